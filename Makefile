@@ -1,0 +1,38 @@
+# plansign: `make run` generates the example plans, `make test` runs the test suite.
+# Both install what they need first (Debian packages, then a virtual environment).
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+OUT ?= out/examples
+
+.PHONY: setup system venv run test lint bench clean
+
+setup: system venv
+
+system:
+	@bash scripts/install-system-packages.sh
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/plansign generate examples/*.yaml --out $(OUT)
+
+lint: venv
+	$(BIN)/ruff check .
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/bench_generate.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,170 @@
+"""Loading settings from the declarative table, a settings file and the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "PLANSIGN_"
+CONFIG_FILE_VARIABLE = "PLANSIGN_CONFIG"
+TABLE_PATH = Path(__file__).with_name("settings.toml")
+
+_TYPES: dict[type, str] = {bool: "true or false", int: "a whole number", float: "a number",
+                           str: "text"}
+
+
+class SettingsError(Exception):
+    """A setting that is unknown, of the wrong type, or a secret given outside the environment."""
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        self.name = name
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+def read_table(path: Path = TABLE_PATH) -> dict[str, Setting]:
+    """The table of settings: name, default, one line of help, and whether it is secret."""
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
+    table = {}
+    for name, spec in raw.items():
+        secret = bool(spec.get("secret", False))
+        if secret and "default" in spec:
+            raise SettingsError(f"secret setting {name} must not have a default", name)
+        kind = type(spec["default"]) if not secret else str
+        table[name] = Setting(name, spec.get("default"), spec["help"], kind, secret)
+    return table
+
+
+SETTINGS = read_table()
+
+
+def _convert(setting: Setting, value: Any, origin: str) -> Any:
+    if isinstance(value, setting.type) and not (setting.type is int and isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if setting.type is bool:
+                if text.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if text.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(text)
+            if setting.type in (int, float):
+                return setting.type(text)
+        except ValueError:
+            pass
+    if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    raise SettingsError(
+        f"{origin}: {value!r} is not {_TYPES.get(setting.type, setting.type.__name__)} "
+        f"(setting {setting.name}: {setting.help})",
+        setting.name,
+    )
+
+
+class Settings(Mapping[str, Any]):
+    """Resolved settings, read by attribute (``settings.company_name``) or by key."""
+
+    def __init__(self, values: dict[str, Any], sources: dict[str, str],
+                 table: Mapping[str, Setting]) -> None:
+        self._values = values
+        self.sources = sources
+        self.table = table
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no setting named {name}") from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if self.table[k].secret and v else v)
+                 for k, v in self._values.items()}
+        return f"Settings({shown})"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    table: Mapping[str, Setting] | None = None,
+) -> Settings:
+    """Defaults, then the settings file, then the environment, then explicit overrides
+    (used by tests and by callers that embed plansign)."""
+    environ = os.environ if environ is None else environ
+    table = SETTINGS if table is None else table
+    values = {name: s.default for name, s in table.items()}
+    sources = dict.fromkeys(table, "default")
+
+    file_name = config_file or (Path(environ[CONFIG_FILE_VARIABLE])
+                                if environ.get(CONFIG_FILE_VARIABLE) else None)
+    if file_name is not None:
+        for name, value in _read_file(file_name).items():
+            setting = _known(table, name, str(file_name))
+            if setting.secret:
+                raise SettingsError(
+                    f"{file_name}: {name} is a secret; set it in the environment as "
+                    f"{setting.env_var}, never in a file",
+                    name,
+                )
+            values[name] = _convert(setting, value, f"{file_name}: {name}")
+            sources[name] = str(file_name)
+
+    for name, setting in table.items():
+        if setting.env_var in environ:
+            values[name] = _convert(setting, environ[setting.env_var], setting.env_var)
+            sources[name] = "environment"
+
+    for name, value in (overrides or {}).items():
+        setting = _known(table, name, "override")
+        values[name] = _convert(setting, value, name)
+        sources[name] = "override"
+    return Settings(values, sources, table)
+
+
+def _known(table: Mapping[str, Setting], name: str, origin: str) -> Setting:
+    if name not in table:
+        raise SettingsError(
+            f"{origin}: {name} is not a plansign setting; known settings: "
+            + ", ".join(sorted(table)),
+            name,
+        )
+    return table[name]
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None

@@ -1,0 +1,61 @@
+"""docgen: plan data in, linted Word and PDF Performance Improvement Plans out.
+
+Pure functions over data and bytes; the only outside process it drives is LibreOffice.
+"""
+
+from docgen.context import SIGNATURE_ANCHORS, plan_context
+# TEMP from docgen.convert import ConverterPool
+from docgen.errors import (
+    ConversionError,
+    ConverterUnavailable,
+    DocgenError,
+    PlanError,
+    Problem,
+    TemplateError,
+)
+from docgen.files import write_atomic
+from docgen.generate import FORMATS, Job, LintFailed, Output, build, build_many, check, render_plan
+from docgen.lint import RULES, Finding, Severity, lint
+from docgen.loading import load_plan, load_plan_text, plan_from_data
+from docgen.model import Plan
+from docgen.render import BUILTIN_TEMPLATES, render_docx, resolve_template
+from docgen.sample import sample_plan
+from docgen.schedule import Schedule, schedule_for
+from docgen.templatecheck import TemplateFinding, check_template
+
+__all__ = [
+    "BUILTIN_TEMPLATES",
+    "FORMATS",
+    "RULES",
+    "SIGNATURE_ANCHORS",
+    "ConversionError",
+    "ConverterPool",
+    "ConverterUnavailable",
+    "DocgenError",
+    "Finding",
+    "Job",
+    "LintFailed",
+    "Output",
+    "Plan",
+    "PlanError",
+    "Problem",
+    "Schedule",
+    "Severity",
+    "TemplateError",
+    "TemplateFinding",
+    "build",
+    "build_many",
+    "check",
+    "check_template",
+    "lint",
+    "load_plan",
+    "load_plan_text",
+    "plan_context",
+    "plan_from_data",
+    "render_docx",
+    "render_plan",
+    "resolve_template",
+    "sample_plan",
+    "schedule_for",
+    "write_atomic",
+]

@@ -1,0 +1,46 @@
+"""The exceptions docgen raises. Every one derives from :class:`DocgenError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DocgenError(Exception):
+    """Base class of every error docgen raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, tied to where it is."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class PlanError(DocgenError):
+    """Plan data that cannot be used. Carries one :class:`Problem` per fault."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(where + "; ".join(str(p) for p in problems))
+
+
+class TemplateError(DocgenError):
+    """A template that cannot be used to render a plan."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message)
+
+
+class ConversionError(DocgenError):
+    """LibreOffice could not turn a document into PDF."""
+
+
+class ConverterUnavailable(ConversionError):
+    """LibreOffice (or its Python UNO bridge) is not installed or will not start."""

@@ -1,0 +1,116 @@
+"""From plan to documents: lint gate, render, convert.
+
+The functions here take plans and bytes and give bytes back; writing files is the
+caller's business (see :func:`docgen.files.write_atomic`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from docgen.context import plan_context
+from docgen.errors import DocgenError
+from docgen.lint import Finding, errors, lint
+from docgen.model import Plan
+from docgen.render import render_docx
+from docgen.schedule import schedule_for
+
+FORMATS = ("docx", "pdf")
+
+
+class PdfConverter(Protocol):
+    def convert(self, docx: bytes) -> bytes: ...
+
+
+class LintFailed(DocgenError):
+    """A plan with lint errors was given to generation without ``force``."""
+
+    def __init__(self, findings: list[Finding], source: str | None = None) -> None:
+        self.findings = findings
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(
+            f"{where}{len(errors(findings))} lint error(s); fix them or pass --force "
+            "to generate anyway"
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    """One plan to turn into documents, and the name its files get."""
+
+    name: str
+    plan: Plan
+    template: Path
+    source: str | None = None
+
+
+@dataclass
+class Output:
+    name: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def check(job: Job, *, force: bool = False) -> list[Finding]:
+    """The plan's lint findings; raises :class:`LintFailed` on errors unless forced."""
+    findings = lint(job.plan)
+    if errors(findings) and not force:
+        raise LintFailed(findings, job.source)
+    return findings
+
+
+def render_plan(plan: Plan, template: Path | bytes, *, company_name: str,
+                generated_on: dt.date | None = None) -> bytes:
+    context = plan_context(plan, company_name=company_name, schedule=schedule_for(plan),
+                           generated_on=generated_on)
+    return render_docx(template, context)
+
+
+def build(job: Job, *, formats: Sequence[str], company_name: str,
+          converter: PdfConverter | None, generated_on: dt.date | None = None) -> Output:
+    docx = render_plan(job.plan, job.template, company_name=company_name,
+                       generated_on=generated_on)
+    out = Output(job.name)
+    if "docx" in formats:
+        out.files["docx"] = docx
+    if "pdf" in formats:
+        if converter is None:
+            raise DocgenError("PDF output needs a converter")
+        out.files["pdf"] = converter.convert(docx)
+    return out
+
+
+def build_many(
+    jobs: Iterable[Job],
+    *,
+    formats: Sequence[str],
+    company_name: str,
+    converter: PdfConverter | None,
+    workers: int = 1,
+    generated_on: dt.date | None = None,
+    on_done: Callable[[Output], None] | None = None,
+) -> list[Output]:
+    """Build several jobs, rendering one while LibreOffice converts another.
+
+    Rendering holds the GIL but conversion waits on LibreOffice, so ``workers`` threads
+    (one per converter instance) keep every instance busy. Results keep the jobs' order.
+    """
+
+    def one(job: Job) -> Output:
+        out = build(job, formats=formats, company_name=company_name, converter=converter,
+                    generated_on=generated_on)
+        if on_done:
+            on_done(out)
+        return out
+
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) <= 1:
+        return [one(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plansign-build") as pool:
+        return list(pool.map(one, jobs))

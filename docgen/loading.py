@@ -1,0 +1,194 @@
+"""Reading plan data from YAML or JSON into a :class:`~docgen.model.Plan`.
+
+Every problem comes back at once, each naming the field path and the value, in the
+words HR would use to fix it (``goals[2].due: 2026-13-01 is not a date``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from docgen.errors import PlanError, Problem
+from docgen.model import Plan
+
+
+class _PlanYamlLoader(yaml.SafeLoader):
+    """YAML 1.1 minus its surprises for plan data.
+
+    Dates stay strings so that ``2026-13-01`` reaches the model and is reported with its
+    field path instead of crashing the parser, and ``10:30`` stays a time instead of the
+    base-60 integer 630.
+    """
+
+
+_PlanYamlLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+        and not (tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+                 and regexp.match("10:30"))
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# Numbers keep working; only the sexagesimal forms are dropped above.
+_PlanYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(0|[1-9][0-9_]*)$"), list("-+0123456789")
+)
+_PlanYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9_]+([eE][-+][0-9]+)?$"),
+    list("-+0123456789."),
+)
+
+
+def parse_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) -> Any:
+    """Parse YAML or JSON text into plain data, reporting syntax errors with a line."""
+    try:
+        if fmt == "json":
+            return json.loads(text)
+        return yaml.load(text, Loader=_PlanYamlLoader)  # noqa: S506 - a SafeLoader subclass
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            [Problem("", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
+            source,
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise PlanError([Problem("", f"not valid YAML{where}: {reason}")], source) from None
+
+
+def plan_from_data(data: Any, *, source: str | None = None) -> Plan:
+    """Validate plain data (as parsed from YAML or JSON) into a plan."""
+    if not isinstance(data, dict):
+        raise PlanError(
+            [Problem("", "the plan must be a mapping of sections (employee, goals, ...)")],
+            source,
+        )
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError([_problem(err) for err in exc.errors()], source) from None
+
+
+def load_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) -> Plan:
+    return plan_from_data(parse_plan_text(text, fmt=fmt, source=source), source=source)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan file; ``.json`` is read as JSON, anything else as YAML."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError([Problem("", "file not found")], str(path)) from None
+    except UnicodeDecodeError:
+        raise PlanError([Problem("", "not UTF-8 text; save the file as UTF-8")], str(path)) from None
+    except OSError as exc:
+        raise PlanError([Problem("", f"cannot be read: {exc.strerror}")], str(path)) from None
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    return load_plan_text(text, fmt=fmt, source=str(path))
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """``("goals", 2, "due")`` -> ``goals[2].due``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + ("with" if part == "with_" else part)
+    return out
+
+
+def _suggest_field(loc: tuple[int | str, ...]) -> str:
+    """" (did you mean employee?)" for a misspelt field, from the model's own fields."""
+    model: Any = Plan
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return ""
+        model = _model_in(field.annotation)
+    names = list(getattr(model, "model_fields", {}))
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside ``list[X]``, ``X | None`` and the like."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "list_type": "a list",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "date_type": "a date",
+    "date_parsing": "a date",
+    "date_from_datetime_parsing": "a date",
+    "date_from_datetime_inexact": "a date",
+    "time_type": "a time",
+    "time_parsing": "a time",
+}
+
+_HINTS = {
+    "a date": " (write it as YYYY-MM-DD)",
+    "a time": " (write it as HH:MM, 24-hour)",
+}
+
+
+def _problem(err: dict[str, Any]) -> Problem:
+    # Pydantic puts the tagged-union / validator function name in loc; keep fields only.
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    path = field_path(loc)
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        message = "is required but missing"
+    elif kind == "extra_forbidden":
+        message = "is not a field here; check the spelling" + _suggest_field(loc)
+    elif kind in _TYPE_WORDS:
+        wanted = _TYPE_WORDS[kind]
+        message = f"{_show(value)} is not {wanted}{_HINTS.get(wanted, '')}"
+    elif kind == "enum":
+        message = f"{_show(value)} is not one of {ctx.get('expected', 'the allowed values')}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        message = f"{_show(value)} is out of range ({err['msg'].lower()})"
+    elif kind == "string_too_short":
+        message = "must not be empty"
+    elif kind == "value_error":
+        message = str(ctx.get("error", err["msg"]))
+    else:
+        message = f"{_show(value)}: {err['msg']}"
+    return Problem(path, message)

@@ -1,0 +1,269 @@
+"""The plan model: what HR writes, validated, with nothing derived yet.
+
+The model accepts drafts: a goal without a metric or a plan without support is still a
+plan, because judging whether it is a *good* plan is the linter's job (`docgen.lint`).
+What the model refuses is data that cannot mean anything: wrong types, dates that do
+not parse, unknown time zones, an end before the start.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+# XML 1.0 forbids these; Word and LibreOffice refuse a document that holds one.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _clean_text(value: str) -> str:
+    bad = _CONTROL_CHARS.search(value)
+    if bad:
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X}; remove it"
+        )
+    return value.strip()
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value} is not an email address")
+    return value
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value} is not a known IANA time zone (use a name such as Europe/London)"
+        ) from None
+    return value
+
+
+def _not_before(end: date, start: dt.date | None, *, strict: bool = False) -> dt.date:
+    # start is missing from info.data when it failed its own validation; that
+    # problem is reported on its own, so there is nothing to compare here.
+    if start is not None and (end <= start if strict else end < start):
+        raise ValueError(f"{end} is before the start date {start}" if end < start
+                         else f"{end} is the same day as the start date")
+    return end
+
+
+def _parse_time(value: object) -> object:
+    # YAML 1.1 reads 10:30 as the base-60 integer 630; our loader keeps it a string,
+    # but JSON callers may still send "10:30" or "10:30:00".
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        return value.strip().zfill(5)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
+Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email)]
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+TimeOfDay = Annotated[dt.time, BeforeValidator(_parse_time)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Person(_Model):
+    name: NonEmptyText
+    email: Email
+    title: Text | None = None
+
+
+class Employee(Person):
+    employee_id: Text | None = None
+    department: NonEmptyText
+    location: Text | None = None
+    hire_date: dt.date | None = None
+    employment_type: Text = "Full-time"
+
+
+class Company(_Model):
+    name: NonEmptyText
+
+
+class HistoryEntry(_Model):
+    period: NonEmptyText
+    note: NonEmptyText
+
+
+class Result(_Model):
+    """One measured period, e.g. a month's quota against what was closed."""
+
+    period: NonEmptyText
+    metric: NonEmptyText
+    target: float | None = None
+    actual: float | None = None
+    unit: Text = ""
+
+
+class PerformanceHistory(_Model):
+    start: dt.date
+    end: dt.date
+    summary: NonEmptyText
+    entries: list[HistoryEntry] = []
+    results: list[Result] = []
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        return _not_before(end, info.data.get("start"))
+
+
+class Evidence(_Model):
+    date: dt.date | None = None
+    fact: NonEmptyText
+    source: Text | None = None
+
+
+class Area(_Model):
+    title: NonEmptyText
+    description: Text = ""
+    evidence: list[Evidence] = []
+
+
+class Milestone(_Model):
+    due: dt.date
+    description: NonEmptyText
+
+
+class Goal(_Model):
+    statement: NonEmptyText
+    area: Text | None = None
+    metric: Text | None = None
+    baseline: Text | None = None
+    target: Text | None = None
+    due: dt.date | None = None
+    milestones: list[Milestone] = []
+
+
+class SupportKind(StrEnum):
+    TRAINING = "training"
+    MENTORING = "mentoring"
+    COACHING = "coaching"
+    WORKLOAD = "workload"
+    TOOLS = "tools"
+    OTHER = "other"
+
+
+class Support(_Model):
+    kind: SupportKind
+    description: NonEmptyText
+    provider: Text | None = None
+    when: Text | None = None
+
+
+class Timeline(_Model):
+    """Start and length; the end and review dates follow unless HR sets them."""
+
+    start: dt.date
+    length_days: int | None = Field(default=None, gt=0)
+    end: dt.date | None = None
+    review_every_days: int = Field(default=30, gt=0)
+    review_dates: list[dt.date] | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return end if end is None else _not_before(end, info.data.get("start"), strict=True)
+
+    @model_validator(mode="after")
+    def _end_or_length(self) -> Timeline:
+        if self.end is None and self.length_days is None:
+            raise ValueError("give either length_days (30, 60 or 90) or an explicit end date")
+        return self
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def number(self) -> int:
+        return list(Weekday).index(self)
+
+
+def _lower(value: object) -> object:
+    # Accept "Tuesday" for tuesday, but leave other text as typed for the error message.
+    if isinstance(value, str) and value.strip().lower() in {*Weekday, *Cadence}:
+        return value.strip().lower()
+    return value
+
+
+class CheckIns(_Model):
+    cadence: Annotated[Cadence, BeforeValidator(_lower)] = Cadence.WEEKLY
+    weekday: Annotated[Weekday, BeforeValidator(_lower)]
+    time: TimeOfDay
+    timezone: TimeZoneName
+    duration_minutes: int = Field(default=30, gt=0, le=480)
+    location: Text | None = None
+    video_link: Text | None = None
+    with_: Text | None = Field(default=None, alias="with")
+    skip: list[dt.date] = []
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Outcomes(_Model):
+    success: Text = (
+        "The plan closes, and the employee continues in the role with regular "
+        "performance management."
+    )
+    extension: Text = (
+        "Where clear progress has been made but the goals are not fully met, the plan "
+        "may be extended once, by up to 30 days, with the same check-ins."
+    )
+    further_action: Text = (
+        "Where the goals are not met, further action may follow, up to and including "
+        "termination of employment, in line with company policy."
+    )
+
+
+class Plan(_Model):
+    """A Performance Improvement Plan as HR writes it."""
+
+    plan_id: Text | None = None
+    company: Company | None = None
+    template: Text | None = None
+    employee: Employee
+    manager: Person
+    hr: Person
+    role_summary: NonEmptyText
+    performance_history: PerformanceHistory
+    areas: list[Area] = []
+    goals: list[Goal] = []
+    support: list[Support] = []
+    timeline: Timeline
+    checkins: CheckIns | None = None
+    outcomes: Outcomes = Outcomes()
+    notes: Text | None = None

@@ -1,0 +1,121 @@
+"""Filling a Word template with a plan's context (docxtpl) and producing .docx bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from docgen.errors import TemplateError
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def longdate(value: dt.date | None) -> str:
+    """``1 December 2026``: unambiguous in every English-speaking country."""
+    return "" if value is None else f"{value.day} {value:%B %Y}"
+
+
+def shortdate(value: dt.date | None) -> str:
+    return "" if value is None else f"{value.day} {value:%b %Y}"
+
+
+def weekday(value: dt.date | None) -> str:
+    return "" if value is None else f"{value:%A}"
+
+
+def _finalize(value: Any) -> Any:
+    # A missing optional field prints nothing rather than "None"; a date prints as
+    # people read it rather than as ISO.
+    if value is None:
+        return ""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return longdate(value)
+    return value
+
+
+FILTERS = {"longdate": longdate, "shortdate": shortdate, "weekday": weekday}
+
+
+def template_environment(undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> jinja2.Environment:
+    """The Jinja environment every template is rendered (and checked) with.
+
+    Autoescaping is on: user text reaches Word XML as text, so ``&`` or ``<w:t>`` in a
+    plan can never become markup.
+    """
+    env = jinja2.Environment(autoescape=True, finalize=_finalize, undefined=undefined)
+    env.filters.update(FILTERS)
+    return env
+
+
+class _CachingDocxTemplate(DocxTemplate):
+    """docxtpl compiles each part's XML with ``from_string`` on every render; compiling
+    costs more than rendering, so compiled parts are kept per XML text."""
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
+        return super().render_xml_part(src_xml, part, context, _CompiledCache(jinja_env))
+
+
+class _CompiledCache:
+    """Stands in for the environment docxtpl is given, memoising ``from_string``."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self._env = env
+
+    def from_string(self, source: str) -> jinja2.Template:
+        return _compile(self._env, source)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._env, name)
+
+
+@lru_cache(maxsize=64)
+def _compile(env: jinja2.Environment, source: str) -> jinja2.Template:
+    return env.from_string(source)
+
+
+def resolve_template(name_or_path: str | Path, templates_dir: Path = BUILTIN_TEMPLATES) -> Path:
+    """A template by name (``standard``) from the templates folder, or by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() == ".docx" or candidate.parent != Path("."):
+        path = candidate
+    else:
+        path = templates_dir / f"{name_or_path}.docx"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in templates_dir.glob("*.docx"))) or "none"
+        raise TemplateError(
+            f"template {name_or_path} not found (looked for {path}); "
+            f"known templates: {known}"
+        )
+    return path
+
+
+_ENV = template_environment()
+
+
+def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
+    """Render a .docx template (path or bytes) with a context; return the .docx bytes."""
+    source = io.BytesIO(template) if isinstance(template, bytes) else str(template)
+    doc = _CachingDocxTemplate(source)
+    try:
+        doc.render(context, jinja_env=_ENV, autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"the template has a Jinja syntax error: {exc.message}; "
+            "run `plansign templates check` on it"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(
+            f"the template uses a variable the plan does not provide: {exc.message}; "
+            "run `plansign templates check` on it"
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"the template could not be rendered: {exc}") from None
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

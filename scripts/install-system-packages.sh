@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages plansign needs, only those missing, so a second run is quick.
+#  - LibreOffice Writer without a GUI, and python3-uno for driving it warm over UNO;
+#  - fonts: Noto (Latin, Greek, Cyrillic, Arabic, CJK, emoji) and the metric-compatible
+#    stand-ins for Word's defaults (Carlito for Calibri, Caladea for Cambria, Liberation
+#    for Arial/Times New Roman/Courier New), so documents lay out the same everywhere;
+#  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv.
+set -euo pipefail
+
+packages=(
+  libreoffice-writer-nogui python3-uno
+  fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+  fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-dejavu-core
+  fontconfig poppler-utils python3-venv
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Run as root, or install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

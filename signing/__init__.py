@@ -1,0 +1,1 @@
+"""The signing service: the app, envelopes, links, email and the plansign CLI."""

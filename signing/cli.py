@@ -1,0 +1,60 @@
+"""The ``plansign`` command: a thin click shell over the same services the web uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from config import Settings, SettingsError, load_settings
+from docgen.errors import DocgenError
+from signing import cli_docs
+
+
+class _Group(click.Group):
+    """Turns the errors users can fix into a message and exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (DocgenError, SettingsError) as exc:
+            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A TOML settings file (default: $PLANSIGN_CONFIG).")
+@click.version_option(package_name="plansign")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    """plansign: Performance Improvement Plans in writing, acknowledged and archived."""
+    ctx.obj = load_settings(config_file=config_file)
+
+
+@main.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@click.pass_obj
+def settings_cmd(settings: Settings, as_json: bool) -> None:
+    """Show every setting, its value and where the value came from."""
+    rows = [
+        {"name": s.name, "value": "(set)" if s.secret and settings[s.name] else settings[s.name],
+         "source": settings.sources[s.name], "env": s.env_var, "help": s.help}
+        for s in settings.table.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("setting", "value", "from", "environment variable")
+    for row in rows:
+        table.add_row(row["name"], repr(row["value"]), row["source"], row["env"])
+    Console().print(table)
+
+
+main.add_command(cli_docs.lint_cmd)
+main.add_command(cli_docs.generate_cmd)
+main.add_command(cli_docs.templates_group)

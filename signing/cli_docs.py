@@ -1,0 +1,236 @@
+"""CLI commands for documents: ``lint``, ``generate`` and ``templates``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from config import Settings
+from docgen import (
+    BUILTIN_TEMPLATES,
+    FORMATS,
+    ConverterPool,
+    Finding,
+    Job,
+    LintFailed,
+    Output,
+    PlanError,
+    Severity,
+    build_many,
+    check,
+    check_template,
+    lint,
+    load_plan,
+    plan_context,
+    resolve_template,
+    sample_plan,
+    write_atomic,
+)
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _print_findings(console: Console, source: str, findings: list[Finding]) -> None:
+    if not findings:
+        console.print(f"[green]✓[/] {escape(source)}: no problems")
+        return
+    console.print(f"[bold]{escape(source)}[/]")
+    for f in findings:
+        colour = _COLOURS[f.severity]
+        console.print(f"  [{colour}]{f.severity:<7}[/] {f.code}  [cyan]{escape(f.path)}[/]  "
+                      f"{escape(f.message)}")
+
+
+def _print_plan_error(console: Console, error: PlanError) -> None:
+    console.print(f"[bold]{escape(error.source or 'plan')}[/]: [red]the plan data is not valid[/]")
+    for problem in error.problems:
+        console.print(f"  [red]invalid[/] [cyan]{escape(problem.path or '(file)')}[/]  "
+                      f"{escape(problem.message)}")
+
+
+@click.command("lint")
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def lint_cmd(plans: tuple[Path, ...], as_json: bool) -> None:
+    """Check plans against good PIP practice. Exits 1 if any plan has an error."""
+    results, failed = [], False
+    for path in plans:
+        try:
+            findings = lint(load_plan(path))
+        except PlanError as exc:
+            failed = True
+            results.append({"file": str(path), "valid": False,
+                            "problems": [{"path": p.path, "message": p.message}
+                                         for p in exc.problems],
+                            "findings": []})
+            if not as_json:
+                _print_plan_error(_console(), exc)
+            continue
+        failed |= any(f.severity is Severity.ERROR for f in findings)
+        results.append({"file": str(path), "valid": True, "problems": [],
+                        "findings": [f.to_dict() for f in findings]})
+        if not as_json:
+            _print_findings(_console(), str(path), findings)
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        counts = Counter(f["severity"] for r in results for f in r["findings"])
+        invalid = sum(not r["valid"] for r in results)
+        _console().print(
+            f"{counts['error']} error(s), {counts['warning']} warning(s)"
+            + (f", {invalid} invalid plan(s)" if invalid else "")
+            + f" in {len(results)} plan(s)")
+    sys.exit(1 if failed else 0)
+
+
+def _parse_formats(value: str) -> list[str]:
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(FORMATS)}",
+            param_hint="--format")
+    return formats
+
+
+def _templates_dir(settings: Settings) -> Path:
+    return Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
+
+
+def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Settings,
+                  force: bool, console: Console) -> list[Job]:
+    """Load, lint and resolve every plan before anything is written; exit on any problem."""
+    jobs, names, failed = [], {}, False
+    for path in plans:
+        try:
+            plan = load_plan(path)
+            name = template or plan.template or settings.default_template
+            job = Job(path.stem, plan, resolve_template(name, _templates_dir(settings)), str(path))
+            findings = check(job, force=force)
+        except PlanError as exc:
+            _print_plan_error(console, exc)
+            failed = True
+            continue
+        except LintFailed as exc:
+            _print_findings(console, str(path), exc.findings)
+            console.print(f"  [red]{escape(str(exc))}[/]")
+            failed = True
+            continue
+        if job.name in names:
+            console.print(f"[red]error:[/] {escape(str(path))} and {escape(names[job.name])} "
+                          "would write files of the same name; rename one of them")
+            failed = True
+        names[job.name] = str(path)
+        if findings:
+            _print_findings(console, str(path), findings)
+        jobs.append(job)
+    if failed:
+        console.print("[bold red]Nothing was written.[/]")
+        sys.exit(1)
+    return jobs
+
+
+@click.command("generate")
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--template", "-t", help="Template name (e.g. standard, sales) or .docx path; "
+              "overrides the plan's own.")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to (default: the output_dir setting).")
+@click.option("--format", "formats", default="docx,pdf", show_default=True,
+              help="Comma-separated formats to write.")
+@click.option("--force", is_flag=True, help="Generate even when the plan has lint errors.")
+@click.pass_obj
+def generate_cmd(settings: Settings, plans: tuple[Path, ...], template: str | None,
+                 out_dir: Path | None, formats: str, force: bool) -> None:
+    """Render plans into Word and PDF documents."""
+    console = _console()
+    wanted = _parse_formats(formats)
+    out_dir = out_dir or Path(settings.output_dir)
+    jobs = _prepare_jobs(plans, template, settings, force, console)
+    converter = None
+    if "pdf" in wanted:
+        size = settings.converter_pool_size or os.cpu_count() or 1
+        converter = ConverterPool(
+            min(size, len(jobs)), timeout=settings.converter_timeout,
+            retries=settings.converter_retries,
+            max_documents=settings.converter_max_documents,
+            soffice=settings.soffice_path or None, uno_python=settings.uno_python)
+    written: dict[str, list[Path]] = {}
+
+    def save(output: Output) -> None:
+        paths = []
+        for fmt, data in output.files.items():
+            path = out_dir / f"{output.name}.{fmt}"
+            write_atomic(path, data)
+            paths.append(path)
+        written[output.name] = paths
+        progress.advance(task)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=len(jobs) < 2) as progress:
+        task = progress.add_task("Generating", total=len(jobs))
+        if converter is None:
+            build_many(jobs, formats=wanted, company_name=settings.company_name,
+                       converter=None, on_done=save)
+        else:
+            with converter:
+                build_many(jobs, formats=wanted, company_name=settings.company_name,
+                           converter=converter, workers=converter.size, on_done=save)
+
+    table = Table("plan", "template", "written", title=f"Wrote {len(jobs)} plan(s) to {out_dir}")
+    for job in jobs:
+        table.add_row(escape(job.source or job.name), job.template.stem,
+                      "\n".join(escape(str(p)) for p in written[job.name]))
+    console.print(table)
+
+
+@click.group("templates")
+def templates_group() -> None:
+    """Work with Word templates."""
+
+
+@templates_group.command("list")
+@click.pass_obj
+def templates_list(settings: Settings) -> None:
+    """List the named templates."""
+    for path in sorted(_templates_dir(settings).glob("*.docx")):
+        click.echo(f"{path.stem}\t{path}")
+
+
+@templates_group.command("check")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@click.pass_obj
+def templates_check(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
+    """Find broken tags, Jinja errors and unknown variables in templates."""
+    context = plan_context(sample_plan(), company_name=settings.company_name)
+    console, report, failed = _console(), [], False
+    for path in files:
+        findings = check_template(path, context)
+        failed |= any(f.severity is Severity.ERROR for f in findings)
+        report.append({"file": str(path), "findings": [f.to_dict() for f in findings]})
+        if as_json:
+            continue
+        if not findings:
+            console.print(f"[green]✓[/] {escape(str(path))}: no problems")
+        for f in findings:
+            console.print(f"{escape(str(path))}: {escape(f.where)}: "
+                          f"[{_COLOURS[f.severity]}]{f.severity}[/] {f.code} {escape(f.message)}")
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    sys.exit(1 if failed else 0)

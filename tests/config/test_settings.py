@@ -1,0 +1,77 @@
+"""Settings: defaults, file, environment, secrets, and the README's list."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from config import SETTINGS, Setting, SettingsError, load_settings
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_defaults():
+    settings = load_settings({})
+    assert settings.company_name == "Your Company"
+    assert settings.converter_timeout == 60.0
+    assert all(source == "default" for source in settings.sources.values())
+
+
+def test_every_setting_has_help_and_a_typed_default():
+    for setting in SETTINGS.values():
+        assert setting.help and setting.help.endswith("."), setting.name
+        assert setting.secret or setting.default is not None
+
+
+def test_environment_overrides_and_converts_types():
+    settings = load_settings({"PLANSIGN_CONVERTER_TIMEOUT": "12.5",
+                              "PLANSIGN_CONVERTER_POOL_SIZE": "3"})
+    assert settings.converter_timeout == 12.5
+    assert settings.converter_pool_size == 3
+    assert settings.sources["converter_timeout"] == "environment"
+
+
+def test_bad_environment_value_names_the_variable():
+    with pytest.raises(SettingsError) as info:
+        load_settings({"PLANSIGN_CONVERTER_POOL_SIZE": "many"})
+    assert str(info.value).startswith(
+        "PLANSIGN_CONVERTER_POOL_SIZE: 'many' is not a whole number")
+
+
+def test_file_then_environment(tmp_path):
+    path = tmp_path / "plansign.toml"
+    path.write_text('company_name = "Northwind"\nconverter_retries = 5\n')
+    settings = load_settings({"PLANSIGN_CONFIG": str(path), "PLANSIGN_CONVERTER_RETRIES": "1"})
+    assert settings.company_name == "Northwind"
+    assert settings.converter_retries == 1
+    assert settings.sources["company_name"] == str(path)
+
+
+def test_unknown_setting_in_file(tmp_path):
+    path = tmp_path / "plansign.toml"
+    path.write_text("compnay_name = 'x'\n")
+    with pytest.raises(SettingsError, match="compnay_name is not a plansign setting"):
+        load_settings({}, config_file=path)
+
+
+def test_secrets_come_only_from_the_environment(tmp_path):
+    table = {**SETTINGS, "api_key": Setting("api_key", None, "A key.", str, secret=True)}
+    path = tmp_path / "plansign.toml"
+    path.write_text("api_key = 'hunter2'\n")
+    with pytest.raises(SettingsError, match="api_key is a secret; set it in the environment"):
+        load_settings({}, config_file=path, table=table)
+    settings = load_settings({"PLANSIGN_API_KEY": "hunter2"}, table=table)
+    assert settings.api_key == "hunter2"
+    assert "hunter2" not in repr(settings)
+
+
+def test_readme_lists_every_setting_with_its_variable_and_default():
+    text = README.read_text(encoding="utf-8")
+    section = text.split("<!-- settings -->")[1].split("<!-- /settings -->")[0]
+    rows = re.findall(r"^\| `(\w+)` \| `(PLANSIGN_\w+)` \| `([^`]*)` \|", section, re.M)
+    assert {name for name, _, _ in rows} == set(SETTINGS)
+    for name, env, default in rows:
+        assert env == SETTINGS[name].env_var
+        assert default == str(SETTINGS[name].default)

@@ -1,0 +1,151 @@
+"""Loading plan data: what is accepted, and the message for each kind of bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import yaml
+
+from docgen import PlanError, load_plan, load_plan_text, plan_from_data
+
+
+def problems(data) -> list[str]:
+    with pytest.raises(PlanError) as info:
+        plan_from_data(data)
+    return [str(p) for p in info.value.problems]
+
+
+def test_sample_plan_loads_with_every_section(plan_data):
+    plan = plan_from_data(plan_data)
+    assert plan.employee.name == "Alex Sample"
+    assert plan.goals[0].milestones[1].due == dt.date(2026, 12, 18)
+    assert plan.checkins.time == dt.time(10, 30)
+    assert plan.checkins.with_ == "Morgan Example"
+    assert plan.performance_history.results[0].actual == 61
+
+
+def test_json_and_yaml_give_the_same_plan(plan_data, tmp_path):
+    as_json = tmp_path / "plan.json"
+    as_json.write_text(json.dumps(plan_data, default=str))
+    as_yaml = tmp_path / "plan.yaml"
+    as_yaml.write_text(yaml.safe_dump(plan_data))
+    assert load_plan(as_json) == load_plan(as_yaml)
+
+
+def test_unquoted_yaml_time_is_a_time_not_base_60():
+    text = "checkins: {weekday: Monday, time: 10:30, timezone: UTC}\n"
+    with pytest.raises(PlanError) as info:
+        load_plan_text(text)
+    assert not any(p.path.startswith("checkins") for p in info.value.problems)
+
+
+def test_bad_date_names_the_field_path_and_value(plan_data):
+    plan_data["goals"].append(dict(plan_data["goals"][0]))
+    plan_data["goals"].append(dict(plan_data["goals"][0], due="2026-13-01"))
+    assert problems(plan_data) == ["goals[2].due: 2026-13-01 is not a date (write it as YYYY-MM-DD)"]
+
+
+def test_bad_date_in_yaml_text_is_reported_not_crashed():
+    text = "timeline:\n  start: 2026-13-01\n  length_days: 30\n"
+    with pytest.raises(PlanError) as info:
+        load_plan_text(text)
+    assert "timeline.start: 2026-13-01 is not a date (write it as YYYY-MM-DD)" in [
+        str(p) for p in info.value.problems]
+
+
+def test_missing_field(plan_data):
+    del plan_data["employee"]["email"]
+    assert problems(plan_data) == ["employee.email: is required but missing"]
+
+
+def test_wrong_type(plan_data):
+    plan_data["timeline"]["length_days"] = "sixty"
+    plan_data["goals"] = "be better"
+    assert problems(plan_data) == [
+        "goals: be better is not a list",
+        "timeline.length_days: sixty is not a whole number",
+    ]
+
+
+def test_unknown_time_zone(plan_data):
+    plan_data["checkins"]["timezone"] = "Europe/Lundon"
+    assert problems(plan_data) == [
+        "checkins.timezone: Europe/Lundon is not a known IANA time zone "
+        "(use a name such as Europe/London)"]
+
+
+def test_end_before_start(plan_data):
+    plan_data["timeline"] = {"start": "2026-12-01", "end": "2026-11-01"}
+    assert problems(plan_data) == ["timeline.end: 2026-11-01 is before the start date 2026-12-01"]
+
+
+def test_neither_end_nor_length(plan_data):
+    plan_data["timeline"] = {"start": "2026-12-01"}
+    assert problems(plan_data) == [
+        "timeline: give either length_days (30, 60 or 90) or an explicit end date"]
+
+
+def test_bad_time_and_weekday(plan_data):
+    plan_data["checkins"]["time"] = "25:99"
+    plan_data["checkins"]["weekday"] = "Funday"
+    found = problems(plan_data)
+    assert found[0].startswith("checkins.weekday: Funday is not one of 'monday'")
+    assert found[1] == "checkins.time: 25:99 is not a time (write it as HH:MM, 24-hour)"
+
+
+def test_misspelt_field_is_reported(plan_data):
+    plan_data["employe"] = plan_data.pop("employee")
+    assert problems(plan_data) == [
+        "employee: is required but missing",
+        "employe: is not a field here; check the spelling (did you mean employee?)",
+    ]
+
+
+def test_misspelt_nested_field_suggests_the_right_one(plan_data):
+    plan_data["goals"][0]["milestones"][0]["descripton"] = "x"
+    assert problems(plan_data)[-1] == (
+        "goals[0].milestones[0].descripton: is not a field here; check the spelling "
+        "(did you mean description?)")
+
+
+def test_control_characters_are_refused(plan_data):
+    plan_data["role_summary"] = "Answers tickets\x00"
+    assert problems(plan_data) == [
+        "role_summary: contains the control character U+0000; remove it"]
+
+
+def test_bad_email(plan_data):
+    plan_data["manager"]["email"] = "morgan at example"
+    assert problems(plan_data) == ["manager.email: morgan at example is not an email address"]
+
+
+def test_every_problem_is_reported_at_once(plan_data):
+    plan_data["employee"]["hire_date"] = "yesterday"
+    plan_data["checkins"]["timezone"] = "Mars/Olympus"
+    del plan_data["hr"]
+    assert len(problems(plan_data)) == 3
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("employee: [unclosed", "not valid YAML at line 1"),
+    ("- just\n- a list\n", "the plan must be a mapping"),
+])
+def test_unparseable_text(text, expected):
+    with pytest.raises(PlanError) as info:
+        load_plan_text(text)
+    assert expected in str(info.value)
+
+
+def test_invalid_json_says_where(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text('{"employee": }')
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    assert str(info.value) == (f"{path}: not valid JSON at line 1, column 14: Expecting value")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(PlanError, match="file not found"):
+        load_plan(tmp_path / "nope.yaml")

@@ -1,0 +1,1 @@
+"""Outgoing webhooks and incoming email-provider events (a later issue)."""
