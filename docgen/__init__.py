@@ -4,7 +4,7 @@ Pure functions over data and bytes; the only outside process it drives is LibreO
 """
 
 from docgen.context import SIGNATURE_ANCHORS, plan_context
-# TEMP from docgen.convert import ConverterPool
+from docgen.convert import ConverterPool
 from docgen.errors import (
     ConversionError,
     ConverterUnavailable,

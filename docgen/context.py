@@ -37,6 +37,17 @@ _CADENCE_LABELS = {
 _UNIT_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
+def zone_label(moment: dt.datetime) -> str:
+    """``CET`` where the zone has an abbreviation, ``UTC−03:00`` where it has only an offset."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or dt.timedelta()
+    sign = "−" if offset < dt.timedelta() else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def format_amount(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
@@ -49,11 +60,13 @@ def format_amount(value: float | None, unit: str) -> str:
 
 
 def _result(result: Result) -> dict[str, Any]:
-    attainment = (
-        round(100 * result.actual / result.target)
-        if result.actual is not None and result.target
-        else None
-    )
+    attainment = None
+    if result.actual is not None and result.target:
+        # For "lower is better" measures (response time, defect rate), hitting half
+        # the target is 200% attainment, not 50%.
+        ratio = (result.actual / result.target if result.higher_is_better
+                 else result.target / result.actual if result.actual else None)
+        attainment = round(100 * ratio) if ratio is not None else None
     return {
         "period": result.period,
         "metric": result.metric,
@@ -135,7 +148,7 @@ def plan_context(
                     "number": m.number,
                     "week": m.week,
                     "date": m.date,
-                    "time": f"{m.starts:%H:%M}–{m.ends:%H:%M} {m.starts.tzname()}",
+                    "time": f"{m.starts:%H:%M}–{m.ends:%H:%M} {zone_label(m.starts)}",
                 }
                 for m in schedule.checkins
             ],

@@ -7,6 +7,7 @@ findings; rules never change the plan.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -288,7 +289,7 @@ def _checkin_gaps(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
     if not schedule.checkins:
         return
     days = [schedule.start, *(m.date for m in schedule.checkins), schedule.end]
-    for before, after in zip(days, days[1:], strict=False):
+    for before, after in itertools.pairwise(days):
         if (after - before).days > MAX_CHECKIN_GAP_DAYS:
             path = "checkins.skip" if plan.checkins.skip else "checkins.cadence"
             yield path, (

@@ -55,7 +55,7 @@ def parse_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) 
     try:
         if fmt == "json":
             return json.loads(text)
-        return yaml.load(text, Loader=_PlanYamlLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_PlanYamlLoader)
     except json.JSONDecodeError as exc:
         raise PlanError(
             [Problem("", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
@@ -93,7 +93,8 @@ def load_plan(path: str | Path) -> Plan:
     except FileNotFoundError:
         raise PlanError([Problem("", "file not found")], str(path)) from None
     except UnicodeDecodeError:
-        raise PlanError([Problem("", "not UTF-8 text; save the file as UTF-8")], str(path)) from None
+        problem = Problem("", "not UTF-8 text; save the file as UTF-8")
+        raise PlanError([problem], str(path)) from None
     except OSError as exc:
         raise PlanError([Problem("", f"cannot be read: {exc.strerror}")], str(path)) from None
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"

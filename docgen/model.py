@@ -8,8 +8,8 @@ not parse, unknown time zones, an end before the start.
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,7 +55,7 @@ def _check_zone(value: str) -> str:
     return value
 
 
-def _not_before(end: date, start: dt.date | None, *, strict: bool = False) -> dt.date:
+def _not_before(end: dt.date, start: dt.date | None, *, strict: bool = False) -> dt.date:
     # start is missing from info.data when it failed its own validation; that
     # problem is reported on its own, so there is nothing to compare here.
     if start is not None and (end <= start if strict else end < start):
@@ -65,8 +65,11 @@ def _not_before(end: date, start: dt.date | None, *, strict: bool = False) -> dt
 
 
 def _parse_time(value: object) -> object:
-    # YAML 1.1 reads 10:30 as the base-60 integer 630; our loader keeps it a string,
-    # but JSON callers may still send "10:30" or "10:30:00".
+    # YAML 1.1 reads 10:30 as the base-60 integer 630. plansign's own loader keeps it a
+    # string, but data parsed elsewhere may arrive as that integer: refuse it rather
+    # than read 630 seconds as 00:10:30.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f'{value} is not a time; write it in quotes as "HH:MM"')
     if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
         return value.strip().zfill(5)
     return value
@@ -114,6 +117,7 @@ class Result(_Model):
     target: float | None = None
     actual: float | None = None
     unit: Text = ""
+    higher_is_better: bool = True
 
 
 class PerformanceHistory(_Model):

@@ -42,7 +42,9 @@ def _finalize(value: Any) -> Any:
 FILTERS = {"longdate": longdate, "shortdate": shortdate, "weekday": weekday}
 
 
-def template_environment(undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> jinja2.Environment:
+def template_environment(
+    undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
+) -> jinja2.Environment:
     """The Jinja environment every template is rendered (and checked) with.
 
     Autoescaping is on: user text reaches Word XML as text, so ``&`` or ``<w:t>`` in a
@@ -55,10 +57,16 @@ def template_environment(undefined: type[jinja2.Undefined] = jinja2.StrictUndefi
 
 class _CachingDocxTemplate(DocxTemplate):
     """docxtpl compiles each part's XML with ``from_string`` on every render; compiling
-    costs more than rendering, so compiled parts are kept per XML text."""
+    costs more than rendering, so compiled parts are kept per XML text. Document
+    properties are left as they are."""
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
         return super().render_xml_part(src_xml, part, context, _CompiledCache(jinja_env))
+
+    def render_properties(self, context, jinja_env=None):  # type: ignore[override]
+        # Document properties (title, author) are plain text HR set in Word; rendering
+        # them through the autoescaping environment would turn O'Neill into O&#39;Neill.
+        return None
 
 
 class _CompiledCache:

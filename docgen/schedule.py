@@ -100,6 +100,14 @@ def checkin_meetings(checkins: CheckIns, start: dt.date, end: dt.date) -> tuple[
     return tuple(meetings)
 
 
+def _working_day(day: dt.date, end: dt.date) -> dt.date:
+    """A derived review that falls on a weekend moves to Monday, or to Friday near the end."""
+    if day.weekday() < 5:
+        return day
+    monday = day + dt.timedelta(days=7 - day.weekday())
+    return monday if monday < end else day - dt.timedelta(days=day.weekday() - 4)
+
+
 def review_dates(timeline: Timeline, end: dt.date) -> tuple[Review, ...]:
     """HR's own review dates, or one every ``review_every_days``; the end is the final one."""
     if timeline.review_dates is not None:
@@ -108,7 +116,7 @@ def review_dates(timeline: Timeline, end: dt.date) -> tuple[Review, ...]:
         every = dt.timedelta(days=timeline.review_every_days)
         days, day = [], timeline.start + every
         while day < end:
-            days.append(day)
+            days.append(_working_day(day, end))
             day += every
     start = timeline.start
     return (

@@ -74,4 +74,4 @@ def test_readme_lists_every_setting_with_its_variable_and_default():
     assert {name for name, _, _ in rows} == set(SETTINGS)
     for name, env, default in rows:
         assert env == SETTINGS[name].env_var
-        assert default == str(SETTINGS[name].default)
+        assert default == (str(SETTINGS[name].default) if SETTINGS[name].default != "" else '""')

@@ -44,7 +44,8 @@ def test_unquoted_yaml_time_is_a_time_not_base_60():
 def test_bad_date_names_the_field_path_and_value(plan_data):
     plan_data["goals"].append(dict(plan_data["goals"][0]))
     plan_data["goals"].append(dict(plan_data["goals"][0], due="2026-13-01"))
-    assert problems(plan_data) == ["goals[2].due: 2026-13-01 is not a date (write it as YYYY-MM-DD)"]
+    assert problems(plan_data) == [
+        "goals[2].due: 2026-13-01 is not a date (write it as YYYY-MM-DD)"]
 
 
 def test_bad_date_in_yaml_text_is_reported_not_crashed():
@@ -149,3 +150,9 @@ def test_invalid_json_says_where(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(PlanError, match="file not found"):
         load_plan(tmp_path / "nope.yaml")
+
+
+def test_a_time_already_read_as_base_60_is_refused(plan_data):
+    plan_data["checkins"]["time"] = 630  # what yaml.safe_load makes of 10:30
+    assert problems(plan_data) == [
+        'checkins.time: 630 is not a time; write it in quotes as "HH:MM"']

@@ -65,3 +65,15 @@ def test_week_numbers(plan_data):
     assert schedule.week_of(dt.date(2026, 12, 8)) == 2
     assert schedule.week_of(dt.date(2026, 11, 30)) == 0
     assert schedule.weeks == 9
+
+
+def test_derived_reviews_avoid_weekends(plan_data):
+    plan_data["timeline"] = {"start": "2027-01-04", "length_days": 90}
+    plan_data["goals"][0]["due"] = "2027-03-30"
+    reviews = schedule_for(plan_from_data(plan_data)).reviews
+    # 3 Feb (Wed) stays; 5 Mar 2027 is a Friday; the final review is the end date.
+    assert [r.date.isoformat() for r in reviews] == ["2027-02-03", "2027-03-05", "2027-04-04"]
+    plan_data["timeline"] = {"start": "2027-01-02", "length_days": 60}  # +30 = Mon 1 Feb
+    plan_data["timeline"]["review_every_days"] = 28  # +28 = Sat 30 Jan -> Mon 1 Feb
+    reviews = schedule_for(plan_from_data(plan_data)).reviews
+    assert reviews[0].date.isoformat() == "2027-02-01"

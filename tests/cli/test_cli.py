@@ -1,0 +1,148 @@
+"""The plansign CLI as HR use it: what they see, exit status, and what lands on disk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from signing.cli import main
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.usefixtures("clean_env")
+
+
+@pytest.fixture
+def bad_plan(tmp_path, plan_data):
+    plan_data["goals"][0]["due"] = "2026-13-01"
+    plan_data["checkins"]["timezone"] = "Europe/Lundon"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(plan_data))
+    return path
+
+
+@pytest.fixture
+def vague_plan(tmp_path, plan_data):
+    plan_data["goals"][0]["statement"] = "Improve attitude towards customers."
+    plan_data["support"] = []
+    path = tmp_path / "vague.yaml"
+    path.write_text(yaml.safe_dump(plan_data))
+    return path
+
+
+def test_lint_examples_are_clean(runner):
+    result = runner.invoke(main, ["lint", *map(str, EXAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no problems") == len(EXAMPLES) == 3
+    assert "0 error(s), 0 warning(s) in 3 plan(s)" in result.output
+
+
+def test_lint_reports_errors_for_people(runner, vague_plan):
+    result = runner.invoke(main, ["lint", str(vague_plan)])
+    assert result.exit_code == 1
+    assert "PIP202  goals[0].statement" in result.output
+    assert '"improve attitude" is vague' in result.output
+    assert "PIP401  support" in result.output
+    assert "2 error(s), 0 warning(s) in 1 plan(s)" in result.output
+
+
+def test_lint_json_for_machines(runner, vague_plan, bad_plan):
+    result = runner.invoke(main, ["lint", "--json", str(vague_plan), str(bad_plan)])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert [f["code"] for f in report[0]["findings"]] == ["PIP202", "PIP401"]
+    assert report[0]["findings"][0] == {
+        "code": "PIP202", "severity": "error", "path": "goals[0].statement",
+        "message": '"improve attitude" is vague; say what the employee will do and how it '
+                   "will be measured"}
+    assert report[1]["valid"] is False
+    assert {"path": "goals[0].due",
+            "message": "2026-13-01 is not a date (write it as YYYY-MM-DD)"} in report[1]["problems"]
+
+
+def test_generate_refuses_bad_data_and_writes_nothing(runner, bad_plan, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", str(EXAMPLES[0]), str(bad_plan), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "goals[0].due  2026-13-01 is not a date" in result.output
+    assert "checkins.timezone  Europe/Lundon is not a known IANA time zone" in result.output
+    assert "Nothing was written." in result.output
+    assert not out.exists()
+
+
+def test_generate_refuses_lint_errors_unless_forced(runner, vague_plan, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", str(vague_plan), "--out", str(out),
+                                  "--format", "docx"])
+    assert result.exit_code == 1
+    assert "2 lint error(s); fix them or pass --force" in result.output
+    assert not out.exists()
+    result = runner.invoke(main, ["generate", str(vague_plan), "--out", str(out),
+                                  "--format", "docx", "--force"])
+    assert result.exit_code == 0, result.output
+    assert (out / "vague.docx").is_file()
+
+
+def test_generate_unknown_template_and_format(runner, tmp_path):
+    result = runner.invoke(main, ["generate", str(EXAMPLES[0]), "--template", "fancy",
+                                  "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "template fancy not found" in result.output
+    assert "known templates: sales, standard" in result.output
+    result = runner.invoke(main, ["generate", str(EXAMPLES[0]), "--format", "odt"])
+    assert result.exit_code == 2
+    assert "odt is not a format; choose from docx, pdf" in result.output
+
+
+def test_bad_setting_is_a_message_not_a_traceback(runner):
+    result = runner.invoke(main, ["settings"], env={"PLANSIGN_CONVERTER_TIMEOUT": "soon"})
+    assert result.exit_code == 1
+    assert "PLANSIGN_CONVERTER_TIMEOUT: 'soon' is not a number" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_settings_lists_sources(runner):
+    result = runner.invoke(main, ["settings", "--json"], env={"PLANSIGN_COMPANY_NAME": "Acme"})
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert rows["company_name"]["value"] == "Acme"
+    assert rows["company_name"]["source"] == "environment"
+    assert rows["converter_timeout"]["source"] == "default"
+
+
+def test_templates_check_shipped_and_broken(runner, tmp_path):
+    result = runner.invoke(main, ["templates", "check", "templates/standard.docx",
+                                  "templates/sales.docx"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no problems") == 2
+    from tests.docgen.test_templatecheck import docx_with
+
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(docx_with("Dear {{ employe.name }}"))
+    result = runner.invoke(main, ["templates", "check", str(broken)])
+    assert result.exit_code == 1
+    assert "T202 unknown variable employe (did you mean employee?)" in result.output
+
+
+def _our_soffice_processes() -> list[str]:
+    ps = subprocess.run(["ps", "-eo", "pid,stat,args"], capture_output=True, text=True).stdout
+    return [line for line in ps.splitlines() if "soffice.bin" in line and "plansign" in line]
+
+
+def test_generate_examples_to_word_and_pdf(runner, tmp_path):
+    """The real thing, end to end: its own LibreOffice pool, gone when the command ends."""
+    before = _our_soffice_processes()
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", *map(str, EXAMPLES), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote 3 plan(s) to {out}" in result.output
+    for example in EXAMPLES:
+        pdf = out / f"{example.stem}.pdf"
+        assert (out / f"{example.stem}.docx").is_file()
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "Employee signature:" in text
+        assert "Performance Improvement Plan" in text
+    assert not list(out.glob(".*.tmp"))
+    assert _our_soffice_processes() == before

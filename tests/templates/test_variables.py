@@ -1,0 +1,27 @@
+"""templates/VARIABLES.md lists exactly the variables the context provides."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from docgen import plan_context, sample_plan
+
+VARIABLES_MD = Path(__file__).resolve().parents[2] / "templates" / "VARIABLES.md"
+
+
+def leaves(value: Any, prefix: str = "") -> set[str]:
+    if isinstance(value, dict):
+        return {leaf for key, item in value.items()
+                for leaf in leaves(item, f"{prefix}.{key}" if prefix else key)}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return leaves(value[0], f"{prefix}[]")
+    return {prefix}
+
+
+def test_variables_md_matches_the_context():
+    context = plan_context(sample_plan(), company_name="X")
+    documented = re.findall(r"^\| `([\w.\[\]]+)` \|", VARIABLES_MD.read_text(), re.M)
+    assert len(documented) == len(set(documented)), "a variable is listed twice"
+    assert set(documented) == leaves(context)
