@@ -19,8 +19,9 @@ this worker. Then it speaks a JSON-lines protocol:
   itself is gone or unusable; the worker exits right after such an answer.
 
 The PDF is written to ``.<out name>.<id>.part`` in the output folder and renamed, so readers
-never see half a file. The document is closed after the answer is sent, off the caller's clock. stdout carries protocol lines only: everything else (our diagnostics,
-anything a library prints) goes to stderr, LibreOffice's own output to ``--soffice-log``.
+never see half a file. The document is closed after the answer is sent, off the caller's
+clock. stdout carries protocol lines only: everything else (our diagnostics, anything a
+library prints) goes to stderr, LibreOffice's own output to ``--soffice-log``.
 On stdin EOF or SIGTERM the worker asks LibreOffice to quit, kills it if it will not, and exits.
 """
 

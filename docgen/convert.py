@@ -66,6 +66,7 @@ DEFAULT_SOFFICE = Path("/usr/lib/libreoffice/program/soffice.bin")
 DEFAULT_UNO_PYTHON = Path("/usr/bin/python3")
 INSTALL_HINT = "run `apt-get install libreoffice-writer-nogui python3-uno` (or `make setup`)"
 WORKER_SCRIPT = Path(__file__).with_name("_uno_worker.py")
+FONTCONFIG_FILE = Path(__file__).with_name("fonts.conf")
 
 DOCX_FILTER = "MS Word 2007 XML"
 #: The files :meth:`Converter.convert_file` takes, and the import filter for each. Naming the
@@ -294,7 +295,7 @@ class _Worker:
         tmp = folder / "tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(mode=0o700, parents=True)
-        pipe = f"docgen-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        pipe = f"docgen-{_owner_tag()}-{uuid.uuid4().hex[:12]}"
         command = [
             str(lo.uno_python),
             "-I",  # no PYTHON* variables, no user site, no script folder on sys.path
@@ -317,7 +318,7 @@ class _Worker:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
-                env={**os.environ, "TMPDIR": str(tmp)},
+                env={**os.environ, "TMPDIR": str(tmp), "FONTCONFIG_FILE": str(FONTCONFIG_FILE)},
                 process_group=0,
                 preexec_fn=_DIE_WITH_PARENT,
             )
@@ -497,6 +498,13 @@ class Converter:
     Conversions are serialised: LibreOffice's UNO API is not meant to convert several documents
     at once, and one instance per core is faster anyway. Use :class:`ConverterPool` for
     parallelism. The instance starts on first use, or with :meth:`start`.
+
+    ``timeout``: seconds a document may take before LibreOffice is deemed hung, killed and
+    restarted; ``retries``: how many more times a document is tried after a hang or a crash;
+    ``max_documents``: documents after which LibreOffice is restarted anyway;
+    ``soffice``/``uno_python``: see :func:`find_libreoffice`; ``workdir``: where the private
+    temporary folder goes (default: the system's); ``startup_timeout``: seconds LibreOffice
+    may take to start, not counted in any document's ``timeout``.
     """
 
     def __init__(
@@ -518,12 +526,7 @@ class Converter:
         self.startup_timeout = startup_timeout
         self.name = name
         self._lo = find_libreoffice(soffice, uno_python)
-        self._owns_dir = workdir is None
-        if workdir is None:
-            self._dir = _private_dir(None)
-        else:
-            self._dir = Path(workdir).absolute()
-            self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._dir = _private_dir(workdir)  # profile, logs, documents in transit
         self._lock = threading.Lock()  # one conversion (or start/restart) at a time
         self._state_lock = threading.Lock()  # guards _worker and _closed against close()
         self._worker: _Worker | None = None
@@ -795,8 +798,7 @@ class Converter:
         return worker
 
     def _remove_dir(self) -> None:
-        if self._owns_dir:
-            shutil.rmtree(self._dir, ignore_errors=True)
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 # -- temporary files --------------------------------------------------------------------------
@@ -806,12 +808,27 @@ PRIVATE_DIR_PREFIX = "docgen-pdf-"
 PIPE_DIR = Path("/tmp")  # where LibreOffice puts its named pipes, whatever TMPDIR says
 
 
+def _pid_namespace() -> str:
+    """Which pid namespace we are in: a pid only means something within its own, and /tmp may
+    be shared with other containers."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "0"
+
+
+def _owner_tag() -> str:
+    """``<pid namespace>-<pid>``, in the names of our folders and pipes, so that leftovers can
+    be traced to a dead process."""
+    return f"{_pid_namespace()}-{os.getpid()}"
+
+
 def _private_dir(parent: str | os.PathLike[str] | None) -> Path:
     """A fresh private folder named after our pid, after sweeping up the folders of processes
     that were killed outright (their atexit never ran)."""
     root = Path(parent) if parent is not None else Path(tempfile.gettempdir())
     _sweep_leftovers(root)
-    return Path(tempfile.mkdtemp(prefix=f"{PRIVATE_DIR_PREFIX}{os.getpid()}-", dir=root))
+    return Path(tempfile.mkdtemp(prefix=f"{PRIVATE_DIR_PREFIX}{_owner_tag()}-", dir=root))
 
 
 def _sweep_leftovers(root: Path) -> None:
@@ -831,9 +848,13 @@ def _sweep_leftovers(root: Path) -> None:
 
 
 def _owner_is_dead(tail: str, uid: int, path: Path) -> bool:
-    """``tail`` is ``<pid>-<anything>``: is that pid gone, and the path ours?"""
-    pid_text = tail.split("-", 1)[0]
-    if not pid_text.isdigit() or int(pid_text) == os.getpid() or path.lstat().st_uid != uid:
+    """``tail`` is ``<pid namespace>-<pid>-<anything>``: is that pid, in our namespace, gone,
+    and the path ours?"""
+    namespace, _, rest = tail.partition("-")
+    pid_text = rest.split("-", 1)[0]
+    if namespace != _pid_namespace() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    if path.lstat().st_uid != uid:
         return False
     try:
         os.kill(int(pid_text), 0)
@@ -904,6 +925,9 @@ class ConverterPool:
     parallel, on another core). An instance that is not running yet is only started when no
     running one is idle, so a lazily started pool runs no more instances than its concurrency
     needs.
+
+    ``size``: number of instances (default: one per CPU); the other arguments are those of
+    :class:`Converter`. Raises :class:`ConverterUnavailable` at once if LibreOffice is missing.
     """
 
     def __init__(
@@ -931,7 +955,7 @@ class ConverterPool:
                 retries=retries,
                 soffice=lo.soffice,
                 uno_python=lo.uno_python,
-                workdir=self._dir / f"lo{index}",
+                workdir=self._dir,
                 name=f"lo{index}",
             )
             for index in range(size)

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages plansign needs, only those missing, so a second run is quick.
 #  - LibreOffice Writer without a GUI, and python3-uno for driving it warm over UNO;
-#  - fonts: Noto (Latin, Greek, Cyrillic, Arabic, CJK, emoji) and the metric-compatible
+#  - fonts: Noto (Latin, Greek, Cyrillic, Arabic, CJK) and the metric-compatible
 #    stand-ins for Word's defaults (Carlito for Calibri, Caladea for Cambria, Liberation
 #    for Arial/Times New Roman/Courier New), so documents lay out the same everywhere;
+#    Symbola draws emoji in PDFs (LibreOffice 7.4 cannot embed colour emoji fonts);
 #  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv.
 set -euo pipefail
 
 packages=(
   libreoffice-writer-nogui python3-uno
-  fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+  fonts-noto-core fonts-noto-cjk fonts-symbola
   fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-dejavu-core
   fontconfig poppler-utils python3-venv
 )

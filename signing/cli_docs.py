@@ -12,7 +12,6 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from config import Settings
 from docgen import (
@@ -191,11 +190,10 @@ def generate_cmd(settings: Settings, plans: tuple[Path, ...], template: str | No
                 build_many(jobs, formats=wanted, company_name=settings.company_name,
                            converter=converter, workers=converter.size, on_done=save)
 
-    table = Table("plan", "template", "written", title=f"Wrote {len(jobs)} plan(s) to {out_dir}")
+    console.print(f"[green]Wrote {len(jobs)} plan(s) to {escape(str(out_dir))}[/]")
     for job in jobs:
-        table.add_row(escape(job.source or job.name), job.template.stem,
-                      "\n".join(escape(str(p)) for p in written[job.name]))
-    console.print(table)
+        files = ", ".join(escape(str(p)) for p in written[job.name])
+        console.print(f"  {escape(job.source or job.name)} ({job.template.stem}) → {files}")
 
 
 @click.group("templates")

@@ -128,7 +128,7 @@ def test_templates_check_shipped_and_broken(runner, tmp_path):
 
 def _our_soffice_processes() -> list[str]:
     ps = subprocess.run(["ps", "-eo", "pid,stat,args"], capture_output=True, text=True).stdout
-    return [line for line in ps.splitlines() if "soffice.bin" in line and "plansign" in line]
+    return [line for line in ps.splitlines() if "soffice.bin" in line and "docgen-pdf-" in line]
 
 
 def test_generate_examples_to_word_and_pdf(runner, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 
 import pytest
 from docx import Document
@@ -120,10 +121,13 @@ def test_special_characters_survive_into_the_pdf(plan_data, converter):
     word_text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert SPECIAL["ampersands and brackets"] in word_text
     assert "49" not in SPECIAL["jinja"] and SPECIAL["jinja"] in word_text
-    text = squash(pdf_text(converter.convert(docx), body_only=True))
+    pdf = converter.convert(docx)
+    text = squash(pdf_text(pdf, body_only=True))
     for name, value in SPECIAL.items():
         assert squash(value) in text, name
     assert squash("Zoë O'Brien & Søn") in text
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True).stdout.decode()
+    assert "Symbola" in fonts, "emoji were not drawn with a font that has outlines"
     assert squash(long_paragraph) in text
 
 
