@@ -56,9 +56,13 @@ def template_environment(
 
 
 class _CachingDocxTemplate(DocxTemplate):
-    """docxtpl compiles each part's XML with ``from_string`` on every render; compiling
-    costs more than rendering, so compiled parts are kept per XML text. Document
-    properties are left as they are."""
+    """docxtpl cleans each part's XML with some thirty regular expressions and compiles
+    it with ``from_string`` on every render; both cost more than rendering itself and
+    give the same result for the same template, so both are kept per XML text.
+    Document properties are left as they are."""
+
+    def patch_xml(self, src_xml):  # type: ignore[override]
+        return _patch_xml(src_xml)
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
         return super().render_xml_part(src_xml, part, context, _CompiledCache(jinja_env))
@@ -80,6 +84,11 @@ class _CompiledCache:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._env, name)
+
+
+@lru_cache(maxsize=64)
+def _patch_xml(src_xml: str) -> str:
+    return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
 
 
 @lru_cache(maxsize=64)

@@ -27,6 +27,7 @@ How the templates are made, so that Word and docxtpl both stay happy:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import datetime as dt
 import sys
@@ -1102,6 +1103,42 @@ def check(paths: Iterable[Path]) -> int:
     return count
 
 
+def prune_styles(doc) -> None:
+    """Keep only the styles the template uses (and those they are based on or lead to).
+
+    python-docx's stock styles.xml holds every built-in Word style, some 350 KB, and
+    LibreOffice parses all of it for every document it converts: about a fifth of the
+    conversion time. Word still offers every built-in style to HR editing the template.
+    """
+    styles = doc.styles.element
+    used = set()
+    parts = [doc.element, *(s.header._element for s in doc.sections),
+             *(s.footer._element for s in doc.sections)]
+    with contextlib.suppress(NotImplementedError, KeyError):
+        parts.append(doc.part.numbering_part.element)
+    for part in parts:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            used.update(el.get(qn("w:val")) for el in part.iter(qn(tag)))
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iter(qn("w:style"))}
+    keep = {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"} | used
+    pending = list(keep)
+    while pending:
+        style = by_id.get(pending.pop())
+        if style is None:
+            continue
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                pending.append(ref.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in keep:
+            styles.remove(style)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "templates",
@@ -1113,7 +1150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     written = []
     for name, build in BUILDERS.items():
         path = args.out / f"{name}.docx"
-        build().save(path)
+        doc = build()
+        prune_styles(doc)
+        doc.save(path)
         written.append(path)
         print(f"wrote {path}")
     if not args.no_check and check(written):
