@@ -978,10 +978,15 @@ class ConverterPool:
 
     def start(self) -> None:
         """Start every instance now, all in parallel, and wait until all are ready."""
-        for converter in self._converters:
-            converter._begin_start()
+        self.begin_start()
         for converter in self._converters:
             converter.start()
+
+    def begin_start(self) -> None:
+        """Launch every instance and return at once, so that LibreOffice's start-up (about
+        a second) overlaps the caller's own work; conversions wait for readiness."""
+        for converter in self._converters:
+            converter._begin_start()
 
     def convert(self, docx: bytes) -> bytes:
         """Convert a Word .docx document, given as bytes, to PDF bytes."""

@@ -158,15 +158,22 @@ def generate_cmd(settings: Settings, plans: tuple[Path, ...], template: str | No
     console = _console()
     wanted = _parse_formats(formats)
     out_dir = out_dir or Path(settings.output_dir)
-    jobs = _prepare_jobs(plans, template, settings, force, console)
     converter = None
     if "pdf" in wanted:
+        # LibreOffice starts while the plans are read and linted.
         size = settings.converter_pool_size or os.cpu_count() or 1
         converter = ConverterPool(
-            min(size, len(jobs)), timeout=settings.converter_timeout,
+            min(size, len(plans)), timeout=settings.converter_timeout,
             retries=settings.converter_retries,
             max_documents=settings.converter_max_documents,
             soffice=settings.soffice_path or None, uno_python=settings.uno_python)
+        converter.begin_start()
+    try:
+        jobs = _prepare_jobs(plans, template, settings, force, console)
+    except BaseException:
+        if converter is not None:
+            converter.close()
+        raise
     written: dict[str, list[Path]] = {}
 
     def save(output: Output) -> None:

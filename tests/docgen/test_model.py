@@ -130,7 +130,8 @@ def test_every_problem_is_reported_at_once(plan_data):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("employee: [unclosed", "not valid YAML at line 1"),
+    ("employee: [unclosed", "(while parsing a flow sequence that starts at line 1, column 11)"),
+    ("employee:\n  name: x\n bad indent: 1\n", "not valid YAML at line 3"),
     ("- just\n- a list\n", "the plan must be a mapping"),
 ])
 def test_unparseable_text(text, expected):
