@@ -32,6 +32,7 @@ class Setting:
     help: str
     type: type
     secret: bool = False
+    min: float | None = None
 
     @property
     def env_var(self) -> str:
@@ -46,9 +47,12 @@ def read_table(path: Path = TABLE_PATH) -> dict[str, Setting]:
     for name, spec in raw.items():
         secret = bool(spec.get("secret", False))
         if secret and "default" in spec:
-            raise SettingsError(f"secret setting {name} must not have a default", name)
+            raise SettingsError(f"{path}: secret setting {name} must not have a default", name)
+        if "help" not in spec or ("default" not in spec and not secret):
+            raise SettingsError(f"{path}: setting {name} needs a default and a help line", name)
         kind = type(spec["default"]) if not secret else str
-        table[name] = Setting(name, spec.get("default"), spec["help"], kind, secret)
+        table[name] = Setting(name, spec.get("default"), spec["help"], kind, secret,
+                              spec.get("min"))
     return table
 
 
@@ -56,6 +60,17 @@ SETTINGS = read_table()
 
 
 def _convert(setting: Setting, value: Any, origin: str) -> Any:
+    converted = _as_type(setting, value, origin)
+    if setting.min is not None and converted < setting.min:
+        raise SettingsError(
+            f"{origin}: {value!r} is too small; {setting.name} must be at least "
+            f"{setting.min:g} ({setting.help})",
+            setting.name,
+        )
+    return converted
+
+
+def _as_type(setting: Setting, value: Any, origin: str) -> Any:
     if isinstance(value, setting.type) and not (setting.type is int and isinstance(value, bool)):
         return value
     if isinstance(value, str):
@@ -166,5 +181,7 @@ def _read_file(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise SettingsError(f"settings file {path} does not exist") from None
+    except OSError as exc:
+        raise SettingsError(f"settings file {path} cannot be read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None

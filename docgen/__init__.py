@@ -6,15 +6,17 @@ Pure functions over data and bytes; the only outside process it drives is LibreO
 from docgen.context import SIGNATURE_ANCHORS, plan_context
 from docgen.convert import ConverterPool
 from docgen.errors import (
+    BuildFailed,
     ConversionError,
     ConverterUnavailable,
     DocgenError,
+    LintFailed,
     PlanError,
     Problem,
     TemplateError,
 )
 from docgen.files import write_atomic
-from docgen.generate import FORMATS, Job, LintFailed, Output, build, build_many, check, render_plan
+from docgen.generate import FORMATS, Job, Output, build, build_many, check, render_plan
 from docgen.lint import RULES, Finding, Severity, lint
 from docgen.loading import load_plan, load_plan_text, plan_from_data
 from docgen.model import Plan
@@ -28,6 +30,7 @@ __all__ = [
     "FORMATS",
     "RULES",
     "SIGNATURE_ANCHORS",
+    "BuildFailed",
     "ConversionError",
     "ConverterPool",
     "ConverterUnavailable",

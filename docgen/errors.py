@@ -38,6 +38,26 @@ class TemplateError(DocgenError):
         super().__init__(message)
 
 
+class LintFailed(DocgenError):
+    """A plan with lint errors was given to generation without ``force``."""
+
+    def __init__(self, findings: list, source: str | None = None) -> None:
+        self.findings = findings
+        self.source = source
+        count = sum(1 for f in findings if str(f.severity) == "error")
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{count} lint error(s)")
+
+
+class BuildFailed(DocgenError):
+    """Rendering or converting one plan of a batch failed; names the plan."""
+
+    def __init__(self, source: str, error: DocgenError) -> None:
+        self.source = source
+        self.error = error
+        super().__init__(f"{source}: {error}")
+
+
 class ConversionError(DocgenError):
     """LibreOffice could not turn a document into PDF."""
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from docgen.context import plan_context
-from docgen.errors import DocgenError
+from docgen.errors import BuildFailed, DocgenError, LintFailed
 from docgen.lint import Finding, errors, lint
 from docgen.model import Plan
 from docgen.render import render_docx
@@ -25,19 +25,6 @@ FORMATS = ("docx", "pdf")
 
 class PdfConverter(Protocol):
     def convert(self, docx: bytes) -> bytes: ...
-
-
-class LintFailed(DocgenError):
-    """A plan with lint errors was given to generation without ``force``."""
-
-    def __init__(self, findings: list[Finding], source: str | None = None) -> None:
-        self.findings = findings
-        self.source = source
-        where = f"{source}: " if source else ""
-        super().__init__(
-            f"{where}{len(errors(findings))} lint error(s); fix them or pass --force "
-            "to generate anyway"
-        )
 
 
 @dataclass(frozen=True)
@@ -100,11 +87,16 @@ def build_many(
 
     Rendering holds the GIL but conversion waits on LibreOffice, so ``workers`` threads
     (one per converter instance) keep every instance busy. Results keep the jobs' order.
+    The first failure stops the batch (jobs not yet begun are dropped) and is raised as
+    :class:`BuildFailed` naming the plan, so that callers can write all or nothing.
     """
 
     def one(job: Job) -> Output:
-        out = build(job, formats=formats, company_name=company_name, converter=converter,
-                    generated_on=generated_on)
+        try:
+            out = build(job, formats=formats, company_name=company_name,
+                        converter=converter, generated_on=generated_on)
+        except DocgenError as exc:
+            raise BuildFailed(job.source or job.name, exc) from exc
         if on_done:
             on_done(out)
         return out
@@ -112,5 +104,8 @@ def build_many(
     jobs = list(jobs)
     if workers <= 1 or len(jobs) <= 1:
         return [one(job) for job in jobs]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plansign-build") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plansign-build")
+    try:
         return list(pool.map(one, jobs))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -30,8 +30,8 @@ VAGUE_PHRASES = (
 # Labels about the person rather than facts about the work.
 SUBJECTIVE_LABELS = (
     "bad attitude", "poor attitude", "lazy", "careless", "sloppy", "incompetent",
-    "unprofessional", "arrogant", "not a team player", "negative", "difficult",
-    "unmotivated", "lacks motivation", "hopeless", "useless", "stupid", "rude",
+    "unprofessional", "arrogant", "not a team player", "unmotivated", "lacks motivation",
+    "hopeless", "useless", "stupid", "rude",
 )
 
 
@@ -302,6 +302,16 @@ def _checkin_gaps(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
 def _checkin_place(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
     if plan.checkins and not (plan.checkins.location or plan.checkins.video_link):
         yield "checkins.location", "say where check-ins happen: a room or a video link"
+
+
+@rule("PIP504", Severity.WARNING, "skipped check-in dates are check-in days")
+def _skip_dates(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+    if plan.checkins is None:
+        return
+    for i, day in enumerate(plan.checkins.skip):
+        if day.weekday() != plan.checkins.weekday.number or not schedule.contains(day):
+            yield f"checkins.skip[{i}]", (
+                f"{day} is not a check-in day of this plan, so skipping it changes nothing")
 
 
 @rule("PIP601", Severity.WARNING, "every outcome is described")

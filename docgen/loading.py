@@ -33,16 +33,35 @@ class _PlanYamlLoader(_SafeLoader):  # type: ignore[valid-type, misc]
     """
 
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        # A key given twice would silently drop the first value (a whole goals list).
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"{key} is given twice (first at line {seen[key] + 1}); keep one",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
 _PlanYamlLoader.yaml_implicit_resolvers = {
     first: [
         (tag, regexp)
         for tag, regexp in resolvers
-        if tag != "tag:yaml.org,2002:timestamp"
+        if tag not in _DROPPED
         and not (tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
                  and regexp.match("10:30"))
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# Only true and false are booleans: a location of NO (Norway) or a "yes" stays text.
+_PlanYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
 # Numbers keep working; only the sexagesimal forms are dropped above.
 _PlanYamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(0|[1-9][0-9_]*)$"), list("-+0123456789")
@@ -54,12 +73,26 @@ _PlanYamlLoader.add_implicit_resolver(
 )
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _DuplicateKey(f"{key} is given twice; keep one")
+    return dict(pairs)
+
+
 def parse_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) -> Any:
     """Parse YAML or JSON text into plain data, reporting syntax errors with a line."""
     try:
         if fmt == "json":
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         return yaml.load(text, Loader=_PlanYamlLoader)
+    except _DuplicateKey as exc:
+        raise PlanError([Problem("", f"not valid plan JSON: {exc}")], source) from None
     except json.JSONDecodeError as exc:
         raise PlanError(
             [Problem("", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
@@ -164,6 +197,8 @@ _TYPE_WORDS = {
     "int_type": "a whole number",
     "int_parsing": "a whole number",
     "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
     "list_type": "a list",
     "dict_type": "a mapping of fields",
     "model_type": "a mapping of fields",

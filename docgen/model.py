@@ -75,7 +75,15 @@ def _parse_time(value: object) -> object:
     return value
 
 
+def _check_template_name(value: str) -> str:
+    # Plan data names a template; only the person running plansign may point at a file.
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+        raise ValueError(f"{value} is not a template name (such as standard or sales)")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
+TemplateName = Annotated[str, AfterValidator(_check_template_name)]
 NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
 Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email)]
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
@@ -83,7 +91,9 @@ TimeOfDay = Annotated[dt.time, BeforeValidator(_parse_time)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # coerce_numbers_to_str: an unquoted employee id (10442) is still an id.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
+                              coerce_numbers_to_str=True)
 
 
 class Person(_Model):
@@ -194,6 +204,8 @@ class Timeline(_Model):
     def _end_or_length(self) -> Timeline:
         if self.end is None and self.length_days is None:
             raise ValueError("give either length_days (30, 60 or 90) or an explicit end date")
+        if self.end is not None and self.length_days is not None:
+            raise ValueError("give length_days or an end date, not both")
         return self
 
 
@@ -258,7 +270,7 @@ class Plan(_Model):
 
     plan_id: Text | None = None
     company: Company | None = None
-    template: Text | None = None
+    template: TemplateName | None = None
     employee: Employee
     manager: Person
     hr: Person

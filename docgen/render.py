@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.errors import TemplateError
 
@@ -48,9 +51,10 @@ def template_environment(
     """The Jinja environment every template is rendered (and checked) with.
 
     Autoescaping is on: user text reaches Word XML as text, so ``&`` or ``<w:t>`` in a
-    plan can never become markup.
+    plan can never become markup. Sandboxed: a template is a document someone edited in
+    Word, and must not be able to reach Python.
     """
-    env = jinja2.Environment(autoescape=True, finalize=_finalize, undefined=undefined)
+    env = SandboxedEnvironment(autoescape=True, finalize=_finalize, undefined=undefined)
     env.filters.update(FILTERS)
     return env
 
@@ -121,6 +125,9 @@ def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
     doc = _CachingDocxTemplate(source)
     try:
         doc.render(context, jinja_env=_ENV, autoescape=True)
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError):
+        name = "the template" if isinstance(template, bytes) else f"template {template}"
+        raise TemplateError(f"{name} is not a Word .docx file; save it as .docx") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"the template has a Jinja syntax error: {exc.message}; "

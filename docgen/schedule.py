@@ -111,13 +111,15 @@ def _working_day(day: dt.date, end: dt.date) -> dt.date:
 def review_dates(timeline: Timeline, end: dt.date) -> tuple[Review, ...]:
     """HR's own review dates, or one every ``review_every_days``; the end is the final one."""
     if timeline.review_dates is not None:
-        days = sorted(set(timeline.review_dates) - {end})
+        # Dates outside the plan are left out here; the linter tells HR about them.
+        days = sorted(d for d in set(timeline.review_dates) if timeline.start < d < end)
     else:
         every = dt.timedelta(days=timeline.review_every_days)
         days, day = [], timeline.start + every
         while day < end:
             days.append(_working_day(day, end))
             day += every
+        days = list(dict.fromkeys(days))
     start = timeline.start
     return (
         *(Review(d, week_number(start, d), final=False) for d in days),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from config import Settings, SettingsError, load_settings
@@ -22,7 +23,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (DocgenError, SettingsError) as exc:
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}",
+                                       highlight=False)
             sys.exit(1)
 
 
@@ -51,7 +53,8 @@ def settings_cmd(settings: Settings, as_json: bool) -> None:
         return
     table = Table("setting", "value", "from", "environment variable")
     for row in rows:
-        table.add_row(row["name"], repr(row["value"]), row["source"], row["env"])
+        table.add_row(*(escape(str(v)) for v in (row["name"], repr(row["value"]),
+                                                  row["source"], row["env"])))
     Console().print(table)
 
 

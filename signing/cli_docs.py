@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from config import Settings
 from docgen import (
     BUILTIN_TEMPLATES,
     FORMATS,
+    BuildFailed,
     ConverterPool,
     Finding,
     Job,
@@ -125,7 +127,8 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
             continue
         except LintFailed as exc:
             _print_findings(console, str(path), exc.findings)
-            console.print(f"  [red]{escape(str(exc))}[/]")
+            console.print(f"  [red]{escape(str(exc))}; fix them, or pass --force to generate "
+                          "anyway[/]")
             failed = True
             continue
         if job.name in names:
@@ -174,33 +177,50 @@ def generate_cmd(settings: Settings, plans: tuple[Path, ...], template: str | No
         if converter is not None:
             converter.close()
         raise
-    written: dict[str, list[Path]] = {}
-
-    def save(output: Output) -> None:
-        paths = []
-        for fmt, data in output.files.items():
-            path = out_dir / f"{output.name}.{fmt}"
-            write_atomic(path, data)
-            paths.append(path)
-        written[output.name] = paths
-        progress.advance(task)
-
+    # Every document is made in memory first: a plan that fails to render or convert
+    # stops the batch before anything is written.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=len(jobs) < 2) as progress:
         task = progress.add_task("Generating", total=len(jobs))
-        if converter is None:
-            build_many(jobs, formats=wanted, company_name=settings.company_name,
-                       converter=None, on_done=save)
-        else:
-            with converter:
-                build_many(jobs, formats=wanted, company_name=settings.company_name,
-                           converter=converter, workers=converter.size, on_done=save)
-
+        try:
+            outputs = build_many(
+                jobs, formats=wanted, company_name=settings.company_name, converter=converter,
+                workers=converter.size if converter else 1, generated_on=dt.date.today(),
+                on_done=lambda _: progress.advance(task))
+        except BuildFailed as exc:
+            progress.stop()
+            console.print(f"[bold red]error:[/] {escape(str(exc))}")
+            console.print("[bold red]Nothing was written.[/]")
+            sys.exit(1)
+        finally:
+            if converter is not None:
+                converter.close()
+    written = _write_outputs(outputs, out_dir, console)
     console.print(f"[green]Wrote {len(jobs)} plan(s) to {escape(str(out_dir))}[/]")
     for job in jobs:
         files = ", ".join(escape(str(p)) for p in written[job.name])
-        console.print(f"  {escape(job.source or job.name)} ({job.template.stem}) → {files}")
+        console.print(f"  {escape(job.source or job.name)} ({escape(job.template.stem)}) → "
+                      f"{files}")
+
+
+def _write_outputs(outputs: list[Output], out_dir: Path, console: Console) -> dict[str, list[Path]]:
+    written: dict[str, list[Path]] = {}
+    try:
+        for output in outputs:
+            written[output.name] = []
+            for fmt, data in output.files.items():
+                path = out_dir / f"{output.name}.{fmt}"
+                write_atomic(path, data)
+                written[output.name].append(path)
+    except OSError as exc:
+        done = [str(p) for paths in written.values() for p in paths]
+        console.print(f"[bold red]error:[/] cannot write to {escape(str(out_dir))}: "
+                      f"{escape(exc.strerror or str(exc))}; choose another folder with --out")
+        if done:
+            console.print(f"Already written: {escape(', '.join(done))}")
+        sys.exit(1)
+    return written
 
 
 @click.group("templates")

@@ -78,12 +78,44 @@ def test_generate_refuses_lint_errors_unless_forced(runner, vague_plan, tmp_path
     result = runner.invoke(main, ["generate", str(vague_plan), "--out", str(out),
                                   "--format", "docx"])
     assert result.exit_code == 1
-    assert "2 lint error(s); fix them or pass --force" in result.output
+    assert "2 lint error(s); fix them, or pass --force to generate anyway" in result.output
     assert not out.exists()
     result = runner.invoke(main, ["generate", str(vague_plan), "--out", str(out),
                                   "--format", "docx", "--force"])
     assert result.exit_code == 0, result.output
     assert (out / "vague.docx").is_file()
+
+
+def test_a_plan_that_fails_to_render_stops_the_batch_and_writes_nothing(runner, tmp_path):
+    from tests.docgen.test_templatecheck import docx_with
+
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(docx_with("Dear {{ employee.nmae }}"))
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", *map(str, EXAMPLES), "--template", str(broken),
+                                  "--out", str(out), "--format", "docx"])
+    assert result.exit_code == 1
+    assert f"error: {EXAMPLES[0]}: the template uses a variable the plan does not provide" \
+        in result.output
+    assert "Nothing was written." in result.output
+    assert not out.exists()
+
+
+def test_an_output_folder_that_cannot_be_written(runner, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(main, ["generate", str(EXAMPLES[0]), "--out", str(blocker / "out"),
+                                  "--format", "docx"])
+    assert result.exit_code == 1
+    assert f"cannot write to {blocker / 'out'}" in result.output
+    assert "choose another folder with --out" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_markup_in_user_text_is_printed_not_interpreted(runner):
+    result = runner.invoke(main, ["settings"], env={"PLANSIGN_CONVERTER_TIMEOUT": "[/]"})
+    assert result.exit_code == 1
+    assert "'[/]' is not a number" in result.output
 
 
 def test_generate_unknown_template_and_format(runner, tmp_path):

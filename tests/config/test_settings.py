@@ -75,3 +75,15 @@ def test_readme_lists_every_setting_with_its_variable_and_default():
     for name, env, default in rows:
         assert env == SETTINGS[name].env_var
         assert default == (str(SETTINGS[name].default) if SETTINGS[name].default != "" else '""')
+
+
+def test_numbers_below_their_minimum_are_refused():
+    with pytest.raises(SettingsError) as info:
+        load_settings({"PLANSIGN_CONVERTER_TIMEOUT": "0"})
+    assert str(info.value).startswith(
+        "PLANSIGN_CONVERTER_TIMEOUT: '0' is too small; converter_timeout must be at least 1")
+
+
+def test_settings_file_that_is_a_folder(tmp_path):
+    with pytest.raises(SettingsError, match="cannot be read"):
+        load_settings({}, config_file=tmp_path)

@@ -34,11 +34,37 @@ def test_json_and_yaml_give_the_same_plan(plan_data, tmp_path):
     assert load_plan(as_json) == load_plan(as_yaml)
 
 
-def test_unquoted_yaml_time_is_a_time_not_base_60():
-    text = "checkins: {weekday: Monday, time: 10:30, timezone: UTC}\n"
-    with pytest.raises(PlanError) as info:
+def test_unquoted_yaml_time_is_a_time_not_base_60(plan_data):
+    text = yaml.safe_dump({k: v for k, v in plan_data.items() if k != "checkins"})
+    text += "checkins: {weekday: Monday, time: 10:30, timezone: UTC}\n"
+    assert load_plan_text(text).checkins.time == dt.time(10, 30)
+
+
+def test_yaml_reads_only_true_and_false_as_booleans(plan_data):
+    text = yaml.safe_dump(plan_data).replace("location: Leeds, United Kingdom", "location: NO")
+    text = text.replace("employee_id: E-00001", "employee_id: 10442")
+    plan = load_plan_text(text)
+    assert plan.employee.location == "NO"
+    assert plan.employee.employee_id == "10442"
+
+
+def test_a_key_given_twice_is_refused(plan_data):
+    text = yaml.safe_dump(plan_data) + "goals: []\n"
+    with pytest.raises(PlanError, match=r"goals is given twice \(first at line \d+\); keep one"):
         load_plan_text(text)
-    assert not any(p.path.startswith("checkins") for p in info.value.problems)
+    with pytest.raises(PlanError, match="goals is given twice; keep one"):
+        load_plan_text('{"goals": [], "goals": []}', fmt="json")
+
+
+def test_end_and_length_together_are_refused(plan_data):
+    plan_data["timeline"]["end"] = "2027-01-30"
+    assert problems(plan_data) == ["timeline: give length_days or an end date, not both"]
+
+
+def test_plan_names_a_template_but_never_a_path(plan_data):
+    plan_data["template"] = "../../etc/passwd"
+    assert problems(plan_data) == [
+        "template: ../../etc/passwd is not a template name (such as standard or sales)"]
 
 
 def test_bad_date_names_the_field_path_and_value(plan_data):

@@ -143,3 +143,18 @@ def test_a_template_with_an_unknown_variable_is_a_clear_error(plan_data):
 
     with pytest.raises(TemplateError, match="variable the plan does not provide"):
         render_plan(plan_from_data(plan_data), docx_with("{{ employe.name }}"), company_name="X")
+
+
+def test_a_template_that_is_not_a_docx_is_a_clear_error(plan_data, tmp_path):
+    fake = tmp_path / "fake.docx"
+    fake.write_text("hello")
+    with pytest.raises(TemplateError, match=f"template {fake} is not a Word .docx file"):
+        render_plan(plan_from_data(plan_data), fake, company_name="X")
+
+
+def test_templates_cannot_reach_python(plan_data):
+    from tests.docgen.test_templatecheck import docx_with
+
+    template = docx_with("{{ employee.name.__class__.__mro__ }}")
+    with pytest.raises(TemplateError):
+        render_plan(plan_from_data(plan_data), template, company_name="X")

@@ -58,6 +58,12 @@ def test_explicit_review_dates(plan_data):
     assert [r.final for r in reviews] == [False, False, True]
 
 
+def test_review_dates_outside_the_plan_are_left_out(plan_data):
+    plan_data["timeline"]["review_dates"] = ["2027-03-01", "2026-12-15", "2026-11-01"]
+    reviews = schedule_for(plan_from_data(plan_data)).reviews
+    assert [r.date.isoformat() for r in reviews] == ["2026-12-15", "2027-01-30"]
+
+
 def test_week_numbers(plan_data):
     schedule = schedule_for(plan_from_data(plan_data))
     assert schedule.week_of(dt.date(2026, 12, 1)) == 1
