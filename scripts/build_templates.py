@@ -723,12 +723,17 @@ def checkin_calendar(w: Writer) -> None:
 # -- standard.docx ---------------------------------------------------------------------
 
 
-def build_standard() -> Document:
+def new_template(variant: str) -> tuple[Document, Writer]:
+    """A document with the house styles, page set-up and properties, and its writer."""
     doc = Document()
     setup_styles(doc)
     setup_page(doc, footer_left=FOOTER_LEFT)
-    core_properties(doc, "standard")
-    w = Writer(doc)
+    core_properties(doc, variant)
+    return doc, Writer(doc)
+
+
+def build_standard() -> Document:
+    doc, w = new_template("standard")
 
     # Title block
     w.p("{{ plan.title }}", "Title")
@@ -909,11 +914,7 @@ def build_standard() -> Document:
 
 
 def build_sales() -> Document:
-    doc = Document()
-    setup_styles(doc)
-    setup_page(doc, footer_left=FOOTER_LEFT)
-    core_properties(doc, "sales")
-    w = Writer(doc)
+    doc, w = new_template("sales")
 
     # Title block
     w.p("{{ plan.title }}", "Title")
