@@ -77,6 +77,15 @@ def test_the_sample_plan_is_clean(plan_data):
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_stays_quiet_on_the_examples(code):
+    from docgen import load_plan
+    from tests.conftest import EXAMPLES
+
+    for example in EXAMPLES:
+        assert code not in {f.code for f in lint(load_plan(example))}, example.name
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
 def test_rule_fires(code, plan_data):
     change, path, words = CASES[code]
     change(plan_data)

@@ -1,7 +1,8 @@
 """One LibreOffice instance, driven over UNO, converting documents to PDF on request.
 
-This script is run by :mod:`docgen.convert` under the *system* Python (the only one that can
-``import uno``), never imported by the project: it may use the standard library and ``uno`` only.
+This script is run by :mod:`docgen.convert._worker` under the *system* Python (the only one that
+can ``import uno``), with ``-I`` and a minimal environment, never imported by the project: it
+may use the standard library and ``uno`` only. soffice.bin inherits its environment.
 
 It starts a single ``soffice.bin`` as its child, with a private user profile (two instances
 sharing a profile silently lose output) and ``PR_SET_PDEATHSIG`` so that LibreOffice dies with

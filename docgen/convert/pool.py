@@ -1,0 +1,174 @@
+"""A fixed set of warm LibreOffice instances, shared by any number of threads."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Self
+
+from docgen.convert._tempfiles import private_dir
+from docgen.convert.converter import Converter, ConverterStats, check_settings
+from docgen.convert.locate import find_libreoffice
+from docgen.errors import ConversionError
+
+logger = logging.getLogger(__name__)
+
+
+class ConverterPool:
+    """A fixed set of warm LibreOffice instances; :meth:`convert` is safe from any thread.
+
+    Each call takes an idle instance (waiting for one if all are busy) and converts on it.
+    Running instances are used in turn, least recently used first: an instance answers before
+    it closes its document, so the next document goes to one that has finished tidying up (in
+    parallel, on another core). An instance that is not running yet is only started when no
+    running one is idle, so a lazily started pool runs no more instances than its concurrency
+    needs.
+
+    ``size``: number of instances (default: one per CPU); ``soffice``/``uno_python``: see
+    :func:`find_libreoffice`; ``workdir``: where the pool's private temporary folder goes
+    (default: the system's temporary folder); the other arguments are those of
+    :class:`Converter`. Raises :class:`ConverterUnavailable` at once if LibreOffice is missing.
+    """
+
+    def __init__(
+        self,
+        size: int | None = None,
+        *,
+        timeout: float = 60.0,
+        max_documents: int = 200,
+        retries: int = 2,
+        soffice: str | os.PathLike[str] | None = None,
+        uno_python: str | os.PathLike[str] | None = None,
+        workdir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        size = (os.cpu_count() or 1) if size is None else size
+        if size < 1:
+            raise ValueError(f"size must be at least 1, not {size!r}")
+        check_settings(timeout=timeout, max_documents=max_documents, retries=retries)
+        lo = find_libreoffice(soffice, uno_python)
+        self.size = size
+        self._dir = private_dir(workdir)
+        self._converters = [
+            Converter(
+                libreoffice=lo,
+                folder=self._dir / f"lo{index}",
+                timeout=timeout,
+                max_documents=max_documents,
+                retries=retries,
+                name=f"lo{index}",
+            )
+            for index in range(size)
+        ]
+        for converter in self._converters:
+            atexit.unregister(converter.close)
+        self._idle = list(self._converters)  # least recently used first
+        self._cond = threading.Condition()
+        self._closed = False
+        atexit.register(self.close)
+
+    @property
+    def stats(self) -> list[ConverterStats]:
+        """One snapshot per instance."""
+        return [converter.stats for converter in self._converters]
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def start(self) -> None:
+        """Start every instance now, all in parallel, and wait until all are ready."""
+        self.begin_start()
+        for converter in self._converters:
+            converter.start()
+
+    def begin_start(self) -> None:
+        """Launch every instance and return at once, so that LibreOffice's start-up (about
+        a second) overlaps the caller's own work; conversions wait for readiness."""
+        for converter in self._converters:
+            converter._begin_start()
+
+    def convert(self, docx: bytes) -> bytes:
+        """Convert a Word .docx document, given as bytes, to PDF bytes."""
+        with self._lease() as converter:
+            return converter.convert(docx)
+
+    def close(self) -> None:
+        """Stop every instance (in parallel) and remove the pool's temporary folder."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            self._cond.notify_all()
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.close)
+        stopping = [(converter, converter._begin_close()) for converter in self._converters]
+        for converter, worker in stopping:
+            converter._finish_close(worker)
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"{len(self._idle)} of {self.size} idle"
+        return f"<ConverterPool {state}>"
+
+    @contextlib.contextmanager
+    def _lease(self) -> Iterator[Converter]:
+        """Borrow an idle instance for one conversion."""
+        with self._cond:
+            while not self._idle and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                raise ConversionError("the converter pool is closed")
+            converter = self._take_idle()
+        try:
+            yield converter
+        finally:
+            self._give_back(converter)
+
+    def _take_idle(self) -> Converter:
+        """The least recently used running instance, else one yet to start. Call with
+        ``_cond`` held and ``_idle`` not empty."""
+        running = next((c for c in self._idle if c.running), self._idle[0])
+        self._idle.remove(running)
+        return running
+
+    def _give_back(self, converter: Converter) -> None:
+        """Return an instance; one due for its planned restart is restarted first, on a
+        background thread, so that the caller who got the last document does not wait."""
+        if converter._restart_due() and not self._closed:
+            threading.Thread(
+                target=self._restart_then_give_back,
+                args=(converter,),
+                name=f"docgen-convert-restart-{converter.name}",
+                daemon=True,
+            ).start()
+            return
+        with self._cond:
+            self._idle.append(converter)
+            self._cond.notify()
+
+    def _restart_then_give_back(self, converter: Converter) -> None:
+        try:
+            converter.restart_if_due()
+        except ConversionError as exc:  # it will be tried again, and reported, on next use
+            if not self._closed:
+                logger.error("LibreOffice %s could not be restarted: %s", converter.name, exc)
+        with self._cond:
+            self._idle.append(converter)
+            self._cond.notify()
