@@ -79,7 +79,8 @@ def check_template(
 def _paragraphs(document: Any) -> Iterator[_Paragraph]:
     parts = [("body", document.element.body)]
     for n, section in enumerate(document.sections, 1):
-        for kind in ("header", "footer", "first_page_header", "first_page_footer"):
+        for kind in ("header", "footer", "first_page_header", "first_page_footer",
+                     "even_page_header", "even_page_footer"):
             part = getattr(section, kind)
             if not part.is_linked_to_previous:
                 parts.append((f"{kind.replace('_', ' ')} of section {n}", part._element))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config import SETTINGS, Setting, SettingsError, load_settings
+from config import SETTINGS, Setting, SettingsError, load_settings, read_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -19,10 +19,19 @@ def test_defaults():
     assert all(source == "default" for source in settings.sources.values())
 
 
-def test_every_setting_has_help_and_a_typed_default():
+def test_every_setting_has_one_line_of_help():
     for setting in SETTINGS.values():
-        assert setting.help and setting.help.endswith("."), setting.name
-        assert setting.secret or setting.default is not None
+        assert setting.help.endswith(".") and "\n" not in setting.help, setting.name
+
+
+def test_a_table_entry_without_help_or_default_is_refused(tmp_path):
+    table = tmp_path / "settings.toml"
+    table.write_text('[colour]\ndefault = "blue"\n')
+    with pytest.raises(SettingsError, match="setting colour needs a default and a help line"):
+        read_table(table)
+    table.write_text('[token]\nsecret = true\ndefault = "x"\nhelp = "A token."\n')
+    with pytest.raises(SettingsError, match="secret setting token must not have a default"):
+        read_table(table)
 
 
 def test_environment_overrides_and_converts_types():

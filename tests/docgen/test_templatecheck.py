@@ -111,3 +111,14 @@ def test_not_a_docx(context):
 @pytest.mark.parametrize("name", ["standard", "sales"])
 def test_shipped_templates_are_clean(name, context):
     assert check_template(BUILTIN_TEMPLATES / f"{name}.docx", context) == []
+
+
+def test_headers_and_footers_are_checked(context):
+    document = Document()
+    section = document.sections[0]
+    section.footer.paragraphs[0].add_run("Page of {{ employee.nmae }")
+    out = io.BytesIO()
+    document.save(out)
+    findings = check_template(out.getvalue(), context)
+    assert findings[0].code == "T101"
+    assert findings[0].where == "footer of section 1, paragraph 1"
