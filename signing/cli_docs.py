@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import click
@@ -161,47 +162,44 @@ def generate_cmd(settings: Settings, plans: tuple[Path, ...], template: str | No
     console = _console()
     wanted = _parse_formats(formats)
     out_dir = out_dir or Path(settings.output_dir)
-    converter = None
-    if "pdf" in wanted:
-        # LibreOffice starts while the plans are read and linted.
-        size = settings.converter_pool_size or os.cpu_count() or 1
-        converter = ConverterPool(
-            min(size, len(plans)), timeout=settings.converter_timeout,
-            retries=settings.converter_retries,
-            max_documents=settings.converter_max_documents,
-            soffice=settings.soffice_path or None, uno_python=settings.uno_python)
-        converter.begin_start()
-    try:
+    with _converter(settings, wanted, len(plans)) as converter:
         jobs = _prepare_jobs(plans, template, settings, force, console)
-    except BaseException:
-        if converter is not None:
-            converter.close()
-        raise
-    # Every document is made in memory first: a plan that fails to render or convert
-    # stops the batch before anything is written.
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=len(jobs) < 2) as progress:
-        task = progress.add_task("Generating", total=len(jobs))
-        try:
-            outputs = build_many(
-                jobs, formats=wanted, company_name=settings.company_name, converter=converter,
-                workers=converter.size if converter else 1, generated_on=dt.date.today(),
-                on_done=lambda _: progress.advance(task))
-        except BuildFailed as exc:
-            progress.stop()
-            console.print(f"[bold red]error:[/] {escape(str(exc))}")
-            console.print("[bold red]Nothing was written.[/]")
-            sys.exit(1)
-        finally:
-            if converter is not None:
-                converter.close()
+        # Every document is made in memory first: a plan that fails to render or convert
+        # stops the batch before anything is written.
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True,
+                      disable=len(jobs) < 2) as progress:
+            task = progress.add_task("Generating", total=len(jobs))
+            try:
+                outputs = build_many(
+                    jobs, formats=wanted, company_name=settings.company_name,
+                    converter=converter, workers=converter.size if converter else 1,
+                    generated_on=dt.date.today(), on_done=lambda _: progress.advance(task))
+            except BuildFailed as exc:
+                progress.stop()
+                console.print(f"[bold red]error:[/] {escape(str(exc))}")
+                console.print("[bold red]Nothing was written.[/]")
+                sys.exit(1)
     written = _write_outputs(outputs, out_dir, console)
     console.print(f"[green]Wrote {len(jobs)} plan(s) to {escape(str(out_dir))}[/]")
     for job in jobs:
         files = ", ".join(escape(str(p)) for p in written[job.name])
         console.print(f"  {escape(job.source or job.name)} ({escape(job.template.stem)}) → "
                       f"{files}")
+
+
+def _converter(settings: Settings, formats: list[str],
+               count: int) -> AbstractContextManager[ConverterPool | None]:
+    """A LibreOffice pool when PDFs are wanted, already starting while plans are read."""
+    if "pdf" not in formats:
+        return nullcontext()
+    size = settings.converter_pool_size or os.cpu_count() or 1
+    pool = ConverterPool(
+        min(size, count), timeout=settings.converter_timeout,
+        retries=settings.converter_retries, max_documents=settings.converter_max_documents,
+        soffice=settings.soffice_path or None, uno_python=settings.uno_python)
+    pool.begin_start()
+    return pool
 
 
 def _write_outputs(outputs: list[Output], out_dir: Path, console: Console) -> dict[str, list[Path]]:
