@@ -23,7 +23,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (DocgenError, SettingsError) as exc:
-            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}",
+            Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}",
                                        highlight=False)
             sys.exit(1)
 
