@@ -1,0 +1,383 @@
+"""The envelope workflow: a state machine in plain Python.
+
+Every action is a pure function: an :class:`Envelope` (immutable), the action's inputs
+and an explicit ``now`` in; a :class:`Step` out, holding the new envelope, the audit
+events that record the change and the side effects (emails, webhooks, finalizing) to
+put in the outbox. The caller writes all three in one transaction. Views, the API, the
+CLI and the worker all call these functions, and nothing else changes an envelope.
+
+Envelope lifecycle (DESIGN.md)::
+
+    draft ─► sent ─► completed ─► sealed ─► archived
+      any open state ─► voided | expired (expired still finalizes)
+
+Each signer, in routing order: waiting ─► notified ─► viewed ─► acknowledged | refused.
+Signers of the same routing order are notified together; the next order is notified
+when every signer of the previous one is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from signing.errors import SigningError
+
+MAX_COMMENT_CHARS = 20_000
+
+
+class EnvelopeState(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    COMPLETED = "completed"
+    SEALED = "sealed"
+    ARCHIVED = "archived"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+OPEN_STATES = frozenset({EnvelopeState.DRAFT, EnvelopeState.SENT})
+
+
+class SignerState(StrEnum):
+    WAITING = "waiting"
+    NOTIFIED = "notified"
+    VIEWED = "viewed"
+    ACKNOWLEDGED = "acknowledged"
+    REFUSED = "refused"
+
+
+DONE_STATES = frozenset({SignerState.ACKNOWLEDGED, SignerState.REFUSED})
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR = "hr"
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+class WorkflowError(SigningError):
+    """An action that the envelope's or the signer's state does not allow."""
+
+
+class IllegalTransition(WorkflowError):
+    def __init__(self, action: str, state: str) -> None:
+        self.action = action
+        self.state = state
+        super().__init__(f"cannot {action} an envelope that is {state}")
+
+
+class AlreadyDone(WorkflowError):
+    """The signer already acknowledged or refused: a second submit changes nothing."""
+
+    def __init__(self, signer_id: str, state: SignerState) -> None:
+        self.signer_id = signer_id
+        self.state = state
+        super().__init__(f"this signer has already {state}; nothing was changed")
+
+
+class NotYourTurn(WorkflowError):
+    """The signer's routing order has not been reached yet."""
+
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("this signer has not been asked to sign yet")
+
+
+class UnknownSigner(WorkflowError):
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("no such signer on this envelope")
+
+
+class InvalidInput(WorkflowError):
+    """Input the action cannot take; names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+# -- data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signer:
+    id: str
+    role: Role
+    name: str
+    email: str
+    order: int
+    state: SignerState = SignerState.WAITING
+    decided_at: dt.datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state in DONE_STATES
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    state: EnvelopeState
+    signers: tuple[Signer, ...]
+    expires_at: dt.datetime | None = None
+
+    def signer(self, signer_id: str) -> Signer:
+        for signer in self.signers:
+            if signer.id == signer_id:
+                return signer
+        raise UnknownSigner(signer_id)
+
+    @property
+    def current_order(self) -> int | None:
+        """The lowest routing order with a signer not yet done; None when all are done."""
+        pending = [s.order for s in self.signers if not s.done]
+        return min(pending) if pending else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened, for the audit trail; the caller adds actor, IP, time and hashes."""
+
+    type: str
+    signer_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A side effect to put in the outbox: an email, a webhook, finalizing."""
+
+    kind: str
+    name: str
+    signer_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    envelope: Envelope
+    events: tuple[Event, ...]
+    effects: tuple[Effect, ...]
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _with_signer(envelope: Envelope, signer: Signer) -> Envelope:
+    return replace(envelope, signers=tuple(signer if s.id == signer.id else s
+                                           for s in envelope.signers))
+
+
+def _require(envelope: Envelope, action: str, *states: EnvelopeState) -> None:
+    if envelope.state not in states:
+        raise IllegalTransition(action, envelope.state)
+
+
+def _open_signer(envelope: Envelope, signer_id: str, action: str) -> Signer:
+    """The signer, checked to be able to act now. A signer who already decided hears
+    that first, whatever became of the envelope since (a replayed or second submit)."""
+    signer = envelope.signer(signer_id)
+    if signer.done:
+        raise AlreadyDone(signer.id, signer.state)
+    _require(envelope, action, EnvelopeState.SENT)
+    if signer.state is SignerState.WAITING:
+        raise NotYourTurn(signer.id)
+    return signer
+
+
+def _check_comment(text: str | None, field_name: str = "comment") -> str | None:
+    if text is None:
+        return None
+    if "\x00" in text:
+        raise InvalidInput(field_name, "contains a NUL character; remove it")
+    if len(text) > MAX_COMMENT_CHARS:
+        raise InvalidInput(field_name, f"is {len(text):,} characters long; the limit is "
+                                       f"{MAX_COMMENT_CHARS:,}")
+    return text if text.strip() else None
+
+
+def _notify_order(envelope: Envelope, order: int) -> tuple[Envelope, list[Event], list[Effect]]:
+    events, effects = [], []
+    for signer in envelope.signers:
+        if signer.order == order and signer.state is SignerState.WAITING:
+            envelope = _with_signer(envelope, replace(signer, state=SignerState.NOTIFIED))
+            events.append(Event("signer.notified", signer.id))
+            effects.append(Effect("email", "invitation", signer.id))
+    return envelope, events, effects
+
+
+def _advance(envelope: Envelope) -> tuple[Envelope, list[Event], list[Effect]]:
+    """After a signer is done: notify the next routing order, or complete the envelope."""
+    order = envelope.current_order
+    if order is None:
+        envelope = replace(envelope, state=EnvelopeState.COMPLETED)
+        return envelope, [Event("envelope.completed")], [
+            Effect("finalize", "finalize"), Effect("webhook", "envelope.completed")]
+    if any(s.order == order and s.state is not SignerState.WAITING for s in envelope.signers):
+        return envelope, [], []
+    return _notify_order(envelope, order)
+
+
+# -- actions --------------------------------------------------------------------------
+
+
+def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> Step:
+    """Send a draft: the first routing order is notified."""
+    _require(envelope, "send", EnvelopeState.DRAFT)
+    if not envelope.signers:
+        raise InvalidInput("signers", "an envelope needs at least one signer")
+    if not any(s.role is Role.EMPLOYEE for s in envelope.signers):
+        raise InvalidInput("signers", "the employee must be one of the signers")
+    sent = replace(envelope, state=EnvelopeState.SENT, expires_at=now + expires_in)
+    first = min(s.order for s in sent.signers)
+    sent, events, effects = _notify_order(sent, first)
+    return Step(sent, (Event("envelope.sent", data={"expires_at": sent.expires_at.isoformat()}),
+                       *events), tuple(effects))
+
+
+def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
+    """The signer opened the plan. Viewing again, after deciding, or once the envelope
+    is closed records nothing new: the page shows the outcome instead."""
+    signer = envelope.signer(signer_id)
+    if envelope.state is not EnvelopeState.SENT or signer.state is not SignerState.NOTIFIED:
+        return Step(envelope, (), ())
+    viewed = _with_signer(envelope, replace(signer, state=SignerState.VIEWED))
+    return Step(viewed, (Event("signer.viewed", signer.id),), ())
+
+
+def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
+                statement: str, comment: str | None = None, now: dt.datetime) -> Step:
+    """Receipt and understanding, not agreement."""
+    signer = _open_signer(envelope, signer_id, "acknowledge")
+    typed = " ".join(typed_name.split())
+    if not typed:
+        raise InvalidInput("typed_name", "type your full name to acknowledge")
+    if not consent:
+        raise InvalidInput("consent", "agree to use electronic records and signatures, or "
+                                      "ask HR for a paper copy")
+    comment = _check_comment(comment)
+    done = replace(signer, state=SignerState.ACKNOWLEDGED, decided_at=now)
+    events = [Event("signer.acknowledged", signer.id,
+                    {"typed_name": typed, "consent": True, "statement": statement})]
+    effects: list[Effect] = [Effect("webhook", "signer.acknowledged", signer.id)]
+    if comment:
+        events.append(Event("signer.commented", signer.id, {"comment": comment}))
+        effects.append(Effect("email", "hr_notice_comment", signer.id))
+    return _finish(_with_signer(envelope, done), events, effects)
+
+
+def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
+           witness: str | None = None, recorded_by: str | None = None,
+           now: dt.datetime) -> Step:
+    """The signer refuses to sign. The plan still takes effect; the refusal is recorded.
+
+    A manager may record that the employee refused in a meeting (``recorded_by`` the
+    manager's signer id, with a ``witness``), which completes the employee's step even
+    if the employee never opened the link.
+    """
+    signer = envelope.signer(signer_id)
+    if signer.done:
+        raise AlreadyDone(signer.id, signer.state)
+    _require(envelope, "refuse", EnvelopeState.SENT)
+    data: dict[str, Any] = {}
+    if recorded_by is not None:
+        recorder = envelope.signer(recorded_by)
+        if recorder.role is not Role.MANAGER or signer.role is not Role.EMPLOYEE:
+            raise InvalidInput("recorded_by", "only the manager can record the employee's "
+                                              "refusal")
+        if not witness or not witness.strip():
+            raise InvalidInput("witness", "name the witness to the refusal")
+        data.update(recorded_by=recorder.id, witness=" ".join(witness.split()))
+    elif signer.state is SignerState.WAITING:
+        raise NotYourTurn(signer.id)
+    reason = _check_comment(reason, "reason")
+    if reason:
+        data["reason"] = reason
+    done = replace(signer, state=SignerState.REFUSED, decided_at=now)
+    events = [Event("signer.refused", signer.id, data)]
+    effects = [Effect("email", "hr_notice_refusal", signer.id),
+               Effect("webhook", "signer.refused", signer.id)]
+    return _finish(_with_signer(envelope, done), events, effects)
+
+
+def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime) -> Step:
+    """Comments without deciding yet: recorded, HR told, the link stays open."""
+    signer = _open_signer(envelope, signer_id, "comment on")
+    checked = _check_comment(text)
+    if checked is None:
+        raise InvalidInput("comment", "write a comment first")
+    return Step(envelope, (Event("signer.commented", signer.id, {"comment": checked}),),
+                (Effect("email", "hr_notice_comment", signer.id),
+                 Effect("webhook", "signer.commented", signer.id)))
+
+
+def remind(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """Remind every signer who has been asked and has not decided."""
+    _require(envelope, "remind", EnvelopeState.SENT)
+    pending = [s for s in envelope.signers
+               if s.state in (SignerState.NOTIFIED, SignerState.VIEWED)]
+    return Step(envelope, tuple(Event("signer.reminded", s.id) for s in pending),
+                tuple(Effect("email", "reminder", s.id) for s in pending))
+
+
+def resend(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
+    """A new link for a signer who is waiting on one; the old link is revoked by the
+    caller (a new nonce), which the ``signer.link_reissued`` event records."""
+    signer = _open_signer(envelope, signer_id, "resend")
+    return Step(envelope, (Event("signer.link_reissued", signer.id),),
+                (Effect("email", "invitation", signer.id),))
+
+
+def expire(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """Past the deadline with signers outstanding: the plan goes ahead, finalized with
+    "no response" for them."""
+    _require(envelope, "expire", EnvelopeState.SENT)
+    if envelope.expires_at is None or now < envelope.expires_at:
+        raise InvalidInput("expires_at", "the envelope has not reached its deadline")
+    silent = [s.id for s in envelope.signers if not s.done]
+    expired = replace(envelope, state=EnvelopeState.EXPIRED)
+    return Step(expired, (Event("envelope.expired", data={"no_response": silent}),),
+                (Effect("finalize", "finalize"), Effect("webhook", "envelope.expired")))
+
+
+def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
+    """HR withdraw the envelope; its links stop working."""
+    _require(envelope, "void", *OPEN_STATES)
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the envelope is voided")
+    told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
+    voided = replace(envelope, state=EnvelopeState.VOIDED)
+    return Step(voided, (Event("envelope.voided", data={"reason": reason.strip()}),),
+                (*(Effect("email", "voided", s.id) for s in told),
+                 Effect("webhook", "envelope.voided")))
+
+
+def mark_sealed(envelope: Envelope, *, now: dt.datetime) -> Step:
+    _require(envelope, "seal", EnvelopeState.COMPLETED, EnvelopeState.EXPIRED)
+    return Step(replace(envelope, state=EnvelopeState.SEALED), (Event("envelope.sealed"),), ())
+
+
+def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
+    _require(envelope, "archive", EnvelopeState.SEALED)
+    return Step(replace(envelope, state=EnvelopeState.ARCHIVED), (Event("envelope.archived"),),
+                (Effect("webhook", "envelope.archived"),))
+
+
+def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> Step:
+    envelope, more_events, more_effects = _advance(envelope)
+    return Step(envelope, (*events, *more_events), (*effects, *more_effects))
+
+
+ACTIONS: dict[str, Callable[..., Step]] = {
+    "send": send, "view": view, "acknowledge": acknowledge, "refuse": refuse,
+    "comment": comment, "remind": remind, "resend": resend, "expire": expire, "void": void,
+    "seal": mark_sealed, "archive": mark_archived,
+}

@@ -1,0 +1,345 @@
+"""The envelope state machine: every transition, and every illegal one refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from signing import workflow as wf
+from signing.workflow import (
+    AlreadyDone,
+    Envelope,
+    EnvelopeState,
+    IllegalTransition,
+    InvalidInput,
+    NotYourTurn,
+    Role,
+    Signer,
+    SignerState,
+    UnknownSigner,
+)
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+LATER = NOW + dt.timedelta(hours=3)
+STATEMENT = "I have received this plan and it has been explained to me."
+EXPIRY = dt.timedelta(days=14)
+
+
+def envelope(*orders: tuple[Role, int]) -> Envelope:
+    """A draft with signers in the given (role, routing order); default: employee alone."""
+    orders = orders or ((Role.EMPLOYEE, 1),)
+    signers = tuple(Signer(f"s-{role}", role, f"{role} name", f"{role}@example.com", order)
+                    for role, order in orders)
+    return Envelope("env-1", EnvelopeState.DRAFT, signers)
+
+
+def ack(env: Envelope, signer_id: str = "s-employee", **kw) -> wf.Step:
+    args = {"typed_name": "Alex Sample", "consent": True, "statement": STATEMENT, "now": LATER}
+    return wf.acknowledge(env, signer_id, **(args | kw))
+
+
+def states(env: Envelope) -> dict[str, str]:
+    return {s.id: str(s.state) for s in env.signers}
+
+
+def event_types(step: wf.Step) -> list[str]:
+    return [e.type for e in step.events]
+
+
+def effect_names(step: wf.Step) -> list[tuple[str, str, str | None]]:
+    return [(e.kind, e.name, e.signer_id) for e in step.effects]
+
+
+@pytest.fixture
+def sent() -> Envelope:
+    return wf.send(envelope(), now=NOW, expires_in=EXPIRY).envelope
+
+
+# -- send -----------------------------------------------------------------------------
+
+
+def test_send_notifies_the_first_routing_order():
+    step = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 2), (Role.HR, 2)),
+                   now=NOW, expires_in=EXPIRY)
+    assert step.envelope.state is EnvelopeState.SENT
+    assert step.envelope.expires_at == NOW + EXPIRY
+    assert states(step.envelope) == {"s-employee": "notified", "s-manager": "waiting",
+                                     "s-hr": "waiting"}
+    assert event_types(step) == ["envelope.sent", "signer.notified"]
+    assert effect_names(step) == [("email", "invitation", "s-employee")]
+
+
+def test_signers_of_the_same_order_are_notified_together():
+    step = wf.send(envelope((Role.MANAGER, 1), (Role.HR, 1), (Role.EMPLOYEE, 2)),
+                   now=NOW, expires_in=EXPIRY)
+    assert states(step.envelope) == {"s-manager": "notified", "s-hr": "notified",
+                                     "s-employee": "waiting"}
+
+
+def test_send_needs_the_employee():
+    with pytest.raises(InvalidInput, match="the employee must be one of the signers"):
+        wf.send(envelope((Role.MANAGER, 1)), now=NOW, expires_in=EXPIRY)
+
+
+@pytest.mark.parametrize("state", [s for s in EnvelopeState if s is not EnvelopeState.DRAFT])
+def test_send_only_from_draft(state):
+    with pytest.raises(IllegalTransition, match=f"cannot send an envelope that is {state}"):
+        wf.send(wf.replace(envelope(), state=state), now=NOW, expires_in=EXPIRY)
+
+
+# -- view -----------------------------------------------------------------------------
+
+
+def test_view_records_the_first_look_only(sent):
+    step = wf.view(sent, "s-employee", now=LATER)
+    assert states(step.envelope) == {"s-employee": "viewed"}
+    assert event_types(step) == ["signer.viewed"]
+    again = wf.view(step.envelope, "s-employee", now=LATER)
+    assert again.envelope == step.envelope and again.events == ()
+
+
+def test_view_after_deciding_changes_nothing(sent):
+    done = ack(sent).envelope
+    step = wf.view(done, "s-employee", now=LATER)
+    assert step.envelope == done and step.events == ()
+
+
+# -- acknowledge ------------------------------------------------------------------------
+
+
+def test_acknowledge_completes_a_single_signer_envelope(sent):
+    step = ack(sent, comment="I disagree with item 2.")
+    assert step.envelope.state is EnvelopeState.COMPLETED
+    signer = step.envelope.signer("s-employee")
+    assert signer.state is SignerState.ACKNOWLEDGED and signer.decided_at == LATER
+    assert event_types(step) == ["signer.acknowledged", "signer.commented",
+                                 "envelope.completed"]
+    assert step.events[0].data == {"typed_name": "Alex Sample", "consent": True,
+                                   "statement": STATEMENT}
+    assert step.events[1].data == {"comment": "I disagree with item 2."}
+    assert effect_names(step) == [
+        ("webhook", "signer.acknowledged", "s-employee"),
+        ("email", "hr_notice_comment", "s-employee"),
+        ("finalize", "finalize", None),
+        ("webhook", "envelope.completed", None),
+    ]
+
+
+def test_acknowledge_moves_routing_to_the_next_order():
+    env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 2), (Role.HR, 3)),
+                  now=NOW, expires_in=EXPIRY).envelope
+    step = ack(env)
+    assert states(step.envelope) == {"s-employee": "acknowledged", "s-manager": "notified",
+                                     "s-hr": "waiting"}
+    assert ("email", "invitation", "s-manager") in effect_names(step)
+    step = ack(step.envelope, "s-manager", typed_name="Morgan")
+    assert states(step.envelope)["s-hr"] == "notified"
+    step = ack(step.envelope, "s-hr", typed_name="Riley")
+    assert step.envelope.state is EnvelopeState.COMPLETED
+
+
+def test_the_next_order_waits_for_everyone_in_the_current_one():
+    env = wf.send(envelope((Role.MANAGER, 1), (Role.HR, 1), (Role.EMPLOYEE, 2)),
+                  now=NOW, expires_in=EXPIRY).envelope
+    step = ack(env, "s-manager", typed_name="Morgan")
+    assert states(step.envelope)["s-employee"] == "waiting"
+    step = wf.refuse(step.envelope, "s-hr", now=LATER)
+    assert states(step.envelope)["s-employee"] == "notified"
+
+
+def test_a_second_acknowledge_is_already_done(sent):
+    done = ack(sent).envelope
+    with pytest.raises(AlreadyDone, match="already acknowledged; nothing was changed"):
+        ack(done)
+    assert done.state is EnvelopeState.COMPLETED  # yet the signer hears "already done"
+    with pytest.raises(AlreadyDone):
+        wf.refuse(done, "s-employee", now=LATER)
+
+
+def test_already_done_while_others_still_sign():
+    env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 2)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    env = ack(env).envelope
+    with pytest.raises(AlreadyDone):
+        ack(env)
+    with pytest.raises(AlreadyDone):
+        wf.refuse(env, "s-employee", now=LATER)
+    with pytest.raises(AlreadyDone):
+        wf.comment(env, "s-employee", text="late thought", now=LATER)
+
+
+@pytest.mark.parametrize("kw, field", [
+    ({"typed_name": "   "}, "typed_name"),
+    ({"consent": False}, "consent"),
+    ({"comment": "x" * 20_001}, "comment"),
+    ({"comment": "a\x00b"}, "comment"),
+])
+def test_acknowledge_bad_input_changes_nothing(sent, kw, field):
+    with pytest.raises(InvalidInput) as info:
+        ack(sent, **kw)
+    assert info.value.field == field
+
+
+def test_a_comment_of_exactly_the_limit_is_kept_verbatim(sent):
+    text = "<script>alert(1)</script>\u202e" + "x" * (20_000 - 27)
+    step = ack(sent, comment=text)
+    assert step.events[1].data["comment"] == text
+
+
+def test_not_your_turn():
+    env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 2)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    with pytest.raises(NotYourTurn):
+        ack(env, "s-manager")
+
+
+def test_unknown_signer(sent):
+    with pytest.raises(UnknownSigner):
+        ack(sent, "s-nobody")
+
+
+# -- refuse -----------------------------------------------------------------------------
+
+
+def test_refusal_is_recorded_and_the_plan_goes_ahead(sent):
+    step = wf.refuse(sent, "s-employee", reason="The targets are unfair.", now=LATER)
+    assert step.envelope.state is EnvelopeState.COMPLETED
+    assert step.envelope.signer("s-employee").state is SignerState.REFUSED
+    assert step.events[0].data == {"reason": "The targets are unfair."}
+    assert ("email", "hr_notice_refusal", "s-employee") in effect_names(step)
+    assert ("finalize", "finalize", None) in effect_names(step)
+
+
+def test_manager_records_a_refusal_in_a_meeting_with_a_witness():
+    env = wf.send(envelope((Role.MANAGER, 1), (Role.EMPLOYEE, 1)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    step = wf.refuse(env, "s-employee", witness="  Dana   Whitfield ", recorded_by="s-manager",
+                     now=LATER)
+    assert step.events[0].data == {"recorded_by": "s-manager", "witness": "Dana Whitfield"}
+    assert step.envelope.signer("s-employee").state is SignerState.REFUSED
+
+
+def test_manager_can_record_before_the_employee_is_asked():
+    env = wf.send(envelope((Role.MANAGER, 1), (Role.EMPLOYEE, 2)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    step = wf.refuse(env, "s-employee", witness="Dana", recorded_by="s-manager", now=LATER)
+    assert states(step.envelope) == {"s-manager": "notified", "s-employee": "refused"}
+
+
+@pytest.mark.parametrize("recorded_by, witness, field", [
+    ("s-hr", "Dana", "recorded_by"),
+    ("s-manager", " ", "witness"),
+])
+def test_recorded_refusal_needs_the_manager_and_a_witness(recorded_by, witness, field):
+    env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 1), (Role.HR, 1)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    with pytest.raises(InvalidInput) as info:
+        wf.refuse(env, "s-employee", witness=witness, recorded_by=recorded_by, now=LATER)
+    assert info.value.field == field
+
+
+# -- comment, remind, resend ------------------------------------------------------------
+
+
+def test_comment_keeps_the_link_open(sent):
+    step = wf.comment(sent, "s-employee", text="Can we talk about goal 2?", now=LATER)
+    assert step.envelope == sent
+    assert event_types(step) == ["signer.commented"]
+    assert ("email", "hr_notice_comment", "s-employee") in effect_names(step)
+    with pytest.raises(InvalidInput, match="write a comment first"):
+        wf.comment(sent, "s-employee", text="  \n ", now=LATER)
+
+
+def test_remind_the_undecided_only():
+    env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 1), (Role.HR, 2)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    env = ack(env, "s-manager", typed_name="Morgan").envelope
+    step = wf.remind(env, now=LATER)
+    assert effect_names(step) == [("email", "reminder", "s-employee")]
+
+
+def test_resend_reissues_the_link(sent):
+    step = wf.resend(sent, "s-employee", now=LATER)
+    assert event_types(step) == ["signer.link_reissued"]
+    assert effect_names(step) == [("email", "invitation", "s-employee")]
+
+
+# -- expire, void, seal, archive --------------------------------------------------------
+
+
+def test_expire_only_after_the_deadline_and_it_still_finalizes(sent):
+    with pytest.raises(InvalidInput, match="not reached its deadline"):
+        wf.expire(sent, now=NOW + EXPIRY - dt.timedelta(seconds=1))
+    step = wf.expire(sent, now=NOW + EXPIRY)
+    assert step.envelope.state is EnvelopeState.EXPIRED
+    assert step.events[0].data == {"no_response": ["s-employee"]}
+    assert ("finalize", "finalize", None) in effect_names(step)
+
+
+def test_void_tells_those_already_asked(sent):
+    step = wf.void(sent, reason="Issued in error", now=LATER)
+    assert step.envelope.state is EnvelopeState.VOIDED
+    assert effect_names(step) == [("email", "voided", "s-employee"),
+                                  ("webhook", "envelope.voided", None)]
+    with pytest.raises(InvalidInput, match="say why"):
+        wf.void(sent, reason=" ", now=LATER)
+
+
+def test_seal_then_archive(sent):
+    done = ack(sent).envelope
+    sealed = wf.mark_sealed(done, now=LATER).envelope
+    assert sealed.state is EnvelopeState.SEALED
+    assert wf.mark_archived(sealed, now=LATER).envelope.state is EnvelopeState.ARCHIVED
+    expired = wf.expire(sent, now=NOW + EXPIRY).envelope
+    assert wf.mark_sealed(expired, now=LATER).envelope.state is EnvelopeState.SEALED
+
+
+# Every action against every envelope state: which are allowed is exactly this table.
+ALLOWED = {
+    "send": {EnvelopeState.DRAFT},
+    "acknowledge": {EnvelopeState.SENT},
+    "refuse": {EnvelopeState.SENT},
+    "comment": {EnvelopeState.SENT},
+    "remind": {EnvelopeState.SENT},
+    "resend": {EnvelopeState.SENT},
+    "expire": {EnvelopeState.SENT},
+    "void": {EnvelopeState.DRAFT, EnvelopeState.SENT},
+    "seal": {EnvelopeState.COMPLETED, EnvelopeState.EXPIRED},
+    "archive": {EnvelopeState.SEALED},
+}
+
+
+def _call(action: str, env: Envelope) -> wf.Step:
+    late = NOW + EXPIRY
+    calls = {
+        "send": lambda: wf.send(env, now=NOW, expires_in=EXPIRY),
+        "acknowledge": lambda: ack(env),
+        "refuse": lambda: wf.refuse(env, "s-employee", now=LATER),
+        "comment": lambda: wf.comment(env, "s-employee", text="hi", now=LATER),
+        "remind": lambda: wf.remind(env, now=LATER),
+        "resend": lambda: wf.resend(env, "s-employee", now=LATER),
+        "expire": lambda: wf.expire(env, now=late),
+        "void": lambda: wf.void(env, reason="error", now=LATER),
+        "seal": lambda: wf.mark_sealed(env, now=LATER),
+        "archive": lambda: wf.mark_archived(env, now=LATER),
+    }
+    return calls[action]()
+
+
+@pytest.mark.parametrize("state", list(EnvelopeState))
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+def test_every_action_in_every_state(action, state):
+    base = wf.send(envelope(), now=NOW, expires_in=EXPIRY).envelope
+    env = wf.replace(base, state=state)
+    if state is EnvelopeState.DRAFT:
+        env = envelope()
+    if state in ALLOWED[action]:
+        _call(action, env)
+    else:
+        with pytest.raises(IllegalTransition):
+            _call(action, env)
+
+
+def test_actions_table_lists_every_action():
+    assert set(wf.ACTIONS) == set(ALLOWED) | {"view"}
