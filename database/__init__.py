@@ -1,0 +1,8 @@
+"""The shared database base: the declarative base every package's tables derive from,
+and the engine and session set-up. Imports nothing else of ours, so ``signing``,
+``archive`` and ``webhooks`` can all build on it."""
+
+from database.base import Base, UTCDateTime
+from database.engine import make_engine, make_session_factory
+
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory"]

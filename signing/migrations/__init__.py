@@ -1,0 +1,1 @@
+"""Alembic migrations for every plansign table (run them with :func:`signing.migrate.upgrade`)."""

@@ -1,0 +1,12 @@
+"""Alembic's environment: runs on the connection :func:`signing.migrate.upgrade` passes."""
+
+from alembic import context
+
+from database import Base
+from signing import models  # noqa: F401  - registers the signing tables on Base.metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

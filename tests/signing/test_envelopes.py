@@ -1,0 +1,156 @@
+"""The envelope service against a real database: state, audit trail and outbox rows
+are written together or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from database import Base, make_engine, make_session_factory
+from signing import envelopes as svc
+from signing import workflow as wf
+from signing.audit import verify_chain
+from signing.migrate import upgrade
+from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+HR = svc.Actor("hr:riley", "127.0.0.1", "plansign-cli")
+EMPLOYEE = svc.Actor("signer:employee", "192.0.2.7", "Mozilla/5.0")
+ACK = {"typed_name": "Alex Sample", "consent": True, "statement": "Receipt, not agreement."}
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'plansign.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    return make_session_factory(engine)
+
+
+def make_envelope(sessions, *specs: svc.SignerSpec) -> str:
+    specs = specs or (svc.SignerSpec(wf.Role.EMPLOYEE, "Alex Sample", "alex@example.com", 1),)
+    with sessions.begin() as session:
+        return svc.create_envelope(session, plan_data={"plan_id": "P-1"}, template="standard",
+                                   pdf=b"%PDF-1.7 fake", signers=specs, actor=HR, now=NOW)
+
+
+def signer_id(sessions, envelope_id, role="employee") -> str:
+    with sessions() as session:
+        return next(s.id for s in svc.load(session, envelope_id).signers if s.role == role)
+
+
+def test_migrations_build_exactly_the_models(engine):
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_upgrading_twice_is_harmless(engine):
+    upgrade(engine)
+
+
+def test_send_and_acknowledge_write_state_audit_and_outbox(sessions):
+    envelope_id = make_envelope(sessions)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
+                    expires_in=dt.timedelta(days=14))
+    employee = signer_id(sessions, envelope_id)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "acknowledge", signer_id=employee, actor=EMPLOYEE,
+                    now=NOW + dt.timedelta(hours=2), comment="I disagree with goal 2.", **ACK)
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        assert row.state == "completed"
+        assert row.signers[0].state == "acknowledged"
+        assert row.expires_at == NOW + dt.timedelta(days=14)
+        trail = svc.audit_trail(session, envelope_id)
+        assert [r.type for r in trail] == [
+            "envelope.created", "envelope.sent", "signer.notified", "signer.acknowledged",
+            "signer.commented", "envelope.completed"]
+        assert verify_chain(trail) == []
+        assert trail[3].ip == "192.0.2.7" and trail[3].user_agent == "Mozilla/5.0"
+        assert trail[3].document_sha256 == row.document_sha256
+        assert trail[4].data == {"comment": "I disagree with goal 2."}
+        outbox = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
+        assert [(o.kind, o.name) for o in outbox] == [
+            ("email", "invitation"), ("webhook", "signer.acknowledged"),
+            ("email", "hr_notice_comment"), ("finalize", "finalize"),
+            ("webhook", "envelope.completed")]
+
+
+def test_the_pdf_is_stored_once(sessions):
+    make_envelope(sessions)
+    make_envelope(sessions)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 1
+        assert session.scalar(select(func.count()).select_from(EnvelopeRow)) == 2
+
+
+def test_a_refused_action_writes_nothing(sessions):
+    envelope_id = make_envelope(sessions)
+    with sessions() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEventRow))
+    with pytest.raises(wf.UnknownSigner), sessions.begin() as session:
+        svc.perform(session, envelope_id, "void", actor=HR, now=NOW, reason="x")
+        svc.perform(session, envelope_id, "acknowledge", signer_id="nobody", actor=HR, now=NOW,
+                    **ACK)
+    with sessions() as session:
+        assert svc.load(session, envelope_id).state == "draft"  # the void rolled back too
+        assert session.scalar(select(func.count()).select_from(AuditEventRow)) == before
+        assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+
+
+def test_resend_revokes_the_old_link_with_a_new_nonce(sessions):
+    envelope_id = make_envelope(sessions)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
+                    expires_in=dt.timedelta(days=14))
+    with sessions() as session:
+        first = svc.load(session, envelope_id).signers[0].nonce
+    employee = signer_id(sessions, envelope_id)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "resend", signer_id=employee, actor=HR, now=NOW)
+    with sessions() as session:
+        second = svc.load(session, envelope_id).signers[0].nonce
+    assert first and second and first != second
+
+
+def test_twenty_concurrent_acknowledgements_one_wins(sessions):
+    envelope_id = make_envelope(sessions)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
+                    expires_in=dt.timedelta(days=14))
+    employee = signer_id(sessions, envelope_id)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            with sessions.begin() as session:
+                svc.perform(session, envelope_id, "acknowledge", signer_id=employee,
+                            actor=EMPLOYEE, now=NOW, **ACK)
+            outcomes.append("won")
+        except wf.AlreadyDone:
+            outcomes.append("already done")
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already done"] * 19 + ["won"]
+    with sessions() as session:
+        trail = svc.audit_trail(session, envelope_id)
+        assert [r.type for r in trail].count("signer.acknowledged") == 1
+        assert verify_chain(trail) == []
