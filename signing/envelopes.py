@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from signing import audit
 from signing import workflow as wf
 from signing.errors import SigningError
+from signing.links import new_nonce
 from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
 
 
@@ -46,10 +46,6 @@ class Actor:
     name: str
     ip: str | None = None
     user_agent: str | None = None
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def store_document(session: Session, content: bytes, content_type: str,
