@@ -1,0 +1,104 @@
+"""The calendar file attached to an invitation: the plan's check-in meetings.
+
+One VEVENT per meeting (:func:`docgen.schedule.schedule_for` gives them), in the time zone
+HR chose, with the VTIMEZONE that zone needs, so Outlook reads it as well as Google and
+Apple do. ``METHOD:PUBLISH``: the file adds the meetings to the employee's calendar; it is
+not a meeting request that asks for replies.
+
+UIDs are derived from a seed (the envelope id) and the meeting's date, so the same plan
+gives the same UIDs on every send: importing a resent invitation updates the meetings
+instead of adding them twice. The seed is hashed, so the UID carries no plan data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from docgen.schedule import Meeting
+
+PRODID = "-//plansign//check-in meetings//EN"
+FILENAME = "check-ins.ics"
+CONTENT_TYPE = "text/calendar"
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "Universal",
+                        "Etc/Universal", "GMT", "Etc/GMT"})
+
+
+def meeting_uid(seed: str, meeting: Meeting) -> str:
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
+    return f"{digest}-{meeting.starts:%Y%m%d}@plansign"
+
+
+def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
+                     location: str | None = None, video_link: str | None = None,
+                     meeting_with: str | None = None) -> bytes:
+    """An iCalendar file of the meetings. ``stamp`` (DTSTAMP) is when it was issued: pass
+    the same value on a retry and the bytes are the same."""
+    if stamp.tzinfo is None:
+        raise ValueError("stamp must be timezone-aware")
+    for meeting in meetings:
+        if meeting.starts.tzinfo is None or meeting.ends.tzinfo is None:
+            raise ValueError("meetings must have timezone-aware start and end times")
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+
+    # VTIMEZONEs first: some readers want a TZID defined before it is used.
+    zones = sorted({_zone(m.starts) for m in meetings} - {None})
+    if meetings:
+        first = min(m.starts for m in meetings).date()
+        last = max(m.ends for m in meetings).date()
+        for zone in zones:
+            calendar.add_component(Timezone.from_tzid(
+                zone, first_date=dt.date(first.year, 1, 1),
+                last_date=dt.date(last.year + 1, 1, 1)))
+
+    total = len(meetings)
+    description = _description(meeting_with, video_link)
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", meeting_uid(uid_seed, meeting))
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", _for_ical(meeting.starts))
+        event.add("dtend", _for_ical(meeting.ends))
+        event.add("summary", f"Check-in meeting ({meeting.number} of {total})")
+        if location or video_link:
+            event.add("location", location or video_link)
+        if video_link and urlsplit(video_link).scheme in ("https", "http"):
+            event.add("url", video_link)
+        if description:
+            event.add("description", description)
+        event.add("sequence", 0)
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _zone(when: dt.datetime) -> str | None:
+    """The IANA name to write as TZID, or None when the time is written in UTC."""
+    if isinstance(when.tzinfo, ZoneInfo) and when.tzinfo.key not in _UTC_NAMES:
+        return when.tzinfo.key
+    return None
+
+
+def _for_ical(when: dt.datetime) -> dt.datetime:
+    # A fixed offset has no IANA name to put in a TZID: write such times in UTC (...Z).
+    return when if _zone(when) else when.astimezone(dt.UTC)
+
+
+def _description(meeting_with: str | None, video_link: str | None) -> str:
+    lines = []
+    if meeting_with:
+        lines.append(f"With {meeting_with}.")
+    if video_link:
+        lines.append(f"Video: {video_link}")
+    return "\n".join(lines)
