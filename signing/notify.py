@@ -1,0 +1,105 @@
+"""Email from the outbox: compose each message just before sending it, from the rows.
+
+The outbox row holds no link and no text: the link is signed at send time from the
+signer's current nonce, so a link revoked by a resend is never mailed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from docgen import Plan, plan_from_data, schedule_for
+from signing import envelopes
+from signing.links import LinkSigner, link_url
+from signing.mail import MailBackend, Message, PermanentMailError, TransientMailError, compose
+from signing.models import EnvelopeRow, SignerRow
+from signing.outbox import OutboxJob, PermanentFailure, TransientFailure
+from signing.workflow import Role
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """Everything an email needs that the database does not hold."""
+
+    backend: MailBackend
+    links: LinkSigner
+    base_url: str
+    company_name: str
+
+    def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None:
+        """The outbox handler for ``email`` rows: returns the provider's message id."""
+        message = self.compose(session, job)
+        try:
+            return self.backend.send(message).provider_message_id
+        except TransientMailError as exc:
+            raise TransientFailure(str(exc), exc.retry_after) from exc
+        except PermanentMailError as exc:
+            raise PermanentFailure(str(exc)) from exc
+
+    def compose(self, session: Session, job: OutboxJob) -> Message:
+        row = envelopes.load(session, job.envelope_id)
+        signer = next(s for s in row.signers if s.id == job.signer_id)
+        plan = plan_from_data(row.plan_data)
+        common = {
+            "to": signer.email, "name": signer.name, "company": self._company(plan),
+            "envelope_id": row.id, "signer_id": signer.id, "idempotency_key": job.dedupe_key,
+        }
+        contact = compose.Contact(plan.hr.name, plan.hr.email)
+        person = {"role": signer.role, "employee_name": plan.employee.name}
+        if job.name == "invitation":
+            return compose.invitation(
+                **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),
+                contact=contact, now=job.created_at, **self._checkins(plan, signer))
+        if job.name == "reminder":
+            return compose.reminder(**common, **person, link=self._link(signer),
+                                    deadline=self._deadline(row, plan), contact=contact)
+        if job.name == "voided":
+            return compose.voided(**common, **person, contact=contact)
+        if job.name in ("hr_notice_comment", "hr_notice_refusal"):
+            return self._hr_notice(session, row, signer, plan, job)
+        raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
+
+    def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
+                   job: OutboxJob) -> Message:
+        kind = "refusal" if job.name == "hr_notice_refusal" else "comment"
+        event_type = "signer.refused" if kind == "refusal" else "signer.commented"
+        event = next(r for r in reversed(envelopes.audit_trail(session, row.id))
+                     if r.type == event_type and r.signer_id == signer.id)
+        text = event.data.get("reason" if kind == "refusal" else "comment")
+        recorder = event.data.get("recorded_by")
+        return compose.hr_notice(
+            kind=kind, to=plan.hr.email, name=plan.hr.name,
+            link=f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}",
+            company=self._company(plan), signer_name=signer.name,
+            employee_name=plan.employee.name, envelope_id=row.id, signer_id=signer.id,
+            idempotency_key=job.dedupe_key, signer_role=signer.role, text=text, at=event.at,
+            witness=event.data.get("witness"),
+            recorded_by=next((s.name for s in row.signers if s.id == recorder), None))
+
+    def _company(self, plan: Plan) -> str:
+        return plan.company.name if plan.company else self.company_name
+
+    def _link(self, signer: SignerRow) -> str:
+        if not signer.nonce:
+            raise PermanentFailure("the signer has not been sent a link")
+        return link_url(self.base_url, self.links.sign(signer.id, signer.nonce))
+
+    @staticmethod
+    def _deadline(row: EnvelopeRow, plan: Plan) -> dt.datetime:
+        """The deadline in the plan's own time zone, which is the employee's."""
+        assert row.expires_at is not None  # only a sent envelope has signers to mail
+        zone = ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
+        return row.expires_at.astimezone(zone)
+
+    @staticmethod
+    def _checkins(plan: Plan, signer: SignerRow) -> dict:
+        # The calendar goes to those who attend the check-ins: employee and manager.
+        if plan.checkins is None or signer.role == Role.HR:
+            return {}
+        return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
+                "video_link": plan.checkins.video_link,
+                "meeting_with": plan.checkins.with_ or plan.manager.name}

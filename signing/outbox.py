@@ -1,0 +1,110 @@
+"""The transactional outbox: side effects carried out after the commit that decided them.
+
+A worker claims due rows (each claim is a short lease, so a worker that dies leaves its
+rows to be claimed again), runs the handler for the row's kind, and records the outcome.
+Handlers take plain data and are safe to run twice: email goes out under the row's
+idempotency key. Kinds with no handler yet stay queued until one exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from signing.models import OutboxRow
+
+# Waits after the 1st, 2nd, ... failed attempt; the last one repeats.
+BACKOFF = tuple(dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 7200, 21600))
+MAX_ATTEMPTS = 8
+# How long a claimed row is hidden from other workers while one works on it.
+LEASE = dt.timedelta(minutes=5)
+
+
+class TransientFailure(Exception):
+    """Try again later (provider busy or down); ``retry_after`` seconds if it said."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PermanentFailure(Exception):
+    """Trying again will not help (the provider refused the message)."""
+
+
+@dataclass(frozen=True)
+class OutboxJob:
+    id: int
+    dedupe_key: str
+    kind: str
+    name: str
+    envelope_id: str
+    signer_id: str | None
+    payload: dict[str, Any]
+    attempts: int
+    created_at: dt.datetime
+
+
+Handler = Callable[[Session, OutboxJob, dt.datetime], str | None]
+
+
+def claim(sessions: sessionmaker[Session], *, kinds: Iterable[str], now: dt.datetime,
+          limit: int = 20) -> list[OutboxJob]:
+    """Due rows of the given kinds, leased to the caller. ``SKIP LOCKED`` keeps two
+    workers on PostgreSQL off the same row; SQLite serialises the claim instead."""
+    with sessions.begin() as session:
+        rows = session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None),
+                   OutboxRow.next_attempt_at <= now, OutboxRow.kind.in_(list(kinds)))
+            .order_by(OutboxRow.id).limit(limit).with_for_update(skip_locked=True)).all()
+        for row in rows:
+            row.attempts += 1
+            row.next_attempt_at = now + LEASE
+        return [OutboxJob(r.id, r.dedupe_key, r.kind, r.name, r.envelope_id, r.signer_id,
+                          dict(r.payload), r.attempts, r.created_at) for r in rows]
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> dt.timedelta:
+    wait = BACKOFF[min(attempts, len(BACKOFF)) - 1]
+    if retry_after is not None:
+        wait = max(wait, dt.timedelta(seconds=retry_after))
+    return wait
+
+
+def run_once(sessions: sessionmaker[Session], handlers: dict[str, Handler], *,
+             now: dt.datetime, limit: int = 20) -> int:
+    """Claim and handle one batch; returns how many rows were handled."""
+    jobs = claim(sessions, kinds=handlers, now=now, limit=limit)
+    for job in jobs:
+        handle(sessions, handlers[job.kind], job, now=now)
+    return len(jobs)
+
+
+def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
+           now: dt.datetime) -> None:
+    try:
+        with sessions() as session:
+            provider_id = handler(session, job, now)
+    except TransientFailure as exc:
+        with sessions.begin() as session:
+            row = session.get_one(OutboxRow, job.id)
+            row.last_error = str(exc)
+            if job.attempts >= MAX_ATTEMPTS:
+                row.failed_at = now
+            else:
+                row.next_attempt_at = now + backoff(job.attempts, exc.retry_after)
+        return
+    except PermanentFailure as exc:
+        with sessions.begin() as session:
+            row = session.get_one(OutboxRow, job.id)
+            row.last_error, row.failed_at = str(exc), now
+        return
+    with sessions.begin() as session:
+        row = session.get_one(OutboxRow, job.id)
+        row.sent_at, row.provider_message_id, row.last_error = now, provider_id, None

@@ -1,0 +1,173 @@
+"""The outbox worker: invitations mailed once with a working link, retries with backoff
+when the provider is busy, a recorded failure when it refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import json
+import threading
+from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from sqlalchemy import select
+
+from database import make_engine, make_session_factory
+from docgen import sample_plan
+from signing import envelopes as svc
+from signing import outbox
+from signing import workflow as wf
+from signing.links import LinkSigner, check_nonce
+from signing.mail import FileMailBackend, SendGridMailBackend
+from signing.migrate import upgrade
+from signing.models import OutboxRow
+from signing.notify import Mailer
+
+NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
+HR = svc.Actor("hr:riley")
+KEYS = ["k" * 32]
+BASE = "https://sign.example.com"
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'plansign.db'}")
+    upgrade(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def sent_envelope(sessions) -> str:
+    plan = sample_plan()
+    specs = [svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 1)]
+    with sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            template="standard", pdf=b"%PDF-1.7 fake", signers=specs, actor=HR, now=NOW)
+        svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
+                    expires_in=dt.timedelta(days=14))
+    return envelope_id
+
+
+def mailer(backend) -> Mailer:
+    return Mailer(backend, LinkSigner(KEYS), BASE, "Fallback Co")
+
+
+def test_invitation_is_mailed_once_with_a_link_that_opens(sessions, tmp_path):
+    envelope_id = sent_envelope(sessions)
+    folder = tmp_path / "mail"
+    handlers = {"email": mailer(FileMailBackend(folder))}
+    assert outbox.run_once(sessions, handlers, now=NOW) == 1
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(hours=1)) == 0
+    [eml] = folder.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "alex.sample@example.com"
+    assert message["Subject"] == "Please review and acknowledge your performance plan"
+    text = message.get_body(("plain",)).get_content()
+    token = text.split(f"{BASE}/s/")[1].split()[0]
+    claims = LinkSigner(KEYS).unsign(token)
+    with sessions() as session:
+        signer = svc.load(session, envelope_id).signers[0]
+        check_nonce(claims, signer.nonce)
+        row = session.scalars(select(OutboxRow)).one()
+        assert row.sent_at == NOW and row.attempts == 1
+    assert [p.get_filename() for p in message.iter_attachments()] == ["check-ins.ics"]
+
+
+def test_kinds_without_a_handler_wait(sessions, tmp_path):
+    envelope_id = sent_envelope(sessions)
+    signer_id = None
+    with sessions() as session:
+        signer_id = svc.load(session, envelope_id).signers[0].id
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "refuse", signer_id=signer_id, actor=HR, now=NOW,
+                    reason="<b>I do not accept this</b>")
+    handlers = {"email": mailer(FileMailBackend(tmp_path / "mail"))}
+    assert outbox.run_once(sessions, handlers, now=NOW) == 2  # invitation, HR notice
+    with sessions() as session:
+        waiting = session.scalars(select(OutboxRow).where(OutboxRow.sent_at.is_(None))).all()
+        assert sorted(r.kind for r in waiting) == ["finalize", "webhook", "webhook"]
+    mails = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+             for p in (tmp_path / "mail").glob("*.eml")]
+    body = next(m for m in mails if m["Subject"] == "A signer refused to sign a performance plan")
+    assert body["To"].addresses[0].addr_spec == "riley.placeholder@example.com"
+    html = body.get_body(("html",)).get_content()
+    assert "&lt;b&gt;I do not accept this&lt;/b&gt;" in html
+
+
+class Provider(BaseHTTPRequestHandler):
+    """Stands in for SendGrid: answers with the statuses queued in ``script``."""
+
+    script: ClassVar[list[tuple[int, dict[str, str]]]] = []
+    bodies: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        self.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        status, headers = self.script.pop(0)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def provider():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Provider.script, Provider.bodies = [], []
+    yield f"http://127.0.0.1:{server.server_port}", Provider
+    server.shutdown()
+
+
+def test_busy_provider_is_retried_with_backoff(sessions, provider):
+    host, stand_in = provider
+    stand_in.script = [(429, {"Retry-After": "90"}), (500, {}), (202, {"X-Message-Id": "m-1"})]
+    sent_envelope(sessions)
+    handlers = {"email": mailer(SendGridMailBackend("SG.secret", host=host,
+                                                    from_email="hr@example.com"))}
+    outbox.run_once(sessions, handlers, now=NOW)
+    with sessions() as session:
+        row = session.scalars(select(OutboxRow)).one()
+        assert row.sent_at is None
+        assert row.next_attempt_at == NOW + dt.timedelta(seconds=90)  # Retry-After wins
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(seconds=89)) == 0
+    later = NOW + dt.timedelta(seconds=90)
+    outbox.run_once(sessions, handlers, now=later)
+    with sessions() as session:
+        row = session.scalars(select(OutboxRow)).one()
+        assert row.next_attempt_at == later + outbox.BACKOFF[1]
+    outbox.run_once(sessions, handlers, now=later + outbox.BACKOFF[1])
+    with sessions() as session:
+        row = session.scalars(select(OutboxRow)).one()
+        assert row.provider_message_id == "m-1" and row.attempts == 3
+    # Each attempt carried the same idempotency key, so duplicates can be recognised.
+    keys = {b["custom_args"]["idempotency_key"] for b in stand_in.bodies}
+    assert len(keys) == 1
+
+
+def test_refused_message_is_a_recorded_failure(sessions, provider):
+    host, stand_in = provider
+    stand_in.script = [(400, {})]
+    sent_envelope(sessions)
+    handlers = {"email": mailer(SendGridMailBackend("SG.secret", host=host,
+                                                    from_email="hr@example.com"))}
+    outbox.run_once(sessions, handlers, now=NOW)
+    with sessions() as session:
+        row = session.scalars(select(OutboxRow)).one()
+        assert row.failed_at == NOW and row.sent_at is None
+        assert "400" in row.last_error and "SG.secret" not in row.last_error
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(days=1)) == 0
+
+
+def test_backoff_schedule():
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 6, 7)] == [
+        30, 120, 600, 21600, 21600]
+    assert outbox.backoff(1, retry_after=5).total_seconds() == 30
