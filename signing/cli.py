@@ -13,7 +13,8 @@ from rich.table import Table
 
 from config import Settings, SettingsError, load_settings
 from docgen.errors import DocgenError
-from signing import cli_docs
+from signing import cli_docs, cli_service
+from signing.errors import SigningError
 
 
 class _Group(click.Group):
@@ -22,7 +23,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (DocgenError, SettingsError) as exc:
+        except (DocgenError, SettingsError, SigningError) as exc:
             Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}",
                                        highlight=False)
             sys.exit(1)
@@ -61,3 +62,4 @@ def settings_cmd(settings: Settings, as_json: bool) -> None:
 main.add_command(cli_docs.lint_cmd)
 main.add_command(cli_docs.generate_cmd)
 main.add_command(cli_docs.templates_group)
+main.add_command(cli_service.worker_cmd)

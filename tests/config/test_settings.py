@@ -83,7 +83,9 @@ def test_readme_lists_every_setting_with_its_variable_and_default():
     assert {name for name, _, _ in rows} == set(SETTINGS)
     for name, env, default in rows:
         assert env == SETTINGS[name].env_var
-        assert default == (str(SETTINGS[name].default) if SETTINGS[name].default != "" else '""')
+        setting = SETTINGS[name]
+        shown = "(secret)" if setting.secret else '""' if setting.default == "" else setting.default
+        assert default == str(shown), name
 
 
 def test_numbers_below_their_minimum_are_refused():
