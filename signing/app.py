@@ -1,0 +1,70 @@
+"""The Flask application factory: it only registers things (settings, database, links,
+CSRF, security headers, blueprints); each part has its own ``init_app``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+from flask_wtf.csrf import CSRFProtect
+
+from config import SETTINGS, Settings, load_settings
+from signing import instance, pages, webdb
+from signing.links import LinkSigner
+
+csrf = CSRFProtect()
+
+# Strict: only our own styles and scripts, no inline code, no framing except our own
+# page showing the PDF, and nothing sent elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """``test_config`` may hold plansign settings (by name) and Flask config keys."""
+    test_config = dict(test_config or {})
+    overrides = {k: test_config.pop(k) for k in list(test_config) if k in SETTINGS}
+    settings = load_settings(overrides=overrides)
+    app = Flask(__name__, instance_path=str(instance.instance_path(settings).resolve()))
+    keys = instance.secret_keys(settings)
+    app.config.from_mapping(
+        # The session cookie gets its own key, derived from the link keys.
+        SECRET_KEY=_derive(keys[0], "session"),
+        SECRET_KEY_FALLBACKS=[_derive(k, "session") for k in keys[1:]],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=3600,
+        MAX_CONTENT_LENGTH=512 * 1024,
+    )
+    app.config.update(test_config)
+    app.extensions["plansign.settings"] = settings
+    app.extensions["plansign.links"] = LinkSigner(
+        keys, max_age=dt.timedelta(days=settings.link_max_age_days))
+    webdb.init_app(app, settings)
+    csrf.init_app(app)
+    pages.init_app(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["plansign.settings"]
+
+
+def _derive(key: str, purpose: str) -> str:
+    return hmac.new(key.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response

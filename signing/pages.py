@@ -1,0 +1,156 @@
+"""The signer's pages: open the emailed link, read the plan, then acknowledge, refuse to
+sign, or comment. Views only translate HTTP to calls of the signing service."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from docgen import Plan, Schedule, plan_from_data, schedule_for
+from signing import envelopes, webdb
+from signing import workflow as wf
+from signing.links import LinkError, check_nonce
+from signing.models import Document, EnvelopeRow, SignerRow
+
+bp = Blueprint("signer", __name__)
+
+# What the signature means, shown beside the form and recorded with the acknowledgement.
+STATEMENT = (
+    "By signing I confirm that I have received this Performance Improvement Plan and that "
+    "it has been explained to me. My signature means receipt and understanding, not "
+    "agreement."
+)
+CONSENT = (
+    "I agree to receive and sign this document electronically, and that my typed name is "
+    "my signature. I can ask HR for a paper copy at any time."
+)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _actor(signer_id: str) -> envelopes.Actor:
+    return envelopes.Actor(f"signer:{signer_id}", request.remote_addr,
+                           request.user_agent.string[:500] or None)
+
+
+@dataclass(frozen=True)
+class SignerContext:
+    signer: SignerRow
+    envelope: EnvelopeRow
+    plan: Plan
+    schedule: Schedule
+
+
+def _current() -> SignerContext:
+    """The signer this browser session is bound to; a revoked link ends the session."""
+    signer_id, nonce = session.get("signer_id"), session.get("nonce")
+    db = webdb.session()
+    signer = db.get(SignerRow, signer_id) if signer_id else None
+    if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
+        session.clear()
+        abort(Response(render_template("link_error.html",
+                                       message="This page has expired. Open the link in "
+                                               "your most recent email, or ask HR for a "
+                                               "new link."), 403))
+    plan = plan_from_data(signer.envelope.plan_data)
+    return SignerContext(signer, signer.envelope, plan, schedule_for(plan))
+
+
+@bp.get("/s/<token>")
+def open_link(token: str) -> Response:
+    """Exchange the token for a session bound to the signer, then drop it from the URL."""
+    links = current_app.extensions["plansign.links"]
+    try:
+        claims = links.unsign(token)
+        signer = webdb.session().get(SignerRow, claims.signer_id)
+        check_nonce(claims, signer.nonce if signer else None)
+    except LinkError as exc:
+        return Response(render_template("link_error.html", message=str(exc)), 403)
+    session.clear()
+    session["signer_id"], session["nonce"] = claims.signer_id, claims.nonce
+    return redirect(url_for("signer.plan_page"), 303)
+
+
+@bp.get("/sign")
+def plan_page() -> str:
+    ctx = _current()
+    if ctx.envelope.state == wf.EnvelopeState.SENT:
+        with _transaction():
+            envelopes.perform(webdb.session(), ctx.envelope.id, "view",
+                              signer_id=ctx.signer.id, actor=_actor(ctx.signer.id), now=_now())
+    return render_template("sign.html", ctx=ctx, statement=STATEMENT, consent=CONSENT,
+                           notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS)
+
+
+@bp.post("/sign/<action>")
+def act(action: str) -> Response:
+    ctx = _current()
+    form = request.form
+    arguments: dict[str, object]
+    if action == "acknowledge":
+        arguments = {"typed_name": form.get("typed_name", ""), "consent": "consent" in form,
+                     "statement": STATEMENT, "comment": form.get("comment") or None}
+    elif action == "refuse":
+        arguments = {"reason": form.get("reason") or None}
+    elif action == "comment":
+        arguments = {"text": form.get("comment", "")}
+    else:
+        abort(404)
+    try:
+        with _transaction():
+            envelopes.perform(webdb.session(), ctx.envelope.id, action, signer_id=ctx.signer.id,
+                              actor=_actor(ctx.signer.id), now=_now(), **arguments)
+    except wf.AlreadyDone:
+        return redirect(url_for("signer.plan_page", done="already"), 303)
+    except wf.InvalidInput as exc:
+        return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
+                                        consent=CONSENT, error=str(exc), form=form,
+                                        max_chars=wf.MAX_COMMENT_CHARS), 422)
+    except wf.WorkflowError as exc:
+        return Response(render_template("link_error.html", message=str(exc)), 409)
+    return redirect(url_for("signer.plan_page", done=action), 303)
+
+
+@bp.get("/sign/document.pdf")
+def document() -> Response:
+    ctx = _current()
+    pdf = webdb.session().get_one(Document, ctx.envelope.document_sha256)
+    download = request.args.get("download") == "1"
+    response = Response(pdf.content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'{"attachment" if download else "inline"}; filename="performance-plan.pdf"')
+    return response
+
+
+@contextlib.contextmanager
+def _transaction() -> Iterator[None]:
+    """Commit the request's session on success, roll it back on any error, so state,
+    audit events and outbox rows land together or not at all."""
+    db = webdb.session()
+    try:
+        yield
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise

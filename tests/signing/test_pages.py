@@ -1,0 +1,179 @@
+"""The signer's pages through Flask's test client: the link exchange, the plan page,
+the three actions, CSRF, revoked and tampered links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from docgen import sample_plan
+from signing import envelopes as svc
+from signing import workflow as wf
+from signing.app import create_app
+from signing.models import AuditEventRow, OutboxRow, SignerRow
+
+HR = svc.Actor("hr:test")
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({"instance_path": str(tmp_path), "secret_keys": "k" * 40,
+                       "base_url": "https://sign.example.com"})
+
+
+@pytest.fixture
+def sessions(app):
+    return app.extensions["plansign.sessions"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def send_plan(sessions) -> tuple[str, str]:
+    plan = sample_plan()
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            template="standard", pdf=b"%PDF-1.7 the plan",
+            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email,
+                                    1)], actor=HR, now=now)
+        svc.perform(session, envelope_id, "send", actor=HR, now=now,
+                    expires_in=dt.timedelta(days=14))
+        signer = svc.load(session, envelope_id).signers[0]
+        return envelope_id, signer.id
+
+
+def token_for(app, sessions, signer_id: str) -> str:
+    with sessions() as session:
+        nonce = session.get(SignerRow, signer_id).nonce
+    return app.extensions["plansign.links"].sign(signer_id, nonce)
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def open_plan(app, client, sessions) -> tuple[str, str, str]:
+    envelope_id, signer_id = send_plan(sessions)
+    response = client.get(f"/s/{token_for(app, sessions, signer_id)}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/sign"  # the token leaves the URL
+    page = client.get("/sign").get_data(as_text=True)
+    return envelope_id, signer_id, page
+
+
+def events(sessions, envelope_id) -> list[str]:
+    with sessions() as session:
+        return [r.type for r in svc.audit_trail(session, envelope_id)]
+
+
+def test_the_link_opens_the_plan(app, client, sessions):
+    envelope_id, _, page = open_plan(app, client, sessions)
+    assert "Alex Sample" in page
+    assert "Send a first response to new Tier 1 tickets within 4 business hours." in page
+    assert "receipt and understanding, not agreement" in page
+    assert "The plan still takes effect" in page
+    assert events(sessions, envelope_id)[-1] == "signer.viewed"
+    response = client.get("/sign")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert events(sessions, envelope_id).count("signer.viewed") == 1
+
+
+def test_acknowledge_with_comments_then_a_second_submit(app, client, sessions):
+    envelope_id, _, page = open_plan(app, client, sessions)
+    form = {"csrf_token": csrf(page), "typed_name": "Alex Sample", "consent": "on",
+            "comment": "<script>alert('x')</script> I disagree with goal 1."}
+    response = client.post("/sign/acknowledge", data=form)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your acknowledgement has been recorded" in page
+    assert "You acknowledged this plan" in page
+    assert events(sessions, envelope_id)[-3:] == [
+        "signer.acknowledged", "signer.commented", "envelope.completed"]
+    with sessions() as session:
+        comment = session.scalars(select(AuditEventRow).where(
+            AuditEventRow.type == "signer.commented")).one().data["comment"]
+        assert comment == form["comment"]  # stored verbatim
+        kinds = [r.name for r in session.scalars(select(OutboxRow))]
+        assert "hr_notice_comment" in kinds and "finalize" in kinds
+    again = client.post("/sign/acknowledge", data=form)
+    assert "You have already responded" in client.get(again.headers["Location"]).get_data(
+        as_text=True)
+    assert events(sessions, envelope_id).count("signer.acknowledged") == 1
+
+
+def test_refuse(app, client, sessions):
+    envelope_id, _, page = open_plan(app, client, sessions)
+    response = client.post("/sign/refuse", data={"csrf_token": csrf(page),
+                                                  "reason": "The targets are unrealistic."})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your refusal to sign has been recorded. The plan still takes effect." in page
+    assert "You refused to sign this plan" in page
+    assert "signer.refused" in events(sessions, envelope_id)
+
+
+def test_comment_keeps_the_link_open(app, client, sessions):
+    _, _, page = open_plan(app, client, sessions)
+    response = client.post("/sign/comment", data={"csrf_token": csrf(page),
+                                                  "comment": "Can we move the check-ins?"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your comments have been recorded" in page
+    assert "Acknowledge the plan" in page
+
+
+def test_bad_input_is_named_and_changes_nothing(app, client, sessions):
+    envelope_id, _, page = open_plan(app, client, sessions)
+    before = events(sessions, envelope_id)
+    response = client.post("/sign/acknowledge", data={"csrf_token": csrf(page),
+                                                      "typed_name": "Alex Sample"})
+    assert response.status_code == 422
+    assert "consent: agree to use electronic records" in response.get_data(as_text=True)
+    assert events(sessions, envelope_id) == before
+
+
+def test_a_post_without_the_csrf_token_is_refused(app, client, sessions):
+    envelope_id, _, _ = open_plan(app, client, sessions)
+    response = client.post("/sign/acknowledge", data={"typed_name": "A", "consent": "on"})
+    assert response.status_code == 400
+    assert "signer.acknowledged" not in events(sessions, envelope_id)
+
+
+@pytest.mark.parametrize("token", ["garbage", "x" * 5000, "eyJzIjoiYSJ9.abc.def"])
+def test_a_bad_link_gets_a_friendly_page(client, token):
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 403
+    text = response.get_data(as_text=True)
+    assert "ask HR for a new link" in text
+    assert "Traceback" not in text and token[:20] not in text
+
+
+def test_a_resend_revokes_the_open_session_and_the_old_link(app, client, sessions):
+    envelope_id, signer_id, _ = open_plan(app, client, sessions)
+    old_token = token_for(app, sessions, signer_id)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "resend", signer_id=signer_id, actor=HR,
+                    now=dt.datetime.now(dt.UTC))
+    assert client.get("/sign").status_code == 403
+    assert client.get(f"/s/{old_token}").status_code == 403
+    assert client.get(f"/s/{token_for(app, sessions, signer_id)}").status_code == 303
+
+
+def test_the_pdf_inline_and_as_a_download(app, client, sessions):
+    open_plan(app, client, sessions)
+    inline = client.get("/sign/document.pdf")
+    assert inline.data == b"%PDF-1.7 the plan"
+    assert inline.headers["Content-Disposition"].startswith("inline")
+    download = client.get("/sign/document.pdf?download=1")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_pages_need_a_session(client):
+    assert client.get("/sign").status_code == 403
