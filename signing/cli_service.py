@@ -25,6 +25,24 @@ def _mailer(settings: Settings) -> Mailer:
     return Mailer(backend, links, settings.base_url, settings.company_name)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_cmd(host: str, port: int, threads: int) -> None:
+    """Serve the signing pages with waitress, a production WSGI server.
+
+    waitress writes no access log, so signing links (which carry a token until the
+    first redirect) never reach a log file.
+    """
+    import waitress
+
+    from signing.app import create_app
+
+    click.echo(f"plansign serving on http://{host}:{port}")
+    waitress.serve(create_app(), host=host, port=port, threads=threads, ident="plansign")
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Handle what is due now, then exit.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")

@@ -1,0 +1,45 @@
+"""`plansign serve` is a real HTTP server: a bad link gets the friendly page over HTTP,
+and nothing of the token reaches the server's output."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_over_http(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PLANSIGN_INSTANCE_PATH": str(tmp_path),
+           "PLANSIGN_SECRET_KEYS": "k" * 40}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from signing.cli import main; main()", "serve",
+         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/s/not-a-real-token-abc")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 403
+                body = exc.read().decode()
+                assert "ask HR for a new link" in body
+                assert exc.headers["Content-Security-Policy"].startswith("default-src 'none'")
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "not-a-real-token-abc" not in output
