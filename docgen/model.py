@@ -231,7 +231,7 @@ class Weekday(StrEnum):
 
 def _lower(value: object) -> object:
     # Accept "Tuesday" for tuesday, but leave other text as typed for the error message.
-    if isinstance(value, str) and value.strip().lower() in {*Weekday, *Cadence}:
+    if isinstance(value, str) and value.strip().lower() in {*Weekday, *Cadence, *RoutingPlace}:
         return value.strip().lower()
     return value
 
@@ -265,6 +265,19 @@ class Outcomes(_Model):
     )
 
 
+class RoutingPlace(StrEnum):
+    BEFORE = "before"
+    AFTER = "after"
+    NONE = "none"
+
+
+class Routing(_Model):
+    """Who signs besides the employee, and whether before or after them."""
+
+    manager: Annotated[RoutingPlace, BeforeValidator(_lower)] = RoutingPlace.NONE
+    hr: Annotated[RoutingPlace, BeforeValidator(_lower)] = RoutingPlace.NONE
+
+
 class Plan(_Model):
     """A Performance Improvement Plan as HR writes it."""
 
@@ -283,3 +296,4 @@ class Plan(_Model):
     checkins: CheckIns | None = None
     outcomes: Outcomes = Outcomes()
     notes: Text | None = None
+    routing: Routing = Routing()

@@ -45,7 +45,7 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _print_findings(console: Console, source: str, findings: list[Finding]) -> None:
+def print_findings(console: Console, source: str, findings: list[Finding]) -> None:
     if not findings:
         console.print(f"[green]✓[/] {escape(source)}: no problems")
         return
@@ -85,7 +85,7 @@ def lint_cmd(plans: tuple[Path, ...], as_json: bool) -> None:
         results.append({"file": str(path), "valid": True, "problems": [],
                         "findings": [f.to_dict() for f in findings]})
         if not as_json:
-            _print_findings(_console(), str(path), findings)
+            print_findings(_console(), str(path), findings)
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -108,7 +108,7 @@ def _parse_formats(value: str) -> list[str]:
     return formats
 
 
-def _templates_dir(settings: Settings) -> Path:
+def templates_dir(settings: Settings) -> Path:
     return Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
 
 
@@ -120,14 +120,14 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
         try:
             plan = load_plan(path)
             name = template or plan.template or settings.default_template
-            job = Job(path.stem, plan, resolve_template(name, _templates_dir(settings)), str(path))
+            job = Job(path.stem, plan, resolve_template(name, templates_dir(settings)), str(path))
             findings = check(job, force=force)
         except PlanError as exc:
             _print_plan_error(console, exc)
             failed = True
             continue
         except LintFailed as exc:
-            _print_findings(console, str(path), exc.findings)
+            print_findings(console, str(path), exc.findings)
             console.print(f"  [red]{escape(str(exc))}; fix them, or pass --force to generate "
                           "anyway[/]")
             failed = True
@@ -138,7 +138,7 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
             failed = True
         names[job.name] = str(path)
         if findings:
-            _print_findings(console, str(path), findings)
+            print_findings(console, str(path), findings)
         jobs.append(job)
     if failed:
         console.print("[bold red]Nothing was written.[/]")
@@ -230,7 +230,7 @@ def templates_group() -> None:
 @click.pass_obj
 def templates_list(settings: Settings) -> None:
     """List the named templates."""
-    for path in sorted(_templates_dir(settings).glob("*.docx")):
+    for path in sorted(templates_dir(settings).glob("*.docx")):
         click.echo(f"{path.stem}\t{path}")
 
 

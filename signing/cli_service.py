@@ -1,18 +1,30 @@
-"""CLI commands for the signing service: ``worker``."""
+"""CLI commands for the signing service: `send`, `status`, `serve`, `worker`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import sys
 import time
+from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy import select
 
 from config import Settings
 from database import make_session_factory
-from signing import instance, outbox
+from docgen import ConverterPool, LintFailed, resolve_template
+from docgen.loading import parse_plan_text
+from signing import envelopes, instance, outbox
+from signing.cli_docs import print_findings, templates_dir
+from signing.envelopes import Actor
 from signing.links import LinkSigner
 from signing.mail import backend_from_settings
+from signing.models import OutboxRow
 from signing.notify import Mailer
+from signing.sending import SendOptions, send_plan
 
 
 def _mailer(settings: Settings) -> Mailer:
@@ -23,6 +35,65 @@ def _mailer(settings: Settings) -> Mailer:
     links = LinkSigner(instance.secret_keys(settings),
                        max_age=dt.timedelta(days=settings.link_max_age_days))
     return Mailer(backend, links, settings.base_url, settings.company_name)
+
+
+@click.command("send")
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", "-t", help="Template name or .docx path; overrides the plan's.")
+@click.option("--force", is_flag=True, help="Send even when the plan has lint errors.")
+@click.pass_obj
+def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: bool) -> None:
+    """Generate a plan's PDF and send it to its signers. Prints the envelope id."""
+    data = parse_plan_text(plan_file.read_text(encoding="utf-8"),
+                           fmt="json" if plan_file.suffix == ".json" else "yaml",
+                           source=str(plan_file))
+    name = template or (data.get("template") if isinstance(data, dict) else None)
+    options = SendOptions(
+        template=resolve_template(name or settings.default_template, templates_dir(settings)),
+        company_name=settings.company_name, force=force,
+        expires_in=dt.timedelta(days=settings.link_max_age_days))
+    sessions = make_session_factory(instance.database_engine(settings))
+    now = dt.datetime.now(dt.UTC)
+    with ConverterPool(1, timeout=settings.converter_timeout,
+                       soffice=settings.soffice_path or None,
+                       uno_python=settings.uno_python) as converter:
+        try:
+            envelope_id = send_plan(sessions, data, options=options, converter=converter,
+                                    actor=Actor(f"cli:{getpass.getuser()}"), now=now,
+                                    source=str(plan_file))
+        except LintFailed as exc:
+            console = Console(highlight=False, soft_wrap=True)
+            print_findings(console, str(plan_file), exc.findings)
+            console.print(f"[red]{escape(str(exc))}; fix them, or pass --force[/]")
+            console.print("[bold red]Nothing was sent.[/]")
+            sys.exit(1)
+    click.echo(envelope_id)
+    if settings.mail_backend == "file":
+        # The file outbox stands in for the signers' mailboxes: deliver now, and say where.
+        outbox.run_once(sessions, {"email": _mailer(settings)}, now=now)
+        with sessions() as session:
+            for row in session.scalars(select(OutboxRow).where(
+                    OutboxRow.envelope_id == envelope_id, OutboxRow.sent_at.is_not(None))):
+                folder = instance.instance_path(settings) / "mail"
+                click.echo(f"{row.name} for signer {row.signer_id}: "
+                           f"{folder / row.provider_message_id}")
+
+
+@click.command("status")
+@click.argument("envelope_id")
+@click.pass_obj
+def status_cmd(settings: Settings, envelope_id: str) -> None:
+    """An envelope's state, its signers and its audit trail (never a link)."""
+    sessions = make_session_factory(instance.database_engine(settings))
+    with sessions() as session:
+        row = envelopes.load(session, envelope_id)
+        click.echo(f"envelope {row.id}: {row.state}"
+                   + (f", expires {row.expires_at:%Y-%m-%d %H:%M} UTC" if row.expires_at else ""))
+        for signer in row.signers:
+            click.echo(f"  {signer.routing_order}. {signer.role:<8} {signer.name} "
+                       f"<{signer.email}>: {signer.state}")
+        for record in envelopes.audit_trail(session, envelope_id):
+            click.echo(f"  {record.at:%Y-%m-%d %H:%M:%S} {record.type} ({record.actor})")
 
 
 @click.command("serve")

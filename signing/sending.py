@@ -1,0 +1,65 @@
+"""Sending a plan: plan data in, a sent envelope out. Used by the API and the CLI.
+
+Validation, lint and document generation (the slow part: LibreOffice) run before the
+database transaction; the envelope, its signers, its PDF, the audit events and the
+invitation rows are then written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from docgen import Job, Plan, build, check, plan_from_data
+from docgen.generate import PdfConverter
+from docgen.model import RoutingPlace
+from signing import envelopes
+from signing import workflow as wf
+
+# Routing orders: those signing before the employee, the employee, those signing after.
+_ORDER = {RoutingPlace.BEFORE: 1, RoutingPlace.AFTER: 3}
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    template: Path
+    company_name: str
+    expires_in: dt.timedelta
+    force: bool = False
+
+
+def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
+    """The employee, plus the manager and HR where the plan's routing adds them."""
+    specs = [envelopes.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 2)]
+    for role, person, place in ((wf.Role.MANAGER, plan.manager, plan.routing.manager),
+                                (wf.Role.HR, plan.hr, plan.routing.hr)):
+        if place is not RoutingPlace.NONE:
+            specs.append(envelopes.SignerSpec(role, person.name, person.email, _ORDER[place]))
+    return specs
+
+
+def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
+              options: SendOptions, converter: PdfConverter, actor: envelopes.Actor,
+              now: dt.datetime, source: str | None = None) -> str:
+    """Validate, lint, render and convert a plan, then create and send its envelope.
+
+    Raises :class:`docgen.PlanError` (field paths) or :class:`docgen.LintFailed` before
+    anything is written.
+    """
+    plan = plan_from_data(plan_data, source=source)
+    job = Job(source or plan.plan_id or "plan", plan, options.template, source)
+    check(job, force=options.force)
+    pdf = build(job, formats=["pdf"], company_name=options.company_name,
+                converter=converter, generated_on=now.date()).files["pdf"]
+    stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    with sessions.begin() as session:
+        envelope_id = envelopes.create_envelope(
+            session, plan_data=stored, template=options.template.stem, pdf=pdf,
+            signers=signer_specs(plan), actor=actor, now=now)
+        envelopes.perform(session, envelope_id, "send", actor=actor, now=now,
+                          expires_in=options.expires_in)
+    return envelope_id
