@@ -5,7 +5,8 @@
 #    stand-ins for Word's defaults (Carlito for Calibri, Caladea for Cambria, Liberation
 #    for Arial/Times New Roman/Courier New), so documents lay out the same everywhere;
 #    Symbola draws emoji in PDFs (LibreOffice 7.4 cannot embed colour emoji fonts);
-#  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv.
+#  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv;
+#  - chromium, which the browser tests drive through Playwright (no browser download).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   fonts-noto-core fonts-noto-cjk fonts-symbola
   fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-dejavu-core
   fontconfig poppler-utils python3-venv
+  chromium
 )
 
 missing=()
