@@ -13,7 +13,7 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from config import SETTINGS, Settings, load_settings
-from signing import instance, pages, webdb
+from signing import api, instance, pages, webdb
 from signing.links import LinkSigner
 
 csrf = CSRFProtect()
@@ -50,6 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     webdb.init_app(app, settings)
     csrf.init_app(app)
     pages.init_app(app)
+    api.init_app(app)
+    csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on
     app.after_request(_security_headers)
     return app
 

@@ -1,4 +1,4 @@
-"""CLI commands for the signing service: `send`, `status`, `serve`, `worker`."""
+"""CLI commands for the signing service: `send`, `status`, `serve`, `worker`, `keys`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from config import Settings
 from database import make_session_factory
 from docgen import ConverterPool, LintFailed, resolve_template
 from docgen.loading import parse_plan_text
-from signing import envelopes, instance, outbox
+from signing import apikeys, envelopes, instance, outbox
+from signing.apikeys import KeyRole
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
 from signing.links import LinkSigner
@@ -130,3 +131,54 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
             return
         if not handled:
             time.sleep(interval)
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """API keys for the HTTP API (roles: hr, records, admin). Only their hashes are kept."""
+
+
+@keys_group.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in KeyRole]),
+              help="hr: send and manage plans; records: read them; admin: both.")
+@click.option("--name", required=True, help="Who or what uses the key, e.g. 'HRIS sync'.")
+@click.pass_obj
+def keys_create_cmd(settings: Settings, role: str, name: str) -> None:
+    """Create a key and print it once."""
+    sessions = make_session_factory(instance.database_engine(settings))
+    with sessions.begin() as session:
+        try:
+            row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--name") from None
+        prefix, key_id = row.prefix, row.id
+    click.echo(plaintext)
+    click.echo(f"API key {key_id} ({prefix}, role {role}) created. Keep it safe: it cannot "
+               "be shown again.", err=True)
+
+
+@keys_group.command("list")
+@click.pass_obj
+def keys_list_cmd(settings: Settings) -> None:
+    """Every key: id, prefix, name, role, created, revoked (never the key itself)."""
+    sessions = make_session_factory(instance.database_engine(settings))
+    with sessions() as session:
+        rows = apikeys.list_keys(session)
+        if not rows:
+            click.echo("no API keys; create one with `plansign keys create`")
+        for row in rows:
+            revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            click.echo(f"{row.id:>4}  {row.prefix}  {row.role:<7}  "
+                       f"created {row.created_at:%Y-%m-%d %H:%M}  {revoked}  {row.name}")
+
+
+@keys_group.command("revoke")
+@click.argument("prefix_or_id")
+@click.pass_obj
+def keys_revoke_cmd(settings: Settings, prefix_or_id: str) -> None:
+    """Revoke a key by its id or prefix; it stops working at once."""
+    sessions = make_session_factory(instance.database_engine(settings))
+    with sessions.begin() as session:
+        row = apikeys.revoke(session, prefix_or_id, dt.datetime.now(dt.UTC))
+        click.echo(f"API key {row.id} ({row.prefix}, {row.name}) revoked "
+                   f"{row.revoked_at:%Y-%m-%d %H:%M} UTC")

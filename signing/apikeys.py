@@ -1,0 +1,103 @@
+"""API keys for HR, records and admin callers of the HTTP API.
+
+A key is ``psk_`` followed by 43 random URL-safe characters. It is shown once, when it
+is created; the database keeps only its SHA-256 and its prefix (the first
+:data:`PREFIX_LENGTH` characters), which names the key in listings and audit trails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from signing.errors import SigningError
+from signing.models import ApiKey
+
+KEY_PREFIX = "psk_"
+PREFIX_LENGTH = len(KEY_PREFIX) + 8
+MAX_NAME = 200
+
+
+class KeyRole(StrEnum):
+    HR = "hr"
+    RECORDS = "records"
+    ADMIN = "admin"
+
+
+class KeyNotFound(SigningError):
+    def __init__(self, which: str) -> None:
+        self.which = which
+        super().__init__(f"no API key {which}")
+
+
+class AmbiguousKey(SigningError):
+    def __init__(self, which: str) -> None:
+        self.which = which
+        super().__init__(f"more than one API key starts with {which}; give its id")
+
+
+def hash_key(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def create_key(session: Session, name: str, role: str | KeyRole,
+               now: dt.datetime) -> tuple[ApiKey, str]:
+    """A new key; returns its row and the key itself, which is never stored."""
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise ValueError(f"a key needs a name of 1 to {MAX_NAME} characters")
+    role = KeyRole(role)
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(name=name, role=role.value, prefix=plaintext[:PREFIX_LENGTH],
+                 key_hash=hash_key(plaintext), created_at=now)
+    session.add(row)
+    session.flush()
+    return row, plaintext
+
+
+def authenticate(session: Session, presented: str | None) -> ApiKey | None:
+    """The live key ``presented`` is, or None for a missing, unknown or revoked one."""
+    if not presented or not presented.startswith(KEY_PREFIX) or len(presented) > 200:
+        return None
+    digest = hash_key(presented)
+    candidates = session.scalars(
+        select(ApiKey).where(ApiKey.prefix == presented[:PREFIX_LENGTH]))
+    for row in candidates:
+        if hmac.compare_digest(row.key_hash, digest):
+            return row if row.revoked_at is None else None
+    return None
+
+
+def find(session: Session, prefix_or_id: str) -> ApiKey:
+    """A key by its id or its prefix (as ``keys list`` shows them)."""
+    which = prefix_or_id.strip()
+    if which.isdigit():
+        row = session.get(ApiKey, int(which))
+        if row is None:
+            raise KeyNotFound(which)
+        return row
+    rows = list(session.scalars(select(ApiKey).where(ApiKey.prefix == which[:PREFIX_LENGTH])))
+    if not rows or len(which) < PREFIX_LENGTH:
+        raise KeyNotFound(which)
+    if len(rows) > 1:
+        raise AmbiguousKey(which)
+    return rows[0]
+
+
+def revoke(session: Session, prefix_or_id: str, now: dt.datetime) -> ApiKey:
+    """Revoke a key at once; revoking it again keeps the first time."""
+    row = find(session, prefix_or_id)
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.flush()
+    return row
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
