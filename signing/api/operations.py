@@ -1,0 +1,143 @@
+"""Declaring operations: :func:`operation` registers a view on :data:`bp` and records an
+:class:`Operation` in :data:`OPERATIONS`, from which the OpenAPI document is made. The
+wrapper it puts around each view checks the caller's API key (:func:`_authorize`),
+parses the body (:func:`_parse`) and sends the view's model as JSON (:func:`_json`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from pydantic import BaseModel, ValidationError
+
+from signing import apikeys
+from signing.api.schemas import ErrorOut, FieldError
+from signing.apikeys import KeyRole
+
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+READ = frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN})
+WRITE = frozenset({KeyRole.HR, KeyRole.ADMIN})
+
+
+class ApiError(Exception):
+    """An error answer: status, message and extra JSON fields."""
+
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None,
+                 field: str | None = None, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = ErrorOut(error=message, field=field, errors=errors)
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    rule: str
+    endpoint: str
+    summary: str
+    roles: frozenset[KeyRole] | None  # None: no key needed
+    status: int
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    media: str
+    errors: tuple[int, ...]
+
+    @property
+    def path(self) -> str:
+        """The OpenAPI path: ``/api/v1/envelopes/{envelope_id}``."""
+        return PREFIX + re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", self.rule)
+
+    @property
+    def parameters(self) -> list[str]:
+        return re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", self.rule)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole] | None,
+              status: int = 200, body: type[BaseModel] | None = None,
+              response: type[BaseModel] | None = None, media: str = "application/json",
+              errors: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a view and describe it for the OpenAPI document.
+
+    The view gets the path parameters, ``key`` (the :class:`Caller`) when the
+    operation needs one, and ``body`` (the parsed model) when it takes one. It returns a
+    model (sent as JSON with ``status``), a ``(model, headers)`` pair, or a Response.
+    """
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        OPERATIONS.append(Operation(method, rule, view.__name__, summary, roles, status, body,
+                                    response, media, errors))
+
+        @functools.wraps(view)
+        def handle(**params: Any) -> Response:
+            if roles is not None:
+                params["key"] = _authorize(roles)
+            if body is not None:
+                params["body"] = _parse(body)
+            result = view(**params)
+            if isinstance(result, Response):
+                return result
+            model, headers = result if isinstance(result, tuple) else (result, {})
+            return _json(model, status, headers)
+
+        bp.add_url_rule(rule, view.__name__, handle, methods=[method])
+        return view
+
+    return register
+
+
+def _json(model: BaseModel, status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(model.model_dump_json(exclude_none=isinstance(model, ErrorOut)), status,
+                    headers=headers, mimetype="application/json")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The API key a request came with."""
+
+    key_id: int
+    prefix: str
+    role: KeyRole
+
+
+def _authorize(roles: frozenset[KeyRole]) -> Caller:
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    caller = None
+    if scheme.lower() == "bearer":
+        # A session of its own, closed at once: SQLite's BEGIN IMMEDIATE would otherwise
+        # hold the write lock while a plan is converted and sent in another session.
+        with current_app.extensions["plansign.sessions"]() as db:
+            key = apikeys.authenticate(db, presented.strip())
+            if key is not None:
+                caller = Caller(key.id, key.prefix, KeyRole(key.role))
+    if caller is None:
+        raise ApiError(401, "a valid API key is required: Authorization: Bearer <key>",
+                       headers={"WWW-Authenticate": 'Bearer realm="plansign"'})
+    if caller.role not in roles:
+        raise ApiError(403, f"a {caller.role} key may not do this")
+    return caller
+
+
+def _parse(model: type[BaseModel]) -> BaseModel:
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [FieldError(path=_path(e["loc"]), message=e["msg"]) for e in exc.errors()]
+        raise ApiError(422, "the request has errors", errors=problems) from None
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")

@@ -1,0 +1,153 @@
+"""The operations. Views stay thin: parse, call one service function, return a model;
+domain errors become JSON in :mod:`signing.api.errors`."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, request, url_for
+
+from docgen import BUILTIN_TEMPLATES, ConverterPool, resolve_template
+from docgen.generate import PdfConverter
+from signing import envelopes, webdb
+from signing.api.openapi import openapi_json
+from signing.api.operations import READ, WRITE, Caller, operation
+from signing.api.schemas import (
+    TEMPLATE_NAME,
+    CreateEnvelope,
+    EnvelopeOut,
+    EventOut,
+    EventsOut,
+    VoidEnvelope,
+)
+from signing.models import Document
+from signing.sending import SendOptions, send_plan
+
+
+@operation("POST", "/envelopes", summary="Create and send an envelope from plan data",
+           roles=WRITE, status=201, body=CreateEnvelope, response=EnvelopeOut,
+           errors=(400, 401, 403, 413, 422, 503))
+def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dict[str, str]]:
+    settings = current_app.extensions["plansign.settings"]
+    envelope_id = send_plan(
+        current_app.extensions["plansign.sessions"], body.plan,
+        options=SendOptions(template=_template(body), company_name=settings.company_name,
+                            expires_in=dt.timedelta(days=settings.link_max_age_days),
+                            force=body.force),
+        converter=converter_of(current_app), actor=_actor(key), now=_now())
+    return (EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id)),
+            {"Location": url_for(".get_envelope", envelope_id=envelope_id)})
+
+
+@operation("GET", "/envelopes/<envelope_id>", summary="An envelope's state and signers",
+           roles=READ, response=EnvelopeOut, errors=(401, 403, 404))
+def get_envelope(key: Caller, envelope_id: str) -> EnvelopeOut:
+    return EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id))
+
+
+@operation("GET", "/envelopes/<envelope_id>/events", summary="An envelope's audit trail",
+           roles=READ, response=EventsOut, errors=(401, 403, 404))
+def get_events(key: Caller, envelope_id: str) -> EventsOut:
+    db = webdb.session()
+    envelopes.load(db, envelope_id)
+    return EventsOut(envelope_id=envelope_id, events=[
+        EventOut(seq=r.seq, type=r.type, at=r.at, actor=r.actor, ip=r.ip,
+                 user_agent=r.user_agent, signer_id=r.signer_id,
+                 document_sha256=r.document_sha256, data=dict(r.data),
+                 prev_hash=r.prev_hash, hash=r.hash)
+        for r in envelopes.audit_trail(db, envelope_id)])
+
+
+@operation("POST", "/envelopes/<envelope_id>/void", summary="Void an open envelope",
+           roles=WRITE, body=VoidEnvelope, response=EnvelopeOut,
+           errors=(400, 401, 403, 404, 409, 422))
+def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> EnvelopeOut:
+    with _transaction() as db:
+        envelopes.perform(db, envelope_id, "void", reason=body.reason, actor=_actor(key),
+                          now=_now())
+    return EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id))
+
+
+@operation("POST", "/envelopes/<envelope_id>/signers/<signer_id>/resend",
+           summary="Email a signer a new link; the old one stops working", roles=WRITE,
+           response=EnvelopeOut, errors=(401, 403, 404, 409, 422))
+def resend_link(key: Caller, envelope_id: str, signer_id: str) -> EnvelopeOut:
+    with _transaction() as db:
+        envelopes.perform(db, envelope_id, "resend", signer_id=signer_id, actor=_actor(key),
+                          now=_now())
+    return EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id))
+
+
+@operation("GET", "/envelopes/<envelope_id>/document.pdf", summary="The original PDF",
+           roles=READ, media="application/pdf", errors=(401, 403, 404))
+def get_document(key: Caller, envelope_id: str) -> Response:
+    db = webdb.session()
+    pdf = db.get_one(Document, envelopes.load(db, envelope_id).document_sha256)
+    return Response(pdf.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{envelope_id}.pdf"',
+        "ETag": f'"{pdf.sha256}"'})
+
+
+@operation("GET", "/openapi.json", summary="This API, described in OpenAPI 3.1", roles=None)
+def get_openapi() -> Response:
+    return current_app.response_class(openapi_json(), mimetype="application/json")
+
+
+# -- helpers for the views ---------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _actor(key: Caller) -> envelopes.Actor:
+    return envelopes.Actor(f"apikey:{key.prefix}", request.remote_addr,
+                           request.user_agent.string[:500] or None)
+
+
+def _template(body: CreateEnvelope) -> Path:
+    """The request's template, else the plan's, else the configured default. Only names
+    come from callers; a plan's bad name is reported by plan validation."""
+    settings = current_app.extensions["plansign.settings"]
+    name = body.template or body.plan.get("template")
+    if not isinstance(name, str) or not re.fullmatch(TEMPLATE_NAME, name):
+        name = settings.default_template
+    folder = Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
+    return resolve_template(name, folder)
+
+
+@contextlib.contextmanager
+def _transaction() -> Iterator[Any]:
+    """Commit the request's session on success, roll it back on any error."""
+    db = webdb.session()
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+_converter_lock = threading.Lock()
+
+
+def converter_of(app: Flask) -> PdfConverter:
+    """The app's PDF converter: ``app.extensions["plansign.converter"]`` when set (tests
+    set one), else a LibreOffice pool made on first use, which closes itself at exit."""
+    with _converter_lock:
+        converter = app.extensions.get("plansign.converter")
+        if converter is None:
+            settings = app.extensions["plansign.settings"]
+            converter = ConverterPool(
+                settings.converter_pool_size or 1, timeout=settings.converter_timeout,
+                retries=settings.converter_retries,
+                max_documents=settings.converter_max_documents,
+                soffice=settings.soffice_path or None, uno_python=settings.uno_python)
+            app.extensions["plansign.converter"] = converter
+        return converter
