@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from signing import audit
 from signing import workflow as wf
@@ -77,7 +77,9 @@ def create_envelope(session: Session, *, plan_data: dict[str, Any], template: st
 
 
 def load(session: Session, envelope_id: str, *, lock: bool = False) -> EnvelopeRow:
-    query = select(EnvelopeRow).where(EnvelopeRow.id == envelope_id)
+    """The envelope and its signers; its plan data is read when first used."""
+    query = (select(EnvelopeRow).where(EnvelopeRow.id == envelope_id)
+             .options(defer(EnvelopeRow.plan_data), selectinload(EnvelopeRow.signers)))
     if lock:
         # PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE already serialises writers.
         query = query.with_for_update()

@@ -3,9 +3,7 @@ sign, or comment. Views only translate HTTP to calls of the signing service."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import (
@@ -20,10 +18,12 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import joinedload
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
 from signing import envelopes, webdb
 from signing import workflow as wf
+from signing.cache import BoundedCache
 from signing.links import LinkError, check_nonce
 from signing.models import Document, EnvelopeRow, SignerRow
 
@@ -43,6 +43,7 @@ CONSENT = (
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.extensions["plansign.plans"] = BoundedCache(512)
 
 
 def _now() -> dt.datetime:
@@ -66,15 +67,27 @@ def _current() -> SignerContext:
     """The signer this browser session is bound to; a revoked link ends the session."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
     db = webdb.session()
-    signer = db.get(SignerRow, signer_id) if signer_id else None
+    signer = db.get(SignerRow, signer_id, options=[
+        joinedload(SignerRow.envelope).defer(EnvelopeRow.plan_data)]) if signer_id else None
     if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
         session.clear()
         abort(Response(render_template("link_error.html",
                                        message="This page has expired. Open the link in "
                                                "your most recent email, or ask HR for a "
                                                "new link."), 403))
-    plan = plan_from_data(signer.envelope.plan_data)
-    return SignerContext(signer, signer.envelope, plan, schedule_for(plan))
+    plan, schedule = _plan_of(signer.envelope)
+    return SignerContext(signer, signer.envelope, plan, schedule)
+
+
+def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
+    """The envelope's plan and dates. An envelope's plan data never changes once it is
+    created, so they are worked out once per process, not on every page."""
+    plans: BoundedCache[str, tuple[Plan, Schedule]] = current_app.extensions["plansign.plans"]
+    cached = plans.get(envelope.id)
+    if cached is None:
+        plan = plan_from_data(envelope.plan_data)
+        cached = plans.put(envelope.id, (plan, schedule_for(plan)))
+    return cached
 
 
 @bp.get("/s/<token>")
@@ -95,10 +108,10 @@ def open_link(token: str) -> Response:
 @bp.get("/sign")
 def plan_page() -> str:
     ctx = _current()
-    if ctx.envelope.state == wf.EnvelopeState.SENT:
-        with _transaction():
-            envelopes.perform(webdb.session(), ctx.envelope.id, "view",
-                              signer_id=ctx.signer.id, actor=_actor(ctx.signer.id), now=_now())
+    if wf.is_first_view(ctx.envelope.state, ctx.signer.state):
+        with webdb.transaction() as db:
+            envelopes.perform(db, ctx.envelope.id, "view", signer_id=ctx.signer.id,
+                              actor=_actor(ctx.signer.id), now=_now())
     return render_template("sign.html", ctx=ctx, statement=STATEMENT, consent=CONSENT,
                            notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS)
 
@@ -118,8 +131,8 @@ def act(action: str) -> Response:
     else:
         abort(404)
     try:
-        with _transaction():
-            envelopes.perform(webdb.session(), ctx.envelope.id, action, signer_id=ctx.signer.id,
+        with webdb.transaction() as db:
+            envelopes.perform(db, ctx.envelope.id, action, signer_id=ctx.signer.id,
                               actor=_actor(ctx.signer.id), now=_now(), **arguments)
     except wf.AlreadyDone:
         return redirect(url_for("signer.plan_page", done="already"), 303)
@@ -142,15 +155,3 @@ def document() -> Response:
         f'{"attachment" if download else "inline"}; filename="performance-plan.pdf"')
     return response
 
-
-@contextlib.contextmanager
-def _transaction() -> Iterator[None]:
-    """Commit the request's session on success, roll it back on any error, so state,
-    audit events and outbox rows land together or not at all."""
-    db = webdb.session()
-    try:
-        yield
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise

@@ -243,11 +243,17 @@ def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> S
                        *events), tuple(effects))
 
 
+def is_first_view(envelope_state: str, signer_state: str) -> bool:
+    """Whether opening the plan now is a view worth recording: callers check this
+    before taking a write lock that :func:`view` would most often not need."""
+    return envelope_state == EnvelopeState.SENT and signer_state == SignerState.NOTIFIED
+
+
 def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
     """The signer opened the plan. Viewing again, after deciding, or once the envelope
     is closed records nothing new: the page shows the outcome instead."""
     signer = envelope.signer(signer_id)
-    if envelope.state is not EnvelopeState.SENT or signer.state is not SignerState.NOTIFIED:
+    if not is_first_view(envelope.state, signer.state):
         return Step(envelope, (), ())
     viewed = _with_signer(envelope, replace(signer, state=SignerState.VIEWED))
     return Step(viewed, (Event("signer.viewed", signer.id),), ())

@@ -114,9 +114,9 @@ def _authorize(roles: frozenset[KeyRole]) -> Caller:
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     caller = None
     if scheme.lower() == "bearer":
-        # A session of its own, closed at once: SQLite's BEGIN IMMEDIATE would otherwise
-        # hold the write lock while a plan is converted and sent in another session.
-        with current_app.extensions["plansign.sessions"]() as db:
+        # A session of its own, closed at once, so a key revoked while a plan is being
+        # converted is seen by the next request, not hidden by this one's snapshot.
+        with current_app.extensions["plansign.readers"]() as db:
             key = apikeys.authenticate(db, presented.strip())
             if key is not None:
                 caller = Caller(key.id, key.prefix, KeyRole(key.role))

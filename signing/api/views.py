@@ -3,13 +3,10 @@ domain errors become JSON in :mod:`signing.api.errors`."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
 
@@ -68,20 +65,20 @@ def get_events(key: Caller, envelope_id: str) -> EventsOut:
            roles=WRITE, body=VoidEnvelope, response=EnvelopeOut,
            errors=(400, 401, 403, 404, 409, 422))
 def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> EnvelopeOut:
-    with _transaction() as db:
+    with webdb.transaction() as db:
         envelopes.perform(db, envelope_id, "void", reason=body.reason, actor=_actor(key),
                           now=_now())
-    return EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id))
+        return EnvelopeOut.of(envelopes.load(db, envelope_id))
 
 
 @operation("POST", "/envelopes/<envelope_id>/signers/<signer_id>/resend",
            summary="Email a signer a new link; the old one stops working", roles=WRITE,
            response=EnvelopeOut, errors=(401, 403, 404, 409, 422))
 def resend_link(key: Caller, envelope_id: str, signer_id: str) -> EnvelopeOut:
-    with _transaction() as db:
+    with webdb.transaction() as db:
         envelopes.perform(db, envelope_id, "resend", signer_id=signer_id, actor=_actor(key),
                           now=_now())
-    return EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id))
+        return EnvelopeOut.of(envelopes.load(db, envelope_id))
 
 
 @operation("GET", "/envelopes/<envelope_id>/document.pdf", summary="The original PDF",
@@ -120,18 +117,6 @@ def _template(body: CreateEnvelope) -> Path:
         name = settings.default_template
     folder = Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
     return resolve_template(name, folder)
-
-
-@contextlib.contextmanager
-def _transaction() -> Iterator[Any]:
-    """Commit the request's session on success, roll it back on any error."""
-    db = webdb.session()
-    try:
-        yield db
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
 
 
 _converter_lock = threading.Lock()
