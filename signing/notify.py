@@ -20,6 +20,9 @@ from signing.models import EnvelopeRow, SignerRow
 from signing.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.workflow import Role
 
+# Messages to signers; when one cannot be delivered, HR are told.
+SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy"})
+
 
 @dataclass(frozen=True)
 class Mailer:
@@ -39,6 +42,15 @@ class Mailer:
             raise TransientFailure(str(exc), exc.retry_after) from exc
         except PermanentMailError as exc:
             raise PermanentFailure(str(exc)) from exc
+
+    def gave_up(self, session: Session, job: OutboxJob, reason: str, now: dt.datetime) -> None:
+        """A message to a signer will not be delivered: record it, and tell HR (in the
+        transaction that marks the row failed). A failed notice to HR tells no one."""
+        if job.signer_id is None or job.name not in SIGNER_MESSAGES:
+            return
+        envelopes.perform(session, job.envelope_id, "delivery_failed", signer_id=job.signer_id,
+                          message=job.name, error=reason, actor=envelopes.Actor("worker"),
+                          now=now)
 
     def compose(self, session: Session, job: OutboxJob) -> Message:
         row = envelopes.load(session, job.envelope_id)
@@ -61,6 +73,14 @@ class Mailer:
             return compose.voided(**common, **person, contact=contact)
         if job.name in ("hr_notice_comment", "hr_notice_refusal"):
             return self._hr_notice(session, row, signer, plan, job)
+        if job.name == "hr_notice_undeliverable":
+            return compose.hr_notice(
+                kind="undeliverable", to=plan.hr.email, name=plan.hr.name,
+                link=self._record_url(row), company=self._company(plan),
+                signer_name=signer.name, employee_name=plan.employee.name,
+                envelope_id=row.id, signer_id=signer.id, idempotency_key=job.dedupe_key,
+                signer_role=signer.role, text=job.payload.get("error"), at=job.created_at,
+                undelivered=job.payload.get("message"), address=signer.email)
         raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
@@ -73,12 +93,15 @@ class Mailer:
         recorder = event.data.get("recorded_by")
         return compose.hr_notice(
             kind=kind, to=plan.hr.email, name=plan.hr.name,
-            link=f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}",
+            link=self._record_url(row),
             company=self._company(plan), signer_name=signer.name,
             employee_name=plan.employee.name, envelope_id=row.id, signer_id=signer.id,
             idempotency_key=job.dedupe_key, signer_role=signer.role, text=text, at=event.at,
             witness=event.data.get("witness"),
             recorded_by=next((s.name for s in row.signers if s.id == recorder), None))
+
+    def _record_url(self, row: EnvelopeRow) -> str:
+        return f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}"
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name

@@ -9,9 +9,9 @@ idempotency key. Kinds with no handler yet stay queued until one exists.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,7 +50,14 @@ class OutboxJob:
     created_at: dt.datetime
 
 
-Handler = Callable[[Session, OutboxJob, dt.datetime], str | None]
+class Handler(Protocol):
+    """Carries out one row; returns the provider's message id, if any.
+
+    A handler may also have ``gave_up(session, job, reason, now)``, called in the same
+    transaction that marks the row failed, to record the failure and tell someone.
+    """
+
+    def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None: ...
 
 
 def claim(sessions: sessionmaker[Session], *, kinds: Iterable[str], now: dt.datetime,
@@ -96,15 +103,25 @@ def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
             row = session.get_one(OutboxRow, job.id)
             row.last_error = str(exc)
             if job.attempts >= MAX_ATTEMPTS:
-                row.failed_at = now
+                _give_up(session, handler, job, row, f"gave up after {job.attempts} "
+                                                     f"attempts: {exc}", now)
             else:
                 row.next_attempt_at = now + backoff(job.attempts, exc.retry_after)
         return
     except PermanentFailure as exc:
         with sessions.begin() as session:
             row = session.get_one(OutboxRow, job.id)
-            row.last_error, row.failed_at = str(exc), now
+            row.last_error = str(exc)
+            _give_up(session, handler, job, row, str(exc), now)
         return
     with sessions.begin() as session:
         row = session.get_one(OutboxRow, job.id)
         row.sent_at, row.provider_message_id, row.last_error = now, provider_id, None
+
+
+def _give_up(session: Session, handler: Handler, job: OutboxJob, row: OutboxRow, reason: str,
+             now: dt.datetime) -> None:
+    row.failed_at = now
+    gave_up = getattr(handler, "gave_up", None)
+    if gave_up is not None:
+        gave_up(session, job, reason, now)

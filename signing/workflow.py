@@ -342,6 +342,17 @@ def resend(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
                 (Effect("email", "invitation", signer.id),))
 
 
+def delivery_failed(envelope: Envelope, signer_id: str, *, message: str, error: str,
+                    now: dt.datetime) -> Step:
+    """An email to a signer could not be delivered and will not be retried. Recorded in
+    any state (a "your copy" can fail after completion) and HR are told, so they can
+    check the address and resend; nothing else changes."""
+    signer = envelope.signer(signer_id)
+    data = {"message": message, "error": " ".join(error.split())[:500]}
+    return Step(envelope, (Event("email.failed", signer.id, data),),
+                (Effect("email", "hr_notice_undeliverable", signer.id, data),))
+
+
 def expire(envelope: Envelope, *, now: dt.datetime) -> Step:
     """Past the deadline with signers outstanding: the plan goes ahead, finalized with
     "no response" for them."""
@@ -385,5 +396,6 @@ def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> S
 ACTIONS: dict[str, Callable[..., Step]] = {
     "send": send, "view": view, "acknowledge": acknowledge, "refuse": refuse,
     "comment": comment, "remind": remind, "resend": resend, "expire": expire, "void": void,
+    "delivery_failed": delivery_failed,
     "seal": mark_sealed, "archive": mark_archived,
 }

@@ -50,6 +50,19 @@ _env = Environment(
 class NoticeKind(StrEnum):
     REFUSAL = "refusal"
     COMMENT = "comment"
+    UNDELIVERABLE = "undeliverable"
+
+
+# What a notice of an undelivered email calls the message that failed.
+UNDELIVERED_NAMES = {"invitation": "invitation to sign", "reminder": "reminder",
+                     "voided": "notice that the request was withdrawn",
+                     "your_copy": "copy of the signed plan"}
+
+_SUBJECTS = {
+    NoticeKind.REFUSAL: "A signer refused to sign a performance plan",
+    NoticeKind.COMMENT: "A signer commented on a performance plan",
+    NoticeKind.UNDELIVERABLE: "An email about a performance plan could not be delivered",
+}
 
 
 @dataclass(frozen=True)
@@ -137,17 +150,20 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
               idempotency_key: str, signer_role: Role | str = Role.EMPLOYEE,
               text: str | None = None, at: dt.datetime | None = None,
               witness: str | None = None, recorded_by: str | None = None,
+              undelivered: str | None = None, address: str | None = None,
               excerpt_chars: int = EXCERPT_CHARS) -> Message:
-    """Tells HR that a signer refused to sign or commented.
+    """Tells HR that a signer refused to sign or commented, or that an email to them
+    could not be delivered.
 
-    ``text`` is the signer's comment or reason: user text, escaped in HTML and quoted up
-    to ``excerpt_chars``; the full text is in the record behind ``link``. ``witness`` and
-    ``recorded_by`` describe a refusal a manager recorded in a meeting.
+    ``text`` is the signer's comment or reason (or the provider's answer): user text,
+    escaped in HTML and quoted up to ``excerpt_chars``; the full text is in the record
+    behind ``link``. ``witness`` and ``recorded_by`` describe a refusal a manager
+    recorded in a meeting; ``undelivered`` (the outbox name of the message) and
+    ``address`` an email that failed.
     """
     kind = NoticeKind(kind)
     signer_role = Role(signer_role)
-    subject = ("A signer refused to sign a performance plan" if kind is NoticeKind.REFUSAL
-               else "A signer commented on a performance plan")
+    subject = _SUBJECTS[kind]
     excerpt, shortened = _excerpt(text, excerpt_chars)
     return _message("hr_notice", subject=subject, to=to, name=name, company=company,
                     contact=None, envelope_id=envelope_id, signer_id=signer_id,
@@ -156,7 +172,8 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
                     employee_name=employee_name, link=_link(link),
                     at=format_when(at) if at else None, excerpt=excerpt,
                     shortened=shortened, full_length=len((text or "").strip()),
-                    witness=witness, recorded_by=recorded_by)
+                    witness=witness, recorded_by=recorded_by, address=address,
+                    undelivered=UNDELIVERED_NAMES.get(undelivered or "", "email"))
 
 
 def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,

@@ -153,18 +153,50 @@ def test_busy_provider_is_retried_with_backoff(sessions, provider):
     assert len(keys) == 1
 
 
-def test_refused_message_is_a_recorded_failure(sessions, provider):
+def test_refused_message_is_a_recorded_failure_and_hr_are_told(sessions, provider):
     host, stand_in = provider
-    stand_in.script = [(400, {})]
-    sent_envelope(sessions)
+    stand_in.script = [(400, {}), (202, {"X-Message-Id": "m-hr"})]
+    envelope_id = sent_envelope(sessions)
     handlers = {"email": mailer(SendGridMailBackend("SG.secret", host=host,
                                                     from_email="hr@example.com"))}
     outbox.run_once(sessions, handlers, now=NOW)
     with sessions() as session:
-        row = session.scalars(select(OutboxRow)).one()
-        assert row.failed_at == NOW and row.sent_at is None
-        assert "400" in row.last_error and "SG.secret" not in row.last_error
+        invitation, notice = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
+        assert invitation.failed_at == NOW and invitation.sent_at is None
+        assert "400" in invitation.last_error and "SG.secret" not in invitation.last_error
+        assert notice.name == "hr_notice_undeliverable" and notice.sent_at is None
+        failed = svc.audit_trail(session, envelope_id)[-1]
+        assert failed.type == "email.failed" and failed.actor == "worker"
+        assert failed.data["message"] == "invitation" and "400" in failed.data["error"]
+    # The next pass mails HR, once; the refused invitation is not tried again.
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(minutes=1)) == 1
     assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(days=1)) == 0
+    body = stand_in.bodies[-1]
+    assert body["personalizations"][0]["to"][0]["email"] == sample_plan().hr.email
+    assert body["subject"] == "An email about a performance plan could not be delivered"
+    text = next(c["value"] for c in body["content"] if c["type"] == "text/plain")
+    assert "The invitation to sign for their performance improvement plan could not be " \
+           f"delivered to Alex Sample at {sample_plan().employee.email}" in text
+    assert "400" in text
+
+
+def test_a_provider_busy_for_every_attempt_ends_in_a_failure_and_a_notice(sessions, provider):
+    host, stand_in = provider
+    stand_in.script = [(503, {})] * outbox.MAX_ATTEMPTS
+    envelope_id = sent_envelope(sessions)
+    handlers = {"email": mailer(SendGridMailBackend("SG.secret", host=host,
+                                                    from_email="hr@example.com"))}
+    now = NOW
+    for _ in range(outbox.MAX_ATTEMPTS):
+        assert outbox.run_once(sessions, {"email": handlers["email"]}, now=now, limit=1) == 1
+        now += dt.timedelta(days=1)
+    with sessions() as session:
+        invitation = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).first()
+        assert invitation.failed_at is not None and invitation.attempts == outbox.MAX_ATTEMPTS
+        failed = svc.audit_trail(session, envelope_id)[-1]
+        assert failed.type == "email.failed"
+        assert failed.data["error"].startswith(f"gave up after {outbox.MAX_ATTEMPTS} attempts")
+    assert len(stand_in.bodies) == outbox.MAX_ATTEMPTS
 
 
 def test_backoff_schedule():

@@ -295,6 +295,18 @@ def test_seal_then_archive(sent):
     assert wf.mark_sealed(expired, now=LATER).envelope.state is EnvelopeState.SEALED
 
 
+def test_an_undelivered_email_is_recorded_and_hr_told_whatever_the_state(sent):
+    step = wf.delivery_failed(sent, "s-employee", message="reminder",
+                              error="550  no such\nuser " + "x" * 600, now=LATER)
+    assert step.envelope == sent
+    assert event_types(step) == ["email.failed"]
+    assert step.events[0].data["error"].startswith("550 no such user x")
+    assert len(step.events[0].data["error"]) == 500
+    assert effect_names(step) == [("email", "hr_notice_undeliverable", "s-employee")]
+    with pytest.raises(wf.UnknownSigner):
+        wf.delivery_failed(sent, "s-nobody", message="reminder", error="x", now=LATER)
+
+
 # Every action against every envelope state: which are allowed is exactly this table.
 ALLOWED = {
     "send": {EnvelopeState.DRAFT},
@@ -307,6 +319,7 @@ ALLOWED = {
     "void": {EnvelopeState.DRAFT, EnvelopeState.SENT},
     "seal": {EnvelopeState.COMPLETED, EnvelopeState.EXPIRED},
     "archive": {EnvelopeState.SEALED},
+    "delivery_failed": set(EnvelopeState),
 }
 
 
@@ -323,6 +336,8 @@ def _call(action: str, env: Envelope) -> wf.Step:
         "void": lambda: wf.void(env, reason="error", now=LATER),
         "seal": lambda: wf.mark_sealed(env, now=LATER),
         "archive": lambda: wf.mark_archived(env, now=LATER),
+        "delivery_failed": lambda: wf.delivery_failed(env, "s-employee", message="invitation",
+                                                      error="550 no such user", now=LATER),
     }
     return calls[action]()
 

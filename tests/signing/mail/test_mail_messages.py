@@ -288,6 +288,21 @@ def test_hr_notice_without_text_quotes_nothing() -> None:
     assert "THEIR REASON" not in message.text and "<blockquote" not in message.html
 
 
+def test_hr_notice_of_an_undelivered_email_names_the_address_and_the_answer() -> None:
+    plan = sample_plan()
+    message = compose.hr_notice(
+        kind="undeliverable", to=plan.hr.email, name=plan.hr.name, link=LINK,
+        company=plan.company.name, signer_name=plan.manager.name, signer_role="manager",
+        employee_name=plan.employee.name, envelope_id="env_7f3a", signer_id="sig_m",
+        idempotency_key="hr-4", text="550 <mailbox> unavailable", undelivered="reminder",
+        address="morgan@example.com", at=dt.datetime(2026, 12, 2, 9, 15, tzinfo=LONDON))
+    assert message.subject == "An email about a performance plan could not be delivered"
+    assert "The reminder for the performance improvement plan for Alex Sample could not be " \
+           "delivered to Morgan Example (manager) at morgan@example.com" in message.text
+    assert "THE MAIL PROVIDER SAID" in message.text
+    assert "550 &lt;mailbox&gt; unavailable" in message.html
+
+
 # -- the Message itself ---------------------------------------------------------------
 
 
