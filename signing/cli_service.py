@@ -17,7 +17,7 @@ from config import Settings
 from database import make_session_factory
 from docgen import ConverterPool, LintFailed, resolve_template
 from docgen.loading import parse_plan_text
-from signing import apikeys, envelopes, instance, outbox
+from signing import apikeys, deadlines, envelopes, instance, outbox
 from signing.apikeys import KeyRole
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
@@ -120,11 +120,20 @@ def serve_cmd(host: str, port: int, threads: int) -> None:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
 @click.pass_obj
 def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
-    """Carry out what the outbox holds: send email (other kinds wait for their handlers)."""
+    """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
+    email (other kinds wait for their handlers)."""
     sessions = make_session_factory(instance.database_engine(settings))
     handlers = {"email": _mailer(settings)}
+    remind_every = (dt.timedelta(days=settings.reminder_interval_days)
+                    if settings.reminder_interval_days else None)
     while True:
-        handled = outbox.run_once(sessions, handlers, now=dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
+        for envelope_id in swept.expired:
+            click.echo(f"envelope {envelope_id} expired")
+        for envelope_id in swept.reminded:
+            click.echo(f"reminded the signers of envelope {envelope_id}")
+        handled = outbox.run_once(sessions, handlers, now=now)
         if handled:
             click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
         if once:
