@@ -4,6 +4,7 @@ sign, or comment. Views only translate HTTP to calls of the signing service."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import (
@@ -120,29 +121,42 @@ def plan_page() -> str:
 def act(action: str) -> Response:
     ctx = _current()
     form = request.form
-    arguments: dict[str, object]
-    if action == "acknowledge":
-        arguments = {"typed_name": form.get("typed_name", ""), "consent": "consent" in form,
-                     "statement": STATEMENT, "comment": form.get("comment") or None}
-    elif action == "refuse":
-        arguments = {"reason": form.get("reason") or None}
-    elif action == "comment":
-        arguments = {"text": form.get("comment", "")}
-    else:
-        abort(404)
+    signer_id, arguments = ctx.signer.id, _arguments(action, form)
+    if action == "refuse" and "witness" in form:
+        # The manager records, in a meeting, that the employee refused to sign.
+        signer_id = _employee(ctx).id
+        arguments.update(witness=form.get("witness", ""), recorded_by=ctx.signer.id)
     try:
         with webdb.transaction() as db:
-            envelopes.perform(db, ctx.envelope.id, action, signer_id=ctx.signer.id,
+            envelopes.perform(db, ctx.envelope.id, action, signer_id=signer_id,
                               actor=_actor(ctx.signer.id), now=_now(), **arguments)
     except wf.AlreadyDone:
-        return redirect(url_for("signer.plan_page", done="already"), 303)
+        done = "already" if signer_id == ctx.signer.id else "already_recorded"
+        return redirect(url_for("signer.plan_page", done=done), 303)
     except wf.InvalidInput as exc:
         return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
                                         consent=CONSENT, error=str(exc), form=form,
                                         max_chars=wf.MAX_COMMENT_CHARS), 422)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 409)
-    return redirect(url_for("signer.plan_page", done=action), 303)
+    done = action if signer_id == ctx.signer.id else "recorded"
+    return redirect(url_for("signer.plan_page", done=done), 303)
+
+
+def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
+    """The workflow action's arguments from the posted form."""
+    if action == "acknowledge":
+        return {"typed_name": form.get("typed_name", ""), "consent": "consent" in form,
+                "statement": STATEMENT, "comment": form.get("comment") or None}
+    if action == "refuse":
+        return {"reason": form.get("reason") or None}
+    if action == "comment":
+        return {"text": form.get("comment", "")}
+    abort(404)
+
+
+def _employee(ctx: SignerContext) -> SignerRow:
+    return next(s for s in ctx.envelope.signers if s.role == wf.Role.EMPLOYEE)
 
 
 @bp.get("/sign/document.pdf")

@@ -177,3 +177,67 @@ def test_the_pdf_inline_and_as_a_download(app, client, sessions):
 
 def test_pages_need_a_session(client):
     assert client.get("/sign").status_code == 403
+
+
+def send_to_manager_and_employee(sessions) -> tuple[str, str, str]:
+    """An envelope whose manager and employee are asked together."""
+    plan = sample_plan()
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            template="standard", pdf=b"%PDF-1.7 the plan", signers=[
+                svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 1),
+                svc.SignerSpec(wf.Role.MANAGER, plan.manager.name, plan.manager.email, 1)],
+            actor=HR, now=now)
+        svc.perform(session, envelope_id, "send", actor=HR, now=now,
+                    expires_in=dt.timedelta(days=14))
+        by_role = {s.role: s.id for s in svc.load(session, envelope_id).signers}
+    return envelope_id, by_role["employee"], by_role["manager"]
+
+
+def test_a_manager_records_the_employees_refusal_with_a_witness(app, client, sessions):
+    envelope_id, employee_id, manager_id = send_to_manager_and_employee(sessions)
+    client.get(f"/s/{token_for(app, sessions, manager_id)}")
+    page = client.get("/sign").get_data(as_text=True)
+    assert "Record that Alex Sample refused to sign" in page
+    form = {"csrf_token": csrf(page), "witness": "  ", "reason": "Said it is unfair."}
+    response = client.post("/sign/refuse", data=form)
+    assert response.status_code == 422
+    assert "name the witness to the refusal" in response.get_data(as_text=True)
+    assert "signer.refused" not in events(sessions, envelope_id)
+
+    response = client.post("/sign/refuse", data={**form, "witness": "Jordan  Lee"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "refusal to sign has been recorded with your witness" in page
+    assert "Record that Alex Sample refused" not in page  # the employee's step is done
+    with sessions() as session:
+        refused = session.scalars(select(AuditEventRow).where(
+            AuditEventRow.type == "signer.refused")).one()
+        assert refused.signer_id == employee_id and refused.actor == f"signer:{manager_id}"
+        assert refused.data == {"recorded_by": manager_id, "witness": "Jordan Lee",
+                                "reason": "Said it is unfair."}
+        assert session.get(SignerRow, manager_id).state == "viewed"  # theirs is still open
+        notices = session.scalars(select(OutboxRow).where(
+            OutboxRow.name == "hr_notice_refusal")).all()
+        assert [n.signer_id for n in notices] == [employee_id]
+    again = client.post("/sign/refuse", data={**form, "witness": "Jordan Lee"})
+    assert "The employee has already responded" in client.get(
+        again.headers["Location"]).get_data(as_text=True)
+
+    employee = app.test_client()
+    employee.get(f"/s/{token_for(app, sessions, employee_id)}")
+    page = employee.get("/sign").get_data(as_text=True)
+    assert "You refused to sign this plan" in page and "Acknowledge the plan" not in page
+
+
+def test_only_the_manager_can_record_a_refusal(app, client, sessions):
+    envelope_id, employee_id, _ = send_to_manager_and_employee(sessions)
+    client.get(f"/s/{token_for(app, sessions, employee_id)}")
+    page = client.get("/sign").get_data(as_text=True)
+    assert "Record that" not in page
+    response = client.post("/sign/refuse", data={"csrf_token": csrf(page),
+                                                  "witness": "A Friend"})
+    assert response.status_code == 422
+    assert "only the manager can record" in response.get_data(as_text=True)
+    assert "signer.refused" not in events(sessions, envelope_id)
