@@ -38,6 +38,9 @@ class EnvelopeRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The stamped and sealed PDF (in documents) once made: kept so that finalizing again
+    # after a crash archives this one rather than sealing a second, different one.
+    final_sha256: Mapped[str | None] = mapped_column(String(64))
 
     signers: Mapped[list[SignerRow]] = relationship(
         back_populates="envelope", order_by="SignerRow.routing_order, SignerRow.id")

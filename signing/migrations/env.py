@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from archive import models as archive_models  # noqa: F401  - registers the archive's tables
 from database import Base
 from signing import models  # noqa: F401  - registers the signing tables on Base.metadata
 

@@ -1,0 +1,46 @@
+"""The archive's errors: one base class, with the data a caller needs on each."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Base class of every error the archive raises."""
+
+
+class BlobNotFound(ArchiveError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"no blob {key} in the archive")
+
+
+class BlobCorrupted(ArchiveError):
+    """A stored blob no longer hashes to its key: never served as if it were fine."""
+
+    def __init__(self, key: str, actual: str) -> None:
+        self.key, self.actual = key, actual
+        super().__init__(f"blob {key} is corrupted: its content now hashes to {actual}")
+
+
+class InvalidKey(ArchiveError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__("a blob key is 64 lowercase hexadecimal characters (a SHA-256)")
+
+
+class StoreUnavailable(ArchiveError):
+    """The store could not be written or read just now (disk full, permissions, network);
+    the caller may retry."""
+
+
+class RecordNotFound(ArchiveError):
+    def __init__(self, envelope_id: str) -> None:
+        self.envelope_id = envelope_id
+        super().__init__(f"no archived record for envelope {envelope_id}")
+
+
+class RecordConflict(ArchiveError):
+    """An envelope archived again with different content: the first record stands."""
+
+    def __init__(self, envelope_id: str, field: str) -> None:
+        self.envelope_id, self.field = envelope_id, field
+        super().__init__(f"envelope {envelope_id} is already archived with a different {field}")
