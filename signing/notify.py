@@ -69,6 +69,9 @@ class Mailer:
         if job.name == "reminder":
             return compose.reminder(**common, **person, link=self._link(signer),
                                     deadline=self._deadline(row, plan), contact=contact)
+        if job.name == "your_copy":
+            return compose.your_copy(**common, **person, link=self._link(signer),
+                                     contact=contact)
         if job.name == "voided":
             return compose.voided(**common, **person, contact=contact)
         if job.name in ("hr_notice_comment", "hr_notice_refusal"):

@@ -9,6 +9,7 @@ idempotency key. Kinds with no handler yet stay queued until one exists.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from database import make_session_factory
 from signing.models import OutboxRow
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats.
@@ -51,7 +53,9 @@ class OutboxJob:
 
 
 class Handler(Protocol):
-    """Carries out one row; returns the provider's message id, if any.
+    """Carries out one row, reading what it needs through the read-only session it is
+    given; returns the provider's message id, if any. A handler that must write opens its
+    own short transactions.
 
     A handler may also have ``gave_up(session, job, reason, now)``, called in the same
     transaction that marks the row failed, to record the failure and tell someone.
@@ -96,7 +100,9 @@ def run_once(sessions: sessionmaker[Session], handlers: dict[str, Handler], *,
 def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
            now: dt.datetime) -> None:
     try:
-        with sessions() as session:
+        # The handler reads through a session that takes no write lock: an email's
+        # round trip to the provider must not hold up the signers' pages.
+        with _readers(sessions)() as session:
             provider_id = handler(session, job, now)
     except TransientFailure as exc:
         with sessions.begin() as session:
@@ -125,3 +131,8 @@ def _give_up(session: Session, handler: Handler, job: OutboxJob, row: OutboxRow,
     gave_up = getattr(handler, "gave_up", None)
     if gave_up is not None:
         gave_up(session, job, reason, now)
+
+
+@functools.cache
+def _readers(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    return make_session_factory(sessions.kw["bind"], read_only=True)

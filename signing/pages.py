@@ -161,11 +161,13 @@ def _employee(ctx: SignerContext) -> SignerRow:
 
 @bp.get("/sign/document.pdf")
 def document() -> Response:
+    """The plan as the signers saw it; once the record is sealed, the final document."""
     ctx = _current()
-    pdf = webdb.session().get_one(Document, ctx.envelope.document_sha256)
+    final = ctx.envelope.final_sha256
+    pdf = webdb.session().get_one(Document, final or ctx.envelope.document_sha256)
     download = request.args.get("download") == "1"
+    name = "performance-plan-signed.pdf" if final else "performance-plan.pdf"
     response = Response(pdf.content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'{"attachment" if download else "inline"}; filename="performance-plan.pdf"')
+        f'{"attachment" if download else "inline"}; filename="{name}"')
     return response
-

@@ -219,8 +219,8 @@ def _advance(envelope: Envelope) -> tuple[Envelope, list[Event], list[Effect]]:
     order = envelope.current_order
     if order is None:
         envelope = replace(envelope, state=EnvelopeState.COMPLETED)
-        return envelope, [Event("envelope.completed")], [
-            Effect("finalize", "finalize"), Effect("webhook", "envelope.completed")]
+        # Managers hear of it (envelope.completed) once the record is sealed and archived.
+        return envelope, [Event("envelope.completed")], [Effect("finalize", "finalize")]
     if any(s.order == order and s.state is not SignerState.WAITING for s in envelope.signers):
         return envelope, [], []
     return _notify_order(envelope, order)
@@ -377,15 +377,21 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
                  Effect("webhook", "envelope.voided")))
 
 
-def mark_sealed(envelope: Envelope, *, now: dt.datetime) -> Step:
+def mark_sealed(envelope: Envelope, *, final_sha256: str, now: dt.datetime) -> Step:
+    """The final document (stamped and sealed) is made; it is archived next."""
     _require(envelope, "seal", EnvelopeState.COMPLETED, EnvelopeState.EXPIRED)
-    return Step(replace(envelope, state=EnvelopeState.SEALED), (Event("envelope.sealed"),), ())
+    return Step(replace(envelope, state=EnvelopeState.SEALED),
+                (Event("envelope.sealed", data={"final_sha256": final_sha256}),), ())
 
 
 def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """The record is in the archive: every signer who was asked gets their copy, and the
+    envelope is complete for those who follow it."""
     _require(envelope, "archive", EnvelopeState.SEALED)
+    asked = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     return Step(replace(envelope, state=EnvelopeState.ARCHIVED), (Event("envelope.archived"),),
-                (Effect("webhook", "envelope.archived"),))
+                (*(Effect("email", "your_copy", s.id) for s in asked),
+                 Effect("webhook", "envelope.completed")))
 
 
 def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> Step:

@@ -122,7 +122,6 @@ def test_acknowledge_completes_a_single_signer_envelope(sent):
         ("webhook", "signer.acknowledged", "s-employee"),
         ("email", "hr_notice_comment", "s-employee"),
         ("finalize", "finalize", None),
-        ("webhook", "envelope.completed", None),
     ]
 
 
@@ -288,11 +287,25 @@ def test_void_tells_those_already_asked(sent):
 
 def test_seal_then_archive(sent):
     done = ack(sent).envelope
-    sealed = wf.mark_sealed(done, now=LATER).envelope
-    assert sealed.state is EnvelopeState.SEALED
-    assert wf.mark_archived(sealed, now=LATER).envelope.state is EnvelopeState.ARCHIVED
+    sealing = wf.mark_sealed(done, final_sha256="f" * 64, now=LATER)
+    assert sealing.envelope.state is EnvelopeState.SEALED
+    assert sealing.events[0].data == {"final_sha256": "f" * 64}
+    archiving = wf.mark_archived(sealing.envelope, now=LATER)
+    assert archiving.envelope.state is EnvelopeState.ARCHIVED
+    assert effect_names(archiving) == [("email", "your_copy", "s-employee"),
+                                       ("webhook", "envelope.completed", None)]
     expired = wf.expire(sent, now=NOW + EXPIRY).envelope
-    assert wf.mark_sealed(expired, now=LATER).envelope.state is EnvelopeState.SEALED
+    sealed = wf.mark_sealed(expired, final_sha256="f" * 64, now=LATER).envelope
+    assert sealed.state is EnvelopeState.SEALED
+
+
+def test_only_signers_who_were_asked_get_a_copy():
+    env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 2)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    expired = wf.expire(env, now=NOW + EXPIRY).envelope
+    sealed = wf.mark_sealed(expired, final_sha256="f" * 64, now=LATER).envelope
+    assert effect_names(wf.mark_archived(sealed, now=LATER)) == [
+        ("email", "your_copy", "s-employee"), ("webhook", "envelope.completed", None)]
 
 
 def test_an_undelivered_email_is_recorded_and_hr_told_whatever_the_state(sent):
@@ -334,7 +347,7 @@ def _call(action: str, env: Envelope) -> wf.Step:
         "resend": lambda: wf.resend(env, "s-employee", now=LATER),
         "expire": lambda: wf.expire(env, now=late),
         "void": lambda: wf.void(env, reason="error", now=LATER),
-        "seal": lambda: wf.mark_sealed(env, now=LATER),
+        "seal": lambda: wf.mark_sealed(env, final_sha256="f" * 64, now=LATER),
         "archive": lambda: wf.mark_archived(env, now=LATER),
         "delivery_failed": lambda: wf.delivery_failed(env, "s-employee", message="invitation",
                                                       error="550 no such user", now=LATER),
