@@ -1,0 +1,84 @@
+"""The organisation's seal on a finished PDF (PAdES), and checking it.
+
+Why this shape:
+
+* A seal is a PAdES signature (subfilter ETSI.CAdES.detached) in an incremental update
+  that covers the whole file: any later change, even one byte, shows, and any PAdES
+  validator (Acrobat, poppler's pdfsig, pyHanko, the EU's DSS) can check it.
+* With a timestamp authority (RFC 3161) the seal also carries a timestamp token (B-T),
+  so when it was made does not rest on our clock. A TSA that fails is a transient
+  :class:`TimestampUnavailable`, and nothing is sealed.
+* The key is the organisation's (PKCS#12, or PEM key and certificate). When none is
+  configured, :func:`sealing_key_for` makes a self-signed one in the instance folder
+  once and says so. Loaded keys are cached per process.
+* Pure: functions over bytes and the paths given; no settings, database or web. pyHanko
+  and cryptography errors become :class:`SealError` subclasses here.
+
+Typical use::
+
+    key, notice = sealing_key_for(settings, instance_folder=folder,
+                                  organisation="Acme", now=now)
+    sealed = seal(pdf, key, reason="Performance Improvement Plan, signed", now=now)
+    report = validate(sealed, trusted=[key.certificate])
+"""
+
+import logging
+import sys
+import types
+
+from docgen.seal.errors import (
+    SealCertificateExpired,
+    SealCertificateMismatch,
+    SealError,
+    SealingFailed,
+    SealKeyError,
+    SealKeyUnreadable,
+    SealPassphraseError,
+    TimestampUnavailable,
+)
+from docgen.seal.keys import SealingKey, clear_cache, load_sealing_key
+from docgen.seal.sealing import seal
+from docgen.seal.selfsigned import create_self_signed, sealing_key_for, self_signed_path
+from docgen.seal.validation import PADES_SUBFILTER, SealReport, validate
+
+
+class _SealPackage(types.ModuleType):
+    """This package, callable as :func:`seal`.
+
+    ``from docgen import seal`` can only give one thing, and Python gives this package
+    (``docgen.seal``) once it is imported. Making the package callable lets that name
+    be the seal function too, as callers of docgen expect: ``seal(pdf, key, ...)``.
+    """
+
+    __call__ = staticmethod(seal)
+
+
+sys.modules[__name__].__class__ = _SealPackage
+
+# pyHanko logs a traceback for every certificate it cannot trust, which for us is an
+# expected answer (reported in SealReport.problems), not an error. A NullHandler keeps
+# those records off stderr when the application has configured no logging; an
+# application that configures logging still receives them.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
+__all__ = [
+    "PADES_SUBFILTER",
+    "SealCertificateExpired",
+    "SealCertificateMismatch",
+    "SealError",
+    "SealKeyError",
+    "SealKeyUnreadable",
+    "SealPassphraseError",
+    "SealReport",
+    "SealingFailed",
+    "SealingKey",
+    "TimestampUnavailable",
+    "clear_cache",
+    "create_self_signed",
+    "load_sealing_key",
+    "seal",
+    "sealing_key_for",
+    "self_signed_path",
+    "validate",
+]

@@ -1,0 +1,180 @@
+"""A self-signed sealing certificate, made on first use when none is configured.
+
+A fresh installation then seals from day one; the seal proves the file is unchanged,
+though only people who trust this certificate can tell it is the organisation's. The
+message returned on creation tells the operator how to use a real one instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from docgen.seal.keys import Origin, SealingKey, load_pem, load_sealing_key
+
+SEAL_FOLDER = "seal"
+# Key and certificate in one file, so that publishing it is one atomic step and no
+# reader can ever see a key without its certificate or the other way round.
+SEAL_FILE = "seal.pem"
+VALIDITY = timedelta(days=3652)
+# Backdated a little, so a machine whose clock runs behind the one that made the
+# certificate can still seal with it.
+BACKDATE = timedelta(hours=1)
+SUFFIX = " document seal"
+MAX_NAME = 64  # X.509's upper bound for a common name and an organisation name
+
+
+def self_signed_path(folder: Path) -> Path:
+    """Where :func:`create_self_signed` keeps the key and certificate under ``folder``."""
+    return folder / SEAL_FILE
+
+
+def create_self_signed(folder: Path, organisation: str, *, now: datetime) -> SealingKey:
+    """The self-signed sealing key in ``folder``: made now if there is none, else loaded.
+
+    The file is owner-only (0600) and is published under its name only once complete;
+    two processes creating it at once both end up with the same key (the first one
+    published).
+    """
+    return _ensure(folder, organisation, now)[0]
+
+
+def sealing_key_for(
+    settings: Mapping[str, Any],
+    *,
+    instance_folder: Path,
+    organisation: str,
+    now: datetime,
+) -> tuple[SealingKey, str | None]:
+    """The sealing key the settings name, else the instance's self-signed one.
+
+    ``settings`` is anything with the ``seal_*`` settings as keys (plansign's
+    :class:`config.Settings` is). Returns the key and, when a self-signed certificate
+    was created just now, a message for the operator (``None`` otherwise).
+    """
+    def value(name: str) -> Any:
+        return settings.get(name) or None
+
+    if value("seal_pkcs12_path") or value("seal_key_path") or value("seal_cert_path"):
+        key = load_sealing_key(
+            pkcs12_path=value("seal_pkcs12_path"),
+            pkcs12_passphrase=value("seal_pkcs12_passphrase"),
+            key_path=value("seal_key_path"),
+            cert_path=value("seal_cert_path"),
+            key_passphrase=value("seal_key_passphrase"),
+            now=now,
+        )
+        return key, None
+    folder = instance_folder / SEAL_FOLDER
+    key, created = _ensure(folder, organisation, now)
+    if not created:
+        return key, None
+    return key, (
+        f"created a self-signed sealing certificate in {self_signed_path(folder)}; "
+        f"configure seal_pkcs12_path for your organisation's certificate"
+    )
+
+
+def _origin(path: Path) -> Origin:
+    label = "self-signed seal"
+    return Origin(
+        label, label, label,
+        f"delete {path} to have plansign create a new self-signed one, or set "
+        f"seal_pkcs12_path to your organisation's certificate",
+    )
+
+
+def _ensure(folder: Path, organisation: str, now: datetime) -> tuple[SealingKey, bool]:
+    path = self_signed_path(folder)
+    created = False
+    if not path.exists():
+        created = _publish(path, _make_pem(organisation, now))
+    key = load_pem(path, path, None, _origin(path))
+    key.check_valid_at(now)
+    return key, created
+
+
+def _make_pem(organisation: str, now: datetime) -> bytes:
+    # EC P-256: signing and loading take well under a millisecond (RSA 3072 takes
+    # milliseconds to sign and far longer to load), and every PAdES validator knows it.
+    key = ec.generate_private_key(ec.SECP256R1())
+    org = (organisation.strip() or "plansign")[:MAX_NAME]
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, org[: MAX_NAME - len(SUFFIX)] + SUFFIX),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+    ])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(now + VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ) + cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _publish(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` unless it exists; True if this call created it.
+
+    Written under a temporary name (mkstemp makes it 0600), flushed to disk, then
+    hard-linked to its real name: unlike a rename, a link never replaces a file another
+    process published meanwhile, so every process ends up using the same key.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+            created = True
+        except FileExistsError:
+            created = False
+        except OSError:
+            # A file system without hard links: fall back to a rename, checked first.
+            created = not path.exists()
+            if created:
+                os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_folder(path.parent)
+    return created
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

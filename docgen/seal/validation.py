@@ -1,0 +1,155 @@
+"""Checking a sealed PDF: is the seal there, intact, over the whole file, and trusted?
+
+pyHanko does the checking; this module turns its status into a :class:`SealReport`
+that says in words what is wrong. It never raises for a bad document: an unsealed,
+damaged or tampered file is a report with problems, because records staff verifying an
+archive need an answer for every file.
+
+Validation is offline: only the certificates given as ``trusted`` are trust anchors
+(never the operating system's list), and no revocation information is fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+
+from cryptography import x509
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from docgen.seal._pyhanko import asn1_certificate
+from docgen.seal.errors import SealKeyUnreadable
+
+PADES_SUBFILTER = "/ETSI.CAdES.detached"
+# A seal certificate may say either: organisations' e-seal certificates from CAs usually
+# carry nonRepudiation (contentCommitment), some only digitalSignature.
+SEAL_KEY_USAGE = KeyUsageConstraints(
+    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+)
+
+Certificate = x509.Certificate | bytes | Any  # ours, PEM/DER bytes, or asn1crypto's
+
+
+@dataclass(frozen=True)
+class SealReport:
+    """What validating a PDF's seal found. ``problems`` says in words what is wrong."""
+
+    sealed: bool
+    intact: bool = False
+    covers_whole_file: bool = False
+    signer: str | None = None
+    signed_at: datetime | None = None
+    timestamped: bool = False
+    trusted: bool = False
+    subfilter: str | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Sealed, unchanged since, by a trusted certificate, with nothing else wrong."""
+        return (self.sealed and self.intact and self.covers_whole_file and self.trusted
+                and not self.problems)
+
+
+def validate(
+    pdf: bytes,
+    *,
+    trusted: Sequence[Certificate] | None = None,
+    now: datetime | None = None,
+) -> SealReport:
+    """Validate the seal (the last signature) of ``pdf``.
+
+    ``trusted`` are the certificates to trust: the organisation's CA, or for a
+    self-signed seal the seal's own certificate. Without them the seal can still be
+    intact, but not trusted. ``now`` is the moment to validate at (default: the
+    current time).
+    """
+    try:
+        roots = [asn1_certificate(c) for c in trusted or ()]
+    except (ValueError, TypeError) as exc:
+        raise SealKeyUnreadable(f"trusted: one of the certificates to trust is not a "
+                                f"certificate ({exc})") from None
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        signatures = reader.embedded_regular_signatures
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+        return SealReport(sealed=False, problems=(f"the file is not a readable PDF ({exc})",))
+    if not signatures:
+        return SealReport(sealed=False, problems=("the PDF has no seal: it holds no signature",))
+    signature = signatures[-1]
+    subfilter = str(signature.sig_object.get("/SubFilter", "")) or None
+
+    context = ValidationContext(trust_roots=roots, allow_fetching=False,
+                                moment=now or datetime.now(UTC))
+    try:
+        status = asyncio.run(async_validate_pdf_signature(
+            signature, signer_validation_context=context, key_usage_settings=SEAL_KEY_USAGE))
+    except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
+        return SealReport(
+            sealed=True, subfilter=subfilter,
+            problems=(f"the seal cannot be checked: it is damaged ({exc})",),
+        )
+    return _report(status, subfilter, has_roots=bool(roots))
+
+
+def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: bool
+            ) -> SealReport:
+    problems = []
+    intact = status.intact and status.valid
+    if not status.intact:
+        problems.append("the document was changed after it was sealed: its hash no longer "
+                        "matches the seal")
+    elif not status.valid:
+        problems.append("the seal's signature does not verify with its certificate")
+    covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not covers:
+        problems.append("the seal does not cover the whole file: something was added to "
+                        "it after it was sealed")
+    signer = _subject(status.signing_cert)
+    if not status.trusted:
+        if not has_roots:
+            problems.append(f"the sealing certificate ({signer}) is not trusted: no trusted "
+                            f"certificates were given")
+        elif status.revoked:
+            problems.append(f"the sealing certificate ({signer}) is revoked")
+        else:
+            why = status.trust_problem_indic
+            problems.append(f"the sealing certificate ({signer}) is not trusted"
+                            + (f" ({why.name.lower().replace('_', ' ')})" if why else ""))
+    if subfilter != PADES_SUBFILTER:
+        problems.append(f"the seal is not a PAdES signature (its subfilter is {subfilter})")
+
+    stamp = status.timestamp_validity
+    if stamp is not None:
+        if not (stamp.intact and stamp.valid):
+            problems.append("the seal's timestamp is not valid")
+        elif not stamp.trusted:
+            problems.append(f"the timestamp authority's certificate "
+                            f"({_subject(stamp.signing_cert)}) is not trusted")
+    signed_at = stamp.timestamp if stamp is not None else status.signer_reported_dt
+    return SealReport(
+        sealed=True,
+        intact=intact,
+        covers_whole_file=covers,
+        signer=signer,
+        signed_at=signed_at,
+        timestamped=stamp is not None,
+        trusted=status.trusted,
+        subfilter=subfilter,
+        problems=tuple(problems),
+    )
+
+
+def _subject(cert: Any) -> str:
+    """RFC 4514 text, the same form as :attr:`SealingKey.subject`."""
+    return x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
