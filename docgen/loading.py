@@ -239,6 +239,9 @@ def _problem(err: dict[str, Any]) -> Problem:
         message = f"{_show(value)} is out of range ({err['msg'].lower()})"
     elif kind == "string_too_short":
         message = "must not be empty"
+    elif kind in ("string_too_long", "too_long"):
+        message = (f"is {len(value)} characters long; at most {ctx['max_length']} may be given"
+                   if isinstance(value, str) else f"at most {ctx['max_length']} characters")
     elif kind == "value_error":
         message = str(ctx.get("error", err["msg"]))
     else:

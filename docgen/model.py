@@ -85,7 +85,13 @@ def _check_template_name(value: str) -> str:
 Text = Annotated[str, AfterValidator(_clean_text)]
 TemplateName = Annotated[str, AfterValidator(_check_template_name)]
 NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
-Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email)]
+# Text the signing database keeps in columns of a fixed length (signers, the archive's
+# index): PostgreSQL refuses longer text, so the plan does, whatever the database.
+Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=200)]
+Identifier = Annotated[str, AfterValidator(_clean_text), Field(max_length=100)]
+# 254: the longest address SMTP can deliver to (RFC 5321 with its erratum).
+Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email),
+                  Field(max_length=254)]
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 TimeOfDay = Annotated[dt.time, BeforeValidator(_parse_time)]
 
@@ -97,14 +103,14 @@ class _Model(BaseModel):
 
 
 class Person(_Model):
-    name: NonEmptyText
+    name: Name
     email: Email
     title: Text | None = None
 
 
 class Employee(Person):
-    employee_id: Text | None = None
-    department: NonEmptyText
+    employee_id: Identifier | None = None
+    department: Name
     location: Text | None = None
     hire_date: dt.date | None = None
     employment_type: Text = "Full-time"
@@ -281,7 +287,7 @@ class Routing(_Model):
 class Plan(_Model):
     """A Performance Improvement Plan as HR writes it."""
 
-    plan_id: Text | None = None
+    plan_id: Identifier | None = None
     company: Company | None = None
     template: TemplateName | None = None
     employee: Employee

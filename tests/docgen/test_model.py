@@ -148,6 +148,20 @@ def test_bad_email(plan_data):
     assert problems(plan_data) == ["manager.email: morgan at example is not an email address"]
 
 
+def test_names_ids_and_addresses_have_the_lengths_the_database_keeps(plan_data):
+    plan_data["employee"]["name"] = "  " + "N" * 200 + "  "  # surrounding space is not counted
+    plan_data["plan_id"] = "P" * 100
+    plan = plan_from_data(plan_data)
+    assert len(plan.employee.name) == 200 and len(plan.plan_id) == 100
+    plan_data["employee"]["name"] = "N" * 201
+    plan_data["plan_id"] = "P" * 101
+    plan_data["hr"]["email"] = "h" * 243 + "@example.com"
+    assert problems(plan_data) == [
+        "plan_id: is 101 characters long; at most 100 may be given",
+        "employee.name: is 201 characters long; at most 200 may be given",
+        "hr.email: is 255 characters long; at most 254 may be given"]
+
+
 def test_every_problem_is_reported_at_once(plan_data):
     plan_data["employee"]["hire_date"] = "yesterday"
     plan_data["checkins"]["timezone"] = "Mars/Olympus"
