@@ -27,9 +27,12 @@ run: setup
 lint: venv
 	$(BIN)/ruff check .
 
+# The whole suite on SQLite, then the tests that use a database (marked `database`)
+# again on PostgreSQL, on a private server the tests start and stop.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	$(BIN)/pytest -q --db=postgresql -m database
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

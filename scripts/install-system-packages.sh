@@ -6,7 +6,9 @@
 #    for Arial/Times New Roman/Courier New), so documents lay out the same everywhere;
 #    Symbola draws emoji in PDFs (LibreOffice 7.4 cannot embed colour emoji fonts);
 #  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv;
-#  - chromium, which the browser tests drive through Playwright (no browser download).
+#  - chromium, which the browser tests drive through Playwright (no browser download);
+#  - postgresql (15 on Debian 12): the tests start a private, throwaway server from its
+#    binaries to run the database tests on PostgreSQL too (no cluster of the system's is used).
 set -euo pipefail
 
 packages=(
@@ -15,6 +17,7 @@ packages=(
   fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-dejavu-core
   fontconfig poppler-utils python3-venv
   chromium
+  postgresql
 )
 
 missing=()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,113 @@ from docgen.sample import SAMPLE_PLAN_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+# The databases the database tests run on: --db, else PLANSIGN_TEST_DB, else SQLite.
+DB_BACKENDS = ("sqlite", "postgresql")
+DB_ENV = "PLANSIGN_TEST_DB"
+MIGRATED_TEMPLATE = "plansign_migrated"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db", choices=DB_BACKENDS, default=None,
+        help=f"database for the tests that take database_url: sqlite (a file per test) or "
+             f"postgresql (a private server for the session, a database per test); "
+             f"default ${DB_ENV}, else sqlite")
+
+
+def selected_backend(config: pytest.Config) -> str:
+    backend = config.getoption("--db") or os.environ.get(DB_ENV) or "sqlite"
+    if backend not in DB_BACKENDS:
+        raise pytest.UsageError(f"{DB_ENV}={backend!r}: expected one of {', '.join(DB_BACKENDS)}")
+    return backend
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {selected_backend(config)}"
+
+
+DATABASE_FIXTURES = {"database_url", "empty_database_url", "db_backend"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    selected_backend(config)  # a bad PLANSIGN_TEST_DB stops the run at once
+    config.addinivalue_line(
+        "markers", "database: uses the database --db selects (set on every test that takes "
+                   "database_url, empty_database_url or db_backend); -m database runs only those")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(scope="session")
+def db_backend(pytestconfig: pytest.Config) -> str:
+    """The database the database tests run on: "sqlite" or "postgresql"."""
+    return selected_backend(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server for the session, started on first use (tests/pgserver.py)."""
+    from tests.pgserver import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as exc:
+        problem = str(exc)
+    else:
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
+    pytest.fail(f"PostgreSQL tests cannot run: {problem}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def _postgres_migrated(postgres_server) -> str:
+    """A database brought to the newest schema once, which each test's database copies."""
+    from database import make_engine
+    from signing.migrate import upgrade
+
+    postgres_server.create_database(MIGRATED_TEMPLATE)
+    engine = make_engine(postgres_server.url(MIGRATED_TEMPLATE))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it unused
+    return MIGRATED_TEMPLATE
+
+
+@pytest.fixture
+def database_url(db_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of the selected backend for this test alone, as a SQLAlchemy URL: a new
+    SQLite file, or on PostgreSQL a new database, already migrated (``upgrade`` on it is a
+    no-op). Either way ``signing.migrate.upgrade`` brings it to the newest schema."""
+    if db_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'plansign.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue("_postgres_migrated"))
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def empty_database_url(db_backend: str, tmp_path: Path,
+                       request: pytest.FixtureRequest) -> Iterator[str]:
+    """Like ``database_url``, but with no tables at all, on either backend."""
+    if db_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -32,9 +32,9 @@ def plan(example_plan):
 
 
 @pytest.fixture
-def app(tmp_path, converter, clean_env):
-    app = create_app({"instance_path": str(tmp_path), "secret_keys": "k" * 40,
-                      "base_url": "https://sign.example.com"})
+def app(tmp_path, database_url, converter, clean_env):
+    app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                      "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
     app.extensions["plansign.converter"] = converter
     return app
 
@@ -113,6 +113,23 @@ def test_a_bad_date_is_named(client, hr, plan):
     assert body["error"]
     assert "goals[1].due" in [e["path"] for e in body["errors"]]
     assert all(e["message"] for e in body["errors"])
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("employee.name", "Alex " + "Sample" * 40), ("manager.email", "m" * 250 + "@example.com"),
+    ("plan_id", "P" * 101), ("employee.department", "D" * 201),
+    ("employee.employee_id", "E" * 101)])
+def test_text_longer_than_the_database_keeps_is_named(client, hr, plan, path, value):
+    """SQLite keeps any length; PostgreSQL refuses what does not fit its column."""
+    *parents, name = path.split(".")
+    holder = plan
+    for parent in parents:
+        holder = holder[parent]
+    holder[name] = value
+    response = create(client, hr, plan)
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert error["path"] == path and "characters" in error["message"]
 
 
 def test_lint_findings(client, hr, plan):

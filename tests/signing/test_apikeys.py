@@ -18,8 +18,8 @@ NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'plansign.db'}")
+def sessions(database_url):
+    engine = make_engine(database_url)
     upgrade(engine)
     yield make_session_factory(engine)
     engine.dispose()
@@ -77,12 +77,13 @@ def test_bad_role_or_name(sessions):
 
 
 @pytest.fixture
-def env(tmp_path, clean_env):
+def env(tmp_path, clean_env, database_url):
     return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_DATABASE_URL": database_url,
             "PLANSIGN_SECRET_KEYS": "k" * 40}
 
 
-def test_keys_commands(runner, env, tmp_path):
+def test_keys_commands(runner, env, database_url):
     created = runner.invoke(main, ["keys", "create", "--role", "hr", "--name", "HRIS sync"],
                             env=env)
     assert created.exit_code == 0, created.output
@@ -107,7 +108,7 @@ def test_keys_commands(runner, env, tmp_path):
                              env=env)
     assert bad_role.exit_code == 2
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'instance' / 'plansign.db'}")
+    engine = make_engine(database_url)
     with make_session_factory(engine)() as session:
         assert apikeys.authenticate(session, key) is None  # revoked
         row = session.scalars(select(ApiKey)).one()

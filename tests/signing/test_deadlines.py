@@ -30,8 +30,8 @@ HR = svc.Actor("hr:riley")
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'plansign.db'}")
+def sessions(database_url):
+    engine = make_engine(database_url)
     upgrade(engine)
     yield make_session_factory(engine)
     engine.dispose()

@@ -97,6 +97,27 @@ def test_kinds_without_a_handler_wait(sessions, tmp_path):
     assert "&lt;b&gt;I do not accept this&lt;/b&gt;" in html
 
 
+def test_two_workers_claim_different_rows(sessions, db_backend):
+    """On PostgreSQL a row another worker is claiming is skipped (``SKIP LOCKED``), not
+    waited for and not claimed twice; SQLite runs one claim at a time instead."""
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite serialises writers, so no row is ever locked")
+    for _ in range(3):
+        sent_envelope(sessions)
+    claimed: list[outbox.OutboxJob] = []
+    with sessions.begin() as other_worker:
+        held = other_worker.scalars(select(OutboxRow).order_by(OutboxRow.id).limit(1)
+                                    .with_for_update()).one()
+        claiming = threading.Thread(
+            target=lambda: claimed.extend(outbox.claim(sessions, kinds=["email"], now=NOW)))
+        claiming.start()
+        claiming.join(timeout=10)
+        assert not claiming.is_alive(), "the claim waited for the other worker's row"
+    assert len(claimed) == 2 and held.id not in {job.id for job in claimed}
+    later = outbox.claim(sessions, kinds=["email"], now=NOW)
+    assert [job.id for job in later] == [held.id]  # the others are leased for a while
+
+
 class Provider(BaseHTTPRequestHandler):
     """Stands in for SendGrid: answers with the statuses queued in ``script``."""
 

@@ -19,9 +19,9 @@ HR = svc.Actor("hr:test")
 
 
 @pytest.fixture
-def app(tmp_path):
-    return create_app({"instance_path": str(tmp_path), "secret_keys": "k" * 40,
-                       "base_url": "https://sign.example.com"})
+def app(tmp_path, database_url):
+    return create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
 
 
 @pytest.fixture

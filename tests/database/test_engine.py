@@ -1,0 +1,111 @@
+"""The engine and session set-up and the UTC column type, on the selected database
+(``--db``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from sqlalchemy import JSON, Integer, String, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from database import UTCDateTime, make_engine, make_session_factory
+
+ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
+
+
+class OwnBase(DeclarativeBase):
+    """Not plansign's Base: this test's table is no table the migrations should build."""
+
+
+class Thing(OwnBase):
+    """A table of this test's own, created on an empty database."""
+
+    __tablename__ = "test_engine_things"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+
+@pytest.fixture
+def engine(empty_database_url):
+    engine = make_engine(empty_database_url, pool_size=1, max_overflow=0)
+    Thing.__table__.create(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_utc_datetimes_come_back_aware_and_in_utc(engine):
+    sessions = make_session_factory(engine)
+    local = dt.datetime(2026, 3, 29, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    with sessions.begin() as session:
+        session.add_all([Thing(name="local", at=local),
+                         Thing(name="zurich", at=dt.datetime(2026, 10, 25, 2, 30, fold=1,
+                                                             tzinfo=ZURICH))])
+    with sessions() as session:
+        first, second = session.scalars(select(Thing).order_by(Thing.id)).all()
+    assert first.at == local and first.at.tzinfo is dt.UTC
+    assert first.at == dt.datetime(2026, 3, 28, 21, 30, tzinfo=dt.UTC)
+    assert second.at == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+
+
+def test_comparisons_are_in_utc_whatever_the_servers_zone(engine):
+    sessions = make_session_factory(engine)
+    base = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    with sessions.begin() as session:
+        session.add_all([Thing(name=f"t{i}", at=base + dt.timedelta(minutes=i))
+                         for i in range(-3, 4)])
+    with sessions() as session:
+        before = session.scalars(select(Thing.name).where(Thing.at <= base.astimezone(ZURICH))
+                                 .order_by(Thing.at)).all()
+        latest = session.scalar(select(Thing.at).order_by(Thing.at.desc()).limit(1))
+    assert before == ["t-3", "t-2", "t-1", "t0"]
+    assert latest == base + dt.timedelta(minutes=3) and latest.tzinfo is dt.UTC
+
+
+def test_a_naive_datetime_is_refused(engine):
+    sessions = make_session_factory(engine)
+    with pytest.raises(Exception, match="naive datetime"), sessions.begin() as session:
+        session.add(Thing(name="naive", at=dt.datetime(2026, 12, 1, 9, 0)))
+        session.flush()
+
+
+def test_json_round_trips(engine):
+    data = {"name": "Léa Brändli 李", "emoji": "✅", "nested": {"list": [1, 2.5, None, True]},
+            "quote": "it's \"fine\"\n"}
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        session.add(Thing(name="json", data=data))
+    with sessions() as session:
+        assert session.scalar(select(Thing.data)) == data
+
+
+def test_a_reader_after_a_writer_and_a_writer_after_a_reader(engine):
+    """One pooled connection serves both kinds of session in turn (pool_size=1)."""
+    writers = make_session_factory(engine)
+    readers = make_session_factory(engine, read_only=True)
+    for i in range(2):
+        with readers() as session:
+            assert session.scalar(select(Thing.name).where(Thing.name == f"w{i}")) is None
+        with writers.begin() as session:
+            session.add(Thing(name=f"w{i}"))
+    with readers() as session:
+        assert session.scalars(select(Thing.name).order_by(Thing.id)).all() == ["w0", "w1"]
+
+
+def test_readers_cannot_write_on_postgresql(engine, db_backend):
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite readers are plain deferred transactions")
+    readers = make_session_factory(engine, read_only=True)
+    with readers() as session:
+        assert session.scalar(text("SHOW transaction_read_only")) == "on"
+        with pytest.raises(DBAPIError, match="read-only transaction"):
+            session.add(Thing(name="sneaky"))
+            session.flush()
+    with make_session_factory(engine).begin() as session:
+        assert session.scalar(text("SHOW transaction_read_only")) == "off"
+        session.add(Thing(name="allowed"))

@@ -1,0 +1,101 @@
+"""The Alembic migrations, on the selected database (``--db``): they build the schema the
+models describe, from nothing and from the first revision, and each step can be undone
+and done again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
+
+from archive import models as archive_models  # noqa: F401  - every table the migrations
+from database import Base, make_engine
+from signing import models as signing_models  # noqa: F401  - build, on Base.metadata
+from signing.migrate import alembic_config, upgrade
+from signing.models import EnvelopeRow
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+REVISIONS = [s.revision for s in
+             reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))]
+
+
+@pytest.fixture
+def engine(empty_database_url):
+    engine = make_engine(empty_database_url)
+    yield engine
+    engine.dispose()
+
+
+def current_revision(engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def differences(engine) -> list:
+    with engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+def downgrade(engine, revision: str) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_the_revisions_form_one_line_from_0001():
+    script = ScriptDirectory.from_config(alembic_config())
+    assert REVISIONS[0] == "0001"
+    assert script.get_heads() == [REVISIONS[-1]]
+
+
+def test_an_empty_database_upgrades_to_exactly_the_models(engine):
+    assert inspect(engine).get_table_names() == []
+    upgrade(engine)
+    assert current_revision(engine) == REVISIONS[-1]
+    assert differences(engine) == []
+    upgrade(engine)  # again: nothing to do
+    assert current_revision(engine) == REVISIONS[-1]
+
+
+def test_a_database_at_0001_with_data_upgrades_and_keeps_it(engine):
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO documents (sha256, content_type, size, content, created_at) "
+                 "VALUES (:sha, 'application/pdf', 3, :content, :at)"),
+            {"sha": "a" * 64, "content": b"PDF", "at": NOW})
+        connection.execute(
+            text("INSERT INTO envelopes (id, state, plan_data, template, document_sha256, "
+                 "created_at, created_by) VALUES ('env-1', 'sent', :plan, 'standard', :sha, "
+                 ":at, 'hr:riley')"),
+            {"plan": '{"plan_id": "P-1", "employee": {"name": "Léa"}}', "sha": "a" * 64,
+             "at": NOW})
+    upgrade(engine)
+    assert current_revision(engine) == REVISIONS[-1]
+    assert differences(engine) == []
+    with Session(engine) as session:
+        row = session.get_one(EnvelopeRow, "env-1")
+        assert row.state == "sent" and row.created_at == NOW
+        assert row.plan_data == {"plan_id": "P-1", "employee": {"name": "Léa"}}
+
+
+def test_every_step_can_be_undone_and_done_again(engine):
+    previous = "base"
+    for revision in REVISIONS:
+        upgrade(engine, revision)
+        downgrade(engine, previous)
+        assert current_revision(engine) == (None if previous == "base" else previous)
+        upgrade(engine, revision)
+        previous = revision
+    assert differences(engine) == []
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
