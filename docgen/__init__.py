@@ -3,9 +3,6 @@
 Pure functions over data and bytes; the only outside process it drives is LibreOffice.
 """
 
-import importlib
-from typing import Any
-
 from docgen.context import SIGNATURE_ANCHORS, plan_context
 from docgen.convert import ConverterPool
 from docgen.errors import (
@@ -28,26 +25,9 @@ from docgen.sample import sample_plan
 from docgen.schedule import Schedule, schedule_for
 from docgen.templatecheck import TemplateFinding, check_template
 
-# docgen.seal's names are re-exported lazily: importing pyHanko takes about 0.4 s, which
-# every `plansign lint` or `generate` would otherwise pay without ever sealing.
-# `seal` is the package docgen.seal itself, which is callable as its seal function.
-_SEAL_NAMES = frozenset({
-    "SealError",
-    "SealReport",
-    "SealingKey",
-    "create_self_signed",
-    "load_sealing_key",
-    "sealing_key_for",
-    "validate",
-})
-
-
-def __getattr__(name: str) -> Any:
-    if name == "seal":
-        return importlib.import_module("docgen.seal")
-    if name in _SEAL_NAMES:
-        return getattr(importlib.import_module("docgen.seal"), name)
-    raise AttributeError(f"module 'docgen' has no attribute {name!r}")
+# docgen.seal (the PAdES seal) is imported by name where it is used, not from here:
+# importing pyHanko takes about 0.4 s, which `plansign lint` or `generate` would pay
+# without ever sealing.
 
 
 __all__ = [
@@ -68,9 +48,6 @@ __all__ = [
     "PlanError",
     "Problem",
     "Schedule",
-    "SealError",
-    "SealReport",
-    "SealingKey",
     "Severity",
     "TemplateError",
     "TemplateFinding",
@@ -78,11 +55,9 @@ __all__ = [
     "build_many",
     "check",
     "check_template",
-    "create_self_signed",
     "lint",
     "load_plan",
     "load_plan_text",
-    "load_sealing_key",
     "plan_context",
     "plan_from_data",
     "render_docx",
@@ -90,8 +65,5 @@ __all__ = [
     "resolve_template",
     "sample_plan",
     "schedule_for",
-    "seal",
-    "sealing_key_for",
-    "validate",
     "write_atomic",
 ]

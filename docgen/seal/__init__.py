@@ -23,8 +23,6 @@ Typical use::
 """
 
 import logging
-import sys
-import types
 
 from docgen.seal.errors import (
     SealCertificateExpired,
@@ -40,20 +38,6 @@ from docgen.seal.keys import SealingKey, clear_cache, load_sealing_key
 from docgen.seal.sealing import seal
 from docgen.seal.selfsigned import create_self_signed, sealing_key_for, self_signed_path
 from docgen.seal.validation import PADES_SUBFILTER, SealReport, validate
-
-
-class _SealPackage(types.ModuleType):
-    """This package, callable as :func:`seal`.
-
-    ``from docgen import seal`` can only give one thing, and Python gives this package
-    (``docgen.seal``) once it is imported. Making the package callable lets that name
-    be the seal function too, as callers of docgen expect: ``seal(pdf, key, ...)``.
-    """
-
-    __call__ = staticmethod(seal)
-
-
-sys.modules[__name__].__class__ = _SealPackage
 
 # pyHanko logs a traceback for every certificate it cannot trust, which for us is an
 # expected answer (reported in SealReport.problems), not an error. A NullHandler keeps
