@@ -23,6 +23,17 @@ from docgen.model import Plan
 from docgen.render import BUILTIN_TEMPLATES, render_docx, resolve_template
 from docgen.sample import sample_plan
 from docgen.schedule import Schedule, schedule_for
+from docgen.stamp import (
+    Anchor,
+    Comment,
+    Completion,
+    SignerEvent,
+    SignerOutcome,
+    Stamped,
+    StampError,
+    find_anchors,
+    stamp,
+)
 from docgen.templatecheck import TemplateFinding, check_template
 
 # docgen.seal (the PAdES seal) is imported by name where it is used, not from here:
@@ -35,7 +46,10 @@ __all__ = [
     "FORMATS",
     "RULES",
     "SIGNATURE_ANCHORS",
+    "Anchor",
     "BuildFailed",
+    "Comment",
+    "Completion",
     "ConversionError",
     "ConverterPool",
     "ConverterUnavailable",
@@ -49,12 +63,17 @@ __all__ = [
     "Problem",
     "Schedule",
     "Severity",
+    "SignerEvent",
+    "SignerOutcome",
+    "StampError",
+    "Stamped",
     "TemplateError",
     "TemplateFinding",
     "build",
     "build_many",
     "check",
     "check_template",
+    "find_anchors",
     "lint",
     "load_plan",
     "load_plan_text",
@@ -65,5 +84,6 @@ __all__ = [
     "resolve_template",
     "sample_plan",
     "schedule_for",
+    "stamp",
     "write_atomic",
 ]

@@ -5,6 +5,8 @@
 #    stand-ins for Word's defaults (Carlito for Calibri, Caladea for Cambria, Liberation
 #    for Arial/Times New Roman/Courier New), so documents lay out the same everywhere;
 #    Symbola draws emoji in PDFs (LibreOffice 7.4 cannot embed colour emoji fonts);
+#    Dancing Script and URW Z003 (fonts-urw-base35) write typed names in a signature hand
+#    on the final record, DejaVu Sans Mono its hashes;
 #  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv;
 #  - chromium, which the browser tests drive through Playwright (no browser download);
 #  - postgresql (15 on Debian 12): the tests start a private, throwaway server from its
@@ -15,6 +17,7 @@ packages=(
   libreoffice-writer-nogui python3-uno
   fonts-noto-core fonts-noto-cjk fonts-symbola
   fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-dejavu-core
+  fonts-dancingscript fonts-urw-base35
   fontconfig poppler-utils python3-venv
   chromium
   postgresql

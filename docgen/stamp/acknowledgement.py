@@ -1,0 +1,108 @@
+"""The acknowledgement page: how each signer responded, in words, with what they agreed to.
+
+Wherever the plan had no signature line for a signer (or no room beside it), their
+stamp is drawn here instead, in a slot reserved under their entry.
+"""
+
+from __future__ import annotations
+
+from docgen.stamp.document import DECISION_COLORS, INK, MUTED, SMALL, RecordPdf
+from docgen.stamp.marks import SMALL_LEADING, SMALL_SIZE, Mark, Spot
+from docgen.stamp.model import Completion, SignerOutcome
+from docgen.stamp.wording import DECISION_LABELS, OUTCOME_LABELS, long_time, role_label
+
+SLOT_LINE = 220.0  # the length of the signature line drawn for a stamp placed here
+_SLOT_HEIGHT = 44.0
+
+
+def draw_acknowledgement(pdf: RecordPdf, completion: Completion,
+                         stamped_here: dict[int, tuple[Mark, str]],
+                         first_final_page: int) -> list[Spot]:
+    """Draw the page(s); returns the slots of the stamps placed here.
+
+    ``stamped_here`` maps a signer's index to their mark and a label saying why it is
+    here;
+    ``first_final_page`` is the 0-based page of the final document that the first page
+    of ``pdf`` becomes.
+    """
+    pdf.start_section("Acknowledgement record")
+    pdf.heading("Acknowledgement record")
+    pdf.para(completion.title, size=11, style="B", space_after=1)
+    pdf.para(f"Reference {completion.plan_id}", size=SMALL, color=MUTED, space_after=6)
+    pdf.para("This page records how each person asked to sign the plan responded. A "
+             "signature confirms that the plan was received and understood; it does not "
+             "mean agreement with it, and refusing to sign does not stop the plan.",
+             space_after=6)
+    outcome = OUTCOME_LABELS[completion.outcome]
+    pdf.label("Outcome")
+    pdf.para(f"{outcome} on {long_time(completion.completed_at)}", style="B", space_after=4)
+    spots = []
+    for index, signer in enumerate(completion.signers):
+        pdf.rule(gap=14)
+        _signer(pdf, completion, signer)
+        if index in stamped_here:
+            mark, label = stamped_here[index]
+            spots.append(_slot(pdf, mark, label, first_final_page))
+    pdf.rule(gap=14)
+    count = len(completion.comments)
+    pdf.label("Comments")
+    pdf.para("No comments were attached to the plan." if not count else
+             f"{count} comment{'s were' if count > 1 else ' was'} attached to the plan; "
+             "they follow, exactly as written.")
+    return spots
+
+
+def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> None:
+    pdf.keep(110)
+    pdf.label(role_label(signer.role))
+    pdf.para(signer.name, size=11, style="B", space_after=0)
+    pdf.para(signer.email, size=SMALL, color=MUTED, space_after=5)
+    decided = f" on {long_time(signer.decided_at)}" if signer.decided_at else ""
+    pdf.para(DECISION_LABELS[signer.decision] + decided, style="B",
+             color=DECISION_COLORS[signer.decision], space_after=5)
+    if signer.decision == "acknowledged":
+        if signer.typed_name:
+            pdf.label("Signed by typing the name")
+            pdf.para(signer.typed_name, space_after=5)
+        pdf.label("Statement agreed to")
+        if signer.statement:
+            pdf.quote(signer.statement)
+        else:
+            pdf.para("The statement was not recorded.", color=MUTED)
+    elif signer.decision == "refused":
+        if signer.recorded_by:
+            witness = f", witnessed by {signer.witness}" if signer.witness else ""
+            pdf.para(f"The refusal was recorded by {signer.recorded_by} in a meeting with "
+                     f"{signer.name}{witness}.", space_after=5)
+        pdf.label("Reason given")
+        if signer.reason and signer.reason.strip():
+            pdf.quote(signer.reason)
+        else:
+            pdf.para("No reason was given.", color=MUTED)
+    else:
+        ended = "expired" if completion.outcome == "expired" else "was completed"
+        pdf.para(f"{signer.name} had not responded when the envelope {ended} on "
+                 f"{long_time(completion.completed_at)}.", space_after=4)
+
+
+def _slot(pdf: RecordPdf, mark: Mark, label: str, first_final_page: int) -> Spot:
+    """Reserve room for a stamp, draw its line, and say where its words go."""
+    pdf.keep(_SLOT_HEIGHT + 30)
+    pdf.label(label)
+    top = pdf.get_y()
+    line_y = top + 30
+    left = pdf.frame.left
+    pdf.set_draw_color(*INK)
+    pdf.set_line_width(0.6)
+    pdf.line(left, line_y, left + SLOT_LINE, line_y)
+    size = mark.headline_size
+    while size > 10 and pdf.measure(mark.headline, mark.family, mark.style, size) > SLOT_LINE - 12:
+        size -= 1
+    pdf.set_y(top + _SLOT_HEIGHT)
+    small_height = (len(mark.small_lines(0)) - 1) * SMALL_LEADING
+    return Spot(mark=mark, page=first_final_page + pdf.page - 1, headline_x=left + 6,
+                headline_baseline=line_y - 2.0, headline_size=size,
+                small_x=left + SLOT_LINE + 10,
+                small_baseline=line_y - small_height / 2 + 0.25 * SMALL_SIZE,
+                small_align="L")
+

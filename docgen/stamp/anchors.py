@@ -1,0 +1,103 @@
+"""Anchor texts: the fixed words a signature line starts with, found in the PDF.
+
+Like the "anchor tabs" of commercial e-signature services, a stamp is placed relative
+to a text the template prints (``Employee signature:``), not at fixed coordinates, so
+HR can move signature blocks in Word without telling plansign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from docgen.stamp.geometry import Box
+
+if TYPE_CHECKING:
+    from docgen.stamp.scan import PageScan, TextHit
+
+# The label of the date line under a signature line in plansign's templates.
+DATE_LABEL = "Date:"
+# How far right of its anchor a signature line may start, and how far below the
+# anchor's baseline it may run, in points.
+_LINE_MAX_GAP = 60.0
+_LINE_MAX_DROP = 5.0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where an anchor text is.
+
+    Coordinates are PDF points from the top-left corner of the page's visible area
+    (crop box), y growing downwards: the system pdfplumber reports (``top``,
+    ``bottom``) and fpdf2 draws in. ``bottom`` is at least the baseline.
+    """
+
+    text: str
+    page: int  # 0-based
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    baseline: float
+    size: float  # font size, points
+    line: Box | None = None  # the fill-in line right of it (drawn, or typed as "___")
+
+    @property
+    def box(self) -> Box:
+        return Box(self.x0, self.top, self.x1, self.bottom)
+
+
+def find_anchors(pdf: bytes, texts: Iterable[str]) -> dict[str, Anchor]:
+    """Each text of ``texts`` found in ``pdf``, with where it is; texts not found are absent.
+
+    A text found more than once resolves to the occurrence followed by a fill-in line,
+    the last such one if several: a signature block comes after any prose that
+    mentions it.
+    """
+    from docgen.stamp.scan import scan  # PDFium: imported when first needed
+
+    texts = list(dict.fromkeys(texts))
+    return anchors_in(scan(pdf, texts), texts)
+
+
+def anchors_in(pages: Sequence[PageScan], texts: Iterable[str]) -> dict[str, Anchor]:
+    """Like :func:`find_anchors`, over pages already scanned for ``texts``."""
+    found: dict[str, Anchor] = {}
+    for text in texts:
+        candidates = [_anchor(page, hit) for page in pages for hit in page.hits.get(text, ())]
+        if candidates:
+            lined = [a for a in candidates if a.line is not None]
+            found[text] = (lined or candidates)[-1]
+    return found
+
+
+def date_line(page: PageScan, anchor: Anchor, others: Iterable[Anchor]) -> Anchor | None:
+    """The ``Date:`` line that belongs to ``anchor``'s signature line, if there is one.
+
+    It is the nearest ``Date:`` label below the anchor, starting where the anchor starts,
+    within a few lines, and with no other signature line in between.
+    """
+    limit = anchor.bottom + 5 * anchor.size
+    between = [o.top for o in others if o.page == anchor.page and o is not anchor
+               and anchor.top < o.top]
+    if between:
+        limit = min(limit, *between)
+    labels = [_anchor(page, hit) for hit in page.hits.get(DATE_LABEL, ())]
+    below = [a for a in labels
+             if abs(a.x0 - anchor.x0) <= 4 and anchor.bottom < a.top < limit]
+    return min(below, key=lambda a: a.top, default=None)
+
+
+def _anchor(page: PageScan, hit: TextHit) -> Anchor:
+    return Anchor(text=hit.text, page=page.index, x0=hit.box.x0, x1=hit.box.x1,
+                  top=hit.box.top, bottom=hit.box.bottom, baseline=hit.baseline,
+                  size=hit.size, line=hit.underscores or _rule_after(page, hit))
+
+
+def _rule_after(page: PageScan, hit: TextHit) -> Box | None:
+    """The drawn line that starts right of the text, on or just under its baseline."""
+    candidates = [r for r in page.rules
+                  if hit.box.x1 - 2 <= r.x0 <= hit.box.x1 + _LINE_MAX_GAP
+                  and -2 <= r.top - hit.baseline <= _LINE_MAX_DROP]
+    return min(candidates, key=lambda r: r.x0, default=None)

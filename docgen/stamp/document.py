@@ -1,0 +1,310 @@
+"""The pages stamping draws: an fpdf2 document with the record's typography.
+
+One :class:`RecordPdf` holds both kinds of page stamping makes: the pages appended to
+the plan (acknowledgement, comments, certificate), laid out top to bottom with running
+page breaks, and one overlay per page of the final document (stamps, footer), drawn
+last, when every page number is known, and later merged onto its page. Drawing them
+in one document lets them share one subset of each font.
+
+Text is wrapped here rather than by fpdf2's ``multi_cell``, whose line breaking
+measures a line again for every character added to it (quadratic in the line's
+length); measuring each word once makes laying out a certificate several times faster.
+A line is drawn with fpdf2's plain ``text`` when the current font has all its
+characters and it needs no shaping, else with ``cell``, which shapes, orders
+right-to-left runs and falls back to other fonts.
+
+People's text only ever goes through these helpers, which draw it as text: no
+markdown, no HTML, and no fpdf2 page-number alias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+from docgen.stamp.fonts import DocumentFonts
+from docgen.stamp.writing import is_rtl, needs_shaping
+
+Color = tuple[int, int, int]
+
+# The colours of plansign's Word templates, so appended pages look like the plan's own.
+INK: Color = (38, 38, 38)
+MUTED: Color = (96, 96, 96)
+HEADING: Color = (31, 56, 100)
+RULE: Color = (169, 183, 204)
+CONFIDENTIAL: Color = (156, 42, 42)
+SIGNATURE_INK: Color = (22, 45, 125)
+DECISION_COLORS: dict[str, Color] = {
+    "acknowledged": (30, 100, 55),
+    "refused": (156, 42, 42),
+    "no_response": (96, 96, 96),
+}
+
+BODY = 9.5
+SMALL = 8.0
+LEADING = 1.4  # line height, as a multiple of the font size
+
+# Break opportunities: after spaces, and around every CJK character (those scripts
+# use no spaces); closing punctuation stays with the character before it.
+_CJK = ("\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+        "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
+_CLOSING = "、。，．：；！？）」』】〕〉》”’"
+_TOKENS = re.compile(rf"[{_CJK}][{_CLOSING}]*\s*|[^\s{_CJK}]+\s*|\s+")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The page size and margins of appended pages."""
+
+    width: float
+    height: float
+    left: float
+    right: float  # margin, from the right edge
+    top: float = 64.0
+    bottom: float = 62.0  # room for the running footer and the record's footer below it
+
+    @property
+    def text_width(self) -> float:
+        return self.width - self.left - self.right
+
+
+class RecordPdf(FPDF):
+    """fpdf2 with the record's fonts, margins, running header and text helpers."""
+
+    def __init__(self, fonts: DocumentFonts, frame: Frame, *, company: str,
+                 running_footer: str) -> None:
+        super().__init__(unit="pt", format=(frame.width, frame.height))
+        # fpdf2 replaces "{nb}" in any text with the page count: never in people's text.
+        self.str_alias_nb_pages = ""
+        self.frame = frame
+        self.company = company
+        self.running_footer = running_footer
+        self.section: str | None = None  # named again at the top of its next pages
+        self._section_page = 0
+        self._first_overlay: int | None = None
+        fonts.register(self)
+        self.set_margins(frame.left, frame.top, frame.right)
+        # Page breaks are taken by the helpers below, which know what belongs together.
+        self.set_auto_page_break(False)
+        self.c_margin = 0
+        self.set_creator("plansign")
+        self.set_font("sans", "", BODY)
+
+    # -- page furniture -------------------------------------------------------------------
+
+    def start_overlays(self) -> None:
+        """Pages added from now on are overlays: no header or footer."""
+        self._first_overlay = self.page + 1
+
+    def _is_overlay(self) -> bool:
+        return self._first_overlay is not None and self.page >= self._first_overlay
+
+    def start_section(self, title: str) -> None:
+        """A new page that begins a section called ``title``."""
+        self.section = None
+        self.add_page()
+        self.section, self._section_page = title, self.page
+
+    def header(self) -> None:
+        if self._is_overlay():
+            return
+        f = self.frame
+        self.set_font("sans", "B", 8.5)
+        self.put(f.left, 36.0, self.company, color=HEADING)
+        self.put(f.width - f.right, 36.0, "Confidential", color=CONFIDENTIAL, align="R")
+        self._hline(43.5, RULE, 0.5)
+        self.set_xy(f.left, f.top)
+        if self.section and self.page > self._section_page:
+            self.set_font("sans", "", SMALL)
+            self.put(f.left, f.top - 6, f"{self.section} (continued)", color=MUTED)
+            self.set_y(f.top + 6)
+
+    def footer(self) -> None:
+        if self._is_overlay():
+            return
+        f = self.frame
+        self._hline(f.height - 43.0, RULE, 0.5)
+        self.set_font("sans", "", 7.5)
+        self.put(f.left, f.height - 32.0, self.running_footer, color=MUTED)
+
+    # -- text -----------------------------------------------------------------------------
+
+    def put(self, x: float, baseline: float, text: str, *, color: Color = INK,
+            align: str = "L") -> float:
+        """Draw one line of text in the current font with its baseline at ``baseline``;
+        ``align`` says whether ``x`` is its left end, its middle ("C") or its right end
+        ("R"). Returns its width."""
+        fast = self._plain(text)
+        width = self.get_string_width(text)
+        left = {"R": x - width, "C": x - width / 2}.get(align, x)
+        self.set_text_color(*color)
+        if fast:
+            self.text(left, baseline, text)
+        else:
+            size = self.font_size
+            # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font size.
+            self.set_xy(left, baseline - 0.8 * size)
+            self.cell(width, size, text, align="R" if is_rtl(text) else "L")
+        return width
+
+    def measure(self, text: str, family: str, style: str, size: float) -> float:
+        """The width ``text`` takes in the given font, in points."""
+        self.set_font(family, style, size)
+        self.shaping_for(text)
+        return self.get_string_width(text)
+
+    def para(self, text: str, *, size: float = BODY, style: str = "", color: Color = INK,
+             indent: float = 0.0, width: float | None = None, leading: float = LEADING,
+             family: str = "sans", space_after: float | None = None) -> None:
+        """Draw ``text`` wrapped to the text width (less ``indent``), from the current
+        position down, one paragraph per line of it, turning pages as needed.
+
+        Each paragraph gets its own direction: an Arabic paragraph is set right-aligned,
+        a Latin one left-aligned, as a reader of each expects.
+        """
+        self.set_font(family, style, size)
+        height = size * leading
+        left = self.frame.left + indent
+        width = width if width is not None else self.frame.text_width - indent
+        for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            paragraph = paragraph.replace("\t", "    ")
+            rtl = is_rtl(paragraph)
+            for line in self.wrap(paragraph, width) or [""]:
+                if self.keep(height):
+                    self.set_font(family, style, size)
+                baseline = self.get_y() + 0.8 * size + (leading - 1) * size / 2
+                if line:
+                    self.put(left + width if rtl else left, baseline, line, color=color,
+                             align="R" if rtl else "L")
+                self.set_xy(self.frame.left, self.get_y() + height)
+        self.ln(size * 0.5 if space_after is None else space_after)
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """``text`` broken into lines no wider than ``width`` in the current font."""
+        self.shaping_for(text)
+        lines: list[str] = []
+        line, line_width = "", 0.0
+        for token in _TOKENS.findall(text):
+            word = token.rstrip()
+            word_width = self.get_string_width(word) if word else 0.0
+            if line and line_width + word_width > width:
+                lines.append(line.rstrip())
+                line, line_width = "", 0.0
+                if not word:
+                    continue  # spaces at a line break are not drawn
+            if word_width > width:
+                # A word longer than a line (a URL, a long number): broken anywhere.
+                for char in token:
+                    char_width = self.get_string_width(char)
+                    if line and line_width + char_width > width:
+                        lines.append(line.rstrip())
+                        line, line_width = "", 0.0
+                    line += char
+                    line_width += char_width
+                continue
+            line += token
+            line_width += word_width + (self.get_string_width(token[len(word):])
+                                        if len(token) > len(word) else 0.0)
+        if line.strip():
+            lines.append(line.rstrip())
+        return lines
+
+    def shaping_for(self, text: str) -> None:
+        wanted = needs_shaping(text)
+        if wanted != bool(self.text_shaping):
+            self.set_text_shaping(wanted)
+
+    def _plain(self, text: str) -> bool:
+        """True if fpdf2's fast ``text`` can draw this: one font has it all, no shaping."""
+        self.shaping_for(text)
+        if self.text_shaping:
+            return False
+        cmap = self.current_font.cmap
+        return all(ord(c) in cmap for c in text)
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def heading(self, text: str, *, size: float = 15.0) -> None:
+        """A section heading with a rule under it, as in the plan's own sections."""
+        self.keep(size * 4)
+        self.para(text, size=size, style="B", color=HEADING, leading=1.25, space_after=2)
+        self._hline(self.get_y(), RULE, 0.75)
+        self.ln(8)
+
+    def subheading(self, text: str) -> None:
+        self.keep(60)
+        self.ln(4)
+        self.para(text, size=10.5, style="B", color=HEADING, leading=1.3, space_after=3)
+
+    def label(self, text: str) -> None:
+        """A small grey label over the value it names."""
+        self.keep(40)  # never alone at the bottom of a page
+        self.para(text, size=SMALL, color=MUTED, leading=1.3, space_after=1)
+
+    def quote(self, text: str, *, size: float = BODY) -> None:
+        """People's words, verbatim, set off by a bar on the left."""
+        self.keep(size * LEADING)
+        page, top = self.page, self.get_y()
+        self.para(text, size=size, indent=12, space_after=0)
+        # A quote that runs over a page break gets its bar on the page where it ends.
+        start = top if self.page == page else self.frame.top
+        self._vline(self.frame.left + 3, start + 1, self.get_y() - 1, RULE, 1.5)
+        self.ln(size * 0.6)
+
+    def table(self, widths: Sequence[float], header: Sequence[str],
+              rows: Sequence[Sequence[str]], *, size: float = 7.5) -> None:
+        """Rows of wrapped cells; the header row is repeated on a new page."""
+        leading, pad = size * 1.3, 2.5
+        total = sum(widths)
+        scale = self.frame.text_width / total
+        widths = [w * scale for w in widths]
+
+        def row(cells: Sequence[str], style: str, color: Color) -> None:
+            self.set_font("sans", style, size)
+            wrapped = [self.wrap(text, w - 6) or [""]
+                       for text, w in zip(cells, widths, strict=True)]
+            height = max(len(lines) for lines in wrapped) * leading + 2 * pad
+            if self.keep(height):
+                draw_header()
+                self.set_font("sans", style, size)
+            top = self.get_y()
+            x = self.frame.left
+            for lines, w in zip(wrapped, widths, strict=True):
+                for i, line in enumerate(lines):
+                    self.put(x, top + pad + i * leading + 0.8 * size + 0.1 * size, line,
+                             color=color)
+                x += w
+            self.set_y(top + height)
+            self._hline(self.get_y(), RULE, 0.4)
+
+        def draw_header() -> None:
+            row(header, "B", MUTED)
+
+        draw_header()
+        for cells in rows:
+            row(cells, "", INK)
+
+    def keep(self, height: float) -> bool:
+        """Start a new page unless ``height`` points still fit on this one; True if it did."""
+        if self.get_y() + height > self.frame.height - self.frame.bottom:
+            self.add_page()
+            return True
+        return False
+
+    def rule(self, *, gap: float = 8.0) -> None:
+        self.ln(gap / 2)
+        self._hline(self.get_y(), RULE, 0.5)
+        self.ln(gap / 2)
+
+    def _hline(self, y: float, color: Color, width: float) -> None:
+        self.set_draw_color(*color)
+        self.set_line_width(width)
+        self.line(self.frame.left, y, self.frame.width - self.frame.right, y)
+
+    def _vline(self, x: float, top: float, bottom: float, color: Color, width: float) -> None:
+        self.set_draw_color(*color)
+        self.set_line_width(width)
+        self.line(x, top, x, bottom)

@@ -1,0 +1,112 @@
+"""What the stamp on a signature line says, and drawing it once its place is known.
+
+A stamp has three parts, like the tabs of commercial e-signature services: the headline
+on the line itself (the typed name in a signature hand, or "Refused to sign" / "No
+response"), small print beside it (the decision, the UTC time, the certificate page)
+and, for an acknowledgement, the date on the block's ``Date:`` line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docgen.stamp.document import DECISION_COLORS, MUTED, SIGNATURE_INK, RecordPdf
+from docgen.stamp.fonts import DocumentFonts
+from docgen.stamp.model import Completion, SignerOutcome
+from docgen.stamp.wording import DECISION_LABELS, long_date, short_time
+
+SMALL_SIZE = 7.0
+SMALL_LEADING = 8.6
+DATE_SIZE = 10.0
+# Measured with the widest page number a record will have.
+CERTIFICATE_REF = "Certificate p. {page}"
+WIDEST_REF = CERTIFICATE_REF.format(page=999)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The words of one signer's stamp."""
+
+    signer: SignerOutcome
+    headline: str
+    family: str  # the headline's font family: a signature hand, or "sans"
+    style: str  # "" or "B"
+    small: tuple[str, ...]  # the small print before the certificate reference
+    date: str | None  # what goes on the Date: line; acknowledgements only
+
+    @property
+    def is_signature(self) -> bool:
+        """True for a typed name (an acknowledgement), False for a refusal or no response."""
+        return self.signer.decision == "acknowledged"
+
+    @property
+    def in_script(self) -> bool:
+        """True if the headline is drawn in a signature hand (it has all the letters)."""
+        return self.family != "sans"
+
+    @property
+    def headline_size(self) -> float:
+        """The largest size the headline is drawn at; a name may shrink to fit its line."""
+        if self.in_script:
+            return 20.0
+        return 14.0 if self.is_signature else 11.0
+
+    def small_lines(self, certificate_page: int | str) -> tuple[str, ...]:
+        return (*self.small, CERTIFICATE_REF.format(page=certificate_page))
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a mark is drawn: on which page of the final document, and how."""
+
+    mark: Mark
+    page: int  # 0-based, in the final document
+    headline_x: float
+    headline_baseline: float
+    headline_size: float
+    small_x: float
+    small_baseline: float  # of the first line
+    small_align: str  # "L": lines start at small_x; "R": they end there
+    date_x: float | None = None
+    date_baseline: float | None = None
+    date_size: float = DATE_SIZE
+
+
+def signature_name(signer: SignerOutcome) -> str:
+    """What an acknowledgement's stamp writes: the name as typed, else the signer's name."""
+    return (signer.typed_name or "").strip() or signer.name
+
+
+def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts) -> Mark:
+    decision = signer.decision
+    label = DECISION_LABELS[decision]
+    if decision == "acknowledged":
+        assert signer.decided_at is not None
+        name = signature_name(signer)
+        family = fonts.script_for(name)
+        return Mark(signer, name, family or "sans", "",
+                    (label, short_time(signer.decided_at)), long_date(signer.decided_at))
+    if decision == "refused":
+        assert signer.decided_at is not None
+        return Mark(signer, label, "sans", "", (label, short_time(signer.decided_at)), None)
+    # No response: the envelope expired (or completed without this signer).
+    return Mark(signer, label, "sans", "",
+                (label, f"as of {short_time(completion.completed_at)}"), None)
+
+
+def draw(pdf: RecordPdf, spot: Spot, certificate_page: int) -> None:
+    """Draw ``spot`` on the overlay page that is current in ``pdf``."""
+    mark = spot.mark
+    color = SIGNATURE_INK if mark.is_signature else DECISION_COLORS[mark.signer.decision]
+    pdf.set_font(mark.family, mark.style, spot.headline_size)
+    pdf.put(spot.headline_x, spot.headline_baseline, mark.headline, color=color)
+    lines = mark.small_lines(certificate_page)
+    for i, line in enumerate(lines):
+        bold = i == 0
+        pdf.set_font("sans", "B" if bold else "", SMALL_SIZE)
+        pdf.put(spot.small_x, spot.small_baseline + i * SMALL_LEADING, line,
+                color=DECISION_COLORS[mark.signer.decision] if bold else MUTED,
+                align=spot.small_align)
+    if mark.date and spot.date_x is not None and spot.date_baseline is not None:
+        pdf.set_font("sans", "", spot.date_size)
+        pdf.put(spot.date_x, spot.date_baseline, mark.date, color=SIGNATURE_INK)

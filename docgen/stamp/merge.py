@@ -1,0 +1,108 @@
+"""Putting the record together: the original, untouched, plus an incremental update.
+
+The final PDF is the original file byte for byte, followed by an incremental update
+(as PDF signatures use) that appends the new pages and draws an overlay over every
+page. So the original can be cut back out of the final document and checked against
+its SHA-256, and its pages' content streams are not rewritten: each page draws its own
+content exactly as before, wrapped in ``q``/``Q`` so that nothing it leaves set can
+move the overlay, then the overlay, a form XObject, with resources of its own.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+)
+
+from docgen.stamp.errors import UnreadablePdf
+
+_OVERLAY_NAME = "/PlansignRecord"
+
+
+def merge(original: bytes, layer: bytes, *, appended: int,
+          origins: Sequence[tuple[float, float]]) -> bytes:
+    """``original`` with the first ``appended`` pages of ``layer`` added at its end and
+    the pages of ``layer`` after those drawn over each page of the result, in order.
+
+    ``origins`` holds, for each original page, the lower-left corner of its crop box,
+    where its overlay's origin goes.
+    """
+    try:
+        writer = PdfWriter(io.BytesIO(original), incremental=True)
+        if writer.is_encrypted:
+            raise UnreadablePdf("the original PDF is encrypted; it cannot be stamped")
+        source = PdfReader(io.BytesIO(layer))
+        originals = len(writer.pages)
+        for page in source.pages[:appended]:
+            writer.add_page(page)
+        opening = writer._add_object(_stream(b"q\n"))
+        for i, page in enumerate(writer.pages):
+            origin = origins[i] if i < originals else (0.0, 0.0)
+            _overlay(writer, page, source.pages[appended + i], origin, opening)
+        out = io.BytesIO()
+        writer.write(out)
+    except PyPdfError as exc:
+        raise UnreadablePdf(f"the original PDF cannot be extended: {exc}") from exc
+    return out.getvalue()
+
+
+def _overlay(writer: PdfWriter, page: PageObject, overlay: PageObject,
+             origin: tuple[float, float], opening: IndirectObject) -> None:
+    box = overlay.mediabox
+    form = _stream(overlay.get_contents().get_data()).flate_encode()
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (0, 0, box.width, box.height)),
+        NameObject("/Matrix"): ArrayObject(FloatObject(v) for v in (1, 0, 0, 1, *origin)),
+        NameObject("/Resources"): overlay["/Resources"].clone(writer),
+    })
+    form_ref = writer._add_object(form)
+
+    # The page gets resources of its own (a copy that shares every font and image) so
+    # that a resource dictionary shared with other pages is left as it was.
+    resources = DictionaryObject(_inherited(page, "/Resources") or {})
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    name = _OVERLAY_NAME
+    while NameObject(name) in xobjects:
+        name += "X"
+    xobjects[NameObject(name)] = form_ref
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+
+    contents = page.get("/Contents")
+    if contents is None:
+        streams = []
+    elif isinstance(contents.get_object(), ArrayObject):
+        streams = list(contents.get_object())
+    else:
+        streams = [contents]
+    closing = writer._add_object(_stream(f"Q\nq {name} Do Q\n".encode()))
+    page[NameObject("/Contents")] = ArrayObject([opening, *streams, closing])
+
+
+def _inherited(page: PageObject, key: str) -> DictionaryObject | None:
+    """A page attribute, taken from the page tree above it when the page has none."""
+    node: DictionaryObject | None = page
+    while node is not None:
+        if key in node:
+            return node[key].get_object()
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
