@@ -74,6 +74,19 @@ def append(previous: AuditRecord | None, event: Event, *, envelope_id: str, at: 
     return AuditRecord(**{**record.__dict__, "hash": record_hash(record)})
 
 
+def to_json(record: AuditRecord) -> dict[str, Any]:
+    """A record as JSON data (as archived): every field, ``at`` as its hash sees it."""
+    return {**record.content(), "hash": record.hash}
+
+
+def from_json(data: Mapping[str, Any]) -> AuditRecord:
+    """The record :func:`to_json` made; :func:`verify_chain` checks it as it was."""
+    fields = dict(data)
+    fields["at"] = dt.datetime.fromisoformat(fields["at"])
+    fields["data"] = dict(fields.get("data") or {})
+    return AuditRecord(**fields)
+
+
 def verify_chain(records: Iterable[AuditRecord]) -> list[str]:
     """Every break in an envelope's chain, in order; an empty list means it holds."""
     problems, previous = [], None

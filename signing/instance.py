@@ -1,19 +1,26 @@
 """The instance folder and what plansign keeps in it: the SQLite database, the file
-mail outbox, and a generated link key when none is configured."""
+mail outbox, the archive's blobs, and a generated link key and sealing certificate when
+none are configured."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from archive import FolderStore
 from config import Settings
 from database import make_engine
 from docgen import write_atomic
 from signing.migrate import upgrade
+
+if TYPE_CHECKING:
+    from docgen.seal import SealingKey
 
 KEY_FILE = "secret_key"
 
@@ -45,3 +52,42 @@ def secret_keys(settings: Settings) -> list[str]:
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
     return [path.read_text().strip()]
+
+
+def blob_store(settings: Settings) -> FolderStore:
+    """The archive's blob store: ``archive_path``, else ``archive/`` in the instance."""
+    return FolderStore(Path(settings.archive_path) if settings.archive_path
+                       else instance_path(settings) / "archive")
+
+
+def sealing_key(settings: Settings) -> SealingKey:
+    """The configured sealing key, or else a self-signed one made once in the instance
+    folder (and said so), so the embedded default set-up seals too."""
+    key, notice = _configured_or_self_signed(settings)
+    if notice:
+        print(f"plansign: {notice}", file=sys.stderr)
+    return key
+
+
+def trusted_seal_certificates(settings: Settings) -> list[Any]:
+    """The certificates a seal is checked against: the configured sealing key's, else
+    this instance's self-signed one if it has made one. Never makes a key."""
+    from docgen.seal import load_sealing_key, self_signed_path
+    from docgen.seal.selfsigned import SEAL_FOLDER
+
+    if settings.seal_pkcs12_path or settings.seal_key_path or settings.seal_cert_path:
+        key, _ = _configured_or_self_signed(settings)
+        return [key.certificate, *key.chain]
+    path = self_signed_path(instance_path(settings) / SEAL_FOLDER)
+    if not path.exists():
+        return []
+    return [load_sealing_key(key_path=path, cert_path=path).certificate]
+
+
+def _configured_or_self_signed(settings: Settings) -> tuple[SealingKey, str | None]:
+    # docgen.seal is imported here, not at the top: pyHanko takes 0.4 s to import, which
+    # only the commands that seal or verify should pay.
+    from docgen.seal import sealing_key_for
+
+    return sealing_key_for(settings, instance_folder=instance_path(settings),
+                           organisation=settings.company_name, now=dt.datetime.now(dt.UTC))

@@ -28,8 +28,8 @@ NOW = dt.datetime(2027, 2, 10, 17, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'plansign.db'}")
+def sessions(database_url):
+    engine = make_engine(database_url)
     upgrade(engine)
     yield make_session_factory(engine)
     engine.dispose()

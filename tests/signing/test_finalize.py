@@ -1,0 +1,252 @@
+"""Finalizing end to end with real LibreOffice: generate, send, act, then stamp, seal and
+archive from the worker's outbox, and verify what was archived.
+
+What a user would check: the final PDF's text (stamps, comments in Arabic and Chinese,
+the certificate), its seal (pyHanko and poppler's pdfsig), the archive's record, the
+signers' copies, and `verify` failing on a tampered copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from sqlalchemy import select
+
+from archive import ArchivedRecord, FolderStore
+from database import make_engine, make_session_factory
+from docgen import resolve_template
+from docgen.seal import create_self_signed, validate
+from signing import envelopes as svc
+from signing import outbox, verification
+from signing import workflow as wf
+from signing.finalize import Finalizer
+from signing.migrate import upgrade
+from signing.models import Document, OutboxRow
+from signing.sending import SendOptions, send_plan
+from signing.wording import CONSENT, STATEMENT
+from tests.conftest import EXAMPLES
+
+NOW = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
+HR = svc.Actor("hr:riley")
+ARABIC = "أوافق على الخطة ولكن الأهداف صعبة"
+CHINESE = "我已阅读此计划，但我不同意第二个目标。"
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def seal_key(tmp_path):
+    return create_self_signed(tmp_path / "seal", "Alpenglühn Mobile AG", now=NOW)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return FolderStore(tmp_path / "archive")
+
+
+@pytest.fixture
+def finalizer(sessions, store, seal_key):
+    return Finalizer(sessions, store, sealing_key=lambda: seal_key, company_name="Fallback Co")
+
+
+def check(pdf: bytes, key) -> object:
+    return validate(pdf, trusted=[key.certificate])
+
+
+def send(sessions, converter, *, routing: dict | None = None) -> str:
+    import yaml
+
+    data = yaml.safe_load(EXAMPLES[2].read_text(encoding="utf-8"))
+    if routing is not None:
+        data["routing"] = routing
+    return send_plan(sessions, data, options=SendOptions(
+        template=resolve_template("standard"), company_name="Fallback Co",
+        expires_in=dt.timedelta(days=14)), converter=converter, actor=HR, now=NOW)
+
+
+def signers(sessions, envelope_id) -> dict[str, str]:
+    with sessions() as session:
+        return {s.role: s.id for s in svc.load(session, envelope_id).signers}
+
+
+def act(sessions, envelope_id, action, signer_id, at, **arguments):
+    actor = svc.Actor(f"signer:{signer_id}", "198.51.100.23",
+                      "Mozilla/5.0 (X11; Linux x86_64) Chromium/120")
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, action, signer_id=signer_id, actor=actor, now=at,
+                    **arguments)
+
+
+def finalize(sessions, finalizer, at) -> None:
+    assert outbox.run_once(sessions, {"finalize": finalizer}, now=at) >= 1
+
+
+def final_pdf(sessions, envelope_id) -> bytes:
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        return session.get_one(Document, row.final_sha256).content
+
+
+def text_of(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "final.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         check=True, text=True).stdout
+    return unicodedata.normalize("NFKC", out)
+
+
+def test_acknowledged_with_comments_in_arabic_and_chinese(sessions, converter, finalizer,
+                                                          store, seal_key, tmp_path):
+    envelope_id = send(sessions, converter)
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "comment", employee, at, text=ARABIC)
+    act(sessions, envelope_id, "acknowledge", employee, at + dt.timedelta(minutes=5),
+        typed_name="Léa Brändli", consent=True, statement=STATEMENT, comment=CHINESE)
+    finalize(sessions, finalizer, at + dt.timedelta(minutes=6))
+
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        assert row.state == wf.EnvelopeState.ARCHIVED
+        trail = svc.audit_trail(session, envelope_id)
+        assert [r.type for r in trail][-2:] == ["envelope.sealed", "envelope.archived"]
+        record = session.get_one(ArchivedRecord, envelope_id)
+        assert (record.employee_name, record.outcome) == ("Léa Brändli", "acknowledged")
+        assert record.final_sha256 == row.final_sha256
+        assert record.original_sha256 == row.document_sha256
+        copies = session.scalars(select(OutboxRow).where(OutboxRow.name == "your_copy")).all()
+        assert [c.signer_id for c in copies] == [employee]
+    final = final_pdf(sessions, envelope_id)
+    assert store.get(record.final_sha256) == final
+
+    # The original pages come first, unchanged in number; the additions follow.
+    with pdfplumber.open(io.BytesIO(final)) as pdf:
+        pages = len(pdf.pages)
+    with pdfplumber.open(io.BytesIO(store.get(record.original_sha256))) as pdf:
+        original_pages = len(pdf.pages)
+    assert pages > original_pages
+    text = text_of(final, tmp_path)
+    assert "Acknowledged" in text and "Léa Brändli" in text
+    assert _arabic_words_present(text)
+    assert unicodedata.normalize("NFKC", CHINESE) in text.replace(" ", "").replace("\n", "")
+    assert record.original_sha256 in text.replace("\n", "").replace(" ", "")
+    assert "198.51.100.23" in text and "Chromium/120" in text
+    assert trail[-2].prev_hash in text.replace("\n", "").replace(" ", "")  # chain head
+    assert CONSENT.split(".")[0] in " ".join(text.split())
+    assert f"page 1 of {pages}" in text.lower() or f"1 of {pages}" in text
+
+    report = check(final, seal_key)
+    assert report.ok and report.covers_whole_file and report.intact
+    pdfsig = _pdfsig(final, tmp_path)
+    assert "Signature is Valid" in pdfsig and "Total document signed" in pdfsig
+
+    validate_ = lambda pdf: check(pdf, seal_key)  # noqa: E731
+    with sessions() as session:
+        checks = verification.verify_envelope(session, store, envelope_id, validate_)
+        assert all(c.ok for c in checks), checks
+        assert all(c.ok for c in verification.verify_file(session, store, final, validate_))
+        tampered = bytearray(final)
+        spot = final.index(b"Performance") if b"Performance" in final else len(final) // 3
+        tampered[spot] ^= 0x01
+        results = verification.verify_file(session, store, bytes(tampered), validate_)
+        assert not all(c.ok for c in results)
+        assert any(c.name == "seal" and not c.ok for c in results)
+
+
+def test_finalizing_twice_changes_nothing(sessions, converter, finalizer, store, tmp_path):
+    envelope_id = send(sessions, converter)
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=2)
+    act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at)
+    blobs = sorted(p.name for p in (tmp_path / "archive").rglob("*") if p.is_file())
+    events = _events(sessions, envelope_id)
+    readers = make_session_factory(sessions.kw["bind"], read_only=True)
+    with readers() as session:
+        job = outbox.OutboxJob(0, "again", "finalize", "finalize", envelope_id, None, {}, 2, at)
+        finalizer(session, job, at + dt.timedelta(hours=1))
+    assert sorted(p.name for p in (tmp_path / "archive").rglob("*") if p.is_file()) == blobs
+    assert _events(sessions, envelope_id) == events
+    assert len(blobs) == 4
+
+
+def test_a_crash_after_sealing_archives_the_staged_pdf_not_a_new_one(
+        sessions, converter, finalizer, store, seal_key):
+    envelope_id = send(sessions, converter)
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=2)
+    act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    # The first run dies after staging the sealed PDF, before archiving.
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        staged = finalizer.final_pdf(session, row, at)
+    finalizer._stage(envelope_id, staged, at)
+    finalize(sessions, finalizer, at + dt.timedelta(minutes=5))
+    with sessions() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+    assert record.final_sha256 == hashlib.sha256(staged).hexdigest()
+
+
+def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, finalizer,
+                                                          seal_key, tmp_path):
+    envelope_id = send(sessions, converter, routing={"manager": "after"})
+    ids = signers(sessions, envelope_id)
+    at = NOW + dt.timedelta(days=3)
+    act(sessions, envelope_id, "refuse", ids["employee"], at, recorded_by=ids["manager"],
+        witness="Sofía Castellanos", reason="Says the targets are unfair.")
+    act(sessions, envelope_id, "acknowledge", ids["manager"], at + dt.timedelta(hours=1),
+        typed_name="Jürg Baumann", consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at + dt.timedelta(hours=2))
+    text = " ".join(text_of(final_pdf(sessions, envelope_id), tmp_path).split())
+    assert "Refused to sign" in text
+    assert "Sofía Castellanos" in text and "Says the targets are unfair." in text
+    with sessions() as session:
+        assert session.get_one(ArchivedRecord, envelope_id).outcome == "refused"
+
+
+def test_an_envelope_that_expires_with_no_response(sessions, converter, finalizer, seal_key,
+                                                    tmp_path):
+    envelope_id = send(sessions, converter)
+    later = NOW + dt.timedelta(days=15)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "expire", actor=svc.Actor("worker"), now=later)
+    finalize(sessions, finalizer, later)
+    final = final_pdf(sessions, envelope_id)
+    assert "No response" in " ".join(text_of(final, tmp_path).split())
+    assert check(final, seal_key).ok
+    with sessions() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+        assert record.outcome == "no_response" and record.completed_at == later
+
+
+def _events(sessions, envelope_id) -> list[str]:
+    with sessions() as session:
+        return [r.hash for r in svc.audit_trail(session, envelope_id)]
+
+
+def _arabic_words_present(text: str) -> bool:
+    # Shaped Arabic comes back from pdftotext glyph by glyph: words drawn with a lam-alef
+    # ligature or a final alef maksura extract differently, so check the words without.
+    return all(word in text for word in ("أوافق", "الخطة", "ولكن", "صعبة"))
+
+
+def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
