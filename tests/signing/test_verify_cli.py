@@ -1,0 +1,120 @@
+"""`plansign worker` finalizes what the signers finished, and `plansign verify` checks the
+archived record: one line per check, exit 1 on any failure. Real LibreOffice, the
+instance folder's self-signed seal and folder archive, as a new installation has them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from archive import ArchivedRecord
+from config import load_settings
+from database import make_session_factory
+from signing import envelopes as svc
+from signing import instance
+from signing.app import create_app
+from signing.cli import main
+from signing.wording import STATEMENT
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.usefixtures("clean_env")
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_BASE_URL": "https://sign.example.com",
+            "PLANSIGN_SECRET_KEYS": "k" * 40}
+
+
+@pytest.fixture
+def archived(runner, env, tmp_path):
+    """An envelope sent from the CLI, acknowledged, and finalized by the worker."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump(yaml.safe_load(EXAMPLES[2].read_text()), allow_unicode=True))
+    sent = runner.invoke(main, ["send", str(plan)], env=env)
+    assert sent.exit_code == 0, sent.output
+    envelope_id = sent.output.splitlines()[0]
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    with sessions.begin() as session:
+        signer = svc.load(session, envelope_id).signers[0]
+        svc.perform(session, envelope_id, "acknowledge", signer_id=signer.id,
+                    typed_name=signer.name, consent=True, statement=STATEMENT,
+                    actor=svc.Actor(f"signer:{signer.id}", "203.0.113.9", "Firefox/128"),
+                    now=svc.load(session, envelope_id).created_at)
+    worked = runner.invoke(main, ["worker", "--once"], env=env)
+    assert worked.exit_code == 0, worked.output
+    assert "created a self-signed sealing certificate" in worked.output
+    with sessions() as session:
+        record = session.scalars(select(ArchivedRecord)).one()
+    return envelope_id, record
+
+
+def test_verify_an_envelope(runner, env, archived):
+    envelope_id, _ = archived
+    result = runner.invoke(main, ["verify", envelope_id], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(line.startswith("ok  ") for line in lines), result.output
+    names = [re.match(r"ok\s+([^:]+):", line).group(1) for line in lines]
+    assert names[:2] == ["archive record", "final PDF"] and "seal" in names
+    assert "audit chain (archive)" in names and "audit chain (database)" in names
+
+
+def test_verify_a_file_and_a_tampered_copy(runner, env, archived, tmp_path):
+    _, record = archived
+    store = instance.blob_store(load_settings(env))
+    good = tmp_path / "final.pdf"
+    good.write_bytes(store.get(record.final_sha256))
+    result = runner.invoke(main, ["verify", str(good)], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok    archived: the final PDF of envelope")
+
+    tampered = bytearray(good.read_bytes())
+    tampered[len(tampered) // 2] ^= 0x20
+    bad = tmp_path / "tampered.pdf"
+    bad.write_bytes(bytes(tampered))
+    result = runner.invoke(main, ["verify", str(bad)], env=env)
+    assert result.exit_code == 1
+    assert "FAIL  seal:" in result.output and "FAIL  archived:" in result.output
+
+
+def test_a_corrupted_archive_blob_fails_verification(runner, env, archived):
+    envelope_id, record = archived
+    path = instance.blob_store(load_settings(env)).path(record.final_sha256)
+    os.chmod(path, 0o640)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x01
+    path.write_bytes(bytes(data))
+    result = runner.invoke(main, ["verify", envelope_id], env=env)
+    assert result.exit_code == 1
+    assert f"FAIL  final PDF: blob {record.final_sha256} is corrupted" in result.output
+
+
+def test_verify_an_unknown_envelope(runner, env, tmp_path):
+    result = runner.invoke(main, ["verify", "no-such-envelope"], env=env)
+    assert result.exit_code == 1
+    assert result.output == ("FAIL  archive record: no archived record for envelope "
+                             "no-such-envelope\n")
+
+
+def test_the_signer_page_then_offers_the_sealed_pdf(runner, env, archived):
+    envelope_id, record = archived
+    app = create_app({"instance_path": env["PLANSIGN_INSTANCE_PATH"], "secret_keys": "k" * 40})
+    sessions = app.extensions["plansign.sessions"]
+    with sessions() as session:
+        signer = svc.load(session, envelope_id).signers[0]
+        token = app.extensions["plansign.links"].sign(signer.id, signer.nonce)
+    client = app.test_client()
+    client.get(f"/s/{token}")
+    page = client.get("/sign").get_data(as_text=True)
+    assert "the final, sealed plan" in page
+    pdf = client.get("/sign/document.pdf?download=1")
+    assert pdf.headers["Content-Disposition"] == \
+        'attachment; filename="performance-plan-signed.pdf"'
+    assert hashlib.sha256(pdf.data).hexdigest() == record.final_sha256
