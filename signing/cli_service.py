@@ -40,7 +40,8 @@ def _mailer(settings: Settings) -> Mailer:
         from_email=settings.mail_from)
     links = LinkSigner(instance.secret_keys(settings),
                        max_age=dt.timedelta(days=settings.link_max_age_days))
-    return Mailer(backend, links, settings.base_url, settings.company_name)
+    return Mailer(backend, links, settings.base_url, settings.company_name,
+                  attach_copy=settings.copy_as_attachment)
 
 
 def _finalizer(settings: Settings, sessions: sessionmaker[Session]) -> Finalizer:

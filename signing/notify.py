@@ -15,8 +15,15 @@ from sqlalchemy.orm import Session
 from docgen import Plan, plan_from_data, schedule_for
 from signing import envelopes
 from signing.links import LinkSigner, link_url
-from signing.mail import MailBackend, Message, PermanentMailError, TransientMailError, compose
-from signing.models import EnvelopeRow, SignerRow
+from signing.mail import (
+    Attachment,
+    MailBackend,
+    Message,
+    PermanentMailError,
+    TransientMailError,
+    compose,
+)
+from signing.models import Document, EnvelopeRow, SignerRow
 from signing.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.workflow import Role
 
@@ -32,6 +39,7 @@ class Mailer:
     links: LinkSigner
     base_url: str
     company_name: str
+    attach_copy: bool = False
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None:
         """The outbox handler for ``email`` rows: returns the provider's message id."""
@@ -71,7 +79,7 @@ class Mailer:
                                     deadline=self._deadline(row, plan), contact=contact)
         if job.name == "your_copy":
             return compose.your_copy(**common, **person, link=self._link(signer),
-                                     contact=contact)
+                                     contact=contact, attachments=self._copy(session, row))
         if job.name == "voided":
             return compose.voided(**common, **person, contact=contact)
         if job.name in ("hr_notice_comment", "hr_notice_refusal"):
@@ -102,6 +110,12 @@ class Mailer:
             idempotency_key=job.dedupe_key, signer_role=signer.role, text=text, at=event.at,
             witness=event.data.get("witness"),
             recorded_by=next((s.name for s in row.signers if s.id == recorder), None))
+
+    def _copy(self, session: Session, row: EnvelopeRow) -> tuple[Attachment, ...]:
+        if not self.attach_copy or row.final_sha256 is None:
+            return ()
+        final = session.get_one(Document, row.final_sha256)
+        return (Attachment("performance-plan-signed.pdf", "application/pdf", final.content),)
 
     def _record_url(self, row: EnvelopeRow) -> str:
         return f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}"

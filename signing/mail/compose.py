@@ -133,8 +133,10 @@ def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: s
 def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
               envelope_id: str, signer_id: str, idempotency_key: str,
               role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
-              available_until: dt.datetime | None = None) -> Message:
-    """The plan is complete: a link to download the signer's copy."""
+              available_until: dt.datetime | None = None,
+              attachments: Sequence[Attachment] = ()) -> Message:
+    """The plan is complete: a link to download the signer's copy (and the copy itself
+    attached, where the organisation wants that)."""
     role = Role(role)
     subject = ("Your copy of your performance plan" if role is Role.EMPLOYEE
                else "Your copy of a completed performance plan")
@@ -142,7 +144,8 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
-                    available_until=format_when(available_until) if available_until else None)
+                    available_until=format_when(available_until) if available_until else None,
+                    attachments=attachments, attached=bool(attachments))
 
 
 def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company: str,

@@ -9,10 +9,12 @@ signers' copies, and `verify` failing on a tampered copy.
 from __future__ import annotations
 
 import datetime as dt
+import email
 import hashlib
 import io
 import subprocess
 import unicodedata
+from email import policy
 from pathlib import Path
 
 import pdfplumber
@@ -27,8 +29,11 @@ from signing import envelopes as svc
 from signing import outbox, verification
 from signing import workflow as wf
 from signing.finalize import Finalizer
+from signing.links import LinkSigner
+from signing.mail import FileMailBackend
 from signing.migrate import upgrade
 from signing.models import Document, OutboxRow
+from signing.notify import Mailer
 from signing.sending import SendOptions, send_plan
 from signing.wording import CONSENT, STATEMENT
 from tests.conftest import EXAMPLES
@@ -250,3 +255,24 @@ def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
     path.write_bytes(pdf)
     return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
 
+
+
+@pytest.mark.parametrize("attach", [False, True])
+def test_each_signer_gets_their_copy_by_link_or_attached(sessions, converter, finalizer,
+                                                         tmp_path, attach):
+    envelope_id = send(sessions, converter)
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at)
+    mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 32]),
+                    "https://sign.example.com", "Co", attach_copy=attach)
+    outbox.run_once(sessions, {"email": mailer}, now=at)
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in (tmp_path / "mail").glob("*.eml")]
+    copy = next(m for m in messages if m["Subject"] == "Your copy of your performance plan")
+    assert "https://sign.example.com/s/" in copy.get_body(("plain",)).get_content()
+    pdfs = [part.get_content() for part in copy.iter_attachments()
+            if part.get_content_type() == "application/pdf"]
+    assert pdfs == ([final_pdf(sessions, envelope_id)] if attach else [])
