@@ -143,6 +143,8 @@ def test_acknowledged_with_comments_in_arabic_and_chinese(sessions, converter, f
     with pdfplumber.open(io.BytesIO(store.get(record.original_sha256))) as pdf:
         original_pages = len(pdf.pages)
     assert pages > original_pages
+    stamp_words = _words_beside(final, "Employee signature:")
+    assert {"Acknowledged", "Certificate"} <= set(stamp_words), stamp_words
     text = text_of(final, tmp_path)
     assert "Acknowledged" in text and "Léa Brändli" in text
     assert _arabic_words_present(text)
@@ -276,3 +278,18 @@ def test_each_signer_gets_their_copy_by_link_or_attached(sessions, converter, fi
     pdfs = [part.get_content() for part in copy.iter_attachments()
             if part.get_content_type() == "application/pdf"]
     assert pdfs == ([final_pdf(sessions, envelope_id)] if attach else [])
+
+
+def _words_beside(pdf: bytes, anchor: str) -> list[str]:
+    """The words to the right of the anchor, on its line and a short band below it."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            lines = page.search(anchor)
+            if lines:
+                found = lines[-1]
+                words = page.extract_words()
+                beside = [w["text"] for w in words
+                          if w["x0"] > found["x1"] and found["top"] - 12 <= w["top"]
+                          <= found["bottom"] + 30]
+                return beside
+    raise AssertionError(f"{anchor!r} is not in the final PDF")
