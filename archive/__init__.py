@@ -22,6 +22,7 @@ from archive.records import (
     get_record,
     put_record,
 )
+from archive.s3 import S3Store
 from archive.store import BlobStore, FolderStore, blob_key, check_key
 
 __all__ = [
@@ -30,3 +31,4 @@ __all__ = [
     "RecordIndex", "RecordNotFound", "StoreUnavailable", "blob_key", "canonical_json",
     "check_key", "fold", "get_record", "put_record",
 ]
+__all__ += ["S3Store"]

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from archive import FolderStore
-from config import Settings
+from archive import FolderStore, S3Store
+from config import Settings, SettingsError
 from database import make_engine
 from docgen import write_atomic
 from signing.migrate import upgrade
@@ -54,10 +54,36 @@ def secret_keys(settings: Settings) -> list[str]:
     return [path.read_text().strip()]
 
 
-def blob_store(settings: Settings) -> FolderStore:
-    """The archive's blob store: ``archive_path``, else ``archive/`` in the instance."""
-    return FolderStore(Path(settings.archive_path) if settings.archive_path
-                       else instance_path(settings) / "archive")
+def blob_store(settings: Settings) -> FolderStore | S3Store:
+    """The archive's blob store, by ``archive_backend``: a folder (``archive_path``, else
+    ``archive/`` in the instance), or an S3-compatible bucket (``archive_s3_*``)."""
+    backend = settings.archive_backend.strip().lower()
+    if backend == "folder":
+        return FolderStore(Path(settings.archive_path) if settings.archive_path
+                           else instance_path(settings) / "archive")
+    if backend != "s3":
+        raise SettingsError(f"archive_backend is {settings.archive_backend!r}; choose folder "
+                            f"(a folder, archive_path) or s3 (a bucket, archive_s3_bucket)",
+                            "archive_backend")
+    if not settings.archive_s3_bucket.strip():
+        raise SettingsError("archive_backend is s3 but no bucket is set: set archive_s3_bucket "
+                            "(PLANSIGN_ARCHIVE_S3_BUCKET) to an existing bucket",
+                            "archive_s3_bucket")
+    key_id = settings.archive_s3_access_key_id.strip()
+    secret = settings.archive_s3_secret_access_key or ""
+    if bool(key_id) != bool(secret):
+        missing = "archive_s3_secret_access_key" if key_id else "archive_s3_access_key_id"
+        raise SettingsError(f"{missing} is not set: set both archive_s3_access_key_id and "
+                            f"PLANSIGN_ARCHIVE_S3_SECRET_ACCESS_KEY, or neither (then boto3's "
+                            f"own credentials are used)", missing)
+    return S3Store(settings.archive_s3_bucket.strip(), prefix=settings.archive_s3_prefix,
+                   endpoint_url=settings.archive_s3_endpoint_url.strip() or None,
+                   region=settings.archive_s3_region.strip() or None,
+                   access_key_id=key_id or None, secret_access_key=secret or None,
+                   connect_timeout=settings.archive_s3_connect_timeout,
+                   read_timeout=settings.archive_s3_read_timeout,
+                   max_attempts=settings.archive_s3_max_attempts,
+                   path_style=settings.archive_s3_path_style)
 
 
 def sealing_key(settings: Settings) -> SealingKey:
