@@ -5,6 +5,7 @@ from alembic import context
 from archive import models as archive_models  # noqa: F401  - registers the archive's tables
 from database import Base
 from signing import models  # noqa: F401  - registers the signing tables on Base.metadata
+from webhooks import models as webhook_models  # noqa: F401  - and the webhooks' tables
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata,

@@ -18,6 +18,7 @@ from database import Base, make_engine
 from signing import models as signing_models  # noqa: F401  - build, on Base.metadata
 from signing.migrate import alembic_config, upgrade
 from signing.models import EnvelopeRow
+from webhooks import models as webhook_models  # noqa: F401
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 REVISIONS = [s.revision for s in

@@ -1,0 +1,39 @@
+"""The event types endpoints may subscribe to: the public contract of what is announced.
+
+The webhooks package delivers whatever event it is given; this list is what endpoints can
+ask for, so a typo in a subscription is refused rather than silently never matching.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from webhooks.errors import InvalidInput
+
+EVENT_TYPES = MappingProxyType({
+    "envelope.sent": "A plan was sent to its signers.",
+    "signer.viewed": "A signer opened the plan for the first time.",
+    "signer.acknowledged": "A signer acknowledged receipt and understanding of the plan.",
+    "signer.refused": "A signer refused to sign (or their manager recorded the refusal).",
+    "signer.commented": "A signer attached written comments.",
+    "envelope.completed": "The record is sealed and archived: the final PDF's SHA-256 and "
+                          "a short-lived download link.",
+    "envelope.expired": "The deadline passed with signers outstanding; the plan goes ahead.",
+    "envelope.voided": "HR withdrew the plan.",
+    "email.bounced": "An email to a signer bounced or was dropped by the provider.",
+})
+
+
+def check_event_types(values: object, field: str = "events") -> tuple[str, ...]:
+    """The event types, checked and without repeats, in catalogue order."""
+    if isinstance(values, str) or not isinstance(values, list | tuple | set | frozenset):
+        raise InvalidInput(field, "give a list of event types")
+    wanted = set()
+    for value in values:
+        if not isinstance(value, str) or value not in EVENT_TYPES:
+            raise InvalidInput(field, f"{value!r} is not an event type; choose from "
+                                      + ", ".join(EVENT_TYPES))
+        wanted.add(value)
+    if not wanted:
+        raise InvalidInput(field, "subscribe to at least one event type")
+    return tuple(name for name in EVENT_TYPES if name in wanted)
