@@ -11,14 +11,15 @@ PostgreSQL readers are ``READ ONLY`` transactions, which refuse any write.
 Writers in one process also queue on a lock of the engine's before ``BEGIN IMMEDIATE``.
 SQLite's own wait for a busy database is a sleep that grows to 100 ms between tries; a
 few threads retrying that way turn milliseconds of work into seconds of waiting. The
-lock hands the database from one writer to the next at once; ``busy_timeout`` still
-covers writers in other processes.
+lock hands the database from one writer to the next at once, and only once the
+writer's ``COMMIT`` or ``ROLLBACK`` has finished, so the next ``BEGIN IMMEDIATE`` finds
+the database free; ``busy_timeout`` still covers writers in other processes.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,8 +36,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # lets two writers read the same row; begin explicitly, and immediately.
         writers = threading.RLock()  # re-entrant: a nested writer gets SQLite's error, not a hang
         event.listen(engine, "begin", lambda conn: _sqlite_begin(conn, writers))
-        event.listen(engine, "commit", lambda conn: _release(conn, writers))
-        event.listen(engine, "rollback", lambda conn: _release(conn, writers))
+        event.listen(engine, "commit", lambda conn: _sqlite_end(conn, writers, "commit"))
+        event.listen(engine, "rollback", lambda conn: _sqlite_end(conn, writers, "rollback"))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -61,6 +62,26 @@ def _sqlite_begin(conn: Connection, writers: threading.RLock) -> None:
     except BaseException:
         _release(conn, writers)
         raise
+
+
+def _sqlite_end(conn: Connection, writers: threading.RLock,
+                end: Literal["commit", "rollback"]) -> None:
+    """End a writer's transaction now, then hand the lock on.
+
+    SQLAlchemy fires its ``commit`` and ``rollback`` events before it ends the
+    transaction. Released there, the lock let the next writer's ``BEGIN IMMEDIATE``
+    run while this one was still committing; SQLite then put it to sleep in the busy
+    handler (1 ms at least, nearly every time under load). So the writer ends its
+    transaction here; the DBAPI's own ``commit()`` or ``rollback()`` that SQLAlchemy
+    calls next finds no transaction open and does nothing.
+    """
+    if not conn.info.get(_HOLDS_WRITE_LOCK):
+        return  # a reader: SQLAlchemy ends its transaction as usual
+    try:
+        if not conn.invalidated:
+            getattr(conn.connection.dbapi_connection, end)()
+    finally:
+        _release(conn, writers)
 
 
 def _release(conn: Connection, writers: threading.RLock) -> None:

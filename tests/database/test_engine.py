@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import zoneinfo
 
 import pytest
-from sqlalchemy import JSON, Integer, String, select, text
+from sqlalchemy import JSON, Integer, String, event, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,3 +110,32 @@ def test_readers_cannot_write_on_postgresql(engine, db_backend):
     with make_session_factory(engine).begin() as session:
         assert session.scalar(text("SHOW transaction_read_only")) == "off"
         session.add(Thing(name="allowed"))
+
+
+def test_sqlite_writers_in_one_process_never_find_the_database_busy(tmp_path, db_backend):
+    """The in-process writer lock passes to the next writer only once the last one's
+    COMMIT has finished: with SQLite's busy wait turned off, no ``BEGIN IMMEDIATE``
+    finds the database locked."""
+    if db_backend != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has no database-wide write lock")
+    engine = make_engine(f"sqlite:///{tmp_path / 'writers.db'}")
+    event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA busy_timeout=0"))
+    Thing.__table__.create(engine)
+    sessions = make_session_factory(engine)
+    errors: list[Exception] = []
+
+    def write(writer: int) -> None:
+        try:
+            for i in range(50):
+                with sessions.begin() as session:
+                    session.add(Thing(name=f"{writer}-{i}"))
+        except Exception as exc:  # any failure fails the test, reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert errors == []
