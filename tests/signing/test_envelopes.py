@@ -124,6 +124,18 @@ def test_resend_revokes_the_old_link_with_a_new_nonce(sessions):
     assert first and second and first != second
 
 
+def test_rows_the_session_already_holds_show_the_new_state(sessions):
+    """perform writes with Core statements; the caller's mapped objects are refreshed."""
+    envelope_id = make_envelope(sessions)
+    with sessions.begin() as session:
+        row = svc.load(session, envelope_id)
+        assert row.state == "draft" and row.signers[0].nonce is None
+        svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
+                    expires_in=dt.timedelta(days=14))
+        assert row.state == "sent" and row.expires_at == NOW + dt.timedelta(days=14)
+        assert row.signers[0].state == "notified" and row.signers[0].nonce
+
+
 def test_twenty_concurrent_acknowledgements_one_wins(sessions):
     envelope_id = make_envelope(sessions)
     with sessions.begin() as session:
