@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
@@ -64,12 +65,18 @@ class SignerContext:
     schedule: Schedule
 
 
+# Everything a signer's page shows, in one query: the signer, the envelope with its plan
+# data (parsed only when the plan cache misses) and its signers (the manager's page names
+# the employee). Built once, so SQLAlchemy works out its cache key once.
+_PAGE_QUERY = (select(SignerRow).where(SignerRow.id == bindparam("signer_id"))
+               .options(joinedload(SignerRow.envelope).joinedload(EnvelopeRow.signers)))
+_NONCE_QUERY = select(SignerRow.nonce).where(SignerRow.id == bindparam("signer_id"))
+
+
 def _current() -> SignerContext:
     """The signer this browser session is bound to; a revoked link ends the session."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
-    db = webdb.session()
-    signer = db.get(SignerRow, signer_id, options=[
-        joinedload(SignerRow.envelope).defer(EnvelopeRow.plan_data)]) if signer_id else None
+    signer = _signer(signer_id) if signer_id else None
     if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
         session.clear()
         abort(Response(render_template("link_error.html",
@@ -78,6 +85,13 @@ def _current() -> SignerContext:
                                                "new link."), 403))
     plan, schedule = _plan_of(signer.envelope)
     return SignerContext(signer, signer.envelope, plan, schedule)
+
+
+def _signer(signer_id: str) -> SignerRow | None:
+    rows = webdb.session().scalars(_PAGE_QUERY, {"signer_id": signer_id})
+    signer = rows.unique().one_or_none()
+    webdb.release_snapshot()  # all the page reads is loaded: no old snapshot while it writes
+    return signer
 
 
 def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
@@ -97,8 +111,8 @@ def open_link(token: str) -> Response:
     links = current_app.extensions["plansign.links"]
     try:
         claims = links.unsign(token)
-        signer = webdb.session().get(SignerRow, claims.signer_id)
-        check_nonce(claims, signer.nonce if signer else None)
+        check_nonce(claims, webdb.session().scalar(_NONCE_QUERY,
+                                                   {"signer_id": claims.signer_id}))
     except LinkError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 403)
     session.clear()
