@@ -8,6 +8,9 @@ the same run, driven by the same bounded Python load client on 127.0.0.1:
   each signer's own link, timed as one operation;
 - acknowledge: ``POST /sign/acknowledge`` with the CSRF token from the page.
 
+Besides rates and latencies it reports the CPU time the server process used per HTTP
+request (Linux only).
+
 Usage: ``.venv/bin/python bench/bench_signing_service.py [--clients 50] [--signers 600]``.
 """
 
@@ -138,6 +141,24 @@ def run_load(clients: int, operations: list[Callable[[], None]]) -> tuple[float,
     return time.perf_counter() - start, latencies
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (Linux), else NaN."""
+    try:
+        # Fields after "pid (command)": state is the 3rd of stat(5), utime the 14th.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_measured(pid: int, clients: int,
+                 operations: list[Callable[[], None]]) -> tuple[float, list[float], float]:
+    """:func:`run_load`, and the CPU seconds the server process ``pid`` used meanwhile."""
+    before = cpu_seconds(pid)
+    seconds, latencies = run_load(clients, operations)
+    return seconds, latencies, cpu_seconds(pid) - before
+
+
 def p99(values: list[float]) -> float:
     return sorted(values)[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
 
@@ -147,7 +168,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--signers", type=int, default=600)
     parser.add_argument("--hello-requests", type=int, default=3000)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads, both apps")
+    parser.add_argument("--threads", type=int, default=8,
+                        help="waitress threads, both apps (plansign serve's default)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="plansign-bench-web-"))
     env = {"PLANSIGN_INSTANCE_PATH": str(work), "PLANSIGN_SECRET_KEYS": "k" * 40}
@@ -168,15 +190,17 @@ def main() -> None:
             print((work / "serve.log").read_text(), file=sys.stderr)
             raise
         wait_for(hello_port)
-        report(args, tokens, plansign_port, hello_port)
+        report(args, tokens, (plansign_port, servers[0].pid), (hello_port, servers[1].pid))
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
 
 
-def report(args: argparse.Namespace, tokens: list[str], plansign_port: int,
-           hello_port: int) -> None:
+def report(args: argparse.Namespace, tokens: list[str], plansign: tuple[int, int],
+           hello_server: tuple[int, int]) -> None:
+    """Run the three loads; ``plansign`` and ``hello_server`` are (port, process id)."""
+    (plansign_port, plansign_pid), (hello_port, hello_pid) = plansign, hello_server
     visitor = Browser(hello_port)
 
     def hello() -> None:
@@ -204,23 +228,25 @@ def report(args: argparse.Namespace, tokens: list[str], plansign_port: int,
         return acknowledge
 
     run_load(args.clients, [hello] * 200)  # warm both servers' threads
-    # name -> (HTTP requests per operation, (seconds, latencies))
+    # name -> (HTTP requests per operation, (seconds, latencies, server CPU seconds))
     results = {
-        "hello (GET /)": (1, run_load(args.clients, [hello] * args.hello_requests)),
-        "open link (GET /s/<token> + GET /sign)": (2, run_load(
-            args.clients, [opener(i) for i in range(len(tokens))])),
-        "acknowledge (POST)": (1, run_load(args.clients,
-                                           [acknowledger(i) for i in range(len(tokens))])),
+        "hello (GET /)": (1, run_measured(hello_pid, args.clients,
+                                          [hello] * args.hello_requests)),
+        "open link (GET /s/<token> + GET /sign)": (2, run_measured(
+            plansign_pid, args.clients, [opener(i) for i in range(len(tokens))])),
+        "acknowledge (POST)": (1, run_measured(
+            plansign_pid, args.clients, [acknowledger(i) for i in range(len(tokens))])),
     }
     ceiling = args.hello_requests / results["hello (GET /)"][1][0]
     print(f"# {os.cpu_count()} CPUs, {args.clients} concurrent clients, waitress "
           f"{args.threads} threads, {len(tokens)} signers")
-    print("| operation | operations/s | requests/s | vs hello | p50 | p99 |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for name, (per_op, (seconds, latencies)) in results.items():
-        rate = len(latencies) / seconds
+    print("| operation | operations/s | requests/s | vs hello | p50 | p99 | server CPU/request |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name, (per_op, (seconds, latencies, cpu)) in results.items():
+        rate, requests = len(latencies) / seconds, len(latencies) * per_op
         print(f"| {name} | {rate:.0f} | {rate * per_op:.0f} | {rate * per_op / ceiling:.0%} | "
-              f"{statistics.median(latencies):.0f} ms | {p99(latencies):.0f} ms |")
+              f"{statistics.median(latencies):.0f} ms | {p99(latencies):.0f} ms | "
+              f"{cpu / requests * 1000:.2f} ms |")
 
 
 if __name__ == "__main__":

@@ -116,10 +116,7 @@ def status_cmd(settings: Settings, envelope_id: str) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int,
-              help="Worker threads. Python runs one at a time (the GIL) and SQLite takes "
-                   "one writer at a time, so more threads mostly queue: on 2 CPUs, 4 "
-                   "served signers faster than 8 (bench/README.md).")
+@click.option("--threads", default=8, show_default=True, type=int)
 def serve_cmd(host: str, port: int, threads: int) -> None:
     """Serve the signing pages with waitress, a production WSGI server.
 
