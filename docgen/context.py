@@ -96,7 +96,7 @@ def plan_context(
             "generated_on": generated_on,
         },
         "employee": plan.employee.model_dump(),
-        "manager": plan.manager.model_dump(),
+        "manager": plan.manager.model_dump(exclude={"webhook"}),  # routing, not content
         "hr": plan.hr.model_dump(),
         "role_summary": plan.role_summary,
         "history": {

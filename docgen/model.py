@@ -75,6 +75,19 @@ def _parse_time(value: object) -> object:
     return value
 
 
+# The name of a webhook endpoint, as `plansign webhooks add --name` registers it. The
+# webhooks package checks the same pattern (webhooks.endpoints.NAME_PATTERN; a test keeps
+# the two equal); whether such an endpoint exists is checked when the plan is sent.
+WEBHOOK_NAME_PATTERN = r"[a-z0-9][a-z0-9._-]{0,63}"
+
+
+def _check_webhook_name(value: str) -> str:
+    if not re.fullmatch(WEBHOOK_NAME_PATTERN, value):
+        raise ValueError(f"{value} is not a webhook endpoint name: 1 to 64 lower-case "
+                         "letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return value
+
+
 def _check_template_name(value: str) -> str:
     # Plan data names a template; only the person running plansign may point at a file.
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
@@ -84,6 +97,7 @@ def _check_template_name(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 TemplateName = Annotated[str, AfterValidator(_check_template_name)]
+WebhookName = Annotated[str, AfterValidator(_check_webhook_name)]
 NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
 # Text the signing database keeps in columns of a fixed length (signers, the archive's
 # index): PostgreSQL refuses longer text, so the plan does, whatever the database.
@@ -106,6 +120,12 @@ class Person(_Model):
     name: Name
     email: Email
     title: Text | None = None
+
+
+class Manager(Person):
+    # The manager's own webhook endpoint, by name: the plan's events go to it whatever
+    # the endpoint's filter. Routing only; templates never see it.
+    webhook: WebhookName | None = None
 
 
 class Employee(Person):
@@ -291,7 +311,7 @@ class Plan(_Model):
     company: Company | None = None
     template: TemplateName | None = None
     employee: Employee
-    manager: Person
+    manager: Manager
     hr: Person
     role_summary: NonEmptyText
     performance_history: PerformanceHistory

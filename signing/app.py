@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from config import SETTINGS, Settings, load_settings
 from signing import api, instance, pages, webdb
+from signing.downloads import DownloadLinks
 from signing.links import LinkSigner
 
 csrf = CSRFProtect()
@@ -47,6 +48,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["plansign.settings"] = settings
     app.extensions["plansign.links"] = LinkSigner(
         keys, max_age=dt.timedelta(days=settings.link_max_age_days))
+    app.extensions["plansign.downloads"] = DownloadLinks(
+        keys, max_age=dt.timedelta(hours=settings.webhook_download_hours))
     webdb.init_app(app, settings)
     csrf.init_app(app)
     pages.init_app(app)

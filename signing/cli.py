@@ -13,8 +13,9 @@ from rich.table import Table
 
 from config import Settings, SettingsError, load_settings
 from docgen.errors import DocgenError
-from signing import cli_docs, cli_service
+from signing import cli_docs, cli_service, cli_webhooks
 from signing.errors import SigningError
+from webhooks import WebhookError
 
 
 class _Group(click.Group):
@@ -23,7 +24,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (DocgenError, SettingsError, SigningError) as exc:
+        except (DocgenError, SettingsError, SigningError, WebhookError) as exc:
             Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}",
                                        highlight=False)
             sys.exit(1)
@@ -68,3 +69,4 @@ main.add_command(cli_service.send_cmd)
 main.add_command(cli_service.status_cmd)
 main.add_command(cli_service.keys_group)
 main.add_command(cli_service.verify_cmd)
+main.add_command(cli_webhooks.webhooks_group)

@@ -30,7 +30,13 @@ from signing.notify import Mailer
 from signing.sending import SendOptions, send_plan
 
 if TYPE_CHECKING:
+    from signing.announce import Announcer
     from signing.finalize import Finalizer
+    from webhooks.delivery import Deliverer
+
+# How long a worker pass waits for webhook attempts in flight before it gets on with its
+# other work; attempts that take longer are recorded by a later pass.
+DELIVERY_WAIT = 0.5
 
 
 def _mailer(settings: Settings) -> Mailer:
@@ -52,6 +58,24 @@ def _finalizer(settings: Settings, sessions: sessionmaker[Session]) -> Finalizer
         sealing_key=lambda: instance.sealing_key(settings),
         company_name=settings.company_name,
         timestamp_url=settings.seal_timestamp_url or None)
+
+
+def _announcer(settings: Settings, sessions: sessionmaker[Session]) -> Announcer:
+    from signing.announce import Announcer
+    from signing.downloads import DownloadLinks
+
+    downloads = DownloadLinks(instance.secret_keys(settings),
+                              max_age=dt.timedelta(hours=settings.webhook_download_hours))
+    return Announcer(sessions, downloads, settings.base_url)
+
+
+def _deliverer(settings: Settings, sessions: sessionmaker[Session]) -> Deliverer:
+    from webhooks.delivery import Deliverer, DeliveryConfig  # aiohttp: slow to import
+
+    return Deliverer(sessions, DeliveryConfig(
+        timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private,
+        concurrency=settings.webhook_concurrency,
+        per_endpoint=settings.webhook_endpoint_concurrency))
 
 
 @click.command("send")
@@ -133,29 +157,44 @@ def serve_cmd(host: str, port: int, threads: int) -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Handle what is due now, then exit.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+@click.option("--interval", default=0.5, show_default=True,
+              help="Seconds between polls when there is nothing to do; short, so webhooks "
+                   "go out within a second or two of what they announce.")
 @click.pass_obj
 def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
-    email, and finalize completed envelopes (stamp, seal, archive)."""
+    email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
+    webhooks."""
     sessions = make_session_factory(instance.database_engine(settings))
-    handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
+    handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions),
+                "webhook": _announcer(settings, sessions)}
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
-    while True:
-        now = dt.datetime.now(dt.UTC)
-        swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
-        for envelope_id in swept.expired:
-            click.echo(f"envelope {envelope_id} expired")
-        for envelope_id in swept.reminded:
-            click.echo(f"reminded the signers of envelope {envelope_id}")
-        handled = outbox.run_once(sessions, handlers, now=now)
-        if handled:
-            click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
-        if once:
-            return
-        if not handled:
-            time.sleep(interval)
+    with _deliverer(settings, sessions) as deliverer:
+        while True:
+            now = dt.datetime.now(dt.UTC)
+            swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
+            for envelope_id in swept.expired:
+                click.echo(f"envelope {envelope_id} expired")
+            for envelope_id in swept.reminded:
+                click.echo(f"reminded the signers of envelope {envelope_id}")
+            handled = outbox.run_once(sessions, handlers, now=now)
+            if handled:
+                click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
+            deliveries = deliverer.run_once(now=now, wait=None if once else DELIVERY_WAIT)
+            attempts = deliveries.recorded
+            # --once waits for every attempt, and delivers what each delivery lets through
+            # (an envelope's next event), so it leaves nothing due behind.
+            while once and deliveries.claimed:
+                deliveries = deliverer.run_once(now=now, wait=None)
+                attempts += deliveries.recorded
+            if attempts:
+                click.echo(f"made {attempts} webhook delivery attempt"
+                           f"{'' if attempts == 1 else 's'}")
+            if once:
+                return
+            if not handled and not deliveries.busy:
+                time.sleep(interval)
 
 
 @click.group("keys")

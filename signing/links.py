@@ -87,6 +87,9 @@ class Purpose(StrEnum):
     SIGN = "plansign.sign"
     #: Downloading one's own copy of the completed document.
     DOWNLOAD = "plansign.download"
+    #: Downloading the final PDF from the link in an ``envelope.completed`` webhook
+    #: (:mod:`signing.downloads`; its payload is not a signer's).
+    WEBHOOK_DOWNLOAD = "plansign.webhook-download"
 
 
 # -- errors ---------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from docgen import Job, Plan, build, check, plan_from_data
+import webhooks
+from docgen import Job, Plan, PlanError, build, check, plan_from_data
+from docgen.errors import Problem
 from docgen.generate import PdfConverter
 from docgen.model import RoutingPlace
 from signing import envelopes
@@ -47,10 +49,11 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
               now: dt.datetime, source: str | None = None) -> str:
     """Validate, lint, render and convert a plan, then create and send its envelope.
 
-    Raises :class:`docgen.PlanError` (field paths) or :class:`docgen.LintFailed` before
-    anything is written.
+    Raises :class:`docgen.PlanError` (field paths; also for a ``manager.webhook`` that
+    names no enabled endpoint) or :class:`docgen.LintFailed` before anything is written.
     """
     plan = plan_from_data(plan_data, source=source)
+    check_webhook(sessions, plan, source=source)
     job = Job(source or plan.plan_id or "plan", plan, options.template, source)
     check(job, force=options.force)
     pdf = build(job, formats=["pdf"], company_name=options.company_name,
@@ -63,3 +66,23 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
         envelopes.perform(session, envelope_id, "send", actor=actor, now=now,
                           expires_in=options.expires_in)
     return envelope_id
+
+
+def check_webhook(sessions: sessionmaker[Session], plan: Plan, *,
+                  source: str | None = None) -> None:
+    """The endpoint a plan names (``manager.webhook``) must exist and be enabled: a
+    misspelt name would otherwise send the manager's notices nowhere, silently."""
+    name = plan.manager.webhook
+    if name is None:
+        return
+    with sessions() as session:
+        endpoint = webhooks.find_by_name(session, name)
+        if endpoint is None:
+            problem = (f"no webhook endpoint is named {name}; register it with `plansign "
+                       f"webhooks add URL --name {name} ...`, or correct the name")
+        elif endpoint.disabled_at is not None:
+            problem = (f"the webhook endpoint {name} is disabled "
+                       f"({endpoint.disabled_reason}); enable it, or name another")
+        else:
+            return
+    raise PlanError([Problem("manager.webhook", problem)], source=source)

@@ -240,7 +240,7 @@ def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> S
     first = min(s.order for s in sent.signers)
     sent, events, effects = _notify_order(sent, first)
     return Step(sent, (Event("envelope.sent", data={"expires_at": sent.expires_at.isoformat()}),
-                       *events), tuple(effects))
+                       *events), (*effects, Effect("webhook", "envelope.sent")))
 
 
 def is_first_view(envelope_state: str, signer_state: str) -> bool:
@@ -256,7 +256,8 @@ def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
     if not is_first_view(envelope.state, signer.state):
         return Step(envelope, (), ())
     viewed = _with_signer(envelope, replace(signer, state=SignerState.VIEWED))
-    return Step(viewed, (Event("signer.viewed", signer.id),), ())
+    return Step(viewed, (Event("signer.viewed", signer.id),),
+                (Effect("webhook", "signer.viewed", signer.id),))
 
 
 def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,

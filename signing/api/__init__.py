@@ -23,6 +23,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from signing.api import webhook_views  # noqa: F401  - registers the webhook operations
 from signing.api.errors import _http_error
 from signing.api.openapi import openapi_document, openapi_json
 from signing.api.operations import OPERATIONS, PREFIX, ApiError, Caller, Operation, bp, operation

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
+import webhooks
 from docgen import ConversionError, LintFailed, PlanError, TemplateError
 from signing import envelopes
 from signing import workflow as wf
@@ -30,6 +31,17 @@ def _workflow_error(exc: wf.WorkflowError) -> Response:
         return _json(ErrorOut(error=str(exc), field=exc.field), 422)
     if isinstance(exc, wf.UnknownSigner):
         return _json(ErrorOut(error=str(exc), field="signer_id"), 422)
+    return _json(ErrorOut(error=str(exc)), 409)
+
+
+@bp.errorhandler(webhooks.WebhookError)
+def _webhook_error(exc: webhooks.WebhookError) -> Response:
+    """Bad input: 422 naming the field; an unknown endpoint or delivery: 404; a delivery
+    to a disabled endpoint: 409."""
+    if isinstance(exc, webhooks.InvalidInput):
+        return _json(ErrorOut(error=str(exc), field=exc.field), 422)
+    if isinstance(exc, webhooks.EndpointNotFound | webhooks.MessageNotFound):
+        return _json(ErrorOut(error=str(exc)), 404)
     return _json(ErrorOut(error=str(exc)), 409)
 
 

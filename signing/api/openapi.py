@@ -16,8 +16,8 @@ from signing.api.schemas import REF, ErrorOut
 _ERRORS = {
     400: "The body is not a JSON object.",
     401: "No API key, or an unknown or revoked one.",
-    403: "This key's role may not do this.",
-    404: "No such envelope.",
+    403: "This key's role may not do this (or the download link is not valid).",
+    404: "No such envelope, webhook endpoint or delivery.",
     409: "The envelope's or the signer's state does not allow this.",
     413: "The body is too large.",
     422: "Bad input: `field` or `errors` name what to fix. Nothing was changed.",
@@ -64,8 +64,9 @@ def openapi_document() -> dict[str, Any]:
         item: dict[str, Any] = {
             "operationId": op.endpoint,
             "summary": op.summary,
-            "parameters": [{"name": name, "in": "path", "required": True,
-                            "schema": {"type": "string"}} for name in op.parameters],
+            "parameters": [*({"name": name, "in": "path", "required": True,
+                              "schema": {"type": "string"}} for name in op.parameters),
+                           *_query_parameters(op)],
             "responses": responses,
         }
         if op.roles is None:
@@ -92,3 +93,15 @@ def openapi_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
     }
+
+
+def _query_parameters(op: Any) -> list[dict[str, Any]]:
+    """The query string's parameters, from the fields of the operation's query model."""
+    if op.query is None:
+        return []
+    schema = op.query.model_json_schema()
+    required = set(schema.get("required", ()))
+    return [{"name": name, "in": "query", "required": name in required,
+             **({"description": field.pop("description")} if "description" in field else {}),
+             "schema": field}
+            for name, field in schema["properties"].items()]

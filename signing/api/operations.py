@@ -49,6 +49,7 @@ class Operation:
     response: type[BaseModel] | None
     media: str
     errors: tuple[int, ...]
+    query: type[BaseModel] | None = None
 
     @property
     def path(self) -> str:
@@ -66,22 +67,26 @@ OPERATIONS: list[Operation] = []
 def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole] | None,
               status: int = 200, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, media: str = "application/json",
-              errors: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              errors: tuple[int, ...] = (), query: type[BaseModel] | None = None,
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view and describe it for the OpenAPI document.
 
     The view gets the path parameters, ``key`` (the :class:`Caller`) when the
-    operation needs one, and ``body`` (the parsed model) when it takes one. It returns a
-    model (sent as JSON with ``status``), a ``(model, headers)`` pair, or a Response.
+    operation needs one, ``body`` (the parsed model) when it takes one, and ``query``
+    (the query string parsed by that model) when it declares one. It returns a model
+    (sent as JSON with ``status``), a ``(model, headers)`` pair, or a Response.
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         OPERATIONS.append(Operation(method, rule, view.__name__, summary, roles, status, body,
-                                    response, media, errors))
+                                    response, media, errors, query))
 
         @functools.wraps(view)
         def handle(**params: Any) -> Response:
             if roles is not None:
                 params["key"] = _authorize(roles)
+            if query is not None:
+                params["query"] = _validate(query, request.args.to_dict())
             if body is not None:
                 params["body"] = _parse(body)
             result = view(**params)
@@ -132,6 +137,10 @@ def _parse(model: type[BaseModel]) -> BaseModel:
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
+    return _validate(model, data)
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -75,7 +75,8 @@ def test_reminders_every_few_days_until_the_deadline_then_expiry(sessions):
     with sessions() as session:
         assert svc.load(session, envelope_id).state == wf.EnvelopeState.EXPIRED
         names = session.scalars(select(OutboxRow.name).order_by(OutboxRow.id)).all()
-    assert names == ["invitation", "reminder", "reminder", "finalize", "envelope.expired"]
+    assert names == ["invitation", "envelope.sent", "reminder", "reminder", "finalize",
+                     "envelope.expired"]
 
 
 def test_only_those_who_have_not_acted_are_reminded(sessions):

@@ -83,7 +83,8 @@ def test_send_and_acknowledge_write_state_audit_and_outbox(sessions):
         assert trail[4].data == {"comment": "I disagree with goal 2."}
         outbox = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
         assert [(o.kind, o.name) for o in outbox] == [
-            ("email", "invitation"), ("webhook", "signer.acknowledged"),
+            ("email", "invitation"), ("webhook", "envelope.sent"),
+            ("webhook", "signer.acknowledged"),
             ("email", "hr_notice_comment"), ("finalize", "finalize")]
 
 

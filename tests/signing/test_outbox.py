@@ -71,7 +71,7 @@ def test_invitation_is_mailed_once_with_a_link_that_opens(sessions, tmp_path):
     with sessions() as session:
         signer = svc.load(session, envelope_id).signers[0]
         check_nonce(claims, signer.nonce)
-        row = session.scalars(select(OutboxRow)).one()
+        row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
         assert row.sent_at == NOW and row.attempts == 1
     assert [p.get_filename() for p in message.iter_attachments()] == ["check-ins.ics"]
 
@@ -88,7 +88,9 @@ def test_kinds_without_a_handler_wait(sessions, tmp_path):
     assert outbox.run_once(sessions, handlers, now=NOW) == 2  # invitation, HR notice
     with sessions() as session:
         waiting = session.scalars(select(OutboxRow).where(OutboxRow.sent_at.is_(None))).all()
-        assert sorted(r.kind for r in waiting) == ["finalize", "webhook"]  # signer.refused
+        assert sorted((r.kind, r.name) for r in waiting) == [
+            ("finalize", "finalize"), ("webhook", "envelope.sent"),
+            ("webhook", "signer.refused")]
     mails = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
              for p in (tmp_path / "mail").glob("*.eml")]
     body = next(m for m in mails if m["Subject"] == "A signer refused to sign a performance plan")
@@ -156,18 +158,18 @@ def test_busy_provider_is_retried_with_backoff(sessions, provider):
                                                     from_email="hr@example.com"))}
     outbox.run_once(sessions, handlers, now=NOW)
     with sessions() as session:
-        row = session.scalars(select(OutboxRow)).one()
+        row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
         assert row.sent_at is None
         assert row.next_attempt_at == NOW + dt.timedelta(seconds=90)  # Retry-After wins
     assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(seconds=89)) == 0
     later = NOW + dt.timedelta(seconds=90)
     outbox.run_once(sessions, handlers, now=later)
     with sessions() as session:
-        row = session.scalars(select(OutboxRow)).one()
+        row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
         assert row.next_attempt_at == later + outbox.BACKOFF[1]
     outbox.run_once(sessions, handlers, now=later + outbox.BACKOFF[1])
     with sessions() as session:
-        row = session.scalars(select(OutboxRow)).one()
+        row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
         assert row.provider_message_id == "m-1" and row.attempts == 3
     # Each attempt carried the same idempotency key, so duplicates can be recognised.
     keys = {b["custom_args"]["idempotency_key"] for b in stand_in.bodies}
@@ -182,7 +184,8 @@ def test_refused_message_is_a_recorded_failure_and_hr_are_told(sessions, provide
                                                     from_email="hr@example.com"))}
     outbox.run_once(sessions, handlers, now=NOW)
     with sessions() as session:
-        invitation, notice = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
+        invitation, notice = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")
+                                             .order_by(OutboxRow.id)).all()
         assert invitation.failed_at == NOW and invitation.sent_at is None
         assert "400" in invitation.last_error and "SG.secret" not in invitation.last_error
         assert notice.name == "hr_notice_undeliverable" and notice.sent_at is None

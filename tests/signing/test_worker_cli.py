@@ -36,7 +36,7 @@ def test_worker_once_mails_the_invitation(runner, tmp_path):
                     expires_in=dt.timedelta(days=14))
     result = runner.invoke(main, ["worker", "--once"], env=env)
     assert result.exit_code == 0, result.output
-    assert "handled 1 outbox entry" in result.output
+    assert "handled 2 outbox entries" in result.output  # the invitation; envelope.sent
     assert "generated a link key" in result.output
     [eml] = (tmp_path / "instance" / "mail").glob("*.eml")
     assert "https://sign.example.com/s/" in eml.read_text()

@@ -67,7 +67,8 @@ def test_send_notifies_the_first_routing_order():
     assert states(step.envelope) == {"s-employee": "notified", "s-manager": "waiting",
                                      "s-hr": "waiting"}
     assert event_types(step) == ["envelope.sent", "signer.notified"]
-    assert effect_names(step) == [("email", "invitation", "s-employee")]
+    assert effect_names(step) == [("email", "invitation", "s-employee"),
+                                  ("webhook", "envelope.sent", None)]
 
 
 def test_signers_of_the_same_order_are_notified_together():
@@ -95,8 +96,9 @@ def test_view_records_the_first_look_only(sent):
     step = wf.view(sent, "s-employee", now=LATER)
     assert states(step.envelope) == {"s-employee": "viewed"}
     assert event_types(step) == ["signer.viewed"]
+    assert effect_names(step) == [("webhook", "signer.viewed", "s-employee")]
     again = wf.view(step.envelope, "s-employee", now=LATER)
-    assert again.envelope == step.envelope and again.events == ()
+    assert again.envelope == step.envelope and again.events == () and again.effects == ()
 
 
 def test_view_after_deciding_changes_nothing(sent):

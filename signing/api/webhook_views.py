@@ -1,0 +1,141 @@
+"""The webhook operations: endpoints (create, list, get, disable, enable, rotate the
+secret), the delivery log and redelivery, for hr and admin keys; and the final PDF by
+the signed link an ``envelope.completed`` webhook carries, for whoever holds the link."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, current_app, url_for
+
+import webhooks
+from signing import envelopes, webdb
+from signing.api.operations import WRITE, ApiError, Caller, operation
+from signing.api.webhook_schemas import (
+    CreateWebhook,
+    DeliveriesOut,
+    DeliveriesQuery,
+    DeliveryOut,
+    DisableWebhook,
+    DownloadQuery,
+    RotateSecret,
+    SecretOut,
+    WebhookCreatedOut,
+    WebhookOut,
+    WebhooksOut,
+)
+from signing.links import LinkError, LinkExpired
+from signing.models import Document
+
+
+@operation("POST", "/webhooks", summary="Register a webhook endpoint; its secret is shown once",
+           roles=WRITE, status=201, body=CreateWebhook, response=WebhookCreatedOut,
+           errors=(400, 401, 403, 422))
+def create_webhook(key: Caller, body: CreateWebhook) -> tuple[WebhookCreatedOut, dict[str, str]]:
+    settings = current_app.extensions["plansign.settings"]
+    with webdb.transaction() as db:
+        created = webhooks.create_endpoint(
+            db, url=body.url, events=body.events, name=body.name, description=body.description,
+            manager=body.manager, department=body.department, named_only=body.named_only,
+            created_by=f"apikey:{key.prefix}", now=_now(),
+            allow_private=settings.webhook_allow_private)
+        out = WebhookCreatedOut(**WebhookOut.of(created.endpoint).model_dump(),
+                                secret=created.secret)
+    return out, {"Location": url_for(".get_webhook", endpoint_id=out.id)}
+
+
+@operation("GET", "/webhooks", summary="Every webhook endpoint (never a secret)", roles=WRITE,
+           response=WebhooksOut, errors=(401, 403))
+def list_webhooks(key: Caller) -> WebhooksOut:
+    return WebhooksOut(webhooks=[WebhookOut.of(e)
+                                 for e in webhooks.list_endpoints(webdb.session())])
+
+
+@operation("GET", "/webhooks/<endpoint_id>", summary="A webhook endpoint", roles=WRITE,
+           response=WebhookOut, errors=(401, 403, 404))
+def get_webhook(key: Caller, endpoint_id: str) -> WebhookOut:
+    return WebhookOut.of(webhooks.get_endpoint(webdb.session(), endpoint_id))
+
+
+@operation("POST", "/webhooks/<endpoint_id>/disable", summary="Stop sending to an endpoint",
+           roles=WRITE, body=DisableWebhook, response=WebhookOut,
+           errors=(400, 401, 403, 404, 422))
+def disable_webhook(key: Caller, body: DisableWebhook, endpoint_id: str) -> WebhookOut:
+    with webdb.transaction() as db:
+        return WebhookOut.of(webhooks.disable_endpoint(
+            db, endpoint_id, reason=f"{body.reason} (apikey:{key.prefix})", now=_now()))
+
+
+@operation("POST", "/webhooks/<endpoint_id>/enable",
+           summary="Send to a disabled endpoint again, starting with what it missed",
+           roles=WRITE, response=WebhookOut, errors=(401, 403, 404))
+def enable_webhook(key: Caller, endpoint_id: str) -> WebhookOut:
+    with webdb.transaction() as db:
+        return WebhookOut.of(webhooks.enable_endpoint(db, endpoint_id))
+
+
+@operation("POST", "/webhooks/<endpoint_id>/rotate-secret",
+           summary="A new secret; the old one also signs during the overlap", roles=WRITE,
+           body=RotateSecret, response=SecretOut, errors=(400, 401, 403, 404, 422))
+def rotate_webhook_secret(key: Caller, body: RotateSecret, endpoint_id: str) -> SecretOut:
+    with webdb.transaction() as db:
+        secret = webhooks.rotate_secret(db, endpoint_id,
+                                        overlap=dt.timedelta(hours=body.overlap_hours),
+                                        now=_now())
+        endpoint = webhooks.get_endpoint(db, endpoint_id)
+        return SecretOut(id=endpoint.id, secret=secret,
+                         previous_secret_expires_at=endpoint.previous_secret_expires_at)
+
+
+@operation("GET", "/webhooks/deliveries", summary="The delivery log, newest first",
+           roles=WRITE, query=DeliveriesQuery, response=DeliveriesOut,
+           errors=(401, 403, 404, 422))
+def list_deliveries(key: Caller, query: DeliveriesQuery) -> DeliveriesOut:
+    db = webdb.session()
+    messages = webhooks.list_messages(db, endpoint_id=query.endpoint_id,
+                                      failed=query.failed in (True, "true"), limit=query.limit)
+    attempts = webhooks.attempts_of(db, [m.id for m in messages])
+    return DeliveriesOut(deliveries=[DeliveryOut.of(m, attempts[m.id]) for m in messages])
+
+
+@operation("GET", "/webhooks/deliveries/<message_id>", summary="One delivery and its attempts",
+           roles=WRITE, response=DeliveryOut, errors=(401, 403, 404))
+def get_delivery(key: Caller, message_id: str) -> DeliveryOut:
+    db = webdb.session()
+    message = webhooks.get_message(db, message_id)
+    return DeliveryOut.of(message, webhooks.attempts_of(db, [message.id])[message.id])
+
+
+@operation("POST", "/webhooks/deliveries/<message_id>/redeliver",
+           summary="Send a delivery again: same id and body, a fresh retry schedule",
+           roles=WRITE, status=202, response=DeliveryOut, errors=(401, 403, 404, 409))
+def redeliver(key: Caller, message_id: str) -> DeliveryOut:
+    with webdb.transaction() as db:
+        message = webhooks.redeliver(db, message_id, now=_now())
+        return DeliveryOut.of(message, webhooks.attempts_of(db, [message.id])[message.id])
+
+
+@operation("GET", "/envelopes/<envelope_id>/final.pdf",
+           summary="The sealed final PDF, by the signed, short-lived link an "
+                   "envelope.completed webhook carries", roles=None, query=DownloadQuery,
+           media="application/pdf", errors=(403, 404, 422))
+def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
+    try:
+        claims = current_app.extensions["plansign.downloads"].unsign(query.token, now=_now())
+    except LinkExpired:
+        raise ApiError(403, "this download link has expired; ask for the webhook to be "
+                            "redelivered, or fetch the record from the archive") from None
+    except LinkError:
+        raise ApiError(403, "this download link is not valid") from None
+    db = webdb.session()
+    row = envelopes.load(db, envelope_id) if claims.envelope_id == envelope_id else None
+    if row is None or row.final_sha256 != claims.sha256:
+        raise ApiError(403, "this download link is not valid")
+    pdf = db.get_one(Document, claims.sha256)
+    return Response(pdf.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{envelope_id}-final.pdf"',
+        "ETag": f'"{pdf.sha256}"'})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
