@@ -28,20 +28,9 @@ from signing import workflow as wf
 from signing.cache import BoundedCache
 from signing.links import LinkError, check_nonce
 from signing.models import Document, EnvelopeRow, SignerRow
+from signing.wording import CONSENT, STATEMENT
 
 bp = Blueprint("signer", __name__)
-
-# What the signature means, shown beside the form and recorded with the acknowledgement.
-STATEMENT = (
-    "By signing I confirm that I have received this Performance Improvement Plan and that "
-    "it has been explained to me. My signature means receipt and understanding, not "
-    "agreement."
-)
-CONSENT = (
-    "I agree to receive and sign this document electronically, and that my typed name is "
-    "my signature. I can ask HR for a paper copy at any time."
-)
-
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
