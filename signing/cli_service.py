@@ -166,8 +166,8 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
     sessions = make_session_factory(instance.database_engine(settings))
-    handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions),
-                "webhook": _announcer(settings, sessions)}
+    handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
+    announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
     with _deliverer(settings, sessions) as deliverer:
@@ -178,7 +178,8 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
                 click.echo(f"envelope {envelope_id} expired")
             for envelope_id in swept.reminded:
                 click.echo(f"reminded the signers of envelope {envelope_id}")
-            handled = outbox.run_once(sessions, handlers, now=now)
+            handled = (outbox.run_once(sessions, handlers, now=now)
+                       + announcer.run_once(now=now))
             if handled:
                 click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
             deliveries = deliverer.run_once(now=now, wait=None if once else DELIVERY_WAIT)

@@ -47,14 +47,22 @@ _A = WebhookAttempt.__table__
 class DeliveryConfig:
     timeout: float = 10.0          # seconds one attempt may take
     allow_private: bool = False    # send to loopback and private addresses (tests)
-    concurrency: int = 64          # attempts in flight at once, in all
-    per_endpoint: int = 16         # ... and to any one endpoint
+    concurrency: int = 256         # messages held at once: sending, or queued to send
+    per_endpoint: int = 16         # requests open to any one endpoint at once
+
+    @property
+    def held_per_endpoint(self) -> int:
+        """Messages one endpoint may hold: a few rounds of its connections, so a pass
+        fills them again at once, and a receiver that hangs holds a quarter at most of
+        the slots (with the defaults) while the others go on."""
+        return min(4 * self.per_endpoint, self.concurrency)
 
     @property
     def lease(self) -> dt.timedelta:
         """How long a claimed message is hidden from other workers: well past the
-        longest an attempt can take, queueing for its endpoint's slots included."""
-        return dt.timedelta(seconds=max(300.0, 4 * self.timeout))
+        longest an attempt can take, queueing for its endpoint's connections included."""
+        rounds = -(-self.held_per_endpoint // self.per_endpoint)
+        return dt.timedelta(seconds=max(300.0, 2 * rounds * self.timeout))
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,7 @@ class Deliverer:
             for row in session.execute(due):
                 if len(claimed) == free:
                     break
-                if busy[row.endpoint_id] >= self.config.per_endpoint:
+                if busy[row.endpoint_id] >= self.config.held_per_endpoint:
                     continue
                 busy[row.endpoint_id] += 1
                 claimed.append(Claimed(

@@ -14,8 +14,10 @@ to sign it as the employee.
 Modules: :mod:`~signing.api.schemas` (request and response models),
 :mod:`~signing.api.operations` (declaring operations, API keys, parsing),
 :mod:`~signing.api.views` (the operations), :mod:`~signing.api.errors` (errors as JSON),
-:mod:`~signing.api.openapi` (the OpenAPI document). Importing this package registers
-the views and the error handlers on :data:`bp`, once.
+:mod:`~signing.api.openapi` (the OpenAPI document), :mod:`~signing.api.webhook_views`
+and :mod:`~signing.api.webhook_schemas` (webhook endpoints, the delivery log, and the
+final PDF by a webhook's signed link). Importing this package registers the views and
+the error handlers on :data:`bp`, once.
 """
 
 from __future__ import annotations

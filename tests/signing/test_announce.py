@@ -246,3 +246,24 @@ def test_the_plan_model_checks_endpoint_names_as_the_webhooks_package_does():
         plan_from_data(data)
     assert [p.path for p in info.value.problems] == ["manager.webhook"]
     assert "is not a webhook endpoint name" in info.value.problems[0].message
+
+
+def test_the_worker_announces_a_batch_in_one_transaction(sessions, announcer):
+    endpoint_id = add_endpoint(sessions)
+    first, second = send(sessions), send(sessions)
+    act(sessions, first, "view", wf.Role.EMPLOYEE, NOW)
+    with sessions.begin() as session:  # a row no endpoint can ever get: it fails alone
+        session.add(OutboxRow(dedupe_key=f"{second}:99:0", kind="webhook",
+                              name="envelope.exploded", envelope_id=second,
+                              created_at=NOW, attempts=0, next_attempt_at=NOW, payload={}))
+
+    assert announcer.run_once(now=NOW) == 4
+    assert [(m.ordering_key, m.event_type) for m in messages(sessions, endpoint_id)] == sorted(
+        [(first, "envelope.sent"), (first, "signer.viewed"), (second, "envelope.sent")])
+    with sessions() as session:
+        rows = {r.name: r for r in session.scalars(select(OutboxRow).where(
+            OutboxRow.kind == "webhook", OutboxRow.envelope_id == second))}
+    assert rows["envelope.sent"].sent_at == NOW
+    assert rows["envelope.exploded"].failed_at == NOW
+    assert "not a webhook event type" in rows["envelope.exploded"].last_error
+    assert announcer.run_once(now=NOW + dt.timedelta(hours=1)) == 0
