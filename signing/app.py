@@ -13,7 +13,7 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from config import SETTINGS, Settings, load_settings
-from signing import api, instance, pages, webdb
+from signing import api, hooks, instance, pages, webdb
 from signing.downloads import DownloadLinks
 from signing.links import LinkSigner
 
@@ -55,6 +55,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on
+    hooks.init_app(app, settings.sendgrid_webhook_public_key,
+                   dt.timedelta(seconds=settings.sendgrid_webhook_max_age_seconds))
+    csrf.exempt(hooks.bp)  # signed by the provider; no cookie or session is involved
     app.after_request(_security_headers)
     return app
 

@@ -354,6 +354,29 @@ def delivery_failed(envelope: Envelope, signer_id: str, *, message: str, error: 
                 (Effect("email", "hr_notice_undeliverable", signer.id, data),))
 
 
+# What the mail provider reports about an email to a signer, as audit event types.
+EMAIL_EVENTS = {"delivered": "email.delivered", "open": "email.opened",
+                "bounce": "email.bounced", "dropped": "email.dropped"}
+
+
+def email_event(envelope: Envelope, signer_id: str, *, kind: str, message: str,
+                occurred_at: dt.datetime, reason: str | None = None,
+                now: dt.datetime) -> Step:
+    """The mail provider reports what became of an email to a signer. Recorded in any
+    state; a bounce or a drop also tells HR and the endpoints that follow the plan."""
+    if kind not in EMAIL_EVENTS:
+        raise InvalidInput("kind", f"not an email event plansign records: {kind}")
+    signer = envelope.signer(signer_id)
+    data: dict[str, Any] = {"message": message, "occurred_at": occurred_at.isoformat()}
+    effects: tuple[Effect, ...] = ()
+    if kind in ("bounce", "dropped"):
+        data["reason"] = " ".join((reason or "no reason given").split())[:500]
+        effects = (Effect("email", "hr_notice_undeliverable", signer.id,
+                          {"message": message, "error": data["reason"]}),
+                   Effect("webhook", "email.bounced", signer.id))
+    return Step(envelope, (Event(EMAIL_EVENTS[kind], signer.id, data),), effects)
+
+
 def expire(envelope: Envelope, *, now: dt.datetime) -> Step:
     """Past the deadline with signers outstanding: the plan goes ahead, finalized with
     "no response" for them."""
@@ -403,6 +426,6 @@ def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> S
 ACTIONS: dict[str, Callable[..., Step]] = {
     "send": send, "view": view, "acknowledge": acknowledge, "refuse": refuse,
     "comment": comment, "remind": remind, "resend": resend, "expire": expire, "void": void,
-    "delivery_failed": delivery_failed,
+    "delivery_failed": delivery_failed, "email_event": email_event,
     "seal": mark_sealed, "archive": mark_archived,
 }

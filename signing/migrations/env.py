@@ -6,6 +6,7 @@ from archive import models as archive_models  # noqa: F401  - registers the arch
 from database import Base
 from signing import models  # noqa: F401  - registers the signing tables on Base.metadata
 from webhooks import models as webhook_models  # noqa: F401  - and the webhooks' tables
+from webhooks import sendgrid_events  # noqa: F401  - registers the provider events table
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata,

@@ -322,6 +322,24 @@ def test_an_undelivered_email_is_recorded_and_hr_told_whatever_the_state(sent):
         wf.delivery_failed(sent, "s-nobody", message="reminder", error="x", now=LATER)
 
 
+def test_email_events_are_recorded_and_a_bounce_tells_hr_and_the_endpoints(sent):
+    delivered = wf.email_event(sent, "s-employee", kind="delivered", message="invitation",
+                               occurred_at=NOW, now=LATER)
+    assert delivered.envelope == sent and effect_names(delivered) == []
+    assert delivered.events[0].type == "email.delivered"
+    assert delivered.events[0].data == {"message": "invitation",
+                                        "occurred_at": NOW.isoformat()}
+    bounced = wf.email_event(sent, "s-employee", kind="bounce", message="reminder",
+                             occurred_at=NOW, reason="550\nuser unknown", now=LATER)
+    assert bounced.events[0].type == "email.bounced"
+    assert bounced.events[0].data["reason"] == "550 user unknown"
+    assert effect_names(bounced) == [("email", "hr_notice_undeliverable", "s-employee"),
+                                     ("webhook", "email.bounced", "s-employee")]
+    with pytest.raises(wf.InvalidInput):
+        wf.email_event(sent, "s-employee", kind="click", message="invitation",
+                       occurred_at=NOW, now=LATER)
+
+
 # Every action against every envelope state: which are allowed is exactly this table.
 ALLOWED = {
     "send": {EnvelopeState.DRAFT},
@@ -335,6 +353,7 @@ ALLOWED = {
     "seal": {EnvelopeState.COMPLETED, EnvelopeState.EXPIRED},
     "archive": {EnvelopeState.SEALED},
     "delivery_failed": set(EnvelopeState),
+    "email_event": set(EnvelopeState),
 }
 
 
@@ -353,6 +372,9 @@ def _call(action: str, env: Envelope) -> wf.Step:
         "archive": lambda: wf.mark_archived(env, now=LATER),
         "delivery_failed": lambda: wf.delivery_failed(env, "s-employee", message="invitation",
                                                       error="550 no such user", now=LATER),
+        "email_event": lambda: wf.email_event(env, "s-employee", kind="delivered",
+                                              message="invitation", occurred_at=NOW,
+                                              now=LATER),
     }
     return calls[action]()
 
