@@ -3,6 +3,8 @@
 Imports nothing of ours but the shared database base.
 """
 
+from archive.access import Reader, access_log, log_access
+from archive.bundle import describe, export_bundle, record_bundle
 from archive.errors import (
     ArchiveError,
     BlobCorrupted,
@@ -12,7 +14,7 @@ from archive.errors import (
     RecordNotFound,
     StoreUnavailable,
 )
-from archive.models import ArchivedRecord
+from archive.models import AccessEntry, ArchivedRecord, Tombstone
 from archive.records import (
     OUTCOMES,
     RecordDocuments,
@@ -22,13 +24,17 @@ from archive.records import (
     get_record,
     put_record,
 )
+from archive.retention import HoldError, PurgePlan, lift_hold, place_hold, purge
 from archive.s3 import S3Store
+from archive.search import InvalidQuery, Page, SearchQuery, search
 from archive.store import BlobStore, FolderStore, blob_key, check_key
 
 __all__ = [
-    "OUTCOMES", "ArchiveError", "ArchivedRecord", "BlobCorrupted", "BlobNotFound",
-    "BlobStore", "FolderStore", "InvalidKey", "RecordConflict", "RecordDocuments",
-    "RecordIndex", "RecordNotFound", "StoreUnavailable", "blob_key", "canonical_json",
-    "check_key", "fold", "get_record", "put_record",
+    "OUTCOMES", "AccessEntry", "ArchiveError", "ArchivedRecord", "BlobCorrupted",
+    "BlobNotFound", "BlobStore", "FolderStore", "HoldError", "InvalidKey", "InvalidQuery",
+    "Page", "PurgePlan", "Reader", "RecordConflict", "RecordDocuments", "RecordIndex",
+    "RecordNotFound", "S3Store", "SearchQuery", "StoreUnavailable", "Tombstone", "access_log",
+    "blob_key", "canonical_json", "check_key", "describe", "export_bundle", "fold",
+    "get_record", "lift_hold", "log_access", "place_hold", "purge", "put_record",
+    "record_bundle", "search",
 ]
-__all__ += ["S3Store"]

@@ -1,13 +1,14 @@
-"""The archive's index: one row per archived envelope, with what records staff search by.
+"""The archive's tables: the index of archived plans (what records staff search by), the
+log of every read, and the tombstones purged records leave behind.
 
-The documents themselves live in the blob store; the row holds their keys (SHA-256).
+The documents themselves live in the blob store; an index row holds their keys (SHA-256).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from database import Base, UTCDateTime
@@ -19,16 +20,63 @@ class ArchivedRecord(Base):
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     plan_id: Mapped[str] = mapped_column(String(100), index=True)
     employee_name: Mapped[str] = mapped_column(String(200))
-    # The name folded (lower case, accents removed) for case- and accent-blind search.
+    # Names folded (lower case, accents removed) for case- and accent-blind search.
     employee_name_folded: Mapped[str] = mapped_column(String(200), index=True)
     employee_id: Mapped[str | None] = mapped_column(String(100), index=True)
     manager_name: Mapped[str] = mapped_column(String(200), index=True)
+    manager_name_folded: Mapped[str] = mapped_column(String(200), index=True, default="")
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     outcome: Mapped[str] = mapped_column(String(20), index=True)
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Who sent the plan (as the audit trail names them): HR may read what they sent.
+    sent_by: Mapped[str] = mapped_column(String(200), index=True, default="")
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    final_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    plan_sha256: Mapped[str] = mapped_column(String(64))
+    audit_sha256: Mapped[str] = mapped_column(String(64))
+    retain_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # A legal hold keeps the record past its retention period until it is lifted.
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    hold_by: Mapped[str | None] = mapped_column(String(200))
+    hold_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def on_hold(self) -> bool:
+        return self.hold_at is not None
+
+
+class AccessEntry(Base):
+    """One read of the archive, allowed or denied: who, when, what, from where."""
+
+    __tablename__ = "archive_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))
+    envelope_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+
+
+class Tombstone(Base):
+    """What is left of a purged record: its ids, hashes and dates, and who purged it."""
+
+    __tablename__ = "archive_tombstones"
+
+    envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(100))
     original_sha256: Mapped[str] = mapped_column(String(64))
     final_sha256: Mapped[str] = mapped_column(String(64))
     plan_sha256: Mapped[str] = mapped_column(String(64))
     audit_sha256: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    retain_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    purged_by: Mapped[str] = mapped_column(String(200))

@@ -35,6 +35,7 @@ class RecordIndex:
     outcome: str
     sent_at: dt.datetime
     completed_at: dt.datetime
+    sent_by: str = ""  # who sent the plan, as its audit trail names them
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,10 @@ def fold(text: str) -> str:
 
 
 def put_record(session: Session, store: BlobStore, index: RecordIndex,
-               documents: RecordDocuments, *, now: dt.datetime) -> ArchivedRecord:
-    """Archive an envelope's documents and index it; the caller commits."""
+               documents: RecordDocuments, *, now: dt.datetime,
+               retain_for: dt.timedelta | None = None) -> ArchivedRecord:
+    """Archive an envelope's documents and index it; the caller commits. ``retain_for``
+    after completion the record may be purged (None: kept until someone decides)."""
     if index.outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
     keys = {
@@ -78,8 +81,10 @@ def put_record(session: Session, store: BlobStore, index: RecordIndex,
         envelope_id=index.envelope_id, plan_id=index.plan_id,
         employee_name=index.employee_name, employee_name_folded=fold(index.employee_name),
         employee_id=index.employee_id, manager_name=index.manager_name,
-        department=index.department, outcome=index.outcome, sent_at=index.sent_at,
-        completed_at=index.completed_at, archived_at=now, **keys)
+        manager_name_folded=fold(index.manager_name), department=index.department,
+        outcome=index.outcome, sent_at=index.sent_at, completed_at=index.completed_at,
+        archived_at=now, sent_by=index.sent_by,
+        retain_until=index.completed_at + retain_for if retain_for else None, **keys)
     session.add(row)
     session.flush()
     return row

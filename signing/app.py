@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["plansign.downloads"] = DownloadLinks(
         keys, max_age=dt.timedelta(hours=settings.webhook_download_hours))
     webdb.init_app(app, settings)
+    app.extensions["plansign.store"] = instance.blob_store(settings)
     csrf.init_app(app)
     pages.init_app(app)
     api.init_app(app)

@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from archive import ArchiveError
 from config import Settings, SettingsError, load_settings
 from docgen.errors import DocgenError
-from signing import cli_docs, cli_service, cli_webhooks
+from signing import cli_archive, cli_docs, cli_service, cli_webhooks
 from signing.errors import SigningError
 from webhooks import WebhookError
 
@@ -24,7 +25,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (DocgenError, SettingsError, SigningError, WebhookError) as exc:
+        except (ArchiveError, DocgenError, SettingsError, SigningError, WebhookError) as exc:
             Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}",
                                        highlight=False)
             sys.exit(1)
@@ -70,3 +71,4 @@ main.add_command(cli_service.status_cmd)
 main.add_command(cli_service.keys_group)
 main.add_command(cli_service.verify_cmd)
 main.add_command(cli_webhooks.webhooks_group)
+main.add_command(cli_archive.archive_group)

@@ -57,7 +57,8 @@ def _finalizer(settings: Settings, sessions: sessionmaker[Session]) -> Finalizer
         sessions, instance.blob_store(settings),
         sealing_key=lambda: instance.sealing_key(settings),
         company_name=settings.company_name,
-        timestamp_url=settings.seal_timestamp_url or None)
+        timestamp_url=settings.seal_timestamp_url or None,
+        retain_for=dt.timedelta(days=round(365.25 * settings.retention_years)))
 
 
 def _announcer(settings: Settings, sessions: sessionmaker[Session]) -> Announcer:

@@ -45,6 +45,8 @@ class Finalizer:
     sealing_key: Callable[[], SealingKey]
     company_name: str
     timestamp_url: str | None = None
+    # How long after completion a record is kept; None: until someone purges it by hand.
+    retain_for: dt.timedelta | None = None
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> None:
         row = envelopes.load(session, job.envelope_id)
@@ -108,7 +110,8 @@ class Finalizer:
                 original_pdf=db.get_one(Document, row.document_sha256).content,
                 final_pdf=db.get_one(Document, row.final_sha256).content,
                 plan_data=dict(row.plan_data), audit_trail=[audit.to_json(r) for r in trail])
-            put_record(db, self.store, record_index(row, plan, trail), documents, now=now)
+            put_record(db, self.store, record_index(row, plan, trail), documents, now=now,
+                       retain_for=self.retain_for)
             envelopes.perform(db, envelope_id, "archive", actor=WORKER, now=now)
 
     def _company(self, plan: Plan) -> str:
@@ -126,5 +129,6 @@ def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> Reco
     return RecordIndex(envelope_id=row.id, plan_id=plan.plan_id or row.id,
                        employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
                        manager_name=plan.manager.name, department=plan.employee.department,
-                       outcome=outcome, sent_at=sent, completed_at=closed)
+                       outcome=outcome, sent_at=sent, completed_at=closed,
+                       sent_by=row.created_by)
 

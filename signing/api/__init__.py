@@ -25,6 +25,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from signing.api import archive as _archive  # noqa: F401  - registers the records API
 from signing.api import webhook_views  # noqa: F401  - registers the webhook operations
 from signing.api.errors import _http_error
 from signing.api.openapi import openapi_document, openapi_json

@@ -38,6 +38,8 @@ def openapi_document() -> dict[str, Any]:
     for op in OPERATIONS:
         if op.body is not None:
             wanted.append((op.body, "validation"))
+        if op.query is not None:
+            wanted.append((op.query, "validation"))
         if op.response is not None:
             wanted.append((op.response, "serialization"))
     refs, definitions = models_json_schema(list(dict.fromkeys(wanted)), ref_template=REF)

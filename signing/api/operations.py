@@ -85,10 +85,10 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole]
         def handle(**params: Any) -> Response:
             if roles is not None:
                 params["key"] = _authorize(roles)
-            if query is not None:
-                params["query"] = _validate(query, request.args.to_dict())
             if body is not None:
                 params["body"] = _parse(body)
+            if query is not None:
+                params["query"] = _parse_query(query)
             result = view(**params)
             if isinstance(result, Response):
                 return result
@@ -113,6 +113,7 @@ class Caller:
     key_id: int
     prefix: str
     role: KeyRole
+    name: str = ""
 
 
 def _authorize(roles: frozenset[KeyRole]) -> Caller:
@@ -124,13 +125,21 @@ def _authorize(roles: frozenset[KeyRole]) -> Caller:
         with current_app.extensions["plansign.readers"]() as db:
             key = apikeys.authenticate(db, presented.strip())
             if key is not None:
-                caller = Caller(key.id, key.prefix, KeyRole(key.role))
+                caller = Caller(key.id, key.prefix, KeyRole(key.role), key.name)
     if caller is None:
         raise ApiError(401, "a valid API key is required: Authorization: Bearer <key>",
                        headers={"WWW-Authenticate": 'Bearer realm="plansign"'})
     if caller.role not in roles:
         raise ApiError(403, f"a {caller.role} key may not do this")
     return caller
+
+
+def _parse_query(model: type[BaseModel]) -> BaseModel:
+    repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
+    if repeated:
+        raise ApiError(422, "the request has errors", errors=[
+            FieldError(path=name, message="give this parameter once") for name in repeated])
+    return _validate(model, request.args.to_dict())
 
 
 def _parse(model: type[BaseModel]) -> BaseModel:

@@ -1,0 +1,116 @@
+"""Keeping records for their retention period, legal holds, and purging what has passed
+its period.
+
+A purge removes the index row and leaves a tombstone (ids, hashes, dates, who purged)
+in one transaction, then deletes the blobs no remaining record uses. A crash between the
+two leaves blobs nobody points at, which the next purge deletes. A record on legal hold
+is never purged, whatever its date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.access import Reader, log_access
+from archive.errors import ArchiveError, BlobNotFound
+from archive.models import ArchivedRecord, Tombstone
+from archive.records import get_record
+from archive.store import BlobStore
+
+MAX_REASON = 2000
+BLOB_COLUMNS = ("original_sha256", "final_sha256", "plan_sha256", "audit_sha256")
+
+
+class HoldError(ArchiveError):
+    def __init__(self, envelope_id: str, message: str) -> None:
+        self.envelope_id = envelope_id
+        super().__init__(message)
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON:
+        raise HoldError("", f"reason: give a reason of 1 to {MAX_REASON} characters")
+    return reason
+
+
+def place_hold(session: Session, envelope_id: str, *, reason: str, by: Reader,
+               now: dt.datetime) -> ArchivedRecord:
+    """Keep a record past its retention period, until the hold is lifted."""
+    reason = _reason(reason)
+    record = get_record(session, envelope_id)
+    if record.on_hold:
+        raise HoldError(envelope_id, f"envelope {envelope_id} is already on hold since "
+                                     f"{record.hold_at:%Y-%m-%d} ({record.hold_reason})")
+    record.hold_reason, record.hold_by, record.hold_at = reason, by.actor, now
+    log_access(session, by, "hold", now=now, envelope_id=envelope_id, detail=reason)
+    return record
+
+
+def lift_hold(session: Session, envelope_id: str, *, reason: str, by: Reader,
+              now: dt.datetime) -> ArchivedRecord:
+    reason = _reason(reason)
+    record = get_record(session, envelope_id)
+    if not record.on_hold:
+        raise HoldError(envelope_id, f"envelope {envelope_id} is not on hold")
+    record.hold_reason = record.hold_by = record.hold_at = None
+    log_access(session, by, "lift hold", now=now, envelope_id=envelope_id, detail=reason)
+    return record
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    due: list[str]    # envelope ids past their retention period and not on hold
+    held: list[str]   # past their period, kept by a legal hold
+    executed: bool
+
+
+def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime,
+          by: Reader, execute: bool = False) -> PurgePlan:
+    """What is due for purging; with ``execute``, purge it."""
+    with sessions.begin() as session:
+        expired = session.scalars(
+            select(ArchivedRecord).where(ArchivedRecord.retain_until.is_not(None),
+                                         ArchivedRecord.retain_until <= now)
+            .order_by(ArchivedRecord.retain_until)).all()
+        due = [r.envelope_id for r in expired if not r.on_hold]
+        held = [r.envelope_id for r in expired if r.on_hold]
+        if not execute:
+            return PurgePlan(due, held, executed=False)
+        for record in expired:
+            if record.on_hold:
+                continue
+            session.add(Tombstone(
+                envelope_id=record.envelope_id, plan_id=record.plan_id,
+                sent_at=record.sent_at, completed_at=record.completed_at,
+                archived_at=record.archived_at, retain_until=record.retain_until,
+                purged_at=now, purged_by=by.actor,
+                **{column: getattr(record, column) for column in BLOB_COLUMNS}))
+            log_access(session, by, "purge", now=now, envelope_id=record.envelope_id,
+                       detail=f"retention ended {record.retain_until:%Y-%m-%d}")
+            session.delete(record)
+    delete_unused_blobs(sessions, store)
+    return PurgePlan(due, held, executed=True)
+
+
+def delete_unused_blobs(sessions: sessionmaker[Session], store: BlobStore) -> int:
+    """Delete the blobs of purged records that no remaining record uses."""
+    deleted = 0
+    with sessions() as session:
+        keys = {getattr(t, column) for t in session.scalars(select(Tombstone))
+                for column in BLOB_COLUMNS}
+        for key in sorted(keys):
+            used = session.scalar(select(ArchivedRecord.envelope_id).where(or_(
+                *(getattr(ArchivedRecord, column) == key for column in BLOB_COLUMNS)))
+                .limit(1))
+            if used is None and store.exists(key):
+                try:
+                    store.delete(key)
+                    deleted += 1
+                except BlobNotFound:
+                    pass
+    return deleted
