@@ -9,9 +9,6 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import (
@@ -89,17 +86,19 @@ def search_cmd(settings: Settings, name, employee_id, manager, department, outco
                                "records": [describe(r) for r in page.records]},
                               indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{page.total} archived plan(s)"
-                  + (f", {page.offset + 1}-{page.offset + len(page.records)}" if page.records
-                     else ""))
-    for column in ("envelope", "plan", "employee", "manager", "department", "outcome",
-                   "completed", "hold"):
-        table.add_column(column)
-    for r in page.records:
-        table.add_row(r.envelope_id, escape(r.plan_id), escape(r.employee_name),
-                      escape(r.manager_name), escape(r.department or ""), r.outcome,
-                      f"{r.completed_at:%Y-%m-%d}", "hold" if r.on_hold else "")
-    Console(soft_wrap=True).print(table)
+    click.echo(f"{page.total} archived plan(s)" + (
+        f", showing {page.offset + 1}-{page.offset + len(page.records)}" if page.records
+        else ""))
+    rows = [("envelope", "plan", "employee", "manager", "department", "outcome", "completed",
+             "hold")] + [
+        (r.envelope_id, r.plan_id, r.employee_name, r.manager_name, r.department or "",
+         r.outcome, f"{r.completed_at:%Y-%m-%d}", "hold" if r.on_hold else "")
+        for r in page.records]
+    if page.records:
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths,
+                                                                          strict=True)).rstrip())
 
 
 @archive_group.command("get")
