@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from database import Base, UTCDateTime
@@ -16,6 +16,8 @@ from database import Base, UTCDateTime
 
 class ArchivedRecord(Base):
     __tablename__ = "archive_records"
+    # Departments are matched without regard to case.
+    __table_args__ = (Index("ix_archive_records_department_lower", func.lower(text("department"))),)
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     plan_id: Mapped[str] = mapped_column(String(100), index=True)

@@ -24,6 +24,9 @@ SORTS = {
     "plan_id": ArchivedRecord.plan_id,
 }
 MAX_LIMIT = 200
+# Up to this many matches, a search sorts them itself rather than walk the sort index
+# (which, for a rare match, visits most of the table to fill one page).
+SELECTIVE = 1_000
 MAX_TEXT = 200
 
 
@@ -106,12 +109,29 @@ def search(session: Session, query: SearchQuery) -> Page:
         if high is not None:
             conditions.append(column <= high)
     column = SORTS[query.sort.lstrip("-")]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
-    total = session.scalar(select(func.count()).select_from(ArchivedRecord).where(*conditions))
-    rows = session.scalars(select(ArchivedRecord).where(*conditions)
-                           .order_by(order, ArchivedRecord.envelope_id)
-                           .limit(query.limit).offset(query.offset)).all()
-    return Page(list(rows), total or 0, query.limit, query.offset, query)
+    descending = query.sort.startswith("-")
+    # Few matches: find them by the filter and sort just those; one pass, and the count
+    # comes with it. Walking the sort column's index instead would visit most of the
+    # table to fill one page with a rare name.
+    keys = session.execute(select(column, ArchivedRecord.envelope_id).where(*conditions)
+                           .limit(SELECTIVE + 1)).all()
+    if len(keys) <= SELECTIVE:
+        total = len(keys)
+        keys.sort(key=lambda k: k[1])
+        keys.sort(key=lambda k: k[0], reverse=descending)  # stable: ties stay by id
+        ids = [k[1] for k in keys[query.offset:query.offset + query.limit]]
+    else:
+        # Many matches: count them, and walk the sort index, stopping after the page.
+        total = session.scalar(select(func.count()).select_from(ArchivedRecord)
+                               .where(*conditions)) or 0
+        order = column.desc() if descending else column.asc()
+        ids = list(session.scalars(
+            select(ArchivedRecord.envelope_id).where(*conditions)
+            .order_by(order, ArchivedRecord.envelope_id)
+            .limit(query.limit).offset(query.offset)))
+    rows = {r.envelope_id: r for r in session.scalars(
+        select(ArchivedRecord).where(ArchivedRecord.envelope_id.in_(ids)))} if ids else {}
+    return Page([rows[i] for i in ids], total, query.limit, query.offset, query)
 
 
 def _escape(text: str) -> str:

@@ -25,6 +25,13 @@ REVISIONS = [s.revision for s in
              reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))]
 
 
+# The case-blind department index is on an expression, which SQLAlchemy cannot reflect
+# on every database; comparing skips it (it is created by migration 0005 all the same).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:autogenerate skipping metadata-specified expression-based index",
+    "ignore:Skipped unsupported reflection of expression-based index")
+
+
 @pytest.fixture
 def engine(empty_database_url):
     engine = make_engine(empty_database_url)
@@ -39,7 +46,14 @@ def current_revision(engine) -> str | None:
 
 def differences(engine) -> list:
     with engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": _compared})
+        return compare_metadata(context, Base.metadata)
+
+
+def _compared(name: str | None, kind: str, _parents: dict) -> bool:
+    # The trigram indexes exist only where PostgreSQL's pg_trgm could be installed (see
+    # migration 0005); the models cannot say "if available", so they are left out here.
+    return not (kind == "index" and name is not None and name.endswith("_trgm"))
 
 
 def downgrade(engine, revision: str) -> None:

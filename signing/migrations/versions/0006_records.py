@@ -29,6 +29,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("hold_at", UTCDateTime(), nullable=True))
     for column in ("manager_name_folded", "sent_by", "retain_until", "final_sha256"):
         op.create_index(f"ix_archive_records_{column}", "archive_records", [column])
+    op.create_index("ix_archive_records_department_lower", "archive_records",
+                    [sa.text("lower(department)")])
+    if op.get_bind().dialect.name == "postgresql":
+        _trigram_indexes()
     op.create_table(
         "archive_access",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -62,7 +66,31 @@ def upgrade() -> None:
     )
 
 
+def _trigram_indexes() -> None:
+    """On PostgreSQL, names are searched in part (``LIKE '%brandli%'``); trigram indexes
+    serve that where a b-tree cannot. They need the pg_trgm extension, which a database
+    owner may not be allowed to create: then searches scan, and say nothing."""
+    bind = op.get_bind()
+    available = bind.exec_driver_sql(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'").first()
+    if available is None:
+        return
+    savepoint = bind.begin_nested()
+    try:
+        bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except sa.exc.DBAPIError:
+        savepoint.rollback()
+        return
+    savepoint.commit()
+    for column in ("employee_name_folded", "manager_name_folded"):
+        bind.exec_driver_sql(f"CREATE INDEX ix_archive_records_{column}_trgm ON "
+                             f"archive_records USING gin ({column} gin_trgm_ops)")
+
+
 def downgrade() -> None:
+    for column in ("employee_name_folded", "manager_name_folded"):
+        op.execute(f"DROP INDEX IF EXISTS ix_archive_records_{column}_trgm")
+    op.drop_index("ix_archive_records_department_lower", "archive_records")
     op.drop_table("archive_tombstones")
     op.drop_table("archive_access")
     for column in ("manager_name_folded", "sent_by", "retain_until", "final_sha256"):
