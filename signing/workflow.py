@@ -373,7 +373,8 @@ def email_event(envelope: Envelope, signer_id: str, *, kind: str, message: str,
         data["reason"] = " ".join((reason or "no reason given").split())[:500]
         effects = (Effect("email", "hr_notice_undeliverable", signer.id,
                           {"message": message, "error": data["reason"]}),
-                   Effect("webhook", "email.bounced", signer.id))
+                   Effect("webhook", "email.bounced", signer.id,
+                          {"message": message, "event": kind}))
     return Step(envelope, (Event(EMAIL_EVENTS[kind], signer.id, data),), effects)
 
 

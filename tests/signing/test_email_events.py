@@ -102,6 +102,8 @@ def test_a_bounce_tells_hr_and_the_endpoints(app, sessions, invitation, tmp_path
                                                        OutboxRow.sent_at.is_(None))).all()
         assert {(r.kind, r.name) for r in rows} >= {("email", "hr_notice_undeliverable"),
                                                     ("webhook", "email.bounced")}
+        announced = next(r for r in rows if r.name == "email.bounced")
+        assert announced.payload == {"message": "invitation", "event": "bounce"}
     mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 40]),
                     "https://sign.example.com", "Co")
     outbox.run_once(sessions, {"email": mailer}, now=dt.datetime.now(dt.UTC))

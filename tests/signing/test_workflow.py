@@ -335,6 +335,7 @@ def test_email_events_are_recorded_and_a_bounce_tells_hr_and_the_endpoints(sent)
     assert bounced.events[0].data["reason"] == "550 user unknown"
     assert effect_names(bounced) == [("email", "hr_notice_undeliverable", "s-employee"),
                                      ("webhook", "email.bounced", "s-employee")]
+    assert bounced.effects[1].data == {"message": "reminder", "event": "bounce"}
     with pytest.raises(wf.InvalidInput):
         wf.email_event(sent, "s-employee", kind="click", message="invitation",
                        occurred_at=NOW, now=LATER)
