@@ -1,10 +1,12 @@
-# plansign: `make run` generates the example plans, `make test` runs the test suite.
+# plansign: `make run` shows the whole job on the embedded defaults (`make run WAIT=1`
+# keeps the service running for a person to click through); `make test` runs the tests.
 # Both install what they need first (Debian packages, then a virtual environment).
 
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-OUT ?= out/examples
+OUT ?= out
+WAIT ?=
 
 .PHONY: setup system venv run test lint bench clean
 
@@ -22,7 +24,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: setup
-	$(BIN)/plansign generate examples/*.yaml --out $(OUT)
+	$(BIN)/plansign demo --out $(OUT) $(if $(WAIT),--wait,)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -9,22 +9,31 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFProtect
 
 from config import SETTINGS, Settings, load_settings
-from signing import api, hooks, instance, pages, webdb
+from signing import api, hooks, instance, pages, webdb, weberrors
 from signing.downloads import DownloadLinks
 from signing.links import LinkSigner
 
 csrf = CSRFProtect()
 
-# Strict: only our own styles and scripts, no inline code, no framing except our own
-# page showing the PDF, and nothing sent elsewhere.
+# Strict: only our own styles and scripts, no inline code, nothing sent elsewhere, and
+# no page of ours inside anyone's frame.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# The plan's PDF, shown in a frame of the signer's own page. A PDF runs no page script,
+# and a policy of default-src 'none' stops the browser's PDF viewer from showing it.
+PDF_SECURITY_POLICY = "frame-ancestors 'self'"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class _App(Flask):
+    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def, override]
+        weberrors.log_exception(self, exc_info)  # never a signing link's token in the log
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,7 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     overrides = {k: test_config.pop(k) for k in list(test_config) if k in SETTINGS}
     settings = load_settings(overrides=overrides)
-    app = Flask(__name__, instance_path=str(instance.instance_path(settings).resolve()))
+    app = _App(__name__, instance_path=str(instance.instance_path(settings).resolve()))
     keys = instance.secret_keys(settings)
     app.config.from_mapping(
         # The session cookie gets its own key, derived from the link keys.
@@ -41,7 +50,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=3600,
+        # A signer's session ends after two idle hours (each page refreshes it), long
+        # enough to write a long comment. The CSRF token lives as long as the session it
+        # is bound to, rather than expiring an hour after the page was shown.
+        PERMANENT_SESSION_LIFETIME=2 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=512 * 1024,
     )
     app.config.update(test_config)
@@ -53,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     webdb.init_app(app, settings)
     app.extensions["plansign.store"] = instance.blob_store(settings)
     csrf.init_app(app)
+    weberrors.init_app(app)
     pages.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on
@@ -72,8 +86,13 @@ def _derive(key: str, purpose: str) -> str:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    pdf = response.mimetype == "application/pdf"
+    response.headers.setdefault("Content-Security-Policy",
+                                PDF_SECURITY_POLICY if pdf else CONTENT_SECURITY_POLICY)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if pdf else "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS (base_url)
+        response.headers["Strict-Transport-Security"] = HSTS
     return response

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
@@ -23,6 +24,7 @@ from signing import apikeys, deadlines, envelopes, instance, outbox, verificatio
 from signing.apikeys import KeyRole
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
+from signing.errors import SigningError
 from signing.links import LinkSigner
 from signing.mail import backend_from_settings
 from signing.models import OutboxRow
@@ -114,8 +116,11 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
         # The file outbox stands in for the signers' mailboxes: deliver now, and say where.
         outbox.run_once(sessions, {"email": _mailer(settings)}, now=now)
         with sessions() as session:
+            # Mail sent by this command, or by a worker that claimed it first.
             for row in session.scalars(select(OutboxRow).where(
-                    OutboxRow.envelope_id == envelope_id, OutboxRow.sent_at.is_not(None))):
+                    OutboxRow.envelope_id == envelope_id, OutboxRow.kind == "email",
+                    OutboxRow.sent_at.is_not(None),
+                    OutboxRow.provider_message_id.is_not(None))):
                 folder = instance.instance_path(settings) / "mail"
                 click.echo(f"{row.name} for signer {row.signer_id}: "
                            f"{folder / row.provider_message_id}")
@@ -172,31 +177,78 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
     with _deliverer(settings, sessions) as deliverer:
+        outage = DatabaseOutage()
         while True:
-            now = dt.datetime.now(dt.UTC)
-            swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
-            for envelope_id in swept.expired:
-                click.echo(f"envelope {envelope_id} expired")
-            for envelope_id in swept.reminded:
-                click.echo(f"reminded the signers of envelope {envelope_id}")
-            handled = (outbox.run_once(sessions, handlers, now=now)
-                       + announcer.run_once(now=now))
-            if handled:
-                click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
-            deliveries = deliverer.run_once(now=now, wait=None if once else DELIVERY_WAIT)
-            attempts = deliveries.recorded
-            # --once waits for every attempt, and delivers what each delivery lets through
-            # (an envelope's next event), so it leaves nothing due behind.
-            while once and deliveries.claimed:
-                deliveries = deliverer.run_once(now=now, wait=None)
-                attempts += deliveries.recorded
-            if attempts:
-                click.echo(f"made {attempts} webhook delivery attempt"
-                           f"{'' if attempts == 1 else 's'}")
+            try:
+                busy = _worker_pass(sessions, handlers, announcer, deliverer,
+                                    remind_every=remind_every, once=once)
+            except OperationalError as exc:
+                # The database is away for a moment (restart, failover, network): nothing
+                # was half done, since every step is its own transaction. Wait and resume.
+                if once:
+                    raise SigningError(f"the database is unavailable: {_first_line(exc)}") \
+                        from None
+                click.echo(outage.failed(exc), err=True)
+                time.sleep(outage.wait)
+                continue
+            if outage.failures:
+                click.echo("the database is back; resuming", err=True)
+                outage.failures = 0
             if once:
                 return
-            if not handled and not deliveries.busy:
+            if not busy:
                 time.sleep(interval)
+
+
+class DatabaseOutage:
+    """How long the worker waits between tries while the database is away: 1, 2, 4 ...
+    seconds, at most 30."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    @property
+    def wait(self) -> float:
+        return min(30.0, 2.0 ** max(0, self.failures - 1))
+
+    def failed(self, exc: Exception) -> str:
+        self.failures += 1
+        return (f"the database is unavailable ({_first_line(exc)}); "
+                f"trying again in {self.wait:.0f} s")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Announcer,
+                 deliverer: Deliverer, *, remind_every: dt.timedelta | None,
+                 once: bool) -> bool:
+    """One pass of the worker; returns whether it found work (so no pause before the next)."""
+    now = dt.datetime.now(dt.UTC)
+    swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
+    for envelope_id in swept.expired:
+        click.echo(f"envelope {envelope_id} expired")
+    for envelope_id in swept.reminded:
+        click.echo(f"reminded the signers of envelope {envelope_id}")
+    handled = (outbox.run_once(sessions, handlers, now=now)
+               + announcer.run_once(now=now))
+    if handled:
+        click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
+    # Deliveries are signed and scheduled with the time they go out, not the pass's start.
+    now = dt.datetime.now(dt.UTC)
+    deliveries = deliverer.run_once(now=now, wait=None if once else DELIVERY_WAIT)
+    attempts = deliveries.recorded
+    # --once waits for every attempt, and delivers what each delivery lets through
+    # (an envelope's next event), so it leaves nothing due behind.
+    while once and deliveries.claimed:
+        deliveries = deliverer.run_once(now=now, wait=None)
+        attempts += deliveries.recorded
+    if attempts:
+        click.echo(f"made {attempts} webhook delivery attempt"
+                   f"{'' if attempts == 1 else 's'}")
+    return bool(handled or deliveries.busy)
 
 
 @click.group("keys")

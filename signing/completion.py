@@ -58,7 +58,11 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         outcome=CLOSING_EVENTS[closing.type],
         original_sha256=document_sha256,
         completed_at=closing.at,
-        consent_text=CONSENT,
+        # The words the signers agreed to, as recorded; today's for records made before
+        # acknowledgements kept them.
+        consent_text=next((r.data["consent_text"] for r in trail
+                           if r.type == "signer.acknowledged" and "consent_text" in r.data),
+                          CONSENT),
         audit_head_hash=trail[-1].hash,
         signers=tuple(_outcome(s, trail, names, closing) for s in signers),
         comments=tuple(

@@ -63,6 +63,12 @@ class Finalizer:
             raise TransientFailure(f"finalizing envelope {row.id}: {exc}") from exc
         return None
 
+    def gave_up(self, session: Session, job: OutboxJob, reason: str, now: dt.datetime) -> None:
+        """Finalizing will not be tried again: the envelope keeps its state, and this is
+        said loudly, since the record is not archived until someone acts."""
+        log.error("envelope %s was not finalized, and will not be tried again by itself: %s",
+                  job.envelope_id, reason)
+
     def final_pdf(self, session: Session, row: EnvelopeRow, now: dt.datetime) -> bytes:
         """The original PDF, stamped with what happened, then sealed."""
         plan = plan_from_data(row.plan_data)

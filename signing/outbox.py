@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from database import make_session_factory
 from signing.models import OutboxRow
+
+log = logging.getLogger(__name__)
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats.
 BACKOFF = tuple(dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 7200, 21600))
@@ -104,25 +108,31 @@ def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
         # round trip to the provider must not hold up the signers' pages.
         with _readers(sessions)() as session:
             provider_id = handler(session, job, now)
-    except TransientFailure as exc:
+    except (TransientFailure, PermanentFailure) as exc:
+        failure: TransientFailure | PermanentFailure = exc
+    except OperationalError:
+        raise  # the database is away: nothing can be recorded; the lease brings it back
+    except Exception as exc:
+        # A fault of ours or of the data (a bug, a full disk) must neither stop the worker
+        # nor be retried for ever: it counts as a failed attempt, and after MAX_ATTEMPTS
+        # the row is given up and someone told.
+        log.exception("outbox entry %s (%s, %s) failed", job.id, job.kind, job.name)
+        failure = TransientFailure(f"unexpected error: {type(exc).__name__}: {exc}")
+    else:
         with sessions.begin() as session:
             row = session.get_one(OutboxRow, job.id)
-            row.last_error = str(exc)
-            if job.attempts >= MAX_ATTEMPTS:
-                _give_up(session, handler, job, row, f"gave up after {job.attempts} "
-                                                     f"attempts: {exc}", now)
-            else:
-                row.next_attempt_at = now + backoff(job.attempts, exc.retry_after)
-        return
-    except PermanentFailure as exc:
-        with sessions.begin() as session:
-            row = session.get_one(OutboxRow, job.id)
-            row.last_error = str(exc)
-            _give_up(session, handler, job, row, str(exc), now)
+            row.sent_at, row.provider_message_id, row.last_error = now, provider_id, None
         return
     with sessions.begin() as session:
         row = session.get_one(OutboxRow, job.id)
-        row.sent_at, row.provider_message_id, row.last_error = now, provider_id, None
+        row.last_error = str(failure)[:2000]
+        if isinstance(failure, PermanentFailure):
+            _give_up(session, handler, job, row, str(failure), now)
+        elif job.attempts >= MAX_ATTEMPTS:
+            _give_up(session, handler, job, row,
+                     f"gave up after {job.attempts} attempts: {failure}", now)
+        else:
+            row.next_attempt_at = now + backoff(job.attempts, failure.retry_after)
 
 
 def _give_up(session: Session, handler: Handler, job: OutboxJob, row: OutboxRow, reason: str,

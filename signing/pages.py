@@ -72,6 +72,7 @@ def _current() -> SignerContext:
                                        message="This page has expired. Open the link in "
                                                "your most recent email, or ask HR for a "
                                                "new link."), 403))
+    session.modified = True  # sent again, so the session's idle time starts over
     plan, schedule = _plan_of(signer.envelope)
     return SignerContext(signer, signer.envelope, plan, schedule)
 
@@ -137,9 +138,10 @@ def act(action: str) -> Response:
         done = "already" if signer_id == ctx.signer.id else "already_recorded"
         return redirect(url_for("signer.plan_page", done=done), 303)
     except wf.InvalidInput as exc:
+        failed = "record" if signer_id != ctx.signer.id else action
         return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
                                         consent=CONSENT, error=str(exc), form=form,
-                                        max_chars=wf.MAX_COMMENT_CHARS), 422)
+                                        failed=failed, max_chars=wf.MAX_COMMENT_CHARS), 422)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 409)
     done = action if signer_id == ctx.signer.id else "recorded"
@@ -150,12 +152,18 @@ def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
     """The workflow action's arguments from the posted form."""
     if action == "acknowledge":
         return {"typed_name": form.get("typed_name", ""), "consent": "consent" in form,
-                "statement": STATEMENT, "comment": form.get("comment") or None}
+                "statement": STATEMENT, "consent_text": CONSENT, "comment": _text(form, "comment")}
     if action == "refuse":
-        return {"reason": form.get("reason") or None}
+        return {"reason": _text(form, "reason")}
     if action == "comment":
-        return {"text": form.get("comment", "")}
+        return {"text": _text(form, "comment") or ""}
     abort(404)
+
+
+def _text(form: Mapping[str, str], field: str) -> str | None:
+    """A textarea's text as the signer saw it. Browsers send its line breaks as CRLF but
+    count them as one character against ``maxlength``; the limit counts them the same."""
+    return form.get(field, "").replace("\r\n", "\n") or None
 
 
 def _employee(ctx: SignerContext) -> SignerRow:

@@ -24,7 +24,9 @@ from archive import (
     RecordNotFound,
     SearchQuery,
     get_record,
+    lift_hold,
     log_access,
+    place_hold,
     record_bundle,
     search,
 )
@@ -70,10 +72,32 @@ def read_record(sessions: sessionmaker[Session], store: BlobStore, caller: Calle
                                                                   list[dict[str, Any]]]:
     """The record's index entry and its archived audit trail."""
     record = _authorised(sessions, caller, "view", envelope_id, now)
-    trail = json.loads(store.get(record.audit_sha256))
+    try:
+        trail = json.loads(store.get(record.audit_sha256))
+    except ArchiveError as exc:
+        with sessions.begin() as session:
+            log_access(session, caller.reader, "view", now=now, envelope_id=envelope_id,
+                       detail=f"failed: {exc}")
+        raise
     with sessions.begin() as session:
         log_access(session, caller.reader, "view", now=now, envelope_id=envelope_id)
     return record, [audit.to_json(audit.from_json(r)) for r in trail]
+
+
+def hold(sessions: sessionmaker[Session], caller: Caller, envelope_id: str, *, reason: str,
+         now: dt.datetime) -> ArchivedRecord:
+    """Place a legal hold; HR may hold only the plans it sent."""
+    _authorised(sessions, caller, "hold", envelope_id, now)
+    with sessions.begin() as session:
+        return place_hold(session, envelope_id, reason=reason, by=caller.reader, now=now)
+
+
+def release(sessions: sessionmaker[Session], caller: Caller, envelope_id: str, *,
+            reason: str, now: dt.datetime) -> ArchivedRecord:
+    """Lift a legal hold; HR may lift only holds on the plans it sent."""
+    _authorised(sessions, caller, "lift hold", envelope_id, now)
+    with sessions.begin() as session:
+        return lift_hold(session, envelope_id, reason=reason, by=caller.reader, now=now)
 
 
 def read_document(sessions: sessionmaker[Session], store: BlobStore, caller: Caller,

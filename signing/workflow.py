@@ -261,8 +261,10 @@ def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
 
 
 def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
-                statement: str, comment: str | None = None, now: dt.datetime) -> Step:
-    """Receipt and understanding, not agreement."""
+                statement: str, consent_text: str | None = None, comment: str | None = None,
+                now: dt.datetime) -> Step:
+    """Receipt and understanding, not agreement. ``statement`` and ``consent_text`` are
+    the words the signer was shown, recorded as they were."""
     signer = _open_signer(envelope, signer_id, "acknowledge")
     typed = " ".join(typed_name.split())
     if not typed:
@@ -272,12 +274,15 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
                                       "ask HR for a paper copy")
     comment = _check_comment(comment)
     done = replace(signer, state=SignerState.ACKNOWLEDGED, decided_at=now)
-    events = [Event("signer.acknowledged", signer.id,
-                    {"typed_name": typed, "consent": True, "statement": statement})]
+    data = {"typed_name": typed, "consent": True, "statement": statement}
+    if consent_text:
+        data["consent_text"] = consent_text
+    events = [Event("signer.acknowledged", signer.id, data)]
     effects: list[Effect] = [Effect("webhook", "signer.acknowledged", signer.id)]
     if comment:
         events.append(Event("signer.commented", signer.id, {"comment": comment}))
-        effects.append(Effect("email", "hr_notice_comment", signer.id))
+        effects += [Effect("email", "hr_notice_comment", signer.id),
+                    Effect("webhook", "signer.commented", signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
 

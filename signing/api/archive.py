@@ -12,21 +12,22 @@ import re
 from typing import Annotated, Any, Literal
 
 from flask import Response, current_app, request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from archive import (
     OUTCOMES,
     ArchivedRecord,
     BlobCorrupted,
+    BlobNotFound,
     HoldError,
+    InvalidKey,
     InvalidQuery,
     Reader,
     RecordNotFound,
     SearchQuery,
     StoreUnavailable,
     access_log,
-    lift_hold,
-    place_hold,
+    log_access,
 )
 from signing import records, webdb
 from signing.api.operations import ApiError, Caller, _json, bp, operation
@@ -44,7 +45,19 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def _whole_day(value: Any) -> Any:
+    """An end given as a bare date means the end of that day, as on the command line."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # pydantic names the problem
+        return dt.datetime.combine(day, dt.time.max, dt.UTC)
+    return value
+
+
 When = Annotated[dt.datetime | None, AfterValidator(_aware)]
+Until = Annotated[dt.datetime | None, BeforeValidator(_whole_day), AfterValidator(_aware)]
 Text = Annotated[str | None, Field(None, min_length=1, max_length=200)]
 
 
@@ -59,9 +72,9 @@ class RecordQuery(BaseModel):
     department: Text = None
     outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
     sent_from: When = None
-    sent_to: When = None
+    sent_to: Until = Field(None, description="Until this time; a bare date: to its end.")
     completed_from: When = None
-    completed_to: When = None
+    completed_to: Until = Field(None, description="Until this time; a bare date: to its end.")
     sort: str = Field("-completed_at", pattern=r"^-?(completed_at|sent_at|employee_name|plan_id)$",
                       description="A field, with - for descending.")
     limit: int = Field(50, ge=1, le=200)
@@ -76,10 +89,18 @@ class AccessQuery(BaseModel):
     limit: int = Field(100, ge=1, le=1000)
 
 
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise ValueError("give a reason: who asked for the hold, or why it is lifted")
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        raise ValueError("contains control characters; remove them")
+    return value.strip()
+
+
 class HoldBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_reason)]
 
 
 class RecordOut(BaseModel):
@@ -138,7 +159,23 @@ class AccessLog(BaseModel):
 # -- the operations ----------------------------------------------------------------------
 
 
-@operation("GET", "/archive/records", summary="Search archived plans", roles=ALL,
+def _log_refusal(key: Caller | None, refusal: ApiError, params: dict[str, Any]) -> None:
+    """A request refused for its key (none, unknown, or the wrong role) is a denied read
+    of the archive, and goes in the access log with the rest."""
+    reader = (_reader(key) if key is not None
+              else Reader("unauthenticated", None, request.remote_addr))
+    envelope_id = params.get("envelope_id")
+    with _sessions().begin() as db:
+        log_access(db, reader, f"{request.method} {request.path}"[:200], now=_now(),
+                   envelope_id=envelope_id if isinstance(envelope_id, str) else None,
+                   allowed=False, detail=f"denied ({refusal.status}): {refusal}")
+
+
+def archive_operation(method: str, rule: str, **declaration: Any) -> Any:
+    return operation(method, rule, on_denied=_log_refusal, **declaration)
+
+
+@archive_operation("GET", "/archive/records", summary="Search archived plans", roles=ALL,
            query=RecordQuery, response=RecordPage, errors=(401, 403, 422))
 def search_records(key: Caller, query: RecordQuery) -> RecordPage:
     page = records.find(_sessions(), _caller(key), SearchQuery(**query.model_dump()),
@@ -147,7 +184,7 @@ def search_records(key: Caller, query: RecordQuery) -> RecordPage:
                       records=[RecordOut.of(r) for r in page.records])
 
 
-@operation("GET", "/archive/records/<envelope_id>",
+@archive_operation("GET", "/archive/records/<envelope_id>",
            summary="One archived plan with its audit trail", roles=ALL,
            response=RecordDetail, errors=(401, 403, 404, 409, 422))
 def get_record(key: Caller, envelope_id: str) -> RecordDetail:
@@ -168,7 +205,7 @@ def _document(name: str, media: str, summary: str) -> None:
             "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
 
     download.__name__ = "get_" + re.sub(r"[^a-z]", "_", name)
-    operation("GET", f"/archive/records/<envelope_id>/{name}", summary=summary, roles=ALL,
+    archive_operation("GET", f"/archive/records/<envelope_id>/{name}", summary=summary, roles=ALL,
               media=media, errors=(401, 403, 404, 409, 422))(download)
 
 
@@ -180,26 +217,25 @@ _document("bundle.zip", "application/zip",
           "A records bundle: every document and a manifest of SHA-256 sums")
 
 
-@operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",
+@archive_operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",
            roles=frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN}), body=HoldBody,
            response=RecordOut, errors=(400, 401, 403, 404, 409, 422))
 def hold_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
-    with webdb.transaction() as db:
-        return RecordOut.of(place_hold(db, _envelope_id(envelope_id), reason=body.reason,
-                                       by=_reader(key), now=_now()))
+    return RecordOut.of(records.hold(_sessions(), _caller(key), _envelope_id(envelope_id),
+                                     reason=body.reason, now=_now()))
 
 
-@operation("POST", "/archive/records/<envelope_id>/release", summary="Lift a legal hold",
+@archive_operation("POST", "/archive/records/<envelope_id>/release", summary="Lift a legal hold",
            roles=frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN}), body=HoldBody,
            response=RecordOut, errors=(400, 401, 403, 404, 409, 422))
 def release_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
-    with webdb.transaction() as db:
-        return RecordOut.of(lift_hold(db, _envelope_id(envelope_id), reason=body.reason,
-                                      by=_reader(key), now=_now()))
+    return RecordOut.of(records.release(_sessions(), _caller(key), _envelope_id(envelope_id),
+                                        reason=body.reason, now=_now()))
 
 
-@operation("GET", "/archive/access-log", summary="Who read what in the archive, newest first",
-           roles=STAFF, query=AccessQuery, response=AccessLog, errors=(401, 403, 422))
+@archive_operation("GET", "/archive/access-log",
+                   summary="Who read what in the archive, newest first", roles=STAFF,
+                   query=AccessQuery, response=AccessLog, errors=(401, 403, 422))
 def get_access_log(key: Caller, query: AccessQuery) -> AccessLog:
     entries = access_log(webdb.session(), envelope_id=query.envelope_id, limit=query.limit,
                          denied_only=query.denied)
@@ -255,6 +291,14 @@ def _corrupted(exc: BlobCorrupted) -> Response:
     current_app.logger.error("archive: %s", exc)
     return _error(f"the archived document is corrupted (its content no longer matches its "
                   f"SHA-256 {exc.key}); it is not served. Tell records staff.", 409)
+
+
+@bp.errorhandler(BlobNotFound)
+@bp.errorhandler(InvalidKey)
+def _missing(exc: BlobNotFound | InvalidKey) -> Response:
+    current_app.logger.error("archive: %s", exc)
+    return _error("an archived document of this record is missing from the archive's "
+                  "store; nothing is served. Tell records staff.", 409)
 
 
 @bp.errorhandler(StoreUnavailable)

@@ -35,6 +35,7 @@ class ApiError(Exception):
         self.status = status
         self.body = ErrorOut(error=message, field=field, errors=errors)
         self.headers = headers or {}
+        self.caller: Caller | None = None  # who was refused, when the key was valid
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole]
               status: int = 200, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, media: str = "application/json",
               errors: tuple[int, ...] = (), query: type[BaseModel] | None = None,
+              on_denied: Callable[[Caller | None, ApiError, dict[str, Any]], None] | None = None,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view and describe it for the OpenAPI document.
 
@@ -75,6 +77,8 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole]
     operation needs one, ``body`` (the parsed model) when it takes one, and ``query``
     (the query string parsed by that model) when it declares one. It returns a model
     (sent as JSON with ``status``), a ``(model, headers)`` pair, or a Response.
+    ``on_denied`` hears of every request refused for its key (401 or 403), with the
+    caller when the key was valid, before the refusal is sent.
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,7 +88,12 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole]
         @functools.wraps(view)
         def handle(**params: Any) -> Response:
             if roles is not None:
-                params["key"] = _authorize(roles)
+                try:
+                    params["key"] = _authorize(roles)
+                except ApiError as exc:
+                    if on_denied is not None:
+                        on_denied(exc.caller, exc, params)
+                    raise
             if body is not None:
                 params["body"] = _parse(body)
             if query is not None:
@@ -130,7 +139,9 @@ def _authorize(roles: frozenset[KeyRole]) -> Caller:
         raise ApiError(401, "a valid API key is required: Authorization: Bearer <key>",
                        headers={"WWW-Authenticate": 'Bearer realm="plansign"'})
     if caller.role not in roles:
-        raise ApiError(403, f"a {caller.role} key may not do this")
+        refused = ApiError(403, f"a {caller.role} key may not do this")
+        refused.caller = caller
+        raise refused
     return caller
 
 

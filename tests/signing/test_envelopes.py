@@ -77,7 +77,8 @@ def test_send_and_acknowledge_write_state_audit_and_outbox(sessions):
         assert [(o.kind, o.name) for o in outbox] == [
             ("email", "invitation"), ("webhook", "envelope.sent"),
             ("webhook", "signer.acknowledged"),
-            ("email", "hr_notice_comment"), ("finalize", "finalize")]
+            ("email", "hr_notice_comment"), ("webhook", "signer.commented"),
+            ("finalize", "finalize")]
 
 
 def test_the_pdf_is_stored_once(sessions):

@@ -227,3 +227,38 @@ def test_backoff_schedule():
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 6, 7)] == [
         30, 120, 600, 21600, 21600]
     assert outbox.backoff(1, retry_after=5).total_seconds() == 30
+
+
+class Broken:
+    """A handler with a bug (or a full disk): every call raises an unexpected error."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.given_up: list[str] = []
+
+    def __call__(self, session, job, now):
+        self.calls += 1
+        raise OSError(28, "No space left on device")
+
+    def gave_up(self, session, job, reason, now):
+        self.given_up.append(reason)
+
+
+def test_an_unexpected_error_is_a_failed_attempt_not_a_dead_worker(sessions, caplog):
+    sent_envelope(sessions)
+    broken = Broken()
+    at = NOW
+    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+        assert outbox.run_once(sessions, {"email": broken}, now=at) == 1  # raises nothing
+        with sessions() as session:
+            row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
+            assert row.attempts == attempt
+            assert "No space left on device" in row.last_error
+        if attempt < outbox.MAX_ATTEMPTS:
+            assert row.failed_at is None and row.next_attempt_at > at
+            at = row.next_attempt_at
+    assert row.failed_at == at and broken.calls == outbox.MAX_ATTEMPTS
+    assert broken.given_up == [f"gave up after {outbox.MAX_ATTEMPTS} attempts: unexpected "
+                               "error: OSError: [Errno 28] No space left on device"]
+    assert "outbox entry" in caplog.text
+    assert outbox.run_once(sessions, {"email": broken}, now=at + dt.timedelta(days=30)) == 0

@@ -142,9 +142,18 @@ def test_holds_through_the_api(client, sessions, ids):
 def test_the_access_log_is_for_records_staff(client, sessions, ids, hr):
     client.get(f"/api/v1/archive/records/{ids[5]}", headers=hr[0])
     assert client.get("/api/v1/archive/access-log", headers=hr[0]).status_code == 403
+    assert client.get("/api/v1/archive/records?name=a").status_code == 401
     headers, _ = key(sessions, "admin")
     body = client.get("/api/v1/archive/access-log?denied=true", headers=headers).get_json()
-    assert [(e["action"], e["allowed"]) for e in body["entries"]] == [("view", False)]
+    # Newest first: the keyless search, the HR key's try at the log, its view of a record
+    # it did not send; each with who, and why it was refused.
+    assert [(e["action"], e["actor"].split(" ")[0], e["allowed"])
+            for e in body["entries"]] == [
+        ("GET /api/v1/archive/records", "unauthenticated", False),
+        ("GET /api/v1/archive/access-log", f"apikey:{hr[1]}", False),
+        ("view", f"apikey:{hr[1]}", False)]
+    assert body["entries"][0]["detail"].startswith("denied (401)")
+    assert body["entries"][1]["detail"].startswith("denied (403)")
 
 
 @pytest.mark.parametrize("path", [
@@ -198,3 +207,55 @@ def test_the_records_api_is_in_the_openapi_document(client):
     assert {"name", "employee_id", "manager", "department", "outcome", "sent_from",
             "completed_to", "sort", "limit", "offset"} <= names
     assert "/api/v1/archive/records/{envelope_id}/bundle.zip" in document["paths"]
+
+
+def test_hr_holds_only_the_plans_it_sent(client, sessions, ids, hr):
+    mine = client.post(f"/api/v1/archive/records/{ids[0]}/hold",
+                       json={"reason": "Grievance 2026/7"}, headers=hr[0])
+    assert mine.status_code == 200 and mine.get_json()["on_hold"] is True
+    other = client.post(f"/api/v1/archive/records/{ids[4]}/hold",
+                        json={"reason": "Curious"}, headers=hr[0])
+    assert other.status_code == 403 and "employee_name" not in other.get_json()
+    with sessions() as session:
+        assert get_record(session, ids[4]).on_hold is False
+    assert log(sessions, envelope_id=ids[4]) == [("hold", False, f"apikey:{hr[1]} (hr desk)")]
+
+
+@pytest.mark.parametrize("reason", ["   ", "held\x00", "a\x1b[31mred"])
+def test_a_hold_reason_must_be_plain_text(client, sessions, ids, reason):
+    headers, _ = key(sessions, "records")
+    response = client.post(f"/api/v1/archive/records/{ids[0]}/hold", json={"reason": reason},
+                           headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "reason"
+    with sessions() as session:
+        assert get_record(session, ids[0]).on_hold is False
+
+
+def test_a_missing_blob_is_reported_and_never_served(app, client, sessions, ids):
+    headers, _ = key(sessions, "records")
+    with sessions() as session:
+        record = get_record(session, ids[2])
+        store = app.extensions["plansign.store"]
+        final, trail = store.path(record.final_sha256), store.path(record.audit_sha256)
+    final.unlink()
+    trail.unlink()
+    response = client.get(f"/api/v1/archive/records/{ids[2]}/final.pdf", headers=headers)
+    assert response.status_code == 409 and "missing" in response.get_json()["error"]
+    viewed = client.get(f"/api/v1/archive/records/{ids[2]}", headers=headers)
+    assert viewed.status_code == 409
+    with sessions() as session:
+        assert [e.action for e in access_log(session, envelope_id=ids[2])] == [
+            "view", "download final.pdf"]
+        assert all("failed" in e.detail for e in access_log(session, envelope_id=ids[2]))
+
+
+def test_a_bare_end_date_covers_that_whole_day(client, sessions, ids):
+    headers, _ = key(sessions, "records")
+    # The second record was completed on 2020-04-01 at 09:00 UTC.
+    day = client.get("/api/v1/archive/records?completed_from=2020-04-01&completed_to=2020-04-01",
+                     headers=headers).get_json()
+    assert [r["envelope_id"] for r in day["records"]] == [ids[1]]
+    bad = client.get("/api/v1/archive/records?completed_to=2020-02-30", headers=headers)
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"][0]["path"] == "completed_to"

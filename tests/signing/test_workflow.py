@@ -123,6 +123,7 @@ def test_acknowledge_completes_a_single_signer_envelope(sent):
     assert effect_names(step) == [
         ("webhook", "signer.acknowledged", "s-employee"),
         ("email", "hr_notice_comment", "s-employee"),
+        ("webhook", "signer.commented", "s-employee"),
         ("finalize", "finalize", None),
     ]
 

@@ -1,0 +1,75 @@
+"""What the web app answers when something goes wrong outside the workflow's own errors:
+the database away for a moment, a form without its CSRF token, a bug. Signers get a
+page saying what to do, API callers JSON, nobody a stack trace; and the log never holds
+a signing link's token."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import InternalServerError
+
+# Seconds a client is asked to wait when the database is away (Retry-After).
+RETRY_AFTER = 5
+_TOKEN_PATH = re.compile(r"^/s/[^/]+")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(InternalServerError, _internal_error)
+
+
+def redacted_path(path: str) -> str:
+    """The request path fit for a log: a signing link's token replaced."""
+    return _TOKEN_PATH.sub("/s/[token]", path)
+
+
+def log_exception(app: Flask, exc_info) -> None:  # type: ignore[no-untyped-def]
+    """Flask's ``log_exception``, naming the path without a signing link's token."""
+    app.logger.error("Exception on %s [%s]", redacted_path(request.path), request.method,
+                     exc_info=exc_info)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def _page(status: int, title: str, message: str) -> Response:
+    if _wants_json():
+        response = Response(json.dumps({"error": message}), status,
+                            mimetype="application/json")
+    else:
+        response = Response(render_template("problem.html", title=title, message=message),
+                            status)
+    return response
+
+
+def _database_unavailable(exc: DBAPIError) -> Response:
+    """A dropped connection, a restarting server, a locked SQLite file: nothing was
+    recorded (the transaction rolled back), so the same request can simply be sent again."""
+    reason = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
+    current_app.logger.warning("database unavailable on %s: %s", redacted_path(request.path),
+                               reason[0])
+    response = _page(503, "Please try again in a moment",
+                     "The service is briefly unavailable and nothing was changed. "
+                     f"Please try again in {RETRY_AFTER} seconds.")
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def _csrf_error(exc: CSRFError) -> Response:
+    return _page(400, "Please reload the page",
+                 "This form has expired or was not sent from the plan's page, so nothing "
+                 "was recorded. Reload the page, or open the link in your email again, and "
+                 "submit it once more.")
+
+
+def _internal_error(exc: InternalServerError) -> Response:
+    return _page(500, "Something went wrong",
+                 "Something went wrong on our side and nothing was changed. Please try "
+                 "again later; if it keeps happening, contact your HR representative.")

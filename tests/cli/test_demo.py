@@ -1,0 +1,83 @@
+"""`plansign demo`, the README's run command: the whole flow on the embedded defaults, in
+real processes (LibreOffice, `plansign serve`, `plansign worker`), completed over HTTP
+by the demo itself, or by a person (here, this test) with --wait."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from signing.demo import acknowledge_as_employee
+from tests.pdftext import pdf_text
+from tests.signing.test_browser import free_port
+
+PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("PLANSIGN_")}
+
+
+def test_the_demo_does_the_whole_job_and_verifies_it(tmp_path):
+    port = free_port()
+    done = subprocess.run([*PLANSIGN, "demo", "--out", str(tmp_path), "--port", str(port)],
+                          env=_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert f"http://127.0.0.1:{port}/s/" in out  # the link from the file outbox
+    assert "Acknowledging as Léa Brändli would" in out
+    for check in ("seal: valid, covers the whole file", "audit chain (archive)",
+                  "original PDF hash", "final PDF hash"):
+        assert re.search(rf"ok +{re.escape(check)}", out), out
+    assert "FAIL" not in out
+    for name in ("support-agent-30d", "engineer-90d", "account-executive-60d"):
+        assert (tmp_path / "examples" / f"{name}.pdf").stat().st_size > 10_000
+    final = pdf_text((tmp_path / "record" / "final.pdf").read_bytes())
+    assert "Certificate of completion" in final and "Acknowledged" in final
+    assert "moved to Tuesday mornings" in final  # the demo's comment, on its own page
+    # The service and the worker are stopped: nothing answers on the port any more.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/sign", timeout=2)
+
+
+def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
+    port = free_port()
+    demo = subprocess.Popen([*PLANSIGN, "demo", "--out", str(tmp_path), "--port", str(port),
+                             "--wait"], env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        seen: list[str] = []
+        link = None
+        for line in demo.stdout:
+            seen.append(line)
+            if line.strip().startswith(f"http://127.0.0.1:{port}/s/"):
+                link = line.strip()
+            if "Waiting for you" in line:
+                break
+        assert link, "".join(seen)
+        # The person opens the link and acknowledges, as in a browser.
+        acknowledge_as_employee(link, "Léa Brändli", "Read and understood.")
+        for line in demo.stdout:
+            seen.append(line)
+            if "Still serving" in line:
+                break
+        text = "".join(seen)
+        assert re.search(r"ok +seal: valid", text), text
+        # Still serving: the signer's page answers (403 without a session).
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/sign", timeout=5)
+        assert answer.value.code == 403
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=60)
+    time.sleep(0.5)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/sign", timeout=2)
