@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.access import Reader, log_access
 from archive.models import ArchivedRecord
 from archive.store import BlobStore
 
@@ -51,9 +52,10 @@ def record_bundle(store: BlobStore, record: ArchivedRecord) -> bytes:
 
 
 def export_bundle(session: Session, store: BlobStore, *, since: dt.datetime,
-                  out: Path) -> int:
+                  out: Path, by: Reader, now: dt.datetime) -> int:
     """Every record completed since ``since`` into the zip ``out`` (written under a
-    temporary name, flushed, then renamed); returns how many."""
+    temporary name, flushed, then renamed); returns how many. Each record exported is
+    a read, logged in ``session`` for ``by`` once the file is in place."""
     records = session.scalars(select(ArchivedRecord).where(ArchivedRecord.completed_at >= since)
                               .order_by(ArchivedRecord.completed_at)).all()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +72,9 @@ def export_bundle(session: Session, store: BlobStore, *, since: dt.datetime,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    for record in records:
+        log_access(session, by, "export", now=now, envelope_id=record.envelope_id,
+                   detail=f"to {out.name}, completed since {since:%Y-%m-%d}")
     return len(records)
 
 

@@ -72,11 +72,15 @@ class PurgePlan:
 def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime,
           by: Reader, execute: bool = False) -> PurgePlan:
     """What is due for purging; with ``execute``, purge it."""
+    query = (select(ArchivedRecord)
+             .where(ArchivedRecord.retain_until.is_not(None), ArchivedRecord.retain_until <= now)
+             .order_by(ArchivedRecord.retain_until))
+    if execute:
+        # Locked as read: a hold placed meanwhile waits for the purge, or the purge for
+        # the hold and then sees it; a record just put on hold is never purged.
+        query = query.with_for_update()
     with sessions.begin() as session:
-        expired = session.scalars(
-            select(ArchivedRecord).where(ArchivedRecord.retain_until.is_not(None),
-                                         ArchivedRecord.retain_until <= now)
-            .order_by(ArchivedRecord.retain_until)).all()
+        expired = session.scalars(query).all()
         due = [r.envelope_id for r in expired if not r.on_hold]
         held = [r.envelope_id for r in expired if r.on_hold]
         if not execute:

@@ -192,7 +192,7 @@ def purge_cmd(settings: Settings, execute: bool) -> None:
 @click.pass_obj
 def export_cmd(settings: Settings, since: dt.datetime, out: Path) -> None:
     """Write every plan completed since a date into one zip, for an HRIS or a legal team."""
-    with _sessions(settings)() as session:
+    with _sessions(settings).begin() as session:
         count = export_bundle(session, instance.blob_store(settings), since=_day(since),
-                              out=out)
+                              out=out, by=_reader(), now=_now())
     click.echo(f"{count} record(s) written to {out}")

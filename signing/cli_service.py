@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive import Reader, log_access
 from config import Settings
 from database import make_session_factory
 from docgen import ConverterPool, LintFailed, resolve_template
@@ -314,7 +315,8 @@ def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
     from docgen.seal import validate
 
     trusted = instance.trusted_seal_certificates(settings)
-    sessions = make_session_factory(instance.database_engine(settings), read_only=True)
+    engine = instance.database_engine(settings)
+    sessions = make_session_factory(engine, read_only=True)
     store = instance.blob_store(settings)
     path = Path(file_or_envelope_id)
     with sessions() as session:
@@ -324,7 +326,15 @@ def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
         else:
             checks = verification.verify_envelope(session, store, file_or_envelope_id,
                                                    lambda pdf: validate(pdf, trusted=trusted))
+    passed = all(check.ok for check in checks)
+    # Verifying reads the archived documents: a read like any other, so it is logged.
+    with make_session_factory(engine).begin() as session:
+        log_access(session, Reader(f"cli:{getpass.getuser()}", "admin"), "verify",
+                   now=dt.datetime.now(dt.UTC),
+                   envelope_id=None if path.is_file() else file_or_envelope_id,
+                   detail=("passed" if passed else "failed")
+                   + (f": file {path.name}" if path.is_file() else ""))
     for check in checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
-    if not all(check.ok for check in checks):
+    if not passed:
         sys.exit(1)

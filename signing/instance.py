@@ -97,17 +97,20 @@ def sealing_key(settings: Settings) -> SealingKey:
 
 def trusted_seal_certificates(settings: Settings) -> list[Any]:
     """The certificates a seal is checked against: the configured sealing key's, else
-    this instance's self-signed one if it has made one. Never makes a key."""
-    from docgen.seal import load_sealing_key, self_signed_path
+    this instance's self-signed one if it has made one, and those of ``seal_trust_path``
+    (a timestamp authority's, sealing certificates used before). Never makes a key."""
+    from docgen.seal import load_certificates, load_sealing_key, self_signed_path
     from docgen.seal.selfsigned import SEAL_FOLDER
 
+    further = (load_certificates(Path(settings.seal_trust_path), "seal_trust_path")
+               if settings.seal_trust_path else [])
     if settings.seal_pkcs12_path or settings.seal_key_path or settings.seal_cert_path:
         key, _ = _configured_or_self_signed(settings)
-        return [key.certificate, *key.chain]
+        return [key.certificate, *key.chain, *further]
     path = self_signed_path(instance_path(settings) / SEAL_FOLDER)
     if not path.exists():
-        return []
-    return [load_sealing_key(key_path=path, cert_path=path).certificate]
+        return further
+    return [load_sealing_key(key_path=path, cert_path=path).certificate, *further]
 
 
 def _configured_or_self_signed(settings: Settings) -> tuple[SealingKey, str | None]:

@@ -34,7 +34,7 @@ from docgen.seal.errors import (
     SealPassphraseError,
     TimestampUnavailable,
 )
-from docgen.seal.keys import SealingKey, clear_cache, load_sealing_key
+from docgen.seal.keys import SealingKey, clear_cache, load_certificates, load_sealing_key
 from docgen.seal.sealing import seal
 from docgen.seal.selfsigned import create_self_signed, sealing_key_for, self_signed_path
 from docgen.seal.validation import PADES_SUBFILTER, SealReport, validate
@@ -60,6 +60,7 @@ __all__ = [
     "TimestampUnavailable",
     "clear_cache",
     "create_self_signed",
+    "load_certificates",
     "load_sealing_key",
     "seal",
     "sealing_key_for",

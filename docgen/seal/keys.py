@@ -252,6 +252,18 @@ def _parse_key(data: bytes, path: Path, passphrase: Passphrase, origin: Origin) 
         ) from None
 
 
+def load_certificates(path: Path, setting: str) -> list[x509.Certificate]:
+    """Certificates to trust, from a PEM file of one or more, or one DER certificate."""
+    data = _read(path, setting)
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise SealKeyUnreadable(f"{setting}: {path} holds no certificate (expected PEM or "
+                                "DER certificates)", setting) from None
+
+
 def _parse_certificates(data: bytes, path: Path, origin: Origin) -> list[x509.Certificate]:
     try:
         if b"-----BEGIN" in data:

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, database_url):
     return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_DATABASE_URL": database_url,
             "PLANSIGN_SECRET_KEYS": "k" * 40}
 
 
@@ -76,6 +77,9 @@ def test_hold_purge_and_export(runner, env, ids, tmp_path):
         names = archive.namelist()
         assert f"{ids[1]}/final.pdf" in names and f"{ids[0]}/final.pdf" not in names
         assert "SHA256SUMS" in names and "export.json" in names
+    log = json.loads(run(runner, env, "access-log", "--json").output)
+    exported = sorted(e["envelope_id"] for e in log if e["action"] == "export")
+    assert exported == sorted(ids[1:])
     release = run(runner, env, "release", ids[0], "--reason", "Settled")
     assert release.exit_code == 0
     again = run(runner, env, "release", ids[0], "--reason", "Settled")
@@ -95,3 +99,12 @@ def test_purge_executes_only_when_asked(runner, env, tmp_path):
     assert done.exit_code == 0 and "5 record(s) purged, 1 kept on hold" in done.output
     left = json.loads(run(runner, env, "search", "--json").output)
     assert [r["envelope_id"] for r in left["records"]] == [ids[2]]
+
+
+def test_archive_verify_reports_each_check_and_is_logged(runner, env, ids):
+    # The seeded documents are not sealed PDFs: the seal check must fail, and say so.
+    result = run(runner, env, "verify", ids[0])
+    assert result.exit_code == 1
+    assert "FAIL  seal" in result.output and "ok    archive record" in result.output
+    log = json.loads(run(runner, env, "access-log", "--envelope", ids[0], "--json").output)
+    assert [(e["action"], e["detail"]) for e in log] == [("verify", "failed")]

@@ -42,10 +42,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def service(tmp_path, converter):
+def service(tmp_path, converter, database_url):
     """A real `plansign serve` on 127.0.0.1, and two envelopes sent to it."""
     port = free_port()
     env = {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+           "PLANSIGN_DATABASE_URL": database_url,
            "PLANSIGN_BASE_URL": f"http://127.0.0.1:{port}", "PLANSIGN_SECRET_KEYS": "k" * 40}
     settings = load_settings(env)
     sessions = make_session_factory(instance.database_engine(settings))

@@ -159,3 +159,21 @@ def test_twenty_concurrent_acknowledgements_one_wins(sessions):
         trail = svc.audit_trail(session, envelope_id)
         assert [r.type for r in trail].count("signer.acknowledged") == 1
         assert verify_chain(trail) == []
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET actor = 'someone else'",
+    "DELETE FROM audit_events",
+])
+def test_the_database_refuses_to_change_the_audit_trail(sessions, engine, statement):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    envelope_id = make_envelope(sessions)
+    with sessions() as session:
+        before = [(r.seq, r.actor, r.hash) for r in svc.audit_trail(session, envelope_id)]
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+        connection.execute(text(statement))
+    with sessions() as session:
+        after = [(r.seq, r.actor, r.hash) for r in svc.audit_trail(session, envelope_id)]
+    assert after == before and before

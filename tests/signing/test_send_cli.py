@@ -17,8 +17,9 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, database_url):
     return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_DATABASE_URL": database_url,
             "PLANSIGN_BASE_URL": "https://sign.example.com",
             "PLANSIGN_SECRET_KEYS": "k" * 40}
 

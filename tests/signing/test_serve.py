@@ -18,9 +18,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_over_http(tmp_path):
+def test_serve_answers_over_http(tmp_path, database_url):
     port = free_port()
     env = {**os.environ, "PLANSIGN_INSTANCE_PATH": str(tmp_path),
+           "PLANSIGN_DATABASE_URL": database_url,
            "PLANSIGN_SECRET_KEYS": "k" * 40}
     server = subprocess.Popen(
         [sys.executable, "-c", "from signing.cli import main; main()", "serve",

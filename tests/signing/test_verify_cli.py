@@ -21,13 +21,15 @@ from signing.app import create_app
 from signing.cli import main
 from signing.wording import STATEMENT
 from tests.conftest import EXAMPLES
+from tests.docgen.seal.sealkit import running_tsa
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, database_url):
     return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_DATABASE_URL": database_url,
             "PLANSIGN_BASE_URL": "https://sign.example.com",
             "PLANSIGN_SECRET_KEYS": "k" * 40}
 
@@ -35,6 +37,10 @@ def env(tmp_path):
 @pytest.fixture
 def archived(runner, env, tmp_path):
     """An envelope sent from the CLI, acknowledged, and finalized by the worker."""
+    return archive_one(runner, env, tmp_path)
+
+
+def archive_one(runner, env, tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump(yaml.safe_load(EXAMPLES[2].read_text()), allow_unicode=True))
     sent = runner.invoke(main, ["send", str(plan)], env=env)
@@ -105,7 +111,8 @@ def test_verify_an_unknown_envelope(runner, env, tmp_path):
 
 def test_the_signer_page_then_offers_the_sealed_pdf(runner, env, archived):
     envelope_id, record = archived
-    app = create_app({"instance_path": env["PLANSIGN_INSTANCE_PATH"], "secret_keys": "k" * 40})
+    app = create_app({"instance_path": env["PLANSIGN_INSTANCE_PATH"], "secret_keys": "k" * 40,
+                      "database_url": env["PLANSIGN_DATABASE_URL"]})
     sessions = app.extensions["plansign.sessions"]
     with sessions() as session:
         signer = svc.load(session, envelope_id).signers[0]
@@ -118,3 +125,24 @@ def test_the_signer_page_then_offers_the_sealed_pdf(runner, env, archived):
     assert pdf.headers["Content-Disposition"] == \
         'attachment; filename="performance-plan-signed.pdf"'
     assert hashlib.sha256(pdf.data).hexdigest() == record.final_sha256
+
+
+def test_a_timestamped_seal_verifies_once_its_authority_is_trusted(runner, env, tmp_path):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    with running_tsa() as tsa:
+        env = {**env, "PLANSIGN_SEAL_TIMESTAMP_URL": tsa.url}
+        envelope_id, _ = archive_one(runner, env, tmp_path)
+        assert tsa.requests >= 1  # pyHanko may ask once more to size the token
+    untrusted = runner.invoke(main, ["verify", envelope_id], env=env)
+    assert untrusted.exit_code == 1
+    assert "FAIL  seal: the timestamp authority's certificate" in untrusted.output
+    trust = tmp_path / "trust.pem"
+    trust.write_bytes(tsa.certificate.public_bytes(Encoding.PEM))
+    trusted = runner.invoke(main, ["verify", envelope_id],
+                            env={**env, "PLANSIGN_SEAL_TRUST_PATH": str(trust)})
+    assert trusted.exit_code == 0, trusted.output
+    missing = runner.invoke(main, ["verify", envelope_id],
+                            env={**env, "PLANSIGN_SEAL_TRUST_PATH": str(tmp_path / "no.pem")})
+    assert missing.exit_code == 1 and "seal_trust_path:" in missing.output
+    assert "does not exist" in missing.output

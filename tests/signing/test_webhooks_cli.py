@@ -22,8 +22,9 @@ NOW = dt.datetime.now(dt.UTC)
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, database_url):
     return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_DATABASE_URL": database_url,
             "PLANSIGN_BASE_URL": "https://sign.example.com",
             "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_WEBHOOK_ALLOW_PRIVATE": "true",
             "PLANSIGN_WEBHOOK_TIMEOUT": "2"}

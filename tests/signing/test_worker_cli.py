@@ -20,8 +20,9 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 NOW = dt.datetime.now(dt.UTC)
 
 
-def test_worker_once_mails_the_invitation(runner, tmp_path):
+def test_worker_once_mails_the_invitation(runner, tmp_path, database_url):
     env = {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+           "PLANSIGN_DATABASE_URL": database_url,
            "PLANSIGN_BASE_URL": "https://sign.example.com"}
     settings = load_settings(env)
     sessions = make_session_factory(instance.database_engine(settings))
