@@ -15,7 +15,7 @@ from docgen.errors import (
     Problem,
     TemplateError,
 )
-from docgen.files import write_atomic
+from docgen.files import write_atomic, write_once
 from docgen.generate import FORMATS, Job, Output, build, build_many, check, render_plan
 from docgen.lint import RULES, Finding, Severity, lint
 from docgen.loading import load_plan, load_plan_text, plan_from_data
@@ -86,4 +86,5 @@ __all__ = [
     "schedule_for",
     "stamp",
     "write_atomic",
+    "write_once",
 ]

@@ -25,3 +25,39 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def write_once(path: Path, data: bytes, *, mode: int = 0o600) -> bool:
+    """Write ``data`` to ``path`` unless it exists; True if this call created it.
+
+    Written under a temporary name, flushed to disk, then hard-linked to its real name:
+    unlike a rename, a link never replaces a file another process published meanwhile,
+    so processes starting together (a web process and a worker) all end up using the
+    one key that won.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+            created = True
+        except FileExistsError:
+            created = False
+        except OSError:
+            # A file system without hard links: fall back to a rename, checked first.
+            created = not path.exists()
+            if created:
+                os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return created

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from archive import FolderStore, S3Store
 from config import Settings, SettingsError
 from database import make_engine
-from docgen import write_atomic
+from docgen import write_once
 from signing.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -45,8 +45,9 @@ def secret_keys(settings: Settings) -> list[str]:
     if settings.secret_keys:
         return [k.strip() for k in settings.secret_keys.split(",") if k.strip()]
     path = instance_path(settings) / KEY_FILE
-    if not path.exists():
-        write_atomic(path, secrets.token_hex(32).encode())
+    # Written once, never replaced: a web process and a worker starting together must
+    # not each keep a key of their own, or links one signs the other refuses.
+    if not path.exists() and write_once(path, secrets.token_hex(32).encode()):
         print(f"plansign: no PLANSIGN_SECRET_KEYS set; generated a link key in {path}",
               file=sys.stderr)
     if path.stat().st_mode & 0o077:

@@ -7,9 +7,6 @@ message returned on creation tells the operator how to use a real one instead.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from docgen.files import write_once
 from docgen.seal.keys import Origin, SealingKey, load_pem, load_sealing_key
 
 SEAL_FOLDER = "seal"
@@ -98,7 +96,7 @@ def _ensure(folder: Path, organisation: str, now: datetime) -> tuple[SealingKey,
     path = self_signed_path(folder)
     created = False
     if not path.exists():
-        created = _publish(path, _make_pem(organisation, now))
+        created = write_once(path, _make_pem(organisation, now), mode=0o600)
     key = load_pem(path, path, None, _origin(path))
     key.check_valid_at(now)
     return key, created
@@ -138,43 +136,3 @@ def _make_pem(organisation: str, now: datetime) -> bytes:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ) + cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _publish(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless it exists; True if this call created it.
-
-    Written under a temporary name (mkstemp makes it 0600), flushed to disk, then
-    hard-linked to its real name: unlike a rename, a link never replaces a file another
-    process published meanwhile, so every process ends up using the same key.
-    """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-            created = True
-        except FileExistsError:
-            created = False
-        except OSError:
-            # A file system without hard links: fall back to a rename, checked first.
-            created = not path.exists()
-            if created:
-                os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    _fsync_folder(path.parent)
-    return created
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

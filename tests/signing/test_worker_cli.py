@@ -60,3 +60,15 @@ def test_sendgrid_without_a_key_is_a_message(runner, tmp_path):
     assert result.exit_code == 1
     assert "PLANSIGN_SENDGRID_API_KEY" in result.output
     assert "Traceback" not in result.output
+
+
+def test_processes_starting_together_share_one_generated_link_key(tmp_path):
+    """A web process and a worker started at once, with no keys configured: one key is
+    generated and both use it, so links the worker mails open on the web process."""
+    import concurrent.futures
+
+    settings = load_settings({"PLANSIGN_INSTANCE_PATH": str(tmp_path)})
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: instance.secret_keys(settings), range(16)))
+    assert len({tuple(k) for k in keys}) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]

@@ -89,9 +89,10 @@ def test_a_second_process_creating_at_once_ends_up_with_the_first_ones_key(
         tmp_path: Path) -> None:
     # The loser of the race finds the file already published and loads it.
     first = create_self_signed(tmp_path, ORG, now=NOW)
-    from docgen.seal.selfsigned import _make_pem, _publish
+    from docgen import write_once
+    from docgen.seal.selfsigned import _make_pem
 
-    assert _publish(self_signed_path(tmp_path), _make_pem(ORG, NOW)) is False
+    assert write_once(self_signed_path(tmp_path), _make_pem(ORG, NOW)) is False
     assert create_self_signed(tmp_path, ORG, now=NOW).certificate == first.certificate
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seal.pem"]
 
