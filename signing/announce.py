@@ -93,6 +93,7 @@ class Announcer:
     sessions: sessionmaker[Session]
     downloads: DownloadLinks
     base_url: str
+    lease: dt.timedelta = outbox.LEASE  # how long a claimed batch is this worker's
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> None:
         """The outbox handler for one ``webhook`` row."""
@@ -103,7 +104,8 @@ class Announcer:
 
     def run_once(self, *, now: dt.datetime, limit: int = BATCH) -> int:
         """Claim and announce a batch of ``webhook`` rows; returns how many were handled."""
-        jobs = outbox.claim(self.sessions, kinds=["webhook"], now=now, limit=limit)
+        jobs = outbox.claim(self.sessions, kinds=["webhook"], now=now, limit=limit,
+                            lease=self.lease)
         ready: list[tuple[OutboxJob, list[dict[str, Any]]]] = []
         alone: list[OutboxJob] = []
         with self._readers() as session:

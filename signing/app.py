@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFProtect
 
 from config import SETTINGS, Settings, load_settings
-from signing import api, hooks, instance, pages, webdb, weberrors
+from signing import api, hooks, instance, pages, ratelimit, webdb, weberrors
 from signing.downloads import DownloadLinks
 from signing.links import LinkSigner
 
@@ -65,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         keys, max_age=dt.timedelta(hours=settings.webhook_download_hours))
     webdb.init_app(app, settings)
     app.extensions["plansign.store"] = instance.blob_store(settings)
+    ratelimit.init_app(app, settings)  # before CSRF: a flood of forged forms is counted too
     csrf.init_app(app)
     weberrors.init_app(app)
     pages.init_app(app)

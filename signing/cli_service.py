@@ -70,16 +70,20 @@ def _announcer(settings: Settings, sessions: sessionmaker[Session]) -> Announcer
 
     downloads = DownloadLinks(instance.secret_keys(settings),
                               max_age=dt.timedelta(hours=settings.webhook_download_hours))
-    return Announcer(sessions, downloads, settings.base_url)
+    return Announcer(sessions, downloads, settings.base_url,
+                     lease=dt.timedelta(seconds=settings.worker_lease_seconds))
 
 
 def _deliverer(settings: Settings, sessions: sessionmaker[Session]) -> Deliverer:
+    from signing import failpoints
     from webhooks.delivery import Deliverer, DeliveryConfig  # aiohttp: slow to import
 
-    return Deliverer(sessions, DeliveryConfig(
+    return Deliverer(sessions, before_record=lambda: failpoints.reached("webhook.delivered"),
+                     config=DeliveryConfig(
         timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private,
         concurrency=settings.webhook_concurrency,
-        per_endpoint=settings.webhook_endpoint_concurrency))
+        per_endpoint=settings.webhook_endpoint_concurrency,
+        min_lease=settings.worker_lease_seconds))
 
 
 @click.command("send")
@@ -177,12 +181,13 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
+    lease = dt.timedelta(seconds=settings.worker_lease_seconds)
     with _deliverer(settings, sessions) as deliverer:
         outage = DatabaseOutage()
         while True:
             try:
                 busy = _worker_pass(sessions, handlers, announcer, deliverer,
-                                    remind_every=remind_every, once=once)
+                                    remind_every=remind_every, lease=lease, once=once)
             except OperationalError as exc:
                 # The database is away for a moment (restart, failover, network): nothing
                 # was half done, since every step is its own transaction. Wait and resume.
@@ -225,7 +230,7 @@ def _first_line(exc: Exception) -> str:
 
 def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Announcer,
                  deliverer: Deliverer, *, remind_every: dt.timedelta | None,
-                 once: bool) -> bool:
+                 lease: dt.timedelta, once: bool) -> bool:
     """One pass of the worker; returns whether it found work (so no pause before the next)."""
     now = dt.datetime.now(dt.UTC)
     swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
@@ -233,7 +238,7 @@ def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Ann
         click.echo(f"envelope {envelope_id} expired")
     for envelope_id in swept.reminded:
         click.echo(f"reminded the signers of envelope {envelope_id}")
-    handled = (outbox.run_once(sessions, handlers, now=now)
+    handled = (outbox.run_once(sessions, handlers, now=now, lease=lease)
                + announcer.run_once(now=now))
     if handled:
         click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")

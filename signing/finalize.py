@@ -25,7 +25,7 @@ from archive import ArchiveError, BlobStore, RecordDocuments, RecordIndex, put_r
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, seal
 from docgen.stamp import stamp
-from signing import audit, envelopes
+from signing import audit, envelopes, failpoints
 from signing import workflow as wf
 from signing.audit import AuditRecord
 from signing.completion import SignerFacts, completion_of
@@ -57,7 +57,10 @@ class Finalizer:
                                    "expired envelopes are finalized")
         try:
             if row.final_sha256 is None:
-                self._stage(row.id, self.final_pdf(session, row, now), now)
+                final = self.final_pdf(session, row, now)
+                failpoints.reached("finalize.sealed")
+                self._stage(row.id, final, now)
+                failpoints.reached("finalize.staged")
             self._archive(row.id, now)
         except (DocgenError, ArchiveError) as exc:
             raise TransientFailure(f"finalizing envelope {row.id}: {exc}") from exc
@@ -118,6 +121,7 @@ class Finalizer:
                 plan_data=dict(row.plan_data), audit_trail=[audit.to_json(r) for r in trail])
             put_record(db, self.store, record_index(row, plan, trail), documents, now=now,
                        retain_for=self.retain_for)
+            failpoints.reached("finalize.blobs_written")
             envelopes.perform(db, envelope_id, "archive", actor=WORKER, now=now)
 
     def _company(self, plan: Plan) -> str:

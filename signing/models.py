@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database import Base, UTCDateTime
+from signing import ratelimit_models  # noqa: F401  - registers the rate_limits table
 
 
 class Document(Base):

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from database import make_session_factory
+from signing import failpoints
 from signing.models import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class Handler(Protocol):
 
 
 def claim(sessions: sessionmaker[Session], *, kinds: Iterable[str], now: dt.datetime,
-          limit: int = 20) -> list[OutboxJob]:
+          limit: int = 20, lease: dt.timedelta = LEASE) -> list[OutboxJob]:
     """Due rows of the given kinds, leased to the caller. ``SKIP LOCKED`` keeps two
     workers on PostgreSQL off the same row; SQLite serialises the claim instead."""
     with sessions.begin() as session:
@@ -80,7 +81,7 @@ def claim(sessions: sessionmaker[Session], *, kinds: Iterable[str], now: dt.date
             .order_by(OutboxRow.id).limit(limit).with_for_update(skip_locked=True)).all()
         for row in rows:
             row.attempts += 1
-            row.next_attempt_at = now + LEASE
+            row.next_attempt_at = now + lease
         return [OutboxJob(r.id, r.dedupe_key, r.kind, r.name, r.envelope_id, r.signer_id,
                           dict(r.payload), r.attempts, r.created_at) for r in rows]
 
@@ -93,9 +94,9 @@ def backoff(attempts: int, retry_after: float | None = None) -> dt.timedelta:
 
 
 def run_once(sessions: sessionmaker[Session], handlers: dict[str, Handler], *,
-             now: dt.datetime, limit: int = 20) -> int:
+             now: dt.datetime, limit: int = 20, lease: dt.timedelta = LEASE) -> int:
     """Claim and handle one batch; returns how many rows were handled."""
-    jobs = claim(sessions, kinds=handlers, now=now, limit=limit)
+    jobs = claim(sessions, kinds=handlers, now=now, limit=limit, lease=lease)
     for job in jobs:
         handle(sessions, handlers[job.kind], job, now=now)
     return len(jobs)
@@ -119,6 +120,7 @@ def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
         log.exception("outbox entry %s (%s, %s) failed", job.id, job.kind, job.name)
         failure = TransientFailure(f"unexpected error: {type(exc).__name__}: {exc}")
     else:
+        failpoints.reached(f"outbox.{job.kind}.done")
         with sessions.begin() as session:
             row = session.get_one(OutboxRow, job.id)
             row.sent_at, row.provider_message_id, row.last_error = now, provider_id, None

@@ -86,8 +86,11 @@ class PostgresServer:
     """``with PostgresServer() as server:`` a running server; ``server.create_database()``
     gives the SQLAlchemy URL of a new database, ``drop_database`` removes it."""
 
-    def __init__(self, bindir: Path | None = None) -> None:
+    def __init__(self, bindir: Path | None = None, *,
+                 settings: dict[str, str] | None = None) -> None:
+        """``settings`` override the server's (benchmarks turn durability back on)."""
         self.bindir = bindir or find_bindir()
+        self.settings = {**SERVER_SETTINGS, **(settings or {})}
         self.as_root = os.geteuid() == 0
         self.directory: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -122,7 +125,7 @@ class PostgresServer:
         data = self.directory / "data"
         self._run([self.bindir / "initdb", "-D", data, "-U", SUPERUSER, "--auth=trust",
                    "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"])
-        options = [f"-c{name}={value}" for name, value in SERVER_SETTINGS.items()]
+        options = [f"-c{name}={value}" for name, value in self.settings.items()]
         log = (self.directory / "server.log").open("wb")
         with log:
             self._process = subprocess.Popen(

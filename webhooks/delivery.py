@@ -26,7 +26,7 @@ import concurrent.futures
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, select, update
@@ -49,6 +49,7 @@ class DeliveryConfig:
     allow_private: bool = False    # send to loopback and private addresses (tests)
     concurrency: int = 256         # messages held at once: sending, or queued to send
     per_endpoint: int = 16         # requests open to any one endpoint at once
+    min_lease: float = 300.0       # seconds a claim lasts at least (a dead worker's, too)
 
     @property
     def held_per_endpoint(self) -> int:
@@ -62,7 +63,7 @@ class DeliveryConfig:
         """How long a claimed message is hidden from other workers: well past the
         longest an attempt can take, queueing for its endpoint's connections included."""
         rounds = -(-self.held_per_endpoint // self.per_endpoint)
-        return dt.timedelta(seconds=max(300.0, 2 * rounds * self.timeout))
+        return dt.timedelta(seconds=max(self.min_lease, 2 * rounds * self.timeout))
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,12 @@ class Deliverer:
     """Delivers webhook messages from the database; one per worker process."""
 
     def __init__(self, sessions: sessionmaker[Session], config: DeliveryConfig = DeliveryConfig(),
-                 *, transport: Transport | None = None, rng: random.Random | None = None) -> None:
+                 *, transport: Transport | None = None, rng: random.Random | None = None,
+                 before_record: Callable[[], None] | None = None) -> None:
+        """``before_record`` runs when attempts have finished and are about to be recorded
+        (the fault tests stop the worker there)."""
         self.sessions = sessions
+        self.before_record = before_record
         self.config = config
         self.transport = transport or Transport(timeout=config.timeout,
                                                 allow_private=config.allow_private,
@@ -183,6 +188,8 @@ class Deliverer:
         return [(f, f.future.result()) for f in done]
 
     def _record(self, finished: Sequence[tuple[_InFlight, Outcome]]) -> int:
+        if finished and self.before_record is not None:
+            self.before_record()
         if not finished:
             return 0
         attempts, updates, gone = [], [], {}

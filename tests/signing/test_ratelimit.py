@@ -1,0 +1,209 @@
+"""Rate limits through Flask's test client, on the selected database (``--db``): the signer
+pages and the API answer 429 with ``Retry-After`` once over their limit, windows end,
+processes sharing PostgreSQL share the counts, and the database counter is atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+
+import pytest
+from flask import Flask
+from limits.storage import MemoryStorage, RedisStorage
+from sqlalchemy import func, select
+
+from config import SettingsError
+from database import make_engine
+from signing import apikeys
+from signing.app import create_app
+from signing.migrate import upgrade
+from signing.ratelimit import DatabaseStorage
+from signing.ratelimit_models import RateLimitRow
+from tests.webhooks.sendgrid_signing import SendGridSigner, batch
+
+TOKEN = "eyJzIjoiZmFrZS1zaWduZXIifQ.not-a-real-signature-but-long-enough"
+NO_LIMITS = {"rate_limit_signer": "", "rate_limit_signer_strict": "", "rate_limit_api": "",
+             "rate_limit_refused": ""}
+SIGNER = SendGridSigner()
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url, clean_env):
+    """An app on this test's database with only the limits a test names."""
+    def make(**limits: str) -> Flask:
+        return create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                           "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
+                           "sendgrid_webhook_public_key": SIGNER.public_key,
+                           **NO_LIMITS, **limits})
+    return make
+
+
+def key_for(app: Flask, role: str = "hr") -> dict[str, str]:
+    with app.extensions["plansign.sessions"].begin() as session:
+        key = apikeys.create_key(session, f"{role} test", role, dt.datetime.now(dt.UTC))[1]
+    return {"Authorization": f"Bearer {key}"}
+
+
+def assert_too_many(response, *, window: int = 60) -> int:
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    assert 1 <= wait <= window
+    return wait
+
+
+def test_the_signer_pages_answer_a_page_asking_to_wait(make_app, caplog):
+    client = make_app(rate_limit_signer="3 per minute").test_client()
+    caplog.set_level(logging.INFO)
+    assert [client.get(f"/s/{TOKEN}").status_code for _ in range(2)] == [403, 403]
+    assert client.get("/sign").status_code == 403  # every signer page counts: the 3rd
+    response = client.get(f"/s/{TOKEN}")
+    assert_too_many(response)
+    page = response.get_data(as_text=True)
+    assert "Please wait a moment" in page and "nothing was recorded" in page
+    assert response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert TOKEN not in page and TOKEN[:20] not in caplog.text  # nor in any log line
+    assert client.get("/static/sign.css").status_code == 200  # static files are not limited
+
+
+def test_opening_links_and_posting_have_the_stricter_limit(make_app):
+    client = make_app(rate_limit_signer="100 per minute",
+                      rate_limit_signer_strict="3 per minute").test_client()
+    assert client.get(f"/s/{TOKEN}").status_code == 403
+    assert client.post("/sign/acknowledge").status_code == 400  # no CSRF token
+    assert client.get(f"/s/{TOKEN}x").status_code == 403
+    assert_too_many(client.post("/sign/acknowledge"))
+    assert_too_many(client.get(f"/s/{TOKEN}"))
+    for _ in range(5):  # reading the pages is not held to the stricter limit
+        assert client.get("/sign").status_code == 403
+
+
+def test_the_api_answers_json_per_key(make_app):
+    app = make_app(rate_limit_api="3 per minute")
+    client, hr, records = app.test_client(), key_for(app), key_for(app, "records")
+    for _ in range(3):
+        assert client.get("/api/v1/envelopes/nope", headers=hr).status_code == 404
+    response = client.get("/api/v1/envelopes/nope", headers=hr)
+    assert_too_many(response)
+    assert response.mimetype == "application/json"
+    assert response.get_json()["error"].startswith("too many requests; try again in")
+    # Another key has its own count; so do callers without a key, by address.
+    assert client.get("/api/v1/envelopes/nope", headers=records).status_code == 404
+    assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_refusals_are_limited_by_address_but_signed_webhooks_never(make_app):
+    client = make_app(rate_limit_refused="3 per minute").test_client()
+    body = batch({"event": "delivered", "sg_event_id": "ev-1", "email": "a@example.com",
+                  "timestamp": int(time.time())})
+    for _ in range(6):  # SendGrid's signed batches are never counted
+        signed = SIGNER.sign(body, int(time.time()))
+        assert client.post("/webhooks/sendgrid", data=body, headers=signed).status_code == 200
+    wrong = {"Authorization": "Bearer psk_guessed"}
+    assert client.get("/api/v1/envelopes/nope", headers=wrong).status_code == 401
+    assert client.get("/api/v1/envelopes/nope").status_code == 401
+    forged = SIGNER.sign(b"[]", int(time.time()))  # a signature over another body
+    assert client.post("/webhooks/sendgrid", data=body, headers=forged).status_code == 403
+    assert_too_many(client.get("/api/v1/openapi.json", headers=wrong))
+    response = client.post("/webhooks/sendgrid", data=body,
+                           headers=SIGNER.sign(body, int(time.time())))
+    assert_too_many(response)  # that address is now refused even with a good signature
+    assert response.get_json()["error"].startswith("too many requests")
+
+
+def test_the_limit_resets_when_its_window_ends(make_app):
+    client = make_app(rate_limit_signer="2 per 1 second").test_client()
+    assert [client.get("/sign").status_code for _ in range(2)] == [403, 403]
+    assert_too_many(client.get("/sign"), window=1)
+    time.sleep(1.05)
+    assert client.get("/sign").status_code == 403
+
+
+def test_two_processes_on_postgresql_share_the_count(make_app, db_backend):
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite the counts are per process (one process)")
+    first, second = make_app(rate_limit_signer="3 per minute"), make_app(
+        rate_limit_signer="3 per minute")
+    assert first.extensions["plansign.limiter"].storage is not second.extensions[
+        "plansign.limiter"].storage
+    one, two = first.test_client(), second.test_client()
+    assert [one.get("/sign").status_code, two.get("/sign").status_code,
+            one.get("/sign").status_code] == [403, 403, 403]
+    assert_too_many(two.get("/sign"))
+    assert_too_many(one.get("/sign"))
+
+
+def test_the_storage_follows_the_database_unless_chosen(make_app, db_backend):
+    automatic = make_app().extensions["plansign.limiter"].storage
+    assert isinstance(automatic, DatabaseStorage if db_backend == "postgresql"
+                      else MemoryStorage)
+    chosen = make_app(rate_limit_storage="database").extensions["plansign.limiter"].storage
+    assert isinstance(chosen, DatabaseStorage)  # works on SQLite too, if asked for
+    assert isinstance(make_app(rate_limit_storage="memory://")
+                      .extensions["plansign.limiter"].storage, MemoryStorage)
+    redis = make_app(rate_limit_storage="redis://127.0.0.1:6399/0")  # connects on first use
+    assert isinstance(redis.extensions["plansign.limiter"].storage, RedisStorage)
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    ("rate_limit_storage", "postgres"), ("rate_limit_storage", "nosuch://x"),
+    ("rate_limit_signer", "lots"), ("rate_limit_api", "5 per fortnight")])
+def test_bad_settings_are_refused_by_name(make_app, setting, value):
+    with pytest.raises(SettingsError) as info:
+        make_app(**{setting: value})
+    assert info.value.name == setting and repr(value) in str(info.value)
+
+
+# -- the database counter itself -----------------------------------------------------------
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)  # a new SQLite file is empty; PostgreSQL's copy is already migrated
+    yield engine
+    engine.dispose()
+
+
+def test_concurrent_hits_are_each_counted_once(engine):
+    """Every hit reads back its own count: no two the same, none lost."""
+    storages = [DatabaseStorage(engine=engine) for _ in range(4)]  # four "processes"
+    seen: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def hit(storage: DatabaseStorage) -> None:
+        barrier.wait()
+        seen.extend(storage.incr("LIMITER/k", 60) for _ in range(25))
+
+    threads = [threading.Thread(target=hit, args=(storages[i % 4],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen) == list(range(1, 201))
+    assert storages[0].get("LIMITER/k") == 200
+
+
+def test_ended_windows_restart_and_are_cleaned_up(engine):
+    now = [1000.0]
+    storage = DatabaseStorage(engine=engine, clock=lambda: now[0])
+    assert [storage.incr("a", 10) for _ in range(3)] == [1, 2, 3]
+    assert storage.incr("b", 100) == 1
+    assert storage.get_expiry("a") == 1010.0 and storage.get("a") == 3
+    now[0] = 1010.0  # a's window has ended
+    assert storage.get("a") == 0 and storage.get_expiry("a") == 1010.0
+    assert storage.incr("a", 10, amount=2) == 2 and storage.get_expiry("a") == 1020.0
+    now[0] = 1061.0  # a minute since the last clean-up: ended windows are deleted
+    storage.incr("c", 10)
+    with engine.connect() as connection:
+        keys = connection.scalars(select(RateLimitRow.key).order_by(RateLimitRow.key)).all()
+    assert keys == ["b", "c"]
+    storage.clear("b")
+    assert storage.get("b") == 0 and storage.check()
+    long_key = "LIMITER/" + "x" * 400  # longer than the column: kept by its hash
+    assert storage.incr(long_key, 10) == 1 and storage.get(long_key) == 1
+    assert storage.reset() == 2
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(RateLimitRow)) == 0
