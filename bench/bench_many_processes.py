@@ -4,7 +4,7 @@ For each layout (one web process and one worker; two of each), on a fresh databa
 private PostgreSQL 15 server with durable commits (fsync and synchronous_commit on):
 
 1. send N plans (200 by default) as ``plansign send`` does (real LibreOffice, two
-   conversions at a time); a quarter get a deadline a few seconds away;
+   conversions at a time); a quarter get a deadline five seconds away, so they expire while the others are being sent;
 2. the workers mail the invitations (file outbox); the load client reads the links;
 3. a bounded load client (``--clients`` signers at once) opens each link on one web
    process and acts on another, round-robin: half acknowledge with a comment, a quarter
@@ -59,7 +59,7 @@ def run(url: str, folder: Path, *, webs: int, workers: int, count: int, clients:
             expiring = {n for n, what in plan.items() if what == "expire"}
             started = time.monotonic()
             ids = cluster.send_all(sessions, converter, count, expiring=expiring,
-                                   expire_in=dt.timedelta(seconds=30))
+                                   expire_in=dt.timedelta(seconds=5))
             sent = time.monotonic() - started
             links = cluster.links_by_email(
                 group.mail, {f"signer{n}@example.com" for n in plan if n not in expiring},

@@ -14,7 +14,7 @@ from rich.table import Table
 from archive import ArchiveError
 from config import Settings, SettingsError, load_settings
 from docgen.errors import DocgenError
-from signing import cli_archive, cli_docs, cli_service, cli_webhooks, demo
+from signing import cli_archive, cli_docs, cli_outbox, cli_service, cli_webhooks, demo
 from signing.errors import SigningError
 from webhooks import WebhookError
 
@@ -72,4 +72,5 @@ main.add_command(cli_service.keys_group)
 main.add_command(cli_service.verify_cmd)
 main.add_command(cli_webhooks.webhooks_group)
 main.add_command(cli_archive.archive_group)
+main.add_command(cli_outbox.outbox_group)
 main.add_command(demo.demo_cmd)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -176,14 +177,16 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
-    sessions = make_session_factory(instance.database_engine(settings))
+    # Failures and retries are logged as warnings: what an operator needs to see.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    outage = DatabaseOutage()
+    sessions = make_session_factory(_database_when_up(settings, outage, once=once))
     handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
     announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
     with _deliverer(settings, sessions) as deliverer:
-        outage = DatabaseOutage()
         while True:
             try:
                 busy = _worker_pass(sessions, handlers, announcer, deliverer,
@@ -204,6 +207,24 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
                 return
             if not busy:
                 time.sleep(interval)
+
+
+def _database_when_up(settings: Settings, outage: DatabaseOutage, *, once: bool) -> Engine:
+    """The database, migrated; a worker started while it is away waits for it."""
+    while True:
+        try:
+            engine = instance.database_engine(settings)
+        except OperationalError as exc:
+            if once:
+                raise SigningError(f"the database is unavailable: {_first_line(exc)}") \
+                    from None
+            click.echo(outage.failed(exc), err=True)
+            time.sleep(outage.wait)
+            continue
+        if outage.failures:
+            click.echo("the database is back; resuming", err=True)
+            outage.failures = 0
+        return engine
 
 
 class DatabaseOutage:

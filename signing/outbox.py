@@ -128,6 +128,8 @@ def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
     with sessions.begin() as session:
         row = session.get_one(OutboxRow, job.id)
         row.last_error = str(failure)[:2000]
+        log.warning("outbox entry %s (%s %s, envelope %s), attempt %s: %s", job.id, job.kind,
+                    job.name, job.envelope_id, job.attempts, failure)
         if isinstance(failure, PermanentFailure):
             _give_up(session, handler, job, row, str(failure), now)
         elif job.attempts >= MAX_ATTEMPTS:
@@ -148,3 +150,32 @@ def _give_up(session: Session, handler: Handler, job: OutboxJob, row: OutboxRow,
 @functools.cache
 def _readers(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     return make_session_factory(sessions.kw["bind"], read_only=True)
+
+
+def waiting(session: Session, *, envelope_id: str | None = None,
+            failed: bool = False) -> list[OutboxRow]:
+    """Rows not yet carried out, oldest first: those still to be tried, or with
+    ``failed`` those given up."""
+    query = select(OutboxRow).where(OutboxRow.sent_at.is_(None))
+    query = query.where(OutboxRow.failed_at.is_not(None) if failed
+                        else OutboxRow.failed_at.is_(None))
+    if envelope_id is not None:
+        query = query.where(OutboxRow.envelope_id == envelope_id)
+    return list(session.scalars(query.order_by(OutboxRow.id)))
+
+
+def retry_now(sessions: sessionmaker[Session], *, now: dt.datetime,
+              envelope_id: str | None = None, failed: bool = False) -> int:
+    """Make waiting rows due now, once what made them fail is fixed (a full disk, a
+    provider's outage); with ``failed``, also rows given up, with a fresh count of
+    attempts. Returns how many. Handlers are safe to run twice, so a row a worker holds
+    at this moment may be carried out twice, never half."""
+    with sessions.begin() as session:
+        rows = waiting(session, envelope_id=envelope_id)
+        if failed:
+            rows += waiting(session, envelope_id=envelope_id, failed=True)
+        for row in rows:
+            if row.failed_at is not None:
+                row.failed_at, row.attempts = None, 0
+            row.next_attempt_at = now
+        return len(rows)

@@ -1,0 +1,167 @@
+"""What the worker does when what it depends on is away for a while: the blob store's disk
+full (a clear error, the envelope stays retryable, no half-written blob anywhere), and
+the database unavailable (it says so, waits, and resumes where it was)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import create_engine, make_url, select, text
+
+from archive import ArchivedRecord
+from signing import envelopes as svc
+from signing.models import EnvelopeRow, OutboxRow
+from signing.wording import STATEMENT
+from tests.scale import cluster
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def acknowledged_envelope(group: cluster.Cluster, converter) -> str:
+    sessions = group.sessions()
+    [envelope_id] = cluster.send_all(sessions, converter, 1, expiring=set(),
+                                     expire_in=dt.timedelta(days=1))
+    with sessions.begin() as session:
+        signer = svc.load(session, envelope_id).signers[0]
+        svc.perform(session, envelope_id, "acknowledge", signer_id=signer.id,
+                    typed_name=signer.name, consent=True, statement=STATEMENT,
+                    actor=svc.Actor(f"signer:{signer.id}"), now=dt.datetime.now(dt.UTC))
+    return envelope_id
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs for the archive, nearly filled."""
+    mount = tmp_path / "archive-disk"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+        filler = mount / "filler"
+        filler.write_bytes(b"\0" * (free - 16 * 1024))  # room for 16 KiB, not for a PDF
+        yield mount, filler
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_archive_disk_is_a_clear_error_and_the_envelope_stays_retryable(
+        database_url, tmp_path, converter, small_disk):
+    mount, filler = small_disk
+    group = cluster.Cluster(database_url, tmp_path / "instance", webs=0, workers=0)
+    group.start()
+    try:
+        sessions = group.sessions()
+        envelope_id = acknowledged_envelope(group, converter)
+        worker = group.spawn("worker", "worker", "--interval", "0.2",
+                             PLANSIGN_ARCHIVE_PATH=str(mount))
+
+        def finalize_failed() -> bool:
+            with sessions() as session:
+                row = session.scalars(select(OutboxRow).where(
+                    OutboxRow.kind == "finalize")).one()
+                return bool(row.last_error) and row.attempts >= 1
+
+        wait_for(finalize_failed, 60, "the finalize attempt to fail")
+        with sessions() as session:
+            row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "finalize")).one()
+            state = session.get_one(EnvelopeRow, envelope_id).state
+            records = session.scalars(select(ArchivedRecord)).all()
+        assert f"the archive folder {mount} is full; free space and try again" in row.last_error
+        assert row.failed_at is None and row.next_attempt_at > dt.datetime.now(dt.UTC)
+        assert state == "sealed" and records == []  # the sealed PDF is kept with the envelope
+        assert worker.poll() is None  # still working
+        wait_for(lambda: "is full" in group.log("worker"), 10, "the worker to say so")
+        # Nothing half-written on the disk: whatever is there is a whole blob.
+        for path in mount.rglob("*"):
+            if path.is_file() and path != filler:
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name
+
+        filler.unlink()  # the operator frees space, then asks for a retry now
+        retry = group.spawn("retry", "outbox", "retry", "--envelope", envelope_id)
+        assert retry.wait(timeout=60) == 0, group.log("retry")
+        assert "due now" in group.log("retry")
+
+        def archived() -> bool:
+            with sessions() as session:
+                return session.get_one(EnvelopeRow, envelope_id).state == "archived"
+
+        wait_for(archived, 60, "the envelope to be archived")
+        verify = subprocess.run([*cluster.PLANSIGN, "verify", envelope_id],
+                                env=group.env(PLANSIGN_ARCHIVE_PATH=str(mount)),
+                                capture_output=True, text=True)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+    finally:
+        group.stop()
+
+
+def test_the_worker_waits_out_a_database_outage_and_resumes(database_url, db_backend,
+                                                             tmp_path, converter):
+    group = cluster.Cluster(database_url, tmp_path / "instance", webs=0, workers=0)
+    group.start()
+    try:
+        worker = group.spawn("worker", "worker", "--interval", "0.2")
+        time.sleep(2)  # the worker is up and polling
+        with outage(database_url, db_backend):
+            wait_for(lambda: "the database is unavailable" in group.log("worker"), 30,
+                     "the worker to notice the outage")
+            assert worker.poll() is None
+        envelope_id = acknowledged_envelope(group, converter)
+        sessions = group.sessions()
+
+        def archived() -> bool:
+            with sessions() as session:
+                return session.get_one(EnvelopeRow, envelope_id).state == "archived"
+
+        wait_for(archived, 90, "the worker to resume and finalize")
+        log = group.log("worker")
+        assert "the database is back; resuming" in log
+        assert "Traceback" not in log
+        assert worker.poll() is None
+    finally:
+        group.stop()
+
+
+class outage:
+    """The database refuses the worker for as long as the block runs."""
+
+    def __init__(self, url: str, backend: str) -> None:
+        self.url, self.backend = url, backend
+
+    def __enter__(self) -> None:
+        if self.backend == "sqlite":
+            # Another process holds the write lock past the worker's busy timeout.
+            self.lock = sqlite3.connect(make_url(self.url).database, isolation_level=None)
+            self.lock.execute("BEGIN EXCLUSIVE")
+            return
+        name = make_url(self.url).database
+        self.admin = create_engine(make_url(self.url).set(database="postgres"),
+                                   isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                               {"name": name})
+
+    def __exit__(self, *exc: object) -> None:
+        if self.backend == "sqlite":
+            self.lock.execute("ROLLBACK")
+            self.lock.close()
+            return
+        with self.admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{make_url(self.url).database}" '
+                                    "ALLOW_CONNECTIONS true"))
+        self.admin.dispose()
