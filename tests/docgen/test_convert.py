@@ -214,6 +214,26 @@ def test_instance_whose_soffice_was_killed_is_restarted(solo: ConverterPool) -> 
     assert wait_gone([old.soffice_pid]) == []
 
 
+def test_soffice_killed_in_the_middle_of_a_conversion_is_retried(solo: ConverterPool) -> None:
+    """Killed while it converts (not between documents): the same document is converted
+    again on a fresh instance, and the caller gets it as if nothing had happened."""
+    import concurrent.futures
+
+    solo.convert(make_docx("warm"))
+    old = solo.stats[0]
+    big = make_docx(GREETING, *(f"Paragraph {n} of a long plan. " * 20 for n in range(40)),
+                    pages=25)  # about a second to convert: long enough to be killed mid-way
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(solo.convert, big)
+        time.sleep(0.25)  # the document has been handed over and is being converted
+        assert not future.done()
+        os.kill(old.soffice_pid, signal.SIGKILL)
+        pdf = future.result(timeout=120)
+    assert_greeting(pdf_text(pdf))
+    assert solo.stats[0].crashes == old.crashes + 1
+    assert solo.stats[0].soffice_pid != old.soffice_pid
+
+
 def test_killed_worker_takes_its_soffice_along(solo: ConverterPool) -> None:
     solo.convert(make_docx("warm"))
     old = solo.stats[0]

@@ -52,8 +52,9 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def serve_receiver() -> Iterator[Receiver]:
-    """A receiver on 127.0.0.1, answering 204 unless the test says otherwise."""
+def serve_receiver(port: int = 0) -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1 (on ``port``, else any free one), answering 204 unless the
+    test says otherwise."""
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -77,7 +78,7 @@ def serve_receiver() -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     server.block_on_close = False  # a hanging answer must not hold up the next test
     thread = threading.Thread(target=server.serve_forever, daemon=True)

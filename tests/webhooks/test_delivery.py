@@ -114,6 +114,34 @@ def test_a_receiver_that_fails_twice_gets_the_same_id_on_the_schedule(sessions, 
     assert message(sessions, message_id).status == "delivered"
 
 
+def test_a_receiver_down_for_a_while_gets_it_when_it_is_back(sessions, deliverer):
+    """Connections refused (the receiver's host is down) on the first two attempts, on
+    the schedule's spacing; delivered on the third, once it listens again."""
+    from tests.scale.cluster import free_port
+    from tests.webhooks.receivers import serve_receiver
+
+    port = free_port()
+    _, secret = add_endpoint(sessions, f"http://127.0.0.1:{port}/hooks")
+    [message_id] = publish(sessions)
+    deliverer.run_once(now=T0)
+    first_retry = message(sessions, message_id).next_attempt_at
+    assert T0 + dt.timedelta(seconds=4.5) <= first_retry <= T0 + dt.timedelta(seconds=5.5)
+    deliverer.run_once(now=first_retry)
+    second_retry = message(sessions, message_id).next_attempt_at
+    assert (first_retry + dt.timedelta(minutes=4.5) <= second_retry
+            <= first_retry + dt.timedelta(minutes=5.5, seconds=1))
+    with serve_receiver(port) as back:
+        assert deliverer.run_once(now=second_retry - dt.timedelta(seconds=1)).claimed == 0
+        deliverer.run_once(now=second_retry)
+    assert back.ids() == [message_id] and spec_verify(secret, back.received[0].headers,
+                                                      back.received[0].body)
+    log = attempts(sessions, message_id)
+    assert [(a.number, a.status_code) for a in log] == [(1, None), (2, None), (3, 204)]
+    assert all("refused" in (a.error or "").lower() or "connect" in (a.error or "").lower()
+               for a in log[:2])
+    assert message(sessions, message_id).status == "delivered"
+
+
 def test_retry_after_is_honoured(sessions, receiver, deliverer):
     add_endpoint(sessions, receiver.url)
     receiver.respond = lambda request, index: (429, {"Retry-After": "120"}, b"")
