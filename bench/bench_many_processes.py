@@ -4,7 +4,8 @@ For each layout (one web process and one worker; two of each), on a fresh databa
 private PostgreSQL 15 server with durable commits (fsync and synchronous_commit on):
 
 1. send N plans (200 by default) as ``plansign send`` does (real LibreOffice, two
-   conversions at a time); a quarter get a deadline five seconds away, so they expire while the others are being sent;
+   conversions at a time); a quarter get a deadline five seconds away, so they expire
+   while the others are being sent;
 2. the workers mail the invitations (file outbox); the load client reads the links;
 3. a bounded load client (``--clients`` signers at once) opens each link on one web
    process and acts on another, round-robin: half acknowledge with a comment, a quarter

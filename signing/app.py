@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import SETTINGS, Settings, load_settings
 from signing import api, hooks, instance, pages, ratelimit, webdb, weberrors
@@ -58,6 +59,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=512 * 1024,
     )
     app.config.update(test_config)
+    if settings.proxy_count:
+        # Behind a load balancer every request comes from it: the audit trail, the access
+        # log and the rate limits need the client's address, which only the trusted
+        # proxies' X-Forwarded-For gives (the last ones, so a client cannot forge it).
+        app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
+                                x_for=settings.proxy_count, x_proto=settings.proxy_count)
     app.extensions["plansign.settings"] = settings
     app.extensions["plansign.links"] = LinkSigner(
         keys, max_age=dt.timedelta(days=settings.link_max_age_days))
