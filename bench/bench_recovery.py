@@ -1,0 +1,204 @@
+"""Benchmark: how long plansign takes to recover from each fault of the fault tests.
+
+On a private PostgreSQL 15 server (durable commits), each scenario is run ``--rounds``
+times and the median and the spread reported:
+
+- **worker killed** at each crash point (``PLANSIGN_FAILPOINT``: mid-seal, after staging,
+  after the archive's blobs, after the email left, after the webhook was answered): from
+  the restarted worker's start to the envelope archived and every email and webhook
+  out. A dead worker's claims wait out ``worker_lease_seconds`` (``--lease``, 5 s here,
+  300 s by default), which is most of it;
+- **web process killed**: from starting a new ``plansign serve`` to its first answer;
+- **database away** (connections refused and dropped for ``--outage`` seconds): from the
+  database coming back to the worker saying so, and to an envelope acknowledged during
+  the outage being archived;
+- **archive disk full**: from ``plansign outbox retry`` (after space is freed) to the
+  envelope archived.
+
+Usage: ``.venv/bin/python bench/bench_recovery.py [--rounds 3] [--lease 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+import webhooks  # noqa: E402
+from docgen import ConverterPool  # noqa: E402
+from signing.models import EnvelopeRow, OutboxRow  # noqa: E402
+from tests.pgserver import PostgresServer  # noqa: E402
+from tests.scale import cluster  # noqa: E402
+from tests.scale.test_outages import acknowledged_envelope, outage  # noqa: E402
+from tests.webhooks.receivers import serve_receiver  # noqa: E402
+
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+POINTS = ["finalize.sealed", "finalize.staged", "finalize.blobs_written", "outbox.email.done",
+          "webhook.delivered"]
+
+
+def all_done(sessions, envelope_id: str) -> bool:
+    with sessions() as session:
+        archived = session.get_one(EnvelopeRow, envelope_id).state == "archived"
+        open_rows = session.scalars(select(OutboxRow.id).where(
+            OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))).first()
+        waiting = session.scalars(select(webhooks.WebhookMessage.id).where(
+            webhooks.WebhookMessage.delivered_at.is_(None))).first()
+    return archived and open_rows is None and waiting is None
+
+
+def until(condition, timeout: float = 600) -> float:
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise RuntimeError("timed out")
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
+                  lease: int) -> float:
+    group = cluster.Cluster(url, folder, webs=0, workers=0)
+    group.start()
+    try:
+        with serve_receiver() as receiver:
+            with group.sessions().begin() as session:
+                webhooks.create_endpoint(session, url=receiver.url,
+                                         events=sorted(webhooks.EVENT_TYPES),
+                                         created_by="bench", now=dt.datetime.now(dt.UTC),
+                                         allow_private=True)
+            envelope_id = acknowledged_envelope(group, converter)
+            env = {"PLANSIGN_WORKER_LEASE_SECONDS": str(lease), "PLANSIGN_WEBHOOK_TIMEOUT": "1"}
+            crashing = group.spawn("crashing", "worker", "--interval", "0.2",
+                                   PLANSIGN_FAILPOINT=point, **env)
+            crashing.wait(timeout=300)
+            group.spawn("restarted", "worker", "--interval", "0.2", **env)
+            sessions = group.sessions()
+            return until(lambda: all_done(sessions, envelope_id))
+    finally:
+        group.stop()
+
+
+def web_killed(url: str, folder: Path) -> float:
+    group = cluster.Cluster(url, folder, webs=1, workers=0)
+    group.start()
+    try:
+        port = group.ports[0]
+        web = group.processes["web1"]
+        web.kill()
+        web.wait()
+        started = time.monotonic()
+        group.spawn("web1", "serve", "--port", str(port))
+        cluster.wait_for_http(port)
+        return time.monotonic() - started
+    finally:
+        group.stop()
+
+
+def database_away(url: str, folder: Path, converter: ConverterPool,
+                  seconds: float) -> tuple[float, float]:
+    group = cluster.Cluster(url, folder, webs=0, workers=0)
+    group.start()
+    try:
+        group.spawn("worker", "worker", "--interval", "0.2")
+        time.sleep(3)
+        with outage(url, "postgresql"):
+            until(lambda: "the database is unavailable" in group.log("worker"), 60)
+            time.sleep(seconds)
+        back = time.monotonic()
+        envelope_id = acknowledged_envelope(group, converter)
+        sessions = group.sessions()
+        resumed = until(lambda: "the database is back" in group.log("worker"))
+        until(lambda: all_done(sessions, envelope_id))
+        return resumed, time.monotonic() - back
+    finally:
+        group.stop()
+
+
+def disk_full(url: str, folder: Path, converter: ConverterPool) -> float | None:
+    mount = folder / "disk"
+    mount.mkdir(parents=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        return None
+    group = cluster.Cluster(url, folder / "instance", webs=0, workers=0)
+    try:
+        stat = os.statvfs(mount)
+        filler = mount / "filler"
+        filler.write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - 16 * 1024))
+        group.start()
+        envelope_id = acknowledged_envelope(group, converter)
+        group.spawn("worker", "worker", "--interval", "0.2", PLANSIGN_ARCHIVE_PATH=str(mount))
+        sessions = group.sessions()
+
+        def failed() -> bool:
+            with sessions() as session:
+                row = session.scalars(select(OutboxRow).where(
+                    OutboxRow.kind == "finalize")).one()
+                return bool(row.last_error)
+
+        until(failed, 120)
+        filler.unlink()
+        started = time.monotonic()
+        subprocess.run([*cluster.PLANSIGN, "outbox", "retry", "--envelope", envelope_id],
+                       env=group.env(), check=True, capture_output=True)
+        until(lambda: all_done(sessions, envelope_id))
+        return time.monotonic() - started
+    finally:
+        group.stop()
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median_s": round(statistics.median(values), 2), "min_s": round(min(values), 2),
+            "max_s": round(max(values), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--lease", type=int, default=5)
+    parser.add_argument("--outage", type=float, default=3.0)
+    args = parser.parse_args()
+    results: dict[str, object] = {"cpus": os.cpu_count(), "lease_s": args.lease}
+    with PostgresServer(settings=DURABLE) as server, \
+            ConverterPool(1, timeout=60) as converter, \
+            tempfile.TemporaryDirectory(prefix="plansign-recovery-") as tmp:
+        converter.start()
+        runs = iter(range(10_000))
+
+        def fresh() -> tuple[str, Path]:
+            n = next(runs)
+            return server.url(server.create_database()), Path(tmp) / f"run{n}"
+
+        for point in POINTS:
+            results[f"worker killed at {point}"] = spread(
+                [worker_killed(*fresh(), converter, point, args.lease)
+                 for _ in range(args.rounds)])
+            print(point, results[f"worker killed at {point}"], flush=True)
+        results["web process killed: new one serving"] = spread(
+            [web_killed(*fresh()) for _ in range(args.rounds)])
+        away = [database_away(*fresh(), converter, args.outage) for _ in range(args.rounds)]
+        results["database back: worker resumed"] = spread([a for a, _ in away])
+        results["database back: envelope archived"] = spread([b for _, b in away])
+        full = [disk_full(*fresh(), converter) for _ in range(args.rounds)]
+        results["disk freed: retry to archived"] = (
+            spread([f for f in full if f is not None]) if all(f is not None for f in full)
+            else "skipped: cannot mount a tmpfs here")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
