@@ -100,6 +100,9 @@ def parse_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) 
         ) from None
     except yaml.YAMLError as exc:
         raise PlanError([Problem("", _yaml_message(exc))], source) from None
+    except RecursionError:
+        raise PlanError([Problem("", f"not valid plan {fmt.upper()}: lists or maps are "
+                                     "nested too deeply")], source) from None
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:

@@ -112,8 +112,9 @@ TimeOfDay = Annotated[dt.time, BeforeValidator(_parse_time)]
 
 class _Model(BaseModel):
     # coerce_numbers_to_str: an unquoted employee id (10442) is still an id.
+    # allow_inf_nan: NaN or infinity is never a result, and cannot be printed or compared.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
-                              coerce_numbers_to_str=True)
+                              coerce_numbers_to_str=True, allow_inf_nan=False)
 
 
 class Person(_Model):
@@ -212,14 +213,26 @@ class Support(_Model):
     when: Text | None = None
 
 
+def _check_plan_year(value: dt.date) -> dt.date:
+    # Dates are counted forward from (check-ins, reviews): one near the calendar's end
+    # would run off it. No plan starts or ends outside these years.
+    if not 1900 <= value.year <= 2199:
+        raise ValueError(f"{value} is not a plausible plan date (years 1900 to 2199)")
+    return value
+
+
+PlanDate = Annotated[dt.date, AfterValidator(_check_plan_year)]
+
+
 class Timeline(_Model):
     """Start and length; the end and review dates follow unless HR sets them."""
 
-    start: dt.date
-    length_days: int | None = Field(default=None, gt=0)
-    end: dt.date | None = None
-    review_every_days: int = Field(default=30, gt=0)
-    review_dates: list[dt.date] | None = None
+    start: PlanDate
+    # A year at most: lint asks for 30 to 90 days; longer is not a plan at all.
+    length_days: int | None = Field(default=None, gt=0, le=366)
+    end: PlanDate | None = None
+    review_every_days: int = Field(default=30, gt=0, le=366)
+    review_dates: list[PlanDate] | None = None
 
     @field_validator("end")
     @classmethod

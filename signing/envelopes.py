@@ -110,6 +110,10 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     """
     session.flush()  # the caller's pending changes, which the Core reads below must see
     envelope, document_sha256 = _load_for_step(session, envelope_id)
+    if action == "comment" and arguments.get("submission"):
+        # Read with the envelope's row locked: a replay racing the first is serialised.
+        arguments["earlier_submissions"] = _comment_submissions(
+            session, envelope_id, arguments["signer_id"])
     step = wf.ACTIONS[action](envelope, now=now, **arguments)
     nonces = {event.signer_id: new_nonce() for event in step.events
               if event.type in ("signer.notified", "signer.link_reissued")}
@@ -119,6 +123,13 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
         last_seq = records[-1].seq if records else _last_record(session, envelope_id).seq
         _add_outbox_rows(session, envelope_id, last_seq, step.effects, now)
     return step
+
+
+def _comment_submissions(session: Session, envelope_id: str, signer_id: str) -> frozenset[str]:
+    rows = session.execute(select(_AUDIT.c.data).where(
+        _AUDIT.c.envelope_id == envelope_id, _AUDIT.c.signer_id == signer_id,
+        _AUDIT.c.type == "signer.commented"))
+    return frozenset(data["submission"] for (data,) in rows if data.get("submission"))
 
 
 def audit_trail(session: Session, envelope_id: str) -> list[audit.AuditRecord]:

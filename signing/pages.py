@@ -4,6 +4,7 @@ sign, or comment. Views only translate HTTP to calls of the signing service."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -118,7 +119,8 @@ def plan_page() -> str:
             envelopes.perform(db, ctx.envelope.id, "view", signer_id=ctx.signer.id,
                               actor=_actor(ctx.signer.id), now=_now())
     return render_template("sign.html", ctx=ctx, statement=STATEMENT, consent=CONSENT,
-                           notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS)
+                           notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS,
+                           submission=secrets.token_urlsafe(16))
 
 
 @bp.post("/sign/<action>")
@@ -137,11 +139,14 @@ def act(action: str) -> Response:
     except wf.AlreadyDone:
         done = "already" if signer_id == ctx.signer.id else "already_recorded"
         return redirect(url_for("signer.plan_page", done=done), 303)
+    except wf.AlreadyRecorded:
+        return redirect(url_for("signer.plan_page", done="already_commented"), 303)
     except wf.InvalidInput as exc:
         failed = "record" if signer_id != ctx.signer.id else action
         return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
                                         consent=CONSENT, error=str(exc), form=form,
-                                        failed=failed, max_chars=wf.MAX_COMMENT_CHARS), 422)
+                                        failed=failed, max_chars=wf.MAX_COMMENT_CHARS,
+                                        submission=secrets.token_urlsafe(16)), 422)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 409)
     done = action if signer_id == ctx.signer.id else "recorded"
@@ -156,7 +161,8 @@ def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
     if action == "refuse":
         return {"reason": _text(form, "reason")}
     if action == "comment":
-        return {"text": _text(form, "comment") or ""}
+        return {"text": _text(form, "comment") or "",
+                "submission": (form.get("submission") or "")[:64] or None}
     abort(404)
 
 

@@ -19,6 +19,7 @@ when every signer of the previous one is done.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -27,6 +28,7 @@ from typing import Any
 from signing.errors import SigningError
 
 MAX_COMMENT_CHARS = 20_000
+MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
 
 
 class EnvelopeState(StrEnum):
@@ -80,6 +82,15 @@ class AlreadyDone(WorkflowError):
         self.signer_id = signer_id
         self.state = state
         super().__init__(f"this signer has already {state}; nothing was changed")
+
+
+class AlreadyRecorded(WorkflowError):
+    """This very submission of a form (a double click, a replayed request) was recorded
+    before: the second changes nothing."""
+
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("these comments were already recorded; nothing was changed")
 
 
 class NotYourTurn(WorkflowError):
@@ -269,6 +280,11 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
     typed = " ".join(typed_name.split())
     if not typed:
         raise InvalidInput("typed_name", "type your full name to acknowledge")
+    if any(unicodedata.category(c) == "Cc" for c in typed):
+        raise InvalidInput("typed_name", "contains control characters; type your name only")
+    if len(typed) > MAX_NAME_CHARS:
+        raise InvalidInput("typed_name", f"is {len(typed):,} characters long; the limit is "
+                                         f"{MAX_NAME_CHARS}")
     if not consent:
         raise InvalidInput("consent", "agree to use electronic records and signatures, or "
                                       "ask HR for a paper copy")
@@ -320,13 +336,25 @@ def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
     return _finish(_with_signer(envelope, done), events, effects)
 
 
-def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime) -> Step:
-    """Comments without deciding yet: recorded, HR told, the link stays open."""
+def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
+            submission: str | None = None,
+            earlier_submissions: frozenset[str] = frozenset()) -> Step:
+    """Comments without deciding yet: recorded, HR told, the link stays open.
+
+    ``submission`` names this sending of the form (the page makes a new one each time it
+    is shown); one among ``earlier_submissions``, those of the signer's comments already
+    recorded, is a double click or a replay and changes nothing.
+    """
     signer = _open_signer(envelope, signer_id, "comment on")
+    if submission is not None and submission in earlier_submissions:
+        raise AlreadyRecorded(signer.id)
     checked = _check_comment(text)
     if checked is None:
         raise InvalidInput("comment", "write a comment first")
-    return Step(envelope, (Event("signer.commented", signer.id, {"comment": checked}),),
+    data: dict[str, Any] = {"comment": checked}
+    if submission is not None:
+        data["submission"] = submission[:64]
+    return Step(envelope, (Event("signer.commented", signer.id, data),),
                 (Effect("email", "hr_notice_comment", signer.id),
                  Effect("webhook", "signer.commented", signer.id)))
 

@@ -7,6 +7,8 @@ parses the body (:func:`_parse`) and sends the view's model as JSON (:func:`_jso
 from __future__ import annotations
 
 import functools
+import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -153,11 +155,52 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
     return _validate(model, request.args.to_dict())
 
 
+JSON = "application/json"
+MAX_DIGITS = 100  # in a whole number; Python's own limit (4,300) says to change sys settings
+
+
 def _parse(model: type[BaseModel]) -> BaseModel:
-    data = request.get_json(force=True, silent=True)
+    """The body as ``model``: JSON (415 for another content type), well formed (400),
+    within ``MAX_CONTENT_LENGTH`` (413, raised as it is read), an object (400), valid (422).
+    """
+    if request.mimetype != JSON:
+        given = request.mimetype[:100] or "none"
+        raise ApiError(415, f"send the body as JSON, with Content-Type: {JSON} "
+                            f"(this request's is {given})")
+    try:
+        # NaN and Infinity are not JSON; no number here may be one, nor overflow to one.
+        data = json.loads(request.get_data(cache=True), parse_constant=_not_json,
+                          parse_float=_finite, parse_int=_whole)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                            f"column {exc.colno}") from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not valid JSON: it is not UTF-8 text") from None
+    except ValueError as exc:  # from the parse_ functions below
+        raise ApiError(400, f"the body cannot be read: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "the body cannot be read: it is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return _validate(model, data)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]}{'...' if len(text) > 20 else ''} is too large a number")
+    return number
+
+
+def _whole(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise ValueError(f"a number of {digits:,} digits is too long")
+    return int(text)
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:

@@ -253,6 +253,26 @@ def test_comment_keeps_the_link_open(sent):
         wf.comment(sent, "s-employee", text="  \n ", now=LATER)
 
 
+def test_a_comment_form_sent_twice_is_recorded_once(sent):
+    first = wf.comment(sent, "s-employee", text="Goal 2?", submission="f-1", now=LATER)
+    assert first.events[0].data == {"comment": "Goal 2?", "submission": "f-1"}
+    with pytest.raises(wf.AlreadyRecorded):
+        wf.comment(sent, "s-employee", text="Goal 2?", submission="f-1",
+                   earlier_submissions=frozenset({"f-1"}), now=LATER)
+    again = wf.comment(sent, "s-employee", text="Goal 3?", submission="f-2",
+                       earlier_submissions=frozenset({"f-1"}), now=LATER)
+    assert event_types(again) == ["signer.commented"]
+
+
+@pytest.mark.parametrize(("typed", "problem"), [
+    ("Alex\x00Sample", "control characters"), ("A" * 201, "the limit is 200")])
+def test_a_typed_name_the_record_cannot_print_is_refused(sent, typed, problem):
+    with pytest.raises(InvalidInput, match=problem) as info:
+        wf.acknowledge(sent, "s-employee", typed_name=typed, consent=True, statement="s",
+                       now=LATER)
+    assert info.value.field == "typed_name"
+
+
 def test_remind_the_undecided_only():
     env = wf.send(envelope((Role.EMPLOYEE, 1), (Role.MANAGER, 1), (Role.HR, 2)), now=NOW,
                   expires_in=EXPIRY).envelope
