@@ -38,6 +38,11 @@ class _PlanYamlLoader(_SafeLoader):  # type: ignore[valid-type, misc]
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool | None):
+                # A YAML complex key (``? {a: 1}``): no plan field is named by a map or list.
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a name, not a list or a map",
+                    key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None,

@@ -197,3 +197,10 @@ def test_a_time_already_read_as_base_60_is_refused(plan_data):
     plan_data["checkins"]["time"] = 630  # what yaml.safe_load makes of 10:30
     assert problems(plan_data) == [
         'checkins.time: 630 is not a time; write it in quotes as "HH:MM"']
+
+
+@pytest.mark.parametrize("text", ["? {a: }\n: ", "? [a, b]\n: 1", "{? {x: 1}: 2}"])
+def test_a_yaml_key_that_is_a_map_or_list_is_a_plan_error(text):
+    # Found by tests/hostile: YAML allows complex keys, which no plan field can be.
+    with pytest.raises(PlanError, match="a key must be a name"):
+        load_plan_text(text)
