@@ -29,7 +29,6 @@ import os
 import platform
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 from docgen import ConverterPool  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 from tests.scale import cluster  # noqa: E402
-from tests.webhooks.receivers import serve_receiver, spec_verify  # noqa: E402
 
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
@@ -48,62 +46,23 @@ def run(url: str, folder: Path, *, webs: int, workers: int, count: int, clients:
     group = cluster.Cluster(url, folder, webs=webs, workers=workers)
     group.start()
     try:
-        sessions = group.sessions()
-        with serve_receiver() as receiver:
-            with sessions.begin() as session:
-                endpoint = cluster.webhooks.create_endpoint(
-                    session, url=receiver.url, events=sorted(cluster.webhooks.EVENT_TYPES),
-                    name="hris", created_by="bench", now=dt.datetime.now(dt.UTC),
-                    allow_private=True)
-            plan = {n: ("acknowledge" if n % 4 in (0, 1) else
-                        "refuse" if n % 4 == 2 else "expire") for n in range(count)}
-            expiring = {n for n, what in plan.items() if what == "expire"}
-            started = time.monotonic()
-            ids = cluster.send_all(sessions, converter, count, expiring=expiring,
-                                   expire_in=dt.timedelta(seconds=5))
-            sent = time.monotonic() - started
-            links = cluster.links_by_email(
-                group.mail, {f"signer{n}@example.com" for n in plan if n not in expiring},
-                timeout=600)
-            mailed = time.monotonic() - started
-            acting = time.monotonic()
-            outcomes = cluster.drive(
-                {n: (links[f"signer{n}@example.com"], what) for n, what in plan.items()
-                 if what != "expire"}, group.ports, clients=clients)
-            acted = time.monotonic() - acting
-            archived = cluster.wait_until_archived(sessions, ids, timeout=900)
-            delivered = cluster.wait_until_delivered(sessions, timeout=600)
-            received = list(receiver.received)
-        state = cluster.ledger(sessions, ids, group.folder / "archive")
+        run = cluster.run_mix(group, converter, count, clients=clients,
+                              expire_in=dt.timedelta(seconds=5), timeout=900)
         handled = {name: group.log(name).count("handled") for name in group.processes
                    if name.startswith("worker")}
     finally:
         group.stop()
-    seconds = [o.seconds * 1000 for o in outcomes]
-    checks = {
-        "finalized exactly once": state.records == state.distinct_finals
-        == state.final_pdfs_in_store == count and set(state.sealed_events.values()) == {1}
-        and set(state.archived_events.values()) == {1},
-        "no outbox row claimed twice": set(state.outbox_claims) == {1}
-        and state.outbox_unsent == 0,
-        "no webhook message sent twice": set(state.message_tries) == {1},
-        "every webhook received once, signed": sorted(
-            r.headers["webhook-id"] for r in received) == sorted(state.messages)
-        and all(spec_verify(endpoint.secret, r.headers, r.body) for r in received),
-        "audit chains intact": not state.broken_chains,
-    }
+    acting = [o.seconds * 1000 for o in run.outcomes]
     return {
-        "layout": f"{webs} web + {workers} worker",
-        "envelopes": count, "outcomes": dict(state.outcomes),
-        "send_s": round(sent, 1), "sends_per_s": round(count / sent, 1),
-        "invitations_mailed_s": round(mailed, 1),
-        "act_s": round(acted, 1), "signers_per_s": round(len(outcomes) / acted, 1),
-        "act_ms": {k: round(v) for k, v in cluster.summary(seconds).items()},
-        "last_action_to_all_archived_s": round(archived, 1),
-        "then_all_webhooks_delivered_s": round(delivered, 1),
-        "webhooks_delivered": len(received),
+        "layout": f"{webs} web + {workers} worker", "envelopes": count,
+        "outcomes": dict(run.ledger.outcomes),
+        "seconds": {k: round(v, 1) for k, v in run.seconds.items()},
+        "sends_per_s": round(count / run.seconds["send"], 1),
+        "signers_per_s": round(len(run.outcomes) / run.seconds["act"], 1),
+        "act_ms": {k: round(v) for k, v in cluster.summary(acting).items()},
+        "webhooks_delivered": len(run.received),
         "worker_passes_with_work": handled,
-        "checks": checks,
+        "checks": cluster.exactly_once(run, count),
     }
 
 

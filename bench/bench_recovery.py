@@ -41,7 +41,7 @@ from docgen import ConverterPool  # noqa: E402
 from signing.models import EnvelopeRow, OutboxRow  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 from tests.scale import cluster  # noqa: E402
-from tests.scale.test_outages import acknowledged_envelope, outage  # noqa: E402
+from tests.scale.test_outages import outage  # noqa: E402
 from tests.webhooks.receivers import serve_receiver  # noqa: E402
 
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
@@ -79,7 +79,7 @@ def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
                                          events=sorted(webhooks.EVENT_TYPES),
                                          created_by="bench", now=dt.datetime.now(dt.UTC),
                                          allow_private=True)
-            envelope_id = acknowledged_envelope(group, converter)
+            envelope_id = cluster.acknowledged_envelope(group, converter)
             env = {"PLANSIGN_WORKER_LEASE_SECONDS": str(lease), "PLANSIGN_WEBHOOK_TIMEOUT": "1"}
             crashing = group.spawn("crashing", "worker", "--interval", "0.2",
                                    PLANSIGN_FAILPOINT=point, **env)
@@ -118,7 +118,7 @@ def database_away(url: str, folder: Path, converter: ConverterPool,
             until(lambda: "the database is unavailable" in group.log("worker"), 60)
             time.sleep(seconds)
         back = time.monotonic()
-        envelope_id = acknowledged_envelope(group, converter)
+        envelope_id = cluster.acknowledged_envelope(group, converter)
         sessions = group.sessions()
         resumed = until(lambda: "the database is back" in group.log("worker"))
         until(lambda: all_done(sessions, envelope_id))
@@ -139,7 +139,7 @@ def disk_full(url: str, folder: Path, converter: ConverterPool) -> float | None:
         filler = mount / "filler"
         filler.write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - 16 * 1024))
         group.start()
-        envelope_id = acknowledged_envelope(group, converter)
+        envelope_id = cluster.acknowledged_envelope(group, converter)
         group.spawn("worker", "worker", "--interval", "0.2", PLANSIGN_ARCHIVE_PATH=str(mount))
         sessions = group.sessions()
 

@@ -7,13 +7,14 @@ import getpass
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,8 +180,8 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     webhooks."""
     # Failures and retries are logged as warnings: what an operator needs to see.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    outage = DatabaseOutage()
-    sessions = make_session_factory(_database_when_up(settings, outage, once=once))
+    outage = DatabaseOutage(once=once)
+    sessions = make_session_factory(outage.wait_out(lambda: instance.database_engine(settings)))
     handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
     announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
@@ -188,51 +189,44 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
     with _deliverer(settings, sessions) as deliverer:
         while True:
-            try:
-                busy = _worker_pass(sessions, handlers, announcer, deliverer,
-                                    remind_every=remind_every, lease=lease, once=once)
-            except OperationalError as exc:
-                # The database is away for a moment (restart, failover, network): nothing
-                # was half done, since every step is its own transaction. Wait and resume.
-                if once:
-                    raise SigningError(f"the database is unavailable: {_first_line(exc)}") \
-                        from None
-                click.echo(outage.failed(exc), err=True)
-                time.sleep(outage.wait)
-                continue
-            if outage.failures:
-                click.echo("the database is back; resuming", err=True)
-                outage.failures = 0
+            busy = outage.wait_out(lambda: _worker_pass(
+                sessions, handlers, announcer, deliverer, remind_every=remind_every,
+                lease=lease, once=once))
             if once:
                 return
             if not busy:
                 time.sleep(interval)
 
 
-def _database_when_up(settings: Settings, outage: DatabaseOutage, *, once: bool) -> Engine:
-    """The database, migrated; a worker started while it is away waits for it."""
-    while True:
-        try:
-            engine = instance.database_engine(settings)
-        except OperationalError as exc:
-            if once:
-                raise SigningError(f"the database is unavailable: {_first_line(exc)}") \
-                    from None
-            click.echo(outage.failed(exc), err=True)
-            time.sleep(outage.wait)
-            continue
-        if outage.failures:
-            click.echo("the database is back; resuming", err=True)
-            outage.failures = 0
-        return engine
+T = TypeVar("T")
 
 
 class DatabaseOutage:
-    """How long the worker waits between tries while the database is away: 1, 2, 4 ...
-    seconds, at most 30."""
+    """The worker's patience while the database is away (a restart, a failover, the
+    network): it says so, waits 1, 2, 4 ... seconds (at most 30) between tries, and
+    says when it is back. Nothing is half done meanwhile: every step is its own
+    transaction. ``worker --once`` does not wait: it fails with a message."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, once: bool = False) -> None:
+        self.once = once
         self.failures = 0
+
+    def wait_out(self, step: Callable[[], T]) -> T:
+        """``step``'s result, once the database lets it run."""
+        while True:
+            try:
+                result = step()
+            except OperationalError as exc:
+                if self.once:
+                    raise SigningError(f"the database is unavailable: {_first_line(exc)}") \
+                        from None
+                click.echo(self.failed(exc), err=True)
+                time.sleep(self.wait)
+                continue
+            if self.failures:
+                click.echo("the database is back; resuming", err=True)
+                self.failures = 0
+            return result
 
     @property
     def wait(self) -> float:

@@ -333,3 +333,90 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def as_json(data: Any) -> str:
     return json.dumps(data, indent=2, default=str)
+
+
+# -- the whole mix, as the test and the benchmark run it ----------------------------------
+
+
+def mix(count: int) -> dict[int, str]:
+    """Half acknowledge, a quarter refuse, a quarter are left to expire."""
+    return {n: ("acknowledge" if n % 4 in (0, 1) else "refuse" if n % 4 == 2 else "expire")
+            for n in range(count)}
+
+
+@dataclass(frozen=True)
+class MixRun:
+    ids: list[str]
+    outcomes: list[Outcome]
+    received: list[Any]       # what the webhook receiver got (tests/webhooks/receivers.py)
+    secret: str               # the endpoint's signing secret
+    ledger: Ledger
+    seconds: dict[str, float]  # sending, mailing, acting, archiving, delivering
+
+
+def run_mix(group: Cluster, converter: Any, count: int, *, clients: int,
+            expire_in: dt.timedelta, timeout: float = 600) -> MixRun:
+    """Send ``count`` plans to a started cluster, act on them over HTTP, and wait until
+    every envelope is archived and every email and webhook is out."""
+    from tests.webhooks.receivers import serve_receiver
+
+    sessions, plan, seconds = group.sessions(), mix(count), {}
+    expiring = {n for n, what in plan.items() if what == "expire"}
+    with serve_receiver() as receiver:
+        with sessions.begin() as session:
+            endpoint = webhooks.create_endpoint(
+                session, url=receiver.url, events=sorted(webhooks.EVENT_TYPES), name="hris",
+                created_by="load", now=dt.datetime.now(dt.UTC), allow_private=True)
+        started = time.monotonic()
+        ids = send_all(sessions, converter, count, expiring=expiring, expire_in=expire_in)
+        seconds["send"] = time.monotonic() - started
+        links = links_by_email(group.mail, {f"signer{n}@example.com" for n in plan
+                                            if n not in expiring}, timeout=timeout)
+        seconds["invitations mailed"] = time.monotonic() - started
+        acting = time.monotonic()
+        outcomes = drive({n: (links[f"signer{n}@example.com"], what)
+                          for n, what in plan.items() if what != "expire"},
+                         group.ports, clients=clients)
+        seconds["act"] = time.monotonic() - acting
+        seconds["last action to all archived"] = wait_until_archived(sessions, ids, timeout)
+        seconds["then all webhooks delivered"] = wait_until_delivered(sessions, timeout)
+        received = list(receiver.received)
+    return MixRun(ids, outcomes, received, endpoint.secret,
+                  ledger(sessions, ids, group.folder / "archive"), seconds)
+
+
+def exactly_once(run: MixRun, count: int) -> dict[str, bool]:
+    """The checks of a run, by name: what the issue asks to hold at any scale."""
+    from tests.webhooks.receivers import spec_verify
+
+    state = run.ledger
+    return {
+        "finalized exactly once": state.records == state.distinct_finals
+        == state.final_pdfs_in_store == count and set(state.sealed_events.values()) == {1}
+        and set(state.archived_events.values()) == {1},
+        "no outbox row claimed twice": set(state.outbox_claims) == {1}
+        and state.outbox_unsent == 0,
+        "no webhook message sent twice": set(state.message_tries) == {1},
+        "every webhook received once, signed": sorted(
+            r.headers["webhook-id"] for r in run.received) == sorted(state.messages)
+        and all(spec_verify(run.secret, r.headers, r.body) for r in run.received),
+        "audit chains intact": not state.broken_chains,
+    }
+
+
+def acknowledged_envelope(group: Cluster, converter: Any, *,
+                          comment: str | None = None) -> str:
+    """One plan sent and acknowledged (with ``comment``): what is left is the worker's."""
+    from signing.wording import CONSENT, STATEMENT
+
+    sessions = group.sessions()
+    [envelope_id] = send_all(sessions, converter, 1, expiring=set(),
+                             expire_in=dt.timedelta(days=1))
+    with sessions.begin() as session:
+        signer = svc.load(session, envelope_id).signers[0]
+        svc.perform(session, envelope_id, "acknowledge", signer_id=signer.id,
+                    typed_name=signer.name, consent=True, statement=STATEMENT,
+                    consent_text=CONSENT, comment=comment,
+                    actor=svc.Actor(f"signer:{signer.id}", "192.0.2.1", "Firefox"),
+                    now=dt.datetime.now(dt.UTC))
+    return envelope_id

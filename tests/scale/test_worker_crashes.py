@@ -20,7 +20,6 @@ import webhooks
 from archive import ArchivedRecord
 from signing import envelopes as svc
 from signing.models import EnvelopeRow, OutboxRow
-from signing.wording import CONSENT, STATEMENT
 from tests.scale import cluster
 from tests.webhooks.receivers import serve_receiver, spec_verify
 
@@ -39,15 +38,8 @@ def acknowledged(database_url, tmp_path, converter):
             endpoint = webhooks.create_endpoint(
                 session, url=receiver.url, events=sorted(webhooks.EVENT_TYPES),
                 created_by="test", now=dt.datetime.now(dt.UTC), allow_private=True)
-        [envelope_id] = cluster.send_all(sessions, converter, 1, expiring=set(),
-                                         expire_in=dt.timedelta(days=1))
-        with sessions.begin() as session:
-            signer = svc.load(session, envelope_id).signers[0]
-            svc.perform(session, envelope_id, "acknowledge", signer_id=signer.id,
-                        typed_name=signer.name, consent=True, statement=STATEMENT,
-                        consent_text=CONSENT, comment="Ich bestätige den Erhalt.",
-                        actor=svc.Actor(f"signer:{signer.id}", "192.0.2.1", "Firefox"),
-                        now=dt.datetime.now(dt.UTC))
+        envelope_id = cluster.acknowledged_envelope(group, converter,
+                                                    comment="Ich bestätige den Erhalt.")
         yield group, sessions, envelope_id, receiver, endpoint.secret
     group.stop()
 
