@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
+import http.cookiejar
 import os
+import re
 import sqlite3
 import subprocess
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
 from archive import ArchivedRecord
+from signing import envelopes as svc
 from signing.models import EnvelopeRow, OutboxRow
 from tests.scale import cluster
 
@@ -153,3 +160,40 @@ class outage:
             connection.execute(text(f'ALTER DATABASE "{make_url(self.url).database}" '
                                     "ALLOW_CONNECTIONS true"))
         self.admin.dispose()
+
+
+def test_web_requests_during_a_database_outage_get_503_and_change_nothing(
+        database_url, db_backend, tmp_path, converter):
+    """A real `plansign serve`: while the database is away, the signer's POST is answered
+    503 with Retry-After (never a 500) and nothing is recorded; sent again once the
+    database is back, it is recorded once."""
+
+    group = cluster.Cluster(database_url, tmp_path / "instance", webs=1, workers=0)
+    group.start()
+    try:
+        sessions = group.sessions()
+        [envelope_id] = cluster.send_all(sessions, converter, 1, expiring=set(),
+                                         expire_in=dt.timedelta(days=1))
+        assert group.spawn("mail", "worker", "--once").wait(timeout=120) == 0
+        link = next(iter(cluster.links_by_email(group.mail, {"signer0@example.com"}).values()))
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(link, timeout=30) as page:
+            token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"',
+                                            page.read().decode())[1])
+        form = urllib.parse.urlencode({"csrf_token": token, "typed_name": "Load Signer 0",
+                                       "consent": "on"}).encode()
+        post = urllib.request.Request(f"http://127.0.0.1:{group.ports[0]}/sign/acknowledge",
+                                      data=form)
+        with outage(database_url, db_backend), pytest.raises(urllib.error.HTTPError) as away:
+            opener.open(post, timeout=60)
+        assert away.value.code == 503 and away.value.headers["Retry-After"] == "5"
+        assert "nothing was changed" in away.value.read().decode()
+        with opener.open(post, timeout=60) as answer:
+            assert "Your acknowledgement has been recorded" in answer.read().decode()
+        with sessions() as session:
+            trail = [r.type for r in svc.audit_trail(session, envelope_id)]
+        assert trail.count("signer.acknowledged") == 1
+        assert "Traceback" not in group.log("web1")
+    finally:
+        group.stop()
