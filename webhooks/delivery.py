@@ -144,12 +144,16 @@ class Deliverer:
 
     def _claim(self, now: dt.datetime, free: int) -> list[Claimed]:
         busy = Counter(f.message.endpoint_id for f in self._in_flight)
+        # Endpoints holding all they may are left out of the query itself: a backlog at
+        # one that hangs must not fill the rows fetched and starve the others.
+        full = [e for e, held in busy.items() if held >= self.config.held_per_endpoint]
         earlier = _M.alias("earlier")
         due = (select(_M.c.id, _M.c.endpoint_id, _M.c.payload, _M.c.attempts, _M.c.tries,
                       _E.c.url, _E.c.secret, _E.c.previous_secret,
                       _E.c.previous_secret_expires_at)
                .join(_E, _E.c.id == _M.c.endpoint_id)
                .where(_M.c.next_attempt_at <= now, _E.c.disabled_at.is_(None),
+                      _M.c.endpoint_id.not_in(full),
                       ~exists().where(and_(earlier.c.endpoint_id == _M.c.endpoint_id,
                                            earlier.c.ordering_key == _M.c.ordering_key,
                                            earlier.c.position < _M.c.position,

@@ -229,6 +229,27 @@ def test_a_slow_receiver_does_not_hold_up_the_pass(sessions, receiver):
     assert message(sessions, slow).status == "delivered"
 
 
+def test_a_backlog_at_a_hanging_endpoint_does_not_starve_the_others(sessions):
+    """Forty messages due at an endpoint that hangs, published before one for another
+    endpoint: once the hanging one holds all it may, the other's message goes out."""
+    from tests.webhooks.receivers import serve_receiver
+
+    with serve_receiver() as hanging, serve_receiver() as healthy:
+        hanging.respond = lambda request, index: (time.sleep(2), (204, {}, b""))[1]
+        add_endpoint(sessions, hanging.url)
+        for n in range(40):
+            publish(sessions, envelope=f"env-{n}")
+        healthy_id, _ = add_endpoint(sessions, healthy.url)
+        published = publish(sessions, envelope="other", at=T0 + dt.timedelta(seconds=1))
+        [waiting] = [m for m in published if message(sessions, m).endpoint_id == healthy_id]
+        config = DeliveryConfig(timeout=3, allow_private=True, concurrency=8, per_endpoint=1)
+        with Deliverer(sessions, config) as deliverer:
+            deliverer.run_once(now=T0 + dt.timedelta(seconds=2), wait=0.2)  # fills the hanging
+            deliverer.run_once(now=T0 + dt.timedelta(seconds=2), wait=1.0)
+            assert message(sessions, waiting).status == "delivered"
+            assert [r.headers["webhook-id"] for r in healthy.received] == [waiting]
+
+
 def test_redirects_are_not_followed(sessions, receiver, deliverer):
     add_endpoint(sessions, receiver.url)
     receiver.respond = lambda request, index: (
