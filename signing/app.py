@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import SETTINGS, Settings, load_settings
 from signing import api, hooks, instance, pages, ratelimit, webdb, weberrors
-from signing.downloads import DownloadLinks
+from signing.downloads import DownloadLinks, link_lifetime
 from signing.links import LinkSigner
 
 csrf = CSRFProtect()
@@ -69,7 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["plansign.links"] = LinkSigner(
         keys, max_age=dt.timedelta(days=settings.link_max_age_days))
     app.extensions["plansign.downloads"] = DownloadLinks(
-        keys, max_age=dt.timedelta(hours=settings.webhook_download_hours))
+        keys, max_age=link_lifetime(settings.webhook_download_hours))
     webdb.init_app(app, settings)
     app.extensions["plansign.store"] = instance.blob_store(settings)
     ratelimit.init_app(app, settings)  # before CSRF: a flood of forged forms is counted too

@@ -68,10 +68,10 @@ def _finalizer(settings: Settings, sessions: sessionmaker[Session]) -> Finalizer
 
 def _announcer(settings: Settings, sessions: sessionmaker[Session]) -> Announcer:
     from signing.announce import Announcer
-    from signing.downloads import DownloadLinks
+    from signing.downloads import DownloadLinks, link_lifetime
 
     downloads = DownloadLinks(instance.secret_keys(settings),
-                              max_age=dt.timedelta(hours=settings.webhook_download_hours))
+                              max_age=link_lifetime(settings.webhook_download_hours))
     return Announcer(sessions, downloads, settings.base_url,
                      lease=dt.timedelta(seconds=settings.worker_lease_seconds))
 

@@ -29,6 +29,19 @@ from signing.links import (
     _ClockedTimestampSigner,
     _keys_list,
 )
+from webhooks.schedule import JITTER, RETRY_DELAYS
+
+# The longest a webhook may wait for its last retry (the schedule, each delay at its
+# most with jitter): a link must still work when the delivery that carries it arrives.
+DELIVERY_WINDOW = dt.timedelta(
+    seconds=round(sum(RETRY_DELAYS, dt.timedelta()).total_seconds() * (1 + JITTER)))
+
+
+def link_lifetime(download_hours: float) -> dt.timedelta:
+    """How long a link works: ``download_hours`` after the last delivery attempt of the
+    webhook carrying it could be made."""
+    return DELIVERY_WINDOW + dt.timedelta(hours=download_hours)
+
 
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")

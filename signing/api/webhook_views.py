@@ -123,8 +123,9 @@ def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
     try:
         claims = current_app.extensions["plansign.downloads"].unsign(query.token, now=_now())
     except LinkExpired:
-        raise ApiError(403, "this download link has expired; ask for the webhook to be "
-                            "redelivered, or fetch the record from the archive") from None
+        raise ApiError(403, "this download link has expired; fetch the sealed PDF from the "
+                            "records API with an API key: GET /api/v1/archive/records/"
+                            f"{envelope_id}/final.pdf") from None
     except LinkError:
         raise ApiError(403, "this download link is not valid") from None
     db = webdb.session()

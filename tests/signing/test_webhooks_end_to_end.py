@@ -23,7 +23,7 @@ from signing import outbox
 from signing.announce import Announcer
 from signing.api import webhook_views
 from signing.app import create_app
-from signing.downloads import DownloadLinks
+from signing.downloads import DownloadLinks, link_lifetime
 from signing.finalize import Finalizer
 from signing.migrate import upgrade
 from signing.sending import SendOptions, send_plan
@@ -76,7 +76,7 @@ def test_acknowledged_then_completed_with_a_working_download_link(
         handlers = {
             "finalize": Finalizer(sessions, FolderStore(tmp_path / "archive"),
                                   sealing_key=lambda: seal_key, company_name="Fallback Co"),
-            "webhook": Announcer(sessions, DownloadLinks(KEYS, max_age=dt.timedelta(hours=24)),
+            "webhook": Announcer(sessions, DownloadLinks(KEYS, max_age=link_lifetime(24)),
                                  BASE)}
         with Deliverer(sessions, DeliveryConfig(timeout=5, allow_private=True)) as deliverer:
             for minute in range(1, 6):  # worker passes, as `plansign worker` makes them
@@ -100,11 +100,16 @@ def test_acknowledged_then_completed_with_a_working_download_link(
     assert f"{link.scheme}://{link.netloc}" == BASE
     client = app.test_client()
     announced = dt.datetime.fromisoformat(bodies[1]["timestamp"])
-    monkeypatch.setattr(webhook_views, "_now", lambda: announced + dt.timedelta(hours=23))
+    # The link outlives the last retry its delivery could need, by webhook_download_hours.
+    lifetime = link_lifetime(24)
+    assert lifetime > dt.timedelta(hours=24 + 83)
+    monkeypatch.setattr(webhook_views, "_now", lambda: announced + lifetime - dt.timedelta(hours=1))
     response = client.get(f"{link.path}?{link.query}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert hashlib.sha256(response.data).hexdigest() == final_sha256
     assert response.data.startswith(b"%PDF")
-    monkeypatch.setattr(webhook_views, "_now", lambda: announced + dt.timedelta(hours=25))
+    monkeypatch.setattr(webhook_views, "_now", lambda: announced + lifetime + dt.timedelta(hours=1))
     expired = client.get(f"{link.path}?{link.query}")
     assert expired.status_code == 403 and "expired" in expired.get_json()["error"]
+    assert f"/api/v1/archive/records/{link.path.split('/')[4]}/final.pdf" in \
+        expired.get_json()["error"]
