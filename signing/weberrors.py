@@ -11,7 +11,7 @@ import re
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(InternalServerError, _internal_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
 
 
 def redacted_path(path: str) -> str:
@@ -67,6 +68,17 @@ def _csrf_error(exc: CSRFError) -> Response:
                  "This form has expired or was not sent from the plan's page, so nothing "
                  "was recorded. Reload the page, or open the link in your email again, and "
                  "submit it once more.")
+
+
+def _too_large(exc: RequestEntityTooLarge) -> Response:
+    if _wants_json():
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+        return _page(413, "", f"Request Entity Too Large: the body is over {limit} KiB; "
+                              "nothing was changed")
+    return _page(413, "Your text is too long",
+                 "What you sent is larger than this form takes, so nothing was recorded. "
+                 "Comments may be up to 20,000 characters: shorten them, or send the rest "
+                 "to your HR representative, and submit again.")
 
 
 def _internal_error(exc: InternalServerError) -> Response:

@@ -266,6 +266,7 @@ def test_a_megabyte_of_text_is_refused_as_too_large(app, client, sessions, actio
         "comment": "z" * 1024 * 1024, "reason": "z" * 1024 * 1024})
     assert response.status_code == 413
     assert "Traceback" not in response.get_data(as_text=True)
+    assert "Your text is too long" in response.get_data(as_text=True)
     assert database_state(sessions) == before
     assert client.get("/sign").status_code == 200  # the session is still good
 
