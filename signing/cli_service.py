@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -339,13 +339,16 @@ def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
     sessions = make_session_factory(engine, read_only=True)
     store = instance.blob_store(settings)
     path = Path(file_or_envelope_id)
+
+    def seal_report(pdf: bytes) -> Any:
+        return validate(pdf, trusted=trusted)
+
     with sessions() as session:
         if path.is_file():
-            checks = verification.verify_file(session, store, path.read_bytes(),
-                                               lambda pdf: validate(pdf, trusted=trusted))
+            checks = verification.verify_file(session, store, path.read_bytes(), seal_report)
         else:
             checks = verification.verify_envelope(session, store, file_or_envelope_id,
-                                                   lambda pdf: validate(pdf, trusted=trusted))
+                                                   seal_report)
     passed = all(check.ok for check in checks)
     # Verifying reads the archived documents: a read like any other, so it is logged.
     with make_session_factory(engine).begin() as session:

@@ -105,13 +105,20 @@ def trusted_seal_certificates(settings: Settings) -> list[Any]:
 
     further = (load_certificates(Path(settings.seal_trust_path), "seal_trust_path")
                if settings.seal_trust_path else [])
+    # Dates are not checked here: a certificate that has expired since still vouches for
+    # the seals made while it was valid (verification checks each as of its sealing).
     if settings.seal_pkcs12_path or settings.seal_key_path or settings.seal_cert_path:
-        key, _ = _configured_or_self_signed(settings)
+        key = load_sealing_key(
+            pkcs12_path=settings.seal_pkcs12_path or None,
+            pkcs12_passphrase=settings.seal_pkcs12_passphrase or None,
+            key_path=settings.seal_key_path or None, cert_path=settings.seal_cert_path or None,
+            key_passphrase=settings.seal_key_passphrase or None, check_dates=False)
         return [key.certificate, *key.chain, *further]
     path = self_signed_path(instance_path(settings) / SEAL_FOLDER)
     if not path.exists():
         return further
-    return [load_sealing_key(key_path=path, cert_path=path).certificate, *further]
+    return [load_sealing_key(key_path=path, cert_path=path, check_dates=False).certificate,
+            *further]
 
 
 def _configured_or_self_signed(settings: Settings) -> tuple[SealingKey, str | None]:

@@ -7,6 +7,7 @@ so a report shows everything that is wrong at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -29,6 +30,9 @@ class Check:
 
 
 Validator = Callable[[bytes], Any]  # docgen.seal.validate with the trusted certificates bound
+# How far the time a seal claims may be from the sealing the audit trail records: the
+# worker seals, then records, within moments; a slow timestamp authority adds seconds.
+SEAL_TIME_TOLERANCE = dt.timedelta(minutes=10)
 
 
 def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
@@ -41,13 +45,17 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
     checks = [Check("archive record", True, f"envelope {envelope_id}, plan {record.plan_id}, "
                                              f"{record.outcome}")]
     final = _blob(store, record.final_sha256, "final PDF", checks)
+    report = None
     if final is not None:
-        checks.append(_seal_check(final, validate))
+        report = validate(final)
+        checks.append(_seal_check(report))
     original = _blob(store, record.original_sha256, "original PDF", checks)
     trail_json = _blob(store, record.audit_sha256, "archived audit trail", checks)
     _blob(store, record.plan_sha256, "plan data", checks)
     if trail_json is not None:
         archived = [audit.from_json(r) for r in json.loads(trail_json)]
+        if report is not None and report.signed_at is not None:
+            checks.append(_seal_time_check(report.signed_at, archived))
         checks.extend(_chain_checks(session, envelope_id, archived, record, original))
     return checks
 
@@ -60,7 +68,7 @@ def verify_file(session: Session, store: BlobStore, pdf: bytes,
     record = session.scalars(select(ArchivedRecord).where(
         ArchivedRecord.final_sha256 == digest)).first()
     if record is None:
-        return [_seal_check(pdf, validate),
+        return [_seal_check(validate(pdf)),
                 Check("archived", False, f"no archived plan has this file as its final PDF "
                                          f"(SHA-256 {digest})")]
     return [Check("archived", True, f"the final PDF of envelope {record.envelope_id}"),
@@ -77,12 +85,24 @@ def _blob(store: BlobStore, key: str, name: str, checks: list[Check]) -> bytes |
     return data
 
 
-def _seal_check(pdf: bytes, validate: Validator) -> Check:
-    report = validate(pdf)
+def _seal_check(report: Any) -> Check:
     if report.ok:
         when = f" on {report.signed_at:%Y-%m-%d %H:%M:%S} UTC" if report.signed_at else ""
         return Check("seal", True, f"valid, covers the whole file, by {report.signer}{when}")
     return Check("seal", False, "; ".join(report.problems) or "the seal is not valid")
+
+
+def _seal_time_check(signed_at: dt.datetime, archived: Sequence[audit.AuditRecord]) -> Check:
+    """The time the seal claims against the time the hash-chained trail records: a seal
+    is checked against its certificate as of the time it claims (a certificate expired
+    since does not undo it), so that time must be the one the record itself keeps."""
+    sealed = [r.at for r in archived if r.type == "envelope.sealed"]
+    if not sealed:
+        return Check("seal time", False, "the audit trail records no sealing")
+    gap = abs(signed_at - sealed[-1])
+    return Check("seal time", gap <= SEAL_TIME_TOLERANCE,
+                 f"the seal says {signed_at:%Y-%m-%d %H:%M:%S} UTC; the audit trail records "
+                 f"sealing at {sealed[-1]:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.AuditRecord],

@@ -113,6 +113,7 @@ def load_sealing_key(
     cert_path: str | os.PathLike[str] | None = None,
     key_passphrase: Passphrase = None,
     now: datetime | None = None,
+    check_dates: bool = True,
 ) -> SealingKey:
     """Load the sealing key from a PKCS#12 file, or from a key file and a certificate file.
 
@@ -121,7 +122,8 @@ def load_sealing_key(
     strings count as not given, as the settings' defaults are empty.
 
     The certificate must belong to the key and be valid at ``now`` (default: the current
-    time). Results are cached per process, keyed by the files' identity and modification
+    time), unless ``check_dates`` is false: verifying old seals trusts a certificate that
+    has expired since. Results are cached per process, keyed by the files' identity and modification
     time, so a replaced file is read again.
     """
     now = now or datetime.now(UTC)
@@ -145,7 +147,8 @@ def load_sealing_key(
             "seal_cert_path",
             "seal_pkcs12_path",
         )
-    key.check_valid_at(now)
+    if check_dates:
+        key.check_valid_at(now)
     return key
 
 
