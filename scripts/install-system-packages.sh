@@ -10,7 +10,9 @@
 #  - poppler-utils (pdftotext, pdftoppm) for looking at PDFs; python3-venv for the venv;
 #  - chromium, which the browser tests drive through Playwright (no browser download);
 #  - postgresql (15 on Debian 12): the tests start a private, throwaway server from its
-#    binaries to run the database tests on PostgreSQL too (no cluster of the system's is used).
+#    binaries to run the database tests on PostgreSQL too (no cluster of the system's is used);
+#  - redis-server: a test starts a private one on a Unix socket to check that rate limit
+#    counts kept in Redis are shared between web processes (the system's is not used).
 set -euo pipefail
 
 packages=(
@@ -21,6 +23,7 @@ packages=(
   fontconfig poppler-utils python3-venv
   chromium
   postgresql
+  redis-server
 )
 
 missing=()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
+import subprocess
 import threading
 import time
 
@@ -128,6 +130,36 @@ def test_two_processes_on_postgresql_share_the_count(make_app, db_backend):
         rate_limit_signer="3 per minute")
     assert first.extensions["plansign.limiter"].storage is not second.extensions[
         "plansign.limiter"].storage
+    one, two = first.test_client(), second.test_client()
+    assert [one.get("/sign").status_code, two.get("/sign").status_code,
+            one.get("/sign").status_code] == [403, 403, 403]
+    assert_too_many(two.get("/sign"))
+    assert_too_many(one.get("/sign"))
+
+
+@pytest.fixture
+def redis_socket(tmp_path):
+    """A private Redis server (Debian's redis-server) on a Unix socket, for this test."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (make test installs it)")
+    socket = tmp_path / "redis.sock"
+    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", str(socket),
+                               "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while not socket.exists():
+        assert time.monotonic() < deadline and server.poll() is None, "redis did not start"
+        time.sleep(0.05)
+    yield socket
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_two_processes_share_the_count_in_redis(make_app, redis_socket):
+    uri = f"redis+unix://{redis_socket}"
+    first = make_app(rate_limit_signer="3 per minute", rate_limit_storage=uri)
+    second = make_app(rate_limit_signer="3 per minute", rate_limit_storage=uri)
+    assert isinstance(first.extensions["plansign.limiter"].storage, RedisStorage)
     one, two = first.test_client(), second.test_client()
     assert [one.get("/sign").status_code, two.get("/sign").status_code,
             one.get("/sign").status_code] == [403, 403, 403]
