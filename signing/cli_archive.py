@@ -24,7 +24,7 @@ from archive import (
 )
 from config import Settings
 from database import make_session_factory
-from signing import instance, records
+from signing import erasure, instance, records
 from signing.cli_service import verify_cmd
 
 
@@ -174,9 +174,18 @@ def release_cmd(settings: Settings, envelope_id: str, reason: str) -> None:
 @click.pass_obj
 def purge_cmd(settings: Settings, execute: bool) -> None:
     """Delete records past their retention period that are not on hold (dry run by
-    default), leaving a tombstone for each."""
-    plan = purge(_sessions(settings), instance.blob_store(settings), now=_now(),
-                 by=_reader(), execute=execute)
+    default), leaving a tombstone for each, and erase what the signing database still
+    holds of them."""
+    sessions = _sessions(settings)
+    plan = purge(sessions, instance.blob_store(settings), now=_now(), by=_reader(),
+                 execute=execute)
+    if execute:
+        # The signing database's copy goes too (plan, PDFs, names, comments, trail);
+        # this also finishes a purge that stopped before erasing.
+        with sessions.begin() as session:
+            erased = erasure.erase_purged(session)
+        if erased:
+            click.echo(f"erased {len(erased)} envelope(s) from the signing database")
     verb = "purged" if execute else "would purge"
     for envelope_id in plan.due:
         click.echo(f"{verb} {envelope_id}")

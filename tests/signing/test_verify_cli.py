@@ -10,7 +10,6 @@ import re
 
 import pytest
 import yaml
-from sqlalchemy import select
 
 from archive import ArchivedRecord
 from config import load_settings
@@ -36,8 +35,11 @@ def env(tmp_path, database_url):
 
 @pytest.fixture
 def archived(runner, env, tmp_path):
-    """An envelope sent from the CLI, acknowledged, and finalized by the worker."""
-    return archive_one(runner, env, tmp_path)
+    """An envelope sent from the CLI, acknowledged, and finalized by the worker, which
+    makes the new instance's self-signed seal and says so."""
+    envelope_id, record, worked = archive_one(runner, env, tmp_path)
+    assert "created a self-signed sealing certificate" in worked
+    return envelope_id, record
 
 
 def archive_one(runner, env, tmp_path):
@@ -55,10 +57,9 @@ def archive_one(runner, env, tmp_path):
                     now=svc.load(session, envelope_id).created_at)
     worked = runner.invoke(main, ["worker", "--once"], env=env)
     assert worked.exit_code == 0, worked.output
-    assert "created a self-signed sealing certificate" in worked.output
     with sessions() as session:
-        record = session.scalars(select(ArchivedRecord)).one()
-    return envelope_id, record
+        record = session.get_one(ArchivedRecord, envelope_id)
+    return envelope_id, record, worked.output
 
 
 def test_verify_an_envelope(runner, env, archived):
@@ -132,7 +133,7 @@ def test_a_timestamped_seal_verifies_once_its_authority_is_trusted(runner, env, 
 
     with running_tsa() as tsa:
         env = {**env, "PLANSIGN_SEAL_TIMESTAMP_URL": tsa.url}
-        envelope_id, _ = archive_one(runner, env, tmp_path)
+        envelope_id, _, _ = archive_one(runner, env, tmp_path)
         assert tsa.requests >= 1  # pyHanko may ask once more to size the token
     untrusted = runner.invoke(main, ["verify", envelope_id], env=env)
     assert untrusted.exit_code == 1
