@@ -114,3 +114,29 @@ def test_every_step_can_be_undone_and_done_again(engine):
     assert differences(engine) == []
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_records_archived_before_0006_are_found_by_manager_and_sender(engine):
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO documents (sha256, content_type, size, content, created_at) "
+                 "VALUES (:sha, 'application/pdf', 3, :content, :at)"),
+            {"sha": "a" * 64, "content": b"PDF", "at": NOW})
+        connection.execute(
+            text("INSERT INTO envelopes (id, state, plan_data, template, document_sha256, "
+                 "created_at, created_by) VALUES ('env-1', 'archived', '{}', 'standard', "
+                 ":sha, :at, 'apikey:psk_abcd1234')"), {"sha": "a" * 64, "at": NOW})
+        connection.execute(
+            text("INSERT INTO archive_records (envelope_id, plan_id, employee_name, "
+                 "employee_name_folded, manager_name, outcome, sent_at, completed_at, "
+                 "archived_at, original_sha256, final_sha256, plan_sha256, audit_sha256) "
+                 "VALUES ('env-1', 'P-1', 'Léa', 'lea', 'Jürg Baumann', 'acknowledged', "
+                 ":at, :at, :at, :sha, :sha, :sha, :sha)"), {"sha": "a" * 64, "at": NOW})
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT manager_name_folded, sent_by, retain_until FROM archive_records")).one()
+    assert row.manager_name_folded == "jurg baumann"
+    assert row.sent_by == "apikey:psk_abcd1234"
+    assert row.retain_until is None  # kept until purged by hand: the period then is unknown
