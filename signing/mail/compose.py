@@ -172,7 +172,7 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
                     contact=None, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, kind=kind.value,
                     signer_name=signer_name, signer_role=signer_role.value,
-                    employee_name=employee_name, link=_link(link),
+                    employee_name=employee_name, link=_link(link), reference=envelope_id,
                     at=format_when(at) if at else None, excerpt=excerpt,
                     shortened=shortened, full_length=len((text or "").strip()),
                     witness=witness, recorded_by=recorded_by, address=address,

@@ -256,6 +256,11 @@ def test_hr_notice_says_which_and_escapes_the_comment() -> None:
            in message.html
     assert comment in message.text  # plain text is shown as it was written
     assert message.reply_to is None
+    # The record is named, with where HR's systems and an administrator find it: a
+    # button into the key-protected API would only show a browser a 401.
+    assert "The record is envelope env_7f3a" in message.text
+    assert "plansign status env_7f3a" in message.text and LINK in message.text
+    assert "<code>env_7f3a</code>" in message.html and "Open the record" not in message.html
 
 
 def test_hr_notice_of_a_refusal_quotes_only_the_start_of_a_long_reason() -> None:
