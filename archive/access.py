@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from archive.models import AccessEntry
 
 MAX_DETAIL = 2000
+ACTION_CHARS = 40  # the column's length (migration 0006)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class Reader:
 def log_access(session: Session, reader: Reader, action: str, *, now: dt.datetime,
                envelope_id: str | None = None, detail: str | None = None,
                allowed: bool = True) -> AccessEntry:
-    entry = AccessEntry(at=now, actor=reader.actor[:200], role=reader.role, action=action,
+    entry = AccessEntry(at=now, actor=reader.actor[:200], role=reader.role,
+                        action=action[:ACTION_CHARS],
                         envelope_id=envelope_id[:36] if envelope_id else None,
                         detail=detail[:MAX_DETAIL] if detail else None, ip=reader.ip,
                         allowed=allowed)

@@ -63,8 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Behind a load balancer every request comes from it: the audit trail, the access
         # log and the rate limits need the client's address, which only the trusted
         # proxies' X-Forwarded-For gives (the last ones, so a client cannot forge it).
+        # X-Forwarded-Proto: balancers set it once (they replace it), so one value counts.
         app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
-                                x_for=settings.proxy_count, x_proto=settings.proxy_count)
+                                x_for=settings.proxy_count, x_proto=1)
     app.extensions["plansign.settings"] = settings
     app.extensions["plansign.links"] = LinkSigner(
         keys, max_age=dt.timedelta(days=settings.link_max_age_days))

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from signing.finalize import Finalizer
     from webhooks.delivery import Deliverer
 
+log = logging.getLogger(__name__)
+
 # How long a worker pass waits for webhook attempts in flight before it gets on with its
 # other work; attempts that take longer are recorded by a later pass.
 DELIVERY_WAIT = 0.5
@@ -188,10 +190,23 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
                     if settings.reminder_interval_days else None)
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
     with _deliverer(settings, sessions) as deliverer:
+        failures = 0
         while True:
-            busy = outage.wait_out(lambda: _worker_pass(
-                sessions, handlers, announcer, deliverer, remind_every=remind_every,
-                lease=lease, once=once))
+            try:
+                busy = outage.wait_out(lambda: _worker_pass(
+                    sessions, handlers, announcer, deliverer, remind_every=remind_every,
+                    lease=lease, once=once))
+            except Exception:
+                # A fault of ours in one pass (a bug, bad data) must not stop the worker:
+                # what failed is still in the outbox, and the next pass tries again.
+                if once:
+                    raise
+                failures += 1
+                log.exception("a worker pass failed; the next one starts in %s s",
+                              min(30, 2 ** failures))
+                time.sleep(min(30, 2 ** failures))
+                continue
+            failures = 0
             if once:
                 return
             if not busy:
@@ -253,7 +268,8 @@ def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Ann
         click.echo(f"envelope {envelope_id} expired")
     for envelope_id in swept.reminded:
         click.echo(f"reminded the signers of envelope {envelope_id}")
-    handled = (outbox.run_once(sessions, handlers, now=now, lease=lease)
+    handled = (outbox.run_once(sessions, handlers, now=now, lease=lease,
+                               clock=lambda: dt.datetime.now(dt.UTC))
                + announcer.run_once(now=now))
     if handled:
         click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")

@@ -12,10 +12,10 @@ before erasing is finished by the next one.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from archive.models import Tombstone
+from archive.models import ArchivedRecord, Tombstone
 from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
 
 
@@ -24,6 +24,9 @@ def erase_purged(session: Session) -> list[str]:
     rows = session.execute(select(EnvelopeRow.id, EnvelopeRow.document_sha256,
                                   EnvelopeRow.final_sha256)
                            .join(Tombstone, Tombstone.envelope_id == EnvelopeRow.id)
+                           # A tombstone with the record still archived is not a purge.
+                           .where(~exists().where(
+                               ArchivedRecord.envelope_id == EnvelopeRow.id))
                            .with_for_update(of=EnvelopeRow)).all()
     if not rows:
         return []

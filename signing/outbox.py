@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,12 +94,41 @@ def backoff(attempts: int, retry_after: float | None = None) -> dt.timedelta:
 
 
 def run_once(sessions: sessionmaker[Session], handlers: dict[str, Handler], *,
-             now: dt.datetime, limit: int = 20, lease: dt.timedelta = LEASE) -> int:
-    """Claim and handle one batch; returns how many rows were handled."""
+             now: dt.datetime, limit: int = 20, lease: dt.timedelta = LEASE,
+             clock: Callable[[], dt.datetime] | None = None) -> int:
+    """Claim and handle one batch; returns how many rows were claimed.
+
+    Each row's lease is renewed just before it is handled, so a batch that takes longer
+    than one lease never has its last rows carried out by a second worker meanwhile; a
+    row another worker took over is skipped. ``clock`` gives each row the time it is
+    handled at (the worker's real clock); without it every row is handled at ``now``.
+    """
     jobs = claim(sessions, kinds=handlers, now=now, limit=limit, lease=lease)
     for job in jobs:
-        handle(sessions, handlers[job.kind], job, now=now)
+        at = clock() if clock is not None else now
+        if job.attempts > MAX_ATTEMPTS:
+            # Claimed this often without an outcome: each time, the worker died while
+            # carrying it out (a crash, the OOM killer). Stop feeding it to workers.
+            with sessions.begin() as session:
+                row = session.get_one(OutboxRow, job.id)
+                _give_up(session, handlers[job.kind], job, row,
+                         f"gave up after {MAX_ATTEMPTS} attempts: the worker stopped "
+                         "each time while carrying it out", at)
+            continue
+        if renew(sessions, job, at + lease):
+            handle(sessions, handlers[job.kind], job, now=at)
     return len(jobs)
+
+
+def renew(sessions: sessionmaker[Session], job: OutboxJob, until: dt.datetime) -> bool:
+    """Extend this claim's lease; False when the row is no longer ours to carry out."""
+    with sessions.begin() as session:
+        renewed = session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == job.id, OutboxRow.attempts == job.attempts,
+                   OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))
+            .values(next_attempt_at=until))
+        return renewed.rowcount == 1
 
 
 def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,

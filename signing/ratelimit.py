@@ -136,7 +136,11 @@ def _opens_or_posts() -> bool:
 
 
 def _refused(response: Response) -> bool:
-    return response.status_code in (401, 403)
+    """Refusals that guessing makes: no valid key (401), a forged provider signature
+    (403 under /webhooks). A valid key refused for its role is a caller's mistake, not
+    an attack, and must not lock out everyone behind the same address."""
+    return response.status_code == 401 or (
+        response.status_code == 403 and request.path.startswith("/webhooks/"))
 
 
 # -- the answer --------------------------------------------------------------------------

@@ -186,9 +186,12 @@ class Deliverer:
     # -- recording ------------------------------------------------------------------------
 
     def _finished(self) -> list[tuple[_InFlight, Outcome]]:
+        # Asked once per attempt: one that ends between two looks must be neither lost
+        # nor recorded twice.
         done = [f for f in self._in_flight if f.future.done()]
         if done:
-            self._in_flight = [f for f in self._in_flight if not f.future.done()]
+            finished = {id(f) for f in done}
+            self._in_flight = [f for f in self._in_flight if id(f) not in finished]
         return [(f, f.future.result()) for f in done]
 
     def _record(self, finished: Sequence[tuple[_InFlight, Outcome]]) -> int:

@@ -166,9 +166,10 @@ def _log_refusal(key: Caller | None, refusal: ApiError, params: dict[str, Any]) 
               else Reader("unauthenticated", None, request.remote_addr))
     envelope_id = params.get("envelope_id")
     with _sessions().begin() as db:
-        log_access(db, reader, f"{request.method} {request.path}"[:200], now=_now(),
+        log_access(db, reader, "request", now=_now(),
                    envelope_id=envelope_id if isinstance(envelope_id, str) else None,
-                   allowed=False, detail=f"denied ({refusal.status}): {refusal}")
+                   allowed=False, detail=f"denied ({refusal.status}) {request.method} "
+                                         f"{request.path}: {refusal}")
 
 
 def archive_operation(method: str, rule: str, **declaration: Any) -> Any:

@@ -108,7 +108,7 @@ def test_refuse_one_and_acknowledge_another(service):
         page = context.new_page()
         page.goto(link_in_mail(mail, agent.email))
         page.get_by_label("Type your full name").fill(agent.name)
-        page.get_by_label(re.compile("I agree to receive and sign")).check()
+        page.get_by_label(re.compile("I agree to receive this plan and sign it")).check()
         page.get_by_label("Comments (optional)").fill("<b>Ich bin nicht einverstanden</b> 🙂")
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.get_by_role("status")).to_contain_text("acknowledgement has been recorded")

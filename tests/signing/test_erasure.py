@@ -67,7 +67,16 @@ def test_purge_erases_the_signing_databases_copy(runner, env, tmp_path):
     assert kept["envelopes"] == 1 and kept["audit_events"] > 5
     with sessions() as session:
         assert session.get(Tombstone, purged_id) is not None
-    # The held record's trail is still guarded; nothing of the purged one is left to erase.
+    # The held record's trail is still guarded, even with a tombstone written for it by
+    # mistake while its record is still archived; nothing of the purged one is left.
+    with sessions.begin() as session:
+        session.execute(text(
+            "INSERT INTO archive_tombstones (envelope_id, plan_id, original_sha256, "
+            "final_sha256, plan_sha256, audit_sha256, sent_at, completed_at, archived_at, "
+            "purged_at, purged_by) SELECT envelope_id, plan_id, original_sha256, "
+            "final_sha256, plan_sha256, audit_sha256, sent_at, completed_at, archived_at, "
+            "archived_at, 'mistake' FROM archive_records WHERE envelope_id = :id"),
+            {"id": kept_id})
     with pytest.raises(DBAPIError, match="append-only"), sessions.begin() as session:
         session.execute(text("DELETE FROM audit_events WHERE envelope_id = :id"),
                         {"id": kept_id})

@@ -262,3 +262,35 @@ def test_an_unexpected_error_is_a_failed_attempt_not_a_dead_worker(sessions, cap
                                "error: OSError: [Errno 28] No space left on device"]
     assert "outbox entry" in caplog.text
     assert outbox.run_once(sessions, {"email": broken}, now=at + dt.timedelta(days=30)) == 0
+
+
+def test_a_row_another_worker_took_over_is_not_carried_out_twice(sessions, tmp_path):
+    """Worker A claims a batch, then takes longer than its lease; worker B claims the
+    rows A has not reached. A renews each row's lease before handling it, and skips
+    those B now holds."""
+    sent_envelope(sessions)
+    [mine] = outbox.claim(sessions, kinds=["email"], now=NOW)
+    later = NOW + outbox.LEASE + dt.timedelta(seconds=1)
+    [theirs] = outbox.claim(sessions, kinds=["email"], now=later)
+    assert theirs.id == mine.id and theirs.attempts == mine.attempts + 1
+    assert not outbox.renew(sessions, mine, later + outbox.LEASE)  # A lets it go
+    assert outbox.renew(sessions, theirs, later + outbox.LEASE)    # B carries it out
+
+
+def test_a_row_the_worker_dies_on_every_time_is_given_up(sessions):
+    """Claimed again and again with no outcome recorded (the worker was killed each
+    time): after MAX_ATTEMPTS it is given up, and its handler told, not fed to workers
+    for ever."""
+    sent_envelope(sessions)
+    broken = Broken()
+    at = NOW
+    for _ in range(outbox.MAX_ATTEMPTS):
+        assert outbox.claim(sessions, kinds=["email"], now=at)  # ... and the worker dies
+        at += outbox.LEASE + dt.timedelta(seconds=1)
+    assert outbox.run_once(sessions, {"email": broken}, now=at) == 1
+    assert broken.calls == 0
+    assert broken.given_up == [f"gave up after {outbox.MAX_ATTEMPTS} attempts: the worker "
+                               "stopped each time while carrying it out"]
+    with sessions() as session:
+        row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
+        assert row.failed_at == at and row.sent_at is None

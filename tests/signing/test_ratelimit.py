@@ -96,6 +96,14 @@ def test_the_api_answers_json_per_key(make_app):
     assert client.get("/api/v1/openapi.json").status_code == 200
 
 
+def test_a_valid_key_refused_for_its_role_is_not_counted_as_guessing(make_app):
+    app = make_app(rate_limit_refused="3 per minute")
+    client, hr = app.test_client(), key_for(app, "hr")
+    for _ in range(6):  # an HR key asking for the records staff's access log: 403 each time
+        assert client.get("/api/v1/archive/access-log", headers=hr).status_code == 403
+    assert client.get("/api/v1/openapi.json", headers=hr).status_code == 200
+
+
 def test_refusals_are_limited_by_address_but_signed_webhooks_never(make_app):
     client = make_app(rate_limit_refused="3 per minute").test_client()
     body = batch({"event": "delivered", "sg_event_id": "ev-1", "email": "a@example.com",

@@ -16,7 +16,10 @@ branch_labels = None
 depends_on = None
 
 MESSAGE = "audit events are append-only: they are never updated or deleted"
-PURGED = "SELECT 1 FROM archive_tombstones WHERE envelope_id = OLD.envelope_id"
+# Purged: a tombstone, and no archived record left (a tombstone alone, written by
+# mistake or by hand for a record still kept, unlocks nothing).
+PURGED = ("SELECT 1 FROM archive_tombstones WHERE envelope_id = OLD.envelope_id AND NOT "
+          "EXISTS (SELECT 1 FROM archive_records WHERE envelope_id = OLD.envelope_id)")
 
 
 def upgrade() -> None:
