@@ -137,6 +137,7 @@ def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: boo
             problems.append(f"the timestamp authority's certificate "
                             f"({_subject(stamp.signing_cert)}) is not trusted")
     signed_at = stamp.timestamp if stamp is not None else status.signer_reported_dt
+    problems.extend(_dates_problem(status.signing_cert, signed_at))
     return SealReport(
         sealed=True,
         intact=intact,
@@ -148,6 +149,22 @@ def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: boo
         subfilter=subfilter,
         problems=tuple(problems),
     )
+
+
+def _dates_problem(cert: Any, signed_at: datetime | None) -> list[str]:
+    """A seal counts as of the time it was made (its timestamp's, else the time it
+    states): the certificate must have been valid then, whether or not it still is. A
+    certificate trusted directly (a self-signed seal) is an anchor, whose dates the
+    path validation does not look at, so they are checked here."""
+    if signed_at is None:
+        return []
+    validity = x509.load_der_x509_certificate(cert.dump())
+    start, end = validity.not_valid_before_utc, validity.not_valid_after_utc
+    if start <= signed_at <= end:
+        return []
+    return [f"the sealing certificate was not valid when the seal was made: valid from "
+            f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, sealed "
+            f"{signed_at:%Y-%m-%d %H:%M} UTC"]
 
 
 def _subject(cert: Any) -> str:

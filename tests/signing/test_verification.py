@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import fields
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -99,3 +100,20 @@ def test_verify_still_loads_an_expired_configured_certificate(tmp_path, expired_
                               "PLANSIGN_SEAL_KEY_PATH": str(tmp_path / "seal.key"),
                               "PLANSIGN_SEAL_CERT_PATH": str(tmp_path / "seal.crt")})
     assert instance.trusted_seal_certificates(settings)[0] == expired_key.certificate
+
+
+def test_a_seal_made_after_its_certificate_expired_fails(tmp_path, database_url, expired_key):
+    """plansign refuses to seal with an expired certificate; a PDF sealed that way by
+    anything else (a forger with an old key, a tool that does not check) fails verify."""
+    class Unchecked(type(expired_key)):  # a signer that does not check dates
+        def check_valid_at(self, now):
+            return None
+
+    forger = Unchecked(**{f.name: getattr(expired_key, f.name) for f in fields(expired_key)})
+    late = seal(make_pdf(1), forger, reason="r", now=EXPIRED + dt.timedelta(days=10))
+    report = validate(late, trusted=[expired_key.certificate])
+    assert not report.ok
+    assert any("not valid when the seal was made" in p for p in report.problems)
+    # ... whereas the same certificate's seal made in time still passes today.
+    timely = seal(make_pdf(1), expired_key, reason="r", now=SEALED_AT)
+    assert validate(timely, trusted=[expired_key.certificate]).ok
