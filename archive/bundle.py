@@ -55,7 +55,7 @@ def export_bundle(session: Session, store: BlobStore, *, since: dt.datetime,
                   out: Path, by: Reader, now: dt.datetime) -> int:
     """Every record completed since ``since`` into the zip ``out`` (written under a
     temporary name, flushed, then renamed); returns how many. Each record exported is
-    a read, logged in ``session`` for ``by`` once the file is in place."""
+    a read, logged in ``session`` for ``by`` (the caller's transaction commits it)."""
     records = session.scalars(select(ArchivedRecord).where(ArchivedRecord.completed_at >= since)
                               .order_by(ArchivedRecord.completed_at)).all()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -68,13 +68,15 @@ def export_bundle(session: Session, store: BlobStore, *, since: dt.datetime,
                     "since": since.isoformat(), "records": len(records)}, indent=2))
             fh.flush()
             os.fsync(fh.fileno())
+        # Logged (and flushed) before the file is put in place: a log entry the database
+        # refuses stops the export instead of leaving an unrecorded one behind.
+        for record in records:
+            log_access(session, by, "export", now=now, envelope_id=record.envelope_id,
+                       detail=f"to {out.name}, completed since {since:%Y-%m-%d}")
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    for record in records:
-        log_access(session, by, "export", now=now, envelope_id=record.envelope_id,
-                   detail=f"to {out.name}, completed since {since:%Y-%m-%d}")
     return len(records)
 
 

@@ -223,9 +223,17 @@ def test_soffice_killed_in_the_middle_of_a_conversion_is_retried(solo: Converter
     old = solo.stats[0]
     big = make_docx(GREETING, *(f"Paragraph {n} of a long plan. " * 20 for n in range(40)),
                     pages=25)  # about a second to convert: long enough to be killed mid-way
+    def cpu_ticks(pid: int) -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    idle = cpu_ticks(old.soffice_pid)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         future = pool.submit(solo.convert, big)
-        time.sleep(0.25)  # the document has been handed over and is being converted
+        deadline = time.monotonic() + 10
+        while cpu_ticks(old.soffice_pid) < idle + 5:  # LibreOffice is at work on it
+            assert time.monotonic() < deadline and not future.done()
+            time.sleep(0.01)
         assert not future.done()
         os.kill(old.soffice_pid, signal.SIGKILL)
         pdf = future.result(timeout=120)
