@@ -9,10 +9,11 @@ What is counted, and by what (each limit a setting; an empty one is off):
   flooding the database's writer.
 - ``rate_limit_api``: every ``/api/v1`` request, per API key (a hash of it: the table
   never holds a usable key), or per client IP when none is sent.
-- ``rate_limit_refused``: requests answered 401 or 403 under ``/api`` and ``/webhooks``,
-  per client IP: guessed keys and forged provider signatures. Only refusals count, so
+- ``rate_limit_refused``: requests answered 401 under ``/api`` and ``/webhooks``, or 403
+  under ``/webhooks``, per client IP: guessed keys and forged provider signatures (a
+  valid key refused for its role does not count). Only refusals count, so
   SendGrid's signed batches, which may come often and from few addresses, are never
-  limited; once an address is over, its requests there are refused until the window ends.
+  counted; once an address is over, its requests there are refused until the window ends.
 
 Where counts live (``rate_limit_storage``): empty picks the plansign database on
 PostgreSQL, where web processes share it (:class:`DatabaseStorage`, a table written with
