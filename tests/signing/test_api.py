@@ -39,16 +39,6 @@ def app(tmp_path, database_url, converter, clean_env):
     return app
 
 
-@pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def make_key(sessions, role: str) -> str:
     with sessions.begin() as session:
         return apikeys.create_key(session, f"{role} test", role, NOW)[1]

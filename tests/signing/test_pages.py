@@ -24,16 +24,6 @@ def app(tmp_path, database_url):
                        "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
 
 
-@pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def send_plan(sessions) -> tuple[str, str]:
     plan = sample_plan()
     now = dt.datetime.now(dt.UTC)

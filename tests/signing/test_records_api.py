@@ -26,16 +26,6 @@ def app(tmp_path, database_url):
                        "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
 
 
-@pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def key(sessions, role: str, name: str | None = None) -> tuple[dict[str, str], str]:
     with sessions.begin() as session:
         row, plaintext = apikeys.create_key(session, name or f"{role} desk", role, NOW)

@@ -21,16 +21,6 @@ def app(tmp_path):
                        "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
 
 
-@pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def test_security_headers_on_pages_and_the_pdf(app, client, sessions):
     open_plan(app, client, sessions)
     page = client.get("/sign")

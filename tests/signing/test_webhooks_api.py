@@ -29,16 +29,6 @@ def app(tmp_path, database_url, clean_env):
                        "webhook_allow_private": True})
 
 
-@pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def key(sessions, role: str) -> dict[str, str]:
     with sessions.begin() as session:
         return {"Authorization": f"Bearer {apikeys.create_key(session, role, role, NOW)[1]}"}
