@@ -10,39 +10,26 @@ from pathlib import Path
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, flush to disk, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _flushed_temporary(path, data)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _sync_folder(path.parent)
 
 
-def write_once(path: Path, data: bytes, *, mode: int = 0o600) -> bool:
+def write_once(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` unless it exists; True if this call created it.
 
     Written under a temporary name, flushed to disk, then hard-linked to its real name:
     unlike a rename, a link never replaces a file another process published meanwhile,
     so processes starting together (a web process and a worker) all end up using the
-    one key that won.
+    one key that won. The file is its owner's only, in a folder made owner-only.
     """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _flushed_temporary(path, data)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         try:
             os.link(tmp, path)
             created = True
@@ -55,9 +42,29 @@ def write_once(path: Path, data: bytes, *, mode: int = 0o600) -> bool:
                 os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _sync_folder(path.parent)
     return created
+
+
+def _flushed_temporary(path: Path, data: bytes) -> str:
+    """``data`` on disk under a temporary name beside ``path`` (owner-only, as mkstemp
+    makes it); removed again if writing fails."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder itself, so the new name survives a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

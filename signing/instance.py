@@ -100,19 +100,20 @@ def trusted_seal_certificates(settings: Settings) -> list[Any]:
     """The certificates a seal is checked against: the configured sealing key's, else
     this instance's self-signed one if it has made one, and those of ``seal_trust_path``
     (a timestamp authority's, sealing certificates used before). Never makes a key."""
-    from docgen.seal import load_certificates, load_sealing_key, self_signed_path
+    from docgen.seal import (
+        configured_sealing_key,
+        load_certificates,
+        load_sealing_key,
+        self_signed_path,
+    )
     from docgen.seal.selfsigned import SEAL_FOLDER
 
     further = (load_certificates(Path(settings.seal_trust_path), "seal_trust_path")
                if settings.seal_trust_path else [])
     # Dates are not checked here: a certificate that has expired since still vouches for
     # the seals made while it was valid (verification checks each as of its sealing).
-    if settings.seal_pkcs12_path or settings.seal_key_path or settings.seal_cert_path:
-        key = load_sealing_key(
-            pkcs12_path=settings.seal_pkcs12_path or None,
-            pkcs12_passphrase=settings.seal_pkcs12_passphrase or None,
-            key_path=settings.seal_key_path or None, cert_path=settings.seal_cert_path or None,
-            key_passphrase=settings.seal_key_passphrase or None, check_dates=False)
+    key = configured_sealing_key(settings, check_dates=False)
+    if key is not None:
         return [key.certificate, *key.chain, *further]
     path = self_signed_path(instance_path(settings) / SEAL_FOLDER)
     if not path.exists():

@@ -36,7 +36,12 @@ from docgen.seal.errors import (
 )
 from docgen.seal.keys import SealingKey, clear_cache, load_certificates, load_sealing_key
 from docgen.seal.sealing import seal
-from docgen.seal.selfsigned import create_self_signed, sealing_key_for, self_signed_path
+from docgen.seal.selfsigned import (
+    configured_sealing_key,
+    create_self_signed,
+    sealing_key_for,
+    self_signed_path,
+)
 from docgen.seal.validation import PADES_SUBFILTER, SealReport, validate
 
 # pyHanko logs a traceback for every certificate it cannot trust, which for us is an
@@ -59,6 +64,7 @@ __all__ = [
     "SealingKey",
     "TimestampUnavailable",
     "clear_cache",
+    "configured_sealing_key",
     "create_self_signed",
     "load_certificates",
     "load_sealing_key",

@@ -219,7 +219,7 @@ def load_pem(key_path: Path, cert_path: Path, passphrase: Passphrase,
     """A private key file and a certificate file (PEM or DER; the latter may hold the chain)."""
     def load() -> SealingKey:
         key = _parse_key(_read(key_path, origin.key), key_path, passphrase, origin)
-        certs = _parse_certificates(_read(cert_path, origin.cert), cert_path, origin)
+        certs = _parse_certificates(_read(cert_path, origin.cert), cert_path, origin.cert)
         return _assemble(key, certs, cert_path, origin)
 
     return _cached("pem", (key_path, cert_path), passphrase, origin, load)
@@ -257,25 +257,18 @@ def _parse_key(data: bytes, path: Path, passphrase: Passphrase, origin: Origin) 
 
 def load_certificates(path: Path, setting: str) -> list[x509.Certificate]:
     """Certificates to trust, from a PEM file of one or more, or one DER certificate."""
-    data = _read(path, setting)
-    try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificates(data)
-        return [x509.load_der_x509_certificate(data)]
-    except ValueError:
-        raise SealKeyUnreadable(f"{setting}: {path} holds no certificate (expected PEM or "
-                                "DER certificates)", setting) from None
+    return _parse_certificates(_read(path, setting), path, setting)
 
 
-def _parse_certificates(data: bytes, path: Path, origin: Origin) -> list[x509.Certificate]:
+def _parse_certificates(data: bytes, path: Path, setting: str) -> list[x509.Certificate]:
     try:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificates(data)
         return [x509.load_der_x509_certificate(data)]
     except ValueError:
         raise SealKeyUnreadable(
-            f"{origin.cert}: {path} holds no certificate (expected a PEM or DER certificate)",
-            origin.cert,
+            f"{setting}: {path} holds no certificate (expected a PEM or DER certificate)",
+            setting,
         ) from None
 
 

@@ -47,6 +47,26 @@ def create_self_signed(folder: Path, organisation: str, *, now: datetime) -> Sea
     return _ensure(folder, organisation, now)[0]
 
 
+def configured_sealing_key(settings: Mapping[str, Any], *, now: datetime | None = None,
+                           check_dates: bool = True) -> SealingKey | None:
+    """The sealing key the ``seal_*`` settings name, or None when they name none.
+    ``check_dates`` as for :func:`load_sealing_key`."""
+    def value(name: str) -> Any:
+        return settings.get(name) or None
+
+    if not (value("seal_pkcs12_path") or value("seal_key_path") or value("seal_cert_path")):
+        return None
+    return load_sealing_key(
+        pkcs12_path=value("seal_pkcs12_path"),
+        pkcs12_passphrase=value("seal_pkcs12_passphrase"),
+        key_path=value("seal_key_path"),
+        cert_path=value("seal_cert_path"),
+        key_passphrase=value("seal_key_passphrase"),
+        now=now,
+        check_dates=check_dates,
+    )
+
+
 def sealing_key_for(
     settings: Mapping[str, Any],
     *,
@@ -60,18 +80,8 @@ def sealing_key_for(
     :class:`config.Settings` is). Returns the key and, when a self-signed certificate
     was created just now, a message for the operator (``None`` otherwise).
     """
-    def value(name: str) -> Any:
-        return settings.get(name) or None
-
-    if value("seal_pkcs12_path") or value("seal_key_path") or value("seal_cert_path"):
-        key = load_sealing_key(
-            pkcs12_path=value("seal_pkcs12_path"),
-            pkcs12_passphrase=value("seal_pkcs12_passphrase"),
-            key_path=value("seal_key_path"),
-            cert_path=value("seal_cert_path"),
-            key_passphrase=value("seal_key_passphrase"),
-            now=now,
-        )
+    key = configured_sealing_key(settings, now=now)
+    if key is not None:
         return key, None
     folder = instance_folder / SEAL_FOLDER
     key, created = _ensure(folder, organisation, now)
@@ -96,7 +106,7 @@ def _ensure(folder: Path, organisation: str, now: datetime) -> tuple[SealingKey,
     path = self_signed_path(folder)
     created = False
     if not path.exists():
-        created = write_once(path, _make_pem(organisation, now), mode=0o600)
+        created = write_once(path, _make_pem(organisation, now))
     key = load_pem(path, path, None, _origin(path))
     key.check_valid_at(now)
     return key, created
