@@ -27,7 +27,7 @@ from signing import apikeys, deadlines, envelopes, instance, outbox, verificatio
 from signing.apikeys import KeyRole
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
-from signing.errors import SigningError
+from signing.errors import SigningError, first_line
 from signing.links import LinkSigner
 from signing.mail import backend_from_settings
 from signing.models import OutboxRow
@@ -233,7 +233,7 @@ class DatabaseOutage:
                 result = step()
             except OperationalError as exc:
                 if self.once:
-                    raise SigningError(f"the database is unavailable: {_first_line(exc)}") \
+                    raise SigningError(f"the database is unavailable: {first_line(exc)}") \
                         from None
                 click.echo(self.failed(exc), err=True)
                 time.sleep(self.wait)
@@ -249,13 +249,8 @@ class DatabaseOutage:
 
     def failed(self, exc: Exception) -> str:
         self.failures += 1
-        return (f"the database is unavailable ({_first_line(exc)}); "
+        return (f"the database is unavailable ({first_line(exc)}); "
                 f"trying again in {self.wait:.0f} s")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Announcer,
@@ -376,7 +371,7 @@ def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
                        + (f": file {path.name}" if path.is_file() else ""))
     except SQLAlchemyError as exc:  # a read-only replica, say: still report the checks
         click.echo(f"warning: this read could not be written to the access log "
-                   f"({_first_line(exc)})", err=True)
+                   f"({first_line(exc)})", err=True)
     for check in checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
     if not passed:

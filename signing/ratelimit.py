@@ -29,13 +29,12 @@ keys are client addresses and hashed API keys, scopes are fixed names.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
@@ -48,7 +47,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from config import Settings, SettingsError
 from database.engine import READ_ONLY
-from signing import api, hooks, pages
+from signing import api, hooks, pages, weberrors
 from signing.ratelimit_models import KEY_LENGTH, RateLimitRow
 
 DATABASE = "database"  # rate_limit_storage's name for the plansign database
@@ -149,11 +148,12 @@ def _refused(response: Response) -> bool:
 
 def _too_many(exc: RateLimitExceeded) -> Response:
     wait = _retry_after(exc)
-    if request.path.startswith(("/api/", "/webhooks/")):
-        body = json.dumps({"error": f"too many requests; try again in {wait} seconds"})
-        response = Response(body, 429, mimetype="application/json")
-    else:
-        response = Response(render_template("too_many.html", wait=_in_words(wait)), 429)
+    response = weberrors.problem(
+        429, "Please wait a moment",
+        "There were too many requests from your network in a short time, so this one was "
+        f"not handled and nothing was recorded. Please wait {_in_words(wait)}, then try "
+        "again: reload the page, or send the form once more.",
+        api_message=f"too many requests; try again in {wait} seconds")
     response.headers["Retry-After"] = str(wait)
     return response
 

@@ -13,6 +13,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
+from signing.errors import first_line
+
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
 _TOKEN_PATH = re.compile(r"^/s/[^/]+")
@@ -36,27 +38,22 @@ def log_exception(app: Flask, exc_info) -> None:  # type: ignore[no-untyped-def]
                      exc_info=exc_info)
 
 
-def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/webhooks/"))
-
-
-def _page(status: int, title: str, message: str) -> Response:
-    if _wants_json():
-        response = Response(json.dumps({"error": message}), status,
-                            mimetype="application/json")
-    else:
-        response = Response(render_template("problem.html", title=title, message=message),
-                            status)
-    return response
+def problem(status: int, title: str, message: str, *, api_message: str | None = None
+            ) -> Response:
+    """The answer to a request that could not be served: JSON ``{"error": ...}`` under
+    /api and /webhooks (``api_message`` if given), else a page saying what to do."""
+    if request.path.startswith(("/api/", "/webhooks/")):
+        return Response(json.dumps({"error": api_message or message}), status,
+                        mimetype="application/json")
+    return Response(render_template("problem.html", title=title, message=message), status)
 
 
 def _database_unavailable(exc: DBAPIError) -> Response:
     """A dropped connection, a restarting server, a locked SQLite file: nothing was
     recorded (the transaction rolled back), so the same request can simply be sent again."""
-    reason = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
     current_app.logger.warning("database unavailable on %s: %s", redacted_path(request.path),
-                               reason[0])
-    response = _page(503, "Please try again in a moment",
+                               first_line(exc))
+    response = problem(503, "Please try again in a moment",
                      "The service is briefly unavailable and nothing was changed. "
                      f"Please try again in {RETRY_AFTER} seconds.")
     response.headers["Retry-After"] = str(RETRY_AFTER)
@@ -64,24 +61,23 @@ def _database_unavailable(exc: DBAPIError) -> Response:
 
 
 def _csrf_error(exc: CSRFError) -> Response:
-    return _page(400, "Please reload the page",
+    return problem(400, "Please reload the page",
                  "This form has expired or was not sent from the plan's page, so nothing "
                  "was recorded. Reload the page, or open the link in your email again, and "
                  "submit it once more.")
 
 
 def _too_large(exc: RequestEntityTooLarge) -> Response:
-    if _wants_json():
-        limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-        return _page(413, "", f"Request Entity Too Large: the body is over {limit} KiB; "
-                              "nothing was changed")
-    return _page(413, "Your text is too long",
-                 "What you sent is larger than this form takes, so nothing was recorded. "
-                 "Comments may be up to 20,000 characters: shorten them, or send the rest "
-                 "to your HR representative, and submit again.")
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    return problem(413, "Your text is too long",
+                   "What you sent is larger than this form takes, so nothing was recorded. "
+                   "Comments may be up to 20,000 characters: shorten them, or send the rest "
+                   "to your HR representative, and submit again.",
+                   api_message=f"Request Entity Too Large: the body is over {limit} KiB; "
+                               "nothing was changed")
 
 
 def _internal_error(exc: InternalServerError) -> Response:
-    return _page(500, "Something went wrong",
+    return problem(500, "Something went wrong",
                  "Something went wrong on our side and nothing was changed. Please try "
                  "again later; if it keeps happening, contact your HR representative.")
