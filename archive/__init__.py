@@ -24,7 +24,7 @@ from archive.records import (
     get_record,
     put_record,
 )
-from archive.retention import HoldError, PurgePlan, lift_hold, place_hold, purge
+from archive.retention import HoldError, PurgePlan, lift_hold, place_hold, purge, reason_problem
 from archive.s3 import S3Store
 from archive.search import InvalidQuery, Page, SearchQuery, search
 from archive.store import BlobStore, FolderStore, blob_key, check_key
@@ -35,6 +35,6 @@ __all__ = [
     "Page", "PurgePlan", "Reader", "RecordConflict", "RecordDocuments", "RecordIndex",
     "RecordNotFound", "S3Store", "SearchQuery", "StoreUnavailable", "Tombstone", "access_log",
     "blob_key", "canonical_json", "check_key", "describe", "export_bundle", "fold",
-    "get_record", "lift_hold", "log_access", "place_hold", "purge", "put_record",
+    "get_record", "lift_hold", "log_access", "place_hold", "purge", "put_record", "reason_problem",
     "record_bundle", "search",
 ]

@@ -10,6 +10,7 @@ is never purged, whatever its date.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -31,11 +32,24 @@ class HoldError(ArchiveError):
         super().__init__(message)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with the reason given for placing or lifting a hold, or None."""
+    if not reason.strip() or len(" ".join(reason.split())) > MAX_REASON:
+        return (f"give a reason of 1 to {MAX_REASON} characters: who asked for the hold, "
+                "or why it is lifted")
+    if _CONTROL.search(reason):
+        return "contains control characters; remove them"
+    return None
+
+
 def _reason(reason: str) -> str:
-    reason = " ".join(reason.split())
-    if not reason or len(reason) > MAX_REASON:
-        raise HoldError("", f"reason: give a reason of 1 to {MAX_REASON} characters")
-    return reason
+    problem = reason_problem(reason)
+    if problem is not None:
+        raise HoldError("", f"reason: {problem}")
+    return " ".join(reason.split())
 
 
 def place_hold(session: Session, envelope_id: str, *, reason: str, by: Reader,

@@ -162,7 +162,7 @@ def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
         return {"reason": _text(form, "reason")}
     if action == "comment":
         return {"text": _text(form, "comment") or "",
-                "submission": (form.get("submission") or "")[:64] or None}
+                "submission": form.get("submission") or None}
     abort(404)
 
 

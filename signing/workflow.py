@@ -346,6 +346,7 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
     recorded, is a double click or a replay and changes nothing.
     """
     signer = _open_signer(envelope, signer_id, "comment on")
+    submission = submission[:64] if submission else None  # an id, kept to an id's length
     if submission is not None and submission in earlier_submissions:
         raise AlreadyRecorded(signer.id)
     checked = _check_comment(text)
@@ -353,7 +354,7 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
         raise InvalidInput("comment", "write a comment first")
     data: dict[str, Any] = {"comment": checked}
     if submission is not None:
-        data["submission"] = submission[:64]
+        data["submission"] = submission
     return Step(envelope, (Event("signer.commented", signer.id, data),),
                 (Effect("email", "hr_notice_comment", signer.id),
                  Effect("webhook", "signer.commented", signer.id)))

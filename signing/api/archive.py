@@ -28,6 +28,7 @@ from archive import (
     StoreUnavailable,
     access_log,
     log_access,
+    reason_problem,
 )
 from signing import records, webdb
 from signing.api.operations import ApiError, Caller, _json, bp, operation
@@ -90,10 +91,9 @@ class AccessQuery(BaseModel):
 
 
 def _reason(value: str) -> str:
-    if not value.strip():
-        raise ValueError("give a reason: who asked for the hold, or why it is lifted")
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
-        raise ValueError("contains control characters; remove them")
+    problem = reason_problem(value)  # checked here too, to name the field in a 422
+    if problem is not None:
+        raise ValueError(problem)
     return value.strip()
 
 

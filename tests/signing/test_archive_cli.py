@@ -66,6 +66,8 @@ def test_get_writes_the_documents_and_the_reads_are_logged(runner, env, ids, tmp
 
 
 def test_hold_purge_and_export(runner, env, ids, tmp_path):
+    refused = run(runner, env, "hold", ids[0], "--reason", "Claim\x00")
+    assert refused.exit_code == 1 and "reason: contains control characters" in refused.output
     assert run(runner, env, "hold", ids[0], "--reason", "Claim").exit_code == 0
     # With the default of 7 years, nothing seeded in 2020 is due yet: a dry run says so.
     dry = run(runner, env, "purge")
