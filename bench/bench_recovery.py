@@ -38,7 +38,7 @@ from sqlalchemy import select  # noqa: E402
 
 import webhooks  # noqa: E402
 from docgen import ConverterPool  # noqa: E402
-from signing.models import EnvelopeRow, OutboxRow  # noqa: E402
+from signing.models import OutboxRow  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 from tests.scale import cluster  # noqa: E402
 from tests.scale.test_outages import outage  # noqa: E402
@@ -49,23 +49,10 @@ POINTS = ["finalize.sealed", "finalize.staged", "finalize.blobs_written", "outbo
           "webhook.delivered"]
 
 
-def all_done(sessions, envelope_id: str) -> bool:
-    with sessions() as session:
-        archived = session.get_one(EnvelopeRow, envelope_id).state == "archived"
-        open_rows = session.scalars(select(OutboxRow.id).where(
-            OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))).first()
-        waiting = session.scalars(select(webhooks.WebhookMessage.id).where(
-            webhooks.WebhookMessage.delivered_at.is_(None))).first()
-    return archived and open_rows is None and waiting is None
-
-
-def until(condition, timeout: float = 600) -> float:
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise RuntimeError("timed out")
-        time.sleep(0.05)
-    return time.monotonic() - start
+def finished(sessions, envelope_id: str) -> float:
+    """Seconds until the envelope is archived and its email and webhooks are out."""
+    return cluster.wait_for(lambda: cluster.everything_done(sessions, envelope_id), 600,
+                            "the envelope to be finished")
 
 
 def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
@@ -86,7 +73,7 @@ def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
             crashing.wait(timeout=300)
             group.spawn("restarted", "worker", "--interval", "0.2", **env)
             sessions = group.sessions()
-            return until(lambda: all_done(sessions, envelope_id))
+            return finished(sessions, envelope_id)
     finally:
         group.stop()
 
@@ -115,13 +102,15 @@ def database_away(url: str, folder: Path, converter: ConverterPool,
         group.spawn("worker", "worker", "--interval", "0.2")
         time.sleep(3)
         with outage(url, "postgresql"):
-            until(lambda: "the database is unavailable" in group.log("worker"), 60)
+            cluster.wait_for(lambda: "the database is unavailable" in group.log("worker"), 60,
+                             "the worker to notice the outage")
             time.sleep(seconds)
         back = time.monotonic()
         envelope_id = cluster.acknowledged_envelope(group, converter)
         sessions = group.sessions()
-        resumed = until(lambda: "the database is back" in group.log("worker"))
-        until(lambda: all_done(sessions, envelope_id))
+        resumed = cluster.wait_for(lambda: "the database is back" in group.log("worker"), 600,
+                                   "the worker to resume")
+        finished(sessions, envelope_id)
         return resumed, time.monotonic() - back
     finally:
         group.stop()
@@ -149,12 +138,12 @@ def disk_full(url: str, folder: Path, converter: ConverterPool) -> float | None:
                     OutboxRow.kind == "finalize")).one()
                 return bool(row.last_error)
 
-        until(failed, 120)
+        cluster.wait_for(failed, 120, "the finalize attempt to fail")
         filler.unlink()
         started = time.monotonic()
         subprocess.run([*cluster.PLANSIGN, "outbox", "retry", "--envelope", envelope_id],
                        env=group.env(), check=True, capture_output=True)
-        until(lambda: all_done(sessions, envelope_id))
+        finished(sessions, envelope_id)
         return time.monotonic() - started
     finally:
         group.stop()

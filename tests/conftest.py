@@ -159,3 +159,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("PLANSIGN_"):
             monkeypatch.delenv(name)
+
+
+# For the modules that build the web app: each defines ``app`` (its own settings) and
+# gets the app's database sessions and a test client from these.
+@pytest.fixture
+def sessions(app):
+    return app.extensions["plansign.sessions"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -80,20 +80,25 @@ def test_an_empty_database_upgrades_to_exactly_the_models(engine):
     assert current_revision(engine) == REVISIONS[-1]
 
 
+def insert_envelope(connection, *, state: str, plan: str, created_by: str) -> None:
+    """An envelope 'env-1' and its PDF, as any revision since 0001 holds them."""
+    connection.execute(
+        text("INSERT INTO documents (sha256, content_type, size, content, created_at) "
+             "VALUES (:sha, 'application/pdf', 3, :content, :at)"),
+        {"sha": "a" * 64, "content": b"PDF", "at": NOW})
+    connection.execute(
+        text("INSERT INTO envelopes (id, state, plan_data, template, document_sha256, "
+             "created_at, created_by) VALUES ('env-1', :state, :plan, 'standard', :sha, "
+             ":at, :by)"),
+        {"state": state, "plan": plan, "sha": "a" * 64, "at": NOW, "by": created_by})
+
+
 def test_a_database_at_0001_with_data_upgrades_and_keeps_it(engine):
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"
     with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO documents (sha256, content_type, size, content, created_at) "
-                 "VALUES (:sha, 'application/pdf', 3, :content, :at)"),
-            {"sha": "a" * 64, "content": b"PDF", "at": NOW})
-        connection.execute(
-            text("INSERT INTO envelopes (id, state, plan_data, template, document_sha256, "
-                 "created_at, created_by) VALUES ('env-1', 'sent', :plan, 'standard', :sha, "
-                 ":at, 'hr:riley')"),
-            {"plan": '{"plan_id": "P-1", "employee": {"name": "Léa"}}', "sha": "a" * 64,
-             "at": NOW})
+        insert_envelope(connection, state="sent", created_by="hr:riley",
+                        plan='{"plan_id": "P-1", "employee": {"name": "Léa"}}')
     upgrade(engine)
     assert current_revision(engine) == REVISIONS[-1]
     assert differences(engine) == []
@@ -119,14 +124,8 @@ def test_every_step_can_be_undone_and_done_again(engine):
 def test_records_archived_before_0006_are_found_by_manager_and_sender(engine):
     upgrade(engine, "0005")
     with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO documents (sha256, content_type, size, content, created_at) "
-                 "VALUES (:sha, 'application/pdf', 3, :content, :at)"),
-            {"sha": "a" * 64, "content": b"PDF", "at": NOW})
-        connection.execute(
-            text("INSERT INTO envelopes (id, state, plan_data, template, document_sha256, "
-                 "created_at, created_by) VALUES ('env-1', 'archived', '{}', 'standard', "
-                 ":sha, :at, 'apikey:psk_abcd1234')"), {"sha": "a" * 64, "at": NOW})
+        insert_envelope(connection, state="archived", plan="{}",
+                        created_by="apikey:psk_abcd1234")
         connection.execute(
             text("INSERT INTO archive_records (envelope_id, plan_id, employee_name, "
                  "employee_name_folded, manager_name, outcome, sent_at, completed_at, "

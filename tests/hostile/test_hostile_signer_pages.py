@@ -39,16 +39,6 @@ def app(tmp_path, database_url):
                        "secret_keys": KEYS, "base_url": "https://sign.example.com"})
 
 
-@pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def comments(sessions, envelope_id: str) -> list[str]:
     with sessions() as session:
         return [row.data["comment"] for row in session.scalars(

@@ -30,6 +30,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
@@ -204,18 +205,35 @@ class Outcome:
     status: str  # the notice the page showed
 
 
+def signed_in(link: str, *, port: int | None = None
+              ) -> tuple[urllib.request.OpenerDirector, str]:
+    """A browser that opened the link (on ``port``, if given: another web process): its
+    session cookie, and the CSRF token of the plan page's forms."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    opener.addheaders = [("User-Agent", "plansign load client")]
+    if port is not None:
+        link = urllib.parse.urlsplit(link)._replace(netloc=f"127.0.0.1:{port}").geturl()
+    with opener.open(link, timeout=60) as page:
+        text = page.read().decode()
+    return opener, html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', text)[1])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
+    """Seconds until ``condition`` holds; fails, naming ``what``, after ``timeout``."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
 def act(link: str, action: str, *, open_port: int, post_port: int,
         comment: str | None = None) -> Outcome:
     """One signer: open the link on one web process, act on another (the session and
     its CSRF token are valid across processes: nothing lives in a process)."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("User-Agent", "plansign load client")]
     start = time.perf_counter()
-    on = urllib.parse.urlsplit(link)._replace(netloc=f"127.0.0.1:{open_port}").geturl()
-    with opener.open(on, timeout=60) as page:
-        text = page.read().decode()
-    token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', text).group(1))
+    opener, token = signed_in(link, port=open_port)
     form: dict[str, str] = {"csrf_token": token}
     if action == "acknowledge":
         form |= {"typed_name": "Load Signer", "consent": "on", "comment": comment or ""}
@@ -261,6 +279,17 @@ def wait_until_archived(sessions: sessionmaker[Session], ids: list[str],
         if time.monotonic() - start > timeout:
             raise AssertionError(f"not all archived after {timeout:.0f} s: {dict(states)}")
         time.sleep(0.2)
+
+
+def everything_done(sessions: sessionmaker[Session], envelope_id: str) -> bool:
+    """The envelope archived, and nothing left in the outbox or the webhook queue."""
+    with sessions() as session:
+        archived = session.get_one(EnvelopeRow, envelope_id).state == "archived"
+        open_row = session.scalars(select(OutboxRow.id).where(
+            OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))).first()
+        undelivered = session.scalars(select(webhooks.WebhookMessage.id).where(
+            webhooks.WebhookMessage.delivered_at.is_(None))).first()
+    return archived and open_row is None and undelivered is None
 
 
 def wait_until_delivered(sessions: sessionmaker[Session], timeout: float) -> float:

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
-import http.cookiejar
 import os
-import re
 import sqlite3
 import subprocess
 import time
@@ -24,13 +21,6 @@ from archive import ArchivedRecord
 from signing import envelopes as svc
 from signing.models import EnvelopeRow, OutboxRow
 from tests.scale import cluster
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -68,7 +58,7 @@ def test_a_full_archive_disk_is_a_clear_error_and_the_envelope_stays_retryable(
                     OutboxRow.kind == "finalize")).one()
                 return bool(row.last_error) and row.attempts >= 1
 
-        wait_for(finalize_failed, 60, "the finalize attempt to fail")
+        cluster.wait_for(finalize_failed, 60, "the finalize attempt to fail")
         with sessions() as session:
             row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "finalize")).one()
             state = session.get_one(EnvelopeRow, envelope_id).state
@@ -77,7 +67,7 @@ def test_a_full_archive_disk_is_a_clear_error_and_the_envelope_stays_retryable(
         assert row.failed_at is None and row.next_attempt_at > dt.datetime.now(dt.UTC)
         assert state == "sealed" and records == []  # the sealed PDF is kept with the envelope
         assert worker.poll() is None  # still working
-        wait_for(lambda: "is full" in group.log("worker"), 10, "the worker to say so")
+        cluster.wait_for(lambda: "is full" in group.log("worker"), 10, "the worker to say so")
         # Nothing half-written on the disk: whatever is there is a whole blob.
         for path in mount.rglob("*"):
             if path.is_file() and path != filler:
@@ -92,7 +82,7 @@ def test_a_full_archive_disk_is_a_clear_error_and_the_envelope_stays_retryable(
             with sessions() as session:
                 return session.get_one(EnvelopeRow, envelope_id).state == "archived"
 
-        wait_for(archived, 60, "the envelope to be archived")
+        cluster.wait_for(archived, 60, "the envelope to be archived")
         verify = subprocess.run([*cluster.PLANSIGN, "verify", envelope_id],
                                 env=group.env(PLANSIGN_ARCHIVE_PATH=str(mount)),
                                 capture_output=True, text=True)
@@ -109,7 +99,7 @@ def test_the_worker_waits_out_a_database_outage_and_resumes(database_url, db_bac
         worker = group.spawn("worker", "worker", "--interval", "0.2")
         time.sleep(2)  # the worker is up and polling
         with outage(database_url, db_backend):
-            wait_for(lambda: "the database is unavailable" in group.log("worker"), 30,
+            cluster.wait_for(lambda: "the database is unavailable" in group.log("worker"), 30,
                      "the worker to notice the outage")
             assert worker.poll() is None
         envelope_id = cluster.acknowledged_envelope(group, converter)
@@ -119,9 +109,9 @@ def test_the_worker_waits_out_a_database_outage_and_resumes(database_url, db_bac
             with sessions() as session:
                 return session.get_one(EnvelopeRow, envelope_id).state == "archived"
 
-        wait_for(archived, 90, "the worker to resume and finalize")
+        cluster.wait_for(archived, 90, "the worker to resume and finalize")
         # Said once the first pass after the outage has run.
-        wait_for(lambda: "the database is back; resuming" in group.log("worker"), 30,
+        cluster.wait_for(lambda: "the database is back; resuming" in group.log("worker"), 30,
                  "the worker to say the database is back")
         log = group.log("worker")
         assert "Traceback" not in log
@@ -176,11 +166,7 @@ def test_web_requests_during_a_database_outage_get_503_and_change_nothing(
                                          expire_in=dt.timedelta(days=1))
         assert group.spawn("mail", "worker", "--once").wait(timeout=120) == 0
         link = next(iter(cluster.links_by_email(group.mail, {"signer0@example.com"}).values()))
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        with opener.open(link, timeout=30) as page:
-            token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"',
-                                            page.read().decode())[1])
+        opener, token = cluster.signed_in(link)
         form = urllib.parse.urlencode({"csrf_token": token, "typed_name": "Load Signer 0",
                                        "consent": "on"}).encode()
         post = urllib.request.Request(f"http://127.0.0.1:{group.ports[0]}/sign/acknowledge",

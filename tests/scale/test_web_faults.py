@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import html
-import http.cookiejar
 import re
 import signal
 import socket
@@ -41,15 +39,6 @@ def web(database_url, tmp_path, converter):
     group.stop()
 
 
-def signed_in(link: str) -> tuple[urllib.request.OpenerDirector, str]:
-    """A browser that opened the link: its session cookie and the form's CSRF token."""
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    with opener.open(link, timeout=30) as page:
-        text = page.read().decode()
-    return opener, html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', text)[1])
-
-
 def acknowledgement(token: str) -> bytes:
     return urllib.parse.urlencode({"csrf_token": token, "typed_name": "Load Signer 0",
                                    "consent": "on", "comment": "Received."}).encode()
@@ -63,7 +52,7 @@ def acknowledgements(sessions, envelope_id) -> int:
 
 def test_twenty_acknowledgements_at_once_record_one(web):
     group, sessions, envelope_id, link = web
-    opener, token = signed_in(link)
+    opener, token = cluster.signed_in(link)
     port = group.ports[0]
     start = threading.Barrier(20)
 
@@ -112,7 +101,7 @@ class ResponseDropper:
 
 def test_a_web_process_killed_before_answering_records_once(web):
     group, sessions, envelope_id, link = web
-    opener, token = signed_in(link)
+    opener, token = cluster.signed_in(link)
     port = group.ports[0]
     dropper = ResponseDropper(port, group.processes["web1"])
     jar = next(h.cookiejar for h in opener.handlers

@@ -19,7 +19,7 @@ from sqlalchemy import select
 import webhooks
 from archive import ArchivedRecord
 from signing import envelopes as svc
-from signing.models import EnvelopeRow, OutboxRow
+from signing.models import OutboxRow
 from tests.scale import cluster
 from tests.webhooks.receivers import serve_receiver, spec_verify
 
@@ -52,16 +52,6 @@ def run_worker(group: cluster.Cluster, name: str, **env: str) -> subprocess.Pope
                        **env)
 
 
-def everything_done(sessions, envelope_id) -> bool:
-    with sessions() as session:
-        state = session.get_one(EnvelopeRow, envelope_id).state
-        open_rows = session.scalars(select(OutboxRow).where(
-            OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))).all()
-        undelivered = session.scalars(select(webhooks.WebhookMessage).where(
-            webhooks.WebhookMessage.delivered_at.is_(None))).all()
-    return state == "archived" and not open_rows and not undelivered
-
-
 @pytest.mark.parametrize("point", [
     "finalize.sealed", "finalize.staged", "finalize.blobs_written", "outbox.email.done",
     "webhook.delivered",
@@ -72,7 +62,7 @@ def test_a_worker_killed_mid_step_is_finished_by_the_next_one(acknowledged, poin
     assert crashing.wait(timeout=120) == -signal.SIGKILL, group.log("crashing")
     started = time.monotonic()
     restarted = run_worker(group, "restarted")
-    while not everything_done(sessions, envelope_id):
+    while not cluster.everything_done(sessions, envelope_id):
         assert restarted.poll() is None, group.log("restarted")
         assert time.monotonic() - started < 90, f"not finished after {point}"
         time.sleep(0.2)

@@ -1,5 +1,5 @@
-"""Fixtures shared by the signing tests that build the web app: each module defines
-``app`` (its own settings), and gets its database sessions and a test client here."""
+"""Fixtures shared by the signing tests: the environment the CLI commands run in (an
+instance folder of the test's own, on the database --db selects)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import pytest
 
 
 @pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def env(tmp_path, database_url):
+    return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLANSIGN_DATABASE_URL": database_url,
+            "PLANSIGN_BASE_URL": "https://sign.example.com",
+            "PLANSIGN_SECRET_KEYS": "k" * 40}

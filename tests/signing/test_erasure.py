@@ -22,14 +22,6 @@ from tests.signing.test_verify_cli import archive_one
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 
-@pytest.fixture
-def env(tmp_path, database_url):
-    return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
-            "PLANSIGN_DATABASE_URL": database_url,
-            "PLANSIGN_BASE_URL": "https://sign.example.com",
-            "PLANSIGN_SECRET_KEYS": "k" * 40}
-
-
 def held_in_database(sessions, envelope_id: str, hashes: set[str]) -> dict[str, int]:
     with sessions() as session:
         count = {

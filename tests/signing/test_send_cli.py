@@ -16,14 +16,6 @@ from tests.conftest import EXAMPLES
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 
-@pytest.fixture
-def env(tmp_path, database_url):
-    return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
-            "PLANSIGN_DATABASE_URL": database_url,
-            "PLANSIGN_BASE_URL": "https://sign.example.com",
-            "PLANSIGN_SECRET_KEYS": "k" * 40}
-
-
 def test_send_then_status(runner, env, tmp_path):
     plan = tmp_path / "plan.yaml"
     data = yaml.safe_load(EXAMPLES[2].read_text())

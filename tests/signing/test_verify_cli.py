@@ -26,14 +26,6 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture
-def env(tmp_path, database_url):
-    return {"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
-            "PLANSIGN_DATABASE_URL": database_url,
-            "PLANSIGN_BASE_URL": "https://sign.example.com",
-            "PLANSIGN_SECRET_KEYS": "k" * 40}
-
-
-@pytest.fixture
 def archived(runner, env, tmp_path):
     """An envelope sent from the CLI, acknowledged, and finalized by the worker, which
     makes the new instance's self-signed seal and says so."""
