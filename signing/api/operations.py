@@ -182,7 +182,9 @@ def _parse(model: type[BaseModel]) -> BaseModel:
         raise ApiError(400, "the body cannot be read: it is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
-    return _validate(model, data)
+    # Strict: a JSON body has JSON's own types, which are the schema's; true is not a
+    # number, nor "24" one (a query string, all text, is read leniently instead).
+    return _validate(model, data, strict=True)
 
 
 def _not_json(constant: str) -> Any:
@@ -203,9 +205,10 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def _validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+def _validate(model: type[BaseModel], data: dict[str, Any], *,
+              strict: bool = False) -> BaseModel:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=strict)
     except ValidationError as exc:
         problems = [FieldError(path=_path(e["loc"]), message=e["msg"]) for e in exc.errors()]
         raise ApiError(422, "the request has errors", errors=problems) from None

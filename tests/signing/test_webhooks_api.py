@@ -77,6 +77,19 @@ def test_create_list_get_disable_enable_rotate(client, hr, sessions):
                                                            created["secret"]]
 
 
+@pytest.mark.parametrize("hours", [True, "24", None])
+def test_a_rotation_overlap_must_be_a_json_number(client, hr, sessions, hours):
+    # Found by schemathesis: true was read as 1 hour. A JSON body keeps JSON's types.
+    created = client.post("/api/v1/webhooks", headers=hr, json={
+        "url": "https://hooks.example.com/h", "events": ["envelope.sent"]}).get_json()
+    response = client.post(f"/api/v1/webhooks/{created['id']}/rotate-secret", headers=hr,
+                           json={"overlap_hours": hours})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "overlap_hours"
+    with sessions() as session:
+        assert webhooks.get_endpoint(session, created["id"]).previous_secret is None
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"url": "https://127.0.0.1/h", "events": ["nope"]}, "events[0]"),
     ({"url": "https://hooks.example.com/h", "events": []}, "events"),
