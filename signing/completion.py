@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from docgen import SIGNATURE_ANCHORS, Plan
 from docgen.stamp import Comment, Completion, SignerEvent, SignerOutcome
-from signing.audit import AuditRecord
+from signing.audit import AuditRecord, to_json
 from signing.wording import CONSENT
 
 # How the certificate names each recorded event of a signer.
@@ -64,6 +64,8 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
                            if r.type == "signer.acknowledged" and "consent_text" in r.data),
                           CONSENT),
         audit_head_hash=trail[-1].hash,
+        # The trail itself, attached to the record, so the sealed PDF proves its history.
+        audit_trail=tuple(to_json(r) for r in trail),
         signers=tuple(_outcome(s, trail, names, closing) for s in signers),
         comments=tuple(
             Comment(author=names.get(r.signer_id or "", "unknown"),

@@ -3,6 +3,13 @@
 ``plansign verify`` runs these checks for an envelope id or for a PDF someone hands in,
 and prints one line per check. Each check says what it looked at; none stops the others,
 so a report shows everything that is wrong at once.
+
+The sealed PDF is the one thing that cannot be rewritten without the sealing key: it
+carries the audit trail as it was when the record was made (its attached
+``audit-trail.json``, see :mod:`docgen.stamp.attachment`). A hash chain proves only
+that a trail is consistent with itself, and anyone who can write the database and the
+archive can recompute one; so the archived and the database trails are each checked
+against the sealed one, record by record.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive import ArchivedRecord, ArchiveError, BlobStore, RecordNotFound, get_record
+from docgen.stamp import ATTACHMENT_NAME, StampError, StatedTrail, stated_trail
 from signing import audit, envelopes
 from signing.models import EnvelopeRow
 
@@ -45,10 +53,11 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
     checks = [Check("archive record", True, f"envelope {envelope_id}, plan {record.plan_id}, "
                                              f"{record.outcome}")]
     final = _blob(store, record.final_sha256, "final PDF", checks)
-    report = None
+    report, sealed = None, None
     if final is not None:
         report = validate(final)
         checks.append(_seal_check(report))
+        sealed = _sealed_trail(final, envelope_id, checks)
     original = _blob(store, record.original_sha256, "original PDF", checks)
     trail_json = _blob(store, record.audit_sha256, "archived audit trail", checks)
     _blob(store, record.plan_sha256, "plan data", checks)
@@ -56,7 +65,7 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
         archived = [audit.from_json(r) for r in json.loads(trail_json)]
         if report is not None and report.signed_at is not None:
             checks.append(_seal_time_check(report.signed_at, archived))
-        checks.extend(_chain_checks(session, envelope_id, archived, record, original))
+        checks.extend(_chain_checks(session, envelope_id, archived, record, original, sealed))
     return checks
 
 
@@ -68,9 +77,10 @@ def verify_file(session: Session, store: BlobStore, pdf: bytes,
     record = session.scalars(select(ArchivedRecord).where(
         ArchivedRecord.final_sha256 == digest)).first()
     if record is None:
-        return [_seal_check(validate(pdf)),
-                Check("archived", False, f"no archived plan has this file as its final PDF "
-                                         f"(SHA-256 {digest})")]
+        checks = [_seal_check(validate(pdf))]
+        _sealed_trail(pdf, None, checks)
+        return [*checks, Check("archived", False, f"no archived plan has this file as its "
+                                                  f"final PDF (SHA-256 {digest})")]
     return [Check("archived", True, f"the final PDF of envelope {record.envelope_id}"),
             *verify_envelope(session, store, record.envelope_id, validate)]
 
@@ -105,20 +115,101 @@ def _seal_time_check(signed_at: dt.datetime, archived: Sequence[audit.AuditRecor
                  f"sealing at {sealed[-1]:%Y-%m-%d %H:%M:%S} UTC")
 
 
+@dataclass(frozen=True)
+class SealedTrail:
+    """The audit trail the sealed PDF carries, read into records."""
+
+    stated: StatedTrail
+    records: list[audit.AuditRecord]
+
+
+def _sealed_trail(pdf: bytes, envelope_id: str | None,
+                  checks: list[Check]) -> SealedTrail | None:
+    """The trail attached to ``pdf``, and a check that says whether it holds together
+    (its chain, its head, and whose it is); None, with a failed check, if it has none."""
+    name = "audit chain (sealed PDF)"
+    try:
+        stated = stated_trail(pdf)
+        if stated is None:
+            checks.append(Check(name, False, f"the PDF carries no {ATTACHMENT_NAME}, so "
+                                             "nothing it states can be checked"))
+            return None
+        records = [audit.from_json(r) for r in stated.records]
+    except (StampError, ValueError, TypeError, KeyError) as exc:
+        checks.append(Check(name, False, f"the PDF's {ATTACHMENT_NAME} cannot be read: {exc}"))
+        return None
+    head = records[-1].hash if records else None
+    problems = audit.verify_chain(records)
+    if head != stated.audit_head_hash:
+        problems.append(f"its last record is not the head it states, {stated.audit_head_hash}")
+    if envelope_id is not None and stated.envelope_id != envelope_id:
+        problems.append(f"it is the trail of envelope {stated.envelope_id}, not {envelope_id}")
+    checks.append(Check(name, not problems, "; ".join(problems) or (
+        f"{len(records)} events of envelope {stated.envelope_id}, head {head}, "
+        f"attached before sealing")))
+    return SealedTrail(stated, records)
+
+
+def _against_seal(where: str, trail: Sequence[audit.AuditRecord],
+                  sealed: SealedTrail) -> Check:
+    """Whether ``trail`` begins with the records the sealed PDF carries, each one the same
+    in every field (a trail rewritten and re-chained is consistent, but not this one)."""
+    name = f"audit trail ({where}) against the seal"
+    if len(trail) < len(sealed.records):
+        return Check(name, False, f"it has {len(trail)} events; the sealed PDF carries "
+                                  f"{len(sealed.records)}")
+    for kept, as_sealed in zip(trail, sealed.records, strict=False):
+        differences = _differences(audit.to_json(as_sealed), audit.to_json(kept))
+        # A changed record's hashes differ too: worth saying only when nothing else does.
+        differences = ([d for d in differences if not d.startswith(("hash ", "prev_hash "))]
+                       or differences)
+        if differences:
+            return Check(name, False, f"record {as_sealed.seq} ({as_sealed.type}) differs "
+                                      f"from the sealed PDF's: {'; '.join(differences)}")
+    return Check(name, True, f"its first {len(sealed.records)} events are the ones the "
+                             f"sealed PDF carries, up to its head {sealed.stated.audit_head_hash}")
+
+
+def _differences(sealed: dict[str, Any], kept: dict[str, Any], prefix: str = "") -> list[str]:
+    """Each field that differs: its name, what the seal says, what is kept."""
+    found = []
+    for key in sorted(sealed.keys() | kept.keys()):
+        a, b = sealed.get(key), kept.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            found.extend(_differences(a, b, f"{prefix}{key}."))
+        elif a != b:
+            found.append(f"{prefix}{key} is {_short(b)}, sealed as {_short(a)}")
+    return found
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.AuditRecord],
-                  record: ArchivedRecord, original: bytes | None) -> list[Check]:
+                  record: ArchivedRecord, original: bytes | None,
+                  sealed: SealedTrail | None) -> list[Check]:
     checks = []
     problems = audit.verify_chain(archived)
     checks.append(Check("audit chain (archive)", not problems,
                         "; ".join(problems) or f"{len(archived)} events, head "
                                                f"{archived[-1].hash if archived else '-'}"))
+    if sealed is not None:
+        checks.append(_against_seal("archive", archived, sealed))
     stated = {r.document_sha256 for r in archived if r.document_sha256}
     checks.append(Check("original PDF hash", stated == {record.original_sha256}
                         and original is not None,
                         f"the audit trail names {', '.join(sorted(stated)) or 'no document'}; "
                         f"the archive holds {record.original_sha256}"))
-    sealed = [r for r in archived if r.type == "envelope.sealed"]
-    names_final = bool(sealed) and sealed[-1].data.get("final_sha256") == record.final_sha256
+    if sealed is not None:
+        as_sealed = sealed.stated.original_sha256
+        checks.append(Check("original PDF hash against the seal",
+                            as_sealed == record.original_sha256,
+                            f"the sealed PDF states {as_sealed}; the archive holds "
+                            f"{record.original_sha256}"))
+    sealings = [r for r in archived if r.type == "envelope.sealed"]
+    names_final = bool(sealings) and sealings[-1].data.get("final_sha256") == record.final_sha256
     checks.append(Check("final PDF hash", names_final,
                         "the audit trail records sealing this final PDF" if names_final
                         else "the audit trail does not record sealing the archived final PDF"))
@@ -131,4 +222,6 @@ def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.A
                                 f"{len(live)} events; the archived trail is its first "
                                 f"{len(archived)}" if prefix else
                                 "the database's trail does not begin with the archived one")))
+        if sealed is not None:
+            checks.append(_against_seal("database", live, sealed))
     return checks

@@ -11,7 +11,9 @@ final document, which is then sealed and archived by others:
   certificate's page, and the date on the block's ``Date:`` line;
 * on every page, below the original's own footer, the envelope and "page x of y";
 * appended pages: the acknowledgement record, every comment verbatim (any script,
-  never read as markup), and the certificate of completion.
+  never read as markup), and the certificate of completion;
+* the audit trail itself, attached as ``audit-trail.json`` (which the seal then covers),
+  so the sealed PDF alone proves its history: :func:`stated_trail` reads it back.
 
 Why this shape:
 
@@ -39,6 +41,7 @@ Typical use::
 """
 
 from docgen.stamp.anchors import Anchor, find_anchors
+from docgen.stamp.attachment import ATTACHMENT_NAME, StatedTrail, stated_trail
 from docgen.stamp.errors import (
     CompletionInvalid,
     FontMissing,
@@ -64,6 +67,7 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
 
 
 __all__ = [
+    "ATTACHMENT_NAME",
     "Anchor",
     "Comment",
     "Completion",
@@ -74,7 +78,9 @@ __all__ = [
     "SignerOutcome",
     "StampError",
     "Stamped",
+    "StatedTrail",
     "UnreadablePdf",
     "find_anchors",
     "stamp",
+    "stated_trail",
 ]

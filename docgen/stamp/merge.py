@@ -24,15 +24,17 @@ from pypdf.generic import (
     NameObject,
 )
 
+from docgen.stamp.attachment import ATTACHMENT_NAME, attach
 from docgen.stamp.errors import UnreadablePdf
 
 _OVERLAY_NAME = "/PlansignRecord"
 
 
 def merge(original: bytes, layer: bytes, *, appended: int,
-          origins: Sequence[tuple[float, float]]) -> bytes:
+          origins: Sequence[tuple[float, float]], trail: bytes) -> bytes:
     """``original`` with the first ``appended`` pages of ``layer`` added at its end and
-    the pages of ``layer`` after those drawn over each page of the result, in order.
+    the pages of ``layer`` after those drawn over each page of the result, in order, and
+    ``trail`` attached as its audit-trail.json (see :mod:`.attachment`).
 
     ``origins`` holds, for each original page, the lower-left corner of its crop box,
     where its overlay's origin goes.
@@ -49,6 +51,8 @@ def merge(original: bytes, layer: bytes, *, appended: int,
         for i, page in enumerate(writer.pages):
             origin = origins[i] if i < originals else (0.0, 0.0)
             _overlay(writer, page, source.pages[appended + i], origin, opening)
+        attach(writer, ATTACHMENT_NAME, trail,
+               "The envelope's hash-chained audit trail, as this record was made")
         out = io.BytesIO()
         writer.write(out)
     except PyPdfError as exc:

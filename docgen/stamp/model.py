@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from docgen.stamp.errors import CompletionInvalid
 
@@ -72,6 +74,9 @@ class Completion:
     audit_head_hash: str  # the hash at the head of the envelope's audit chain
     signers: tuple[SignerOutcome, ...]
     comments: tuple[Comment, ...]
+    # The audit trail's records as JSON data, oldest first, its last one the head: the
+    # record carries them whole in its attached audit-trail.json (see .attachment).
+    audit_trail: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ def check_completion(completion: Completion) -> None:
     for name in ("envelope_id", "audit_head_hash"):
         if not getattr(c, name).strip():
             _fail(name, "must not be empty")
+    if c.audit_trail and c.audit_trail[-1].get("hash") != c.audit_head_hash:
+        _fail("audit_trail", "its last record must be the head, audit_head_hash")
     if not c.signers:
         _fail("signers", "must name at least one signer")
     for i, signer in enumerate(c.signers):

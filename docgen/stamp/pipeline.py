@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from docgen.stamp.acknowledgement import draw_acknowledgement
 from docgen.stamp.anchors import DATE_LABEL, Anchor, anchors_in
+from docgen.stamp.attachment import trail_attachment
 from docgen.stamp.certificate import draw_certificate
 from docgen.stamp.comments import draw_comments
 from docgen.stamp.document import MUTED, Frame, RecordPdf
@@ -62,7 +63,8 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
             sample = ", ".join(f"U+{ord(c):04X}" for c in sorted(fonts.missing)[:5])
             notes.append(f"{len(fonts.missing)} character(s) of the record's text are in no "
                          f"installed font and show as boxes ({sample})")
-    final = merge(original, layer, appended=appended, origins=[p.origin for p in pages])
+    final = merge(original, layer, appended=appended, origins=[p.origin for p in pages],
+                  trail=trail_attachment(completion))
     return Stamped(pdf=final, notes=tuple(notes), certificate_page=certificate_page)
 
 

@@ -4,20 +4,24 @@ instance folder's self-signed seal and folder archive, as a new installation has
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import re
 
 import pytest
 import yaml
+from sqlalchemy import select, text
 
-from archive import ArchivedRecord
+from archive import ArchivedRecord, canonical_json
 from config import load_settings
 from database import make_session_factory
+from signing import audit, instance
 from signing import envelopes as svc
-from signing import instance
 from signing.app import create_app
 from signing.cli import main
+from signing.models import AuditEventRow
 from signing.wording import STATEMENT
 from tests.conftest import EXAMPLES
 from tests.docgen.seal.sealkit import running_tsa
@@ -63,6 +67,82 @@ def test_verify_an_envelope(runner, env, archived):
     names = [re.match(r"ok\s+([^:]+):", line).group(1) for line in lines]
     assert names[:2] == ["archive record", "final PDF"] and "seal" in names
     assert "audit chain (archive)" in names and "audit chain (database)" in names
+    # ... each checked against the trail the sealed PDF carries.
+    assert {"audit chain (sealed PDF)", "audit trail (archive) against the seal",
+            "audit trail (database) against the seal",
+            "original PDF hash against the seal"} <= set(names)
+
+
+def rewrite_acknowledgement(env, envelope_id, *, ip, typed_name):
+    """What someone with write access to the database and the archive, but not the sealing
+    key, can do: rewrite the acknowledgement, recompute the hash chain (it has no key),
+    and put the rewritten trail in the archive in place of the old one."""
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    store = instance.blob_store(load_settings(env))
+    with sessions.begin() as session:
+        # Write access to the database is enough to lift the append-only guard.
+        if session.bind.dialect.name == "postgresql":
+            session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        else:
+            session.execute(text("DROP TRIGGER audit_events_no_update"))
+        rows = session.scalars(select(AuditEventRow).where(
+            AuditEventRow.envelope_id == envelope_id).order_by(AuditEventRow.seq)).all()
+        previous, rewritten = None, []
+        for row in rows:
+            if row.type == "signer.acknowledged":
+                row.ip, row.data = ip, {**row.data, "typed_name": typed_name}
+            record = audit.AuditRecord(
+                envelope_id=row.envelope_id, seq=row.seq, type=row.type, at=row.at,
+                actor=row.actor, ip=row.ip, user_agent=row.user_agent,
+                document_sha256=row.document_sha256, signer_id=row.signer_id,
+                data=dict(row.data), prev_hash=previous.hash if previous else audit.GENESIS)
+            previous = dataclasses.replace(record, hash=audit.record_hash(record))
+            row.prev_hash, row.hash = previous.prev_hash, previous.hash
+            rewritten.append(previous)
+        record = session.get_one(ArchivedRecord, envelope_id)
+        archived = [audit.from_json(r) for r in json.loads(store.get(record.audit_sha256))]
+        record.audit_sha256 = store.put(canonical_json(
+            [audit.to_json(r) for r in rewritten[:len(archived)]]))
+
+
+def test_a_rewritten_and_rechained_trail_fails_against_the_seal(runner, env, archived):
+    envelope_id, _ = archived
+    rewrite_acknowledgement(env, envelope_id, ip="198.51.100.66", typed_name="Someone Else")
+    result = runner.invoke(main, ["verify", envelope_id], env=env)
+    assert result.exit_code == 1, result.output
+    # Each trail is consistent with itself: the chain alone cannot tell ...
+    assert "ok    audit chain (archive):" in result.output
+    assert "ok    audit chain (database):" in result.output
+    assert "ok    seal:" in result.output and "ok    audit chain (sealed PDF):" in result.output
+    # ... the sealed PDF can, and says what was changed.
+    for where in ("archive", "database"):
+        failed = next(line for line in result.output.splitlines()
+                      if line.startswith(f"FAIL  audit trail ({where}) against the seal:"))
+        assert "(signer.acknowledged) differs from the sealed PDF's" in failed
+        assert 'ip is "198.51.100.66", sealed as "203.0.113.9"' in failed
+        assert 'data.typed_name is "Someone Else"' in failed
+
+
+def test_a_file_is_checked_by_the_trail_it_carries_alone(runner, env, archived, tmp_path):
+    """Handed to an installation that has never seen it, the sealed PDF still proves its
+    trail: the chain it carries is checked, though it is not in this archive."""
+    _, record = archived
+    final = tmp_path / "final.pdf"
+    final.write_bytes(instance.blob_store(load_settings(env)).get(record.final_sha256))
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    trust = tmp_path / "seal.pem"
+    (certificate,) = instance.trusted_seal_certificates(load_settings(env))
+    trust.write_bytes(certificate.public_bytes(Encoding.PEM))
+    elsewhere = {**env, "PLANSIGN_INSTANCE_PATH": str(tmp_path / "elsewhere"),
+                 "PLANSIGN_DATABASE_URL": f"sqlite:///{tmp_path / 'elsewhere.db'}",
+                 "PLANSIGN_SEAL_TRUST_PATH": str(trust)}
+    result = runner.invoke(main, ["verify", str(final)], env=elsewhere)
+    assert result.exit_code == 1, result.output  # not archived here
+    assert "ok    seal:" in result.output
+    assert "ok    audit chain (sealed PDF): " in result.output
+    assert f"events of envelope {record.envelope_id}, head " in result.output
+    assert "FAIL  archived:" in result.output
 
 
 def test_verify_a_file_and_a_tampered_copy(runner, env, archived, tmp_path):

@@ -1,0 +1,102 @@
+"""The audit trail inside the record: an attached file that the seal covers.
+
+The certificate of completion states the audit trail's head hash and the original's
+SHA-256 for a person to read. The attached ``audit-trail.json`` states the same for a
+program, with every record of the trail as it was when the record was made, so the
+sealed PDF alone proves its history, and a trail kept elsewhere (the archive, the
+database) can be checked against it: someone who can rewrite those, but has not the
+sealing key, cannot make the sealed PDF agree.
+
+It is an embedded file (the catalog's ``/Names /EmbeddedFiles``) and an associated
+file of the document (the catalog's ``/AF``, relationship ``/Data``), written in the
+stamping's incremental update, before the seal.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from docgen.stamp.errors import UnreadablePdf
+from docgen.stamp.model import Completion
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+
+# pypdf is imported where it is used: it takes a tenth of a second, which whatever
+# imports docgen.stamp (every plansign command) would otherwise pay.
+
+ATTACHMENT_NAME = "audit-trail.json"
+_FORMAT = "plansign audit trail 1"
+
+
+@dataclass(frozen=True)
+class StatedTrail:
+    """What a record's attached file states: whose trail, its head, and its records."""
+
+    envelope_id: str
+    original_sha256: str
+    audit_head_hash: str
+    records: tuple[Mapping[str, Any], ...]
+
+
+def trail_attachment(completion: Completion) -> bytes:
+    """The attached file's content, from what the record says (one byte sequence per
+    completion: keys sorted, no spaces)."""
+    return json.dumps({
+        "format": _FORMAT,
+        "envelope_id": completion.envelope_id,
+        "original_sha256": completion.original_sha256,
+        "audit_head_hash": completion.audit_head_hash,
+        "records": list(completion.audit_trail),
+    }, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def attach(writer: PdfWriter, name: str, content: bytes, description: str) -> None:
+    """Embed ``content`` as the document's associated JSON file ``name``."""
+    from pypdf.generic import ArrayObject, NameObject, NumberObject, TextStringObject
+
+    embedded = writer.add_attachment(name, content)
+    embedded.subtype = NameObject("/application/json")  # written /application#2Fjson
+    embedded.description = TextStringObject(description)
+    embedded.associated_file_relationship = NameObject("/Data")
+    embedded.size = NumberObject(len(content))
+    root = writer.root_object
+    files = root.get("/AF")
+    files = ArrayObject(files.get_object()) if files is not None else ArrayObject()
+    files.append(embedded.pdf_object.indirect_reference)
+    root[NameObject("/AF")] = files
+
+
+def stated_trail(pdf: bytes) -> StatedTrail | None:
+    """The audit trail the record states in its attached file; None if it has none.
+
+    Raises :class:`UnreadablePdf` for a PDF that cannot be read, or an attached file
+    that is not what :func:`trail_attachment` writes.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        contents = reader.attachments.get(ATTACHMENT_NAME)
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise UnreadablePdf(f"its attached files cannot be read: {exc}") from exc
+    if not contents:
+        return None
+    if len(contents) > 1:
+        raise UnreadablePdf(f"it holds {len(contents)} files named {ATTACHMENT_NAME}")
+    try:
+        data = json.loads(contents[0])
+        if data.get("format") != _FORMAT:
+            raise ValueError(f"its format is {data.get('format')!r}")
+        return StatedTrail(envelope_id=str(data["envelope_id"]),
+                           original_sha256=str(data["original_sha256"]),
+                           audit_head_hash=str(data["audit_head_hash"]),
+                           records=tuple(dict(r) for r in data["records"]))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UnreadablePdf(f"its {ATTACHMENT_NAME} is not a plansign audit trail "
+                            f"({exc})") from exc

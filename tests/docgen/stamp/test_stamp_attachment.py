@@ -1,0 +1,84 @@
+"""The record carries its audit trail: an attached audit-trail.json, written before the
+seal, so the seal covers it and the sealed PDF alone proves its history. Real
+LibreOffice PDF, real seal, checked by pyHanko and poppler's pdfsig."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from docgen.seal import create_self_signed, seal, validate
+from docgen.stamp import ATTACHMENT_NAME, CompletionInvalid, stamp, stated_trail
+from tests.docgen.seal.sealkit import pdfsig
+from tests.docgen.stamp import stampkit as kit
+
+TRAIL = ({"seq": 1, "type": "envelope.sent", "ip": None, "hash": "a" * 64},
+         {"seq": 2, "type": "signer.acknowledged", "ip": "203.0.113.7",
+          "data": {"typed_name": "Léa Brändli"}, "hash": kit.AUDIT_HEAD})
+
+
+@pytest.fixture(scope="module")
+def seal_key(tmp_path_factory):
+    return create_self_signed(tmp_path_factory.mktemp("seal"), "Alpenglühn Mobile AG",
+                              now=dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture(scope="module")
+def record(plan_pdf):
+    completion = kit.replace(kit.acknowledged(plan_pdf), audit_trail=TRAIL)
+    return completion, stamp(plan_pdf, completion).pdf
+
+
+def test_the_trail_is_attached_as_an_associated_json_file(record):
+    completion, pdf = record
+    stated = stated_trail(pdf)
+    assert stated is not None
+    assert stated.records == TRAIL
+    assert stated.audit_head_hash == kit.AUDIT_HEAD
+    assert stated.envelope_id == completion.envelope_id
+    assert stated.original_sha256 == completion.original_sha256
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    (spec,) = [f.get_object() for f in root["/AF"]]  # the document's associated file
+    assert spec["/F"] == ATTACHMENT_NAME and spec["/AFRelationship"] == "/Data"
+    assert spec["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"
+
+
+def test_the_seal_covers_the_attached_trail(record, seal_key, tmp_path):
+    _, pdf = record
+    sealed = seal(pdf, seal_key, reason="Sealed record")
+    assert sealed.startswith(pdf)  # the trail is in the revision the seal signs
+    assert stated_trail(sealed) == stated_trail(pdf)
+    report = validate(sealed, trusted=[seal_key.certificate])
+    assert report.ok, report.problems
+    seen = pdfsig(sealed, tmp_path)
+    assert "Signature Validation: Signature is Valid." in seen, seen
+    assert "Total document signed" in seen, seen
+
+
+def test_a_trail_attached_after_the_seal_breaks_it(record, seal_key):
+    """A rewritten trail attached in a later update is read back, but the seal no longer
+    covers the file: which is what verify reports."""
+    _, pdf = record
+    sealed = seal(pdf, seal_key, reason="Sealed record")
+    writer = PdfWriter(io.BytesIO(sealed), incremental=True)
+    forged = dict(json.loads(PdfReader(io.BytesIO(sealed)).attachments[ATTACHMENT_NAME][0]))
+    forged["records"][1]["ip"] = "198.51.100.99"
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    stream = names[names.index(ATTACHMENT_NAME) + 1].get_object()["/EF"]["/F"].get_object()
+    stream.set_data(json.dumps(forged).encode())
+    out = io.BytesIO()
+    writer.write(out)
+    assert stated_trail(out.getvalue()).records[1]["ip"] == "198.51.100.99"
+    report = validate(out.getvalue(), trusted=[seal_key.certificate])
+    assert not report.ok
+    assert any("does not cover the whole file" in p for p in report.problems), report.problems
+
+
+def test_a_trail_whose_last_record_is_not_the_head_is_refused(plan_pdf):
+    completion = kit.replace(kit.acknowledged(plan_pdf), audit_trail=TRAIL[:1])
+    with pytest.raises(CompletionInvalid, match="audit_trail: its last record"):
+        stamp(plan_pdf, completion)
