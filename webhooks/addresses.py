@@ -26,15 +26,34 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], list[str]]
 
 
+# IPv6 forms that carry an IPv4 address in their last 32 bits, which is where the
+# packet ends up: NAT64's well-known prefix (RFC 6052), the deprecated IPv4-compatible
+# ::a.b.c.d, and SIIT's IPv4-translated ::ffff:0:a.b.c.d (RFC 2765). IPv4-mapped,
+# 6to4 and Teredo have ipaddress properties of their own.
+_CARRY_IPV4_LAST = tuple(ipaddress.IPv6Network(n) for n in (
+    "64:ff9b::/96", "::/96", "::ffff:0:0:0/96"))
+# NAT64 prefixes for local use (RFC 8215): a translator on some private network.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def is_public(address: str | IPAddress) -> bool:
     """Whether an address is on the public internet: not loopback, private, link-local,
-    shared (CGNAT), multicast, reserved or unspecified, also when IPv4 hides in IPv6."""
+    shared (CGNAT), multicast, reserved or unspecified, also when IPv4 hides in IPv6
+    (then the IPv4 address is what is checked)."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if ip in _LOCAL_NAT64:
+            return False
+        embedded = _embedded_ipv4(ip)
         if embedded is not None:
             return is_public(embedded)
     return ip.is_global and not ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if any(ip in network for network in _CARRY_IPV4_LAST):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
 
 
 def check_address(host: str, address: str, *, allow_private: bool) -> None:

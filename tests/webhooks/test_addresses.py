@@ -34,6 +34,24 @@ def test_private_and_special_addresses(address):
     assert not is_public(address)
 
 
+@pytest.mark.parametrize("address", [
+    "64:ff9b::127.0.0.1", "64:ff9b::10.0.0.1", "64:ff9b::169.254.169.254",  # NAT64
+    "64:ff9b:1::8.8.8.8", "64:ff9b:1:ffff::1",  # NAT64 for local use: a private network
+    "::127.0.0.1", "::10.0.0.1", "::192.168.1.1",  # IPv4-compatible
+    "::ffff:0:10.0.0.1", "::ffff:192.168.0.1", "::ffff:169.254.169.254"])
+def test_private_ipv4_inside_ipv6_is_refused(address):
+    """The IPv4 address an IPv6 form carries is where the request goes: it is the one
+    checked."""
+    assert not is_public(address)
+    with pytest.raises(InvalidInput, match="private"):
+        check_url(f"https://[{address}]/h", allow_private=False, resolve=PUBLIC)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::8.8.8.8", "::ffff:93.184.215.14"])
+def test_public_ipv4_inside_ipv6_is_public(address):
+    assert is_public(address)
+
+
 def test_a_public_https_url_is_accepted():
     url = "https://hooks.example.com/plansign?team=7"
     assert check_url(f"  {url} ", allow_private=False, resolve=PUBLIC) == url
