@@ -13,6 +13,7 @@ import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from docgen.errors import TemplateError
 
@@ -109,11 +110,19 @@ def resolve_template(name_or_path: str | Path, templates_dir: Path = BUILTIN_TEM
         path = templates_dir / f"{name_or_path}.docx"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in templates_dir.glob("*.docx"))) or "none"
-        raise TemplateError(
-            f"template {name_or_path} not found (looked for {path}); "
-            f"known templates: {known}"
-        )
+        # A name is looked for in the server's templates folder, whose path is none of
+        # the caller's business (an API client names templates); a path was theirs.
+        where = "" if path is candidate else " in the templates folder"
+        raise TemplateError(f"template {name_or_path} not found{where}; "
+                            f"known templates: {known}")
     return path
+
+
+def not_a_docx(exc: BaseException) -> str:
+    """What is wrong with a file python-docx cannot open, for template checks and
+    rendering alike: damaged, not a zip, or XML that lxml refuses (a DTD whose entities
+    expand without bound, say)."""
+    return f"not a Word .docx file ({type(exc).__name__}); save it as .docx"
 
 
 _ENV = template_environment()
@@ -125,9 +134,9 @@ def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
     doc = _CachingDocxTemplate(source)
     try:
         doc.render(context, jinja_env=_ENV, autoescape=True)
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError):
-        name = "the template" if isinstance(template, bytes) else f"template {template}"
-        raise TemplateError(f"{name} is not a Word .docx file; save it as .docx") from None
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, etree.LxmlError) as exc:
+        name = "the template" if isinstance(template, bytes) else f"template {Path(template).name}"
+        raise TemplateError(f"{name} is {not_a_docx(exc)}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"the template has a Jinja syntax error: {exc.message}; "

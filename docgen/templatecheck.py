@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from docgen.lint import Severity
-from docgen.render import template_environment
+from docgen.render import not_a_docx, template_environment
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _OPENERS = re.compile(r"\{\{|\{%|\{#")
@@ -69,8 +69,7 @@ def check_template(
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for bad files
-        return [TemplateFinding("T001", Severity.ERROR, "file",
-                                f"not a Word .docx file ({type(exc).__name__}); save it as .docx")]
+        return [TemplateFinding("T001", Severity.ERROR, "file", not_a_docx(exc))]
     findings = [f for p in _paragraphs(document) for f in _check_paragraph(p)]
     findings += _check_jinja(data, sample_context)
     return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import zipfile
 
 import pytest
 import yaml
@@ -127,6 +128,36 @@ def test_generate_unknown_template_and_format(runner, tmp_path):
     result = runner.invoke(main, ["generate", str(EXAMPLES[0]), "--format", "odt"])
     assert result.exit_code == 2
     assert "odt is not a format; choose from docx, pdf" in result.output
+
+
+def docx_with_dtd(path):
+    """The shipped template, its document.xml given a DTD whose entities expand a billion
+    times (lxml refuses it)."""
+    laughs = b"<!DOCTYPE w:document [<!ENTITY l0 \"lol\">" + b"".join(
+        b"<!ENTITY l%d \"%s\">" % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10)) + b"]>"
+    with zipfile.ZipFile("templates/standard.docx") as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, rest = data.split(b"?>", 1)
+                data = head + b"?>" + laughs + rest.replace(b"<w:t>", b"<w:t>&l9;", 1)
+            out.writestr(item, data)
+    return path
+
+
+def test_a_template_with_a_dtd_is_a_clear_error_not_a_traceback(runner, tmp_path):
+    template = docx_with_dtd(tmp_path / "laughs.docx")
+    checked = runner.invoke(main, ["templates", "check", str(template)])
+    assert checked.exit_code == 1
+    said = "not a Word .docx file (XMLSyntaxError); save it as .docx"
+    assert said in checked.output
+    result = runner.invoke(main, ["generate", str(EXAMPLES[0]), "--template", str(template),
+                                  "--format", "docx", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert f"template laughs.docx is {said}" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_bad_setting_is_a_message_not_a_traceback(runner):

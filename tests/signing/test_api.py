@@ -12,6 +12,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from docgen import BUILTIN_TEMPLATES
 from docgen.loading import parse_plan_text
 from signing import apikeys
 from signing.app import create_app
@@ -149,6 +150,11 @@ def test_bad_request_bodies(client, hr, plan):
     assert response.get_json()["errors"][0]["path"] == "template"
     response = create(client, hr, plan, template="nosuchtemplate")
     assert response.status_code == 422 and response.get_json()["field"] == "template"
+    # It names the template, not where the server keeps its templates.
+    error = response.get_json()["error"]
+    assert error == ("template nosuchtemplate not found in the templates folder; "
+                     "known templates: sales, standard")
+    assert str(BUILTIN_TEMPLATES) not in response.get_data(as_text=True)
 
 
 def test_authentication(client, sessions, plan, envelope):
