@@ -134,9 +134,14 @@ def _sealed_trail(pdf: bytes, envelope_id: str | None,
             checks.append(Check(name, False, f"the PDF carries no {ATTACHMENT_NAME}, so "
                                              "nothing it states can be checked"))
             return None
+    except StampError as exc:
+        checks.append(Check(name, False, str(exc)))
+        return None
+    try:
         records = [audit.from_json(r) for r in stated.records]
-    except (StampError, ValueError, TypeError, KeyError) as exc:
-        checks.append(Check(name, False, f"the PDF's {ATTACHMENT_NAME} cannot be read: {exc}"))
+    except (ValueError, TypeError, KeyError) as exc:
+        checks.append(Check(name, False, f"the PDF's {ATTACHMENT_NAME} holds a record that is "
+                                         f"not an audit record ({exc})"))
         return None
     head = records[-1].hash if records else None
     problems = audit.verify_chain(records)

@@ -84,11 +84,11 @@ def stated_trail(pdf: bytes) -> StatedTrail | None:
         reader = PdfReader(io.BytesIO(pdf))
         contents = reader.attachments.get(ATTACHMENT_NAME)
     except (PyPdfError, ValueError, KeyError) as exc:
-        raise UnreadablePdf(f"its attached files cannot be read: {exc}") from exc
+        raise UnreadablePdf(f"the file is not a readable PDF ({exc})") from exc
     if not contents:
         return None
     if len(contents) > 1:
-        raise UnreadablePdf(f"it holds {len(contents)} files named {ATTACHMENT_NAME}")
+        raise UnreadablePdf(f"the PDF holds {len(contents)} files named {ATTACHMENT_NAME}")
     try:
         data = json.loads(contents[0])
         if data.get("format") != _FORMAT:
@@ -98,5 +98,5 @@ def stated_trail(pdf: bytes) -> StatedTrail | None:
                            audit_head_hash=str(data["audit_head_hash"]),
                            records=tuple(dict(r) for r in data["records"]))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UnreadablePdf(f"its {ATTACHMENT_NAME} is not a plansign audit trail "
+        raise UnreadablePdf(f"the PDF's {ATTACHMENT_NAME} is not a plansign audit trail "
                             f"({exc})") from exc

@@ -163,6 +163,24 @@ def test_verify_a_file_and_a_tampered_copy(runner, env, archived, tmp_path):
     assert "FAIL  seal:" in result.output and "FAIL  archived:" in result.output
 
 
+def test_an_existing_file_is_checked_as_a_file_whatever_its_name(runner, env, archived,
+                                                               tmp_path):
+    envelope_id, record = archived
+    final = instance.blob_store(load_settings(env)).get(record.final_sha256)
+    for name in ("record.bin", "no-suffix", envelope_id):
+        path = tmp_path / name
+        path.write_bytes(final)
+        result = runner.invoke(main, ["verify", str(path)], env=env)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("ok    archived: the final PDF of envelope"), name
+    not_a_pdf = tmp_path / "notes.txt"
+    not_a_pdf.write_text("hello")
+    result = runner.invoke(main, ["verify", str(not_a_pdf)], env=env)
+    assert result.exit_code == 1
+    assert "FAIL  seal: the file is not a readable PDF" in result.output
+    assert "FAIL  archived: no archived plan has this file" in result.output
+
+
 def test_a_corrupted_archive_blob_fails_verification(runner, env, archived):
     envelope_id, record = archived
     path = instance.blob_store(load_settings(env)).path(record.final_sha256)
