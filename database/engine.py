@@ -14,14 +14,22 @@ few threads retrying that way turn milliseconds of work into seconds of waiting.
 lock hands the database from one writer to the next at once, and only once the
 writer's ``COMMIT`` or ``ROLLBACK`` has finished, so the next ``BEGIN IMMEDIATE`` finds
 the database free; ``busy_timeout`` still covers writers in other processes.
+
+A SQLite database file holds plans, comments and webhook secrets: it is created
+owner-only (0600), as the keys are, whatever the umask, and so are its ``-wal`` and
+``-shm`` companions.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 import threading
+from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "plansign_read_only"
@@ -30,8 +38,13 @@ _HOLDS_WRITE_LOCK = "plansign_holds_write_lock"
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        path = _sqlite_file(url)
+        if path is not None:
+            _create_owner_only(path)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            event.listen(engine, "connect", lambda *_: _companions_owner_only(path))
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers read the same row; begin explicitly, and immediately.
         writers = threading.RLock()  # re-entrant: a nested writer gets SQLite's error, not a hang
@@ -40,6 +53,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "rollback", lambda conn: _sqlite_end(conn, writers, "rollback"))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for an in-memory or URI-style one."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the database file empty and 0600 before SQLite opens it (SQLite would
+    create it 0644 under the usual umask). A file that exists is left as it is; one
+    that cannot be made is SQLite's to report, with its own message, when it opens."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _companions_owner_only(path: Path) -> None:
+    """SQLite gives the write-ahead log and its index the database file's permissions;
+    a database made before it was created 0600 would hand its readers the WAL, which
+    holds recent writes in full. So no one but the owner keeps access to either."""
+    for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = stat.S_IMODE(companion.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(companion, mode & 0o700)
+        except OSError:
+            pass  # not there (yet), or not ours to change
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 import threading
 import zoneinfo
 
@@ -139,3 +141,34 @@ def test_sqlite_writers_in_one_process_never_find_the_database_busy(tmp_path, db
         thread.join()
     engine.dispose()
     assert errors == []
+
+
+def test_a_sqlite_database_and_its_wal_are_owner_only(tmp_path, db_backend):
+    """They hold plans, comments and webhook secrets: 0600 whatever the umask, as the
+    keys are; and a WAL left readable by an older installation is closed."""
+    if db_backend != "sqlite":
+        pytest.skip("SQLite only: a file of this machine's")
+    old = os.umask(0o022)  # the usual umask: SQLite alone would make the file 0644
+    try:
+        path = tmp_path / "plansign.db"
+        engine = make_engine(f"sqlite:///{path}")
+        Thing.__table__.create(engine)
+        with make_session_factory(engine).begin() as session:
+            session.add(Thing(name="secret"))
+        with engine.connect():
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        assert modes == {"plansign.db": 0o600, "plansign.db-wal": 0o600,
+                         "plansign.db-shm": 0o600}
+        engine.dispose()
+
+        wal = tmp_path / "plansign.db-wal"
+        older = make_engine(f"sqlite:///{path}")
+        with older.connect():  # the WAL is there while a connection is open
+            wal.chmod(0o644)
+            reopened = make_engine(f"sqlite:///{path}")
+            with reopened.connect():
+                assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+            reopened.dispose()
+        older.dispose()
+    finally:
+        os.umask(old)
