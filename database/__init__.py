@@ -3,6 +3,12 @@ and the engine and session set-up. Imports nothing else of ours, so ``signing``,
 ``archive`` and ``webhooks`` can all build on it."""
 
 from database.base import Base, UTCDateTime
-from database.engine import make_engine, make_session_factory
+from database.engine import (
+    make_engine,
+    make_session_factory,
+    read_only_problem,
+    refuses_writes,
+)
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory"]
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "read_only_problem",
+           "refuses_writes"]

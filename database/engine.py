@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import stat
 import threading
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "plansign_read_only"
@@ -52,7 +53,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "commit", lambda conn: _sqlite_end(conn, writers, "commit"))
         event.listen(engine, "rollback", lambda conn: _sqlite_end(conn, writers, "rollback"))
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "checkin", _server_default_read_write)
+    return engine
+
+
+def _server_default_read_write(dbapi_connection: Any, _record: Any) -> None:
+    """A reader's connection goes back to the pool with the server's own default, not
+    with an explicit READ WRITE (what SQLAlchemy resets ``postgresql_readonly`` to, and
+    psycopg then puts in every BEGIN): that would let the next writer on it write to a
+    database an operator has made read-only (default_transaction_read_only), while the
+    other connections could not."""
+    if getattr(dbapi_connection, "read_only", None) is False:
+        with contextlib.suppress(Exception):  # a driver that cannot: left as it was
+            dbapi_connection.read_only = None
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -129,6 +143,34 @@ def _sqlite_end(conn: Connection, writers: threading.RLock,
 def _release(conn: Connection, writers: threading.RLock) -> None:
     if conn.info.pop(_HOLDS_WRITE_LOCK, False):
         writers.release()
+
+
+# PostgreSQL's read_only_sql_transaction: default_transaction_read_only, or a standby.
+_READ_ONLY_SQLSTATE = "25006"
+
+
+def refuses_writes(exc: BaseException) -> bool:
+    """Whether a database error says the database takes no writes at all: a SQLite file
+    (or its folder) this process may not write, or a PostgreSQL database, role or server
+    (a standby) that is read-only. A setup problem, which waiting does not cure."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) == _READ_ONLY_SQLSTATE:
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)  # with its extended code's bits
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_READONLY
+
+
+def read_only_problem(url: str | URL) -> str:
+    """What to tell the operator about a database that refuses writes: which, and what
+    to fix. (Never for the web's visitors: it names a file of the server's.)"""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        return (f"the SQLite database {url.database} is read-only, a setup problem to fix: "
+                "make the file, its -wal and -shm files, and the folder they are in "
+                "writable by the user plansign runs as")
+    return (f"the database {url.render_as_string(hide_password=True)} is read-only, a "
+            "setup problem to fix: connect to the primary server, not a standby, and "
+            "check default_transaction_read_only for the database and the role")
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

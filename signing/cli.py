@@ -10,11 +10,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from archive import ArchiveError
 from config import Settings, SettingsError, load_settings
+from database import read_only_problem, refuses_writes
 from docgen.errors import DocgenError
-from signing import cli_archive, cli_docs, cli_outbox, cli_service, cli_webhooks, demo
+from signing import cli_archive, cli_docs, cli_outbox, cli_service, cli_webhooks, demo, instance
 from signing.errors import SigningError
 from webhooks import WebhookError
 
@@ -26,9 +28,17 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (ArchiveError, DocgenError, SettingsError, SigningError, WebhookError) as exc:
-            Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}",
-                                       highlight=False)
-            sys.exit(1)
+            _fail(str(exc))
+        except DBAPIError as exc:
+            if not refuses_writes(exc) or not isinstance(ctx.obj, Settings):
+                raise
+            _fail(read_only_problem(instance.database_url(ctx.obj)))
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}",
+                                               highlight=False)
+    sys.exit(1)
 
 
 @click.group(cls=_Group)

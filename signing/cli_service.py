@@ -15,12 +15,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import Reader, log_access
 from config import Settings
-from database import make_session_factory
+from database import make_session_factory, read_only_problem, refuses_writes
 from docgen import ConverterPool, LintFailed, resolve_template
 from docgen.loading import parse_plan_text
 from signing import apikeys, deadlines, envelopes, instance, outbox, verification
@@ -182,7 +182,7 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     webhooks."""
     # Failures and retries are logged as warnings: what an operator needs to see.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    outage = DatabaseOutage(once=once)
+    outage = DatabaseOutage(instance.database_url(settings), once=once)
     sessions = make_session_factory(outage.wait_out(lambda: instance.database_engine(settings)))
     handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
     announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
@@ -222,7 +222,8 @@ class DatabaseOutage:
     says when it is back. Nothing is half done meanwhile: every step is its own
     transaction. ``worker --once`` does not wait: it fails with a message."""
 
-    def __init__(self, *, once: bool = False) -> None:
+    def __init__(self, url: str, *, once: bool = False) -> None:
+        self.url = url
         self.once = once
         self.failures = 0
 
@@ -231,10 +232,11 @@ class DatabaseOutage:
         while True:
             try:
                 result = step()
-            except OperationalError as exc:
+            except DBAPIError as exc:
+                if not (isinstance(exc, OperationalError) or refuses_writes(exc)):
+                    raise
                 if self.once:
-                    raise SigningError(f"the database is unavailable: {first_line(exc)}") \
-                        from None
+                    raise SigningError(self.problem(exc)) from None
                 click.echo(self.failed(exc), err=True)
                 time.sleep(self.wait)
                 continue
@@ -247,8 +249,18 @@ class DatabaseOutage:
     def wait(self) -> float:
         return min(30.0, 2.0 ** max(0, self.failures - 1))
 
-    def failed(self, exc: Exception) -> str:
+    def problem(self, exc: DBAPIError) -> str:
+        """Read-only is a set-up problem and said as one, naming the database; anything
+        else an outage that may pass."""
+        if refuses_writes(exc):
+            return read_only_problem(self.url)
+        return f"the database is unavailable: {first_line(exc)}"
+
+    def failed(self, exc: DBAPIError) -> str:
         self.failures += 1
+        if refuses_writes(exc):
+            # Still tried again: once the set-up is fixed, the worker carries on by itself.
+            return f"{self.problem(exc)}; trying again in {self.wait:.0f} s"
         return (f"the database is unavailable ({first_line(exc)}); "
                 f"trying again in {self.wait:.0f} s")
 

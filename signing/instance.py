@@ -31,10 +31,14 @@ def instance_path(settings: Settings) -> Path:
     return path
 
 
+def database_url(settings: Settings) -> str:
+    """The configured database's URL: ``database_url``, else the instance's SQLite file."""
+    return settings.database_url or f"sqlite:///{instance_path(settings) / 'plansign.db'}"
+
+
 def database_engine(settings: Settings) -> Engine:
     """The configured database, brought up to the newest schema."""
-    url = settings.database_url or f"sqlite:///{instance_path(settings) / 'plansign.db'}"
-    engine = make_engine(url)
+    engine = make_engine(database_url(settings))
     upgrade(engine)
     return engine
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from database import make_session_factory
+from database import make_session_factory, refuses_writes
 from signing import failpoints
 from signing.models import OutboxRow
 
@@ -140,14 +140,13 @@ def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
             provider_id = handler(session, job, now)
     except (TransientFailure, PermanentFailure) as exc:
         failure: TransientFailure | PermanentFailure = exc
-    except OperationalError:
-        raise  # the database is away: nothing can be recorded; the lease brings it back
+    except DBAPIError as exc:
+        if isinstance(exc, OperationalError) or refuses_writes(exc):
+            raise  # the database is away or read-only: nothing can be recorded; the
+            # lease brings the row back
+        failure = _unexpected(job, exc)
     except Exception as exc:
-        # A fault of ours or of the data (a bug, a full disk) must neither stop the worker
-        # nor be retried for ever: it counts as a failed attempt, and after MAX_ATTEMPTS
-        # the row is given up and someone told.
-        log.exception("outbox entry %s (%s, %s) failed", job.id, job.kind, job.name)
-        failure = TransientFailure(f"unexpected error: {type(exc).__name__}: {exc}")
+        failure = _unexpected(job, exc)
     else:
         failpoints.reached(f"outbox.{job.kind}.done")
         with sessions.begin() as session:
@@ -166,6 +165,14 @@ def handle(sessions: sessionmaker[Session], handler: Handler, job: OutboxJob, *,
                      f"gave up after {job.attempts} attempts: {failure}", now)
         else:
             row.next_attempt_at = now + backoff(job.attempts, failure.retry_after)
+
+
+def _unexpected(job: OutboxJob, exc: Exception) -> TransientFailure:
+    """A fault of ours or of the data (a bug, a full disk) must neither stop the worker
+    nor be retried for ever: it counts as a failed attempt, and after MAX_ATTEMPTS the
+    row is given up and someone told."""
+    log.exception("outbox entry %s (%s, %s) failed", job.id, job.kind, job.name)
+    return TransientFailure(f"unexpected error: {type(exc).__name__}: {exc}")
 
 
 def _give_up(session: Session, handler: Handler, job: OutboxJob, row: OutboxRow, reason: str,

@@ -1,5 +1,6 @@
 """What the web app answers when something goes wrong outside the workflow's own errors:
-the database away for a moment, a form without its CSRF token, a bug. Signers get a
+the database away for a moment, or read-only (a set-up problem, said as one), a form
+without its CSRF token, a bug. Signers get a
 page saying what to do, API callers JSON, nobody a stack trace; and the log never holds
 a signing link's token."""
 
@@ -13,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
+from database import read_only_problem, refuses_writes
 from signing.errors import first_line
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
@@ -21,7 +23,7 @@ _TOKEN_PATH = re.compile(r"^/s/[^/]+")
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
@@ -46,6 +48,30 @@ def problem(status: int, title: str, message: str, *, api_message: str | None = 
         return Response(json.dumps({"error": api_message or message}), status,
                         mimetype="application/json")
     return Response(render_template("problem.html", title=title, message=message), status)
+
+
+def _database_error(exc: DBAPIError) -> Response:
+    if refuses_writes(exc):
+        return _database_read_only(exc)
+    if isinstance(exc, OperationalError):
+        return _database_unavailable(exc)
+    raise exc  # a bug or bad data: the usual 500, logged with its traceback
+
+
+def _database_read_only(exc: DBAPIError) -> Response:
+    """The database refuses every write: no retry cures that, someone must fix the set-up.
+    The log names the database and what to fix; visitors are told nothing was changed
+    (and not where the server keeps its files)."""
+    url = current_app.extensions["plansign.sessions"].kw["bind"].url
+    current_app.logger.error("%s (on %s: %s)", read_only_problem(url),
+                             redacted_path(request.path), first_line(exc))
+    return problem(503, "Nothing can be recorded just now",
+                   "The service is set up so that it cannot record anything at the moment, "
+                   "so nothing was changed; this has been logged for the people who run it. "
+                   "Please try again later; if it keeps happening, contact your HR "
+                   "representative.",
+                   api_message="the database is read-only, a setup problem the operator "
+                               "must fix (the server's log names it); nothing was changed")
 
 
 def _database_unavailable(exc: DBAPIError) -> Response:
