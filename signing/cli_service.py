@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import logging
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -167,7 +169,8 @@ def serve_cmd(host: str, port: int, threads: int) -> None:
     from signing.app import create_app
 
     click.echo(f"plansign serving on http://{host}:{port}")
-    waitress.serve(create_app(), host=host, port=port, threads=threads, ident="plansign")
+    with sigterm_exits():
+        waitress.serve(create_app(), host=host, port=port, threads=threads, ident="plansign")
 
 
 @click.command("worker")
@@ -180,6 +183,11 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
     """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
+    with sigterm_exits():
+        _work(settings, once, interval)
+
+
+def _work(settings: Settings, once: bool, interval: float) -> None:
     # Failures and retries are logged as warnings: what an operator needs to see.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     outage = DatabaseOutage(instance.database_url(settings), once=once)
@@ -214,6 +222,28 @@ def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
 
 
 T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """While the block runs, SIGTERM (systemd, ``docker stop``, Kubernetes) ends the
+    process as Ctrl-C does, through its ``finally`` blocks and ``atexit``: there the
+    converter pool stops LibreOffice and removes its temporary folders and pipes, and an
+    open transaction rolls back. Python's default is to die on the spot and leave them
+    behind. The previous handler is back afterwards (the tests run commands in-process)."""
+    def stop(signum: int, _frame: object) -> None:
+        click.echo("plansign: stopping (SIGTERM)", err=True)
+        sys.exit(0)  # a stop that was asked for: a clean exit
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class DatabaseOutage:
