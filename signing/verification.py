@@ -120,7 +120,7 @@ class SealedTrail:
     """The audit trail the sealed PDF carries, read into records."""
 
     stated: StatedTrail
-    records: list[audit.AuditRecord]
+    records: list[audit.AuditRecord] | None  # None: a record that states only its head
 
 
 def _sealed_trail(pdf: bytes, envelope_id: str | None,
@@ -131,12 +131,20 @@ def _sealed_trail(pdf: bytes, envelope_id: str | None,
     try:
         stated = stated_trail(pdf)
         if stated is None:
-            checks.append(Check(name, False, f"the PDF carries no {ATTACHMENT_NAME}, so "
-                                             "nothing it states can be checked"))
+            checks.append(Check(name, False, f"the PDF carries no {ATTACHMENT_NAME} and "
+                                             "states no audit trail head, so no trail can "
+                                             "be checked against it"))
             return None
     except StampError as exc:
         checks.append(Check(name, False, str(exc)))
         return None
+    if stated.records is None:
+        problems = ([] if envelope_id in (None, stated.envelope_id) else
+                    [f"it is the record of envelope {stated.envelope_id}, not {envelope_id}"])
+        checks.append(Check(name, not problems, "; ".join(problems) or (
+            f"made before records carried their trail, it states the head "
+            f"{stated.audit_head_hash} on its certificate page")))
+        return SealedTrail(stated, None)
     try:
         records = [audit.from_json(r) for r in stated.records]
     except (ValueError, TypeError, KeyError) as exc:
@@ -160,6 +168,15 @@ def _against_seal(where: str, trail: Sequence[audit.AuditRecord],
     """Whether ``trail`` begins with the records the sealed PDF carries, each one the same
     in every field (a trail rewritten and re-chained is consistent, but not this one)."""
     name = f"audit trail ({where}) against the seal"
+    head = sealed.stated.audit_head_hash
+    if sealed.records is None:
+        # The head's hash covers every record before it: a trail with a record of that
+        # hash, whose chain holds (checked on its own), is the sealed one up to there.
+        at = next((r.seq for r in trail if r.hash == head), None)
+        return Check(name, at is not None,
+                     f"its event {at} is the head the sealed PDF states, {head}" if at else
+                     f"none of its events is the head the sealed PDF states, {head}: the "
+                     "trail was changed after sealing")
     if len(trail) < len(sealed.records):
         return Check(name, False, f"it has {len(trail)} events; the sealed PDF carries "
                                   f"{len(sealed.records)}")
@@ -172,7 +189,7 @@ def _against_seal(where: str, trail: Sequence[audit.AuditRecord],
             return Check(name, False, f"record {as_sealed.seq} ({as_sealed.type}) differs "
                                       f"from the sealed PDF's: {'; '.join(differences)}")
     return Check(name, True, f"its first {len(sealed.records)} events are the ones the "
-                             f"sealed PDF carries, up to its head {sealed.stated.audit_head_hash}")
+                             f"sealed PDF carries, up to its head {head}")
 
 
 def _differences(sealed: dict[str, Any], kept: dict[str, Any], prefix: str = "") -> list[str]:

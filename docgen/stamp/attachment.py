@@ -9,19 +9,22 @@ sealing key, cannot make the sealed PDF agree.
 
 It is an embedded file (the catalog's ``/Names /EmbeddedFiles``) and an associated
 file of the document (the catalog's ``/AF``, relationship ``/Data``), written in the
-stamping's incremental update, before the seal.
+stamping's incremental update, before the seal. Records made before it was attached
+state the head on their certificate page only; :func:`stated_trail` reads that back.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from docgen.stamp.errors import UnreadablePdf
 from docgen.stamp.model import Completion
+from docgen.stamp.wording import ENVELOPE_LABEL, HEAD_LABEL, ORIGINAL_LABEL
 
 if TYPE_CHECKING:
     from pypdf import PdfWriter
@@ -31,16 +34,19 @@ if TYPE_CHECKING:
 
 ATTACHMENT_NAME = "audit-trail.json"
 _FORMAT = "plansign audit trail 1"
+# A SHA-256 as the certificate prints it, in a column that may wrap it onto a second line.
+_HEX64 = "(?:[0-9a-f]\\n?){63}[0-9a-f]"
 
 
 @dataclass(frozen=True)
 class StatedTrail:
-    """What a record's attached file states: whose trail, its head, and its records."""
+    """What a record states: whose trail, its head, and its records (None for a record
+    made before the trail was attached, whose certificate page states only its head)."""
 
     envelope_id: str
     original_sha256: str
     audit_head_hash: str
-    records: tuple[Mapping[str, Any], ...]
+    records: tuple[Mapping[str, Any], ...] | None
 
 
 def trail_attachment(completion: Completion) -> bytes:
@@ -72,10 +78,13 @@ def attach(writer: PdfWriter, name: str, content: bytes, description: str) -> No
 
 
 def stated_trail(pdf: bytes) -> StatedTrail | None:
-    """The audit trail the record states in its attached file; None if it has none.
+    """The audit trail the record states in its attached file, else (a record made
+    before the trail was attached) the head its certificate page states; None if it
+    states neither.
 
-    Raises :class:`UnreadablePdf` for a PDF that cannot be read, or an attached file
-    that is not what :func:`trail_attachment` writes.
+    Raises :class:`UnreadablePdf` for a PDF that cannot be read, an attached file that
+    is not what :func:`trail_attachment` writes, or a certificate that states more than
+    one head (text a signer typed can look like a certificate row; it is not guessed at).
     """
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -86,7 +95,7 @@ def stated_trail(pdf: bytes) -> StatedTrail | None:
     except (PyPdfError, ValueError, KeyError) as exc:
         raise UnreadablePdf(f"the file is not a readable PDF ({exc})") from exc
     if not contents:
-        return None
+        return _stated_on_certificate(reader)
     if len(contents) > 1:
         raise UnreadablePdf(f"the PDF holds {len(contents)} files named {ATTACHMENT_NAME}")
     try:
@@ -100,3 +109,25 @@ def stated_trail(pdf: bytes) -> StatedTrail | None:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UnreadablePdf(f"the PDF's {ATTACHMENT_NAME} is not a plansign audit trail "
                             f"({exc})") from exc
+
+
+def _stated_on_certificate(reader: Any) -> StatedTrail | None:
+    from pypdf.errors import PyPdfError
+
+    try:
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise UnreadablePdf(f"the PDF's text cannot be read ({exc})") from exc
+    rows = {label: {re.sub(r"\s", "", value) for value in
+                    re.findall(rf"(?m)^{re.escape(label)} ({pattern})$", text)}
+            for label, pattern in ((ENVELOPE_LABEL, r"\S+"), (ORIGINAL_LABEL, _HEX64),
+                                   (HEAD_LABEL, _HEX64))}
+    if not rows[HEAD_LABEL]:
+        return None
+    for label, found in rows.items():
+        if len(found) != 1:
+            raise UnreadablePdf(f"its certificate states {len(found)} different "
+                                f"“{label}” values, not one: {', '.join(sorted(found))}")
+    return StatedTrail(envelope_id=rows[ENVELOPE_LABEL].pop(),
+                       original_sha256=rows[ORIGINAL_LABEL].pop(),
+                       audit_head_hash=rows[HEAD_LABEL].pop(), records=None)

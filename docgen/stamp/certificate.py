@@ -13,6 +13,9 @@ from docgen.stamp.document import DECISION_COLORS, MUTED, SMALL, RecordPdf
 from docgen.stamp.model import Completion, SignerOutcome
 from docgen.stamp.wording import (
     DECISION_LABELS,
+    ENVELOPE_LABEL,
+    HEAD_LABEL,
+    ORIGINAL_LABEL,
     OUTCOME_LABELS,
     exact_time,
     role_label,
@@ -32,11 +35,11 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     _row(pdf, "Document", c.title)
     _row(pdf, "Company", c.company)
     _row(pdf, "Plan reference", c.plan_id)
-    _row(pdf, "Envelope", c.envelope_id, mono=True)
+    _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
     _row(pdf, "Outcome", f"{OUTCOME_LABELS[c.outcome]}, {exact_time(c.completed_at)}")
-    _row(pdf, "Original document SHA-256", c.original_sha256, mono=True,
+    _row(pdf, ORIGINAL_LABEL, c.original_sha256, mono=True,
          note="of the PDF as it was sent, before this record's pages and stamps were added")
-    _row(pdf, "Audit trail head hash", c.audit_head_hash, mono=True,
+    _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
          note="the hash at the head of the envelope's hash-chained audit trail")
     pdf.subheading("Consent to electronic records")
     pdf.para("Each signer agreed to the following before acting:", size=SMALL, color=MUTED,

@@ -15,6 +15,11 @@ DECISION_LABELS = {
     "no_response": "No response",
 }
 OUTCOME_LABELS = {"completed": "Completed", "expired": "Expired"}
+# The certificate's rows that tie it to the record; verify reads them back from records
+# made before the audit trail was attached (see .attachment).
+ENVELOPE_LABEL = "Envelope"
+ORIGINAL_LABEL = "Original document SHA-256"
+HEAD_LABEL = "Audit trail head hash"
 
 
 def role_label(role: str) -> str:

@@ -5,6 +5,7 @@ the sealing the hash-chained audit trail records."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import fields
@@ -12,14 +13,24 @@ from dataclasses import fields
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from archive import FolderStore, RecordDocuments, RecordIndex, put_record
+from archive import (
+    ArchivedRecord,
+    FolderStore,
+    RecordDocuments,
+    RecordIndex,
+    canonical_json,
+    put_record,
+)
 from config import load_settings
 from database import make_engine, make_session_factory
-from docgen.seal import load_sealing_key, seal, validate
+from docgen.seal import create_self_signed, load_sealing_key, seal, validate
+from docgen.stamp import stamp, stated_trail
 from signing import audit, instance, verification
 from signing.migrate import upgrade
 from signing.workflow import Event
 from tests.docgen.seal.sealkit import cert_pem, certificate, key_pem, make_pdf, name
+from tests.docgen.stamp import stampkit as kit
+from tests.docgen.stamp.test_stamp_attachment import without_attachments
 
 NOW = dt.datetime.now(dt.UTC)
 SEALED_AT = NOW - dt.timedelta(days=400)  # sealed more than a year ago ...
@@ -117,3 +128,71 @@ def test_a_seal_made_after_its_certificate_expired_fails(tmp_path, database_url,
     # ... whereas the same certificate's seal made in time still passes today.
     timely = seal(make_pdf(1), expired_key, reason="r", now=SEALED_AT)
     assert validate(timely, trusted=[expired_key.certificate]).ok
+
+
+def test_a_record_sealed_before_the_trail_was_attached_is_checked_by_its_certificate(
+        tmp_path, database_url):
+    """Records sealed before the audit trail was attached state its head on their
+    certificate page only: the archived trail must still reach that head, which a
+    rewritten, re-chained trail cannot."""
+    key = create_self_signed(tmp_path / "seal", "Acme Test Ltd", now=NOW)
+    original = make_pdf(2)
+    trail, previous = [], None
+    for event in (Event("envelope.sent"), Event("signer.viewed", "s1"),
+                  Event("signer.acknowledged", "s1", {"typed_name": "Alex Sample"}),
+                  Event("envelope.completed")):
+        previous = audit.append(previous, event, envelope_id="env-legacy",
+                                at=NOW - dt.timedelta(hours=1), actor="signer:s1",
+                                ip="203.0.113.9", document_sha256=sha256(original))
+        trail.append(previous)
+    completion = dataclasses.replace(
+        kit.completion(original, kit.signer("employee", "Alex Sample")),
+        envelope_id="env-legacy", audit_head_hash=trail[-1].hash)
+    final = seal(without_attachments(stamp(original, completion).pdf), key,
+                 reason="Sealed record", now=NOW)
+    previous = audit.append(previous, Event("envelope.sealed",
+                                            data={"final_sha256": sha256(final)}),
+                            envelope_id="env-legacy", at=NOW, actor="worker")
+    trail.append(previous)
+    engine = make_engine(database_url)
+    upgrade(engine)
+    sessions, store = make_session_factory(engine), FolderStore(tmp_path / "archive")
+    with sessions.begin() as session:
+        put_record(session, store, RecordIndex(
+            envelope_id="env-legacy", plan_id="PIP-2025-9", employee_name="Alex Sample",
+            employee_id=None, manager_name="Jo Manager", department=None,
+            outcome="acknowledged", sent_at=trail[0].at, completed_at=trail[3].at),
+            RecordDocuments(original_pdf=original, final_pdf=final, plan_data={},
+                            audit_trail=[audit.to_json(r) for r in trail]), now=NOW)
+
+    def checks():
+        with sessions() as session:
+            return {c.name: c for c in verification.verify_envelope(
+                session, store, "env-legacy",
+                lambda pdf: validate(pdf, trusted=[key.certificate]))}
+
+    assert stated_trail(final).records is None  # a record as made before
+    genuine = checks()
+    assert all(c.ok for c in genuine.values()), [c for c in genuine.values() if not c.ok]
+    assert "states the head" in genuine["audit chain (sealed PDF)"].detail
+    assert genuine["audit trail (archive) against the seal"].detail.startswith("its event 4")
+
+    # The acknowledgement rewritten, the chain recomputed, the archived trail replaced.
+    forged, previous = [], None
+    for record in trail:
+        changed = dataclasses.replace(record, prev_hash=previous.hash if previous
+                                      else audit.GENESIS,
+                                      ip="198.51.100.66" if record.seq == 3 else record.ip)
+        previous = dataclasses.replace(changed, hash=audit.record_hash(changed))
+        forged.append(previous)
+    with sessions.begin() as session:
+        row = session.get_one(ArchivedRecord, "env-legacy")
+        row.audit_sha256 = store.put(canonical_json([audit.to_json(r) for r in forged]))
+    after = checks()
+    assert after["audit chain (archive)"].ok  # consistent with itself ...
+    against = after["audit trail (archive) against the seal"]
+    assert not against.ok and "the trail was changed after sealing" in against.detail
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -12,7 +12,14 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from docgen.seal import create_self_signed, seal, validate
-from docgen.stamp import ATTACHMENT_NAME, CompletionInvalid, stamp, stated_trail
+from docgen.stamp import (
+    ATTACHMENT_NAME,
+    CompletionInvalid,
+    StatedTrail,
+    UnreadablePdf,
+    stamp,
+    stated_trail,
+)
 from tests.docgen.seal.sealkit import pdfsig
 from tests.docgen.stamp import stampkit as kit
 
@@ -82,3 +89,30 @@ def test_a_trail_whose_last_record_is_not_the_head_is_refused(plan_pdf):
     completion = kit.replace(kit.acknowledged(plan_pdf), audit_trail=TRAIL[:1])
     with pytest.raises(CompletionInvalid, match="audit_trail: its last record"):
         stamp(plan_pdf, completion)
+
+
+def test_a_record_without_the_attachment_states_its_head_on_the_certificate(plan_pdf):
+    """Records made before the trail was attached: the certificate's rows are read back,
+    a hash wrapped over two lines included."""
+    completion = kit.acknowledged(plan_pdf)
+    stated = stated_trail(without_attachments(stamp(plan_pdf, completion).pdf))
+    assert stated == StatedTrail(envelope_id=completion.envelope_id,
+                                 original_sha256=completion.original_sha256,
+                                 audit_head_hash=kit.AUDIT_HEAD, records=None)
+
+
+def test_a_comment_that_looks_like_a_certificate_row_is_not_guessed_at(plan_pdf):
+    fake = f"Audit trail head hash {'c' * 64}"
+    completion = kit.acknowledged(plan_pdf, comments=(fake,))
+    with pytest.raises(UnreadablePdf, match="states 2 different “Audit trail head hash”"):
+        stated_trail(without_attachments(stamp(plan_pdf, completion).pdf))
+
+
+def without_attachments(pdf: bytes) -> bytes:
+    """A record as plansign made them before it attached the audit trail."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    del writer.root_object["/Names"]
+    del writer.root_object["/AF"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
