@@ -24,7 +24,7 @@ from database import make_session_factory
 from docgen import ConverterPool, LintFailed, resolve_template
 from docgen.loading import parse_plan_text
 from signing import apikeys, deadlines, envelopes, instance, outbox, verification
-from signing.apikeys import KeyRole
+from signing.access import Role
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
 from signing.errors import SigningError, first_line
@@ -289,28 +289,51 @@ def keys_group() -> None:
 
 
 @keys_group.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in KeyRole]),
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
               help="hr: send and manage plans; records: read them; admin: both.")
 @click.option("--name", required=True, help="Who or what uses the key, e.g. 'HRIS sync'.")
+@click.option("--team", default=None,
+              help="hr keys: the HR team it belongs to; keys of one team see the plans each "
+                   "of them sends. Without: the key sees only its own.")
 @click.pass_obj
-def keys_create_cmd(settings: Settings, role: str, name: str) -> None:
+def keys_create_cmd(settings: Settings, role: str, name: str, team: str | None) -> None:
     """Create a key and print it once."""
     sessions = make_session_factory(instance.database_engine(settings))
     with sessions.begin() as session:
         try:
-            row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC))
+            row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC),
+                                                team=team)
         except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--name") from None
-        prefix, key_id = row.prefix, row.id
+            raise click.BadParameter(str(exc), param_hint="--team" if "team" in str(exc)
+                                     else "--name") from None
+        prefix, key_id, team = row.prefix, row.id, row.team
     click.echo(plaintext)
-    click.echo(f"API key {key_id} ({prefix}, role {role}) created. Keep it safe: it cannot "
+    click.echo(f"API key {key_id} ({prefix}, role {role}"
+               f"{f', team {team}' if team else ''}) created. Keep it safe: it cannot "
                "be shown again.", err=True)
+
+
+@keys_group.command("set-team")
+@click.argument("prefix_or_id")
+@click.argument("team")
+@click.pass_obj
+def keys_set_team_cmd(settings: Settings, prefix_or_id: str, team: str) -> None:
+    """Put an hr key in TEAM ("" for none). It then sees the team's plans, and the team
+    the plans it sends from now on; plans it sent before stay with their first team."""
+    sessions = make_session_factory(instance.database_engine(settings))
+    with sessions.begin() as session:
+        try:
+            row = apikeys.set_team(session, prefix_or_id, team)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="TEAM") from None
+        click.echo(f"API key {row.id} ({row.prefix}, {row.name}) "
+                   + (f"is in team {row.team}" if row.team else "is in no team"))
 
 
 @keys_group.command("list")
 @click.pass_obj
 def keys_list_cmd(settings: Settings) -> None:
-    """Every key: id, prefix, name, role, created, revoked (never the key itself)."""
+    """Every key: id, prefix, name, role, team, created, revoked (never the key itself)."""
     sessions = make_session_factory(instance.database_engine(settings))
     with sessions() as session:
         rows = apikeys.list_keys(session)
@@ -318,8 +341,9 @@ def keys_list_cmd(settings: Settings) -> None:
             click.echo("no API keys; create one with `plansign keys create`")
         for row in rows:
             revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            team = f"  team {row.team}" if row.team else ""
             click.echo(f"{row.id:>4}  {row.prefix}  {row.role:<7}  "
-                       f"created {row.created_at:%Y-%m-%d %H:%M}  {revoked}  {row.name}")
+                       f"created {row.created_at:%Y-%m-%d %H:%M}  {revoked}  {row.name}{team}")
 
 
 @keys_group.command("revoke")

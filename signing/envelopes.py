@@ -70,12 +70,13 @@ def store_document(session: Session, content: bytes, content_type: str,
 
 def create_envelope(session: Session, *, plan_data: dict[str, Any], template: str,
                     pdf: bytes, signers: Sequence[SignerSpec], actor: Actor,
-                    now: dt.datetime) -> str:
-    """A draft envelope holding the plan, its template and its PDF; returns its id."""
+                    now: dt.datetime, team: str | None = None) -> str:
+    """A draft envelope holding the plan, its template and its PDF; returns its id. It
+    belongs to ``actor`` and to its HR ``team``, if any (:mod:`signing.access`)."""
     digest = store_document(session, pdf, "application/pdf", now)
     row = EnvelopeRow(id=str(uuid.uuid4()), state=wf.EnvelopeState.DRAFT, plan_data=plan_data,
                       template=template, document_sha256=digest, created_at=now,
-                      created_by=actor.name)
+                      created_by=actor.name, owner=actor.name, team=team)
     row.signers = [SignerRow(id=str(uuid.uuid4()), role=spec.role, name=spec.name,
                              email=spec.email, routing_order=spec.order,
                              state=wf.SignerState.WAITING) for spec in signers]

@@ -32,6 +32,7 @@ class SendOptions:
     company_name: str
     expires_in: dt.timedelta
     force: bool = False
+    team: str | None = None  # the sender's HR team, which shares the envelope
 
 
 def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
@@ -53,7 +54,7 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     names no enabled endpoint) or :class:`docgen.LintFailed` before anything is written.
     """
     plan = plan_from_data(plan_data, source=source)
-    check_webhook(sessions, plan, source=source)
+    check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
     job = Job(source or plan.plan_id or "plan", plan, options.template, source)
     check(job, force=options.force)
     pdf = build(job, formats=["pdf"], company_name=options.company_name,
@@ -62,22 +63,23 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     with sessions.begin() as session:
         envelope_id = envelopes.create_envelope(
             session, plan_data=stored, template=options.template.stem, pdf=pdf,
-            signers=signer_specs(plan), actor=actor, now=now)
+            signers=signer_specs(plan), actor=actor, now=now, team=options.team)
         envelopes.perform(session, envelope_id, "send", actor=actor, now=now,
                           expires_in=options.expires_in)
     return envelope_id
 
 
-def check_webhook(sessions: sessionmaker[Session], plan: Plan, *,
-                  source: str | None = None) -> None:
-    """The endpoint a plan names (``manager.webhook``) must exist and be enabled: a
-    misspelt name would otherwise send the manager's notices nowhere, silently."""
+def check_webhook(sessions: sessionmaker[Session], plan: Plan, *, owner: str,
+                  team: str | None = None, source: str | None = None) -> None:
+    """The endpoint a plan names (``manager.webhook``) must exist, be enabled and belong
+    to someone who may see the plan: else the manager's notices would go nowhere,
+    silently. Another team's endpoint is told as not existing."""
     name = plan.manager.webhook
     if name is None:
         return
     with sessions() as session:
         endpoint = webhooks.find_by_name(session, name)
-        if endpoint is None:
+        if endpoint is None or not webhooks.hears_of(endpoint, owner=owner, team=team):
             problem = (f"no webhook endpoint is named {name}; register it with `plansign "
                        f"webhooks add URL --name {name} ...`, or correct the name")
         elif endpoint.disabled_at is not None:

@@ -49,7 +49,7 @@ def add_endpoint(sessions, **options) -> str:
     options.setdefault("events", ALL_EVENTS)
     with sessions.begin() as session:
         return webhooks.create_endpoint(
-            session, url="https://hooks.example.com/h", created_by="test", now=NOW,
+            session, url="https://hooks.example.com/h", created_by="test", sees_all=True, now=NOW,
             allow_private=False, resolve=lambda host: [], **options).endpoint.id
 
 
@@ -223,16 +223,16 @@ def test_no_endpoints_no_messages(sessions, announcer):
 def test_a_plan_must_name_an_enabled_endpoint(sessions):
     plan = sample_plan()
     with pytest.raises(PlanError) as info:
-        check_webhook(sessions, plan)
+        check_webhook(sessions, plan, owner="test")
     [problem] = info.value.problems
     assert problem.path == "manager.webhook"
     assert "no webhook endpoint is named morgan-example-hris" in problem.message
     endpoint_id = add_endpoint(sessions, name="morgan-example-hris")
-    check_webhook(sessions, plan)
+    check_webhook(sessions, plan, owner="test")
     with sessions.begin() as session:
         webhooks.disable_endpoint(session, endpoint_id, reason="HRIS retired", now=NOW)
     with pytest.raises(PlanError, match="is disabled \\(HRIS retired\\)"):
-        check_webhook(sessions, plan)
+        check_webhook(sessions, plan, owner="test")
 
 
 def test_the_plan_model_checks_endpoint_names_as_the_webhooks_package_does():
