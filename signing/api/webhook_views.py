@@ -132,23 +132,29 @@ def redeliver(key: Caller, message_id: str) -> DeliveryOut:
                    "envelope.completed webhook carries", roles=None, query=DownloadQuery,
            media="application/pdf", errors=(403, 404, 422))
 def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
+    claims, refusal = None, ""
     try:
         claims = current_app.extensions["plansign.downloads"].unsign(query.token, now=_now())
     except LinkExpired:
-        raise ApiError(403, "this download link has expired; fetch the sealed PDF from the "
-                            "records API with an API key: GET /api/v1/archive/records/"
-                            f"{envelope_id}/final.pdf") from None
+        refusal = ("this download link has expired; fetch the sealed PDF from the records "
+                   f"API with an API key: GET /api/v1/archive/records/{envelope_id}/final.pdf")
     except LinkError:
-        raise ApiError(403, "this download link is not valid") from None
+        refusal = "this download link is not valid"
     db = webdb.session()
-    row = envelopes.load(db, envelope_id) if claims.envelope_id == envelope_id else None
-    if row is None or row.final_sha256 != claims.sha256:
-        raise ApiError(403, "this download link is not valid")
-    reader = Reader(f"webhook:{claims.endpoint_id or 'unnamed endpoint'}", "webhook",
-                    request.remote_addr)
+    if claims is not None:
+        row = envelopes.load(db, envelope_id) if claims.envelope_id == envelope_id else None
+        refusal = ("this download link is not valid"
+                   if row is None or row.final_sha256 != claims.sha256 else "")
+    # Followed or refused, the link's use is logged: the endpoint it was sent to reads.
+    reader = Reader(f"webhook:{claims.endpoint_id or 'unnamed endpoint'}" if claims
+                    else "unauthenticated", "webhook" if claims else None, request.remote_addr)
     with webdb.transaction() as log:
-        log_access(log, reader, "download final.pdf", now=_now(), envelope_id=envelope_id,
-                   detail="by the link of an envelope.completed webhook")
+        log_access(log, reader, "download final.pdf", now=_now(),
+                   envelope_id=envelope_id[:36], allowed=not refusal,
+                   detail=(f"denied (403): {refusal}" if refusal
+                           else "by the link of an envelope.completed webhook"))
+    if refusal or claims is None:
+        raise ApiError(403, refusal)
     pdf = db.get_one(Document, claims.sha256)
     return Response(pdf.content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{envelope_id}-final.pdf"',

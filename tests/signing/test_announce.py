@@ -194,6 +194,37 @@ def test_completed_carries_the_final_hash_and_a_download_link(sessions, announce
     assert "not today" not in message.payload
 
 
+def test_only_endpoints_whose_owner_may_see_the_plan_hear_of_it(sessions, announcer):
+    department = sample_plan().employee.department
+    with sessions.begin() as session:
+        def endpoint(owner: str, sees_all: bool) -> str:
+            return webhooks.create_endpoint(
+                session, url="https://hooks.example.com/h", events=["envelope.completed"],
+                department=None if sees_all else department, created_by=owner,
+                sees_all=sees_all, now=NOW, allow_private=False,
+                resolve=lambda host: []).endpoint.id
+        senders, others, admins = (endpoint(HR.name, False), endpoint("apikey:psk_other00", False),
+                                   endpoint("apikey:psk_admin000", True))
+    envelope_id = send(sessions)
+    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex",
+        consent=True, statement=STATEMENT)
+    act(sessions, envelope_id, "acknowledge", wf.Role.MANAGER, NOW, typed_name="Morgan",
+        consent=True, statement=STATEMENT)
+    with sessions.begin() as session:
+        svc.store_document(session, b"%PDF final", "application/pdf", NOW)
+        svc.perform(session, envelope_id, "seal", final_sha256="f" * 64, actor=HR, now=NOW)
+        svc.load(session, envelope_id).final_sha256 = "f" * 64
+        svc.perform(session, envelope_id, "archive", actor=HR, now=NOW)
+    announce(sessions, announcer, NOW)
+    assert messages(sessions, others) == []
+    for endpoint_id in (senders, admins):
+        [message] = [m for m in messages(sessions, endpoint_id)
+                     if m.event_type == "envelope.completed"]
+        url = json.loads(message.payload)["data"]["final_document"]["url"]
+        claims = announcer.downloads.unsign(url.split("token=")[1], now=NOW)
+        assert claims.endpoint_id == endpoint_id  # each link names whom it was sent to
+
+
 def test_email_bounced_passes_on_only_short_codes(sessions, announcer):
     add_endpoint(sessions, events=["email.bounced"])
     envelope_id = send(sessions)
