@@ -49,6 +49,11 @@ class Principal:
         return self.role is Role.ADMIN
 
 
+def operator(user: str) -> Principal:
+    """The server's operator at the command line (``cli:<user>``): an admin."""
+    return Principal(f"cli:{user}", Role.ADMIN)
+
+
 def owns(principal: Principal, owner: str, team: str | None) -> bool:
     """The thing was made by ``principal``, or by someone of its team."""
     return owner == principal.actor or (principal.team is not None and team == principal.team)

@@ -25,7 +25,7 @@ from archive import (
 from config import Settings
 from database import make_session_factory
 from signing import access, erasure, instance, records
-from signing.access import Principal, Role
+from signing.access import Principal
 from signing.cli_service import verify_cmd
 
 
@@ -34,8 +34,7 @@ def _reader() -> Reader:
 
 
 def _caller() -> Principal:
-    """The command line is the server's operator: it reads as an admin."""
-    return Principal(f"cli:{getpass.getuser()}", Role.ADMIN)
+    return access.operator(getpass.getuser())
 
 
 def _now() -> dt.datetime:

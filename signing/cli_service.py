@@ -23,8 +23,8 @@ from config import Settings
 from database import make_session_factory
 from docgen import ConverterPool, LintFailed, resolve_template
 from docgen.loading import parse_plan_text
-from signing import apikeys, deadlines, envelopes, instance, outbox, verification
-from signing.access import Role
+from signing import access, apikeys, authorize, deadlines, envelopes, instance, outbox, verification
+from signing.access import Role, team_name
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
 from signing.errors import SigningError, first_line
@@ -94,8 +94,12 @@ def _deliverer(settings: Settings, sessions: sessionmaker[Session]) -> Deliverer
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--template", "-t", help="Template name or .docx path; overrides the plan's.")
 @click.option("--force", is_flag=True, help="Send even when the plan has lint errors.")
+@click.option("--team", default=None,
+              help="The HR team whose keys may follow the plan through the API; without, "
+                   "only admin keys (and this command line) may.")
 @click.pass_obj
-def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: bool) -> None:
+def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: bool,
+             team: str | None) -> None:
     """Generate a plan's PDF and send it to its signers. Prints the envelope id."""
     data = parse_plan_text(plan_file.read_text(encoding="utf-8"),
                            fmt="json" if plan_file.suffix == ".json" else "yaml",
@@ -103,7 +107,7 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
     name = template or (data.get("template") if isinstance(data, dict) else None)
     options = SendOptions(
         template=resolve_template(name or settings.default_template, templates_dir(settings)),
-        company_name=settings.company_name, force=force,
+        company_name=settings.company_name, force=force, team=team_name(team),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
     sessions = make_session_factory(instance.database_engine(settings))
     now = dt.datetime.now(dt.UTC)
@@ -141,6 +145,9 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
 def status_cmd(settings: Settings, envelope_id: str) -> None:
     """An envelope's state, its signers and its audit trail (never a link)."""
     sessions = make_session_factory(instance.database_engine(settings))
+    # A read of a person's record like any other: in the access log.
+    authorize.check_read(sessions, access.operator(getpass.getuser()), envelope_id, "status",
+                         now=dt.datetime.now(dt.UTC))
     with sessions() as session:
         row = envelopes.load(session, envelope_id)
         click.echo(f"envelope {row.id}: {row.state}"

@@ -58,3 +58,24 @@ def test_status_of_an_unknown_envelope(runner, env):
     result = runner.invoke(main, ["status", "nope"], env=env)
     assert result.exit_code == 1
     assert "no envelope nope" in result.output
+
+
+def test_send_for_a_team(runner, env, tmp_path, database_url):
+    from sqlalchemy import create_engine, text
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(EXAMPLES[2].read_text())
+    result = runner.invoke(main, ["send", str(plan), "--team", " Sales   HR"], env=env)
+    assert result.exit_code == 0, result.output
+    envelope_id = result.output.splitlines()[0]
+    assert runner.invoke(main, ["status", envelope_id], env=env).exit_code == 0
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        owner, team = connection.execute(text("SELECT owner, team FROM envelopes WHERE id = :id"),
+                                         {"id": envelope_id}).one()
+        logged = connection.execute(text("SELECT actor, action, allowed FROM archive_access "
+                                         "WHERE envelope_id = :id"), {"id": envelope_id}).all()
+    engine.dispose()
+    assert owner.startswith("cli:") and team == "Sales HR"
+    assert [(a.split(":")[0], action, bool(ok)) for a, action, ok in logged] == [
+        ("cli", "envelope status", True)]  # reading a person's record is logged
