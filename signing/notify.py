@@ -7,12 +7,13 @@ signer's current nonce, so a link revoked by a resend is never mailed again.
 from __future__ import annotations
 
 import datetime as dt
+import email.errors
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from docgen import Plan, plan_from_data, schedule_for
+from docgen import Plan, PlanError, plan_from_data, schedule_for
 from signing import envelopes
 from signing.links import LinkSigner, link_url
 from signing.mail import (
@@ -42,14 +43,25 @@ class Mailer:
     attach_copy: bool = False
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None:
-        """The outbox handler for ``email`` rows: returns the provider's message id."""
-        message = self.compose(session, job)
+        """The outbox handler for ``email`` rows: returns the provider's message id.
+
+        A message the mail library refuses to build (an address or a name it cannot put
+        in a header) fails for good at once, like one the provider refuses: the same
+        data would be refused on every attempt.
+        """
         try:
-            return self.backend.send(message).provider_message_id
+            return self.backend.send(self.compose(session, job)).provider_message_id
         except TransientMailError as exc:
             raise TransientFailure(str(exc), exc.retry_after) from exc
         except PermanentMailError as exc:
             raise PermanentFailure(str(exc)) from exc
+        except PlanError as exc:
+            raise PermanentFailure(f"the plan stored with the envelope cannot be read: "
+                                   f"{exc}") from exc
+        except (ValueError, email.errors.MessageError) as exc:
+            # Its text may quote the header it choked on (an address): name it only.
+            raise PermanentFailure(f"the mail library refused the message "
+                                   f"({type(exc).__name__})") from exc
 
     def gave_up(self, session: Session, job: OutboxJob, reason: str, now: dt.datetime) -> None:
         """A message to a signer will not be delivered: record it, and tell HR (in the

@@ -39,12 +39,17 @@ def sessions(database_url):
     engine.dispose()
 
 
-def sent_envelope(sessions) -> str:
+def sent_envelope(sessions, *, name: str | None = None, address: str | None = None,
+                  plan_data: dict | None = None) -> str:
+    """An envelope sent to the sample plan's employee; ``name``, ``address`` and
+    ``plan_data`` stand for what was stored before plans were checked for the mailer."""
     plan = sample_plan()
-    specs = [svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 1)]
+    specs = [svc.SignerSpec(wf.Role.EMPLOYEE, name or plan.employee.name,
+                            address or plan.employee.email, 1)]
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            session, plan_data=plan_data or plan.model_dump(mode="json", by_alias=True,
+                                                            exclude_none=True),
             template="standard", pdf=b"%PDF-1.7 fake", signers=specs, actor=HR, now=NOW)
         svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
                     expires_in=dt.timedelta(days=14))
@@ -202,6 +207,47 @@ def test_refused_message_is_a_recorded_failure_and_hr_are_told(sessions, provide
     assert "The invitation to sign for their performance improvement plan could not be " \
            f"delivered to Alex Sample at {sample_plan().employee.email}" in text
     assert "400" in text
+
+
+@pytest.mark.parametrize(("name", "address"), [
+    (None, "lea,attacker<x>@example.com"), ("Alex\nBcc: x@example.com", None)])
+def test_a_message_the_mail_library_refuses_fails_at_once_and_hr_are_told(sessions, tmp_path,
+                                                                          name, address):
+    """Not an outage: the same data is refused on every attempt, so the first is the last."""
+    envelope_id = sent_envelope(sessions, name=name, address=address)
+    folder = tmp_path / "mail"
+    handlers = {"email": mailer(FileMailBackend(folder))}
+    assert outbox.run_once(sessions, handlers, now=NOW) == 1
+    with sessions() as session:
+        invitation, notice = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")
+                                             .order_by(OutboxRow.id)).all()
+        assert invitation.failed_at == NOW and invitation.attempts == 1
+        assert "unexpected" not in invitation.last_error
+        assert notice.name == "hr_notice_undeliverable" and notice.sent_at is None
+        failed = svc.audit_trail(session, envelope_id)[-1]
+        assert failed.type == "email.failed" and failed.data["message"] == "invitation"
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(minutes=1)) == 1
+    [eml] = folder.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == sample_plan().hr.email
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(days=1)) == 0
+
+
+def test_an_hr_notice_that_cannot_be_built_is_recorded_not_retried(sessions, tmp_path):
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["hr"]["email"] = "riley,other@example.com"
+    sent_envelope(sessions, plan_data=data)
+    handlers = {"email": mailer(FileMailBackend(tmp_path / "mail"))}
+    outbox.run_once(sessions, handlers, now=NOW)  # the invitation: its Reply-To is HR's
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(minutes=1)) == 1
+    with sessions() as session:
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")
+                               .order_by(OutboxRow.id)).all()
+        assert [(r.name, r.attempts) for r in rows] == [("invitation", 1),
+                                                       ("hr_notice_undeliverable", 1)]
+        assert all(r.failed_at is not None and r.last_error for r in rows)
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(days=1)) == 0
+    assert not list((tmp_path / "mail").glob("*.eml"))
 
 
 def test_a_provider_busy_for_every_attempt_ends_in_a_failure_and_a_notice(sessions, provider):
