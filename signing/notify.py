@@ -110,8 +110,13 @@ class Mailer:
                    job: OutboxJob) -> Message:
         kind = "refusal" if job.name == "hr_notice_refusal" else "comment"
         event_type = "signer.refused" if kind == "refusal" else "signer.commented"
+        # Exactly the event this notice was queued for: a signer may comment many times.
+        # A row queued before rows named it (no ``seq``) takes the signer's last such
+        # event up to the step that queued it (its key is ``envelope:seq:index``).
+        seq = job.payload.get("seq")
+        last = seq if seq is not None else int(job.dedupe_key.rsplit(":", 2)[1])
         event = next(r for r in reversed(envelopes.audit_trail(session, row.id))
-                     if r.type == event_type and r.signer_id == signer.id)
+                     if r.seq <= last and r.type == event_type and r.signer_id == signer.id)
         text = event.data.get("reason" if kind == "refusal" else "comment")
         recorder = event.data.get("recorded_by")
         return compose.hr_notice(

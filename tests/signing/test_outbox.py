@@ -81,6 +81,42 @@ def test_invitation_is_mailed_once_with_a_link_that_opens(sessions, tmp_path):
     assert [p.get_filename() for p in message.iter_attachments()] == ["check-ins.ics"]
 
 
+@pytest.mark.parametrize("queued_before_rows_named_their_event", [False, True])
+def test_each_hr_notice_quotes_the_comment_it_was_queued_for(
+        sessions, tmp_path, queued_before_rows_named_their_event):
+    """Several comments wait for the worker (the last with the acknowledgement, whose
+    step records more after it); every notice quotes its own, not the latest. Rows
+    queued before they carried the event's seq find it by the step in their key."""
+    envelope_id = sent_envelope(sessions)
+    with sessions() as session:
+        signer_id = svc.load(session, envelope_id).signers[0].id
+    comments = ["I need an accommodation for my disability.", "Goal 2 has no target.",
+                "I acknowledge, with the comments above."]
+    with sessions.begin() as session:
+        for text in comments[:2]:
+            svc.perform(session, envelope_id, "comment", signer_id=signer_id, text=text,
+                        actor=HR, now=NOW)
+        svc.perform(session, envelope_id, "acknowledge", signer_id=signer_id,
+                    typed_name="Alex Sample", consent=True, statement="I have read it.",
+                    comment=comments[2], actor=HR, now=NOW)
+        if queued_before_rows_named_their_event:
+            for row in session.scalars(select(OutboxRow)):
+                row.payload = {k: v for k, v in row.payload.items() if k != "seq"}
+    folder = tmp_path / "mail"
+    outbox.run_once(sessions, {"email": mailer(FileMailBackend(folder))}, now=NOW)
+    with sessions() as session:
+        notices = session.scalars(select(OutboxRow).where(
+            OutboxRow.name == "hr_notice_comment").order_by(OutboxRow.id)).all()
+        assert len(notices) == 3 and all(n.sent_at == NOW for n in notices)
+        files = [folder / n.provider_message_id for n in notices]
+    quoted = []
+    for eml in files:
+        message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+        text = message.get_body(("plain",)).get_content()
+        quoted.append([c for c in comments if c in text])
+    assert quoted == [[c] for c in comments]
+
+
 def test_kinds_without_a_handler_wait(sessions, tmp_path):
     envelope_id = sent_envelope(sessions)
     signer_id = None
