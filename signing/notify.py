@@ -93,7 +93,9 @@ class Mailer:
             return compose.your_copy(**common, **person, link=self._link(signer),
                                      contact=contact, attachments=self._copy(session, row))
         if job.name == "voided":
-            return compose.voided(**common, **person, contact=contact)
+            # Cancels the meetings the invitation's calendar gave this signer, if any.
+            return compose.voided(**common, **person, contact=contact, now=job.created_at,
+                                  meetings=self._checkins(plan, signer).get("meetings", ()))
         if job.name in ("hr_notice_comment", "hr_notice_refusal"):
             return self._hr_notice(session, row, signer, plan, job)
         if job.name == "hr_notice_undeliverable":

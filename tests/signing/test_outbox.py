@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select
 
 from database import make_engine, make_session_factory
@@ -115,6 +116,41 @@ def test_each_hr_notice_quotes_the_comment_it_was_queued_for(
         text = message.get_body(("plain",)).get_content()
         quoted.append([c for c in comments if c in text])
     assert quoted == [[c] for c in comments]
+
+
+def calendar_of(eml) -> Calendar:
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    [attachment] = [p for p in message.iter_attachments()
+                    if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(attachment.get_content())
+
+
+def test_the_void_email_cancels_the_invitations_check_in_meetings(sessions, tmp_path):
+    envelope_id = sent_envelope(sessions)
+    folder = tmp_path / "mail"
+    handlers = {"email": mailer(FileMailBackend(folder))}
+    outbox.run_once(sessions, handlers, now=NOW)
+    [invitation] = folder.glob("*.eml")
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "void", reason="wrong plan", actor=HR,
+                    now=NOW + dt.timedelta(hours=1))
+    outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(hours=1))
+    [voided] = set(folder.glob("*.eml")) - {invitation}
+    published, cancelled = calendar_of(invitation), calendar_of(voided)
+    assert published["METHOD"] == "PUBLISH" and cancelled["METHOD"] == "CANCEL"
+    meetings = {e["UID"]: e for e in published.walk("VEVENT")}
+    cancellations = {e["UID"]: e for e in cancelled.walk("VEVENT")}
+    assert len(meetings) > 1 and cancellations.keys() == meetings.keys()
+    for uid, event in cancellations.items():
+        assert event["STATUS"] == "CANCELLED"
+        assert event["SEQUENCE"] > meetings[uid]["SEQUENCE"]
+        assert event.decoded("DTSTART") == meetings[uid].decoded("DTSTART")
+        assert event.decoded("DTSTAMP") > meetings[uid].decoded("DTSTAMP")
+        assert str(event["ATTENDEE"]) == f"mailto:{sample_plan().employee.email}"
+        assert str(event["ORGANIZER"]) == f"mailto:{sample_plan().hr.email}"
+    text = email.message_from_bytes(voided.read_bytes(), policy=policy.default).get_body(
+        ("plain",)).get_content()
+    assert "no longer works" in text and "check-ins-cancelled.ics" in text
 
 
 def test_kinds_without_a_handler_wait(sessions, tmp_path):
