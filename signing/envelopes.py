@@ -115,7 +115,12 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
         arguments["earlier_submissions"] = _comment_submissions(
             session, envelope_id, arguments["signer_id"])
     step = wf.ACTIONS[action](envelope, now=now, **arguments)
-    _write_state(session, envelope, step.envelope, _new_nonces(step))
+    nonces = {event.signer_id: new_nonce() for event in step.events
+              if event.type in ("signer.notified", "signer.link_reissued")}
+    if any(event.type == "envelope.voided" for event in step.events):
+        # A withdrawn plan's links, and the sessions opened with them, stop working at once.
+        nonces = {signer.id: new_nonce() for signer in step.envelope.signers}
+    _write_state(session, envelope, step.envelope, nonces)
     if step.events or step.effects:
         records = _record(session, envelope_id, document_sha256, step.events, actor, now)
         last_seq = records[-1].seq if records else _last_record(session, envelope_id).seq
@@ -123,16 +128,6 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
                                                                strict=True)}
         _add_outbox_rows(session, envelope_id, last_seq, step.effects, seqs, now)
     return step
-
-
-def _new_nonces(step: wf.Step) -> dict[str | None, str]:
-    """A new link nonce for each signer the step sends a link to (revoking any link sent
-    before), and for every signer when it voids the envelope: a withdrawn plan's links
-    and the sessions opened with them stop working at once."""
-    if any(event.type == "envelope.voided" for event in step.events):
-        return {signer.id: new_nonce() for signer in step.envelope.signers}
-    return {event.signer_id: new_nonce() for event in step.events
-            if event.type in ("signer.notified", "signer.link_reissued")}
 
 
 def _comment_submissions(session: Session, envelope_id: str, signer_id: str) -> frozenset[str]:
