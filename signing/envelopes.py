@@ -118,11 +118,16 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     step = wf.ACTIONS[action](envelope, now=now, **arguments)
     nonces = {event.signer_id: new_nonce() for event in step.events
               if event.type in ("signer.notified", "signer.link_reissued")}
+    if any(event.type == "envelope.voided" for event in step.events):
+        # A withdrawn plan's links, and the sessions opened with them, stop working at once.
+        nonces = {signer.id: new_nonce() for signer in step.envelope.signers}
     _write_state(session, envelope, step.envelope, nonces)
     if step.events or step.effects:
         records = _record(session, envelope_id, document_sha256, step.events, actor, now)
         last_seq = records[-1].seq if records else _last_record(session, envelope_id).seq
-        _add_outbox_rows(session, envelope_id, last_seq, step.effects, now)
+        seqs = {id(event): record.seq for event, record in zip(step.events, records,
+                                                               strict=True)}
+        _add_outbox_rows(session, envelope_id, last_seq, step.effects, seqs, now)
     return step
 
 
@@ -229,16 +234,20 @@ def _record(session: Session, envelope_id: str, document_sha256: str,
 
 
 def _add_outbox_rows(session: Session, envelope_id: str, seq: int,
-                     effects: Sequence[wf.Effect], now: dt.datetime) -> None:
+                     effects: Sequence[wf.Effect], seqs: dict[int, int],
+                     now: dt.datetime) -> None:
     """One outbox row per effect, in one ``INSERT``; the key ties each to the audit
-    record ``seq`` that decided it, so the same effect can never be queued twice."""
+    record ``seq`` that decided it, so the same effect can never be queued twice. An
+    effect about one event of the step carries that event's seq (``seqs``, by the
+    event's identity) in its payload: a step may record several."""
     if not effects:
         return
     session.execute(_OUTBOX.insert(), [
         {"dedupe_key": f"{envelope_id}:{seq}:{index}", "kind": effect.kind,
          "name": effect.name, "envelope_id": envelope_id, "signer_id": effect.signer_id,
-         "payload": dict(effect.data), "created_at": now, "attempts": 0,
-         "next_attempt_at": now}
+         "payload": ({**effect.data, "seq": seqs[id(effect.about)]} if effect.about
+                     else dict(effect.data)),
+         "created_at": now, "attempts": 0, "next_attempt_at": now}
         for index, effect in enumerate(effects)])
 
 

@@ -23,7 +23,7 @@ from signing import envelopes
 from signing import workflow as wf
 
 # Routing orders: those signing before the employee, the employee, those signing after.
-_ORDER = {RoutingPlace.BEFORE: 1, RoutingPlace.AFTER: 3}
+_ORDER = {RoutingPlace.BEFORE: 1, None: 2, RoutingPlace.AFTER: 3}
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,8 @@ class SendOptions:
 
 def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
     """The employee, plus the manager and HR where the plan's routing adds them."""
-    specs = [envelopes.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 2)]
-    for role, person, place in ((wf.Role.MANAGER, plan.manager, plan.routing.manager),
-                                (wf.Role.HR, plan.hr, plan.routing.hr)):
-        if place is not RoutingPlace.NONE:
-            specs.append(envelopes.SignerSpec(role, person.name, person.email, _ORDER[place]))
-    return specs
+    return [envelopes.SignerSpec(wf.Role(role), person.name, person.email, _ORDER[place])
+            for role, person, place in plan.signers()]
 
 
 def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,

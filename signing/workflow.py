@@ -170,6 +170,9 @@ class Effect:
     name: str
     signer_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The event of the same step this effect tells of (a notice quoting a comment): the
+    # caller puts that event's audit seq in the outbox row, as ``seq``.
+    about: Event | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -296,8 +299,9 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
     events = [Event("signer.acknowledged", signer.id, data)]
     effects: list[Effect] = [Effect("webhook", "signer.acknowledged", signer.id)]
     if comment:
-        events.append(Event("signer.commented", signer.id, {"comment": comment}))
-        effects += [Effect("email", "hr_notice_comment", signer.id),
+        commented = Event("signer.commented", signer.id, {"comment": comment})
+        events.append(commented)
+        effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
                     Effect("webhook", "signer.commented", signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
@@ -330,8 +334,9 @@ def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
     if reason:
         data["reason"] = reason
     done = replace(signer, state=SignerState.REFUSED, decided_at=now)
-    events = [Event("signer.refused", signer.id, data)]
-    effects = [Effect("email", "hr_notice_refusal", signer.id),
+    refused = Event("signer.refused", signer.id, data)
+    events = [refused]
+    effects = [Effect("email", "hr_notice_refusal", signer.id, about=refused),
                Effect("webhook", "signer.refused", signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
@@ -355,8 +360,9 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
     data: dict[str, Any] = {"comment": checked}
     if submission is not None:
         data["submission"] = submission
-    return Step(envelope, (Event("signer.commented", signer.id, data),),
-                (Effect("email", "hr_notice_comment", signer.id),
+    commented = Event("signer.commented", signer.id, data)
+    return Step(envelope, (commented,),
+                (Effect("email", "hr_notice_comment", signer.id, about=commented),
                  Effect("webhook", "signer.commented", signer.id)))
 
 

@@ -123,6 +123,39 @@ def test_text_longer_than_the_database_keeps_is_named(client, hr, plan, path, va
     assert error["path"] == path and "characters" in error["message"]
 
 
+@pytest.mark.parametrize(("path", "value"), [
+    ("employee.email", "lea,attacker<x>@example.com"),
+    ("employee.email", "Lea <lea@example.com>"),
+    ("manager.email", "morgan@example.com\r\nBcc: x@example.com"),
+    ("hr.email", "hr@localhost"),
+    ("hr.email", "rené@example.com"),
+    ("employee.name", "Lea\nBcc: x@example.com"),
+    ("manager.name", "Morgan\rExample"),
+    ("hr.name", "HR\u2028Team")])
+def test_a_name_or_address_that_cannot_be_emailed_is_refused_at_send(client, hr, plan,
+                                                                      sessions, path, value):
+    """The mail library would refuse these only when the worker builds the message."""
+    person, name = path.split(".")
+    plan[person][name] = value
+    response = create(client, hr, plan)
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert error["path"] == path and error["message"]
+    with sessions() as session:
+        assert session.scalars(select(SignerRow)).first() is None
+
+
+def test_two_signers_at_one_address_are_refused(client, hr, plan, sessions):
+    plan["routing"] = {"manager": "after"}
+    plan["manager"]["email"] = plan["employee"]["email"]
+    response = create(client, hr, plan)
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert error["path"] == "manager.email" and "employee.email" in error["message"]
+    with sessions() as session:
+        assert session.scalars(select(SignerRow)).first() is None
+
+
 def test_lint_findings(client, hr, plan):
     plan["support"] = []
     response = create(client, hr, plan)

@@ -156,6 +156,40 @@ def test_a_resend_revokes_the_open_session_and_the_old_link(app, client, session
     assert client.get(f"/s/{token_for(app, sessions, signer_id)}").status_code == 303
 
 
+def test_a_void_revokes_every_link_and_every_open_session(app, sessions):
+    """After a void the old link, and a session opened with it before, answer as a link
+    that no longer works (the plan was withdrawn): no page, no PDF, no action."""
+    envelope_id, signer_id = send_plan(sessions)
+    old_token = token_for(app, sessions, signer_id)
+    with sessions() as session:
+        old_nonce = session.get(SignerRow, signer_id).nonce
+    reader, downloader, commenter = (app.test_client() for _ in range(3))
+    for browser in (reader, downloader, commenter):
+        assert browser.get(f"/s/{old_token}").status_code == 303
+    page = commenter.get("/sign").get_data(as_text=True)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "void", reason="sent to the wrong person",
+                    actor=HR, now=dt.datetime.now(dt.UTC))
+    answers = {
+        "page": reader.get("/sign"),
+        "pdf": downloader.get("/sign/document.pdf"),
+        "comment": commenter.post("/sign/comment", data={
+            "csrf_token": csrf(page), "comment": "still there?", "submission": "s1"}),
+        "old link": app.test_client().get(f"/s/{old_token}"),
+        # A link signed after the void (an invitation still queued) is no better.
+        "new link": app.test_client().get(f"/s/{token_for(app, sessions, signer_id)}"),
+    }
+    for what, response in answers.items():
+        text = response.get_data(as_text=True)
+        assert response.status_code == 403, what
+        assert "This plan was withdrawn, so this link no longer works" in text, what
+        assert "Alex Sample" not in text and b"%PDF" not in response.data, what
+    assert reader.get("/sign").status_code == 403  # the session is gone, not just refused once
+    assert events(sessions, envelope_id)[-1] == "envelope.voided"  # the comment was not taken
+    with sessions() as session:
+        assert session.get(SignerRow, signer_id).nonce != old_nonce  # revoked, as by resend
+
+
 def test_the_pdf_inline_and_as_a_download(app, client, sessions):
     open_plan(app, client, sessions)
     inline = client.get("/sign/document.pdf")

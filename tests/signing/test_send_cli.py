@@ -54,6 +54,33 @@ def test_send_refuses_a_plan_with_lint_errors(runner, env, tmp_path):
     assert not list((tmp_path / "instance").glob("mail/*.eml"))
 
 
+@pytest.mark.parametrize(("person", "field", "value"), [
+    ("employee", "email", "lea,attacker<x>@example.com"), ("hr", "name", "Sofia\nCastellanos")])
+def test_send_and_lint_refuse_a_plan_that_cannot_be_emailed(runner, env, tmp_path, person,
+                                                           field, value):
+    plan = tmp_path / "plan.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data[person][field] = value
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    sent = runner.invoke(main, ["send", str(plan)], env=env)
+    assert sent.exit_code != 0 and f"{person}.{field}" in sent.output, sent.output
+    assert "Traceback" not in sent.output
+    assert not list((tmp_path / "instance").glob("mail/*.eml"))
+    linted = runner.invoke(main, ["lint", str(plan)], env=env)
+    assert linted.exit_code == 1 and f"{person}.{field}" in linted.output, linted.output
+
+
+def test_send_refuses_two_signers_at_one_address(runner, env, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data["routing"] = {"hr": "after"}
+    data["hr"]["email"] = data["employee"]["email"]
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(main, ["send", str(plan)], env=env)
+    assert result.exit_code != 0 and "hr.email" in result.output, result.output
+    assert "employee.email" in result.output
+
+
 def test_status_of_an_unknown_envelope(runner, env):
     result = runner.invoke(main, ["status", "nope"], env=env)
     assert result.exit_code == 1
