@@ -32,7 +32,7 @@ from signing.links import LinkSigner
 from signing.mail import backend_from_settings
 from signing.models import OutboxRow
 from signing.notify import Mailer
-from signing.sending import SendOptions, send_plan
+from signing.sending import SendOptions, plan_limits, send_plan
 
 if TYPE_CHECKING:
     from signing.announce import Announcer
@@ -103,7 +103,7 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
     name = template or (data.get("template") if isinstance(data, dict) else None)
     options = SendOptions(
         template=resolve_template(name or settings.default_template, templates_dir(settings)),
-        company_name=settings.company_name, force=force,
+        company_name=settings.company_name, force=force, limits=plan_limits(settings),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
     sessions = make_session_factory(instance.database_engine(settings))
     now = dt.datetime.now(dt.UTC)
