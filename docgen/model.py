@@ -161,10 +161,23 @@ def _check_template_name(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+# How long a plan's free text may be: a line for titles, metrics and the like, a few
+# paragraphs for prose (a summary, a fact, a goal). Nobody reads a plan longer than
+# that, and every character is LibreOffice's work when the plan is converted; the plan
+# as a whole has a limit of its own (max_plan_chars, docgen.size). Lists are bounded too:
+# a plan with a thousand goals is no plan, and takes LibreOffice minutes.
+LINE_CHARS = 1_000
+PROSE_CHARS = 10_000
+MAX_ITEMS = 50
+
+Text = Annotated[str, AfterValidator(_clean_text), Field(max_length=LINE_CHARS)]
 TemplateName = Annotated[str, AfterValidator(_check_template_name)]
 WebhookName = Annotated[str, AfterValidator(_check_webhook_name)]
-NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
+NonEmptyText = Annotated[str, AfterValidator(_clean_text),
+                         Field(min_length=1, max_length=LINE_CHARS)]
+Prose = Annotated[str, AfterValidator(_clean_text), Field(max_length=PROSE_CHARS)]
+NonEmptyProse = Annotated[str, AfterValidator(_clean_text),
+                          Field(min_length=1, max_length=PROSE_CHARS)]
 # Text the signing database keeps in columns of a fixed length (signers, the archive's
 # index): PostgreSQL refuses longer text, so the plan does, whatever the database.
 Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=200)]
@@ -211,7 +224,7 @@ class Company(_Model):
 
 class HistoryEntry(_Model):
     period: NonEmptyText
-    note: NonEmptyText
+    note: NonEmptyProse
 
 
 class Result(_Model):
@@ -228,9 +241,9 @@ class Result(_Model):
 class PerformanceHistory(_Model):
     start: dt.date
     end: dt.date
-    summary: NonEmptyText
-    entries: list[HistoryEntry] = []
-    results: list[Result] = []
+    summary: NonEmptyProse
+    entries: Annotated[list[HistoryEntry], Field(max_length=MAX_ITEMS)] = []
+    results: Annotated[list[Result], Field(max_length=MAX_ITEMS)] = []
 
     @field_validator("end")
     @classmethod
@@ -240,29 +253,29 @@ class PerformanceHistory(_Model):
 
 class Evidence(_Model):
     date: dt.date | None = None
-    fact: NonEmptyText
+    fact: NonEmptyProse
     source: Text | None = None
 
 
 class Area(_Model):
     title: NonEmptyText
-    description: Text = ""
-    evidence: list[Evidence] = []
+    description: Prose = ""
+    evidence: Annotated[list[Evidence], Field(max_length=MAX_ITEMS)] = []
 
 
 class Milestone(_Model):
     due: dt.date
-    description: NonEmptyText
+    description: NonEmptyProse
 
 
 class Goal(_Model):
-    statement: NonEmptyText
+    statement: NonEmptyProse
     area: Text | None = None
     metric: Text | None = None
     baseline: Text | None = None
     target: Text | None = None
     due: dt.date | None = None
-    milestones: list[Milestone] = []
+    milestones: Annotated[list[Milestone], Field(max_length=MAX_ITEMS)] = []
 
 
 class SupportKind(StrEnum):
@@ -276,7 +289,7 @@ class SupportKind(StrEnum):
 
 class Support(_Model):
     kind: SupportKind
-    description: NonEmptyText
+    description: NonEmptyProse
     provider: Text | None = None
     when: Text | None = None
 
@@ -300,7 +313,7 @@ class Timeline(_Model):
     length_days: int | None = Field(default=None, gt=0, le=366)
     end: PlanDate | None = None
     review_every_days: int = Field(default=30, gt=0, le=366)
-    review_dates: list[PlanDate] | None = None
+    review_dates: Annotated[list[PlanDate], Field(max_length=MAX_ITEMS)] | None = None
 
     @field_validator("end")
     @classmethod
@@ -352,21 +365,21 @@ class CheckIns(_Model):
     location: Text | None = None
     video_link: Text | None = None
     with_: Text | None = Field(default=None, alias="with")
-    skip: list[dt.date] = []
+    skip: Annotated[list[dt.date], Field(max_length=MAX_ITEMS)] = []
 
     model_config = ConfigDict(populate_by_name=True)
 
 
 class Outcomes(_Model):
-    success: Text = (
+    success: Prose = (
         "The plan closes, and the employee continues in the role with regular "
         "performance management."
     )
-    extension: Text = (
+    extension: Prose = (
         "Where clear progress has been made but the goals are not fully met, the plan "
         "may be extended once, by up to 30 days, with the same check-ins."
     )
-    further_action: Text = (
+    further_action: Prose = (
         "Where the goals are not met, further action may follow, up to and including "
         "termination of employment, in line with company policy."
     )
@@ -394,15 +407,15 @@ class Plan(_Model):
     employee: Employee
     manager: Manager
     hr: Person
-    role_summary: NonEmptyText
+    role_summary: NonEmptyProse
     performance_history: PerformanceHistory
-    areas: list[Area] = []
-    goals: list[Goal] = []
-    support: list[Support] = []
+    areas: Annotated[list[Area], Field(max_length=MAX_ITEMS)] = []
+    goals: Annotated[list[Goal], Field(max_length=MAX_ITEMS)] = []
+    support: Annotated[list[Support], Field(max_length=MAX_ITEMS)] = []
     timeline: Timeline
     checkins: CheckIns | None = None
     outcomes: Outcomes = Outcomes()
-    notes: Text | None = None
+    notes: Prose | None = None
     routing: Routing = Routing()
 
     def signers(self) -> list[tuple[str, Person, RoutingPlace | None]]:

@@ -32,7 +32,7 @@ from signing.links import LinkSigner
 from signing.mail import backend_from_settings
 from signing.models import OutboxRow
 from signing.notify import Mailer
-from signing.sending import SendOptions, send_plan
+from signing.sending import SendOptions, plan_limits, send_plan
 
 if TYPE_CHECKING:
     from signing.announce import Announcer
@@ -108,6 +108,7 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
     options = SendOptions(
         template=resolve_template(name or settings.default_template, templates_dir(settings)),
         company_name=settings.company_name, force=force, team=team_name(team),
+        limits=plan_limits(settings),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
     sessions = make_session_factory(instance.database_engine(settings))
     now = dt.datetime.now(dt.UTC)
@@ -163,7 +164,8 @@ def status_cmd(settings: Settings, envelope_id: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve_cmd(host: str, port: int, threads: int) -> None:
+@click.pass_obj
+def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
     """Serve the signing pages with waitress, a production WSGI server.
 
     waitress writes no access log, so signing links (which carry a token until the
@@ -173,8 +175,33 @@ def serve_cmd(host: str, port: int, threads: int) -> None:
 
     from signing.app import create_app
 
+    app = create_app()
+    _allow_open_files(settings.serve_connection_limit + 100)  # and the database, the pool
     click.echo(f"plansign serving on http://{host}:{port}")
-    waitress.serve(create_app(), host=host, port=port, threads=threads, ident="plansign")
+    # waitress reads each request whole before a thread runs it, so slow clients hold
+    # connections, not threads: allow many (serve_connection_limit; waitress's 100 let a
+    # hundred trickling clients shut everyone out), watched with poll() rather than
+    # select(), which cannot watch more than 1024. A buffering proxy in front is the
+    # real answer to slow clients (README).
+    waitress.serve(app, host=host, port=port, threads=threads, ident="plansign",
+                   connection_limit=settings.serve_connection_limit,
+                   channel_timeout=settings.serve_channel_timeout,
+                   cleanup_interval=settings.serve_cleanup_interval,
+                   backlog=settings.serve_backlog, asyncore_use_poll=True)
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards ``wanted`` (as far as the
+    hard limit allows), so that serve_connection_limit connections can be open."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        log.warning("open files are limited to %d; serve_connection_limit needs about %d "
+                    "(raise `ulimit -n`)", target, wanted)
 
 
 @click.command("worker")

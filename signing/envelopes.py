@@ -111,10 +111,10 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     """
     session.flush()  # the caller's pending changes, which the Core reads below must see
     envelope, document_sha256 = _load_for_step(session, envelope_id)
-    if action == "comment" and arguments.get("submission"):
-        # Read with the envelope's row locked: a replay racing the first is serialised.
-        arguments["earlier_submissions"] = _comment_submissions(
-            session, envelope_id, arguments["signer_id"])
+    if action == "comment":
+        # Read with the envelope's row locked: a replay racing the first is serialised,
+        # and so are two comments racing for the signer's last one.
+        arguments.update(_earlier_comments(session, envelope_id, arguments["signer_id"]))
     step = wf.ACTIONS[action](envelope, now=now, **arguments)
     nonces = {event.signer_id: new_nonce() for event in step.events
               if event.type in ("signer.notified", "signer.link_reissued")}
@@ -131,11 +131,16 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     return step
 
 
-def _comment_submissions(session: Session, envelope_id: str, signer_id: str) -> frozenset[str]:
-    rows = session.execute(select(_AUDIT.c.data).where(
+def _earlier_comments(session: Session, envelope_id: str, signer_id: str) -> dict[str, Any]:
+    """What the workflow's ``comment`` needs to know of the signer's comments so far:
+    their submissions, how many they are and how long."""
+    comments = [data for (data,) in session.execute(select(_AUDIT.c.data).where(
         _AUDIT.c.envelope_id == envelope_id, _AUDIT.c.signer_id == signer_id,
-        _AUDIT.c.type == "signer.commented"))
-    return frozenset(data["submission"] for (data,) in rows if data.get("submission"))
+        _AUDIT.c.type == "signer.commented"))]
+    return {"earlier_submissions": frozenset(d["submission"] for d in comments
+                                             if d.get("submission")),
+            "earlier_count": len(comments),
+            "earlier_chars": sum(len(d.get("comment", "")) for d in comments)}
 
 
 def audit_trail(session: Session, envelope_id: str) -> list[audit.AuditRecord]:

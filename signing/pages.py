@@ -159,6 +159,7 @@ def act(action: str) -> Response:
         return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
                                         consent=CONSENT, error=str(exc), form=form,
                                         failed=failed, max_chars=wf.MAX_COMMENT_CHARS,
+                                        comment_limit=isinstance(exc, wf.CommentLimitReached),
                                         submission=secrets.token_urlsafe(16)), 422)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 409)
@@ -174,8 +175,11 @@ def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
     if action == "refuse":
         return {"reason": _text(form, "reason")}
     if action == "comment":
+        settings = current_app.extensions["plansign.settings"]
         return {"text": _text(form, "comment") or "",
-                "submission": form.get("submission") or None}
+                "submission": form.get("submission") or None,
+                "limits": wf.CommentLimits(settings.max_comments_per_signer,
+                                           settings.max_comment_chars_per_signer)}
     abort(404)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 import webhooks
-from docgen import Job, Plan, PlanError, build, check, plan_from_data
+from config import Settings
+from docgen import Job, Plan, PlanError, PlanLimits, build, check, plan_from_data
 from docgen.errors import Problem
 from docgen.generate import PdfConverter
 from docgen.model import RoutingPlace
@@ -33,6 +34,12 @@ class SendOptions:
     expires_in: dt.timedelta
     force: bool = False
     team: str | None = None  # the sender's HR team, which shares the envelope
+    limits: PlanLimits | None = None  # see plan_limits
+
+
+def plan_limits(settings: Settings) -> PlanLimits:
+    """How big a plan plansign sends may be: the API and `plansign send` alike."""
+    return PlanLimits(max_chars=settings.max_plan_chars, max_pages=settings.max_plan_pages)
 
 
 def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
@@ -47,14 +54,17 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     """Validate, lint, render and convert a plan, then create and send its envelope.
 
     Raises :class:`docgen.PlanError` (field paths; also for a ``manager.webhook`` that
-    names no enabled endpoint) or :class:`docgen.LintFailed` before anything is written.
+    names no enabled endpoint, and for a plan over ``options.limits``, checked before
+    LibreOffice sees it and again by its page count) or :class:`docgen.LintFailed` before
+    anything is written.
     """
     plan = plan_from_data(plan_data, source=source)
     check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
     job = Job(source or plan.plan_id or "plan", plan, options.template, source)
     check(job, force=options.force)
     pdf = build(job, formats=["pdf"], company_name=options.company_name,
-                converter=converter, generated_on=now.date()).files["pdf"]
+                converter=converter, generated_on=now.date(),
+                limits=options.limits).files["pdf"]
     stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
     with sessions.begin() as session:
         envelope_id = envelopes.create_envelope(

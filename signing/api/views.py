@@ -4,6 +4,7 @@ domain errors become JSON in :mod:`signing.api.errors`."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 from pathlib import Path
@@ -24,7 +25,7 @@ from signing.api.schemas import (
     VoidEnvelope,
 )
 from signing.models import Document
-from signing.sending import SendOptions, send_plan
+from signing.sending import SendOptions, plan_limits, send_plan
 
 
 @operation("POST", "/envelopes", summary="Create and send an envelope from plan data",
@@ -36,7 +37,8 @@ def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dic
         current_app.extensions["plansign.sessions"], body.plan,
         options=SendOptions(template=_template(body), company_name=settings.company_name,
                             expires_in=dt.timedelta(days=settings.link_max_age_days),
-                            force=body.force, team=key.team),
+                            force=body.force, team=key.team,
+                            limits=plan_limits(settings)),
         converter=converter_of(current_app), actor=_actor(key), now=_now())
     return (EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id)),
             {"Location": url_for(".get_envelope", envelope_id=envelope_id)})
@@ -138,15 +140,25 @@ _converter_lock = threading.Lock()
 
 def converter_of(app: Flask) -> PdfConverter:
     """The app's PDF converter: ``app.extensions["plansign.converter"]`` when set (tests
-    set one), else a LibreOffice pool made on first use, which closes itself at exit."""
+    set one), else a LibreOffice pool made on first use, which closes itself at exit.
+    The pool has ``converter_pool_size`` instances (0: one per CPU, and at least two),
+    each started only when every running one is busy: one long conversion never holds
+    up every other sender."""
     with _converter_lock:
         converter = app.extensions.get("plansign.converter")
         if converter is None:
             settings = app.extensions["plansign.settings"]
             converter = ConverterPool(
-                settings.converter_pool_size or 1, timeout=settings.converter_timeout,
+                web_pool_size(settings.converter_pool_size),
+                timeout=settings.converter_timeout,
                 retries=settings.converter_retries,
                 max_documents=settings.converter_max_documents,
                 soffice=settings.soffice_path or None, uno_python=settings.uno_python)
             app.extensions["plansign.converter"] = converter
         return converter
+
+
+def web_pool_size(setting: int) -> int:
+    """LibreOffice instances for a web process: the setting, else one per CPU but at
+    least two, so that a sender is not queued behind another's long plan."""
+    return setting or max(2, os.cpu_count() or 1)

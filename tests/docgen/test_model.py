@@ -220,6 +220,22 @@ def test_names_ids_and_addresses_have_the_lengths_the_database_keeps(plan_data):
         "hr.email: is 255 characters long; at most 254 may be given"]
 
 
+def test_free_text_and_lists_have_limits_that_name_the_field(plan_data):
+    plan_data["role_summary"] = "R" * 10_000
+    plan_data["goals"][0]["metric"] = "M" * 1_000
+    plan_data["goals"] = plan_data["goals"] * 25  # 50 goals
+    plan_from_data(plan_data)
+    plan_data["role_summary"] = "R" * 10_001
+    plan_data["areas"][0]["evidence"][0]["fact"] = "F" * 10_001
+    plan_data["employee"]["title"] = "T" * 1_001
+    plan_data["support"] = plan_data["support"] * 26  # 52 items
+    assert problems(plan_data) == [
+        "employee.title: is 1,001 characters long; at most 1,000 may be given",
+        "role_summary: is 10,001 characters long; at most 10,000 may be given",
+        "areas[0].evidence[0].fact: is 10,001 characters long; at most 10,000 may be given",
+        "support: has 52 items; at most 50 may be given"]
+
+
 def test_every_problem_is_reported_at_once(plan_data):
     plan_data["employee"]["hire_date"] = "yesterday"
     plan_data["checkins"]["timezone"] = "Mars/Olympus"

@@ -81,6 +81,20 @@ def test_send_refuses_two_signers_at_one_address(runner, env, tmp_path):
     assert "employee.email" in result.output
 
 
+def test_send_refuses_a_plan_over_max_plan_chars_naming_its_longest_field(runner, env,
+                                                                          tmp_path):
+    plan = tmp_path / "long.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data["notes"] = "N" * 9_000
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(main, ["send", str(plan)],
+                           env={**env, "PLANSIGN_MAX_PLAN_CHARS": "8000"})
+    assert result.exit_code == 1
+    assert "a plan may hold at most 8,000 (max_plan_chars)" in result.output
+    assert "notes: is 9,000 characters long" in result.output
+    assert not list((tmp_path / "instance").glob("mail/*.eml"))
+
+
 def test_status_of_an_unknown_envelope(runner, env):
     result = runner.invoke(main, ["status", "nope"], env=env)
     assert result.exit_code == 1
