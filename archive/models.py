@@ -34,6 +34,8 @@ class ArchivedRecord(Base):
     archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # Who sent the plan (as the audit trail names them): HR may read what they sent.
     sent_by: Mapped[str] = mapped_column(String(200), index=True, default="")
+    # The sender's HR team, whose other members may read it too.
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
     original_sha256: Mapped[str] = mapped_column(String(64))
     final_sha256: Mapped[str] = mapped_column(String(64), index=True)
     plan_sha256: Mapped[str] = mapped_column(String(64))

@@ -36,6 +36,7 @@ class RecordIndex:
     sent_at: dt.datetime
     completed_at: dt.datetime
     sent_by: str = ""  # who sent the plan, as its audit trail names them
+    team: str | None = None  # the sender's HR team, who may read it too
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def put_record(session: Session, store: BlobStore, index: RecordIndex,
         employee_id=index.employee_id, manager_name=index.manager_name,
         manager_name_folded=fold(index.manager_name), department=index.department,
         outcome=index.outcome, sent_at=index.sent_at, completed_at=index.completed_at,
-        archived_at=now, sent_by=index.sent_by,
+        archived_at=now, sent_by=index.sent_by, team=index.team,
         retain_until=index.completed_at + retain_for if retain_for else None, **keys)
     session.add(row)
     session.flush()

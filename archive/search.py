@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
@@ -47,13 +47,14 @@ class SearchQuery:
     sent_to: dt.datetime | None = None
     completed_from: dt.datetime | None = None
     completed_to: dt.datetime | None = None
-    sent_by: str | None = None  # only the plans this sender sent (HR keys)
+    sent_by: str | None = None  # only the plans this sender sent (HR keys) ...
+    team: str | None = None  # ... or, with sent_by, that its team sent
     sort: str = "-completed_at"
     limit: int = 50
     offset: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("name", "employee_id", "manager", "department", "sent_by"):
+        for name in ("name", "employee_id", "manager", "department", "sent_by", "team"):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -99,7 +100,10 @@ def search(session: Session, query: SearchQuery) -> Page:
                           == query.department.strip().lower())
     if query.outcome:
         conditions.append(ArchivedRecord.outcome == query.outcome)
-    if query.sent_by:
+    if query.sent_by and query.team:
+        conditions.append(or_(ArchivedRecord.sent_by == query.sent_by,
+                              ArchivedRecord.team == query.team))
+    elif query.sent_by:
         conditions.append(ArchivedRecord.sent_by == query.sent_by)
     for column, low, high in ((ArchivedRecord.sent_at, query.sent_from, query.sent_to),
                               (ArchivedRecord.completed_at, query.completed_from,

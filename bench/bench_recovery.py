@@ -64,7 +64,8 @@ def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
             with group.sessions().begin() as session:
                 webhooks.create_endpoint(session, url=receiver.url,
                                          events=sorted(webhooks.EVENT_TYPES),
-                                         created_by="bench", now=dt.datetime.now(dt.UTC),
+                                         created_by="bench",
+                                         sees_all=True, now=dt.datetime.now(dt.UTC),
                                          allow_private=True)
             envelope_id = cluster.acknowledged_envelope(group, converter)
             env = {"PLANSIGN_WORKER_LEASE_SECONDS": str(lease), "PLANSIGN_WEBHOOK_TIMEOUT": "1"}

@@ -170,6 +170,7 @@ def add_endpoint(sessions, port: int, events: list[str]) -> str:
     with sessions.begin() as session:
         return webhooks.create_endpoint(
             session, url=f"http://127.0.0.1:{port}/hooks", events=events, created_by=HR_NAME,
+            sees_all=True,
             now=dt.datetime.now(dt.UTC), allow_private=True).secret
 
 

@@ -8,6 +8,7 @@ from docgen.convert import ConverterPool
 from docgen.errors import (
     BuildFailed,
     ConversionError,
+    ConversionTimeout,
     ConverterUnavailable,
     DocgenError,
     LintFailed,
@@ -23,6 +24,7 @@ from docgen.model import Plan
 from docgen.render import BUILTIN_TEMPLATES, render_docx, resolve_template
 from docgen.sample import sample_plan
 from docgen.schedule import Schedule, schedule_for
+from docgen.size import PlanLimits
 from docgen.stamp import (
     Anchor,
     Comment,
@@ -51,6 +53,7 @@ __all__ = [
     "Comment",
     "Completion",
     "ConversionError",
+    "ConversionTimeout",
     "ConverterPool",
     "ConverterUnavailable",
     "DocgenError",
@@ -60,6 +63,7 @@ __all__ = [
     "Output",
     "Plan",
     "PlanError",
+    "PlanLimits",
     "Problem",
     "Schedule",
     "Severity",

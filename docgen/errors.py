@@ -62,5 +62,13 @@ class ConversionError(DocgenError):
     """LibreOffice could not turn a document into PDF."""
 
 
+class ConversionTimeout(ConversionError):
+    """LibreOffice did not finish converting the document in time, on any try."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(message)
+
+
 class ConverterUnavailable(ConversionError):
     """LibreOffice (or its Python UNO bridge) is not installed or will not start."""

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Protocol
 
 from docgen.context import plan_context
-from docgen.errors import BuildFailed, DocgenError, LintFailed
+from docgen.errors import BuildFailed, ConversionTimeout, DocgenError, LintFailed
 from docgen.lint import Finding, errors, lint
 from docgen.model import Plan
 from docgen.render import render_docx
 from docgen.schedule import schedule_for
+from docgen.size import PlanLimits, check_page_count, check_text_size, too_slow
 
 FORMATS = ("docx", "pdf")
 
@@ -60,7 +61,13 @@ def render_plan(plan: Plan, template: Path | bytes, *, company_name: str,
 
 
 def build(job: Job, *, formats: Sequence[str], company_name: str,
-          converter: PdfConverter | None, generated_on: dt.date | None = None) -> Output:
+          converter: PdfConverter | None, generated_on: dt.date | None = None,
+          limits: PlanLimits | None = None) -> Output:
+    """The plan's documents. With ``limits``, a plan too big is refused (PlanError naming
+    its longest fields) before it is rendered, or after conversion by its page count.
+    A conversion that timed out is such a refusal too: the plan is the likely cause."""
+    if limits is not None:
+        check_text_size(job.plan, limits, source=job.source)
     docx = render_plan(job.plan, job.template, company_name=company_name,
                        generated_on=generated_on)
     out = Output(job.name)
@@ -69,7 +76,12 @@ def build(job: Job, *, formats: Sequence[str], company_name: str,
     if "pdf" in formats:
         if converter is None:
             raise DocgenError("PDF output needs a converter")
-        out.files["pdf"] = converter.convert(docx)
+        try:
+            out.files["pdf"] = converter.convert(docx)
+        except ConversionTimeout as exc:
+            raise too_slow(job.plan, exc.seconds, source=job.source) from exc
+        if limits is not None:
+            check_page_count(job.plan, out.files["pdf"], limits, source=job.source)
     return out
 
 

@@ -247,9 +247,12 @@ def _problem(err: dict[str, Any]) -> Problem:
         message = f"{_show(value)} is out of range ({err['msg'].lower()})"
     elif kind == "string_too_short":
         message = "must not be empty"
-    elif kind in ("string_too_long", "too_long"):
-        message = (f"is {len(value)} characters long; at most {ctx['max_length']} may be given"
-                   if isinstance(value, str) else f"at most {ctx['max_length']} characters")
+    elif kind in ("string_too_long", "too_long") and isinstance(value, str):
+        message = (f"is {len(value):,} characters long; at most {ctx['max_length']:,} may be "
+                   "given")
+    elif kind == "too_long":
+        message = (f"has {ctx.get('actual_length', 'too many')} items; at most "
+                   f"{ctx['max_length']} may be given")
     elif kind == "value_error":
         message = str(ctx.get("error", err["msg"]))
     else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from email.headerregistry import Address
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,14 +22,22 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # XML 1.0 forbids these; Word and LibreOffice refuse a document that holds one.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address the mailer can put in a To or Reply-To header as it is: one addr-spec in
+# dot-atom form (RFC 5322 atext), in ASCII (the mail library refuses a non-ASCII local
+# part, and writes a non-ASCII domain as an encoded word no server reads).
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_DOMAIN_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# Characters that end a header line or hide one: a name holding one cannot be mailed.
+_LINE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def _clean_text(value: str) -> str:
@@ -39,9 +49,65 @@ def _clean_text(value: str) -> str:
     return value.strip()
 
 
+def address_problem(value: str) -> str | None:
+    """Why ``value`` is not one email address the mailer can send to, or None.
+
+    The one rule for addresses: the plan model checks it when a plan is loaded, and
+    :class:`signing.mail.Message` again before anything is sent. Checked without the
+    network: the form only, as the mail library will build the header from it.
+    """
+    if any(unicodedata.category(c) in _LINE_CATEGORIES for c in value):
+        return "contains a line break or a control character; give one address on one line"
+    if "@" not in value or any(c.isspace() for c in value):
+        return f"{value} is not an email address"
+    if not value.isascii():
+        return (f"{value} has characters outside ASCII, which the mailer cannot send to; "
+                "write an international domain in its xn-- form")
+    if any(c in value for c in ',;<>()[]\\":'):
+        return (f"{value} is not one email address: give the address alone, such as "
+                "name@example.com, without a name, quotes, brackets or a second address")
+    local, _, domain = value.rpartition("@")
+    if not local or not domain:
+        return f"{value} is not an email address, such as name@example.com"
+    if not _LOCAL_PART.fullmatch(local):
+        return f"{value} is not an email address: the part before the @ is not valid"
+    if len(local) > 64 or len(value) > 254:
+        return (f"{value} is too long for an email address (at most 64 characters before "
+                "the @, 254 in all)")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels) \
+            or labels[-1].isdigit():
+        return (f"{value} is not an email address: {domain} is not a domain name such as "
+                "example.com")
+    # The mail library must read back exactly what it was given.
+    try:
+        readback = Address(addr_spec=value).addr_spec
+    except ValueError:
+        readback = None
+    if readback != value:
+        return f"{value} is not an email address the mailer can use"
+    return None
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the name on an email (its To header), or None: the one
+    rule for names that the plan model and :class:`signing.mail.Message` both apply."""
+    if any(unicodedata.category(c) in _LINE_CATEGORIES for c in value):
+        return "contains a line break, a tab or a control character; write the name on one line"
+    return None
+
+
 def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"{value} is not an email address")
+    problem = address_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _check_person_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -95,17 +161,32 @@ def _check_template_name(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+# How long a plan's free text may be: a line for titles, metrics and the like, a few
+# paragraphs for prose (a summary, a fact, a goal). Nobody reads a plan longer than
+# that, and every character is LibreOffice's work when the plan is converted; the plan
+# as a whole has a limit of its own (max_plan_chars, docgen.size). Lists are bounded too:
+# a plan with a thousand goals is no plan, and takes LibreOffice minutes.
+LINE_CHARS = 1_000
+PROSE_CHARS = 10_000
+MAX_ITEMS = 50
+
+Text = Annotated[str, AfterValidator(_clean_text), Field(max_length=LINE_CHARS)]
 TemplateName = Annotated[str, AfterValidator(_check_template_name)]
 WebhookName = Annotated[str, AfterValidator(_check_webhook_name)]
-NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
+NonEmptyText = Annotated[str, AfterValidator(_clean_text),
+                         Field(min_length=1, max_length=LINE_CHARS)]
+Prose = Annotated[str, AfterValidator(_clean_text), Field(max_length=PROSE_CHARS)]
+NonEmptyProse = Annotated[str, AfterValidator(_clean_text),
+                          Field(min_length=1, max_length=PROSE_CHARS)]
 # Text the signing database keeps in columns of a fixed length (signers, the archive's
 # index): PostgreSQL refuses longer text, so the plan does, whatever the database.
 Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=200)]
+# A person's name: also the name on the emails they are sent.
+PersonName = Annotated[Name, AfterValidator(_check_person_name)]
 Identifier = Annotated[str, AfterValidator(_clean_text), Field(max_length=100)]
 # 254: the longest address SMTP can deliver to (RFC 5321 with its erratum).
-Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email),
-                  Field(max_length=254)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_clean_text),
+                  AfterValidator(_check_email)]
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 TimeOfDay = Annotated[dt.time, BeforeValidator(_parse_time)]
 
@@ -118,7 +199,7 @@ class _Model(BaseModel):
 
 
 class Person(_Model):
-    name: Name
+    name: PersonName
     email: Email
     title: Text | None = None
 
@@ -143,7 +224,7 @@ class Company(_Model):
 
 class HistoryEntry(_Model):
     period: NonEmptyText
-    note: NonEmptyText
+    note: NonEmptyProse
 
 
 class Result(_Model):
@@ -160,9 +241,9 @@ class Result(_Model):
 class PerformanceHistory(_Model):
     start: dt.date
     end: dt.date
-    summary: NonEmptyText
-    entries: list[HistoryEntry] = []
-    results: list[Result] = []
+    summary: NonEmptyProse
+    entries: Annotated[list[HistoryEntry], Field(max_length=MAX_ITEMS)] = []
+    results: Annotated[list[Result], Field(max_length=MAX_ITEMS)] = []
 
     @field_validator("end")
     @classmethod
@@ -172,29 +253,29 @@ class PerformanceHistory(_Model):
 
 class Evidence(_Model):
     date: dt.date | None = None
-    fact: NonEmptyText
+    fact: NonEmptyProse
     source: Text | None = None
 
 
 class Area(_Model):
     title: NonEmptyText
-    description: Text = ""
-    evidence: list[Evidence] = []
+    description: Prose = ""
+    evidence: Annotated[list[Evidence], Field(max_length=MAX_ITEMS)] = []
 
 
 class Milestone(_Model):
     due: dt.date
-    description: NonEmptyText
+    description: NonEmptyProse
 
 
 class Goal(_Model):
-    statement: NonEmptyText
+    statement: NonEmptyProse
     area: Text | None = None
     metric: Text | None = None
     baseline: Text | None = None
     target: Text | None = None
     due: dt.date | None = None
-    milestones: list[Milestone] = []
+    milestones: Annotated[list[Milestone], Field(max_length=MAX_ITEMS)] = []
 
 
 class SupportKind(StrEnum):
@@ -208,7 +289,7 @@ class SupportKind(StrEnum):
 
 class Support(_Model):
     kind: SupportKind
-    description: NonEmptyText
+    description: NonEmptyProse
     provider: Text | None = None
     when: Text | None = None
 
@@ -232,7 +313,7 @@ class Timeline(_Model):
     length_days: int | None = Field(default=None, gt=0, le=366)
     end: PlanDate | None = None
     review_every_days: int = Field(default=30, gt=0, le=366)
-    review_dates: list[PlanDate] | None = None
+    review_dates: Annotated[list[PlanDate], Field(max_length=MAX_ITEMS)] | None = None
 
     @field_validator("end")
     @classmethod
@@ -284,21 +365,21 @@ class CheckIns(_Model):
     location: Text | None = None
     video_link: Text | None = None
     with_: Text | None = Field(default=None, alias="with")
-    skip: list[dt.date] = []
+    skip: Annotated[list[dt.date], Field(max_length=MAX_ITEMS)] = []
 
     model_config = ConfigDict(populate_by_name=True)
 
 
 class Outcomes(_Model):
-    success: Text = (
+    success: Prose = (
         "The plan closes, and the employee continues in the role with regular "
         "performance management."
     )
-    extension: Text = (
+    extension: Prose = (
         "Where clear progress has been made but the goals are not fully met, the plan "
         "may be extended once, by up to 30 days, with the same check-ins."
     )
-    further_action: Text = (
+    further_action: Prose = (
         "Where the goals are not met, further action may follow, up to and including "
         "termination of employment, in line with company policy."
     )
@@ -326,13 +407,39 @@ class Plan(_Model):
     employee: Employee
     manager: Manager
     hr: Person
-    role_summary: NonEmptyText
+    role_summary: NonEmptyProse
     performance_history: PerformanceHistory
-    areas: list[Area] = []
-    goals: list[Goal] = []
-    support: list[Support] = []
+    areas: Annotated[list[Area], Field(max_length=MAX_ITEMS)] = []
+    goals: Annotated[list[Goal], Field(max_length=MAX_ITEMS)] = []
+    support: Annotated[list[Support], Field(max_length=MAX_ITEMS)] = []
     timeline: Timeline
     checkins: CheckIns | None = None
     outcomes: Outcomes = Outcomes()
-    notes: Text | None = None
+    notes: Prose | None = None
     routing: Routing = Routing()
+
+    def signers(self) -> list[tuple[str, Person, RoutingPlace | None]]:
+        """Who signs, by field name: the employee (no routing place), then the manager and
+        HR where the routing adds them."""
+        people: list[tuple[str, Person, RoutingPlace | None]] = [
+            ("employee", self.employee, None)]
+        for name, person, place in (("manager", self.manager, self.routing.manager),
+                                    ("hr", self.hr, self.routing.hr)):
+            if place is not RoutingPlace.NONE:
+                people.append((name, person, place))
+        return people
+
+    @model_validator(mode="after")
+    def _one_address_per_signer(self) -> Plan:
+        # Each signer gets their own link by email: two at one address would read each
+        # other's, and the provider's reports could not tell them apart.
+        seen: dict[str, str] = {}
+        for name, person, _ in self.signers():
+            first = seen.setdefault(person.email.casefold(), name)
+            if first != name:
+                raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                    type=PydanticCustomError(
+                        "value_error", "{address} is also {first}.email; each signer needs "
+                        "an address of their own", {"address": person.email, "first": first}),
+                    loc=(name, "email"), input=person.email)])
+        return self

@@ -52,8 +52,8 @@ BATCH = 200
 # Read with Core, built once: announcing is a few small reads per event.
 _E, _S, _A, _O = (EnvelopeRow.__table__, SignerRow.__table__, AuditEventRow.__table__,
                   OutboxRow.__table__)
-_ENVELOPE = select(_E.c.id, _E.c.document_sha256, _E.c.final_sha256, _E.c.plan_data).where(
-    _E.c.id == bindparam("envelope_id"))
+_ENVELOPE = select(_E.c.id, _E.c.document_sha256, _E.c.final_sha256, _E.c.plan_data,
+                   _E.c.owner, _E.c.team).where(_E.c.id == bindparam("envelope_id"))
 _SIGNERS = (select(_S.c.id, _S.c.role).where(_S.c.envelope_id == bindparam("envelope_id"))
             .order_by(_S.c.routing_order, _S.c.id))
 _TRAIL = (select(_A.c.seq, _A.c.type, _A.c.signer_id)
@@ -84,6 +84,8 @@ class _Envelope:
     plan: Mapping[str, Any]
     signers: tuple[tuple[str, str], ...]  # (id, role) in routing order
     trail: tuple[tuple[int, str, str | None], ...]  # (seq, type, signer id)
+    owner: str = ""  # whose endpoints may hear of it (signing.access)
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ class Announcer:
         envelope = _Envelope(
             row.id, row.document_sha256, row.final_sha256, row.plan_data,
             tuple((s.id, s.role) for s in session.execute(_SIGNERS, params)),
-            tuple((a.seq, a.type, a.signer_id) for a in session.execute(_TRAIL, params)))
+            tuple((a.seq, a.type, a.signer_id) for a in session.execute(_TRAIL, params)),
+            row.owner, row.team)
         earlier = [_Event(r.id, r.dedupe_key, r.name, r.signer_id, r.payload, r.created_at)
                    for r in session.execute(_WAITING, {**params, "job_id": job.id})
                    if r.name in webhooks.EVENT_TYPES]
@@ -175,18 +178,27 @@ class Announcer:
         if event.name == "email.bounced":
             data["email"] = {k: v for k in _EMAIL_FIELDS
                              if isinstance(v := event.payload.get(k), str) and len(v) <= 50}
+        data_for = None
         if event.name == "envelope.completed" and envelope.final_sha256 is not None:
-            token, expires = self.downloads.sign(envelope.id, envelope.final_sha256, now=now)
-            data["final_document"] = {
-                "sha256": envelope.final_sha256,
-                "url": download_url(self.base_url, envelope.id, token),
-                "expires_at": expires.isoformat().replace("+00:00", "Z")}
+            data_for = functools.partial(self._with_download, data, envelope.id,
+                                         envelope.final_sha256, now)
         named = manager.get("webhook")
         return {"event_type": event.name, "data": data, "ordering_key": envelope.id,
                 "event_key": event.dedupe_key, "position": event.outbox_id,
-                "occurred_at": event.created_at, "now": now,
-                "manager": manager.get("email"), "department": employee.get("department"),
-                "endpoint_names": [named] if named else []}
+                "occurred_at": event.created_at, "now": now, "owner": envelope.owner,
+                "team": envelope.team, "manager": manager.get("email"),
+                "department": employee.get("department"),
+                "endpoint_names": [named] if named else [], "data_for": data_for}
+
+    def _with_download(self, data: Mapping[str, Any], envelope_id: str, sha256: str,
+                       now: dt.datetime, endpoint_id: str) -> dict[str, Any]:
+        """``data`` with a link to the final PDF of its own for one endpoint, so that the
+        access log names the endpoint whose link was followed."""
+        token, expires = self.downloads.sign(envelope_id, sha256, endpoint_id=endpoint_id,
+                                             now=now)
+        return {**data, "final_document": {
+            "sha256": sha256, "url": download_url(self.base_url, envelope_id, token),
+            "expires_at": expires.isoformat().replace("+00:00", "Z")}}
 
     @functools.cached_property
     def _readers(self) -> sessionmaker[Session]:

@@ -11,23 +11,17 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from signing.access import Role, team_name
 from signing.errors import SigningError
 from signing.models import ApiKey
 
 KEY_PREFIX = "psk_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
 MAX_NAME = 200
-
-
-class KeyRole(StrEnum):
-    HR = "hr"
-    RECORDS = "records"
-    ADMIN = "admin"
 
 
 class KeyNotFound(SigningError):
@@ -46,16 +40,18 @@ def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def create_key(session: Session, name: str, role: str | KeyRole,
-               now: dt.datetime) -> tuple[ApiKey, str]:
-    """A new key; returns its row and the key itself, which is never stored."""
+def create_key(session: Session, name: str, role: str | Role, now: dt.datetime, *,
+               team: str | None = None) -> tuple[ApiKey, str]:
+    """A new key; returns its row and the key itself, which is never stored. ``team``
+    (hr keys only) is the HR team whose keys share the plans each of them sends."""
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         raise ValueError(f"a key needs a name of 1 to {MAX_NAME} characters")
-    role = KeyRole(role)
+    role = Role(role)
+    team = _check_team(team, role)
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name, role=role.value, prefix=plaintext[:PREFIX_LENGTH],
-                 key_hash=hash_key(plaintext), created_at=now)
+                 key_hash=hash_key(plaintext), created_at=now, team=team)
     session.add(row)
     session.flush()
     return row, plaintext
@@ -97,6 +93,27 @@ def revoke(session: Session, prefix_or_id: str, now: dt.datetime) -> ApiKey:
         row.revoked_at = now
         session.flush()
     return row
+
+
+def set_team(session: Session, prefix_or_id: str, team: str | None) -> ApiKey:
+    """Put an hr key in a team (or in none): from now on it sees that team's plans, and
+    the team sees the plans it sends from now on."""
+    row = find(session, prefix_or_id)
+    row.team = _check_team(team, Role(row.role))
+    session.flush()
+    return row
+
+
+def _check_team(team: str | None, role: Role) -> str | None:
+    checked = team_name(team)
+    if checked is None:
+        return None
+    if role is not Role.HR:
+        raise ValueError(f"only hr keys belong to a team; a {role} key sees "
+                         f"{'every plan' if role is Role.ADMIN else 'the archive'} already")
+    if len(checked) > MAX_NAME or not checked.isprintable():
+        raise ValueError(f"a team is 1 to {MAX_NAME} printable characters")
+    return checked
 
 
 def list_keys(session: Session) -> list[ApiKey]:

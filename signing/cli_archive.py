@@ -24,12 +24,17 @@ from archive import (
 )
 from config import Settings
 from database import make_session_factory
-from signing import erasure, instance, records
+from signing import access, erasure, instance, records
+from signing.access import Principal
 from signing.cli_service import verify_cmd
 
 
 def _reader() -> Reader:
-    return Reader(f"cli:{getpass.getuser()}", "admin")
+    return access.access_reader(_caller())
+
+
+def _caller() -> Principal:
+    return access.operator(getpass.getuser())
 
 
 def _now() -> dt.datetime:
@@ -80,7 +85,7 @@ def search_cmd(settings: Settings, name, employee_id, manager, department, outco
                         sent_to=_day(sent_to, end=True), completed_from=_day(completed_from),
                         completed_to=_day(completed_to, end=True), sort=sort, limit=limit,
                         offset=offset)
-    page = records.find(_sessions(settings), records.Caller(_reader()), query, now=_now())
+    page = records.find(_sessions(settings), _caller(), query, now=_now())
     if as_json:
         click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
                                "records": [describe(r) for r in page.records]},
@@ -111,7 +116,7 @@ def get_cmd(settings: Settings, envelope_id: str, out: Path) -> None:
     from docgen import write_atomic
 
     sessions, store, caller = _sessions(settings), instance.blob_store(settings), \
-        records.Caller(_reader())
+        _caller()
     record, _ = records.read_record(sessions, store, caller, envelope_id, now=_now())
     for name in records.DOCUMENTS:
         data = records.read_document(sessions, store, caller, envelope_id, name, now=_now())

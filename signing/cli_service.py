@@ -25,8 +25,8 @@ from config import Settings
 from database import make_session_factory, read_only_problem, refuses_writes
 from docgen import ConverterPool, LintFailed, resolve_template
 from docgen.loading import parse_plan_text
-from signing import apikeys, deadlines, envelopes, instance, outbox, verification
-from signing.apikeys import KeyRole
+from signing import access, apikeys, authorize, deadlines, envelopes, instance, outbox, verification
+from signing.access import Role, team_name
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
 from signing.errors import SigningError, first_line
@@ -34,7 +34,7 @@ from signing.links import LinkSigner
 from signing.mail import backend_from_settings
 from signing.models import OutboxRow
 from signing.notify import Mailer
-from signing.sending import SendOptions, send_plan
+from signing.sending import SendOptions, plan_limits, send_plan
 
 if TYPE_CHECKING:
     from signing.announce import Announcer
@@ -96,8 +96,12 @@ def _deliverer(settings: Settings, sessions: sessionmaker[Session]) -> Deliverer
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--template", "-t", help="Template name or .docx path; overrides the plan's.")
 @click.option("--force", is_flag=True, help="Send even when the plan has lint errors.")
+@click.option("--team", default=None,
+              help="The HR team whose keys may follow the plan through the API; without, "
+                   "only admin keys (and this command line) may.")
 @click.pass_obj
-def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: bool) -> None:
+def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: bool,
+             team: str | None) -> None:
     """Generate a plan's PDF and send it to its signers. Prints the envelope id."""
     data = parse_plan_text(plan_file.read_text(encoding="utf-8"),
                            fmt="json" if plan_file.suffix == ".json" else "yaml",
@@ -105,7 +109,8 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
     name = template or (data.get("template") if isinstance(data, dict) else None)
     options = SendOptions(
         template=resolve_template(name or settings.default_template, templates_dir(settings)),
-        company_name=settings.company_name, force=force,
+        company_name=settings.company_name, force=force, team=team_name(team),
+        limits=plan_limits(settings),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
     sessions = make_session_factory(instance.database_engine(settings))
     now = dt.datetime.now(dt.UTC)
@@ -143,6 +148,9 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
 def status_cmd(settings: Settings, envelope_id: str) -> None:
     """An envelope's state, its signers and its audit trail (never a link)."""
     sessions = make_session_factory(instance.database_engine(settings))
+    # A read of a person's record like any other: in the access log.
+    authorize.check_read(sessions, access.operator(getpass.getuser()), envelope_id, "status",
+                         now=dt.datetime.now(dt.UTC))
     with sessions() as session:
         row = envelopes.load(session, envelope_id)
         click.echo(f"envelope {row.id}: {row.state}"
@@ -158,7 +166,8 @@ def status_cmd(settings: Settings, envelope_id: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve_cmd(host: str, port: int, threads: int) -> None:
+@click.pass_obj
+def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
     """Serve the signing pages with waitress, a production WSGI server.
 
     waitress writes no access log, so signing links (which carry a token until the
@@ -168,9 +177,34 @@ def serve_cmd(host: str, port: int, threads: int) -> None:
 
     from signing.app import create_app
 
+    app = create_app()
+    _allow_open_files(settings.serve_connection_limit + 100)  # and the database, the pool
     click.echo(f"plansign serving on http://{host}:{port}")
+    # waitress reads each request whole before a thread runs it, so slow clients hold
+    # connections, not threads: allow many (serve_connection_limit; waitress's 100 let a
+    # hundred trickling clients shut everyone out), watched with poll() rather than
+    # select(), which cannot watch more than 1024. A buffering proxy in front is the
+    # real answer to slow clients (README).
     with sigterm_exits():
-        waitress.serve(create_app(), host=host, port=port, threads=threads, ident="plansign")
+        waitress.serve(app, host=host, port=port, threads=threads, ident="plansign",
+                       connection_limit=settings.serve_connection_limit,
+                       channel_timeout=settings.serve_channel_timeout,
+                       cleanup_interval=settings.serve_cleanup_interval,
+                       backlog=settings.serve_backlog, asyncore_use_poll=True)
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards ``wanted`` (as far as the
+    hard limit allows), so that serve_connection_limit connections can be open."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        log.warning("open files are limited to %d; serve_connection_limit needs about %d "
+                    "(raise `ulimit -n`)", target, wanted)
 
 
 @click.command("worker")
@@ -331,28 +365,51 @@ def keys_group() -> None:
 
 
 @keys_group.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in KeyRole]),
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
               help="hr: send and manage plans; records: read them; admin: both.")
 @click.option("--name", required=True, help="Who or what uses the key, e.g. 'HRIS sync'.")
+@click.option("--team", default=None,
+              help="hr keys: the HR team it belongs to; keys of one team see the plans each "
+                   "of them sends. Without: the key sees only its own.")
 @click.pass_obj
-def keys_create_cmd(settings: Settings, role: str, name: str) -> None:
+def keys_create_cmd(settings: Settings, role: str, name: str, team: str | None) -> None:
     """Create a key and print it once."""
     sessions = make_session_factory(instance.database_engine(settings))
     with sessions.begin() as session:
         try:
-            row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC))
+            row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC),
+                                                team=team)
         except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--name") from None
-        prefix, key_id = row.prefix, row.id
+            raise click.BadParameter(str(exc), param_hint="--team" if "team" in str(exc)
+                                     else "--name") from None
+        prefix, key_id, team = row.prefix, row.id, row.team
     click.echo(plaintext)
-    click.echo(f"API key {key_id} ({prefix}, role {role}) created. Keep it safe: it cannot "
+    click.echo(f"API key {key_id} ({prefix}, role {role}"
+               f"{f', team {team}' if team else ''}) created. Keep it safe: it cannot "
                "be shown again.", err=True)
+
+
+@keys_group.command("set-team")
+@click.argument("prefix_or_id")
+@click.argument("team")
+@click.pass_obj
+def keys_set_team_cmd(settings: Settings, prefix_or_id: str, team: str) -> None:
+    """Put an hr key in TEAM ("" for none). It then sees the team's plans, and the team
+    the plans it sends from now on; plans it sent before stay with their first team."""
+    sessions = make_session_factory(instance.database_engine(settings))
+    with sessions.begin() as session:
+        try:
+            row = apikeys.set_team(session, prefix_or_id, team)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="TEAM") from None
+        click.echo(f"API key {row.id} ({row.prefix}, {row.name}) "
+                   + (f"is in team {row.team}" if row.team else "is in no team"))
 
 
 @keys_group.command("list")
 @click.pass_obj
 def keys_list_cmd(settings: Settings) -> None:
-    """Every key: id, prefix, name, role, created, revoked (never the key itself)."""
+    """Every key: id, prefix, name, role, team, created, revoked (never the key itself)."""
     sessions = make_session_factory(instance.database_engine(settings))
     with sessions() as session:
         rows = apikeys.list_keys(session)
@@ -360,8 +417,9 @@ def keys_list_cmd(settings: Settings) -> None:
             click.echo("no API keys; create one with `plansign keys create`")
         for row in rows:
             revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            team = f"  team {row.team}" if row.team else ""
             click.echo(f"{row.id:>4}  {row.prefix}  {row.role:<7}  "
-                       f"created {row.created_at:%Y-%m-%d %H:%M}  {revoked}  {row.name}")
+                       f"created {row.created_at:%Y-%m-%d %H:%M}  {revoked}  {row.name}{team}")
 
 
 @keys_group.command("revoke")

@@ -49,7 +49,8 @@ def add_cmd(settings: Settings, url: str, events: str, name: str | None, manager
         created = webhooks.create_endpoint(
             session, url=url, events=[e.strip() for e in events.split(",") if e.strip()],
             name=name, description=description, manager=manager, department=department,
-            named_only=named_only, created_by=f"cli:{getpass.getuser()}", now=_now(),
+            named_only=named_only, created_by=f"cli:{getpass.getuser()}", sees_all=True,
+            now=_now(),
             allow_private=settings.webhook_allow_private)
         endpoint_id, secret = created.endpoint.id, created.secret
     click.echo(endpoint_id)

@@ -2,7 +2,9 @@
 purpose-bound and short-lived, so a manager's system can fetch the sealed record once
 without an API key.
 
-A token is an itsdangerous dump of ``{"e": envelope_id, "h": final_sha256}``, signed
+A token is an itsdangerous dump of ``{"e": envelope_id, "h": final_sha256, "w":
+endpoint_id}`` (the endpoint it was sent to, so that the access log names who followed
+it; links made before endpoints were named have no ``"w"``), signed
 with HMAC-SHA256 under the link keys and the salt :attr:`Purpose.WEBHOOK_DOWNLOAD`, so a
 signer's link can never open it nor it a signer's page. It names the exact document:
 the route serves the envelope's final PDF only if its hash is the one signed. Times are
@@ -53,6 +55,7 @@ class DownloadClaims:
     envelope_id: str
     sha256: str
     expires_at: dt.datetime
+    endpoint_id: str | None = None  # the webhook endpoint the link was sent to
 
 
 class DownloadLinks:
@@ -65,11 +68,15 @@ class DownloadLinks:
             raise ValueError("max_age must be a whole number of seconds, at least one")
         self.max_age = max_age
 
-    def sign(self, envelope_id: str, sha256: str, *, now: dt.datetime) -> tuple[str, dt.datetime]:
-        """A token for this envelope's final PDF, and when it stops working."""
-        if not _ID.fullmatch(envelope_id) or not _SHA256.fullmatch(sha256):
-            raise ValueError("an envelope id and a lower-case hex SHA-256 are needed")
-        token = self._serializer(now).dumps({"e": envelope_id, "h": sha256})
+    def sign(self, envelope_id: str, sha256: str, *, endpoint_id: str,
+             now: dt.datetime) -> tuple[str, dt.datetime]:
+        """A token for this envelope's final PDF, sent to webhook endpoint
+        ``endpoint_id``, and when it stops working."""
+        if not (_ID.fullmatch(envelope_id) and _SHA256.fullmatch(sha256)
+                and _ID.fullmatch(endpoint_id)):
+            raise ValueError("an envelope id, a lower-case hex SHA-256 and an endpoint id "
+                             "are needed")
+        token = self._serializer(now).dumps({"e": envelope_id, "h": sha256, "w": endpoint_id})
         issued = dt.datetime.fromtimestamp(int(now.timestamp()), dt.UTC)
         return token, issued + self.max_age + dt.timedelta(seconds=1)
 
@@ -91,12 +98,15 @@ class DownloadLinks:
             error = LinkTampered("signature")
         if error is not None:
             raise error
-        if not (isinstance(payload, dict) and payload.keys() == {"e", "h"}
+        if not (isinstance(payload, dict) and payload.keys() in ({"e", "h"}, {"e", "h", "w"})
                 and isinstance(payload["e"], str) and _ID.fullmatch(payload["e"])
-                and isinstance(payload["h"], str) and _SHA256.fullmatch(payload["h"])):
+                and isinstance(payload["h"], str) and _SHA256.fullmatch(payload["h"])
+                and isinstance(payload.get("w", ""), str)
+                and (_ID.fullmatch(payload["w"]) if "w" in payload else True)):
             raise LinkTampered("payload")
         return DownloadClaims(payload["e"], payload["h"],
-                              issued + self.max_age + dt.timedelta(seconds=1))
+                              issued + self.max_age + dt.timedelta(seconds=1),
+                              payload.get("w"))
 
     def _serializer(self, now: dt.datetime) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self._keys, salt=Purpose.WEBHOOK_DOWNLOAD.value,

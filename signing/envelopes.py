@@ -70,12 +70,13 @@ def store_document(session: Session, content: bytes, content_type: str,
 
 def create_envelope(session: Session, *, plan_data: dict[str, Any], template: str,
                     pdf: bytes, signers: Sequence[SignerSpec], actor: Actor,
-                    now: dt.datetime) -> str:
-    """A draft envelope holding the plan, its template and its PDF; returns its id."""
+                    now: dt.datetime, team: str | None = None) -> str:
+    """A draft envelope holding the plan, its template and its PDF; returns its id. It
+    belongs to ``actor`` and to its HR ``team``, if any (:mod:`signing.access`)."""
     digest = store_document(session, pdf, "application/pdf", now)
     row = EnvelopeRow(id=str(uuid.uuid4()), state=wf.EnvelopeState.DRAFT, plan_data=plan_data,
                       template=template, document_sha256=digest, created_at=now,
-                      created_by=actor.name)
+                      created_by=actor.name, owner=actor.name, team=team)
     row.signers = [SignerRow(id=str(uuid.uuid4()), role=spec.role, name=spec.name,
                              email=spec.email, routing_order=spec.order,
                              state=wf.SignerState.WAITING) for spec in signers]
@@ -110,26 +111,36 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     """
     session.flush()  # the caller's pending changes, which the Core reads below must see
     envelope, document_sha256 = _load_for_step(session, envelope_id)
-    if action == "comment" and arguments.get("submission"):
-        # Read with the envelope's row locked: a replay racing the first is serialised.
-        arguments["earlier_submissions"] = _comment_submissions(
-            session, envelope_id, arguments["signer_id"])
+    if action == "comment":
+        # Read with the envelope's row locked: a replay racing the first is serialised,
+        # and so are two comments racing for the signer's last one.
+        arguments.update(_earlier_comments(session, envelope_id, arguments["signer_id"]))
     step = wf.ACTIONS[action](envelope, now=now, **arguments)
     nonces = {event.signer_id: new_nonce() for event in step.events
               if event.type in ("signer.notified", "signer.link_reissued")}
+    if any(event.type == "envelope.voided" for event in step.events):
+        # A withdrawn plan's links, and the sessions opened with them, stop working at once.
+        nonces = {signer.id: new_nonce() for signer in step.envelope.signers}
     _write_state(session, envelope, step.envelope, nonces)
     if step.events or step.effects:
         records = _record(session, envelope_id, document_sha256, step.events, actor, now)
         last_seq = records[-1].seq if records else _last_record(session, envelope_id).seq
-        _add_outbox_rows(session, envelope_id, last_seq, step.effects, now)
+        seqs = {id(event): record.seq for event, record in zip(step.events, records,
+                                                               strict=True)}
+        _add_outbox_rows(session, envelope_id, last_seq, step.effects, seqs, now)
     return step
 
 
-def _comment_submissions(session: Session, envelope_id: str, signer_id: str) -> frozenset[str]:
-    rows = session.execute(select(_AUDIT.c.data).where(
+def _earlier_comments(session: Session, envelope_id: str, signer_id: str) -> dict[str, Any]:
+    """What the workflow's ``comment`` needs to know of the signer's comments so far:
+    their submissions, how many they are and how long."""
+    comments = [data for (data,) in session.execute(select(_AUDIT.c.data).where(
         _AUDIT.c.envelope_id == envelope_id, _AUDIT.c.signer_id == signer_id,
-        _AUDIT.c.type == "signer.commented"))
-    return frozenset(data["submission"] for (data,) in rows if data.get("submission"))
+        _AUDIT.c.type == "signer.commented"))]
+    return {"earlier_submissions": frozenset(d["submission"] for d in comments
+                                             if d.get("submission")),
+            "earlier_count": len(comments),
+            "earlier_chars": sum(len(d.get("comment", "")) for d in comments)}
 
 
 def audit_trail(session: Session, envelope_id: str) -> list[audit.AuditRecord]:
@@ -228,16 +239,20 @@ def _record(session: Session, envelope_id: str, document_sha256: str,
 
 
 def _add_outbox_rows(session: Session, envelope_id: str, seq: int,
-                     effects: Sequence[wf.Effect], now: dt.datetime) -> None:
+                     effects: Sequence[wf.Effect], seqs: dict[int, int],
+                     now: dt.datetime) -> None:
     """One outbox row per effect, in one ``INSERT``; the key ties each to the audit
-    record ``seq`` that decided it, so the same effect can never be queued twice."""
+    record ``seq`` that decided it, so the same effect can never be queued twice. An
+    effect about one event of the step carries that event's seq (``seqs``, by the
+    event's identity) in its payload: a step may record several."""
     if not effects:
         return
     session.execute(_OUTBOX.insert(), [
         {"dedupe_key": f"{envelope_id}:{seq}:{index}", "kind": effect.kind,
          "name": effect.name, "envelope_id": envelope_id, "signer_id": effect.signer_id,
-         "payload": dict(effect.data), "created_at": now, "attempts": 0,
-         "next_attempt_at": now}
+         "payload": ({**effect.data, "seq": seqs[id(effect.about)]} if effect.about
+                     else dict(effect.data)),
+         "created_at": now, "attempts": 0, "next_attempt_at": now}
         for index, effect in enumerate(effects)])
 
 

@@ -140,5 +140,5 @@ def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> Reco
                        employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
                        manager_name=plan.manager.name, department=plan.employee.department,
                        outcome=outcome, sent_at=sent, completed_at=closed,
-                       sent_by=row.created_by)
+                       sent_by=row.owner, team=row.team)
 

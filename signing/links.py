@@ -53,6 +53,7 @@ __all__ = [
     "LinkRevoked",
     "LinkSigner",
     "LinkTampered",
+    "LinkWithdrawn",
     "Purpose",
     "check_nonce",
     "link_url",
@@ -161,6 +162,16 @@ class LinkRevoked(LinkError):
     message = (
         "This link is no longer active. If you received a newer email, please use the "
         "link in it; otherwise ask HR for a new link."
+    )
+
+
+class LinkWithdrawn(LinkRevoked):
+    """A genuine link to a plan HR withdrew (voided): revoked with every other link to
+    it, and the person who opened it is told why."""
+
+    message = (
+        "This plan was withdrawn, so this link no longer works. There is nothing you "
+        "need to do; if you have questions, please ask HR."
     )
 
 

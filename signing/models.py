@@ -38,6 +38,10 @@ class EnvelopeRow(Base):
     document_sha256: Mapped[str] = mapped_column(ForeignKey("documents.sha256"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+    # Who may see and act on it (signing.access): the key (later the person) that sent it,
+    # and that key's HR team, if it has one.
+    owner: Mapped[str] = mapped_column(String(200), index=True, default="")
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     # The stamped and sealed PDF (in documents) once made: kept so that finalizing again
     # after a crash archives this one rather than sealing a second, different one.
@@ -117,5 +121,7 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(20))
     prefix: Mapped[str] = mapped_column(String(20), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # An HR team: hr keys of one team share the plans each of them sends.
+    team: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -7,12 +7,13 @@ signer's current nonce, so a link revoked by a resend is never mailed again.
 from __future__ import annotations
 
 import datetime as dt
+import email.errors
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from docgen import Plan, plan_from_data, schedule_for
+from docgen import Plan, PlanError, plan_from_data, schedule_for
 from signing import envelopes
 from signing.links import LinkSigner, link_url
 from signing.mail import (
@@ -42,14 +43,25 @@ class Mailer:
     attach_copy: bool = False
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None:
-        """The outbox handler for ``email`` rows: returns the provider's message id."""
-        message = self.compose(session, job)
+        """The outbox handler for ``email`` rows: returns the provider's message id.
+
+        A message the mail library refuses to build (an address or a name it cannot put
+        in a header) fails for good at once, like one the provider refuses: the same
+        data would be refused on every attempt.
+        """
         try:
-            return self.backend.send(message).provider_message_id
+            return self.backend.send(self.compose(session, job)).provider_message_id
         except TransientMailError as exc:
             raise TransientFailure(str(exc), exc.retry_after) from exc
         except PermanentMailError as exc:
             raise PermanentFailure(str(exc)) from exc
+        except PlanError as exc:
+            raise PermanentFailure(f"the plan stored with the envelope cannot be read: "
+                                   f"{exc}") from exc
+        except (ValueError, email.errors.MessageError) as exc:
+            # Its text may quote the header it choked on (an address): name it only.
+            raise PermanentFailure(f"the mail library refused the message "
+                                   f"({type(exc).__name__})") from exc
 
     def gave_up(self, session: Session, job: OutboxJob, reason: str, now: dt.datetime) -> None:
         """A message to a signer will not be delivered: record it, and tell HR (in the
@@ -81,7 +93,9 @@ class Mailer:
             return compose.your_copy(**common, **person, link=self._link(signer),
                                      contact=contact, attachments=self._copy(session, row))
         if job.name == "voided":
-            return compose.voided(**common, **person, contact=contact)
+            # Cancels the meetings the invitation's calendar gave this signer, if any.
+            return compose.voided(**common, **person, contact=contact, now=job.created_at,
+                                  meetings=self._checkins(plan, signer).get("meetings", ()))
         if job.name in ("hr_notice_comment", "hr_notice_refusal"):
             return self._hr_notice(session, row, signer, plan, job)
         if job.name == "hr_notice_undeliverable":
@@ -98,8 +112,13 @@ class Mailer:
                    job: OutboxJob) -> Message:
         kind = "refusal" if job.name == "hr_notice_refusal" else "comment"
         event_type = "signer.refused" if kind == "refusal" else "signer.commented"
+        # Exactly the event this notice was queued for: a signer may comment many times.
+        # A row queued before rows named it (no ``seq``) takes the signer's last such
+        # event up to the step that queued it (its key is ``envelope:seq:index``).
+        seq = job.payload.get("seq")
+        last = seq if seq is not None else int(job.dedupe_key.rsplit(":", 2)[1])
         event = next(r for r in reversed(envelopes.audit_trail(session, row.id))
-                     if r.type == event_type and r.signer_id == signer.id)
+                     if r.seq <= last and r.type == event_type and r.signer_id == signer.id)
         text = event.data.get("reason" if kind == "refusal" else "comment")
         recorder = event.data.get("recorded_by")
         return compose.hr_notice(

@@ -27,7 +27,7 @@ from docgen import Plan, Schedule, plan_from_data, schedule_for
 from signing import envelopes, webdb
 from signing import workflow as wf
 from signing.cache import BoundedCache
-from signing.links import LinkError, check_nonce
+from signing.links import LinkError, LinkWithdrawn, check_nonce
 from signing.models import Document, EnvelopeRow, SignerRow
 from signing.wording import CONSENT, STATEMENT
 
@@ -60,13 +60,19 @@ class SignerContext:
 # the employee). Built once, so SQLAlchemy works out its cache key once.
 _PAGE_QUERY = (select(SignerRow).where(SignerRow.id == bindparam("signer_id"))
                .options(joinedload(SignerRow.envelope).joinedload(EnvelopeRow.signers)))
-_NONCE_QUERY = select(SignerRow.nonce).where(SignerRow.id == bindparam("signer_id"))
+_NONCE_QUERY = (select(SignerRow.nonce, EnvelopeRow.state)
+                .join(EnvelopeRow, EnvelopeRow.id == SignerRow.envelope_id)
+                .where(SignerRow.id == bindparam("signer_id")))
 
 
 def _current() -> SignerContext:
-    """The signer this browser session is bound to; a revoked link ends the session."""
+    """The signer this browser session is bound to; a revoked link ends the session, and
+    so does the plan's being withdrawn."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
     signer = _signer(signer_id) if signer_id else None
+    if signer is not None and signer.envelope.state == wf.EnvelopeState.VOIDED:
+        session.clear()
+        abort(_link_error(LinkWithdrawn()))
     if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
         session.clear()
         abort(Response(render_template("link_error.html",
@@ -102,13 +108,20 @@ def open_link(token: str) -> Response:
     links = current_app.extensions["plansign.links"]
     try:
         claims = links.unsign(token)
-        check_nonce(claims, webdb.session().scalar(_NONCE_QUERY,
-                                                   {"signer_id": claims.signer_id}))
+        current = webdb.session().execute(_NONCE_QUERY,
+                                          {"signer_id": claims.signer_id}).one_or_none()
+        if current is not None and current.state == wf.EnvelopeState.VOIDED:
+            raise LinkWithdrawn()
+        check_nonce(claims, current.nonce if current is not None else None)
     except LinkError as exc:
-        return Response(render_template("link_error.html", message=str(exc)), 403)
+        return _link_error(exc)
     session.clear()
     session["signer_id"], session["nonce"] = claims.signer_id, claims.nonce
     return redirect(url_for("signer.plan_page"), 303)
+
+
+def _link_error(error: LinkError) -> Response:
+    return Response(render_template("link_error.html", message=str(error)), 403)
 
 
 @bp.get("/sign")
@@ -146,6 +159,7 @@ def act(action: str) -> Response:
         return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
                                         consent=CONSENT, error=str(exc), form=form,
                                         failed=failed, max_chars=wf.MAX_COMMENT_CHARS,
+                                        comment_limit=isinstance(exc, wf.CommentLimitReached),
                                         submission=secrets.token_urlsafe(16)), 422)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 409)
@@ -161,8 +175,11 @@ def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
     if action == "refuse":
         return {"reason": _text(form, "reason")}
     if action == "comment":
+        settings = current_app.extensions["plansign.settings"]
         return {"text": _text(form, "comment") or "",
-                "submission": form.get("submission") or None}
+                "submission": form.get("submission") or None,
+                "limits": wf.CommentLimits(settings.max_comments_per_signer,
+                                           settings.max_comment_chars_per_signer)}
     abort(404)
 
 

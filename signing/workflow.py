@@ -115,6 +115,16 @@ class InvalidInput(WorkflowError):
         super().__init__(f"{field}: {message}")
 
 
+class CommentLimitReached(InvalidInput):
+    """One more comment would take the signer past what one signer may send: a number
+    of comments, or their characters in all. Names the field, so callers treat it as
+    any refused input (422) and give the typed text back."""
+
+    def __init__(self, signer_id: str, message: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("comment", message)
+
+
 # -- data -----------------------------------------------------------------------------
 
 
@@ -170,6 +180,18 @@ class Effect:
     name: str
     signer_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The event of the same step this effect tells of (a notice quoting a comment): the
+    # caller puts that event's audit seq in the outbox row, as ``seq``.
+    about: Event | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CommentLimits:
+    """What one signer may send as comments without deciding (``comment``): so many, of
+    so many characters in all. Each comment's own limit is MAX_COMMENT_CHARS."""
+
+    count: int = 20
+    chars: int = 100_000
 
 
 @dataclass(frozen=True)
@@ -296,8 +318,9 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
     events = [Event("signer.acknowledged", signer.id, data)]
     effects: list[Effect] = [Effect("webhook", "signer.acknowledged", signer.id)]
     if comment:
-        events.append(Event("signer.commented", signer.id, {"comment": comment}))
-        effects += [Effect("email", "hr_notice_comment", signer.id),
+        commented = Event("signer.commented", signer.id, {"comment": comment})
+        events.append(commented)
+        effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
                     Effect("webhook", "signer.commented", signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
@@ -330,20 +353,26 @@ def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
     if reason:
         data["reason"] = reason
     done = replace(signer, state=SignerState.REFUSED, decided_at=now)
-    events = [Event("signer.refused", signer.id, data)]
-    effects = [Effect("email", "hr_notice_refusal", signer.id),
+    refused = Event("signer.refused", signer.id, data)
+    events = [refused]
+    effects = [Effect("email", "hr_notice_refusal", signer.id, about=refused),
                Effect("webhook", "signer.refused", signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
 
 def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
             submission: str | None = None,
-            earlier_submissions: frozenset[str] = frozenset()) -> Step:
+            earlier_submissions: frozenset[str] = frozenset(), earlier_count: int = 0,
+            earlier_chars: int = 0, limits: CommentLimits = CommentLimits()) -> Step:
     """Comments without deciding yet: recorded, HR told, the link stays open.
 
     ``submission`` names this sending of the form (the page makes a new one each time it
     is shown); one among ``earlier_submissions``, those of the signer's comments already
-    recorded, is a double click or a replay and changes nothing.
+    recorded, is a double click or a replay and changes nothing. ``earlier_count`` and
+    ``earlier_chars`` are how many comments the signer has sent and their length: past
+    ``limits`` the comment is refused (each one is an email to HR and pages of the final
+    record). A comment given with an acknowledgement or a refusal is never refused for
+    them: a signer may always decide.
     """
     signer = _open_signer(envelope, signer_id, "comment on")
     submission = submission[:64] if submission else None  # an id, kept to an id's length
@@ -352,12 +381,30 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
     checked = _check_comment(text)
     if checked is None:
         raise InvalidInput("comment", "write a comment first")
+    _check_comment_limits(signer.id, len(checked), earlier_count, earlier_chars, limits)
     data: dict[str, Any] = {"comment": checked}
     if submission is not None:
         data["submission"] = submission
-    return Step(envelope, (Event("signer.commented", signer.id, data),),
-                (Effect("email", "hr_notice_comment", signer.id),
+    commented = Event("signer.commented", signer.id, data)
+    return Step(envelope, (commented,),
+                (Effect("email", "hr_notice_comment", signer.id, about=commented),
                  Effect("webhook", "signer.commented", signer.id)))
+
+
+def _check_comment_limits(signer_id: str, length: int, earlier_count: int,
+                          earlier_chars: int, limits: CommentLimits) -> None:
+    sent = f"you have sent {earlier_count} comment{'s' if earlier_count != 1 else ''}"
+    if earlier_count >= limits.count:
+        raise CommentLimitReached(signer_id, (
+            f"{sent} on this plan, the most one person may send here ({limits.count}). "
+            "This comment was not sent. To add more, contact HR directly."))
+    if earlier_chars + length > limits.chars:
+        left = max(limits.chars - earlier_chars, 0)
+        raise CommentLimitReached(signer_id, (
+            f"{sent} on this plan, {earlier_chars:,} characters in all; one person may send "
+            f"at most {limits.chars:,} characters of comments here, and this comment has "
+            f"{length:,} ({left:,} left). This comment was not sent. Shorten it, or "
+            "contact HR directly."))
 
 
 def remind(envelope: Envelope, *, now: dt.datetime) -> Step:

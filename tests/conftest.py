@@ -50,6 +50,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "database: uses the database --db selects (set on every test that takes "
                    "database_url, empty_database_url or db_backend); -m database runs only those")
+    config.addinivalue_line(
+        "markers", "slow: a bounded scale test against real processes (up to a minute); "
+                   "-m 'not slow' leaves them out")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,7 +3,8 @@ retries, and the delivery log. Incoming email-provider events are a later additi
 
 Imports nothing of ours but the shared database base, and knows nothing of envelopes
 beyond the event it is given: :func:`publish` takes an event type, its thin ``data``,
-an ordering key and the plan's manager and department for endpoint filters.
+an ordering key, the plan's owner and team (whose endpoints may see it) and its manager
+and department for endpoint filters.
 
 Modules: :mod:`~webhooks.models` (the tables), :mod:`~webhooks.events` (the event types
 endpoints may subscribe to), :mod:`~webhooks.endpoints` (register and manage endpoints),
@@ -25,6 +26,7 @@ from webhooks.endpoints import (
     enable_endpoint,
     find_by_name,
     get_endpoint,
+    hears_of,
     list_endpoints,
     rotate_secret,
     signing_secrets,
@@ -34,6 +36,7 @@ from webhooks.errors import (
     EndpointNotFound,
     InvalidInput,
     MessageNotFound,
+    ScopeNotAllowed,
     UnsafeAddress,
     WebhookError,
 )
@@ -44,9 +47,9 @@ from webhooks.publish import publish
 
 __all__ = [
     "EVENT_TYPES", "NAME_PATTERN", "Created", "EndpointDisabled", "EndpointNotFound",
-    "InvalidInput", "MessageNotFound", "Scope", "UnsafeAddress", "WebhookAttempt",
-    "WebhookEndpoint", "WebhookError", "WebhookMessage", "attempts_of", "create_endpoint",
-    "disable_endpoint", "enable_endpoint", "find_by_name", "get_endpoint", "get_message",
-    "list_endpoints", "list_messages", "publish", "redeliver", "rotate_secret",
-    "signing_secrets",
+    "InvalidInput", "MessageNotFound", "Scope", "ScopeNotAllowed", "UnsafeAddress",
+    "WebhookAttempt", "WebhookEndpoint", "WebhookError", "WebhookMessage", "attempts_of",
+    "create_endpoint", "disable_endpoint", "enable_endpoint", "find_by_name", "get_endpoint",
+    "get_message", "hears_of", "list_endpoints", "list_messages", "publish", "redeliver",
+    "rotate_secret", "signing_secrets",
 ]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webhooks.addresses import Resolver, check_url, system_resolve
-from webhooks.errors import EndpointNotFound, InvalidInput
+from webhooks.errors import EndpointNotFound, InvalidInput, ScopeNotAllowed
 from webhooks.events import check_event_types
 from webhooks.models import WebhookEndpoint
 from webhooks.signatures import new_secret
@@ -55,13 +55,21 @@ def fold(text: str) -> str:
 def create_endpoint(session: Session, *, url: object, events: object, name: object = None,
                     description: object = None, manager: object = None,
                     department: object = None, named_only: bool = False, created_by: str,
+                    owner_team: str | None = None, sees_all: bool = False,
                     now: dt.datetime, allow_private: bool,
                     resolve: Resolver | None = system_resolve) -> Created:
-    """Register an endpoint; its secret is in the answer and never shown again."""
+    """Register an endpoint; its secret is in the answer and never shown again.
+
+    ``created_by`` owns it. It receives events only for the plans its owner may see:
+    every plan when ``sees_all`` (an admin), else those the owner sent and those of its
+    team (``owner_team``), as :func:`~webhooks.publish` is told them. Only an owner who
+    sees every plan may register one with scope ``all``."""
     checked_url = check_url(url, allow_private=allow_private, resolve=resolve)
     event_types = check_event_types(events)
     checked_name = _check_name(session, name)
     scope, value = _check_scope(manager, department, named_only)
+    if scope is Scope.ALL and not sees_all:
+        raise ScopeNotAllowed()
     if named_only and checked_name is None:
         raise InvalidInput("name", "an endpoint only for plans that name it needs a name")
     endpoint = WebhookEndpoint(
@@ -69,15 +77,20 @@ def create_endpoint(session: Session, *, url: object, events: object, name: obje
         description=_check_text(description, "description", MAX_DESCRIPTION),
         event_types=list(event_types), scope=scope, filter_value=value,
         filter_key=fold(value) if value is not None else None, secret=new_secret(),
-        created_at=now, created_by=created_by)
+        created_at=now, created_by=created_by, owner_team=owner_team, sees_all=sees_all)
     session.add(endpoint)
     session.flush()
     return Created(endpoint, endpoint.secret)
 
 
-def list_endpoints(session: Session) -> Sequence[WebhookEndpoint]:
-    return session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.created_at,
-                                                            WebhookEndpoint.id)).all()
+def list_endpoints(session: Session, *,
+                   created_by: str | None = None) -> Sequence[WebhookEndpoint]:
+    """Every endpoint, or only those ``created_by`` owns."""
+    query = select(WebhookEndpoint)
+    if created_by is not None:
+        query = query.where(WebhookEndpoint.created_by == created_by)
+    return session.scalars(query.order_by(WebhookEndpoint.created_at,
+                                          WebhookEndpoint.id)).all()
 
 
 def get_endpoint(session: Session, endpoint_id: str, *, lock: bool = False) -> WebhookEndpoint:
@@ -86,6 +99,13 @@ def get_endpoint(session: Session, endpoint_id: str, *, lock: bool = False) -> W
     if endpoint is None:
         raise EndpointNotFound(endpoint_id)
     return endpoint
+
+
+def hears_of(endpoint: WebhookEndpoint, *, owner: str, team: str | None) -> bool:
+    """Whether the endpoint's owner may see a plan of ``owner`` and ``team``, so that it
+    may receive its events (:func:`~webhooks.publish` asks the same in SQL)."""
+    return (endpoint.sees_all or endpoint.created_by == owner
+            or (team is not None and endpoint.owner_team == team))
 
 
 def find_by_name(session: Session, name: str) -> WebhookEndpoint | None:

@@ -27,6 +27,15 @@ class MessageNotFound(WebhookError):
         super().__init__(f"no webhook message {message_id}")
 
 
+class ScopeNotAllowed(WebhookError):
+    """An endpoint for every plan asked for by an owner who may not see every plan."""
+
+    def __init__(self) -> None:
+        super().__init__("an endpoint for every plan can only be registered with an admin "
+                         "key; limit it with manager, department or named_only (it then "
+                         "receives only the plans its owner may see)")
+
+
 class EndpointDisabled(WebhookError):
     """The endpoint is disabled, so nothing can be sent to it until it is enabled again."""
 

@@ -10,18 +10,22 @@ from sqlalchemy.orm import Session
 
 from webhooks.endpoints import get_endpoint
 from webhooks.errors import EndpointDisabled, MessageNotFound
-from webhooks.models import WebhookAttempt, WebhookMessage
+from webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 MAX_LIMIT = 500
 
 
 def list_messages(session: Session, *, endpoint_id: str | None = None, failed: bool = False,
-                  limit: int = 50) -> Sequence[WebhookMessage]:
-    """The newest messages first; only one endpoint's, only failed ones, if asked."""
+                  limit: int = 50, created_by: str | None = None) -> Sequence[WebhookMessage]:
+    """The newest messages first; only one endpoint's, only failed ones, only those of
+    the endpoints ``created_by`` owns, if asked."""
     query = select(WebhookMessage)
     if endpoint_id is not None:
         get_endpoint(session, endpoint_id)  # an unknown endpoint is an error, not "none"
         query = query.where(WebhookMessage.endpoint_id == endpoint_id)
+    if created_by is not None:
+        query = query.where(WebhookMessage.endpoint_id.in_(
+            select(WebhookEndpoint.id).where(WebhookEndpoint.created_by == created_by)))
     if failed:
         query = query.where(WebhookMessage.failed_at.is_not(None))
     return session.scalars(query.order_by(WebhookMessage.created_at.desc(),

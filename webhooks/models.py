@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -49,7 +50,12 @@ class WebhookEndpoint(Base):
     previous_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Its owner, who alone (with admins) may manage it: the caller that made it. An
+    # endpoint receives events only for plans its owner may see: every plan when
+    # ``sees_all`` (an admin's), else the owner's own and its team's (``owner_team``).
     created_by: Mapped[str] = mapped_column(String(200))
+    owner_team: Mapped[str | None] = mapped_column(String(200))
+    sees_all: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
 

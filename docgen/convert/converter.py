@@ -18,7 +18,7 @@ from typing import Any, Self
 from docgen.convert._tempfiles import private_dir, profile_dir
 from docgen.convert._worker import Worker, WorkerGone, WorkerTimeout
 from docgen.convert.locate import LibreOffice, find_libreoffice
-from docgen.errors import ConversionError, ConverterUnavailable
+from docgen.errors import ConversionError, ConversionTimeout, ConverterUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +216,8 @@ class Converter:
                 failures.append(failure)
                 self._retire(worker, request, failure, attempt)
             self._stats.failures += 1
+            if all(failure == "timeout" for failure in failures):
+                raise ConversionTimeout(self._give_up_message(failures), self.timeout)
             raise ConversionError(self._give_up_message(failures))
 
     def _attempt(self, worker: Worker, request: dict[str, Any]) -> str | None:

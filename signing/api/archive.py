@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from archive import (
@@ -22,21 +22,19 @@ from archive import (
     HoldError,
     InvalidKey,
     InvalidQuery,
-    Reader,
     RecordNotFound,
     SearchQuery,
     StoreUnavailable,
     access_log,
-    log_access,
     reason_problem,
 )
 from signing import records, webdb
+from signing.access import Principal, Role
 from signing.api.operations import ApiError, Caller, _json, bp, operation
 from signing.api.schemas import ErrorOut, EventOut, FieldError
-from signing.apikeys import KeyRole
 
-ALL = frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN})
-STAFF = frozenset({KeyRole.RECORDS, KeyRole.ADMIN})
+ALL = frozenset({Role.HR, Role.RECORDS, Role.ADMIN})
+STAFF = frozenset({Role.RECORDS, Role.ADMIN})
 ENVELOPE_ID = r"^[A-Za-z0-9-]{1,64}$"
 
 
@@ -159,24 +157,7 @@ class AccessLog(BaseModel):
 # -- the operations ----------------------------------------------------------------------
 
 
-def _log_refusal(key: Caller | None, refusal: ApiError, params: dict[str, Any]) -> None:
-    """A request refused for its key (none, unknown, or the wrong role) is a denied read
-    of the archive, and goes in the access log with the rest."""
-    reader = (_reader(key) if key is not None
-              else Reader("unauthenticated", None, request.remote_addr))
-    envelope_id = params.get("envelope_id")
-    with _sessions().begin() as db:
-        log_access(db, reader, "request", now=_now(),
-                   envelope_id=envelope_id if isinstance(envelope_id, str) else None,
-                   allowed=False, detail=f"denied ({refusal.status}) {request.method} "
-                                         f"{request.path}: {refusal}")
-
-
-def archive_operation(method: str, rule: str, **declaration: Any) -> Any:
-    return operation(method, rule, on_denied=_log_refusal, **declaration)
-
-
-@archive_operation("GET", "/archive/records", summary="Search archived plans", roles=ALL,
+@operation("GET", "/archive/records", summary="Search archived plans", roles=ALL,
            query=RecordQuery, response=RecordPage, errors=(401, 403, 422))
 def search_records(key: Caller, query: RecordQuery) -> RecordPage:
     page = records.find(_sessions(), _caller(key), SearchQuery(**query.model_dump()),
@@ -185,7 +166,7 @@ def search_records(key: Caller, query: RecordQuery) -> RecordPage:
                       records=[RecordOut.of(r) for r in page.records])
 
 
-@archive_operation("GET", "/archive/records/<envelope_id>",
+@operation("GET", "/archive/records/<envelope_id>",
            summary="One archived plan with its audit trail", roles=ALL,
            response=RecordDetail, errors=(401, 403, 404, 409, 422))
 def get_record(key: Caller, envelope_id: str) -> RecordDetail:
@@ -206,7 +187,7 @@ def _document(name: str, media: str, summary: str) -> None:
             "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
 
     download.__name__ = "get_" + re.sub(r"[^a-z]", "_", name)
-    archive_operation("GET", f"/archive/records/<envelope_id>/{name}", summary=summary, roles=ALL,
+    operation("GET", f"/archive/records/<envelope_id>/{name}", summary=summary, roles=ALL,
               media=media, errors=(401, 403, 404, 409, 422))(download)
 
 
@@ -218,23 +199,23 @@ _document("bundle.zip", "application/zip",
           "A records bundle: every document and a manifest of SHA-256 sums")
 
 
-@archive_operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",
-           roles=frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN}), body=HoldBody,
+@operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",
+           roles=frozenset({Role.HR, Role.RECORDS, Role.ADMIN}), body=HoldBody,
            response=RecordOut, errors=(400, 401, 403, 404, 409, 422))
 def hold_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
     return RecordOut.of(records.hold(_sessions(), _caller(key), _envelope_id(envelope_id),
                                      reason=body.reason, now=_now()))
 
 
-@archive_operation("POST", "/archive/records/<envelope_id>/release", summary="Lift a legal hold",
-           roles=frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN}), body=HoldBody,
+@operation("POST", "/archive/records/<envelope_id>/release", summary="Lift a legal hold",
+           roles=frozenset({Role.HR, Role.RECORDS, Role.ADMIN}), body=HoldBody,
            response=RecordOut, errors=(400, 401, 403, 404, 409, 422))
 def release_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
     return RecordOut.of(records.release(_sessions(), _caller(key), _envelope_id(envelope_id),
                                         reason=body.reason, now=_now()))
 
 
-@archive_operation("GET", "/archive/access-log",
+@operation("GET", "/archive/access-log",
                    summary="Who read what in the archive, newest first", roles=STAFF,
                    query=AccessQuery, response=AccessLog, errors=(401, 403, 422))
 def get_access_log(key: Caller, query: AccessQuery) -> AccessLog:
@@ -259,12 +240,8 @@ def _store() -> Any:
     return current_app.extensions["plansign.store"]
 
 
-def _reader(key: Caller) -> Reader:
-    return Reader(f"apikey:{key.prefix} ({key.name})", str(key.role), request.remote_addr)
-
-
-def _caller(key: Caller) -> records.Caller:
-    return records.Caller(_reader(key), sender=f"apikey:{key.prefix}")
+def _caller(key: Caller) -> Principal:
+    return key.principal
 
 
 def _envelope_id(value: str) -> str:
@@ -280,11 +257,6 @@ def _envelope_id(value: str) -> str:
 @bp.errorhandler(RecordNotFound)
 def _not_archived(exc: RecordNotFound) -> Response:
     return _error(str(exc), 404)
-
-
-@bp.errorhandler(records.AccessDenied)
-def _denied(exc: records.AccessDenied) -> Response:
-    return _error(str(exc), 403)
 
 
 @bp.errorhandler(BlobCorrupted)

@@ -36,10 +36,12 @@ def _workflow_error(exc: wf.WorkflowError) -> Response:
 
 @bp.errorhandler(webhooks.WebhookError)
 def _webhook_error(exc: webhooks.WebhookError) -> Response:
-    """Bad input: 422 naming the field; an unknown endpoint or delivery: 404; a delivery
-    to a disabled endpoint: 409."""
+    """Bad input: 422 naming the field; an unknown endpoint or delivery: 404; a scope
+    the caller's role may not have: 403; a delivery to a disabled endpoint: 409."""
     if isinstance(exc, webhooks.InvalidInput):
         return _json(ErrorOut(error=str(exc), field=exc.field), 422)
+    if isinstance(exc, webhooks.ScopeNotAllowed):
+        return _json(ErrorOut(error=str(exc)), 403)
     if isinstance(exc, webhooks.EndpointNotFound | webhooks.MessageNotFound):
         return _json(ErrorOut(error=str(exc)), 404)
     return _json(ErrorOut(error=str(exc)), 409)

@@ -6,6 +6,7 @@ parses the body (:func:`_parse`) and sends the view's model as JSON (:func:`_jso
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import math
@@ -17,15 +18,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
+from archive import Reader, log_access
 from signing import apikeys
+from signing.access import Principal, Role, access_reader
 from signing.api.schemas import ErrorOut, FieldError
-from signing.apikeys import KeyRole
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
-READ = frozenset({KeyRole.HR, KeyRole.RECORDS, KeyRole.ADMIN})
-WRITE = frozenset({KeyRole.HR, KeyRole.ADMIN})
+READ = frozenset({Role.HR, Role.RECORDS, Role.ADMIN})
+WRITE = frozenset({Role.HR, Role.ADMIN})
 
 
 class ApiError(Exception):
@@ -46,7 +48,7 @@ class Operation:
     rule: str
     endpoint: str
     summary: str
-    roles: frozenset[KeyRole] | None  # None: no key needed
+    roles: frozenset[Role] | None  # None: no key needed
     status: int
     body: type[BaseModel] | None
     response: type[BaseModel] | None
@@ -67,11 +69,10 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole] | None,
+def operation(method: str, rule: str, *, summary: str, roles: frozenset[Role] | None,
               status: int = 200, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, media: str = "application/json",
               errors: tuple[int, ...] = (), query: type[BaseModel] | None = None,
-              on_denied: Callable[[Caller | None, ApiError, dict[str, Any]], None] | None = None,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view and describe it for the OpenAPI document.
 
@@ -79,8 +80,8 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole]
     operation needs one, ``body`` (the parsed model) when it takes one, and ``query``
     (the query string parsed by that model) when it declares one. It returns a model
     (sent as JSON with ``status``), a ``(model, headers)`` pair, or a Response.
-    ``on_denied`` hears of every request refused for its key (401 or 403), with the
-    caller when the key was valid, before the refusal is sent.
+    Every request refused for its key (401, or 403 for its role) is written to the
+    access log before the refusal is sent.
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,8 +94,7 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[KeyRole]
                 try:
                     params["key"] = _authorize(roles)
                 except ApiError as exc:
-                    if on_denied is not None:
-                        on_denied(exc.caller, exc, params)
+                    _log_refusal(exc.caller, exc, params)
                     raise
             if body is not None:
                 params["body"] = _parse(body)
@@ -123,11 +123,45 @@ class Caller:
 
     key_id: int
     prefix: str
-    role: KeyRole
+    role: Role
     name: str = ""
+    team: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How owners and audit trails name the key."""
+        return f"apikey:{self.prefix}"
+
+    @property
+    def principal(self) -> Principal:
+        """The caller as the access rules see it, from this request's address."""
+        return Principal(self.actor, self.role, self.team,
+                         label=f"{self.actor} ({self.name})", ip=request.remote_addr)
 
 
-def _authorize(roles: frozenset[KeyRole]) -> Caller:
+def reader_of(caller: Caller | None) -> Reader:
+    """How the access log names a caller; one without a valid key by its address."""
+    if caller is None:
+        return Reader("unauthenticated", None, request.remote_addr)
+    return access_reader(caller.principal)
+
+
+def _log_refusal(caller: Caller | None, refusal: ApiError, params: dict[str, Any]) -> None:
+    """A request refused for its key (none, unknown, or the wrong role) goes in the
+    access log, with the id it asked about."""
+    asked = next((v for k, v in params.items() if k.endswith("_id") and isinstance(v, str)),
+                 None)
+    envelope_id = params.get("envelope_id")
+    with current_app.extensions["plansign.sessions"].begin() as db:
+        log_access(db, reader_of(caller), "request", now=dt.datetime.now(dt.UTC),
+                   envelope_id=envelope_id if isinstance(envelope_id, str) else None,
+                   allowed=False, detail=f"denied ({refusal.status}) {request.method} "
+                                         f"{request.path}: {refusal}"
+                                         + (f" [{asked}]" if asked and asked != envelope_id
+                                            else ""))
+
+
+def _authorize(roles: frozenset[Role]) -> Caller:
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     caller = None
     if scheme.lower() == "bearer":
@@ -136,7 +170,7 @@ def _authorize(roles: frozenset[KeyRole]) -> Caller:
         with current_app.extensions["plansign.readers"]() as db:
             key = apikeys.authenticate(db, presented.strip())
             if key is not None:
-                caller = Caller(key.id, key.prefix, KeyRole(key.role), key.name)
+                caller = Caller(key.id, key.prefix, Role(key.role), key.name, key.team)
     if caller is None:
         raise ApiError(401, "a valid API key is required: Authorization: Bearer <key>",
                        headers={"WWW-Authenticate": 'Bearer realm="plansign"'})

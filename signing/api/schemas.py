@@ -58,6 +58,8 @@ class EnvelopeOut(BaseModel):
     document_sha256: str
     created_at: dt.datetime
     created_by: str
+    owner: str = Field(description="Who may follow it (as audit trails name them).")
+    team: str | None = Field(description="The HR team whose keys may follow it too.")
     expires_at: dt.datetime | None
     signers: list[SignerOut]
 
@@ -65,7 +67,8 @@ class EnvelopeOut(BaseModel):
     def of(cls, row: EnvelopeRow) -> EnvelopeOut:
         return cls(id=row.id, state=row.state, template=row.template,
                    document_sha256=row.document_sha256, created_at=row.created_at,
-                   created_by=row.created_by, expires_at=row.expires_at,
+                   created_by=row.created_by, owner=row.owner, team=row.team,
+                   expires_at=row.expires_at,
                    signers=[SignerOut(id=s.id, role=s.role, name=s.name, email=s.email,
                                       routing_order=s.routing_order, state=s.state,
                                       decided_at=s.decided_at) for s in row.signers])

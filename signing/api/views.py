@@ -4,6 +4,7 @@ domain errors become JSON in :mod:`signing.api.errors`."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 from pathlib import Path
@@ -12,7 +13,7 @@ from flask import Flask, Response, current_app, request, url_for
 
 from docgen import BUILTIN_TEMPLATES, ConverterPool, resolve_template
 from docgen.generate import PdfConverter
-from signing import envelopes, webdb
+from signing import authorize, envelopes, webdb
 from signing.api.openapi import openapi_json
 from signing.api.operations import READ, WRITE, Caller, operation
 from signing.api.schemas import (
@@ -24,7 +25,7 @@ from signing.api.schemas import (
     VoidEnvelope,
 )
 from signing.models import Document
-from signing.sending import SendOptions, send_plan
+from signing.sending import SendOptions, plan_limits, send_plan
 
 
 @operation("POST", "/envelopes", summary="Create and send an envelope from plan data",
@@ -36,7 +37,8 @@ def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dic
         current_app.extensions["plansign.sessions"], body.plan,
         options=SendOptions(template=_template(body), company_name=settings.company_name,
                             expires_in=dt.timedelta(days=settings.link_max_age_days),
-                            force=body.force),
+                            force=body.force, team=key.team,
+                            limits=plan_limits(settings)),
         converter=converter_of(current_app), actor=_actor(key), now=_now())
     return (EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id)),
             {"Location": url_for(".get_envelope", envelope_id=envelope_id)})
@@ -45,14 +47,15 @@ def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dic
 @operation("GET", "/envelopes/<envelope_id>", summary="An envelope's state and signers",
            roles=READ, response=EnvelopeOut, errors=(401, 403, 404))
 def get_envelope(key: Caller, envelope_id: str) -> EnvelopeOut:
+    _check_read(key, envelope_id, "status")
     return EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id))
 
 
 @operation("GET", "/envelopes/<envelope_id>/events", summary="An envelope's audit trail",
            roles=READ, response=EventsOut, errors=(401, 403, 404))
 def get_events(key: Caller, envelope_id: str) -> EventsOut:
+    _check_read(key, envelope_id, "events")
     db = webdb.session()
-    envelopes.load(db, envelope_id)
     return EventsOut(envelope_id=envelope_id, events=[
         EventOut(seq=r.seq, type=r.type, at=r.at, actor=r.actor, ip=r.ip,
                  user_agent=r.user_agent, signer_id=r.signer_id,
@@ -65,6 +68,7 @@ def get_events(key: Caller, envelope_id: str) -> EventsOut:
            roles=WRITE, body=VoidEnvelope, response=EnvelopeOut,
            errors=(400, 401, 403, 404, 409, 422))
 def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> EnvelopeOut:
+    _check_change(key, envelope_id, "void")
     with webdb.transaction() as db:
         envelopes.perform(db, envelope_id, "void", reason=body.reason, actor=_actor(key),
                           now=_now())
@@ -75,6 +79,7 @@ def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> Envelope
            summary="Email a signer a new link; the old one stops working", roles=WRITE,
            response=EnvelopeOut, errors=(401, 403, 404, 409, 422))
 def resend_link(key: Caller, envelope_id: str, signer_id: str) -> EnvelopeOut:
+    _check_change(key, envelope_id, "resend")
     with webdb.transaction() as db:
         envelopes.perform(db, envelope_id, "resend", signer_id=signer_id, actor=_actor(key),
                           now=_now())
@@ -84,6 +89,7 @@ def resend_link(key: Caller, envelope_id: str, signer_id: str) -> EnvelopeOut:
 @operation("GET", "/envelopes/<envelope_id>/document.pdf", summary="The original PDF",
            roles=READ, media="application/pdf", errors=(401, 403, 404))
 def get_document(key: Caller, envelope_id: str) -> Response:
+    _check_read(key, envelope_id, "download original.pdf")
     db = webdb.session()
     pdf = db.get_one(Document, envelopes.load(db, envelope_id).document_sha256)
     return Response(pdf.content, mimetype="application/pdf", headers={
@@ -104,8 +110,18 @@ def _now() -> dt.datetime:
 
 
 def _actor(key: Caller) -> envelopes.Actor:
-    return envelopes.Actor(f"apikey:{key.prefix}", request.remote_addr,
+    return envelopes.Actor(key.actor, request.remote_addr,
                            request.user_agent.string[:500] or None)
+
+
+def _check_read(key: Caller, envelope_id: str, action: str) -> None:
+    authorize.check_read(current_app.extensions["plansign.sessions"], key.principal,
+                               envelope_id, action, now=_now())
+
+
+def _check_change(key: Caller, envelope_id: str, action: str) -> None:
+    authorize.check_change(current_app.extensions["plansign.sessions"], key.principal,
+                                 envelope_id, action, now=_now())
 
 
 def _template(body: CreateEnvelope) -> Path:
@@ -124,15 +140,25 @@ _converter_lock = threading.Lock()
 
 def converter_of(app: Flask) -> PdfConverter:
     """The app's PDF converter: ``app.extensions["plansign.converter"]`` when set (tests
-    set one), else a LibreOffice pool made on first use, which closes itself at exit."""
+    set one), else a LibreOffice pool made on first use, which closes itself at exit.
+    The pool has ``converter_pool_size`` instances (0: one per CPU, and at least two),
+    each started only when every running one is busy: one long conversion never holds
+    up every other sender."""
     with _converter_lock:
         converter = app.extensions.get("plansign.converter")
         if converter is None:
             settings = app.extensions["plansign.settings"]
             converter = ConverterPool(
-                settings.converter_pool_size or 1, timeout=settings.converter_timeout,
+                web_pool_size(settings.converter_pool_size),
+                timeout=settings.converter_timeout,
                 retries=settings.converter_retries,
                 max_documents=settings.converter_max_documents,
                 soffice=settings.soffice_path or None, uno_python=settings.uno_python)
             app.extensions["plansign.converter"] = converter
         return converter
+
+
+def web_pool_size(setting: int) -> int:
+    """LibreOffice instances for a web process: the setting, else one per CPU but at
+    least two, so that a sender is not queued behind another's long plan."""
+    return setting or max(2, os.cpu_count() or 1)

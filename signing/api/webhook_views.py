@@ -5,11 +5,13 @@ the signed link an ``envelope.completed`` webhook carries, for whoever holds the
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from flask import Response, current_app, url_for
+from flask import Response, current_app, request, url_for
 
 import webhooks
-from signing import envelopes, webdb
+from archive import Reader, log_access
+from signing import authorize, envelopes, webdb
 from signing.api.operations import WRITE, ApiError, Caller, operation
 from signing.api.webhook_schemas import (
     CreateWebhook,
@@ -37,23 +39,24 @@ def create_webhook(key: Caller, body: CreateWebhook) -> tuple[WebhookCreatedOut,
         created = webhooks.create_endpoint(
             db, url=body.url, events=body.events, name=body.name, description=body.description,
             manager=body.manager, department=body.department, named_only=body.named_only,
-            created_by=f"apikey:{key.prefix}", now=_now(),
-            allow_private=settings.webhook_allow_private)
+            created_by=key.actor, owner_team=key.team, sees_all=key.principal.sees_all,
+            now=_now(), allow_private=settings.webhook_allow_private)
         out = WebhookCreatedOut(**WebhookOut.of(created.endpoint).model_dump(),
                                 secret=created.secret)
     return out, {"Location": url_for(".get_webhook", endpoint_id=out.id)}
 
 
-@operation("GET", "/webhooks", summary="Every webhook endpoint (never a secret)", roles=WRITE,
-           response=WebhooksOut, errors=(401, 403))
+@operation("GET", "/webhooks", summary="The caller's webhook endpoints; an admin's: every one "
+           "(never a secret)", roles=WRITE, response=WebhooksOut, errors=(401, 403))
 def list_webhooks(key: Caller) -> WebhooksOut:
-    return WebhooksOut(webhooks=[WebhookOut.of(e)
-                                 for e in webhooks.list_endpoints(webdb.session())])
+    return WebhooksOut(webhooks=[WebhookOut.of(e) for e in webhooks.list_endpoints(
+        webdb.session(), created_by=_owned_by(key))])
 
 
 @operation("GET", "/webhooks/<endpoint_id>", summary="A webhook endpoint", roles=WRITE,
            response=WebhookOut, errors=(401, 403, 404))
 def get_webhook(key: Caller, endpoint_id: str) -> WebhookOut:
+    _check_endpoint(key, endpoint_id, "view")
     return WebhookOut.of(webhooks.get_endpoint(webdb.session(), endpoint_id))
 
 
@@ -61,6 +64,7 @@ def get_webhook(key: Caller, endpoint_id: str) -> WebhookOut:
            roles=WRITE, body=DisableWebhook, response=WebhookOut,
            errors=(400, 401, 403, 404, 422))
 def disable_webhook(key: Caller, body: DisableWebhook, endpoint_id: str) -> WebhookOut:
+    _check_endpoint(key, endpoint_id, "disable")
     with webdb.transaction() as db:
         return WebhookOut.of(webhooks.disable_endpoint(
             db, endpoint_id, reason=f"{body.reason} (apikey:{key.prefix})", now=_now()))
@@ -70,6 +74,7 @@ def disable_webhook(key: Caller, body: DisableWebhook, endpoint_id: str) -> Webh
            summary="Send to a disabled endpoint again, starting with what it missed",
            roles=WRITE, response=WebhookOut, errors=(401, 403, 404))
 def enable_webhook(key: Caller, endpoint_id: str) -> WebhookOut:
+    _check_endpoint(key, endpoint_id, "enable")
     with webdb.transaction() as db:
         return WebhookOut.of(webhooks.enable_endpoint(db, endpoint_id))
 
@@ -78,6 +83,7 @@ def enable_webhook(key: Caller, endpoint_id: str) -> WebhookOut:
            summary="A new secret; the old one also signs during the overlap", roles=WRITE,
            body=RotateSecret, response=SecretOut, errors=(400, 401, 403, 404, 422))
 def rotate_webhook_secret(key: Caller, body: RotateSecret, endpoint_id: str) -> SecretOut:
+    _check_endpoint(key, endpoint_id, "rotate-secret")
     with webdb.transaction() as db:
         secret = webhooks.rotate_secret(db, endpoint_id,
                                         overlap=dt.timedelta(hours=body.overlap_hours),
@@ -87,13 +93,17 @@ def rotate_webhook_secret(key: Caller, body: RotateSecret, endpoint_id: str) -> 
                          previous_secret_expires_at=endpoint.previous_secret_expires_at)
 
 
-@operation("GET", "/webhooks/deliveries", summary="The delivery log, newest first",
-           roles=WRITE, query=DeliveriesQuery, response=DeliveriesOut,
+@operation("GET", "/webhooks/deliveries",
+           summary="The delivery log of the caller's endpoints (an admin's: of every one), "
+                   "newest first", roles=WRITE, query=DeliveriesQuery, response=DeliveriesOut,
            errors=(401, 403, 404, 422))
 def list_deliveries(key: Caller, query: DeliveriesQuery) -> DeliveriesOut:
+    if query.endpoint_id is not None:
+        _check_endpoint(key, query.endpoint_id, "deliveries")
     db = webdb.session()
     messages = webhooks.list_messages(db, endpoint_id=query.endpoint_id,
-                                      failed=query.failed in (True, "true"), limit=query.limit)
+                                      failed=query.failed in (True, "true"), limit=query.limit,
+                                      created_by=_owned_by(key))
     attempts = webhooks.attempts_of(db, [m.id for m in messages])
     return DeliveriesOut(deliveries=[DeliveryOut.of(m, attempts[m.id]) for m in messages])
 
@@ -101,6 +111,7 @@ def list_deliveries(key: Caller, query: DeliveriesQuery) -> DeliveriesOut:
 @operation("GET", "/webhooks/deliveries/<message_id>", summary="One delivery and its attempts",
            roles=WRITE, response=DeliveryOut, errors=(401, 403, 404))
 def get_delivery(key: Caller, message_id: str) -> DeliveryOut:
+    authorize.check_message(_sessions(), key.principal, message_id, "delivery", now=_now())
     db = webdb.session()
     message = webhooks.get_message(db, message_id)
     return DeliveryOut.of(message, webhooks.attempts_of(db, [message.id])[message.id])
@@ -110,6 +121,7 @@ def get_delivery(key: Caller, message_id: str) -> DeliveryOut:
            summary="Send a delivery again: same id and body, a fresh retry schedule",
            roles=WRITE, status=202, response=DeliveryOut, errors=(401, 403, 404, 409))
 def redeliver(key: Caller, message_id: str) -> DeliveryOut:
+    authorize.check_message(_sessions(), key.principal, message_id, "redeliver", now=_now())
     with webdb.transaction() as db:
         message = webhooks.redeliver(db, message_id, now=_now())
         return DeliveryOut.of(message, webhooks.attempts_of(db, [message.id])[message.id])
@@ -120,18 +132,29 @@ def redeliver(key: Caller, message_id: str) -> DeliveryOut:
                    "envelope.completed webhook carries", roles=None, query=DownloadQuery,
            media="application/pdf", errors=(403, 404, 422))
 def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
+    claims, refusal = None, ""
     try:
         claims = current_app.extensions["plansign.downloads"].unsign(query.token, now=_now())
     except LinkExpired:
-        raise ApiError(403, "this download link has expired; fetch the sealed PDF from the "
-                            "records API with an API key: GET /api/v1/archive/records/"
-                            f"{envelope_id}/final.pdf") from None
+        refusal = ("this download link has expired; fetch the sealed PDF from the records "
+                   f"API with an API key: GET /api/v1/archive/records/{envelope_id}/final.pdf")
     except LinkError:
-        raise ApiError(403, "this download link is not valid") from None
+        refusal = "this download link is not valid"
     db = webdb.session()
-    row = envelopes.load(db, envelope_id) if claims.envelope_id == envelope_id else None
-    if row is None or row.final_sha256 != claims.sha256:
-        raise ApiError(403, "this download link is not valid")
+    if claims is not None:
+        row = envelopes.load(db, envelope_id) if claims.envelope_id == envelope_id else None
+        refusal = ("this download link is not valid"
+                   if row is None or row.final_sha256 != claims.sha256 else "")
+    # Followed or refused, the link's use is logged: the endpoint it was sent to reads.
+    reader = Reader(f"webhook:{claims.endpoint_id or 'unnamed endpoint'}" if claims
+                    else "unauthenticated", "webhook" if claims else None, request.remote_addr)
+    with webdb.transaction() as log:
+        log_access(log, reader, "download final.pdf", now=_now(),
+                   envelope_id=envelope_id[:36], allowed=not refusal,
+                   detail=(f"denied (403): {refusal}" if refusal
+                           else "by the link of an envelope.completed webhook"))
+    if refusal or claims is None:
+        raise ApiError(403, refusal)
     pdf = db.get_one(Document, claims.sha256)
     return Response(pdf.content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{envelope_id}-final.pdf"',
@@ -140,3 +163,16 @@ def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _sessions() -> Any:
+    return current_app.extensions["plansign.sessions"]
+
+
+def _owned_by(key: Caller) -> str | None:
+    """Whose endpoints a listing shows: the caller's own; an admin's, every one."""
+    return None if key.principal.sees_all else key.actor
+
+
+def _check_endpoint(key: Caller, endpoint_id: str, action: str) -> None:
+    authorize.check_endpoint(_sessions(), key.principal, endpoint_id, action, now=_now())

@@ -4,7 +4,8 @@
 - :mod:`signing.mail.backends`: :class:`MailBackend` with a file outbox and SendGrid,
   chosen by :func:`backend_from_settings`.
 - :mod:`signing.mail.compose`: invitation, reminder, your copy, HR notice, voided.
-- :mod:`signing.mail.ics`: the check-in calendar attached to an invitation.
+- :mod:`signing.mail.ics`: the check-in calendar attached to an invitation, and its
+  cancellation attached to the notice that the plan was withdrawn.
 """
 
 from signing.mail.backends import (

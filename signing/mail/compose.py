@@ -181,15 +181,30 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
 
 def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
            signer_id: str, idempotency_key: str, role: Role | str = Role.EMPLOYEE,
-           employee_name: str | None = None) -> Message:
+           employee_name: str | None = None, meetings: Sequence[Meeting] = (),
+           now: dt.datetime | None = None) -> Message:
     """HR withdrew the request; the link no longer works. Has no link of its own, and
-    gives no reason (HR's reason is for the record, not for the signer's mailbox)."""
+    gives no reason (HR's reason is for the record, not for the signer's mailbox).
+
+    ``meetings``, the check-ins the invitation's calendar gave, are cancelled by the
+    attached ``check-ins-cancelled.ics`` (the same UIDs, ``METHOD:CANCEL``); ``now``
+    is its DTSTAMP, later than the invitation's.
+    """
     role = Role(role)
+    attachments = ()
+    if meetings:
+        if now is None:
+            raise ValueError("now: a cancelled calendar needs the time it was issued")
+        attachments = (Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE, ics.cancelled_calendar(
+            meetings, uid_seed=envelope_id, stamp=now,
+            organizer=contact.email, attendee=to)),)
     return _message("voided", subject="A signing request sent to you has been withdrawn",
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
-                    employee_name=_employee_name(role, employee_name))
+                    employee_name=_employee_name(role, employee_name),
+                    calendar_file=ics.CANCEL_FILENAME if meetings else None,
+                    attachments=attachments)
 
 
 # -- formatting -----------------------------------------------------------------------

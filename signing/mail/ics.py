@@ -8,6 +8,10 @@ not a meeting request that asks for replies.
 UIDs are derived from a seed (the envelope id) and the meeting's date, so the same plan
 gives the same UIDs on every send: importing a resent invitation updates the meetings
 instead of adding them twice. The seed is hashed, so the UID carries no plan data.
+
+When HR withdraw the plan, :func:`cancelled_calendar` gives the same meetings, by the same
+UIDs, as ``METHOD:CANCEL`` with ``STATUS:CANCELLED`` and a higher ``SEQUENCE``: opening it
+takes them out of the calendar again.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from docgen.schedule import Meeting
 
 PRODID = "-//plansign//check-in meetings//EN"
 FILENAME = "check-ins.ics"
+CANCEL_FILENAME = "check-ins-cancelled.ics"
+# The invitation's meetings are revision 0; their cancellation supersedes them.
+_SEQUENCE = {"PUBLISH": 0, "CANCEL": 1}
 CONTENT_TYPE = "text/calendar"
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "Universal",
                         "Etc/Universal", "GMT", "Etc/GMT"})
@@ -39,6 +46,42 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
                      meeting_with: str | None = None) -> bytes:
     """An iCalendar file of the meetings. ``stamp`` (DTSTAMP) is when it was issued: pass
     the same value on a retry and the bytes are the same."""
+    calendar = _calendar("PUBLISH", meetings, stamp)
+    total = len(meetings)
+    description = _description(meeting_with, video_link)
+    for meeting in meetings:
+        event = _event(meeting, uid_seed, stamp, "PUBLISH", total)
+        if location or video_link:
+            event.add("location", location or video_link)
+        if video_link and urlsplit(video_link).scheme in ("https", "http"):
+            event.add("url", video_link)
+        if description:
+            event.add("description", description)
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def cancelled_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
+                       organizer: str | None = None, attendee: str | None = None) -> bytes:
+    """The cancellation of the meetings :func:`checkin_calendar` gave for the same
+    ``uid_seed``. ``organizer`` and ``attendee`` are addresses: RFC 5546 wants them in a
+    cancellation, and some calendars act on one only when they are there."""
+    calendar = _calendar("CANCEL", meetings, stamp)
+    for meeting in meetings:
+        event = _event(meeting, uid_seed, stamp, "CANCEL", len(meetings))
+        if organizer:
+            event.add("organizer", f"mailto:{organizer}")
+        if attendee:
+            event.add("attendee", f"mailto:{attendee}")
+        event.add("status", "CANCELLED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _calendar(method: str, meetings: Sequence[Meeting], stamp: dt.datetime) -> Calendar:
+    """A calendar of ``method``, with the VTIMEZONEs the meetings need; no events yet."""
     if stamp.tzinfo is None:
         raise ValueError("stamp must be timezone-aware")
     for meeting in meetings:
@@ -49,7 +92,7 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
 
     # VTIMEZONEs first: some readers want a TZID defined before it is used.
     zones = sorted({_zone(m.starts) for m in meetings} - {None})
@@ -60,27 +103,20 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
             calendar.add_component(Timezone.from_tzid(
                 zone, first_date=dt.date(first.year, 1, 1),
                 last_date=dt.date(last.year + 1, 1, 1)))
+    return calendar
 
-    total = len(meetings)
-    description = _description(meeting_with, video_link)
-    for meeting in meetings:
-        event = Event()
-        event.add("uid", meeting_uid(uid_seed, meeting))
-        event.add("dtstamp", stamp.astimezone(dt.UTC))
-        event.add("dtstart", _for_ical(meeting.starts))
-        event.add("dtend", _for_ical(meeting.ends))
-        event.add("summary", f"Check-in meeting ({meeting.number} of {total})")
-        if location or video_link:
-            event.add("location", location or video_link)
-        if video_link and urlsplit(video_link).scheme in ("https", "http"):
-            event.add("url", video_link)
-        if description:
-            event.add("description", description)
-        event.add("sequence", 0)
-        event.add("status", "CONFIRMED")
-        event.add("transp", "OPAQUE")
-        calendar.add_component(event)
-    return calendar.to_ical()
+
+def _event(meeting: Meeting, uid_seed: str, stamp: dt.datetime, method: str,
+           total: int) -> Event:
+    """What a meeting's event says in the invitation and its cancellation alike."""
+    event = Event()
+    event.add("uid", meeting_uid(uid_seed, meeting))
+    event.add("dtstamp", stamp.astimezone(dt.UTC))
+    event.add("dtstart", _for_ical(meeting.starts))
+    event.add("dtend", _for_ical(meeting.ends))
+    event.add("summary", f"Check-in meeting ({meeting.number} of {total})")
+    event.add("sequence", _SEQUENCE[method])
+    return event
 
 
 def _zone(when: dt.datetime) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
+from docgen.model import address_problem, name_problem
 from signing.errors import SigningError
 
 # -- errors ---------------------------------------------------------------------------
@@ -62,8 +63,6 @@ class InvalidMessage(PermanentMailError, ValueError):
 
 # -- the message ----------------------------------------------------------------------
 
-# One address, no display name: display names go in Message.to_name.
-_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$")
 _KEY = re.compile(r"^[!-~]{1,200}$")  # printable ASCII, no spaces
 _ARG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 _ARG_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -108,7 +107,9 @@ class Message:
         _check_address("to", self.to)
         if self.reply_to is not None:
             _check_address("reply_to", self.reply_to)
-        _check_header("to_name", self.to_name or "")
+        if name_problem(self.to_name or ""):
+            raise InvalidMessage("to_name: must be a name on one line, without control "
+                                 "characters")
         if not self.subject.strip():
             raise InvalidMessage("subject: a message needs a subject")
         _check_header("subject", self.subject)
@@ -135,7 +136,8 @@ class Message:
 
 
 def _check_address(name: str, value: str) -> None:
-    if not _ADDRESS.match(value):
+    # One address, no display name (that is Message.to_name), by the plan model's rule.
+    if not isinstance(value, str) or address_problem(value):
         raise InvalidMessage(f"{name}: not a single email address")
 
 

@@ -139,3 +139,29 @@ def test_records_archived_before_0006_are_found_by_manager_and_sender(engine):
     assert row.manager_name_folded == "jurg baumann"
     assert row.sent_by == "apikey:psk_abcd1234"
     assert row.retain_until is None  # kept until purged by hand: the period then is unknown
+
+
+def test_0011_gives_envelopes_their_sender_as_owner_and_limits_hr_endpoints(engine):
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        insert_envelope(connection, state="sent", plan="{}", created_by="apikey:psk_hr000001")
+        connection.execute(text(
+            "INSERT INTO api_keys (name, role, prefix, key_hash, created_at) VALUES "
+            "('HR desk', 'hr', 'psk_hr000001', :h1, :at), "
+            "('Admin', 'admin', 'psk_ad000001', :h2, :at)"),
+            {"h1": "1" * 64, "h2": "2" * 64, "at": NOW})
+        for endpoint_id, creator in (("ep_hr", "apikey:psk_hr000001"),
+                                     ("ep_admin", "apikey:psk_ad000001"),
+                                     ("ep_cli", "cli:riley")):
+            connection.execute(text(
+                "INSERT INTO webhook_endpoints (id, url, event_types, scope, secret, "
+                "created_at, created_by) VALUES (:id, 'https://h.example.com', '[]', 'all', "
+                "'whsec_x', :at, :by)"), {"id": endpoint_id, "at": NOW, "by": creator})
+    upgrade(engine, "0011")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT owner, team FROM envelopes")).one() == (
+            "apikey:psk_hr000001", None)
+        sees_all = dict(connection.execute(text(
+            "SELECT id, sees_all FROM webhook_endpoints")).all())
+    # The HR key's old scope-all endpoint now hears only of that key's plans.
+    assert sees_all == {"ep_hr": False, "ep_admin": True, "ep_cli": True}

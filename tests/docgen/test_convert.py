@@ -26,7 +26,7 @@ import pytest
 from docx import Document
 
 from docgen.convert import Converter, ConverterPool, find_libreoffice
-from docgen.errors import ConversionError, ConverterUnavailable
+from docgen.errors import ConversionError, ConversionTimeout, ConverterUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui python3-uno"
@@ -269,13 +269,14 @@ def test_hung_soffice_is_killed_and_the_document_retried(solo: ConverterPool) ->
 
 def test_gives_up_with_a_clear_message_when_every_try_times_out() -> None:
     with ConverterPool(1, timeout=0.001, retries=2) as impatient:
-        with pytest.raises(ConversionError) as caught:
+        with pytest.raises(ConversionTimeout) as caught:
             impatient.convert(make_docx(GREETING))
         stats = impatient.stats[0]
 
     assert str(caught.value) == (
         "LibreOffice did not finish converting the document within 0.001 s (tried 3 times)"
     )
+    assert caught.value.seconds == 0.001  # a timeout, which callers can tell from a crash
     assert stats.timeouts == 3
     assert stats.restarts == 2  # a fresh instance for each retry; the last one is killed too
     assert stats.failures == 1

@@ -148,6 +148,64 @@ def test_bad_email(plan_data):
     assert problems(plan_data) == ["manager.email: morgan at example is not an email address"]
 
 
+@pytest.mark.parametrize("address", [
+    "lea,attacker<x>@example.com",      # a second address, smuggled into the To header
+    "Lea <lea@example.com>",             # a display name: names go in the name field
+    '"lea"@example.com',                 # quoted local part
+    "lea@example.com\r\nBcc: x@example.com",
+    "lea;x@example.com",
+    "lea@@example.com",
+    ".lea@example.com",
+    "le..a@example.com",
+    "lea@localhost",                     # no dot in the domain
+    "lea@exa_mple.com",
+    "lea@-example.com",
+    "lea@example.123",
+    "zoë@example.com",                  # the mail library refuses a non-ASCII local part
+    "lea@exämple.com",                  # and writes a non-ASCII domain nobody can read
+    "l" * 65 + "@example.com",           # longer than SMTP allows before the @
+])
+def test_an_address_the_mailer_cannot_use_is_refused_naming_the_field(plan_data, address):
+    plan_data["employee"]["email"] = address
+    (problem,) = problems(plan_data)
+    assert problem.startswith("employee.email: ")
+
+
+@pytest.mark.parametrize("address", ["lea.braendli@example.com", "o'neill+pip@mail.example.co.uk",
+                                     "x@xn--exmple-cua.com", "A.B-C_d@Example.COM"])
+def test_ordinary_addresses_are_accepted(plan_data, address):
+    plan_data["hr"]["email"] = address
+    assert plan_from_data(plan_data).hr.email == address
+
+
+@pytest.mark.parametrize("person", ["employee", "manager", "hr"])
+@pytest.mark.parametrize("name", ["Lea\nBcc: x@example.com", "Lea\rBraendli", "Lea\tBraendli",
+                                  "Lea\u2028Braendli", "Lea\x85Braendli"])
+def test_a_name_that_would_break_the_email_header_is_refused(plan_data, person, name):
+    plan_data[person]["name"] = name
+    (problem,) = problems(plan_data)
+    assert problem.startswith(f"{person}.name: contains a line break")
+
+
+def test_two_signers_may_not_share_an_address(plan_data):
+    plan_data["routing"] = {"manager": "after", "hr": "before"}
+    plan_data["hr"]["email"] = plan_data["employee"]["email"].upper()
+    assert problems(plan_data) == [
+        f"hr.email: {plan_data['hr']['email']} is also employee.email; each signer needs an "
+        "address of their own"]
+    plan_data["hr"]["email"] = "hr@example.com"
+    plan_data["manager"]["email"] = "hr@example.com"
+    assert problems(plan_data) == [
+        "hr.email: hr@example.com is also manager.email; each signer needs an address of "
+        "their own"]
+
+
+def test_a_shared_address_of_someone_who_does_not_sign_is_no_conflict(plan_data):
+    plan_data["routing"] = {"manager": "none", "hr": "none"}
+    plan_data["manager"]["email"] = plan_data["employee"]["email"]
+    assert plan_from_data(plan_data).manager.email == plan_data["employee"]["email"]
+
+
 def test_names_ids_and_addresses_have_the_lengths_the_database_keeps(plan_data):
     plan_data["employee"]["name"] = "  " + "N" * 200 + "  "  # surrounding space is not counted
     plan_data["plan_id"] = "P" * 100
@@ -160,6 +218,22 @@ def test_names_ids_and_addresses_have_the_lengths_the_database_keeps(plan_data):
         "plan_id: is 101 characters long; at most 100 may be given",
         "employee.name: is 201 characters long; at most 200 may be given",
         "hr.email: is 255 characters long; at most 254 may be given"]
+
+
+def test_free_text_and_lists_have_limits_that_name_the_field(plan_data):
+    plan_data["role_summary"] = "R" * 10_000
+    plan_data["goals"][0]["metric"] = "M" * 1_000
+    plan_data["goals"] = plan_data["goals"] * 25  # 50 goals
+    plan_from_data(plan_data)
+    plan_data["role_summary"] = "R" * 10_001
+    plan_data["areas"][0]["evidence"][0]["fact"] = "F" * 10_001
+    plan_data["employee"]["title"] = "T" * 1_001
+    plan_data["support"] = plan_data["support"] * 26  # 52 items
+    assert problems(plan_data) == [
+        "employee.title: is 1,001 characters long; at most 1,000 may be given",
+        "role_summary: is 10,001 characters long; at most 10,000 may be given",
+        "areas[0].evidence[0].fact: is 10,001 characters long; at most 10,000 may be given",
+        "support: has 52 items; at most 50 may be given"]
 
 
 def test_every_problem_is_reported_at_once(plan_data):

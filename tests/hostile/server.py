@@ -97,7 +97,7 @@ def seed(sessions) -> dict[str, str]:
         # An address no request ever goes to: no worker runs.
         endpoint = webhooks.create_endpoint(
             session, url="https://192.0.2.10/hooks", events=["envelope.sent"], name="hris",
-            created_by="hr:test", now=now, allow_private=True, resolve=None)
+            created_by="hr:test", sees_all=True, now=now, allow_private=True, resolve=None)
     return {"key": key, "envelope_id": envelope_id, "signer_id": signer_id,
             "spare_envelope_id": spare_id, "endpoint_id": endpoint.endpoint.id}
 

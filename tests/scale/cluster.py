@@ -395,7 +395,7 @@ def run_mix(group: Cluster, converter: Any, count: int, *, clients: int,
         with sessions.begin() as session:
             endpoint = webhooks.create_endpoint(
                 session, url=receiver.url, events=sorted(webhooks.EVENT_TYPES), name="hris",
-                created_by="load", now=dt.datetime.now(dt.UTC), allow_private=True)
+                created_by="load", sees_all=True, now=dt.datetime.now(dt.UTC), allow_private=True)
         started = time.monotonic()
         ids = send_all(sessions, converter, count, expiring=expiring, expire_in=expire_in)
         seconds["send"] = time.monotonic() - started

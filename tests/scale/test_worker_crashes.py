@@ -37,7 +37,7 @@ def acknowledged(database_url, tmp_path, converter):
         with sessions.begin() as session:
             endpoint = webhooks.create_endpoint(
                 session, url=receiver.url, events=sorted(webhooks.EVENT_TYPES),
-                created_by="test", now=dt.datetime.now(dt.UTC), allow_private=True)
+                created_by="test", sees_all=True, now=dt.datetime.now(dt.UTC), allow_private=True)
         envelope_id = cluster.acknowledged_envelope(group, converter,
                                                     comment="Ich bestätige den Erhalt.")
         yield group, sessions, envelope_id, receiver, endpoint.secret

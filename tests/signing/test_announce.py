@@ -49,7 +49,7 @@ def add_endpoint(sessions, **options) -> str:
     options.setdefault("events", ALL_EVENTS)
     with sessions.begin() as session:
         return webhooks.create_endpoint(
-            session, url="https://hooks.example.com/h", created_by="test", now=NOW,
+            session, url="https://hooks.example.com/h", created_by="test", sees_all=True, now=NOW,
             allow_private=False, resolve=lambda host: [], **options).endpoint.id
 
 
@@ -194,6 +194,37 @@ def test_completed_carries_the_final_hash_and_a_download_link(sessions, announce
     assert "not today" not in message.payload
 
 
+def test_only_endpoints_whose_owner_may_see_the_plan_hear_of_it(sessions, announcer):
+    department = sample_plan().employee.department
+    with sessions.begin() as session:
+        def endpoint(owner: str, sees_all: bool) -> str:
+            return webhooks.create_endpoint(
+                session, url="https://hooks.example.com/h", events=["envelope.completed"],
+                department=None if sees_all else department, created_by=owner,
+                sees_all=sees_all, now=NOW, allow_private=False,
+                resolve=lambda host: []).endpoint.id
+        senders, others, admins = (endpoint(HR.name, False), endpoint("apikey:psk_other00", False),
+                                   endpoint("apikey:psk_admin000", True))
+    envelope_id = send(sessions)
+    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex",
+        consent=True, statement=STATEMENT)
+    act(sessions, envelope_id, "acknowledge", wf.Role.MANAGER, NOW, typed_name="Morgan",
+        consent=True, statement=STATEMENT)
+    with sessions.begin() as session:
+        svc.store_document(session, b"%PDF final", "application/pdf", NOW)
+        svc.perform(session, envelope_id, "seal", final_sha256="f" * 64, actor=HR, now=NOW)
+        svc.load(session, envelope_id).final_sha256 = "f" * 64
+        svc.perform(session, envelope_id, "archive", actor=HR, now=NOW)
+    announce(sessions, announcer, NOW)
+    assert messages(sessions, others) == []
+    for endpoint_id in (senders, admins):
+        [message] = [m for m in messages(sessions, endpoint_id)
+                     if m.event_type == "envelope.completed"]
+        url = json.loads(message.payload)["data"]["final_document"]["url"]
+        claims = announcer.downloads.unsign(url.split("token=")[1], now=NOW)
+        assert claims.endpoint_id == endpoint_id  # each link names whom it was sent to
+
+
 def test_email_bounced_passes_on_only_short_codes(sessions, announcer):
     add_endpoint(sessions, events=["email.bounced"])
     envelope_id = send(sessions)
@@ -223,16 +254,16 @@ def test_no_endpoints_no_messages(sessions, announcer):
 def test_a_plan_must_name_an_enabled_endpoint(sessions):
     plan = sample_plan()
     with pytest.raises(PlanError) as info:
-        check_webhook(sessions, plan)
+        check_webhook(sessions, plan, owner="test")
     [problem] = info.value.problems
     assert problem.path == "manager.webhook"
     assert "no webhook endpoint is named morgan-example-hris" in problem.message
     endpoint_id = add_endpoint(sessions, name="morgan-example-hris")
-    check_webhook(sessions, plan)
+    check_webhook(sessions, plan, owner="test")
     with sessions.begin() as session:
         webhooks.disable_endpoint(session, endpoint_id, reason="HRIS retired", now=NOW)
     with pytest.raises(PlanError, match="is disabled \\(HRIS retired\\)"):
-        check_webhook(sessions, plan)
+        check_webhook(sessions, plan, owner="test")
 
 
 def test_the_plan_model_checks_endpoint_names_as_the_webhooks_package_does():

@@ -114,3 +114,24 @@ def test_keys_commands(runner, env, database_url):
         row = session.scalars(select(ApiKey)).one()
         assert row.key_hash == hashlib.sha256(key.encode()).hexdigest()
     engine.dispose()
+
+
+def test_hr_keys_share_plans_by_team(runner, env):
+    created = runner.invoke(main, ["keys", "create", "--role", "hr", "--name", "Sales desk",
+                                   "--team", "  Sales   HR "], env=env)
+    assert created.exit_code == 0, created.output
+    assert "team Sales HR" in created.output
+    prefix = created.stdout.strip()[:apikeys.PREFIX_LENGTH]
+    assert "team Sales HR" in runner.invoke(main, ["keys", "list"], env=env).output
+
+    moved = runner.invoke(main, ["keys", "set-team", prefix, "Support HR"], env=env)
+    assert moved.exit_code == 0 and "is in team Support HR" in moved.output
+    alone = runner.invoke(main, ["keys", "set-team", prefix, ""], env=env)
+    assert alone.exit_code == 0 and "is in no team" in alone.output
+    assert "team " not in runner.invoke(main, ["keys", "list"], env=env).output
+
+    # Admins see every plan and records staff the archive: a team means nothing to them.
+    refused = runner.invoke(main, ["keys", "create", "--role", "admin", "--name", "Ops",
+                                   "--team", "Sales HR"], env=env)
+    assert refused.exit_code == 2 and "only hr keys belong to a team" in refused.output
+    assert "--team" in refused.output

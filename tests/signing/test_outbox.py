@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select
 
 from database import make_engine, make_session_factory
@@ -39,12 +40,17 @@ def sessions(database_url):
     engine.dispose()
 
 
-def sent_envelope(sessions) -> str:
+def sent_envelope(sessions, *, name: str | None = None, address: str | None = None,
+                  plan_data: dict | None = None) -> str:
+    """An envelope sent to the sample plan's employee; ``name``, ``address`` and
+    ``plan_data`` stand for what was stored before plans were checked for the mailer."""
     plan = sample_plan()
-    specs = [svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 1)]
+    specs = [svc.SignerSpec(wf.Role.EMPLOYEE, name or plan.employee.name,
+                            address or plan.employee.email, 1)]
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            session, plan_data=plan_data or plan.model_dump(mode="json", by_alias=True,
+                                                            exclude_none=True),
             template="standard", pdf=b"%PDF-1.7 fake", signers=specs, actor=HR, now=NOW)
         svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
                     expires_in=dt.timedelta(days=14))
@@ -74,6 +80,77 @@ def test_invitation_is_mailed_once_with_a_link_that_opens(sessions, tmp_path):
         row = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")).one()
         assert row.sent_at == NOW and row.attempts == 1
     assert [p.get_filename() for p in message.iter_attachments()] == ["check-ins.ics"]
+
+
+@pytest.mark.parametrize("queued_before_rows_named_their_event", [False, True])
+def test_each_hr_notice_quotes_the_comment_it_was_queued_for(
+        sessions, tmp_path, queued_before_rows_named_their_event):
+    """Several comments wait for the worker (the last with the acknowledgement, whose
+    step records more after it); every notice quotes its own, not the latest. Rows
+    queued before they carried the event's seq find it by the step in their key."""
+    envelope_id = sent_envelope(sessions)
+    with sessions() as session:
+        signer_id = svc.load(session, envelope_id).signers[0].id
+    comments = ["I need an accommodation for my disability.", "Goal 2 has no target.",
+                "I acknowledge, with the comments above."]
+    with sessions.begin() as session:
+        for text in comments[:2]:
+            svc.perform(session, envelope_id, "comment", signer_id=signer_id, text=text,
+                        actor=HR, now=NOW)
+        svc.perform(session, envelope_id, "acknowledge", signer_id=signer_id,
+                    typed_name="Alex Sample", consent=True, statement="I have read it.",
+                    comment=comments[2], actor=HR, now=NOW)
+        if queued_before_rows_named_their_event:
+            for row in session.scalars(select(OutboxRow)):
+                row.payload = {k: v for k, v in row.payload.items() if k != "seq"}
+    folder = tmp_path / "mail"
+    outbox.run_once(sessions, {"email": mailer(FileMailBackend(folder))}, now=NOW)
+    with sessions() as session:
+        notices = session.scalars(select(OutboxRow).where(
+            OutboxRow.name == "hr_notice_comment").order_by(OutboxRow.id)).all()
+        assert len(notices) == 3 and all(n.sent_at == NOW for n in notices)
+        files = [folder / n.provider_message_id for n in notices]
+    quoted = []
+    for eml in files:
+        message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+        text = message.get_body(("plain",)).get_content()
+        quoted.append([c for c in comments if c in text])
+    assert quoted == [[c] for c in comments]
+
+
+def calendar_of(eml) -> Calendar:
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    [attachment] = [p for p in message.iter_attachments()
+                    if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(attachment.get_content())
+
+
+def test_the_void_email_cancels_the_invitations_check_in_meetings(sessions, tmp_path):
+    envelope_id = sent_envelope(sessions)
+    folder = tmp_path / "mail"
+    handlers = {"email": mailer(FileMailBackend(folder))}
+    outbox.run_once(sessions, handlers, now=NOW)
+    [invitation] = folder.glob("*.eml")
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "void", reason="wrong plan", actor=HR,
+                    now=NOW + dt.timedelta(hours=1))
+    outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(hours=1))
+    [voided] = set(folder.glob("*.eml")) - {invitation}
+    published, cancelled = calendar_of(invitation), calendar_of(voided)
+    assert published["METHOD"] == "PUBLISH" and cancelled["METHOD"] == "CANCEL"
+    meetings = {e["UID"]: e for e in published.walk("VEVENT")}
+    cancellations = {e["UID"]: e for e in cancelled.walk("VEVENT")}
+    assert len(meetings) > 1 and cancellations.keys() == meetings.keys()
+    for uid, event in cancellations.items():
+        assert event["STATUS"] == "CANCELLED"
+        assert event["SEQUENCE"] > meetings[uid]["SEQUENCE"]
+        assert event.decoded("DTSTART") == meetings[uid].decoded("DTSTART")
+        assert event.decoded("DTSTAMP") > meetings[uid].decoded("DTSTAMP")
+        assert str(event["ATTENDEE"]) == f"mailto:{sample_plan().employee.email}"
+        assert str(event["ORGANIZER"]) == f"mailto:{sample_plan().hr.email}"
+    text = email.message_from_bytes(voided.read_bytes(), policy=policy.default).get_body(
+        ("plain",)).get_content()
+    assert "no longer works" in text and "check-ins-cancelled.ics" in text
 
 
 def test_kinds_without_a_handler_wait(sessions, tmp_path):
@@ -202,6 +279,47 @@ def test_refused_message_is_a_recorded_failure_and_hr_are_told(sessions, provide
     assert "The invitation to sign for their performance improvement plan could not be " \
            f"delivered to Alex Sample at {sample_plan().employee.email}" in text
     assert "400" in text
+
+
+@pytest.mark.parametrize(("name", "address"), [
+    (None, "lea,attacker<x>@example.com"), ("Alex\nBcc: x@example.com", None)])
+def test_a_message_the_mail_library_refuses_fails_at_once_and_hr_are_told(sessions, tmp_path,
+                                                                          name, address):
+    """Not an outage: the same data is refused on every attempt, so the first is the last."""
+    envelope_id = sent_envelope(sessions, name=name, address=address)
+    folder = tmp_path / "mail"
+    handlers = {"email": mailer(FileMailBackend(folder))}
+    assert outbox.run_once(sessions, handlers, now=NOW) == 1
+    with sessions() as session:
+        invitation, notice = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")
+                                             .order_by(OutboxRow.id)).all()
+        assert invitation.failed_at == NOW and invitation.attempts == 1
+        assert "unexpected" not in invitation.last_error
+        assert notice.name == "hr_notice_undeliverable" and notice.sent_at is None
+        failed = svc.audit_trail(session, envelope_id)[-1]
+        assert failed.type == "email.failed" and failed.data["message"] == "invitation"
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(minutes=1)) == 1
+    [eml] = folder.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == sample_plan().hr.email
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(days=1)) == 0
+
+
+def test_an_hr_notice_that_cannot_be_built_is_recorded_not_retried(sessions, tmp_path):
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["hr"]["email"] = "riley,other@example.com"
+    sent_envelope(sessions, plan_data=data)
+    handlers = {"email": mailer(FileMailBackend(tmp_path / "mail"))}
+    outbox.run_once(sessions, handlers, now=NOW)  # the invitation: its Reply-To is HR's
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(minutes=1)) == 1
+    with sessions() as session:
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.kind == "email")
+                               .order_by(OutboxRow.id)).all()
+        assert [(r.name, r.attempts) for r in rows] == [("invitation", 1),
+                                                       ("hr_notice_undeliverable", 1)]
+        assert all(r.failed_at is not None and r.last_error for r in rows)
+    assert outbox.run_once(sessions, handlers, now=NOW + dt.timedelta(days=1)) == 0
+    assert not list((tmp_path / "mail").glob("*.eml"))
 
 
 def test_a_provider_busy_for_every_attempt_ends_in_a_failure_and_a_notice(sessions, provider):

@@ -156,6 +156,40 @@ def test_a_resend_revokes_the_open_session_and_the_old_link(app, client, session
     assert client.get(f"/s/{token_for(app, sessions, signer_id)}").status_code == 303
 
 
+def test_a_void_revokes_every_link_and_every_open_session(app, sessions):
+    """After a void the old link, and a session opened with it before, answer as a link
+    that no longer works (the plan was withdrawn): no page, no PDF, no action."""
+    envelope_id, signer_id = send_plan(sessions)
+    old_token = token_for(app, sessions, signer_id)
+    with sessions() as session:
+        old_nonce = session.get(SignerRow, signer_id).nonce
+    reader, downloader, commenter = (app.test_client() for _ in range(3))
+    for browser in (reader, downloader, commenter):
+        assert browser.get(f"/s/{old_token}").status_code == 303
+    page = commenter.get("/sign").get_data(as_text=True)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "void", reason="sent to the wrong person",
+                    actor=HR, now=dt.datetime.now(dt.UTC))
+    answers = {
+        "page": reader.get("/sign"),
+        "pdf": downloader.get("/sign/document.pdf"),
+        "comment": commenter.post("/sign/comment", data={
+            "csrf_token": csrf(page), "comment": "still there?", "submission": "s1"}),
+        "old link": app.test_client().get(f"/s/{old_token}"),
+        # A link signed after the void (an invitation still queued) is no better.
+        "new link": app.test_client().get(f"/s/{token_for(app, sessions, signer_id)}"),
+    }
+    for what, response in answers.items():
+        text = response.get_data(as_text=True)
+        assert response.status_code == 403, what
+        assert "This plan was withdrawn, so this link no longer works" in text, what
+        assert "Alex Sample" not in text and b"%PDF" not in response.data, what
+    assert reader.get("/sign").status_code == 403  # the session is gone, not just refused once
+    assert events(sessions, envelope_id)[-1] == "envelope.voided"  # the comment was not taken
+    with sessions() as session:
+        assert session.get(SignerRow, signer_id).nonce != old_nonce  # revoked, as by resend
+
+
 def test_the_pdf_inline_and_as_a_download(app, client, sessions):
     open_plan(app, client, sessions)
     inline = client.get("/sign/document.pdf")
@@ -231,3 +265,55 @@ def test_only_the_manager_can_record_a_refusal(app, client, sessions):
     assert response.status_code == 422
     assert "only the manager can record" in response.get_data(as_text=True)
     assert "signer.refused" not in events(sessions, envelope_id)
+
+
+def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, database_url):
+    app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                      "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
+                      "max_comments_per_signer": 2, "max_comment_chars_per_signer": 50})
+    client, sessions = app.test_client(), app.extensions["plansign.sessions"]
+    envelope_id, _, page = open_plan(app, client, sessions)
+    for text in ("First comment.", "Second comment."):
+        response = client.post("/sign/comment", data={"csrf_token": csrf(page),
+                                                      "comment": text})
+        assert response.status_code == 303
+    outbox_before = outbox_count(sessions)
+    third = "<b>A third</b> & last comment."
+    response = client.post("/sign/comment", data={"csrf_token": csrf(page), "comment": third})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "you have sent 2 comments on this plan, the most one person may send here (2)" in text
+    assert "contact HR directly" in text
+    assert "riley.placeholder@example.com" in text  # whom to contact
+    assert "&lt;b&gt;A third&lt;/b&gt; &amp; last comment.</textarea>" in text  # kept, escaped
+    assert "<b>A third" not in text
+    assert events(sessions, envelope_id).count("signer.commented") == 2
+    assert outbox_count(sessions) == outbox_before  # no third email to HR
+
+
+def test_a_comment_past_the_signers_characters_is_refused(tmp_path, database_url):
+    app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                      "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
+                      "max_comment_chars_per_signer": 30})
+    client, sessions = app.test_client(), app.extensions["plansign.sessions"]
+    envelope_id, _, page = open_plan(app, client, sessions)
+    assert client.post("/sign/comment", data={"csrf_token": csrf(page),
+                                              "comment": "x" * 20}).status_code == 303
+    response = client.post("/sign/comment", data={"csrf_token": csrf(page),
+                                                  "comment": "y" * 11})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "20 characters in all" in text and "this comment has 11 (10 left)" in text
+    assert "y" * 11 + "</textarea>" in text
+    assert events(sessions, envelope_id).count("signer.commented") == 1
+    # Deciding is never refused for it.
+    response = client.post("/sign/acknowledge", data={
+        "csrf_token": csrf(page), "typed_name": "Alex Sample", "consent": "on",
+        "comment": "z" * 40})
+    assert response.status_code == 303
+    assert events(sessions, envelope_id).count("signer.commented") == 2
+
+
+def outbox_count(sessions) -> int:
+    with sessions() as session:
+        return len(session.scalars(select(OutboxRow)).all())

@@ -72,7 +72,7 @@ def test_hr_sees_only_the_plans_it_sent(client, sessions, ids, hr):
     assert sorted(r["envelope_id"] for r in body["records"]) == sorted(ids[:3])
     assert client.get(f"/api/v1/archive/records/{ids[0]}", headers=hr[0]).status_code == 200
     denied = client.get(f"/api/v1/archive/records/{ids[4]}/final.pdf", headers=hr[0])
-    assert denied.status_code == 403 and "error" in denied.get_json()
+    assert denied.status_code == 404 and "error" in denied.get_json()
     assert log(sessions, envelope_id=ids[4]) == [
         ("download final.pdf", False, f"apikey:{hr[1]} (hr desk)")]
 
@@ -214,7 +214,7 @@ def test_hr_holds_only_the_plans_it_sent(client, sessions, ids, hr):
     assert mine.status_code == 200 and mine.get_json()["on_hold"] is True
     other = client.post(f"/api/v1/archive/records/{ids[4]}/hold",
                         json={"reason": "Curious"}, headers=hr[0])
-    assert other.status_code == 403 and "employee_name" not in other.get_json()
+    assert other.status_code == 404 and "employee_name" not in other.get_json()
     with sessions() as session:
         assert get_record(session, ids[4]).on_hold is False
     assert log(sessions, envelope_id=ids[4]) == [("hold", False, f"apikey:{hr[1]} (hr desk)")]

@@ -54,7 +54,69 @@ def test_send_refuses_a_plan_with_lint_errors(runner, env, tmp_path):
     assert not list((tmp_path / "instance").glob("mail/*.eml"))
 
 
+@pytest.mark.parametrize(("person", "field", "value"), [
+    ("employee", "email", "lea,attacker<x>@example.com"), ("hr", "name", "Sofia\nCastellanos")])
+def test_send_and_lint_refuse_a_plan_that_cannot_be_emailed(runner, env, tmp_path, person,
+                                                           field, value):
+    plan = tmp_path / "plan.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data[person][field] = value
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    sent = runner.invoke(main, ["send", str(plan)], env=env)
+    assert sent.exit_code != 0 and f"{person}.{field}" in sent.output, sent.output
+    assert "Traceback" not in sent.output
+    assert not list((tmp_path / "instance").glob("mail/*.eml"))
+    linted = runner.invoke(main, ["lint", str(plan)], env=env)
+    assert linted.exit_code == 1 and f"{person}.{field}" in linted.output, linted.output
+
+
+def test_send_refuses_two_signers_at_one_address(runner, env, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data["routing"] = {"hr": "after"}
+    data["hr"]["email"] = data["employee"]["email"]
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(main, ["send", str(plan)], env=env)
+    assert result.exit_code != 0 and "hr.email" in result.output, result.output
+    assert "employee.email" in result.output
+
+
+def test_send_refuses_a_plan_over_max_plan_chars_naming_its_longest_field(runner, env,
+                                                                          tmp_path):
+    plan = tmp_path / "long.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data["notes"] = "N" * 9_000
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(main, ["send", str(plan)],
+                           env={**env, "PLANSIGN_MAX_PLAN_CHARS": "8000"})
+    assert result.exit_code == 1
+    assert "a plan may hold at most 8,000 (max_plan_chars)" in result.output
+    assert "notes: is 9,000 characters long" in result.output
+    assert not list((tmp_path / "instance").glob("mail/*.eml"))
+
+
 def test_status_of_an_unknown_envelope(runner, env):
     result = runner.invoke(main, ["status", "nope"], env=env)
     assert result.exit_code == 1
     assert "no envelope nope" in result.output
+
+
+def test_send_for_a_team(runner, env, tmp_path, database_url):
+    from sqlalchemy import create_engine, text
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(EXAMPLES[2].read_text())
+    result = runner.invoke(main, ["send", str(plan), "--team", " Sales   HR"], env=env)
+    assert result.exit_code == 0, result.output
+    envelope_id = result.output.splitlines()[0]
+    assert runner.invoke(main, ["status", envelope_id], env=env).exit_code == 0
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        owner, team = connection.execute(text("SELECT owner, team FROM envelopes WHERE id = :id"),
+                                         {"id": envelope_id}).one()
+        logged = connection.execute(text("SELECT actor, action, allowed FROM archive_access "
+                                         "WHERE envelope_id = :id"), {"id": envelope_id}).all()
+    engine.dispose()
+    assert owner.startswith("cli:") and team == "Sales HR"
+    assert [(a.split(":")[0], action, bool(ok)) for a, action, ok in logged] == [
+        ("cli", "envelope status", True)]  # reading a person's record is logged

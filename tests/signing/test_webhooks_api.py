@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 import webhooks
+from archive import access_log
 from docgen import sample_plan
 from signing import apikeys
 from signing import envelopes as svc
@@ -81,7 +82,8 @@ def test_create_list_get_disable_enable_rotate(client, hr, sessions):
 def test_a_rotation_overlap_must_be_a_json_number(client, hr, sessions, hours):
     # Found by schemathesis: true was read as 1 hour. A JSON body keeps JSON's types.
     created = client.post("/api/v1/webhooks", headers=hr, json={
-        "url": "https://hooks.example.com/h", "events": ["envelope.sent"]}).get_json()
+        "url": "https://hooks.example.com/h", "events": ["envelope.sent"],
+        "department": "Support"}).get_json()
     response = client.post(f"/api/v1/webhooks/{created['id']}/rotate-secret", headers=hr,
                            json={"overlap_hours": hours})
     assert response.status_code == 422
@@ -148,10 +150,12 @@ def test_unknown_ids_are_404(client, hr):
 
 def test_deliveries_and_redeliver(client, hr, sessions):
     created = client.post("/api/v1/webhooks", headers=hr, json={
-        "url": "http://127.0.0.1:9/hooks", "events": ["envelope.voided"]}).get_json()
+        "url": "http://127.0.0.1:9/hooks", "events": ["envelope.voided"],
+        "department": "Support"}).get_json()
     with sessions.begin() as session:
         [message_id] = webhooks.publish(session, "envelope.voided", {"envelope": {"id": "e"}},
-                                        ordering_key="e", now=NOW)
+                                        ordering_key="e", now=NOW, department="Support",
+                                        owner=created["created_by"])
     listed = client.get(f"/api/v1/webhooks/deliveries?endpoint_id={created['id']}",
                         headers=hr).get_json()["deliveries"]
     assert [(d["id"], d["status"], d["envelope_id"], d["attempts"]) for d in listed] == [
@@ -207,13 +211,17 @@ def test_the_final_pdf_by_its_link_until_it_expires(app, client, sessions, monke
         svc.store_document(session, final, "application/pdf", NOW)
         svc.load(session, envelope_id).final_sha256 = digest
     links = app.extensions["plansign.downloads"]
-    token, expires = links.sign(envelope_id, digest, now=NOW)
+    token, expires = links.sign(envelope_id, digest, endpoint_id="ep_0123abcd", now=NOW)
     url = f"/api/v1/envelopes/{envelope_id}/final.pdf?token={token}"
 
     response = client.get(url)
     assert response.status_code == 200 and response.data == final
     assert response.mimetype == "application/pdf"
     assert hashlib.sha256(response.data).hexdigest() == digest
+    with sessions() as session:  # the endpoint whose link was followed is the reader
+        [read] = access_log(session, envelope_id=envelope_id)
+    assert (read.actor, read.role, read.action, read.allowed) == (
+        "webhook:ep_0123abcd", "webhook", "download final.pdf", True)
 
     monkeypatch.setattr(webhook_views, "_now", lambda: expires)
     expired = client.get(url)
@@ -221,7 +229,7 @@ def test_the_final_pdf_by_its_link_until_it_expires(app, client, sessions, monke
     monkeypatch.setattr(webhook_views, "_now", lambda: expires - dt.timedelta(seconds=1))
     assert client.get(url).status_code == 200
 
-    other, _ = links.sign(envelope_id, "0" * 64, now=NOW)
+    other, _ = links.sign(envelope_id, "0" * 64, endpoint_id="ep_0123abcd", now=NOW)
     assert client.get(f"/api/v1/envelopes/{envelope_id}/final.pdf?token={other}"
                       ).status_code == 403
     assert client.get(f"/api/v1/envelopes/other/final.pdf?token={token}").status_code == 403

@@ -54,6 +54,7 @@ def test_acknowledged_then_completed_with_a_working_download_link(
             created = webhooks.create_endpoint(
                 session, url=receiver.url, name="manager-hris", named_only=True,
                 events=["signer.acknowledged", "envelope.completed"], created_by="test",
+                sees_all=True,
                 now=NOW, allow_private=True)
         receiver.respond = lambda request, index: (
             (204, {}, b"") if spec_verify(created.secret, request.headers, request.body)

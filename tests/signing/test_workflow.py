@@ -264,6 +264,39 @@ def test_a_comment_form_sent_twice_is_recorded_once(sent):
     assert event_types(again) == ["signer.commented"]
 
 
+def test_comments_past_the_signers_limit_are_refused_with_what_to_do(sent):
+    limits = wf.CommentLimits(count=3, chars=100)
+    last = wf.comment(sent, "s-employee", text="x" * 40, earlier_count=2, earlier_chars=60,
+                      limits=limits, now=LATER)
+    assert event_types(last) == ["signer.commented"]
+    with pytest.raises(wf.CommentLimitReached) as info:
+        wf.comment(sent, "s-employee", text="One more.", earlier_count=3, earlier_chars=100,
+                   limits=limits, now=LATER)
+    assert info.value.field == "comment" and isinstance(info.value, InvalidInput)
+    assert "comment: you have sent 3 comments" in str(info.value)
+    assert "the most one person may send here (3)" in str(info.value)
+    assert "contact HR" in str(info.value)
+    with pytest.raises(wf.CommentLimitReached, match=r"60 characters in all.*at most 100 "
+                                                     r"characters.*this comment has 41 "
+                                                     r"\(40 left\)"):
+        wf.comment(sent, "s-employee", text="x" * 41, earlier_count=2, earlier_chars=60,
+                   limits=limits, now=LATER)
+
+
+def test_the_default_comment_limits_are_twenty_comments_and_100000_characters(sent):
+    with pytest.raises(wf.CommentLimitReached, match=r"\(20\)"):
+        wf.comment(sent, "s-employee", text="21st", earlier_count=20, now=LATER)
+    with pytest.raises(wf.CommentLimitReached, match="100,000"):
+        wf.comment(sent, "s-employee", text="x" * 20_000, earlier_count=5,
+                   earlier_chars=80_001, now=LATER)
+
+
+def test_a_signer_past_the_comment_limit_may_still_decide_with_a_comment(sent):
+    step = wf.acknowledge(sent, "s-employee", typed_name="Alex Sample", consent=True,
+                          statement="s", comment="Last words.", now=LATER)
+    assert "signer.commented" in event_types(step)
+
+
 @pytest.mark.parametrize(("typed", "problem"), [
     ("Alex\x00Sample", "control characters"), ("A" * 201, "the limit is 200")])
 def test_a_typed_name_the_record_cannot_print_is_refused(sent, typed, problem):

@@ -24,7 +24,8 @@ EVENTS = ["signer.acknowledged", "envelope.completed"]
 def add_endpoint(sessions, url, **options) -> tuple[str, str]:
     with sessions.begin() as session:
         created = webhooks.create_endpoint(session, url=url, events=options.pop("events", EVENTS),
-                                           created_by="test", now=T0, allow_private=True,
+                                           created_by="test",
+                                           sees_all=True, now=T0, allow_private=True,
                                            **options)
         return created.endpoint.id, created.secret
 

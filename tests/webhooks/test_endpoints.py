@@ -22,7 +22,7 @@ def public(host):
 def create(session, **options):
     options.setdefault("url", URL)
     options.setdefault("events", ["envelope.completed"])
-    return webhooks.create_endpoint(session, created_by="cli:riley", now=T0,
+    return webhooks.create_endpoint(session, created_by="cli:riley", sees_all=True, now=T0,
                                     allow_private=False, resolve=public, **options)
 
 

@@ -18,7 +18,8 @@ def add(sessions, name=None, events=("signer.acknowledged",), **scope) -> str:
     with sessions.begin() as session:
         return webhooks.create_endpoint(
             session, url="https://hooks.example.com/h", events=list(events), name=name,
-            created_by="test", now=T0, allow_private=False, resolve=lambda h: [], **scope,
+            created_by="test",
+            sees_all=True, now=T0, allow_private=False, resolve=lambda h: [], **scope,
         ).endpoint.id
 
 
