@@ -440,8 +440,9 @@ def keys_revoke_cmd(settings: Settings, prefix_or_id: str) -> None:
 def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
     """Check an archived plan: its seal, its audit chain, and its documents' hashes.
 
-    Give an envelope id, or the path of a PDF to check whether it is an archived plan's
-    final document. Prints one line per check; exits 1 if any fails.
+    Give an envelope id, or the path of a PDF (any file that exists, whatever its name)
+    to check its seal and the audit trail it carries, and whether it is an archived
+    plan's final document. Prints one line per check; exits 1 if any fails.
     """
     from docgen.seal import validate
 
