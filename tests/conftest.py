@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from docgen.sample import SAMPLE_PLAN_PATH
+from signing.current import services_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -168,7 +169,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 # gets the app's database sessions and a test client from these.
 @pytest.fixture
 def sessions(app):
-    return app.extensions["plansign.sessions"]
+    return services_of(app).sessions
 
 
 @pytest.fixture
