@@ -99,7 +99,7 @@ def status_cmd(services: Services, envelope_id: str) -> None:
     """An envelope's state, its signers and its audit trail (never a link)."""
     sessions = services.sessions
     # A read of a person's record like any other: in the access log.
-    authorize.check_read(sessions, access.operator(getpass.getuser()), envelope_id, "status",
+    authorize.check_read(services, access.operator(getpass.getuser()), envelope_id, "status",
                          now=dt.datetime.now(dt.UTC))
     with sessions() as session:
         row = envelopes.load(session, envelope_id)
@@ -344,18 +344,23 @@ def keys_create_cmd(services: Services, role: str, name: str, team: str | None) 
 @keys_group.command("set-team")
 @click.argument("prefix_or_id")
 @click.argument("team")
+@click.option("--with-plans", is_flag=True,
+              help="Also put the plans it sent before in TEAM, out for signature and "
+                   "archived: how a key's plans are handed over when it is rotated.")
 @click.pass_obj
-def keys_set_team_cmd(services: Services, prefix_or_id: str, team: str) -> None:
+def keys_set_team_cmd(services: Services, prefix_or_id: str, team: str,
+                      with_plans: bool) -> None:
     """Put an hr key in TEAM ("" for none). It then sees the team's plans, and the team
-    the plans it sends from now on; plans it sent before stay with their first team."""
-    sessions = services.sessions
-    with sessions.begin() as session:
+    the plans it sends from now on (with --with-plans, those it sent before too)."""
+    with services.sessions.begin() as session:
         try:
-            row = apikeys.set_team(session, prefix_or_id, team)
+            row, moved = apikeys.set_team(session, prefix_or_id, team, with_plans=with_plans)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="TEAM") from None
         click.echo(f"API key {row.id} ({row.prefix}, {row.name}) "
-                   + (f"is in team {row.team}" if row.team else "is in no team"))
+                   + (f"is in team {row.team}" if row.team else "is in no team")
+                   + (f"; {moved} plan{'' if moved == 1 else 's'} it sent moved with it"
+                      if with_plans else ""))
 
 
 @keys_group.command("list")

@@ -97,7 +97,7 @@ def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
     plans: BoundedCache[str, tuple[Plan, Schedule]] = current_app.extensions["plansign.plans"]
     cached = plans.get(envelope.id)
     if cached is None:
-        plan = plan_from_data(envelope.plan_data)
+        plan = plan_from_data(envelope.plan_data, stored=True)
         cached = plans.put(envelope.id, (plan, schedule_for(plan)))
     return cached
 

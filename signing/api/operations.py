@@ -130,7 +130,7 @@ class Caller:
     @property
     def actor(self) -> str:
         """How owners and audit trails name the key."""
-        return f"apikey:{self.prefix}"
+        return apikeys.actor(self.prefix)
 
     @property
     def principal(self) -> Principal:

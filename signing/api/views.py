@@ -112,12 +112,12 @@ def _actor(key: Caller) -> envelopes.Actor:
 
 
 def _check_read(key: Caller, envelope_id: str, action: str) -> None:
-    authorize.check_read(current.services().sessions, key.principal,
+    authorize.check_read(current.services(), key.principal,
                                envelope_id, action, now=_now())
 
 
 def _check_change(key: Caller, envelope_id: str, action: str) -> None:
-    authorize.check_change(current.services().sessions, key.principal,
+    authorize.check_change(current.services(), key.principal,
                                  envelope_id, action, now=_now())
 
 

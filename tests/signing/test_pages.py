@@ -318,3 +318,24 @@ def test_a_comment_past_the_signers_characters_is_refused(tmp_path, database_url
 def outbox_count(sessions) -> int:
     with sessions() as session:
         return len(session.scalars(select(OutboxRow)).all())
+
+
+def test_a_plan_sent_under_earlier_rules_still_opens(app, client, sessions):
+    """A plan stored before a rule was added (HR and the manager at one address, an
+    address outside ASCII, a title past today's limit) still opens: its envelope must
+    not become unreadable on upgrade. Such a plan is refused when sent today."""
+    from docgen import PlanError, plan_from_data
+
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["hr"]["email"] = data["manager"]["email"]
+    data["routing"] = {"manager": "after", "hr": "after"}
+    data["employee"]["email"] = "lea@exämple.ch"
+    data["goals"][0]["metric"] = "M" * 1_200
+    with pytest.raises(PlanError):
+        plan_from_data(data)
+    envelope_id, signer_id = send_plan(sessions)
+    with sessions.begin() as session:
+        svc.load(session, envelope_id).plan_data = data
+    assert client.get(f"/s/{token_for(app, sessions, signer_id)}").status_code == 303
+    page = client.get("/sign")
+    assert page.status_code == 200 and "M" * 1_200 in page.get_data(as_text=True)

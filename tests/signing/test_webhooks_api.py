@@ -153,14 +153,21 @@ def test_deliveries_and_redeliver(client, hr, sessions):
     created = client.post("/api/v1/webhooks", headers=hr, json={
         "url": "http://127.0.0.1:9/hooks", "events": ["envelope.voided"],
         "department": "Support"}).get_json()
-    with sessions.begin() as session:
-        [message_id] = webhooks.publish(session, "envelope.voided", {"envelope": {"id": "e"}},
-                                        ordering_key="e", now=NOW, department="Support",
-                                        owner=created["created_by"])
+    plan = sample_plan()
+    with sessions.begin() as session:  # an envelope of the endpoint's owner
+        envelope_id = svc.create_envelope(
+            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            template="standard", pdf=b"%PDF voided",
+            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, "A", "a@example.com", 1)],
+            actor=svc.Actor(created["created_by"]), now=NOW)
+        [message_id] = webhooks.publish(
+            session, "envelope.voided", {"envelope": {"id": envelope_id}},
+            ordering_key=envelope_id, now=NOW, department="Support",
+            owner=created["created_by"])
     listed = client.get(f"/api/v1/webhooks/deliveries?endpoint_id={created['id']}",
                         headers=hr).get_json()["deliveries"]
     assert [(d["id"], d["status"], d["envelope_id"], d["attempts"]) for d in listed] == [
-        (message_id, "pending", "e", [])]
+        (message_id, "pending", envelope_id, [])]
     assert client.get("/api/v1/webhooks/deliveries?failed=true",
                       headers=hr).get_json()["deliveries"] == []
     bad = client.get("/api/v1/webhooks/deliveries?limit=0", headers=hr)
