@@ -44,6 +44,7 @@ def _check(sessions: sessionmaker[Session], principal: Principal, envelope_id: s
            action: str, *, now: dt.datetime, change: bool) -> None:
     with sessions() as session:
         row = session.execute(_OWNERSHIP.where(_E.c.id == envelope_id)).one_or_none()
+    detail: str | None
     if row is None:
         allowed, detail = False, "no such envelope"
     elif change:

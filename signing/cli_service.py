@@ -138,8 +138,8 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
                     OutboxRow.sent_at.is_not(None),
                     OutboxRow.provider_message_id.is_not(None))):
                 folder = instance.instance_path(settings) / "mail"
-                click.echo(f"{row.name} for signer {row.signer_id}: "
-                           f"{folder / row.provider_message_id}")
+                message_file = str(row.provider_message_id)  # not None: the query says so
+                click.echo(f"{row.name} for signer {row.signer_id}: {folder / message_file}")
 
 
 @click.command("status")
@@ -226,7 +226,8 @@ def _work(settings: Settings, once: bool, interval: float) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     outage = DatabaseOutage(instance.database_url(settings), once=once)
     sessions = make_session_factory(outage.wait_out(lambda: instance.database_engine(settings)))
-    handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
+    handlers: dict[str, outbox.Handler] = {"email": _mailer(settings),
+                                           "finalize": _finalizer(settings, sessions)}
     announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
@@ -329,7 +330,8 @@ class DatabaseOutage:
                 f"trying again in {self.wait:.0f} s")
 
 
-def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Announcer,
+def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Handler],
+                 announcer: Announcer,
                  deliverer: Deliverer, *, remind_every: dt.timedelta | None,
                  lease: dt.timedelta, once: bool) -> bool:
     """One pass of the worker; returns whether it found work (so no pause before the next)."""

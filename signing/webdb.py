@@ -30,7 +30,8 @@ def session() -> Session:
     """This request's session, for reading."""
     if "db" not in g:
         g.db = current_app.extensions["plansign.readers"]()
-    return g.db
+    db: Session = g.db
+    return db
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask import Response, current_app
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -36,6 +36,11 @@ from signing.api.schemas import ErrorOut, EventOut, FieldError
 ALL = frozenset({Role.HR, Role.RECORDS, Role.ADMIN})
 STAFF = frozenset({Role.RECORDS, Role.ADMIN})
 ENVELOPE_ID = r"^[A-Za-z0-9-]{1,64}$"
+
+if TYPE_CHECKING:
+    Outcome = str  # the outcomes are data (archive.OUTCOMES); each one is a str
+else:
+    Outcome = Literal[OUTCOMES]  # an enum in the OpenAPI document
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -69,7 +74,7 @@ class RecordQuery(BaseModel):
     employee_id: Text = None
     manager: Text = Field(None, description="Part of the manager's name.")
     department: Text = None
-    outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
+    outcome: Outcome | None = None
     sent_from: When = None
     sent_to: Until = Field(None, description="Until this time; a bare date: to its end.")
     completed_from: When = None
