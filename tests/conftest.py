@@ -12,10 +12,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from docgen.sample import EXAMPLES as EXAMPLE_PLANS
 from docgen.sample import SAMPLE_PLAN_PATH
+from signing.current import services_of
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted(EXAMPLE_PLANS.glob("*.yaml"))
 
 # The databases the database tests run on: --db, else PLANSIGN_TEST_DB, else SQLite.
 DB_BACKENDS = ("sqlite", "postgresql")
@@ -168,7 +170,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 # gets the app's database sessions and a test client from these.
 @pytest.fixture
 def sessions(app):
-    return app.extensions["plansign.sessions"]
+    return services_of(app).sessions
 
 
 @pytest.fixture

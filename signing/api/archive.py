@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask import Response, current_app
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive import (
     OUTCOMES,
     ArchivedRecord,
     BlobCorrupted,
     BlobNotFound,
+    BlobStore,
     HoldError,
     InvalidKey,
     InvalidQuery,
@@ -28,7 +30,7 @@ from archive import (
     access_log,
     reason_problem,
 )
-from signing import records, webdb
+from signing import current, records, webdb
 from signing.access import Principal, Role
 from signing.api.operations import ApiError, Caller, _json, bp, operation
 from signing.api.schemas import ErrorOut, EventOut, FieldError
@@ -237,12 +239,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _sessions() -> Any:
-    return current_app.extensions["plansign.sessions"]
+def _sessions() -> sessionmaker[Session]:
+    return current.services().sessions
 
 
-def _store() -> Any:
-    return current_app.extensions["plansign.store"]
+def _store() -> BlobStore:
+    return current.services().store
 
 
 def _caller(key: Caller) -> Principal:

@@ -5,13 +5,13 @@ the signed link an ``envelope.completed`` webhook carries, for whoever holds the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, request, url_for
+from sqlalchemy.orm import Session, sessionmaker
 
 import webhooks
 from archive import Reader, log_access
-from signing import authorize, envelopes, webdb
+from signing import authorize, current, envelopes, webdb
 from signing.api.operations import WRITE, ApiError, Caller, operation
 from signing.api.webhook_schemas import (
     CreateWebhook,
@@ -34,7 +34,7 @@ from signing.models import Document
            roles=WRITE, status=201, body=CreateWebhook, response=WebhookCreatedOut,
            errors=(400, 401, 403, 422))
 def create_webhook(key: Caller, body: CreateWebhook) -> tuple[WebhookCreatedOut, dict[str, str]]:
-    settings = current_app.extensions["plansign.settings"]
+    settings = current.services().settings
     with webdb.transaction() as db:
         created = webhooks.create_endpoint(
             db, url=body.url, events=body.events, name=body.name, description=body.description,
@@ -134,7 +134,7 @@ def redeliver(key: Caller, message_id: str) -> DeliveryOut:
 def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
     claims, refusal = None, ""
     try:
-        claims = current_app.extensions["plansign.downloads"].unsign(query.token, now=_now())
+        claims = current.services().downloads.unsign(query.token, now=_now())
     except LinkExpired:
         refusal = ("this download link has expired; fetch the sealed PDF from the records "
                    f"API with an API key: GET /api/v1/archive/records/{envelope_id}/final.pdf")
@@ -165,8 +165,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _sessions() -> Any:
-    return current_app.extensions["plansign.sessions"]
+def _sessions() -> sessionmaker[Session]:
+    return current.services().sessions
 
 
 def _owned_by(key: Caller) -> str | None:

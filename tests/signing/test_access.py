@@ -22,6 +22,7 @@ from signing import apikeys
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.app import create_app
+from signing.current import services_of
 from webhooks.models import WebhookEndpoint, WebhookMessage
 
 NOW = dt.datetime.now(dt.UTC)
@@ -92,7 +93,7 @@ def team_a(app, client, sessions) -> TeamA:
     envelope_id = own_envelope(sessions, key.actor, SALES)
     archived_id = own_envelope(sessions, key.actor, SALES, state="archived")
     with sessions.begin() as session:
-        put_record(session, app.extensions["plansign.store"], RecordIndex(
+        put_record(session, services_of(app).store, RecordIndex(
             envelope_id=archived_id, plan_id="PIP-A", employee_name="Léa Brändli",
             employee_id="E-1", manager_name="Jürg Baumann", department="Sales",
             outcome="acknowledged", sent_at=NOW, completed_at=NOW, sent_by=key.actor,
@@ -309,7 +310,7 @@ def test_a_plan_may_not_name_another_teams_endpoint(app, client, sessions):
         "name": "support-hris"})
     assert created.status_code == 201
     sales = make_key(sessions, "hr", SALES)
-    app.extensions["plansign.converter"] = object()  # never reached: refused before
+    services_of(app).converter = object()  # never reached: refused before
     plan = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
     plan["manager"]["webhook"] = "support-hris"
     response = client.post("/api/v1/envelopes", headers=sales.headers, json={"plan": plan})

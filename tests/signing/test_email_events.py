@@ -16,6 +16,7 @@ from signing import outbox
 from signing import workflow as wf
 from signing.app import create_app
 from signing.audit import verify_chain
+from signing.current import services_of
 from signing.links import LinkSigner
 from signing.mail import FileMailBackend
 from signing.models import AuditEventRow, OutboxRow
@@ -35,7 +36,7 @@ def app(tmp_path, database_url):
 
 @pytest.fixture
 def sessions(app):
-    return app.extensions["plansign.sessions"]
+    return services_of(app).sessions
 
 
 @pytest.fixture

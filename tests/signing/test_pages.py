@@ -13,6 +13,7 @@ from docgen import sample_plan
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.app import create_app
+from signing.current import services_of
 from signing.models import AuditEventRow, OutboxRow, SignerRow
 
 HR = svc.Actor("hr:test")
@@ -42,7 +43,7 @@ def send_plan(sessions) -> tuple[str, str]:
 def token_for(app, sessions, signer_id: str) -> str:
     with sessions() as session:
         nonce = session.get(SignerRow, signer_id).nonce
-    return app.extensions["plansign.links"].sign(signer_id, nonce)
+    return services_of(app).links.sign(signer_id, nonce)
 
 
 def csrf(page: str) -> str:
@@ -271,7 +272,7 @@ def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, data
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "max_comments_per_signer": 2, "max_comment_chars_per_signer": 50})
-    client, sessions = app.test_client(), app.extensions["plansign.sessions"]
+    client, sessions = app.test_client(), services_of(app).sessions
     envelope_id, _, page = open_plan(app, client, sessions)
     for text in ("First comment.", "Second comment."):
         response = client.post("/sign/comment", data={"csrf_token": csrf(page),
@@ -295,7 +296,7 @@ def test_a_comment_past_the_signers_characters_is_refused(tmp_path, database_url
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "max_comment_chars_per_signer": 30})
-    client, sessions = app.test_client(), app.extensions["plansign.sessions"]
+    client, sessions = app.test_client(), services_of(app).sessions
     envelope_id, _, page = open_plan(app, client, sessions)
     assert client.post("/sign/comment", data={"csrf_token": csrf(page),
                                               "comment": "x" * 20}).status_code == 303
