@@ -33,6 +33,7 @@ lint: venv
 # again on PostgreSQL, on a private server the tests start and stop.
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 	$(BIN)/pytest -q --db=postgresql -m database
 

@@ -130,7 +130,7 @@ class S3Store:
     def get(self, key: str) -> bytes:
         name = self.object_key(key)
         try:
-            data = self.client.get_object(Bucket=self.bucket, Key=name)["Body"].read()
+            data: bytes = self.client.get_object(Bucket=self.bucket, Key=name)["Body"].read()
         except ClientError as exc:
             if _code(exc) in _NOT_FOUND or (_status(exc) == 404 and _code(exc) != "NoSuchBucket"):
                 raise BlobNotFound(key) from None
@@ -243,7 +243,8 @@ def _code(exc: ClientError) -> str:
 
 
 def _status(exc: ClientError) -> int | None:
-    return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status if isinstance(status, int) else None
 
 
 def _message(exc: ClientError) -> str:

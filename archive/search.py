@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
@@ -86,7 +86,7 @@ class Page:
 
 
 def search(session: Session, query: SearchQuery) -> Page:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if query.name:
         conditions.append(ArchivedRecord.employee_name_folded.like(
             f"%{_escape(fold(query.name.strip()))}%", escape="\\"))
@@ -105,20 +105,20 @@ def search(session: Session, query: SearchQuery) -> Page:
                               ArchivedRecord.team == query.team))
     elif query.sent_by:
         conditions.append(ArchivedRecord.sent_by == query.sent_by)
-    for column, low, high in ((ArchivedRecord.sent_at, query.sent_from, query.sent_to),
-                              (ArchivedRecord.completed_at, query.completed_from,
-                               query.completed_to)):
+    for dated, low, high in ((ArchivedRecord.sent_at, query.sent_from, query.sent_to),
+                             (ArchivedRecord.completed_at, query.completed_from,
+                              query.completed_to)):
         if low is not None:
-            conditions.append(column >= low)
+            conditions.append(dated >= low)
         if high is not None:
-            conditions.append(column <= high)
+            conditions.append(dated <= high)
     column = SORTS[query.sort.lstrip("-")]
     descending = query.sort.startswith("-")
     # Few matches: find them by the filter and sort just those; one pass, and the count
     # comes with it. Walking the sort column's index instead would visit most of the
     # table to fill one page with a rare name.
-    keys = session.execute(select(column, ArchivedRecord.envelope_id).where(*conditions)
-                           .limit(SELECTIVE + 1)).all()
+    keys = list(session.execute(select(column, ArchivedRecord.envelope_id).where(*conditions)
+                                .limit(SELECTIVE + 1)).all())
     if len(keys) <= SELECTIVE:
         total = len(keys)
         keys.sort(key=lambda k: k[1])

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docgen.lint import Finding
 
 
 class DocgenError(Exception):
@@ -41,7 +45,7 @@ class TemplateError(DocgenError):
 class LintFailed(DocgenError):
     """A plan with lint errors was given to generation without ``force``."""
 
-    def __init__(self, findings: list, source: str | None = None) -> None:
+    def __init__(self, findings: list[Finding], source: str | None = None) -> None:
         self.findings = findings
         self.source = source
         count = sum(1 for f in findings if str(f.severity) == "error")

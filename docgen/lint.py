@@ -52,21 +52,25 @@ class Finding:
                 "message": self.message}
 
 
+# A lint check: the plan and its schedule in, ``(path, message)`` pairs out.
+Check = Callable[[Plan, Schedule], Iterator[tuple[str, str]]]
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
     severity: Severity
     summary: str
-    check: Callable[[Plan, Schedule], Iterator[tuple[str, str]]]
+    check: Check
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, summary: str):
+def rule(code: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
     """Register a check that yields ``(path, message)`` pairs."""
 
-    def register(check: Callable[[Plan, Schedule], Iterator[tuple[str, str]]]):
+    def register(check: Check) -> Check:
         if code in RULES:
             raise ValueError(f"lint rule code {code} is already taken")
         RULES[code] = Rule(code, severity, summary, check)
@@ -286,7 +290,7 @@ def _has_checkins(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
 
 @rule("PIP502", Severity.ERROR, "no more than two weeks pass without a check-in")
 def _checkin_gaps(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
-    if not schedule.checkins:
+    if not schedule.checkins or plan.checkins is None:
         return
     days = [schedule.start, *(m.date for m in schedule.checkins), schedule.end]
     for before, after in itertools.pairwise(days):

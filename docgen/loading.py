@@ -15,16 +15,21 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from docgen.errors import PlanError, Problem
 from docgen.model import Plan
 
-# libyaml's parser is some twenty times faster than the pure-Python one; both take the
-# resolvers below, which live on the Python side.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if typing.TYPE_CHECKING:
+    # Checked as the pure-Python loader: both have the constructor and resolver used here.
+    _SafeLoader = yaml.SafeLoader
+else:
+    # libyaml's parser is some twenty times faster than the pure-Python one; both take the
+    # resolvers below, which live on the Python side.
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _PlanYamlLoader(_SafeLoader):  # type: ignore[valid-type, misc]
+class _PlanYamlLoader(_SafeLoader):
     """YAML 1.1 minus its surprises for plan data.
 
     Dates stay strings so that ``2026-13-01`` reaches the model and is reported with its
@@ -33,7 +38,7 @@ class _PlanYamlLoader(_SafeLoader):  # type: ignore[valid-type, misc]
     """
 
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         # A key given twice would silently drop the first value (a whole goals list).
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
@@ -229,7 +234,7 @@ _HINTS = {
 }
 
 
-def _problem(err: dict[str, Any]) -> Problem:
+def _problem(err: ErrorDetails) -> Problem:
     # Pydantic puts the tagged-union / validator function name in loc; keep fields only.
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     path = field_path(loc)

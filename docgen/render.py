@@ -63,19 +63,24 @@ def template_environment(
     return env
 
 
-class _CachingDocxTemplate(DocxTemplate):
+# docxtpl ships no types, so its class is Any to mypy; subclassing it is the point here.
+class _CachingDocxTemplate(DocxTemplate):  # type: ignore[misc]
     """docxtpl cleans each part's XML with some thirty regular expressions and compiles
     it with ``from_string`` on every render; both cost more than rendering itself and
     give the same result for the same template, so both are kept per XML text.
     Document properties are left as they are."""
 
-    def patch_xml(self, src_xml):  # type: ignore[override]
+    def patch_xml(self, src_xml: str) -> str:
         return _patch_xml(src_xml)
 
-    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
-        return super().render_xml_part(src_xml, part, context, _CompiledCache(jinja_env))
+    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
+                        jinja_env: jinja2.Environment | None = None) -> str:
+        cached = _CompiledCache(jinja_env) if jinja_env is not None else None
+        rendered: str = super().render_xml_part(src_xml, part, context, cached)
+        return rendered
 
-    def render_properties(self, context, jinja_env=None):  # type: ignore[override]
+    def render_properties(self, context: dict[str, Any],
+                          jinja_env: jinja2.Environment | None = None) -> None:
         # Document properties (title, author) are plain text HR set in Word; rendering
         # them through the autoescaping environment would turn O'Neill into O&#39;Neill.
         return None
@@ -96,7 +101,8 @@ class _CompiledCache:
 
 @lru_cache(maxsize=64)
 def _patch_xml(src_xml: str) -> str:
-    return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
+    patched: str = DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
+    return patched
 
 
 @lru_cache(maxsize=64)

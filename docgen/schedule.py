@@ -82,7 +82,7 @@ def checkin_meetings(checkins: CheckIns, start: dt.date, end: dt.date) -> tuple[
     step = _CADENCE_DAYS[checkins.cadence]
     skipped = set(checkins.skip)
     day = start + dt.timedelta(days=(checkins.weekday.number - start.weekday() - 1) % 7 + 1)
-    meetings = []
+    meetings: list[Meeting] = []
     while day <= end:
         if day in skipped:
             day += dt.timedelta(days=step)

@@ -154,8 +154,9 @@ def _trial_render(data: bytes, context: dict[str, Any]) -> list[TemplateFinding]
     missing: list[str] = []
 
     class Recording(jinja2.ChainableUndefined):
-        def __init__(self, hint=None, obj=jinja2.utils.missing, name=None,
-                     exc=jinja2.UndefinedError):
+        def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing,
+                     name: str | None = None,
+                     exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError) -> None:
             super().__init__(hint, obj, name, exc)
             if name is not None and isinstance(obj, dict):
                 missing.append(f"{name}" + _suggest(name, obj))

@@ -116,8 +116,10 @@ def set_team(session: Session, prefix_or_id: str, team: str | None, *,
     moved = 0
     if with_plans:
         owner = actor(row.prefix)
-        moved = session.execute(update(EnvelopeRow).where(EnvelopeRow.owner == owner)
-                                .values(team=row.team)).rowcount
+        moved = len(session.scalars(select(EnvelopeRow.id)
+                                    .where(EnvelopeRow.owner == owner)).all())
+        session.execute(update(EnvelopeRow).where(EnvelopeRow.owner == owner)
+                        .values(team=row.team))
         session.execute(update(ArchivedRecord).where(ArchivedRecord.sent_by == owner)
                         .values(team=row.team))
     # Its webhook endpoints hear of what it may see: the new team's plans, not the old's.

@@ -33,7 +33,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 class _App(Flask):
-    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def, override]
+    def log_exception(self, exc_info: weberrors.ExcInfo) -> None:
         weberrors.log_exception(self, exc_info)  # never a signing link's token in the log
 
 
@@ -69,6 +69,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
         # log and the rate limits need the client's address, which only the trusted
         # proxies' X-Forwarded-For gives (the last ones, so a client cannot forge it).
         # X-Forwarded-Proto: balancers set it once (they replace it), so one value counts.
+        # Flask's documented way to add WSGI middleware; mypy forbids assigning to a method.
         app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
                                 x_for=settings.proxy_count, x_proto=1)
     app.extensions[current.KEY] = services

@@ -111,6 +111,7 @@ def _check(services: Services, principal: Principal, envelope_id: str, action: s
            now: dt.datetime, change: bool) -> None:
     with services.readers() as session:
         row = session.execute(_OWNERSHIP.where(_E.c.id == envelope_id)).one_or_none()
+    detail: str | None
     if row is None:
         allowed, detail = False, "no such envelope"
     elif change:

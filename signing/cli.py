@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -25,7 +26,7 @@ from webhooks import WebhookError
 class _Group(click.Group):
     """Turns the errors users can fix into a message and exit status, never a traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (ArchiveError, DocgenError, SettingsError, SigningError, WebhookError) as exc:

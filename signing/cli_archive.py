@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import json
 from pathlib import Path
+from typing import Any, overload
 
 import click
 
@@ -39,6 +40,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@overload
+def _day(value: dt.datetime, *, end: bool = False) -> dt.datetime: ...
+@overload
+def _day(value: None, *, end: bool = False) -> None: ...
 def _day(value: dt.datetime | None, *, end: bool = False) -> dt.datetime | None:
     """A date from the command line as the start (or end) of that day in UTC."""
     if value is None:
@@ -71,8 +76,11 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--offset", default=0, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="JSON for machines.")
 @click.pass_obj
-def search_cmd(services: Services, name, employee_id, manager, department, outcome, sent_from,
-               sent_to, completed_from, completed_to, sort, limit, offset, as_json) -> None:
+def search_cmd(services: Services, name: str | None, employee_id: str | None,
+               manager: str | None, department: str | None, outcome: str | None,
+               sent_from: dt.datetime | None, sent_to: dt.datetime | None,
+               completed_from: dt.datetime | None, completed_to: dt.datetime | None,
+               sort: str, limit: int, offset: int, as_json: bool) -> None:
     """Search archived plans."""
     query = SearchQuery(name=name, employee_id=employee_id, manager=manager,
                         department=department, outcome=outcome, sent_from=_day(sent_from),
@@ -130,13 +138,15 @@ archive_group.add_command(verify_cmd, "verify")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def access_log_cmd(services: Services, envelope_id, denied, limit, as_json) -> None:
+def access_log_cmd(services: Services, envelope_id: str | None, denied: bool, limit: int,
+                   as_json: bool) -> None:
     """Who read what in the archive, newest first."""
     with services.sessions() as session:
         entries = access_log(session, envelope_id=envelope_id, limit=limit, denied_only=denied)
-        rows = [{"at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
-                 "envelope_id": e.envelope_id, "detail": e.detail, "ip": e.ip,
-                 "allowed": e.allowed} for e in entries]
+        rows: list[dict[str, Any]] = [
+            {"at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
+             "envelope_id": e.envelope_id, "detail": e.detail, "ip": e.ip,
+             "allowed": e.allowed} for e in entries]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

@@ -7,6 +7,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -66,7 +67,8 @@ def _print_plan_error(console: Console, error: PlanError) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def lint_cmd(plans: tuple[Path, ...], as_json: bool) -> None:
     """Check plans against good PIP practice. Exits 1 if any plan has an error."""
-    results, failed = [], False
+    results: list[dict[str, Any]] = []
+    failed = False
     for path in plans:
         try:
             findings = lint(load_plan(path))
@@ -113,7 +115,9 @@ def templates_dir(settings: Settings) -> Path:
 def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Settings,
                   force: bool, console: Console) -> list[Job]:
     """Load, lint and resolve every plan before anything is written; exit on any problem."""
-    jobs, names, failed = [], {}, False
+    jobs: list[Job] = []
+    names: dict[str, str] = {}
+    failed = False
     for path in plans:
         try:
             plan = load_plan(path)

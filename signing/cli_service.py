@@ -88,8 +88,8 @@ def send_cmd(services: Services, plan_file: Path, template: str | None, force: b
                     OutboxRow.sent_at.is_not(None),
                     OutboxRow.provider_message_id.is_not(None))):
                 folder = instance.instance_path(settings) / "mail"
-                click.echo(f"{row.name} for signer {row.signer_id}: "
-                           f"{folder / row.provider_message_id}")
+                message_file = str(row.provider_message_id)  # not None: the query says so
+                click.echo(f"{row.name} for signer {row.signer_id}: {folder / message_file}")
 
 
 @click.command("status")
@@ -178,7 +178,8 @@ def _work(services: Services, once: bool, interval: float) -> None:
     settings = services.settings
     outage = DatabaseOutage(services.database_url, once=once)
     sessions = outage.wait_out(lambda: services.sessions)
-    handlers = {"email": services.mailer, "finalize": services.finalizer}
+    handlers: dict[str, outbox.Handler] = {"email": services.mailer,
+                                           "finalize": services.finalizer}
     announcer = services.announcer  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
@@ -281,7 +282,8 @@ class DatabaseOutage:
                 f"trying again in {self.wait:.0f} s")
 
 
-def _worker_pass(sessions: sessionmaker[Session], handlers: dict, announcer: Announcer,
+def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Handler],
+                 announcer: Announcer,
                  deliverer: Deliverer, *, remind_every: dt.timedelta | None,
                  lease: dt.timedelta, once: bool) -> bool:
     """One pass of the worker; returns whether it found work (so no pause before the next)."""

@@ -124,7 +124,7 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     _write_state(session, envelope, step.envelope, nonces)
     if step.events or step.effects:
         records = _record(session, envelope_id, document_sha256, step.events, actor, now)
-        last_seq = records[-1].seq if records else _last_record(session, envelope_id).seq
+        last_seq = records[-1].seq if records else _last_seq(session, envelope_id, action)
         seqs = {id(event): record.seq for event, record in zip(step.events, records,
                                                                strict=True)}
         _add_outbox_rows(session, envelope_id, last_seq, step.effects, seqs, now)
@@ -217,6 +217,16 @@ _LAST_RECORD = (select(*(_AUDIT.c[name] for name in _RECORD_FIELDS))
 def _last_record(session: Session, envelope_id: str) -> audit.AuditRecord | None:
     last = session.execute(_LAST_RECORD, {"envelope_id": envelope_id}).one_or_none()
     return audit.AuditRecord(**last._asdict()) if last is not None else None
+
+
+def _last_seq(session: Session, envelope_id: str, action: str) -> int:
+    """The seq of the envelope's last audit record, which a step that records no event of
+    its own ties its effects to."""
+    last = _last_record(session, envelope_id)
+    if last is None:
+        raise RuntimeError(f"envelope {envelope_id}: {action} queued effects with no audit "
+                           f"record to tie them to")
+    return last.seq
 
 
 def _record(session: Session, envelope_id: str, document_sha256: str,

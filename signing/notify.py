@@ -10,6 +10,7 @@ import datetime as dt
 import email.errors
 import logging
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -87,12 +88,12 @@ class Mailer:
         row = envelopes.load(session, job.envelope_id)
         signer = next(s for s in row.signers if s.id == job.signer_id)
         plan = plan_from_data(row.plan_data, stored=True)
-        common = {
+        common: dict[str, Any] = {
             "to": signer.email, "name": signer.name, "company": self._company(plan),
             "envelope_id": row.id, "signer_id": signer.id, "idempotency_key": job.dedupe_key,
         }
         contact = compose.Contact(plan.hr.name, plan.hr.email)
-        person = {"role": signer.role, "employee_name": plan.employee.name}
+        person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
         if job.name == "invitation":
             return compose.invitation(
                 **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),
@@ -166,7 +167,7 @@ class Mailer:
         return row.expires_at.astimezone(zone)
 
     @staticmethod
-    def _checkins(plan: Plan, signer: SignerRow) -> dict:
+    def _checkins(plan: Plan, signer: SignerRow) -> dict[str, Any]:
         # The calendar goes to those who attend the check-ins: employee and manager.
         if plan.checkins is None or signer.role == Role.HR:
             return {}

@@ -13,9 +13,9 @@ import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -123,11 +123,12 @@ def run_once(sessions: sessionmaker[Session], handlers: dict[str, Handler], *,
 def renew(sessions: sessionmaker[Session], job: OutboxJob, until: dt.datetime) -> bool:
     """Extend this claim's lease; False when the row is no longer ours to carry out."""
     with sessions.begin() as session:
-        renewed = session.execute(
+        # An UPDATE's result is a CursorResult, which Session.execute's types do not say.
+        renewed = cast("CursorResult[Any]", session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == job.id, OutboxRow.attempts == job.attempts,
                    OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))
-            .values(next_attempt_at=until))
+            .values(next_attempt_at=until)))
         return renewed.rowcount == 1
 
 

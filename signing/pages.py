@@ -22,6 +22,7 @@ from flask import (
 )
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as BaseResponse
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
 from signing import current, envelopes, webdb
@@ -103,7 +104,7 @@ def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
 
 
 @bp.get("/s/<token>")
-def open_link(token: str) -> Response:
+def open_link(token: str) -> BaseResponse:
     """Exchange the token for a session bound to the signer, then drop it from the URL."""
     links = current.services().links
     try:
@@ -137,7 +138,7 @@ def plan_page() -> str:
 
 
 @bp.post("/sign/<action>")
-def act(action: str) -> Response:
+def act(action: str) -> BaseResponse:
     ctx = _current()
     form = request.form
     signer_id, arguments = ctx.signer.id, _arguments(action, form)

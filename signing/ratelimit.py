@@ -32,7 +32,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
@@ -44,6 +44,7 @@ from sqlalchemy import Double, Engine, bindparam, case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.elements import BindParameter
 
 from config import Settings, SettingsError
 from database.engine import READ_ONLY
@@ -91,7 +92,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
 def _limit(settings: Settings, name: str) -> str | None:
     """The limit a setting names, checked now rather than on the first request; None
     when it is empty (no limit)."""
-    value = settings[name].strip()
+    value: str = settings[name].strip()
     if not value:
         return None
     try:
@@ -192,7 +193,9 @@ class DatabaseStorage(Storage):
     processes are expected to keep theirs in sync, as for link expiry).
     """
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["plansign+database"]  # registers the scheme
+    # Registers the scheme; limits reads it from the class, but declares it an instance
+    # attribute, so it is not marked ClassVar here.
+    STORAGE_SCHEME = ["plansign+database"]  # noqa: RUF012
     URI = "plansign+database://"
     CLEANUP_EVERY = 60.0
 
@@ -256,7 +259,7 @@ class DatabaseStorage(Storage):
 
 
 _TABLE = RateLimitRow.__table__
-_NOW = bindparam("now", type_=Double())
+_NOW: BindParameter[float] = bindparam("now", type_=Double())
 _HITS = select(RateLimitRow.hits).where(RateLimitRow.key == bindparam("key"),
                                         RateLimitRow.expires_at > _NOW)
 _ENDS = select(RateLimitRow.expires_at).where(RateLimitRow.key == bindparam("key"),

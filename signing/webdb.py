@@ -26,7 +26,8 @@ def session() -> Session:
     """This request's session, for reading."""
     if "db" not in g:
         g.db = services().readers()
-    return g.db
+    db: Session = g.db
+    return db
 
 
 @contextlib.contextmanager

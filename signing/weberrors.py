@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import TracebackType
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -35,7 +36,11 @@ def redacted_path(path: str) -> str:
     return _TOKEN_PATH.sub("/s/[token]", path)
 
 
-def log_exception(app: Flask, exc_info) -> None:  # type: ignore[no-untyped-def]
+# What sys.exc_info() returns, as Flask's log_exception takes it.
+ExcInfo = tuple[type, BaseException, TracebackType] | tuple[None, None, None]
+
+
+def log_exception(app: Flask, exc_info: ExcInfo) -> None:
     """Flask's ``log_exception``, naming the path without a signing link's token."""
     app.logger.error("Exception on %s [%s]", redacted_path(request.path), request.method,
                      exc_info=exc_info)

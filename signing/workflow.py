@@ -269,10 +269,11 @@ def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> S
         raise InvalidInput("signers", "an envelope needs at least one signer")
     if not any(s.role is Role.EMPLOYEE for s in envelope.signers):
         raise InvalidInput("signers", "the employee must be one of the signers")
-    sent = replace(envelope, state=EnvelopeState.SENT, expires_at=now + expires_in)
+    expires_at = now + expires_in
+    sent = replace(envelope, state=EnvelopeState.SENT, expires_at=expires_at)
     first = min(s.order for s in sent.signers)
     sent, events, effects = _notify_order(sent, first)
-    return Step(sent, (Event("envelope.sent", data={"expires_at": sent.expires_at.isoformat()}),
+    return Step(sent, (Event("envelope.sent", data={"expires_at": expires_at.isoformat()}),
                        *events), (*effects, Effect("webhook", "envelope.sent")))
 
 

@@ -207,7 +207,7 @@ class Deliverer:
                              "at": flight.at, "status_code": outcome.status,
                              "latency_ms": outcome.latency_ms,
                              "response_excerpt": outcome.excerpt, "error": outcome.error})
-            change = {"message_id": message.id, "next": None, "delivered": None,
+            change: dict[str, object] = {"message_id": message.id, "next": None, "delivered": None,
                       "failed": None, "status": outcome.status,
                       "error": None if outcome.delivered else _error_of(outcome)}
             if outcome.delivered:

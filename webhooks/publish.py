@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -80,12 +80,12 @@ def publish(session: Session, event_type: str, data: Mapping[str, Any], *, order
 
 def _endpoints(session: Session, event_type: str, owner: str | None, team: str | None,
                manager: str | None, department: str | None, names: list[str]) -> list[str]:
-    may_see = [_ENDPOINTS.c.sees_all.is_(True)]
+    may_see: list[ColumnElement[bool]] = [_ENDPOINTS.c.sees_all.is_(True)]
     if owner:
         may_see.append(_ENDPOINTS.c.created_by == owner)
     if team:
         may_see.append(_ENDPOINTS.c.owner_team == team)
-    scoped = [_ENDPOINTS.c.scope == Scope.ALL]
+    scoped: list[ColumnElement[bool]] = [_ENDPOINTS.c.scope == Scope.ALL]
     if manager:
         scoped.append((_ENDPOINTS.c.scope == Scope.MANAGER)
                       & (_ENDPOINTS.c.filter_key == fold(manager)))

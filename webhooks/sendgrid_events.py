@@ -125,6 +125,8 @@ def _event(item: Any) -> ProviderEvent | None:
     event_id, when = item.get("sg_event_id"), item.get("timestamp")
     if not isinstance(event_id, str) or not event_id or len(event_id) > 100:
         return None
+    if not isinstance(when, int | float | str):
+        return None
     try:
         occurred = dt.datetime.fromtimestamp(int(when), dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError):

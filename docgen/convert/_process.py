@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, cast
 
 #: Variables a child inherits from us, if we have them: where programs and the home folder
 #: are (fontconfig keeps its cache under ``HOME``), the locale, and the time zone (dates in
@@ -62,6 +62,9 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
 
 _DIE_WITH_PARENT = _die_with_parent_hook()
 
+# One Popen for the spawner thread to make: where its answer goes, the args and kwargs.
+_SpawnJob = tuple[Future[subprocess.Popen[bytes]], list[str], dict[str, Any]]
+
 
 class _Spawner:
     """Starts child processes from one long-lived daemon thread.
@@ -71,8 +74,7 @@ class _Spawner:
     """
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Future[subprocess.Popen[bytes]], list[str], dict]]
-        self._jobs = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_SpawnJob] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -95,7 +97,8 @@ class _Spawner:
         while True:
             future, args, kwargs = self._jobs.get()
             try:
-                future.set_result(subprocess.Popen(args, **kwargs))
+                # No caller asks for text mode, which is what mypy picks for **kwargs.
+                future.set_result(cast("subprocess.Popen[bytes]", subprocess.Popen(args, **kwargs)))
             except BaseException as exc:
                 future.set_exception(exc)
 

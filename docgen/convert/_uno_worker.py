@@ -165,6 +165,8 @@ class Office:
         self.desktop = context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", context
         )
+        if self.proc is None:
+            raise RuntimeError("soffice.bin was not started")
         self.sockets = listening_sockets(self.proc.pid)
         self.skip_idle_work(context)
 
@@ -231,7 +233,8 @@ class Office:
         url = self.uno.systemPathToFileUrl(tmp)
         doc.storeToURL(url, self.props(FilterName=PDF_EXPORT_FILTER))
 
-    def convert(self, src: str, out: str, tmp: str, filter_name: str | None) -> tuple[Any, dict]:
+    def convert(self, src: str, out: str, tmp: str,
+                filter_name: str | None) -> tuple[Any, dict[str, float]]:
         """Load and export; return the still-open document and the timings.
 
         The document is closed by the caller *after* answering, which takes the close off

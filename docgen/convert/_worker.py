@@ -131,7 +131,7 @@ class Worker:
     def wait_ready(self, timeout: float) -> dict[str, Any]:
         """Wait for the worker's ready line; :class:`ConverterUnavailable` if it never comes."""
         try:
-            message = json.loads(self._lines.readline(time.monotonic() + timeout))
+            message: dict[str, Any] = json.loads(self._lines.readline(time.monotonic() + timeout))
         except WorkerTimeout:
             self._abandon()
             raise ConverterUnavailable(

@@ -51,7 +51,8 @@ class KeySigner(Signer):
     """A pyHanko signer that signs with a key object held in memory."""
 
     def __init__(self, key: SealingKey) -> None:
-        registry = SimpleCertificateStore()
+        # pyhanko-certvalidator leaves this constructor unannotated.
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
         registry.register_multiple([asn1_certificate(c) for c in key.chain])
         super().__init__(signing_cert=asn1_certificate(key.certificate),
                          cert_registry=registry)
@@ -105,7 +106,7 @@ class Timestamper(TimeStamper):
     """
 
     def __init__(self, url: str, timeout: float) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
         self.url = url
         self.timeout = timeout
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,7 +161,7 @@ _CACHE_SIZE = 16
 
 
 def _cached(kind: str, paths: tuple[Path, ...], passphrase: Passphrase, origin: Origin,
-            load: Any) -> SealingKey:
+            load: Callable[[], SealingKey]) -> SealingKey:
     # Keyed by what identifies the files' content (inode, size, mtime), so replacing a
     # certificate takes effect without a restart; and by a hash of the passphrase, so
     # the cache never holds it in the clear.
@@ -325,14 +326,16 @@ def _check_key_usage(cert: x509.Certificate, path: Path, origin: Origin) -> None
 
 
 def _public_der(public_key: Any) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    der: bytes = public_key.public_bytes(serialization.Encoding.DER,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    return der
 
 
 def _looks_like_pkcs12(data: bytes) -> bool:
     """Whether the outer PKCS#12 structure parses: then a failure to open it is the passphrase."""
     try:
-        return asn1_pkcs12.Pfx.load(data, strict=True)["version"].native == "v3"
+        version: str = asn1_pkcs12.Pfx.load(data, strict=True)["version"].native
+        return version == "v3"
     except Exception:  # asn1crypto raises several kinds on garbage
         return False
 

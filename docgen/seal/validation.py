@@ -12,6 +12,7 @@ Validation is offline: only the certificates given as ``trusted`` are trust anch
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,7 +126,8 @@ def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: boo
         else:
             why = status.trust_problem_indic
             problems.append(f"the sealing certificate ({signer}) is not trusted"
-                            + (f" ({why.name.lower().replace('_', ' ')})" if why else ""))
+                            + (f" ({why.name.lower().replace('_', ' ')})"
+                               if isinstance(why, enum.Enum) else ""))
     if subfilter != PADES_SUBFILTER:
         problems.append(f"the seal is not a PAdES signature (its subfilter is {subfilter})")
 

@@ -25,7 +25,7 @@ def draw_acknowledgement(pdf: RecordPdf, completion: Completion,
     ``first_final_page`` is the 0-based page of the final document that the first page
     of ``pdf`` becomes.
     """
-    pdf.start_section("Acknowledgement record")
+    pdf.new_section("Acknowledgement record")
     pdf.heading("Acknowledgement record")
     pdf.para(completion.title, size=11, style="B", space_after=1)
     pdf.para(f"Reference {completion.plan_id}", size=SMALL, color=MUTED, space_after=6)

@@ -29,7 +29,7 @@ _EVENT_COLUMNS = (0.15, 0.2, 0.14, 0.51)  # event, time, IP address, browser
 def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     """Draw the certificate from a new page on; returns that page's number in ``pdf``."""
     c = completion
-    pdf.start_section("Certificate of completion")
+    pdf.new_section("Certificate of completion")
     first = pdf.page
     pdf.heading("Certificate of completion")
     _row(pdf, "Document", c.title)
@@ -86,7 +86,7 @@ def _signer(pdf: RecordPdf, signer: SignerOutcome) -> None:
     if not signer.events:
         pdf.para("No events were recorded.", size=SMALL, color=MUTED)
         return
-    pdf.table(_EVENT_COLUMNS, ("Event", "Time (UTC)", "IP address", "Browser (user agent)"),
+    pdf.wrapped_table(_EVENT_COLUMNS, ("Event", "Time (UTC)", "IP address", "Browser (user agent)"),
               [(sentence(e.what), exact_time(e.at), e.ip or "—", e.user_agent or "—")
                for e in signer.events], size=7.0)
     pdf.ln(6)

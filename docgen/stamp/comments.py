@@ -19,7 +19,7 @@ def draw_comments(pdf: RecordPdf, comments: Sequence[Comment]) -> None:
     if not comments:
         return
     title = "Employee comments" if {c.role for c in comments} == {"employee"} else "Comments"
-    pdf.start_section(title)
+    pdf.new_section(title)
     pdf.heading(title)
     pdf.para("Attached to the plan by the people asked to sign it, in the order they were "
              "made, reproduced exactly as written. Times are UTC.", size=SMALL, color=MUTED,

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from docgen.stamp.fonts import DocumentFonts
 from docgen.stamp.writing import is_rtl, needs_shaping
@@ -102,7 +103,7 @@ class RecordPdf(FPDF):
     def _is_overlay(self) -> bool:
         return self._first_overlay is not None and self.page >= self._first_overlay
 
-    def start_section(self, title: str) -> None:
+    def new_section(self, title: str) -> None:
         """A new page that begins a section called ``title``."""
         self.section = None
         self.add_page()
@@ -222,8 +223,10 @@ class RecordPdf(FPDF):
         self.shaping_for(text)
         if self.text_shaping:
             return False
-        cmap = self.current_font.cmap
-        return all(ord(c) in cmap for c in text)
+        font = self.current_font
+        if not isinstance(font, TTFFont):  # every font registered here is a TrueType file
+            return False
+        return all(ord(c) in font.cmap for c in text)
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -254,7 +257,7 @@ class RecordPdf(FPDF):
         self._vline(self.frame.left + 3, start + 1, self.get_y() - 1, RULE, 1.5)
         self.ln(size * 0.6)
 
-    def table(self, widths: Sequence[float], header: Sequence[str],
+    def wrapped_table(self, widths: Sequence[float], header: Sequence[str],
               rows: Sequence[Sequence[str]], *, size: float = 7.5) -> None:
         """Rows of wrapped cells; the header row is repeated on a new page."""
         leading, pad = size * 1.3, 2.5

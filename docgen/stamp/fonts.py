@@ -40,6 +40,7 @@ from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from docgen.stamp.errors import FontMissing
 
@@ -118,7 +119,9 @@ class DocumentFonts:
             # HarfBuzz wrote correct bounding boxes; without this fontTools recomputes
             # them on output, decoding and re-encoding every glyph (half of all the
             # time stamping takes).
-            pdf.fonts[f"{family}{style}"].ttfont.recalcBBoxes = False
+            font = pdf.fonts[f"{family}{style}"]
+            if isinstance(font, TTFFont):  # add_font with a file always makes one
+                font.ttfont.recalcBBoxes = False
         if self._fallbacks:
             # exact_match=False: bold Arabic is drawn in regular Arabic, not left out.
             pdf.set_fallback_fonts(self._fallbacks, exact_match=False)

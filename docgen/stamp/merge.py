@@ -63,7 +63,8 @@ def merge(original: bytes, layer: bytes, *, appended: int,
 def _overlay(writer: PdfWriter, page: PageObject, overlay: PageObject,
              origin: tuple[float, float], opening: IndirectObject) -> None:
     box = overlay.mediabox
-    form = _stream(overlay.get_contents().get_data()).flate_encode()
+    drawing = overlay.get_contents()
+    form = _stream(drawing.get_data() if drawing is not None else b"").flate_encode()
     form.update({
         NameObject("/Type"): NameObject("/XObject"),
         NameObject("/Subtype"): NameObject("/Form"),
@@ -100,7 +101,8 @@ def _inherited(page: PageObject, key: str) -> DictionaryObject | None:
     node: DictionaryObject | None = page
     while node is not None:
         if key in node:
-            return node[key].get_object()
+            value = node[key].get_object()
+            return value if isinstance(value, DictionaryObject) else None
         parent = node.get("/Parent")
         node = parent.get_object() if parent is not None else None
     return None

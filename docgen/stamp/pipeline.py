@@ -135,7 +135,10 @@ def _frame(page: PageScan) -> Frame:
     content = page.content_box()
     left = content.x0 if content else _DEFAULT_MARGIN
     right = page.width - content.x1 if content else _DEFAULT_MARGIN
-    clamp = lambda v: min(max(v, _MIN_MARGIN), _MAX_MARGIN)  # noqa: E731
+
+    def clamp(margin: float) -> float:
+        return min(max(margin, _MIN_MARGIN), _MAX_MARGIN)
+
     return Frame(width=page.width, height=page.height, left=clamp(left), right=clamp(right))
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask import Response, current_app
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive import (
     OUTCOMES,
     ArchivedRecord,
     BlobCorrupted,
     BlobNotFound,
+    BlobStore,
     HoldError,
     InvalidKey,
     InvalidQuery,
@@ -36,6 +38,11 @@ from signing.api.schemas import ErrorOut, EventOut, FieldError
 ALL = frozenset({Role.HR, Role.RECORDS, Role.ADMIN})
 STAFF = frozenset({Role.RECORDS, Role.ADMIN})
 ENVELOPE_ID = r"^[A-Za-z0-9-]{1,64}$"
+
+if TYPE_CHECKING:
+    Outcome = str  # the outcomes are data (archive.OUTCOMES); each one is a str
+else:
+    Outcome = Literal[OUTCOMES]  # an enum in the OpenAPI document
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -69,7 +76,7 @@ class RecordQuery(BaseModel):
     employee_id: Text = None
     manager: Text = Field(None, description="Part of the manager's name.")
     department: Text = None
-    outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
+    outcome: Outcome | None = None
     sent_from: When = None
     sent_to: Until = Field(None, description="Until this time; a bare date: to its end.")
     completed_from: When = None
@@ -232,11 +239,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _sessions() -> Any:
+def _sessions() -> sessionmaker[Session]:
     return current.services().sessions
 
 
-def _store() -> Any:
+def _store() -> BlobStore:
     return current.services().store
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 import webhooks
 from docgen import ConversionError, LintFailed, PlanError, TemplateError
@@ -77,6 +77,6 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
         return exc  # what Flask does without a handler: the signer pages keep theirs
     message = exc.description if exc.code != 500 else "internal error"
     response = _json(ErrorOut(error=f"{exc.name}: {message}"), exc.code or 500)
-    if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-        response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

@@ -5,13 +5,13 @@ the signed link an ``envelope.completed`` webhook carries, for whoever holds the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from flask import Response, request, url_for
 from sqlalchemy import select
 
 import webhooks
 from archive import Reader, log_access
+from config import Settings
 from signing import authorize, current, webdb
 from signing.api.operations import WRITE, ApiError, Caller, operation
 from signing.api.webhook_schemas import (
@@ -47,7 +47,7 @@ def create_webhook(key: Caller, body: CreateWebhook) -> tuple[WebhookCreatedOut,
     return out, {"Location": url_for(".get_webhook", endpoint_id=out.id)}
 
 
-def _create_endpoint(key: Caller, body: CreateWebhook, settings: Any) -> webhooks.Created:
+def _create_endpoint(key: Caller, body: CreateWebhook, settings: Settings) -> webhooks.Created:
     with webdb.transaction() as db:
         return webhooks.create_endpoint(
             db, url=body.url, events=body.events, name=body.name, description=body.description,

@@ -30,7 +30,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
 from signing.mail.message import (
@@ -206,7 +206,7 @@ class SendGridMailBackend:
     def __repr__(self) -> str:
         return f"SendGridMailBackend(host={self.host!r}, from_email={self.from_address!r})"
 
-    def build(self, message: Message) -> dict:
+    def build(self, message: Message) -> dict[str, Any]:
         """The request body SendGrid's API receives for this message."""
         from sendgrid.helpers import mail as sg
         from sendgrid.helpers.mail.exceptions import SendGridException
@@ -236,7 +236,8 @@ class SendGridMailBackend:
                 open_tracking=sg.OpenTracking(False),
                 subscription_tracking=sg.SubscriptionTracking(False),
             )
-            return mail.get()
+            body: dict[str, Any] = mail.get()
+            return body
         except (SendGridException, ValueError, TypeError) as exc:
             raise PermanentMailError(f"the message cannot be sent through SendGrid: "
                                      f"{type(exc).__name__}") from None

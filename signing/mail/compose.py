@@ -91,7 +91,7 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
     """
     role = Role(role)
     employee_name = _employee_name(role, employee_name)
-    attachments = ()
+    attachments: tuple[Attachment, ...] = ()
     if meetings:
         attachments = (Attachment(ics.FILENAME, ics.CONTENT_TYPE, ics.checkin_calendar(
             meetings, uid_seed=envelope_id, stamp=now, location=location,
@@ -191,7 +191,7 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
     is its DTSTAMP, later than the invitation's.
     """
     role = Role(role)
-    attachments = ()
+    attachments: tuple[Attachment, ...] = ()
     if meetings:
         if now is None:
             raise ValueError("now: a cancelled calendar needs the time it was issued")

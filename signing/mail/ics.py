@@ -95,7 +95,7 @@ def _calendar(method: str, meetings: Sequence[Meeting], stamp: dt.datetime) -> C
     calendar.add("method", method)
 
     # VTIMEZONEs first: some readers want a TZID defined before it is used.
-    zones = sorted({_zone(m.starts) for m in meetings} - {None})
+    zones = sorted({zone for m in meetings if (zone := _zone(m.starts)) is not None})
     if meetings:
         first = min(m.starts for m in meetings).date()
         last = max(m.ends for m in meetings).date()
