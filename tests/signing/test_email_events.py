@@ -34,11 +34,6 @@ def app(tmp_path, database_url):
 
 
 @pytest.fixture
-def sessions(app):
-    return app.extensions["plansign.sessions"]
-
-
-@pytest.fixture
 def invitation(sessions, tmp_path):
     """A sent envelope whose invitation went out: (envelope id, signer id, its outbox key)."""
     plan = sample_plan()

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from signing.app import create_app
-from tests.signing.test_pages import csrf, events, open_plan, token_for
+from tests.signing.signer_pages import csrf, events, open_plan, token_for
 
 
 @pytest.fixture
