@@ -35,12 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config import load_settings  # noqa: E402
-from database import make_session_factory  # noqa: E402
 from docgen import sample_plan  # noqa: E402
 from signing import envelopes as svc  # noqa: E402
-from signing import instance  # noqa: E402
 from signing import workflow as wf  # noqa: E402
-from signing.links import LinkSigner  # noqa: E402
+from signing.services import Services  # noqa: E402
 from testsupport.net import free_port  # noqa: E402
 
 HELLO_APP = (
@@ -62,9 +60,8 @@ def wait_for(port: int) -> None:
 
 def make_signers(env: dict[str, str], count: int) -> list[str]:
     """``count`` sent single-signer envelopes; returns each signer's link token."""
-    settings = load_settings(env)
-    sessions = make_session_factory(instance.database_engine(settings))
-    links = LinkSigner(instance.secret_keys(settings))
+    services = Services(load_settings(env))
+    sessions, links = services.sessions, services.links
     plan = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
     now, tokens = dt.datetime.now(dt.UTC), []
     with sessions.begin() as session:

@@ -108,17 +108,16 @@ def worker_main(database_url: str, instance: str, stop, tuning: dict) -> None:
     """The loop of `plansign worker` (signing.cli_service.worker_cmd), without its email
     and finalize handlers, which this benchmark does not exercise."""
     from config import load_settings
-    from database import make_engine, make_session_factory
     from signing import deadlines, outbox
-    from signing.cli_service import DELIVERY_WAIT, _announcer, _deliverer
+    from signing.cli_service import DELIVERY_WAIT
+    from signing.services import Services
 
-    settings = load_settings({}, overrides={
+    services = Services(load_settings({}, overrides={
         "database_url": database_url, "instance_path": instance, "secret_keys": "k" * 40,
-        "webhook_allow_private": True, "base_url": "https://sign.example.com", **tuning})
-    sessions = make_session_factory(make_engine(database_url))
-    announcer = _announcer(settings, sessions)
+        "webhook_allow_private": True, "base_url": "https://sign.example.com", **tuning}))
+    sessions, announcer = services.sessions, services.announcer
     interval = 0.5  # worker_cmd's --interval default
-    with _deliverer(settings, sessions) as deliverer:
+    with services.deliverer() as deliverer:
         while not stop.is_set():
             now = dt.datetime.now(dt.UTC)
             deadlines.sweep(sessions, now=now, remind_every=dt.timedelta(days=3))

@@ -6,12 +6,14 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "PLANSIGN_"
 CONFIG_FILE_VARIABLE = "PLANSIGN_CONFIG"
-TABLE_PATH = Path(__file__).with_name("settings.toml")
+TABLE_PATH = files("config").joinpath("settings.toml")
 
 _TYPES: dict[type, str] = {bool: "true or false", int: "a whole number", float: "a number",
                            str: "text"}
@@ -39,7 +41,7 @@ class Setting:
         return ENV_PREFIX + self.name.upper()
 
 
-def read_table(path: Path = TABLE_PATH) -> dict[str, Setting]:
+def read_table(path: Traversable = TABLE_PATH) -> dict[str, Setting]:
     """The table of settings: name, default, one line of help, and whether it is secret."""
     with path.open("rb") as fh:
         raw = tomllib.load(fh)

@@ -87,9 +87,10 @@ def _create_owner_only(path: Path) -> None:
 
 def _companions_owner_only(path: Path) -> None:
     """SQLite gives the write-ahead log and its index the database file's permissions;
-    a database made before it was created 0600 would hand its readers the WAL, which
-    holds recent writes in full. So no one but the owner keeps access to either."""
-    for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+    a database made before plansign created it 0600 (an upgraded install) would keep
+    its readers, and hand them the WAL, which holds recent writes in full. So no one but
+    the owner keeps access to the database or either of them."""
+    for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         try:
             mode = stat.S_IMODE(companion.stat().st_mode)
             if mode & 0o077:

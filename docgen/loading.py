@@ -125,15 +125,17 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
     return message
 
 
-def plan_from_data(data: Any, *, source: str | None = None) -> Plan:
-    """Validate plain data (as parsed from YAML or JSON) into a plan."""
+def plan_from_data(data: Any, *, source: str | None = None, stored: bool = False) -> Plan:
+    """Validate plain data (as parsed from YAML or JSON) into a plan. ``stored``: the
+    plan as an envelope stored it when it was sent, read back by the rules it was sent
+    under, not those added since (limits, stricter addresses; see ``model.sending``)."""
     if not isinstance(data, dict):
         raise PlanError(
             [Problem("", "the plan must be a mapping of sections (employee, goals, ...)")],
             source,
         )
     try:
-        return Plan.model_validate(data)
+        return Plan.model_validate(data, context={"stored": stored})
     except ValidationError as exc:
         raise PlanError([_problem(err) for err in exc.errors()], source) from None
 

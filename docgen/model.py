@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from email.headerregistry import Address
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -97,18 +98,53 @@ def name_problem(value: str) -> str | None:
     return None
 
 
-def _check_email(value: str) -> str:
+def sending(info: ValidationInfo) -> bool:
+    """Whether a plan is being checked to be sent (the default), rather than read back as
+    an envelope stored it (``plan_from_data(..., stored=True)``). A stored plan was valid
+    by the rules in force when it was sent; a rule added since (a limit, a stricter
+    address) must not make its envelope unreadable, so those rules ask this first."""
+    return not (info.context or {}).get("stored", False)
+
+
+# Read back from a stored plan: the form of an address as plansign first took it.
+_STORED_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_email(value: str, info: ValidationInfo) -> str:
+    if not sending(info):
+        if not _STORED_EMAIL.match(value):
+            raise ValueError(f"{value} is not an email address")
+        return value
     problem = address_problem(value)
     if problem:
         raise ValueError(problem)
     return value
 
 
-def _check_person_name(value: str) -> str:
-    problem = name_problem(value)
+def _check_person_name(value: str, info: ValidationInfo) -> str:
+    problem = name_problem(value) if sending(info) else None
     if problem:
         raise ValueError(problem)
     return value
+
+
+def _at_most_chars(limit: int) -> Callable[[str, ValidationInfo], str]:
+    def check(value: str, info: ValidationInfo) -> str:
+        if sending(info) and len(value) > limit:
+            raise PydanticCustomError("string_too_long",
+                                      "String should have at most {max_length} characters",
+                                      {"max_length": limit})
+        return value
+    return check
+
+
+def _at_most_items(limit: int) -> Callable[[list[Any], ValidationInfo], list[Any]]:
+    def check(value: list[Any], info: ValidationInfo) -> list[Any]:
+        if sending(info) and len(value) > limit:
+            raise PydanticCustomError("too_long", "List should have at most {max_length} items",
+                                      {"max_length": limit, "actual_length": len(value)})
+        return value
+    return check
 
 
 def _check_zone(value: str) -> str:
@@ -170,14 +206,15 @@ LINE_CHARS = 1_000
 PROSE_CHARS = 10_000
 MAX_ITEMS = 50
 
-Text = Annotated[str, AfterValidator(_clean_text), Field(max_length=LINE_CHARS)]
+Line = AfterValidator(_at_most_chars(LINE_CHARS))
+Paragraphs = AfterValidator(_at_most_chars(PROSE_CHARS))
+Items = AfterValidator(_at_most_items(MAX_ITEMS))
+Text = Annotated[str, AfterValidator(_clean_text), Line]
 TemplateName = Annotated[str, AfterValidator(_check_template_name)]
 WebhookName = Annotated[str, AfterValidator(_check_webhook_name)]
-NonEmptyText = Annotated[str, AfterValidator(_clean_text),
-                         Field(min_length=1, max_length=LINE_CHARS)]
-Prose = Annotated[str, AfterValidator(_clean_text), Field(max_length=PROSE_CHARS)]
-NonEmptyProse = Annotated[str, AfterValidator(_clean_text),
-                          Field(min_length=1, max_length=PROSE_CHARS)]
+NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1), Line]
+Prose = Annotated[str, AfterValidator(_clean_text), Paragraphs]
+NonEmptyProse = Annotated[str, AfterValidator(_clean_text), Field(min_length=1), Paragraphs]
 # Text the signing database keeps in columns of a fixed length (signers, the archive's
 # index): PostgreSQL refuses longer text, so the plan does, whatever the database.
 Name = Annotated[str, AfterValidator(_clean_text), Field(min_length=1, max_length=200)]
@@ -242,8 +279,8 @@ class PerformanceHistory(_Model):
     start: dt.date
     end: dt.date
     summary: NonEmptyProse
-    entries: Annotated[list[HistoryEntry], Field(max_length=MAX_ITEMS)] = []
-    results: Annotated[list[Result], Field(max_length=MAX_ITEMS)] = []
+    entries: Annotated[list[HistoryEntry], Items] = []
+    results: Annotated[list[Result], Items] = []
 
     @field_validator("end")
     @classmethod
@@ -260,7 +297,7 @@ class Evidence(_Model):
 class Area(_Model):
     title: NonEmptyText
     description: Prose = ""
-    evidence: Annotated[list[Evidence], Field(max_length=MAX_ITEMS)] = []
+    evidence: Annotated[list[Evidence], Items] = []
 
 
 class Milestone(_Model):
@@ -275,7 +312,7 @@ class Goal(_Model):
     baseline: Text | None = None
     target: Text | None = None
     due: dt.date | None = None
-    milestones: Annotated[list[Milestone], Field(max_length=MAX_ITEMS)] = []
+    milestones: Annotated[list[Milestone], Items] = []
 
 
 class SupportKind(StrEnum):
@@ -313,7 +350,7 @@ class Timeline(_Model):
     length_days: int | None = Field(default=None, gt=0, le=366)
     end: PlanDate | None = None
     review_every_days: int = Field(default=30, gt=0, le=366)
-    review_dates: Annotated[list[PlanDate], Field(max_length=MAX_ITEMS)] | None = None
+    review_dates: Annotated[list[PlanDate], Items] | None = None
 
     @field_validator("end")
     @classmethod
@@ -365,7 +402,7 @@ class CheckIns(_Model):
     location: Text | None = None
     video_link: Text | None = None
     with_: Text | None = Field(default=None, alias="with")
-    skip: Annotated[list[dt.date], Field(max_length=MAX_ITEMS)] = []
+    skip: Annotated[list[dt.date], Items] = []
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -409,9 +446,9 @@ class Plan(_Model):
     hr: Person
     role_summary: NonEmptyProse
     performance_history: PerformanceHistory
-    areas: Annotated[list[Area], Field(max_length=MAX_ITEMS)] = []
-    goals: Annotated[list[Goal], Field(max_length=MAX_ITEMS)] = []
-    support: Annotated[list[Support], Field(max_length=MAX_ITEMS)] = []
+    areas: Annotated[list[Area], Items] = []
+    goals: Annotated[list[Goal], Items] = []
+    support: Annotated[list[Support], Items] = []
     timeline: Timeline
     checkins: CheckIns | None = None
     outcomes: Outcomes = Outcomes()
@@ -430,9 +467,11 @@ class Plan(_Model):
         return people
 
     @model_validator(mode="after")
-    def _one_address_per_signer(self) -> Plan:
+    def _one_address_per_signer(self, info: ValidationInfo) -> Plan:
         # Each signer gets their own link by email: two at one address would read each
         # other's, and the provider's reports could not tell them apart.
+        if not sending(info):
+            return self
         seen: dict[str, str] = {}
         for name, person, _ in self.signers():
             first = seen.setdefault(person.email.casefold(), name)

@@ -16,8 +16,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from docgen.errors import TemplateError
+from docgen.resources import package_path
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The Word templates HR edit live in the top-level templates/ folder; docgen/templates
+# links to it, so a wheel carries them as docgen's package data (README, Architecture).
+BUILTIN_TEMPLATES = package_path("docgen", "templates")
 
 
 def longdate(value: dt.date | None) -> str:

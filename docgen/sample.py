@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from docgen.loading import load_plan
 from docgen.model import Plan
+from docgen.resources import package_path
 
-SAMPLE_PLAN_PATH = Path(__file__).with_name("sample-plan.yaml")
+SAMPLE_PLAN_PATH = package_path("docgen", "sample-plan.yaml")
+#: The example plans (the top-level examples/ folder, which docgen/examples links to):
+#: the demo generates them and sends one.
+EXAMPLES = package_path("docgen", "examples")
 
 
 @cache

@@ -12,12 +12,14 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+import webhooks
+from archive.models import ArchivedRecord
 from signing.access import Role, team_name
 from signing.errors import SigningError
-from signing.models import ApiKey
+from signing.models import ApiKey, EnvelopeRow
 
 KEY_PREFIX = "psk_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -34,6 +36,11 @@ class AmbiguousKey(SigningError):
     def __init__(self, which: str) -> None:
         self.which = which
         super().__init__(f"more than one API key starts with {which}; give its id")
+
+
+def actor(prefix: str) -> str:
+    """How owners and audit trails name a key: ``apikey:psk_ab12cd34``."""
+    return f"apikey:{prefix}"
 
 
 def hash_key(plaintext: str) -> str:
@@ -91,17 +98,32 @@ def revoke(session: Session, prefix_or_id: str, now: dt.datetime) -> ApiKey:
     row = find(session, prefix_or_id)
     if row.revoked_at is None:
         row.revoked_at = now
+        # Its webhook endpoints stop too: no one answers for them any more.
+        webhooks.follow_owner(session, actor(row.prefix), team=row.team, revoked_at=now)
         session.flush()
     return row
 
 
-def set_team(session: Session, prefix_or_id: str, team: str | None) -> ApiKey:
+def set_team(session: Session, prefix_or_id: str, team: str | None, *,
+             with_plans: bool = False) -> tuple[ApiKey, int]:
     """Put an hr key in a team (or in none): from now on it sees that team's plans, and
-    the team sees the plans it sends from now on."""
+    the team sees the plans it sends from now on; ``with_plans``, also those it sent
+    before, out for signature and archived (how a key's plans are handed to a team, when
+    it is rotated or its holder leaves; a revoked key's too). Returns the key and how
+    many plans changed team."""
     row = find(session, prefix_or_id)
     row.team = _check_team(team, Role(row.role))
+    moved = 0
+    if with_plans:
+        owner = actor(row.prefix)
+        moved = session.execute(update(EnvelopeRow).where(EnvelopeRow.owner == owner)
+                                .values(team=row.team)).rowcount
+        session.execute(update(ArchivedRecord).where(ArchivedRecord.sent_by == owner)
+                        .values(team=row.team))
+    # Its webhook endpoints hear of what it may see: the new team's plans, not the old's.
+    webhooks.follow_owner(session, actor(row.prefix), team=row.team)
     session.flush()
-    return row
+    return row, moved
 
 
 def _check_team(team: str | None, role: Role) -> str | None:

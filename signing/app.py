@@ -1,5 +1,6 @@
-"""The Flask application factory: it only registers things (settings, database, links,
-CSRF, security headers, blueprints); each part has its own ``init_app``."""
+"""The Flask application factory: it only registers things (the services, CSRF,
+security headers, blueprints); each part has its own ``init_app``. It builds nothing of
+plansign's own: that is :class:`~signing.services.Services`, which it is given."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import SETTINGS, Settings, load_settings
-from signing import api, hooks, instance, pages, ratelimit, webdb, weberrors
-from signing.downloads import DownloadLinks, link_lifetime
-from signing.links import LinkSigner
+from config import SETTINGS, load_settings
+from signing import api, current, hooks, instance, pages, ratelimit, webdb, weberrors
+from signing.services import Services
 
 csrf = CSRFProtect()
 
@@ -37,13 +37,18 @@ class _App(Flask):
         weberrors.log_exception(self, exc_info)  # never a signing link's token in the log
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """``test_config`` may hold plansign settings (by name) and Flask config keys."""
-    test_config = dict(test_config or {})
-    overrides = {k: test_config.pop(k) for k in list(test_config) if k in SETTINGS}
-    settings = load_settings(overrides=overrides)
+def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
+    """The web app over ``services``. Tests may give a mapping instead: plansign settings
+    (by name), from which the services are built, and Flask config keys; without
+    either, the services are built from the environment."""
+    flask_config: dict[str, Any] = {}
+    if not isinstance(services, Services):
+        given = dict(services or {})
+        overrides = {k: given.pop(k) for k in list(given) if k in SETTINGS}
+        services, flask_config = Services(load_settings(overrides=overrides)), given
+    settings = services.settings
     app = _App(__name__, instance_path=str(instance.instance_path(settings).resolve()))
-    keys = instance.secret_keys(settings)
+    keys = services.secret_keys
     app.config.from_mapping(
         # The session cookie gets its own key, derived from the link keys.
         SECRET_KEY=_derive(keys[0], "session"),
@@ -58,7 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=512 * 1024,
     )
-    app.config.update(test_config)
+    app.config.update(flask_config)
     if settings.proxy_count:
         # Behind a load balancer every request comes from it: the audit trail, the access
         # log and the rate limits need the client's address, which only the trusted
@@ -66,13 +71,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # X-Forwarded-Proto: balancers set it once (they replace it), so one value counts.
         app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
                                 x_for=settings.proxy_count, x_proto=1)
-    app.extensions["plansign.settings"] = settings
-    app.extensions["plansign.links"] = LinkSigner(
-        keys, max_age=dt.timedelta(days=settings.link_max_age_days))
-    app.extensions["plansign.downloads"] = DownloadLinks(
-        keys, max_age=link_lifetime(settings.webhook_download_hours))
-    webdb.init_app(app, settings)
-    app.extensions["plansign.store"] = instance.blob_store(settings)
+    app.extensions[current.KEY] = services
+    webdb.init_app(app)
     ratelimit.init_app(app, settings)  # before CSRF: a flood of forged forms is counted too
     csrf.init_app(app)
     weberrors.init_app(app)
@@ -84,10 +84,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(hooks.bp)  # signed by the provider; no cookie or session is involved
     app.after_request(_security_headers)
     return app
-
-
-def settings_of(app: Flask) -> Settings:
-    return app.extensions["plansign.settings"]
 
 
 def _derive(key: str, purpose: str) -> str:

@@ -13,11 +13,12 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from archive import ArchiveError
-from config import Settings, SettingsError, load_settings
+from config import SettingsError, load_settings
 from database import read_only_problem, refuses_writes
 from docgen.errors import DocgenError
-from signing import cli_archive, cli_docs, cli_outbox, cli_service, cli_webhooks, demo, instance
+from signing import cli_archive, cli_docs, cli_outbox, cli_service, cli_webhooks, demo
 from signing.errors import SigningError
+from signing.services import Services
 from webhooks import WebhookError
 
 
@@ -30,9 +31,9 @@ class _Group(click.Group):
         except (ArchiveError, DocgenError, SettingsError, SigningError, WebhookError) as exc:
             _fail(str(exc))
         except DBAPIError as exc:
-            if not refuses_writes(exc) or not isinstance(ctx.obj, Settings):
+            if not refuses_writes(exc) or not isinstance(ctx.obj, Services):
                 raise
-            _fail(read_only_problem(instance.database_url(ctx.obj)))
+            _fail(read_only_problem(ctx.obj.database_url))
 
 
 def _fail(message: str) -> None:
@@ -48,14 +49,18 @@ def _fail(message: str) -> None:
 @click.pass_context
 def main(ctx: click.Context, config_file: Path | None) -> None:
     """plansign: Performance Improvement Plans in writing, acknowledged and archived."""
-    ctx.obj = load_settings(config_file=config_file)
+    # Built once, here, from --config and the environment; every command takes it.
+    services = Services(load_settings(config_file=config_file))
+    ctx.obj = services
+    ctx.call_on_close(services.close)
 
 
 @main.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 @click.pass_obj
-def settings_cmd(settings: Settings, as_json: bool) -> None:
+def settings_cmd(services: Services, as_json: bool) -> None:
     """Show every setting, its value and where the value came from."""
+    settings = services.settings
     rows = [
         {"name": s.name, "value": "(set)" if s.secret and settings[s.name] else settings[s.name],
          "source": settings.sources[s.name], "env": s.env_var, "help": s.help}

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
 from archive import (
     OUTCOMES,
@@ -22,11 +21,10 @@ from archive import (
     place_hold,
     purge,
 )
-from config import Settings
-from database import make_session_factory
-from signing import access, erasure, instance, records
+from signing import access, erasure, records
 from signing.access import Principal
 from signing.cli_service import verify_cmd
+from signing.services import Services
 
 
 def _reader() -> Reader:
@@ -39,10 +37,6 @@ def _caller() -> Principal:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _sessions(settings: Settings) -> sessionmaker[Session]:
-    return make_session_factory(instance.database_engine(settings))
 
 
 def _day(value: dt.datetime | None, *, end: bool = False) -> dt.datetime | None:
@@ -77,7 +71,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--offset", default=0, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="JSON for machines.")
 @click.pass_obj
-def search_cmd(settings: Settings, name, employee_id, manager, department, outcome, sent_from,
+def search_cmd(services: Services, name, employee_id, manager, department, outcome, sent_from,
                sent_to, completed_from, completed_to, sort, limit, offset, as_json) -> None:
     """Search archived plans."""
     query = SearchQuery(name=name, employee_id=employee_id, manager=manager,
@@ -85,7 +79,7 @@ def search_cmd(settings: Settings, name, employee_id, manager, department, outco
                         sent_to=_day(sent_to, end=True), completed_from=_day(completed_from),
                         completed_to=_day(completed_to, end=True), sort=sort, limit=limit,
                         offset=offset)
-    page = records.find(_sessions(settings), _caller(), query, now=_now())
+    page = records.find(services.sessions, _caller(), query, now=_now())
     if as_json:
         click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
                                "records": [describe(r) for r in page.records]},
@@ -111,11 +105,11 @@ def search_cmd(settings: Settings, name, employee_id, manager, department, outco
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the documents into.")
 @click.pass_obj
-def get_cmd(settings: Settings, envelope_id: str, out: Path) -> None:
+def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
     """Write an archived plan's documents and manifest into a folder."""
     from docgen import write_atomic
 
-    sessions, store, caller = _sessions(settings), instance.blob_store(settings), \
+    sessions, store, caller = services.sessions, services.store, \
         _caller()
     record, _ = records.read_record(sessions, store, caller, envelope_id, now=_now())
     for name in records.DOCUMENTS:
@@ -136,9 +130,9 @@ archive_group.add_command(verify_cmd, "verify")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def access_log_cmd(settings: Settings, envelope_id, denied, limit, as_json) -> None:
+def access_log_cmd(services: Services, envelope_id, denied, limit, as_json) -> None:
     """Who read what in the archive, newest first."""
-    with _sessions(settings)() as session:
+    with services.sessions() as session:
         entries = access_log(session, envelope_id=envelope_id, limit=limit, denied_only=denied)
         rows = [{"at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
                  "envelope_id": e.envelope_id, "detail": e.detail, "ip": e.ip,
@@ -156,9 +150,9 @@ def access_log_cmd(settings: Settings, envelope_id, denied, limit, as_json) -> N
 @click.argument("envelope_id")
 @click.option("--reason", required=True, help="Why the record must be kept (e.g. a claim).")
 @click.pass_obj
-def hold_cmd(settings: Settings, envelope_id: str, reason: str) -> None:
+def hold_cmd(services: Services, envelope_id: str, reason: str) -> None:
     """Place a legal hold: the record is kept past its retention period."""
-    with _sessions(settings).begin() as session:
+    with services.sessions.begin() as session:
         place_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
     click.echo(f"envelope {envelope_id} is on legal hold")
 
@@ -167,9 +161,9 @@ def hold_cmd(settings: Settings, envelope_id: str, reason: str) -> None:
 @click.argument("envelope_id")
 @click.option("--reason", required=True, help="Why the hold ends.")
 @click.pass_obj
-def release_cmd(settings: Settings, envelope_id: str, reason: str) -> None:
+def release_cmd(services: Services, envelope_id: str, reason: str) -> None:
     """Lift a legal hold."""
-    with _sessions(settings).begin() as session:
+    with services.sessions.begin() as session:
         lift_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
     click.echo(f"the legal hold on envelope {envelope_id} is lifted")
 
@@ -177,12 +171,12 @@ def release_cmd(settings: Settings, envelope_id: str, reason: str) -> None:
 @archive_group.command("purge")
 @click.option("--execute", is_flag=True, help="Delete; without it, only say what would go.")
 @click.pass_obj
-def purge_cmd(settings: Settings, execute: bool) -> None:
+def purge_cmd(services: Services, execute: bool) -> None:
     """Delete records past their retention period that are not on hold (dry run by
     default), leaving a tombstone for each, and erase what the signing database still
     holds of them."""
-    sessions = _sessions(settings)
-    plan = purge(sessions, instance.blob_store(settings), now=_now(), by=_reader(),
+    sessions = services.sessions
+    plan = purge(sessions, services.store, now=_now(), by=_reader(),
                  execute=execute)
     if execute:
         # The signing database's copy goes too (plan, PDFs, names, comments, trail);
@@ -204,9 +198,9 @@ def purge_cmd(settings: Settings, execute: bool) -> None:
 @click.option("--since", required=True, type=DATE, help="Completed on or after (YYYY-MM-DD).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
-def export_cmd(settings: Settings, since: dt.datetime, out: Path) -> None:
+def export_cmd(services: Services, since: dt.datetime, out: Path) -> None:
     """Write every plan completed since a date into one zip, for an HRIS or a legal team."""
-    with _sessions(settings).begin() as session:
-        count = export_bundle(session, instance.blob_store(settings), since=_day(since),
+    with services.sessions.begin() as session:
+        count = export_bundle(session, services.store, since=_day(since),
                               out=out, by=_reader(), now=_now())
     click.echo(f"{count} record(s) written to {out}")

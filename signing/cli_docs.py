@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from collections import Counter
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import click
@@ -20,7 +18,6 @@ from docgen import (
     BUILTIN_TEMPLATES,
     FORMATS,
     BuildFailed,
-    ConverterPool,
     Finding,
     Job,
     LintFailed,
@@ -37,6 +34,7 @@ from docgen import (
     sample_plan,
     write_atomic,
 )
+from signing.services import Services
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
@@ -156,50 +154,41 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
               help="Comma-separated formats to write.")
 @click.option("--force", is_flag=True, help="Generate even when the plan has lint errors.")
 @click.pass_obj
-def generate_cmd(settings: Settings, plans: tuple[Path, ...], template: str | None,
+def generate_cmd(services: Services, plans: tuple[Path, ...], template: str | None,
                  out_dir: Path | None, formats: str, force: bool) -> None:
     """Render plans into Word and PDF documents."""
+    settings = services.settings
     console = _console()
     wanted = _parse_formats(formats)
     out_dir = out_dir or Path(settings.output_dir)
-    with _converter(settings, wanted, len(plans)) as converter:
-        jobs = _prepare_jobs(plans, template, settings, force, console)
-        # Every document is made in memory first: a plan that fails to render or convert
-        # stops the batch before anything is written.
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True,
-                      disable=len(jobs) < 2) as progress:
-            task = progress.add_task("Generating", total=len(jobs))
-            try:
-                outputs = build_many(
-                    jobs, formats=wanted, company_name=settings.company_name,
-                    converter=converter, workers=converter.size if converter else 1,
-                    generated_on=dt.date.today(), on_done=lambda _: progress.advance(task))
-            except BuildFailed as exc:
-                progress.stop()
-                console.print(f"[bold red]error:[/] {escape(str(exc))}")
-                console.print("[bold red]Nothing was written.[/]")
-                sys.exit(1)
+    # Started while the plans are read; stopped when the command ends (Services.close).
+    converter = services.converter_pool if "pdf" in wanted else None
+    workers = min(converter.size, len(plans)) if converter else 1
+    if converter is not None:
+        converter.begin_start(workers)
+    jobs = _prepare_jobs(plans, template, settings, force, console)
+    # Every document is made in memory first: a plan that fails to render or convert
+    # stops the batch before anything is written.
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=len(jobs) < 2) as progress:
+        task = progress.add_task("Generating", total=len(jobs))
+        try:
+            outputs = build_many(
+                jobs, formats=wanted, company_name=settings.company_name,
+                converter=converter, workers=workers,
+                generated_on=dt.date.today(), on_done=lambda _: progress.advance(task))
+        except BuildFailed as exc:
+            progress.stop()
+            console.print(f"[bold red]error:[/] {escape(str(exc))}")
+            console.print("[bold red]Nothing was written.[/]")
+            sys.exit(1)
     written = _write_outputs(outputs, out_dir, console)
     console.print(f"[green]Wrote {len(jobs)} plan(s) to {escape(str(out_dir))}[/]")
     for job in jobs:
         files = ", ".join(escape(str(p)) for p in written[job.name])
         console.print(f"  {escape(job.source or job.name)} ({escape(job.template.stem)}) → "
                       f"{files}")
-
-
-def _converter(settings: Settings, formats: list[str],
-               count: int) -> AbstractContextManager[ConverterPool | None]:
-    """A LibreOffice pool when PDFs are wanted, already starting while plans are read."""
-    if "pdf" not in formats:
-        return nullcontext()
-    size = settings.converter_pool_size or os.cpu_count() or 1
-    pool = ConverterPool(
-        min(size, count), timeout=settings.converter_timeout,
-        retries=settings.converter_retries, max_documents=settings.converter_max_documents,
-        soffice=settings.soffice_path or None, uno_python=settings.uno_python)
-    pool.begin_start()
-    return pool
 
 
 def _write_outputs(outputs: list[Output], out_dir: Path, console: Console) -> dict[str, list[Path]]:
@@ -228,8 +217,9 @@ def templates_group() -> None:
 
 @templates_group.command("list")
 @click.pass_obj
-def templates_list(settings: Settings) -> None:
+def templates_list(services: Services) -> None:
     """List the named templates."""
+    settings = services.settings
     for path in sorted(templates_dir(settings).glob("*.docx")):
         click.echo(f"{path.stem}\t{path}")
 
@@ -239,8 +229,9 @@ def templates_list(settings: Settings) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 @click.pass_obj
-def templates_check(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
+def templates_check(services: Services, files: tuple[Path, ...], as_json: bool) -> None:
     """Find broken tags, Jinja errors and unknown variables in templates."""
+    settings = services.settings
     context = plan_context(sample_plan(), company_name=settings.company_name)
     console, report, failed = _console(), [], False
     for path in files:

@@ -7,9 +7,8 @@ import datetime as dt
 
 import click
 
-from config import Settings
-from database import make_session_factory
-from signing import instance, outbox
+from signing import outbox
+from signing.services import Services
 
 
 @click.group("outbox")
@@ -21,9 +20,9 @@ def outbox_group() -> None:
 @click.option("--envelope", "envelope_id", help="Only this envelope's entries.")
 @click.option("--failed", is_flag=True, help="Entries given up, instead of those waiting.")
 @click.pass_obj
-def list_cmd(settings: Settings, envelope_id: str | None, failed: bool) -> None:
+def list_cmd(services: Services, envelope_id: str | None, failed: bool) -> None:
     """Entries waiting (or given up): id, kind, envelope, attempts, next try, last error."""
-    sessions = make_session_factory(instance.database_engine(settings), read_only=True)
+    sessions = services.readers
     with sessions() as session:
         rows = outbox.waiting(session, envelope_id=envelope_id, failed=failed)
     if not rows:
@@ -41,9 +40,9 @@ def list_cmd(settings: Settings, envelope_id: str | None, failed: bool) -> None:
 @click.option("--envelope", "envelope_id", help="Only this envelope's entries.")
 @click.option("--failed", is_flag=True, help="Also entries given up (with a fresh count).")
 @click.pass_obj
-def retry_cmd(settings: Settings, envelope_id: str | None, failed: bool) -> None:
+def retry_cmd(services: Services, envelope_id: str | None, failed: bool) -> None:
     """Make waiting entries due now, rather than at their next try."""
-    sessions = make_session_factory(instance.database_engine(settings))
+    sessions = services.sessions
     count = outbox.retry_now(sessions, now=dt.datetime.now(dt.UTC), envelope_id=envelope_id,
                              failed=failed)
     click.echo(f"{count} entr{'y' if count == 1 else 'ies'} due now; the worker takes "

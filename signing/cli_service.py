@@ -20,25 +20,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive import Reader, log_access
-from config import Settings
-from database import make_session_factory, read_only_problem, refuses_writes
-from docgen import ConverterPool, LintFailed, resolve_template
+from archive import log_access
+from database import read_only_problem, refuses_writes
+from docgen import LintFailed, resolve_template
 from docgen.loading import parse_plan_text
 from signing import access, apikeys, authorize, deadlines, envelopes, instance, outbox, verification
 from signing.access import Role, team_name
 from signing.cli_docs import print_findings, templates_dir
 from signing.envelopes import Actor
 from signing.errors import SigningError, first_line
-from signing.links import LinkSigner
-from signing.mail import backend_from_settings
 from signing.models import OutboxRow
-from signing.notify import Mailer
 from signing.sending import SendOptions, plan_limits, send_plan
+from signing.services import Services
 
 if TYPE_CHECKING:
     from signing.announce import Announcer
-    from signing.finalize import Finalizer
     from webhooks.delivery import Deliverer
 
 log = logging.getLogger(__name__)
@@ -46,50 +42,6 @@ log = logging.getLogger(__name__)
 # How long a worker pass waits for webhook attempts in flight before it gets on with its
 # other work; attempts that take longer are recorded by a later pass.
 DELIVERY_WAIT = 0.5
-
-
-def _mailer(settings: Settings) -> Mailer:
-    backend = backend_from_settings(
-        settings.mail_backend, folder=instance.instance_path(settings) / "mail",
-        api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
-        from_email=settings.mail_from)
-    links = LinkSigner(instance.secret_keys(settings),
-                       max_age=dt.timedelta(days=settings.link_max_age_days))
-    return Mailer(backend, links, settings.base_url, settings.company_name,
-                  attach_copy=settings.copy_as_attachment)
-
-
-def _finalizer(settings: Settings, sessions: sessionmaker[Session]) -> Finalizer:
-    from signing.finalize import Finalizer  # stamping and sealing are slow to import
-
-    return Finalizer(
-        sessions, instance.blob_store(settings),
-        sealing_key=lambda: instance.sealing_key(settings),
-        company_name=settings.company_name,
-        timestamp_url=settings.seal_timestamp_url or None,
-        retain_for=dt.timedelta(days=round(365.25 * settings.retention_years)))
-
-
-def _announcer(settings: Settings, sessions: sessionmaker[Session]) -> Announcer:
-    from signing.announce import Announcer
-    from signing.downloads import DownloadLinks, link_lifetime
-
-    downloads = DownloadLinks(instance.secret_keys(settings),
-                              max_age=link_lifetime(settings.webhook_download_hours))
-    return Announcer(sessions, downloads, settings.base_url,
-                     lease=dt.timedelta(seconds=settings.worker_lease_seconds))
-
-
-def _deliverer(settings: Settings, sessions: sessionmaker[Session]) -> Deliverer:
-    from signing import failpoints
-    from webhooks.delivery import Deliverer, DeliveryConfig  # aiohttp: slow to import
-
-    return Deliverer(sessions, before_record=lambda: failpoints.reached("webhook.delivered"),
-                     config=DeliveryConfig(
-        timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private,
-        concurrency=settings.webhook_concurrency,
-        per_endpoint=settings.webhook_endpoint_concurrency,
-        min_lease=settings.worker_lease_seconds))
 
 
 @click.command("send")
@@ -100,9 +52,10 @@ def _deliverer(settings: Settings, sessions: sessionmaker[Session]) -> Deliverer
               help="The HR team whose keys may follow the plan through the API; without, "
                    "only admin keys (and this command line) may.")
 @click.pass_obj
-def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: bool,
+def send_cmd(services: Services, plan_file: Path, template: str | None, force: bool,
              team: str | None) -> None:
     """Generate a plan's PDF and send it to its signers. Prints the envelope id."""
+    settings = services.settings
     data = parse_plan_text(plan_file.read_text(encoding="utf-8"),
                            fmt="json" if plan_file.suffix == ".json" else "yaml",
                            source=str(plan_file))
@@ -112,25 +65,22 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
         company_name=settings.company_name, force=force, team=team_name(team),
         limits=plan_limits(settings),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
-    sessions = make_session_factory(instance.database_engine(settings))
+    sessions = services.sessions
     now = dt.datetime.now(dt.UTC)
-    with ConverterPool(1, timeout=settings.converter_timeout,
-                       soffice=settings.soffice_path or None,
-                       uno_python=settings.uno_python) as converter:
-        try:
-            envelope_id = send_plan(sessions, data, options=options, converter=converter,
-                                    actor=Actor(f"cli:{getpass.getuser()}"), now=now,
-                                    source=str(plan_file))
-        except LintFailed as exc:
-            console = Console(highlight=False, soft_wrap=True)
-            print_findings(console, str(plan_file), exc.findings)
-            console.print(f"[red]{escape(str(exc))}; fix them, or pass --force[/]")
-            console.print("[bold red]Nothing was sent.[/]")
-            sys.exit(1)
+    try:
+        envelope_id = send_plan(sessions, data, options=options, converter=services.converter,
+                                actor=Actor(f"cli:{getpass.getuser()}"), now=now,
+                                source=str(plan_file))
+    except LintFailed as exc:
+        console = Console(highlight=False, soft_wrap=True)
+        print_findings(console, str(plan_file), exc.findings)
+        console.print(f"[red]{escape(str(exc))}; fix them, or pass --force[/]")
+        console.print("[bold red]Nothing was sent.[/]")
+        sys.exit(1)
     click.echo(envelope_id)
     if settings.mail_backend == "file":
         # The file outbox stands in for the signers' mailboxes: deliver now, and say where.
-        outbox.run_once(sessions, {"email": _mailer(settings)}, now=now)
+        outbox.run_once(sessions, {"email": services.mailer}, now=now)
         with sessions() as session:
             # Mail sent by this command, or by a worker that claimed it first.
             for row in session.scalars(select(OutboxRow).where(
@@ -145,11 +95,11 @@ def send_cmd(settings: Settings, plan_file: Path, template: str | None, force: b
 @click.command("status")
 @click.argument("envelope_id")
 @click.pass_obj
-def status_cmd(settings: Settings, envelope_id: str) -> None:
+def status_cmd(services: Services, envelope_id: str) -> None:
     """An envelope's state, its signers and its audit trail (never a link)."""
-    sessions = make_session_factory(instance.database_engine(settings))
+    sessions = services.sessions
     # A read of a person's record like any other: in the access log.
-    authorize.check_read(sessions, access.operator(getpass.getuser()), envelope_id, "status",
+    authorize.check_read(services, access.operator(getpass.getuser()), envelope_id, "status",
                          now=dt.datetime.now(dt.UTC))
     with sessions() as session:
         row = envelopes.load(session, envelope_id)
@@ -167,17 +117,18 @@ def status_cmd(settings: Settings, envelope_id: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.pass_obj
-def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
+def serve_cmd(services: Services, host: str, port: int, threads: int) -> None:
     """Serve the signing pages with waitress, a production WSGI server.
 
     waitress writes no access log, so signing links (which carry a token until the
     first redirect) never reach a log file.
     """
+    settings = services.settings
     import waitress
 
     from signing.app import create_app
 
-    app = create_app()
+    app = create_app(services)
     _allow_open_files(settings.serve_connection_limit + 100)  # and the database, the pool
     click.echo(f"plansign serving on http://{host}:{port}")
     # waitress reads each request whole before a thread runs it, so slow clients hold
@@ -213,25 +164,26 @@ def _allow_open_files(wanted: int) -> None:
               help="Seconds between polls when there is nothing to do; short, so webhooks "
                    "go out within a second or two of what they announce.")
 @click.pass_obj
-def worker_cmd(settings: Settings, once: bool, interval: float) -> None:
+def worker_cmd(services: Services, once: bool, interval: float) -> None:
     """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
     with sigterm_exits():
-        _work(settings, once, interval)
+        _work(services, once, interval)
 
 
-def _work(settings: Settings, once: bool, interval: float) -> None:
+def _work(services: Services, once: bool, interval: float) -> None:
     # Failures and retries are logged as warnings: what an operator needs to see.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    outage = DatabaseOutage(instance.database_url(settings), once=once)
-    sessions = make_session_factory(outage.wait_out(lambda: instance.database_engine(settings)))
-    handlers = {"email": _mailer(settings), "finalize": _finalizer(settings, sessions)}
-    announcer = _announcer(settings, sessions)  # webhook rows, in batches of their own
+    settings = services.settings
+    outage = DatabaseOutage(services.database_url, once=once)
+    sessions = outage.wait_out(lambda: services.sessions)
+    handlers = {"email": services.mailer, "finalize": services.finalizer}
+    announcer = services.announcer  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
-    with _deliverer(settings, sessions) as deliverer:
+    with services.deliverer() as deliverer:
         failures = 0
         while True:
             try:
@@ -372,9 +324,9 @@ def keys_group() -> None:
               help="hr keys: the HR team it belongs to; keys of one team see the plans each "
                    "of them sends. Without: the key sees only its own.")
 @click.pass_obj
-def keys_create_cmd(settings: Settings, role: str, name: str, team: str | None) -> None:
+def keys_create_cmd(services: Services, role: str, name: str, team: str | None) -> None:
     """Create a key and print it once."""
-    sessions = make_session_factory(instance.database_engine(settings))
+    sessions = services.sessions
     with sessions.begin() as session:
         try:
             row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC),
@@ -392,25 +344,30 @@ def keys_create_cmd(settings: Settings, role: str, name: str, team: str | None) 
 @keys_group.command("set-team")
 @click.argument("prefix_or_id")
 @click.argument("team")
+@click.option("--with-plans", is_flag=True,
+              help="Also put the plans it sent before in TEAM, out for signature and "
+                   "archived: how a key's plans are handed over when it is rotated.")
 @click.pass_obj
-def keys_set_team_cmd(settings: Settings, prefix_or_id: str, team: str) -> None:
+def keys_set_team_cmd(services: Services, prefix_or_id: str, team: str,
+                      with_plans: bool) -> None:
     """Put an hr key in TEAM ("" for none). It then sees the team's plans, and the team
-    the plans it sends from now on; plans it sent before stay with their first team."""
-    sessions = make_session_factory(instance.database_engine(settings))
-    with sessions.begin() as session:
+    the plans it sends from now on (with --with-plans, those it sent before too)."""
+    with services.sessions.begin() as session:
         try:
-            row = apikeys.set_team(session, prefix_or_id, team)
+            row, moved = apikeys.set_team(session, prefix_or_id, team, with_plans=with_plans)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="TEAM") from None
         click.echo(f"API key {row.id} ({row.prefix}, {row.name}) "
-                   + (f"is in team {row.team}" if row.team else "is in no team"))
+                   + (f"is in team {row.team}" if row.team else "is in no team")
+                   + (f"; {moved} plan{'' if moved == 1 else 's'} it sent moved with it"
+                      if with_plans else ""))
 
 
 @keys_group.command("list")
 @click.pass_obj
-def keys_list_cmd(settings: Settings) -> None:
+def keys_list_cmd(services: Services) -> None:
     """Every key: id, prefix, name, role, team, created, revoked (never the key itself)."""
-    sessions = make_session_factory(instance.database_engine(settings))
+    sessions = services.sessions
     with sessions() as session:
         rows = apikeys.list_keys(session)
         if not rows:
@@ -425,9 +382,9 @@ def keys_list_cmd(settings: Settings) -> None:
 @keys_group.command("revoke")
 @click.argument("prefix_or_id")
 @click.pass_obj
-def keys_revoke_cmd(settings: Settings, prefix_or_id: str) -> None:
+def keys_revoke_cmd(services: Services, prefix_or_id: str) -> None:
     """Revoke a key by its id or prefix; it stops working at once."""
-    sessions = make_session_factory(instance.database_engine(settings))
+    sessions = services.sessions
     with sessions.begin() as session:
         row = apikeys.revoke(session, prefix_or_id, dt.datetime.now(dt.UTC))
         click.echo(f"API key {row.id} ({row.prefix}, {row.name}) revoked "
@@ -437,7 +394,7 @@ def keys_revoke_cmd(settings: Settings, prefix_or_id: str) -> None:
 @click.command("verify")
 @click.argument("file_or_envelope_id")
 @click.pass_obj
-def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
+def verify_cmd(services: Services, file_or_envelope_id: str) -> None:
     """Check an archived plan: its seal, its audit chain, and its documents' hashes.
 
     Give an envelope id, or the path of a PDF (any file that exists, whatever its name)
@@ -446,10 +403,9 @@ def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
     """
     from docgen.seal import validate
 
-    trusted = instance.trusted_seal_certificates(settings)
-    engine = instance.database_engine(settings)
-    sessions = make_session_factory(engine, read_only=True)
-    store = instance.blob_store(settings)
+    trusted = instance.trusted_seal_certificates(services.settings)
+    sessions = services.readers
+    store = services.store
     path = Path(file_or_envelope_id)
 
     def seal_report(pdf: bytes) -> Any:
@@ -464,8 +420,9 @@ def verify_cmd(settings: Settings, file_or_envelope_id: str) -> None:
     passed = all(check.ok for check in checks)
     # Verifying reads the archived documents: a read like any other, so it is logged.
     try:
-        with make_session_factory(engine).begin() as session:
-            log_access(session, Reader(f"cli:{getpass.getuser()}", "admin"), "verify",
+        with services.sessions.begin() as session:
+            log_access(session, access.access_reader(access.operator(getpass.getuser())),
+                       "verify",
                        now=dt.datetime.now(dt.UTC),
                        envelope_id=None if path.is_file() else file_or_envelope_id,
                        detail=("passed" if passed else "failed")

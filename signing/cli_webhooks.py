@@ -6,16 +6,9 @@ import datetime as dt
 import getpass
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
 import webhooks
-from config import Settings
-from database import make_session_factory
-from signing import instance
-
-
-def _sessions(settings: Settings, *, read_only: bool = False) -> sessionmaker[Session]:
-    return make_session_factory(instance.database_engine(settings), read_only=read_only)
+from signing.services import Services
 
 
 def _now() -> dt.datetime:
@@ -42,10 +35,11 @@ def webhooks_group() -> None:
 @click.option("--named-only", is_flag=True, help="Only plans that name this endpoint.")
 @click.option("--description", help="What the endpoint is, for people.")
 @click.pass_obj
-def add_cmd(settings: Settings, url: str, events: str, name: str | None, manager: str | None,
+def add_cmd(services: Services, url: str, events: str, name: str | None, manager: str | None,
             department: str | None, named_only: bool, description: str | None) -> None:
     """Register an endpoint. Prints its id, then its secret, once."""
-    with _sessions(settings).begin() as session:
+    settings = services.settings
+    with services.sessions.begin() as session:
         created = webhooks.create_endpoint(
             session, url=url, events=[e.strip() for e in events.split(",") if e.strip()],
             name=name, description=description, manager=manager, department=department,
@@ -61,9 +55,9 @@ def add_cmd(settings: Settings, url: str, events: str, name: str | None, manager
 
 @webhooks_group.command("list")
 @click.pass_obj
-def list_cmd(settings: Settings) -> None:
+def list_cmd(services: Services) -> None:
     """Every endpoint: id, state, events, scope, name and URL (never a secret)."""
-    with _sessions(settings, read_only=True)() as session:
+    with services.readers() as session:
         endpoints = webhooks.list_endpoints(session)
         if not endpoints:
             click.echo("no webhook endpoints; add one with `plansign webhooks add`")
@@ -79,9 +73,9 @@ def list_cmd(settings: Settings) -> None:
 @click.argument("endpoint_id")
 @click.option("--reason", default="disabled from the command line", show_default=True)
 @click.pass_obj
-def disable_cmd(settings: Settings, endpoint_id: str, reason: str) -> None:
+def disable_cmd(services: Services, endpoint_id: str, reason: str) -> None:
     """Stop sending to an endpoint; what it misses waits until it is enabled again."""
-    with _sessions(settings).begin() as session:
+    with services.sessions.begin() as session:
         endpoint = webhooks.disable_endpoint(
             session, endpoint_id, reason=f"{reason} (cli:{getpass.getuser()})", now=_now())
         click.echo(f"webhook endpoint {endpoint.id} disabled: {endpoint.disabled_reason}")
@@ -90,9 +84,9 @@ def disable_cmd(settings: Settings, endpoint_id: str, reason: str) -> None:
 @webhooks_group.command("enable")
 @click.argument("endpoint_id")
 @click.pass_obj
-def enable_cmd(settings: Settings, endpoint_id: str) -> None:
+def enable_cmd(services: Services, endpoint_id: str) -> None:
     """Send to a disabled endpoint again, starting with what it missed."""
-    with _sessions(settings).begin() as session:
+    with services.sessions.begin() as session:
         webhooks.enable_endpoint(session, endpoint_id)
     click.echo(f"webhook endpoint {endpoint_id} enabled")
 
@@ -102,9 +96,9 @@ def enable_cmd(settings: Settings, endpoint_id: str) -> None:
 @click.option("--overlap-hours", default=24.0, show_default=True, type=float,
               help="Hours the old secret keeps signing beside the new one.")
 @click.pass_obj
-def rotate_cmd(settings: Settings, endpoint_id: str, overlap_hours: float) -> None:
+def rotate_cmd(services: Services, endpoint_id: str, overlap_hours: float) -> None:
     """A new secret, printed once; both sign until the overlap ends."""
-    with _sessions(settings).begin() as session:
+    with services.sessions.begin() as session:
         secret = webhooks.rotate_secret(session, endpoint_id,
                                         overlap=dt.timedelta(hours=overlap_hours), now=_now())
     click.echo(secret)
@@ -119,10 +113,10 @@ def rotate_cmd(settings: Settings, endpoint_id: str, overlap_hours: float) -> No
 @click.option("--attempts/--no-attempts", default=True, show_default=True,
               help="Show each attempt under its delivery.")
 @click.pass_obj
-def deliveries_cmd(settings: Settings, endpoint_id: str | None, failed: bool, limit: int,
+def deliveries_cmd(services: Services, endpoint_id: str | None, failed: bool, limit: int,
                    attempts: bool) -> None:
     """The delivery log, newest first: each message and every attempt at it."""
-    with _sessions(settings, read_only=True)() as session:
+    with services.readers() as session:
         messages = webhooks.list_messages(session, endpoint_id=endpoint_id, failed=failed,
                                           limit=limit)
         log = webhooks.attempts_of(session, [m.id for m in messages]) if attempts else {}
@@ -141,8 +135,8 @@ def deliveries_cmd(settings: Settings, endpoint_id: str | None, failed: bool, li
 @webhooks_group.command("redeliver")
 @click.argument("message_id")
 @click.pass_obj
-def redeliver_cmd(settings: Settings, message_id: str) -> None:
+def redeliver_cmd(services: Services, message_id: str) -> None:
     """Send a delivery again (same webhook-id and body) on the worker's next pass."""
-    with _sessions(settings).begin() as session:
+    with services.sessions.begin() as session:
         message = webhooks.redeliver(session, message_id, now=_now())
         click.echo(f"{message.id} queued again for endpoint {message.endpoint_id}")

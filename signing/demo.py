@@ -35,9 +35,9 @@ from pathlib import Path
 
 import click
 
+from docgen.sample import EXAMPLES
 from signing.errors import SigningError
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEFAULT_PLAN = EXAMPLES / "support-agent-30d.yaml"
 DEMO_COMMENT = ("I accept the goals. I would like the first coaching session moved to "
                 "Tuesday mornings, when queue volume is lower.")

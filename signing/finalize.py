@@ -74,7 +74,7 @@ class Finalizer:
 
     def final_pdf(self, session: Session, row: EnvelopeRow, now: dt.datetime) -> bytes:
         """The original PDF, stamped with what happened, then sealed."""
-        plan = plan_from_data(row.plan_data)
+        plan = plan_from_data(row.plan_data, stored=True)
         return self.sealed(self.stamped(session, row, plan), plan, now)
 
     def stamped(self, session: Session, row: EnvelopeRow, plan: Plan) -> bytes:
@@ -113,7 +113,7 @@ class Finalizer:
             if row.state == wf.EnvelopeState.ARCHIVED:
                 return
             trail = envelopes.audit_trail(db, envelope_id)
-            plan = plan_from_data(row.plan_data)
+            plan = plan_from_data(row.plan_data, stored=True)
             assert row.final_sha256 is not None
             documents = RecordDocuments(
                 original_pdf=db.get_one(Document, row.document_sha256).content,

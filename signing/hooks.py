@@ -10,6 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from signing import current
 from signing.email_events import receive_sendgrid_batch
 from webhooks.sendgrid_events import (
     MAX_BATCH_BYTES,
@@ -38,7 +39,7 @@ def sendgrid() -> tuple[Response, int]:
     request.max_content_length = MAX_BATCH_BYTES
     try:
         received = receive_sendgrid_batch(
-            current_app.extensions["plansign.sessions"], reader, request.get_data(),
+            current.services().sessions, reader, request.get_data(),
             signature=request.headers.get(SIGNATURE_HEADER),
             timestamp=request.headers.get(TIMESTAMP_HEADER), ip=request.remote_addr,
             now=dt.datetime.now(dt.UTC))

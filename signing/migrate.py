@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+from docgen.resources import package_path
+
+MIGRATIONS = package_path("signing", "migrations")
 
 
 def alembic_config() -> Config:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.errors
+import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,8 @@ from signing.mail import (
 from signing.models import Document, EnvelopeRow, SignerRow
 from signing.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.workflow import Role
+
+log = logging.getLogger(__name__)
 
 # Messages to signers; when one cannot be delivered, HR are told.
 SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy"})
@@ -50,16 +53,24 @@ class Mailer:
         data would be refused on every attempt.
         """
         try:
-            return self.backend.send(self.compose(session, job)).provider_message_id
-        except TransientMailError as exc:
-            raise TransientFailure(str(exc), exc.retry_after) from exc
-        except PermanentMailError as exc:
+            message = self.compose(session, job)
+        except PermanentMailError as exc:  # a message that cannot be (an address, a name)
             raise PermanentFailure(str(exc)) from exc
         except PlanError as exc:
             raise PermanentFailure(f"the plan stored with the envelope cannot be read: "
                                    f"{exc}") from exc
+        try:
+            return self.backend.send(message).provider_message_id
+        except TransientMailError as exc:
+            raise TransientFailure(str(exc), exc.retry_after) from exc
+        except PermanentMailError as exc:
+            raise PermanentFailure(str(exc)) from exc
         except (ValueError, email.errors.MessageError) as exc:
-            # Its text may quote the header it choked on (an address): name it only.
+            # The mail library refused to build what we gave it: the same data is refused
+            # on every attempt. Its text may quote the header it choked on (an address),
+            # so the record names the error's type, and only the log its text.
+            log.warning("the mail library refused outbox row %s: %s: %s", job.id,
+                        type(exc).__name__, exc)
             raise PermanentFailure(f"the mail library refused the message "
                                    f"({type(exc).__name__})") from exc
 
@@ -75,7 +86,7 @@ class Mailer:
     def compose(self, session: Session, job: OutboxJob) -> Message:
         row = envelopes.load(session, job.envelope_id)
         signer = next(s for s in row.signers if s.id == job.signer_id)
-        plan = plan_from_data(row.plan_data)
+        plan = plan_from_data(row.plan_data, stored=True)
         common = {
             "to": signer.email, "name": signer.name, "company": self._company(plan),
             "envelope_id": row.id, "signer_id": signer.id, "idempotency_key": job.dedupe_key,

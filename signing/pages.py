@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
-from signing import envelopes, webdb
+from signing import current, envelopes, webdb
 from signing import workflow as wf
 from signing.cache import BoundedCache
 from signing.links import LinkError, LinkWithdrawn, check_nonce
@@ -97,7 +97,7 @@ def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
     plans: BoundedCache[str, tuple[Plan, Schedule]] = current_app.extensions["plansign.plans"]
     cached = plans.get(envelope.id)
     if cached is None:
-        plan = plan_from_data(envelope.plan_data)
+        plan = plan_from_data(envelope.plan_data, stored=True)
         cached = plans.put(envelope.id, (plan, schedule_for(plan)))
     return cached
 
@@ -105,14 +105,14 @@ def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
 @bp.get("/s/<token>")
 def open_link(token: str) -> Response:
     """Exchange the token for a session bound to the signer, then drop it from the URL."""
-    links = current_app.extensions["plansign.links"]
+    links = current.services().links
     try:
         claims = links.unsign(token)
-        current = webdb.session().execute(_NONCE_QUERY,
-                                          {"signer_id": claims.signer_id}).one_or_none()
-        if current is not None and current.state == wf.EnvelopeState.VOIDED:
+        signer = webdb.session().execute(_NONCE_QUERY,
+                                         {"signer_id": claims.signer_id}).one_or_none()
+        if signer is not None and signer.state == wf.EnvelopeState.VOIDED:
             raise LinkWithdrawn()
-        check_nonce(claims, current.nonce if current is not None else None)
+        check_nonce(claims, signer.nonce if signer is not None else None)
     except LinkError as exc:
         return _link_error(exc)
     session.clear()
@@ -175,7 +175,7 @@ def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
     if action == "refuse":
         return {"reason": _text(form, "reason")}
     if action == "comment":
-        settings = current_app.extensions["plansign.settings"]
+        settings = current.services().settings
         return {"text": _text(form, "comment") or "",
                 "submission": form.get("submission") or None,
                 "limits": wf.CommentLimits(settings.max_comments_per_signer,

@@ -47,7 +47,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from config import Settings, SettingsError
 from database.engine import READ_ONLY
-from signing import api, hooks, pages, weberrors
+from signing import api, current, hooks, pages, weberrors
 from signing.ratelimit_models import KEY_LENGTH, RateLimitRow
 
 DATABASE = "database"  # rate_limit_storage's name for the plansign database
@@ -59,7 +59,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     """Rate limit ``app`` as its settings say. Call it before CSRF protection is set up,
     so that a flood of forged forms is counted before any of it is checked."""
     signer, strict, api_calls, refused = (_limit(settings, name) for name in LIMIT_SETTINGS)
-    engine: Engine = app.extensions["plansign.sessions"].kw["bind"]
+    engine: Engine = current.services_of(app).engine
     uri, options = _storage(settings, engine)
     limiter = Limiter(_client_ip, storage_uri=uri, storage_options=options,
                       strategy="fixed-window", key_prefix="plansign",

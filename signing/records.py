@@ -113,7 +113,7 @@ def _authorised(sessions: sessionmaker[Session], caller: Principal, action: str,
     if record is None:
         with sessions.begin() as session:
             log_access(session, _reader(caller), action, now=now, envelope_id=envelope_id,
-                       detail="no such record")
+                       allowed=False, detail="no such record")
         raise RecordNotFound(envelope_id)
     if not access.may_read_record(caller, sent_by=record.sent_by, team=record.team):
         _deny(sessions, caller, action, envelope_id, now)

@@ -11,25 +11,21 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy.orm import Session
 
-from config import Settings
-from database import make_session_factory
-from signing import instance
+from signing.current import services, services_of
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    engine = instance.database_engine(settings)
-    app.extensions["plansign.sessions"] = make_session_factory(engine)
-    app.extensions["plansign.readers"] = make_session_factory(engine, read_only=True)
+def init_app(app: Flask) -> None:
+    _ = services_of(app).engine  # the database, migrated, before the first request
     app.teardown_appcontext(_close)
 
 
 def session() -> Session:
     """This request's session, for reading."""
     if "db" not in g:
-        g.db = current_app.extensions["plansign.readers"]()
+        g.db = services().readers()
     return g.db
 
 
@@ -37,7 +33,7 @@ def session() -> Session:
 def transaction() -> Iterator[Session]:
     """A write transaction: committed when the block ends, rolled back on any error, so
     state, audit events and outbox rows land together or not at all."""
-    with current_app.extensions["plansign.sessions"].begin() as db:
+    with services().sessions.begin() as db:
         yield db
 
 

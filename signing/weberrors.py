@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
 from database import read_only_problem, refuses_writes
+from signing import current
 from signing.errors import first_line
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
@@ -62,7 +63,7 @@ def _database_read_only(exc: DBAPIError) -> Response:
     """The database refuses every write: no retry cures that, someone must fix the set-up.
     The log names the database and what to fix; visitors are told nothing was changed
     (and not where the server keeps its files)."""
-    url = current_app.extensions["plansign.sessions"].kw["bind"].url
+    url = current.services().engine.url
     current_app.logger.error("%s (on %s: %s)", read_only_problem(url),
                              redacted_path(request.path), first_line(exc))
     return problem(503, "Nothing can be recorded just now",

@@ -12,10 +12,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from docgen.sample import EXAMPLES as EXAMPLE_PLANS
 from docgen.sample import SAMPLE_PLAN_PATH
+from signing.current import services_of
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted(EXAMPLE_PLANS.glob("*.yaml"))
 
 # The databases the database tests run on: --db, else PLANSIGN_TEST_DB, else SQLite.
 DB_BACKENDS = ("sqlite", "postgresql")
@@ -178,7 +180,7 @@ def sessions(request: pytest.FixtureRequest):
     through ``client``) gets the app's own; any other gets one on ``database_url``,
     migrated, disposed of after the test."""
     if "app" in request.fixturenames:
-        yield request.getfixturevalue("app").extensions["plansign.sessions"]
+        yield services_of(request.getfixturevalue("app")).sessions
         return
     from database import make_engine, make_session_factory
     from signing.migrate import upgrade

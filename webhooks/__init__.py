@@ -25,6 +25,7 @@ from webhooks.endpoints import (
     disable_endpoint,
     enable_endpoint,
     find_by_name,
+    follow_owner,
     get_endpoint,
     hears_of,
     list_endpoints,
@@ -49,7 +50,8 @@ __all__ = [
     "EVENT_TYPES", "NAME_PATTERN", "Created", "EndpointDisabled", "EndpointNotFound",
     "InvalidInput", "MessageNotFound", "Scope", "ScopeNotAllowed", "UnsafeAddress",
     "WebhookAttempt", "WebhookEndpoint", "WebhookError", "WebhookMessage", "attempts_of",
-    "create_endpoint", "disable_endpoint", "enable_endpoint", "find_by_name", "get_endpoint",
+    "create_endpoint", "disable_endpoint", "enable_endpoint", "find_by_name", "follow_owner",
+    "get_endpoint",
     "get_message", "hears_of", "list_endpoints", "list_messages", "publish", "redeliver",
     "rotate_secret", "signing_secrets",
 ]

@@ -147,6 +147,22 @@ def rotate_secret(session: Session, endpoint_id: str, *, overlap: dt.timedelta,
     return endpoint.secret
 
 
+def follow_owner(session: Session, created_by: str, *, team: str | None,
+                 revoked_at: dt.datetime | None = None) -> int:
+    """Keep the endpoints ``created_by`` owns in step with their owner: in ``team`` now
+    (so they hear of that team's plans, and no longer of the last one's), and, when the
+    owner's key was revoked at ``revoked_at``, disabled. Returns how many changed."""
+    endpoints = session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.created_by == created_by).with_for_update()).all()
+    for endpoint in endpoints:
+        endpoint.owner_team = team
+        if revoked_at is not None and endpoint.disabled_at is None:
+            endpoint.disabled_at = revoked_at
+            endpoint.disabled_reason = "its owner's API key was revoked"
+    session.flush()
+    return len(endpoints)
+
+
 def signing_secrets(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:
     """The secrets that sign a message sent at ``now``: the current one, and the previous
     one while its overlap lasts."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from webhooks.endpoints import get_endpoint
@@ -16,9 +16,11 @@ MAX_LIMIT = 500
 
 
 def list_messages(session: Session, *, endpoint_id: str | None = None, failed: bool = False,
-                  limit: int = 50, created_by: str | None = None) -> Sequence[WebhookMessage]:
+                  limit: int = 50, created_by: str | None = None,
+                  ordering_keys: Select[tuple[str]] | None = None) -> Sequence[WebhookMessage]:
     """The newest messages first; only one endpoint's, only failed ones, only those of
-    the endpoints ``created_by`` owns, if asked."""
+    the endpoints ``created_by`` owns, only those whose ordering key (the envelope they
+    are about) ``ordering_keys`` selects, if asked."""
     query = select(WebhookMessage)
     if endpoint_id is not None:
         get_endpoint(session, endpoint_id)  # an unknown endpoint is an error, not "none"
@@ -26,6 +28,8 @@ def list_messages(session: Session, *, endpoint_id: str | None = None, failed: b
     if created_by is not None:
         query = query.where(WebhookMessage.endpoint_id.in_(
             select(WebhookEndpoint.id).where(WebhookEndpoint.created_by == created_by)))
+    if ordering_keys is not None:
+        query = query.where(WebhookMessage.ordering_key.in_(ordering_keys))
     if failed:
         query = query.where(WebhookMessage.failed_at.is_not(None))
     return session.scalars(query.order_by(WebhookMessage.created_at.desc(),

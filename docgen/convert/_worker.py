@@ -24,11 +24,12 @@ from docgen.convert import _process
 from docgen.convert._tempfiles import profile_dir, remove_sockets, uno_pipe_name
 from docgen.convert.locate import INSTALL_HINT, LibreOffice
 from docgen.errors import ConverterUnavailable
+from docgen.resources import package_path
 
 logger = logging.getLogger(__name__)
 
-WORKER_SCRIPT = Path(__file__).with_name("_uno_worker.py")
-FONTCONFIG_FILE = Path(__file__).with_name("fonts.conf")
+WORKER_SCRIPT = package_path("docgen.convert", "_uno_worker.py")
+FONTCONFIG_FILE = package_path("docgen.convert", "fonts.conf")
 
 STOP_GRACE = 10.0  # seconds an instance gets to quit politely before it is killed
 KILL_GRACE = 2.0  # seconds a worker gets to reap its killed soffice.bin before its group dies

@@ -210,11 +210,18 @@ class Converter:
                     "out": str(dst),
                     "filter": DOCX_FILTER,
                 }
+                fresh = worker.documents == 0
                 failure = self._attempt(worker, request)
                 if failure is None:
                     return
                 failures.append(failure)
                 self._retire(worker, request, failure, attempt)
+                if failure == "timeout" and fresh:
+                    # A document that a fresh LibreOffice cannot finish in time will not
+                    # finish on the next one either: retrying would only make the caller
+                    # wait retries times as long for the same answer. A hang of an
+                    # instance that had been working is retried on a fresh one.
+                    break
             self._stats.failures += 1
             if all(failure == "timeout" for failure in failures):
                 raise ConversionTimeout(self._give_up_message(failures), self.timeout)

@@ -87,10 +87,11 @@ class ConverterPool:
         for converter in self._converters:
             converter.start()
 
-    def begin_start(self) -> None:
-        """Launch every instance and return at once, so that LibreOffice's start-up (about
-        a second) overlaps the caller's own work; conversions wait for readiness."""
-        for converter in self._converters:
+    def begin_start(self, count: int | None = None) -> None:
+        """Launch every instance (or the first ``count``) and return at once, so that
+        LibreOffice's start-up (about a second) overlaps the caller's own work;
+        conversions wait for readiness."""
+        for converter in self._converters[:count]:
             converter._begin_start()
 
     def convert(self, docx: bytes) -> bytes:

@@ -26,11 +26,13 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from signing.api import archive as _archive  # noqa: F401  - registers the records API
-from signing.api import webhook_views  # noqa: F401  - registers the webhook operations
+from signing.api import (
+    views,  # noqa: F401  - registers the envelope operations
+    webhook_views,  # noqa: F401  - registers the webhook operations
+)
 from signing.api.errors import _http_error
 from signing.api.openapi import openapi_document, openapi_json
 from signing.api.operations import OPERATIONS, PREFIX, ApiError, Caller, Operation, bp, operation
-from signing.api.views import converter_of
 
 __all__ = [
     "OPERATIONS",
@@ -39,7 +41,6 @@ __all__ = [
     "Caller",
     "Operation",
     "bp",
-    "converter_of",
     "init_app",
     "openapi_document",
     "openapi_json",

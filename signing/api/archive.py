@@ -28,7 +28,7 @@ from archive import (
     access_log,
     reason_problem,
 )
-from signing import records, webdb
+from signing import current, records, webdb
 from signing.access import Principal, Role
 from signing.api.operations import ApiError, Caller, _json, bp, operation
 from signing.api.schemas import ErrorOut, EventOut, FieldError
@@ -233,11 +233,11 @@ def _now() -> dt.datetime:
 
 
 def _sessions() -> Any:
-    return current_app.extensions["plansign.sessions"]
+    return current.services().sessions
 
 
 def _store() -> Any:
-    return current_app.extensions["plansign.store"]
+    return current.services().store
 
 
 def _caller(key: Caller) -> Principal:

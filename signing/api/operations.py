@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 
 from archive import Reader, log_access
-from signing import apikeys
+from signing import apikeys, current
 from signing.access import Principal, Role, access_reader
 from signing.api.schemas import ErrorOut, FieldError
 
@@ -130,7 +130,7 @@ class Caller:
     @property
     def actor(self) -> str:
         """How owners and audit trails name the key."""
-        return f"apikey:{self.prefix}"
+        return apikeys.actor(self.prefix)
 
     @property
     def principal(self) -> Principal:
@@ -152,7 +152,7 @@ def _log_refusal(caller: Caller | None, refusal: ApiError, params: dict[str, Any
     asked = next((v for k, v in params.items() if k.endswith("_id") and isinstance(v, str)),
                  None)
     envelope_id = params.get("envelope_id")
-    with current_app.extensions["plansign.sessions"].begin() as db:
+    with current.services().sessions.begin() as db:
         log_access(db, reader_of(caller), "request", now=dt.datetime.now(dt.UTC),
                    envelope_id=envelope_id if isinstance(envelope_id, str) else None,
                    allowed=False, detail=f"denied ({refusal.status}) {request.method} "
@@ -167,7 +167,7 @@ def _authorize(roles: frozenset[Role]) -> Caller:
     if scheme.lower() == "bearer":
         # A session of its own, closed at once, so a key revoked while a plan is being
         # converted is seen by the next request, not hidden by this one's snapshot.
-        with current_app.extensions["plansign.readers"]() as db:
+        with current.services().readers() as db:
             key = apikeys.authenticate(db, presented.strip())
             if key is not None:
                 caller = Caller(key.id, key.prefix, Role(key.role), key.name, key.team)

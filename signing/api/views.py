@@ -4,16 +4,13 @@ domain errors become JSON in :mod:`signing.api.errors`."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import threading
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Response, current_app, request, url_for
 
-from docgen import BUILTIN_TEMPLATES, ConverterPool, resolve_template
-from docgen.generate import PdfConverter
-from signing import authorize, envelopes, webdb
+from docgen import BUILTIN_TEMPLATES, resolve_template
+from signing import authorize, current, envelopes, webdb
 from signing.api.openapi import openapi_json
 from signing.api.operations import READ, WRITE, Caller, operation
 from signing.api.schemas import (
@@ -32,14 +29,14 @@ from signing.sending import SendOptions, plan_limits, send_plan
            roles=WRITE, status=201, body=CreateEnvelope, response=EnvelopeOut,
            errors=(400, 401, 403, 413, 422, 503))
 def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dict[str, str]]:
-    settings = current_app.extensions["plansign.settings"]
+    settings = current.services().settings
     envelope_id = send_plan(
-        current_app.extensions["plansign.sessions"], body.plan,
+        current.services().sessions, body.plan,
         options=SendOptions(template=_template(body), company_name=settings.company_name,
                             expires_in=dt.timedelta(days=settings.link_max_age_days),
                             force=body.force, team=key.team,
                             limits=plan_limits(settings)),
-        converter=converter_of(current_app), actor=_actor(key), now=_now())
+        converter=current.services().converter, actor=_actor(key), now=_now())
     return (EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id)),
             {"Location": url_for(".get_envelope", envelope_id=envelope_id)})
 
@@ -115,50 +112,21 @@ def _actor(key: Caller) -> envelopes.Actor:
 
 
 def _check_read(key: Caller, envelope_id: str, action: str) -> None:
-    authorize.check_read(current_app.extensions["plansign.sessions"], key.principal,
+    authorize.check_read(current.services(), key.principal,
                                envelope_id, action, now=_now())
 
 
 def _check_change(key: Caller, envelope_id: str, action: str) -> None:
-    authorize.check_change(current_app.extensions["plansign.sessions"], key.principal,
+    authorize.check_change(current.services(), key.principal,
                                  envelope_id, action, now=_now())
 
 
 def _template(body: CreateEnvelope) -> Path:
     """The request's template, else the plan's, else the configured default. Only names
     come from callers; a plan's bad name is reported by plan validation."""
-    settings = current_app.extensions["plansign.settings"]
+    settings = current.services().settings
     name = body.template or body.plan.get("template")
     if not isinstance(name, str) or not re.fullmatch(TEMPLATE_NAME, name):
         name = settings.default_template
     folder = Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
     return resolve_template(name, folder)
-
-
-_converter_lock = threading.Lock()
-
-
-def converter_of(app: Flask) -> PdfConverter:
-    """The app's PDF converter: ``app.extensions["plansign.converter"]`` when set (tests
-    set one), else a LibreOffice pool made on first use, which closes itself at exit.
-    The pool has ``converter_pool_size`` instances (0: one per CPU, and at least two),
-    each started only when every running one is busy: one long conversion never holds
-    up every other sender."""
-    with _converter_lock:
-        converter = app.extensions.get("plansign.converter")
-        if converter is None:
-            settings = app.extensions["plansign.settings"]
-            converter = ConverterPool(
-                web_pool_size(settings.converter_pool_size),
-                timeout=settings.converter_timeout,
-                retries=settings.converter_retries,
-                max_documents=settings.converter_max_documents,
-                soffice=settings.soffice_path or None, uno_python=settings.uno_python)
-            app.extensions["plansign.converter"] = converter
-        return converter
-
-
-def web_pool_size(setting: int) -> int:
-    """LibreOffice instances for a web process: the setting, else one per CPU but at
-    least two, so that a sender is not queued behind another's long plan."""
-    return setting or max(2, os.cpu_count() or 1)

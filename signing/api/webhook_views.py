@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, request, url_for
+from sqlalchemy import select
 
 import webhooks
 from archive import Reader, log_access
-from signing import authorize, envelopes, webdb
+from signing import authorize, current, webdb
 from signing.api.operations import WRITE, ApiError, Caller, operation
 from signing.api.webhook_schemas import (
     CreateWebhook,
@@ -27,23 +28,32 @@ from signing.api.webhook_schemas import (
     WebhooksOut,
 )
 from signing.links import LinkError, LinkExpired
-from signing.models import Document
+from signing.models import Document, EnvelopeRow
 
 
 @operation("POST", "/webhooks", summary="Register a webhook endpoint; its secret is shown once",
            roles=WRITE, status=201, body=CreateWebhook, response=WebhookCreatedOut,
            errors=(400, 401, 403, 422))
 def create_webhook(key: Caller, body: CreateWebhook) -> tuple[WebhookCreatedOut, dict[str, str]]:
-    settings = current_app.extensions["plansign.settings"]
+    settings = current.services().settings
+    try:
+        created = _create_endpoint(key, body, settings)
+    except webhooks.ScopeNotAllowed:
+        authorize.refuse(current.services(), key.principal, "webhook create", now=_now(),
+                         detail="denied (403): an endpoint for every plan is an admin's")
+        raise
+    out = WebhookCreatedOut(**WebhookOut.of(created.endpoint).model_dump(),
+                            secret=created.secret)
+    return out, {"Location": url_for(".get_webhook", endpoint_id=out.id)}
+
+
+def _create_endpoint(key: Caller, body: CreateWebhook, settings: Any) -> webhooks.Created:
     with webdb.transaction() as db:
-        created = webhooks.create_endpoint(
+        return webhooks.create_endpoint(
             db, url=body.url, events=body.events, name=body.name, description=body.description,
             manager=body.manager, department=body.department, named_only=body.named_only,
             created_by=key.actor, owner_team=key.team, sees_all=key.principal.sees_all,
             now=_now(), allow_private=settings.webhook_allow_private)
-        out = WebhookCreatedOut(**WebhookOut.of(created.endpoint).model_dump(),
-                                secret=created.secret)
-    return out, {"Location": url_for(".get_webhook", endpoint_id=out.id)}
 
 
 @operation("GET", "/webhooks", summary="The caller's webhook endpoints; an admin's: every one "
@@ -103,7 +113,8 @@ def list_deliveries(key: Caller, query: DeliveriesQuery) -> DeliveriesOut:
     db = webdb.session()
     messages = webhooks.list_messages(db, endpoint_id=query.endpoint_id,
                                       failed=query.failed in (True, "true"), limit=query.limit,
-                                      created_by=_owned_by(key))
+                                      created_by=_owned_by(key),
+                                      ordering_keys=authorize.visible_envelopes(key.principal))
     attempts = webhooks.attempts_of(db, [m.id for m in messages])
     return DeliveriesOut(deliveries=[DeliveryOut.of(m, attempts[m.id]) for m in messages])
 
@@ -111,7 +122,7 @@ def list_deliveries(key: Caller, query: DeliveriesQuery) -> DeliveriesOut:
 @operation("GET", "/webhooks/deliveries/<message_id>", summary="One delivery and its attempts",
            roles=WRITE, response=DeliveryOut, errors=(401, 403, 404))
 def get_delivery(key: Caller, message_id: str) -> DeliveryOut:
-    authorize.check_message(_sessions(), key.principal, message_id, "delivery", now=_now())
+    authorize.check_message(current.services(), key.principal, message_id, "delivery", now=_now())
     db = webdb.session()
     message = webhooks.get_message(db, message_id)
     return DeliveryOut.of(message, webhooks.attempts_of(db, [message.id])[message.id])
@@ -121,7 +132,7 @@ def get_delivery(key: Caller, message_id: str) -> DeliveryOut:
            summary="Send a delivery again: same id and body, a fresh retry schedule",
            roles=WRITE, status=202, response=DeliveryOut, errors=(401, 403, 404, 409))
 def redeliver(key: Caller, message_id: str) -> DeliveryOut:
-    authorize.check_message(_sessions(), key.principal, message_id, "redeliver", now=_now())
+    authorize.check_message(current.services(), key.principal, message_id, "redeliver", now=_now())
     with webdb.transaction() as db:
         message = webhooks.redeliver(db, message_id, now=_now())
         return DeliveryOut.of(message, webhooks.attempts_of(db, [message.id])[message.id])
@@ -134,17 +145,21 @@ def redeliver(key: Caller, message_id: str) -> DeliveryOut:
 def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
     claims, refusal = None, ""
     try:
-        claims = current_app.extensions["plansign.downloads"].unsign(query.token, now=_now())
+        claims = current.services().downloads.unsign(query.token, now=_now())
     except LinkExpired:
         refusal = ("this download link has expired; fetch the sealed PDF from the records "
                    f"API with an API key: GET /api/v1/archive/records/{envelope_id}/final.pdf")
     except LinkError:
         refusal = "this download link is not valid"
     db = webdb.session()
-    if claims is not None:
-        row = envelopes.load(db, envelope_id) if claims.envelope_id == envelope_id else None
-        refusal = ("this download link is not valid"
-                   if row is None or row.final_sha256 != claims.sha256 else "")
+    pdf = None
+    if claims is not None and claims.envelope_id == envelope_id:
+        # The envelope, and its final PDF, as the link names them: an envelope erased
+        # since (a purge) has neither, and its link stops working.
+        final = db.scalar(select(EnvelopeRow.final_sha256).where(EnvelopeRow.id == envelope_id))
+        pdf = db.get(Document, claims.sha256) if final == claims.sha256 else None
+    if claims is not None and pdf is None:
+        refusal = "this download link is not valid"
     # Followed or refused, the link's use is logged: the endpoint it was sent to reads.
     reader = Reader(f"webhook:{claims.endpoint_id or 'unnamed endpoint'}" if claims
                     else "unauthenticated", "webhook" if claims else None, request.remote_addr)
@@ -153,9 +168,8 @@ def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
                    envelope_id=envelope_id[:36], allowed=not refusal,
                    detail=(f"denied (403): {refusal}" if refusal
                            else "by the link of an envelope.completed webhook"))
-    if refusal or claims is None:
+    if refusal or pdf is None:
         raise ApiError(403, refusal)
-    pdf = db.get_one(Document, claims.sha256)
     return Response(pdf.content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{envelope_id}-final.pdf"',
         "ETag": f'"{pdf.sha256}"'})
@@ -165,14 +179,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _sessions() -> Any:
-    return current_app.extensions["plansign.sessions"]
-
-
 def _owned_by(key: Caller) -> str | None:
     """Whose endpoints a listing shows: the caller's own; an admin's, every one."""
     return None if key.principal.sees_all else key.actor
 
 
 def _check_endpoint(key: Caller, endpoint_id: str, action: str) -> None:
-    authorize.check_endpoint(_sessions(), key.principal, endpoint_id, action, now=_now())
+    authorize.check_endpoint(current.services(), key.principal, endpoint_id, action, now=_now())

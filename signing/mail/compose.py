@@ -20,18 +20,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.mail import ics
 from signing.mail.message import Attachment, Message
 from signing.workflow import Role
 
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = package_path("signing.mail", "templates")
 
 #: How much of an employee's comment or reason an HR notice quotes.
 EXCERPT_CHARS = 300

@@ -170,5 +170,11 @@ def test_a_sqlite_database_and_its_wal_are_owner_only(tmp_path, db_backend):
                 assert stat.S_IMODE(wal.stat().st_mode) == 0o600
             reopened.dispose()
         older.dispose()
+
+        path.chmod(0o644)  # made 0644 by an installation before this one
+        upgraded = make_engine(f"sqlite:///{path}")
+        with upgraded.connect():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        upgraded.dispose()
     finally:
         os.umask(old)

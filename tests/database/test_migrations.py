@@ -157,11 +157,25 @@ def test_0011_gives_envelopes_their_sender_as_owner_and_limits_hr_endpoints(engi
                 "INSERT INTO webhook_endpoints (id, url, event_types, scope, secret, "
                 "created_at, created_by) VALUES (:id, 'https://h.example.com', '[]', 'all', "
                 "'whsec_x', :at, :by)"), {"id": endpoint_id, "at": NOW, "by": creator})
+        # Waiting for the HR key's endpoint: a message about its own plan, and one about
+        # a plan of someone else's, which it may no longer see.
+        for message_id, about in (("msg_own", "env-1"), ("msg_other", "env-other")):
+            connection.execute(text(
+                "INSERT INTO webhook_messages (id, endpoint_id, event_key, event_type, payload, "
+                "ordering_key, position, created_at, next_attempt_at, attempts, tries) VALUES "
+                "(:id, 'ep_hr', :id, 'envelope.sent', '{}', :about, 1, :at, :at, 0, 0)"),
+                {"id": message_id, "about": about, "at": NOW})
     upgrade(engine, "0011")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT owner, team FROM envelopes")).one() == (
             "apikey:psk_hr000001", None)
         sees_all = dict(connection.execute(text(
             "SELECT id, sees_all FROM webhook_endpoints")).all())
+        messages = {row.id: row for row in connection.execute(text(
+            "SELECT id, next_attempt_at, failed_at, last_error FROM webhook_messages"))}
     # The HR key's old scope-all endpoint now hears only of that key's plans.
     assert sees_all == {"ep_hr": False, "ep_admin": True, "ep_cli": True}
+    assert messages["msg_own"].next_attempt_at is not None  # still to be delivered
+    assert messages["msg_other"].next_attempt_at is None
+    assert messages["msg_other"].failed_at is not None
+    assert "may not see this plan" in messages["msg_other"].last_error

@@ -30,6 +30,7 @@ from signing import apikeys
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.app import create_app
+from signing.current import services_of
 from testsupport.net import free_port
 
 SECRET_KEYS = "h" * 40
@@ -113,7 +114,7 @@ def serve(folder: Path) -> Iterator[Server]:
     database_url = f"sqlite:///{folder / 'plansign.db'}"
     settings = {"instance_path": str(folder), "database_url": database_url,
                 "secret_keys": SECRET_KEYS, "converter_pool_size": 1}
-    sessions = create_app(settings).extensions["plansign.sessions"]
+    sessions = services_of(create_app(settings)).sessions
     seeded = seed(sessions)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANSIGN_")}

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from docgen import sample_plan
 from signing import apikeys
 from signing.app import create_app
+from signing.current import services_of
 from signing.links import LinkSigner, Purpose
 from signing.models import AuditEventRow, SignerRow
 from tests.hostile.server import database_state
@@ -98,7 +99,7 @@ def test_a_link_for_another_purpose_or_from_another_key_opens_nothing(app, clien
     _, signer_id = send_plan(sessions)
     with sessions() as session:
         nonce = session.get(SignerRow, signer_id).nonce
-    links = app.extensions["plansign.links"]
+    links = services_of(app).links
     other_key = LinkSigner(["o" * 40], max_age=dt.timedelta(days=14))
     before = database_state(sessions)
     for bad in (links.sign(signer_id, nonce, Purpose.DOWNLOAD),
@@ -284,12 +285,12 @@ LOOP = "{% for x in y %}"
 def api_app(tmp_path, database_url, converter, clean_env):
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": KEYS, "base_url": "https://sign.example.com"})
-    app.extensions["plansign.converter"] = converter
+    services_of(app).converter = converter
     return app
 
 
 def test_plan_text_with_jinja_and_markup_comes_out_literally(api_app):
-    sessions = api_app.extensions["plansign.sessions"]
+    sessions = services_of(api_app).sessions
     with sessions.begin() as session:
         key = apikeys.create_key(session, "hr", "hr", dt.datetime.now(dt.UTC))[1]
     plan = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -11,6 +11,7 @@ import re
 from docgen import sample_plan
 from signing import envelopes as svc
 from signing import workflow as wf
+from signing.current import services_of
 from signing.models import SignerRow
 
 HR = svc.Actor("hr:test")
@@ -36,7 +37,7 @@ def token_for(app, sessions, signer_id: str) -> str:
     """The signer's link token, as an invitation holds it now."""
     with sessions() as session:
         nonce = session.get(SignerRow, signer_id).nonce
-    return app.extensions["plansign.links"].sign(signer_id, nonce)
+    return services_of(app).links.sign(signer_id, nonce)
 
 
 def csrf(page: str) -> str:

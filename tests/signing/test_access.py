@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import webhooks
 from archive import RecordDocuments, RecordIndex, access_log, put_record
@@ -22,6 +22,8 @@ from signing import apikeys
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.app import create_app
+from signing.current import services_of
+from signing.models import EnvelopeRow
 from webhooks.models import WebhookEndpoint, WebhookMessage
 
 NOW = dt.datetime.now(dt.UTC)
@@ -92,7 +94,7 @@ def team_a(app, client, sessions) -> TeamA:
     envelope_id = own_envelope(sessions, key.actor, SALES)
     archived_id = own_envelope(sessions, key.actor, SALES, state="archived")
     with sessions.begin() as session:
-        put_record(session, app.extensions["plansign.store"], RecordIndex(
+        put_record(session, services_of(app).store, RecordIndex(
             envelope_id=archived_id, plan_id="PIP-A", employee_name="Léa Brändli",
             employee_id="E-1", manager_name="Jürg Baumann", department="Sales",
             outcome="acknowledged", sent_at=NOW, completed_at=NOW, sent_by=key.actor,
@@ -309,7 +311,7 @@ def test_a_plan_may_not_name_another_teams_endpoint(app, client, sessions):
         "name": "support-hris"})
     assert created.status_code == 201
     sales = make_key(sessions, "hr", SALES)
-    app.extensions["plansign.converter"] = object()  # never reached: refused before
+    services_of(app).converter = object()  # never reached: refused before
     plan = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
     plan["manager"]["webhook"] = "support-hris"
     response = client.post("/api/v1/envelopes", headers=sales.headers, json={"plan": plan})
@@ -317,3 +319,86 @@ def test_a_plan_may_not_name_another_teams_endpoint(app, client, sessions):
     [problem] = response.get_json()["errors"]
     assert problem["path"] == "manager.webhook"
     assert problem["message"].startswith("no webhook endpoint is named support-hris")
+
+
+def test_an_endpoint_follows_its_key_to_a_new_team_and_stops_when_it_is_revoked(client,
+                                                                                 sessions):
+    key = make_key(sessions, "hr", SALES)
+    created = client.post("/api/v1/webhooks", headers=key.headers, json={
+        "url": "http://127.0.0.1:9/a", "events": ["envelope.voided"], "department": "Sales"})
+    endpoint_id = created.get_json()["id"]
+    prefix = key.actor.removeprefix("apikey:")
+
+    def reached(owner: str, team: str) -> bool:
+        with sessions.begin() as session:
+            ids = webhooks.publish(session, "envelope.voided", {"envelope": {"id": "e"}},
+                                   ordering_key=str(uuid.uuid4()), now=NOW, owner=owner,
+                                   team=team, department="Sales")
+            return any(session.get(WebhookMessage, i).endpoint_id == endpoint_id for i in ids)
+
+    assert reached("apikey:psk_colleag1", SALES)
+    with sessions.begin() as session:
+        apikeys.set_team(session, prefix, SUPPORT)
+    # It hears of its new team's plans, and no longer of the old team's.
+    assert not reached("apikey:psk_colleag1", SALES)
+    assert reached("apikey:psk_support1", SUPPORT)
+    with sessions.begin() as session:
+        apikeys.revoke(session, prefix, NOW)
+    assert not reached("apikey:psk_support1", SUPPORT)
+    with sessions() as session:
+        endpoint = session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint.disabled_reason == "its owner's API key was revoked"
+
+
+def test_a_keys_plans_move_to_its_team_with_it(client, sessions, team_a):
+    """Rotating a key: its plans, live and archived, go to a team (--with-plans), and
+    the new key of that team follows them."""
+    alone = make_key(sessions, "hr")
+    envelope_id = own_envelope(sessions, alone.actor, None)
+    successor = make_key(sessions, "hr", "Finance HR")
+    path = f"/api/v1/envelopes/{envelope_id}"
+    assert client.get(path, headers=successor.headers).status_code == 404
+    with sessions.begin() as session:
+        apikeys.revoke(session, alone.actor.removeprefix("apikey:"), NOW)
+        _, moved = apikeys.set_team(session, alone.actor.removeprefix("apikey:"),
+                                    "Finance HR", with_plans=True)
+    assert moved == 1
+    assert client.get(path, headers=successor.headers).status_code == 200
+
+
+def test_deliveries_about_plans_the_owner_may_no_longer_see_are_not_shown(client, sessions,
+                                                                         team_a):
+    """Messages queued before an endpoint was limited (migration 0011), or before its key
+    changed team, name other teams' envelopes: the listing leaves them out, and they
+    cannot be read or redelivered."""
+    with sessions.begin() as session:
+        apikeys.set_team(session, team_a.key.actor.removeprefix("apikey:"), SUPPORT)
+        session.execute(update(EnvelopeRow).where(EnvelopeRow.id == team_a.envelope_id)
+                        .values(owner="apikey:psk_someone0"))
+    listed = client.get("/api/v1/webhooks/deliveries", headers=team_a.key.headers)
+    assert listed.status_code == 200 and listed.get_json()["deliveries"] == []
+    for method, suffix in (("GET", ""), ("POST", "/redeliver")):
+        refused = client.open(f"/api/v1/webhooks/deliveries/{team_a.message_id}{suffix}",
+                              method=method, headers=team_a.key.headers)
+        assert refused.status_code == 404
+    with sessions() as session:
+        [entry] = access_log(session, limit=1)
+    assert "about a plan its owner may not see" in entry.detail
+
+
+def test_the_refused_scope_and_a_purged_plans_link_are_logged(app, client, sessions):
+    hr = make_key(sessions, "hr", SALES)
+    assert client.post("/api/v1/webhooks", headers=hr.headers, json={
+        "url": "http://127.0.0.1:9/all", "events": ["envelope.completed"]}).status_code == 403
+    with sessions() as session:
+        [entry] = access_log(session, limit=1)
+    assert (entry.action, entry.allowed) == ("webhook create", False)
+    erased = str(uuid.uuid4())  # a link to a plan purged since: it stops working, logged
+    token, _ = services_of(app).downloads.sign(erased, "a" * 64, endpoint_id="ep_0123abcd",
+                                               now=NOW)
+    gone = client.get(f"/api/v1/envelopes/{erased}/final.pdf?token={token}")
+    assert gone.status_code == 403
+    with sessions() as session:
+        [entry] = access_log(session, limit=1)
+    assert (entry.action, entry.allowed, entry.actor, entry.envelope_id) == (
+        "download final.pdf", False, "webhook:ep_0123abcd", erased)

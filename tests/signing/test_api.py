@@ -17,6 +17,7 @@ from docgen import BUILTIN_TEMPLATES
 from docgen.loading import parse_plan_text
 from signing import apikeys
 from signing.app import create_app
+from signing.current import services_of
 from signing.models import EnvelopeRow, OutboxRow, SignerRow
 from tests.conftest import EXAMPLES
 
@@ -37,7 +38,7 @@ def plan(example_plan):
 def app(tmp_path, database_url, converter, clean_env):
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
-    app.extensions["plansign.converter"] = converter
+    services_of(app).converter = converter
     return app
 
 
@@ -321,13 +322,12 @@ def test_openapi(app, client):
 
 def test_the_converter_is_made_once_on_first_use(tmp_path, clean_env):
     from docgen import ConverterPool
-    from signing.api import converter_of
 
     app = create_app({"instance_path": str(tmp_path), "secret_keys": "k" * 40})
     assert "plansign.converter" not in app.extensions
-    pool = converter_of(app)
+    pool = services_of(app).converter
     try:
         assert isinstance(pool, ConverterPool) and pool.size == max(2, os.cpu_count() or 1)
-        assert converter_of(app) is pool
+        assert services_of(app).converter is pool
     finally:
         pool.close()

@@ -12,6 +12,7 @@ from docgen import sample_plan
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.app import create_app
+from signing.current import services_of
 from signing.models import AuditEventRow, OutboxRow, SignerRow
 from tests.signing.signer_pages import (
     HR,
@@ -231,7 +232,7 @@ def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, data
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "max_comments_per_signer": 2, "max_comment_chars_per_signer": 50})
-    sessions = app.extensions["plansign.sessions"]
+    sessions = services_of(app).sessions
     signer = SignerPages(app, app.test_client(), sessions)
     signer.open()
     for text in ("First comment.", "Second comment."):
@@ -254,7 +255,7 @@ def test_a_comment_past_the_signers_characters_is_refused(tmp_path, database_url
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "max_comment_chars_per_signer": 30})
-    signer = SignerPages(app, app.test_client(), app.extensions["plansign.sessions"])
+    signer = SignerPages(app, app.test_client(), services_of(app).sessions)
     signer.open()
     assert signer.comment("x" * 20).status_code == 303
     response = signer.comment("y" * 11)
@@ -271,3 +272,24 @@ def test_a_comment_past_the_signers_characters_is_refused(tmp_path, database_url
 def outbox_count(sessions) -> int:
     with sessions() as session:
         return len(session.scalars(select(OutboxRow)).all())
+
+
+def test_a_plan_sent_under_earlier_rules_still_opens(app, client, sessions):
+    """A plan stored before a rule was added (HR and the manager at one address, an
+    address outside ASCII, a title past today's limit) still opens: its envelope must
+    not become unreadable on upgrade. Such a plan is refused when sent today."""
+    from docgen import PlanError, plan_from_data
+
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["hr"]["email"] = data["manager"]["email"]
+    data["routing"] = {"manager": "after", "hr": "after"}
+    data["employee"]["email"] = "lea@exämple.ch"
+    data["goals"][0]["metric"] = "M" * 1_200
+    with pytest.raises(PlanError):
+        plan_from_data(data)
+    envelope_id, signer_id = send_plan(sessions)
+    with sessions.begin() as session:
+        svc.load(session, envelope_id).plan_data = data
+    assert client.get(f"/s/{token_for(app, sessions, signer_id)}").status_code == 303
+    page = client.get("/sign")
+    assert page.status_code == 200 and "M" * 1_200 in page.get_data(as_text=True)

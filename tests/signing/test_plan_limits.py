@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from docgen import ConverterPool
 from docgen.loading import parse_plan_text
 from signing import apikeys
-from signing.api import converter_of
 from signing.app import create_app
+from signing.current import services_of
 from signing.models import EnvelopeRow
 from tests.conftest import EXAMPLES
 
@@ -39,7 +39,7 @@ def make_app(tmp_path, database_url, **settings):
 
 
 def hr_key(app) -> dict[str, str]:
-    with app.extensions["plansign.sessions"].begin() as session:
+    with services_of(app).sessions.begin() as session:
         key = apikeys.create_key(session, "hr test", "hr", NOW)[1]
     return {"Authorization": f"Bearer {key}"}
 
@@ -49,14 +49,14 @@ def converted(pool: ConverterPool) -> int:
 
 
 def envelopes_in(app) -> int:
-    with app.extensions["plansign.sessions"]() as session:
+    with services_of(app).sessions() as session:
         return session.scalar(select(func.count()).select_from(EnvelopeRow))
 
 
 def test_a_field_too_long_is_named_before_any_conversion(tmp_path, database_url, converter,
                                                            clean_env, plan):
     app = make_app(tmp_path, database_url)
-    app.extensions["plansign.converter"] = converter
+    services_of(app).converter = converter
     before = converted(converter)
     plan["role_summary"] = "Answers tickets. " * 1_000  # 17,000 characters
     response = app.test_client().post("/api/v1/envelopes", json={"plan": plan},
@@ -71,7 +71,7 @@ def test_a_field_too_long_is_named_before_any_conversion(tmp_path, database_url,
 def test_a_plan_over_max_plan_chars_names_its_longest_fields_unconverted(
         tmp_path, database_url, converter, clean_env, plan):
     app = make_app(tmp_path, database_url, max_plan_chars=20_000)
-    app.extensions["plansign.converter"] = converter
+    services_of(app).converter = converter
     before = converted(converter)
     plan["role_summary"] = "R" * 9_000
     plan["notes"] = "N" * 8_000
@@ -89,7 +89,7 @@ def test_a_plan_over_max_plan_chars_names_its_longest_fields_unconverted(
 def test_a_plan_over_max_plan_pages_is_refused(tmp_path, database_url, converter, clean_env,
                                                plan):
     app = make_app(tmp_path, database_url, max_plan_pages=2)
-    app.extensions["plansign.converter"] = converter
+    services_of(app).converter = converter
     response = app.test_client().post("/api/v1/envelopes", json={"plan": plan},
                                       headers=hr_key(app))
     assert response.status_code == 422, response.get_json()
@@ -105,7 +105,7 @@ def test_a_conversion_that_times_out_is_a_422_naming_the_longest_fields(
     app = make_app(tmp_path, database_url)
     plan["role_summary"] = "R" * 9_000
     with ConverterPool(1, timeout=0.001, retries=0) as impatient:
-        app.extensions["plansign.converter"] = impatient
+        services_of(app).converter = impatient
         response = app.test_client().post("/api/v1/envelopes", json={"plan": plan},
                                           headers=hr_key(app))
     assert response.status_code == 422, response.get_json()
@@ -120,7 +120,7 @@ def test_a_slow_conversion_does_not_hold_up_another_sender(tmp_path, database_ur
     """With the default pool size, one LibreOffice taken by a long conversion (here held
     by the test) leaves another for the next sender, whose POST completes meanwhile."""
     app = make_app(tmp_path, database_url)
-    pool = converter_of(app)
+    pool = services_of(app).converter
     headers, answers = hr_key(app), []
 
     def send() -> None:

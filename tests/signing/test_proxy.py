@@ -7,6 +7,7 @@ import pytest
 
 from signing import envelopes as svc
 from signing.app import create_app
+from signing.current import services_of
 from tests.signing.signer_pages import csrf, open_plan
 
 
@@ -14,7 +15,7 @@ def acknowledging_ip(tmp_path, database_url, proxy_count: int, forwarded: str) -
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "proxy_count": proxy_count})
-    client, sessions = app.test_client(), app.extensions["plansign.sessions"]
+    client, sessions = app.test_client(), services_of(app).sessions
     envelope_id, _, page = open_plan(app, client, sessions)
     response = client.post("/sign/acknowledge", headers={"X-Forwarded-For": forwarded},
                            data={"csrf_token": csrf(page), "typed_name": "Alex Sample",

@@ -20,6 +20,7 @@ from config import SettingsError
 from database import make_engine
 from signing import apikeys
 from signing.app import create_app
+from signing.current import services_of
 from signing.migrate import upgrade
 from signing.ratelimit import DatabaseStorage
 from signing.ratelimit_models import RateLimitRow
@@ -43,7 +44,7 @@ def make_app(tmp_path, database_url, clean_env):
 
 
 def key_for(app: Flask, role: str = "hr") -> dict[str, str]:
-    with app.extensions["plansign.sessions"].begin() as session:
+    with services_of(app).sessions.begin() as session:
         key = apikeys.create_key(session, f"{role} test", role, dt.datetime.now(dt.UTC))[1]
     return {"Authorization": f"Bearer {key}"}
 

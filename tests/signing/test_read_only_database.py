@@ -22,6 +22,7 @@ from sqlalchemy import make_url, text
 from signing import apikeys
 from signing.app import create_app
 from signing.cli import main
+from signing.current import services_of
 from tests.signing.signer_pages import csrf, events, open_plan, send_plan
 from testsupport.net import free_port
 
@@ -45,7 +46,7 @@ def read_only_instance(tmp_path):
     settings = {"instance_path": str(tmp_path / "instance"), "secret_keys": "k" * 40,
                 "base_url": "https://sign.example.com"}
     app = create_app(settings)
-    sessions = app.extensions["plansign.sessions"]
+    sessions = services_of(app).sessions
     envelope_id, _ = send_plan(sessions)
     with sessions.begin() as session:
         _, key = apikeys.create_key(session, "operator", "admin", dt.datetime.now(dt.UTC))
@@ -107,7 +108,7 @@ def test_a_read_only_postgresql_database_is_said_to_be_one(db_backend, database_
         pytest.skip("PostgreSQL's default_transaction_read_only")
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
-    sessions, client = app.extensions["plansign.sessions"], app.test_client()
+    sessions, client = services_of(app).sessions, app.test_client()
     envelope_id, _, page = open_plan(app, client, sessions)
     engine = sessions.kw["bind"]
     name = make_url(database_url).database

@@ -15,6 +15,7 @@ import pytest
 from archive import access_log, get_record
 from signing import apikeys
 from signing.app import create_app
+from signing.current import services_of
 from tests.archive.records_data import PEOPLE, seed
 
 NOW = dt.datetime.now(dt.UTC)
@@ -40,7 +41,7 @@ def hr(sessions):
 @pytest.fixture
 def ids(app, sessions, hr):
     """Six records; the first three sent by the ``hr`` key, the others by someone else."""
-    store = app.extensions["plansign.store"]
+    store = services_of(app).store
     with sessions.begin() as session:
         ids = seed(session, store, sent_by=f"apikey:{hr[1]}")
         for envelope_id in ids[3:]:
@@ -106,7 +107,7 @@ def test_documents_and_the_bundle(client, sessions, ids):
 def test_a_corrupted_blob_is_reported_and_never_served(app, client, sessions, ids):
     headers, _ = key(sessions, "records")
     with sessions() as session:
-        path = app.extensions["plansign.store"].path(get_record(session, ids[2]).final_sha256)
+        path = services_of(app).store.path(get_record(session, ids[2]).final_sha256)
     os.chmod(path, 0o640)
     path.write_bytes(b"%PDF final 2 but changed")
     response = client.get(f"/api/v1/archive/records/{ids[2]}/final.pdf", headers=headers)
@@ -235,7 +236,7 @@ def test_a_missing_blob_is_reported_and_never_served(app, client, sessions, ids)
     headers, _ = key(sessions, "records")
     with sessions() as session:
         record = get_record(session, ids[2])
-        store = app.extensions["plansign.store"]
+        store = services_of(app).store
         final, trail = store.path(record.final_sha256), store.path(record.audit_sha256)
     final.unlink()
     trail.unlink()

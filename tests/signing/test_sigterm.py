@@ -22,6 +22,7 @@ from docgen.convert._tempfiles import PIPE_DIR, _ipc_pipe_name, _pid_namespace
 from docgen.loading import parse_plan_text
 from signing import apikeys
 from signing.app import create_app
+from signing.current import services_of
 from signing.models import OutboxRow
 from tests.conftest import EXAMPLES
 from tests.signing.signer_pages import send_plan
@@ -38,7 +39,7 @@ def instance(tmp_path, database_url):
     settings = {"instance_path": str(tmp_path / "instance"), "database_url": database_url,
                 "secret_keys": "k" * 40, "base_url": "https://sign.example.com"}
     app = create_app(settings)
-    sessions = app.extensions["plansign.sessions"]
+    sessions = services_of(app).sessions
     send_plan(sessions)
     with sessions.begin() as session:
         _, key = apikeys.create_key(session, "operator", "admin", dt.datetime.now(dt.UTC))

@@ -20,6 +20,7 @@ from signing import audit, instance
 from signing import envelopes as svc
 from signing.app import create_app
 from signing.cli import main
+from signing.current import services_of
 from signing.models import AuditEventRow
 from tests.docgen.seal.sealkit import running_tsa
 from tests.signing.clikit import archive_one
@@ -182,10 +183,10 @@ def test_the_signer_page_then_offers_the_sealed_pdf(runner, env, archived):
     envelope_id, record = archived
     app = create_app({"instance_path": env["PLANSIGN_INSTANCE_PATH"], "secret_keys": "k" * 40,
                       "database_url": env["PLANSIGN_DATABASE_URL"]})
-    sessions = app.extensions["plansign.sessions"]
+    sessions = services_of(app).sessions
     with sessions() as session:
         signer = svc.load(session, envelope_id).signers[0]
-        token = app.extensions["plansign.links"].sign(signer.id, signer.nonce)
+        token = services_of(app).links.sign(signer.id, signer.nonce)
     client = app.test_client()
     client.get(f"/s/{token}")
     page = client.get("/sign").get_data(as_text=True)

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from signing.app import create_app
+from signing.current import services_of
 from tests.signing.signer_pages import csrf, events, open_plan, token_for
 
 
@@ -79,7 +80,7 @@ def test_line_breaks_count_once_against_the_comment_limit(app, client, sessions)
 
 def _take_the_database_away(app, tmp_path):
     (tmp_path / "db").rename(tmp_path / "db-away")
-    app.extensions["plansign.sessions"].kw["bind"].dispose()
+    services_of(app).sessions.kw["bind"].dispose()
 
 
 def _bring_it_back(app, tmp_path):

@@ -11,6 +11,7 @@ from signing import envelopes as svc
 from signing import webdb
 from signing import workflow as wf
 from signing.app import create_app
+from signing.current import services_of
 from signing.models import EnvelopeRow
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -24,7 +25,7 @@ def app(tmp_path, database_url):
 
 
 def test_releasing_the_snapshot_keeps_what_was_read_and_shows_later_commits(app):
-    sessions = app.extensions["plansign.sessions"]
+    sessions = services_of(app).sessions
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
             session, plan_data={"plan_id": "P-1"}, template="standard", pdf=b"%PDF-1.7 fake",

@@ -16,6 +16,7 @@ from signing import envelopes as svc
 from signing import workflow as wf
 from signing.api import webhook_views
 from signing.app import create_app
+from signing.current import services_of
 from signing.links import LinkSigner, Purpose
 from webhooks.models import WebhookEndpoint
 
@@ -126,7 +127,7 @@ def test_bad_values_name_the_field_and_add_nothing(client, hr, sessions, body, f
 def test_private_addresses_are_refused_unless_allowed(tmp_path, database_url, clean_env):
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": KEY})
-    headers = key(app.extensions["plansign.sessions"], "admin")
+    headers = key(services_of(app).sessions, "admin")
     response = app.test_client().post("/api/v1/webhooks", headers=headers, json={
         "url": "https://10.0.0.7/hooks", "events": ["envelope.sent"]})
     assert response.status_code == 422 and response.get_json()["field"] == "url"
@@ -152,14 +153,21 @@ def test_deliveries_and_redeliver(client, hr, sessions):
     created = client.post("/api/v1/webhooks", headers=hr, json={
         "url": "http://127.0.0.1:9/hooks", "events": ["envelope.voided"],
         "department": "Support"}).get_json()
-    with sessions.begin() as session:
-        [message_id] = webhooks.publish(session, "envelope.voided", {"envelope": {"id": "e"}},
-                                        ordering_key="e", now=NOW, department="Support",
-                                        owner=created["created_by"])
+    plan = sample_plan()
+    with sessions.begin() as session:  # an envelope of the endpoint's owner
+        envelope_id = svc.create_envelope(
+            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            template="standard", pdf=b"%PDF voided",
+            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, "A", "a@example.com", 1)],
+            actor=svc.Actor(created["created_by"]), now=NOW)
+        [message_id] = webhooks.publish(
+            session, "envelope.voided", {"envelope": {"id": envelope_id}},
+            ordering_key=envelope_id, now=NOW, department="Support",
+            owner=created["created_by"])
     listed = client.get(f"/api/v1/webhooks/deliveries?endpoint_id={created['id']}",
                         headers=hr).get_json()["deliveries"]
     assert [(d["id"], d["status"], d["envelope_id"], d["attempts"]) for d in listed] == [
-        (message_id, "pending", "e", [])]
+        (message_id, "pending", envelope_id, [])]
     assert client.get("/api/v1/webhooks/deliveries?failed=true",
                       headers=hr).get_json()["deliveries"] == []
     bad = client.get("/api/v1/webhooks/deliveries?limit=0", headers=hr)
@@ -210,7 +218,7 @@ def test_the_final_pdf_by_its_link_until_it_expires(app, client, sessions, monke
             actor=svc.Actor("t"), now=NOW)
         svc.store_document(session, final, "application/pdf", NOW)
         svc.load(session, envelope_id).final_sha256 = digest
-    links = app.extensions["plansign.downloads"]
+    links = services_of(app).downloads
     token, expires = links.sign(envelope_id, digest, endpoint_id="ep_0123abcd", now=NOW)
     url = f"/api/v1/envelopes/{envelope_id}/final.pdf?token={token}"
 
@@ -242,7 +250,7 @@ def test_the_final_pdf_by_its_link_until_it_expires(app, client, sessions, monke
 
 
 def test_sending_a_plan_that_names_an_unknown_endpoint_is_a_422(app, client, hr):
-    app.extensions["plansign.converter"] = object()  # never reached: nothing is rendered
+    services_of(app).converter = object()  # never reached: nothing is rendered
     data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
     response = client.post("/api/v1/envelopes", headers=hr, json={"plan": data})
     assert response.status_code == 422

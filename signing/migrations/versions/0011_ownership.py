@@ -4,8 +4,9 @@ keys may name a team; a webhook endpoint belongs to whoever made it, and only an
 endpoint (or one made on the command line) may see every plan (``sees_all``).
 
 Envelopes sent before this take their sender as owner. Endpoints made before it by an
-``hr`` key are limited to that key's plans from now on; every other endpoint (made by an
-admin key or on the command line) keeps seeing every plan.
+``hr`` key are limited to that key's plans from now on, and what was still waiting to
+be delivered to them about other plans is not delivered (it fails, saying why); every
+other endpoint (made by an admin key or on the command line) keeps seeing every plan.
 
 Revision ID: 0011
 Revises: 0010
@@ -24,6 +25,12 @@ ENVELOPES = sa.table("envelopes", sa.column("owner", sa.String),
                      sa.column("created_by", sa.String))
 ENDPOINTS = sa.table("webhook_endpoints", sa.column("id", sa.String),
                      sa.column("created_by", sa.String), sa.column("sees_all", sa.Boolean))
+MESSAGES = sa.table("webhook_messages", sa.column("endpoint_id", sa.String),
+                    sa.column("ordering_key", sa.String),
+                    sa.column("next_attempt_at", sa.DateTime),
+                    sa.column("delivered_at", sa.DateTime), sa.column("failed_at", sa.DateTime),
+                    sa.column("created_at", sa.DateTime), sa.column("last_error", sa.String))
+OWNED = sa.table("envelopes", sa.column("id", sa.String), sa.column("owner", sa.String))
 KEYS = sa.table("api_keys", sa.column("prefix", sa.String), sa.column("role", sa.String))
 
 
@@ -47,6 +54,15 @@ def upgrade() -> None:
     hr_prefixes = sa.select(sa.literal("apikey:") + KEYS.c.prefix).where(KEYS.c.role == "hr")
     op.execute(ENDPOINTS.update().where(ENDPOINTS.c.created_by.not_in(hr_prefixes))
                .values(sees_all=True))
+    limited = sa.select(ENDPOINTS.c.id).where(ENDPOINTS.c.sees_all.is_(False))
+    theirs = sa.select(OWNED.c.id).join(ENDPOINTS, ENDPOINTS.c.created_by == OWNED.c.owner).where(
+        ENDPOINTS.c.id == MESSAGES.c.endpoint_id)
+    op.execute(MESSAGES.update()
+               .where(MESSAGES.c.endpoint_id.in_(limited), MESSAGES.c.delivered_at.is_(None),
+                      MESSAGES.c.failed_at.is_(None), MESSAGES.c.ordering_key.not_in(theirs))
+               .values(failed_at=MESSAGES.c.created_at, next_attempt_at=None,
+                       last_error="not delivered: the endpoint's owner may not see this plan "
+                                  "(migration 0011)"))
 
 
 def downgrade() -> None:

@@ -1,0 +1,199 @@
+"""The composition root: one :class:`Services` built from the settings holds everything
+plansign is made of (the database and its sessions, the archive's blob store, the link
+signers, the PDF converter, the mailer, the finalizer, the announcer and the webhook
+deliverer), and every entry point takes it: each CLI command (the group builds it once
+from ``--config`` and the environment), the Flask app (``create_app(services)``), the
+worker, the demo and the tests. Nothing else builds these parts.
+
+Each part is made on first use, so a command builds only what it needs (``lint`` opens
+no database; ``generate`` starts no mailer), and :meth:`Services.close` stops what was
+made. A part may be given instead (tests give the session's LibreOffice pool), and is
+then not closed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import BlobStore
+from config import Settings
+from database import make_session_factory
+from signing import instance
+from signing.downloads import DownloadLinks, link_lifetime
+from signing.links import LinkSigner
+
+if TYPE_CHECKING:
+    from docgen.convert import ConverterPool
+    from docgen.generate import PdfConverter
+    from docgen.seal import SealingKey
+    from signing.announce import Announcer
+    from signing.finalize import Finalizer
+    from signing.notify import Mailer
+    from webhooks.delivery import Deliverer
+
+
+def converter_pool_size(settings: Settings) -> int:
+    """LibreOffice instances in a pool: ``converter_pool_size``, else one per CPU but at
+    least two, so that one long conversion never holds up every other (instances start
+    only when every running one is busy, so a small job pays for one)."""
+    return settings.converter_pool_size or max(2, os.cpu_count() or 1)
+
+
+class Services:
+    """Everything plansign is made of, built once from ``settings``."""
+
+    def __init__(self, settings: Settings, *, converter: PdfConverter | None = None) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()  # web threads ask for parts at once
+        self._given_converter = converter
+
+    def __repr__(self) -> str:
+        return f"Services(instance_path={self.settings.instance_path!r})"
+
+    # -- the database ------------------------------------------------------------------
+
+    @functools.cached_property
+    def engine(self) -> Engine:
+        """The configured database, brought up to the newest schema. A failure (the
+        database away) is not kept: the next use tries again."""
+        return instance.database_engine(self.settings)
+
+    @functools.cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions for writing: each ``sessions.begin()`` is one transaction."""
+        return make_session_factory(self.engine)
+
+    @functools.cached_property
+    def readers(self) -> sessionmaker[Session]:
+        """Sessions that only read (``READ ONLY`` on PostgreSQL; no write lock on SQLite)."""
+        return make_session_factory(self.engine, read_only=True)
+
+    @property
+    def database_url(self) -> str:
+        return instance.database_url(self.settings)
+
+    # -- files and keys ----------------------------------------------------------------
+
+    @functools.cached_property
+    def store(self) -> BlobStore:
+        """The archive's write-once blob store (a folder, or an S3-compatible bucket)."""
+        return instance.blob_store(self.settings)
+
+    @functools.cached_property
+    def secret_keys(self) -> list[str]:
+        return instance.secret_keys(self.settings)
+
+    @functools.cached_property
+    def links(self) -> LinkSigner:
+        """Signs and checks the signers' links."""
+        return LinkSigner(self.secret_keys,
+                          max_age=dt.timedelta(days=self.settings.link_max_age_days))
+
+    @functools.cached_property
+    def downloads(self) -> DownloadLinks:
+        """Signs and checks the final-PDF links that webhooks carry."""
+        return DownloadLinks(self.secret_keys,
+                             max_age=link_lifetime(self.settings.webhook_download_hours))
+
+    @functools.cached_property
+    def sealing_key(self) -> SealingKey:
+        """The key that seals final documents (configured, or self-signed once)."""
+        return instance.sealing_key(self.settings)
+
+    # -- the converter -----------------------------------------------------------------
+
+    @property
+    def converter(self) -> PdfConverter:
+        """The PDF converter: the one given, else a warm LibreOffice pool
+        (:func:`converter_pool_size` instances) made on first use."""
+        if self._given_converter is not None:
+            return self._given_converter
+        return self.converter_pool
+
+    @converter.setter
+    def converter(self, converter: PdfConverter) -> None:
+        self._given_converter = converter
+
+    @property
+    def converter_pool(self) -> ConverterPool:
+        """The LibreOffice pool made here (not one given): made once, on first use."""
+        with self._lock:
+            return self._pool
+
+    @functools.cached_property
+    def _pool(self) -> ConverterPool:
+        from docgen.convert import ConverterPool
+
+        settings = self.settings
+        return ConverterPool(
+            converter_pool_size(settings), timeout=settings.converter_timeout,
+            retries=settings.converter_retries, max_documents=settings.converter_max_documents,
+            soffice=settings.soffice_path or None, uno_python=settings.uno_python)
+
+    # -- the worker's parts ------------------------------------------------------------
+
+    @functools.cached_property
+    def mailer(self) -> Mailer:
+        from signing.mail import backend_from_settings
+        from signing.notify import Mailer
+
+        settings = self.settings
+        backend = backend_from_settings(
+            settings.mail_backend, folder=instance.instance_path(settings) / "mail",
+            api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
+            from_email=settings.mail_from)
+        return Mailer(backend, self.links, settings.base_url, settings.company_name,
+                      attach_copy=settings.copy_as_attachment)
+
+    @functools.cached_property
+    def finalizer(self) -> Finalizer:
+        from signing.finalize import Finalizer  # stamping and sealing are slow to import
+
+        settings = self.settings
+        return Finalizer(
+            self.sessions, self.store, sealing_key=lambda: self.sealing_key,
+            company_name=settings.company_name,
+            timestamp_url=settings.seal_timestamp_url or None,
+            retain_for=dt.timedelta(days=round(365.25 * settings.retention_years)))
+
+    @functools.cached_property
+    def announcer(self) -> Announcer:
+        from signing.announce import Announcer
+
+        return Announcer(self.sessions, self.downloads, self.settings.base_url,
+                         lease=dt.timedelta(seconds=self.settings.worker_lease_seconds))
+
+    def deliverer(self) -> Deliverer:
+        """A new webhook deliverer (a context manager: it runs its own event loop)."""
+        from signing import failpoints
+        from webhooks.delivery import Deliverer, DeliveryConfig  # aiohttp: slow to import
+
+        settings = self.settings
+        return Deliverer(
+            self.sessions, before_record=lambda: failpoints.reached("webhook.delivered"),
+            config=DeliveryConfig(
+                timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private,
+                concurrency=settings.webhook_concurrency,
+                per_endpoint=settings.webhook_endpoint_concurrency,
+                min_lease=settings.worker_lease_seconds))
+
+    # -- the end -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop what was made here: the LibreOffice pool, the database's connections."""
+        made: dict[str, Any] = self.__dict__
+        pool = made.pop("_pool", None)
+        if pool is not None:
+            pool.close()
+        engine = made.pop("engine", None)
+        if engine is not None:
+            engine.dispose()
+        for name in ("sessions", "readers"):
+            made.pop(name, None)
