@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 OUT ?= out
 WAIT ?=
 
-.PHONY: setup system venv run test lint bench clean
+.PHONY: setup system venv run test fuzz lint bench clean
 
 setup: system venv
 
@@ -36,6 +36,12 @@ test: setup
 	$(BIN)/mypy
 	$(BIN)/pytest
 	$(BIN)/pytest -q --db=postgresql -m database
+
+# The schemathesis test on random examples, FUZZ per operation and mode (make test runs a
+# fixed set): a wider search to run now and then, not part of make test.
+FUZZ ?= 200
+fuzz: setup
+	$(BIN)/pytest -q tests/hostile/test_hostile_api_schema.py --fuzz=$(FUZZ)
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

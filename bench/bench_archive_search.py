@@ -7,7 +7,7 @@ them (a count for the total and one page of 50): part of a name, an employee id,
 manager, a department with an outcome, a date range, and a page deep in the results.
 
 Usage: ``.venv/bin/python bench/bench_archive_search.py [--records 100000] [--rounds 200]``.
-PostgreSQL runs on a private server started for the run (tests/pgserver.py).
+PostgreSQL runs on a private server started for the run (testsupport/pgserver.py).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    from tests.pgserver import PostgresServer
+    from testsupport.pgserver import PostgresServer
 
     work = Path(tempfile.mkdtemp(prefix="plansign-bench-search-"))
     results = {}

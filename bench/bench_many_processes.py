@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from docgen import ConverterPool  # noqa: E402
-from tests.pgserver import PostgresServer  # noqa: E402
-from tests.scale import cluster  # noqa: E402
+from testsupport import cluster  # noqa: E402
+from testsupport.pgserver import PostgresServer  # noqa: E402
 
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 

@@ -39,10 +39,10 @@ from sqlalchemy import select  # noqa: E402
 import webhooks  # noqa: E402
 from docgen import ConverterPool  # noqa: E402
 from signing.models import OutboxRow  # noqa: E402
-from tests.pgserver import PostgresServer  # noqa: E402
-from tests.scale import cluster  # noqa: E402
-from tests.scale.test_outages import outage  # noqa: E402
-from tests.webhooks.receivers import serve_receiver  # noqa: E402
+from testsupport import cluster  # noqa: E402
+from testsupport.outages import outage  # noqa: E402
+from testsupport.pgserver import PostgresServer  # noqa: E402
+from testsupport.receivers import serve_receiver  # noqa: E402
 
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 POINTS = ["finalize.sealed", "finalize.staged", "finalize.blobs_written", "outbox.email.done",

@@ -39,18 +39,13 @@ from docgen import sample_plan  # noqa: E402
 from signing import envelopes as svc  # noqa: E402
 from signing import workflow as wf  # noqa: E402
 from signing.services import Services  # noqa: E402
+from testsupport.net import free_port  # noqa: E402
 
 HELLO_APP = (
     "import sys, waitress\nfrom flask import Flask\napp = Flask('hello')\n"
     "@app.get('/')\ndef hello():\n    return 'hello'\n"
     "waitress.serve(app, host='127.0.0.1', port=int(sys.argv[1]), threads=int(sys.argv[2]))\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(port: int) -> None:

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from docgen import ConverterPool, load_plan, render_plan, resolve_template  # noqa: E402
+from testsupport.net import free_port  # noqa: E402
 
 VENV = ROOT / "bench" / ".unoserver-venv"
 
@@ -96,12 +97,6 @@ def ensure_unoserver() -> Path:
     if probe.returncode != 0:
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", "unoserver"], check=True)
     return python
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, deadline: float) -> None:

@@ -31,6 +31,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"database for the tests that take database_url: sqlite (a file per test) or "
              f"postgresql (a private server for the session, a database per test); "
              f"default ${DB_ENV}, else sqlite")
+    parser.addoption(
+        "--fuzz", type=int, default=0, metavar="N",
+        help="the schemathesis test (tests/hostile/test_hostile_api_schema.py) draws N random "
+             "examples per operation and mode instead of its fixed set (`make fuzz`)")
 
 
 def selected_backend(config: pytest.Config) -> str:
@@ -44,17 +48,19 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {selected_backend(config)}"
 
 
-DATABASE_FIXTURES = {"database_url", "empty_database_url", "db_backend"}
+DATABASE_FIXTURES = {"database_url", "empty_database_url", "db_backend", "sessions"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     selected_backend(config)  # a bad PLANSIGN_TEST_DB stops the run at once
     config.addinivalue_line(
         "markers", "database: uses the database --db selects (set on every test that takes "
-                   "database_url, empty_database_url or db_backend); -m database runs only those")
+                   "database_url, empty_database_url, db_backend or sessions); -m database "
+                   "runs only those")
     config.addinivalue_line(
-        "markers", "slow: a bounded scale test against real processes (up to a minute); "
-                   "-m 'not slow' leaves them out")
+        "markers", "slow: a bounded scale, fault or demo test against real processes (up "
+                   "to a minute; tests/scale, tests/cli/test_demo.py); -m 'not slow' leaves "
+                   "them out")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -71,8 +77,9 @@ def db_backend(pytestconfig: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A private PostgreSQL server for the session, started on first use (tests/pgserver.py)."""
-    from tests.pgserver import PostgresServer, PostgresUnavailable
+    """A private PostgreSQL server for the session, started on first use
+    (testsupport/pgserver.py)."""
+    from testsupport.pgserver import PostgresServer, PostgresUnavailable
 
     try:
         server = PostgresServer()
@@ -166,13 +173,36 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-# For the modules that build the web app: each defines ``app`` (its own settings) and
-# gets the app's database sessions and a test client from these.
 @pytest.fixture
-def sessions(app):
-    return services_of(app).sessions
+def sessions(request: pytest.FixtureRequest):
+    """The session factory on this test's database. A test that builds the web app (its
+    module defines ``app``, with its own settings, and the test uses it, directly or
+    through ``client``) gets the app's own; any other gets one on ``database_url``,
+    migrated, disposed of after the test."""
+    if "app" in request.fixturenames:
+        yield services_of(request.getfixturevalue("app")).sessions
+        return
+    from database import make_engine, make_session_factory
+    from signing.migrate import upgrade
+
+    engine = make_engine(request.getfixturevalue("database_url"))
+    upgrade(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+# For the modules that build the web app: each defines ``app`` and gets a test client.
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def signer(app, client, sessions):
+    """The sample plan's employee at the signing pages in ``client``: ``signer.open()``,
+    then ``acknowledge``, ``refuse`` or ``comment`` (tests/signing/signer_pages.py)."""
+    from tests.signing.signer_pages import SignerPages
+
+    return SignerPages(app, client, sessions)

@@ -21,18 +21,8 @@ from archive import (
     get_record,
     put_record,
 )
-from database import make_engine, make_session_factory
-from signing.migrate import upgrade
 
 NOW = dt.datetime(2027, 2, 10, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

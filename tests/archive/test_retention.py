@@ -21,20 +21,10 @@ from archive import (
     place_hold,
     purge,
 )
-from database import make_engine, make_session_factory
-from signing.migrate import upgrade
 from tests.archive.records_data import BASE, seed
 
 RECORDS = Reader("cli:riley", "admin")
 SEVEN_YEARS = dt.timedelta(days=7 * 365)
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

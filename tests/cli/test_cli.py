@@ -88,7 +88,7 @@ def test_generate_refuses_lint_errors_unless_forced(runner, vague_plan, tmp_path
 
 
 def test_a_plan_that_fails_to_render_stops_the_batch_and_writes_nothing(runner, tmp_path):
-    from tests.docgen.test_templatecheck import docx_with
+    from tests.docgen.docxkit import docx_with
 
     broken = tmp_path / "broken.docx"
     broken.write_bytes(docx_with("Dear {{ employee.nmae }}"))
@@ -180,7 +180,7 @@ def test_templates_check_shipped_and_broken(runner, tmp_path):
                                   "templates/sales.docx"])
     assert result.exit_code == 0, result.output
     assert result.output.count("no problems") == 2
-    from tests.docgen.test_templatecheck import docx_with
+    from tests.docgen.docxkit import docx_with
 
     broken = tmp_path / "broken.docx"
     broken.write_bytes(docx_with("Dear {{ employe.name }}"))

@@ -17,7 +17,9 @@ import pytest
 
 from signing.demo import acknowledge_as_employee
 from tests.pdftext import pdf_text
-from tests.signing.test_browser import free_port
+from testsupport.net import free_port
+
+pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out
 
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
 

@@ -139,7 +139,7 @@ def test_multiline_text_keeps_its_line_breaks(plan_data):
 
 
 def test_a_template_with_an_unknown_variable_is_a_clear_error(plan_data):
-    from tests.docgen.test_templatecheck import docx_with
+    from tests.docgen.docxkit import docx_with
 
     with pytest.raises(TemplateError, match="variable the plan does not provide"):
         render_plan(plan_from_data(plan_data), docx_with("{{ employe.name }}"), company_name="X")
@@ -154,7 +154,7 @@ def test_a_template_that_is_not_a_docx_is_a_clear_error(plan_data, tmp_path):
 
 
 def test_templates_cannot_reach_python(plan_data):
-    from tests.docgen.test_templatecheck import docx_with
+    from tests.docgen.docxkit import docx_with
 
     template = docx_with("{{ employee.name.__class__.__mro__ }}")
     with pytest.raises(TemplateError):

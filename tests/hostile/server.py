@@ -31,6 +31,7 @@ from signing import envelopes as svc
 from signing import workflow as wf
 from signing.app import create_app
 from signing.current import services_of
+from testsupport.net import free_port
 
 SECRET_KEYS = "h" * 40
 
@@ -65,14 +66,6 @@ class Server:
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def send_sample(session, now: dt.datetime) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from signing.links import LinkSigner, Purpose
 from signing.models import AuditEventRow, SignerRow
 from tests.hostile.server import database_state
 from tests.pdftext import pdf_text
-from tests.signing.test_pages import csrf, events, open_plan, send_plan, token_for
+from tests.signing.signer_pages import csrf, events, open_plan, send_plan, token_for
 
 KEYS = "k" * 40
 FRIENDLY = "ask HR for a new link"

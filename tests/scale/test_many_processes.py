@@ -11,7 +11,9 @@ import json
 
 import pytest
 
-from tests.scale import cluster
+from testsupport import cluster
+
+pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out
 
 ENVELOPES = 12
 

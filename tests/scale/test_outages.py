@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -15,12 +14,15 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
 from archive import ArchivedRecord
 from signing import envelopes as svc
 from signing.models import EnvelopeRow, OutboxRow
-from tests.scale import cluster
+from testsupport import cluster
+from testsupport.outages import outage
+
+pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out
 
 
 @pytest.fixture
@@ -118,38 +120,6 @@ def test_the_worker_waits_out_a_database_outage_and_resumes(database_url, db_bac
         assert worker.poll() is None
     finally:
         group.stop()
-
-
-class outage:
-    """The database refuses the worker for as long as the block runs."""
-
-    def __init__(self, url: str, backend: str) -> None:
-        self.url, self.backend = url, backend
-
-    def __enter__(self) -> None:
-        if self.backend == "sqlite":
-            # Another process holds the write lock past the worker's busy timeout.
-            self.lock = sqlite3.connect(make_url(self.url).database, isolation_level=None)
-            self.lock.execute("BEGIN EXCLUSIVE")
-            return
-        name = make_url(self.url).database
-        self.admin = create_engine(make_url(self.url).set(database="postgres"),
-                                   isolation_level="AUTOCOMMIT")
-        with self.admin.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
-                               {"name": name})
-
-    def __exit__(self, *exc: object) -> None:
-        if self.backend == "sqlite":
-            self.lock.execute("ROLLBACK")
-            self.lock.close()
-            return
-        with self.admin.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{make_url(self.url).database}" '
-                                    "ALLOW_CONNECTIONS true"))
-        self.admin.dispose()
 
 
 def test_web_requests_during_a_database_outage_get_503_and_change_nothing(

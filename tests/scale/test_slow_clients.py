@@ -13,7 +13,9 @@ import urllib.request
 
 import pytest
 
-from tests.scale import cluster
+from testsupport import cluster
+
+pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out
 
 SLOW_CLIENTS = 300
 ANSWER_DEADLINE = 30  # seconds: generous; the request is a page that needs no database write
@@ -52,7 +54,6 @@ class Tricklers:
             sock.close()
 
 
-@pytest.mark.slow
 def test_trickling_connections_leave_normal_requests_answered(database_url, tmp_path):
     group = cluster.Cluster(database_url, tmp_path / "instance", webs=1, workers=0)
     group.start()

@@ -19,7 +19,9 @@ import urllib.request
 import pytest
 
 from signing import envelopes as svc
-from tests.scale import cluster
+from testsupport import cluster
+
+pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out
 
 
 @pytest.fixture

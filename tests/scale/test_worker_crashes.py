@@ -20,8 +20,10 @@ import webhooks
 from archive import ArchivedRecord
 from signing import envelopes as svc
 from signing.models import OutboxRow
-from tests.scale import cluster
-from tests.webhooks.receivers import serve_receiver, spec_verify
+from testsupport import cluster
+from testsupport.receivers import serve_receiver, spec_verify
+
+pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out
 
 LEASE = 2  # seconds: how soon a dead worker's claims are taken up again
 

@@ -11,14 +11,13 @@ import pytest
 from sqlalchemy import select
 
 import webhooks
-from database import make_engine, make_session_factory
+from database import make_session_factory
 from docgen import PlanError, sample_plan
 from signing import envelopes as svc
 from signing import outbox
 from signing import workflow as wf
 from signing.announce import Announcer
 from signing.downloads import DownloadLinks
-from signing.migrate import upgrade
 from signing.models import OutboxRow
 from signing.sending import check_webhook
 from signing.wording import STATEMENT
@@ -30,14 +29,6 @@ KEYS = ["k" * 40]
 BASE = "https://sign.example.com"
 COMMENT = "Goal 2 is not achievable with the current ticket volume."
 ALL_EVENTS = list(webhooks.EVENT_TYPES)
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

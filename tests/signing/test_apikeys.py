@@ -11,18 +11,9 @@ from sqlalchemy import select
 from database import make_engine, make_session_factory
 from signing import apikeys
 from signing.cli import main
-from signing.migrate import upgrade
 from signing.models import ApiKey
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def test_only_the_hash_is_stored(sessions):

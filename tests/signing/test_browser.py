@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -28,17 +27,12 @@ from signing import instance
 from signing.models import OutboxRow
 from signing.sending import SendOptions, send_plan
 from tests.conftest import EXAMPLES
+from testsupport.net import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

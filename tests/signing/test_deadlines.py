@@ -9,17 +9,14 @@ import re
 import threading
 from email import policy
 
-import pytest
 from sqlalchemy import select
 
-from database import make_engine, make_session_factory
 from docgen import sample_plan
 from signing import deadlines, outbox
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.links import LinkSigner
 from signing.mail import FileMailBackend
-from signing.migrate import upgrade
 from signing.models import OutboxRow
 from signing.notify import Mailer
 
@@ -27,14 +24,6 @@ NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 EVERY = 3 * DAY
 HR = svc.Actor("hr:riley")
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def send(sessions, *roles: wf.Role) -> str:

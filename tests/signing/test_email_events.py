@@ -10,20 +10,17 @@ import time
 import pytest
 from sqlalchemy import select
 
-from docgen import sample_plan
 from signing import envelopes as svc
 from signing import outbox
-from signing import workflow as wf
 from signing.app import create_app
 from signing.audit import verify_chain
-from signing.current import services_of
 from signing.links import LinkSigner
 from signing.mail import FileMailBackend
 from signing.models import AuditEventRow, OutboxRow
 from signing.notify import Mailer
+from tests.signing.signer_pages import send_plan
 from tests.webhooks.sendgrid_signing import SendGridSigner, batch
 
-HR = svc.Actor("hr:test")
 SIGNER = SendGridSigner()
 
 
@@ -35,23 +32,10 @@ def app(tmp_path, database_url):
 
 
 @pytest.fixture
-def sessions(app):
-    return services_of(app).sessions
-
-
-@pytest.fixture
 def invitation(sessions, tmp_path):
     """A sent envelope whose invitation went out: (envelope id, signer id, its outbox key)."""
-    plan = sample_plan()
-    now = dt.datetime.now(dt.UTC)
-    with sessions.begin() as session:
-        envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
-            template="standard", pdf=b"%PDF-1.7 the plan",
-            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email,
-                                    1)], actor=HR, now=now)
-        svc.perform(session, envelope_id, "send", actor=HR, now=now,
-                    expires_in=dt.timedelta(days=14))
+    envelope_id, _ = send_plan(sessions)
+    with sessions() as session:
         row = session.scalars(select(OutboxRow).where(OutboxRow.name == "invitation")).one()
         return envelope_id, row.signer_id, row.dedupe_key
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from database import make_engine, make_session_factory
+from database import make_engine
 from signing import envelopes as svc
 from signing import workflow as wf
 from signing.audit import verify_chain
@@ -28,11 +28,6 @@ def engine(database_url):
     upgrade(engine)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine):
-    return make_session_factory(engine)
 
 
 def make_envelope(sessions, *specs: svc.SignerSpec) -> str:

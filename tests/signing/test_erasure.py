@@ -17,7 +17,7 @@ from database import make_session_factory
 from signing import instance
 from signing.cli import main
 from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
-from tests.signing.test_verify_cli import archive_one
+from tests.signing.clikit import archive_one
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 

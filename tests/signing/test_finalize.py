@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from archive import ArchivedRecord, FolderStore
-from database import make_engine, make_session_factory
+from database import make_session_factory
 from docgen import resolve_template
 from docgen.seal import create_self_signed, validate
 from signing import envelopes as svc
@@ -31,7 +31,6 @@ from signing import workflow as wf
 from signing.finalize import Finalizer
 from signing.links import LinkSigner
 from signing.mail import FileMailBackend
-from signing.migrate import upgrade
 from signing.models import Document, OutboxRow
 from signing.notify import Mailer
 from signing.sending import SendOptions, send_plan
@@ -42,14 +41,6 @@ NOW = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:riley")
 ARABIC = "أوافق على الخطة ولكن الأهداف صعبة"
 CHINESE = "我已阅读此计划，但我不同意第二个目标。"
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture
@@ -256,7 +247,6 @@ def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "sealed.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
-
 
 
 @pytest.mark.parametrize("attach", [False, True])

@@ -15,14 +15,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from database import make_engine, make_session_factory
 from docgen import sample_plan
 from signing import envelopes as svc
 from signing import outbox
 from signing import workflow as wf
 from signing.links import LinkSigner, check_nonce
 from signing.mail import FileMailBackend, SendGridMailBackend
-from signing.migrate import upgrade
 from signing.models import OutboxRow
 from signing.notify import Mailer
 
@@ -30,14 +28,6 @@ NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:riley")
 KEYS = ["k" * 32]
 BASE = "https://sign.example.com"
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def sent_envelope(sessions, *, name: str | None = None, address: str | None = None,

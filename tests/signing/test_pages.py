@@ -4,7 +4,6 @@ the three actions, CSRF, revoked and tampered links."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +14,15 @@ from signing import workflow as wf
 from signing.app import create_app
 from signing.current import services_of
 from signing.models import AuditEventRow, OutboxRow, SignerRow
-
-HR = svc.Actor("hr:test")
+from tests.signing.signer_pages import (
+    HR,
+    SignerPages,
+    csrf,
+    events,
+    open_plan,
+    send_plan,
+    token_for,
+)
 
 
 @pytest.fixture
@@ -25,116 +31,70 @@ def app(tmp_path, database_url):
                        "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
 
 
-def send_plan(sessions) -> tuple[str, str]:
-    plan = sample_plan()
-    now = dt.datetime.now(dt.UTC)
-    with sessions.begin() as session:
-        envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
-            template="standard", pdf=b"%PDF-1.7 the plan",
-            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email,
-                                    1)], actor=HR, now=now)
-        svc.perform(session, envelope_id, "send", actor=HR, now=now,
-                    expires_in=dt.timedelta(days=14))
-        signer = svc.load(session, envelope_id).signers[0]
-        return envelope_id, signer.id
-
-
-def token_for(app, sessions, signer_id: str) -> str:
-    with sessions() as session:
-        nonce = session.get(SignerRow, signer_id).nonce
-    return services_of(app).links.sign(signer_id, nonce)
-
-
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def open_plan(app, client, sessions) -> tuple[str, str, str]:
-    envelope_id, signer_id = send_plan(sessions)
-    response = client.get(f"/s/{token_for(app, sessions, signer_id)}")
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/sign"  # the token leaves the URL
-    page = client.get("/sign").get_data(as_text=True)
-    return envelope_id, signer_id, page
-
-
-def events(sessions, envelope_id) -> list[str]:
-    with sessions() as session:
-        return [r.type for r in svc.audit_trail(session, envelope_id)]
-
-
-def test_the_link_opens_the_plan(app, client, sessions):
-    envelope_id, _, page = open_plan(app, client, sessions)
+def test_the_link_opens_the_plan(client, signer):
+    page = signer.open()
     assert "Alex Sample" in page
     assert "Send a first response to new Tier 1 tickets within 4 business hours." in page
     assert "receipt and understanding, not agreement" in page
     assert "The plan still takes effect" in page
-    assert events(sessions, envelope_id)[-1] == "signer.viewed"
+    assert signer.events()[-1] == "signer.viewed"
     response = client.get("/sign")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "default-src 'none'" in csp
     assert response.headers["Referrer-Policy"] == "same-origin"
-    assert events(sessions, envelope_id).count("signer.viewed") == 1
+    assert signer.events().count("signer.viewed") == 1
 
 
-def test_acknowledge_with_comments_then_a_second_submit(app, client, sessions):
-    envelope_id, _, page = open_plan(app, client, sessions)
-    form = {"csrf_token": csrf(page), "typed_name": "Alex Sample", "consent": "on",
-            "comment": "<script>alert('x')</script> I disagree with goal 1."}
-    response = client.post("/sign/acknowledge", data=form)
+def test_acknowledge_with_comments_then_a_second_submit(signer, sessions):
+    signer.open()
+    comment = "<script>alert('x')</script> I disagree with goal 1."
+    response = signer.acknowledge(comment=comment)
     assert response.status_code == 303
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = signer.follow(response)
     assert "Your acknowledgement has been recorded" in page
     assert "You acknowledged this plan" in page
-    assert events(sessions, envelope_id)[-3:] == [
+    assert signer.events()[-3:] == [
         "signer.acknowledged", "signer.commented", "envelope.completed"]
     with sessions() as session:
-        comment = session.scalars(select(AuditEventRow).where(
+        stored = session.scalars(select(AuditEventRow).where(
             AuditEventRow.type == "signer.commented")).one().data["comment"]
-        assert comment == form["comment"]  # stored verbatim
+        assert stored == comment  # stored verbatim
         kinds = [r.name for r in session.scalars(select(OutboxRow))]
         assert "hr_notice_comment" in kinds and "finalize" in kinds
-    again = client.post("/sign/acknowledge", data=form)
-    assert "You have already responded" in client.get(again.headers["Location"]).get_data(
-        as_text=True)
-    assert events(sessions, envelope_id).count("signer.acknowledged") == 1
+    again = signer.acknowledge(comment=comment)
+    assert "You have already responded" in signer.follow(again)
+    assert signer.events().count("signer.acknowledged") == 1
 
 
-def test_refuse(app, client, sessions):
-    envelope_id, _, page = open_plan(app, client, sessions)
-    response = client.post("/sign/refuse", data={"csrf_token": csrf(page),
-                                                  "reason": "The targets are unrealistic."})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+def test_refuse(signer):
+    signer.open()
+    page = signer.follow(signer.refuse(reason="The targets are unrealistic."))
     assert "Your refusal to sign has been recorded. The plan still takes effect." in page
     assert "You refused to sign this plan" in page
-    assert "signer.refused" in events(sessions, envelope_id)
+    assert "signer.refused" in signer.events()
 
 
-def test_comment_keeps_the_link_open(app, client, sessions):
-    _, _, page = open_plan(app, client, sessions)
-    response = client.post("/sign/comment", data={"csrf_token": csrf(page),
-                                                  "comment": "Can we move the check-ins?"})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+def test_comment_keeps_the_link_open(signer):
+    signer.open()
+    page = signer.follow(signer.comment("Can we move the check-ins?"))
     assert "Your comments have been recorded" in page
     assert "Acknowledge the plan" in page
 
 
-def test_bad_input_is_named_and_changes_nothing(app, client, sessions):
-    envelope_id, _, page = open_plan(app, client, sessions)
-    before = events(sessions, envelope_id)
-    response = client.post("/sign/acknowledge", data={"csrf_token": csrf(page),
-                                                      "typed_name": "Alex Sample"})
+def test_bad_input_is_named_and_changes_nothing(signer):
+    signer.open()
+    before = signer.events()
+    response = signer.acknowledge(consent=False)
     assert response.status_code == 422
     assert "consent: agree to use electronic records" in response.get_data(as_text=True)
-    assert events(sessions, envelope_id) == before
+    assert signer.events() == before
 
 
-def test_a_post_without_the_csrf_token_is_refused(app, client, sessions):
-    envelope_id, _, _ = open_plan(app, client, sessions)
+def test_a_post_without_the_csrf_token_is_refused(client, signer):
+    signer.open()
     response = client.post("/sign/acknowledge", data={"typed_name": "A", "consent": "on"})
     assert response.status_code == 400
-    assert "signer.acknowledged" not in events(sessions, envelope_id)
+    assert "signer.acknowledged" not in signer.events()
 
 
 @pytest.mark.parametrize("token", ["garbage", "x" * 5000, "eyJzIjoiYSJ9.abc.def"])
@@ -191,8 +151,8 @@ def test_a_void_revokes_every_link_and_every_open_session(app, sessions):
         assert session.get(SignerRow, signer_id).nonce != old_nonce  # revoked, as by resend
 
 
-def test_the_pdf_inline_and_as_a_download(app, client, sessions):
-    open_plan(app, client, sessions)
+def test_the_pdf_inline_and_as_a_download(client, signer):
+    signer.open()
     inline = client.get("/sign/document.pdf")
     assert inline.data == b"%PDF-1.7 the plan"
     assert inline.headers["Content-Disposition"].startswith("inline")
@@ -272,15 +232,14 @@ def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, data
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "max_comments_per_signer": 2, "max_comment_chars_per_signer": 50})
-    client, sessions = app.test_client(), services_of(app).sessions
-    envelope_id, _, page = open_plan(app, client, sessions)
+    sessions = services_of(app).sessions
+    signer = SignerPages(app, app.test_client(), sessions)
+    signer.open()
     for text in ("First comment.", "Second comment."):
-        response = client.post("/sign/comment", data={"csrf_token": csrf(page),
-                                                      "comment": text})
-        assert response.status_code == 303
+        assert signer.comment(text).status_code == 303
     outbox_before = outbox_count(sessions)
     third = "<b>A third</b> & last comment."
-    response = client.post("/sign/comment", data={"csrf_token": csrf(page), "comment": third})
+    response = signer.comment(third)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "you have sent 2 comments on this plan, the most one person may send here (2)" in text
@@ -288,7 +247,7 @@ def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, data
     assert "riley.placeholder@example.com" in text  # whom to contact
     assert "&lt;b&gt;A third&lt;/b&gt; &amp; last comment.</textarea>" in text  # kept, escaped
     assert "<b>A third" not in text
-    assert events(sessions, envelope_id).count("signer.commented") == 2
+    assert signer.events().count("signer.commented") == 2
     assert outbox_count(sessions) == outbox_before  # no third email to HR
 
 
@@ -296,23 +255,18 @@ def test_a_comment_past_the_signers_characters_is_refused(tmp_path, database_url
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
                       "max_comment_chars_per_signer": 30})
-    client, sessions = app.test_client(), services_of(app).sessions
-    envelope_id, _, page = open_plan(app, client, sessions)
-    assert client.post("/sign/comment", data={"csrf_token": csrf(page),
-                                              "comment": "x" * 20}).status_code == 303
-    response = client.post("/sign/comment", data={"csrf_token": csrf(page),
-                                                  "comment": "y" * 11})
+    signer = SignerPages(app, app.test_client(), services_of(app).sessions)
+    signer.open()
+    assert signer.comment("x" * 20).status_code == 303
+    response = signer.comment("y" * 11)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "20 characters in all" in text and "this comment has 11 (10 left)" in text
     assert "y" * 11 + "</textarea>" in text
-    assert events(sessions, envelope_id).count("signer.commented") == 1
+    assert signer.events().count("signer.commented") == 1
     # Deciding is never refused for it.
-    response = client.post("/sign/acknowledge", data={
-        "csrf_token": csrf(page), "typed_name": "Alex Sample", "consent": "on",
-        "comment": "z" * 40})
-    assert response.status_code == 303
-    assert events(sessions, envelope_id).count("signer.commented") == 2
+    assert signer.acknowledge(comment="z" * 40).status_code == 303
+    assert signer.events().count("signer.commented") == 2
 
 
 def outbox_count(sessions) -> int:

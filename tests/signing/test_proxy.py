@@ -8,7 +8,7 @@ import pytest
 from signing import envelopes as svc
 from signing.app import create_app
 from signing.current import services_of
-from tests.signing.test_pages import csrf, open_plan
+from tests.signing.signer_pages import csrf, open_plan
 
 
 def acknowledging_ip(tmp_path, database_url, proxy_count: int, forwarded: str) -> str:

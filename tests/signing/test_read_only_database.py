@@ -23,8 +23,8 @@ from signing import apikeys
 from signing.app import create_app
 from signing.cli import main
 from signing.current import services_of
-from tests.signing.test_pages import csrf, events, open_plan, send_plan
-from tests.signing.test_serve import free_port
+from tests.signing.signer_pages import csrf, events, open_plan, send_plan
+from testsupport.net import free_port
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]

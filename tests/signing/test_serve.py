@@ -4,18 +4,13 @@ and nothing of the token reaches the server's output."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from testsupport.net import free_port
 
 
 def test_serve_answers_over_http(tmp_path, database_url):

@@ -25,8 +25,8 @@ from signing.app import create_app
 from signing.current import services_of
 from signing.models import OutboxRow
 from tests.conftest import EXAMPLES
-from tests.signing.test_pages import send_plan
-from tests.signing.test_serve import free_port
+from tests.signing.signer_pages import send_plan
+from testsupport.net import free_port
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]

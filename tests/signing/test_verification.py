@@ -30,7 +30,7 @@ from signing.migrate import upgrade
 from signing.workflow import Event
 from tests.docgen.seal.sealkit import cert_pem, certificate, key_pem, make_pdf, name
 from tests.docgen.stamp import stampkit as kit
-from tests.docgen.stamp.test_stamp_attachment import without_attachments
+from tests.docgen.stamp.stampkit import without_attachments
 
 NOW = dt.datetime.now(dt.UTC)
 SEALED_AT = NOW - dt.timedelta(days=400)  # sealed more than a year ago ...

@@ -11,7 +11,6 @@ import os
 import re
 
 import pytest
-import yaml
 from sqlalchemy import select, text
 
 from archive import ArchivedRecord, canonical_json
@@ -23,9 +22,8 @@ from signing.app import create_app
 from signing.cli import main
 from signing.current import services_of
 from signing.models import AuditEventRow
-from signing.wording import STATEMENT
-from tests.conftest import EXAMPLES
 from tests.docgen.seal.sealkit import running_tsa
+from tests.signing.clikit import archive_one
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -37,26 +35,6 @@ def archived(runner, env, tmp_path):
     envelope_id, record, worked = archive_one(runner, env, tmp_path)
     assert "created a self-signed sealing certificate" in worked
     return envelope_id, record
-
-
-def archive_one(runner, env, tmp_path):
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(yaml.safe_dump(yaml.safe_load(EXAMPLES[2].read_text()), allow_unicode=True))
-    sent = runner.invoke(main, ["send", str(plan)], env=env)
-    assert sent.exit_code == 0, sent.output
-    envelope_id = sent.output.splitlines()[0]
-    sessions = make_session_factory(instance.database_engine(load_settings(env)))
-    with sessions.begin() as session:
-        signer = svc.load(session, envelope_id).signers[0]
-        svc.perform(session, envelope_id, "acknowledge", signer_id=signer.id,
-                    typed_name=signer.name, consent=True, statement=STATEMENT,
-                    actor=svc.Actor(f"signer:{signer.id}", "203.0.113.9", "Firefox/128"),
-                    now=svc.load(session, envelope_id).created_at)
-    worked = runner.invoke(main, ["worker", "--once"], env=env)
-    assert worked.exit_code == 0, worked.output
-    with sessions() as session:
-        record = session.get_one(ArchivedRecord, envelope_id)
-    return envelope_id, record, worked.output
 
 
 def test_verify_an_envelope(runner, env, archived):

@@ -11,7 +11,7 @@ import pytest
 
 from signing.app import create_app
 from signing.current import services_of
-from tests.signing.test_pages import csrf, events, open_plan, token_for
+from tests.signing.signer_pages import csrf, events, open_plan, token_for
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from signing import envelopes as svc
 from signing import instance
 from signing import workflow as wf
 from signing.cli import main
-from tests.webhooks.receivers import serve_receiver, spec_verify
+from testsupport.receivers import serve_receiver, spec_verify
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 NOW = dt.datetime.now(dt.UTC)

@@ -10,12 +10,10 @@ import hashlib
 import json
 from urllib.parse import urlsplit
 
-import pytest
 import yaml
 
 import webhooks
 from archive import FolderStore
-from database import make_engine, make_session_factory
 from docgen import resolve_template
 from docgen.seal import create_self_signed
 from signing import envelopes as svc
@@ -25,24 +23,15 @@ from signing.api import webhook_views
 from signing.app import create_app
 from signing.downloads import DownloadLinks, link_lifetime
 from signing.finalize import Finalizer
-from signing.migrate import upgrade
 from signing.sending import SendOptions, send_plan
 from signing.wording import STATEMENT
 from tests.conftest import EXAMPLES
-from tests.webhooks.receivers import serve_receiver, spec_verify
+from testsupport.receivers import serve_receiver, spec_verify
 from webhooks.delivery import Deliverer, DeliveryConfig
 
 NOW = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
 KEYS = ["k" * 40]
 BASE = "https://sign.example.com"
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def test_acknowledged_then_completed_with_a_working_download_link(

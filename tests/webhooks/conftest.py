@@ -1,4 +1,5 @@
-"""Fixtures for the webhook tests: a migrated database and a real HTTP receiver."""
+"""Fixtures for the webhook tests: a real HTTP receiver (their database sessions come from
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from database import make_engine, make_session_factory
-from signing.migrate import upgrade
-from tests.webhooks.receivers import Receiver, serve_receiver
+from testsupport.receivers import Receiver, serve_receiver
 
 
 @pytest.fixture
@@ -17,10 +16,3 @@ def receiver() -> Iterator[Receiver]:
     with serve_receiver() as receiver:
         yield receiver
 
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()

@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 PAGE_TEXT = "Performance Improvement Plan"
@@ -204,3 +204,9 @@ def pdfsig(pdf: bytes, folder: Path) -> str:
     done = subprocess.run(["pdfsig", "-no-ocsp", str(path)], capture_output=True, text=True,
                           timeout=60, check=False)
     return done.stdout + done.stderr
+
+
+def signature_dictionary(pdf: bytes, field: str = "Seal") -> dict:
+    """The /V dictionary of a signature field, read with pypdf (not the library that wrote it)."""
+    fields = PdfReader(BytesIO(pdf)).get_fields() or {}
+    return fields[field]["/V"].get_object()

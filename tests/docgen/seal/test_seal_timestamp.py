@@ -8,8 +8,7 @@ import pytest
 from asn1crypto import cms
 
 from docgen.seal import SealError, SealingKey, TimestampUnavailable, seal, validate
-from tests.docgen.seal.sealkit import Tsa, pdfsig
-from tests.docgen.seal.test_seal_pdf import signature_dictionary
+from tests.docgen.seal.sealkit import Tsa, pdfsig, signature_dictionary
 
 
 def unsigned_attribute_types(sealed: bytes) -> list[str]:

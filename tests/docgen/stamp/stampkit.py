@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
+
+from pypdf import PdfReader, PdfWriter
 
 from docgen import SIGNATURE_ANCHORS
 from docgen.stamp import Comment, Completion, SignerEvent, SignerOutcome
@@ -110,3 +113,13 @@ def expired(original: bytes) -> Completion:
 
 def replace(value, **changes):
     return dataclasses.replace(value, **changes)
+
+
+def without_attachments(pdf: bytes) -> bytes:
+    """A record as plansign made them before it attached the audit trail."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    del writer.root_object["/Names"]
+    del writer.root_object["/AF"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

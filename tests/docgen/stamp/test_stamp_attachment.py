@@ -22,6 +22,7 @@ from docgen.stamp import (
 )
 from tests.docgen.seal.sealkit import pdfsig
 from tests.docgen.stamp import stampkit as kit
+from tests.docgen.stamp.stampkit import without_attachments
 
 TRAIL = ({"seq": 1, "type": "envelope.sent", "ip": None, "hash": "a" * 64},
          {"seq": 2, "type": "signer.acknowledged", "ip": "203.0.113.7",
@@ -108,11 +109,3 @@ def test_a_comment_that_looks_like_a_certificate_row_is_not_guessed_at(plan_pdf)
         stated_trail(without_attachments(stamp(plan_pdf, completion).pdf))
 
 
-def without_attachments(pdf: bytes) -> bytes:
-    """A record as plansign made them before it attached the audit trail."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    del writer.root_object["/Names"]
-    del writer.root_object["/AF"]
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

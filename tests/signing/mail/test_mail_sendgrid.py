@@ -245,11 +245,10 @@ def test_a_provider_that_is_down_is_transient() -> None:
 
 
 def test_a_provider_that_does_not_answer_in_time_is_transient(provider: FakeSendGrid) -> None:
+    # The provider would accept it after 1.5 s: only the 0.3 s timeout makes this an error.
     provider.replies.append(Reply(delay=1.5))
-    started = time.monotonic()
-    with pytest.raises(TransientMailError) as caught:
+    with pytest.raises(TransientMailError, match="timed out") as caught:
         backend_for(provider.host, timeout=0.3).send(invitation())
-    assert time.monotonic() - started < 1.4
     assert_key_hidden(caught.value)
 
 

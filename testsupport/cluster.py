@@ -21,7 +21,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,17 +47,12 @@ from signing.audit import verify_chain
 from signing.migrate import upgrade
 from signing.models import EnvelopeRow, OutboxRow
 from signing.sending import SendOptions, send_plan
+from testsupport.net import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "examples" / "support-agent-30d.yaml"
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
 SECRET = "cluster-link-key-" + "k" * 32
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -377,7 +371,7 @@ def mix(count: int) -> dict[int, str]:
 class MixRun:
     ids: list[str]
     outcomes: list[Outcome]
-    received: list[Any]       # what the webhook receiver got (tests/webhooks/receivers.py)
+    received: list[Any]       # what the webhook receiver got (testsupport/receivers.py)
     secret: str               # the endpoint's signing secret
     ledger: Ledger
     seconds: dict[str, float]  # sending, mailing, acting, archiving, delivering
@@ -387,7 +381,7 @@ def run_mix(group: Cluster, converter: Any, count: int, *, clients: int,
             expire_in: dt.timedelta, timeout: float = 600) -> MixRun:
     """Send ``count`` plans to a started cluster, act on them over HTTP, and wait until
     every envelope is archived and every email and webhook is out."""
-    from tests.webhooks.receivers import serve_receiver
+    from testsupport.receivers import serve_receiver
 
     sessions, plan, seconds = group.sessions(), mix(count), {}
     expiring = {n for n, what in plan.items() if what == "expire"}
@@ -416,7 +410,7 @@ def run_mix(group: Cluster, converter: Any, count: int, *, clients: int,
 
 def exactly_once(run: MixRun, count: int) -> dict[str, bool]:
     """The checks of a run, by name: what the issue asks to hold at any scale."""
-    from tests.webhooks.receivers import spec_verify
+    from testsupport.receivers import spec_verify
 
     state = run.ledger
     return {
