@@ -1,10 +1,12 @@
-"""Build the Word templates in templates/ (standard.docx and sales.docx) with python-docx.
+"""Build fresh Word templates (standard.docx and sales.docx) with python-docx.
 
-The .docx files are committed; HR edit them in Word afterwards. Run this script again
-only to start over from the designed layout:
+WARNING: this is not part of plansign and is not how its templates change. It made the
+first versions of templates/*.docx; since then HR edit those in Word, and writing over
+them would throw their edits away. It writes to a folder you name, never to templates/
+unless you say --overwrite-hr-edits, for starting over from the designed layout and
+comparing:
 
-    python scripts/build_templates.py            # writes templates/*.docx, then checks them
-    python scripts/build_templates.py --out DIR  # writes elsewhere
+    python scripts/build_templates.py --out DIR   # writes DIR/*.docx, then checks them
 
 How the templates are made, so that Word and docxtpl both stay happy:
 
@@ -410,7 +412,7 @@ def core_properties(doc, variant: str) -> None:
     props.author = "plansign"
     props.last_modified_by = "plansign"
     props.comments = ("Word template for plansign. Variables: see templates/VARIABLES.md. "
-                      "Rebuild from scratch with scripts/build_templates.py.")
+                      "Compare with a fresh build: python scripts/build_templates.py --out DIR.")
     props.keywords = "PIP; template"
     props.category = ""
     props.revision = 1
@@ -1142,11 +1144,17 @@ def prune_styles(doc) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "templates",
-                        help="folder to write the .docx files to (default: templates/)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="folder to write the .docx files to")
+    parser.add_argument("--overwrite-hr-edits", action="store_true",
+                        help="allow --out to be templates/, throwing away HR's edits")
     parser.add_argument("--no-check", action="store_true",
                         help="skip running plansign's template checker afterwards")
     args = parser.parse_args(argv)
+    if args.out.resolve() == (ROOT / "templates").resolve() and not args.overwrite_hr_edits:
+        parser.error("--out is templates/, the templates HR edit in Word: writing there "
+                     "throws their edits away. Write elsewhere and compare, or pass "
+                     "--overwrite-hr-edits if that is what you mean.")
     args.out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in BUILDERS.items():
