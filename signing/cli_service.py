@@ -198,8 +198,8 @@ def _work(services: Services, once: bool, interval: float) -> None:
                     raise
                 failures += 1
                 log.exception("a worker pass failed; the next one starts in %s s",
-                              min(30, 2 ** failures))
-                time.sleep(min(30, 2 ** failures))
+                              patience(failures + 1))
+                time.sleep(patience(failures + 1))
                 continue
             failures = 0
             if once:
@@ -209,6 +209,12 @@ def _work(services: Services, once: bool, interval: float) -> None:
 
 
 T = TypeVar("T")
+
+
+def patience(failures: int) -> float:
+    """The worker's wait after ``failures`` failures in a row of something it must keep
+    trying (a pass, the database): 1, 2, 4 ... seconds, at most 30."""
+    return min(30.0, 2.0 ** max(0, failures - 1))
 
 
 @contextlib.contextmanager
@@ -264,7 +270,7 @@ class DatabaseOutage:
 
     @property
     def wait(self) -> float:
-        return min(30.0, 2.0 ** max(0, self.failures - 1))
+        return patience(self.failures)
 
     def problem(self, exc: DBAPIError) -> str:
         """Read-only is a set-up problem and said as one, naming the database; anything

@@ -46,7 +46,7 @@ def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
                                          EnvelopeRow.expires_at <= now)
             .order_by(EnvelopeRow.expires_at).limit(limit)).all()
     for envelope_id in overdue:
-        if _act(sessions, envelope_id, "expire", now):
+        if _act(sessions, envelope_id, wf.Action.EXPIRE, now):
             swept.expired.append(envelope_id)
     if remind_every is None:
         return swept
@@ -60,21 +60,21 @@ def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
             .having(func.max(AuditEventRow.at) <= now - remind_every)
             .limit(limit)).all()
     for envelope_id in quiet:
-        if _act(sessions, envelope_id, "remind", now, remind_every):
+        if _act(sessions, envelope_id, wf.Action.REMIND, now, remind_every):
             swept.reminded.append(envelope_id)
     return swept
 
 
-def _act(sessions: sessionmaker[Session], envelope_id: str, action: str, now: dt.datetime,
+def _act(sessions: sessionmaker[Session], envelope_id: str, action: wf.Action, now: dt.datetime,
          remind_every: dt.timedelta | None = None) -> bool:
     """Carry out ``action`` if it is still due once this worker holds the envelope."""
     with sessions.begin() as session:
         row = envelopes.load(session, envelope_id, lock=True)
         if row.state != wf.EnvelopeState.SENT:
             return False
-        if action == "expire" and (row.expires_at is None or now < row.expires_at):
+        if action is wf.Action.EXPIRE and (row.expires_at is None or now < row.expires_at):
             return False
-        if action == "remind":
+        if action is wf.Action.REMIND:
             assert remind_every is not None
             last = session.scalar(select(func.max(AuditEventRow.at)).where(
                 AuditEventRow.envelope_id == envelope_id, AuditEventRow.type.in_(NOTICES)))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from signing import envelopes
+from signing import workflow as wf
 from signing.mail.message import IDEMPOTENCY_ARG
 from signing.models import OutboxRow
 from signing.notify import SIGNER_MESSAGES
@@ -60,7 +61,7 @@ def _record(session: Session, event: ProviderEvent, actor: envelopes.Actor,
     if (sent is None or sent.envelope_id != envelope_id or sent.signer_id != signer_id
             or sent.name not in SIGNER_MESSAGES):
         return False
-    envelopes.perform(session, envelope_id, "email_event", signer_id=signer_id,
+    envelopes.perform(session, envelope_id, wf.Action.EMAIL_EVENT, signer_id=signer_id,
                       kind=event.kind, message=sent.name, occurred_at=event.occurred_at,
                       reason=event.reason, actor=actor, now=now)
     return True

@@ -102,7 +102,7 @@ def load(session: Session, envelope_id: str, *, lock: bool = False) -> EnvelopeR
     return row
 
 
-def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
+def perform(session: Session, envelope_id: str, action: wf.Action, *, actor: Actor,
             now: dt.datetime, **arguments: Any) -> wf.Step:
     """Run one workflow action and write what follows from it; the caller commits.
 
@@ -111,11 +111,11 @@ def perform(session: Session, envelope_id: str, action: str, *, actor: Actor,
     """
     session.flush()  # the caller's pending changes, which the Core reads below must see
     envelope, document_sha256 = _load_for_step(session, envelope_id)
-    if action == "comment":
+    if action is wf.Action.COMMENT:
         # Read with the envelope's row locked: a replay racing the first is serialised,
         # and so are two comments racing for the signer's last one.
         arguments.update(_earlier_comments(session, envelope_id, arguments["signer_id"]))
-    step = wf.ACTIONS[action](envelope, now=now, **arguments)
+    step = wf.ACTIONS[wf.Action(action)](envelope, now=now, **arguments)
     nonces = {event.signer_id: new_nonce() for event in step.events
               if event.type in ("signer.notified", "signer.link_reissued")}
     if any(event.type == "envelope.voided" for event in step.events):

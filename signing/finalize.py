@@ -103,7 +103,7 @@ class Finalizer:
             if db.get(Document, digest) is None:
                 db.add(Document(sha256=digest, content_type="application/pdf", size=len(final),
                                 content=final, created_at=now))
-            envelopes.perform(db, envelope_id, "seal", final_sha256=digest, actor=WORKER,
+            envelopes.perform(db, envelope_id, wf.Action.SEAL, final_sha256=digest, actor=WORKER,
                               now=now)
             row.final_sha256 = digest
 
@@ -122,7 +122,7 @@ class Finalizer:
             put_record(db, self.store, record_index(row, plan, trail), documents, now=now,
                        retain_for=self.retain_for)
             failpoints.reached("finalize.blobs_written")
-            envelopes.perform(db, envelope_id, "archive", actor=WORKER, now=now)
+            envelopes.perform(db, envelope_id, wf.Action.ARCHIVE, actor=WORKER, now=now)
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name

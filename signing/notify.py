@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from docgen import Plan, PlanError, plan_from_data, schedule_for
 from signing import envelopes
+from signing import workflow as wf
 from signing.links import LinkSigner, link_url
 from signing.mail import (
     Attachment,
@@ -80,9 +81,9 @@ class Mailer:
         transaction that marks the row failed). A failed notice to HR tells no one."""
         if job.signer_id is None or job.name not in SIGNER_MESSAGES:
             return
-        envelopes.perform(session, job.envelope_id, "delivery_failed", signer_id=job.signer_id,
-                          message=job.name, error=reason, actor=envelopes.Actor("worker"),
-                          now=now)
+        envelopes.perform(session, job.envelope_id, wf.Action.DELIVERY_FAILED,
+                          signer_id=job.signer_id, message=job.name, error=reason,
+                          actor=envelopes.Actor("worker"), now=now)
 
     def compose(self, session: Session, job: OutboxJob) -> Message:
         row = envelopes.load(session, job.envelope_id)

@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from config import SETTINGS
 from database import make_session_factory, refuses_writes
 from signing import failpoints
 from signing.models import OutboxRow
@@ -28,8 +29,10 @@ log = logging.getLogger(__name__)
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats.
 BACKOFF = tuple(dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 7200, 21600))
 MAX_ATTEMPTS = 8
-# How long a claimed row is hidden from other workers while one works on it.
-LEASE = dt.timedelta(minutes=5)
+# How long a claimed row is hidden from other workers while one works on it, unless the
+# caller says (the worker passes the worker_lease_seconds setting): its default, read
+# from the settings table, the one place it is written.
+LEASE = dt.timedelta(seconds=SETTINGS["worker_lease_seconds"].default)
 
 
 class TransientFailure(Exception):

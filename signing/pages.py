@@ -130,7 +130,7 @@ def plan_page() -> str:
     ctx = _current()
     if wf.is_first_view(ctx.envelope.state, ctx.signer.state):
         with webdb.transaction() as db:
-            envelopes.perform(db, ctx.envelope.id, "view", signer_id=ctx.signer.id,
+            envelopes.perform(db, ctx.envelope.id, wf.Action.VIEW, signer_id=ctx.signer.id,
                               actor=_actor(ctx.signer.id), now=_now())
     return render_template("sign.html", ctx=ctx, statement=STATEMENT, consent=CONSENT,
                            notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS,
@@ -139,6 +139,8 @@ def plan_page() -> str:
 
 @bp.post("/sign/<action>")
 def act(action: str) -> BaseResponse:
+    if action not in wf.SIGNER_ACTIONS:
+        abort(404)
     ctx = _current()
     form = request.form
     signer_id, arguments = ctx.signer.id, _arguments(action, form)
@@ -148,7 +150,7 @@ def act(action: str) -> BaseResponse:
         arguments.update(witness=form.get("witness", ""), recorded_by=ctx.signer.id)
     try:
         with webdb.transaction() as db:
-            envelopes.perform(db, ctx.envelope.id, action, signer_id=signer_id,
+            envelopes.perform(db, ctx.envelope.id, wf.Action(action), signer_id=signer_id,
                               actor=_actor(ctx.signer.id), now=_now(), **arguments)
     except wf.AlreadyDone:
         done = "already" if signer_id == ctx.signer.id else "already_recorded"

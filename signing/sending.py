@@ -70,7 +70,7 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
         envelope_id = envelopes.create_envelope(
             session, plan_data=stored, template=options.template.stem, pdf=pdf,
             signers=signer_specs(plan), actor=actor, now=now, team=options.team)
-        envelopes.perform(session, envelope_id, "send", actor=actor, now=now,
+        envelopes.perform(session, envelope_id, wf.Action.SEND, actor=actor, now=now,
                           expires_in=options.expires_in)
     return envelope_id
 

@@ -506,9 +506,31 @@ def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> S
     return Step(envelope, (*events, *more_events), (*effects, *more_effects))
 
 
-ACTIONS: dict[str, Callable[..., Step]] = {
-    "send": send, "view": view, "acknowledge": acknowledge, "refuse": refuse,
-    "comment": comment, "remind": remind, "resend": resend, "expire": expire, "void": void,
-    "delivery_failed": delivery_failed, "email_event": email_event,
-    "seal": mark_sealed, "archive": mark_archived,
+class Action(StrEnum):
+    """What can be done to an envelope: each is one function of this module."""
+
+    SEND = "send"
+    VIEW = "view"
+    ACKNOWLEDGE = "acknowledge"
+    REFUSE = "refuse"
+    COMMENT = "comment"
+    REMIND = "remind"
+    RESEND = "resend"
+    EXPIRE = "expire"
+    VOID = "void"
+    DELIVERY_FAILED = "delivery_failed"
+    EMAIL_EVENT = "email_event"
+    SEAL = "seal"
+    ARCHIVE = "archive"
+
+
+# What a signer does on their page (``POST /sign/<action>``).
+SIGNER_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.REFUSE, Action.COMMENT})
+
+ACTIONS: dict[Action, Callable[..., Step]] = {
+    Action.SEND: send, Action.VIEW: view, Action.ACKNOWLEDGE: acknowledge,
+    Action.REFUSE: refuse, Action.COMMENT: comment, Action.REMIND: remind,
+    Action.RESEND: resend, Action.EXPIRE: expire, Action.VOID: void,
+    Action.DELIVERY_FAILED: delivery_failed, Action.EMAIL_EVENT: email_event,
+    Action.SEAL: mark_sealed, Action.ARCHIVE: mark_archived,
 }

@@ -49,7 +49,10 @@ class DeliveryConfig:
     allow_private: bool = False    # send to loopback and private addresses (tests)
     concurrency: int = 256         # messages held at once: sending, or queued to send
     per_endpoint: int = 16         # requests open to any one endpoint at once
-    min_lease: float = 300.0       # seconds a claim lasts at least (a dead worker's, too)
+    # Seconds a claim lasts at least (a dead worker's, too). The product passes its
+    # worker_lease_seconds setting; this default equals that setting's (a test keeps them
+    # equal), since this package reads no settings.
+    min_lease: float = 300.0
 
     @property
     def held_per_endpoint(self) -> int:

@@ -11,6 +11,7 @@ from flask import Response, current_app, request, url_for
 
 from docgen import BUILTIN_TEMPLATES, resolve_template
 from signing import authorize, current, envelopes, webdb
+from signing import workflow as wf
 from signing.api.openapi import openapi_json
 from signing.api.operations import READ, WRITE, Caller, operation
 from signing.api.schemas import (
@@ -67,7 +68,7 @@ def get_events(key: Caller, envelope_id: str) -> EventsOut:
 def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> EnvelopeOut:
     _check_change(key, envelope_id, "void")
     with webdb.transaction() as db:
-        envelopes.perform(db, envelope_id, "void", reason=body.reason, actor=_actor(key),
+        envelopes.perform(db, envelope_id, wf.Action.VOID, reason=body.reason, actor=_actor(key),
                           now=_now())
         return EnvelopeOut.of(envelopes.load(db, envelope_id))
 
@@ -78,7 +79,7 @@ def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> Envelope
 def resend_link(key: Caller, envelope_id: str, signer_id: str) -> EnvelopeOut:
     _check_change(key, envelope_id, "resend")
     with webdb.transaction() as db:
-        envelopes.perform(db, envelope_id, "resend", signer_id=signer_id, actor=_actor(key),
+        envelopes.perform(db, envelope_id, wf.Action.RESEND, signer_id=signer_id, actor=_actor(key),
                           now=_now())
         return EnvelopeOut.of(envelopes.load(db, envelope_id))
 

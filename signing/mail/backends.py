@@ -40,6 +40,7 @@ from signing.mail.message import (
     PermanentMailError,
     TransientMailError,
 )
+from webhooks.schedule import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -323,27 +324,16 @@ def _provider_detail(body: object, limit: int = 300) -> str:
 
 
 def retry_after(headers: object, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date), else from
-    SendGrid's X-RateLimit-Reset (a Unix time); None when neither is there."""
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date, read by the
+    one parser, :func:`webhooks.schedule.parse_retry_after`), else from SendGrid's
+    X-RateLimit-Reset (a Unix time); None when neither is there or readable."""
     get = getattr(headers, "get", None)
     if get is None:
         return None
     now = time.time() if now is None else now
-    value = get("Retry-After")
-    if value:
-        value = value.strip()
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=dt.UTC)
-            return max(0.0, when.timestamp() - now)
+    wait = parse_retry_after(get("Retry-After"), dt.datetime.fromtimestamp(now, dt.UTC))
+    if wait is not None:
+        return wait.total_seconds()
     reset = get("X-RateLimit-Reset")
     if reset:
         try:

@@ -98,3 +98,16 @@ def test_numbers_below_their_minimum_are_refused():
 def test_settings_file_that_is_a_folder(tmp_path):
     with pytest.raises(SettingsError, match="cannot be read"):
         load_settings({}, config_file=tmp_path)
+
+
+def test_the_lease_defaults_are_the_settings():
+    """The webhooks package reads no settings; its default lease must be the product's."""
+    import datetime as dt
+
+    from config import SETTINGS
+    from signing import outbox
+    from webhooks.delivery import DeliveryConfig
+
+    default = SETTINGS["worker_lease_seconds"].default
+    assert DeliveryConfig().min_lease == default
+    assert dt.timedelta(seconds=default) == outbox.LEASE

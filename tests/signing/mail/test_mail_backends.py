@@ -158,7 +158,7 @@ def test_sendgrid_host_must_be_https_unless_local() -> None:
 def test_retry_after_reads_seconds_dates_and_rate_limit_resets() -> None:
     now = 1_800_000_000.0
     assert retry_after({"Retry-After": "7"}, now=now) == 7.0
-    assert retry_after({"Retry-After": "-3"}, now=now) == 0.0
+    assert retry_after({"Retry-After": "-3"}, now=now) is None  # not a wait: none given
     assert retry_after({"Retry-After": "Fri, 15 Jan 2027 08:00:30 GMT"},
                        now=dt.datetime(2027, 1, 15, 8, 0, tzinfo=dt.UTC).timestamp()) == 30.0
     assert retry_after({"X-RateLimit-Reset": str(int(now) + 12)}, now=now) == 12.0
