@@ -35,15 +35,18 @@ import webhooks
 from database import make_session_factory
 from signing import outbox
 from signing.downloads import DownloadLinks, download_url
+from signing.events import EventType
 from signing.models import AuditEventRow, EnvelopeRow, OutboxRow, SignerRow
 from signing.outbox import OutboxJob, PermanentFailure
 
 # Audit events that change an envelope's or a signer's status, and to what.
-_ENVELOPE_STATUS = {"envelope.sent": "sent", "envelope.completed": "completed",
-                    "envelope.sealed": "sealed", "envelope.archived": "archived",
-                    "envelope.voided": "voided", "envelope.expired": "expired"}
-_SIGNER_STATUS = {"signer.notified": "notified", "signer.viewed": "viewed",
-                  "signer.acknowledged": "acknowledged", "signer.refused": "refused"}
+_ENVELOPE_STATUS: dict[str, str] = {
+    EventType.ENVELOPE_SENT: "sent", EventType.ENVELOPE_COMPLETED: "completed",
+    EventType.ENVELOPE_SEALED: "sealed", EventType.ENVELOPE_ARCHIVED: "archived",
+    EventType.ENVELOPE_VOIDED: "voided", EventType.ENVELOPE_EXPIRED: "expired"}
+_SIGNER_STATUS: dict[str, str] = {
+    EventType.SIGNER_NOTIFIED: "notified", EventType.SIGNER_VIEWED: "viewed",
+    EventType.SIGNER_ACKNOWLEDGED: "acknowledged", EventType.SIGNER_REFUSED: "refused"}
 # What an email.bounced event may pass on from its outbox row: which email, and what
 # the provider reported, as short codes; never the provider's text (it quotes addresses).
 _EMAIL_FIELDS = ("message", "event")
@@ -164,7 +167,7 @@ class Announcer:
             "document_sha256": envelope.document_sha256,
             "url": f"{self.base_url.rstrip('/')}/api/v1/envelopes/{envelope.id}"}
         data: dict[str, Any] = {"envelope": {k: v for k, v in about.items() if v is not None}}
-        if event.name.startswith("signer.") or event.name == "email.bounced":
+        if event.name.startswith("signer.") or event.name == EventType.EMAIL_BOUNCED:
             role = dict(envelope.signers).get(event.signer_id or "")
             if role is None:
                 raise PermanentFailure(f"{event.name} names no signer of envelope "
@@ -175,11 +178,11 @@ class Announcer:
             data["signers"] = [{"id": signer_id, "role": role,
                                 "status": signer_status.get(signer_id, "waiting")}
                                for signer_id, role in envelope.signers]
-        if event.name == "email.bounced":
+        if event.name == EventType.EMAIL_BOUNCED:
             data["email"] = {k: v for k in _EMAIL_FIELDS
                              if isinstance(v := event.payload.get(k), str) and len(v) <= 50}
         data_for = None
-        if event.name == "envelope.completed" and envelope.final_sha256 is not None:
+        if event.name == EventType.ENVELOPE_COMPLETED and envelope.final_sha256 is not None:
             data_for = functools.partial(self._with_download, data, envelope.id,
                                          envelope.final_sha256, now)
         named = manager.get("webhook")

@@ -14,21 +14,23 @@ from dataclasses import dataclass
 from docgen import SIGNATURE_ANCHORS, Plan
 from docgen.stamp import Comment, Completion, SignerEvent, SignerOutcome
 from signing.audit import AuditRecord, to_json
+from signing.events import EventType
 from signing.wording import CONSENT
 
 # How the certificate names each recorded event of a signer.
-EVENT_LABELS = {
-    "signer.notified": "sent",
-    "signer.link_reissued": "sent again (new link)",
-    "signer.reminded": "reminded",
-    "email.delivered": "email delivered",
-    "email.failed": "email could not be delivered",
-    "signer.viewed": "viewed",
-    "signer.commented": "commented",
-    "signer.acknowledged": "acknowledged",
+EVENT_LABELS: dict[str, str] = {
+    EventType.SIGNER_NOTIFIED: "sent",
+    EventType.SIGNER_LINK_REISSUED: "sent again (new link)",
+    EventType.SIGNER_REMINDED: "reminded",
+    EventType.EMAIL_DELIVERED: "email delivered",
+    EventType.EMAIL_FAILED: "email could not be delivered",
+    EventType.SIGNER_VIEWED: "viewed",
+    EventType.SIGNER_COMMENTED: "commented",
+    EventType.SIGNER_ACKNOWLEDGED: "acknowledged",
 }
 DECISIONS = {"acknowledged": "acknowledged", "refused": "refused"}
-CLOSING_EVENTS = {"envelope.completed": "completed", "envelope.expired": "expired"}
+CLOSING_EVENTS: dict[str, str] = {EventType.ENVELOPE_COMPLETED: "completed",
+                                  EventType.ENVELOPE_EXPIRED: "expired"}
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         # The words the signers agreed to, as recorded; today's for records made before
         # acknowledgements kept them.
         consent_text=next((r.data["consent_text"] for r in trail
-                           if r.type == "signer.acknowledged" and "consent_text" in r.data),
+                           if r.type == EventType.SIGNER_ACKNOWLEDGED and "consent_text" in r.data),
                           CONSENT),
         audit_head_hash=trail[-1].hash,
         # The trail itself, attached to the record, so the sealed PDF proves its history.
@@ -71,15 +73,15 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
             Comment(author=names.get(r.signer_id or "", "unknown"),
                     role=next((s.role for s in signers if s.id == r.signer_id), ""),
                     at=r.at, text=r.data["comment"])
-            for r in trail if r.type == "signer.commented"),
+            for r in trail if r.type == EventType.SIGNER_COMMENTED),
     )
 
 
 def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str, str],
              closing: AuditRecord) -> SignerOutcome:
     mine = [r for r in trail if r.signer_id == signer.id]
-    acknowledged = next((r for r in mine if r.type == "signer.acknowledged"), None)
-    refused = next((r for r in mine if r.type == "signer.refused"), None)
+    acknowledged = next((r for r in mine if r.type == EventType.SIGNER_ACKNOWLEDGED), None)
+    refused = next((r for r in mine if r.type == EventType.SIGNER_REFUSED), None)
     events = [SignerEvent(EVENT_LABELS[r.type], r.at, r.ip, r.user_agent)
               for r in mine if r.type in EVENT_LABELS]
     if refused is not None:

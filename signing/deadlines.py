@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from signing import envelopes
 from signing import workflow as wf
+from signing.events import EventType
 from signing.models import AuditEventRow, EnvelopeRow
 
 WORKER = envelopes.Actor("worker")
 # Events that put a request in a signer's mailbox; a reminder is due this long after the latest.
-NOTICES = ("signer.notified", "signer.reminded", "signer.link_reissued")
+NOTICES = (EventType.SIGNER_NOTIFIED, EventType.SIGNER_REMINDED, EventType.SIGNER_LINK_REISSUED)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from sqlalchemy.orm.util import identity_key
 from signing import audit
 from signing import workflow as wf
 from signing.errors import SigningError
+from signing.events import EventType
 from signing.links import new_nonce
 from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
 
@@ -83,7 +84,7 @@ def create_envelope(session: Session, *, plan_data: dict[str, Any], template: st
     session.add(row)
     session.flush()
     _record(session, row.id, row.document_sha256,
-            [wf.Event("envelope.created", data={"template": template})], actor, now)
+            [wf.Event(EventType.ENVELOPE_CREATED, data={"template": template})], actor, now)
     return row.id
 
 
@@ -117,8 +118,8 @@ def perform(session: Session, envelope_id: str, action: wf.Action, *, actor: Act
         arguments.update(_earlier_comments(session, envelope_id, arguments["signer_id"]))
     step = wf.ACTIONS[wf.Action(action)](envelope, now=now, **arguments)
     nonces = {event.signer_id: new_nonce() for event in step.events
-              if event.type in ("signer.notified", "signer.link_reissued")}
-    if any(event.type == "envelope.voided" for event in step.events):
+              if event.type in (EventType.SIGNER_NOTIFIED, EventType.SIGNER_LINK_REISSUED)}
+    if any(event.type == EventType.ENVELOPE_VOIDED for event in step.events):
         # A withdrawn plan's links, and the sessions opened with them, stop working at once.
         nonces = {signer.id: new_nonce() for signer in step.envelope.signers}
     _write_state(session, envelope, step.envelope, nonces)
@@ -136,7 +137,7 @@ def _earlier_comments(session: Session, envelope_id: str, signer_id: str) -> dic
     their submissions, how many they are and how long."""
     comments = [data for (data,) in session.execute(select(_AUDIT.c.data).where(
         _AUDIT.c.envelope_id == envelope_id, _AUDIT.c.signer_id == signer_id,
-        _AUDIT.c.type == "signer.commented"))]
+        _AUDIT.c.type == EventType.SIGNER_COMMENTED))]
     return {"earlier_submissions": frozenset(d["submission"] for d in comments
                                              if d.get("submission")),
             "earlier_count": len(comments),

@@ -29,6 +29,7 @@ from signing import audit, envelopes, failpoints
 from signing import workflow as wf
 from signing.audit import AuditRecord
 from signing.completion import SignerFacts, completion_of
+from signing.events import EventType
 from signing.models import Document, EnvelopeRow
 from signing.outbox import OutboxJob, PermanentFailure, TransientFailure
 
@@ -133,9 +134,9 @@ def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> Reco
     employee = next(s for s in row.signers if s.role == wf.Role.EMPLOYEE)
     outcome = {"acknowledged": "acknowledged", "refused": "refused"}.get(employee.state,
                                                                         "no_response")
-    sent = next(r.at for r in trail if r.type == "envelope.sent")
+    sent = next(r.at for r in trail if r.type == EventType.ENVELOPE_SENT)
     closed = next(r.at for r in reversed(trail)
-                  if r.type in ("envelope.completed", "envelope.expired"))
+                  if r.type in (EventType.ENVELOPE_COMPLETED, EventType.ENVELOPE_EXPIRED))
     return RecordIndex(envelope_id=row.id, plan_id=plan.plan_id or row.id,
                        employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
                        manager_name=plan.manager.name, department=plan.employee.department,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from docgen import Plan, PlanError, plan_from_data, schedule_for
 from signing import envelopes
 from signing import workflow as wf
+from signing.events import EventType
 from signing.links import LinkSigner, link_url
 from signing.mail import (
     Attachment,
@@ -124,7 +125,7 @@ class Mailer:
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
                    job: OutboxJob) -> Message:
         kind = "refusal" if job.name == "hr_notice_refusal" else "comment"
-        event_type = "signer.refused" if kind == "refusal" else "signer.commented"
+        event_type = EventType.SIGNER_REFUSED if kind == "refusal" else EventType.SIGNER_COMMENTED
         # Exactly the event this notice was queued for: a signer may comment many times.
         # A row queued before rows named it (no ``seq``) takes the signer's last such
         # event up to the step that queued it (its key is ``envelope:seq:index``).

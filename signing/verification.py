@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from archive import ArchivedRecord, ArchiveError, BlobStore, RecordNotFound, get_record
 from docgen.stamp import ATTACHMENT_NAME, StampError, StatedTrail, stated_trail
 from signing import audit, envelopes
+from signing.events import EventType
 from signing.models import EnvelopeRow
 
 
@@ -106,7 +107,7 @@ def _seal_time_check(signed_at: dt.datetime, archived: Sequence[audit.AuditRecor
     """The time the seal claims against the time the hash-chained trail records: a seal
     is checked against its certificate as of the time it claims (a certificate expired
     since does not undo it), so that time must be the one the record itself keeps."""
-    sealed = [r.at for r in archived if r.type == "envelope.sealed"]
+    sealed = [r.at for r in archived if r.type == EventType.ENVELOPE_SEALED]
     if not sealed:
         return Check("seal time", False, "the audit trail records no sealing")
     gap = abs(signed_at - sealed[-1])
@@ -230,7 +231,7 @@ def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.A
                             as_sealed == record.original_sha256,
                             f"the sealed PDF states {as_sealed}; the archive holds "
                             f"{record.original_sha256}"))
-    sealings = [r for r in archived if r.type == "envelope.sealed"]
+    sealings = [r for r in archived if r.type == EventType.ENVELOPE_SEALED]
     names_final = bool(sealings) and sealings[-1].data.get("final_sha256") == record.final_sha256
     checks.append(Check("final PDF hash", names_final,
                         "the audit trail records sealing this final PDF" if names_final

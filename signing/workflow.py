@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from signing.errors import SigningError
+from signing.events import EventType
 
 MAX_COMMENT_CHARS = 20_000
 MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
@@ -242,7 +243,7 @@ def _notify_order(envelope: Envelope, order: int) -> tuple[Envelope, list[Event]
     for signer in envelope.signers:
         if signer.order == order and signer.state is SignerState.WAITING:
             envelope = _with_signer(envelope, replace(signer, state=SignerState.NOTIFIED))
-            events.append(Event("signer.notified", signer.id))
+            events.append(Event(EventType.SIGNER_NOTIFIED, signer.id))
             effects.append(Effect("email", "invitation", signer.id))
     return envelope, events, effects
 
@@ -253,7 +254,7 @@ def _advance(envelope: Envelope) -> tuple[Envelope, list[Event], list[Effect]]:
     if order is None:
         envelope = replace(envelope, state=EnvelopeState.COMPLETED)
         # Managers hear of it (envelope.completed) once the record is sealed and archived.
-        return envelope, [Event("envelope.completed")], [Effect("finalize", "finalize")]
+        return envelope, [Event(EventType.ENVELOPE_COMPLETED)], [Effect("finalize", "finalize")]
     if any(s.order == order and s.state is not SignerState.WAITING for s in envelope.signers):
         return envelope, [], []
     return _notify_order(envelope, order)
@@ -273,8 +274,8 @@ def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> S
     sent = replace(envelope, state=EnvelopeState.SENT, expires_at=expires_at)
     first = min(s.order for s in sent.signers)
     sent, events, effects = _notify_order(sent, first)
-    return Step(sent, (Event("envelope.sent", data={"expires_at": expires_at.isoformat()}),
-                       *events), (*effects, Effect("webhook", "envelope.sent")))
+    return Step(sent, (Event(EventType.ENVELOPE_SENT, data={"expires_at": expires_at.isoformat()}),
+                       *events), (*effects, Effect("webhook", EventType.ENVELOPE_SENT)))
 
 
 def is_first_view(envelope_state: str, signer_state: str) -> bool:
@@ -290,8 +291,8 @@ def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
     if not is_first_view(envelope.state, signer.state):
         return Step(envelope, (), ())
     viewed = _with_signer(envelope, replace(signer, state=SignerState.VIEWED))
-    return Step(viewed, (Event("signer.viewed", signer.id),),
-                (Effect("webhook", "signer.viewed", signer.id),))
+    return Step(viewed, (Event(EventType.SIGNER_VIEWED, signer.id),),
+                (Effect("webhook", EventType.SIGNER_VIEWED, signer.id),))
 
 
 def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
@@ -316,13 +317,13 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
     data = {"typed_name": typed, "consent": True, "statement": statement}
     if consent_text:
         data["consent_text"] = consent_text
-    events = [Event("signer.acknowledged", signer.id, data)]
-    effects: list[Effect] = [Effect("webhook", "signer.acknowledged", signer.id)]
+    events = [Event(EventType.SIGNER_ACKNOWLEDGED, signer.id, data)]
+    effects: list[Effect] = [Effect("webhook", EventType.SIGNER_ACKNOWLEDGED, signer.id)]
     if comment:
-        commented = Event("signer.commented", signer.id, {"comment": comment})
+        commented = Event(EventType.SIGNER_COMMENTED, signer.id, {"comment": comment})
         events.append(commented)
         effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
-                    Effect("webhook", "signer.commented", signer.id)]
+                    Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
 
@@ -354,10 +355,10 @@ def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
     if reason:
         data["reason"] = reason
     done = replace(signer, state=SignerState.REFUSED, decided_at=now)
-    refused = Event("signer.refused", signer.id, data)
+    refused = Event(EventType.SIGNER_REFUSED, signer.id, data)
     events = [refused]
     effects = [Effect("email", "hr_notice_refusal", signer.id, about=refused),
-               Effect("webhook", "signer.refused", signer.id)]
+               Effect("webhook", EventType.SIGNER_REFUSED, signer.id)]
     return _finish(_with_signer(envelope, done), events, effects)
 
 
@@ -386,10 +387,10 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
     data: dict[str, Any] = {"comment": checked}
     if submission is not None:
         data["submission"] = submission
-    commented = Event("signer.commented", signer.id, data)
+    commented = Event(EventType.SIGNER_COMMENTED, signer.id, data)
     return Step(envelope, (commented,),
                 (Effect("email", "hr_notice_comment", signer.id, about=commented),
-                 Effect("webhook", "signer.commented", signer.id)))
+                 Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)))
 
 
 def _check_comment_limits(signer_id: str, length: int, earlier_count: int,
@@ -413,7 +414,7 @@ def remind(envelope: Envelope, *, now: dt.datetime) -> Step:
     _require(envelope, "remind", EnvelopeState.SENT)
     pending = [s for s in envelope.signers
                if s.state in (SignerState.NOTIFIED, SignerState.VIEWED)]
-    return Step(envelope, tuple(Event("signer.reminded", s.id) for s in pending),
+    return Step(envelope, tuple(Event(EventType.SIGNER_REMINDED, s.id) for s in pending),
                 tuple(Effect("email", "reminder", s.id) for s in pending))
 
 
@@ -421,7 +422,7 @@ def resend(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
     """A new link for a signer who is waiting on one; the old link is revoked by the
     caller (a new nonce), which the ``signer.link_reissued`` event records."""
     signer = _open_signer(envelope, signer_id, "resend")
-    return Step(envelope, (Event("signer.link_reissued", signer.id),),
+    return Step(envelope, (Event(EventType.SIGNER_LINK_REISSUED, signer.id),),
                 (Effect("email", "invitation", signer.id),))
 
 
@@ -432,13 +433,13 @@ def delivery_failed(envelope: Envelope, signer_id: str, *, message: str, error: 
     check the address and resend; nothing else changes."""
     signer = envelope.signer(signer_id)
     data = {"message": message, "error": " ".join(error.split())[:500]}
-    return Step(envelope, (Event("email.failed", signer.id, data),),
+    return Step(envelope, (Event(EventType.EMAIL_FAILED, signer.id, data),),
                 (Effect("email", "hr_notice_undeliverable", signer.id, data),))
 
 
 # What the mail provider reports about an email to a signer, as audit event types.
-EMAIL_EVENTS = {"delivered": "email.delivered", "open": "email.opened",
-                "bounce": "email.bounced", "dropped": "email.dropped"}
+EMAIL_EVENTS = {"delivered": EventType.EMAIL_DELIVERED, "open": EventType.EMAIL_OPENED,
+                "bounce": EventType.EMAIL_BOUNCED, "dropped": EventType.EMAIL_DROPPED}
 
 
 def email_event(envelope: Envelope, signer_id: str, *, kind: str, message: str,
@@ -455,7 +456,7 @@ def email_event(envelope: Envelope, signer_id: str, *, kind: str, message: str,
         data["reason"] = " ".join((reason or "no reason given").split())[:500]
         effects = (Effect("email", "hr_notice_undeliverable", signer.id,
                           {"message": message, "error": data["reason"]}),
-                   Effect("webhook", "email.bounced", signer.id,
+                   Effect("webhook", EventType.EMAIL_BOUNCED, signer.id,
                           {"message": message, "event": kind}))
     return Step(envelope, (Event(EMAIL_EVENTS[kind], signer.id, data),), effects)
 
@@ -468,8 +469,8 @@ def expire(envelope: Envelope, *, now: dt.datetime) -> Step:
         raise InvalidInput("expires_at", "the envelope has not reached its deadline")
     silent = [s.id for s in envelope.signers if not s.done]
     expired = replace(envelope, state=EnvelopeState.EXPIRED)
-    return Step(expired, (Event("envelope.expired", data={"no_response": silent}),),
-                (Effect("finalize", "finalize"), Effect("webhook", "envelope.expired")))
+    return Step(expired, (Event(EventType.ENVELOPE_EXPIRED, data={"no_response": silent}),),
+                (Effect("finalize", "finalize"), Effect("webhook", EventType.ENVELOPE_EXPIRED)))
 
 
 def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
@@ -479,16 +480,16 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
         raise InvalidInput("reason", "say why the envelope is voided")
     told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     voided = replace(envelope, state=EnvelopeState.VOIDED)
-    return Step(voided, (Event("envelope.voided", data={"reason": reason.strip()}),),
+    return Step(voided, (Event(EventType.ENVELOPE_VOIDED, data={"reason": reason.strip()}),),
                 (*(Effect("email", "voided", s.id) for s in told),
-                 Effect("webhook", "envelope.voided")))
+                 Effect("webhook", EventType.ENVELOPE_VOIDED)))
 
 
 def mark_sealed(envelope: Envelope, *, final_sha256: str, now: dt.datetime) -> Step:
     """The final document (stamped and sealed) is made; it is archived next."""
     _require(envelope, "seal", EnvelopeState.COMPLETED, EnvelopeState.EXPIRED)
     return Step(replace(envelope, state=EnvelopeState.SEALED),
-                (Event("envelope.sealed", data={"final_sha256": final_sha256}),), ())
+                (Event(EventType.ENVELOPE_SEALED, data={"final_sha256": final_sha256}),), ())
 
 
 def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
@@ -496,9 +497,10 @@ def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
     envelope is complete for those who follow it."""
     _require(envelope, "archive", EnvelopeState.SEALED)
     asked = [s for s in envelope.signers if s.state is not SignerState.WAITING]
-    return Step(replace(envelope, state=EnvelopeState.ARCHIVED), (Event("envelope.archived"),),
+    return Step(replace(envelope, state=EnvelopeState.ARCHIVED),
+                (Event(EventType.ENVELOPE_ARCHIVED),),
                 (*(Effect("email", "your_copy", s.id) for s in asked),
-                 Effect("webhook", "envelope.completed")))
+                 Effect("webhook", EventType.ENVELOPE_COMPLETED)))
 
 
 def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> Step:

@@ -62,3 +62,11 @@ def test_times_must_carry_a_zone():
     with pytest.raises(ValueError, match="timezone-aware"):
         append(None, Event("envelope.sent"), envelope_id="e", at=dt.datetime(2026, 1, 1),
                actor="hr")
+
+
+def test_webhook_event_types_are_audit_event_types():
+    """Webhooks announce audit events under their own names: one list of names."""
+    import webhooks
+    from signing.events import EventType
+
+    assert set(webhooks.EVENT_TYPES) <= {e.value for e in EventType}

@@ -1,0 +1,28 @@
+"""The audit trail's event types, named once. Webhooks announce some of them under the
+same names (:data:`webhooks.EVENT_TYPES`, which a test keeps within these)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    ENVELOPE_CREATED = "envelope.created"
+    ENVELOPE_SENT = "envelope.sent"
+    ENVELOPE_COMPLETED = "envelope.completed"
+    ENVELOPE_SEALED = "envelope.sealed"
+    ENVELOPE_ARCHIVED = "envelope.archived"
+    ENVELOPE_VOIDED = "envelope.voided"
+    ENVELOPE_EXPIRED = "envelope.expired"
+    SIGNER_NOTIFIED = "signer.notified"
+    SIGNER_VIEWED = "signer.viewed"
+    SIGNER_ACKNOWLEDGED = "signer.acknowledged"
+    SIGNER_REFUSED = "signer.refused"
+    SIGNER_COMMENTED = "signer.commented"
+    SIGNER_REMINDED = "signer.reminded"
+    SIGNER_LINK_REISSUED = "signer.link_reissued"
+    EMAIL_FAILED = "email.failed"
+    EMAIL_DELIVERED = "email.delivered"
+    EMAIL_OPENED = "email.opened"
+    EMAIL_BOUNCED = "email.bounced"
+    EMAIL_DROPPED = "email.dropped"
