@@ -29,7 +29,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from archive import ArchivedRecord, SearchQuery, fold, search  # noqa: E402
 from database import make_engine, make_session_factory  # noqa: E402
-from signing.migrate import upgrade  # noqa: E402
+from signing.migrations import upgrade  # noqa: E402
 
 FIRST = ["Léa", "Jürg", "Sofía", "Ángel", "Zoë", "Ivan", "Mia", "Noah", "Aisha", "Chen",
          "Priya", "Olu", "Mateo", "Hana", "Lars", "Fatima", "Tomás", "Ewa", "Kenji", "Amara"]

@@ -30,12 +30,12 @@ from archive import FolderStore  # noqa: E402
 from database import make_engine, make_session_factory  # noqa: E402
 from docgen import ConverterPool, Job, build, plan_from_data, resolve_template  # noqa: E402
 from docgen.seal import create_self_signed  # noqa: E402
-from signing import envelopes as svc  # noqa: E402
-from signing.finalize import Finalizer  # noqa: E402
-from signing.migrate import upgrade  # noqa: E402
-from signing.outbox import OutboxJob  # noqa: E402
-from signing.sending import SendOptions, send_plan  # noqa: E402
-from signing.wording import STATEMENT  # noqa: E402
+from signing.domain import envelopes as svc  # noqa: E402
+from signing.domain.finalize import Finalizer  # noqa: E402
+from signing.domain.outbox import OutboxJob  # noqa: E402
+from signing.domain.sending import SendOptions, send_plan  # noqa: E402
+from signing.domain.wording import STATEMENT  # noqa: E402
+from signing.migrations import upgrade  # noqa: E402
 
 PLAN = ROOT / "examples" / "support-agent-30d.yaml"
 STEPS = ("stamp", "seal", "stage", "archive")

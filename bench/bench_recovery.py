@@ -38,7 +38,7 @@ from sqlalchemy import select  # noqa: E402
 
 import webhooks  # noqa: E402
 from docgen import ConverterPool  # noqa: E402
-from signing.models import OutboxRow  # noqa: E402
+from signing.domain.models import OutboxRow  # noqa: E402
 from testsupport import cluster  # noqa: E402
 from testsupport.outages import outage  # noqa: E402
 from testsupport.pgserver import PostgresServer  # noqa: E402

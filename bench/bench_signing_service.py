@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from config import load_settings  # noqa: E402
 from docgen import sample_plan  # noqa: E402
-from signing import envelopes as svc  # noqa: E402
-from signing import workflow as wf  # noqa: E402
+from signing.domain import envelopes as svc  # noqa: E402
+from signing.domain import workflow as wf  # noqa: E402
 from signing.services import Services  # noqa: E402
 from testsupport.net import free_port  # noqa: E402
 

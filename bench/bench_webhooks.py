@@ -105,12 +105,12 @@ def receiver_reset(port: int) -> None:
 
 
 def worker_main(database_url: str, instance: str, stop, tuning: dict) -> None:
-    """The loop of `plansign worker` (signing.cli_service.worker_cmd), without its email
+    """The loop of `plansign worker` (signing.cli.service.worker_cmd), without its email
     and finalize handlers, which this benchmark does not exercise."""
     from config import load_settings
-    from signing import deadlines, outbox
-    from signing.cli_service import DELIVERY_WAIT
+    from signing.domain import deadlines, outbox
     from signing.services import Services
+    from signing.worker import DELIVERY_WAIT
 
     services = Services(load_settings({}, overrides={
         "database_url": database_url, "instance_path": instance, "secret_keys": "k" * 40,
@@ -133,7 +133,7 @@ def worker_main(database_url: str, instance: str, stop, tuning: dict) -> None:
 
 def producer_main(database_url: str, envelope_ids: list[str], rate: float, out) -> None:
     from database import make_engine, make_session_factory
-    from signing import envelopes as svc
+    from signing.domain import envelopes as svc
 
     sessions = make_session_factory(make_engine(database_url))
     actor = svc.Actor("worker")
@@ -155,7 +155,7 @@ def producer_main(database_url: str, envelope_ids: list[str], rate: float, out) 
 
 def make_database(folder: Path, database_url: str | None, port: int):
     from database import make_engine, make_session_factory
-    from signing.migrate import upgrade
+    from signing.migrations import upgrade
 
     url = database_url or f"sqlite:///{folder / 'bench.db'}"
     engine = make_engine(url)
@@ -196,10 +196,10 @@ def ready_to_archive(sessions, count: int) -> list[str]:
     from sqlalchemy import update
 
     from docgen import sample_plan
-    from signing import envelopes as svc
-    from signing import workflow as wf
-    from signing.models import OutboxRow
-    from signing.wording import STATEMENT
+    from signing.domain import envelopes as svc
+    from signing.domain import workflow as wf
+    from signing.domain.models import OutboxRow
+    from signing.domain.wording import STATEMENT
 
     plan = sample_plan()
     data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)

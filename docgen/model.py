@@ -54,7 +54,7 @@ def address_problem(value: str) -> str | None:
     """Why ``value`` is not one email address the mailer can send to, or None.
 
     The one rule for addresses: the plan model checks it when a plan is loaded, and
-    :class:`signing.mail.Message` again before anything is sent. Checked without the
+    :class:`signing.domain.mail.Message` again before anything is sent. Checked without the
     network: the form only, as the mail library will build the header from it.
     """
     if any(unicodedata.category(c) in _LINE_CATEGORIES for c in value):
@@ -92,7 +92,7 @@ def address_problem(value: str) -> str | None:
 
 def name_problem(value: str) -> str | None:
     """Why ``value`` cannot be the name on an email (its To header), or None: the one
-    rule for names that the plan model and :class:`signing.mail.Message` both apply."""
+    rule for names that the plan model and :class:`signing.domain.mail.Message` both apply."""
     if any(unicodedata.category(c) in _LINE_CATEGORIES for c in value):
         return "contains a line break, a tab or a control character; write the name on one line"
     return None

@@ -17,7 +17,7 @@ from archive import FolderStore, S3Store
 from config import Settings, SettingsError
 from database import make_engine
 from docgen import write_once
-from signing.migrate import upgrade
+from signing.migrations import upgrade
 
 if TYPE_CHECKING:
     from docgen.seal import SealingKey

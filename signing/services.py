@@ -26,16 +26,16 @@ from archive import BlobStore
 from config import Settings
 from database import make_session_factory
 from signing import instance
-from signing.downloads import DownloadLinks, link_lifetime
-from signing.links import LinkSigner
+from signing.domain.downloads import DownloadLinks, link_lifetime
+from signing.domain.links import LinkSigner
 
 if TYPE_CHECKING:
     from docgen.convert import ConverterPool
     from docgen.generate import PdfConverter
     from docgen.seal import SealingKey
-    from signing.announce import Announcer
-    from signing.finalize import Finalizer
-    from signing.notify import Mailer
+    from signing.domain.announce import Announcer
+    from signing.domain.finalize import Finalizer
+    from signing.domain.notify import Mailer
     from webhooks.delivery import Deliverer
 
 
@@ -141,8 +141,8 @@ class Services:
 
     @functools.cached_property
     def mailer(self) -> Mailer:
-        from signing.mail import backend_from_settings
-        from signing.notify import Mailer
+        from signing.domain.mail import backend_from_settings
+        from signing.domain.notify import Mailer
 
         settings = self.settings
         backend = backend_from_settings(
@@ -154,7 +154,7 @@ class Services:
 
     @functools.cached_property
     def finalizer(self) -> Finalizer:
-        from signing.finalize import Finalizer  # stamping and sealing are slow to import
+        from signing.domain.finalize import Finalizer  # stamping and sealing are slow to import
 
         settings = self.settings
         return Finalizer(
@@ -165,14 +165,14 @@ class Services:
 
     @functools.cached_property
     def announcer(self) -> Announcer:
-        from signing.announce import Announcer
+        from signing.domain.announce import Announcer
 
         return Announcer(self.sessions, self.downloads, self.settings.base_url,
                          lease=dt.timedelta(seconds=self.settings.worker_lease_seconds))
 
     def deliverer(self) -> Deliverer:
         """A new webhook deliverer (a context manager: it runs its own event loop)."""
-        from signing import failpoints
+        from signing.domain import failpoints
         from webhooks.delivery import Deliverer, DeliveryConfig  # aiohttp: slow to import
 
         settings = self.settings

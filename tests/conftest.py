@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from docgen.sample import EXAMPLES as EXAMPLE_PLANS
 from docgen.sample import SAMPLE_PLAN_PATH
-from signing.current import services_of
+from signing.web.current import services_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(EXAMPLE_PLANS.glob("*.yaml"))
@@ -99,7 +99,7 @@ def postgres_server():
 def _postgres_migrated(postgres_server) -> str:
     """A database brought to the newest schema once, which each test's database copies."""
     from database import make_engine
-    from signing.migrate import upgrade
+    from signing.migrations import upgrade
 
     postgres_server.create_database(MIGRATED_TEMPLATE)
     engine = make_engine(postgres_server.url(MIGRATED_TEMPLATE))
@@ -114,7 +114,7 @@ def _postgres_migrated(postgres_server) -> str:
 def database_url(db_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A database of the selected backend for this test alone, as a SQLAlchemy URL: a new
     SQLite file, or on PostgreSQL a new database, already migrated (``upgrade`` on it is a
-    no-op). Either way ``signing.migrate.upgrade`` brings it to the newest schema."""
+    no-op). Either way ``signing.migrations.upgrade`` brings it to the newest schema."""
     if db_backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'plansign.db'}"
         return
@@ -183,7 +183,7 @@ def sessions(request: pytest.FixtureRequest):
         yield services_of(request.getfixturevalue("app")).sessions
         return
     from database import make_engine, make_session_factory
-    from signing.migrate import upgrade
+    from signing.migrations import upgrade
 
     engine = make_engine(request.getfixturevalue("database_url"))
     upgrade(engine)

@@ -22,8 +22,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from pypdf import PdfReader
 
-from signing.demo import free_port
-from signing.migrate import alembic_config
+from signing.cli.demo import free_port
+from signing.migrations import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("archive", "config", "database", "docgen", "signing", "webhooks")

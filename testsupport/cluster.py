@@ -42,11 +42,11 @@ from sqlalchemy.orm import Session, sessionmaker
 import webhooks
 from archive import ArchivedRecord
 from database import make_engine, make_session_factory
-from signing import envelopes as svc
-from signing.audit import verify_chain
-from signing.migrate import upgrade
-from signing.models import EnvelopeRow, OutboxRow
-from signing.sending import SendOptions, send_plan
+from signing.domain import envelopes as svc
+from signing.domain.audit import verify_chain
+from signing.domain.models import EnvelopeRow, OutboxRow
+from signing.domain.sending import SendOptions, send_plan
+from signing.migrations import upgrade
 from testsupport.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -430,7 +430,7 @@ def exactly_once(run: MixRun, count: int) -> dict[str, bool]:
 def acknowledged_envelope(group: Cluster, converter: Any, *,
                           comment: str | None = None) -> str:
     """One plan sent and acknowledged (with ``comment``): what is left is the worker's."""
-    from signing.wording import CONSENT, STATEMENT
+    from signing.domain.wording import CONSENT, STATEMENT
 
     sessions = group.sessions()
     [envelope_id] = send_all(sessions, converter, 1, expiring=set(),

@@ -1,10 +1,10 @@
-"""Alembic's environment: runs on the connection :func:`signing.migrate.upgrade` passes."""
+"""Alembic's environment: runs on the connection :func:`signing.migrations.upgrade` passes."""
 
 from alembic import context
 
 from archive import models as archive_models  # noqa: F401  - registers the archive's tables
 from database import Base
-from signing import models  # noqa: F401  - registers the signing tables on Base.metadata
+from signing.domain import models  # noqa: F401  - registers the signing tables on Base.metadata
 from webhooks import models as webhook_models  # noqa: F401  - and the webhooks' tables
 from webhooks import sendgrid_events  # noqa: F401  - registers the provider events table
 

@@ -9,7 +9,7 @@ import pytest
 
 from archive import FolderStore, InvalidQuery, SearchQuery, search
 from database import make_engine, make_session_factory
-from signing.migrate import upgrade
+from signing.migrations import upgrade
 from tests.archive.records_data import BASE, seed
 
 

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from signing.demo import acknowledge_as_employee
+from signing.cli.demo import acknowledge_as_employee
 from tests.pdftext import pdf_text
 from testsupport.net import free_port
 

@@ -105,7 +105,7 @@ def test_the_lease_defaults_are_the_settings():
     import datetime as dt
 
     from config import SETTINGS
-    from signing import outbox
+    from signing.domain import outbox
     from webhooks.delivery import DeliveryConfig
 
     default = SETTINGS["worker_lease_seconds"].default

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from archive import models as archive_models  # noqa: F401  - every table the migrations
 from database import Base, make_engine
-from signing import models as signing_models  # noqa: F401  - build, on Base.metadata
-from signing.migrate import alembic_config, upgrade
-from signing.models import EnvelopeRow
+from signing.domain import models as signing_models  # noqa: F401  - build, on Base.metadata
+from signing.domain.models import EnvelopeRow
+from signing.migrations import alembic_config, upgrade
 from webhooks import models as webhook_models  # noqa: F401
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

@@ -26,11 +26,11 @@ from sqlalchemy import select
 import webhooks
 from database import Base
 from docgen import sample_plan
-from signing import apikeys
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.app import create_app
-from signing.current import services_of
+from signing.domain import apikeys
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.web.app import create_app
+from signing.web.current import services_of
 from testsupport.net import free_port
 
 SECRET_KEYS = "h" * 40

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from docgen import sample_plan
-from signing.api import openapi_document
-from signing.api.schemas import ErrorOut
+from signing.web.api import openapi_document
+from signing.web.api.schemas import ErrorOut
 from tests.hostile.server import Server, database_state
 
 DOCUMENT = openapi_document()

@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from signing.api import openapi_document
+from signing.web.api import openapi_document
 
 DOCUMENT = openapi_document()
 OPERATIONS = [(method, path) for path, item in DOCUMENT["paths"].items() for method in item]

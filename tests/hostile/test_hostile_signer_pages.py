@@ -21,11 +21,11 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from docgen import sample_plan
-from signing import apikeys
-from signing.app import create_app
-from signing.current import services_of
-from signing.links import LinkSigner, Purpose
-from signing.models import AuditEventRow, SignerRow
+from signing.domain import apikeys
+from signing.domain.links import LinkSigner, Purpose
+from signing.domain.models import AuditEventRow, SignerRow
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.hostile.server import database_state
 from tests.pdftext import pdf_text
 from tests.signing.signer_pages import csrf, events, open_plan, send_plan, token_for
@@ -131,7 +131,7 @@ def test_a_replayed_decision_changes_nothing(app, client, sessions):
 
 
 def test_a_request_replayed_after_the_link_was_reissued_is_refused(app, client, sessions):
-    from signing import envelopes as svc
+    from signing.domain import envelopes as svc
 
     envelope_id, signer_id, page = open_plan(app, client, sessions)
     with sessions.begin() as session:

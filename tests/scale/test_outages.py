@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from archive import ArchivedRecord
-from signing import envelopes as svc
-from signing.models import EnvelopeRow, OutboxRow
+from signing.domain import envelopes as svc
+from signing.domain.models import EnvelopeRow, OutboxRow
 from testsupport import cluster
 from testsupport.outages import outage
 

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from signing import envelopes as svc
+from signing.domain import envelopes as svc
 from testsupport import cluster
 
 pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' leaves it out

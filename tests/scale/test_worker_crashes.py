@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 import webhooks
 from archive import ArchivedRecord
-from signing import envelopes as svc
-from signing.models import OutboxRow
+from signing.domain import envelopes as svc
+from signing.domain.models import OutboxRow
 from testsupport import cluster
 from testsupport.receivers import serve_receiver, spec_verify
 

@@ -7,10 +7,10 @@ import yaml
 from archive import ArchivedRecord
 from config import load_settings
 from database import make_session_factory
-from signing import envelopes as svc
 from signing import instance
 from signing.cli import main
-from signing.wording import STATEMENT
+from signing.domain import envelopes as svc
+from signing.domain.wording import STATEMENT
 from tests.conftest import EXAMPLES
 
 

@@ -9,10 +9,10 @@ import datetime as dt
 import re
 
 from docgen import sample_plan
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.current import services_of
-from signing.models import SignerRow
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.models import SignerRow
+from signing.web.current import services_of
 
 HR = svc.Actor("hr:test")
 

@@ -18,12 +18,12 @@ import webhooks
 from archive import RecordDocuments, RecordIndex, access_log, put_record
 from archive.models import AccessEntry
 from docgen import sample_plan
-from signing import apikeys
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.app import create_app
-from signing.current import services_of
-from signing.models import EnvelopeRow
+from signing.domain import apikeys
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.models import EnvelopeRow
+from signing.web.app import create_app
+from signing.web.current import services_of
 from webhooks.models import WebhookEndpoint, WebhookMessage
 
 NOW = dt.datetime.now(dt.UTC)

@@ -13,14 +13,14 @@ from sqlalchemy import select
 import webhooks
 from database import make_session_factory
 from docgen import PlanError, sample_plan
-from signing import envelopes as svc
-from signing import outbox
-from signing import workflow as wf
-from signing.announce import Announcer
-from signing.downloads import DownloadLinks
-from signing.models import OutboxRow
-from signing.sending import check_webhook
-from signing.wording import STATEMENT
+from signing.domain import envelopes as svc
+from signing.domain import outbox
+from signing.domain import workflow as wf
+from signing.domain.announce import Announcer
+from signing.domain.downloads import DownloadLinks
+from signing.domain.models import OutboxRow
+from signing.domain.sending import check_webhook
+from signing.domain.wording import STATEMENT
 from webhooks.models import WebhookMessage
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

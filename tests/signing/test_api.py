@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from docgen import BUILTIN_TEMPLATES
 from docgen.loading import parse_plan_text
-from signing import apikeys
-from signing.app import create_app
-from signing.current import services_of
-from signing.models import EnvelopeRow, OutboxRow, SignerRow
+from signing.domain import apikeys
+from signing.domain.models import EnvelopeRow, OutboxRow, SignerRow
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.conftest import EXAMPLES
 
 NOW = dt.datetime.now(dt.UTC)

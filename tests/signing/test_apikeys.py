@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from database import make_engine, make_session_factory
-from signing import apikeys
 from signing.cli import main
-from signing.models import ApiKey
+from signing.domain import apikeys
+from signing.domain.models import ApiKey
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from signing.audit import GENESIS, append, verify_chain
-from signing.workflow import Event
+from signing.domain import audit
+from signing.domain.audit import GENESIS, append, verify_chain
+from signing.domain.workflow import Event
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -53,7 +54,7 @@ def test_removing_or_reordering_breaks_the_chain(chain):
 
 def test_rehashing_a_changed_record_still_breaks_the_next_link(chain):
     forged = dataclasses.replace(chain[1], ip="10.0.0.1")
-    forged = dataclasses.replace(forged, hash=__import__("signing.audit").audit.record_hash(forged))
+    forged = dataclasses.replace(forged, hash=audit.record_hash(forged))
     assert verify_chain([chain[0], forged, chain[2]]) == [
         "record 3: does not follow the record before it"]
 
@@ -67,6 +68,6 @@ def test_times_must_carry_a_zone():
 def test_webhook_event_types_are_audit_event_types():
     """Webhooks announce audit events under their own names: one list of names."""
     import webhooks
-    from signing.events import EventType
+    from signing.domain.events import EventType
 
     assert set(webhooks.EVENT_TYPES) <= {e.value for e in EventType}

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from config import load_settings
 from database import make_session_factory
 from docgen.loading import parse_plan_text
-from signing import envelopes as svc
 from signing import instance
-from signing.models import OutboxRow
-from signing.sending import SendOptions, send_plan
+from signing.domain import envelopes as svc
+from signing.domain.models import OutboxRow
+from signing.domain.sending import SendOptions, send_plan
 from tests.conftest import EXAMPLES
 from testsupport.net import free_port
 

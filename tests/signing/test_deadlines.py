@@ -12,13 +12,13 @@ from email import policy
 from sqlalchemy import select
 
 from docgen import sample_plan
-from signing import deadlines, outbox
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.links import LinkSigner
-from signing.mail import FileMailBackend
-from signing.models import OutboxRow
-from signing.notify import Mailer
+from signing.domain import deadlines, outbox
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.links import LinkSigner
+from signing.domain.mail import FileMailBackend
+from signing.domain.models import OutboxRow
+from signing.domain.notify import Mailer
 
 NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

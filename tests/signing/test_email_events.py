@@ -10,14 +10,14 @@ import time
 import pytest
 from sqlalchemy import select
 
-from signing import envelopes as svc
-from signing import outbox
-from signing.app import create_app
-from signing.audit import verify_chain
-from signing.links import LinkSigner
-from signing.mail import FileMailBackend
-from signing.models import AuditEventRow, OutboxRow
-from signing.notify import Mailer
+from signing.domain import envelopes as svc
+from signing.domain import outbox
+from signing.domain.audit import verify_chain
+from signing.domain.links import LinkSigner
+from signing.domain.mail import FileMailBackend
+from signing.domain.models import AuditEventRow, OutboxRow
+from signing.domain.notify import Mailer
+from signing.web.app import create_app
 from tests.signing.signer_pages import send_plan
 from tests.webhooks.sendgrid_signing import SendGridSigner, batch
 

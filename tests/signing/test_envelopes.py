@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from database import make_engine
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.audit import verify_chain
-from signing.migrate import upgrade
-from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.audit import verify_chain
+from signing.domain.models import AuditEventRow, Document, EnvelopeRow, OutboxRow
+from signing.migrations import upgrade
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:riley", "127.0.0.1", "plansign-cli")

@@ -16,7 +16,7 @@ from config import load_settings
 from database import make_session_factory
 from signing import instance
 from signing.cli import main
-from signing.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
+from signing.domain.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
 from tests.signing.clikit import archive_one
 
 pytestmark = pytest.mark.usefixtures("clean_env")

@@ -25,16 +25,16 @@ from archive import ArchivedRecord, FolderStore
 from database import make_session_factory
 from docgen import resolve_template
 from docgen.seal import create_self_signed, validate
-from signing import envelopes as svc
-from signing import outbox, verification
-from signing import workflow as wf
-from signing.finalize import Finalizer
-from signing.links import LinkSigner
-from signing.mail import FileMailBackend
-from signing.models import Document, OutboxRow
-from signing.notify import Mailer
-from signing.sending import SendOptions, send_plan
-from signing.wording import CONSENT, STATEMENT
+from signing.domain import envelopes as svc
+from signing.domain import outbox, verification
+from signing.domain import workflow as wf
+from signing.domain.finalize import Finalizer
+from signing.domain.links import LinkSigner
+from signing.domain.mail import FileMailBackend
+from signing.domain.models import Document, OutboxRow
+from signing.domain.notify import Mailer
+from signing.domain.sending import SendOptions, send_plan
+from signing.domain.wording import CONSENT, STATEMENT
 from tests.conftest import EXAMPLES
 
 NOW = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)

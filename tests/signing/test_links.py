@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing.errors import SigningError
-from signing.links import (
+from signing.domain.errors import SigningError
+from signing.domain.links import (
     DEFAULT_MAX_AGE,
     MAX_TOKEN_LENGTH,
     LinkClaims,

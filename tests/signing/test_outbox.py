@@ -16,13 +16,13 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from docgen import sample_plan
-from signing import envelopes as svc
-from signing import outbox
-from signing import workflow as wf
-from signing.links import LinkSigner, check_nonce
-from signing.mail import FileMailBackend, SendGridMailBackend
-from signing.models import OutboxRow
-from signing.notify import Mailer
+from signing.domain import envelopes as svc
+from signing.domain import outbox
+from signing.domain import workflow as wf
+from signing.domain.links import LinkSigner, check_nonce
+from signing.domain.mail import FileMailBackend, SendGridMailBackend
+from signing.domain.models import OutboxRow
+from signing.domain.notify import Mailer
 
 NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:riley")

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from docgen import sample_plan
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.app import create_app
-from signing.current import services_of
-from signing.models import AuditEventRow, OutboxRow, SignerRow
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.models import AuditEventRow, OutboxRow, SignerRow
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.signing.signer_pages import (
     HR,
     SignerPages,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from signing import envelopes as svc
-from signing.app import create_app
-from signing.current import services_of
+from signing.domain import envelopes as svc
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.signing.signer_pages import csrf, open_plan
 
 

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 
 from config import SettingsError
 from database import make_engine
-from signing import apikeys
-from signing.app import create_app
-from signing.current import services_of
-from signing.migrate import upgrade
-from signing.ratelimit import DatabaseStorage
-from signing.ratelimit_models import RateLimitRow
+from signing.domain import apikeys
+from signing.domain.ratelimit_models import RateLimitRow
+from signing.migrations import upgrade
+from signing.web.app import create_app
+from signing.web.current import services_of
+from signing.web.ratelimit import DatabaseStorage
 from tests.webhooks.sendgrid_signing import SendGridSigner, batch
 
 TOKEN = "eyJzIjoiZmFrZS1zaWduZXIifQ.not-a-real-signature-but-long-enough"

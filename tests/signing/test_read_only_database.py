@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
-from signing import apikeys
-from signing.app import create_app
 from signing.cli import main
-from signing.current import services_of
+from signing.domain import apikeys
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.signing.signer_pages import csrf, events, open_plan, send_plan
 from testsupport.net import free_port
 

@@ -13,9 +13,9 @@ import zipfile
 import pytest
 
 from archive import access_log, get_record
-from signing import apikeys
-from signing.app import create_app
-from signing.current import services_of
+from signing.domain import apikeys
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.archive.records_data import PEOPLE, seed
 
 NOW = dt.datetime.now(dt.UTC)

@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from docgen.convert._tempfiles import PIPE_DIR, _ipc_pipe_name, _pid_namespace
 from docgen.loading import parse_plan_text
-from signing import apikeys
-from signing.app import create_app
-from signing.current import services_of
-from signing.models import OutboxRow
+from signing.domain import apikeys
+from signing.domain.models import OutboxRow
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.conftest import EXAMPLES
 from tests.signing.signer_pages import send_plan
 from testsupport.net import free_port

@@ -25,9 +25,10 @@ from config import load_settings
 from database import make_engine, make_session_factory
 from docgen.seal import create_self_signed, load_sealing_key, seal, validate
 from docgen.stamp import stamp, stated_trail
-from signing import audit, instance, verification
-from signing.migrate import upgrade
-from signing.workflow import Event
+from signing import instance
+from signing.domain import audit, verification
+from signing.domain.workflow import Event
+from signing.migrations import upgrade
 from tests.docgen.seal.sealkit import cert_pem, certificate, key_pem, make_pdf, name
 from tests.docgen.stamp import stampkit as kit
 from tests.docgen.stamp.stampkit import without_attachments

@@ -16,12 +16,13 @@ from sqlalchemy import select, text
 from archive import ArchivedRecord, canonical_json
 from config import load_settings
 from database import make_session_factory
-from signing import audit, instance
-from signing import envelopes as svc
-from signing.app import create_app
+from signing import instance
 from signing.cli import main
-from signing.current import services_of
-from signing.models import AuditEventRow
+from signing.domain import audit
+from signing.domain import envelopes as svc
+from signing.domain.models import AuditEventRow
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.docgen.seal.sealkit import running_tsa
 from tests.signing.clikit import archive_one
 

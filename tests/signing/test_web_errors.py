@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from signing.app import create_app
-from signing.current import services_of
+from signing.web.app import create_app
+from signing.web.current import services_of
 from tests.signing.signer_pages import csrf, events, open_plan, token_for
 
 

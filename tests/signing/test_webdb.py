@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import inspect, select
 
-from signing import envelopes as svc
-from signing import webdb
-from signing import workflow as wf
-from signing.app import create_app
-from signing.current import services_of
-from signing.models import EnvelopeRow
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.models import EnvelopeRow
+from signing.web import webdb
+from signing.web.app import create_app
+from signing.web.current import services_of
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:test")

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 import webhooks
 from archive import access_log
 from docgen import sample_plan
-from signing import apikeys
-from signing import envelopes as svc
-from signing import workflow as wf
-from signing.api import webhook_views
-from signing.app import create_app
-from signing.current import services_of
-from signing.links import LinkSigner, Purpose
+from signing.domain import apikeys
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.domain.links import LinkSigner, Purpose
+from signing.web.api import webhook_views
+from signing.web.app import create_app
+from signing.web.current import services_of
 from webhooks.models import WebhookEndpoint
 
 NOW = dt.datetime.now(dt.UTC)

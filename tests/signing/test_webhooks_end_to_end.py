@@ -16,15 +16,15 @@ import webhooks
 from archive import FolderStore
 from docgen import resolve_template
 from docgen.seal import create_self_signed
-from signing import envelopes as svc
-from signing import outbox
-from signing.announce import Announcer
-from signing.api import webhook_views
-from signing.app import create_app
-from signing.downloads import DownloadLinks, link_lifetime
-from signing.finalize import Finalizer
-from signing.sending import SendOptions, send_plan
-from signing.wording import STATEMENT
+from signing.domain import envelopes as svc
+from signing.domain import outbox
+from signing.domain.announce import Announcer
+from signing.domain.downloads import DownloadLinks, link_lifetime
+from signing.domain.finalize import Finalizer
+from signing.domain.sending import SendOptions, send_plan
+from signing.domain.wording import STATEMENT
+from signing.web.api import webhook_views
+from signing.web.app import create_app
 from tests.conftest import EXAMPLES
 from testsupport.receivers import serve_receiver, spec_verify
 from webhooks.delivery import Deliverer, DeliveryConfig

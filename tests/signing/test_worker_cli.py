@@ -11,10 +11,10 @@ import pytest
 from config import load_settings
 from database import make_session_factory
 from docgen import sample_plan
-from signing import envelopes as svc
 from signing import instance
-from signing import workflow as wf
 from signing.cli import main
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 NOW = dt.datetime.now(dt.UTC)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from signing import workflow as wf
-from signing.workflow import (
+from signing.domain import workflow as wf
+from signing.domain.workflow import (
     AlreadyDone,
     Envelope,
     EnvelopeState,

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from database import make_engine, make_session_factory
-from signing.migrate import upgrade
+from signing.migrations import upgrade
 from tests.webhooks.sendgrid_signing import SendGridSigner, batch
 from webhooks.sendgrid_events import (
     BadSignature,

@@ -15,8 +15,8 @@ from icalendar import Calendar
 
 from docgen.sample import sample_plan
 from docgen.schedule import schedule_for
-from signing.mail import compose
-from signing.mail.backends import (
+from signing.domain.mail import compose
+from signing.domain.mail.backends import (
     FileMailBackend,
     MailBackend,
     SendGridMailBackend,
@@ -24,7 +24,7 @@ from signing.mail.backends import (
     filename_for,
     retry_after,
 )
-from signing.mail.message import MailConfigError, Message, TransientMailError
+from signing.domain.mail.message import MailConfigError, Message, TransientMailError
 
 LINK = "https://plansign.example.com/s/TOKEN-abc.def"
 

@@ -12,9 +12,9 @@ from icalendar import Calendar
 
 from docgen.sample import sample_plan
 from docgen.schedule import Meeting, schedule_for
-from signing.errors import SigningError
-from signing.mail import compose, ics
-from signing.mail.message import (
+from signing.domain.errors import SigningError
+from signing.domain.mail import compose, ics
+from signing.domain.mail.message import (
     Attachment,
     InvalidMessage,
     MailError,

@@ -21,9 +21,9 @@ from icalendar import Calendar
 
 from docgen.sample import sample_plan
 from docgen.schedule import schedule_for
-from signing.mail import compose
-from signing.mail.backends import SendGridMailBackend
-from signing.mail.message import (
+from signing.domain.mail import compose
+from signing.domain.mail.backends import SendGridMailBackend
+from signing.domain.mail.message import (
     MailError,
     Message,
     PermanentMailError,

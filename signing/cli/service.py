@@ -1,0 +1,313 @@
+"""CLI commands for the signing service: `send`, `status`, `serve`, `worker`, `keys`."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from archive import log_access
+from docgen import LintFailed, resolve_template
+from docgen.loading import parse_plan_text
+from signing import instance, worker
+from signing.cli.docs import print_findings, templates_dir
+from signing.domain import access, apikeys, authorize, envelopes, outbox, verification
+from signing.domain.access import Role, team_name
+from signing.domain.envelopes import Actor
+from signing.domain.errors import first_line
+from signing.domain.models import OutboxRow
+from signing.domain.sending import SendOptions, plan_limits, send_plan
+from signing.services import Services
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+
+
+@click.command("send")
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", "-t", help="Template name or .docx path; overrides the plan's.")
+@click.option("--force", is_flag=True, help="Send even when the plan has lint errors.")
+@click.option("--team", default=None,
+              help="The HR team whose keys may follow the plan through the API; without, "
+                   "only admin keys (and this command line) may.")
+@click.pass_obj
+def send_cmd(services: Services, plan_file: Path, template: str | None, force: bool,
+             team: str | None) -> None:
+    """Generate a plan's PDF and send it to its signers. Prints the envelope id."""
+    settings = services.settings
+    data = parse_plan_text(plan_file.read_text(encoding="utf-8"),
+                           fmt="json" if plan_file.suffix == ".json" else "yaml",
+                           source=str(plan_file))
+    name = template or (data.get("template") if isinstance(data, dict) else None)
+    options = SendOptions(
+        template=resolve_template(name or settings.default_template, templates_dir(settings)),
+        company_name=settings.company_name, force=force, team=team_name(team),
+        limits=plan_limits(settings),
+        expires_in=dt.timedelta(days=settings.link_max_age_days))
+    sessions = services.sessions
+    now = dt.datetime.now(dt.UTC)
+    try:
+        envelope_id = send_plan(sessions, data, options=options, converter=services.converter,
+                                actor=Actor(f"cli:{getpass.getuser()}"), now=now,
+                                source=str(plan_file))
+    except LintFailed as exc:
+        console = Console(highlight=False, soft_wrap=True)
+        print_findings(console, str(plan_file), exc.findings)
+        console.print(f"[red]{escape(str(exc))}; fix them, or pass --force[/]")
+        console.print("[bold red]Nothing was sent.[/]")
+        sys.exit(1)
+    click.echo(envelope_id)
+    if settings.mail_backend == "file":
+        # The file outbox stands in for the signers' mailboxes: deliver now, and say where.
+        outbox.run_once(sessions, {"email": services.mailer}, now=now)
+        with sessions() as session:
+            # Mail sent by this command, or by a worker that claimed it first.
+            for row in session.scalars(select(OutboxRow).where(
+                    OutboxRow.envelope_id == envelope_id, OutboxRow.kind == "email",
+                    OutboxRow.sent_at.is_not(None),
+                    OutboxRow.provider_message_id.is_not(None))):
+                folder = instance.instance_path(settings) / "mail"
+                message_file = str(row.provider_message_id)  # not None: the query says so
+                click.echo(f"{row.name} for signer {row.signer_id}: {folder / message_file}")
+
+
+@click.command("status")
+@click.argument("envelope_id")
+@click.pass_obj
+def status_cmd(services: Services, envelope_id: str) -> None:
+    """An envelope's state, its signers and its audit trail (never a link)."""
+    sessions = services.sessions
+    # A read of a person's record like any other: in the access log.
+    authorize.check_read(services, access.operator(getpass.getuser()), envelope_id, "status",
+                         now=dt.datetime.now(dt.UTC))
+    with sessions() as session:
+        row = envelopes.load(session, envelope_id)
+        click.echo(f"envelope {row.id}: {row.state}"
+                   + (f", expires {row.expires_at:%Y-%m-%d %H:%M} UTC" if row.expires_at else ""))
+        for signer in row.signers:
+            click.echo(f"  {signer.routing_order}. {signer.role:<8} {signer.name} "
+                       f"<{signer.email}>: {signer.state}")
+        for record in envelopes.audit_trail(session, envelope_id):
+            click.echo(f"  {record.at:%Y-%m-%d %H:%M:%S} {record.type} ({record.actor})")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_obj
+def serve_cmd(services: Services, host: str, port: int, threads: int) -> None:
+    """Serve the signing pages with waitress, a production WSGI server.
+
+    waitress writes no access log, so signing links (which carry a token until the
+    first redirect) never reach a log file.
+    """
+    settings = services.settings
+    import waitress
+
+    from signing.web.app import create_app
+
+    app = create_app(services)
+    _allow_open_files(settings.serve_connection_limit + 100)  # and the database, the pool
+    click.echo(f"plansign serving on http://{host}:{port}")
+    # waitress reads each request whole before a thread runs it, so slow clients hold
+    # connections, not threads: allow many (serve_connection_limit; waitress's 100 let a
+    # hundred trickling clients shut everyone out), watched with poll() rather than
+    # select(), which cannot watch more than 1024. A buffering proxy in front is the
+    # real answer to slow clients (README).
+    with sigterm_exits():
+        waitress.serve(app, host=host, port=port, threads=threads, ident="plansign",
+                       connection_limit=settings.serve_connection_limit,
+                       channel_timeout=settings.serve_channel_timeout,
+                       cleanup_interval=settings.serve_cleanup_interval,
+                       backlog=settings.serve_backlog, asyncore_use_poll=True)
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards ``wanted`` (as far as the
+    hard limit allows), so that serve_connection_limit connections can be open."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        log.warning("open files are limited to %d; serve_connection_limit needs about %d "
+                    "(raise `ulimit -n`)", target, wanted)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Handle what is due now, then exit.")
+@click.option("--interval", default=0.5, show_default=True,
+              help="Seconds between polls when there is nothing to do; short, so webhooks "
+                   "go out within a second or two of what they announce.")
+@click.pass_obj
+def worker_cmd(services: Services, once: bool, interval: float) -> None:
+    """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
+    email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
+    webhooks."""
+    with sigterm_exits():
+        worker.run(services, once=once, interval=interval)
+
+
+@contextlib.contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """While the block runs, SIGTERM (systemd, ``docker stop``, Kubernetes) ends the
+    process as Ctrl-C does, through its ``finally`` blocks and ``atexit``: there the
+    converter pool stops LibreOffice and removes its temporary folders and pipes, and an
+    open transaction rolls back. Python's default is to die on the spot and leave them
+    behind. The previous handler is back afterwards (the tests run commands in-process)."""
+    def stop(signum: int, _frame: object) -> None:
+        click.echo("plansign: stopping (SIGTERM)", err=True)
+        sys.exit(0)  # a stop that was asked for: a clean exit
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """API keys for the HTTP API (roles: hr, records, admin). Only their hashes are kept."""
+
+
+@keys_group.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+              help="hr: send and manage plans; records: read them; admin: both.")
+@click.option("--name", required=True, help="Who or what uses the key, e.g. 'HRIS sync'.")
+@click.option("--team", default=None,
+              help="hr keys: the HR team it belongs to; keys of one team see the plans each "
+                   "of them sends. Without: the key sees only its own.")
+@click.pass_obj
+def keys_create_cmd(services: Services, role: str, name: str, team: str | None) -> None:
+    """Create a key and print it once."""
+    sessions = services.sessions
+    with sessions.begin() as session:
+        try:
+            row, plaintext = apikeys.create_key(session, name, role, dt.datetime.now(dt.UTC),
+                                                team=team)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--team" if "team" in str(exc)
+                                     else "--name") from None
+        prefix, key_id, team = row.prefix, row.id, row.team
+    click.echo(plaintext)
+    click.echo(f"API key {key_id} ({prefix}, role {role}"
+               f"{f', team {team}' if team else ''}) created. Keep it safe: it cannot "
+               "be shown again.", err=True)
+
+
+@keys_group.command("set-team")
+@click.argument("prefix_or_id")
+@click.argument("team")
+@click.option("--with-plans", is_flag=True,
+              help="Also put the plans it sent before in TEAM, out for signature and "
+                   "archived: how a key's plans are handed over when it is rotated.")
+@click.pass_obj
+def keys_set_team_cmd(services: Services, prefix_or_id: str, team: str,
+                      with_plans: bool) -> None:
+    """Put an hr key in TEAM ("" for none). It then sees the team's plans, and the team
+    the plans it sends from now on (with --with-plans, those it sent before too)."""
+    with services.sessions.begin() as session:
+        try:
+            row, moved = apikeys.set_team(session, prefix_or_id, team, with_plans=with_plans)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="TEAM") from None
+        click.echo(f"API key {row.id} ({row.prefix}, {row.name}) "
+                   + (f"is in team {row.team}" if row.team else "is in no team")
+                   + (f"; {moved} plan{'' if moved == 1 else 's'} it sent moved with it"
+                      if with_plans else ""))
+
+
+@keys_group.command("list")
+@click.pass_obj
+def keys_list_cmd(services: Services) -> None:
+    """Every key: id, prefix, name, role, team, created, revoked (never the key itself)."""
+    sessions = services.sessions
+    with sessions() as session:
+        rows = apikeys.list_keys(session)
+        if not rows:
+            click.echo("no API keys; create one with `plansign keys create`")
+        for row in rows:
+            revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            team = f"  team {row.team}" if row.team else ""
+            click.echo(f"{row.id:>4}  {row.prefix}  {row.role:<7}  "
+                       f"created {row.created_at:%Y-%m-%d %H:%M}  {revoked}  {row.name}{team}")
+
+
+@keys_group.command("revoke")
+@click.argument("prefix_or_id")
+@click.pass_obj
+def keys_revoke_cmd(services: Services, prefix_or_id: str) -> None:
+    """Revoke a key by its id or prefix; it stops working at once."""
+    sessions = services.sessions
+    with sessions.begin() as session:
+        row = apikeys.revoke(session, prefix_or_id, dt.datetime.now(dt.UTC))
+        click.echo(f"API key {row.id} ({row.prefix}, {row.name}) revoked "
+                   f"{row.revoked_at:%Y-%m-%d %H:%M} UTC")
+
+
+@click.command("verify")
+@click.argument("file_or_envelope_id")
+@click.pass_obj
+def verify_cmd(services: Services, file_or_envelope_id: str) -> None:
+    """Check an archived plan: its seal, its audit chain, and its documents' hashes.
+
+    Give an envelope id, or the path of a PDF (any file that exists, whatever its name)
+    to check its seal and the audit trail it carries, and whether it is an archived
+    plan's final document. Prints one line per check; exits 1 if any fails.
+    """
+    from docgen.seal import validate
+
+    trusted = instance.trusted_seal_certificates(services.settings)
+    sessions = services.readers
+    store = services.store
+    path = Path(file_or_envelope_id)
+
+    def seal_report(pdf: bytes) -> Any:
+        return validate(pdf, trusted=trusted)
+
+    with sessions() as session:
+        if path.is_file():
+            checks = verification.verify_file(session, store, path.read_bytes(), seal_report)
+        else:
+            checks = verification.verify_envelope(session, store, file_or_envelope_id,
+                                                   seal_report)
+    passed = all(check.ok for check in checks)
+    # Verifying reads the archived documents: a read like any other, so it is logged.
+    try:
+        with services.sessions.begin() as session:
+            log_access(session, access.access_reader(access.operator(getpass.getuser())),
+                       "verify",
+                       now=dt.datetime.now(dt.UTC),
+                       envelope_id=None if path.is_file() else file_or_envelope_id,
+                       detail=("passed" if passed else "failed")
+                       + (f": file {path.name}" if path.is_file() else ""))
+    except SQLAlchemyError as exc:  # a read-only replica, say: still report the checks
+        click.echo(f"warning: this read could not be written to the access log "
+                   f"({first_line(exc)})", err=True)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+    if not passed:
+        sys.exit(1)

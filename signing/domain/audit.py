@@ -1,0 +1,103 @@
+"""The audit trail: append-only records, hash-chained per envelope.
+
+Each record's hash covers its content and the previous record's hash, so changing,
+removing or reordering any record breaks every hash after it. Pure functions: the
+caller stores the records (never updating or deleting one) and passes them back to
+:func:`verify_chain`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from signing.domain.workflow import Event
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    envelope_id: str
+    seq: int
+    type: str
+    at: dt.datetime
+    actor: str
+    ip: str | None
+    user_agent: str | None
+    document_sha256: str | None
+    signer_id: str | None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def content(self) -> dict[str, Any]:
+        """Everything the hash covers: the whole record but the hash itself."""
+        body = asdict(self)
+        del body["hash"]
+        body["at"] = self.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        return body
+
+
+def canonical_json(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode("utf-8")
+
+
+def record_hash(record: AuditRecord) -> str:
+    return hashlib.sha256(canonical_json(record.content())).hexdigest()
+
+
+def append(previous: AuditRecord | None, event: Event, *, envelope_id: str, at: dt.datetime,
+           actor: str, ip: str | None = None, user_agent: str | None = None,
+           document_sha256: str | None = None) -> AuditRecord:
+    """The record that follows ``previous`` (None for an envelope's first event)."""
+    if at.tzinfo is None:
+        raise ValueError("audit times must be timezone-aware (UTC)")
+    record = AuditRecord(
+        envelope_id=envelope_id,
+        seq=previous.seq + 1 if previous else 1,
+        type=event.type,
+        at=at.astimezone(dt.UTC),
+        actor=actor,
+        ip=ip,
+        user_agent=user_agent,
+        document_sha256=document_sha256,
+        signer_id=event.signer_id,
+        data=dict(event.data),
+        prev_hash=previous.hash if previous else GENESIS,
+    )
+    return AuditRecord(**{**record.__dict__, "hash": record_hash(record)})
+
+
+def to_json(record: AuditRecord) -> dict[str, Any]:
+    """A record as JSON data (as archived): every field, ``at`` as its hash sees it."""
+    return {**record.content(), "hash": record.hash}
+
+
+def from_json(data: Mapping[str, Any]) -> AuditRecord:
+    """The record :func:`to_json` made; :func:`verify_chain` checks it as it was."""
+    fields = dict(data)
+    fields["at"] = dt.datetime.fromisoformat(fields["at"])
+    fields["data"] = dict(fields.get("data") or {})
+    return AuditRecord(**fields)
+
+
+def verify_chain(records: Iterable[AuditRecord]) -> list[str]:
+    """Every break in an envelope's chain, in order; an empty list means it holds."""
+    problems, previous = [], None
+    for record in records:
+        expected_prev = previous.hash if previous else GENESIS
+        expected_seq = previous.seq + 1 if previous else 1
+        if record.seq != expected_seq:
+            problems.append(f"record {record.seq}: expected sequence number {expected_seq}")
+        if record.prev_hash != expected_prev:
+            problems.append(f"record {record.seq}: does not follow the record before it")
+        if record_hash(record) != record.hash:
+            problems.append(f"record {record.seq}: its content does not match its hash")
+        previous = record
+    return problems

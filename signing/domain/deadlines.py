@@ -1,0 +1,86 @@
+"""The deadlines the worker keeps: a reminder every few days to signers who have been
+asked and have not acted, and expiry when an envelope's deadline passes.
+
+Each envelope is handled in its own write transaction, which checks again under the
+lock whether the step is still due, so two workers sweeping at once remind or expire an
+envelope once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from signing.domain import envelopes
+from signing.domain import workflow as wf
+from signing.domain.events import EventType
+from signing.domain.models import AuditEventRow, EnvelopeRow
+
+WORKER = envelopes.Actor("worker")
+# Events that put a request in a signer's mailbox; a reminder is due this long after the latest.
+NOTICES = (EventType.SIGNER_NOTIFIED, EventType.SIGNER_REMINDED, EventType.SIGNER_LINK_REISSUED)
+
+
+@dataclass
+class Swept:
+    reminded: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+
+
+def reminder_due(last_notice: dt.datetime, *, now: dt.datetime, every: dt.timedelta,
+                 expires_at: dt.datetime | None) -> bool:
+    """Whether signers last emailed at ``last_notice`` should be reminded at ``now``."""
+    before_deadline = expires_at is None or now < expires_at
+    return before_deadline and now >= last_notice + every
+
+
+def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
+          remind_every: dt.timedelta | None, limit: int = 100) -> Swept:
+    """Expire what is past its deadline, then remind where a reminder is due."""
+    swept = Swept()
+    with sessions() as session:
+        overdue = session.scalars(
+            select(EnvelopeRow.id).where(EnvelopeRow.state == wf.EnvelopeState.SENT,
+                                         EnvelopeRow.expires_at <= now)
+            .order_by(EnvelopeRow.expires_at).limit(limit)).all()
+    for envelope_id in overdue:
+        if _act(sessions, envelope_id, wf.Action.EXPIRE, now):
+            swept.expired.append(envelope_id)
+    if remind_every is None:
+        return swept
+    with sessions() as session:
+        quiet = session.scalars(
+            select(AuditEventRow.envelope_id)
+            .join(EnvelopeRow, EnvelopeRow.id == AuditEventRow.envelope_id)
+            .where(EnvelopeRow.state == wf.EnvelopeState.SENT, EnvelopeRow.expires_at > now,
+                   AuditEventRow.type.in_(NOTICES))
+            .group_by(AuditEventRow.envelope_id)
+            .having(func.max(AuditEventRow.at) <= now - remind_every)
+            .limit(limit)).all()
+    for envelope_id in quiet:
+        if _act(sessions, envelope_id, wf.Action.REMIND, now, remind_every):
+            swept.reminded.append(envelope_id)
+    return swept
+
+
+def _act(sessions: sessionmaker[Session], envelope_id: str, action: wf.Action, now: dt.datetime,
+         remind_every: dt.timedelta | None = None) -> bool:
+    """Carry out ``action`` if it is still due once this worker holds the envelope."""
+    with sessions.begin() as session:
+        row = envelopes.load(session, envelope_id, lock=True)
+        if row.state != wf.EnvelopeState.SENT:
+            return False
+        if action is wf.Action.EXPIRE and (row.expires_at is None or now < row.expires_at):
+            return False
+        if action is wf.Action.REMIND:
+            assert remind_every is not None
+            last = session.scalar(select(func.max(AuditEventRow.at)).where(
+                AuditEventRow.envelope_id == envelope_id, AuditEventRow.type.in_(NOTICES)))
+            if last is None or not reminder_due(last, now=now, every=remind_every,
+                                                expires_at=row.expires_at):
+                return False
+        step = envelopes.perform(session, envelope_id, action, actor=WORKER, now=now)
+        return bool(step.events)

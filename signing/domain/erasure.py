@@ -1,0 +1,46 @@
+"""Erasing what the signing database still holds of a purged record.
+
+``plansign archive purge`` deletes an archived record past its retention period and
+leaves a tombstone; until then the signing database keeps the envelope it came from:
+the plan data, both PDFs, the signers' names and addresses, and an audit trail with
+their comments, typed names and IP addresses. Erasing removes all of that for every
+envelope that has a tombstone, so that retention means deletion everywhere. The audit
+trail's database guard lets these deletes through only for tombstoned envelopes
+(migration 0009). Safe to run again: what is gone stays gone, and a purge interrupted
+before erasing is finished by the next one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from archive.models import ArchivedRecord, Tombstone
+from signing.domain.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
+
+
+def erase_purged(session: Session) -> list[str]:
+    """Delete every tombstoned envelope and what belongs to it; returns their ids."""
+    rows = session.execute(select(EnvelopeRow.id, EnvelopeRow.document_sha256,
+                                  EnvelopeRow.final_sha256)
+                           .join(Tombstone, Tombstone.envelope_id == EnvelopeRow.id)
+                           # A tombstone with the record still archived is not a purge.
+                           .where(~exists().where(
+                               ArchivedRecord.envelope_id == EnvelopeRow.id))
+                           .with_for_update(of=EnvelopeRow)).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    for table in (OutboxRow, AuditEventRow, SignerRow):
+        session.execute(delete(table).where(table.envelope_id.in_(ids)))
+    session.execute(delete(EnvelopeRow).where(EnvelopeRow.id.in_(ids)))
+    # Their PDFs, unless another envelope still uses the same bytes.
+    hashes = {h for r in rows for h in (r.document_sha256, r.final_sha256) if h}
+    still_used = set(session.scalars(select(EnvelopeRow.document_sha256).where(
+        EnvelopeRow.document_sha256.in_(hashes)))) | set(session.scalars(
+            select(EnvelopeRow.final_sha256).where(EnvelopeRow.final_sha256.in_(hashes))))
+    session.execute(delete(Document).where(Document.sha256.in_(hashes - still_used)))
+    return ids
+
+
+__all__ = ["erase_purged"]

@@ -1,0 +1,145 @@
+"""Finalizing an envelope: the outbox handler that stamps, seals and archives the record.
+
+It runs in the worker from the ``finalize`` outbox row, in three steps, each safe to
+repeat after a crash:
+
+1. make the final PDF (stamp the original, then seal it), outside any transaction;
+2. stage it: store it with the envelope and move the envelope to ``sealed``, in one
+   transaction; a second run finds it staged and never seals a second, different one;
+3. archive it: put the four documents in the blob store, index the record and move the
+   envelope to ``archived`` (which mails every signer their copy), in one transaction.
+   Blobs are keyed by their content, so writing them again is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import ArchiveError, BlobStore, RecordDocuments, RecordIndex, put_record
+from docgen import DocgenError, Plan, plan_from_data
+from docgen.seal import SealingKey, seal
+from docgen.stamp import stamp
+from signing.domain import audit, envelopes, failpoints
+from signing.domain import workflow as wf
+from signing.domain.audit import AuditRecord
+from signing.domain.completion import SignerFacts, completion_of
+from signing.domain.events import EventType
+from signing.domain.models import Document, EnvelopeRow
+from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
+
+log = logging.getLogger(__name__)
+WORKER = envelopes.Actor("worker")
+FINALIZABLE = (wf.EnvelopeState.COMPLETED, wf.EnvelopeState.EXPIRED, wf.EnvelopeState.SEALED)
+SEAL_REASON = "Sealed record of a Performance Improvement Plan and its acknowledgements"
+
+
+@dataclass(frozen=True)
+class Finalizer:
+    sessions: sessionmaker[Session]
+    store: BlobStore
+    sealing_key: Callable[[], SealingKey]
+    company_name: str
+    timestamp_url: str | None = None
+    # How long after completion a record is kept; None: until someone purges it by hand.
+    retain_for: dt.timedelta | None = None
+
+    def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> None:
+        row = envelopes.load(session, job.envelope_id)
+        if row.state == wf.EnvelopeState.ARCHIVED:
+            return None
+        if row.state not in FINALIZABLE:
+            raise PermanentFailure(f"envelope {row.id} is {row.state}; only completed or "
+                                   "expired envelopes are finalized")
+        try:
+            if row.final_sha256 is None:
+                final = self.final_pdf(session, row, now)
+                failpoints.reached("finalize.sealed")
+                self._stage(row.id, final, now)
+                failpoints.reached("finalize.staged")
+            self._archive(row.id, now)
+        except (DocgenError, ArchiveError) as exc:
+            raise TransientFailure(f"finalizing envelope {row.id}: {exc}") from exc
+        return None
+
+    def gave_up(self, session: Session, job: OutboxJob, reason: str, now: dt.datetime) -> None:
+        """Finalizing will not be tried again: the envelope keeps its state, and this is
+        said loudly, since the record is not archived until someone acts."""
+        log.error("envelope %s was not finalized, and will not be tried again by itself: %s",
+                  job.envelope_id, reason)
+
+    def final_pdf(self, session: Session, row: EnvelopeRow, now: dt.datetime) -> bytes:
+        """The original PDF, stamped with what happened, then sealed."""
+        plan = plan_from_data(row.plan_data, stored=True)
+        return self.sealed(self.stamped(session, row, plan), plan, now)
+
+    def stamped(self, session: Session, row: EnvelopeRow, plan: Plan) -> bytes:
+        completion = completion_of(
+            envelope_id=row.id, document_sha256=row.document_sha256,
+            signers=[SignerFacts(s.id, s.role, s.name, s.email, s.state, s.decided_at)
+                     for s in row.signers],
+            trail=envelopes.audit_trail(session, row.id), plan=plan,
+            company=self._company(plan))
+        original = session.get_one(Document, row.document_sha256).content
+        result = stamp(original, completion)
+        for note in result.notes:
+            log.warning("envelope %s: %s", row.id, note)
+        return result.pdf
+
+    def sealed(self, pdf: bytes, plan: Plan, now: dt.datetime) -> bytes:
+        return seal(pdf, self.sealing_key(), timestamp_url=self.timestamp_url,
+                    reason=SEAL_REASON, location=self._company(plan), now=now)
+
+    def _stage(self, envelope_id: str, final: bytes, now: dt.datetime) -> None:
+        with self.sessions.begin() as db:
+            row = envelopes.load(db, envelope_id, lock=True)
+            if row.final_sha256 is not None:
+                return  # another run staged one first; keep theirs
+            digest = hashlib.sha256(final).hexdigest()
+            if db.get(Document, digest) is None:
+                db.add(Document(sha256=digest, content_type="application/pdf", size=len(final),
+                                content=final, created_at=now))
+            envelopes.perform(db, envelope_id, wf.Action.SEAL, final_sha256=digest, actor=WORKER,
+                              now=now)
+            row.final_sha256 = digest
+
+    def _archive(self, envelope_id: str, now: dt.datetime) -> None:
+        with self.sessions.begin() as db:
+            row = envelopes.load(db, envelope_id, lock=True)
+            if row.state == wf.EnvelopeState.ARCHIVED:
+                return
+            trail = envelopes.audit_trail(db, envelope_id)
+            plan = plan_from_data(row.plan_data, stored=True)
+            assert row.final_sha256 is not None
+            documents = RecordDocuments(
+                original_pdf=db.get_one(Document, row.document_sha256).content,
+                final_pdf=db.get_one(Document, row.final_sha256).content,
+                plan_data=dict(row.plan_data), audit_trail=[audit.to_json(r) for r in trail])
+            put_record(db, self.store, record_index(row, plan, trail), documents, now=now,
+                       retain_for=self.retain_for)
+            failpoints.reached("finalize.blobs_written")
+            envelopes.perform(db, envelope_id, wf.Action.ARCHIVE, actor=WORKER, now=now)
+
+    def _company(self, plan: Plan) -> str:
+        return plan.company.name if plan.company else self.company_name
+
+
+def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> RecordIndex:
+    """What records staff will find the plan by."""
+    employee = next(s for s in row.signers if s.role == wf.Role.EMPLOYEE)
+    outcome = {"acknowledged": "acknowledged", "refused": "refused"}.get(employee.state,
+                                                                        "no_response")
+    sent = next(r.at for r in trail if r.type == EventType.ENVELOPE_SENT)
+    closed = next(r.at for r in reversed(trail)
+                  if r.type in (EventType.ENVELOPE_COMPLETED, EventType.ENVELOPE_EXPIRED))
+    return RecordIndex(envelope_id=row.id, plan_id=plan.plan_id or row.id,
+                       employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
+                       manager_name=plan.manager.name, department=plan.employee.department,
+                       outcome=outcome, sent_at=sent, completed_at=closed,
+                       sent_by=row.owner, team=row.team)
+

@@ -1,0 +1,298 @@
+"""The messages plansign sends, built from plain data and Jinja templates.
+
+Each function takes what the message says (names, the link, dates) and returns a finished
+:class:`~signing.domain.mail.message.Message`; it reads nothing and writes nothing, so the worker
+can build the same message again on a retry. Links are built elsewhere (from the
+configured base URL) and passed in; a message is best built just before it is sent, so a
+signing link never has to be stored.
+
+Subjects say as little as they can: mailbox previews and lock screens show them to anyone
+nearby. No subject names the plan type's acronym, the employee or anything from the plan,
+and the HTML starts with a neutral preview line so that mail clients don't show the
+first sentence of the body instead. User text (comments, reasons) is escaped in HTML by
+the template engine and quoted only as far as needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from docgen.resources import package_path
+from docgen.schedule import Meeting
+from signing.domain.mail import ics
+from signing.domain.mail.message import Attachment, Message
+from signing.domain.workflow import Role
+
+TEMPLATES = package_path("signing.domain.mail", "templates")
+
+#: How much of an employee's comment or reason an HR notice quotes.
+EXCERPT_CHARS = 300
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False,
+                                 default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+class NoticeKind(StrEnum):
+    REFUSAL = "refusal"
+    COMMENT = "comment"
+    UNDELIVERABLE = "undeliverable"
+
+
+# What a notice of an undelivered email calls the message that failed.
+UNDELIVERED_NAMES = {"invitation": "invitation to sign", "reminder": "reminder",
+                     "voided": "notice that the request was withdrawn",
+                     "your_copy": "copy of the signed plan"}
+
+_SUBJECTS = {
+    NoticeKind.REFUSAL: "A signer refused to sign a performance plan",
+    NoticeKind.COMMENT: "A signer commented on a performance plan",
+    NoticeKind.UNDELIVERABLE: "An email about a performance plan could not be delivered",
+}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who the recipient can ask: shown in the message and used as its Reply-To."""
+
+    name: str
+    email: str | None = None
+
+
+# -- the messages ---------------------------------------------------------------------
+
+
+def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
+               contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
+               now: dt.datetime, role: Role | str = Role.EMPLOYEE,
+               employee_name: str | None = None, meetings: Sequence[Meeting] = (),
+               location: str | None = None, video_link: str | None = None,
+               meeting_with: str | None = None) -> Message:
+    """Asks a signer to read the plan and respond by the deadline.
+
+    For the employee it says what signing means (receipt and understanding, not
+    agreement) and that refusing does not stop the plan. ``meetings`` (the plan's
+    check-ins) are listed and attached as ``check-ins.ics``; ``now`` is the calendar's
+    DTSTAMP (pass the time the envelope was sent, so a retry builds the same bytes).
+    """
+    role = Role(role)
+    employee_name = _employee_name(role, employee_name)
+    attachments: tuple[Attachment, ...] = ()
+    if meetings:
+        attachments = (Attachment(ics.FILENAME, ics.CONTENT_TYPE, ics.checkin_calendar(
+            meetings, uid_seed=envelope_id, stamp=now, location=location,
+            video_link=video_link, meeting_with=meeting_with)),)
+    subject = ("Please review and acknowledge your performance plan" if role is Role.EMPLOYEE
+               else "Please review and sign a performance plan")
+    context = {
+        "role": role.value,
+        "employee_name": employee_name,
+        "link": _link(link),
+        "deadline": format_when(deadline),
+        "meetings": [format_meeting(m) for m in meetings],
+        "location": location,
+        "video_link": video_link,
+        # Plan data need not hold a URL here; only a real http(s) URL becomes a link.
+        "video_url": video_link if video_link and _is_link(video_link) else None,
+        "meeting_with": meeting_with,
+        "calendar_file": ics.FILENAME if meetings else None,
+    }
+    return _message("invitation", subject=subject, to=to, name=name, company=company,
+                    contact=contact, envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, attachments=attachments, **context)
+
+
+def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
+             contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
+             role: Role | str = Role.EMPLOYEE, employee_name: str | None = None) -> Message:
+    """A signer who has been asked has not responded yet."""
+    role = Role(role)
+    subject = ("Reminder: please review and acknowledge your performance plan"
+               if role is Role.EMPLOYEE else "Reminder: please review and sign a performance plan")
+    return _message("reminder", subject=subject, to=to, name=name, company=company,
+                    contact=contact, envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, role=role.value,
+                    employee_name=_employee_name(role, employee_name), link=_link(link),
+                    deadline=format_when(deadline))
+
+
+def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
+              envelope_id: str, signer_id: str, idempotency_key: str,
+              role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
+              available_until: dt.datetime | None = None,
+              attachments: Sequence[Attachment] = ()) -> Message:
+    """The plan is complete: a link to download the signer's copy (and the copy itself
+    attached, where the organisation wants that)."""
+    role = Role(role)
+    subject = ("Your copy of your performance plan" if role is Role.EMPLOYEE
+               else "Your copy of a completed performance plan")
+    return _message("your_copy", subject=subject, to=to, name=name, company=company,
+                    contact=contact, envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, role=role.value,
+                    employee_name=_employee_name(role, employee_name), link=_link(link),
+                    available_until=format_when(available_until) if available_until else None,
+                    attachments=attachments, attached=bool(attachments))
+
+
+def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company: str,
+              signer_name: str, employee_name: str, envelope_id: str, signer_id: str,
+              idempotency_key: str, signer_role: Role | str = Role.EMPLOYEE,
+              text: str | None = None, at: dt.datetime | None = None,
+              witness: str | None = None, recorded_by: str | None = None,
+              undelivered: str | None = None, address: str | None = None,
+              excerpt_chars: int = EXCERPT_CHARS) -> Message:
+    """Tells HR that a signer refused to sign or commented, or that an email to them
+    could not be delivered.
+
+    ``text`` is the signer's comment or reason (or the provider's answer): user text,
+    escaped in HTML and quoted up to ``excerpt_chars``; the full text is in the record
+    behind ``link``. ``witness`` and ``recorded_by`` describe a refusal a manager
+    recorded in a meeting; ``undelivered`` (the outbox name of the message) and
+    ``address`` an email that failed.
+    """
+    kind = NoticeKind(kind)
+    signer_role = Role(signer_role)
+    subject = _SUBJECTS[kind]
+    excerpt, shortened = _excerpt(text, excerpt_chars)
+    return _message("hr_notice", subject=subject, to=to, name=name, company=company,
+                    contact=None, envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, kind=kind.value,
+                    signer_name=signer_name, signer_role=signer_role.value,
+                    employee_name=employee_name, link=_link(link), reference=envelope_id,
+                    at=format_when(at) if at else None, excerpt=excerpt,
+                    shortened=shortened, full_length=len((text or "").strip()),
+                    witness=witness, recorded_by=recorded_by, address=address,
+                    undelivered=UNDELIVERED_NAMES.get(undelivered or "", "email"))
+
+
+def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+           signer_id: str, idempotency_key: str, role: Role | str = Role.EMPLOYEE,
+           employee_name: str | None = None, meetings: Sequence[Meeting] = (),
+           now: dt.datetime | None = None) -> Message:
+    """HR withdrew the request; the link no longer works. Has no link of its own, and
+    gives no reason (HR's reason is for the record, not for the signer's mailbox).
+
+    ``meetings``, the check-ins the invitation's calendar gave, are cancelled by the
+    attached ``check-ins-cancelled.ics`` (the same UIDs, ``METHOD:CANCEL``); ``now``
+    is its DTSTAMP, later than the invitation's.
+    """
+    role = Role(role)
+    attachments: tuple[Attachment, ...] = ()
+    if meetings:
+        if now is None:
+            raise ValueError("now: a cancelled calendar needs the time it was issued")
+        attachments = (Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE, ics.cancelled_calendar(
+            meetings, uid_seed=envelope_id, stamp=now,
+            organizer=contact.email, attendee=to)),)
+    return _message("voided", subject="A signing request sent to you has been withdrawn",
+                    to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, role=role.value,
+                    employee_name=_employee_name(role, employee_name),
+                    calendar_file=ics.CANCEL_FILENAME if meetings else None,
+                    attachments=attachments)
+
+
+# -- formatting -----------------------------------------------------------------------
+
+
+def format_when(when: dt.datetime) -> str:
+    """"Tuesday 15 December 2026 at 17:00 GMT", in the datetime's own time zone."""
+    _aware(when)
+    return f"{format_date(when)} at {when:%H:%M} {when.tzname()}"
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def format_meeting(meeting: Meeting) -> str:
+    """"Tuesday 8 December 2026, 10:30 to 11:00 GMT"."""
+    _aware(meeting.starts)
+    ends = meeting.ends.astimezone(meeting.starts.tzinfo)
+    return f"{format_date(meeting.starts)}, {meeting.starts:%H:%M} to {ends:%H:%M} " \
+           f"{meeting.starts.tzname()}"
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _message(template: str, *, subject: str, to: str, name: str, company: str,
+             contact: Contact | None, envelope_id: str, signer_id: str,
+             idempotency_key: str, attachments: Sequence[Attachment] = (),
+             **context: Any) -> Message:
+    context.update(subject=subject, name=name, company=company, contact=contact,
+                   preheader=_PREHEADER[template].format(company=company))
+    return Message(
+        to=to,
+        to_name=name,
+        subject=subject,
+        text=_env.get_template(f"{template}.txt").render(context),
+        html=_env.get_template(f"{template}.html").render(context),
+        idempotency_key=idempotency_key,
+        attachments=tuple(attachments),
+        custom_args={"envelope_id": envelope_id, "signer_id": signer_id},
+        reply_to=contact.email if contact and contact.email else None,
+    )
+
+
+# The first line mail clients show next to the subject: nothing from the plan.
+_PREHEADER = {
+    "invitation": "A document from {company} is waiting for your response.",
+    "reminder": "A document from {company} is still waiting for your response.",
+    "your_copy": "Your copy of a completed document from {company}.",
+    "hr_notice": "A signer has responded.",
+    "voided": "A request from {company} has been withdrawn.",
+}
+
+
+def _is_link(url: str) -> bool:
+    parts = urlsplit(url)
+    return (parts.scheme in ("https", "http") and bool(parts.netloc)
+            and not re.search(r"[\s\x00-\x1f\x7f]", url))
+
+
+def _link(url: str) -> str:
+    if not _is_link(url):
+        raise ValueError("link: must be an absolute http(s) URL")
+    return url
+
+
+def _aware(when: dt.datetime) -> None:
+    if not isinstance(when, dt.datetime) or when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError("dates in messages must be timezone-aware datetimes")
+
+
+def _employee_name(role: Role, employee_name: str | None) -> str | None:
+    if role is not Role.EMPLOYEE and not employee_name:
+        raise ValueError(f"employee_name: a message to the {role.value} signer names the "
+                         "employee whose plan it is")
+    return employee_name
+
+
+def _excerpt(text: str | None, limit: int) -> tuple[str | None, bool]:
+    """The start of ``text``, cut at a word boundary near ``limit`` characters."""
+    if not text or not text.strip():
+        return None, False
+    text = text.strip()
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip() + "…", True

@@ -1,0 +1,127 @@
+"""The signing tables: envelopes, signers, the audit trail, the outbox, documents.
+
+Rows hold state; rules live in :mod:`signing.domain.workflow`. Audit events and documents are
+written once and never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from database import Base, UTCDateTime
+from signing.domain import ratelimit_models  # noqa: F401  - registers the rate_limits table
+
+
+class Document(Base):
+    """A file stored once, keyed by its SHA-256 (the original PDF of an envelope)."""
+
+    __tablename__ = "documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class EnvelopeRow(Base):
+    __tablename__ = "envelopes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    plan_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    template: Mapped[str] = mapped_column(String(200))
+    document_sha256: Mapped[str] = mapped_column(ForeignKey("documents.sha256"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    # Who may see and act on it (signing.domain.access): the key (later the person) that sent it,
+    # and that key's HR team, if it has one.
+    owner: Mapped[str] = mapped_column(String(200), index=True, default="")
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The stamped and sealed PDF (in documents) once made: kept so that finalizing again
+    # after a crash archives this one rather than sealing a second, different one.
+    final_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    signers: Mapped[list[SignerRow]] = relationship(
+        back_populates="envelope", order_by="SignerRow.routing_order, SignerRow.id")
+
+
+class SignerRow(Base):
+    __tablename__ = "signers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("envelopes.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    routing_order: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    # The link's nonce: a new one revokes every link issued before it.
+    nonce: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    envelope: Mapped[EnvelopeRow] = relationship(back_populates="signers")
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("envelope_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("envelopes.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(50))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    signer_id: Mapped[str | None] = mapped_column(String(36))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxRow(Base):
+    """A side effect to carry out after the commit that decided it (transactional outbox)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # One row per effect of one audit event, so writing it twice is impossible.
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("envelopes.id"), index=True)
+    signer_id: Mapped[str | None] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiKey(Base):
+    """A caller of the HTTP API. Only the SHA-256 of the key is kept; the prefix (its first
+    characters) names it to people in listings and audit trails."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(20), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # An HR team: hr keys of one team share the plans each of them sends.
+    team: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

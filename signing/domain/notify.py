@@ -1,0 +1,178 @@
+"""Email from the outbox: compose each message just before sending it, from the rows.
+
+The outbox row holds no link and no text: the link is signed at send time from the
+signer's current nonce, so a link revoked by a resend is never mailed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.errors
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from docgen import Plan, PlanError, plan_from_data, schedule_for
+from signing.domain import envelopes
+from signing.domain import workflow as wf
+from signing.domain.events import EventType
+from signing.domain.links import LinkSigner, link_url
+from signing.domain.mail import (
+    Attachment,
+    MailBackend,
+    Message,
+    PermanentMailError,
+    TransientMailError,
+    compose,
+)
+from signing.domain.models import Document, EnvelopeRow, SignerRow
+from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
+from signing.domain.workflow import Role
+
+log = logging.getLogger(__name__)
+
+# Messages to signers; when one cannot be delivered, HR are told.
+SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy"})
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """Everything an email needs that the database does not hold."""
+
+    backend: MailBackend
+    links: LinkSigner
+    base_url: str
+    company_name: str
+    attach_copy: bool = False
+
+    def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None:
+        """The outbox handler for ``email`` rows: returns the provider's message id.
+
+        A message the mail library refuses to build (an address or a name it cannot put
+        in a header) fails for good at once, like one the provider refuses: the same
+        data would be refused on every attempt.
+        """
+        try:
+            message = self.compose(session, job)
+        except PermanentMailError as exc:  # a message that cannot be (an address, a name)
+            raise PermanentFailure(str(exc)) from exc
+        except PlanError as exc:
+            raise PermanentFailure(f"the plan stored with the envelope cannot be read: "
+                                   f"{exc}") from exc
+        try:
+            return self.backend.send(message).provider_message_id
+        except TransientMailError as exc:
+            raise TransientFailure(str(exc), exc.retry_after) from exc
+        except PermanentMailError as exc:
+            raise PermanentFailure(str(exc)) from exc
+        except (ValueError, email.errors.MessageError) as exc:
+            # The mail library refused to build what we gave it: the same data is refused
+            # on every attempt. Its text may quote the header it choked on (an address),
+            # so the record names the error's type, and only the log its text.
+            log.warning("the mail library refused outbox row %s: %s: %s", job.id,
+                        type(exc).__name__, exc)
+            raise PermanentFailure(f"the mail library refused the message "
+                                   f"({type(exc).__name__})") from exc
+
+    def gave_up(self, session: Session, job: OutboxJob, reason: str, now: dt.datetime) -> None:
+        """A message to a signer will not be delivered: record it, and tell HR (in the
+        transaction that marks the row failed). A failed notice to HR tells no one."""
+        if job.signer_id is None or job.name not in SIGNER_MESSAGES:
+            return
+        envelopes.perform(session, job.envelope_id, wf.Action.DELIVERY_FAILED,
+                          signer_id=job.signer_id, message=job.name, error=reason,
+                          actor=envelopes.Actor("worker"), now=now)
+
+    def compose(self, session: Session, job: OutboxJob) -> Message:
+        row = envelopes.load(session, job.envelope_id)
+        signer = next(s for s in row.signers if s.id == job.signer_id)
+        plan = plan_from_data(row.plan_data, stored=True)
+        common: dict[str, Any] = {
+            "to": signer.email, "name": signer.name, "company": self._company(plan),
+            "envelope_id": row.id, "signer_id": signer.id, "idempotency_key": job.dedupe_key,
+        }
+        contact = compose.Contact(plan.hr.name, plan.hr.email)
+        person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
+        if job.name == "invitation":
+            return compose.invitation(
+                **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),
+                contact=contact, now=job.created_at, **self._checkins(plan, signer))
+        if job.name == "reminder":
+            return compose.reminder(**common, **person, link=self._link(signer),
+                                    deadline=self._deadline(row, plan), contact=contact)
+        if job.name == "your_copy":
+            return compose.your_copy(**common, **person, link=self._link(signer),
+                                     contact=contact, attachments=self._copy(session, row))
+        if job.name == "voided":
+            # Cancels the meetings the invitation's calendar gave this signer, if any.
+            return compose.voided(**common, **person, contact=contact, now=job.created_at,
+                                  meetings=self._checkins(plan, signer).get("meetings", ()))
+        if job.name in ("hr_notice_comment", "hr_notice_refusal"):
+            return self._hr_notice(session, row, signer, plan, job)
+        if job.name == "hr_notice_undeliverable":
+            return compose.hr_notice(
+                kind="undeliverable", to=plan.hr.email, name=plan.hr.name,
+                link=self._record_url(row), company=self._company(plan),
+                signer_name=signer.name, employee_name=plan.employee.name,
+                envelope_id=row.id, signer_id=signer.id, idempotency_key=job.dedupe_key,
+                signer_role=signer.role, text=job.payload.get("error"), at=job.created_at,
+                undelivered=job.payload.get("message"), address=signer.email)
+        raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
+
+    def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
+                   job: OutboxJob) -> Message:
+        kind = "refusal" if job.name == "hr_notice_refusal" else "comment"
+        event_type = EventType.SIGNER_REFUSED if kind == "refusal" else EventType.SIGNER_COMMENTED
+        # Exactly the event this notice was queued for: a signer may comment many times.
+        # A row queued before rows named it (no ``seq``) takes the signer's last such
+        # event up to the step that queued it (its key is ``envelope:seq:index``).
+        seq = job.payload.get("seq")
+        last = seq if seq is not None else int(job.dedupe_key.rsplit(":", 2)[1])
+        event = next(r for r in reversed(envelopes.audit_trail(session, row.id))
+                     if r.seq <= last and r.type == event_type and r.signer_id == signer.id)
+        text = event.data.get("reason" if kind == "refusal" else "comment")
+        recorder = event.data.get("recorded_by")
+        return compose.hr_notice(
+            kind=kind, to=plan.hr.email, name=plan.hr.name,
+            link=self._record_url(row),
+            company=self._company(plan), signer_name=signer.name,
+            employee_name=plan.employee.name, envelope_id=row.id, signer_id=signer.id,
+            idempotency_key=job.dedupe_key, signer_role=signer.role, text=text, at=event.at,
+            witness=event.data.get("witness"),
+            recorded_by=next((s.name for s in row.signers if s.id == recorder), None))
+
+    def _copy(self, session: Session, row: EnvelopeRow) -> tuple[Attachment, ...]:
+        if not self.attach_copy or row.final_sha256 is None:
+            return ()
+        final = session.get_one(Document, row.final_sha256)
+        return (Attachment("performance-plan-signed.pdf", "application/pdf", final.content),)
+
+    def _record_url(self, row: EnvelopeRow) -> str:
+        return f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}"
+
+    def _company(self, plan: Plan) -> str:
+        return plan.company.name if plan.company else self.company_name
+
+    def _link(self, signer: SignerRow) -> str:
+        if not signer.nonce:
+            raise PermanentFailure("the signer has not been sent a link")
+        return link_url(self.base_url, self.links.sign(signer.id, signer.nonce))
+
+    @staticmethod
+    def _deadline(row: EnvelopeRow, plan: Plan) -> dt.datetime:
+        """The deadline in the plan's own time zone, which is the employee's."""
+        assert row.expires_at is not None  # only a sent envelope has signers to mail
+        zone = ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
+        return row.expires_at.astimezone(zone)
+
+    @staticmethod
+    def _checkins(plan: Plan, signer: SignerRow) -> dict[str, Any]:
+        # The calendar goes to those who attend the check-ins: employee and manager.
+        if plan.checkins is None or signer.role == Role.HR:
+            return {}
+        return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
+                "video_link": plan.checkins.video_link,
+                "meeting_with": plan.checkins.with_ or plan.manager.name}

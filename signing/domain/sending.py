@@ -1,0 +1,96 @@
+"""Sending a plan: plan data in, a sent envelope out. Used by the API and the CLI.
+
+Validation, lint and document generation (the slow part: LibreOffice) run before the
+database transaction; the envelope, its signers, its PDF, the audit events and the
+invitation rows are then written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+import webhooks
+from config import Settings
+from docgen import Job, Plan, PlanError, PlanLimits, build, check, plan_from_data
+from docgen.errors import Problem
+from docgen.generate import PdfConverter
+from docgen.model import RoutingPlace
+from signing.domain import envelopes
+from signing.domain import workflow as wf
+
+# Routing orders: those signing before the employee, the employee, those signing after.
+_ORDER = {RoutingPlace.BEFORE: 1, None: 2, RoutingPlace.AFTER: 3}
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    template: Path
+    company_name: str
+    expires_in: dt.timedelta
+    force: bool = False
+    team: str | None = None  # the sender's HR team, which shares the envelope
+    limits: PlanLimits | None = None  # see plan_limits
+
+
+def plan_limits(settings: Settings) -> PlanLimits:
+    """How big a plan plansign sends may be: the API and `plansign send` alike."""
+    return PlanLimits(max_chars=settings.max_plan_chars, max_pages=settings.max_plan_pages)
+
+
+def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
+    """The employee, plus the manager and HR where the plan's routing adds them."""
+    return [envelopes.SignerSpec(wf.Role(role), person.name, person.email, _ORDER[place])
+            for role, person, place in plan.signers()]
+
+
+def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
+              options: SendOptions, converter: PdfConverter, actor: envelopes.Actor,
+              now: dt.datetime, source: str | None = None) -> str:
+    """Validate, lint, render and convert a plan, then create and send its envelope.
+
+    Raises :class:`docgen.PlanError` (field paths; also for a ``manager.webhook`` that
+    names no enabled endpoint, and for a plan over ``options.limits``, checked before
+    LibreOffice sees it and again by its page count) or :class:`docgen.LintFailed` before
+    anything is written.
+    """
+    plan = plan_from_data(plan_data, source=source)
+    check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
+    job = Job(source or plan.plan_id or "plan", plan, options.template, source)
+    check(job, force=options.force)
+    pdf = build(job, formats=["pdf"], company_name=options.company_name,
+                converter=converter, generated_on=now.date(),
+                limits=options.limits).files["pdf"]
+    stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    with sessions.begin() as session:
+        envelope_id = envelopes.create_envelope(
+            session, plan_data=stored, template=options.template.stem, pdf=pdf,
+            signers=signer_specs(plan), actor=actor, now=now, team=options.team)
+        envelopes.perform(session, envelope_id, wf.Action.SEND, actor=actor, now=now,
+                          expires_in=options.expires_in)
+    return envelope_id
+
+
+def check_webhook(sessions: sessionmaker[Session], plan: Plan, *, owner: str,
+                  team: str | None = None, source: str | None = None) -> None:
+    """The endpoint a plan names (``manager.webhook``) must exist, be enabled and belong
+    to someone who may see the plan: else the manager's notices would go nowhere,
+    silently. Another team's endpoint is told as not existing."""
+    name = plan.manager.webhook
+    if name is None:
+        return
+    with sessions() as session:
+        endpoint = webhooks.find_by_name(session, name)
+        if endpoint is None or not webhooks.hears_of(endpoint, owner=owner, team=team):
+            problem = (f"no webhook endpoint is named {name}; register it with `plansign "
+                       f"webhooks add URL --name {name} ...`, or correct the name")
+        elif endpoint.disabled_at is not None:
+            problem = (f"the webhook endpoint {name} is disabled "
+                       f"({endpoint.disabled_reason}); enable it, or name another")
+        else:
+            return
+    raise PlanError([Problem("manager.webhook", problem)], source=source)

@@ -1,0 +1,538 @@
+"""The envelope workflow: a state machine in plain Python.
+
+Every action is a pure function: an :class:`Envelope` (immutable), the action's inputs
+and an explicit ``now`` in; a :class:`Step` out, holding the new envelope, the audit
+events that record the change and the side effects (emails, webhooks, finalizing) to
+put in the outbox. The caller writes all three in one transaction. Views, the API, the
+CLI and the worker all call these functions, and nothing else changes an envelope.
+
+Envelope lifecycle (DESIGN.md)::
+
+    draft ─► sent ─► completed ─► sealed ─► archived
+      any open state ─► voided | expired (expired still finalizes)
+
+Each signer, in routing order: waiting ─► notified ─► viewed ─► acknowledged | refused.
+Signers of the same routing order are notified together; the next order is notified
+when every signer of the previous one is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from signing.domain.errors import SigningError
+from signing.domain.events import EventType
+
+MAX_COMMENT_CHARS = 20_000
+MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
+
+
+class EnvelopeState(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    COMPLETED = "completed"
+    SEALED = "sealed"
+    ARCHIVED = "archived"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+OPEN_STATES = frozenset({EnvelopeState.DRAFT, EnvelopeState.SENT})
+
+
+class SignerState(StrEnum):
+    WAITING = "waiting"
+    NOTIFIED = "notified"
+    VIEWED = "viewed"
+    ACKNOWLEDGED = "acknowledged"
+    REFUSED = "refused"
+
+
+DONE_STATES = frozenset({SignerState.ACKNOWLEDGED, SignerState.REFUSED})
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR = "hr"
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+class WorkflowError(SigningError):
+    """An action that the envelope's or the signer's state does not allow."""
+
+
+class IllegalTransition(WorkflowError):
+    def __init__(self, action: str, state: str) -> None:
+        self.action = action
+        self.state = state
+        super().__init__(f"cannot {action} an envelope that is {state}")
+
+
+class AlreadyDone(WorkflowError):
+    """The signer already acknowledged or refused: a second submit changes nothing."""
+
+    def __init__(self, signer_id: str, state: SignerState) -> None:
+        self.signer_id = signer_id
+        self.state = state
+        super().__init__(f"this signer has already {state}; nothing was changed")
+
+
+class AlreadyRecorded(WorkflowError):
+    """This very submission of a form (a double click, a replayed request) was recorded
+    before: the second changes nothing."""
+
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("these comments were already recorded; nothing was changed")
+
+
+class NotYourTurn(WorkflowError):
+    """The signer's routing order has not been reached yet."""
+
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("this signer has not been asked to sign yet")
+
+
+class UnknownSigner(WorkflowError):
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("no such signer on this envelope")
+
+
+class InvalidInput(WorkflowError):
+    """Input the action cannot take; names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class CommentLimitReached(InvalidInput):
+    """One more comment would take the signer past what one signer may send: a number
+    of comments, or their characters in all. Names the field, so callers treat it as
+    any refused input (422) and give the typed text back."""
+
+    def __init__(self, signer_id: str, message: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("comment", message)
+
+
+# -- data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signer:
+    id: str
+    role: Role
+    name: str
+    email: str
+    order: int
+    state: SignerState = SignerState.WAITING
+    decided_at: dt.datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state in DONE_STATES
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    state: EnvelopeState
+    signers: tuple[Signer, ...]
+    expires_at: dt.datetime | None = None
+
+    def signer(self, signer_id: str) -> Signer:
+        for signer in self.signers:
+            if signer.id == signer_id:
+                return signer
+        raise UnknownSigner(signer_id)
+
+    @property
+    def current_order(self) -> int | None:
+        """The lowest routing order with a signer not yet done; None when all are done."""
+        pending = [s.order for s in self.signers if not s.done]
+        return min(pending) if pending else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened, for the audit trail; the caller adds actor, IP, time and hashes."""
+
+    type: str
+    signer_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A side effect to put in the outbox: an email, a webhook, finalizing."""
+
+    kind: str
+    name: str
+    signer_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    # The event of the same step this effect tells of (a notice quoting a comment): the
+    # caller puts that event's audit seq in the outbox row, as ``seq``.
+    about: Event | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CommentLimits:
+    """What one signer may send as comments without deciding (``comment``): so many, of
+    so many characters in all. Each comment's own limit is MAX_COMMENT_CHARS."""
+
+    count: int = 20
+    chars: int = 100_000
+
+
+@dataclass(frozen=True)
+class Step:
+    envelope: Envelope
+    events: tuple[Event, ...]
+    effects: tuple[Effect, ...]
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _with_signer(envelope: Envelope, signer: Signer) -> Envelope:
+    return replace(envelope, signers=tuple(signer if s.id == signer.id else s
+                                           for s in envelope.signers))
+
+
+def _require(envelope: Envelope, action: str, *states: EnvelopeState) -> None:
+    if envelope.state not in states:
+        raise IllegalTransition(action, envelope.state)
+
+
+def _open_signer(envelope: Envelope, signer_id: str, action: str) -> Signer:
+    """The signer, checked to be able to act now. A signer who already decided hears
+    that first, whatever became of the envelope since (a replayed or second submit)."""
+    signer = envelope.signer(signer_id)
+    if signer.done:
+        raise AlreadyDone(signer.id, signer.state)
+    _require(envelope, action, EnvelopeState.SENT)
+    if signer.state is SignerState.WAITING:
+        raise NotYourTurn(signer.id)
+    return signer
+
+
+def _check_comment(text: str | None, field_name: str = "comment") -> str | None:
+    if text is None:
+        return None
+    if "\x00" in text:
+        raise InvalidInput(field_name, "contains a NUL character; remove it")
+    if len(text) > MAX_COMMENT_CHARS:
+        raise InvalidInput(field_name, f"is {len(text):,} characters long; the limit is "
+                                       f"{MAX_COMMENT_CHARS:,}")
+    return text if text.strip() else None
+
+
+def _notify_order(envelope: Envelope, order: int) -> tuple[Envelope, list[Event], list[Effect]]:
+    events, effects = [], []
+    for signer in envelope.signers:
+        if signer.order == order and signer.state is SignerState.WAITING:
+            envelope = _with_signer(envelope, replace(signer, state=SignerState.NOTIFIED))
+            events.append(Event(EventType.SIGNER_NOTIFIED, signer.id))
+            effects.append(Effect("email", "invitation", signer.id))
+    return envelope, events, effects
+
+
+def _advance(envelope: Envelope) -> tuple[Envelope, list[Event], list[Effect]]:
+    """After a signer is done: notify the next routing order, or complete the envelope."""
+    order = envelope.current_order
+    if order is None:
+        envelope = replace(envelope, state=EnvelopeState.COMPLETED)
+        # Managers hear of it (envelope.completed) once the record is sealed and archived.
+        return envelope, [Event(EventType.ENVELOPE_COMPLETED)], [Effect("finalize", "finalize")]
+    if any(s.order == order and s.state is not SignerState.WAITING for s in envelope.signers):
+        return envelope, [], []
+    return _notify_order(envelope, order)
+
+
+# -- actions --------------------------------------------------------------------------
+
+
+def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> Step:
+    """Send a draft: the first routing order is notified."""
+    _require(envelope, "send", EnvelopeState.DRAFT)
+    if not envelope.signers:
+        raise InvalidInput("signers", "an envelope needs at least one signer")
+    if not any(s.role is Role.EMPLOYEE for s in envelope.signers):
+        raise InvalidInput("signers", "the employee must be one of the signers")
+    expires_at = now + expires_in
+    sent = replace(envelope, state=EnvelopeState.SENT, expires_at=expires_at)
+    first = min(s.order for s in sent.signers)
+    sent, events, effects = _notify_order(sent, first)
+    return Step(sent, (Event(EventType.ENVELOPE_SENT, data={"expires_at": expires_at.isoformat()}),
+                       *events), (*effects, Effect("webhook", EventType.ENVELOPE_SENT)))
+
+
+def is_first_view(envelope_state: str, signer_state: str) -> bool:
+    """Whether opening the plan now is a view worth recording: callers check this
+    before taking a write lock that :func:`view` would most often not need."""
+    return envelope_state == EnvelopeState.SENT and signer_state == SignerState.NOTIFIED
+
+
+def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
+    """The signer opened the plan. Viewing again, after deciding, or once the envelope
+    is closed records nothing new: the page shows the outcome instead."""
+    signer = envelope.signer(signer_id)
+    if not is_first_view(envelope.state, signer.state):
+        return Step(envelope, (), ())
+    viewed = _with_signer(envelope, replace(signer, state=SignerState.VIEWED))
+    return Step(viewed, (Event(EventType.SIGNER_VIEWED, signer.id),),
+                (Effect("webhook", EventType.SIGNER_VIEWED, signer.id),))
+
+
+def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
+                statement: str, consent_text: str | None = None, comment: str | None = None,
+                now: dt.datetime) -> Step:
+    """Receipt and understanding, not agreement. ``statement`` and ``consent_text`` are
+    the words the signer was shown, recorded as they were."""
+    signer = _open_signer(envelope, signer_id, "acknowledge")
+    typed = " ".join(typed_name.split())
+    if not typed:
+        raise InvalidInput("typed_name", "type your full name to acknowledge")
+    if any(unicodedata.category(c) == "Cc" for c in typed):
+        raise InvalidInput("typed_name", "contains control characters; type your name only")
+    if len(typed) > MAX_NAME_CHARS:
+        raise InvalidInput("typed_name", f"is {len(typed):,} characters long; the limit is "
+                                         f"{MAX_NAME_CHARS}")
+    if not consent:
+        raise InvalidInput("consent", "agree to use electronic records and signatures, or "
+                                      "ask HR for a paper copy")
+    comment = _check_comment(comment)
+    done = replace(signer, state=SignerState.ACKNOWLEDGED, decided_at=now)
+    data = {"typed_name": typed, "consent": True, "statement": statement}
+    if consent_text:
+        data["consent_text"] = consent_text
+    events = [Event(EventType.SIGNER_ACKNOWLEDGED, signer.id, data)]
+    effects: list[Effect] = [Effect("webhook", EventType.SIGNER_ACKNOWLEDGED, signer.id)]
+    if comment:
+        commented = Event(EventType.SIGNER_COMMENTED, signer.id, {"comment": comment})
+        events.append(commented)
+        effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
+                    Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)]
+    return _finish(_with_signer(envelope, done), events, effects)
+
+
+def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
+           witness: str | None = None, recorded_by: str | None = None,
+           now: dt.datetime) -> Step:
+    """The signer refuses to sign. The plan still takes effect; the refusal is recorded.
+
+    A manager may record that the employee refused in a meeting (``recorded_by`` the
+    manager's signer id, with a ``witness``), which completes the employee's step even
+    if the employee never opened the link.
+    """
+    signer = envelope.signer(signer_id)
+    if signer.done:
+        raise AlreadyDone(signer.id, signer.state)
+    _require(envelope, "refuse", EnvelopeState.SENT)
+    data: dict[str, Any] = {}
+    if recorded_by is not None:
+        recorder = envelope.signer(recorded_by)
+        if recorder.role is not Role.MANAGER or signer.role is not Role.EMPLOYEE:
+            raise InvalidInput("recorded_by", "only the manager can record the employee's "
+                                              "refusal")
+        if not witness or not witness.strip():
+            raise InvalidInput("witness", "name the witness to the refusal")
+        data.update(recorded_by=recorder.id, witness=" ".join(witness.split()))
+    elif signer.state is SignerState.WAITING:
+        raise NotYourTurn(signer.id)
+    reason = _check_comment(reason, "reason")
+    if reason:
+        data["reason"] = reason
+    done = replace(signer, state=SignerState.REFUSED, decided_at=now)
+    refused = Event(EventType.SIGNER_REFUSED, signer.id, data)
+    events = [refused]
+    effects = [Effect("email", "hr_notice_refusal", signer.id, about=refused),
+               Effect("webhook", EventType.SIGNER_REFUSED, signer.id)]
+    return _finish(_with_signer(envelope, done), events, effects)
+
+
+def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
+            submission: str | None = None,
+            earlier_submissions: frozenset[str] = frozenset(), earlier_count: int = 0,
+            earlier_chars: int = 0, limits: CommentLimits = CommentLimits()) -> Step:
+    """Comments without deciding yet: recorded, HR told, the link stays open.
+
+    ``submission`` names this sending of the form (the page makes a new one each time it
+    is shown); one among ``earlier_submissions``, those of the signer's comments already
+    recorded, is a double click or a replay and changes nothing. ``earlier_count`` and
+    ``earlier_chars`` are how many comments the signer has sent and their length: past
+    ``limits`` the comment is refused (each one is an email to HR and pages of the final
+    record). A comment given with an acknowledgement or a refusal is never refused for
+    them: a signer may always decide.
+    """
+    signer = _open_signer(envelope, signer_id, "comment on")
+    submission = submission[:64] if submission else None  # an id, kept to an id's length
+    if submission is not None and submission in earlier_submissions:
+        raise AlreadyRecorded(signer.id)
+    checked = _check_comment(text)
+    if checked is None:
+        raise InvalidInput("comment", "write a comment first")
+    _check_comment_limits(signer.id, len(checked), earlier_count, earlier_chars, limits)
+    data: dict[str, Any] = {"comment": checked}
+    if submission is not None:
+        data["submission"] = submission
+    commented = Event(EventType.SIGNER_COMMENTED, signer.id, data)
+    return Step(envelope, (commented,),
+                (Effect("email", "hr_notice_comment", signer.id, about=commented),
+                 Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)))
+
+
+def _check_comment_limits(signer_id: str, length: int, earlier_count: int,
+                          earlier_chars: int, limits: CommentLimits) -> None:
+    sent = f"you have sent {earlier_count} comment{'s' if earlier_count != 1 else ''}"
+    if earlier_count >= limits.count:
+        raise CommentLimitReached(signer_id, (
+            f"{sent} on this plan, the most one person may send here ({limits.count}). "
+            "This comment was not sent. To add more, contact HR directly."))
+    if earlier_chars + length > limits.chars:
+        left = max(limits.chars - earlier_chars, 0)
+        raise CommentLimitReached(signer_id, (
+            f"{sent} on this plan, {earlier_chars:,} characters in all; one person may send "
+            f"at most {limits.chars:,} characters of comments here, and this comment has "
+            f"{length:,} ({left:,} left). This comment was not sent. Shorten it, or "
+            "contact HR directly."))
+
+
+def remind(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """Remind every signer who has been asked and has not decided."""
+    _require(envelope, "remind", EnvelopeState.SENT)
+    pending = [s for s in envelope.signers
+               if s.state in (SignerState.NOTIFIED, SignerState.VIEWED)]
+    return Step(envelope, tuple(Event(EventType.SIGNER_REMINDED, s.id) for s in pending),
+                tuple(Effect("email", "reminder", s.id) for s in pending))
+
+
+def resend(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
+    """A new link for a signer who is waiting on one; the old link is revoked by the
+    caller (a new nonce), which the ``signer.link_reissued`` event records."""
+    signer = _open_signer(envelope, signer_id, "resend")
+    return Step(envelope, (Event(EventType.SIGNER_LINK_REISSUED, signer.id),),
+                (Effect("email", "invitation", signer.id),))
+
+
+def delivery_failed(envelope: Envelope, signer_id: str, *, message: str, error: str,
+                    now: dt.datetime) -> Step:
+    """An email to a signer could not be delivered and will not be retried. Recorded in
+    any state (a "your copy" can fail after completion) and HR are told, so they can
+    check the address and resend; nothing else changes."""
+    signer = envelope.signer(signer_id)
+    data = {"message": message, "error": " ".join(error.split())[:500]}
+    return Step(envelope, (Event(EventType.EMAIL_FAILED, signer.id, data),),
+                (Effect("email", "hr_notice_undeliverable", signer.id, data),))
+
+
+# What the mail provider reports about an email to a signer, as audit event types.
+EMAIL_EVENTS = {"delivered": EventType.EMAIL_DELIVERED, "open": EventType.EMAIL_OPENED,
+                "bounce": EventType.EMAIL_BOUNCED, "dropped": EventType.EMAIL_DROPPED}
+
+
+def email_event(envelope: Envelope, signer_id: str, *, kind: str, message: str,
+                occurred_at: dt.datetime, reason: str | None = None,
+                now: dt.datetime) -> Step:
+    """The mail provider reports what became of an email to a signer. Recorded in any
+    state; a bounce or a drop also tells HR and the endpoints that follow the plan."""
+    if kind not in EMAIL_EVENTS:
+        raise InvalidInput("kind", f"not an email event plansign records: {kind}")
+    signer = envelope.signer(signer_id)
+    data: dict[str, Any] = {"message": message, "occurred_at": occurred_at.isoformat()}
+    effects: tuple[Effect, ...] = ()
+    if kind in ("bounce", "dropped"):
+        data["reason"] = " ".join((reason or "no reason given").split())[:500]
+        effects = (Effect("email", "hr_notice_undeliverable", signer.id,
+                          {"message": message, "error": data["reason"]}),
+                   Effect("webhook", EventType.EMAIL_BOUNCED, signer.id,
+                          {"message": message, "event": kind}))
+    return Step(envelope, (Event(EMAIL_EVENTS[kind], signer.id, data),), effects)
+
+
+def expire(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """Past the deadline with signers outstanding: the plan goes ahead, finalized with
+    "no response" for them."""
+    _require(envelope, "expire", EnvelopeState.SENT)
+    if envelope.expires_at is None or now < envelope.expires_at:
+        raise InvalidInput("expires_at", "the envelope has not reached its deadline")
+    silent = [s.id for s in envelope.signers if not s.done]
+    expired = replace(envelope, state=EnvelopeState.EXPIRED)
+    return Step(expired, (Event(EventType.ENVELOPE_EXPIRED, data={"no_response": silent}),),
+                (Effect("finalize", "finalize"), Effect("webhook", EventType.ENVELOPE_EXPIRED)))
+
+
+def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
+    """HR withdraw the envelope; its links stop working."""
+    _require(envelope, "void", *OPEN_STATES)
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the envelope is voided")
+    told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
+    voided = replace(envelope, state=EnvelopeState.VOIDED)
+    return Step(voided, (Event(EventType.ENVELOPE_VOIDED, data={"reason": reason.strip()}),),
+                (*(Effect("email", "voided", s.id) for s in told),
+                 Effect("webhook", EventType.ENVELOPE_VOIDED)))
+
+
+def mark_sealed(envelope: Envelope, *, final_sha256: str, now: dt.datetime) -> Step:
+    """The final document (stamped and sealed) is made; it is archived next."""
+    _require(envelope, "seal", EnvelopeState.COMPLETED, EnvelopeState.EXPIRED)
+    return Step(replace(envelope, state=EnvelopeState.SEALED),
+                (Event(EventType.ENVELOPE_SEALED, data={"final_sha256": final_sha256}),), ())
+
+
+def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """The record is in the archive: every signer who was asked gets their copy, and the
+    envelope is complete for those who follow it."""
+    _require(envelope, "archive", EnvelopeState.SEALED)
+    asked = [s for s in envelope.signers if s.state is not SignerState.WAITING]
+    return Step(replace(envelope, state=EnvelopeState.ARCHIVED),
+                (Event(EventType.ENVELOPE_ARCHIVED),),
+                (*(Effect("email", "your_copy", s.id) for s in asked),
+                 Effect("webhook", EventType.ENVELOPE_COMPLETED)))
+
+
+def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> Step:
+    envelope, more_events, more_effects = _advance(envelope)
+    return Step(envelope, (*events, *more_events), (*effects, *more_effects))
+
+
+class Action(StrEnum):
+    """What can be done to an envelope: each is one function of this module."""
+
+    SEND = "send"
+    VIEW = "view"
+    ACKNOWLEDGE = "acknowledge"
+    REFUSE = "refuse"
+    COMMENT = "comment"
+    REMIND = "remind"
+    RESEND = "resend"
+    EXPIRE = "expire"
+    VOID = "void"
+    DELIVERY_FAILED = "delivery_failed"
+    EMAIL_EVENT = "email_event"
+    SEAL = "seal"
+    ARCHIVE = "archive"
+
+
+# What a signer does on their page (``POST /sign/<action>``).
+SIGNER_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.REFUSE, Action.COMMENT})
+
+ACTIONS: dict[Action, Callable[..., Step]] = {
+    Action.SEND: send, Action.VIEW: view, Action.ACKNOWLEDGE: acknowledge,
+    Action.REFUSE: refuse, Action.COMMENT: comment, Action.REMIND: remind,
+    Action.RESEND: resend, Action.EXPIRE: expire, Action.VOID: void,
+    Action.DELIVERY_FAILED: delivery_failed, Action.EMAIL_EVENT: email_event,
+    Action.SEAL: mark_sealed, Action.ARCHIVE: mark_archived,
+}

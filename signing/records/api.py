@@ -1,0 +1,302 @@
+"""The records API under ``/api/v1/archive``: search archived plans, read one with its
+audit trail, download its documents or a records bundle, and set or lift a legal hold.
+
+``records`` and ``admin`` keys read everything; ``hr`` keys read the plans they sent.
+Every read, allowed or denied, is written to the access log (:mod:`signing.records.service`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from flask import Response, current_app
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import (
+    OUTCOMES,
+    ArchivedRecord,
+    BlobCorrupted,
+    BlobNotFound,
+    BlobStore,
+    HoldError,
+    InvalidKey,
+    InvalidQuery,
+    RecordNotFound,
+    SearchQuery,
+    StoreUnavailable,
+    access_log,
+    reason_problem,
+)
+from signing.domain.access import Principal, Role
+from signing.records import service as records
+from signing.web import current, webdb
+from signing.web.api.operations import ApiError, Caller, _json, bp, operation
+from signing.web.api.schemas import ErrorOut, EventOut, FieldError
+
+ALL = frozenset({Role.HR, Role.RECORDS, Role.ADMIN})
+STAFF = frozenset({Role.RECORDS, Role.ADMIN})
+ENVELOPE_ID = r"^[A-Za-z0-9-]{1,64}$"
+
+if TYPE_CHECKING:
+    Outcome = str  # the outcomes are data (archive.OUTCOMES); each one is a str
+else:
+    Outcome = Literal[OUTCOMES]  # an enum in the OpenAPI document
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)  # a bare date or time is UTC, as stored
+    return value
+
+
+def _whole_day(value: Any) -> Any:
+    """An end given as a bare date means the end of that day, as on the command line."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # pydantic names the problem
+        return dt.datetime.combine(day, dt.time.max, dt.UTC)
+    return value
+
+
+When = Annotated[dt.datetime | None, AfterValidator(_aware)]
+Until = Annotated[dt.datetime | None, BeforeValidator(_whole_day), AfterValidator(_aware)]
+Text = Annotated[str | None, Field(None, min_length=1, max_length=200)]
+
+
+class RecordQuery(BaseModel):
+    """Search parameters; text matches ignore case and accents, names match in part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(None, description="Part of the employee's name.")
+    employee_id: Text = None
+    manager: Text = Field(None, description="Part of the manager's name.")
+    department: Text = None
+    outcome: Outcome | None = None
+    sent_from: When = None
+    sent_to: Until = Field(None, description="Until this time; a bare date: to its end.")
+    completed_from: When = None
+    completed_to: Until = Field(None, description="Until this time; a bare date: to its end.")
+    sort: str = Field("-completed_at", pattern=r"^-?(completed_at|sent_at|employee_name|plan_id)$",
+                      description="A field, with - for descending.")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class AccessQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    envelope_id: str | None = Field(None, pattern=ENVELOPE_ID)
+    denied: bool = False
+    limit: int = Field(100, ge=1, le=1000)
+
+
+def _reason(value: str) -> str:
+    problem = reason_problem(value)  # checked here too, to name the field in a 422
+    if problem is not None:
+        raise ValueError(problem)
+    return value.strip()
+
+
+class HoldBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_reason)]
+
+
+class RecordOut(BaseModel):
+    envelope_id: str
+    plan_id: str
+    employee_name: str
+    employee_id: str | None
+    manager_name: str
+    department: str | None
+    outcome: str
+    sent_at: dt.datetime
+    completed_at: dt.datetime
+    archived_at: dt.datetime
+    retain_until: dt.datetime | None
+    on_hold: bool
+    hold_reason: str | None
+    sha256: dict[str, str] = Field(description="Each archived document's SHA-256.")
+
+    @classmethod
+    def of(cls, row: ArchivedRecord) -> RecordOut:
+        return cls(
+            envelope_id=row.envelope_id, plan_id=row.plan_id, employee_name=row.employee_name,
+            employee_id=row.employee_id, manager_name=row.manager_name,
+            department=row.department, outcome=row.outcome, sent_at=row.sent_at,
+            completed_at=row.completed_at, archived_at=row.archived_at,
+            retain_until=row.retain_until, on_hold=row.on_hold, hold_reason=row.hold_reason,
+            sha256={name: getattr(row, column) for name, column in records.DOCUMENTS.items()})
+
+
+class RecordPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    records: list[RecordOut]
+
+
+class RecordDetail(RecordOut):
+    audit_trail: list[EventOut]
+
+
+class AccessOut(BaseModel):
+    at: dt.datetime
+    actor: str
+    role: str | None
+    action: str
+    envelope_id: str | None
+    detail: str | None
+    ip: str | None
+    allowed: bool
+
+
+class AccessLog(BaseModel):
+    entries: list[AccessOut]
+
+
+# -- the operations ----------------------------------------------------------------------
+
+
+@operation("GET", "/archive/records", summary="Search archived plans", roles=ALL,
+           query=RecordQuery, response=RecordPage, errors=(401, 403, 422))
+def search_records(key: Caller, query: RecordQuery) -> RecordPage:
+    page = records.find(_sessions(), _caller(key), SearchQuery(**query.model_dump()),
+                        now=_now())
+    return RecordPage(total=page.total, limit=page.limit, offset=page.offset,
+                      records=[RecordOut.of(r) for r in page.records])
+
+
+@operation("GET", "/archive/records/<envelope_id>",
+           summary="One archived plan with its audit trail", roles=ALL,
+           response=RecordDetail, errors=(401, 403, 404, 409, 422))
+def get_record(key: Caller, envelope_id: str) -> RecordDetail:
+    row, trail = records.read_record(_sessions(), _store(), _caller(key),
+                                     _envelope_id(envelope_id), now=_now())
+    return RecordDetail(**RecordOut.of(row).model_dump(),
+                        audit_trail=[EventOut(**event) for event in trail])
+
+
+def _document(name: str, media: str, summary: str) -> None:
+    """Declare the download of one archived document (or the bundle)."""
+
+    def download(key: Caller, envelope_id: str) -> Response:
+        envelope_id = _envelope_id(envelope_id)
+        data = records.read_document(_sessions(), _store(), _caller(key), envelope_id, name,
+                                     now=_now())
+        return Response(data, mimetype=media, headers={
+            "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+
+    download.__name__ = "get_" + re.sub(r"[^a-z]", "_", name)
+    operation("GET", f"/archive/records/<envelope_id>/{name}", summary=summary, roles=ALL,
+              media=media, errors=(401, 403, 404, 409, 422))(download)
+
+
+_document("final.pdf", "application/pdf", "The final, sealed PDF")
+_document("original.pdf", "application/pdf", "The original PDF the signers saw")
+_document("plan.json", "application/json", "The plan data")
+_document("audit-trail.json", "application/json", "The audit trail as archived")
+_document("bundle.zip", "application/zip",
+          "A records bundle: every document and a manifest of SHA-256 sums")
+
+
+@operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",
+           roles=frozenset({Role.HR, Role.RECORDS, Role.ADMIN}), body=HoldBody,
+           response=RecordOut, errors=(400, 401, 403, 404, 409, 422))
+def hold_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
+    return RecordOut.of(records.hold(_sessions(), _caller(key), _envelope_id(envelope_id),
+                                     reason=body.reason, now=_now()))
+
+
+@operation("POST", "/archive/records/<envelope_id>/release", summary="Lift a legal hold",
+           roles=frozenset({Role.HR, Role.RECORDS, Role.ADMIN}), body=HoldBody,
+           response=RecordOut, errors=(400, 401, 403, 404, 409, 422))
+def release_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
+    return RecordOut.of(records.release(_sessions(), _caller(key), _envelope_id(envelope_id),
+                                        reason=body.reason, now=_now()))
+
+
+@operation("GET", "/archive/access-log",
+                   summary="Who read what in the archive, newest first", roles=STAFF,
+                   query=AccessQuery, response=AccessLog, errors=(401, 403, 422))
+def get_access_log(key: Caller, query: AccessQuery) -> AccessLog:
+    entries = access_log(webdb.session(), envelope_id=query.envelope_id, limit=query.limit,
+                         denied_only=query.denied)
+    return AccessLog(entries=[AccessOut.model_validate(e, from_attributes=True)
+                              for e in entries])
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sessions() -> sessionmaker[Session]:
+    return current.services().sessions
+
+
+def _store() -> BlobStore:
+    return current.services().store
+
+
+def _caller(key: Caller) -> Principal:
+    return key.principal
+
+
+def _envelope_id(value: str) -> str:
+    if not re.fullmatch(ENVELOPE_ID, value):
+        raise ApiError(422, "the request has errors", field="envelope_id", errors=[
+            FieldError(path="envelope_id", message="not an envelope id")])
+    return value
+
+
+# -- archive errors as JSON --------------------------------------------------------------
+
+
+@bp.errorhandler(RecordNotFound)
+def _not_archived(exc: RecordNotFound) -> Response:
+    return _error(str(exc), 404)
+
+
+@bp.errorhandler(BlobCorrupted)
+def _corrupted(exc: BlobCorrupted) -> Response:
+    current_app.logger.error("archive: %s", exc)
+    return _error(f"the archived document is corrupted (its content no longer matches its "
+                  f"SHA-256 {exc.key}); it is not served. Tell records staff.", 409)
+
+
+@bp.errorhandler(BlobNotFound)
+@bp.errorhandler(InvalidKey)
+def _missing(exc: BlobNotFound | InvalidKey) -> Response:
+    current_app.logger.error("archive: %s", exc)
+    return _error("an archived document of this record is missing from the archive's "
+                  "store; nothing is served. Tell records staff.", 409)
+
+
+@bp.errorhandler(StoreUnavailable)
+def _unavailable(exc: StoreUnavailable) -> Response:
+    current_app.logger.error("archive: %s", exc)
+    return _error("the archive cannot be read just now; try again later", 503)
+
+
+@bp.errorhandler(HoldError)
+def _hold(exc: HoldError) -> Response:
+    return _error(str(exc), 409)
+
+
+@bp.errorhandler(InvalidQuery)
+def _bad_query(exc: InvalidQuery) -> Response:
+    return _error(str(exc), 422, field=exc.field)
+
+
+def _error(message: str, status: int, field: str | None = None) -> Response:
+    return _json(ErrorOut(error=message, field=field), status)

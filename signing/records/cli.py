@@ -1,0 +1,217 @@
+"""``plansign archive``: records staff's commands, over the same services as the records
+API (:mod:`signing.records.service`, :mod:`archive`). Reads are logged as ``cli:<user>``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from pathlib import Path
+from typing import Any, overload
+
+import click
+
+from archive import (
+    OUTCOMES,
+    Reader,
+    SearchQuery,
+    access_log,
+    describe,
+    export_bundle,
+    lift_hold,
+    place_hold,
+    purge,
+)
+from signing.cli.service import verify_cmd
+from signing.domain import access, erasure
+from signing.domain.access import Principal
+from signing.records import service as records
+from signing.services import Services
+
+
+def _reader() -> Reader:
+    return access.access_reader(_caller())
+
+
+def _caller() -> Principal:
+    return access.operator(getpass.getuser())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@overload
+def _day(value: dt.datetime, *, end: bool = False) -> dt.datetime: ...
+@overload
+def _day(value: None, *, end: bool = False) -> None: ...
+def _day(value: dt.datetime | None, *, end: bool = False) -> dt.datetime | None:
+    """A date from the command line as the start (or end) of that day in UTC."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=dt.UTC)
+    return value + dt.timedelta(days=1, microseconds=-1) if end else value
+
+
+@click.group("archive")
+def archive_group() -> None:
+    """Find, retrieve, verify and keep archived plans."""
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@archive_group.command("search")
+@click.option("--name", help="Part of the employee's name (case and accents ignored).")
+@click.option("--employee-id")
+@click.option("--manager", help="Part of the manager's name.")
+@click.option("--department")
+@click.option("--outcome", type=click.Choice(OUTCOMES))
+@click.option("--sent-from", type=DATE)
+@click.option("--sent-to", type=DATE)
+@click.option("--completed-from", type=DATE)
+@click.option("--completed-to", type=DATE)
+@click.option("--sort", default="-completed_at", show_default=True,
+              help="completed_at, sent_at, employee_name or plan_id; - for descending.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 200))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="JSON for machines.")
+@click.pass_obj
+def search_cmd(services: Services, name: str | None, employee_id: str | None,
+               manager: str | None, department: str | None, outcome: str | None,
+               sent_from: dt.datetime | None, sent_to: dt.datetime | None,
+               completed_from: dt.datetime | None, completed_to: dt.datetime | None,
+               sort: str, limit: int, offset: int, as_json: bool) -> None:
+    """Search archived plans."""
+    query = SearchQuery(name=name, employee_id=employee_id, manager=manager,
+                        department=department, outcome=outcome, sent_from=_day(sent_from),
+                        sent_to=_day(sent_to, end=True), completed_from=_day(completed_from),
+                        completed_to=_day(completed_to, end=True), sort=sort, limit=limit,
+                        offset=offset)
+    page = records.find(services.sessions, _caller(), query, now=_now())
+    if as_json:
+        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
+                               "records": [describe(r) for r in page.records]},
+                              indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{page.total} archived plan(s)" + (
+        f", showing {page.offset + 1}-{page.offset + len(page.records)}" if page.records
+        else ""))
+    rows = [("envelope", "plan", "employee", "manager", "department", "outcome", "completed",
+             "hold")] + [
+        (r.envelope_id, r.plan_id, r.employee_name, r.manager_name, r.department or "",
+         r.outcome, f"{r.completed_at:%Y-%m-%d}", "hold" if r.on_hold else "")
+        for r in page.records]
+    if page.records:
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths,
+                                                                          strict=True)).rstrip())
+
+
+@archive_group.command("get")
+@click.argument("envelope_id")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the documents into.")
+@click.pass_obj
+def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
+    """Write an archived plan's documents and manifest into a folder."""
+    from docgen import write_atomic
+
+    sessions, store, caller = services.sessions, services.store, \
+        _caller()
+    record, _ = records.read_record(sessions, store, caller, envelope_id, now=_now())
+    for name in records.DOCUMENTS:
+        data = records.read_document(sessions, store, caller, envelope_id, name, now=_now())
+        write_atomic(out / name, data)
+        click.echo(f"{out / name}  sha256 {getattr(record, records.DOCUMENTS[name])}")
+    write_atomic(out / "manifest.json",
+                 json.dumps(describe(record), indent=2, ensure_ascii=False).encode())
+    click.echo(f"{out / 'manifest.json'}")
+
+
+archive_group.add_command(verify_cmd, "verify")
+
+
+@archive_group.command("access-log")
+@click.option("--envelope", "envelope_id", help="Only reads of this envelope's record.")
+@click.option("--denied", is_flag=True, help="Only denied reads.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def access_log_cmd(services: Services, envelope_id: str | None, denied: bool, limit: int,
+                   as_json: bool) -> None:
+    """Who read what in the archive, newest first."""
+    with services.sessions() as session:
+        entries = access_log(session, envelope_id=envelope_id, limit=limit, denied_only=denied)
+        rows: list[dict[str, Any]] = [
+            {"at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
+             "envelope_id": e.envelope_id, "detail": e.detail, "ip": e.ip,
+             "allowed": e.allowed} for e in entries]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        verdict = "" if row["allowed"] else "DENIED "
+        click.echo(f"{row['at'][:19]}  {verdict}{row['action']:<24} {row['envelope_id'] or '-':<36}"
+                   f"  {row['actor']}  {row['ip'] or ''}  {row['detail'] or ''}".rstrip())
+
+
+@archive_group.command("hold")
+@click.argument("envelope_id")
+@click.option("--reason", required=True, help="Why the record must be kept (e.g. a claim).")
+@click.pass_obj
+def hold_cmd(services: Services, envelope_id: str, reason: str) -> None:
+    """Place a legal hold: the record is kept past its retention period."""
+    with services.sessions.begin() as session:
+        place_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
+    click.echo(f"envelope {envelope_id} is on legal hold")
+
+
+@archive_group.command("release")
+@click.argument("envelope_id")
+@click.option("--reason", required=True, help="Why the hold ends.")
+@click.pass_obj
+def release_cmd(services: Services, envelope_id: str, reason: str) -> None:
+    """Lift a legal hold."""
+    with services.sessions.begin() as session:
+        lift_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
+    click.echo(f"the legal hold on envelope {envelope_id} is lifted")
+
+
+@archive_group.command("purge")
+@click.option("--execute", is_flag=True, help="Delete; without it, only say what would go.")
+@click.pass_obj
+def purge_cmd(services: Services, execute: bool) -> None:
+    """Delete records past their retention period that are not on hold (dry run by
+    default), leaving a tombstone for each, and erase what the signing database still
+    holds of them."""
+    sessions = services.sessions
+    plan = purge(sessions, services.store, now=_now(), by=_reader(),
+                 execute=execute)
+    if execute:
+        # The signing database's copy goes too (plan, PDFs, names, comments, trail);
+        # this also finishes a purge that stopped before erasing.
+        with sessions.begin() as session:
+            erased = erasure.erase_purged(session)
+        if erased:
+            click.echo(f"erased {len(erased)} envelope(s) from the signing database")
+    verb = "purged" if execute else "would purge"
+    for envelope_id in plan.due:
+        click.echo(f"{verb} {envelope_id}")
+    for envelope_id in plan.held:
+        click.echo(f"kept {envelope_id}: on legal hold")
+    click.echo(f"{len(plan.due)} record(s) {verb}, {len(plan.held)} kept on hold"
+               + ("" if execute else "; run with --execute to delete"))
+
+
+@archive_group.command("export")
+@click.option("--since", required=True, type=DATE, help="Completed on or after (YYYY-MM-DD).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export_cmd(services: Services, since: dt.datetime, out: Path) -> None:
+    """Write every plan completed since a date into one zip, for an HRIS or a legal team."""
+    with services.sessions.begin() as session:
+        count = export_bundle(session, services.store, since=_day(since),
+                              out=out, by=_reader(), now=_now())
+    click.echo(f"{count} record(s) written to {out}")

@@ -1,0 +1,115 @@
+"""What the web app answers when something goes wrong outside the workflow's own errors:
+the database away for a moment, or read-only (a set-up problem, said as one), a form
+without its CSRF token, a bug. Signers get a
+page saying what to do, API callers JSON, nobody a stack trace; and the log never holds
+a signing link's token."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import TracebackType
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
+
+from database import read_only_problem, refuses_writes
+from signing.domain.errors import first_line
+from signing.web import current
+
+# Seconds a client is asked to wait when the database is away (Retry-After).
+RETRY_AFTER = 5
+_TOKEN_PATH = re.compile(r"^/s/[^/]+")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(InternalServerError, _internal_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+
+
+def redacted_path(path: str) -> str:
+    """The request path fit for a log: a signing link's token replaced."""
+    return _TOKEN_PATH.sub("/s/[token]", path)
+
+
+# What sys.exc_info() returns, as Flask's log_exception takes it.
+ExcInfo = tuple[type, BaseException, TracebackType] | tuple[None, None, None]
+
+
+def log_exception(app: Flask, exc_info: ExcInfo) -> None:
+    """Flask's ``log_exception``, naming the path without a signing link's token."""
+    app.logger.error("Exception on %s [%s]", redacted_path(request.path), request.method,
+                     exc_info=exc_info)
+
+
+def problem(status: int, title: str, message: str, *, api_message: str | None = None
+            ) -> Response:
+    """The answer to a request that could not be served: JSON ``{"error": ...}`` under
+    /api and /webhooks (``api_message`` if given), else a page saying what to do."""
+    if request.path.startswith(("/api/", "/webhooks/")):
+        return Response(json.dumps({"error": api_message or message}), status,
+                        mimetype="application/json")
+    return Response(render_template("problem.html", title=title, message=message), status)
+
+
+def _database_error(exc: DBAPIError) -> Response:
+    if refuses_writes(exc):
+        return _database_read_only(exc)
+    if isinstance(exc, OperationalError):
+        return _database_unavailable(exc)
+    raise exc  # a bug or bad data: the usual 500, logged with its traceback
+
+
+def _database_read_only(exc: DBAPIError) -> Response:
+    """The database refuses every write: no retry cures that, someone must fix the set-up.
+    The log names the database and what to fix; visitors are told nothing was changed
+    (and not where the server keeps its files)."""
+    url = current.services().engine.url
+    current_app.logger.error("%s (on %s: %s)", read_only_problem(url),
+                             redacted_path(request.path), first_line(exc))
+    return problem(503, "Nothing can be recorded just now",
+                   "The service is set up so that it cannot record anything at the moment, "
+                   "so nothing was changed; this has been logged for the people who run it. "
+                   "Please try again later; if it keeps happening, contact your HR "
+                   "representative.",
+                   api_message="the database is read-only, a setup problem the operator "
+                               "must fix (the server's log names it); nothing was changed")
+
+
+def _database_unavailable(exc: DBAPIError) -> Response:
+    """A dropped connection, a restarting server, a locked SQLite file: nothing was
+    recorded (the transaction rolled back), so the same request can simply be sent again."""
+    current_app.logger.warning("database unavailable on %s: %s", redacted_path(request.path),
+                               first_line(exc))
+    response = problem(503, "Please try again in a moment",
+                     "The service is briefly unavailable and nothing was changed. "
+                     f"Please try again in {RETRY_AFTER} seconds.")
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def _csrf_error(exc: CSRFError) -> Response:
+    return problem(400, "Please reload the page",
+                 "This form has expired or was not sent from the plan's page, so nothing "
+                 "was recorded. Reload the page, or open the link in your email again, and "
+                 "submit it once more.")
+
+
+def _too_large(exc: RequestEntityTooLarge) -> Response:
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    return problem(413, "Your text is too long",
+                   "What you sent is larger than this form takes, so nothing was recorded. "
+                   "Comments may be up to 20,000 characters: shorten them, or send the rest "
+                   "to your HR representative, and submit again.",
+                   api_message=f"Request Entity Too Large: the body is over {limit} KiB; "
+                               "nothing was changed")
+
+
+def _internal_error(exc: InternalServerError) -> Response:
+    return problem(500, "Something went wrong",
+                 "Something went wrong on our side and nothing was changed. Please try "
+                 "again later; if it keeps happening, contact your HR representative.")

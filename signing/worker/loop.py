@@ -1,0 +1,158 @@
+"""The worker's loop: each pass keeps the deadlines (reminders, expiry), carries out
+what the outbox holds (email, finalizing) and announces and delivers webhooks; a pass
+that fails, or a database that is away, is waited out, never the end of the worker.
+``plansign worker`` runs it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from database import read_only_problem, refuses_writes
+from signing.domain import deadlines, outbox
+from signing.domain.errors import SigningError, first_line
+from signing.services import Services
+
+if TYPE_CHECKING:
+    from signing.domain.announce import Announcer
+    from webhooks.delivery import Deliverer
+
+log = logging.getLogger(__name__)
+
+# How long a worker pass waits for webhook attempts in flight before it gets on with its
+# other work; attempts that take longer are recorded by a later pass.
+DELIVERY_WAIT = 0.5
+
+
+def run(services: Services, *, once: bool, interval: float) -> None:
+    """Keep the deadlines and carry out the outbox, pass after pass (``once``: one pass,
+    waiting for every delivery it starts, then return)."""
+    # Failures and retries are logged as warnings: what an operator needs to see.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = services.settings
+    outage = DatabaseOutage(services.database_url, once=once)
+    sessions = outage.wait_out(lambda: services.sessions)
+    handlers: dict[str, outbox.Handler] = {"email": services.mailer,
+                                           "finalize": services.finalizer}
+    announcer = services.announcer  # webhook rows, in batches of their own
+    remind_every = (dt.timedelta(days=settings.reminder_interval_days)
+                    if settings.reminder_interval_days else None)
+    lease = dt.timedelta(seconds=settings.worker_lease_seconds)
+    with services.deliverer() as deliverer:
+        failures = 0
+        while True:
+            try:
+                busy = outage.wait_out(lambda: _worker_pass(
+                    sessions, handlers, announcer, deliverer, remind_every=remind_every,
+                    lease=lease, once=once))
+            except Exception:
+                # A fault of ours in one pass (a bug, bad data) must not stop the worker:
+                # what failed is still in the outbox, and the next pass tries again.
+                if once:
+                    raise
+                failures += 1
+                log.exception("a worker pass failed; the next one starts in %s s",
+                              patience(failures + 1))
+                time.sleep(patience(failures + 1))
+                continue
+            failures = 0
+            if once:
+                return
+            if not busy:
+                time.sleep(interval)
+
+
+T = TypeVar("T")
+
+
+def patience(failures: int) -> float:
+    """The worker's wait after ``failures`` failures in a row of something it must keep
+    trying (a pass, the database): 1, 2, 4 ... seconds, at most 30."""
+    return min(30.0, 2.0 ** max(0, failures - 1))
+
+
+class DatabaseOutage:
+    """The worker's patience while the database is away (a restart, a failover, the
+    network): it says so, waits 1, 2, 4 ... seconds (at most 30) between tries, and
+    says when it is back. Nothing is half done meanwhile: every step is its own
+    transaction. ``worker --once`` does not wait: it fails with a message."""
+
+    def __init__(self, url: str, *, once: bool = False) -> None:
+        self.url = url
+        self.once = once
+        self.failures = 0
+
+    def wait_out(self, step: Callable[[], T]) -> T:
+        """``step``'s result, once the database lets it run."""
+        while True:
+            try:
+                result = step()
+            except DBAPIError as exc:
+                if not (isinstance(exc, OperationalError) or refuses_writes(exc)):
+                    raise
+                if self.once:
+                    raise SigningError(self.problem(exc)) from None
+                click.echo(self.failed(exc), err=True)
+                time.sleep(self.wait)
+                continue
+            if self.failures:
+                click.echo("the database is back; resuming", err=True)
+                self.failures = 0
+            return result
+
+    @property
+    def wait(self) -> float:
+        return patience(self.failures)
+
+    def problem(self, exc: DBAPIError) -> str:
+        """Read-only is a set-up problem and said as one, naming the database; anything
+        else an outage that may pass."""
+        if refuses_writes(exc):
+            return read_only_problem(self.url)
+        return f"the database is unavailable: {first_line(exc)}"
+
+    def failed(self, exc: DBAPIError) -> str:
+        self.failures += 1
+        if refuses_writes(exc):
+            # Still tried again: once the set-up is fixed, the worker carries on by itself.
+            return f"{self.problem(exc)}; trying again in {self.wait:.0f} s"
+        return (f"the database is unavailable ({first_line(exc)}); "
+                f"trying again in {self.wait:.0f} s")
+
+
+def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Handler],
+                 announcer: Announcer,
+                 deliverer: Deliverer, *, remind_every: dt.timedelta | None,
+                 lease: dt.timedelta, once: bool) -> bool:
+    """One pass of the worker; returns whether it found work (so no pause before the next)."""
+    now = dt.datetime.now(dt.UTC)
+    swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
+    for envelope_id in swept.expired:
+        click.echo(f"envelope {envelope_id} expired")
+    for envelope_id in swept.reminded:
+        click.echo(f"reminded the signers of envelope {envelope_id}")
+    handled = (outbox.run_once(sessions, handlers, now=now, lease=lease,
+                               clock=lambda: dt.datetime.now(dt.UTC))
+               + announcer.run_once(now=now))
+    if handled:
+        click.echo(f"handled {handled} outbox entr{'y' if handled == 1 else 'ies'}")
+    # Deliveries are signed and scheduled with the time they go out, not the pass's start.
+    now = dt.datetime.now(dt.UTC)
+    deliveries = deliverer.run_once(now=now, wait=None if once else DELIVERY_WAIT)
+    attempts = deliveries.recorded
+    # --once waits for every attempt, and delivers what each delivery lets through
+    # (an envelope's next event), so it leaves nothing due behind.
+    while once and deliveries.claimed:
+        deliveries = deliverer.run_once(now=now, wait=None)
+        attempts += deliveries.recorded
+    if attempts:
+        click.echo(f"made {attempts} webhook delivery attempt"
+                   f"{'' if attempts == 1 else 's'}")
+    return bool(handled or deliveries.busy)
