@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import socket
-import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -255,12 +254,11 @@ def test_a_store_that_does_not_answer_times_out(aws_env):
         silent.listen(8)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         store = make_store(url, read_timeout=0.3, max_attempts=1)
-        started = time.monotonic()
+        # The read_timeout given is the client's, not the store's default (30 s); the
+        # time it takes is no business of a pass/fail test.
+        assert store.client.meta.config.read_timeout == 0.3
         with pytest.raises(StoreUnavailable, match="did not answer in time"):
             store.get("0" * 64)
-        # Not a speed bound: the read_timeout given (0.3 s) is used, not the store's
-        # default (30 s); the margin is wide enough for any load.
-        assert time.monotonic() - started < 15
 
 
 def test_no_credentials_anywhere(endpoint, monkeypatch):
