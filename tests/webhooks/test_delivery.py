@@ -331,7 +331,7 @@ def test_private_addresses_are_refused_at_delivery(sessions, receiver, host):
     url = receiver.url.replace("127.0.0.1", host)
     add_endpoint(sessions, url)  # registered while private addresses were allowed
     [message_id] = publish(sessions)
-    with Deliverer(sessions, DeliveryConfig(timeout=1, allow_private=False)) as deliverer:
+    with Deliverer(sessions, DeliveryConfig(timeout=10, allow_private=False)) as deliverer:
         deliverer.run_once(now=T0)
     assert receiver.received == []
     [attempt] = attempts(sessions, message_id)
