@@ -102,9 +102,8 @@ def check_message(services: Services, principal: Principal, message_id: str, act
 def refuse(services: Services, principal: Principal, action: str, *, now: dt.datetime,
            detail: str, envelope_id: str | None = None) -> None:
     """Log a refusal of ``principal``'s request (the caller then says no)."""
-    with services.sessions.begin() as session:
-        log_access(session, access.access_reader(principal), action, now=now,
-                   envelope_id=envelope_id, allowed=False, detail=detail)
+    _log(services, principal, action, now=now, envelope_id=envelope_id, allowed=False,
+         detail=detail)
 
 
 def _check(services: Services, principal: Principal, envelope_id: str, action: str, *,
@@ -114,17 +113,22 @@ def _check(services: Services, principal: Principal, envelope_id: str, action: s
     detail: str | None
     if row is None:
         allowed, detail = False, "no such envelope"
-    elif change:
-        allowed = access.may_change_envelope(principal, owner=row.owner, team=row.team)
-        detail = None if allowed else f"denied: not this {principal.role}'s envelope"
     else:
-        allowed = access.may_read_envelope(principal, owner=row.owner, team=row.team,
-                                           state=row.state)
+        allowed = (access.may_change_envelope(principal, owner=row.owner, team=row.team)
+                   if change else
+                   access.may_read_envelope(principal, owner=row.owner, team=row.team,
+                                            state=row.state))
         detail = None if allowed else f"denied: not this {principal.role}'s envelope"
     if allowed and change:
         return  # the audit trail records what was done
-    with services.sessions.begin() as session:
-        log_access(session, access.access_reader(principal), f"envelope {action}", now=now,
-                   envelope_id=envelope_id, allowed=allowed, detail=detail)
+    _log(services, principal, f"envelope {action}", now=now, envelope_id=envelope_id,
+         allowed=allowed, detail=detail)
     if not allowed:
         raise EnvelopeNotFound(envelope_id)
+
+
+def _log(services: Services, principal: Principal, action: str, *, now: dt.datetime,
+         envelope_id: str | None, allowed: bool, detail: str | None) -> None:
+    with services.sessions.begin() as session:
+        log_access(session, access.access_reader(principal), action, now=now,
+                   envelope_id=envelope_id, allowed=allowed, detail=detail)
