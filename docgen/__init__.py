@@ -19,7 +19,8 @@ from docgen.errors import (
 from docgen.files import write_atomic, write_once
 from docgen.generate import FORMATS, Job, Output, build, build_many, check, render_plan
 from docgen.lint import RULES, Finding, Severity, lint
-from docgen.loading import load_plan, load_plan_text, plan_from_data
+from docgen.lintdata import DataLint, lint_data
+from docgen.loading import load_plan, load_plan_data, load_plan_text, plan_from_data
 from docgen.model import Plan
 from docgen.render import BUILTIN_TEMPLATES, render_docx, resolve_template
 from docgen.sample import sample_plan
@@ -56,6 +57,7 @@ __all__ = [
     "ConversionTimeout",
     "ConverterPool",
     "ConverterUnavailable",
+    "DataLint",
     "DocgenError",
     "Finding",
     "Job",
@@ -79,7 +81,9 @@ __all__ = [
     "check_template",
     "find_anchors",
     "lint",
+    "lint_data",
     "load_plan",
+    "load_plan_data",
     "load_plan_text",
     "plan_context",
     "plan_from_data",

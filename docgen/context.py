@@ -8,10 +8,11 @@ the two in step.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
-from docgen.model import Cadence, Plan, Result, SupportKind
-from docgen.schedule import Schedule, schedule_for
+from docgen.model import Cadence, Goal, Plan, Result, SupportKind
+from docgen.schedule import Schedule, schedule_for, week_number
 
 # The fixed text a later step finds in the PDF to stamp each signature beside.
 SIGNATURE_ANCHORS = {
@@ -77,23 +78,59 @@ def _result(result: Result) -> dict[str, Any]:
     }
 
 
+# How far apart, in plan weeks, a goal's milestones are, and what the documents call
+# them then. Anything else is just "Milestones": a plan never calls them weekly when
+# they are not.
+_MILESTONE_CADENCES = {
+    1: ("weekly", "Weekly milestones"),
+    2: ("biweekly", "Milestones every two weeks"),
+    4: ("monthly", "Monthly milestones"),
+}
+
+
+def milestone_cadence(goals: list[Goal], start: dt.date) -> dict[str, str]:
+    """What the plan's milestones can truthfully be called: ``weekly`` when every goal
+    that has milestones has at least two, each in the plan week after the one before
+    (likewise every two or four weeks); else no cadence word at all."""
+    gaps: set[int] = set()
+    for goal in goals:
+        weeks = sorted(week_number(start, m.due) for m in goal.milestones)
+        if len(weeks) == 1:
+            return {"cadence": "", "heading": "Milestones"}
+        gaps.update(b - a for a, b in itertools.pairwise(weeks))
+    if len(gaps) == 1 and (gap := gaps.pop()) in _MILESTONE_CADENCES:
+        cadence, heading = _MILESTONE_CADENCES[gap]
+        return {"cadence": cadence, "heading": heading}
+    return {"cadence": "", "heading": "Milestones"}
+
+
 def plan_context(
     plan: Plan,
     *,
-    company_name: str,
+    company_name: str | None,
     schedule: Schedule | None = None,
     generated_on: dt.date | None = None,
+    lint_passed: bool = True,
+    draft: bool = False,
 ) -> dict[str, Any]:
-    """The template context for a plan. ``company_name`` applies when the plan has none."""
+    """The template context for a plan. ``company_name`` applies when the plan has none
+    (None or "": the documents name no company rather than invent one).
+
+    ``lint_passed``: the plan has no lint errors, so the documents may say its goals are
+    specific and measurable. ``draft``: the documents are marked DRAFT on every page (a
+    plan generated with ``--force`` despite lint errors).
+    """
     schedule = schedule or schedule_for(plan)
     people = {"employee": plan.employee, "manager": plan.manager, "hr": plan.hr}
     checkins = plan.checkins
     return {
-        "company": {"name": plan.company.name if plan.company else company_name},
+        "company": {"name": plan.company.name if plan.company else (company_name or "")},
         "plan": {
             "id": plan.plan_id or "",
             "title": "Performance Improvement Plan",
             "generated_on": generated_on,
+            "lint_passed": lint_passed,
+            "draft": draft,
         },
         "employee": plan.employee.model_dump(),
         "manager": plan.manager.model_dump(exclude={"webhook"}),  # routing, not content
@@ -118,6 +155,7 @@ def plan_context(
             }
             for i, goal in enumerate(plan.goals, 1)
         ],
+        "milestones": milestone_cadence(plan.goals, schedule.start),
         "support": [
             {**s.model_dump(), "kind": str(s.kind), "kind_label": _SUPPORT_LABELS[s.kind]}
             for s in plan.support
@@ -154,6 +192,8 @@ def plan_context(
             ],
         },
         "outcomes": plan.outcomes.model_dump(),
+        "concerns": plan.concerns,
+        "wellbeing": plan.wellbeing,
         "signers": [
             {
                 "role": role,

@@ -53,23 +53,37 @@ def check(job: Job, *, force: bool = False) -> list[Finding]:
     return findings
 
 
-def render_plan(plan: Plan, template: Path | bytes, *, company_name: str,
-                generated_on: dt.date | None = None) -> bytes:
-    context = plan_context(plan, company_name=company_name, schedule=schedule_for(plan),
-                           generated_on=generated_on)
+def render_plan(plan: Plan, template: Path | bytes, *, company_name: str | None,
+                generated_on: dt.date | None = None, lint_passed: bool | None = None,
+                draft: bool = False) -> bytes:
+    """The plan's .docx. ``lint_passed`` None: lint the plan to know (the documents claim
+    its goals are specific and measurable only when it has no lint errors)."""
+    schedule = schedule_for(plan)
+    if lint_passed is None:
+        lint_passed = not errors(lint(plan, schedule))
+    context = plan_context(plan, company_name=company_name, schedule=schedule,
+                           generated_on=generated_on, lint_passed=lint_passed, draft=draft)
     return render_docx(template, context)
 
 
-def build(job: Job, *, formats: Sequence[str], company_name: str,
+def build(job: Job, *, formats: Sequence[str], company_name: str | None,
           converter: PdfConverter | None, generated_on: dt.date | None = None,
-          limits: PlanLimits | None = None) -> Output:
+          limits: PlanLimits | None = None, for_signature: bool = False) -> Output:
     """The plan's documents. With ``limits``, a plan too big is refused (PlanError naming
     its longest fields) before it is rendered, or after conversion by its page count.
-    A conversion that timed out is such a refusal too: the plan is the likely cause."""
+    A conversion that timed out is such a refusal too: the plan is the likely cause.
+
+    A plan with lint errors (built only when forced, see :func:`check`) never claims its
+    goals are specific and measurable. Its documents are marked DRAFT on every page,
+    unless they are ``for_signature``: what an employee is asked to sign is the plan
+    itself, never a draft, so a forced send drops the claim but not the document's
+    standing (the sender chose to send it as it is)."""
     if limits is not None:
         check_text_size(job.plan, limits, source=job.source)
+    lint_passed = not errors(lint(job.plan))
     docx = render_plan(job.plan, job.template, company_name=company_name,
-                       generated_on=generated_on)
+                       generated_on=generated_on, lint_passed=lint_passed,
+                       draft=not lint_passed and not for_signature)
     out = Output(job.name)
     if "docx" in formats:
         out.files["docx"] = docx
@@ -89,7 +103,7 @@ def build_many(
     jobs: Iterable[Job],
     *,
     formats: Sequence[str],
-    company_name: str,
+    company_name: str | None,
     converter: PdfConverter | None,
     workers: int = 1,
     generated_on: dt.date | None = None,

@@ -33,6 +33,16 @@ SUBJECTIVE_LABELS = (
     "unprofessional", "arrogant", "not a team player", "unmotivated", "lacks motivation",
     "hopeless", "useless", "stupid", "rude",
 )
+# Measures that are someone's opinion: nobody can check them, and the employee cannot
+# know in advance whether they will be met.
+OPINION_MEASURES = (
+    "manager opinion", "manager's opinion", "managers opinion", "opinion of the manager",
+    "in the opinion of", "manager judgement", "manager judgment", "manager's judgement",
+    "manager's judgment", "managers judgement", "at the manager's discretion",
+    "to the manager's satisfaction", "to the satisfaction of", "subjective assessment",
+    "subjective judgement", "subjective judgment", "feels", "feel", "gut feeling",
+    "perceived", "perception", "sense of",
+)
 
 
 class Severity(StrEnum):
@@ -190,12 +200,13 @@ def _goal_due_inside(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]
                 f"{goal.due} is outside the plan period {schedule.start} to {schedule.end}")
 
 
-@rule("PIP208", Severity.WARNING, "every goal has weekly milestones")
+@rule("PIP208", Severity.WARNING, "every goal has milestones")
 def _goal_milestones(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
     for i, goal in enumerate(plan.goals):
         if not goal.milestones:
             yield f"goals[{i}].milestones", (
-                "the goal has no milestones; weekly milestones show progress between check-ins")
+                "the goal has no milestones; milestones (weekly, say) show progress between "
+                "check-ins")
 
 
 @rule("PIP209", Severity.WARNING, "milestones fall inside the plan and by the goal's due date")
@@ -219,6 +230,18 @@ def _goal_area(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
                 f'"{goal.area}" is not the title of any area for improvement in this plan')
 
 
+@rule("PIP211", Severity.ERROR, "metrics and targets are measures, not opinions")
+def _opinion_measure(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+    for i, goal in enumerate(plan.goals):
+        for name in ("metric", "target"):
+            opinion = _phrases_in(getattr(goal, name) or "", OPINION_MEASURES)
+            if opinion:
+                yield f"goals[{i}].{name}", (
+                    f'"{opinion[0]}" makes the {name} an opinion; name something that can '
+                    "be counted or checked by anyone, such as a figure from a report")
+
+
+
 # -- areas and evidence -------------------------------------------------------------
 
 
@@ -236,15 +259,21 @@ def _area_evidence(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
                 f'"{area.title}" has no evidence; add facts with dates, figures or ticket ids')
 
 
-@rule("PIP303", Severity.ERROR, "evidence states facts, not labels about the person")
-def _subjective_evidence(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
-    for i, area in enumerate(plan.areas):
-        for j, evidence in enumerate(area.evidence):
-            labels = _phrases_in(evidence.fact, SUBJECTIVE_LABELS)
-            if labels:
-                yield f"areas[{i}].evidence[{j}].fact", (
-                    f'"{labels[0]}" is a subjective label; describe the observed behaviour '
-                    "and its effect instead")
+@rule("PIP303", Severity.ERROR,
+      "evidence and the performance history state facts, not labels about the person")
+def _subjective_labels(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+    history = plan.performance_history
+    texts = [("performance_history.summary", history.summary),
+             *((f"performance_history.entries[{i}].note", e.note)
+               for i, e in enumerate(history.entries)),
+             *((f"areas[{i}].evidence[{j}].fact", evidence.fact)
+               for i, area in enumerate(plan.areas)
+               for j, evidence in enumerate(area.evidence))]
+    for path, text in texts:
+        labels = _phrases_in(text, SUBJECTIVE_LABELS)
+        if labels:
+            yield path, (f'"{labels[0]}" is a subjective label; describe the observed '
+                         "behaviour and its effect instead")
 
 
 @rule("PIP304", Severity.WARNING, "evidence has a date or a source")

@@ -151,6 +151,11 @@ def load_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) -
 
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file; ``.json`` is read as JSON, anything else as YAML."""
+    return plan_from_data(load_plan_data(path), source=str(path))
+
+
+def load_plan_data(path: str | Path) -> Any:
+    """A plan file's data, parsed but not yet validated (see :func:`plan_from_data`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -162,7 +167,7 @@ def load_plan(path: str | Path) -> Plan:
     except OSError as exc:
         raise PlanError([Problem("", f"cannot be read: {exc.strerror}")], str(path)) from None
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    return load_plan_text(text, fmt=fmt, source=str(path))
+    return parse_plan_text(text, fmt=fmt, source=str(path))
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

@@ -252,7 +252,8 @@ class Employee(Person):
     department: Name
     location: Text | None = None
     hire_date: dt.date | None = None
-    employment_type: Text = "Full-time"
+    # No default: a document must not state an employment type HR never gave.
+    employment_type: Text | None = None
 
 
 class Company(_Model):
@@ -422,6 +423,26 @@ class Outcomes(_Model):
     )
 
 
+# Standard content HR expect in every plan, worded so that it holds for any employer: it
+# names no procedure, service or telephone number the company may not have, and sends
+# the employee to HR for the details. HR replace it with their own words, or write ""
+# to leave the section out.
+DEFAULT_CONCERNS = (
+    "The employee can raise any concern about this plan, the facts in it or how it is "
+    "carried out with their manager or with the HR contact named in this plan, at a "
+    "check-in or at any other time, and can add written comments to the plan. Where the "
+    "employee wishes to raise a formal complaint or appeal, they should ask HR which "
+    "procedure applies, how to use it and whether any time limits apply."
+)
+DEFAULT_WELLBEING = (
+    "Being on a performance improvement plan can be stressful. The employee can ask HR, "
+    "in confidence, what wellbeing support is available to them, such as an employee "
+    "assistance programme, and how to reach it. If health or personal circumstances are "
+    "affecting their work, the employee is encouraged to tell their manager or HR, so "
+    "that support or adjustments can be considered."
+)
+
+
 class RoutingPlace(StrEnum):
     BEFORE = "before"
     AFTER = "after"
@@ -452,6 +473,10 @@ class Plan(_Model):
     timeline: Timeline
     checkins: CheckIns | None = None
     outcomes: Outcomes = Outcomes()
+    # How to raise a concern or appeal, and what wellbeing support there is: shown in
+    # every template; "" leaves the section out.
+    concerns: Prose = DEFAULT_CONCERNS
+    wellbeing: Prose = DEFAULT_WELLBEING
     notes: Prose | None = None
     routing: Routing = Routing()
 

@@ -36,6 +36,13 @@ def weekday(value: dt.date | None) -> str:
     return "" if value is None else f"{value:%A}"
 
 
+def nobreak(value: Any) -> str:
+    """The value as it prints, with non-breaking spaces: ``Issued: 6 December 2026`` is
+    never split over two lines."""
+    shown = _finalize(value)
+    return str(shown).replace(" ", "\u00a0")
+
+
 def _finalize(value: Any) -> Any:
     # A missing optional field prints nothing rather than "None"; a date prints as
     # people read it rather than as ISO.
@@ -46,7 +53,8 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-FILTERS = {"longdate": longdate, "shortdate": shortdate, "weekday": weekday}
+FILTERS = {"longdate": longdate, "shortdate": shortdate, "weekday": weekday,
+           "nobreak": nobreak}
 
 
 def template_environment(

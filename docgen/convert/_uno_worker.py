@@ -45,6 +45,9 @@ EXIT_RESTART_REQUESTED = 81  # soffice.bin asks to be started again (first run o
 EXIT_NO_UNO = 3
 EXIT_STARTUP_FAILED = 4
 PDF_EXPORT_FILTER = "writer_pdf_Export"
+# Tagged PDF: headings, paragraphs, tables and reading order marked up, so screen
+# readers can read the plan (pdfinfo says "Tagged: yes").
+PDF_EXPORT_OPTIONS = {"UseTaggedPDF": True}
 DOCX_IMPORT_FILTER = "MS Word 2007 XML"
 
 _protocol_out: BinaryIO | None = None
@@ -231,7 +234,12 @@ class Office:
 
     def export(self, doc: Any, tmp: str) -> None:
         url = self.uno.systemPathToFileUrl(tmp)
-        doc.storeToURL(url, self.props(FilterName=PDF_EXPORT_FILTER))
+        # FilterData must reach LibreOffice typed as a sequence of PropertyValue: a plain
+        # tuple is converted to a sequence of Any, which the PDF filter ignores silently.
+        options = self.uno.Any("[]com.sun.star.beans.PropertyValue",
+                               self.props(**PDF_EXPORT_OPTIONS))
+        self.uno.invoke(doc, "storeToURL", (url, self.props(FilterName=PDF_EXPORT_FILTER,
+                                                             FilterData=options)))
 
     def convert(self, src: str, out: str, tmp: str,
                 filter_name: str | None) -> tuple[Any, dict[str, float]]:

@@ -19,6 +19,7 @@ from docgen import (
     BUILTIN_TEMPLATES,
     FORMATS,
     BuildFailed,
+    DataLint,
     Finding,
     Job,
     LintFailed,
@@ -28,8 +29,8 @@ from docgen import (
     build_many,
     check,
     check_template,
-    lint,
-    load_plan,
+    lint_data,
+    load_plan_data,
     plan_context,
     resolve_template,
     sample_plan,
@@ -66,26 +67,25 @@ def _print_plan_error(console: Console, error: PlanError) -> None:
 @click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def lint_cmd(plans: tuple[Path, ...], as_json: bool) -> None:
-    """Check plans against good PIP practice. Exits 1 if any plan has an error."""
+    """Check plans against good PIP practice. Exits 1 if any plan has an error.
+
+    A plan whose data is not valid gets both lists: what is wrong with the data, and the
+    lint findings for every part that could be read."""
     results: list[dict[str, Any]] = []
     failed = False
     for path in plans:
         try:
-            findings = lint(load_plan(path))
-        except PlanError as exc:
-            failed = True
-            results.append({"file": str(path), "valid": False,
-                            "problems": [{"path": p.path, "message": p.message}
-                                         for p in exc.problems],
-                            "findings": []})
-            if not as_json:
-                _print_plan_error(_console(), exc)
-            continue
-        failed |= any(f.severity is Severity.ERROR for f in findings)
-        results.append({"file": str(path), "valid": True, "problems": [],
-                        "findings": [f.to_dict() for f in findings]})
+            checked = lint_data(load_plan_data(path), source=str(path))
+        except PlanError as exc:  # not even YAML or JSON: there is nothing to lint
+            checked = DataLint(exc.problems, linted=False)
+        failed |= not checked.valid or any(f.severity is Severity.ERROR
+                                           for f in checked.findings)
+        results.append({"file": str(path), "valid": checked.valid, "linted": checked.linted,
+                        "problems": [{"path": p.path, "message": p.message}
+                                     for p in checked.problems],
+                        "findings": [f.to_dict() for f in checked.findings]})
         if not as_json:
-            print_findings(_console(), str(path), findings)
+            _print_checked(_console(), str(path), checked)
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -96,6 +96,21 @@ def lint_cmd(plans: tuple[Path, ...], as_json: bool) -> None:
             + (f", {invalid} invalid plan(s)" if invalid else "")
             + f" in {len(results)} plan(s)")
     sys.exit(1 if failed else 0)
+
+
+def _print_checked(console: Console, source: str, checked: DataLint) -> None:
+    if checked.valid:
+        print_findings(console, source, checked.findings)
+        return
+    _print_plan_error(console, PlanError(checked.problems, source))
+    if not checked.linted:
+        console.print("  [yellow]lint could not run: fix the data above first[/]")
+        return
+    for f in checked.findings:
+        console.print(f"  [{_COLOURS[f.severity]}]{f.severity:<7}[/] {f.code}  "
+                      f"[cyan]{escape(f.path)}[/]  {escape(f.message)}")
+    if checked.findings:
+        console.print("  [dim](lint findings for the parts of the plan that could be read)[/]")
 
 
 def _parse_formats(value: str) -> list[str]:
@@ -120,7 +135,14 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
     failed = False
     for path in plans:
         try:
-            plan = load_plan(path)
+            checked = lint_data(load_plan_data(path), source=str(path))
+            if checked.plan is None:
+                # The data's problems and the lint findings for what could be read, so
+                # that one round of fixes covers both.
+                _print_checked(console, str(path), checked)
+                failed = True
+                continue
+            plan = checked.plan
             name = template or plan.template or settings.default_template
             job = Job(path.stem, plan, resolve_template(name, templates_dir(settings)), str(path))
             findings = check(job, force=force)

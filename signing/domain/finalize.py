@@ -93,7 +93,7 @@ class Finalizer:
 
     def sealed(self, pdf: bytes, plan: Plan, now: dt.datetime) -> bytes:
         return seal(pdf, self.sealing_key(), timestamp_url=self.timestamp_url,
-                    reason=SEAL_REASON, location=self._company(plan), now=now)
+                    reason=SEAL_REASON, location=self._company(plan) or None, now=now)
 
     def _stage(self, envelope_id: str, final: bytes, now: dt.datetime) -> None:
         with self.sessions.begin() as db:

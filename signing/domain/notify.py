@@ -154,7 +154,10 @@ class Mailer:
         return f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}"
 
     def _company(self, plan: Plan) -> str:
-        return plan.company.name if plan.company else self.company_name
+        # Who the email is from when neither the plan nor the settings name the company:
+        # "HR" reads right wherever the name stands ("HR has prepared a plan with you",
+        # "a document from HR") and is true, where an invented company name is not.
+        return plan.company.name if plan.company else (self.company_name or "HR")
 
     def _link(self, signer: SignerRow) -> str:
         if not signer.nonce:

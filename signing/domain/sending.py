@@ -30,7 +30,7 @@ _ORDER = {RoutingPlace.BEFORE: 1, None: 2, RoutingPlace.AFTER: 3}
 @dataclass(frozen=True)
 class SendOptions:
     template: Path
-    company_name: str
+    company_name: str | None
     expires_in: dt.timedelta
     force: bool = False
     team: str | None = None  # the sender's HR team, which shares the envelope
@@ -64,7 +64,7 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     check(job, force=options.force)
     pdf = build(job, formats=["pdf"], company_name=options.company_name,
                 converter=converter, generated_on=now.date(),
-                limits=options.limits).files["pdf"]
+                limits=options.limits, for_signature=True).files["pdf"]
     stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
     with sessions.begin() as session:
         envelope_id = envelopes.create_envelope(

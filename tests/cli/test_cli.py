@@ -64,6 +64,24 @@ def test_lint_json_for_machines(runner, vague_plan, bad_plan):
             "message": "2026-13-01 is not a date (write it as YYYY-MM-DD)"} in report[1]["problems"]
 
 
+def test_lint_shows_findings_even_when_the_data_has_errors(runner, tmp_path, plan_data):
+    plan_data["goals"][0]["due"] = "2026-13-01"
+    plan_data["performance_history"]["summary"] = "Lazy about the queue since June."
+    plan_data["goals"][0]["metric"] = "Manager opinion"
+    path = tmp_path / "both.yaml"
+    path.write_text(yaml.safe_dump(plan_data))
+    result = runner.invoke(main, ["lint", str(path)])
+    assert result.exit_code == 1
+    assert "the plan data is not valid" in result.output
+    assert "invalid goals[0].due  2026-13-01 is not a date" in result.output
+    assert "PIP303  performance_history.summary" in result.output
+    assert "PIP211  goals[0].metric" in result.output
+    assert "2 error(s), 0 warning(s), 1 invalid plan(s) in 1 plan(s)" in result.output
+    report = json.loads(runner.invoke(main, ["lint", "--json", str(path)]).output)
+    assert report[0]["valid"] is False and report[0]["linted"] is True
+    assert {f["code"] for f in report[0]["findings"]} == {"PIP211", "PIP303"}
+
+
 def test_generate_refuses_bad_data_and_writes_nothing(runner, bad_plan, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["generate", str(EXAMPLES[0]), str(bad_plan), "--out", str(out)])

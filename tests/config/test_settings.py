@@ -14,7 +14,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_defaults():
     settings = load_settings({})
-    assert settings.company_name == "Your Company"
+    assert settings.company_name == ""  # none is invented: documents say "the employer"
     assert settings.converter_timeout == 60.0
     assert all(source == "default" for source in settings.sources.values())
 

@@ -47,6 +47,8 @@ CASES: dict[str, tuple[Callable[[dict], None], str, str]] = {
                "outside the plan period"),
     "PIP210": (_set("goals.0.area", "Attitude"), "goals[0].area",
                "not the title of any area"),
+    "PIP211": (_set("goals.0.metric", "Manager's judgement of response quality"),
+               "goals[0].metric", "\"manager's judgement\" makes the metric an opinion"),
     "PIP301": (lambda d: (d.update(areas=[]), d["goals"][0].pop("area")), "areas",
                "no area for improvement"),
     "PIP302": (_set("areas.0.evidence", []), "areas[0].evidence", "has no evidence"),
@@ -138,3 +140,35 @@ def test_errors_come_before_warnings(plan_data):
     plan_data["goals"][0]["milestones"] = []
     severities = [f.severity for f in lint(plan_from_data(plan_data))]
     assert severities == [Severity.ERROR, Severity.WARNING]
+
+
+@pytest.mark.parametrize("field, text", [
+    ("performance_history.summary", "Has shown a bad attitude towards the queue since June."),
+    ("performance_history.entries.1.note", "Lazy about first responses in October."),
+])
+def test_subjective_labels_in_the_history_are_flagged_by_the_evidence_rule(plan_data, field,
+                                                                          text):
+    _set(field, text)(plan_data)
+    found = [f for f in lint(plan_from_data(plan_data)) if f.code == "PIP303"]
+    path = field.replace(".1.", "[1].")
+    assert [(f.path, f.severity) for f in found] == [(path, Severity.ERROR)]
+    assert "is a subjective label" in found[0].message
+
+
+@pytest.mark.parametrize("field, text, phrase", [
+    ("metric", "Manager opinion of ticket quality", "manager opinion"),
+    ("metric", "How the customer feels about the answer", "feels"),
+    ("metric", "Subjective assessment by the team lead", "subjective assessment"),
+    ("target", "To the manager's satisfaction", "to the manager's satisfaction"),
+])
+def test_opinions_as_measures_are_errors(plan_data, field, text, phrase):
+    plan_data["goals"][0][field] = text
+    found = [f for f in lint(plan_from_data(plan_data)) if f.code == "PIP211"]
+    assert [f.path for f in found] == [f"goals[0].{field}"]
+    assert found[0].message.startswith(f'"{phrase}" makes the {field} an opinion')
+
+
+def test_counted_measures_are_not_opinions(plan_data):
+    plan_data["goals"][0]["metric"] = "Customer feedback score (CSAT) from the monthly survey"
+    plan_data["goals"][0]["target"] = "4.5 or more, with 90% feeling-free wording checks"
+    assert "PIP211" not in {f.code for f in lint(plan_from_data(plan_data))}
