@@ -44,3 +44,62 @@ def test_signers_carry_their_anchor_text(plan_data):
     assert [(s["role"], s["anchor"]) for s in signers] == [
         ("employee", "Employee signature:"), ("manager", "Manager signature:"),
         ("hr", "HR representative signature:")]
+
+
+def test_no_company_name_is_invented(plan_data):
+    del plan_data["company"]
+    plan = plan_from_data(plan_data)
+    assert plan_context(plan, company_name=None)["company"]["name"] == ""
+    assert plan_context(plan, company_name="")["company"]["name"] == ""
+
+
+def test_no_employment_type_is_invented(plan_data):
+    del plan_data["employee"]["employment_type"]
+    employee = plan_context(plan_from_data(plan_data), company_name="X")["employee"]
+    assert employee["employment_type"] is None
+
+
+def _milestones(plan_data, *days):
+    plan_data["goals"][0]["milestones"] = [
+        {"due": f"2026-12-{d:02d}", "description": f"Step by the {d}th."} for d in days]
+    return plan_context(plan_from_data(plan_data), company_name="X")["milestones"]
+
+
+def test_milestones_are_weekly_only_when_they_are(plan_data):
+    # The plan starts on Tuesday 1 December: week 2 is 8 to 14 December.
+    assert _milestones(plan_data, 11, 18, 25) == {"cadence": "weekly",
+                                                  "heading": "Weekly milestones"}
+    assert _milestones(plan_data, 11, 25) == {"cadence": "biweekly",
+                                              "heading": "Milestones every two weeks"}
+    assert _milestones(plan_data, 11, 14, 25) == {"cadence": "", "heading": "Milestones"}
+    assert _milestones(plan_data, 11) == {"cadence": "", "heading": "Milestones"}
+    assert _milestones(plan_data) == {"cadence": "", "heading": "Milestones"}
+
+
+def test_a_second_goal_with_other_gaps_makes_them_plain_milestones(plan_data):
+    goal = dict(plan_data["goals"][0])
+    goal["milestones"] = [{"due": "2026-12-09", "description": "a"},
+                          {"due": "2026-12-23", "description": "b"}]
+    plan_data["goals"].append(goal)
+    assert plan_context(plan_from_data(plan_data), company_name="X")["milestones"]["heading"] \
+        == "Milestones"
+
+
+def test_concerns_and_wellbeing_have_careful_defaults(plan_data):
+    context = plan_context(plan_from_data(plan_data), company_name="X")
+    for text in (context["concerns"], context["wellbeing"]):
+        assert "ask HR" in text
+        assert not any(ch.isdigit() for ch in text)  # no telephone number, no made-up facts
+    plan_data["concerns"] = ""
+    plan_data["wellbeing"] = "Call the Acme EAP on the number in the staff handbook."
+    context = plan_context(plan_from_data(plan_data), company_name="X")
+    assert context["concerns"] == ""
+    assert context["wellbeing"].startswith("Call the Acme EAP")
+
+
+def test_lint_state_reaches_the_templates(plan_data):
+    plan = plan_from_data(plan_data)
+    default = plan_context(plan, company_name="X")["plan"]
+    assert (default["lint_passed"], default["draft"]) == (True, False)
+    forced = plan_context(plan, company_name="X", lint_passed=False, draft=True)["plan"]
+    assert (forced["lint_passed"], forced["draft"]) == (False, True)
