@@ -34,7 +34,8 @@ def _docx(*, drop_anchor: str | None = None) -> bytes:
 
 @pytest.fixture(scope="session")
 def plan_pdf(converter) -> bytes:
-    """The example support-agent plan, as LibreOffice makes it: 6 pages, signatures on 6."""
+    """The example support-agent plan, as LibreOffice makes it: ``stampkit.PLAN_PAGES``
+    pages, the signatures on the last."""
     return converter.convert(_docx())
 
 

@@ -13,6 +13,11 @@ from docgen import SIGNATURE_ANCHORS
 from docgen.stamp import Comment, Completion, SignerEvent, SignerOutcome
 
 UTC = dt.UTC
+# The example plan's pages (tests/docgen/stamp/conftest.py): the signatures have its last
+# page to themselves; the record's acknowledgement page follows, then the comments.
+PLAN_PAGES = 7
+SIGNATURES = PLAN_PAGES  # page numbers count from 1
+ACKNOWLEDGEMENT = PLAN_PAGES + 1
 ANCHOR = SIGNATURE_ANCHORS["employee"]
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/131.0.0.0 Safari/537.36")

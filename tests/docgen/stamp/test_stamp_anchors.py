@@ -41,6 +41,7 @@ def test_anchors_are_where_pdfplumber_sees_them(plan_pdf):
     found = find_anchors(plan_pdf, ANCHORS)
     assert set(found) == set(ANCHORS)
     with pdfplumber.open(io.BytesIO(plan_pdf)) as pdf:
+        assert len(pdf.pages) == kit.PLAN_PAGES
         for text, anchor in found.items():
             page = pdf.pages[anchor.page]
             words = page.extract_words()
@@ -50,13 +51,13 @@ def test_anchors_are_where_pdfplumber_sees_them(plan_pdf):
                         and abs(w["top"] - anchor.top) < anchor.size)
             assert abs(word["x0"] - anchor.x0) < 1.0
             assert abs(word["bottom"] - anchor.baseline) < 1.0  # pdfplumber: bottom=baseline
-            assert anchor.page == 5 and anchor.size == pytest.approx(10.5, abs=0.1)
+            assert anchor.page == kit.SIGNATURES - 1 and anchor.size == pytest.approx(10.5, abs=0.1)
 
 
 def test_each_anchor_has_the_line_drawn_right_of_it(plan_pdf):
     found = find_anchors(plan_pdf, ANCHORS)
     with pdfplumber.open(io.BytesIO(plan_pdf)) as pdf:
-        lines = pdf.pages[5].lines
+        lines = pdf.pages[kit.SIGNATURES - 1].lines
     for anchor in found.values():
         assert anchor.line is not None
         drawn = [ln for ln in lines if abs(ln["x0"] - anchor.line.x0) < 1
@@ -69,7 +70,8 @@ def test_each_anchor_has_the_line_drawn_right_of_it(plan_pdf):
 def test_the_date_line_of_each_signature_block_is_found(plan_pdf):
     pages = scan(plan_pdf, [*ANCHORS, DATE_LABEL])
     found = find_anchors(plan_pdf, ANCHORS)
-    dates = [date_line(pages[5], anchor, list(found.values())) for anchor in found.values()]
+    dates = [date_line(pages[kit.SIGNATURES - 1], anchor, list(found.values()))
+             for anchor in found.values()]
     assert all(d is not None and d.line is not None for d in dates)
     tops = [d.top for d in dates]
     anchor_tops = [a.top for a in found.values()]

@@ -128,8 +128,8 @@ def test_decision_time_and_certificate_page_are_beside_the_line(plan_pdf, acknow
     anchors = find_anchors(plan_pdf, SIGNATURE_ANCHORS.values())
     for signer in completion.signers:
         anchor = anchors[signer.anchor]
-        small = words_near(stamped.pdf, 6, right_of=anchor.line.x1, top=anchor.line.top - 20,
-                           bottom=anchor.line.top + 20)
+        small = words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.line.x1,
+                           top=anchor.line.top - 20, bottom=anchor.line.top + 20)
         assert joined(small) == (f"Acknowledged {signer.decided_at.day} Jan 2027, 09:14 UTC "
                                  f"Certificate p. {stamped.certificate_page}")
 
@@ -137,7 +137,7 @@ def test_decision_time_and_certificate_page_are_beside_the_line(plan_pdf, acknow
 def test_dates_go_on_the_date_lines(plan_pdf, acknowledged):
     stamped, _ = acknowledged
     with pdfplumber.open(io.BytesIO(stamped.pdf)) as doc:
-        lines = visible(doc.pages[5]).extract_text_lines()
+        lines = visible(doc.pages[kit.SIGNATURES - 1]).extract_text_lines()
     dates = [line["text"] for line in lines if line["text"].startswith("Date:")]
     assert dates == ["Date: 12 January 2027", "Date: 13 January 2027", "Date: 14 January 2027"]
 
@@ -146,8 +146,9 @@ def test_stamps_cover_nothing_of_the_original(plan_pdf, acknowledged):
     stamped, _ = acknowledged
     with pdfplumber.open(io.BytesIO(plan_pdf)) as before, \
             pdfplumber.open(io.BytesIO(stamped.pdf)) as after:
-        old = [c for c in before.pages[5].chars if not c["text"].isspace()]
-        added = [c for c in after.pages[5].chars if c["fontname"].startswith(OUR_FONTS)]
+        old = [c for c in before.pages[kit.SIGNATURES - 1].chars if not c["text"].isspace()]
+        added = [c for c in after.pages[kit.SIGNATURES - 1].chars
+                 if c["fontname"].startswith(OUR_FONTS)]
         assert len(added) > 100
         for char in added:
             for mine in old:
@@ -184,7 +185,7 @@ def test_every_page_has_the_record_footer_below_the_original_footer(plan_pdf, ac
 
 def test_acknowledgement_page_holds_each_decision_and_statement(acknowledged):
     stamped, completion = acknowledged
-    text = squash(page_text(stamped.pdf, 7))
+    text = squash(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT))
     assert squash("Acknowledgement record") in text
     for signer in completion.signers:
         assert squash(signer.name) in text
@@ -248,16 +249,17 @@ def test_a_refusal_recorded_in_a_meeting_names_manager_witness_and_reason(plan_p
     completion = kit.refused(plan_pdf)
     stamped = stamp(plan_pdf, completion)
     anchor = find_anchors(plan_pdf, [kit.ANCHOR])[kit.ANCHOR]
-    headline = words_near(stamped.pdf, 6, right_of=anchor.x1, left_of=anchor.line.x1,
+    headline = words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.x1, left_of=anchor.line.x1,
                           top=anchor.top - 20, bottom=anchor.line.bottom + 8)
     assert joined(headline) == "Refused to sign"
     assert all(abs(w["bottom"] - anchor.baseline) < 6 for w in headline)
-    text = squash(page_text(stamped.pdf, 7))
+    text = squash(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT))
     assert squash("Refused to sign on 12 January 2027, 09:14 UTC") in text
     assert squash("recorded by Jürg Baumann in a meeting with Léa Brändli, witnessed by "
                   "Anna Keller") in text
     assert squash(kit.REASON) in text  # "<i>" and all, as typed
-    assert "Date: 12 January 2027" not in page_text(stamped.pdf, 6)  # nothing was signed
+    # nothing was signed
+    assert "Date: 12 January 2027" not in page_text(stamped.pdf, kit.SIGNATURES)
 
 
 def test_an_expired_envelope_says_no_response(plan_pdf):
@@ -266,14 +268,15 @@ def test_an_expired_envelope_says_no_response(plan_pdf):
     anchors = find_anchors(plan_pdf, SIGNATURE_ANCHORS.values())
     for role in ("employee", "hr"):
         anchor = anchors[SIGNATURE_ANCHORS[role]]
-        headline = words_near(stamped.pdf, 6, right_of=anchor.x1, left_of=anchor.line.x1,
-                              top=anchor.top - 20, bottom=anchor.line.bottom + 8)
+        headline = words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.x1,
+                              left_of=anchor.line.x1, top=anchor.top - 20,
+                              bottom=anchor.line.bottom + 8)
         assert joined(headline) == "No response"
-        small = words_near(stamped.pdf, 6, right_of=anchor.line.x1, top=anchor.line.top - 20,
-                           bottom=anchor.line.top + 20)
+        small = words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.line.x1,
+                           top=anchor.line.top - 20, bottom=anchor.line.top + 20)
         assert joined(small) == (f"No response as of 25 Jan 2027, 00:00 UTC Certificate p. "
                                  f"{stamped.certificate_page}")
-    text = squash(page_text(stamped.pdf, 7))
+    text = squash(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT))
     assert squash("Expired on 25 January 2027, 00:00 UTC") in text
     assert squash("Léa Brändli had not responded when the envelope expired") in text
     certificate = squash(page_text(stamped.pdf, stamped.certificate_page))
@@ -294,8 +297,9 @@ def test_a_missing_anchor_puts_the_stamp_on_the_acknowledgement_page(no_hr_pdf):
     assert f"Certificate p. {stamped.certificate_page}" in lines
     # The others are still stamped beside their anchors.
     anchor = find_anchors(no_hr_pdf, [kit.ANCHOR])[kit.ANCHOR]
-    assert joined(words_near(stamped.pdf, 6, right_of=anchor.x1, left_of=anchor.line.x1,
-                             top=anchor.top - 20, bottom=anchor.line.bottom + 8)) == "Léa Brändli"
+    assert joined(words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.x1,
+                             left_of=anchor.line.x1, top=anchor.top - 20,
+                             bottom=anchor.line.bottom + 8)) == "Léa Brändli"
 
 
 # -- long comments -----------------------------------------------------------------------
@@ -313,8 +317,9 @@ def test_a_20000_character_comment_runs_over_pages_in_order(plan_pdf):
     assert squash(long) in text
     assert squash(chinese) in text
     # The comments start on the page after the acknowledgement and run over several.
-    first = next(p for p in range(7, 30) if "Employee comments" in page_text(stamped.pdf, p))
-    assert first == 8
+    first = next(p for p in range(kit.ACKNOWLEDGEMENT, 30)
+                 if "Employee comments" in page_text(stamped.pdf, p))
+    assert first == kit.ACKNOWLEDGEMENT + 1
     assert stamped.certificate_page - first >= 4
     assert "Employee comments (continued)" in page_text(stamped.pdf, first + 1)
 
@@ -323,6 +328,6 @@ def test_comment_authors_other_than_the_employee_get_a_plain_heading(plan_pdf):
     completion = kit.replace(kit.acknowledged(plan_pdf), comments=(
         Comment("Jürg Baumann", "manager", kit.at(13, 8), "Noted; see you on Tuesday."),))
     stamped = stamp(plan_pdf, completion)
-    lines = page_text(stamped.pdf, 8).splitlines()
+    lines = page_text(stamped.pdf, kit.ACKNOWLEDGEMENT + 1).splitlines()
     assert "Comments" in lines and "Employee comments" not in lines
     assert "Jürg Baumann (Manager)" in lines
