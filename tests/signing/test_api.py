@@ -16,10 +16,11 @@ from sqlalchemy import select
 from docgen import BUILTIN_TEMPLATES
 from docgen.loading import parse_plan_text
 from signing.domain import apikeys
-from signing.domain.models import EnvelopeRow, OutboxRow, SignerRow
+from signing.domain.models import Document, EnvelopeRow, OutboxRow, SignerRow
 from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.conftest import EXAMPLES
+from tests.pdftext import pdf_text
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -168,6 +169,20 @@ def test_lint_findings(client, hr, plan):
     assert finding["message"]
     forced = create(client, hr, plan, force=True)
     assert forced.status_code == 201
+
+
+def test_a_forced_send_is_the_plan_itself_without_the_lint_claim(client, hr, plan, sessions):
+    # What is sent for signature is never a draft; but it must not say its goals are
+    # specific and measurable when lint said otherwise.
+    plan["goals"][0]["statement"] = "Do better with the ticket queue."
+    forced = create(client, hr, plan, force=True)
+    assert forced.status_code == 201, forced.get_json()
+    with sessions() as session:
+        row = session.get_one(EnvelopeRow, forced.get_json()["id"])
+        text = " ".join(pdf_text(session.get_one(Document, row.document_sha256).content).split())
+    assert "DRAFT" not in text
+    assert "specific and measurable" not in text
+    assert "Do better with the ticket queue." in text
 
 
 def test_bad_request_bodies(client, hr, plan):
