@@ -32,6 +32,7 @@ from docgen import (
     Plan,
     PlanError,
     lint,
+    lint_data,
     load_plan_text,
     plan_from_data,
     render_plan,
@@ -289,6 +290,20 @@ def test_any_plan_data_is_a_plan_or_field_path_errors(data):
         lint(plan)
         schedule_for(plan)
         docx_is_valid(render_plan(plan, TEMPLATES["standard"], company_name="X"))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=hostile_plan_data())
+def test_lint_over_any_plan_data_reports_problems_and_what_could_be_checked(data):
+    result = lint_data(copy.deepcopy(data))
+    plan = plan_or_problems(data)
+    if plan is not None:
+        assert result.valid and result.findings == lint(plan)
+    else:
+        assert result.problems and (result.linted or not result.findings)
+        for finding in result.findings:  # nothing said about what could not be read
+            assert all(finding.path != p.path for p in result.problems)
 
 
 @settings(max_examples=150, deadline=None)
