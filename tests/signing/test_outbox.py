@@ -72,6 +72,22 @@ def test_invitation_is_mailed_once_with_a_link_that_opens(sessions, tmp_path):
     assert [p.get_filename() for p in message.iter_attachments()] == ["check-ins.ics"]
 
 
+def test_no_company_name_is_invented_in_emails(sessions, tmp_path):
+    # Neither the plan nor the settings name the company: the email is from HR.
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    del data["company"]
+    sent_envelope(sessions, plan_data=data)
+    folder = tmp_path / "mail"
+    handlers = {"email": Mailer(FileMailBackend(folder), LinkSigner(KEYS), BASE, "")}
+    assert outbox.run_once(sessions, handlers, now=NOW) == 1
+    [eml] = folder.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    assert "HR has prepared a performance improvement plan with you." in text
+    assert "sent to you by HR." in text
+    assert "Your Company" not in text
+
+
 @pytest.mark.parametrize("queued_before_rows_named_their_event", [False, True])
 def test_each_hr_notice_quotes_the_comment_it_was_queued_for(
         sessions, tmp_path, queued_before_rows_named_their_event):
