@@ -70,9 +70,40 @@ def check_template(
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for bad files
         return [TemplateFinding("T001", Severity.ERROR, "file", not_a_docx(exc))]
-    findings = [f for p in _paragraphs(document) for f in _check_paragraph(p)]
+    paragraphs = list(_paragraphs(document))
+    findings = [f for p in paragraphs for f in _check_paragraph(p)]
+    findings += _check_promises(paragraphs)
     findings += _check_jinja(data, sample_context)
     return findings
+
+
+# What a plan with lint errors must not say unless lint passed (see plan.lint_passed).
+_QUALITY_CLAIMS = re.compile(r"specific and measurable|measured as stated|\bSMART\b", re.I)
+
+
+def _check_promises(paragraphs: list[_Paragraph]) -> Iterator[TemplateFinding]:
+    """What the documents must say or must not say whatever the plan: a forced plan is
+    marked DRAFT on every page, claims of quality depend on lint, and milestones are
+    called weekly only when they are."""
+    running = [p for p in paragraphs if not p.where.startswith("body")]
+    if not any("plan.draft" in p.text for p in running):
+        yield TemplateFinding(
+            "T301", Severity.WARNING, "header",
+            "the header and footer never show plan.draft, so a plan generated with --force "
+            "despite lint errors would not be marked DRAFT on every page; add "
+            "{%p if plan.draft %}DRAFT: NOT FOR SIGNATURE{%p endif %} to the header")
+    for p in paragraphs:
+        claim = _QUALITY_CLAIMS.search(p.text)
+        if claim and "plan.lint_passed" not in p.text:
+            yield TemplateFinding(
+                "T302", Severity.WARNING, p.where,
+                f'"{claim.group()}" is claimed for every plan, also one generated with lint '
+                "errors; put it inside {% if plan.lint_passed %} ... {% endif %}")
+        if re.search(r"\bweekly milestones?\b", _TAG.sub("", p.text), re.I):
+            yield TemplateFinding(
+                "T303", Severity.WARNING, p.where,
+                "milestones are called weekly whatever their dates; write "
+                "{{ milestones.heading }} instead")
 
 
 def _paragraphs(document: Any) -> Iterator[_Paragraph]:

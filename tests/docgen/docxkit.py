@@ -7,9 +7,17 @@ import io
 from docx import Document
 
 
-def docx_with(*paragraphs: list[str] | str, table_rows: list[list[str]] | None = None) -> bytes:
-    """A .docx whose paragraphs are given as run lists (a str is one run)."""
+DRAFT_MARK = "{% if plan.draft %}DRAFT: NOT FOR SIGNATURE{% endif %}"
+
+
+def docx_with(*paragraphs: list[str] | str, table_rows: list[list[str]] | None = None,
+              header: str | None = DRAFT_MARK) -> bytes:
+    """A .docx whose paragraphs are given as run lists (a str is one run). Its header
+    holds the DRAFT mark every template needs (``templates check`` T301), unless told
+    otherwise."""
     document = Document()
+    if header is not None:
+        document.sections[0].header.paragraphs[0].add_run(header)
     for runs in paragraphs:
         p = document.add_paragraph()
         for text in [runs] if isinstance(runs, str) else runs:

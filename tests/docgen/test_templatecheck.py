@@ -8,7 +8,14 @@ import io
 import pytest
 from docx import Document
 
-from docgen import BUILTIN_TEMPLATES, check_template, plan_context, sample_plan
+from docgen import (
+    BUILTIN_TEMPLATES,
+    Severity,
+    check_template,
+    plan_context,
+    resolve_template,
+    sample_plan,
+)
 from tests.docgen.docxkit import docx_with
 
 
@@ -105,3 +112,22 @@ def test_headers_and_footers_are_checked(context):
     findings = check_template(out.getvalue(), context)
     assert findings[0].code == "T101"
     assert findings[0].where == "footer of section 1, paragraph 1"
+
+
+def test_promises_every_template_keeps(context):
+    # No DRAFT mark for a forced plan, a quality claim whatever lint said, milestones
+    # called weekly whatever their dates.
+    findings = check_template(docx_with(
+        "Each goal below is specific and measurable.", "Weekly milestones",
+        "{% if plan.lint_passed %}Each goal is SMART.{% endif %}",
+        "{{ milestones.heading }}", header="{{ company.name }}"), context)
+    assert [(f.code, f.severity, f.where) for f in findings] == [
+        ("T301", Severity.WARNING, "header"),
+        ("T302", Severity.WARNING, "body, paragraph 1"),
+        ("T303", Severity.WARNING, "body, paragraph 2")]
+    assert "{%p if plan.draft %}" in findings[0].message
+
+
+def test_the_shipped_templates_keep_their_promises(context):
+    for name in ("standard", "sales"):
+        assert check_template(resolve_template(name), context) == [], name
