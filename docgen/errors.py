@@ -25,11 +25,15 @@ class Problem:
 
 
 class PlanError(DocgenError):
-    """Plan data that cannot be used. Carries one :class:`Problem` per fault."""
+    """Plan data that cannot be used. Carries one :class:`Problem` per fault and, where
+    the rest of the plan could be linted (:func:`docgen.lint_data`), its findings, so that
+    one round of fixes covers both."""
 
-    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], source: str | None = None,
+                 findings: list[Finding] | None = None) -> None:
         self.problems = problems
         self.source = source
+        self.findings = findings or []
         where = f"{source}: " if source else ""
         super().__init__(where + "; ".join(str(p) for p in problems))
 

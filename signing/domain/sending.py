@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import webhooks
 from config import Settings
-from docgen import Job, Plan, PlanError, PlanLimits, build, check, plan_from_data
+from docgen import Job, Plan, PlanError, PlanLimits, build, check, lint_data
 from docgen.errors import Problem
 from docgen.generate import PdfConverter
 from docgen.model import RoutingPlace
@@ -58,7 +58,10 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     LibreOffice sees it and again by its page count) or :class:`docgen.LintFailed` before
     anything is written.
     """
-    plan = plan_from_data(plan_data, source=source)
+    checked = lint_data(plan_data, source=source)
+    if checked.plan is None:
+        raise PlanError(checked.problems, source, findings=checked.findings)
+    plan = checked.plan
     check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
     job = Job(source or plan.plan_id or "plan", plan, options.template, source)
     check(job, force=options.force)

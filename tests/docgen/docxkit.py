@@ -6,7 +6,6 @@ import io
 
 from docx import Document
 
-
 DRAFT_MARK = "{% if plan.draft %}DRAFT: NOT FOR SIGNATURE{% endif %}"
 
 

@@ -171,6 +171,18 @@ def test_lint_findings(client, hr, plan):
     assert forced.status_code == 201
 
 
+def test_invalid_data_gets_its_problems_and_the_lint_findings_for_the_rest(client, hr, plan):
+    plan["goals"][0]["due"] = "2026-13-01"
+    plan["support"] = []
+    response = create(client, hr, plan, force=True)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert errors[0] == {"path": "goals[0].due",
+                         "message": "2026-13-01 is not a date (write it as YYYY-MM-DD)"}
+    [finding] = [e for e in errors if e.get("code") == "PIP401"]
+    assert finding["path"] == "support" and finding["severity"] == "error"
+
+
 def test_a_forced_send_is_the_plan_itself_without_the_lint_claim(client, hr, plan, sessions):
     # What is sent for signature is never a draft; but it must not say its goals are
     # specific and measurable when lint said otherwise.

@@ -49,8 +49,11 @@ def _webhook_error(exc: webhooks.WebhookError) -> Response:
 
 @bp.errorhandler(PlanError)
 def _plan_error(exc: PlanError) -> Response:
+    # The data's problems, then the lint findings for what could be read of the rest.
     return _json(ErrorOut(error="the plan has errors; nothing was sent", errors=[
-        FieldError(path=p.path, message=p.message) for p in exc.problems]), 422)
+        *(FieldError(path=p.path, message=p.message) for p in exc.problems),
+        *(FieldError(path=f.path, message=f.message, code=f.code, severity=str(f.severity))
+          for f in exc.findings)]), 422)
 
 
 @bp.errorhandler(LintFailed)
