@@ -49,7 +49,14 @@ from docgen.stamp.errors import (
     StampError,
     UnreadablePdf,
 )
-from docgen.stamp.model import Comment, Completion, SignerEvent, SignerOutcome, Stamped
+from docgen.stamp.model import (
+    Comment,
+    Completion,
+    SealFacts,
+    SignerEvent,
+    SignerOutcome,
+    Stamped,
+)
 
 
 def stamp(original: bytes, completion: Completion) -> Stamped:
@@ -74,6 +81,7 @@ __all__ = [
     "CompletionInvalid",
     "FontMissing",
     "OriginalMismatch",
+    "SealFacts",
     "SignerEvent",
     "SignerOutcome",
     "StampError",

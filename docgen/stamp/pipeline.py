@@ -23,7 +23,7 @@ from docgen.stamp.footer import SIZE as FOOTER_SIZE
 from docgen.stamp.footer import footer_baseline, footer_text
 from docgen.stamp.marks import Mark, Spot, draw, mark_for, signature_name
 from docgen.stamp.merge import merge
-from docgen.stamp.model import Completion, Stamped, check_completion
+from docgen.stamp.model import SIGNED, Completion, Stamped, check_completion
 from docgen.stamp.placement import NoRoom, place
 from docgen.stamp.scan import PageScan, scan
 
@@ -45,7 +45,7 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
     anchors = anchors_in(pages, anchor_texts)
     notes: list[str] = []
     signatures = [signature_name(s) for s in completion.signers
-                  if s.decision == "acknowledged"]
+                  if s.decision in SIGNED]
     with document_fonts("".join(_strings(completion)), signatures) as fonts:
         frame = _frame(pages[-1])
         pdf = RecordPdf(fonts, frame, company=completion.company,
