@@ -123,8 +123,9 @@ def _overlays(pdf: RecordPdf, completion: Completion, pages: Sequence[PageScan],
                          "is drawn at its bottom edge and may touch its content")
             baseline = height - 7.0
         pdf.set_font("sans", "", FOOTER_SIZE)
-        pdf.put(width / 2, baseline, footer_text(completion.envelope_id, index + 1, total),
-                color=MUTED, align="C")
+        text = footer_text(completion.envelope_id, index + 1, total, originals=len(pages),
+                           numbered=original is not None and original.numbered)
+        pdf.put(width / 2, baseline, text, color=MUTED, align="C")
         for spot in spots:
             if spot.page == index:
                 draw(pdf, spot, certificate_page)
