@@ -101,6 +101,11 @@ def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts
 
 def draw(pdf: RecordPdf, spot: Spot, certificate_page: int) -> None:
     """Draw ``spot`` on the overlay page that is current in ``pdf``."""
+    with pdf.element("P"):  # one paragraph for readers: name, decision, time, date
+        _draw(pdf, spot, certificate_page)
+
+
+def _draw(pdf: RecordPdf, spot: Spot, certificate_page: int) -> None:
     mark = spot.mark
     color = SIGNATURE_INK if mark.is_signature else DECISION_COLORS[mark.signer.decision]
     pdf.set_font(mark.family, mark.style, spot.headline_size)

@@ -26,6 +26,7 @@ from docgen.stamp.merge import merge
 from docgen.stamp.model import SIGNED, Completion, Stamped, check_completion
 from docgen.stamp.placement import NoRoom, place
 from docgen.stamp.scan import PageScan, scan
+from docgen.stamp.tagging import Element
 
 # Appended pages take the original's margins, within these bounds.
 _MIN_MARGIN, _MAX_MARGIN, _DEFAULT_MARGIN = 36.0, 90.0, 62.0
@@ -63,8 +64,11 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
             sample = ", ".join(f"U+{ord(c):04X}" for c in sorted(fonts.missing)[:5])
             notes.append(f"{len(fonts.missing)} character(s) of the record's text are in no "
                          f"installed font and show as boxes ({sample})")
+    # Readers meet the stamps on the plan's pages first, then the record's pages.
+    record = Element("Sect", [pdf.overlays_structure, *pdf.pages_structure.kids],
+                     title="Record of completion")
     final = merge(original, layer, appended=appended, origins=[p.origin for p in pages],
-                  trail=trail_attachment(completion))
+                  trail=trail_attachment(completion), structure=record)
     return Stamped(pdf=final, notes=tuple(notes), certificate_page=certificate_page)
 
 
@@ -123,9 +127,10 @@ def _overlays(pdf: RecordPdf, completion: Completion, pages: Sequence[PageScan],
                          "is drawn at its bottom edge and may touch its content")
             baseline = height - 7.0
         pdf.set_font("sans", "", FOOTER_SIZE)
-        text = footer_text(completion.envelope_id, index + 1, total, originals=len(pages),
-                           numbered=original is not None and original.numbered)
-        pdf.put(width / 2, baseline, text, color=MUTED, align="C")
+        with pdf.furniture():
+            text = footer_text(completion.envelope_id, index + 1, total, originals=len(pages),
+                               numbered=original is not None and original.numbered)
+            pdf.put(width / 2, baseline, text, color=MUTED, align="C")
         for spot in spots:
             if spot.page == index:
                 draw(pdf, spot, certificate_page)
