@@ -37,15 +37,17 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     pdf.new_section("Certificate of completion")
     first = pdf.page
     pdf.heading("Certificate of completion")
-    _row(pdf, "Document", c.title)
-    _row(pdf, "Company", c.company)
-    _row(pdf, "Plan reference", c.plan_id)
-    _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
-    _row(pdf, "Outcome", outcome_text(c, f", {exact_time(c.completed_at)}"))
-    _row(pdf, ORIGINAL_LABEL, c.original_sha256, mono=True,
-         note="of the PDF as it was sent, before this record's pages and stamps were added")
-    _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
-         note="the hash at the head of the envelope's hash-chained audit trail")
+    with pdf.element("Table"):
+        _row(pdf, "Document", c.title)
+        _row(pdf, "Company", c.company)
+        _row(pdf, "Plan reference", c.plan_id)
+        _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
+        _row(pdf, "Outcome", outcome_text(c, f", {exact_time(c.completed_at)}"))
+        _row(pdf, ORIGINAL_LABEL, c.original_sha256, mono=True,
+             note="of the PDF as it was sent, before this record's pages and stamps were "
+                  "added")
+        _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
+             note="the hash at the head of the envelope's hash-chained audit trail")
     pdf.subheading("Consent to electronic records")
     pdf.para("Each signer agreed to the following before acting:", size=SMALL, color=MUTED,
              space_after=3)
@@ -69,14 +71,15 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
 def _seal(pdf: RecordPdf, seal: SealFacts) -> None:
     """Who sealed the file, when, with which certificate, and how anyone can check it."""
     pdf.subheading("Electronic seal")
-    _row(pdf, "Sealed by", seal.subject,
-         note="the subject of the sealing certificate")
-    _row(pdf, "Sealed at", exact_time(seal.sealed_at),
-         note="when plansign sealed this record; the seal's own signing time is inside "
-              "its signature")
-    _row(pdf, "Seal certificate SHA-256", seal.fingerprint_sha256, mono=True,
-         note="the fingerprint of the sealing certificate, to compare with the one a "
-              "checker shows")
+    with pdf.element("Table"):
+        _row(pdf, "Sealed by", seal.subject,
+             note="the subject of the sealing certificate")
+        _row(pdf, "Sealed at", exact_time(seal.sealed_at),
+             note="when plansign sealed this record; the seal's own signing time is inside "
+                  "its signature")
+        _row(pdf, "Seal certificate SHA-256", seal.fingerprint_sha256, mono=True,
+             note="the fingerprint of the sealing certificate, to compare with the one a "
+                  "checker shows")
     pdf.para("The seal covers the whole file: any change made after sealing, even to one "
              "character, shows as a broken seal. To check it:", size=SMALL, space_after=2)
     for way in ("run “plansign verify <file>” on the plansign server that holds the "
@@ -91,19 +94,24 @@ def _seal(pdf: RecordPdf, seal: SealFacts) -> None:
 
 def _row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False,
          note: str | None = None) -> None:
-    """A label in the left column, its value (wrapped) in the right one."""
+    """A label in the left column, its value (wrapped) in the right one: a row of a
+    table with the label as its header cell, for screen readers."""
     pdf.keep(30)
     top = pdf.get_y()
-    pdf.para(label, size=SMALL, color=MUTED, width=_LABEL_WIDTH - 8, leading=1.6,
-             space_after=0)
-    bottom = pdf.get_y()
-    pdf.set_y(top)
-    width = pdf.frame.text_width - _LABEL_WIDTH
-    pdf.para(value, family="mono" if mono else "sans", size=8.5 if mono else 9.5,
-             indent=_LABEL_WIDTH, width=width, leading=1.35, space_after=0)
-    if note:
-        pdf.para(note, size=7.0, color=MUTED, indent=_LABEL_WIDTH, width=width,
-                 leading=1.3, space_after=0)
+    with pdf.element("TR"):
+        with pdf.element("TH"):
+            pdf.para(label, size=SMALL, color=MUTED, width=_LABEL_WIDTH - 8, leading=1.6,
+                     space_after=0, tag=None)
+        bottom = pdf.get_y()
+        pdf.set_y(top)
+        width = pdf.frame.text_width - _LABEL_WIDTH
+        with pdf.element("TD"):
+            pdf.para(value, family="mono" if mono else "sans", size=8.5 if mono else 9.5,
+                     indent=_LABEL_WIDTH, width=width, leading=1.35, space_after=0,
+                     tag=None)
+            if note:
+                pdf.para(note, size=7.0, color=MUTED, indent=_LABEL_WIDTH, width=width,
+                         leading=1.3, space_after=0, tag=None)
     pdf.set_y(max(bottom, pdf.get_y()) + 4)
 
 

@@ -65,8 +65,9 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
             notes.append(f"{len(fonts.missing)} character(s) of the record's text are in no "
                          f"installed font and show as boxes ({sample})")
     # Readers meet the stamps on the plan's pages first, then the record's pages.
+    # The record's own words are British English, whatever the plan's language.
     record = Element("Sect", [pdf.overlays_structure, *pdf.pages_structure.kids],
-                     title="Record of completion")
+                     title="Record of completion", lang="en-GB")
     final = merge(original, layer, appended=appended, origins=[p.origin for p in pages],
                   trail=trail_attachment(completion), structure=record)
     return Stamped(pdf=final, notes=tuple(notes), certificate_page=certificate_page)

@@ -48,6 +48,7 @@ class Element:
     type: str
     kids: list[Element | Marked] = field(default_factory=list)
     title: str | None = None
+    lang: str | None = None  # BCP 47, for what is under it
 
     def marked(self) -> Iterator[tuple[Element, Marked]]:
         """Every marked-content sequence under this element, with the element it is in."""
@@ -79,8 +80,8 @@ def is_tagged(writer: PdfWriter) -> bool:
     return marked and "/StructTreeRoot" in root
 
 
-def add_structure(writer: PdfWriter, record: Element, targets: Callable[[int], Target],
-                  *, lang: str | None = None) -> None:
+def add_structure(writer: PdfWriter, record: Element,
+                  targets: Callable[[int], Target]) -> None:
     """Add ``record`` to ``writer``'s structure tree, at the end of its document.
 
     ``targets`` maps a page of the drawing to where its content is in ``writer``. The
@@ -109,6 +110,8 @@ def add_structure(writer: PdfWriter, record: Element, targets: Callable[[int], T
         })
         if element.title:
             node[NameObject("/T")] = TextStringObject(element.title)
+        if element.lang:
+            node[NameObject("/Lang")] = TextStringObject(element.lang)
         ref = writer._add_object(node)
         kids = ArrayObject()
         for kid in element.kids:
@@ -160,8 +163,6 @@ def add_structure(writer: PdfWriter, record: Element, targets: Callable[[int], T
         # Structure for the record's pages only: said, but not claimed as a tagged PDF.
         root_object[NameObject("/MarkInfo")] = DictionaryObject(
             {NameObject("/Marked"): BooleanObject(False)})
-    if lang and "/Lang" not in root_object:
-        root_object[NameObject("/Lang")] = TextStringObject(lang)
 
 
 def _tree_root(writer: PdfWriter) -> DictionaryObject:
