@@ -25,8 +25,8 @@ from archive import ArchivedRecord, FolderStore
 from database import make_session_factory
 from docgen import resolve_template
 from docgen.seal import create_self_signed, validate
+from signing.domain import apikeys, outbox, verification
 from signing.domain import envelopes as svc
-from signing.domain import outbox, verification
 from signing.domain import workflow as wf
 from signing.domain.finalize import Finalizer
 from signing.domain.links import LinkSigner
@@ -62,7 +62,7 @@ def check(pdf: bytes, key) -> object:
     return validate(pdf, trusted=[key.certificate])
 
 
-def send(sessions, converter, *, routing: dict | None = None) -> str:
+def send(sessions, converter, *, routing: dict | None = None, actor=HR) -> str:
     import yaml
 
     data = yaml.safe_load(EXAMPLES[2].read_text(encoding="utf-8"))
@@ -70,7 +70,7 @@ def send(sessions, converter, *, routing: dict | None = None) -> str:
         data["routing"] = routing
     return send_plan(sessions, data, options=SendOptions(
         template=resolve_template("standard"), company_name="Fallback Co",
-        expires_in=dt.timedelta(days=14)), converter=converter, actor=HR, now=NOW)
+        expires_in=dt.timedelta(days=14)), converter=converter, actor=actor, now=NOW)
 
 
 def signers(sessions, envelope_id) -> dict[str, str]:
@@ -251,6 +251,27 @@ def test_a_routed_employees_sent_row_names_plansign_not_the_managers_browser(
     assert seal_key.fingerprint in flat
     assert "plansignverify<file>" in flat and "pdfsig<file>" in flat
     assert check(final, seal_key).ok
+
+
+def test_a_plan_sent_by_api_key_names_the_key_on_the_certificate(sessions, converter,
+                                                                  finalizer, tmp_path):
+    with sessions.begin() as session:
+        key, _ = apikeys.create_key(session, "Payroll sync", "hr", NOW)
+        prefix = key.prefix
+    envelope_id = send(sessions, converter, actor=svc.Actor(apikeys.actor(prefix), "192.0.2.5",
+                                                            "python-requests/2.32"))
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at)
+    with pdfplumber.open(io.BytesIO(final_pdf(sessions, envelope_id))) as pdf:
+        lines = [line["text"] for page in pdf.pages for line in page.extract_text_lines()]
+    sent = next(i for i, line in enumerate(lines) if line.startswith("Sent "))
+    # The "By" cell wraps: the key's name, then its prefix.
+    assert "HR key “Payroll sync”" in lines[sent]
+    assert f"({prefix})" in lines[sent + 1]
+    assert not any("192.0.2.5" in line or "python-requests" in line for line in lines)
 
 
 def test_an_envelope_that_expires_with_no_response(sessions, converter, finalizer, seal_key,
