@@ -76,8 +76,9 @@ def is_tagged(writer: PdfWriter) -> bool:
     """True if the PDF says it is tagged and has a structure tree to add to."""
     root = writer.root_object
     mark_info = root.get("/MarkInfo")
-    marked = bool(mark_info.get_object().get("/Marked", False)) if mark_info else False
-    return marked and "/StructTreeRoot" in root
+    marked = mark_info.get_object().get("/Marked") if mark_info is not None else None
+    # A BooleanObject is always truthy: its value says.
+    return isinstance(marked, BooleanObject) and marked.value and "/StructTreeRoot" in root
 
 
 def add_structure(writer: PdfWriter, record: Element,
