@@ -164,11 +164,10 @@ class RecordPdf(FPDF):
         element.kids.append(Marked(self.page, mcid))
 
     def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
-        # Rules and signature lines are drawing, not content.
-        with self.furniture():
-            self._out("/Artifact BMC")
-            super().line(x1, y1, x2, y2)
-            self._out("EMC")
+        # Rules and signature lines are drawing, not content: artifacts.
+        self._out("/Artifact BMC")
+        super().line(x1, y1, x2, y2)
+        self._out("EMC")
 
     def _is_overlay(self) -> bool:
         return self._first_overlay is not None and self.page >= self._first_overlay
