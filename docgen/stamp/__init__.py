@@ -7,11 +7,14 @@ final document, which is then sealed and archived by others:
 * the original pages exactly as they were: the final file is the original, byte for
   byte, plus an incremental update; nothing is re-rendered;
 * on each signature line, found by its anchor text as e-signature "anchor tabs" are,
-  the signer's typed name in a signature hand, their decision, the UTC time and the
-  certificate's page, and the date on the block's ``Date:`` line;
-* on every page, below the original's own footer, the envelope and "page x of y";
+  the signer's typed name in a signature hand, their decision, the time on their own
+  clock with its zone and the certificate's page, and their date on the ``Date:`` line;
+* on every page, below the original's own footer, the envelope, and one page number
+  per page (see :mod:`docgen.stamp.footer`);
 * appended pages: the acknowledgement record, every comment verbatim (any script,
   never read as markup), and the certificate of completion;
+* tags for screen readers on everything added, joined to the original's structure tree
+  (see :mod:`docgen.stamp.tagging`);
 * the audit trail itself, attached as ``audit-trail.json`` (which the seal then covers),
   so the sealed PDF alone proves its history: :func:`stated_trail` reads it back.
 
@@ -29,8 +32,8 @@ The modules, from the bottom up: :mod:`.model` (the data), :mod:`.wording`,
 :mod:`.writing` (shaping and direction of text), :mod:`.scan` (what the pages show),
 :mod:`.anchors`, :mod:`.fonts`, :mod:`.document` (the fpdf2 document), :mod:`.marks`
 (what a stamp says) and :mod:`.placement` (where), :mod:`.acknowledgement`,
-:mod:`.comments`, :mod:`.certificate`, :mod:`.footer`, :mod:`.merge`, and
-:mod:`.pipeline`, which runs them (imported on first use: see there).
+:mod:`.comments`, :mod:`.certificate`, :mod:`.footer`, :mod:`.tagging`, :mod:`.merge`,
+and :mod:`.pipeline`, which runs them (imported on first use: see there).
 
 Typical use::
 
@@ -49,7 +52,14 @@ from docgen.stamp.errors import (
     StampError,
     UnreadablePdf,
 )
-from docgen.stamp.model import Comment, Completion, SignerEvent, SignerOutcome, Stamped
+from docgen.stamp.model import (
+    Comment,
+    Completion,
+    SealFacts,
+    SignerEvent,
+    SignerOutcome,
+    Stamped,
+)
 
 
 def stamp(original: bytes, completion: Completion) -> Stamped:
@@ -74,6 +84,7 @@ __all__ = [
     "CompletionInvalid",
     "FontMissing",
     "OriginalMismatch",
+    "SealFacts",
     "SignerEvent",
     "SignerOutcome",
     "StampError",

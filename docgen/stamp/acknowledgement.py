@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from docgen.stamp.document import DECISION_COLORS, INK, MUTED, SMALL, RecordPdf
 from docgen.stamp.marks import SMALL_LEADING, SMALL_SIZE, Mark, Spot
-from docgen.stamp.model import Completion, SignerOutcome
-from docgen.stamp.wording import DECISION_LABELS, OUTCOME_LABELS, long_time, role_label
+from docgen.stamp.model import SIGNED, Completion, SignerOutcome
+from docgen.stamp.wording import (
+    DECISION_LABELS,
+    NAME_DIFFERS,
+    long_time,
+    outcome_text,
+    role_label,
+    signer_time,
+)
 
 SLOT_LINE = 220.0  # the length of the signature line drawn for a stamp placed here
 _SLOT_HEIGHT = 44.0
@@ -29,13 +36,14 @@ def draw_acknowledgement(pdf: RecordPdf, completion: Completion,
     pdf.heading("Acknowledgement record")
     pdf.para(completion.title, size=11, style="B", space_after=1)
     pdf.para(f"Reference {completion.plan_id}", size=SMALL, color=MUTED, space_after=6)
-    pdf.para("This page records how each person asked to sign the plan responded. A "
-             "signature confirms that the plan was received and understood; it does not "
-             "mean agreement with it, and refusing to sign does not stop the plan.",
-             space_after=6)
-    outcome = OUTCOME_LABELS[completion.outcome]
+    pdf.para("This page records how each person asked to sign the plan responded. The "
+             "employee's signature confirms that the plan was received and understood; it "
+             "does not mean agreement with it, and refusing to sign does not stop the plan. "
+             "A manager or HR representative signs to confirm the statement quoted under "
+             "their name.", space_after=6)
     pdf.label("Outcome")
-    pdf.para(f"{outcome} on {long_time(completion.completed_at)}", style="B", space_after=4)
+    pdf.para(outcome_text(completion, f" on {long_time(completion.completed_at)}"), style="B",
+             space_after=4)
     spots = []
     for index, signer in enumerate(completion.signers):
         pdf.rule(gap=14)
@@ -57,13 +65,16 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
     pdf.label(role_label(signer.role))
     pdf.para(signer.name, size=11, style="B", space_after=0)
     pdf.para(signer.email, size=SMALL, color=MUTED, space_after=5)
-    decided = f" on {long_time(signer.decided_at)}" if signer.decided_at else ""
+    decided = (f" on {signer_time(signer.decided_at, signer.timezone)}"
+               if signer.decided_at else "")
     pdf.para(DECISION_LABELS[signer.decision] + decided, style="B",
              color=DECISION_COLORS[signer.decision], space_after=5)
-    if signer.decision == "acknowledged":
+    if signer.decision in SIGNED:
         if signer.typed_name:
             pdf.label("Signed by typing the name")
-            pdf.para(signer.typed_name, space_after=5)
+            pdf.para(signer.typed_name, space_after=2 if signer.name_differs else 5)
+        if signer.name_differs:
+            pdf.para(NAME_DIFFERS, size=SMALL, color=MUTED, space_after=5)
         pdf.label("Statement agreed to")
         if signer.statement:
             pdf.quote(signer.statement)

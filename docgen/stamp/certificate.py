@@ -2,28 +2,33 @@
 
 It names the envelope and the plan, the original document's SHA-256 (taken before
 anything was added, so the original can be matched to it), every signer with every
-recorded event (what, when in UTC, from which IP address and browser), the consent
-the signers gave to electronic records, and the hash at the head of the envelope's
-audit chain, which ties this page to the complete, hash-chained history.
+recorded event (what, when in UTC, who caused it, and, for a signer's own acts, from
+which IP address and browser), the consent the signers gave to electronic records, the
+hash at the head of the envelope's audit chain, which ties this page to the complete,
+hash-chained history, and the seal over the file with how to check it.
 """
 
 from __future__ import annotations
 
 from docgen.stamp.document import DECISION_COLORS, MUTED, SMALL, RecordPdf
-from docgen.stamp.model import Completion, SignerOutcome
+from docgen.stamp.model import Completion, SealFacts, SignerOutcome
 from docgen.stamp.wording import (
     DECISION_LABELS,
     ENVELOPE_LABEL,
     HEAD_LABEL,
+    NAME_DIFFERS,
     ORIGINAL_LABEL,
-    OUTCOME_LABELS,
     exact_time,
+    local_exact,
+    outcome_text,
     role_label,
     sentence,
 )
 
 _LABEL_WIDTH = 132.0
-_EVENT_COLUMNS = (0.15, 0.2, 0.14, 0.51)  # event, time, IP address, browser
+# event, time, who caused it, IP address, browser
+_EVENT_COLUMNS = (0.14, 0.19, 0.19, 0.12, 0.36)
+_UTC_ZONES = ("UTC", "Etc/UTC")
 
 
 def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
@@ -32,15 +37,17 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     pdf.new_section("Certificate of completion")
     first = pdf.page
     pdf.heading("Certificate of completion")
-    _row(pdf, "Document", c.title)
-    _row(pdf, "Company", c.company)
-    _row(pdf, "Plan reference", c.plan_id)
-    _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
-    _row(pdf, "Outcome", f"{OUTCOME_LABELS[c.outcome]}, {exact_time(c.completed_at)}")
-    _row(pdf, ORIGINAL_LABEL, c.original_sha256, mono=True,
-         note="of the PDF as it was sent, before this record's pages and stamps were added")
-    _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
-         note="the hash at the head of the envelope's hash-chained audit trail")
+    with pdf.element("Table"):
+        _row(pdf, "Document", c.title)
+        _row(pdf, "Company", c.company)
+        _row(pdf, "Plan reference", c.plan_id)
+        _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
+        _row(pdf, "Outcome", outcome_text(c, f", {exact_time(c.completed_at)}"))
+        _row(pdf, ORIGINAL_LABEL, c.original_sha256, mono=True,
+             note="of the PDF as it was sent, before this record's pages and stamps were "
+                  "added")
+        _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
+             note="the hash at the head of the envelope's hash-chained audit trail")
     pdf.subheading("Consent to electronic records")
     pdf.para("Each signer agreed to the following before acting:", size=SMALL, color=MUTED,
              space_after=3)
@@ -49,28 +56,62 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     for signer in c.signers:
         _signer(pdf, signer)
     pdf.ln(2)
-    pdf.para("Times are Coordinated Universal Time (UTC). The audit trail, which this "
-             "certificate summarizes, records every event with its time, IP address and "
+    pdf.para("Event times are Coordinated Universal Time (UTC); a signer's local time is "
+             "given under their decision where their time zone is known. The IP address "
+             "and browser are shown for a signer's own acts; an event that plansign or HR "
+             "caused names who caused it instead. The audit trail, which this certificate "
+             "summarizes, records every event with its time, actor, IP address and "
              "browser, and each record holds the hash of the one before it.",
              size=SMALL, color=MUTED)
+    if c.seal is not None:
+        _seal(pdf, c.seal)
     return first
+
+
+def _seal(pdf: RecordPdf, seal: SealFacts) -> None:
+    """Who sealed the file, when, with which certificate, and how anyone can check it."""
+    pdf.subheading("Electronic seal")
+    with pdf.element("Table"):
+        _row(pdf, "Sealed by", seal.subject,
+             note="the subject of the sealing certificate")
+        _row(pdf, "Sealed at", exact_time(seal.sealed_at),
+             note="when plansign sealed this record; the seal's own signing time is inside "
+                  "its signature")
+        _row(pdf, "Seal certificate SHA-256", seal.fingerprint_sha256, mono=True,
+             note="the fingerprint of the sealing certificate, to compare with the one a "
+                  "checker shows")
+    pdf.para("The seal covers the whole file: any change made after sealing, even to one "
+             "character, shows as a broken seal. To check it:", size=SMALL, space_after=2)
+    for way in ("run “plansign verify <file>” on the plansign server that holds the "
+                "archive; it checks the seal, the audit trail and the documents' hashes;",
+                "or open the file in a PDF reader and look at its signature panel (in "
+                "Adobe Acrobat Reader, “Signature Panel”): it names the certificate and "
+                "says whether the document was changed after it was signed;",
+                "or run “pdfsig <file>” (poppler-utils), which prints the signer, the "
+                "signing time and whether the signature is valid."):
+        pdf.para(f"•  {way}", size=SMALL, indent=8, space_after=1)
 
 
 def _row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False,
          note: str | None = None) -> None:
-    """A label in the left column, its value (wrapped) in the right one."""
+    """A label in the left column, its value (wrapped) in the right one: a row of a
+    table with the label as its header cell, for screen readers."""
     pdf.keep(30)
     top = pdf.get_y()
-    pdf.para(label, size=SMALL, color=MUTED, width=_LABEL_WIDTH - 8, leading=1.6,
-             space_after=0)
-    bottom = pdf.get_y()
-    pdf.set_y(top)
-    width = pdf.frame.text_width - _LABEL_WIDTH
-    pdf.para(value, family="mono" if mono else "sans", size=8.5 if mono else 9.5,
-             indent=_LABEL_WIDTH, width=width, leading=1.35, space_after=0)
-    if note:
-        pdf.para(note, size=7.0, color=MUTED, indent=_LABEL_WIDTH, width=width,
-                 leading=1.3, space_after=0)
+    with pdf.element("TR"):
+        with pdf.element("TH"):
+            pdf.para(label, size=SMALL, color=MUTED, width=_LABEL_WIDTH - 8, leading=1.6,
+                     space_after=0, tag=None)
+        bottom = pdf.get_y()
+        pdf.set_y(top)
+        width = pdf.frame.text_width - _LABEL_WIDTH
+        with pdf.element("TD"):
+            pdf.para(value, family="mono" if mono else "sans", size=8.5 if mono else 9.5,
+                     indent=_LABEL_WIDTH, width=width, leading=1.35, space_after=0,
+                     tag=None)
+            if note:
+                pdf.para(note, size=7.0, color=MUTED, indent=_LABEL_WIDTH, width=width,
+                         leading=1.3, space_after=0, tag=None)
     pdf.set_y(max(bottom, pdf.get_y()) + 4)
 
 
@@ -81,12 +122,21 @@ def _signer(pdf: RecordPdf, signer: SignerOutcome) -> None:
              space_after=0)
     pdf.para(signer.email, size=SMALL, color=MUTED, space_after=1)
     decided = f", {exact_time(signer.decided_at)}" if signer.decided_at else ""
+    zone = signer.timezone
+    local = signer.decided_at is not None and zone is not None and zone not in _UTC_ZONES
     pdf.para(DECISION_LABELS[signer.decision] + decided, size=8.5, style="B",
-             color=DECISION_COLORS[signer.decision], space_after=4)
+             color=DECISION_COLORS[signer.decision], space_after=1 if local else 4)
+    if local:
+        assert signer.decided_at is not None and zone is not None
+        pdf.para(f"Local time: {local_exact(signer.decided_at, zone)}", size=SMALL,
+                 space_after=4)
+    if signer.name_differs:
+        pdf.para(NAME_DIFFERS, size=SMALL, space_after=4)
     if not signer.events:
         pdf.para("No events were recorded.", size=SMALL, color=MUTED)
         return
-    pdf.wrapped_table(_EVENT_COLUMNS, ("Event", "Time (UTC)", "IP address", "Browser (user agent)"),
-              [(sentence(e.what), exact_time(e.at), e.ip or "—", e.user_agent or "—")
-               for e in signer.events], size=7.0)
+    pdf.wrapped_table(_EVENT_COLUMNS,
+                      ("Event", "Time (UTC)", "By", "IP address", "Browser (user agent)"),
+                      [(sentence(e.what), exact_time(e.at), e.actor or "—", e.ip or "—",
+                        e.user_agent or "—") for e in signer.events], size=7.0)
     pdf.ln(6)

@@ -15,18 +15,25 @@ right-to-left runs and falls back to other fonts.
 
 People's text only ever goes through these helpers, which draw it as text: no
 markdown, no HTML, and no fpdf2 page-number alias.
+
+Every piece of text drawn is tagged for screen readers (see :mod:`.tagging`): it goes
+into the structure element that is open (:meth:`RecordPdf.element`; :meth:`para` opens a
+paragraph of its own by default), and what is page furniture (running header and
+footer, rules, lines) is marked as an artifact.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from docgen.stamp.fonts import DocumentFonts
+from docgen.stamp.tagging import Element, Marked
 from docgen.stamp.writing import is_rtl, needs_shaping
 
 Color = tuple[int, int, int]
@@ -40,6 +47,7 @@ CONFIDENTIAL: Color = (156, 42, 42)
 SIGNATURE_INK: Color = (22, 45, 125)
 DECISION_COLORS: dict[str, Color] = {
     "acknowledged": (30, 100, 55),
+    "confirmed": (30, 100, 55),
     "refused": (156, 42, 42),
     "no_response": (96, 96, 96),
 }
@@ -54,6 +62,10 @@ _CJK = ("\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
         "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
 _CLOSING = "、。，．：；！？）」』】〕〉》”’"
 _TOKENS = re.compile(rf"[{_CJK}][{_CLOSING}]*\s*|[^\s{_CJK}]+\s*|\s+")
+
+# Structure types that hold text directly; text drawn while another kind (a section, a
+# table row) is the innermost open element gets a paragraph of its own.
+_TEXT_TYPES = frozenset({"P", "H1", "H2", "H3", "TH", "TD", "Lbl", "LBody", "Span"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,12 @@ class RecordPdf(FPDF):
         self.section: str | None = None  # named again at the top of its next pages
         self._section_page = 0
         self._first_overlay: int | None = None
+        # The tags: the appended pages' content, and the stamps drawn on the overlays.
+        self.pages_structure = Element("Sect")
+        self.overlays_structure = Element("Sect")
+        self._open: list[Element] = [self.pages_structure]
+        self._mcids: dict[int, int] = {}
+        self._furniture = 0  # > 0 while drawing what readers skip
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -99,6 +117,57 @@ class RecordPdf(FPDF):
     def start_overlays(self) -> None:
         """Pages added from now on are overlays: no header or footer."""
         self._first_overlay = self.page + 1
+        self._open = [self.overlays_structure]
+
+    # -- tags -----------------------------------------------------------------------------
+
+    @contextmanager
+    def element(self, kind: str, title: str | None = None) -> Iterator[Element]:
+        """Text drawn inside the block belongs to a new structure element of ``kind``
+        (P, H1, Table, TD...), a kid of the element open around it."""
+        element = Element(kind, title=title)
+        self._open[-1].kids.append(element)
+        self._open.append(element)
+        try:
+            yield element
+        finally:
+            self._open.pop()
+
+    @contextmanager
+    def furniture(self) -> Iterator[None]:
+        """What is drawn inside the block is marked as an artifact: readers skip it."""
+        self._furniture += 1
+        try:
+            yield
+        finally:
+            self._furniture -= 1
+
+    @contextmanager
+    def _marked(self) -> Iterator[None]:
+        """One marked-content sequence around what the block draws, in the open element
+        (or an artifact, for furniture)."""
+        if self._furniture:
+            self._out("/Artifact BMC")
+            yield
+            self._out("EMC")
+            return
+        if self._open[-1].type not in _TEXT_TYPES:
+            with self.element("P"), self._marked():
+                yield
+            return
+        element = self._open[-1]
+        mcid = self._mcids.get(self.page, 0)
+        self._mcids[self.page] = mcid + 1
+        self._out(f"/{element.type} <</MCID {mcid}>> BDC")
+        yield
+        self._out("EMC")
+        element.kids.append(Marked(self.page, mcid))
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        # Rules and signature lines are drawing, not content: artifacts.
+        self._out("/Artifact BMC")
+        super().line(x1, y1, x2, y2)
+        self._out("EMC")
 
     def _is_overlay(self) -> bool:
         return self._first_overlay is not None and self.page >= self._first_overlay
@@ -112,6 +181,10 @@ class RecordPdf(FPDF):
     def header(self) -> None:
         if self._is_overlay():
             return
+        with self.furniture():
+            self._header()
+
+    def _header(self) -> None:
         f = self.frame
         self.set_font("sans", "B", 8.5)
         self.put(f.left, 36.0, self.company, color=HEADING)
@@ -126,6 +199,10 @@ class RecordPdf(FPDF):
     def footer(self) -> None:
         if self._is_overlay():
             return
+        with self.furniture():
+            self._footer()
+
+    def _footer(self) -> None:
         f = self.frame
         self._hline(f.height - 43.0, RULE, 0.5)
         self.set_font("sans", "", 7.5)
@@ -142,13 +219,15 @@ class RecordPdf(FPDF):
         width = self.get_string_width(text)
         left = {"R": x - width, "C": x - width / 2}.get(align, x)
         self.set_text_color(*color)
-        if fast:
-            self.text(left, baseline, text)
-        else:
-            size = self.font_size
-            # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font size.
-            self.set_xy(left, baseline - 0.8 * size)
-            self.cell(width, size, text, align="R" if is_rtl(text) else "L")
+        with self._marked():
+            if fast:
+                self.text(left, baseline, text)
+            else:
+                size = self.font_size
+                # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font
+                # size.
+                self.set_xy(left, baseline - 0.8 * size)
+                self.cell(width, size, text, align="R" if is_rtl(text) else "L")
         return width
 
     def measure(self, text: str, family: str, style: str, size: float) -> float:
@@ -159,12 +238,14 @@ class RecordPdf(FPDF):
 
     def para(self, text: str, *, size: float = BODY, style: str = "", color: Color = INK,
              indent: float = 0.0, width: float | None = None, leading: float = LEADING,
-             family: str = "sans", space_after: float | None = None) -> None:
+             family: str = "sans", space_after: float | None = None,
+             tag: str | None = "P") -> None:
         """Draw ``text`` wrapped to the text width (less ``indent``), from the current
         position down, one paragraph per line of it, turning pages as needed.
 
         Each paragraph gets its own direction: an Arabic paragraph is set right-aligned,
-        a Latin one left-aligned, as a reader of each expects.
+        a Latin one left-aligned, as a reader of each expects. Each is a structure
+        element of type ``tag``; with None its text goes into the element open around it.
         """
         self.set_font(family, style, size)
         height = size * leading
@@ -172,16 +253,30 @@ class RecordPdf(FPDF):
         width = width if width is not None else self.frame.text_width - indent
         for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
             paragraph = paragraph.replace("\t", "    ")
-            rtl = is_rtl(paragraph)
-            for line in self.wrap(paragraph, width) or [""]:
-                if self.keep(height):
-                    self.set_font(family, style, size)
-                baseline = self.get_y() + 0.8 * size + (leading - 1) * size / 2
-                if line:
-                    self.put(left + width if rtl else left, baseline, line, color=color,
-                             align="R" if rtl else "L")
-                self.set_xy(self.frame.left, self.get_y() + height)
+            with self._maybe_element(tag if paragraph.strip() else None):
+                self._lines(paragraph, family, style, size, height, leading, left, width,
+                            color)
         self.ln(size * 0.5 if space_after is None else space_after)
+
+    def _lines(self, paragraph: str, family: str, style: str, size: float, height: float,
+               leading: float, left: float, width: float, color: Color) -> None:
+        rtl = is_rtl(paragraph)
+        for line in self.wrap(paragraph, width) or [""]:
+            if self.keep(height):
+                self.set_font(family, style, size)
+            baseline = self.get_y() + 0.8 * size + (leading - 1) * size / 2
+            if line:
+                self.put(left + width if rtl else left, baseline, line, color=color,
+                         align="R" if rtl else "L")
+            self.set_xy(self.frame.left, self.get_y() + height)
+
+    @contextmanager
+    def _maybe_element(self, kind: str | None) -> Iterator[None]:
+        if kind is None:
+            yield
+            return
+        with self.element(kind):
+            yield
 
     def wrap(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines no wider than ``width`` in the current font."""
@@ -233,14 +328,16 @@ class RecordPdf(FPDF):
     def heading(self, text: str, *, size: float = 15.0) -> None:
         """A section heading with a rule under it, as in the plan's own sections."""
         self.keep(size * 4)
-        self.para(text, size=size, style="B", color=HEADING, leading=1.25, space_after=2)
+        self.para(text, size=size, style="B", color=HEADING, leading=1.25, space_after=2,
+                  tag="H1")
         self._hline(self.get_y(), RULE, 0.75)
         self.ln(8)
 
     def subheading(self, text: str) -> None:
         self.keep(60)
         self.ln(4)
-        self.para(text, size=10.5, style="B", color=HEADING, leading=1.3, space_after=3)
+        self.para(text, size=10.5, style="B", color=HEADING, leading=1.3, space_after=3,
+                  tag="H2")
 
     def label(self, text: str) -> None:
         """A small grey label over the value it names."""
@@ -251,7 +348,8 @@ class RecordPdf(FPDF):
         """People's words, verbatim, set off by a bar on the left."""
         self.keep(size * LEADING)
         page, top = self.page, self.get_y()
-        self.para(text, size=size, indent=12, space_after=0)
+        with self.element("BlockQuote"):
+            self.para(text, size=size, indent=12, space_after=0)
         # A quote that runs over a page break gets its bar on the page where it ends.
         start = top if self.page == page else self.frame.top
         self._vline(self.frame.left + 3, start + 1, self.get_y() - 1, RULE, 1.5)
@@ -265,30 +363,32 @@ class RecordPdf(FPDF):
         scale = self.frame.text_width / total
         widths = [w * scale for w in widths]
 
-        def row(cells: Sequence[str], style: str, color: Color) -> None:
+        def row(cells: Sequence[str], style: str, color: Color, cell_type: str) -> None:
             self.set_font("sans", style, size)
             wrapped = [self.wrap(text, w - 6) or [""]
                        for text, w in zip(cells, widths, strict=True)]
             height = max(len(lines) for lines in wrapped) * leading + 2 * pad
             if self.keep(height):
-                draw_header()
+                # The header again on the new page, for the eye: readers have it once.
+                with self.furniture():
+                    row(header, "B", MUTED, "TH")
                 self.set_font("sans", style, size)
             top = self.get_y()
             x = self.frame.left
-            for lines, w in zip(wrapped, widths, strict=True):
-                for i, line in enumerate(lines):
-                    self.put(x, top + pad + i * leading + 0.8 * size + 0.1 * size, line,
-                             color=color)
-                x += w
+            with self.element("TR"):
+                for lines, w in zip(wrapped, widths, strict=True):
+                    with self.element(cell_type):
+                        for i, line in enumerate(lines):
+                            self.put(x, top + pad + i * leading + 0.8 * size + 0.1 * size,
+                                     line, color=color)
+                    x += w
             self.set_y(top + height)
             self._hline(self.get_y(), RULE, 0.4)
 
-        def draw_header() -> None:
-            row(header, "B", MUTED)
-
-        draw_header()
-        for cells in rows:
-            row(cells, "", INK)
+        with self.element("Table"):
+            row(header, "B", MUTED, "TH")
+            for cells in rows:
+                row(cells, "", INK, "TD")
 
     def keep(self, height: float) -> bool:
         """Start a new page unless ``height`` points still fit on this one; True if it did."""

@@ -1,8 +1,18 @@
-"""The record's footer on every page: the envelope and the page's number in the record.
+"""The record's footer on every page: the envelope, and one page number per page.
 
 The original pages keep their own footer (with their own page count); the record's
 line goes below it, small and grey, in the strip between the lowest thing the page
 shows and the paper's edge, so it never covers the original's footer.
+
+One numbering per page. A plan page that prints its own number ("Page 6 of 6") gets no
+second one: the record's line says instead that these are the plan's pages as sent and
+on which pages the record follows. The pages plansign adds continue the count of the
+whole file ("Page 7 of 9"). Why this way, for a tribunal reader: the plan's own numbers
+cannot be changed (the original must stay byte for byte what the employee was sent),
+and they are what the employee and the manager cited while the plan ran; the added
+pages carry the file's page numbers, which match a PDF reader's page count and what
+the stamps on the plan cite ("Certificate p. 9"). A plan page that has no number of its
+own gets the file's ("page 3 of 9") on the record's line.
 """
 
 from __future__ import annotations
@@ -16,8 +26,18 @@ _PAPER_MARGIN = 7.0  # closer to the edge than this, a printer may cut it off
 _PREFERRED = 14.0  # baseline distance from the bottom edge when there is room
 
 
-def footer_text(envelope_id: str, page: int, total: int) -> str:
-    return f"Final record of envelope {envelope_id} · page {page} of {total}"
+def footer_text(envelope_id: str, page: int, total: int, *, originals: int,
+                numbered: bool) -> str:
+    """The record's line on page ``page`` (1-based) of ``total``; the first ``originals``
+    pages are the plan's, ``numbered`` if this one prints its own page number."""
+    record = f"Final record of envelope {envelope_id}"
+    if page > originals:
+        return f"Page {page} of {total} · {record}"
+    if not numbered:
+        return f"{record} · page {page} of {total}"
+    plan = "page 1" if originals == 1 else f"pages 1–{originals}"
+    rest = f"page {total}" if total == originals + 1 else f"pages {originals + 1}–{total}"
+    return f"{record} · the plan as sent is on {plan}; the record follows on {rest}"
 
 
 def footer_baseline(page: PageScan) -> float | None:

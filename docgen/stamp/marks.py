@@ -2,8 +2,9 @@
 
 A stamp has three parts, like the tabs of commercial e-signature services: the headline
 on the line itself (the typed name in a signature hand, or "Refused to sign" / "No
-response"), small print beside it (the decision, the UTC time, the certificate page)
-and, for an acknowledgement, the date on the block's ``Date:`` line.
+response"), small print beside it (the decision, the time on the signer's clock with its
+zone named, the certificate page) and, for a signature (an acknowledgement or a
+confirmation), the signer's date on the block's ``Date:`` line.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 from docgen.stamp.document import DECISION_COLORS, MUTED, SIGNATURE_INK, RecordPdf
 from docgen.stamp.fonts import DocumentFonts
-from docgen.stamp.model import Completion, SignerOutcome
-from docgen.stamp.wording import DECISION_LABELS, long_date, short_time
+from docgen.stamp.model import SIGNED, Completion, SignerOutcome
+from docgen.stamp.wording import DECISION_LABELS, short_time, signer_date, signer_short_time
 
 SMALL_SIZE = 7.0
 SMALL_LEADING = 8.6
@@ -32,12 +33,13 @@ class Mark:
     family: str  # the headline's font family: a signature hand, or "sans"
     style: str  # "" or "B"
     small: tuple[str, ...]  # the small print before the certificate reference
-    date: str | None  # what goes on the Date: line; acknowledgements only
+    date: str | None  # what goes on the Date: line; signatures only
 
     @property
     def is_signature(self) -> bool:
-        """True for a typed name (an acknowledgement), False for a refusal or no response."""
-        return self.signer.decision == "acknowledged"
+        """True for a typed name (an acknowledgement or a confirmation), False for a
+        refusal or no response."""
+        return self.signer.decision in SIGNED
 
     @property
     def in_script(self) -> bool:
@@ -80,15 +82,18 @@ def signature_name(signer: SignerOutcome) -> str:
 def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts) -> Mark:
     decision = signer.decision
     label = DECISION_LABELS[decision]
-    if decision == "acknowledged":
+    zone = signer.timezone
+    if decision in SIGNED:
         assert signer.decided_at is not None
         name = signature_name(signer)
         family = fonts.script_for(name)
         return Mark(signer, name, family or "sans", "",
-                    (label, short_time(signer.decided_at)), long_date(signer.decided_at))
+                    (label, signer_short_time(signer.decided_at, zone)),
+                    signer_date(signer.decided_at, zone))
     if decision == "refused":
         assert signer.decided_at is not None
-        return Mark(signer, label, "sans", "", (label, short_time(signer.decided_at)), None)
+        return Mark(signer, label, "sans", "",
+                    (label, signer_short_time(signer.decided_at, zone)), None)
     # No response: the envelope expired (or completed without this signer).
     return Mark(signer, label, "sans", "",
                 (label, f"as of {short_time(completion.completed_at)}"), None)
@@ -96,6 +101,11 @@ def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts
 
 def draw(pdf: RecordPdf, spot: Spot, certificate_page: int) -> None:
     """Draw ``spot`` on the overlay page that is current in ``pdf``."""
+    with pdf.element("P"):  # one paragraph for readers: name, decision, time, date
+        _draw(pdf, spot, certificate_page)
+
+
+def _draw(pdf: RecordPdf, spot: Spot, certificate_page: int) -> None:
     mark = spot.mark
     color = SIGNATURE_INK if mark.is_signature else DECISION_COLORS[mark.signer.decision]
     pdf.set_font(mark.family, mark.style, spot.headline_size)

@@ -6,6 +6,9 @@ page. So the original can be cut back out of the final document and checked agai
 its SHA-256, and its pages' content streams are not rewritten: each page draws its own
 content exactly as before, wrapped in ``q``/``Q`` so that nothing it leaves set can
 move the overlay, then the overlay, a form XObject, with resources of its own.
+
+The appended pages and the overlays are tagged; their structure elements are added to
+the original's structure tree, which is otherwise kept as it was (see :mod:`.tagging`).
 """
 
 from __future__ import annotations
@@ -26,18 +29,21 @@ from pypdf.generic import (
 
 from docgen.stamp.attachment import ATTACHMENT_NAME, attach
 from docgen.stamp.errors import UnreadablePdf
+from docgen.stamp.tagging import Element, Target, add_structure
 
 _OVERLAY_NAME = "/PlansignRecord"
 
 
 def merge(original: bytes, layer: bytes, *, appended: int,
-          origins: Sequence[tuple[float, float]], trail: bytes) -> bytes:
+          origins: Sequence[tuple[float, float]], trail: bytes,
+          structure: Element | None = None) -> bytes:
     """``original`` with the first ``appended`` pages of ``layer`` added at its end and
     the pages of ``layer`` after those drawn over each page of the result, in order, and
     ``trail`` attached as its audit-trail.json (see :mod:`.attachment`).
 
     ``origins`` holds, for each original page, the lower-left corner of its crop box,
-    where its overlay's origin goes.
+    where its overlay's origin goes. ``structure`` is the tags of ``layer``'s content,
+    by ``layer``'s page numbers.
     """
     try:
         writer = PdfWriter(io.BytesIO(original), incremental=True)
@@ -48,9 +54,21 @@ def merge(original: bytes, layer: bytes, *, appended: int,
         for page in source.pages[:appended]:
             writer.add_page(page)
         opening = writer._add_object(_stream(b"q\n"))
+        forms = []
         for i, page in enumerate(writer.pages):
             origin = origins[i] if i < originals else (0.0, 0.0)
-            _overlay(writer, page, source.pages[appended + i], origin, opening)
+            forms.append(_overlay(writer, page, source.pages[appended + i], origin, opening))
+        if structure is not None:
+            pages = [page.indirect_reference for page in writer.pages]
+
+            def target(number: int) -> Target:
+                """Where page ``number`` (1-based) of ``layer`` went."""
+                if number <= appended:
+                    return Target(_ref(pages[originals + number - 1]))
+                index = number - appended - 1
+                return Target(_ref(pages[index]), forms[index])
+
+            add_structure(writer, structure, target)
         attach(writer, ATTACHMENT_NAME, trail,
                "The envelope's hash-chained audit trail, as this record was made")
         out = io.BytesIO()
@@ -60,8 +78,14 @@ def merge(original: bytes, layer: bytes, *, appended: int,
     return out.getvalue()
 
 
+def _ref(reference: IndirectObject | None) -> IndirectObject:
+    assert reference is not None  # every page of a writer is an indirect object
+    return reference
+
+
 def _overlay(writer: PdfWriter, page: PageObject, overlay: PageObject,
-             origin: tuple[float, float], opening: IndirectObject) -> None:
+             origin: tuple[float, float], opening: IndirectObject) -> IndirectObject:
+    """Draw ``overlay`` over ``page`` as a form XObject; returns the form."""
     box = overlay.mediabox
     drawing = overlay.get_contents()
     form = _stream(drawing.get_data() if drawing is not None else b"").flate_encode()
@@ -94,6 +118,7 @@ def _overlay(writer: PdfWriter, page: PageObject, overlay: PageObject,
         streams = [contents]
     closing = writer._add_object(_stream(f"Q\nq {name} Do Q\n".encode()))
     page[NameObject("/Contents")] = ArrayObject([opening, *streams, closing])
+    return form_ref
 
 
 def _inherited(page: PageObject, key: str) -> DictionaryObject | None:

@@ -2,8 +2,9 @@
 
 The signing service builds a :class:`Completion` from its audit trail; stamping draws it
 and adds nothing of its own, so the document and the trail cannot disagree. Times are
-aware datetimes and are shown in UTC; text typed by people (names, statements, reasons,
-comments) is kept verbatim and only ever drawn as text.
+aware datetimes, kept exact in UTC on the certificate and shown in the signer's own time
+zone beside their signature; text typed by people (names, statements, reasons, comments)
+is kept verbatim and only ever drawn as text.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from docgen.stamp.errors import CompletionInvalid
 
-DECISIONS = ("acknowledged", "refused", "no_response")
+# "confirmed": a manager's or HR's signature (their own statement); "acknowledged" and
+# "refused" are the employee's. A declined envelope is voided and never finalized.
+DECISIONS = ("acknowledged", "refused", "confirmed", "no_response")
+SIGNED = ("acknowledged", "confirmed")  # decisions whose stamp is a typed name
 OUTCOMES = ("completed", "expired")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -27,8 +32,13 @@ class SignerEvent:
 
     what: str  # "sent", "email delivered", "viewed", "reminded", "acknowledged", ...
     at: dt.datetime
+    # Where the act came from: shown only for the signer's own acts (an event the system
+    # or someone else caused in their name shows who did it instead).
     ip: str | None = None
     user_agent: str | None = None
+    # Who caused it, as people read it: "Priya Raman (manager)", "plansign (system)",
+    # "HR, by API key psk_ab12cd34 (Payroll sync)". None in data made before actors.
+    actor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,14 +49,28 @@ class SignerOutcome:
     name: str
     email: str
     anchor: str  # the text in the PDF their signature line starts with
-    decision: str  # "acknowledged" | "refused" | "no_response"
+    decision: str  # "acknowledged" | "refused" | "confirmed" | "no_response"
     decided_at: dt.datetime | None
-    typed_name: str | None = None  # what they typed to sign (acknowledged)
+    typed_name: str | None = None  # what they typed to sign (acknowledged, confirmed)
     statement: str | None = None  # the exact statement they agreed to
     reason: str | None = None  # a refusal's reason, verbatim
     witness: str | None = None  # when a manager recorded the refusal in a meeting
     recorded_by: str | None = None  # that manager's name
     events: tuple[SignerEvent, ...] = ()
+    # IANA zone their times are shown in beside their signature: their browser's when they
+    # signed, else the plan's check-in zone; None: UTC.
+    timezone: str | None = None
+    # They typed a name other than the one on record and stated their legal name differs.
+    name_differs: bool = False
+
+
+@dataclass(frozen=True)
+class SealFacts:
+    """The seal the record is sealed with, as the certificate page names it."""
+
+    subject: str  # the sealing certificate's subject, RFC 4514 ("CN=Acme seal,O=Acme")
+    fingerprint_sha256: str  # of the certificate (DER), hex
+    sealed_at: dt.datetime  # when plansign sealed it; the seal's own time is in its signature
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,12 @@ class Completion:
     # The audit trail's records as JSON data, oldest first, its last one the head: the
     # record carries them whole in its attached audit-trail.json (see .attachment).
     audit_trail: tuple[Mapping[str, Any], ...] = ()
+    # The seal applied to this PDF once it is stamped; None when it is not sealed.
+    seal: SealFacts | None = None
+
+    @property
+    def employee_refused(self) -> bool:
+        return any(s.role == "employee" and s.decision == "refused" for s in self.signers)
 
 
 @dataclass(frozen=True)
@@ -121,6 +151,14 @@ def check_completion(completion: Completion) -> None:
             _fail(f"{where}.anchor", "must not be empty")
         for j, event in enumerate(signer.events):
             _aware(event.at, f"{where}.events[{j}].at")
+        if signer.timezone is not None:
+            _zone(signer.timezone, f"{where}.timezone")
+    if c.seal is not None:
+        _aware(c.seal.sealed_at, "seal.sealed_at")
+        if not _SHA256.fullmatch(c.seal.fingerprint_sha256):
+            _fail("seal.fingerprint_sha256", "must be 64 lowercase hexadecimal digits")
+        if not c.seal.subject.strip():
+            _fail("seal.subject", "must not be empty")
     for i, comment in enumerate(c.comments):
         _aware(comment.at, f"comments[{i}].at")
 
@@ -128,6 +166,13 @@ def check_completion(completion: Completion) -> None:
 def _aware(moment: dt.datetime, field: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         _fail(field, "must be a timezone-aware datetime (it is shown in UTC)")
+
+
+def _zone(name: str, field: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(field, f"{name!r} is not an IANA time zone (like Europe/Zurich)")
 
 
 def _fail(field: str, message: str) -> None:

@@ -23,9 +23,10 @@ from docgen.stamp.footer import SIZE as FOOTER_SIZE
 from docgen.stamp.footer import footer_baseline, footer_text
 from docgen.stamp.marks import Mark, Spot, draw, mark_for, signature_name
 from docgen.stamp.merge import merge
-from docgen.stamp.model import Completion, Stamped, check_completion
+from docgen.stamp.model import SIGNED, Completion, Stamped, check_completion
 from docgen.stamp.placement import NoRoom, place
 from docgen.stamp.scan import PageScan, scan
+from docgen.stamp.tagging import Element
 
 # Appended pages take the original's margins, within these bounds.
 _MIN_MARGIN, _MAX_MARGIN, _DEFAULT_MARGIN = 36.0, 90.0, 62.0
@@ -45,7 +46,7 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
     anchors = anchors_in(pages, anchor_texts)
     notes: list[str] = []
     signatures = [signature_name(s) for s in completion.signers
-                  if s.decision == "acknowledged"]
+                  if s.decision in SIGNED]
     with document_fonts("".join(_strings(completion)), signatures) as fonts:
         frame = _frame(pages[-1])
         pdf = RecordPdf(fonts, frame, company=completion.company,
@@ -63,8 +64,12 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
             sample = ", ".join(f"U+{ord(c):04X}" for c in sorted(fonts.missing)[:5])
             notes.append(f"{len(fonts.missing)} character(s) of the record's text are in no "
                          f"installed font and show as boxes ({sample})")
+    # Readers meet the stamps on the plan's pages first, then the record's pages.
+    # The record's own words are British English, whatever the plan's language.
+    record = Element("Sect", [pdf.overlays_structure, *pdf.pages_structure.kids],
+                     title="Record of completion", lang="en-GB")
     final = merge(original, layer, appended=appended, origins=[p.origin for p in pages],
-                  trail=trail_attachment(completion))
+                  trail=trail_attachment(completion), structure=record)
     return Stamped(pdf=final, notes=tuple(notes), certificate_page=certificate_page)
 
 
@@ -123,8 +128,10 @@ def _overlays(pdf: RecordPdf, completion: Completion, pages: Sequence[PageScan],
                          "is drawn at its bottom edge and may touch its content")
             baseline = height - 7.0
         pdf.set_font("sans", "", FOOTER_SIZE)
-        pdf.put(width / 2, baseline, footer_text(completion.envelope_id, index + 1, total),
-                color=MUTED, align="C")
+        with pdf.furniture():
+            text = footer_text(completion.envelope_id, index + 1, total, originals=len(pages),
+                               numbered=original is not None and original.numbered)
+            pdf.put(width / 2, baseline, text, color=MUTED, align="C")
         for spot in spots:
             if spot.page == index:
                 draw(pdf, spot, certificate_page)

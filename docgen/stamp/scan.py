@@ -14,6 +14,7 @@ left of the media box, y upwards) is converted on the way out.
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ _RULE_MIN_WIDTH = 20.0
 # Objects covering most of the page (a background, a watermark) are not content that
 # a stamp or footer could cover.
 _BACKGROUND_SHARE = 0.6
+# A page number the page prints itself: "Page 6 of 6".
+_PAGE_NUMBER = re.compile(r"(?i)\bpage\s+\d+\s+of\s+\d+\b")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class PageScan:
     ink: tuple[Box, ...]  # everything drawn: text, paths, images, forms
     rules: tuple[Box, ...]  # the thin horizontal lines among them
     hits: dict[str, tuple[TextHit, ...]]
+    numbered: bool = False  # the page prints its own page number
 
     def content_box(self) -> Box | None:
         """The extent of everything drawn on the page, or None for a blank page."""
@@ -104,16 +108,16 @@ def _scan_page(document: pdfium.PdfDocument, index: int, wanted: list[str]) -> P
                     and box.width >= _RULE_MIN_WIDTH):
                 rules.append(box)
         hits: dict[str, tuple[TextHit, ...]] = {}
-        if wanted:
-            textpage = page.get_textpage()
-            try:
-                for text in wanted:
-                    hits[text] = tuple(_search(textpage, text, frame))
-            finally:
-                textpage.close()
+        textpage = page.get_textpage()
+        try:
+            for text in wanted:
+                hits[text] = tuple(_search(textpage, text, frame))
+            numbered = _PAGE_NUMBER.search(textpage.get_text_range()) is not None
+        finally:
+            textpage.close()
         return PageScan(index=index, width=width, height=height, origin=(left, bottom),
                         rotation=page.get_rotation(), ink=tuple(ink), rules=tuple(rules),
-                        hits=hits)
+                        hits=hits, numbered=numbered)
     finally:
         page.close()
 

@@ -1,17 +1,23 @@
 """The fixed words of the record, and how times are written in it.
 
-Every time is shown in UTC, with the zone named, because signers, HR and records staff
-may sit in different time zones and the record must read the same to all of them.
+The certificate gives every time exactly, in UTC, so it reads the same to signers, HR
+and records staff in any zone. A signature is dated as its signer saw the clock: the
+stamp and the acknowledgement page give the signer's local time with the zone named
+(an acknowledgement at 21:02 in Chicago is dated that evening, not the next UTC day).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+from docgen.stamp.model import Completion
 
 ROLE_LABELS = {"employee": "Employee", "manager": "Manager", "hr": "HR representative"}
 DECISION_LABELS = {
     "acknowledged": "Acknowledged",
     "refused": "Refused to sign",
+    "confirmed": "Confirmed",
     "no_response": "No response",
 }
 OUTCOME_LABELS = {"completed": "Completed", "expired": "Expired"}
@@ -24,6 +30,68 @@ HEAD_LABEL = "Audit trail head hash"
 
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role.capitalize() if role else "Signer")
+
+
+def outcome_text(completion: Completion, when: str) -> str:
+    """The outcome in words, ``when`` written after its label (" on 14 January 2027, ..."):
+    a refusal is said, and that it does not stop the plan."""
+    text = OUTCOME_LABELS[completion.outcome] + when
+    if completion.employee_refused:
+        return f"{text}: the employee refused to sign; the plan takes effect"
+    return text
+
+
+NAME_DIFFERS = ("The typed name differs from the name on record; the signer stated "
+                "their legal name differs.")
+
+
+def local(moment: dt.datetime, zone: str | None) -> dt.datetime:
+    """``moment`` on the clock of ``zone`` (an IANA name), or in UTC without one."""
+    return moment.astimezone(ZoneInfo(zone)) if zone else utc(moment)
+
+
+def zone_abbreviation(moment: dt.datetime) -> str:
+    """``CST``, ``CET``, ``UTC``; ``UTC+03:00`` for a zone whose name is only an offset."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _is_utc(zone: str | None) -> bool:
+    return zone is None or zone in ("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu")
+
+
+def signer_time(moment: dt.datetime, zone: str | None) -> str:
+    """``5 December 2026, 21:02 CST (America/Chicago; 6 December 2026, 03:02 UTC)``: for
+    the acknowledgement page; just :func:`long_time` when the zone is UTC or unknown."""
+    if _is_utc(zone):
+        return long_time(moment)
+    m = local(moment, zone)
+    return (f"{m.day} {m:%B %Y}, {m:%H:%M} {zone_abbreviation(m)} ({zone}; "
+            f"{long_time(moment)})")
+
+
+def signer_short_time(moment: dt.datetime, zone: str | None) -> str:
+    """``5 Dec 2026, 21:02 CST``: the small print beside a signature, on its signer's
+    clock."""
+    m = local(moment, None if _is_utc(zone) else zone)
+    return f"{m.day} {m:%b %Y}, {m:%H:%M} {zone_abbreviation(m)}"
+
+
+def signer_date(moment: dt.datetime, zone: str | None) -> str:
+    """``5 December 2026``: the date on the Date: line, the signer's day."""
+    m = local(moment, None if _is_utc(zone) else zone)
+    return f"{m.day} {m:%B %Y}"
+
+
+def local_exact(moment: dt.datetime, zone: str) -> str:
+    """``2026-12-05 21:02:07 CST (America/Chicago)``: local time on the certificate."""
+    m = local(moment, zone)
+    return f"{m:%Y-%m-%d %H:%M:%S} {zone_abbreviation(m)} ({zone})"
 
 
 def utc(moment: dt.datetime) -> dt.datetime:

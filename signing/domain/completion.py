@@ -8,11 +8,12 @@ document comes from a recorded event, so the record and the document cannot disa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from docgen import SIGNATURE_ANCHORS, Plan
-from docgen.stamp import Comment, Completion, SignerEvent, SignerOutcome
+from docgen.stamp import Comment, Completion, SealFacts, SignerEvent, SignerOutcome
 from signing.domain.audit import AuditRecord, to_json
 from signing.domain.events import EventType
 from signing.domain.wording import CONSENT
@@ -27,10 +28,27 @@ EVENT_LABELS: dict[str, str] = {
     EventType.SIGNER_VIEWED: "viewed",
     EventType.SIGNER_COMMENTED: "commented",
     EventType.SIGNER_ACKNOWLEDGED: "acknowledged",
+    EventType.SIGNER_CONFIRMED: "confirmed",
 }
-DECISIONS = {"acknowledged": "acknowledged", "refused": "refused"}
+OPENED_LABELS = {False: "opened the full plan (PDF)", True: "downloaded the plan (PDF)"}
+DECISIONS = {"acknowledged": "acknowledged", "refused": "refused", "confirmed": "confirmed"}
+# The events that record a signature, whose data holds the typed name, the statement
+# signed, the signer's time zone and whether they said their legal name differs.
+SIGNATURES = (EventType.SIGNER_ACKNOWLEDGED, EventType.SIGNER_CONFIRMED)
 CLOSING_EVENTS: dict[str, str] = {EventType.ENVELOPE_COMPLETED: "completed",
                                   EventType.ENVELOPE_EXPIRED: "expired"}
+# What a person does on their signing page. For these, an audit record's actor is that
+# person and its IP address and browser are theirs; for every other event (sending the
+# next signer when one signs, reminders, email reports) the address recorded is only
+# that of whatever request happened to cause it, and is not shown as the signer's.
+PERSONAL_ACTS = frozenset({
+    EventType.SIGNER_VIEWED, EventType.SIGNER_ACKNOWLEDGED, EventType.SIGNER_CONFIRMED,
+    EventType.SIGNER_REFUSED, EventType.SIGNER_COMMENTED, EventType.SIGNER_DECLINED,
+    EventType.SIGNER_DOCUMENT_OPENED,
+})
+SYSTEM = "plansign (system)"
+ROLE_WORDS = {"employee": "employee", "manager": "manager", "hr": "HR"}
+KEY_ROLES = {"hr": "HR", "admin": "Admin", "records": "Records"}
 
 
 @dataclass(frozen=True)
@@ -45,13 +63,29 @@ class SignerFacts:
     decided_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class KeyFacts:
+    """An API key as the certificate names it: its name and its role."""
+
+    name: str
+    role: str
+
+
 def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[SignerFacts],
-                  trail: Sequence[AuditRecord], plan: Plan, company: str) -> Completion:
-    """The final document's content, from an envelope that has completed or expired."""
+                  trail: Sequence[AuditRecord], plan: Plan, company: str,
+                  keys: Mapping[str, KeyFacts] | None = None,
+                  seal: SealFacts | None = None) -> Completion:
+    """The final document's content, from an envelope that has completed or expired.
+
+    ``keys`` names the API keys found among the trail's actors (by actor, ``apikey:...``);
+    ``seal`` is the seal the stamped PDF will get.
+    """
     closing = next((r for r in reversed(trail) if r.type in CLOSING_EVENTS), None)
     if closing is None:
         raise ValueError(f"envelope {envelope_id} has not completed or expired")
     names = {s.id: s.name for s in signers}
+    actors = _Actors({s.id: s for s in signers}, keys or {})
+    plan_zone = plan.checkins.timezone if plan.checkins else None
     return Completion(
         envelope_id=envelope_id,
         plan_id=plan.plan_id or envelope_id,
@@ -63,42 +97,98 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         # The words the signers agreed to, as recorded; today's for records made before
         # acknowledgements kept them.
         consent_text=next((r.data["consent_text"] for r in trail
-                           if r.type == EventType.SIGNER_ACKNOWLEDGED and "consent_text" in r.data),
-                          CONSENT),
+                           if r.type in SIGNATURES and "consent_text" in r.data), CONSENT),
         audit_head_hash=trail[-1].hash,
         # The trail itself, attached to the record, so the sealed PDF proves its history.
         audit_trail=tuple(to_json(r) for r in trail),
-        signers=tuple(_outcome(s, trail, names, closing) for s in signers),
+        signers=tuple(_outcome(s, trail, names, closing, actors, plan_zone) for s in signers),
         comments=tuple(
             Comment(author=names.get(r.signer_id or "", "unknown"),
                     role=next((s.role for s in signers if s.id == r.signer_id), ""),
                     at=r.at, text=r.data["comment"])
             for r in trail if r.type == EventType.SIGNER_COMMENTED),
+        seal=seal,
     )
 
 
+@dataclass(frozen=True)
+class _Actors:
+    """Audit actors (``signer:<id>``, ``apikey:<prefix>``, ``worker``...) in words."""
+
+    signers: Mapping[str, SignerFacts]
+    keys: Mapping[str, KeyFacts]
+
+    def event(self, record: AuditRecord, what: str) -> SignerEvent:
+        person = self.person(record)
+        if person is not None:
+            return SignerEvent(what, record.at, record.ip, record.user_agent, actor=person)
+        return SignerEvent(what, record.at, actor=self.other(record))
+
+    def person(self, record: AuditRecord) -> str | None:
+        """The signer who did this themselves on their page, or None."""
+        if record.type not in PERSONAL_ACTS or not record.actor.startswith("signer:"):
+            return None
+        signer = self.signers.get(record.actor.removeprefix("signer:"))
+        if signer is None:
+            return None
+        return f"{signer.name} ({ROLE_WORDS.get(signer.role, signer.role)})"
+
+    def other(self, record: AuditRecord) -> str:
+        actor = record.actor
+        if actor.startswith("apikey:"):
+            prefix = actor.removeprefix("apikey:")
+            key = self.keys.get(actor)
+            if key is None:
+                return f"API key {prefix}"
+            return f"{KEY_ROLES.get(key.role, key.role)} key “{key.name}” ({prefix})"
+        if actor.startswith("cli:"):
+            return f"plansign command line (user {actor.removeprefix('cli:')})"
+        if actor == "sendgrid":
+            return "SendGrid (email provider)"
+        # The worker, and a signer whose act made plansign do this (the next signer is
+        # sent the plan when one signs): plansign did it.
+        if actor == "worker" or actor.startswith("signer:"):
+            return SYSTEM
+        return actor
+
+
 def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str, str],
-             closing: AuditRecord) -> SignerOutcome:
+             closing: AuditRecord, actors: _Actors, plan_zone: str | None) -> SignerOutcome:
     mine = [r for r in trail if r.signer_id == signer.id]
-    acknowledged = next((r for r in mine if r.type == EventType.SIGNER_ACKNOWLEDGED), None)
+    signed = next((r for r in mine if r.type in SIGNATURES), None)
     refused = next((r for r in mine if r.type == EventType.SIGNER_REFUSED), None)
-    events = [SignerEvent(EVENT_LABELS[r.type], r.at, r.ip, r.user_agent)
-              for r in mine if r.type in EVENT_LABELS]
+    events = [actors.event(r, EVENT_LABELS[r.type]) for r in mine if r.type in EVENT_LABELS]
+    events += [actors.event(r, OPENED_LABELS[bool(r.data.get("download"))])
+               for r in mine if r.type == EventType.SIGNER_DOCUMENT_OPENED]
     if refused is not None:
         recorded = "recorded_by" in refused.data
-        events.append(SignerEvent("refusal recorded" if recorded else "refused", refused.at,
-                                  refused.ip, refused.user_agent))
+        events.append(actors.event(refused, "refusal recorded" if recorded else "refused"))
     decision = DECISIONS.get(signer.state, "no_response")
     if decision == "no_response":
-        events.append(SignerEvent("no response", closing.at))
+        events.append(SignerEvent("no response", closing.at, actor=SYSTEM))
+    decided = signed or refused
     return SignerOutcome(
         role=signer.role, name=signer.name, email=signer.email,
         anchor=SIGNATURE_ANCHORS[signer.role], decision=decision,
         decided_at=signer.decided_at if decision != "no_response" else None,
-        typed_name=acknowledged.data.get("typed_name") if acknowledged else None,
-        statement=acknowledged.data.get("statement") if acknowledged else None,
+        typed_name=signed.data.get("typed_name") if signed else None,
+        statement=signed.data.get("statement") if signed else None,
         reason=refused.data.get("reason") if refused else None,
         witness=refused.data.get("witness") if refused else None,
         recorded_by=names.get(refused.data.get("recorded_by", "")) if refused else None,
         events=tuple(sorted(events, key=lambda e: e.at)),
+        timezone=_zone(decided.data.get("timezone") if decided else None) or _zone(plan_zone),
+        name_differs=bool(signed and signed.data.get("name_differs")),
     )
+
+
+def _zone(name: object) -> str | None:
+    """``name`` if it is an IANA time zone; the browser sends it, so anything else (an
+    old record has none) is left out rather than trusted."""
+    if not isinstance(name, str) or not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name

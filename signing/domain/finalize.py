@@ -19,18 +19,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import ArchiveError, BlobStore, RecordDocuments, RecordIndex, put_record
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, seal
-from docgen.stamp import stamp
-from signing.domain import audit, envelopes, failpoints
+from docgen.stamp import SealFacts, stamp
+from signing.domain import apikeys, audit, envelopes, failpoints
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
-from signing.domain.completion import SignerFacts, completion_of
+from signing.domain.completion import KeyFacts, SignerFacts, completion_of
 from signing.domain.events import EventType
-from signing.domain.models import Document, EnvelopeRow
+from signing.domain.models import ApiKey, Document, EnvelopeRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 
 log = logging.getLogger(__name__)
@@ -76,23 +77,30 @@ class Finalizer:
     def final_pdf(self, session: Session, row: EnvelopeRow, now: dt.datetime) -> bytes:
         """The original PDF, stamped with what happened, then sealed."""
         plan = plan_from_data(row.plan_data, stored=True)
-        return self.sealed(self.stamped(session, row, plan), plan, now)
+        key = self.sealing_key()
+        # The certificate page names the seal this PDF is about to get.
+        seal_facts = SealFacts(subject=key.subject, fingerprint_sha256=key.fingerprint,
+                               sealed_at=now)
+        return self.sealed(self.stamped(session, row, plan, seal_facts), plan, now, key)
 
-    def stamped(self, session: Session, row: EnvelopeRow, plan: Plan) -> bytes:
+    def stamped(self, session: Session, row: EnvelopeRow, plan: Plan,
+                seal_facts: SealFacts | None = None) -> bytes:
+        trail = envelopes.audit_trail(session, row.id)
         completion = completion_of(
             envelope_id=row.id, document_sha256=row.document_sha256,
             signers=[SignerFacts(s.id, s.role, s.name, s.email, s.state, s.decided_at)
                      for s in row.signers],
-            trail=envelopes.audit_trail(session, row.id), plan=plan,
-            company=self._company(plan))
+            trail=trail, plan=plan, company=self._company(plan),
+            keys=_keys_in(session, trail), seal=seal_facts)
         original = session.get_one(Document, row.document_sha256).content
         result = stamp(original, completion)
         for note in result.notes:
             log.warning("envelope %s: %s", row.id, note)
         return result.pdf
 
-    def sealed(self, pdf: bytes, plan: Plan, now: dt.datetime) -> bytes:
-        return seal(pdf, self.sealing_key(), timestamp_url=self.timestamp_url,
+    def sealed(self, pdf: bytes, plan: Plan, now: dt.datetime,
+               key: SealingKey | None = None) -> bytes:
+        return seal(pdf, key or self.sealing_key(), timestamp_url=self.timestamp_url,
                     reason=SEAL_REASON, location=self._company(plan) or None, now=now)
 
     def _stage(self, envelope_id: str, final: bytes, now: dt.datetime) -> None:
@@ -127,6 +135,15 @@ class Finalizer:
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name
+
+
+def _keys_in(session: Session, trail: list[AuditRecord]) -> dict[str, KeyFacts]:
+    """The API keys that acted on the envelope, by audit actor, with their names."""
+    prefixes = {r.actor.removeprefix("apikey:") for r in trail if r.actor.startswith("apikey:")}
+    if not prefixes:
+        return {}
+    rows = session.scalars(select(ApiKey).where(ApiKey.prefix.in_(prefixes)))
+    return {apikeys.actor(k.prefix): KeyFacts(k.name, k.role) for k in rows}
 
 
 def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> RecordIndex:

@@ -25,8 +25,8 @@ from archive import ArchivedRecord, FolderStore
 from database import make_session_factory
 from docgen import resolve_template
 from docgen.seal import create_self_signed, validate
+from signing.domain import apikeys, outbox, verification
 from signing.domain import envelopes as svc
-from signing.domain import outbox, verification
 from signing.domain import workflow as wf
 from signing.domain.finalize import Finalizer
 from signing.domain.links import LinkSigner
@@ -62,7 +62,7 @@ def check(pdf: bytes, key) -> object:
     return validate(pdf, trusted=[key.certificate])
 
 
-def send(sessions, converter, *, routing: dict | None = None) -> str:
+def send(sessions, converter, *, routing: dict | None = None, actor=HR) -> str:
     import yaml
 
     data = yaml.safe_load(EXAMPLES[2].read_text(encoding="utf-8"))
@@ -70,7 +70,7 @@ def send(sessions, converter, *, routing: dict | None = None) -> str:
         data["routing"] = routing
     return send_plan(sessions, data, options=SendOptions(
         template=resolve_template("standard"), company_name="Fallback Co",
-        expires_in=dt.timedelta(days=14)), converter=converter, actor=HR, now=NOW)
+        expires_in=dt.timedelta(days=14)), converter=converter, actor=actor, now=NOW)
 
 
 def signers(sessions, envelope_id) -> dict[str, str]:
@@ -78,9 +78,9 @@ def signers(sessions, envelope_id) -> dict[str, str]:
         return {s.role: s.id for s in svc.load(session, envelope_id).signers}
 
 
-def act(sessions, envelope_id, action, signer_id, at, **arguments):
-    actor = svc.Actor(f"signer:{signer_id}", "198.51.100.23",
-                      "Mozilla/5.0 (X11; Linux x86_64) Chromium/120")
+def act(sessions, envelope_id, action, signer_id, at, *, ip="198.51.100.23",
+        browser="Mozilla/5.0 (X11; Linux x86_64) Chromium/120", **arguments):
+    actor = svc.Actor(f"signer:{signer_id}", ip, browser)
     with sessions.begin() as session:
         svc.perform(session, envelope_id, action, signer_id=signer_id, actor=actor, now=at,
                     **arguments)
@@ -144,7 +144,7 @@ def test_acknowledged_with_comments_in_arabic_and_chinese(sessions, converter, f
     assert "198.51.100.23" in text and "Chromium/120" in text
     assert trail[-2].prev_hash in text.replace("\n", "").replace(" ", "")  # chain head
     assert CONSENT.split(".")[0] in " ".join(text.split())
-    assert f"page 1 of {pages}" in text.lower() or f"1 of {pages}" in text
+    assert f"Page {pages} of {pages}" in text
 
     report = check(final, seal_key)
     assert report.ok and report.covers_whole_file and report.intact
@@ -215,6 +215,63 @@ def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, f
     assert "Sofía Castellanos" in text and "Says the targets are unfair." in text
     with sessions() as session:
         assert session.get_one(ArchivedRecord, envelope_id).outcome == "refused"
+
+
+def test_a_routed_employees_sent_row_names_plansign_not_the_managers_browser(
+        sessions, converter, finalizer, seal_key, tmp_path):
+    """The manager signs first; their signature makes plansign send the employee the
+    plan, in the manager's request. That "Sent" is plansign's act: the certificate shows
+    no IP address or browser on it, least of all the manager's."""
+    envelope_id = send(sessions, converter, routing={"manager": "before"})
+    ids = signers(sessions, envelope_id)
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "acknowledge", ids["manager"], at, ip="198.51.100.77",
+        browser="ManagerBrowser/1.0", typed_name="Jürg Baumann", consent=True,
+        statement=STATEMENT)
+    act(sessions, envelope_id, "acknowledge", ids["employee"], at + dt.timedelta(hours=3),
+        ip="203.0.113.9", browser="EmployeeBrowser/2.0", typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at + dt.timedelta(hours=4))
+    final = final_pdf(sessions, envelope_id)
+    with pdfplumber.open(io.BytesIO(final)) as pdf:
+        certificate = next(i for i, p in enumerate(pdf.pages)
+                           if "Certificate of completion" in (p.extract_text() or ""))
+        text = "\n".join(p.extract_text() or "" for p in pdf.pages[certificate:])
+    employee = text[text.index("Léa Brändli · Employee"):]
+    employee = employee[:employee.index("Event times are")]
+    sent = next(line for line in employee.splitlines() if line.startswith("Sent "))
+    assert "plansign (system)" in sent
+    assert "198.51.100.77" not in employee and "ManagerBrowser" not in employee
+    assert "203.0.113.9" in employee and "EmployeeBrowser/2.0" in employee
+    manager = text[text.index("Jürg Baumann · Manager"):text.index("Léa Brändli · Employee")]
+    assert "Jürg Baumann (manager) 198.51.100.77 ManagerBrowser/1.0" in manager
+    # The seal this PDF carries is named on the certificate, and the fingerprint is its.
+    flat = "".join(text.split())
+    assert "Sealedby" in flat and seal_key.subject.replace(" ", "") in flat
+    assert seal_key.fingerprint in flat
+    assert "plansignverify<file>" in flat and "pdfsig<file>" in flat
+    assert check(final, seal_key).ok
+
+
+def test_a_plan_sent_by_api_key_names_the_key_on_the_certificate(sessions, converter,
+                                                                  finalizer, tmp_path):
+    with sessions.begin() as session:
+        key, _ = apikeys.create_key(session, "Payroll sync", "hr", NOW)
+        prefix = key.prefix
+    envelope_id = send(sessions, converter, actor=svc.Actor(apikeys.actor(prefix), "192.0.2.5",
+                                                            "python-requests/2.32"))
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at)
+    with pdfplumber.open(io.BytesIO(final_pdf(sessions, envelope_id))) as pdf:
+        lines = [line["text"] for page in pdf.pages for line in page.extract_text_lines()]
+    sent = next(i for i, line in enumerate(lines) if line.startswith("Sent "))
+    # The "By" cell wraps: the key's name, then its prefix.
+    assert "HR key “Payroll sync”" in lines[sent]
+    assert f"({prefix})" in lines[sent + 1]
+    assert not any("192.0.2.5" in line or "python-requests" in line for line in lines)
 
 
 def test_an_envelope_that_expires_with_no_response(sessions, converter, finalizer, seal_key,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import subprocess
 import unicodedata
 from collections import Counter
 
@@ -23,7 +24,8 @@ from tests.pdftext import pdf_text
 
 OUR_FONTS = "MPDFAA+"  # fpdf2's subset tag: the fonts stamping embeds
 ARABIC_WORD = re.compile(r"[\u0620-\u064a\u066e-\u06d3]+")
-FOOTER = re.compile(r"Final record of envelope (\S+) · page (\d+) of (\d+)")
+RECORD_LINE = re.compile(r".*Final record of envelope (\S+)\b.*")
+PAGE_NUMBER = re.compile(r"(?i)\bpage (\d+) of (\d+)\b")
 
 
 def squash(text: str) -> str:
@@ -165,19 +167,39 @@ def test_every_page_has_the_record_footer_below_the_original_footer(plan_pdf, ac
     stamped, completion = acknowledged
     with pdfplumber.open(io.BytesIO(plan_pdf)) as before, \
             pdfplumber.open(io.BytesIO(stamped.pdf)) as after:
-        total = len(after.pages)
         for number, page in enumerate(after.pages, 1):
             footers = [line for line in page.extract_text_lines()
-                       if FOOTER.fullmatch(line["text"])]
+                       if RECORD_LINE.fullmatch(line["text"])]
             assert len(footers) == 1, number
             footer = footers[0]
-            assert FOOTER.fullmatch(footer["text"]).groups() == (
-                completion.envelope_id, str(number), str(total))
+            assert RECORD_LINE.fullmatch(footer["text"]).group(1) == completion.envelope_id
             assert footer["bottom"] <= page.height - 5  # on the paper, not cut off
             if number <= len(before.pages):
                 original = before.pages[number - 1]
                 lowest = max(c["bottom"] for c in original.chars)
                 assert footer["top"] > lowest, f"page {number}: footer overlaps the original"
+
+
+def test_every_page_shows_one_page_number_and_it_is_right(plan_pdf, acknowledged, tmp_path):
+    """The plan's pages keep their own "Page 6 of 6" and get no second number; the
+    record's pages continue the file's count, so the stamps' "Certificate p. 9" is
+    found where it says."""
+    stamped, _ = acknowledged
+    originals = len(PdfReader(io.BytesIO(plan_pdf)).pages)
+    total = len(PdfReader(io.BytesIO(stamped.pdf)).pages)
+    path = tmp_path / "final.pdf"
+    path.write_bytes(stamped.pdf)
+    for number in range(1, total + 1):
+        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(path),
+                               "-"], capture_output=True, text=True, check=True).stdout
+        found = PAGE_NUMBER.findall(" ".join(text.split()))
+        expected = (number, originals) if number <= originals else (number, total)
+        assert [tuple(map(int, f)) for f in found] == [expected], (number, found)
+    last_plan_page = " ".join(page_text(stamped.pdf, originals).split())
+    assert (f"the plan as sent is on pages 1–{originals}; the record follows on pages "
+            f"{originals + 1}–{total}") in last_plan_page
+    certificate = " ".join(page_text(stamped.pdf, stamped.certificate_page).split())
+    assert f"Page {stamped.certificate_page} of {total}" in certificate
 
 
 # -- the appended pages ------------------------------------------------------------------

@@ -1,0 +1,251 @@
+"""Tags for the pages stamping draws, so screen readers can read the record.
+
+A tagged PDF says what its text is (a heading, a paragraph, a table cell) and in which
+order it is read: each piece of text drawn is wrapped in a marked-content sequence
+(``/P <</MCID 3>> BDC ... EMC``) that a structure element of the document's structure
+tree points to, and the page's ``/StructParents`` entry leads from the sequence back to
+its element through the tree's ``ParentTree``. What is not content (running headers
+and footers, rules, the record's line on each page) is marked as an artifact, which
+readers skip.
+
+Drawing (:class:`docgen.stamp.document.RecordPdf`) records here which element each
+sequence belongs to, by the drawing's own page numbers; :func:`add_structure` then
+writes the elements into the final PDF, under the original's own structure tree (which
+is kept whole) when the original is tagged, so the plan's tags and the record's read
+as one document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """One marked-content sequence: on which page of the drawing, with which MCID."""
+
+    page: int  # 1-based, in the fpdf2 document
+    mcid: int
+
+
+@dataclass
+class Element:
+    """A structure element: its type (P, H1, Table, TD...) and its kids, in reading order."""
+
+    type: str
+    kids: list[Element | Marked] = field(default_factory=list)
+    title: str | None = None
+    lang: str | None = None  # BCP 47, for what is under it
+
+    def marked(self) -> Iterator[tuple[Element, Marked]]:
+        """Every marked-content sequence under this element, with the element it is in."""
+        for kid in self.kids:
+            if isinstance(kid, Marked):
+                yield self, kid
+            else:
+                yield from kid.marked()
+
+    def is_empty(self) -> bool:
+        return not any(True for _ in self.marked())
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the content of one page of the drawing ends up in the final PDF: on a page
+    (an appended page's own content), or in a form XObject drawn on a page (an
+    overlay)."""
+
+    page: IndirectObject
+    stream: IndirectObject | None = None  # the form XObject, for an overlay
+
+
+def is_tagged(writer: PdfWriter) -> bool:
+    """True if the PDF says it is tagged and has a structure tree to add to."""
+    root = writer.root_object
+    mark_info = root.get("/MarkInfo")
+    marked = mark_info.get_object().get("/Marked") if mark_info is not None else None
+    # A BooleanObject is always truthy: its value says.
+    return isinstance(marked, BooleanObject) and marked.value and "/StructTreeRoot" in root
+
+
+def add_structure(writer: PdfWriter, record: Element,
+                  targets: Callable[[int], Target]) -> None:
+    """Add ``record`` to ``writer``'s structure tree, at the end of its document.
+
+    ``targets`` maps a page of the drawing to where its content is in ``writer``. The
+    original's structure tree, if it has one, is kept as it is, and only added to. The
+    PDF is declared tagged only if the original was (a PDF whose own pages are untagged
+    is not made to claim otherwise: a reader would then skip its untagged pages).
+    """
+    if record.is_empty():
+        return
+    root_object = writer.root_object
+    was_tagged = is_tagged(writer)
+    tree = _tree_root(writer)
+    parent = _document_element(writer, tree)
+    next_key = _next_key(tree)
+
+    # One ParentTree entry per page or form that holds sequences: MCID -> element.
+    keys: dict[tuple[int, int | None], int] = {}
+    by_key: dict[int, dict[int, IndirectObject]] = {}
+
+    def write(element: Element, parent_ref: IndirectObject) -> IndirectObject:
+        nonlocal next_key
+        node = DictionaryObject({
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject(f"/{element.type}"),
+            NameObject("/P"): parent_ref,
+        })
+        if element.title:
+            node[NameObject("/T")] = TextStringObject(element.title)
+        if element.lang:
+            node[NameObject("/Lang")] = TextStringObject(element.lang)
+        ref = writer._add_object(node)
+        kids = ArrayObject()
+        for kid in element.kids:
+            if isinstance(kid, Element):
+                if not kid.is_empty():
+                    kids.append(write(kid, ref))
+                continue
+            target = targets(kid.page)
+            where = (target.page.idnum, target.stream.idnum if target.stream else None)
+            if where not in keys:
+                keys[where] = next_key
+                holder = (target.stream or target.page).get_object()
+                assert isinstance(holder, DictionaryObject)  # a page or a form's stream
+                holder[NameObject("/StructParents")] = NumberObject(next_key)
+                next_key += 1
+            by_key.setdefault(keys[where], {})[kid.mcid] = ref
+            reference = DictionaryObject({
+                NameObject("/Type"): NameObject("/MCR"),
+                NameObject("/Pg"): target.page,
+                NameObject("/MCID"): NumberObject(kid.mcid),
+            })
+            if target.stream is not None:
+                reference[NameObject("/Stm")] = target.stream
+            kids.append(reference)
+        node[NameObject("/K")] = kids
+        first = next((k for k in element.kids if isinstance(k, Marked)), None)
+        if first is not None:
+            node[NameObject("/Pg")] = targets(first.page).page
+        return ref
+
+    assert parent.indirect_reference is not None  # elements are indirect objects
+    section = write(record, parent.indirect_reference)
+    parent_kids = parent.get("/K")
+    if parent_kids is None:
+        parent[NameObject("/K")] = ArrayObject([section])
+    elif isinstance(parent_kids.get_object(), ArrayObject):
+        parent_kids.get_object().append(section)
+    else:
+        parent[NameObject("/K")] = ArrayObject([parent_kids, section])
+
+    entries: list[PdfObject] = []
+    for key in sorted(by_key):
+        mcids = by_key[key]
+        entries += [NumberObject(key),
+                    writer._add_object(ArrayObject(mcids[i] for i in range(max(mcids) + 1)))]
+    _add_to_parent_tree(writer, tree, entries)
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
+    if not was_tagged and "/MarkInfo" not in root_object:
+        # Structure for the record's pages only: said, but not claimed as a tagged PDF.
+        root_object[NameObject("/MarkInfo")] = DictionaryObject(
+            {NameObject("/Marked"): BooleanObject(False)})
+
+
+def _tree_root(writer: PdfWriter) -> DictionaryObject:
+    root = writer.root_object
+    if "/StructTreeRoot" in root:
+        tree = root["/StructTreeRoot"].get_object()
+        assert isinstance(tree, DictionaryObject)
+        return tree
+    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    root[NameObject("/StructTreeRoot")] = writer._add_object(tree)
+    return tree
+
+
+def _document_element(writer: PdfWriter, tree: DictionaryObject) -> DictionaryObject:
+    """The element the record's section goes under: the original's Document element
+    when its tree has one at the top (as LibreOffice writes), else a new one."""
+    kids = tree.get("/K")
+    top = kids.get_object() if kids is not None else None
+    if isinstance(top, ArrayObject) and len(top) == 1:
+        top = top[0].get_object()
+    if isinstance(top, DictionaryObject) and top.get("/S") == "/Document":
+        return top
+    document = DictionaryObject({
+        NameObject("/Type"): NameObject("/StructElem"),
+        NameObject("/S"): NameObject("/Document"),
+        NameObject("/P"): tree.indirect_reference,
+    })
+    ref = writer._add_object(document)
+    if top is None:
+        tree[NameObject("/K")] = ArrayObject([ref])
+    else:
+        # An original whose top has several elements: they stay first, in order.
+        existing = kids.get_object() if kids is not None else ArrayObject()
+        items = existing if isinstance(existing, ArrayObject) else ArrayObject([kids])
+        items.append(ref)
+        tree[NameObject("/K")] = items
+    return document
+
+
+def _next_key(tree: DictionaryObject) -> int:
+    """The first ParentTree key no page, form or annotation of the original uses."""
+    stated = tree.get("/ParentTreeNextKey")
+    used = [int(k) for k in _keys(tree.get("/ParentTree"))]
+    return max([int(stated) if stated is not None else 0, *(k + 1 for k in used)])
+
+
+def _keys(node: PdfObject | None) -> Iterator[int]:
+    if node is None:
+        return
+    node = node.get_object()
+    if not isinstance(node, DictionaryObject):
+        return
+    nums = node.get("/Nums")
+    if nums is not None:
+        yield from (int(k) for k in list(nums.get_object())[0::2])
+    for kid in node.get("/Kids", ArrayObject()):
+        yield from _keys(kid)
+
+
+def _add_to_parent_tree(writer: PdfWriter, tree: DictionaryObject,
+                        entries: list[PdfObject]) -> None:
+    if not entries:
+        return
+    existing = tree.get("/ParentTree")
+    if existing is None:
+        tree[NameObject("/ParentTree")] = writer._add_object(
+            DictionaryObject({NameObject("/Nums"): ArrayObject(entries)}))
+        return
+    node = existing.get_object()
+    assert isinstance(node, DictionaryObject)
+    if "/Kids" in node:
+        # A number tree with leaves: the new keys (all above the old ones) in a new leaf.
+        leaf = DictionaryObject({
+            NameObject("/Limits"): ArrayObject([entries[0], entries[-2]]),
+            NameObject("/Nums"): ArrayObject(entries),
+        })
+        leaves = node["/Kids"].get_object()
+        assert isinstance(leaves, ArrayObject)
+        leaves.append(writer._add_object(leaf))
+        return
+    nums = node.get("/Nums")
+    if nums is None:
+        node[NameObject("/Nums")] = ArrayObject(entries)
+    else:
+        nums.get_object().extend(entries)

@@ -1,0 +1,174 @@
+"""What the final record says, read from an audit trail: who caused each event, whose
+IP address and browser are shown, the signer's time zone, confirmations and refusals.
+
+Pure: audit records built as the service writes them, in; a Completion out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from docgen import plan_from_data
+from docgen.stamp import SealFacts
+from signing.domain import audit
+from signing.domain.completion import KeyFacts, SignerFacts, completion_of
+from signing.domain.events import EventType
+from signing.domain.workflow import Event
+
+UTC = dt.UTC
+T0 = dt.datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+MANAGER_IP, MANAGER_UA = "198.51.100.23", "Mozilla/5.0 (Macintosh) Safari/17.6"
+EMPLOYEE_IP, EMPLOYEE_UA = "203.0.113.7", "Mozilla/5.0 (Windows NT 10.0) Chrome/131"
+KEY = "apikey:psk_ab12cd34"
+
+MANAGER = SignerFacts("m1", "manager", "Priya Raman", "priya@example.com", "acknowledged",
+                      T0 + dt.timedelta(hours=1))
+EMPLOYEE = SignerFacts("e1", "employee", "Léa Brändli", "lea@example.com", "acknowledged",
+                       dt.datetime(2026, 12, 6, 3, 2, tzinfo=UTC))
+
+
+class Trail:
+    """An envelope's audit trail, appended to as the service does."""
+
+    def __init__(self) -> None:
+        self.records: list[audit.AuditRecord] = []
+
+    def add(self, type_: str, at: dt.datetime, actor: str, *, signer: str | None = None,
+            ip: str | None = None, ua: str | None = None, **data: object) -> None:
+        previous = self.records[-1] if self.records else None
+        self.records.append(audit.append(previous, Event(type_, signer, dict(data)),
+                                         envelope_id="env1", at=at, actor=actor, ip=ip,
+                                         user_agent=ua, document_sha256="a" * 64))
+
+
+def routed_manager_first(**employee_data: object) -> Trail:
+    """HR sends by API key; the manager signs first, from their own browser, and that
+    makes plansign send the plan to the employee, who then signs from theirs."""
+    t = Trail()
+    t.add(EventType.ENVELOPE_SENT, T0, KEY, ip="192.0.2.1", ua="curl/8")
+    t.add(EventType.SIGNER_NOTIFIED, T0, KEY, signer="m1", ip="192.0.2.1", ua="curl/8")
+    t.add(EventType.EMAIL_DELIVERED, T0 + dt.timedelta(seconds=30), "sendgrid", signer="m1",
+          ip="167.89.0.1")
+    t.add(EventType.SIGNER_VIEWED, T0 + dt.timedelta(minutes=50), "signer:m1", signer="m1",
+          ip=MANAGER_IP, ua=MANAGER_UA)
+    signed = T0 + dt.timedelta(hours=1)
+    t.add(EventType.SIGNER_ACKNOWLEDGED, signed, "signer:m1", signer="m1", ip=MANAGER_IP,
+          ua=MANAGER_UA, typed_name="Priya Raman", statement="I confirm...")
+    # Recorded in the manager's request: the manager's address is on this record.
+    t.add(EventType.SIGNER_NOTIFIED, signed, "signer:m1", signer="e1", ip=MANAGER_IP,
+          ua=MANAGER_UA)
+    t.add(EventType.SIGNER_REMINDED, signed + dt.timedelta(days=1), "worker", signer="e1")
+    t.add(EventType.SIGNER_DOCUMENT_OPENED, EMPLOYEE.decided_at - dt.timedelta(minutes=9),
+          "signer:e1", signer="e1", ip=EMPLOYEE_IP, ua=EMPLOYEE_UA, download=False)
+    t.add(EventType.SIGNER_DOCUMENT_OPENED, EMPLOYEE.decided_at - dt.timedelta(minutes=8),
+          "signer:e1", signer="e1", ip=EMPLOYEE_IP, ua=EMPLOYEE_UA, download=True)
+    t.add(EventType.SIGNER_ACKNOWLEDGED, EMPLOYEE.decided_at, "signer:e1", signer="e1",
+          ip=EMPLOYEE_IP, ua=EMPLOYEE_UA, typed_name="Lea Braendli", statement="I have...",
+          **employee_data)
+    t.add(EventType.ENVELOPE_COMPLETED, EMPLOYEE.decided_at, "signer:e1", ip=EMPLOYEE_IP,
+          ua=EMPLOYEE_UA)
+    return t
+
+
+def complete(trail: Trail, plan_data, signers=(MANAGER, EMPLOYEE), **kwargs):
+    return completion_of(envelope_id="env1", document_sha256="a" * 64, signers=signers,
+                         trail=trail.records, plan=plan_from_data(plan_data),
+                         company="Acme", **kwargs)
+
+
+def rows(completion, role: str) -> dict[str, tuple[str | None, str | None, str | None]]:
+    signer = next(s for s in completion.signers if s.role == role)
+    return {e.what: (e.actor, e.ip, e.user_agent) for e in signer.events}
+
+
+def test_a_routed_employees_sent_row_is_plansigns_act_not_the_managers_address(plan_data):
+    employee = rows(complete(routed_manager_first(), plan_data), "employee")
+    assert employee["sent"] == ("plansign (system)", None, None)
+    assert employee["reminded"] == ("plansign (system)", None, None)
+    assert employee["acknowledged"] == ("Léa Brändli (employee)", EMPLOYEE_IP, EMPLOYEE_UA)
+
+
+def test_each_event_names_who_caused_it(plan_data):
+    completion = complete(routed_manager_first(), plan_data,
+                          keys={KEY: KeyFacts("Payroll sync", "hr")})
+    manager = rows(completion, "manager")
+    assert manager["sent"] == ("HR key “Payroll sync” (psk_ab12cd34)", None, None)
+    assert manager["email delivered"] == ("SendGrid (email provider)", None, None)
+    assert manager["viewed"] == ("Priya Raman (manager)", MANAGER_IP, MANAGER_UA)
+    # A key the database no longer knows is still named by its prefix.
+    unnamed = rows(complete(routed_manager_first(), plan_data), "manager")
+    assert unnamed["sent"][0] == "API key psk_ab12cd34"
+
+
+def test_opening_and_downloading_the_pdf_are_lines_of_their_own(plan_data):
+    employee = rows(complete(routed_manager_first(), plan_data), "employee")
+    assert employee["opened the full plan (PDF)"] == ("Léa Brändli (employee)", EMPLOYEE_IP,
+                                                      EMPLOYEE_UA)
+    assert employee["downloaded the plan (PDF)"][0] == "Léa Brändli (employee)"
+
+
+def test_the_signers_own_time_zone_comes_from_their_signature(plan_data):
+    completion = complete(routed_manager_first(timezone="America/Chicago"), plan_data)
+    zones = {s.role: s.timezone for s in completion.signers}
+    # The manager's browser sent none: the plan's check-in zone.
+    assert zones == {"employee": "America/Chicago", "manager": "Europe/London"}
+
+
+@pytest.mark.parametrize("sent", [None, "Not/AZone", "../../etc/passwd", 7])
+def test_a_missing_or_bogus_zone_falls_back_to_the_plans(plan_data, sent):
+    data = {} if sent is None else {"timezone": sent}
+    completion = complete(routed_manager_first(**data), plan_data)
+    assert completion.signers[1].timezone == "Europe/London"
+    del plan_data["checkins"]
+    assert complete(routed_manager_first(**data), plan_data).signers[1].timezone is None
+
+
+def test_a_name_that_differs_is_carried_to_the_record(plan_data):
+    completion = complete(routed_manager_first(name_differs=True), plan_data)
+    assert completion.signers[1].name_differs is True
+    assert completion.signers[1].typed_name == "Lea Braendli"
+    assert completion.signers[0].name_differs is False
+
+
+def test_a_confirmation_is_read_like_an_acknowledgement(plan_data):
+    t = Trail()
+    t.add(EventType.ENVELOPE_SENT, T0, KEY)
+    t.add(EventType.SIGNER_NOTIFIED, T0, KEY, signer="m1")
+    t.add(EventType.SIGNER_CONFIRMED, T0 + dt.timedelta(hours=1), "signer:m1", signer="m1",
+          ip=MANAGER_IP, ua=MANAGER_UA, typed_name="Priya Raman", consent=True,
+          statement="I confirm the plan was discussed with the employee.",
+          consent_text="Consent as shown.", timezone="Europe/Zurich")
+    t.add(EventType.ENVELOPE_COMPLETED, T0 + dt.timedelta(hours=1), "signer:m1")
+    manager = SignerFacts("m1", "manager", "Priya Raman", "priya@example.com", "confirmed",
+                          T0 + dt.timedelta(hours=1))
+    completion = complete(t, plan_data, signers=(manager,))
+    (signer,) = completion.signers
+    assert (signer.decision, signer.typed_name, signer.timezone) == (
+        "confirmed", "Priya Raman", "Europe/Zurich")
+    assert signer.statement == "I confirm the plan was discussed with the employee."
+    assert completion.consent_text == "Consent as shown."
+    assert rows(completion, "manager")["confirmed"][0] == "Priya Raman (manager)"
+
+
+def test_a_refusal_recorded_by_the_manager_names_them_with_their_address(plan_data):
+    t = Trail()
+    t.add(EventType.ENVELOPE_SENT, T0, KEY)
+    t.add(EventType.SIGNER_NOTIFIED, T0, KEY, signer="e1")
+    t.add(EventType.SIGNER_REFUSED, T0 + dt.timedelta(hours=2), "signer:m1", signer="e1",
+          ip=MANAGER_IP, ua=MANAGER_UA, recorded_by="m1", witness="Anna Keller",
+          confirmed=True)
+    t.add(EventType.ENVELOPE_COMPLETED, T0 + dt.timedelta(hours=2), "signer:m1")
+    employee = SignerFacts("e1", "employee", "Léa Brändli", "lea@example.com", "refused",
+                           T0 + dt.timedelta(hours=2))
+    completion = complete(t, plan_data, signers=(employee, MANAGER))
+    assert completion.employee_refused
+    assert rows(completion, "employee")["refusal recorded"] == (
+        "Priya Raman (manager)", MANAGER_IP, MANAGER_UA)
+    assert completion.signers[0].recorded_by == "Priya Raman"
+
+
+def test_the_seal_is_passed_through(plan_data):
+    seal = SealFacts("CN=Acme document seal,O=Acme", "b" * 64, T0)
+    assert complete(routed_manager_first(), plan_data, seal=seal).seal == seal
