@@ -39,7 +39,8 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     pdf.heading("Certificate of completion")
     with pdf.element("Table"):
         _row(pdf, "Document", c.title)
-        _row(pdf, "Company", c.company)
+        if c.company:  # never a blank row, nor a name the plan did not give
+            _row(pdf, "Company", c.company)
         _row(pdf, "Plan reference", c.plan_id)
         _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
         _row(pdf, "Outcome", outcome_text(c, f", {exact_time(c.completed_at)}"))

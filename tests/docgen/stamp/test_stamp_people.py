@@ -60,9 +60,9 @@ def test_a_signature_at_2102_in_chicago_is_dated_that_evening_in_chicago(plan_pd
                                top=anchor.top - 30, bottom=anchor.line.bottom + 30))
     assert "5 Dec 2026, 21:02 CST" in beside
     assert date_lines(stamped.pdf)[0] == "Date: 5 December 2026"
-    plan_page = " ".join(page_text(stamped.pdf, 6).split())
+    plan_page = " ".join(page_text(stamped.pdf, kit.SIGNATURES).split())
     assert "6 December 2026" not in plan_page and "6 Dec 2026" not in plan_page
-    acknowledgement = " ".join(page_text(stamped.pdf, 7).split())
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
     assert ("Acknowledged on 5 December 2026, 21:02 CST (America/Chicago; 6 December 2026, "
             "03:02 UTC)") in acknowledgement
     certificate = squash("".join(page_text(stamped.pdf, p) for p in
@@ -79,7 +79,7 @@ def test_a_managers_confirmation_is_stamped_as_confirmed_with_their_own_statemen
     beside = joined(words_near(stamped.pdf, anchor.page + 1, right_of=anchor.line.x1,
                                top=anchor.top - 30, bottom=anchor.line.bottom + 30))
     assert "Confirmed" in beside and "13 Jan 2027, 10:14 CET" in beside
-    acknowledgement = " ".join(page_text(stamped.pdf, 7).split())
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
     assert "Confirmed on 13 January 2027, 10:14 CET (Europe/Zurich" in acknowledgement
     assert MANAGER_STATEMENT in acknowledgement
     assert date_lines(stamped.pdf)[1] == "Date: 13 January 2027"
@@ -87,7 +87,7 @@ def test_a_managers_confirmation_is_stamped_as_confirmed_with_their_own_statemen
 
 def date_lines(pdf: bytes) -> list[str]:
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        lines = visible(doc.pages[5]).extract_text_lines()
+        lines = visible(doc.pages[kit.SIGNATURES - 1]).extract_text_lines()
     return [line["text"] for line in lines if line["text"].startswith("Date:")]
 
 
@@ -122,7 +122,7 @@ def test_no_seal_section_when_there_is_no_seal(plan_pdf):
 
 def test_a_refusal_reads_as_refused_not_plain_completed(plan_pdf):
     stamped = stamp(plan_pdf, kit.refused(plan_pdf))
-    acknowledgement = " ".join(page_text(stamped.pdf, 7).split())
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
     assert ("Completed on 14 January 2027, 10:02 UTC: the employee refused to sign; the plan "
             "takes effect") in acknowledgement
     certificate = " ".join(page_text(stamped.pdf, stamped.certificate_page).split())
@@ -136,7 +136,7 @@ def test_a_name_that_differs_is_said_on_the_acknowledgement_page(plan_pdf):
                            name_differs=True)
     stamped = stamp(plan_pdf, kit.replace(completion,
                                           signers=(employee, *completion.signers[1:])))
-    acknowledgement = " ".join(page_text(stamped.pdf, 7).split())
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
     assert ("Lea Braendli-Keller The typed name differs from the name on record; the signer "
             "stated their legal name differs.") in acknowledgement
 
