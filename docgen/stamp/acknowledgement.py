@@ -60,7 +60,7 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
     decided = f" on {long_time(signer.decided_at)}" if signer.decided_at else ""
     pdf.para(DECISION_LABELS[signer.decision] + decided, style="B",
              color=DECISION_COLORS[signer.decision], space_after=5)
-    if signer.decision == "acknowledged":
+    if signer.decision in ("acknowledged", "confirmed"):
         if signer.typed_name:
             pdf.label("Signed by typing the name")
             pdf.para(signer.typed_name, space_after=5)

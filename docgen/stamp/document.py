@@ -41,6 +41,7 @@ SIGNATURE_INK: Color = (22, 45, 125)
 DECISION_COLORS: dict[str, Color] = {
     "acknowledged": (30, 100, 55),
     "refused": (156, 42, 42),
+    "confirmed": (30, 100, 55),
     "no_response": (96, 96, 96),
 }
 

@@ -37,7 +37,7 @@ class Mark:
     @property
     def is_signature(self) -> bool:
         """True for a typed name (an acknowledgement), False for a refusal or no response."""
-        return self.signer.decision == "acknowledged"
+        return self.signer.decision in ("acknowledged", "confirmed")
 
     @property
     def in_script(self) -> bool:
@@ -80,7 +80,7 @@ def signature_name(signer: SignerOutcome) -> str:
 def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts) -> Mark:
     decision = signer.decision
     label = DECISION_LABELS[decision]
-    if decision == "acknowledged":
+    if decision in ("acknowledged", "confirmed"):
         assert signer.decided_at is not None
         name = signature_name(signer)
         family = fonts.script_for(name)

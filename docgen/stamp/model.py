@@ -16,7 +16,7 @@ from typing import Any
 
 from docgen.stamp.errors import CompletionInvalid
 
-DECISIONS = ("acknowledged", "refused", "no_response")
+DECISIONS = ("acknowledged", "refused", "confirmed", "no_response")
 OUTCOMES = ("completed", "expired")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 

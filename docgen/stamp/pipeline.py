@@ -45,7 +45,7 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
     anchors = anchors_in(pages, anchor_texts)
     notes: list[str] = []
     signatures = [signature_name(s) for s in completion.signers
-                  if s.decision == "acknowledged"]
+                  if s.decision in ("acknowledged", "confirmed")]
     with document_fonts("".join(_strings(completion)), signatures) as fonts:
         frame = _frame(pages[-1])
         pdf = RecordPdf(fonts, frame, company=completion.company,

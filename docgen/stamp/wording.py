@@ -12,6 +12,7 @@ ROLE_LABELS = {"employee": "Employee", "manager": "Manager", "hr": "HR represent
 DECISION_LABELS = {
     "acknowledged": "Acknowledged",
     "refused": "Refused to sign",
+    "confirmed": "Confirmed",
     "no_response": "No response",
 }
 OUTCOME_LABELS = {"completed": "Completed", "expired": "Expired"}

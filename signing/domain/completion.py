@@ -27,8 +27,12 @@ EVENT_LABELS: dict[str, str] = {
     EventType.SIGNER_VIEWED: "viewed",
     EventType.SIGNER_COMMENTED: "commented",
     EventType.SIGNER_ACKNOWLEDGED: "acknowledged",
+    EventType.SIGNER_CONFIRMED: "confirmed",
 }
-DECISIONS = {"acknowledged": "acknowledged", "refused": "refused"}
+DECISIONS = {"acknowledged": "acknowledged", "refused": "refused", "confirmed": "confirmed"}
+# The events that record a signature: the employee's acknowledgement, the manager's and
+# HR's confirmation. Each holds the typed name and the words the signer was shown.
+SIGNATURES = frozenset({EventType.SIGNER_ACKNOWLEDGED, EventType.SIGNER_CONFIRMED})
 CLOSING_EVENTS: dict[str, str] = {EventType.ENVELOPE_COMPLETED: "completed",
                                   EventType.ENVELOPE_EXPIRED: "expired"}
 
@@ -63,7 +67,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         # The words the signers agreed to, as recorded; today's for records made before
         # acknowledgements kept them.
         consent_text=next((r.data["consent_text"] for r in trail
-                           if r.type == EventType.SIGNER_ACKNOWLEDGED and "consent_text" in r.data),
+                           if r.type in SIGNATURES and "consent_text" in r.data),
                           CONSENT),
         audit_head_hash=trail[-1].hash,
         # The trail itself, attached to the record, so the sealed PDF proves its history.
@@ -80,7 +84,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
 def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str, str],
              closing: AuditRecord) -> SignerOutcome:
     mine = [r for r in trail if r.signer_id == signer.id]
-    acknowledged = next((r for r in mine if r.type == EventType.SIGNER_ACKNOWLEDGED), None)
+    acknowledged = next((r for r in mine if r.type in SIGNATURES), None)
     refused = next((r for r in mine if r.type == EventType.SIGNER_REFUSED), None)
     events = [SignerEvent(EVENT_LABELS[r.type], r.at, r.ip, r.user_agent)
               for r in mine if r.type in EVENT_LABELS]
