@@ -53,7 +53,7 @@ def subjects(messages) -> list[str]:
 
 
 def test_the_employee_is_told_of_a_recorded_refusal_with_their_link(sessions, deliver):
-    envelope_id, employee = send_plan(sessions)
+    envelope_id, _ = send_plan(sessions)
     with sessions() as session:
         ids = signer_ids(session, envelope_id)
     act(sessions, envelope_id, "record_refusal", ids["manager"], witness="Jordan Lee",
