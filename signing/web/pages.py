@@ -87,7 +87,7 @@ def _current() -> SignerContext:
         if request.method == "POST":
             # What they typed is not lost: the page keeps drafts in this browser.
             message = ("This page expired before your response was sent, so nothing was "
-                       "recorded. What you typed is kept in this browser: open the link in "
+                       "recorded. What you typed is kept in this browser. Open the link in "
                        "your most recent email here, and it will be filled in for you to "
                        "send again. If the link no longer works, ask HR for a new one.")
         abort(Response(render_template("link_error.html", message=message), 403))
