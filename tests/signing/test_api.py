@@ -323,6 +323,11 @@ def test_openapi(app, client):
     refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc))
     assert refs and all(ref in schemas for ref in refs)
     assert "/s/" not in json.dumps(schemas["EnvelopeOut"])
+    # Each role's states and the events they cause are described.
+    text = json.dumps(doc)
+    for name in ("confirmed", "declined", "signer.confirmed", "signer.declined",
+                 "signer.document_opened"):
+        assert f'"{name}"' in text, name
 
 
 def test_the_converter_is_made_once_on_first_use(tmp_path, clean_env):
