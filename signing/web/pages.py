@@ -230,8 +230,9 @@ def act(action: str) -> BaseResponse:
         message = (f"This plan is closed, so comments can no longer be added here. To add "
                    f"to its record, write to {hr.name} in HR at {hr.email}. Your comment "
                    f"is kept below so you can copy it.")
-        return _render(_current(), 409, errors={"comment": message}, error=message,
-                       form=form, failed=action)
+        return _render(_current(), 409, errors={"comment": message},
+                       error="Your comment was not sent: this plan is closed.", form=form,
+                       failed=action)
     except (wf.WrongRole, wf.NotYetSent) as exc:
         return _render(_current(), 409, error=_sentence(str(exc)), form=form, failed=action)
     except wf.WorkflowError as exc:
