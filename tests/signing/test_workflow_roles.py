@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from docgen import plan_from_data, sample_plan
 from signing.domain import wording
 from signing.domain import workflow as wf
 from signing.domain.names import comparable, same_name
+from signing.domain.sending import signer_specs
 from signing.domain.workflow import EnvelopeState, InvalidInput, Role, SignerState
 from tests.signing.test_workflow import (
     EXPIRY,
@@ -39,6 +41,18 @@ def employee_asked() -> wf.Envelope:
 def record(env: wf.Envelope, **kw) -> wf.Step:
     args = {"witness": "Jordan Lee", "confirmed": True, "now": LATER}
     return wf.record_refusal(env, "s-manager", **(args | kw))
+
+
+# -- the default routing ------------------------------------------------------------------
+
+
+def test_by_default_the_manager_signs_first_then_the_employee_then_hr():
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.pop("routing")
+    specs = signer_specs(plan_from_data(data))
+    assert sorted((s.order, s.role.value, s.name) for s in specs) == [
+        (1, "manager", "Morgan Example"), (2, "employee", "Alex Sample"),
+        (3, "hr", "Riley Placeholder")]
 
 
 # -- each role's words ------------------------------------------------------------------
