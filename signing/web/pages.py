@@ -156,7 +156,7 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
         "consent": CONSENT, "sender": plan.hr.name,
         "hr_contact": HrContact(plan.hr.name, plan.hr.email),
         "deadline": envelope.expires_at, "tz": _plan_zone(plan) or "UTC",
-        "my_comments": _my_comments(ctx),
+        **_my_record(ctx),
         "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
                         and signer.state != wf.SignerState.WAITING),
         "can_record_refusal": (signer.role == wf.Role.MANAGER and is_open
@@ -170,21 +170,42 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
     return Response(render_template("sign.html", **context), status)
 
 
-_MY_COMMENTS = (select(AuditEventRow.at, AuditEventRow.data)
-                .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
-                       AuditEventRow.signer_id == bindparam("signer_id"),
-                       AuditEventRow.type == EventType.SIGNER_COMMENTED)
-                .order_by(AuditEventRow.seq))
+class RecordedRefusal(NamedTuple):
+    """A refusal the manager recorded for the employee, as the employee's page tells it."""
+
+    by: str
+    witness: str
+    at: dt.datetime
+    reason: str | None
 
 
-def _my_comments(ctx: SignerContext) -> list[tuple[dt.datetime, str]]:
-    """What this signer has already said, oldest first, as (when, text)."""
+_MY_RECORD = (select(AuditEventRow.type, AuditEventRow.at, AuditEventRow.data)
+              .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
+                     AuditEventRow.signer_id == bindparam("signer_id"),
+                     AuditEventRow.type.in_([EventType.SIGNER_COMMENTED,
+                                             EventType.SIGNER_REFUSED]))
+              .order_by(AuditEventRow.seq))
+
+
+def _my_record(ctx: SignerContext) -> dict[str, Any]:
+    """What the record holds of the employee's own words: ``my_comments``, oldest first,
+    as (when, text), and ``recorded_refusal`` if their manager recorded a refusal for
+    them (the employee should see what was recorded, and by whom)."""
+    record: dict[str, Any] = {"my_comments": [], "recorded_refusal": None}
     if ctx.signer.role != wf.Role.EMPLOYEE:
-        return []
-    rows = webdb.session().execute(_MY_COMMENTS, {"envelope_id": ctx.envelope.id,
-                                                  "signer_id": ctx.signer.id}).all()
+        return record
+    rows = webdb.session().execute(_MY_RECORD, {"envelope_id": ctx.envelope.id,
+                                                "signer_id": ctx.signer.id}).all()
     webdb.release_snapshot()
-    return [(at, data.get("comment", "")) for at, data in rows]
+    names = {s.id: s.name for s in ctx.envelope.signers}
+    for type_, at, data in rows:
+        if type_ == EventType.SIGNER_COMMENTED:
+            record["my_comments"].append((at, data.get("comment", "")))
+        elif "recorded_by" in data:
+            record["recorded_refusal"] = RecordedRefusal(
+                names.get(data["recorded_by"], "your manager"), data.get("witness", ""), at,
+                data.get("reason"))
+    return record
 
 
 def _plan_zone(plan: Plan) -> str | None:

@@ -165,7 +165,9 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
     # The employee's link still works, for comments.
     employee = signer.another()
     page = employee.open_as("employee")
-    assert "You refused to sign this plan" in page and "Acknowledge the plan" not in page
+    assert "Morgan Example recorded that you refused to sign this plan in a meeting" in page
+    assert "with Riley Placeholder as witness" in page and "Said it is unfair." in page
+    assert "Acknowledge the plan" not in page
     assert "Add comments" in page
     assert employee.follow(employee.comment("I did not refuse; I asked for time.")) \
         .count("I did not refuse; I asked for time.") == 1
@@ -315,6 +317,7 @@ def test_the_page_is_given_what_the_contract_lists(signer, rendered):
     assert context["deadline"].tzinfo is not None
     assert context["tz"] == "Europe/London"
     assert context["my_comments"] == [] and context["can_comment"] is True
+    assert context["recorded_refusal"] is None
     assert context["can_record_refusal"] is False
     assert context["employee"].name == "Alex Sample"
     assert context["errors"] == {} and context["failed"] is None
