@@ -86,6 +86,8 @@ def main() -> None:
     finalizer = TimedFinalizer(sessions, FolderStore(work / "archive"), sealing_key=lambda: key,
                                company_name="Bench Co")
     data = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
+    # The employee alone, as the recorded results were measured (one signature line).
+    data["routing"] = {"manager": "none", "hr": "none"}
     template = resolve_template("standard")
     with ConverterPool(1, timeout=60) as pool:
         pool.start()

@@ -450,10 +450,13 @@ class RoutingPlace(StrEnum):
 
 
 class Routing(_Model):
-    """Who signs besides the employee, and whether before or after them."""
+    """Who signs besides the employee, and whether before or after them. By default
+    every signature line is signed by its role: the manager confirms the plan before the
+    employee is sent it, and HR countersign once the employee has answered (and HR have
+    read any comments). ``none`` leaves a role's line unsigned."""
 
-    manager: Annotated[RoutingPlace, BeforeValidator(_lower)] = RoutingPlace.NONE
-    hr: Annotated[RoutingPlace, BeforeValidator(_lower)] = RoutingPlace.NONE
+    manager: Annotated[RoutingPlace, BeforeValidator(_lower)] = RoutingPlace.BEFORE
+    hr: Annotated[RoutingPlace, BeforeValidator(_lower)] = RoutingPlace.AFTER
 
 
 class Plan(_Model):

@@ -147,6 +147,9 @@ def plan_for(n: int) -> dict[str, Any]:
     plan["employee"]["name"] = f"Load Signer {n}"
     plan["employee"]["email"] = f"signer{n}@example.com"
     plan["employee"]["employee_id"] = f"L-{n:04d}"
+    # The employee alone: these runs measure sending, signing and finalizing under load
+    # and faults, not the order in which the manager and HR sign.
+    plan["routing"] = {"manager": "none", "hr": "none"}
     return plan
 
 
@@ -223,16 +226,16 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
 
 
 def act(link: str, action: str, *, open_port: int, post_port: int,
-        comment: str | None = None) -> Outcome:
+        comment: str | None = None, name: str = "Load Signer") -> Outcome:
     """One signer: open the link on one web process, act on another (the session and
     its CSRF token are valid across processes: nothing lives in a process)."""
     start = time.perf_counter()
     opener, token = signed_in(link, port=open_port)
     form: dict[str, str] = {"csrf_token": token}
     if action == "acknowledge":
-        form |= {"typed_name": "Load Signer", "consent": "on", "comment": comment or ""}
+        form |= {"typed_name": name, "consent": "on", "comment": comment or ""}
     else:
-        form |= {"reason": comment or ""}
+        form |= {"reason": comment or "", "confirm_refusal": "on"}
     request = urllib.request.Request(
         f"http://127.0.0.1:{post_port}/sign/{action}",
         data=urllib.parse.urlencode(form).encode(),
@@ -251,7 +254,8 @@ def drive(links: dict[int, tuple[str, str]], ports: list[int], clients: int) -> 
         comment = (f"Comment from signer {n}: the goals are clear; <b>not</b> agreed."
                    if action == "acknowledge" else f"Signer {n} does not accept the evidence.")
         return act(link, action, open_port=ports[n % len(ports)],
-                   post_port=ports[(n + 1) % len(ports)], comment=comment)
+                   post_port=ports[(n + 1) % len(ports)], comment=comment,
+                   name=plan_for(n)["employee"]["name"])
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         return list(pool.map(one, sorted(links.items())))

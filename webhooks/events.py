@@ -13,8 +13,15 @@ from webhooks.errors import InvalidInput
 EVENT_TYPES = MappingProxyType({
     "envelope.sent": "A plan was sent to its signers.",
     "signer.viewed": "A signer opened the plan for the first time.",
-    "signer.acknowledged": "A signer acknowledged receipt and understanding of the plan.",
-    "signer.refused": "A signer refused to sign (or their manager recorded the refusal).",
+    "signer.document_opened": "A signer opened or downloaded the plan's full PDF (once per "
+                              "browser session and kind).",
+    "signer.acknowledged": "The employee acknowledged receipt and understanding of the plan.",
+    "signer.refused": "The employee refused to sign (or their manager recorded the refusal, "
+                      "with a witness).",
+    "signer.confirmed": "The manager or HR confirmed the plan (signed it in their role's "
+                        "words).",
+    "signer.declined": "The manager or HR declined to sign, with a reason; the plan is "
+                       "stopped (envelope.voided follows).",
     "signer.commented": "A signer attached written comments.",
     "envelope.completed": "The record is sealed and archived: the final PDF's SHA-256 and "
                           "a short-lived download link.",

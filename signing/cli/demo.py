@@ -1,11 +1,13 @@
 """``plansign demo``: the whole job, once, on the embedded defaults, where one can watch it.
 
 It generates the example plans, starts the signing service and the worker as the
-separate processes they are in production, sends one plan, reads the signing link from
-the file outbox (which stands in for the employee's mailbox), and either acknowledges
-the plan over HTTP as the employee would, through the same pages a browser gets, or
-waits for a person to do it. Then it waits for the worker to stamp, seal and archive the
-record, writes the archived documents out, and runs ``plansign verify`` on it.
+separate processes they are in production, and sends one plan with the default routing:
+the manager confirms it, then the employee acknowledges it, then HR countersign. For each
+in turn it reads the signing link from the invitation in the file outbox (which stands
+in for the signers' mailboxes) and either signs over HTTP as that person would, through
+the same pages a browser gets, or waits for a person to do it. Then it waits for the
+worker to stamp, seal and archive the record, writes the archived documents out, and
+runs ``plansign verify`` on it.
 
 Every step is an ordinary ``plansign`` command in a child process, so what the demo
 shows is exactly what those commands do.
@@ -124,13 +126,32 @@ def wait_until_serving(demo: Demo, server: subprocess.Popen[bytes], timeout: flo
             time.sleep(0.2)
 
 
-def invitation_link(mail: Path, base_url: str, timeout: float = 60) -> str:
-    """The employee's link, from the invitation in the file outbox (``send`` or the
-    worker, whichever claims it first, puts it there)."""
-    deadline = time.monotonic() + timeout
+@dataclass(frozen=True)
+class Signer:
+    """A signer of the demo's envelope, as `plansign status` lists them."""
+
+    order: int
+    role: str
+    name: str
+    email: str
+
+    @property
+    def title(self) -> str:
+        return {"employee": "the employee", "manager": "the manager", "hr": "HR"}[self.role]
+
+
+def invitation_link(mail: Path, base_url: str, to: str | None = None,
+                    timeout: float | None = 60,
+                    stop: Callable[[], str | None] | None = None) -> str:
+    """A signer's link (``to``, or anyone's), from their invitation in the file outbox
+    (``send`` or the worker, whichever claims it first, puts it there). ``stop``, asked
+    while waiting, may say why no invitation will come (the plan was withdrawn)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         for path in sorted(mail.glob("*.eml")):
             message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if to is not None and message["To"].addresses[0].addr_spec != to:
+                continue
             body = message.get_body(("plain",))
             if body is None:  # not one of ours: each has a plain-text part
                 continue
@@ -138,33 +159,57 @@ def invitation_link(mail: Path, base_url: str, timeout: float = 60) -> str:
             found = re.search(re.escape(base_url) + r"/s/\S+", text)
             if found:
                 return found.group(0)
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"no invitation with a signing link reached {mail}")
+        if deadline is not None and time.monotonic() > deadline:
+            raise DemoFailed(f"no invitation with a signing link for {to or 'anyone'} "
+                             f"reached {mail}")
+        reason = stop() if stop is not None else None
+        if reason:
+            raise DemoFailed(reason)
         time.sleep(0.2)
 
 
-def acknowledge_as_employee(link: str, name: str, comment: str) -> None:
-    """Open the link and acknowledge, as the employee's browser would: the token is
-    exchanged for a session cookie, then the form is posted with its CSRF token."""
+def sign_over_http(link: str, action: str, form: dict[str, str], *, who: str,
+                   expect: str) -> None:
+    """Open the link and post one of the page's forms, as the signer's browser would:
+    the token is exchanged for a session cookie, then the form is posted with its CSRF
+    token. ``expect`` is what the page says once it is recorded."""
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     # The audit trail and the certificate name the browser; say plainly who this was.
-    opener.addheaders = [("User-Agent", "plansign demo (acting as the employee over HTTP)")]
+    opener.addheaders = [("User-Agent", f"plansign demo (acting as {who} over HTTP)")]
     with opener.open(link, timeout=30) as page:
         text = page.read().decode()
         action_base = page.geturl()
     token = re.search(r'name="csrf_token" value="([^"]+)"', text)
-    if token is None:
-        raise DemoFailed("the plan page has no form to acknowledge it")
-    form = urllib.parse.urlencode({"csrf_token": html.unescape(token.group(1)),
-                                   "typed_name": name, "consent": "on",
-                                   "comment": comment}).encode()
-    target = urllib.parse.urljoin(action_base, "/sign/acknowledge")
-    with opener.open(urllib.request.Request(target, data=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded"}), timeout=30) as answer:
-        result = answer.read().decode()
-    if "Your acknowledgement has been recorded" not in result:
-        raise DemoFailed("the acknowledgement was not recorded")
+    if token is None or f"/sign/{action}" not in text:
+        raise DemoFailed(f"the plan page shows {who} no form to {action} it")
+    body = urllib.parse.urlencode({"csrf_token": html.unescape(token.group(1)),
+                                   **form}).encode()
+    target = urllib.parse.urljoin(action_base, f"/sign/{action}")
+    try:
+        with opener.open(urllib.request.Request(target, data=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded"}), timeout=30) as answer:
+            result = answer.read().decode()
+    except urllib.error.HTTPError as exc:
+        result = exc.read().decode(errors="replace")
+    if expect not in result:
+        problem = re.search(r'class="error[^"]*"[^>]*>([^<]+)<', result)
+        raise DemoFailed(f"{who}: the {action} was not recorded"
+                         + (f": {html.unescape(problem.group(1))}" if problem else ""))
+
+
+def acknowledge_as_employee(link: str, name: str, comment: str) -> None:
+    """Acknowledge with a comment, as the employee would."""
+    sign_over_http(link, "acknowledge", {"typed_name": name, "consent": "on",
+                                         "comment": comment, "timezone": "Europe/Zurich"},
+                   who="the employee", expect="Your acknowledgement has been recorded")
+
+
+def confirm_as(link: str, signer: Signer) -> None:
+    """Confirm the plan in the manager's or HR's words, as they would."""
+    sign_over_http(link, "confirm", {"typed_name": signer.name, "consent": "on",
+                                     "timezone": "Europe/Zurich"},
+                   who=signer.title, expect="Your confirmation has been recorded")
 
 
 def wait_until_archived(demo: Demo, envelope_id: str, worker: subprocess.Popen[bytes], *,
@@ -192,12 +237,13 @@ def wait_until_archived(demo: Demo, envelope_id: str, worker: subprocess.Popen[b
 @click.option("--port", default=0, type=click.IntRange(0, 65535),
               help="Port for the signing pages [default: 8000, or any free one].")
 @click.option("--wait", is_flag=True,
-              help="Keep the service running for a person to open the link and respond; "
-                   "stop it with Ctrl+C.")
+              help="Keep the service running for a person to open each signer's link and "
+                   "respond; stop it with Ctrl+C.")
 def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
     """The whole flow on the embedded defaults: generate the examples, start the service
-    and the worker, send a plan, acknowledge it as the employee (or wait for a person
-    to), then show the sealed record and verify it."""
+    and the worker, send a plan, have the manager confirm it, the employee acknowledge
+    it and HR countersign (or wait for a person to do each), then show the sealed record
+    and verify it."""
     demo = Demo(out.resolve(), port or free_port(), plan.resolve())
     if demo.instance.exists():
         shutil.rmtree(demo.instance)  # a fresh start each time: the demo's own data only
@@ -219,21 +265,14 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
         sent = demo.run("send", str(demo.plan))
         envelope_id = sent.stdout.splitlines()[0].strip()
         click.echo(_indent(sent.stdout))
-        link = invitation_link(demo.instance / "mail", demo.base_url)
-        step("The employee's signing link, from the invitation in the file outbox")
-        click.echo(f"    {link}")
+        signers = _signers(demo, envelope_id)
+        click.echo("    Each signs in turn: "
+                   + ", then ".join(f"{s.title} ({s.name})" for s in signers) + ".")
 
-        name = _employee_name(demo, envelope_id)
-        if wait:
-            step("Waiting for you: open the link above in a browser, read the plan, and "
-                 "acknowledge it, refuse to sign, or comment (Ctrl+C to stop)")
-        else:
-            step(f"Acknowledging as {name} would, over HTTP (open the link, post the form)")
-            acknowledge_as_employee(link, name, DEMO_COMMENT)
-            click.echo(f"    recorded, with the comment: {DEMO_COMMENT}")
-
-        step("Waiting for the worker to stamp, seal and archive the record")
         try:
+            for signer in signers:
+                _sign(demo, envelope_id, signer, step, wait=wait)
+            step("Waiting for the worker to stamp, seal and archive the record")
             wait_until_archived(demo, envelope_id, worker, timeout=None if wait else 180)
         except KeyboardInterrupt:
             click.echo("\nstopped")
@@ -258,12 +297,61 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
         raise DemoFailed("verification failed")
 
 
-def _employee_name(demo: Demo, envelope_id: str) -> str:
+def _sign(demo: Demo, envelope_id: str, signer: Signer, step: Callable[[str], None], *,
+          wait: bool) -> None:
+    """One signer's turn: their link, once the worker has sent their invitation, then
+    their signature over HTTP, or a person's in a browser."""
+    def withdrawn() -> str | None:
+        status = demo.run("status", envelope_id).stdout.splitlines()[0]
+        if status.startswith(f"envelope {envelope_id}: voided"):
+            return "the plan was withdrawn (a signer declined); nothing more to sign"
+        return None
+
+    link = invitation_link(demo.instance / "mail", demo.base_url, signer.email,
+                           timeout=None if wait else 120, stop=withdrawn)
+    title = signer.title[:1].upper() + signer.title[1:]
+    step(f"{title}'s signing link, from the invitation to {signer.name} in the file outbox")
+    click.echo(f"    {link}")
+    if wait:
+        actions = ("acknowledge it, refuse to sign, or comment" if signer.role == "employee"
+                   else "confirm it or decline to sign")
+        step(f"Waiting for you: open the link above in a browser, read the plan as "
+             f"{signer.name}, and {actions} (Ctrl+C to stop)")
+        _wait_until_decided(demo, envelope_id, signer)
+    elif signer.role == "employee":
+        step(f"Acknowledging as {signer.name} would, over HTTP (open the link, post the form)")
+        acknowledge_as_employee(link, signer.name, DEMO_COMMENT)
+        click.echo(f"    recorded, with the comment: {DEMO_COMMENT}")
+    else:
+        step(f"Confirming as {signer.name} ({signer.title}) would, over HTTP, in "
+             f"{signer.title}'s own words")
+        confirm_as(link, signer)
+        click.echo("    recorded")
+
+
+def _wait_until_decided(demo: Demo, envelope_id: str, signer: Signer) -> None:
+    while True:
+        lines = demo.run("status", envelope_id).stdout.splitlines()
+        if lines[0].startswith(f"envelope {envelope_id}: voided"):
+            raise DemoFailed("the plan was withdrawn (a signer declined)")
+        for line in lines:
+            match = re.match(rf"\s+{signer.order}\. {signer.role}\s+.+: (\w+)$", line)
+            if match and match.group(1) not in ("waiting", "notified", "viewed"):
+                return
+        time.sleep(0.5)
+
+
+def _signers(demo: Demo, envelope_id: str) -> list[Signer]:
+    """The envelope's signers in routing order, from `plansign status`."""
+    signers = []
     for line in demo.run("status", envelope_id).stdout.splitlines():
-        match = re.match(r"\s+\d+\. employee\s+(.+?) <", line)
+        match = re.match(r"\s+(\d+)\. (\w+)\s+(.+?) <([^>]+)>", line)
         if match:
-            return match.group(1)
-    raise DemoFailed("the envelope has no employee")
+            signers.append(Signer(int(match.group(1)), match.group(2), match.group(3),
+                                  match.group(4)))
+    if not any(s.role == "employee" for s in signers):
+        raise DemoFailed("the envelope has no employee")
+    return signers
 
 
 def _steps() -> Callable[[str], None]:

@@ -46,7 +46,8 @@ _ENVELOPE_STATUS: dict[str, str] = {
     EventType.ENVELOPE_VOIDED: "voided", EventType.ENVELOPE_EXPIRED: "expired"}
 _SIGNER_STATUS: dict[str, str] = {
     EventType.SIGNER_NOTIFIED: "notified", EventType.SIGNER_VIEWED: "viewed",
-    EventType.SIGNER_ACKNOWLEDGED: "acknowledged", EventType.SIGNER_REFUSED: "refused"}
+    EventType.SIGNER_ACKNOWLEDGED: "acknowledged", EventType.SIGNER_REFUSED: "refused",
+    EventType.SIGNER_CONFIRMED: "confirmed", EventType.SIGNER_DECLINED: "declined"}
 # What an email.bounced event may pass on from its outbox row: which email, and what
 # the provider reported, as short codes; never the provider's text (it quotes addresses).
 _EMAIL_FIELDS = ("message", "event")

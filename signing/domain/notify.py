@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from docgen import Plan, PlanError, plan_from_data, schedule_for
 from signing.domain import envelopes
 from signing.domain import workflow as wf
+from signing.domain.audit import AuditRecord
 from signing.domain.events import EventType
 from signing.domain.links import LinkSigner, link_url
 from signing.domain.mail import (
@@ -35,7 +36,19 @@ from signing.domain.workflow import Role
 log = logging.getLogger(__name__)
 
 # Messages to signers; when one cannot be delivered, HR are told.
-SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy"})
+SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
+                             "refusal_recorded"})
+
+# HR notices about an event of a signer: the notice's kind, the events it may be about,
+# and which field of the event's data it quotes.
+_HR_NOTICES: dict[str, tuple[str, frozenset[str], str]] = {
+    "hr_notice_comment": ("comment", frozenset({EventType.SIGNER_COMMENTED}), "comment"),
+    "hr_notice_refusal": ("refusal", frozenset({EventType.SIGNER_REFUSED}), "reason"),
+    "hr_notice_decline": ("decline", frozenset({EventType.SIGNER_DECLINED}), "reason"),
+    "hr_notice_name_differs": ("name_differs", frozenset({EventType.SIGNER_ACKNOWLEDGED,
+                                                          EventType.SIGNER_CONFIRMED}),
+                               "typed_name"),
+}
 
 
 @dataclass(frozen=True)
@@ -110,8 +123,17 @@ class Mailer:
             # Cancels the meetings the invitation's calendar gave this signer, if any.
             return compose.voided(**common, **person, contact=contact, now=job.created_at,
                                   meetings=self._checkins(plan, signer).get("meetings", ()))
-        if job.name in ("hr_notice_comment", "hr_notice_refusal"):
+        if job.name in _HR_NOTICES:
             return self._hr_notice(session, row, signer, plan, job)
+        if job.name == "refusal_recorded":
+            event = self._event_of(session, row, signer, job,
+                                   frozenset({EventType.SIGNER_REFUSED}))
+            can_comment = bool(job.payload.get("can_comment"))
+            return compose.refusal_recorded(
+                **common, contact=contact, at=event.at.astimezone(self._zone(plan)),
+                recorded_by=self._name_of(row, event.data.get("recorded_by")),
+                witness=event.data.get("witness") or "", reason=event.data.get("reason"),
+                can_comment=can_comment, link=self._link(signer) if can_comment else None)
         if job.name == "hr_notice_undeliverable":
             return compose.hr_notice(
                 kind="undeliverable", to=plan.hr.email, name=plan.hr.name,
@@ -124,25 +146,36 @@ class Mailer:
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
                    job: OutboxJob) -> Message:
-        kind = "refusal" if job.name == "hr_notice_refusal" else "comment"
-        event_type = EventType.SIGNER_REFUSED if kind == "refusal" else EventType.SIGNER_COMMENTED
-        # Exactly the event this notice was queued for: a signer may comment many times.
-        # A row queued before rows named it (no ``seq``) takes the signer's last such
-        # event up to the step that queued it (its key is ``envelope:seq:index``).
-        seq = job.payload.get("seq")
-        last = seq if seq is not None else int(job.dedupe_key.rsplit(":", 2)[1])
-        event = next(r for r in reversed(envelopes.audit_trail(session, row.id))
-                     if r.seq <= last and r.type == event_type and r.signer_id == signer.id)
-        text = event.data.get("reason" if kind == "refusal" else "comment")
-        recorder = event.data.get("recorded_by")
+        kind, event_types, quoted = _HR_NOTICES[job.name]
+        event = self._event_of(session, row, signer, job, event_types)
         return compose.hr_notice(
             kind=kind, to=plan.hr.email, name=plan.hr.name,
             link=self._record_url(row),
             company=self._company(plan), signer_name=signer.name,
             employee_name=plan.employee.name, envelope_id=row.id, signer_id=signer.id,
-            idempotency_key=job.dedupe_key, signer_role=signer.role, text=text, at=event.at,
-            witness=event.data.get("witness"),
-            recorded_by=next((s.name for s in row.signers if s.id == recorder), None))
+            idempotency_key=job.dedupe_key, signer_role=signer.role,
+            text=event.data.get(quoted), at=event.at, witness=event.data.get("witness"),
+            recorded_by=self._name_of(row, event.data.get("recorded_by")),
+            name_on_record=event.data.get("name_on_record"))
+
+    @staticmethod
+    def _event_of(session: Session, row: EnvelopeRow, signer: SignerRow, job: OutboxJob,
+                  event_types: frozenset[str]) -> AuditRecord:
+        """Exactly the event this message was queued for: a signer may comment many
+        times. A row queued before rows named it (no ``seq``) takes the signer's last
+        such event up to the step that queued it (its key is ``envelope:seq:index``)."""
+        seq = job.payload.get("seq")
+        last = seq if seq is not None else int(job.dedupe_key.rsplit(":", 2)[1])
+        return next(r for r in reversed(envelopes.audit_trail(session, row.id))
+                    if r.seq <= last and r.type in event_types and r.signer_id == signer.id)
+
+    @staticmethod
+    def _name_of(row: EnvelopeRow, signer_id: str | None) -> str | None:
+        return next((s.name for s in row.signers if s.id == signer_id), None)
+
+    @staticmethod
+    def _zone(plan: Plan) -> dt.tzinfo:
+        return ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
 
     def _copy(self, session: Session, row: EnvelopeRow) -> tuple[Attachment, ...]:
         if not self.attach_copy or row.final_sha256 is None:
@@ -168,8 +201,7 @@ class Mailer:
     def _deadline(row: EnvelopeRow, plan: Plan) -> dt.datetime:
         """The deadline in the plan's own time zone, which is the employee's."""
         assert row.expires_at is not None  # only a sent envelope has signers to mail
-        zone = ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
-        return row.expires_at.astimezone(zone)
+        return row.expires_at.astimezone(Mailer._zone(plan))
 
     @staticmethod
     def _checkins(plan: Plan, signer: SignerRow) -> dict[str, Any]:

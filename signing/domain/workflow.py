@@ -11,15 +11,20 @@ Envelope lifecycle (DESIGN.md)::
     draft ─► sent ─► completed ─► sealed ─► archived
       any open state ─► voided | expired (expired still finalizes)
 
-Each signer, in routing order: waiting ─► notified ─► viewed ─► acknowledged | refused.
-Signers of the same routing order are notified together; the next order is notified
-when every signer of the previous one is done.
+Each signer, in routing order: waiting ─► notified ─► viewed ─► done. The employee's
+done states are acknowledged | refused (the plan goes ahead either way; the manager may
+record a refusal made in a meeting); the manager's and HR's are confirmed | declined (a
+decline stops the plan: the envelope is voided). Signers of the same routing order are
+notified together; the next order is notified when every signer of the previous one is
+done. The employee may still comment after deciding, while the envelope is open.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -27,6 +32,7 @@ from typing import Any
 
 from signing.domain.errors import SigningError
 from signing.domain.events import EventType
+from signing.domain.names import same_name
 
 MAX_COMMENT_CHARS = 20_000
 MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
@@ -51,9 +57,14 @@ class SignerState(StrEnum):
     VIEWED = "viewed"
     ACKNOWLEDGED = "acknowledged"
     REFUSED = "refused"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
 
 
-DONE_STATES = frozenset({SignerState.ACKNOWLEDGED, SignerState.REFUSED})
+DONE_STATES = frozenset({SignerState.ACKNOWLEDGED, SignerState.REFUSED,
+                         SignerState.CONFIRMED, SignerState.DECLINED})
+# Signers who have been sent the plan and have not decided.
+ASKED_STATES = frozenset({SignerState.NOTIFIED, SignerState.VIEWED})
 
 
 class Role(StrEnum):
@@ -77,7 +88,7 @@ class IllegalTransition(WorkflowError):
 
 
 class AlreadyDone(WorkflowError):
-    """The signer already acknowledged or refused: a second submit changes nothing."""
+    """The signer already decided: a second submit changes nothing."""
 
     def __init__(self, signer_id: str, state: SignerState) -> None:
         self.signer_id = signer_id
@@ -102,6 +113,35 @@ class NotYourTurn(WorkflowError):
         super().__init__("this signer has not been asked to sign yet")
 
 
+class WrongRole(WorkflowError):
+    """An action that is not this signer's to take: only the employee acknowledges,
+    refuses or comments; only the manager and HR confirm or decline; only the manager
+    records a refusal."""
+
+    def __init__(self, signer_id: str, message: str) -> None:
+        self.signer_id = signer_id
+        super().__init__(message)
+
+
+class NotYetSent(WorkflowError):
+    """A refusal cannot be recorded for an employee who has not been sent the plan."""
+
+    def __init__(self, signer_id: str) -> None:
+        self.signer_id = signer_id
+        super().__init__("the employee has not been sent the plan yet; a refusal can be "
+                         "recorded only once they have it")
+
+
+class ClosedForComments(IllegalTransition):
+    """The envelope is no longer open: comments cannot be added to it here."""
+
+    def __init__(self, state: str) -> None:
+        self.action = "comment on"
+        self.state = state
+        WorkflowError.__init__(self, f"this plan is {state}; comments can no longer be "
+                                     "added to it here")
+
+
 class UnknownSigner(WorkflowError):
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
@@ -113,6 +153,7 @@ class InvalidInput(WorkflowError):
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.message = message  # for a person, beside the field; str() names the field
         super().__init__(f"{field}: {message}")
 
 
@@ -231,10 +272,10 @@ def _check_comment(text: str | None, field_name: str = "comment") -> str | None:
     if text is None:
         return None
     if "\x00" in text:
-        raise InvalidInput(field_name, "contains a NUL character; remove it")
+        raise InvalidInput(field_name, "This contains a NUL character; remove it.")
     if len(text) > MAX_COMMENT_CHARS:
-        raise InvalidInput(field_name, f"is {len(text):,} characters long; the limit is "
-                                       f"{MAX_COMMENT_CHARS:,}")
+        raise InvalidInput(field_name, f"This is {len(text):,} characters long; the limit "
+                                       f"is {MAX_COMMENT_CHARS:,}.")
     return text if text.strip() else None
 
 
@@ -295,94 +336,264 @@ def view(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
                 (Effect("webhook", EventType.SIGNER_VIEWED, signer.id),))
 
 
-def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
-                statement: str, consent_text: str | None = None, comment: str | None = None,
-                now: dt.datetime) -> Step:
-    """Receipt and understanding, not agreement. ``statement`` and ``consent_text`` are
-    the words the signer was shown, recorded as they were."""
-    signer = _open_signer(envelope, signer_id, "acknowledge")
+def _check_role(signer: Signer, action: str, *roles: Role) -> None:
+    """Each role acts in its own words: refuse, with a message that says what this
+    signer can do instead, an action that is another role's."""
+    if signer.role in roles:
+        return
+    if roles == (Role.MANAGER,):
+        message = f"only the employee's manager can {action}"
+    elif signer.role is Role.EMPLOYEE:
+        message = (f"only the manager and HR {action} the plan; as the employee, you can "
+                   "acknowledge it, refuse to sign it, or comment on it")
+    else:
+        message = (f"only the employee can {action} the plan; as the "
+                   f"{_ROLE_NAMES[signer.role]}, you can confirm it or decline to sign it")
+    raise WrongRole(signer.id, message)
+
+
+_ROLE_NAMES = {Role.EMPLOYEE: "employee", Role.MANAGER: "manager", Role.HR: "HR signer"}
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def valid_timezone(name: str | None) -> str | None:
+    """``name`` if it is an IANA time zone this machine knows (what a browser reports),
+    else None: a zone the signer's browser sent is a fact worth keeping, not an input
+    worth refusing a signature for."""
+    if not name or len(name) > 64:
+        return None
+    name = name.strip()
+    return name if name in _time_zones() else None
+
+
+def _signature(signer: Signer, *, typed_name: str, consent: bool, name_differs: bool,
+               verb: str) -> dict[str, Any]:
+    """The typed name and consent of a signature, checked, as event data. The name is
+    the signer's name on record, give or take case, accents and the spaces and
+    punctuation between words, unless the signer says their legal name differs (which
+    is recorded, and HR are told)."""
     typed = " ".join(typed_name.split())
     if not typed:
-        raise InvalidInput("typed_name", "type your full name to acknowledge")
+        raise InvalidInput("typed_name", f"Type your full name to {verb} the plan.")
     if any(unicodedata.category(c) == "Cc" for c in typed):
-        raise InvalidInput("typed_name", "contains control characters; type your name only")
+        raise InvalidInput("typed_name", "This contains control characters; type your name "
+                                         "only.")
     if len(typed) > MAX_NAME_CHARS:
-        raise InvalidInput("typed_name", f"is {len(typed):,} characters long; the limit is "
-                                         f"{MAX_NAME_CHARS}")
+        raise InvalidInput("typed_name", f"This is {len(typed):,} characters long; the "
+                                         f"limit is {MAX_NAME_CHARS}.")
+    data: dict[str, Any] = {"typed_name": typed}
+    if not same_name(typed, signer.name):
+        if not name_differs:
+            raise InvalidInput("typed_name", (
+                f'The name you typed does not match the name on this plan, "{signer.name}". '
+                "Type your name as it appears there. If your legal name is different, tick "
+                '"My legal name differs from the name on this plan" and sign with your '
+                "legal name; HR will be told."))
+        data.update(name_differs=True, name_on_record=signer.name)
     if not consent:
-        raise InvalidInput("consent", "agree to use electronic records and signatures, or "
-                                      "ask HR for a paper copy")
-    comment = _check_comment(comment)
-    done = replace(signer, state=SignerState.ACKNOWLEDGED, decided_at=now)
-    data = {"typed_name": typed, "consent": True, "statement": statement}
+        raise InvalidInput("consent", "Tick the box to agree to sign electronically, or ask "
+                                      "HR for a paper copy.")
+    data["consent"] = True
+    return data
+
+
+def _signed(envelope: Envelope, signer: Signer, *, event_type: EventType, state: SignerState,
+            data: dict[str, Any], statement: str, consent_text: str | None,
+            timezone: str | None, now: dt.datetime) -> tuple[Envelope, list[Event],
+                                                              list[Effect]]:
+    """A signature recorded: the signer done, the words they were shown, their zone."""
+    data = {**data, "statement": statement}
     if consent_text:
         data["consent_text"] = consent_text
-    events = [Event(EventType.SIGNER_ACKNOWLEDGED, signer.id, data)]
-    effects: list[Effect] = [Effect("webhook", EventType.SIGNER_ACKNOWLEDGED, signer.id)]
+    zone = valid_timezone(timezone)
+    if zone:
+        data["timezone"] = zone
+    signed = Event(event_type, signer.id, data)
+    effects = [Effect("webhook", event_type, signer.id)]
+    if data.get("name_differs"):
+        effects.append(Effect("email", "hr_notice_name_differs", signer.id, about=signed))
+    done = replace(signer, state=state, decided_at=now)
+    return _with_signer(envelope, done), [signed], effects
+
+
+def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
+                statement: str, consent_text: str | None = None, comment: str | None = None,
+                name_differs: bool = False, timezone: str | None = None,
+                now: dt.datetime) -> Step:
+    """The employee acknowledges: receipt and understanding, not agreement.
+    ``statement`` and ``consent_text`` are the words the signer was shown, recorded as
+    they were; ``timezone`` is the zone their browser reported (the caller falls back to
+    the plan's), recorded so that the record can show their local time."""
+    signer = _open_signer(envelope, signer_id, "acknowledge")
+    _check_role(signer, "acknowledge", Role.EMPLOYEE)
+    data = _signature(signer, typed_name=typed_name, consent=consent,
+                      name_differs=name_differs, verb="acknowledge")
+    comment = _check_comment(comment)
+    envelope, events, effects = _signed(
+        envelope, signer, event_type=EventType.SIGNER_ACKNOWLEDGED,
+        state=SignerState.ACKNOWLEDGED, data=data, statement=statement,
+        consent_text=consent_text, timezone=timezone, now=now)
     if comment:
         commented = Event(EventType.SIGNER_COMMENTED, signer.id, {"comment": comment})
         events.append(commented)
         effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
                     Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)]
-    return _finish(_with_signer(envelope, done), events, effects)
+    return _finish(envelope, events, effects)
+
+
+def confirm(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
+            statement: str, consent_text: str | None = None, name_differs: bool = False,
+            timezone: str | None = None, now: dt.datetime) -> Step:
+    """The manager or HR sign the plan: they confirm what ``statement`` (their role's
+    words) says. Recorded as :func:`acknowledge` records the employee's signature."""
+    signer = _open_signer(envelope, signer_id, "confirm")
+    _check_role(signer, "confirm", Role.MANAGER, Role.HR)
+    data = _signature(signer, typed_name=typed_name, consent=consent,
+                      name_differs=name_differs, verb="confirm")
+    envelope, events, effects = _signed(
+        envelope, signer, event_type=EventType.SIGNER_CONFIRMED, state=SignerState.CONFIRMED,
+        data=data, statement=statement, consent_text=consent_text, timezone=timezone,
+        now=now)
+    return _finish(envelope, events, effects)
+
+
+def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
+            now: dt.datetime) -> Step:
+    """The manager or HR will not sign, for ``reason``: the plan is stopped. The envelope
+    is voided with a reason that names who declined; HR are told, and so is every other
+    signer who was sent the plan (their links stop working)."""
+    signer = _open_signer(envelope, signer_id, "decline")
+    _check_role(signer, "decline", Role.MANAGER, Role.HR)
+    checked = _check_comment(reason, "reason")
+    if checked is None:
+        raise InvalidInput("reason", "Say why you are declining to sign. HR will read it "
+                                     "and the plan will be stopped.")
+    declined = Event(EventType.SIGNER_DECLINED, signer.id, {"reason": checked})
+    done = _with_signer(envelope, replace(signer, state=SignerState.DECLINED, decided_at=now))
+    role = "HR" if signer.role is Role.HR else signer.role.value
+    voided = Event(EventType.ENVELOPE_VOIDED, data={
+        "reason": f"declined by {role} {signer.name}: {checked.strip()}",
+        "declined_by": signer.id})
+    told = [s for s in envelope.signers if s.id != signer.id and s.state is not
+            SignerState.WAITING]
+    return Step(replace(done, state=EnvelopeState.VOIDED), (declined, voided), (
+        Effect("email", "hr_notice_decline", signer.id, about=declined),
+        Effect("webhook", EventType.SIGNER_DECLINED, signer.id),
+        *(Effect("email", "voided", s.id) for s in told),
+        Effect("webhook", EventType.ENVELOPE_VOIDED)))
 
 
 def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
-           witness: str | None = None, recorded_by: str | None = None,
-           now: dt.datetime) -> Step:
-    """The signer refuses to sign. The plan still takes effect; the refusal is recorded.
-
-    A manager may record that the employee refused in a meeting (``recorded_by`` the
-    manager's signer id, with a ``witness``), which completes the employee's step even
-    if the employee never opened the link.
-    """
-    signer = envelope.signer(signer_id)
-    if signer.done:
-        raise AlreadyDone(signer.id, signer.state)
-    _require(envelope, "refuse", EnvelopeState.SENT)
-    data: dict[str, Any] = {}
-    if recorded_by is not None:
-        recorder = envelope.signer(recorded_by)
-        if recorder.role is not Role.MANAGER or signer.role is not Role.EMPLOYEE:
-            raise InvalidInput("recorded_by", "only the manager can record the employee's "
-                                              "refusal")
-        if not witness or not witness.strip():
-            raise InvalidInput("witness", "name the witness to the refusal")
-        data.update(recorded_by=recorder.id, witness=" ".join(witness.split()))
-    elif signer.state is SignerState.WAITING:
-        raise NotYourTurn(signer.id)
+           confirmed: bool = False, now: dt.datetime) -> Step:
+    """The employee refuses to sign, having confirmed they understand that the plan
+    still takes effect and that the refusal is recorded."""
+    signer = _open_signer(envelope, signer_id, "refuse")
+    _check_role(signer, "refuse to sign", Role.EMPLOYEE)
     reason = _check_comment(reason, "reason")
+    if not confirmed:
+        raise InvalidInput("confirm_refusal", "Tick the box to confirm that you understand "
+                                              "the plan still takes effect and your refusal "
+                                              "will be recorded.")
+    return _refused(envelope, signer, {"reason": reason} if reason else {}, now=now)
+
+
+def record_refusal(envelope: Envelope, signer_id: str, *, witness: str,
+                   reason: str | None = None, confirmed: bool = False,
+                   now: dt.datetime) -> Step:
+    """The manager (``signer_id``) records that the employee refused to sign in a
+    meeting, before ``witness``. Only once the employee has been sent the plan and while
+    they have not answered; the witness is neither the manager nor the employee. The
+    employee is told by email, and may still comment while the envelope is open."""
+    recorder = envelope.signer(signer_id)
+    _check_role(recorder, "record that the employee refused to sign", Role.MANAGER)
+    employee = next(s for s in envelope.signers if s.role is Role.EMPLOYEE)
+    if employee.done:
+        raise AlreadyDone(employee.id, employee.state)
+    _require(envelope, "record a refusal on", EnvelopeState.SENT)
+    if employee.state not in ASKED_STATES:
+        raise NotYetSent(employee.id)
+    named = " ".join((witness or "").split())
+    if not named:
+        raise InvalidInput("witness", "Name the witness who saw the employee refuse to sign.")
+    if any(unicodedata.category(c) == "Cc" for c in named) or len(named) > MAX_NAME_CHARS:
+        raise InvalidInput("witness", f"Type the witness's full name only (at most "
+                                      f"{MAX_NAME_CHARS} characters).")
+    if same_name(named, recorder.name):
+        raise InvalidInput("witness", "You cannot witness a refusal you record: name "
+                                      "someone else who was present.")
+    if same_name(named, employee.name):
+        raise InvalidInput("witness", "The employee cannot witness their own refusal: name "
+                                      "someone else who was present.")
+    reason = _check_comment(reason, "reason")
+    if not confirmed:
+        raise InvalidInput("confirm_record", f"Tick the box to confirm that {employee.name} "
+                                             "refused to sign in front of the witness.")
+    data: dict[str, Any] = {"recorded_by": recorder.id, "witness": named, "confirmed": True}
     if reason:
         data["reason"] = reason
-    done = replace(signer, state=SignerState.REFUSED, decided_at=now)
-    refused = Event(EventType.SIGNER_REFUSED, signer.id, data)
-    events = [refused]
-    effects = [Effect("email", "hr_notice_refusal", signer.id, about=refused),
-               Effect("webhook", EventType.SIGNER_REFUSED, signer.id)]
-    return _finish(_with_signer(envelope, done), events, effects)
+    return _refused(envelope, employee, data, now=now)
+
+
+def _refused(envelope: Envelope, employee: Signer, data: dict[str, Any], *,
+             now: dt.datetime) -> Step:
+    done = replace(employee, state=SignerState.REFUSED, decided_at=now)
+    refused = Event(EventType.SIGNER_REFUSED, employee.id, data)
+    effects = [Effect("email", "hr_notice_refusal", employee.id, about=refused),
+               Effect("webhook", EventType.SIGNER_REFUSED, employee.id)]
+    step = _finish(_with_signer(envelope, done), [refused], effects)
+    if "recorded_by" not in data:
+        return step
+    # The employee hears of it, and whether their link still takes comments.
+    told = Effect("email", "refusal_recorded", employee.id,
+                  {"can_comment": step.envelope.state is EnvelopeState.SENT}, about=refused)
+    return replace(step, effects=(*step.effects[:2], told, *step.effects[2:]))
+
+
+def document_opened(envelope: Envelope, signer_id: str, *, download: bool,
+                    now: dt.datetime) -> Step:
+    """The signer opened, or downloaded, the plan's full PDF. Recorded while the
+    envelope is open, whether or not the signer has decided; afterwards the file is
+    only served (the record is made, and this is no longer part of signing it)."""
+    signer = envelope.signer(signer_id)
+    if envelope.state is not EnvelopeState.SENT or signer.state is SignerState.WAITING:
+        return Step(envelope, (), ())
+    return Step(envelope, (Event(EventType.SIGNER_DOCUMENT_OPENED, signer.id,
+                                 {"download": bool(download)}),),
+                (Effect("webhook", EventType.SIGNER_DOCUMENT_OPENED, signer.id),))
 
 
 def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
             submission: str | None = None,
             earlier_submissions: frozenset[str] = frozenset(), earlier_count: int = 0,
             earlier_chars: int = 0, limits: CommentLimits = CommentLimits()) -> Step:
-    """Comments without deciding yet: recorded, HR told, the link stays open.
+    """The employee's comments, before or after deciding, while the envelope is open:
+    recorded, HR told, the link stays open.
 
     ``submission`` names this sending of the form (the page makes a new one each time it
     is shown); one among ``earlier_submissions``, those of the signer's comments already
     recorded, is a double click or a replay and changes nothing. ``earlier_count`` and
     ``earlier_chars`` are how many comments the signer has sent and their length: past
     ``limits`` the comment is refused (each one is an email to HR and pages of the final
-    record). A comment given with an acknowledgement or a refusal is never refused for
-    them: a signer may always decide.
+    record). A comment given with an acknowledgement is never refused for them: a signer
+    may always decide.
     """
-    signer = _open_signer(envelope, signer_id, "comment on")
+    signer = envelope.signer(signer_id)
+    _check_role(signer, "comment on", Role.EMPLOYEE)
     submission = submission[:64] if submission else None  # an id, kept to an id's length
     if submission is not None and submission in earlier_submissions:
         raise AlreadyRecorded(signer.id)
+    if envelope.state not in OPEN_STATES:
+        raise ClosedForComments(envelope.state)
+    _require(envelope, "comment on", EnvelopeState.SENT)
+    if signer.state is SignerState.WAITING:
+        raise NotYourTurn(signer.id)
     checked = _check_comment(text)
     if checked is None:
-        raise InvalidInput("comment", "write a comment first")
+        raise InvalidInput("comment", "Write a comment first.")
     _check_comment_limits(signer.id, len(checked), earlier_count, earlier_chars, limits)
     data: dict[str, Any] = {"comment": checked}
     if submission is not None:
@@ -395,7 +606,7 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
 
 def _check_comment_limits(signer_id: str, length: int, earlier_count: int,
                           earlier_chars: int, limits: CommentLimits) -> None:
-    sent = f"you have sent {earlier_count} comment{'s' if earlier_count != 1 else ''}"
+    sent = f"You have sent {earlier_count} comment{'s' if earlier_count != 1 else ''}"
     if earlier_count >= limits.count:
         raise CommentLimitReached(signer_id, (
             f"{sent} on this plan, the most one person may send here ({limits.count}). "
@@ -516,6 +727,10 @@ class Action(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     REFUSE = "refuse"
     COMMENT = "comment"
+    CONFIRM = "confirm"
+    DECLINE = "decline"
+    RECORD_REFUSAL = "record_refusal"
+    DOCUMENT_OPENED = "document_opened"
     REMIND = "remind"
     RESEND = "resend"
     EXPIRE = "expire"
@@ -526,12 +741,17 @@ class Action(StrEnum):
     ARCHIVE = "archive"
 
 
-# What a signer does on their page (``POST /sign/<action>``).
-SIGNER_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.REFUSE, Action.COMMENT})
+# What a signer does on their page (``POST /sign/<action>``): the employee acknowledges,
+# refuses or comments; the manager and HR confirm or decline; the manager records a
+# refusal made in a meeting.
+SIGNER_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.REFUSE, Action.COMMENT,
+                            Action.CONFIRM, Action.DECLINE, Action.RECORD_REFUSAL})
 
 ACTIONS: dict[Action, Callable[..., Step]] = {
     Action.SEND: send, Action.VIEW: view, Action.ACKNOWLEDGE: acknowledge,
-    Action.REFUSE: refuse, Action.COMMENT: comment, Action.REMIND: remind,
+    Action.REFUSE: refuse, Action.COMMENT: comment, Action.CONFIRM: confirm,
+    Action.DECLINE: decline, Action.RECORD_REFUSAL: record_refusal,
+    Action.DOCUMENT_OPENED: document_opened, Action.REMIND: remind,
     Action.RESEND: resend, Action.EXPIRE: expire, Action.VOID: void,
     Action.DELIVERY_FAILED: delivery_failed, Action.EMAIL_EVENT: email_event,
     Action.SEAL: mark_sealed, Action.ARCHIVE: mark_archived,

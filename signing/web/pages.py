@@ -1,5 +1,8 @@
-"""The signer's pages: open the emailed link, read the plan, then acknowledge, refuse to
-sign, or comment. Views only translate HTTP to calls of the signing service."""
+"""The signer's pages: open the emailed link, read the plan, then act in the signer's
+role: the employee acknowledges, refuses to sign, or comments (also after deciding,
+while the plan is open); the manager and HR confirm or decline; the manager may record a
+refusal the employee made in a meeting. Views only translate HTTP to calls of the
+signing service."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -27,9 +31,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from docgen import Plan, Schedule, plan_from_data, schedule_for
 from signing.domain import envelopes
 from signing.domain import workflow as wf
+from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
-from signing.domain.models import Document, EnvelopeRow, SignerRow
-from signing.domain.wording import CONSENT, STATEMENT
+from signing.domain.models import AuditEventRow, Document, EnvelopeRow, SignerRow
+from signing.domain.wording import CONSENT, statement_for
 from signing.web import current, webdb
 from signing.web.cache import BoundedCache
 
@@ -77,10 +82,15 @@ def _current() -> SignerContext:
         abort(_link_error(LinkWithdrawn()))
     if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
         session.clear()
-        abort(Response(render_template("link_error.html",
-                                       message="This page has expired. Open the link in "
-                                               "your most recent email, or ask HR for a "
-                                               "new link."), 403))
+        message = "This page has expired. Open the link in your most recent email, or ask " \
+                  "HR for a new link."
+        if request.method == "POST":
+            # What they typed is not lost: the page keeps drafts in this browser.
+            message = ("This page expired before your response was sent, so nothing was "
+                       "recorded. What you typed is kept in this browser. Open the link in "
+                       "your most recent email here, and it will be filled in for you to "
+                       "send again. If the link no longer works, ask HR for a new one.")
+        abort(Response(render_template("link_error.html", message=message), 403))
     session.modified = True  # sent again, so the session's idle time starts over
     plan, schedule = _plan_of(signer.envelope)
     return SignerContext(signer, signer.envelope, plan, schedule)
@@ -126,16 +136,94 @@ def _link_error(error: LinkError) -> Response:
     return Response(render_template("link_error.html", message=str(error)), 403)
 
 
+class HrContact(NamedTuple):
+    """Whom the signer can ask about the plan: its HR person."""
+
+    name: str
+    email: str
+
+
+def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
+    """The plan page for this signer, with what the template needs beyond ``ctx``:
+    the role's own words, who sent it and whom to ask, the deadline and the zone to show
+    it in, the signer's comments so far, and what they can still do. ``page`` adds or
+    overrides (``notice``; after refused input ``errors``, ``error``, ``failed``, ``form``)."""
+    signer, envelope, plan = ctx.signer, ctx.envelope, ctx.plan
+    employee = _employee(ctx)
+    is_open = envelope.state == wf.EnvelopeState.SENT
+    context: dict[str, Any] = {
+        "ctx": ctx, "role": signer.role, "statement": statement_for(signer.role),
+        "consent": CONSENT, "sender": plan.hr.name,
+        "hr_contact": HrContact(plan.hr.name, plan.hr.email),
+        "deadline": envelope.expires_at, "tz": _plan_zone(plan) or "UTC",
+        **_my_record(ctx),
+        "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
+                        and signer.state != wf.SignerState.WAITING),
+        "can_record_refusal": (signer.role == wf.Role.MANAGER and is_open
+                               and employee.state in wf.ASKED_STATES),
+        "employee": employee, "notice": None, "errors": {}, "error": None, "failed": None,
+        "form": None, "max_chars": wf.MAX_COMMENT_CHARS,
+        # Names this showing of the comment form: a double click or a replay is recorded once.
+        "submission": secrets.token_urlsafe(16),
+    }
+    context.update(page)
+    return Response(render_template("sign.html", **context), status)
+
+
+class RecordedRefusal(NamedTuple):
+    """A refusal the manager recorded for the employee, as the employee's page tells it."""
+
+    by: str
+    witness: str
+    at: dt.datetime
+    reason: str | None
+
+
+_MY_RECORD = (select(AuditEventRow.type, AuditEventRow.at, AuditEventRow.data)
+              .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
+                     AuditEventRow.signer_id == bindparam("signer_id"),
+                     AuditEventRow.type.in_([EventType.SIGNER_COMMENTED,
+                                             EventType.SIGNER_REFUSED]))
+              .order_by(AuditEventRow.seq))
+
+
+def _my_record(ctx: SignerContext) -> dict[str, Any]:
+    """What the record holds of the employee's own words: ``my_comments``, oldest first,
+    as (when, text), and ``recorded_refusal`` if their manager recorded a refusal for
+    them (the employee should see what was recorded, and by whom)."""
+    record: dict[str, Any] = {"my_comments": [], "recorded_refusal": None}
+    if ctx.signer.role != wf.Role.EMPLOYEE:
+        return record
+    rows = webdb.session().execute(_MY_RECORD, {"envelope_id": ctx.envelope.id,
+                                                "signer_id": ctx.signer.id}).all()
+    webdb.release_snapshot()
+    names = {s.id: s.name for s in ctx.envelope.signers}
+    for type_, at, data in rows:
+        if type_ == EventType.SIGNER_COMMENTED:
+            record["my_comments"].append((at, data.get("comment", "")))
+        elif "recorded_by" in data:
+            record["recorded_refusal"] = RecordedRefusal(
+                names.get(data["recorded_by"], "your manager"), data.get("witness", ""), at,
+                data.get("reason"))
+    return record
+
+
+def _plan_zone(plan: Plan) -> str | None:
+    return plan.checkins.timezone if plan.checkins else None
+
+
 @bp.get("/sign")
-def plan_page() -> str:
+def plan_page() -> Response:
     ctx = _current()
     if wf.is_first_view(ctx.envelope.state, ctx.signer.state):
         with webdb.transaction() as db:
             envelopes.perform(db, ctx.envelope.id, wf.Action.VIEW, signer_id=ctx.signer.id,
                               actor=_actor(ctx.signer.id), now=_now())
-    return render_template("sign.html", ctx=ctx, statement=STATEMENT, consent=CONSENT,
-                           notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS,
-                           submission=secrets.token_urlsafe(16))
+    return _render(ctx, notice=request.args.get("done"))
+
+
+# The notice the page shows after each action succeeds (``?done=``).
+_DONE = {"record_refusal": "recorded"}
 
 
 @bp.post("/sign/<action>")
@@ -144,40 +232,69 @@ def act(action: str) -> BaseResponse:
         abort(404)
     ctx = _current()
     form = request.form
-    signer_id, arguments = ctx.signer.id, _arguments(action, form)
-    if action == "refuse" and "witness" in form:
-        # The manager records, in a meeting, that the employee refused to sign.
-        signer_id = _employee(ctx).id
-        arguments.update(witness=form.get("witness", ""), recorded_by=ctx.signer.id)
     try:
         with webdb.transaction() as db:
-            envelopes.perform(db, ctx.envelope.id, wf.Action(action), signer_id=signer_id,
-                              actor=_actor(ctx.signer.id), now=_now(), **arguments)
-    except wf.AlreadyDone:
-        done = "already" if signer_id == ctx.signer.id else "already_recorded"
+            envelopes.perform(db, ctx.envelope.id, wf.Action(action), signer_id=ctx.signer.id,
+                              actor=_actor(ctx.signer.id), now=_now(),
+                              **_arguments(action, ctx, form))
+    except wf.AlreadyDone as exc:
+        done = "already" if exc.signer_id == ctx.signer.id else "already_recorded"
         return redirect(url_for("signer.plan_page", done=done), 303)
     except wf.AlreadyRecorded:
         return redirect(url_for("signer.plan_page", done="already_commented"), 303)
     except wf.InvalidInput as exc:
-        failed = "record" if signer_id != ctx.signer.id else action
-        return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
-                                        consent=CONSENT, error=str(exc), form=form,
-                                        failed=failed, max_chars=wf.MAX_COMMENT_CHARS,
-                                        comment_limit=isinstance(exc, wf.CommentLimitReached),
-                                        submission=secrets.token_urlsafe(16)), 422)
+        return _render(_current(), 422, errors={exc.field: exc.message},
+                       error=f"Nothing was recorded yet. {exc.message}", form=form,
+                       failed=action, comment_limit=isinstance(exc, wf.CommentLimitReached))
+    except wf.ClosedForComments:
+        hr = ctx.plan.hr
+        message = (f"This plan is closed, so comments can no longer be added here. To add "
+                   f"to its record, write to {hr.name} in HR at {hr.email}. Your comment "
+                   f"is kept below so you can copy it.")
+        return _render(_current(), 409, errors={"comment": message},
+                       error="Your comment was not sent: this plan is closed.", form=form,
+                       failed=action)
+    except (wf.WrongRole, wf.NotYetSent) as exc:
+        return _render(_current(), 409, error=_sentence(str(exc)), form=form, failed=action)
     except wf.WorkflowError as exc:
-        return Response(render_template("link_error.html", message=str(exc)), 409)
-    done = action if signer_id == ctx.signer.id else "recorded"
-    return redirect(url_for("signer.plan_page", done=done), 303)
+        return Response(render_template("link_error.html", message=_sentence(str(exc))), 409)
+    if action == wf.Action.DECLINE:
+        # The plan is withdrawn, and with it this signer's link and session.
+        session.clear()
+        return redirect(url_for("signer.declined"), 303)
+    return redirect(url_for("signer.plan_page", done=_DONE.get(action, action)), 303)
 
 
-def _arguments(action: str, form: Mapping[str, str]) -> dict[str, object]:
+@bp.get("/sign/declined")
+def declined() -> str:
+    """What a manager or HR signer sees once they have declined: their link, like every
+    other, no longer works, so this page needs no session and shows nothing of the plan."""
+    return render_template("declined.html")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict[str, object]:
     """The workflow action's arguments from the posted form."""
-    if action == "acknowledge":
-        return {"typed_name": form.get("typed_name", ""), "consent": "consent" in form,
-                "statement": STATEMENT, "consent_text": CONSENT, "comment": _text(form, "comment")}
+    if action in ("acknowledge", "confirm"):
+        arguments: dict[str, object] = {
+            "typed_name": form.get("typed_name", ""), "consent": "consent" in form,
+            # The words this signer was shown, recorded with their signature.
+            "statement": statement_for(ctx.signer.role), "consent_text": CONSENT,
+            "name_differs": "name_differs" in form,
+            "timezone": wf.valid_timezone(form.get("timezone")) or _plan_zone(ctx.plan)}
+        if action == "acknowledge":
+            arguments["comment"] = _text(form, "comment")
+        return arguments
     if action == "refuse":
+        return {"reason": _text(form, "reason"), "confirmed": "confirm_refusal" in form}
+    if action == "decline":
         return {"reason": _text(form, "reason")}
+    if action == "record_refusal":
+        return {"witness": form.get("witness", ""), "reason": _text(form, "reason"),
+                "confirmed": "confirm_record" in form}
     if action == "comment":
         settings = current.services().settings
         return {"text": _text(form, "comment") or "",
@@ -199,11 +316,22 @@ def _employee(ctx: SignerContext) -> SignerRow:
 
 @bp.get("/sign/document.pdf")
 def document() -> Response:
-    """The plan as the signers saw it; once the record is sealed, the final document."""
+    """The plan as the signers saw it; once the record is sealed, the final document.
+
+    While the envelope is open, the signer's opening (or downloading) the full PDF is
+    recorded, once per browser session and kind, whether or not they have decided."""
     ctx = _current()
+    download = request.args.get("download") == "1"
+    kind = "download" if download else "open"
+    opened = list(session.get("opened", ()))
+    if ctx.envelope.state == wf.EnvelopeState.SENT and kind not in opened:
+        with webdb.transaction() as db:
+            envelopes.perform(db, ctx.envelope.id, wf.Action.DOCUMENT_OPENED,
+                              signer_id=ctx.signer.id, download=download,
+                              actor=_actor(ctx.signer.id), now=_now())
+        session["opened"] = [*opened, kind]
     final = ctx.envelope.final_sha256
     pdf = webdb.session().get_one(Document, final or ctx.envelope.document_sha256)
-    download = request.args.get("download") == "1"
     name = "performance-plan-signed.pdf" if final else "performance-plan.pdf"
     response = Response(pdf.content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (

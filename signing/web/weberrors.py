@@ -95,8 +95,9 @@ def _database_unavailable(exc: DBAPIError) -> Response:
 def _csrf_error(exc: CSRFError) -> Response:
     return problem(400, "Please reload the page",
                  "This form has expired or was not sent from the plan's page, so nothing "
-                 "was recorded. Reload the page, or open the link in your email again, and "
-                 "submit it once more.")
+                 "was recorded. Reload the page, or open the link in your most recent email "
+                 "again here, and submit it once more: what you typed is kept in this "
+                 "browser.")
 
 
 def _too_large(exc: RequestEntityTooLarge) -> Response:

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from signing.cli.demo import acknowledge_as_employee
+from signing.cli.demo import Signer, acknowledge_as_employee, confirm_as
 from tests.pdftext import pdf_text
 from testsupport.net import free_port
 
@@ -58,8 +58,11 @@ def test_the_demo_does_the_whole_job_and_verifies_it(tmp_path):
                           env=_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    assert f"http://127.0.0.1:{port}/s/" in out  # the link from the file outbox
-    assert "Acknowledging as Léa Brändli would" in out
+    assert f"http://127.0.0.1:{port}/s/" in out  # the links from the file outbox
+    # The default routing: every signature line is signed by its role, in turn.
+    assert out.index("Confirming as Jürg Baumann (the manager)") \
+        < out.index("Acknowledging as Léa Brändli would") \
+        < out.index("Confirming as Sofía Castellanos (HR)")
     for check in ("seal: valid, covers the whole file", "audit chain (archive)",
                   "original PDF hash", "final PDF hash"):
         assert re.search(rf"ok +{re.escape(check)}", out), out
@@ -68,6 +71,8 @@ def test_the_demo_does_the_whole_job_and_verifies_it(tmp_path):
         assert (tmp_path / "examples" / f"{name}.pdf").stat().st_size > 10_000
     final = pdf_text((tmp_path / "record" / "final.pdf").read_bytes())
     assert "Certificate of completion" in final and "Acknowledged" in final
+    assert final.count("Confirmed") >= 2  # the manager's and HR's signatures
+    assert "that I have discussed this Performance Improvement" in " ".join(final.split())
     assert "moved to Tuesday mornings" in final  # the demo's comment, on its own page
     # The service and the worker are stopped: nothing answers on the port any more.
     assert_nothing_listens(port)
@@ -80,11 +85,17 @@ def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
                             stderr=subprocess.STDOUT, text=True)
     try:
         seen: list[str] = []
-        lines_until(demo.stdout, "Waiting for you", seen)
-        link = next(line.strip() for line in seen
-                    if line.strip().startswith(f"http://127.0.0.1:{port}/s/"))
-        # The person opens the link and acknowledges, as in a browser.
-        acknowledge_as_employee(link, "Léa Brändli", "Read and understood.")
+        # A person opens each link in turn and signs, as in a browser.
+        for signer in (Signer(1, "manager", "Jürg Baumann", ""),
+                       Signer(2, "employee", "Léa Brändli", ""),
+                       Signer(3, "hr", "Sofía Castellanos", "")):
+            lines_until(demo.stdout, "Waiting for you", seen)
+            link = [line.strip() for line in seen
+                    if line.strip().startswith(f"http://127.0.0.1:{port}/s/")][-1]
+            if signer.role == "employee":
+                acknowledge_as_employee(link, signer.name, "Read and understood.")
+            else:
+                confirm_as(link, signer)
         lines_until(demo.stdout, "Still serving", seen)
         text = "".join(seen)
         assert re.search(r"ok +seal: valid", text), text

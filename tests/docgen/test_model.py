@@ -200,6 +200,27 @@ def test_two_signers_may_not_share_an_address(plan_data):
         "their own"]
 
 
+def test_by_default_every_signature_line_is_signed_by_its_role(plan_data):
+    """The manager confirms before the employee is sent the plan; HR countersign after."""
+    from docgen.model import RoutingPlace
+
+    plan_data.pop("routing", None)
+    plan = plan_from_data(plan_data)
+    assert (plan.routing.manager, plan.routing.hr) == (RoutingPlace.BEFORE, RoutingPlace.AFTER)
+    assert [(role, place) for role, _, place in plan.signers()] == [
+        ("employee", None), ("manager", "before"), ("hr", "after")]
+    plan_data["routing"] = {"manager": "NONE", "hr": "none"}
+    assert [role for role, _, _ in plan_from_data(plan_data).signers()] == ["employee"]
+
+
+def test_with_the_default_routing_the_manager_may_not_share_the_employees_address(plan_data):
+    plan_data.pop("routing", None)
+    plan_data["manager"]["email"] = plan_data["employee"]["email"]
+    assert problems(plan_data) == [
+        f"manager.email: {plan_data['manager']['email']} is also employee.email; each signer "
+        "needs an address of their own"]
+
+
 def test_a_shared_address_of_someone_who_does_not_sign_is_no_conflict(plan_data):
     plan_data["routing"] = {"manager": "none", "hr": "none"}
     plan_data["manager"]["email"] = plan_data["employee"]["email"]

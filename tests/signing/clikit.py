@@ -10,13 +10,14 @@ from database import make_session_factory
 from signing import instance
 from signing.cli import main
 from signing.domain import envelopes as svc
-from signing.domain.wording import STATEMENT
+from signing.domain.wording import statement_for
 from tests.conftest import EXAMPLES
 
 
 def archive_one(runner, env, tmp_path):
-    """The third example sent with `plansign send`, acknowledged by its employee, and
-    finalized by `plansign worker --once`: (envelope id, archived record, worker output)."""
+    """The third example sent with `plansign send`, signed by its manager, employee and
+    HR in turn, and finalized by `plansign worker --once`: (envelope id, archived
+    record, worker output)."""
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump(yaml.safe_load(EXAMPLES[2].read_text()), allow_unicode=True))
     sent = runner.invoke(main, ["send", str(plan)], env=env)
@@ -24,11 +25,17 @@ def archive_one(runner, env, tmp_path):
     envelope_id = sent.output.splitlines()[0]
     sessions = make_session_factory(instance.database_engine(load_settings(env)))
     with sessions.begin() as session:
-        signer = svc.load(session, envelope_id).signers[0]
-        svc.perform(session, envelope_id, "acknowledge", signer_id=signer.id,
-                    typed_name=signer.name, consent=True, statement=STATEMENT,
-                    actor=svc.Actor(f"signer:{signer.id}", "203.0.113.9", "Firefox/128"),
-                    now=svc.load(session, envelope_id).created_at)
+        row = svc.load(session, envelope_id)
+        # The default routing: the manager confirms, the employee acknowledges, HR
+        # countersign, each in their own words.
+        for signer in [(s.id, s.role, s.name) for s in row.signers]:
+            signer_id, role, name = signer
+            svc.perform(session, envelope_id,
+                        "acknowledge" if role == "employee" else "confirm",
+                        signer_id=signer_id, typed_name=name, consent=True,
+                        statement=statement_for(role),
+                        actor=svc.Actor(f"signer:{signer_id}", "203.0.113.9", "Firefox/128"),
+                        now=row.created_at)
     worked = runner.invoke(main, ["worker", "--once"], env=env)
     assert worked.exit_code == 0, worked.output
     with sessions() as session:

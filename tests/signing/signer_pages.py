@@ -1,7 +1,11 @@
 """A signer at the web pages, for the tests that drive them through Flask's test client:
 the sample plan sent, its link opened, the CSRF token read from the page, an action
 posted. The ``signer`` fixture (tests/conftest.py) gives a :class:`SignerPages`, as
-Flask's tutorial gives ``auth``."""
+Flask's tutorial gives ``auth``.
+
+The plan is sent with the default routing, as ``plansign send`` sends it: the manager
+first, then the employee, then HR. :func:`send_plan` has the manager confirm (through
+the signing service) so that the employee, whom most tests drive, has been sent it."""
 
 from __future__ import annotations
 
@@ -10,27 +14,39 @@ import re
 
 from docgen import sample_plan
 from signing.domain import envelopes as svc
-from signing.domain import workflow as wf
 from signing.domain.models import SignerRow
+from signing.domain.sending import signer_specs
+from signing.domain.wording import CONSENT, statement_for
 from signing.web.current import services_of
 
 HR = svc.Actor("hr:test")
 
 
-def send_plan(sessions) -> tuple[str, str]:
-    """The sample plan sent to its employee: (envelope id, signer id)."""
+def send_plan(sessions, *, manager_confirms: bool = True) -> tuple[str, str]:
+    """The sample plan sent with the default routing (manager, employee, HR), and, unless
+    ``manager_confirms`` is false, confirmed by the manager, so the employee has been
+    sent it: (envelope id, the employee's signer id)."""
     plan = sample_plan()
     now = dt.datetime.now(dt.UTC)
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
             session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
-            template="standard", pdf=b"%PDF-1.7 the plan",
-            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email,
-                                    1)], actor=HR, now=now)
+            template="standard", pdf=b"%PDF-1.7 the plan", signers=signer_specs(plan),
+            actor=HR, now=now)
         svc.perform(session, envelope_id, "send", actor=HR, now=now,
                     expires_in=dt.timedelta(days=14))
-        signer = svc.load(session, envelope_id).signers[0]
-        return envelope_id, signer.id
+        ids = signer_ids(session, envelope_id)
+        if manager_confirms:
+            svc.perform(session, envelope_id, "confirm", signer_id=ids["manager"],
+                        typed_name=plan.manager.name, consent=True,
+                        statement=statement_for("manager"), consent_text=CONSENT,
+                        actor=svc.Actor(f"signer:{ids['manager']}"), now=now)
+        return envelope_id, ids["employee"]
+
+
+def signer_ids(session, envelope_id: str) -> dict[str, str]:
+    """The envelope's signer ids by role."""
+    return {s.role: s.id for s in svc.load(session, envelope_id).signers}
 
 
 def token_for(app, sessions, signer_id: str) -> str:
@@ -45,8 +61,8 @@ def csrf(page: str) -> str:
 
 
 def open_plan(app, client, sessions) -> tuple[str, str, str]:
-    """The sample plan sent and its link opened in ``client``: (envelope id, signer id,
-    the plan page)."""
+    """The sample plan sent, the manager confirming, and the employee's link opened in
+    ``client``: (envelope id, the employee's signer id, the plan page)."""
     envelope_id, signer_id = send_plan(sessions)
     response = client.get(f"/s/{token_for(app, sessions, signer_id)}")
     assert response.status_code == 303
@@ -62,18 +78,39 @@ def events(sessions, envelope_id) -> list[str]:
 
 
 class SignerPages:
-    """The employee of the sample plan in one browser (``client``): ``open`` sends the plan,
-    opens its link and reads the CSRF token from the plan page; each action posts its form
-    with that token and returns the response; ``follow`` reads where a response redirects."""
+    """A signer of the sample plan in one browser (``client``): ``open`` sends the plan,
+    opens the employee's link and reads the CSRF token from the plan page; ``open_as``
+    opens another signer's link of the same envelope; each action posts its form with
+    that token and returns the response; ``follow`` reads where a response redirects."""
 
     def __init__(self, app, client, sessions) -> None:
         self.app, self.client, self.sessions = app, client, sessions
         self.envelope_id = self.signer_id = self.csrf_token = ""
 
     def open(self) -> str:
-        self.envelope_id, self.signer_id, page = open_plan(self.app, self.client, self.sessions)
+        """The plan sent, the manager confirming, and the employee's link opened."""
+        self.send()
+        return self.open_as("employee")
+
+    def send(self, *, manager_confirms: bool = True) -> None:
+        """The plan sent (see :func:`send_plan`); nothing opened yet."""
+        self.envelope_id, _ = send_plan(self.sessions, manager_confirms=manager_confirms)
+
+    def open_as(self, role: str) -> str:
+        """This browser, now as the ``role`` signer of the same envelope."""
+        with self.sessions() as session:
+            self.signer_id = signer_ids(session, self.envelope_id)[role]
+        response = self.client.get(f"/s/{token_for(self.app, self.sessions, self.signer_id)}")
+        assert response.status_code == 303, response.get_data(as_text=True)
+        page = self.client.get("/sign").get_data(as_text=True)
         self.csrf_token = csrf(page)
         return page
+
+    def another(self) -> SignerPages:
+        """Another browser on the same envelope (``open_as`` it)."""
+        other = SignerPages(self.app, self.app.test_client(), self.sessions)
+        other.envelope_id = self.envelope_id
+        return other
 
     def post(self, action: str, **fields: str):
         return self.client.post(f"/sign/{action}",
@@ -83,8 +120,20 @@ class SignerPages:
         return self.post("acknowledge", typed_name=typed_name,
                          **({"consent": "on"} if consent else {}), **fields)
 
-    def refuse(self, **fields: str):
-        return self.post("refuse", **fields)
+    def refuse(self, confirm_refusal: bool = True, **fields: str):
+        return self.post("refuse", **({"confirm_refusal": "on"} if confirm_refusal else {}),
+                         **fields)
+
+    def confirm(self, typed_name: str, consent: bool = True, **fields: str):
+        return self.post("confirm", typed_name=typed_name,
+                         **({"consent": "on"} if consent else {}), **fields)
+
+    def decline(self, reason: str, **fields: str):
+        return self.post("decline", reason=reason, **fields)
+
+    def record_refusal(self, witness: str, confirm_record: bool = True, **fields: str):
+        return self.post("record_refusal", witness=witness,
+                         **({"confirm_record": "on"} if confirm_record else {}), **fields)
 
     def comment(self, comment: str, **fields: str):
         return self.post("comment", comment=comment, **fields)

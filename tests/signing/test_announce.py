@@ -20,7 +20,7 @@ from signing.domain.announce import Announcer
 from signing.domain.downloads import DownloadLinks
 from signing.domain.models import OutboxRow
 from signing.domain.sending import check_webhook
-from signing.domain.wording import STATEMENT
+from signing.domain.wording import STATEMENT, statement_for
 from webhooks.models import WebhookMessage
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -161,9 +161,10 @@ def test_routing_by_manager_department_and_the_plan_named_endpoint(sessions, ann
 def test_completed_carries_the_final_hash_and_a_download_link(sessions, announcer):
     endpoint_id = add_endpoint(sessions, events=["envelope.completed"])
     envelope_id = send(sessions)
-    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex",
+    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex Sample",
         consent=True, statement=STATEMENT)
-    act(sessions, envelope_id, "refuse", wf.Role.MANAGER, NOW, reason="not today")
+    act(sessions, envelope_id, "confirm", wf.Role.MANAGER, NOW, typed_name="Morgan Example",
+        consent=True, statement=statement_for("manager"))
     final = "f" * 64
     with sessions.begin() as session:  # what finalizing does, without LibreOffice
         svc.store_document(session, b"%PDF final", "application/pdf", NOW)
@@ -174,7 +175,7 @@ def test_completed_carries_the_final_hash_and_a_download_link(sessions, announce
     [message] = messages(sessions, endpoint_id)
     data = json.loads(message.payload)["data"]
     assert data["envelope"]["status"] == "archived"
-    assert [s["status"] for s in data["signers"]] == ["acknowledged", "refused"]
+    assert [s["status"] for s in data["signers"]] == ["acknowledged", "confirmed"]
     document = data["final_document"]
     assert document["sha256"] == final
     assert document["expires_at"] == "2026-12-02T09:00:06Z"
@@ -182,7 +183,22 @@ def test_completed_carries_the_final_hash_and_a_download_link(sessions, announce
     token = document["url"].split("token=")[1]
     claims = announcer.downloads.unsign(token, now=NOW + dt.timedelta(hours=1))
     assert (claims.envelope_id, claims.sha256) == (envelope_id, final)
-    assert "not today" not in message.payload
+
+
+def test_a_decline_is_announced_then_the_void(sessions, announcer):
+    endpoint_id = add_endpoint(sessions, events=["signer.declined", "envelope.voided"])
+    envelope_id = send(sessions)
+    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex Sample",
+        consent=True, statement=STATEMENT)
+    manager = act(sessions, envelope_id, "decline", wf.Role.MANAGER, NOW,
+                  reason="Goal 2 was never discussed with me.")
+    announce(sessions, announcer, NOW)
+    declined, voided = messages(sessions, endpoint_id)
+    assert (declined.event_type, voided.event_type) == ("signer.declined", "envelope.voided")
+    assert json.loads(declined.payload)["data"]["signer"] == {
+        "id": manager, "role": "manager", "status": "declined"}
+    assert json.loads(voided.payload)["data"]["envelope"]["status"] == "voided"
+    assert "never discussed" not in declined.payload + voided.payload  # no reasons
 
 
 def test_only_endpoints_whose_owner_may_see_the_plan_hear_of_it(sessions, announcer):
@@ -197,10 +213,10 @@ def test_only_endpoints_whose_owner_may_see_the_plan_hear_of_it(sessions, announ
         senders, others, admins = (endpoint(HR.name, False), endpoint("apikey:psk_other00", False),
                                    endpoint("apikey:psk_admin000", True))
     envelope_id = send(sessions)
-    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex",
+    act(sessions, envelope_id, "acknowledge", wf.Role.EMPLOYEE, NOW, typed_name="Alex Sample",
         consent=True, statement=STATEMENT)
-    act(sessions, envelope_id, "acknowledge", wf.Role.MANAGER, NOW, typed_name="Morgan",
-        consent=True, statement=STATEMENT)
+    act(sessions, envelope_id, "confirm", wf.Role.MANAGER, NOW, typed_name="Morgan Example",
+        consent=True, statement=statement_for("manager"))
     with sessions.begin() as session:
         svc.store_document(session, b"%PDF final", "application/pdf", NOW)
         svc.perform(session, envelope_id, "seal", final_sha256="f" * 64, actor=HR, now=NOW)

@@ -79,14 +79,19 @@ def test_create_then_get(client, hr, sessions, envelope, plan):
     body = response.get_json()
     assert body["id"] == envelope["id"] and body["state"] == "sent"
     assert body["expires_at"] is not None
-    [employee] = body["signers"]
-    assert employee["role"] == "employee" and employee["state"] == "notified"
+    # The default routing: the manager confirms, then the employee, then HR countersign.
+    manager, employee, hr_signer = body["signers"]
+    assert (manager["role"], manager["routing_order"], manager["state"]) == (
+        "manager", 1, "notified")
+    assert employee["role"] == "employee" and employee["state"] == "waiting"
     assert employee["email"] == plan["employee"]["email"]
     assert employee["name"] == plan["employee"]["name"]
     assert employee["routing_order"] == 2 and employee["decided_at"] is None
+    assert (hr_signer["role"], hr_signer["routing_order"], hr_signer["state"]) == (
+        "hr", 3, "waiting")
     with sessions() as session:
-        nonces = [s.nonce for s in session.scalars(select(SignerRow))]
-    assert all(nonces)
+        nonces = [s.nonce for s in session.scalars(select(SignerRow)) if s.nonce]
+    assert nonces
     for text in (response.get_data(as_text=True), json.dumps(envelope)):
         assert "/s/" not in text and "nonce" not in text and "link" not in text
         assert not any(nonce in text for nonce in nonces)
@@ -345,6 +350,11 @@ def test_openapi(app, client):
     refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc))
     assert refs and all(ref in schemas for ref in refs)
     assert "/s/" not in json.dumps(schemas["EnvelopeOut"])
+    # Each role's states and the events they cause are described.
+    text = json.dumps(doc)
+    for name in ("confirmed", "declined", "signer.confirmed", "signer.declined",
+                 "signer.document_opened"):
+        assert f'"{name}"' in text, name
 
 
 def test_the_converter_is_made_once_on_first_use(tmp_path, clean_env):

@@ -1,5 +1,7 @@
-"""In real Chromium: open the emailed links, read the plan, refuse on one envelope and
-acknowledge with comments on another; then check the database and the outbox."""
+"""In real Chromium, with the default routing (the manager confirms, the employee
+responds, HR countersign): open each emailed link in turn, read the plan, refuse on one
+envelope and acknowledge with comments on another; then check the database and the
+outbox."""
 
 from __future__ import annotations
 
@@ -49,10 +51,14 @@ def service(tmp_path, converter, database_url):
     ids = [send_plan(sessions, parse_plan_text(EXAMPLES[i].read_text()), options=options,
                      converter=converter, actor=svc.Actor("hr:test"),
                      now=dt.datetime.now(dt.UTC)) for i in (1, 2)]
-    deliver = subprocess.run(
-        [sys.executable, "-c", "from signing.cli import main; main()", "worker", "--once"],
-        env={**os.environ, **env}, capture_output=True, text=True)
-    assert deliver.returncode == 0, deliver.stderr
+    def deliver() -> None:
+        """The worker sends what the outbox holds: the next signer's invitation."""
+        done = subprocess.run(
+            [sys.executable, "-c", "from signing.cli import main; main()", "worker", "--once"],
+            env={**os.environ, **env}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+    deliver()
     server = subprocess.Popen(
         [sys.executable, "-c", "from signing.cli import main; main()", "serve", "--port",
          str(port)], env={**os.environ, **env}, stdout=subprocess.DEVNULL,
@@ -66,13 +72,13 @@ def service(tmp_path, converter, database_url):
         except urllib.error.URLError:
             assert time.monotonic() < deadline, "plansign serve did not start"
             time.sleep(0.2)
-    yield sessions, ids, tmp_path / "instance" / "mail"
+    yield sessions, ids, tmp_path / "instance" / "mail", deliver
     server.terminate()
     server.wait(timeout=10)
 
 
 def link_in_mail(folder: Path, to: str) -> str:
-    for path in folder.glob("*.eml"):
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"].addresses[0].addr_spec == to:
             text = message.get_body(("plain",)).get_content()
@@ -80,42 +86,73 @@ def link_in_mail(folder: Path, to: str) -> str:
     raise AssertionError(f"no email to {to}")
 
 
+def confirm(browser, link: str, name: str) -> None:
+    """The manager or HR confirm the plan, in a browser of their own."""
+    page = browser.new_context().new_page()
+    page.goto(link)
+    expect(page.get_by_text("By signing I confirm,", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    page.get_by_label("Type your full name").fill(name)
+    page.get_by_label(re.compile("I agree to receive this plan and sign it")).check()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status")).to_contain_text("Your confirmation has been recorded")
+    page.context.close()
+
+
 def test_refuse_one_and_acknowledge_another(service):
-    sessions, (engineer_id, agent_id), mail = service
+    sessions, (engineer_id, agent_id), mail, deliver = service
     with sessions() as session:
-        engineer = svc.load(session, engineer_id).signers[0]
-        agent = svc.load(session, agent_id).signers[0]
+        engineer, agent = ({s.role: s for s in svc.load(session, envelope_id).signers}
+                           for envelope_id in (engineer_id, agent_id))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        for signers in (engineer, agent):
+            confirm(browser, link_in_mail(mail, signers["manager"].email),
+                    signers["manager"].name)
+        deliver()  # the employees' invitations
 
-        page.goto(link_in_mail(mail, engineer.email))
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        page.goto(link_in_mail(mail, engineer["employee"].email))
         assert "/s/" not in page.url  # the token left the address bar
         expect(page.get_by_role("heading", name="Goals")).to_be_visible()
-        expect(page.get_by_text("The plan still takes effect")).to_be_visible()
+        expect(page.get_by_text("You may refuse to sign. The plan still takes effect")) \
+            .to_be_visible()
         page.get_by_label("Reason (optional)").fill("The defect numbers include other teams'.")
+        page.get_by_label("I understand the plan still takes effect").check()
         page.get_by_role("button", name="Refuse to sign").click()
         expect(page.get_by_role("status")).to_contain_text("Your refusal to sign has been "
                                                            "recorded")
 
         context = browser.new_context()
         page = context.new_page()
-        page.goto(link_in_mail(mail, agent.email))
-        page.get_by_label("Type your full name").fill(agent.name)
+        page.goto(link_in_mail(mail, agent["employee"].email))
+        page.get_by_label("Type your full name").fill(agent["employee"].name)
         page.get_by_label(re.compile("I agree to receive this plan and sign it")).check()
         page.get_by_label("Comments (optional)").fill("<b>Ich bin nicht einverstanden</b> 🙂")
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.get_by_role("status")).to_contain_text("acknowledgement has been recorded")
         page.screenshot(path=str(mail.parent / "acknowledged.png"), full_page=True)
+        deliver()  # HR's invitations
+        for signers in (engineer, agent):
+            confirm(browser, link_in_mail(mail, signers["hr"].email), signers["hr"].name)
         browser.close()
 
     with sessions() as session:
+        states = {envelope_id: {s.role: s.state for s in svc.load(session, envelope_id).signers}
+                  for envelope_id in (engineer_id, agent_id)}
         assert svc.load(session, engineer_id).state == "completed"
-        assert svc.load(session, engineer_id).signers[0].state == "refused"
-        assert svc.load(session, agent_id).signers[0].state == "acknowledged"
+        assert states[engineer_id] == {"manager": "confirmed", "employee": "refused",
+                                       "hr": "confirmed"}
+        assert states[agent_id] == {"manager": "confirmed", "employee": "acknowledged",
+                                    "hr": "confirmed"}
         trail = svc.audit_trail(session, agent_id)
         ack = next(r for r in trail if r.type == "signer.acknowledged")
-        assert ack.data["typed_name"] == agent.name and ack.user_agent and ack.ip == "127.0.0.1"
+        assert ack.data["typed_name"] == agent["employee"].name
+        assert ack.user_agent and ack.ip == "127.0.0.1"
+        assert ack.data["statement"].endswith("receipt and understanding, not agreement.")
+        confirmed = [r for r in trail if r.type == "signer.confirmed"]
+        assert [r.data["statement"].split(",")[1].strip() for r in confirmed] == [
+            "as the employee's manager", "for Human Resources"]
         comment = next(r for r in trail if r.type == "signer.commented")
         assert comment.data["comment"] == "<b>Ich bin nicht einverstanden</b> 🙂"
         names = {(r.envelope_id, r.name) for r in session.scalars(select(OutboxRow))}

@@ -34,9 +34,10 @@ def app(tmp_path, database_url):
 @pytest.fixture
 def invitation(sessions, tmp_path):
     """A sent envelope whose invitation went out: (envelope id, signer id, its outbox key)."""
-    envelope_id, _ = send_plan(sessions)
+    envelope_id, employee_id = send_plan(sessions)
     with sessions() as session:
-        row = session.scalars(select(OutboxRow).where(OutboxRow.name == "invitation")).one()
+        row = session.scalars(select(OutboxRow).where(
+            OutboxRow.name == "invitation", OutboxRow.signer_id == employee_id)).one()
         return envelope_id, row.signer_id, row.dedupe_key
 
 

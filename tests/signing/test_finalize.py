@@ -23,18 +23,19 @@ from sqlalchemy import select
 
 from archive import ArchivedRecord, FolderStore
 from database import make_session_factory
-from docgen import resolve_template
+from docgen import plan_from_data, resolve_template
 from docgen.seal import create_self_signed, validate
 from signing.domain import apikeys, outbox, verification
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
+from signing.domain.completion import SignerFacts, completion_of
 from signing.domain.finalize import Finalizer
 from signing.domain.links import LinkSigner
 from signing.domain.mail import FileMailBackend
 from signing.domain.models import Document, OutboxRow
 from signing.domain.notify import Mailer
 from signing.domain.sending import SendOptions, send_plan
-from signing.domain.wording import CONSENT, STATEMENT
+from signing.domain.wording import CONSENT, STATEMENT, statement_for
 from tests.conftest import EXAMPLES
 
 NOW = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
@@ -62,7 +63,13 @@ def check(pdf: bytes, key) -> object:
     return validate(pdf, trusted=[key.certificate])
 
 
-def send(sessions, converter, *, routing: dict | None = None, actor=HR) -> str:
+# The employee alone, for the tests about finalizing itself; the default routing (every
+# line signed by its role) is tested on its own below.
+EMPLOYEE_ALONE = {"manager": "none", "hr": "none"}
+
+
+def send(sessions, converter, *, routing: dict | None = EMPLOYEE_ALONE,
+         actor=HR) -> str:
     import yaml
 
     data = yaml.safe_load(EXAMPLES[2].read_text(encoding="utf-8"))
@@ -200,18 +207,25 @@ def test_a_crash_after_sealing_archives_the_staged_pdf_not_a_new_one(
     assert record.final_sha256 == hashlib.sha256(staged).hexdigest()
 
 
+def confirm(sessions, envelope_id, role, signer_id, name, at) -> None:
+    act(sessions, envelope_id, "confirm", signer_id, at, typed_name=name, consent=True,
+        statement=statement_for(role), consent_text=CONSENT)
+
+
 def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, finalizer,
                                                           seal_key, tmp_path):
-    envelope_id = send(sessions, converter, routing={"manager": "after"})
+    envelope_id = send(sessions, converter, routing=None)  # the default: every line signed
     ids = signers(sessions, envelope_id)
     at = NOW + dt.timedelta(days=3)
-    act(sessions, envelope_id, "refuse", ids["employee"], at, recorded_by=ids["manager"],
-        witness="Sofía Castellanos", reason="Says the targets are unfair.")
-    act(sessions, envelope_id, "acknowledge", ids["manager"], at + dt.timedelta(hours=1),
-        typed_name="Jürg Baumann", consent=True, statement=STATEMENT)
-    finalize(sessions, finalizer, at + dt.timedelta(hours=2))
+    confirm(sessions, envelope_id, "manager", ids["manager"], "Jürg Baumann", at)
+    # The plan's HR signer was in the meeting: they may witness it.
+    act(sessions, envelope_id, "record_refusal", ids["manager"], at + dt.timedelta(hours=1),
+        witness="Sofía Castellanos", reason="Says the targets are unfair.", confirmed=True)
+    confirm(sessions, envelope_id, "hr", ids["hr"], "Sofia Castellanos",
+            at + dt.timedelta(hours=2))
+    finalize(sessions, finalizer, at + dt.timedelta(hours=3))
     text = " ".join(text_of(final_pdf(sessions, envelope_id), tmp_path).split())
-    assert "Refused to sign" in text
+    assert "Refused to sign" in text and "Confirmed" in text
     assert "Sofía Castellanos" in text and "Says the targets are unfair." in text
     with sessions() as session:
         assert session.get_one(ArchivedRecord, envelope_id).outcome == "refused"
@@ -222,12 +236,12 @@ def test_a_routed_employees_sent_row_names_plansign_not_the_managers_browser(
     """The manager signs first; their signature makes plansign send the employee the
     plan, in the manager's request. That "Sent" is plansign's act: the certificate shows
     no IP address or browser on it, least of all the manager's."""
-    envelope_id = send(sessions, converter, routing={"manager": "before"})
+    envelope_id = send(sessions, converter, routing={"manager": "before", "hr": "none"})
     ids = signers(sessions, envelope_id)
     at = NOW + dt.timedelta(days=1)
-    act(sessions, envelope_id, "acknowledge", ids["manager"], at, ip="198.51.100.77",
+    act(sessions, envelope_id, "confirm", ids["manager"], at, ip="198.51.100.77",
         browser="ManagerBrowser/1.0", typed_name="Jürg Baumann", consent=True,
-        statement=STATEMENT)
+        statement=statement_for("manager"))
     act(sessions, envelope_id, "acknowledge", ids["employee"], at + dt.timedelta(hours=3),
         ip="203.0.113.9", browser="EmployeeBrowser/2.0", typed_name="Léa Brändli",
         consent=True, statement=STATEMENT)
@@ -272,6 +286,39 @@ def test_a_plan_sent_by_api_key_names_the_key_on_the_certificate(sessions, conve
     assert "HR key “Payroll sync”" in lines[sent]
     assert f"({prefix})" in lines[sent + 1]
     assert not any("192.0.2.5" in line or "python-requests" in line for line in lines)
+
+
+def test_each_role_signs_its_own_words_into_the_record(sessions, converter, finalizer,
+                                                       seal_key, tmp_path):
+    """The default routing: the manager confirms, the employee acknowledges, HR
+    countersign; the sealed record holds each one's statement, and no other's."""
+    envelope_id = send(sessions, converter, routing=None)
+    ids = signers(sessions, envelope_id)
+    at = NOW + dt.timedelta(days=1)
+    confirm(sessions, envelope_id, "manager", ids["manager"], "Jürg Baumann", at)
+    act(sessions, envelope_id, "acknowledge", ids["employee"], at + dt.timedelta(hours=1),
+        typed_name="Léa Brändli", consent=True, statement=statement_for("employee"),
+        consent_text=CONSENT)
+    confirm(sessions, envelope_id, "hr", ids["hr"], "Sofía Castellanos",
+            at + dt.timedelta(hours=2))
+    finalize(sessions, finalizer, at + dt.timedelta(hours=3))
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        trail = svc.audit_trail(session, envelope_id)
+        completion = completion_of(
+            envelope_id=envelope_id, document_sha256=row.document_sha256,
+            signers=[SignerFacts(s.id, s.role, s.name, s.email, s.state, s.decided_at)
+                     for s in row.signers], trail=trail,
+            plan=plan_from_data(row.plan_data, stored=True), company="Co")
+    assert {o.role: (o.decision, o.statement) for o in completion.signers} == {
+        "manager": ("confirmed", statement_for("manager")),
+        "employee": ("acknowledged", statement_for("employee")),
+        "hr": ("confirmed", statement_for("hr"))}
+    text = " ".join(text_of(final_pdf(sessions, envelope_id), tmp_path).split())
+    for role in ("manager", "employee", "hr"):
+        assert statement_for(role) in text, role
+    assert text.count("receipt and understanding, not agreement") == 1  # the employee's only
+    assert "Confirmed" in text and "Acknowledged" in text
 
 
 def test_an_envelope_that_expires_with_no_response(sessions, converter, finalizer, seal_key,

@@ -166,7 +166,7 @@ def test_kinds_without_a_handler_wait(sessions, tmp_path):
         signer_id = svc.load(session, envelope_id).signers[0].id
     with sessions.begin() as session:
         svc.perform(session, envelope_id, "refuse", signer_id=signer_id, actor=HR, now=NOW,
-                    reason="<b>I do not accept this</b>")
+                    reason="<b>I do not accept this</b>", confirmed=True)
     handlers = {"email": mailer(FileMailBackend(tmp_path / "mail"))}
     assert outbox.run_once(sessions, handlers, now=NOW) == 2  # invitation, HR notice
     with sessions() as session:

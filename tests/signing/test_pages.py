@@ -1,5 +1,7 @@
 """The signer's pages through Flask's test client: the link exchange, the plan page,
-the three actions, CSRF, revoked and tampered links."""
+the employee's actions, CSRF, revoked and tampered links. The plan is routed as by
+default (the manager confirms, then the employee, then HR countersign); the manager's
+and HR's own pages are in test_pages_roles.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from sqlalchemy import select
 
 from docgen import sample_plan
 from signing.domain import envelopes as svc
-from signing.domain import workflow as wf
 from signing.domain.models import AuditEventRow, OutboxRow, SignerRow
 from signing.web.app import create_app
 from signing.web.current import services_of
@@ -53,14 +54,17 @@ def test_acknowledge_with_comments_then_a_second_submit(signer, sessions):
     page = signer.follow(response)
     assert "Your acknowledgement has been recorded" in page
     assert "You acknowledged this plan" in page
+    # HR countersign next, having the employee's comments to read.
     assert signer.events()[-3:] == [
-        "signer.acknowledged", "signer.commented", "envelope.completed"]
+        "signer.acknowledged", "signer.commented", "signer.notified"]
     with sessions() as session:
         stored = session.scalars(select(AuditEventRow).where(
             AuditEventRow.type == "signer.commented")).one().data["comment"]
         assert stored == comment  # stored verbatim
-        kinds = [r.name for r in session.scalars(select(OutboxRow))]
-        assert "hr_notice_comment" in kinds and "finalize" in kinds
+        kinds = [(r.name, r.signer_id) for r in session.scalars(select(OutboxRow))]
+        assert ("hr_notice_comment", signer.signer_id) in kinds
+        hr_id = session.scalars(select(SignerRow.id).where(SignerRow.role == "hr")).one()
+        assert ("invitation", hr_id) in kinds
     again = signer.acknowledge(comment=comment)
     assert "You have already responded" in signer.follow(again)
     assert signer.events().count("signer.acknowledged") == 1
@@ -86,7 +90,11 @@ def test_bad_input_is_named_and_changes_nothing(signer):
     before = signer.events()
     response = signer.acknowledge(consent=False)
     assert response.status_code == 422
-    assert "consent: agree to use electronic records" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert ('id="acknowledge-consent-error">Tick the box to agree to sign electronically, '
+            'or ask HR for a paper copy.</p>') in text
+    assert "consent:" not in text
+    assert 'value="Alex Sample"' in text  # the typed name is given back
     assert signer.events() == before
 
 
@@ -164,70 +172,6 @@ def test_pages_need_a_session(client):
     assert client.get("/sign").status_code == 403
 
 
-def send_to_manager_and_employee(sessions) -> tuple[str, str, str]:
-    """An envelope whose manager and employee are asked together."""
-    plan = sample_plan()
-    now = dt.datetime.now(dt.UTC)
-    with sessions.begin() as session:
-        envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
-            template="standard", pdf=b"%PDF-1.7 the plan", signers=[
-                svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name, plan.employee.email, 1),
-                svc.SignerSpec(wf.Role.MANAGER, plan.manager.name, plan.manager.email, 1)],
-            actor=HR, now=now)
-        svc.perform(session, envelope_id, "send", actor=HR, now=now,
-                    expires_in=dt.timedelta(days=14))
-        by_role = {s.role: s.id for s in svc.load(session, envelope_id).signers}
-    return envelope_id, by_role["employee"], by_role["manager"]
-
-
-def test_a_manager_records_the_employees_refusal_with_a_witness(app, client, sessions):
-    envelope_id, employee_id, manager_id = send_to_manager_and_employee(sessions)
-    client.get(f"/s/{token_for(app, sessions, manager_id)}")
-    page = client.get("/sign").get_data(as_text=True)
-    assert "Record that Alex Sample refused to sign" in page
-    form = {"csrf_token": csrf(page), "witness": "  ", "reason": "Said it is unfair."}
-    response = client.post("/sign/refuse", data=form)
-    assert response.status_code == 422
-    assert "name the witness to the refusal" in response.get_data(as_text=True)
-    assert "signer.refused" not in events(sessions, envelope_id)
-
-    response = client.post("/sign/refuse", data={**form, "witness": "Jordan  Lee"})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "refusal to sign has been recorded with your witness" in page
-    assert "Record that Alex Sample refused" not in page  # the employee's step is done
-    with sessions() as session:
-        refused = session.scalars(select(AuditEventRow).where(
-            AuditEventRow.type == "signer.refused")).one()
-        assert refused.signer_id == employee_id and refused.actor == f"signer:{manager_id}"
-        assert refused.data == {"recorded_by": manager_id, "witness": "Jordan Lee",
-                                "reason": "Said it is unfair."}
-        assert session.get(SignerRow, manager_id).state == "viewed"  # theirs is still open
-        notices = session.scalars(select(OutboxRow).where(
-            OutboxRow.name == "hr_notice_refusal")).all()
-        assert [n.signer_id for n in notices] == [employee_id]
-    again = client.post("/sign/refuse", data={**form, "witness": "Jordan Lee"})
-    assert "The employee has already responded" in client.get(
-        again.headers["Location"]).get_data(as_text=True)
-
-    employee = app.test_client()
-    employee.get(f"/s/{token_for(app, sessions, employee_id)}")
-    page = employee.get("/sign").get_data(as_text=True)
-    assert "You refused to sign this plan" in page and "Acknowledge the plan" not in page
-
-
-def test_only_the_manager_can_record_a_refusal(app, client, sessions):
-    envelope_id, employee_id, _ = send_to_manager_and_employee(sessions)
-    client.get(f"/s/{token_for(app, sessions, employee_id)}")
-    page = client.get("/sign").get_data(as_text=True)
-    assert "Record that" not in page
-    response = client.post("/sign/refuse", data={"csrf_token": csrf(page),
-                                                  "witness": "A Friend"})
-    assert response.status_code == 422
-    assert "only the manager can record" in response.get_data(as_text=True)
-    assert "signer.refused" not in events(sessions, envelope_id)
-
-
 def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, database_url):
     app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
@@ -242,7 +186,7 @@ def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, data
     response = signer.comment(third)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "you have sent 2 comments on this plan, the most one person may send here (2)" in text
+    assert "You have sent 2 comments on this plan, the most one person may send here (2)" in text
     assert "contact HR directly" in text
     assert "riley.placeholder@example.com" in text  # whom to contact
     assert "&lt;b&gt;A third&lt;/b&gt; &amp; last comment.</textarea>" in text  # kept, escaped

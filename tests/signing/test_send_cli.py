@@ -17,9 +17,11 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def test_send_then_status(runner, env, tmp_path):
+    """The default routing: every signature line is signed by its role, the manager
+    first, then the employee, then HR; the manager is invited now."""
     plan = tmp_path / "plan.yaml"
     data = yaml.safe_load(EXAMPLES[2].read_text())
-    data["routing"] = {"manager": "after"}
+    assert "routing" not in data
     plan.write_text(yaml.safe_dump(data, allow_unicode=True))
     result = runner.invoke(main, ["send", str(plan)], env=env)
     assert result.exit_code == 0, result.output
@@ -29,17 +31,36 @@ def test_send_then_status(runner, env, tmp_path):
     [delivered] = [line for line in lines if line.startswith("invitation for signer")]
     eml = Path(delivered.split(": ", 1)[1])
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
-    assert message["To"].addresses[0].addr_spec == data["employee"]["email"]
-    assert "https://sign.example.com/s/" in message.get_body(("plain",)).get_content()
+    assert message["To"].addresses[0].addr_spec == data["manager"]["email"]
+    body = message.get_body(("plain",)).get_content()
+    assert "https://sign.example.com/s/" in body
+    assert f"sign the performance improvement plan for {data['employee']['name']} as their " \
+           "manager" in body
     assert "https://sign.example.com/s/" not in result.output  # the link is only in the email
 
     status = runner.invoke(main, ["status", envelope_id], env=env)
     assert status.exit_code == 0, status.output
     assert f"envelope {envelope_id}: sent" in status.output
-    assert f"2. employee {data['employee']['name']}" in status.output
-    assert ": notified" in status.output and "3. manager" in status.output
+    assert f"1. manager  {data['manager']['name']} <{data['manager']['email']}>: notified" \
+        in status.output
+    assert f"2. employee {data['employee']['name']} <{data['employee']['email']}>: waiting" \
+        in status.output
+    assert f"3. hr       {data['hr']['name']} <{data['hr']['email']}>: waiting" in status.output
     assert "envelope.created" in status.output and "signer.notified" in status.output
     assert "/s/" not in status.output
+
+
+def test_send_with_the_manager_and_hr_left_out(runner, env, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data["routing"] = {"manager": "none", "hr": "none"}
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(main, ["send", str(plan)], env=env)
+    assert result.exit_code == 0, result.output
+    status = runner.invoke(main, ["status", result.output.splitlines()[0]], env=env)
+    assert f"2. employee {data['employee']['name']}" in status.output
+    assert ": notified" in status.output
+    assert "manager" not in status.output and "hr " not in status.output
 
 
 def test_send_refuses_a_plan_with_lint_errors(runner, env, tmp_path):
@@ -73,7 +94,6 @@ def test_send_and_lint_refuse_a_plan_that_cannot_be_emailed(runner, env, tmp_pat
 def test_send_refuses_two_signers_at_one_address(runner, env, tmp_path):
     plan = tmp_path / "plan.yaml"
     data = yaml.safe_load(EXAMPLES[2].read_text())
-    data["routing"] = {"hr": "after"}
     data["hr"]["email"] = data["employee"]["email"]
     plan.write_text(yaml.safe_dump(data, allow_unicode=True))
     result = runner.invoke(main, ["send", str(plan)], env=env)

@@ -22,7 +22,7 @@ from signing.domain.announce import Announcer
 from signing.domain.downloads import DownloadLinks, link_lifetime
 from signing.domain.finalize import Finalizer
 from signing.domain.sending import SendOptions, send_plan
-from signing.domain.wording import STATEMENT
+from signing.domain.wording import statement_for
 from signing.web.api import webhook_views
 from signing.web.app import create_app
 from tests.conftest import EXAMPLES
@@ -42,7 +42,8 @@ def test_acknowledged_then_completed_with_a_working_download_link(
         with sessions.begin() as session:
             created = webhooks.create_endpoint(
                 session, url=receiver.url, name="manager-hris", named_only=True,
-                events=["signer.acknowledged", "envelope.completed"], created_by="test",
+                events=["signer.acknowledged", "signer.confirmed", "envelope.completed"],
+                created_by="test",
                 sees_all=True,
                 now=NOW, allow_private=True)
         receiver.respond = lambda request, index: (
@@ -53,14 +54,17 @@ def test_acknowledged_then_completed_with_a_working_download_link(
             expires_in=dt.timedelta(days=14)), converter=converter,
             actor=svc.Actor("hr:riley"), now=NOW)
         with sessions() as session:
-            employee = next(s.id for s in svc.load(session, envelope_id).signers
-                            if s.role == "employee")
+            signers = {s.role: (s.id, s.name) for s in svc.load(session, envelope_id).signers}
         at = NOW + dt.timedelta(days=1)
-        with sessions.begin() as session:
-            svc.perform(session, envelope_id, "acknowledge", signer_id=employee,
-                        typed_name="Léa Brändli", consent=True, statement=STATEMENT,
-                        comment="Ich bin nicht einverstanden.", actor=svc.Actor("signer"),
-                        now=at)
+        with sessions.begin() as session:  # the default routing: manager, employee, HR
+            for role in ("manager", "employee", "hr"):
+                signer_id, name = signers[role]
+                extra = {"comment": "Ich bin nicht einverstanden."} if role == "employee" else {}
+                svc.perform(session, envelope_id,
+                            "acknowledge" if role == "employee" else "confirm",
+                            signer_id=signer_id, typed_name=name, consent=True,
+                            statement=statement_for(role), actor=svc.Actor("signer"), now=at,
+                            **extra)
 
         seal_key = create_self_signed(tmp_path / "seal", "Alpenglühn Mobile AG", now=NOW)
         handlers = {
@@ -75,10 +79,12 @@ def test_acknowledged_then_completed_with_a_working_download_link(
                 deliverer.run_once(now=now)
 
     bodies = [json.loads(r.body) for r in receiver.received]
-    assert [b["type"] for b in bodies] == ["signer.acknowledged", "envelope.completed"]
+    assert [b["type"] for b in bodies] == ["signer.confirmed", "signer.acknowledged",
+                                           "signer.confirmed", "envelope.completed"]
+    assert [b["data"]["signer"]["role"] for b in bodies[:3]] == ["manager", "employee", "hr"]
     assert all(spec_verify(created.secret, r.headers, r.body) for r in receiver.received)
     assert "Léa" not in str(bodies) and "einverstanden" not in str(bodies)
-    completed = bodies[1]["data"]
+    completed = bodies[3]["data"]
     assert completed["envelope"]["status"] == "archived"
     with sessions() as session:
         final_sha256 = svc.load(session, envelope_id).final_sha256
@@ -89,7 +95,7 @@ def test_acknowledged_then_completed_with_a_working_download_link(
     link = urlsplit(completed["final_document"]["url"])
     assert f"{link.scheme}://{link.netloc}" == BASE
     client = app.test_client()
-    announced = dt.datetime.fromisoformat(bodies[1]["timestamp"])
+    announced = dt.datetime.fromisoformat(bodies[3]["timestamp"])
     # The link outlives the last retry its delivery could need, by webhook_download_hours.
     lifetime = link_lifetime(24)
     assert lifetime > dt.timedelta(hours=24 + 83)

@@ -51,17 +51,22 @@ class NoticeKind(StrEnum):
     REFUSAL = "refusal"
     COMMENT = "comment"
     UNDELIVERABLE = "undeliverable"
+    DECLINE = "decline"  # the manager or HR declined to sign: the plan is stopped
+    NAME_DIFFERS = "name_differs"  # a signer signed with a name other than the plan's
 
 
 # What a notice of an undelivered email calls the message that failed.
 UNDELIVERED_NAMES = {"invitation": "invitation to sign", "reminder": "reminder",
                      "voided": "notice that the request was withdrawn",
-                     "your_copy": "copy of the signed plan"}
+                     "your_copy": "copy of the signed plan",
+                     "refusal_recorded": "notice that their refusal to sign was recorded"}
 
 _SUBJECTS = {
     NoticeKind.REFUSAL: "A signer refused to sign a performance plan",
     NoticeKind.COMMENT: "A signer commented on a performance plan",
     NoticeKind.UNDELIVERABLE: "An email about a performance plan could not be delivered",
+    NoticeKind.DECLINE: "A signer declined to sign a performance plan, which is stopped",
+    NoticeKind.NAME_DIFFERS: "A signer signed a performance plan with a different name",
 }
 
 
@@ -154,15 +159,18 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
               text: str | None = None, at: dt.datetime | None = None,
               witness: str | None = None, recorded_by: str | None = None,
               undelivered: str | None = None, address: str | None = None,
+              name_on_record: str | None = None,
               excerpt_chars: int = EXCERPT_CHARS) -> Message:
-    """Tells HR that a signer refused to sign or commented, or that an email to them
-    could not be delivered.
+    """Tells HR that a signer refused to sign, commented, declined to sign (which stopped
+    the plan) or signed with a name other than the plan's, or that an email to them could
+    not be delivered.
 
     ``text`` is the signer's comment or reason (or the provider's answer): user text,
     escaped in HTML and quoted up to ``excerpt_chars``; the full text is in the record
     behind ``link``. ``witness`` and ``recorded_by`` describe a refusal a manager
     recorded in a meeting; ``undelivered`` (the outbox name of the message) and
-    ``address`` an email that failed.
+    ``address`` an email that failed. For a different name, ``text`` is the name the
+    signer typed and ``name_on_record`` the plan's.
     """
     kind = NoticeKind(kind)
     signer_role = Role(signer_role)
@@ -176,7 +184,29 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
                     at=format_when(at) if at else None, excerpt=excerpt,
                     shortened=shortened, full_length=len((text or "").strip()),
                     witness=witness, recorded_by=recorded_by, address=address,
-                    undelivered=UNDELIVERED_NAMES.get(undelivered or "", "email"))
+                    undelivered=UNDELIVERED_NAMES.get(undelivered or "", "email"),
+                    name_on_record=name_on_record)
+
+
+def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+                     signer_id: str, idempotency_key: str, recorded_by: str | None,
+                     witness: str, at: dt.datetime, reason: str | None = None,
+                     can_comment: bool = False, link: str | None = None) -> Message:
+    """Tells the employee that their manager recorded their refusal to sign, made in a
+    meeting: what was recorded, by whom, before which witness, and when (``at``, in the
+    employee's zone); that the plan goes ahead; and, while the plan is open
+    (``can_comment``), that they can still add their comments through ``link``.
+    ``reason`` is what the manager recorded them as saying, quoted in full: it is about
+    the employee, and they should see exactly what the record says."""
+    if can_comment and link is None:
+        raise ValueError("link: an employee who can still comment needs their link")
+    return _message("refusal_recorded", subject="Your response to your performance plan "
+                    "was recorded", to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, recorded_by=recorded_by or "your manager",
+                    witness=witness, at=format_when(at),
+                    reason=reason.strip() if reason and reason.strip() else None,
+                    can_comment=can_comment, link=_link(link) if link else None)
 
 
 def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
@@ -257,6 +287,7 @@ _PREHEADER = {
     "your_copy": "Your copy of a completed document from {company}.",
     "hr_notice": "A signer has responded.",
     "voided": "A request from {company} has been withdrawn.",
+    "refusal_recorded": "A note about a document from {company}.",
 }
 
 

@@ -63,8 +63,27 @@ def all_messages() -> list[Message]:
                             signer_name=plan.employee.name, employee_name=plan.employee.name,
                             text="I do not agree with the October figures.",
                             idempotency_key=f"hr-{kind}", **common)
-          for kind in ("refusal", "comment")),
+          for kind in ("refusal", "comment", "decline")),
+        compose.hr_notice(kind="name_differs", to=plan.hr.email, name=plan.hr.name, link=LINK,
+                          signer_name=plan.employee.name, employee_name=plan.employee.name,
+                          text="Alexandra Sample", name_on_record=plan.employee.name,
+                          idempotency_key="hr-name_differs", **common),
+        refusal_recorded(),
+        refusal_recorded(can_comment=False, link=None, idempotency_key="rr2"),
     ]
+
+
+def refusal_recorded(**overrides) -> Message:
+    plan = sample_plan()
+    args = dict(
+        to=plan.employee.email, name=plan.employee.name, company=plan.company.name,
+        contact=compose.Contact(plan.hr.name, plan.hr.email), envelope_id="env_7f3a",
+        signer_id="sig_91c2", idempotency_key="rr1", recorded_by=plan.manager.name,
+        witness="Jordan Lee",
+        at=dt.datetime(2026, 12, 6, 21, 2, tzinfo=ZoneInfo("America/Chicago")),
+        reason='She said: "the <targets> are unfair"', can_comment=True, link=LINK)
+    args.update(overrides)
+    return compose.refusal_recorded(**args)
 
 
 # -- what every message holds ---------------------------------------------------------
@@ -366,3 +385,55 @@ def test_attachments_may_be_given_as_plain_tuples() -> None:
     built = message(attachments=[("a.ics", "text/calendar", b"BEGIN")])
     assert built.attachments == (Attachment("a.ics", "text/calendar", b"BEGIN"),)
     assert "BEGIN" not in repr(built)
+
+
+# -- issue 14: the employee told of a recorded refusal; HR told of a decline or a name ----
+
+
+def test_refusal_recorded_tells_the_employee_what_by_whom_and_that_they_may_comment() -> None:
+    message = refusal_recorded()
+    assert message.subject == "Your response to your performance plan was recorded"
+    assert ("Morgan Example has recorded that you refused to sign your performance "
+            "improvement plan in a meeting on Sunday 6 December 2026 at 21:02 CST. Jordan Lee "
+            "is named as the witness who was present.") in message.text
+    assert 'She said: "the <targets> are unfair"' in message.text
+    assert "The plan still goes ahead" in message.text
+    assert "you can add comments through your link" in message.text
+    assert LINK in message.text and LINK in message.html
+    assert "&lt;targets&gt;" in message.html and "<targets>" not in message.html
+    assert message.reply_to == "riley.placeholder@example.com"
+
+
+def test_refusal_recorded_once_the_plan_is_closed_offers_no_link() -> None:
+    message = refusal_recorded(can_comment=False, link=None, reason=None)
+    assert "https://" not in message.text and "https://" not in message.html
+    assert "write to HR" in message.text
+    assert "WHAT WAS RECORDED AS YOUR REASON" not in message.text
+    with pytest.raises(ValueError, match="link"):
+        refusal_recorded(link=None)
+
+
+def test_hr_notice_of_a_decline_says_the_plan_is_stopped_and_quotes_the_reason() -> None:
+    plan = sample_plan()
+    message = compose.hr_notice(
+        kind="decline", to=plan.hr.email, name=plan.hr.name, link=LINK,
+        company=plan.company.name, signer_name=plan.manager.name, signer_role="manager",
+        employee_name=plan.employee.name, envelope_id="env_7f3a", signer_id="sig_m",
+        idempotency_key="hr-d", text="Goal 2 was never <discussed>.",
+        at=dt.datetime(2026, 12, 2, 9, 15, tzinfo=LONDON))
+    assert message.subject == "A signer declined to sign a performance plan, which is stopped"
+    assert ("Morgan Example (manager) declined to sign the performance improvement plan for "
+            "Alex Sample on Wednesday 2 December 2026 at 09:15 GMT.") in message.text
+    assert "The plan is stopped" in message.text
+    assert "THEIR REASON" in message.text and "Goal 2 was never <discussed>." in message.text
+    assert "Goal 2 was never &lt;discussed&gt;." in message.html
+
+
+def test_hr_notice_of_a_different_name_gives_both_names() -> None:
+    by_key = {m.idempotency_key: m for m in all_messages()}
+    message = by_key["hr-name_differs"]
+    assert message.subject == "A signer signed a performance plan with a different name"
+    assert ('Alex Sample signed their performance improvement plan with the name '
+            '"Alexandra Sample", which differs from the name on the plan, "Alex Sample". '
+            "They confirmed that their legal name differs") in message.text
+    assert "THEIR" not in message.text  # the name is said once, not quoted again

@@ -1,0 +1,100 @@
+"""The emails issue 14's steps send, composed by the worker from the rows they left: the
+employee told of a refusal recorded in a meeting (with their link, for comments), HR told
+of a decline (and the signers already sent the plan told it was withdrawn), HR told of a
+signature under a name other than the plan's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+from email import policy
+
+import pytest
+
+from signing.domain import envelopes as svc
+from signing.domain import outbox
+from signing.domain.links import LinkSigner
+from signing.domain.mail import FileMailBackend
+from signing.domain.notify import Mailer
+from signing.domain.wording import CONSENT, statement_for
+from tests.signing.signer_pages import send_plan, signer_ids
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def deliver(sessions, tmp_path):
+    """Run the outbox's email rows through the real Mailer; the messages, by recipient."""
+    def run() -> dict[str, list[email.message.EmailMessage]]:
+        mail = tmp_path / "mail"
+        mailer = Mailer(FileMailBackend(mail), LinkSigner(["k" * 40]),
+                        "https://sign.example.com", "Co")
+        outbox.run_once(sessions, {"email": mailer}, now=dt.datetime.now(dt.UTC))
+        by_address: dict[str, list] = {}
+        for path in sorted(mail.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            by_address.setdefault(message["To"].addresses[0].addr_spec, []).append(message)
+        return by_address
+    return run
+
+
+def act(sessions, envelope_id, action, signer_id, **arguments):
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, action, signer_id=signer_id,
+                    actor=svc.Actor(f"signer:{signer_id}"), now=NOW, **arguments)
+
+
+def text(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def subjects(messages) -> list[str]:
+    return [m["Subject"] for m in messages]
+
+
+def test_the_employee_is_told_of_a_recorded_refusal_with_their_link(sessions, deliver):
+    envelope_id, _ = send_plan(sessions)
+    with sessions() as session:
+        ids = signer_ids(session, envelope_id)
+    act(sessions, envelope_id, "record_refusal", ids["manager"], witness="Jordan Lee",
+        reason="Said the goals are unfair.", confirmed=True)
+    mail = deliver()
+    told = next(m for m in mail["alex.sample@example.com"]
+                if m["Subject"] == "Your response to your performance plan was recorded")
+    body = text(told)
+    assert "Morgan Example has recorded that you refused to sign" in body
+    assert "Jordan Lee is named as the witness" in body
+    assert "Said the goals are unfair." in body and "The plan still goes ahead" in body
+    assert "https://sign.example.com/s/" in body  # their link, still good for comments
+    assert "GMT" in body  # the time in the plan's zone (Europe/London)
+    hr = mail["riley.placeholder@example.com"]
+    assert "A signer refused to sign a performance plan" in subjects(hr)
+
+
+def test_a_decline_tells_hr_and_those_already_sent_the_plan(sessions, deliver):
+    envelope_id, employee = send_plan(sessions)
+    with sessions() as session:
+        ids = signer_ids(session, envelope_id)
+    act(sessions, envelope_id, "acknowledge", employee, typed_name="Alex Sample",
+        consent=True, statement=statement_for("employee"), consent_text=CONSENT)
+    act(sessions, envelope_id, "decline", ids["hr"], reason="Goal 3 has no support.")
+    mail = deliver()
+    notice = next(m for m in mail["riley.placeholder@example.com"]
+                  if m["Subject"].startswith("A signer declined"))
+    body = text(notice)
+    assert "Riley Placeholder (HR) declined to sign the performance improvement plan for " \
+           "Alex Sample" in body
+    assert "Goal 3 has no support." in body and "The plan is stopped" in body
+    for address in ("alex.sample@example.com", "morgan.example@example.com"):
+        assert "A signing request sent to you has been withdrawn" in subjects(mail[address])
+
+
+def test_hr_are_told_of_a_signature_under_another_name(sessions, deliver):
+    envelope_id, employee = send_plan(sessions)
+    act(sessions, envelope_id, "acknowledge", employee, typed_name="Alexandra Sample-Jones",
+        name_differs=True, consent=True, statement=statement_for("employee"))
+    mail = deliver()
+    notice = next(m for m in mail["riley.placeholder@example.com"]
+                  if m["Subject"] == "A signer signed a performance plan with a different name")
+    assert 'with the name "Alexandra Sample-Jones", which differs from the name on the plan, ' \
+           '"Alex Sample"' in text(notice)
