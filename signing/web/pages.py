@@ -28,9 +28,9 @@ from docgen import Plan, Schedule, plan_from_data, schedule_for
 from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
-from signing.domain.models import Document, EnvelopeRow, SignerRow
+from signing.domain.models import AuditEventRow, Document, EnvelopeRow, SignerRow
 from signing.domain.wording import CONSENT, STATEMENT
-from signing.web import current, webdb
+from signing.web import current, timefmt, webdb
 from signing.web.cache import BoundedCache
 
 bp = Blueprint("signer", __name__)
@@ -38,6 +38,7 @@ bp = Blueprint("signer", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions["plansign.plans"] = BoundedCache(512)
+    timefmt.register(app)
 
 
 def _now() -> dt.datetime:
@@ -135,7 +136,7 @@ def plan_page() -> str:
                               actor=_actor(ctx.signer.id), now=_now())
     return render_template("sign.html", ctx=ctx, statement=STATEMENT, consent=CONSENT,
                            notice=request.args.get("done"), max_chars=wf.MAX_COMMENT_CHARS,
-                           submission=secrets.token_urlsafe(16))
+                           submission=secrets.token_urlsafe(16), **_page_facts(ctx))
 
 
 @bp.post("/sign/<action>")
@@ -160,11 +161,13 @@ def act(action: str) -> BaseResponse:
         return redirect(url_for("signer.plan_page", done="already_commented"), 303)
     except wf.InvalidInput as exc:
         failed = "record" if signer_id != ctx.signer.id else action
-        return Response(render_template("sign.html", ctx=_current(), statement=STATEMENT,
+        ctx = _current()
+        return Response(render_template("sign.html", ctx=ctx, statement=STATEMENT,
                                         consent=CONSENT, error=str(exc), form=form,
                                         failed=failed, max_chars=wf.MAX_COMMENT_CHARS,
                                         comment_limit=isinstance(exc, wf.CommentLimitReached),
-                                        submission=secrets.token_urlsafe(16)), 422)
+                                        submission=secrets.token_urlsafe(16),
+                                        **_page_facts(ctx), errors=_field_errors(exc)), 422)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=str(exc)), 409)
     done = action if signer_id == ctx.signer.id else "recorded"
@@ -209,3 +212,54 @@ def document() -> Response:
     response.headers["Content-Disposition"] = (
         f'{"attachment" if download else "inline"}; filename="{name}"')
     return response
+
+
+# -- What the page shows besides the plan ---------------------------------------------
+# STAND-IN (branch i14-page): the contract's context variables that branch i14-roles
+# computes in its own views. The lead keeps i14-roles' versions at merge and drops these
+# where they overlap; sign.html reads only the contract's names.
+
+_MY_COMMENTS_QUERY = (select(AuditEventRow.at, AuditEventRow.data)
+                      .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
+                             AuditEventRow.signer_id == bindparam("signer_id"),
+                             AuditEventRow.type == "signer.commented")
+                      .order_by(AuditEventRow.seq))
+
+
+def _page_facts(ctx: SignerContext) -> dict[str, object]:
+    """The contract's page variables: who sent the plan and whom to ask, the deadline and
+    the zone its times are shown in, the signer's own comments, and what they may do."""
+    plan, envelope, signer = ctx.plan, ctx.envelope, ctx.signer
+    employee = _employee(ctx)
+    is_open = envelope.state == wf.EnvelopeState.SENT
+    rows = webdb.session().execute(_MY_COMMENTS_QUERY, {"envelope_id": envelope.id,
+                                                        "signer_id": signer.id})
+    my_comments = [(at, str(data.get("comment", ""))) for at, data in rows]
+    return {
+        "role": signer.role,
+        "sender": plan.hr.name,
+        "hr_contact": plan.hr,
+        "deadline": envelope.expires_at,
+        "tz": plan.checkins.timezone if plan.checkins else timefmt.FALLBACK_ZONE,
+        "my_comments": my_comments,
+        "can_comment": is_open and signer.role == wf.Role.EMPLOYEE,
+        "can_record_refusal": (is_open and signer.role == wf.Role.MANAGER
+                               and employee.state in (wf.SignerState.NOTIFIED,
+                                                      wf.SignerState.VIEWED)),
+        "employee": employee,
+    }
+
+
+# A field's name as the sentence about it begins, for the workflow's messages that
+# start with a verb about the field ("is 250 characters long").
+_FIELD_SUBJECTS = {"typed_name": "Your name", "comment": "Your comment",
+                   "reason": "Your reason", "witness": "The witness's name"}
+
+
+def _field_errors(exc: wf.InvalidInput) -> dict[str, str]:
+    """The refused field and what to do about it, in a sentence beside the field."""
+    message = str(exc).removeprefix(f"{exc.field}: ")
+    if message.startswith(("is ", "contains ")):
+        message = f"{_FIELD_SUBJECTS.get(exc.field, 'This')} {message}"
+    message = message[:1].upper() + message[1:]
+    return {exc.field: message if message.endswith(".") else message + "."}

@@ -86,7 +86,13 @@ def test_bad_input_is_named_and_changes_nothing(signer):
     before = signer.events()
     response = signer.acknowledge(consent=False)
     assert response.status_code == 422
-    assert "consent: agree to use electronic records" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    message = "Agree to use electronic records and signatures, or ask HR for a paper copy."
+    # In the summary at the top, linking to the field, and beside the field itself.
+    assert f'<a href="#consent">{message}</a>' in page
+    assert f'id="consent-error"><span class="visually-hidden">Error: </span>{message}' in page
+    assert 'aria-invalid="true" aria-describedby="consent-error"' in page
+    assert 'value="Alex Sample"' in page  # the typed name given back
     assert signer.events() == before
 
 
@@ -189,7 +195,7 @@ def test_a_manager_records_the_employees_refusal_with_a_witness(app, client, ses
     form = {"csrf_token": csrf(page), "witness": "  ", "reason": "Said it is unfair."}
     response = client.post("/sign/refuse", data=form)
     assert response.status_code == 422
-    assert "name the witness to the refusal" in response.get_data(as_text=True)
+    assert "Name the witness to the refusal." in response.get_data(as_text=True)
     assert "signer.refused" not in events(sessions, envelope_id)
 
     response = client.post("/sign/refuse", data={**form, "witness": "Jordan  Lee"})
@@ -224,7 +230,7 @@ def test_only_the_manager_can_record_a_refusal(app, client, sessions):
     response = client.post("/sign/refuse", data={"csrf_token": csrf(page),
                                                   "witness": "A Friend"})
     assert response.status_code == 422
-    assert "only the manager can record" in response.get_data(as_text=True)
+    assert "Only the manager can record" in response.get_data(as_text=True)
     assert "signer.refused" not in events(sessions, envelope_id)
 
 
@@ -242,7 +248,7 @@ def test_a_signer_past_the_comment_limit_gets_a_page_that_says_so(tmp_path, data
     response = signer.comment(third)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "you have sent 2 comments on this plan, the most one person may send here (2)" in text
+    assert "You have sent 2 comments on this plan, the most one person may send here (2)" in text
     assert "contact HR directly" in text
     assert "riley.placeholder@example.com" in text  # whom to contact
     assert "&lt;b&gt;A third&lt;/b&gt; &amp; last comment.</textarea>" in text  # kept, escaped
