@@ -174,6 +174,9 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         # The employee, open; then a form sent without the consent box ticked.
         page = signer_page(with_hr[wf.Role.EMPLOYEE])
         expect(page.get_by_role("heading", name="What you are asked to do")).to_be_visible()
+        # The browser's zone goes with the answer, and the deadline is given in it.
+        expect(page.locator("input[name=timezone]")).to_have_value("America/Chicago")
+        expect(page.locator(".asked time")).to_contain_text(" (America/Chicago)")
         check_state(page, "employee-open", shots, axe)
         page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
         page.get_by_role("button", name="Acknowledge").click()
