@@ -28,7 +28,7 @@ def send(sessions, *roles: tuple[wf.Role, int]) -> dict[str, str]:
     plan = sample_plan()
     people = {wf.Role.EMPLOYEE: plan.employee, wf.Role.MANAGER: plan.manager,
               wf.Role.HR: plan.hr}
-    now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    now = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)  # a fixed past: the text is known
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
             session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
@@ -60,8 +60,8 @@ def test_the_top_says_who_sent_it_what_is_asked_by_when_and_whom_to_ask(app, ses
     assert "Riley Placeholder (HR Business Partner) sent you this performance improvement plan" \
         in asked
     assert "acknowledge that you have received it, or refuse to sign" in asked
-    # 14 days after noon UTC on 6 December, in the plan's check-in zone, named.
-    assert "Please respond by Sunday 20 December 2026, 12:00 GMT (Europe/London)." in asked
+    # 14 days after noon UTC on 5 January, in the plan's check-in zone, named.
+    assert "Please respond by Monday 19 January 2026, 12:00 GMT (Europe/London)." in asked
     assert "Questions? Ask Riley Placeholder, riley.placeholder@example.com" in asked
     assert 'href="mailto:riley.placeholder@example.com"' in html
     # The skip link comes first and goes to the first field of the response.
