@@ -90,8 +90,8 @@ def test_bad_input_is_named_and_changes_nothing(signer):
     message = "Agree to use electronic records and signatures, or ask HR for a paper copy."
     # In the summary at the top, linking to the field, and beside the field itself.
     assert f'<a href="#consent">{message}</a>' in page
-    assert f'id="consent-error"><span class="visually-hidden">Error: </span>{message}' in page
-    assert 'aria-invalid="true" aria-describedby="consent-error"' in page
+    assert f'id="acknowledge-consent-error">{message}</p>' in page
+    assert 'aria-invalid="true" aria-describedby="acknowledge-consent-error"' in page
     assert 'value="Alex Sample"' in page  # the typed name given back
     assert signer.events() == before
 

@@ -1,13 +1,19 @@
-"""Every state of the signer's pages in real Chromium, checked with axe-core for WCAG 2.2
-AA at a phone's width (390x844) and a laptop's (1366x900): the employee's page open,
-with field errors, past the comment limit, after acknowledging and after refusing; the
-manager's and HR's pages; a closed plan, a withdrawn one, a link that cannot be used,
-and a page that is not there. On each, every element the keyboard reaches is shown
-uncovered when focused, with a visible focus ring. A screenshot of each state at each
-width is saved (the folder is printed) for a person to look at.
+"""The signer's pages in real Chromium.
 
-One server (the app in a thread, on 127.0.0.1) and one browser serve all the states,
-visited in turn. Nothing waits on a clock: each step waits for what the page shows."""
+Every state, checked with axe-core for WCAG 2.2 AA at a phone's width (390x844) and a
+laptop's (1366x900): the employee's page open, with field errors, past the comment limit,
+after acknowledging and after refusing; the manager's and HR's pages; a closed plan, a
+withdrawn one, a link that cannot be used, and a page that is not there. On each, every
+element the keyboard reaches is shown uncovered when focused, with a visible focus ring.
+A screenshot of each state at each width is saved (the folder is printed) for a person
+to look at.
+
+And on a phone: the first action is on the first screen, one Tab (the skip link) and
+Enter reach the name field, and what the signer typed survives a session that ended
+before it was sent, until it is sent.
+
+One server (the app in a thread, on 127.0.0.1) serves the module; pages are visited in
+turn. Nothing waits on a clock: each step waits for what the page shows."""
 
 from __future__ import annotations
 
@@ -39,10 +45,11 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
 ENGINEER = next(p for p in EXAMPLES if p.name.startswith("engineer"))
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
     """The web app on 127.0.0.1 in a thread (a real HTTP server), with a comment limit of
-    one, so the limit's page is one comment away."""
+    one, so the limit's page is one comment away. Each test sends its own envelopes."""
+    tmp_path = tmp_path_factory.mktemp("signer-pages")
     app = create_app({"instance_path": str(tmp_path / "instance"),
                       "database_url": f"sqlite:///{tmp_path / 'plansign.db'}",
                       "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
@@ -230,4 +237,42 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         assert response.status == 404
         expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
         check_state(page, "not-found", shots, axe)
+        browser.close()
+
+
+def test_the_response_is_a_tap_away_and_typed_text_survives_a_lost_session(server):
+    app, base = server
+    employee = send(app, (wf.Role.EMPLOYEE, 1))[wf.Role.EMPLOYEE]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=WIDTHS["phone"])
+        page = context.new_page()
+        page.goto(link(app, base, employee))
+        # The first action is on the first screen of a phone; the keyboard reaches the
+        # response's first field with one Tab (the skip link) and Enter.
+        expect(page.get_by_role("link", name="Go to your response")).to_be_in_viewport()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to your response")).to_be_focused()
+        page.keyboard.press("Enter")
+        name = page.get_by_label("Type your full name")
+        expect(name).to_be_focused()
+        expect(name).to_be_in_viewport()
+
+        name.fill("Oluwaseun Adeyemi")
+        page.get_by_label("Comments (optional)").fill("<b>Ich bin nicht einverstanden</b> 🙂")
+        # The session ends before the signer sends: nothing is recorded, nothing is lost.
+        context.clear_cookies()
+        page.get_by_role("button", name="Acknowledge").click()
+        expect(page.get_by_role("heading", name="Please reload the page")).to_be_visible()
+        page.goto(link(app, base, employee))
+        expect(page.get_by_text("We filled in what you typed here earlier")).to_be_visible()
+        expect(name).to_have_value("Oluwaseun Adeyemi")
+        expect(page.get_by_label("Comments (optional)")).to_have_value(
+            "<b>Ich bin nicht einverstanden</b> 🙂")
+        page.get_by_label("I agree to receive this plan").check()
+        page.get_by_role("button", name="Acknowledge").click()
+        expect(page.get_by_role("status")).to_contain_text("acknowledgement has been recorded")
+        drafts = page.evaluate("() => Object.keys(localStorage)"
+                               ".filter(k => k.startsWith('plansign.draft.'))")
+        assert drafts == []  # sent, so no longer kept
         browser.close()

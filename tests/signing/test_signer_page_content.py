@@ -141,9 +141,9 @@ def test_after_acknowledging_the_employee_sees_their_comments_and_may_add_more(a
     assert "Your acknowledgement has been recorded. You can still add comments below." in words
     assert re.search(r"You acknowledged this plan on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) "
                      r"\(Europe/London\)", words)
-    mine = words[words.index("Your comments"):]
+    mine = words[words.index("Your comments so far"):]
     assert "&lt;i&gt;Goal 1&lt;/i&gt; ignores the holiday backlog." in mine  # escaped
-    assert "Add a comment" in mine
+    assert "Add comments" in mine
 
 
 def test_an_unknown_address_gets_a_styled_page_and_the_api_its_json(client):
