@@ -82,6 +82,20 @@
     stale.forEach(function (key) { store.removeItem(key); });
   }
 
+  // A draft is kept for as long as a plan is open to answers at most; on a shared
+  // computer, what someone typed and never sent does not stay for ever.
+  var KEEP_MS = 60 * 24 * 3600 * 1000;
+
+  function readDraft(key) {
+    var draft = null;
+    try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { draft = null; }
+    if (!draft || typeof draft.text !== "string" || !(Date.now() - draft.at < KEEP_MS)) {
+      store.removeItem(key);
+      return "";
+    }
+    return draft.text;
+  }
+
   function formsOnPage() {
     var names = {};
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), function (form) {
@@ -93,7 +107,7 @@
   if (store && signer) {
     var forms = formsOnPage();
     var done = main.getAttribute("data-done");
-    (SENT[done] || []).forEach(forget);
+    (Object.prototype.hasOwnProperty.call(SENT, done) ? SENT[done] : []).forEach(forget);
     // A draft for a form the page no longer offers (the signer has decided) is of no use.
     ["acknowledge", "refuse", "confirm", "decline", "comment", "record_refusal"].forEach(function (name) {
       if (!forms[name]) { forget(name); }
@@ -105,14 +119,18 @@
       var fields = form.querySelectorAll("textarea, input[type=text], input:not([type])");
       Array.prototype.forEach.call(fields, function (field) {
         var key = prefix + name + "." + field.name;
-        var kept = store.getItem(key);
+        var kept = readDraft(key);
         if (kept && !field.value) {
           field.value = kept;
           restored = true;
         }
         field.addEventListener("input", function () {
           try {
-            if (field.value) { store.setItem(key, field.value); } else { store.removeItem(key); }
+            if (field.value) {
+              store.setItem(key, JSON.stringify({ text: field.value, at: Date.now() }));
+            } else {
+              store.removeItem(key);
+            }
           } catch (e) { /* storage full: the form still works */ }
         });
       });
