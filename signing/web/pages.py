@@ -235,6 +235,7 @@ def _page_facts(ctx: SignerContext) -> dict[str, object]:
     rows = webdb.session().execute(_MY_COMMENTS_QUERY, {"envelope_id": envelope.id,
                                                         "signer_id": signer.id})
     my_comments = [(at, str(data.get("comment", ""))) for at, data in rows]
+    recorder = (_refusal_recorder(ctx) if signer.state == wf.SignerState.REFUSED else None)
     return {
         "role": signer.role,
         "sender": plan.hr.name,
@@ -247,7 +248,24 @@ def _page_facts(ctx: SignerContext) -> dict[str, object]:
                                and employee.state in (wf.SignerState.NOTIFIED,
                                                       wf.SignerState.VIEWED)),
         "employee": employee,
+        "refusal_recorded_by": recorder,
     }
+
+
+_REFUSAL_QUERY = (select(AuditEventRow.data)
+                  .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
+                         AuditEventRow.signer_id == bindparam("signer_id"),
+                         AuditEventRow.type == "signer.refused"))
+
+
+def _refusal_recorder(ctx: SignerContext) -> str | None:
+    """The name of the manager who recorded the employee's refusal in a meeting, if one
+    did: the employee's page says so rather than "You refused"."""
+    data = webdb.session().scalars(_REFUSAL_QUERY, {"envelope_id": ctx.envelope.id,
+                                                    "signer_id": ctx.signer.id}).first()
+    recorded_by = (data or {}).get("recorded_by")
+    names = {s.id: s.name for s in ctx.envelope.signers}
+    return names.get(recorded_by) if isinstance(recorded_by, str) else None
 
 
 # A field's name as the sentence about it begins, for the workflow's messages that

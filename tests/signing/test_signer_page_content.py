@@ -157,3 +157,17 @@ def test_an_unknown_address_gets_a_styled_page_and_the_api_its_json(client):
         as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json and "error" in api.get_json()
+
+
+def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, sessions):
+    ids = send(sessions, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
+    manager, html = page_of(app, sessions, ids[wf.Role.MANAGER])
+    # STAND-IN (i14-page): main's way to record it; branch i14-roles posts record_refusal.
+    recorded = manager.post("/sign/refuse", data={"csrf_token": csrf(html),
+                                                  "witness": "Jordan Lee"})
+    assert recorded.status_code == 303
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    words = text_of(html)
+    assert re.search(r"Morgan Example recorded that you refused to sign this plan in a meeting "
+                     r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\)\.", words)
+    assert "You refused to sign" not in words
