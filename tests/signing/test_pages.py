@@ -219,7 +219,8 @@ def test_a_manager_records_the_employees_refusal_with_a_witness(app, client, ses
     employee = app.test_client()
     employee.get(f"/s/{token_for(app, sessions, employee_id)}")
     page = employee.get("/sign").get_data(as_text=True)
-    assert "You refused to sign this plan" in page and "Acknowledge the plan" not in page
+    assert "Morgan Example recorded that you refused to sign this plan in a meeting" in page
+    assert "Acknowledge the plan" not in page
 
 
 def test_only_the_manager_can_record_a_refusal(app, client, sessions):
