@@ -162,9 +162,10 @@ def test_an_unknown_address_gets_a_styled_page_and_the_api_its_json(client):
 def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, sessions):
     ids = send(sessions, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
     manager, html = page_of(app, sessions, ids[wf.Role.MANAGER])
-    # STAND-IN (i14-page): main's way to record it; branch i14-roles posts record_refusal.
-    recorded = manager.post("/sign/refuse", data={"csrf_token": csrf(html),
-                                                  "witness": "Jordan Lee"})
+    form = {"csrf_token": csrf(html), "witness": "Jordan Lee", "confirm_record": "on"}
+    recorded = manager.post("/sign/record_refusal", data=form)
+    if recorded.status_code == 404:  # STAND-IN (i14-page): main records it through refuse
+        recorded = manager.post("/sign/refuse", data=form)
     assert recorded.status_code == 303
     _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
     words = text_of(html)
