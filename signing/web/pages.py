@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -235,7 +236,7 @@ def _page_facts(ctx: SignerContext) -> dict[str, object]:
     rows = webdb.session().execute(_MY_COMMENTS_QUERY, {"envelope_id": envelope.id,
                                                         "signer_id": signer.id})
     my_comments = [(at, str(data.get("comment", ""))) for at, data in rows]
-    recorder = (_refusal_recorder(ctx) if signer.state == wf.SignerState.REFUSED else None)
+    recorded = _recorded_refusal(ctx) if signer.state == wf.SignerState.REFUSED else None
     return {
         "role": signer.role,
         "sender": plan.hr.name,
@@ -248,24 +249,35 @@ def _page_facts(ctx: SignerContext) -> dict[str, object]:
                                and employee.state in (wf.SignerState.NOTIFIED,
                                                       wf.SignerState.VIEWED)),
         "employee": employee,
-        "refusal_recorded_by": recorder,
+        "recorded_refusal": recorded,
     }
 
 
-_REFUSAL_QUERY = (select(AuditEventRow.data)
+_REFUSAL_QUERY = (select(AuditEventRow.at, AuditEventRow.data)
                   .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
                          AuditEventRow.signer_id == bindparam("signer_id"),
                          AuditEventRow.type == "signer.refused"))
 
 
-def _refusal_recorder(ctx: SignerContext) -> str | None:
-    """The name of the manager who recorded the employee's refusal in a meeting, if one
-    did: the employee's page says so rather than "You refused"."""
-    data = webdb.session().scalars(_REFUSAL_QUERY, {"envelope_id": ctx.envelope.id,
-                                                    "signer_id": ctx.signer.id}).first()
-    recorded_by = (data or {}).get("recorded_by")
+class RecordedRefusal(NamedTuple):
+    """A refusal the manager recorded for the employee, as the employee's page tells it."""
+
+    by: str
+    witness: str
+    at: dt.datetime
+    reason: str | None
+
+
+def _recorded_refusal(ctx: SignerContext) -> RecordedRefusal | None:
+    """The refusal the employee's manager recorded for them in a meeting, if one did: the
+    employee's page says who recorded it, before which witness, rather than "You refused"."""
+    row = webdb.session().execute(_REFUSAL_QUERY, {"envelope_id": ctx.envelope.id,
+                                                   "signer_id": ctx.signer.id}).first()
+    if row is None or "recorded_by" not in row.data:
+        return None
     names = {s.id: s.name for s in ctx.envelope.signers}
-    return names.get(recorded_by) if isinstance(recorded_by, str) else None
+    return RecordedRefusal(names.get(row.data["recorded_by"], "your manager"),
+                           str(row.data.get("witness", "")), row.at, row.data.get("reason"))
 
 
 # A field's name as the sentence about it begins, for the workflow's messages that

@@ -162,7 +162,8 @@ def test_an_unknown_address_gets_a_styled_page_and_the_api_its_json(client):
 def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, sessions):
     ids = send(sessions, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
     manager, html = page_of(app, sessions, ids[wf.Role.MANAGER])
-    form = {"csrf_token": csrf(html), "witness": "Jordan Lee", "confirm_record": "on"}
+    form = {"csrf_token": csrf(html), "witness": "Jordan Lee", "confirm_record": "on",
+            "reason": "Said it is <b>unfair</b>."}
     recorded = manager.post("/sign/record_refusal", data=form)
     if recorded.status_code == 404:  # STAND-IN (i14-page): main records it through refuse
         recorded = manager.post("/sign/refuse", data=form)
@@ -170,5 +171,7 @@ def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, se
     _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
     words = text_of(html)
     assert re.search(r"Morgan Example recorded that you refused to sign this plan in a meeting "
-                     r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\)\.", words)
+                     r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\), "
+                     r"with Jordan Lee as witness\.", words)
+    assert "What was recorded as your reason: Said it is &lt;b&gt;unfair&lt;/b&gt;." in words
     assert "You refused to sign" not in words
