@@ -35,7 +35,7 @@ from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
 from signing.domain.models import AuditEventRow, Document, EnvelopeRow, SignerRow
 from signing.domain.wording import CONSENT, statement_for
-from signing.web import current, webdb
+from signing.web import current, timefmt, webdb
 from signing.web.cache import BoundedCache
 
 bp = Blueprint("signer", __name__)
@@ -43,6 +43,7 @@ bp = Blueprint("signer", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions["plansign.plans"] = BoundedCache(512)
+    timefmt.register(app)
 
 
 def _now() -> dt.datetime:

@@ -13,7 +13,13 @@ from types import TracebackType
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 from database import read_only_problem, refuses_writes
 from signing.domain.errors import first_line
@@ -29,6 +35,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(MethodNotAllowed, _not_found)
 
 
 def redacted_path(path: str) -> str:
@@ -114,3 +122,17 @@ def _internal_error(exc: InternalServerError) -> Response:
     return problem(500, "Something went wrong",
                  "Something went wrong on our side and nothing was changed. Please try "
                  "again later; if it keeps happening, contact your HR representative.")
+
+
+def _not_found(exc: HTTPException) -> Response | HTTPException:
+    """A page that is not there (or a form sent to the wrong address): the signer is told
+    how to reach their plan. The API keeps its own JSON answer."""
+    if request.path.startswith("/api/") or request.blueprint == "api":
+        from signing.web.api.errors import http_error  # the API's answer, as it gives it
+        return http_error(exc)
+    response = problem(exc.code or 404, "Page not found",
+                       "There is no page at this address. It may have been mistyped, or "
+                       "the page may have moved.")
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response

@@ -115,6 +115,8 @@ def test_refuse_one_and_acknowledge_another(service):
         page.goto(link_in_mail(mail, engineer["employee"].email))
         assert "/s/" not in page.url  # the token left the address bar
         expect(page.get_by_role("heading", name="Goals")).to_be_visible()
+        # Refusing sits apart, behind its own disclosure, and asks for a confirmation.
+        page.get_by_text("I do not want to sign this plan").click()
         expect(page.get_by_text("You may refuse to sign. The plan still takes effect")) \
             .to_be_visible()
         page.get_by_label("Reason (optional)").fill("The defect numbers include other teams'.")

@@ -30,7 +30,7 @@ from signing.web.api import (
     views,  # noqa: F401  - registers the envelope operations
     webhook_views,  # noqa: F401  - registers the webhook operations
 )
-from signing.web.api.errors import _http_error
+from signing.web.api.errors import http_error
 from signing.web.api.openapi import openapi_document, openapi_json
 from signing.web.api.operations import (
     OPERATIONS,
@@ -60,4 +60,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Routing errors (an unknown path, a wrong method) happen before any blueprint is
     # chosen, so the JSON answer for paths under /api is registered on the app.
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)

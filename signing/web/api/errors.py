@@ -75,7 +75,7 @@ def _conversion_error(exc: ConversionError) -> Response:
     return _json(ErrorOut(error="the PDF could not be made; try again later"), 503)
 
 
-def _http_error(exc: HTTPException) -> Response | HTTPException:
+def http_error(exc: HTTPException) -> Response | HTTPException:
     if request.blueprint != bp.name and not request.path.startswith("/api/"):
         return exc  # what Flask does without a handler: the signer pages keep theirs
     message = exc.description if exc.code != 500 else "internal error"

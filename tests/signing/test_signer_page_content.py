@@ -1,0 +1,177 @@
+"""What the signer's page says, through Flask's test client: who sent the plan and why,
+what is asked of this reader, by when (in a named zone) and whom to ask; a summary of
+every section of the plan; each role's forms; the employee's own comments; and a styled
+page for an address that does not exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from docgen import sample_plan
+from signing.domain import envelopes as svc
+from signing.domain import workflow as wf
+from signing.web.app import create_app
+from tests.signing.signer_pages import HR, csrf, token_for
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    return create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                       "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
+
+
+def send(sessions, *roles: tuple[wf.Role, int]) -> dict[str, str]:
+    """The sample plan sent to the given roles at their routing orders: signer ids by role."""
+    plan = sample_plan()
+    people = {wf.Role.EMPLOYEE: plan.employee, wf.Role.MANAGER: plan.manager,
+              wf.Role.HR: plan.hr}
+    now = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)  # a fixed past: the text is known
+    with sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            template="standard", pdf=b"%PDF-1.7 the plan", actor=HR, now=now,
+            signers=[svc.SignerSpec(role, people[role].name, people[role].email, order)
+                     for role, order in roles])
+        svc.perform(session, envelope_id, "send", actor=HR, now=now,
+                    expires_in=dt.timedelta(days=14))
+        return {s.role: s.id for s in svc.load(session, envelope_id).signers}
+
+
+def page_of(app, sessions, signer_id: str):
+    client = app.test_client()
+    assert client.get(f"/s/{token_for(app, sessions, signer_id)}").status_code == 303
+    return client, client.get("/sign").get_data(as_text=True)
+
+
+def text_of(html: str) -> str:
+    """The page's words as a reader meets them: tags gone, spaces collapsed."""
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return re.sub(r" ([.,;:)])", r"\1", words)
+
+
+def test_the_top_says_who_sent_it_what_is_asked_by_when_and_whom_to_ask(app, sessions):
+    ids = send(sessions, (wf.Role.EMPLOYEE, 1))
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    words = text_of(html)
+    asked = words[words.index("What you are asked to do"):words.index("The plan in brief")]
+    assert "Riley Placeholder (HR Business Partner) sent you this performance improvement plan" \
+        in asked
+    assert "acknowledge that you have received it, or refuse to sign" in asked
+    # 14 days after noon UTC on 5 January, in the plan's check-in zone, named.
+    assert "Please respond by Monday 19 January 2026, 12:00 GMT (Europe/London)." in asked
+    assert "Questions? Ask Riley Placeholder, riley.placeholder@example.com" in asked
+    assert 'href="mailto:riley.placeholder@example.com"' in html
+    # The skip link comes first and goes to the first field of the response.
+    assert html.index('class="skip-link" href="#typed_name"') < html.index("<main")
+    assert "<iframe" not in html  # the PDF is opened through a link
+
+
+def test_the_summary_covers_every_section_of_the_plan(app, sessions):
+    ids = send(sessions, (wf.Role.EMPLOYEE, 1))
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    words = text_of(html)
+    for expected in (
+        "Employee Alex Sample, Customer Support Specialist", "Department Customer Support",
+        "Manager Morgan Example, Support Team Lead",
+        "Answers customer tickets in the Tier 1 queue",  # the role
+        "First-response times have been above the team standard for five months.",
+        "June to August 2026: Median first response 9 h 40 min",
+        "September 2026, Tickets within 4 h: 61% against a target of 90%",
+        "Ticket response times First responses to new tickets arrive well after",
+        "31 October 2026: 32% of October tickets (118 of 369) received a first response "
+        "after 4 hours. (Source: Zendesk report ZD-FRT-2026-10)",
+        "Send a first response to new Tier 1 tickets within 4 business hours.",
+        "Measured by Share of new tickets", "Now 68% in October 2026",
+        "Target 90% or more", "Due 29 January 2027",
+        "11 December 2026: 75% of tickets answered within 4 h for the week.",
+        "Coaching: Weekly 30-minute queue-triage coaching", "By Morgan Example",
+        "Weekly on Tuesdays at 10:30 (Europe/London), 30 minutes, with Morgan Example.",
+        "Where: Meeting room 2B", "Tuesday 8 December 2026, 10:30",
+        "31 December 2026 30 January 2027 (final review)",
+        "If the goals are met The plan closes and regular performance management resumes.",
+        "If there is progress but not enough The plan may be extended once",
+        "If the goals are not met Further action may follow",
+        "Leave already booked for 24-26 December is honoured",
+    ):
+        assert expected in words, expected
+
+
+def test_the_employee_acknowledges_or_refuses_apart_with_a_confirmation(app, sessions):
+    ids = send(sessions, (wf.Role.EMPLOYEE, 1))
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    acknowledge = html.index('action="/sign/acknowledge"')
+    refuse = html.index('action="/sign/refuse"')
+    assert acknowledge < html.index('<details id="refuse-details">') < refuse
+    assert 'name="confirm_refusal"' in html and 'name="timezone"' in html
+    assert 'action="/sign/confirm"' not in html and 'action="/sign/decline"' not in html
+
+
+def test_the_manager_confirms_or_declines_and_may_record_a_refusal(app, sessions):
+    ids = send(sessions, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
+    _, html = page_of(app, sessions, ids[wf.Role.MANAGER])
+    words = text_of(html)
+    assert "sent you the performance improvement plan for Alex Sample, who reports to you" \
+        in words
+    assert "Confirm that you have discussed the plan with Alex Sample" in words
+    for action in ("confirm", "decline", "record_refusal"):
+        assert f'action="/sign/{action}"' in html
+    assert 'name="confirm_record"' in html and 'name="witness"' in html
+    assert 'action="/sign/acknowledge"' not in html and 'action="/sign/refuse"' not in html
+
+
+def test_hr_confirms_or_declines(app, sessions):
+    ids = send(sessions, (wf.Role.HR, 1), (wf.Role.EMPLOYEE, 2))
+    _, html = page_of(app, sessions, ids[wf.Role.HR])
+    words = text_of(html)
+    assert "Confirm that HR has reviewed the plan" in words
+    assert 'action="/sign/confirm"' in html and 'action="/sign/decline"' in html
+    assert "record_refusal" not in html and 'action="/sign/acknowledge"' not in html
+
+
+def test_after_acknowledging_the_employee_sees_their_comments_and_may_add_more(app, sessions):
+    ids = send(sessions, (wf.Role.EMPLOYEE, 1), (wf.Role.HR, 2))
+    client, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    response = client.post("/sign/acknowledge", data={
+        "csrf_token": csrf(html), "typed_name": "Alex Sample", "consent": "on",
+        "comment": "<i>Goal 1</i> ignores the holiday backlog."})
+    words = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Your acknowledgement has been recorded. You can still add comments below." in words
+    assert re.search(r"You acknowledged this plan on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) "
+                     r"\(Europe/London\)", words)
+    mine = words[words.index("Your comments so far"):]
+    assert "&lt;i&gt;Goal 1&lt;/i&gt; ignores the holiday backlog." in mine  # escaped
+    assert "Add comments" in mine
+
+
+def test_an_unknown_address_gets_a_styled_page_and_the_api_its_json(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    words = text_of(response.get_data(as_text=True))
+    assert "Page not found" in words and "open the link in the most recent email" in words
+    assert "sign.css" in response.get_data(as_text=True)
+    wrong_method = client.get("/sign/acknowledge")
+    assert wrong_method.status_code == 405 and "Page not found" in wrong_method.get_data(
+        as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.is_json and "error" in api.get_json()
+
+
+def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, sessions):
+    ids = send(sessions, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
+    manager, html = page_of(app, sessions, ids[wf.Role.MANAGER])
+    form = {"csrf_token": csrf(html), "witness": "Jordan Lee", "confirm_record": "on",
+            "reason": "Said it is <b>unfair</b>."}
+    recorded = manager.post("/sign/record_refusal", data=form)
+    if recorded.status_code == 404:  # STAND-IN (i14-page): main records it through refuse
+        recorded = manager.post("/sign/refuse", data=form)
+    assert recorded.status_code == 303
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    words = text_of(html)
+    assert re.search(r"Morgan Example recorded that you refused to sign this plan in a meeting "
+                     r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\), "
+                     r"with Jordan Lee as witness\.", words)
+    assert "What was recorded as your reason: Said it is &lt;b&gt;unfair&lt;/b&gt;." in words
+    assert "You refused to sign" not in words
