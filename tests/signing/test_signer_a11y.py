@@ -160,6 +160,7 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
     with_hr = send(app, (wf.Role.EMPLOYEE, 1), (wf.Role.HR, 2))
     alone = send(app, (wf.Role.EMPLOYEE, 1))
     with_manager = send(app, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
+    to_decline = send(app, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 2))
     closed = send(app, (wf.Role.EMPLOYEE, 1), expires_in=dt.timedelta(hours=1))
     perform(app, closed["envelope"], "expire",
             now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
@@ -204,6 +205,14 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         expect(page.get_by_text("Record that Oluwaseun Adeyemi refused to sign")).to_be_visible()
         page.get_by_text("Record that Oluwaseun Adeyemi refused to sign").click()
         check_state(page, "manager-open", shots, axe)
+        # A manager who cannot stand behind the plan declines, with a reason, and is told
+        # what became of it.
+        page = signer_page(to_decline[wf.Role.MANAGER])
+        page.locator("#decline-details summary").click()
+        page.get_by_label("Reason (required)").fill("The Q3 figures are not this team's.")
+        page.get_by_role("button", name="Decline to sign").click()
+        expect(page.get_by_role("heading", name="You declined to sign")).to_be_visible()
+        check_state(page, "manager-declined", shots, axe)
 
         # The employee alone: one comment, then past the limit of one, then a refusal.
         page = signer_page(alone[wf.Role.EMPLOYEE])
