@@ -192,8 +192,10 @@ def _my_record(ctx: SignerContext) -> dict[str, Any]:
     """What the record holds of the employee's own words: ``my_comments``, oldest first,
     as (when, text), and ``recorded_refusal`` if their manager recorded a refusal for
     them (the employee should see what was recorded, and by whom)."""
-    record: dict[str, Any] = {"my_comments": [], "recorded_refusal": None}
+    record: dict[str, Any] = {"my_comments": [], "recorded_refusal": None,
+                              "employee_response": None}
     if ctx.signer.role != wf.Role.EMPLOYEE:
+        record["employee_response"] = _employee_response(ctx)
         return record
     rows = webdb.session().execute(_MY_RECORD, {"envelope_id": ctx.envelope.id,
                                                 "signer_id": ctx.signer.id}).all()
@@ -207,6 +209,31 @@ def _my_record(ctx: SignerContext) -> dict[str, Any]:
                 names.get(data["recorded_by"], "your manager"), data.get("witness", ""), at,
                 data.get("reason"))
     return record
+
+
+class EmployeeResponse(NamedTuple):
+    """What the employee has done so far, as the manager's and HR's pages show it: HR
+    countersign after the employee, having read their answer and comments."""
+
+    state: str
+    decided_at: dt.datetime | None
+    reason: str | None
+    recorded_by: str | None
+    comments: list[tuple[dt.datetime, str]]
+
+
+def _employee_response(ctx: SignerContext) -> EmployeeResponse:
+    employee = _employee(ctx)
+    rows = webdb.session().execute(_MY_RECORD, {"envelope_id": ctx.envelope.id,
+                                                "signer_id": employee.id}).all()
+    webdb.release_snapshot()
+    names = {s.id: s.name for s in ctx.envelope.signers}
+    comments = [(at, data.get("comment", "")) for type_, at, data in rows
+                if type_ == EventType.SIGNER_COMMENTED]
+    refusal = next((data for type_, _, data in rows if type_ == EventType.SIGNER_REFUSED),
+                   {})
+    return EmployeeResponse(employee.state, employee.decided_at, refusal.get("reason"),
+                            names.get(refusal.get("recorded_by", "")), comments)
 
 
 def _plan_zone(plan: Plan) -> str | None:

@@ -218,6 +218,26 @@ def test_the_employee_comments_after_acknowledging_and_sees_them(signer):
     assert page.index("First, with my signature.") < page.index("And a second thought.")
 
 
+def test_hr_read_the_employees_answer_and_comments_before_countersigning(signer):
+    signer.open()
+    signer.comment("<b>The Q3 figures</b> include another team's accounts.")
+    signer.acknowledge()
+    hr = signer.another()
+    page = hr.open_as("hr")
+    assert "Alex Sample's response so far" in page
+    assert "Alex Sample acknowledged the plan on" in page
+    # Their words as they wrote them, escaped.
+    assert "&lt;b&gt;The Q3 figures&lt;/b&gt; include another team&#39;s accounts." in page
+
+
+def test_the_manager_sees_that_the_employee_has_not_answered_yet(signer):
+    signer.send(manager_confirms=False)
+    page = signer.open_as("manager")
+    assert "Alex Sample has not been sent the plan yet." in page
+    signer.confirm("Morgan Example")
+    assert "has been sent the plan and has not answered yet" in signer.open_as("manager")
+
+
 def test_a_comment_once_the_plan_is_closed_says_whom_to_contact(signer, sessions):
     page = signer.open()
     with sessions.begin() as session:
