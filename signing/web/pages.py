@@ -230,8 +230,8 @@ def _employee_response(ctx: SignerContext) -> EmployeeResponse:
     names = {s.id: s.name for s in ctx.envelope.signers}
     comments = [(at, data.get("comment", "")) for type_, at, data in rows
                 if type_ == EventType.SIGNER_COMMENTED]
-    refusal = next((data for type_, _, data in rows if type_ == EventType.SIGNER_REFUSED),
-                   {})
+    refusal: dict[str, Any] = next(
+        (data for type_, _, data in rows if type_ == EventType.SIGNER_REFUSED), {})
     return EmployeeResponse(employee.state, employee.decided_at, refusal.get("reason"),
                             names.get(refusal.get("recorded_by", "")), comments)
 
