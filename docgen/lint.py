@@ -40,9 +40,11 @@ OPINION_MEASURES = (
     "in the opinion of", "manager judgement", "manager judgment", "manager's judgement",
     "manager's judgment", "managers judgement", "at the manager's discretion",
     "to the manager's satisfaction", "to the satisfaction of", "subjective assessment",
-    "subjective judgement", "subjective judgment", "feels", "feel", "gut feeling",
-    "perceived", "perception", "sense of",
+    "subjective judgement", "subjective judgment", "gut feeling", "how the manager feels",
+    "manager feels", "manager's perception", "manager's impression",
 )
+# Words such as "feel" or "perceived" are left out on purpose: a survey's measure ("share
+# of customers who feel their issue was resolved") is a checkable figure, not an opinion.
 
 
 class Severity(StrEnum):

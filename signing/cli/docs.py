@@ -56,7 +56,7 @@ def print_findings(console: Console, source: str, findings: list[Finding]) -> No
                       f"{escape(f.message)}")
 
 
-def _print_plan_error(console: Console, error: PlanError) -> None:
+def print_plan_error(console: Console, error: PlanError) -> None:
     console.print(f"[bold]{escape(error.source or 'plan')}[/]: [red]the plan data is not valid[/]")
     for problem in error.problems:
         console.print(f"  [red]invalid[/] [cyan]{escape(problem.path or '(file)')}[/]  "
@@ -102,7 +102,7 @@ def _print_checked(console: Console, source: str, checked: DataLint) -> None:
     if checked.valid:
         print_findings(console, source, checked.findings)
         return
-    _print_plan_error(console, PlanError(checked.problems, source))
+    print_plan_error(console, PlanError(checked.problems, source))
     if not checked.linted:
         console.print("  [yellow]lint could not run: fix the data above first[/]")
         return
@@ -147,7 +147,7 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
             job = Job(path.stem, plan, resolve_template(name, templates_dir(settings)), str(path))
             findings = check(job, force=force)
         except PlanError as exc:
-            _print_plan_error(console, exc)
+            print_plan_error(console, exc)
             failed = True
             continue
         except LintFailed as exc:

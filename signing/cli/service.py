@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive import log_access
-from docgen import LintFailed, resolve_template
+from docgen import LintFailed, PlanError, resolve_template
 from docgen.loading import parse_plan_text
 from signing import instance, worker
-from signing.cli.docs import print_findings, templates_dir
+from signing.cli.docs import print_findings, print_plan_error, templates_dir
 from signing.domain import access, apikeys, authorize, envelopes, outbox, verification
 from signing.domain.access import Role, team_name
 from signing.domain.envelopes import Actor
@@ -69,6 +69,15 @@ def send_cmd(services: Services, plan_file: Path, template: str | None, force: b
         console = Console(highlight=False, soft_wrap=True)
         print_findings(console, str(plan_file), exc.findings)
         console.print(f"[red]{escape(str(exc))}; fix them, or pass --force[/]")
+        console.print("[bold red]Nothing was sent.[/]")
+        sys.exit(1)
+    except PlanError as exc:
+        # Both lists, as `lint` gives them: what is wrong with the data, and the lint
+        # findings for the parts that could be read, so one round of fixes does.
+        console = Console(highlight=False, soft_wrap=True)
+        print_plan_error(console, exc)
+        if exc.findings:
+            print_findings(console, str(plan_file), exc.findings)
         console.print("[bold red]Nothing was sent.[/]")
         sys.exit(1)
     click.echo(envelope_id)

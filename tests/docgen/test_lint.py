@@ -157,7 +157,7 @@ def test_subjective_labels_in_the_history_are_flagged_by_the_evidence_rule(plan_
 
 @pytest.mark.parametrize("field, text, phrase", [
     ("metric", "Manager opinion of ticket quality", "manager opinion"),
-    ("metric", "How the customer feels about the answer", "feels"),
+    ("metric", "How the manager feels about the answers", "how the manager feels"),
     ("metric", "Subjective assessment by the team lead", "subjective assessment"),
     ("target", "To the manager's satisfaction", "to the manager's satisfaction"),
 ])
@@ -166,6 +166,16 @@ def test_opinions_as_measures_are_errors(plan_data, field, text, phrase):
     found = [f for f in lint(plan_from_data(plan_data)) if f.code == "PIP211"]
     assert [f.path for f in found] == [f"goals[0].{field}"]
     assert found[0].message.startswith(f'"{phrase}" makes the {field} an opinion')
+
+
+@pytest.mark.parametrize("metric", [
+    "CSAT: share of surveyed customers who feel their issue was resolved",
+    "Perceived quality score from the quarterly client survey",
+    "Sense of ownership index from the annual engagement survey",
+])
+def test_survey_measures_are_not_opinions(plan_data, metric):
+    plan_data["goals"][0]["metric"] = metric
+    assert "PIP211" not in {f.code for f in lint(plan_from_data(plan_data))}
 
 
 def test_counted_measures_are_not_opinions(plan_data):

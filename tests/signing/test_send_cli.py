@@ -75,6 +75,20 @@ def test_send_refuses_a_plan_with_lint_errors(runner, env, tmp_path):
     assert not list((tmp_path / "instance").glob("mail/*.eml"))
 
 
+def test_send_of_invalid_data_lists_its_problems_and_the_lint_findings(runner, env, tmp_path):
+    plan = tmp_path / "both.yaml"
+    data = yaml.safe_load(EXAMPLES[2].read_text())
+    data["employee"]["email"] = "not an address"
+    data["support"] = []
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(main, ["send", str(plan)], env=env)
+    assert result.exit_code == 1, result.output
+    assert "employee.email" in result.output  # what is wrong with the data
+    assert "PIP401  support" in result.output  # and the findings for the rest
+    assert "Nothing was sent." in result.output and "Traceback" not in result.output
+    assert not list((tmp_path / "instance").glob("mail/*.eml"))
+
+
 @pytest.mark.parametrize(("person", "field", "value"), [
     ("employee", "email", "lea,attacker<x>@example.com"), ("hr", "name", "Sofia\nCastellanos")])
 def test_send_and_lint_refuse_a_plan_that_cannot_be_emailed(runner, env, tmp_path, person,
@@ -111,7 +125,7 @@ def test_send_refuses_a_plan_over_max_plan_chars_naming_its_longest_field(runner
                            env={**env, "PLANSIGN_MAX_PLAN_CHARS": "8000"})
     assert result.exit_code == 1
     assert "a plan may hold at most 8,000 (max_plan_chars)" in result.output
-    assert "notes: is 9,000 characters long" in result.output
+    assert "invalid notes  is 9,000 characters long" in result.output
     assert not list((tmp_path / "instance").glob("mail/*.eml"))
 
 

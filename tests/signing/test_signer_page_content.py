@@ -95,6 +95,10 @@ def test_the_summary_covers_every_section_of_the_plan(app, sessions):
         "If there is progress but not enough The plan may be extended once",
         "If the goals are not met Further action may follow",
         "Leave already booked for 24-26 December is honoured",
+        "Raising concerns and appeals The employee can raise any concern about this plan",
+        "HR contact: ",
+        "Wellbeing and employee assistance Being on a performance improvement plan can be "
+        "stressful.",
     ):
         assert expected in words, expected
 
