@@ -26,7 +26,8 @@ EVENT_TYPES = MappingProxyType({
     "envelope.completed": "The record is sealed and archived: the final PDF's SHA-256 and "
                           "a short-lived download link.",
     "envelope.expired": "The deadline passed with signers outstanding; the plan goes ahead.",
-    "envelope.voided": "HR withdrew the plan.",
+    "envelope.voided": "The plan was withdrawn: by HR, or because the manager or HR "
+                       "declined to sign it (signer.declined comes first).",
     "email.bounced": "An email to a signer bounced or was dropped by the provider.",
 })
 

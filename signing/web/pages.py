@@ -289,6 +289,7 @@ def act(action: str) -> BaseResponse:
     if action == wf.Action.DECLINE:
         # The plan is withdrawn, and with it this signer's link and session.
         session.clear()
+        session["declined"] = True  # only this browser, having just declined, sees the page
         return redirect(url_for("signer.declined"), 303)
     return redirect(url_for("signer.plan_page", done=_DONE.get(action, action)), 303)
 
@@ -296,7 +297,10 @@ def act(action: str) -> BaseResponse:
 @bp.get("/sign/declined")
 def declined() -> str:
     """What a manager or HR signer sees once they have declined: their link, like every
-    other, no longer works, so this page needs no session and shows nothing of the plan."""
+    other, no longer works, so this page shows nothing of the plan; it is shown only to
+    the browser that has just declined, so nobody can be shown it falsely."""
+    if not session.get("declined"):
+        abort(404)
     return render_template("declined.html")
 
 

@@ -130,9 +130,14 @@ def _not_found(exc: HTTPException) -> Response | HTTPException:
     if request.path.startswith("/api/") or request.blueprint == "api":
         from signing.web.api.errors import http_error  # the API's answer, as it gives it
         return http_error(exc)
-    response = problem(exc.code or 404, "Page not found",
-                       "There is no page at this address. It may have been mistyped, or "
-                       "the page may have moved.")
+    if isinstance(exc, MethodNotAllowed):
+        response = problem(405, "This page cannot be used that way",
+                           "This address does not take what your browser sent. Go back to "
+                           "the page you came from, or open the link in your email again.")
+    else:
+        response = problem(exc.code or 404, "Page not found",
+                           "There is no page at this address. It may have been mistyped, or "
+                           "the page may have moved.")
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

@@ -112,6 +112,8 @@ def test_a_decline_needs_a_reason_then_stops_the_plan(signer, sessions, client):
     assert response.status_code == 303 and response.headers["Location"] == "/sign/declined"
     page = client.get("/sign/declined").get_data(as_text=True)
     assert "You declined to sign" in page and "HR have been told your reason" in page
+    # Only the browser that declined is shown that page: nobody can be told it falsely.
+    assert client.application.test_client().get("/sign/declined").status_code == 404
     assert client.get("/sign").status_code == 403  # the plan was withdrawn
     [voided] = trail(sessions, signer.envelope_id, "envelope.voided")
     assert voided.data["reason"] == ("declined by HR Riley Placeholder: Goal 3 commits "

@@ -157,8 +157,8 @@ def test_an_unknown_address_gets_a_styled_page_and_the_api_its_json(client):
     assert "Page not found" in words and "open the link in the most recent email" in words
     assert "sign.css" in response.get_data(as_text=True)
     wrong_method = client.get("/sign/acknowledge")
-    assert wrong_method.status_code == 405 and "Page not found" in wrong_method.get_data(
-        as_text=True)
+    assert wrong_method.status_code == 405 and "This page cannot be used that way" in \
+        wrong_method.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json and "error" in api.get_json()
 
