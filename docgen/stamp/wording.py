@@ -37,7 +37,8 @@ def outcome_text(completion: Completion, when: str) -> str:
     a refusal is said, and that it does not stop the plan."""
     text = OUTCOME_LABELS[completion.outcome] + when
     if completion.employee_refused:
-        return f"{text}: the employee refused to sign; the plan takes effect"
+        # The refusal first: it is what a reader of the record must not miss.
+        return f"Refused to sign by the employee; the plan takes effect. {text}"
     return text
 
 

@@ -123,11 +123,11 @@ def test_no_seal_section_when_there_is_no_seal(plan_pdf):
 def test_a_refusal_reads_as_refused_not_plain_completed(plan_pdf):
     stamped = stamp(plan_pdf, kit.refused(plan_pdf))
     acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
-    assert ("Completed on 14 January 2027, 10:02 UTC: the employee refused to sign; the plan "
-            "takes effect") in acknowledgement
+    assert ("Refused to sign by the employee; the plan takes effect. Completed on 14 January "
+            "2027, 10:02 UTC") in acknowledgement
     certificate = " ".join(page_text(stamped.pdf, stamped.certificate_page).split())
-    assert ("Outcome Completed, 2027-01-14 10:02:31 UTC: the employee refused to sign; the "
-            "plan takes effect") in certificate
+    assert ("Outcome Refused to sign by the employee; the plan takes effect. Completed, "
+            "2027-01-14 10:02:31 UTC") in certificate
 
 
 def test_a_name_that_differs_is_said_on_the_acknowledgement_page(plan_pdf):
