@@ -193,7 +193,7 @@ def _my_record(ctx: SignerContext) -> dict[str, Any]:
     as (when, text), and ``recorded_refusal`` if their manager recorded a refusal for
     them (the employee should see what was recorded, and by whom)."""
     record: dict[str, Any] = {"my_comments": [], "recorded_refusal": None,
-                              "employee_response": None}
+                              "my_reason": None, "employee_response": None}
     if ctx.signer.role != wf.Role.EMPLOYEE:
         record["employee_response"] = _employee_response(ctx)
         return record
@@ -204,7 +204,9 @@ def _my_record(ctx: SignerContext) -> dict[str, Any]:
     for type_, at, data in rows:
         if type_ == EventType.SIGNER_COMMENTED:
             record["my_comments"].append((at, data.get("comment", "")))
-        elif "recorded_by" in data:
+        elif "recorded_by" not in data:
+            record["my_reason"] = data.get("reason")  # their own refusal's reason, if any
+        else:
             record["recorded_refusal"] = RecordedRefusal(
                 names.get(data["recorded_by"], "your manager"), data.get("witness", ""), at,
                 data.get("reason"))

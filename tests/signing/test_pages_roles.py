@@ -220,6 +220,23 @@ def test_the_employee_comments_after_acknowledging_and_sees_them(signer):
     assert page.index("First, with my signature.") < page.index("And a second thought.")
 
 
+def test_after_refusing_the_employee_sees_the_reason_they_gave(signer):
+    signer.open()
+    page = signer.follow(signer.refuse(reason="The targets ignore <the incident load>."))
+    assert "The reason you gave:" in page
+    assert "The targets ignore &lt;the incident load&gt;." in page
+
+
+def test_an_employee_whose_refusal_was_recorded_is_told_what_to_do_if_it_is_wrong(signer):
+    signer.open()
+    manager = signer.another()
+    manager.open_as("manager")
+    manager.post("record_refusal", witness="Sam Witness", confirm_record="on")
+    page = signer.open_as("employee")
+    assert "recorded that you refused to sign this plan in a meeting." in page
+    assert "If this is not what happened" in page
+
+
 def test_hr_read_the_employees_answer_and_comments_before_countersigning(signer):
     signer.open()
     signer.comment("<b>The Q3 figures</b> include another team's accounts.")
