@@ -13,7 +13,7 @@ to look at.
 
 And on a phone: the first action is on the first screen, one Tab (the skip link) and
 Enter reach the name field, and what the signer typed survives a session that ended
-before it was sent, until it is sent.
+before it was sent, until it is sent or the signing link's deadline has passed.
 
 One server (the app in a thread, on 127.0.0.1) serves the module; pages are visited in
 turn. Nothing waits on a clock: each step waits for what the page shows."""
@@ -32,7 +32,8 @@ from werkzeug.serving import make_server
 from docgen import load_plan
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
-from signing.domain.models import SignerRow
+from signing.domain.models import EnvelopeRow, SignerRow
+from signing.web import timefmt
 from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.conftest import EXAMPLES
@@ -350,4 +351,25 @@ def test_the_response_is_a_tap_away_and_typed_text_survives_a_lost_session(serve
         drafts = page.evaluate("() => Object.keys(localStorage)"
                                ".filter(k => k.startsWith('plansign.draft.'))")
         assert drafts == []  # sent, so no longer kept
+
+        # A draft is kept no longer than the signing link works: the page gives its
+        # deadline, and once that has passed the draft is dropped, not filled in.
+        late = send(app, (wf.Role.EMPLOYEE, 1))
+        page.goto(link(app, base, late[wf.Role.EMPLOYEE]))
+        with services_of(app).sessions() as session:
+            deadline = session.get(EnvelopeRow, late["envelope"]).expires_at
+        expect(page.locator("main")).to_have_attribute("data-deadline", timefmt.iso(deadline))
+        name.fill("Oluwaseun Adeyemi")
+        assert page.evaluate("() => Object.keys(localStorage)"
+                             ".filter(k => k.startsWith('plansign.draft.'))")
+        passed = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        with services_of(app).sessions.begin() as session:  # the deadline has passed
+            session.get(EnvelopeRow, late["envelope"]).expires_at = passed
+        page.reload()
+        expect(page.locator("main")).to_have_attribute("data-deadline", timefmt.iso(passed))
+        expect(name).to_have_value("")
+        expect(page.get_by_text("We filled in what you typed here earlier")).to_have_count(0)
+        drafts = page.evaluate("() => Object.keys(localStorage)"
+                               ".filter(k => k.startsWith('plansign.draft.'))")
+        assert drafts == []
         browser.close()
