@@ -68,7 +68,7 @@
     already: ["acknowledge", "refuse", "confirm", "decline"],
     confirm: ["confirm", "decline"], decline: ["confirm", "decline", "record_refusal"],
     comment: ["comment"], already_commented: ["comment"],
-    recorded: ["record_refusal"], record_refusal: ["record_refusal"],
+    record_refusal: ["record_refusal"],
     already_recorded: ["record_refusal"]
   };
 
