@@ -137,25 +137,17 @@ def _link_error(error: LinkError) -> Response:
     return Response(render_template("link_error.html", message=str(error)), 403)
 
 
-class HrContact(NamedTuple):
-    """Whom the signer can ask about the plan: its HR person."""
-
-    name: str
-    email: str
-
-
 def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
     """The plan page for this signer, with what the template needs beyond ``ctx``:
-    the role's own words, who sent it and whom to ask, the deadline and the zone to show
-    it in, the signer's comments so far, and what they can still do. ``page`` adds or
-    overrides (``notice``; after refused input ``errors``, ``error``, ``failed``, ``form``)."""
+    the role's own words, who sent it, the deadline and the zone to show it in, the
+    signer's comments so far, and what they can still do. ``page`` adds or overrides
+    (``notice``; after refused input ``errors``, ``error``, ``failed``, ``form``)."""
     signer, envelope, plan = ctx.signer, ctx.envelope, ctx.plan
     employee = _employee(ctx)
     is_open = envelope.state == wf.EnvelopeState.SENT
     context: dict[str, Any] = {
         "ctx": ctx, "role": signer.role, "statement": statement_for(signer.role),
         "consent": CONSENT, "sender": plan.hr.name,
-        "hr_contact": HrContact(plan.hr.name, plan.hr.email),
         "deadline": envelope.expires_at, "tz": _plan_zone(plan) or "UTC",
         **_my_record(ctx),
         "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
@@ -252,10 +244,6 @@ def plan_page() -> Response:
     return _render(ctx, notice=request.args.get("done"))
 
 
-# The notice the page shows after each action succeeds (``?done=``).
-_DONE = {"record_refusal": "recorded"}
-
-
 @bp.post("/sign/<action>")
 def act(action: str) -> BaseResponse:
     if action not in wf.SIGNER_ACTIONS:
@@ -293,7 +281,8 @@ def act(action: str) -> BaseResponse:
         session.clear()
         session["declined"] = True  # only this browser, having just declined, sees the page
         return redirect(url_for("signer.declined"), 303)
-    return redirect(url_for("signer.plan_page", done=_DONE.get(action, action)), 303)
+    # The page's notice (``?done=``) is named by the action that succeeded.
+    return redirect(url_for("signer.plan_page", done=action), 303)
 
 
 @bp.get("/sign/declined")

@@ -1,16 +1,19 @@
 """The signer's pages in real Chromium.
 
 Every state, checked with axe-core for WCAG 2.2 AA at a phone's width (390x844) and a
-laptop's (1366x900): the employee's page open, with field errors, past the comment limit,
-after acknowledging and after refusing; the manager's and HR's pages; a closed plan, a
-withdrawn one, a link that cannot be used, and a page that is not there. On each, every
+laptop's (1366x900): the employee's page open, after a name that is not theirs, with
+field errors, past the comment limit, after acknowledging, after refusing and after their
+manager recorded their refusal; the manager's and HR's pages open and after confirming;
+the manager's record-refusal form sent with errors; a closed plan, a withdrawn one, a
+link that cannot be used, a form whose CSRF token is not the session's, a session that
+ended before its form was sent, and a page that is not there. On each, every
 element the keyboard reaches is shown uncovered when focused, with a visible focus ring.
 A screenshot of each state at each width is saved (the folder is printed) for a person
 to look at.
 
 And on a phone: the first action is on the first screen, one Tab (the skip link) and
 Enter reach the name field, and what the signer typed survives a session that ended
-before it was sent, until it is sent.
+before it was sent, until it is sent or the signing link's deadline has passed.
 
 One server (the app in a thread, on 127.0.0.1) serves the module; pages are visited in
 turn. Nothing waits on a clock: each step waits for what the page shows."""
@@ -29,7 +32,8 @@ from werkzeug.serving import make_server
 from docgen import load_plan
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
-from signing.domain.models import SignerRow
+from signing.domain.models import EnvelopeRow, SignerRow
+from signing.web import timefmt
 from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.conftest import EXAMPLES
@@ -48,12 +52,15 @@ ENGINEER = next(p for p in EXAMPLES if p.name.startswith("engineer"))
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The web app on 127.0.0.1 in a thread (a real HTTP server), with a comment limit of
-    one, so the limit's page is one comment away. Each test sends its own envelopes."""
+    one, so the limit's page is one comment away, and no rate limits: every page here is
+    opened from 127.0.0.1, many more than a person opens in a minute (test_ratelimit
+    checks the limits). Each test sends its own envelopes."""
     tmp_path = tmp_path_factory.mktemp("signer-pages")
     app = create_app({"instance_path": str(tmp_path / "instance"),
                       "database_url": f"sqlite:///{tmp_path / 'plansign.db'}",
                       "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
-                      "max_comments_per_signer": 1})
+                      "max_comments_per_signer": 1,
+                      "rate_limit_signer": "", "rate_limit_signer_strict": ""})
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -86,11 +93,13 @@ def link(app, base: str, signer_id: str) -> str:
     return f"{base}/s/{services_of(app).links.sign(signer_id, nonce)}"
 
 
-def perform(app, envelope_id: str, action: str, now: dt.datetime | None = None) -> None:
+def perform(app, envelope_id: str, action: str, now: dt.datetime | None = None,
+            **arguments: object) -> None:
     with services_of(app).sessions.begin() as session:
         svc.perform(session, envelope_id, action, actor=HR,
                     now=now or dt.datetime.now(dt.UTC), **({"reason": "Sent in error."}
-                                                           if action == "void" else {}))
+                                                           if action == "void" else {}),
+                    **arguments)
 
 
 # Every element the keyboard can reach, in the page's order.
@@ -167,6 +176,8 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
     withdrawn = send(app, (wf.Role.EMPLOYEE, 1))
     withdrawn_link = link(app, base, withdrawn["employee"])
     perform(app, withdrawn["envelope"], "void")
+    forged = send(app, (wf.Role.EMPLOYEE, 1))
+    stale = send(app, (wf.Role.EMPLOYEE, 1))
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -186,9 +197,19 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         expect(page.locator("input[name=timezone]")).to_have_value("America/Chicago")
         expect(page.locator(".asked time")).to_contain_text(" (America/Chicago)")
         check_state(page, "employee-open", shots, axe)
-        page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
+        # A name that is not theirs: the error beside the field, and the box to say their
+        # legal name differs.
+        page.get_by_label("Type your full name").fill("Mickey Mouse")
+        page.get_by_label("I agree to receive this plan").check()
         page.get_by_role("button", name="Acknowledge").click()
-        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+        expect(page.locator("#acknowledge-typed_name-error")).to_contain_text(
+            "does not match the name on this plan")
+        expect(page.get_by_label("My legal name differs")).to_be_visible()
+        check_state(page, "employee-name-mismatch", shots, axe)
+        page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
+        page.get_by_label("I agree to receive this plan").uncheck()
+        page.get_by_role("button", name="Acknowledge").click()
+        expect(page.locator("#acknowledge-consent-error")).to_be_visible()
         check_state(page, "employee-field-errors", shots, axe)
         # Then acknowledged with a comment: the comment is listed and more may be added.
         page.get_by_label("I agree to receive this plan").check()
@@ -198,13 +219,38 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         expect(page.get_by_role("heading", name="Your comments")).to_be_visible()
         check_state(page, "employee-acknowledged", shots, axe)
 
-        # HR, asked once the employee has answered.
-        check_state(signer_page(with_hr[wf.Role.HR]), "hr-open", shots, axe)
+        # HR, asked once the employee has answered; then HR countersign.
+        page = signer_page(with_hr[wf.Role.HR])
+        check_state(page, "hr-open", shots, axe)
+        page.get_by_label("Type your full name").fill("Margaret O'Neill")
+        page.get_by_label("I agree to").check()
+        page.get_by_role("button", name="Confirm", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("confirmation has been recorded")
+        check_state(page, "hr-confirmed", shots, axe)
         # The manager, with the employee asked too: confirm, decline, record a refusal.
-        page = signer_page(with_manager[wf.Role.MANAGER])
-        expect(page.get_by_text("Record that Oluwaseun Adeyemi refused to sign")).to_be_visible()
-        page.get_by_text("Record that Oluwaseun Adeyemi refused to sign").click()
-        check_state(page, "manager-open", shots, axe)
+        manager = signer_page(with_manager[wf.Role.MANAGER])
+        expect(manager.get_by_text("Record that Oluwaseun Adeyemi refused to sign")).to_be_visible()
+        manager.get_by_text("Record that Oluwaseun Adeyemi refused to sign").click()
+        check_state(manager, "manager-open", shots, axe)
+        # A refusal sent without its witness: the error beside the field.
+        manager.get_by_label("I confirm that Oluwaseun Adeyemi refused to sign").check()
+        manager.get_by_role("button", name="Record the refusal").click()
+        expect(manager.locator("#record_refusal-witness-error")).to_contain_text(
+            "Name the witness")
+        check_state(manager, "manager-record-refusal-errors", shots, axe)
+        manager.get_by_label("Witness's full name").fill("Priya Raman")
+        manager.get_by_role("button", name="Record the refusal").click()
+        expect(manager.get_by_role("status")).to_contain_text("recorded with your witness")
+        # The employee, told by email, opens their link: what was recorded, and by whom.
+        page = signer_page(with_manager[wf.Role.EMPLOYEE])
+        expect(page.get_by_text("with Priya Raman as witness")).to_be_visible()
+        check_state(page, "employee-refusal-recorded", shots, axe)
+        # Then the manager confirms the plan.
+        manager.get_by_label("Type your full name").fill("Hiroshi Tanaka")
+        manager.get_by_label("I agree to").check()
+        manager.get_by_role("button", name="Confirm", exact=True).click()
+        expect(manager.get_by_role("status")).to_contain_text("confirmation has been recorded")
+        check_state(manager, "manager-confirmed", shots, axe)
         # A manager who cannot stand behind the plan declines, with a reason, and is told
         # what became of it.
         page = signer_page(to_decline[wf.Role.MANAGER])
@@ -246,6 +292,27 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         assert response.status == 404
         expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
         check_state(page, "not-found", shots, axe)
+
+        # A form sent with a CSRF token that is not the session's.
+        page = signer_page(forged[wf.Role.EMPLOYEE])
+        page.locator("form[data-draft=acknowledge] input[name=csrf_token]").evaluate(
+            "input => { input.value = 'not-the-token'; }")
+        page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name="Acknowledge").click()
+        assert posted.value.status == 400
+        expect(page.get_by_role("heading", name="Please reload the page")).to_be_visible()
+        check_state(page, "csrf-expired", shots, axe)
+        # A session that ended before its form was sent: HR sent a new link meanwhile.
+        page = signer_page(stale[wf.Role.EMPLOYEE])
+        perform(app, stale["envelope"], "resend", signer_id=stale[wf.Role.EMPLOYEE])
+        page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name="Acknowledge").click()
+        assert posted.value.status == 403
+        expect(page.get_by_text("This page expired before your response was sent")
+               ).to_be_visible()
+        check_state(page, "session-expired", shots, axe)
         browser.close()
 
 
@@ -284,4 +351,25 @@ def test_the_response_is_a_tap_away_and_typed_text_survives_a_lost_session(serve
         drafts = page.evaluate("() => Object.keys(localStorage)"
                                ".filter(k => k.startsWith('plansign.draft.'))")
         assert drafts == []  # sent, so no longer kept
+
+        # A draft is kept no longer than the signing link works: the page gives its
+        # deadline, and once that has passed the draft is dropped, not filled in.
+        late = send(app, (wf.Role.EMPLOYEE, 1))
+        page.goto(link(app, base, late[wf.Role.EMPLOYEE]))
+        with services_of(app).sessions() as session:
+            deadline = session.get(EnvelopeRow, late["envelope"]).expires_at
+        expect(page.locator("main")).to_have_attribute("data-deadline", timefmt.iso(deadline))
+        name.fill("Oluwaseun Adeyemi")
+        assert page.evaluate("() => Object.keys(localStorage)"
+                             ".filter(k => k.startsWith('plansign.draft.'))")
+        passed = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        with services_of(app).sessions.begin() as session:  # the deadline has passed
+            session.get(EnvelopeRow, late["envelope"]).expires_at = passed
+        page.reload()
+        expect(page.locator("main")).to_have_attribute("data-deadline", timefmt.iso(passed))
+        expect(name).to_have_value("")
+        expect(page.get_by_text("We filled in what you typed here earlier")).to_have_count(0)
+        drafts = page.evaluate("() => Object.keys(localStorage)"
+                               ".filter(k => k.startsWith('plansign.draft.'))")
+        assert drafts == []
         browser.close()

@@ -68,7 +68,7 @@
     already: ["acknowledge", "refuse", "confirm", "decline"],
     confirm: ["confirm", "decline"], decline: ["confirm", "decline", "record_refusal"],
     comment: ["comment"], already_commented: ["comment"],
-    recorded: ["record_refusal"], record_refusal: ["record_refusal"],
+    record_refusal: ["record_refusal"],
     already_recorded: ["record_refusal"]
   };
 
@@ -82,14 +82,21 @@
     stale.forEach(function (key) { store.removeItem(key); });
   }
 
-  // A draft is kept for as long as a plan is open to answers at most; on a shared
-  // computer, what someone typed and never sent does not stay for ever.
+  // A draft is kept until the signing link stops working (data-deadline), and never
+  // longer than a plan can be open to answers; on a shared computer, what someone typed
+  // and never sent does not stay for ever.
   var KEEP_MS = 60 * 24 * 3600 * 1000;
+  var deadline = Date.parse(main.getAttribute("data-deadline") || "");  // NaN: none given
+
+  function stillKept(at) {
+    var now = Date.now();
+    return now - at < KEEP_MS && !(now >= deadline);
+  }
 
   function readDraft(key) {
     var draft = null;
     try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { draft = null; }
-    if (!draft || typeof draft.text !== "string" || !(Date.now() - draft.at < KEEP_MS)) {
+    if (!draft || typeof draft.text !== "string" || !stillKept(draft.at)) {
       store.removeItem(key);
       return "";
     }
