@@ -242,7 +242,7 @@ def act(link: str, action: str, *, open_port: int, post_port: int,
         headers={"Content-Type": "application/x-www-form-urlencoded"})
     with opener.open(request, timeout=60) as answer:
         result = answer.read().decode()
-    notice = re.search(r'<p class="notice" role="status">([^<]+)</p>', result)
+    notice = re.search(r'<div class="notice done" role="status">\s*<p>([^<]+)', result)
     return Outcome(action, time.perf_counter() - start, notice.group(1) if notice else "")
 
 
