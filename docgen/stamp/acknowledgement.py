@@ -10,10 +10,12 @@ from docgen.stamp.document import DECISION_COLORS, INK, MUTED, SMALL, RecordPdf
 from docgen.stamp.marks import SMALL_LEADING, SMALL_SIZE, Mark, Spot
 from docgen.stamp.model import SIGNED, Completion, SignerOutcome
 from docgen.stamp.wording import (
-    DECISION_LABELS,
     NAME_DIFFERS,
+    decision_label,
     long_time,
+    meeting,
     outcome_text,
+    reason_label,
     role_label,
     signer_time,
 )
@@ -67,7 +69,7 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
     pdf.para(signer.email, size=SMALL, color=MUTED, space_after=5)
     decided = (f" on {signer_time(signer.decided_at, signer.timezone)}"
                if signer.decided_at else "")
-    pdf.para(DECISION_LABELS[signer.decision] + decided, style="B",
+    pdf.para(decision_label(signer, completion) + decided, style="B",
              color=DECISION_COLORS[signer.decision], space_after=5)
     if signer.decision in SIGNED:
         if signer.typed_name:
@@ -83,13 +85,19 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
     elif signer.decision == "refused":
         if signer.recorded_by:
             witness = f", witnessed by {signer.witness}" if signer.witness else ""
-            pdf.para(f"The refusal was recorded by {signer.recorded_by} in a meeting with "
-                     f"{signer.name}{witness}.", space_after=5)
-        pdf.label("Reason given")
+            held = meeting(signer, short=False)
+            when = f", {held.removeprefix('at a meeting ')}" if held else ""
+            pdf.para(f"The refusal was recorded by {signer.recorded_by} (manager) in a "
+                     f"meeting with {signer.name}{when}{witness}; {signer.name} did not "
+                     "refuse on their own signing page.", space_after=5)
+        pdf.label(reason_label(signer))
         if signer.reason and signer.reason.strip():
             pdf.quote(signer.reason)
         else:
             pdf.para("No reason was given.", color=MUTED)
+    elif signer.not_asked:
+        pdf.para(f"{signer.name} was never sent the plan, so was not asked to sign it.",
+                 space_after=4)
     else:
         ended = "expired" if completion.outcome == "expired" else "was completed"
         pdf.para(f"{signer.name} had not responded when the envelope {ended} on "

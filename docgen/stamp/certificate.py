@@ -11,16 +11,19 @@ hash-chained history, and the seal over the file with how to check it.
 from __future__ import annotations
 
 from docgen.stamp.document import DECISION_COLORS, MUTED, SMALL, RecordPdf
-from docgen.stamp.model import Completion, SealFacts, SignerOutcome
+from docgen.stamp.model import SIGNED, Completion, SealFacts, SignerOutcome
 from docgen.stamp.wording import (
-    DECISION_LABELS,
     ENVELOPE_LABEL,
     HEAD_LABEL,
     NAME_DIFFERS,
     ORIGINAL_LABEL,
+    decision_label,
     exact_time,
     local_exact,
+    meeting,
     outcome_text,
+    reason_label,
+    recorded_by,
     role_label,
     sentence,
 )
@@ -49,13 +52,10 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
                   "added")
         _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
              note="the hash at the head of the envelope's hash-chained audit trail")
-    pdf.subheading("Consent to electronic records")
-    pdf.para("Each signer agreed to the following before acting:", size=SMALL, color=MUTED,
-             space_after=3)
-    pdf.quote(c.consent_text, size=8.5)
+    _consents(pdf, c)
     pdf.subheading("Signers and events")
     for signer in c.signers:
-        _signer(pdf, signer)
+        _signer(pdf, c, signer)
     pdf.ln(2)
     pdf.para("Event times are Coordinated Universal Time (UTC); a signer's local time is "
              "given under their decision where their time zone is known. The IP address "
@@ -67,6 +67,38 @@ def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     if c.seal is not None:
         _seal(pdf, c.seal)
     return first
+
+
+def consents(completion: Completion) -> list[tuple[str, list[SignerOutcome]]]:
+    """Each consent agreed to, with who agreed to it, in the order they come: only those
+    who signed agreed to anything (a refusal, a refusal recorded by the manager and no
+    response are made without it)."""
+    agreed: dict[str, list[SignerOutcome]] = {}
+    for signer in completion.signers:
+        if signer.decision in SIGNED:
+            agreed.setdefault(signer.consent or completion.consent_text, []).append(signer)
+    return list(agreed.items())
+
+
+def _consents(pdf: RecordPdf, completion: Completion) -> None:
+    pdf.subheading("Consent to electronic records")
+    given = consents(completion)
+    if not given:
+        pdf.para("Nobody signed the plan, so nobody agreed to sign it electronically.",
+                 size=SMALL, space_after=4)
+    for text, signers in given:
+        names = _and([f"{s.name} ({role_label(s.role)})" for s in signers])
+        pdf.para(f"{names} agreed to the following before signing:", size=SMALL,
+                 space_after=3)
+        pdf.quote(text, size=8.5)
+    others = [s for s in completion.signers if s.decision not in SIGNED]
+    if given and others:
+        pdf.para(f"{_and([s.name for s in others])} did not sign, and agreed to none of it.",
+                 size=SMALL, color=MUTED, space_after=4)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _seal(pdf: RecordPdf, seal: SealFacts) -> None:
@@ -116,7 +148,7 @@ def _row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False,
     pdf.set_y(max(bottom, pdf.get_y()) + 4)
 
 
-def _signer(pdf: RecordPdf, signer: SignerOutcome) -> None:
+def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> None:
     pdf.keep(90)
     pdf.ln(2)
     pdf.para(f"{signer.name} · {role_label(signer.role)}", size=9.5, style="B",
@@ -125,11 +157,19 @@ def _signer(pdf: RecordPdf, signer: SignerOutcome) -> None:
     decided = f", {exact_time(signer.decided_at)}" if signer.decided_at else ""
     zone = signer.timezone
     local = signer.decided_at is not None and zone is not None and zone not in _UTC_ZONES
-    pdf.para(DECISION_LABELS[signer.decision] + decided, size=8.5, style="B",
+    pdf.para(decision_label(signer, completion) + decided, size=8.5, style="B",
              color=DECISION_COLORS[signer.decision], space_after=1 if local else 4)
     if local:
         assert signer.decided_at is not None and zone is not None
         pdf.para(f"Local time: {local_exact(signer.decided_at, zone)}", size=SMALL,
+                 space_after=4)
+    if signer.refusal_recorded:
+        held = meeting(signer, short=False)
+        pdf.para(sentence(f"{recorded_by(signer)}" + (f", {held}" if held else "")) + ".",
+                 size=SMALL, space_after=4)
+    if signer.decision == "refused":
+        said = (signer.reason or "").strip()
+        pdf.para(f"{reason_label(signer)}: {said or '(none given)'}", size=SMALL,
                  space_after=4)
     if signer.name_differs:
         pdf.para(NAME_DIFFERS, size=SMALL, space_after=4)

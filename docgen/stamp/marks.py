@@ -9,16 +9,30 @@ confirmation), the signer's date on the block's ``Date:`` line.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from docgen.stamp.document import DECISION_COLORS, MUTED, SIGNATURE_INK, RecordPdf
 from docgen.stamp.fonts import DocumentFonts
 from docgen.stamp.model import SIGNED, Completion, SignerOutcome
-from docgen.stamp.wording import DECISION_LABELS, short_time, signer_date, signer_short_time
+from docgen.stamp.wording import (
+    DECISION_LABELS,
+    RECORDED_REFUSAL,
+    STAMP_NAME_DIFFERS,
+    meeting,
+    not_asked,
+    recorded_by,
+    short_time,
+    signer_date,
+    signer_short_time,
+)
 
 SMALL_SIZE = 7.0
 SMALL_LEADING = 8.6
 DATE_SIZE = 10.0
+# The small print is a narrow column: longer lines (a name, a place) wrap at this many
+# characters.
+SMALL_CHARS = 46
 # Measured with the widest page number a record will have.
 CERTIFICATE_REF = "Certificate p. {page}"
 WIDEST_REF = CERTIFICATE_REF.format(page=999)
@@ -87,16 +101,37 @@ def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts
         assert signer.decided_at is not None
         name = signature_name(signer)
         family = fonts.script_for(name)
-        return Mark(signer, name, family or "sans", "",
-                    (label, signer_short_time(signer.decided_at, zone)),
+        small = [label, signer_short_time(signer.decided_at, zone)]
+        if signer.name_differs:
+            # The typed name is the signature; the reader must see whose line it is on.
+            small += _wrapped(STAMP_NAME_DIFFERS.format(name=signer.name))
+        return Mark(signer, name, family or "sans", "", tuple(small),
                     signer_date(signer.decided_at, zone))
     if decision == "refused":
         assert signer.decided_at is not None
+        if signer.refusal_recorded:
+            # The manager recorded it: the line says so, and who saw it, not that the
+            # employee refused on their own page.
+            said = f"{RECORDED_REFUSAL} {recorded_by(signer)}"
+            held = meeting(signer, short=True)
+            small = [*_wrapped(said + ("," if held else "")),
+                     *(_wrapped(held) if held else ()),
+                     f"recorded {signer_short_time(signer.decided_at, zone)}"]
+            return Mark(signer, RECORDED_REFUSAL, "sans", "", tuple(small), None)
         return Mark(signer, label, "sans", "",
                     (label, signer_short_time(signer.decided_at, zone)), None)
     # No response: the envelope expired (or completed without this signer).
+    if signer.not_asked:
+        first, _, rest = not_asked(completion).partition(": ")
+        return Mark(signer, first, "sans", "",
+                    (first, *_wrapped(rest), f"as of {short_time(completion.completed_at)}"),
+                    None)
     return Mark(signer, label, "sans", "",
                 (label, f"as of {short_time(completion.completed_at)}"), None)
+
+
+def _wrapped(text: str) -> list[str]:
+    return textwrap.wrap(text, SMALL_CHARS, break_on_hyphens=False)
 
 
 def draw(pdf: RecordPdf, spot: Spot, certificate_page: int) -> None:

@@ -56,12 +56,27 @@ class SignerOutcome:
     reason: str | None = None  # a refusal's reason, verbatim
     witness: str | None = None  # when a manager recorded the refusal in a meeting
     recorded_by: str | None = None  # that manager's name
+    # When and where that meeting was, as the manager entered it (the time with its own
+    # offset; shown on the clock of ``timezone`` when it is known).
+    meeting_at: dt.datetime | None = None
+    meeting_place: str | None = None
     events: tuple[SignerEvent, ...] = ()
     # IANA zone their times are shown in beside their signature: their browser's when they
     # signed, else the plan's check-in zone; None: UTC.
     timezone: str | None = None
     # They typed a name other than the one on record and stated their legal name differs.
     name_differs: bool = False
+    # The consent to electronic signature they agreed to when they signed, verbatim;
+    # None for a signer who did not sign (or a record that did not keep it: then
+    # Completion.consent_text, for a signature).
+    consent: str | None = None
+    # No response because they were never sent the plan: it ended before their turn.
+    not_asked: bool = False
+
+    @property
+    def refusal_recorded(self) -> bool:
+        """True when a manager recorded this refusal for the employee in a meeting."""
+        return self.decision == "refused" and bool(self.recorded_by)
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,9 @@ class Completion:
     outcome: str  # "completed" | "expired"
     original_sha256: str  # of the original PDF, hex
     completed_at: dt.datetime
-    consent_text: str  # the electronic-records consent the signers agreed to
+    # The electronic-records consent of a signature whose signer's own words are not
+    # given (SignerOutcome.consent is None: records made before each signer's was kept).
+    consent_text: str
     audit_head_hash: str  # the hash at the head of the envelope's audit chain
     signers: tuple[SignerOutcome, ...]
     comments: tuple[Comment, ...]
@@ -147,6 +164,8 @@ def check_completion(completion: Completion) -> None:
             _fail(f"{where}.decided_at", f"is needed when the decision is {signer.decision}")
         if signer.decided_at is not None:
             _aware(signer.decided_at, f"{where}.decided_at")
+        if signer.meeting_at is not None:
+            _aware(signer.meeting_at, f"{where}.meeting_at")
         if not signer.anchor.strip():
             _fail(f"{where}.anchor", "must not be empty")
         for j, event in enumerate(signer.events):

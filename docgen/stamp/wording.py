@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from docgen.stamp.model import Completion
+from docgen.stamp.model import Completion, SignerOutcome
 
 ROLE_LABELS = {"employee": "Employee", "manager": "Manager", "hr": "HR representative"}
 DECISION_LABELS = {
@@ -44,6 +44,53 @@ def outcome_text(completion: Completion, when: str) -> str:
 
 NAME_DIFFERS = ("The typed name differs from the name on record; the signer stated "
                 "their legal name differs.")
+# What a stamp says under a typed name that is not the name on record.
+STAMP_NAME_DIFFERS = ("Name on record: {name}; signer states their legal name differs "
+                      "(not verified by plansign)")
+RECORDED_REFUSAL = "Refusal to sign recorded"
+# A refusal's reason: the employee's own, or what the manager wrote down in the meeting.
+REASON_LABEL = "Reason given"
+RECORDED_REASON_LABEL = "What was recorded as the employee's words"
+NOT_ASKED = "Not asked: the plan {ended} before their turn"
+
+
+def reason_label(signer: SignerOutcome) -> str:
+    return RECORDED_REASON_LABEL if signer.refusal_recorded else REASON_LABEL
+
+
+def not_asked(completion: Completion) -> str:
+    """Said of a signer who was never sent the plan."""
+    return NOT_ASKED.format(ended="expired" if completion.outcome == "expired"
+                            else "was completed")
+
+
+def decision_label(signer: SignerOutcome, completion: Completion) -> str:
+    """The decision in words: who refused, and a signer who was never asked."""
+    if signer.refusal_recorded:
+        return RECORDED_REFUSAL
+    if signer.decision == "no_response" and signer.not_asked:
+        return not_asked(completion)
+    return DECISION_LABELS[signer.decision]
+
+
+def recorded_by(signer: SignerOutcome) -> str:
+    """``by Jürg Baumann (manager), witness Anna Keller``: who recorded a refusal."""
+    witness = f", witness {signer.witness}" if signer.witness else ""
+    return f"by {signer.recorded_by} (manager){witness}"
+
+
+def meeting(signer: SignerOutcome, *, short: bool) -> str | None:
+    """``at a meeting on 12 Jan 2027, 10:00 CET, Room 3``, from what the manager entered;
+    None when they entered neither time nor place (records made before they could)."""
+    place = " ".join((signer.meeting_place or "").split())
+    if signer.meeting_at is None:
+        return f"at a meeting at {place}" if place else None
+    zone = None if _is_utc(signer.timezone) else signer.timezone
+    # Without the manager's zone, the time as they entered it, with its own offset.
+    m = signer.meeting_at.astimezone(ZoneInfo(zone)) if zone else signer.meeting_at
+    month = f"{m:%b}" if short else f"{m:%B}"
+    when = f"{m.day} {month} {m:%Y}, {m:%H:%M} {zone_abbreviation(m)}"
+    return f"at a meeting on {when}" + (f", {place}" if place else "")
 
 
 def local(moment: dt.datetime, zone: str | None) -> dt.datetime:

@@ -164,8 +164,11 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
         recorded = "recorded_by" in refused.data
         events.append(actors.event(refused, "refusal recorded" if recorded else "refused"))
     decision = DECISIONS.get(signer.state, "no_response")
+    # Never sent the plan: it ended before their turn in the routing order.
+    not_asked = decision == "no_response" and signer.state == "waiting"
     if decision == "no_response":
-        events.append(SignerEvent("no response", closing.at, actor=SYSTEM))
+        events.append(SignerEvent("not asked (never sent the plan)" if not_asked
+                                  else "no response", closing.at, actor=SYSTEM))
     decided = signed or refused
     return SignerOutcome(
         role=signer.role, name=signer.name, email=signer.email,
@@ -179,7 +182,29 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
         events=tuple(sorted(events, key=lambda e: e.at)),
         timezone=_zone(decided.data.get("timezone") if decided else None) or _zone(plan_zone),
         name_differs=bool(signed and signed.data.get("name_differs")),
+        # The words they agreed to, as recorded; the employee's of today for signatures
+        # recorded before each signature kept them (there was only that one).
+        consent=str(signed.data.get("consent_text") or CONSENT) if signed else None,
+        meeting_at=_moment(refused.data.get("meeting_at")) if refused else None,
+        meeting_place=_text(refused.data.get("meeting_place")) if refused else None,
+        not_asked=not_asked,
     )
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """An ISO 8601 time with its offset, as a recorded refusal's meeting time is kept;
+    None for anything else (a record made before it was asked for has none)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.utcoffset() is not None else None
+
+
+def _text(value: object) -> str | None:
+    return " ".join(value.split()) or None if isinstance(value, str) else None
 
 
 def _zone(name: object) -> str | None:

@@ -39,11 +39,39 @@ def statement_for(role: str) -> str:
 # Consent to electronic records and signatures, with what a disclosure under e-signature
 # law (the US ESIGN Act, eIDAS practice) tells the signer: what it covers, what they
 # need, their right to paper and to withdraw, and keeping their address current.
-CONSENT = (
-    "I agree to receive this plan and sign it electronically: my typed name is my "
-    "signature, and this electronic record takes the place of a paper one. To read and "
-    "keep it I need a device with a web browser that can open PDF files. I can ask HR "
-    "for a paper copy at any time, free of charge, and I can withdraw this consent by "
-    "telling HR before I sign, in which case HR will give me the plan on paper. I will "
-    "tell HR if my email address changes."
-)
+# The employee's is the consumer disclosure; the manager and HR sign as the company's
+# representatives, so theirs says in which capacity they sign and leaves out the paper
+# alternative and withdrawal, which are the employee's rights, not theirs.
+CONSENTS = MappingProxyType({
+    "employee": (
+        "I agree to receive this plan and sign it electronically: my typed name is my "
+        "signature, and this electronic record takes the place of a paper one. To read and "
+        "keep it I need a device with a web browser that can open PDF files. I can ask HR "
+        "for a paper copy at any time, free of charge, and I can withdraw this consent by "
+        "telling HR before I sign, in which case HR will give me the plan on paper. I will "
+        "tell HR if my email address changes."),
+    "manager": (
+        "I agree to sign this plan electronically in my role as the employee's manager: "
+        "my typed name is my signature and has the same effect as my handwritten "
+        "signature, and this electronic record takes the place of a signed paper copy. I "
+        "am the person named as the manager on this plan, and I sign only for myself."),
+    "hr": (
+        "I agree to sign this plan electronically for Human Resources, in my role as the "
+        "HR representative named on it: my typed name is my signature and has the same "
+        "effect as my handwritten signature, and this electronic record takes the place "
+        "of a signed paper copy. I am the person named as the HR representative on this "
+        "plan, and I sign only for myself."),
+})
+
+# The employee's consent, under the name the record used before each role had its own;
+# records made before consents were kept with each signature were made with these words.
+CONSENT = CONSENTS["employee"]
+
+
+def consent_for(role: str) -> str:
+    """The consent to electronic signature a signer of ``role`` is shown and agrees to."""
+    try:
+        return CONSENTS[str(role)]
+    except KeyError:
+        raise ValueError(f"role: no consent for {role!r}; expected one of "
+                         f"{', '.join(CONSENTS)}") from None

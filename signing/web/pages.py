@@ -34,7 +34,7 @@ from signing.domain import workflow as wf
 from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
 from signing.domain.models import AuditEventRow, Document, EnvelopeRow, SignerRow
-from signing.domain.wording import CONSENT, statement_for
+from signing.domain.wording import consent_for, statement_for
 from signing.web import current, timefmt, webdb
 from signing.web.cache import BoundedCache
 
@@ -147,7 +147,7 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
     is_open = envelope.state == wf.EnvelopeState.SENT
     context: dict[str, Any] = {
         "ctx": ctx, "role": signer.role, "statement": statement_for(signer.role),
-        "consent": CONSENT, "sender": plan.hr.name,
+        "consent": consent_for(signer.role), "sender": plan.hr.name,
         "deadline": envelope.expires_at, "tz": _plan_zone(plan) or "UTC",
         **_my_record(ctx),
         "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
@@ -305,7 +305,8 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
         arguments: dict[str, object] = {
             "typed_name": form.get("typed_name", ""), "consent": "consent" in form,
             # The words this signer was shown, recorded with their signature.
-            "statement": statement_for(ctx.signer.role), "consent_text": CONSENT,
+            "statement": statement_for(ctx.signer.role),
+            "consent_text": consent_for(ctx.signer.role),
             "name_differs": "name_differs" in form,
             "timezone": wf.valid_timezone(form.get("timezone")) or _plan_zone(ctx.plan)}
         if action == "acknowledge":

@@ -15,6 +15,7 @@ from docgen.stamp import SealFacts
 from signing.domain import audit
 from signing.domain.completion import KeyFacts, SignerFacts, completion_of
 from signing.domain.events import EventType
+from signing.domain.wording import CONSENT, consent_for
 from signing.domain.workflow import Event
 
 UTC = dt.UTC
@@ -167,6 +168,70 @@ def test_a_refusal_recorded_by_the_manager_names_them_with_their_address(plan_da
     assert rows(completion, "employee")["refusal recorded"] == (
         "Priya Raman (manager)", MANAGER_IP, MANAGER_UA)
     assert completion.signers[0].recorded_by == "Priya Raman"
+
+
+def test_each_signer_carries_the_consent_they_agreed_to(plan_data):
+    manager_words = consent_for("manager")
+    t = Trail()
+    t.add(EventType.ENVELOPE_SENT, T0, KEY)
+    t.add(EventType.SIGNER_CONFIRMED, T0 + dt.timedelta(hours=1), "signer:m1", signer="m1",
+          typed_name="Priya Raman", consent=True, statement="I confirm...",
+          consent_text=manager_words)
+    # Signed before consents were kept with each signature: today's employee words.
+    t.add(EventType.SIGNER_ACKNOWLEDGED, T0 + dt.timedelta(hours=2), "signer:e1",
+          signer="e1", typed_name="Léa Brändli", consent=True, statement="I have...")
+    t.add(EventType.ENVELOPE_EXPIRED, T0 + dt.timedelta(days=9), "worker")
+    manager = SignerFacts("m1", "manager", "Priya Raman", "p@example.com", "confirmed", T0)
+    hr = SignerFacts("h1", "hr", "Sofía Castellanos", "s@example.com", "waiting", None)
+    completion = complete(t, plan_data, signers=(manager, EMPLOYEE, hr))
+    assert [s.consent for s in completion.signers] == [manager_words, CONSENT, None]
+    # The employee's rights (paper instead, withdrawal) are not the manager's words.
+    assert "ask HR" not in manager_words and "withdraw" not in manager_words
+    assert "in my role as the employee's manager" in manager_words
+
+
+def test_a_signer_the_plan_never_reached_was_not_asked_and_one_who_was_did_not_respond(
+        plan_data):
+    t = Trail()
+    t.add(EventType.ENVELOPE_SENT, T0, KEY)
+    t.add(EventType.SIGNER_NOTIFIED, T0, KEY, signer="e1")
+    t.add(EventType.ENVELOPE_EXPIRED, T0 + dt.timedelta(days=9), "worker")
+    employee = SignerFacts("e1", "employee", "Léa Brändli", "lea@example.com", "notified",
+                           None)
+    hr = SignerFacts("h1", "hr", "Sofía Castellanos", "s@example.com", "waiting", None)
+    completion = complete(t, plan_data, signers=(employee, hr))
+    assert [(s.decision, s.not_asked) for s in completion.signers] == [
+        ("no_response", False), ("no_response", True)]
+    assert rows(completion, "hr") == {"not asked (never sent the plan)": (
+        "plansign (system)", None, None)}
+
+
+@pytest.mark.parametrize(("meeting_at", "expected"), [
+    ("2027-01-12T10:00:00+01:00",
+     dt.datetime(2027, 1, 12, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))),
+    ("2027-01-12T10:00:00", None),  # no offset: not a moment, left out
+    ("next Tuesday", None),
+    (None, None),
+])
+def test_a_recorded_refusals_meeting_is_read_when_it_was_recorded(plan_data, meeting_at,
+                                                                  expected):
+    t = Trail()
+    t.add(EventType.ENVELOPE_SENT, T0, KEY)
+    data = {"meeting_place": "  Room 3,\n Zürich "} if meeting_at else {}
+    if meeting_at:
+        data["meeting_at"] = meeting_at
+    t.add(EventType.SIGNER_REFUSED, T0 + dt.timedelta(hours=2), "signer:m1", signer="e1",
+          recorded_by="m1", witness="Anna Keller", confirmed=True, reason="Not fair.",
+          timezone="Europe/Zurich", **data)
+    t.add(EventType.ENVELOPE_COMPLETED, T0 + dt.timedelta(hours=2), "signer:m1")
+    employee = SignerFacts("e1", "employee", "Léa Brändli", "lea@example.com", "refused",
+                           T0 + dt.timedelta(hours=2))
+    (signer, _) = complete(t, plan_data, signers=(employee, MANAGER)).signers
+    assert signer.meeting_at == expected
+    assert signer.meeting_place == ("Room 3, Zürich" if meeting_at else None)
+    assert (signer.refusal_recorded, signer.witness, signer.consent) == (
+        True, "Anna Keller", None)
+    assert signer.timezone == "Europe/Zurich"
 
 
 def test_the_seal_is_passed_through(plan_data):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pdfplumber
 import pytest
@@ -158,3 +159,113 @@ def test_a_seal_with_a_malformed_fingerprint_is_refused(plan_pdf):
                              seal=kit.replace(SEAL, fingerprint_sha256="AB:CD"))
     with pytest.raises(CompletionInvalid, match=r"seal\.fingerprint_sha256"):
         stamp(plan_pdf, completion)
+
+
+# -- a recorded refusal, a name that differs, a signer never asked, consents ------------
+
+ZURICH = ZoneInfo("Europe/Zurich")
+MEETING_PLACE = "Sitzungszimmer Matterhorn, Zürich"
+
+
+def beside(stamped, plan_pdf, role: str = "employee") -> str:
+    """The words right of a signer's line and just above and below it: their small print."""
+    text = kit.SIGNATURE_ANCHORS[role]
+    anchor = find_anchors(plan_pdf, [text])[text]
+    return joined(words_near(stamped.pdf, anchor.page + 1, right_of=anchor.line.x1,
+                             top=anchor.top - 40, bottom=anchor.line.bottom + 40))
+
+
+def recorded_in_a_meeting(plan_pdf):
+    completion = kit.refused(plan_pdf)
+    employee = kit.replace(completion.signers[0], timezone="Europe/Zurich",
+                           meeting_at=dt.datetime(2027, 1, 12, 10, 0, tzinfo=ZURICH),
+                           meeting_place=MEETING_PLACE)
+    return kit.replace(completion, signers=(employee, *completion.signers[1:]))
+
+
+def test_a_recorded_refusal_says_on_the_line_who_recorded_it_before_whom_when_and_where(
+        plan_pdf):
+    stamped = stamp(plan_pdf, recorded_in_a_meeting(plan_pdf))
+    assert stamped.notes == ()  # stamped beside the line, not moved elsewhere
+    small = squash(beside(stamped, plan_pdf))
+    assert squash("Refusal to sign recorded by Jürg Baumann (manager), witness Anna Keller, "
+                  f"at a meeting on 12 Jan 2027, 10:00 CET, {MEETING_PLACE}") in small
+    assert squash("recorded 12 Jan 2027, 10:14 CET") in small
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
+    assert ("The refusal was recorded by Jürg Baumann (manager) in a meeting with Léa "
+            f"Brändli, on 12 January 2027, 10:00 CET, {MEETING_PLACE}, witnessed by Anna "
+            "Keller; Léa Brändli did not refuse on their own signing page.") in acknowledgement
+    assert "What was recorded as the employee's words" in acknowledgement
+    certificate = squash(page_text(stamped.pdf, stamped.certificate_page))
+    assert squash("Refusal to sign recorded, 2027-01-12 09:14:03 UTC") in certificate
+    assert squash("By Jürg Baumann (manager), witness Anna Keller, at a meeting on 12 January "
+                  f"2027, 10:00 CET, {MEETING_PLACE}.") in certificate
+    assert squash(f"What was recorded as the employee's words: {kit.REASON}") in certificate
+
+
+def test_a_refusal_on_the_employees_own_page_is_theirs_with_their_reason(plan_pdf):
+    completion = kit.refused(plan_pdf)
+    employee = kit.replace(completion.signers[0], witness=None, recorded_by=None)
+    stamped = stamp(plan_pdf, kit.replace(completion,
+                                          signers=(employee, *completion.signers[1:])))
+    assert beside(stamped, plan_pdf).startswith("Refused to sign 12 Jan 2027, 09:14 UTC")
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
+    assert "Reason given" in acknowledgement and "recorded" not in acknowledgement
+    certificate = squash(page_text(stamped.pdf, stamped.certificate_page))
+    assert squash(f"Reason given: {kit.REASON}") in certificate
+
+
+def test_a_name_that_differs_is_stamped_with_the_name_on_record_beside_it(plan_pdf):
+    completion = kit.acknowledged(plan_pdf, comments=())
+    employee = kit.replace(completion.signers[0], typed_name="Lea Braendli-Keller",
+                           name_differs=True)
+    stamped = stamp(plan_pdf, kit.replace(completion,
+                                          signers=(employee, *completion.signers[1:])))
+    assert stamped.notes == ()
+    anchor = find_anchors(plan_pdf, [kit.ANCHOR])[kit.ANCHOR]
+    signature = joined(words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.x1,
+                                  left_of=anchor.line.x1, top=anchor.top - 30,
+                                  bottom=anchor.line.bottom + 8))
+    assert signature == "Lea Braendli-Keller"
+    assert squash("Acknowledged 12 Jan 2027, 09:14 UTC Name on record: Léa Brändli; signer "
+                  "states their legal name differs (not verified by plansign) Certificate p. "
+                  f"{stamped.certificate_page}") == squash(beside(stamped, plan_pdf))
+
+
+def test_a_signer_never_sent_the_plan_is_not_asked_and_agreed_to_nothing(plan_pdf):
+    completion = kit.expired(plan_pdf)
+    employee, manager, hr = completion.signers
+    stamped = stamp(plan_pdf, kit.replace(completion, signers=(
+        employee, kit.replace(manager, decision="confirmed", consent="Manager's consent."),
+        kit.replace(hr, not_asked=True))))
+    assert squash(beside(stamped, plan_pdf, "hr")) == squash(
+        "Not asked the plan expired before their turn as of 25 Jan 2027, 00:00 UTC "
+        f"Certificate p. {stamped.certificate_page}")
+    assert beside(stamped, plan_pdf).startswith("No response as of")
+    acknowledgement = " ".join(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT).split())
+    assert ("Not asked: the plan expired before their turn Sofía Castellanos was never sent "
+            "the plan, so was not asked to sign it.") in acknowledgement
+    assert "Sofía Castellanos had not responded" not in acknowledgement
+    assert "Léa Brändli had not responded when the envelope expired" in acknowledgement
+    certificate = " ".join(page_text(stamped.pdf, stamped.certificate_page).split())
+    assert ("Jürg Baumann (Manager) agreed to the following before signing: Manager's "
+            "consent.") in certificate
+    assert ("Léa Brändli and Sofía Castellanos did not sign, and agreed to none of it."
+            in certificate)
+    assert "Each signer agreed" not in certificate
+    assert kit.CONSENT not in certificate
+
+
+def test_the_certificate_gives_each_signers_consent_grouped_when_the_words_are_the_same(
+        plan_pdf):
+    completion = kit.acknowledged(plan_pdf, comments=())
+    employee, manager, hr = completion.signers
+    stamped = stamp(plan_pdf, kit.replace(completion, signers=(
+        kit.replace(employee, consent="The employee's consent."),
+        kit.replace(manager, decision="confirmed", consent="The company's consent."),
+        kit.replace(hr, decision="confirmed", consent="The company's consent."))))
+    certificate = " ".join(page_text(stamped.pdf, stamped.certificate_page).split())
+    assert ("Léa Brändli (Employee) agreed to the following before signing: The employee's "
+            "consent. Jürg Baumann (Manager) and Sofía Castellanos (HR representative) agreed "
+            "to the following before signing: The company's consent.") in certificate
+    assert "did not sign" not in certificate

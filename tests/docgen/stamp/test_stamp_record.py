@@ -273,12 +273,15 @@ def test_a_refusal_recorded_in_a_meeting_names_manager_witness_and_reason(plan_p
     anchor = find_anchors(plan_pdf, [kit.ANCHOR])[kit.ANCHOR]
     headline = words_near(stamped.pdf, kit.SIGNATURES, right_of=anchor.x1, left_of=anchor.line.x1,
                           top=anchor.top - 20, bottom=anchor.line.bottom + 8)
-    assert joined(headline) == "Refused to sign"
+    # The manager recorded it: the line does not say the employee refused on their own.
+    assert joined(headline) == "Refusal to sign recorded"
     assert all(abs(w["bottom"] - anchor.baseline) < 6 for w in headline)
     text = squash(page_text(stamped.pdf, kit.ACKNOWLEDGEMENT))
-    assert squash("Refused to sign on 12 January 2027, 09:14 UTC") in text
-    assert squash("recorded by Jürg Baumann in a meeting with Léa Brändli, witnessed by "
-                  "Anna Keller") in text
+    assert squash("Refusal to sign recorded on 12 January 2027, 09:14 UTC") in text
+    assert squash("recorded by Jürg Baumann (manager) in a meeting with Léa Brändli, "
+                  "witnessed by Anna Keller") in text
+    assert squash("What was recorded as the employee's words") in text
+    assert squash("Reason given") not in text
     assert squash(kit.REASON) in text  # "<i>" and all, as typed
     # nothing was signed
     assert "Date: 12 January 2027" not in page_text(stamped.pdf, kit.SIGNATURES)
