@@ -165,7 +165,7 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
                  space_after=4)
     if signer.refusal_recorded:
         held = meeting(signer, short=False)
-        pdf.para(sentence(f"{recorded_by(signer)}" + (f", {held}" if held else "")) + ".",
+        pdf.para(sentence(", ".join((*recorded_by(signer), *([held] if held else [])))) + ".",
                  size=SMALL, space_after=4)
     if signer.decision == "refused":
         said = (signer.reason or "").strip()

@@ -112,10 +112,11 @@ def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts
         if signer.refusal_recorded:
             # The manager recorded it: the line says so, and who saw it, not that the
             # employee refused on their own page.
-            said = f"{RECORDED_REFUSAL} {recorded_by(signer)}"
             held = meeting(signer, short=True)
-            small = [*_wrapped(said + ("," if held else "")),
-                     *(_wrapped(held) if held else ()),
+            parts = [*recorded_by(signer), *([held] if held else [])]
+            small = [RECORDED_REFUSAL,
+                     *(line for i, part in enumerate(parts)
+                       for line in _wrapped(part + ("," if i < len(parts) - 1 else ""))),
                      f"recorded {signer_short_time(signer.decided_at, zone)}"]
             return Mark(signer, RECORDED_REFUSAL, "sans", "", tuple(small), None)
         return Mark(signer, label, "sans", "",

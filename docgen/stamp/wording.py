@@ -73,10 +73,11 @@ def decision_label(signer: SignerOutcome, completion: Completion) -> str:
     return DECISION_LABELS[signer.decision]
 
 
-def recorded_by(signer: SignerOutcome) -> str:
-    """``by Jürg Baumann (manager), witness Anna Keller``: who recorded a refusal."""
-    witness = f", witness {signer.witness}" if signer.witness else ""
-    return f"by {signer.recorded_by} (manager){witness}"
+def recorded_by(signer: SignerOutcome) -> tuple[str, ...]:
+    """``("by Jürg Baumann (manager)", "witness Anna Keller")``: who recorded a refusal,
+    and before whom (said with commas between)."""
+    witness = (f"witness {signer.witness}",) if signer.witness else ()
+    return (f"by {signer.recorded_by} (manager)", *witness)
 
 
 def meeting(signer: SignerOutcome, *, short: bool) -> str | None:

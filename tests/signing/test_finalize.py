@@ -23,8 +23,9 @@ from sqlalchemy import select
 
 from archive import ArchivedRecord, FolderStore
 from database import make_session_factory
-from docgen import plan_from_data, resolve_template
+from docgen import SIGNATURE_ANCHORS, plan_from_data, resolve_template
 from docgen.seal import create_self_signed, validate
+from docgen.stamp import find_anchors
 from signing.domain import apikeys, outbox, verification
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
@@ -35,8 +36,9 @@ from signing.domain.mail import FileMailBackend
 from signing.domain.models import Document, OutboxRow
 from signing.domain.notify import Mailer
 from signing.domain.sending import SendOptions, send_plan
-from signing.domain.wording import CONSENT, STATEMENT, statement_for
+from signing.domain.wording import CONSENT, STATEMENT, consent_for, statement_for
 from tests.conftest import EXAMPLES
+from tests.docgen.stamp.test_stamp_record import joined, words_near
 
 NOW = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:riley")
@@ -209,7 +211,7 @@ def test_a_crash_after_sealing_archives_the_staged_pdf_not_a_new_one(
 
 def confirm(sessions, envelope_id, role, signer_id, name, at) -> None:
     act(sessions, envelope_id, "confirm", signer_id, at, typed_name=name, consent=True,
-        statement=statement_for(role), consent_text=CONSENT)
+        statement=statement_for(role), consent_text=consent_for(role))
 
 
 def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, finalizer,
@@ -224,11 +226,39 @@ def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, f
     confirm(sessions, envelope_id, "hr", ids["hr"], "Sofia Castellanos",
             at + dt.timedelta(hours=2))
     finalize(sessions, finalizer, at + dt.timedelta(hours=3))
-    text = " ".join(text_of(final_pdf(sessions, envelope_id), tmp_path).split())
+    final = final_pdf(sessions, envelope_id)
+    text = " ".join(text_of(final, tmp_path).split())
     assert "Refused to sign" in text and "Confirmed" in text
     assert "Sofía Castellanos" in text and "Says the targets are unfair." in text
+    # The employee's line says who recorded the refusal before whom, not that she did it.
+    assert _small_print(final, "employee").startswith(
+        "Refusal to sign recorded by Jürg Baumann (manager), witness Sofía Castellanos "
+        "recorded 14 Jan 2027, 11:00 CET")
+    assert "What was recorded as the employee's words" in text
+    # Those who signed agreed to the company's consent; the employee agreed to nothing.
+    assert ("Jürg Baumann (Manager) agreed to the following before signing: "
+            f"{consent_for('manager')}") in text
+    assert ("Sofía Castellanos (HR representative) agreed to the following before signing: "
+            f"{consent_for('hr')}") in text
+    assert "Léa Brändli did not sign, and agreed to none of it." in text
+    assert CONSENT not in text
     with sessions() as session:
         assert session.get_one(ArchivedRecord, envelope_id).outcome == "refused"
+
+
+def test_a_legal_name_that_differs_is_stamped_with_the_name_on_record(
+        sessions, converter, finalizer, tmp_path):
+    envelope_id = send(sessions, converter)
+    employee = signers(sessions, envelope_id)["employee"]
+    act(sessions, envelope_id, "acknowledge", employee, NOW + dt.timedelta(days=1),
+        typed_name="Lea Keller-Brändli", name_differs=True, consent=True, statement=STATEMENT,
+        consent_text=CONSENT, timezone="Europe/Zurich")
+    finalize(sessions, finalizer, NOW + dt.timedelta(days=1))
+    final = final_pdf(sessions, envelope_id)
+    assert "Lea Keller-Brändli" in " ".join(_words_beside(final, SIGNATURE_ANCHORS["employee"]))
+    assert ("Name on record: Léa Brändli; signer states their legal name differs (not "
+            "verified by plansign)") in _small_print(final, "employee")
+    text_of(final, tmp_path)  # kept with the test's files, to be looked at
 
 
 def test_a_routed_employees_sent_row_names_plansign_not_the_managers_browser(
@@ -336,6 +366,29 @@ def test_an_envelope_that_expires_with_no_response(sessions, converter, finalize
         assert record.outcome == "no_response" and record.completed_at == later
 
 
+def test_a_signer_whose_turn_never_came_is_not_asked_and_agreed_to_nothing(
+        sessions, converter, finalizer, tmp_path):
+    envelope_id = send(sessions, converter, routing=None)  # manager, employee, then HR
+    ids = signers(sessions, envelope_id)
+    confirm(sessions, envelope_id, "manager", ids["manager"], "Jürg Baumann",
+            NOW + dt.timedelta(days=1))
+    later = NOW + dt.timedelta(days=15)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "expire", actor=svc.Actor("worker"), now=later)
+    finalize(sessions, finalizer, later)
+    final = final_pdf(sessions, envelope_id)
+    text = " ".join(text_of(final, tmp_path).split())
+    assert "Not asked: the plan expired before their turn" in text
+    assert "Sofía Castellanos had not responded" not in text
+    assert "Léa Brändli had not responded when the envelope expired" in text
+    assert ("Jürg Baumann (Manager) agreed to the following before signing: "
+            f"{consent_for('manager')}") in text
+    assert "Léa Brändli and Sofía Castellanos did not sign, and agreed to none of it." in text
+    assert "Each signer agreed" not in text and CONSENT not in text
+    assert _small_print(final, "hr").startswith(
+        "Not asked the plan expired before their turn as of")
+
+
 def _events(sessions, envelope_id) -> list[str]:
     with sessions() as session:
         return [r.hash for r in svc.audit_trail(session, envelope_id)]
@@ -372,6 +425,16 @@ def test_each_signer_gets_their_copy_by_link_or_attached(sessions, converter, fi
     pdfs = [part.get_content() for part in copy.iter_attachments()
             if part.get_content_type() == "application/pdf"]
     assert pdfs == ([final_pdf(sessions, envelope_id)] if attach else [])
+
+
+def _small_print(pdf: bytes, role: str) -> str:
+    """The words right of a signer's signature line, a little above and below it: the
+    small print of their stamp, read as a reader would."""
+    text = SIGNATURE_ANCHORS[role]
+    anchor = find_anchors(pdf, [text])[text]
+    assert anchor.line is not None
+    return joined(words_near(pdf, anchor.page + 1, right_of=anchor.line.x1,
+                             top=anchor.top - 40, bottom=anchor.line.bottom + 40))
 
 
 def _words_beside(pdf: bytes, anchor: str) -> list[str]:
