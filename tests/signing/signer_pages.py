@@ -16,7 +16,7 @@ from docgen import sample_plan
 from signing.domain import envelopes as svc
 from signing.domain.models import SignerRow
 from signing.domain.sending import signer_specs
-from signing.domain.wording import CONSENT, statement_for
+from signing.domain.wording import consent_for, statement_for
 from signing.web.current import services_of
 
 HR = svc.Actor("hr:test")
@@ -39,7 +39,7 @@ def send_plan(sessions, *, manager_confirms: bool = True) -> tuple[str, str]:
         if manager_confirms:
             svc.perform(session, envelope_id, "confirm", signer_id=ids["manager"],
                         typed_name=plan.manager.name, consent=True,
-                        statement=statement_for("manager"), consent_text=CONSENT,
+                        statement=statement_for("manager"), consent_text=consent_for("manager"),
                         actor=svc.Actor(f"signer:{ids['manager']}"), now=now)
         return envelope_id, ids["employee"]
 

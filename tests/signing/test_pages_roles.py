@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from signing.domain import envelopes as svc
 from signing.domain.models import OutboxRow, SignerRow
-from signing.domain.wording import statement_for
+from signing.domain.wording import consent_for, statement_for
 from signing.web.app import create_app
 from tests.signing.signer_pages import HR, signer_ids
 
@@ -68,11 +68,15 @@ def test_the_manager_confirms_in_their_own_words(signer, sessions):
     assert "Acknowledge the plan" not in page and "Refuse to sign" not in page
     assert 'action="/sign/comment"' not in page
     assert "Record that Alex Sample refused" not in page  # not sent the plan yet
+    # Their own consent: to sign in their role, not the employee's paper copy and withdrawal.
+    assert str(escape(consent_for("manager"))) in page
+    assert "I can ask HR for a paper copy" not in page
     response = signer.confirm("morgan example", timezone="America/Chicago")
     assert response.status_code == 303
     assert "Your confirmation has been recorded" in signer.follow(response)
     [confirmed] = trail(sessions, signer.envelope_id, "signer.confirmed")
     assert confirmed.data["statement"] == statement_for("manager")
+    assert confirmed.data["consent_text"] == consent_for("manager")
     assert confirmed.data["typed_name"] == "morgan example"
     assert confirmed.data["timezone"] == "America/Chicago"
     assert confirmed.actor == f"signer:{signer.signer_id}"
@@ -237,12 +241,15 @@ def test_an_employee_whose_refusal_was_recorded_is_told_what_to_do_if_it_is_wron
     assert "If this is not what happened" in page
 
 
-def test_hr_read_the_employees_answer_and_comments_before_countersigning(signer):
+def test_hr_read_the_employees_answer_and_comments_before_countersigning(signer, sessions):
     signer.open()
     signer.comment("<b>The Q3 figures</b> include another team's accounts.")
     signer.acknowledge()
+    [acknowledged] = trail(sessions, signer.envelope_id, "signer.acknowledged")
+    assert acknowledged.data["consent_text"] == consent_for("employee")
     hr = signer.another()
     page = hr.open_as("hr")
+    assert str(escape(consent_for("hr"))) in page
     assert "Alex Sample's response so far" in page
     assert "Alex Sample acknowledged the plan on" in page
     # Their words as they wrote them, escaped.
@@ -350,6 +357,7 @@ def test_the_page_is_given_what_the_contract_lists(signer, rendered):
     assert name == "sign.html"
     assert context["role"] == "employee"
     assert context["statement"] == statement_for("employee")
+    assert context["consent"] == consent_for("employee")
     assert context["sender"] == "Riley Placeholder"
     assert context["deadline"].tzinfo is not None
     assert context["tz"] == "Europe/London"
@@ -371,6 +379,7 @@ def test_the_page_is_given_what_the_contract_lists(signer, rendered):
     assert context["role"] == "manager" and context["can_record_refusal"] is True
     assert context["can_comment"] is False
     assert context["statement"] == statement_for("manager")
+    assert context["consent"] == consent_for("manager")
     response = signer.record_refusal("")
     _, context = rendered[-1]
     assert response.status_code == 422

@@ -71,18 +71,35 @@ def test_each_role_has_its_own_statement():
         wording.statement_for("ceo")
 
 
+def test_each_role_has_its_own_consent_and_only_the_employee_is_offered_paper():
+    assert set(wording.CONSENTS) == {"employee", "manager", "hr"}
+    employee, manager, hr = (wording.consent_for(r) for r in ("employee", "manager", "hr"))
+    assert employee == wording.CONSENT  # what records made before roles had their own hold
+    assert "ask HR for a paper copy" in employee and "withdraw this consent" in employee
+    for words, role in ((manager, "in my role as the employee's manager"),
+                        (hr, "for Human Resources")):
+        assert role in words
+        assert "my typed name is my signature" in words
+        assert "takes the place of a signed paper copy" in words
+        assert "ask HR" not in words and "withdraw" not in words
+    assert wording.consent_for(Role.HR) == hr
+    with pytest.raises(ValueError, match="no consent for 'ceo'"):
+        wording.consent_for("ceo")
+
+
 # -- confirm and decline ----------------------------------------------------------------
 
 
 def test_the_manager_confirms_in_their_words_then_the_employee_is_asked():
     step = confirm(routed(), "s-manager", statement=wording.statement_for("manager"),
-                   consent_text=wording.CONSENT, timezone="America/Chicago")
+                   consent_text=wording.consent_for("manager"), timezone="America/Chicago")
     assert states(step.envelope) == {"s-manager": "confirmed", "s-employee": "notified",
                                      "s-hr": "waiting"}
     assert event_types(step) == ["signer.confirmed", "signer.notified"]
     assert step.events[0].data == {
         "typed_name": "Morgan Example", "consent": True,
-        "statement": wording.statement_for("manager"), "consent_text": wording.CONSENT,
+        "statement": wording.statement_for("manager"),
+        "consent_text": wording.consent_for("manager"),
         "timezone": "America/Chicago"}
     assert effect_names(step) == [("webhook", "signer.confirmed", "s-manager"),
                                   ("email", "invitation", "s-employee")]
