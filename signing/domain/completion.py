@@ -94,10 +94,9 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         outcome=CLOSING_EVENTS[closing.type],
         original_sha256=document_sha256,
         completed_at=closing.at,
-        # The words the signers agreed to, as recorded; today's for records made before
-        # acknowledgements kept them.
-        consent_text=next((r.data["consent_text"] for r in trail
-                           if r.type in SIGNATURES and "consent_text" in r.data), CONSENT),
+        # Each signer's consent is their own (SignerOutcome.consent); this is only for a
+        # signature without it, and every signature here has it.
+        consent_text=CONSENT,
         audit_head_hash=trail[-1].hash,
         # The trail itself, attached to the record, so the sealed PDF proves its history.
         audit_trail=tuple(to_json(r) for r in trail),

@@ -149,7 +149,7 @@ def test_a_confirmation_is_read_like_an_acknowledgement(plan_data):
     assert (signer.decision, signer.typed_name, signer.timezone) == (
         "confirmed", "Priya Raman", "Europe/Zurich")
     assert signer.statement == "I confirm the plan was discussed with the employee."
-    assert completion.consent_text == "Consent as shown."
+    assert signer.consent == "Consent as shown."
     assert rows(completion, "manager")["confirmed"][0] == "Priya Raman (manager)"
 
 

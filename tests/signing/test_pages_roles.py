@@ -178,6 +178,11 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
     assert employee.follow(employee.comment("I did not refuse; I asked for time.")) \
         .count("I did not refuse; I asked for time.") == 1
 
+    # HR read the reason as the manager's record of the employee's words, not as hers.
+    page = signer.another().open_as("hr")
+    assert "What was recorded as the employee's words:" in page
+    assert "Said it is unfair." in page and "Reason given" not in page
+
 
 def test_no_refusal_can_be_recorded_before_the_employee_has_the_plan(signer, sessions):
     signer.send(manager_confirms=False)
