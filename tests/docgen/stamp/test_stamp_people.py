@@ -14,6 +14,7 @@ import pdfplumber
 import pytest
 
 from docgen.stamp import CompletionInvalid, SealFacts, SignerEvent, find_anchors, stamp
+from docgen.stamp.wording import meeting
 from tests.docgen.stamp import stampkit as kit
 from tests.docgen.stamp.test_stamp_record import (
     joined,
@@ -145,6 +146,8 @@ def test_a_name_that_differs_is_said_on_the_acknowledgement_page(plan_pdf):
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("timezone", "Mars/Olympus", "signers[0].timezone: 'Mars/Olympus' is not an IANA"),
     ("decision", "declined", "signers[0].decision: must be one of"),
+    ("meeting_at", dt.datetime(2027, 1, 12, 10, 0),
+     "signers[0].meeting_at: must be a timezone-aware datetime"),
 ])
 def test_a_signer_the_record_cannot_show_is_refused_naming_the_field(plan_pdf, field, value,
                                                                       message):
@@ -269,3 +272,19 @@ def test_the_certificate_gives_each_signers_consent_grouped_when_the_words_are_t
             "consent. Jürg Baumann (Manager) and Sofía Castellanos (HR representative) agreed "
             "to the following before signing: The company's consent.") in certificate
     assert "did not sign" not in certificate
+
+
+@pytest.mark.parametrize(("changes", "short", "expected"), [
+    ({"meeting_at": dt.datetime(2027, 1, 12, 10, 0, tzinfo=ZURICH),
+      "meeting_place": "Room 3", "timezone": "Europe/Zurich"}, True,
+     "at a meeting on 12 Jan 2027, 10:00 CET, Room 3"),
+    # Without the manager's zone: the time as they entered it, with its offset.
+    ({"meeting_at": dt.datetime(2027, 1, 12, 10, 0,
+                                tzinfo=dt.timezone(dt.timedelta(hours=1)))}, False,
+     "at a meeting on 12 January 2027, 10:00 UTC+01:00"),
+    ({"meeting_place": "  Room\n3 "}, True, "at a meeting at Room 3"),
+    ({}, True, None),  # recorded before the meeting was asked for
+])
+def test_a_recorded_refusals_meeting_in_words(plan_pdf, changes, short, expected):
+    employee = kit.replace(kit.refused(plan_pdf).signers[0], **changes)
+    assert meeting(employee, short=short) == expected
