@@ -100,9 +100,9 @@ def not_sent_page(status: int) -> Response:
     whose CSRF token cannot be checked for want of a session (weberrors)."""
     message = ("This page expired before your response was sent, so nothing was recorded. "
                "What you typed is kept in this browser.")
-    advice = ("Open the link in your most recent email here, in this browser, and what you "
-              "typed will be filled in for you to send again; tick any boxes again. If the "
-              "link no longer works, ask HR for a new one.")
+    advice = ("Open the link in your most recent email here, and what you typed will be "
+              "filled in for you to send again; tick any boxes again. If the link no "
+              "longer works, ask HR for a new one.")
     return Response(render_template("link_error.html", title="Your response was not sent",
                                     message=message, advice=advice), status)
 
