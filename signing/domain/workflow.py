@@ -25,10 +25,10 @@ import datetime as dt
 import functools
 import unicodedata
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from signing.domain.errors import SigningError
 from signing.domain.events import EventType
@@ -156,6 +156,29 @@ class InvalidInput(WorkflowError):
         self.message = message  # for a person, beside the field; str() names the field
         super().__init__(f"{field}: {message}")
 
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each refused field's message, by field: a page shows each beside its field."""
+        return {self.field: self.message}
+
+
+class InvalidFields(InvalidInput):
+    """Several fields of one form refused at once, so the signer hears of every problem
+    in one go, not one per try. Still an :class:`InvalidInput`: ``field`` and
+    ``message`` are the first problem's, and ``str()`` names them all."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        if not errors:
+            raise ValueError("InvalidFields needs at least one refused field")
+        self._errors = dict(errors)
+        self.field, self.message = next(iter(self._errors.items()))
+        WorkflowError.__init__(self, "; ".join(f"{name}: {message}"
+                                               for name, message in self._errors.items()))
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return dict(self._errors)
+
 
 class CommentLimitReached(InvalidInput):
     """One more comment would take the signer past what one signer may send: a number
@@ -268,6 +291,38 @@ def _open_signer(envelope: Envelope, signer_id: str, action: str) -> Signer:
     return signer
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class _FormChecks:
+    """The fields of one form, each checked by its own rule, every problem kept:
+    :meth:`finish` refuses them together (:class:`InvalidFields`)."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def run(self, check: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
+        """``check``'s value, or None if it refused its field (kept for :meth:`finish`)."""
+        try:
+            return check(*args, **kwargs)
+        except InvalidInput as exc:
+            for name, message in exc.errors.items():
+                self.errors.setdefault(name, message)
+            return None
+
+    def finish(self) -> None:
+        if self.errors:
+            raise InvalidFields(self.errors)
+
+
+def _with_zone(data: dict[str, Any], timezone: str | None) -> dict[str, Any]:
+    """``data`` with the signer's browser zone, if it is one (the record then shows
+    their acts at their own time); a zone that is not one is left out."""
+    zone = valid_timezone(timezone)
+    return {**data, "timezone": zone} if zone else data
+
+
 def _check_comment(text: str | None, field_name: str = "comment") -> str | None:
     if text is None:
         return None
@@ -370,12 +425,27 @@ def valid_timezone(name: str | None) -> str | None:
     return name if name in _time_zones() else None
 
 
-def _signature(signer: Signer, *, typed_name: str, consent: bool, name_differs: bool,
-               verb: str) -> dict[str, Any]:
-    """The typed name and consent of a signature, checked, as event data. The name is
-    the signer's name on record, give or take case, accents and the spaces and
-    punctuation between words, unless the signer says their legal name differs (which
-    is recorded, and HR are told)."""
+def _signature(checks: _FormChecks, signer: Signer, *, typed_name: str, consent: bool,
+               name_differs: bool, verb: str) -> dict[str, Any]:
+    """The typed name and consent of a signature, each checked, as event data; the data
+    holds only once ``checks`` has finished without a problem."""
+    data = checks.run(_typed_name, signer, typed_name=typed_name, name_differs=name_differs,
+                      verb=verb) or {}
+    checks.run(_consent_given, consent)
+    return {**data, "consent": True}
+
+
+def _consent_given(consent: bool) -> None:
+    if not consent:
+        raise InvalidInput("consent", "Tick the box to agree to sign electronically, or ask "
+                                      "HR for a paper copy.")
+
+
+def _typed_name(signer: Signer, *, typed_name: str, name_differs: bool,
+                verb: str) -> dict[str, Any]:
+    """The typed name, as event data. It is the signer's name on record, give or take
+    case, accents and the spaces and punctuation between words, unless the signer says
+    their legal name differs (which is recorded, and HR are told)."""
     typed = " ".join(typed_name.split())
     if not typed:
         raise InvalidInput("typed_name", f"Type your full name to {verb} the plan.")
@@ -394,10 +464,6 @@ def _signature(signer: Signer, *, typed_name: str, consent: bool, name_differs: 
                 '"My legal name differs from the name on this plan" and sign with your '
                 "legal name; HR will be told."))
         data.update(name_differs=True, name_on_record=signer.name)
-    if not consent:
-        raise InvalidInput("consent", "Tick the box to agree to sign electronically, or ask "
-                                      "HR for a paper copy.")
-    data["consent"] = True
     return data
 
 
@@ -409,9 +475,7 @@ def _signed(envelope: Envelope, signer: Signer, *, event_type: EventType, state:
     data = {**data, "statement": statement}
     if consent_text:
         data["consent_text"] = consent_text
-    zone = valid_timezone(timezone)
-    if zone:
-        data["timezone"] = zone
+    data = _with_zone(data, timezone)
     signed = Event(event_type, signer.id, data)
     effects = [Effect("webhook", event_type, signer.id)]
     if data.get("name_differs"):
@@ -430,15 +494,18 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
     the plan's), recorded so that the record can show their local time."""
     signer = _open_signer(envelope, signer_id, "acknowledge")
     _check_role(signer, "acknowledge", Role.EMPLOYEE)
-    data = _signature(signer, typed_name=typed_name, consent=consent,
+    checks = _FormChecks()
+    data = _signature(checks, signer, typed_name=typed_name, consent=consent,
                       name_differs=name_differs, verb="acknowledge")
-    comment = _check_comment(comment)
+    comment = checks.run(_check_comment, comment)
+    checks.finish()
     envelope, events, effects = _signed(
         envelope, signer, event_type=EventType.SIGNER_ACKNOWLEDGED,
         state=SignerState.ACKNOWLEDGED, data=data, statement=statement,
         consent_text=consent_text, timezone=timezone, now=now)
     if comment:
-        commented = Event(EventType.SIGNER_COMMENTED, signer.id, {"comment": comment})
+        commented = Event(EventType.SIGNER_COMMENTED, signer.id,
+                          _with_zone({"comment": comment}, timezone))
         events.append(commented)
         effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
                     Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)]
@@ -452,8 +519,10 @@ def confirm(envelope: Envelope, signer_id: str, *, typed_name: str, consent: boo
     words) says. Recorded as :func:`acknowledge` records the employee's signature."""
     signer = _open_signer(envelope, signer_id, "confirm")
     _check_role(signer, "confirm", Role.MANAGER, Role.HR)
-    data = _signature(signer, typed_name=typed_name, consent=consent,
+    checks = _FormChecks()
+    data = _signature(checks, signer, typed_name=typed_name, consent=consent,
                       name_differs=name_differs, verb="confirm")
+    checks.finish()
     envelope, events, effects = _signed(
         envelope, signer, event_type=EventType.SIGNER_CONFIRMED, state=SignerState.CONFIRMED,
         data=data, statement=statement, consent_text=consent_text, timezone=timezone,
@@ -462,17 +531,18 @@ def confirm(envelope: Envelope, signer_id: str, *, typed_name: str, consent: boo
 
 
 def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
-            now: dt.datetime) -> Step:
+            timezone: str | None = None, now: dt.datetime) -> Step:
     """The manager or HR will not sign, for ``reason``: the plan is stopped. The envelope
     is voided with a reason that names who declined; HR are told, and so is every other
-    signer who was sent the plan (their links stop working)."""
+    signer who was sent the plan (their links stop working). ``timezone`` is the zone
+    their browser reported, recorded as with a signature."""
     signer = _open_signer(envelope, signer_id, "decline")
     _check_role(signer, "decline", Role.MANAGER, Role.HR)
-    checked = _check_comment(reason, "reason")
-    if checked is None:
-        raise InvalidInput("reason", "Say why you are declining to sign. HR will read it "
-                                     "and the plan will be stopped.")
-    declined = Event(EventType.SIGNER_DECLINED, signer.id, {"reason": checked})
+    checks = _FormChecks()
+    checked = checks.run(_decline_reason, reason) or ""  # "": refused by finish()
+    checks.finish()
+    declined = Event(EventType.SIGNER_DECLINED, signer.id,
+                     _with_zone({"reason": checked}, timezone))
     done = _with_signer(envelope, replace(signer, state=SignerState.DECLINED, decided_at=now))
     role = "HR" if signer.role is Role.HR else signer.role.value
     voided = Event(EventType.ENVELOPE_VOIDED, data={
@@ -487,18 +557,34 @@ def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
         Effect("webhook", EventType.ENVELOPE_VOIDED)))
 
 
+def _decline_reason(reason: str | None) -> str:
+    checked = _check_comment(reason, "reason")
+    if checked is None:
+        raise InvalidInput("reason", "Say why you are declining to sign. HR will read it "
+                                     "and the plan will be stopped.")
+    return checked
+
+
 def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
-           confirmed: bool = False, now: dt.datetime) -> Step:
+           confirmed: bool = False, timezone: str | None = None, now: dt.datetime) -> Step:
     """The employee refuses to sign, having confirmed they understand that the plan
-    still takes effect and that the refusal is recorded."""
+    still takes effect and that the refusal is recorded. ``timezone`` is the zone their
+    browser reported, recorded as with a signature (the record shows their local time)."""
     signer = _open_signer(envelope, signer_id, "refuse")
     _check_role(signer, "refuse to sign", Role.EMPLOYEE)
-    reason = _check_comment(reason, "reason")
+    checks = _FormChecks()
+    reason = checks.run(_check_comment, reason, "reason")
+    checks.run(_refusal_confirmed, confirmed)
+    checks.finish()
+    return _refused(envelope, signer, _with_zone({"reason": reason} if reason else {},
+                                                 timezone), now=now)
+
+
+def _refusal_confirmed(confirmed: bool) -> None:
     if not confirmed:
         raise InvalidInput("confirm_refusal", "Tick the box to confirm that you understand "
                                               "the plan still takes effect and your refusal "
                                               "will be recorded.")
-    return _refused(envelope, signer, {"reason": reason} if reason else {}, now=now)
 
 
 def record_refusal(envelope: Envelope, signer_id: str, *, witness: str,
@@ -569,7 +655,8 @@ def document_opened(envelope: Envelope, signer_id: str, *, download: bool,
 def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
             submission: str | None = None,
             earlier_submissions: frozenset[str] = frozenset(), earlier_count: int = 0,
-            earlier_chars: int = 0, limits: CommentLimits = CommentLimits()) -> Step:
+            earlier_chars: int = 0, limits: CommentLimits = CommentLimits(),
+            timezone: str | None = None) -> Step:
     """The employee's comments, before or after deciding, while the envelope is open:
     recorded, HR told, the link stays open.
 
@@ -579,7 +666,7 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
     ``earlier_chars`` are how many comments the signer has sent and their length: past
     ``limits`` the comment is refused (each one is an email to HR and pages of the final
     record). A comment given with an acknowledgement is never refused for them: a signer
-    may always decide.
+    may always decide. ``timezone`` is the zone the signer's browser reported.
     """
     signer = envelope.signer(signer_id)
     _check_role(signer, "comment on", Role.EMPLOYEE)
@@ -591,17 +678,25 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
     _require(envelope, "comment on", EnvelopeState.SENT)
     if signer.state is SignerState.WAITING:
         raise NotYourTurn(signer.id)
-    checked = _check_comment(text)
-    if checked is None:
-        raise InvalidInput("comment", "Write a comment first.")
+    checks = _FormChecks()
+    checked = checks.run(_comment_text, text) or ""  # "": refused by finish()
+    checks.finish()
     _check_comment_limits(signer.id, len(checked), earlier_count, earlier_chars, limits)
     data: dict[str, Any] = {"comment": checked}
     if submission is not None:
         data["submission"] = submission
+    data = _with_zone(data, timezone)
     commented = Event(EventType.SIGNER_COMMENTED, signer.id, data)
     return Step(envelope, (commented,),
                 (Effect("email", "hr_notice_comment", signer.id, about=commented),
                  Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)))
+
+
+def _comment_text(text: str) -> str:
+    checked = _check_comment(text)
+    if checked is None:
+        raise InvalidInput("comment", "Write a comment first.")
+    return checked
 
 
 def _check_comment_limits(signer_id: str, length: int, earlier_count: int,

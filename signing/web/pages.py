@@ -83,18 +83,28 @@ def _current() -> SignerContext:
         abort(_link_error(LinkWithdrawn()))
     if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
         session.clear()
+        if request.method == "POST":
+            abort(not_sent_page(403))
         message = "This page has expired. Open the link in your most recent email, or ask " \
                   "HR for a new link."
-        if request.method == "POST":
-            # What they typed is not lost: the page keeps drafts in this browser.
-            message = ("This page expired before your response was sent, so nothing was "
-                       "recorded. What you typed is kept in this browser. Open the link in "
-                       "your most recent email here, and it will be filled in for you to "
-                       "send again. If the link no longer works, ask HR for a new one.")
         abort(Response(render_template("link_error.html", message=message), 403))
     session.modified = True  # sent again, so the session's idle time starts over
     plan, schedule = _plan_of(signer.envelope)
     return SignerContext(signer, signer.envelope, plan, schedule)
+
+
+def not_sent_page(status: int) -> Response:
+    """What a signer sees whose session ended before their form was sent (idle too long,
+    the browser closed, a new link sent since): nothing was recorded, and what they typed
+    is not lost, for the page keeps drafts in this browser. Also the answer to a form
+    whose CSRF token cannot be checked for want of a session (weberrors)."""
+    message = ("This page expired before your response was sent, so nothing was recorded. "
+               "What you typed is kept in this browser.")
+    advice = ("Open the link in your most recent email here, and what you typed will be "
+              "filled in for you to send again; tick any boxes again. If the link no "
+              "longer works, ask HR for a new one.")
+    return Response(render_template("link_error.html", title="Your response was not sent",
+                                    message=message, advice=advice), status)
 
 
 def _signer(signer_id: str) -> SignerRow | None:
@@ -261,7 +271,8 @@ def act(action: str) -> BaseResponse:
     except wf.AlreadyRecorded:
         return redirect(url_for("signer.plan_page", done="already_commented"), 303)
     except wf.InvalidInput as exc:
-        return _render(_current(), 422, errors={exc.field: exc.message},
+        # Every field the workflow refused, each shown beside its own field.
+        return _render(_current(), 422, errors=exc.errors,
                        error=f"Nothing was recorded yet. {exc.message}", form=form,
                        failed=action, comment_limit=isinstance(exc, wf.CommentLimitReached))
     except wf.ClosedForComments:
@@ -307,15 +318,15 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
             # The words this signer was shown, recorded with their signature.
             "statement": statement_for(ctx.signer.role),
             "consent_text": consent_for(ctx.signer.role),
-            "name_differs": "name_differs" in form,
-            "timezone": wf.valid_timezone(form.get("timezone")) or _plan_zone(ctx.plan)}
+            "name_differs": "name_differs" in form, "timezone": _signer_zone(ctx, form)}
         if action == "acknowledge":
             arguments["comment"] = _text(form, "comment")
         return arguments
     if action == "refuse":
-        return {"reason": _text(form, "reason"), "confirmed": "confirm_refusal" in form}
+        return {"reason": _text(form, "reason"), "confirmed": "confirm_refusal" in form,
+                "timezone": _signer_zone(ctx, form)}
     if action == "decline":
-        return {"reason": _text(form, "reason")}
+        return {"reason": _text(form, "reason"), "timezone": _signer_zone(ctx, form)}
     if action == "record_refusal":
         return {"witness": form.get("witness", ""), "reason": _text(form, "reason"),
                 "confirmed": "confirm_record" in form}
@@ -323,9 +334,16 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
         settings = current.services().settings
         return {"text": _text(form, "comment") or "",
                 "submission": form.get("submission") or None,
+                "timezone": _signer_zone(ctx, form),
                 "limits": wf.CommentLimits(settings.max_comments_per_signer,
                                            settings.max_comment_chars_per_signer)}
     abort(404)
+
+
+def _signer_zone(ctx: SignerContext, form: Mapping[str, str]) -> str | None:
+    """The zone the signer's browser reported (sign.js fills each form's hidden
+    ``timezone``), else the plan's: the record shows each act at the signer's own time."""
+    return wf.valid_timezone(form.get("timezone")) or _plan_zone(ctx.plan)
 
 
 def _text(form: Mapping[str, str], field: str) -> str | None:

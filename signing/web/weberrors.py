@@ -10,7 +10,7 @@ import json
 import re
 from types import TracebackType
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import (
@@ -23,7 +23,7 @@ from werkzeug.exceptions import (
 
 from database import read_only_problem, refuses_writes
 from signing.domain.errors import first_line
-from signing.web import current
+from signing.web import current, pages
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
@@ -101,11 +101,22 @@ def _database_unavailable(exc: DBAPIError) -> Response:
 
 
 def _csrf_error(exc: CSRFError) -> Response:
-    return problem(400, "Please reload the page",
-                 "This form has expired or was not sent from the plan's page, so nothing "
-                 "was recorded. Reload the page, or open the link in your most recent email "
-                 "again here, and submit it once more: what you typed is kept in this "
-                 "browser.")
+    """A form whose CSRF token does not check out. A signer's form sent once their
+    session has ended (its token is checked against the session) is told just that, and
+    what to do; a form older than the session (opened again in another tab) is sent
+    from the plan's page again. Neither is asked to reload: that sends the form again."""
+    if request.blueprint == pages.bp.name and request.method == "POST":
+        if not session.get("signer_id"):
+            return pages.not_sent_page(400)
+        return Response(render_template(
+            "stale_form.html", title="This form is out of date",
+            message="This form could not be checked, so nothing was recorded: it is "
+                    "older than your visit to the plan's page, which may have been opened "
+                    "again in another tab or window."), 400)
+    return problem(400, "This form cannot be used",
+                   "This form is out of date or was not sent from the plan's page, so "
+                   "nothing was recorded. Open the link in your most recent email again, "
+                   "and send your response from the plan's page.")
 
 
 def _too_large(exc: RequestEntityTooLarge) -> Response:

@@ -417,5 +417,10 @@ def test_a_post_without_a_session_says_the_text_is_kept(app, signer):
                                                     "comment": "Typed for an hour."})
     assert response.status_code == 400  # no session: its CSRF token cannot be checked
     text = response.get_data(as_text=True)
-    assert "nothing was recorded" in text
-    assert "what you typed is kept in this browser" in text
+    # The page written for a session that ended before sending, not "reload the page"
+    # (a reload sends the same form again, into the same refusal).
+    assert "<h1>Your response was not sent</h1>" in text
+    assert "This page expired before your response was sent, so nothing was recorded" in text
+    assert "What you typed is kept in this browser" in text
+    assert "Open the link in your most recent email here" in text
+    assert "reload" not in text.lower()

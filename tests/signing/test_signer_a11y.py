@@ -87,6 +87,13 @@ def send(app, *roles: tuple[wf.Role, int], expires_in=dt.timedelta(days=14)) -> 
     return {"envelope": envelope_id, **ids}
 
 
+def zones(app, envelope_id: str) -> dict[str, str | None]:
+    """The time zone each of the envelope's signer events was recorded with, by type."""
+    with services_of(app).sessions() as session:
+        return {r.type: r.data.get("timezone") for r in svc.audit_trail(session, envelope_id)
+                if r.type in ("signer.commented", "signer.refused", "signer.declined")}
+
+
 def link(app, base: str, signer_id: str) -> str:
     with services_of(app).sessions() as session:
         nonce = session.get(SignerRow, signer_id).nonce
@@ -193,8 +200,10 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         # The employee, open; then a form sent without the consent box ticked.
         page = signer_page(with_hr[wf.Role.EMPLOYEE])
         expect(page.get_by_role("heading", name="What you are asked to do")).to_be_visible()
-        # The browser's zone goes with the answer, and the deadline is given in it.
-        expect(page.locator("input[name=timezone]")).to_have_value("America/Chicago")
+        # The browser's zone goes with every form, and the deadline is given in it.
+        for form in ("acknowledge", "refuse", "comment"):
+            expect(page.locator(f"form[data-draft={form}] input[name=timezone]")
+                   ).to_have_value("America/Chicago")
         expect(page.locator(".asked time")).to_contain_text(" (America/Chicago)")
         check_state(page, "employee-open", shots, axe)
         # A name that is not theirs: the error beside the field, and the box to say their
@@ -206,12 +215,18 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
             "does not match the name on this plan")
         expect(page.get_by_label("My legal name differs")).to_be_visible()
         check_state(page, "employee-name-mismatch", shots, axe)
-        page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
+        # No name and no consent: both problems at once, each beside its field and
+        # linked from the summary.
+        page.get_by_label("Type your full name").fill("")
         page.get_by_label("I agree to receive this plan").uncheck()
         page.get_by_role("button", name="Acknowledge").click()
+        expect(page.locator("#acknowledge-typed_name-error")).to_have_text(
+            "Type your full name to acknowledge the plan.")
         expect(page.locator("#acknowledge-consent-error")).to_be_visible()
+        expect(page.locator("#error-summary li")).to_have_count(2)
         check_state(page, "employee-field-errors", shots, axe)
         # Then acknowledged with a comment: the comment is listed and more may be added.
+        page.get_by_label("Type your full name").fill("Oluwaseun Adeyemi")
         page.get_by_label("I agree to receive this plan").check()
         page.get_by_label("Comments (optional)").fill("The Q4 numbers include shared work.")
         page.get_by_role("button", name="Acknowledge").click()
@@ -276,6 +291,9 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         page.get_by_role("button", name="Refuse to sign").click()
         expect(page.get_by_role("status")).to_contain_text("Your refusal to sign has been")
         check_state(page, "employee-refused", shots, axe)
+        # The comment and the refusal were sent with the browser's zone, for the record.
+        assert zones(app, alone["envelope"]) == {"signer.commented": "America/Chicago",
+                                                 "signer.refused": "America/Chicago"}
 
         page = signer_page(closed[wf.Role.EMPLOYEE])
         expect(page.get_by_text("The time to respond to this plan has passed")).to_be_visible()
@@ -301,8 +319,12 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
             page.get_by_role("button", name="Acknowledge").click()
         assert posted.value.status == 400
-        expect(page.get_by_role("heading", name="Please reload the page")).to_be_visible()
+        expect(page.get_by_role("heading", name="This form is out of date")).to_be_visible()
+        expect(page.get_by_text("Reload")).to_have_count(0)  # a reload posts it again
         check_state(page, "csrf-expired", shots, axe)
+        # Its link leads back to the plan's page, the typed name filled in again.
+        page.get_by_role("link", name="Go to your plan's page").click()
+        expect(page.get_by_label("Type your full name")).to_have_value("Oluwaseun Adeyemi")
         # A session that ended before its form was sent: HR sent a new link meanwhile.
         page = signer_page(stale[wf.Role.EMPLOYEE])
         perform(app, stale["envelope"], "resend", signer_id=stale[wf.Role.EMPLOYEE])
@@ -336,16 +358,26 @@ def test_the_response_is_a_tap_away_and_typed_text_survives_a_lost_session(serve
 
         name.fill("Oluwaseun Adeyemi")
         page.get_by_label("Comments (optional)").fill("<b>Ich bin nicht einverstanden</b> 🙂")
-        # The session ends before the signer sends: nothing is recorded, nothing is lost.
+        page.get_by_label("I agree to receive this plan").check()
+        # The session ends before the signer sends: nothing is recorded, nothing is lost,
+        # and the page says so (not "reload", which would send the same form again).
         context.clear_cookies()
         page.get_by_role("button", name="Acknowledge").click()
-        expect(page.get_by_role("heading", name="Please reload the page")).to_be_visible()
+        expect(page.get_by_role("heading", name="Your response was not sent")).to_be_visible()
+        expect(page.get_by_text("This page expired before your response was sent")
+               ).to_be_visible()
+        expect(page.get_by_text("Reload")).to_have_count(0)
         page.goto(link(app, base, employee))
-        expect(page.get_by_text("We filled in what you typed here earlier")).to_be_visible()
         expect(name).to_have_value("Oluwaseun Adeyemi")
         expect(page.get_by_label("Comments (optional)")).to_have_value(
             "<b>Ich bin nicht einverstanden</b> 🙂")
-        page.get_by_label("I agree to receive this plan").check()
+        # The consent is given afresh, and the page does not claim the form is whole.
+        consent = page.get_by_label("I agree to receive this plan")
+        expect(consent).not_to_be_checked()
+        expect(page.locator("form[data-draft=acknowledge] .restored")).to_have_text(
+            "We filled in what you typed here earlier. It has not been sent yet. Any boxes "
+            "you had ticked are not kept: tick them again before you send it.")
+        consent.check()
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.get_by_role("status")).to_contain_text("acknowledgement has been recorded")
         drafts = page.evaluate("() => Object.keys(localStorage)"

@@ -46,13 +46,22 @@ def test_no_hsts_over_plain_http(tmp_path, database_url):
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_a_missing_csrf_token_gets_a_page_saying_what_to_do(app, client, sessions):
+def test_a_form_older_than_the_session_is_sent_again_from_the_plans_page(app, client,
+                                                                         sessions):
+    """The signer's session is there, but the form's token is not its own (the page was
+    opened again in another tab since): they are sent back to the plan's page by a link,
+    never asked to reload, which would post the same form into the same refusal."""
     envelope_id, _, _ = open_plan(app, client, sessions)
     response = client.post("/sign/acknowledge", data={"typed_name": "A", "consent": "on"})
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "nothing was recorded" in text and "Reload the page" in text
+    assert "<h1>This form is out of date</h1>" in text
+    assert "nothing was recorded" in text
+    assert "What you typed is kept in this browser" in text
+    assert """<a class="button" href="/sign">Go to your plan's page</a>""" in text
+    assert "reload" not in text.lower()
     assert "signer.acknowledged" not in events(sessions, envelope_id)
+    assert client.get("/sign").status_code == 200  # the link leads to the page itself
 
 
 def test_refused_input_is_given_back_to_the_signer(app, client, sessions):

@@ -3,7 +3,7 @@
    - the hidden "timezone" fields get the browser's IANA zone;
    - the skip link and the error summary's links move focus to the field itself;
    - what the signer types is kept in this browser until it has been sent, so a session
-     that ended before sending loses nothing;
+     that ended before sending loses nothing (ticks are not kept: they are given afresh);
    - times are also given in the browser's own zone when it differs from the page's. */
 (function () {
   "use strict";
@@ -146,6 +146,11 @@
         note.className = "notice restored";
         note.setAttribute("role", "status");
         note.textContent = "We filled in what you typed here earlier. It has not been sent yet.";
+        // Only text is kept: a tick (consent above all) is given afresh, so the note
+        // does not let the signer think the whole form is as they left it.
+        if (form.querySelector("input[type=checkbox]:not(:checked)")) {
+          note.textContent += " Any boxes you had ticked are not kept: tick them again before you send it.";
+        }
         form.insertBefore(note, form.firstChild);
         var details = form.closest("details");
         if (details) { details.open = true; }
