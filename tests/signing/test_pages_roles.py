@@ -17,8 +17,8 @@ from sqlalchemy import select
 from signing.domain import envelopes as svc
 from signing.domain.models import OutboxRow, SignerRow
 from signing.domain.wording import statement_for
-from signing.web.app import create_app
 from signing.web import timefmt
+from signing.web.app import create_app
 from tests.signing.signer_pages import HR, MANAGER_ZONE, meeting_time, signer_ids
 
 
