@@ -78,6 +78,10 @@ def test_the_employee_is_told_of_a_recorded_refusal_with_their_link(sessions, de
     assert f"You can add comments until {compose.format_moment(until)}" in " ".join(body.split())
     hr = mail["riley.placeholder@example.com"]
     assert "A signer refused to sign a performance plan" in subjects(hr)
+    notice = " ".join(text(next(m for m in hr if m["Subject"].startswith("A signer refused")))
+                      .split())
+    assert f"in a meeting on {compose.format_when(meeting)}" in notice
+    assert f"Alex Sample can add comments until {compose.format_moment(until)}" in notice
 
 
 def test_a_decline_tells_hr_and_those_already_sent_the_plan(sessions, deliver):
