@@ -1,5 +1,6 @@
 """The deadlines the worker keeps: a reminder every few days to signers who have been
-asked and have not acted, and expiry when an envelope's deadline passes.
+asked and have not acted, expiry when an envelope's deadline passes, and completion
+once the comment window after a recorded refusal has closed (every signer being done).
 
 Each envelope is handled in its own write transaction, which checks again under the
 lock whether the step is still due, so two workers sweeping at once remind or expire an
@@ -11,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
-from signing.domain.models import AuditEventRow, EnvelopeRow
+from signing.domain.models import AuditEventRow, EnvelopeRow, SignerRow
 
 WORKER = envelopes.Actor("worker")
 # Events that put a request in a signer's mailbox; a reminder is due this long after the latest.
@@ -28,6 +29,7 @@ NOTICES = (EventType.SIGNER_NOTIFIED, EventType.SIGNER_REMINDED, EventType.SIGNE
 class Swept:
     reminded: list[str] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)
 
 
 def reminder_due(last_notice: dt.datetime, *, now: dt.datetime, every: dt.timedelta,
@@ -39,12 +41,25 @@ def reminder_due(last_notice: dt.datetime, *, now: dt.datetime, every: dt.timede
 
 def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
           remind_every: dt.timedelta | None, limit: int = 100) -> Swept:
-    """Expire what is past its deadline, then remind where a reminder is due."""
+    """Complete what has done with its comment window, expire what is past its deadline
+    (not while a comment window is open), then remind where a reminder is due."""
     swept = Swept()
+    with sessions() as session:
+        closing = session.scalars(
+            select(EnvelopeRow.id).where(EnvelopeRow.state == wf.EnvelopeState.SENT,
+                                         EnvelopeRow.comments_until <= now,
+                                         ~EnvelopeRow.signers.any(
+                                             SignerRow.state.not_in(wf.DONE_STATES)))
+            .order_by(EnvelopeRow.comments_until).limit(limit)).all()
+    for envelope_id in closing:
+        if _act(sessions, envelope_id, wf.Action.CLOSE_COMMENTS, now):
+            swept.completed.append(envelope_id)
     with sessions() as session:
         overdue = session.scalars(
             select(EnvelopeRow.id).where(EnvelopeRow.state == wf.EnvelopeState.SENT,
-                                         EnvelopeRow.expires_at <= now)
+                                         EnvelopeRow.expires_at <= now,
+                                         or_(EnvelopeRow.comments_until.is_(None),
+                                             EnvelopeRow.comments_until <= now))
             .order_by(EnvelopeRow.expires_at).limit(limit)).all()
     for envelope_id in overdue:
         if _act(sessions, envelope_id, wf.Action.EXPIRE, now):
@@ -73,7 +88,13 @@ def _act(sessions: sessionmaker[Session], envelope_id: str, action: wf.Action, n
         row = envelopes.load(session, envelope_id, lock=True)
         if row.state != wf.EnvelopeState.SENT:
             return False
-        if action is wf.Action.EXPIRE and (row.expires_at is None or now < row.expires_at):
+        all_done = all(s.state in wf.DONE_STATES for s in row.signers)
+        window_open = row.comments_until is not None and now < row.comments_until
+        if action is wf.Action.EXPIRE and (row.expires_at is None or now < row.expires_at
+                                           or window_open or all_done):
+            return False
+        if action is wf.Action.CLOSE_COMMENTS and (row.comments_until is None or window_open
+                                                   or not all_done):
             return False
         if action is wf.Action.REMIND:
             assert remind_every is not None

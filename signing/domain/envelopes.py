@@ -154,7 +154,7 @@ _ENVELOPES, _SIGNERS = EnvelopeRow.__table__, SignerRow.__table__
 _AUDIT, _OUTBOX = AuditEventRow.__table__, OutboxRow.__table__
 
 _ENVELOPE_FOR_STEP = (select(_ENVELOPES.c.id, _ENVELOPES.c.state, _ENVELOPES.c.expires_at,
-                             _ENVELOPES.c.document_sha256)
+                             _ENVELOPES.c.comments_until, _ENVELOPES.c.document_sha256)
                       .where(_ENVELOPES.c.id == bindparam("envelope_id"))
                       # PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE already
                       # serialises writers.
@@ -178,7 +178,7 @@ def _load_for_step(session: Session, envelope_id: str) -> tuple[wf.Envelope, str
                   wf.SignerState(s.state), s.decided_at)
         for s in session.execute(_SIGNERS_FOR_STEP, params))
     envelope = wf.Envelope(id=row.id, state=wf.EnvelopeState(row.state), signers=signers,
-                           expires_at=row.expires_at)
+                           expires_at=row.expires_at, comments_until=row.comments_until)
     return envelope, row.document_sha256
 
 
@@ -187,9 +187,11 @@ def _write_state(session: Session, before: wf.Envelope, after: wf.Envelope,
     """Update the envelope's and its signers' rows where the step changed them (and the
     signers' new link nonces); then expire the session's copies of those rows, if it
     holds any, so the caller reads the new state rather than what the session had."""
-    if (after.state, after.expires_at) != (before.state, before.expires_at):
+    if ((after.state, after.expires_at, after.comments_until)
+            != (before.state, before.expires_at, before.comments_until)):
         session.execute(update(_ENVELOPES).where(_ENVELOPES.c.id == after.id)
-                        .values(state=after.state, expires_at=after.expires_at))
+                        .values(state=after.state, expires_at=after.expires_at,
+                                comments_until=after.comments_until))
     was = {signer.id: signer for signer in before.signers}
     for signer in after.signers:
         changes: dict[str, Any] = {}

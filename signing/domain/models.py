@@ -43,6 +43,9 @@ class EnvelopeRow(Base):
     owner: Mapped[str] = mapped_column(String(200), index=True, default="")
     team: Mapped[str | None] = mapped_column(String(200), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # After a recorded refusal: the employee may comment until then; the envelope does
+    # not complete before it (signing.domain.workflow).
+    comments_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     # The stamped and sealed PDF (in documents) once made: kept so that finalizing again
     # after a crash archives this one rather than sealing a second, different one.
     final_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -129,11 +129,16 @@ class Mailer:
             event = self._event_of(session, row, signer, job,
                                    frozenset({EventType.SIGNER_REFUSED}))
             can_comment = bool(job.payload.get("can_comment"))
+            zone = self._zone(plan)  # the employee's
             return compose.refusal_recorded(
-                **common, contact=contact, at=event.at.astimezone(self._zone(plan)),
+                **common, contact=contact, at=event.at.astimezone(zone),
                 recorded_by=self._name_of(row, event.data.get("recorded_by")),
                 witness=event.data.get("witness") or "", reason=event.data.get("reason"),
-                can_comment=can_comment, link=self._link(signer) if can_comment else None)
+                meeting_at=_in_zone(_moment(event.data.get("meeting_at")), zone),
+                meeting_place=event.data.get("meeting_place"),
+                can_comment=can_comment, link=self._link(signer) if can_comment else None,
+                comments_until=_in_zone(_moment(job.payload.get("comments_until"))
+                                        or row.comments_until, zone))
         if job.name == "hr_notice_undeliverable":
             return compose.hr_notice(
                 kind="undeliverable", to=plan.hr.email, name=plan.hr.name,
@@ -156,7 +161,12 @@ class Mailer:
             idempotency_key=job.dedupe_key, signer_role=signer.role,
             text=event.data.get(quoted), at=event.at, witness=event.data.get("witness"),
             recorded_by=self._name_of(row, event.data.get("recorded_by")),
-            name_on_record=event.data.get("name_on_record"))
+            name_on_record=event.data.get("name_on_record"),
+            meeting_at=_in_zone(_moment(event.data.get("meeting_at")), self._zone(plan)),
+            meeting_place=event.data.get("meeting_place"),
+            comments_until=(_in_zone(row.comments_until, self._zone(plan))
+                            if event.data.get("recorded_by") and row.state == wf.EnvelopeState.SENT
+                            else None))
 
     @staticmethod
     def _event_of(session: Session, row: EnvelopeRow, signer: SignerRow, job: OutboxJob,
@@ -211,3 +221,17 @@ class Mailer:
         return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
                 "video_link": plan.checkins.video_link,
                 "meeting_with": plan.checkins.with_ or plan.manager.name}
+
+
+def _moment(text: Any) -> dt.datetime | None:
+    """An ISO 8601 time kept in event or outbox data; None if absent or unreadable."""
+    try:
+        return dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def _in_zone(when: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(zone)

@@ -17,6 +17,12 @@ record a refusal made in a meeting); the manager's and HR's are confirmed | decl
 decline stops the plan: the envelope is voided). Signers of the same routing order are
 notified together; the next order is notified when every signer of the previous one is
 done. The employee may still comment after deciding, while the envelope is open.
+
+A refusal the manager records for the employee opens a comment window
+(``comments_until``): the employee, who was not the one to press the button, is told by
+email and may still comment; until the window closes the envelope does not complete,
+even when every signer is done (HR may still confirm). :func:`close_comments`, run by
+the worker's deadline sweep, completes it once the window has passed.
 """
 
 from __future__ import annotations
@@ -36,6 +42,13 @@ from signing.domain.names import same_name
 
 MAX_COMMENT_CHARS = 20_000
 MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
+MAX_PLACE_CHARS = 200
+# How long before it is recorded a refusal's meeting may have been: long enough for a
+# manager back from a trip; short enough that an old date is a typo, not a record. (The
+# envelope here does not carry when the employee was sent the plan, which is in the
+# audit trail; the link's own life, link_max_age_days, is shorter than this anyway.)
+MEETING_MAX_AGE = dt.timedelta(days=30)
+DEFAULT_REFUSAL_COMMENT_DAYS = 5
 
 
 class EnvelopeState(StrEnum):
@@ -214,12 +227,23 @@ class Envelope:
     state: EnvelopeState
     signers: tuple[Signer, ...]
     expires_at: dt.datetime | None = None
+    # After a recorded refusal: the employee may comment until then, and the envelope
+    # does not complete before it.
+    comments_until: dt.datetime | None = None
 
     def signer(self, signer_id: str) -> Signer:
         for signer in self.signers:
             if signer.id == signer_id:
                 return signer
         raise UnknownSigner(signer_id)
+
+    @property
+    def all_done(self) -> bool:
+        return all(s.done for s in self.signers)
+
+    def comments_open(self, now: dt.datetime) -> bool:
+        """Whether a recorded refusal's comment window is still open at ``now``."""
+        return self.comments_until is not None and now < self.comments_until
 
     @property
     def current_order(self) -> int | None:
@@ -344,13 +368,15 @@ def _notify_order(envelope: Envelope, order: int) -> tuple[Envelope, list[Event]
     return envelope, events, effects
 
 
-def _advance(envelope: Envelope) -> tuple[Envelope, list[Event], list[Effect]]:
-    """After a signer is done: notify the next routing order, or complete the envelope."""
+def _advance(envelope: Envelope, now: dt.datetime) -> tuple[Envelope, list[Event],
+                                                             list[Effect]]:
+    """After a signer is done: notify the next routing order, or complete the envelope
+    (unless a recorded refusal's comment window is still open: the sweep completes it)."""
     order = envelope.current_order
     if order is None:
-        envelope = replace(envelope, state=EnvelopeState.COMPLETED)
-        # Managers hear of it (envelope.completed) once the record is sealed and archived.
-        return envelope, [Event(EventType.ENVELOPE_COMPLETED)], [Effect("finalize", "finalize")]
+        if envelope.comments_open(now):
+            return envelope, [], []
+        return _complete(envelope, {})
     if any(s.order == order and s.state is not SignerState.WAITING for s in envelope.signers):
         return envelope, [], []
     return _notify_order(envelope, order)
@@ -509,7 +535,7 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
         events.append(commented)
         effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
                     Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)]
-    return _finish(envelope, events, effects)
+    return _finish(envelope, events, effects, now)
 
 
 def confirm(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
@@ -527,7 +553,7 @@ def confirm(envelope: Envelope, signer_id: str, *, typed_name: str, consent: boo
         envelope, signer, event_type=EventType.SIGNER_CONFIRMED, state=SignerState.CONFIRMED,
         data=data, statement=statement, consent_text=consent_text, timezone=timezone,
         now=now)
-    return _finish(envelope, events, effects)
+    return _finish(envelope, events, effects, now)
 
 
 def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
@@ -587,13 +613,20 @@ def _refusal_confirmed(confirmed: bool) -> None:
                                               "will be recorded.")
 
 
-def record_refusal(envelope: Envelope, signer_id: str, *, witness: str,
+def record_refusal(envelope: Envelope, signer_id: str, *, witness: str, meeting_at: str,
+                   meeting_place: str | None = None, timezone: str | None = None,
                    reason: str | None = None, confirmed: bool = False,
+                   comment_days: int = DEFAULT_REFUSAL_COMMENT_DAYS,
                    now: dt.datetime) -> Step:
     """The manager (``signer_id``) records that the employee refused to sign in a
     meeting, before ``witness``. Only once the employee has been sent the plan and while
-    they have not answered; the witness is neither the manager nor the employee. The
-    employee is told by email, and may still comment while the envelope is open."""
+    they have not answered; the witness, a full name, is neither the manager nor the
+    employee. ``meeting_at`` is when the meeting was, as a ``datetime-local`` input gives
+    it ("2026-12-04T14:30"), in ``timezone`` (the recorder's browser's, else the
+    caller's fallback; UTC if neither); it is not in the future and not more than
+    :data:`MEETING_MAX_AGE` ago. ``reason`` is what the manager recorded the employee as
+    saying. The employee is told by email and may comment for ``comment_days`` days
+    (``comments_until``), before which the envelope does not complete."""
     recorder = envelope.signer(signer_id)
     _check_role(recorder, "record that the employee refused to sign", Role.MANAGER)
     employee = next(s for s in envelope.signers if s.role is Role.EMPLOYEE)
@@ -602,6 +635,58 @@ def record_refusal(envelope: Envelope, signer_id: str, *, witness: str,
     _require(envelope, "record a refusal on", EnvelopeState.SENT)
     if employee.state not in ASKED_STATES:
         raise NotYetSent(employee.id)
+    zone_name = valid_timezone(timezone) or "UTC"
+    meeting = _meeting_time(meeting_at, zone_name, now=now)
+    place = _meeting_place(meeting_place)
+    named = _witness(witness, recorder=recorder, employee=employee)
+    reason = _check_comment(reason, "reason")
+    if not confirmed:
+        raise InvalidInput("confirm_record", f"Tick the box to confirm that {employee.name} "
+                                             "refused to sign in front of the witness.")
+    data: dict[str, Any] = {"recorded_by": recorder.id, "witness": named, "confirmed": True,
+                            "meeting_at": meeting.isoformat(), "timezone": zone_name}
+    if place:
+        data["meeting_place"] = place
+    if reason:
+        data["reason"] = reason
+    window = replace(envelope, comments_until=now + dt.timedelta(days=max(comment_days, 0)))
+    return _refused(window, employee, data, now=now)
+
+
+def _meeting_time(text: str | None, zone_name: str, *, now: dt.datetime) -> dt.datetime:
+    """The meeting's time from a ``datetime-local`` value, as an aware time in the zone."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("meeting_at", "Give the date and time of the meeting in which "
+                                         "the employee refused to sign.")
+    try:
+        local = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("meeting_at", "Give the meeting's date and time as a date and a "
+                                         "time, for example 2026-12-04 14:30.") from None
+    if local.tzinfo is not None:
+        local = local.replace(tzinfo=None)  # a datetime-local value has no zone: ours is given
+    meeting = local.replace(tzinfo=zoneinfo.ZoneInfo(zone_name), second=0, microsecond=0)
+    if meeting > now:
+        raise InvalidInput("meeting_at", "The meeting's date and time are in the future; "
+                                         "give when the meeting took place.")
+    if meeting < now - MEETING_MAX_AGE:
+        raise InvalidInput("meeting_at", f"The meeting was more than "
+                                         f"{MEETING_MAX_AGE.days} days ago; a refusal is "
+                                         "recorded soon after the meeting. Check the date, "
+                                         "or ask HR.")
+    return meeting
+
+
+def _meeting_place(text: str | None) -> str | None:
+    place = " ".join((text or "").split())
+    if any(unicodedata.category(c) == "Cc" for c in place) or len(place) > MAX_PLACE_CHARS:
+        raise InvalidInput("meeting_place", f"Give the place in at most {MAX_PLACE_CHARS} "
+                                            "characters, on one line.")
+    return place or None
+
+
+def _witness(witness: str | None, *, recorder: Signer, employee: Signer) -> str:
     named = " ".join((witness or "").split())
     if not named:
         raise InvalidInput("witness", "Name the witness who saw the employee refuse to sign.")
@@ -614,14 +699,10 @@ def record_refusal(envelope: Envelope, signer_id: str, *, witness: str,
     if same_name(named, employee.name):
         raise InvalidInput("witness", "The employee cannot witness their own refusal: name "
                                       "someone else who was present.")
-    reason = _check_comment(reason, "reason")
-    if not confirmed:
-        raise InvalidInput("confirm_record", f"Tick the box to confirm that {employee.name} "
-                                             "refused to sign in front of the witness.")
-    data: dict[str, Any] = {"recorded_by": recorder.id, "witness": named, "confirmed": True}
-    if reason:
-        data["reason"] = reason
-    return _refused(envelope, employee, data, now=now)
+    if len(named.split()) < 2:
+        raise InvalidInput("witness", "Give the witness's full name, first name and "
+                                      "surname, so the record says who they are.")
+    return named
 
 
 def _refused(envelope: Envelope, employee: Signer, data: dict[str, Any], *,
@@ -630,12 +711,14 @@ def _refused(envelope: Envelope, employee: Signer, data: dict[str, Any], *,
     refused = Event(EventType.SIGNER_REFUSED, employee.id, data)
     effects = [Effect("email", "hr_notice_refusal", employee.id, about=refused),
                Effect("webhook", EventType.SIGNER_REFUSED, employee.id)]
-    step = _finish(_with_signer(envelope, done), [refused], effects)
+    step = _finish(_with_signer(envelope, done), [refused], effects, now)
     if "recorded_by" not in data:
         return step
-    # The employee hears of it, and whether their link still takes comments.
-    told = Effect("email", "refusal_recorded", employee.id,
-                  {"can_comment": step.envelope.state is EnvelopeState.SENT}, about=refused)
+    # The employee hears of it, and until when their link takes comments.
+    told_data: dict[str, Any] = {"can_comment": step.envelope.state is EnvelopeState.SENT}
+    if told_data["can_comment"] and step.envelope.comments_until is not None:
+        told_data["comments_until"] = step.envelope.comments_until.isoformat()
+    told = Effect("email", "refusal_recorded", employee.id, told_data, about=refused)
     return replace(step, effects=(*step.effects[:2], told, *step.effects[2:]))
 
 
@@ -769,14 +852,35 @@ def email_event(envelope: Envelope, signer_id: str, *, kind: str, message: str,
 
 def expire(envelope: Envelope, *, now: dt.datetime) -> Step:
     """Past the deadline with signers outstanding: the plan goes ahead, finalized with
-    "no response" for them."""
+    "no response" for them. Not while a recorded refusal's comment window is open, and
+    not once every signer is done (that envelope completes: :func:`close_comments`)."""
     _require(envelope, "expire", EnvelopeState.SENT)
     if envelope.expires_at is None or now < envelope.expires_at:
         raise InvalidInput("expires_at", "the envelope has not reached its deadline")
+    if envelope.comments_open(now):
+        raise InvalidInput("comments_until", "the employee can still comment; the envelope "
+                                             "expires once that window has closed")
+    if envelope.all_done:
+        raise InvalidInput("signers", "every signer is done: the envelope completes, it "
+                                      "does not expire")
     silent = [s.id for s in envelope.signers if not s.done]
     expired = replace(envelope, state=EnvelopeState.EXPIRED)
     return Step(expired, (Event(EventType.ENVELOPE_EXPIRED, data={"no_response": silent}),),
                 (Effect("finalize", "finalize"), Effect("webhook", EventType.ENVELOPE_EXPIRED)))
+
+
+def close_comments(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """A recorded refusal's comment window has passed and every signer is done: the
+    envelope completes, and is finalized with the employee's comments in it."""
+    _require(envelope, "close the comments of", EnvelopeState.SENT)
+    if envelope.comments_until is None or envelope.comments_open(now):
+        raise InvalidInput("comments_until", "the employee's comment window has not closed")
+    if not envelope.all_done:
+        raise InvalidInput("signers", "signers are still to respond; the envelope completes "
+                                      "when the last one does")
+    completed, events, effects = _complete(
+        envelope, {"comments_closed": envelope.comments_until.isoformat()})
+    return Step(completed, tuple(events), tuple(effects))
 
 
 def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
@@ -809,8 +913,17 @@ def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
                  Effect("webhook", EventType.ENVELOPE_COMPLETED)))
 
 
-def _finish(envelope: Envelope, events: list[Event], effects: list[Effect]) -> Step:
-    envelope, more_events, more_effects = _advance(envelope)
+def _complete(envelope: Envelope, data: dict[str, Any]) -> tuple[Envelope, list[Event],
+                                                                  list[Effect]]:
+    envelope = replace(envelope, state=EnvelopeState.COMPLETED)
+    # Managers hear of it (envelope.completed) once the record is sealed and archived.
+    return (envelope, [Event(EventType.ENVELOPE_COMPLETED, data=data)],
+            [Effect("finalize", "finalize")])
+
+
+def _finish(envelope: Envelope, events: list[Event], effects: list[Effect],
+            now: dt.datetime) -> Step:
+    envelope, more_events, more_effects = _advance(envelope, now)
     return Step(envelope, (*events, *more_events), (*effects, *more_effects))
 
 
@@ -829,6 +942,7 @@ class Action(StrEnum):
     REMIND = "remind"
     RESEND = "resend"
     EXPIRE = "expire"
+    CLOSE_COMMENTS = "close_comments"
     VOID = "void"
     DELIVERY_FAILED = "delivery_failed"
     EMAIL_EVENT = "email_event"
@@ -848,6 +962,7 @@ ACTIONS: dict[Action, Callable[..., Step]] = {
     Action.DECLINE: decline, Action.RECORD_REFUSAL: record_refusal,
     Action.DOCUMENT_OPENED: document_opened, Action.REMIND: remind,
     Action.RESEND: resend, Action.EXPIRE: expire, Action.VOID: void,
+    Action.CLOSE_COMMENTS: close_comments,
     Action.DELIVERY_FAILED: delivery_failed, Action.EMAIL_EVENT: email_event,
     Action.SEAL: mark_sealed, Action.ARCHIVE: mark_archived,
 }

@@ -164,6 +164,12 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
                         and signer.state != wf.SignerState.WAITING),
         "can_record_refusal": (signer.role == wf.Role.MANAGER and is_open
                                and employee.state in wf.ASKED_STATES),
+        # After a recorded refusal, until when the employee may still comment (the
+        # record is sealed after it): the employee's and HR's pages say so.
+        "comments_until": (envelope.comments_until
+                           if is_open and envelope.comments_until is not None
+                           and _now() < envelope.comments_until else None),
+        "comment_days": current.services().settings.refusal_comment_days,
         "employee": employee, "notice": None, "errors": {}, "error": None, "failed": None,
         "form": None, "max_chars": wf.MAX_COMMENT_CHARS,
         # Names this showing of the comment form: a double click or a replay is recorded once.
@@ -178,8 +184,17 @@ class RecordedRefusal(NamedTuple):
 
     by: str
     witness: str
-    at: dt.datetime
-    reason: str | None
+    at: dt.datetime  # when it was recorded
+    reason: str | None  # what was recorded as the employee's words
+    meeting_at: dt.datetime | None  # when the meeting was (older records: unknown)
+    meeting_place: str | None
+
+
+def _meeting_at(data: Mapping[str, Any]) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(data["meeting_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 _MY_RECORD = (select(AuditEventRow.type, AuditEventRow.at, AuditEventRow.data)
@@ -211,7 +226,7 @@ def _my_record(ctx: SignerContext) -> dict[str, Any]:
         else:
             record["recorded_refusal"] = RecordedRefusal(
                 names.get(data["recorded_by"], "your manager"), data.get("witness", ""), at,
-                data.get("reason"))
+                data.get("reason"), _meeting_at(data), data.get("meeting_place"))
     return record
 
 
@@ -224,6 +239,9 @@ class EmployeeResponse(NamedTuple):
     reason: str | None
     recorded_by: str | None
     comments: list[tuple[dt.datetime, str]]
+    witness: str | None = None
+    meeting_at: dt.datetime | None = None
+    meeting_place: str | None = None
 
 
 def _employee_response(ctx: SignerContext) -> EmployeeResponse:
@@ -237,7 +255,9 @@ def _employee_response(ctx: SignerContext) -> EmployeeResponse:
     refusal: dict[str, Any] = next(
         (data for type_, _, data in rows if type_ == EventType.SIGNER_REFUSED), {})
     return EmployeeResponse(employee.state, employee.decided_at, refusal.get("reason"),
-                            names.get(refusal.get("recorded_by", "")), comments)
+                            names.get(refusal.get("recorded_by", "")), comments,
+                            refusal.get("witness"), _meeting_at(refusal),
+                            refusal.get("meeting_place"))
 
 
 def _plan_zone(plan: Plan) -> str | None:
@@ -329,7 +349,12 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
         return {"reason": _text(form, "reason"), "timezone": _signer_zone(ctx, form)}
     if action == "record_refusal":
         return {"witness": form.get("witness", ""), "reason": _text(form, "reason"),
-                "confirmed": "confirm_record" in form}
+                "meeting_at": form.get("meeting_at", ""),
+                "meeting_place": form.get("meeting_place") or None,
+                # The meeting's time is read in the recorder's zone, as their browser shows it.
+                "timezone": _signer_zone(ctx, form),
+                "confirmed": "confirm_record" in form,
+                "comment_days": current.services().settings.refusal_comment_days}
     if action == "comment":
         settings = current.services().settings
         return {"text": _text(form, "comment") or "",

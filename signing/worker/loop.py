@@ -136,6 +136,8 @@ def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Han
     swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
     for envelope_id in swept.expired:
         click.echo(f"envelope {envelope_id} expired")
+    for envelope_id in swept.completed:
+        click.echo(f"envelope {envelope_id} completed: the employee's comment window closed")
     for envelope_id in swept.reminded:
         click.echo(f"reminded the signers of envelope {envelope_id}")
     handled = (outbox.run_once(sessions, handlers, now=now, lease=lease,

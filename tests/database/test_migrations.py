@@ -179,3 +179,19 @@ def test_0011_gives_envelopes_their_sender_as_owner_and_limits_hr_endpoints(engi
     assert messages["msg_other"].next_attempt_at is None
     assert messages["msg_other"].failed_at is not None
     assert "may not see this plan" in messages["msg_other"].last_error
+
+
+def test_0012_gives_envelopes_a_comment_window_that_existing_ones_do_not_have(engine):
+    upgrade(engine, "0011")
+    with engine.begin() as connection:
+        insert_envelope(connection, state="sent", plan="{}", created_by="cli:riley")
+    upgrade(engine, "0012")
+    with Session(engine) as session:
+        row = session.get_one(EnvelopeRow, "env-1")
+        assert row.comments_until is None  # no refusal was recorded in a window before
+        row.comments_until = NOW
+        session.commit()
+    with Session(engine) as session:
+        assert session.get_one(EnvelopeRow, "env-1").comments_until == NOW
+    downgrade(engine, "0011")
+    assert "comments_until" not in {c["name"] for c in inspect(engine).get_columns("envelopes")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from docgen import sample_plan
 from signing.domain import envelopes as svc
@@ -20,6 +21,13 @@ from signing.domain.wording import consent_for, statement_for
 from signing.web.current import services_of
 
 HR = svc.Actor("hr:test")
+MANAGER_ZONE = "Europe/Zurich"  # the manager's browser's, not the plan's (Europe/London)
+
+
+def meeting_time(ago: dt.timedelta, zone: str = MANAGER_ZONE) -> str:
+    """A meeting ``ago`` before now, as a ``datetime-local`` input in ``zone`` gives it."""
+    local = (dt.datetime.now(dt.UTC) - ago).astimezone(ZoneInfo(zone))
+    return local.strftime("%Y-%m-%dT%H:%M")
 
 
 def send_plan(sessions, *, manager_confirms: bool = True) -> tuple[str, str]:
@@ -132,6 +140,10 @@ class SignerPages:
         return self.post("decline", reason=reason, **fields)
 
     def record_refusal(self, witness: str, confirm_record: bool = True, **fields: str):
+        """Records the employee's refusal; the meeting was an hour ago, in the manager's
+        zone (Europe/Zurich), unless ``fields`` say otherwise."""
+        fields = {"meeting_at": meeting_time(dt.timedelta(hours=1)),
+                  "timezone": MANAGER_ZONE, **fields}
         return self.post("record_refusal", witness=witness,
                          **({"confirm_record": "on"} if confirm_record else {}), **fields)
 

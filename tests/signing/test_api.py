@@ -16,7 +16,9 @@ from sqlalchemy import select
 from docgen import BUILTIN_TEMPLATES
 from docgen.loading import parse_plan_text
 from signing.domain import apikeys
+from signing.domain import envelopes as svc
 from signing.domain.models import Document, EnvelopeRow, OutboxRow, SignerRow
+from signing.domain.wording import statement_for
 from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.conftest import EXAMPLES
@@ -79,6 +81,7 @@ def test_create_then_get(client, hr, sessions, envelope, plan):
     body = response.get_json()
     assert body["id"] == envelope["id"] and body["state"] == "sent"
     assert body["expires_at"] is not None
+    assert body["comments_until"] is None  # no refusal recorded: no comment window
     # The default routing: the manager confirms, then the employee, then HR countersign.
     manager, employee, hr_signer = body["signers"]
     assert (manager["role"], manager["routing_order"], manager["state"]) == (
@@ -368,3 +371,21 @@ def test_the_converter_is_made_once_on_first_use(tmp_path, clean_env):
         assert services_of(app).converter is pool
     finally:
         pool.close()
+
+
+def test_the_comment_window_after_a_recorded_refusal_is_shown(client, hr, sessions, envelope):
+    """HR's system sees why a plan whose signers are all done is not completed yet."""
+    with sessions() as session:
+        ids = {s.role: s.id for s in svc.load(session, envelope["id"]).signers}
+    at = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        svc.perform(session, envelope["id"], "confirm", signer_id=ids["manager"],
+                    typed_name="Jürg Baumann", consent=True,
+                    statement=statement_for("manager"), actor=svc.Actor("signer:m"), now=at)
+        svc.perform(session, envelope["id"], "record_refusal", signer_id=ids["manager"],
+                    witness="Jordan Lee", timezone="UTC", confirmed=True, comment_days=5,
+                    meeting_at=(at - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                    actor=svc.Actor("signer:m"), now=at)
+    body = client.get(f"/api/v1/envelopes/{envelope['id']}", headers=hr).get_json()
+    assert body["state"] == "sent"
+    assert dt.datetime.fromisoformat(body["comments_until"]) == at + dt.timedelta(days=5)

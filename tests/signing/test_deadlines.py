@@ -141,3 +141,66 @@ def test_reminder_due():
     assert not deadlines.reminder_due(NOW, now=NOW + EVERY, every=EVERY,
                                       expires_at=NOW + EVERY)
     assert not deadlines.reminder_due(NOW, now=NOW + DAY, every=EVERY, expires_at=None)
+
+
+# -- the comment window after a recorded refusal --------------------------------------
+
+
+def record_refusal(sessions, envelope_id: str, at: dt.datetime) -> dict[str, str]:
+    """The manager records the employee's refusal, made in a meeting an hour before ``at``;
+    returns the signer ids by role."""
+    with sessions() as session:
+        ids = {s.role: s.id for s in svc.load(session, envelope_id).signers}
+    meeting = (at - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "record_refusal", signer_id=ids["manager"],
+                    witness="Jordan Lee", meeting_at=meeting, timezone="UTC", confirmed=True,
+                    comment_days=5, actor=svc.Actor("signer:m"), now=at)
+    return ids
+
+
+def confirms(sessions, envelope_id: str, ids: dict[str, str], at: dt.datetime) -> None:
+    """The manager and HR confirm."""
+    with sessions.begin() as session:
+        for role in ("manager", "hr"):
+            svc.perform(session, envelope_id, "confirm", signer_id=ids[role],
+                        typed_name=f"{role} person", consent=True, statement="s",
+                        actor=svc.Actor(f"signer:{role}"), now=at)
+
+
+def outbox_names(sessions) -> list[str]:
+    with sessions() as session:
+        return session.scalars(select(OutboxRow.name).order_by(OutboxRow.id)).all()
+
+
+def test_the_sweep_completes_a_plan_once_the_comment_window_has_closed(sessions):
+    envelope_id = send(sessions, wf.Role.MANAGER, wf.Role.EMPLOYEE, wf.Role.HR)
+    recorded = NOW + 12 * DAY  # the window outlasts the link's deadline (NOW + 14 days)
+    ids = record_refusal(sessions, envelope_id, recorded)
+    confirms(sessions, envelope_id, ids, recorded + dt.timedelta(seconds=30))
+    # Every signer is done and the deadline has passed, but the employee may comment.
+    swept = deadlines.sweep(sessions, now=recorded + 5 * DAY - dt.timedelta(minutes=1),
+                            remind_every=EVERY)
+    assert swept.completed == [] and swept.expired == [] and swept.reminded == []
+    assert "finalize" not in outbox_names(sessions)
+    swept = deadlines.sweep(sessions, now=recorded + 5 * DAY, remind_every=EVERY)
+    assert swept.completed == [envelope_id] and swept.expired == []
+    with sessions() as session:
+        assert svc.load(session, envelope_id).state == wf.EnvelopeState.COMPLETED
+    trail = events(sessions, envelope_id)
+    assert trail.count("envelope.completed") == 1 and "envelope.expired" not in trail
+    assert outbox_names(sessions).count("finalize") == 1
+    # Swept again: nothing more.
+    assert deadlines.sweep(sessions, now=recorded + 6 * DAY, remind_every=EVERY).completed == []
+
+
+def test_expiry_waits_for_the_comment_window_when_hr_have_not_confirmed(sessions):
+    envelope_id = send(sessions, wf.Role.MANAGER, wf.Role.EMPLOYEE, wf.Role.HR)
+    recorded = NOW + 12 * DAY
+    record_refusal(sessions, envelope_id, recorded)
+    swept = deadlines.sweep(sessions, now=NOW + 15 * DAY, remind_every=None)
+    assert swept.expired == [] and swept.completed == []  # past the deadline, in the window
+    swept = deadlines.sweep(sessions, now=recorded + 5 * DAY, remind_every=None)
+    assert swept.completed == [] and swept.expired == [envelope_id]  # HR never answered
+    with sessions() as session:
+        assert svc.load(session, envelope_id).state == wf.EnvelopeState.EXPIRED

@@ -26,7 +26,7 @@ from database import make_session_factory
 from docgen import SIGNATURE_ANCHORS, plan_from_data, resolve_template
 from docgen.seal import create_self_signed, validate
 from docgen.stamp import find_anchors
-from signing.domain import apikeys, outbox, verification
+from signing.domain import apikeys, deadlines, outbox, verification
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
 from signing.domain.completion import SignerFacts, completion_of
@@ -214,26 +214,49 @@ def confirm(sessions, envelope_id, role, signer_id, name, at) -> None:
         statement=statement_for(role), consent_text=consent_for(role))
 
 
-def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, finalizer,
-                                                          seal_key, tmp_path):
+def test_a_refusal_recorded_by_the_manager_leaves_the_employee_time_to_comment(
+        sessions, converter, finalizer, seal_key, tmp_path):
+    """The user walk that found it: the manager records the refusal, HR countersign
+    seconds later; the plan must not be sealed before the employee, just emailed that
+    they can comment, has had the chance. It is sealed by the worker's sweep once the
+    comment window has passed, with the employee's comment in the record."""
     envelope_id = send(sessions, converter, routing=None)  # the default: every line signed
     ids = signers(sessions, envelope_id)
     at = NOW + dt.timedelta(days=3)
     confirm(sessions, envelope_id, "manager", ids["manager"], "Jürg Baumann", at)
+    recorded = at + dt.timedelta(hours=1)
     # The plan's HR signer was in the meeting: they may witness it.
-    act(sessions, envelope_id, "record_refusal", ids["manager"], at + dt.timedelta(hours=1),
-        witness="Sofía Castellanos", reason="Says the targets are unfair.", confirmed=True)
+    act(sessions, envelope_id, "record_refusal", ids["manager"], recorded,
+        witness="Sofía Castellanos", reason="Says the targets are unfair.", confirmed=True,
+        meeting_at="2027-01-14T10:30", meeting_place="Room 4B", timezone="Europe/Zurich",
+        comment_days=5)
     confirm(sessions, envelope_id, "hr", ids["hr"], "Sofia Castellanos",
-            at + dt.timedelta(hours=2))
-    finalize(sessions, finalizer, at + dt.timedelta(hours=3))
+            recorded + dt.timedelta(seconds=20))
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        assert row.state == wf.EnvelopeState.SENT  # every signer done, and not sealed
+        assert row.comments_until == recorded + dt.timedelta(days=5)
+        assert session.scalars(select(OutboxRow).where(OutboxRow.name == "finalize")).all() == []
+    act(sessions, envelope_id, "comment", ids["employee"], recorded + dt.timedelta(days=2),
+        text="I did not refuse; I asked for time to read the plan.")
+    # Before the window has passed, the sweep leaves the plan open.
+    assert deadlines.sweep(sessions, now=recorded + dt.timedelta(days=4, hours=23),
+                           remind_every=None).completed == []
+    closed_at = recorded + dt.timedelta(days=5)
+    assert deadlines.sweep(sessions, now=closed_at, remind_every=None).completed == [
+        envelope_id]
+    finalize(sessions, finalizer, closed_at + dt.timedelta(minutes=1))
     final = final_pdf(sessions, envelope_id)
     text = " ".join(text_of(final, tmp_path).split())
     assert "Refused to sign" in text and "Confirmed" in text
     assert "Sofía Castellanos" in text and "Says the targets are unfair." in text
-    # The employee's line says who recorded the refusal before whom, not that she did it.
-    assert _small_print(final, "employee").startswith(
-        "Refusal to sign recorded by Jürg Baumann (manager), witness Sofía Castellanos "
-        "recorded 14 Jan 2027, 11:00 CET")
+    assert "I did not refuse; I asked for time to read the plan." in text
+    # The employee's line says who recorded the refusal, before whom and at which
+    # meeting, not that she did it herself.
+    small = _small_print(final, "employee")
+    assert small.startswith("Refusal to sign recorded by Jürg Baumann (manager), witness "
+                            "Sofía Castellanos"), small
+    assert "at a meeting on 14 Jan 2027, 10:30 CET, Room 4B" in small, small
     assert "What was recorded as the employee's words" in text
     # Those who signed agreed to the company's consent; the employee agreed to nothing.
     assert ("Jürg Baumann (Manager) agreed to the following before signing: "
@@ -244,6 +267,7 @@ def test_a_refusal_recorded_by_the_manager_with_a_witness(sessions, converter, f
     assert CONSENT not in text
     with sessions() as session:
         assert session.get_one(ArchivedRecord, envelope_id).outcome == "refused"
+        assert svc.load(session, envelope_id).state == wf.EnvelopeState.ARCHIVED
 
 
 def test_a_legal_name_that_differs_is_stamped_with_the_name_on_record(

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import email
 from email import policy
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from signing.domain import envelopes as svc
 from signing.domain import outbox
 from signing.domain.links import LinkSigner
-from signing.domain.mail import FileMailBackend
+from signing.domain.mail import FileMailBackend, compose
 from signing.domain.notify import Mailer
 from signing.domain.wording import CONSENT, statement_for
 from tests.signing.signer_pages import send_plan, signer_ids
@@ -56,8 +57,10 @@ def test_the_employee_is_told_of_a_recorded_refusal_with_their_link(sessions, de
     envelope_id, _ = send_plan(sessions)
     with sessions() as session:
         ids = signer_ids(session, envelope_id)
+    meeting = (NOW - dt.timedelta(days=1)).astimezone(ZoneInfo("Europe/London"))
     act(sessions, envelope_id, "record_refusal", ids["manager"], witness="Jordan Lee",
-        reason="Said the goals are unfair.", confirmed=True)
+        reason="Said the goals are unfair.", confirmed=True,
+        meeting_at=meeting.strftime("%Y-%m-%dT%H:%M"), timezone="Europe/London", comment_days=5)
     mail = deliver()
     told = next(m for m in mail["alex.sample@example.com"]
                 if m["Subject"] == "Your response to your performance plan was recorded")
@@ -67,8 +70,18 @@ def test_the_employee_is_told_of_a_recorded_refusal_with_their_link(sessions, de
     assert "Said the goals are unfair." in body and "The plan still goes ahead" in body
     assert "https://sign.example.com/s/" in body  # their link, still good for comments
     assert "GMT" in body  # the time in the plan's zone (Europe/London)
+    # The meeting's time, and until when they may comment, in their zone.
+    assert f"in a meeting on {compose.format_when(meeting)}" in " ".join(body.split())
+    with sessions() as session:
+        until = svc.load(session, envelope_id).comments_until.astimezone(
+            ZoneInfo("Europe/London"))
+    assert f"You can add comments until {compose.format_moment(until)}" in " ".join(body.split())
     hr = mail["riley.placeholder@example.com"]
     assert "A signer refused to sign a performance plan" in subjects(hr)
+    notice = " ".join(text(next(m for m in hr if m["Subject"].startswith("A signer refused")))
+                      .split())
+    assert f"in a meeting on {compose.format_when(meeting)}" in notice
+    assert f"Alex Sample can add comments until {compose.format_moment(until)}" in notice
 
 
 def test_a_decline_tells_hr_and_those_already_sent_the_plan(sessions, deliver):

@@ -7,6 +7,7 @@ recorded, and what the page template is given."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import template_rendered
@@ -16,8 +17,9 @@ from sqlalchemy import select
 from signing.domain import envelopes as svc
 from signing.domain.models import OutboxRow, SignerRow
 from signing.domain.wording import consent_for, statement_for
+from signing.web import timefmt
 from signing.web.app import create_app
-from tests.signing.signer_pages import HR, signer_ids
+from tests.signing.signer_pages import HR, MANAGER_ZONE, meeting_time, signer_ids
 
 
 @pytest.fixture
@@ -152,16 +154,23 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
            response.get_data(as_text=True)
     assert signer.events() == before
 
-    response = signer.record_refusal("Riley Placeholder", reason="Said it is unfair.")
+    meeting = meeting_time(dt.timedelta(days=2))
+    response = signer.record_refusal("Riley Placeholder", reason="Said it is unfair.",
+                                     meeting_at=meeting, meeting_place="Room 4B")
     page = signer.follow(response)
     assert "refusal to sign has been recorded with your witness" in page
     assert "Record that Alex Sample refused" not in page
     [refused] = trail(sessions, signer.envelope_id, "signer.refused")
     with sessions() as session:
         ids = signer_ids(session, signer.envelope_id)
+        comments_until = svc.load(session, signer.envelope_id).comments_until
     assert refused.signer_id == ids["employee"] and refused.actor == f"signer:{ids['manager']}"
+    meeting_at = dt.datetime.fromisoformat(meeting).replace(tzinfo=ZoneInfo(MANAGER_ZONE))
     assert refused.data == {"recorded_by": ids["manager"], "witness": "Riley Placeholder",
-                            "confirmed": True, "reason": "Said it is unfair."}
+                            "confirmed": True, "reason": "Said it is unfair.",
+                            "meeting_at": meeting_at.isoformat(), "meeting_place": "Room 4B",
+                            "timezone": MANAGER_ZONE}
+    assert comments_until == refused.at + dt.timedelta(days=5)
     sent = outbox(sessions)
     assert ("hr_notice_refusal", ids["employee"]) in sent
     assert ("refusal_recorded", ids["employee"]) in sent
@@ -173,6 +182,15 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
     page = employee.open_as("employee")
     assert "Morgan Example recorded that you refused to sign this plan in a meeting" in page
     assert "with Riley Placeholder as witness" in page and "Said it is unfair." in page
+    # The meeting's time, not the click's, in the employee's zone (the plan's: London).
+    london = "Europe/London"
+    page = " ".join(page.split())
+    assert (f"in a meeting on <time datetime=\"{timefmt.iso(meeting_at)}\">"
+            f"{timefmt.local_time_named(meeting_at, london)}</time>, at Room 4B") in page
+    assert f"recorded on <time datetime=\"{timefmt.iso(refused.at)}\">" in page
+    assert "What was recorded as the employee's words:" in page
+    assert (f"You can add comments until <time datetime=\"{timefmt.iso(comments_until)}\">"
+            f"{timefmt.local_time_named(comments_until, london)}</time>") in page
     assert "Acknowledge the plan" not in page
     assert "Add comments" in page
     assert employee.follow(employee.comment("I did not refuse; I asked for time.")) \
@@ -182,6 +200,62 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
     page = signer.another().open_as("hr")
     assert "What was recorded as the employee's words:" in page
     assert "Said it is unfair." in page and "Reason given" not in page
+
+
+@pytest.mark.parametrize(("meeting_at", "problem"), [
+    ("", "Give the date and time of the meeting"),
+    (meeting_time(-dt.timedelta(hours=2)), "The meeting&#39;s date and time are in the future"),
+    (meeting_time(dt.timedelta(days=31)), "The meeting was more than 30 days ago"),
+])
+def test_the_meeting_time_is_asked_for_and_checked_beside_its_field(signer, sessions,
+                                                                     meeting_at, problem):
+    signer.send()
+    page = signer.open_as("manager")
+    assert '<input type="datetime-local" id="meeting_at" name="meeting_at" required' in page
+    assert '<label for="meeting_place">Where the meeting took place (optional)</label>' in page
+    assert "What Alex Sample said, as you recorded it" in page
+    response = signer.record_refusal("Jordan Lee", meeting_at=meeting_at,
+                                     meeting_place="Room 4B", reason="Kept.")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert f'id="record_refusal-meeting_at-error">{problem}' in text
+    assert 'value="Room 4B"' in text and "Kept.</textarea>" in text  # what was typed is kept
+    assert trail(sessions, signer.envelope_id, "signer.refused") == []
+
+
+def test_the_witness_is_named_in_full_beside_the_field(signer, sessions):
+    signer.send()
+    signer.open_as("manager")
+    response = signer.record_refusal("Jordan")
+    assert response.status_code == 422
+    assert 'id="record_refusal-witness-error">Give the witness&#39;s full name' in \
+        response.get_data(as_text=True)
+    assert trail(sessions, signer.envelope_id, "signer.refused") == []
+
+
+def test_hr_confirm_at_once_and_are_told_the_record_waits_for_the_employees_comments(
+        signer, sessions):
+    signer.send()
+    signer.open_as("manager")
+    signer.record_refusal("Jordan Lee", reason="Said it is unfair.")
+    hr = signer.another()
+    page = " ".join(hr.open_as("hr").split())
+    with sessions() as session:
+        comments_until = svc.load(session, signer.envelope_id).comments_until
+    assert (f"Alex Sample can add comments until <time datetime=\"{timefmt.iso(comments_until)}\">"
+            f"{timefmt.local_time_named(comments_until, 'Europe/London')}</time>; "
+            "the record is sealed after that.") in page
+    assert "recorded that Alex Sample refused to sign in a meeting on" in page
+    assert "with Jordan Lee as witness" in page
+    assert "What was recorded as the employee's words:" in page
+    hr.follow(hr.confirm("Riley Placeholder"))
+    with sessions() as session:
+        assert svc.load(session, signer.envelope_id).state == "sent"  # not sealed yet
+    assert "envelope.completed" not in signer.events()
+    employee = signer.another()
+    employee.open_as("employee")
+    page = employee.follow(employee.comment("I did not refuse; I asked for time."))
+    assert "Your comments have been recorded" in page
 
 
 def test_no_refusal_can_be_recorded_before_the_employee_has_the_plan(signer, sessions):
@@ -240,7 +314,7 @@ def test_an_employee_whose_refusal_was_recorded_is_told_what_to_do_if_it_is_wron
     signer.open()
     manager = signer.another()
     manager.open_as("manager")
-    manager.post("record_refusal", witness="Sam Witness", confirm_record="on")
+    manager.record_refusal("Sam Witness")
     page = signer.open_as("employee")
     assert "recorded that you refused to sign this plan in a meeting." in page
     assert "If this is not what happened" in page

@@ -247,18 +247,27 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         expect(manager.get_by_text("Record that Oluwaseun Adeyemi refused to sign")).to_be_visible()
         manager.get_by_text("Record that Oluwaseun Adeyemi refused to sign").click()
         check_state(manager, "manager-open", shots, axe)
-        # A refusal sent without its witness: the error beside the field.
+        # A refusal sent without the meeting's time: the error beside the field.
         manager.get_by_label("I confirm that Oluwaseun Adeyemi refused to sign").check()
+        manager.get_by_role("button", name="Record the refusal").click()
+        expect(manager.locator("#record_refusal-meeting_at-error")).to_contain_text(
+            "Give the date and time of the meeting")
+        check_state(manager, "manager-record-refusal-errors", shots, axe)
+        # A day ago, whatever the browser's zone: in the past and within 30 days.
+        yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        manager.get_by_label("Date and time of the meeting").fill(
+            yesterday.strftime("%Y-%m-%dT%H:%M"))
+        manager.get_by_label("Where the meeting took place").fill("Room 4B")
         manager.get_by_role("button", name="Record the refusal").click()
         expect(manager.locator("#record_refusal-witness-error")).to_contain_text(
             "Name the witness")
-        check_state(manager, "manager-record-refusal-errors", shots, axe)
         manager.get_by_label("Witness's full name").fill("Priya Raman")
         manager.get_by_role("button", name="Record the refusal").click()
         expect(manager.get_by_role("status")).to_contain_text("recorded with your witness")
         # The employee, told by email, opens their link: what was recorded, and by whom.
         page = signer_page(with_manager[wf.Role.EMPLOYEE])
         expect(page.get_by_text("with Priya Raman as witness")).to_be_visible()
+        expect(page.get_by_text("You can add comments until").first).to_be_visible()
         check_state(page, "employee-refusal-recorded", shots, axe)
         # Then the manager confirms the plan.
         manager.get_by_label("Type your full name").fill("Hiroshi Tanaka")

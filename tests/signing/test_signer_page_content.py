@@ -14,7 +14,7 @@ from docgen import sample_plan
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
 from signing.web.app import create_app
-from tests.signing.signer_pages import HR, csrf, token_for
+from tests.signing.signer_pages import HR, csrf, meeting_time, token_for
 
 
 @pytest.fixture
@@ -167,7 +167,9 @@ def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, se
     ids = send(sessions, (wf.Role.MANAGER, 1), (wf.Role.EMPLOYEE, 1))
     manager, html = page_of(app, sessions, ids[wf.Role.MANAGER])
     form = {"csrf_token": csrf(html), "witness": "Jordan Lee", "confirm_record": "on",
-            "reason": "Said it is <b>unfair</b>."}
+            "reason": "Said it is <b>unfair</b>.",
+            "meeting_at": meeting_time(dt.timedelta(hours=2), "Europe/London"),
+            "timezone": "Europe/London"}
     recorded = manager.post("/sign/record_refusal", data=form)
     if recorded.status_code == 404:  # STAND-IN (i14-page): main records it through refuse
         recorded = manager.post("/sign/refuse", data=form)
@@ -176,6 +178,8 @@ def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, se
     words = text_of(html)
     assert re.search(r"Morgan Example recorded that you refused to sign this plan in a meeting "
                      r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\), "
-                     r"with Jordan Lee as witness\.", words)
-    assert "What was recorded as your reason: Said it is &lt;b&gt;unfair&lt;/b&gt;." in words
+                     r"with Jordan Lee as witness; recorded on \w+day \d+ \w+ 20\d\d, "
+                     r"\d\d:\d\d (GMT|BST) \(Europe/London\)\.", words)
+    assert ("What was recorded as the employee's words: Said it is &lt;b&gt;unfair&lt;/b&gt;."
+            in words)
     assert "You refused to sign" not in words

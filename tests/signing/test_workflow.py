@@ -389,6 +389,7 @@ ALLOWED = {
     "confirm": {EnvelopeState.SENT},
     "decline": {EnvelopeState.SENT},
     "record_refusal": {EnvelopeState.SENT},
+    "close_comments": {EnvelopeState.SENT},
     "remind": {EnvelopeState.SENT},
     "resend": {EnvelopeState.SENT},
     "expire": {EnvelopeState.SENT},
@@ -410,10 +411,16 @@ def _call(action: str, env: Envelope) -> wf.Step:
         "confirm": lambda: confirm(env, "s-manager"),
         "decline": lambda: wf.decline(env, "s-manager", reason="Not ready.", now=LATER),
         "record_refusal": lambda: wf.record_refusal(env, "s-manager", witness="Jordan Lee",
+                                                    meeting_at="2026-12-01T10:00",
                                                     confirmed=True, now=LATER),
         "remind": lambda: wf.remind(env, now=LATER),
         "resend": lambda: wf.resend(env, "s-employee", now=LATER),
         "expire": lambda: wf.expire(env, now=late),
+        # Every signer done, and the comment window after a recorded refusal passed.
+        "close_comments": lambda: wf.close_comments(wf.replace(
+            env, comments_until=LATER, signers=tuple(
+                wf.replace(s, state=wf.SignerState.CONFIRMED) for s in env.signers)),
+            now=LATER),
         "void": lambda: wf.void(env, reason="error", now=LATER),
         "seal": lambda: wf.mark_sealed(env, final_sha256="f" * 64, now=LATER),
         "archive": lambda: wf.mark_archived(env, now=LATER),

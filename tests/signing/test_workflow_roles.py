@@ -5,6 +5,8 @@ checked against the name on record; the signer's time zone is kept."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from docgen import plan_from_data, sample_plan
@@ -39,7 +41,8 @@ def employee_asked() -> wf.Envelope:
 
 
 def record(env: wf.Envelope, **kw) -> wf.Step:
-    args = {"witness": "Jordan Lee", "confirmed": True, "now": LATER}
+    args = {"witness": "Jordan Lee", "confirmed": True, "now": LATER,
+            "meeting_at": "2026-12-01T10:30", "timezone": "Europe/Paris"}
     return wf.record_refusal(env, "s-manager", **(args | kw))
 
 
@@ -199,25 +202,136 @@ def test_the_manager_records_a_refusal_and_the_employee_is_told():
     assert step.envelope.state is EnvelopeState.SENT  # HR have still to countersign
     assert step.events[0].signer_id == "s-employee"
     assert step.events[0].data == {"recorded_by": "s-manager", "witness": "Jordan Lee",
-                                   "confirmed": True, "reason": "Said it is unfair."}
+                                   "confirmed": True, "reason": "Said it is unfair.",
+                                   "meeting_at": "2026-12-01T10:30:00+01:00",
+                                   "timezone": "Europe/Paris"}
     assert effect_names(step) == [
         ("email", "hr_notice_refusal", "s-employee"), ("webhook", "signer.refused", "s-employee"),
         ("email", "refusal_recorded", "s-employee"), ("email", "invitation", "s-hr")]
     told = step.effects[2]
-    assert told.data == {"can_comment": True} and told.about is step.events[0]
+    window = LATER + dt.timedelta(days=wf.DEFAULT_REFUSAL_COMMENT_DAYS)
+    assert step.envelope.comments_until == window
+    assert told.data == {"can_comment": True, "comments_until": window.isoformat()}
+    assert told.about is step.events[0]
     # The employee keeps their right to comment.
     commented = wf.comment(step.envelope, "s-employee", text="I did not refuse.", now=LATER)
     assert event_types(commented) == ["signer.commented"]
 
 
-def test_an_employee_told_of_a_recorded_refusal_that_closed_the_plan_cannot_comment():
+def test_where_nobody_signs_after_the_employee_a_recorded_refusal_leaves_the_plan_open():
+    # Before the comment window, the refusal closed such a plan at once: the employee,
+    # told by email they could comment, found it sealed.
     env = wf.send(envelope((Role.MANAGER, 1), (Role.EMPLOYEE, 1)), now=NOW,
                   expires_in=EXPIRY).envelope
     env = confirm(env, "s-manager").envelope
-    step = record(env)
+    step = record(env, comment_days=5)
+    assert step.envelope.state is EnvelopeState.SENT
+    assert "envelope.completed" not in event_types(step)
+    assert not [e for e in step.effects if e.kind == "finalize"]
+    assert next(e for e in step.effects if e.name == "refusal_recorded").data == {
+        "can_comment": True, "comments_until": (LATER + dt.timedelta(days=5)).isoformat()}
+
+
+def test_with_no_comment_window_a_recorded_refusal_closes_a_plan_nobody_else_signs():
+    env = wf.send(envelope((Role.MANAGER, 1), (Role.EMPLOYEE, 1)), now=NOW,
+                  expires_in=EXPIRY).envelope
+    env = confirm(env, "s-manager").envelope
+    step = record(env, comment_days=0)
     assert step.envelope.state is EnvelopeState.COMPLETED
     assert next(e for e in step.effects if e.name == "refusal_recorded").data == {
         "can_comment": False}
+
+
+def test_hr_may_confirm_in_the_window_but_the_plan_completes_only_after_it():
+    step = record(wf.view(employee_asked(), "s-employee", now=LATER).envelope)
+    soon = LATER + dt.timedelta(seconds=30)
+    confirmed = confirm(step.envelope, "s-hr", now=soon)
+    assert states(confirmed.envelope)["s-hr"] == "confirmed"
+    assert confirmed.envelope.state is EnvelopeState.SENT
+    assert event_types(confirmed) == ["signer.confirmed"]
+    assert not [e for e in confirmed.effects if e.kind == "finalize"]
+    # The employee still comments, and the window cannot be closed early.
+    commented = wf.comment(confirmed.envelope, "s-employee", text="I did not refuse.", now=soon)
+    assert event_types(commented) == ["signer.commented"]
+    with pytest.raises(InvalidInput) as info:
+        wf.close_comments(confirmed.envelope, now=confirmed.envelope.comments_until
+                          - dt.timedelta(seconds=1))
+    assert info.value.field == "comments_until"
+    closed = wf.close_comments(confirmed.envelope, now=confirmed.envelope.comments_until)
+    assert closed.envelope.state is EnvelopeState.COMPLETED
+    assert event_types(closed) == ["envelope.completed"]
+    assert closed.events[0].data == {
+        "comments_closed": confirmed.envelope.comments_until.isoformat()}
+    assert [(e.kind, e.name) for e in closed.effects] == [("finalize", "finalize")]
+
+
+def test_the_window_closes_only_once_every_signer_is_done():
+    step = record(employee_asked())  # HR have not confirmed
+    after = step.envelope.comments_until + dt.timedelta(hours=1)
+    with pytest.raises(InvalidInput) as info:
+        wf.close_comments(step.envelope, now=after)
+    assert info.value.field == "signers"
+    # HR confirming after the window completes the plan at once.
+    done = confirm(step.envelope, "s-hr", now=after)
+    assert done.envelope.state is EnvelopeState.COMPLETED
+    assert ("finalize", "finalize") in [(e.kind, e.name) for e in done.effects]
+
+
+def test_an_envelope_whose_signers_are_all_done_does_not_expire():
+    step = record(employee_asked())
+    env = confirm(step.envelope, "s-hr").envelope
+    past_both = max(env.expires_at, env.comments_until) + dt.timedelta(days=1)
+    with pytest.raises(InvalidInput) as info:
+        wf.expire(env, now=past_both)
+    assert info.value.field == "signers"
+    assert wf.close_comments(env, now=past_both).envelope.state is EnvelopeState.COMPLETED
+
+
+def test_nor_while_the_employee_can_still_comment():
+    env = record(employee_asked(), now=NOW + EXPIRY - dt.timedelta(days=1),
+                 meeting_at="2026-12-14T09:00").envelope
+    with pytest.raises(InvalidInput) as info:
+        wf.expire(env, now=NOW + EXPIRY + dt.timedelta(hours=1))
+    assert info.value.field == "comments_until"
+    expired = wf.expire(env, now=env.comments_until)  # HR never confirmed
+    assert expired.envelope.state is EnvelopeState.EXPIRED
+
+
+@pytest.mark.parametrize(("meeting_at", "problem"), [
+    ("", "Give the date and time of the meeting"),
+    ("yesterday", "Give the meeting's date and time as a date and a time"),
+    ("2026-12-01T13:30", "The meeting's date and time are in the future"),  # 12:30 UTC
+    ("2026-10-31T10:00", "The meeting was more than 30 days ago"),
+])
+def test_the_meeting_time_is_given_not_in_the_future_nor_long_ago(meeting_at, problem):
+    with pytest.raises(InvalidInput) as info:
+        record(employee_asked(), meeting_at=meeting_at)
+    assert info.value.field == "meeting_at" and info.value.message.startswith(problem)
+
+
+def test_the_meeting_time_is_read_in_the_recorders_zone_and_kept_with_its_place():
+    step = record(employee_asked(), meeting_at="2026-12-01T05:15",
+                  timezone="America/Chicago", meeting_place="  Room 4B,   Zurich office ")
+    data = step.events[0].data
+    assert data["meeting_at"] == "2026-12-01T05:15:00-06:00"
+    assert data["timezone"] == "America/Chicago"
+    assert data["meeting_place"] == "Room 4B, Zurich office"
+    # A zone the browser could not name falls back to UTC, never refused.
+    assert record(employee_asked(), meeting_at="2026-12-01T08:00", timezone="Mars/Base"
+                  ).events[0].data["meeting_at"] == "2026-12-01T08:00:00+00:00"
+
+
+def test_the_meeting_place_is_one_short_line():
+    with pytest.raises(InvalidInput) as info:
+        record(employee_asked(), meeting_place="x" * 201)
+    assert info.value.field == "meeting_place"
+
+
+@pytest.mark.parametrize("witness", ["Jordan", "  jordan  "])
+def test_the_witness_is_named_in_full(witness):
+    with pytest.raises(InvalidInput) as info:
+        record(employee_asked(), witness=witness)
+    assert info.value.field == "witness" and "full name" in info.value.message
 
 
 def test_no_refusal_can_be_recorded_before_the_employee_is_sent_the_plan():
@@ -262,7 +376,8 @@ def test_the_plans_hr_signer_may_witness():
 def test_only_the_manager_records_a_refusal(who):
     env = employee_asked()
     with pytest.raises(wf.WrongRole, match="only the employee's manager can record"):
-        wf.record_refusal(env, who, witness="Jordan Lee", confirmed=True, now=LATER)
+        wf.record_refusal(env, who, witness="Jordan Lee", meeting_at="2026-12-01T10:30",
+                          confirmed=True, now=LATER)
 
 
 # -- comments after deciding ------------------------------------------------------------

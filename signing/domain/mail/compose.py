@@ -160,6 +160,8 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
               witness: str | None = None, recorded_by: str | None = None,
               undelivered: str | None = None, address: str | None = None,
               name_on_record: str | None = None,
+              meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
+              comments_until: dt.datetime | None = None,
               excerpt_chars: int = EXCERPT_CHARS) -> Message:
     """Tells HR that a signer refused to sign, commented, declined to sign (which stopped
     the plan) or signed with a name other than the plan's, or that an email to them could
@@ -170,7 +172,9 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
     behind ``link``. ``witness`` and ``recorded_by`` describe a refusal a manager
     recorded in a meeting; ``undelivered`` (the outbox name of the message) and
     ``address`` an email that failed. For a different name, ``text`` is the name the
-    signer typed and ``name_on_record`` the plan's.
+    signer typed and ``name_on_record`` the plan's. A recorded refusal also gives the
+    meeting (``meeting_at``, ``meeting_place``) and until when the employee may comment
+    (``comments_until``), before which the record is not sealed.
     """
     kind = NoticeKind(kind)
     signer_role = Role(signer_role)
@@ -185,28 +189,42 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
                     shortened=shortened, full_length=len((text or "").strip()),
                     witness=witness, recorded_by=recorded_by, address=address,
                     undelivered=UNDELIVERED_NAMES.get(undelivered or "", "email"),
-                    name_on_record=name_on_record)
+                    name_on_record=name_on_record,
+                    meeting_at=format_when(meeting_at) if meeting_at else None,
+                    meeting_place=" ".join(meeting_place.split()) if meeting_place else None,
+                    comments_until=format_moment(comments_until) if comments_until else None)
 
 
 def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
                      signer_id: str, idempotency_key: str, recorded_by: str | None,
                      witness: str, at: dt.datetime, reason: str | None = None,
-                     can_comment: bool = False, link: str | None = None) -> Message:
+                     meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
+                     can_comment: bool = False, link: str | None = None,
+                     comments_until: dt.datetime | None = None) -> Message:
     """Tells the employee that their manager recorded their refusal to sign, made in a
-    meeting: what was recorded, by whom, before which witness, and when (``at``, in the
-    employee's zone); that the plan goes ahead; and, while the plan is open
-    (``can_comment``), that they can still add their comments through ``link``.
+    meeting: what was recorded, by whom, before which witness, in which meeting
+    (``meeting_at``, ``meeting_place``) and when it was recorded (``at``), each in the
+    employee's zone; that the plan goes ahead; and, while the plan is open
+    (``can_comment``), that they can still add their comments through ``link``, until
+    ``comments_until`` (in their zone), after which the record is sealed.
     ``reason`` is what the manager recorded them as saying, quoted in full: it is about
     the employee, and they should see exactly what the record says."""
     if can_comment and link is None:
         raise ValueError("link: an employee who can still comment needs their link")
+    for when in (meeting_at, comments_until):
+        if when is not None:
+            _aware(when)
     return _message("refusal_recorded", subject="Your response to your performance plan "
                     "was recorded", to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, recorded_by=recorded_by or "your manager",
                     witness=witness, at=format_when(at),
+                    meeting_at=format_when(meeting_at) if meeting_at else None,
+                    meeting_place=" ".join(meeting_place.split()) if meeting_place else None,
                     reason=reason.strip() if reason and reason.strip() else None,
-                    can_comment=can_comment, link=_link(link) if link else None)
+                    can_comment=can_comment, link=_link(link) if link else None,
+                    comments_until=(format_moment(comments_until)
+                                    if can_comment and comments_until else None))
 
 
 def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
@@ -244,6 +262,13 @@ def format_when(when: dt.datetime) -> str:
     """"Tuesday 15 December 2026 at 17:00 GMT", in the datetime's own time zone."""
     _aware(when)
     return f"{format_date(when)} at {when:%H:%M} {when.tzname()}"
+
+
+def format_moment(when: dt.datetime) -> str:
+    """"Friday 11 December 2026, 17:00 CET", in the datetime's own time zone: a time
+    in a sentence that has its own verb ("until ...")."""
+    _aware(when)
+    return f"{format_date(when)}, {when:%H:%M} {when.tzname()}"
 
 
 def format_date(day: dt.date) -> str:

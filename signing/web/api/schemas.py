@@ -61,6 +61,10 @@ class EnvelopeOut(BaseModel):
     owner: str = Field(description="Who may follow it (as audit trails name them).")
     team: str | None = Field(description="The HR team whose keys may follow it too.")
     expires_at: dt.datetime | None
+    comments_until: dt.datetime | None = Field(default=None, description=(
+        "After the manager recorded the employee's refusal: until when the employee may "
+        "still comment. The envelope is not completed before it, even when every signer "
+        "is done."))
     signers: list[SignerOut]
 
     @classmethod
@@ -68,7 +72,7 @@ class EnvelopeOut(BaseModel):
         return cls(id=row.id, state=row.state, template=row.template,
                    document_sha256=row.document_sha256, created_at=row.created_at,
                    created_by=row.created_by, owner=row.owner, team=row.team,
-                   expires_at=row.expires_at,
+                   expires_at=row.expires_at, comments_until=row.comments_until,
                    signers=[SignerOut(id=s.id, role=s.role, name=s.name, email=s.email,
                                       routing_order=s.routing_order, state=s.state,
                                       decided_at=s.decided_at) for s in row.signers])

@@ -81,6 +81,9 @@ def refusal_recorded(**overrides) -> Message:
         signer_id="sig_91c2", idempotency_key="rr1", recorded_by=plan.manager.name,
         witness="Jordan Lee",
         at=dt.datetime(2026, 12, 6, 21, 2, tzinfo=ZoneInfo("America/Chicago")),
+        meeting_at=dt.datetime(2026, 12, 4, 14, 30, tzinfo=ZoneInfo("America/Chicago")),
+        meeting_place="Room <4B>",
+        comments_until=dt.datetime(2026, 12, 11, 17, 0, tzinfo=ZoneInfo("Europe/Paris")),
         reason='She said: "the <targets> are unfair"', can_comment=True, link=LINK)
     args.update(overrides)
     return compose.refusal_recorded(**args)
@@ -293,7 +296,7 @@ def test_hr_notice_of_a_refusal_quotes_only_the_start_of_a_long_reason() -> None
         witness="Sam Witness")
     assert message.subject == "A signer refused to sign a performance plan"
     assert ("Morgan Example recorded that Alex Sample refused to sign their performance "
-            "improvement plan, witnessed by Sam Witness.") in message.text
+            "improvement plan in a meeting, witnessed by Sam Witness.") in message.text
     assert "The plan still goes ahead" in message.text
     assert f"{len(reason.strip()):,}-character text" in message.text
     assert len(message.text) < 2_000 and len(message.html) < 8_000
@@ -393,12 +396,20 @@ def test_attachments_may_be_given_as_plain_tuples() -> None:
 def test_refusal_recorded_tells_the_employee_what_by_whom_and_that_they_may_comment() -> None:
     message = refusal_recorded()
     assert message.subject == "Your response to your performance plan was recorded"
+    # The meeting's time, not the time the manager recorded it.
     assert ("Morgan Example has recorded that you refused to sign your performance "
-            "improvement plan in a meeting on Sunday 6 December 2026 at 21:02 CST. Jordan Lee "
-            "is named as the witness who was present.") in message.text
+            "improvement plan in a meeting on Friday 4 December 2026 at 14:30 CST, at Room "
+            "<4B>. Jordan Lee is named as the witness who was present. It was recorded on "
+            "Sunday 6 December 2026 at 21:02 CST.") in " ".join(message.text.split())
+    assert "WHAT WAS RECORDED AS THE EMPLOYEE'S WORDS" in message.text
     assert 'She said: "the <targets> are unfair"' in message.text
     assert "The plan still goes ahead" in message.text
     assert "you can add comments through your link" in message.text
+    # Until when, in the employee's zone; the record is sealed after that.
+    assert ("You can add comments until Friday 11 December 2026, 17:00 CET; the record is "
+            "sealed after that.") in " ".join(message.text.split())
+    assert "You can add comments until Friday 11 December 2026, 17:00 CET" in message.html
+    assert "Room &lt;4B&gt;" in message.html
     assert LINK in message.text and LINK in message.html
     assert "&lt;targets&gt;" in message.html and "<targets>" not in message.html
     assert message.reply_to == "riley.placeholder@example.com"
@@ -408,9 +419,30 @@ def test_refusal_recorded_once_the_plan_is_closed_offers_no_link() -> None:
     message = refusal_recorded(can_comment=False, link=None, reason=None)
     assert "https://" not in message.text and "https://" not in message.html
     assert "write to HR" in message.text
-    assert "WHAT WAS RECORDED AS YOUR REASON" not in message.text
+    assert "WHAT WAS RECORDED AS THE EMPLOYEE'S WORDS" not in message.text
+    assert "You can add comments until" not in message.text
     with pytest.raises(ValueError, match="link"):
         refusal_recorded(link=None)
+
+
+def test_hr_notice_of_a_recorded_refusal_gives_the_meeting_and_the_comment_window() -> None:
+    plan = sample_plan()
+    message = compose.hr_notice(
+        kind="refusal", to=plan.hr.email, name=plan.hr.name, link=LINK,
+        company=plan.company.name, signer_name=plan.employee.name,
+        employee_name=plan.employee.name, envelope_id="env_7f3a", signer_id="sig_91c2",
+        idempotency_key="hr-rr", text="Said it is unfair.", recorded_by=plan.manager.name,
+        witness="Sam Witness", at=dt.datetime(2026, 12, 6, 9, 15, tzinfo=LONDON),
+        meeting_at=dt.datetime(2026, 12, 4, 14, 30, tzinfo=LONDON), meeting_place="Room 4B",
+        comments_until=dt.datetime(2026, 12, 11, 9, 15, tzinfo=LONDON))
+    text = " ".join(message.text.split())
+    assert ("Morgan Example recorded that Alex Sample refused to sign their performance "
+            "improvement plan in a meeting on Friday 4 December 2026 at 14:30 GMT, at Room 4B, "
+            "witnessed by Sam Witness; recorded on Sunday 6 December 2026 at 09:15 GMT.") in text
+    assert "Alex Sample can add comments until Friday 11 December 2026, 09:15 GMT" in text
+    assert "WHAT WAS RECORDED AS THE EMPLOYEE'S WORDS" in message.text
+    assert "What was recorded as the employee&#39;s words" in message.html or \
+        "What was recorded as the employee's words" in message.html
 
 
 def test_hr_notice_of_a_decline_says_the_plan_is_stopped_and_quotes_the_reason() -> None:
