@@ -93,7 +93,7 @@ def confirm(browser, link: str, name: str) -> None:
     expect(page.get_by_text("By signing I confirm,", exact=False)).to_be_visible()
     expect(page.get_by_role("button", name="Acknowledge")).to_have_count(0)
     page.get_by_label("Type your full name").fill(name)
-    page.get_by_label(re.compile("I agree to receive this plan and sign it")).check()
+    page.get_by_label(re.compile("I agree to sign this plan electronically")).check()
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text("Your confirmation has been recorded")
     page.context.close()
