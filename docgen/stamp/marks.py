@@ -30,9 +30,10 @@ from docgen.stamp.wording import (
 SMALL_SIZE = 7.0
 SMALL_LEADING = 8.6
 DATE_SIZE = 10.0
-# The small print is a narrow column: longer lines (a name, a place) wrap at this many
+# The small print is a narrow column (it fits the margin right of a signature line):
+# longer lines (a name, a place) wrap at this many
 # characters.
-SMALL_CHARS = 46
+SMALL_CHARS = 34
 # Measured with the widest page number a record will have.
 CERTIFICATE_REF = "Certificate p. {page}"
 WIDEST_REF = CERTIFICATE_REF.format(page=999)

@@ -254,9 +254,8 @@ def test_a_refusal_recorded_by_the_manager_leaves_the_employee_time_to_comment(
     # The employee's line says who recorded the refusal, before whom and at which
     # meeting, not that she did it herself.
     small = _small_print(final, "employee")
-    assert small.startswith("Refusal to sign recorded by Jürg Baumann (manager), witness "
-                            "Sofía Castellanos"), small
-    assert "at a meeting on 14 Jan 2027, 10:30 CET, Room 4B" in small, small
+    assert ("Refusal to sign recorded by Jürg Baumann (manager), witness Sofía Castellanos, "
+            "at a meeting on 14 Jan 2027, 10:30 CET, Room 4B") in small, small
     assert "What was recorded as the employee's words" in text
     # Those who signed agreed to the company's consent; the employee agreed to nothing.
     assert ("Jürg Baumann (Manager) agreed to the following before signing: "
