@@ -17,11 +17,11 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from docgen.errors import PlanError, Problem
 from docgen.lint import Finding, lint
-from docgen.loading import field_path, plan_from_data
+from docgen.loading import field_path, model_in, plan_from_data
 from docgen.model import Plan
 
 # Stand-ins for a required text that is missing or invalid: no lint rule matches them.
@@ -155,18 +155,8 @@ def _annotations_along(loc: tuple[int | str, ...]) -> list[tuple[Any, bool] | No
             model = None
             continue
         out.append((spec.annotation, spec.is_required()))
-        model = _model_in(spec.annotation)
+        model = model_in(spec.annotation)
     return out
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _is_text(annotation: Any) -> bool:

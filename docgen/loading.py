@@ -190,18 +190,18 @@ def _suggest_field(loc: tuple[int | str, ...]) -> str:
         field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
         if field is None:
             return ""
-        model = _model_in(field.annotation)
+        model = model_in(field.annotation)
     names = list(getattr(model, "model_fields", {}))
     close = difflib.get_close_matches(str(loc[-1]), names, n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _model_in(annotation: Any) -> Any:
+def model_in(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside ``list[X]``, ``X | None`` and the like."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _model_in(arg)
+        found = model_in(arg)
         if found is not None:
             return found
     return None

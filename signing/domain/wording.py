@@ -3,6 +3,7 @@ signature, and printed in the final document's acknowledgement and certificate."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 # What each role's signature means. The employee signs for receipt and understanding;
@@ -29,11 +30,7 @@ STATEMENT = STATEMENTS["employee"]
 
 def statement_for(role: str) -> str:
     """The words a signer of ``role`` ("employee", "manager" or "hr") is shown and signs."""
-    try:
-        return STATEMENTS[str(role)]
-    except KeyError:
-        raise ValueError(f"role: no statement for {role!r}; expected one of "
-                         f"{', '.join(STATEMENTS)}") from None
+    return _for_role(STATEMENTS, role, "statement")
 
 
 # Consent to electronic records and signatures, with what a disclosure under e-signature
@@ -70,8 +67,12 @@ CONSENT = CONSENTS["employee"]
 
 def consent_for(role: str) -> str:
     """The consent to electronic signature a signer of ``role`` is shown and agrees to."""
+    return _for_role(CONSENTS, role, "consent")
+
+
+def _for_role(words: Mapping[str, str], role: str, what: str) -> str:
     try:
-        return CONSENTS[str(role)]
+        return words[str(role)]
     except KeyError:
-        raise ValueError(f"role: no consent for {role!r}; expected one of "
-                         f"{', '.join(CONSENTS)}") from None
+        raise ValueError(f"role: no {what} for {role!r}; expected one of "
+                         f"{', '.join(words)}") from None
