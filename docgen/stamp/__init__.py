@@ -22,7 +22,7 @@ Why this shape:
 
 * Pure: bytes and data in, bytes out; no database, web, settings or clock.
 * PDFium (pypdfium2) reads where things are on the original; fpdf2 draws the new pages
-  and overlays, with HarfBuzz shaping for scripts that need it; pypdf writes the
+  and overlays, with HarfBuzz shaping for scripts that need it; pyHanko writes the
   incremental update. Fonts are found by path and cut down per document (see
   :mod:`docgen.stamp.fonts`).
 * A stamp that cannot go on its line (no anchor, no room) goes on the acknowledgement

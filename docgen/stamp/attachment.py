@@ -27,10 +27,10 @@ from docgen.stamp.model import Completion
 from docgen.stamp.wording import ENVELOPE_LABEL, HEAD_LABEL, ORIGINAL_LABEL
 
 if TYPE_CHECKING:
-    from pypdf import PdfWriter
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-# pypdf is imported where it is used: it takes a tenth of a second, which whatever
-# imports docgen.stamp (every plansign command) would otherwise pay.
+# pypdf and pyHanko are imported where they are used: they take a tenth of a second or
+# more, which whatever imports docgen.stamp (every plansign command) would otherwise pay.
 
 ATTACHMENT_NAME = "audit-trail.json"
 _FORMAT = "plansign audit trail 1"
@@ -61,20 +61,86 @@ def trail_attachment(completion: Completion) -> bytes:
     }, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def attach(writer: PdfWriter, name: str, content: bytes, description: str) -> None:
-    """Embed ``content`` as the document's associated JSON file ``name``."""
-    from pypdf.generic import ArrayObject, NameObject, NumberObject, TextStringObject
+def attach(writer: IncrementalPdfFileWriter, name: str, content: bytes,
+           description: str) -> None:
+    """Embed ``content`` as the document's associated JSON file ``name``: an embedded
+    file stream, its file specification in the catalog's ``/Names /EmbeddedFiles`` tree
+    (kept in key order) and in the catalog's ``/AF``."""
+    from pyhanko.pdf_utils.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NumberObject,
+        StreamObject,
+        TextStringObject,
+        pdf_name,
+    )
 
-    embedded = writer.add_attachment(name, content)
-    embedded.subtype = NameObject("/application/json")  # written /application#2Fjson
-    embedded.description = TextStringObject(description)
-    embedded.associated_file_relationship = NameObject("/Data")
-    embedded.size = NumberObject(len(content))
-    root = writer.root_object
+    stream = StreamObject({
+        pdf_name("/Type"): pdf_name("/EmbeddedFile"),
+        pdf_name("/Subtype"): pdf_name("/application/json"),  # written /application#2Fjson
+        pdf_name("/Params"): DictionaryObject({pdf_name("/Size"): NumberObject(len(content))}),
+    }, stream_data=content)
+    stream.compress()
+    file = writer.add_object(stream)
+    spec = writer.add_object(DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Filespec"),
+        pdf_name("/F"): TextStringObject(name),
+        pdf_name("/UF"): TextStringObject(name),
+        pdf_name("/EF"): DictionaryObject({pdf_name("/F"): file, pdf_name("/UF"): file}),
+        pdf_name("/Desc"): TextStringObject(description),
+        pdf_name("/AFRelationship"): pdf_name("/Data"),
+    }))
+    root = writer.root
+    if "/Names" not in root:
+        root["/Names"] = DictionaryObject()
+    names = root["/Names"]
+    if "/EmbeddedFiles" not in names:
+        names["/EmbeddedFiles"] = DictionaryObject()
+    tree = names["/EmbeddedFiles"]
+    _insert_name(writer, tree, name, spec)
+    writer.update_container(names)
     files = root.get("/AF")
-    files = ArrayObject(files.get_object()) if files is not None else ArrayObject()
-    files.append(embedded.pdf_object.indirect_reference)
-    root[NameObject("/AF")] = files
+    files = ArrayObject(files.get_object().iterate()) if files is not None else ArrayObject()
+    files.append(spec)
+    root["/AF"] = files
+    writer.update_root()
+
+
+def _insert_name(writer: IncrementalPdfFileWriter, node: Any, name: str, value: Any) -> None:
+    """Put ``name`` -> ``value`` in the name tree ``node``: in its own ``/Names`` if it
+    is a leaf, else in the kid whose range it falls in (or the last), in key order."""
+    from pyhanko.pdf_utils.generic import ArrayObject, TextStringObject
+
+    while "/Kids" in node:
+        kids = list(node["/Kids"].iterate())
+        chosen = kids[-1].get_object()
+        for kid in kids:
+            limits = kid.get_object().get("/Limits")
+            if limits is not None and _key(limits.get_object()[1]) >= name:
+                chosen = kid.get_object()
+                break
+        limits = chosen.get("/Limits")
+        if limits is not None:
+            low, high = (_key(v) for v in limits.get_object())
+            chosen["/Limits"] = ArrayObject([TextStringObject(min(low, name)),
+                                             TextStringObject(max(high, name))])
+            writer.update_container(chosen)
+        node = chosen
+    if "/Names" not in node:
+        node["/Names"] = ArrayObject()
+    pairs = node["/Names"]
+    keys = [_key(k) for k in list(pairs)[0::2]]
+    at = 2 * sum(1 for k in keys if k <= name)
+    pairs.insert(at, value)
+    pairs.insert(at, TextStringObject(name))
+    writer.update_container(pairs)
+    writer.update_container(node)
+
+
+def _key(value: Any) -> str:
+    """A name tree key (a PDF string) as text, to compare in key order."""
+    value = value.get_object()
+    return value if isinstance(value, str) else bytes(value).decode("latin-1")
 
 
 def stated_trail(pdf: bytes) -> StatedTrail | None:

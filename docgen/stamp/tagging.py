@@ -20,17 +20,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from pypdf import PdfWriter
-from pypdf.generic import (
+from pyhanko.pdf_utils.generic import (
     ArrayObject,
     BooleanObject,
     DictionaryObject,
     IndirectObject,
-    NameObject,
     NumberObject,
     PdfObject,
     TextStringObject,
+    pdf_name,
 )
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 
 @dataclass(frozen=True)
@@ -72,16 +72,17 @@ class Target:
     stream: IndirectObject | None = None  # the form XObject, for an overlay
 
 
-def is_tagged(writer: PdfWriter) -> bool:
+def is_tagged(writer: IncrementalPdfFileWriter) -> bool:
     """True if the PDF says it is tagged and has a structure tree to add to."""
-    root = writer.root_object
+    root = writer.root
     mark_info = root.get("/MarkInfo")
     marked = mark_info.get_object().get("/Marked") if mark_info is not None else None
     # A BooleanObject is always truthy: its value says.
-    return isinstance(marked, BooleanObject) and marked.value and "/StructTreeRoot" in root
+    return isinstance(marked, BooleanObject) and bool(marked.value) \
+        and "/StructTreeRoot" in root
 
 
-def add_structure(writer: PdfWriter, record: Element,
+def add_structure(writer: IncrementalPdfFileWriter, record: Element,
                   targets: Callable[[int], Target]) -> None:
     """Add ``record`` to ``writer``'s structure tree, at the end of its document.
 
@@ -92,28 +93,28 @@ def add_structure(writer: PdfWriter, record: Element,
     """
     if record.is_empty():
         return
-    root_object = writer.root_object
     was_tagged = is_tagged(writer)
-    tree = _tree_root(writer)
-    parent = _document_element(writer, tree)
+    tree_ref = _tree_root(writer)
+    tree = tree_ref.get_object()
+    parent_ref = _document_element(writer, tree_ref)
     next_key = _next_key(tree)
 
     # One ParentTree entry per page or form that holds sequences: MCID -> element.
     keys: dict[tuple[int, int | None], int] = {}
     by_key: dict[int, dict[int, IndirectObject]] = {}
 
-    def write(element: Element, parent_ref: IndirectObject) -> IndirectObject:
+    def write(element: Element, parent: IndirectObject) -> IndirectObject:
         nonlocal next_key
         node = DictionaryObject({
-            NameObject("/Type"): NameObject("/StructElem"),
-            NameObject("/S"): NameObject(f"/{element.type}"),
-            NameObject("/P"): parent_ref,
+            pdf_name("/Type"): pdf_name("/StructElem"),
+            pdf_name("/S"): pdf_name(f"/{element.type}"),
+            pdf_name("/P"): parent,
         })
         if element.title:
-            node[NameObject("/T")] = TextStringObject(element.title)
+            node["/T"] = TextStringObject(element.title)
         if element.lang:
-            node[NameObject("/Lang")] = TextStringObject(element.lang)
-        ref = writer._add_object(node)
+            node["/Lang"] = TextStringObject(element.lang)
+        ref = writer.add_object(node)
         kids = ArrayObject()
         for kid in element.kids:
             if isinstance(kid, Element):
@@ -126,80 +127,91 @@ def add_structure(writer: PdfWriter, record: Element,
                 keys[where] = next_key
                 holder = (target.stream or target.page).get_object()
                 assert isinstance(holder, DictionaryObject)  # a page or a form's stream
-                holder[NameObject("/StructParents")] = NumberObject(next_key)
+                holder["/StructParents"] = NumberObject(next_key)
+                writer.update_container(holder)
                 next_key += 1
             by_key.setdefault(keys[where], {})[kid.mcid] = ref
             reference = DictionaryObject({
-                NameObject("/Type"): NameObject("/MCR"),
-                NameObject("/Pg"): target.page,
-                NameObject("/MCID"): NumberObject(kid.mcid),
+                pdf_name("/Type"): pdf_name("/MCR"),
+                pdf_name("/Pg"): target.page,
+                pdf_name("/MCID"): NumberObject(kid.mcid),
             })
             if target.stream is not None:
-                reference[NameObject("/Stm")] = target.stream
+                reference["/Stm"] = target.stream
             kids.append(reference)
-        node[NameObject("/K")] = kids
+        node["/K"] = kids
         first = next((k for k in element.kids if isinstance(k, Marked)), None)
         if first is not None:
-            node[NameObject("/Pg")] = targets(first.page).page
+            node["/Pg"] = targets(first.page).page
         return ref
 
-    assert parent.indirect_reference is not None  # elements are indirect objects
-    section = write(record, parent.indirect_reference)
-    parent_kids = parent.get("/K")
+    section = write(record, parent_ref)
+    parent = parent_ref.get_object()
+    parent_kids = parent.raw_get("/K") if "/K" in parent else None
     if parent_kids is None:
-        parent[NameObject("/K")] = ArrayObject([section])
+        parent["/K"] = ArrayObject([section])
     elif isinstance(parent_kids.get_object(), ArrayObject):
         parent_kids.get_object().append(section)
+        writer.update_container(parent_kids.get_object())
     else:
-        parent[NameObject("/K")] = ArrayObject([parent_kids, section])
+        parent["/K"] = ArrayObject([parent_kids, section])
+    writer.update_container(parent)
 
     entries: list[PdfObject] = []
     for key in sorted(by_key):
         mcids = by_key[key]
         entries += [NumberObject(key),
-                    writer._add_object(ArrayObject(mcids[i] for i in range(max(mcids) + 1)))]
+                    writer.add_object(ArrayObject(mcids[i] for i in range(max(mcids) + 1)))]
     _add_to_parent_tree(writer, tree, entries)
-    tree[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
-    if not was_tagged and "/MarkInfo" not in root_object:
+    tree["/ParentTreeNextKey"] = NumberObject(next_key)
+    writer.update_container(tree)
+    root = writer.root
+    if not was_tagged and "/MarkInfo" not in root:
         # Structure for the record's pages only: said, but not claimed as a tagged PDF.
-        root_object[NameObject("/MarkInfo")] = DictionaryObject(
-            {NameObject("/Marked"): BooleanObject(False)})
+        root["/MarkInfo"] = DictionaryObject({pdf_name("/Marked"): BooleanObject(False)})
+        writer.update_root()
 
 
-def _tree_root(writer: PdfWriter) -> DictionaryObject:
-    root = writer.root_object
+def _tree_root(writer: IncrementalPdfFileWriter) -> IndirectObject:
+    root = writer.root
     if "/StructTreeRoot" in root:
-        tree = root["/StructTreeRoot"].get_object()
-        assert isinstance(tree, DictionaryObject)
-        return tree
-    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    root[NameObject("/StructTreeRoot")] = writer._add_object(tree)
+        existing = root.raw_get("/StructTreeRoot")
+        if isinstance(existing, IndirectObject):
+            return existing
+    tree = writer.add_object(DictionaryObject({pdf_name("/Type"): pdf_name("/StructTreeRoot")}))
+    root["/StructTreeRoot"] = tree
+    writer.update_root()
     return tree
 
 
-def _document_element(writer: PdfWriter, tree: DictionaryObject) -> DictionaryObject:
+def _document_element(writer: IncrementalPdfFileWriter,
+                      tree_ref: IndirectObject) -> IndirectObject:
     """The element the record's section goes under: the original's Document element
     when its tree has one at the top (as LibreOffice writes), else a new one."""
-    kids = tree.get("/K")
-    top = kids.get_object() if kids is not None else None
-    if isinstance(top, ArrayObject) and len(top) == 1:
-        top = top[0].get_object()
-    if isinstance(top, DictionaryObject) and top.get("/S") == "/Document":
+    tree = tree_ref.get_object()
+    kids = tree.raw_get("/K") if "/K" in tree else None
+    top = kids
+    if top is not None and isinstance(top.get_object(), ArrayObject) \
+            and len(top.get_object()) == 1:
+        top = top.get_object().raw_get(0)
+    if isinstance(top, IndirectObject) and isinstance(top.get_object(), DictionaryObject) \
+            and top.get_object().get("/S") == "/Document":
         return top
-    document = DictionaryObject({
-        NameObject("/Type"): NameObject("/StructElem"),
-        NameObject("/S"): NameObject("/Document"),
-        NameObject("/P"): tree.indirect_reference,
-    })
-    ref = writer._add_object(document)
-    if top is None:
-        tree[NameObject("/K")] = ArrayObject([ref])
+    document = writer.add_object(DictionaryObject({
+        pdf_name("/Type"): pdf_name("/StructElem"),
+        pdf_name("/S"): pdf_name("/Document"),
+        pdf_name("/P"): tree_ref,
+    }))
+    if kids is None:
+        tree["/K"] = ArrayObject([document])
     else:
         # An original whose top has several elements: they stay first, in order.
-        existing = kids.get_object() if kids is not None else ArrayObject()
-        items = existing if isinstance(existing, ArrayObject) else ArrayObject([kids])
-        items.append(ref)
-        tree[NameObject("/K")] = items
+        existing = kids.get_object()
+        items = ArrayObject(existing.iterate()) if isinstance(existing, ArrayObject) \
+            else ArrayObject([kids])
+        items.append(document)
+        tree["/K"] = items
+    writer.update_container(tree)
     return document
 
 
@@ -207,7 +219,8 @@ def _next_key(tree: DictionaryObject) -> int:
     """The first ParentTree key no page, form or annotation of the original uses."""
     stated = tree.get("/ParentTreeNextKey")
     used = [int(k) for k in _keys(tree.get("/ParentTree"))]
-    return max([int(stated) if stated is not None else 0, *(k + 1 for k in used)])
+    return max([int(stated.get_object()) if stated is not None else 0,
+                *(k + 1 for k in used)])
 
 
 def _keys(node: PdfObject | None) -> Iterator[int]:
@@ -218,34 +231,38 @@ def _keys(node: PdfObject | None) -> Iterator[int]:
         return
     nums = node.get("/Nums")
     if nums is not None:
-        yield from (int(k) for k in list(nums.get_object())[0::2])
-    for kid in node.get("/Kids", ArrayObject()):
+        yield from (int(k.get_object()) for k in list(nums.get_object().iterate())[0::2])
+    kids = node.get("/Kids")
+    for kid in (kids.get_object().iterate() if kids is not None else ()):
         yield from _keys(kid)
 
 
-def _add_to_parent_tree(writer: PdfWriter, tree: DictionaryObject,
+def _add_to_parent_tree(writer: IncrementalPdfFileWriter, tree: DictionaryObject,
                         entries: list[PdfObject]) -> None:
     if not entries:
         return
     existing = tree.get("/ParentTree")
     if existing is None:
-        tree[NameObject("/ParentTree")] = writer._add_object(
-            DictionaryObject({NameObject("/Nums"): ArrayObject(entries)}))
+        tree["/ParentTree"] = writer.add_object(
+            DictionaryObject({pdf_name("/Nums"): ArrayObject(entries)}))
         return
     node = existing.get_object()
     assert isinstance(node, DictionaryObject)
     if "/Kids" in node:
         # A number tree with leaves: the new keys (all above the old ones) in a new leaf.
         leaf = DictionaryObject({
-            NameObject("/Limits"): ArrayObject([entries[0], entries[-2]]),
-            NameObject("/Nums"): ArrayObject(entries),
+            pdf_name("/Limits"): ArrayObject([entries[0], entries[-2]]),
+            pdf_name("/Nums"): ArrayObject(entries),
         })
-        leaves = node["/Kids"].get_object()
+        leaves = node["/Kids"]
         assert isinstance(leaves, ArrayObject)
-        leaves.append(writer._add_object(leaf))
+        leaves.append(writer.add_object(leaf))
+        writer.update_container(leaves)
         return
     nums = node.get("/Nums")
     if nums is None:
-        node[NameObject("/Nums")] = ArrayObject(entries)
+        node["/Nums"] = ArrayObject(entries)
+        writer.update_container(node)
     else:
         nums.get_object().extend(entries)
+        writer.update_container(nums.get_object())

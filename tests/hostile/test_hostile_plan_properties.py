@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from docx import Document
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from pydantic import BaseModel
@@ -260,6 +260,8 @@ def squash(text: str) -> str:
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=plan_data(), template=st.sampled_from(list(TEMPLATES)))
+# A right-to-left override before the template syntax: a reader shows it reversed.
+@example(data={**SAMPLE, "role_summary": "0\u202e{{ 7*7 }}"}, template="standard")
 def test_any_plan_the_model_accepts_renders_to_a_valid_docx_and_pdf(converter, data, template):
     plan = plan_or_problems(data)
     if plan is None:
@@ -278,7 +280,10 @@ def test_any_plan_the_model_accepts_renders_to_a_valid_docx_and_pdf(converter, d
     for anchor in SIGNATURE_ANCHORS.values():
         assert anchor in text  # on one line, where stamping will look for it
     if "{{ 7*7 }}" in plan.role_summary:
-        assert "{{7*7}}" in squash(text)
+        # Printed as typed, not run (which would print 49). A bidi control typed before
+        # it (U+202E and the like) makes readers lay it out right to left, and text
+        # extraction gives it in that order: the same characters, reversed.
+        assert "{{7*7}}" in squash(text) or "}}7*7{{" in squash(text)
 
 
 @settings(max_examples=150, deadline=None,

@@ -109,3 +109,42 @@ def test_a_comment_that_looks_like_a_certificate_row_is_not_guessed_at(plan_pdf)
         stated_trail(without_attachments(stamp(plan_pdf, completion).pdf))
 
 
+
+
+@pytest.mark.parametrize("leaves", [False, True], ids=["flat names", "names under kids"])
+def test_files_an_original_already_holds_stay_and_the_trail_joins_them_in_order(leaves):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    from docgen.stamp.attachment import attach
+
+    made = PdfWriter()
+    made.add_blank_page(200, 200)
+    made.add_attachment("appendix.txt", b"appendix")
+    made.add_attachment("zeta.txt", b"last")
+    if leaves:  # the same names, as one leaf under /Kids
+        tree = made.root_object["/Names"]["/EmbeddedFiles"]
+        names = tree["/Names"]
+        leaf = made._add_object(DictionaryObject({
+            NameObject("/Limits"): ArrayObject([TextStringObject("appendix.txt"),
+                                                TextStringObject("zeta.txt")]),
+            NameObject("/Names"): names}))
+        del tree["/Names"]
+        tree[NameObject("/Kids")] = ArrayObject([leaf])
+    original = io.BytesIO()
+    made.write(original)
+    writer = IncrementalPdfFileWriter(io.BytesIO(original.getvalue()))
+    attach(writer, ATTACHMENT_NAME, b'{"format": "x"}', "the trail")
+    out = io.BytesIO()
+    writer.write(out)
+
+    assert out.getvalue().startswith(original.getvalue())  # an incremental update
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert reader.attachments == {"appendix.txt": [b"appendix"], ATTACHMENT_NAME:
+                                  [b'{"format": "x"}'], "zeta.txt": [b"last"]}
+    tree = reader.trailer["/Root"]["/Names"]["/EmbeddedFiles"]
+    node = tree["/Kids"][0] if leaves else tree
+    assert [str(k) for k in node["/Names"][0::2]] == ["appendix.txt", ATTACHMENT_NAME,
+                                                      "zeta.txt"]
+    (spec,) = [f.get_object() for f in reader.trailer["/Root"]["/AF"]]
+    assert spec["/UF"] == ATTACHMENT_NAME and spec["/AFRelationship"] == "/Data"

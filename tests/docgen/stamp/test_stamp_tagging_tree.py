@@ -1,10 +1,13 @@
 """Adding the record's tags to structure trees other than LibreOffice's: a ParentTree
-split into leaves, a tree with several top elements, keys already used by annotations."""
+split into leaves, a tree with several top elements, keys already used by annotations.
+
+Each is made with pypdf, then added to as stamping does, in an incremental update."""
 
 from __future__ import annotations
 
 import io
 
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -23,7 +26,7 @@ def _element(writer: PdfWriter, kind: str, parent) -> object:
         NameObject("/P"): parent}))
 
 
-def tagged_writer(*, leaves: bool, tops: int) -> PdfWriter:
+def tagged_writer(*, leaves: bool, tops: int, marked: bool = True) -> IncrementalPdfFileWriter:
     """Two pages; a structure tree whose ParentTree holds keys 0 (page 1) and 7 (an
     annotation's), as leaves under /Kids or as one /Nums."""
     writer = PdfWriter()
@@ -48,8 +51,19 @@ def tagged_writer(*, leaves: bool, tops: int) -> PdfWriter:
     writer.pages[0][NameObject("/StructParents")] = NumberObject(0)
     writer.root_object[NameObject("/StructTreeRoot")] = tree_ref
     writer.root_object[NameObject("/MarkInfo")] = DictionaryObject(
-        {NameObject("/Marked"): BooleanObject(True)})
-    return writer
+        {NameObject("/Marked"): BooleanObject(marked)})
+    return incremental(writer)
+
+
+def incremental(writer: PdfWriter) -> IncrementalPdfFileWriter:
+    """An incremental writer over what ``writer`` made, as stamping opens an original."""
+    out = io.BytesIO()
+    writer.write(out)
+    return IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
+
+
+def page(writer: IncrementalPdfFileWriter, index: int) -> Target:
+    return Target(writer.find_page_for_modification(index)[0])
 
 
 def record() -> Element:
@@ -58,7 +72,7 @@ def record() -> Element:
     return Element("Sect", [heading, paragraph, Element("P")], title="Record of completion")
 
 
-def reread(writer: PdfWriter) -> PdfReader:
+def reread(writer: IncrementalPdfFileWriter) -> PdfReader:
     out = io.BytesIO()
     writer.write(out)
     return PdfReader(io.BytesIO(out.getvalue()))
@@ -77,7 +91,7 @@ def entries(node) -> dict[int, object]:
 
 def test_new_keys_follow_every_used_key_in_a_tree_of_leaves():
     writer = tagged_writer(leaves=True, tops=1)
-    add_structure(writer, record(), lambda page: Target(writer.pages[1].indirect_reference))
+    add_structure(writer, record(), lambda _: page(writer, 1))
     reader = reread(writer)
     tree = reader.trailer["/Root"]["/StructTreeRoot"]
     assert int(reader.pages[1]["/StructParents"]) == 8  # after the annotation's 7
@@ -98,7 +112,7 @@ def test_new_keys_follow_every_used_key_in_a_tree_of_leaves():
 
 def test_a_tree_with_several_top_elements_gets_a_document_after_them():
     writer = tagged_writer(leaves=False, tops=2)
-    add_structure(writer, record(), lambda page: Target(writer.pages[1].indirect_reference))
+    add_structure(writer, record(), lambda _: page(writer, 1))
     tree = reread(writer).trailer["/Root"]["/StructTreeRoot"]
     kinds = [kid["/S"] for kid in tree["/K"]]
     assert kinds == ["/Sect", "/Sect", "/Document"]
@@ -107,16 +121,16 @@ def test_a_tree_with_several_top_elements_gets_a_document_after_them():
 
 
 def test_a_pdf_that_says_it_is_not_tagged_is_not_made_to_say_it_is():
-    writer = tagged_writer(leaves=False, tops=1)
-    writer.root_object["/MarkInfo"][NameObject("/Marked")] = BooleanObject(False)
-    add_structure(writer, record(), lambda page: Target(writer.pages[1].indirect_reference))
+    writer = tagged_writer(leaves=False, tops=1, marked=False)
+    add_structure(writer, record(), lambda _: page(writer, 1))
     assert reread(writer).trailer["/Root"]["/MarkInfo"]["/Marked"].value is False
 
 
 def test_an_untagged_pdf_gets_a_tree_but_no_claim_to_be_tagged():
-    writer = PdfWriter()
-    writer.add_blank_page(200, 200)
-    add_structure(writer, record(), lambda page: Target(writer.pages[0].indirect_reference))
+    untagged = PdfWriter()
+    untagged.add_blank_page(200, 200)
+    writer = incremental(untagged)
+    add_structure(writer, record(), lambda _: page(writer, 0))
     root = reread(writer).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"].value is False
     tree = root["/StructTreeRoot"]
