@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config import load_settings
+from config import SettingsError, load_settings
 from signing.services import Services
 
 
@@ -22,7 +22,5 @@ def test_the_pool_stops_idle_instances_after_converter_idle_timeout(
 
 
 def test_a_negative_idle_timeout_is_refused_naming_the_setting() -> None:
-    from config import SettingsError
-
-    with pytest.raises(SettingsError, match="PLANSIGN_CONVERTER_IDLE_TIMEOUT.*at least 0"):
+    with pytest.raises(SettingsError, match=r"PLANSIGN_CONVERTER_IDLE_TIMEOUT.*at least 0"):
         load_settings({"PLANSIGN_CONVERTER_IDLE_TIMEOUT": "-1"})
