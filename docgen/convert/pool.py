@@ -249,4 +249,5 @@ class ConverterPool:
             logger.exception("LibreOffice %s could not be stopped", converter.name)
         with self._cond:
             self._idle.append(converter)
+            self._idle_since.pop(converter.name, None)  # its clock starts when next started
             self._cond.notify()
