@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from archive.errors import ArchiveError
 from archive.models import ArchivedRecord
@@ -124,8 +126,12 @@ def search(session: Session, query: SearchQuery) -> Page:
         keys.sort(key=lambda k: k[0], reverse=descending)  # stable: ties stay by id
         ids = [k[1] for k in keys[query.offset:query.offset + query.limit]]
     else:
-        # Many matches: walk the sort index, stopping after the page.
+        # Many matches: walk the sort index, stopping after the page (or on SQLite,
+        # when that is longer, find them by their filter and sort them).
         order = column.desc() if descending else column.asc()
+        if not substrings and dialect == "sqlite" and _walk_is_shorter(
+                session, query, total, exact):
+            conditions = _indexed_conditions(query, walking=column)
         ids = list(session.scalars(
             select(ArchivedRecord.envelope_id).where(*conditions)
             .order_by(order, ArchivedRecord.envelope_id)
@@ -155,28 +161,49 @@ def _substring_conditions(query: SearchQuery, dialect: str) -> list[ColumnElemen
     return found
 
 
-def _indexed_conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
+def _indexed_conditions(query: SearchQuery, *, walking: Any = None
+                        ) -> list[ColumnElement[bool]]:
+    """The filters an index can serve. ``walking``: the sort column whose index a search
+    must walk; every other column is then wrapped in SQLite's no-op unary ``+``, which
+    keeps its index out of the plan."""
+
+    def indexed(column: Any) -> Any:
+        if walking is None or column is walking:
+            return column
+        return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
     conditions: list[ColumnElement[bool]] = []
     if query.employee_id:
-        conditions.append(ArchivedRecord.employee_id == query.employee_id.strip())
+        conditions.append(indexed(ArchivedRecord.employee_id) == query.employee_id.strip())
     if query.department:
-        conditions.append(func.lower(ArchivedRecord.department)
+        conditions.append(indexed(func.lower(ArchivedRecord.department))
                           == query.department.strip().lower())
     if query.outcome:
-        conditions.append(ArchivedRecord.outcome == query.outcome)
+        conditions.append(indexed(ArchivedRecord.outcome) == query.outcome)
     if query.sent_by and query.team:
-        conditions.append(or_(ArchivedRecord.sent_by == query.sent_by,
-                              ArchivedRecord.team == query.team))
+        conditions.append(or_(indexed(ArchivedRecord.sent_by) == query.sent_by,
+                              indexed(ArchivedRecord.team) == query.team))
     elif query.sent_by:
-        conditions.append(ArchivedRecord.sent_by == query.sent_by)
+        conditions.append(indexed(ArchivedRecord.sent_by) == query.sent_by)
     for dated, low, high in ((ArchivedRecord.sent_at, query.sent_from, query.sent_to),
                              (ArchivedRecord.completed_at, query.completed_from,
                               query.completed_to)):
         if low is not None:
-            conditions.append(dated >= low)
+            conditions.append(indexed(dated) >= low)
         if high is not None:
-            conditions.append(dated <= high)
+            conditions.append(indexed(dated) <= high)
     return conditions
+
+
+def _walk_is_shorter(session: Session, query: SearchQuery, total: int, exact: bool) -> bool:
+    """Whether walking the sort index to the page visits fewer rows than sorting every
+    match. SQLite, without statistics, would find the matches by a filter's index and
+    sort them all (70,000 for one outcome in 100,000 records: 100 ms against 0.1 ms);
+    PostgreSQL's planner weighs this itself. Past COUNT_LIMIT matches, always walk."""
+    if not exact:
+        return True
+    everything = session.scalar(select(func.count()).select_from(ArchivedRecord)) or 0
+    return (query.offset + query.limit) * everything < total * total
 
 
 def _probe(session: Session, conditions: list[ColumnElement[bool]], column: Any,

@@ -8,7 +8,7 @@ the copies up to this tree's migrations: both trees search the same rows, each w
 own schema. Then it times a mix of searches through ``archive.search`` as the records API
 runs them (the total and one page of 50, a read-only session each): part of a name, a
 full name, an employee id, part of a manager's name, a department with an outcome, a
-month, and a page deep in the unfiltered results.
+month, a page deep in the unfiltered results, and one outcome.
 
 Each measurement runs in a fresh process that imports one tree (this one, or the
 baseline's with ``--baseline DIR``), and the two trees' processes alternate
@@ -51,7 +51,8 @@ DEPARTMENTS = ["Customer Care", "Sales", "Engineering", "Finance", "Marketing", 
 OUTCOMES = ["acknowledged", "refused", "no_response", "voided"]
 START = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
 KINDS = ["part of a name", "full name, accents dropped", "employee id", "manager",
-         "department + outcome", "completed in a month", "page 20, newest first"]
+         "department + outcome", "completed in a month", "page 20, newest first",
+         "one outcome, newest first"]
 
 
 # -- in a child process, which imports one tree ------------------------------------------
@@ -130,6 +131,7 @@ def queries(rng: random.Random, count: int):
             completed_from=(start := START + day * rng.randrange(1700)),
             completed_to=start + 30 * day),
         "page 20, newest first": lambda: SearchQuery(offset=1000),
+        "one outcome, newest first": lambda: SearchQuery(outcome=rng.choice(OUTCOMES)),
     }
     return [(name, mix[name]()) for name in KINDS]
 
