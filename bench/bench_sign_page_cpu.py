@@ -8,7 +8,11 @@ refused). The CPU time of this process (``time.process_time``) over ``--requests
 requests of each kind, divided by their number:
 
 - ``exchange``: ``GET /s/<token>``, the link's token exchanged for a session (303);
-- ``page``: ``GET /sign`` with a session, the plan already viewed (200);
+- ``page``: ``GET /sign`` with a session, the plan already viewed (its first view, which
+  writes ``signer.viewed``, is done untimed), the first showing in the signer's state:
+  rendered (200);
+- ``page_again``: the same page shown again, nothing changed (a reload, as a load test
+  of one page sees it): kept rendered since the issue 15 work;
 - ``acknowledge``: ``POST /sign/acknowledge`` with the page's CSRF token (state, audit
   records and outbox rows in one transaction, then 303), one signer each.
 
@@ -48,7 +52,7 @@ from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-OPERATIONS = ("exchange", "page", "acknowledge")
+OPERATIONS = ("exchange", "page", "page_again", "acknowledge")
 PLANS = ("example", "goals30")
 EXAMPLE_PLAN = "examples/support-agent-30d.yaml"
 WARM_UP = 10
@@ -216,6 +220,8 @@ def measure_plansign(requests: int, database_url: str, plans: Iterable[str],
                                                      for t in tokens[first:last]], 303),
                     "page": lambda: timed(wsgi, [wsgi.environ("GET", "/sign", c)
                                                  for c in cookies[first:last]], 200),
+                    "page_again": lambda: timed(wsgi, [wsgi.environ("GET", "/sign", c)
+                                                       for c in cookies[first:last]], 200),
                     "acknowledge": lambda: timed(wsgi, [
                         wsgi.environ("POST", "/sign/acknowledge", c, f)
                         for c, f in zip(cookies[first:last], forms[first:last],
@@ -251,6 +257,7 @@ def measure_floor(requests: int) -> dict[str, float]:
         return {
             "exchange": timed(wsgi, [wsgi.environ("GET", f"/enter/{p}") for p in people], 303),
             "page": timed(wsgi, [wsgi.environ("GET", "/", c) for c in cookies], 200),
+            "page_again": timed(wsgi, [wsgi.environ("GET", "/", c) for c in cookies], 200),
             "acknowledge": timed(wsgi, [wsgi.environ("POST", "/", c, f)
                                         for c, f in zip(cookies, forms, strict=True)], 303),
         }
@@ -306,7 +313,7 @@ def child(args: argparse.Namespace) -> None:
 
         assert Path(signing.__file__).resolve().is_relative_to(Path(args.root).resolve()), \
             f"signing comes from {signing.__file__}, not {args.root}"
-        results = measure_plansign(args.requests, args.database_url, PLANS)
+        results = measure_plansign(args.requests, args.database_url, args.plans.split(","))
     results["peak_mb"] = own_peak_mb()
     print(json.dumps(results))
 
@@ -314,9 +321,11 @@ def child(args: argparse.Namespace) -> None:
 # -- the driver -------------------------------------------------------------------------
 
 
-def run_child(name: str, root: Path, args: argparse.Namespace) -> dict[str, float]:
+def run_child(name: str, root: Path, args: argparse.Namespace,
+              plans: list[str]) -> dict[str, float]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name,
-               "--root", str(root), "--requests", str(args.requests)]
+               "--root", str(root), "--requests", str(args.requests),
+               "--plans", ",".join(plans)]
     if args.database_url:
         command += ["--database-url", args.database_url]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANSIGN_")}
@@ -370,6 +379,7 @@ def main() -> None:
     parser.add_argument("--plan", choices=PLANS, default="example", help="with --profile")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
+    parser.add_argument("--plans", default=",".join(PLANS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -386,7 +396,10 @@ def main() -> None:
     for round_ in range(args.rounds):
         order = names[round_ % len(names):] + names[:round_ % len(names)]
         for name in order:
-            runs[name].append(run_child(name, variants[name], args))
+            # Each plan first in every other round: a process's later work finds more
+            # garbage to collect and fuller caches.
+            plans = list(PLANS) if round_ % 2 == 0 else list(reversed(PLANS))
+            runs[name].append(run_child(name, variants[name], args, plans))
         pages = {name: runs[name][-1]["example.page" if name != "floor" else "page"]
                  for name in names}
         print(f"round {round_ + 1}, page ms: " + ", ".join(
