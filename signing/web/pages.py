@@ -48,7 +48,7 @@ bp = Blueprint("signer", __name__)
 PLAN_CACHE_ENTRIES = 1024
 PLAN_CACHE_CHARS = 16_000_000
 # Rendered pages (without the plan's summary) by signer and state (signing.web.pagecache):
-# about 8,000 characters each.
+# about 7,000 characters each (the example plan's employee page).
 PAGE_CACHE_ENTRIES = 2048
 PAGE_CACHE_CHARS = 8_000_000
 _PLANS, _PAGES = "plansign.plans", "plansign.pages"
