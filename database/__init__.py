@@ -6,9 +6,10 @@ from database.base import Base, UTCDateTime
 from database.engine import (
     make_engine,
     make_session_factory,
+    read_only_engine,
     read_only_problem,
     refuses_writes,
 )
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "read_only_problem",
-           "refuses_writes"]
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "read_only_engine",
+           "read_only_problem", "refuses_writes"]

@@ -174,11 +174,18 @@ def read_only_problem(url: str | URL) -> str:
             "check default_transaction_read_only for the database and the role")
 
 
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` for reading only: ``READ ONLY`` transactions on PostgreSQL, no write
+    lock on SQLite (see above). Its connections share ``engine``'s pool."""
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return engine.execution_options(**options)
+
+
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions for writing, or with ``read_only`` for reading only (see above)."""
     if read_only:
-        options = {READ_ONLY: True}
-        if engine.dialect.name == "postgresql":
-            options["postgresql_readonly"] = True
-        engine = engine.execution_options(**options)
+        engine = read_only_engine(engine)
     return sessionmaker(engine, expire_on_commit=False)
+

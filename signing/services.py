@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive import BlobStore
 from config import Settings
-from database import make_session_factory
+from database import make_session_factory, read_only_engine
 from signing import instance
 from signing.domain.downloads import DownloadLinks, link_lifetime
 from signing.domain.links import LinkSigner
@@ -71,9 +71,15 @@ class Services:
         return make_session_factory(self.engine)
 
     @functools.cached_property
+    def read_engine(self) -> Engine:
+        """The database for reading only (``READ ONLY`` on PostgreSQL; no write lock on
+        SQLite), for Core statements; the same pool as :attr:`engine`."""
+        return read_only_engine(self.engine)
+
+    @functools.cached_property
     def readers(self) -> sessionmaker[Session]:
         """Sessions that only read (``READ ONLY`` on PostgreSQL; no write lock on SQLite)."""
-        return make_session_factory(self.engine, read_only=True)
+        return sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def database_url(self) -> str:
@@ -197,5 +203,5 @@ class Services:
         engine = made.pop("engine", None)
         if engine is not None:
             engine.dispose()
-        for name in ("sessions", "readers"):
+        for name in ("sessions", "readers", "read_engine"):
             made.pop(name, None)

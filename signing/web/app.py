@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import SETTINGS, load_settings
 from signing import instance
 from signing.services import Services
-from signing.web import api, current, hooks, pages, ratelimit, webdb, weberrors
+from signing.web import api, csrftoken, current, hooks, pages, ratelimit, webdb, weberrors
 
 csrf = CSRFProtect()
 
@@ -77,6 +77,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
     webdb.init_app(app)
     ratelimit.init_app(app, settings)  # before CSRF: a flood of forged forms is counted too
     csrf.init_app(app)
+    csrftoken.init_app(app)  # the signer's forms' tokens, signed once per session
     weberrors.init_app(app)
     pages.init_app(app)
     api.init_app(app)

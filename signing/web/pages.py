@@ -24,8 +24,8 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from markupsafe import Markup
+from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
@@ -33,16 +33,36 @@ from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
-from signing.domain.models import AuditEventRow, Document, EnvelopeRow, SignerRow
 from signing.domain.wording import consent_for, statement_for
-from signing.web import current, timefmt, webdb
+from signing.web import csrftoken, current, pagecache, pagedata, sessioncookie, timefmt, webdb
 from signing.web.cache import BoundedCache
+from signing.web.pagecache import PageCache
+from signing.web.pagedata import Envelope, OwnWords, Signer
 
 bp = Blueprint("signer", __name__)
 
+# What pages show of each envelope's plan (PlanPage): an envelope's plan data never
+# changes once it is created, and its id is never reused, so an entry is never stale, in
+# this process or beside others. Bounded by count and by the summaries' size in all: a
+# three-goal plan's summary is about 11,000 characters, a 30-goal plan's 38,000.
+PLAN_CACHE_ENTRIES = 1024
+PLAN_CACHE_CHARS = 16_000_000
+# Rendered pages (without the plan's summary) by signer and state (signing.web.pagecache):
+# about 7,000 characters each (the example plan's employee page).
+PAGE_CACHE_ENTRIES = 2048
+PAGE_CACHE_CHARS = 8_000_000
+_PLANS, _PAGES = "plansign.plans", "plansign.pages"
+# The notices (``/sign?done=``) the page has words for; a page with another is not kept.
+NOTICES = frozenset({"already_commented", "already", "acknowledge", "refuse", "confirm",
+                     "decline", "record_refusal", "already_recorded", "comment"})
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.extensions["plansign.plans"] = BoundedCache(512)
+    app.extensions[_PLANS] = BoundedCache[str, PlanPage](
+        PLAN_CACHE_ENTRIES, max_weight=PLAN_CACHE_CHARS, weight=PlanPage.weight)
+    app.extensions[_PAGES] = PageCache(PAGE_CACHE_ENTRIES, PAGE_CACHE_CHARS)
+    sessioncookie.init_app(app)
     timefmt.register(app)
 
 
@@ -55,42 +75,84 @@ def _actor(signer_id: str) -> envelopes.Actor:
                            request.user_agent.string[:500] or None)
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str
+    email: str
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFacts:
+    """What a signer's page says of the plan beyond its summary: who, when, where."""
+
+    employee: Contact
+    department: str
+    hr: Contact
+    company: str | None
+    timezone: str | None  # the check-ins' zone, the page's when the browser gives none
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def of(cls, plan: Plan, schedule: Schedule) -> PlanFacts:
+        employee, hr = plan.employee, plan.hr
+        return cls(Contact(employee.name, employee.email, employee.title),
+                   employee.department, Contact(hr.name, hr.email, hr.title),
+                   plan.company.name if plan.company else None,
+                   plan.checkins.timezone if plan.checkins else None,
+                   schedule.start, schedule.end)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPage:
+    """What a signer's page shows of the plan, the same for every signer and request:
+    its facts and its summary, rendered once (plan_summary.html). Not the parsed plan,
+    which takes about three times the summary's room."""
+
+    facts: PlanFacts
+    summary: Markup
+
+    def weight(self) -> int:
+        return len(self.summary) + 1000  # and the facts, about
+
+
 @dataclass(frozen=True)
 class SignerContext:
-    signer: SignerRow
-    envelope: EnvelopeRow
-    plan: Plan
-    schedule: Schedule
+    signer: Signer
+    envelope: Envelope
+    plan: PlanFacts
+    summary: Markup
+    # The employee's own words from the audit trail (their comments, a refusal), which
+    # every role's page shows; read only for a page that is rendered.
+    employee_words: OwnWords | None = None
 
 
-# Everything a signer's page shows, in one query: the signer, the envelope with its plan
-# data (parsed only when the plan cache misses) and its signers (the manager's page names
-# the employee). Built once, so SQLAlchemy works out its cache key once.
-_PAGE_QUERY = (select(SignerRow).where(SignerRow.id == bindparam("signer_id"))
-               .options(joinedload(SignerRow.envelope).joinedload(EnvelopeRow.signers)))
-_NONCE_QUERY = (select(SignerRow.nonce, EnvelopeRow.state)
-                .join(EnvelopeRow, EnvelopeRow.id == SignerRow.envelope_id)
-                .where(SignerRow.id == bindparam("signer_id")))
-
-
-def _current() -> SignerContext:
+def _current(*, words: bool = False) -> SignerContext:
     """The signer this browser session is bound to; a revoked link ends the session, and
-    so does the plan's being withdrawn."""
+    so does the plan's being withdrawn. Everything is read in one read transaction,
+    ended before the caller writes or renders; with ``words``, the employee's own words
+    too, for a page to be rendered."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
-    signer = _signer(signer_id) if signer_id else None
-    if signer is not None and signer.envelope.state == wf.EnvelopeState.VOIDED:
-        session.clear()
-        abort(_link_error(LinkWithdrawn()))
-    if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
-        session.clear()
-        if request.method == "POST":
-            abort(not_sent_page(403))
-        message = "This page has expired. Open the link in your most recent email, or ask " \
-                  "HR for a new link."
-        abort(Response(render_template("link_error.html", message=message), 403))
-    session.modified = True  # sent again, so the session's idle time starts over
-    plan, schedule = _plan_of(signer.envelope)
-    return SignerContext(signer, signer.envelope, plan, schedule)
+    with webdb.reading() as db:
+        envelope = pagedata.envelope_of_signer(db, signer_id) if signer_id else None
+        signer = envelope.signer(signer_id) if envelope is not None and signer_id else None
+        if envelope is not None and envelope.state == wf.EnvelopeState.VOIDED:
+            session.clear()
+            abort(_link_error(LinkWithdrawn()))
+        if signer is None or signer.nonce is None or nonce is None or signer.nonce != nonce:
+            session.clear()
+            if request.method == "POST":
+                abort(not_sent_page(403))
+            message = "This page has expired. Open the link in your most recent email, " \
+                      "or ask HR for a new link."
+            abort(Response(render_template("link_error.html", message=message), 403))
+        assert envelope is not None
+        plan = _plan_of(db, envelope.id)
+        employee_words = (pagedata.own_words(db, envelope.id, envelope.employee.id)
+                          if words else None)
+    sessioncookie.keep_alive(session)  # the session's idle time starts over
+    return SignerContext(signer, envelope, plan.facts, plan.summary, employee_words)
 
 
 def not_sent_page(status: int) -> Response:
@@ -107,21 +169,18 @@ def not_sent_page(status: int) -> Response:
                                     message=message, advice=advice), status)
 
 
-def _signer(signer_id: str) -> SignerRow | None:
-    rows = webdb.session().scalars(_PAGE_QUERY, {"signer_id": signer_id})
-    signer = rows.unique().one_or_none()
-    webdb.release_snapshot()  # all the page reads is loaded: no old snapshot while it writes
-    return signer
-
-
-def _plan_of(envelope: EnvelopeRow) -> tuple[Plan, Schedule]:
-    """The envelope's plan and dates. An envelope's plan data never changes once it is
-    created, so they are worked out once per process, not on every page."""
-    plans: BoundedCache[str, tuple[Plan, Schedule]] = current_app.extensions["plansign.plans"]
-    cached = plans.get(envelope.id)
+def _plan_of(db: Connection, envelope_id: str) -> PlanPage:
+    """What the page shows of the envelope's plan: worked out once per process and
+    envelope, not on every page (the plan's data is read only then)."""
+    plans: BoundedCache[str, PlanPage] = current_app.extensions[_PLANS]
+    cached = plans.get(envelope_id)
     if cached is None:
-        plan = plan_from_data(envelope.plan_data, stored=True)
-        cached = plans.put(envelope.id, (plan, schedule_for(plan)))
+        plan = plan_from_data(pagedata.plan_data(db, envelope_id), stored=True)
+        schedule = schedule_for(plan)
+        summary = current_app.jinja_env.get_template("plan_summary.html").render(
+            plan=plan, schedule=schedule)
+        cached = plans.put(envelope_id, PlanPage(PlanFacts.of(plan, schedule),
+                                                 Markup(summary)))
     return cached
 
 
@@ -131,11 +190,11 @@ def open_link(token: str) -> BaseResponse:
     links = current.services().links
     try:
         claims = links.unsign(token)
-        signer = webdb.session().execute(_NONCE_QUERY,
-                                         {"signer_id": claims.signer_id}).one_or_none()
-        if signer is not None and signer.state == wf.EnvelopeState.VOIDED:
+        with webdb.reading() as db:
+            signer = pagedata.nonce_of(db, claims.signer_id)
+        if signer is not None and signer[1] == wf.EnvelopeState.VOIDED:
             raise LinkWithdrawn()
-        check_nonce(claims, signer.nonce if signer is not None else None)
+        check_nonce(claims, signer[0] if signer is not None else None)
     except LinkError as exc:
         return _link_error(exc)
     session.clear()
@@ -151,14 +210,19 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
     """The plan page for this signer, with what the template needs beyond ``ctx``:
     the role's own words, who sent it, the deadline and the zone to show it in, the
     signer's comments so far, and what they can still do. ``page`` adds or overrides
-    (``notice``; after refused input ``errors``, ``error``, ``failed``, ``form``)."""
+    (``notice``; after refused input ``errors``, ``error``, ``failed``, ``form``).
+
+    A page shown as it is (no refused input, a known notice) is kept, rendered, under
+    everything the template is given, and served from there while none of it changes
+    (signing.web.pagecache); the CSRF token, the submission id and the plan's summary
+    are put in on every request."""
     signer, envelope, plan = ctx.signer, ctx.envelope, ctx.plan
-    employee = _employee(ctx)
+    employee = envelope.employee
     is_open = envelope.state == wf.EnvelopeState.SENT
     context: dict[str, Any] = {
-        "ctx": ctx, "role": signer.role, "statement": statement_for(signer.role),
+        "role": signer.role, "statement": statement_for(signer.role),
         "consent": consent_for(signer.role), "sender": plan.hr.name,
-        "deadline": envelope.expires_at, "tz": _plan_zone(plan) or "UTC",
+        "deadline": envelope.expires_at, "tz": plan.timezone or "UTC",
         **_my_record(ctx),
         "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
                         and signer.state != wf.SignerState.WAITING),
@@ -172,11 +236,30 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
         "comment_days": current.services().settings.refusal_comment_days,
         "employee": employee, "notice": None, "errors": {}, "error": None, "failed": None,
         "form": None, "max_chars": wf.MAX_COMMENT_CHARS,
-        # Names this showing of the comment form: a double click or a replay is recorded once.
-        "submission": secrets.token_urlsafe(16),
     }
     context.update(page)
-    return Response(render_template("sign.html", **context), status)
+    pages: PageCache = current_app.extensions[_PAGES]
+    kept = status == 200 and set(page) <= {"notice"} and (
+        context["notice"] is None or context["notice"] in NOTICES)
+    # ctx's plan, schedule and summary are the envelope's (its id is in ctx.envelope).
+    key = (pagecache.key_of(request.script_root, ctx.signer, ctx.envelope,
+                            ctx.employee_words, context) if kept else None)
+    segments = pages.get(key) if key is not None else None
+    if segments is None:
+        markers = pages.markers
+        html = render_template(
+            "sign.html", ctx=ctx, **context,
+            plan_summary=Markup(markers[pagecache.SUMMARY]),
+            # Names this showing of the comment form: a double click or a replay is
+            # recorded once.
+            submission=markers[pagecache.SUBMISSION],
+            csrf_token=lambda: markers[pagecache.CSRF])
+        segments = pages.put(key, html)
+    return Response(pagecache.fill(segments, {
+        pagecache.CSRF: csrftoken.csrf_token,
+        pagecache.SUBMISSION: lambda: secrets.token_urlsafe(16),
+        pagecache.SUMMARY: lambda: ctx.summary,
+    }), status)
 
 
 class RecordedRefusal(NamedTuple):
@@ -197,26 +280,17 @@ def _meeting_at(data: Mapping[str, Any]) -> dt.datetime | None:
         return None
 
 
-_MY_RECORD = (select(AuditEventRow.type, AuditEventRow.at, AuditEventRow.data)
-              .where(AuditEventRow.envelope_id == bindparam("envelope_id"),
-                     AuditEventRow.signer_id == bindparam("signer_id"),
-                     AuditEventRow.type.in_([EventType.SIGNER_COMMENTED,
-                                             EventType.SIGNER_REFUSED]))
-              .order_by(AuditEventRow.seq))
-
-
 def _my_record(ctx: SignerContext) -> dict[str, Any]:
     """What the record holds of the employee's own words: ``my_comments``, oldest first,
     as (when, text), and ``recorded_refusal`` if their manager recorded a refusal for
     them (the employee should see what was recorded, and by whom)."""
     record: dict[str, Any] = {"my_comments": [], "recorded_refusal": None,
                               "my_reason": None, "employee_response": None}
+    rows = ctx.employee_words
+    assert rows is not None, "read with _current(words=True)"
     if ctx.signer.role != wf.Role.EMPLOYEE:
-        record["employee_response"] = _employee_response(ctx)
+        record["employee_response"] = _employee_response(ctx.envelope, rows)
         return record
-    rows = webdb.session().execute(_MY_RECORD, {"envelope_id": ctx.envelope.id,
-                                                "signer_id": ctx.signer.id}).all()
-    webdb.release_snapshot()
     names = {s.id: s.name for s in ctx.envelope.signers}
     for type_, at, data in rows:
         if type_ == EventType.SIGNER_COMMENTED:
@@ -244,12 +318,9 @@ class EmployeeResponse(NamedTuple):
     meeting_place: str | None = None
 
 
-def _employee_response(ctx: SignerContext) -> EmployeeResponse:
-    employee = _employee(ctx)
-    rows = webdb.session().execute(_MY_RECORD, {"envelope_id": ctx.envelope.id,
-                                                "signer_id": employee.id}).all()
-    webdb.release_snapshot()
-    names = {s.id: s.name for s in ctx.envelope.signers}
+def _employee_response(envelope: Envelope, rows: OwnWords) -> EmployeeResponse:
+    employee = envelope.employee
+    names = {s.id: s.name for s in envelope.signers}
     comments = [(at, data.get("comment", "")) for type_, at, data in rows
                 if type_ == EventType.SIGNER_COMMENTED]
     refusal: dict[str, Any] = next(
@@ -260,13 +331,9 @@ def _employee_response(ctx: SignerContext) -> EmployeeResponse:
                             refusal.get("meeting_place"))
 
 
-def _plan_zone(plan: Plan) -> str | None:
-    return plan.checkins.timezone if plan.checkins else None
-
-
 @bp.get("/sign")
 def plan_page() -> Response:
-    ctx = _current()
+    ctx = _current(words=True)
     if wf.is_first_view(ctx.envelope.state, ctx.signer.state):
         with webdb.transaction() as db:
             envelopes.perform(db, ctx.envelope.id, wf.Action.VIEW, signer_id=ctx.signer.id,
@@ -292,7 +359,7 @@ def act(action: str) -> BaseResponse:
         return redirect(url_for("signer.plan_page", done="already_commented"), 303)
     except wf.InvalidInput as exc:
         # Every field the workflow refused, each shown beside its own field.
-        return _render(_current(), 422, errors=exc.errors,
+        return _render(_current(words=True), 422, errors=exc.errors,
                        error=f"Nothing was recorded yet. {exc.message}", form=form,
                        failed=action, comment_limit=isinstance(exc, wf.CommentLimitReached))
     except wf.ClosedForComments:
@@ -300,11 +367,12 @@ def act(action: str) -> BaseResponse:
         message = (f"This plan is closed, so comments can no longer be added here. To add "
                    f"to its record, write to {hr.name} in HR at {hr.email}. Your comment "
                    f"is kept below so you can copy it.")
-        return _render(_current(), 409, errors={"comment": message},
+        return _render(_current(words=True), 409, errors={"comment": message},
                        error="Your comment was not sent: this plan is closed.", form=form,
                        failed=action)
     except (wf.WrongRole, wf.NotYetSent) as exc:
-        return _render(_current(), 409, error=_sentence(str(exc)), form=form, failed=action)
+        return _render(_current(words=True), 409, error=_sentence(str(exc)), form=form,
+                       failed=action)
     except wf.WorkflowError as exc:
         return Response(render_template("link_error.html", message=_sentence(str(exc))), 409)
     if action == wf.Action.DECLINE:
@@ -368,17 +436,13 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
 def _signer_zone(ctx: SignerContext, form: Mapping[str, str]) -> str | None:
     """The zone the signer's browser reported (sign.js fills each form's hidden
     ``timezone``), else the plan's: the record shows each act at the signer's own time."""
-    return wf.valid_timezone(form.get("timezone")) or _plan_zone(ctx.plan)
+    return wf.valid_timezone(form.get("timezone")) or ctx.plan.timezone
 
 
 def _text(form: Mapping[str, str], field: str) -> str | None:
     """A textarea's text as the signer saw it. Browsers send its line breaks as CRLF but
     count them as one character against ``maxlength``; the limit counts them the same."""
     return form.get(field, "").replace("\r\n", "\n") or None
-
-
-def _employee(ctx: SignerContext) -> SignerRow:
-    return next(s for s in ctx.envelope.signers if s.role == wf.Role.EMPLOYEE)
 
 
 @bp.get("/sign/document.pdf")
@@ -398,9 +462,10 @@ def document() -> Response:
                               actor=_actor(ctx.signer.id), now=_now())
         session["opened"] = [*opened, kind]
     final = ctx.envelope.final_sha256
-    pdf = webdb.session().get_one(Document, final or ctx.envelope.document_sha256)
+    with webdb.reading() as db:
+        pdf = pagedata.document(db, final or ctx.envelope.document_sha256)
     name = "performance-plan-signed.pdf" if final else "performance-plan.pdf"
-    response = Response(pdf.content, mimetype="application/pdf")
+    response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'{"attachment" if download else "inline"}; filename="{name}"')
     return response

@@ -1,5 +1,6 @@
 """The database for the web app: one engine per app; per request, one session that only
-reads, and short write transactions on their own sessions.
+reads (or, for the signer's pages, a read-only connection for Core statements), and
+short write transactions on their own sessions.
 
 Reading and writing apart matters on SQLite: a write transaction holds the database's
 one write lock, so a request that wrote through its reading session would keep every
@@ -12,6 +13,7 @@ import contextlib
 from collections.abc import Iterator
 
 from flask import Flask, g
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from signing.web.current import services, services_of
@@ -28,6 +30,16 @@ def session() -> Session:
         g.db = services().readers()
     db: Session = g.db
     return db
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[Connection]:
+    """One read-only transaction for Core statements, ended (and its connection back in
+    the pool) when the block ends: read all a response needs in one block, then write
+    and render after it, so that no snapshot is held meanwhile (see
+    :func:`release_snapshot`). Cheaper than :func:`session` by the ORM's bookkeeping."""
+    with services().read_engine.connect() as connection:
+        yield connection
 
 
 @contextlib.contextmanager

@@ -23,14 +23,15 @@ def app(tmp_path):
 
 
 def test_security_headers_on_pages_and_the_pdf(app, client, sessions):
-    open_plan(app, client, sessions)
+    _, signer_id, _ = open_plan(app, client, sessions)
+    opened = client.get(f"/s/{token_for(app, sessions, signer_id)}")
+    cookie = opened.headers["Set-Cookie"]  # a new session (test_session_cookie: its refresh)
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     page = client.get("/sign")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
-    cookie = page.headers["Set-Cookie"]  # sent again: the idle time starts over
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     pdf = client.get("/sign/document.pdf")
     # Only our own page may frame the PDF; the browser's viewer needs no other limit.
     assert pdf.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
