@@ -8,6 +8,7 @@ import getpass
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,8 +172,33 @@ def worker_cmd(services: Services, once: bool, interval: float) -> None:
     """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
-    with sigterm_exits():
-        worker.run(services, once=once, interval=interval)
+    stop = threading.Event()
+    with sigterm_stops(stop):
+        worker.run(services, once=once, interval=interval, stop=stop)
+
+
+@contextlib.contextmanager
+def sigterm_stops(stop: threading.Event) -> Iterator[None]:
+    """While the block runs, SIGTERM sets ``stop``, for a loop that finishes what it is
+    doing and returns: the worker, whose passes write to the database, must not be cut
+    mid-statement as an exception raised from a signal handler would cut it (psycopg
+    then refuses the rollback, "connection in transaction status ACTIVE", and the exit
+    is an error). A second SIGTERM ends the process at once, as :func:`sigterm_exits`."""
+    def request_stop(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            sys.exit(0)
+        click.echo("plansign: stopping (SIGTERM)", err=True)
+        stop.set()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, request_stop)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,14 +31,23 @@ log = logging.getLogger(__name__)
 DELIVERY_WAIT = 0.5
 
 
-def run(services: Services, *, once: bool, interval: float) -> None:
+def run(services: Services, *, once: bool, interval: float,
+        stop: threading.Event | None = None) -> None:
     """Keep the deadlines and carry out the outbox, pass after pass (``once``: one pass,
-    waiting for every delivery it starts, then return)."""
+    waiting for every delivery it starts, then return).
+
+    ``stop``, once set, ends the loop after the pass under way: a stop asked for (SIGTERM)
+    never cuts a transaction, a send or a finalize in the middle, where a database
+    connection would be left mid-statement. Waits between passes end at once."""
+    stop = stop or threading.Event()
     # Failures and retries are logged as warnings: what an operator needs to see.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = services.settings
-    outage = DatabaseOutage(services.database_url, once=once)
-    sessions = outage.wait_out(lambda: services.sessions)
+    outage = DatabaseOutage(services.database_url, once=once, stop=stop)
+    try:
+        sessions = outage.wait_out(lambda: services.sessions)
+    except Stopped:
+        return
     handlers: dict[str, outbox.Handler] = {"email": services.mailer,
                                            "finalize": services.finalizer}
     announcer = services.announcer  # webhook rows, in batches of their own
@@ -47,11 +56,13 @@ def run(services: Services, *, once: bool, interval: float) -> None:
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
     with services.deliverer() as deliverer:
         failures = 0
-        while True:
+        while not stop.is_set():
             try:
                 busy = outage.wait_out(lambda: _worker_pass(
                     sessions, handlers, announcer, deliverer, remind_every=remind_every,
                     lease=lease, once=once))
+            except Stopped:
+                return
             except Exception:
                 # A fault of ours in one pass (a bug, bad data) must not stop the worker:
                 # what failed is still in the outbox, and the next pass tries again.
@@ -60,16 +71,20 @@ def run(services: Services, *, once: bool, interval: float) -> None:
                 failures += 1
                 log.exception("a worker pass failed; the next one starts in %s s",
                               patience(failures + 1))
-                time.sleep(patience(failures + 1))
+                stop.wait(patience(failures + 1))
                 continue
             failures = 0
             if once:
                 return
             if not busy:
-                time.sleep(interval)
+                stop.wait(interval)
 
 
 T = TypeVar("T")
+
+
+class Stopped(Exception):
+    """A stop was asked for while the worker waited for the database to come back."""
 
 
 def patience(failures: int) -> float:
@@ -84,10 +99,12 @@ class DatabaseOutage:
     says when it is back. Nothing is half done meanwhile: every step is its own
     transaction. ``worker --once`` does not wait: it fails with a message."""
 
-    def __init__(self, url: str, *, once: bool = False) -> None:
+    def __init__(self, url: str, *, once: bool = False,
+                 stop: threading.Event | None = None) -> None:
         self.url = url
         self.once = once
         self.failures = 0
+        self.stop = stop or threading.Event()
 
     def wait_out(self, step: Callable[[], T]) -> T:
         """``step``'s result, once the database lets it run."""
@@ -100,7 +117,8 @@ class DatabaseOutage:
                 if self.once:
                     raise SigningError(self.problem(exc)) from None
                 click.echo(self.failed(exc), err=True)
-                time.sleep(self.wait)
+                if self.stop.wait(self.wait):
+                    raise Stopped from None
                 continue
             if self.failures:
                 click.echo("the database is back; resuming", err=True)
