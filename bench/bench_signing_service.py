@@ -183,12 +183,14 @@ WRK_THREADS = 2
 
 def run_wrk(port: int, script: Path, clients: int, seconds: float,
             server_pid: int) -> dict[str, float]:
-    before = tree_cpu(server_pid)
+    before, each_before = tree_cpu(server_pid), member_cpu(server_pid)
     done = subprocess.run(
         ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{seconds:g}s", "--latency",
          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}/"],
         capture_output=True, text=True, check=True)
     cpu = tree_cpu(server_pid) - before
+    each = {pid: used - each_before.get(pid, 0.0)
+            for pid, used in member_cpu(server_pid).items()}
     out = done.stdout
     total = int(re.search(r"(\d+) requests in", out).group(1))
     result = {
@@ -202,6 +204,8 @@ def run_wrk(port: int, script: Path, clients: int, seconds: float,
                                                  .splitlines()[0]))
         if "Socket errors:" in out else 0,
         "cpu_ms": cpu / max(total, 1) * 1000,
+        # How evenly the work was spread: the busiest process's share of the CPU.
+        "busiest": max(each.values()) / cpu if cpu > 0 else 1.0,
     }
     return result
 
@@ -211,16 +215,21 @@ def latency_ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by ``pid`` and the processes below it."""
-    total = 0.0
+def member_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by ``pid`` and each process below it."""
+    used = {}
     for member in tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        used[member] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and the processes below it."""
+    return sum(member_cpu(pid).values())
 
 
 def tree_pss_mb(pid: int) -> float:
@@ -359,8 +368,8 @@ def measure(args: argparse.Namespace, work: Path, tokens: list[str],
         results["ack"].append(run_wrk(ports["plansign"], ack, args.clients, args.ack_seconds,
                                       plansign))
         print(f"# round {round_number + 1}: " + ", ".join(
-            f"{name} {runs[-1]['rps']:.0f}/s" for name, runs in results.items()),
-            file=sys.stderr)
+            f"{name} {runs[-1]['rps']:.0f}/s (busiest process {runs[-1]['busiest']:.0%} "
+            "of the CPU)" for name, runs in results.items()), file=sys.stderr)
     return results
 
 
