@@ -25,11 +25,13 @@ until the first redirect), and gunicorn's own messages pass :class:`RedactTokens
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import math
 import os
 import re
 import selectors
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -48,6 +50,7 @@ WSGIApp = Callable[..., Iterable[bytes]]
 MAX_HEAD = 64 * 1024
 RECV_SIZE = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,18 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has
         now = time.monotonic()
         while self.reading and self.reading[0].plansign_deadline <= now:
             self._drop(self.reading[0])
+        if not self.alive:  # stopping: connections that have not begun a request go now
+            # (a browser keeps idle ones open), so that the worker need not wait for
+            # their deadline before it stops, and its LibreOffice with it.
+            for conn in [c for c in self.reading if not c.plansign_buffer]:
+                self._drop(conn)
+            if not self._accepting:
+                # And its copy of the listening socket, at once rather than once its last
+                # request is answered: if the master is gone (killed), this copy is the
+                # last, and a new `plansign serve` could not bind the port while it lives,
+                # nor would connections queued on it ever be answered.
+                for listener in self.sockets:
+                    listener.close()
 
 
 # -- no token in a log line -----------------------------------------------------------------
@@ -277,6 +292,7 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
             "proc_name": "plansign-serve",
             "http_parser": "python",  # the worker feeds it the bytes it read
             "control_socket_disable": True,  # no socket in $HOME
+            "post_fork": _die_with_the_master,
             "worker_exit": self._worker_exit,
         }
         for name, value in settings.items():
@@ -293,6 +309,19 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
     def _worker_exit(self, _arbiter: Any, _worker: Any) -> None:
         while self.closers:
             self.closers.pop()()
+
+
+def _die_with_the_master(arbiter: Any, _worker: Any) -> None:
+    """In a new worker: SIGTERM (a clean stop: requests finished, LibreOffice stopped)
+    when the master dies, killed or not. gunicorn's own check notices a second later,
+    while the worker keeps accepting on the port a new master then cannot bind."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: gunicorn's check is left
+        return
+    if os.getppid() != arbiter.pid:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def serve(app_factory: Callable[[], tuple[WSGIApp, Callable[[], None]]],
