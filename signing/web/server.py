@@ -34,7 +34,7 @@ import selectors
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -51,6 +51,12 @@ MAX_HEAD = 64 * 1024
 RECV_SIZE = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 PR_SET_PDEATHSIG = 1  # prctl(2)
+DISCARD_LIMIT = 64 * 1024 * 1024  # bytes of a too large body read before giving up on it
+_TOO_LARGE_BODY = b'{"error": "the request\'s head is over 64 KiB; nothing was changed"}'
+HEAD_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                  b"Content-Type: application/json\r\nConnection: close\r\n"
+                  b"Content-Length: " + str(len(_TOO_LARGE_BODY)).encode() + b"\r\n\r\n"
+                  + _TOO_LARGE_BODY)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ def default_workers() -> int:
 class Buffered(Enum):
     INCOMPLETE = "incomplete"  # wait for more bytes
     WHOLE = "whole"  # hand it to a thread
-    HAND_OVER = "hand over"  # too big or malformed: a thread's parser or the app refuses it
+    HAND_OVER = "hand over"  # malformed framing: gunicorn's parser refuses it
+    BODY_TOO_LARGE = "body too large"  # read to its end, unkept; the app answers 413
+    HEAD_TOO_LARGE = "head too large"  # answered 431 here
 
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -94,16 +102,14 @@ def request_state(data: bytes | bytearray, max_body: int) -> tuple[Buffered, boo
 
     Only framing is read here (where the head ends, ``Content-Length``,
     ``Transfer-Encoding``); anything odd is handed over for gunicorn's parser to refuse
-    with the right status, as is a body larger than the app takes (it answers 413)."""
+    with the right status."""
     end = _HEAD_END.search(data)
     if end is None:
-        return (Buffered.HAND_OVER if len(data) > MAX_HEAD else Buffered.INCOMPLETE), False
+        return (Buffered.HEAD_TOO_LARGE if len(data) > MAX_HEAD else Buffered.INCOMPLETE), False
+    if end.start() > MAX_HEAD:
+        return Buffered.HEAD_TOO_LARGE, False
     lengths, encodings, expect = set(), [], False
-    for line in bytes(data[:end.start()]).split(b"\n")[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon:
-            continue  # the parser decides what a line without a colon is worth
-        name, value = name.strip().lower(), value.strip()
+    for name, value in _fields(bytes(data[:end.start()])):
         if name == b"content-length":
             lengths.add(value)
         elif name == b"transfer-encoding":
@@ -115,7 +121,7 @@ def request_state(data: bytes | bytearray, max_body: int) -> tuple[Buffered, boo
         if lengths or encodings[-1].split(b",")[-1].strip() != b"chunked":
             return Buffered.HAND_OVER, False  # request smuggling's shapes: refused there
         if body > max_body + 64 * 1024:  # chunk sizes and trailers on top of the body
-            return Buffered.HAND_OVER, False
+            return Buffered.BODY_TOO_LARGE, False
         # The last chunk (size 0, no trailers) ends the body. A chunk whose data ends in
         # those bytes is taken for the end too: the thread then reads the rest, as any
         # gunicorn worker would.
@@ -127,10 +133,21 @@ def request_state(data: bytes | bytearray, max_body: int) -> tuple[Buffered, boo
         return Buffered.HAND_OVER, False
     wanted = int(next(iter(lengths)))
     if wanted > max_body:
-        return Buffered.HAND_OVER, False  # the app answers 413 without reading it
+        return Buffered.BODY_TOO_LARGE, False
     if body >= wanted:
         return Buffered.WHOLE, False
     return Buffered.INCOMPLETE, expect and body == 0
+
+
+def _fields(head: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """A request head's fields, names in lower case (the request line left out)."""
+    for line in head.split(b"\n")[1:]:
+        name, colon, value = line.partition(b":")
+        if colon:  # the parser decides what a line without a colon is worth
+            yield name.strip().lower(), value.strip()
+
+
+_REFRAMED = {b"content-length", b"transfer-encoding", b"connection", b"expect"}
 
 
 # -- the worker -----------------------------------------------------------------------------
@@ -158,11 +175,12 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has
             conn.plansign_buffer += conn.parser.unreader.take_buffered()
         conn.plansign_deadline = time.monotonic() + self.channel_timeout
         conn.plansign_continued = False
+        conn.plansign_discarding = None
         conn.sock.setblocking(False)
         self.reading.append(conn)
-        if conn.plansign_buffer and self._consider(conn):
-            return
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+        if conn.plansign_buffer:
+            self._consider(conn)
 
     def _readable(self, conn: Any, _sock: Any) -> None:
         try:
@@ -174,26 +192,81 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has
         if not data:  # the client went away
             self._drop(conn)
             return
+        if conn.plansign_discarding is not None:
+            self._discard(conn, data)
+            return
         conn.plansign_buffer += data
-        self._consider(conn, registered=True)
+        self._consider(conn)
 
-    def _consider(self, conn: Any, *, registered: bool = False) -> bool:
-        """Hand ``conn`` to a thread if its request is whole; True if it was."""
+    def _consider(self, conn: Any) -> None:
+        """Hand ``conn`` to a thread if its request is whole (or refuse it)."""
         state, expects_continue = request_state(conn.plansign_buffer, self.max_body)
         if state is Buffered.INCOMPLETE:
             if expects_continue and not conn.plansign_continued:
                 conn.plansign_continued = True
                 with contextlib.suppress(OSError):  # if so, the next read finds out
                     conn.sock.send(CONTINUE)  # 25 bytes to an empty send buffer: no wait
-            return False
-        if registered:
-            self.poller.unregister(conn.sock)
+            return
+        if state is Buffered.HEAD_TOO_LARGE:
+            with contextlib.suppress(OSError):
+                conn.sock.send(HEAD_TOO_LARGE)
+            self._drop(conn)
+        elif state is Buffered.BODY_TOO_LARGE:
+            self._start_discarding(conn)
+        else:
+            self._hand_over(conn, bytes(conn.plansign_buffer))
+
+    def _hand_over(self, conn: Any, request: bytes) -> None:
+        self.poller.unregister(conn.sock)
         self.reading.remove(conn)
-        conn.plansign_whole = bytes(conn.plansign_buffer)
+        conn.plansign_whole = request
         conn.plansign_buffer = None
         conn.data_ready = True
         super().enqueue_req(conn)
-        return True
+
+    # A body larger than the app takes is read to its end and thrown away, as waitress
+    # did, so that the client, still sending it, can read the app's 413 (closing on a
+    # client that is sending makes its system reset the connection, answer unread).
+    # The app is then given the head, saying one byte more than it takes, and that many
+    # bytes, and refuses it by its length. Past DISCARD_LIMIT the connection is closed.
+
+    def _start_discarding(self, conn: Any) -> None:
+        data = bytes(conn.plansign_buffer)
+        end = _HEAD_END.search(data)
+        assert end is not None  # a body is only too large once the head has ended
+        conn.plansign_head = data[:end.start()]
+        lengths = [value for name, value in _fields(conn.plansign_head)
+                   if name == b"content-length"]
+        # Bytes of body still to come (Content-Length), or None: up to the last chunk.
+        conn.plansign_discarding = (int(lengths[0]) if lengths else None, b"", 0)
+        conn.plansign_buffer = bytearray()
+        if (b"expect", b"100-continue") in ((n, v.lower()) for n, v in
+                                            _fields(conn.plansign_head)) \
+                and not conn.plansign_continued and len(data) == end.end():
+            conn.plansign_continued = True  # it waits for this before it sends the body
+            with contextlib.suppress(OSError):
+                conn.sock.send(CONTINUE)
+        self._discard(conn, data[end.end():])
+
+    def _discard(self, conn: Any, data: bytes) -> None:
+        remaining, tail, discarded = conn.plansign_discarding
+        discarded += len(data)
+        if remaining is not None:
+            remaining -= len(data)
+            done = remaining <= 0
+        else:
+            tail = (tail + data)[-7:]
+            done = tail.endswith(b"\n0\r\n\r\n")
+        conn.plansign_discarding = (remaining, tail, discarded)
+        if discarded > DISCARD_LIMIT:
+            self._drop(conn)
+        elif done:
+            head = b"\r\n".join(
+                line.rstrip(b"\r") for line in conn.plansign_head.split(b"\n")
+                if line.split(b":", 1)[0].strip().lower() not in _REFRAMED)
+            size = self.max_body + 1
+            self._hand_over(conn, head + b"\r\nConnection: close\r\nContent-Length: "
+                            + str(size).encode() + b"\r\n\r\n" + bytes(size))
 
     def _drop(self, conn: Any) -> None:
         with contextlib.suppress(KeyError, ValueError, OSError):  # not registered
@@ -291,6 +364,12 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
             "loglevel": "info",
             "proc_name": "plansign-serve",
             "http_parser": "python",  # the worker feeds it the bytes it read
+            # Heads of up to MAX_HEAD (64 KiB, checked as they are read), with request
+            # lines and fields of any length within it: gunicorn's 4 KiB line answered a
+            # long query string with an HTML 414 the API never documents.
+            "limit_request_line": 0,
+            "limit_request_fields": 1000,
+            "limit_request_field_size": MAX_HEAD,
             "control_socket_disable": True,  # no socket in $HOME
             "post_fork": _die_with_the_master,
             "worker_exit": self._worker_exit,

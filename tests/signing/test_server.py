@@ -28,7 +28,7 @@ LIMIT = 1000
     (b"POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nabc", Buffered.INCOMPLETE),
     (b"POST /a HTTP/1.1\r\ncontent-length:5\r\n\r\nabcde", Buffered.WHOLE),
     (b"POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcdeGET /", Buffered.WHOLE),  # pipelined
-    (b"POST /a HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", Buffered.HAND_OVER),  # app: 413
+    (b"POST /a HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", Buffered.BODY_TOO_LARGE),
     (b"POST /a HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", Buffered.HAND_OVER),
     (b"POST /a HTTP/1.1\r\nContent-Length: -5\r\n\r\n", Buffered.HAND_OVER),
     (b"POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", Buffered.INCOMPLETE),
@@ -39,8 +39,8 @@ LIMIT = 1000
      Buffered.HAND_OVER),  # smuggling's shape: gunicorn's parser refuses it
     (b"POST /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", Buffered.HAND_OVER),
     (b"POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"x" * (LIMIT + 70_000),
-     Buffered.HAND_OVER),
-    (b"GET /" + b"a" * 70_000, Buffered.HAND_OVER),  # a head past 64 KiB: the parser's 4xx
+     Buffered.BODY_TOO_LARGE),
+    (b"GET /" + b"a" * 70_000, Buffered.HEAD_TOO_LARGE),
 ])
 def test_a_request_is_whole_once_its_framing_says_so(data, state):
     assert request_state(data, LIMIT)[0] is state
@@ -130,3 +130,14 @@ def test_100_continue_and_pipelined_requests_are_served(one_thread_server):
     # line break); gunicorn sends its own 100 Continue too, which clients skip.
     statuses = [s for s in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer) if s != b"100"]
     assert statuses == [b"400", b"200", b"403"]
+
+
+def test_a_head_too_large_is_answered_431_and_a_long_url_is_the_apps(one_thread_server):
+    port = one_thread_server
+    answer = exchange(port, b"GET /sign HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000
+                      + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert answer.endswith(b'{"error": "the request\'s head is over 64 KiB; nothing was changed"}')
+    # A URL far past gunicorn's own 4 KiB request line reaches the app.
+    answer = exchange(port, b"GET /s/" + b"t" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 403 ")
