@@ -16,7 +16,9 @@ reads each request (head and body, up to the app's body limit) in the worker's m
 loop, without a thread, and hands it to a thread only once it is whole, as waitress
 did; a connection that has not sent a whole request within ``channel_timeout`` seconds
 is closed. So slow clients hold connections (``connection_limit`` of them), never
-threads. A buffering proxy (nginx) in front remains the production answer (README).
+threads. A body larger than the app takes is read to its end and thrown away, so that
+the client reads the app's 413, and a head over 64 KiB is answered 431 here. A
+buffering proxy (nginx) in front remains the production answer (README).
 
 No access log is written (its lines would hold signing links, which carry a token
 until the first redirect), and gunicorn's own messages pass :class:`RedactTokens`.
