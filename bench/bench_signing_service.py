@@ -1,17 +1,28 @@
-"""Benchmark: the signing pages under load, against a minimal Flask app on the same server.
+"""Benchmark: the signer's page, the token exchange and the acknowledge POST under load,
+side by side with a floor app and a hello app on the same server, processes and threads.
 
-Both run under waitress (what ``plansign serve`` uses) with the same thread count, in
-the same run, driven by the same bounded Python load client on 127.0.0.1:
+In one run, in alternating rounds, driven by wrk (``apt-get install wrk``; C, so the
+client is not the bottleneck) with ``--clients`` connections on 127.0.0.1:
 
-- hello: ``GET /`` of a Flask app that returns "hello" (the ceiling);
-- open link: ``GET /s/<token>`` (token exchange, 303) then ``GET /sign`` (the page),
-  each signer's own link, timed as one operation;
-- acknowledge: ``POST /sign/acknowledge`` with the CSRF token from the page.
+- hello: ``GET /`` of a Flask app that returns "hello" (bench/webapps.py);
+- floor: ``GET /floor`` of a Flask app with the same session cookie, a CSRF token, one
+  primary-key SELECT through SQLAlchemy Core and a small Jinja template (bench/webapps.py);
+- page: ``GET /sign`` with each signer's session (after their first view);
+- token exchange: ``GET /s/<token>`` (token checked, nonce read, session started, 303);
+- acknowledge: ``POST /sign/acknowledge`` with each signer's session and CSRF token,
+  every signer once.
 
-Besides rates and latencies it reports the CPU time the server process used per HTTP
-request (Linux only).
+It reports requests/s, p50 and p99 latency, the server's CPU per request (its whole
+process tree, from /proc) and the peak memory of `plansign serve`'s process tree
+(bench/peakmem.py). The rate limits are on, at limits no run reaches, so their cost is
+counted.
 
-Usage: ``.venv/bin/python bench/bench_signing_service.py [--clients 50] [--signers 600]``.
+``--root DIR`` serves plansign from another checkout (the baseline): if it has no
+``signing/web/server.py`` it is served the way that version did (waitress, one
+process, 8 threads), and so are the floor and hello apps.
+
+Usage: ``.venv/bin/python bench/bench_signing_service.py [--db sqlite|postgresql]
+[--rounds 3] [--seconds 8] [--root DIR]``.
 """
 
 from __future__ import annotations
@@ -21,41 +32,36 @@ import datetime as dt
 import http.client
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.peakmem import TreePeak, tree  # noqa: E402
+from bench.webapps import make_floor_rows  # noqa: E402
 from config import load_settings  # noqa: E402
 from docgen import sample_plan  # noqa: E402
 from signing.domain import envelopes as svc  # noqa: E402
 from signing.domain import workflow as wf  # noqa: E402
 from signing.services import Services  # noqa: E402
 from testsupport.net import free_port  # noqa: E402
+from testsupport.pgserver import PostgresServer  # noqa: E402
 
-HELLO_APP = (
-    "import sys, waitress\nfrom flask import Flask\napp = Flask('hello')\n"
-    "@app.get('/')\ndef hello():\n    return 'hello'\n"
-    "waitress.serve(app, host='127.0.0.1', port=int(sys.argv[1]), threads=int(sys.argv[2]))\n"
-)
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"nothing listens on port {port}")
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+# Counted on every request as in production, never reached.
+LIMITS = {f"PLANSIGN_RATE_LIMIT_{name}": "100000000 per minute"
+          for name in ("SIGNER", "SIGNER_STRICT", "API", "REFUSED")}
+FLOOR_ROWS = 1000
 
 
 def make_signers(env: dict[str, str], count: int) -> list[str]:
@@ -74,171 +80,329 @@ def make_signers(env: dict[str, str], count: int) -> list[str]:
                         expires_in=dt.timedelta(days=14))
             signer = svc.load(session, envelope_id).signers[0]
             tokens.append(links.sign(signer.id, signer.nonce))
+    services.close()
     return tokens
 
 
-class Browser:
-    """One signer's browser: its cookie. Requests go over the calling load thread's own
-    keep-alive connection, so the server sees ``--clients`` connections, as it would
-    from that many people (one connection each per signer would hit waitress's
-    connection limit and measure the wait for idle ones to time out)."""
-
-    connections = threading.local()
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookie = ""
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        mine = self.connections.__dict__.setdefault("by_port", {})
-        if self.port not in mine:
-            mine[self.port] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        conn = mine[self.port]
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, text
+def wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"a server exited:\n{log.read_text()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"nothing listens on port {port}:\n{log.read_text()}")
 
 
-def run_load(clients: int, operations: list[Callable[[], None]]) -> tuple[float, list[float]]:
-    """Run the operations on ``clients`` threads; returns (seconds, latencies in ms)."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    queue = list(reversed(operations))
-
-    def worker() -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                operation = queue.pop()
-            start = time.perf_counter()
-            operation()
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies.append(elapsed)
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - start, latencies
+def fetch(port: int, method: str, path: str, cookie: str = "",
+          body: str | None = None) -> tuple[int, str, str]:
+    """One request on a new connection: status, body, the session cookie it set (or
+    ``cookie``)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    text = response.read().decode("utf-8", "replace")
+    set_cookie = response.getheader("Set-Cookie")
+    connection.close()
+    return response.status, text, set_cookie.split(";", 1)[0] if set_cookie else cookie
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time the process has used so far (Linux), else NaN."""
+def signer_session(port: int, token: str) -> tuple[str, str]:
+    """Open a signer's link and their page once (the first view, which writes): their
+    session cookie and the page's CSRF token."""
+    status, _, cookie = fetch(port, "GET", f"/s/{token}")
+    assert status == 303, status
+    status, page, cookie = fetch(port, "GET", "/sign", cookie)
+    assert status == 200, status
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return cookie, match.group(1)
+
+
+# -- wrk ------------------------------------------------------------------------------------
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk_script(folder: Path, name: str, requests: list[tuple[str, str, str, str]]) -> Path:
+    """A wrk script sending ``requests`` (method, path, cookie, body) in turn, each of
+    wrk's threads its own share of them, and counting answers other than 2xx and 303."""
+    rows = ",\n".join("{" + ", ".join(lua_string(v) for v in request) + "}"
+                      for request in requests)
+    script = folder / f"{name}.lua"
+    script.write_text(f"""
+local all = {{
+{rows}
+}}
+local counter = 0
+local threads = {{}}
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+local mine, next_one = {{}}, 1
+unexpected, reused = 0, 0
+function init(args)
+  for i = 1 + id, #all, {WRK_THREADS} do table.insert(mine, all[i]) end
+  if #mine == 0 then mine = all end
+end
+function request()
+  if next_one > #mine then next_one = 1; reused = reused + 1 end
+  local r = mine[next_one]
+  next_one = next_one + 1
+  local headers = {{}}
+  if r[3] ~= "" then headers["Cookie"] = r[3] end
+  if r[4] ~= "" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  return wrk.format(r[1], r[2], headers, r[4] ~= "" and r[4] or nil)
+end
+function response(status, headers, body)
+  if status ~= 200 and status ~= 303 then unexpected = unexpected + 1 end
+end
+function done(summary, latency, requests)
+  local bad, wrapped = 0, 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("unexpected")
+    wrapped = wrapped + thread:get("reused")
+  end
+  io.write(string.format("UNEXPECTED %d\\nREUSED %d\\n", bad, wrapped))
+end
+""", encoding="utf-8")
+    return script
+
+
+WRK_THREADS = 2
+
+
+def run_wrk(port: int, script: Path, clients: int, seconds: float,
+            server_pid: int) -> dict[str, float]:
+    before, each_before = tree_cpu(server_pid), member_cpu(server_pid)
+    done = subprocess.run(
+        ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{seconds:g}s", "--latency",
+         "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}/"],
+        capture_output=True, text=True, check=True)
+    cpu = tree_cpu(server_pid) - before
+    each = {pid: used - each_before.get(pid, 0.0)
+            for pid, used in member_cpu(server_pid).items()}
+    out = done.stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency_ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": latency_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "unexpected": int(re.search(r"UNEXPECTED (\d+)", out).group(1)),
+        "reused": int(re.search(r"REUSED (\d+)", out).group(1)),
+        "errors": sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)",
+                                                 out.split("Socket errors:")[1]
+                                                 .splitlines()[0]))
+        if "Socket errors:" in out else 0,
+        "cpu_ms": cpu / max(total, 1) * 1000,
+        # How evenly the work was spread: the busiest process's share of the CPU.
+        "busiest": max(each.values()) / cpu if cpu > 0 else 1.0,
+    }
+    return result
+
+
+def latency_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def member_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by ``pid`` and each process below it."""
+    used = {}
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[member] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and the processes below it."""
+    return sum(member_cpu(pid).values())
+
+
+def tree_pss_mb(pid: int) -> float:
+    """The proportional set size of ``pid``'s process tree: pages shared by several of
+    its processes (a forked worker shares the master's) counted once in all."""
+    total = 0
+    for member in tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+# -- the servers ----------------------------------------------------------------------------
+
+
+@contextmanager
+def started(command: list[str], env: dict[str, str], port: int, log: Path,
+            cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=output,
+                                   stderr=subprocess.STDOUT)
     try:
-        # Fields after "pid (command)": state is the 3rd of stat(5), utime the 14th.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        wait_for(port, process, log)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
-def run_measured(pid: int, clients: int,
-                 operations: list[Callable[[], None]]) -> tuple[float, list[float], float]:
-    """:func:`run_load`, and the CPU seconds the server process ``pid`` used meanwhile."""
-    before = cpu_seconds(pid)
-    seconds, latencies = run_load(clients, operations)
-    return seconds, latencies, cpu_seconds(pid) - before
-
-
-def p99(values: list[float]) -> float:
-    return sorted(values)[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+@contextmanager
+def database(kind: str, work: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{work / 'instance' / 'plansign.db'}"
+        return
+    with PostgresServer(settings=DURABLE) as server:
+        yield server.url(server.create_database())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--signers", type=int, default=600)
-    parser.add_argument("--hello-requests", type=int, default=3000)
-    parser.add_argument("--threads", type=int, default=8,
-                        help="waitress threads, both apps (plansign serve's default)")
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--ack-seconds", type=float, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sessions", type=int, default=300,
+                        help="signers whose sessions the page and token runs cycle through")
+    parser.add_argument("--acks", type=int, default=1500,
+                        help="signers acknowledging per round (each once)")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the plansign checkout to serve (default: this one)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="worker processes (default: serve's own: one per CPU)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per worker (default: serve's own)")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    root = args.root.resolve()
+    multiprocess = (root / "signing" / "web" / "server.py").exists()
+    server = "gunicorn" if multiprocess else "waitress"
+    workers = args.workers or (os.cpu_count() or 1 if multiprocess else 1)
+    threads = args.threads or (4 if multiprocess else 8)
     work = Path(tempfile.mkdtemp(prefix="plansign-bench-web-"))
-    env = {"PLANSIGN_INSTANCE_PATH": str(work), "PLANSIGN_SECRET_KEYS": "k" * 40}
-    tokens = make_signers(env, args.signers)
-    plansign_port, hello_port = free_port(), free_port()
-    servers = [
-        subprocess.Popen([sys.executable, "-c", "from signing.cli import main; main()",
-                          "serve", "--port", str(plansign_port), "--threads",
-                          str(args.threads)], env={**os.environ, **env},
-                         stdout=subprocess.DEVNULL, stderr=(work / "serve.log").open("wb")),
-        subprocess.Popen([sys.executable, "-c", HELLO_APP, str(hello_port), str(args.threads)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-    ]
-    try:
-        try:
-            wait_for(plansign_port)
-        except SystemExit:
-            print((work / "serve.log").read_text(), file=sys.stderr)
-            raise
-        wait_for(hello_port)
-        report(args, tokens, (plansign_port, servers[0].pid), (hello_port, servers[1].pid))
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+    (work / "instance").mkdir()
+    with database(args.db, work) as url:
+        env = {"PLANSIGN_INSTANCE_PATH": str(work / "instance"),
+               "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_DATABASE_URL": url, **LIMITS}
+        started_at = time.perf_counter()
+        tokens = make_signers(env, args.sessions + args.rounds * args.acks)
+        make_floor_rows(url, FLOOR_ROWS)
+        print(f"# made {len(tokens)} signers in {time.perf_counter() - started_at:.0f} s",
+              file=sys.stderr)
+        ports = {name: free_port() for name in ("plansign", "floor", "hello")}
+        serve_command = [sys.executable, "-c", "from signing.cli import main; main()",
+                         "serve", "--port", str(ports["plansign"]), "--threads", str(threads)]
+        if multiprocess:
+            serve_command += ["--workers", str(workers)]
+        child_env = {**os.environ, **env, "PYTHONPATH": str(root)}
+        reference = [sys.executable, str(ROOT / "bench" / "webapps.py")]
+        options = ["--server", server, "--workers", str(workers), "--threads", str(threads)]
+        with started(serve_command, child_env, ports["plansign"], work / "serve.log",
+                     root) as plansign, \
+                started([*reference, "floor", "--port", str(ports["floor"]), *options,
+                         "--database-url", url], child_env, ports["floor"],
+                        work / "floor.log", ROOT) as floor, \
+                started([*reference, "hello", "--port", str(ports["hello"]), *options],
+                        child_env, ports["hello"], work / "hello.log", ROOT) as hello, \
+                TreePeak(plansign.pid) as peak:
+            results = measure(args, work, tokens, ports, plansign.pid, floor.pid, hello.pid)
+            pss = tree_pss_mb(plansign.pid)
+        report(args, results, server, workers, threads, root, peak, pss)
 
 
-def report(args: argparse.Namespace, tokens: list[str], plansign: tuple[int, int],
-           hello_server: tuple[int, int]) -> None:
-    """Run the three loads; ``plansign`` and ``hello_server`` are (port, process id)."""
-    (plansign_port, plansign_pid), (hello_port, hello_pid) = plansign, hello_server
-    visitor = Browser(hello_port)
-
-    def hello() -> None:
-        status, _ = visitor.request("GET", "/")
-        assert status == 200
-
-    users = [Browser(plansign_port) for _ in tokens]
-    pages: dict[int, str] = {}
-
-    def opener(i: int) -> Callable[[], None]:
-        def open_link() -> None:
-            status, _ = users[i].request("GET", f"/s/{tokens[i]}")
-            assert status == 303, status
-            status, page = users[i].request("GET", "/sign")
-            assert status == 200, status
-            pages[i] = page
-        return open_link
-
-    def acknowledger(i: int) -> Callable[[], None]:
-        def acknowledge() -> None:
-            csrf = re.search(r'name="csrf_token" value="([^"]+)"', pages[i]).group(1)
-            body = f"csrf_token={csrf}&typed_name=Signer+{i}&consent=on"
-            status, _ = users[i].request("POST", "/sign/acknowledge", body)
-            assert status == 303, status
-        return acknowledge
-
-    run_load(args.clients, [hello] * 200)  # warm both servers' threads
-    # name -> (HTTP requests per operation, (seconds, latencies, server CPU seconds))
-    results = {
-        "hello (GET /)": (1, run_measured(hello_pid, args.clients,
-                                          [hello] * args.hello_requests)),
-        "open link (GET /s/<token> + GET /sign)": (2, run_measured(
-            plansign_pid, args.clients, [opener(i) for i in range(len(tokens))])),
-        "acknowledge (POST)": (1, run_measured(
-            plansign_pid, args.clients, [acknowledger(i) for i in range(len(tokens))])),
+def measure(args: argparse.Namespace, work: Path, tokens: list[str],
+            ports: dict[str, int], plansign: int, floor: int,
+            hello: int) -> dict[str, list[dict[str, float]]]:
+    sessions, acks = tokens[:args.sessions], tokens[args.sessions:]
+    with ThreadPoolExecutor(8) as pool:
+        cookies = list(pool.map(lambda t: signer_session(ports["plansign"], t)[0], sessions))
+        floor_cookies = list(pool.map(
+            lambda i: fetch(ports["floor"], "GET", f"/floor/start/{i}")[2],
+            range(args.sessions)))
+    scripts = {
+        "hello": wrk_script(work, "hello", [("GET", "/", "", "")]),
+        "floor": wrk_script(work, "floor", [("GET", "/floor", c, "") for c in floor_cookies]),
+        "page": wrk_script(work, "page", [("GET", "/sign", c, "") for c in cookies]),
+        "token": wrk_script(work, "token", [("GET", f"/s/{t}", "", "") for t in sessions]),
     }
-    ceiling = args.hello_requests / results["hello (GET /)"][1][0]
-    print(f"# {os.cpu_count()} CPUs, {args.clients} concurrent clients, waitress "
-          f"{args.threads} threads, {len(tokens)} signers")
-    print("| operation | operations/s | requests/s | vs hello | p50 | p99 | server CPU/request |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for name, (per_op, (seconds, latencies, cpu)) in results.items():
-        rate, requests = len(latencies) / seconds, len(latencies) * per_op
-        print(f"| {name} | {rate:.0f} | {rate * per_op:.0f} | {rate * per_op / ceiling:.0%} | "
-              f"{statistics.median(latencies):.0f} ms | {p99(latencies):.0f} ms | "
-              f"{cpu / requests * 1000:.2f} ms |")
+    targets = {"hello": (ports["hello"], hello), "floor": (ports["floor"], floor),
+               "page": (ports["plansign"], plansign), "token": (ports["plansign"], plansign)}
+    for name, (port, pid) in targets.items():  # warm every worker and thread
+        run_wrk(port, scripts[name], args.clients, 2, pid)
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in [*scripts, "ack"]}
+    for round_number in range(args.rounds):
+        mine = acks[round_number * args.acks:(round_number + 1) * args.acks]
+        with ThreadPoolExecutor(8) as pool:
+            forms = list(pool.map(lambda t: signer_session(ports["plansign"], t), mine))
+        ack = wrk_script(work, f"ack{round_number}", [
+            ("POST", "/sign/acknowledge", cookie,
+             f"csrf_token={csrf}&typed_name=Signer+{args.sessions + round_number * args.acks + i}"
+             "&consent=on")
+            for i, (cookie, csrf) in enumerate(forms)])
+        order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
+        for name in order:
+            port, pid = targets[name]
+            results[name].append(run_wrk(port, scripts[name], args.clients, args.seconds, pid))
+        results["ack"].append(run_wrk(ports["plansign"], ack, args.clients, args.ack_seconds,
+                                      plansign))
+        print(f"# round {round_number + 1}: " + ", ".join(
+            f"{name} {runs[-1]['rps']:.0f}/s (busiest process {runs[-1]['busiest']:.0%} "
+            "of the CPU)" for name, runs in results.items()), file=sys.stderr)
+    return results
+
+
+def report(args: argparse.Namespace, results: dict[str, list[dict[str, float]]], server: str,
+           workers: int, threads: int, root: Path, peak: TreePeak, pss: float) -> None:
+    def median(name: str, key: str) -> float:
+        return statistics.median(run[key] for run in results[name])
+
+    hello, floor = median("hello", "rps"), median("floor", "rps")
+    labels = {"hello": "hello (`GET /`)", "floor": "floor app (`GET /floor`)",
+              "page": "signer's page (`GET /sign`)", "token": "token exchange (`GET /s/<token>`)",
+              "ack": "acknowledge (`POST /sign/acknowledge`)"}
+    print(f"# {os.cpu_count()} CPUs, {args.db}, {server}: {workers} process(es) x {threads} "
+          f"threads, wrk {args.clients} connections, {args.seconds:g} s per run "
+          f"({args.ack_seconds:g} s for acknowledge), median of {args.rounds} rounds; "
+          f"plansign from {root}")
+    print("| operation | requests/s | vs floor | vs hello | p50 | p99 | "
+          "server CPU/request | rounds (req/s) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, label in labels.items():
+        rps = median(name, "rps")
+        rounds = ", ".join(f"{run['rps']:.0f}" for run in results[name])
+        trouble = sum(run["unexpected"] + run["errors"] for run in results[name])
+        print(f"| {label} | {rps:.0f} | {rps / floor:.0%} | {rps / hello:.0%} | "
+              f"{median(name, 'p50'):.0f} ms | {median(name, 'p99'):.0f} ms | "
+              f"{median(name, 'cpu_ms'):.2f} ms | {rounds} |"
+              + (f" **{trouble} unexpected answers or socket errors**" if trouble else ""))
+    reused = sum(run["reused"] for run in results["ack"])
+    if reused:
+        print(f"(acknowledge ran out of signers {reused} times: raise --acks)")
+    print(f"peak memory of plansign serve's processes: {peak.peak_mb:.0f} MB "
+          f"(sum of each process's own peak: {peak.hwm_sum_mb:.0f} MB); after the load, "
+          f"counting pages the processes share once (PSS): {pss:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ import contextlib
 import datetime as dt
 import getpass
 import logging
+import math
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive import log_access
+from config import Settings
 from docgen import LintFailed, PlanError, resolve_template
 from docgen.loading import parse_plan_text
 from signing import instance, worker
@@ -30,13 +32,9 @@ from signing.domain.envelopes import Actor
 from signing.domain.errors import first_line
 from signing.domain.models import OutboxRow
 from signing.domain.sending import SendOptions, plan_limits, send_plan
-from signing.services import Services
-
-if TYPE_CHECKING:
-    pass
+from signing.services import Services, converter_pool_size
 
 log = logging.getLogger(__name__)
-
 
 
 @click.command("send")
@@ -119,38 +117,63 @@ def status_cmd(services: Services, envelope_id: str) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Worker processes [default: serve_workers, 0 there: one per CPU].")
+@click.option("--threads", default=None, type=click.IntRange(min=1),
+              help="Threads per worker process [default: serve_threads].")
 @click.pass_obj
-def serve_cmd(services: Services, host: str, port: int, threads: int) -> None:
-    """Serve the signing pages with waitress, a production WSGI server.
+def serve_cmd(services: Services, host: str, port: int, workers: int | None,
+              threads: int | None) -> None:
+    """Serve the signer's pages and the HR API with gunicorn: several worker processes
+    (one per CPU by default), each with a pool of threads.
 
-    waitress writes no access log, so signing links (which carry a token until the
-    first redirect) never reach a log file.
+    No access log is written, so signing links (which carry a token until the first
+    redirect) never reach a log file. Each request is read whole before a thread
+    handles it, so a slow client holds a connection, not a thread
+    (signing/web/server.py).
     """
+    from signing.web.app import MAX_REQUEST_BYTES
+    from signing.web.server import ServeOptions, default_workers, serve
+
     settings = services.settings
-    import waitress
+    # The master process migrates the database and makes the link key once, then lets
+    # go of everything: each worker builds its own app, database pool and LibreOffice
+    # pool after the fork (a pool or a connection shared across a fork is corrupted).
+    _ = services.engine, services.secret_keys
+    services.close()
+    options = ServeOptions(
+        host=host, port=port, workers=workers or settings.serve_workers or default_workers(),
+        threads=threads or settings.serve_threads,
+        connection_limit=settings.serve_connection_limit,
+        channel_timeout=settings.serve_channel_timeout, backlog=settings.serve_backlog,
+        max_body=MAX_REQUEST_BYTES)
+    worker_settings = _worker_settings(settings, options.workers)
+    _allow_open_files(math.ceil(settings.serve_connection_limit / options.workers) + 100)
 
-    from signing.web.app import create_app
+    def app_for_this_worker() -> tuple[Any, Callable[[], None]]:
+        from signing.web.app import create_app
 
-    app = create_app(services)
-    _allow_open_files(settings.serve_connection_limit + 100)  # and the database, the pool
-    click.echo(f"plansign serving on http://{host}:{port}")
-    # waitress reads each request whole before a thread runs it, so slow clients hold
-    # connections, not threads: allow many (serve_connection_limit; waitress's 100 let a
-    # hundred trickling clients shut everyone out), watched with poll() rather than
-    # select(), which cannot watch more than 1024. A buffering proxy in front is the
-    # real answer to slow clients (README).
-    with sigterm_exits():
-        waitress.serve(app, host=host, port=port, threads=threads, ident="plansign",
-                       connection_limit=settings.serve_connection_limit,
-                       channel_timeout=settings.serve_channel_timeout,
-                       cleanup_interval=settings.serve_cleanup_interval,
-                       backlog=settings.serve_backlog, asyncore_use_poll=True)
+        mine = Services(worker_settings)
+        return create_app(mine), mine.close
+
+    click.echo(f"plansign serving on http://{host}:{port} ({options.workers} worker "
+               f"process{'es' if options.workers != 1 else ''} of {options.threads} threads)")
+    serve(app_for_this_worker, options)
+
+
+def _worker_settings(settings: Settings, workers: int) -> Settings:
+    """``settings`` for one of ``workers`` processes: the LibreOffice instances the API
+    may start are shared out between them (each worker has its own pool, started on its
+    first conversion), so that serve as a whole keeps converter_pool_size."""
+    values = dict(settings)
+    values["converter_pool_size"] = max(1, math.ceil(converter_pool_size(settings) / workers))
+    return Settings(values, dict(settings.sources), settings.table)
 
 
 def _allow_open_files(wanted: int) -> None:
     """Raise this process's soft limit on open files towards ``wanted`` (as far as the
-    hard limit allows), so that serve_connection_limit connections can be open."""
+    hard limit allows), so that a worker's share of serve_connection_limit connections
+    can be open (the workers inherit the limit)."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -158,8 +181,8 @@ def _allow_open_files(wanted: int) -> None:
     if soft != resource.RLIM_INFINITY and soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     if target < wanted:
-        log.warning("open files are limited to %d; serve_connection_limit needs about %d "
-                    "(raise `ulimit -n`)", target, wanted)
+        log.warning("open files are limited to %d; a worker's share of "
+                    "serve_connection_limit needs about %d (raise `ulimit -n`)", target, wanted)
 
 
 @click.command("worker")

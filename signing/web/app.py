@@ -31,6 +31,9 @@ CONTENT_SECURITY_POLICY = (
 # and a policy of default-src 'none' stops the browser's PDF viewer from showing it.
 PDF_SECURITY_POLICY = "frame-ancestors 'self'"
 HSTS = "max-age=31536000; includeSubDomains"
+# The largest request body taken (a form with a long comment, an API plan): the server
+# reads a request whole up to this before a thread handles it (signing/web/server.py).
+MAX_REQUEST_BYTES = 512 * 1024
 
 
 class _App(Flask):
@@ -62,7 +65,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
         # is bound to, rather than expiring an hour after the page was shown.
         PERMANENT_SESSION_LIFETIME=2 * 3600,
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=512 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.config.update(flask_config)
     if settings.proxy_count:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from limits.storage import MemoryStorage, RedisStorage
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from config import SettingsError
 from database import make_engine
@@ -23,6 +25,7 @@ from signing.domain.ratelimit_models import RateLimitRow
 from signing.migrations import upgrade
 from signing.web.app import create_app
 from signing.web.current import services_of
+from signing.web.ratecounts import FileStorage
 from signing.web.ratelimit import DatabaseStorage
 from tests.webhooks.sendgrid_signing import SendGridSigner, batch
 
@@ -133,9 +136,9 @@ def test_the_limit_resets_when_its_window_ends(make_app):
     assert client.get("/sign").status_code == 403
 
 
-def test_two_processes_on_postgresql_share_the_count(make_app, db_backend):
-    if db_backend != "postgresql":
-        pytest.skip("PostgreSQL only: on SQLite the counts are per process (one process)")
+def test_two_apps_share_the_count_by_default(make_app):
+    """Two apps (as two of serve's workers build them) count together: in the database
+    on PostgreSQL, in the instance folder's counts file on SQLite."""
     first, second = make_app(rate_limit_signer="3 per minute"), make_app(
         rate_limit_signer="3 per minute")
     assert first.extensions["plansign.limiter"].storage is not second.extensions[
@@ -180,9 +183,11 @@ def test_two_processes_share_the_count_in_redis(make_app, redis_socket):
 def test_the_storage_follows_the_database_unless_chosen(make_app, db_backend):
     automatic = make_app().extensions["plansign.limiter"].storage
     assert isinstance(automatic, DatabaseStorage if db_backend == "postgresql"
-                      else MemoryStorage)
+                      else FileStorage)
     chosen = make_app(rate_limit_storage="database").extensions["plansign.limiter"].storage
     assert isinstance(chosen, DatabaseStorage)  # works on SQLite too, if asked for
+    assert isinstance(make_app(rate_limit_storage="file")
+                      .extensions["plansign.limiter"].storage, FileStorage)  # and PostgreSQL
     assert isinstance(make_app(rate_limit_storage="memory://")
                       .extensions["plansign.limiter"].storage, MemoryStorage)
     redis = make_app(rate_limit_storage="redis://127.0.0.1:6399/0")  # connects on first use
@@ -191,6 +196,7 @@ def test_the_storage_follows_the_database_unless_chosen(make_app, db_backend):
 
 @pytest.mark.parametrize(("setting", "value"), [
     ("rate_limit_storage", "postgres"), ("rate_limit_storage", "nosuch://x"),
+    ("rate_limit_storage", "plansign+file://x"),
     ("rate_limit_signer", "lots"), ("rate_limit_api", "5 per fortnight")])
 def test_bad_settings_are_refused_by_name(make_app, setting, value):
     with pytest.raises(SettingsError) as info:
@@ -249,3 +255,91 @@ def test_ended_windows_restart_and_are_cleaned_up(engine):
     assert storage.reset() == 2
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(RateLimitRow)) == 0
+
+
+def test_a_dropped_connection_costs_no_hit(engine, db_backend):
+    """The PostgreSQL counter pool pings nothing: a connection the server ended (a
+    restart) is replaced, and the hit counted, on the spot."""
+    if db_backend != "postgresql":
+        pytest.skip("the counter pool is PostgreSQL's")
+    storage = DatabaseStorage(engine=engine)
+    assert storage.incr("k", 60) == 1
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE pid <> pg_backend_pid() AND datname = "
+                                "current_database()"))
+    assert storage.incr("k", 60) == 2
+    storage.close()
+
+
+# -- the counts file ----------------------------------------------------------------------
+
+
+def test_the_counts_file_counts_windows_and_keys(tmp_path):
+    now = [1000.0]
+    storage = FileStorage(path=tmp_path / "counts", clock=lambda: now[0])
+    assert [storage.incr("a", 10) for _ in range(3)] == [1, 2, 3]
+    assert storage.incr("b", 100, amount=5) == 5
+    assert storage.get("a") == 3 and storage.get_expiry("a") == 1010.0
+    assert storage.get("never") == 0 and storage.get_expiry("never") == 1000.0
+    now[0] = 1010.0  # a's window has ended; b's has not
+    assert storage.get("a") == 0 and storage.get("b") == 5
+    assert storage.incr("a", 10) == 1 and storage.get_expiry("a") == 1020.0
+    storage.clear("b")
+    assert storage.get("b") == 0 and storage.incr("b", 100) == 1
+    again = FileStorage(path=tmp_path / "counts", clock=lambda: now[0])  # another process
+    assert again.incr("a", 10) == 2
+    assert storage.reset() == 2 and again.get("a") == 0 and storage.check()
+    assert (tmp_path / "counts").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_full_neighbourhood_takes_over_the_window_ending_first(tmp_path):
+    """With only four slots, five live keys: the fifth takes the slot of the key whose
+    window ends first, and every other key keeps its count."""
+    now = [0.0]
+    storage = FileStorage(path=tmp_path / "counts", clock=lambda: now[0], slots=4)
+    for n, key in enumerate("abcd"):
+        assert storage.incr(key, 100 + n) == 1
+    assert storage.incr("e", 60) == 1
+    assert storage.get("a") == 0  # ended first: taken over
+    assert [storage.get(key) for key in "bcde"] == [1, 1, 1, 1]
+    now[0] = 1000.0  # every window has ended: any key finds room
+    assert storage.incr("a", 10) == 1 and storage.incr("f", 10) == 1
+
+
+def test_a_counts_file_of_another_layout_is_made_afresh(tmp_path):
+    path = tmp_path / "counts"
+    path.write_bytes(b"not a counts file")
+    storage = FileStorage(path=path, slots=8)
+    assert storage.incr("a", 60) == 1
+    assert FileStorage(path=path, slots=16).get("a") == 0  # another size: started over
+
+
+def test_processes_and_threads_hitting_the_counts_file_each_count_once(tmp_path):
+    """Every hit reads back its own count, across four processes of four threads: none
+    the same, none lost (the file lock serialises processes, the thread lock threads)."""
+    path = str(tmp_path / "counts")
+    FileStorage(path=Path(path))  # made before the processes race to make it
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        results = pool.starmap(_threads_hammering, [(path, 4, 50)] * 4)
+    seen = sorted(count for process in results for count in process)
+    assert seen == list(range(1, 801))
+
+
+def _threads_hammering(path: str, threads: int, hits: int) -> list[int]:
+    storage = FileStorage(path=Path(path))
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def hit() -> None:
+        mine = [storage.incr("LIMITER/k", 60) for _ in range(hits)]
+        with lock:
+            seen.extend(mine)
+
+    workers = [threading.Thread(target=hit) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return seen
