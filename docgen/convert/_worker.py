@@ -196,6 +196,16 @@ class Worker:
             self._kill_now()
         self._release_pidfd()
 
+    def begin_kill(self) -> bool:
+        """Tell the worker to stop and kill its soffice.bin now, without waiting (see
+        :meth:`finish_stop`): for a LibreOffice whose profile is thrown away next, so that
+        quitting politely saves nothing. False if already stopping."""
+        if not self.begin_stop():
+            return False
+        if self._soffice_pidfd is not None:
+            _process.pidfd_kill(self._soffice_pidfd)
+        return True
+
     def stop(self, grace: float = STOP_GRACE) -> None:
         """Stop politely (LibreOffice tidies its profile), killing only if it will not."""
         if self.begin_stop():

@@ -308,7 +308,9 @@ def test_instance_is_restarted_after_max_documents() -> None:
     assert stats.soffice_pid != first.soffice_pid
 
 
-def test_begin_start_launches_without_waiting_and_close_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kill", [False, True], ids=["quit politely", "killed"])
+def test_begin_start_launches_without_waiting_and_close_leaves_nothing(
+        kill: bool, tmp_path: Path) -> None:
     closing = ConverterPool(1, workdir=tmp_path)
     (private,) = tmp_path.iterdir()
     closing.begin_start()
@@ -319,10 +321,13 @@ def test_begin_start_launches_without_waiting_and_close_leaves_nothing(tmp_path:
     assert stats.restarts == 0  # the conversion used the instance begin_start launched
     assert stats.pid is not None and stats.soffice_pid is not None
     assert len(processes_mentioning(str(private))) == 2  # the worker and its soffice.bin
+    pipes = unix_sockets_of(stats.soffice_pid)
+    assert len(pipes) == 2  # the UNO pipe and the single-instance pipe
 
-    closing.close()
+    closing.close(kill=kill)
 
     assert [pid for pid in (stats.pid, stats.soffice_pid) if not pid_gone(pid)] == []
+    assert [pipe for pipe in pipes if pipe.exists()] == []
     assert processes_mentioning(str(private)) == []
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ConversionError, match="closed"):
