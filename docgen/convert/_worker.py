@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.convert import _process
-from docgen.convert._tempfiles import profile_dir, remove_sockets, uno_pipe_name
+from docgen.convert._tempfiles import profile_dir, profile_seed, remove_sockets, uno_pipe_name
 from docgen.convert.locate import INSTALL_HINT, LibreOffice
 from docgen.errors import ConverterUnavailable
 from docgen.resources import package_path
@@ -103,6 +103,8 @@ class Worker:
             str(lo.soffice),
             "--profile",
             str(profile_dir(folder)),
+            "--profile-seed",
+            str(profile_seed(lo.soffice)),
             "--pipe",
             uno_pipe_name(),
             "--startup-timeout",
