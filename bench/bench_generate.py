@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -69,23 +70,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def timed(command: list[str], **kwargs) -> float:
-    start = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user and system) of every child process that has ended, and of their
+    own children (soffice.bin is reaped by its worker, the worker by plansign)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, float]:
+    """Seconds from start to exit, and the CPU seconds the command's processes used."""
+    cpu, start = children_cpu(), time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    **kwargs)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
-def timed_with_peak(command: list[str], **kwargs) -> tuple[float, float]:
-    """Seconds from start to exit, and the peak resident MB of the process tree."""
-    start = time.perf_counter()
+def timed_with_peak(command: list[str], **kwargs) -> tuple[float, float, float]:
+    """Seconds from start to exit, CPU seconds, and the peak resident MB of the process
+    tree."""
+    cpu, start = children_cpu(), time.perf_counter()
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           **kwargs) as proc, TreePeak(proc.pid) as peak:
         _, err = proc.communicate()
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return seconds, peak.peak_mb
+    return seconds, children_cpu() - cpu, peak.peak_mb
 
 
 def plansign_command(checkout: Path | None) -> tuple[list[str], dict[str, str] | None]:
@@ -156,36 +166,51 @@ def run(args: argparse.Namespace, work: Path) -> None:
     sample = docx_files[: args.per_process_sample or n]
     shares = [sample[r::args.rounds] for r in range(args.rounds)]
     plansign_s, plansign_mb, before_s, before_mb, batch_s = [], [], [], [], []
+    plansign_cpu, before_cpu, batch_cpu = [], [], []
     per_process: list[float] = []
+    per_process_cpu: list[float] = []
     ratios: list[float] = []  # (a) over plansign, round by round
     before_ratios: list[float] = []  # (a) over --before, round by round
+
+    def generate(command: list[str], env: dict[str, str] | None, out: Path) -> tuple[float, ...]:
+        measured = timed_with_peak([*command, "generate", *map(str, plans), "--out", str(out),
+                                    "--format", "pdf"], env=env, cwd=work)
+        assert len(list(out.glob("*.pdf"))) == n, f"{command} did not write every PDF"
+        return measured
+
     for r in range(args.rounds):
-        out = work / f"plansign-{r}"
-        seconds, mb = timed_with_peak([*now_cmd, "generate", *map(str, plans), "--out",
-                                       str(out), "--format", "pdf"], env=now_env, cwd=work)
+        # plansign, half of this round's share of (a), --before, the other half, (b):
+        # each plansign run has (a) right beside it.
+        seconds, cpu, mb = generate(now_cmd, now_env, work / f"plansign-{r}")
         plansign_s.append(seconds)
+        plansign_cpu.append(cpu)
         plansign_mb.append(mb)
-        assert len(list(out.glob("*.pdf"))) == n, "plansign did not write every PDF"
-        share = [timed(soffice_command(profile, work / "per-process", [f])) for f in shares[r]]
-        per_process.extend(share)
-        ratios.append(statistics.fmean(share) * n / seconds)
-        line = (f"round {r + 1}: plansign {seconds:.2f} s ({mb:.0f} MB), one soffice per "
-                f"document {statistics.fmean(share) * 1000:.0f} ms x {n} "
-                f"({ratios[-1]:.2f}x plansign)")
+        half = len(shares[r]) // 2 if before_cmd is not None else len(shares[r])
+        share = [timed(soffice_command(profile, work / "per-process", [f]))
+                 for f in shares[r][:half]]
+        line = f"round {r + 1}: plansign {seconds:.2f} s ({cpu:.1f} CPU s, {mb:.0f} MB)"
         if before_cmd is not None:
-            out = work / f"before-{r}"
-            seconds, mb = timed_with_peak([*before_cmd, "generate", *map(str, plans), "--out",
-                                           str(out), "--format", "pdf"], env=before_env,
-                                          cwd=work)
+            seconds, cpu, mb = generate(before_cmd, before_env, work / f"before-{r}")
             before_s.append(seconds)
+            before_cpu.append(cpu)
             before_mb.append(mb)
-            before_ratios.append(statistics.fmean(share) * n / seconds)
-            assert len(list(out.glob("*.pdf"))) == n, "--before did not write every PDF"
-            line += f", before {seconds:.2f} s ({mb:.0f} MB, {before_ratios[-1]:.2f}x)"
+            share += [timed(soffice_command(profile, work / "per-process", [f]))
+                      for f in shares[r][half:]]
+            mean = statistics.fmean(s for s, _ in share)
+            before_ratios.append(mean * n / seconds)
+            line += (f", before {seconds:.2f} s ({cpu:.1f} CPU s, {mb:.0f} MB, "
+                     f"{before_ratios[-1]:.2f}x)")
+        mean = statistics.fmean(s for s, _ in share)
+        ratios.append(mean * n / plansign_s[-1])
+        per_process.extend(s for s, _ in share)
+        per_process_cpu.extend(c for _, c in share)
+        line += f", one soffice per document {mean * 1000:.0f} ms x {n} ({ratios[-1]:.2f}x)"
         out = work / f"batch-{r}"
-        batch_s.append(timed(soffice_command(profile, out, docx_files)))
+        seconds, cpu = timed(soffice_command(profile, out, docx_files))
+        batch_s.append(seconds)
+        batch_cpu.append(cpu)
         assert len(list(out.glob("*.pdf"))) == n, "soffice batch did not write every PDF"
-        print(f"{line}, one soffice batch {batch_s[-1]:.2f} s", flush=True)
+        print(f"{line}, one soffice batch {seconds:.2f} s", flush=True)
     per_process_total = statistics.fmean(per_process) * n
 
     # Warm single-document latency: one pool, one document at a time.
@@ -208,6 +233,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
         "before": str(args.before) if args.before else None,
         "before_s": before_s, "before_peak_mb": before_mb,
         "per_process_mean_s": statistics.fmean(per_process), "per_process_sample": len(sample),
+        "plansign_cpu_s": plansign_cpu, "before_cpu_s": before_cpu, "batch_cpu_s": batch_cpu,
+        "per_process_mean_cpu_s": statistics.fmean(per_process_cpu),
         "render_ms_p50": statistics.median(render_ms), "render_ms_p95": percentile(render_ms, 95),
         "warm_latency_ms_p50": statistics.median(latency_ms),
         "warm_latency_ms_p95": percentile(latency_ms, 95),
@@ -237,6 +264,11 @@ def run(args: argparse.Namespace, work: Path) -> None:
           f"{statistics.median(plansign_mb):.0f} MB (rounds: "
           + ", ".join(f"{mb:.0f}" for mb in plansign_mb) + ")"
           + (f"; --before {statistics.median(before_mb):.0f} MB" if before_mb else ""))
+    cpu_a = statistics.fmean(per_process_cpu) * n
+    print(f"CPU seconds for {n} plans (medians): plansign {statistics.median(plansign_cpu):.1f}"
+          + (f", --before {statistics.median(before_cpu):.1f}" if before_cpu else "")
+          + f", (a) {cpu_a:.1f} ({cpu_a / statistics.median(plansign_cpu):.1f}x plansign's), "
+          f"(b) {statistics.median(batch_cpu):.1f}")
     print(f"render per document: p50 {results['render_ms_p50']:.1f} ms, "
           f"p95 {results['render_ms_p95']:.1f} ms")
     print(f"warm single-document conversion: p50 {results['warm_latency_ms_p50']:.0f} ms, "
