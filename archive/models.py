@@ -16,8 +16,9 @@ from database import Base, UTCDateTime
 
 class ArchivedRecord(Base):
     __tablename__ = "archive_records"
-    # Departments are matched without regard to case.
-    __table_args__ = (Index("ix_archive_records_department_lower", func.lower(text("department"))),)
+    # Departments are matched without regard to case, often with an outcome (0013).
+    __table_args__ = (Index("ix_archive_records_department_lower_outcome",
+                            func.lower(text("department")), "outcome"),)
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     plan_id: Mapped[str] = mapped_column(String(100), index=True)

@@ -6,6 +6,11 @@ acknowledged with a comment, it times plansign's finalize step as the worker run
 same run a naive rebuild: re-render the plan and re-convert it to PDF with a warm
 LibreOffice (which would still have to add the signatures and the seal on top).
 
+Peak memory beside the times: this process's own peak (it finalizes in-process, as the
+worker does, after sending), the peak of its process tree (with the one LibreOffice
+instance the rebuild uses) while the envelopes are finalized and rebuilt, and that
+instance's own resident memory at the end.
+
 Usage: ``.venv/bin/python bench/bench_finalize.py [--envelopes 50]``.
 """
 
@@ -27,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from archive import FolderStore  # noqa: E402
+from bench.peakmem import TreePeak, own_peak_mb  # noqa: E402
 from database import make_engine, make_session_factory  # noqa: E402
 from docgen import ConverterPool, Job, build, plan_from_data, resolve_template  # noqa: E402
 from docgen.seal import create_self_signed  # noqa: E402
@@ -106,20 +112,24 @@ def main() -> None:
             ids.append(envelope_id)
         plan = plan_from_data(data)
         totals, naive = [], []
-        for index, envelope_id in enumerate(ids):
-            job = OutboxJob(0, "bench", "finalize", "finalize", envelope_id, None, {}, 1, now)
-            start = time.perf_counter()
-            with readers() as session:
-                finalizer(session, job, now)
-            totals.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            build(Job("bench", plan, template, None), formats=["pdf"], company_name="Bench Co",
-                  converter=pool, generated_on=now.date())
-            naive.append((time.perf_counter() - start) * 1000)
-            if index == 0:  # the first of each warms caches (fonts, key); not counted
-                totals.clear(), naive.clear()
-                for step in STEPS:
-                    finalizer.times[step].clear()
+        sent_peak = own_peak_mb()
+        with TreePeak(os.getpid()) as tree:
+            for index, envelope_id in enumerate(ids):
+                job = OutboxJob(0, "bench", "finalize", "finalize", envelope_id, None, {}, 1, now)
+                start = time.perf_counter()
+                with readers() as session:
+                    finalizer(session, job, now)
+                totals.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                build(Job("bench", plan, template, None), formats=["pdf"], company_name="Bench Co",
+                      converter=pool, generated_on=now.date())
+                naive.append((time.perf_counter() - start) * 1000)
+                if index == 0:  # the first of each warms caches (fonts, key); not counted
+                    totals.clear(), naive.clear()
+                    for step in STEPS:
+                        finalizer.times[step].clear()
+        instance = TreePeak(pool.stats[0].pid or 0)
+        instance.sample()
     print(f"# {os.cpu_count()} CPUs, {len(totals)} envelopes, 6-page plan, SQLite, folder store")
     print("| step | p50 | p95 |")
     print("| --- | --- | --- |")
@@ -132,6 +142,10 @@ def main() -> None:
           f"{statistics.median(naive):.1f} ms | {percentile(naive, .95):.1f} ms |")
     print(f"\nnaive rebuild / finalize (medians): "
           f"{statistics.median(naive) / statistics.median(totals):.1f}x")
+    print(f"peak memory: this process {own_peak_mb():.0f} MB (after sending, before "
+          f"finalizing: {sent_peak:.0f} MB); while finalizing and rebuilding, with the "
+          f"LibreOffice instance: {tree.peak_mb:.0f} MB; the instance at the end "
+          f"(worker and soffice.bin): {instance.peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

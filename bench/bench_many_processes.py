@@ -16,6 +16,9 @@ private PostgreSQL 15 server with durable commits (fsync and synchronous_commit 
    one final PDF), no outbox row or webhook message claimed twice, every webhook
    received once and signed, every audit chain intact.
 
+Beside the timings, the peak memory of each web process and each worker, and of the
+LibreOffice instances that convert the plans, sampled through steps 1 to 4.
+
 It prints the timings and the checks as JSON. Usage:
 ``.venv/bin/python bench/bench_many_processes.py [--envelopes 200] [--clients 16]``
 """
@@ -23,6 +26,7 @@ It prints the timings and the checks as JSON. Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -34,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.peakmem import TreePeak  # noqa: E402
 from docgen import ConverterPool  # noqa: E402
 from testsupport import cluster  # noqa: E402
 from testsupport.pgserver import PostgresServer  # noqa: E402
@@ -46,8 +51,15 @@ def run(url: str, folder: Path, *, webs: int, workers: int, count: int, clients:
     group = cluster.Cluster(url, folder, webs=webs, workers=workers)
     group.start()
     try:
-        run = cluster.run_mix(group, converter, count, clients=clients,
-                              expire_in=dt.timedelta(seconds=5), timeout=900)
+        with contextlib.ExitStack() as sampling:
+            peaks = {name: sampling.enter_context(TreePeak(process.pid))
+                     for name, process in group.processes.items()}
+            peaks["libreoffice"] = sampling.enter_context(
+                TreePeak(converter.stats[0].pid or 0))
+            peaks["libreoffice (2)"] = sampling.enter_context(
+                TreePeak(converter.stats[1].pid or 0))
+            run = cluster.run_mix(group, converter, count, clients=clients,
+                                  expire_in=dt.timedelta(seconds=5), timeout=900)
         handled = {name: group.log(name).count("handled") for name in group.processes
                    if name.startswith("worker")}
     finally:
@@ -63,6 +75,7 @@ def run(url: str, folder: Path, *, webs: int, workers: int, count: int, clients:
         "webhooks_delivered": len(run.received),
         "worker_passes_with_work": handled,
         "checks": cluster.exactly_once(run, count),
+        "peak_mb": {name: round(peak.peak_mb) for name, peak in peaks.items()},
     }
 
 

@@ -15,6 +15,9 @@ times and the median and the spread reported:
 - **archive disk full**: from ``plansign outbox retry`` (after space is freed) to the
   envelope archived.
 
+Beside each time, the peak memory of the process that recovers (the restarted worker, the
+new web process), sampled while it does (``bench/peakmem.py``).
+
 Usage: ``.venv/bin/python bench/bench_recovery.py [--rounds 3] [--lease 5]``
 """
 
@@ -37,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 import webhooks  # noqa: E402
+from bench.peakmem import TreePeak  # noqa: E402
 from docgen import ConverterPool  # noqa: E402
 from signing.domain.models import OutboxRow  # noqa: E402
 from testsupport import cluster  # noqa: E402
@@ -56,7 +60,7 @@ def finished(sessions, envelope_id: str) -> float:
 
 
 def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
-                  lease: int) -> float:
+                  lease: int) -> tuple[float, float]:
     group = cluster.Cluster(url, folder, webs=0, workers=0)
     group.start()
     try:
@@ -72,14 +76,16 @@ def worker_killed(url: str, folder: Path, converter: ConverterPool, point: str,
             crashing = group.spawn("crashing", "worker", "--interval", "0.2",
                                    PLANSIGN_FAILPOINT=point, **env)
             crashing.wait(timeout=300)
-            group.spawn("restarted", "worker", "--interval", "0.2", **env)
+            restarted = group.spawn("restarted", "worker", "--interval", "0.2", **env)
             sessions = group.sessions()
-            return finished(sessions, envelope_id)
+            with TreePeak(restarted.pid) as peak:
+                seconds = finished(sessions, envelope_id)
+            return seconds, peak.peak_mb
     finally:
         group.stop()
 
 
-def web_killed(url: str, folder: Path) -> float:
+def web_killed(url: str, folder: Path) -> tuple[float, float]:
     group = cluster.Cluster(url, folder, webs=1, workers=0)
     group.start()
     try:
@@ -88,36 +94,41 @@ def web_killed(url: str, folder: Path) -> float:
         web.kill()
         web.wait()
         started = time.monotonic()
-        group.spawn("web1", "serve", "--port", str(port))
-        cluster.wait_for_http(port)
-        return time.monotonic() - started
+        new = group.spawn("web1", "serve", "--port", str(port))
+        with TreePeak(new.pid) as peak:
+            cluster.wait_for_http(port)
+            seconds = time.monotonic() - started
+        return seconds, peak.peak_mb
     finally:
         group.stop()
 
 
 def database_away(url: str, folder: Path, converter: ConverterPool,
-                  seconds: float) -> tuple[float, float]:
+                  seconds: float) -> tuple[float, float, float]:
     group = cluster.Cluster(url, folder, webs=0, workers=0)
     group.start()
     try:
-        group.spawn("worker", "worker", "--interval", "0.2")
+        worker = group.spawn("worker", "worker", "--interval", "0.2")
         time.sleep(3)
-        with outage(url, "postgresql"):
-            cluster.wait_for(lambda: "the database is unavailable" in group.log("worker"), 60,
-                             "the worker to notice the outage")
-            time.sleep(seconds)
-        back = time.monotonic()
-        envelope_id = cluster.acknowledged_envelope(group, converter)
-        sessions = group.sessions()
-        resumed = cluster.wait_for(lambda: "the database is back" in group.log("worker"), 600,
-                                   "the worker to resume")
-        finished(sessions, envelope_id)
-        return resumed, time.monotonic() - back
+        with TreePeak(worker.pid) as peak:
+            with outage(url, "postgresql"):
+                cluster.wait_for(lambda: "the database is unavailable" in group.log("worker"), 60,
+                                 "the worker to notice the outage")
+                time.sleep(seconds)
+            back = time.monotonic()
+            envelope_id = cluster.acknowledged_envelope(group, converter)
+            sessions = group.sessions()
+            resumed = cluster.wait_for(lambda: "the database is back" in group.log("worker"), 600,
+                                       "the worker to resume")
+            finished(sessions, envelope_id)
+            archived = time.monotonic() - back
+        return resumed, archived, peak.peak_mb
     finally:
         group.stop()
 
 
-def disk_full(url: str, folder: Path, converter: ConverterPool) -> float | None:
+def disk_full(url: str, folder: Path,
+              converter: ConverterPool) -> tuple[float, float] | None:
     mount = folder / "disk"
     mount.mkdir(parents=True)
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
@@ -130,7 +141,8 @@ def disk_full(url: str, folder: Path, converter: ConverterPool) -> float | None:
         filler.write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - 16 * 1024))
         group.start()
         envelope_id = cluster.acknowledged_envelope(group, converter)
-        group.spawn("worker", "worker", "--interval", "0.2", PLANSIGN_ARCHIVE_PATH=str(mount))
+        worker = group.spawn("worker", "worker", "--interval", "0.2",
+                             PLANSIGN_ARCHIVE_PATH=str(mount))
         sessions = group.sessions()
 
         def failed() -> bool:
@@ -142,18 +154,22 @@ def disk_full(url: str, folder: Path, converter: ConverterPool) -> float | None:
         cluster.wait_for(failed, 120, "the finalize attempt to fail")
         filler.unlink()
         started = time.monotonic()
-        subprocess.run([*cluster.PLANSIGN, "outbox", "retry", "--envelope", envelope_id],
-                       env=group.env(), check=True, capture_output=True)
-        finished(sessions, envelope_id)
-        return time.monotonic() - started
+        with TreePeak(worker.pid) as peak:
+            subprocess.run([*cluster.PLANSIGN, "outbox", "retry", "--envelope", envelope_id],
+                           env=group.env(), check=True, capture_output=True)
+            finished(sessions, envelope_id)
+            seconds = time.monotonic() - started
+        return seconds, peak.peak_mb
     finally:
         group.stop()
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def spread(values: list[float]) -> dict[str, float]:
+def spread(runs: list[tuple[float, float]]) -> dict[str, float]:
+    """Median and range of the times; the highest peak memory of the recovering process."""
+    values = [seconds for seconds, _ in runs]
     return {"median_s": round(statistics.median(values), 2), "min_s": round(min(values), 2),
-            "max_s": round(max(values), 2)}
+            "max_s": round(max(values), 2), "peak_mb": round(max(mb for _, mb in runs))}
 
 
 def main() -> None:
@@ -181,8 +197,8 @@ def main() -> None:
         results["web process killed: new one serving"] = spread(
             [web_killed(*fresh()) for _ in range(args.rounds)])
         away = [database_away(*fresh(), converter, args.outage) for _ in range(args.rounds)]
-        results["database back: worker resumed"] = spread([a for a, _ in away])
-        results["database back: envelope archived"] = spread([b for _, b in away])
+        results["database back: worker resumed"] = spread([(a, mb) for a, _, mb in away])
+        results["database back: envelope archived"] = spread([(b, mb) for _, b, mb in away])
         full = [disk_full(*fresh(), converter) for _ in range(args.rounds)]
         results["disk freed: retry to archived"] = (
             spread([f for f in full if f is not None]) if all(f is not None for f in full)

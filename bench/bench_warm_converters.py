@@ -11,6 +11,9 @@ One rendered 6-page plan is converted to PDF, one document at a time, by:
 unoserver is installed by this script into ``bench/.unoserver-venv`` (a venv of
 ``/usr/bin/python3`` with system site packages, which has LibreOffice's ``uno``).
 
+Peak memory beside the times: plansign's instance (its worker and soffice.bin) and
+unoserver (its server and LibreOffice), each process tree sampled through the rounds.
+
 Usage: ``.venv/bin/python bench/bench_warm_converters.py [--runs 15]``.
 """
 
@@ -35,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.peakmem import TreePeak  # noqa: E402
 from docgen import ConverterPool, load_plan, render_plan, resolve_template  # noqa: E402
 from testsupport.net import free_port  # noqa: E402
 
@@ -135,27 +139,37 @@ def measure_side_by_side(python: Path, docx: Path, work: Path, runs: int,
     """Both converters stay up; each round measures every way in turn."""
     samples: dict[str, list[float]] = {}
     data = docx.read_bytes()
-    with ConverterPool(1) as pool, unoserver_running(python, work) as ports:
+    with ConverterPool(1) as pool, unoserver_running(python, work) as (ports, server):
         pool.start()
         pool.convert(data)
-        for _ in range(rounds):
-            for _ in range(runs):
-                start = time.perf_counter()
-                pool.convert(data)
-                samples.setdefault("plansign pool (1 instance)", []).append(
-                    (time.perf_counter() - start) * 1000)
-            out = subprocess.run([str(python), "-c", UNO_SIDE, str(docx), *map(str, ports),
-                                  str(runs)], capture_output=True, text=True, check=True).stdout
-            for name, values in json.loads(out.strip().splitlines()[-1]).items():
-                samples.setdefault(name, []).extend(values)
+        with TreePeak(pool.stats[0].pid or 0) as ours, TreePeak(server) as theirs:
+            measure_rounds(pool, python, docx, ports, data, runs, rounds, samples)
         stats = pool.stats[0]
         print(f"plansign, last document: LibreOffice load {stats.last_load_ms:.0f} ms, "
               f"export {stats.last_export_ms:.0f} ms")
+        print(f"peak memory: plansign's instance (worker + soffice.bin) {ours.peak_mb:.0f} MB; "
+              f"unoserver (server + LibreOffice) {theirs.peak_mb:.0f} MB")
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def measure_rounds(pool: ConverterPool, python: Path, docx: Path, ports: tuple[int, int],
+                   data: bytes, runs: int, rounds: int,
+                   samples: dict[str, list[float]]) -> None:
+    for _ in range(rounds):
+        for _ in range(runs):
+            start = time.perf_counter()
+            pool.convert(data)
+            samples.setdefault("plansign pool (1 instance)", []).append(
+                (time.perf_counter() - start) * 1000)
+        out = subprocess.run([str(python), "-c", UNO_SIDE, str(docx), *map(str, ports),
+                              str(runs)], capture_output=True, text=True, check=True).stdout
+        for name, values in json.loads(out.strip().splitlines()[-1]).items():
+            samples.setdefault(name, []).extend(values)
+
+
 @contextlib.contextmanager
-def unoserver_running(python: Path, work: Path) -> Iterator[tuple[int, int]]:
+def unoserver_running(python: Path, work: Path) -> Iterator[tuple[tuple[int, int], int]]:
+    """unoserver up: its XML-RPC and UNO ports, and its process id."""
     rpc_port, uno_port = free_port(), free_port()
     server = subprocess.Popen(
         [str(python.with_name("unoserver")), "--port", str(rpc_port), "--uno-port",
@@ -163,7 +177,7 @@ def unoserver_running(python: Path, work: Path) -> Iterator[tuple[int, int]]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for_port(rpc_port, time.monotonic() + 60)
-        yield rpc_port, uno_port
+        yield (rpc_port, uno_port), server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -14,6 +14,9 @@ commits workflow steps. One SQLite database in a temporary folder (or --database
    outbox row, in one transaction) and records when each commit returned; the worker
    announces and delivers them; the receiver records arrival. Commit to delivery, p50/p99.
 
+Peak memory beside the speed: the worker process's and the receiver's, sampled through
+each phase (``bench/peakmem.py``).
+
 Usage: ``.venv/bin/python bench/bench_webhooks.py [--rounds 3] [--events 10000]
 [--rate 100] [--completed 2000]``.
 """
@@ -37,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.peakmem import TreePeak  # noqa: E402
 
 HR_NAME = "bench"
 
@@ -264,7 +269,9 @@ def throughput_round(events: int, database_url: str | None, tuning: dict) -> dic
             publish_backlog(sessions, events)
             worker = ctx.Process(target=worker_main, args=(url, str(folder / "i"), stop, tuning))
             worker.start()
-            got = wait_for(port, events, timeout=600)
+            with TreePeak(worker.pid or 0) as worker_peak, TreePeak(receiver.pid or 0) as \
+                    receiver_peak:
+                got = wait_for(port, events, timeout=600)
             stop.set()
             worker.join(30)
         finally:
@@ -274,7 +281,8 @@ def throughput_round(events: int, database_url: str | None, tuning: dict) -> dic
         return {"delivered": len(arrivals), "bad_signatures": got["bad"],
                 "seconds": arrivals[-1] - arrivals[0],
                 "per_second": (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]),
-                "in_order": in_order}
+                "in_order": in_order, "worker_peak_mb": worker_peak.peak_mb,
+                "receiver_peak_mb": receiver_peak.peak_mb}
 
 
 def latency_round(count: int, rate: float, database_url: str | None, tuning: dict) -> dict:
@@ -295,11 +303,12 @@ def latency_round(count: int, rate: float, database_url: str | None, tuning: dic
             worker = ctx.Process(target=worker_main, args=(url, str(folder / "i"), stop, tuning))
             worker.start()
             time.sleep(2)  # the worker is up and idle, as in production
-            producer = ctx.Process(target=producer_main, args=(url, ids, rate, results))
-            producer.start()
-            committed = results.get(timeout=600)
-            producer.join(30)
-            got = wait_for(port, count, timeout=120)
+            with TreePeak(worker.pid or 0) as worker_peak:
+                producer = ctx.Process(target=producer_main, args=(url, ids, rate, results))
+                producer.start()
+                committed = results.get(timeout=600)
+                producer.join(30)
+                got = wait_for(port, count, timeout=120)
             stop.set()
             worker.join(30)
         finally:
@@ -311,7 +320,7 @@ def latency_round(count: int, rate: float, database_url: str | None, tuning: dic
         return {"delivered": len(latencies), "bad_signatures": got["bad"],
                 "rate": (len(committed) - 1) / span if span else 0.0,
                 "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 99),
-                "max_ms": max(latencies)}
+                "max_ms": max(latencies), "worker_peak_mb": worker_peak.peak_mb}
 
 
 def _use_secret(sessions, port: int, secret: str, events: list[str]) -> None:
@@ -357,18 +366,21 @@ def main() -> None:
         t = throughput_round(args.events, args.database_url, tuning)
         print(f"round {n + 1} throughput: {t['delivered']} delivered in {t['seconds']:.2f} s, "
               f"{t['per_second']:.0f}/s, bad signatures {t['bad_signatures']}, "
-              f"per-envelope order kept: {t['in_order']}", flush=True)
+              f"per-envelope order kept: {t['in_order']}; peak memory: worker "
+              f"{t['worker_peak_mb']:.0f} MB, receiver {t['receiver_peak_mb']:.0f} MB",
+              flush=True)
         throughput.append(t)
         lat = latency_round(args.completed, args.rate, args.database_url, tuning)
         print(f"round {n + 1} latency: {lat['delivered']} envelope.completed at "
               f"{lat['rate']:.0f}/s, p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms, "
-              f"max {lat['max_ms']:.0f} ms, bad signatures {lat['bad_signatures']}",
-              flush=True)
+              f"max {lat['max_ms']:.0f} ms, bad signatures {lat['bad_signatures']}; "
+              f"worker peak memory {lat['worker_peak_mb']:.0f} MB", flush=True)
         latency.append(lat)
     print(f"median of {args.rounds}: {statistics.median(t['per_second'] for t in throughput):.0f}"
           f" deliveries/s; envelope.completed commit to delivery p50 "
           f"{statistics.median(r['p50_ms'] for r in latency):.0f} ms, p99 "
-          f"{statistics.median(r['p99_ms'] for r in latency):.0f} ms")
+          f"{statistics.median(r['p99_ms'] for r in latency):.0f} ms; worker peak memory "
+          f"{max(r['worker_peak_mb'] for r in throughput + latency):.0f} MB (highest round)")
 
 
 if __name__ == "__main__":

@@ -130,7 +130,8 @@ class Services:
     @property
     def converter(self) -> PdfConverter:
         """The PDF converter: the one given, else a warm LibreOffice pool
-        (:func:`converter_pool_size` instances) made on first use."""
+        (:func:`converter_pool_size` instances) made on first use, whose instances stop
+        after ``converter_idle_timeout`` unused and start again when needed."""
         if self._given_converter is not None:
             return self._given_converter
         return self.converter_pool
@@ -153,7 +154,8 @@ class Services:
         return ConverterPool(
             converter_pool_size(settings), timeout=settings.converter_timeout,
             retries=settings.converter_retries, max_documents=settings.converter_max_documents,
-            soffice=settings.soffice_path or None, uno_python=settings.uno_python)
+            soffice=settings.soffice_path or None, uno_python=settings.uno_python,
+            idle_timeout=settings.converter_idle_timeout or None)
 
     # -- the worker's parts ------------------------------------------------------------
 

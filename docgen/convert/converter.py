@@ -40,6 +40,7 @@ class ConverterStats:
     crashes: int = 0
     timeouts: int = 0
     recycles: int = 0  #: planned restarts after ``max_documents`` documents
+    stops: int = 0  #: stopped by :meth:`Converter.stop` (an idle pool shrinking)
     pid: int | None = None  #: of the worker process
     soffice_pid: int | None = None
     startup_ms: float | None = None  #: soffice.bin start to UNO connection
@@ -119,6 +120,26 @@ class Converter:
         """Start LibreOffice now rather than on the first document."""
         with self._lock:
             self._running_worker()
+
+    @property
+    def started(self) -> bool:
+        """Is LibreOffice running or starting (rather than not started, or stopped)?"""
+        return self._worker is not None
+
+    def stop(self) -> bool:
+        """Stop LibreOffice now (politely, as :meth:`close` does) to free its memory; unlike
+        :meth:`close`, the converter stays usable and starts LibreOffice again on the next
+        document. Waits for a conversion under way to finish first. False if it was not
+        running."""
+        with self._lock:
+            with self._state_lock:
+                worker, self._worker = self._worker, None
+            if worker is None:
+                return False
+            worker.stop()
+            worker.close_pipes()
+            self._stats.stops += 1
+            return True
 
     def convert(self, docx: bytes) -> bytes:
         """Convert a Word .docx document, given as bytes, to PDF bytes."""

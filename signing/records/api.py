@@ -30,6 +30,7 @@ from archive import (
     access_log,
     reason_problem,
 )
+from archive.search import COUNT_LIMIT, SELECTIVE
 from signing.domain.access import Principal, Role
 from signing.records import service as records
 from signing.web import current, webdb
@@ -137,7 +138,12 @@ class RecordOut(BaseModel):
 
 
 class RecordPage(BaseModel):
-    total: int
+    total: int = Field(description="How many records match; when total_exact is false, "
+                                   "more than this many (counting stops there).")
+    total_exact: bool = Field(description=f"False when more records match than total: a "
+                                          f"search by part of a name counts up to "
+                                          f"{SELECTIVE:,}, one by other criteria up to "
+                                          f"{COUNT_LIMIT:,}.")
     limit: int
     offset: int
     records: list[RecordOut]
@@ -170,7 +176,8 @@ class AccessLog(BaseModel):
 def search_records(key: Caller, query: RecordQuery) -> RecordPage:
     page = records.find(_sessions(), _caller(key), SearchQuery(**query.model_dump()),
                         now=_now())
-    return RecordPage(total=page.total, limit=page.limit, offset=page.offset,
+    return RecordPage(total=page.total, total_exact=page.total_exact, limit=page.limit,
+                      offset=page.offset,
                       records=[RecordOut.of(r) for r in page.records])
 
 

@@ -90,11 +90,13 @@ def search_cmd(services: Services, name: str | None, employee_id: str | None,
                         offset=offset)
     page = records.find(services.sessions, _caller(), query, now=_now())
     if as_json:
-        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
+        click.echo(json.dumps({"total": page.total, "total_exact": page.total_exact,
+                               "limit": page.limit, "offset": page.offset,
                                "records": [describe(r) for r in page.records]},
                               indent=2, ensure_ascii=False))
         return
-    click.echo(f"{page.total} archived plan(s)" + (
+    counted = f"{page.total}" if page.total_exact else f"more than {page.total:,}"
+    click.echo(f"{counted} archived plan(s)" + (
         f", showing {page.offset + 1}-{page.offset + len(page.records)}" if page.records
         else ""))
     rows = [("envelope", "plan", "employee", "manager", "department", "outcome", "completed",

@@ -4,6 +4,7 @@ date ranges, paging and sorting, and hostile input that finds nothing and breaks
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -11,6 +12,9 @@ from archive import FolderStore, InvalidQuery, SearchQuery, search
 from database import make_engine, make_session_factory
 from signing.migrations import upgrade
 from tests.archive.records_data import BASE, seed
+
+# the module, which archive's search() hides from `import archive.search`
+search_module = importlib.import_module("archive.search")
 
 
 @pytest.fixture
@@ -82,3 +86,61 @@ def test_bad_queries_name_their_field(criteria, field):
     with pytest.raises(InvalidQuery) as caught:
         SearchQuery(**criteria)
     assert caught.value.field == field
+
+
+# -- totals that stop counting -----------------------------------------------------------
+# The limits are lowered so that the six seeded records cross them: the code paths are the
+# ones an archive of 100,000 takes.
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """A name search lists up to 2 matches itself; counting stops past 4."""
+    monkeypatch.setattr(search_module, "SELECTIVE", 2)
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 4)
+
+
+def test_totals_are_exact_below_the_limits(session):
+    page = search(session, SearchQuery(name="lea"))
+    assert (page.total, page.total_exact) == (2, True)
+    page = search(session, SearchQuery())
+    assert (page.total, page.total_exact) == (6, True)
+
+
+def test_a_common_name_says_more_than_it_counted(session, small_limits):
+    page = search(session, SearchQuery(name="l", sort="employee_name"))  # four match
+    assert (page.total, page.total_exact) == (2, False)  # "more than 2"
+    assert [r.employee_name for r in page.records] == [
+        "Ángel Núñez", "Léa Brändli", "Lea Brandt", "Zoë O'Neill"]
+    exact = search(session, SearchQuery(name="lea"))  # two: the probe found them all
+    assert (exact.total, exact.total_exact) == (2, True)
+
+
+def test_other_filters_count_up_to_the_count_limit(session, small_limits):
+    page = search(session, SearchQuery(limit=2, offset=2))
+    assert (page.total, page.total_exact) == (4, False)  # six: "more than 4"
+    assert [r.employee_name for r in page.records] == ["Zoë O'Neill", "Ángel Núñez"]
+    within = search(session, SearchQuery(completed_from=BASE + dt.timedelta(days=60)))
+    assert (within.total, within.total_exact) == (4, True)  # exactly the limit: exact
+
+
+def test_every_page_is_the_same_however_the_matches_are_found(session, monkeypatch):
+    """Sorted here (few matches) or by walking the sort index (many): the same pages."""
+    searches = [SearchQuery(sort=sort, limit=2, offset=offset, **criteria)
+                for sort in ("completed_at", "-completed_at", "employee_name",
+                             "-employee_name", "plan_id", "-sent_at")
+                for criteria in ({}, {"name": "e"}, {"manager": "a"},
+                                 {"outcome": "acknowledged"},
+                                 {"completed_from": BASE + dt.timedelta(days=20)})
+                for offset in range(0, 7, 2)]
+
+    def pages() -> list[list[str]]:
+        return [[r.envelope_id for r in search(session, query).records]
+                for query in searches]
+
+    sorted_here = pages()
+    assert sum(map(len, sorted_here)) > 100
+    monkeypatch.setattr(search_module, "SELECTIVE", 0)  # many: counted, then walked ...
+    assert pages() == sorted_here
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 0)  # ... or too many to count
+    assert pages() == sorted_here

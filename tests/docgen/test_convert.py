@@ -127,8 +127,19 @@ def processes_mentioning(text: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def solo() -> Iterator[ConverterPool]:
-    """One instance that tests may crash or freeze; it must recover each time."""
+    """One instance that tests may freeze; it must recover each time. Its short timeout
+    is what ends a frozen conversion."""
     with ConverterPool(1, timeout=3) as own:
+        own.start()
+        yield own
+
+
+@pytest.fixture(scope="module")
+def sturdy() -> Iterator[ConverterPool]:
+    """One instance that tests may kill; it must recover each time. Its timeout is long:
+    a crash is told at once, and the retry's fresh instance, which converts slowly on a
+    loaded machine (a 25-page document took over 3 s once), must not time out."""
+    with ConverterPool(1, timeout=60) as own:
         own.start()
         yield own
 
@@ -200,28 +211,28 @@ def test_a_document_libreoffice_cannot_open_fails_without_retries(
 # -- crashes and hangs --------------------------------------------------------------------------
 
 
-def test_instance_whose_soffice_was_killed_is_restarted(solo: ConverterPool) -> None:
-    solo.convert(make_docx("warm"))
-    old = solo.stats[0]
+def test_instance_whose_soffice_was_killed_is_restarted(sturdy: ConverterPool) -> None:
+    sturdy.convert(make_docx("warm"))
+    old = sturdy.stats[0]
     assert old.soffice_pid is not None
     os.kill(old.soffice_pid, signal.SIGKILL)
 
-    assert_greeting(pdf_text(solo.convert(make_docx(GREETING))))
+    assert_greeting(pdf_text(sturdy.convert(make_docx(GREETING))))
 
-    new = solo.stats[0]
+    new = sturdy.stats[0]
     assert new.crashes == old.crashes + 1
     assert new.restarts == old.restarts + 1
     assert new.soffice_pid != old.soffice_pid
     assert wait_gone([old.soffice_pid]) == []
 
 
-def test_soffice_killed_in_the_middle_of_a_conversion_is_retried(solo: ConverterPool) -> None:
+def test_soffice_killed_in_the_middle_of_a_conversion_is_retried(sturdy: ConverterPool) -> None:
     """Killed while it converts (not between documents): the same document is converted
     again on a fresh instance, and the caller gets it as if nothing had happened."""
     import concurrent.futures
 
-    solo.convert(make_docx("warm"))
-    old = solo.stats[0]
+    sturdy.convert(make_docx("warm"))
+    old = sturdy.stats[0]
     big = make_docx(GREETING, *(f"Paragraph {n} of a long plan. " * 20 for n in range(40)),
                     pages=25)  # about a second to convert: long enough to be killed mid-way
     def cpu_ticks(pid: int) -> int:
@@ -230,7 +241,7 @@ def test_soffice_killed_in_the_middle_of_a_conversion_is_retried(solo: Converter
 
     idle = cpu_ticks(old.soffice_pid)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        future = pool.submit(solo.convert, big)
+        future = pool.submit(sturdy.convert, big)
         deadline = time.monotonic() + 10
         while cpu_ticks(old.soffice_pid) < idle + 5:  # LibreOffice is at work on it
             assert time.monotonic() < deadline and not future.done()
@@ -239,19 +250,19 @@ def test_soffice_killed_in_the_middle_of_a_conversion_is_retried(solo: Converter
         os.kill(old.soffice_pid, signal.SIGKILL)
         pdf = future.result(timeout=120)
     assert_greeting(pdf_text(pdf))
-    assert solo.stats[0].crashes == old.crashes + 1
-    assert solo.stats[0].soffice_pid != old.soffice_pid
+    assert sturdy.stats[0].crashes == old.crashes + 1
+    assert sturdy.stats[0].soffice_pid != old.soffice_pid
 
 
-def test_killed_worker_takes_its_soffice_along(solo: ConverterPool) -> None:
-    solo.convert(make_docx("warm"))
-    old = solo.stats[0]
+def test_killed_worker_takes_its_soffice_along(sturdy: ConverterPool) -> None:
+    sturdy.convert(make_docx("warm"))
+    old = sturdy.stats[0]
     assert old.pid is not None and old.soffice_pid is not None
     os.kill(old.pid, signal.SIGKILL)
 
     assert wait_gone([old.soffice_pid]) == [], "PR_SET_PDEATHSIG did not kill soffice.bin"
-    assert_greeting(pdf_text(solo.convert(make_docx(GREETING))))
-    assert solo.stats[0].restarts == old.restarts + 1
+    assert_greeting(pdf_text(sturdy.convert(make_docx(GREETING))))
+    assert sturdy.stats[0].restarts == old.restarts + 1
 
 
 def test_hung_soffice_is_killed_and_the_document_retried(solo: ConverterPool) -> None:

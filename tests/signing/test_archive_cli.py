@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import zipfile
 
@@ -50,6 +51,17 @@ def test_search_for_people_and_for_machines(runner, env, ids):
     bad = run(runner, env, "search", "--name", "a\0b")
     assert bad.exit_code == 1 and "name: control characters" in bad.output
 
+
+
+def test_a_search_that_stopped_counting_says_more_than(runner, env, ids, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("archive.search"), "SELECTIVE", 2)
+    table = run(runner, env, "search", "--name", "l")  # four match
+    assert table.exit_code == 0, table.output
+    assert table.output.startswith("more than 2 archived plan(s), showing 1-4\n")
+    data = json.loads(run(runner, env, "search", "--name", "l", "--json").output)
+    assert (data["total"], data["total_exact"], len(data["records"])) == (2, False, 4)
+    data = json.loads(run(runner, env, "search", "--name", "lea", "--json").output)
+    assert (data["total"], data["total_exact"]) == (2, True)
 
 def test_get_writes_the_documents_and_the_reads_are_logged(runner, env, ids, tmp_path):
     result = run(runner, env, "get", ids[0], "--out", str(tmp_path / "out"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -67,6 +68,16 @@ def test_records_staff_search_and_every_search_is_logged(client, sessions, ids):
     with sessions() as session:
         assert '"name": "brandli"' in access_log(session)[0].detail
 
+
+
+def test_a_total_that_stopped_counting_says_so(client, sessions, ids, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("archive.search"), "COUNT_LIMIT", 4)
+    headers, _ = key(sessions, "records")
+    body = client.get("/api/v1/archive/records?limit=1", headers=headers).get_json()
+    assert (body["total"], body["total_exact"], len(body["records"])) == (4, False, 1)
+    body = client.get("/api/v1/archive/records?outcome=acknowledged",
+                      headers=headers).get_json()
+    assert (body["total"], body["total_exact"]) == (3, True)
 
 def test_hr_sees_only_the_plans_it_sent(client, sessions, ids, hr):
     body = client.get("/api/v1/archive/records", headers=hr[0]).get_json()
