@@ -16,7 +16,7 @@ from docgen.errors import (
     Problem,
     TemplateError,
 )
-from docgen.files import write_atomic, write_once
+from docgen.files import StagedFiles, write_atomic, write_once
 from docgen.generate import FORMATS, Job, Output, build, build_many, check, render_plan
 from docgen.lint import RULES, Finding, Severity, lint
 from docgen.lintdata import DataLint, lint_data
@@ -71,6 +71,7 @@ __all__ = [
     "Severity",
     "SignerEvent",
     "SignerOutcome",
+    "StagedFiles",
     "StampError",
     "Stamped",
     "TemplateError",

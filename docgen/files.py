@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 
@@ -44,6 +47,70 @@ def write_once(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
     _sync_folder(path.parent)
     return created
+
+
+class StagedFiles:
+    """Files written under temporary names as they are made, then published under their
+    real names together, or not at all: a batch that fails half-way leaves nothing.
+
+    :meth:`stage` writes and flushes one file beside its real name (safe from several
+    threads, so files are written while later ones are still being made);
+    :meth:`publish` renames every one and syncs each folder once; :meth:`discard`, or
+    leaving the ``with`` block without publishing, removes what was staged, and the
+    folders staging made. A crash never leaves half a file under its real name, as with
+    :func:`write_atomic`."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+        self._made: list[Path] = []  # folders made for staged files, outermost first
+        self._lock = threading.Lock()
+        self.published: list[Path] = []
+
+    def stage(self, path: Path, data: bytes) -> None:
+        with self._lock:
+            missing = list(itertools.takewhile(lambda folder: not folder.exists(),
+                                               (path.parent, *path.parent.parents)))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            finally:
+                self._made.extend(folder for folder in reversed(missing) if folder.is_dir())
+        tmp = _flushed_temporary(path, data)
+        with self._lock:
+            self._staged.append((tmp, path))
+
+    def publish(self) -> list[Path]:
+        """Give every staged file its real name, in the order staged; the paths written.
+        On an error, what was renamed stays (see :attr:`published`), the rest is removed."""
+        with self._lock:
+            staged, self._staged = self._staged, []
+        try:
+            for tmp, path in staged:
+                os.replace(tmp, path)
+                self.published.append(path)
+        finally:
+            for tmp, _ in staged[len(self.published):]:
+                Path(tmp).unlink(missing_ok=True)
+        for folder in dict.fromkeys(path.parent for path in self.published):
+            _sync_folder(folder)
+        return self.published
+
+    def discard(self) -> None:
+        with self._lock:
+            staged, self._staged = self._staged, []
+            # Folders hold what was published; else they are ours to take away again.
+            made = [] if self.published else self._made
+            self._made = []
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: someone else wrote there
+                folder.rmdir()
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()
 
 
 def _flushed_temporary(path: Path, data: bytes) -> str:

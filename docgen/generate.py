@@ -30,12 +30,18 @@ class PdfConverter(Protocol):
 
 @dataclass(frozen=True)
 class Job:
-    """One plan to turn into documents, and the name its files get."""
+    """One plan to turn into documents, and the name its files get. ``findings``: the
+    plan's lint findings when the caller has linted it already (``lint_data`` does), so
+    that a plan is linted once however many steps need its findings."""
 
     name: str
     plan: Plan
     template: Path
     source: str | None = None
+    findings: tuple[Finding, ...] | None = None
+
+    def lint_findings(self) -> list[Finding]:
+        return list(self.findings) if self.findings is not None else lint(self.plan)
 
 
 @dataclass
@@ -47,7 +53,7 @@ class Output:
 
 def check(job: Job, *, force: bool = False) -> list[Finding]:
     """The plan's lint findings; raises :class:`LintFailed` on errors unless forced."""
-    findings = lint(job.plan)
+    findings = job.lint_findings()
     if errors(findings) and not force:
         raise LintFailed(findings, job.source)
     return findings
@@ -80,7 +86,7 @@ def build(job: Job, *, formats: Sequence[str], company_name: str | None,
     standing (the sender chose to send it as it is)."""
     if limits is not None:
         check_text_size(job.plan, limits, source=job.source)
-    lint_passed = not errors(lint(job.plan))
+    lint_passed = not errors(job.lint_findings())
     docx = render_plan(job.plan, job.template, company_name=company_name,
                        generated_on=generated_on, lint_passed=lint_passed,
                        draft=not lint_passed and not for_signature)

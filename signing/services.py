@@ -8,7 +8,9 @@ worker, the demo and the tests. Nothing else builds these parts.
 Each part is made on first use, so a command builds only what it needs (``lint`` opens
 no database; ``generate`` starts no mailer), and :meth:`Services.close` stops what was
 made. A part may be given instead (tests give the session's LibreOffice pool), and is
-then not closed here.
+then not closed here. Each part's modules are imported when it is made, too: the
+database, the archive and the migrations take longer to import than ``generate``
+takes to start LibreOffice.
 """
 
 from __future__ import annotations
@@ -19,22 +21,20 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from archive import BlobStore
 from config import Settings
-from database import make_session_factory, read_only_engine
-from signing import instance
-from signing.domain.downloads import DownloadLinks, link_lifetime
-from signing.domain.links import LinkSigner
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from archive import BlobStore
     from docgen.convert import ConverterPool
     from docgen.generate import PdfConverter
     from docgen.seal import SealingKey
     from signing.domain.announce import Announcer
+    from signing.domain.downloads import DownloadLinks
     from signing.domain.finalize import Finalizer
+    from signing.domain.links import LinkSigner
     from signing.domain.notify import Mailer
     from webhooks.delivery import Deliverer
 
@@ -63,26 +63,36 @@ class Services:
     def engine(self) -> Engine:
         """The configured database, brought up to the newest schema. A failure (the
         database away) is not kept: the next use tries again."""
+        from signing import instance
+
         return instance.database_engine(self.settings)
 
     @functools.cached_property
     def sessions(self) -> sessionmaker[Session]:
         """Sessions for writing: each ``sessions.begin()`` is one transaction."""
+        from database import make_session_factory
+
         return make_session_factory(self.engine)
 
     @functools.cached_property
     def read_engine(self) -> Engine:
         """The database for reading only (``READ ONLY`` on PostgreSQL; no write lock on
         SQLite), for Core statements; the same pool as :attr:`engine`."""
+        from database import read_only_engine
+
         return read_only_engine(self.engine)
 
     @functools.cached_property
     def readers(self) -> sessionmaker[Session]:
         """Sessions that only read (``READ ONLY`` on PostgreSQL; no write lock on SQLite)."""
+        from sqlalchemy.orm import sessionmaker
+
         return sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def database_url(self) -> str:
+        from signing import instance
+
         return instance.database_url(self.settings)
 
     # -- files and keys ----------------------------------------------------------------
@@ -90,27 +100,37 @@ class Services:
     @functools.cached_property
     def store(self) -> BlobStore:
         """The archive's write-once blob store (a folder, or an S3-compatible bucket)."""
+        from signing import instance
+
         return instance.blob_store(self.settings)
 
     @functools.cached_property
     def secret_keys(self) -> list[str]:
+        from signing import instance
+
         return instance.secret_keys(self.settings)
 
     @functools.cached_property
     def links(self) -> LinkSigner:
         """Signs and checks the signers' links."""
+        from signing.domain.links import LinkSigner
+
         return LinkSigner(self.secret_keys,
                           max_age=dt.timedelta(days=self.settings.link_max_age_days))
 
     @functools.cached_property
     def downloads(self) -> DownloadLinks:
         """Signs and checks the final-PDF links that webhooks carry."""
+        from signing.domain.downloads import DownloadLinks, link_lifetime
+
         return DownloadLinks(self.secret_keys,
                              max_age=link_lifetime(self.settings.webhook_download_hours))
 
     @functools.cached_property
     def sealing_key(self) -> SealingKey:
         """The key that seals final documents (configured, or self-signed once)."""
+        from signing import instance
+
         return instance.sealing_key(self.settings)
 
     # -- the converter -----------------------------------------------------------------
@@ -149,6 +169,7 @@ class Services:
 
     @functools.cached_property
     def mailer(self) -> Mailer:
+        from signing import instance
         from signing.domain.mail import backend_from_settings
         from signing.domain.notify import Mailer
 

@@ -21,6 +21,7 @@ from pathlib import Path
 PRIVATE_DIR_PREFIX = "docgen-pdf-"
 PIPE_DIR = Path("/tmp")  # where LibreOffice puts its named pipes
 PIPE_PREFIX = "docgen-"
+SEED_PREFIX = "libreoffice-profile-"
 
 
 def private_dir(parent: str | os.PathLike[str] | None = None) -> Path:
@@ -35,6 +36,24 @@ def private_dir(parent: str | os.PathLike[str] | None = None) -> Path:
 def profile_dir(folder: Path) -> Path:
     """LibreOffice's user profile in an instance's folder."""
     return folder / "profile"
+
+
+def profile_seed(soffice: Path) -> Path:
+    """Where a freshly made user profile for this LibreOffice is kept, for every instance
+    to start from a copy of (see ``_uno_worker.py``): in the user's cache folder
+    (``$XDG_CACHE_HOME``, else ``~/.cache``), not the temporary one, which a stopped
+    plansign leaves as it found it; named after this LibreOffice (its path, size and
+    time), so that another version never uses it. LibreOffice makes a new profile and
+    then exits, asking to be started again: a copy spares each instance that first start."""
+    try:
+        binary = soffice.resolve()
+        info = binary.stat()
+        tag = f"{binary}:{info.st_size}:{info.st_mtime_ns}"
+    except OSError:
+        tag = str(soffice)
+    digest = hashlib.sha256(tag.encode()).hexdigest()[:16]
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "plansign" / f"{SEED_PREFIX}{digest}"
 
 
 def uno_pipe_name() -> str:

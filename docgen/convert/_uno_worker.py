@@ -1,12 +1,14 @@
 """One LibreOffice instance, driven over UNO, converting documents to PDF on request.
 
 This script is run by :mod:`docgen.convert._worker` under the *system* Python (the only one that
-can ``import uno``), with ``-I`` and a minimal environment, never imported by the project: it
-may use the standard library and ``uno`` only. soffice.bin inherits its environment.
+can ``import uno``), with ``-I`` and a minimal environment, never imported by the project (the
+tests import its helpers): it may use the standard library and ``uno`` only. soffice.bin
+inherits its environment.
 
 It starts a single ``soffice.bin`` as its child, with a private user profile (two instances
-sharing a profile silently lose output) and ``PR_SET_PDEATHSIG`` so that LibreOffice dies with
-this worker. Then it speaks a JSON-lines protocol:
+sharing a profile silently lose output; a new one starts as a copy of ``--profile-seed``, see
+:meth:`Office.start`) and ``PR_SET_PDEATHSIG`` so that LibreOffice dies with this worker.
+Then it speaks a JSON-lines protocol:
 
 * stdout, first line, once LibreOffice is connected and warmed up by one throw-away
   conversion: ``{"ready": true, "pid": ..., "soffice_pid": ..., "sockets": [...],
@@ -32,10 +34,12 @@ import argparse
 import ctypes
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -85,6 +89,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--soffice", required=True, help="path of soffice.bin")
     parser.add_argument("--profile", required=True, help="private user profile folder")
+    parser.add_argument("--profile-seed", default=None,
+                        help="a fresh profile to copy, kept here when there is none yet")
     parser.add_argument("--pipe", required=True, help="unique UNO pipe name")
     parser.add_argument("--startup-timeout", type=float, default=60.0)
     parser.add_argument("--soffice-log", default=os.devnull, help="where soffice output goes")
@@ -104,6 +110,7 @@ class Office:
         self.desktop: Any = None
         self.broken = False  # set once the UNO connection is known to be dead
         self.sockets: list[str] = []  # soffice's named pipes, left in /tmp if it is killed
+        self.seeded = False  # the profile is a copy of --profile-seed
         self.url = f"uno:pipe,name={args.pipe};urp;StarOffice.ComponentContext"
 
     # -- start -------------------------------------------------------------------------------
@@ -139,8 +146,12 @@ class Office:
 
         A fresh profile makes soffice.bin exit with code 81 after creating it, asking to be
         started again (the ``soffice`` wrapper does that for interactive users); so do we.
+        That first start takes about as long as the second, so the profile it made is kept
+        (``--profile-seed``) and later instances start from a copy of it.
         """
         deadline = time.monotonic() + self.args.startup_timeout
+        seed, profile = self.args.profile_seed, self.args.profile
+        self.seeded = bool(seed) and copy_seed(seed, profile)
         self.spawn()
         local = self.uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
@@ -157,6 +168,8 @@ class Office:
             code = self.proc.poll() if self.proc else None
             if code == EXIT_RESTART_REQUESTED and restarts < 3:
                 restarts += 1
+                if seed and restarts == 1 and not self.seeded:
+                    keep_seed(profile, seed)
                 self.spawn()
             elif code is not None:
                 raise RuntimeError(f"soffice.bin exited with code {code} while starting")
@@ -319,6 +332,56 @@ class Office:
         remove_sockets(self.sockets)
 
 
+def usable_seed(path: str) -> bool:
+    """Is ``path`` a profile seed we may trust: a real folder of our own that nobody
+    else may write to (the system's temporary folder is shared)?"""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def copy_seed(seed: str, profile: str) -> bool:
+    """Start ``profile`` as a copy of the seed, if there is a usable one and no profile."""
+    if os.path.lexists(profile) or not usable_seed(seed):
+        return False
+    try:
+        shutil.copytree(seed, profile, symlinks=True)
+    except (OSError, shutil.Error) as exc:
+        log(f"could not copy the profile seed: {exc}")
+        shutil.rmtree(profile, ignore_errors=True)
+        return False
+    return True
+
+
+def keep_seed(profile: str, seed: str) -> None:
+    """Keep a copy of the profile soffice.bin has just made, as the seed, unless another
+    instance kept one first: copied beside it, then renamed into place whole."""
+    if os.path.lexists(seed):
+        return
+    try:
+        os.makedirs(os.path.dirname(seed), mode=0o700, exist_ok=True)
+        folder = tempfile.mkdtemp(prefix=f"{os.path.basename(seed)}.", dir=os.path.dirname(seed))
+    except OSError as exc:
+        log(f"could not keep the profile seed: {exc}")
+        return
+    try:
+        shutil.copytree(profile, folder, symlinks=True, dirs_exist_ok=True)
+        os.chmod(folder, 0o700)  # copytree gave it the profile's mode
+        os.rename(folder, seed)
+    except (OSError, shutil.Error) as exc:
+        if not os.path.lexists(seed):  # else another instance was first: nothing lost
+            log(f"could not keep the profile seed: {exc}")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_seed(seed: str) -> None:
+    """Remove a seed a start from failed: the next start makes a fresh profile (and seed)."""
+    if usable_seed(seed):
+        shutil.rmtree(seed, ignore_errors=True)
+
+
 class DocumentError(Exception):
     """LibreOffice is fine but cannot handle this document: do not retry."""
 
@@ -445,6 +508,8 @@ def main(argv: list[str]) -> int:
             if not args.no_warmup:
                 office.warm_up()
         except Exception as exc:
+            if office.seeded:
+                discard_seed(args.profile_seed)
             send({"ready": False, "reason": "startup", "error": describe(exc)})
             return EXIT_STARTUP_FAILED
         assert office.proc is not None

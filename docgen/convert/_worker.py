@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.convert import _process
-from docgen.convert._tempfiles import profile_dir, remove_sockets, uno_pipe_name
+from docgen.convert._tempfiles import profile_dir, profile_seed, remove_sockets, uno_pipe_name
 from docgen.convert.locate import INSTALL_HINT, LibreOffice
 from docgen.errors import ConverterUnavailable
 from docgen.resources import package_path
@@ -103,6 +103,8 @@ class Worker:
             str(lo.soffice),
             "--profile",
             str(profile_dir(folder)),
+            "--profile-seed",
+            str(profile_seed(lo.soffice)),
             "--pipe",
             uno_pipe_name(),
             "--startup-timeout",
@@ -195,6 +197,16 @@ class Worker:
             )
             self._kill_now()
         self._release_pidfd()
+
+    def begin_kill(self) -> bool:
+        """Tell the worker to stop and kill its soffice.bin now, without waiting (see
+        :meth:`finish_stop`): for a LibreOffice whose profile is thrown away next, so that
+        quitting politely saves nothing. False if already stopping."""
+        if not self.begin_stop():
+            return False
+        if self._soffice_pidfd is not None:
+            _process.pidfd_kill(self._soffice_pidfd)
+        return True
 
     def stop(self, grace: float = STOP_GRACE) -> None:
         """Stop politely (LibreOffice tidies its profile), killing only if it will not."""

@@ -193,15 +193,18 @@ class Converter:
         worker = self._worker
         return worker is not None and worker.documents >= self.max_documents
 
-    def _begin_close(self) -> Worker | None:
+    def _begin_close(self, *, kill: bool = False) -> Worker | None:
         """Mark closed, take the worker away (anyone converting on it sees it die) and tell
-        it to stop; the worker to wait for with :meth:`_finish_close`, if any."""
+        it to stop, or with ``kill`` kill LibreOffice; the worker to wait for with
+        :meth:`_finish_close`, if any."""
         with self._state_lock:
             self._closed = True
             worker, self._worker = self._worker, None
         with contextlib.suppress(Exception):
             atexit.unregister(self.close)
-        return worker if worker is not None and worker.begin_stop() else None
+        if worker is None:
+            return None
+        return worker if (worker.begin_kill() if kill else worker.begin_stop()) else None
 
     def _finish_close(self, worker: Worker | None) -> None:
         """Wait for the worker :meth:`_begin_close` stopped. A thread still converting owns

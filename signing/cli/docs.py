@@ -26,6 +26,7 @@ from docgen import (
     Output,
     PlanError,
     Severity,
+    StagedFiles,
     build_many,
     check,
     check_template,
@@ -34,7 +35,6 @@ from docgen import (
     plan_context,
     resolve_template,
     sample_plan,
-    write_atomic,
 )
 from signing.services import Services
 
@@ -144,7 +144,8 @@ def _prepare_jobs(plans: tuple[Path, ...], template: str | None, settings: Setti
                 continue
             plan = checked.plan
             name = template or plan.template or settings.default_template
-            job = Job(path.stem, plan, resolve_template(name, templates_dir(settings)), str(path))
+            job = Job(path.stem, plan, resolve_template(name, templates_dir(settings)), str(path),
+                      findings=tuple(checked.findings))
             findings = check(job, force=force)
         except PlanError as exc:
             print_plan_error(console, exc)
@@ -189,27 +190,51 @@ def generate_cmd(services: Services, plans: tuple[Path, ...], template: str | No
     out_dir = out_dir or Path(settings.output_dir)
     # Started while the plans are read; stopped when the command ends (Services.close).
     converter = services.converter_pool if "pdf" in wanted else None
-    workers = min(converter.size, len(plans)) if converter else 1
+    instances = min(converter.size, len(plans)) if converter else 1
     if converter is not None:
-        converter.begin_start(workers)
+        converter.begin_start(instances)
     jobs = _prepare_jobs(plans, template, settings, force, console)
-    # Every document is made in memory first: a plan that fails to render or convert
-    # stops the batch before anything is written.
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=len(jobs) < 2) as progress:
+    # One more thread than instances: the next plan is rendered, and the last one's files
+    # written, while every instance converts.
+    threads = instances + 1 if converter is not None else 1
+    # Each document is written under a temporary name as soon as it is made, and all get
+    # their real names once every one is made: a plan that fails to render or convert
+    # stops the batch, and nothing is written.
+    written: dict[str, list[Path]] = {}
+    with StagedFiles() as staged, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+            disable=len(jobs) < 2) as progress:
         task = progress.add_task("Generating", total=len(jobs))
+
+        def stage(output: Output) -> None:
+            paths = [out_dir / f"{output.name}.{fmt}" for fmt in output.files]
+            for path, data in zip(paths, output.files.values(), strict=True):
+                staged.stage(path, data)
+            written[output.name] = paths
+            output.files.clear()  # on disk now: 100 PDFs need not stay in memory too
+            progress.advance(task)
+
         try:
-            outputs = build_many(
-                jobs, formats=wanted, company_name=settings.company_name,
-                converter=converter, workers=workers,
-                generated_on=dt.date.today(), on_done=lambda _: progress.advance(task))
+            build_many(jobs, formats=wanted, company_name=settings.company_name,
+                       converter=converter, workers=threads,
+                       generated_on=dt.date.today(), on_done=stage)
         except BuildFailed as exc:
             progress.stop()
             console.print(f"[bold red]error:[/] {escape(str(exc))}")
             console.print("[bold red]Nothing was written.[/]")
             sys.exit(1)
-    written = _write_outputs(outputs, out_dir, console)
+        except OSError as exc:
+            progress.stop()
+            _cannot_write(console, out_dir, exc, [])
+        if converter is not None:
+            # Its work is done: stopped now rather than when the command ends, and at once,
+            # as its profile goes with it (the command's exit waits for this).
+            converter.close(kill=True)
+        try:
+            staged.publish()
+        except OSError as exc:
+            _cannot_write(console, out_dir, exc, staged.published)
     console.print(f"[green]Wrote {len(jobs)} plan(s) to {escape(str(out_dir))}[/]")
     for job in jobs:
         files = ", ".join(escape(str(p)) for p in written[job.name])
@@ -217,23 +242,14 @@ def generate_cmd(services: Services, plans: tuple[Path, ...], template: str | No
                       f"{files}")
 
 
-def _write_outputs(outputs: list[Output], out_dir: Path, console: Console) -> dict[str, list[Path]]:
-    written: dict[str, list[Path]] = {}
-    try:
-        for output in outputs:
-            written[output.name] = []
-            for fmt, data in output.files.items():
-                path = out_dir / f"{output.name}.{fmt}"
-                write_atomic(path, data)
-                written[output.name].append(path)
-    except OSError as exc:
-        done = [str(p) for paths in written.values() for p in paths]
-        console.print(f"[bold red]error:[/] cannot write to {escape(str(out_dir))}: "
-                      f"{escape(exc.strerror or str(exc))}; choose another folder with --out")
-        if done:
-            console.print(f"Already written: {escape(', '.join(done))}")
-        sys.exit(1)
-    return written
+def _cannot_write(console: Console, out_dir: Path, exc: OSError, done: list[Path]) -> None:
+    console.print(f"[bold red]error:[/] cannot write to {escape(str(out_dir))}: "
+                  f"{escape(exc.strerror or str(exc))}; choose another folder with --out")
+    if done:
+        console.print(f"Already written: {escape(', '.join(map(str, done)))}")
+    else:
+        console.print("[bold red]Nothing was written.[/]")
+    sys.exit(1)
 
 
 @click.group("templates")

@@ -120,6 +120,34 @@ def test_a_plan_that_fails_to_render_stops_the_batch_and_writes_nothing(runner, 
     assert not out.exists()
 
 
+def test_a_later_plan_that_fails_takes_back_the_files_already_made(runner, tmp_path,
+                                                                     plan_data):
+    """Files are written under temporary names as they are made: a failure after the
+    first plan leaves neither its files nor the output folder."""
+    import shutil
+
+    from docgen import BUILTIN_TEMPLATES
+    from tests.docgen.docxkit import docx_with
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name in ("standard", "sales"):
+        shutil.copy(BUILTIN_TEMPLATES / f"{name}.docx", templates / f"{name}.docx")
+    (templates / "broken.docx").write_bytes(docx_with("Dear {{ employee.nmae }}"))
+    plan_data["template"] = "broken"
+    second = tmp_path / "second.yaml"
+    second.write_text(yaml.safe_dump(plan_data))
+    out = tmp_path / "new" / "out"
+    result = runner.invoke(main, ["generate", str(EXAMPLES[0]), str(second), "--out", str(out),
+                                  "--format", "docx"],
+                           env={"PLANSIGN_TEMPLATES_DIR": str(templates)})
+    assert result.exit_code == 1
+    assert f"error: {second}: the template uses a variable the plan does not provide" \
+        in result.output
+    assert "Nothing was written." in result.output
+    assert not (tmp_path / "new").exists()
+
+
 def test_an_output_folder_that_cannot_be_written(runner, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

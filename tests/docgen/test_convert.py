@@ -25,7 +25,8 @@ import pypdf
 import pytest
 from docx import Document
 
-from docgen.convert import Converter, ConverterPool, find_libreoffice
+from docgen.convert import Converter, ConverterPool, _uno_worker, find_libreoffice
+from docgen.convert._tempfiles import profile_seed
 from docgen.errors import ConversionError, ConversionTimeout, ConverterUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -319,7 +320,9 @@ def test_instance_is_restarted_after_max_documents() -> None:
     assert stats.soffice_pid != first.soffice_pid
 
 
-def test_begin_start_launches_without_waiting_and_close_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kill", [False, True], ids=["quit politely", "killed"])
+def test_begin_start_launches_without_waiting_and_close_leaves_nothing(
+        kill: bool, tmp_path: Path) -> None:
     closing = ConverterPool(1, workdir=tmp_path)
     (private,) = tmp_path.iterdir()
     closing.begin_start()
@@ -330,10 +333,13 @@ def test_begin_start_launches_without_waiting_and_close_leaves_nothing(tmp_path:
     assert stats.restarts == 0  # the conversion used the instance begin_start launched
     assert stats.pid is not None and stats.soffice_pid is not None
     assert len(processes_mentioning(str(private))) == 2  # the worker and its soffice.bin
+    pipes = unix_sockets_of(stats.soffice_pid)
+    assert len(pipes) == 2  # the UNO pipe and the single-instance pipe
 
-    closing.close()
+    closing.close(kill=kill)
 
     assert [pid for pid in (stats.pid, stats.soffice_pid) if not pid_gone(pid)] == []
+    assert [pipe for pipe in pipes if pipe.exists()] == []
     assert processes_mentioning(str(private)) == []
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ConversionError, match="closed"):
@@ -394,6 +400,42 @@ def test_a_lone_converter_converts_and_removes_its_folder(tmp_path: Path) -> Non
 
     assert processes_mentioning(str(folder)) == []
     assert not folder.exists()
+
+
+def test_instances_start_from_a_copy_of_the_first_fresh_profile(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """LibreOffice makes a new profile, exits and asks to be started again: the profile it
+    made is kept in the cache folder, and later instances start from a copy of it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lo = find_libreoffice()
+    seed = profile_seed(lo.soffice)
+    assert seed.is_relative_to(tmp_path / "cache")
+    with Converter(libreoffice=lo, folder=tmp_path / "first") as first:
+        first.start()
+    assert (seed / "user" / "registrymodifications.xcu").is_file()
+    assert seed.stat().st_mode & 0o777 == 0o700
+    (seed / "user" / "from-the-seed").write_text("")
+    with Converter(libreoffice=lo, folder=tmp_path / "second") as second:
+        assert_greeting(pdf_text(second.convert(make_docx(GREETING))))
+        assert (tmp_path / "second" / "profile" / "user" / "from-the-seed").is_file()
+
+
+def test_a_profile_seed_is_used_only_if_it_is_ours_alone(tmp_path: Path) -> None:
+    seed, profile = tmp_path / "seed", tmp_path / "profile"
+    seed.mkdir(mode=0o700)
+    (seed / "user").mkdir()
+    assert _uno_worker.copy_seed(str(seed), str(profile)) and (profile / "user").is_dir()
+    seed.chmod(0o755)  # others could have put something in it
+    assert not _uno_worker.copy_seed(str(seed), str(tmp_path / "other"))
+    seed.chmod(0o700)
+    (tmp_path / "link").symlink_to(seed)
+    assert not _uno_worker.copy_seed(str(tmp_path / "link"), str(tmp_path / "other"))
+    assert not (tmp_path / "other").exists()
+    _uno_worker.keep_seed(str(profile), str(tmp_path / "kept"))  # made whole, owner-only
+    assert (tmp_path / "kept" / "user").is_dir()
+    assert (tmp_path / "kept").stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "link", "profile", "seed"]
 
 
 # -- what LibreOffice sees ----------------------------------------------------------------------
