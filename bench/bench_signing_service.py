@@ -280,6 +280,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate-limit-storage", default="",
+                        help="plansign's rate_limit_storage (default: the product's, the "
+                             "counts file; database: the table)")
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--ack-seconds", type=float, default=3)
     parser.add_argument("--rounds", type=int, default=3)
@@ -305,7 +308,8 @@ def main() -> None:
     (work / "instance").mkdir()
     with database(args.db, work) as url:
         env = {"PLANSIGN_INSTANCE_PATH": str(work / "instance"),
-               "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_DATABASE_URL": url, **LIMITS}
+               "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_DATABASE_URL": url, **LIMITS,
+               "PLANSIGN_RATE_LIMIT_STORAGE": args.rate_limit_storage}
         started_at = time.perf_counter()
         tokens = make_signers(env, args.sessions + args.rounds * args.acks)
         make_floor_rows(url, FLOOR_ROWS)

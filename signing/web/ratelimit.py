@@ -15,13 +15,14 @@ What is counted, and by what (each limit a setting; an empty one is off):
   SendGrid's signed batches, which may come often and from few addresses, are never
   counted; once an address is over, its requests there are refused until the window ends.
 
-Where counts live (``rate_limit_storage``): empty picks the plansign database on
-PostgreSQL, where web processes on every machine share it (:class:`DatabaseStorage`, a
-table written with one atomic upsert per request), and on SQLite a file in the instance
-folder that the web processes of this machine map into memory
-(:class:`~signing.web.ratecounts.FileStorage`): SQLite has one writer, which a write
-per page would queue behind, and `plansign serve` runs several processes, which counts
-kept in each one's memory would multiply every limit by. ``database``, ``file``,
+Where counts live (``rate_limit_storage``): empty picks a file in the instance folder
+that the web processes of this machine map into memory
+(:class:`~signing.web.ratecounts.FileStorage`, a few microseconds a hit): `plansign
+serve` runs several processes, which counts kept in each one's memory would multiply
+every limit by. ``database`` keeps them in the plansign database instead
+(:class:`DatabaseStorage`, one atomic upsert per request), for web processes on several
+machines; on PostgreSQL that write cost the signer's page about a third of its
+throughput (bench/README.md, issue 15), so it is not the default. ``file``,
 ``memory://`` (this process only) or a ``redis://`` URI choose explicitly. None of them
 starts a thread per request (limits' own memory storage does: it is not the default).
 
@@ -118,7 +119,7 @@ def _storage(settings: Settings, engine: Engine,
              counts_file: Path) -> tuple[str, dict[str, Any]]:
     choice = settings.rate_limit_storage.strip()
     if not choice:
-        choice = DATABASE if engine.dialect.name == "postgresql" else FILE
+        choice = FILE
     if choice == DATABASE:
         return DatabaseStorage.URI, {"engine": engine}
     if choice == FILE:

@@ -180,10 +180,9 @@ def test_two_processes_share_the_count_in_redis(make_app, redis_socket):
     assert_too_many(one.get("/sign"))
 
 
-def test_the_storage_follows_the_database_unless_chosen(make_app, db_backend):
+def test_the_storage_is_the_counts_file_unless_chosen(make_app):
     automatic = make_app().extensions["plansign.limiter"].storage
-    assert isinstance(automatic, DatabaseStorage if db_backend == "postgresql"
-                      else FileStorage)
+    assert isinstance(automatic, FileStorage)  # on either database
     chosen = make_app(rate_limit_storage="database").extensions["plansign.limiter"].storage
     assert isinstance(chosen, DatabaseStorage)  # works on SQLite too, if asked for
     assert isinstance(make_app(rate_limit_storage="file")
