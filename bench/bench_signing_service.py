@@ -30,6 +30,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import inspect
+import json
 import os
 import re
 import shutil
@@ -81,6 +83,23 @@ def make_signers(env: dict[str, str], count: int) -> list[str]:
             signer = svc.load(session, envelope_id).signers[0]
             tokens.append(links.sign(signer.id, signer.nonce))
     services.close()
+    return tokens
+
+
+def make_signers_in(root: Path, env: dict[str, str], count: int) -> list[str]:
+    """:func:`make_signers` run by ``root``'s code, so that the database has the schema
+    (migrations) of the tree that serves it."""
+    if root.resolve() == ROOT.resolve():
+        return make_signers(env, count)
+    code = ("import sys, json, datetime as dt\nsys.path.insert(0, sys.argv[1])\n"
+            "from config import load_settings\nfrom docgen import sample_plan\n"
+            "from signing.domain import envelopes as svc\n"
+            "from signing.domain import workflow as wf\n"
+            "from signing.services import Services\n" + inspect.getsource(make_signers)
+            + "\nprint(json.dumps(make_signers(json.loads(sys.argv[2]), int(sys.argv[3]))))")
+    done = subprocess.run([sys.executable, "-c", code, str(root), json.dumps(env), str(count)],
+                          capture_output=True, text=True, check=True, cwd=root)
+    tokens: list[str] = json.loads(done.stdout.splitlines()[-1])
     return tokens
 
 
@@ -311,7 +330,7 @@ def main() -> None:
                "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_DATABASE_URL": url, **LIMITS,
                "PLANSIGN_RATE_LIMIT_STORAGE": args.rate_limit_storage}
         started_at = time.perf_counter()
-        tokens = make_signers(env, args.sessions + args.rounds * args.acks)
+        tokens = make_signers_in(args.root, env, args.sessions + args.rounds * args.acks)
         make_floor_rows(url, FLOOR_ROWS)
         print(f"# made {len(tokens)} signers in {time.perf_counter() - started_at:.0f} s",
               file=sys.stderr)
