@@ -202,11 +202,14 @@ def worker_cmd(services: Services, once: bool, interval: float) -> None:
 
 @contextlib.contextmanager
 def sigterm_stops(stop: threading.Event) -> Iterator[None]:
-    """While the block runs, SIGTERM sets ``stop``, for a loop that finishes what it is
-    doing and returns: the worker, whose passes write to the database, must not be cut
-    mid-statement as an exception raised from a signal handler would cut it (psycopg
-    then refuses the rollback, "connection in transaction status ACTIVE", and the exit
-    is an error). A second SIGTERM ends the process at once, as :func:`sigterm_exits`."""
+    """While the block runs, SIGTERM (systemd, ``docker stop``, Kubernetes) sets
+    ``stop``, for a loop that finishes what it is doing and returns: the worker, whose
+    passes write to the database, must not be cut mid-statement as an exception raised
+    from a signal handler would cut it (psycopg then refuses the rollback, "connection in
+    transaction status ACTIVE", and the exit is an error). A second SIGTERM ends the
+    process at once, as Ctrl-C does, through its ``finally`` blocks and ``atexit``, where
+    the converter pool stops LibreOffice. The previous handler is back afterwards (the
+    tests run commands in-process)."""
     def request_stop(signum: int, _frame: object) -> None:
         if stop.is_set():
             sys.exit(0)
@@ -215,28 +218,6 @@ def sigterm_stops(stop: threading.Event) -> Iterator[None]:
 
     try:
         previous = signal.signal(signal.SIGTERM, request_stop)
-    except ValueError:  # not the main thread: signals are not ours to handle
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def sigterm_exits() -> Iterator[None]:
-    """While the block runs, SIGTERM (systemd, ``docker stop``, Kubernetes) ends the
-    process as Ctrl-C does, through its ``finally`` blocks and ``atexit``: there the
-    converter pool stops LibreOffice and removes its temporary folders and pipes, and an
-    open transaction rolls back. Python's default is to die on the spot and leave them
-    behind. The previous handler is back afterwards (the tests run commands in-process)."""
-    def stop(signum: int, _frame: object) -> None:
-        click.echo("plansign: stopping (SIGTERM)", err=True)
-        sys.exit(0)  # a stop that was asked for: a clean exit
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
     except ValueError:  # not the main thread: signals are not ours to handle
         yield
         return
