@@ -4,37 +4,25 @@ returns instead of starting another pass."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import pytest
 from sqlalchemy import select
 
 from config import load_settings
-from docgen import sample_plan
-from signing.domain import envelopes as svc
-from signing.domain import workflow as wf
 from signing.domain.models import OutboxRow
 from signing.services import Services
 from signing.worker import loop
+from tests.signing.signer_pages import send_plan
 
 pytestmark = [pytest.mark.usefixtures("clean_env"), pytest.mark.database]
-NOW = dt.datetime.now(dt.UTC)
 
 
 def test_a_stop_during_a_pass_finishes_the_job_then_ends_the_worker(tmp_path, database_url):
     services = Services(load_settings({"PLANSIGN_INSTANCE_PATH": str(tmp_path / "instance"),
                                        "PLANSIGN_DATABASE_URL": database_url,
                                        "PLANSIGN_BASE_URL": "https://sign.example.com"}))
-    plan = sample_plan()
-    with services.sessions.begin() as session:
-        envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
-            template="standard", pdf=b"%PDF fake",
-            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, "Alex Sample", "alex@example.com", 1)],
-            actor=svc.Actor("hr:test"), now=NOW)
-        svc.perform(session, envelope_id, "send", actor=svc.Actor("hr:test"), now=NOW,
-                    expires_in=dt.timedelta(days=14))
+    send_plan(services.sessions, manager_confirms=False)  # the manager's invitation due
     stop = threading.Event()
     mailer = services.mailer
     mailed = []
