@@ -95,6 +95,8 @@ def _readable(data: dict[str, Any]) -> tuple[Plan | None, _SetAside]:
             action = _repair(loc, stand_in=loc not in stood_in)
             if action is None:
                 return None, set_aside
+            if _set_aside_above(work, loc):
+                continue  # its parent was set aside this round: nothing left to repair
             if action[0] == "stand-in":
                 stand_ins += 1
                 stood_in.add(loc)
@@ -164,6 +166,16 @@ def _is_text(annotation: Any) -> bool:
         return True
     return typing.get_origin(annotation) is typing.Annotated and \
         typing.get_args(annotation)[0] is str
+
+
+def _set_aside_above(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """True if a field above ``loc`` was set aside (marked missing) in this round."""
+    node = data
+    for part in loc[:-1]:
+        node = node[part]
+        if node is _MISSING:
+            return True
+    return False
 
 
 def _container(data: Any, loc: tuple[int | str, ...]) -> Any:
