@@ -27,7 +27,8 @@ from docgen.loading import parse_plan_text
 from signing import instance, worker
 from signing.cli.docs import print_findings, print_plan_error, templates_dir
 from signing.domain import access, apikeys, authorize, envelopes, outbox, verification
-from signing.domain.access import Role, team_name
+from signing.domain.access import team_name
+from signing.domain.apikeys import KEY_ROLES
 from signing.domain.envelopes import Actor
 from signing.domain.errors import first_line
 from signing.domain.models import OutboxRow
@@ -233,7 +234,7 @@ def keys_group() -> None:
 
 
 @keys_group.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+@click.option("--role", required=True, type=click.Choice([r.value for r in KEY_ROLES]),
               help="hr: send and manage plans; records: read them; admin: both.")
 @click.option("--name", required=True, help="Who or what uses the key, e.g. 'HRIS sync'.")
 @click.option("--team", default=None,

@@ -9,6 +9,8 @@ is asked about in, yes or no out.
   receive events only for the plans it may see.
 - ``records`` reads archived envelopes and every archived record; it changes nothing but
   legal holds.
+- ``manager`` (a person in the console, never a key) drafts plans for their reports and
+  reads the envelopes made from their drafts (``drafted_by``); HR send, change and void.
 
 Callers refuse what these rules refuse as if the thing did not exist (404), so an id
 that is not the caller's is never confirmed, and log the refusal.
@@ -23,6 +25,7 @@ from archive import Reader
 
 
 class Role(StrEnum):
+    MANAGER = "manager"
     HR = "hr"
     RECORDS = "records"
     ADMIN = "admin"
@@ -60,29 +63,32 @@ def owns(principal: Principal, owner: str, team: str | None) -> bool:
 
 
 def may_read_envelope(principal: Principal, *, owner: str, team: str | None,
-                      state: str) -> bool:
+                      state: str, drafted_by: str | None = None) -> bool:
     if principal.role is Role.RECORDS:
         return state in RECORDS_STATES
+    if principal.role is Role.MANAGER:
+        return drafted_by == principal.actor
     return principal.sees_all or owns(principal, owner, team)
 
 
 def may_change_envelope(principal: Principal, *, owner: str, team: str | None) -> bool:
     """Void it, send a signer a new link."""
-    return principal.role is not Role.RECORDS and (principal.sees_all
-                                                   or owns(principal, owner, team))
+    return principal.role in (Role.HR, Role.ADMIN) and (principal.sees_all
+                                                        or owns(principal, owner, team))
 
 
 def may_read_record(principal: Principal, *, sent_by: str, team: str | None) -> bool:
     """An archived record (and placing or lifting its legal hold)."""
-    return principal.role in (Role.RECORDS, Role.ADMIN) or owns(principal, sent_by, team)
+    return principal.role in (Role.RECORDS, Role.ADMIN) or (
+        principal.role is Role.HR and owns(principal, sent_by, team))
 
 
 def may_manage_endpoint(principal: Principal, *, created_by: str) -> bool:
     """See, disable, enable, rotate, see the deliveries of and redeliver to a webhook
     endpoint: its owner, or an admin. A team does not share endpoints: one holds a
     secret and an address that are its owner's."""
-    return principal.role is not Role.RECORDS and (principal.sees_all
-                                                   or created_by == principal.actor)
+    return principal.role in (Role.HR, Role.ADMIN) and (principal.sees_all
+                                                        or created_by == principal.actor)
 
 
 def team_name(value: str | None) -> str | None:

@@ -38,6 +38,10 @@ class AmbiguousKey(SigningError):
         super().__init__(f"more than one API key starts with {which}; give its id")
 
 
+# The roles a key may have: systems call the API as HR, records staff or an admin.
+KEY_ROLES = (Role.HR, Role.RECORDS, Role.ADMIN)
+
+
 def actor(prefix: str) -> str:
     """How owners and audit trails name a key: ``apikey:psk_ab12cd34``."""
     return f"apikey:{prefix}"
@@ -55,6 +59,9 @@ def create_key(session: Session, name: str, role: str | Role, now: dt.datetime, 
     if not name or len(name) > MAX_NAME:
         raise ValueError(f"a key needs a name of 1 to {MAX_NAME} characters")
     role = Role(role)
+    if role not in KEY_ROLES:
+        raise ValueError(f"a key's role is one of {', '.join(KEY_ROLES)}: managers work in "
+                         f"the console, as people, not through keys")
     team = _check_team(team, role)
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name, role=role.value, prefix=plaintext[:PREFIX_LENGTH],

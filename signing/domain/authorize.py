@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from signing.services import Services
 
 _E = EnvelopeRow.__table__
-_OWNERSHIP = select(_E.c.owner, _E.c.team, _E.c.state)
+_OWNERSHIP = select(_E.c.owner, _E.c.team, _E.c.state, _E.c.drafted_by)
 
 
 def check_read(services: Services, principal: Principal, envelope_id: str, action: str, *,
@@ -51,6 +51,8 @@ def visible_envelopes(principal: Principal) -> Select[tuple[str]] | None:
         return None
     if principal.role is access.Role.RECORDS:
         return select(_E.c.id).where(_E.c.state.in_(access.RECORDS_STATES))
+    if principal.role is access.Role.MANAGER:
+        return select(_E.c.id).where(_E.c.drafted_by == principal.actor)
     return select(_E.c.id).where(or_(
         _E.c.owner == principal.actor,
         _E.c.team == principal.team if principal.team is not None else false()))
@@ -91,7 +93,7 @@ def check_message(services: Services, principal: Principal, message_id: str, act
                 problem = "denied: not its endpoint's owner"
             elif not principal.sees_all and (envelope is None or not access.may_read_envelope(
                     principal, owner=envelope.owner, team=envelope.team,
-                    state=envelope.state)):
+                    state=envelope.state, drafted_by=envelope.drafted_by)):
                 problem = "denied: about a plan its owner may not see"
     if problem is not None:
         refuse(services, principal, f"webhook {action}", now=now,
@@ -117,7 +119,7 @@ def _check(services: Services, principal: Principal, envelope_id: str, action: s
         allowed = (access.may_change_envelope(principal, owner=row.owner, team=row.team)
                    if change else
                    access.may_read_envelope(principal, owner=row.owner, team=row.team,
-                                            state=row.state))
+                                            state=row.state, drafted_by=row.drafted_by))
         detail = None if allowed else f"denied: not this {principal.role}'s envelope"
     if allowed and change:
         return  # the audit trail records what was done

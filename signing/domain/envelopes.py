@@ -34,6 +34,7 @@ from signing.domain.errors import SigningError
 from signing.domain.events import EventType
 from signing.domain.links import new_nonce
 from signing.domain.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
+from signing.domain.names import searchable
 
 
 class EnvelopeNotFound(SigningError):
@@ -71,13 +72,16 @@ def store_document(session: Session, content: bytes, content_type: str,
 
 def create_envelope(session: Session, *, plan_data: dict[str, Any], template: str,
                     pdf: bytes, signers: Sequence[SignerSpec], actor: Actor,
-                    now: dt.datetime, team: str | None = None) -> str:
+                    now: dt.datetime, team: str | None = None,
+                    drafted_by: str | None = None) -> str:
     """A draft envelope holding the plan, its template and its PDF; returns its id. It
-    belongs to ``actor`` and to its HR ``team``, if any (:mod:`signing.domain.access`)."""
+    belongs to ``actor`` and to its HR ``team``, if any (:mod:`signing.domain.access`),
+    and is seen too by whoever drafted it in the console (``drafted_by``, an actor)."""
     digest = store_document(session, pdf, "application/pdf", now)
     row = EnvelopeRow(id=str(uuid.uuid4()), state=wf.EnvelopeState.DRAFT, plan_data=plan_data,
                       template=template, document_sha256=digest, created_at=now,
-                      created_by=actor.name, owner=actor.name, team=team)
+                      created_by=actor.name, owner=actor.name, team=team,
+                      drafted_by=drafted_by, **listing_columns(plan_data))
     row.signers = [SignerRow(id=str(uuid.uuid4()), role=spec.role, name=spec.name,
                              email=spec.email, routing_order=spec.order,
                              state=wf.SignerState.WAITING) for spec in signers]
@@ -86,6 +90,16 @@ def create_envelope(session: Session, *, plan_data: dict[str, Any], template: st
     _record(session, row.id, row.document_sha256,
             [wf.Event(EventType.ENVELOPE_CREATED, data={"template": template})], actor, now)
     return row.id
+
+
+def listing_columns(plan_data: dict[str, Any]) -> dict[str, str]:
+    """What the console's plans list shows and searches of a (validated) plan: the
+    employee's name as written and as searched, the department, the manager's name."""
+    employee, manager = plan_data.get("employee") or {}, plan_data.get("manager") or {}
+    name = str(employee.get("name") or "")
+    return {"employee_name": name[:200], "employee_search": searchable(name)[:200],
+            "department": str(employee.get("department") or "")[:200],
+            "manager_name": str(manager.get("name") or "")[:200]}
 
 
 def load(session: Session, envelope_id: str, *, lock: bool = False) -> EnvelopeRow:

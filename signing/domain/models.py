@@ -49,6 +49,16 @@ class EnvelopeRow(Base):
     # The stamped and sealed PDF (in documents) once made: kept so that finalizing again
     # after a crash archives this one rather than sealing a second, different one.
     final_sha256: Mapped[str | None] = mapped_column(String(64))
+    # What the console's plans list shows, filters and searches by, copied from the plan
+    # when the envelope is made (plan_data is JSON, which neither database indexes):
+    # the employee's name as written and as searched (signing.domain.names.searchable),
+    # the department, the manager's name, and who drafted it (a manager's actor, when
+    # the plan came from a draft; else the sender).
+    employee_name: Mapped[str] = mapped_column(String(200), default="")
+    employee_search: Mapped[str] = mapped_column(String(200), index=True, default="")
+    department: Mapped[str] = mapped_column(String(200), index=True, default="")
+    manager_name: Mapped[str] = mapped_column(String(200), default="")
+    drafted_by: Mapped[str | None] = mapped_column(String(200), index=True)
 
     signers: Mapped[list[SignerRow]] = relationship(
         back_populates="envelope", order_by="SignerRow.routing_order, SignerRow.id")
@@ -128,3 +138,83 @@ class ApiKey(Base):
     team: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PersonRow(Base):
+    """Someone who signs in to the console (signing.domain.people): HR, managers, records
+    staff and admins. Never deleted (trails name them): disabled instead."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Unique, never changed: the actor trails and owners name them by (``person:<username>``).
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    team: Mapped[str | None] = mapped_column(String(200))
+    # An argon2 hash (argon2-cffi); None for someone who signs in only by single sign-on.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The TOTP second factor's secret (pyotp, base32), once confirmed; None without one.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step accepted: a code is never taken twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Single sign-on: the provider's issuer and subject, as first seen.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(20))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in browser: the cookie holds a random token, the table its SHA-256, so a
+    copy of the table opens no session. Ended at sign-out, at its idle or absolute limit,
+    or when the person is disabled."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # How the person signed in: "password", "password+totp", "oidc".
+    method: Mapped[str] = mapped_column(String(20))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+
+
+class DraftRow(Base):
+    """A plan being written in the console, before it is an envelope: draft, submitted
+    (awaiting HR's approval), returned (with HR's comments), sent (``envelope_id``), or
+    discarded. ``version`` counts saves, so that two editors never overwrite each other."""
+
+    __tablename__ = "plan_drafts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    plan_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    template: Mapped[str | None] = mapped_column(String(200))
+    employee_name: Mapped[str] = mapped_column(String(200), default="")
+    employee_search: Mapped[str] = mapped_column(String(200), index=True, default="")
+    department: Mapped[str] = mapped_column(String(200), default="")
+    manager_name: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    envelope_id: Mapped[str | None] = mapped_column(ForeignKey("envelopes.id"))

@@ -22,3 +22,13 @@ def comparable(name: str) -> str:
 def same_name(a: str, b: str) -> bool:
     """Whether two names are the same name, as :func:`comparable` sees them."""
     return comparable(a) == comparable(b)
+
+
+def searchable(name: str) -> str:
+    """``name`` as the console's search finds it: without case or accents, its words
+    separated by one space ("Léa  Brändli-Roy" gives "lea brandli roy"), so that a search
+    for "brandli" or "lea b" finds it however either was typed."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    kept = "".join(" " if c in _SEPARATORS or unicodedata.category(c).startswith("Z") else c
+                   for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.casefold().split())

@@ -11,15 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app
+from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import SETTINGS, load_settings
 from signing import instance
 from signing.services import Services
-from signing.web import api, csrftoken, current, hooks, pages, ratelimit, webdb, weberrors
+from signing.web import api, console, csrftoken, current, hooks, pages, ratelimit, webdb, weberrors
 
 csrf = CSRFProtect()
+# Every user-facing string of the console goes through gettext; English is the source.
+babel = Babel(default_locale="en", default_domain="messages")
 
 # Strict: only our own styles and scripts, no inline code, nothing sent elsewhere, and
 # no page of ours inside anyone's frame.
@@ -85,6 +88,10 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on
+    babel.init_app(app)
+    console.init_app(app)
+    for area in console.AREAS:
+        csrf.exempt(area)  # the console checks its own tokens (signing.web.console.signedin)
     hooks.init_app(app, settings.sendgrid_webhook_public_key,
                    dt.timedelta(seconds=settings.sendgrid_webhook_max_age_seconds))
     csrf.exempt(hooks.bp)  # signed by the provider; no cookie or session is involved

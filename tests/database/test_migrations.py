@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -14,7 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from archive import models as archive_models  # noqa: F401  - every table the migrations
-from database import Base, make_engine
+from database import Base, UTCDateTime, make_engine
 from signing.domain import models as signing_models  # noqa: F401  - build, on Base.metadata
 from signing.domain.models import EnvelopeRow
 from signing.migrations import alembic_config, upgrade
@@ -186,12 +187,31 @@ def test_0012_gives_envelopes_a_comment_window_that_existing_ones_do_not_have(en
     with engine.begin() as connection:
         insert_envelope(connection, state="sent", plan="{}", created_by="cli:riley")
     upgrade(engine, "0012")
-    with Session(engine) as session:
-        row = session.get_one(EnvelopeRow, "env-1")
-        assert row.comments_until is None  # no refusal was recorded in a window before
-        row.comments_until = NOW
-        session.commit()
-    with Session(engine) as session:
-        assert session.get_one(EnvelopeRow, "env-1").comments_until == NOW
+    # The table as of 0012, not the model (which has later columns).
+    envelopes = sa.table("envelopes", sa.column("id", sa.String),
+                         sa.column("comments_until", UTCDateTime()))
+    with engine.begin() as connection:
+        # no refusal was recorded in a window before
+        assert connection.scalar(sa.select(envelopes.c.comments_until)) is None
+        connection.execute(envelopes.update().values(comments_until=NOW))
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(envelopes.c.comments_until)) == NOW
     downgrade(engine, "0011")
     assert "comments_until" not in {c["name"] for c in inspect(engine).get_columns("envelopes")}
+
+
+def test_0015_copies_each_envelopes_listing_columns_from_its_plan(engine):
+    upgrade(engine, "0014")
+    plan = ('{"employee": {"name": "L\u00e9a Br\u00e4ndli", "department": "Support"},'
+            ' "manager": {"name": "Dana Whitfield"}}')
+    with engine.begin() as connection:
+        insert_envelope(connection, state="sent", plan=plan, created_by="cli:riley")
+    upgrade(engine, "0015")
+    with Session(engine) as session:
+        row = session.get_one(EnvelopeRow, "env-1")
+        assert (row.employee_name, row.employee_search, row.department, row.manager_name,
+                row.drafted_by) == ("Léa Brändli", "lea brandli", "Support", "Dana Whitfield",
+                                    None)
+    downgrade(engine, "0014")
+    assert "employee_search" not in {c["name"] for c in inspect(engine).get_columns("envelopes")}
+    assert "plan_drafts" not in inspect(engine).get_table_names()

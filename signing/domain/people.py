@@ -1,0 +1,247 @@
+"""People who use the console, and their signed-in sessions.
+
+A person has a role (:class:`~signing.domain.access.Role`: manager, hr, records, admin)
+and, for managers and HR, maybe an HR team; the console acts as them through
+:func:`principal_of`, under the same access rules as API keys. People are never deleted,
+since trails name them (``person:<username>``): they are disabled, which ends their
+sessions.
+
+A session is a random token in the browser's cookie; only its SHA-256 is stored. It ends
+at sign-out, after ``idle`` without a request, ``absolute`` after sign-in, or when the
+person is disabled. How people sign in (passwords, second factor, single sign-on) is
+:mod:`signing.domain.signin`'s; this module only opens sessions for whoever it let in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from signing.domain.access import Principal, Role, team_name
+from signing.domain.errors import SigningError
+from signing.domain.models import ConsoleSessionRow, PersonRow
+
+ACTOR_PREFIX = "person:"
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MAX_NAME = 200
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A session's last_seen_at is written at most this often: a page is a read, not a write.
+SEEN_EVERY = dt.timedelta(minutes=1)
+
+
+class PersonError(SigningError):
+    """A person cannot be made or changed as asked; ``field`` names what to correct."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PersonNotFound(SigningError):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"no person is called {username!r}; `plansign users list` shows them")
+        self.username = username
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as the console and the command line see them (no secrets)."""
+
+    id: str
+    username: str
+    display_name: str
+    email: str
+    role: Role
+    team: str | None
+    has_password: bool
+    has_totp: bool
+    single_sign_on: bool
+    disabled: bool
+    created_at: dt.datetime
+    last_sign_in_at: dt.datetime | None
+    language: str | None = None
+    time_zone: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return actor_of(self.username)
+
+    @classmethod
+    def of(cls, row: PersonRow) -> Person:
+        return cls(row.id, row.username, row.display_name, row.email, Role(row.role),
+                   row.team, row.password_hash is not None, row.totp_secret is not None,
+                   row.oidc_subject is not None, row.disabled_at is not None, row.created_at,
+                   row.last_sign_in_at, row.language, row.time_zone)
+
+
+def actor_of(username: str) -> str:
+    """How trails, owners and the access log name a person."""
+    return ACTOR_PREFIX + username
+
+
+def principal_of(person: Person, ip: str | None = None) -> Principal:
+    """The person as the access rules see them."""
+    return Principal(person.actor, person.role, person.team, label=person.display_name,
+                     ip=ip)
+
+
+def create_person(session: Session, *, username: str, display_name: str, email: str,
+                  role: str | Role, team: str | None, password_hash: str | None,
+                  now: dt.datetime, created_by: str, oidc_issuer: str | None = None,
+                  oidc_subject: str | None = None) -> Person:
+    """A new person; raises :class:`PersonError` naming the field to correct. The password
+    arrives hashed (:mod:`signing.domain.signin` hashes and checks passwords)."""
+    username = username.strip().lower()
+    if not USERNAME.fullmatch(username):
+        raise PersonError("a username is 2 to 64 lower-case letters, digits, dots, dashes "
+                          "or underscores, starting with a letter or digit", "username")
+    display_name = " ".join(display_name.split())
+    if not display_name or len(display_name) > MAX_NAME:
+        raise PersonError(f"a name of 1 to {MAX_NAME} characters is needed", "display_name")
+    email = email.strip()
+    if not EMAIL.fullmatch(email) or len(email) > 320:
+        raise PersonError("an email address such as dana@example.com is needed", "email")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise PersonError(f"the role is one of {', '.join(r.value for r in Role)}",
+                          "role") from None
+    team = team_name(team)
+    if team is not None and role not in (Role.HR, Role.MANAGER):
+        raise PersonError(f"only HR and managers belong to a team; {role} see "
+                          f"{'every plan' if role is Role.ADMIN else 'the archive'}", "team")
+    if session.scalar(select(PersonRow.id).where(PersonRow.username == username)):
+        raise PersonError(f"the username {username} is taken", "username")
+    row = PersonRow(id=str(uuid.uuid4()), username=username, display_name=display_name,
+                    email=email, role=role.value, team=team, password_hash=password_hash,
+                    failed_attempts=0, created_at=now, created_by=created_by,
+                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
+    session.add(row)
+    session.flush()
+    return Person.of(row)
+
+
+def row_of(session: Session, username: str) -> PersonRow:
+    row = session.scalar(select(PersonRow).where(PersonRow.username == username.strip().lower()))
+    if row is None:
+        raise PersonNotFound(username)
+    return row
+
+
+def find(session: Session, username: str) -> Person:
+    return Person.of(row_of(session, username))
+
+
+def get(session: Session, person_id: str) -> Person | None:
+    row = session.get(PersonRow, person_id)
+    return None if row is None else Person.of(row)
+
+
+def list_people(session: Session) -> list[Person]:
+    return [Person.of(r) for r in session.scalars(select(PersonRow).order_by(PersonRow.username))]
+
+
+def disable(session: Session, username: str, now: dt.datetime) -> Person:
+    """Disable a person and end their sessions at once; doing it again changes nothing."""
+    row = row_of(session, username)
+    if row.disabled_at is None:
+        row.disabled_at = now
+    end_sessions_of(session, row.id, now)
+    session.flush()
+    return Person.of(row)
+
+
+# -- sessions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: dt.timedelta
+    absolute: dt.timedelta
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, person_id: str, *, method: str, now: dt.datetime,
+                 limits: SessionLimits, ip: str | None = None,
+                 user_agent: str | None = None) -> str:
+    """A new session for a person who has just signed in; returns the token for the
+    cookie (never stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(ConsoleSessionRow(token_hash=hash_token(token), person_id=person_id,
+                                  created_at=now, last_seen_at=now,
+                                  expires_at=now + limits.absolute, method=method, ip=ip,
+                                  user_agent=(user_agent or None) and user_agent[:500]))
+    session.execute(update(PersonRow).where(PersonRow.id == person_id)
+                    .values(last_sign_in_at=now))
+    session.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The person behind a live session, and the session's hash (for sign-out)."""
+
+    person: Person
+    token_hash: str
+    method: str
+    started_at: dt.datetime
+
+
+def check_session(session: Session, token: str | None, *, now: dt.datetime,
+                  limits: SessionLimits) -> tuple[SignedIn | None, SessionChange]:
+    """The person whose live session ``token`` is, and what to write of it: nothing,
+    its last request time (at most once a :data:`SEEN_EVERY`), or that it has ended
+    (idle, past its absolute limit, its person disabled). Reads only, so that a page
+    needs no write lock: the caller writes the change (:func:`apply_change`)."""
+    if not token or len(token) > 100:
+        return None, SessionChange.NONE
+    digest = hash_token(token)
+    row = session.get(ConsoleSessionRow, digest)
+    if row is None or row.ended_at is not None:
+        return None, SessionChange.NONE
+    person = session.get(PersonRow, row.person_id)
+    if (person is None or person.disabled_at is not None or now >= row.expires_at
+            or now - row.last_seen_at >= limits.idle):
+        return None, SessionChange.END
+    change = SessionChange.TOUCH if now - row.last_seen_at >= SEEN_EVERY else SessionChange.NONE
+    return SignedIn(Person.of(person), digest, row.method, row.created_at), change
+
+
+class SessionChange(StrEnum):
+    NONE = "none"
+    TOUCH = "touch"
+    END = "end"
+
+
+def apply_change(session: Session, token: str, change: SessionChange, now: dt.datetime) -> None:
+    if change is SessionChange.TOUCH:
+        session.execute(update(ConsoleSessionRow)
+                        .where(ConsoleSessionRow.token_hash == hash_token(token))
+                        .values(last_seen_at=now))
+    elif change is SessionChange.END:
+        end_session(session, hash_token(token), now)
+
+
+def end_session(session: Session, token_hash: str, now: dt.datetime) -> None:
+    session.execute(update(ConsoleSessionRow)
+                    .where(ConsoleSessionRow.token_hash == token_hash,
+                           ConsoleSessionRow.ended_at.is_(None))
+                    .values(ended_at=now))
+
+
+def end_sessions_of(session: Session, person_id: str, now: dt.datetime) -> None:
+    session.execute(update(ConsoleSessionRow)
+                    .where(ConsoleSessionRow.person_id == person_id,
+                           ConsoleSessionRow.ended_at.is_(None))
+                    .values(ended_at=now))
