@@ -34,6 +34,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList
 
 from signing.domain import authorize
 from signing.domain.access import Principal, Role
@@ -56,6 +58,8 @@ _E, _S, _D = EnvelopeRow.__table__, SignerRow.__table__, DraftRow.__table__
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_SEARCH = 100
+# The list counts its plans up to this many; past it, it says "more than".
+COUNT_UP_TO = 1000
 
 
 class Sort(StrEnum):
@@ -181,15 +185,21 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class PlanPage:
+    """A page of the list. ``total`` is exact up to :data:`COUNT_UP_TO`; past it
+    ``counted`` is false and the list says "more than" (filters narrow it)."""
+
     items: list[PlanItem]
     total: int
     query: PlanQuery
     departments: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)
+    counted: bool = True
+    has_next: bool = False
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.query.per_page))
+    def pages(self) -> int | None:
+        """How many pages there are; None when the plans were too many to count."""
+        return max(1, -(-self.total // self.query.per_page)) if self.counted else None
 
 
 def visible_drafts(principal: Principal) -> ColumnElement[bool]:
@@ -213,16 +223,18 @@ def list_plans(session: Session, principal: Principal, query: PlanQuery, *,
     """The page of plans ``query`` asks for, as ``principal`` may see them; with the
     departments and managers to filter by unless ``with_options`` is false (the list's
     fragment, refreshed every few seconds, does not show the form)."""
-    envelopes_part = _envelopes(principal, query, zone)
     drafts_part = _drafts(principal, query, zone)
-    parts = [p for p in (envelopes_part, drafts_part) if p is not None]
+    parts = [*_envelopes(principal, query, zone),
+             *([drafts_part] if drafts_part is not None else [])]
     if not parts:
         return PlanPage([], 0, query)
-    both = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("plans")
-    total = session.execute(select(func.count()).select_from(both)).scalar_one()
-    rows = session.execute(select(both).order_by(*_order(both, query.sort))
-                           .limit(query.per_page)
-                           .offset((query.page - 1) * query.per_page)).all()
+    # Counted part by part (a count over the union would first copy every row of it),
+    # and only so far: beyond that a number says nothing a filter would not say better.
+    total = sum(session.execute(select(func.count()).select_from(
+        part.limit(COUNT_UP_TO + 1).subquery())).scalar_one() for part in parts)
+    rows = session.execute(_page(parts, query)).all()
+    has_next = len(rows) > query.per_page
+    rows = rows[:query.per_page]
     signers = _signers_of(session, [r.id for r in rows if r.kind == Kind.ENVELOPE])
     items = []
     for row in rows:
@@ -236,22 +248,67 @@ def list_plans(session: Session, principal: Principal, query: PlanQuery, *,
         items.append(PlanItem(kind, row.id, row.employee_name, row.department,
                               row.manager_name, state, row.created_at, row.expires_at,
                               own, row.state))
-    departments, managers = (_options(session, principal) if with_options else ([], []))
-    return PlanPage(items, total, query, departments, managers)
+    departments, managers = (filter_choices(session, principal) if with_options
+                              else ([], []))
+    return PlanPage(items, min(total, COUNT_UP_TO), query, departments, managers,
+                    counted=total <= COUNT_UP_TO, has_next=has_next)
+
+
+def _page(parts: list[Select[Any]], query: PlanQuery) -> Select[Any]:
+    """The page of the parts' union, sorted. Each part is cut to its own first
+    ``offset + per_page`` rows before they are put together, so the database sorts the
+    visible envelopes keeping only those (a sort with a limit) rather than copying all
+    of them into the union and sorting that: 45 ms to a few at 10,000 envelopes on
+    SQLite. The page is exact: it lies within the parts' first rows."""
+    first = query.page * query.per_page + 1  # one more: whether there is a next page
+    if len(parts) == 1:
+        only = parts[0].subquery("plans")
+        cut = select(only).order_by(*_order(only, query.sort))
+    else:
+        tops = []
+        for index, part in enumerate(parts):
+            each = part.subquery(f"part{index}")
+            tops.append(select(select(each).order_by(*_order(each, query.sort)).limit(first)
+                               .subquery(f"top{index}")))
+        both = union_all(*tops).subquery("plans")
+        cut = select(both).order_by(*_order(both, query.sort))
+    return cut.limit(query.per_page + 1).offset(first - query.per_page - 1)
 
 
 def _envelopes(principal: Principal, query: PlanQuery,
-               zone: dt.tzinfo) -> Select[Any] | None:
+               zone: dt.tzinfo) -> list[Select[Any]]:
+    """The envelopes part of the list: one statement per alternative of the access
+    rules (:func:`_visible_parts`)."""
     condition = _state_condition(query.state)
     if condition is None:
-        return None
+        return []
     statement = select(literal(Kind.ENVELOPE.value).label("kind"), _E.c.id,
                        _E.c.employee_name, _E.c.department, _E.c.manager_name, _E.c.state,
                        _E.c.expires_at, _E.c.created_at, _E.c.employee_search)
+    return [statement.where(visible, condition, *_filters(_E, query, zone))
+            for visible in _visible_parts(principal)]
+
+
+def _visible_parts(principal: Principal) -> list[ColumnElement[bool]]:
+    """The access rules' envelopes (:func:`~signing.domain.authorize.visible_envelopes`,
+    the one rule) as conditions on the envelopes table, one per alternative the rule
+    allows ("sent by them", "of their team"), each without the rows of those before it,
+    so that no envelope is in two.
+
+    Why not the rule's subquery of ids, or its condition whole: ``id IN (...)`` made
+    SQLite look each of 10,000 ids up again, and ``owner = ? OR team = ?`` made it read
+    every matching row, through the plan's JSON that each row holds before the list's
+    columns. Apart, each alternative is answered from its own index: "of their team"
+    from the list's index (migration 0017) alone, in the order of its start dates, so
+    the first page stops after 25 entries."""
     visible = authorize.visible_envelopes(principal)
-    if visible is not None:
-        statement = statement.where(_E.c.id.in_(visible))
-    return statement.where(condition, *_filters(_E, query, zone))
+    condition = visible.whereclause if visible is not None else None
+    if condition is None:
+        return [true()]
+    alternatives = (list(condition.clauses) if isinstance(condition, BooleanClauseList)
+                    and condition.operator is operators.or_ else [condition])
+    return [and_(alternative, *(earlier.is_not(true()) for earlier in alternatives[:index]))
+            for index, alternative in enumerate(alternatives)]
 
 
 def _drafts(principal: Principal, query: PlanQuery, zone: dt.tzinfo) -> Select[Any] | None:
@@ -349,16 +406,17 @@ def _signers_of(session: Session, envelope_ids: list[str]) -> dict[str, list[Sig
     return found
 
 
-def _options(session: Session, principal: Principal) -> tuple[list[str], list[str]]:
+def filter_choices(session: Session, principal: Principal) -> tuple[list[str], list[str]]:
     """The departments and managers of the plans ``principal`` may see, for the filters."""
-    visible = authorize.visible_envelopes(principal)
-    seen: list[set[str]] = [set(), set()]
-    for column, index in ((_E.c.department, 0), (_E.c.manager_name, 1)):
-        statement = select(column).distinct()
-        if visible is not None:
-            statement = statement.where(_E.c.id.in_(visible))
-        seen[index].update(v for (v,) in session.execute(statement) if v)
-    for column, index in ((_D.c.department, 0), (_D.c.manager_name, 1)):
-        seen[index].update(v for (v,) in session.execute(
-            select(column).distinct().where(visible_drafts(principal))) if v)
-    return sorted(seen[0], key=str.casefold), sorted(seen[1], key=str.casefold)
+    departments: set[str] = set()
+    managers: set[str] = set()
+    for statement in (*(select(_E.c.department, _E.c.manager_name).distinct()
+                        .where(visible) for visible in _visible_parts(principal)),
+                      select(_D.c.department, _D.c.manager_name).distinct()
+                      .where(visible_drafts(principal))):
+        for department, manager in session.execute(statement):
+            departments.add(department or "")
+            managers.add(manager or "")
+    departments.discard("")
+    managers.discard("")
+    return sorted(departments, key=str.casefold), sorted(managers, key=str.casefold)

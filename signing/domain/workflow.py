@@ -920,7 +920,8 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
     """HR withdraw the envelope; its links stop working."""
     _require(envelope, "void", *OPEN_STATES)
     if not reason.strip():
-        raise InvalidInput("reason", "Say why the plan is voided: the record keeps the reason.")
+        raise InvalidInput("reason", "Give a reason: say why the plan is voided (the record "
+                                     "keeps it).")
     told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     voided = replace(envelope, state=EnvelopeState.VOIDED)
     return Step(voided, (Event(EventType.ENVELOPE_VOIDED, data={"reason": reason.strip()}),),

@@ -349,3 +349,19 @@ def test_the_hr_notice_links_to_the_plans_page_in_the_console(console, sessions,
     assert notices
     assert all(f"https://sign.example.com/console/plans/{envelope_id}" in n for n in notices)
     assert not any("/api/v1/" in n for n in notices)
+
+
+def test_past_what_it_counts_the_list_says_more_than_and_still_pages(console, sessions,
+                                                                     monkeypatch):
+    from signing.domain import plans_list
+
+    monkeypatch.setattr(plans_list, "COUNT_UP_TO", 3)
+    console.sign_in("hr", team=SALES)
+    for index in range(5):
+        make_plan(sessions, owner="k", team=SALES, employee=f"Person {index}")
+    first = text_of(console.get("/console/?per_page=2"))
+    assert "More than 3 plans, page 1" in first and "Next page" in first
+    response = console.get("/console/?per_page=2&page=3")
+    assert response.get_data(as_text=True).count('href="/console/plans/') == 1
+    last = text_of(response)
+    assert "Next page" not in last and "Previous page" in last
