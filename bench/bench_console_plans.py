@@ -25,10 +25,14 @@ The kinds are interleaved, in fresh processes that alternate between the two dat
 (``--alternations``), so that the machine's noise falls on both. Each process reports
 its peak memory (bench/peakmem.py, ``own_peak_mb``).
 
+With ``--baseline DIR`` (a checkout of an earlier commit) each database is filled
+twice, once through each tree's migrations, and the two trees' processes take turns.
+
 Usage::
 
     .venv/bin/python bench/bench_console_plans.py [--envelopes 10000] [--rounds 100] \\
-        [--alternations 4] [--databases sqlite postgresql] [--team-share 1.0]
+        [--alternations 4] [--databases sqlite postgresql] [--team-share 1.0] \\
+        [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -47,7 +51,9 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# The tree measured: this one, or a baseline checkout's (``--baseline``), which the run
+# gives its child processes.
+ROOT = Path(os.environ.get("PLANSIGN_BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
 FIRST = ["Léa", "Jürg", "Sofía", "Ángel", "Zoë", "Ivan", "Mia", "Noah", "Aisha", "Chen",
@@ -206,9 +212,10 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) > 1 else values[0]
 
 
-def run_child(*arguments: object) -> str:
+def run_child(tree: Path, *arguments: object) -> str:
     done = subprocess.run([sys.executable, __file__, *map(str, arguments)], check=True,
-                          capture_output=True, text=True, cwd=ROOT)
+                          capture_output=True, text=True, cwd=tree,
+                          env={**os.environ, "PLANSIGN_BENCH_TREE": str(tree)})
     return done.stdout
 
 
@@ -223,6 +230,7 @@ def main() -> None:
     parser.add_argument("--team-share", type=float, default=1.0,
                         help="share of the plans in the signed-in person's HR team")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--baseline", type=Path, help="a checkout to measure beside this one")
     parser.add_argument("--child", choices=["fill", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=11, help=argparse.SUPPRESS)
@@ -236,31 +244,38 @@ def main() -> None:
 
     from testsupport.pgserver import PostgresServer
 
+    trees = {"this tree": Path(__file__).resolve().parent.parent}
+    if args.baseline:
+        trees = {"baseline": args.baseline.resolve(), **trees}
     work = Path(tempfile.mkdtemp(prefix="plansign-bench-console-"))
     server = PostgresServer() if "postgresql" in args.databases else None
     results: dict = {}
     try:
-        urls = {}
+        urls: dict[tuple[str, str], str] = {}
         if server:
             server.start()
         for database in args.databases:
-            started = time.perf_counter()
-            urls[database] = (f"sqlite:///{work / 'plans.db'}" if database == "sqlite"
-                              else server.url(server.create_database()))  # type: ignore[union-attr]
-            run_child("--child", "fill", "--url", urls[database], "--envelopes",
-                      args.envelopes, "--team-share", args.team_share)
-            print(f"{database}: {args.envelopes} envelopes in "
-                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            for label, tree in trees.items():
+                started = time.perf_counter()
+                urls[database, label] = (
+                    f"sqlite:///{work / f'plans-{len(urls)}.db'}" if database == "sqlite"
+                    else server.url(server.create_database()))  # type: ignore[union-attr]
+                run_child(tree, "--child", "fill", "--url", urls[database, label],
+                          "--envelopes", args.envelopes, "--team-share", args.team_share)
+                print(f"{database}, {label}: {args.envelopes} envelopes in "
+                      f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         per_run = max(1, args.rounds // args.alternations)
+        turns = [(database, label) for database in args.databases for label in trees]
         for turn in range(args.alternations):
-            order = list(args.databases) if turn % 2 == 0 else list(reversed(args.databases))
-            for database in order:
-                out = json.loads(run_child("--child", "measure", "--url", urls[database],
-                                           "--rounds", per_run, "--seed", 11 + turn))
-                slot = results.setdefault(database, {"times": {}, "cpu": {}, "peak_mb": [],
-                                                     "matches": out["matches"]})
+            for database, label in (turns if turn % 2 == 0 else list(reversed(turns))):
+                out = json.loads(run_child(trees[label], "--child", "measure", "--url",
+                                           urls[database, label], "--rounds", per_run,
+                                           "--seed", 11 + turn))
+                key = f"{database} ({label})" if len(trees) > 1 else database
+                slot = results.setdefault(key, {"times": {}, "cpu": {}, "peak_mb": [],
+                                                "matches": out["matches"]})
                 for measure_name in ("times", "cpu"):
-                    for kind, values in out[measure_name].items():
+                    for kind, values in out.get(measure_name, {}).items():
                         slot[measure_name].setdefault(kind, []).extend(values)
                 slot["peak_mb"].append(out["peak_mb"])
     finally:
@@ -289,7 +304,7 @@ def report(results: dict, args: argparse.Namespace) -> None:
         cells = []
         for database in databases:
             values = results[database]["times"][kind]
-            cpu = results[database]["cpu"][kind]
+            cpu = results[database]["cpu"].get(kind) or [float("nan")]
             if not kind.startswith("floor"):
                 every[database].extend(values)
                 every_cpu[database].extend(cpu)
