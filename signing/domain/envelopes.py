@@ -212,6 +212,8 @@ def _write_state(session: Session, before: wf.Envelope, after: wf.Envelope,
         if (signer.state, signer.decided_at) != (was[signer.id].state,
                                                  was[signer.id].decided_at):
             changes.update(state=signer.state, decided_at=signer.decided_at)
+        if signer.email != was[signer.id].email:  # resent to a corrected address
+            changes["email"] = signer.email
         if signer.id in nonces:
             changes["nonce"] = nonces[signer.id]
         if changes:

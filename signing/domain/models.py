@@ -30,6 +30,10 @@ class Document(Base):
 
 class EnvelopeRow(Base):
     __tablename__ = "envelopes"
+    # The console's plans list, answered from this index alone (migration 0017).
+    __table_args__ = (Index("ix_envelopes_listing", "team", "created_at", "state",
+                            "expires_at", "employee_search", "employee_name", "department",
+                            "manager_name", "owner", "drafted_by", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     state: Mapped[str] = mapped_column(String(20), index=True)

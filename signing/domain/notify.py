@@ -194,7 +194,9 @@ class Mailer:
         return (Attachment("performance-plan-signed.pdf", "application/pdf", final.content),)
 
     def _record_url(self, row: EnvelopeRow) -> str:
-        return f"{self.base_url.rstrip('/')}/api/v1/envelopes/{row.id}"
+        """The plan's page in the console, which HR open in a browser (signing in if
+        they must); the API's address needs a key no browser holds."""
+        return console_plan_url(self.base_url, row.id)
 
     def _company(self, plan: Plan) -> str:
         # Who the email is from when neither the plan nor the settings name the company:
@@ -221,6 +223,11 @@ class Mailer:
         return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
                 "video_link": plan.checkins.video_link,
                 "meeting_with": plan.checkins.with_ or plan.manager.name}
+
+
+def console_plan_url(base_url: str, envelope_id: str) -> str:
+    """The address of a plan's page in the console."""
+    return f"{base_url.rstrip('/')}/console/plans/{envelope_id}"
 
 
 def _moment(text: Any) -> dt.datetime | None:

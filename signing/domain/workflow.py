@@ -807,12 +807,45 @@ def remind(envelope: Envelope, *, now: dt.datetime) -> Step:
                 tuple(Effect("email", "reminder", s.id) for s in pending))
 
 
-def resend(envelope: Envelope, signer_id: str, *, now: dt.datetime) -> Step:
+def resend(envelope: Envelope, signer_id: str, *, email: str | None = None,
+           now: dt.datetime) -> Step:
     """A new link for a signer who is waiting on one; the old link is revoked by the
-    caller (a new nonce), which the ``signer.link_reissued`` event records."""
+    caller (a new nonce), which the ``signer.link_reissued`` event records. With
+    ``email``, a corrected address: the signer's address becomes it (the invitation goes
+    there, and every later email), and the event records both addresses."""
     signer = _open_signer(envelope, signer_id, "resend")
-    return Step(envelope, (Event(EventType.SIGNER_LINK_REISSUED, signer.id),),
+    data: dict[str, Any] = {}
+    corrected = _corrected_email(email, signer)
+    if corrected is not None:
+        data = {"email": corrected, "previous_email": signer.email}
+        envelope = _with_signer(envelope, replace(signer, email=corrected))
+    return Step(envelope, (Event(EventType.SIGNER_LINK_REISSUED, signer.id, data),),
                 (Effect("email", "invitation", signer.id),))
+
+
+def _corrected_email(email: str | None, signer: Signer) -> str | None:
+    """A corrected address, checked by the plan's rule for addresses; None when none is
+    given or it is the address already held (nothing to correct)."""
+    text = (email or "").strip()
+    if not text or text.casefold() == signer.email.casefold():
+        return None
+    from docgen.model import address_problem  # the plan's one rule; docgen is slow to import
+
+    problem = address_problem(text)
+    if problem:
+        raise InvalidInput("email", f"{problem}.".replace("..", "."))
+    return text
+
+
+def remind_now(envelope: Envelope, *, now: dt.datetime) -> Step:
+    """HR remind, at once, every signer who has been sent the plan and has not answered
+    (the worker reminds on a schedule: :func:`remind`). Refused, naming why, when no one
+    is waiting: an empty reminder would record nothing and tell no one."""
+    _require(envelope, "remind the signers of", EnvelopeState.SENT)
+    if not any(s.state in ASKED_STATES for s in envelope.signers):
+        raise InvalidInput("signers", "No signer is waiting to answer just now: the next "
+                                      "one is sent the plan when the one before answers.")
+    return remind(envelope, now=now)
 
 
 def delivery_failed(envelope: Envelope, signer_id: str, *, message: str, error: str,
@@ -887,7 +920,8 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
     """HR withdraw the envelope; its links stop working."""
     _require(envelope, "void", *OPEN_STATES)
     if not reason.strip():
-        raise InvalidInput("reason", "say why the envelope is voided")
+        raise InvalidInput("reason", "Give a reason: say why the plan is voided (the record "
+                                     "keeps it).")
     told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     voided = replace(envelope, state=EnvelopeState.VOIDED)
     return Step(voided, (Event(EventType.ENVELOPE_VOIDED, data={"reason": reason.strip()}),),
@@ -940,6 +974,7 @@ class Action(StrEnum):
     RECORD_REFUSAL = "record_refusal"
     DOCUMENT_OPENED = "document_opened"
     REMIND = "remind"
+    REMIND_NOW = "remind_now"
     RESEND = "resend"
     EXPIRE = "expire"
     CLOSE_COMMENTS = "close_comments"
@@ -961,6 +996,7 @@ ACTIONS: dict[Action, Callable[..., Step]] = {
     Action.REFUSE: refuse, Action.COMMENT: comment, Action.CONFIRM: confirm,
     Action.DECLINE: decline, Action.RECORD_REFUSAL: record_refusal,
     Action.DOCUMENT_OPENED: document_opened, Action.REMIND: remind,
+    Action.REMIND_NOW: remind_now,
     Action.RESEND: resend, Action.EXPIRE: expire, Action.VOID: void,
     Action.CLOSE_COMMENTS: close_comments,
     Action.DELIVERY_FAILED: delivery_failed, Action.EMAIL_EVENT: email_event,

@@ -36,6 +36,7 @@ BODIES = {
     "DisableWebhook": {"reason": "Checked by the access test."},
     "RotateSecret": {"overlap_hours": 0},
     "HoldBody": {"reason": "Checked by the access test."},
+    "ResendLink": {"email": "checked.by.the.access.test@example.com"},
 }
 
 

@@ -391,6 +391,7 @@ ALLOWED = {
     "record_refusal": {EnvelopeState.SENT},
     "close_comments": {EnvelopeState.SENT},
     "remind": {EnvelopeState.SENT},
+    "remind_now": {EnvelopeState.SENT},
     "resend": {EnvelopeState.SENT},
     "expire": {EnvelopeState.SENT},
     "void": {EnvelopeState.DRAFT, EnvelopeState.SENT},
@@ -414,6 +415,7 @@ def _call(action: str, env: Envelope) -> wf.Step:
                                                     meeting_at="2026-12-01T10:00",
                                                     confirmed=True, now=LATER),
         "remind": lambda: wf.remind(env, now=LATER),
+        "remind_now": lambda: wf.remind_now(env, now=LATER),
         "resend": lambda: wf.resend(env, "s-employee", now=LATER),
         "expire": lambda: wf.expire(env, now=late),
         # Every signer done, and the comment window after a recorded refusal passed.

@@ -20,6 +20,7 @@ _ERRORS = {
     404: "No such envelope, webhook endpoint or delivery.",
     409: "The envelope's or the signer's state does not allow this.",
     413: "The body is too large.",
+    415: "The body is not sent as JSON (Content-Type: application/json).",
     422: "Bad input: `field` or `errors` name what to fix. Nothing was changed.",
     503: "The PDF could not be made just now.",
 }
@@ -78,7 +79,7 @@ def openapi_document() -> dict[str, Any]:
             item["description"] = "API key roles allowed: " + ", ".join(roles) + "."
             item["x-roles"] = roles
         if op.body is not None:
-            item["requestBody"] = {"required": True, "content": {
+            item["requestBody"] = {"required": op.body_required, "content": {
                 "application/json": {"schema": refs[(op.body, "validation")]}}}
         paths.setdefault(op.path, {})[op.method.lower()] = item
     return {

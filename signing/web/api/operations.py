@@ -56,6 +56,8 @@ class Operation:
     media: str
     errors: tuple[int, ...]
     query: type[BaseModel] | None = None
+    # False: the body may be left out (no content at all), and the model's defaults apply.
+    body_required: bool = True
 
     @property
     def path(self) -> str:
@@ -74,20 +76,23 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[Role] | 
               status: int = 200, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, media: str = "application/json",
               errors: tuple[int, ...] = (), query: type[BaseModel] | None = None,
+              body_required: bool = True,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view and describe it for the OpenAPI document.
 
     The view gets the path parameters, ``key`` (the :class:`Caller`) when the
     operation needs one, ``body`` (the parsed model) when it takes one, and ``query``
-    (the query string parsed by that model) when it declares one. It returns a model
-    (sent as JSON with ``status``), a ``(model, headers)`` pair, or a Response.
+    (the query string parsed by that model) when it declares one; with
+    ``body_required`` false, a request without a body gets the body model's defaults.
+    It returns a model (sent as JSON with ``status``), a ``(model, headers)`` pair, or
+    a Response.
     Every request refused for its key (401, or 403 for its role) is written to the
     access log before the refusal is sent.
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         OPERATIONS.append(Operation(method, rule, view.__name__, summary, roles, status, body,
-                                    response, media, errors, query))
+                                    response, media, errors, query, body_required))
 
         @functools.wraps(view)
         def handle(**params: Any) -> Response:
@@ -98,7 +103,8 @@ def operation(method: str, rule: str, *, summary: str, roles: frozenset[Role] | 
                     _log_refusal(exc.caller, exc, params)
                     raise
             if body is not None:
-                params["body"] = _parse(body)
+                params["body"] = (body() if not body_required and not request.get_data(
+                    cache=True) else _parse(body))
             if query is not None:
                 params["query"] = _parse_query(query)
             result = view(**params)

@@ -41,6 +41,13 @@ class VoidEnvelope(_Model):
     reason: str = Field(max_length=2000, description="Why the envelope is withdrawn.")
 
 
+class ResendLink(_Model):
+    email: str | None = Field(None, max_length=320, description=(
+        "A corrected email address for the signer: the new link goes there, and so does "
+        "every later email; the audit trail records both addresses. Leave it out to send "
+        "the new link to the address already held."))
+
+
 class SignerOut(BaseModel):
     id: str
     role: wf.Role

@@ -23,6 +23,7 @@ from signing.web.api.schemas import (
     EnvelopeOut,
     EventOut,
     EventsOut,
+    ResendLink,
     VoidEnvelope,
 )
 
@@ -75,13 +76,14 @@ def void_envelope(key: Caller, body: VoidEnvelope, envelope_id: str) -> Envelope
 
 
 @operation("POST", "/envelopes/<envelope_id>/signers/<signer_id>/resend",
-           summary="Email a signer a new link; the old one stops working", roles=WRITE,
-           response=EnvelopeOut, errors=(401, 403, 404, 409, 422))
-def resend_link(key: Caller, envelope_id: str, signer_id: str) -> EnvelopeOut:
+           summary="Email a signer a new link, optionally to a corrected address; the old "
+                   "link stops working", roles=WRITE, body=ResendLink, body_required=False,
+           response=EnvelopeOut, errors=(400, 401, 403, 404, 409, 415, 422))
+def resend_link(key: Caller, body: ResendLink, envelope_id: str, signer_id: str) -> EnvelopeOut:
     _check_change(key, envelope_id, "resend")
     with webdb.transaction() as db:
-        envelopes.perform(db, envelope_id, wf.Action.RESEND, signer_id=signer_id, actor=_actor(key),
-                          now=_now())
+        envelopes.perform(db, envelope_id, wf.Action.RESEND, signer_id=signer_id,
+                          email=body.email, actor=_actor(key), now=_now())
         return EnvelopeOut.of(envelopes.load(db, envelope_id))
 
 

@@ -1,15 +1,337 @@
-"""The plans list (the console's home page) and each plan's page."""
+"""The plans list (the console's home page) and each plan's page.
+
+The list is :func:`signing.domain.plans_list.list_plans`; its results are also served
+alone (:func:`rows`), which the page fetches again every few seconds with htmx so that
+HR see a plan change state without reloading. A plan's page reads
+:func:`signing.domain.plan_page.read`; its actions (remind now, resend, void, record a
+refusal made in a meeting) each show a confirmation form first, then run one workflow
+action through :func:`signing.domain.envelopes.perform` as the signed-in person
+(``person:<username>``). Reads go through ``authorize.check_read`` and changes through
+``check_change``; a plan the person may not see is "not found", and logged.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import datetime as dt
+import time
+from dataclasses import replace
+from typing import Any
 
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as BaseResponse
+
+from signing.domain import authorize, envelopes, plan_page, plans_list, verification
+from signing.domain import workflow as wf
+from signing.domain.access import Role
+from signing.domain.models import Document
+from signing.domain.plan_states import PlanState, deadline
+from signing.web import current, timefmt, webdb
+from signing.web.cache import BoundedCache
 from signing.web.console import signedin
 
 bp = Blueprint("plans", __name__)
 
+STATE_LABELS = {
+    PlanState.DRAFT: _l("Draft"),
+    PlanState.AWAITING_APPROVAL: _l("Awaiting approval"),
+    PlanState.OUT_FOR_SIGNATURE: _l("Out for signature"),
+    PlanState.ACKNOWLEDGED: _l("Acknowledged"),
+    PlanState.REFUSED: _l("Refused"),
+    PlanState.EXPIRED: _l("Expired"),
+    PlanState.VOIDED: _l("Voided"),
+    PlanState.ARCHIVED: _l("Archived"),
+}
+SORT_LABELS = {
+    plans_list.Sort.NEWEST: _l("Newest first"),
+    plans_list.Sort.OLDEST: _l("Oldest first"),
+    plans_list.Sort.EMPLOYEE: _l("Employee name"),
+    plans_list.Sort.DEADLINE: _l("Deadline, soonest first"),
+    plans_list.Sort.DEPARTMENT: _l("Department"),
+}
+ROLE_LABELS = {"employee": _l("employee"), "manager": _l("manager"), "hr": _l("HR")}
+SIGNER_STATE_LABELS = {
+    "waiting": _l("not sent yet"), "notified": _l("sent, not opened"),
+    "viewed": _l("opened, not answered"), "acknowledged": _l("acknowledged"),
+    "refused": _l("refused to sign"), "confirmed": _l("confirmed"),
+    "declined": _l("declined to sign"),
+}
+ACTIONS = ("remind", "resend", "void", "refusal")
+
+
+@bp.after_request
+def _allow_htmx(response: BaseResponse) -> BaseResponse:
+    """The app's policy, and htmx's requests for the list's refresh and the verify
+    fragment (fetches to this site only); the app sets its policy only where none is."""
+    from signing.web.app import CONTENT_SECURITY_POLICY  # the app imports this module
+
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = (f"{CONTENT_SECURITY_POLICY}; "
+                                                       "connect-src 'self'")
+    return response
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"plan_state_labels": STATE_LABELS, "plan_role_labels": ROLE_LABELS,
+            "plan_signer_state_labels": SIGNER_STATE_LABELS}
+
+
+@bp.app_template_filter("plan_moment")
+def _plan_moment(value: dt.datetime | str | None, zone_name: str) -> str:
+    """A moment (or one kept as ISO text in event data) in the reader's zone, named."""
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return timefmt.local_time(moment, zone_name)
+    return timefmt.local_time(value, zone_name) if value is not None else ""
+
+
+# -- the list ------------------------------------------------------------------------
+
 
 @bp.get("/")
 @signedin.signed_in()
-def home() -> str:
-    return render_template("console/home.html")
+def home() -> str | tuple[str, int]:
+    return _list("console/plans.html", with_options=True)
+
+
+@bp.get("/plans/rows")
+@signedin.signed_in()
+def rows() -> str | tuple[str, int]:
+    """The list's results alone: what the page polls."""
+    return _list("console/plans_rows.html", with_options=False)
+
+
+def _list(template: str, *, with_options: bool) -> str | tuple[str, int]:
+    zone_name = _reader_zone()
+    errors: dict[str, str] = {}
+    try:
+        query = plans_list.parse_query(request.args)
+    except plans_list.QueryErrors as exc:
+        errors, query = exc.errors, exc.query
+    page = (plans_list.PlanPage([], 0, query) if errors else
+            plans_list.list_plans(webdb.session(), signedin.principal(), query,
+                                  zone=timefmt.zone(zone_name), with_options=False))
+    if with_options:  # the form's choices, also beside fields to correct
+        departments, managers = _filter_choices()
+        page = replace(page, departments=departments, managers=managers)
+    now = signedin.now()
+    rows_ = [(item, deadline(item.expires_at, item.state, now=now,
+                             zone=timefmt.zone(zone_name))) for item in page.items]
+    body = render_template(template, page=page, rows=rows_, query=query, errors=errors,
+                           zone=zone_name, now=now,
+                           # translated once here, not once per row
+                           states={k: str(v) for k, v in STATE_LABELS.items()},
+                           roles={k: str(v) for k, v in ROLE_LABELS.items()}, sorts=SORT_LABELS,
+                           refresh=current.services().settings.console_plans_refresh_seconds)
+    return (body, 400) if errors and with_options else body
+
+
+# The departments and managers the list's form offers, per person, kept a minute:
+# finding them reads every plan the person may see (6 of the 25 ms of CPU the list's
+# page took at 10,000 plans), and they change far more seldom than the list is opened.
+FILTER_CHOICES_SECONDS = 60.0
+_filter_choices_cache: BoundedCache[tuple[str, str, str | None],
+                                    tuple[float, list[str], list[str]]] = BoundedCache(512)
+
+
+def _filter_choices() -> tuple[list[str], list[str]]:
+    principal = signedin.principal()
+    key = (principal.actor, str(principal.role), principal.team)
+    kept = _filter_choices_cache.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1], kept[2]
+    departments, managers = plans_list.filter_choices(webdb.session(), principal)
+    _filter_choices_cache.put(key, (time.monotonic() + FILTER_CHOICES_SECONDS, departments,
+                                    managers))
+    return departments, managers
+
+
+def _reader_zone() -> str:
+    who = signedin.person()
+    return timefmt.zone_name(who.time_zone if who else None)
+
+
+# -- a plan's page -------------------------------------------------------------------
+
+
+@bp.get("/plans/<envelope_id>")
+@signedin.signed_in()
+def plan(envelope_id: str) -> str | tuple[str, int]:
+    details = _read(envelope_id, "console plan page")
+    return render_template("console/plan.html", plan=details, **_page_context(details))
+
+
+@bp.get("/plans/<envelope_id>/original.pdf")
+@signedin.signed_in()
+def original(envelope_id: str) -> Response:
+    _check_read(envelope_id, "download original.pdf")
+    db = webdb.session()
+    return _pdf(db.get(Document, envelopes.load(db, envelope_id).document_sha256),
+                f"plan-{envelope_id}-original.pdf")
+
+
+@bp.get("/plans/<envelope_id>/final.pdf")
+@signedin.signed_in()
+def final(envelope_id: str) -> Response:
+    _check_read(envelope_id, "download final.pdf")
+    db = webdb.session()
+    digest = envelopes.load(db, envelope_id).final_sha256
+    return _pdf(db.get(Document, digest) if digest else None,
+                f"plan-{envelope_id}-signed.pdf")
+
+
+@bp.get("/plans/<envelope_id>/verify")
+@signedin.signed_in()
+def verify(envelope_id: str) -> str:
+    """verify's checks of an archived plan (a fragment the page loads after it shows:
+    checking a seal takes a moment)."""
+    _check_read(envelope_id, "verify")
+    from docgen.seal import validate  # slow to import: only when a plan is verified
+    from signing import instance
+
+    services = current.services()
+    trusted = instance.trusted_seal_certificates(services.settings)
+    with services.readers() as session:
+        checks = verification.verify_envelope(session, services.store, envelope_id,
+                                               lambda pdf: validate(pdf, trusted=trusted))
+    return render_template("console/plan_verify.html", checks=checks,
+                           passed=all(c.ok for c in checks))
+
+
+@bp.route("/plans/<envelope_id>/<action>", methods=["GET", "POST"])
+@signedin.signed_in(Role.HR, Role.ADMIN)
+def act(envelope_id: str, action: str) -> str | tuple[str, int] | BaseResponse:
+    """An action's confirmation form (GET), and the action once confirmed (POST)."""
+    if action not in ACTIONS:
+        abort(404)
+    if request.method == "GET":
+        _check_change(envelope_id, action)
+        details = _read_after_check(envelope_id)
+        return render_template("console/plan_action.html", plan=details, action=action,
+                               form=request.args, errors={}, **_page_context(details))
+    _check_change(envelope_id, action)
+    details = _read_after_check(envelope_id)
+    try:
+        chosen, arguments = _action(action, request.form, details)
+        with webdb.transaction() as db:
+            envelopes.perform(db, envelope_id, chosen, actor=_actor(), now=signedin.now(),
+                              **arguments)
+    except wf.InvalidInput as exc:
+        return _refused(details, action, exc.errors)
+    except wf.WorkflowError as exc:
+        return _refused(details, action, {"": str(exc)})
+    return _redirect_done(envelope_id, action)
+
+
+def _action(action: str, form: Any,
+            details: plan_page.PlanDetails) -> tuple[wf.Action, dict[str, Any]]:
+    """The workflow action a confirmed form asks for, with its inputs; the workflow
+    checks them (and refuses bad ones naming the field)."""
+    if action == "remind":
+        return wf.Action.REMIND_NOW, {}
+    if action == "resend":
+        signer_id = form.get("signer_id", "")
+        if not any(s.id == signer_id for s in details.signers):
+            raise wf.InvalidInput("signer_id", _("Choose who to send a new link to."))
+        return wf.Action.RESEND, {"signer_id": signer_id,
+                                  "email": form.get("email", "").strip() or None}
+    if action == "void":
+        return wf.Action.VOID, {"reason": form.get("reason", "")}
+    manager = details.manager_signer
+    if manager is None:
+        raise wf.WorkflowError(_("This plan has no manager signer, so a refusal in a "
+                                 "meeting cannot be recorded on it."))
+    who = signedin.person()
+    zone_name = (who.time_zone if who else None) or details.plan_zone
+    return wf.Action.RECORD_REFUSAL, {
+        "signer_id": manager.id, "witness": form.get("witness", ""),
+        "meeting_at": form.get("meeting_at", ""),
+        "meeting_place": form.get("meeting_place", ""), "timezone": zone_name,
+        "reason": form.get("reason", ""), "confirmed": form.get("confirm_record") == "yes",
+        "comment_days": current.services().settings.refusal_comment_days}
+
+
+def _redirect_done(envelope_id: str, action: str) -> BaseResponse:
+    return redirect(url_for(".plan", envelope_id=envelope_id, done=action), 303)
+
+
+def _refused(details: plan_page.PlanDetails, action: str,
+             errors: dict[str, str]) -> tuple[str, int]:
+    return render_template("console/plan_action.html", plan=details, action=action,
+                           form=request.form, errors=errors,
+                           **_page_context(details)), 422
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _page_context(details: plan_page.PlanDetails) -> dict[str, Any]:
+    who = signedin.person()
+    zone_name = timefmt.zone_name((who.time_zone if who else None) or details.plan_zone)
+    now = signedin.now()
+    principal = signedin.principal()
+    may_change = principal.role in (Role.HR, Role.ADMIN) and _may_change(details.id)
+    return {"zone": zone_name, "now": now, "may_change": may_change,
+            "deadline": deadline(details.expires_at, details.state, now=now,
+                                 zone=timefmt.zone(zone_name)),
+            "done": request.args.get("done") if request.args.get("done") in ACTIONS else None,
+            "comment_days": current.services().settings.refusal_comment_days}
+
+
+def _may_change(envelope_id: str) -> bool:
+    """Whether to offer the actions (each is checked, and logged, when used)."""
+    from signing.domain import access
+    from signing.domain.models import EnvelopeRow
+
+    row = webdb.session().get(EnvelopeRow, envelope_id)
+    return row is not None and access.may_change_envelope(
+        signedin.principal(), owner=row.owner, team=row.team)
+
+
+def _read(envelope_id: str, action: str) -> plan_page.PlanDetails:
+    _check_read(envelope_id, action)
+    return _read_after_check(envelope_id)
+
+
+def _read_after_check(envelope_id: str) -> plan_page.PlanDetails:
+    try:
+        return plan_page.read(webdb.session(), envelope_id)
+    except envelopes.EnvelopeNotFound:
+        abort(404)
+
+
+def _check_read(envelope_id: str, action: str) -> None:
+    try:
+        authorize.check_read(current.services(), signedin.principal(), envelope_id[:64],
+                             action, now=signedin.now())
+    except envelopes.EnvelopeNotFound:
+        abort(404)
+
+
+def _check_change(envelope_id: str, action: str) -> None:
+    try:
+        authorize.check_change(current.services(), signedin.principal(), envelope_id[:64],
+                               f"console {action}", now=signedin.now())
+    except envelopes.EnvelopeNotFound:
+        abort(404)
+
+
+def _actor() -> envelopes.Actor:
+    who = signedin.person()
+    assert who is not None  # behind signed_in
+    return envelopes.Actor(who.actor, request.remote_addr,
+                           request.user_agent.string[:500] or None)
+
+
+def _pdf(document: Document | None, filename: str) -> Response:
+    if document is None:
+        abort(404)
+    return Response(document.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": "private, no-store", "ETag": f'"{document.sha256}"'})
+

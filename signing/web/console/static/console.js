@@ -8,3 +8,32 @@ document.addEventListener("htmx:responseError", function (event) {
     target.textContent = "Something could not be loaded. Reload the page to try again.";
   }
 });
+
+// -- plans --
+// The plans list refreshes its results every few seconds (htmx polling). A refresh must
+// not take the keyboard focus away: if the focus was on a link in the results, put it
+// back on the link to the same plan (or the results' heading) once they are swapped.
+(function () {
+  var focusedHref = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "plan-results") { return; }
+    var active = document.activeElement;
+    focusedHref = active && target.contains(active) && active.getAttribute("href");
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusedHref) { return; }
+    var results = document.getElementById("plan-results");
+    if (!results) { return; }
+    var links = results.querySelectorAll("a[href]");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute("href") === focusedHref) { links[i].focus(); break; }
+    }
+    focusedHref = null;
+  });
+})();
+// On a wide screen the list's filters start open; on a phone the list comes first.
+document.addEventListener("DOMContentLoaded", function () {
+  var more = document.querySelector("details.plan-more");
+  if (more && window.matchMedia("(min-width: 40rem)").matches) { more.open = true; }
+});
