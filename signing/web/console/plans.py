@@ -60,18 +60,6 @@ SIGNER_STATE_LABELS = {
 ACTIONS = ("remind", "resend", "void", "refusal")
 
 
-@bp.after_request
-def _allow_htmx(response: BaseResponse) -> BaseResponse:
-    """The app's policy, and htmx's requests for the list's refresh and the verify
-    fragment (fetches to this site only); the app sets its policy only where none is."""
-    from signing.web.app import CONTENT_SECURITY_POLICY  # the app imports this module
-
-    if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = (f"{CONTENT_SECURITY_POLICY}; "
-                                                       "connect-src 'self'")
-    return response
-
-
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"plan_state_labels": STATE_LABELS, "plan_role_labels": ROLE_LABELS,
