@@ -25,10 +25,11 @@ csrf = CSRFProtect()
 babel = Babel(default_locale="en", default_domain="messages")
 
 # Strict: only our own styles and scripts, no inline code, nothing sent elsewhere, and
-# no page of ours inside anyone's frame.
+# no page of ours inside anyone's frame. connect-src: the console's htmx requests.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
 )
 # The plan's PDF, shown in a frame of the signer's own page. A PDF runs no page script,
 # and a policy of default-src 'none' stops the browser's PDF viewer from showing it.

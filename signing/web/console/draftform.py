@@ -9,13 +9,15 @@ section) is shown beside the nearest part that has one. Pure: no request, no dat
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from docgen import lint_data
 from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING
@@ -198,9 +200,13 @@ class Node:
         return dom_id(self.path)
 
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9_]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def dom_id(path: str) -> str:
     """An element id for a path: ``goals[0].due`` -> ``f-goals-0-due``."""
-    return "f-" + (re.sub(r"[^A-Za-z0-9_]+", "-", path).strip("-") or "plan")
+    return "f-" + (_NOT_ID.sub("-", path).strip("-") or "plan")
 
 
 def _join(parent: str, key: str) -> str:
@@ -267,42 +273,48 @@ def form_data(form: Iterable[tuple[str, str]],
     lack), optional sections left empty left out. Names that are not fields of the
     form are ignored."""
     values = {name: value for name, value in form if _PATH.fullmatch(name)}
-    return _collect(parts or sections(), values, "")
+    return _collect(parts or sections(), _Posted(values), "")
 
 
-def _collect(parts: tuple[Part, ...], values: Mapping[str, str], parent: str) -> dict[str, Any]:
+class _Posted:
+    """The posted fields, with what :func:`_collect` asks of them found once: the items
+    of each list, and the sections with any field under them."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.items: dict[str, set[int]] = {}
+        self.sections: set[str] = set()
+        for name in values:
+            for found in _ITEM.finditer(name):
+                self.items.setdefault(name[:found.start()], set()).add(int(found.group(1)))
+            for cut in _DOT.finditer(name):
+                self.sections.add(name[:cut.start()])
+
+
+_ITEM = re.compile(r"\[(\d+)\]")
+_DOT = re.compile(r"\.")
+
+
+def _collect(parts: tuple[Part, ...], posted: _Posted, parent: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for part in parts:
         path = _join(parent, part.key)
         if isinstance(part, Field):
-            raw = values.get(path)
+            raw = posted.values.get(path)
             if raw is not None and raw.strip():
                 out[part.key] = _value(part, raw)
         elif isinstance(part, Group):
-            inner = _collect(part.parts, values, path)
+            inner = _collect(part.parts, posted, path)
             if not part.key:
                 out.update(inner)
-            elif inner or (not part.optional and _any_under(values, path)):
+            elif inner or (not part.optional and path in posted.sections):
                 out[part.key] = inner
         else:
-            items = [_collect(part.parts, values, f"{path}[{n}]")
-                     for n in _indices(values, path)]
+            items = [_collect(part.parts, posted, f"{path}[{n}]")
+                     for n in sorted(posted.items.get(path, ()))]
             if items:
                 out[part.key] = items
     return out
-
-
-def _any_under(values: Mapping[str, str], path: str) -> bool:
-    return any(name.startswith(path + ".") for name in values)
-
-
-def _indices(values: Mapping[str, str], path: str) -> list[int]:
-    found = set()
-    prefix = path + "["
-    for name in values:
-        if name.startswith(prefix):
-            found.add(int(name[len(prefix):name.index("]", len(prefix))]))
-    return sorted(found)
 
 
 def _value(part: Field, raw: str) -> Any:
@@ -393,6 +405,7 @@ class Note:
     message: str
     path: str
     code: str = ""
+    where: str = ""  # the path in the form's words: "Goal 1 › Metric"
 
 
 @dataclass
@@ -413,20 +426,75 @@ class Findings:
         return len(self.notes) - self.errors
 
 
-def findings_for(data: Mapping[str, Any], nodes: list[Node]) -> Findings:
+def findings_for(data: Mapping[str, Any], known: Container[str],
+                 parts: tuple[Part, ...] | None = None) -> Findings:
     """Lint ``data`` (docgen's :func:`lint_data`: problems with the data and lint findings
-    together) and place each note at its field, or the nearest part of the form above it."""
+    together) and place each note at its field, or the nearest part of the form above it
+    (``known``: the paths the form has a place at, :func:`slots`)."""
     checked = lint_data(dict(data))
-    notes = [Note("error", p.message, p.path) for p in checked.problems]
-    notes += [Note(str(f.severity), f.message, f.path, f.code) for f in checked.findings]
-    known = set(slots(nodes))
+    raw = [("error", p.message, p.path, "") for p in checked.problems]
+    raw += [(str(f.severity), f.message, f.path, f.code) for f in checked.findings]
+    notes: list[Note] = []
     by_slot: dict[str, list[Note]] = {}
-    for note in notes:
-        by_slot.setdefault(_slot(note.path, known), []).append(note)
+    for severity, message, path, code in raw:
+        slot = _slot(path, known)
+        note = Note(severity, message, path, code,
+                    describe(slot, parts or sections()) or str(_l("The plan")))
+        notes.append(note)
+        by_slot.setdefault(slot, []).append(note)
     return Findings(by_slot, notes, checked.valid, checked.linted)
 
 
-def _slot(path: str, known: set[str]) -> str:
+def describe(path: str, parts: tuple[Part, ...]) -> str:
+    """``path`` in the form's words: "Goal 1 › Milestone 2 › Due"."""
+    words: list[str] = []
+    level: tuple[Part, ...] = parts
+    for step in _STEP.finditer(path):
+        if step.group(2) is not None:
+            continue  # an item: named with its list below
+        part = _part_named(level, step.group(1))
+        if part is None:
+            break
+        if isinstance(part, Repeat):
+            index = path[step.end():].partition("]")[0].lstrip("[")
+            words.append(f"{part.item} {int(index) + 1}" if index.isdigit() else str(part.title))
+            level = part.parts
+        elif isinstance(part, Group):
+            words.append(str(part.title))
+            level = part.parts
+        else:
+            words.append(str(part.label))
+    return " › ".join(words)
+
+
+def _part_named(parts: tuple[Part, ...], key: str) -> Part | None:
+    for part in parts:
+        if part.key == key:
+            return part
+        if isinstance(part, Group) and not part.key:
+            found = _part_named(part.parts, key)
+            if found is not None:
+                return found
+    return None
+
+
+def slots_of(names: Iterable[str]) -> set[str]:
+    """The paths a form with fields ``names`` has a place at: each field, and each list,
+    item and section above it."""
+    out: set[str] = set()
+    for name in names:
+        if not _PATH.fullmatch(name):
+            continue
+        out.add(name)
+        for cut in _CUTS.finditer(name):
+            out.add(name[:cut.start()])
+    return out
+
+
+_CUTS = re.compile(r"(?=[.\[])")
+
+
+def _slot(path: str, known: Container[str]) -> str:
     here = path
     while here:
         if here in known:
@@ -434,3 +502,25 @@ def _slot(path: str, known: set[str]) -> str:
         cut = max(here.rfind("."), here.rfind("["))
         here = here[:cut] if cut > 0 else ""
     return ""
+
+
+# -- findings as HTML (the fragment has a slot per field: rendered here, not by macro) ----
+
+
+def notes_html(notes: Iterable[Note], words: Mapping[str, str]) -> Markup:
+    """Each note as the editor shows it; ``words`` names the severities."""
+    return Markup("").join(
+        Markup('<p class="finding {0}"><span class="severity">{1}:</span> {2}{3}</p>').format(
+            note.severity, words.get(note.severity, note.severity), note.message,
+            Markup(' <span class="code">({0})</span>').format(note.code) if note.code else "")
+        for note in notes)
+
+
+def fragment(found: Findings, paths: Iterable[str], words: Mapping[str, str]) -> Markup:
+    """The lint round trip's answer: every slot's notes, each to be swapped into place out
+    of band (an empty one clears what was there)."""
+    # Ids are letters, digits, '-' and '_' (dom_id): nothing in them to escape.
+    return Markup("\n".join(
+        f'<div id="x-{dom_id(path)}" hx-swap-oob="innerHTML">'
+        f'{notes_html(found.by_slot[path], words) if path in found.by_slot else ""}</div>'
+        for path in paths))

@@ -36,11 +36,18 @@ bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"dom_id": draftform.dom_id}
+    return {"dom_id": draftform.dom_id, "notes_html": draftform.notes_html,
+            "fragment": draftform.fragment, "severity_words": _severity_words}
+
+
+def _severity_words() -> dict[str, str]:
+    return {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
 
 WRITERS = (Role.MANAGER, Role.HR, Role.ADMIN)
 MAX_IMPORT_BYTES = 256 * 1024
 _EXAMPLE = re.compile(r"[a-z0-9-]{1,60}")
+# What the editor's form posts besides the plan's fields.
+_NOT_FIELDS = frozenset({"csrf_token", "version", "action"})
 
 
 # -- the start page: a new plan, one's drafts, and those awaiting one's approval ----------
@@ -171,7 +178,7 @@ def change(draft_id: str) -> Any:
     who, now = signedin.principal(), signedin.now()
     services = current.services()
     draft = _get(draft_id, action="open to change")
-    data = draftform.form_data(request.form.items(multi=True))
+    data = draftform.form_data(request.form.items(multi=True), _sections())
     version = _version()
     action = request.form.get("action", "save")
     if action.startswith(("add:", "remove:")):
@@ -226,11 +233,12 @@ def import_file(draft_id: str) -> Any:
 def lint() -> str:
     """The findings of the form as it is now, one fragment per field (htmx swaps each
     in place, out of band); the form's own data, never the database's."""
-    data = draftform.form_data(request.form.items(multi=True))
-    nodes = draftform.form_tree(data, _sections())
-    found = draftform.findings_for(data, nodes)
-    return render_template("console/editor_findings.html", nodes=nodes, found=found,
-                           slots=["", *draftform.slots(nodes)])
+    parts = _sections()
+    data = draftform.form_data(request.form.items(multi=True), parts)
+    slots = draftform.slots_of(name for name in request.form if name not in _NOT_FIELDS)
+    found = draftform.findings_for(data, slots, parts)
+    return render_template("console/editor_findings.html", found=found,
+                           slots=sorted(slots - {""}))
 
 
 @bp.get("/<draft_id>/export.<fmt>")
@@ -262,7 +270,7 @@ def _file_name(draft: Draft) -> str:
 @signedin.signed_in(*WRITERS)
 def preview(draft_id: str) -> Any:
     draft = _get(draft_id, action="preview")
-    found = draftform.findings_for(draft.plan_data, draftform.form_tree(draft.plan_data))
+    found = draftform.findings_for(draft.plan_data, set(), _sections())
     return render_template("console/draft_preview.html", draft=draft, found=found,
                            back=_back(draft))
 
@@ -306,8 +314,9 @@ def review(draft_id: str) -> Any:
 
 def _review_page(draft: Draft, who: Principal, *, error: str | None = None,
                  comment: str = "", status: int = 200) -> Any:
-    nodes = draftform.form_tree(draft.plan_data, _sections())
-    found = draftform.findings_for(draft.plan_data, nodes)
+    parts = _sections()
+    nodes = draftform.form_tree(draft.plan_data, parts)
+    found = draftform.findings_for(draft.plan_data, set(draftform.slots(nodes)), parts)
     with current.services().readers() as session:
         trail = drafts.history(session, draft.id)
     return render_template(
@@ -386,8 +395,9 @@ def _editor(draft: Draft, data: dict[str, Any], *, version: int | None = None,
             import_error: str | None = None, focus: str | None = None,
             status: int = 200) -> Any:
     who = signedin.principal()
-    nodes = draftform.form_tree(data, _sections())
-    found = draftform.findings_for(data, nodes)
+    parts = _sections()
+    nodes = draftform.form_tree(data, parts)
+    found = draftform.findings_for(data, set(draftform.slots(nodes)), parts)
     policy = _policy()
     return render_template(
         "console/editor.html", draft=draft, nodes=nodes, found=found,
