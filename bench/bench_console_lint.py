@@ -32,6 +32,7 @@ import html
 import http.client
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -88,7 +89,8 @@ def form_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
         return walk(nodes)
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(folder: Path, tree: Path | None = None
+                 ) -> tuple[subprocess.Popen[bytes], int]:
     from config import load_settings
     from signing.domain import people, signin
     from signing.services import Services
@@ -97,6 +99,8 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANSIGN_")}
     env.update(PLANSIGN_DATABASE_URL=database_url, PLANSIGN_INSTANCE_PATH=str(folder),
                PLANSIGN_SECRET_KEYS="b" * 40, PLANSIGN_BASE_URL="http://127.0.0.1")
+    if tree is not None:  # a baseline checkout's code, served by this interpreter
+        env["PYTHONPATH"] = str(tree)
     services = Services(load_settings(env))
     from signing.migrations import upgrade
     upgrade(services.engine)
@@ -129,6 +133,9 @@ class Client:
 
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection.connect()
+        # Headers and body leave in one write, but no waiting on delayed ACKs either way.
+        self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None,
@@ -170,61 +177,84 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a checkout of an earlier commit, served beside this one")
     args = parser.parse_args()
 
     from docgen import lint_data
 
     data = plans()
     bodies = {name: form_fields(plan) for name, plan in data.items()}
+    trees: dict[str, Path | None] = {"this": None}
+    if args.baseline is not None:
+        trees["baseline"] = args.baseline.resolve()
+    encoded = {name: urlencode(fields) for name, fields in bodies.items()}
+    kinds = [f"{tree}/{plan}" for plan in data for tree in trees]
+    times: dict[str, list[float]] = {key: [] for key in [*kinds, *(
+        f"floor/{plan}" for plan in data)]}
+    medians: dict[str, list[float]] = {key: [] for key in times}
+    sizes: dict[str, tuple[int, int]] = {}
+    peaks: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-console-lint-") as tmp:
-        server, port = start_server(Path(tmp))
+        servers, clients, headers, tree_peaks = {}, {}, {}, {}
         try:
-            peak = TreePeak(server.pid).__enter__()  # left below, before the server stops
-            client = Client(port)
-            token = client.sign_in()
-            headers = {"HX-Request": "true", "X-CSRF-Token": token}
-            encoded = {name: urlencode(fields) for name, fields in bodies.items()}
-            for name in data:  # warm up, and check the answer carries the finding
-                for _ in range(10):
-                    status, text, _ = client.request("POST", "/console/drafts/lint",
-                                                     encoded[name], headers)
-                assert status == 200 and "the goal has no metric" in text, (status, text[:300])
-            times: dict[str, list[float]] = {f"{n}/{k}": [] for n in data
-                                             for k in ("round trip", "lint_data floor")}
-            medians: dict[str, list[float]] = {key: [] for key in times}
-            sizes = {}
+            for tree, path in trees.items():
+                folder = Path(tmp) / tree
+                folder.mkdir()
+                servers[tree], port = start_server(folder, path)
+                tree_peaks[tree] = TreePeak(servers[tree].pid).__enter__()
+                clients[tree] = Client(port)
+                headers[tree] = {"HX-Request": "true", "X-CSRF-Token": clients[tree].sign_in()}
+                for name in data:  # warm up, and check the answer carries the finding
+                    for _ in range(10):
+                        status, text, _ = clients[tree].request(
+                            "POST", "/console/drafts/lint", encoded[name], headers[tree])
+                    assert status == 200 and "the goal has no metric" in text, (status,
+                                                                                 text[:300])
             for round_ in range(args.rounds):
-                order = list(data) if round_ % 2 == 0 else list(reversed(data))
-                for name in order:
+                order = kinds if round_ % 2 == 0 else list(reversed(kinds))
+                for kind in order:
+                    tree, name = kind.split("/")
                     trip: list[float] = []
                     for _ in range(args.requests):
                         started = time.perf_counter()
-                        _, text, _ = client.request("POST", "/console/drafts/lint",
-                                                    encoded[name], headers)
+                        _, text, _ = clients[tree].request(
+                            "POST", "/console/drafts/lint", encoded[name], headers[tree])
                         trip.append((time.perf_counter() - started) * 1000)
-                    sizes[name] = (len(encoded[name]), len(text))
+                    sizes[kind] = (len(encoded[name]), len(text))
+                    times[kind] += trip
+                    medians[kind].append(statistics.median(trip))
+                for name in data:
                     floor: list[float] = []
                     for _ in range(max(20, args.requests // 4)):
                         started = time.perf_counter()
                         lint_data(copy.deepcopy(data[name]))
                         floor.append((time.perf_counter() - started) * 1000)
-                    for key, values in ((f"{name}/round trip", trip),
-                                        (f"{name}/lint_data floor", floor)):
-                        times[key] += values
-                        medians[key].append(statistics.median(values))
+                    times[f"floor/{name}"] += floor
+                    medians[f"floor/{name}"].append(statistics.median(floor))
         finally:
-            peak.__exit__(None, None, None)
-            server.terminate()
-            server.wait(30)
-    print(f"CPUs: {os.cpu_count()}; rounds {args.rounds}, {args.requests} requests each")
-    print(f"{'':34} {'p50 ms':>8} {'p95 ms':>8} {'round medians (min-max)':>26}")
+            for tree, server in servers.items():
+                if tree in tree_peaks:
+                    tree_peaks[tree].__exit__(None, None, None)
+                    peaks[tree] = tree_peaks[tree].peak_mb
+                server.terminate()
+                server.wait(30)
+    print(f"CPUs: {os.cpu_count()}; rounds {args.rounds}, {args.requests} requests each; "
+          "floor: docgen's lint_data alone, in this process")
+    print(f"{'':22} {'p50 ms':>8} {'p95 ms':>8} {'round medians (min-max)':>26}")
     for key, values in times.items():
         spread = f"{min(medians[key]):.1f}-{max(medians[key]):.1f}"
-        print(f"{key:34} {percentile(values, 50):8.1f} {percentile(values, 95):8.1f} "
+        print(f"{key:22} {percentile(values, 50):8.1f} {percentile(values, 95):8.1f} "
               f"{spread:>26}")
-    for name, (sent, got) in sizes.items():
-        print(f"{name}: form {sent / 1024:.1f} KiB posted, fragment {got / 1024:.1f} KiB back")
-    print(f"server peak memory (gunicorn master and worker): {peak.peak_mb:.0f} MB")
+    if "baseline" in trees:
+        for name in data:
+            ratio = (statistics.median(medians[f"this/{name}"])
+                     / statistics.median(medians[f"baseline/{name}"]))
+            print(f"{name}: this / baseline, median of round medians: {ratio:.2f}")
+    for kind, (sent, got) in sizes.items():
+        print(f"{kind}: form {sent / 1024:.1f} KiB posted, fragment {got / 1024:.1f} KiB back")
+    for tree, mb in peaks.items():
+        print(f"{tree}: server peak memory (gunicorn master and worker) {mb:.0f} MB")
 
 
 if __name__ == "__main__":

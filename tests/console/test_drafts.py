@@ -347,3 +347,20 @@ def test_an_earlier_envelope_starts_a_new_draft_only_for_someone_who_may_read_it
     response = console.post("/console/drafts/new", data={"start": "envelope:nope"},
                             token_from="/console/drafts/")
     assert response.status_code == 404
+
+
+def test_sending_ones_own_plan_with_lint_errors_keeps_the_editor_and_sends_nothing(console,
+                                                                                  sessions):
+    console.sign_in("hr", team="Care HR")
+    draft_id = start(console)
+    fields = form_of(console, draft_id)
+    fields["goals[0].metric"] = ""
+    response = console.post(f"/console/drafts/{draft_id}", data={**fields, "action": "send"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Not sent: the plan has 1 lint error" in page
+    assert 'name="goals[0].statement"' in page  # still the editor
+    row = draft_row(sessions, draft_id)
+    assert row.state == "draft" and "metric" not in row.plan_data["goals"][0]
+    assert f'name="version" value="{row.version}"' in page  # the next save goes through
+    with sessions() as session:
+        assert session.query(EnvelopeRow).count() == 0

@@ -266,36 +266,44 @@ _PATH = re.compile(r"[a-z_]+(\[\d{1,3}\])*(\.[a-z_]+(\[\d{1,3}\])*)*")
 _STEP = re.compile(r"([a-z_]+)|\[(\d+)\]")
 
 
-def form_data(form: Iterable[tuple[str, str]],
+def form_data(form: Iterable[tuple[str, str]] | Posted,
               parts: tuple[Part, ...] | None = None) -> dict[str, Any]:
     """Plan data from the editor's fields (``name`` is a field's path): empty fields left
     out, items of a list kept in order even when empty (so the linter says what they
     lack), optional sections left empty left out. Names that are not fields of the
     form are ignored."""
-    values = {name: value for name, value in form if _PATH.fullmatch(name)}
-    return _collect(parts or sections(), _Posted(values), "")
+    posted = form if isinstance(form, Posted) else Posted(form)
+    return _collect(parts or sections(), posted, "")
 
 
-class _Posted:
-    """The posted fields, with what :func:`_collect` asks of them found once: the items
-    of each list, and the sections with any field under them."""
+class Posted:
+    """The editor's posted fields, read once: their values by path, the items of each
+    list, the sections with any field under them, and every path the form has a place
+    for findings at (:attr:`slots`: each field, and each list, item and section above
+    it)."""
 
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
+    def __init__(self, form: Iterable[tuple[str, str]]) -> None:
+        self.values: dict[str, str] = {}
         self.items: dict[str, set[int]] = {}
         self.sections: set[str] = set()
-        for name in values:
-            for found in _ITEM.finditer(name):
-                self.items.setdefault(name[:found.start()], set()).add(int(found.group(1)))
-            for cut in _DOT.finditer(name):
-                self.sections.add(name[:cut.start()])
+        self.slots: set[str] = set()
+        for name, value in form:
+            if not _PATH.fullmatch(name):
+                continue
+            self.values[name] = value
+            self.slots.add(name)
+            for at, char in enumerate(name):
+                if char == ".":
+                    self.sections.add(name[:at])
+                    self.slots.add(name[:at])
+                elif char == "[":
+                    head = name[:at]
+                    self.slots.add(head)
+                    self.items.setdefault(head, set()).add(
+                        int(name[at + 1:name.index("]", at)]))
 
 
-_ITEM = re.compile(r"\[(\d+)\]")
-_DOT = re.compile(r"\.")
-
-
-def _collect(parts: tuple[Part, ...], posted: _Posted, parent: str) -> dict[str, Any]:
+def _collect(parts: tuple[Part, ...], posted: Posted, parent: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for part in parts:
         path = _join(parent, part.key)
@@ -476,22 +484,6 @@ def _part_named(parts: tuple[Part, ...], key: str) -> Part | None:
             if found is not None:
                 return found
     return None
-
-
-def slots_of(names: Iterable[str]) -> set[str]:
-    """The paths a form with fields ``names`` has a place at: each field, and each list,
-    item and section above it."""
-    out: set[str] = set()
-    for name in names:
-        if not _PATH.fullmatch(name):
-            continue
-        out.add(name)
-        for cut in _CUTS.finditer(name):
-            out.add(name[:cut.start()])
-    return out
-
-
-_CUTS = re.compile(r"(?=[.\[])")
 
 
 def _slot(path: str, known: Container[str]) -> str:

@@ -234,11 +234,11 @@ def lint() -> str:
     """The findings of the form as it is now, one fragment per field (htmx swaps each
     in place, out of band); the form's own data, never the database's."""
     parts = _sections()
-    data = draftform.form_data(request.form.items(multi=True), parts)
-    slots = draftform.slots_of(name for name in request.form if name not in _NOT_FIELDS)
-    found = draftform.findings_for(data, slots, parts)
+    posted = draftform.Posted((name, value) for name, value in request.form.items(multi=True)
+                              if name not in _NOT_FIELDS)
+    found = draftform.findings_for(draftform.form_data(posted, parts), posted.slots, parts)
     return render_template("console/editor_findings.html", found=found,
-                           slots=sorted(slots - {""}))
+                           slots=sorted(posted.slots))
 
 
 @bp.get("/<draft_id>/export.<fmt>")
@@ -352,9 +352,11 @@ def return_to_author(draft_id: str) -> Any:
 
 
 def _send(draft: Draft, *, version: int | None = None) -> Any:
+    """Send the draft (approving it, if submitted); on failure, the page it was sent from
+    again (the editor for one's own draft, else the approval page), saying why."""
     who, services = signedin.principal(), current.services()
     try:
-        envelope_id = drafts.send(
+        drafts.send(
             services.sessions, who, draft.id, version=draft.version if version is None
             else version, options=_options(draft), converter=services.converter,
             actor=envelopes.Actor(who.actor, request.remote_addr,
@@ -362,21 +364,27 @@ def _send(draft: Draft, *, version: int | None = None) -> Any:
             now=signedin.now(), policy=_policy())
     except LintFailed as exc:
         count = sum(1 for f in exc.findings if str(f.severity) == "error")
-        return _review_page(draft, who, status=422, error=_(
-            "Not sent: the plan has %(count)d lint error(s), listed below. The author "
-            "corrects them; return the plan with your comments.", count=count))
+        return _not_sent(draft, 422, _("Not sent: the plan has %(count)d lint error(s), "
+                                       "listed below; correct them, or return the plan "
+                                       "to its author with comments.", count=count))
     except PlanError as exc:
-        return _review_page(draft, who, status=422, error=_(
-            "Not sent: %(problems)s", problems="; ".join(str(p) for p in exc.problems)))
+        return _not_sent(draft, 422, _("Not sent: %(problems)s",
+                                       problems="; ".join(str(p) for p in exc.problems)))
     except DraftError as exc:
-        return _review_page(draft, who, error=exc.message,
-                            status=409 if isinstance(exc, DraftConflict) else 400)
+        return _not_sent(draft, 409 if isinstance(exc, DraftConflict) else 400, exc.message)
     except DocgenError:
-        return _review_page(draft, who, status=503, error=_(
-            "Not sent: the PDF could not be made just now. Nothing was sent; try again in "
-            "a minute."))
-    del envelope_id
+        return _not_sent(draft, 503, _("Not sent: the PDF could not be made just now. "
+                                       "Nothing was sent; try again in a minute."))
     return redirect(url_for(".review", draft_id=draft.id, sent=1))
+
+
+def _not_sent(draft: Draft, status: int, message: str) -> Any:
+    # The draft as it is now: a failed send has moved its version on (it was claimed).
+    fresh = _get(draft.id, action="open after a failed send")
+    who = signedin.principal()
+    if drafts.may_edit(who, fresh):
+        return _editor(fresh, fresh.plan_data, error=message, status=status)
+    return _review_page(fresh, who, error=message, status=status)
 
 
 # -- helpers -----------------------------------------------------------------------------
