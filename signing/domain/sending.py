@@ -50,32 +50,49 @@ def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
 
 def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
               options: SendOptions, converter: PdfConverter, actor: envelopes.Actor,
-              now: dt.datetime, source: str | None = None) -> str:
+              now: dt.datetime, source: str | None = None,
+              drafted_by: str | None = None) -> str:
     """Validate, lint, render and convert a plan, then create and send its envelope.
+    ``drafted_by`` names whoever drafted it in the console (a manager, who may then
+    follow the envelope: :mod:`signing.domain.access`).
 
     Raises :class:`docgen.PlanError` (field paths; also for a ``manager.webhook`` that
     names no enabled endpoint, and for a plan over ``options.limits``, checked before
     LibreOffice sees it and again by its page count) or :class:`docgen.LintFailed` before
     anything is written.
     """
-    checked = lint_data(plan_data, source=source)
-    if checked.plan is None:
-        raise PlanError(checked.problems, source, findings=checked.findings)
-    plan = checked.plan
+    plan = checked_plan(plan_data, source=source)
     check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
-    job = Job(source or plan.plan_id or "plan", plan, options.template, source)
-    check(job, force=options.force)
-    pdf = build(job, formats=["pdf"], company_name=options.company_name,
-                converter=converter, generated_on=now.date(),
-                limits=options.limits, for_signature=True).files["pdf"]
+    pdf = signature_pdf(plan, options=options, converter=converter, now=now, source=source)
     stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
     with sessions.begin() as session:
         envelope_id = envelopes.create_envelope(
             session, plan_data=stored, template=options.template.stem, pdf=pdf,
-            signers=signer_specs(plan), actor=actor, now=now, team=options.team)
+            signers=signer_specs(plan), actor=actor, now=now, team=options.team,
+            drafted_by=drafted_by)
         envelopes.perform(session, envelope_id, wf.Action.SEND, actor=actor, now=now,
                           expires_in=options.expires_in)
     return envelope_id
+
+
+def checked_plan(plan_data: dict[str, Any], *, source: str | None = None) -> Plan:
+    """The plan of ``plan_data``, or :class:`docgen.PlanError` with its problems and the
+    findings of what could be linted."""
+    checked = lint_data(plan_data, source=source)
+    if checked.plan is None:
+        raise PlanError(checked.problems, source, findings=checked.findings)
+    return checked.plan
+
+
+def signature_pdf(plan: Plan, *, options: SendOptions, converter: PdfConverter,
+                  now: dt.datetime, source: str | None = None) -> bytes:
+    """The PDF signers are sent: lint checked (unless ``options.force``), rendered and
+    converted for signature. The console's preview is this same build."""
+    job = Job(source or plan.plan_id or "plan", plan, options.template, source)
+    check(job, force=options.force)
+    return build(job, formats=["pdf"], company_name=options.company_name,
+                 converter=converter, generated_on=now.date(),
+                 limits=options.limits, for_signature=True).files["pdf"]
 
 
 def check_webhook(sessions: sessionmaker[Session], plan: Plan, *, owner: str,
