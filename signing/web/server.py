@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import math
 import os
 import re
 import selectors
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -74,6 +76,12 @@ class ServeOptions:
     backlog: int
     max_body: int  # the app's own limit: a larger body is handed over for it to refuse
     graceful_timeout: int = 30
+    # How long a thread may hold the GIL while another waits for it (Python's
+    # sys.setswitchinterval, in microseconds; 0 leaves Python's 5 ms).
+    switch_interval_us: int = 0
+    # Once a worker has built its app: move what is alive then out of the collector's
+    # view (gc.freeze), so collections do not walk the app's long-lived objects again.
+    gc_freeze: bool = True
 
 
 def default_workers() -> int:
@@ -385,6 +393,14 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
     def load(self) -> WSGIApp:
         app, close = self.app_factory()
         self.closers.append(close)
+        if self.options.switch_interval_us:
+            sys.setswitchinterval(self.options.switch_interval_us / 1e6)
+        if self.options.gc_freeze:
+            # The app, its templates, engine and caches live as long as the worker: a
+            # full collection (every few seconds under load) walked them all, holding
+            # the GIL, in the middle of someone's request.
+            gc.collect()
+            gc.freeze()
         return app
 
     def _worker_exit(self, _arbiter: Any, _worker: Any) -> None:
