@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -349,6 +349,9 @@ def main() -> None:
                         help="worker processes (default: serve's own: one per CPU)")
     parser.add_argument("--threads", type=int, default=0,
                         help="threads per worker (default: serve's own)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (main) served beside this one, each on its "
+                             "own database, alternating in each round: --ops page,token,ack")
     parser.add_argument("--ops", default="hello,floor,page,token,ack",
                         help="which of hello, floor, page, token, ack to run")
     parser.add_argument("--configs", default="",
@@ -366,6 +369,14 @@ def main() -> None:
     threads = args.threads or (4 if multiprocess else 8)
     work = Path(tempfile.mkdtemp(prefix="plansign-bench-web-"))
     (work / "instance").mkdir()
+    if args.baseline:
+        with (PostgresServer(settings=DURABLE) if args.db == "postgresql"
+              else contextlib.nullcontext()) as pg:
+            compare_with_baseline(
+                args, work, workers, threads,
+                lambda name: pg.url(pg.create_database()) if pg is not None
+                else f"sqlite:///{work / f'instance-{name}' / 'plansign.db'}")
+        return
     with database(args.db, work) as url:
         env = {"PLANSIGN_INSTANCE_PATH": str(work / "instance"),
                "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_DATABASE_URL": url, **LIMITS,
@@ -397,6 +408,92 @@ def main() -> None:
             results = measure(args, work, tokens, ports, plansign.pid, floor.pid, hello.pid)
             pss = tree_pss_mb(plansign.pid)
         report(args, results, server, workers, threads, root, peak, pss)
+
+
+# -- this checkout beside a baseline ---------------------------------------------------------
+
+
+def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, threads: int,
+                          new_database: Callable[[str], str]) -> None:
+    """plansign from ``--baseline`` and from ``--root``, each served (same workers and
+    threads) on its own database, driven in turn in every round (the order alternating):
+    what a loaded machine changes from one minute to the next hits both alike."""
+    trees = {"base": args.baseline.resolve(), "head": args.root.resolve()}
+    ops = [op for op in args.ops.split(",") if op in ("page", "token", "ack")]
+    with contextlib.ExitStack() as stack:
+        served: dict[str, dict[str, object]] = {}
+        for name, tree_root in trees.items():
+            instance = work / f"instance-{name}"
+            instance.mkdir()
+            env = {"PLANSIGN_INSTANCE_PATH": str(instance), "PLANSIGN_SECRET_KEYS": "k" * 40,
+                   "PLANSIGN_DATABASE_URL": new_database(name), **LIMITS,
+                   "PLANSIGN_RATE_LIMIT_STORAGE": args.rate_limit_storage}
+            tokens = make_signers_in(tree_root, env, args.sessions + args.rounds * args.acks)
+            port = free_port()
+            process = stack.enter_context(started(
+                [sys.executable, "-c", "from signing.cli import main; main()", "serve",
+                 "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
+                {**os.environ, **env, "PYTHONPATH": str(tree_root)}, port,
+                work / f"serve-{name}.log", tree_root))
+            sessions = tokens[:args.sessions]
+            with ThreadPoolExecutor(8) as pool:
+                cookies = list(pool.map(lambda t, p=port: signer_session(p, t)[0], sessions))
+            scripts = {"page": wrk_script(work, f"page-{name}",
+                                          [("GET", "/sign", c, "") for c in cookies]),
+                       "token": wrk_script(work, f"token-{name}",
+                                           [("GET", f"/s/{t}", "", "") for t in sessions])}
+            for op in ("page", "token"):  # warm every worker and thread
+                run_wrk(port, scripts[op], args.clients, 2, process.pid)
+            served[name] = {"port": port, "pid": process.pid, "scripts": scripts,
+                            "acks": tokens[args.sessions:]}
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        for round_number in range(args.rounds):
+            names = list(trees) if round_number % 2 == 0 else list(reversed(trees))
+            for name in names:
+                port, pid = int(served[name]["port"]), int(served[name]["pid"])  # type: ignore[call-overload]
+                for op in ops:
+                    if op == "ack":
+                        acks = served[name]["acks"][round_number * args.acks:  # type: ignore[index]
+                                                    (round_number + 1) * args.acks]
+                        with ThreadPoolExecutor(8) as pool:
+                            forms = list(pool.map(lambda t, p=port: signer_session(p, t),
+                                                  acks))
+                        script = wrk_script(work, f"ack-{name}-{round_number}", [
+                            ("POST", "/sign/acknowledge", cookie,
+                             f"csrf_token={csrf}&typed_name=Signer+"
+                             f"{args.sessions + round_number * args.acks + i}&consent=on")
+                            for i, (cookie, csrf) in enumerate(forms)])
+                        seconds = args.ack_seconds
+                    else:
+                        script, seconds = served[name]["scripts"][op], args.seconds  # type: ignore[index]
+                    results.setdefault((op, name), []).append(
+                        run_wrk(port, script, args.clients, seconds, pid))
+            print(f"# round {round_number + 1}: " + ", ".join(
+                f"{op} {name} {runs[-1]['rps']:.0f}/s ({runs[-1]['cpu_ms']:.2f} ms CPU)"
+                for (op, name), runs in results.items()) + f"; load {os.getloadavg()[0]:.1f}",
+                file=sys.stderr, flush=True)
+    print(f"# {os.cpu_count()} CPUs, {args.db}, {workers} processes x {threads} threads, wrk "
+          f"{args.clients} connections, median of {args.rounds} rounds alternating base "
+          f"({trees['base']}) and head ({trees['head']}); load average at the end "
+          f"{os.getloadavg()[0]:.1f}")
+    print("| operation | base req/s | head req/s | head/base | base CPU/req | head CPU/req | "
+          "head/base CPU | base p99 | head p99 | rounds base; head (req/s) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for op in ops:
+        base, head = results[(op, "base")], results[(op, "head")]
+
+        def median(runs: list[dict[str, float]], key: str) -> float:
+            return statistics.median(run[key] for run in runs)
+        ratios = statistics.median(h["rps"] / b["rps"] for b, h in zip(base, head, strict=True))
+        print(f"| {op} | {median(base, 'rps'):.0f} | {median(head, 'rps'):.0f} | "
+              f"{ratios:.2f} | {median(base, 'cpu_ms'):.2f} ms | {median(head, 'cpu_ms'):.2f} ms"
+              f" | {median(head, 'cpu_ms') / median(base, 'cpu_ms'):.2f} | "
+              f"{median(base, 'p99'):.0f} ms | {median(head, 'p99'):.0f} ms | "
+              + ", ".join(f"{r['rps']:.0f}" for r in base) + "; "
+              + ", ".join(f"{r['rps']:.0f}" for r in head) + " |")
+        trouble = sum(run["unexpected"] + run["errors"] for run in base + head)
+        if trouble:
+            print(f"**{op}: {trouble} unexpected answers or socket errors**")
 
 
 # -- serving configurations side by side ---------------------------------------------------
