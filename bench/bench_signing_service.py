@@ -358,7 +358,8 @@ def main() -> None:
                         help="serving configurations to compare, alternating in each round "
                              "(the signer's page and the floor app, each served so): e.g. "
                              "'2x4,2x8,2x4:si=1000,2x4:nofreeze', WORKERSxTHREADS with "
-                             "si=SWITCH_INTERVAL_US, nofreeze (serve_gc_freeze off)")
+                             "si=SWITCH_INTERVAL_US, nofreeze (serve_gc_freeze off), "
+                             "nobalance (serve_balance_connections off)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -491,25 +492,31 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
               f"{median(base, 'p99'):.0f} ms | {median(head, 'p99'):.0f} ms | "
               + ", ".join(f"{r['rps']:.0f}" for r in base) + "; "
               + ", ".join(f"{r['rps']:.0f}" for r in head) + " |")
-        trouble = sum(run["unexpected"] + run["errors"] for run in base + head)
-        if trouble:
-            print(f"**{op}: {trouble} unexpected answers or socket errors**")
+        for name, runs in (("base", base), ("head", head)):
+            unexpected = sum(run["unexpected"] for run in runs)
+            errors = sum(run["errors"] for run in runs)
+            if unexpected or errors:
+                print(f"**{op}, {name}: {unexpected} answers other than 200/303, {errors} "
+                      "socket errors (connect, read, write, timeout)**")
 
 
 # -- serving configurations side by side ---------------------------------------------------
 
 
 def parse_config(text: str) -> dict[str, object]:
-    """'2x4:si=1000:nofreeze' -> workers, threads, switch interval (µs), gc freeze."""
+    """'2x4:si=1000:nofreeze:nobalance' -> workers, threads, switch interval (µs), gc
+    freeze, connections balanced."""
     head, *options = text.split(":")
     workers, threads = (int(n) for n in head.split("x"))
     config: dict[str, object] = {"name": text, "workers": workers, "threads": threads,
-                                 "si": 0, "freeze": True}
+                                 "si": 0, "freeze": True, "balance": True}
     for option in options:
         if option.startswith("si="):
             config["si"] = int(option[3:])
         elif option == "nofreeze":
             config["freeze"] = False
+        elif option == "nobalance":
+            config["balance"] = False
         else:
             raise SystemExit(f"--configs: unknown option {option!r} in {text!r}")
     return config
@@ -525,7 +532,9 @@ def compare_configs(args: argparse.Namespace, work: Path, env: dict[str, str], u
             port, floor_port = free_port(), free_port()
             serve_env = {**os.environ, **env, "PYTHONPATH": str(args.root.resolve()),
                          "PLANSIGN_SERVE_SWITCH_INTERVAL_US": str(config["si"]),
-                         "PLANSIGN_SERVE_GC_FREEZE": "true" if config["freeze"] else "false"}
+                         "PLANSIGN_SERVE_GC_FREEZE": "true" if config["freeze"] else "false",
+                         "PLANSIGN_SERVE_BALANCE_CONNECTIONS":
+                             "true" if config["balance"] else "false"}
             plansign = stack.enter_context(started(
                 [sys.executable, "-c", "from signing.cli import main; main()", "serve",
                  "--port", str(port), "--workers", str(config["workers"]),
@@ -536,7 +545,8 @@ def compare_configs(args: argparse.Namespace, work: Path, env: dict[str, str], u
                  str(floor_port), "--server", "gunicorn", "--workers", str(config["workers"]),
                  "--threads", str(config["threads"]), "--database-url", url,
                  "--switch-interval-us", str(config["si"]),
-                 *([] if config["freeze"] else ["--no-gc-freeze"])],
+                 *([] if config["freeze"] else ["--no-gc-freeze"]),
+                 *([] if config["balance"] else ["--no-balance"])],
                 serve_env, floor_port, work / f"floor{index}.log", ROOT))
             with ThreadPoolExecutor(8) as pool:
                 cookies = list(pool.map(lambda t, p=port: signer_session(p, t)[0], tokens))
