@@ -21,8 +21,16 @@ counted.
 ``signing/web/server.py`` it is served the way that version did (waitress, one
 process, 8 threads), and so are the floor and hello apps.
 
+``--baseline DIR`` serves plansign from DIR (main) beside this checkout, each on its own
+database with the same workers and threads, and drives them in turn in every round
+(``--ops page,token,ack``): their ratios and CPU per request. ``--configs`` serves the
+signer's page and the floor app under several serving configurations (workers x
+threads, switch interval, gc.freeze, connection balancing), alternating per round, and
+reports p99 by round and how wrk's connections were shared out between the processes.
+
 Usage: ``.venv/bin/python bench/bench_signing_service.py [--db sqlite|postgresql]
-[--rounds 3] [--seconds 8] [--root DIR]``.
+[--rounds 3] [--seconds 8] [--root DIR | --baseline DIR | --configs 2x4,2x8,...]
+[--ops hello,floor,page,token,ack]``.
 """
 
 from __future__ import annotations
