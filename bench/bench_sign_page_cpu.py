@@ -29,6 +29,7 @@ Usage::
     .venv/bin/python bench/bench_sign_page_cpu.py --baseline /work/wt-page-base \\
         [--rounds 5] [--requests 300] [--database-url postgresql+psycopg://...]
     .venv/bin/python bench/bench_sign_page_cpu.py --profile page   # cProfile, this checkout
+    .venv/bin/python bench/bench_sign_page_cpu.py --db postgresql --profile acknowledge
 
 Both variants run with the interpreter that runs this script (one virtual environment),
 each with its own checkout first on ``sys.path``.
@@ -189,7 +190,8 @@ def csrf_of(page: bytes) -> str:
 
 
 def measure_plansign(requests: int, database_url: str, plans: Iterable[str],
-                     profile: str | None = None) -> dict[str, float]:
+                     profile: str | None = None,
+                     operations: Iterable[str] = OPERATIONS) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-page-") as folder:
         app, services = plansign_app(database_url, Path(folder))
         wsgi, results = Wsgi(app), {}
@@ -234,7 +236,7 @@ def measure_plansign(requests: int, database_url: str, plans: Iterable[str],
                 for operation in OPERATIONS[:OPERATIONS.index(profile)]:
                     measured[operation]()
                 return {"profiled": run_profiled(measured[profile], plan, profile)}
-            for operation in OPERATIONS:
+            for operation in operations:
                 results[f"{plan}.{operation}"] = measured[operation]()
         services.close()
     return results
@@ -342,8 +344,9 @@ def run_child(name: str, root: Path, args: argparse.Namespace,
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name,
                "--root", str(root), "--requests", str(args.requests),
                "--plans", ",".join(plans)]
-    if args.database_url:
-        command += ["--database-url", args.database_url]
+    database_url = args.new_database() if name != "floor" else ""
+    if database_url:
+        command += ["--database-url", database_url]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANSIGN_")}
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -390,9 +393,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database-url", default="",
                         help="a database for plansign (default: SQLite in the instance)")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="postgresql: start a private PostgreSQL server (fsync on) and "
+                             "give each run of plansign a fresh database on it")
     parser.add_argument("--profile", choices=OPERATIONS,
                         help="profile one request kind of this checkout, example plan")
     parser.add_argument("--plan", choices=PLANS, default="example", help="with --profile")
+    parser.add_argument("--only", choices=OPERATIONS,
+                        help="measure one request kind of this checkout, example plan, "
+                             "--rounds times in this process (no profiler): a quick check")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--plans", default=",".join(PLANS), help=argparse.SUPPRESS)
@@ -400,9 +409,30 @@ def main() -> None:
     if args.child:
         child(args)
         return
+    if args.db == "postgresql" and not args.database_url:
+        sys.path.insert(0, str(ROOT))
+        from testsupport.pgserver import PostgresServer
+
+        with PostgresServer(settings={"fsync": "on", "synchronous_commit": "on"}) as server:
+            args.new_database = lambda: server.url(server.create_database())
+            drive(args)
+        return
+    args.new_database = lambda: args.database_url
+    drive(args)
+
+
+def drive(args: argparse.Namespace) -> None:
+    if args.only:  # with --root, another checkout's (e.g. the baseline's)
+        sys.path.insert(0, args.root or str(ROOT))
+        seconds = [measure_plansign(args.requests, args.new_database(), [args.plan],
+                                    operations=[args.only])[f"{args.plan}.{args.only}"]
+                   for _ in range(args.rounds)]
+        print(f"{args.only}: " + ", ".join(f"{s * 1000:.3f}" for s in seconds)
+              + f" ms of CPU per request; median {statistics.median(seconds) * 1000:.3f}")
+        return
     if args.profile:
         sys.path.insert(0, str(ROOT))
-        measure_plansign(args.requests, args.database_url, [args.plan], profile=args.profile)
+        measure_plansign(args.requests, args.new_database(), [args.plan], profile=args.profile)
         return
     variants: dict[str, Path] = {"floor": ROOT, "this": ROOT}
     if args.baseline:

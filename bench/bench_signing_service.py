@@ -21,13 +21,22 @@ counted.
 ``signing/web/server.py`` it is served the way that version did (waitress, one
 process, 8 threads), and so are the floor and hello apps.
 
+``--baseline DIR`` serves plansign from DIR (main) beside this checkout, each on its own
+database with the same workers and threads, and drives them in turn in every round
+(``--ops page,token,ack``): their ratios and CPU per request. ``--configs`` serves the
+signer's page and the floor app under several serving configurations (workers x
+threads, switch interval, gc.freeze, connection balancing), alternating per round, and
+reports p99 by round and how wrk's connections were shared out between the processes.
+
 Usage: ``.venv/bin/python bench/bench_signing_service.py [--db sqlite|postgresql]
-[--rounds 3] [--seconds 8] [--root DIR]``.
+[--rounds 3] [--seconds 8] [--root DIR | --baseline DIR | --configs 2x4,2x8,...]
+[--ops hello,floor,page,token,ack]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import inspect
@@ -41,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -203,10 +212,20 @@ WRK_THREADS = 2
 def run_wrk(port: int, script: Path, clients: int, seconds: float,
             server_pid: int) -> dict[str, float]:
     before, each_before = tree_cpu(server_pid), member_cpu(server_pid)
-    done = subprocess.run(
+    idle_sockets = member_sockets(server_pid)
+    wrk = subprocess.Popen(
         ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{seconds:g}s", "--latency",
          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}/"],
-        capture_output=True, text=True, check=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # How wrk's connections were shared out between the processes, a moment in (they
+    # are kept alive: each stays with the process that accepted it).
+    time.sleep(min(1.0, seconds / 2))
+    held = {pid: max(0, count - idle_sockets.get(pid, 0))
+            for pid, count in member_sockets(server_pid).items()}
+    out_text, err_text = wrk.communicate()
+    if wrk.returncode != 0:
+        raise SystemExit(f"wrk failed: {err_text}")
+    done = subprocess.CompletedProcess(wrk.args, wrk.returncode, out_text, err_text)
     cpu = tree_cpu(server_pid) - before
     each = {pid: used - each_before.get(pid, 0.0)
             for pid, used in member_cpu(server_pid).items()}
@@ -225,8 +244,31 @@ def run_wrk(port: int, script: Path, clients: int, seconds: float,
         "cpu_ms": cpu / max(total, 1) * 1000,
         # How evenly the work was spread: the busiest process's share of the CPU.
         "busiest": max(each.values()) / cpu if cpu > 0 else 1.0,
+        # The most connections one process held, against an even share.
+        "conn_skew": max(held.values()) / (sum(held.values()) / len([v for v in held.values()
+                                                                      if v] or [1]))
+        if sum(held.values()) else 1.0,
+        "conns": sorted((v for v in held.values() if v), reverse=True),
     }
     return result
+
+
+def member_sockets(pid: int) -> dict[int, int]:
+    """Open sockets of ``pid`` and each process below it."""
+    counts = {}
+    for member in tree(pid):
+        try:
+            fds = os.listdir(f"/proc/{member}/fd")
+        except OSError:
+            continue
+        count = 0
+        for fd in fds:
+            try:
+                count += os.readlink(f"/proc/{member}/fd/{fd}").startswith("socket:")
+            except OSError:
+                continue
+        counts[member] = count
+    return counts
 
 
 def latency_ms(text: str) -> float:
@@ -315,6 +357,17 @@ def main() -> None:
                         help="worker processes (default: serve's own: one per CPU)")
     parser.add_argument("--threads", type=int, default=0,
                         help="threads per worker (default: serve's own)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (main) served beside this one, each on its "
+                             "own database, alternating in each round: --ops page,token,ack")
+    parser.add_argument("--ops", default="hello,floor,page,token,ack",
+                        help="which of hello, floor, page, token, ack to run")
+    parser.add_argument("--configs", default="",
+                        help="serving configurations to compare, alternating in each round "
+                             "(the signer's page and the floor app, each served so): e.g. "
+                             "'2x4,2x8,2x4:si=1000,2x4:nofreeze', WORKERSxTHREADS with "
+                             "si=SWITCH_INTERVAL_US, nofreeze (serve_gc_freeze off), "
+                             "nobalance (serve_balance_connections off)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -325,6 +378,14 @@ def main() -> None:
     threads = args.threads or (4 if multiprocess else 8)
     work = Path(tempfile.mkdtemp(prefix="plansign-bench-web-"))
     (work / "instance").mkdir()
+    if args.baseline:
+        with (PostgresServer(settings=DURABLE) if args.db == "postgresql"
+              else contextlib.nullcontext()) as pg:
+            compare_with_baseline(
+                args, work, workers, threads,
+                lambda name: pg.url(pg.create_database()) if pg is not None
+                else f"sqlite:///{work / f'instance-{name}' / 'plansign.db'}")
+        return
     with database(args.db, work) as url:
         env = {"PLANSIGN_INSTANCE_PATH": str(work / "instance"),
                "PLANSIGN_SECRET_KEYS": "k" * 40, "PLANSIGN_DATABASE_URL": url, **LIMITS,
@@ -334,6 +395,9 @@ def main() -> None:
         make_floor_rows(url, FLOOR_ROWS)
         print(f"# made {len(tokens)} signers in {time.perf_counter() - started_at:.0f} s",
               file=sys.stderr)
+        if args.configs:
+            compare_configs(args, work, env, url, tokens[:args.sessions])
+            return
         ports = {name: free_port() for name in ("plansign", "floor", "hello")}
         serve_command = [sys.executable, "-c", "from signing.cli import main; main()",
                          "serve", "--port", str(ports["plansign"]), "--threads", str(threads)]
@@ -355,6 +419,185 @@ def main() -> None:
         report(args, results, server, workers, threads, root, peak, pss)
 
 
+# -- this checkout beside a baseline ---------------------------------------------------------
+
+
+def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, threads: int,
+                          new_database: Callable[[str], str]) -> None:
+    """plansign from ``--baseline`` and from ``--root``, each served (same workers and
+    threads) on its own database, driven in turn in every round (the order alternating):
+    what a loaded machine changes from one minute to the next hits both alike."""
+    trees = {"base": args.baseline.resolve(), "head": args.root.resolve()}
+    ops = [op for op in args.ops.split(",") if op in ("page", "token", "ack")]
+    with contextlib.ExitStack() as stack:
+        served: dict[str, dict[str, object]] = {}
+        for name, tree_root in trees.items():
+            instance = work / f"instance-{name}"
+            instance.mkdir()
+            env = {"PLANSIGN_INSTANCE_PATH": str(instance), "PLANSIGN_SECRET_KEYS": "k" * 40,
+                   "PLANSIGN_DATABASE_URL": new_database(name), **LIMITS,
+                   "PLANSIGN_RATE_LIMIT_STORAGE": args.rate_limit_storage}
+            tokens = make_signers_in(tree_root, env, args.sessions + args.rounds * args.acks)
+            port = free_port()
+            process = stack.enter_context(started(
+                [sys.executable, "-c", "from signing.cli import main; main()", "serve",
+                 "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
+                {**os.environ, **env, "PYTHONPATH": str(tree_root)}, port,
+                work / f"serve-{name}.log", tree_root))
+            sessions = tokens[:args.sessions]
+            with ThreadPoolExecutor(8) as pool:
+                cookies = list(pool.map(lambda t, p=port: signer_session(p, t)[0], sessions))
+            scripts = {"page": wrk_script(work, f"page-{name}",
+                                          [("GET", "/sign", c, "") for c in cookies]),
+                       "token": wrk_script(work, f"token-{name}",
+                                           [("GET", f"/s/{t}", "", "") for t in sessions])}
+            for op in ("page", "token"):  # warm every worker and thread
+                run_wrk(port, scripts[op], args.clients, 2, process.pid)
+            served[name] = {"port": port, "pid": process.pid, "scripts": scripts,
+                            "acks": tokens[args.sessions:]}
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        for round_number in range(args.rounds):
+            names = list(trees) if round_number % 2 == 0 else list(reversed(trees))
+            for name in names:
+                port, pid = int(served[name]["port"]), int(served[name]["pid"])  # type: ignore[call-overload]
+                for op in ops:
+                    if op == "ack":
+                        acks = served[name]["acks"][round_number * args.acks:  # type: ignore[index]
+                                                    (round_number + 1) * args.acks]
+                        with ThreadPoolExecutor(8) as pool:
+                            forms = list(pool.map(lambda t, p=port: signer_session(p, t),
+                                                  acks))
+                        script = wrk_script(work, f"ack-{name}-{round_number}", [
+                            ("POST", "/sign/acknowledge", cookie,
+                             f"csrf_token={csrf}&typed_name=Signer+"
+                             f"{args.sessions + round_number * args.acks + i}&consent=on")
+                            for i, (cookie, csrf) in enumerate(forms)])
+                        seconds = args.ack_seconds
+                    else:
+                        script, seconds = served[name]["scripts"][op], args.seconds  # type: ignore[index]
+                    results.setdefault((op, name), []).append(
+                        run_wrk(port, script, args.clients, seconds, pid))
+            print(f"# round {round_number + 1}: " + ", ".join(
+                f"{op} {name} {runs[-1]['rps']:.0f}/s ({runs[-1]['cpu_ms']:.2f} ms CPU)"
+                for (op, name), runs in results.items()) + f"; load {os.getloadavg()[0]:.1f}",
+                file=sys.stderr, flush=True)
+    print(f"# {os.cpu_count()} CPUs, {args.db}, {workers} processes x {threads} threads, wrk "
+          f"{args.clients} connections, median of {args.rounds} rounds alternating base "
+          f"({trees['base']}) and head ({trees['head']}); load average at the end "
+          f"{os.getloadavg()[0]:.1f}")
+    print("| operation | base req/s | head req/s | head/base | base CPU/req | head CPU/req | "
+          "head/base CPU | base p99 | head p99 | rounds base; head (req/s) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for op in ops:
+        base, head = results[(op, "base")], results[(op, "head")]
+
+        def median(runs: list[dict[str, float]], key: str) -> float:
+            return statistics.median(run[key] for run in runs)
+        ratios = statistics.median(h["rps"] / b["rps"] for b, h in zip(base, head, strict=True))
+        print(f"| {op} | {median(base, 'rps'):.0f} | {median(head, 'rps'):.0f} | "
+              f"{ratios:.2f} | {median(base, 'cpu_ms'):.2f} ms | {median(head, 'cpu_ms'):.2f} ms"
+              f" | {median(head, 'cpu_ms') / median(base, 'cpu_ms'):.2f} | "
+              f"{median(base, 'p99'):.0f} ms | {median(head, 'p99'):.0f} ms | "
+              + ", ".join(f"{r['rps']:.0f}" for r in base) + "; "
+              + ", ".join(f"{r['rps']:.0f}" for r in head) + " |")
+        for name, runs in (("base", base), ("head", head)):
+            unexpected = sum(run["unexpected"] for run in runs)
+            errors = sum(run["errors"] for run in runs)
+            if unexpected or errors:
+                print(f"**{op}, {name}: {unexpected} answers other than 200/303, {errors} "
+                      "socket errors (connect, read, write, timeout)**")
+
+
+# -- serving configurations side by side ---------------------------------------------------
+
+
+def parse_config(text: str) -> dict[str, object]:
+    """'2x4:si=1000:nofreeze:nobalance' -> workers, threads, switch interval (µs), gc
+    freeze, connections balanced."""
+    head, *options = text.split(":")
+    workers, threads = (int(n) for n in head.split("x"))
+    config: dict[str, object] = {"name": text, "workers": workers, "threads": threads,
+                                 "si": 0, "freeze": True, "balance": True}
+    for option in options:
+        if option.startswith("si="):
+            config["si"] = int(option[3:])
+        elif option == "nofreeze":
+            config["freeze"] = False
+        elif option == "nobalance":
+            config["balance"] = False
+        else:
+            raise SystemExit(f"--configs: unknown option {option!r} in {text!r}")
+    return config
+
+
+def compare_configs(args: argparse.Namespace, work: Path, env: dict[str, str], url: str,
+                    tokens: list[str]) -> None:
+    """The signer's page and the floor app under each configuration, alternating."""
+    configs = [parse_config(text) for text in args.configs.split(",")]
+    with contextlib.ExitStack() as stack:
+        servers = []
+        for index, config in enumerate(configs):
+            port, floor_port = free_port(), free_port()
+            serve_env = {**os.environ, **env, "PYTHONPATH": str(args.root.resolve()),
+                         "PLANSIGN_SERVE_SWITCH_INTERVAL_US": str(config["si"]),
+                         "PLANSIGN_SERVE_GC_FREEZE": "true" if config["freeze"] else "false",
+                         "PLANSIGN_SERVE_BALANCE_CONNECTIONS":
+                             "true" if config["balance"] else "false"}
+            plansign = stack.enter_context(started(
+                [sys.executable, "-c", "from signing.cli import main; main()", "serve",
+                 "--port", str(port), "--workers", str(config["workers"]),
+                 "--threads", str(config["threads"])],
+                serve_env, port, work / f"serve{index}.log", args.root.resolve()))
+            floor = stack.enter_context(started(
+                [sys.executable, str(ROOT / "bench" / "webapps.py"), "floor", "--port",
+                 str(floor_port), "--server", "gunicorn", "--workers", str(config["workers"]),
+                 "--threads", str(config["threads"]), "--database-url", url,
+                 "--switch-interval-us", str(config["si"]),
+                 *([] if config["freeze"] else ["--no-gc-freeze"]),
+                 *([] if config["balance"] else ["--no-balance"])],
+                serve_env, floor_port, work / f"floor{index}.log", ROOT))
+            with ThreadPoolExecutor(8) as pool:
+                cookies = list(pool.map(lambda t, p=port: signer_session(p, t)[0], tokens))
+                floor_cookies = list(pool.map(
+                    lambda i, p=floor_port: fetch(p, "GET", f"/floor/start/{i}")[2],
+                    range(len(tokens))))
+            scripts = {"page": wrk_script(work, f"page{index}",
+                                          [("GET", "/sign", c, "") for c in cookies]),
+                       "floor": wrk_script(work, f"floor{index}",
+                                           [("GET", "/floor", c, "") for c in floor_cookies])}
+            targets = {"page": (port, plansign.pid), "floor": (floor_port, floor.pid)}
+            for name, (target_port, pid) in targets.items():  # warm every worker and thread
+                run_wrk(target_port, scripts[name], args.clients, 2, pid)
+            servers.append((config, scripts, targets))
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        for round_number in range(args.rounds):
+            shift = round_number % len(servers)
+            for config, scripts, targets in servers[shift:] + servers[:shift]:
+                order = ["page", "floor"] if round_number % 2 == 0 else ["floor", "page"]
+                for name in order:
+                    port, pid = targets[name]
+                    results.setdefault((str(config["name"]), name), []).append(
+                        run_wrk(port, scripts[name], args.clients, args.seconds, pid))
+            print(f"# round {round_number + 1}: " + ", ".join(
+                f"{c}/{n} {runs[-1]['rps']:.0f}/s p99 {runs[-1]['p99']:.0f} ms"
+                for (c, n), runs in results.items()) + f"; load {os.getloadavg()[0]:.1f}",
+                file=sys.stderr, flush=True)
+    print(f"# {os.cpu_count()} CPUs, {args.db}, wrk {args.clients} connections, "
+          f"{args.seconds:g} s per run, median of {args.rounds} rounds, alternating; load "
+          f"average at the end {os.getloadavg()[0]:.1f}")
+    print("| configuration | app | requests/s | p50 | p99 | p99 rounds | server CPU/request | "
+          "busiest process's CPU | connections per process |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for (config_name, name), runs in results.items():
+        def median(key: str, runs: list[dict[str, float]] = runs) -> float:
+            return statistics.median(run[key] for run in runs)
+        conns = " / ".join("-".join(str(n) for n in run["conns"]) for run in runs)
+        p99s = ", ".join(f"{run['p99']:.0f}" for run in runs)
+        print(f"| {config_name} | {name} | {median('rps'):.0f} | {median('p50'):.0f} ms | "
+              f"{median('p99'):.0f} ms | {p99s} | "
+              f"{median('cpu_ms'):.2f} ms | {median('busiest'):.0%} | {conns} |")
+
+
 def measure(args: argparse.Namespace, work: Path, tokens: list[str],
             ports: dict[str, int], plansign: int, floor: int,
             hello: int) -> dict[str, list[dict[str, float]]]:
@@ -372,10 +615,19 @@ def measure(args: argparse.Namespace, work: Path, tokens: list[str],
     }
     targets = {"hello": (ports["hello"], hello), "floor": (ports["floor"], floor),
                "page": (ports["plansign"], plansign), "token": (ports["plansign"], plansign)}
+    ops = args.ops.split(",")
+    targets = {name: target for name, target in targets.items() if name in ops}
     for name, (port, pid) in targets.items():  # warm every worker and thread
         run_wrk(port, scripts[name], args.clients, 2, pid)
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in [*scripts, "ack"]}
+    results: dict[str, list[dict[str, float]]] = {
+        name: [] for name in [*targets, *(["ack"] if "ack" in ops else [])]}
     for round_number in range(args.rounds):
+        order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
+        for name in order:
+            port, pid = targets[name]
+            results[name].append(run_wrk(port, scripts[name], args.clients, args.seconds, pid))
+        if "ack" not in ops:
+            continue
         mine = acks[round_number * args.acks:(round_number + 1) * args.acks]
         with ThreadPoolExecutor(8) as pool:
             forms = list(pool.map(lambda t: signer_session(ports["plansign"], t), mine))
@@ -384,10 +636,6 @@ def measure(args: argparse.Namespace, work: Path, tokens: list[str],
              f"csrf_token={csrf}&typed_name=Signer+{args.sessions + round_number * args.acks + i}"
              "&consent=on")
             for i, (cookie, csrf) in enumerate(forms)])
-        order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
-        for name in order:
-            port, pid = targets[name]
-            results[name].append(run_wrk(port, scripts[name], args.clients, args.seconds, pid))
         results["ack"].append(run_wrk(ports["plansign"], ack, args.clients, args.ack_seconds,
                                       plansign))
         print(f"# round {round_number + 1}: " + ", ".join(
@@ -401,7 +649,8 @@ def report(args: argparse.Namespace, results: dict[str, list[dict[str, float]]],
     def median(name: str, key: str) -> float:
         return statistics.median(run[key] for run in results[name])
 
-    hello, floor = median("hello", "rps"), median("floor", "rps")
+    hello = median("hello", "rps") if results.get("hello") else float("nan")
+    floor = median("floor", "rps") if results.get("floor") else float("nan")
     labels = {"hello": "hello (`GET /`)", "floor": "floor app (`GET /floor`)",
               "page": "signer's page (`GET /sign`)", "token": "token exchange (`GET /s/<token>`)",
               "ack": "acknowledge (`POST /sign/acknowledge`)"}
@@ -413,6 +662,8 @@ def report(args: argparse.Namespace, results: dict[str, list[dict[str, float]]],
           "server CPU/request | rounds (req/s) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, label in labels.items():
+        if not results.get(name):
+            continue
         rps = median(name, "rps")
         rounds = ", ".join(f"{run['rps']:.0f}" for run in results[name])
         trouble = sum(run["unexpected"] + run["errors"] for run in results[name])
@@ -420,7 +671,7 @@ def report(args: argparse.Namespace, results: dict[str, list[dict[str, float]]],
               f"{median(name, 'p50'):.0f} ms | {median(name, 'p99'):.0f} ms | "
               f"{median(name, 'cpu_ms'):.2f} ms | {rounds} |"
               + (f" **{trouble} unexpected answers or socket errors**" if trouble else ""))
-    reused = sum(run["reused"] for run in results["ack"])
+    reused = sum(run["reused"] for run in results.get("ack", []))
     if reused:
         print(f"(acknowledge ran out of signers {reused} times: raise --acks)")
     print(f"peak memory of plansign serve's processes: {peak.peak_mb:.0f} MB "

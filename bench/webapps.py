@@ -130,7 +130,9 @@ def serve(factory: Callable[[], Any], args: argparse.Namespace) -> None:
 
     gunicorn_serve(built, ServeOptions(
         host="127.0.0.1", port=args.port, workers=args.workers, threads=args.threads,
-        connection_limit=1000, channel_timeout=30, backlog=2048, max_body=512 * 1024))
+        connection_limit=1000, channel_timeout=30, backlog=2048, max_body=512 * 1024,
+        switch_interval_us=args.switch_interval_us, gc_freeze=args.gc_freeze,
+        balance_connections=args.balance))
 
 
 def main() -> None:
@@ -141,6 +143,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--switch-interval-us", type=int, default=0,
+                        help="as plansign's serve_switch_interval_us")
+    parser.add_argument("--no-balance", dest="balance", action="store_false",
+                        help="as plansign's serve_balance_connections off")
+    parser.add_argument("--no-gc-freeze", dest="gc_freeze", action="store_false",
+                        help="as plansign's serve_gc_freeze off")
     args = parser.parse_args()
     if args.app == "hello":
         serve(hello_app, args)

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "plansign_read_only"
@@ -53,9 +55,65 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "commit", lambda conn: _sqlite_end(conn, writers, "commit"))
         event.listen(engine, "rollback", lambda conn: _sqlite_end(conn, writers, "rollback"))
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "checkout", _alive_on_checkout)
     event.listen(engine, "checkin", _server_default_read_write)
+    event.listen(engine, "checkin", _note_checkin)
+    if engine.dialect.name == "postgresql":
+        # Several rows inserted at once (a step's audit records, its outbox rows) go as
+        # one INSERT of several rows, not psycopg's executemany of one statement per
+        # row (as SQLAlchemy does for psycopg2, and for psycopg with RETURNING).
+        engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
+
+
+# A pooled connection is pinged ("SELECT 1") on checkout only once it has been idle this
+# long; sooner, only its socket is looked at (see _alive_on_checkout).
+IDLE_PING_SECONDS = 30.0
+_CHECKED_IN_AT = "plansign_checked_in_at"
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def _alive_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Whether a pooled connection still has a server at its other end, checked without
+    a round trip where possible (``pool_pre_ping`` made one, a ``SELECT 1``, on every
+    checkout: two per signer's POST).
+
+    An idle connection's server has nothing to say to it. A server that ends one (a
+    restart, a failover, ``pg_terminate_backend``, a crash) sends a last error message,
+    or at least closes the socket, so the socket becomes readable: such a connection is
+    replaced at once (``DisconnectionError``: the pool connects again, and the request
+    never sees it). Only a connection idle for over :data:`IDLE_PING_SECONDS`, whose
+    peer may have vanished without a word (a firewall forgetting it), is pinged."""
+    idle_since = record.info.get(_CHECKED_IN_AT) if record is not None else None
+    if idle_since is None:
+        return  # fresh from connect()
+    try:
+        readable = _poll_readable(dbapi_connection.fileno())
+    except (OSError, ValueError, AttributeError):
+        readable = True  # no socket to look at (closed): treat it as ended
+    if readable:
+        raise exc.DisconnectionError("the server has ended the pooled connection")
+    if time.monotonic() - idle_since > IDLE_PING_SECONDS:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        except Exception as error:
+            raise exc.DisconnectionError(f"a pooled connection failed its ping: {error}") \
+                from error
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+
+
+def _poll_readable(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
 
 
 def _server_default_read_write(dbapi_connection: Any, _record: Any) -> None:

@@ -147,7 +147,9 @@ def serve_cmd(services: Services, host: str, port: int, workers: int | None,
         threads=threads or settings.serve_threads,
         connection_limit=settings.serve_connection_limit,
         channel_timeout=settings.serve_channel_timeout, backlog=settings.serve_backlog,
-        max_body=MAX_REQUEST_BYTES)
+        max_body=MAX_REQUEST_BYTES, switch_interval_us=settings.serve_switch_interval_us,
+        gc_freeze=settings.serve_gc_freeze,
+        balance_connections=settings.serve_balance_connections)
     worker_settings = _worker_settings(settings, options.workers)
     _allow_open_files(math.ceil(settings.serve_connection_limit / options.workers) + 100)
 

@@ -28,12 +28,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import math
+import mmap
+import multiprocessing
 import os
 import re
 import selectors
 import signal
+import struct
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -74,6 +79,15 @@ class ServeOptions:
     backlog: int
     max_body: int  # the app's own limit: a larger body is handed over for it to refuse
     graceful_timeout: int = 30
+    # How long a thread may hold the GIL while another waits for it (Python's
+    # sys.setswitchinterval, in microseconds; 0 leaves Python's 5 ms).
+    switch_interval_us: int = 0
+    # Once a worker has built its app: move what is alive then out of the collector's
+    # view (gc.freeze), so collections do not walk the app's long-lived objects again.
+    gc_freeze: bool = True
+    # Each worker accepts a new connection only while it holds no more than the others
+    # (see ConnectionShares).
+    balance_connections: bool = True
 
 
 def default_workers() -> int:
@@ -152,6 +166,74 @@ def _fields(head: bytes) -> Iterator[tuple[bytes, bytes]]:
 _REFRAMED = {b"content-length", b"transfer-encoding", b"connection", b"expect"}
 
 
+# -- connections shared out evenly between the workers --------------------------------------
+
+
+class ConnectionShares:
+    """How many connections each worker holds, in memory the master maps before it forks
+    and its workers share.
+
+    The workers all accept from one listening socket, and whichever is woken first takes
+    the connection: at the start of a burst one worker took 39 of 50 kept-alive
+    connections and the other 11 (bench_signing_service.py), and the first served its
+    clients at a quarter of the other's pace per connection. Each worker writes its own
+    slot (its pid, its count of connections, and when it last wrote), about every loop;
+    it reads the others' when a connection arrives, and leaves the connection to them
+    while it holds more than :data:`SLACK` above the least loaded. A worker that has not
+    written for :data:`STALE` seconds (gone, or stuck) does not count, so no worker ever
+    waits on one that cannot accept."""
+
+    SLOTS = 256
+    SLACK = 1
+    STALE = 2.0
+    PAUSE = 0.002  # seconds a worker leaves the listening socket to the others
+    _SLOT = struct.Struct("=qqd")  # pid, connections, monotonic time of the last write
+
+    def __init__(self) -> None:
+        self.memory = mmap.mmap(-1, self.SLOTS * self._SLOT.size)  # shared, anonymous
+        self.claiming = multiprocessing.Lock()  # two workers starting at once
+
+    def claim(self, pid: int) -> int:
+        """A slot for the worker ``pid``: a free one, or one whose worker went quiet."""
+        # With a time limit: a worker killed while it held the lock must not stop the
+        # next from starting (it accepts as gunicorn would, without a slot).
+        if not self.claiming.acquire(timeout=1.0):
+            return -1
+        try:
+            now = time.monotonic()
+            for slot in range(self.SLOTS):
+                held, _, written = self._SLOT.unpack_from(self.memory,
+                                                          slot * self._SLOT.size)
+                if held == 0 or now - written > self.STALE:
+                    self.write(slot, pid, 0)
+                    return slot
+        finally:
+            self.claiming.release()
+        return -1  # no slot: this worker accepts as gunicorn would
+
+    def write(self, slot: int, pid: int, connections: int) -> None:
+        if slot >= 0:
+            self._SLOT.pack_into(self.memory, slot * self._SLOT.size, pid, connections,
+                                 time.monotonic())
+
+    def release(self, slot: int) -> None:
+        if slot >= 0:
+            self._SLOT.pack_into(self.memory, slot * self._SLOT.size, 0, 0, 0.0)
+
+    def may_accept(self, slot: int, pid: int, connections: int) -> bool:
+        """Whether the worker in ``slot`` holds no more than :data:`SLACK` connections
+        above the least loaded other live worker."""
+        if slot < 0:
+            return True
+        now, fewest = time.monotonic(), None
+        for other in range(self.SLOTS):
+            held, count, written = self._SLOT.unpack_from(self.memory,
+                                                          other * self._SLOT.size)
+            if other != slot and held and held != pid and now - written <= self.STALE:
+                fewest = count if fewest is None else min(fewest, count)
+        return fewest is None or connections <= fewest + self.SLACK
+
+
 # -- the worker -----------------------------------------------------------------------------
 
 
@@ -161,10 +243,43 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has
 
     channel_timeout = 30
     max_body = 512 * 1024
+    shares: ConnectionShares | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reading: deque[Any] = deque()  # connections being read, oldest deadline first
+        self.share_slot = -1
+        self.accept_paused_until = 0.0
+
+    def init_process(self) -> None:
+        if self.shares is not None:
+            self.share_slot = self.shares.claim(os.getpid())
+        super().init_process()
+
+    def notify(self) -> None:
+        """Every turn of the main loop (at least once a second): tell the master this
+        worker lives, and the other workers how many connections it holds."""
+        super().notify()
+        if self.shares is not None:
+            self.shares.write(self.share_slot, os.getpid(), self.nr_conns)
+
+    def accept(self, listener: Any) -> None:
+        shares = self.shares
+        if shares is not None and not shares.may_accept(self.share_slot, os.getpid(),
+                                                        self.nr_conns):
+            # Leave it to a worker holding fewer: stop watching the socket for a moment
+            # (rather than be woken for it again at once).
+            self.accept_paused_until = time.monotonic() + shares.PAUSE
+            self.set_accept_enabled(False)
+            return
+        super().accept(listener)
+        if shares is not None:
+            shares.write(self.share_slot, os.getpid(), self.nr_conns)
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        if enabled and self.alive and time.monotonic() < self.accept_paused_until:
+            return  # paused by accept; the main loop asks again on its next turn
+        super().set_accept_enabled(enabled)
 
     def enqueue_req(self, conn: Any) -> None:
         """Every path to a thread comes here (a new connection, a kept-alive one that
@@ -344,7 +459,10 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
     def load_config(self) -> None:
         options = self.options
         worker_class = type("PlansignWorker", (BufferingThreadWorker,), {
-            "channel_timeout": options.channel_timeout, "max_body": options.max_body})
+            "channel_timeout": options.channel_timeout, "max_body": options.max_body,
+            # Made here, in the master, before it forks: the workers share it.
+            "shares": ConnectionShares()
+            if options.balance_connections and options.workers > 1 else None})
         settings: dict[str, Any] = {
             "bind": [f"{options.host}:{options.port}"],
             "workers": options.workers,
@@ -385,9 +503,19 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
     def load(self) -> WSGIApp:
         app, close = self.app_factory()
         self.closers.append(close)
+        if self.options.switch_interval_us:
+            sys.setswitchinterval(self.options.switch_interval_us / 1e6)
+        if self.options.gc_freeze:
+            # The app, its templates, engine and caches live as long as the worker: a
+            # full collection (every few seconds under load) walked them all, holding
+            # the GIL, in the middle of someone's request.
+            gc.collect()
+            gc.freeze()
         return app
 
-    def _worker_exit(self, _arbiter: Any, _worker: Any) -> None:
+    def _worker_exit(self, _arbiter: Any, worker: Any) -> None:
+        if getattr(worker, "shares", None) is not None:
+            worker.shares.release(worker.share_slot)
         while self.closers:
             self.closers.pop()()
 

@@ -178,3 +178,26 @@ def test_a_sqlite_database_and_its_wal_are_owner_only(tmp_path, db_backend):
         upgraded.dispose()
     finally:
         os.umask(old)
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_unseen(engine, db_backend):
+    """On PostgreSQL the pool does not ping on every checkout: a connection whose server
+    ended it (a restart, pg_terminate_backend) is noticed by its socket and replaced
+    before anyone uses it; a live one is used without a round trip."""
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to end a connection")
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: statements.append(statement))
+    with engine.connect() as connection:
+        first = connection.scalar(text("SELECT pg_backend_pid()"))
+    with engine.connect() as connection:  # the same pooled connection, not pinged
+        assert connection.scalar(text("SELECT pg_backend_pid()")) == first
+    assert statements == ["SELECT pg_backend_pid()"] * 2
+    admin = make_engine(engine.url.render_as_string(hide_password=False))
+    with admin.connect() as connection:
+        assert connection.scalar(text("SELECT pg_terminate_backend(:pid, 10000)"),
+                                 {"pid": first})  # returns once the backend has exited
+    admin.dispose()
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT pg_backend_pid()")) != first

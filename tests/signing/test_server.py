@@ -141,3 +141,28 @@ def test_a_head_too_large_is_answered_431_and_a_long_url_is_the_apps(one_thread_
     # A URL far past gunicorn's own 4 KiB request line reaches the app.
     answer = exchange(port, b"GET /s/" + b"t" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 403 ")
+
+
+def test_a_worker_leaves_new_connections_to_one_holding_fewer(monkeypatch):
+    """ConnectionShares: a worker accepts while it holds no more than one connection
+    above the least loaded other worker; a worker quiet for too long, or gone, does not
+    count, so nobody waits on it."""
+    from signing.web import server
+
+    clock = [100.0]
+    monkeypatch.setattr(server.time, "monotonic", lambda: clock[0])
+    shares = server.ConnectionShares()
+    first, second = shares.claim(1001), shares.claim(1002)
+    assert first != second
+    shares.write(first, 1001, 12)
+    shares.write(second, 1002, 10)
+    assert not shares.may_accept(first, 1001, 12)
+    assert shares.may_accept(second, 1002, 10)
+    shares.write(first, 1001, 11)
+    assert shares.may_accept(first, 1001, 11)  # one above: still its turn too
+    clock[0] += shares.STALE + 1  # the second has not written since
+    shares.write(first, 1001, 30)
+    assert shares.may_accept(first, 1001, 30)
+    assert shares.claim(1003) == second  # its slot is taken over
+    shares.release(first)
+    assert shares.may_accept(second, 1003, 0)
