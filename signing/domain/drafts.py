@@ -333,16 +333,19 @@ def send(sessions: sessionmaker[Session], principal: Principal, draft_id: str, *
                              values={}, log=False)
 
     draft, claimed = _run(sessions, principal, "send", draft_id, now, claim)
-    envelope_id = send_plan(sessions, claimed.plan_data, options=options,
-                            converter=converter, actor=actor, now=now,
-                            source=f"draft {draft_id}", drafted_by=draft.owner)
     review = ({"reviewed_at": now, "reviewed_by": principal.label or principal.actor,
                "review_comment": None} if draft.state is DraftState.SUBMITTED else {})
-    with sessions.begin() as session:
+
+    def mark_sent(session: Session, envelope_id: str) -> None:
+        # In the envelope's own transaction: a crash leaves the draft sent with its
+        # envelope, or neither (never an envelope whose draft could be sent again).
         _write(session, principal, claimed, claimed.version, now=now, action="send",
                values={"state": DraftState.SENT, "envelope_id": envelope_id, **review},
                envelope_id=envelope_id)
-    return envelope_id
+
+    return send_plan(sessions, claimed.plan_data, options=options, converter=converter,
+                     actor=actor, now=now, source=f"draft {draft_id}", drafted_by=draft.owner,
+                     with_envelope=mark_sent)
 
 
 def history(session: Session, draft_id: str, *, limit: int = 50) -> list[AccessEntry]:

@@ -8,6 +8,7 @@ invitation rows are then written in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,13 @@ def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
 def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
               options: SendOptions, converter: PdfConverter, actor: envelopes.Actor,
               now: dt.datetime, source: str | None = None,
-              drafted_by: str | None = None) -> str:
+              drafted_by: str | None = None,
+              with_envelope: Callable[[Session, str], None] | None = None) -> str:
     """Validate, lint, render and convert a plan, then create and send its envelope.
     ``drafted_by`` names whoever drafted it in the console (a manager, who may then
-    follow the envelope: :mod:`signing.domain.access`).
+    follow the envelope: :mod:`signing.domain.access`). ``with_envelope`` writes what
+    else the sending changes (the draft it came from, marked sent) in the same
+    transaction as the envelope, so that a crash leaves both or neither.
 
     Raises :class:`docgen.PlanError` (field paths; also for a ``manager.webhook`` that
     names no enabled endpoint, and for a plan over ``options.limits``, checked before
@@ -72,6 +76,8 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
             drafted_by=drafted_by)
         envelopes.perform(session, envelope_id, wf.Action.SEND, actor=actor, now=now,
                           expires_in=options.expires_in)
+        if with_envelope is not None:
+            with_envelope(session, envelope_id)
     return envelope_id
 
 

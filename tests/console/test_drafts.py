@@ -16,6 +16,7 @@ import yaml
 from archive import AccessEntry
 from docgen.loading import load_plan_data
 from docgen.resources import package_path
+from signing.domain import drafts as drafts_domain
 from signing.domain.models import DraftRow, EnvelopeRow
 
 pytestmark = pytest.mark.database
@@ -269,6 +270,35 @@ def test_hr_approves_and_sends_and_the_manager_follows_the_envelope(console, ses
     console.sign_in("hr", team="Sales HR")
     assert console.post("/console/drafts/new", data={"start": f"envelope:{row.envelope_id}"},
                         token_from="/console/drafts/").status_code == 404
+
+
+@pytest.mark.usefixtures("converter_app")
+def test_a_failure_while_the_draft_is_marked_sent_leaves_no_envelope(console, sessions,
+                                                                    monkeypatch):
+    """The envelope and its draft marked sent commit together: had the envelope been
+    committed first, a crash there would leave a draft that could be sent again."""
+    draft_id, _manager = submitted_draft(console)
+    console.sign_in("hr", team="Care HR")
+    real_write = drafts_domain._write
+
+    def crash_on_send(session, *args, action, **kwargs):
+        if action == "send":
+            raise RuntimeError("the process died here")
+        return real_write(session, *args, action=action, **kwargs)
+
+    monkeypatch.setattr(drafts_domain, "_write", crash_on_send)
+    console.app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = console.post(f"/console/drafts/{draft_id}/approve", data={"version": "3"})
+    assert response.status_code == 500
+    with sessions() as session:
+        assert session.query(EnvelopeRow).count() == 0
+    assert draft_row(sessions, draft_id).state == "submitted"
+    monkeypatch.setattr(drafts_domain, "_write", real_write)
+    response = console.post(f"/console/drafts/{draft_id}/approve",
+                            data={"version": draft_row(sessions, draft_id).version})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with sessions() as session:
+        assert session.query(EnvelopeRow).count() == 1
 
 
 @pytest.mark.usefixtures("converter_app")
