@@ -155,6 +155,28 @@ def perform(session: Session, envelope_id: str, action: wf.Action, *, actor: Act
     return step
 
 
+def record_events(session: Session, envelope_id: str, events: Sequence[wf.Event],
+                  effects: Sequence[wf.Effect] = (), *, actor: Actor,
+                  now: dt.datetime) -> list[audit.AuditRecord]:
+    """Append ``events`` to the envelope's audit trail and queue ``effects``, for what
+    happens to a plan outside the signing workflow (its case: check-ins, extensions, the
+    outcome), with the envelope's row locked as a step locks it; the caller commits,
+    with its own rows, in the same transaction."""
+    session.flush()
+    db = session.connection()
+    row = db.execute(_ENVELOPE_FOR_STEP, {"envelope_id": envelope_id}).one_or_none()
+    if row is None:
+        raise EnvelopeNotFound(envelope_id)
+    chain_end = _chain_end(db, envelope_id)
+    records = _record(db, envelope_id, row.document_sha256, events, actor, now, chain_end)
+    if effects:
+        last_seq = records[-1].seq if records else _last_seq(envelope_id, "record",
+                                                             chain_end)
+        seqs = {id(event): record.seq for event, record in zip(events, records, strict=True)}
+        _add_outbox_rows(db, envelope_id, last_seq, effects, seqs, now)
+    return records
+
+
 def _earlier_comments(db: Connection, envelope_id: str, signer_id: str) -> dict[str, Any]:
     """What the workflow's ``comment`` needs to know of the signer's comments so far:
     their submissions, how many they are and how long."""

@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database import Base, UTCDateTime
@@ -222,3 +232,49 @@ class DraftRow(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     review_comment: Mapped[str | None] = mapped_column(Text)
     envelope_id: Mapped[str | None] = mapped_column(ForeignKey("envelopes.id"))
+
+
+class CaseRow(Base):
+    """A sent plan's case (signing.domain.cases): opened when the plan is first acted on
+    after sending; its end moves with each extension; closed with an outcome."""
+
+    __tablename__ = "cases"
+
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("envelopes.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date, index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20), index=True)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckinRow(Base):
+    """One check-in meeting's record, written once (a correction is a comment beside
+    it); one per meeting of a case, which the unique key holds against two managers
+    recording the same meeting at once."""
+
+    __tablename__ = "case_checkins"
+    __table_args__ = (UniqueConstraint("envelope_id", "meeting"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("cases.envelope_id"), index=True)
+    meeting: Mapped[int] = mapped_column(Integer)
+    scheduled_for: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    held_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    missed_reason: Mapped[str | None] = mapped_column(Text)
+    attendees: Mapped[list[str]] = mapped_column(JSON)
+    # Per goal: {"goal": 1, "status": "at_risk", "value": 78.0, "note": "..."}.
+    goals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    notes: Mapped[str] = mapped_column(Text)
+    support_given: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text)
+    employee_view: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The employee's receipt of this record (not agreement), or that none came in time.
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answer_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    unanswered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -172,3 +172,28 @@ def test_the_database_refuses_to_change_the_audit_trail(sessions, engine, statem
     with sessions() as session:
         after = [(r.seq, r.actor, r.hash) for r in svc.audit_trail(session, envelope_id)]
     assert after == before and before
+
+
+def test_events_outside_the_workflow_continue_the_envelopes_chain(sessions):
+    """record_events: what happens to a plan after its signing (its case) goes on the
+    same hash chain, with its outbox rows in the caller's transaction."""
+    envelope_id = make_envelope(sessions)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
+                    expires_in=dt.timedelta(days=14))
+    manager = svc.Actor("person:dana")
+    recorded = wf.Event("checkin.recorded", data={"meeting": 1})
+    with sessions.begin() as session:
+        records = svc.record_events(
+            session, envelope_id, [recorded],
+            [wf.Effect("webhook", "checkin.recorded", about=recorded)], actor=manager,
+            now=NOW + dt.timedelta(days=7))
+    assert [r.type for r in records] == ["checkin.recorded"]
+    with sessions() as session:
+        trail = svc.audit_trail(session, envelope_id)
+        assert trail[-1].actor == "person:dana" and trail[-1].data == {"meeting": 1}
+        assert verify_chain(trail) == []
+        last = session.scalars(select(OutboxRow).order_by(OutboxRow.id.desc())).first()
+        assert (last.name, last.payload["seq"]) == ("checkin.recorded", trail[-1].seq)
+    with pytest.raises(svc.EnvelopeNotFound), sessions.begin() as session:
+        svc.record_events(session, "no-such-envelope", [recorded], actor=manager, now=NOW)
