@@ -113,12 +113,12 @@ def seal_level(pdf: bytes) -> str | None:
         seals = reader.embedded_regular_signatures
         if not seals:
             return None
-        return _level(reader, seals[-1])
+        return level_of(reader, seals[-1])
     except (PdfError, ValueError, KeyError, IndexError, TypeError):
         return None
 
 
-def _level(reader: PdfFileReader, signature: EmbeddedPdfSignature) -> str:
+def level_of(reader: PdfFileReader, signature: EmbeddedPdfSignature) -> str:
     later_stamps = [s for s in reader.embedded_timestamp_signatures
                     if s.signed_revision > signature.signed_revision]
     has_dss = "/DSS" in reader.root
@@ -197,7 +197,7 @@ def validate_long_term(pdf: bytes, *, trusted: Sequence[Any], now: datetime | No
         if not seals:
             return LongTermReport("none", False, "the PDF has no seal", (), now)
         signature = seals[-1]
-        level = _level(reader, signature)
+        level = level_of(reader, signature)
         stamps = timestamps(pdf)
     except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
         return LongTermReport("none", False, f"the file is not a readable PDF ({exc})", (),
