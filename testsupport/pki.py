@@ -196,7 +196,7 @@ def running_pki() -> Iterator[Pki]:
     """A PKI served on 127.0.0.1 until the block ends."""
     import yaml  # noqa: F401  # certomancer reads its configuration with it
     from certomancer.integrations.animator import Animator, AnimatorArchStore
-    from certomancer.registry import CertomancerConfig
+    from certomancer.registry import ArchLabel, CertomancerConfig
     from werkzeug.serving import make_server
 
     app: dict[str, Any] = {}
@@ -218,7 +218,7 @@ def running_pki() -> Iterator[Pki]:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption()))
         cfg = CertomancerConfig(config(url), key_search_dir=str(folder))
-        arch = cfg.get_pki_arch(ARCH)
+        arch = cfg.get_pki_arch(ArchLabel(ARCH))
         animator = Animator(AnimatorArchStore(cfg.pki_archs), with_web_ui=False)
         app["animator"] = animator
         thread = threading.Thread(target=server.serve_forever, name="pki", daemon=True)

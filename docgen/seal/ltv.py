@@ -229,7 +229,7 @@ def validate_long_term(pdf: bytes, *, trusted: Sequence[Any], now: datetime | No
     passed = result.ades_subindic.status == AdESStatus.PASSED
     problem = None
     if not passed:
-        indication = str(result.ades_subindic.name)
+        indication = str(getattr(result.ades_subindic, "name", result.ades_subindic))
         detail = " ".join((result.failure_msg or "").split())
         problem = (f"long-term validation as of {now:%Y-%m-%d} failed: "
                    f"{_INDICATIONS.get(indication, indication.lower().replace('_', ' '))}"
@@ -379,7 +379,7 @@ async def _add_archive_timestamp(pdf: bytes, url: str, timeout: float,
         await stamper.async_timestamp_pdf(writer, digest, context, in_place=True)
         return output.getvalue()
     finally:
-        await context.aclose()
+        await context.aclose()  # type: ignore[no-untyped-call]  # unannotated
 
 
 def _free_name(reader: PdfFileReader) -> str:

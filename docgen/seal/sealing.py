@@ -139,6 +139,23 @@ def seal(
     return output.getvalue()
 
 
+def resolve_level(setting: str, timestamp_url: str | None, key: SealingKey) -> str:
+    """The level the ``seal_level`` setting means for this key and timestamp authority.
+
+    ``auto`` is B-LTA when there is a timestamp authority and the certificate is a CA's
+    (the one level that still validates once the CA's and the TSA's certificates have
+    expired, as the archive refreshes its timestamps); B-T for a self-signed certificate,
+    which has no OCSP responder or CRL to embed; B-B without a timestamp authority.
+    """
+    wanted = (setting or "auto").strip()
+    if wanted.lower() != "auto":
+        return wanted.upper()
+    if not timestamp_url:
+        return "B-B"
+    cert = key.certificate
+    return "B-T" if cert.issuer == cert.subject else "B-LTA"
+
+
 def fetching_context(key: SealingKey, trust_roots: Sequence[Any], now: datetime,
                      timeout: float) -> ValidationContext:
     """What B-LT sealing validates the chain with: fetching each certificate's OCSP
@@ -182,7 +199,7 @@ async def _released(work: Awaitable[int], context: ValidationContext | None) -> 
         return await work
     finally:
         if context is not None:
-            await context.aclose()
+            await context.aclose()  # type: ignore[no-untyped-call]  # unannotated
 
 
 async def _sign(signer: PdfSigner, writer: IncrementalPdfFileWriter, now: datetime,

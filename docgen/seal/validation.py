@@ -26,10 +26,10 @@ from typing import Any
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -42,7 +42,6 @@ from docgen.seal.ltv import (
     validate_long_term,
 )
 from docgen.seal.ltv import level_of as ltv_level
-
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 # A seal certificate may say either: organisations' e-seal certificates from CAs usually
@@ -122,7 +121,8 @@ def validate(
             problems=(f"the seal cannot be checked: it is damaged ({exc})",),
         )
     if long_term is not None and not _nothing_after_last_update(reader, pdf):
-        status = dataclasses.replace(status, coverage=SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START)
+        status = dataclasses.replace(
+            status, coverage=SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START)
     report = _report(status, subfilter, has_roots=bool(roots), long_term=long_term)
     return dataclasses.replace(report, level=level, timestamps=stamps)
 
