@@ -33,7 +33,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -229,7 +229,7 @@ async def _sign(signer: PdfSigner, writer: IncrementalPdfFileWriter, now: dateti
 class _KeyState:
     """What is worth keeping between seals with one key."""
 
-    signer: KeySigner
+    signer: Signer
     # Bytes to reserve for the signature, per timestamp URL. pyHanko estimates this by
     # building a whole dummy signature (with the TSA's first token, which it keeps), a
     # third of a seal's time; for a given key and TSA the answer is the same every time.
@@ -246,8 +246,17 @@ def _state_for(key: SealingKey) -> _KeyState:
     with _states_lock:
         state = _states.get(key)
         if state is None:
-            state = _states[key] = _KeyState(KeySigner(key))
+            state = _states[key] = _KeyState(_signer_for(key))
         return state
+
+
+def _signer_for(key: SealingKey) -> Signer:
+    from docgen.seal.pkcs11 import TokenSealingKey, token_signer
+
+    if isinstance(key, TokenSealingKey):
+        signer: Signer = token_signer(key)
+        return signer
+    return KeySigner(key)
 
 
 def _free_field_name(writer: IncrementalPdfFileWriter) -> str:
