@@ -49,8 +49,6 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-from pyhanko_certvalidator.fetchers import OwnedFetcherBackend
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     REQUIRE_REVINFO,
@@ -59,7 +57,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from docgen.seal._pyhanko import asn1_certificate, timestamper_for
+from docgen.seal._pyhanko import asn1_certificate, fetcher_backend, timestamper_for
 from docgen.seal.errors import SealError, SealingFailed, TimestampUnavailable
 
 ARCHIVE_FIELD = "ArchiveTimestamp"
@@ -340,8 +338,7 @@ def add_archive_timestamp(
     context = ValidationContext(
         trust_roots=[asn1_certificate(c) for c in trust_roots], allow_fetching=True,
         moment=now, revocation_mode="hard-fail",
-        fetcher_backend=OwnedFetcherBackend(
-            AIOHttpFetcherBackend(per_request_timeout=int(max(1, timeout)))),
+        fetcher_backend=fetcher_backend(timeout),
     )
     try:
         return asyncio.run(_add_archive_timestamp(pdf, timestamp_url, timeout, context,

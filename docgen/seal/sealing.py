@@ -37,10 +37,13 @@ from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-from pyhanko_certvalidator.fetchers import OwnedFetcherBackend
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from docgen.seal._pyhanko import KeySigner, asn1_certificate, timestamper_for
+from docgen.seal._pyhanko import (
+    KeySigner,
+    asn1_certificate,
+    fetcher_backend,
+    timestamper_for,
+)
 from docgen.seal.errors import SealError, SealingFailed, TimestampUnavailable
 from docgen.seal.keys import SealingKey
 
@@ -167,8 +170,7 @@ def fetching_context(key: SealingKey, trust_roots: Sequence[Any], now: datetime,
     return ValidationContext(
         trust_roots=roots, other_certs=chain, allow_fetching=True, moment=now,
         revocation_mode="hard-fail",
-        fetcher_backend=OwnedFetcherBackend(
-            AIOHttpFetcherBackend(per_request_timeout=int(max(1, timeout)))),
+        fetcher_backend=fetcher_backend(timeout),
     )
 
 
