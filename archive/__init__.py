@@ -14,7 +14,7 @@ from archive.errors import (
     RecordNotFound,
     StoreUnavailable,
 )
-from archive.models import AccessEntry, ArchivedRecord, Tombstone
+from archive.models import AccessEntry, ArchivedRecord, RecordVersion, Tombstone
 from archive.records import (
     OUTCOMES,
     RecordDocuments,
@@ -33,7 +33,8 @@ __all__ = [
     "OUTCOMES", "AccessEntry", "ArchiveError", "ArchivedRecord", "BlobCorrupted",
     "BlobNotFound", "BlobStore", "FolderStore", "HoldError", "InvalidKey", "InvalidQuery",
     "Page", "PurgePlan", "Reader", "RecordConflict", "RecordDocuments", "RecordIndex",
-    "RecordNotFound", "S3Store", "SearchQuery", "StoreUnavailable", "Tombstone", "access_log",
+    "RecordNotFound", "RecordVersion", "S3Store", "SearchQuery", "StoreUnavailable",
+    "Tombstone", "access_log",
     "blob_key", "canonical_json", "check_key", "describe", "export_bundle", "fold",
     "get_record", "lift_hold", "log_access", "place_hold", "purge", "put_record", "reason_problem",
     "record_bundle", "search",

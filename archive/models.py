@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, func, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from database import Base, UTCDateTime
@@ -46,10 +46,32 @@ class ArchivedRecord(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     hold_by: Mapped[str | None] = mapped_column(String(200))
     hold_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The final PDF's seal as the timestamp refresh last read it (0020): its PAdES level
+    # (None: not yet read), and its last timestamp's certificate expiry and digest, so
+    # that records due for a new archive timestamp are found without reading every PDF.
+    seal_level: Mapped[str | None] = mapped_column(String(8))
+    stamp_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    stamp_digest: Mapped[str | None] = mapped_column(String(20))
 
     @property
     def on_hold(self) -> bool:
         return self.hold_at is not None
+
+
+class RecordVersion(Base):
+    """A final PDF an archived record has had: the sealed one (version 1), then each
+    with a further archive timestamp. The record's ``final_sha256`` is the latest; the
+    blobs of every version are kept (write-once), and a purge deletes them all."""
+
+    __tablename__ = "archive_record_versions"
+    __table_args__ = (UniqueConstraint("envelope_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    envelope_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class AccessEntry(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.access import Reader, log_access
 from archive.errors import ArchiveError, BlobNotFound
-from archive.models import ArchivedRecord, Tombstone
+from archive.models import ArchivedRecord, RecordVersion, Tombstone
 from archive.records import get_record
 from archive.store import BlobStore
 
@@ -116,15 +116,22 @@ def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime
 
 
 def delete_unused_blobs(sessions: sessionmaker[Session], store: BlobStore) -> int:
-    """Delete the blobs of purged records that no remaining record uses."""
+    """Delete the blobs of purged records that no remaining record uses: their documents,
+    and every earlier final PDF (a version before an archive timestamp was added; the
+    version rows, hashes only, stay beside the tombstone)."""
     deleted = 0
     with sessions() as session:
         keys = {getattr(t, column) for t in session.scalars(select(Tombstone))
                 for column in BLOB_COLUMNS}
+        keys |= set(session.scalars(select(RecordVersion.sha256).join(
+            Tombstone, Tombstone.envelope_id == RecordVersion.envelope_id)))
         for key in sorted(keys):
             used = session.scalar(select(ArchivedRecord.envelope_id).where(or_(
                 *(getattr(ArchivedRecord, column) == key for column in BLOB_COLUMNS)))
-                .limit(1))
+                .limit(1)) or session.scalar(
+                select(RecordVersion.envelope_id).join(
+                    ArchivedRecord, ArchivedRecord.envelope_id == RecordVersion.envelope_id)
+                .where(RecordVersion.sha256 == key).limit(1))
             if used is None and store.exists(key):
                 try:
                     store.delete(key)

@@ -12,7 +12,9 @@
 #  - postgresql (15 on Debian 12): the tests start a private, throwaway server from its
 #    binaries to run the database tests on PostgreSQL too (no cluster of the system's is used);
 #  - redis-server: a test starts a private one on a Unix socket to check that rate limit
-#    counts kept in Redis are shared between web processes (the system's is not used).
+#    counts kept in Redis are shared between web processes (the system's is not used);
+#  - softhsm2: a software PKCS#11 token; tests/docgen/seal/test_seal_pkcs11.py makes a
+#    token in a temporary SOFTHSM2_CONF and seals with a key held in it (hardware keys).
 set -euo pipefail
 
 packages=(
@@ -24,6 +26,7 @@ packages=(
   chromium
   postgresql
   redis-server
+  softhsm2
 )
 
 missing=()

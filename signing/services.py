@@ -190,6 +190,7 @@ class Services:
             self.sessions, self.store, sealing_key=lambda: self.sealing_key,
             company_name=settings.company_name,
             timestamp_url=settings.seal_timestamp_url or None,
+            seal_level=settings.seal_level,
             retain_for=dt.timedelta(days=round(365.25 * settings.retention_years)))
 
     @functools.cached_property

@@ -8,6 +8,9 @@ Why this shape:
 * With a timestamp authority (RFC 3161) the seal also carries a timestamp token (B-T),
   so when it was made does not rest on our clock. A TSA that fails is a transient
   :class:`TimestampUnavailable`, and nothing is sealed.
+* With a CA-issued certificate, B-LT and B-LTA embed the chain's revocation data and a
+  document timestamp, so the record validates from the file alone for as long as its
+  archive timestamps are refreshed (:mod:`docgen.seal.ltv`).
 * The key is the organisation's (PKCS#12, or PEM key and certificate). When none is
   configured, :func:`sealing_key_for` makes a self-signed one in the instance folder
   once and says so. Loaded keys are cached per process.
@@ -35,7 +38,16 @@ from docgen.seal.errors import (
     TimestampUnavailable,
 )
 from docgen.seal.keys import SealingKey, clear_cache, load_certificates, load_sealing_key
-from docgen.seal.sealing import seal
+from docgen.seal.ltv import (
+    LongTermReport,
+    TimestampInfo,
+    add_archive_timestamp,
+    refresh_reason,
+    seal_level,
+    timestamps,
+    validate_long_term,
+)
+from docgen.seal.sealing import LEVELS, resolve_level, seal
 from docgen.seal.selfsigned import (
     configured_sealing_key,
     create_self_signed,
@@ -52,7 +64,9 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
 __all__ = [
+    "LEVELS",
     "PADES_SUBFILTER",
+    "LongTermReport",
     "SealCertificateExpired",
     "SealCertificateMismatch",
     "SealError",
@@ -62,14 +76,21 @@ __all__ = [
     "SealReport",
     "SealingFailed",
     "SealingKey",
+    "TimestampInfo",
     "TimestampUnavailable",
+    "add_archive_timestamp",
     "clear_cache",
     "configured_sealing_key",
     "create_self_signed",
     "load_certificates",
     "load_sealing_key",
+    "refresh_reason",
+    "resolve_level",
     "seal",
+    "seal_level",
     "sealing_key_for",
     "self_signed_path",
+    "timestamps",
     "validate",
+    "validate_long_term",
 ]

@@ -26,6 +26,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
+from pyhanko_certvalidator.fetchers import OwnedFetcherBackend
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import process_pss_params
 
@@ -153,6 +156,26 @@ class Timestamper(TimeStamper):
     def _failed(self, why: str) -> str:
         return (f"the timestamp authority at {self.url} gave no timestamp: {why}; the "
                 f"document was not sealed, try again later")
+
+
+class _Session(LazySession):
+    """pyHanko's lazy HTTP session for OCSP and CRL fetching, with the SSL context built
+    once per process (pyHanko's builds one from certifi's bundle per session, ~30 ms)."""
+
+    def get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=_tls_context()))
+        session: aiohttp.ClientSession = self._session
+        return session
+
+
+def fetcher_backend(timeout: float) -> OwnedFetcherBackend:
+    """What fetches revocation data for one seal or refresh: its session is closed with
+    the validation context that owns it."""
+    return OwnedFetcherBackend(AIOHttpFetcherBackend(
+        session=_Session(),  # type: ignore[no-untyped-call, arg-type]
+        per_request_timeout=int(max(1, timeout))))
 
 
 @functools.cache

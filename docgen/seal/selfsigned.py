@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from docgen.files import write_once
+from docgen.seal.errors import SealKeyError
 from docgen.seal.keys import Origin, SealingKey, load_pem, load_sealing_key
 
 SEAL_FOLDER = "seal"
@@ -54,6 +55,16 @@ def configured_sealing_key(settings: Mapping[str, Any], *, now: datetime | None 
     def value(name: str) -> Any:
         return settings.get(name) or None
 
+    if value("seal_pkcs11_module"):
+        if value("seal_pkcs12_path") or value("seal_key_path"):
+            raise SealKeyError("set either seal_pkcs11_module, or seal_pkcs12_path or "
+                               "seal_key_path, not both", "seal_pkcs11_module")
+        from docgen.seal.pkcs11 import load_token_key
+
+        return load_token_key(
+            module=value("seal_pkcs11_module"), token_label=value("seal_pkcs11_token_label"),
+            key_label=value("seal_pkcs11_key_label"), pin=value("seal_pkcs11_pin"),
+            chain_path=value("seal_pkcs11_chain_path"), now=now, check_dates=check_dates)
     if not (value("seal_pkcs12_path") or value("seal_key_path") or value("seal_cert_path")):
         return None
     return load_sealing_key(

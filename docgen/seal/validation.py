@@ -6,12 +6,16 @@ damaged or tampered file is a report with problems, because records staff verify
 archive need an answer for every file.
 
 Validation is offline: only the certificates given as ``trusted`` are trust anchors
-(never the operating system's list), and no revocation information is fetched.
+(never the operating system's list), and no revocation information is fetched. A seal
+at B-LT or B-LTA is validated from what it embeds (:mod:`docgen.seal.ltv`): its chain,
+revocation data and timestamps, as of ``now``; B-B and B-T seals, which embed no
+revocation data, are checked against the trusted certificates as of when they were made.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from typing import Any
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -30,6 +35,13 @@ from pyhanko_certvalidator import ValidationContext
 
 from docgen.seal._pyhanko import asn1_certificate
 from docgen.seal.errors import SealKeyUnreadable
+from docgen.seal.ltv import (
+    LongTermReport,
+    TimestampInfo,
+    timestamps,
+    validate_long_term,
+)
+from docgen.seal.ltv import level_of as ltv_level
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 # A seal certificate may say either: organisations' e-seal certificates from CAs usually
@@ -54,6 +66,8 @@ class SealReport:
     trusted: bool = False
     subfilter: str | None = None
     problems: tuple[str, ...] = ()
+    level: str | None = None  # the PAdES baseline level: B-B, B-T, B-LT or B-LTA
+    timestamps: tuple[TimestampInfo, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -89,9 +103,15 @@ def validate(
         return SealReport(sealed=False, problems=("the PDF has no seal: it holds no signature",))
     signature = signatures[-1]
     subfilter = str(signature.sig_object.get("/SubFilter", "")) or None
+    moment = now or datetime.now(UTC)
+    try:
+        level, stamps = ltv_level(reader, signature), timestamps(pdf)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError):
+        level, stamps = None, ()
+    long_term = (validate_long_term(pdf, trusted=roots, now=moment)
+                 if level in ("B-LT", "B-LTA") else None)
 
-    context = ValidationContext(trust_roots=roots, allow_fetching=False,
-                                moment=now or datetime.now(UTC))
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
     try:
         status = asyncio.run(async_validate_pdf_signature(
             signature, signer_validation_context=context, key_usage_settings=SEAL_KEY_USAGE))
@@ -100,11 +120,31 @@ def validate(
             sealed=True, subfilter=subfilter,
             problems=(f"the seal cannot be checked: it is damaged ({exc})",),
         )
-    return _report(status, subfilter, has_roots=bool(roots))
+    if long_term is not None and not _nothing_after_last_update(reader, pdf):
+        status = dataclasses.replace(
+            status, coverage=SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START)
+    report = _report(status, subfilter, has_roots=bool(roots), long_term=long_term)
+    return dataclasses.replace(report, level=level, timestamps=stamps)
 
 
-def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: bool
-            ) -> SealReport:
+def _nothing_after_last_update(reader: PdfFileReader, pdf: bytes) -> bool:
+    """Whether nothing but validation data follows the last timestamp (B-LTA; pyHanko
+    adds the timestamp authority's own after it), or the DSS update (B-LT), and no stray
+    bytes follow the file's last update."""
+    if not pdf.rstrip(b"\r\n\t \x00").endswith(b"%%EOF"):
+        return False
+    stamps = reader.embedded_timestamp_signatures
+    if not stamps:
+        return True
+    last = stamps[-1]
+    last.compute_integrity_info(DEFAULT_DIFF_POLICY)
+    found = last.diff_result
+    return (isinstance(found, DiffResult)
+            and found.modification_level <= ModificationLevel.LTA_UPDATES)
+
+
+def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: bool,
+            long_term: LongTermReport | None = None) -> SealReport:
     problems = []
     intact = status.intact and status.valid
     if not status.intact:
@@ -112,11 +152,29 @@ def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: boo
                         "matches the seal")
     elif not status.valid:
         problems.append("the seal's signature does not verify with its certificate")
-    covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # A B-LT or B-LTA seal is followed by its validation data and document timestamps,
+    # in updates that may add only those (pyHanko's difference analysis says so).
+    covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        long_term is not None and status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level is not None
+        and status.modification_level <= ModificationLevel.LTA_UPDATES)
     if not covers:
         problems.append("the seal does not cover the whole file: something was added to "
                         "it after it was sealed")
     signer = _subject(status.signing_cert)
+    if long_term is not None:
+        # The chain, its revocation data and the timestamps, as the file holds them.
+        if long_term.problem and intact:
+            problems.append(long_term.problem)
+        if subfilter != PADES_SUBFILTER:
+            problems.append(f"the seal is not a PAdES signature (its subfilter is "
+                            f"{subfilter})")
+        stamp = status.timestamp_validity
+        return SealReport(
+            sealed=True, intact=intact, covers_whole_file=covers, signer=signer,
+            signed_at=stamp.timestamp if stamp is not None else status.signer_reported_dt,
+            timestamped=stamp is not None, trusted=long_term.valid, subfilter=subfilter,
+            problems=tuple(problems))
     if not status.trusted:
         if not has_roots:
             problems.append(f"the sealing certificate ({signer}) is not trusted: no trusted "

@@ -12,6 +12,8 @@ class EventType(StrEnum):
     ENVELOPE_COMPLETED = "envelope.completed"
     ENVELOPE_SEALED = "envelope.sealed"
     ENVELOPE_ARCHIVED = "envelope.archived"
+    # An archived record's final PDF got a further archive timestamp (a new version).
+    ENVELOPE_RETIMESTAMPED = "envelope.retimestamped"
     ENVELOPE_VOIDED = "envelope.voided"
     ENVELOPE_EXPIRED = "envelope.expired"
     SIGNER_NOTIFIED = "signer.notified"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive import ArchiveError, BlobStore, RecordDocuments, RecordIndex, put_record
 from docgen import DocgenError, Plan, plan_from_data
-from docgen.seal import SealingKey, seal
+from docgen.seal import SealingKey, resolve_level, seal
 from docgen.stamp import SealFacts, stamp
 from signing.domain import apikeys, audit, envelopes, failpoints
 from signing.domain import workflow as wf
@@ -47,6 +47,8 @@ class Finalizer:
     sealing_key: Callable[[], SealingKey]
     company_name: str
     timestamp_url: str | None = None
+    # The seal_level setting: "auto", or a PAdES level (see docgen.seal.resolve_level).
+    seal_level: str = "auto"
     # How long after completion a record is kept; None: until someone purges it by hand.
     retain_for: dt.timedelta | None = None
 
@@ -100,8 +102,10 @@ class Finalizer:
 
     def sealed(self, pdf: bytes, plan: Plan, now: dt.datetime,
                key: SealingKey | None = None) -> bytes:
-        return seal(pdf, key or self.sealing_key(), timestamp_url=self.timestamp_url,
-                    reason=SEAL_REASON, location=self._company(plan) or None, now=now)
+        key = key or self.sealing_key()
+        return seal(pdf, key, timestamp_url=self.timestamp_url,
+                    reason=SEAL_REASON, location=self._company(plan) or None, now=now,
+                    level=resolve_level(self.seal_level, self.timestamp_url, key))
 
     def _stage(self, envelope_id: str, final: bytes, now: dt.datetime) -> None:
         with self.sessions.begin() as db:

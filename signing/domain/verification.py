@@ -24,7 +24,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import ArchivedRecord, ArchiveError, BlobStore, RecordNotFound, get_record
+from archive import (
+    ArchivedRecord,
+    ArchiveError,
+    BlobStore,
+    RecordNotFound,
+    RecordVersion,
+    get_record,
+)
 from docgen.stamp import ATTACHMENT_NAME, StampError, StatedTrail, stated_trail
 from signing.domain import audit, envelopes
 from signing.domain.events import EventType
@@ -58,6 +65,7 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
     if final is not None:
         report = validate(final)
         checks.append(_seal_check(report))
+        checks.extend(_timestamp_checks(report))
         sealed = _sealed_trail(final, envelope_id, checks)
     original = _blob(store, record.original_sha256, "original PDF", checks)
     trail_json = _blob(store, record.audit_sha256, "archived audit trail", checks)
@@ -67,6 +75,7 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
         if report is not None and report.signed_at is not None:
             checks.append(_seal_time_check(report.signed_at, archived))
         checks.extend(_chain_checks(session, envelope_id, archived, record, original, sealed))
+        checks.append(_final_check(session, store, record, archived))
     return checks
 
 
@@ -77,6 +86,16 @@ def verify_file(session: Session, store: BlobStore, pdf: bytes,
     digest = hashlib.sha256(pdf).hexdigest()
     record = session.scalars(select(ArchivedRecord).where(
         ArchivedRecord.final_sha256 == digest)).first()
+    if record is None:
+        earlier = session.scalars(select(RecordVersion).where(
+            RecordVersion.sha256 == digest)).first()
+        if (earlier is not None
+                and session.get(ArchivedRecord, earlier.envelope_id) is not None):
+            return [Check("archived", True, f"version {earlier.version} of the final PDF of "
+                                            f"envelope {earlier.envelope_id}, since "
+                                            f"given further archive timestamps"),
+                    _seal_check(validate(pdf)),
+                    *verify_envelope(session, store, earlier.envelope_id, validate)]
     if record is None:
         checks = [_seal_check(validate(pdf))]
         _sealed_trail(pdf, None, checks)
@@ -97,10 +116,80 @@ def _blob(store: BlobStore, key: str, name: str, checks: list[Check]) -> bytes |
 
 
 def _seal_check(report: Any) -> Check:
+    level = f" (PAdES {report.level})" if getattr(report, "level", None) else ""
     if report.ok:
         when = f" on {report.signed_at:%Y-%m-%d %H:%M:%S} UTC" if report.signed_at else ""
-        return Check("seal", True, f"valid, covers the whole file, by {report.signer}{when}")
-    return Check("seal", False, "; ".join(report.problems) or "the seal is not valid")
+        how = (" from the certificates and revocation data the file embeds"
+               if getattr(report, "level", None) in ("B-LT", "B-LTA") else "")
+        return Check("seal", True, f"valid{level}{how}, covers the whole file, by "
+                                   f"{report.signer}{when}")
+    return Check("seal", False, ("; ".join(report.problems) or "the seal is not valid")
+                 + level)
+
+
+def _timestamp_checks(report: Any, now: dt.datetime | None = None) -> list[Check]:
+    """One line per timestamp: when, by which authority, and until when that authority's
+    certificate holds. Only the last one's expiry matters: each earlier one is covered
+    by the next (the long-term validation in the seal check says whether it holds)."""
+    stamps = list(getattr(report, "timestamps", ()) or ())
+    if not report.sealed:
+        return []
+    if not stamps:
+        return [Check("timestamps", True, "none: when the seal was made rests on the "
+                                          "sealing server's clock (PAdES B-B)")]
+    now = now or dt.datetime.now(dt.UTC)
+    checks = []
+    for number, stamp in enumerate(stamps, 1):
+        last = number == len(stamps)
+        ok = not last or stamp.expires > now
+        note = ""
+        if last and not ok:
+            note = "; it has expired: nothing proves the record's time beyond it"
+        elif last and report.level == "B-LTA":
+            note = "; refresh before then (plansign archive refresh-timestamps)"
+        checks.append(Check(f"timestamp {number}", ok, stamp.describe() + note))
+    return checks
+
+
+def _final_check(session: Session, store: BlobStore, record: ArchivedRecord,
+                 archived: Sequence[audit.AuditRecord]) -> Check:
+    """The archived final PDF is the one the trail records sealing, or a later version
+    of it: each version the one before with an archive timestamp appended (its bytes
+    begin with the previous version's), each recorded in the envelope's trail."""
+    from signing.domain.archive_timestamps import versions
+
+    name = "final PDF hash"
+    sealings = [r for r in archived if r.type == EventType.ENVELOPE_SEALED]
+    sealed = sealings[-1].data.get("final_sha256") if sealings else None
+    if sealed is not None and sealed == record.final_sha256:
+        return Check(name, True, "the audit trail records sealing this final PDF")
+    listed = versions(session, record.envelope_id)
+    if not (listed and sealed is not None and listed[0].sha256 == sealed
+            and listed[-1].sha256 == record.final_sha256):
+        return Check(name, False, "the audit trail does not record sealing the archived "
+                                  "final PDF, nor archive timestamps leading to it")
+    steps: set[tuple[Any, Any]] = set()
+    if session.get(EnvelopeRow, record.envelope_id) is not None:
+        steps = {(r.data.get("previous_sha256"), r.data.get("final_sha256"))
+                 for r in envelopes.audit_trail(session, record.envelope_id)
+                 if r.type == EventType.ENVELOPE_RETIMESTAMPED}
+    previous: bytes | None = None
+    for before, version in zip([None, *listed], listed, strict=False):
+        try:
+            data = store.get(version.sha256)
+        except ArchiveError as exc:
+            return Check(name, False, f"version {version.version}: {exc}")
+        if before is not None:
+            if previous is None or not data.startswith(previous):
+                return Check(name, False, f"version {version.version} does not begin with "
+                                          f"version {before.version}: it is not an archive "
+                                          f"timestamp added to it")
+            if steps and (before.sha256, version.sha256) not in steps:
+                return Check(name, False, f"the audit trail does not record version "
+                                          f"{version.version} replacing {before.version}")
+        previous = data
+    return Check(name, True, f"the audit trail records sealing version 1; versions 2 to "
+                             f"{len(listed)} each add an archive timestamp to the one before")
 
 
 def _seal_time_check(signed_at: dt.datetime, archived: Sequence[audit.AuditRecord]) -> Check:
@@ -231,11 +320,6 @@ def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.A
                             as_sealed == record.original_sha256,
                             f"the sealed PDF states {as_sealed}; the archive holds "
                             f"{record.original_sha256}"))
-    sealings = [r for r in archived if r.type == EventType.ENVELOPE_SEALED]
-    names_final = bool(sealings) and sealings[-1].data.get("final_sha256") == record.final_sha256
-    checks.append(Check("final PDF hash", names_final,
-                        "the audit trail records sealing this final PDF" if names_final
-                        else "the audit trail does not record sealing the archived final PDF"))
     if session.get(EnvelopeRow, envelope_id) is not None:
         live = envelopes.audit_trail(session, envelope_id)
         problems = audit.verify_chain(live)

@@ -217,3 +217,36 @@ def export_cmd(services: Services, since: dt.datetime, out: Path) -> None:
         count = export_bundle(session, services.store, since=_day(since),
                               out=out, by=_reader(), now=_now())
     click.echo(f"{count} record(s) written to {out}")
+
+
+@archive_group.command("refresh-timestamps")
+@click.option("--dry-run", is_flag=True, help="Only say which records are due, and why.")
+@click.option("--limit", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Records to handle at most in this run.")
+@click.pass_obj
+def refresh_timestamps_cmd(services: Services, dry_run: bool, limit: int) -> None:
+    """Add a new archive timestamp to every record whose last timestamp's certificate
+    expires within seal_refresh_days_before, or that uses a digest in
+    seal_retired_digests. Each becomes a new version of the record's final PDF (the
+    earlier ones are kept), recorded in the envelope's audit trail. Exits 1 if any
+    record due could not be refreshed."""
+    from signing.worker.refresh import refresh_policy, run_refresh
+
+    policy = refresh_policy(services)
+    if policy is None:
+        raise click.UsageError("seal_timestamp_url is not set: archive timestamps come "
+                               "from a timestamp authority")
+    outcomes = run_refresh(services, policy, now=_now(), limit=limit, dry_run=dry_run)
+    for outcome in outcomes:
+        if outcome.refreshed:
+            click.echo(f"refreshed {outcome.envelope_id}: {outcome.detail} (new final PDF "
+                       f"{outcome.new_sha256})")
+        else:
+            click.echo(f"{'due' if dry_run else 'FAILED'} {outcome.envelope_id}: "
+                       f"{outcome.detail.removeprefix('due: ')}")
+    done = sum(1 for o in outcomes if o.refreshed)
+    failed = 0 if dry_run else len(outcomes) - done
+    click.echo(f"{done} record(s) refreshed" + (f", {failed} failed" if failed else "")
+               + (f", {len(outcomes)} due" if dry_run else ""))
+    if failed:
+        raise SystemExit(1)

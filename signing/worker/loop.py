@@ -22,6 +22,7 @@ from signing.services import Services
 
 if TYPE_CHECKING:
     from signing.domain.announce import Announcer
+    from signing.worker.refresh import TimestampRefresher
     from webhooks.delivery import Deliverer
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ def run(services: Services, *, once: bool, interval: float,
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
+    # New archive timestamps for records that need them, on their own schedule.
+    from signing.worker.refresh import TimestampRefresher
+
+    refresher = TimestampRefresher.from_settings(services)
     with services.deliverer() as deliverer:
         failures = 0
         while not stop.is_set():
@@ -74,6 +79,8 @@ def run(services: Services, *, once: bool, interval: float,
                 stop.wait(patience(failures + 1))
                 continue
             failures = 0
+            if refresher is not None:
+                _refresh_timestamps(refresher)
             if once:
                 return
             if not busy:
@@ -143,6 +150,22 @@ class DatabaseOutage:
             return f"{self.problem(exc)}; trying again in {self.wait:.0f} s"
         return (f"the database is unavailable ({first_line(exc)}); "
                 f"trying again in {self.wait:.0f} s")
+
+
+def _refresh_timestamps(refresher: TimestampRefresher) -> None:
+    """The archive timestamp refresh, if due; a failure of it is logged, not the end of
+    the worker (it is tried again at its next time)."""
+    try:
+        outcomes = refresher.run_if_due(dt.datetime.now(dt.UTC))
+    except DBAPIError:
+        raise  # the database is away: the loop waits it out
+    except Exception:
+        log.exception("the archive timestamp refresh failed; it runs again in %s",
+                      refresher.every)
+        return
+    done = sum(1 for o in outcomes if o.refreshed)
+    if done:
+        click.echo(f"added an archive timestamp to {done} record{'' if done == 1 else 's'}")
 
 
 def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Handler],

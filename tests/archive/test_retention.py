@@ -90,3 +90,31 @@ def test_holds_need_a_reason_and_cannot_be_doubled(sessions, ids):
         place_hold(session, ids[0], reason="again", by=RECORDS, now=BASE)
     with sessions.begin() as session, pytest.raises(HoldError, match="not on hold"):
         lift_hold(session, ids[2], reason="none", by=RECORDS, now=BASE)
+
+
+def test_purge_deletes_every_version_of_a_refreshed_record(sessions, store, ids):
+    """A record given an archive timestamp has had two final PDFs: both go at purge; a
+    version of a record that is kept stays."""
+    from archive import RecordVersion
+
+    later = BASE + SEVEN_YEARS + dt.timedelta(days=45)
+    versions = {}
+    with sessions.begin() as session:
+        for envelope_id in (ids[0], ids[5]):  # the first is due, the last is kept
+            record = get_record(session, envelope_id)
+            first = record.final_sha256
+            renewed = store.put(store.get(first) + f"\n% archive timestamp {envelope_id}\n"
+                                .encode())
+            session.add_all([
+                RecordVersion(envelope_id=envelope_id, version=1, sha256=first,
+                              made_at=BASE, reason="sealed"),
+                RecordVersion(envelope_id=envelope_id, version=2, sha256=renewed,
+                              made_at=BASE, reason="its last timestamp's certificate expires")])
+            record.final_sha256 = renewed
+            versions[envelope_id] = (first, renewed)
+    purge(sessions, store, now=later, by=RECORDS, execute=True)
+    gone_first, gone_renewed = versions[ids[0]]
+    assert not store.exists(gone_renewed)
+    # The first final PDF is shared with no other record in the seed data.
+    assert not store.exists(gone_first)
+    assert all(store.exists(key) for key in versions[ids[5]])

@@ -9,6 +9,7 @@ import pytest
 
 from docgen.seal import SealingKey, clear_cache, create_self_signed
 from tests.docgen.seal.sealkit import Tsa, make_pdf, running_tsa
+from testsupport.pki import Pki, running_pki
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +41,17 @@ def tsa(_tsa: Tsa) -> Tsa:
     """The session's TSA, answering properly unless a test sets ``mode``."""
     _tsa.mode = "ok"
     return _tsa
+
+
+@pytest.fixture(scope="session")
+def pki() -> Iterator[Pki]:
+    """A root and an issuing CA, OCSP, CRLs and two TSAs on 127.0.0.1 (testsupport.pki)."""
+    with running_pki() as served:
+        yield served
+
+
+@pytest.fixture
+def pki_clock(pki: Pki) -> Iterator[Pki]:
+    """The PKI, its clock set back to the real one after the test."""
+    yield pki
+    pki.freeze(None)

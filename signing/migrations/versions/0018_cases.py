@@ -1,7 +1,7 @@
 """Cases: the plan after its signature (issue 17): each sent plan's case, and its
 check-in records.
 
-Revision ID: 0021
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-06
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 from database import UTCDateTime
 
-revision = "0021"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None

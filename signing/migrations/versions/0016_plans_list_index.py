@@ -11,14 +11,14 @@ PostgreSQL keeps the JSON out of line (TOAST) and gains less; the index costs it
 Numbered 0017 to stay clear of 0016, which another change of issue 16 may take; it
 revises 0015, and is renumbered at merge if need be.
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
-revision = "0017"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None

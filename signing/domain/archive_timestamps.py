@@ -1,0 +1,211 @@
+"""Keeping archived records verifiable: a new archive timestamp on each record whose
+last timestamp's certificate nears expiry, or whose last timestamp uses a digest being
+retired (``plansign archive refresh-timestamps``, and the worker on a schedule).
+
+Each refresh makes a new final PDF (the old one with a DSS update and a document
+timestamp appended, see :func:`docgen.seal.add_archive_timestamp`), stored as a new blob:
+the archive is write-once, and every version is listed in ``archive_record_versions``.
+The record then points at the newest (the records API and ``archive get`` serve it), and
+the envelope's audit trail records the step: which version replaced which, and why.
+
+The records due are found from columns on the record (its seal's level and its last
+timestamp's expiry and digest), filled in the first time a record is read, so that a run
+reads only the PDFs it has to refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import ArchivedRecord, ArchiveError, BlobStore, RecordVersion
+from signing.domain import audit
+from signing.domain import workflow as wf
+from signing.domain.events import EventType
+from signing.domain.models import AuditEventRow, EnvelopeRow
+
+log = logging.getLogger(__name__)
+
+ACTOR = "system:archive-timestamps"
+DIGESTS = ("sha256", "sha512")
+
+
+@dataclass(frozen=True)
+class RefreshPolicy:
+    """When a record needs a new archive timestamp, and where it comes from."""
+
+    timestamp_url: str
+    days_before: int
+    retired_digests: tuple[str, ...] = ()
+    trust_roots: Sequence[Any] = field(default=(), repr=False)
+    timeout: float = 10.0
+
+    @property
+    def digest(self) -> str:
+        """The digest new timestamps use: SHA-256, or SHA-512 if SHA-256 is retired."""
+        retired = {_norm(d) for d in self.retired_digests}
+        return next((d for d in DIGESTS if d not in retired), DIGESTS[-1])
+
+
+def retired_digests(setting: str) -> tuple[str, ...]:
+    """The ``seal_retired_digests`` setting as names (``"md5, SHA-1"`` -> md5, sha1)."""
+    return tuple(_norm(d) for d in setting.split(",") if d.strip())
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().replace("-", "")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    envelope_id: str
+    refreshed: bool
+    detail: str
+    new_sha256: str | None = None
+
+
+def due(session: Session, policy: RefreshPolicy, now: dt.datetime, limit: int
+        ) -> list[tuple[str, str]]:
+    """(envelope id, final PDF key) of the records to look at, soonest expiry first:
+    those never read, those whose last timestamp expires within ``days_before``, and
+    those whose last timestamp uses a retired digest."""
+    horizon = now + dt.timedelta(days=policy.days_before)
+    retired = [_norm(d) for d in policy.retired_digests]
+    query = (select(ArchivedRecord.envelope_id, ArchivedRecord.final_sha256)
+             .where(or_(ArchivedRecord.seal_level.is_(None),
+                        and_(ArchivedRecord.stamp_expires_at.is_not(None),
+                             ArchivedRecord.stamp_expires_at <= horizon),
+                        ArchivedRecord.stamp_digest.in_(retired)))
+             .order_by(ArchivedRecord.stamp_expires_at, ArchivedRecord.envelope_id)
+             .limit(limit))
+    return [(row.envelope_id, row.final_sha256) for row in session.execute(query)]
+
+
+def refresh(sessions: sessionmaker[Session], store: BlobStore, policy: RefreshPolicy, *,
+            now: dt.datetime, limit: int = 1000, dry_run: bool = False,
+            clock: Callable[[], dt.datetime] | None = None) -> list[Outcome]:
+    """Add an archive timestamp to every record due, at most ``limit`` of them.
+
+    A record that cannot be refreshed (its TSA down, a certificate revoked) is reported
+    and left as it was; the others go on. ``dry_run`` says what would be done.
+    """
+    from docgen.seal import SealError, add_archive_timestamp, refresh_reason
+
+    clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    with sessions() as session:
+        candidates = due(session, policy, now, limit)
+    outcomes = []
+    for envelope_id, key in candidates:
+        try:
+            pdf = store.get(key)
+        except ArchiveError as exc:
+            outcomes.append(Outcome(envelope_id, False, str(exc)))
+            continue
+        reason = refresh_reason(pdf, now=now, days_before=policy.days_before,
+                                retired_digests=policy.retired_digests)
+        if reason is None:
+            if not dry_run:
+                _note_seal(sessions, envelope_id, key, pdf)
+            continue
+        if dry_run:
+            outcomes.append(Outcome(envelope_id, False, f"due: {reason}"))
+            continue
+        try:
+            renewed = add_archive_timestamp(
+                pdf, timestamp_url=policy.timestamp_url, trust_roots=policy.trust_roots,
+                digest=policy.digest, timeout=policy.timeout, now=clock())
+        except SealError as exc:
+            outcomes.append(Outcome(envelope_id, False, str(exc)))
+            continue
+        try:
+            new_key = store.put(renewed)
+            done = _record_version(sessions, envelope_id, key, new_key, renewed, reason,
+                                   clock())
+        except (ArchiveError, IntegrityError) as exc:
+            outcomes.append(Outcome(envelope_id, False, f"not recorded: {exc}"))
+            continue
+        outcomes.append(Outcome(envelope_id, done, reason if done else
+                                "changed meanwhile (refreshed or purged by another run)",
+                                new_key if done else None))
+    return outcomes
+
+
+def _seal_columns(pdf: bytes) -> dict[str, Any]:
+    from docgen.seal import seal_level, timestamps
+
+    stamps = timestamps(pdf)
+    return {"seal_level": seal_level(pdf) or "none",
+            "stamp_expires_at": stamps[-1].expires if stamps else None,
+            "stamp_digest": _norm(stamps[-1].digest) if stamps else None}
+
+
+def _note_seal(sessions: sessionmaker[Session], envelope_id: str, key: str,
+               pdf: bytes) -> None:
+    """Remember the record's seal, so it is looked at again only once it is due."""
+    with sessions.begin() as session:
+        record = session.get(ArchivedRecord, envelope_id, with_for_update=True)
+        if record is not None and record.final_sha256 == key:
+            for name, value in _seal_columns(pdf).items():
+                setattr(record, name, value)
+
+
+def _record_version(sessions: sessionmaker[Session], envelope_id: str, old_key: str,
+                    new_key: str, pdf: bytes, reason: str, now: dt.datetime) -> bool:
+    """Point the record at its new final PDF, list both versions, and say so in the
+    envelope's trail: one transaction. False if the record changed meanwhile."""
+    with sessions.begin() as session:
+        record = session.get(ArchivedRecord, envelope_id, with_for_update=True)
+        if record is None or record.final_sha256 != old_key:
+            return False
+        latest = session.scalar(select(func.max(RecordVersion.version))
+                                .where(RecordVersion.envelope_id == envelope_id))
+        if latest is None:
+            session.add(RecordVersion(envelope_id=envelope_id, version=1, sha256=old_key,
+                                      made_at=record.archived_at, reason="sealed"))
+            latest = 1
+        session.add(RecordVersion(envelope_id=envelope_id, version=latest + 1,
+                                  sha256=new_key, made_at=now, reason=reason))
+        record.final_sha256 = new_key
+        for name, value in _seal_columns(pdf).items():
+            setattr(record, name, value)
+        _append_event(session, envelope_id, now, {
+            "previous_sha256": old_key, "final_sha256": new_key, "version": latest + 1,
+            "reason": reason})
+    return True
+
+
+def _append_event(session: Session, envelope_id: str, now: dt.datetime,
+                  data: dict[str, Any]) -> None:
+    """The step in the envelope's hash-chained trail (the envelope may be gone: erased)."""
+    envelope = session.get(EnvelopeRow, envelope_id)
+    if envelope is None:
+        return
+    last = session.scalars(select(AuditEventRow).where(AuditEventRow.envelope_id == envelope_id)
+                           .order_by(AuditEventRow.seq.desc()).limit(1)).first()
+    previous = None if last is None else audit.AuditRecord(
+        envelope_id=last.envelope_id, seq=last.seq, type=last.type, at=last.at,
+        actor=last.actor, ip=last.ip, user_agent=last.user_agent,
+        document_sha256=last.document_sha256, signer_id=last.signer_id, data=last.data,
+        prev_hash=last.prev_hash, hash=last.hash)
+    record = audit.append(previous, wf.Event(EventType.ENVELOPE_RETIMESTAMPED, data=data),
+                          envelope_id=envelope_id, at=now, actor=ACTOR,
+                          document_sha256=envelope.document_sha256)
+    session.add(AuditEventRow(
+        envelope_id=record.envelope_id, seq=record.seq, type=record.type, at=record.at,
+        actor=record.actor, ip=record.ip, user_agent=record.user_agent,
+        document_sha256=record.document_sha256, signer_id=record.signer_id,
+        data=dict(record.data), prev_hash=record.prev_hash, hash=record.hash))
+
+
+def versions(session: Session, envelope_id: str) -> list[RecordVersion]:
+    """The record's final PDFs, oldest first (none listed: it has had only its first)."""
+    return list(session.scalars(select(RecordVersion)
+                                .where(RecordVersion.envelope_id == envelope_id)
+                                .order_by(RecordVersion.version)))
