@@ -43,9 +43,9 @@ def app(tmp_path, database_url, clean_env, settings):
 
 
 def start(console: Console, next_path: str | None = None):
-    """Press "Sign in with ..." on the sign-in page: the redirect to the provider."""
-    data = {"next": next_path} if next_path else {}
-    return console.post("/console/signin/oidc", data=data, token_from="/console/signin")
+    """Follow "Sign in with ..." on the sign-in page: the redirect to the provider."""
+    return console.client.get("/console/signin/oidc",
+                              query_string={"next": next_path} if next_path else {})
 
 
 def come_back(console: Console, callback_url: str):
@@ -72,7 +72,7 @@ def session_of(console: Console, sessions) -> ConsoleSessionRow:
 def test_the_sign_in_page_offers_the_provider(console):
     page = console.get("/console/signin").get_data(as_text=True)
     assert "Sign in with Test Provider" in page
-    assert 'action="/console/signin/oidc"' in page
+    assert 'href="/console/signin/oidc"' in page
 
 
 def test_someone_new_signs_on_is_created_with_the_mapped_role_and_later_updated(

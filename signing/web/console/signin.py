@@ -346,7 +346,7 @@ def totp_confirm() -> Any:
 # -- single sign-on -------------------------------------------------------------------------
 
 
-@bp.post("/signin/oidc")
+@bp.get("/signin/oidc")
 def oidc_start() -> str | BaseResponse | tuple[str, int]:
     config = _oidc_settings()
     if config is None:
