@@ -62,8 +62,9 @@ def _describe(person: Person) -> str:
                    "follows plans; records: the archive; admin: everything, and people.")
 @click.option("--team", default=None, help="hr and manager: their HR team, whose plans they see.")
 @click.option("--single-sign-on", "sso_only", is_flag=True,
-              help="No password: they sign in only with the single sign-on provider "
-                   "(they are linked to it at their first sign-in there).")
+              help="No password: they sign in only with the single sign-on provider, "
+                   "linked by their email address at their first sign-in there (their "
+                   "role then comes from the provider's groups).")
 @click.pass_obj
 def users_create_cmd(services: Services, username: str, display_name: str, email: str,
                      role: str, team: str | None, sso_only: bool) -> None:

@@ -3,8 +3,9 @@ become a console person with a role.
 
 The handshake itself (discovery, state, nonce, PKCE, the token exchange and the ID
 token's signature) is Authlib's, at the web edge (:mod:`signing.web.console.sso`). This
-module is what plansign decides: a person is the provider's issuer and subject (never an
-email address, which a provider may let people change or not verify); their role and
+module is what plansign decides: a person is the provider's issuer and subject (an
+email address, which a provider may let people change or not verify, only links an
+account an admin made for single sign-on, once, to its first subject); their role and
 team come from one claim through the mapping in ``console_oidc_roles``, on every sign-in,
 so that a change at the provider is a change here; someone new is created only if the
 settings say so.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from signing.domain import people
@@ -144,6 +145,7 @@ class Profile:
     role: Role
     team: str | None
     usernames: tuple[str, ...]  # to try, in order, for someone new
+    email_verified: bool | None = None  # the claim, if the provider sends it
 
 
 def claim_values(claims: Mapping[str, Any], name: str) -> list[str]:
@@ -179,8 +181,10 @@ def profile_of(claims: Mapping[str, Any], settings: OidcSettings) -> Profile:
                             f"{claim_values(claims, settings.role_claim)!r} maps to no role")
     given = " ".join(str(claims.get(k) or "") for k in ("given_name", "family_name")).strip()
     display_name = str(claims.get("name") or "").strip() or given or email.split("@")[0]
+    verified = claims.get("email_verified")
     return Profile(issuer, subject, display_name, email, rule.role, rule.team,
-                   tuple(_usernames(claims, email)))
+                   tuple(_usernames(claims, email)),
+                   verified if isinstance(verified, bool) else None)
 
 
 def _usernames(claims: Mapping[str, Any], email: str) -> Iterator[str]:
@@ -203,6 +207,12 @@ def link_person(session: Session, profile: Profile, *, create: bool,
     it, or created if ``create``. :class:`SignInRefused` for a disabled person, or an
     unknown one when people are not created."""
     row = people.find_by_subject(session, profile.issuer, profile.subject)
+    linked = []
+    if row is None:
+        row = _made_for_single_sign_on(session, profile)
+        if row is not None:
+            row.oidc_issuer, row.oidc_subject = profile.issuer, profile.subject
+            linked = [f"linked to subject {profile.subject!r}"]
     try:
         if row is None:
             if not create:
@@ -223,7 +233,21 @@ def link_person(session: Session, profile: Profile, *, create: bool,
     except PersonError as exc:
         raise SignInRefused(Refusal.BAD_CLAIMS, f"{exc.field}: {exc}") from None
     row.failed_attempts, row.locked_until = 0, None
-    return SignedOn(Person.of(row), False, changes)
+    return SignedOn(Person.of(row), False, linked + changes)
+
+
+def _made_for_single_sign_on(session: Session, profile: Profile) -> PersonRow | None:
+    """The person an admin made ahead for single sign-on (``plansign users create
+    --single-sign-on``: no password, not yet linked) with the profile's email address, if
+    exactly one. Never someone with a password, nor on an address the provider says it
+    has not verified: an email address is a claim a provider may let people choose, so
+    it links only an account made to be linked, once."""
+    if profile.email_verified is False:
+        return None
+    rows = list(session.scalars(select(PersonRow).where(
+        PersonRow.oidc_subject.is_(None), PersonRow.password_hash.is_(None),
+        func.lower(PersonRow.email) == profile.email.lower()).limit(2)))
+    return rows[0] if len(rows) == 1 else None
 
 
 def _free_username(session: Session, profile: Profile) -> str:

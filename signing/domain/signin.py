@@ -38,6 +38,7 @@ _STAND_IN: list[str] = []
 TOTP_STEP = 30  # seconds: what every authenticator app uses (RFC 6238)
 # Codes one step either side of now are taken: phone clocks drift, and people type slowly.
 TOTP_DRIFT_STEPS = 1
+WRONG_CODE = "wrong or used second-factor code"
 
 
 def hash_password(password: str) -> str:
@@ -181,7 +182,7 @@ def check_second_factor(session: Session, person_id: str, code: str, *,
         return Attempt(Outcome.REFUSED, Person.of(row), "the password step is void")
     step = totp_step_accepted(row.totp_secret, code, row.totp_last_step, now)
     if step is None:
-        return _fail(row, policy, now, "wrong or used second-factor code")
+        return _fail(row, policy, now, WRONG_CODE)
     row.totp_last_step = step
     _succeed(row)
     return Attempt(Outcome.SIGNED_IN, Person.of(row))

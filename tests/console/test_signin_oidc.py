@@ -129,19 +129,31 @@ def test_someone_in_no_mapped_group_is_refused_in_words(console, oidc_provider, 
 @pytest.mark.parametrize("settings", [{"create": False}], indirect=True)
 def test_unknown_people_are_refused_when_people_are_not_created(console, oidc_provider,  # noqa: F811
                                                                  sessions):
-    oidc_provider.set_user("sub-kim", {"email": "kim@example.com", "groups": ["plansign-hr"]})
+    oidc_provider.set_user("sub-kim", {"email": "Kim@example.com", "groups": ["plansign-hr"],
+                                       "email_verified": True})
+    # Someone with a password and the same address is not theirs to take.
+    console.person("manager", username="kim-local", email="kim@example.com")
     refused = sign_on(console, oidc_provider, "sub-kim")
     assert refused.status_code == 403
     assert "You have no plansign account yet" in refused.get_data(as_text=True)
-    # Once an admin has linked them, they may.
+    # An admin makes an account for single sign-on (`plansign users create
+    # --single-sign-on`): the first sign-in with its address links it, for good.
     with sessions.begin() as session:
         people.create_person(session, username="kim", display_name="Kim Park",
                              email="kim@example.com", role="manager", team=None,
                              password_hash=None, now=dt.datetime.now(dt.UTC),
-                             created_by="cli:test", oidc_issuer=oidc_provider.issuer,
-                             oidc_subject="sub-kim")
+                             created_by="cli:test")
     assert sign_on(console, oidc_provider, "sub-kim").status_code == 302
     assert session_of(console, sessions).method == "oidc"
+    with sessions() as session:
+        kim = people.row_of(session, "kim")
+        assert (kim.oidc_issuer, kim.oidc_subject, kim.role) == (
+            oidc_provider.issuer, "sub-kim", "hr")  # the provider's groups say hr
+        assert people.row_of(session, "kim-local").oidc_subject is None
+    # Linked once: another subject with the address gets nobody.
+    oidc_provider.set_user("sub-other", {"email": "kim@example.com", "groups": ["plansign-hr"]})
+    console.sign_out()
+    assert sign_on(console, oidc_provider, "sub-other").status_code == 403
 
 
 def test_a_disabled_person_is_refused(console, oidc_provider, sessions):  # noqa: F811
@@ -197,3 +209,48 @@ def test_a_provider_that_cannot_be_reached_gets_a_clear_page(console):
     text = answer.get_data(as_text=True)
     assert "Test Provider could not be reached" in text and "Traceback" not in text
     assert "Back to sign-in" in text
+
+
+# -- the mapping, pure ----------------------------------------------------------------------
+
+
+def test_role_rules_are_read_in_order_and_a_bad_one_names_the_setting():
+    from signing.domain.access import Role
+    from signing.domain.oidc import OidcSettingsError, RoleRule, parse_role_rules, role_of
+
+    rules = parse_role_rules(" hr-emea = hr/EMEA ;line-managers=manager;; it=admin ")
+    assert rules == (RoleRule("hr-emea", Role.HR, "EMEA"),
+                     RoleRule("line-managers", Role.MANAGER), RoleRule("it", Role.ADMIN))
+    assert role_of(["it", "line-managers"], rules).role is Role.MANAGER  # the setting's order
+    for bad, says in [("hr", "is not 'value=role'"), ("x=boss", "'boss' in 'x=boss' is not a role"),
+                      ("x=records/Team", "only hr and manager have a team")]:
+        with pytest.raises(OidcSettingsError, match=re.escape(says)) as info:
+            parse_role_rules(bad)
+        assert info.value.setting == "console_oidc_roles"
+        assert str(info.value).startswith("console_oidc_roles: ")
+
+
+def test_claims_become_a_profile():
+    from signing.domain.oidc import (
+        OidcSettings,
+        Refusal,
+        SignInRefused,
+        parse_role_rules,
+        profile_of,
+    )
+
+    config = OidcSettings(issuer="https://id.example.com", provider_name="Example",
+                          client_id="c", client_secret="s", scopes="openid email",
+                          role_claim="roles", roles=parse_role_rules("PlanSign.HR=hr"),
+                          create_people=True)
+    profile = profile_of({"sub": "1", "email": "ana.lima@example.com", "roles": "PlanSign.HR",
+                          "given_name": "Ana", "family_name": "Lima",
+                          "preferred_username": "Ana Lima@corp"}, config)
+    assert (profile.display_name, profile.role.value, profile.usernames) == (
+        "Ana Lima", "hr", ("ana-lima-corp", "ana.lima"))
+    for claims, refusal in [({"sub": "1", "roles": ["PlanSign.HR"]}, Refusal.NO_EMAIL),
+                            ({"sub": "1", "email": "a@example.com", "roles": ["hr"]},
+                             Refusal.NO_ROLE)]:
+        with pytest.raises(SignInRefused) as info:
+            profile_of(claims, config)
+        assert info.value.refusal is refusal

@@ -100,8 +100,8 @@ def _console_path(target: str) -> str | None:
 def _oidc_settings() -> OidcSettings | None:
     try:
         return sso.settings()
-    except oidc.OidcSettingsError:
-        current_app.logger.exception("single sign-on is misconfigured")
+    except oidc.OidcSettingsError as exc:
+        current_app.logger.error("single sign-on is off: %s", exc)
         return None
 
 
@@ -217,8 +217,7 @@ def submit_code() -> str | BaseResponse | tuple[str, int]:
                 policy=_policy(), now=signedin.now())
     if attempt.outcome is not Outcome.SIGNED_IN:
         _record_failure(attempt)
-        if attempt.reason in ("wrong or used second-factor code",) and \
-                attempt.locked_until is None:
+        if attempt.reason == signin.WRONG_CODE and attempt.locked_until is None:
             return render_template(
                 "console/signin_code.html", second_step=token,
                 error=_("That code is not right, or was used already. Enter the code your "

@@ -93,7 +93,7 @@ def depart(config: OidcSettings, next_path: str | None) -> Departure:
     except RequestException as exc:
         raise HandshakeFailed(f"discovery failed: {type(exc).__name__}",
                               provider_down=True) from None
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, RuntimeError) as exc:  # RuntimeError: no endpoint named
         raise HandshakeFailed(f"discovery document unusable: {exc}",
                               provider_down=True) from None
     handshake = _serializer().dumps({"state": started["state"], "nonce": started["nonce"],
