@@ -50,10 +50,16 @@ fuzz: setup
 TRANSLATIONS := signing/translations
 translations: venv
 	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --add-location=file \
-		--sort-by-file --no-wrap --project=plansign -o $(TRANSLATIONS)/messages.pot .
+		--sort-by-file --no-wrap --project=plansign -o $(TRANSLATIONS)/messages.pot.new .
+	@# Only a change of messages is a change (not the extraction's date): fewer conflicts.
+	@if diff -q -I '^"POT-Creation-Date' $(TRANSLATIONS)/messages.pot \
+		$(TRANSLATIONS)/messages.pot.new >/dev/null 2>&1; \
+	then rm $(TRANSLATIONS)/messages.pot.new; \
+	else mv $(TRANSLATIONS)/messages.pot.new $(TRANSLATIONS)/messages.pot; fi
 	test -f $(TRANSLATIONS)/en/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel -q init -l en -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap \
+		--ignore-pot-creation-date \
 		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS)
 
