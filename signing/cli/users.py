@@ -82,6 +82,9 @@ def users_create_cmd(services: Services, username: str, display_name: str, email
     click.echo(f"Created {_describe(person)}.")
     how = ("with single sign-on" if sso_only else "with their username and password")
     click.echo(f"They sign in {how} at {_console(services)}")
+    if sso_only and not services.settings.console_oidc_issuer:
+        click.echo("Single sign-on is not set up yet: set console_oidc_issuer and the other "
+                   "console_oidc_ settings (README, \"The console\").")
 
 
 _OPTION = {"username": "USERNAME", "display_name": "--name", "email": "--email",
@@ -103,13 +106,14 @@ def users_list_cmd(services: Services) -> None:
     for person in everyone:
         methods = [m for m, on in (("password", person.has_password),
                                    ("+totp", person.has_totp),
-                                   ("single sign-on", person.single_sign_on)) if on]
+                                   ("single sign-on", person.single_sign_on)) if on] \
+            or ["single sign-on (not yet linked)"]
         state = ("disabled" if person.disabled
                  else "locked" if person.username in locked else "active")
         last = (f"last signed in {person.last_sign_in_at:%Y-%m-%d %H:%M} UTC"
                 if person.last_sign_in_at else "never signed in")
         click.echo(f"{person.username:<20} {person.role:<8} {(person.team or '-'):<12} "
-                   f"{state:<8} {' '.join(methods) or 'no way to sign in':<24} {last}  "
+                   f"{state:<8} {' '.join(methods):<31} {last}  "
                    f"{person.display_name} <{person.email}>")
     click.echo(f"The console: {_console(services)}")
 
