@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 OUT ?= out
 WAIT ?=
 
-.PHONY: setup system venv run test fuzz lint bench clean
+.PHONY: setup system venv run test fuzz lint bench clean translations
 
 setup: system venv
 
@@ -42,6 +42,26 @@ test: setup
 FUZZ ?= 200
 fuzz: setup
 	$(BIN)/pytest -q tests/hostile/test_hostile_api_schema.py --fuzz=$(FUZZ)
+
+# The console's messages (babel.cfg) into the catalogs of signing/translations/: extract
+# the template, bring each language's catalog up to date (English is the source, so its
+# translations stay empty: gettext then shows the English text), and compile them.
+# tests/console/test_translations.py fails when a message is missing: run this then.
+TRANSLATIONS := signing/translations
+translations: venv
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --add-location=file \
+		--sort-by-file --no-wrap --project=plansign -o $(TRANSLATIONS)/messages.pot.new .
+	@# Only a change of messages is a change (not the extraction's date): fewer conflicts.
+	@if diff -q -I '^"POT-Creation-Date' $(TRANSLATIONS)/messages.pot \
+		$(TRANSLATIONS)/messages.pot.new >/dev/null 2>&1; \
+	then rm $(TRANSLATIONS)/messages.pot.new; \
+	else mv $(TRANSLATIONS)/messages.pot.new $(TRANSLATIONS)/messages.pot; fi
+	test -f $(TRANSLATIONS)/en/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel -q init -l en -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap \
+		--ignore-pot-creation-date \
+		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS)
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

@@ -34,6 +34,7 @@ _COMMANDS = {
     "archive": "signing.records.cli:archive_group",
     "outbox": "signing.cli.outbox:outbox_group",
     "demo": "signing.cli.demo:demo_cmd",
+    "users": "signing.cli.users:users_group",
 }
 
 #: The errors users can fix, by the module that defines each. An error whose module was

@@ -21,6 +21,7 @@ import html
 import http.cookiejar
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -44,6 +45,7 @@ DEFAULT_PLAN = EXAMPLES / "support-agent-30d.yaml"
 DEMO_COMMENT = ("I accept the goals. I would like the first coaching session moved to "
                 "Tuesday mornings, when queue volume is lower.")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
+DEMO_HR_USERNAME = "hr-demo"
 
 
 class DemoFailed(SigningError):
@@ -72,9 +74,10 @@ class Demo:
                 "PLANSIGN_BASE_URL": self.base_url, "PLANSIGN_MAIL_BACKEND": "file",
                 "PYTHONUNBUFFERED": "1"}
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([*PLANSIGN, *args], env=self.env(), capture_output=True,
-                              text=True)
+    def run(self, *args: str, check: bool = True,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*PLANSIGN, *args], env={**self.env(), **(env or {})},
+                              capture_output=True, text=True)
         if check and done.returncode != 0:
             raise DemoFailed(f"`plansign {' '.join(args)}` failed:\n"
                              f"{(done.stderr or done.stdout).strip()}")
@@ -268,6 +271,8 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
         signers = _signers(demo, envelope_id)
         click.echo("    Each signs in turn: "
                    + ", then ".join(f"{s.title} ({s.name})" for s in signers) + ".")
+        if wait:
+            _console_person(demo, signers, step)
 
         try:
             for signer in signers:
@@ -290,11 +295,25 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
         verified = demo.run("verify", envelope_id, check=False)
         click.echo(_indent(verified.stdout))
         if wait:
-            step(f"Still serving on {demo.base_url}; Ctrl+C to stop")
+            step(f"Still serving on {demo.base_url} (the console: {demo.base_url}/console/, "
+                 f"as {DEMO_HR_USERNAME}); Ctrl+C to stop")
             with contextlib.suppress(KeyboardInterrupt):
                 server.wait()
     if verified.returncode != 0:
         raise DemoFailed("verification failed")
+
+
+def _console_person(demo: Demo, signers: list[Signer], step: Callable[[str], None]) -> None:
+    """An HR person for the console, named after the plan's HR signer, with a password
+    made for this run (the demo's own throwaway instance: printing it is the point)."""
+    hr = next((s for s in signers if s.role == "hr"), None)
+    name, email = (hr.name, hr.email) if hr else ("Demo HR", "hr@example.com")
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    demo.run("users", "create", DEMO_HR_USERNAME, "--name", name, "--email", email,
+             "--role", "hr", env={"PLANSIGN_USER_PASSWORD": password})
+    step(f"Created a console account for {name} (HR)")
+    click.echo(f"    Open {demo.base_url}/console/ and sign in as {DEMO_HR_USERNAME} "
+               f"with the password {password}")
 
 
 def _sign(demo: Demo, envelope_id: str, signer: Signer, step: Callable[[str], None], *,

@@ -103,6 +103,21 @@ def create_person(session: Session, *, username: str, display_name: str, email: 
     if not USERNAME.fullmatch(username):
         raise PersonError("a username is 2 to 64 lower-case letters, digits, dots, dashes "
                           "or underscores, starting with a letter or digit", "username")
+    display_name, email, role, team = _checked(display_name, email, role, team)
+    if session.scalar(select(PersonRow.id).where(PersonRow.username == username)):
+        raise PersonError(f"the username {username} is taken", "username")
+    row = PersonRow(id=str(uuid.uuid4()), username=username, display_name=display_name,
+                    email=email, role=role.value, team=team, password_hash=password_hash,
+                    failed_attempts=0, created_at=now, created_by=created_by,
+                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
+    session.add(row)
+    session.flush()
+    return Person.of(row)
+
+
+def _checked(display_name: str, email: str, role: str | Role,
+             team: str | None) -> tuple[str, str, Role, str | None]:
+    """A person's details, tidied, or :class:`PersonError` naming the one to correct."""
     display_name = " ".join(display_name.split())
     if not display_name or len(display_name) > MAX_NAME:
         raise PersonError(f"a name of 1 to {MAX_NAME} characters is needed", "display_name")
@@ -118,15 +133,22 @@ def create_person(session: Session, *, username: str, display_name: str, email: 
     if team is not None and role not in (Role.HR, Role.MANAGER):
         raise PersonError(f"only HR and managers belong to a team; {role} see "
                           f"{'every plan' if role is Role.ADMIN else 'the archive'}", "team")
-    if session.scalar(select(PersonRow.id).where(PersonRow.username == username)):
-        raise PersonError(f"the username {username} is taken", "username")
-    row = PersonRow(id=str(uuid.uuid4()), username=username, display_name=display_name,
-                    email=email, role=role.value, team=team, password_hash=password_hash,
-                    failed_attempts=0, created_at=now, created_by=created_by,
-                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
-    session.add(row)
+    return display_name, email, role, team
+
+
+def update_details(session: Session, row: PersonRow, *, display_name: str, email: str,
+                   role: str | Role, team: str | None) -> list[str]:
+    """Change a person's name, address, role and team (as single sign-on reports them);
+    returns what changed, in words, for the access log."""
+    display_name, email, role, team = _checked(display_name, email, role, team)
+    changes = [f"{label} {getattr(row, attr)!r} -> {value!r}"
+               for label, attr, value in (("name", "display_name", display_name),
+                                          ("email", "email", email),
+                                          ("role", "role", role.value), ("team", "team", team))
+               if getattr(row, attr) != value]
+    row.display_name, row.email, row.role, row.team = display_name, email, role.value, team
     session.flush()
-    return Person.of(row)
+    return changes
 
 
 def row_of(session: Session, username: str) -> PersonRow:
@@ -157,6 +179,54 @@ def disable(session: Session, username: str, now: dt.datetime) -> Person:
     end_sessions_of(session, row.id, now)
     session.flush()
     return Person.of(row)
+
+
+def set_password(session: Session, username: str, password_hash: str | None,
+                 now: dt.datetime) -> Person:
+    """Give a person a new password (hashed by :mod:`signing.domain.signin`; None: none,
+    single sign-on only). Every session of theirs ends: whoever knew the old password
+    may be signed in with it. A lockout ends too, as an admin's fresh start."""
+    row = row_of(session, username)
+    row.password_hash = password_hash
+    row.failed_attempts, row.locked_until = 0, None
+    end_sessions_of(session, row.id, now)
+    session.flush()
+    return Person.of(row)
+
+
+def unlock(session: Session, username: str) -> Person:
+    """End a lockout now (the failures counted so far are forgotten too)."""
+    row = row_of(session, username)
+    row.failed_attempts, row.locked_until = 0, None
+    session.flush()
+    return Person.of(row)
+
+
+def set_totp(session: Session, person_id: str, secret: str | None, *,
+             confirmed_step: int | None, now: dt.datetime) -> Person:
+    """Turn the TOTP second factor on (``secret``, confirmed by the code of
+    ``confirmed_step``, which is then never taken again) or off (None). Turning it off
+    ends every session of theirs, as a changed password does."""
+    row = session.get(PersonRow, person_id)
+    if row is None:
+        raise PersonNotFound(person_id)
+    row.totp_secret, row.totp_last_step = secret, confirmed_step
+    if secret is None:
+        end_sessions_of(session, row.id, now)
+    session.flush()
+    return Person.of(row)
+
+
+def reset_totp(session: Session, username: str, now: dt.datetime) -> Person:
+    """Remove a person's second factor (a lost phone): they sign in with their password
+    alone and may enrol again."""
+    return set_totp(session, row_of(session, username).id, None, confirmed_step=None, now=now)
+
+
+def find_by_subject(session: Session, issuer: str, subject: str) -> PersonRow | None:
+    """The person single sign-on links to ``issuer``'s ``subject``, if any."""
+    return session.scalar(select(PersonRow).where(PersonRow.oidc_issuer == issuer,
+                                                  PersonRow.oidc_subject == subject))
 
 
 # -- sessions ----------------------------------------------------------------------------

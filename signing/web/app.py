@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -23,6 +24,8 @@ from signing.web import api, console, csrftoken, current, hooks, pages, ratelimi
 csrf = CSRFProtect()
 # Every user-facing string of the console goes through gettext; English is the source.
 babel = Babel(default_locale="en", default_domain="messages")
+# The gettext catalogs (`make translations`): signing/translations/<language>/LC_MESSAGES.
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 # Strict: only our own styles and scripts, no inline code, nothing sent elsewhere, and
 # no page of ours inside anyone's frame. The console's htmx requests go to this site only.
@@ -70,6 +73,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=2 * 3600,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
     )
     app.config.update(flask_config)
     if settings.proxy_count:

@@ -4,6 +4,8 @@ by the demo itself, or by a person (here, this test) with --wait."""
 
 from __future__ import annotations
 
+import html
+import http.cookiejar
 import os
 import re
 import signal
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -78,6 +81,19 @@ def test_the_demo_does_the_whole_job_and_verifies_it(tmp_path):
     assert_nothing_listens(port)
 
 
+def sign_in_to_console(base_url: str, username: str, password: str) -> str:
+    """Sign in on the console's page as a browser does; returns the page it lands on."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base_url}/console/signin", timeout=10).read().decode()
+    token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
+    body = urllib.parse.urlencode({"csrf_token": token, "username": username,
+                                   "password": password}).encode()
+    with opener.open(urllib.request.Request(f"{base_url}/console/signin", data=body),
+                     timeout=10) as answer:
+        return answer.read().decode()
+
+
 def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
     port = free_port()
     demo = subprocess.Popen([*PLANSIGN, "demo", "--out", str(tmp_path), "--port", str(port),
@@ -99,6 +115,12 @@ def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
         lines_until(demo.stdout, "Still serving", seen)
         text = "".join(seen)
         assert re.search(r"ok +seal: valid", text), text
+        # The console's HR person, and how to sign in, as printed.
+        signs_in = re.search(rf"Open http://127.0.0.1:{port}/console/ and sign in as "
+                             r"(\S+) with the password (\S+)", text)
+        assert signs_in, text
+        home = sign_in_to_console(f"http://127.0.0.1:{port}", *signs_in.groups())
+        assert "Sofía Castellanos" in home and "Sign out" in home
         # Still serving: the signer's page answers (403 without a session).
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/sign", timeout=5)
