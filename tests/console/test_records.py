@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
+import os
 import uuid
 import zipfile
 
@@ -255,3 +256,26 @@ def test_managers_cannot_reach_the_archive(console, ids):
     assert console.get("/console/records/").status_code == 403
     assert console.get(f"/console/records/{ids[0]}").status_code == 403
     assert console.get(f"/console/records/{ids[0]}/bundle.zip").status_code == 403
+
+
+def test_a_corrupted_document_is_never_served_and_the_page_says_so(console, ids, services,
+                                                                  sessions):
+    console.sign_in("records")
+    with sessions() as session:
+        record = get_record(session, ids[2])
+        for column in ("final_sha256", "audit_sha256"):
+            path = services.store.path(getattr(record, column))
+            os.chmod(path, 0o640)
+            path.write_bytes(b"changed")
+    download = console.get(f"/console/records/{ids[2]}/final.pdf")
+    assert download.status_code == 409 and b"changed" not in download.data
+    assert "cannot be read just now" in download.get_data(as_text=True)
+    page = console.get(f"/console/records/{ids[2]}")
+    assert page.status_code == 409 and "no longer matches its SHA-256" in page.get_data(
+        as_text=True)
+    assert "failed" in log_details(sessions, ids[2])[0]
+
+
+def log_details(sessions, envelope_id):
+    with sessions() as session:
+        return [e.detail or "" for e in access_log(session, envelope_id=envelope_id)]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as L_
 from sqlalchemy import select
@@ -23,12 +23,13 @@ from archive import (
     OUTCOMES,
     ArchivedRecord,
     ArchiveError,
-    BlobCorrupted,
     HoldError,
     InvalidQuery,
     RecordNotFound,
     SearchQuery,
+    StoreUnavailable,
     access_log,
+    get_record,
     log_access,
     purge,
     reason_problem,
@@ -180,7 +181,7 @@ def _page_url(values: Mapping[str, str], number: int) -> str:
 
 @bp.get("/<envelope_id>")
 @signedin.signed_in(*READERS)
-def record(envelope_id: str) -> str:
+def record(envelope_id: str) -> str | tuple[str, int]:
     services, who = current.services(), signedin.principal()
     _check_id(envelope_id)
     try:
@@ -189,7 +190,7 @@ def record(envelope_id: str) -> str:
     except RecordNotFound:
         abort(404)
     except ArchiveError as exc:
-        return _unreadable(exc)
+        return _unreadable(exc), 503 if _store_away(exc) else 409
     with services.readers() as session:
         names = Names.load(session, envelope_id, trail)
         # The log of who read this record: records staff's and admins' (as the API's).
@@ -213,7 +214,7 @@ def document(envelope_id: str, name: str) -> Response | str:
     except RecordNotFound:
         abort(404)
     except ArchiveError as exc:
-        return Response(_unreadable(exc), 409 if isinstance(exc, BlobCorrupted) else 503)
+        return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
     return Response(data, mimetype=MEDIA[name.rsplit(".", 1)[1]], headers={
         "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
 
@@ -235,7 +236,6 @@ def _unreadable(exc: ArchiveError) -> str:
 
 
 def _store_away(exc: ArchiveError) -> bool:
-    from archive import StoreUnavailable
     return isinstance(exc, StoreUnavailable)
 
 
@@ -387,7 +387,6 @@ def _readable(who: Principal, envelope_id: str, action: str) -> ArchivedRecord:
     """The record's index entry, if the person may read it (else 404, logged); what
     the confirmation page shows of it is only its index, not its documents."""
     with current.services().readers() as session:
-        from archive import get_record
         try:
             row = get_record(session, envelope_id)
         except RecordNotFound:
@@ -404,7 +403,6 @@ def _readable(who: Principal, envelope_id: str, action: str) -> ArchivedRecord:
 
 
 def _see_record(envelope_id: str, done: str) -> BaseResponse:
-    from flask import redirect
     return redirect(url_for(".record", envelope_id=envelope_id, done=done), 303)
 
 
