@@ -175,7 +175,7 @@ def test_api_keys_are_made_shown_once_given_a_team_and_revoked(console, sessions
 
 def test_webhook_endpoints_are_added_disabled_enabled_rotated_and_redelivered(console,
                                                                              sessions):
-    console.sign_in("admin")
+    admin = console.sign_in("admin")
     added = console.post("/console/admin/webhooks", data={
         "url": "http://127.0.0.1:9/hooks", "events": ["envelope.completed", "envelope.voided"],
         "scope": "all", "scope_value": "", "name": "", "description": ""},
@@ -192,6 +192,7 @@ def test_webhook_endpoints_are_added_disabled_enabled_rotated_and_redelivered(co
     page = f"/console/admin/webhooks/{endpoint.id}"
     text = console.get(page).get_data(as_text=True)
     assert "envelope.voided" in text and secret not in text
+    assert f"by {admin.display_name}" in text
     disable = f"{page}/disable"
     assert console.post(disable, data={"reason": "Moving hosts"},
                         token_from=disable).status_code == 400  # not confirmed
