@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, render_template, request, sessio
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import (
+    Forbidden,
     HTTPException,
     InternalServerError,
     MethodNotAllowed,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(MethodNotAllowed, _not_found)
+    app.register_error_handler(Forbidden, _forbidden)
 
 
 def redacted_path(path: str) -> str:
@@ -57,10 +59,14 @@ def log_exception(app: Flask, exc_info: ExcInfo) -> None:
 def problem(status: int, title: str, message: str, *, api_message: str | None = None
             ) -> Response:
     """The answer to a request that could not be served: JSON ``{"error": ...}`` under
-    /api and /webhooks (``api_message`` if given), else a page saying what to do."""
+    /api and /webhooks (``api_message`` if given), else a page saying what to do (the
+    console's own under /console, so that its people never see the signer's pages)."""
     if request.path.startswith(("/api/", "/webhooks/")):
         return Response(json.dumps({"error": api_message or message}), status,
                         mimetype="application/json")
+    if request.path == "/console" or request.path.startswith("/console/"):
+        return Response(render_template("console/problem.html", title=title,
+                                        message=message), status)
     return Response(render_template("problem.html", title=title, message=message), status)
 
 
@@ -152,3 +158,13 @@ def _not_found(exc: HTTPException) -> Response | HTTPException:
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
+
+
+def _forbidden(exc: Forbidden) -> Response | Forbidden:
+    """A console page of another role (:func:`signing.web.console.signedin.signed_in`
+    has logged the refusal): the console's page says so. Elsewhere, as before."""
+    if request.path.startswith("/console/"):
+        return problem(403, "This page is not for your role",
+                       "Your account cannot open this page. If you need it for your work, "
+                       "ask an administrator to change your role.")
+    return exc

@@ -1,16 +1,433 @@
-"""The archive: search, a record's page, its bundle, legal holds and the purge preview."""
+"""The archive: search, a record's page, its bundle, legal holds and the purge preview.
+
+Every read goes through :mod:`signing.records.service` (the records API's and the CLI's
+service), which checks the access rules and writes the access log with the person's
+name; a record the person may not read is answered as one that does not exist (404).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from signing.domain.access import Role
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as L_
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from archive import (
+    OUTCOMES,
+    ArchivedRecord,
+    ArchiveError,
+    HoldError,
+    InvalidQuery,
+    RecordNotFound,
+    SearchQuery,
+    StoreUnavailable,
+    access_log,
+    get_record,
+    log_access,
+    purge,
+    reason_problem,
+)
+from archive.search import COUNT_LIMIT, SELECTIVE
+from signing.domain import access
+from signing.domain.access import Principal, Role
+from signing.domain.events import EventType
+from signing.domain.models import ApiKey, PersonRow, SignerRow
+from signing.domain.people import ACTOR_PREFIX
+from signing.records import service as records
+from signing.web import current, timefmt
 from signing.web.console import signedin
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
+READERS = (Role.RECORDS, Role.ADMIN, Role.HR)
+STAFF = (Role.RECORDS, Role.ADMIN)
+PAGE_SIZE = 25
+ENVELOPE_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+TEXT_FILTERS = ("name", "employee_id", "manager", "department")
+DATE_FILTERS = ("sent_from", "sent_to", "completed_from", "completed_to")
+SORTS: dict[str, Any] = {
+    "-completed_at": L_("Completed, newest first"), "completed_at": L_("Completed, oldest first"),
+    "-sent_at": L_("Sent, newest first"), "sent_at": L_("Sent, oldest first"),
+    "employee_name": L_("Employee, A to Z"), "-employee_name": L_("Employee, Z to A"),
+    "plan_id": L_("Plan id")}
+OUTCOME_WORDS: dict[str, Any] = {
+    "acknowledged": L_("Acknowledged"), "refused": L_("Refused to sign"),
+    "no_response": L_("No response (expired)"), "voided": L_("Voided")}
+DOCUMENT_WORDS: dict[str, Any] = {
+    "final.pdf": L_("Final sealed PDF"), "original.pdf": L_("Original PDF as sent"),
+    "plan.json": L_("Plan data (JSON)"), "audit-trail.json": L_("Audit trail (JSON)"),
+    "bundle.zip": L_("Records bundle (ZIP: every document, with SHA-256 sums)")}
+MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "application/zip"}
+ROLE_WORDS = {"employee": "employee", "manager": "manager", "hr": "HR"}
+
+
+def _(text: str, **values: Any) -> str:
+    """gettext, typed."""
+    return str(gettext(text, **values))
+
+
+def _now() -> dt.datetime:
+    return signedin.now()
+
+
+def _zone() -> str:
+    who = signedin.person()
+    return timefmt.zone_name(who.time_zone if who else None)
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A search form as typed (``values``, given back), the query it makes, and what is
+    wrong with it, by field."""
+
+    values: dict[str, str]
+    query: SearchQuery | None
+    errors: dict[str, str]
+
+
+def parse_search(args: Mapping[str, str], zone: str) -> Parsed:
+    """The search form's fields into the archive's :class:`SearchQuery`. Dates are days
+    in the person's time zone: from its first moment, to its last."""
+    values = {k: args.get(k, "").strip() for k in (*TEXT_FILTERS, "outcome", *DATE_FILTERS,
+                                                   "sort", "page")}
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {k: values[k] or None for k in TEXT_FILTERS}
+    if values["outcome"] and values["outcome"] not in OUTCOMES:
+        errors["outcome"] = _("Choose an outcome from the list.")
+    fields["outcome"] = values["outcome"] or None
+    for name in DATE_FILTERS:
+        if not values[name]:
+            fields[name] = None
+            continue
+        try:
+            day = dt.date.fromisoformat(values[name])
+        except ValueError:
+            errors[name] = _("Enter a date as YYYY-MM-DD, for example 2026-03-31.")
+            continue
+        moment = dt.datetime.combine(day, dt.time.max if name.endswith("_to") else dt.time.min,
+                                     timefmt.zone(zone))
+        fields[name] = moment.astimezone(dt.UTC)
+    sort = values["sort"] or "-completed_at"
+    if sort not in SORTS:
+        errors["sort"] = _("Choose an order from the list.")
+    page = 1
+    if values["page"]:
+        if values["page"].isdigit() and 1 <= int(values["page"]) <= 100_000:
+            page = int(values["page"])
+        else:
+            errors["page"] = _("The page number is not valid.")
+    if errors:
+        return Parsed(values, None, errors)
+    try:
+        query = SearchQuery(**fields, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    except InvalidQuery as exc:
+        return Parsed(values, None, {exc.field: _query_problem(exc)})
+    return Parsed(values, query, {})
+
+
+def _query_problem(exc: InvalidQuery) -> str:
+    return str(exc).removeprefix(f"{exc.field}: ").capitalize() + "."
+
 
 @bp.get("/")
-@signedin.signed_in(Role.RECORDS, Role.ADMIN, Role.HR)
-def index() -> str:
-    return render_template("console/placeholder.html", title="Records")
+@signedin.signed_in(*READERS)
+def index() -> tuple[str, int] | str:
+    zone = _zone()
+    parsed = parse_search(request.args, zone)
+    if parsed.query is None:
+        return render_template("console/records.html", form=parsed.values,
+                               errors=parsed.errors, page=None, zone=zone, **_choices()), 400
+    try:
+        found = records.find(current.services().sessions, signedin.principal(), parsed.query,
+                             now=_now())
+    except InvalidQuery as exc:
+        return render_template("console/records.html", form=parsed.values,
+                               errors={exc.field: _query_problem(exc)}, page=None, zone=zone,
+                               **_choices()), 400
+    number = parsed.query.offset // PAGE_SIZE + 1
+    return render_template(
+        "console/records.html", form=parsed.values, errors={}, page=found, zone=zone,
+        number=number, counted=(f"{found.total:,}" if found.total_exact
+                                else _("more than %(count)s", count=f"{found.total:,}")),
+        cap=SELECTIVE if parsed.query.name else COUNT_LIMIT,
+        previous=_page_url(parsed.values, number - 1) if number > 1 else None,
+        next=(_page_url(parsed.values, number + 1)
+              if found.offset + len(found.records) < found.total else None),
+        **_choices())
+
+
+def _choices() -> dict[str, Any]:
+    return {"outcomes": [(o, str(OUTCOME_WORDS.get(o, o))) for o in OUTCOMES],
+            "sorts": [(k, str(v)) for k, v in SORTS.items()], "outcome_words": OUTCOME_WORDS}
+
+
+def _page_url(values: Mapping[str, str], number: int) -> str:
+    given: dict[str, Any] = {k: v for k, v in values.items() if v and k != "page"}
+    return url_for(".index", **given, page=number)
+
+
+# -- one record ----------------------------------------------------------------------------
+
+
+@bp.get("/<envelope_id>")
+@signedin.signed_in(*READERS)
+def record(envelope_id: str) -> str | tuple[str, int]:
+    services, who = current.services(), signedin.principal()
+    _check_id(envelope_id)
+    try:
+        row, trail = records.read_record(services.sessions, services.store, who, envelope_id,
+                                         now=_now())
+    except RecordNotFound:
+        abort(404)
+    except ArchiveError as exc:
+        return _unreadable(exc), 503 if _store_away(exc) else 409
+    with services.readers() as session:
+        names = Names.load(session, envelope_id, trail)
+        # The log of who read this record: records staff's and admins' (as the API's).
+        entries = (access_log(session, envelope_id=envelope_id, limit=200)
+                   if who.role in STAFF else None)
+    return render_template("console/record.html", record=row, zone=_zone(),
+                           trail=[describe_event(e, names) for e in trail],
+                           documents=DOCUMENT_WORDS, entries=entries,
+                           outcome_words=OUTCOME_WORDS)
+
+
+@bp.get("/<envelope_id>/<any('final.pdf','original.pdf','plan.json','audit-trail.json',"
+        "'bundle.zip'):name>")
+@signedin.signed_in(*READERS)
+def document(envelope_id: str, name: str) -> Response | str:
+    services = current.services()
+    _check_id(envelope_id)
+    try:
+        data = records.read_document(services.sessions, services.store, signedin.principal(),
+                                     envelope_id, name, now=_now())
+    except RecordNotFound:
+        abort(404)
+    except ArchiveError as exc:
+        return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
+    return Response(data, mimetype=MEDIA[name.rsplit(".", 1)[1]], headers={
+        "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+
+
+def _check_id(envelope_id: str) -> None:
+    if not ENVELOPE_ID.fullmatch(envelope_id):
+        abort(404)
+
+
+def _unreadable(exc: ArchiveError) -> str:
+    """A document that is corrupted or missing, or a store that is away: never served."""
+    return render_template(
+        "console/problem.html", title=_("This record cannot be read just now"),
+        message=(_("An archived document of this record no longer matches its SHA-256 "
+                   "or is missing, so nothing is shown. This has been logged; tell the "
+                   "people who run plansign.") if not _store_away(exc) else
+                 _("The archive cannot be reached just now. Nothing was changed; please "
+                   "try again in a few minutes.")))
+
+
+def _store_away(exc: ArchiveError) -> bool:
+    return isinstance(exc, StoreUnavailable)
+
+
+# -- the audit trail in words --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """How the trail's actors and signers are named for people: signers by name and
+    role, console people by their names, API keys by theirs."""
+
+    signers: Mapping[str, str]
+    people: Mapping[str, str]
+    keys: Mapping[str, str]
+
+    @classmethod
+    def load(cls, session: Any, envelope_id: str, trail: Iterable[Mapping[str, Any]]) -> Names:
+        signers = {s.id: f"{s.name} ({ROLE_WORDS.get(s.role, s.role)})" for s in
+                   session.scalars(select(SignerRow).where(SignerRow.envelope_id == envelope_id))}
+        actors = {str(e.get("actor", "")) for e in trail}
+        usernames = [a.removeprefix(ACTOR_PREFIX) for a in actors if a.startswith(ACTOR_PREFIX)]
+        prefixes = [a.removeprefix("apikey:") for a in actors if a.startswith("apikey:")]
+        people = {ACTOR_PREFIX + r.username: r.display_name for r in session.scalars(
+            select(PersonRow).where(PersonRow.username.in_(usernames)))} if usernames else {}
+        keys = {"apikey:" + k.prefix: f"{k.name} (API key {k.prefix})" for k in session.scalars(
+            select(ApiKey).where(ApiKey.prefix.in_(prefixes)))} if prefixes else {}
+        return cls(signers, people, keys)
+
+    def actor(self, actor: str) -> str:
+        if actor.startswith("signer:"):
+            return self.signers.get(actor.removeprefix("signer:"), _("a signer"))
+        if actor in self.people:
+            return self.people[actor]
+        if actor in self.keys:
+            return self.keys[actor]
+        if actor.startswith("apikey:"):
+            return _("API key %(prefix)s", prefix=actor.removeprefix("apikey:"))
+        if actor.startswith("cli:"):
+            return _("the command line (user %(user)s)", user=actor.removeprefix("cli:"))
+        if actor == "worker":
+            return _("plansign")
+        if actor == "sendgrid":
+            return _("SendGrid (email provider)")
+        return actor
+
+    def signer(self, signer_id: str | None) -> str:
+        return self.signers.get(signer_id or "", _("a signer"))
+
+
+# What each event says, with {who} (who did it) and {signer} (whom it is about).
+EVENT_WORDS: dict[str, Any] = {
+    EventType.ENVELOPE_CREATED: L_("{who} created the plan's envelope"),
+    EventType.ENVELOPE_SENT: L_("{who} sent the plan for signature"),
+    EventType.ENVELOPE_COMPLETED: L_("The plan was completed"),
+    EventType.ENVELOPE_SEALED: L_("The final PDF was sealed"),
+    EventType.ENVELOPE_ARCHIVED: L_("The record was archived"),
+    EventType.ENVELOPE_VOIDED: L_("{who} voided the plan"),
+    EventType.ENVELOPE_EXPIRED: L_("The plan expired at its deadline"),
+    EventType.SIGNER_NOTIFIED: L_("{signer} was sent the plan"),
+    EventType.SIGNER_VIEWED: L_("{signer} opened the plan"),
+    EventType.SIGNER_ACKNOWLEDGED: L_("{signer} acknowledged the plan"),
+    EventType.SIGNER_CONFIRMED: L_("{signer} confirmed the plan"),
+    EventType.SIGNER_DECLINED: L_("{signer} declined the plan"),
+    EventType.SIGNER_DOCUMENT_OPENED: L_("{signer} opened the full PDF"),
+    EventType.SIGNER_REFUSED: L_("{signer} refused to sign"),
+    EventType.SIGNER_COMMENTED: L_("{signer} commented"),
+    EventType.SIGNER_REMINDED: L_("{signer} was reminded"),
+    EventType.SIGNER_LINK_REISSUED: L_("{signer} was sent a new link by {who}"),
+    EventType.EMAIL_FAILED: L_("An email to {signer} could not be delivered"),
+    EventType.EMAIL_DELIVERED: L_("An email to {signer} was delivered"),
+    EventType.EMAIL_OPENED: L_("{signer} opened an email"),
+    EventType.EMAIL_BOUNCED: L_("An email to {signer} bounced"),
+    EventType.EMAIL_DROPPED: L_("An email to {signer} was dropped by the provider"),
+}
+
+
+@dataclass(frozen=True)
+class EventInWords:
+    at: dt.datetime
+    text: str
+    detail: str | None
+    type: str
+    seq: int
+
+
+def describe_event(event: Mapping[str, Any], names: Names) -> EventInWords:
+    """One archived audit record as a sentence with names, and what it adds (a reason,
+    a comment, a witness)."""
+    kind = str(event.get("type", ""))
+    data = event.get("data") or {}
+    words = EVENT_WORDS.get(kind)
+    who, signer = names.actor(str(event.get("actor", ""))), names.signer(event.get("signer_id"))
+    if kind == EventType.SIGNER_REFUSED and data.get("recorded_by"):
+        text = _("%(recorder)s recorded that %(signer)s refused to sign in a meeting",
+                 recorder=names.signer(data["recorded_by"]), signer=signer)
+    elif words is None:
+        text = _("%(event)s (by %(who)s)", event=kind, who=who)
+    else:
+        text = str(words).replace("{who}", who).replace("{signer}", signer)
+        text = text[0].upper() + text[1:]
+    details = []
+    for key, label in (("reason", _("Reason")), ("comment", _("Comment")),
+                       ("witness", _("Witness")), ("meeting_place", _("Place")),
+                       ("typed_name", _("Typed name"))):
+        if isinstance(data.get(key), str) and data[key].strip():
+            details.append(f"{label}: {data[key].strip()}")
+    at = dt.datetime.fromisoformat(str(event["at"]))
+    return EventInWords(at if at.tzinfo else at.replace(tzinfo=dt.UTC), text,
+                        "; ".join(details) or None, kind, int(event.get("seq", 0)))
+
+
+# -- legal holds ---------------------------------------------------------------------------
+
+HOLD_ACTIONS: dict[str, Any] = {"hold": L_("Place a legal hold"),
+                                "release": L_("Lift the legal hold")}
+
+
+@bp.route("/<envelope_id>/<any(hold,release):action>", methods=["GET", "POST"])
+@signedin.signed_in(*READERS)
+def keep(envelope_id: str, action: str) -> str | BaseResponse | tuple[str, int]:
+    """The confirmation page of placing or lifting a hold, and doing it."""
+    services, who = current.services(), signedin.principal()
+    _check_id(envelope_id)
+    row = _readable(who, envelope_id, action)
+    reason, errors = request.form.get("reason", ""), {}
+    if request.method == "POST":
+        problem = reason_problem(reason)
+        if problem is not None:
+            errors["reason"] = _("Give a reason: who asked for the hold, or why it is lifted "
+                                 "(up to 2,000 characters, no control characters).")
+        elif request.form.get("confirm") != "yes":
+            errors["confirm"] = _("Tick the box to confirm.")
+        else:
+            change = records.hold if action == "hold" else records.release
+            try:
+                change(services.sessions, who, envelope_id, reason=reason, now=_now())
+            except RecordNotFound:
+                abort(404)
+            except HoldError as exc:
+                errors["reason"] = str(exc)
+            else:
+                return _see_record(envelope_id, "held" if action == "hold" else "released")
+    return render_template("console/record_hold.html", record=row, action=action,
+                           title=str(HOLD_ACTIONS[action]), reason=reason, errors=errors,
+                           zone=_zone()), 400 if errors else 200
+
+
+def _readable(who: Principal, envelope_id: str, action: str) -> ArchivedRecord:
+    """The record's index entry, if the person may read it (else 404, logged); what
+    the confirmation page shows of it is only its index, not its documents."""
+    with current.services().readers() as session:
+        try:
+            row = get_record(session, envelope_id)
+        except RecordNotFound:
+            row = None
+        if row is not None and access.may_read_record(who, sent_by=row.sent_by, team=row.team):
+            session.expunge(row)
+            return row
+    with current.services().sessions.begin() as session:
+        log_access(session, access.access_reader(who), f"console {action} form", now=_now(),
+                   envelope_id=envelope_id[:36], allowed=False,
+                   detail="no such record" if row is None else
+                   f"denied: not this {who.role}'s record")
+    abort(404)
+
+
+def _see_record(envelope_id: str, done: str) -> BaseResponse:
+    return redirect(url_for(".record", envelope_id=envelope_id, done=done), 303)
+
+
+# -- the purge preview ---------------------------------------------------------------------
+
+
+@bp.get("/purge")
+@signedin.signed_in(*STAFF)
+def purge_preview() -> str:
+    """What ``plansign archive purge`` would delete now, and why; and what a hold keeps.
+    Deleting stays a command for the server's operator."""
+    services, who = current.services(), signedin.principal()
+    now = _now()
+    plan = purge(services.sessions, services.store, now=now, by=access.access_reader(who),
+                 execute=False)
+    shown = (plan.due + plan.held)[:500]
+    with services.sessions.begin() as session:
+        rows = {r.envelope_id: r for r in session.scalars(
+            select(ArchivedRecord).where(ArchivedRecord.envelope_id.in_(shown)))} if shown else {}
+        for row in rows.values():
+            session.expunge(row)
+        log_access(session, access.access_reader(who), "purge preview", now=now,
+                   detail=f"{len(plan.due)} due, {len(plan.held)} kept on hold")
+    return render_template("console/records_purge.html", zone=_zone(), now=now,
+                           due=[rows[i] for i in plan.due if i in rows],
+                           held=[rows[i] for i in plan.held if i in rows],
+                           due_count=len(plan.due), held_count=len(plan.held),
+                           retention_years=services.settings.retention_years)

@@ -1,0 +1,68 @@
+"""What an administrator changes of people, beyond what :mod:`signing.domain.people`
+does itself: a person's role and team, a temporary password to hand over, and the
+rules that keep an administrator from locking themselves out.
+
+Built only on :mod:`signing.domain.people`'s public functions, so that it does not
+depend on how sign-in (passwords, second factor, single sign-on) is kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy.orm import Session
+
+from signing.domain.access import Role, team_name
+from signing.domain.people import Person, PersonError, row_of
+
+# Words a temporary password is made of: no look-alikes (l, 1, O, 0) to misread.
+_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TEMPORARY_LENGTH = 20
+
+
+def temporary_password() -> str:
+    """A random password to give a new person once (about 115 bits), in groups of
+    five so that it can be read out: ``Xk3pq-7fHwz-...``."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(TEMPORARY_LENGTH))
+    return "-".join(raw[i:i + 5] for i in range(0, TEMPORARY_LENGTH, 5))
+
+
+def checked_role_and_team(role: str | Role, team: str | None) -> tuple[Role, str | None]:
+    """A role and team that go together, or :class:`PersonError` naming the field: only
+    HR and managers belong to a team (admins see every plan, records staff the
+    archive), as :func:`signing.domain.people.create_person` has it."""
+    try:
+        checked = Role(role)
+    except ValueError:
+        raise PersonError(f"the role is one of {', '.join(r.value for r in Role)}",
+                          "role") from None
+    tidy = team_name(team)
+    if tidy is not None and checked not in (Role.HR, Role.MANAGER):
+        raise PersonError(f"only HR and managers belong to a team; {checked} see "
+                          f"{'every plan' if checked is Role.ADMIN else 'the archive'}", "team")
+    if tidy is not None and (len(tidy) > 200 or not tidy.isprintable()):
+        raise PersonError("a team is 1 to 200 printable characters", "team")
+    return checked, tidy
+
+
+def change_role(session: Session, username: str, *, role: str | Role, team: str | None,
+                by: str) -> tuple[Person, Person]:
+    """Give a person another role and team; returns them before and after. ``by`` is
+    the administrator's username: nobody changes their own role (an admin who made
+    themselves records staff could not undo it)."""
+    checked, tidy = checked_role_and_team(role, team)
+    row = row_of(session, username)
+    before = Person.of(row)
+    if row.username == by.strip().lower() and checked is not before.role:
+        raise PersonError("you cannot change your own role; ask another administrator",
+                          "role")
+    row.role, row.team = checked.value, tidy
+    session.flush()
+    return before, Person.of(row)
+
+
+def disable_problem(username: str, *, by: str) -> str | None:
+    """Why ``by`` may not disable ``username``, or None."""
+    if username.strip().lower() == by.strip().lower():
+        return "you cannot disable your own account; ask another administrator"
+    return None
