@@ -218,7 +218,7 @@ def test_a_plan_from_draft_to_archive_through_the_console(journey, oidc_provider
         # The admin sees the endpoint's delivery.
         sign_in(page, base, "ada")
         page.goto(f"{base}/console/admin/webhooks")
-        page.get_by_role("link", name="See the endpoint and its deliveries").click()
+        page.get_by_role("link", name=receiver.url).click()
         expect(page.get_by_role("cell", name="delivered").first).to_be_visible()
         assert any(b'"envelope.sent"' in r.body for r in receiver.received)
 
