@@ -23,7 +23,6 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
@@ -34,6 +33,7 @@ from signing.domain import envelopes
 from signing.domain.access import Principal, Role, access_reader, team_name
 from signing.domain.errors import SigningError
 from signing.domain.models import DraftRow
+from signing.domain.plan_states import DraftState
 
 if TYPE_CHECKING:
     from docgen.generate import PdfConverter
@@ -42,14 +42,6 @@ if TYPE_CHECKING:
 MAX_COMMENT = 5_000
 # What the access log's detail starts with for a draft: how its history is found.
 _DETAIL = "draft {id}"
-
-
-class DraftState(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    SENT = "sent"
-    DISCARDED = "discarded"
 
 
 EDITABLE = frozenset({DraftState.DRAFT, DraftState.RETURNED})

@@ -124,16 +124,26 @@ def _checked(display_name: str, email: str, role: str | Role,
     email = email.strip()
     if not EMAIL.fullmatch(email) or len(email) > 320:
         raise PersonError("an email address such as dana@example.com is needed", "email")
+    checked_role, tidy_team = role_and_team(role, team)
+    return display_name, email, checked_role, tidy_team
+
+
+def role_and_team(role: str | Role, team: str | None) -> tuple[Role, str | None]:
+    """A role and team that go together, tidied, or :class:`PersonError` naming the
+    field: only HR and managers belong to a team (admins see every plan, records staff
+    the archive)."""
     try:
-        role = Role(role)
+        checked = Role(role)
     except ValueError:
         raise PersonError(f"the role is one of {', '.join(r.value for r in Role)}",
                           "role") from None
-    team = team_name(team)
-    if team is not None and role not in (Role.HR, Role.MANAGER):
-        raise PersonError(f"only HR and managers belong to a team; {role} see "
-                          f"{'every plan' if role is Role.ADMIN else 'the archive'}", "team")
-    return display_name, email, role, team
+    tidy = team_name(team)
+    if tidy is not None and checked not in (Role.HR, Role.MANAGER):
+        raise PersonError(f"only HR and managers belong to a team; {checked} see "
+                          f"{'every plan' if checked is Role.ADMIN else 'the archive'}", "team")
+    if tidy is not None and (len(tidy) > 200 or not tidy.isprintable()):
+        raise PersonError("a team is 1 to 200 printable characters", "team")
+    return checked, tidy
 
 
 def update_details(session: Session, row: PersonRow, *, display_name: str, email: str,

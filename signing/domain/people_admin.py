@@ -12,7 +12,8 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from signing.domain.access import Role, team_name
+from signing.domain import people
+from signing.domain.access import Role
 from signing.domain.people import Person, PersonError, row_of
 
 # Words a temporary password is made of: no look-alikes (l, 1, O, 0) to misread.
@@ -27,30 +28,12 @@ def temporary_password() -> str:
     return "-".join(raw[i:i + 5] for i in range(0, TEMPORARY_LENGTH, 5))
 
 
-def checked_role_and_team(role: str | Role, team: str | None) -> tuple[Role, str | None]:
-    """A role and team that go together, or :class:`PersonError` naming the field: only
-    HR and managers belong to a team (admins see every plan, records staff the
-    archive), as :func:`signing.domain.people.create_person` has it."""
-    try:
-        checked = Role(role)
-    except ValueError:
-        raise PersonError(f"the role is one of {', '.join(r.value for r in Role)}",
-                          "role") from None
-    tidy = team_name(team)
-    if tidy is not None and checked not in (Role.HR, Role.MANAGER):
-        raise PersonError(f"only HR and managers belong to a team; {checked} see "
-                          f"{'every plan' if checked is Role.ADMIN else 'the archive'}", "team")
-    if tidy is not None and (len(tidy) > 200 or not tidy.isprintable()):
-        raise PersonError("a team is 1 to 200 printable characters", "team")
-    return checked, tidy
-
-
 def change_role(session: Session, username: str, *, role: str | Role, team: str | None,
                 by: str) -> tuple[Person, Person]:
     """Give a person another role and team; returns them before and after. ``by`` is
     the administrator's username: nobody changes their own role (an admin who made
     themselves records staff could not undo it)."""
-    checked, tidy = checked_role_and_team(role, team)
+    checked, tidy = people.role_and_team(role, team)
     row = row_of(session, username)
     before = Person.of(row)
     if row.username == by.strip().lower() and checked is not before.role:

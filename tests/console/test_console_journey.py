@@ -32,7 +32,8 @@ from signing.domain.models import EnvelopeRow, PersonRow
 from signing.web.app import create_app
 from signing.web.current import services_of
 from signing.worker import loop
-from tests.console.conftest import NOW, PASSWORD, password_hash
+from tests.console import browser as console_browser
+from tests.console.conftest import NOW, password_hash
 from tests.console.oidc_provider import oidc_provider  # noqa: F401  (fixture)
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
 from testsupport.receivers import serve_receiver
@@ -96,11 +97,7 @@ def journey(tmp_path_factory, converter, oidc_provider):  # noqa: F811
 
 
 def sign_in(page: Page, base: str, username: str, *, totp: str | None = None) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/console/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    console_browser.sign_in(page, base, username, signed_in=totp is None)
     if totp:
         page.get_by_label(re.compile("code", re.I)).first.fill(pyotp.TOTP(totp).now())
         page.get_by_role("button", name=re.compile("Sign in|Continue|Verify")).first.click()

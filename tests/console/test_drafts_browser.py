@@ -13,15 +13,16 @@ import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from signing.domain import people
 from signing.web.app import create_app
 from signing.web.current import services_of
-from tests.console.conftest import NOW, PASSWORD, password_hash
+from tests.console.browser import sign_in
+from tests.console.conftest import NOW, password_hash
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.signing.test_signer_a11y import AXE_OPTIONS, WIDTHS
+from tests.signing.test_signer_a11y import WIDTHS, check_state
 
 
 @pytest.fixture(scope="module")
@@ -45,22 +46,8 @@ def server(tmp_path_factory, converter):
     thread.join()
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/console/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def check(page: Page, name: str, shots, axe: Axe) -> None:
-    """axe at both widths, and a screenshot of each."""
-    for width, viewport in WIDTHS.items():
-        page.set_viewport_size(viewport)
-        results = axe.run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, f"{name} at {width}:\n{results.generate_report()}"
-        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
 
 
 def test_the_editor_and_approval_pages_pass_axe_and_lint_as_the_manager_types(server,
@@ -76,7 +63,7 @@ def test_the_editor_and_approval_pages_pass_axe_and_lint_as_the_manager_types(se
                                    timezone_id="Europe/Zurich").new_page()
         sign_in(page, base, "maria")
         page.goto(f"{base}/console/drafts/")
-        check(page, "start", shots, axe)
+        check_state(page, "start", shots, axe)
         page.get_by_label("Start from", exact=True).select_option("example:support-agent-30d")
         page.get_by_role("button", name="Start the plan").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Plan for Léa Brändli")
@@ -88,7 +75,7 @@ def test_the_editor_and_approval_pages_pass_axe_and_lint_as_the_manager_types(se
         metric.fill("")
         expect(finding).to_contain_text("the goal has no metric")
         expect(page.locator("#x-f-plan")).to_contain_text("1 error")
-        check(page, "editor-with-a-finding", shots, axe)
+        check_state(page, "editor-with-a-finding", shots, axe)
         metric.fill("Share of tickets answered within 4 business hours")
         expect(finding).to_be_empty()
         expect(page.locator("#x-f-plan")).to_contain_text("No findings")
@@ -100,10 +87,10 @@ def test_the_editor_and_approval_pages_pass_axe_and_lint_as_the_manager_types(se
         page.goto(f"{base}/console/drafts/")
         page.get_by_role("link", name="Léa Brändli").click()
         expect(page.get_by_role("button", name="Approve and send")).to_be_visible()
-        check(page, "approval", shots, axe)
+        check_state(page, "approval", shots, axe)
         page.get_by_role("link", name="Preview the PDF").click()
         expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
-        check(page, "preview", shots, axe)
+        check_state(page, "preview", shots, axe, focus_walk=False)
         page.get_by_role("link", name="Back to the plan").click()
         page.get_by_label("Or return it to its author with comments").fill(
             "Please add November's figures to goal 2.")

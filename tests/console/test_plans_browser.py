@@ -27,23 +27,11 @@ from signing.web.current import services_of
 from tests.console.conftest import PASSWORD, password_hash
 from tests.console.plankit import make_draft, make_plan
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.signing.test_signer_a11y import AXE_OPTIONS, WIDTHS, check_focus_is_never_hidden
+from tests.signing.test_signer_a11y import check_state
 
 SALES = "Sales HR"
 
 
-def check_state(page, name: str, shots, axe: Axe) -> None:
-    """axe at both widths, a screenshot of each, and the focus walk at both. Each check
-    starts with nothing focused: the skip link, when focused, sits over the header (as
-    it should, for the moment it is used) and axe would count the links it covers."""
-    for width, viewport in WIDTHS.items():
-        page.set_viewport_size(viewport)
-        page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
-                      "window.scrollTo(0, 0); }")
-        results = axe.run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, f"{name} at {width}:\n{results.generate_report()}"
-        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
-        check_focus_is_never_hidden(page)
 
 
 @pytest.fixture(scope="module")

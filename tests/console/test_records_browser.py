@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 import webhooks
@@ -24,7 +24,8 @@ from signing.domain import people
 from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.archive.records_data import seed
-from tests.console.conftest import PASSWORD, password_hash
+from tests.console.browser import sign_in
+from tests.console.conftest import password_hash
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.signing.test_signer_a11y import check_state
 from testsupport.receivers import serve_receiver
@@ -63,12 +64,6 @@ def server(tmp_path_factory):
     thread.join()
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/console/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_records_and_admin_pages_work_and_pass_axe_at_both_widths(server, tmp_path):

@@ -13,21 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from pathlib import Path
 
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from signing.domain import people, signin
 from signing.web.app import create_app
 from signing.web.current import services_of
+from tests.console.browser import sign_in
 from tests.console.conftest import PASSWORD, password_hash
 from tests.console.oidc_provider import oidc_provider  # noqa: F401  (fixture)
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.signing.test_signer_a11y import AXE_OPTIONS, WIDTHS, check_focus_is_never_hidden
+from tests.signing.test_signer_a11y import WIDTHS, check_state
 
 pytestmark = pytest.mark.slow  # one browser and two servers, about 20 seconds
 
@@ -52,20 +52,8 @@ def server(tmp_path_factory, oidc_provider):  # noqa: F811
     thread.join()
 
 
-def check(page: Page, name: str, shots: Path, axe: Axe) -> None:
-    for width, viewport in WIDTHS.items():
-        page.set_viewport_size(viewport)
-        results = axe.run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, f"{name} at {width}:\n{results.generate_report()}"
-        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
-        check_focus_is_never_hidden(page)
 
 
-def sign_in_with_password(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/console/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_sign_in_and_account_pages_pass_axe_at_both_widths(server, oidc_provider,  # noqa: F811
@@ -88,31 +76,31 @@ def test_sign_in_and_account_pages_pass_axe_at_both_widths(server, oidc_provider
 
         page.goto(f"{base}/console/signin")
         expect(page.get_by_role("link", name="Sign in with Test Provider")).to_be_visible()
-        check(page, "signin", shots, axe)
-        sign_in_with_password(page, base, "dana", "not the password")
+        check_state(page, "signin", shots, axe)
+        sign_in(page, base, "dana", password="not the password", signed_in=False)
         expect(page.get_by_role("alert")).to_contain_text("is not right")
-        check(page, "signin-refused", shots, axe)
+        check_state(page, "signin-refused", shots, axe)
 
-        sign_in_with_password(page, base, "dana", PASSWORD)
+        sign_in(page, base, "dana", password=PASSWORD, signed_in=False)
         expect(page.get_by_role("link", name="Dana Ólafsdóttir")).to_be_visible()
         page.get_by_role("link", name="Dana Ólafsdóttir").click()
         expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-        check(page, "account", shots, axe)
+        check_state(page, "account", shots, axe)
         page.get_by_label("Current password").fill("wrong")
         page.get_by_label("New password", exact=True).fill("short")
         page.get_by_label("New password again").fill("other")
         page.get_by_role("button", name="Change password").click()
         expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
-        check(page, "account-password-errors", shots, axe)
+        check_state(page, "account-password-errors", shots, axe)
 
         page.get_by_role("link", name="Set up a second factor").click()
         secret = "".join(page.locator(".totp-secret code").inner_text().split())
-        check(page, "totp-setup", shots, axe)
+        check_state(page, "totp-setup", shots, axe)
         page.get_by_label("The six-digit code the app shows now").fill("000000")
         page.get_by_label("Your current password").fill(PASSWORD)
         page.get_by_role("button", name="Turn on the second factor").click()
         expect(page.locator("#code-error")).to_be_visible()
-        check(page, "totp-setup-wrong-code", shots, axe)
+        check_state(page, "totp-setup-wrong-code", shots, axe)
         now = dt.datetime.now(dt.UTC)
         step = int(now.timestamp()) // signin.TOTP_STEP
         page.get_by_label("The six-digit code the app shows now").fill(
@@ -122,13 +110,13 @@ def test_sign_in_and_account_pages_pass_axe_at_both_widths(server, oidc_provider
         expect(page.get_by_role("status")).to_contain_text("Your second factor is on")
 
         page.get_by_role("button", name="Sign out").click()
-        sign_in_with_password(page, base, "dana", PASSWORD)
+        sign_in(page, base, "dana", password=PASSWORD, signed_in=False)
         expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
-        check(page, "signin-code", shots, axe)
+        check_state(page, "signin-code", shots, axe)
         page.get_by_label("Code from your authenticator app").fill("000000")
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("#code-error")).to_be_visible()
-        check(page, "signin-code-wrong", shots, axe)
+        check_state(page, "signin-code-wrong", shots, axe)
         page.get_by_label("Code from your authenticator app").fill(
             pyotp.TOTP(secret).at((step + 1) * signin.TOTP_STEP))
         page.get_by_role("button", name="Sign in").click()
@@ -146,5 +134,5 @@ def test_sign_in_and_account_pages_pass_axe_at_both_widths(server, oidc_provider
         # A provider's answer that is not this browser's sign-in.
         page.goto(f"{base}/console/signin/oidc/callback?code=x&state=y")
         expect(page.get_by_role("heading", name="You are not signed in")).to_be_visible()
-        check(page, "signin-oidc-problem", shots, axe)
+        check_state(page, "signin-oidc-problem", shots, axe)
         browser.close()
