@@ -30,12 +30,16 @@ lint: venv
 	$(BIN)/ruff check .
 
 # The whole suite on SQLite, then the tests that use a database (marked `database`)
-# again on PostgreSQL, on a private server the tests start and stop.
+# again on PostgreSQL, on a private server the tests start and stop. Each run in two
+# processes (pytest-xdist), a test file's tests in one of them (module fixtures such as
+# a browser's server are set up once): much of the suite waits on LibreOffice, Chromium,
+# servers and subprocesses, which the second process fills. TEST_PROCESSES=0: one.
+TEST_PROCESSES ?= 2
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
-	$(BIN)/pytest -q --db=postgresql -m database
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadfile --db=postgresql -m database
 
 # The schemathesis test on random examples, FUZZ per operation and mode (make test runs a
 # fixed set): a wider search to run now and then, not part of make test.

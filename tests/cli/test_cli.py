@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -235,14 +237,26 @@ def test_templates_check_shipped_and_broken(runner, tmp_path):
     assert "T202 unknown variable employe (did you mean employee?)" in result.output
 
 
-def _our_soffice_processes() -> list[str]:
+def _soffice_processes_in(folder: Path) -> list[str]:
+    """LibreOffice processes whose profile lies in ``folder`` (other tests' pools, which
+    may run at the same time in other processes, have theirs elsewhere)."""
     ps = subprocess.run(["ps", "-eo", "pid,stat,args"], capture_output=True, text=True).stdout
-    return [line for line in ps.splitlines() if "soffice.bin" in line and "docgen-pdf-" in line]
+    return [line for line in ps.splitlines() if "soffice.bin" in line and str(folder) in line]
 
 
-def test_generate_examples_to_word_and_pdf(runner, tmp_path):
+def test_generate_examples_to_word_and_pdf(runner, tmp_path, monkeypatch):
     """The real thing, end to end: its own LibreOffice pool, gone when the command ends."""
-    before = _our_soffice_processes()
+    pools = tmp_path / "pools"  # where the command's pool keeps its private folder
+    pools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(pools))
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(*args, **kwargs):
+        made.append(real_mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     out = tmp_path / "out"
     result = runner.invoke(main, ["generate", *map(str, EXAMPLES), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -254,4 +268,5 @@ def test_generate_examples_to_word_and_pdf(runner, tmp_path):
         assert "Employee signature:" in text
         assert "Performance Improvement Plan" in text
     assert not list(out.glob(".*.tmp"))
-    assert _our_soffice_processes() == before
+    assert any(Path(folder).parent == pools for folder in made)  # the pool's, here
+    assert _soffice_processes_in(pools) == []
