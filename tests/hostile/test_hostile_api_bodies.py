@@ -20,6 +20,9 @@ DOCUMENT = openapi_document()
 BODIES = {
     "/api/v1/envelopes": {"plan": {"role_summary": "filled in by the test"}, "force": True},
     "/api/v1/envelopes/{envelope_id}/void": {"reason": "Sent in error."},
+    # Optional: a corrected address for the signer's new link.
+    "/api/v1/envelopes/{envelope_id}/signers/{signer_id}/resend": {
+        "email": "lea.corrected@example.com"},
     "/api/v1/webhooks": {"url": "https://93.184.215.14/hooks", "events": ["envelope.sent"]},
     "/api/v1/webhooks/{endpoint_id}/disable": {"reason": "HRIS down"},
     "/api/v1/webhooks/{endpoint_id}/rotate-secret": {"overlap_hours": 1},
@@ -50,7 +53,8 @@ def request(server: Server, method: str, path: str, body: bytes | None = None,
 
 
 def concrete(server: Server, path: str) -> str:
-    return path.format(envelope_id=server.envelope_id, endpoint_id=server.endpoint_id)
+    return path.format(envelope_id=server.envelope_id, endpoint_id=server.endpoint_id,
+                       signer_id=server.signer_id)
 
 
 def assert_json_error(status: int, headers: dict[str, str], body: bytes) -> str:
