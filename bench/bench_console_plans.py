@@ -19,7 +19,9 @@ HTTP parsing or the network. That is what a person waits on per request, measure
 request at a time; ``plansign serve`` under load is bench_signing_service.py's subject,
 and a real server would add its own fixed cost (about a millisecond on this machine)
 the same to every kind. Each kind is timed beside the console's floor: a signed-in
-page that reads nothing (the drafts placeholder), so the list's own cost shows.
+page that reads nothing but its person (the account page), so the list's own cost
+shows. (The drafts page was that floor while it was a placeholder; now it lists the
+newest plans to start from, and is timed as "new plan page".)
 
 The kinds are interleaved, in fresh processes that alternate between the two databases
 (``--alternations``), so that the machine's noise falls on both. Each process reports
@@ -77,7 +79,8 @@ KINDS = {
     "department + manager": f"/console/?department=Sales&manager={MANAGERS[3]}",
     "started in one month": "/console/?from={month_start}&to={month_end}",
     "page 20, by employee name": "/console/?page=20&sort=employee",
-    "floor: a signed-in page that reads nothing": "/console/drafts/",
+    "new plan page (the newest 30 plans to start from)": "/console/drafts/",
+    "floor: a signed-in page that reads only its person": "/console/account",
 }
 # (envelope state, share, employee's signer state, HR's signer state)
 MIX = [("archived", .45, "acknowledged", "confirmed"), ("archived", .05, "refused", "confirmed"),

@@ -22,11 +22,11 @@ from flask_babel import gettext as _
 from docgen import BUILTIN_TEMPLATES, DocgenError, LintFailed, PlanError, resolve_template
 from docgen.loading import load_plan_data, parse_plan_text
 from docgen.resources import package_path
-from signing.domain import authorize, drafts, envelopes
+from signing.domain import authorize, drafts, envelopes, plans_list
 from signing.domain.access import Principal, Role
 from signing.domain.drafts import Draft, DraftConflict, DraftError, DraftNotFound, DraftState
 from signing.domain.envelopes import EnvelopeNotFound
-from signing.domain.models import DraftRow, EnvelopeRow
+from signing.domain.models import DraftRow
 from signing.domain.sending import SendOptions, checked_plan, plan_limits, signature_pdf
 from signing.web import current
 from signing.web.console import draftform, signedin
@@ -74,12 +74,8 @@ def _index_page(error: str | None = None, status: int = 200) -> Any:
                            tz=_zone()), status
 
 
-def _earlier_plans(session: Any, who: Principal) -> list[EnvelopeRow]:
-    visible = authorize.visible_envelopes(who)
-    query = session.query(EnvelopeRow).order_by(EnvelopeRow.created_at.desc())
-    if visible is not None:
-        query = query.filter(EnvelopeRow.id.in_(visible))
-    return list(query.limit(30).all())
+def _earlier_plans(session: Any, who: Principal) -> list[Any]:
+    return plans_list.latest_envelopes(session, who, limit=30)
 
 
 def _examples() -> list[str]:
