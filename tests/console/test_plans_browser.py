@@ -13,17 +13,16 @@ One server (the app in a thread on 127.0.0.1) and one browser for the module."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
 
 from signing.domain import envelopes as svc
 from signing.domain.models import EnvelopeRow
 from signing.web.app import create_app
 from signing.web.current import services_of
+from tests.console.browser import serving
 from tests.console.conftest import PASSWORD, password_hash
 from tests.console.plankit import make_draft, make_plan
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
@@ -42,12 +41,8 @@ def server(tmp_path_factory):
                       "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
                       "console_plans_refresh_seconds": 2,
                       "rate_limit_signer": "", "rate_limit_signer_strict": ""})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    with serving(app) as base:
+        yield app, base
 
 
 def test_the_plans_pages_pass_axe_and_the_list_follows_changes(server, tmp_path):

@@ -24,7 +24,7 @@ import webhooks
 from archive import log_access
 from signing.domain import access, apikeys, authorize, people, people_admin, signin
 from signing.domain.access import Role
-from signing.domain.people import PersonError, PersonNotFound
+from signing.domain.people import Person, PersonError, PersonNotFound
 from signing.web import current, timefmt
 from signing.web.console import signedin
 
@@ -113,15 +113,20 @@ def people_create() -> Page:
     return _people_page({}, {}, 201, created=created, password=password)
 
 
+def _person(username: str) -> Person:
+    """The person called ``username``, or 404."""
+    try:
+        with current.services().readers() as session:
+            return people.find(session, username)
+    except PersonNotFound:
+        abort(404)
+
+
 @bp.route("/people/<username>", methods=["GET", "POST"])
 @signedin.signed_in(Role.ADMIN)
 def person(username: str) -> Page:
     services = current.services()
-    try:
-        with services.readers() as session:
-            found = people.find(session, username)
-    except PersonNotFound:
-        abort(404)
+    found = _person(username)
     form = {"role": found.role.value, "team": found.team or ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -146,11 +151,7 @@ def person(username: str) -> Page:
 @signedin.signed_in(Role.ADMIN)
 def person_disable(username: str) -> Page:
     services = current.services()
-    try:
-        with services.readers() as session:
-            found = people.find(session, username)
-    except PersonNotFound:
-        abort(404)
+    found = _person(username)
     problem = people_admin.disable_problem(found.username, by=_me())
     errors = {"confirm": _sentence(problem)} if problem else {}
     if request.method == "POST" and not problem:
