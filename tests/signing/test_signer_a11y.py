@@ -158,6 +158,9 @@ def check_state(page: Page, name: str, shots: Path, axe: Axe, *,
     """axe at both widths, the focus walk at both, and a screenshot of each. A page that
     embeds a PDF skips the walk (``focus_walk``): the keys then go into the browser's
     PDF viewer, whose controls this page's styles do not reach."""
+    # The page whole, its styles and frames too: a page checked while its stylesheet was
+    # still on its way was judged unstyled (its links then small targets).
+    page.wait_for_load_state("load")
     for width, viewport in WIDTHS.items():
         page.set_viewport_size(viewport)
         results = axe.run(page, options=AXE_OPTIONS)
