@@ -26,10 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import ArchivedRecord, ArchiveError, BlobStore, RecordVersion
-from signing.domain import audit
+from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
-from signing.domain.models import AuditEventRow, EnvelopeRow
 
 log = logging.getLogger(__name__)
 
@@ -184,24 +183,12 @@ def _record_version(sessions: sessionmaker[Session], envelope_id: str, old_key: 
 def _append_event(session: Session, envelope_id: str, now: dt.datetime,
                   data: dict[str, Any]) -> None:
     """The step in the envelope's hash-chained trail (the envelope may be gone: erased)."""
-    envelope = session.get(EnvelopeRow, envelope_id)
-    if envelope is None:
+    try:
+        envelopes.record_events(
+            session, envelope_id, [wf.Event(EventType.ENVELOPE_RETIMESTAMPED, data=data)],
+            actor=envelopes.Actor(ACTOR), now=now)
+    except envelopes.EnvelopeNotFound:
         return
-    last = session.scalars(select(AuditEventRow).where(AuditEventRow.envelope_id == envelope_id)
-                           .order_by(AuditEventRow.seq.desc()).limit(1)).first()
-    previous = None if last is None else audit.AuditRecord(
-        envelope_id=last.envelope_id, seq=last.seq, type=last.type, at=last.at,
-        actor=last.actor, ip=last.ip, user_agent=last.user_agent,
-        document_sha256=last.document_sha256, signer_id=last.signer_id, data=last.data,
-        prev_hash=last.prev_hash, hash=last.hash)
-    record = audit.append(previous, wf.Event(EventType.ENVELOPE_RETIMESTAMPED, data=data),
-                          envelope_id=envelope_id, at=now, actor=ACTOR,
-                          document_sha256=envelope.document_sha256)
-    session.add(AuditEventRow(
-        envelope_id=record.envelope_id, seq=record.seq, type=record.type, at=record.at,
-        actor=record.actor, ip=record.ip, user_agent=record.user_agent,
-        document_sha256=record.document_sha256, signer_id=record.signer_id,
-        data=dict(record.data), prev_hash=record.prev_hash, hash=record.hash))
 
 
 def versions(session: Session, envelope_id: str) -> list[RecordVersion]:
