@@ -152,6 +152,10 @@ def test_a_plan_from_draft_to_archive_through_the_console(journey, oidc_provider
         page.goto(f"{base}/console/drafts/")
         page.get_by_label("Start from", exact=True).select_option("example:support-agent-30d")
         page.get_by_role("button", name="Start the plan").click()
+        # The editor whole, its htmx attached, before typing: an input made before htmx
+        # listens is never linted (a fresh-clone run typed into a page still loading).
+        expect(page.get_by_role("heading", level=1)).to_have_text("Plan for Léa Brändli")
+        page.wait_for_load_state("load")
         metric, finding = page.locator("#f-goals-0-metric"), page.locator("#x-f-goals-0-metric")
         metric.fill("")
         expect(finding).to_contain_text("the goal has no metric")
