@@ -396,6 +396,9 @@ def test_the_response_is_a_tap_away_and_typed_text_survives_a_lost_session(serve
         consent.check()
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.get_by_role("status")).to_contain_text("acknowledgement has been recorded")
+        # The notice can be on screen while the page still loads: its script, which
+        # forgets the sent drafts, runs once the document has been read.
+        page.wait_for_load_state("load")
         drafts = page.evaluate("() => Object.keys(localStorage)"
                                ".filter(k => k.startsWith('plansign.draft.'))")
         assert drafts == []  # sent, so no longer kept
