@@ -12,17 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive import ArchivedRecord
-from signing.domain import envelopes
-from signing.domain.models import ApiKey, PersonRow
+from signing.domain import envelopes, trail_names
 from signing.domain.plan_states import PlanState, SignerSummary, plan_state, waiting_on
-from signing.domain.timeline import Entry, Who, person_actors, timeline
+from signing.domain.timeline import Entry, Who, timeline
 from signing.domain.workflow import ASKED_STATES, EnvelopeState, Role, SignerState
-
-_ROLE_WORDS = {"hr": "HR", "manager": "manager", "records": "records", "admin": "admin"}
 
 
 @dataclass(frozen=True)
@@ -106,9 +102,8 @@ def read(session: Session, envelope_id: str) -> PlanDetails:
     trail = envelopes.audit_trail(session, envelope_id)
     signers = tuple(SignerLine(s.id, s.role, s.name, s.email, s.routing_order, s.state,
                                s.decided_at) for s in row.signers)
-    named = {s.id: Who(s.name, s.role) for s in signers}
-    people = _people(session, person_actors(trail))
-    keys = _keys(session, {r.actor for r in trail if r.actor.startswith("apikey:")})
+    names = trail_names.load(session, {r.actor for r in trail},
+                             signers={s.id: Who(s.name, s.role) for s in signers})
     checkins = (row.plan_data or {}).get("checkins") or {}
     archived = session.get(ArchivedRecord, envelope_id) is not None
     return PlanDetails(
@@ -118,25 +113,5 @@ def read(session: Session, envelope_id: str) -> PlanDetails:
         manager_name=row.manager_name, created_at=row.created_at, expires_at=row.expires_at,
         comments_until=row.comments_until,
         plan_zone=checkins.get("timezone") if isinstance(checkins, dict) else None,
-        signers=signers, entries=tuple(timeline(trail, signers=named, people=people,
-                                                keys=keys)),
+        signers=signers, entries=tuple(timeline(trail, names)),
         has_final=row.final_sha256 is not None, archived=archived)
-
-
-def _people(session: Session, actors: set[str]) -> dict[str, Who]:
-    if not actors:
-        return {}
-    usernames = {a.removeprefix("person:") for a in actors}
-    return {f"person:{p.username}": Who(p.display_name, _ROLE_WORDS.get(p.role, p.role))
-            for p in session.execute(select(PersonRow.username, PersonRow.display_name,
-                                            PersonRow.role)
-                                     .where(PersonRow.username.in_(usernames)))}
-
-
-def _keys(session: Session, actors: set[str]) -> dict[str, str]:
-    if not actors:
-        return {}
-    prefixes = {a.removeprefix("apikey:") for a in actors}
-    return {f"apikey:{k.prefix}": k.name
-            for k in session.execute(select(ApiKey.prefix, ApiKey.name)
-                                     .where(ApiKey.prefix.in_(prefixes)))}

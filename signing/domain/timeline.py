@@ -51,11 +51,23 @@ _DETAILS = ("reason", "witness", "meeting_at", "meeting_place", "comment", "type
             "no_response", "expires_at", "template")
 
 
-def timeline(records: Iterable[AuditRecord], *, signers: Mapping[str, Who],
-             people: Mapping[str, Who], keys: Mapping[str, str] | None = None) -> list[Entry]:
-    """The trail's records as entries, oldest first. ``signers`` names each signer by
-    id; ``people`` names console people by actor (``person:<username>``); ``keys``
-    names API keys by actor (their name, for "API key HRIS sync")."""
+@dataclass(frozen=True)
+class TrailNames:
+    """The names a trail needs: signers by id, console people (``person:<username>``)
+    and API keys (``apikey:<prefix>``) by actor. :mod:`signing.domain.trail_names`
+    looks them up."""
+
+    signers: Mapping[str, Who] = field(default_factory=dict)
+    people: Mapping[str, Who] = field(default_factory=dict)
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+    def actor(self, actor: str) -> Who:
+        return actor_name(actor, signers=self.signers, people=self.people, keys=self.keys)
+
+
+def timeline(records: Iterable[AuditRecord], names: TrailNames) -> list[Entry]:
+    """The trail's records as entries, oldest first, everyone by name."""
+    signers = names.signers
     entries = []
     for record in records:
         data = dict(record.data or {})
@@ -74,9 +86,8 @@ def timeline(records: Iterable[AuditRecord], *, signers: Mapping[str, Who],
                                       if s in signers]
         if kind == "other":
             details["type"] = record.type
-        entries.append(Entry(record.at, kind, actor_name(record.actor, signers=signers,
-                                                         people=people, keys=keys or {}),
-                             signer, details, record.seq))
+        entries.append(Entry(record.at, kind, names.actor(record.actor), signer, details,
+                             record.seq))
     return entries
 
 
@@ -95,15 +106,8 @@ def actor_name(actor: str, *, signers: Mapping[str, Who], people: Mapping[str, W
         return Who(keys.get(actor) or rest, "api key")
     if scheme == "cli":
         return Who(rest, "command line")
+    if actor == "sendgrid":
+        return Who("SendGrid", "email provider")
     if actor in ("worker", "system", ""):
         return SYSTEM
     return Who(actor, "")
-
-
-def person_actors(records: Iterable[AuditRecord]) -> set[str]:
-    """The console people a trail names (to look their display names up)."""
-    found = set()
-    for record in records:
-        if record.actor.startswith("person:"):
-            found.add(record.actor)
-    return found

@@ -8,10 +8,12 @@ import html
 import re
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from archive import AccessEntry
 from signing.domain import envelopes as svc
+from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, EnvelopeRow, SignerRow
 from signing.domain.plan_states import PlanState, SignerSummary, draft_state, plan_state
 from tests.console.plankit import make_draft, make_plan, set_state
@@ -365,3 +367,22 @@ def test_past_what_it_counts_the_list_says_more_than_and_still_pages(console, se
     assert response.get_data(as_text=True).count('href="/console/plans/') == 1
     last = text_of(response)
     assert "Next page" not in last and "Previous page" in last
+
+
+@pytest.mark.parametrize("event_type", list(EventType), ids=str)
+def test_every_kind_of_event_is_told_in_words(app, event_type):
+    """A new event type must be given its sentence, or the plan's and the record's pages
+    would show its raw name ("signer: envelope.something")."""
+    from signing.domain.audit import AuditRecord
+    from signing.domain.timeline import TrailNames, Who, timeline
+
+    record = AuditRecord(envelope_id="e", seq=1, type=event_type.value,
+                         at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), actor="signer:s1",
+                         ip=None, user_agent=None, document_sha256=None, signer_id="s1",
+                         data={"reason": "a reason", "comment": "a comment"})
+    [entry] = timeline([record], TrailNames(signers={"s1": Who("Priya Raman", "employee")}))
+    with app.test_request_context():
+        words = " ".join(render_template_string(
+            '{% from "console/plan_timeline.html" import sentence with context %}'
+            '{{ sentence(entry, "UTC") }}', entry=entry).split())
+    assert words and event_type.value not in words, words

@@ -136,10 +136,12 @@ def test_a_records_page_tells_the_trail_in_words_with_names(console, services, s
     page = console.get(f"/console/records/{envelope_id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Hana Sales created the plan&#39;s envelope" in text
+    # Told in the same words as the plan's page (one timeline for both).
+    assert "Hana Sales (HR) prepared the plan." in text
     assert ("Jürg Baumann (manager) recorded that Léa Brändli (employee) refused to sign in "
-            "a meeting") in text
-    assert "Witness: Mia Schulz" in text and "Comment: I want a review" in text
+            "a meeting, witnessed by Mia Schulz.") in text
+    assert "What they said: Disagrees" in text
+    assert "Léa Brändli (employee) commented: I want a review" in text
     assert "Monday 2 November 2026, 15:30 UTC" in text  # completed, in the person's zone
     assert "Access log of this record" in text and who.display_name in text
     assert log(sessions, envelope_id=envelope_id)[0] == ("view", True, who.display_name)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import webhooks
 from archive import log_access
-from signing.domain import access, apikeys, authorize, people, people_admin, signin
+from signing.domain import access, apikeys, authorize, people, people_admin, signin, trail_names
 from signing.domain.access import Role
 from signing.domain.people import Person, PersonError, PersonNotFound
 from signing.web import current, timefmt
@@ -372,25 +372,10 @@ def webhook(endpoint_id: str) -> Page:
         attempts = webhooks.attempts_of(session, [m.id for m in messages])
         for item in [*messages, *(a for tried in attempts.values() for a in tried)]:
             session.expunge(item)
-        added_by = _named(session, endpoint.created_by)
+        added_by = trail_names.load(session, [endpoint.created_by]).actor(
+            endpoint.created_by)
     return _page("console/admin_webhook.html", endpoint=endpoint, messages=messages,
                  attempts=attempts, failed=failed, added_by=added_by)
-
-
-def _named(session: Any, actor: str) -> str:
-    """An owner as people know them: a person's name, a key's name, else the actor."""
-    if actor.startswith(people.ACTOR_PREFIX):
-        try:
-            return people.find(session, actor.removeprefix(people.ACTOR_PREFIX)).display_name
-        except PersonNotFound:
-            return actor
-    if actor.startswith("apikey:"):
-        try:
-            key = apikeys.find(session, actor.removeprefix("apikey:"))
-        except (apikeys.KeyNotFound, apikeys.AmbiguousKey):
-            return actor
-        return str(_("%(name)s (API key %(prefix)s)", name=key.name, prefix=key.prefix))
-    return actor
 
 
 @bp.route("/webhooks/<endpoint_id>/disable", methods=["GET", "POST"])

@@ -50,7 +50,10 @@ SORT_LABELS = {
     plans_list.Sort.DEADLINE: _l("Deadline, soonest first"),
     plans_list.Sort.DEPARTMENT: _l("Department"),
 }
-ROLE_LABELS = {"employee": _l("employee"), "manager": _l("manager"), "hr": _l("HR")}
+# Roles said after a name: a signer's, a console person's, or what else acted.
+ROLE_LABELS = {"employee": _l("employee"), "manager": _l("manager"), "hr": _l("HR"),
+               "records": _l("records"), "admin": _l("admin"), "api key": _l("API key"),
+               "command line": _l("command line"), "email provider": _l("email provider")}
 SIGNER_STATE_LABELS = {
     "waiting": _l("not sent yet"), "notified": _l("sent, not opened"),
     "viewed": _l("opened, not answered"), "acknowledged": _l("acknowledged"),

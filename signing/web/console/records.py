@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +35,9 @@ from archive import (
     reason_problem,
 )
 from archive.search import COUNT_LIMIT, SELECTIVE
-from signing.domain import access
+from signing.domain import access, audit, trail_names
 from signing.domain.access import Principal, Role
-from signing.domain.events import EventType
-from signing.domain.models import ApiKey, PersonRow, SignerRow
-from signing.domain.people import ACTOR_PREFIX
+from signing.domain.timeline import timeline
 from signing.records import service as records
 from signing.web import current, timefmt
 from signing.web.console import signedin
@@ -65,7 +63,6 @@ DOCUMENT_WORDS: dict[str, Any] = {
     "plan.json": L_("Plan data (JSON)"), "audit-trail.json": L_("Audit trail (JSON)"),
     "bundle.zip": L_("Records bundle (ZIP: every document, with SHA-256 sums)")}
 MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "application/zip"}
-ROLE_WORDS = {"employee": "employee", "manager": "manager", "hr": "HR"}
 
 
 def _(text: str, **values: Any) -> str:
@@ -191,13 +188,14 @@ def record(envelope_id: str) -> str | tuple[str, int]:
         abort(404)
     except ArchiveError as exc:
         return _unreadable(exc), 503 if _store_away(exc) else 409
+    events = [audit.from_json(e) for e in trail]
     with services.readers() as session:
-        names = Names.load(session, envelope_id, trail)
+        names = trail_names.load(session, {e.actor for e in events}, envelope_id=envelope_id)
         # The log of who read this record: records staff's and admins' (as the API's).
         entries = (access_log(session, envelope_id=envelope_id, limit=200)
                    if who.role in STAFF else None)
     return render_template("console/record.html", record=row, zone=_zone(),
-                           trail=[describe_event(e, names) for e in trail],
+                           trail=timeline(events, names),
                            documents=DOCUMENT_WORDS, entries=entries,
                            outcome_words=OUTCOME_WORDS)
 
@@ -237,114 +235,6 @@ def _unreadable(exc: ArchiveError) -> str:
 
 def _store_away(exc: ArchiveError) -> bool:
     return isinstance(exc, StoreUnavailable)
-
-
-# -- the audit trail in words --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Names:
-    """How the trail's actors and signers are named for people: signers by name and
-    role, console people by their names, API keys by theirs."""
-
-    signers: Mapping[str, str]
-    people: Mapping[str, str]
-    keys: Mapping[str, str]
-
-    @classmethod
-    def load(cls, session: Any, envelope_id: str, trail: Iterable[Mapping[str, Any]]) -> Names:
-        signers = {s.id: f"{s.name} ({ROLE_WORDS.get(s.role, s.role)})" for s in
-                   session.scalars(select(SignerRow).where(SignerRow.envelope_id == envelope_id))}
-        actors = {str(e.get("actor", "")) for e in trail}
-        usernames = [a.removeprefix(ACTOR_PREFIX) for a in actors if a.startswith(ACTOR_PREFIX)]
-        prefixes = [a.removeprefix("apikey:") for a in actors if a.startswith("apikey:")]
-        people = {ACTOR_PREFIX + r.username: r.display_name for r in session.scalars(
-            select(PersonRow).where(PersonRow.username.in_(usernames)))} if usernames else {}
-        keys = {"apikey:" + k.prefix: f"{k.name} (API key {k.prefix})" for k in session.scalars(
-            select(ApiKey).where(ApiKey.prefix.in_(prefixes)))} if prefixes else {}
-        return cls(signers, people, keys)
-
-    def actor(self, actor: str) -> str:
-        if actor.startswith("signer:"):
-            return self.signers.get(actor.removeprefix("signer:"), _("a signer"))
-        if actor in self.people:
-            return self.people[actor]
-        if actor in self.keys:
-            return self.keys[actor]
-        if actor.startswith("apikey:"):
-            return _("API key %(prefix)s", prefix=actor.removeprefix("apikey:"))
-        if actor.startswith("cli:"):
-            return _("the command line (user %(user)s)", user=actor.removeprefix("cli:"))
-        if actor == "worker":
-            return _("plansign")
-        if actor == "sendgrid":
-            return _("SendGrid (email provider)")
-        return actor
-
-    def signer(self, signer_id: str | None) -> str:
-        return self.signers.get(signer_id or "", _("a signer"))
-
-
-# What each event says, with {who} (who did it) and {signer} (whom it is about).
-EVENT_WORDS: dict[str, Any] = {
-    EventType.ENVELOPE_CREATED: L_("{who} created the plan's envelope"),
-    EventType.ENVELOPE_SENT: L_("{who} sent the plan for signature"),
-    EventType.ENVELOPE_COMPLETED: L_("The plan was completed"),
-    EventType.ENVELOPE_SEALED: L_("The final PDF was sealed"),
-    EventType.ENVELOPE_ARCHIVED: L_("The record was archived"),
-    EventType.ENVELOPE_VOIDED: L_("{who} voided the plan"),
-    EventType.ENVELOPE_EXPIRED: L_("The plan expired at its deadline"),
-    EventType.SIGNER_NOTIFIED: L_("{signer} was sent the plan"),
-    EventType.SIGNER_VIEWED: L_("{signer} opened the plan"),
-    EventType.SIGNER_ACKNOWLEDGED: L_("{signer} acknowledged the plan"),
-    EventType.SIGNER_CONFIRMED: L_("{signer} confirmed the plan"),
-    EventType.SIGNER_DECLINED: L_("{signer} declined the plan"),
-    EventType.SIGNER_DOCUMENT_OPENED: L_("{signer} opened the full PDF"),
-    EventType.SIGNER_REFUSED: L_("{signer} refused to sign"),
-    EventType.SIGNER_COMMENTED: L_("{signer} commented"),
-    EventType.SIGNER_REMINDED: L_("{signer} was reminded"),
-    EventType.SIGNER_LINK_REISSUED: L_("{signer} was sent a new link by {who}"),
-    EventType.EMAIL_FAILED: L_("An email to {signer} could not be delivered"),
-    EventType.EMAIL_DELIVERED: L_("An email to {signer} was delivered"),
-    EventType.EMAIL_OPENED: L_("{signer} opened an email"),
-    EventType.EMAIL_BOUNCED: L_("An email to {signer} bounced"),
-    EventType.EMAIL_DROPPED: L_("An email to {signer} was dropped by the provider"),
-}
-
-
-@dataclass(frozen=True)
-class EventInWords:
-    at: dt.datetime
-    text: str
-    detail: str | None
-    type: str
-    seq: int
-
-
-def describe_event(event: Mapping[str, Any], names: Names) -> EventInWords:
-    """One archived audit record as a sentence with names, and what it adds (a reason,
-    a comment, a witness)."""
-    kind = str(event.get("type", ""))
-    data = event.get("data") or {}
-    words = EVENT_WORDS.get(kind)
-    who, signer = names.actor(str(event.get("actor", ""))), names.signer(event.get("signer_id"))
-    if kind == EventType.SIGNER_REFUSED and data.get("recorded_by"):
-        text = _("%(recorder)s recorded that %(signer)s refused to sign in a meeting",
-                 recorder=names.signer(data["recorded_by"]), signer=signer)
-    elif words is None:
-        text = _("%(event)s (by %(who)s)", event=kind, who=who)
-    else:
-        text = str(words).replace("{who}", who).replace("{signer}", signer)
-        text = text[0].upper() + text[1:]
-    details = []
-    for key, label in (("reason", _("Reason")), ("comment", _("Comment")),
-                       ("witness", _("Witness")), ("meeting_place", _("Place")),
-                       ("typed_name", _("Typed name"))):
-        if isinstance(data.get(key), str) and data[key].strip():
-            details.append(f"{label}: {data[key].strip()}")
-    at = dt.datetime.fromisoformat(str(event["at"]))
-    return EventInWords(at if at.tzinfo else at.replace(tzinfo=dt.UTC), text,
-                        "; ".join(details) or None, kind, int(event.get("seq", 0)))
 
 
 # -- legal holds ---------------------------------------------------------------------------
