@@ -14,6 +14,9 @@ What is counted, and by what (each limit a setting; an empty one is off):
   valid key refused for its role does not count). Only refusals count, so
   SendGrid's signed batches, which may come often and from few addresses, are never
   counted; once an address is over, its requests there are refused until the window ends.
+- ``rate_limit_console_signin``: passwords and codes posted to the console's sign-in,
+  per client IP. Each account locks after repeated failures; this holds one address
+  trying a few passwords on many accounts (spraying), which no account's lockout sees.
 
 Where counts live (``rate_limit_storage``): empty picks a file in the instance folder
 that the web processes of this machine map into memory
@@ -58,19 +61,21 @@ from database.engine import READ_ONLY
 from signing import instance
 from signing.domain.ratelimit_models import KEY_LENGTH, RateLimitRow
 from signing.web import api, current, hooks, pages, weberrors
+from signing.web.console import signin
 from signing.web.ratecounts import FileStorage
 
 DATABASE = "database"  # rate_limit_storage's name for the plansign database
 FILE = "file"  # and for the file the web processes of one machine share
 COUNTS_FILE = "rate-limits"  # its name in the instance folder
 LIMIT_SETTINGS = ("rate_limit_signer", "rate_limit_signer_strict", "rate_limit_api",
-                  "rate_limit_refused")
+                  "rate_limit_refused", "rate_limit_console_signin")
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
     """Rate limit ``app`` as its settings say. Call it before CSRF protection is set up,
     so that a flood of forged forms is counted before any of it is checked."""
-    signer, strict, api_calls, refused = (_limit(settings, name) for name in LIMIT_SETTINGS)
+    signer, strict, api_calls, refused, console_signin = (
+        _limit(settings, name) for name in LIMIT_SETTINGS)
     engine: Engine = current.services_of(app).engine
     uri, options = _storage(settings, engine, instance.instance_path(settings) / COUNTS_FILE)
     limiter = Limiter(_client_ip, storage_uri=uri, storage_options=options,
@@ -90,6 +95,9 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         for blueprint in (api.bp, hooks.bp):
             limiter.shared_limit(refused, scope="refused",
                                  deduct_when=_refused)(blueprint)
+    if console_signin:
+        limiter.shared_limit(console_signin, scope="console-signin",
+                             exempt_when=lambda: request.method != "POST")(signin.bp)
     try:
         limiter.init_app(app)
     except ConfigurationError as exc:

@@ -280,3 +280,25 @@ def test_which_codes_are_taken(last_step, offset, accepted):
     code = pyotp.TOTP(secret).at((current + offset) * signin.TOTP_STEP)
     taken = signin.totp_step_accepted(secret, code, last, now)
     assert (taken == current + offset) if accepted else taken is None
+
+
+def test_one_address_trying_passwords_on_many_accounts_is_told_to_wait(
+        tmp_path, database_url, clean_env, sessions):
+    """Each account's lockout cannot see one address trying a password or two on every
+    account (spraying): the sign-in's posts are limited per address too."""
+    from signing.web.app import create_app
+    app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                      "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
+                      "rate_limit_console_signin": "3 per minute"})
+    console = Console(app, app.test_client(), sessions)
+    for n in range(3):
+        console.person("hr", username=f"sprayed{n}")
+        assert attempt(console, f"sprayed{n}", "Summer2026!").status_code == 400
+    console.person("hr", username="dana")
+    waited = attempt(console, "dana", PASSWORD)
+    assert waited.status_code == 429 and 1 <= int(waited.headers["Retry-After"]) <= 60
+    assert "Please wait" in waited.get_data(as_text=True)
+    assert console.get("/console/signin").status_code == 200  # reading the form is not counted
+    with sessions() as session:  # nothing was checked, so nothing counted against Dana
+        assert session.scalar(select(PersonRow.failed_attempts)
+                              .where(PersonRow.username == "dana")) == 0
