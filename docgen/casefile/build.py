@@ -1,0 +1,262 @@
+"""Building the case file: the drawn pages and the included documents, in one PDF.
+
+The order a reader follows: the cover (a summary and the contents with page numbers),
+the plan's sealed record, then the check-ins and extensions in the order they happened
+(each extension followed by its amended plan), the outcome letter, the progress charts,
+and the certificate of the case. Every included document is also attached unchanged
+(so its own seal still verifies, and its SHA-256 can be checked), with
+``case-file.json``: what the certificate states, for a program.
+
+The cover's contents give page numbers, so it is drawn once to know how many pages it
+takes, and again with the numbers (its layout does not depend on them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from docgen.casefile.manifest import MANIFEST_NAME, manifest
+from docgen.casefile.model import (
+    CaseFile,
+    CaseFileInvalid,
+    CheckinPage,
+    ExtensionPage,
+    IncludedDocument,
+    check_case_file,
+)
+from docgen.casefile.pages import (
+    Entry,
+    day,
+    draw_certificate,
+    draw_charts,
+    draw_checkin,
+    draw_cover,
+    draw_extension,
+)
+from docgen.stamp.document import Frame, RecordPdf
+from docgen.stamp.fonts import DocumentFonts, document_fonts
+
+A4 = (595.28, 841.89)
+_FRAME = Frame(A4[0], A4[1], left=62.0, right=62.0)
+# Characters the pages' own wording uses beyond those fonts always hold.
+_WORDING = "→•–—·“”’…"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the case file: drawn here (``draw``) or included (``document``)."""
+
+    title: str
+    kind: str
+    document: IncludedDocument | None = None
+    draw: Callable[[RecordPdf], None] | None = None
+    checkin: CheckinPage | None = None
+
+
+@dataclass(frozen=True)
+class BuiltCaseFile:
+    pdf: bytes
+    pages: int
+    contents: tuple[Entry, ...]
+
+
+def build_case_file(case: CaseFile) -> BuiltCaseFile:
+    """The case file's PDF (unsealed: see :func:`signing.domain.cases.casefile.seal_case_file`).
+
+    Raises :class:`CaseFileInvalid` for data it cannot show, and
+    :class:`docgen.stamp.errors.UnreadablePdf` for an included document it cannot read.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    from docgen.stamp.errors import UnreadablePdf
+
+    check_case_file(case)
+    readers: dict[str, Any] = {}
+    for doc in case.documents:
+        try:
+            reader = PdfReader(io.BytesIO(doc.pdf))
+            readers[doc.name] = reader
+            if not reader.pages:
+                raise UnreadablePdf(f"{doc.name} has no pages")
+        except (PyPdfError, ValueError, KeyError) as exc:
+            raise UnreadablePdf(f"{doc.name} is not a readable PDF ({exc})") from exc
+    parts = list(_parts(case))
+    with document_fonts(_all_text(case) + _WORDING) as fonts:
+        placeholder = [Entry(p.title, 0, 0, p.kind) for p in parts]
+        cover_pages = _draw(fonts, case, lambda pdf: draw_cover(pdf, case, placeholder))[1]
+        for _ in range(3):
+            body, entries, ranges = _draw_body(fonts, case, parts, readers, cover_pages)
+            cover, pages = _draw(fonts, case, _cover(case, entries))
+            if pages == cover_pages:
+                break
+            cover_pages = pages  # the numbers changed its length: lay out again
+        else:  # pragma: no cover - a cover whose length keeps changing
+            raise CaseFileInvalid("the cover's contents could not be laid out")
+    return _assemble(case, cover, body, parts, ranges, entries, readers)
+
+
+def _parts(case: CaseFile) -> Iterator[Part]:
+    yield Part(f"{case.plan.title}", "document", document=case.plan)
+    amendments = list(case.amendments)
+    timeline: list[tuple[Any, int, Part]] = []
+    for c in case.checkins:
+        title = f"Check-in {c.meeting}" + ("" if c.held_at is not None else " (missed)")
+        when = c.held_at or c.scheduled_for
+        timeline.append((when, 0, Part(title, "check-in", checkin=c,
+                                       draw=_checkin(case, c))))
+    for e in case.extensions:
+        amendment = amendments.pop(0) if e.amended_goals and amendments else None
+        timeline.append((e.at, 1, Part(f"Extension {e.number}: {e.days} days, to "
+                                       f"{day(e.new_end)}", "extension",
+                                       draw=_extension(e, amendment))))
+        if amendment is not None:
+            timeline.append((e.at, 2, Part(amendment.title, "document", document=amendment)))
+    for amendment in amendments:  # one no extension names: in its place in time
+        timeline.append((amendment.at, 2, Part(amendment.title, "document",
+                                               document=amendment)))
+    timeline.sort(key=lambda item: (item[0], item[1]))
+    yield from (part for _, _, part in timeline)
+    if case.outcome_letter is not None:
+        yield Part(case.outcome_letter.title, "document", document=case.outcome_letter)
+    if case.charts:
+        yield Part("Progress against each goal", "charts",
+                   draw=lambda pdf: draw_charts(pdf, case))
+
+
+def _checkin(case: CaseFile, checkin: CheckinPage) -> Callable[[RecordPdf], None]:
+    return lambda pdf: draw_checkin(pdf, case, checkin)
+
+
+def _extension(extension: ExtensionPage, amendment: IncludedDocument | None
+               ) -> Callable[[RecordPdf], None]:
+    return lambda pdf: draw_extension(pdf, extension, amendment)
+
+
+def _cover(case: CaseFile, entries: list[Entry]) -> Callable[[RecordPdf], None]:
+    return lambda pdf: draw_cover(pdf, case, entries)
+
+
+def _new_pdf(fonts: DocumentFonts, case: CaseFile) -> RecordPdf:
+    return RecordPdf(fonts, _FRAME, company=case.company,
+                     running_footer=f"Case file · {case.employee} · {case.plan_id}")
+
+
+def _draw(fonts: DocumentFonts, case: CaseFile,
+          draw: Callable[[RecordPdf], None]) -> tuple[bytes, int]:
+    pdf = _new_pdf(fonts, case)
+    draw(pdf)
+    return bytes(pdf.output()), pdf.pages_count
+
+
+def _draw_body(fonts: DocumentFonts, case: CaseFile, parts: list[Part],
+               readers: dict[str, Any], cover_pages: int
+               ) -> tuple[bytes, list[Entry], list[tuple[int, int]]]:
+    """Every drawn part in one document, and each part's pages: in the case file
+    (``entries``, 1-based) and, for a drawn part, in the drawing (``ranges``)."""
+    pdf = _new_pdf(fonts, case)
+    entries: list[Entry] = []
+    ranges: list[tuple[int, int]] = []
+    at = cover_pages  # pages of the case file so far
+    for part in parts:
+        if part.document is not None:
+            count = len(readers[part.document.name].pages)
+            ranges.append((0, 0))
+        else:
+            assert part.draw is not None
+            before = pdf.pages_count
+            part.draw(pdf)
+            count = pdf.pages_count - before
+            ranges.append((before, pdf.pages_count))
+        entries.append(Entry(part.title, at + 1, at + count, part.kind))
+        at += count
+    documents, checkins = _included(parts, entries)
+    before = pdf.pages_count
+    draw_certificate(pdf, case, documents, checkins)
+    count = pdf.pages_count - before
+    entries.append(Entry("Certificate of the case", at + 1, at + count, "certificate"))
+    ranges.append((before, pdf.pages_count))
+    return bytes(pdf.output()), entries, ranges
+
+
+def _assemble(case: CaseFile, cover: bytes, body: bytes, parts: list[Part],
+              ranges: list[tuple[int, int]], entries: list[Entry],
+              readers: dict[str, Any]) -> BuiltCaseFile:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(cover)).pages:
+        writer.add_page(page)
+    drawn = PdfReader(io.BytesIO(body))
+    outline = [("Case file: summary and contents", 0)]
+    for part, (first, last), entry in zip([*parts, None], ranges, entries, strict=True):
+        outline.append((entry.title, entry.first - 1))
+        if part is not None and part.document is not None:
+            for page in readers[part.document.name].pages:
+                added = writer.add_page(page)
+                _drop_form_fields(added, NameObject)
+        else:
+            for page in drawn.pages[first:last]:
+                writer.add_page(page)
+    for title, page_index in outline:
+        writer.add_outline_item(title=title, page_number=page_index)
+    for doc in case.documents:
+        writer.add_attachment(doc.name, doc.pdf)
+    writer.add_attachment(MANIFEST_NAME, manifest(case, *_included(parts, entries)))
+    writer.add_metadata({"/Title": f"Case file: {case.employee}, {case.plan_id}",
+                         "/Author": case.company or "plansign",
+                         "/Creator": "plansign"})
+    writer.page_mode = "/UseOutlines"
+    out = io.BytesIO()
+    writer.write(out)
+    return BuiltCaseFile(out.getvalue(), len(writer.pages), tuple(entries))
+
+
+def _included(parts: list[Part], entries: list[Entry]
+              ) -> tuple[list[tuple[Entry, IncludedDocument]], list[tuple[Entry, CheckinPage]]]:
+    """The included documents and the check-in records, each with its entry (pages)."""
+    pairs = list(zip(entries, parts, strict=False))
+    return ([(e, p.document) for e, p in pairs if p.document is not None],
+            [(e, p.checkin) for e, p in pairs if p.checkin is not None])
+
+
+def _drop_form_fields(page: Any, name: Callable[[str], Any]) -> None:
+    """Take the form fields (the included document's seal) off a page copied into the
+    case file: the seal's signature covers its own file's bytes, not these, and a
+    signature field carried over would show as a broken signature. The document is
+    attached whole, with its seal."""
+    annots = page.get("/Annots")
+    if annots is None:
+        return
+    kept = [a for a in annots.get_object() if a.get_object().get("/Subtype") != "/Widget"]
+    if kept:
+        from pypdf.generic import ArrayObject
+
+        page[name("/Annots")] = ArrayObject(kept)
+    else:
+        del page[name("/Annots")]
+
+
+def _all_text(case: CaseFile) -> str:
+    """Every string of the case (and its charts): the characters its fonts must hold."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, bytes):
+            return
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name))
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+
+    walk(case)
+    return "".join(found)
