@@ -3,7 +3,7 @@
 Pure functions over data and bytes; the only outside process it drives is LibreOffice.
 """
 
-from docgen.context import SIGNATURE_ANCHORS, plan_context
+from docgen.context import SIGNATURE_ANCHORS, Amendment, plan_context
 from docgen.convert import ConverterPool
 from docgen.errors import (
     BuildFailed,
@@ -49,6 +49,7 @@ __all__ = [
     "FORMATS",
     "RULES",
     "SIGNATURE_ANCHORS",
+    "Amendment",
     "Anchor",
     "BuildFailed",
     "Comment",

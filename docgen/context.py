@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 from docgen.model import Cadence, Goal, Plan, Result, SupportKind
@@ -104,6 +105,15 @@ def milestone_cadence(goals: list[Goal], start: dt.date) -> dict[str, str]:
     return {"cadence": "", "heading": "Milestones"}
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """A plan document that amends an earlier one: amendment ``number`` of the plan
+    signed on ``plan_date``. The templates say so in the header of every page."""
+
+    number: int
+    plan_date: dt.date
+
+
 def plan_context(
     plan: Plan,
     *,
@@ -112,6 +122,7 @@ def plan_context(
     generated_on: dt.date | None = None,
     lint_passed: bool = True,
     draft: bool = False,
+    amendment: Amendment | None = None,
 ) -> dict[str, Any]:
     """The template context for a plan. ``company_name`` applies when the plan has none
     (None or "": the documents name no company rather than invent one).
@@ -206,4 +217,6 @@ def plan_context(
             for role, person in people.items()
         ],
         "notes": plan.notes or "",
+        "amendment": None if amendment is None else {
+            "number": amendment.number, "plan_date": amendment.plan_date},
     }

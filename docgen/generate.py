@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from docgen.context import plan_context
+from docgen.context import Amendment, plan_context
 from docgen.errors import BuildFailed, ConversionTimeout, DocgenError, LintFailed
 from docgen.lint import Finding, errors, lint
 from docgen.model import Plan
@@ -39,6 +39,7 @@ class Job:
     template: Path
     source: str | None = None
     findings: tuple[Finding, ...] | None = None
+    amendment: Amendment | None = None  # an amended plan: marked so in every page's header
 
     def lint_findings(self) -> list[Finding]:
         return list(self.findings) if self.findings is not None else lint(self.plan)
@@ -61,14 +62,16 @@ def check(job: Job, *, force: bool = False) -> list[Finding]:
 
 def render_plan(plan: Plan, template: Path | bytes, *, company_name: str | None,
                 generated_on: dt.date | None = None, lint_passed: bool | None = None,
-                draft: bool = False) -> bytes:
+                draft: bool = False, amendment: Amendment | None = None) -> bytes:
     """The plan's .docx. ``lint_passed`` None: lint the plan to know (the documents claim
-    its goals are specific and measurable only when it has no lint errors)."""
+    its goals are specific and measurable only when it has no lint errors). With
+    ``amendment``, every page's header marks it as that amendment of the plan."""
     schedule = schedule_for(plan)
     if lint_passed is None:
         lint_passed = not errors(lint(plan, schedule))
     context = plan_context(plan, company_name=company_name, schedule=schedule,
-                           generated_on=generated_on, lint_passed=lint_passed, draft=draft)
+                           generated_on=generated_on, lint_passed=lint_passed, draft=draft,
+                           amendment=amendment)
     return render_docx(template, context)
 
 
@@ -89,7 +92,7 @@ def build(job: Job, *, formats: Sequence[str], company_name: str | None,
     lint_passed = not errors(job.lint_findings())
     docx = render_plan(job.plan, job.template, company_name=company_name,
                        generated_on=generated_on, lint_passed=lint_passed,
-                       draft=not lint_passed and not for_signature)
+                       draft=not lint_passed and not for_signature, amendment=job.amendment)
     out = Output(job.name)
     if "docx" in formats:
         out.files["docx"] = docx

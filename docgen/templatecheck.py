@@ -64,7 +64,9 @@ def check_template(
     template: Path | bytes, sample_context: dict[str, Any] | None = None
 ) -> list[TemplateFinding]:
     """Every problem in a template. With a sample context (a real plan's), variables the
-    template uses that the context lacks are reported, down to attributes."""
+    template uses that the context lacks are reported, down to attributes. A template
+    that uses ``letter`` is an outcome letter, checked against a sample letter's context
+    (:func:`docgen.letters.sample_letter_context`) instead of a plan's."""
     data = template if isinstance(template, bytes) else Path(template).read_bytes()
     try:
         document = Document(io.BytesIO(data))
@@ -169,6 +171,12 @@ def _check_jinja(data: bytes, sample_context: dict[str, Any] | None) -> list[Tem
                                 f"Jinja syntax error: {exc.message}")]
     if sample_context is None:
         return []
+    if "letter" in variables and "letter" not in sample_context:
+        # An outcome letter (templates/letters/): checked against a sample letter, which
+        # has the plan's context and the letter's.
+        from docgen.letters import sample_letter_context
+
+        sample_context = sample_letter_context()
     findings = []
     for name in sorted(variables - set(sample_context)):
         findings.append(TemplateFinding(

@@ -8,13 +8,14 @@ the charts, and a certificate of the whole case; the included documents and
 ``case-file.json`` are attached (:mod:`.manifest`). Sealing and writing it are the
 caller's (:mod:`signing.domain.cases.casefile`). Pure: data and bytes in, bytes out.
 
-fpdf2 and HarfBuzz come with it; docgen itself does not import it.
+Importing it is light (the plan verifier reads manifests); fpdf2, HarfBuzz and pypdf are
+imported when a case file is first built.
 """
 
-from docgen.casefile.build import BuiltCaseFile, build_case_file
 from docgen.casefile.model import (
     OUTCOME_LABELS,
     Answer,
+    BuiltCaseFile,
     CaseEvent,
     CaseFile,
     CaseFileInvalid,
@@ -24,6 +25,14 @@ from docgen.casefile.model import (
     GoalEntry,
     IncludedDocument,
 )
+
+
+def build_case_file(case: CaseFile) -> BuiltCaseFile:
+    """See :func:`docgen.casefile.build.build_case_file`."""
+    from docgen.casefile.build import build_case_file as build
+
+    return build(case)
+
 
 __all__ = ["OUTCOME_LABELS", "Answer", "BuiltCaseFile", "CaseEvent", "CaseFile",
            "CaseFileInvalid", "CheckinPage", "Comment", "ExtensionPage", "GoalEntry",

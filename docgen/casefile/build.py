@@ -21,15 +21,16 @@ from typing import Any
 
 from docgen.casefile.manifest import MANIFEST_NAME, manifest
 from docgen.casefile.model import (
+    BuiltCaseFile,
     CaseFile,
     CaseFileInvalid,
     CheckinPage,
+    Entry,
     ExtensionPage,
     IncludedDocument,
     check_case_file,
 )
 from docgen.casefile.pages import (
-    Entry,
     day,
     draw_certificate,
     draw_charts,
@@ -55,13 +56,6 @@ class Part:
     document: IncludedDocument | None = None
     draw: Callable[[RecordPdf], None] | None = None
     checkin: CheckinPage | None = None
-
-
-@dataclass(frozen=True)
-class BuiltCaseFile:
-    pdf: bytes
-    pages: int
-    contents: tuple[Entry, ...]
 
 
 def build_case_file(case: CaseFile) -> BuiltCaseFile:

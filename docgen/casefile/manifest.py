@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.casefile.model import CaseFile, CheckinPage, IncludedDocument, canonical
-from docgen.casefile.pages import Entry
+from docgen.casefile.model import CaseFile, CheckinPage, Entry, IncludedDocument, canonical
 from docgen.stamp.errors import UnreadablePdf
 
 MANIFEST_NAME = "case-file.json"

@@ -155,6 +155,23 @@ class CaseFile:
         return (self.plan, *self.amendments, *letter)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One line of the contents: a part of the case file and its first and last page."""
+
+    title: str
+    first: int
+    last: int
+    kind: str  # "document", "check-in", "extension", "charts", "certificate"
+
+
+@dataclass(frozen=True)
+class BuiltCaseFile:
+    pdf: bytes = field(repr=False)
+    pages: int
+    contents: tuple[Entry, ...]
+
+
 OUTCOME_LABELS = {"met": "Goals met: the plan closed successfully",
                   "not_met": "Goals not met",
                   "resigned": "Closed early: the employee resigned",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from docgen.casefile.model import (
     OUTCOME_LABELS,
     CaseFile,
     CheckinPage,
+    Entry,
     ExtensionPage,
     IncludedDocument,
 )
@@ -27,16 +27,6 @@ from docgen.stamp.wording import exact_time, long_time
 _LABEL_WIDTH = 132.0
 _ANSWER_COLOURS = {"acknowledged": (30, 100, 55), "no_answer": (156, 42, 42),
                    "pending": (96, 96, 96)}
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of the contents: a part of the case file and its first and last page."""
-
-    title: str
-    first: int
-    last: int
-    kind: str  # "document", "check-in", "extension", "charts", "certificate"
 
 
 def local(moment: dt.datetime, zone: str) -> str:

@@ -18,6 +18,7 @@ from config import Settings
 from docgen import (
     BUILTIN_TEMPLATES,
     FORMATS,
+    Amendment,
     BuildFailed,
     DataLint,
     Finding,
@@ -274,7 +275,11 @@ def templates_list(services: Services) -> None:
 def templates_check(services: Services, files: tuple[Path, ...], as_json: bool) -> None:
     """Find broken tags, Jinja errors and unknown variables in templates."""
     settings = services.settings
-    context = plan_context(sample_plan(), company_name=settings.company_name)
+    # With an amendment, so that the header's amendment mark is rendered and checked
+    # too; a letter template is checked against a sample letter (see check_template).
+    sample = sample_plan()
+    context = plan_context(sample, company_name=settings.company_name,
+                           amendment=Amendment(1, sample.timeline.start))
     console, report, failed = _console(), [], False
     for path in files:
         findings = check_template(path, context)

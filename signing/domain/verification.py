@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +36,9 @@ from docgen.stamp import ATTACHMENT_NAME, StampError, StatedTrail, stated_trail
 from signing.domain import audit, envelopes
 from signing.domain.events import EventType
 from signing.domain.models import EnvelopeRow
+
+if TYPE_CHECKING:
+    from docgen.casefile.manifest import StatedCaseFile
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,8 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
     report, sealed = None, None
     if final is not None:
         report = validate(final)
-        checks.append(_seal_check(report))
-        checks.extend(_timestamp_checks(report))
+        checks.append(seal_check(report))
+        checks.extend(timestamp_checks(report))
         sealed = _sealed_trail(final, envelope_id, checks)
     original = _blob(store, record.original_sha256, "original PDF", checks)
     trail_json = _blob(store, record.audit_sha256, "archived audit trail", checks)
@@ -83,6 +86,11 @@ def verify_file(session: Session, store: BlobStore, pdf: bytes,
                 validate: Validator) -> list[Check]:
     """Checks of a PDF someone hands in: its seal, and whether it is the final document
     of an archived envelope (then every check of that envelope)."""
+    case_file = _case_file(pdf)
+    if case_file is not None:
+        from signing.domain.case_verification import verify_case_file
+
+        return verify_case_file(session, pdf, case_file, validate)
     digest = hashlib.sha256(pdf).hexdigest()
     record = session.scalars(select(ArchivedRecord).where(
         ArchivedRecord.final_sha256 == digest)).first()
@@ -94,15 +102,26 @@ def verify_file(session: Session, store: BlobStore, pdf: bytes,
             return [Check("archived", True, f"version {earlier.version} of the final PDF of "
                                             f"envelope {earlier.envelope_id}, since "
                                             f"given further archive timestamps"),
-                    _seal_check(validate(pdf)),
+                    seal_check(validate(pdf)),
                     *verify_envelope(session, store, earlier.envelope_id, validate)]
     if record is None:
-        checks = [_seal_check(validate(pdf))]
+        checks = [seal_check(validate(pdf))]
         _sealed_trail(pdf, None, checks)
         return [*checks, Check("archived", False, f"no archived plan has this file as its "
                                                   f"final PDF (SHA-256 {digest})")]
     return [Check("archived", True, f"the final PDF of envelope {record.envelope_id}"),
             *verify_envelope(session, store, record.envelope_id, validate)]
+
+
+def _case_file(pdf: bytes) -> StatedCaseFile | None:
+    """The case file's manifest if ``pdf`` is a case file (it carries case-file.json);
+    None for anything else, a PDF that cannot be read included (the seal check says so)."""
+    from docgen.casefile.manifest import read_case_file
+
+    try:
+        return read_case_file(pdf)
+    except StampError:
+        return None
 
 
 def _blob(store: BlobStore, key: str, name: str, checks: list[Check]) -> bytes | None:
@@ -115,7 +134,7 @@ def _blob(store: BlobStore, key: str, name: str, checks: list[Check]) -> bytes |
     return data
 
 
-def _seal_check(report: Any) -> Check:
+def seal_check(report: Any) -> Check:
     level = f" (PAdES {report.level})" if getattr(report, "level", None) else ""
     if report.ok:
         when = f" on {report.signed_at:%Y-%m-%d %H:%M:%S} UTC" if report.signed_at else ""
@@ -127,7 +146,7 @@ def _seal_check(report: Any) -> Check:
                  + level)
 
 
-def _timestamp_checks(report: Any, now: dt.datetime | None = None) -> list[Check]:
+def timestamp_checks(report: Any, now: dt.datetime | None = None) -> list[Check]:
     """One line per timestamp: when, by which authority, and until when that authority's
     certificate holds. Only the last one's expiry matters: each earlier one is covered
     by the next (the long-term validation in the seal check says whether it holds)."""

@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from docgen import plan_context, sample_plan
+from docgen import Amendment, plan_context, sample_plan
+from docgen.letters import sample_letter_context
 
 VARIABLES_MD = Path(__file__).resolve().parents[2] / "templates" / "VARIABLES.md"
 
 
 def leaves(value: Any, prefix: str = "") -> set[str]:
-    if isinstance(value, dict):
+    if isinstance(value, dict) and value:
         return {leaf for key, item in value.items()
                 for leaf in leaves(item, f"{prefix}.{key}" if prefix else key)}
     if isinstance(value, list) and value and isinstance(value[0], dict):
@@ -21,7 +22,9 @@ def leaves(value: Any, prefix: str = "") -> set[str]:
 
 
 def test_variables_md_matches_the_context():
-    context = plan_context(sample_plan(), company_name="X")
+    plan = sample_plan()
+    context = plan_context(plan, company_name="X", amendment=Amendment(1, plan.timeline.start))
+    context["letter"] = sample_letter_context()["letter"]
     documented = re.findall(r"^\| `([\w.\[\]]+)` \|", VARIABLES_MD.read_text(), re.M)
     assert len(documented) == len(set(documented)), "a variable is listed twice"
     assert set(documented) == leaves(context)

@@ -1,0 +1,131 @@
+"""Outcome letters: what a letter template sees, and rendering one.
+
+At the end of a plan the manager proposes the outcome with evidence per goal, HR
+approve it, and a letter goes through the signing flow like the plan: successful
+completion, an extension, or goals not met (:data:`LETTER_TEMPLATES`). A letter's
+context is the plan's (:func:`docgen.context.plan_context`: the people, the goals, the
+signature lines the stamping step anchors to) plus ``letter``: the outcome, each goal's
+result and evidence, and the next steps the plan itself stated for that outcome.
+``templates/VARIABLES.md`` documents it. Pure: data in, .docx bytes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen.context import plan_context
+from docgen.errors import DocgenError
+from docgen.model import Plan
+from docgen.render import BUILTIN_TEMPLATES, render_docx
+from docgen.sample import sample_plan
+from docgen.schedule import schedule_for
+
+# The letter's kind -> its template's name in the templates folder's letters/.
+LETTER_TEMPLATES = {"successful": "outcome-successful", "extension": "outcome-extension",
+                    "not_met": "outcome-not-met"}
+LETTERS_FOLDER = "letters"
+ASSESSMENTS = ("met", "partly met", "not met")
+
+
+class LetterError(DocgenError):
+    """Letter data the templates cannot show; the message names the field."""
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """One goal's result at the final review: the assessment and the evidence for it."""
+
+    number: int  # the goal's number in the plan, 1-based
+    assessment: str  # "met", "partly met", "not met"
+    result: str  # the final value or state, as the manager wrote it: "88%", "all released"
+    evidence: str  # what shows it: reports, dates, ticket ids
+
+
+@dataclass(frozen=True)
+class Extension:
+    days: int
+    new_end: dt.date
+    reason: str
+
+
+def letter_context(plan: Plan, *, kind: str, date: dt.date, results: Sequence[GoalResult],
+                   summary: str = "", checkins_held: int = 0, checkins_scheduled: int = 0,
+                   end: dt.date | None = None, extension: Extension | None = None,
+                   company_name: str | None = None) -> dict[str, Any]:
+    """The context of an outcome letter of ``kind`` (a key of :data:`LETTER_TEMPLATES`).
+
+    ``end``: the plan's end as extended (its own end by default). Every goal of the plan
+    needs its result, and an extension letter its extension."""
+    if kind not in LETTER_TEMPLATES:
+        raise LetterError(f"kind: {kind!r} is not one of {', '.join(LETTER_TEMPLATES)}")
+    if (kind == "extension") != (extension is not None):
+        raise LetterError("extension: an extension letter needs the extension, and only "
+                          "an extension letter has one")
+    by_goal = {r.number: r for r in results}
+    for i, result in enumerate(results):
+        if result.assessment not in ASSESSMENTS:
+            raise LetterError(f"results[{i}].assessment: {result.assessment!r} is not one "
+                              f"of {', '.join(ASSESSMENTS)}")
+        if not 1 <= result.number <= len(plan.goals):
+            raise LetterError(f"results[{i}].number: the plan has no goal {result.number}")
+    missing = [n for n in range(1, len(plan.goals) + 1) if n not in by_goal]
+    if missing:
+        raise LetterError(f"results: no result for goal {', '.join(map(str, missing))}; "
+                          "every goal needs its assessment and evidence")
+    schedule = schedule_for(plan)
+    context = plan_context(plan, company_name=company_name, schedule=schedule,
+                           generated_on=date)
+    next_steps = {"successful": plan.outcomes.success, "extension": plan.outcomes.extension,
+                  "not_met": plan.outcomes.further_action}[kind]
+    context["letter"] = {
+        "kind": kind,
+        "date": date,
+        "end": end or schedule.end,
+        "summary": summary,
+        "next_steps": next_steps,
+        "checkins_held": checkins_held,
+        "checkins_scheduled": checkins_scheduled,
+        "goals": [
+            {"number": n, "statement": goal.statement, "target": goal.target or "",
+             "assessment": by_goal[n].assessment, "result": by_goal[n].result,
+             "evidence": by_goal[n].evidence}
+            for n, goal in enumerate(plan.goals, start=1)
+        ],
+        "extension": None if extension is None else {
+            "days": extension.days, "new_end": extension.new_end, "reason": extension.reason},
+    }
+    return context
+
+
+def letter_template(kind: str, templates_dir: Path = BUILTIN_TEMPLATES) -> Path:
+    """The template of a letter of ``kind``, from the templates folder's ``letters/``."""
+    path = templates_dir / LETTERS_FOLDER / f"{LETTER_TEMPLATES[kind]}.docx"
+    if not path.is_file():
+        raise LetterError(f"template: the outcome letter template {path.name} is not in the "
+                          f"templates folder's {LETTERS_FOLDER}/")
+    return path
+
+
+def render_letter(context: dict[str, Any], templates_dir: Path = BUILTIN_TEMPLATES) -> bytes:
+    """The letter's .docx, from its context (:func:`letter_context`)."""
+    return render_docx(letter_template(context["letter"]["kind"], templates_dir), context)
+
+
+def sample_letter_context(kind: str = "extension") -> dict[str, Any]:
+    """A letter's context for the sample plan: what ``templates check`` renders a letter
+    template with (an extension letter has every field filled)."""
+    plan = sample_plan()
+    results = [GoalResult(n, "partly met", "84%", "Weekly report of 4 February: 84% within "
+                          "4 business hours, up from 70%.")
+               for n in range(1, len(plan.goals) + 1)]
+    end = schedule_for(plan).end
+    extension = (Extension(21, end + dt.timedelta(days=21), "Clear progress on every goal.")
+                 if kind == "extension" else None)
+    return letter_context(plan, kind=kind, date=end, results=results,
+                          summary="Clear progress on every goal.", checkins_held=4,
+                          checkins_scheduled=5, extension=extension,
+                          company_name="Sample Company Ltd")
