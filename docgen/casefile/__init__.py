@@ -27,11 +27,12 @@ from docgen.casefile.model import (
 )
 
 
-def build_case_file(case: CaseFile) -> BuiltCaseFile:
+def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
+                    ) -> BuiltCaseFile:
     """See :func:`docgen.casefile.build.build_case_file`."""
     from docgen.casefile.build import build_case_file as build
 
-    return build(case)
+    return build(case, timings)
 
 
 __all__ = ["OUTCOME_LABELS", "Answer", "BuiltCaseFile", "CaseEvent", "CaseFile",

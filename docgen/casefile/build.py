@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +59,11 @@ class Part:
     checkin: CheckinPage | None = None
 
 
-def build_case_file(case: CaseFile) -> BuiltCaseFile:
+def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
+                    ) -> BuiltCaseFile:
     """The case file's PDF (unsealed: see :func:`signing.domain.cases.casefile.seal_case_file`).
+    ``timings``, if given, gets the seconds its steps took: ``pages`` (reading the
+    documents, drawing the pages and charts) and ``merge`` (putting them together).
 
     Raises :class:`CaseFileInvalid` for data it cannot show, and
     :class:`docgen.stamp.errors.UnreadablePdf` for an included document it cannot read.
@@ -69,6 +73,7 @@ def build_case_file(case: CaseFile) -> BuiltCaseFile:
 
     from docgen.stamp.errors import UnreadablePdf
 
+    started = time.perf_counter()
     check_case_file(case)
     readers: dict[str, Any] = {}
     for doc in case.documents:
@@ -81,17 +86,30 @@ def build_case_file(case: CaseFile) -> BuiltCaseFile:
             raise UnreadablePdf(f"{doc.name} is not a readable PDF ({exc})") from exc
     parts = list(_parts(case))
     with document_fonts(_all_text(case) + _WORDING) as fonts:
-        placeholder = [Entry(p.title, 0, 0, p.kind) for p in parts]
-        cover_pages = _draw(fonts, case, lambda pdf: draw_cover(pdf, case, placeholder))[1]
+        # The cover goes first but is drawn last, in the same document as the rest (one
+        # set of fonts to subset and embed): its length is known from a dry run, since
+        # the page numbers it lists do not change how it is laid out.
+        scratch = _new_pdf(fonts, case)
+        draw_cover(scratch, case, [Entry(p.title, 0, 0, p.kind) for p in parts])
+        cover_pages = scratch.pages_count
         for _ in range(3):
-            body, entries, ranges = _draw_body(fonts, case, parts, readers, cover_pages)
-            cover, pages = _draw(fonts, case, _cover(case, entries))
-            if pages == cover_pages:
+            pdf = _new_pdf(fonts, case)
+            entries, ranges = _draw_body(pdf, case, parts, readers, cover_pages)
+            first = pdf.pages_count
+            draw_cover(pdf, case, entries)
+            if pdf.pages_count - first == cover_pages:
                 break
-            cover_pages = pages  # the numbers changed its length: lay out again
+            cover_pages = pdf.pages_count - first  # not as the dry run said: again
         else:  # pragma: no cover - a cover whose length keeps changing
             raise CaseFileInvalid("the cover's contents could not be laid out")
-    return _assemble(case, cover, body, parts, ranges, entries, readers)
+        drawing = bytes(pdf.output())
+    drawn = time.perf_counter()
+    result = _assemble(case, drawing, (first, first + cover_pages), parts, ranges, entries,
+                       readers)
+    if timings is not None:
+        timings["pages"] = drawn - started
+        timings["merge"] = time.perf_counter() - drawn
+    return result
 
 
 def _parts(case: CaseFile) -> Iterator[Part]:
@@ -131,28 +149,15 @@ def _extension(extension: ExtensionPage, amendment: IncludedDocument | None
     return lambda pdf: draw_extension(pdf, extension, amendment)
 
 
-def _cover(case: CaseFile, entries: list[Entry]) -> Callable[[RecordPdf], None]:
-    return lambda pdf: draw_cover(pdf, case, entries)
-
-
 def _new_pdf(fonts: DocumentFonts, case: CaseFile) -> RecordPdf:
     return RecordPdf(fonts, _FRAME, company=case.company,
                      running_footer=f"Case file · {case.employee} · {case.plan_id}")
 
 
-def _draw(fonts: DocumentFonts, case: CaseFile,
-          draw: Callable[[RecordPdf], None]) -> tuple[bytes, int]:
-    pdf = _new_pdf(fonts, case)
-    draw(pdf)
-    return bytes(pdf.output()), pdf.pages_count
-
-
-def _draw_body(fonts: DocumentFonts, case: CaseFile, parts: list[Part],
-               readers: dict[str, Any], cover_pages: int
-               ) -> tuple[bytes, list[Entry], list[tuple[int, int]]]:
-    """Every drawn part in one document, and each part's pages: in the case file
+def _draw_body(pdf: RecordPdf, case: CaseFile, parts: list[Part], readers: dict[str, Any],
+               cover_pages: int) -> tuple[list[Entry], list[tuple[int, int]]]:
+    """Every drawn part but the cover, and each part's pages: in the case file
     (``entries``, 1-based) and, for a drawn part, in the drawing (``ranges``)."""
-    pdf = _new_pdf(fonts, case)
     entries: list[Entry] = []
     ranges: list[tuple[int, int]] = []
     at = cover_pages  # pages of the case file so far
@@ -174,26 +179,26 @@ def _draw_body(fonts: DocumentFonts, case: CaseFile, parts: list[Part],
     count = pdf.pages_count - before
     entries.append(Entry("Certificate of the case", at + 1, at + count, "certificate"))
     ranges.append((before, pdf.pages_count))
-    return bytes(pdf.output()), entries, ranges
+    return entries, ranges
 
 
-def _assemble(case: CaseFile, cover: bytes, body: bytes, parts: list[Part],
+def _assemble(case: CaseFile, drawing: bytes, cover: tuple[int, int], parts: list[Part],
               ranges: list[tuple[int, int]], entries: list[Entry],
               readers: dict[str, Any]) -> BuiltCaseFile:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
     writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(cover)).pages:
+    drawn = PdfReader(io.BytesIO(drawing))
+    for page in drawn.pages[cover[0]:cover[1]]:
         writer.add_page(page)
-    drawn = PdfReader(io.BytesIO(body))
     outline = [("Case file: summary and contents", 0)]
     for part, (first, last), entry in zip([*parts, None], ranges, entries, strict=True):
         outline.append((entry.title, entry.first - 1))
         if part is not None and part.document is not None:
             for page in readers[part.document.name].pages:
-                added = writer.add_page(page)
-                _drop_form_fields(added, NameObject)
+                _drop_form_fields(page, NameObject)  # before copying: a seal is large
+                writer.add_page(page)
         else:
             for page in drawn.pages[first:last]:
                 writer.add_page(page)

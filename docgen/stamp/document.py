@@ -104,6 +104,8 @@ class RecordPdf(FPDF):
         self._open: list[Element] = [self.pages_structure]
         self._mcids: dict[int, int] = {}
         self._furniture = 0  # > 0 while drawing what readers skip
+        # Words measured, by font and size: a record's words recur (labels, names).
+        self._widths: dict[tuple[str, float, str], float] = {}
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -228,6 +230,27 @@ class RecordPdf(FPDF):
                 # size.
                 self.set_xy(left, baseline - 0.8 * size)
                 self.cell(width, size, text, align="R" if is_rtl(text) else "L")
+        return width
+
+    def get_string_width(self, s: str, normalized: bool = False,
+                         markdown: bool = False) -> float:
+        """fpdf2's width of ``s``, worked out directly for text the current font has all
+        of and that needs no shaping: the sum of its glyphs' advance widths, which is
+        what fpdf2 computes too, after building text fragments and copying the graphics
+        state for every call (most of the time a long record takes to lay out)."""
+        font = self.current_font
+        if (markdown or self.text_shaping or not isinstance(font, TTFFont)
+                or self.char_spacing or self.font_stretching != 100):
+            return super().get_string_width(s, normalized, markdown)
+        size = self.font_size_pt
+        key = (font.fontkey, size, s)
+        width = self._widths.get(key)
+        if width is None:
+            if not all(ord(c) in font.cmap for c in s):
+                return super().get_string_width(s, normalized, markdown)
+            widths = font.cw
+            width = self._widths[key] = sum(widths[ord(c)] for c in s) * size * 0.001 / self.k
+        font.biggest_size_pt = max(font.biggest_size_pt, size)
         return width
 
     def measure(self, text: str, family: str, style: str, size: float) -> float:
