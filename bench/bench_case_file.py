@@ -18,9 +18,10 @@ step:
 Each round's CPU time (this process's, ``time.process_time``) is reported beside its wall
 time: the work is single-threaded, so on a quiet machine the two agree, and on a shared
 one the CPU time is the steadier figure. The first round warms the process (fonts
-parsed, the key's signer built) and is not counted. The issue's target is the whole path from the outcome letter's last
-acknowledgement to the archived case file at a p50 under 1 s; this measures the part
-these builders own, so the figure to read is their share of that second.
+parsed, the key's signer built) and is not counted. The issue's target is the whole
+path from the outcome letter's last acknowledgement to the archived case file at a p50
+under 1 s; this measures the part these builders own, so the figure to read is their
+share of that second.
 
 Usage: ``.venv/bin/python bench/bench_case_file.py [--rounds 30]``.
 """
