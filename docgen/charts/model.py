@@ -137,7 +137,7 @@ def metric_chart(*, title: str, points: Sequence[Point], span: tuple[dt.date, dt
         kind="metric", title=title,
         description=_metric_description(points, baseline, target, unit),
         y_ticks=tuple(Tick(y_of(t), format_value(t, unit)) for t in ticks),
-        x_ticks=_x_ticks(points, x_of), guides=tuple(guides),
+        x_ticks=_x_ticks(points, x_of, missed), guides=tuple(guides),
         line=tuple((m.x, m.y) for m in markers), markers=markers,
         table_caption=_caption(baseline, target, unit, baseline_text, target_text),
         table_header=("Check-in", "Date", "Value", "Status"), table_rows=rows, note=note,
@@ -175,7 +175,7 @@ def status_chart(*, title: str, points: Sequence[Point], span: tuple[dt.date, dt
     return Chart(
         kind="status", title=title, description=description,
         y_ticks=tuple(Tick(level_y[key], label) for key, label in STATUS_LEVELS),
-        x_ticks=_x_ticks(points, x_of), guides=(),
+        x_ticks=_x_ticks(points, x_of, missed), guides=(),
         line=tuple((m.x, m.y) for m in markers), markers=markers,
         table_caption="Status at each check-in",
         table_header=("Check-in", "Date", "Status"),
@@ -221,17 +221,31 @@ def _day_scale(span: tuple[dt.date, dt.date], points: Sequence[Point],
     return x_of
 
 
-def _x_ticks(points: Sequence[Point], x_of: Callable[[dt.date], float]) -> tuple[Tick, ...]:
-    """A label per check-in; with many check-ins close together, every other one (the
-    table has them all)."""
-    every = 1 if len(points) <= 8 else 2
-    return tuple(Tick(x_of(p.day), str(p.meeting), f"{p.day.day} {p.day:%b}")
-                 for i, p in enumerate(points)
-                 if i % every == 0 or i == len(points) - 1)
+# The least room between two x labels, in chart units: a date label ("26 Mar") is about
+# 30 wide at the size the renderers draw it.
+MIN_LABEL_GAP = 36.0
+
+
+def _x_ticks(points: Sequence[Point], x_of: Callable[[dt.date], float],
+             missed: Sequence[tuple[int, dt.date]] = ()) -> tuple[Tick, ...]:
+    """A label per held check-in, as many as fit: those that would touch a label already
+    placed are left out (the table has every one). The missed meetings' labels are
+    placed first (see :func:`_missed_ticks`), then the first and last check-ins', then
+    the others in order."""
+    taken = [x_of(day) for _, day in missed]
+    ticks = [Tick(x_of(p.day), str(p.meeting), f"{p.day.day} {p.day:%b}") for p in points]
+    order = [*ticks[:1], *ticks[-1:], *ticks[1:-1]] if len(ticks) > 1 else ticks
+    kept = []
+    for tick in order:
+        if all(abs(tick.at - x) >= MIN_LABEL_GAP for x in taken):
+            kept.append(tick)
+            taken.append(tick.at)
+    return tuple(sorted(kept, key=lambda t: t.at))
 
 
 def _missed_ticks(missed: Sequence[tuple[int, dt.date]],
                   x_of: Callable[[dt.date], float]) -> tuple[Tick, ...]:
+    """Every missed meeting is labelled: a gap in the record is what a reader looks for."""
     return tuple(Tick(x_of(day), str(meeting), "missed") for meeting, day in missed)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
@@ -115,3 +116,17 @@ def test_a_chart_with_no_values_says_so():
                          span=(START, END), baseline=1.0, target=2.0)
     assert chart.note == "No value was recorded at any check-in."
     assert re.match("No value was recorded", chart.description)
+
+
+def test_x_labels_that_would_touch_are_left_out_but_never_a_missed_meeting():
+    start = dt.date(2027, 1, 1)
+    points = [Point(n, start + dt.timedelta(days=7 * n), 1.0 + n, "on_track", "on track")
+              for n in range(1, 14) if n != 3]
+    chart = metric_chart(title="Goal 1", points=points, span=(start, start +
+                         dt.timedelta(days=104)), baseline=1.0, target=20.0,
+                         missed=[(3, start + dt.timedelta(days=21))])
+    labels = sorted([*chart.x_ticks, *chart.missed], key=lambda t: t.at)
+    assert all(b.at - a.at >= 36 for a, b in itertools.pairwise(labels))
+    assert [t.label for t in chart.missed] == ["3"]
+    assert {"1", "13"} <= {t.label for t in chart.x_ticks}
+    assert len(chart.table_rows) == 13  # the table has every check-in
