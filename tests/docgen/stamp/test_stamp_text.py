@@ -104,3 +104,21 @@ def test_the_footer_goes_above_content_that_reaches_the_bottom_edge():
 
 def test_a_page_full_to_both_edges_has_no_room_for_the_footer():
     assert footer_baseline(page([Box(62, 5, 533, 838)])) is None
+
+
+def test_widths_worked_out_directly_are_fpdf2s_own(pdf):
+    from fpdf import FPDF
+
+    record, _ = pdf
+    words = ["Léa", "Brändli", "Łukasz", "Żółć", "Ελένη", "Ольга", "Hello", "world", "—",
+             "88.8%", "“quoted”", "…"]
+    for style, size in (("", 9.5), ("B", 7.5), ("", 11.0)):
+        record.set_font("sans", style, size)
+        for text in [*words, " ".join(words)]:
+            for _ in range(2):  # measured, then from the record's memory of it
+                assert record.get_string_width(text) == pytest.approx(
+                    FPDF.get_string_width(record, text), abs=1e-9)
+    # Text fpdf2 must shape or take from another font is measured by fpdf2 itself.
+    record.set_font("sans", "", 9.5)
+    for text in ("محمد", "张伟 🙂"):
+        assert record.get_string_width(text) == FPDF.get_string_width(record, text)
