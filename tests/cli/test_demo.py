@@ -58,7 +58,7 @@ def lines_until(stream, marker: str, seen: list[str], timeout: float = 240) -> N
 def test_the_demo_does_the_whole_job_and_verifies_it(tmp_path):
     port = free_port()
     done = subprocess.run([*PLANSIGN, "demo", "--out", str(tmp_path), "--port", str(port)],
-                          env=_env(), capture_output=True, text=True, timeout=300)
+                          env=_env(), capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert f"http://127.0.0.1:{port}/s/" in out  # the links from the file outbox

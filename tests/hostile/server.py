@@ -31,7 +31,7 @@ from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
 from signing.web.app import create_app
 from signing.web.current import services_of
-from testsupport.net import free_port
+from testsupport.net import STARTUP_SECONDS, free_port
 
 SECRET_KEYS = "h" * 40
 
@@ -130,7 +130,7 @@ def serve(folder: Path) -> Iterator[Server]:
             [sys.executable, "-c", OFFLINE_SERVE, "serve", "--port", str(port)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + STARTUP_SECONDS
             while True:
                 try:
                     urllib.request.urlopen(f"{url}/api/v1/openapi.json", timeout=5).close()

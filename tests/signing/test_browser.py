@@ -29,7 +29,7 @@ from signing.domain import envelopes as svc
 from signing.domain.models import OutboxRow
 from signing.domain.sending import SendOptions, send_plan
 from tests.conftest import EXAMPLES
-from testsupport.net import free_port
+from testsupport.net import STARTUP_SECONDS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -63,13 +63,14 @@ def service(tmp_path, converter, database_url):
         [sys.executable, "-c", "from signing.cli import main; main()", "serve", "--port",
          str(port)], env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/sign")
         except urllib.error.HTTPError:
             break
         except urllib.error.URLError:
+            assert server.poll() is None, "plansign serve stopped before it answered"
             assert time.monotonic() < deadline, "plansign serve did not start"
             time.sleep(0.2)
     yield sessions, ids, tmp_path / "instance" / "mail", deliver

@@ -24,7 +24,7 @@ from signing.domain import apikeys
 from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.signing.signer_pages import csrf, events, open_plan, send_plan
-from testsupport.net import free_port
+from testsupport.net import STARTUP_SECONDS, free_port
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
@@ -80,7 +80,7 @@ def test_serve_says_a_read_only_sqlite_file_is_one(read_only_instance):
         data=json.dumps({"reason": "sent by mistake"}).encode(),
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             try:
                 urllib.request.urlopen(void)

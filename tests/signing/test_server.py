@@ -16,7 +16,7 @@ import time
 import pytest
 
 from signing.web.server import Buffered, RedactTokens, request_state
-from testsupport.net import free_port
+from testsupport.net import STARTUP_SECONDS, free_port
 
 LIMIT = 1000
 
@@ -73,7 +73,7 @@ def one_thread_server(tmp_path, database_url):
         [sys.executable, "-c", "from signing.cli import main; main()", "serve",
          "--port", str(port), "--workers", "1", "--threads", "1"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         try:
             exchange(port, b"GET /static/sign.css HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -26,7 +26,7 @@ from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.conftest import EXAMPLES
 from tests.signing.signer_pages import send_plan
-from testsupport.net import free_port
+from testsupport.net import STARTUP_SECONDS, free_port
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
@@ -81,7 +81,7 @@ def test_serve_stopped_by_sigterm_leaves_no_libreoffice_behind(instance):
     server = subprocess.Popen([*PLANSIGN, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:  # until it answers
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/s/x")
