@@ -220,7 +220,7 @@ def test_two_managers_recording_one_meeting_at_once_make_one_record(
         try:
             record(sessions, envelope_id, held(notes="The other manager's notes"))
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test's thread
+        except BaseException as exc:  # reported to the test's thread
             outcome.append(exc)
 
     thread = threading.Thread(target=second)
