@@ -229,6 +229,49 @@ def _require_case(envelope: EnvelopeRow) -> None:
 # -- recording a check-in ----------------------------------------------------------------
 
 
+_FORM_TEXT = ("held_at", "missed_reason", "notes", "support_given", "next_steps",
+              "employee_view")
+_GOAL_KEYS = frozenset({"status", "value", "note"})
+
+
+def checkin_form(data: Any) -> CheckinForm:
+    """A check-in as a file gives it (``plansign case checkin --file``: YAML or JSON with
+    the API's fields), checked for shape; the rules check the rest."""
+    if not isinstance(data, Mapping):
+        raise CaseError("give the check-in as a mapping of its fields (meeting, held_at "
+                        "or missed_reason, attendees, goals, notes ...)", None)
+    known = {"meeting", "attendees", "goals", *_FORM_TEXT}
+    for key in data:
+        if key not in known:
+            raise CaseError(f"unknown field; the fields are {', '.join(sorted(known))}",
+                            str(key)[:40])
+    meeting = data.get("meeting")
+    if not isinstance(meeting, int | str) or isinstance(meeting, bool):
+        raise CaseError("give the meeting's number in the plan's schedule", "meeting")
+    text = {}
+    for key in _FORM_TEXT:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise CaseError("give this as text", key)
+        text[key] = value
+    attendees = data.get("attendees", [])
+    if not isinstance(attendees, list) or not all(isinstance(a, str) for a in attendees):
+        raise CaseError("give the attendees as a list of names", "attendees")
+    goals = data.get("goals", {})
+    if not isinstance(goals, Mapping):
+        raise CaseError("give each goal by its number: its status, value and note", "goals")
+    parsed: dict[str, dict[str, str]] = {}
+    for key, entry in goals.items():
+        if not isinstance(entry, Mapping) or not set(entry) <= _GOAL_KEYS:
+            raise CaseError("give the goal's status, and optionally its value and note",
+                            f"goals[{str(key)[:20]}]")
+        value = entry.get("value")
+        parsed[str(key)] = {"status": str(entry.get("status", "")),
+                            "value": "" if value is None else str(value),
+                            "note": str(entry.get("note") or "")}
+    return CheckinForm(meeting=str(meeting), attendees=list(attendees), goals=parsed, **text)
+
+
 def record_checkin(session: Session, envelope_id: str, form: CheckinForm, *,
                    actor: envelopes.Actor, recorder: str, now: dt.datetime,
                    settings: CaseSettings = CaseSettings()) -> CheckinRecord:
