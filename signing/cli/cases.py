@@ -59,8 +59,12 @@ def show_cmd(services: Services, envelope_id: str, as_json: bool) -> None:
                    + (f"; {goals}" if goals else "") + f"; employee: {answer}"
                    + (f", {len(record.comments)} comment(s)" if record.comments else ""))
     for overdue in view.overdue:
-        click.echo(f"  overdue: check-in {overdue.meeting.number} has no record "
-                   f"({'HR alerted' if overdue.level == 'alert_hr' else 'manager reminded'})")
+        number = overdue.meeting.number
+        told = ("; the manager was reminded, and HR alerted"
+                if (number, "checkin.hr_alerted") in view.reminded else
+                "; the manager was reminded" if (number, "checkin.missed") in view.reminded
+                else "")
+        click.echo(f"  overdue: check-in {number} has no record{told}")
     for gap in view.gaps:
         click.echo(f"  gap: {gap.days} days with no check-in held, {gap.start} to {gap.end}")
 
