@@ -62,8 +62,9 @@ log = logging.getLogger(__name__)
 
 # Envelope states whose plan has a case: sent, and every state after (an expired plan
 # goes ahead too); not a draft, not a voided plan.
-CASE_STATES = frozenset({wf.EnvelopeState.SENT, wf.EnvelopeState.COMPLETED,
-                         wf.EnvelopeState.SEALED, wf.EnvelopeState.ARCHIVED})
+CASE_STATES = frozenset({wf.EnvelopeState.SENT, wf.EnvelopeState.EXPIRED,
+                         wf.EnvelopeState.COMPLETED, wf.EnvelopeState.SEALED,
+                         wf.EnvelopeState.ARCHIVED})
 # The sweep makes the cases of plans sent this recently (a plan lasts 30 to 90 days,
 # and may be extended); an older plan's case is made when a check-in is recorded on it.
 SWEEP_OPENS_DAYS = 180

@@ -38,7 +38,7 @@ def send_case_plan(sessions, *, owner: str = "apikey:psk_hr", team: str | None =
         if until == "draft":
             return envelope_id
         svc.perform(session, envelope_id, "send", actor=actor, now=now,
-                    expires_in=dt.timedelta(days=14))
+                    expires_in=dt.timedelta(days=days_ago + 30))  # not expired
         ids = {s.role: s.id for s in svc.load(session, envelope_id).signers}
         svc.perform(session, envelope_id, "confirm", signer_id=ids["manager"],
                     typed_name=plan.manager.name, consent=True,

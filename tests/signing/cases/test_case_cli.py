@@ -47,3 +47,18 @@ def test_a_bad_file_names_the_field(runner, env, tmp_path):
                             env=env)
     assert refused.exit_code == 1 and "attendee: unknown field" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_the_worker_chases_an_unrecorded_check_in_once(runner, env):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions, days_ago=20)  # meetings 1 and 2 are long past
+    first = runner.invoke(main, ["worker", "--once"], env=env)
+    assert first.exit_code == 0, first.output
+    assert f"reminded the manager of envelope {envelope_id} to record check-in 1" in \
+        first.output
+    assert f"alerted HR: check-in 1 of envelope {envelope_id} has no record" in first.output
+    again = runner.invoke(main, ["worker", "--once"], env=env)
+    assert again.exit_code == 0 and "reminded the manager" not in again.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
+    assert "check-in 1 has no record; the manager was reminded, and HR alerted" in \
+        shown.output
