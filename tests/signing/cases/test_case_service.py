@@ -242,3 +242,33 @@ def test_two_managers_recording_one_meeting_at_once_make_one_record(
     with sessions() as session:
         (row,) = session.scalars(select(CheckinRow).where(CheckinRow.envelope_id == envelope_id))
     assert row.notes == "Reviewed the queue."
+
+
+def test_checkin_webhooks_are_thin(sessions, envelope_id):
+    import json
+
+    import webhooks
+    from signing.domain import outbox
+    from signing.domain.announce import Announcer
+    from signing.domain.downloads import DownloadLinks
+    from webhooks.models import WebhookMessage
+
+    with sessions.begin() as session:
+        webhooks.create_endpoint(
+            session, url="https://hooks.example.com/h", created_by="test", sees_all=True,
+            now=SENT, allow_private=False, resolve=lambda host: [],
+            events=["checkin.recorded", "checkin.missed"])
+    recorded = record(sessions, envelope_id, held(notes="Private words"))
+    case_service.sweep(sessions, now=SECOND.ends.astimezone(dt.UTC) + dt.timedelta(days=3),
+                       settings=SETTINGS)
+    announcer = Announcer(sessions, DownloadLinks(["k" * 40], max_age=dt.timedelta(hours=1)),
+                          "https://sign.example.com")
+    outbox.run_once(sessions, {"webhook": announcer}, now=AFTER_FIRST + dt.timedelta(days=30))
+    with sessions() as session:
+        sent = list(session.scalars(select(WebhookMessage).order_by(WebhookMessage.position)))
+    assert [m.event_type for m in sent] == ["checkin.recorded", "checkin.missed"]
+    bodies = [json.loads(m.payload)["data"] for m in sent]
+    assert bodies[0]["checkin"] == {"checkin_id": recorded.id, "meeting": 1, "held": True}
+    assert bodies[1]["checkin"] == {"meeting": 2,
+                                    "scheduled_for": SECOND.starts_utc.isoformat()}
+    assert "Private words" not in sent[0].payload and "Alex" not in sent[0].payload
