@@ -405,14 +405,24 @@ class SweepResult:
         return bool(self.opened or self.reminded or self.alerted or self.unanswered)
 
 
+# A worker's memory of when each open case may next need chasing, by (envelope, end):
+# nothing can fall due on a case before then (recording a check-in or another worker's
+# reminder only leaves less to do), and an extension, which adds meetings, moves the end.
+QuietUntil = dict[tuple[str, dt.date], dt.datetime | None]
+
+
 def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
-          settings: CaseSettings = CaseSettings()) -> SweepResult:
+          settings: CaseSettings = CaseSettings(),
+          quiet_until: QuietUntil | None = None) -> SweepResult:
     """One pass of the worker over the cases: make the cases of newly sent plans, remind
     managers of unrecorded meetings past their grace period (``checkin.missed``, once a
     meeting) and alert HR after the second period, and record check-in records the
     employee did not answer in time. Each case is its own transaction, with its
     envelope's row locked and what was already done read again under the lock, so a
-    pass run twice, or by two workers at once, mails nothing twice."""
+    pass run twice, or by two workers at once, mails nothing twice.
+
+    ``quiet_until`` (the worker keeps one between passes) skips the cases that cannot
+    need anything yet; without it every open case is read."""
     result = SweepResult()
     with sessions() as session:
         to_open = list(session.scalars(
@@ -428,13 +438,25 @@ def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
                 _open(session, envelope, now=now)
                 result.opened.append(envelope_id)
     with sessions() as session:
-        open_cases = list(session.scalars(
-            select(CaseRow.envelope_id).join(EnvelopeRow, EnvelopeRow.id == CaseRow.envelope_id)
+        open_cases = list(session.execute(
+            select(CaseRow.envelope_id, CaseRow.end)
+            .join(EnvelopeRow, EnvelopeRow.id == CaseRow.envelope_id)
             .where(CaseRow.state != CaseState.CLOSED, EnvelopeRow.state.in_(CASE_STATES))
             .order_by(CaseRow.opened_at)))
-    for envelope_id in open_cases:
+    seen: QuietUntil = {}
+    for envelope_id, end in open_cases:
+        key = (envelope_id, end)
+        if quiet_until is not None and key in quiet_until:
+            until = quiet_until[key]
+            if until is None or now < until:
+                seen[key] = until
+                continue
         with _each_case(envelope_id):
-            _chase(sessions, envelope_id, now=now, settings=settings, result=result)
+            seen[key] = _chase(sessions, envelope_id, now=now, settings=settings,
+                               result=result)
+    if quiet_until is not None:  # only the cases still open
+        quiet_until.clear()
+        quiet_until.update(seen)
     with sessions() as session:
         due = list(session.execute(
             select(CheckinRow.id, CheckinRow.envelope_id)
@@ -476,16 +498,18 @@ def _each_case(envelope_id: str) -> Iterator[None]:
 
 
 def _chase(sessions: sessionmaker[Session], envelope_id: str, *, now: dt.datetime,
-           settings: CaseSettings, result: SweepResult) -> None:
-    """Remind and alert about one case's unrecorded meetings (cheap when none is due:
-    the rules are pure; the envelope is locked only when something is to be sent)."""
+           settings: CaseSettings, result: SweepResult) -> dt.datetime | None:
+    """Remind and alert about one case's unrecorded meetings (the envelope is locked only
+    when something is to be sent); returns when the case may next need chasing (None:
+    not before its end moves)."""
     with sessions() as session:
-        due = _due_levels(session, envelope_id, now=now, settings=settings)
+        due, following = _due_levels(session, envelope_id, now=now, settings=settings)
     if not due:
-        return
+        return following
     with sessions.begin() as session:
         envelopes.load(session, envelope_id, lock=True)
-        due = _due_levels(session, envelope_id, now=now, settings=settings)  # again, locked
+        due, following = _due_levels(session, envelope_id, now=now,
+                                     settings=settings)  # again, locked
         events: list[wf.Event] = []
         effects: list[wf.Effect] = []
         for overdue, level in due:
@@ -508,14 +532,24 @@ def _chase(sessions: sessionmaker[Session], envelope_id: str, *, now: dt.datetim
         if events:
             envelopes.record_events(session, envelope_id, events, effects,
                                     actor=envelopes.Actor("worker"), now=now)
+    return following
 
 
 def _due_levels(session: Session, envelope_id: str, *, now: dt.datetime,
-                settings: CaseSettings) -> list[tuple[cases.Overdue, Level]]:
-    """Each level reached by an unrecorded meeting and not yet acted on: a meeting found
-    only at the second level (the worker was away) reminds its manager too."""
+                settings: CaseSettings
+                ) -> tuple[list[tuple[cases.Overdue, Level]], dt.datetime | None]:
+    """Each level reached by an unrecorded meeting and not yet acted on (a meeting found
+    only at the second level, the worker having been away, reminds its manager too), and
+    the next moment another level falls due (None: none will, on this schedule)."""
     view = read_case(session, envelope_id, now=now, settings=settings)
     opened = view.opened_at
+    recorded = {r.meeting for r in view.records}
+    following = min((at for meeting in view.schedule if meeting.number not in recorded
+                     and (opened is None or meeting.ends.astimezone(dt.UTC) >= opened)
+                     for at in (meeting.ends.astimezone(dt.UTC) + settings.grace,
+                                meeting.ends.astimezone(dt.UTC) + settings.grace
+                                + settings.alert)
+                     if at > now), default=None)
     due = []
     for overdue in view.overdue:
         if opened is not None and overdue.meeting.ends.astimezone(dt.UTC) < opened:
@@ -524,7 +558,7 @@ def _due_levels(session: Session, envelope_id: str, *, now: dt.datetime,
                   else [Level.REMIND_MANAGER, Level.ALERT_HR])
         due += [(overdue, level) for level in levels
                 if (overdue.meeting.number, _LEVEL_EVENTS[level]) not in view.reminded]
-    return due
+    return due, following
 
 
 # -- helpers -----------------------------------------------------------------------------

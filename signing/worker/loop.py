@@ -179,12 +179,15 @@ class CaseSweep:
     def __init__(self, settings: CaseSettings) -> None:
         self.settings = settings
         self.next_at: dt.datetime | None = None
+        # When each open case may next need chasing: a quiet pass reads only those due.
+        self.quiet_until: case_service.QuietUntil = {}
 
     def run_if_due(self, sessions: sessionmaker[Session],
                    now: dt.datetime) -> case_service.SweepResult | None:
         if self.next_at is not None and now < self.next_at:
             return None
-        result = case_service.sweep(sessions, now=now, settings=self.settings)
+        result = case_service.sweep(sessions, now=now, settings=self.settings,
+                                    quiet_until=self.quiet_until)
         self.next_at = now + self.every
         return result
 

@@ -169,22 +169,31 @@ def test_the_employee_acknowledges_and_comments_on_the_chain(sessions, envelope_
     assert (envelope_id, 1) not in result.unanswered
 
 
-def test_the_sweep_reminds_then_alerts_once_and_records_unanswered(sessions, envelope_id):
+@pytest.mark.parametrize("remembered", [False, True], ids=["every-case", "remembered"])
+def test_the_sweep_reminds_then_alerts_once_and_records_unanswered(sessions, envelope_id,
+                                                                    remembered):
+    """As the worker runs it (remembering when each case may next need chasing) and
+    reading every case: the same reminders, once each."""
+    memory: case_service.QuietUntil | None = {} if remembered else None
+
+    def sweep(sessions, *, now, settings):
+        return case_service.sweep(sessions, now=now, settings=settings, quiet_until=memory)
+
     record(sessions, envelope_id, held())  # meeting 1 held; meeting 2 is never recorded
     ended = SECOND.ends.astimezone(dt.UTC)
-    quiet = case_service.sweep(sessions, now=ended + dt.timedelta(days=1), settings=SETTINGS)
+    quiet = sweep(sessions, now=ended + dt.timedelta(days=1), settings=SETTINGS)
     assert not quiet.reminded and not quiet.alerted
     # Meeting 1's record had no answer within checkin_answer_days: recorded, once.
     assert quiet.unanswered == [(envelope_id, 1)]
     at_grace = ended + SETTINGS.grace + dt.timedelta(minutes=1)
     for _ in range(2):  # run twice: one reminder
-        case_service.sweep(sessions, now=at_grace, settings=SETTINGS)
+        sweep(sessions, now=at_grace, settings=SETTINGS)
     names = [n for _, n, _ in outbox(sessions, envelope_id)]
     assert names.count("checkin_overdue_manager") == 1 and names.count("checkin.missed") == 1
     assert "checkin_overdue_hr" not in names
     at_alert = at_grace + SETTINGS.alert
-    first = case_service.sweep(sessions, now=at_alert, settings=SETTINGS)
-    again = case_service.sweep(sessions, now=at_alert + dt.timedelta(hours=1), settings=SETTINGS)
+    first = sweep(sessions, now=at_alert, settings=SETTINGS)
+    again = sweep(sessions, now=at_alert + dt.timedelta(hours=1), settings=SETTINGS)
     assert (envelope_id, 2) in first.alerted and not again.alerted
     names = [n for _, n, _ in outbox(sessions, envelope_id)]
     assert names.count("checkin_overdue_hr") == 1 and names.count("checkin.missed") == 1
