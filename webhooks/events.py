@@ -29,6 +29,12 @@ EVENT_TYPES = MappingProxyType({
     "envelope.voided": "The plan was withdrawn: by HR, or because the manager or HR "
                        "declined to sign it (signer.declined comes first).",
     "email.bounced": "An email to a signer bounced or was dropped by the provider.",
+    "checkin.recorded": "The manager recorded a check-in meeting of the plan's case (held, "
+                        "or missed with a reason).",
+    "checkin.missed": "A scheduled check-in has no record after the grace period; the "
+                      "manager was reminded (once a meeting).",
+    "case.extended": "HR extended the plan's case.",
+    "case.closed": "The plan's case closed with an outcome.",
 })
 
 

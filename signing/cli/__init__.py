@@ -35,6 +35,7 @@ _COMMANDS = {
     "outbox": "signing.cli.outbox:outbox_group",
     "demo": "signing.cli.demo:demo_cmd",
     "users": "signing.cli.users:users_group",
+    "case": "signing.cli.cases:case_group",
 }
 
 #: The errors users can fix, by the module that defines each. An error whose module was

@@ -11,6 +11,8 @@ is asked about in, yes or no out.
   legal holds.
 - ``manager`` (a person in the console, never a key) drafts plans for their reports and
   reads the envelopes made from their drafts (``drafted_by``); HR send, change and void.
+  A plan's case (its check-ins) is read and recorded by its drafting manager, its HR
+  and admins (:func:`may_work_case`).
 
 Callers refuse what these rules refuse as if the thing did not exist (404), so an id
 that is not the caller's is never confirmed, and log the refusal.
@@ -75,6 +77,18 @@ def may_change_envelope(principal: Principal, *, owner: str, team: str | None) -
     """Void it, send a signer a new link."""
     return principal.role in (Role.HR, Role.ADMIN) and (principal.sees_all
                                                         or owns(principal, owner, team))
+
+
+def may_work_case(principal: Principal, *, owner: str, team: str | None,
+                  drafted_by: str | None) -> bool:
+    """Read a plan's case and record its check-ins: the manager who drafted the plan,
+    HR of its team (or who sent it), and admins. Records staff keep the archive, not
+    the case."""
+    if principal.role is Role.MANAGER:
+        return drafted_by is not None and drafted_by == principal.actor
+    if principal.role is Role.HR:
+        return owns(principal, owner, team)
+    return principal.sees_all
 
 
 def may_read_record(principal: Principal, *, sent_by: str, team: str | None) -> bool:

@@ -51,6 +51,8 @@ _SIGNER_STATUS: dict[str, str] = {
 # What an email.bounced event may pass on from its outbox row: which email, and what
 # the provider reported, as short codes; never the provider's text (it quotes addresses).
 _EMAIL_FIELDS = ("message", "event")
+# What checkin.recorded and checkin.missed pass on from their outbox row.
+_CHECKIN_FIELDS = ("checkin_id", "meeting", "held", "scheduled_for")
 BATCH = 200
 
 # Read with Core, built once: announcing is a few small reads per event.
@@ -179,6 +181,11 @@ class Announcer:
             data["signers"] = [{"id": signer_id, "role": role,
                                 "status": signer_status.get(signer_id, "waiting")}
                                for signer_id, role in envelope.signers]
+        if event.name.startswith("checkin."):
+            # Which meeting of the plan's case, and whether it was held: never what was
+            # said at it.
+            data["checkin"] = {k: v for k in _CHECKIN_FIELDS
+                               if isinstance(v := event.payload.get(k), str | int | bool)}
         if event.name == EventType.EMAIL_BOUNCED:
             data["email"] = {k: v for k in _EMAIL_FIELDS
                              if isinstance(v := event.payload.get(k), str) and len(v) <= 50}

@@ -44,6 +44,23 @@ def check_change(services: Services, principal: Principal, envelope_id: str, act
     _check(services, principal, envelope_id, action, now=now, change=True)
 
 
+def check_case(services: Services, principal: Principal, envelope_id: str, action: str, *,
+               now: dt.datetime) -> None:
+    """Allow ``principal`` to read or record on ``envelope_id``'s case (``action``:
+    ``case``, ``record check-in``), and log it, allowed or not: a case holds what was
+    said about a person at each meeting. Refused as :class:`EnvelopeNotFound`."""
+    with services.readers() as session:
+        row = session.execute(_OWNERSHIP.where(_E.c.id == envelope_id)).one_or_none()
+    allowed = row is not None and access.may_work_case(
+        principal, owner=row.owner, team=row.team, drafted_by=row.drafted_by)
+    detail = (None if allowed else "no such envelope" if row is None
+              else f"denied: not this {principal.role}'s case")
+    _log(services, principal, action, now=now, envelope_id=envelope_id, allowed=allowed,
+         detail=detail)
+    if not allowed:
+        raise EnvelopeNotFound(envelope_id)
+
+
 def visible_envelopes(principal: Principal) -> Select[tuple[str]] | None:
     """The ids of the envelopes ``principal`` may read, as a subquery for listings; None
     for a principal who may read every one."""

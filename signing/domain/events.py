@@ -31,3 +31,16 @@ class EventType(StrEnum):
     EMAIL_OPENED = "email.opened"
     EMAIL_BOUNCED = "email.bounced"
     EMAIL_DROPPED = "email.dropped"
+    # The plan's case after its sending (signing.domain.case_service; issue 17).
+    CASE_EXTENDED = "case.extended"
+    CASE_CLOSED = "case.closed"
+    CHECKIN_RECORDED = "checkin.recorded"
+    # A scheduled check-in with no record after the grace period: the manager is
+    # reminded (``checkin.missed``, once a meeting), then HR alerted.
+    CHECKIN_MISSED = "checkin.missed"
+    CHECKIN_HR_ALERTED = "checkin.hr_alerted"
+    # The employee's answers to a check-in record: receipt (not agreement), comments,
+    # or none within checkin_answer_days.
+    CHECKIN_ACKNOWLEDGED = "checkin.acknowledged"
+    CHECKIN_COMMENTED = "checkin.commented"
+    CHECKIN_UNANSWERED = "checkin.unanswered"

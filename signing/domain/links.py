@@ -91,6 +91,11 @@ class Purpose(StrEnum):
     #: Downloading the final PDF from the link in an ``envelope.completed`` webhook
     #: (:mod:`signing.domain.downloads`; its payload is not a signer's).
     WEBHOOK_DOWNLOAD = "plansign.webhook-download"
+    #: The employee's page for one check-in record of the plan's case: read it,
+    #: acknowledge receipt, comment (:mod:`signing.web.checkin_pages`). Its payload's
+    #: "signer" is the check-in record's id; its nonce the employee's link nonce, so a
+    #: new link for the employee (or voiding) revokes it too.
+    CHECKIN = "plansign.checkin"
 
 
 # -- errors ---------------------------------------------------------------------------
@@ -382,9 +387,9 @@ class LinkSigner:
 # -- URLs -----------------------------------------------------------------------------
 
 
-def link_url(base_url: str, token: str) -> str:
-    """``{base_url}/s/{token}``, from the configured base URL only (never a request's
-    Host header).
+def link_url(base_url: str, token: str, *, page: str = "s") -> str:
+    """``{base_url}/s/{token}`` (``page``: ``checkin`` for a check-in record's link),
+    from the configured base URL only (never a request's Host header).
 
     Raises ``ValueError`` for a base URL that is not ``http(s)://host[:port][/path]``
     (no credentials, query or fragment) or a string that is not shaped like a token.
@@ -396,7 +401,7 @@ def link_url(base_url: str, token: str) -> str:
         or not _TOKEN_RE.fullmatch(token)
     ):
         raise ValueError("not a link token")
-    return f"{base}/s/{token}"
+    return f"{base}/{page}/{token}"
 
 
 def _check_base_url(base_url: str) -> str:

@@ -20,7 +20,7 @@ from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
 from signing.domain.events import EventType
-from signing.domain.links import LinkSigner, link_url
+from signing.domain.links import LinkSigner, Purpose, link_url
 from signing.domain.mail import (
     Attachment,
     MailBackend,
@@ -29,7 +29,7 @@ from signing.domain.mail import (
     TransientMailError,
     compose,
 )
-from signing.domain.models import Document, EnvelopeRow, SignerRow
+from signing.domain.models import CheckinRow, Document, EnvelopeRow, SignerRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.domain.workflow import Role
 
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 # Messages to signers; when one cannot be delivered, HR are told.
 SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
                              "refusal_recorded"})
+
+# Messages of a plan's case (signing.domain.case_service).
+CASE_MESSAGES = frozenset({"checkin_record", "checkin_overdue_manager", "checkin_overdue_hr"})
 
 # HR notices about an event of a signer: the notice's kind, the events it may be about,
 # and which field of the event's data it quotes.
@@ -100,6 +103,8 @@ class Mailer:
                           actor=envelopes.Actor("worker"), now=now)
 
     def compose(self, session: Session, job: OutboxJob) -> Message:
+        if job.name in CASE_MESSAGES:
+            return self._case_message(session, job)
         row = envelopes.load(session, job.envelope_id)
         signer = next(s for s in row.signers if s.id == job.signer_id)
         plan = plan_from_data(row.plan_data, stored=True)
@@ -148,6 +153,41 @@ class Mailer:
                 signer_role=signer.role, text=job.payload.get("error"), at=job.created_at,
                 undelivered=job.payload.get("message"), address=signer.email)
         raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
+
+    def _case_message(self, session: Session, job: OutboxJob) -> Message:
+        """A message of a plan's case (signing.domain.case_service): a check-in record
+        to the employee, an unrecorded meeting to the manager, then to HR."""
+        row = envelopes.load(session, job.envelope_id)
+        plan = plan_from_data(row.plan_data, stored=True)
+        zone, company = self._zone(plan), self._company(plan)
+        if job.name == "checkin_record":
+            signer = next(s for s in row.signers if s.id == job.signer_id)
+            checkin = session.get(CheckinRow, job.payload.get("checkin_id", ""))
+            if checkin is None:
+                raise PermanentFailure("the check-in record is not in the database")
+            if not signer.nonce:
+                raise PermanentFailure("the employee has not been sent a link")
+            token = self.links.sign(checkin.id, signer.nonce, Purpose.CHECKIN)
+            answer_by = _moment(job.payload.get("answer_by")) or checkin.recorded_at
+            return compose.checkin_record(
+                to=signer.email, name=signer.name, company=company,
+                contact=compose.Contact(plan.hr.name, plan.hr.email),
+                link=link_url(self.base_url, token, page="checkin"), envelope_id=row.id,
+                signer_id=signer.id, idempotency_key=job.dedupe_key, meeting=checkin.meeting,
+                held_on=_in_zone(checkin.held_at, zone), recorded_by=checkin.recorded_by,
+                answer_by=answer_by.astimezone(zone))
+        meeting = int(job.payload.get("meeting", 0))
+        scheduled = next((m.starts for m in schedule_for(plan).checkins
+                          if m.number == meeting), None)
+        if scheduled is None:
+            scheduled = job.created_at.astimezone(zone)
+        hr = job.name == "checkin_overdue_hr"
+        to = plan.hr if hr else plan.manager
+        return compose.checkin_overdue(
+            to=to.email, name=to.name, company=company, envelope_id=row.id,
+            idempotency_key=job.dedupe_key, link=console_case_url(self.base_url, row.id),
+            employee_name=plan.employee.name, meeting=meeting, scheduled=scheduled, hr=hr,
+            manager_name=plan.manager.name)
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
                    job: OutboxJob) -> Message:
@@ -223,6 +263,11 @@ class Mailer:
         return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
                 "video_link": plan.checkins.video_link,
                 "meeting_with": plan.checkins.with_ or plan.manager.name}
+
+
+def console_case_url(base_url: str, envelope_id: str) -> str:
+    """The address of a plan's case page in the console."""
+    return f"{base_url.rstrip('/')}/console/plans/{envelope_id}/case"
 
 
 def console_plan_url(base_url: str, envelope_id: str) -> str:

@@ -48,7 +48,7 @@ _KINDS = {t.value: t.value.replace(".", "_") for t in EventType}
 # Details kept from each event's data, by the name the page uses.
 _DETAILS = ("reason", "witness", "meeting_at", "meeting_place", "comment", "typed_name",
             "name_on_record", "email", "previous_email", "error", "message", "download",
-            "no_response", "expires_at", "template")
+            "no_response", "expires_at", "template", "meeting", "held_at", "missed_reason")
 
 
 @dataclass(frozen=True)

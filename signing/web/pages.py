@@ -58,6 +58,10 @@ NOTICES = frozenset({"already_commented", "already", "acknowledge", "refuse", "c
 
 
 def init_app(app: Flask) -> None:
+    # The employee's check-in record pages (a plan's case) are routes of this blueprint:
+    # its rate limits, its session and its look.
+    from signing.web import checkin_pages  # noqa: F401
+
     app.register_blueprint(bp)
     app.extensions[_PLANS] = BoundedCache[str, PlanPage](
         PLAN_CACHE_ENTRIES, max_weight=PLAN_CACHE_CHARS, weight=PlanPage.weight)

@@ -157,7 +157,8 @@ def _api_caller() -> str:
 
 
 def _opens_or_posts() -> bool:
-    return request.method == "POST" or request.endpoint == "signer.open_link"
+    return request.method == "POST" or request.endpoint in ("signer.open_link",
+                                                            "signer.checkin_link")
 
 
 def _refused(response: Response) -> bool:

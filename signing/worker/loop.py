@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from database import read_only_problem, refuses_writes
-from signing.domain import deadlines, outbox
+from signing.domain import case_service, deadlines, outbox
+from signing.domain.case_service import CaseSettings
 from signing.domain.errors import SigningError, first_line
 from signing.services import Services
 
@@ -55,6 +56,7 @@ def run(services: Services, *, once: bool, interval: float,
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)
     lease = dt.timedelta(seconds=settings.worker_lease_seconds)
+    cases = CaseSweep(CaseSettings.of(settings))
     # New archive timestamps for records that need them, on their own schedule.
     from signing.worker.refresh import TimestampRefresher
 
@@ -65,7 +67,7 @@ def run(services: Services, *, once: bool, interval: float,
             try:
                 busy = outage.wait_out(lambda: _worker_pass(
                     sessions, handlers, announcer, deliverer, remind_every=remind_every,
-                    lease=lease, once=once))
+                    lease=lease, once=once, cases=cases))
             except Stopped:
                 return
             except Exception:
@@ -168,13 +170,45 @@ def _refresh_timestamps(refresher: TimestampRefresher) -> None:
         click.echo(f"added an archive timestamp to {done} record{'' if done == 1 else 's'}")
 
 
+class CaseSweep:
+    """The cases' sweep on its own schedule: every :attr:`every` (and on a worker's first
+    pass), not every pass: its deadlines are days long, and it reads every open case."""
+
+    every = dt.timedelta(minutes=5)
+
+    def __init__(self, settings: CaseSettings) -> None:
+        self.settings = settings
+        self.next_at: dt.datetime | None = None
+        # When each open case may next need chasing: a quiet pass reads only those due.
+        self.quiet_until: case_service.QuietUntil = {}
+
+    def run_if_due(self, sessions: sessionmaker[Session],
+                   now: dt.datetime) -> case_service.SweepResult | None:
+        if self.next_at is not None and now < self.next_at:
+            return None
+        result = case_service.sweep(sessions, now=now, settings=self.settings,
+                                    quiet_until=self.quiet_until)
+        self.next_at = now + self.every
+        return result
+
+
 def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Handler],
                  announcer: Announcer,
                  deliverer: Deliverer, *, remind_every: dt.timedelta | None,
-                 lease: dt.timedelta, once: bool) -> bool:
+                 lease: dt.timedelta, once: bool, cases: CaseSweep | None = None) -> bool:
     """One pass of the worker; returns whether it found work (so no pause before the next)."""
     now = dt.datetime.now(dt.UTC)
     swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
+    # The plans' cases: unrecorded check-ins chased, unanswered records noted (before the
+    # outbox, so that their email goes out in this pass).
+    chased = cases.run_if_due(sessions, now) if cases is not None else None
+    if chased is None:
+        chased = case_service.SweepResult()
+    for envelope_id, meeting in chased.reminded:
+        click.echo(f"reminded the manager of envelope {envelope_id} to record check-in "
+                   f"{meeting}")
+    for envelope_id, meeting in chased.alerted:
+        click.echo(f"alerted HR: check-in {meeting} of envelope {envelope_id} has no record")
     for envelope_id in swept.expired:
         click.echo(f"envelope {envelope_id} expired")
     for envelope_id in swept.completed:

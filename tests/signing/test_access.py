@@ -37,6 +37,7 @@ BODIES = {
     "RotateSecret": {"overlap_hours": 0},
     "HoldBody": {"reason": "Checked by the access test."},
     "ResendLink": {"email": "checked.by.the.access.test@example.com"},
+    "RecordCheckin": {"meeting": 1, "missed_reason": "Checked by the access test."},
 }
 
 

@@ -258,6 +258,38 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
 # -- formatting -----------------------------------------------------------------------
 
 
+def checkin_record(*, to: str, name: str, link: str, company: str, contact: Contact,
+                   envelope_id: str, signer_id: str, idempotency_key: str, meeting: int,
+                   held_on: dt.datetime | None, recorded_by: str,
+                   answer_by: dt.datetime) -> Message:
+    """Tells the employee that a check-in meeting of their plan was recorded, with a
+    link to read the record, acknowledge receiving it (not agreeing) and comment."""
+    _aware(answer_by)
+    if held_on is not None:
+        _aware(held_on)
+    return _message("checkin_record", subject="A record of your check-in meeting",
+                    to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, link=_link(link), meeting=meeting,
+                    held_on=format_when(held_on) if held_on is not None else None,
+                    recorded_by=recorded_by, answer_by=format_date(answer_by.date()))
+
+
+def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id: str,
+                    idempotency_key: str, employee_name: str, meeting: int,
+                    scheduled: dt.datetime, hr: bool, manager_name: str = "") -> Message:
+    """Reminds the manager to record a check-in meeting that has no record (or, with
+    ``hr``, alerts HR that it still has none): missed check-ins weaken the plan."""
+    _aware(scheduled)
+    subject = ("A check-in meeting has still not been recorded" if hr
+               else "Please record a check-in meeting")
+    return _message("checkin_overdue", subject=subject, to=to, name=name, company=company,
+                    contact=None, envelope_id=envelope_id, signer_id="",
+                    idempotency_key=idempotency_key, link=_link(link), hr=hr,
+                    employee_name=employee_name, meeting=meeting,
+                    scheduled=format_when(scheduled), manager_name=manager_name)
+
+
 def format_when(when: dt.datetime) -> str:
     """"Tuesday 15 December 2026 at 17:00 GMT", in the datetime's own time zone."""
     _aware(when)
@@ -300,7 +332,9 @@ def _message(template: str, *, subject: str, to: str, name: str, company: str,
         html=_env.get_template(f"{template}.html").render(context),
         idempotency_key=idempotency_key,
         attachments=tuple(attachments),
-        custom_args={"envelope_id": envelope_id, "signer_id": signer_id},
+        # A message to no signer (a case's reminder to the manager) names none.
+        custom_args={"envelope_id": envelope_id, **({"signer_id": signer_id} if signer_id
+                                                    else {})},
         reply_to=contact.email if contact and contact.email else None,
     )
 
@@ -313,6 +347,8 @@ _PREHEADER = {
     "hr_notice": "A signer has responded.",
     "voided": "A request from {company} has been withdrawn.",
     "refusal_recorded": "A note about a document from {company}.",
+    "checkin_record": "A record from {company} is waiting for you to read.",
+    "checkin_overdue": "A meeting has no record yet.",
 }
 
 

@@ -8,8 +8,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 import webhooks
 from docgen import ConversionError, LintFailed, PlanError, TemplateError
-from signing.domain import envelopes
+from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
+from signing.domain.cases import CaseClosed, CaseError, MeetingAlreadyRecorded
 from signing.web.api.operations import ApiError, _json, bp
 from signing.web.api.schemas import ErrorOut, FieldError
 
@@ -32,6 +33,15 @@ def _workflow_error(exc: wf.WorkflowError) -> Response:
     if isinstance(exc, wf.UnknownSigner):
         return _json(ErrorOut(error=str(exc), field="signer_id"), 422)
     return _json(ErrorOut(error=str(exc)), 409)
+
+
+@bp.errorhandler(CaseError)
+def _case_error(exc: CaseError) -> Response:
+    """A case's bad input: 422 naming the field; a closed case, a meeting already
+    recorded, a plan with no case: 409. Nothing was recorded."""
+    if isinstance(exc, CaseClosed | MeetingAlreadyRecorded | case_service.CaseUnavailable):
+        return _json(ErrorOut(error=str(exc), field=exc.field), 409)
+    return _json(ErrorOut(error=str(exc), field=exc.field), 422)
 
 
 @bp.errorhandler(webhooks.WebhookError)

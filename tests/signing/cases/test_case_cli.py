@@ -1,0 +1,64 @@
+"""``plansign case show`` and ``plansign case checkin --file``: the same service as the
+console and the API, as the server's operator; bad input names its field, no traceback."""
+
+from __future__ import annotations
+
+import yaml
+
+from config import load_settings
+from database import make_session_factory
+from signing import instance
+from signing.cli import main
+from tests.signing.cases.casekit import past_meeting, send_case_plan
+
+
+def test_record_a_check_in_from_a_file_then_show_the_case(runner, env, tmp_path):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions)
+    meeting = past_meeting()
+    checkin = tmp_path / "checkin.yaml"
+    checkin.write_text(yaml.safe_dump({
+        "meeting": 1, "held_at": meeting.starts.strftime("%Y-%m-%dT%H:%M"),
+        "attendees": ["Morgan Example", "Alex Sample"],
+        "goals": {1: {"status": "at_risk", "value": "78%", "note": "A dip."}},
+        "notes": "Reviewed the queue.", "employee_view": "ما زلت أتعلم النظام"},
+        allow_unicode=True), encoding="utf-8")
+    recorded = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin)],
+                             env=env)
+    assert recorded.exit_code == 0, recorded.output
+    assert "recorded check-in 1" in recorded.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "goal 1 at_risk 78" in shown.output and "not yet answered" in shown.output
+    as_json = runner.invoke(main, ["case", "show", envelope_id, "--json"], env=env)
+    assert '"ما زلت أتعلم النظام"' in as_json.output
+    again = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin)],
+                          env=env)
+    assert again.exit_code == 1 and "meeting: check-in 1 was already recorded" in again.output
+    assert "Traceback" not in again.output
+
+
+def test_a_bad_file_names_the_field(runner, env, tmp_path):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions)
+    checkin = tmp_path / "checkin.yaml"
+    checkin.write_text("meeting: 1\nheld_at: 2026-01-01T10:00\nattendee: [Sam]\n")
+    refused = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin)],
+                            env=env)
+    assert refused.exit_code == 1 and "attendee: unknown field" in refused.output
+    assert "Traceback" not in refused.output
+
+
+def test_the_worker_chases_an_unrecorded_check_in_once(runner, env):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions, days_ago=20)  # meetings 1 and 2 are long past
+    first = runner.invoke(main, ["worker", "--once"], env=env)
+    assert first.exit_code == 0, first.output
+    assert f"reminded the manager of envelope {envelope_id} to record check-in 1" in \
+        first.output
+    assert f"alerted HR: check-in 1 of envelope {envelope_id} has no record" in first.output
+    again = runner.invoke(main, ["worker", "--once"], env=env)
+    assert again.exit_code == 0 and "reminded the manager" not in again.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
+    assert "check-in 1 has no record; the manager was reminded, and HR alerted" in \
+        shown.output
