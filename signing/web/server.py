@@ -430,7 +430,7 @@ class RedactTokens(logging.Filter):
     """Replaces a signing link's token (``/s/<token>``) and any ``token=`` query value in
     a log record's message: gunicorn names a request's URI when it fails to handle it."""
 
-    _PATTERN = re.compile(r"(/s/)[^\s/?\"']+|(token=)[^\s&\"']+")
+    _PATTERN = re.compile(r"(/(?:s|copy|my-records)/)[^\s/?\"']+|(token=)[^\s&\"']+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -28,7 +28,7 @@ from signing.web import current, pages
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
-_TOKEN_PATH = re.compile(r"^/s/[^/]+")
+_TOKEN_PATH = re.compile(r"^/(s|copy|my-records)/[^/]+")
 
 
 def init_app(app: Flask) -> None:
@@ -42,8 +42,9 @@ def init_app(app: Flask) -> None:
 
 
 def redacted_path(path: str) -> str:
-    """The request path fit for a log: a signing link's token replaced."""
-    return _TOKEN_PATH.sub("/s/[token]", path)
+    """The request path fit for a log: a link's token replaced (a signing link's, a copy
+    link's, a records link's)."""
+    return _TOKEN_PATH.sub(lambda m: f"/{m.group(1)}/[token]", path)
 
 
 # What sys.exc_info() returns, as Flask's log_exception takes it.
@@ -119,6 +120,11 @@ def _csrf_error(exc: CSRFError) -> Response:
             message="This form could not be checked, so nothing was recorded: it is "
                     "older than your visit to the plan's page, which may have been opened "
                     "again in another tab or window."), 400)
+    if request.blueprint == "own_records":
+        return problem(400, "This form cannot be used",
+                       "This form is out of date or was not sent from the records page, so "
+                       "nothing was sent. Open the records page again and send your "
+                       "address from there.")
     return problem(400, "This form cannot be used",
                    "This form is out of date or was not sent from the plan's page, so "
                    "nothing was recorded. Open the link in your most recent email again, "

@@ -35,6 +35,7 @@ from signing.domain.links import LinkSigner
 from signing.domain.mail import FileMailBackend
 from signing.domain.models import Document, OutboxRow
 from signing.domain.notify import Mailer
+from signing.domain.recordlinks import RecordLinks
 from signing.domain.sending import SendOptions, send_plan
 from signing.domain.wording import CONSENT, STATEMENT, consent_for, statement_for
 from tests.conftest import EXAMPLES
@@ -429,25 +430,29 @@ def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
     return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
 
 
-@pytest.mark.parametrize("attach", [False, True])
+@pytest.mark.parametrize("delivery", ["link", "attachment"])
 def test_each_signer_gets_their_copy_by_link_or_attached(sessions, converter, finalizer,
-                                                         tmp_path, attach):
+                                                         tmp_path, delivery):
     envelope_id = send(sessions, converter)
     employee = signers(sessions, envelope_id)["employee"]
     at = NOW + dt.timedelta(days=1)
     act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
         consent=True, statement=STATEMENT)
     finalize(sessions, finalizer, at)
-    mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 32]),
-                    "https://sign.example.com", "Co", attach_copy=attach)
+    keys = ["k" * 32]
+    mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(keys),
+                    "https://sign.example.com", "Co", copy_delivery=delivery,
+                    record_links=RecordLinks(keys, copy_max_age=None,
+                                             access_max_age=dt.timedelta(hours=1)))
     outbox.run_once(sessions, {"email": mailer}, now=at)
     messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in (tmp_path / "mail").glob("*.eml")]
     copy = next(m for m in messages if m["Subject"] == "Your copy of your performance plan")
-    assert "https://sign.example.com/s/" in copy.get_body(("plain",)).get_content()
+    # The copy link, which outlives the signing link (tests/signing/test_own_records.py).
+    assert "https://sign.example.com/copy/" in copy.get_body(("plain",)).get_content()
     pdfs = [part.get_content() for part in copy.iter_attachments()
             if part.get_content_type() == "application/pdf"]
-    assert pdfs == ([final_pdf(sessions, envelope_id)] if attach else [])
+    assert pdfs == ([final_pdf(sessions, envelope_id)] if delivery == "attachment" else [])
 
 
 def _small_print(pdf: bytes, role: str) -> str:
