@@ -140,6 +140,16 @@ class Services:
             access_max_age=dt.timedelta(minutes=settings.records_request_link_minutes))
 
     @functools.cached_property
+    def records_pepper(self) -> bytes:
+        """The key of the hash the access log names an unknown address by (records
+        page): derived from the newest link key, so a copy of the log alone cannot test
+        guesses of who asked."""
+        import hashlib
+
+        return hashlib.sha256(b"plansign records request\0"
+                              + self.secret_keys[0].encode()).digest()
+
+    @functools.cached_property
     def sealing_key(self) -> SealingKey:
         """The key that seals final documents (configured, or self-signed once)."""
         from signing import instance

@@ -157,6 +157,20 @@ class RecordLinkRevocation(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class RecordsRequestRow(Base):
+    """A request on the records page, until the worker answers it (signing.domain.
+    own_records): the page only writes this, whatever the address, so that its answer
+    takes the same time for a signer's address and for any other; the worker looks the
+    address up, queues the email if it is a signer's, and deletes the row."""
+
+    __tablename__ = "records_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class ApiKey(Base):
     """A caller of the HTTP API. Only the SHA-256 of the key is kept; the prefix (its first
     characters) names it to people in listings and audit trails."""

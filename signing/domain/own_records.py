@@ -7,9 +7,10 @@ person's records of that kind by their address, and how to read one for them. Pl
 (the links, the email, the page and the access log need no change).
 
 Every request on the records page and every download, served or refused, is written to
-the archive's access log (``records.request``, ``records.download``, ``copy.download``).
-A request for an address that belongs to no signer is logged without the address (a
-keyed hash of it, so that one address's repeated requests can be told apart).
+the archive's access log (``records.request`` by the page, then ``records.mailed`` or
+``records.none`` by the worker; ``records.download``, ``copy.download``). An address that
+belongs to no signer is logged without the address (a keyed hash of it, so that one
+address's repeated requests can be told apart).
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive import ArchiveError, BlobStore
 from archive.access import Reader, log_access
 from archive.models import ArchivedRecord
 from docgen.model import address_problem
 from signing.domain.links import Purpose
-from signing.domain.models import OutboxRow, RecordLinkRevocation, SignerRow
+from signing.domain.models import (
+    OutboxRow,
+    RecordLinkRevocation,
+    RecordsRequestRow,
+    SignerRow,
+)
 from signing.domain.recordlinks import RecordClaims
 
 MAX_ADDRESS = 254
@@ -132,28 +138,53 @@ def records_of(session: Session, address: str,
 
 
 def request_records(session: Session, address: str, *, ip: str | None, now: dt.datetime,
-                    pepper: bytes) -> bool:
-    """Someone asked for the records of ``address`` (checked): if it is a signer's, queue
-    the email that lists them (the worker makes the links when it sends it, so none is
-    stored), and log the request either way. Returns whether the address was known, for
-    tests: the page answers the same."""
-    records = records_of(session, address)
-    known = bool(records)
-    reader = Reader("records page", "requester", ip)
-    if known:
-        newest = records[0]
-        # An outbox row hangs on an envelope: the newest record's; the email lists all.
-        session.execute(insert(OutboxRow).values(
-            dedupe_key=f"{REQUEST_EMAIL}:{secrets.token_hex(16)}", kind="email",
-            name=REQUEST_EMAIL, envelope_id=newest.record_id, signer_id=newest.signer_id,
-            payload={"address": address}, created_at=now, attempts=0, next_attempt_at=now))
-        log_access(session, reader, "records.request", now=now, envelope_id=newest.record_id,
-                   detail=f"{address}: {len(records)} record(s) mailed")
-    else:
-        log_access(session, reader, "records.request", now=now,
-                   detail=f"no signer at the address (keyed hash "
-                          f"{address_hash(address, pepper)})")
-    return known
+                    pepper: bytes) -> None:
+    """Someone asked for the records of ``address`` (checked). The same two inserts for
+    every address, so that the page's answer cannot tell a signer's address by its time:
+    the request, for the worker to answer (:func:`answer_requests`), and its line in the
+    access log, which names the address only by a keyed hash."""
+    session.add(RecordsRequestRow(address=address, ip=ip, requested_at=now))
+    log_access(session, Reader("records page", "requester", ip), "records.request", now=now,
+               detail=f"address {address_hash(address, pepper)} (keyed hash)")
+    session.flush()
+
+
+def answer_requests(sessions: sessionmaker[Session], *, now: dt.datetime, pepper: bytes,
+                    limit: int = 100) -> int:
+    """The worker's part: for each waiting request, look the address up; if it is a
+    signer's, queue the email that lists their records (the links are made when it is
+    sent, so none is stored) and log it with the address; otherwise log that nothing
+    was sent, by the keyed hash alone. Each request is then deleted (the address is not
+    kept). Rows are claimed with SKIP LOCKED, so workers side by side answer each once.
+    Returns how many were answered."""
+    with sessions.begin() as session:
+        rows = session.scalars(select(RecordsRequestRow).order_by(RecordsRequestRow.id)
+                               .limit(limit).with_for_update(skip_locked=True)).all()
+        for row in rows:
+            _answer(session, row, now=now, pepper=pepper)
+            session.delete(row)
+    return len(rows)
+
+
+def _answer(session: Session, row: RecordsRequestRow, *, now: dt.datetime,
+            pepper: bytes) -> None:
+    records = records_of(session, row.address)
+    reader = Reader("worker", None, row.ip)
+    asked = f"asked {row.requested_at.isoformat()}"
+    if not records:
+        log_access(session, reader, "records.none", now=now,
+                   detail=f"address {address_hash(row.address, pepper)} (keyed hash): no "
+                          f"signer has it, nothing sent; {asked}")
+        return
+    newest = records[0]
+    # An outbox row hangs on an envelope: the newest record's; the email lists them all.
+    session.execute(insert(OutboxRow).values(
+        dedupe_key=f"{REQUEST_EMAIL}:{row.id}:{secrets.token_hex(8)}", kind="email",
+        name=REQUEST_EMAIL, envelope_id=newest.record_id, signer_id=newest.signer_id,
+        payload={"address": row.address}, created_at=now, attempts=0,
+        next_attempt_at=now))
+    log_access(session, reader, "records.mailed", now=now, envelope_id=newest.record_id,
+               detail=f"{row.address}: {len(records)} record(s); {asked}")
 
 
 def address_hash(address: str, pepper: bytes) -> str:

@@ -3,11 +3,12 @@ anyone enters their email address and, if a signer has it, is mailed a short-liv
 to each of their records; and the links themselves: ``/my-records/<token>`` (from that
 email) and ``/copy/<token>`` (from the "your copy" email, as long as the record is kept).
 
-The page answers the same whether or not the address is known, and does the same work
-up to the last insert: it reads the records, writes the request to the access log, and
-for a known address queues the email in the outbox (the worker sends it), so the answer
-waits on no mail provider. Rate limits (signing.web.ratelimit) count requests per client
-address and per email address. Views translate HTTP; signing.domain.own_records decides.
+The page answers the same whether or not the address is known, and does the same work:
+it writes the request for the worker and a line in the access log, and nothing else; the
+worker looks the address up and, for a signer's, queues and sends the email. So the
+answer's time says nothing of the address, and waits on no mail provider. Rate limits
+(signing.web.ratelimit) count requests per client address and per email address. Views
+translate HTTP; signing.domain.own_records decides.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def request_records() -> Response:
     settings = current.services().settings
     with webdb.transaction() as db:
         own_records.request_records(db, address, ip=request.remote_addr, now=_now(),
-                                    pepper=_pepper())
+                                    pepper=current.services().records_pepper)
     # The same page for every address: whether it is a signer's is said only by email.
     return _page(sent=True, minutes=settings.records_request_link_minutes)
 
@@ -70,11 +71,6 @@ def _error_text(exc: InvalidAddress) -> str:
         "form": _("Enter an email address in the form name@example.com."),
     }
     return str(messages.get(exc.code, messages["form"]))
-
-
-def _pepper() -> bytes:
-    key = current.services().secret_keys[0]
-    return hashlib.sha256(b"plansign records request\0" + key.encode()).digest()
 
 
 def requested_address_key() -> str:

@@ -16,7 +16,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from archive import access_log
 from signing.domain import envelopes as svc
@@ -26,7 +26,7 @@ from signing.domain.finalize import Finalizer
 from signing.domain.links import Purpose
 from signing.domain.mail import FileMailBackend
 from signing.domain.mail.backends import SendGridMailBackend
-from signing.domain.models import Document, OutboxRow, SignerRow
+from signing.domain.models import Document, OutboxRow, RecordsRequestRow, SignerRow
 from signing.domain.notify import Mailer
 from signing.domain.recordlinks import RecordLinks
 from signing.web.app import create_app
@@ -289,7 +289,13 @@ def _without_token(page: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", page)
 
 
-def test_the_same_answer_whether_or_not_the_address_is_a_signers(app, client):
+def answer(app) -> int:
+    services = services_of(app)
+    return own_records.answer_requests(services.sessions, now=dt.datetime.now(dt.UTC),
+                                       pepper=services.records_pepper)
+
+
+def test_the_same_answer_and_work_whether_or_not_the_address_is_a_signers(app, client):
     archive_plan(app)
     known = ask(client, "Alex.Sample@Example.com")
     unknown = ask(client, "nobody@example.com")
@@ -297,21 +303,31 @@ def test_the_same_answer_whether_or_not_the_address_is_a_signers(app, client):
     assert _without_token(known.get_data(as_text=True)) == \
         _without_token(unknown.get_data(as_text=True))
     assert "If we hold records with that address" in known.get_data(as_text=True)
+    # The page wrote the same for both: a request for the worker, a line in the log that
+    # names the address by a keyed hash, and no email yet.
+    with services_of(app).sessions() as session:
+        assert session.scalar(select(func.count()).select_from(RecordsRequestRow)) == 2
+        assert not session.scalars(select(OutboxRow).where(
+            OutboxRow.name == own_records.REQUEST_EMAIL)).all()
+        lines = [(e.action, e.envelope_id, e.actor) for e in access_log(session)]
+    assert lines == [("records.request", None, "records page")] * 2
+    # The worker answers: an email for the signer's address only, and the log says so.
+    assert answer(app) == 2 and answer(app) == 0
     with services_of(app).sessions() as session:
         rows = session.scalars(select(OutboxRow).where(
             OutboxRow.name == own_records.REQUEST_EMAIL)).all()
         assert [r.payload for r in rows] == [{"address": EMPLOYEE}]
-        entries = access_log(session)
-    requests = [e for e in entries if e.action == "records.request"]
-    assert len(requests) == 2 and all(e.allowed for e in requests)
-    unknown_entry = next(e for e in requests if e.envelope_id is None)
-    assert "nobody@example.com" not in (unknown_entry.detail or "")  # a keyed hash only
+        assert session.scalar(select(func.count()).select_from(RecordsRequestRow)) == 0
+        entries = {e.action: e for e in access_log(session)}
+    assert "nobody@example.com" not in (entries["records.none"].detail or "")
+    assert EMPLOYEE in (entries["records.mailed"].detail or "")
 
 
 def test_a_known_address_is_mailed_a_fresh_link_to_every_record(app, client, tmp_path):
     first, second = archive_plan(app), archive_plan(app, until="refused")
     archive_plan(app, employee_email="someone.else@example.com")
     assert ask(client, EMPLOYEE).status_code == 200
+    assert answer(app) == 1
     folder = tmp_path / "mail-out"
     with services_of(app).sessions.begin() as session:  # only the request's row
         session.execute(update(OutboxRow).where(OutboxRow.name != own_records.REQUEST_EMAIL)
@@ -356,7 +372,7 @@ def test_a_malformed_address_is_answered_beside_its_field(app, client, typed, sa
     page = response.get_data(as_text=True)
     assert says in page and 'aria-invalid="true"' in page and 'href="#email"' in page
     with services_of(app).sessions() as session:
-        assert session.scalars(select(OutboxRow)).all() == []
+        assert session.scalars(select(RecordsRequestRow)).all() == []
 
 
 def test_a_forged_form_sends_nothing(app, client):
@@ -365,8 +381,7 @@ def test_a_forged_form_sends_nothing(app, client):
     assert response.status_code == 400
     assert "records page" in response.get_data(as_text=True)
     with services_of(app).sessions() as session:
-        assert not session.scalars(select(OutboxRow).where(
-            OutboxRow.name == own_records.REQUEST_EMAIL)).all()
+        assert not session.scalars(select(RecordsRequestRow)).all()
 
 
 def test_requests_are_limited_per_address_and_per_client(tmp_path, database_url, clean_env):
@@ -414,3 +429,40 @@ def test_revoke_copy_links_from_the_command_line(app, client, tmp_path, database
     assert done.exit_code == 0, done.output
     assert client.get(f"/copy/{token}").status_code == 410
     assert ("copy.revoke", True) in [(a, ok) for a, ok, _ in log(app, envelope_id)]
+
+
+def test_a_voided_plans_record_is_found_retrieved_and_listed_for_its_signers(
+        app, client, tmp_path):
+    from signing.domain import apikeys
+
+    envelope_id = archive_plan(app, until="voided")
+    with services_of(app).sessions.begin() as session:
+        assert svc.load(session, envelope_id).state == wf.EnvelopeState.VOIDED
+        plaintext = apikeys.create_key(session, "Records team", "records", NOW)[1]
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    found = client.get("/api/v1/archive/records?outcome=voided", headers=headers).get_json()
+    assert [r["envelope_id"] for r in found["records"]] == [envelope_id]
+    pdf = client.get(f"/api/v1/archive/records/{envelope_id}/final.pdf", headers=headers)
+    assert pdf.status_code == 200 and pdf.data == final_pdf(app, envelope_id)
+    # Its employee's request on the records page finds it.
+    with services_of(app).sessions() as session:
+        assert [r.outcome for r in own_records.records_of(session, EMPLOYEE)] == ["voided"]
+
+
+def test_the_worker_answers_a_request_and_mails_the_links(app, client, tmp_path,
+                                                          database_url, runner):
+    from signing.cli import main
+
+    envelope_id = archive_plan(app)
+    with services_of(app).sessions.begin() as session:  # only the request's email
+        session.execute(update(OutboxRow).values(sent_at=NOW))
+    assert ask(client, EMPLOYEE).status_code == 200
+    env = {"PLANSIGN_INSTANCE_PATH": str(tmp_path), "PLANSIGN_DATABASE_URL": database_url,
+           "PLANSIGN_SECRET_KEYS": KEYS[0], "PLANSIGN_BASE_URL": BASE}
+    worked = runner.invoke(main, ["worker", "--once"], env=env)
+    assert worked.exit_code == 0, worked.output
+    assert "answered 1 request for records" in worked.output
+    (message,) = mails(tmp_path / "mail")
+    (link,) = re.findall(rf"{re.escape(BASE)}(/my-records/[A-Za-z0-9_.\-]+)",
+                         message.get_body(("plain",)).get_content())
+    assert client.get(link).data == final_pdf(app, envelope_id)
