@@ -21,7 +21,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from config import Settings
+from config import Settings, SettingsError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from signing.domain.finalize import Finalizer
     from signing.domain.links import LinkSigner
     from signing.domain.notify import Mailer
+    from signing.domain.recordlinks import RecordLinks
     from webhooks.delivery import Deliverer
 
 
@@ -127,6 +128,28 @@ class Services:
                              max_age=link_lifetime(self.settings.webhook_download_hours))
 
     @functools.cached_property
+    def record_links(self) -> RecordLinks:
+        """Signs and checks links to a person's own records: the copy link of the "your
+        copy" email and the short ones the records page mails."""
+        from signing.domain.recordlinks import RecordLinks
+
+        settings = self.settings
+        days = settings.employee_copy_link_days
+        return RecordLinks(
+            self.secret_keys, copy_max_age=dt.timedelta(days=days) if days else None,
+            access_max_age=dt.timedelta(minutes=settings.records_request_link_minutes))
+
+    @functools.cached_property
+    def records_pepper(self) -> bytes:
+        """The key of the hash the access log names an unknown address by (records
+        page): derived from the newest link key, so a copy of the log alone cannot test
+        guesses of who asked."""
+        import hashlib
+
+        return hashlib.sha256(b"plansign records request\0"
+                              + self.secret_keys[0].encode()).digest()
+
+    @functools.cached_property
     def sealing_key(self) -> SealingKey:
         """The key that seals final documents (configured, or self-signed once)."""
         from signing import instance
@@ -178,8 +201,13 @@ class Services:
             settings.mail_backend, folder=instance.instance_path(settings) / "mail",
             api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
             from_email=settings.mail_from)
-        return Mailer(backend, self.links, settings.base_url, settings.company_name,
-                      attach_copy=settings.copy_as_attachment)
+        try:
+            return Mailer(backend, self.links, settings.base_url, settings.company_name,
+                          copy_delivery=settings.employee_copy_delivery,
+                          copy_attachment_bytes=settings.employee_copy_attachment_max_mb
+                          * 1_000_000, record_links=self.record_links)
+        except ValueError as exc:
+            raise SettingsError(str(exc), "employee_copy_delivery") from None
 
     @functools.cached_property
     def finalizer(self) -> Finalizer:

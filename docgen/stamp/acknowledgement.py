@@ -10,7 +10,9 @@ from docgen.stamp.document import DECISION_COLORS, INK, MUTED, SMALL, RecordPdf
 from docgen.stamp.marks import SMALL_LEADING, SMALL_SIZE, Mark, Spot
 from docgen.stamp.model import SIGNED, Completion, SignerOutcome
 from docgen.stamp.wording import (
+    ENDED,
     NAME_DIFFERS,
+    REASON_LABEL,
     decision_label,
     long_time,
     meeting,
@@ -98,8 +100,16 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
     elif signer.not_asked:
         pdf.para(f"{signer.name} was never sent the plan, so was not asked to sign it.",
                  space_after=4)
+    elif signer.decision == "declined":
+        pdf.para(f"{signer.name} declined to sign, and the plan was withdrawn.",
+                 space_after=5)
+        pdf.label(REASON_LABEL)
+        if signer.reason and signer.reason.strip():
+            pdf.quote(signer.reason)
+        else:
+            pdf.para("No reason was given.", color=MUTED)
     else:
-        ended = "expired" if completion.outcome == "expired" else "was completed"
+        ended = ENDED[completion.outcome]
         pdf.para(f"{signer.name} had not responded when the envelope {ended} on "
                  f"{long_time(completion.completed_at)}.", space_after=4)
 

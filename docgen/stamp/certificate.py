@@ -167,7 +167,7 @@ def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> No
         held = meeting(signer, short=False)
         pdf.para(sentence(", ".join((*recorded_by(signer), *([held] if held else [])))) + ".",
                  size=SMALL, space_after=4)
-    if signer.decision == "refused":
+    if signer.decision in ("refused", "declined"):
         said = (signer.reason or "").strip()
         pdf.para(f"{reason_label(signer)}: {said or '(none given)'}", size=SMALL,
                  space_after=4)

@@ -49,6 +49,7 @@ DECISION_COLORS: dict[str, Color] = {
     "acknowledged": (30, 100, 55),
     "confirmed": (30, 100, 55),
     "refused": (156, 42, 42),
+    "declined": (156, 42, 42),
     "no_response": (96, 96, 96),
 }
 

@@ -122,7 +122,11 @@ def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts
             return Mark(signer, RECORDED_REFUSAL, "sans", "", tuple(small), None)
         return Mark(signer, label, "sans", "",
                     (label, signer_short_time(signer.decided_at, zone)), None)
-    # No response: the envelope expired (or completed without this signer).
+    if decision == "declined":
+        assert signer.decided_at is not None
+        return Mark(signer, label, "sans", "",
+                    (label, signer_short_time(signer.decided_at, zone)), None)
+    # No response: the envelope expired, was withdrawn, or completed without this signer.
     if signer.not_asked:
         first, _, rest = not_asked(completion).partition(": ")
         return Mark(signer, first, "sans", "",

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from docgen.stamp.errors import CompletionInvalid
 
 # "confirmed": a manager's or HR's signature (their own statement); "acknowledged" and
-# "refused" are the employee's. A declined envelope is voided and never finalized.
-DECISIONS = ("acknowledged", "refused", "confirmed", "no_response")
+# "refused" are the employee's; "declined": a manager or HR would not sign, which voided
+# the envelope (a voided envelope's record is kept too, with the comments made before).
+DECISIONS = ("acknowledged", "refused", "confirmed", "declined", "no_response")
 SIGNED = ("acknowledged", "confirmed")  # decisions whose stamp is a typed name
-OUTCOMES = ("completed", "expired")
+OUTCOMES = ("completed", "expired", "voided")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -100,13 +101,14 @@ class Comment:
 
 @dataclass(frozen=True)
 class Completion:
-    """Everything the final record says about an envelope that completed or expired."""
+    """Everything the final record says about an envelope that completed, expired or was
+    voided (withdrawn: ``completed_at`` is when)."""
 
     envelope_id: str
     plan_id: str
     title: str  # "Performance Improvement Plan for Léa Brändli"
     company: str
-    outcome: str  # "completed" | "expired"
+    outcome: str  # "completed" | "expired" | "voided"
     original_sha256: str  # of the original PDF, hex
     completed_at: dt.datetime
     # The electronic-records consent of a signature whose signer's own words are not
@@ -120,6 +122,8 @@ class Completion:
     audit_trail: tuple[Mapping[str, Any], ...] = ()
     # The seal applied to this PDF once it is stamped; None when it is not sealed.
     seal: SealFacts | None = None
+    # Why a voided envelope was withdrawn, verbatim (outcome "voided"); None otherwise.
+    voided_reason: str | None = None
 
     @property
     def employee_refused(self) -> bool:

@@ -18,9 +18,13 @@ DECISION_LABELS = {
     "acknowledged": "Acknowledged",
     "refused": "Refused to sign",
     "confirmed": "Confirmed",
+    "declined": "Declined to sign",
     "no_response": "No response",
 }
-OUTCOME_LABELS = {"completed": "Completed", "expired": "Expired"}
+OUTCOME_LABELS = {"completed": "Completed", "expired": "Expired",
+                  "voided": "Withdrawn (voided)"}
+# How each outcome ends a sentence: "the envelope expired", "the plan was withdrawn".
+ENDED = {"completed": "was completed", "expired": "expired", "voided": "was withdrawn"}
 # The certificate's rows that tie it to the record; verify reads them back from records
 # made before the audit trail was attached (see .attachment).
 ENVELOPE_LABEL = "Envelope"
@@ -36,6 +40,11 @@ def outcome_text(completion: Completion, when: str) -> str:
     """The outcome in words, ``when`` written after its label (" on 14 January 2027, ..."):
     a refusal is said, and that it does not stop the plan."""
     text = OUTCOME_LABELS[completion.outcome] + when
+    if completion.outcome == "voided":
+        # Withdrawn: the plan does not take effect, whatever the employee did.
+        reason = (completion.voided_reason or "").strip()
+        return f"{text}. The plan was withdrawn and does not take effect" + (
+            f". Reason: {reason}" if reason else "")
     if completion.employee_refused:
         # The refusal first: it is what a reader of the record must not miss.
         return f"Refused to sign by the employee; the plan takes effect. {text}"
@@ -60,8 +69,7 @@ def reason_label(signer: SignerOutcome) -> str:
 
 def not_asked(completion: Completion) -> str:
     """Said of a signer who was never sent the plan."""
-    return NOT_ASKED.format(ended="expired" if completion.outcome == "expired"
-                            else "was completed")
+    return NOT_ASKED.format(ended=ENDED[completion.outcome])
 
 
 def decision_label(signer: SignerOutcome, completion: Completion) -> str:

@@ -29,14 +29,18 @@ EVENT_LABELS: dict[str, str] = {
     EventType.SIGNER_COMMENTED: "commented",
     EventType.SIGNER_ACKNOWLEDGED: "acknowledged",
     EventType.SIGNER_CONFIRMED: "confirmed",
+    EventType.SIGNER_DECLINED: "declined to sign",
 }
 OPENED_LABELS = {False: "opened the full plan (PDF)", True: "downloaded the plan (PDF)"}
-DECISIONS = {"acknowledged": "acknowledged", "refused": "refused", "confirmed": "confirmed"}
+DECISIONS = {"acknowledged": "acknowledged", "refused": "refused", "confirmed": "confirmed",
+             "declined": "declined"}
 # The events that record a signature, whose data holds the typed name, the statement
 # signed, the signer's time zone and whether they said their legal name differs.
 SIGNATURES = (EventType.SIGNER_ACKNOWLEDGED, EventType.SIGNER_CONFIRMED)
 CLOSING_EVENTS: dict[str, str] = {EventType.ENVELOPE_COMPLETED: "completed",
-                                  EventType.ENVELOPE_EXPIRED: "expired"}
+                                  EventType.ENVELOPE_EXPIRED: "expired",
+                                  # Withdrawn: its record is kept with the comments made.
+                                  EventType.ENVELOPE_VOIDED: "voided"}
 # What a person does on their signing page. For these, an audit record's actor is that
 # person and its IP address and browser are theirs; for every other event (sending the
 # next signer when one signs, reminders, email reports) the address recorded is only
@@ -82,7 +86,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
     """
     closing = next((r for r in reversed(trail) if r.type in CLOSING_EVENTS), None)
     if closing is None:
-        raise ValueError(f"envelope {envelope_id} has not completed or expired")
+        raise ValueError(f"envelope {envelope_id} has not completed, expired or been voided")
     names = {s.id: s.name for s in signers}
     actors = _Actors({s.id: s for s in signers}, keys or {})
     plan_zone = plan.checkins.timezone if plan.checkins else None
@@ -107,6 +111,8 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
                     at=r.at, text=r.data["comment"])
             for r in trail if r.type == EventType.SIGNER_COMMENTED),
         seal=seal,
+        voided_reason=(str(closing.data.get("reason") or "") or None
+                       if closing.type == EventType.ENVELOPE_VOIDED else None),
     )
 
 
@@ -156,6 +162,7 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
     mine = [r for r in trail if r.signer_id == signer.id]
     signed = next((r for r in mine if r.type in SIGNATURES), None)
     refused = next((r for r in mine if r.type == EventType.SIGNER_REFUSED), None)
+    declined = next((r for r in mine if r.type == EventType.SIGNER_DECLINED), None)
     events = [actors.event(r, EVENT_LABELS[r.type]) for r in mine if r.type in EVENT_LABELS]
     events += [actors.event(r, OPENED_LABELS[bool(r.data.get("download"))])
                for r in mine if r.type == EventType.SIGNER_DOCUMENT_OPENED]
@@ -168,14 +175,14 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
     if decision == "no_response":
         events.append(SignerEvent("not asked (never sent the plan)" if not_asked
                                   else "no response", closing.at, actor=SYSTEM))
-    decided = signed or refused
+    decided = signed or refused or declined
     return SignerOutcome(
         role=signer.role, name=signer.name, email=signer.email,
         anchor=SIGNATURE_ANCHORS[signer.role], decision=decision,
         decided_at=signer.decided_at if decision != "no_response" else None,
         typed_name=signed.data.get("typed_name") if signed else None,
         statement=signed.data.get("statement") if signed else None,
-        reason=refused.data.get("reason") if refused else None,
+        reason=said.data.get("reason") if (said := refused or declined) else None,
         witness=refused.data.get("witness") if refused else None,
         recorded_by=names.get(refused.data.get("recorded_by", "")) if refused else None,
         events=tuple(sorted(events, key=lambda e: e.at)),

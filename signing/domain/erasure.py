@@ -16,7 +16,14 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from archive.models import ArchivedRecord, Tombstone
-from signing.domain.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
+from signing.domain.models import (
+    AuditEventRow,
+    Document,
+    EnvelopeRow,
+    OutboxRow,
+    RecordLinkRevocation,
+    SignerRow,
+)
 
 
 def erase_purged(session: Session) -> list[str]:
@@ -34,6 +41,8 @@ def erase_purged(session: Session) -> list[str]:
     for table in (OutboxRow, AuditEventRow, SignerRow):
         session.execute(delete(table).where(table.envelope_id.in_(ids)))
     session.execute(delete(EnvelopeRow).where(EnvelopeRow.id.in_(ids)))
+    # Revocations of the record's copy links name its signers, and say why.
+    session.execute(delete(RecordLinkRevocation).where(RecordLinkRevocation.record_id.in_(ids)))
     # Their PDFs, unless another envelope still uses the same bytes.
     hashes = {h for r in rows for h in (r.document_sha256, r.final_sha256) if h}
     still_used = set(session.scalars(select(EnvelopeRow.document_sha256).where(

@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive import ArchiveError, BlobStore, RecordDocuments, RecordIndex, put_record
+from archive import (
+    ArchivedRecord,
+    ArchiveError,
+    BlobStore,
+    RecordDocuments,
+    RecordIndex,
+    put_record,
+)
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, resolve_level, seal
 from docgen.stamp import SealFacts, stamp
@@ -36,7 +43,10 @@ from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 
 log = logging.getLogger(__name__)
 WORKER = envelopes.Actor("worker")
-FINALIZABLE = (wf.EnvelopeState.COMPLETED, wf.EnvelopeState.EXPIRED, wf.EnvelopeState.SEALED)
+# A voided envelope is finalized too (sealed and archived as it stood, outcome voided);
+# it keeps its state, so whether it is archived is read from the archive.
+FINALIZABLE = (wf.EnvelopeState.COMPLETED, wf.EnvelopeState.EXPIRED, wf.EnvelopeState.SEALED,
+               wf.EnvelopeState.VOIDED)
 SEAL_REASON = "Sealed record of a Performance Improvement Plan and its acknowledgements"
 
 
@@ -54,7 +64,7 @@ class Finalizer:
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> None:
         row = envelopes.load(session, job.envelope_id)
-        if row.state == wf.EnvelopeState.ARCHIVED:
+        if _archived(session, row):
             return None
         if row.state not in FINALIZABLE:
             raise PermanentFailure(f"envelope {row.id} is {row.state}; only completed or "
@@ -123,7 +133,7 @@ class Finalizer:
     def _archive(self, envelope_id: str, now: dt.datetime) -> None:
         with self.sessions.begin() as db:
             row = envelopes.load(db, envelope_id, lock=True)
-            if row.state == wf.EnvelopeState.ARCHIVED:
+            if _archived(db, row):
                 return
             trail = envelopes.audit_trail(db, envelope_id)
             plan = plan_from_data(row.plan_data, stored=True)
@@ -141,6 +151,13 @@ class Finalizer:
         return plan.company.name if plan.company else self.company_name
 
 
+def _archived(session: Session, row: EnvelopeRow) -> bool:
+    if row.state == wf.EnvelopeState.ARCHIVED:
+        return True
+    return (row.state == wf.EnvelopeState.VOIDED
+            and session.get(ArchivedRecord, row.id) is not None)
+
+
 def _keys_in(session: Session, trail: list[AuditRecord]) -> dict[str, KeyFacts]:
     """The API keys that acted on the envelope, by audit actor, with their names."""
     prefixes = {r.actor.removeprefix("apikey:") for r in trail if r.actor.startswith("apikey:")}
@@ -153,11 +170,13 @@ def _keys_in(session: Session, trail: list[AuditRecord]) -> dict[str, KeyFacts]:
 def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> RecordIndex:
     """What records staff will find the plan by."""
     employee = next(s for s in row.signers if s.role == wf.Role.EMPLOYEE)
-    outcome = {"acknowledged": "acknowledged", "refused": "refused"}.get(employee.state,
-                                                                        "no_response")
+    outcome = ("voided" if row.state == wf.EnvelopeState.VOIDED else
+               {"acknowledged": "acknowledged", "refused": "refused"}.get(employee.state,
+                                                                         "no_response"))
     sent = next(r.at for r in trail if r.type == EventType.ENVELOPE_SENT)
     closed = next(r.at for r in reversed(trail)
-                  if r.type in (EventType.ENVELOPE_COMPLETED, EventType.ENVELOPE_EXPIRED))
+                  if r.type in (EventType.ENVELOPE_COMPLETED, EventType.ENVELOPE_EXPIRED,
+                                EventType.ENVELOPE_VOIDED))
     return RecordIndex(envelope_id=row.id, plan_id=plan.plan_id or row.id,
                        employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
                        manager_name=plan.manager.name, department=plan.employee.department,

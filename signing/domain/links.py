@@ -86,7 +86,8 @@ class Purpose(StrEnum):
 
     #: The signer's pages: view, acknowledge, refuse, comment.
     SIGN = "plansign.sign"
-    #: Downloading one's own copy of the completed document.
+    #: Downloading one's own copy of the completed document: the link in the "your
+    #: copy" email, which lives as long as the record (:mod:`signing.domain.recordlinks`).
     DOWNLOAD = "plansign.download"
     #: Downloading the final PDF from the link in an ``envelope.completed`` webhook
     #: (:mod:`signing.domain.downloads`; its payload is not a signer's).
@@ -96,6 +97,9 @@ class Purpose(StrEnum):
     #: "signer" is the check-in record's id; its nonce the employee's link nonce, so a
     #: new link for the employee (or voiding) revokes it too.
     CHECKIN = "plansign.checkin"
+    #: A short-lived link to one of a person's own records, mailed in answer to their
+    #: request on the records page (:mod:`signing.domain.recordlinks`).
+    RECORDS_ACCESS = "plansign.records-access"
 
 
 # -- errors ---------------------------------------------------------------------------

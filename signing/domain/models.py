@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +82,8 @@ class EnvelopeRow(Base):
 
 class SignerRow(Base):
     __tablename__ = "signers"
+    # A person asking for their own records is found by their address, in any case (0022).
+    __table_args__ = (Index("ix_signers_email_lower", func.lower(text("email"))),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     envelope_id: Mapped[str] = mapped_column(ForeignKey("envelopes.id"), index=True)
@@ -135,6 +139,36 @@ class OutboxRow(Base):
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class RecordLinkRevocation(Base):
+    """Links to one's own copy of a record (signing.domain.recordlinks) made before
+    ``revoked_at`` no longer work: for one signer, or with no signer for all of them.
+    Links are not stored (they are signed), so revoking one is refusing those older."""
+
+    __tablename__ = "record_link_revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    signer_id: Mapped[str | None] = mapped_column(String(36))
+    revoked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class RecordsRequestRow(Base):
+    """A request on the records page, until the worker answers it (signing.domain.
+    own_records): the page only writes this, whatever the address, so that its answer
+    takes the same time for a signer's address and for any other; the worker looks the
+    address up, queues the email if it is a signer's, and deletes the row."""
+
+    __tablename__ = "records_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ApiKey(Base):

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from docgen import Plan, PlanError, plan_from_data, schedule_for
-from signing.domain import envelopes
+from signing.domain import envelopes, own_records
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
 from signing.domain.events import EventType
@@ -29,11 +29,16 @@ from signing.domain.mail import (
     TransientMailError,
     compose,
 )
+from signing.domain.mail.compose import Contact as MailContact
 from signing.domain.models import CheckinRow, Document, EnvelopeRow, SignerRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
+from signing.domain.recordlinks import RecordLinks
 from signing.domain.workflow import Role
 
 log = logging.getLogger(__name__)
+
+# How the "your copy" email gives the sealed PDF (employee_copy_delivery).
+COPY_DELIVERIES = ("attachment", "link")
 
 # Messages to signers; when one cannot be delivered, HR are told.
 SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
@@ -62,7 +67,18 @@ class Mailer:
     links: LinkSigner
     base_url: str
     company_name: str
-    attach_copy: bool = False
+    # The "your copy" email attaches the final PDF ("attachment") up to
+    # ``copy_attachment_bytes`` (larger: the link alone, and the email says why), or
+    # gives the link alone ("link"). Its link is a copy link (signing.domain.recordlinks),
+    # which outlives the signing link; without ``record_links`` it is the signing link.
+    copy_delivery: str = "attachment"
+    copy_attachment_bytes: int = 10 * 1024 * 1024
+    record_links: RecordLinks | None = None
+
+    def __post_init__(self) -> None:
+        if self.copy_delivery not in COPY_DELIVERIES:
+            raise ValueError(f"employee_copy_delivery is {self.copy_delivery!r}; choose "
+                             f"{' or '.join(COPY_DELIVERIES)}")
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> str | None:
         """The outbox handler for ``email`` rows: returns the provider's message id.
@@ -122,8 +138,9 @@ class Mailer:
             return compose.reminder(**common, **person, link=self._link(signer),
                                     deadline=self._deadline(row, plan), contact=contact)
         if job.name == "your_copy":
-            return compose.your_copy(**common, **person, link=self._link(signer),
-                                     contact=contact, attachments=self._copy(session, row))
+            return self._your_copy(session, row, signer, common, person, contact)
+        if job.name == own_records.REQUEST_EMAIL:
+            return self._records_access(session, job, common, contact)
         if job.name == "voided":
             # Cancels the meetings the invitation's calendar gave this signer, if any.
             return compose.voided(**common, **person, contact=contact, now=job.created_at,
@@ -227,11 +244,53 @@ class Mailer:
     def _zone(plan: Plan) -> dt.tzinfo:
         return ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
 
-    def _copy(self, session: Session, row: EnvelopeRow) -> tuple[Attachment, ...]:
-        if not self.attach_copy or row.final_sha256 is None:
-            return ()
-        final = session.get_one(Document, row.final_sha256)
-        return (Attachment("performance-plan-signed.pdf", "application/pdf", final.content),)
+    def _your_copy(self, session: Session, row: EnvelopeRow, signer: SignerRow,
+                   common: dict[str, Any], person: dict[str, Any],
+                   contact: MailContact) -> Message:
+        attachments: tuple[Attachment, ...] = ()
+        too_large: int | None = None
+        if self.copy_delivery == "attachment" and row.final_sha256 is not None:
+            final = session.get_one(Document, row.final_sha256)
+            if final.size <= self.copy_attachment_bytes:
+                attachments = (Attachment("performance-plan-signed.pdf", "application/pdf",
+                                          final.content),)
+            else:
+                too_large = final.size
+        if self.record_links is None:
+            link, until = self._link(signer), None
+        else:
+            now = dt.datetime.now(dt.UTC)
+            token = self.record_links.sign(own_records.PlanRecords.name, row.id, signer.id,
+                                           purpose=Purpose.DOWNLOAD, now=now)
+            link = self.record_links.url(self.base_url, token, Purpose.DOWNLOAD)
+            until = self.record_links.expires_at(Purpose.DOWNLOAD, now)
+        return compose.your_copy(
+            **common, **person, link=link, contact=contact, attachments=attachments,
+            available_until=until, too_large_bytes=too_large,
+            records_page=self.records_page if self.record_links is not None else None)
+
+    def _records_access(self, session: Session, job: OutboxJob, common: dict[str, Any],
+                        contact: MailContact) -> Message:
+        """The answer to a request on the records page: a fresh, short-lived link to each
+        record of the address's, made now (never stored)."""
+        if self.record_links is None:
+            raise PermanentFailure("record links are not configured")
+        address = str(job.payload.get("address", ""))
+        now = dt.datetime.now(dt.UTC)
+        records = own_records.records_of(session, address)
+        links = [(r, self.record_links.url(self.base_url, self.record_links.sign(
+                    r.kind, r.record_id, r.signer_id, purpose=Purpose.RECORDS_ACCESS,
+                    now=now), Purpose.RECORDS_ACCESS)) for r in records]
+        until = self.record_links.expires_at(Purpose.RECORDS_ACCESS, now)
+        assert until is not None
+        # To the signer's address as it is on record (the one asked about, in any case).
+        return compose.records_access(
+            **common, records=links, contact=contact,
+            available_until=until, records_page=self.records_page)
+
+    @property
+    def records_page(self) -> str:
+        return f"{self.base_url.rstrip('/')}/my-records"
 
     def _record_url(self, row: EnvelopeRow) -> str:
         """The plan's page in the console, which HR open in a browser (signing in if

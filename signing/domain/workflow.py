@@ -580,7 +580,9 @@ def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
         Effect("email", "hr_notice_decline", signer.id, about=declined),
         Effect("webhook", EventType.SIGNER_DECLINED, signer.id),
         *(Effect("email", "voided", s.id) for s in told),
-        Effect("webhook", EventType.ENVELOPE_VOIDED)))
+        Effect("webhook", EventType.ENVELOPE_VOIDED),
+        # The withdrawn plan is sealed and archived too, with what was said before.
+        Effect("finalize", "finalize")))
 
 
 def _decline_reason(reason: str | None) -> str:
@@ -924,22 +926,34 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
                                      "keeps it).")
     told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     voided = replace(envelope, state=EnvelopeState.VOIDED)
+    # A plan that was sent is sealed and archived (outcome voided) with whatever was said
+    # before it was withdrawn; a draft never sent has no record to keep.
+    archived = ((Effect("finalize", "finalize"),)
+                if envelope.state is EnvelopeState.SENT else ())
     return Step(voided, (Event(EventType.ENVELOPE_VOIDED, data={"reason": reason.strip()}),),
                 (*(Effect("email", "voided", s.id) for s in told),
-                 Effect("webhook", EventType.ENVELOPE_VOIDED)))
+                 Effect("webhook", EventType.ENVELOPE_VOIDED), *archived))
 
 
 def mark_sealed(envelope: Envelope, *, final_sha256: str, now: dt.datetime) -> Step:
-    """The final document (stamped and sealed) is made; it is archived next."""
-    _require(envelope, "seal", EnvelopeState.COMPLETED, EnvelopeState.EXPIRED)
-    return Step(replace(envelope, state=EnvelopeState.SEALED),
+    """The final document (stamped and sealed) is made; it is archived next. A voided
+    envelope stays voided (its links stay withdrawn, its state says so)."""
+    _require(envelope, "seal", EnvelopeState.COMPLETED, EnvelopeState.EXPIRED,
+             EnvelopeState.VOIDED)
+    state = (EnvelopeState.VOIDED if envelope.state is EnvelopeState.VOIDED
+             else EnvelopeState.SEALED)
+    return Step(replace(envelope, state=state),
                 (Event(EventType.ENVELOPE_SEALED, data={"final_sha256": final_sha256}),), ())
 
 
 def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
     """The record is in the archive: every signer who was asked gets their copy, and the
-    envelope is complete for those who follow it."""
-    _require(envelope, "archive", EnvelopeState.SEALED)
+    envelope is complete for those who follow it. A voided envelope's record is archived
+    quietly: it stays voided, its signers were told of the withdrawal, and nothing
+    completed (they can still ask the records page for it)."""
+    _require(envelope, "archive", EnvelopeState.SEALED, EnvelopeState.VOIDED)
+    if envelope.state is EnvelopeState.VOIDED:
+        return Step(envelope, (Event(EventType.ENVELOPE_ARCHIVED),), ())
     asked = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     return Step(replace(envelope, state=EnvelopeState.ARCHIVED),
                 (Event(EventType.ENVELOPE_ARCHIVED),),

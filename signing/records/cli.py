@@ -250,3 +250,34 @@ def refresh_timestamps_cmd(services: Services, dry_run: bool, limit: int) -> Non
                + (f", {len(outcomes)} due" if dry_run else ""))
     if failed:
         raise SystemExit(1)
+
+
+@archive_group.command("revoke-copy-links")
+@click.argument("envelope_id")
+@click.option("--signer", "signer_id", help="Only this signer's links (default: every signer's).")
+@click.option("--reason", required=True, help="Why (e.g. a mailbox that was taken over).")
+@click.pass_obj
+def revoke_copy_links_cmd(services: Services, envelope_id: str, signer_id: str | None,
+                          reason: str) -> None:
+    """Stop every link to this record's copy made until now (the "your copy" email's,
+    and those the records page mailed); the signer can ask the records page for a fresh
+    one. Logged in the access log."""
+    from archive import get_record, log_access
+    from signing.domain import own_records
+    from signing.domain.models import SignerRow
+
+    if not reason.strip():
+        raise click.UsageError("--reason: say why the links are revoked")
+    now = _now()
+    with services.sessions.begin() as session:
+        get_record(session, envelope_id)  # RecordNotFound: not (or no longer) archived
+        signer = session.get(SignerRow, signer_id) if signer_id else None
+        if signer_id and (signer is None or signer.envelope_id != envelope_id):
+            raise click.UsageError(f"--signer: {signer_id} is not a signer of {envelope_id}")
+        own_records.revoke(session, own_records.PlanRecords.name, envelope_id,
+                           signer_id=signer_id, by=_reader().actor, reason=reason, now=now)
+        log_access(session, _reader(), "copy.revoke", now=now, envelope_id=envelope_id,
+                   detail=f"{'signer ' + signer_id if signer_id else 'every signer'}: "
+                          f"{reason.strip()}")
+    click.echo(f"copy links to {envelope_id} made until now no longer work "
+               f"({'signer ' + signer_id if signer_id else 'every signer'})")

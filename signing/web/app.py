@@ -19,7 +19,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import SETTINGS, load_settings
 from signing import instance
 from signing.services import Services
-from signing.web import api, console, csrftoken, current, hooks, pages, ratelimit, webdb, weberrors
+from signing.web import (
+    api,
+    console,
+    csrftoken,
+    current,
+    hooks,
+    ownrecords,
+    pages,
+    ratelimit,
+    webdb,
+    weberrors,
+)
 
 csrf = CSRFProtect()
 # Every user-facing string of the console goes through gettext; English is the source.
@@ -91,6 +102,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
     csrftoken.init_app(app)  # the signer's forms' tokens, signed once per session
     weberrors.init_app(app)
     pages.init_app(app)
+    ownrecords.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on
     babel.init_app(app)

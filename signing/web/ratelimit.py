@@ -60,7 +60,7 @@ from config import Settings, SettingsError
 from database.engine import READ_ONLY
 from signing import instance
 from signing.domain.ratelimit_models import KEY_LENGTH, RateLimitRow
-from signing.web import api, current, hooks, pages, weberrors
+from signing.web import api, current, hooks, ownrecords, pages, weberrors
 from signing.web.console import signin
 from signing.web.ratecounts import FileStorage
 
@@ -69,6 +69,7 @@ FILE = "file"  # and for the file the web processes of one machine share
 COUNTS_FILE = "rate-limits"  # its name in the instance folder
 LIMIT_SETTINGS = ("rate_limit_signer", "rate_limit_signer_strict", "rate_limit_api",
                   "rate_limit_refused", "rate_limit_console_signin")
+RECORDS_LIMIT_SETTINGS = ("rate_limit_records_request", "rate_limit_records_request_address")
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
@@ -76,6 +77,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     so that a flood of forged forms is counted before any of it is checked."""
     signer, strict, api_calls, refused, console_signin = (
         _limit(settings, name) for name in LIMIT_SETTINGS)
+    per_ip, per_address = (_limit(settings, name) for name in RECORDS_LIMIT_SETTINGS)
     engine: Engine = current.services_of(app).engine
     uri, options = _storage(settings, engine, instance.instance_path(settings) / COUNTS_FILE)
     limiter = Limiter(_client_ip, storage_uri=uri, storage_options=options,
@@ -89,6 +91,20 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     if strict:
         limiter.shared_limit(strict, scope="signer-strict",
                              exempt_when=lambda: not _opens_or_posts())(pages.bp)
+    # The records page and its links count as signer pages, and opening a link as the
+    # strict opening of one; a request for records counts per client and per address.
+    if signer:
+        limiter.shared_limit(signer, scope="signer")(ownrecords.bp)
+    if strict:
+        limiter.shared_limit(strict, scope="signer-strict",
+                             exempt_when=lambda: not ownrecords.opens_link())(ownrecords.bp)
+    if per_ip:
+        limiter.shared_limit(per_ip, scope="records-request",
+                             exempt_when=lambda: not ownrecords.is_request())(ownrecords.bp)
+    if per_address:
+        limiter.shared_limit(per_address, scope="records-request-address",
+                             key_func=ownrecords.requested_address_key,
+                             exempt_when=lambda: not ownrecords.is_request())(ownrecords.bp)
     if api_calls:
         limiter.shared_limit(api_calls, scope="api", key_func=_api_caller)(api.bp)
     if refused:

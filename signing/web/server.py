@@ -50,6 +50,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from signing.web import tokenpaths
+
 WSGIApp = Callable[..., Iterable[bytes]]
 
 # How much of a request head is buffered before the parser is left to refuse it (it
@@ -430,12 +432,9 @@ class RedactTokens(logging.Filter):
     """Replaces a signing link's token (``/s/<token>``) and any ``token=`` query value in
     a log record's message: gunicorn names a request's URI when it fails to handle it."""
 
-    _PATTERN = re.compile(r"(/s/)[^\s/?\"']+|(token=)[^\s&\"']+")
-
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = self._PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[token]",
-                                     message)
+        redacted = tokenpaths.redacted(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

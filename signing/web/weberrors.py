@@ -7,7 +7,6 @@ a signing link's token."""
 from __future__ import annotations
 
 import json
-import re
 from types import TracebackType
 
 from flask import Flask, Response, current_app, render_template, request, session
@@ -24,11 +23,10 @@ from werkzeug.exceptions import (
 
 from database import read_only_problem, refuses_writes
 from signing.domain.errors import first_line
-from signing.web import current, pages
+from signing.web import current, pages, tokenpaths
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
-_TOKEN_PATH = re.compile(r"^/s/[^/]+")
 
 
 def init_app(app: Flask) -> None:
@@ -42,8 +40,8 @@ def init_app(app: Flask) -> None:
 
 
 def redacted_path(path: str) -> str:
-    """The request path fit for a log: a signing link's token replaced."""
-    return _TOKEN_PATH.sub("/s/[token]", path)
+    """The request path fit for a log: a link's token replaced."""
+    return tokenpaths.redacted_path(path)
 
 
 # What sys.exc_info() returns, as Flask's log_exception takes it.
@@ -119,6 +117,11 @@ def _csrf_error(exc: CSRFError) -> Response:
             message="This form could not be checked, so nothing was recorded: it is "
                     "older than your visit to the plan's page, which may have been opened "
                     "again in another tab or window."), 400)
+    if request.blueprint == "own_records":
+        return problem(400, "This form cannot be used",
+                       "This form is out of date or was not sent from the records page, so "
+                       "nothing was sent. Open the records page again and send your "
+                       "address from there.")
     return problem(400, "This form cannot be used",
                    "This form is out of date or was not sent from the plan's page, so "
                    "nothing was recorded. Open the link in your most recent email again, "

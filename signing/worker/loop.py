@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from database import read_only_problem, refuses_writes
-from signing.domain import case_service, deadlines, outbox
+from signing.domain import case_service, deadlines, outbox, own_records
 from signing.domain.case_service import CaseSettings
 from signing.domain.errors import SigningError, first_line
 from signing.services import Services
@@ -67,7 +67,7 @@ def run(services: Services, *, once: bool, interval: float,
             try:
                 busy = outage.wait_out(lambda: _worker_pass(
                     sessions, handlers, announcer, deliverer, remind_every=remind_every,
-                    lease=lease, once=once, cases=cases))
+                    lease=lease, once=once, cases=cases, pepper=services.records_pepper))
             except Stopped:
                 return
             except Exception:
@@ -195,7 +195,8 @@ class CaseSweep:
 def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Handler],
                  announcer: Announcer,
                  deliverer: Deliverer, *, remind_every: dt.timedelta | None,
-                 lease: dt.timedelta, once: bool, cases: CaseSweep | None = None) -> bool:
+                 lease: dt.timedelta, once: bool, pepper: bytes,
+                 cases: CaseSweep | None = None) -> bool:
     """One pass of the worker; returns whether it found work (so no pause before the next)."""
     now = dt.datetime.now(dt.UTC)
     swept = deadlines.sweep(sessions, now=now, remind_every=remind_every)
@@ -215,6 +216,10 @@ def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Han
         click.echo(f"envelope {envelope_id} completed: the employee's comment window closed")
     for envelope_id in swept.reminded:
         click.echo(f"reminded the signers of envelope {envelope_id}")
+    # Requests on the records page: a signer's address gets its email in this pass.
+    answered = own_records.answer_requests(sessions, now=now, pepper=pepper)
+    if answered:
+        click.echo(f"answered {answered} request{'s' if answered > 1 else ''} for records")
     handled = (outbox.run_once(sessions, handlers, now=now, lease=lease,
                                clock=lambda: dt.datetime.now(dt.UTC))
                + announcer.run_once(now=now))
@@ -232,4 +237,4 @@ def _worker_pass(sessions: sessionmaker[Session], handlers: dict[str, outbox.Han
     if attempts:
         click.echo(f"made {attempts} webhook delivery attempt"
                    f"{'' if attempts == 1 else 's'}")
-    return bool(handled or deliveries.busy)
+    return bool(handled or answered or deliveries.busy)

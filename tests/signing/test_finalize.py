@@ -35,6 +35,7 @@ from signing.domain.links import LinkSigner
 from signing.domain.mail import FileMailBackend
 from signing.domain.models import Document, OutboxRow
 from signing.domain.notify import Mailer
+from signing.domain.recordlinks import RecordLinks
 from signing.domain.sending import SendOptions, send_plan
 from signing.domain.wording import CONSENT, STATEMENT, consent_for, statement_for
 from tests.conftest import EXAMPLES
@@ -429,25 +430,29 @@ def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
     return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
 
 
-@pytest.mark.parametrize("attach", [False, True])
+@pytest.mark.parametrize("delivery", ["link", "attachment"])
 def test_each_signer_gets_their_copy_by_link_or_attached(sessions, converter, finalizer,
-                                                         tmp_path, attach):
+                                                         tmp_path, delivery):
     envelope_id = send(sessions, converter)
     employee = signers(sessions, envelope_id)["employee"]
     at = NOW + dt.timedelta(days=1)
     act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
         consent=True, statement=STATEMENT)
     finalize(sessions, finalizer, at)
-    mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 32]),
-                    "https://sign.example.com", "Co", attach_copy=attach)
+    keys = ["k" * 32]
+    mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(keys),
+                    "https://sign.example.com", "Co", copy_delivery=delivery,
+                    record_links=RecordLinks(keys, copy_max_age=None,
+                                             access_max_age=dt.timedelta(hours=1)))
     outbox.run_once(sessions, {"email": mailer}, now=at)
     messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in (tmp_path / "mail").glob("*.eml")]
     copy = next(m for m in messages if m["Subject"] == "Your copy of your performance plan")
-    assert "https://sign.example.com/s/" in copy.get_body(("plain",)).get_content()
+    # The copy link, which outlives the signing link (tests/signing/test_own_records.py).
+    assert "https://sign.example.com/copy/" in copy.get_body(("plain",)).get_content()
     pdfs = [part.get_content() for part in copy.iter_attachments()
             if part.get_content_type() == "application/pdf"]
-    assert pdfs == ([final_pdf(sessions, envelope_id)] if attach else [])
+    assert pdfs == ([final_pdf(sessions, envelope_id)] if delivery == "attachment" else [])
 
 
 def _small_print(pdf: bytes, role: str) -> str:
@@ -473,3 +478,61 @@ def _words_beside(pdf: bytes, anchor: str) -> list[str]:
                           <= found["bottom"] + 30]
                 return beside
     raise AssertionError(f"{anchor!r} is not in the final PDF")
+
+
+def test_a_voided_plan_is_archived_with_the_comments_made_before(sessions, converter,
+                                                                 finalizer, store, seal_key,
+                                                                 tmp_path):
+    """Issue 19: HR withdraw a plan the employee had commented on. Its record is sealed
+    and archived (outcome voided) with the comment and the reason; the envelope stays
+    voided (its links withdrawn), nobody is sent a copy, and verify holds."""
+    from archive import SearchQuery, search
+
+    envelope_id = send(sessions, converter)
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "comment", employee, at, text=ARABIC)
+    with sessions.begin() as session:
+        svc.perform(session, envelope_id, "void", reason="Sent to the wrong employee.",
+                    actor=HR, now=at + dt.timedelta(hours=1))
+    finalize(sessions, finalizer, at + dt.timedelta(hours=1))
+    assert outbox.run_once(sessions, {"finalize": finalizer}, now=at + dt.timedelta(hours=2)) \
+        == 0  # archived once
+
+    with sessions() as session:
+        row = svc.load(session, envelope_id)
+        assert row.state == wf.EnvelopeState.VOIDED
+        trail = [r.type for r in svc.audit_trail(session, envelope_id)]
+        assert trail[-3:] == ["envelope.voided", "envelope.sealed", "envelope.archived"]
+        record = session.get_one(ArchivedRecord, envelope_id)
+        assert record.outcome == "voided" and record.completed_at == at + dt.timedelta(hours=1)
+        assert not session.scalars(select(OutboxRow).where(
+            OutboxRow.name == "your_copy")).all()
+        found = search(session, SearchQuery(outcome="voided"))
+        assert [r.envelope_id for r in found.records] == [envelope_id]
+        validate_ = lambda pdf: check(pdf, seal_key)  # noqa: E731
+        checks = verification.verify_envelope(session, store, envelope_id, validate_)
+        assert all(c.ok for c in checks), checks
+    final = final_pdf(sessions, envelope_id)
+    assert store.get(record.final_sha256) == final
+    text = " ".join(text_of(final, tmp_path).split())
+    assert "Withdrawn (voided)" in text and "Sent to the wrong employee." in text
+    assert "does not take effect" in text
+    assert _arabic_words_present(text)
+
+
+def test_a_plan_declined_by_the_manager_is_archived_with_the_reason(sessions, converter,
+                                                                   finalizer, seal_key,
+                                                                   tmp_path):
+    envelope_id = send(sessions, converter, routing=None)  # the manager first
+    manager = signers(sessions, envelope_id)["manager"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "decline", manager, at, reason="The goals are not agreed yet.")
+    finalize(sessions, finalizer, at)
+    final = final_pdf(sessions, envelope_id)
+    assert check(final, seal_key).ok
+    text = " ".join(text_of(final, tmp_path).split())
+    assert "Declined to sign" in text and "The goals are not agreed yet." in text
+    assert "Not asked: the plan was withdrawn before their turn" in text
+    with sessions() as session:
+        assert session.get_one(ArchivedRecord, envelope_id).outcome == "voided"

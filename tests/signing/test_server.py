@@ -58,7 +58,10 @@ def test_tokens_are_redacted_from_the_servers_log_lines(caplog):
     with caplog.at_level(logging.INFO, "test.redact"):
         logger.error("Error handling request %s", "/s/eyJzIjoi.secret-part?x=1")
         logger.error("Error handling request /api/v1/envelopes/e1/final.pdf?token=abc.def&x=1")
-    assert "secret-part" not in caplog.text and "abc.def" not in caplog.text
+        for page in ("copy", "my-records", "checkin"):  # every page a link's token opens
+            logger.error("Error handling request /%s/eyJj.secret-%s", page, page)
+    assert "secret-" not in caplog.text and "abc.def" not in caplog.text
+    assert "/checkin/[token]" in caplog.text
     assert "/s/[token]?x=1" in caplog.text and "token=[token]&x=1" in caplog.text
 
 

@@ -320,10 +320,28 @@ def test_expire_only_after_the_deadline_and_it_still_finalizes(sent):
 def test_void_tells_those_already_asked(sent):
     step = wf.void(sent, reason="Issued in error", now=LATER)
     assert step.envelope.state is EnvelopeState.VOIDED
+    # The plan was sent: its record is sealed and archived as it stood (issue 19).
     assert effect_names(step) == [("email", "voided", "s-employee"),
-                                  ("webhook", "envelope.voided", None)]
+                                  ("webhook", "envelope.voided", None),
+                                  ("finalize", "finalize", None)]
     with pytest.raises(InvalidInput, match="say why"):
         wf.void(sent, reason=" ", now=LATER)
+
+
+def test_a_draft_voided_before_sending_has_no_record_to_archive():
+    draft = envelope((Role.EMPLOYEE, 1))
+    step = wf.void(draft, reason="Not needed", now=LATER)
+    assert ("finalize", "finalize", None) not in effect_names(step)
+
+
+def test_a_voided_plan_is_sealed_and_archived_and_stays_voided(sent):
+    voided = wf.void(sent, reason="Issued in error", now=LATER).envelope
+    sealing = wf.mark_sealed(voided, final_sha256="f" * 64, now=LATER)
+    assert sealing.envelope.state is EnvelopeState.VOIDED
+    archiving = wf.mark_archived(sealing.envelope, now=LATER)
+    assert archiving.envelope.state is EnvelopeState.VOIDED
+    assert [e.type for e in archiving.events] == ["envelope.archived"]
+    assert effect_names(archiving) == []  # no copies, no envelope.completed
 
 
 def test_seal_then_archive(sent):
@@ -395,8 +413,8 @@ ALLOWED = {
     "resend": {EnvelopeState.SENT},
     "expire": {EnvelopeState.SENT},
     "void": {EnvelopeState.DRAFT, EnvelopeState.SENT},
-    "seal": {EnvelopeState.COMPLETED, EnvelopeState.EXPIRED},
-    "archive": {EnvelopeState.SEALED},
+    "seal": {EnvelopeState.COMPLETED, EnvelopeState.EXPIRED, EnvelopeState.VOIDED},
+    "archive": {EnvelopeState.SEALED, EnvelopeState.VOIDED},
     "delivery_failed": set(EnvelopeState),
     "email_event": set(EnvelopeState),
 }

@@ -167,7 +167,8 @@ def test_a_decline_stops_the_plan_and_tells_hr_and_those_already_sent_it():
     assert effect_names(step) == [
         ("email", "hr_notice_decline", "s-hr"), ("webhook", "signer.declined", "s-hr"),
         ("email", "voided", "s-manager"), ("email", "voided", "s-employee"),
-        ("webhook", "envelope.voided", None)]
+        ("webhook", "envelope.voided", None),
+        ("finalize", "finalize", None)]  # the withdrawn plan's record is archived (issue 19)
     assert step.effects[0].about is step.events[0]
 
 

@@ -139,9 +139,11 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
               envelope_id: str, signer_id: str, idempotency_key: str,
               role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
               available_until: dt.datetime | None = None,
-              attachments: Sequence[Attachment] = ()) -> Message:
-    """The plan is complete: a link to download the signer's copy (and the copy itself
-    attached, where the organisation wants that)."""
+              attachments: Sequence[Attachment] = (), too_large_bytes: int | None = None,
+              records_page: str | None = None) -> Message:
+    """The plan is complete: the signer's copy attached (unless the organisation wants a
+    link only, or it is ``too_large_bytes`` to attach, which the email says), and a link
+    to download it. ``records_page``: where a fresh link can be asked for."""
     role = Role(role)
     subject = ("Your copy of your performance plan" if role is Role.EMPLOYEE
                else "Your copy of a completed performance plan")
@@ -150,7 +152,43 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
                     available_until=format_when(available_until) if available_until else None,
-                    attachments=attachments, attached=bool(attachments))
+                    attachments=attachments, attached=bool(attachments),
+                    too_large=format_size(too_large_bytes) if too_large_bytes else None,
+                    records_page=_link(records_page) if records_page else None)
+
+
+def records_access(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+                   signer_id: str, idempotency_key: str,
+                   records: Sequence[tuple[Any, str]], available_until: dt.datetime,
+                   records_page: str) -> Message:
+    """The answer to a request on the records page: one link per record of theirs, each
+    short-lived. ``records`` pairs each record (signing.domain.own_records.OwnRecord:
+    ``kind``, ``role``, ``subject``, ``closed_at``, ``outcome``) with its link."""
+    listed = [{"what": _record_title(r), "closed": format_when(r.closed_at),
+               "outcome": _OUTCOMES.get(r.outcome, r.outcome), "link": _link(link)}
+              for r, link in records]
+    return _message("records_access", subject="Your records", to=to, name=name,
+                    company=company, contact=contact, envelope_id=envelope_id,
+                    signer_id=signer_id, idempotency_key=idempotency_key, records=listed,
+                    available_until=format_when(available_until),
+                    records_page=_link(records_page))
+
+
+_OUTCOMES = {"acknowledged": "acknowledged", "refused": "refused to sign",
+             "no_response": "no response", "voided": "withdrawn"}
+
+
+def _record_title(record: Any) -> str:
+    if record.kind == "plan":
+        if record.role == Role.EMPLOYEE:
+            return "Your performance improvement plan"
+        return f"Performance improvement plan for {record.subject}"
+    return f"Record ({record.kind})"
+
+
+def format_size(size: int) -> str:
+    """A file's size for people: "12.4 MB"."""
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company: str,
@@ -344,6 +382,7 @@ _PREHEADER = {
     "invitation": "A document from {company} is waiting for your response.",
     "reminder": "A document from {company} is still waiting for your response.",
     "your_copy": "Your copy of a completed document from {company}.",
+    "records_access": "The records you asked for, from {company}.",
     "hr_notice": "A signer has responded.",
     "voided": "A request from {company} has been withdrawn.",
     "refusal_recorded": "A note about a document from {company}.",

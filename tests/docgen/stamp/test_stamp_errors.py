@@ -41,7 +41,7 @@ def test_bytes_that_are_not_a_pdf_are_refused():
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"completed_at": dt.datetime(2027, 1, 14, 10, 2)}, "completed_at"),
-    ({"outcome": "voided"}, "outcome"),
+    ({"outcome": "cancelled"}, "outcome"),
     ({"original_sha256": "ABC"}, "original_sha256"),
     ({"envelope_id": " "}, "envelope_id"),
     ({"signers": ()}, "signers"),

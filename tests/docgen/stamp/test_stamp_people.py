@@ -145,7 +145,7 @@ def test_a_name_that_differs_is_said_on_the_acknowledgement_page(plan_pdf):
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("timezone", "Mars/Olympus", "signers[0].timezone: 'Mars/Olympus' is not an IANA"),
-    ("decision", "declined", "signers[0].decision: must be one of"),
+    ("decision", "withdrew", "signers[0].decision: must be one of"),
     ("meeting_at", dt.datetime(2027, 1, 12, 10, 0),
      "signers[0].meeting_at: must be a timezone-aware datetime"),
 ])

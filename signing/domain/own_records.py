@@ -1,0 +1,252 @@
+"""A person's own records: what the records page finds for an address, the links it
+mails, and serving a record from a link (checked against the archive, access-logged).
+
+Kinds of record are listed in :data:`KINDS`, each a :class:`RecordKind`: how to find a
+person's records of that kind by their address, and how to read one for them. Plans
+(``plan``) are the first; check-in records and case files are added by adding a kind
+(the links, the email, the page and the access log need no change).
+
+Every request on the records page and every download, served or refused, is written to
+the archive's access log (``records.request`` by the page, then ``records.mailed`` or
+``records.none`` by the worker; ``records.download``, ``copy.download``). An address that
+belongs to no signer is logged without the address (a keyed hash of it, so that one
+address's repeated requests can be told apart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import ArchiveError, BlobStore
+from archive.access import Reader, log_access
+from archive.models import ArchivedRecord
+from docgen.model import address_problem
+from signing.domain.links import Purpose
+from signing.domain.models import (
+    OutboxRow,
+    RecordLinkRevocation,
+    RecordsRequestRow,
+    SignerRow,
+)
+from signing.domain.recordlinks import RecordClaims
+
+MAX_ADDRESS = 254
+REQUEST_EMAIL = "records_access"  # the outbox row's name for the mail a request sends
+
+
+@dataclass(frozen=True)
+class OwnRecord:
+    """One record a person may have a copy of, as the email lists it."""
+
+    kind: str
+    record_id: str
+    signer_id: str
+    role: str  # the person's role in it (employee, manager, HR)
+    subject: str  # whose record it is (the employee's name)
+    closed_at: dt.datetime  # when it was completed (or voided)
+    outcome: str
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    filename: str
+    content: bytes
+
+
+class RecordKind(Protocol):
+    name: str
+
+    def of_address(self, session: Session, address: str) -> list[OwnRecord]:
+        """Every record of this kind with a signer at ``address`` (lower case)."""
+        ...
+
+    def read(self, session: Session, store: BlobStore, record_id: str,
+             signer_id: str) -> RecordFile | None:
+        """The record's file for that signer; None if it is not (any longer) theirs to
+        read: purged, or not one of its signers. Raises ArchiveError for a blob that is
+        missing or corrupt (never served)."""
+        ...
+
+
+class PlanRecords:
+    """Archived plans: the sealed final PDF, the latest version the archive holds."""
+
+    name = "plan"
+
+    def of_address(self, session: Session, address: str) -> list[OwnRecord]:
+        rows = session.execute(
+            select(ArchivedRecord.envelope_id, SignerRow.id, SignerRow.role,
+                   ArchivedRecord.employee_name, ArchivedRecord.completed_at,
+                   ArchivedRecord.outcome)
+            .join(ArchivedRecord, ArchivedRecord.envelope_id == SignerRow.envelope_id)
+            .where(func.lower(SignerRow.email) == address)
+            .order_by(ArchivedRecord.completed_at.desc()))
+        return [OwnRecord(self.name, envelope_id, signer_id, role, employee, closed, outcome)
+                for envelope_id, signer_id, role, employee, closed, outcome in rows]
+
+    def read(self, session: Session, store: BlobStore, record_id: str,
+             signer_id: str) -> RecordFile | None:
+        record = session.get(ArchivedRecord, record_id)
+        signer = session.get(SignerRow, signer_id)
+        if record is None or signer is None or signer.envelope_id != record_id:
+            return None
+        return RecordFile("performance-plan-signed.pdf", store.get(record.final_sha256))
+
+
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (PlanRecords(),)}
+
+
+# -- the request ---------------------------------------------------------------------------
+
+
+class InvalidAddress(ValueError):
+    """What was typed is not an email address. ``code`` says why (``empty``, ``long``,
+    ``form``), for the page to say in the reader's language; ``str()`` in English."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"email: {message}")
+        self.code = code
+
+
+def checked_address(typed: str) -> str:
+    """The address as it is looked up (trimmed, lower case), or InvalidAddress."""
+    address = typed.strip()
+    if not address:
+        raise InvalidAddress("empty", "enter an email address")
+    if len(address) > MAX_ADDRESS:
+        raise InvalidAddress("long", f"an email address is at most {MAX_ADDRESS} characters")
+    if address_problem(address) is not None:
+        raise InvalidAddress("form", "not an email address (name@example.com)")
+    return address.lower()
+
+
+def records_of(session: Session, address: str,
+               kinds: Sequence[RecordKind] | None = None) -> list[OwnRecord]:
+    """Every record of every kind with a signer at ``address``, newest first."""
+    found = [r for kind in (kinds or KINDS.values()) for r in kind.of_address(session, address)]
+    return sorted(found, key=lambda r: r.closed_at, reverse=True)
+
+
+def request_records(session: Session, address: str, *, ip: str | None, now: dt.datetime,
+                    pepper: bytes) -> None:
+    """Someone asked for the records of ``address`` (checked). The same two inserts for
+    every address, so that the page's answer cannot tell a signer's address by its time:
+    the request, for the worker to answer (:func:`answer_requests`), and its line in the
+    access log, which names the address only by a keyed hash."""
+    session.add(RecordsRequestRow(address=address, ip=ip, requested_at=now))
+    log_access(session, Reader("records page", "requester", ip), "records.request", now=now,
+               detail=f"address {address_hash(address, pepper)} (keyed hash)")
+    session.flush()
+
+
+def answer_requests(sessions: sessionmaker[Session], *, now: dt.datetime, pepper: bytes,
+                    limit: int = 100) -> int:
+    """The worker's part: for each waiting request, look the address up; if it is a
+    signer's, queue the email that lists their records (the links are made when it is
+    sent, so none is stored) and log it with the address; otherwise log that nothing
+    was sent, by the keyed hash alone. Each request is then deleted (the address is not
+    kept). Rows are claimed with SKIP LOCKED, so workers side by side answer each once.
+    Returns how many were answered."""
+    with sessions.begin() as session:
+        rows = session.scalars(select(RecordsRequestRow).order_by(RecordsRequestRow.id)
+                               .limit(limit).with_for_update(skip_locked=True)).all()
+        for row in rows:
+            _answer(session, row, now=now, pepper=pepper)
+            session.delete(row)
+    return len(rows)
+
+
+def _answer(session: Session, row: RecordsRequestRow, *, now: dt.datetime,
+            pepper: bytes) -> None:
+    records = records_of(session, row.address)
+    reader = Reader("worker", None, row.ip)
+    asked = f"asked {row.requested_at.isoformat()}"
+    if not records:
+        log_access(session, reader, "records.none", now=now,
+                   detail=f"address {address_hash(row.address, pepper)} (keyed hash): no "
+                          f"signer has it, nothing sent; {asked}")
+        return
+    newest = records[0]
+    # An outbox row hangs on an envelope: the newest record's; the email lists them all.
+    session.execute(insert(OutboxRow).values(
+        dedupe_key=f"{REQUEST_EMAIL}:{row.id}:{secrets.token_hex(8)}", kind="email",
+        name=REQUEST_EMAIL, envelope_id=newest.record_id, signer_id=newest.signer_id,
+        payload={"address": row.address}, created_at=now, attempts=0,
+        next_attempt_at=now))
+    log_access(session, reader, "records.mailed", now=now, envelope_id=newest.record_id,
+               detail=f"{row.address}: {len(records)} record(s); {asked}")
+
+
+def address_hash(address: str, pepper: bytes) -> str:
+    """Tells one unknown address's requests apart in the log without keeping it."""
+    return hmac.new(pepper, address.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+# -- following a link -----------------------------------------------------------------------
+
+
+class Refused(StrEnum):
+    """Why a genuine link served nothing: the record is no longer there for this person
+    (purged, the link revoked, the signer not one of its signers), or its file could not
+    be read safely (missing or corrupt in the blob store; never served)."""
+
+    GONE = "no longer available"
+    UNREADABLE = "unreadable"
+
+
+def revoked(session: Session, claims: RecordClaims) -> bool:
+    """Whether a revocation newer than the link covers it."""
+    return session.scalar(
+        select(func.count()).select_from(RecordLinkRevocation).where(
+            RecordLinkRevocation.kind == claims.kind,
+            RecordLinkRevocation.record_id == claims.record_id,
+            or_(RecordLinkRevocation.signer_id.is_(None),
+                RecordLinkRevocation.signer_id == claims.signer_id),
+            RecordLinkRevocation.revoked_at >= claims.issued_at)) != 0
+
+
+def download(session: Session, store: BlobStore, claims: RecordClaims, *, ip: str | None,
+             now: dt.datetime) -> RecordFile | Refused:
+    """The record a valid link names, for the signer it names; or why not. Either way it
+    is in the access log (in the caller's transaction, which it leaves to commit)."""
+    action = "copy.download" if claims.purpose is Purpose.DOWNLOAD else "records.download"
+    reader = Reader(f"signer:{claims.signer_id}", "signer", ip)
+    issued = f"{claims.kind} link issued {claims.issued_at.isoformat()}"
+    kind = KINDS.get(claims.kind)
+    found: RecordFile | Refused
+    try:
+        read = (None if kind is None or revoked(session, claims)
+                else kind.read(session, store, claims.record_id, claims.signer_id))
+        found = Refused.GONE if read is None else read
+    except ArchiveError as exc:
+        found, issued = Refused.UNREADABLE, f"{issued}; {type(exc).__name__}"
+    if isinstance(found, Refused):
+        log_access(session, reader, action, now=now, envelope_id=claims.record_id,
+                   detail=f"{issued}; refused: {found.value}", allowed=False)
+    else:
+        log_access(session, reader, action, now=now, envelope_id=claims.record_id,
+                   detail=issued)
+    return found
+
+
+def revoke(session: Session, kind: str, record_id: str, *, signer_id: str | None,
+           by: str, reason: str, now: dt.datetime) -> RecordLinkRevocation:
+    """Every copy link to the record made until now (for one signer, or all) stops
+    working. A fresh one comes from the records page."""
+    if not reason.strip():
+        raise ValueError("reason: say why the links are revoked")
+    row = RecordLinkRevocation(kind=kind, record_id=record_id, signer_id=signer_id,
+                               revoked_at=now, revoked_by=by, reason=reason.strip())
+    session.add(row)
+    session.flush()
+    return row
