@@ -181,13 +181,13 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
     employee = signer.another()
     page = employee.open_as("employee")
     assert "Morgan Example recorded that you refused to sign this plan in a meeting" in page
-    assert "with Riley Placeholder as witness" in page and "Said it is unfair." in page
+    assert "Witness: Riley Placeholder." in page and "Said it is unfair." in page
     # The meeting's time, not the click's, in the employee's zone (the plan's: London).
     london = "Europe/London"
     page = " ".join(page.split())
     assert (f"in a meeting on <time datetime=\"{timefmt.iso(meeting_at)}\">"
-            f"{timefmt.local_time_named(meeting_at, london)}</time>, at Room 4B") in page
-    assert f"recorded on <time datetime=\"{timefmt.iso(refused.at)}\">" in page
+            f"{timefmt.local_time_named(meeting_at, london)}</time>. Place: Room 4B.") in page
+    assert f"Recorded on <time datetime=\"{timefmt.iso(refused.at)}\">" in page
     assert "What was recorded as the employee's words:" in page
     assert (f"You can add comments until <time datetime=\"{timefmt.iso(comments_until)}\">"
             f"{timefmt.local_time_named(comments_until, london)}</time>") in page
@@ -246,7 +246,7 @@ def test_hr_confirm_at_once_and_are_told_the_record_waits_for_the_employees_comm
             f"{timefmt.local_time_named(comments_until, 'Europe/London')}</time>; "
             "the record is sealed after that.") in page
     assert "recorded that Alex Sample refused to sign in a meeting on" in page
-    assert "with Jordan Lee as witness" in page
+    assert "Witness: Jordan Lee." in page
     assert "What was recorded as the employee's words:" in page
     hr.follow(hr.confirm("Riley Placeholder"))
     with sessions() as session:
