@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 
-def N_(text: str) -> str:  # noqa: N802 - gettext's name for a message marked, not translated
+def N_(text: str) -> str:
     """Marks ``text`` for the translators' extraction (the ``signer`` catalog); the web
     pages and the record show its translation in the plan's language."""
     return text

@@ -17,8 +17,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import SETTINGS, load_settings
 from signing import instance
-from signing.services import Services
 from signing.domain.sending import default_language
+from signing.services import Services
 from signing.web import (
     api,
     console,

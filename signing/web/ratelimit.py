@@ -59,8 +59,8 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
 
 from config import Settings, SettingsError
-from docgen.languages import format_locale
 from database.engine import READ_ONLY
+from docgen.languages import format_locale
 from signing import instance
 from signing.domain.ratelimit_models import KEY_LENGTH, RateLimitRow
 from signing.domain.wording import N_
