@@ -238,7 +238,8 @@ def open_link(token: str) -> BaseResponse:
 
 
 def _link_error(error: LinkError) -> Response:
-    return Response(render_template("link_error.html", message=str(error)), 403)
+    # The error's words are the domain's English, marked for the signer's catalog.
+    return Response(render_template("link_error.html", message=_(error.message)), 403)
 
 
 def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
