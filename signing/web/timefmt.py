@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask import Flask
+from markupsafe import Markup
 
 from docgen.languages import format_locale
 from signing.web import language
@@ -107,6 +108,12 @@ def number(value: float, lang: str = "en") -> str:
     return format_decimal(value, locale=format_locale(lang))
 
 
+def bdi(text: object) -> Markup:
+    """``text`` (a name, a place) isolated from the sentence around it, so that a Latin
+    name keeps its own direction in a right-to-left sentence and the reverse."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def register(app: Flask) -> None:
     """The filters, in the language of the page being rendered (signing.web.language)."""
     filters = {
@@ -119,5 +126,6 @@ def register(app: Flask) -> None:
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)
+    app.add_template_filter(bdi, "bdi")
     app.add_template_filter(local_zone, "local_zone")
     app.add_template_filter(iso, "iso_time")
