@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
@@ -61,8 +62,9 @@ def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
     english = lang == "en"
     locale = format_locale(lang)
     day = format_date(local, _ENGLISH_DATE if english else "full", locale=locale)
-    clock = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
-    return f"{day}, {clock} {abbreviation(at, name)}"
+    time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
+    comma = "، " if lang == "ar" else ", "  # Arabic's own comma
+    return f"{day}{comma}{time} {abbreviation(at, name)}"
 
 
 def local_zone(name: str | None) -> str:
@@ -116,7 +118,7 @@ def bdi(text: object) -> Markup:
 
 def register(app: Flask) -> None:
     """The filters, in the language of the page being rendered (signing.web.language)."""
-    filters = {
+    filters: dict[str, Callable[..., str]] = {
         "local_time": lambda at, name: local_time(at, name, language.current()),
         "local_time_named": lambda at, name: local_time_named(at, name, language.current()),
         "long_date": lambda day: long_date(day, language.current()),

@@ -191,7 +191,8 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
     london = "Europe/London"
     page = " ".join(page.split())
     assert (f"in a meeting on <time datetime=\"{timefmt.iso(meeting_at)}\">"
-            f"{timefmt.local_time_named(meeting_at, london)}</time>. Place: Room 4B.") in plain(page)
+            f"{timefmt.local_time_named(meeting_at, london)}</time>. Place: Room 4B."
+            ) in plain(page)
     assert f"Recorded on <time datetime=\"{timefmt.iso(refused.at)}\">" in plain(page)
     assert "What was recorded as the employee's words:" in plain(page)
     assert (f"You can add comments until <time datetime=\"{timefmt.iso(comments_until)}\">"
@@ -217,7 +218,7 @@ def test_the_meeting_time_is_asked_for_and_checked_beside_its_field(signer, sess
     signer.send()
     page = signer.open_as("manager")
     assert '<input type="datetime-local" id="meeting_at" name="meeting_at" required' in plain(page)
-    assert '<label for="meeting_place">Where the meeting took place (optional)</label>' in plain(page)
+    assert '<label for="meeting_place">Where the meeting took place (optional)</label>' in page
     assert "What Alex Sample said, as you recorded it" in plain(page)
     response = signer.record_refusal("Jordan Lee", meeting_at=meeting_at,
                                      meeting_place="Room 4B", reason="Kept.")

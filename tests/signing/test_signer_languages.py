@@ -29,7 +29,7 @@ from signing.domain.wording import consent_for, statement_for
 from signing.web.current import services_of
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.signing.test_signer_a11y import AXE_OPTIONS, ENGINEER, HR, WIDTHS, link
-from tests.signing.test_signer_a11y import server as server  # noqa: F401 - the fixture
+from tests.signing.test_signer_a11y import server as server
 from tests.test_translations import TRANSLATIONS
 
 pytestmark = pytest.mark.slow
@@ -84,7 +84,7 @@ def check(page: Page, language: str, name: str, shots, axe: Axe,
         assert not left, f"{language} {name}: English left on the page: {left}"
 
 
-def test_every_signer_page_in_every_language(server, tmp_path):  # noqa: F811
+def test_every_signer_page_in_every_language(server, tmp_path):
     app, base = server
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -98,9 +98,10 @@ def test_every_signer_page_in_every_language(server, tmp_path):  # noqa: F811
                                           timezone_id="Europe/London")
             page = context.new_page()
 
-            def visit(signer_id: str, name: str) -> None:
+            def visit(signer_id: str, name: str, page: Page = page,
+                      language: str = language) -> None:
                 page.goto(link(app, base, signer_id))
-                check(page, language, name, shots, axe, english)  # noqa: B023
+                check(page, language, name, shots, axe, english)
 
             with_hr = send(app, language, (wf.Role.EMPLOYEE, 1), (wf.Role.HR, 2))
             visit(with_hr[wf.Role.EMPLOYEE], "employee-open")
