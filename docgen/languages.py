@@ -14,6 +14,13 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 FORMAT_LOCALES = {"en": "en_GB", "es": "es_ES", "fr": "fr_FR", "de": "de_DE", "ar": "ar"}
 
 
+def stored_language(plan_data: object) -> str:
+    """The language a sent plan's signers are written to in: the one its stored plan
+    data names (fixed when it was sent); English for plans sent before plans had one."""
+    code = plan_data.get("language") if isinstance(plan_data, dict) else None
+    return code if isinstance(code, str) and code in SUPPORTED else SUPPORTED[0]
+
+
 def language_problem(value: str) -> str | None:
     """Why ``value`` is not a language plansign writes in, or None when it is."""
     if value in SUPPORTED:

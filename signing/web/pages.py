@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
+from docgen.languages import stored_language
 from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
@@ -85,13 +86,6 @@ def _signer_words() -> None:
     """The signer's pages speak the employee's catalog, in the language of the plan in
     the session (set again by :func:`_plan_of` once the envelope is read)."""
     language.use_signer_words()
-
-
-def envelope_language(plan_data: Mapping[str, Any]) -> str:
-    """The language an envelope's signers are written to in: the one its plan data names
-    (fixed when it was sent); English for envelopes sent before plans had one."""
-    code = plan_data.get("language")
-    return code if isinstance(code, str) and code else language.SOURCE_LANGUAGE
 
 
 def _now() -> dt.datetime:
@@ -208,7 +202,7 @@ def _plan_of(db: Connection, envelope_id: str) -> PlanPage:
         data = pagedata.plan_data(db, envelope_id)
         plan = plan_from_data(data, stored=True)
         schedule = schedule_for(plan)
-        code = envelope_language(data)
+        code = stored_language(data)
         language.use(code)
         summary = current_app.jinja_env.get_template("plan_summary.html").render(
             plan=plan, schedule=schedule)
