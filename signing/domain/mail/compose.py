@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from gettext import NullTranslations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from gettext import NullTranslations
 from typing import Any
 from urllib.parse import urlsplit
 
