@@ -57,7 +57,7 @@ fuzz: setup
 # is missing, empty or fuzzy.
 TRANSLATIONS := signing/translations
 SIGNER_LANGUAGES := es fr de ar
-PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k N_ --add-location=file \
+PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k _l -k N_ --add-location=file \
 	--sort-by-file --no-wrap --project=plansign
 translations: venv
 	$(PYBABEL_EXTRACT) -F babel.cfg -o $(TRANSLATIONS)/messages.pot.new .

@@ -24,7 +24,8 @@ from docgen.languages import SUPPORTED
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "signing" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
+            "N_": None}
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).
 DOMAINS = {"messages": ("babel.cfg", ()),
