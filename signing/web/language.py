@@ -47,8 +47,10 @@ def use_signer_words(language: str | None = None) -> None:
 
 
 def remember(language: str) -> None:
-    """Keep the signer's language in their session."""
-    session[_SESSION_KEY] = language
+    """Keep the signer's language in their session (only when it changes: the session's
+    cookie is sent again only when it must be, signing.web.sessioncookie)."""
+    if session.get(_SESSION_KEY) != language:
+        session[_SESSION_KEY] = language
 
 
 def current() -> str:

@@ -121,6 +121,7 @@ def _csrf_error(exc: CSRFError) -> Response:
     what to do; a form older than the session (opened again in another tab) is sent
     from the plan's page again. Neither is asked to reload: that sends the form again."""
     if request.blueprint == pages.bp.name and request.method == "POST":
+        language.use_signer_words()  # CSRF is checked before the signer's pages' own hooks
         if not session.get("signer_id"):
             return pages.not_sent_page(400)
         return Response(render_template(
