@@ -47,25 +47,43 @@ FUZZ ?= 200
 fuzz: setup
 	$(BIN)/pytest -q tests/hostile/test_hostile_api_schema.py --fuzz=$(FUZZ)
 
-# The console's messages (babel.cfg) into the catalogs of signing/translations/: extract
-# the template, bring each language's catalog up to date (English is the source, so its
-# translations stay empty: gettext then shows the English text), and compile them.
-# tests/console/test_translations.py fails when a message is missing: run this then.
+# The catalogs of signing/translations/ (README, "Languages"): two domains, each
+# extracted into its template, then each language's catalog brought up to date and
+# compiled. `messages` (babel.cfg): the console, English only so far (the source: its
+# translations stay empty, gettext then shows the English text). `signer`
+# (babel-signer.cfg): everything a signer reads, in every language of
+# SIGNER_LANGUAGES. A new message arrives in each catalog empty; fill it in (the README
+# says how), then run this again to compile. tests/test_translations.py fails while any
+# is missing, empty or fuzzy.
 TRANSLATIONS := signing/translations
+SIGNER_LANGUAGES := es fr de ar
+PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k _l -k N_ --add-location=file \
+	--sort-by-file --no-wrap --project=plansign
 translations: venv
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --add-location=file \
-		--sort-by-file --no-wrap --project=plansign -o $(TRANSLATIONS)/messages.pot.new .
+	$(PYBABEL_EXTRACT) -F babel.cfg -o $(TRANSLATIONS)/messages.pot.new .
+	$(PYBABEL_EXTRACT) -F babel-signer.cfg -o $(TRANSLATIONS)/signer.pot.new .
 	@# Only a change of messages is a change (not the extraction's date): fewer conflicts.
-	@if diff -q -I '^"POT-Creation-Date' $(TRANSLATIONS)/messages.pot \
-		$(TRANSLATIONS)/messages.pot.new >/dev/null 2>&1; \
-	then rm $(TRANSLATIONS)/messages.pot.new; \
-	else mv $(TRANSLATIONS)/messages.pot.new $(TRANSLATIONS)/messages.pot; fi
+	@for pot in messages signer; do \
+		if diff -q -I '^"POT-Creation-Date' $(TRANSLATIONS)/$$pot.pot \
+			$(TRANSLATIONS)/$$pot.pot.new >/dev/null 2>&1; \
+		then rm $(TRANSLATIONS)/$$pot.pot.new; \
+		else mv $(TRANSLATIONS)/$$pot.pot.new $(TRANSLATIONS)/$$pot.pot; fi; \
+	done
 	test -f $(TRANSLATIONS)/en/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel -q init -l en -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	@for lang in en $(SIGNER_LANGUAGES); do \
+		test -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/signer.po || \
+		$(BIN)/pybabel -q init -D signer -l $$lang -i $(TRANSLATIONS)/signer.pot \
+			-d $(TRANSLATIONS); \
+	done
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap \
 		--ignore-pot-creation-date \
-		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en
+	$(BIN)/pybabel -q update -D signer --no-fuzzy-matching --ignore-obsolete --no-wrap \
+		--ignore-pot-creation-date \
+		-i $(TRANSLATIONS)/signer.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile -D signer -d $(TRANSLATIONS)
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

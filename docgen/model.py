@@ -30,6 +30,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from docgen.languages import check_language
+
 # XML 1.0 forbids these; Word and LibreOffice refuse a document that holds one.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # An address the mailer can put in a To or Reply-To header as it is: one addr-spec in
@@ -211,6 +213,8 @@ Paragraphs = AfterValidator(_at_most_chars(PROSE_CHARS))
 Items = AfterValidator(_at_most_items(MAX_ITEMS))
 Text = Annotated[str, AfterValidator(_clean_text), Line]
 TemplateName = Annotated[str, AfterValidator(_check_template_name)]
+# The language the employee reads the plan's pages, emails and record in (docgen.languages).
+LanguageCode = Annotated[str, AfterValidator(check_language)]
 WebhookName = Annotated[str, AfterValidator(_check_webhook_name)]
 NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1), Line]
 Prose = Annotated[str, AfterValidator(_clean_text), Paragraphs]
@@ -465,6 +469,8 @@ class Plan(_Model):
     plan_id: Identifier | None = None
     company: Company | None = None
     template: TemplateName | None = None
+    # None: the default_language setting's, fixed into the envelope when it is sent.
+    language: LanguageCode | None = None
     employee: Employee
     manager: Manager
     hr: Person

@@ -32,7 +32,7 @@ from signing.domain.apikeys import KEY_ROLES
 from signing.domain.envelopes import Actor
 from signing.domain.errors import first_line
 from signing.domain.models import OutboxRow
-from signing.domain.sending import SendOptions, plan_limits, send_plan
+from signing.domain.sending import SendOptions, default_language, plan_limits, send_plan
 from signing.services import Services, converter_pool_size
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def send_cmd(services: Services, plan_file: Path, template: str | None, force: b
     options = SendOptions(
         template=resolve_template(name or settings.default_template, templates_dir(settings)),
         company_name=settings.company_name, force=force, team=team_name(team),
-        limits=plan_limits(settings),
+        limits=plan_limits(settings), language=default_language(settings),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
     sessions = services.sessions
     now = dt.datetime.now(dt.UTC)

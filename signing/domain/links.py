@@ -43,6 +43,7 @@ from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTime
 from itsdangerous.encoding import base64_decode, base64_encode, want_bytes
 
 from signing.domain.errors import SigningError
+from signing.domain.wording import N_
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -111,7 +112,7 @@ class LinkError(SigningError):
     family holds the token or the nonce, and none chains the itsdangerous error (whose
     message quotes part of the token)."""
 
-    message: str = "This link cannot be used. Please ask HR for a new link."
+    message: str = N_("This link cannot be used. Please ask HR for a new link.")
 
     def __init__(self) -> None:
         super().__init__(self.message)
@@ -131,7 +132,7 @@ class LinkTampered(LinkError):
     ``"signature"``, ``"payload"``, ``"future"``); it says nothing about the envelope.
     """
 
-    message = (
+    message = N_(
         "This link is not valid. Please check that you opened the whole link from the "
         "email, or ask HR for a new link."
     )
@@ -151,7 +152,7 @@ class LinkExpired(LinkError):
     """A genuine link, older than the allowed age. ``expired_at`` (aware, UTC) is the
     first instant it was refused; the signer is deliberately not named."""
 
-    message = "This link has expired. Please ask HR for a new link."
+    message = N_("This link has expired. Please ask HR for a new link.")
 
     def __init__(self, expired_at: datetime) -> None:
         self.expired_at = expired_at
@@ -168,7 +169,7 @@ class LinkRevoked(LinkError):
     """A genuine, unexpired link whose nonce is no longer the signer's current one:
     a newer link was sent, or the link was withdrawn."""
 
-    message = (
+    message = N_(
         "This link is no longer active. If you received a newer email, please use the "
         "link in it; otherwise ask HR for a new link."
     )
@@ -178,7 +179,7 @@ class LinkWithdrawn(LinkRevoked):
     """A genuine link to a plan HR withdrew (voided): revoked with every other link to
     it, and the person who opened it is told why."""
 
-    message = (
+    message = N_(
         "This plan was withdrawn, so this link no longer works. There is nothing you "
         "need to do; if you have questions, please ask HR."
     )

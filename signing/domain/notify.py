@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from docgen import Plan, PlanError, plan_from_data, schedule_for
+from docgen.languages import stored_language
 from signing.domain import envelopes, own_records
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
@@ -127,6 +128,8 @@ class Mailer:
         common: dict[str, Any] = {
             "to": signer.email, "name": signer.name, "company": self._company(plan),
             "envelope_id": row.id, "signer_id": signer.id, "idempotency_key": job.dedupe_key,
+            # A signer's messages are in their plan's language; HR's notices in English.
+            "language": stored_language(row.plan_data),
         }
         contact = compose.Contact(plan.hr.name, plan.hr.email)
         person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 import webhooks
-from config import Settings
+from config import Settings, SettingsError
 from docgen import Job, Plan, PlanError, PlanLimits, build, check, lint_data
 from docgen.errors import Problem
 from docgen.generate import PdfConverter
+from docgen.languages import language_problem
 from docgen.model import RoutingPlace
 from signing.domain import envelopes
 from signing.domain import workflow as wf
@@ -36,11 +37,24 @@ class SendOptions:
     force: bool = False
     team: str | None = None  # the sender's HR team, which shares the envelope
     limits: PlanLimits | None = None  # see plan_limits
+    # The plan's language when it names none (the default_language setting): the
+    # envelope's plan data always names the language its signers are written to in.
+    language: str = "en"
 
 
 def plan_limits(settings: Settings) -> PlanLimits:
     """How big a plan plansign sends may be: the API and `plansign send` alike."""
     return PlanLimits(max_chars=settings.max_plan_chars, max_pages=settings.max_plan_pages)
+
+
+def default_language(settings: Settings) -> str:
+    """The ``default_language`` setting, checked: a plan that names no language is
+    written to its employee in it."""
+    code = str(settings.default_language).strip().lower()
+    problem = language_problem(code)
+    if problem:
+        raise SettingsError(f"default_language: {problem}", "default_language")
+    return code
 
 
 def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
@@ -69,6 +83,7 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
     pdf = signature_pdf(plan, options=options, converter=converter, now=now, source=source)
     stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    stored["language"] = plan.language or options.language
     with sessions.begin() as session:
         envelope_id = envelopes.create_envelope(
             session, plan_data=stored, template=options.template.stem, pdf=pdf,

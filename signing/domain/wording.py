@@ -6,19 +6,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+
+def N_(text: str) -> str:
+    """Marks ``text`` for the translators' extraction (the ``signer`` catalog); the web
+    pages and the record show its translation in the plan's language."""
+    return text
+
+
 # What each role's signature means. The employee signs for receipt and understanding;
 # the manager and HR sign for what the company commits to, as the plan's own signature
 # lines say.
 STATEMENTS = MappingProxyType({
-    "employee": (
+    "employee": N_(
         "By signing I confirm that I have received this Performance Improvement Plan and "
         "that it has been explained to me. My signature means receipt and understanding, "
         "not agreement."),
-    "manager": (
+    "manager": N_(
         "By signing I confirm, as the employee's manager, that I have discussed this "
         "Performance Improvement Plan with the employee, that I will hold the check-in "
         "meetings it sets out, and that I will give the support it describes."),
-    "hr": (
+    "hr": N_(
         "By signing I confirm, for Human Resources, that this Performance Improvement Plan "
         "has been reviewed by HR and that the company will provide the support and "
         "resources it describes."),
@@ -40,19 +47,19 @@ def statement_for(role: str) -> str:
 # representatives, so theirs says in which capacity they sign and leaves out the paper
 # alternative and withdrawal, which are the employee's rights, not theirs.
 CONSENTS = MappingProxyType({
-    "employee": (
+    "employee": N_(
         "I agree to receive this plan and sign it electronically: my typed name is my "
         "signature, and this electronic record takes the place of a paper one. To read and "
         "keep it I need a device with a web browser that can open PDF files. I can ask HR "
         "for a paper copy at any time, free of charge, and I can withdraw this consent by "
         "telling HR before I sign, in which case HR will give me the plan on paper. I will "
         "tell HR if my email address changes."),
-    "manager": (
+    "manager": N_(
         "I agree to sign this plan electronically in my role as the employee's manager: "
         "my typed name is my signature and has the same effect as my handwritten "
         "signature, and this electronic record takes the place of a signed paper copy. I "
         "am the person named as the manager on this plan, and I sign only for myself."),
-    "hr": (
+    "hr": N_(
         "I agree to sign this plan electronically for Human Resources, in my role as the "
         "HR representative named on it: my typed name is my signature and has the same "
         "effect as my handwritten signature, and this electronic record takes the place "

@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -18,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import SETTINGS, load_settings
 from signing import instance
+from signing.domain.sending import default_language
 from signing.services import Services
 from signing.web import (
     api,
@@ -25,6 +25,7 @@ from signing.web import (
     csrftoken,
     current,
     hooks,
+    language,
     ownrecords,
     pages,
     ratelimit,
@@ -33,10 +34,11 @@ from signing.web import (
 )
 
 csrf = CSRFProtect()
-# Every user-facing string of the console goes through gettext; English is the source.
+# Every user-facing string goes through gettext; English is the source. The console's
+# are the "messages" domain, the employee's (the signer's pages) "signer" (language.py).
 babel = Babel(default_locale="en", default_domain="messages")
 # The gettext catalogs (`make translations`): signing/translations/<language>/LC_MESSAGES.
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS = language.TRANSLATIONS
 
 # Strict: only our own styles and scripts, no inline code, nothing sent elsewhere, and
 # no page of ours inside anyone's frame. The console's htmx requests go to this site only.
@@ -69,6 +71,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
         overrides = {k: given.pop(k) for k in list(given) if k in SETTINGS}
         services, flask_config = Services(load_settings(overrides=overrides)), given
     settings = services.settings
+    default_language(settings)  # a default_language that is not supported stops the start
     app = _App(__name__, instance_path=str(instance.instance_path(settings).resolve()))
     keys = services.secret_keys
     app.config.from_mapping(
@@ -105,7 +108,8 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
     ownrecords.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=language.select_locale)
+    language.init_app(app)
     console.init_app(app)
     for area in console.AREAS:
         csrf.exempt(area)  # the console checks its own tokens (signing.web.console.signedin)

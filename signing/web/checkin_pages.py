@@ -16,13 +16,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
+from docgen.languages import stored_language
 from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
 from signing.domain.case_service import CaseView, CheckinNotFound, CheckinRecord
 from signing.domain.cases import CaseClosed, CaseError
 from signing.domain.links import LinkError, LinkRevoked, LinkWithdrawn, Purpose, check_nonce
 from signing.domain.models import CheckinRow, EnvelopeRow
-from signing.web import current, webdb
+from signing.web import current, language, webdb
 from signing.web.pages import bp, not_sent_page
 
 STATUS_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"),
@@ -134,6 +135,10 @@ def _employee_id(view: CaseView) -> str:
 
 def _render(record: CheckinRecord, view: CaseView, status: int = 200,
             **page: Any) -> Response:
+    # The employee reads the record in their plan's language, as the plan's own pages.
+    code = stored_language(webdb.session().get_one(EnvelopeRow, view.envelope_id).plan_data)
+    language.use(code)
+    language.remember(code)
     goals = {i: g for i, g in enumerate(view.plan.goals, start=1)}
     context: dict[str, Any] = {
         "record": record, "checkin": record.checkin, "view": view, "plan": view.plan,

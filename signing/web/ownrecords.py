@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from signing.domain import own_records
 from signing.domain.links import LinkError, LinkExpired, Purpose
 from signing.domain.own_records import InvalidAddress
-from signing.web import csrftoken, current, webdb
+from signing.web import csrftoken, current, language, webdb
 
 bp = Blueprint("own_records", __name__)
 ADDRESS_FIELD = "email"
@@ -30,6 +30,13 @@ ADDRESS_FIELD = "email"
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+@bp.before_request
+def _signer_words() -> None:
+    """The records page is a signer's page: the employee's catalog, in the language of
+    their last plan's page in this browser, else the browser's."""
+    language.use_signer_words()
 
 
 def _now() -> dt.datetime:

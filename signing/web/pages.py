@@ -24,17 +24,28 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from docgen import Plan, Schedule, plan_from_data, schedule_for
+from docgen.languages import stored_language
 from signing.domain import envelopes
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
 from signing.domain.wording import consent_for, statement_for
-from signing.web import csrftoken, current, pagecache, pagedata, sessioncookie, timefmt, webdb
+from signing.web import (
+    csrftoken,
+    current,
+    language,
+    pagecache,
+    pagedata,
+    sessioncookie,
+    timefmt,
+    webdb,
+)
 from signing.web.cache import BoundedCache
 from signing.web.pagecache import PageCache
 from signing.web.pagedata import Envelope, OwnWords, Signer
@@ -70,6 +81,13 @@ def init_app(app: Flask) -> None:
     timefmt.register(app)
 
 
+@bp.before_request
+def _signer_words() -> None:
+    """The signer's pages speak the employee's catalog, in the language of the plan in
+    the session (set again by :func:`_plan_of` once the envelope is read)."""
+    language.use_signer_words()
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -97,15 +115,16 @@ class PlanFacts:
     timezone: str | None  # the check-ins' zone, the page's when the browser gives none
     start: dt.date
     end: dt.date
+    language: str  # what the plan's pages are written in (docgen.languages)
 
     @classmethod
-    def of(cls, plan: Plan, schedule: Schedule) -> PlanFacts:
+    def of(cls, plan: Plan, schedule: Schedule, language: str) -> PlanFacts:
         employee, hr = plan.employee, plan.hr
         return cls(Contact(employee.name, employee.email, employee.title),
                    employee.department, Contact(hr.name, hr.email, hr.title),
                    plan.company.name if plan.company else None,
                    plan.checkins.timezone if plan.checkins else None,
-                   schedule.start, schedule.end)
+                   schedule.start, schedule.end, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +167,8 @@ def _current(*, words: bool = False) -> SignerContext:
             session.clear()
             if request.method == "POST":
                 abort(not_sent_page(403))
-            message = "This page has expired. Open the link in your most recent email, " \
-                      "or ask HR for a new link."
+            message = _("This page has expired. Open the link in your most recent email, "
+                        "or ask HR for a new link.")
             abort(Response(render_template("link_error.html", message=message), 403))
         assert envelope is not None
         plan = _plan_of(db, envelope.id)
@@ -164,27 +183,33 @@ def not_sent_page(status: int) -> Response:
     the browser closed, a new link sent since): nothing was recorded, and what they typed
     is not lost, for the page keeps drafts in this browser. Also the answer to a form
     whose CSRF token cannot be checked for want of a session (weberrors)."""
-    message = ("This page expired before your response was sent, so nothing was recorded. "
-               "What you typed is kept in this browser.")
-    advice = ("Open the link in your most recent email here, and what you typed will be "
-              "filled in for you to send again; tick any boxes again. If the link no "
-              "longer works, ask HR for a new one.")
-    return Response(render_template("link_error.html", title="Your response was not sent",
+    message = _("This page expired before your response was sent, so nothing was "
+                "recorded. What you typed is kept in this browser.")
+    advice = _("Open the link in your most recent email here, and what you typed will be "
+               "filled in for you to send again; tick any boxes again. If the link no "
+               "longer works, ask HR for a new one.")
+    return Response(render_template("link_error.html", title=_("Your response was not sent"),
                                     message=message, advice=advice), status)
 
 
 def _plan_of(db: Connection, envelope_id: str) -> PlanPage:
     """What the page shows of the envelope's plan: worked out once per process and
-    envelope, not on every page (the plan's data is read only then)."""
+    envelope, not on every page (the plan's data is read only then). The rest of the
+    request speaks the plan's language, which the signer's session keeps."""
     plans: BoundedCache[str, PlanPage] = current_app.extensions[_PLANS]
     cached = plans.get(envelope_id)
     if cached is None:
-        plan = plan_from_data(pagedata.plan_data(db, envelope_id), stored=True)
+        data = pagedata.plan_data(db, envelope_id)
+        plan = plan_from_data(data, stored=True)
         schedule = schedule_for(plan)
+        code = stored_language(data)
+        language.use(code)
         summary = current_app.jinja_env.get_template("plan_summary.html").render(
             plan=plan, schedule=schedule)
-        cached = plans.put(envelope_id, PlanPage(PlanFacts.of(plan, schedule),
+        cached = plans.put(envelope_id, PlanPage(PlanFacts.of(plan, schedule, code),
                                                  Markup(summary)))
+    language.use(cached.facts.language)
+    language.remember(cached.facts.language)
     return cached
 
 
@@ -207,7 +232,8 @@ def open_link(token: str) -> BaseResponse:
 
 
 def _link_error(error: LinkError) -> Response:
-    return Response(render_template("link_error.html", message=str(error)), 403)
+    # The error's words are the domain's English, marked for the signer's catalog.
+    return Response(render_template("link_error.html", message=_(error.message)), 403)
 
 
 def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
@@ -224,8 +250,8 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
     employee = envelope.employee
     is_open = envelope.state == wf.EnvelopeState.SENT
     context: dict[str, Any] = {
-        "role": signer.role, "statement": statement_for(signer.role),
-        "consent": consent_for(signer.role), "sender": plan.hr.name,
+        "role": signer.role, "statement": _(statement_for(signer.role)),
+        "consent": _(consent_for(signer.role)), "sender": plan.hr.name,
         "deadline": envelope.expires_at, "tz": plan.timezone or "UTC",
         **_my_record(ctx),
         "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
@@ -303,7 +329,7 @@ def _my_record(ctx: SignerContext) -> dict[str, Any]:
             record["my_reason"] = data.get("reason")  # their own refusal's reason, if any
         else:
             record["recorded_refusal"] = RecordedRefusal(
-                names.get(data["recorded_by"], "your manager"), data.get("witness", ""), at,
+                names.get(data["recorded_by"], _("your manager")), data.get("witness", ""), at,
                 data.get("reason"), _meeting_at(data), data.get("meeting_place"))
     return record
 
@@ -364,15 +390,16 @@ def act(action: str) -> BaseResponse:
     except wf.InvalidInput as exc:
         # Every field the workflow refused, each shown beside its own field.
         return _render(_current(words=True), 422, errors=exc.errors,
-                       error=f"Nothing was recorded yet. {exc.message}", form=form,
+                       error=_("Nothing was recorded yet. %(problem)s", problem=exc.message),
+                       form=form,
                        failed=action, comment_limit=isinstance(exc, wf.CommentLimitReached))
     except wf.ClosedForComments:
         hr = ctx.plan.hr
-        message = (f"This plan is closed, so comments can no longer be added here. To add "
-                   f"to its record, write to {hr.name} in HR at {hr.email}. Your comment "
-                   f"is kept below so you can copy it.")
+        message = _("This plan is closed, so comments can no longer be added here. To add "
+                    "to its record, write to %(name)s in HR at %(email)s. Your comment is "
+                    "kept below so you can copy it.", name=hr.name, email=hr.email)
         return _render(_current(words=True), 409, errors={"comment": message},
-                       error="Your comment was not sent: this plan is closed.", form=form,
+                       error=_("Your comment was not sent: this plan is closed."), form=form,
                        failed=action)
     except (wf.WrongRole, wf.NotYetSent) as exc:
         return _render(_current(words=True), 409, error=_sentence(str(exc)), form=form,
@@ -408,8 +435,8 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
         arguments: dict[str, object] = {
             "typed_name": form.get("typed_name", ""), "consent": "consent" in form,
             # The words this signer was shown, recorded with their signature.
-            "statement": statement_for(ctx.signer.role),
-            "consent_text": consent_for(ctx.signer.role),
+            "statement": _(statement_for(ctx.signer.role)),
+            "consent_text": _(consent_for(ctx.signer.role)),
             "name_differs": "name_differs" in form, "timezone": _signer_zone(ctx, form)}
         if action == "acknowledge":
             arguments["comment"] = _text(form, "comment")

@@ -36,6 +36,7 @@ keys are client addresses and hashed API keys, scopes are fixed names.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import time
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from babel.dates import format_timedelta
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -58,9 +60,11 @@ from sqlalchemy.sql.elements import BindParameter
 
 from config import Settings, SettingsError
 from database.engine import READ_ONLY
+from docgen.languages import format_locale
 from signing import instance
 from signing.domain.ratelimit_models import KEY_LENGTH, RateLimitRow
-from signing.web import api, current, hooks, ownrecords, pages, weberrors
+from signing.domain.wording import N_
+from signing.web import api, current, hooks, language, ownrecords, pages, weberrors
 from signing.web.console import signin
 from signing.web.ratecounts import FileStorage
 
@@ -190,11 +194,14 @@ def _refused(response: Response) -> bool:
 
 def _too_many(exc: RateLimitExceeded) -> Response:
     wait = _retry_after(exc)
+    if not request.path.startswith(("/console", "/api/", "/webhooks/")):
+        language.use_signer_words()  # the wait in words, in the signer's language
     response = weberrors.problem(
-        429, "Please wait a moment",
-        "There were too many requests from your network in a short time, so this one was "
-        f"not handled and nothing was recorded. Please wait {_in_words(wait)}, then try "
-        "again: reload the page, or send the form once more.",
+        429, N_("Please wait a moment"),
+        N_("There were too many requests from your network in a short time, so this one "
+           "was not handled and nothing was recorded. Please wait %(wait)s, then try "
+           "again: reload the page, or send the form once more."),
+        values={"wait": _in_words(wait)},
         api_message=f"too many requests; try again in {wait} seconds")
     response.headers["Retry-After"] = str(wait)
     return response
@@ -213,10 +220,12 @@ def _retry_after(exc: RateLimitExceeded) -> int:
 
 
 def _in_words(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes"
+    """``30 seconds``, ``2 minutes``: in the page's language (Babel), rounded up to whole
+    minutes from 90 seconds."""
+    if seconds >= 90:
+        seconds = math.ceil(seconds / 60) * 60
+    return format_timedelta(dt.timedelta(seconds=seconds), threshold=1.5,
+                            locale=format_locale(language.current()))
 
 
 # -- counts in the plansign database ------------------------------------------------------

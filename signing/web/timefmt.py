@@ -1,17 +1,28 @@
-"""Times as a signer reads them: in a named time zone, never a bare UTC clock. An
-acknowledgement at 21:02 in Chicago is "Sunday 6 December 2026, 21:02 CST", not a
-time on the next day. Pure functions (a datetime and a zone name in, text out),
-registered as Jinja filters by :func:`register`."""
+"""Times as a signer reads them: in a named time zone, never a bare UTC clock, and in
+the page's language (Babel's formats for the locale: "dimanche 6 décembre 2026, 21:02
+CST"). An acknowledgement at 21:02 in Chicago is "Sunday 6 December 2026, 21:02 CST",
+not a time on the next day. Pure functions (a datetime, a zone name and a language in,
+text out), registered as Jinja filters, in the page's language, by :func:`register`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from flask import Flask
+from markupsafe import Markup
+
+from docgen.languages import format_locale
+from signing.web import language
 
 FALLBACK_ZONE = "UTC"
+# English as plansign has always written it ("Sunday 6 December 2026, 21:02"); other
+# languages in their locale's own full date and short time.
+_ENGLISH_DATE, _ENGLISH_TIME = "EEEE d MMMM y", "HH:mm"
 _NUMERIC_ABBREVIATION = re.compile(r"^([+-])(\d{2})(\d{2})?$")
 
 
@@ -41,14 +52,19 @@ def abbreviation(at: dt.datetime, name: str | None) -> str:
     return short
 
 
-def local_time(at: dt.datetime, name: str | None) -> str:
-    """``at`` in zone ``name``: "Sunday 6 December 2026, 21:02 CST". A naive datetime is
-    taken as UTC (how the database gives times back)."""
+def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
+    """``at`` in zone ``name``: "Sunday 6 December 2026, 21:02 CST" ("domingo, 6 de
+    diciembre de 2026, 21:02 CST" in ``es``). A naive datetime is taken as UTC (how the
+    database gives times back)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     local = at.astimezone(zone(name))
-    return (f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} "
-            f"{abbreviation(at, name)}")
+    english = lang == "en"
+    locale = format_locale(lang)
+    day = format_date(local, _ENGLISH_DATE if english else "full", locale=locale)
+    time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
+    comma = "، " if lang == "ar" else ", "  # Arabic's own comma
+    return f"{day}{comma}{time} {abbreviation(at, name)}"
 
 
 def local_zone(name: str | None) -> str:
@@ -57,17 +73,17 @@ def local_zone(name: str | None) -> str:
     return zone_name(name)
 
 
-def local_time_named(at: dt.datetime, name: str | None) -> str:
+def local_time_named(at: dt.datetime, name: str | None, lang: str = "en") -> str:
     """:func:`local_time` with the zone's IANA name after it, unless the abbreviation
     already says it all (UTC): "Sunday 6 December 2026, 21:02 CST (America/Chicago)"."""
-    text = local_time(at, name)
+    text = local_time(at, name, lang)
     key = zone_name(name)
     return text if key in ("UTC", "Etc/UTC") else f"{text} ({key})"
 
 
-def long_date(day: dt.date) -> str:
-    """A calendar date, which needs no zone: "6 December 2026"."""
-    return f"{day.day} {day:%B %Y}"
+def long_date(day: dt.date, lang: str = "en") -> str:
+    """A calendar date, which needs no zone: "6 December 2026" ("6. Dezember 2026")."""
+    return format_date(day, "long", locale=format_locale(lang))
 
 
 def iso(at: dt.datetime) -> str:
@@ -77,9 +93,41 @@ def iso(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def weekday(day: dt.date, lang: str = "en") -> str:
+    """The day of the week: "Monday", "lundi"."""
+    return format_date(day, "EEEE", locale=format_locale(lang))
+
+
+def clock(at: dt.datetime | dt.time, lang: str = "en") -> str:
+    """A time of day as the language writes it: "09:30" ("9:30 ص" in ``ar``)."""
+    english = lang == "en"
+    return format_time(at, _ENGLISH_TIME if english else "short",
+                       locale=format_locale(lang))
+
+
+def number(value: float, lang: str = "en") -> str:
+    """A number as the language writes it: "1,250.5", "1 250,5", "1.250,5"."""
+    return format_decimal(value, locale=format_locale(lang))
+
+
+def bdi(text: object) -> Markup:
+    """``text`` (a name, a place) isolated from the sentence around it, so that a Latin
+    name keeps its own direction in a right-to-left sentence and the reverse."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def register(app: Flask) -> None:
-    app.add_template_filter(local_time, "local_time")
+    """The filters, in the language of the page being rendered (signing.web.language)."""
+    filters: dict[str, Callable[..., str]] = {
+        "local_time": lambda at, name: local_time(at, name, language.current()),
+        "local_time_named": lambda at, name: local_time_named(at, name, language.current()),
+        "long_date": lambda day: long_date(day, language.current()),
+        "weekday": lambda day: weekday(day, language.current()),
+        "clock": lambda at: clock(at, language.current()),
+        "number": lambda value: number(value, language.current()),
+    }
+    for name, function in filters.items():
+        app.add_template_filter(function, name)
+    app.add_template_filter(bdi, "bdi")
     app.add_template_filter(local_zone, "local_zone")
-    app.add_template_filter(local_time_named, "local_time_named")
-    app.add_template_filter(long_date, "long_date")
     app.add_template_filter(iso, "iso_time")

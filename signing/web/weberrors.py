@@ -10,6 +10,7 @@ import json
 from types import TracebackType
 
 from flask import Flask, Response, current_app, render_template, request, session
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import (
@@ -23,7 +24,8 @@ from werkzeug.exceptions import (
 
 from database import read_only_problem, refuses_writes
 from signing.domain.errors import first_line
-from signing.web import current, pages, tokenpaths
+from signing.domain.wording import N_
+from signing.web import current, language, pages, tokenpaths
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
@@ -54,18 +56,24 @@ def log_exception(app: Flask, exc_info: ExcInfo) -> None:
                      exc_info=exc_info)
 
 
-def problem(status: int, title: str, message: str, *, api_message: str | None = None
-            ) -> Response:
+def problem(status: int, title: str, message: str, *, api_message: str | None = None,
+            values: dict[str, object] | None = None) -> Response:
     """The answer to a request that could not be served: JSON ``{"error": ...}`` under
     /api and /webhooks (``api_message`` if given), else a page saying what to do (the
-    console's own under /console, so that its people never see the signer's pages)."""
+    console's own under /console, so that its people never see the signer's pages).
+    ``title`` and ``message`` are English messages marked ``N_`` (``message`` with
+    ``%(name)s`` placeholders filled from ``values``): the signer reads them in their
+    plan's language."""
     if request.path.startswith(("/api/", "/webhooks/")):
-        return Response(json.dumps({"error": api_message or message}), status,
-                        mimetype="application/json")
+        text = api_message or (message % values if values else message)
+        return Response(json.dumps({"error": text}), status, mimetype="application/json")
     if request.path == "/console" or request.path.startswith("/console/"):
         return Response(render_template("console/problem.html", title=title,
-                                        message=message), status)
-    return Response(render_template("problem.html", title=title, message=message), status)
+                                        message=message % values if values else message),
+                        status)
+    language.use_signer_words()
+    return Response(render_template("problem.html", title=gettext(title),
+                                    message=gettext(message, **(values or {}))), status)
 
 
 def _database_error(exc: DBAPIError) -> Response:
@@ -83,11 +91,11 @@ def _database_read_only(exc: DBAPIError) -> Response:
     url = current.services().engine.url
     current_app.logger.error("%s (on %s: %s)", read_only_problem(url),
                              redacted_path(request.path), first_line(exc))
-    return problem(503, "Nothing can be recorded just now",
-                   "The service is set up so that it cannot record anything at the moment, "
-                   "so nothing was changed; this has been logged for the people who run it. "
-                   "Please try again later; if it keeps happening, contact your HR "
-                   "representative.",
+    return problem(503, N_("Nothing can be recorded just now"),
+                   N_("The service is set up so that it cannot record anything at the "
+                      "moment, so nothing was changed; this has been logged for the people "
+                      "who run it. Please try again later; if it keeps happening, contact "
+                      "your HR representative."),
                    api_message="the database is read-only, a setup problem the operator "
                                "must fix (the server's log names it); nothing was changed")
 
@@ -97,9 +105,10 @@ def _database_unavailable(exc: DBAPIError) -> Response:
     recorded (the transaction rolled back), so the same request can simply be sent again."""
     current_app.logger.warning("database unavailable on %s: %s", redacted_path(request.path),
                                first_line(exc))
-    response = problem(503, "Please try again in a moment",
-                     "The service is briefly unavailable and nothing was changed. "
-                     f"Please try again in {RETRY_AFTER} seconds.")
+    response = problem(503, N_("Please try again in a moment"),
+                       N_("The service is briefly unavailable and nothing was changed. "
+                          "Please try again in %(seconds)s seconds."),
+                       values={"seconds": RETRY_AFTER})
     response.headers["Retry-After"] = str(RETRY_AFTER)
     return response
 
@@ -110,38 +119,40 @@ def _csrf_error(exc: CSRFError) -> Response:
     what to do; a form older than the session (opened again in another tab) is sent
     from the plan's page again. Neither is asked to reload: that sends the form again."""
     if request.blueprint == pages.bp.name and request.method == "POST":
+        language.use_signer_words()  # CSRF is checked before the signer's pages' own hooks
         if not session.get("signer_id"):
             return pages.not_sent_page(400)
         return Response(render_template(
-            "stale_form.html", title="This form is out of date",
-            message="This form could not be checked, so nothing was recorded: it is "
-                    "older than your visit to the plan's page, which may have been opened "
-                    "again in another tab or window."), 400)
+            "stale_form.html", title=gettext("This form is out of date"),
+            message=gettext("This form could not be checked, so nothing was recorded: it "
+                            "is older than your visit to the plan's page, which may have "
+                            "been opened again in another tab or window.")), 400)
     if request.blueprint == "own_records":
-        return problem(400, "This form cannot be used",
-                       "This form is out of date or was not sent from the records page, so "
-                       "nothing was sent. Open the records page again and send your "
-                       "address from there.")
-    return problem(400, "This form cannot be used",
-                   "This form is out of date or was not sent from the plan's page, so "
-                   "nothing was recorded. Open the link in your most recent email again, "
-                   "and send your response from the plan's page.")
+        return problem(400, N_("This form cannot be used"),
+                       N_("This form is out of date or was not sent from the records page, "
+                          "so nothing was sent. Open the records page again and send your "
+                          "address from there."))
+    return problem(400, N_("This form cannot be used"),
+                   N_("This form is out of date or was not sent from the plan's page, so "
+                      "nothing was recorded. Open the link in your most recent email "
+                      "again, and send your response from the plan's page."))
 
 
 def _too_large(exc: RequestEntityTooLarge) -> Response:
     limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-    return problem(413, "Your text is too long",
-                   "What you sent is larger than this form takes, so nothing was recorded. "
-                   "Comments may be up to 20,000 characters: shorten them, or send the rest "
-                   "to your HR representative, and submit again.",
+    return problem(413, N_("Your text is too long"),
+                   N_("What you sent is larger than this form takes, so nothing was "
+                      "recorded. Comments may be up to 20,000 characters: shorten them, or "
+                      "send the rest to your HR representative, and submit again."),
                    api_message=f"Request Entity Too Large: the body is over {limit} KiB; "
                                "nothing was changed")
 
 
 def _internal_error(exc: InternalServerError) -> Response:
-    return problem(500, "Something went wrong",
-                 "Something went wrong on our side and nothing was changed. Please try "
-                 "again later; if it keeps happening, contact your HR representative.")
+    return problem(500, N_("Something went wrong"),
+                   N_("Something went wrong on our side and nothing was changed. Please "
+                      "try again later; if it keeps happening, contact your HR "
+                      "representative."))
 
 
 def _not_found(exc: HTTPException) -> Response | HTTPException:
@@ -151,13 +162,14 @@ def _not_found(exc: HTTPException) -> Response | HTTPException:
         from signing.web.api.errors import http_error  # the API's answer, as it gives it
         return http_error(exc)
     if isinstance(exc, MethodNotAllowed):
-        response = problem(405, "This page cannot be used that way",
-                           "This address does not take what your browser sent. Go back to "
-                           "the page you came from, or open the link in your email again.")
+        response = problem(405, N_("This page cannot be used that way"),
+                           N_("This address does not take what your browser sent. Go back "
+                              "to the page you came from, or open the link in your email "
+                              "again."))
     else:
-        response = problem(exc.code or 404, "Page not found",
-                           "There is no page at this address. It may have been mistyped, or "
-                           "the page may have moved.")
+        response = problem(exc.code or 404, N_("Page not found"),
+                           N_("There is no page at this address. It may have been "
+                              "mistyped, or the page may have moved."))
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

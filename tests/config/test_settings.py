@@ -111,3 +111,14 @@ def test_the_lease_defaults_are_the_settings():
     default = SETTINGS["worker_lease_seconds"].default
     assert DeliveryConfig().min_lease == default
     assert dt.timedelta(seconds=default) == outbox.LEASE
+
+
+def test_a_default_language_that_is_not_supported_is_refused_naming_the_setting():
+    from signing.domain.sending import default_language
+
+    assert default_language(load_settings({"PLANSIGN_DEFAULT_LANGUAGE": "De"})) == "de"
+    with pytest.raises(SettingsError) as info:
+        default_language(load_settings({"PLANSIGN_DEFAULT_LANGUAGE": "pt"}))
+    assert info.value.name == "default_language"
+    assert str(info.value) == ("default_language: 'pt' is not a supported language; "
+                               "choose one of en, es, fr, de, ar")

@@ -299,3 +299,12 @@ def test_a_yaml_key_that_is_a_map_or_list_is_a_plan_error(text):
     # Found by tests/hostile: YAML allows complex keys, which no plan field can be.
     with pytest.raises(PlanError, match="a key must be a name"):
         load_plan_text(text)
+
+
+def test_a_plan_names_its_language_from_the_supported_list(plan_data):
+    assert plan_from_data(plan_data).language is None  # the default_language setting's
+    assert plan_from_data({**plan_data, "language": " FR "}).language == "fr"
+    with pytest.raises(PlanError) as info:
+        plan_from_data({**plan_data, "language": "klingon"})
+    assert str(info.value.problems[0]) == (
+        "language: 'klingon' is not a supported language; choose one of en, es, fr, de, ar")

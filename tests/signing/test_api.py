@@ -100,6 +100,18 @@ def test_create_then_get(client, hr, sessions, envelope, plan):
         assert not any(nonce in text for nonce in nonces)
 
 
+def test_the_envelope_keeps_the_language_its_plan_names_or_the_default(client, hr, sessions,
+                                                                       plan):
+    named = create(client, hr, {**plan, "language": "ar"}).get_json()["id"]
+    unnamed = create(client, hr, {k: v for k, v in plan.items() if k != "language"})
+    with sessions() as session:
+        assert session.get(EnvelopeRow, named).plan_data["language"] == "ar"
+        assert session.get(EnvelopeRow, unnamed.get_json()["id"]).plan_data["language"] == "en"
+    refused = create(client, hr, {**plan, "language": "xx"})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["path"] == "language"
+
+
 def test_the_location_header_and_the_outbox(client, hr, sessions, plan):
     response = create(client, hr, plan)
     assert response.headers["Location"] == f"/api/v1/envelopes/{response.get_json()['id']}"

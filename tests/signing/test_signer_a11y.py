@@ -273,7 +273,7 @@ def test_every_signer_page_passes_axe_at_both_widths(server, tmp_path):
         expect(manager.get_by_role("status")).to_contain_text("recorded with your witness")
         # The employee, told by email, opens their link: what was recorded, and by whom.
         page = signer_page(with_manager[wf.Role.EMPLOYEE])
-        expect(page.get_by_text("with Priya Raman as witness")).to_be_visible()
+        expect(page.get_by_text("Witness: Priya Raman.")).to_be_visible()
         expect(page.get_by_text("You can add comments until").first).to_be_visible()
         check_state(page, "employee-refusal-recorded", shots, axe)
         # Then the manager confirms the plan.

@@ -177,8 +177,9 @@ def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, se
     _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
     words = text_of(html)
     assert re.search(r"Morgan Example recorded that you refused to sign this plan in a meeting "
-                     r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\), "
-                     r"with Jordan Lee as witness; recorded on \w+day \d+ \w+ 20\d\d, "
+                     r"on \w+day \d+ \w+ 20\d\d, \d\d:\d\d (GMT|BST) \(Europe/London\)\. "
+                     r"(Place: .*\. )?"
+                     r"Witness: Jordan Lee\. Recorded on \w+day \d+ \w+ 20\d\d, "
                      r"\d\d:\d\d (GMT|BST) \(Europe/London\)\.", words)
     assert ("What was recorded as the employee's words: Said it is &lt;b&gt;unfair&lt;/b&gt;."
             in words)

@@ -16,19 +16,26 @@ the template engine and quoted only as far as needed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from gettext import NullTranslations
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from docgen.languages import direction, format_locale
 from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.domain.mail import ics
 from signing.domain.mail.message import Attachment, Message
+from signing.domain.wording import N_
 from signing.domain.workflow import Role
 
 TEMPLATES = package_path("signing.domain.mail", "templates")
@@ -36,15 +43,32 @@ TEMPLATES = package_path("signing.domain.mail", "templates")
 #: How much of an employee's comment or reason an HR notice quotes.
 EXCERPT_CHARS = 300
 
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False,
-                                 default=False),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+# The signer's catalog (signing/translations, domain "signer"): a signer's messages are
+# in their plan's language; HR's notices in English (the source language).
+CATALOGS = package_path("signing", "translations")
+SOURCE_LANGUAGE = "en"
+
+
+@functools.cache
+def catalog(language: str) -> NullTranslations:
+    """The signer's words in ``language`` (English for a language without a catalog)."""
+    return Translations.load(str(CATALOGS), [language], domain="signer")
+
+
+@functools.cache
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False,
+                                     default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(catalog(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 class NoticeKind(StrEnum):
@@ -86,8 +110,9 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
                now: dt.datetime, role: Role | str = Role.EMPLOYEE,
                employee_name: str | None = None, meetings: Sequence[Meeting] = (),
                location: str | None = None, video_link: str | None = None,
-               meeting_with: str | None = None) -> Message:
-    """Asks a signer to read the plan and respond by the deadline.
+               meeting_with: str | None = None, language: str = SOURCE_LANGUAGE) -> Message:
+    """Asks a signer to read the plan and respond by the deadline, in ``language`` (the
+    plan's; its dates too, and the calendar's words).
 
     For the employee it says what signing means (receipt and understanding, not
     agreement) and that refusing does not stop the plan. ``meetings`` (the plan's
@@ -100,15 +125,16 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
     if meetings:
         attachments = (Attachment(ics.FILENAME, ics.CONTENT_TYPE, ics.checkin_calendar(
             meetings, uid_seed=envelope_id, stamp=now, location=location,
-            video_link=video_link, meeting_with=meeting_with)),)
-    subject = ("Please review and acknowledge your performance plan" if role is Role.EMPLOYEE
-               else "Please review and sign a performance plan")
+            video_link=video_link, meeting_with=meeting_with,
+            gettext=catalog(language).gettext)),)
+    subject = (N_("Please review and acknowledge your performance plan")
+               if role is Role.EMPLOYEE else N_("Please review and sign a performance plan"))
     context = {
         "role": role.value,
         "employee_name": employee_name,
         "link": _link(link),
-        "deadline": format_when(deadline),
-        "meetings": [format_meeting(m) for m in meetings],
+        "deadline": format_when(deadline, language),
+        "meetings": [format_meeting(m, language) for m in meetings],
         "location": location,
         "video_link": video_link,
         # Plan data need not hold a URL here; only a real http(s) URL becomes a link.
@@ -118,21 +144,24 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
     }
     return _message("invitation", subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
-                    idempotency_key=idempotency_key, attachments=attachments, **context)
+                    idempotency_key=idempotency_key, attachments=attachments,
+                    language=language, **context)
 
 
 def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
              contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
-             role: Role | str = Role.EMPLOYEE, employee_name: str | None = None) -> Message:
+             role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
+             language: str = SOURCE_LANGUAGE) -> Message:
     """A signer who has been asked has not responded yet."""
     role = Role(role)
-    subject = ("Reminder: please review and acknowledge your performance plan"
-               if role is Role.EMPLOYEE else "Reminder: please review and sign a performance plan")
+    subject = (N_("Reminder: please review and acknowledge your performance plan")
+               if role is Role.EMPLOYEE
+               else N_("Reminder: please review and sign a performance plan"))
     return _message("reminder", subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
-                    deadline=format_when(deadline))
+                    deadline=format_when(deadline, language), language=language)
 
 
 def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
@@ -140,21 +169,24 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
               role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
               available_until: dt.datetime | None = None,
               attachments: Sequence[Attachment] = (), too_large_bytes: int | None = None,
-              records_page: str | None = None) -> Message:
+              records_page: str | None = None,
+              language: str = SOURCE_LANGUAGE) -> Message:
     """The plan is complete: the signer's copy attached (unless the organisation wants a
     link only, or it is ``too_large_bytes`` to attach, which the email says), and a link
     to download it. ``records_page``: where a fresh link can be asked for."""
     role = Role(role)
-    subject = ("Your copy of your performance plan" if role is Role.EMPLOYEE
-               else "Your copy of a completed performance plan")
+    subject = (N_("Your copy of your performance plan") if role is Role.EMPLOYEE
+               else N_("Your copy of a completed performance plan"))
     return _message("your_copy", subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
-                    available_until=format_when(available_until) if available_until else None,
+                    available_until=(format_when(available_until, language)
+                                     if available_until else None),
                     attachments=attachments, attached=bool(attachments),
                     too_large=format_size(too_large_bytes) if too_large_bytes else None,
-                    records_page=_link(records_page) if records_page else None)
+                    records_page=_link(records_page) if records_page else None,
+                    language=language)
 
 
 def records_access(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
@@ -238,7 +270,8 @@ def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, enve
                      witness: str, at: dt.datetime, reason: str | None = None,
                      meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
                      can_comment: bool = False, link: str | None = None,
-                     comments_until: dt.datetime | None = None) -> Message:
+                     comments_until: dt.datetime | None = None,
+                     language: str = SOURCE_LANGUAGE) -> Message:
     """Tells the employee that their manager recorded their refusal to sign, made in a
     meeting: what was recorded, by whom, before which witness, in which meeting
     (``meeting_at``, ``meeting_place``) and when it was recorded (``at``), each in the
@@ -252,23 +285,26 @@ def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, enve
     for when in (meeting_at, comments_until):
         if when is not None:
             _aware(when)
-    return _message("refusal_recorded", subject="Your response to your performance plan "
-                    "was recorded", to=to, name=name, company=company, contact=contact,
+    return _message("refusal_recorded", subject=N_("Your response to your performance plan "
+                                                   "was recorded"),
+                    to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
-                    idempotency_key=idempotency_key, recorded_by=recorded_by or "your manager",
-                    witness=witness, at=format_when(at),
-                    meeting_at=format_when(meeting_at) if meeting_at else None,
+                    idempotency_key=idempotency_key,
+                    recorded_by=recorded_by or catalog(language).gettext("your manager"),
+                    witness=witness, at=format_when(at, language),
+                    meeting_at=format_when(meeting_at, language) if meeting_at else None,
                     meeting_place=" ".join(meeting_place.split()) if meeting_place else None,
                     reason=reason.strip() if reason and reason.strip() else None,
                     can_comment=can_comment, link=_link(link) if link else None,
-                    comments_until=(format_moment(comments_until)
-                                    if can_comment and comments_until else None))
+                    comments_until=(format_moment(comments_until, language)
+                                    if can_comment and comments_until else None),
+                    language=language)
 
 
 def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
            signer_id: str, idempotency_key: str, role: Role | str = Role.EMPLOYEE,
            employee_name: str | None = None, meetings: Sequence[Meeting] = (),
-           now: dt.datetime | None = None) -> Message:
+           now: dt.datetime | None = None, language: str = SOURCE_LANGUAGE) -> Message:
     """HR withdrew the request; the link no longer works. Has no link of its own, and
     gives no reason (HR's reason is for the record, not for the signer's mailbox).
 
@@ -283,14 +319,14 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
             raise ValueError("now: a cancelled calendar needs the time it was issued")
         attachments = (Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE, ics.cancelled_calendar(
             meetings, uid_seed=envelope_id, stamp=now,
-            organizer=contact.email, attendee=to)),)
-    return _message("voided", subject="A signing request sent to you has been withdrawn",
+            organizer=contact.email, attendee=to, gettext=catalog(language).gettext)),)
+    return _message("voided", subject=N_("A signing request sent to you has been withdrawn"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name),
                     calendar_file=ics.CANCEL_FILENAME if meetings else None,
-                    attachments=attachments)
+                    attachments=attachments, language=language)
 
 
 # -- formatting -----------------------------------------------------------------------
@@ -328,29 +364,44 @@ def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id:
                     scheduled=format_when(scheduled), manager_name=manager_name)
 
 
-def format_when(when: dt.datetime) -> str:
-    """"Tuesday 15 December 2026 at 17:00 GMT", in the datetime's own time zone."""
+def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
+    """"Tuesday 15 December 2026 at 17:00 GMT", in the datetime's own time zone (and in
+    ``language``: "mardi 15 décembre 2026 à 17:00 GMT")."""
     _aware(when)
-    return f"{format_date(when)} at {when:%H:%M} {when.tzname()}"
+    return catalog(language).gettext("%(date)s at %(time)s %(zone)s") % {
+        "date": format_date(when, language), "time": _clock(when, language),
+        "zone": when.tzname()}
 
 
-def format_moment(when: dt.datetime) -> str:
+def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     """"Friday 11 December 2026, 17:00 CET", in the datetime's own time zone: a time
     in a sentence that has its own verb ("until ...")."""
     _aware(when)
-    return f"{format_date(when)}, {when:%H:%M} {when.tzname()}"
+    comma = "، " if language == "ar" else ", "
+    return f"{format_date(when, language)}{comma}{_clock(when, language)} {when.tzname()}"
 
 
-def format_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def format_date(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
+    if language == SOURCE_LANGUAGE:
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    return babel_date(day, "full", locale=format_locale(language))
 
 
-def format_meeting(meeting: Meeting) -> str:
+def format_meeting(meeting: Meeting, language: str = SOURCE_LANGUAGE) -> str:
     """"Tuesday 8 December 2026, 10:30 to 11:00 GMT"."""
     _aware(meeting.starts)
     ends = meeting.ends.astimezone(meeting.starts.tzinfo)
-    return f"{format_date(meeting.starts)}, {meeting.starts:%H:%M} to {ends:%H:%M} " \
-           f"{meeting.starts.tzname()}"
+    return catalog(language).gettext("%(date)s, %(start)s to %(end)s %(zone)s") % {
+        "date": format_date(meeting.starts, language),
+        "start": _clock(meeting.starts, language), "end": _clock(ends, language),
+        "zone": meeting.starts.tzname()}
+
+
+def _clock(when: dt.datetime, language: str) -> str:
+    """17:00 (a 24-hour clock in English, as plansign has always written it)."""
+    if language == SOURCE_LANGUAGE:
+        return f"{when:%H:%M}"
+    return babel_time(when, "short", locale=format_locale(language))
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -359,15 +410,19 @@ def format_meeting(meeting: Meeting) -> str:
 def _message(template: str, *, subject: str, to: str, name: str, company: str,
              contact: Contact | None, envelope_id: str, signer_id: str,
              idempotency_key: str, attachments: Sequence[Attachment] = (),
-             **context: Any) -> Message:
+             language: str = SOURCE_LANGUAGE, **context: Any) -> Message:
+    words = catalog(language)
+    subject = words.gettext(subject)
     context.update(subject=subject, name=name, company=company, contact=contact,
-                   preheader=_PREHEADER[template].format(company=company))
+                   preheader=words.gettext(_PREHEADER[template]) % {"company": company},
+                   language=language, direction=direction(language))
+    env = _environment(language)
     return Message(
         to=to,
         to_name=name,
         subject=subject,
-        text=_env.get_template(f"{template}.txt").render(context),
-        html=_env.get_template(f"{template}.html").render(context),
+        text=env.get_template(f"{template}.txt").render(context),
+        html=env.get_template(f"{template}.html").render(context),
         idempotency_key=idempotency_key,
         attachments=tuple(attachments),
         # A message to no signer (a case's reminder to the manager) names none.
@@ -379,14 +434,17 @@ def _message(template: str, *, subject: str, to: str, name: str, company: str,
 
 # The first line mail clients show next to the subject: nothing from the plan.
 _PREHEADER = {
-    "invitation": "A document from {company} is waiting for your response.",
-    "reminder": "A document from {company} is still waiting for your response.",
-    "your_copy": "Your copy of a completed document from {company}.",
-    "records_access": "The records you asked for, from {company}.",
+    "invitation": N_("A document from %(company)s is waiting for your response."),
+    "reminder": N_("A document from %(company)s is still waiting for your response."),
+    "your_copy": N_("Your copy of a completed document from %(company)s."),
+    # The records page's answer: no plan behind it, so English for now (its catalog entry
+    # comes with the records page's translation).
+    "records_access": "The records you asked for, from %(company)s.",
     "hr_notice": "A signer has responded.",
-    "voided": "A request from {company} has been withdrawn.",
-    "refusal_recorded": "A note about a document from {company}.",
-    "checkin_record": "A record from {company} is waiting for you to read.",
+    "voided": N_("A request from %(company)s has been withdrawn."),
+    "refusal_recorded": N_("A note about a document from %(company)s."),
+    # Issue 17's messages, not yet in the signer's catalog (English for every language).
+    "checkin_record": "A record from %(company)s is waiting for you to read.",
     "checkin_overdue": "A meeting has no record yet.",
 }
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,15 @@ CANCEL_FILENAME = "check-ins-cancelled.ics"
 # The invitation's meetings are revision 0; their cancellation supersedes them.
 _SEQUENCE = {"PUBLISH": 0, "CANCEL": 1}
 CONTENT_TYPE = "text/calendar"
+
+
+def _english(message: str) -> str:
+    return message
+
+
+# The words of a calendar are the signer's language's: callers pass the catalog's
+# gettext (signing.domain.mail.compose); English without one.
+Gettext = Callable[[str], str]
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "Universal",
                         "Etc/Universal", "GMT", "Etc/GMT"})
 
@@ -43,14 +52,14 @@ def meeting_uid(seed: str, meeting: Meeting) -> str:
 
 def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
                      location: str | None = None, video_link: str | None = None,
-                     meeting_with: str | None = None) -> bytes:
+                     meeting_with: str | None = None, gettext: Gettext = _english) -> bytes:
     """An iCalendar file of the meetings. ``stamp`` (DTSTAMP) is when it was issued: pass
     the same value on a retry and the bytes are the same."""
     calendar = _calendar("PUBLISH", meetings, stamp)
     total = len(meetings)
-    description = _description(meeting_with, video_link)
+    description = _description(meeting_with, video_link, gettext)
     for meeting in meetings:
-        event = _event(meeting, uid_seed, stamp, "PUBLISH", total)
+        event = _event(meeting, uid_seed, stamp, "PUBLISH", total, gettext)
         if location or video_link:
             event.add("location", location or video_link)
         if video_link and urlsplit(video_link).scheme in ("https", "http"):
@@ -64,13 +73,14 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
 
 
 def cancelled_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
-                       organizer: str | None = None, attendee: str | None = None) -> bytes:
+                       organizer: str | None = None, attendee: str | None = None,
+                       gettext: Gettext = _english) -> bytes:
     """The cancellation of the meetings :func:`checkin_calendar` gave for the same
     ``uid_seed``. ``organizer`` and ``attendee`` are addresses: RFC 5546 wants them in a
     cancellation, and some calendars act on one only when they are there."""
     calendar = _calendar("CANCEL", meetings, stamp)
     for meeting in meetings:
-        event = _event(meeting, uid_seed, stamp, "CANCEL", len(meetings))
+        event = _event(meeting, uid_seed, stamp, "CANCEL", len(meetings), gettext)
         if organizer:
             event.add("organizer", f"mailto:{organizer}")
         if attendee:
@@ -107,14 +117,15 @@ def _calendar(method: str, meetings: Sequence[Meeting], stamp: dt.datetime) -> C
 
 
 def _event(meeting: Meeting, uid_seed: str, stamp: dt.datetime, method: str,
-           total: int) -> Event:
+           total: int, gettext: Gettext = _english) -> Event:
     """What a meeting's event says in the invitation and its cancellation alike."""
     event = Event()
     event.add("uid", meeting_uid(uid_seed, meeting))
     event.add("dtstamp", stamp.astimezone(dt.UTC))
     event.add("dtstart", _for_ical(meeting.starts))
     event.add("dtend", _for_ical(meeting.ends))
-    event.add("summary", f"Check-in meeting ({meeting.number} of {total})")
+    event.add("summary", gettext("Check-in meeting (%(number)s of %(total)s)")
+              % {"number": meeting.number, "total": total})
     event.add("sequence", _SEQUENCE[method])
     return event
 
@@ -131,10 +142,11 @@ def _for_ical(when: dt.datetime) -> dt.datetime:
     return when if _zone(when) else when.astimezone(dt.UTC)
 
 
-def _description(meeting_with: str | None, video_link: str | None) -> str:
+def _description(meeting_with: str | None, video_link: str | None,
+                 gettext: Gettext = _english) -> str:
     lines = []
     if meeting_with:
-        lines.append(f"With {meeting_with}.")
+        lines.append(gettext("With %(people)s.") % {"people": meeting_with})
     if video_link:
-        lines.append(f"Video: {video_link}")
+        lines.append(gettext("Video: %(link)s") % {"link": video_link})
     return "\n".join(lines)

@@ -69,6 +69,9 @@ _SUPPORT = tuple((kind, kind.title()) for kind in
                  ("training", "mentoring", "coaching", "workload", "tools", "other"))
 _CADENCE = (("weekly", _l("Weekly")), ("biweekly", _l("Every two weeks")),
             ("monthly", _l("Monthly")))
+# Each language by its own name, as its readers look for it.
+_LANGUAGES = (("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch"),
+              ("ar", "العربية"))
 _WEEKDAYS = tuple((day, day.title()) for day in
                   ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                    "sunday"))
@@ -89,7 +92,10 @@ def sections(templates: Iterable[str] = ("standard", "sales")) -> tuple[Part, ..
                                                           "PIP-2027-0111")),
             Field("template", _l("Template"), "select",
                   choices=tuple((name, name.title()) for name in templates),
-                  hint=_l("The Word template the PDF is made from"))), ),
+                  hint=_l("The Word template the PDF is made from")),
+            Field("language", _l("Language"), "select", choices=_LANGUAGES,
+                  hint=_l("What the employee reads the plan's pages, emails and record "
+                          "in; not set: plansign's default language"))), ),
         Group("company", _l("Company"), (Field("name", _l("Company name")),), optional=True,
               hint=_l("Leave empty to use the company name of plansign's settings")),
         _person("employee", _l("Employee"),

@@ -27,7 +27,13 @@ from signing.domain.access import Principal, Role
 from signing.domain.drafts import Draft, DraftConflict, DraftError, DraftNotFound, DraftState
 from signing.domain.envelopes import EnvelopeNotFound
 from signing.domain.models import DraftRow
-from signing.domain.sending import SendOptions, checked_plan, plan_limits, signature_pdf
+from signing.domain.sending import (
+    SendOptions,
+    checked_plan,
+    default_language,
+    plan_limits,
+    signature_pdf,
+)
 from signing.web import current
 from signing.web.console import draftform, signedin
 
@@ -436,7 +442,8 @@ def _options(draft: Draft, *, force: bool = False) -> SendOptions:
                        company_name=settings.company_name,
                        expires_in=dt.timedelta(days=settings.link_max_age_days),
                        force=force, team=signedin.principal().team or draft.team,
-                       limits=plan_limits(settings))
+                       limits=plan_limits(settings),
+                       language=default_language(settings))
 
 
 def _policy() -> drafts.Policy:

@@ -145,11 +145,14 @@
         var note = document.createElement("p");
         note.className = "notice restored";
         note.setAttribute("role", "status");
-        note.textContent = "We filled in what you typed here earlier. It has not been sent yet.";
+        // The words come from the page, in its language (sign.html's data-restored).
+        note.textContent = main.getAttribute("data-restored") ||
+          "We filled in what you typed here earlier. It has not been sent yet.";
         // Only text is kept: a tick (consent above all) is given afresh, so the note
         // does not let the signer think the whole form is as they left it.
         if (form.querySelector("input[type=checkbox]:not(:checked)")) {
-          note.textContent += " Any boxes you had ticked are not kept: tick them again before you send it.";
+          note.textContent += " " + (main.getAttribute("data-restored-ticks") ||
+            "Any boxes you had ticked are not kept: tick them again before you send it.");
         }
         form.insertBefore(note, form.firstChild);
         var details = form.closest("details");
@@ -163,19 +166,27 @@
      another zone, the time is written again in the browser's, in the same form:
      "Sunday 6 December 2026, 21:02 CST (America/Chicago)". */
 
+  var lang = document.documentElement.lang || "en";
+
   function inZone(at) {
     var part = {};
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
-    }).formatToParts(at).forEach(function (p) { part[p.type] = p.value; });
+    var named = zone === "UTC" || zone === "Etc/UTC" ? "" : " (" + zone + ")";
     var short = "";
     new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" })
       .formatToParts(at).forEach(function (p) { if (p.type === "timeZoneName") { short = p.value; } });
     short = short.replace(/^GMT(?=[+-])/, "UTC");
+    if (lang !== "en") {
+      // The page's language writes its own full date and time, as the server does (Babel).
+      var day = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: "full" }).format(at);
+      var time = new Intl.DateTimeFormat(lang, { timeZone: zone, timeStyle: "short" }).format(at);
+      return day + ", " + time + (short ? " " + short : "") + named;
+    }
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(at).forEach(function (p) { part[p.type] = p.value; });
     return part.weekday + " " + part.day + " " + part.month + " " + part.year + ", " +
-      part.hour + ":" + part.minute + (short ? " " + short : "") +
-      (zone === "UTC" || zone === "Etc/UTC" ? "" : " (" + zone + ")");
+      part.hour + ":" + part.minute + (short ? " " + short : "") + named;
   }
 
   var pageZone = main.getAttribute("data-zone");

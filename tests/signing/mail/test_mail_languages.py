@@ -1,0 +1,83 @@
+"""A signer's emails in their plan's language: the subject, the preview line, the text
+and HTML bodies (``lang`` and ``dir`` on the HTML), the dates, and the calendar file's
+words; none of the English sentences of the signer's catalog is left in another
+language's message. HR's notices stay in English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+from icalendar import Calendar
+
+from docgen.languages import SUPPORTED, direction
+from signing.domain.mail import compose
+from signing.domain.mail.message import Message
+from tests.signing.mail.test_mail_messages import DEADLINE, LINK, SENT_AT, invitation
+from tests.test_translations import TRANSLATIONS
+
+MONTH = {"en": "December", "es": "diciembre", "fr": "décembre", "de": "Dezember",
+         "ar": "ديسمبر"}
+
+
+def english_messages() -> set[str]:
+    with (TRANSLATIONS / "signer.pot").open("rb") as pot:
+        return {m.id for m in read_po(pot) if isinstance(m.id, str)}
+
+
+def english_sentences() -> list[str]:
+    return [m for m in english_messages() if len(m) > 24 and not re.search(r"%\(", m)]
+
+
+def messages(language: str) -> list[Message]:
+    common = dict(to="a@example.com", name="Léa Brändli", company="Harbor & Finch",
+                  contact=compose.Contact("Dana Whitfield", "dana@example.com"),
+                  envelope_id="env_1", signer_id="sig_1", idempotency_key="k",
+                  language=language)
+    return [
+        invitation(language=language),
+        compose.reminder(**common, link=LINK, deadline=DEADLINE),
+        compose.your_copy(**common, link=LINK, available_until=DEADLINE),
+        compose.voided(**common, meetings=(), now=SENT_AT),
+        compose.refusal_recorded(**common, recorded_by="Jürg Baumann", witness="Anna Keller",
+                                 at=DEADLINE, meeting_at=DEADLINE, meeting_place="Room 3",
+                                 can_comment=True, link=LINK, comments_until=DEADLINE),
+    ]
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_a_signers_emails_are_in_the_plans_language(language):
+    english, subjects = english_sentences(), english_messages()
+    for index, message in enumerate(messages(language)):
+        assert f'<html lang="{language}" dir="{direction(language)}">' in message.html
+        if index != 3:  # the withdrawal gives no date
+            assert MONTH[language] in message.text
+        if language == "en":
+            continue
+        assert message.subject not in subjects
+        for body in (message.text, message.html.replace("&#39;", "'")):
+            left = [s for s in english if s in body]
+            assert not left, f"{language} {message.subject}: English left: {left}"
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_the_calendar_speaks_the_plans_language(language):
+    message = invitation(language=language)
+    calendar = Calendar.from_ical(message.attachments[0].content)
+    summary = str(next(iter(calendar.walk("VEVENT")))["SUMMARY"])
+    expected = compose.catalog(language).gettext("Check-in meeting (%(number)s of %(total)s)")
+    assert summary == expected % {"number": 1, "total": len(calendar.walk("VEVENT"))}
+    assert (language == "en") == summary.startswith("Check-in meeting")
+
+
+def test_hr_notices_stay_in_english():
+    notice = compose.hr_notice(kind="comment", to="hr@example.com", name="Dana", link=LINK,
+                               company="Harbor & Finch", signer_name="Léa",
+                               employee_name="Léa", envelope_id="e", signer_id="s",
+                               idempotency_key="k", text="Hello", at=DEADLINE)
+    assert notice.subject == "A signer commented on a performance plan"
+    assert '<html lang="en" dir="ltr">' in notice.html
+    assert dt.datetime  # the dates are English too: "Monday 14 December 2026 at 17:00 GMT"
+    assert "Monday 14 December 2026 at 17:00 GMT" in notice.text

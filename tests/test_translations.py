@@ -1,0 +1,137 @@
+"""The gettext catalogs of signing/translations/ (`make translations`; README,
+"Languages"), for both domains: ``messages`` (the console, English only so far) and
+``signer`` (everything a signer reads, in every language plansign writes to employees).
+
+Each fails with what to do: a string a template or the code shows that is not in the
+committed template (not marked, or marked since the last `make translations`); a
+message some language's catalog lacks, leaves empty or marks fuzzy; a translation whose
+placeholders are not the message's; a compiled catalog older than its .po."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from docgen.languages import SUPPORTED
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATIONS = ROOT / "signing" / "translations"
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
+            "N_": None}
+# Each domain: its extraction's mapping and the languages it must be translated into
+# (English is the source language: its catalog's messages stay untranslated).
+DOMAINS = {"messages": ("babel.cfg", ()),
+           "signer": ("babel-signer.cfg", tuple(c for c in SUPPORTED if c != "en"))}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def extracted(mapping: str) -> set[str]:
+    """What `make translations` extracts now with ``mapping``, as message ids."""
+    with (ROOT / mapping).open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    return {message[0] if isinstance(message, tuple) else message
+            for _file, _line, message, _comments, _context in extract_from_dir(
+                str(ROOT), method_map, options_map, keywords=KEYWORDS)}
+
+
+def read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as po:
+        return read_po(po, locale=locale)
+
+
+def ids(catalog: Catalog) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_string_shown_is_in_the_committed_template(domain):
+    mapping, _languages = DOMAINS[domain]
+    found = extracted(mapping)
+    assert found, f"{mapping} extracts nothing"
+    template = ids(read(TRANSLATIONS / f"{domain}.pot"))
+    new, gone = sorted(found - template), sorted(template - found)
+    assert not new and not gone, (
+        f"run `make translations` ({domain}): new messages {new}, no longer shown {gone}")
+
+
+def test_the_templates_are_read_not_just_the_python():
+    assert "Sign in to plansign" in extracted("babel.cfg")
+    signer = extracted("babel-signer.cfg")
+    assert "Type your full name" in signer  # sign.html
+    assert "This link has expired. Please ask HR for a new link." in signer  # links.py
+
+
+def test_no_signer_page_shows_text_outside_gettext():
+    """Text between tags in the signer's templates is a gettext call, a variable or a
+    trans block: extraction cannot find a sentence someone forgot to mark."""
+    unmarked = []
+    for template in (ROOT / "signing" / "web" / "templates").glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
+        # Blocks and macros that write attributes (classes, ARIA ids), not words.
+        text = re.sub(r"\{% block main_attributes %\}.*?\{% endblock %\}", "", text, flags=re.S)
+        text = re.sub(r"\{% macro (field_class|described)\(.*?\{% endmacro %\}", "", text,
+                      flags=re.S)
+        text = re.sub(r"\{% trans.*?endtrans %\}", "", text, flags=re.S)
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", text, flags=re.S)
+        text = re.sub(r"<[^>]*>", "\n", text)
+        unmarked += [f"{template.name}: {line.strip()}" for line in text.splitlines()
+                     if re.search(r"[A-Za-z]{2,}", line)]
+    assert not unmarked, unmarked
+
+
+@pytest.mark.parametrize("domain,language", [
+    (domain, language) for domain, (_m, languages) in DOMAINS.items()
+    for language in ("en", *languages)])
+def test_each_catalog_is_complete_and_compiled(domain, language):
+    po = TRANSLATIONS / language / "LC_MESSAGES" / f"{domain}.po"
+    if not po.exists() and language == "en" and domain != "messages":
+        pytest.skip("no English catalog")
+    catalog = read(po, language)
+    template = ids(read(TRANSLATIONS / f"{domain}.pot"))
+    missing = sorted(template - ids(catalog))
+    assert not missing, f"run `make translations`: not in {po}: {missing}"
+    if language != "en":
+        untranslated = [m.id for m in catalog if m.id and (
+            not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+        fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+        assert not untranslated, f"translate in {po} (README, Languages): {untranslated}"
+        assert not fuzzy, f"check and unmark the fuzzy entries of {po}: {fuzzy}"
+        wrong = [m.id for m in catalog if m.id and not _same_placeholders(m.id, m.string)]
+        assert not wrong, f"{po}: the translation's placeholders differ: {wrong}"
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=language == "en")
+    mo = po.with_suffix(".mo")
+    assert mo.exists() and mo.read_bytes() == compiled.getvalue(), \
+        f"run `make translations`: {mo} is not compiled from {po.name}"
+
+
+def _same_placeholders(msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> bool:
+    """Each translation names the message's placeholders; a plural form may leave out the
+    number where its words say it ("one day", "two days" in Arabic)."""
+    wanted = set(_PLACEHOLDER.findall(msgid if isinstance(msgid, str) else msgid[-1]))
+    forms = [msgstr] if isinstance(msgstr, str) else list(msgstr)
+    optional = {"num"} if not isinstance(msgid, str) else set()
+    return all(wanted - optional <= set(_PLACEHOLDER.findall(form)) <= wanted
+               for form in forms)
+
+
+def test_the_app_finds_the_catalogs(tmp_path):
+    from signing.web.app import babel, create_app
+    from signing.web.language import SIGNER_DOMAIN
+
+    app = create_app({"instance_path": str(tmp_path), "secret_keys": "k" * 40,
+                      "database_url": f"sqlite:///{tmp_path / 'plansign.db'}"})
+
+    with app.test_request_context("/console/signin"):
+        assert babel.domain_instance.translation_directories == [str(TRANSLATIONS)]
+        assert {"en", *SUPPORTED} <= {str(locale) for locale in babel.list_translations()}
+        assert SIGNER_DOMAIN.translation_directories == [str(TRANSLATIONS)]
