@@ -134,12 +134,14 @@ class SignerContext:
 
 def _current(*, words: bool = False) -> SignerContext:
     """The signer this browser session is bound to; a revoked link ends the session, and
-    so does the plan's being withdrawn. Everything is read in one read transaction,
-    ended before the caller writes or renders; with ``words``, the employee's own words
-    too, for a page to be rendered."""
+    so does the plan's being withdrawn. Everything is read in one statement (and the
+    plan's data, the first time), its connection back in the pool before the caller
+    writes or renders; with ``words``, the employee's own words too, for a page to be
+    rendered."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
     with webdb.reading() as db:
-        envelope = pagedata.envelope_of_signer(db, signer_id) if signer_id else None
+        read = pagedata.envelope_of_signer(db, signer_id, words=words) if signer_id else None
+        envelope, employee_words = read if read is not None else (None, None)
         signer = envelope.signer(signer_id) if envelope is not None and signer_id else None
         if envelope is not None and envelope.state == wf.EnvelopeState.VOIDED:
             session.clear()
@@ -153,8 +155,6 @@ def _current(*, words: bool = False) -> SignerContext:
             abort(Response(render_template("link_error.html", message=message), 403))
         assert envelope is not None
         plan = _plan_of(db, envelope.id)
-        employee_words = (pagedata.own_words(db, envelope.id, envelope.employee.id)
-                          if words else None)
     sessioncookie.keep_alive(session)  # the session's idle time starts over
     return SignerContext(signer, envelope, plan.facts, plan.summary, employee_words)
 
