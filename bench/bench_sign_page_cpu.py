@@ -349,7 +349,7 @@ def logged_statements(log: Path) -> Callable[[], list[str]]:
     import re
 
     where = {"offset": log.stat().st_size}
-    pattern = re.compile(r"LOG:  (?:statement|execute [^:]*): (.*)")
+    pattern = re.compile(r"LOG:  ((?:statement|execute [^:]*): .*)")
 
     def since() -> list[str]:
         time.sleep(0.2)  # the server writes its log as it goes

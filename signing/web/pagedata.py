@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
@@ -87,7 +87,9 @@ _ENVELOPE_WITH_WORDS = (
     .outerjoin(_AUDIT, and_(_SIGNERS.c.role == wf.Role.EMPLOYEE,
                             _AUDIT.c.envelope_id == _SIGNERS.c.envelope_id,
                             _AUDIT.c.signer_id == _SIGNERS.c.id,
-                            _AUDIT.c.type.in_(_OWN_WORDS_TYPES)))
+                            # Not in_(): its list is expanded into the SQL on
+                            # every execution (SQLAlchemy's "postcompile").
+                            or_(*(_AUDIT.c.type == type_ for type_ in _OWN_WORDS_TYPES))))
     .where(_OF_SIGNERS_ENVELOPE)
     .order_by(_SIGNERS.c.routing_order, _SIGNERS.c.id, _AUDIT.c.seq))
 _PLAN_DATA = select(_ENVELOPES.c.plan_data).where(_ENVELOPES.c.id == bindparam("envelope_id"))

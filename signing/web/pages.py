@@ -139,7 +139,7 @@ def _current(*, words: bool = False) -> SignerContext:
     writes or renders; with ``words``, the employee's own words too, for a page to be
     rendered."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
-    with webdb.reading() as db:
+    with webdb.statement_reads() as db:
         read = pagedata.envelope_of_signer(db, signer_id, words=words) if signer_id else None
         envelope, employee_words = read if read is not None else (None, None)
         signer = envelope.signer(signer_id) if envelope is not None and signer_id else None
@@ -194,7 +194,7 @@ def open_link(token: str) -> BaseResponse:
     links = current.services().links
     try:
         claims = links.unsign(token)
-        with webdb.reading() as db:
+        with webdb.statement_reads() as db:
             signer = pagedata.nonce_of(db, claims.signer_id)
         if signer is not None and signer[1] == wf.EnvelopeState.VOIDED:
             raise LinkWithdrawn()
@@ -466,7 +466,7 @@ def document() -> Response:
                               actor=_actor(ctx.signer.id), now=_now())
         session["opened"] = [*opened, kind]
     final = ctx.envelope.final_sha256
-    with webdb.reading() as db:
+    with webdb.statement_reads() as db:
         pdf = pagedata.document(db, final or ctx.envelope.document_sha256)
     name = "performance-plan-signed.pdf" if final else "performance-plan.pdf"
     response = Response(pdf, mimetype="application/pdf")

@@ -1,6 +1,6 @@
 """The database for the web app: one engine per app; per request, one session that only
-reads (or, for the signer's pages, a connection for reading with Core statements, each
-a consistent view of its own), and short write transactions on their own sessions.
+reads (or, for the signer's pages, a connection for reading with Core statements), and
+short write transactions on their own sessions.
 
 Reading and writing apart matters on SQLite: a write transaction holds the database's
 one write lock, so a request that wrote through its reading session would keep every
@@ -38,15 +38,21 @@ def session() -> Session:
 
 @contextlib.contextmanager
 def reading() -> Iterator[Connection]:
-    """A connection for reading with Core statements (SELECTs only), back in the pool
-    when the block ends: read all a response needs in one block, then write and render
-    after it, so that no snapshot is held meanwhile (see :func:`release_snapshot`).
-    Cheaper than :func:`session` by the ORM's bookkeeping.
+    """One read-only transaction for Core statements, ended (and its connection back in
+    the pool) when the block ends: read all a response needs in one block, then write
+    and render after it, so that no snapshot is held meanwhile (see
+    :func:`release_snapshot`). Cheaper than :func:`session` by the ORM's bookkeeping."""
+    with services().read_engine.connect() as connection:
+        yield connection
 
-    Each statement is a consistent view of its own, but two need not agree: on
-    PostgreSQL they run in autocommit (no ``BEGIN``, no ``ROLLBACK``: one round trip
-    each, see :func:`database.statement_reader`), so what must agree is read in one
-    statement (signing.web.pagedata)."""
+
+@contextlib.contextmanager
+def statement_reads() -> Iterator[Connection]:
+    """As :func:`reading`, for reads whose every statement stands alone (SELECTs only):
+    each is a consistent view of its own, but two need not agree, for on PostgreSQL
+    they run in autocommit, with no ``BEGIN`` and no ``ROLLBACK``: one round trip each
+    where a read-only transaction adds two (:func:`database.statement_reader`). What
+    must agree is read in one statement (signing.web.pagedata)."""
     engine: Engine = current_app.extensions[_STATEMENT_READER]
     with engine.connect() as connection:
         yield connection

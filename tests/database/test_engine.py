@@ -127,11 +127,11 @@ def test_a_statement_reader_leaves_no_transaction_and_the_connection_as_it_was(
         driver = connection.connection.driver_connection
         if db_backend == "postgresql":
             assert driver.info.transaction_status == driver.info.transaction_status.IDLE
-    with pytest.raises(RuntimeError, match="undone"):
-        with make_session_factory(engine).begin() as session:
-            session.add(Thing(name="rolled back"))
-            session.flush()
-            raise RuntimeError("undone")
+    with pytest.raises(RuntimeError, match="undone"), \
+            make_session_factory(engine).begin() as session:
+        session.add(Thing(name="rolled back"))
+        session.flush()
+        raise RuntimeError("undone")
     with make_session_factory(engine, read_only=True)() as session:
         assert session.scalars(select(Thing.name)).all() == ["kept"]
         if db_backend == "postgresql":
