@@ -104,6 +104,10 @@ def _alive_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT 1")
+            # The driver began a transaction for the ping: end it, or the connection is
+            # handed out inside it, where a reader's READ ONLY or autocommit cannot be
+            # set (psycopg refuses: an error page for the request that checked it out).
+            dbapi_connection.rollback()
         except Exception as error:
             raise exc.DisconnectionError(f"a pooled connection failed its ping: {error}") \
                 from error

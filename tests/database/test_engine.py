@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from database import UTCDateTime, make_engine, make_session_factory, statement_reader
+from database import engine as engine_module
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
 
@@ -140,6 +141,25 @@ def test_a_statement_reader_leaves_no_transaction_and_the_connection_as_it_was(
     if db_backend == "postgresql":
         assert (driver.autocommit, driver.isolation_level, driver.read_only) == \
             (False, None, None)
+
+
+def test_a_connection_pinged_after_idling_is_handed_out_outside_a_transaction(
+        engine, db_backend, monkeypatch):
+    """A connection idle past IDLE_PING_SECONDS is pinged on checkout; the ping's own
+    transaction is ended, so a reader can still make its connection READ ONLY, or
+    autocommit, and a writer's work is its own transaction (once, psycopg refused the
+    reader: an error page for the first signer after half a minute's quiet)."""
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite connections are not pinged")
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", -1.0)  # every checkout pings
+    with make_session_factory(engine).begin() as session:
+        session.add(Thing(name="kept"))
+    with make_session_factory(engine, read_only=True)() as session:
+        assert session.scalar(text("SHOW transaction_read_only")) == "on"
+    with statement_reader(engine).connect() as connection:
+        assert connection.scalars(select(Thing.name)).all() == ["kept"]
+        info = connection.connection.driver_connection.info
+        assert info.transaction_status == info.transaction_status.IDLE
 
 
 def test_sqlite_writers_in_one_process_never_find_the_database_busy(tmp_path, db_backend):
