@@ -30,6 +30,11 @@ Usage::
         [--rounds 5] [--requests 300] [--database-url postgresql+psycopg://...]
     .venv/bin/python bench/bench_sign_page_cpu.py --profile page   # cProfile, this checkout
     .venv/bin/python bench/bench_sign_page_cpu.py --db postgresql --profile acknowledge
+    .venv/bin/python bench/bench_sign_page_cpu.py --db postgresql --trips  # [--root DIR]
+
+``--trips`` counts the statements PostgreSQL receives per request of each kind (its
+``log_statement = all``: one line per simple query or extended-protocol execute, so one
+per round trip), the rate limiter's and the pool's included, and shows one request's.
 
 Both variants run with the interpreter that runs this script (one virtual environment),
 each with its own checkout first on ``sys.path``.
@@ -191,7 +196,8 @@ def csrf_of(page: bytes) -> str:
 
 def measure_plansign(requests: int, database_url: str, plans: Iterable[str],
                      profile: str | None = None,
-                     operations: Iterable[str] = OPERATIONS) -> dict[str, float]:
+                     operations: Iterable[str] = OPERATIONS,
+                     statements: Callable[[], list[str]] | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-page-") as folder:
         app, services = plansign_app(database_url, Path(folder))
         wsgi, results = Wsgi(app), {}
@@ -236,6 +242,8 @@ def measure_plansign(requests: int, database_url: str, plans: Iterable[str],
                 for operation in OPERATIONS[:OPERATIONS.index(profile)]:
                     measured[operation]()
                 return {"profiled": run_profiled(measured[profile], plan, profile)}
+            if statements is not None:
+                return count_trips(measured, statements, requests)
             for operation in operations:
                 results[f"{plan}.{operation}"] = measured[operation]()
         services.close()
@@ -319,6 +327,41 @@ def run_profiled(run: Callable[[], float], plan: str, operation: str) -> float:
     return seconds
 
 
+def count_trips(measured: dict[str, Callable[[], float]], statements: Callable[[], list[str]],
+                requests: int) -> dict[str, float]:
+    """Runs each request kind in turn (as a measured run does), and prints the statements
+    the server logged per request, and the last request's."""
+    results = {}
+    for operation in OPERATIONS:
+        statements()  # what came before
+        measured[operation]()
+        logged = statements()
+        results[operation] = len(logged) / requests
+        print(f"{operation}: {len(logged) / requests:.2f} statements (round trips) per "
+              f"request; the last request's:", file=sys.stderr)
+        for line in logged[-round(len(logged) / requests):]:
+            print(f"    {line[:150]}", file=sys.stderr)
+    return results
+
+
+def logged_statements(log: Path) -> Callable[[], list[str]]:
+    """The statements PostgreSQL has logged since the last call (log_statement = all)."""
+    import re
+
+    where = {"offset": log.stat().st_size}
+    pattern = re.compile(r"LOG:  ((?:statement|execute [^:]*): .*)")
+
+    def since() -> list[str]:
+        time.sleep(0.2)  # the server writes its log as it goes
+        with log.open("rb") as file:
+            file.seek(where["offset"])
+            text = file.read()
+        where["offset"] += len(text)
+        return [m.group(1) for m in pattern.finditer(text.decode(errors="replace"))]
+
+    return since
+
+
 def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, args.root)
     sys.path.insert(1, str(ROOT))  # bench's own helpers (peakmem)
@@ -399,6 +442,9 @@ def main() -> None:
     parser.add_argument("--profile", choices=OPERATIONS,
                         help="profile one request kind of this checkout, example plan")
     parser.add_argument("--plan", choices=PLANS, default="example", help="with --profile")
+    parser.add_argument("--trips", action="store_true",
+                        help="with --db postgresql: statements (round trips) per request of "
+                             "each kind, example plan, this checkout (or --root)")
     parser.add_argument("--only", choices=OPERATIONS,
                         help="measure one request kind of this checkout, example plan, "
                              "--rounds times in this process (no profiler): a quick check")
@@ -413,8 +459,17 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         from testsupport.pgserver import PostgresServer
 
-        with PostgresServer(settings={"fsync": "on", "synchronous_commit": "on"}) as server:
+        settings = {"fsync": "on", "synchronous_commit": "on"}
+        if args.trips:
+            settings["log_statement"] = "all"
+        with PostgresServer(settings=settings) as server:
             args.new_database = lambda: server.url(server.create_database())
+            if args.trips:
+                assert server.directory is not None
+                sys.path.insert(0, args.root or str(ROOT))
+                measure_plansign(args.requests, args.new_database(), ["example"],
+                                 statements=logged_statements(server.directory / "server.log"))
+                return
             drive(args)
         return
     args.new_database = lambda: args.database_url

@@ -23,7 +23,9 @@ process, 8 threads), and so are the floor and hello apps.
 
 ``--baseline DIR`` serves plansign from DIR (main) beside this checkout, each on its own
 database with the same workers and threads, and drives them in turn in every round
-(``--ops page,token,ack``): their ratios and CPU per request. ``--configs`` serves the
+(``--ops page,token,ack``, and ``floor``: the floor app served beside them, first or
+last in each round): their ratios (to each other, and to the floor app's requests/s in
+the same round) and CPU per request. ``--configs`` serves the
 signer's page and the floor app under several serving configurations (workers x
 threads, switch interval, gc.freeze, connection balancing), alternating per round, and
 reports p99 by round and how wrk's connections were shared out between the processes.
@@ -54,6 +56,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -359,7 +362,8 @@ def main() -> None:
                         help="threads per worker (default: serve's own)")
     parser.add_argument("--baseline", type=Path,
                         help="another checkout (main) served beside this one, each on its "
-                             "own database, alternating in each round: --ops page,token,ack")
+                             "own database, alternating in each round: --ops page,token,ack "
+                             "(and floor: the floor app beside them, with ratios to it)")
     parser.add_argument("--ops", default="hello,floor,page,token,ack",
                         help="which of hello, floor, page, token, ack to run")
     parser.add_argument("--configs", default="",
@@ -430,6 +434,8 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
     trees = {"base": args.baseline.resolve(), "head": args.root.resolve()}
     ops = [op for op in args.ops.split(",") if op in ("page", "token", "ack")]
     with contextlib.ExitStack() as stack:
+        floor = (serve_floor(args, work, workers, threads, new_database("floor"), stack)
+                 if "floor" in args.ops.split(",") else None)
         served: dict[str, dict[str, object]] = {}
         for name, tree_root in trees.items():
             instance = work / f"instance-{name}"
@@ -458,7 +464,13 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         for round_number in range(args.rounds):
             names = list(trees) if round_number % 2 == 0 else list(reversed(trees))
-            for name in names:
+            for name in ([None, *names] if round_number % 2 == 0 else [*names, None]):
+                if name is None:  # the floor app, first or last (beside each in turn)
+                    if floor is not None:
+                        results.setdefault(("floor", "floor"), []).append(run_wrk(
+                            floor["port"], floor["script"], args.clients, args.seconds,
+                            floor["pid"]))
+                    continue
                 port, pid = int(served[name]["port"]), int(served[name]["pid"])  # type: ignore[call-overload]
                 for op in ops:
                     if op == "ack":
@@ -478,7 +490,8 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
                     results.setdefault((op, name), []).append(
                         run_wrk(port, script, args.clients, seconds, pid))
             print(f"# round {round_number + 1}: " + ", ".join(
-                f"{op} {name} {runs[-1]['rps']:.0f}/s ({runs[-1]['cpu_ms']:.2f} ms CPU)"
+                f"{op} {name} {runs[-1]['rps']:.0f}/s ({runs[-1]['cpu_ms']:.2f} ms CPU, "
+                f"p99 {runs[-1]['p99']:.0f} ms)"
                 for (op, name), runs in results.items()) + f"; load {os.getloadavg()[0]:.1f}",
                 file=sys.stderr, flush=True)
     print(f"# {os.cpu_count()} CPUs, {args.db}, {workers} processes x {threads} threads, wrk "
@@ -500,12 +513,44 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
               f"{median(base, 'p99'):.0f} ms | {median(head, 'p99'):.0f} ms | "
               + ", ".join(f"{r['rps']:.0f}" for r in base) + "; "
               + ", ".join(f"{r['rps']:.0f}" for r in head) + " |")
+        floors = results.get(("floor", "floor"))
+        if floors and op in ("page", "token"):
+            print(f"| {op} / floor app | {paired(base, floors):.0%} | {paired(head, floors):.0%}"
+                  f" | | floor {median(floors, 'rps'):.0f}/s, {median(floors, 'cpu_ms'):.2f} ms "
+                  f"CPU, p99 {median(floors, 'p99'):.0f} ms | | | | | "
+                  + ", ".join(f"{r['rps']:.0f}" for r in floors) + " |")
         for name, runs in (("base", base), ("head", head)):
             unexpected = sum(run["unexpected"] for run in runs)
             errors = sum(run["errors"] for run in runs)
             if unexpected or errors:
                 print(f"**{op}, {name}: {unexpected} answers other than 200/303, {errors} "
                       "socket errors (connect, read, write, timeout)**")
+
+
+def paired(runs: list[dict[str, float]], floors: list[dict[str, float]]) -> float:
+    """The median over rounds of requests/s against the floor app's in the same round."""
+    return statistics.median(run["rps"] / floor["rps"]
+                             for run, floor in zip(runs, floors, strict=True))
+
+
+def serve_floor(args: argparse.Namespace, work: Path, workers: int, threads: int, url: str,
+                stack: contextlib.ExitStack) -> dict[str, Any]:
+    """The floor app served (same server, workers and threads) on a database of its own,
+    warmed up, with its wrk script."""
+    (work / "instance-floor").mkdir(exist_ok=True)
+    make_floor_rows(url, FLOOR_ROWS)
+    port = free_port()
+    process = stack.enter_context(started(
+        [sys.executable, str(ROOT / "bench" / "webapps.py"), "floor", "--port", str(port),
+         "--server", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+         "--database-url", url], {**os.environ, "PYTHONPATH": str(ROOT)}, port,
+        work / "floor.log", ROOT))
+    with ThreadPoolExecutor(8) as pool:
+        cookies = list(pool.map(lambda i: fetch(port, "GET", f"/floor/start/{i}")[2],
+                                range(args.sessions)))
+    script = wrk_script(work, "floor", [("GET", "/floor", c, "") for c in cookies])
+    run_wrk(port, script, args.clients, 2, process.pid)
+    return {"port": port, "pid": process.pid, "script": script}
 
 
 # -- serving configurations side by side ---------------------------------------------------

@@ -9,7 +9,8 @@ from database.engine import (
     read_only_engine,
     read_only_problem,
     refuses_writes,
+    statement_reader,
 )
 
 __all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "read_only_engine",
-           "read_only_problem", "refuses_writes"]
+           "read_only_problem", "refuses_writes", "statement_reader"]

@@ -58,6 +58,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     event.listen(engine, "checkout", _alive_on_checkout)
     event.listen(engine, "checkin", _server_default_read_write)
+    if "isolation_level" not in kwargs:
+        event.listen(engine, "checkin", _server_default_isolation)
     event.listen(engine, "checkin", _note_checkin)
     if engine.dialect.name == "postgresql":
         # Several rows inserted at once (a step's audit records, its outbox rows) go as
@@ -102,6 +104,10 @@ def _alive_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT 1")
+            # The driver began a transaction for the ping: end it, or the connection is
+            # handed out inside it, where a reader's READ ONLY or autocommit cannot be
+            # set (psycopg refuses: an error page for the request that checked it out).
+            dbapi_connection.rollback()
         except Exception as error:
             raise exc.DisconnectionError(f"a pooled connection failed its ping: {error}") \
                 from error
@@ -125,6 +131,15 @@ def _server_default_read_write(dbapi_connection: Any, _record: Any) -> None:
     if getattr(dbapi_connection, "read_only", None) is False:
         with contextlib.suppress(Exception):  # a driver that cannot: left as it was
             dbapi_connection.read_only = None
+
+
+def _server_default_isolation(dbapi_connection: Any, _record: Any) -> None:
+    """The same for a connection that read in autocommit (:func:`statement_reader`):
+    SQLAlchemy gives it back with the isolation level the dialect saw at its first
+    connection, explicit, which psycopg would put in every later BEGIN."""
+    if getattr(dbapi_connection, "isolation_level", None) is not None:
+        with contextlib.suppress(Exception):
+            dbapi_connection.isolation_level = None
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -239,6 +254,21 @@ def read_only_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "postgresql":
         options["postgresql_readonly"] = True
     return engine.execution_options(**options)
+
+
+def statement_reader(engine: Engine) -> Engine:
+    """``engine`` for reads of one statement each (a statement is a consistent view of
+    its own), with no transaction around them where that costs round trips: on
+    PostgreSQL in autocommit, so a read is one round trip, not four (``BEGIN READ
+    ONLY``, the statement, the ``ROLLBACK`` when the connection goes back to the pool).
+    There is no transaction to make read-only, so only SELECTs belong here; reads whose
+    statements must agree with each other take :func:`read_only_engine`. On SQLite (its
+    ``BEGIN`` is no round trip) it is :func:`read_only_engine`. The same pool as
+    ``engine``; a connection goes back to it as it came (see
+    :func:`_server_default_isolation`)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_ONLY: True})
+    return read_only_engine(engine)
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

@@ -1,7 +1,11 @@
 """What a signer's page reads from the database, as plain rows in a few Core statements:
-the envelope the signer belongs to, with all its signers, in one; the plan's data only
-when this process has not parsed that envelope's plan yet; and the employee's own words
-(comments, a refusal) from the audit trail.
+the envelope the signer belongs to, with all its signers, and for a page to be shown the
+employee's own words (comments, a refusal) from the audit trail, in one; the plan's data
+only when this process has not parsed that envelope's plan yet.
+
+One statement, so one consistent view without a transaction around it: on PostgreSQL
+the web reads it in autocommit (:func:`signing.web.webdb.reading`), one round trip where
+a read-only transaction of two statements took four (``BEGIN``, the two, ``ROLLBACK``).
 
 Core rather than the ORM: the page changes nothing through what it reads (its writes
 are :func:`signing.domain.envelopes.perform`'s), and the ORM's loading of one row with
@@ -15,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from signing.domain import workflow as wf
 from signing.domain.events import EventType
@@ -56,40 +60,64 @@ class Envelope:
         return next(s for s in self.signers if s.role == wf.Role.EMPLOYEE)
 
 
+_OWN_WORDS_TYPES = (EventType.SIGNER_COMMENTED, EventType.SIGNER_REFUSED)
+# What the audit trail holds of the employee's own words: (type, when, data), oldest first.
+OwnWords = list[tuple[str, dt.datetime, dict[str, Any]]]
+
 # Every signer of the envelope that signer :signer_id belongs to, each row with the
 # envelope's columns (all but the plan data): one statement, so one consistent view.
+_ENVELOPE_COLUMNS = (_SIGNERS.c.id, _SIGNERS.c.role, _SIGNERS.c.name, _SIGNERS.c.email,
+                     _SIGNERS.c.state, _SIGNERS.c.nonce, _SIGNERS.c.decided_at,
+                     _ENVELOPES.c.id, _ENVELOPES.c.state, _ENVELOPES.c.expires_at,
+                     _ENVELOPES.c.comments_until, _ENVELOPES.c.final_sha256,
+                     _ENVELOPES.c.document_sha256)
+_OF_SIGNERS_ENVELOPE = _SIGNERS.c.envelope_id == (
+    select(_SIGNERS.c.envelope_id).where(_SIGNERS.c.id == bindparam("signer_id"))
+    .scalar_subquery())
 _ENVELOPE_OF_SIGNER = (
-    select(_SIGNERS.c.id, _SIGNERS.c.role, _SIGNERS.c.name, _SIGNERS.c.email,
-           _SIGNERS.c.state, _SIGNERS.c.nonce, _SIGNERS.c.decided_at,
-           _ENVELOPES.c.id, _ENVELOPES.c.state, _ENVELOPES.c.expires_at,
-           _ENVELOPES.c.comments_until, _ENVELOPES.c.final_sha256,
-           _ENVELOPES.c.document_sha256)
+    select(*_ENVELOPE_COLUMNS)
     .join_from(_SIGNERS, _ENVELOPES, _ENVELOPES.c.id == _SIGNERS.c.envelope_id)
-    .where(_SIGNERS.c.envelope_id == (select(_SIGNERS.c.envelope_id)
-                                      .where(_SIGNERS.c.id == bindparam("signer_id"))
-                                      .scalar_subquery()))
+    .where(_OF_SIGNERS_ENVELOPE)
     .order_by(_SIGNERS.c.routing_order, _SIGNERS.c.id))
+# The same rows, the employee's repeated once for each of their own words (type, at and
+# data of each comment or refusal, oldest first; NULLs if none, and on other signers').
+_ENVELOPE_WITH_WORDS = (
+    select(*_ENVELOPE_COLUMNS, _AUDIT.c.type, _AUDIT.c.at, _AUDIT.c.data)
+    .join_from(_SIGNERS, _ENVELOPES, _ENVELOPES.c.id == _SIGNERS.c.envelope_id)
+    .outerjoin(_AUDIT, and_(_SIGNERS.c.role == wf.Role.EMPLOYEE,
+                            _AUDIT.c.envelope_id == _SIGNERS.c.envelope_id,
+                            _AUDIT.c.signer_id == _SIGNERS.c.id,
+                            # Not in_(): its list is expanded into the SQL on
+                            # every execution (SQLAlchemy's "postcompile").
+                            or_(*(_AUDIT.c.type == type_ for type_ in _OWN_WORDS_TYPES))))
+    .where(_OF_SIGNERS_ENVELOPE)
+    .order_by(_SIGNERS.c.routing_order, _SIGNERS.c.id, _AUDIT.c.seq))
 _PLAN_DATA = select(_ENVELOPES.c.plan_data).where(_ENVELOPES.c.id == bindparam("envelope_id"))
 _NONCE = (select(_SIGNERS.c.nonce, _ENVELOPES.c.state)
           .join_from(_SIGNERS, _ENVELOPES, _ENVELOPES.c.id == _SIGNERS.c.envelope_id)
           .where(_SIGNERS.c.id == bindparam("signer_id")))
-_OWN_WORDS = (select(_AUDIT.c.type, _AUDIT.c.at, _AUDIT.c.data)
-              .where(_AUDIT.c.envelope_id == bindparam("envelope_id"),
-                     _AUDIT.c.signer_id == bindparam("signer_id"),
-                     _AUDIT.c.type.in_([EventType.SIGNER_COMMENTED, EventType.SIGNER_REFUSED]))
-              .order_by(_AUDIT.c.seq))
 _DOCUMENT = select(_DOCUMENTS.c.content).where(_DOCUMENTS.c.sha256 == bindparam("sha256"))
 
 
-def envelope_of_signer(db: Connection, signer_id: str) -> Envelope | None:
-    """The envelope signer ``signer_id`` belongs to, with its signers; None if there is
-    no such signer."""
-    rows = db.execute(_ENVELOPE_OF_SIGNER, {"signer_id": signer_id}).all()
+def envelope_of_signer(db: Connection, signer_id: str, *, words: bool = False
+                       ) -> tuple[Envelope, OwnWords | None] | None:
+    """The envelope signer ``signer_id`` belongs to, with its signers, and with ``words``
+    the employee's own words (their comments and refusal, oldest first; else None), read
+    in one statement; None if there is no such signer."""
+    rows = db.execute(_ENVELOPE_WITH_WORDS if words else _ENVELOPE_OF_SIGNER,
+                      {"signer_id": signer_id}).all()
     if not rows:
         return None
-    id_, state, expires_at, comments_until, final_sha256, document_sha256 = rows[0][7:]
-    return Envelope(id_, state, expires_at, comments_until, final_sha256, document_sha256,
-                    tuple(Signer(*row[:7]) for row in rows))
+    id_, state, expires_at, comments_until, final_sha256, document_sha256 = rows[0][7:13]
+    signers: list[Signer] = []
+    for row in rows:  # each signer's row once, the employee's once for each of their words
+        if not signers or signers[-1].id != row[0]:
+            signers.append(Signer(*row[:7]))
+    envelope = Envelope(id_, state, expires_at, comments_until, final_sha256,
+                        document_sha256, tuple(signers))
+    if not words:
+        return envelope, None
+    return envelope, [(row[13], row[14], row[15]) for row in rows if row[13] is not None]
 
 
 def plan_data(db: Connection, envelope_id: str) -> dict[str, Any]:
@@ -101,16 +129,6 @@ def nonce_of(db: Connection, signer_id: str) -> tuple[str | None, str] | None:
     """The signer's link nonce and their envelope's state; None if there is no such signer."""
     row = db.execute(_NONCE, {"signer_id": signer_id}).one_or_none()
     return None if row is None else (row[0], row[1])
-
-
-# What the audit trail holds of one signer's own words: (type, when, data), oldest first.
-OwnWords = list[tuple[str, dt.datetime, dict[str, Any]]]
-
-
-def own_words(db: Connection, envelope_id: str, signer_id: str) -> OwnWords:
-    """The signer's comments and refusal events, oldest first."""
-    rows = db.execute(_OWN_WORDS, {"envelope_id": envelope_id, "signer_id": signer_id})
-    return [(type_, at, data) for type_, at, data in rows]
 
 
 def document(db: Connection, sha256: str) -> bytes:

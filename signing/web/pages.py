@@ -153,12 +153,14 @@ class SignerContext:
 
 def _current(*, words: bool = False) -> SignerContext:
     """The signer this browser session is bound to; a revoked link ends the session, and
-    so does the plan's being withdrawn. Everything is read in one read transaction,
-    ended before the caller writes or renders; with ``words``, the employee's own words
-    too, for a page to be rendered."""
+    so does the plan's being withdrawn. Everything is read in one statement (and the
+    plan's data, the first time), its connection back in the pool before the caller
+    writes or renders; with ``words``, the employee's own words too, for a page to be
+    rendered."""
     signer_id, nonce = session.get("signer_id"), session.get("nonce")
-    with webdb.reading() as db:
-        envelope = pagedata.envelope_of_signer(db, signer_id) if signer_id else None
+    with webdb.statement_reads() as db:
+        read = pagedata.envelope_of_signer(db, signer_id, words=words) if signer_id else None
+        envelope, employee_words = read if read is not None else (None, None)
         signer = envelope.signer(signer_id) if envelope is not None and signer_id else None
         if envelope is not None and envelope.state == wf.EnvelopeState.VOIDED:
             session.clear()
@@ -172,8 +174,6 @@ def _current(*, words: bool = False) -> SignerContext:
             abort(Response(render_template("link_error.html", message=message), 403))
         assert envelope is not None
         plan = _plan_of(db, envelope.id)
-        employee_words = (pagedata.own_words(db, envelope.id, envelope.employee.id)
-                          if words else None)
     sessioncookie.keep_alive(session)  # the session's idle time starts over
     return SignerContext(signer, envelope, plan.facts, plan.summary, employee_words)
 
@@ -219,7 +219,7 @@ def open_link(token: str) -> BaseResponse:
     links = current.services().links
     try:
         claims = links.unsign(token)
-        with webdb.reading() as db:
+        with webdb.statement_reads() as db:
             signer = pagedata.nonce_of(db, claims.signer_id)
         if signer is not None and signer[1] == wf.EnvelopeState.VOIDED:
             raise LinkWithdrawn()
@@ -493,7 +493,7 @@ def document() -> Response:
                               actor=_actor(ctx.signer.id), now=_now())
         session["opened"] = [*opened, kind]
     final = ctx.envelope.final_sha256
-    with webdb.reading() as db:
+    with webdb.statement_reads() as db:
         pdf = pagedata.document(db, final or ctx.envelope.document_sha256)
     name = "performance-plan-signed.pdf" if final else "performance-plan.pdf"
     response = Response(pdf, mimetype="application/pdf")

@@ -1,5 +1,5 @@
 """The database for the web app: one engine per app; per request, one session that only
-reads (or, for the signer's pages, a read-only connection for Core statements), and
+reads (or, for the signer's pages, a connection for reading with Core statements), and
 short write transactions on their own sessions.
 
 Reading and writing apart matters on SQLite: a write transaction holds the database's
@@ -12,15 +12,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from flask import Flask, g
-from sqlalchemy import Connection
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from database import statement_reader
 from signing.web.current import services, services_of
+
+_STATEMENT_READER = "plansign.statement_reader"
 
 
 def init_app(app: Flask) -> None:
-    _ = services_of(app).engine  # the database, migrated, before the first request
+    # The database, migrated, before the first request.
+    app.extensions[_STATEMENT_READER] = statement_reader(services_of(app).engine)
     app.teardown_appcontext(_close)
 
 
@@ -39,6 +43,18 @@ def reading() -> Iterator[Connection]:
     and render after it, so that no snapshot is held meanwhile (see
     :func:`release_snapshot`). Cheaper than :func:`session` by the ORM's bookkeeping."""
     with services().read_engine.connect() as connection:
+        yield connection
+
+
+@contextlib.contextmanager
+def statement_reads() -> Iterator[Connection]:
+    """As :func:`reading`, for reads whose every statement stands alone (SELECTs only):
+    each is a consistent view of its own, but two need not agree, for on PostgreSQL
+    they run in autocommit, with no ``BEGIN`` and no ``ROLLBACK``: one round trip each
+    where a read-only transaction adds two (:func:`database.statement_reader`). What
+    must agree is read in one statement (signing.web.pagedata)."""
+    engine: Engine = current_app.extensions[_STATEMENT_READER]
+    with engine.connect() as connection:
         yield connection
 
 

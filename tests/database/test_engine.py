@@ -14,7 +14,8 @@ from sqlalchemy import JSON, Integer, String, event, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from database import UTCDateTime, make_engine, make_session_factory
+from database import UTCDateTime, make_engine, make_session_factory, statement_reader
+from database import engine as engine_module
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
 
@@ -112,6 +113,53 @@ def test_readers_cannot_write_on_postgresql(engine, db_backend):
     with make_session_factory(engine).begin() as session:
         assert session.scalar(text("SHOW transaction_read_only")) == "off"
         session.add(Thing(name="allowed"))
+
+
+def test_a_statement_reader_leaves_no_transaction_and_the_connection_as_it_was(
+        engine, db_backend):
+    """Reads of one statement each: on PostgreSQL in autocommit, so no BEGIN and no
+    ROLLBACK go to the server with them. The pooled connection (pool_size=1) goes back as
+    it came: the next writer's work is one transaction again, begun with the server's
+    defaults (no isolation level or READ WRITE of SQLAlchemy's in its BEGIN)."""
+    with make_session_factory(engine).begin() as session:
+        session.add(Thing(name="kept"))
+    with statement_reader(engine).connect() as connection:
+        assert connection.scalars(select(Thing.name)).all() == ["kept"]
+        driver = connection.connection.driver_connection
+        if db_backend == "postgresql":
+            assert driver.info.transaction_status == driver.info.transaction_status.IDLE
+    with pytest.raises(RuntimeError, match="undone"), \
+            make_session_factory(engine).begin() as session:
+        session.add(Thing(name="rolled back"))
+        session.flush()
+        raise RuntimeError("undone")
+    with make_session_factory(engine, read_only=True)() as session:
+        assert session.scalars(select(Thing.name)).all() == ["kept"]
+        if db_backend == "postgresql":
+            assert session.connection().connection.driver_connection is driver
+            assert session.scalar(text("SHOW transaction_read_only")) == "on"
+    if db_backend == "postgresql":
+        assert (driver.autocommit, driver.isolation_level, driver.read_only) == \
+            (False, None, None)
+
+
+def test_a_connection_pinged_after_idling_is_handed_out_outside_a_transaction(
+        engine, db_backend, monkeypatch):
+    """A connection idle past IDLE_PING_SECONDS is pinged on checkout; the ping's own
+    transaction is ended, so a reader can still make its connection READ ONLY, or
+    autocommit, and a writer's work is its own transaction (once, psycopg refused the
+    reader: an error page for the first signer after half a minute's quiet)."""
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite connections are not pinged")
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", -1.0)  # every checkout pings
+    with make_session_factory(engine).begin() as session:
+        session.add(Thing(name="kept"))
+    with make_session_factory(engine, read_only=True)() as session:
+        assert session.scalar(text("SHOW transaction_read_only")) == "on"
+    with statement_reader(engine).connect() as connection:
+        assert connection.scalars(select(Thing.name)).all() == ["kept"]
+        info = connection.connection.driver_connection.info
+        assert info.transaction_status == info.transaction_status.IDLE
 
 
 def test_sqlite_writers_in_one_process_never_find_the_database_busy(tmp_path, db_backend):

@@ -43,3 +43,25 @@ def test_releasing_the_snapshot_keeps_what_was_read_and_shows_later_commits(app)
         # A snapshot kept from before the void would still say "draft" on SQLite.
         state = db.scalar(select(EnvelopeRow.state).where(EnvelopeRow.id == envelope_id))
         assert state == "voided"
+
+
+def test_statement_reads_see_each_commit_and_hold_no_transaction(app, db_backend):
+    """The signer's pages read with statements that each stand alone: on PostgreSQL in
+    autocommit (no BEGIN, no ROLLBACK), so the second statement sees a commit made after
+    the first, and no transaction stays open between them."""
+    sessions = services_of(app).sessions
+    with sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data={"plan_id": "P-1"}, template="standard", pdf=b"%PDF-1.7 fake",
+            signers=[svc.SignerSpec(wf.Role.EMPLOYEE, "Alex Sample", "alex@example.com", 1)],
+            actor=HR, now=NOW)
+    state = select(EnvelopeRow.state).where(EnvelopeRow.id == envelope_id)
+    with app.app_context(), webdb.statement_reads() as db:
+        assert db.scalar(state) == "draft"
+        if db_backend == "postgresql":
+            info = db.connection.driver_connection.info
+            assert info.transaction_status == info.transaction_status.IDLE
+            with sessions.begin() as session:
+                svc.perform(session, envelope_id, "void", reason="sent in error", actor=HR,
+                            now=NOW)
+            assert db.scalar(state) == "voided"
