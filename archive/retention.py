@@ -102,8 +102,8 @@ def hold_value_problem(scope: str, value: str) -> str | None:
 
 
 def describe_hold(hold: LegalHold) -> str:
-    """``legal hold 3 on department "Sales" (EEOC charge 123)``"""
-    return f'legal hold {hold.id} on {hold.scope} "{hold.value}" ({hold.reason})'
+    """``hold 3 on department "Sales" (EEOC charge 123)``"""
+    return f'hold {hold.id} on {hold.scope} "{hold.value}" ({hold.reason})'
 
 
 def covers(hold: LegalHold) -> ColumnElement[bool]:
@@ -192,6 +192,8 @@ class PurgePlan:
     executed: bool
     # Each held record's holds, in words (its own, and those over its department or manager).
     kept_by: dict[str, list[str]] = field(default_factory=dict)
+    # The holds over a department or manager keeping each record: (scope, value, reason).
+    held_over: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
 def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime,
@@ -212,17 +214,20 @@ def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime
             session.execute(text("LOCK TABLE archive_legal_holds IN SHARE MODE"))
         expired = session.scalars(query).all()
         kept_by: dict[str, list[str]] = {
-            r.envelope_id: [f"legal hold on this record ({r.hold_reason})"]
+            r.envelope_id: [f"its own hold ({r.hold_reason})"]
             for r in expired if r.on_hold}
+        held_over: dict[str, list[tuple[str, str, str]]] = {}
         for hold in active_holds(session) if expired else []:
             for envelope_id in session.scalars(select(ArchivedRecord.envelope_id).where(
                     ArchivedRecord.retain_until.is_not(None),
                     ArchivedRecord.retain_until <= now, covers(hold))):
                 kept_by.setdefault(envelope_id, []).append(describe_hold(hold))
+                held_over.setdefault(envelope_id, []).append(
+                    (hold.scope, hold.value, hold.reason))
         due = [r.envelope_id for r in expired if r.envelope_id not in kept_by]
         held = [r.envelope_id for r in expired if r.envelope_id in kept_by]
         if not execute:
-            return PurgePlan(due, held, executed=False, kept_by=kept_by)
+            return PurgePlan(due, held, executed=False, kept_by=kept_by, held_over=held_over)
         for record in expired:
             if record.envelope_id in kept_by:
                 continue
@@ -237,7 +242,7 @@ def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime
                        detail=f"retention ended {record.retain_until:%Y-%m-%d}{rule}")
             session.delete(record)
     delete_unused_blobs(sessions, store)
-    return PurgePlan(due, held, executed=True, kept_by=kept_by)
+    return PurgePlan(due, held, executed=True, kept_by=kept_by, held_over=held_over)
 
 
 def delete_unused_blobs(sessions: sessionmaker[Session], store: BlobStore) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,21 +70,49 @@ class Outcome:
     new_sha256: str | None = None
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A record to look at, with its seal as last read (``level`` None: never read)."""
+
+    envelope_id: str
+    key: str
+    level: str | None
+    expires: dt.datetime | None
+    digest: str | None
+
+
 def due(session: Session, policy: RefreshPolicy, now: dt.datetime, limit: int
-        ) -> list[tuple[str, str]]:
-    """(envelope id, final PDF key) of the records to look at, soonest expiry first:
-    those never read, those whose last timestamp expires within ``days_before``, and
-    those whose last timestamp uses a retired digest."""
+        ) -> list[Candidate]:
+    """The records to look at, soonest expiry first: those never read, those whose last
+    timestamp expires within ``days_before``, and those whose last timestamp uses a
+    retired digest."""
     horizon = now + dt.timedelta(days=policy.days_before)
     retired = [_norm(d) for d in policy.retired_digests]
-    query = (select(ArchivedRecord.envelope_id, ArchivedRecord.final_sha256)
+    query = (select(ArchivedRecord.envelope_id, ArchivedRecord.final_sha256,
+                    ArchivedRecord.seal_level, ArchivedRecord.stamp_expires_at,
+                    ArchivedRecord.stamp_digest)
              .where(or_(ArchivedRecord.seal_level.is_(None),
                         and_(ArchivedRecord.stamp_expires_at.is_not(None),
                              ArchivedRecord.stamp_expires_at <= horizon),
                         ArchivedRecord.stamp_digest.in_(retired)))
              .order_by(ArchivedRecord.stamp_expires_at, ArchivedRecord.envelope_id)
              .limit(limit))
-    return [(row.envelope_id, row.final_sha256) for row in session.execute(query)]
+    return [Candidate(row.envelope_id, row.final_sha256, row.seal_level,
+                      row.stamp_expires_at, row.stamp_digest)
+            for row in session.execute(query)]
+
+
+def reason_from_columns(candidate: Candidate, policy: RefreshPolicy, now: dt.datetime
+                        ) -> str | None:
+    """Why a record whose seal was read before is due, from what was noted of it then
+    (the record's final PDF has not changed since: both change in one transaction)."""
+    if candidate.digest is not None and candidate.digest in {
+            _norm(d) for d in policy.retired_digests}:
+        return f"its last timestamp uses {candidate.digest}, which is being retired"
+    if candidate.expires is not None and \
+            candidate.expires - now <= dt.timedelta(days=policy.days_before):
+        return f"its last timestamp's certificate expires {candidate.expires:%Y-%m-%d}"
+    return None
 
 
 def refresh(sessions: sessionmaker[Session], store: BlobStore, policy: RefreshPolicy, *,
@@ -95,68 +123,87 @@ def refresh(sessions: sessionmaker[Session], store: BlobStore, policy: RefreshPo
     A record that cannot be refreshed (its TSA down, a certificate revoked) is reported
     and left as it was; the others go on. ``dry_run`` says what would be done.
     """
-    from docgen.seal import SealError, add_archive_timestamp, refresh_reason
+    return list(refresh_each(sessions, store, policy, now=now, limit=limit, dry_run=dry_run,
+                             clock=clock))
+
+
+def refresh_each(sessions: sessionmaker[Session], store: BlobStore, policy: RefreshPolicy, *,
+                 now: dt.datetime, limit: int = 1000, dry_run: bool = False,
+                 clock: Callable[[], dt.datetime] | None = None) -> Iterator[Outcome]:
+    """:func:`refresh`, each record's outcome as soon as it is known (a run over a large
+    archive takes a while)."""
+    from docgen.seal import (
+        SealError,
+        extend_with_archive_timestamp,
+        reason_to_refresh,
+        seal_summary,
+    )
 
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
     with sessions() as session:
         candidates = due(session, policy, now, limit)
-    outcomes = []
-    for envelope_id, key in candidates:
-        try:
-            pdf = store.get(key)
-        except ArchiveError as exc:
-            outcomes.append(Outcome(envelope_id, False, str(exc)))
-            continue
-        reason = refresh_reason(pdf, now=now, days_before=policy.days_before,
-                                retired_digests=policy.retired_digests)
-        if reason is None:
-            if not dry_run:
-                _note_seal(sessions, envelope_id, key, pdf)
-            continue
+    for candidate in candidates:
+        envelope_id, key = candidate.envelope_id, candidate.key
+        if candidate.level is None:  # never read: read it (once) to see
+            try:
+                level, stamps = seal_summary(store.get(key))
+            except (ArchiveError, SealError) as exc:
+                yield Outcome(envelope_id, False, str(exc))
+                continue
+            reason = reason_to_refresh(stamps, now=now, days_before=policy.days_before,
+                                       retired_digests=policy.retired_digests)
+            if reason is None:
+                if not dry_run:
+                    _note_seal(sessions, envelope_id, key, _columns(level, stamps))
+                continue
+        else:
+            reason = reason_from_columns(candidate, policy, now)
+            if reason is None:
+                continue
         if dry_run:
-            outcomes.append(Outcome(envelope_id, False, f"due: {reason}"))
+            yield Outcome(envelope_id, False, f"due: {reason}")
             continue
         try:
-            renewed = add_archive_timestamp(
-                pdf, timestamp_url=policy.timestamp_url, trust_roots=policy.trust_roots,
-                digest=policy.digest, timeout=policy.timeout, now=clock())
-        except SealError as exc:
-            outcomes.append(Outcome(envelope_id, False, str(exc)))
+            extended = extend_with_archive_timestamp(
+                store.get(key), timestamp_url=policy.timestamp_url,
+                trust_roots=policy.trust_roots, digest=policy.digest, timeout=policy.timeout,
+                now=clock())
+        except (ArchiveError, SealError) as exc:
+            yield Outcome(envelope_id, False, str(exc))
             continue
         try:
-            new_key = store.put(renewed)
-            done = _record_version(sessions, envelope_id, key, new_key, renewed, reason,
+            new_key = store.put(extended.pdf)
+            done = _record_version(sessions, envelope_id, key, new_key,
+                                   _columns(extended.level, (extended.timestamp,)), reason,
                                    clock())
         except (ArchiveError, IntegrityError) as exc:
-            outcomes.append(Outcome(envelope_id, False, f"not recorded: {exc}"))
+            yield Outcome(envelope_id, False, f"not recorded: {exc}")
             continue
-        outcomes.append(Outcome(envelope_id, done, reason if done else
-                                "changed meanwhile (refreshed or purged by another run)",
-                                new_key if done else None))
-    return outcomes
+        yield Outcome(envelope_id, done, reason if done else
+                      "changed meanwhile (refreshed or purged by another run)",
+                      new_key if done else None)
 
 
-def _seal_columns(pdf: bytes) -> dict[str, Any]:
-    from docgen.seal import seal_level, timestamps
-
-    stamps = timestamps(pdf)
-    return {"seal_level": seal_level(pdf) or "none",
+def _columns(level: str | None, stamps: Sequence[Any]) -> dict[str, Any]:
+    """The record's seal columns: its level, and its last timestamp's expiry and digest."""
+    return {"seal_level": level or "none",
             "stamp_expires_at": stamps[-1].expires if stamps else None,
             "stamp_digest": _norm(stamps[-1].digest) if stamps else None}
 
 
 def _note_seal(sessions: sessionmaker[Session], envelope_id: str, key: str,
-               pdf: bytes) -> None:
+               columns: dict[str, Any]) -> None:
     """Remember the record's seal, so it is looked at again only once it is due."""
     with sessions.begin() as session:
         record = session.get(ArchivedRecord, envelope_id, with_for_update=True)
         if record is not None and record.final_sha256 == key:
-            for name, value in _seal_columns(pdf).items():
+            for name, value in columns.items():
                 setattr(record, name, value)
 
 
 def _record_version(sessions: sessionmaker[Session], envelope_id: str, old_key: str,
-                    new_key: str, pdf: bytes, reason: str, now: dt.datetime) -> bool:
+                    new_key: str, columns: dict[str, Any], reason: str,
+                    now: dt.datetime) -> bool:
     """Point the record at its new final PDF, list both versions, and say so in the
     envelope's trail: one transaction. False if the record changed meanwhile."""
     with sessions.begin() as session:
@@ -172,7 +219,7 @@ def _record_version(sessions: sessionmaker[Session], envelope_id: str, old_key: 
         session.add(RecordVersion(envelope_id=envelope_id, version=latest + 1,
                                   sha256=new_key, made_at=now, reason=reason))
         record.final_sha256 = new_key
-        for name, value in _seal_columns(pdf).items():
+        for name, value in columns.items():
             setattr(record, name, value)
         _append_event(session, envelope_id, now, {
             "previous_sha256": old_key, "final_sha256": new_key, "version": latest + 1,

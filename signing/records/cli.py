@@ -267,7 +267,8 @@ def purge_cmd(services: Services, execute: bool) -> None:
     for envelope_id in plan.due:
         click.echo(f"{verb} {envelope_id}")
     for envelope_id in plan.held:
-        click.echo(f"kept {envelope_id}: " + "; ".join(plan.kept_by.get(envelope_id, [])))
+        click.echo(f"kept {envelope_id}: on legal hold: "
+                   + "; ".join(plan.kept_by.get(envelope_id, [])))
     click.echo(f"{len(plan.due)} record(s) {verb}, {len(plan.held)} kept on hold"
                + ("" if execute else "; run with --execute to delete"))
 

@@ -68,7 +68,7 @@ def test_a_department_hold_keeps_its_records_and_those_archived_later(sessions, 
     plan = purge(sessions, store, now=LATER, by=RECORDS, execute=True)
     held = {ids[0], ids[1], late}  # Customer Care's two, and the one archived after the hold
     assert set(plan.held) == held and set(plan.due) == set(ids) - held
-    assert plan.kept_by[late] == [f'legal hold {hold.id} on department "customer care" '
+    assert plan.kept_by[late] == [f'hold {hold.id} on department "customer care" '
                                   "(EEOC charge 846-2026-01234)"]
     with sessions() as session:
         left = set(session.scalars(select(ArchivedRecord.envelope_id)))
@@ -129,8 +129,8 @@ def test_a_record_kept_by_its_own_hold_and_a_group_hold_says_both(sessions, stor
         hold = place_group_hold(session, "manager", "Mia Schulz", reason="Claim 7",
                                 by=RECORDS, now=BASE)
     plan = purge(sessions, store, now=LATER, by=RECORDS)
-    assert plan.kept_by[ids[4]] == ["legal hold on this record (Subject access request)",
-                                    f'legal hold {hold.id} on manager "Mia Schulz" (Claim 7)']
+    assert plan.kept_by[ids[4]] == ["its own hold (Subject access request)",
+                                    f'hold {hold.id} on manager "Mia Schulz" (Claim 7)']
 
 
 def test_the_purge_logs_the_rule_that_ended_a_record(sessions, store):
