@@ -85,6 +85,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--distinct", type=int, default=5)
     parser.add_argument("--product", type=Path, default=ROOT)
+    parser.add_argument("--concurrency", type=int, default=1,
+                        help="Records refreshed at once (seal_refresh_concurrency).")
     parser.add_argument("--profile", type=int, default=0,
                         help="Profile a run of this many records instead (cProfile).")
     args = parser.parse_args()
@@ -116,8 +118,10 @@ def main() -> None:
         print(f"product {args.product}: {records} records ({args.distinct} sealed B-LTA PDFs "
               f"of {len(pdfs[0]) // 1024} KB reused) made in "
               f"{time.perf_counter() - start:.1f} s", flush=True)
+        extra = {"concurrency": args.concurrency} if args.concurrency > 1 else {}
         policy = RefreshPolicy(timestamp_url=pki.tsa_url(), days_before=180,
-                               retired_digests=("sha256",), trust_roots=(pki.pem("root"),))
+                               retired_digests=("sha256",), trust_roots=(pki.pem("root"),),
+                               **extra)
         if args.profile:
             import cProfile
             import pstats
