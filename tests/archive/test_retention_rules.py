@@ -85,7 +85,7 @@ def test_the_setting_is_json_in_the_environment():
     settings = load_settings({"PLANSIGN_RETENTION_RULES": '[{"department": "Sales", '
                                                           '"years": 10}]'})
     assert instance.retention_policy(settings).applying("Sales", None).years == 10
-    with pytest.raises(SettingsError, match="PLANSIGN_RETENTION_RULES: .* is not a list"):
+    with pytest.raises(SettingsError, match=r"PLANSIGN_RETENTION_RULES: .* is not a list"):
         load_settings({"PLANSIGN_RETENTION_RULES": "department=Sales"})
 
 
