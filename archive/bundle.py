@@ -38,7 +38,9 @@ def describe(record: ArchivedRecord) -> dict[str, Any]:
         "outcome": record.outcome, "sent_at": record.sent_at.isoformat(),
         "completed_at": record.completed_at.isoformat(),
         "archived_at": record.archived_at.isoformat(),
+        "jurisdiction": record.jurisdiction,
         "retain_until": record.retain_until.isoformat() if record.retain_until else None,
+        "retention_rule": record.retention_rule,
         "on_hold": record.on_hold,
         "sha256": {name: getattr(record, column) for name, column in FILES},
     }

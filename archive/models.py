@@ -42,6 +42,10 @@ class ArchivedRecord(Base):
     plan_sha256: Mapped[str] = mapped_column(String(64))
     audit_sha256: Mapped[str] = mapped_column(String(64))
     retain_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Where the employee's employment law applies (the plan's employee.jurisdiction), and
+    # the retention rule that set retain_until, in words (0023; None: archived before).
+    jurisdiction: Mapped[str | None] = mapped_column(String(100))
+    retention_rule: Mapped[str | None] = mapped_column(Text)
     # A legal hold keeps the record past its retention period until it is lifted.
     hold_reason: Mapped[str | None] = mapped_column(Text)
     hold_by: Mapped[str | None] = mapped_column(String(200))
@@ -72,6 +76,30 @@ class RecordVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class LegalHold(Base):
+    """A legal hold over every record of a department or of a manager (an EEOC charge
+    reaches similarly situated employees): it keeps those archived now and those
+    archived later, until it is released. Released holds stay, with who and why."""
+
+    __tablename__ = "archive_legal_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(20))  # "department" or "manager"
+    value: Mapped[str] = mapped_column(String(200))  # as given
+    # A manager's name folded as archive_records.manager_name_folded is, to match it.
+    value_folded: Mapped[str] = mapped_column(String(200), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(200))
+    placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    released_by: Mapped[str | None] = mapped_column(String(200))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
 
 
 class AccessEntry(Base):

@@ -37,6 +37,7 @@ class RecordIndex:
     completed_at: dt.datetime
     sent_by: str = ""  # who sent the plan, as its audit trail names them
     team: str | None = None  # the sender's HR team, who may read it too
+    jurisdiction: str | None = None  # where the employee's employment law applies
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,11 @@ def fold(text: str) -> str:
 
 def put_record(session: Session, store: BlobStore, index: RecordIndex,
                documents: RecordDocuments, *, now: dt.datetime,
-               retain_for: dt.timedelta | None = None) -> ArchivedRecord:
+               retain_for: dt.timedelta | None = None,
+               retention_rule: str | None = None) -> ArchivedRecord:
     """Archive an envelope's documents and index it; the caller commits. ``retain_for``
-    after completion the record may be purged (None: kept until someone decides)."""
+    after completion the record may be purged (None: kept until someone decides), as
+    ``retention_rule`` (in words, kept on the record) decided."""
     if index.outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
     keys = {
@@ -85,6 +88,7 @@ def put_record(session: Session, store: BlobStore, index: RecordIndex,
         manager_name_folded=fold(index.manager_name), department=index.department,
         outcome=index.outcome, sent_at=index.sent_at, completed_at=index.completed_at,
         archived_at=now, sent_by=index.sent_by, team=index.team,
+        jurisdiction=index.jurisdiction, retention_rule=retention_rule,
         retain_until=index.completed_at + retain_for if retain_for else None, **keys)
     session.add(row)
     session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -16,7 +17,7 @@ CONFIG_FILE_VARIABLE = "PLANSIGN_CONFIG"
 TABLE_PATH = files("config").joinpath("settings.toml")
 
 _TYPES: dict[type, str] = {bool: "true or false", int: "a whole number", float: "a number",
-                           str: "text"}
+                           str: "text", list: "a list (in the environment: a JSON array)"}
 
 
 class SettingsError(Exception):
@@ -86,7 +87,11 @@ def _as_type(setting: Setting, value: Any, origin: str) -> Any:
                 raise ValueError(text)
             if setting.type in (int, float):
                 return setting.type(text)
-        except ValueError:
+            if setting.type is list:  # a table of rows, given in the environment as JSON
+                parsed = json.loads(text)
+                if isinstance(parsed, list):
+                    return parsed
+        except ValueError:  # json.JSONDecodeError is one
             pass
     if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)

@@ -255,6 +255,9 @@ class Employee(Person):
     employee_id: Identifier | None = None
     department: Name
     location: Text | None = None
+    # Where the employee's employment law applies (e.g. "US-CA", "GB"): which retention
+    # rule keeps the record. Routing only, like a manager's webhook; shown if a template asks.
+    jurisdiction: Identifier | None = None
     hire_date: dt.date | None = None
     # No default: a document must not state an employment type HR never gave.
     employment_type: Text | None = None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from archive import FolderStore, S3Store
+from archive import FolderStore, RetentionPolicy, RetentionRulesError, S3Store, parse_rules
 from config import Settings, SettingsError
 from database import make_engine
 from docgen import write_once
@@ -89,6 +89,16 @@ def blob_store(settings: Settings) -> FolderStore | S3Store:
                    read_timeout=settings.archive_s3_read_timeout,
                    max_attempts=settings.archive_s3_max_attempts,
                    path_style=settings.archive_s3_path_style)
+
+
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    """``retention_rules`` over ``retention_years``; a rule that cannot be used is a
+    settings error naming it, raised when serve, the worker or an archive command
+    starts rather than when a record is first archived."""
+    try:
+        return parse_rules(settings.retention_rules, default_years=settings.retention_years)
+    except RetentionRulesError as exc:
+        raise SettingsError(str(exc), "retention_rules") from None
 
 
 def sealing_key(settings: Settings) -> SealingKey:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from archive import BlobStore
+    from archive import BlobStore, RetentionPolicy
     from docgen.convert import ConverterPool
     from docgen.generate import PdfConverter
     from docgen.seal import SealingKey
@@ -218,8 +218,14 @@ class Services:
             self.sessions, self.store, sealing_key=lambda: self.sealing_key,
             company_name=settings.company_name,
             timestamp_url=settings.seal_timestamp_url or None,
-            seal_level=settings.seal_level,
-            retain_for=dt.timedelta(days=round(365.25 * settings.retention_years)))
+            seal_level=settings.seal_level, retention=self.retention_policy)
+
+    @functools.cached_property
+    def retention_policy(self) -> RetentionPolicy:
+        """How long records are kept (retention_rules, retention_years); checked here."""
+        from signing import instance
+
+        return instance.retention_policy(self.settings)
 
     @functools.cached_property
     def announcer(self) -> Announcer:

@@ -85,6 +85,11 @@ def _seal_cert() -> dict[str, Any]:
         "subject": "seal", "subject-key": "seal", "issuer": "interm",
         "validity": _validity("2024-01-01", f"{SEAL_EXPIRES:%Y-%m-%d}"),
         "extensions": [_key_usage("digital_signature", "non_repudiation"),
+                       # As document-signing certificates carry (AATL ones too). Without
+                       # one, Debian 12's pdfsig (poppler 22.12) says "Unknown issue with
+                       # Certificate" for a trusted chain: it reads NSS's last error, not
+                       # the verdict, and NSS's last look-up was for this extension.
+                       {"id": "extended_key_usage", "value": ["email_protection"]},
                        *_revocation_pointers("interm", "interm")],
     }
 

@@ -39,11 +39,15 @@ from docgen.seal.errors import (
 )
 from docgen.seal.keys import SealingKey, clear_cache, load_certificates, load_sealing_key
 from docgen.seal.ltv import (
+    Extended,
     LongTermReport,
     TimestampInfo,
     add_archive_timestamp,
+    extend_with_archive_timestamp,
+    reason_to_refresh,
     refresh_reason,
     seal_level,
+    seal_summary,
     timestamps,
     validate_long_term,
 )
@@ -66,6 +70,7 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
 __all__ = [
     "LEVELS",
     "PADES_SUBFILTER",
+    "Extended",
     "LongTermReport",
     "SealCertificateExpired",
     "SealCertificateMismatch",
@@ -82,12 +87,15 @@ __all__ = [
     "clear_cache",
     "configured_sealing_key",
     "create_self_signed",
+    "extend_with_archive_timestamp",
     "load_certificates",
     "load_sealing_key",
+    "reason_to_refresh",
     "refresh_reason",
     "resolve_level",
     "seal",
     "seal_level",
+    "seal_summary",
     "sealing_key_for",
     "self_signed_path",
     "timestamps",

@@ -32,8 +32,11 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import process_pss_params
 
+from docgen.seal import _hexstrings
 from docgen.seal.errors import TimestampUnavailable
 from docgen.seal.keys import SealingKey
+
+_hexstrings.install()
 
 # A timestamp reply is a few kilobytes; anything far larger is not one.
 MAX_TSA_REPLY = 1 << 20

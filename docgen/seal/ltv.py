@@ -107,18 +107,37 @@ def seal_level(pdf: bytes) -> str | None:
     """The PAdES baseline level of the seal (the last signature): "B-B", "B-T", "B-LT" or
     "B-LTA"; None when the PDF holds no signature or cannot be read."""
     try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
-        seals = reader.embedded_regular_signatures
-        if not seals:
-            return None
-        return level_of(reader, seals[-1])
+        return _summary(pdf)[0]
     except (PdfError, ValueError, KeyError, IndexError, TypeError):
         return None
 
 
+def seal_summary(pdf: bytes) -> tuple[str | None, tuple[TimestampInfo, ...]]:
+    """The seal's level (None: no seal) and every timestamp, from one reading of the file:
+    pyHanko reads each signature's hex-encoded contents in Python, most of the time a
+    refresh spends on a record, so it is done once. :class:`SealError` if unreadable."""
+    try:
+        return _summary(pdf)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise SealError(f"the PDF's seal cannot be read: {_one_line(exc)}") from None
+
+
+def _summary(pdf: bytes) -> tuple[str | None, tuple[TimestampInfo, ...]]:
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    signatures = reader.embedded_signatures
+    seals = [s for s in signatures if s.sig_object_type != "/DocTimeStamp"]
+    level = _level(reader, seals[-1], signatures) if seals else None
+    return level, _timestamps_in(signatures)
+
+
 def level_of(reader: PdfFileReader, signature: EmbeddedPdfSignature) -> str:
-    later_stamps = [s for s in reader.embedded_timestamp_signatures
-                    if s.signed_revision > signature.signed_revision]
+    return _level(reader, signature, reader.embedded_signatures)
+
+
+def _level(reader: PdfFileReader, signature: EmbeddedPdfSignature,
+           signatures: Sequence[EmbeddedPdfSignature]) -> str:
+    later_stamps = [s for s in signatures if s.sig_object_type == "/DocTimeStamp"
+                    and s.signed_revision > signature.signed_revision]
     has_dss = "/DSS" in reader.root
     if has_dss and later_stamps:
         return "B-LTA"
@@ -129,9 +148,13 @@ def level_of(reader: PdfFileReader, signature: EmbeddedPdfSignature) -> str:
 
 def timestamps(pdf: bytes) -> tuple[TimestampInfo, ...]:
     """Every timestamp in the PDF, oldest first: the seal's own, then document timestamps."""
-    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    return _timestamps_in(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures)
+
+
+def _timestamps_in(signatures: Sequence[EmbeddedPdfSignature]
+                   ) -> tuple[TimestampInfo, ...]:
     found = []
-    for signature in reader.embedded_signatures:
+    for signature in signatures:
         if signature.sig_object_type == "/DocTimeStamp":
             found.append(_info("document", signature.signed_data))
         else:
@@ -304,7 +327,13 @@ def refresh_reason(pdf: bytes, *, now: datetime, days_before: int,
     ``days_before`` days of ``now``, or the last timestamp uses a digest in
     ``retired_digests``.
     """
-    stamps = timestamps(pdf)
+    return reason_to_refresh(timestamps(pdf), now=now, days_before=days_before,
+                             retired_digests=retired_digests)
+
+
+def reason_to_refresh(stamps: Sequence[TimestampInfo], *, now: datetime, days_before: int,
+                      retired_digests: Sequence[str] = ()) -> str | None:
+    """:func:`refresh_reason` from the PDF's timestamps, already read."""
     if not stamps:
         return None
     last = stamps[-1]
@@ -334,6 +363,31 @@ def add_archive_timestamp(
     the sealing CA's root); ``now`` is the moment they are validated at. A TSA, OCSP
     responder or CRL that cannot be reached is :class:`TimestampUnavailable`.
     """
+    return extend_with_archive_timestamp(pdf, timestamp_url=timestamp_url,
+                                         trust_roots=trust_roots, digest=digest,
+                                         timeout=timeout, now=now).pdf
+
+
+@dataclass(frozen=True)
+class Extended:
+    """A PDF with a new archive timestamp, and that timestamp (now its last), read from
+    the authority's token rather than by reading the new PDF again."""
+
+    pdf: bytes
+    timestamp: TimestampInfo
+    level: str = "B-LTA"  # a DSS and a document timestamp after the seal
+
+
+def extend_with_archive_timestamp(
+    pdf: bytes,
+    *,
+    timestamp_url: str,
+    trust_roots: Sequence[Any] = (),
+    digest: str = DEFAULT_DIGEST,
+    timeout: float = 10.0,
+    now: datetime | None = None,
+) -> Extended:
+    """:func:`add_archive_timestamp`, with the new timestamp's facts."""
     now = now or datetime.now(UTC)
     context = ValidationContext(
         trust_roots=[asn1_certificate(c) for c in trust_roots], allow_fetching=True,
@@ -357,8 +411,24 @@ def add_archive_timestamp(
         raise SealingFailed(f"cannot add an archive timestamp: {_one_line(exc)}") from None
 
 
+class _TokenKept:
+    """The process's timestamp client for one archive timestamp, keeping the token it
+    got (the one the PDF now carries) so that its facts need no second reading."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.token: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> Any:
+        self.token = await self.inner.async_timestamp(message_digest, md_algorithm)
+        return self.token
+
+
 async def _add_archive_timestamp(pdf: bytes, url: str, timeout: float,
-                                 context: ValidationContext, digest: str) -> bytes:
+                                 context: ValidationContext, digest: str) -> Extended:
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
@@ -371,10 +441,12 @@ async def _add_archive_timestamp(pdf: bytes, url: str, timeout: float,
         writer = IncrementalPdfFileWriter(output)
         DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths,
                                                    validation_context=context)
-        stamper = PdfTimeStamper(timestamper_for(url, timeout),
-                                 field_name=_free_name(reader))
+        kept = _TokenKept(timestamper_for(url, timeout))
+        stamper = PdfTimeStamper(kept, field_name=_free_name(reader))  # type: ignore[arg-type]
         await stamper.async_timestamp_pdf(writer, digest, context, in_place=True)
-        return output.getvalue()
+        if kept.token is None:
+            raise SealingFailed("cannot add an archive timestamp: no token was received")
+        return Extended(output.getvalue(), _info("document", kept.token["content"]))
     finally:
         await context.aclose()  # type: ignore[no-untyped-call]  # unannotated
 

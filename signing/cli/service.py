@@ -198,6 +198,7 @@ def worker_cmd(services: Services, once: bool, interval: float) -> None:
     """Keep the deadlines (reminders, expiry) and carry out what the outbox holds: send
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
+    services.retention_policy  # noqa: B018 -- a retention rule that is wrong stops it now
     stop = threading.Event()
     with sigterm_stops(stop):
         worker.run(services, once=once, interval=interval, stop=stop)

@@ -28,6 +28,7 @@ from archive import (
     BlobStore,
     RecordDocuments,
     RecordIndex,
+    RetentionPolicy,
     put_record,
 )
 from docgen import DocgenError, Plan, plan_from_data
@@ -59,8 +60,9 @@ class Finalizer:
     timestamp_url: str | None = None
     # The seal_level setting: "auto", or a PAdES level (see docgen.seal.resolve_level).
     seal_level: str = "auto"
-    # How long after completion a record is kept; None: until someone purges it by hand.
-    retain_for: dt.timedelta | None = None
+    # How long after completion a record is kept, by its department and jurisdiction;
+    # None: until someone purges it by hand.
+    retention: RetentionPolicy | None = None
 
     def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> None:
         row = envelopes.load(session, job.envelope_id)
@@ -142,10 +144,18 @@ class Finalizer:
                 original_pdf=db.get_one(Document, row.document_sha256).content,
                 final_pdf=db.get_one(Document, row.final_sha256).content,
                 plan_data=dict(row.plan_data), audit_trail=[audit.to_json(r) for r in trail])
-            put_record(db, self.store, record_index(row, plan, trail), documents, now=now,
-                       retain_for=self.retain_for)
+            index = record_index(row, plan, trail)
+            kept = (self.retention.applying(index.department, index.jurisdiction)
+                    if self.retention else None)
+            put_record(db, self.store, index, documents, now=now,
+                       retain_for=kept.period if kept else None,
+                       retention_rule=kept.rule if kept else None)
             failpoints.reached("finalize.blobs_written")
-            envelopes.perform(db, envelope_id, wf.Action.ARCHIVE, actor=WORKER, now=now)
+            # The trail says how long the record is kept, and by which rule.
+            envelopes.perform(db, envelope_id, wf.Action.ARCHIVE, actor=WORKER, now=now,
+                              retention={"retain_until": kept.until(index.completed_at)
+                                         .isoformat(), "retention_rule": kept.rule}
+                              if kept else None)
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name
@@ -181,5 +191,6 @@ def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> Reco
                        employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
                        manager_name=plan.manager.name, department=plan.employee.department,
                        outcome=outcome, sent_at=sent, completed_at=closed,
-                       sent_by=row.owner, team=row.team)
+                       sent_by=row.owner, team=row.team,
+                       jurisdiction=plan.employee.jurisdiction)
 

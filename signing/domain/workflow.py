@@ -946,17 +946,20 @@ def mark_sealed(envelope: Envelope, *, final_sha256: str, now: dt.datetime) -> S
                 (Event(EventType.ENVELOPE_SEALED, data={"final_sha256": final_sha256}),), ())
 
 
-def mark_archived(envelope: Envelope, *, now: dt.datetime) -> Step:
+def mark_archived(envelope: Envelope, *, now: dt.datetime,
+                  retention: dict[str, Any] | None = None) -> Step:
     """The record is in the archive: every signer who was asked gets their copy, and the
     envelope is complete for those who follow it. A voided envelope's record is archived
     quietly: it stays voided, its signers were told of the withdrawal, and nothing
-    completed (they can still ask the records page for it)."""
+    completed (they can still ask the records page for it). ``retention``: until when
+    it is kept and by which rule, for the trail."""
     _require(envelope, "archive", EnvelopeState.SEALED, EnvelopeState.VOIDED)
     if envelope.state is EnvelopeState.VOIDED:
-        return Step(envelope, (Event(EventType.ENVELOPE_ARCHIVED),), ())
+        return Step(envelope, (Event(EventType.ENVELOPE_ARCHIVED,
+                                     data=dict(retention or {})),), ())
     asked = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     return Step(replace(envelope, state=EnvelopeState.ARCHIVED),
-                (Event(EventType.ENVELOPE_ARCHIVED),),
+                (Event(EventType.ENVELOPE_ARCHIVED, data=dict(retention or {})),),
                 (*(Effect("email", "your_copy", s.id) for s in asked),
                  Effect("webhook", EventType.ENVELOPE_COMPLETED)))
 

@@ -22,12 +22,15 @@ from archive import (
     BlobNotFound,
     BlobStore,
     HoldError,
+    HoldNotFound,
     InvalidKey,
     InvalidQuery,
+    LegalHold,
     RecordNotFound,
     SearchQuery,
     StoreUnavailable,
     access_log,
+    hold_value_problem,
     reason_problem,
 )
 from archive.search import COUNT_LIMIT, SELECTIVE
@@ -110,6 +113,50 @@ class HoldBody(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_reason)]
 
 
+class GroupHoldBody(BaseModel):
+    """A legal hold over every record of a department or of a manager."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Literal["department", "manager"] = Field(
+        description="department: every record of the department (case ignored); manager: "
+                    "every plan of the manager, by full name (case and accents ignored).")
+    value: Annotated[str, Field(min_length=1, max_length=200,
+                                description="The department's or the manager's name, as "
+                                            "the records have it.")]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_reason)]
+
+
+class HoldQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    released: bool = Field(False, description="Released holds too.")
+
+
+class GroupHoldOut(BaseModel):
+    id: int
+    scope: str
+    value: str
+    reason: str
+    placed_by: str
+    placed_at: dt.datetime
+    released_at: dt.datetime | None
+    released_by: str | None
+    release_reason: str | None
+    records: int = Field(description="Archived records the hold covers now (0 once released).")
+
+    @classmethod
+    def of(cls, hold: LegalHold, records: int = 0) -> GroupHoldOut:
+        return cls(id=hold.id, scope=hold.scope, value=hold.value, reason=hold.reason,
+                   placed_by=hold.placed_by, placed_at=hold.placed_at,
+                   released_at=hold.released_at, released_by=hold.released_by,
+                   release_reason=hold.release_reason, records=records)
+
+
+class GroupHolds(BaseModel):
+    holds: list[GroupHoldOut]
+
+
 class RecordOut(BaseModel):
     envelope_id: str
     plan_id: str
@@ -121,8 +168,11 @@ class RecordOut(BaseModel):
     sent_at: dt.datetime
     completed_at: dt.datetime
     archived_at: dt.datetime
+    jurisdiction: str | None
     retain_until: dt.datetime | None
-    on_hold: bool
+    retention_rule: str | None = Field(description="The retention rule that set "
+                                                   "retain_until, in words.")
+    on_hold: bool = Field(description="A legal hold on this record itself.")
     hold_reason: str | None
     sha256: dict[str, str] = Field(description="Each archived document's SHA-256.")
 
@@ -133,7 +183,8 @@ class RecordOut(BaseModel):
             employee_id=row.employee_id, manager_name=row.manager_name,
             department=row.department, outcome=row.outcome, sent_at=row.sent_at,
             completed_at=row.completed_at, archived_at=row.archived_at,
-            retain_until=row.retain_until, on_hold=row.on_hold, hold_reason=row.hold_reason,
+            jurisdiction=row.jurisdiction, retain_until=row.retain_until,
+            retention_rule=row.retention_rule, on_hold=row.on_hold, hold_reason=row.hold_reason,
             sha256={name: getattr(row, column) for name, column in records.DOCUMENTS.items()})
 
 
@@ -151,6 +202,8 @@ class RecordPage(BaseModel):
 
 class RecordDetail(RecordOut):
     audit_trail: list[EventOut]
+    holds: list[GroupHoldOut] = Field(description="The legal holds over the record's "
+                                                  "department or manager, which keep it too.")
 
 
 class AccessOut(BaseModel):
@@ -188,7 +241,8 @@ def get_record(key: Caller, envelope_id: str) -> RecordDetail:
     row, trail = records.read_record(_sessions(), _store(), _caller(key),
                                      _envelope_id(envelope_id), now=_now())
     return RecordDetail(**RecordOut.of(row).model_dump(),
-                        audit_trail=[EventOut(**event) for event in trail])
+                        audit_trail=[EventOut(**event) for event in trail],
+                        holds=[GroupHoldOut.of(h) for h in records.holds_on(_sessions(), row)])
 
 
 def _document(name: str, media: str, summary: str) -> None:
@@ -228,6 +282,43 @@ def hold_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
 def release_record(key: Caller, body: HoldBody, envelope_id: str) -> RecordOut:
     return RecordOut.of(records.release(_sessions(), _caller(key), _envelope_id(envelope_id),
                                         reason=body.reason, now=_now()))
+
+
+@operation("GET", "/archive/holds",
+           summary="Legal holds over departments and managers", roles=STAFF,
+           query=HoldQuery, response=GroupHolds, errors=(401, 403, 422))
+def list_holds(key: Caller, query: HoldQuery) -> GroupHolds:
+    found = records.group_holds(_sessions(), _caller(key), released=query.released, now=_now())
+    return GroupHolds(holds=[GroupHoldOut.of(hold, count) for hold, count in found])
+
+
+@operation("POST", "/archive/holds",
+           summary="Hold every record of a department or a manager, archived now or later",
+           roles=STAFF, body=GroupHoldBody, response=GroupHoldOut,
+           errors=(400, 401, 403, 409, 422))
+def place_group_hold(key: Caller, body: GroupHoldBody) -> GroupHoldOut:
+    problem = hold_value_problem(body.scope, body.value)
+    if problem is not None:
+        raise ApiError(422, "the request has errors", field="value", errors=[
+            FieldError(path="value", message=problem)])
+    hold = records.hold_group(_sessions(), _caller(key), body.scope, body.value,
+                              reason=body.reason, now=_now())
+    return GroupHoldOut.of(hold)
+
+
+@operation("POST", "/archive/holds/<hold_id>/release",
+           summary="Release a legal hold over a department or manager", roles=STAFF,
+           body=HoldBody, response=GroupHoldOut, errors=(400, 401, 403, 404, 409, 422))
+def release_group_hold(key: Caller, body: HoldBody, hold_id: str) -> GroupHoldOut:
+    if not re.fullmatch(r"[1-9][0-9]{0,17}", hold_id):
+        raise ApiError(422, "the request has errors", field="hold_id", errors=[
+            FieldError(path="hold_id", message="not a hold id (a whole number)")])
+    try:
+        hold = records.release_group(_sessions(), _caller(key), int(hold_id),
+                                     reason=body.reason, now=_now())
+    except HoldNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+    return GroupHoldOut.of(hold)
 
 
 @operation("GET", "/archive/access-log",

@@ -13,6 +13,7 @@ import click
 
 from archive import (
     OUTCOMES,
+    LegalHold,
     Reader,
     SearchQuery,
     access_log,
@@ -54,8 +55,10 @@ def _day(value: dt.datetime | None, *, end: bool = False) -> dt.datetime | None:
 
 
 @click.group("archive")
-def archive_group() -> None:
+@click.pass_obj
+def archive_group(services: Services) -> None:
     """Find, retrieve, verify and keep archived plans."""
+    services.retention_policy  # noqa: B018 -- a retention rule that is wrong is said first
 
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -160,22 +163,84 @@ def access_log_cmd(services: Services, envelope_id: str | None, denied: bool, li
 
 
 @archive_group.command("hold")
-@click.argument("envelope_id")
-@click.option("--reason", required=True, help="Why the record must be kept (e.g. a claim).")
+@click.argument("envelope_id", required=False)
+@click.option("--department", help="Hold every record of this department, archived now or "
+                                   "later (case ignored).")
+@click.option("--manager", help="Hold every plan of this manager (their full name as the "
+                                "records have it; case and accents ignored).")
+@click.option("--reason", required=True, help="Why the records must be kept (e.g. a claim).")
 @click.pass_obj
-def hold_cmd(services: Services, envelope_id: str, reason: str) -> None:
-    """Place a legal hold: the record is kept past its retention period."""
-    with services.sessions.begin() as session:
-        place_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
-    click.echo(f"envelope {envelope_id} is on legal hold")
+def hold_cmd(services: Services, envelope_id: str | None, department: str | None,
+             manager: str | None, reason: str) -> None:
+    """Place a legal hold on one record, or over a department's or a manager's records:
+    they are kept past their retention period until the hold is released."""
+    given = [name for name, value in (("ENVELOPE_ID", envelope_id),
+                                      ("--department", department),
+                                      ("--manager", manager)) if value is not None]
+    if len(given) != 1:
+        raise click.UsageError("give one of ENVELOPE_ID, --department or --manager")
+    if envelope_id is not None:
+        with services.sessions.begin() as session:
+            place_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
+        click.echo(f"envelope {envelope_id} is on legal hold")
+        return
+    scope, value = ("department", department) if department is not None else \
+        ("manager", manager)
+    assert value is not None
+    hold = records.hold_group(services.sessions, _caller(), scope, value, reason=reason,
+                              now=_now())
+    click.echo(f'legal hold {hold.id} placed on {scope} "{hold.value}": it keeps every '
+               f"record of theirs, archived now or later, until it is released")
+
+
+@archive_group.command("holds")
+@click.option("--released", is_flag=True, help="Released holds too.")
+@click.option("--json", "as_json", is_flag=True, help="JSON for machines.")
+@click.pass_obj
+def holds_cmd(services: Services, released: bool, as_json: bool) -> None:
+    """List the legal holds over departments and managers, with the records each keeps."""
+    found = records.group_holds(services.sessions, _caller(), released=released, now=_now())
+    rows = [hold_json(hold, count) for hold, count in found]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no legal holds over a department or manager" +
+                   ("" if released else " in force"))
+    for row in rows:
+        state = (f"released {row['released_at'][:10]} by {row['released_by']}: "
+                 f"{row['release_reason']}" if row["released_at"]
+                 else f"{row['records']} record(s) held now")
+        click.echo(f"{row['id']:>4}  {row['scope']} \"{row['value']}\"  placed "
+                   f"{row['placed_at'][:10]} by {row['placed_by']}: {row['reason']}  [{state}]")
+
+
+def hold_json(hold: LegalHold, count: int) -> dict[str, Any]:
+    return {"id": hold.id, "scope": hold.scope, "value": hold.value, "reason": hold.reason,
+            "placed_by": hold.placed_by, "placed_at": hold.placed_at.isoformat(),
+            "released_at": hold.released_at.isoformat() if hold.released_at else None,
+            "released_by": hold.released_by, "release_reason": hold.release_reason,
+            "records": count}
 
 
 @archive_group.command("release")
-@click.argument("envelope_id")
+@click.argument("envelope_id", required=False)
+@click.option("--hold", "hold_id", type=click.IntRange(min=1),
+              help="Release this hold over a department or manager (its id, from "
+                   "archive holds).")
 @click.option("--reason", required=True, help="Why the hold ends.")
 @click.pass_obj
-def release_cmd(services: Services, envelope_id: str, reason: str) -> None:
-    """Lift a legal hold."""
+def release_cmd(services: Services, envelope_id: str | None, hold_id: int | None,
+                reason: str) -> None:
+    """Lift a legal hold on one record, or release one over a department or manager."""
+    if (envelope_id is None) == (hold_id is None):
+        raise click.UsageError("give one of ENVELOPE_ID or --hold")
+    if hold_id is not None:
+        hold = records.release_group(services.sessions, _caller(), hold_id, reason=reason,
+                                     now=_now())
+        click.echo(f'legal hold {hold.id} on {hold.scope} "{hold.value}" is released')
+        return
+    assert envelope_id is not None
     with services.sessions.begin() as session:
         lift_hold(session, envelope_id, reason=reason, by=_reader(), now=_now())
     click.echo(f"the legal hold on envelope {envelope_id} is lifted")
@@ -202,7 +267,8 @@ def purge_cmd(services: Services, execute: bool) -> None:
     for envelope_id in plan.due:
         click.echo(f"{verb} {envelope_id}")
     for envelope_id in plan.held:
-        click.echo(f"kept {envelope_id}: on legal hold")
+        click.echo(f"kept {envelope_id}: on legal hold: "
+                   + "; ".join(plan.kept_by.get(envelope_id, [])))
     click.echo(f"{len(plan.due)} record(s) {verb}, {len(plan.held)} kept on hold"
                + ("" if execute else "; run with --execute to delete"))
 

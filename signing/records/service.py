@@ -19,15 +19,22 @@ from archive import (
     ArchivedRecord,
     ArchiveError,
     BlobStore,
+    HoldError,
+    LegalHold,
     Page,
     Reader,
     RecordNotFound,
     SearchQuery,
     get_record,
+    holds_over,
+    legal_holds,
     lift_hold,
     log_access,
+    place_group_hold,
     place_hold,
     record_bundle,
+    records_held,
+    release_group_hold,
     search,
 )
 from signing.domain import access, audit
@@ -80,6 +87,72 @@ def release(sessions: sessionmaker[Session], caller: Principal, envelope_id: str
     _authorised(sessions, caller, "lift hold", envelope_id, now)
     with sessions.begin() as session:
         return lift_hold(session, envelope_id, reason=reason, by=_reader(caller), now=now)
+
+
+# -- legal holds over a department or a manager ----------------------------------------
+#
+# Records staff's and admins' alone: such a hold reaches records of every team, which an
+# HR caller may not see (HR hold the plans they sent, one by one, above).
+
+
+class GroupHoldRefused(HoldError):
+    """The caller's role may not place, release or list holds over a department or manager."""
+
+
+def hold_group(sessions: sessionmaker[Session], caller: Principal, scope: str, value: str,
+               *, reason: str, now: dt.datetime) -> LegalHold:
+    """Hold every record of a department or manager, archived now or later."""
+    _staff_only(sessions, caller, f"hold {scope}", now)
+    with sessions.begin() as session:
+        hold = place_group_hold(session, scope, value, reason=reason, by=_reader(caller),
+                                now=now)
+        session.expunge(hold)
+    return hold
+
+
+def release_group(sessions: sessionmaker[Session], caller: Principal, hold_id: int, *,
+                  reason: str, now: dt.datetime) -> LegalHold:
+    _staff_only(sessions, caller, "release hold", now)
+    with sessions.begin() as session:
+        hold = release_group_hold(session, hold_id, reason=reason, by=_reader(caller), now=now)
+        session.expunge(hold)
+    return hold
+
+
+def group_holds(sessions: sessionmaker[Session], caller: Principal, *, released: bool = False,
+                now: dt.datetime) -> list[tuple[LegalHold, int]]:
+    """The holds over departments and managers (in force, or all), each with how many
+    archived records it covers now."""
+    _staff_only(sessions, caller, "list holds", now)
+    with sessions.begin() as session:
+        found = [(hold, records_held(session, hold) if hold.active else 0)
+                 for hold in legal_holds(session, released=released)]
+        for hold, _ in found:
+            session.expunge(hold)
+        log_access(session, _reader(caller), "list holds", now=now,
+                   detail=f"{len(found)} hold(s)" + (", released too" if released else ""))
+    return found
+
+
+def holds_on(sessions: sessionmaker[Session], record: ArchivedRecord) -> list[LegalHold]:
+    """The holds over the record's department or manager; for a record the caller has
+    just read (the read is logged there)."""
+    with sessions() as session:
+        found = holds_over(session, record)
+        for hold in found:
+            session.expunge(hold)
+    return found
+
+
+def _staff_only(sessions: sessionmaker[Session], caller: Principal, action: str,
+                now: dt.datetime) -> None:
+    if caller.role in (Role.RECORDS, Role.ADMIN):
+        return
+    with sessions.begin() as session:
+        log_access(session, _reader(caller), action, now=now, allowed=False,
+                   detail=f"denied: a {caller.role} may not hold a department or manager")
+    raise GroupHoldRefused("", "only records staff and admins hold a department's or a "
+                               "manager's records")
 
 
 def read_document(sessions: sessionmaker[Session], store: BlobStore, caller: Principal,

@@ -74,6 +74,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
     default_language(settings)  # a default_language that is not supported stops the start
     app = _App(__name__, instance_path=str(instance.instance_path(settings).resolve()))
     keys = services.secret_keys
+    services.retention_policy  # noqa: B018 -- a retention rule that is wrong stops serve now
     app.config.from_mapping(
         # The session cookie gets its own key, derived from the link keys.
         SECRET_KEY=_derive(keys[0], "session"),

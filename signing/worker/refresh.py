@@ -30,6 +30,7 @@ def refresh_policy(services: Services) -> RefreshPolicy | None:
         days_before=settings.seal_refresh_days_before,
         retired_digests=retired_digests(settings.seal_retired_digests),
         trust_roots=tuple(instance.trusted_seal_certificates(settings)),
+        concurrency=settings.seal_refresh_concurrency,
     )
 
 

@@ -238,6 +238,8 @@ def test_the_settings_page_masks_secrets_and_passwords_in_urls(console, monkeypa
     assert (shown_value("postgresql://app:hunter2@db/plansign", secret=False)
             == "postgresql://app:(secret)@db/plansign")
     assert shown_value("redis://cache:6379/0", secret=False) == "redis://cache:6379/0"
+    assert shown_value([{"department": "Zürich Sales", "years": 10}], secret=False) == \
+        '[{"department": "Zürich Sales", "years": 10}]'  # retention_rules, as in JSON
     console.sign_in("admin")
     text = console.get("/console/admin/settings").get_data(as_text=True)
     assert "retention_years" in text and "(secret, set)" in text  # secret_keys

@@ -281,3 +281,67 @@ def test_a_corrupted_document_is_never_served_and_the_page_says_so(console, ids,
 def log_details(sessions, envelope_id):
     with sessions() as session:
         return [e.detail or "" for e in access_log(session, envelope_id=envelope_id)]
+
+
+def test_records_staff_hold_a_department_release_it_and_its_records_say_so(console, ids,
+                                                                         sessions):
+    who = console.sign_in("records", display_name="Riley Records")
+    page = console.get("/console/records/holds")
+    assert page.status_code == 200
+    assert "No hold over a department or a manager is in force" in page.get_data(as_text=True)
+    refused = console.post("/console/records/holds", token_from="/console/records/holds",
+                           data={"scope": "department", "value": "", "reason": " "})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'href="#f-value"' in text and \
+        'href="#f-reason"' in text
+    placed = console.post("/console/records/holds", token_from="/console/records/holds",
+                          data={"scope": "department", "value": "customer care",
+                                "reason": "EEOC charge 846-2026-1", "confirm": "yes"})
+    assert placed.status_code == 303
+    listing = console.get(placed.headers["Location"]).get_data(as_text=True)
+    assert "EEOC charge 846-2026-1" in listing and "Riley Records" in listing
+    record = console.get(f"/console/records/{ids[0]}").get_data(as_text=True)
+    assert "Kept by a hold over its department or manager" in record
+    assert "Over the department customer care since" in record
+    with sessions() as session:
+        from archive import legal_holds
+        [hold] = legal_holds(session)
+    release = f"/console/records/holds/{hold.id}/release"
+    assert "It keeps 2 record(s) now" in console.get(release).get_data(as_text=True)
+    unconfirmed = console.post(release, token_from=release, data={"reason": "Dismissed"})
+    assert unconfirmed.status_code == 400
+    done = console.post(release, token_from=release,
+                        data={"reason": "Charge dismissed", "confirm": "yes"})
+    assert done.status_code == 303
+    listing = console.get("/console/records/holds").get_data(as_text=True)
+    assert "Charge dismissed" in listing
+    assert console.get(release).status_code == 404  # released: no longer in force
+    actions = log(sessions)
+    assert ("hold department", True, who.display_name) in actions
+    assert ("release department hold", True, who.display_name) in actions
+
+
+@pytest.mark.parametrize("role", ["hr", "manager"])
+def test_holds_over_a_department_are_records_staffs_and_admins(console, role, sessions):
+    console.sign_in(role)
+    assert console.get("/console/records/holds").status_code == 403
+    assert console.post("/console/records/holds", data={
+        "scope": "department", "value": "Sales", "reason": "x", "confirm": "yes"},
+        token_from="/console/").status_code == 403
+    with sessions() as session:
+        from archive import legal_holds
+        assert legal_holds(session) == []
+
+
+def test_the_purge_preview_names_a_hold_over_a_manager(console, services, sessions):
+    long_ago = dt.datetime(2010, 1, 4, tzinfo=dt.UTC)
+    held = trail_record(services, sessions, completed=long_ago, retain_for=dt.timedelta(days=1))
+    with sessions.begin() as session:
+        from archive import Reader, place_group_hold
+        place_group_hold(session, "manager", "Jurg Baumann", reason="Tribunal 7",
+                         by=Reader("cli:riley"), now=long_ago)
+    console.sign_in("records")
+    text = console.get("/console/records/purge").get_data(as_text=True)
+    assert "0 record(s) would be purged; 1 past their period are kept on legal hold" in text
+    assert f"/console/records/{held}" in text
+    assert "The hold over the manager Jurg Baumann: Tribunal 7" in text

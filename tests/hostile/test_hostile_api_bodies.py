@@ -28,6 +28,9 @@ BODIES = {
     "/api/v1/webhooks/{endpoint_id}/rotate-secret": {"overlap_hours": 1},
     "/api/v1/archive/records/{envelope_id}/hold": {"reason": "Tribunal claim 2026/114"},
     "/api/v1/archive/records/{envelope_id}/release": {"reason": "Claim withdrawn"},
+    "/api/v1/archive/holds": {"scope": "department", "value": "Sales",
+                              "reason": "EEOC charge 846-2026-01234"},
+    "/api/v1/archive/holds/{hold_id}/release": {"reason": "Charge dismissed"},
 }
 LIMIT = 512 * 1024  # MAX_CONTENT_LENGTH
 
@@ -54,7 +57,7 @@ def request(server: Server, method: str, path: str, body: bytes | None = None,
 
 def concrete(server: Server, path: str) -> str:
     return path.format(envelope_id=server.envelope_id, endpoint_id=server.endpoint_id,
-                       signer_id=server.signer_id)
+                       signer_id=server.signer_id, hold_id=1)
 
 
 def assert_json_error(status: int, headers: dict[str, str], body: bytes) -> str:

@@ -130,3 +130,49 @@ def test_the_worker_refreshes_on_its_schedule(runner, ca_env, tmp_path) -> None:
     with sessions() as session:
         assert session.scalars(select(RecordVersion.version).where(
             RecordVersion.envelope_id == envelope_id)).all() == [1, 2]
+
+
+def test_records_refreshed_a_few_at_once_and_a_second_run_finds_nothing(
+        pki: Pki, sessions, tmp_path) -> None:
+    """Four records sharing one sealed PDF (B-LTA, SHA-256 timestamps), all due because
+    SHA-256 is retired; refreshed three at a time, each gets its own new version and its
+    seal noted from the new token; a second run reads nothing."""
+    import datetime as dt
+
+    from docgen.seal import load_sealing_key, seal
+    from signing.domain.archive_timestamps import RefreshPolicy, due, refresh
+    from tests.docgen.seal.sealkit import make_pdf
+
+    key_path, chain = pki.write_seal_files(tmp_path)
+    key = load_sealing_key(key_path=key_path, cert_path=chain)
+    store = FolderStore(tmp_path / "blobs")
+    sealed = store.put(seal(make_pdf(2), key, reason="r", timestamp_url=pki.tsa_url(),
+                            level="B-LTA"))
+    now = dt.datetime.now(dt.UTC)
+    ids = [f"{n:08d}-0000-4000-8000-000000000000" for n in range(4)]
+    with sessions.begin() as session:
+        session.add_all(ArchivedRecord(
+            envelope_id=envelope_id, plan_id="PIP", employee_name="E",
+            employee_name_folded="e", employee_id=None, manager_name="M",
+            manager_name_folded="m", department="Sales", outcome="acknowledged",
+            sent_at=now, completed_at=now, archived_at=now, sent_by="hr", team=None,
+            original_sha256=sealed, final_sha256=sealed, plan_sha256=sealed,
+            audit_sha256=sealed, retain_until=None) for envelope_id in ids)
+    policy = RefreshPolicy(timestamp_url=pki.tsa_url(), days_before=180,
+                           retired_digests=("sha256",), trust_roots=(pki.pem("root"),),
+                           concurrency=3)
+    outcomes = refresh(sessions, store, policy, now=now, limit=10)
+    assert [(o.envelope_id, o.refreshed) for o in outcomes] == [(i, True) for i in ids], \
+        outcomes
+    assert all("sha256, which is being retired" in o.detail for o in outcomes)
+    assert len({o.new_sha256 for o in outcomes}) == 4  # a timestamp of its own each
+    with sessions() as session:
+        for outcome in outcomes:
+            record = session.get_one(ArchivedRecord, outcome.envelope_id)
+            renewed = store.get(record.final_sha256)
+            assert (record.seal_level, record.stamp_digest) == (seal_level(renewed), "sha512")
+            assert record.stamp_expires_at == timestamps(renewed)[-1].expires
+            assert [v.version for v in session.scalars(select(RecordVersion).where(
+                RecordVersion.envelope_id == outcome.envelope_id))] == [1, 2]
+        assert due(session, policy, now, 10) == []
+    assert refresh(sessions, store, policy, now=now, limit=10) == []

@@ -536,3 +536,34 @@ def test_a_plan_declined_by_the_manager_is_archived_with_the_reason(sessions, co
     assert "Not asked: the plan was withdrawn before their turn" in text
     with sessions() as session:
         assert session.get_one(ArchivedRecord, envelope_id).outcome == "voided"
+
+
+def test_the_retention_rule_that_applied_is_on_the_record_and_in_its_trail(
+        sessions, converter, store, seal_key):
+    import yaml
+
+    from archive import parse_rules
+
+    data = yaml.safe_load(EXAMPLES[2].read_text(encoding="utf-8"))  # Customer Care
+    data["routing"] = EMPLOYEE_ALONE
+    data["employee"]["jurisdiction"] = "CH"
+    envelope_id = send_plan(sessions, data, options=SendOptions(
+        template=resolve_template("standard"), company_name="Fallback Co",
+        expires_in=dt.timedelta(days=14)), converter=converter, actor=HR, now=NOW)
+    at = NOW + dt.timedelta(days=2)
+    act(sessions, envelope_id, "acknowledge", signers(sessions, envelope_id)["employee"], at,
+        typed_name="Léa Brändli", consent=True, statement=STATEMENT)
+    policy = parse_rules([{"department": "Customer Care", "years": 10},
+                          {"department": "customer care", "jurisdiction": "ch", "years": 5}],
+                         default_years=7)
+    finalize(sessions, Finalizer(sessions, store, sealing_key=lambda: seal_key,
+                                 company_name="Fallback Co", retention=policy), at)
+    rule = 'retention_rules[2] (department "customer care", jurisdiction "ch"): 5 years'
+    with sessions() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+        assert (record.jurisdiction, record.retention_rule) == ("CH", rule)
+        assert record.retain_until == record.completed_at + dt.timedelta(days=1826)
+        archived = svc.audit_trail(session, envelope_id)[-1]
+    assert archived.type == "envelope.archived"
+    assert archived.data == {"retention_rule": rule,
+                             "retain_until": record.retain_until.isoformat()}

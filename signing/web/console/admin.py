@@ -13,6 +13,7 @@ password are shown once, on the page that answers the form, and never again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -491,7 +492,9 @@ def shown_value(value: Any, *, secret: bool) -> str:
     (a database's, Redis's) neither."""
     if secret:
         return "(secret, set)" if value else "(secret, not set)"
-    text = "" if value is None else str(value)
+    # A table (retention_rules) as it is written in the environment: JSON.
+    text = ("" if value is None else json.dumps(value, ensure_ascii=False)
+            if isinstance(value, list) else str(value))
     return _URL_PASSWORD.sub(r"\g<head>(secret)@", text)
 
 

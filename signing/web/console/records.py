@@ -30,6 +30,7 @@ from archive import (
     StoreUnavailable,
     access_log,
     get_record,
+    hold_value_problem,
     log_access,
     purge,
     reason_problem,
@@ -197,7 +198,8 @@ def record(envelope_id: str) -> str | tuple[str, int]:
     return render_template("console/record.html", record=row, zone=_zone(),
                            trail=timeline(events, names),
                            documents=DOCUMENT_WORDS, entries=entries,
-                           outcome_words=OUTCOME_WORDS)
+                           outcome_words=OUTCOME_WORDS,
+                           group_holds=records.holds_on(services.sessions, row))
 
 
 @bp.get("/<envelope_id>/<any('final.pdf','original.pdf','plan.json','audit-trail.json',"
@@ -296,6 +298,75 @@ def _see_record(envelope_id: str, done: str) -> BaseResponse:
     return redirect(url_for(".record", envelope_id=envelope_id, done=done), 303)
 
 
+# -- legal holds over a department or a manager ----------------------------------------------
+
+SCOPE_WORDS: dict[str, Any] = {"department": L_("A department"), "manager": L_("A manager")}
+
+
+@bp.route("/holds", methods=["GET", "POST"])
+@signedin.signed_in(*STAFF)
+def holds() -> str | BaseResponse | tuple[str, int]:
+    """The holds over departments and managers, and placing one."""
+    services, who = current.services(), signedin.principal()
+    form = {name: request.form.get(name, "") for name in ("scope", "value", "reason")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if form["scope"] not in SCOPE_WORDS:
+            errors["scope"] = _("Choose whether the hold is over a department or a manager.")
+        elif hold_value_problem(form["scope"], form["value"]) is not None:
+            errors["value"] = _("Give the department's or the manager's name as the records "
+                                "have it (up to 200 characters, no control characters).")
+        if reason_problem(form["reason"]) is not None:
+            errors["reason"] = _("Give a reason: who asked for the hold (up to 2,000 "
+                                 "characters, no control characters).")
+        if not errors and request.form.get("confirm") != "yes":
+            errors["confirm"] = _("Tick the box to confirm.")
+        if not errors:
+            try:
+                records.hold_group(services.sessions, who, form["scope"], form["value"],
+                                   reason=form["reason"], now=_now())
+            except HoldError as exc:
+                errors["value"] = str(exc)
+            else:
+                return redirect(url_for(".holds", done="held"), 303)
+    found = records.group_holds(services.sessions, who, released=True, now=_now())
+    return render_template("console/records_holds.html", zone=_zone(), form=form,
+                           errors=errors, scopes=SCOPE_WORDS,
+                           active=[(h, n) for h, n in found if h.active],
+                           released=[h for h, _n in found if not h.active]
+                           ), 400 if errors else 200
+
+
+@bp.route("/holds/<int:hold_id>/release", methods=["GET", "POST"])
+@signedin.signed_in(*STAFF)
+def release_hold(hold_id: int) -> str | BaseResponse | tuple[str, int]:
+    """The confirmation page of releasing a hold over a department or manager."""
+    services, who = current.services(), signedin.principal()
+    found = {h.id: (h, n) for h, n in records.group_holds(services.sessions, who,
+                                                           now=_now())}
+    if hold_id not in found:
+        abort(404)
+    hold, count = found[hold_id]
+    reason, errors = request.form.get("reason", ""), {}
+    if request.method == "POST":
+        if reason_problem(reason) is not None:
+            errors["reason"] = _("Give a reason: why the hold ends (up to 2,000 characters, "
+                                 "no control characters).")
+        elif request.form.get("confirm") != "yes":
+            errors["confirm"] = _("Tick the box to confirm.")
+        else:
+            try:
+                records.release_group(services.sessions, who, hold_id, reason=reason,
+                                      now=_now())
+            except HoldError as exc:
+                errors["reason"] = str(exc)
+            else:
+                return redirect(url_for(".holds", done="released"), 303)
+    return render_template("console/records_hold_release.html", hold=hold, count=count,
+                           reason=reason, errors=errors, zone=_zone(),
+                           scopes=SCOPE_WORDS), 400 if errors else 200
+
+
 # -- the purge preview ---------------------------------------------------------------------
 
 
@@ -320,4 +391,5 @@ def purge_preview() -> str:
                            due=[rows[i] for i in plan.due if i in rows],
                            held=[rows[i] for i in plan.held if i in rows],
                            due_count=len(plan.due), held_count=len(plan.held),
+                           held_over=plan.held_over,
                            retention_years=services.settings.retention_years)

@@ -196,14 +196,40 @@ def running_tsa() -> Iterator[Tsa]:
 
 # -- poppler's pdfsig ------------------------------------------------------------------------
 
-def pdfsig(pdf: bytes, folder: Path) -> str:
-    """pdfsig's report on ``pdf`` (it validates against the real clock, offline)."""
+def pdfsig(pdf: bytes, folder: Path, *, trusted: list[bytes] | None = None) -> str:
+    """pdfsig's report on ``pdf`` (it validates against the real clock, offline).
+
+    pdfsig checks the signer's chain against an NSS database (~/.pki/nssdb unless
+    -nssdir says otherwise). With ``trusted`` (PEM root certificates) it gets one of its
+    own in ``folder`` that trusts exactly those roots for signing ("C,C,C": the S/MIME
+    column is the one poppler's email-signer check reads), as a reader who installed
+    the organisation's root would; without, no root is trusted and pdfsig says the
+    issuer is not trusted or unknown."""
     assert shutil.which("pdfsig"), "pdfsig is missing: apt-get install poppler-utils"
     path = folder / "pdfsig-input.pdf"
     path.write_bytes(pdf)
-    done = subprocess.run(["pdfsig", "-no-ocsp", str(path)], capture_output=True, text=True,
+    command = ["pdfsig", "-no-ocsp"]
+    if trusted:
+        command += ["-nssdir", f"sql:{nss_database(folder / 'nssdb', trusted)}"]
+    done = subprocess.run([*command, str(path)], capture_output=True, text=True,
                           timeout=60, check=False)
     return done.stdout + done.stderr
+
+
+def nss_database(folder: Path, roots: list[bytes]) -> Path:
+    """An NSS certificate database (libnss3-tools' certutil) trusting ``roots`` as CAs
+    for TLS, email (document signing) and code."""
+    assert shutil.which("certutil"), "certutil is missing: apt-get install libnss3-tools"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"],
+                   check=True, capture_output=True, timeout=60)
+    for number, pem in enumerate(roots):
+        root = folder / f"root-{number}.pem"
+        root.write_bytes(pem)
+        subprocess.run(["certutil", "-A", "-d", f"sql:{folder}", "-n", f"root {number}",
+                        "-t", "C,C,C", "-i", str(root)], check=True, capture_output=True,
+                       timeout=60)
+    return folder
 
 
 def signature_dictionary(pdf: bytes, field: str = "Seal") -> dict:

@@ -63,12 +63,20 @@ def test_long_term_seals_validate_in_pyhanko(pdf: bytes, pki: Pki, ca_key: Seali
 @pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
 def test_long_term_seals_validate_in_pdfsig(pdf: bytes, pki: Pki, ca_key: SealingKey,
                                             level: str, tmp_path) -> None:
-    report = pdfsig(seal(pdf, ca_key, reason=REASON, timestamp_url=pki.tsa_url(),
-                         level=level), tmp_path)
+    sealed = seal(pdf, ca_key, reason=REASON, timestamp_url=pki.tsa_url(), level=level)
+    report = pdfsig(sealed, tmp_path, trusted=roots(pki))
+    seal_part = report.split("Signature #2")[0]  # the seal; #2 is the document timestamp
+    assert "Signature Validation: Signature is Valid." in seal_part, report
+    assert "Certificate Validation: Certificate is Trusted." in seal_part, report
     assert report.count("Signature Validation: Signature is Valid.") == 1, report
     assert "Signature Type: ETSI.CAdES.detached" in report, report
     if level == "B-LTA":  # the document timestamp is a second signature field
         assert "Signer Certificate Common Name: Acme Test TSA 2" in report, report
+    # A reader whose NSS database does not hold the root: intact, but not trusted.
+    (tmp_path / "untrusted").mkdir()
+    untrusted = pdfsig(sealed, tmp_path / "untrusted")
+    assert "Signature Validation: Signature is Valid." in untrusted, untrusted
+    assert "Certificate is Trusted" not in untrusted, untrusted
 
 
 def test_the_levels_below_stay_available(pdf: bytes, pki: Pki, ca_key: SealingKey) -> None:
