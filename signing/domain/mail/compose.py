@@ -192,30 +192,35 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
 def records_access(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
                    signer_id: str, idempotency_key: str,
                    records: Sequence[tuple[Any, str]], available_until: dt.datetime,
-                   records_page: str) -> Message:
+                   records_page: str, language: str = SOURCE_LANGUAGE) -> Message:
     """The answer to a request on the records page: one link per record of theirs, each
     short-lived. ``records`` pairs each record (signing.domain.own_records.OwnRecord:
     ``kind``, ``role``, ``subject``, ``closed_at``, ``outcome``) with its link."""
-    listed = [{"what": _record_title(r), "closed": format_when(r.closed_at),
-               "outcome": _OUTCOMES.get(r.outcome, r.outcome), "link": _link(link)}
+    words = catalog(language)
+    listed = [{"what": _record_title(r, words),
+               "closed": format_when(r.closed_at, language),
+               "outcome": words.gettext(_OUTCOMES[r.outcome]) if r.outcome in _OUTCOMES
+               else r.outcome,
+               "link": _link(link)}
               for r, link in records]
-    return _message("records_access", subject="Your records", to=to, name=name,
+    return _message("records_access", subject=N_("Your records"), to=to, name=name,
                     company=company, contact=contact, envelope_id=envelope_id,
                     signer_id=signer_id, idempotency_key=idempotency_key, records=listed,
-                    available_until=format_when(available_until),
-                    records_page=_link(records_page))
+                    available_until=format_when(available_until, language),
+                    records_page=_link(records_page), language=language)
 
 
-_OUTCOMES = {"acknowledged": "acknowledged", "refused": "refused to sign",
-             "no_response": "no response", "voided": "withdrawn"}
+_OUTCOMES = {"acknowledged": N_("acknowledged"), "refused": N_("refused to sign"),
+             "no_response": N_("no response"), "voided": N_("withdrawn")}
 
 
-def _record_title(record: Any) -> str:
+def _record_title(record: Any, words: Any) -> str:
     if record.kind == "plan":
         if record.role == Role.EMPLOYEE:
-            return "Your performance improvement plan"
-        return f"Performance improvement plan for {record.subject}"
-    return f"Record ({record.kind})"
+            return str(words.gettext("Your performance improvement plan"))
+        return str(words.gettext("Performance improvement plan for %(employee)s")
+                   % {"employee": record.subject})
+    return str(words.gettext("Record (%(kind)s)") % {"kind": record.kind})
 
 
 def format_size(size: int) -> str:
@@ -437,9 +442,7 @@ _PREHEADER = {
     "invitation": N_("A document from %(company)s is waiting for your response."),
     "reminder": N_("A document from %(company)s is still waiting for your response."),
     "your_copy": N_("Your copy of a completed document from %(company)s."),
-    # The records page's answer: no plan behind it, so English for now (its catalog entry
-    # comes with the records page's translation).
-    "records_access": "The records you asked for, from %(company)s.",
+    "records_access": N_("The records you asked for, from %(company)s."),
     "hr_notice": "A signer has responded.",
     "voided": N_("A request from %(company)s has been withdrawn."),
     "refusal_recorded": N_("A note about a document from %(company)s."),
