@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from docgen.convert import ConverterPool
     from docgen.generate import PdfConverter
     from docgen.seal import SealingKey
+    from signing.branding import Branding
     from signing.domain.announce import Announcer
     from signing.domain.downloads import DownloadLinks
     from signing.domain.finalize import Finalizer
@@ -56,6 +57,17 @@ class Services:
 
     def __repr__(self) -> str:
         return f"Services(instance_path={self.settings.instance_path!r})"
+
+    # -- the company's name and look ---------------------------------------------------
+
+    @functools.cached_property
+    def branding(self) -> Branding:
+        """The company's name, logo, colour, sender and HR contact, checked (the logo read)
+        once: commands that make documents or send email ask for it as they start, so
+        a bad logo or colour stops them there, naming the setting."""
+        from signing.branding import branding_from_settings
+
+        return branding_from_settings(self.settings)
 
     # -- the database ------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from config import Settings
 from docgen import Job, Plan, PlanError, PlanLimits, build, check, lint_data
 from docgen.errors import Problem
 from docgen.generate import PdfConverter
+from docgen.logo import Logo
 from docgen.model import RoutingPlace
 from signing.domain import envelopes
 from signing.domain import workflow as wf
@@ -36,6 +37,7 @@ class SendOptions:
     force: bool = False
     team: str | None = None  # the sender's HR team, which shares the envelope
     limits: PlanLimits | None = None  # see plan_limits
+    logo: Logo | None = None  # the company's, in the documents' header
 
 
 def plan_limits(settings: Settings) -> PlanLimits:
@@ -97,7 +99,7 @@ def signature_pdf(plan: Plan, *, options: SendOptions, converter: PdfConverter,
     job = Job(source or plan.plan_id or "plan", plan, options.template, source)
     check(job, force=options.force)
     return build(job, formats=["pdf"], company_name=options.company_name,
-                 converter=converter, generated_on=now.date(),
+                 converter=converter, generated_at=now, logo=options.logo,
                  limits=options.limits, for_signature=True).files["pdf"]
 
 
