@@ -118,7 +118,7 @@ def _draw_svg(data: bytes, name: str) -> bytes:
     try:
         page = document[0]
         scale = SVG_RASTER_HEIGHT / page.get_height()
-        bitmap = page.render(scale=scale, may_draw_forms=False, fill_colour=(0, 0, 0, 0))
+        bitmap = page.render(scale=scale, may_draw_forms=False, fill_color=(0, 0, 0, 0))
         image = bitmap.to_pil()
         out = io.BytesIO()
         image.save(out, format="PNG", optimize=True)

@@ -22,7 +22,7 @@ from docgen.doclang import end_sentence
 from docgen.logo import MAX_LOGO_BYTES, Logo, LogoError, logo_from_bytes
 from docgen.model import address_problem
 
-NEUTRAL_COLOUR = "#1f3864"  # plansign's navy: 12.6:1 on white
+NEUTRAL_COLOUR = "#1f3864"  # plansign's navy: 11.6:1 on white
 MIN_TEXT_CONTRAST = 4.5  # WCAG 2.x AA for body text
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _PHONE = re.compile(r"\+?[0-9 ().\-]{3,30}(\s*(ext\.?|x)\s*[0-9]{1,6})?", re.I)
