@@ -190,7 +190,7 @@ class Services:
             settings.mail_backend, folder=instance.instance_path(settings) / "mail",
             api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
             from_email=settings.mail_from)
-        return Mailer(backend, self.links, settings.base_url, settings.company_name,
+        return Mailer(backend, self.links, settings.base_url, self.branding.legal_name,
                       attach_copy=settings.copy_as_attachment)
 
     @functools.cached_property
@@ -200,7 +200,7 @@ class Services:
         settings = self.settings
         return Finalizer(
             self.sessions, self.store, sealing_key=lambda: self.sealing_key,
-            company_name=settings.company_name,
+            company_name=self.branding.legal_name,
             timestamp_url=settings.seal_timestamp_url or None,
             seal_level=settings.seal_level,
             retain_for=dt.timedelta(days=round(365.25 * settings.retention_years)))
