@@ -12,56 +12,34 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.model import Cadence, Goal, Plan, Result, SupportKind
+from docgen.doclang import (
+    amount,
+    checked_language,
+    clock_time,
+    percent,
+    plan_language,
+    signature_anchors,
+    standard_sections,
+    weekday_name,
+    words,
+    zone_label,
+)
+from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING, Goal, Plan, Result
 from docgen.schedule import Schedule, schedule_for, week_number
 
-# The fixed text a later step finds in the PDF to stamp each signature beside.
-SIGNATURE_ANCHORS = {
-    "employee": "Employee signature:",
-    "manager": "Manager signature:",
-    "hr": "HR representative signature:",
-}
+__all__ = ["SIGNATURE_ANCHORS", "format_amount", "milestone_cadence", "plan_context",
+           "zone_label"]
 
-_ROLE_LABELS = {"employee": "Employee", "manager": "Manager", "hr": "HR representative"}
-_SUPPORT_LABELS = {
-    SupportKind.TRAINING: "Training",
-    SupportKind.MENTORING: "Mentoring",
-    SupportKind.COACHING: "Coaching",
-    SupportKind.WORKLOAD: "Adjusted workload",
-    SupportKind.TOOLS: "Tools and resources",
-    SupportKind.OTHER: "Other support",
-}
-_CADENCE_LABELS = {
-    Cadence.WEEKLY: "Weekly",
-    Cadence.BIWEEKLY: "Every two weeks",
-    Cadence.MONTHLY: "Every four weeks",
-}
-_UNIT_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£"}
+# The fixed text a later step finds in the PDF to stamp each signature beside (English;
+# a document in another language has its own: doclang.signature_anchors).
+SIGNATURE_ANCHORS = signature_anchors("en")
 
 
-def zone_label(moment: dt.datetime) -> str:
-    """``CET`` where the zone has an abbreviation, ``UTC−03:00`` where it has only an offset."""
-    name = moment.tzname() or ""
-    if name and name[0] not in "+-":
-        return name
-    offset = moment.utcoffset() or dt.timedelta()
-    sign = "−" if offset < dt.timedelta() else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+def format_amount(value: float | None, unit: str, language: str = "en") -> str:
+    return amount(value, unit, language)
 
 
-def format_amount(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    if unit in _UNIT_PREFIX:
-        return _UNIT_PREFIX[unit] + number
-    if unit == "%":
-        return number + "%"
-    return f"{number} {unit}".strip()
-
-
-def _result(result: Result) -> dict[str, Any]:
+def _result(result: Result, language: str) -> dict[str, Any]:
     attainment = None
     if result.actual is not None and result.target:
         # For "lower is better" measures (response time, defect rate), hitting half
@@ -72,9 +50,9 @@ def _result(result: Result) -> dict[str, Any]:
     return {
         "period": result.period,
         "metric": result.metric,
-        "target": format_amount(result.target, result.unit),
-        "actual": format_amount(result.actual, result.unit),
-        "attainment": f"{attainment}%" if attainment is not None else "—",
+        "target": amount(result.target, result.unit, language),
+        "actual": amount(result.actual, result.unit, language),
+        "attainment": percent(attainment, language) if attainment is not None else "—",
         "attainment_value": attainment,
     }
 
@@ -82,27 +60,25 @@ def _result(result: Result) -> dict[str, Any]:
 # How far apart, in plan weeks, a goal's milestones are, and what the documents call
 # them then. Anything else is just "Milestones": a plan never calls them weekly when
 # they are not.
-_MILESTONE_CADENCES = {
-    1: ("weekly", "Weekly milestones"),
-    2: ("biweekly", "Milestones every two weeks"),
-    4: ("monthly", "Monthly milestones"),
-}
+_MILESTONE_CADENCES = {1: "weekly", 2: "biweekly", 4: "monthly"}
 
 
-def milestone_cadence(goals: list[Goal], start: dt.date) -> dict[str, str]:
+def milestone_cadence(goals: list[Goal], start: dt.date,
+                      language: str = "en") -> dict[str, str]:
     """What the plan's milestones can truthfully be called: ``weekly`` when every goal
     that has milestones has at least two, each in the plan week after the one before
     (likewise every two or four weeks); else no cadence word at all."""
+    headings = words(language).milestones
     gaps: set[int] = set()
     for goal in goals:
         weeks = sorted(week_number(start, m.due) for m in goal.milestones)
         if len(weeks) == 1:
-            return {"cadence": "", "heading": "Milestones"}
+            return {"cadence": "", "heading": headings[""]}
         gaps.update(b - a for a, b in itertools.pairwise(weeks))
     if len(gaps) == 1 and (gap := gaps.pop()) in _MILESTONE_CADENCES:
-        cadence, heading = _MILESTONE_CADENCES[gap]
-        return {"cadence": cadence, "heading": heading}
-    return {"cadence": "", "heading": "Milestones"}
+        cadence = _MILESTONE_CADENCES[gap]
+        return {"cadence": cadence, "heading": headings[cadence]}
+    return {"cadence": "", "heading": headings[""]}
 
 
 @dataclass(frozen=True)
@@ -123,25 +99,35 @@ def plan_context(
     lint_passed: bool = True,
     draft: bool = False,
     amendment: Amendment | None = None,
+    language: str | None = None,
+    logo: Any = None,
 ) -> dict[str, Any]:
     """The template context for a plan. ``company_name`` applies when the plan has none
-    (None or "": the documents name no company rather than invent one).
+    (None or "": the documents name no company rather than invent one, and say "your
+    employer" in the document's language where a sentence needs one).
 
     ``lint_passed``: the plan has no lint errors, so the documents may say its goals are
     specific and measurable. ``draft``: the documents are marked DRAFT on every page (a
-    plan generated with ``--force`` despite lint errors).
+    plan generated with ``--force`` despite lint errors). ``language``: the documents'
+    language, by default the plan's. ``logo``: the company's logo
+    (:class:`docgen.branding.Logo`), which rendering turns into an image in the header.
     """
+    language = checked_language(language) if language else plan_language(plan)
+    said = words(language)
     schedule = schedule or schedule_for(plan)
     people = {"employee": plan.employee, "manager": plan.manager, "hr": plan.hr}
     checkins = plan.checkins
+    name = plan.company.name if plan.company else (company_name or "")
     return {
-        "company": {"name": plan.company.name if plan.company else (company_name or "")},
+        "company": {"name": name, "reference": name or said.your_employer,
+                    "logo": logo or ""},
         "plan": {
             "id": plan.plan_id or "",
-            "title": "Performance Improvement Plan",
+            "title": said.title,
             "generated_on": generated_on,
             "lint_passed": lint_passed,
             "draft": draft,
+            "language": language,
         },
         "employee": plan.employee.model_dump(),
         "manager": plan.manager.model_dump(exclude={"webhook"}),  # routing, not content
@@ -149,7 +135,7 @@ def plan_context(
         "role_summary": plan.role_summary,
         "history": {
             **plan.performance_history.model_dump(exclude={"results"}),
-            "results": [_result(r) for r in plan.performance_history.results],
+            "results": [_result(r, language) for r in plan.performance_history.results],
         },
         "areas": [
             {"number": i, **area.model_dump()} for i, area in enumerate(plan.areas, 1)
@@ -166,9 +152,9 @@ def plan_context(
             }
             for i, goal in enumerate(plan.goals, 1)
         ],
-        "milestones": milestone_cadence(plan.goals, schedule.start),
+        "milestones": milestone_cadence(plan.goals, schedule.start, language),
         "support": [
-            {**s.model_dump(), "kind": str(s.kind), "kind_label": _SUPPORT_LABELS[s.kind]}
+            {**s.model_dump(), "kind": str(s.kind), "kind_label": said.support[str(s.kind)]}
             for s in plan.support
         ],
         "timeline": {
@@ -178,15 +164,15 @@ def plan_context(
             "weeks": schedule.weeks,
             "reviews": [
                 {"date": r.date, "week": r.week, "final": r.final,
-                 "label": "Final review" if r.final else "Progress review"}
+                 "label": said.final_review if r.final else said.progress_review}
                 for r in schedule.reviews
             ],
         },
         "checkins": None if checkins is None else {
             "cadence": str(checkins.cadence),
-            "cadence_label": _CADENCE_LABELS[checkins.cadence],
-            "weekday": checkins.weekday.capitalize(),
-            "time": checkins.time.strftime("%H:%M"),
+            "cadence_label": said.cadences[str(checkins.cadence)],
+            "weekday": _weekday(str(checkins.weekday), language),
+            "time": clock_time(checkins.time, language),
             "timezone": checkins.timezone,
             "duration_minutes": checkins.duration_minutes,
             "location": checkins.location or "",
@@ -197,22 +183,24 @@ def plan_context(
                     "number": m.number,
                     "week": m.week,
                     "date": m.date,
-                    "time": f"{m.starts:%H:%M}–{m.ends:%H:%M} {zone_label(m.starts)}",
+                    # In the plan's check-in zone, the zone named.
+                    "time": f"{clock_time(m.starts, language)}–{clock_time(m.ends, language)}"
+                            f" {zone_label(m.starts)}",
                 }
                 for m in schedule.checkins
             ],
         },
         "outcomes": plan.outcomes.model_dump(),
-        "concerns": plan.concerns,
-        "wellbeing": plan.wellbeing,
+        "concerns": _standard_text(plan.concerns, DEFAULT_CONCERNS, language, "concerns"),
+        "wellbeing": _standard_text(plan.wellbeing, DEFAULT_WELLBEING, language, "wellbeing"),
         "signers": [
             {
                 "role": role,
-                "role_label": _ROLE_LABELS[role],
+                "role_label": said.roles[role],
                 "name": person.name,
                 "title": person.title or "",
                 "email": person.email,
-                "anchor": SIGNATURE_ANCHORS[role],
+                "anchor": said.anchors[role],
             }
             for role, person in people.items()
         ],
@@ -220,3 +208,22 @@ def plan_context(
         "amendment": None if amendment is None else {
             "number": amendment.number, "plan_date": amendment.plan_date},
     }
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(name: str, language: str) -> str:
+    if language == "en":
+        return name.capitalize()
+    # 2026-11-30 is a Monday.
+    return weekday_name(dt.date(2026, 11, 30) + dt.timedelta(days=_WEEKDAYS.index(name)),
+                        language)
+
+
+def _standard_text(text: str, english_default: str, language: str, which: str) -> str:
+    """The plan's own text, or the careful default in the document's language when HR
+    left the section at plansign's (English) default."""
+    if text == english_default and language != "en":
+        return standard_sections(language)[which]
+    return text

@@ -12,12 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from docgen.context import Amendment, plan_context
+from docgen.doclang import plan_language
 from docgen.errors import BuildFailed, ConversionTimeout, DocgenError, LintFailed
 from docgen.lint import Finding, errors, lint
+from docgen.logo import Logo
 from docgen.model import Plan
-from docgen.render import render_docx
+from docgen.render import localized_template, render_docx
 from docgen.schedule import schedule_for
 from docgen.size import PlanLimits, check_page_count, check_text_size, too_slow
 
@@ -62,22 +65,41 @@ def check(job: Job, *, force: bool = False) -> list[Finding]:
 
 def render_plan(plan: Plan, template: Path | bytes, *, company_name: str | None,
                 generated_on: dt.date | None = None, lint_passed: bool | None = None,
-                draft: bool = False, amendment: Amendment | None = None) -> bytes:
-    """The plan's .docx. ``lint_passed`` None: lint the plan to know (the documents claim
-    its goals are specific and measurable only when it has no lint errors). With
-    ``amendment``, every page's header marks it as that amendment of the plan."""
+                draft: bool = False, amendment: Amendment | None = None,
+                logo: Logo | None = None) -> bytes:
+    """The plan's .docx, in the plan's language: a template given as a path is taken in
+    that language (``standard.fr.docx`` for ``standard.docx``). ``lint_passed`` None: lint
+    the plan to know (the documents claim its goals are specific and measurable only
+    when it has no lint errors). With ``amendment``, every page's header marks it as
+    that amendment of the plan."""
     schedule = schedule_for(plan)
+    language = plan_language(plan)
+    if isinstance(template, Path):
+        template = localized_template(template, language)
     if lint_passed is None:
         lint_passed = not errors(lint(plan, schedule))
     context = plan_context(plan, company_name=company_name, schedule=schedule,
                            generated_on=generated_on, lint_passed=lint_passed, draft=draft,
-                           amendment=amendment)
+                           amendment=amendment, language=language, logo=logo)
     return render_docx(template, context)
+
+
+def plan_today(plan: Plan, now: dt.datetime) -> dt.date:
+    """Today's date where the plan happens (its check-in zone), for "Issued: ..."; the
+    server's own date where the plan names no zone."""
+    zone = plan.checkins.timezone if plan.checkins else None
+    if zone and now.tzinfo is not None:
+        try:
+            return now.astimezone(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return now.date()
 
 
 def build(job: Job, *, formats: Sequence[str], company_name: str | None,
           converter: PdfConverter | None, generated_on: dt.date | None = None,
-          limits: PlanLimits | None = None, for_signature: bool = False) -> Output:
+          limits: PlanLimits | None = None, for_signature: bool = False,
+          logo: Logo | None = None, generated_at: dt.datetime | None = None) -> Output:
     """The plan's documents. With ``limits``, a plan too big is refused (PlanError naming
     its longest fields) before it is rendered, or after conversion by its page count.
     A conversion that timed out is such a refusal too: the plan is the likely cause.
@@ -86,13 +108,17 @@ def build(job: Job, *, formats: Sequence[str], company_name: str | None,
     goals are specific and measurable. Its documents are marked DRAFT on every page,
     unless they are ``for_signature``: what an employee is asked to sign is the plan
     itself, never a draft, so a forced send drops the claim but not the document's
-    standing (the sender chose to send it as it is)."""
+    standing (the sender chose to send it as it is). ``generated_at``: the moment it is
+    made, dated in the plan's zone (:func:`plan_today`) unless ``generated_on`` says."""
     if limits is not None:
         check_text_size(job.plan, limits, source=job.source)
     lint_passed = not errors(job.lint_findings())
+    if generated_on is None and generated_at is not None:
+        generated_on = plan_today(job.plan, generated_at)
     docx = render_plan(job.plan, job.template, company_name=company_name,
                        generated_on=generated_on, lint_passed=lint_passed,
-                       draft=not lint_passed and not for_signature, amendment=job.amendment)
+                       draft=not lint_passed and not for_signature, amendment=job.amendment,
+                       logo=logo)
     out = Output(job.name)
     if "docx" in formats:
         out.files["docx"] = docx
@@ -117,6 +143,8 @@ def build_many(
     workers: int = 1,
     generated_on: dt.date | None = None,
     on_done: Callable[[Output], None] | None = None,
+    logo: Logo | None = None,
+    generated_at: dt.datetime | None = None,
 ) -> list[Output]:
     """Build several jobs, rendering one while LibreOffice converts another.
 
@@ -129,7 +157,8 @@ def build_many(
     def one(job: Job) -> Output:
         try:
             out = build(job, formats=formats, company_name=company_name,
-                        converter=converter, generated_on=generated_on)
+                        converter=converter, generated_on=generated_on, logo=logo,
+                        generated_at=generated_at)
         except DocgenError as exc:
             raise BuildFailed(job.source or job.name, exc) from exc
         if on_done:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import jinja2
 from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from docgen.lint import Severity
 from docgen.render import not_a_docx, template_environment
@@ -80,7 +82,16 @@ def check_template(
 
 
 # What a plan with lint errors must not say unless lint passed (see plan.lint_passed).
-_QUALITY_CLAIMS = re.compile(r"specific and measurable|measured as stated|\bSMART\b", re.I)
+# In every language plansign has templates in (docgen.doclang.LANGUAGES).
+_QUALITY_CLAIMS = re.compile(
+    r"specific and measurable|measured as stated|\bSMART\b"
+    r"|específico y medible|se mide tal como se indica"
+    r"|précis et mesurable|mesuré comme indiqué"
+    r"|spezifisch und messbar|wie angegeben gemessen"
+    r"|محدد وقابل للقياس|يُقاس كل هدف على النحو المبيَّن", re.I)
+_WEEKLY_MILESTONES = re.compile(
+    r"\bweekly milestones?\b|hitos semanales|jalons hebdomadaires"
+    r"|wöchentliche meilensteine|المراحل الأسبوعية", re.I)
 
 
 def _check_promises(paragraphs: list[_Paragraph]) -> Iterator[TemplateFinding]:
@@ -101,7 +112,7 @@ def _check_promises(paragraphs: list[_Paragraph]) -> Iterator[TemplateFinding]:
                 "T302", Severity.WARNING, p.where,
                 f'"{claim.group()}" is claimed for every plan, also one generated with lint '
                 "errors; put it inside {% if plan.lint_passed %} ... {% endif %}")
-        if re.search(r"\bweekly milestones?\b", _TAG.sub("", p.text), re.I):
+        if _WEEKLY_MILESTONES.search(_TAG.sub("", p.text)):
             yield TemplateFinding(
                 "T303", Severity.WARNING, p.where,
                 "milestones are called weekly whatever their dates; write "
@@ -185,7 +196,54 @@ def _check_jinja(data: bytes, sample_context: dict[str, Any] | None) -> list[Tem
             "see templates/VARIABLES.md for the names a template may use"))
     if findings:
         return findings
-    return _trial_render(data, sample_context)
+    # Escaping is judged once the template renders at all.
+    return _trial_render(data, sample_context) or _check_escaping(data, sample_context)
+
+
+# Plan text a template must print as text, never as Word markup: a name that closes the
+# run and opens another, and every character XML gives a meaning.
+_HOSTILE = "</w:t></w:r><w:r><w:t>&amp; <b> \"O'Neill\" & Co."
+_UNESCAPED = re.compile(r"\|\s*safe\b|autoescape\s+false", re.I)
+
+
+def _check_escaping(data: bytes, context: dict[str, Any]) -> list[TemplateFinding]:
+    """Plan text reaches the document escaped: no ``|safe`` or ``autoescape false`` in
+    the template, and a plan whose every text holds markup renders to a valid document
+    that shows that markup as text."""
+    text = "".join(t.text or "" for t in etree.fromstring(_document_xml(data)).iter())
+    if _UNESCAPED.search(text):
+        return [TemplateFinding("T204", Severity.ERROR, "template",
+                                "the template turns autoescaping off (|safe or autoescape "
+                                "false): plan text could become Word markup; remove it")]
+    doc = DocxTemplate(io.BytesIO(data))
+    try:
+        doc.render(_hostile(context), jinja_env=template_environment(), autoescape=True)
+        out = io.BytesIO()
+        doc.save(out)
+        rendered = etree.fromstring(_document_xml(out.getvalue()))
+    except (jinja2.TemplateError, etree.LxmlError, ValueError) as exc:
+        return [TemplateFinding("T204", Severity.ERROR, "template",
+                                f"plan text with markup in it breaks the document ({exc})")]
+    shown = "".join(t.text or "" for t in rendered.iter("{*}t"))
+    if "</w:t></w:r><w:r><w:t>" not in shown and _TAG.search(text):
+        return [TemplateFinding("T204", Severity.ERROR, "template",
+                                "plan text became Word markup: a field is not escaped")]
+    return []
+
+
+def _document_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return package.read("word/document.xml")
+
+
+def _hostile(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _hostile(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hostile(v) for v in value]
+    if isinstance(value, str) and value and key not in ("language", "anchor"):
+        return value + _HOSTILE
+    return value
 
 
 def _trial_render(data: bytes, context: dict[str, Any]) -> list[TemplateFinding]:

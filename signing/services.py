@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from docgen.convert import ConverterPool
     from docgen.generate import PdfConverter
     from docgen.seal import SealingKey
+    from signing.branding import Branding
     from signing.domain.announce import Announcer
     from signing.domain.downloads import DownloadLinks
     from signing.domain.finalize import Finalizer
@@ -57,6 +58,17 @@ class Services:
 
     def __repr__(self) -> str:
         return f"Services(instance_path={self.settings.instance_path!r})"
+
+    # -- the company's name and look ---------------------------------------------------
+
+    @functools.cached_property
+    def branding(self) -> Branding:
+        """The company's name, logo, colour, sender and HR contact, checked (the logo read)
+        once: commands that make documents or send email ask for it as they start, so
+        a bad logo or colour stops them there, naming the setting."""
+        from signing.branding import branding_from_settings
+
+        return branding_from_settings(self.settings)
 
     # -- the database ------------------------------------------------------------------
 
@@ -202,7 +214,7 @@ class Services:
             api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
             from_email=settings.mail_from)
         try:
-            return Mailer(backend, self.links, settings.base_url, settings.company_name,
+            return Mailer(backend, self.links, settings.base_url, self.branding.legal_name,
                           copy_delivery=settings.employee_copy_delivery,
                           copy_attachment_bytes=settings.employee_copy_attachment_max_mb
                           * 1_000_000, record_links=self.record_links)
@@ -216,7 +228,7 @@ class Services:
         settings = self.settings
         return Finalizer(
             self.sessions, self.store, sealing_key=lambda: self.sealing_key,
-            company_name=settings.company_name,
+            company_name=self.branding.legal_name,
             timestamp_url=settings.seal_timestamp_url or None,
             seal_level=settings.seal_level, retention=self.retention_policy)
 

@@ -97,11 +97,35 @@ def sealing_key_for(
     folder = instance_folder / SEAL_FOLDER
     key, created = _ensure(folder, organisation, now)
     if not created:
-        return key, None
+        return key, _renamed_notice(key, organisation, self_signed_path(folder))
     return key, (
         f"created a self-signed sealing certificate in {self_signed_path(folder)}; "
         f"configure seal_pkcs12_path for your organisation's certificate"
     )
+
+
+def certificate_organisation(key: SealingKey) -> str:
+    """The organisation (O=) a sealing certificate names, or ""."""
+    names = key.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return str(names[0].value) if names else ""
+
+
+def _renamed_notice(key: SealingKey, organisation: str, path: Path) -> str | None:
+    """The self-signed certificate made earlier keeps sealing when the company's name is
+    configured or changed since (every record it sealed is checked against it); the
+    operator is told how to have one in the new name."""
+    wanted = _organisation(organisation)
+    named = certificate_organisation(key)
+    if not organisation.strip() or named == wanted:
+        return None
+    return (f"the self-signed sealing certificate in {path} names {named!r}, not "
+            f"company_name {wanted!r}; it keeps sealing. For one in the new name, copy "
+            f"{path.name}'s certificate into seal_trust_path (so records it sealed still "
+            f"verify) and delete {path}: plansign then makes a new one")
+
+
+def _organisation(organisation: str) -> str:
+    return (organisation.strip() or "plansign")[:MAX_NAME]
 
 
 def _origin(path: Path) -> Origin:
@@ -127,7 +151,7 @@ def _make_pem(organisation: str, now: datetime) -> bytes:
     # EC P-256: signing and loading take well under a millisecond (RSA 3072 takes
     # milliseconds to sign and far longer to load), and every PAdES validator knows it.
     key = ec.generate_private_key(ec.SECP256R1())
-    org = (organisation.strip() or "plansign")[:MAX_NAME]
+    org = _organisation(organisation)
     name = x509.Name([
         x509.NameAttribute(NameOID.COMMON_NAME, org[: MAX_NAME - len(SUFFIX)] + SUFFIX),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),

@@ -45,6 +45,7 @@ _USER_ERRORS = (
     ("docgen.errors", "DocgenError"),
     ("config.settings", "SettingsError"),
     ("signing.domain.errors", "SigningError"),
+    ("signing.branding", "BrandingError"),
     ("webhooks.errors", "WebhookError"),
 )
 

@@ -37,6 +37,8 @@ from docgen import (
     resolve_template,
     sample_plan,
 )
+from docgen.doclang import LANGUAGES
+from docgen.render import template_language, template_names
 from signing.services import Services
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
@@ -186,6 +188,7 @@ def generate_cmd(services: Services, plans: tuple[Path, ...], template: str | No
                  out_dir: Path | None, formats: str, force: bool) -> None:
     """Render plans into Word and PDF documents."""
     settings = services.settings
+    branding = services.branding  # a bad logo stops the command here, naming the setting
     console = _console()
     wanted = _parse_formats(formats)
     out_dir = out_dir or Path(settings.output_dir)
@@ -217,9 +220,9 @@ def generate_cmd(services: Services, plans: tuple[Path, ...], template: str | No
             progress.advance(task)
 
         try:
-            build_many(jobs, formats=wanted, company_name=settings.company_name,
-                       converter=converter, workers=threads,
-                       generated_on=dt.date.today(), on_done=stage)
+            build_many(jobs, formats=wanted, company_name=branding.legal_name,
+                       logo=branding.logo, converter=converter, workers=threads,
+                       generated_at=dt.datetime.now(dt.UTC), on_done=stage)
         except BuildFailed as exc:
             progress.stop()
             console.print(f"[bold red]error:[/] {escape(str(exc))}")
@@ -261,10 +264,15 @@ def templates_group() -> None:
 @templates_group.command("list")
 @click.pass_obj
 def templates_list(services: Services) -> None:
-    """List the named templates."""
+    """List the named templates, each with the languages it is written in."""
     settings = services.settings
-    for path in sorted(templates_dir(settings).glob("*.docx")):
-        click.echo(f"{path.stem}\t{path}")
+    folder = templates_dir(settings)
+    for name in template_names(folder):
+        english = folder / f"{name}.docx"
+        languages = [language for language in LANGUAGES
+                     if (folder / (f"{name}.docx" if language == "en"
+                                   else f"{name}.{language}.docx")).is_file()]
+        click.echo(f"{name}\t{' '.join(languages)}\t{english}")
 
 
 @templates_group.command("check")
@@ -275,13 +283,16 @@ def templates_list(services: Services) -> None:
 def templates_check(services: Services, files: tuple[Path, ...], as_json: bool) -> None:
     """Find broken tags, Jinja errors and unknown variables in templates."""
     settings = services.settings
-    # With an amendment, so that the header's amendment mark is rendered and checked
-    # too; a letter template is checked against a sample letter (see check_template).
-    sample = sample_plan()
-    context = plan_context(sample, company_name=settings.company_name,
-                           amendment=Amendment(1, sample.timeline.start))
     console, report, failed = _console(), [], False
     for path in files:
+        # Each in its own language (standard.fr.docx: French), so that its dates,
+        # labels and words are what a plan in that language gives it.
+        # With an amendment, so that the header's amendment mark is rendered and checked
+        # too; a letter template is checked against a sample letter (see check_template).
+        sample = sample_plan()
+        context = plan_context(sample, company_name=settings.company_name,
+                               language=template_language(path),
+                               amendment=Amendment(1, sample.timeline.start))
         findings = check_template(path, context)
         failed |= any(f.severity is Severity.ERROR for f in findings)
         report.append({"file": str(path), "findings": [f.to_dict() for f in findings]})

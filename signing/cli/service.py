@@ -56,7 +56,8 @@ def send_cmd(services: Services, plan_file: Path, template: str | None, force: b
     name = template or (data.get("template") if isinstance(data, dict) else None)
     options = SendOptions(
         template=resolve_template(name or settings.default_template, templates_dir(settings)),
-        company_name=settings.company_name, force=force, team=team_name(team),
+        company_name=services.branding.legal_name, logo=services.branding.logo,
+        force=force, team=team_name(team),
         limits=plan_limits(settings), language=default_language(settings),
         expires_in=dt.timedelta(days=settings.link_max_age_days))
     sessions = services.sessions
@@ -140,7 +141,8 @@ def serve_cmd(services: Services, host: str, port: int, workers: int | None,
     # The master process migrates the database and makes the link key once, then lets
     # go of everything: each worker builds its own app, database pool and LibreOffice
     # pool after the fork (a pool or a connection shared across a fork is corrupted).
-    _ = services.engine, services.secret_keys
+    # The branding is checked here too, so a bad logo or colour stops serve at start.
+    _ = services.engine, services.secret_keys, services.branding
     services.close()
     options = ServeOptions(
         host=host, port=port, workers=workers or settings.serve_workers or default_workers(),
@@ -199,6 +201,7 @@ def worker_cmd(services: Services, once: bool, interval: float) -> None:
     email, finalize completed envelopes (stamp, seal, archive), and announce and deliver
     webhooks."""
     services.retention_policy  # noqa: B018 -- a retention rule that is wrong stops it now
+    _ = services.branding  # checked at start: a bad logo or colour stops the worker here
     stop = threading.Event()
     with sigterm_stops(stop):
         worker.run(services, once=once, interval=interval, stop=stop)

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from docgen import SIGNATURE_ANCHORS, Plan
+from docgen import Plan
+from docgen.doclang import plan_language, signature_anchors
 from docgen.stamp import Comment, Completion, SealFacts, SignerEvent, SignerOutcome
 from signing.domain.audit import AuditRecord, to_json
 from signing.domain.events import EventType
@@ -104,7 +105,9 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         audit_head_hash=trail[-1].hash,
         # The trail itself, attached to the record, so the sealed PDF proves its history.
         audit_trail=tuple(to_json(r) for r in trail),
-        signers=tuple(_outcome(s, trail, names, closing, actors, plan_zone) for s in signers),
+        # Each signature line is found by its text in the plan's own language.
+        signers=tuple(_outcome(s, trail, names, closing, actors, plan_zone,
+                               signature_anchors(plan_language(plan))) for s in signers),
         comments=tuple(
             Comment(author=names.get(r.signer_id or "", "unknown"),
                     role=next((s.role for s in signers if s.id == r.signer_id), ""),
@@ -158,7 +161,8 @@ class _Actors:
 
 
 def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str, str],
-             closing: AuditRecord, actors: _Actors, plan_zone: str | None) -> SignerOutcome:
+             closing: AuditRecord, actors: _Actors, plan_zone: str | None,
+             anchors: dict[str, str]) -> SignerOutcome:
     mine = [r for r in trail if r.signer_id == signer.id]
     signed = next((r for r in mine if r.type in SIGNATURES), None)
     refused = next((r for r in mine if r.type == EventType.SIGNER_REFUSED), None)
@@ -178,7 +182,7 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
     decided = signed or refused or declined
     return SignerOutcome(
         role=signer.role, name=signer.name, email=signer.email,
-        anchor=SIGNATURE_ANCHORS[signer.role], decision=decision,
+        anchor=anchors[signer.role], decision=decision,
         decided_at=signer.decided_at if decision != "no_response" else None,
         typed_name=signed.data.get("typed_name") if signed else None,
         statement=signed.data.get("statement") if signed else None,

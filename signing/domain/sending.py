@@ -21,6 +21,7 @@ from docgen import Job, Plan, PlanError, PlanLimits, build, check, lint_data
 from docgen.errors import Problem
 from docgen.generate import PdfConverter
 from docgen.languages import language_problem
+from docgen.logo import Logo
 from docgen.model import RoutingPlace
 from signing.domain import envelopes
 from signing.domain import workflow as wf
@@ -40,6 +41,7 @@ class SendOptions:
     # The plan's language when it names none (the default_language setting): the
     # envelope's plan data always names the language its signers are written to in.
     language: str = "en"
+    logo: Logo | None = None  # the company's, in the documents' header
 
 
 def plan_limits(settings: Settings) -> PlanLimits:
@@ -112,7 +114,7 @@ def signature_pdf(plan: Plan, *, options: SendOptions, converter: PdfConverter,
     job = Job(source or plan.plan_id or "plan", plan, options.template, source)
     check(job, force=options.force)
     return build(job, formats=["pdf"], company_name=options.company_name,
-                 converter=converter, generated_on=now.date(),
+                 converter=converter, generated_at=now, logo=options.logo,
                  limits=options.limits, for_signature=True).files["pdf"]
 
 

@@ -13,7 +13,9 @@ from docgen.sample import EXAMPLES, SAMPLE_PLAN_PATH
 
 
 def test_shipped_files_are_found_in_the_package():
-    assert {p.name for p in BUILTIN_TEMPLATES.glob("*.docx")} == {"standard.docx", "sales.docx"}
+    assert {p.name for p in BUILTIN_TEMPLATES.glob("*.docx")} == {
+        f"{name}{suffix}.docx" for name in ("standard", "sales")
+        for suffix in ("", ".es", ".fr", ".de", ".ar")}
     assert (BUILTIN_TEMPLATES / "VARIABLES.md").is_file()
     assert len(list(EXAMPLES.glob("*.yaml"))) == 3
     assert SAMPLE_PLAN_PATH.is_file()

@@ -35,7 +35,9 @@ def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dic
     settings = current.services().settings
     envelope_id = send_plan(
         current.services().sessions, body.plan,
-        options=SendOptions(template=_template(body), company_name=settings.company_name,
+        options=SendOptions(template=_template(body),
+                            company_name=current.services().branding.legal_name,
+                            logo=current.services().branding.logo,
                             expires_in=dt.timedelta(days=settings.link_max_age_days),
                             force=body.force, team=key.team,
                             limits=plan_limits(settings),

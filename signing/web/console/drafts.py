@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from docgen import BUILTIN_TEMPLATES, DocgenError, LintFailed, PlanError, resolve_template
 from docgen.loading import load_plan_data, parse_plan_text
+from docgen.render import template_names
 from docgen.resources import package_path
 from signing.domain import authorize, drafts, envelopes, plans_list
 from signing.domain.access import Principal, Role
@@ -424,7 +425,8 @@ def _sections() -> tuple[draftform.Part, ...]:
 def _template_names() -> list[str]:
     settings = current.services().settings
     folder = Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
-    return sorted(p.stem for p in folder.glob("*.docx")) or [settings.default_template]
+    # One name per template, not one per language (standard.fr.docx is standard's).
+    return template_names(folder) or [settings.default_template]
 
 
 def _template_name(data: dict[str, Any]) -> str | None:
@@ -438,8 +440,9 @@ def _options(draft: Draft, *, force: bool = False) -> SendOptions:
     settings = current.services().settings
     folder = Path(settings.templates_dir) if settings.templates_dir else BUILTIN_TEMPLATES
     name = _template_name(draft.plan_data) or settings.default_template
+    branding = current.services().branding
     return SendOptions(template=resolve_template(name, folder),
-                       company_name=settings.company_name,
+                       company_name=branding.legal_name, logo=branding.logo,
                        expires_in=dt.timedelta(days=settings.link_max_age_days),
                        force=force, team=signedin.principal().team or draft.team,
                        limits=plan_limits(settings),

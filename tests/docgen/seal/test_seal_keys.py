@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from docgen.seal import (
     SealCertificateExpired,
@@ -280,3 +281,38 @@ def test_a_weak_rsa_key_is_refused(tmp_path: Path) -> None:
 def test_settings_that_do_not_fit_together_are_named(given: dict, message: str) -> None:
     with pytest.raises(SealKeyError, match=message):
         load_sealing_key(**given, now=NOW)
+
+
+# -- the company's name in the self-signed certificate ---------------------------------------
+
+def test_the_self_signed_certificate_carries_the_companys_legal_name(tmp_path: Path) -> None:
+    key = create_self_signed(tmp_path, "Harbor & Finch Analytics, Inc.", now=NOW)
+    subject = key.certificate.subject
+    assert subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == \
+        "Harbor & Finch Analytics, Inc."
+    # One full stop after "Inc", never two.
+    assert subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == \
+        "Harbor & Finch Analytics, Inc. document seal"
+
+
+def test_a_long_company_name_fits_x509s_limits(tmp_path: Path) -> None:
+    name = "The Very Long Name of a Holding Company for Several Regional Subsidiaries plc"
+    key = create_self_signed(tmp_path, name, now=NOW)
+    org = key.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    common = key.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert org == name[:64] and len(common) <= 64 and common.endswith(" document seal")
+
+
+def test_an_existing_self_signed_key_keeps_sealing_after_the_name_changes(
+        tmp_path: Path) -> None:
+    """Records it sealed are checked against it: it is never replaced behind the
+    operator's back; they are told how to have one in the new name."""
+    first, _ = sealing_key_for({}, instance_folder=tmp_path, organisation="", now=NOW)
+    again, notice = sealing_key_for({}, instance_folder=tmp_path,
+                                    organisation="Harbor & Finch Analytics, Inc.", now=NOW)
+    assert again.certificate == first.certificate
+    assert notice is not None
+    assert "names 'plansign', not company_name 'Harbor & Finch Analytics, Inc.'" in notice
+    assert "keeps sealing" in notice
+    _, unchanged = sealing_key_for({}, instance_folder=tmp_path, organisation="", now=NOW)
+    assert unchanged is None

@@ -1,0 +1,331 @@
+"""The documents' languages: the words docgen itself puts in a plan's document (labels,
+headings, signature anchors) and dates and numbers written as each language writes them.
+
+The Word templates carry the prose (``standard.docx`` in English, ``standard.fr.docx``
+in French ...); what the context adds is here, so that a French plan never shows an
+English label. English keeps the exact forms the documents have always had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent, get_currency_symbol
+
+from docgen.languages import FORMAT_LOCALES, SUPPORTED, check_language
+
+# The languages and their locales are docgen.languages' (the plan model's and the
+# signer's pages' too): one list for everything a plan is written in.
+LANGUAGES = SUPPORTED
+DEFAULT_LANGUAGE = SUPPORTED[0]
+_LOCALES = FORMAT_LOCALES
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",
+                  "ar": "Arabic"}
+
+
+def plan_language(plan: Any) -> str:
+    """The language a plan's documents are written in: the one place docgen reads it
+    (a plan that names none is English here; sending fixes the default_language
+    setting's into the envelope's plan data first)."""
+    return checked_language(str(getattr(plan, "language", None) or DEFAULT_LANGUAGE))
+
+
+def checked_language(language: str) -> str:
+    return check_language(language)
+
+
+@dataclass(frozen=True)
+class DocumentWords:
+    """What the context says in one language (the templates say the rest)."""
+
+    title: str
+    roles: dict[str, str]          # employee, manager, hr
+    anchors: dict[str, str]        # the signature line texts the stamp looks for
+    support: dict[str, str]        # SupportKind values
+    cadences: dict[str, str]       # Cadence values
+    final_review: str
+    progress_review: str
+    milestones: dict[str, str]     # weekly, biweekly, monthly, "" (no cadence)
+    your_employer: str             # where a sentence needs a company and none is named
+    page: str                      # "Page {page} of {pages}", as the footer prints it
+
+
+WORDS: dict[str, DocumentWords] = {
+    "en": DocumentWords(
+        title="Performance Improvement Plan",
+        roles={"employee": "Employee", "manager": "Manager", "hr": "HR representative"},
+        anchors={"employee": "Employee signature:", "manager": "Manager signature:",
+                 "hr": "HR representative signature:"},
+        support={"training": "Training", "mentoring": "Mentoring", "coaching": "Coaching",
+                 "workload": "Adjusted workload", "tools": "Tools and resources",
+                 "other": "Other support"},
+        cadences={"weekly": "Weekly", "biweekly": "Every two weeks",
+                  "monthly": "Every four weeks"},
+        final_review="Final review", progress_review="Progress review",
+        milestones={"weekly": "Weekly milestones", "biweekly": "Milestones every two weeks",
+                    "monthly": "Monthly milestones", "": "Milestones"},
+        your_employer="your employer",
+        page="Page {page} of {pages}",
+    ),
+    "es": DocumentWords(
+        title="Plan de mejora del desempeño",
+        roles={"employee": "Persona empleada", "manager": "Responsable directo",
+               "hr": "Representante de RR. HH."},
+        anchors={"employee": "Firma de la persona empleada:",
+                 "manager": "Firma del responsable directo:",
+                 "hr": "Firma de Recursos Humanos:"},
+        support={"training": "Formación", "mentoring": "Mentoría", "coaching": "Coaching",
+                 "workload": "Ajuste de la carga de trabajo",
+                 "tools": "Herramientas y recursos", "other": "Otros apoyos"},
+        cadences={"weekly": "Semanal", "biweekly": "Cada dos semanas",
+                  "monthly": "Cada cuatro semanas"},
+        final_review="Revisión final", progress_review="Revisión de seguimiento",
+        milestones={"weekly": "Hitos semanales", "biweekly": "Hitos quincenales",
+                    "monthly": "Hitos mensuales", "": "Hitos"},
+        your_employer="su empresa",
+        page="Página {page} de {pages}",
+    ),
+    "fr": DocumentWords(
+        title="Plan d’amélioration de la performance",
+        roles={"employee": "Salarié(e)", "manager": "Responsable hiérarchique",
+               "hr": "Représentant(e) RH"},
+        # No space before the colon: the anchor is searched for in the PDF, and a
+        # non-breaking space there reads back as one thing or another.
+        anchors={"employee": "Signature du ou de la salarié(e) :",
+                 "manager": "Signature du ou de la responsable :",
+                 "hr": "Signature des ressources humaines :"},
+        support={"training": "Formation", "mentoring": "Mentorat",
+                 "coaching": "Accompagnement (coaching)",
+                 "workload": "Aménagement de la charge de travail",
+                 "tools": "Outils et ressources", "other": "Autre soutien"},
+        cadences={"weekly": "Chaque semaine", "biweekly": "Toutes les deux semaines",
+                  "monthly": "Toutes les quatre semaines"},
+        final_review="Bilan final", progress_review="Point d’étape",
+        milestones={"weekly": "Jalons hebdomadaires",
+                    "biweekly": "Jalons toutes les deux semaines",
+                    "monthly": "Jalons mensuels", "": "Jalons"},
+        your_employer="votre employeur",
+        page="Page {page} sur {pages}",
+    ),
+    "de": DocumentWords(
+        title="Leistungsverbesserungsplan",
+        roles={"employee": "Mitarbeitende(r)", "manager": "Führungskraft",
+               "hr": "Personalabteilung"},
+        anchors={"employee": "Unterschrift Mitarbeitende(r):",
+                 "manager": "Unterschrift Führungskraft:",
+                 "hr": "Unterschrift Personalabteilung:"},
+        support={"training": "Schulung", "mentoring": "Mentoring", "coaching": "Coaching",
+                 "workload": "Angepasste Arbeitsmenge",
+                 "tools": "Arbeitsmittel und Ressourcen", "other": "Sonstige Unterstützung"},
+        cadences={"weekly": "Wöchentlich", "biweekly": "Alle zwei Wochen",
+                  "monthly": "Alle vier Wochen"},
+        final_review="Abschlussgespräch", progress_review="Zwischengespräch",
+        milestones={"weekly": "Wöchentliche Meilensteine",
+                    "biweekly": "Meilensteine alle zwei Wochen",
+                    "monthly": "Monatliche Meilensteine", "": "Meilensteine"},
+        your_employer="Ihr Arbeitgeber",
+        page="Seite {page} von {pages}",
+    ),
+    "ar": DocumentWords(
+        title="خطة تحسين الأداء",
+        roles={"employee": "الموظف", "manager": "المدير المباشر",
+               "hr": "ممثل الموارد البشرية"},
+        anchors={"employee": "توقيع الموظف:", "manager": "توقيع المدير المباشر:",
+                 "hr": "توقيع ممثل الموارد البشرية:"},
+        support={"training": "التدريب", "mentoring": "الإرشاد المهني",
+                 "coaching": "التوجيه (الكوتشينغ)", "workload": "تعديل عبء العمل",
+                 "tools": "الأدوات والموارد", "other": "دعم آخر"},
+        cadences={"weekly": "أسبوعيًا", "biweekly": "كل أسبوعين",
+                  "monthly": "كل أربعة أسابيع"},
+        final_review="المراجعة النهائية", progress_review="مراجعة التقدم",
+        milestones={"weekly": "المراحل الأسبوعية", "biweekly": "المراحل كل أسبوعين",
+                    "monthly": "المراحل الشهرية", "": "المراحل"},
+        your_employer="جهة العمل",
+        page="صفحة {page} من {pages}",
+    ),
+}
+
+
+def words(language: str) -> DocumentWords:
+    return WORDS[checked_language(language)]
+
+
+def signature_anchors(language: str) -> dict[str, str]:
+    """The text each signer's line starts with in a document of ``language``."""
+    return dict(words(language).anchors)
+
+
+# -- dates and numbers -------------------------------------------------------------------
+
+
+def long_date(value: dt.date, language: str) -> str:
+    """``1 December 2026``, ``1 de diciembre de 2026``, ``1. Dezember 2026`` ..."""
+    if language == "en":
+        return f"{value.day} {value:%B %Y}"
+    return format_date(value, "long", locale=_LOCALES[language])
+
+
+def short_date(value: dt.date, language: str) -> str:
+    if language == "en":
+        return f"{value.day} {value:%b %Y}"
+    return format_date(value, "medium", locale=_LOCALES[language])
+
+
+def weekday_name(value: dt.date, language: str) -> str:
+    if language == "en":
+        return f"{value:%A}"
+    return format_date(value, "EEEE", locale=_LOCALES[language])
+
+
+def clock_time(value: dt.time | dt.datetime, language: str) -> str:
+    """A wall-clock time: ``09:30`` (and ``9:30 ص`` in Arabic)."""
+    if language == "en":
+        return f"{value:%H:%M}"
+    return format_time(value, "short", locale=_LOCALES[language])
+
+
+def whole_or_decimal(value: float, language: str) -> str:
+    pattern = "#,##0" if float(value).is_integer() else "#,##0.00"
+    if language == "en":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return format_decimal(value, format=pattern, locale=_LOCALES[language])
+
+
+_EN_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def amount(value: float | None, unit: str, language: str) -> str:
+    """A measure with its unit: ``$90,000`` / ``90.000 US$`` / ``68 %`` / ``12 tickets``.
+    The currency symbol goes where the language puts it."""
+    if value is None:
+        return "—"
+    number = whole_or_decimal(value, language)
+    if language == "en":
+        if unit in _EN_PREFIX:
+            return _EN_PREFIX[unit] + number
+        if unit == "%":
+            return number + "%"
+        return f"{number} {unit}".strip()
+    locale = _LOCALES[language]
+    if unit == "%":
+        return percent_text(number, language)
+    if len(unit) == 3 and unit.isalpha() and unit.isupper():
+        symbol = get_currency_symbol(unit, locale=locale)
+        # Spanish, French and German write the symbol after the number, Arabic too
+        # (right to left, the symbol then reads first).
+        return f"{number}\u00a0{symbol}"
+    return f"{number} {unit}".strip()
+
+
+def percent(value: int, language: str) -> str:
+    """A whole percentage: ``68%``, ``68 %`` (French, Spanish, German)."""
+    if language == "en":
+        return f"{value}%"
+    return format_percent(value / 100, locale=_LOCALES[language])
+
+
+def percent_text(number: str, language: str) -> str:
+    if language in ("fr", "es", "de"):
+        return f"{number}\u00a0%"
+    return f"{number}%"
+
+
+def zone_label(moment: dt.datetime) -> str:
+    """``CET`` where the zone has an abbreviation, ``UTC−03:00`` where it has only an offset."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or dt.timedelta()
+    sign = "−" if offset < dt.timedelta() else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def end_sentence(text: str) -> str:
+    """``text`` followed by a full stop, unless it ends in one already ("Inc.")."""
+    stripped = text.rstrip()
+    return stripped if stripped.endswith((".", "…", "!", "?")) else stripped + "."
+
+
+# The plan's "concerns" and "wellbeing" sections as plansign words them when HR leave
+# them at the default (docgen.model's English text): they name no procedure, service or
+# telephone number the employer may not have, and send the employee to HR for details.
+_STANDARD_SECTIONS: dict[str, dict[str, str]] = {
+    "es": {
+        "concerns": (
+            "La persona empleada puede plantear cualquier inquietud sobre este plan, los "
+            "hechos que recoge o la forma en que se aplica, a su responsable directo o a la "
+            "persona de contacto de Recursos Humanos indicada en este plan, en una reunión "
+            "de seguimiento o en cualquier otro momento, y puede añadir comentarios por "
+            "escrito al plan. Si desea presentar una queja o un recurso formal, debe "
+            "consultar a Recursos Humanos qué procedimiento es de aplicación, cómo "
+            "utilizarlo y si existen plazos para hacerlo."),
+        "wellbeing": (
+            "Estar en un plan de mejora del desempeño puede generar estrés. La persona "
+            "empleada puede consultar a Recursos Humanos, de forma confidencial, qué apoyo "
+            "al bienestar tiene a su disposición, como un programa de asistencia al "
+            "empleado, y cómo acceder a él. Si su salud o sus circunstancias personales "
+            "están afectando a su trabajo, se le anima a comunicarlo a su responsable "
+            "directo o a Recursos Humanos, para que puedan valorarse medidas de apoyo o "
+            "adaptaciones."),
+    },
+    "fr": {
+        "concerns": (
+            "La personne salariée peut faire part de toute préoccupation concernant ce plan, "
+            "les faits qu’il mentionne ou la manière dont il est mis en œuvre à son ou sa "
+            "responsable hiérarchique ou à l’interlocuteur RH désigné dans ce plan, lors "
+            "d’un point de suivi ou à tout autre moment, et peut joindre des observations "
+            "écrites au plan. Si elle souhaite formuler une réclamation ou un recours "
+            "formel, elle peut demander aux ressources humaines quelle procédure "
+            "s’applique, comment l’utiliser et si des délais doivent être respectés."),
+        "wellbeing": (
+            "Un plan d’amélioration de la performance peut être source de stress. La "
+            "personne salariée peut demander aux ressources humaines, en toute "
+            "confidentialité, quels dispositifs de soutien sont à sa disposition, par "
+            "exemple un programme d’aide aux salariés, et comment y accéder. Si sa santé "
+            "ou sa situation personnelle a des répercussions sur son travail, elle est "
+            "invitée à en informer son ou sa responsable ou les ressources humaines, afin "
+            "que des mesures de soutien ou des aménagements puissent être envisagés."),
+    },
+    "de": {
+        "concerns": (
+            "Bedenken zu diesem Plan, zu den darin genannten Tatsachen oder zu seiner "
+            "Umsetzung können jederzeit gegenüber der Führungskraft oder der in diesem "
+            "Plan genannten Ansprechperson der Personalabteilung geäußert werden, in einem "
+            "Feedbackgespräch oder zu jedem anderen Zeitpunkt; außerdem können dem Plan "
+            "schriftliche Anmerkungen beigefügt werden. Wer eine förmliche Beschwerde "
+            "einlegen oder den Plan anfechten möchte, erfährt bei der Personalabteilung, "
+            "welches Verfahren gilt, wie es abläuft und ob dabei Fristen zu beachten sind."),
+        "wellbeing": (
+            "Ein Leistungsverbesserungsplan kann belastend sein. Die Personalabteilung gibt "
+            "vertraulich Auskunft darüber, welche Unterstützungsangebote zur Verfügung "
+            "stehen, etwa ein Mitarbeiterunterstützungsprogramm (EAP), und wie sie zu "
+            "erreichen sind. Wirken sich gesundheitliche oder persönliche Umstände auf die "
+            "Arbeit aus, ist es ausdrücklich erwünscht, die Führungskraft oder die "
+            "Personalabteilung darüber zu informieren, damit Unterstützung oder "
+            "Anpassungen geprüft werden können."),
+    },
+    "ar": {
+        "concerns": (
+            "يمكن للموظف أن يطرح أي ملاحظة أو اعتراض بشأن هذه الخطة أو الوقائع الواردة فيها "
+            "أو طريقة تنفيذها على مديره المباشر أو على مسؤول الموارد البشرية المذكور في هذه "
+            "الخطة، خلال أحد اجتماعات المتابعة أو في أي وقت آخر، كما يمكنه إرفاق ملاحظات "
+            "مكتوبة بالخطة. وإذا رغب الموظف في تقديم شكوى أو تظلّم رسمي، فعليه أن يستفسر من "
+            "الموارد البشرية عن الإجراء المعمول به وكيفية اتباعه وعن أي مُهل زمنية تنطبق عليه."),
+        "wellbeing": (
+            "قد يكون الخضوع لخطة تحسين الأداء مصدر ضغط. ويمكن للموظف أن يسأل الموارد "
+            "البشرية، بسرية تامة، عن أشكال الدعم المتاحة له، مثل برنامج مساعدة الموظفين، "
+            "وعن كيفية الاستفادة منها. وإذا كانت حالته الصحية أو ظروفه الشخصية تؤثر في "
+            "عمله، فنشجّعه على إبلاغ مديره المباشر أو الموارد البشرية حتى يمكن النظر في "
+            "تقديم الدعم أو إجراء التعديلات المناسبة."),
+    },
+}
+
+
+def standard_sections(language: str) -> dict[str, str]:
+    """plansign's default wording of the concerns and wellbeing sections in ``language``
+    (not English: docgen.model holds the English)."""
+    return _STANDARD_SECTIONS[checked_language(language)]

@@ -1,0 +1,166 @@
+"""The company's name and look, built once from the settings and checked at start.
+
+One frozen :class:`Branding` holds what the documents, pages and emails show of the
+employer: its legal name, logo, primary colour, the emails' sender name and reply-to
+address, and the HR contact employees are given. Nothing configured is a neutral look:
+no logo, plansign's navy, and "your employer" where a sentence needs a company (never an
+invented name such as "Your Company").
+
+Per team: not here. HR teams are free-text labels on keys, people and envelopes, with no
+record of their own to hold a logo or a contact, and settings are one flat table; a
+team's branding needs a teams table (and its console page) first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen.doclang import end_sentence
+from docgen.logo import MAX_LOGO_BYTES, Logo, LogoError, logo_from_bytes
+from docgen.model import address_problem
+
+NEUTRAL_COLOUR = "#1f3864"  # plansign's navy: 11.6:1 on white
+MIN_TEXT_CONTRAST = 4.5  # WCAG 2.x AA for body text
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_PHONE = re.compile(r"\+?[0-9 ().\-]{3,30}(\s*(ext\.?|x)\s*[0-9]{1,6})?", re.I)
+MAX_NAME = 200
+
+
+class BrandingError(ValueError):
+    """A branding setting plansign cannot use; ``name`` is the setting."""
+
+    def __init__(self, message: str, name: str) -> None:
+        self.name = name
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class HrContact:
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Branding:
+    legal_name: str  # "" when none is configured
+    logo: Logo | None
+    primary_colour: str  # #rrggbb, lower case; plansign's navy when none is configured
+    sender_name: str  # the From header's display name
+    reply_to: str | None
+    hr_contact: HrContact | None  # None: each plan's HR signer is the contact
+
+    @property
+    def configured_colour(self) -> bool:
+        return self.primary_colour != NEUTRAL_COLOUR
+
+    def name_in_sentence(self) -> str:
+        """The legal name ending a sentence: "Harbor & Finch Analytics, Inc." keeps its
+        one full stop."""
+        return end_sentence(self.legal_name) if self.legal_name else ""
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2.x contrast ratio of ``#rrggbb`` against white."""
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def branding_from_settings(settings: Any) -> Branding:
+    """The branding the settings describe, or :class:`BrandingError` naming the setting
+    that is wrong. Reads the logo file once."""
+    legal_name = _name(settings.company_name, "company_name")
+    return Branding(
+        legal_name=legal_name,
+        logo=_logo(settings.company_logo_path),
+        primary_colour=_colour(settings.company_primary_colour),
+        sender_name=_name(settings.mail_from_name, "mail_from_name") or legal_name
+        or "plansign",
+        reply_to=_address(settings.mail_reply_to, "mail_reply_to") or None,
+        hr_contact=_contact(settings),
+    )
+
+
+def _name(value: str, setting: str) -> str:
+    text = " ".join(value.split())
+    if any(ord(c) < 32 for c in value.replace("\n", " ").replace("\t", " ")):
+        raise BrandingError(f"{setting}: contains a control character; remove it", setting)
+    if len(text) > MAX_NAME:
+        raise BrandingError(f"{setting}: is {len(text)} characters; at most {MAX_NAME}",
+                            setting)
+    return text
+
+
+def _logo(path_text: str) -> Logo | None:
+    if not path_text.strip():
+        return None
+    path = Path(path_text).expanduser()
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise BrandingError(f"company_logo_path: {path} is not a file",
+                                "company_logo_path")
+        if size > MAX_LOGO_BYTES:
+            raise BrandingError(f"company_logo_path: {path} is {size:,} bytes; a logo may "
+                                f"be at most {MAX_LOGO_BYTES:,} bytes", "company_logo_path")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BrandingError(f"company_logo_path: {path} does not exist",
+                            "company_logo_path") from None
+    except OSError as exc:
+        raise BrandingError(f"company_logo_path: {path} cannot be read ({exc.strerror})",
+                            "company_logo_path") from None
+    try:
+        return logo_from_bytes(data, path.name)
+    except LogoError as exc:
+        raise BrandingError(f"company_logo_path: {exc}", "company_logo_path") from None
+
+
+def _colour(value: str) -> str:
+    text = value.strip()
+    if not text:
+        return NEUTRAL_COLOUR
+    if not _COLOUR.fullmatch(text):
+        raise BrandingError(f"company_primary_colour: {text!r} is not a colour written "
+                            "#rrggbb, such as #1f3864", "company_primary_colour")
+    ratio = contrast_with_white(text)
+    if ratio < MIN_TEXT_CONTRAST:
+        raise BrandingError(
+            f"company_primary_colour: {text} contrasts {ratio:.1f}:1 with white; text in "
+            f"it needs at least {MIN_TEXT_CONTRAST}:1 (WCAG AA), so choose a darker shade",
+            "company_primary_colour")
+    return text.lower()
+
+
+def _address(value: str, setting: str) -> str:
+    text = value.strip()
+    if not text:
+        return ""
+    problem = address_problem(text)
+    if problem:
+        raise BrandingError(f"{setting}: {problem}", setting)
+    return text
+
+
+def _contact(settings: Any) -> HrContact | None:
+    name = _name(settings.hr_contact_name, "hr_contact_name")
+    email = _address(settings.hr_contact_email, "hr_contact_email")
+    phone = " ".join(settings.hr_contact_phone.split())
+    if phone and not _PHONE.fullmatch(phone):
+        raise BrandingError(f"hr_contact_phone: {phone!r} is not a telephone number "
+                            "(digits, spaces, + - . ( ) and an extension)", "hr_contact_phone")
+    if not (name or email or phone):
+        return None
+    if not name or not email:
+        missing = "hr_contact_name" if not name else "hr_contact_email"
+        raise BrandingError(f"{missing}: the HR contact needs a name and an email address "
+                            "(the phone is optional)", missing)
+    return HrContact(name, email, phone)
