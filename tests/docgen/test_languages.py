@@ -87,7 +87,7 @@ def test_a_template_without_the_plans_language_is_refused_not_replaced(tmp_path:
                                             r"\(mine\.fr\.docx\)"):
         resolve_template("mine", tmp_path, language="fr")
     assert resolve_template("mine", tmp_path) == tmp_path / "mine.docx"
-    with pytest.raises(ValueError, match="language 'xx'"):
+    with pytest.raises(ValueError, match="'xx' is not a supported language"):
         resolve_template("mine", tmp_path, language="xx")
 
 
