@@ -73,6 +73,9 @@ class EnvelopeRow(Base):
     department: Mapped[str] = mapped_column(String(200), index=True, default="")
     manager_name: Mapped[str] = mapped_column(String(200), default="")
     drafted_by: Mapped[str | None] = mapped_column(String(200), index=True)
+    # The lint findings the plan had when it was sent (the consistency report's "lint
+    # findings at sending"); None for plans sent before they were counted (0020).
+    lint_findings: Mapped[int | None] = mapped_column(Integer)
 
     signers: Mapped[list[SignerRow]] = relationship(
         back_populates="envelope", order_by="SignerRow.routing_order, SignerRow.id")
