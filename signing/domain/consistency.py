@@ -77,9 +77,9 @@ REASONS: dict[Metric, str] = {
     Metric.EXTENDED: "%(group)s: %(value)s of plans were extended, against %(company)s "
                      "%(across)s",
     Metric.PLANNED_DAYS: "%(group)s: plans were planned for %(value)s days on average, "
-                         "against %(company)s %(across)s",
+                         "against %(company)s days %(across)s",
     Metric.ACTUAL_DAYS: "%(group)s: closed plans lasted %(value)s days on average, against "
-                        "%(company)s %(across)s",
+                        "%(company)s days %(across)s",
     Metric.MET: "%(group)s: %(value)s of closed plans ended with the goals met, against "
                 "%(company)s %(across)s",
     Metric.NOT_MET: "%(group)s: %(value)s of closed plans ended with the goals not met, "
@@ -88,8 +88,8 @@ REASONS: dict[Metric, str] = {
                      "resignation, against %(company)s %(across)s",
     Metric.WITHDRAWN: "%(group)s: %(value)s of closed plans were withdrawn, against "
                       "%(company)s %(across)s",
-    Metric.LINT_FINDINGS: "%(group)s: plans were sent with %(value)s lint findings on "
-                          "average, against %(company)s %(across)s",
+    Metric.LINT_FINDINGS: "%(group)s: lint findings when sent averaged %(value)s a plan, "
+                          "against %(company)s %(across)s",
 }
 
 

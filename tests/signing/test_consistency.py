@@ -124,7 +124,7 @@ def test_the_threshold_is_a_bound_not_a_trigger():
     assert not any(f.metric is Metric.LINT_FINDINGS for g in made.departments for f in g.flags)
     made = report(rows, settings=Settings(19.9, 3), now=NOW, scope=Scope.COMPANY)
     flag = next(f for f in made.departments[1].flags if f.metric is Metric.LINT_FINDINGS)
-    assert flag.reason == ("B: plans were sent with 3 lint findings on average, against 2.5 "
+    assert flag.reason == ("B: lint findings when sent averaged 3 a plan, against 2.5 "
                            "across the company")
 
 
@@ -174,7 +174,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(text):
 
 
 def test_csv_has_the_report_and_each_group_with_its_reasons():
-    rows = sales_and_support() + [row(30, department="=cmd|' /C calc'!A0", held=4)]
+    rows = [*sales_and_support(), row(30, department="=cmd|' /C calc'!A0", held=4)]
     text = to_csv(report(rows, settings=SETTINGS, now=NOW, scope=Scope.COMPANY))
     lines = text.splitlines()
     assert lines[0].startswith("group,name,departments,plans,closed,")

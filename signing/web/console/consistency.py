@@ -50,9 +50,9 @@ REASONS: dict[Metric, Any] = {
     Metric.EXTENDED: L_("%(group)s: %(value)s of plans were extended, against %(company)s "
                         "%(across)s"),
     Metric.PLANNED_DAYS: L_("%(group)s: plans were planned for %(value)s days on average, "
-                            "against %(company)s %(across)s"),
+                            "against %(company)s days %(across)s"),
     Metric.ACTUAL_DAYS: L_("%(group)s: closed plans lasted %(value)s days on average, "
-                           "against %(company)s %(across)s"),
+                           "against %(company)s days %(across)s"),
     Metric.MET: L_("%(group)s: %(value)s of closed plans ended with the goals met, against "
                    "%(company)s %(across)s"),
     Metric.NOT_MET: L_("%(group)s: %(value)s of closed plans ended with the goals not met, "
@@ -61,8 +61,8 @@ REASONS: dict[Metric, Any] = {
                         "resignation, against %(company)s %(across)s"),
     Metric.WITHDRAWN: L_("%(group)s: %(value)s of closed plans were withdrawn, against "
                          "%(company)s %(across)s"),
-    Metric.LINT_FINDINGS: L_("%(group)s: plans were sent with %(value)s lint findings on "
-                             "average, against %(company)s %(across)s"),
+    Metric.LINT_FINDINGS: L_("%(group)s: lint findings when sent averaged %(value)s a plan, "
+                          "against %(company)s %(across)s"),
 }
 ACROSS: dict[Scope, Any] = {Scope.COMPANY: L_("across the company"),
                             Scope.TEAM: L_("across your team's plans"),
