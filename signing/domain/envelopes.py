@@ -28,7 +28,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from signing.domain import audit
+from signing.domain import audit, consistency
 from signing.domain import workflow as wf
 from signing.domain.errors import SigningError
 from signing.domain.events import EventType
@@ -83,7 +83,7 @@ def create_envelope(session: Session, *, plan_data: dict[str, Any], template: st
                       template=template, document_sha256=digest, created_at=now,
                       created_by=actor.name, owner=actor.name, team=team,
                       drafted_by=drafted_by, lint_findings=lint_findings,
-                      **listing_columns(plan_data))
+                      **listing_columns(plan_data), **consistency.plan_columns(plan_data))
     row.signers = [SignerRow(id=str(uuid.uuid4()), role=spec.role, name=spec.name,
                              email=spec.email, routing_order=spec.order,
                              state=wf.SignerState.WAITING) for spec in signers]

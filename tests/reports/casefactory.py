@@ -41,7 +41,8 @@ def make_case(session: Session, *, department: str = "Sales", manager: str = "Mo
                    "checkins": WEEKLY},
         template="standard", document_sha256=DOCUMENT, created_at=NOW, created_by=owner,
         owner=owner, team=team, employee_name="Ana", employee_search="ana",
-        department=department, manager_name=manager, lint_findings=lint))
+        department=department, manager_name=manager, lint_findings=lint,
+        planned_end=start + dt.timedelta(days=days), checkin_schedule=WEEKLY))
     session.flush()
     closed_at = (dt.datetime.combine(start + dt.timedelta(
         days=closed_after if closed_after is not None else days + extended), dt.time(17), UTC)

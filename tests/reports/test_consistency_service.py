@@ -3,13 +3,19 @@ log, and the API (both databases)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 from sqlalchemy import select
 
 from archive.models import AccessEntry
-from signing.domain import apikeys
+from docgen import sample_plan
+from docgen.schedule import end_date
+from signing.domain import apikeys, envelopes
 from signing.domain.access import Principal, Role
 from signing.domain.consistency import Metric
+from signing.domain.models import EnvelopeRow
 from signing.reports import rows, service
 from signing.reports.rows import Filters
 from signing.web.app import create_app
@@ -53,7 +59,9 @@ def test_rows_carry_what_the_report_counts(services, plans):
     assert len(found) == 13
     sales = [r for r in found if r.department == "Sales"]
     assert all(len(r.held) == 1 and r.missed == 3 for r in sales)
-    assert sales[0].checkins["weekday"] == "monday" and sales[0].timeline["length_days"] == 30
+    assert json.loads(sales[0].checkins)["weekday"] == "monday"
+    assert all(r.planned_end - r.start == dt.timedelta(days=30) for r in found)
+    assert sales[0].held[0].tzinfo is not None
     assert {r.lint_findings for r in found if r.department == "Support"} == {None, 2}
     finance = next(r for r in found if r.department == "Finance")
     assert finance.outcome == "withdrawn" and finance.closed_at.tzinfo is not None
@@ -148,6 +156,19 @@ def test_the_api_refuses_other_keys_and_bad_filters_and_logs_refusals(client, se
             AccessEntry.allowed.is_(False))))
     assert len(denied) == 2
     assert any("records desk" in e.actor for e in denied)
+
+
+def test_an_envelope_keeps_what_the_report_reads_of_its_plan(sessions):
+    plan = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    with sessions.begin() as session:
+        envelope_id = envelopes.create_envelope(
+            session, plan_data=plan, template="standard", pdf=b"%PDF-1.7 test", signers=[],
+            actor=envelopes.Actor("apikey:psk_test"), now=NOW, lint_findings=2)
+    with sessions() as session:
+        row = session.get(EnvelopeRow, envelope_id)
+        assert row.lint_findings == 2
+        assert row.planned_end == end_date(sample_plan().timeline)
+        assert row.checkin_schedule == plan["checkins"]
 
 
 @pytest.fixture

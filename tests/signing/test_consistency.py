@@ -29,8 +29,7 @@ def row(n: int = 0, *, department: str = "Sales", manager: str = "Mo Khan",
     first = dt.datetime.combine(start + dt.timedelta(days=7), dt.time(9), UTC)
     return PlanRow(envelope_id=f"e{n}", department=department, manager=manager, state=state,
                    start=start, end=end, outcome=outcome if state == "closed" else None,
-                   closed_at=closed_at, timeline={"start": start.isoformat(),
-                                                  "length_days": days},
+                   closed_at=closed_at, planned_end=start + dt.timedelta(days=days),
                    checkins=WEEKLY if checkins is None else checkins,
                    held=tuple(first + dt.timedelta(days=7 * i) for i in range(held)),
                    missed=missed, lint_findings=lint)
@@ -61,9 +60,18 @@ def test_durations_planned_extended_and_actual():
     assert (plan.planned_days, plan.extended_days, plan.actual_days) == (60, 14, 74)
     still_open = facts(row(state="active"), now=NOW)
     assert still_open.actual_days is None and not still_open.closed
-    by_end_date = facts(PlanRow(**{**row().__dict__, "timeline": {
-        "start": START.isoformat(), "end": "2026-10-17"}}), now=NOW)
-    assert by_end_date.planned_days == 40
+    unknown = facts(PlanRow(**{**row(extended=10).__dict__, "planned_end": None}), now=NOW)
+    assert (unknown.planned_days, unknown.extended_days) == (40, 0)  # the case's, then
+
+
+def test_the_envelope_keeps_the_plans_end_and_schedule():
+    assert consistency.plan_columns({"timeline": {"start": "2026-09-07", "length_days": 30},
+                                     "checkins": WEEKLY}) == {
+        "planned_end": dt.date(2026, 10, 7), "checkin_schedule": WEEKLY}
+    assert consistency.plan_columns({"timeline": {"start": "2026-09-07",
+                                                  "end": "2026-10-17"}})["planned_end"] == (
+        dt.date(2026, 10, 17))
+    assert consistency.plan_columns({}) == {"planned_end": None, "checkin_schedule": None}
 
 
 @pytest.mark.parametrize("held_days", [(), (14,), (14, 21, 28, 35), (10, 40)])
@@ -160,8 +168,8 @@ def test_no_department_or_manager_is_a_group_of_its_own():
 
 
 def test_an_unreadable_stored_plan_still_counts_from_its_case():
-    broken = PlanRow(**{**row().__dict__, "timeline": {"start": "nonsense"},
-                        "checkins": {"weekday": "someday"}})
+    broken = PlanRow(**{**row().__dict__, "planned_end": None,
+                        "checkins": '{"weekday": "someday"}'})
     plan = facts(broken, now=NOW)
     assert plan.planned_days == 30 and plan.due == 4  # the case's dates; what was recorded
 
