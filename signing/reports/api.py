@@ -28,6 +28,7 @@ class ConsistencyQuery(BaseModel):
     started_to: dt.date | None = Field(None, description="Plans starting on or before "
                                                          "this day.")
     department: Annotated[str | None, Field(None, min_length=1, max_length=200,
+                                            pattern=r"^[^\x00-\x1f\x7f]*$",
                                             description="One department, as the plans "
                                                         "name it.")]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, Subquery, Text, cast, func, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from signing.domain import authorize
@@ -53,30 +53,21 @@ def _where(principal: Principal, filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _recorded(principal: Principal, filters: Filters) -> Subquery:
-    """Per case: the check-ins recorded, and the times of those held as one text (the
-    database's own text of each time, comma-separated), so that one row per case comes
-    back, however many check-ins there are."""
-    return (select(_K.c.envelope_id, func.count().label("recorded"),
-                   func.aggregate_strings(cast(_K.c.held_at, Text), ",").label("held"))
-            .join(_C, _C.c.envelope_id == _K.c.envelope_id)
-            .join(_E, _E.c.id == _K.c.envelope_id)
-            .where(*_where(principal, filters))
-            .group_by(_K.c.envelope_id).subquery("recorded"))
-
-
 def _cases(principal: Principal, filters: Filters) -> Select[tuple[object, ...]]:
-    recorded = _recorded(principal, filters)
+    """Each case with its envelope's columns and its check-ins counted: grouped by the
+    case (the envelope's columns follow from its key), the times of those held as one
+    text (the database's own text of each time, comma-separated)."""
     return (select(_C.c.envelope_id, _E.c.department, _E.c.manager_name, _C.c.state,
                    _C.c.start, _C.c.end, _C.c.outcome, _C.c.closed_at,
                    # The schedule as the database's text: the report's cache is keyed
                    # on it, and it is parsed only when not yet seen.
                    _E.c.planned_end, cast(_E.c.checkin_schedule, Text).label("checkins"),
-                   _E.c.lint_findings,
-                   recorded.c.recorded, recorded.c.held)
+                   _E.c.lint_findings, func.count(_K.c.id).label("recorded"),
+                   func.aggregate_strings(cast(_K.c.held_at, Text), ",").label("held"))
             .join(_E, _E.c.id == _C.c.envelope_id)
-            .outerjoin(recorded, recorded.c.envelope_id == _C.c.envelope_id)
-            .where(*_where(principal, filters)))
+            .outerjoin(_K, _K.c.envelope_id == _C.c.envelope_id)
+            .where(*_where(principal, filters))
+            .group_by(_C.c.envelope_id, _E.c.id))
 
 
 def _times(text: str | None) -> tuple[dt.datetime, ...]:

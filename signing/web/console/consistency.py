@@ -99,7 +99,8 @@ def parse_filters(args: Mapping[str, str]) -> Parsed:
     first, last = days["started_from"], days["started_to"]
     if first and last and last < first:
         errors["started_to"] = _("This date is before the first date; choose a later one.")
-    if len(values["department"]) > 200:
+    if len(values["department"]) > 200 or any(
+            ord(c) < 32 or ord(c) == 127 for c in values["department"]):
         errors["department"] = _("Choose a department from the list.")
     if errors:
         return Parsed(values, None, errors)
