@@ -174,3 +174,20 @@ def test_an_envelope_keeps_what_the_report_reads_of_its_plan(sessions):
 @pytest.fixture
 def services(app):
     return services_of(app)
+
+
+def test_sending_a_plan_counts_its_lint_findings_on_the_envelope(sessions, converter,
+                                                                 plan_data):
+    from docgen import lint_data, resolve_template
+    from signing.domain.sending import SendOptions, send_plan
+
+    plan_data["goals"][0]["metric"] = None  # a finding, sent regardless (force)
+    plan_data["manager"].pop("webhook", None)
+    findings = len(lint_data(plan_data).findings)
+    assert findings
+    envelope_id = send_plan(sessions, plan_data, options=SendOptions(
+        template=resolve_template("standard"), company_name=None,
+        expires_in=dt.timedelta(days=14), force=True), converter=converter,
+        actor=envelopes.Actor("apikey:psk_test"), now=NOW)
+    with sessions() as session:
+        assert session.get(EnvelopeRow, envelope_id).lint_findings == findings
