@@ -70,10 +70,16 @@ def week_number(start: dt.date, day: dt.date) -> int:
 
 
 def end_date(timeline: Timeline) -> dt.date:
-    if timeline.end is not None:
-        return timeline.end
-    assert timeline.length_days is not None  # the model requires one of the two
-    return timeline.start + dt.timedelta(days=timeline.length_days)
+    return plan_end(timeline.start, timeline.end, timeline.length_days)
+
+
+def plan_end(start: dt.date, end: dt.date | None, length_days: int | None) -> dt.date:
+    """The end date of a timeline's fields (for callers that hold them without the model,
+    such as the consistency report over stored plans)."""
+    if end is not None:
+        return end
+    assert length_days is not None  # the model requires one of the two
+    return start + dt.timedelta(days=length_days)
 
 
 def checkin_meetings(checkins: CheckIns, start: dt.date, end: dt.date) -> tuple[Meeting, ...]:

@@ -97,6 +97,12 @@ def may_read_record(principal: Principal, *, sent_by: str, team: str | None) -> 
         principal.role is Role.HR and owns(principal, sent_by, team))
 
 
+def may_read_consistency(principal: Principal) -> bool:
+    """The consistency report across plans: HR (over the plans they may read, as for
+    envelopes: their own and their team's) and admins (every plan)."""
+    return principal.role in (Role.HR, Role.ADMIN)
+
+
 def may_manage_endpoint(principal: Principal, *, created_by: str) -> bool:
     """See, disable, enable, rotate, see the deliveries of and redeliver to a webhook
     endpoint: its owner, or an admin. A team does not share endpoints: one holds a

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from signing.domain import audit
+from signing.domain import audit, consistency
 from signing.domain import workflow as wf
 from signing.domain.errors import SigningError
 from signing.domain.events import EventType
@@ -73,15 +73,17 @@ def store_document(session: Session, content: bytes, content_type: str,
 def create_envelope(session: Session, *, plan_data: dict[str, Any], template: str,
                     pdf: bytes, signers: Sequence[SignerSpec], actor: Actor,
                     now: dt.datetime, team: str | None = None,
-                    drafted_by: str | None = None) -> str:
+                    drafted_by: str | None = None, lint_findings: int | None = None) -> str:
     """A draft envelope holding the plan, its template and its PDF; returns its id. It
     belongs to ``actor`` and to its HR ``team``, if any (:mod:`signing.domain.access`),
-    and is seen too by whoever drafted it in the console (``drafted_by``, an actor)."""
+    and is seen too by whoever drafted it in the console (``drafted_by``, an actor).
+    ``lint_findings``: how many the plan had as it was sent (the consistency report)."""
     digest = store_document(session, pdf, "application/pdf", now)
     row = EnvelopeRow(id=str(uuid.uuid4()), state=wf.EnvelopeState.DRAFT, plan_data=plan_data,
                       template=template, document_sha256=digest, created_at=now,
                       created_by=actor.name, owner=actor.name, team=team,
-                      drafted_by=drafted_by, **listing_columns(plan_data))
+                      drafted_by=drafted_by, lint_findings=lint_findings,
+                      **listing_columns(plan_data), **consistency.plan_columns(plan_data))
     row.signers = [SignerRow(id=str(uuid.uuid4()), role=spec.role, name=spec.name,
                              email=spec.email, routing_order=spec.order,
                              state=wf.SignerState.WAITING) for spec in signers]

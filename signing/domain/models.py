@@ -75,6 +75,12 @@ class EnvelopeRow(Base):
     department: Mapped[str] = mapped_column(String(200), index=True, default="")
     manager_name: Mapped[str] = mapped_column(String(200), default="")
     drafted_by: Mapped[str | None] = mapped_column(String(200), index=True)
+    # What the consistency report reads (signing.domain.consistency.plan_columns), so
+    # that it never parses plan_data: the plan's own end date and check-in schedule,
+    # and the lint findings it had when it was sent (None: sent before 0020 counted them).
+    planned_end: Mapped[dt.date | None] = mapped_column(Date)
+    checkin_schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    lint_findings: Mapped[int | None] = mapped_column(Integer)
 
     signers: Mapped[list[SignerRow]] = relationship(
         back_populates="envelope", order_by="SignerRow.routing_order, SignerRow.id")

@@ -21,6 +21,7 @@ from docgen import Job, Plan, PlanError, PlanLimits, build, check, lint_data
 from docgen.errors import Problem
 from docgen.generate import PdfConverter
 from docgen.languages import language_problem
+from docgen.lintdata import DataLint
 from docgen.logo import Logo
 from docgen.model import RoutingPlace
 from signing.domain import envelopes
@@ -81,7 +82,8 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
     LibreOffice sees it and again by its page count) or :class:`docgen.LintFailed` before
     anything is written.
     """
-    plan = checked_plan(plan_data, source=source)
+    checked = lint_data(plan_data, source=source)
+    plan = _plan_of(checked, source)
     check_webhook(sessions, plan, owner=actor.name, team=options.team, source=source)
     pdf = signature_pdf(plan, options=options, converter=converter, now=now, source=source)
     stored = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -90,7 +92,7 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
         envelope_id = envelopes.create_envelope(
             session, plan_data=stored, template=options.template.stem, pdf=pdf,
             signers=signer_specs(plan), actor=actor, now=now, team=options.team,
-            drafted_by=drafted_by)
+            drafted_by=drafted_by, lint_findings=len(checked.findings))
         envelopes.perform(session, envelope_id, wf.Action.SEND, actor=actor, now=now,
                           expires_in=options.expires_in)
         if with_envelope is not None:
@@ -101,7 +103,10 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
 def checked_plan(plan_data: dict[str, Any], *, source: str | None = None) -> Plan:
     """The plan of ``plan_data``, or :class:`docgen.PlanError` with its problems and the
     findings of what could be linted."""
-    checked = lint_data(plan_data, source=source)
+    return _plan_of(lint_data(plan_data, source=source), source)
+
+
+def _plan_of(checked: DataLint, source: str | None) -> Plan:
     if checked.plan is None:
         raise PlanError(checked.problems, source, findings=checked.findings)
     return checked.plan

@@ -207,11 +207,31 @@ def test_0015_copies_each_envelopes_listing_columns_from_its_plan(engine):
     with engine.begin() as connection:
         insert_envelope(connection, state="sent", plan=plan, created_by="cli:riley")
     upgrade(engine, "0015")
-    with Session(engine) as session:
-        row = session.get_one(EnvelopeRow, "env-1")
-        assert (row.employee_name, row.employee_search, row.department, row.manager_name,
-                row.drafted_by) == ("Léa Brändli", "lea brandli", "Support", "Dana Whitfield",
-                                    None)
+    # The columns of 0015 only (the model has columns of later revisions).
+    envelopes = EnvelopeRow.__table__.c
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(
+            envelopes.employee_name, envelopes.employee_search, envelopes.department,
+            envelopes.manager_name, envelopes.drafted_by).where(envelopes.id == "env-1")).one()
+    assert tuple(row) == ("Léa Brändli", "lea brandli", "Support", "Dana Whitfield", None)
     downgrade(engine, "0014")
     assert "employee_search" not in {c["name"] for c in inspect(engine).get_columns("envelopes")}
     assert "plan_drafts" not in inspect(engine).get_table_names()
+
+
+def test_0024_copies_each_envelopes_end_and_schedule_from_its_plan(engine):
+    upgrade(engine, "0018")
+    plan = ('{"timeline": {"start": "2026-09-07", "length_days": 30}, "checkins": '
+            '{"cadence": "weekly", "weekday": "monday", "time": "10:00:00", '
+            '"timezone": "Europe/London"}}')
+    with engine.begin() as connection:
+        insert_envelope(connection, state="sent", plan=plan, created_by="cli:riley")
+    upgrade(engine, "0024")
+    envelopes = EnvelopeRow.__table__.c
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(
+            envelopes.planned_end, envelopes.checkin_schedule, envelopes.lint_findings)).one()
+    assert row.planned_end == dt.date(2026, 10, 7) and row.lint_findings is None
+    assert row.checkin_schedule["weekday"] == "monday"
+    downgrade(engine, "0023")
+    assert "planned_end" not in {c["name"] for c in inspect(engine).get_columns("envelopes")}

@@ -2,10 +2,10 @@
 
 One blueprint per area, under ``/console``: sign-in (:mod:`.signin`), plans and their
 pages (:mod:`.plans`), a plan's case and its check-ins (:mod:`.cases`), the plan editor
-and approval (:mod:`.drafts`), the archive (:mod:`.records`) and administration
-(:mod:`.admin`). Views are thin: they parse, call the same services the CLI and the API
-call, and map domain errors to pages. Who is signed in, which role a view needs and CSRF
-are :mod:`.signedin`'s.
+and approval (:mod:`.drafts`), the archive (:mod:`.records`), consistency across plans
+(:mod:`.consistency`) and administration (:mod:`.admin`). Views are thin: they parse,
+call the same services the CLI and the API call, and map domain errors to pages. Who is
+signed in, which role a view needs and CSRF are :mod:`.signedin`'s.
 """
 
 from __future__ import annotations
@@ -13,11 +13,20 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
-from signing.web.console import admin, cases, drafts, plans, records, signedin, signin
+from signing.web.console import (
+    admin,
+    cases,
+    consistency,
+    drafts,
+    plans,
+    records,
+    signedin,
+    signin,
+)
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
-AREAS = (signin.bp, plans.bp, cases.bp, drafts.bp, records.bp, admin.bp)
+AREAS = (signin.bp, plans.bp, cases.bp, drafts.bp, records.bp, consistency.bp, admin.bp)
 for _area in AREAS:
     bp.register_blueprint(_area)
 
