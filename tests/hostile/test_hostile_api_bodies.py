@@ -31,6 +31,9 @@ BODIES = {
     "/api/v1/archive/holds": {"scope": "department", "value": "Sales",
                               "reason": "EEOC charge 846-2026-01234"},
     "/api/v1/archive/holds/{hold_id}/release": {"reason": "Charge dismissed"},
+    "/api/v1/envelopes/{envelope_id}/case/checkins": {
+        "meeting": 1, "held_at": "2026-12-07T10:00", "attendees": ["Morgan Example"],
+        "goals": {"1": {"status": "at_risk", "value": 78}}, "notes": "Reviewed the queue."},
 }
 LIMIT = 512 * 1024  # MAX_CONTENT_LENGTH
 
