@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen import Plan, PlanError, plan_from_data, schedule_for
@@ -29,7 +30,7 @@ from signing.domain.mail import (
     TransientMailError,
     compose,
 )
-from signing.domain.models import CheckinRow, Document, EnvelopeRow, SignerRow
+from signing.domain.models import CaseRow, CheckinRow, Document, EnvelopeRow, SignerRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.domain.workflow import Role
 
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # Messages to signers; when one cannot be delivered, HR are told.
 SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
-                             "refusal_recorded"})
+                             "refusal_recorded", "case_file_copy"})
 
 # Messages of a plan's case (signing.domain.case_service).
 CASE_MESSAGES = frozenset({"checkin_record", "checkin_overdue_manager", "checkin_overdue_hr"})
@@ -124,6 +125,17 @@ class Mailer:
         if job.name == "your_copy":
             return compose.your_copy(**common, **person, link=self._link(signer),
                                      contact=contact, attachments=self._copy(session, row))
+        if job.name == "case_file_copy":
+            # The sealed case file (signing.domain.case_file_task), kept with the
+            # documents as the final PDFs are.
+            case_file = session.get(Document, str(job.payload.get("sha256", "")))
+            if case_file is None:
+                raise PermanentFailure("the case file is not in the database")
+            outcome = session.scalar(select(CaseRow.outcome).where(
+                CaseRow.envelope_id == row.id)) or ""
+            return compose.case_file_copy(
+                **common, contact=contact, outcome=outcome, attachments=(Attachment(
+                    "performance-plan-case-file.pdf", "application/pdf", case_file.content),))
         if job.name == "voided":
             # Cancels the meetings the invitation's calendar gave this signer, if any.
             return compose.voided(**common, **person, contact=contact, now=job.created_at,

@@ -275,6 +275,19 @@ def checkin_record(*, to: str, name: str, link: str, company: str, contact: Cont
                     recorded_by=recorded_by, answer_by=format_date(answer_by.date()))
 
 
+def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
+                   envelope_id: str, signer_id: str, idempotency_key: str,
+                   outcome: str, attachments: Sequence[Attachment]) -> Message:
+    """The plan's case closed: the employee's copy of the sealed case file, attached
+    (the plan, each check-in record with their answers, the outcome letter, the
+    certificate), as they were given the plan's record."""
+    return _message("case_file_copy", subject="Your copy of your plan's case file",
+                    to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, outcome=outcome,
+                    attachments=attachments, early=outcome in ("resigned", "withdrawn"))
+
+
 def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id: str,
                     idempotency_key: str, employee_name: str, meeting: int,
                     scheduled: dt.datetime, hr: bool, manager_name: str = "") -> Message:
@@ -348,6 +361,7 @@ _PREHEADER = {
     "voided": "A request from {company} has been withdrawn.",
     "refusal_recorded": "A note about a document from {company}.",
     "checkin_record": "A record from {company} is waiting for you to read.",
+    "case_file_copy": "Your copy of a closed record from {company}.",
     "checkin_overdue": "A meeting has no record yet.",
 }
 
