@@ -10,6 +10,7 @@ from archive.errors import (
     BlobCorrupted,
     BlobNotFound,
     InvalidKey,
+    NoCaseFile,
     RecordConflict,
     RecordNotFound,
     StoreUnavailable,
@@ -32,7 +33,7 @@ from archive.store import BlobStore, FolderStore, blob_key, check_key
 __all__ = [
     "OUTCOMES", "AccessEntry", "ArchiveError", "ArchivedRecord", "BlobCorrupted",
     "BlobNotFound", "BlobStore", "FolderStore", "HoldError", "InvalidKey", "InvalidQuery",
-    "Page", "PurgePlan", "Reader", "RecordConflict", "RecordDocuments", "RecordIndex",
+    "NoCaseFile", "Page", "PurgePlan", "Reader", "RecordConflict", "RecordDocuments", "RecordIndex",
     "RecordNotFound", "RecordVersion", "S3Store", "SearchQuery", "StoreUnavailable",
     "Tombstone", "access_log",
     "blob_key", "canonical_json", "check_key", "describe", "export_bundle", "fold",

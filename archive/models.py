@@ -106,6 +106,7 @@ class Tombstone(Base):
     final_sha256: Mapped[str] = mapped_column(String(64))
     plan_sha256: Mapped[str] = mapped_column(String(64))
     audit_sha256: Mapped[str] = mapped_column(String(64))
+    case_file_sha256: Mapped[str | None] = mapped_column(String(64))  # 0019
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

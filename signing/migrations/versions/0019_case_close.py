@@ -37,12 +37,16 @@ def upgrade() -> None:
     op.add_column("archive_records", sa.Column("case_closed_at", UTCDateTime(),
                                                nullable=True))
     op.create_index("ix_archive_records_case_outcome", "archive_records", ["case_outcome"])
+    # A purged record's case file is deleted with its other blobs.
+    op.add_column("archive_tombstones", sa.Column("case_file_sha256", sa.String(64),
+                                                  nullable=True))
 
 
 def downgrade() -> None:
     op.drop_index("ix_archive_records_case_outcome", "archive_records")
     op.drop_index("ix_envelopes_case_id", "envelopes")
-    for table, columns in (("archive_records", ("case_closed_at", "case_outcome",
+    for table, columns in (("archive_tombstones", ("case_file_sha256",)),
+                           ("archive_records", ("case_closed_at", "case_outcome",
                                                 "case_file_sha256")),
                            ("cases", ("letter_envelope_id", "proposal_state", "proposal")),
                            ("envelopes", ("amendment_number", "case_id", "document_kind"))):

@@ -9,13 +9,15 @@ verified, and mails the employee their copy. An early close needs no letter."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 import unicodedata
+import zipfile
 
 import pytest
 from sqlalchemy import func, select
 
-from archive import ArchivedRecord, FolderStore
+from archive import ArchivedRecord, FolderStore, record_bundle
 from archive.search import SearchQuery, search
 from docgen.casefile.manifest import read_case_file
 from docgen.seal import create_self_signed, validate
@@ -145,7 +147,16 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
         assert not search(session, SearchQuery(case_outcome="met")).records
         checks = verification.verify_file(
             session, store, pdf, lambda p: validate(p, trusted=[seal_key.certificate]))
+        by_envelope = verification.verify_envelope(
+            session, store, envelope_id, lambda p: validate(p, trusted=[seal_key.certificate]))
+        bundle = zipfile.ZipFile(io.BytesIO(record_bundle(store, record)))
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert "case file archived" in [c.name for c in checks]
+    # plansign verify ENVELOPE covers the case file too; the records bundle holds it.
+    assert all(c.ok for c in by_envelope), [c for c in by_envelope if not c.ok]
+    assert "case file: seal" in [c.name for c in by_envelope]
+    assert bundle.read("case-file.pdf") == pdf
+    assert f"{record.case_file_sha256}  case-file.pdf" in bundle.read("SHA256SUMS").decode()
     names = [c.name for c in checks]
     assert "outcome letter (outcome-letter.pdf) seal" in names and "plan record archived" in names
     assert sum(n.startswith("check-in") for n in names) == 5
