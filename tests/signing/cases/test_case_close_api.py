@@ -36,7 +36,8 @@ def key(sessions, role: str, team: str | None = None) -> tuple[dict[str, str], s
 
 def test_hr_propose_return_and_approve_the_outcome(client, sessions):
     headers, actor = key(sessions, "hr", "Support HR")
-    envelope_id = send_case_plan(sessions, owner=actor, team="Support HR", days_ago=62)  # its 60 days over
+    envelope_id = send_case_plan(sessions, owner=actor, team="Support HR",
+                                 days_ago=62)  # its 60 days are over
     url = f"/api/v1/envelopes/{envelope_id}/case/outcome"
     missing = client.post(url, headers=headers, json={
         "outcome": "not_met", "goals": {"1": {"assessment": "not met", "result": "78%"}}})
