@@ -150,14 +150,11 @@ def approve_cmd(services: Services, envelope_id: str) -> None:
     from signing.domain import case_close
 
     user, now = getpass.getuser(), _checked(services, envelope_id, "approve outcome")
-    settings = services.settings
     with _case_errors():
         letter_id = case_close.approve_outcome(
             services.sessions, envelope_id, actor=_actor(user), approver=f"cli:{user}",
-            options=case_close.LetterOptions(
-                converter=services.converter,
-                expires_in=dt.timedelta(days=settings.link_max_age_days),
-                company_name=settings.company_name), now=now)
+            options=case_close.LetterOptions.of(services.settings, services.converter),
+            now=now)
     click.echo(f"approved; the outcome letter (envelope {letter_id}) is sent to the employee")
 
 

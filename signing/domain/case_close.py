@@ -25,6 +25,7 @@ Every function locks the plan's envelope row before it reads the case, as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,13 @@ class LetterOptions:
     expires_in: dt.timedelta
     company_name: str | None = None
     templates_dir: Path = BUILTIN_TEMPLATES
+
+    @classmethod
+    def of(cls, settings: Mapping[str, Any], converter: PdfConverter) -> LetterOptions:
+        """As the plan itself is sent: the same link life and company name."""
+        return cls(converter=converter,
+                   expires_in=dt.timedelta(days=settings["link_max_age_days"]),
+                   company_name=settings["company_name"])
 
 
 @dataclass(frozen=True)

@@ -153,11 +153,7 @@ def letter_options() -> case_close.LetterOptions:
     """The outcome letter is made and sent as the plan was (the same converter, link
     life and company name)."""
     services = current.services()
-    settings = services.settings
-    return case_close.LetterOptions(
-        converter=services.converter,
-        expires_in=dt.timedelta(days=settings.link_max_age_days),
-        company_name=settings.company_name)
+    return case_close.LetterOptions.of(services.settings, services.converter)
 
 
 def _check(key: Caller, envelope_id: str, action: str) -> None:
