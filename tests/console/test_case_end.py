@@ -83,6 +83,11 @@ def test_the_manager_proposes_and_hr_return_then_approve(console, sessions, app,
     assert case_state(sessions, envelope_id) == ("approved", "active", None)
     page = console.get(approved.headers["Location"]).get_data(as_text=True)
     assert "The outcome letter is sent to the employee" in page
+    # The letter is an envelope of the case, not a plan of its own in the plans list.
+    with sessions() as session:
+        letter_id = session.get_one(CaseRow, envelope_id).letter_envelope_id
+    listed = console.get("/console/").get_data(as_text=True)
+    assert envelope_id in listed and letter_id not in listed
 
 
 def test_hr_close_a_case_early_once_they_confirm(console, sessions):
