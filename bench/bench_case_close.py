@@ -23,7 +23,8 @@ CPU time of this process is reported beside wall time (the work is single-thread
 peak memory is this process's. A converter that remembers each .docx it has converted
 keeps the untimed set-up short (the plan and letter are the same every round).
 
-Usage: ``.venv/bin/python bench/bench_case_close.py [--rounds 15] [--database-url URL]``.
+Usage: ``.venv/bin/python bench/bench_case_close.py [--rounds 15] [--postgresql]``
+(``--postgresql``: on a private server started for the run, testsupport/pgserver.py).
 """
 
 from __future__ import annotations
@@ -149,10 +150,26 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--postgresql", action="store_true")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-case-close-"))
-    url = args.database_url or f"sqlite:///{folder / 'plansign.db'}"
+    server = None
+    if args.postgresql:
+        from testsupport.pgserver import PostgresServer
+
+        server = PostgresServer()
+        server.start()
+        url = server.url(server.create_database())
+    else:
+        url = f"sqlite:///{folder / 'plansign.db'}"
+    try:
+        run(args, folder, url)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run(args: argparse.Namespace, folder: Path, url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_session_factory(engine)
