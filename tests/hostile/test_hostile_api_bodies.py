@@ -28,6 +28,12 @@ BODIES = {
     "/api/v1/webhooks/{endpoint_id}/rotate-secret": {"overlap_hours": 1},
     "/api/v1/archive/records/{envelope_id}/hold": {"reason": "Tribunal claim 2026/114"},
     "/api/v1/archive/records/{envelope_id}/release": {"reason": "Claim withdrawn"},
+    # A case's end (issue 17).
+    "/api/v1/envelopes/{envelope_id}/case/outcome": {"outcome": "not_met", "goals": {
+        "1": {"assessment": "not met", "result": "78%", "evidence": "Report of Friday."}}},
+    "/api/v1/envelopes/{envelope_id}/case/outcome/return": {"comment": "Date the report."},
+    "/api/v1/envelopes/{envelope_id}/case/close": {"outcome": "resigned",
+                                                   "reason": "Resigned on Monday."},
 }
 LIMIT = 512 * 1024  # MAX_CONTENT_LENGTH
 
