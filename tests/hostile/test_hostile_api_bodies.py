@@ -28,6 +28,9 @@ BODIES = {
     "/api/v1/webhooks/{endpoint_id}/rotate-secret": {"overlap_hours": 1},
     "/api/v1/archive/records/{envelope_id}/hold": {"reason": "Tribunal claim 2026/114"},
     "/api/v1/archive/records/{envelope_id}/release": {"reason": "Claim withdrawn"},
+    "/api/v1/envelopes/{envelope_id}/case/checkins": {
+        "meeting": 1, "held_at": "2026-12-07T10:00", "attendees": ["Morgan Example"],
+        "goals": {"1": {"status": "at_risk", "value": 78}}, "notes": "Reviewed the queue."},
     # A case's end (issue 17).
     "/api/v1/envelopes/{envelope_id}/case/outcome": {"outcome": "not_met", "goals": {
         "1": {"assessment": "not met", "result": "78%", "evidence": "Report of Friday."}}},
