@@ -115,6 +115,10 @@ class Mailer:
         }
         contact = compose.Contact(plan.hr.name, plan.hr.email)
         person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
+        if job.name == "invitation" and row.document_kind == "outcome_letter":
+            return compose.outcome_letter_invitation(
+                **common, link=self._link(signer), deadline=self._deadline(row, plan),
+                contact=contact)
         if job.name == "invitation":
             return compose.invitation(
                 **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),

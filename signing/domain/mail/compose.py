@@ -275,6 +275,20 @@ def checkin_record(*, to: str, name: str, link: str, company: str, contact: Cont
                     recorded_by=recorded_by, answer_by=format_date(answer_by.date()))
 
 
+def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.datetime,
+                              company: str, contact: Contact, envelope_id: str,
+                              signer_id: str, idempotency_key: str) -> Message:
+    """Asks the employee to read the outcome letter of their plan and respond by the
+    deadline: acknowledging is receipt, not agreement; refusing is recorded and the
+    outcome stands. No calendar: the plan's meetings are over."""
+    return _message("outcome_letter_invitation",
+                    subject="Please read and acknowledge the outcome letter of your plan",
+                    to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, link=_link(link),
+                    deadline=format_when(deadline))
+
+
 def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
                    envelope_id: str, signer_id: str, idempotency_key: str,
                    outcome: str, attachments: Sequence[Attachment]) -> Message:
@@ -362,6 +376,7 @@ _PREHEADER = {
     "refusal_recorded": "A note about a document from {company}.",
     "checkin_record": "A record from {company} is waiting for you to read.",
     "case_file_copy": "Your copy of a closed record from {company}.",
+    "outcome_letter_invitation": "A letter from {company} is waiting for your response.",
     "checkin_overdue": "A meeting has no record yet.",
 }
 

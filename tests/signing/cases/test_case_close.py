@@ -78,6 +78,16 @@ def trail(sessions, envelope_id):
         return [(r.type, r.data) for r in svc.audit_trail(session, envelope_id)]
 
 
+def mailer(tmp_path) -> Mailer:
+    return Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 32]),
+                  "https://plansign.example", "Fallback Co")
+
+
+def job_of(row: OutboxRow) -> outbox.OutboxJob:
+    return outbox.OutboxJob(row.id, row.dedupe_key, row.kind, row.name, row.envelope_id,
+                            row.signer_id, row.payload, 0, row.created_at)
+
+
 def text_of(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "case-file.pdf"
     path.write_bytes(pdf)
@@ -117,6 +127,12 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
         assert [s.role for s in letter.signers] == ["employee"]
         assert case_close.read_outcome(session, envelope_id).state == "approved"
         assert session.get_one(CaseRow, envelope_id).state == "active"  # not yet closed
+        # The employee is asked to read the letter (not a plan), with no calendar.
+        [invite] = session.scalars(select(OutboxRow).where(
+            OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
+        invitation = mailer(tmp_path).compose(session, job_of(invite))
+    assert "outcome letter" in invitation.subject and not invitation.attachments
+    assert "outcome letter of your performance improvement plan" in invitation.text
 
     # The employee acknowledges the letter (receipt); its record archived closes the case.
     closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=1))
@@ -188,11 +204,7 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
     # The employee's copy, by email, the case file attached.
     with sessions() as session:
         [job] = session.scalars(select(OutboxRow).where(OutboxRow.name == "case_file_copy"))
-        mailer = Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 32]),
-                        "https://plansign.example", "Fallback Co")
-        message = mailer.compose(session, outbox.OutboxJob(
-            job.id, job.dedupe_key, job.kind, job.name, job.envelope_id, job.signer_id,
-            job.payload, 0, job.created_at))
+        message = mailer(tmp_path).compose(session, job_of(job))
     assert message.to == PLAN.employee.email
     assert [a.content for a in message.attachments] == [pdf]
 
