@@ -16,7 +16,15 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from archive.models import ArchivedRecord, Tombstone
-from signing.domain.models import AuditEventRow, Document, EnvelopeRow, OutboxRow, SignerRow
+from signing.domain.models import (
+    AuditEventRow,
+    CaseRow,
+    CheckinRow,
+    Document,
+    EnvelopeRow,
+    OutboxRow,
+    SignerRow,
+)
 
 
 def erase_purged(session: Session) -> list[str]:
@@ -31,7 +39,9 @@ def erase_purged(session: Session) -> list[str]:
     if not rows:
         return []
     ids = [r.id for r in rows]
-    for table in (OutboxRow, AuditEventRow, SignerRow):
+    # A plan's case (its check-ins, then its row) goes with it: the case file, which
+    # holds them, went with the archived record.
+    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRow, CaseRow):
         session.execute(delete(table).where(table.envelope_id.in_(ids)))
     session.execute(delete(EnvelopeRow).where(EnvelopeRow.id.in_(ids)))
     # Their PDFs, unless another envelope still uses the same bytes.
