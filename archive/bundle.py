@@ -26,7 +26,9 @@ from archive.models import ArchivedRecord
 from archive.store import BlobStore
 
 FILES = (("final.pdf", "final_sha256"), ("original.pdf", "original_sha256"),
-         ("plan.json", "plan_sha256"), ("audit-trail.json", "audit_sha256"))
+         ("plan.json", "plan_sha256"), ("audit-trail.json", "audit_sha256"),
+         # The sealed case file, once the plan's case closed (None before).
+         ("case-file.pdf", "case_file_sha256"))
 
 
 def describe(record: ArchivedRecord) -> dict[str, Any]:
@@ -42,7 +44,10 @@ def describe(record: ArchivedRecord) -> dict[str, Any]:
         "retain_until": record.retain_until.isoformat() if record.retain_until else None,
         "retention_rule": record.retention_rule,
         "on_hold": record.on_hold,
-        "sha256": {name: getattr(record, column) for name, column in FILES},
+        "sha256": {name: getattr(record, column) for name, column in FILES
+                   if getattr(record, column) is not None},
+        "case_outcome": record.case_outcome,
+        "case_closed_at": record.case_closed_at.isoformat() if record.case_closed_at else None,
     }
 
 
@@ -89,6 +94,8 @@ def _add_records(archive: zipfile.ZipFile, store: BlobStore,
         prefix = f"{record.envelope_id}/" if folder is None else folder
         for name, column in FILES:
             key = getattr(record, column)
+            if key is None:
+                continue
             archive.writestr(prefix + name, store.get(key))
             sums.append(f"{key}  {prefix}{name}")
         archive.writestr(prefix + "manifest.json",

@@ -38,6 +38,16 @@ class RecordNotFound(ArchiveError):
         super().__init__(f"no archived record for envelope {envelope_id}")
 
 
+class NoCaseFile(ArchiveError):
+    """The record's plan has no case file: its case has not closed (or its case file is
+    still being made)."""
+
+    def __init__(self, envelope_id: str) -> None:
+        self.envelope_id = envelope_id
+        super().__init__(f"the plan of envelope {envelope_id} has no case file yet: its "
+                         "case has not closed, or its case file is still being made")
+
+
 class RecordConflict(ArchiveError):
     """An envelope archived again with different content: the first record stands."""
 

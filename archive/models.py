@@ -56,6 +56,11 @@ class ArchivedRecord(Base):
     seal_level: Mapped[str | None] = mapped_column(String(8))
     stamp_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     stamp_digest: Mapped[str | None] = mapped_column(String(20))
+    # The plan's sealed case file (issue 17, 0019), a document of this record once the
+    # case closed: its blob, the case's outcome (searchable) and when it closed.
+    case_file_sha256: Mapped[str | None] = mapped_column(String(64))
+    case_outcome: Mapped[str | None] = mapped_column(String(20), index=True)
+    case_closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def on_hold(self) -> bool:
@@ -129,6 +134,7 @@ class Tombstone(Base):
     final_sha256: Mapped[str] = mapped_column(String(64))
     plan_sha256: Mapped[str] = mapped_column(String(64))
     audit_sha256: Mapped[str] = mapped_column(String(64))
+    case_file_sha256: Mapped[str | None] = mapped_column(String(64))  # 0019
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -29,7 +29,8 @@ from archive.store import BlobStore
 MAX_REASON = 2000
 MAX_HOLD_VALUE = 200
 HOLD_SCOPES = ("department", "manager")
-BLOB_COLUMNS = ("original_sha256", "final_sha256", "plan_sha256", "audit_sha256")
+BLOB_COLUMNS = ("original_sha256", "final_sha256", "plan_sha256", "audit_sha256",
+                "case_file_sha256")  # the last only once the plan's case closed
 
 
 class HoldError(ArchiveError):
@@ -252,7 +253,7 @@ def delete_unused_blobs(sessions: sessionmaker[Session], store: BlobStore) -> in
     deleted = 0
     with sessions() as session:
         keys = {getattr(t, column) for t in session.scalars(select(Tombstone))
-                for column in BLOB_COLUMNS}
+                for column in BLOB_COLUMNS} - {None}
         keys |= set(session.scalars(select(RecordVersion.sha256).join(
             Tombstone, Tombstone.envelope_id == RecordVersion.envelope_id)))
         for key in sorted(keys):

@@ -37,6 +37,11 @@ COUNT_LIMIT = 10_000
 MAX_TEXT = 200
 
 
+# How a plan's case closed, as its case file records it (the archive does not import the
+# signing domain; signing.domain.cases.Outcome holds the same four).
+CASE_OUTCOMES = ("met", "not_met", "resigned", "withdrawn")
+
+
 class InvalidQuery(ArchiveError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
@@ -50,6 +55,9 @@ class SearchQuery:
     manager: str | None = None
     department: str | None = None
     outcome: str | None = None
+    # How the plan's case closed (its case file archived): met, not_met, resigned,
+    # withdrawn (signing.domain.cases.Outcome).
+    case_outcome: str | None = None
     sent_from: dt.datetime | None = None
     sent_to: dt.datetime | None = None
     completed_from: dt.datetime | None = None
@@ -71,6 +79,8 @@ class SearchQuery:
                 raise InvalidQuery(name, "control characters are not allowed")
         if self.outcome is not None and self.outcome not in OUTCOMES:
             raise InvalidQuery("outcome", f"one of {', '.join(OUTCOMES)}")
+        if self.case_outcome is not None and self.case_outcome not in CASE_OUTCOMES:
+            raise InvalidQuery("case_outcome", f"one of {', '.join(CASE_OUTCOMES)}")
         if self.sort.lstrip("-") not in SORTS:
             raise InvalidQuery("sort", f"one of {', '.join(SORTS)}, with - for descending")
         if not 1 <= self.limit <= MAX_LIMIT:
@@ -180,6 +190,8 @@ def _indexed_conditions(query: SearchQuery, *, walking: Any = None
                           == query.department.strip().lower())
     if query.outcome:
         conditions.append(indexed(ArchivedRecord.outcome) == query.outcome)
+    if query.case_outcome:
+        conditions.append(indexed(ArchivedRecord.case_outcome) == query.case_outcome)
     if query.sent_by and query.team:
         conditions.append(or_(indexed(ArchivedRecord.sent_by) == query.sent_by,
                               indexed(ArchivedRecord.team) == query.team))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from docgen.seal import SealingKey
     from signing.branding import Branding
     from signing.domain.announce import Announcer
+    from signing.domain.case_file_task import CaseFileMaker
     from signing.domain.downloads import DownloadLinks
     from signing.domain.finalize import Finalizer
     from signing.domain.links import LinkSigner
@@ -238,6 +239,17 @@ class Services:
         from signing import instance
 
         return instance.retention_policy(self.settings)
+
+    @functools.cached_property
+    def case_file_maker(self) -> CaseFileMaker:
+        from signing.domain.case_file_task import CaseFileMaker  # fpdf2, pyHanko: slow
+
+        settings = self.settings
+        return CaseFileMaker(
+            self.sessions, self.store, sealing_key=lambda: self.sealing_key,
+            company_name=settings.company_name,
+            timestamp_url=settings.seal_timestamp_url or None,
+            seal_level=settings.seal_level)
 
     @functools.cached_property
     def announcer(self) -> Announcer:

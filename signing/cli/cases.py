@@ -1,12 +1,15 @@
 """``plansign case``: a plan's case at the command line, as the server's operator (an
-admin): read it, and record a check-in from a file. Reads are in the access log as
+admin): read it, record a check-in from a file, propose its outcome from a file, approve
+or return it, and close it early. Reads are in the access log as
 ``cli:<user>``, and each check-in on the plan's audit trail."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +111,112 @@ def _as_data(view: Any) -> dict[str, Any]:
     from signing.web.api.case_schemas import CaseOut
 
     return CaseOut.of(view).model_dump(mode="json")
+
+
+# -- the case's end (signing.domain.case_close) ------------------------------------------
+
+
+@case_group.command("propose")
+@click.argument("envelope_id")
+@click.option("--file", "path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The outcome as YAML or JSON: outcome (met or not_met), summary, goals "
+                   "(by number: assessment, result, evidence; every goal of the plan).")
+@click.pass_obj
+def propose_cmd(services: Services, envelope_id: str, path: Path) -> None:
+    """Propose the outcome at the plan's end, with evidence for each goal; HR approve it."""
+    from docgen.loading import parse_plan_text
+    from signing.domain import case_close
+
+    user, now = getpass.getuser(), _checked(services, envelope_id, "propose outcome")
+    with _case_errors():
+        form = case_close.outcome_form(parse_plan_text(
+            path.read_text(encoding="utf-8"), fmt="json" if path.suffix == ".json" else "yaml",
+            source=str(path)))
+        with services.sessions.begin() as session:
+            proposal = case_close.propose_outcome(session, envelope_id, form,
+                                                  actor=_actor(user), proposer=f"cli:{user}",
+                                                  now=now)
+    click.echo(f"proposed the outcome {proposal.outcome} of envelope {envelope_id}, with "
+               f"evidence for {len(proposal.results)} goal(s); it waits for HR's approval")
+
+
+@case_group.command("approve")
+@click.argument("envelope_id")
+@click.pass_obj
+def approve_cmd(services: Services, envelope_id: str) -> None:
+    """Approve the proposed outcome: its letter is rendered and sent to the employee; the
+    case closes when the letter's record is archived."""
+    from signing.domain import case_close
+
+    user, now = getpass.getuser(), _checked(services, envelope_id, "approve outcome")
+    with _case_errors():
+        letter_id = case_close.approve_outcome(
+            services.sessions, envelope_id, actor=_actor(user), approver=f"cli:{user}",
+            options=case_close.LetterOptions.of(services.settings, services.converter),
+            now=now)
+    click.echo(f"approved; the outcome letter (envelope {letter_id}) is sent to the employee")
+
+
+@case_group.command("return")
+@click.argument("envelope_id")
+@click.option("--comment", required=True, help="What the proposer should correct.")
+@click.pass_obj
+def return_cmd(services: Services, envelope_id: str, comment: str) -> None:
+    """Return the proposed outcome to its proposer with a comment."""
+    from signing.domain import case_close
+
+    user, now = getpass.getuser(), _checked(services, envelope_id, "return outcome")
+    with _case_errors(), services.sessions.begin() as session:
+        case_close.return_outcome(session, envelope_id, comment, actor=_actor(user), now=now)
+    click.echo(f"returned the proposed outcome of envelope {envelope_id} with your comment")
+
+
+@case_group.command("close")
+@click.argument("envelope_id")
+@click.option("--outcome", required=True, type=click.Choice(["resigned", "withdrawn"]))
+@click.option("--reason", required=True, help="Why the case closes early.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def close_cmd(services: Services, envelope_id: str, outcome: str, reason: str,
+              yes: bool) -> None:
+    """Close the case early (the employee resigned, the plan was withdrawn): at once, no
+    letter; its case file is then made and archived."""
+    from signing.domain import case_close
+
+    if not yes:
+        click.confirm(f"Close the case of envelope {envelope_id} now as {outcome}? Nothing "
+                      "more can be recorded on it", abort=True)
+    user, now = getpass.getuser(), _checked(services, envelope_id, "close case")
+    with _case_errors(), services.sessions.begin() as session:
+        case_close.close_early(session, envelope_id, outcome, reason, actor=_actor(user),
+                               closer=f"cli:{user}", now=now)
+    click.echo(f"closed the case of envelope {envelope_id} ({outcome}); its case file is "
+               "made by the worker")
+
+
+def _checked(services: Services, envelope_id: str, action: str) -> dt.datetime:
+    from signing.domain import access, authorize
+
+    now = dt.datetime.now(dt.UTC)
+    authorize.check_case(services, access.operator(getpass.getuser()), envelope_id,
+                         f"envelope {action}", now=now)
+    return now
+
+
+def _actor(user: str) -> Any:
+    from signing.domain import envelopes
+
+    return envelopes.Actor(f"cli:{user}")
+
+
+@contextlib.contextmanager
+def _case_errors() -> Iterator[None]:
+    """A case's bad input, said with the field to correct; nothing was recorded."""
+    from signing.domain.cases import CaseError
+    from signing.domain.errors import SigningError
+
+    try:
+        yield
+    except CaseError as exc:
+        raise SigningError(f"{exc.field}: {exc}" if exc.field else str(exc)) from None

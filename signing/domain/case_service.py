@@ -219,6 +219,9 @@ def _open(session: Session, envelope: EnvelopeRow, *, now: dt.datetime) -> CaseR
 
 
 def _require_case(envelope: EnvelopeRow) -> None:
+    if envelope.document_kind != "plan":
+        raise CaseUnavailable("this envelope is a document of a plan's case (its outcome "
+                              "letter, an amendment), not a plan: open the plan's case")
     if envelope.state == wf.EnvelopeState.VOIDED:
         raise CaseUnavailable("this plan was withdrawn (voided), so it has no case to "
                               "record on")
@@ -427,7 +430,7 @@ def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
     with sessions() as session:
         to_open = list(session.scalars(
             select(EnvelopeRow.id)
-            .where(EnvelopeRow.state.in_(CASE_STATES),
+            .where(EnvelopeRow.state.in_(CASE_STATES), EnvelopeRow.document_kind == "plan",
                    EnvelopeRow.created_at >= now - dt.timedelta(days=SWEEP_OPENS_DAYS),
                    ~EnvelopeRow.id.in_(select(CaseRow.envelope_id)))
             .order_by(EnvelopeRow.created_at).limit(SWEEP_BATCH)))

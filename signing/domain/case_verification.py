@@ -49,6 +49,19 @@ def verify_case_file(session: Session, pdf: bytes, stated: StatedCaseFile,
                             digest == record.get("sha256"),
                             f"its data has SHA-256 {digest}; the certificate states "
                             f"{record.get('sha256')}"))
+    digest = hashlib.sha256(pdf).hexdigest()
+    # The archive keeps one case file per plan: another one there is a mismatch; none
+    # (a case file made by hand, or its archiving still under way) is said as such.
+    archived = session.get(ArchivedRecord, str(data["envelope_id"]))
+    kept = archived.case_file_sha256 if archived is not None else None
+    checks.append(Check("case file archived", kept in (None, digest),
+                        f"the case file archived with envelope {data['envelope_id']}"
+                        if kept == digest else
+                        f"the archive holds no case file for envelope "
+                        f"{data['envelope_id']} yet" if kept is None else
+                        f"the archive holds another case file for envelope "
+                        f"{data['envelope_id']} (SHA-256 {kept}), not this one "
+                        f"({digest})"))
     return checks
 
 

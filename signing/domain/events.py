@@ -34,6 +34,13 @@ class EventType(StrEnum):
     # The plan's case after its sending (signing.domain.case_service; issue 17).
     CASE_EXTENDED = "case.extended"
     CASE_CLOSED = "case.closed"
+    # The outcome at the end date (signing.domain.case_close): proposed with evidence
+    # per goal, returned by HR with a comment or approved (its letter then sent); the
+    # sealed case file archived once the case closed.
+    CASE_OUTCOME_PROPOSED = "case.outcome_proposed"
+    CASE_OUTCOME_RETURNED = "case.outcome_returned"
+    CASE_OUTCOME_APPROVED = "case.outcome_approved"
+    CASE_FILE_ARCHIVED = "case.file_archived"
     CHECKIN_RECORDED = "checkin.recorded"
     # A scheduled check-in with no record after the grace period: the manager is
     # reminded (``checkin.missed``, once a meeting), then HR alerted.

@@ -8,7 +8,8 @@ The points: ``finalize.sealed`` (the final PDF made, not yet stored), ``finalize
 (stored with the envelope, not yet archived), ``finalize.blobs_written`` (the archive's
 blobs written, its index not yet committed), ``outbox.email.done`` (the provider has
 the message, the outbox row is not yet marked sent), ``webhook.delivered`` (the receiver
-has answered, the attempt is not yet recorded).
+has answered, the attempt is not yet recorded), ``casefile.sealed`` (a closed case's case
+file built and sealed, nothing of it kept yet).
 
 Read from the environment only, once, never from settings: it is for tests, and a
 deployment's configuration cannot switch it on by mistake.

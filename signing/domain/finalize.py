@@ -34,7 +34,7 @@ from archive import (
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, resolve_level, seal
 from docgen.stamp import SealFacts, stamp
-from signing.domain import apikeys, audit, envelopes, failpoints
+from signing.domain import apikeys, audit, case_close, envelopes, failpoints
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
 from signing.domain.completion import KeyFacts, SignerFacts, completion_of
@@ -156,6 +156,8 @@ class Finalizer:
                               retention={"retain_until": kept.until(index.completed_at)
                                          .isoformat(), "retention_rule": kept.rule}
                               if kept else None)
+            # An outcome letter's record archived closes its case, in this transaction.
+            case_close.letter_archived(db, row, now=now)
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name
@@ -187,7 +189,10 @@ def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> Reco
     closed = next(r.at for r in reversed(trail)
                   if r.type in (EventType.ENVELOPE_COMPLETED, EventType.ENVELOPE_EXPIRED,
                                 EventType.ENVELOPE_VOIDED))
-    return RecordIndex(envelope_id=row.id, plan_id=plan.plan_id or row.id,
+    plan_id = plan.plan_id or row.id
+    if row.document_kind != "plan":  # the plan's outcome letter or amendment: its own
+        plan_id = f"{plan_id}/{row.document_kind}"[:100]  # record, named by the plan
+    return RecordIndex(envelope_id=row.id, plan_id=plan_id,
                        employee_name=plan.employee.name, employee_id=plan.employee.employee_id,
                        manager_name=plan.manager.name, department=plan.employee.department,
                        outcome=outcome, sent_at=sent, completed_at=closed,

@@ -81,6 +81,12 @@ class EnvelopeRow(Base):
     planned_end: Mapped[dt.date | None] = mapped_column(Date)
     checkin_schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     lint_findings: Mapped[int | None] = mapped_column(Integer)
+    # What the envelope's document is (0025): a plan, or a document of a plan's case
+    # (its outcome letter, an amended plan) whose envelope is ``case_id``.
+    document_kind: Mapped[str] = mapped_column(String(20), default="plan",
+                                               server_default="plan")
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    amendment_number: Mapped[int | None] = mapped_column(Integer)
 
     signers: Mapped[list[SignerRow]] = relationship(
         back_populates="envelope", order_by="SignerRow.routing_order, SignerRow.id")
@@ -289,6 +295,11 @@ class CaseRow(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)
     closed_by: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The outcome proposed with evidence per goal (signing.domain.cases.outcome), and
+    # where it stands: proposed, returned, approved; the outcome letter's envelope.
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    proposal_state: Mapped[str | None] = mapped_column(String(20))
+    letter_envelope_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class CheckinRow(Base):

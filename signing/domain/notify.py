@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen import Plan, PlanError, plan_from_data, schedule_for
@@ -31,7 +32,7 @@ from signing.domain.mail import (
     compose,
 )
 from signing.domain.mail.compose import Contact as MailContact
-from signing.domain.models import CheckinRow, Document, EnvelopeRow, SignerRow
+from signing.domain.models import CaseRow, CheckinRow, Document, EnvelopeRow, SignerRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.domain.recordlinks import RecordLinks
 from signing.domain.workflow import Role
@@ -43,7 +44,7 @@ COPY_DELIVERIES = ("attachment", "link")
 
 # Messages to signers; when one cannot be delivered, HR are told.
 SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
-                             "refusal_recorded"})
+                             "refusal_recorded", "case_file_copy"})
 
 # Messages of a plan's case (signing.domain.case_service).
 CASE_MESSAGES = frozenset({"checkin_record", "checkin_overdue_manager", "checkin_overdue_hr"})
@@ -133,6 +134,10 @@ class Mailer:
         }
         contact = compose.Contact(plan.hr.name, plan.hr.email)
         person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
+        if job.name == "invitation" and row.document_kind == "outcome_letter":
+            return compose.outcome_letter_invitation(
+                **common, link=self._link(signer), deadline=self._deadline(row, plan),
+                contact=contact)
         if job.name == "invitation":
             return compose.invitation(
                 **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),
@@ -144,6 +149,17 @@ class Mailer:
             return self._your_copy(session, row, signer, common, person, contact)
         if job.name == own_records.REQUEST_EMAIL:
             return self._records_access(session, job, common, contact)
+        if job.name == "case_file_copy":
+            # The sealed case file (signing.domain.case_file_task), kept with the
+            # documents as the final PDFs are.
+            case_file = session.get(Document, str(job.payload.get("sha256", "")))
+            if case_file is None:
+                raise PermanentFailure("the case file is not in the database")
+            outcome = session.scalar(select(CaseRow.outcome).where(
+                CaseRow.envelope_id == row.id)) or ""
+            return compose.case_file_copy(
+                **common, contact=contact, outcome=outcome, attachments=(Attachment(
+                    "performance-plan-case-file.pdf", "application/pdf", case_file.content),))
         if job.name == "voided":
             # Cancels the meetings the invitation's calendar gave this signer, if any.
             return compose.voided(**common, **person, contact=contact, now=job.created_at,

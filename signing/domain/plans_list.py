@@ -285,7 +285,10 @@ def _envelopes(principal: Principal, query: PlanQuery,
     statement = select(literal(Kind.ENVELOPE.value).label("kind"), _E.c.id,
                        _E.c.employee_name, _E.c.department, _E.c.manager_name, _E.c.state,
                        _E.c.expires_at, _E.c.created_at, _E.c.employee_search)
-    return [statement.where(visible, condition, *_filters(_E, query, zone))
+    # Plans only: an outcome letter (an envelope of its plan's case, 0025) is read on
+    # its plan's case page, not listed as a plan of its own.
+    return [statement.where(visible, condition, _E.c.document_kind == "plan",
+                            *_filters(_E, query, zone))
             for visible in _visible_parts(principal)]
 
 
@@ -294,8 +297,9 @@ def latest_envelopes(session: Session, principal: Principal, *, limit: int) -> l
     start), newest first: what the editor offers to start a new plan from, found the
     list's way (:func:`_visible_parts`)."""
     columns = (_E.c.id, _E.c.employee_name, _E.c.department, _E.c.created_at)
-    parts = [select(*columns).where(visible).order_by(_E.c.created_at.desc()).limit(limit)
-             .subquery() for visible in _visible_parts(principal)]
+    parts = [select(*columns).where(visible, _E.c.document_kind == "plan")
+             .order_by(_E.c.created_at.desc()).limit(limit).subquery()
+             for visible in _visible_parts(principal)]
     rows: list[Any] = []
     for part in parts:
         rows.extend(session.execute(select(part)).all())

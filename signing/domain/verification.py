@@ -79,6 +79,17 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
             checks.append(_seal_time_check(report.signed_at, archived))
         checks.extend(_chain_checks(session, envelope_id, archived, record, original, sealed))
         checks.append(_final_check(session, store, record, archived))
+    if record.case_file_sha256 is not None:  # the plan's case closed: its case file too
+        case_file = _blob(store, record.case_file_sha256, "case file", checks)
+        stated = _case_file(case_file) if case_file is not None else None
+        if case_file is not None and stated is None:
+            checks.append(Check("case file", False, "the archived case file carries no "
+                                                    "case-file.json"))
+        elif case_file is not None and stated is not None:
+            from signing.domain.case_verification import verify_case_file
+
+            checks.extend(Check(f"case file: {c.name}", c.ok, c.detail)
+                          for c in verify_case_file(session, case_file, stated, validate))
     return checks
 
 

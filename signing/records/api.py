@@ -26,6 +26,7 @@ from archive import (
     InvalidKey,
     InvalidQuery,
     LegalHold,
+    NoCaseFile,
     RecordNotFound,
     SearchQuery,
     StoreUnavailable,
@@ -33,7 +34,7 @@ from archive import (
     hold_value_problem,
     reason_problem,
 )
-from archive.search import COUNT_LIMIT, SELECTIVE
+from archive.search import CASE_OUTCOMES, COUNT_LIMIT, SELECTIVE
 from signing.domain.access import Principal, Role
 from signing.records import service as records
 from signing.web import current, webdb
@@ -46,8 +47,10 @@ ENVELOPE_ID = r"^[A-Za-z0-9-]{1,64}$"
 
 if TYPE_CHECKING:
     Outcome = str  # the outcomes are data (archive.OUTCOMES); each one is a str
+    CaseOutcome = str
 else:
     Outcome = Literal[OUTCOMES]  # an enum in the OpenAPI document
+    CaseOutcome = Literal[CASE_OUTCOMES]
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -82,6 +85,8 @@ class RecordQuery(BaseModel):
     manager: Text = Field(None, description="Part of the manager's name.")
     department: Text = None
     outcome: Outcome | None = None
+    case_outcome: CaseOutcome | None = Field(
+        None, description="How the plan's case closed, once its case file is archived.")
     sent_from: When = None
     sent_to: Until = Field(None, description="Until this time; a bare date: to its end.")
     completed_from: When = None
@@ -174,7 +179,12 @@ class RecordOut(BaseModel):
                                                    "retain_until, in words.")
     on_hold: bool = Field(description="A legal hold on this record itself.")
     hold_reason: str | None
-    sha256: dict[str, str] = Field(description="Each archived document's SHA-256.")
+    case_outcome: str | None = Field(None, description="How the plan's case closed (met, "
+                                     "not_met, resigned, withdrawn), once its case file "
+                                     "is archived; null before.")
+    case_closed_at: dt.datetime | None = None
+    sha256: dict[str, str] = Field(description="Each archived document's SHA-256 (the case "
+                                               "file's once the case closed).")
 
     @classmethod
     def of(cls, row: ArchivedRecord) -> RecordOut:
@@ -185,7 +195,9 @@ class RecordOut(BaseModel):
             completed_at=row.completed_at, archived_at=row.archived_at,
             jurisdiction=row.jurisdiction, retain_until=row.retain_until,
             retention_rule=row.retention_rule, on_hold=row.on_hold, hold_reason=row.hold_reason,
-            sha256={name: getattr(row, column) for name, column in records.DOCUMENTS.items()})
+            case_outcome=row.case_outcome, case_closed_at=row.case_closed_at,
+            sha256={name: getattr(row, column) for name, column in records.DOCUMENTS.items()
+                    if getattr(row, column) is not None})
 
 
 class RecordPage(BaseModel):
@@ -264,6 +276,8 @@ _document("final.pdf", "application/pdf", "The final, sealed PDF")
 _document("original.pdf", "application/pdf", "The original PDF the signers saw")
 _document("plan.json", "application/json", "The plan data")
 _document("audit-trail.json", "application/json", "The audit trail as archived")
+_document("case-file.pdf", "application/pdf",
+          "The plan's sealed case file, once its case closed (404 before)")
 _document("bundle.zip", "application/zip",
           "A records bundle: every document and a manifest of SHA-256 sums")
 
@@ -362,6 +376,11 @@ def _envelope_id(value: str) -> str:
 
 @bp.errorhandler(RecordNotFound)
 def _not_archived(exc: RecordNotFound) -> Response:
+    return _error(str(exc), 404)
+
+
+@bp.errorhandler(NoCaseFile)
+def _no_case_file(exc: NoCaseFile) -> Response:
     return _error(str(exc), 404)
 
 

@@ -127,6 +127,8 @@ def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
         _caller()
     record, _ = records.read_record(sessions, store, caller, envelope_id, now=_now())
     for name in records.DOCUMENTS:
+        if getattr(record, records.DOCUMENTS[name]) is None:
+            continue  # the case file, before the plan's case closed
         data = records.read_document(sessions, store, caller, envelope_id, name, now=_now())
         write_atomic(out / name, data)
         click.echo(f"{out / name}  sha256 {getattr(record, records.DOCUMENTS[name])}")

@@ -21,6 +21,7 @@ from archive import (
     BlobStore,
     HoldError,
     LegalHold,
+    NoCaseFile,
     Page,
     Reader,
     RecordNotFound,
@@ -41,7 +42,9 @@ from signing.domain import access, audit
 from signing.domain.access import Principal, Role
 
 DOCUMENTS = {"final.pdf": "final_sha256", "original.pdf": "original_sha256",
-             "plan.json": "plan_sha256", "audit-trail.json": "audit_sha256"}
+             "plan.json": "plan_sha256", "audit-trail.json": "audit_sha256",
+             # The sealed case file, once the plan's case closed.
+             "case-file.pdf": "case_file_sha256"}
 
 
 def find(sessions: sessionmaker[Session], caller: Principal, query: SearchQuery, *,
@@ -164,6 +167,8 @@ def read_document(sessions: sessionmaker[Session], store: BlobStore, caller: Pri
     record = _authorised(sessions, caller, f"download {name}", envelope_id, now)
     action = f"download {name}"
     try:
+        if name != "bundle.zip" and getattr(record, DOCUMENTS[name]) is None:
+            raise NoCaseFile(envelope_id)
         data = (record_bundle(store, record) if name == "bundle.zip"
                 else store.get(getattr(record, DOCUMENTS[name])))
     except ArchiveError as exc:

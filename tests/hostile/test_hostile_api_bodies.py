@@ -34,6 +34,12 @@ BODIES = {
     "/api/v1/envelopes/{envelope_id}/case/checkins": {
         "meeting": 1, "held_at": "2026-12-07T10:00", "attendees": ["Morgan Example"],
         "goals": {"1": {"status": "at_risk", "value": 78}}, "notes": "Reviewed the queue."},
+    # A case's end (issue 17).
+    "/api/v1/envelopes/{envelope_id}/case/outcome": {"outcome": "not_met", "goals": {
+        "1": {"assessment": "not met", "result": "78%", "evidence": "Report of Friday."}}},
+    "/api/v1/envelopes/{envelope_id}/case/outcome/return": {"comment": "Date the report."},
+    "/api/v1/envelopes/{envelope_id}/case/close": {"outcome": "resigned",
+                                                   "reason": "Resigned on Monday."},
 }
 LIMIT = 512 * 1024  # MAX_CONTENT_LENGTH
 

@@ -38,6 +38,10 @@ BODIES = {
     "HoldBody": {"reason": "Checked by the access test."},
     "ResendLink": {"email": "checked.by.the.access.test@example.com"},
     "RecordCheckin": {"meeting": 1, "missed_reason": "Checked by the access test."},
+    "ProposeOutcome": {"outcome": "not_met", "goals": {"1": {
+        "assessment": "not met", "result": "78%", "evidence": "Checked by the access test."}}},
+    "ReturnOutcome": {"comment": "Checked by the access test."},
+    "CloseEarly": {"outcome": "withdrawn", "reason": "Checked by the access test."},
 }
 
 

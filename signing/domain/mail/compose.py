@@ -354,6 +354,36 @@ def checkin_record(*, to: str, name: str, link: str, company: str, contact: Cont
                     recorded_by=recorded_by, answer_by=format_date(answer_by.date()))
 
 
+def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.datetime,
+                              company: str, contact: Contact, envelope_id: str,
+                              signer_id: str, idempotency_key: str,
+                              language: str = SOURCE_LANGUAGE) -> Message:
+    """Asks the employee to read the outcome letter of their plan and respond by the
+    deadline: acknowledging is receipt, not agreement; refusing is recorded and the
+    outcome stands. No calendar: the plan's meetings are over."""
+    return _message("outcome_letter_invitation",
+                    subject="Please read and acknowledge the outcome letter of your plan",
+                    to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, link=_link(link),
+                    deadline=format_when(deadline, language), language=language)
+
+
+def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
+                   envelope_id: str, signer_id: str, idempotency_key: str,
+                   outcome: str, attachments: Sequence[Attachment],
+                   language: str = SOURCE_LANGUAGE) -> Message:
+    """The plan's case closed: the employee's copy of the sealed case file, attached
+    (the plan, each check-in record with their answers, the outcome letter, the
+    certificate), as they were given the plan's record."""
+    return _message("case_file_copy", subject="Your copy of your plan's case file",
+                    to=to, name=name, company=company, contact=contact,
+                    envelope_id=envelope_id, signer_id=signer_id,
+                    idempotency_key=idempotency_key, outcome=outcome,
+                    attachments=attachments, early=outcome in ("resigned", "withdrawn"),
+                    language=language)
+
+
 def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id: str,
                     idempotency_key: str, employee_name: str, meeting: int,
                     scheduled: dt.datetime, hr: bool, manager_name: str = "") -> Message:
@@ -448,6 +478,8 @@ _PREHEADER = {
     "refusal_recorded": N_("A note about a document from %(company)s."),
     # Issue 17's messages, not yet in the signer's catalog (English for every language).
     "checkin_record": "A record from %(company)s is waiting for you to read.",
+    "case_file_copy": "Your copy of a closed record from %(company)s.",
+    "outcome_letter_invitation": "A letter from %(company)s is waiting for your response.",
     "checkin_overdue": "A meeting has no record yet.",
 }
 

@@ -14,14 +14,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from signing.domain import authorize, case_service, cases, envelopes
+from docgen.charts.svg import chart_svg
+from signing.domain import authorize, case_close, case_service, cases, envelopes
 from signing.domain.access import Role
 from signing.domain.case_service import CaseView
 from signing.domain.cases import CaseError, CheckinForm
+from signing.domain.cases.charts import progress_charts
+from signing.domain.cases.outcome import OutcomeForm, ProposalState
 from signing.web import current, timefmt, webdb
 from signing.web.console import signedin
 
@@ -32,6 +37,13 @@ STATUS_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"),
 CASE_STATE_LABELS = {"active": _l("Active"), "extended": _l("Extended"),
                      "closed": _l("Closed")}
 ROLES = (Role.MANAGER, Role.HR, Role.ADMIN)
+# HR approve or return an outcome, and close a case early; the manager proposes.
+HR_ROLES = (Role.HR, Role.ADMIN)
+OUTCOME_LABELS = {"met": _l("Goals met: the plan closed successfully"),
+                  "not_met": _l("Goals not met"),
+                  "resigned": _l("Closed early: the employee resigned"),
+                  "withdrawn": _l("Closed early: the plan was withdrawn")}
+ASSESSMENTS = {"met": _l("Met"), "partly met": _l("Partly met"), "not met": _l("Not met")}
 
 
 @bp.app_template_global("case_field_id")
@@ -47,7 +59,8 @@ def case(envelope_id: str) -> str | tuple[str, int]:
     view = _read(envelope_id)
     done = request.args.get("done")
     return _page(view, form=MultiDict(), errors={},
-                 done=done if done in ("held", "missed") else None)
+                 done=done if done in ("held", "missed", "proposed", "approved", "returned",
+                                       "closed") else None)
 
 
 @bp.post("/plans/<envelope_id>/case/checkins")
@@ -92,14 +105,113 @@ def _form(form: Any) -> CheckinForm:
         employee_view=form.get("employee_view", ""))
 
 
+# -- the case's end (signing.domain.case_close) ------------------------------------------
+
+
+@bp.post("/plans/<envelope_id>/case/outcome")
+@signedin.signed_in(*ROLES)
+def propose_outcome(envelope_id: str) -> BaseResponse | tuple[str, int]:
+    _check(envelope_id, "envelope propose outcome")
+    who = signedin.person()
+    assert who is not None  # behind signed_in
+    form = request.form
+    goals: dict[str, dict[str, str]] = {}
+    for key in form:
+        found = re.fullmatch(r"goal-(\d{1,3})-(assessment|result|evidence)", key)
+        if found:
+            goals.setdefault(found.group(1), {})[found.group(2)] = form.get(key, "")
+    try:
+        with webdb.transaction() as db:
+            case_close.propose_outcome(
+                db, envelope_id, OutcomeForm(form.get("outcome", ""), form.get("summary", ""),
+                                             goals),
+                actor=_actor(who.actor), proposer=who.display_name, now=signedin.now())
+    except CaseError as exc:
+        return _outcome_error(envelope_id, exc, form)
+    return _done(envelope_id, "proposed")
+
+
+@bp.post("/plans/<envelope_id>/case/outcome/approve")
+@signedin.signed_in(*HR_ROLES)
+def approve_outcome(envelope_id: str) -> BaseResponse | tuple[str, int]:
+    _check(envelope_id, "envelope approve outcome")
+    who = signedin.person()
+    assert who is not None
+    services = current.services()
+    try:
+        case_close.approve_outcome(
+            services.sessions, envelope_id, actor=_actor(who.actor),
+            approver=who.display_name,
+            options=case_close.LetterOptions.of(services.settings, services.converter),
+            now=signedin.now())
+    except CaseError as exc:
+        return _outcome_error(envelope_id, exc, request.form)
+    return _done(envelope_id, "approved")
+
+
+@bp.post("/plans/<envelope_id>/case/outcome/return")
+@signedin.signed_in(*HR_ROLES)
+def return_outcome(envelope_id: str) -> BaseResponse | tuple[str, int]:
+    _check(envelope_id, "envelope return outcome")
+    who = signedin.person()
+    assert who is not None
+    try:
+        with webdb.transaction() as db:
+            case_close.return_outcome(db, envelope_id, request.form.get("comment", ""),
+                                      actor=_actor(who.actor), now=signedin.now())
+    except CaseError as exc:
+        return _outcome_error(envelope_id, exc, request.form)
+    return _done(envelope_id, "returned")
+
+
+@bp.post("/plans/<envelope_id>/case/close")
+@signedin.signed_in(*HR_ROLES)
+def close_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
+    _check(envelope_id, "envelope close case")
+    who = signedin.person()
+    assert who is not None
+    form = request.form
+    try:
+        if form.get("confirm") != "yes":  # the page's confirmation, as the CLI's prompt
+            raise CaseError(_("tick the box to confirm that the case closes now"),
+                            "confirm")
+        with webdb.transaction() as db:
+            case_close.close_early(db, envelope_id, form.get("early", ""),
+                                   form.get("reason", ""), actor=_actor(who.actor),
+                                   closer=who.display_name, now=signedin.now())
+    except CaseError as exc:
+        if exc.field == "outcome":  # the early close's choice is its own field here
+            exc.field = "early"
+        return _outcome_error(envelope_id, exc, form)
+    return _done(envelope_id, "closed")
+
+
+def _outcome_error(envelope_id: str, exc: CaseError, form: Any) -> tuple[str, int]:
+    view = _read(envelope_id)
+    key = f"outcome:{exc.field or 'outcome'}"
+    return _page(view, form=MultiDict(), errors={key: _sentence(str(exc))}, oform=form), (
+        409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable) else 422)
+
+
+def _done(envelope_id: str, what: str) -> BaseResponse:
+    return redirect(url_for(".case", envelope_id=envelope_id, done=what, _anchor="outcome"),
+                    303)
+
+
+def _actor(actor: str) -> envelopes.Actor:
+    return envelopes.Actor(actor, request.remote_addr, request.user_agent.string[:500] or None)
+
+
 def _page(view: CaseView, *, form: Any, errors: dict[str, str],
-          done: str | None = None) -> str:
+          done: str | None = None, oform: Any = None) -> str:
     who = signedin.person()
     zone_name = timefmt.zone_name((who.time_zone if who else None) or view.zone)
     chosen = form.get("meeting") or request.args.get("meeting") or (
         str(view.next_meeting.number) if view.next_meeting else "")
     meeting = int(chosen) if chosen.isdigit() else 0
     recorded = {r.meeting for r in view.records}
+    outcome = case_close.read_outcome(webdb.session(), view.envelope_id)
+    hr = signedin.principal().role in HR_ROLES
     return render_template(
         "console/case.html", view=view, case=view.case, plan=view.plan, zone=zone_name,
         plan_zone=view.zone, form=form, errors=errors, done=done,
@@ -110,6 +222,16 @@ def _page(view: CaseView, *, form: Any, errors: dict[str, str],
         # The progress charts' data (each goal's metric over the check-ins held): drawn
         # by console/case_charts.html.
         progress=cases.series(view.plan.goals, view.case.checkins, ZoneInfo(view.zone)),
+        # ... as docgen.charts' SVG figures (escaped there; attributes, no styles).
+        charts=[Markup(chart_svg(chart, id_prefix=f"goal-{n}-chart"))
+                for n, chart in enumerate(progress_charts(
+                    view.plan.goals, view.case.checkins, ZoneInfo(view.zone),
+                    (view.case.start, view.case.end)), start=1)],
+        outcome=outcome, oform=oform if oform is not None else MultiDict(),
+        outcome_labels=OUTCOME_LABELS, assessments=ASSESSMENTS,
+        may_propose=view.case.is_open and outcome.state in (None, ProposalState.RETURNED),
+        may_approve=hr and outcome.state == ProposalState.PROPOSED and view.case.is_open,
+        may_close=hr and view.case.is_open and outcome.state != ProposalState.APPROVED,
         may_record=view.case.is_open, now=signedin.now())
 
 

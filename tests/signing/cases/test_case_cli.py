@@ -62,3 +62,32 @@ def test_the_worker_chases_an_unrecorded_check_in_once(runner, env):
     shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
     assert "check-in 1 has no record; the manager was reminded, and HR alerted" in \
         shown.output
+
+
+def test_propose_return_and_close_a_case_from_the_command_line(runner, env, tmp_path):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions, days_ago=62)  # the sample plan's 60 days over
+    outcome = tmp_path / "outcome.yaml"
+    outcome.write_text(yaml.safe_dump({"outcome": "not_met", "goals": {
+        1: {"assessment": "not met", "result": "78%"}}}), encoding="utf-8")
+    missing = runner.invoke(main, ["case", "propose", envelope_id, "--file", str(outcome)],
+                            env=env)
+    assert missing.exit_code == 1 and "goals[1].evidence:" in missing.output
+    assert "Traceback" not in missing.output
+    outcome.write_text(yaml.safe_dump({"outcome": "not_met", "summary": "Below target.",
+                                       "goals": {1: {"assessment": "not met",
+                                                     "result": "78%",
+                                                     "evidence": "Report of Friday."}}}),
+                       encoding="utf-8")
+    proposed = runner.invoke(main, ["case", "propose", envelope_id, "--file", str(outcome)],
+                             env=env)
+    assert proposed.exit_code == 0 and "waits for HR's approval" in proposed.output
+    returned = runner.invoke(main, ["case", "return", envelope_id, "--comment",
+                                    "Date the report."], env=env)
+    assert returned.exit_code == 0, returned.output
+    closed = runner.invoke(main, ["case", "close", envelope_id, "--outcome", "withdrawn",
+                                  "--reason", "The role was made redundant."],
+                           env=env, input="y\n")
+    assert closed.exit_code == 0 and "closed the case" in closed.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
+    assert "closed" in shown.output

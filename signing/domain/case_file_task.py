@@ -1,0 +1,261 @@
+"""The case file at a case's close: the worker's handler for ``case_file`` outbox rows.
+
+The row is queued in the transaction that closes the case
+(:func:`signing.domain.case_close._close`), so it exists exactly when a case closed.
+Its payload is plain data (nothing but the envelope), and the handler is safe to run
+again after a crash, in three steps:
+
+1. gather the :class:`docgen.casefile.CaseFile` from the database and the archive: the
+   plan's sealed record (its archived final PDF), every check-in with the employee's
+   acknowledgement, comments or silence, the outcome letter's sealed record, the
+   progress charts and the case's events (read only);
+2. build and seal it, outside any transaction (``casefile.sealed`` is the crash point
+   just after: nothing was kept yet, so a restart makes it again);
+3. in one transaction, with the plan's envelope locked: store the PDF in the blob store
+   (keyed by its content), make it a document of the plan's archived record (searchable
+   by the case's outcome), record ``case.file_archived`` on the plan's chain and queue
+   the employee's copy by email. A second run finds the record's case file and stops,
+   so one case file is kept and one email sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import ArchivedRecord, BlobStore
+from docgen import DocgenError, plan_from_data
+from docgen.casefile import (
+    Answer,
+    CaseEvent,
+    CaseFile,
+    CheckinPage,
+    Comment,
+    GoalEntry,
+    IncludedDocument,
+)
+from docgen.seal import SealingKey
+from signing.domain import case_service, envelopes, failpoints, trail_names
+from signing.domain import workflow as wf
+from signing.domain.cases import CaseState
+from signing.domain.cases.casefile import make_case_file
+from signing.domain.cases.charts import STATUS_LABELS, progress_charts, unit_of
+from signing.domain.events import EventType
+from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow
+from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
+from signing.domain.timeline import Who
+
+log = logging.getLogger(__name__)
+WORKER = envelopes.Actor("worker")
+
+# The case's events the case file's certificate lists, in words (StrEnum keys: found
+# by the stored type's text).
+_WORDS: dict[str, str] = {
+    EventType.ENVELOPE_SENT: "plan sent to be signed; case opened",
+    EventType.ENVELOPE_ARCHIVED: "plan's record sealed and archived",
+    EventType.CHECKIN_MISSED: "manager reminded of an unrecorded check-in",
+    EventType.CHECKIN_HR_ALERTED: "HR alerted of an unrecorded check-in",
+    EventType.CHECKIN_ACKNOWLEDGED: "employee acknowledged receipt of a check-in record",
+    EventType.CHECKIN_COMMENTED: "employee commented on a check-in record",
+    EventType.CHECKIN_UNANSWERED: "no answer to a check-in record in time",
+    EventType.CASE_EXTENDED: "case extended",
+    EventType.CASE_OUTCOME_PROPOSED: "outcome proposed with evidence per goal",
+    EventType.CASE_OUTCOME_RETURNED: "proposed outcome returned by HR with a comment",
+    EventType.CASE_OUTCOME_APPROVED: "outcome approved by HR; outcome letter sent",
+}
+# The outcome letter's own way, from its envelope's chain.
+_LETTER_WORDS: dict[str, str] = {
+    EventType.ENVELOPE_SENT: "outcome letter sent to the employee",
+    EventType.SIGNER_ACKNOWLEDGED: "employee acknowledged receipt of the outcome letter",
+    EventType.SIGNER_REFUSED: "employee refused to sign the outcome letter",
+    EventType.SIGNER_COMMENTED: "employee commented on the outcome letter",
+    EventType.ENVELOPE_EXPIRED: "no answer to the outcome letter in time",
+    EventType.ENVELOPE_ARCHIVED: "outcome letter's record sealed and archived",
+}
+
+
+@dataclass(frozen=True)
+class CaseFileMaker:
+    sessions: sessionmaker[Session]
+    store: BlobStore
+    sealing_key: Callable[[], SealingKey]
+    company_name: str = ""
+    timestamp_url: str | None = None
+    seal_level: str = "auto"
+    # Seconds each step of the last run took ("gather", "pages", "merge", "seal",
+    # "archive"): what bench/bench_case_close.py reports.
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def __call__(self, session: Session, job: OutboxJob, now: dt.datetime) -> None:
+        record = session.get(ArchivedRecord, job.envelope_id)
+        if record is not None and record.case_file_sha256 is not None:
+            return None  # made before (a retry after the transaction committed)
+        try:
+            started = time.perf_counter()
+            case = gather(session, self.store, job.envelope_id, now=now,
+                          company_name=self.company_name)
+            self.timings.clear()
+            self.timings["gather"] = time.perf_counter() - started
+            sealed = make_case_file(case, self.sealing_key(), now=now,
+                                    seal_level=self.seal_level,
+                                    timestamp_url=self.timestamp_url)
+            self.timings.update(sealed.timings)
+            failpoints.reached("casefile.sealed")
+            started = time.perf_counter()
+            self._archive(job.envelope_id, sealed.pdf, case, now)
+            self.timings["archive"] = time.perf_counter() - started
+        except DocgenError as exc:
+            raise TransientFailure(f"the case file of envelope {job.envelope_id}: "
+                                   f"{exc}") from exc
+        return None
+
+    def _archive(self, envelope_id: str, pdf: bytes, case: CaseFile, now: dt.datetime) -> None:
+        with self.sessions.begin() as db:
+            envelope = envelopes.load(db, envelope_id, lock=True)
+            record = db.get_one(ArchivedRecord, envelope_id)
+            db.refresh(record)
+            if record.case_file_sha256 is not None:
+                return  # another run kept one first; keep theirs
+            digest = self.store.put(pdf)
+            # Kept with the documents too, as a final PDF is: the employee's copy is
+            # mailed from there.
+            if db.get(Document, digest) is None:
+                db.add(Document(sha256=digest, content_type="application/pdf",
+                                size=len(pdf), content=pdf, created_at=now))
+            record.case_file_sha256, record.case_outcome = digest, case.outcome
+            record.case_closed_at = case.closed_at
+            employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
+            event = wf.Event(EventType.CASE_FILE_ARCHIVED, data={
+                "sha256": digest, "outcome": case.outcome, "size": len(pdf)})
+            envelopes.record_events(db, envelope_id, [event], [
+                wf.Effect("email", "case_file_copy", employee.id, {"sha256": digest},
+                          about=event)], actor=WORKER, now=now)
+
+
+def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.datetime,
+           company_name: str = "") -> CaseFile:
+    """The closed case of ``envelope_id`` as the case file builder takes it."""
+    row = session.get(CaseRow, envelope_id)
+    if row is None or row.state != CaseState.CLOSED or row.closed_at is None:
+        raise PermanentFailure(f"the case of envelope {envelope_id} is not closed")
+    record = session.get(ArchivedRecord, envelope_id)
+    if record is None:
+        # The plan's own record is finalized by its own outbox row: wait for it.
+        raise TransientFailure(f"the plan's record of envelope {envelope_id} is not "
+                               "archived yet")
+    envelope = envelopes.load(session, envelope_id)
+    plan = plan_from_data(envelope.plan_data, stored=True)
+    view = case_service.read_case(session, envelope_id, now=now)
+    zone = ZoneInfo(view.zone)
+    employee = plan.employee.name
+    plan_doc = IncludedDocument("plan", "The plan, signed and sealed",
+                                store.get(record.final_sha256), record.completed_at,
+                                "plan.pdf")
+    letter = None
+    letter_id = row.letter_envelope_id
+    if letter_id is not None and row.outcome in ("met", "not_met"):
+        letter_row = session.get_one(EnvelopeRow, letter_id)
+        if letter_row.final_sha256 is None:
+            raise TransientFailure(f"the outcome letter {letter_id} is not sealed yet")
+        letter = IncludedDocument("outcome letter", "Outcome letter, acknowledged and sealed",
+                                  session.get_one(Document, letter_row.final_sha256).content,
+                                  _sealed_at(session, letter_id) or row.closed_at,
+                                  "outcome-letter.pdf")
+    pages = []
+    for r in view.records:
+        c = r.checkin
+        if r.acknowledged_at is not None:
+            kind, at = "acknowledged", r.acknowledged_at
+        elif r.unanswered_at is not None:
+            kind, at = "no_answer", r.unanswered_at
+        else:
+            kind, at = "pending", None
+        answer = Answer(kind, employee if kind == "acknowledged" else "", at,
+                        tuple(Comment(employee, m.at, m.text) for m in r.comments))
+        goals = tuple(
+            GoalEntry(p.goal, plan.goals[p.goal - 1].statement, STATUS_LABELS[p.status],
+                      _value(p.value, plan.goals[p.goal - 1].target or ""),
+                      plan.goals[p.goal - 1].baseline or "",
+                      plan.goals[p.goal - 1].target or "", p.note)
+            for p in c.goals if 1 <= p.goal <= len(plan.goals))
+        due = tuple(f"Goal {item.goal}: {m.description}" for item in view.agenda(c.meeting)
+                    for m in item.milestones_due)
+        pages.append(CheckinPage(c.meeting, c.scheduled_for, c.held_at, c.missed_reason,
+                                 c.attendees, goals, c.notes, c.support_given, c.next_steps,
+                                 c.employee_view, c.recorded_by, c.recorded_at, answer, due))
+    checkins = [r.checkin for r in view.records]
+    charts = progress_charts(plan.goals, checkins, zone, (view.case.start, view.case.end))
+    return CaseFile(
+        envelope_id=envelope_id, plan_id=plan.plan_id or "",
+        company=plan.company.name if plan.company else company_name,
+        employee=employee, employee_id=plan.employee.employee_id or "",
+        department=plan.employee.department or "", manager=plan.manager.name,
+        hr=plan.hr.name, zone=view.zone, start=view.case.start, end=view.case.end,
+        outcome=str(row.outcome), outcome_reason=row.closed_reason or "",
+        closed_at=row.closed_at, made_at=now, plan=plan_doc, checkins=tuple(pages),
+        outcome_letter=letter, charts=charts,
+        events=_events(session, envelope_id, letter_id), scheduled=len(view.schedule))
+
+
+def _events(session: Session, envelope_id: str, letter_id: str | None
+            ) -> tuple[CaseEvent, ...]:
+    """The plan's sending and archiving, everything on its case, and the outcome letter's
+    way (sent, answered, archived), oldest first, everyone by name."""
+    ids = [envelope_id] + ([letter_id] if letter_id else [])
+    rows = list(session.execute(
+        select(AuditEventRow.envelope_id, AuditEventRow.type, AuditEventRow.at,
+               AuditEventRow.actor, AuditEventRow.data)
+        .where(AuditEventRow.envelope_id.in_(ids)).order_by(AuditEventRow.at,
+                                                            AuditEventRow.seq)))
+    names = trail_names.load(session, {r.actor for r in rows}, envelope_id=envelope_id)
+    letter_names = (trail_names.load(session, (), envelope_id=letter_id).signers
+                    if letter_id else {})
+    events = []
+    for env, type_, at, actor, data in rows:
+        what = _what(type_, data, letter=env != envelope_id)
+        if what is None:
+            continue
+        who = names.actor(actor) if env == envelope_id else (
+            letter_names.get(actor.removeprefix("signer:")) or names.actor(actor))
+        events.append(CaseEvent(at, what, _who(who)))
+    return tuple(events)
+
+
+def _what(type_: str, data: dict[str, object], *, letter: bool) -> str | None:
+    meeting = data.get("meeting")
+    if letter:
+        return _LETTER_WORDS.get(type_)
+    if type_ == EventType.CHECKIN_RECORDED:
+        return (f"check-in {meeting} recorded" if data.get("held_at") else
+                f"check-in {meeting} recorded as missed")
+    if type_ == EventType.CASE_CLOSED:
+        return f"case closed: {str(data.get('outcome', '')).replace('_', ' ')}"
+    words = _WORDS.get(type_)
+    if words is not None and meeting is not None:
+        words = f"{words} ({meeting})"
+    return words
+
+
+def _who(who: Who) -> str:
+    return f"{who.name} ({who.role})" if who.role else who.name
+
+
+def _sealed_at(session: Session, envelope_id: str) -> dt.datetime | None:
+    return session.scalar(select(AuditEventRow.at).where(
+        AuditEventRow.envelope_id == envelope_id,
+        AuditEventRow.type == EventType.ENVELOPE_SEALED).limit(1))
+
+
+def _value(value: float | None, target: str) -> str:
+    if value is None:
+        return ""
+    unit = unit_of(target)
+    text = f"{value:g}"
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()

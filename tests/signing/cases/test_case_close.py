@@ -1,0 +1,238 @@
+"""A case's close on the database, end to end with real LibreOffice: the outcome proposed
+with evidence per goal (missing evidence refused by its field, nothing recorded),
+returned and proposed again, approved; the outcome letter an envelope of its own sent
+to the employee; its record archived closes the case (case.closed, its webhook, the
+case file's outbox row in one transaction); the worker's case file task builds, seals
+and archives the case file as a document of the plan's record, searchable by outcome,
+verified, and mails the employee their copy. An early close needs no letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import unicodedata
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from archive import ArchivedRecord, FolderStore, record_bundle
+from archive.search import SearchQuery, search
+from docgen.casefile.manifest import read_case_file
+from docgen.seal import create_self_signed, validate
+from signing.domain import case_close, outbox, verification
+from signing.domain import envelopes as svc
+from signing.domain.case_file_task import CaseFileMaker
+from signing.domain.cases import CaseError
+from signing.domain.events import EventType
+from signing.domain.finalize import Finalizer
+from signing.domain.links import LinkSigner
+from signing.domain.mail import FileMailBackend
+from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, OutboxRow
+from signing.domain.notify import Mailer
+from tests.docgen.seal.sealkit import pdfsig
+from tests.docgen.stamp.test_stamp_record import arabic_words, squash
+from tests.signing.cases import closekit
+from tests.signing.cases.closekit import AT_END, HR, PLAN, Parts
+from testsupport.casekit import ARABIC_COMMENT
+
+pytestmark = pytest.mark.database
+
+
+@pytest.fixture
+def seal_key(tmp_path):
+    return create_self_signed(tmp_path / "seal", "Alpenglühn Mobile AG",
+                              now=closekit.SENT - dt.timedelta(days=1))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return FolderStore(tmp_path / "archive")
+
+
+@pytest.fixture
+def parts(sessions, converter, store, seal_key):
+    finalizer = Finalizer(sessions, store, sealing_key=lambda: seal_key,
+                          company_name="Fallback Co")
+    return Parts(sessions, converter, finalizer, closekit.letter_options(converter))
+
+
+@pytest.fixture
+def maker(sessions, store, seal_key):
+    return CaseFileMaker(sessions, store, sealing_key=lambda: seal_key,
+                         company_name="Fallback Co")
+
+
+def counts(sessions, envelope_id):
+    with sessions() as session:
+        return (session.scalar(select(func.count()).select_from(AuditEventRow).where(
+                    AuditEventRow.envelope_id == envelope_id)),
+                session.scalar(select(func.count()).select_from(OutboxRow)),
+                session.scalar(select(func.count()).select_from(EnvelopeRow)),
+                session.get_one(CaseRow, envelope_id).proposal_state)
+
+
+def trail(sessions, envelope_id):
+    with sessions() as session:
+        return [(r.type, r.data) for r in svc.audit_trail(session, envelope_id)]
+
+
+def mailer(tmp_path) -> Mailer:
+    return Mailer(FileMailBackend(tmp_path / "mail"), LinkSigner(["k" * 32]),
+                  "https://plansign.example", "Fallback Co")
+
+
+def job_of(row: OutboxRow) -> outbox.OutboxJob:
+    return outbox.OutboxJob(row.id, row.dedupe_key, row.kind, row.name, row.envelope_id,
+                            row.signer_id, row.payload, 0, row.created_at)
+
+
+def text_of(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "case-file.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         check=True, text=True).stdout
+    return unicodedata.normalize("NFKC", out)
+
+
+def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
+        parts, maker, sessions, store, seal_key, tmp_path):
+    envelope_id = closekit.archived_plan(parts)
+    closekit.record_checkins(sessions, envelope_id)
+
+    # An outcome without evidence for each goal: refused by its field, nothing recorded.
+    before = counts(sessions, envelope_id)
+    evidence = {**closekit.EVIDENCE, "2": {"assessment": "partly met", "result": "2 h 10"}}
+    with pytest.raises(CaseError) as raised:
+        closekit.propose(sessions, envelope_id, goals=evidence)
+    assert raised.value.field == "goals[2].evidence"
+    assert counts(sessions, envelope_id) == before
+
+    # Proposed, returned by HR with a comment, proposed again, approved.
+    closekit.propose(sessions, envelope_id, summary="First try.")
+    with sessions.begin() as session:
+        case_close.return_outcome(session, envelope_id, "Name the report for goal 3.",
+                                  actor=HR, now=AT_END)
+    with sessions() as session:
+        view = case_close.read_outcome(session, envelope_id)
+        assert (view.state, view.returned_comment) == ("returned",
+                                                       "Name the report for goal 3.")
+    closekit.propose(sessions, envelope_id)
+    letter_id = closekit.approve(parts, envelope_id)
+    with sessions() as session:
+        letter = session.get_one(EnvelopeRow, letter_id)
+        assert (letter.document_kind, letter.case_id, letter.state) == (
+            "outcome_letter", envelope_id, "sent")
+        assert [s.role for s in letter.signers] == ["employee"]
+        assert case_close.read_outcome(session, envelope_id).state == "approved"
+        assert session.get_one(CaseRow, envelope_id).state == "active"  # not yet closed
+        # The employee is asked to read the letter (not a plan), with no calendar.
+        [invite] = session.scalars(select(OutboxRow).where(
+            OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
+        invitation = mailer(tmp_path).compose(session, job_of(invite))
+    assert "outcome letter" in invitation.subject and not invitation.attachments
+    assert "outcome letter of your performance improvement plan" in invitation.text
+
+    # The employee acknowledges the letter (receipt); its record archived closes the case.
+    closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=1))
+    closed_at = AT_END + dt.timedelta(days=1, hours=1)
+    closekit.finalize(parts, closed_at)
+    with sessions() as session:
+        case = session.get_one(CaseRow, envelope_id)
+        assert (case.state, case.outcome, case.closed_at) == ("closed", "not_met", closed_at)
+        jobs = session.scalars(select(OutboxRow).where(
+            OutboxRow.envelope_id == envelope_id, OutboxRow.kind.in_(("case_file",
+                                                                      "webhook")),
+            OutboxRow.created_at == closed_at)).all()
+    assert sorted((j.kind, j.name) for j in jobs) == [("case_file", "case_file"),
+                                                      ("webhook", "case.closed")]
+    webhook = next(j for j in jobs if j.kind == "webhook")
+    assert set(webhook.payload) <= {"outcome", "seq"}  # thin: no reasons, no evidence
+
+    # The worker's task: the case file, sealed and archived with the plan's record.
+    made_at = closed_at + dt.timedelta(minutes=1)
+    assert outbox.run_once(sessions, {"case_file": maker}, now=made_at) == 1
+    assert outbox.run_once(sessions, {"case_file": maker}, now=made_at) == 0
+    with sessions() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+        assert record.case_outcome == "not_met" and record.case_closed_at == closed_at
+        pdf = store.get(record.case_file_sha256)
+        found = search(session, SearchQuery(case_outcome="not_met"))
+        assert [r.envelope_id for r in found.records] == [envelope_id]
+        assert not search(session, SearchQuery(case_outcome="met")).records
+        checks = verification.verify_file(
+            session, store, pdf, lambda p: validate(p, trusted=[seal_key.certificate]))
+        by_envelope = verification.verify_envelope(
+            session, store, envelope_id, lambda p: validate(p, trusted=[seal_key.certificate]))
+        bundle = zipfile.ZipFile(io.BytesIO(record_bundle(store, record)))
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert "case file archived" in [c.name for c in checks]
+    # plansign verify ENVELOPE covers the case file too; the records bundle holds it.
+    assert all(c.ok for c in by_envelope), [c for c in by_envelope if not c.ok]
+    assert "case file: seal" in [c.name for c in by_envelope]
+    assert bundle.read("case-file.pdf") == pdf
+    assert f"{record.case_file_sha256}  case-file.pdf" in bundle.read("SHA256SUMS").decode()
+    names = [c.name for c in checks]
+    assert "outcome letter (outcome-letter.pdf) seal" in names and "plan record archived" in names
+    assert sum(n.startswith("check-in") for n in names) == 5
+    report = pdfsig(pdf, tmp_path)
+    assert "Signature is Valid" in report and "Total document signed" in report, report
+
+    # Its text: the outcome, each check-in with its answer, the Arabic comment word for
+    # word, the missed meeting, the letter, the charts, the certificate's events.
+    text = text_of(pdf, tmp_path)
+    flat = squash(text)
+    for words in ("Goals not met", "Check-in 3 of 5: missed", "Acknowledged by Léa Brändli",
+                  "No answer within the days given", "Progress against each goal",
+                  "Goal 1:", "Goal 2:", "Goal 3:", "Outcome letter",
+                  "outcome letter's record sealed and archived", "case closed: not met",
+                  "check-in 3 recorded as missed", "Certificate of the case"):
+        assert squash(words) in flat, words
+    assert arabic_words(ARABIC_COMMENT) <= arabic_words(text)
+    # The charts: one per goal, titled by it, after the check-ins and the letter.
+    progress = flat[flat.rindex(squash("Progress against each goal")):]
+    for number in (1, 2, 3):
+        assert squash(f"Goal {number}:") in progress, number
+    stated = read_case_file(pdf)
+    assert stated is not None and stated.data["outcome"] == "not_met"
+
+    # On the plan's chain: proposed twice, returned, approved, closed, file archived once.
+    types = [t for t, _ in trail(sessions, envelope_id)]
+    assert types.count(EventType.CASE_OUTCOME_PROPOSED) == 2
+    assert types[-2:] == [EventType.CASE_CLOSED, EventType.CASE_FILE_ARCHIVED]
+    # The employee's copy, by email, the case file attached.
+    with sessions() as session:
+        [job] = session.scalars(select(OutboxRow).where(OutboxRow.name == "case_file_copy"))
+        message = mailer(tmp_path).compose(session, job_of(job))
+    assert message.to == PLAN.employee.email
+    assert [a.content for a in message.attachments] == [pdf]
+
+
+def test_an_early_close_closes_at_once_without_a_letter(parts, maker, sessions, store):
+    envelope_id = closekit.archived_plan(parts)
+    at = closekit.SENT + dt.timedelta(days=12)
+    for outcome, reason, field in (("not_met", "x", "outcome"), ("resigned", " ", "reason")):
+        with pytest.raises(CaseError) as raised, sessions.begin() as session:
+            case_close.close_early(session, envelope_id, outcome, reason, actor=HR,
+                                   closer=PLAN.hr.name, now=at)
+        assert raised.value.field == field
+    with sessions.begin() as session:
+        case_close.close_early(session, envelope_id, "resigned",
+                               "Léa resigned on 20 January 2027.", actor=HR,
+                               closer=PLAN.hr.name, now=at)
+    with sessions() as session:
+        case = session.get_one(CaseRow, envelope_id)
+        assert (case.state, case.outcome, case.closed_reason) == (
+            "closed", "resigned", "Léa resigned on 20 January 2027.")
+        assert session.scalar(select(func.count()).select_from(EnvelopeRow)) == 1
+    # Nothing more is taken on a closed case.
+    with pytest.raises(CaseError):
+        closekit.propose(sessions, envelope_id)
+    assert outbox.run_once(sessions, {"case_file": maker}, now=at) == 1
+    with sessions() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+        assert record.case_outcome == "resigned"
+        stated = read_case_file(store.get(record.case_file_sha256))
+    assert stated is not None and stated.data["outcome"] == "resigned"
+    assert [d["kind"] for d in stated.data["documents"]] == ["plan"]
