@@ -2,9 +2,10 @@
 mails, and serving a record from a link (checked against the archive, access-logged).
 
 Kinds of record are listed in :data:`KINDS`, each a :class:`RecordKind`: how to find a
-person's records of that kind by their address, and how to read one for them. Plans
-(``plan``) are the first; check-in records and case files are added by adding a kind
-(the links, the email, the page and the access log need no change).
+person's records of that kind by their address, and how to read one for them: plans
+(``plan``) and a closed case's case file (``case_file``, the employee's only), which
+holds every check-in record with the employee's answers. Another kind is added by adding
+a kind (the links, the email, the page and the access log need no change).
 
 Every request on the records page and every download, served or refused, is written to
 the archive's access log (``records.request`` by the page, then ``records.mailed`` or
@@ -39,6 +40,7 @@ from signing.domain.models import (
     SignerRow,
 )
 from signing.domain.recordlinks import RecordClaims
+from signing.domain.workflow import Role
 
 MAX_ADDRESS = 254
 REQUEST_EMAIL = "records_access"  # the outbox row's name for the mail a request sends
@@ -103,7 +105,39 @@ class PlanRecords:
         return RecordFile("performance-plan-signed.pdf", store.get(record.final_sha256))
 
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (PlanRecords(),)}
+class CaseFileRecords:
+    """A closed case's sealed case file (issue 17: the plan, every check-in record with
+    the employee's answers, the outcome letter, the progress charts): the employee's
+    own, so only the plan's employee is given it (the manager and HR read cases in the
+    console, under its access rules)."""
+
+    name = "case_file"
+
+    def of_address(self, session: Session, address: str) -> list[OwnRecord]:
+        rows = session.execute(
+            select(ArchivedRecord.envelope_id, SignerRow.id, SignerRow.role,
+                   ArchivedRecord.employee_name, ArchivedRecord.case_closed_at,
+                   ArchivedRecord.case_outcome)
+            .join(ArchivedRecord, ArchivedRecord.envelope_id == SignerRow.envelope_id)
+            .where(func.lower(SignerRow.email) == address, SignerRow.role == Role.EMPLOYEE,
+                   ArchivedRecord.case_file_sha256.is_not(None))
+            .order_by(ArchivedRecord.case_closed_at.desc()))
+        return [OwnRecord(self.name, envelope_id, signer_id, role, employee,
+                          closed or dt.datetime.min.replace(tzinfo=dt.UTC), outcome or "")
+                for envelope_id, signer_id, role, employee, closed, outcome in rows]
+
+    def read(self, session: Session, store: BlobStore, record_id: str,
+             signer_id: str) -> RecordFile | None:
+        record = session.get(ArchivedRecord, record_id)
+        signer = session.get(SignerRow, signer_id)
+        if (record is None or record.case_file_sha256 is None or signer is None
+                or signer.envelope_id != record_id or signer.role != Role.EMPLOYEE):
+            return None
+        return RecordFile("performance-plan-case-file.pdf", store.get(record.case_file_sha256))
+
+
+KINDS: dict[str, RecordKind] = {kind.name: kind
+                                for kind in (PlanRecords(), CaseFileRecords())}
 
 
 # -- the request ---------------------------------------------------------------------------

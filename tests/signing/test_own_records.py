@@ -466,3 +466,47 @@ def test_the_worker_answers_a_request_and_mails_the_links(app, client, tmp_path,
     (link,) = re.findall(rf"{re.escape(BASE)}(/my-records/[A-Za-z0-9_.\-]+)",
                          message.get_body(("plain",)).get_content())
     assert client.get(link).data == final_pdf(app, envelope_id)
+
+
+def test_a_closed_cases_case_file_is_the_employees_record_too(app, client, tmp_path):
+    """Issue 19: the records page gives the employee every record of theirs, the case
+    file of a closed case (every check-in record with their answers) among them; the
+    plan's manager, a signer too, is given the plan only."""
+    from archive.models import ArchivedRecord
+
+    envelope_id = archive_plan(app)
+    services = services_of(app)
+    case_file = b"%PDF-1.7 the sealed case file " + envelope_id.encode()
+    closed = dt.datetime(2027, 2, 1, 16, tzinfo=dt.UTC)
+    with services.sessions.begin() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+        record.case_file_sha256 = services.store.put(case_file)
+        record.case_outcome, record.case_closed_at = "not_met", closed
+        manager = next(s for s in svc.load(session, envelope_id).signers
+                       if s.role == "manager")
+    with services.sessions() as session:
+        mine = own_records.records_of(session, EMPLOYEE)
+        theirs = own_records.records_of(session, manager.email.lower())
+    assert [(r.kind, r.outcome) for r in mine] == [("case_file", "not_met"),
+                                                  ("plan", "acknowledged")]
+    assert [r.kind for r in theirs] == ["plan"]
+
+    assert ask(client, EMPLOYEE).status_code == 200 and answer(app) == 1
+    folder = tmp_path / "mail-out"
+    with services.sessions.begin() as session:  # only the request's row
+        session.execute(update(OutboxRow).where(OutboxRow.name != own_records.REQUEST_EMAIL)
+                        .values(sent_at=NOW))
+    outbox.run_once(services.sessions, {"email": mailer(app, FileMailBackend(folder))},
+                    now=dt.datetime.now(dt.UTC))
+    (message,) = mails(folder)
+    text = message.get_body(("plain",)).get_content()
+    assert "The case file of your performance improvement plan" in text
+    assert "the plan's goals were not met" in text
+    links = re.findall(rf"{re.escape(BASE)}(/my-records/[A-Za-z0-9_.\-]+)", text)
+    served = {client.get(link).data for link in links}
+    assert served == {case_file, final_pdf(app, envelope_id)}
+    # A case file link is for the employee: the manager's signer id in it is refused.
+    forged = services.record_links.sign("case_file", envelope_id, manager.id,
+                                        purpose=Purpose.RECORDS_ACCESS,
+                                        now=dt.datetime.now(dt.UTC))
+    assert client.get(f"/my-records/{forged}").status_code in (403, 404, 410)

@@ -211,7 +211,11 @@ def records_access(*, to: str, name: str, company: str, contact: Contact, envelo
 
 
 _OUTCOMES = {"acknowledged": N_("acknowledged"), "refused": N_("refused to sign"),
-             "no_response": N_("no response"), "voided": N_("withdrawn")}
+             "no_response": N_("no response"), "voided": N_("withdrawn"),
+             # A case file's: how the plan's case closed.
+             "met": N_("the plan's goals were met"), "not_met": N_("the plan's goals were not met"),
+             "resigned": N_("closed early: you resigned"),
+             "withdrawn": N_("closed early: the plan was withdrawn")}
 
 
 def _record_title(record: Any, words: Any) -> str:
@@ -220,6 +224,9 @@ def _record_title(record: Any, words: Any) -> str:
             return str(words.gettext("Your performance improvement plan"))
         return str(words.gettext("Performance improvement plan for %(employee)s")
                    % {"employee": record.subject})
+    if record.kind == "case_file":
+        return str(words.gettext("The case file of your performance improvement plan "
+                                 "(every check-in record, the outcome letter)"))
     return str(words.gettext("Record (%(kind)s)") % {"kind": record.kind})
 
 
