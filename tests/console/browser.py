@@ -7,11 +7,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+from flask import Flask
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
+from signing.web.app import create_app
 from tests.console.conftest import PASSWORD
+
+
+def browser_app(folder: Path, **settings: Any) -> Flask:
+    """An app on a SQLite file in ``folder`` for a browser test's module, with the
+    signer pages' rate limits off (a test opens more pages a minute than a person) and
+    ``settings`` on top."""
+    return create_app({"instance_path": str(folder / "instance"),
+                       "database_url": f"sqlite:///{folder / 'plansign.db'}",
+                       "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
+                       "rate_limit_signer": "", "rate_limit_signer_strict": "",
+                       **settings})
 
 
 @contextmanager

@@ -15,9 +15,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from signing.domain import people
-from signing.web.app import create_app
 from signing.web.current import services_of
-from tests.console.browser import serving, sign_in
+from tests.console.browser import browser_app, serving, sign_in
 from tests.console.conftest import password_hash
 from tests.signing.cases.casekit import record_first, send_case_plan
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
@@ -29,10 +28,7 @@ TEAM = "EMEA"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("console-case-end")
-    app = create_app({"instance_path": str(tmp_path / "instance"),
-                      "database_url": f"sqlite:///{tmp_path / 'plansign.db'}",
-                      "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
-                      "rate_limit_signer": "", "rate_limit_signer_strict": ""})
+    app = browser_app(tmp_path)
     with serving(app) as base:
         yield app, base
 

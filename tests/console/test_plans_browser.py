@@ -20,9 +20,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from signing.domain import envelopes as svc
 from signing.domain.models import EnvelopeRow
-from signing.web.app import create_app
 from signing.web.current import services_of
-from tests.console.browser import serving
+from tests.console.browser import browser_app, serving
 from tests.console.conftest import PASSWORD, password_hash
 from tests.console.plankit import make_draft, make_plan
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
@@ -36,11 +35,7 @@ SALES = "Sales HR"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("console-plans")
-    app = create_app({"instance_path": str(tmp_path / "instance"),
-                      "database_url": f"sqlite:///{tmp_path / 'plansign.db'}",
-                      "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
-                      "console_plans_refresh_seconds": 2,
-                      "rate_limit_signer": "", "rate_limit_signer_strict": ""})
+    app = browser_app(tmp_path, console_plans_refresh_seconds=2)
     with serving(app) as base:
         yield app, base
 

@@ -21,10 +21,9 @@ from werkzeug.serving import make_server
 import webhooks
 from archive import get_record
 from signing.domain import people
-from signing.web.app import create_app
 from signing.web.current import services_of
 from tests.archive.records_data import seed
-from tests.console.browser import sign_in
+from tests.console.browser import browser_app, sign_in
 from tests.console.conftest import password_hash
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.signing.test_signer_a11y import check_state
@@ -38,11 +37,7 @@ NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("console-records")
-    app = create_app({"instance_path": str(tmp_path / "instance"),
-                      "database_url": f"sqlite:///{tmp_path / 'plansign.db'}",
-                      "secret_keys": "k" * 40, "base_url": "http://127.0.0.1",
-                      "webhook_allow_private": True,
-                      "rate_limit_signer": "", "rate_limit_signer_strict": ""})
+    app = browser_app(tmp_path, webhook_allow_private=True)
     services = services_of(app)
     with services.sessions.begin() as session:
         for username, name, role, team in (("riley", "Riley Records", "records", None),
