@@ -122,7 +122,11 @@ def _parts(case: CaseFile) -> Iterator[Part]:
         timeline.append((when, 0, Part(title, "check-in", checkin=c,
                                        draw=_checkin(case, c))))
     for e in case.extensions:
-        amendment = amendments.pop(0) if e.amended_goals and amendments else None
+        # Each extension's amended plan is named amendment-N.pdf by its number.
+        amendment = next((a for a in amendments if a.name == f"amendment-{e.number}.pdf"),
+                         None)
+        if amendment is not None:
+            amendments.remove(amendment)
         timeline.append((e.at, 1, Part(f"Extension {e.number}: {e.days} days, to "
                                        f"{day(e.new_end)}", "extension",
                                        draw=_extension(e, amendment))))

@@ -164,8 +164,8 @@ def draw_extension(pdf: RecordPdf, e: ExtensionPage,
     with pdf.element("Table"):
         row(pdf, "Extended by", f"{e.days} days, to {day(e.new_end)}", bold=True)
         row(pdf, "Reason", e.reason)
-        row(pdf, "Goals", "adjusted: the amended plan follows" if e.amended_goals
-            else "unchanged")
+        row(pdf, "Goals", "adjusted, as the amended plan states" if e.amended_goals
+            else "unchanged; the amended plan states the new dates")
         row(pdf, "Extended by (HR)", f"{e.by}, {long_time(e.at)}")
     if amendment is not None:
         pdf.para(f"{amendment.title} follows, as it was signed and sealed.", size=SMALL,

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from docgen import Plan, plan_from_data
+from docgen import Plan
 from docgen.generate import PdfConverter
 from docgen.letters import GoalResult, letter_context, render_letter
 from docgen.render import BUILTIN_TEMPLATES
@@ -312,8 +312,12 @@ def _read_case(session: Session, envelope_id: str, *, now: dt.datetime,
         raise case_service.CaseUnavailable("this plan's case has not opened yet; it opens "
                                            "when the plan is sent")
     session.refresh(row)
-    plan = plan_from_data(envelope.plan_data, stored=True)
+    # The plan as amended by any extension (its goals), and the extensions themselves,
+    # which the schedule follows.
+    extended = case_service.extension_rows(session, envelope_id)
+    plan = case_service.effective_plan(envelope.plan_data, extended)
     case = Case(envelope_id, CaseState(row.state), row.start, row.end,
+                extensions=tuple(case_service.extension_of(e) for e in extended),
                 outcome=Outcome(row.outcome) if row.outcome else None,
                 closed_at=row.closed_at)
     return envelope, plan, row, case

@@ -38,6 +38,7 @@ from docgen.casefile import (
     CaseFile,
     CheckinPage,
     Comment,
+    ExtensionPage,
     GoalEntry,
     IncludedDocument,
 )
@@ -48,7 +49,7 @@ from signing.domain.cases import CaseState
 from signing.domain.cases.casefile import make_case_file
 from signing.domain.cases.charts import STATUS_LABELS, progress_charts, unit_of
 from signing.domain.events import EventType
-from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow
+from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow, ExtensionRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.domain.timeline import Who
 
@@ -65,10 +66,18 @@ _WORDS: dict[str, str] = {
     EventType.CHECKIN_ACKNOWLEDGED: "employee acknowledged receipt of a check-in record",
     EventType.CHECKIN_COMMENTED: "employee commented on a check-in record",
     EventType.CHECKIN_UNANSWERED: "no answer to a check-in record in time",
-    EventType.CASE_EXTENDED: "case extended",
+    EventType.CASE_AMENDMENT_ARCHIVED: "amended plan's record sealed and archived",
     EventType.CASE_OUTCOME_PROPOSED: "outcome proposed with evidence per goal",
     EventType.CASE_OUTCOME_RETURNED: "proposed outcome returned by HR with a comment",
     EventType.CASE_OUTCOME_APPROVED: "outcome approved by HR; outcome letter sent",
+}
+# An amended plan's way, from its envelope's chain ("{n}": the amendment's number).
+_AMENDMENT_WORDS: dict[str, str] = {
+    EventType.ENVELOPE_SENT: "amended plan {n} sent to the employee",
+    EventType.SIGNER_ACKNOWLEDGED: "employee acknowledged receipt of amended plan {n}",
+    EventType.SIGNER_REFUSED: "employee refused to sign amended plan {n}",
+    EventType.SIGNER_COMMENTED: "employee commented on amended plan {n}",
+    EventType.ENVELOPE_EXPIRED: "no answer to amended plan {n} in time",
 }
 # The outcome letter's own way, from its envelope's chain.
 _LETTER_WORDS: dict[str, str] = {
@@ -168,6 +177,9 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
                                   session.get_one(Document, letter_row.final_sha256).content,
                                   _sealed_at(session, letter_id) or row.closed_at,
                                   "outcome-letter.pdf")
+    extended = case_service.extension_rows(session, envelope_id)
+    amendments = _amendments(session, extended, plan_date=record.sent_at,
+                             zone=zone, wait=row.outcome in ("met", "not_met"))
     pages = []
     for r in view.records:
         c = r.checkin
@@ -200,30 +212,64 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
         hr=plan.hr.name, zone=view.zone, start=view.case.start, end=view.case.end,
         outcome=str(row.outcome), outcome_reason=row.closed_reason or "",
         closed_at=row.closed_at, made_at=now, plan=plan_doc, checkins=tuple(pages),
-        outcome_letter=letter, charts=charts,
-        events=_events(session, envelope_id, letter_id), scheduled=len(view.schedule))
+        extensions=tuple(ExtensionPage(e.number, e.days, e.reason, e.new_end,
+                                       bool(e.amended_goals), e.extended_by, e.extended_at)
+                         for e in extended),
+        amendments=amendments, outcome_letter=letter, charts=charts,
+        events=_events(session, envelope_id, letter_id,
+                       {e.amendment_envelope_id: e.number for e in extended
+                        if e.amendment_envelope_id}),
+        scheduled=len(view.schedule))
 
 
-def _events(session: Session, envelope_id: str, letter_id: str | None
-            ) -> tuple[CaseEvent, ...]:
-    """The plan's sending and archiving, everything on its case, and the outcome letter's
-    way (sent, answered, archived), oldest first, everyone by name."""
-    ids = [envelope_id] + ([letter_id] if letter_id else [])
+def _amendments(session: Session, extended: list[ExtensionRow], *, plan_date: dt.datetime,
+                zone: ZoneInfo, wait: bool) -> tuple[IncludedDocument, ...]:
+    """Each extension's amended plan as sealed. One not sealed yet is waited for when
+    the case closed at its end (its letter came after it); after an early close it is
+    left out (the extension's page still says what it changed)."""
+    found = []
+    for e in extended:
+        if e.amendment_envelope_id is None:
+            continue
+        amendment = session.get_one(EnvelopeRow, e.amendment_envelope_id)
+        if amendment.final_sha256 is None:
+            if wait and amendment.state != wf.EnvelopeState.VOIDED:
+                raise TransientFailure(f"amended plan {e.number} ({amendment.id}) is not "
+                                       "sealed yet")
+            continue
+        found.append(IncludedDocument(
+            "amendment", f"Amendment {e.number} of the plan of {_day(plan_date, zone)}",
+            session.get_one(Document, amendment.final_sha256).content,
+            _sealed_at(session, amendment.id) or e.extended_at, f"amendment-{e.number}.pdf"))
+    return tuple(found)
+
+
+def _events(session: Session, envelope_id: str, letter_id: str | None,
+            amendments: dict[str, int] | None = None) -> tuple[CaseEvent, ...]:
+    """The plan's sending and archiving, everything on its case, each amended plan's
+    way and the outcome letter's (sent, answered, archived), oldest first, everyone by
+    name."""
+    amendments = amendments or {}
+    ids = [envelope_id, *amendments] + ([letter_id] if letter_id else [])
     rows = list(session.execute(
         select(AuditEventRow.envelope_id, AuditEventRow.type, AuditEventRow.at,
                AuditEventRow.actor, AuditEventRow.data)
         .where(AuditEventRow.envelope_id.in_(ids)).order_by(AuditEventRow.at,
                                                             AuditEventRow.seq)))
     names = trail_names.load(session, {r.actor for r in rows}, envelope_id=envelope_id)
-    letter_names = (trail_names.load(session, (), envelope_id=letter_id).signers
-                    if letter_id else {})
+    others = {other: trail_names.load(session, (), envelope_id=other).signers
+              for other in ids[1:]}
     events = []
     for env, type_, at, actor, data in rows:
-        what = _what(type_, data, letter=env != envelope_id)
+        if env in amendments:
+            words = _AMENDMENT_WORDS.get(type_)
+            what = words.format(n=amendments[env]) if words else None
+        else:
+            what = _what(type_, data, letter=env != envelope_id)
         if what is None:
             continue
         who = names.actor(actor) if env == envelope_id else (
-            letter_names.get(actor.removeprefix("signer:")) or names.actor(actor))
+            others[env].get(actor.removeprefix("signer:")) or names.actor(actor))
         events.append(CaseEvent(at, what, _who(who)))
     return tuple(events)
 
@@ -235,12 +281,21 @@ def _what(type_: str, data: dict[str, object], *, letter: bool) -> str | None:
     if type_ == EventType.CHECKIN_RECORDED:
         return (f"check-in {meeting} recorded" if data.get("held_at") else
                 f"check-in {meeting} recorded as missed")
+    if type_ == EventType.CASE_EXTENDED:
+        goals = " with adjusted goals" if data.get("goals") else ""
+        return (f"case extended (amendment {data.get('number')}): {data.get('days')} days, "
+                f"to {data.get('new_end')}{goals}")
     if type_ == EventType.CASE_CLOSED:
         return f"case closed: {str(data.get('outcome', '')).replace('_', ' ')}"
     words = _WORDS.get(type_)
     if words is not None and meeting is not None:
         words = f"{words} ({meeting})"
     return words
+
+
+def _day(moment: dt.datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%B %Y}"
 
 
 def _who(who: Who) -> str:

@@ -50,13 +50,15 @@ from signing.domain.cases import (
     CaseState,
     Checkin,
     CheckinForm,
+    Extension,
     GoalProgress,
     GoalStatus,
     Level,
     MeetingAlreadyRecorded,
 )
+from signing.domain.cases.extension import GoalChange, amended_goals
 from signing.domain.events import EventType
-from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow, ExtensionRow
 
 log = logging.getLogger(__name__)
 
@@ -166,10 +168,12 @@ def read_case(session: Session, envelope_id: str, *, now: dt.datetime,
               settings: CaseSettings = CaseSettings()) -> CaseView:
     """The case of ``envelope_id`` as it stands; writes nothing."""
     envelope = _envelope(session, envelope_id)
-    plan = plan_from_data(envelope.plan_data, stored=True)
+    extended = extension_rows(session, envelope_id)
+    plan = effective_plan(envelope.plan_data, extended)
     row = session.get(CaseRow, envelope_id)
     events = _case_events(session, envelope_id)
-    case, records = _case(envelope_id, plan, row, _checkin_rows(session, envelope_id), events)
+    case, records = _case(envelope_id, plan, row, _checkin_rows(session, envelope_id), events,
+                          extended)
     schedule = cases.meetings(plan.checkins, case)
     zone = plan.checkins.timezone if plan.checkins else "UTC"
     reminded = frozenset((int(data.get("meeting", 0)), type_) for type_, _, data in events
@@ -288,9 +292,11 @@ def record_checkin(session: Session, envelope_id: str, form: CheckinForm, *,
     :class:`CaseUnavailable`, with nothing written."""
     envelope = envelopes.load(session, envelope_id, lock=True)
     _require_case(envelope)
-    plan = plan_from_data(envelope.plan_data, stored=True)
+    extended = extension_rows(session, envelope_id)
+    plan = effective_plan(envelope.plan_data, extended)
     case_row = _open(session, envelope, now=now)
-    case, _ = _case(envelope_id, plan, case_row, _checkin_rows(session, envelope_id), ())
+    case, _ = _case(envelope_id, plan, case_row, _checkin_rows(session, envelope_id), (),
+                    extended)
     schedule = cases.meetings(plan.checkins, case)
     zone = plan.checkins.timezone if plan.checkins else "UTC"
     checkin = cases.record(case, schedule, plan.goals, form, by=recorder, zone=zone, now=now)
@@ -595,8 +601,36 @@ def _sent_at(session: Session, envelope_id: str) -> dt.datetime | None:
         AuditEventRow.type == EventType.ENVELOPE_SENT).order_by(AuditEventRow.seq).limit(1))
 
 
+def extension_rows(session: Session, envelope_id: str) -> list[ExtensionRow]:
+    """The case's extensions, first first."""
+    return list(session.scalars(select(ExtensionRow).where(
+        ExtensionRow.envelope_id == envelope_id).order_by(ExtensionRow.number)))
+
+
+def effective_plan(plan_data: Mapping[str, Any], extended: Sequence[ExtensionRow]) -> Plan:
+    """The plan as its case follows it: the signed plan with each extension's adjusted
+    goals applied in turn (its dates and schedule are the case's own)."""
+    return plan_from_data(effective_plan_data(plan_data, extended), stored=True)
+
+
+def effective_plan_data(plan_data: Mapping[str, Any], extended: Sequence[ExtensionRow]
+                        ) -> dict[str, Any]:
+    """The stored plan's data with each extension's adjusted goals applied in turn."""
+    goals = list(plan_data.get("goals") or [])
+    for e in extended:
+        if e.amended_goals:
+            goals = amended_goals(goals, [GoalChange.of(g) for g in e.amended_goals])
+    return {**plan_data, "goals": goals}
+
+
+def extension_of(row: ExtensionRow) -> Extension:
+    return Extension(row.number, row.days, row.reason, row.new_end, bool(row.amended_goals),
+                     row.extended_by, row.extended_at, row.cadence)
+
+
 def _case(envelope_id: str, plan: Plan, row: CaseRow | None, checkin_rows: Iterable[CheckinRow],
-          events: Sequence[tuple[str, dt.datetime, dict[str, Any]]]
+          events: Sequence[tuple[str, dt.datetime, dict[str, Any]]],
+          extended: Sequence[ExtensionRow] = ()
           ) -> tuple[Case, tuple[CheckinRecord, ...]]:
     comments: dict[str, list[Comment]] = {}
     for type_, at, data in events:
@@ -612,6 +646,7 @@ def _case(envelope_id: str, plan: Plan, row: CaseRow | None, checkin_rows: Itera
                     end_date(plan.timeline), checkins)
     else:
         case = Case(envelope_id, CaseState(row.state), row.start, row.end, checkins,
+                    tuple(extension_of(e) for e in extended),
                     outcome=cases.Outcome(row.outcome) if row.outcome else None,
                     closed_at=row.closed_at)
     return case, records

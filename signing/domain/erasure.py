@@ -22,6 +22,7 @@ from signing.domain.models import (
     CheckinRow,
     Document,
     EnvelopeRow,
+    ExtensionRow,
     OutboxRow,
     RecordLinkRevocation,
     SignerRow,
@@ -40,9 +41,9 @@ def erase_purged(session: Session) -> list[str]:
     if not rows:
         return []
     ids = [r.id for r in rows]
-    # A plan's case (its check-ins, then its row) goes with it: the case file, which
-    # holds them, went with the archived record.
-    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRow, CaseRow):
+    # A plan's case (its check-ins and extensions, then its row) goes with it: the case
+    # file, which holds them, went with the archived record.
+    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRow, ExtensionRow, CaseRow):
         session.execute(delete(table).where(table.envelope_id.in_(ids)))
     session.execute(delete(EnvelopeRow).where(EnvelopeRow.id.in_(ids)))
     # Revocations of the record's copy links name its signers, and say why.

@@ -33,6 +33,8 @@ class EventType(StrEnum):
     EMAIL_DROPPED = "email.dropped"
     # The plan's case after its sending (signing.domain.case_service; issue 17).
     CASE_EXTENDED = "case.extended"
+    # An extension's amended plan, acknowledged (or not) and sealed, is in the archive.
+    CASE_AMENDMENT_ARCHIVED = "case.amendment_archived"
     CASE_CLOSED = "case.closed"
     # The outcome at the end date (signing.domain.case_close): proposed with evidence
     # per goal, returned by HR with a comment or approved (its letter then sent); the

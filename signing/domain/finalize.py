@@ -34,7 +34,7 @@ from archive import (
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, resolve_level, seal
 from docgen.stamp import SealFacts, stamp
-from signing.domain import apikeys, audit, case_close, envelopes, failpoints
+from signing.domain import apikeys, audit, case_close, case_extension, envelopes, failpoints
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
 from signing.domain.completion import KeyFacts, SignerFacts, completion_of
@@ -156,8 +156,10 @@ class Finalizer:
                               retention={"retain_until": kept.until(index.completed_at)
                                          .isoformat(), "retention_rule": kept.rule}
                               if kept else None)
-            # An outcome letter's record archived closes its case, in this transaction.
+            # An outcome letter's record archived closes its case, and an amended plan's
+            # is recorded on its case, in this transaction.
             case_close.letter_archived(db, row, now=now)
+            case_extension.amendment_archived(db, row, now=now)
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name

@@ -329,3 +329,27 @@ class CheckinRow(Base):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     answer_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     unanswered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExtensionRow(Base):
+    """One extension of a plan's case (signing.domain.case_extension): ``number`` is its
+    amendment's; the amended plan's envelope, and when its record was archived."""
+
+    __tablename__ = "case_extensions"
+    __table_args__ = (UniqueConstraint("envelope_id", "number",
+                                       name="uq_case_extensions_number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("cases.envelope_id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    new_end: Mapped[dt.date] = mapped_column(Date)
+    # The check-ins' cadence from this extension on, when HR changed it.
+    cadence: Mapped[str | None] = mapped_column(String(20))
+    # Each adjusted goal: {"goal": 2, "target": "90%", ...} (the fields that changed).
+    amended_goals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    extended_by: Mapped[str] = mapped_column(String(200))
+    extended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    amendment_envelope_id: Mapped[str | None] = mapped_column(String(36))
+    amendment_archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

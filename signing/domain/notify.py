@@ -47,7 +47,8 @@ SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
                              "refusal_recorded", "case_file_copy"})
 
 # Messages of a plan's case (signing.domain.case_service).
-CASE_MESSAGES = frozenset({"checkin_record", "checkin_overdue_manager", "checkin_overdue_hr"})
+CASE_MESSAGES = frozenset({"checkin_record", "checkin_overdue_manager", "checkin_overdue_hr",
+                           "extension_calendar"})
 
 # HR notices about an event of a signer: the notice's kind, the events it may be about,
 # and which field of the event's data it quotes.
@@ -139,9 +140,13 @@ class Mailer:
                 **common, link=self._link(signer), deadline=self._deadline(row, plan),
                 contact=contact)
         if job.name == "invitation":
+            # An amended plan's meetings come by the extension's own calendar email
+            # (new ones invited, dropped ones cancelled), not as the whole schedule again.
+            meetings = ({} if row.document_kind == "amendment"
+                        else self._checkins(plan, signer))
             return compose.invitation(
                 **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),
-                contact=contact, now=job.created_at, **self._checkins(plan, signer))
+                contact=contact, now=job.created_at, **meetings)
         if job.name == "reminder":
             return compose.reminder(**common, **person, link=self._link(signer),
                                     deadline=self._deadline(row, plan), contact=contact)
@@ -212,9 +217,14 @@ class Mailer:
                 signer_id=signer.id, idempotency_key=job.dedupe_key, meeting=checkin.meeting,
                 held_on=_in_zone(checkin.held_at, zone), recorded_by=checkin.recorded_by,
                 answer_by=answer_by.astimezone(zone))
+        if job.name == "extension_calendar":
+            return self._extension_calendar(session, row, plan, job)
         meeting = int(job.payload.get("meeting", 0))
-        scheduled = next((m.starts for m in schedule_for(plan).checkins
-                          if m.number == meeting), None)
+        # The case's schedule, which extensions continue (or change the cadence of).
+        from signing.domain import case_service
+
+        schedule = case_service.read_case(session, row.id, now=job.created_at).schedule
+        scheduled = next((m.starts for m in schedule if m.number == meeting), None)
         if scheduled is None:
             scheduled = job.created_at.astimezone(zone)
         hr = job.name == "checkin_overdue_hr"
@@ -224,6 +234,31 @@ class Mailer:
             idempotency_key=job.dedupe_key, link=console_case_url(self.base_url, row.id),
             employee_name=plan.employee.name, meeting=meeting, scheduled=scheduled, hr=hr,
             manager_name=plan.manager.name)
+
+    def _extension_calendar(self, session: Session, row: EnvelopeRow, plan: Plan,
+                            job: OutboxJob) -> Message:
+        """The meetings an extension added and cancelled, to the employee or the manager
+        (who attend the check-ins), in the plan's language."""
+        from signing.domain import case_extension
+
+        change = case_extension.calendar_change(session, row.id,
+                                                int(job.payload.get("extension", 0)))
+        manager = job.payload.get("to") == Role.MANAGER
+        person = plan.manager if manager else plan.employee
+        checkins = plan.checkins
+        return compose.extension_calendar(
+            to=person.email, name=person.name, company=self._company(plan),
+            contact=compose.Contact(plan.hr.name, plan.hr.email), envelope_id=row.id,
+            signer_id=job.signer_id or "", idempotency_key=job.dedupe_key,
+            role=Role.MANAGER if manager else Role.EMPLOYEE,
+            employee_name=plan.employee.name, number=change.number,
+            new_end=change.new_end,
+            added=change.added, cancelled=change.cancelled, total=change.total,
+            organizer=plan.hr.email, attendees=(plan.employee.email, plan.manager.email),
+            now=job.created_at, location=checkins.location if checkins else None,
+            video_link=checkins.video_link if checkins else None,
+            meeting_with=(checkins.with_ or plan.manager.name) if checkins else None,
+            language=stored_language(row.plan_data))
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
                    job: OutboxJob) -> Message:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from docgen.model import CheckIns, Goal, Milestone
-from docgen.schedule import Meeting, checkin_meetings
+from docgen.schedule import Meeting
+from signing.domain.cases.extension import meetings as extended_meetings
 from signing.domain.cases.model import (
     Case,
     CaseClosed,
@@ -38,8 +39,9 @@ EARLY_BY = dt.timedelta(days=6)
 
 def meetings(checkins: CheckIns | None, case: Case) -> tuple[Meeting, ...]:
     """The case's meetings: the plan's cadence from its start to the case's end, which
-    extensions move (numbering goes on from the plan's own meetings)."""
-    return checkin_meetings(checkins, case.start, case.end) if checkins else ()
+    extensions move (numbering goes on from the plan's own meetings; an extension may
+    change the cadence from its time on: :func:`.extension.meetings`)."""
+    return extended_meetings(checkins, case)
 
 
 @dataclass(frozen=True)

@@ -117,8 +117,9 @@ class Checkin:
 
 @dataclass(frozen=True)
 class Extension:
-    """HR's extension of the plan: ``days`` more, why, and whether the goals changed (an
-    amended plan then goes through the signing flow as amendment ``number``)."""
+    """HR's extension of the plan: ``days`` more, why, whether the goals changed, and the
+    check-ins' cadence from ``at`` on if HR changed it (None: the plan's goes on). Its
+    amended plan goes through the signing flow as amendment ``number``."""
 
     number: int
     days: int
@@ -127,6 +128,7 @@ class Extension:
     amended_goals: bool
     by: str
     at: dt.datetime
+    cadence: str | None = None
 
 
 @dataclass(frozen=True)

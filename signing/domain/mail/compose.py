@@ -341,6 +341,49 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
                     attachments=attachments, language=language)
 
 
+def extension_calendar(*, to: str, name: str, company: str, contact: Contact,
+                       envelope_id: str, signer_id: str, idempotency_key: str,
+                       role: Role | str, employee_name: str, number: int, new_end: dt.date,
+                       added: Sequence[Meeting], cancelled: Sequence[Meeting], total: int,
+                       organizer: str, attendees: Sequence[str], now: dt.datetime,
+                       location: str | None = None, video_link: str | None = None,
+                       meeting_with: str | None = None,
+                       language: str = SOURCE_LANGUAGE) -> Message:
+    """The plan's case was extended (extension ``number``, to ``new_end``): the meetings
+    it adds, invited to by ``check-ins-added.ics`` (``METHOD:REQUEST``), and those it
+    cancels, by ``check-ins-cancelled.ics`` (``METHOD:CANCEL``), both at revision
+    ``number``; to the employee and the manager, in the plan's language. ``now`` is the
+    calendars' DTSTAMP (the extension's time, so a retry builds the same bytes)."""
+    role = Role(role)
+    words = catalog(language)
+    attachments = []
+    if added:
+        attachments.append(Attachment(ics.REQUEST_FILENAME, ics.CONTENT_TYPE,
+                                      ics.request_calendar(
+            added, uid_seed=envelope_id, stamp=now, sequence=number, total=total,
+            organizer=organizer, attendees=attendees, location=location,
+            video_link=video_link, meeting_with=meeting_with, gettext=words.gettext)))
+    if cancelled:
+        attachments.append(Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE,
+                                      ics.cancelled_calendar(
+            cancelled, uid_seed=envelope_id, stamp=now, organizer=organizer, attendee=to,
+            gettext=words.gettext, sequence=number, total=total)))
+    subject = (N_("Your performance plan was extended: your check-in meetings")
+               if role is Role.EMPLOYEE
+               else N_("A performance plan was extended: its check-in meetings"))
+    return _message("extension_calendar", subject=subject, to=to, name=name,
+                    company=company, contact=contact, envelope_id=envelope_id,
+                    signer_id=signer_id, idempotency_key=idempotency_key,
+                    attachments=attachments, language=language, role=role.value,
+                    employee_name=employee_name,
+                    new_end=format_date(new_end, language),
+                    added=[format_meeting(m, language) for m in added],
+                    cancelled=[format_meeting(m, language) for m in cancelled],
+                    added_file=ics.REQUEST_FILENAME if added else None,
+                    cancelled_file=ics.CANCEL_FILENAME if cancelled else None,
+                    location=location, video_link=video_link)
+
+
 # -- formatting -----------------------------------------------------------------------
 
 
@@ -483,6 +526,7 @@ _PREHEADER = {
     "hr_notice": "A signer has responded.",
     "voided": N_("A request from %(company)s has been withdrawn."),
     "refusal_recorded": N_("A note about a document from %(company)s."),
+    "extension_calendar": N_("A change to your meetings, from %(company)s."),
     # Issue 17's messages, not yet in the signer's catalog (English for every language).
     "checkin_record": "A record from %(company)s is waiting for you to read.",
     "case_file_copy": "Your copy of a closed record from %(company)s.",

@@ -12,6 +12,12 @@ instead of adding them twice. The seed is hashed, so the UID carries no plan dat
 When HR withdraw the plan, :func:`cancelled_calendar` gives the same meetings, by the same
 UIDs, as ``METHOD:CANCEL`` with ``STATUS:CANCELLED`` and a higher ``SEQUENCE``: opening it
 takes them out of the calendar again.
+
+When HR extend the plan's case (:mod:`signing.domain.case_extension`), extension N sends
+the meetings it adds as :func:`request_calendar` (``METHOD:REQUEST``, organizer and
+attendees named, as RFC 5546 wants, ``SEQUENCE:N``) and cancels those a change of
+cadence drops with :func:`cancelled_calendar` at ``SEQUENCE:N``: each extension's
+revision is newer than the invitation's (0) and than the extension before it.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ from docgen.schedule import Meeting
 PRODID = "-//plansign//check-in meetings//EN"
 FILENAME = "check-ins.ics"
 CANCEL_FILENAME = "check-ins-cancelled.ics"
+REQUEST_FILENAME = "check-ins-added.ics"
 # The invitation's meetings are revision 0; their cancellation supersedes them.
-_SEQUENCE = {"PUBLISH": 0, "CANCEL": 1}
+_SEQUENCE = {"PUBLISH": 0, "CANCEL": 1, "REQUEST": 1}
 CONTENT_TYPE = "text/calendar"
 
 
@@ -72,15 +79,45 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
     return calendar.to_ical()
 
 
+def request_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
+                     sequence: int, total: int, organizer: str, attendees: Sequence[str],
+                     location: str | None = None, video_link: str | None = None,
+                     meeting_with: str | None = None, gettext: Gettext = _english) -> bytes:
+    """An invitation (``METHOD:REQUEST``) to meetings added to the plan's schedule: the
+    same UIDs :func:`checkin_calendar` would give them, revision ``sequence``; ``total``
+    is how many meetings the schedule has in all ("Check-in meeting (7 of 7)")."""
+    calendar = _calendar("REQUEST", meetings, stamp)
+    description = _description(meeting_with, video_link, gettext)
+    for meeting in meetings:
+        event = _event(meeting, uid_seed, stamp, "REQUEST", total, gettext, sequence)
+        event.add("organizer", f"mailto:{organizer}")
+        for attendee in attendees:
+            event.add("attendee", f"mailto:{attendee}",
+                      parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"})
+        if location or video_link:
+            event.add("location", location or video_link)
+        if video_link and urlsplit(video_link).scheme in ("https", "http"):
+            event.add("url", video_link)
+        if description:
+            event.add("description", description)
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
 def cancelled_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
                        organizer: str | None = None, attendee: str | None = None,
-                       gettext: Gettext = _english) -> bytes:
+                       gettext: Gettext = _english, sequence: int | None = None,
+                       total: int | None = None) -> bytes:
     """The cancellation of the meetings :func:`checkin_calendar` gave for the same
     ``uid_seed``. ``organizer`` and ``attendee`` are addresses: RFC 5546 wants them in a
-    cancellation, and some calendars act on one only when they are there."""
+    cancellation, and some calendars act on one only when they are there. ``sequence``:
+    the revision (by default the one after the invitation's)."""
     calendar = _calendar("CANCEL", meetings, stamp)
     for meeting in meetings:
-        event = _event(meeting, uid_seed, stamp, "CANCEL", len(meetings), gettext)
+        event = _event(meeting, uid_seed, stamp, "CANCEL", total or len(meetings), gettext,
+                       sequence)
         if organizer:
             event.add("organizer", f"mailto:{organizer}")
         if attendee:
@@ -117,7 +154,7 @@ def _calendar(method: str, meetings: Sequence[Meeting], stamp: dt.datetime) -> C
 
 
 def _event(meeting: Meeting, uid_seed: str, stamp: dt.datetime, method: str,
-           total: int, gettext: Gettext = _english) -> Event:
+           total: int, gettext: Gettext = _english, sequence: int | None = None) -> Event:
     """What a meeting's event says in the invitation and its cancellation alike."""
     event = Event()
     event.add("uid", meeting_uid(uid_seed, meeting))
@@ -126,7 +163,7 @@ def _event(meeting: Meeting, uid_seed: str, stamp: dt.datetime, method: str,
     event.add("dtend", _for_ical(meeting.ends))
     event.add("summary", gettext("Check-in meeting (%(number)s of %(total)s)")
               % {"number": meeting.number, "total": total})
-    event.add("sequence", _SEQUENCE[method])
+    event.add("sequence", _SEQUENCE[method] if sequence is None else sequence)
     return event
 
 

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from docgen import load_plan, resolve_template, schedule_for
 from docgen.generate import PdfConverter
 from docgen.model import Plan
-from signing.domain import case_close, case_service, outbox
+from signing.domain import case_close, case_extension, case_service, outbox
 from signing.domain import envelopes as svc
 from signing.domain.case_service import CaseSettings
 from signing.domain.cases import CheckinForm
+from signing.domain.cases.extension import ExtensionForm
 from signing.domain.cases.outcome import OutcomeForm
 from signing.domain.finalize import Finalizer
 from signing.domain.sending import SendOptions, send_plan
@@ -130,13 +131,36 @@ def record_checkins(sessions: sessionmaker[Session], envelope_id: str,
     case_service.sweep(sessions, now=AT_END, settings=SETTINGS)
 
 
-def propose(sessions: sessionmaker[Session], envelope_id: str, **changes: object) -> None:
+def propose(sessions: sessionmaker[Session], envelope_id: str, at: dt.datetime = AT_END,
+            **changes: object) -> None:
     fields: dict[str, object] = {"outcome": "not_met", "goals": EVIDENCE,
                                  "summary": "Goals 1 and 3 stayed below their targets."}
     fields.update(changes)
     with sessions.begin() as session:
         case_close.propose_outcome(session, envelope_id, OutcomeForm(**fields),  # type: ignore[arg-type]
-                                   actor=MANAGER, proposer=PLAN.manager.name, now=AT_END)
+                                   actor=MANAGER, proposer=PLAN.manager.name, now=at)
+
+
+# The extension the end-to-end test makes: a week more, goal 1's target adjusted.
+EXTENSION_DAYS = 7
+AMENDED_TARGET = "88% or more in each of weeks 5 and 6"
+
+
+def extension_options(converter: PdfConverter, max_days: int = 30
+                      ) -> case_extension.ExtensionOptions:
+    return case_extension.ExtensionOptions(max_days=max_days, converter=converter,
+                                           expires_in=dt.timedelta(days=14),
+                                           company_name="Fallback Co")
+
+
+def extend(parts: Parts, envelope_id: str, at: dt.datetime, *, days: int = EXTENSION_DAYS,
+           reason: str = "Clear progress on goal 1; a week more to show it holds.",
+           goals: object = ({"goal": 1, "target": AMENDED_TARGET},), cadence: str = "",
+           max_days: int = 30) -> case_extension.ExtensionRecord:
+    return case_extension.extend_case(
+        parts.sessions, envelope_id, ExtensionForm(days, reason, cadence, goals),  # type: ignore[arg-type]
+        actor=HR, extender=PLAN.hr.name, options=extension_options(parts.converter, max_days),
+        now=at)
 
 
 def approve(parts: Parts, envelope_id: str, at: dt.datetime = AT_END) -> str:
