@@ -1,6 +1,6 @@
 """``plansign case``: a plan's case at the command line, as the server's operator (an
-admin): read it, record a check-in from a file, propose its outcome from a file, approve
-or return it, and close it early. Reads are in the access log as
+admin): read it, record a check-in from a file, extend it, propose its outcome from a
+file, approve or return it, and close it early. Reads are in the access log as
 ``cli:<user>``, and each check-in on the plan's audit trail."""
 
 from __future__ import annotations
@@ -193,6 +193,44 @@ def close_cmd(services: Services, envelope_id: str, outcome: str, reason: str,
                                closer=f"cli:{user}", now=now)
     click.echo(f"closed the case of envelope {envelope_id} ({outcome}); its case file is "
                "made by the worker")
+
+
+@case_group.command("extend")
+@click.argument("envelope_id")
+@click.option("--days", required=True, type=str,
+              help="How many days to add to the plan's end (case_max_extension_days in "
+                   "all).")
+@click.option("--reason", required=True, help="Why the plan is extended (on the record).")
+@click.option("--cadence", default="", help="weekly, biweekly or monthly: the check-ins' "
+                                            "cadence from now on (default: the plan's).")
+@click.option("--goals", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The adjusted goals as YAML or JSON: a list of {goal: N, and any of "
+                   "statement, metric, baseline, target}.")
+@click.pass_obj
+def extend_cmd(services: Services, envelope_id: str, days: str, reason: str, cadence: str,
+               path: Path | None) -> None:
+    """Extend the case: its end moves by --days; the amended plan (marked as amendment N
+    of the plan) is sent to the employee to acknowledge, and the new meetings (and any
+    cancelled ones) to the employee and the manager."""
+    from docgen.loading import parse_plan_text
+    from signing.domain import case_extension
+
+    user, now = getpass.getuser(), _checked(services, envelope_id, "extend case")
+    with _case_errors():
+        goals: Any = []
+        if path is not None:
+            goals = parse_plan_text(path.read_text(encoding="utf-8"),
+                                    fmt="json" if path.suffix == ".json" else "yaml",
+                                    source=str(path))
+        form = case_extension.extension_form({"days": days, "reason": reason,
+                                              "cadence": cadence, "goals": goals})
+        extension = case_extension.extend_case(
+            services.sessions, envelope_id, form, actor=_actor(user), extender=f"cli:{user}",
+            options=case_extension.ExtensionOptions.of(services.settings, services.converter),
+            now=now)
+    click.echo(f"extended the case of envelope {envelope_id} by {extension.days} days, to "
+               f"{extension.new_end} (amendment {extension.number}); the amended plan "
+               f"(envelope {extension.amendment_envelope_id}) is sent to the employee")
 
 
 def _checked(services: Services, envelope_id: str, action: str) -> dt.datetime:

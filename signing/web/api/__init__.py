@@ -29,6 +29,7 @@ from signing.records import api as _records_api  # noqa: F401  - registers the r
 from signing.reports import api as _reports_api  # noqa: F401  - registers the reports API
 from signing.web.api import (
     case_close_views,  # noqa: F401  - registers a case's outcome and close
+    case_extension_views,  # noqa: F401  - registers a case's extensions
     case_views,  # noqa: F401  - registers a plan's case operations
     views,  # noqa: F401  - registers the envelope operations
     webhook_views,  # noqa: F401  - registers the webhook operations

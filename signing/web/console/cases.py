@@ -21,11 +21,19 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from docgen.charts.svg import chart_svg
-from signing.domain import authorize, case_close, case_service, cases, envelopes
+from signing.domain import (
+    authorize,
+    case_close,
+    case_extension,
+    case_service,
+    cases,
+    envelopes,
+)
 from signing.domain.access import Role
 from signing.domain.case_service import CaseView
 from signing.domain.cases import CaseError, CheckinForm
 from signing.domain.cases.charts import progress_charts
+from signing.domain.cases.extension import GOAL_FIELDS
 from signing.domain.cases.outcome import OutcomeForm, ProposalState
 from signing.web import current, timefmt, webdb
 from signing.web.console import signedin
@@ -43,6 +51,8 @@ OUTCOME_LABELS = {"met": _l("Goals met: the plan closed successfully"),
                   "not_met": _l("Goals not met"),
                   "resigned": _l("Closed early: the employee resigned"),
                   "withdrawn": _l("Closed early: the plan was withdrawn")}
+CADENCES = {"weekly": _l("Weekly"), "biweekly": _l("Every two weeks"),
+            "monthly": _l("Every four weeks")}
 ASSESSMENTS = {"met": _l("Met"), "partly met": _l("Partly met"), "not met": _l("Not met")}
 
 
@@ -60,7 +70,7 @@ def case(envelope_id: str) -> str | tuple[str, int]:
     done = request.args.get("done")
     return _page(view, form=MultiDict(), errors={},
                  done=done if done in ("held", "missed", "proposed", "approved", "returned",
-                                       "closed") else None)
+                                       "closed", "extended") else None)
 
 
 @bp.post("/plans/<envelope_id>/case/checkins")
@@ -186,6 +196,52 @@ def close_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
     return _done(envelope_id, "closed")
 
 
+# -- the extension (signing.domain.case_extension) ---------------------------------------
+
+
+@bp.post("/plans/<envelope_id>/case/extensions")
+@signedin.signed_in(*HR_ROLES)
+def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
+    _check(envelope_id, "envelope extend case")
+    who = signedin.person()
+    assert who is not None
+    form = request.form
+    # Each goal the form adjusts, by its number; the rules name them by their place.
+    numbers: list[str] = []
+    goals: list[dict[str, str]] = []
+    for number in sorted({m.group(1) for key in form if (m := re.fullmatch(
+            r"goal-(\d{1,3})-(?:statement|metric|baseline|target)", key))}, key=int):
+        changed = {name: form.get(f"goal-{number}-{name}", "").strip()
+                   for name in GOAL_FIELDS}
+        changed = {k: v for k, v in changed.items() if v}
+        if changed:
+            numbers.append(number)
+            goals.append({"goal": number, **changed})
+    services = current.services()
+    try:
+        case_extension.extend_case(
+            services.sessions, envelope_id,
+            case_extension.extension_form({"days": form.get("days", ""),
+                                           "reason": form.get("reason", ""),
+                                           "cadence": form.get("cadence", ""),
+                                           "goals": goals}),
+            actor=_actor(who.actor), extender=who.display_name,
+            options=case_extension.ExtensionOptions.of(services.settings, services.converter),
+            now=signedin.now())
+    except CaseError as exc:
+        view = _read(envelope_id)
+        field = exc.field or "days"
+        found = re.fullmatch(r"goals\[(\d+)\](?:\.(\w+))?", field)
+        if found and int(found.group(1)) < len(numbers):
+            field = f"goal-{numbers[int(found.group(1))]}" + (
+                f"-{found.group(2)}" if found.group(2) else "")
+        return _page(view, form=MultiDict(), errors={f"extension:{field}": _sentence(str(exc))},
+                     eform=form), (
+            409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable) else 422)
+    return redirect(url_for(".case", envelope_id=envelope_id, done="extended",
+                            _anchor="extensions"), 303)
+
+
 def _outcome_error(envelope_id: str, exc: CaseError, form: Any) -> tuple[str, int]:
     view = _read(envelope_id)
     key = f"outcome:{exc.field or 'outcome'}"
@@ -203,7 +259,7 @@ def _actor(actor: str) -> envelopes.Actor:
 
 
 def _page(view: CaseView, *, form: Any, errors: dict[str, str],
-          done: str | None = None, oform: Any = None) -> str:
+          done: str | None = None, oform: Any = None, eform: Any = None) -> str:
     who = signedin.person()
     zone_name = timefmt.zone_name((who.time_zone if who else None) or view.zone)
     chosen = form.get("meeting") or request.args.get("meeting") or (
@@ -232,7 +288,12 @@ def _page(view: CaseView, *, form: Any, errors: dict[str, str],
         may_propose=view.case.is_open and outcome.state in (None, ProposalState.RETURNED),
         may_approve=hr and outcome.state == ProposalState.PROPOSED and view.case.is_open,
         may_close=hr and view.case.is_open and outcome.state != ProposalState.APPROVED,
-        may_record=view.case.is_open, now=signedin.now())
+        may_record=view.case.is_open, now=signedin.now(),
+        extensions=case_extension.read_extensions(webdb.session(), view.envelope_id),
+        eform=eform if eform is not None else MultiDict(), cadences=CADENCES,
+        max_extension_days=current.services().settings["case_max_extension_days"],
+        extension_open=any(k.startswith("extension:") for k in errors),
+        may_extend=hr and view.case.is_open and outcome.state != ProposalState.APPROVED)
 
 
 def _read(envelope_id: str) -> CaseView:
