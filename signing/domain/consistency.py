@@ -15,7 +15,8 @@ plan in the report by more than the threshold, a :class:`Flag` that says so in w
   the case's close), against those recorded as held.
 - Gaps: a plan with a stretch of more than :data:`~signing.domain.cases.GAP` without a
   check-in held, by the rule of :func:`signing.domain.cases.gaps`.
-- Outcome rates among closed cases; extensions; lint findings at sending (None for
+- Outcome rates among closed cases; extensions as recorded (how many plans were
+  extended, how many times, by how many days); lint findings at sending (None for
   plans sent before they were counted, which are left out of that figure).
 
 A rate is compared in percentage points (40% against 15% differs by 25 points); an
@@ -146,6 +147,10 @@ class PlanRow:
     held: Sequence[dt.datetime] = ()
     missed: int = 0
     lint_findings: int | None = None
+    # The case's extensions as recorded (case_extensions): how many, and their days.
+    # None: not read (the extension days are then the case's end past the plan's).
+    extensions: int | None = None
+    extension_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,7 @@ class PlanFacts:
     held: int
     gap: bool
     lint_findings: int | None
+    extensions: int = 0  # how many times it was extended
 
     @property
     def closed(self) -> bool:
@@ -183,7 +189,10 @@ def facts(row: PlanRow, *, now: dt.datetime) -> PlanFacts:
     return PlanFacts(
         envelope_id=row.envelope_id, department=row.department, manager=row.manager,
         planned_days=(planned_end - row.start).days,
-        extended_days=max(0, (row.end - planned_end).days),
+        extended_days=(row.extension_days if row.extension_days is not None
+                       else max(0, (row.end - planned_end).days)),
+        extensions=(row.extensions if row.extensions is not None
+                    else int(row.end > planned_end)),
         actual_days=(max(0, (_day(row.closed_at, zone) - row.start).days)
                      if closed and row.closed_at is not None else None),
         outcome=_outcome(row.outcome) if closed else None,
@@ -263,7 +272,8 @@ class Figures:
     closed: int = 0
     planned_days: int = 0  # sums, for the averages
     actual_days: int = 0
-    extended: int = 0
+    extended: int = 0  # plans extended
+    extensions: int = 0  # extensions in all (a plan may be extended more than once)
     extension_days: int = 0
     due: int = 0
     held: int = 0
@@ -282,8 +292,9 @@ class Figures:
             sums["due"] += p.due
             sums["held"] += p.held
             sums["gaps"] += p.gap
-            if p.extended_days:
+            if p.extensions or p.extended_days:
                 sums["extended"] += 1
+                sums["extensions"] += p.extensions
                 sums["extension_days"] += p.extended_days
             if p.actual_days is not None:
                 sums["closed"] += 1

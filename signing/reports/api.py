@@ -45,7 +45,9 @@ class FiguresOut(BaseModel):
     closed: int
     planned_days_average: float | None
     actual_days_average: float | None = Field(description="Closed plans: start to close.")
-    extended: int
+    extended: int = Field(description="Plans extended (as recorded, once or more).")
+    extensions: int = Field(description="Extensions in all: a plan may be extended more "
+                                        "than once.")
     extended_percent: float | None
     extension_days_average: float | None
     checkins_scheduled: int = Field(description="Meetings of the plans' schedules due so "
@@ -69,6 +71,7 @@ class FiguresOut(BaseModel):
         return cls(
             plans=f.plans, closed=f.closed, planned_days_average=v(consistency.Metric.PLANNED_DAYS),
             actual_days_average=v(consistency.Metric.ACTUAL_DAYS), extended=f.extended,
+            extensions=f.extensions,
             extended_percent=v(consistency.Metric.EXTENDED),
             extension_days_average=(None if f.extension_days_average is None
                                     else round(f.extension_days_average, 2)),

@@ -39,6 +39,7 @@ COLUMNS: tuple[tuple[str, Callable[[Figures], object]], ...] = (
     ("actual days, closed plans (average)", _figure(Metric.ACTUAL_DAYS)),
     ("plans extended", lambda f: f.extended),
     ("plans extended (%)", _figure(Metric.EXTENDED)),
+    ("extensions", lambda f: f.extensions),
     ("days of extension (average, extended plans)",
      lambda f: "" if f.extension_days_average is None else f"{f.extension_days_average:.1f}"),
     ("check-ins scheduled so far", lambda f: f.due),

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from signing.domain import authorize
 from signing.domain.access import Principal
 from signing.domain.consistency import PlanRow
-from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow, ExtensionRow
 
 _E, _C, _K = EnvelopeRow.__table__, CaseRow.__table__, CheckinRow.__table__
+_X = ExtensionRow.__table__
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,20 @@ def _where(principal: Principal, filters: Filters) -> list[ColumnElement[bool]]:
 def _cases(principal: Principal, filters: Filters) -> Select[tuple[object, ...]]:
     """Each case with its envelope's columns and its check-ins counted: grouped by the
     case (the envelope's columns follow from its key), the times of those held as one
-    text (the database's own text of each time, comma-separated)."""
+    text (the database's own text of each time, comma-separated); its extensions counted
+    and their days summed (subqueries, so the check-ins' join does not repeat them)."""
+    extensions = (select(func.count(_X.c.id)).where(_X.c.envelope_id == _C.c.envelope_id)
+                  .scalar_subquery())
+    extension_days = (select(func.coalesce(func.sum(_X.c.days), 0))
+                      .where(_X.c.envelope_id == _C.c.envelope_id).scalar_subquery())
     return (select(_C.c.envelope_id, _E.c.department, _E.c.manager_name, _C.c.state,
                    _C.c.start, _C.c.end, _C.c.outcome, _C.c.closed_at,
                    # The schedule as the database's text: the report's cache is keyed
                    # on it, and it is parsed only when not yet seen.
                    _E.c.planned_end, cast(_E.c.checkin_schedule, Text).label("checkins"),
                    _E.c.lint_findings, func.count(_K.c.id).label("recorded"),
-                   func.aggregate_strings(cast(_K.c.held_at, Text), ",").label("held"))
+                   func.aggregate_strings(cast(_K.c.held_at, Text), ",").label("held"),
+                   extensions.label("extensions"), extension_days.label("extension_days"))
             .join(_E, _E.c.id == _C.c.envelope_id)
             .outerjoin(_K, _K.c.envelope_id == _C.c.envelope_id)
             .where(*_where(principal, filters))
@@ -88,7 +95,8 @@ def plan_rows(session: Session, principal: Principal, filters: Filters) -> list[
             envelope_id=r.envelope_id, department=r.department, manager=r.manager_name,
             state=r.state, start=r.start, end=r.end, outcome=r.outcome,
             closed_at=r.closed_at, planned_end=r.planned_end, checkins=r.checkins, held=held,
-            missed=(r.recorded or 0) - len(held), lint_findings=r.lint_findings))
+            missed=(r.recorded or 0) - len(held), lint_findings=r.lint_findings,
+            extensions=int(r.extensions or 0), extension_days=int(r.extension_days or 0)))
     return found
 
 

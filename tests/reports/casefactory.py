@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signing.domain.models import CaseRow, CheckinRow, Document, EnvelopeRow
+from signing.domain.models import CaseRow, CheckinRow, Document, EnvelopeRow, ExtensionRow
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -25,9 +25,10 @@ def make_case(session: Session, *, department: str = "Sales", manager: str = "Mo
               start: dt.date = START, days: int = 30, extended: int = 0,
               state: str = "closed", outcome: str | None = "met",
               closed_after: int | None = None, held: int = 4, missed: int = 0,
-              lint: int | None = 0) -> str:
+              lint: int | None = 0, extensions: int = 1) -> str:
     """One sent plan with its case: ``held`` weekly check-ins held from its second
-    week, ``missed`` recorded as missed after them; returns the envelope's id."""
+    week, ``missed`` recorded as missed after them; ``extended`` days over
+    ``extensions`` recorded extensions; returns the envelope's id."""
     if session.get(Document, DOCUMENT) is None:
         session.add(Document(sha256=DOCUMENT, content_type="application/pdf", size=4,
                              content=b"%PDF", created_at=NOW))
@@ -51,6 +52,12 @@ def make_case(session: Session, *, department: str = "Sales", manager: str = "Mo
                         opened_at=NOW, outcome=outcome if state == "closed" else None,
                         closed_at=closed_at))
     session.flush()
+    for number in range(1, (extensions if extended else 0) + 1):
+        share = extended // extensions + (extended % extensions if number == 1 else 0)
+        session.add(ExtensionRow(
+            id=str(uuid.uuid4()), envelope_id=envelope_id, number=number, days=share,
+            reason="More time.", new_end=end, amended_goals=[], extended_by="HR",
+            extended_at=NOW))
     first = dt.datetime.combine(start + dt.timedelta(days=7), dt.time(9), UTC)
     for meeting in range(1, held + missed + 1):
         at = first + dt.timedelta(days=7 * (meeting - 1))

@@ -191,3 +191,14 @@ def test_sending_a_plan_counts_its_lint_findings_on_the_envelope(sessions, conve
         actor=envelopes.Actor("apikey:psk_test"), now=NOW)
     with sessions() as session:
         assert session.get(EnvelopeRow, envelope_id).lint_findings == findings
+
+
+def test_rows_count_the_recorded_extensions(services, sessions):
+    with sessions.begin() as session:
+        twice = make_case(session, extended=21, extensions=2, held=3)
+        never = make_case(session, held=3)
+    with services.readers() as session:
+        found = {r.envelope_id: r for r in rows.plan_rows(session, principal(Role.ADMIN),
+                                                          Filters())}
+    assert (found[twice].extensions, found[twice].extension_days) == (2, 21)
+    assert (found[never].extensions, found[never].extension_days) == (0, 0)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from signing.domain import cases, consistency
-from signing.domain.consistency import Metric, PlanRow, Scope, Settings, facts, report
+from signing.domain.consistency import Figures, Metric, PlanRow, Scope, Settings, facts, report
 from signing.reports.export import safe_cell, to_csv
 
 UTC = dt.UTC
@@ -190,3 +190,17 @@ def test_csv_has_the_report_and_each_group_with_its_reasons():
     assert "'=cmd|' /C calc'!A0" in text and "\n=cmd" not in text and ",=cmd" not in text
     sales = next(line for line in lines if line.startswith("department,Sales,"))
     assert "yes" in sales and "1 of 4 check-ins held per plan on average" in sales
+
+
+def test_recorded_extensions_are_counted_not_inferred_from_the_end():
+    # Two extensions of 14 and 7 days, as recorded: counted as such.
+    recorded = PlanRow(**{**row(extended=21).__dict__, "extensions": 2,
+                          "extension_days": 21})
+    plan = facts(recorded, now=NOW)
+    assert (plan.extensions, plan.extended_days) == (2, 21)
+    # A case whose end moved with no extension recorded is not counted as extended.
+    unrecorded = facts(PlanRow(**{**row(extended=10).__dict__, "extensions": 0,
+                                  "extension_days": 0}), now=NOW)
+    assert (unrecorded.extensions, unrecorded.extended_days) == (0, 0)
+    figures = Figures.of([plan, unrecorded, facts(row(), now=NOW)])
+    assert (figures.extended, figures.extensions, figures.extension_days_average) == (1, 2, 21)
