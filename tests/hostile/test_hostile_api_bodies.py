@@ -40,6 +40,9 @@ BODIES = {
     "/api/v1/envelopes/{envelope_id}/case/outcome/return": {"comment": "Date the report."},
     "/api/v1/envelopes/{envelope_id}/case/close": {"outcome": "resigned",
                                                    "reason": "Resigned on Monday."},
+    "/api/v1/envelopes/{envelope_id}/case/extensions": {
+        "days": 7, "reason": "Clear progress; a week more.",
+        "goals": [{"goal": 1, "target": "85%"}]},
 }
 LIMIT = 512 * 1024  # MAX_CONTENT_LENGTH
 

@@ -1,4 +1,5 @@
-"""A case's close on the database, end to end with real LibreOffice: the outcome proposed
+"""A case's close on the database, end to end with real LibreOffice: an extension with an
+adjusted goal (its amended plan acknowledged and archived), the outcome proposed
 with evidence per goal (missing evidence refused by its field, nothing recorded),
 returned and proposed again, approved; the outcome letter an envelope of its own sent
 to the employee; its record archived closes the case (case.closed, its webhook, the
@@ -101,32 +102,41 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
     envelope_id = closekit.archived_plan(parts)
     closekit.record_checkins(sessions, envelope_id)
 
+    # HR extend the plan by a week with goal 1's target adjusted: the amended plan is
+    # acknowledged by the employee and archived; the outcome comes at the new end.
+    extension = closekit.extend(parts, envelope_id, AT_END - dt.timedelta(hours=2))
+    assert extension.amendment_envelope_id is not None
+    closekit.acknowledge(sessions, extension.amendment_envelope_id,
+                         AT_END + dt.timedelta(hours=1))
+    closekit.finalize(parts, AT_END + dt.timedelta(hours=2))
+    at_end = AT_END + dt.timedelta(days=closekit.EXTENSION_DAYS)
+
     # An outcome without evidence for each goal: refused by its field, nothing recorded.
     before = counts(sessions, envelope_id)
     evidence = {**closekit.EVIDENCE, "2": {"assessment": "partly met", "result": "2 h 10"}}
     with pytest.raises(CaseError) as raised:
-        closekit.propose(sessions, envelope_id, goals=evidence)
+        closekit.propose(sessions, envelope_id, at_end, goals=evidence)
     assert raised.value.field == "goals[2].evidence"
     assert counts(sessions, envelope_id) == before
 
     # Proposed, returned by HR with a comment, proposed again, approved.
-    closekit.propose(sessions, envelope_id, summary="First try.")
+    closekit.propose(sessions, envelope_id, at_end, summary="First try.")
     with sessions.begin() as session:
         case_close.return_outcome(session, envelope_id, "Name the report for goal 3.",
-                                  actor=HR, now=AT_END)
+                                  actor=HR, now=at_end)
     with sessions() as session:
         view = case_close.read_outcome(session, envelope_id)
         assert (view.state, view.returned_comment) == ("returned",
                                                        "Name the report for goal 3.")
-    closekit.propose(sessions, envelope_id)
-    letter_id = closekit.approve(parts, envelope_id)
+    closekit.propose(sessions, envelope_id, at_end)
+    letter_id = closekit.approve(parts, envelope_id, at_end)
     with sessions() as session:
         letter = session.get_one(EnvelopeRow, letter_id)
         assert (letter.document_kind, letter.case_id, letter.state) == (
             "outcome_letter", envelope_id, "sent")
         assert [s.role for s in letter.signers] == ["employee"]
         assert case_close.read_outcome(session, envelope_id).state == "approved"
-        assert session.get_one(CaseRow, envelope_id).state == "active"  # not yet closed
+        assert session.get_one(CaseRow, envelope_id).state == "extended"  # not yet closed
         # The employee is asked to read the letter (not a plan), with no calendar.
         [invite] = session.scalars(select(OutboxRow).where(
             OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
@@ -135,8 +145,8 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
     assert "outcome letter of your performance improvement plan" in invitation.text
 
     # The employee acknowledges the letter (receipt); its record archived closes the case.
-    closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=1))
-    closed_at = AT_END + dt.timedelta(days=1, hours=1)
+    closekit.acknowledge(sessions, letter_id, at_end + dt.timedelta(days=1))
+    closed_at = at_end + dt.timedelta(days=1, hours=1)
     closekit.finalize(parts, closed_at)
     with sessions() as session:
         case = session.get_one(CaseRow, envelope_id)
@@ -175,6 +185,8 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
     assert f"{record.case_file_sha256}  case-file.pdf" in bundle.read("SHA256SUMS").decode()
     names = [c.name for c in checks]
     assert "outcome letter (outcome-letter.pdf) seal" in names and "plan record archived" in names
+    # The amended plan, whole and sealed, with its hash.
+    assert {"amendment (amendment-1.pdf) seal", "amendment (amendment-1.pdf) hash"} <= set(names)
     assert sum(n.startswith("check-in") for n in names) == 5
     report = pdfsig(pdf, tmp_path)
     assert "Signature is Valid" in report and "Total document signed" in report, report
@@ -183,7 +195,11 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
     # word, the missed meeting, the letter, the charts, the certificate's events.
     text = text_of(pdf, tmp_path)
     flat = squash(text)
-    for words in ("Goals not met", "Check-in 3 of 5: missed", "Acknowledged by Léa Brändli",
+    for words in ("Goals not met", "Check-in 3 of 6: missed", "Acknowledged by Léa Brändli",
+                  "Extension 1", "Amendment 1 of the plan of", closekit.AMENDED_TARGET,
+                  "case extended (amendment 1): 7 days",
+                  "employee acknowledged receipt of amended plan 1",
+                  "amended plan's record sealed and archived",
                   "No answer within the days given", "Progress against each goal",
                   "Goal 1:", "Goal 2:", "Goal 3:", "Outcome letter",
                   "outcome letter's record sealed and archived", "case closed: not met",
@@ -196,6 +212,8 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
         assert squash(f"Goal {number}:") in progress, number
     stated = read_case_file(pdf)
     assert stated is not None and stated.data["outcome"] == "not_met"
+    assert [d["kind"] for d in stated.data["documents"]] == ["plan", "amendment",
+                                                             "outcome letter"]
 
     # On the plan's chain: proposed twice, returned, approved, closed, file archived once.
     types = [t for t, _ in trail(sessions, envelope_id)]
