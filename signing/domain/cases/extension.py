@@ -134,8 +134,9 @@ def goal_changes(given: Sequence[Any], goals: Sequence[Goal]) -> tuple[GoalChang
             number = int(number)
         if not isinstance(number, int) or isinstance(number, bool) \
                 or not 1 <= number <= len(goals):
-            raise CaseError(f"the plan has no goal {str(number)[:20]!r}; its goals are 1 to "
-                            f"{len(goals)}", where)
+            known = (f"its goals are 1 to {len(goals)}" if len(goals) > 1
+                     else "its only goal is goal 1")
+            raise CaseError(f"the plan has no goal {str(number)[:20]}; {known}", where)
         if any(c.goal == number for c in changes):
             raise CaseError(f"goal {number} is given twice", where)
         fields: dict[str, str] = {}

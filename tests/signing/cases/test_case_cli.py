@@ -91,3 +91,25 @@ def test_propose_return_and_close_a_case_from_the_command_line(runner, env, tmp_
     assert closed.exit_code == 0 and "closed the case" in closed.output
     shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
     assert "closed" in shown.output
+
+
+def test_extend_a_case_from_the_command_line(runner, env, tmp_path):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions)
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(yaml.safe_dump([{"goal": 2, "target": "85%"}]), encoding="utf-8")
+    for args, said in ((["--days", "0", "--reason", "More time."], "days: "),
+                       (["--days", "10", "--reason", " "], "reason: "),
+                       (["--days", "10", "--reason", "More time.", "--goals", str(goals)],
+                        "goals[0]: the plan has no goal 2")):
+        refused = runner.invoke(main, ["case", "extend", envelope_id, *args], env=env)
+        assert refused.exit_code == 1 and said in refused.output, refused.output
+        assert "Traceback" not in refused.output
+    goals.write_text(yaml.safe_dump([{"goal": 1, "target": "85%"}]), encoding="utf-8")
+    extended = runner.invoke(main, ["case", "extend", envelope_id, "--days", "14",
+                                    "--reason", "Clear progress.", "--goals", str(goals)],
+                             env=env)
+    assert extended.exit_code == 0, extended.output
+    assert "by 14 days" in extended.output and "amendment 1" in extended.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
+    assert ": extended," in shown.output
