@@ -23,8 +23,11 @@ CPU time of this process is reported beside wall time (the work is single-thread
 peak memory is this process's. A converter that remembers each .docx it has converted
 keeps the untimed set-up short (the plan and letter are the same every round).
 
-Usage: ``.venv/bin/python bench/bench_case_close.py [--rounds 15] [--postgresql]``
-(``--postgresql``: on a private server started for the run, testsupport/pgserver.py).
+Usage: ``.venv/bin/python bench/bench_case_close.py [--rounds 15] [--postgresql]
+[--extended]`` (``--postgresql``: on a private server started for the run,
+testsupport/pgserver.py; ``--extended``: the case is extended by 14 days with goal 1
+adjusted before its outcome, untimed, its amended plan acknowledged and archived, so the
+case file also gathers and includes the extension and the amendment).
 """
 
 from __future__ import annotations
@@ -88,9 +91,11 @@ def acknowledge(sessions, envelope_id, at):  # type: ignore[no-untyped-def]
                     consent_text=CONSENT, actor=svc.Actor(f"signer:{signer.id}"), now=at)
 
 
-def closing_case(sessions, converter, finalizer, data, plan):  # type: ignore[no-untyped-def]
-    """A case whose outcome letter the employee has just acknowledged; returns the
-    moment of that acknowledgement."""
+def closing_case(sessions, converter, finalizer, data, plan,  # type: ignore[no-untyped-def]
+                 extended=False):
+    """A case whose outcome letter the employee has just acknowledged (extended first,
+    with its amendment archived, when ``extended``); returns the moment of that
+    acknowledgement."""
     sent = dt.datetime.combine(plan.timeline.start, dt.time(8), tzinfo=dt.UTC) \
         - dt.timedelta(days=3)
     envelope_id = send_plan(sessions, data, options=SendOptions(
@@ -126,6 +131,19 @@ def closing_case(sessions, converter, finalizer, data, plan):  # type: ignore[no
                 case_service.acknowledge_checkin(session, record.id, actor=employee,
                                                  now=at + dt.timedelta(hours=1))
     end = dt.datetime.combine(schedule_for(plan).end, dt.time(15), tzinfo=dt.UTC)
+    if extended:
+        from signing.domain import case_extension
+        from signing.domain.cases.extension import ExtensionForm
+
+        extension = case_extension.extend_case(
+            sessions, envelope_id, ExtensionForm(14, "Progress; two weeks more.", "", [
+                {"goal": 1, "target": "the adjusted target"}]), actor=HR,
+            extender=plan.hr.name, now=end - dt.timedelta(hours=3),
+            options=case_extension.ExtensionOptions(30, converter, dt.timedelta(days=14),
+                                                    "Acme"))
+        acknowledge(sessions, extension.amendment_envelope_id, end - dt.timedelta(hours=2))
+        outbox.run_once(sessions, {"finalize": finalizer}, now=end - dt.timedelta(hours=1))
+        end += dt.timedelta(days=14)
     case_service.sweep(sessions, now=end)
     with sessions.begin() as session:
         case_close.propose_outcome(session, envelope_id, OutcomeForm("not_met", "Below.", {
@@ -151,6 +169,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--extended", action="store_true",
+                        help="Extend each case (14 days, goal 1 adjusted) before its outcome.")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-case-close-"))
     server = None
@@ -189,7 +209,8 @@ def run(args: argparse.Namespace, folder: Path, url: str) -> None:
         pool.start()
         converter = RememberingConverter(pool)
         for round_ in range(args.rounds + 1):  # the first warms the process
-            acknowledged = closing_case(sessions, converter, finalizer, data, plan)
+            acknowledged = closing_case(sessions, converter, finalizer, data, plan,
+                                        args.extended)
             at = acknowledged + dt.timedelta(minutes=1)
             cpu0, started = time.process_time(), time.perf_counter()
             assert outbox.run_once(sessions, {"finalize": finalizer}, now=at) == 1
@@ -204,7 +225,8 @@ def run(args: argparse.Namespace, folder: Path, url: str) -> None:
                 wall[step].append(maker.timings.get(step, 0.0))
             wall["total"].append(total)
             cpu.append(used)
-    print(f"case close, 90-day plan, 13 check-ins, {args.rounds} rounds, "
+    extended = ", extended by 14 days (amendment included)" if args.extended else ""
+    print(f"case close, 90-day plan, 13 check-ins{extended}, {args.rounds} rounds, "
           f"{engine.dialect.name}, {os.cpu_count()} CPUs")
     print(f"{'step':<8} {'p50 ms':>8} {'p95 ms':>8}")
     for step in STEPS:
