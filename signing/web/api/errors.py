@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 import webhooks
 from docgen import ConversionError, LintFailed, PlanError, TemplateError
-from signing.domain import case_service, envelopes
+from signing.domain import case_extension, case_service, envelopes
 from signing.domain import workflow as wf
 from signing.domain.cases import CaseClosed, CaseError, MeetingAlreadyRecorded
 from signing.web.api.operations import ApiError, _json, bp
@@ -38,8 +38,10 @@ def _workflow_error(exc: wf.WorkflowError) -> Response:
 @bp.errorhandler(CaseError)
 def _case_error(exc: CaseError) -> Response:
     """A case's bad input: 422 naming the field; a closed case, a meeting already
-    recorded, a plan with no case: 409. Nothing was recorded."""
-    if isinstance(exc, CaseClosed | MeetingAlreadyRecorded | case_service.CaseUnavailable):
+    recorded, a plan with no case, a case changed under an extension: 409. Nothing was
+    recorded."""
+    if isinstance(exc, CaseClosed | MeetingAlreadyRecorded | case_service.CaseUnavailable
+                  | case_extension.ExtensionChanged):
         return _json(ErrorOut(error=str(exc), field=exc.field), 409)
     return _json(ErrorOut(error=str(exc), field=exc.field), 422)
 

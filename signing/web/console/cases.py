@@ -237,7 +237,8 @@ def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
                 f"-{found.group(2)}" if found.group(2) else "")
         return _page(view, form=MultiDict(), errors={f"extension:{field}": _sentence(str(exc))},
                      eform=form), (
-            409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable) else 422)
+            409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable
+                              | case_extension.ExtensionChanged) else 422)
     return redirect(url_for(".case", envelope_id=envelope_id, done="extended",
                             _anchor="extensions"), 303)
 

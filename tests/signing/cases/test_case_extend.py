@@ -222,3 +222,31 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           check=True, text=True).stdout
+
+
+def test_two_hr_extending_at_once_make_one_extension(parts, sessions):
+    """The second extension is made while the first one's amended plan is converted: the
+    first, checked again under the lock, is told and records nothing."""
+    envelope_id = closekit.archived_plan(parts)
+    at = OLD[1].ends.astimezone(dt.UTC) + dt.timedelta(hours=1)
+
+    class Meanwhile:
+        def __init__(self) -> None:
+            self.first = True
+
+        def convert(self, docx: bytes) -> bytes:
+            if self.first:
+                self.first = False
+                closekit.extend(parts, envelope_id, at, days=10, reason="The other HR.")
+            return parts.converter.convert(docx)
+
+    options = closekit.extension_options(Meanwhile())  # type: ignore[arg-type]
+    with pytest.raises(case_extension.ExtensionChanged):
+        case_extension.extend_case(
+            sessions, envelope_id, case_extension.ExtensionForm(14, "Mine."), actor=HR,
+            extender=PLAN.hr.name, options=options, now=at)
+    with sessions() as session:
+        [only] = case_extension.read_extensions(session, envelope_id)
+        types = [r.type for r in svc.audit_trail(session, envelope_id)]
+    assert (only.days, only.reason) == (10, "The other HR.")
+    assert types.count(EventType.CASE_EXTENDED) == 1
