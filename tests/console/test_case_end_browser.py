@@ -1,6 +1,7 @@
 """A case's end in real Chromium: the case page with its progress chart and the outcome
-form, the form sent without a goal's evidence, the proposal as HR see it (approve or
-return), and the early close opened with its confirmation. axe-core finds nothing at a
+form, the extension's form sent past its maximum, the form sent without a goal's
+evidence, the proposal as HR see it (approve or return), and the early close opened
+with its confirmation. axe-core finds nothing at a
 phone's width and a laptop's (check_state checks both), and screenshots of each are kept
 (the folder is printed).
 
@@ -64,6 +65,15 @@ def test_the_outcome_form_approval_and_early_close_pass_axe(server, tmp_path):
         expect(page.get_by_role("img").first).to_be_visible()
         expect(page.get_by_role("heading", name="Outcome", exact=True)).to_be_visible()
         check(page, "case-outcome-form", shots, axe)
+
+        # The extension's form, sent past the maximum: the problem beside the days.
+        page.get_by_text("Extend the plan", exact=True).first.click()
+        page.get_by_label("Days to add").fill("45")
+        page.get_by_label("Why the plan is extended").fill("Clear progress on goal 1.")
+        page.get_by_role("button", name="Extend the plan").click()
+        expect(page.get_by_role("alert")).to_contain_text("up to 30 days")
+        expect(page.get_by_label("Days to add")).to_have_attribute("aria-invalid", "true")
+        check(page, "case-extension-errors", shots, axe)
 
         page.get_by_label("Goals not met").check()
         page.get_by_label("Assessment").select_option("not met")
