@@ -132,23 +132,25 @@ def _reason(pdf: RecordPdf, w: RecordWords, signer: SignerOutcome) -> None:
 
 
 def _slot(pdf: RecordPdf, mark: Mark, label: str, first_final_page: int) -> Spot:
-    """Reserve room for a stamp, draw its line, and say where its words go."""
+    """Reserve room for a stamp, draw its line, and say where its words go (mirrored in
+    a right-to-left record: the line at the right, the small print left of it)."""
     pdf.keep(_SLOT_HEIGHT + 30)
     pdf.label(label)
     top = pdf.get_y()
     line_y = top + 30
-    left = pdf.frame.left
+    left = (pdf.frame.width - pdf.frame.right - SLOT_LINE) if pdf.rtl else pdf.frame.left
     pdf.set_draw_color(*INK)
     pdf.set_line_width(0.6)
     pdf.line(left, line_y, left + SLOT_LINE, line_y)
     size = mark.headline_size
     while size > 10 and pdf.measure(mark.headline, mark.family, mark.style, size) > SLOT_LINE - 12:
         size -= 1
+    width = pdf.measure(mark.headline, mark.family, mark.style, size)
     pdf.set_y(top + _SLOT_HEIGHT)
     small_height = (len(mark.small_lines(0)) - 1) * SMALL_LEADING
-    return Spot(mark=mark, page=first_final_page + pdf.page - 1, headline_x=left + 6,
+    return Spot(mark=mark, page=first_final_page + pdf.page - 1,
+                headline_x=left + SLOT_LINE - 6 - width if pdf.rtl else left + 6,
                 headline_baseline=line_y - 2.0, headline_size=size,
-                small_x=left + SLOT_LINE + 10,
+                small_x=left - 10 if pdf.rtl else left + SLOT_LINE + 10,
                 small_baseline=line_y - small_height / 2 + 0.25 * SMALL_SIZE,
-                small_align="L")
-
+                small_align="R" if pdf.rtl else "L")

@@ -115,6 +115,7 @@ class RecordPdf(FPDF):
         self._furniture = 0  # > 0 while drawing what readers skip
         # Words measured, by font and size: a record's words recur (labels, names).
         self._widths: dict[tuple[str, float, str], float] = {}
+        self._shaped_widths: dict[tuple[str, float, str], float] = {}
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -267,10 +268,19 @@ class RecordPdf(FPDF):
         what fpdf2 computes too, after building text fragments and copying the graphics
         state for every call (most of the time a long record takes to lay out)."""
         font = self.current_font
-        if (markdown or self.text_shaping or not isinstance(font, TTFFont)
-                or self.char_spacing or self.font_stretching != 100):
+        if (markdown or not isinstance(font, TTFFont) or self.char_spacing
+                or self.font_stretching != 100):
             return super().get_string_width(s, normalized, markdown)
         size = self.font_size_pt
+        if self.text_shaping:
+            # Shaped (Arabic, a decomposed accent): fpdf2 runs the bidi algorithm and
+            # HarfBuzz for each call; a record in Arabic measures the same words again
+            # and again (labels, names, each word of a line being wrapped).
+            shaped = (font.fontkey, size, s)
+            width = self._shaped_widths.get(shaped)
+            if width is None:
+                width = self._shaped_widths[shaped] = super().get_string_width(s, normalized)
+            return width
         key = (font.fontkey, size, s)
         width = self._widths.get(key)
         if width is None:
