@@ -9,8 +9,9 @@ interpreter stamps it ``--stamps`` times (three signers acknowledged, the employ
 their own zone, one comment, a dozen events: what the worker's stamp step does,
 without the seal): ``--before`` (an earlier checkout, run with this virtual environment)
 in English, then this tree in English and in every language, alternating, so that each
-ratio compares runs made side by side. Medians per stamp, and each process's peak memory
-(``own_peak_mb``). The first stamp of a process (font parsing) is not counted.
+ratio compares runs made side by side. Medians per stamp, wall and CPU (the process's
+own: on a shared machine it moves less than the wall time), and each process's peak
+memory (``own_peak_mb``). The first stamp of a process (font parsing) is not counted.
 """
 
 from __future__ import annotations
@@ -64,12 +65,14 @@ completion = Completion(
                       "I accept the goals, but Tier 2 must answer within a day."),),
     **fields)
 notes = stamp(original, completion).notes  # warm: fonts parsed once per process
-times = []
+times, cpu = [], []
 for _ in range(count):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     stamp(original, completion)
     times.append(time.perf_counter() - start)
-print(json.dumps({"times": times, "peak_mb": own_peak_mb(), "notes": list(notes)}))
+    cpu.append(time.process_time() - start_cpu)
+print(json.dumps({"times": times, "cpu": cpu, "peak_mb": own_peak_mb(),
+                  "notes": list(notes)}))
 """
 
 
@@ -115,7 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-stamp-") as folder:
         pdfs = plan_pdfs(Path(folder))
         runs: dict[str, list[dict]] = {}
-        ratios = []
+        ratios, cpu_ratios = [], []
         for _ in range(args.rounds):
             if args.before:
                 runs.setdefault("before en", []).append(
@@ -126,16 +129,21 @@ def main() -> None:
             if args.before:
                 ratios.append(statistics.median(runs["en"][-1]["times"])
                               / statistics.median(runs["before en"][-1]["times"]))
+                cpu_ratios.append(statistics.median(runs["en"][-1]["cpu"])
+                                  / statistics.median(runs["before en"][-1]["cpu"]))
     print("stamp, the example plan's record, per stamp:")
     for name, rounds in runs.items():
         times = [t for r in rounds for t in r["times"]]
+        cpu = [t for r in rounds for t in r["cpu"]]
         peak = max(r["peak_mb"] for r in rounds)
         notes = {n for r in rounds for n in r["notes"]}
-        print(f"  {name:10} p50 {ms(times)}  p95 {ms(times, 0.95)}  peak {peak:.0f} MB"
-              + (f"  notes: {sorted(notes)}" if notes else ""))
-    if ratios:
-        print("  en / before, per round: " + ", ".join(f"{r:.2f}" for r in ratios)
-              + f" (median {statistics.median(ratios):.2f})")
+        print(f"  {name:10} p50 {ms(times)}  p95 {ms(times, 0.95)}  CPU p50 {ms(cpu)}"
+              f"  peak {peak:.0f} MB" + (f"  notes: {sorted(notes)}" if notes else ""))
+    for label, values in (("wall", ratios), ("CPU", cpu_ratios)):
+        if values:
+            print(f"  en / before ({label}), per round: "
+                  + ", ".join(f"{r:.2f}" for r in values)
+                  + f" (median {statistics.median(values):.2f})")
     print(f"load after: {os.getloadavg()[0]:.1f}")
 
 
