@@ -54,20 +54,24 @@ fuzz: setup
 # (babel-signer.cfg): everything a signer reads, in every language of
 # SIGNER_LANGUAGES. A new message arrives in each catalog empty; fill it in (the README
 # says how), then run this again to compile. tests/test_translations.py fails while any
-# is missing, empty or fuzzy.
+# is missing, empty or fuzzy. A third domain, `docgen` (babel-docgen.cfg), holds the
+# words of the pages plansign adds to the final PDF; its catalogs live in docgen's own
+# package (docgen/translations, read without Flask) and are translated into the same
+# languages, with the same steps.
 TRANSLATIONS := signing/translations
+DOCGEN_TRANSLATIONS := docgen/translations
 SIGNER_LANGUAGES := es fr de ar
 PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k _l -k N_ --add-location=file \
 	--sort-by-file --no-wrap --project=plansign
 translations: venv
 	$(PYBABEL_EXTRACT) -F babel.cfg -o $(TRANSLATIONS)/messages.pot.new .
 	$(PYBABEL_EXTRACT) -F babel-signer.cfg -o $(TRANSLATIONS)/signer.pot.new .
+	$(PYBABEL_EXTRACT) -F babel-docgen.cfg -o $(DOCGEN_TRANSLATIONS)/docgen.pot.new .
 	@# Only a change of messages is a change (not the extraction's date): fewer conflicts.
-	@for pot in messages signer; do \
-		if diff -q -I '^"POT-Creation-Date' $(TRANSLATIONS)/$$pot.pot \
-			$(TRANSLATIONS)/$$pot.pot.new >/dev/null 2>&1; \
-		then rm $(TRANSLATIONS)/$$pot.pot.new; \
-		else mv $(TRANSLATIONS)/$$pot.pot.new $(TRANSLATIONS)/$$pot.pot; fi; \
+	@for pot in $(TRANSLATIONS)/messages $(TRANSLATIONS)/signer $(DOCGEN_TRANSLATIONS)/docgen; do \
+		if diff -q -I '^"POT-Creation-Date' $$pot.pot $$pot.pot.new >/dev/null 2>&1; \
+		then rm $$pot.pot.new; \
+		else mv $$pot.pot.new $$pot.pot; fi; \
 	done
 	test -f $(TRANSLATIONS)/en/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel -q init -l en -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
@@ -84,6 +88,15 @@ translations: venv
 		-i $(TRANSLATIONS)/signer.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS)
 	$(BIN)/pybabel -q compile -D signer -d $(TRANSLATIONS)
+	@for lang in $(SIGNER_LANGUAGES); do \
+		test -f $(DOCGEN_TRANSLATIONS)/$$lang/LC_MESSAGES/docgen.po || \
+		$(BIN)/pybabel -q init -D docgen -l $$lang -i $(DOCGEN_TRANSLATIONS)/docgen.pot \
+			-d $(DOCGEN_TRANSLATIONS); \
+	done
+	$(BIN)/pybabel -q update -D docgen --no-fuzzy-matching --ignore-obsolete --no-wrap \
+		--ignore-pot-creation-date \
+		-i $(DOCGEN_TRANSLATIONS)/docgen.pot -d $(DOCGEN_TRANSLATIONS)
+	$(BIN)/pybabel -q compile -D docgen -d $(DOCGEN_TRANSLATIONS)
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

@@ -1,7 +1,8 @@
 """The languages plansign writes to an employee in: what a plan's ``language:`` and the
 ``default_language`` setting may name. Each has its catalog of the employee's words
 (signing/translations/<code>/LC_MESSAGES/signer.po) and, for the pages plansign adds to
-the final PDF, the same words through :mod:`docgen.stamp`."""
+the final PDF, docgen's own (docgen/translations/<code>/LC_MESSAGES/docgen.po, read by
+:mod:`docgen.stamp.wording`)."""
 
 from __future__ import annotations
 

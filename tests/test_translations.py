@@ -1,6 +1,8 @@
 """The gettext catalogs of signing/translations/ (`make translations`; README,
 "Languages"), for both domains: ``messages`` (the console, English only so far) and
-``signer`` (everything a signer reads, in every language plansign writes to employees).
+``signer`` (everything a signer reads, in every language plansign writes to employees),
+and docgen/translations/'s ``docgen`` (the pages plansign adds to the final PDF, in the
+same languages).
 
 Each fails with what to do: a string a template or the code shows that is not in the
 committed template (not marked, or marked since the last `make translations`); a
@@ -24,13 +26,21 @@ from docgen.languages import SUPPORTED
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "signing" / "translations"
+# Where each domain's catalogs live, when not in TRANSLATIONS: docgen reads its own.
+CATALOG_DIRECTORIES = {"docgen": ROOT / "docgen" / "translations"}
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
             "N_": None}
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).
 DOMAINS = {"messages": ("babel.cfg", ()),
-           "signer": ("babel-signer.cfg", tuple(c for c in SUPPORTED if c != "en"))}
+           "signer": ("babel-signer.cfg", tuple(c for c in SUPPORTED if c != "en")),
+           "docgen": ("babel-docgen.cfg", tuple(c for c in SUPPORTED if c != "en"))}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def catalogs(domain: str) -> Path:
+    """The folder that holds ``domain``'s template and its <language>/LC_MESSAGES/."""
+    return CATALOG_DIRECTORIES.get(domain, TRANSLATIONS)
 
 
 def extracted(mapping: str) -> set[str]:
@@ -56,7 +66,7 @@ def test_every_string_shown_is_in_the_committed_template(domain):
     mapping, _languages = DOMAINS[domain]
     found = extracted(mapping)
     assert found, f"{mapping} extracts nothing"
-    template = ids(read(TRANSLATIONS / f"{domain}.pot"))
+    template = ids(read(catalogs(domain) / f"{domain}.pot"))
     new, gone = sorted(found - template), sorted(template - found)
     assert not new and not gone, (
         f"run `make translations` ({domain}): new messages {new}, no longer shown {gone}")
@@ -67,6 +77,9 @@ def test_the_templates_are_read_not_just_the_python():
     signer = extracted("babel-signer.cfg")
     assert "Type your full name" in signer  # sign.html
     assert "This link has expired. Please ask HR for a new link." in signer  # links.py
+    record = extracted("babel-docgen.cfg")
+    assert "Certificate of completion" in record  # docgen/stamp/certificate.py
+    assert "email delivered" in record  # signing/domain/completion.py's event names
 
 
 def test_no_signer_page_shows_text_outside_gettext():
@@ -92,11 +105,11 @@ def test_no_signer_page_shows_text_outside_gettext():
     (domain, language) for domain, (_m, languages) in DOMAINS.items()
     for language in ("en", *languages)])
 def test_each_catalog_is_complete_and_compiled(domain, language):
-    po = TRANSLATIONS / language / "LC_MESSAGES" / f"{domain}.po"
+    po = catalogs(domain) / language / "LC_MESSAGES" / f"{domain}.po"
     if not po.exists() and language == "en" and domain != "messages":
         pytest.skip("no English catalog")
     catalog = read(po, language)
-    template = ids(read(TRANSLATIONS / f"{domain}.pot"))
+    template = ids(read(catalogs(domain) / f"{domain}.pot"))
     missing = sorted(template - ids(catalog))
     assert not missing, f"run `make translations`: not in {po}: {missing}"
     if language != "en":
@@ -135,3 +148,15 @@ def test_the_app_finds_the_catalogs(tmp_path):
         assert babel.domain_instance.translation_directories == [str(TRANSLATIONS)]
         assert {"en", *SUPPORTED} <= {str(locale) for locale in babel.list_translations()}
         assert SIGNER_DOMAIN.translation_directories == [str(TRANSLATIONS)]
+
+
+def test_the_record_reads_its_catalogs():
+    """docgen finds its compiled catalogs (no Flask) and each language's words differ from
+    English's; English is the source and needs none."""
+    from docgen.stamp.wording import CATALOGS, record_words
+
+    assert Path(CATALOGS) == catalogs("docgen")
+    english = record_words("en")._("Certificate of completion")
+    assert english == "Certificate of completion"
+    said = {code: record_words(code)._("Certificate of completion") for code in SUPPORTED}
+    assert len(set(said.values())) == len(SUPPORTED), said

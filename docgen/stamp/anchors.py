@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from docgen.stamp.geometry import Box
+from docgen.stamp.writing import is_rtl
 
 if TYPE_CHECKING:
     from docgen.stamp.scan import PageScan, TextHit
 
-# The label of the date line under a signature line in plansign's templates.
+# The label of the date line under a signature line in plansign's templates, in each
+# of their languages (scripts/template_words.py; PDFium reads French's no-break space
+# before the colon as a space).
 DATE_LABEL = "Date:"
+DATE_LABELS = (DATE_LABEL, "Fecha:", "Date :", "Datum:", "التاريخ:")
 # How far right of its anchor a signature line may start, and how far below the
 # anchor's baseline it may run, in points.
 _LINE_MAX_GAP = 60.0
@@ -47,6 +51,12 @@ class Anchor:
     def box(self) -> Box:
         return Box(self.x0, self.top, self.x1, self.bottom)
 
+    @property
+    def rtl(self) -> bool:
+        """True for a right-to-left label (Arabic): its line is left of it, and the
+        block's parts line up on their right ends."""
+        return is_rtl(self.text)
+
 
 def find_anchors(pdf: bytes, texts: Iterable[str]) -> dict[str, Anchor]:
     """Each text of ``texts`` found in ``pdf``, with where it is; texts not found are absent.
@@ -75,7 +85,8 @@ def anchors_in(pages: Sequence[PageScan], texts: Iterable[str]) -> dict[str, Anc
 def date_line(page: PageScan, anchor: Anchor, others: Iterable[Anchor]) -> Anchor | None:
     """The ``Date:`` line that belongs to ``anchor``'s signature line, if there is one.
 
-    It is the nearest ``Date:`` label below the anchor, starting where the anchor starts,
+    It is the nearest ``Date:`` label below the anchor (in any of the templates'
+    languages), starting where the anchor starts (ending where it ends, right to left),
     within a few lines, and with no other signature line in between.
     """
     limit = anchor.bottom + 5 * anchor.size
@@ -83,16 +94,19 @@ def date_line(page: PageScan, anchor: Anchor, others: Iterable[Anchor]) -> Ancho
                and anchor.top < o.top]
     if between:
         limit = min(limit, *between)
-    labels = [_anchor(page, hit) for hit in page.hits.get(DATE_LABEL, ())]
+    labels = [_anchor(page, hit) for label in DATE_LABELS for hit in page.hits.get(label, ())]
     below = [a for a in labels
-             if abs(a.x0 - anchor.x0) <= 4 and anchor.bottom < a.top < limit]
+             if (abs(a.x1 - anchor.x1) if anchor.rtl else abs(a.x0 - anchor.x0)) <= 4
+             and anchor.bottom < a.top < limit]
     return min(below, key=lambda a: a.top, default=None)
 
 
 def _anchor(page: PageScan, hit: TextHit) -> Anchor:
+    line = hit.underscores or (_rule_before(page, hit) if is_rtl(hit.text)
+                               else _rule_after(page, hit))
     return Anchor(text=hit.text, page=page.index, x0=hit.box.x0, x1=hit.box.x1,
                   top=hit.box.top, bottom=hit.box.bottom, baseline=hit.baseline,
-                  size=hit.size, line=hit.underscores or _rule_after(page, hit))
+                  size=hit.size, line=line)
 
 
 def _rule_after(page: PageScan, hit: TextHit) -> Box | None:
@@ -101,3 +115,11 @@ def _rule_after(page: PageScan, hit: TextHit) -> Box | None:
                   if hit.box.x1 - 2 <= r.x0 <= hit.box.x1 + _LINE_MAX_GAP
                   and -2 <= r.top - hit.baseline <= _LINE_MAX_DROP]
     return min(candidates, key=lambda r: r.x0, default=None)
+
+
+def _rule_before(page: PageScan, hit: TextHit) -> Box | None:
+    """Right to left: the drawn line that ends left of the text (after it, as it reads)."""
+    candidates = [r for r in page.rules
+                  if hit.box.x0 - _LINE_MAX_GAP <= r.x1 <= hit.box.x0 + 2
+                  and -2 <= r.top - hit.baseline <= _LINE_MAX_DROP]
+    return max(candidates, key=lambda r: r.x1, default=None)

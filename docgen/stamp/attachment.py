@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from docgen.stamp.errors import UnreadablePdf
 from docgen.stamp.model import Completion
-from docgen.stamp.wording import ENVELOPE_LABEL, HEAD_LABEL, ORIGINAL_LABEL
+from docgen.stamp.wording import ENVELOPE_LABEL, HEAD_LABEL, ORIGINAL_LABEL, label_forms
+from docgen.stamp.writing import is_rtl
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -185,7 +186,7 @@ def _stated_on_certificate(reader: Any) -> StatedTrail | None:
     except (PyPdfError, ValueError, KeyError) as exc:
         raise UnreadablePdf(f"the PDF's text cannot be read ({exc})") from exc
     rows = {label: {re.sub(r"\s", "", value) for value in
-                    re.findall(rf"(?m)^{re.escape(label)} ({pattern})$", text)}
+                    re.findall(rf"(?m)^{_label_pattern(label)} ?({pattern})$", text)}
             for label, pattern in ((ENVELOPE_LABEL, r"\S+"), (ORIGINAL_LABEL, _HEX64),
                                    (HEAD_LABEL, _HEX64))}
     if not rows[HEAD_LABEL]:
@@ -197,3 +198,15 @@ def _stated_on_certificate(reader: Any) -> StatedTrail | None:
     return StatedTrail(envelope_id=rows[ENVELOPE_LABEL].pop(),
                        original_sha256=rows[ORIGINAL_LABEL].pop(),
                        audit_head_hash=rows[HEAD_LABEL].pop(), records=None)
+
+
+def _label_pattern(label: str) -> str:
+    """A certificate row's label in any language the record is written in (a record made
+    before the record had languages says it in English). pypdf reads a right-to-left
+    label's words in the order they are drawn, last first, so that order is taken too."""
+    forms = set()
+    for form in label_forms(label):
+        forms.add(form)
+        if is_rtl(form):
+            forms.add(" ".join(reversed(form.split())))
+    return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"

@@ -17,15 +17,11 @@ from docgen.stamp.wording import (
     HEAD_LABEL,
     NAME_DIFFERS,
     ORIGINAL_LABEL,
-    decision_label,
+    RecordWords,
     exact_time,
     local_exact,
-    meeting,
-    outcome_text,
-    reason_label,
-    recorded_by,
-    role_label,
     sentence,
+    words_for,
 )
 
 _LABEL_WIDTH = 132.0
@@ -37,35 +33,37 @@ _UTC_ZONES = ("UTC", "Etc/UTC")
 def draw_certificate(pdf: RecordPdf, completion: Completion) -> int:
     """Draw the certificate from a new page on; returns that page's number in ``pdf``."""
     c = completion
-    pdf.new_section("Certificate of completion")
+    w = words_for(c)
+    title = w._("Certificate of completion")
+    pdf.new_section(title)
     first = pdf.page
-    pdf.heading("Certificate of completion")
+    pdf.heading(title)
     with pdf.element("Table"):
-        _row(pdf, "Document", c.title)
+        _row(pdf, w._("Document"), c.title)
         if c.company:  # never a blank row, nor a name the plan did not give
-            _row(pdf, "Company", c.company)
-        _row(pdf, "Plan reference", c.plan_id)
-        _row(pdf, ENVELOPE_LABEL, c.envelope_id, mono=True)
-        _row(pdf, "Outcome", outcome_text(c, f", {exact_time(c.completed_at)}"))
-        _row(pdf, ORIGINAL_LABEL, c.original_sha256, mono=True,
-             note="of the PDF as it was sent, before this record's pages and stamps were "
-                  "added")
-        _row(pdf, HEAD_LABEL, c.audit_head_hash, mono=True,
-             note="the hash at the head of the envelope's hash-chained audit trail")
-    _consents(pdf, c)
-    pdf.subheading("Signers and events")
+            _row(pdf, w._("Company"), c.company)
+        _row(pdf, w._("Plan reference"), c.plan_id)
+        _row(pdf, w._(ENVELOPE_LABEL), c.envelope_id, mono=True)
+        _row(pdf, w._("Outcome"), w.outcome_text(c, exact_time(c.completed_at), exact=True))
+        _row(pdf, w._(ORIGINAL_LABEL), c.original_sha256, mono=True,
+             note=w._("of the PDF as it was sent, before this record's pages and stamps "
+                      "were added"))
+        _row(pdf, w._(HEAD_LABEL), c.audit_head_hash, mono=True,
+             note=w._("the hash at the head of the envelope's hash-chained audit trail"))
+    _consents(pdf, w, c)
+    pdf.subheading(w._("Signers and events"))
     for signer in c.signers:
-        _signer(pdf, c, signer)
+        _signer(pdf, w, c, signer)
     pdf.ln(2)
-    pdf.para("Event times are Coordinated Universal Time (UTC); a signer's local time is "
-             "given under their decision where their time zone is known. The IP address "
-             "and browser are shown for a signer's own acts; an event that plansign or HR "
-             "caused names who caused it instead. The audit trail, which this certificate "
-             "summarizes, records every event with its time, actor, IP address and "
-             "browser, and each record holds the hash of the one before it.",
-             size=SMALL, color=MUTED)
+    pdf.para(w._("Event times are Coordinated Universal Time (UTC); a signer's local time "
+                 "is given under their decision where their time zone is known. The IP "
+                 "address and browser are shown for a signer's own acts; an event that "
+                 "plansign or HR caused names who caused it instead. The audit trail, "
+                 "which this certificate summarizes, records every event with its time, "
+                 "actor, IP address and browser, and each record holds the hash of the one "
+                 "before it."), size=SMALL, color=MUTED)
     if c.seal is not None:
-        _seal(pdf, c.seal)
+        _seal(pdf, w, c.seal)
     return first
 
 
@@ -80,48 +78,55 @@ def consents(completion: Completion) -> list[tuple[str, list[SignerOutcome]]]:
     return list(agreed.items())
 
 
-def _consents(pdf: RecordPdf, completion: Completion) -> None:
-    pdf.subheading("Consent to electronic records")
+def _consents(pdf: RecordPdf, w: RecordWords, completion: Completion) -> None:
+    pdf.subheading(w._("Consent to electronic records"))
     given = consents(completion)
     if not given:
-        pdf.para("Nobody signed the plan, so nobody agreed to sign it electronically.",
+        pdf.para(w._("Nobody signed the plan, so nobody agreed to sign it electronically."),
                  size=SMALL, space_after=4)
     for text, signers in given:
-        names = _and([f"{s.name} ({role_label(s.role)})" for s in signers])
-        pdf.para(f"{names} agreed to the following before signing:", size=SMALL,
-                 space_after=3)
+        names = _and(w, [w._("%(name)s (%(role)s)", name=s.name, role=w.role_label(s.role))
+                         for s in signers])
+        pdf.para(w.ngettext("%(names)s agreed to the following before signing:",
+                            "%(names)s agreed to the following before signing:",
+                            len(signers), names=names), size=SMALL, space_after=3)
         pdf.quote(text, size=8.5)
     others = [s for s in completion.signers if s.decision not in SIGNED]
     if given and others:
-        pdf.para(f"{_and([s.name for s in others])} did not sign, and agreed to none of it.",
+        pdf.para(w.ngettext("%(names)s did not sign, and agreed to none of it.",
+                            "%(names)s did not sign, and agreed to none of it.",
+                            len(others), names=_and(w, [s.name for s in others])),
                  size=SMALL, color=MUTED, space_after=4)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _and(w: RecordWords, items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return w._("%(items)s and %(last)s", items=w._(", ").join(items[:-1]), last=items[-1])
 
 
-def _seal(pdf: RecordPdf, seal: SealFacts) -> None:
+def _seal(pdf: RecordPdf, w: RecordWords, seal: SealFacts) -> None:
     """Who sealed the file, when, with which certificate, and how anyone can check it."""
-    pdf.subheading("Electronic seal")
+    pdf.subheading(w._("Electronic seal"))
     with pdf.element("Table"):
-        _row(pdf, "Sealed by", seal.subject,
-             note="the subject of the sealing certificate")
-        _row(pdf, "Sealed at", exact_time(seal.sealed_at),
-             note="when plansign sealed this record; the seal's own signing time is inside "
-                  "its signature")
-        _row(pdf, "Seal certificate SHA-256", seal.fingerprint_sha256, mono=True,
-             note="the fingerprint of the sealing certificate, to compare with the one a "
-                  "checker shows")
-    pdf.para("The seal covers the whole file: any change made after sealing, even to one "
-             "character, shows as a broken seal. To check it:", size=SMALL, space_after=2)
-    for way in ("run “plansign verify <file>” on the plansign server that holds the "
-                "archive; it checks the seal, the audit trail and the documents' hashes;",
-                "or open the file in a PDF reader and look at its signature panel (in "
-                "Adobe Acrobat Reader, “Signature Panel”): it names the certificate and "
-                "says whether the document was changed after it was signed;",
-                "or run “pdfsig <file>” (poppler-utils), which prints the signer, the "
-                "signing time and whether the signature is valid."):
+        _row(pdf, w._("Sealed by"), seal.subject,
+             note=w._("the subject of the sealing certificate"))
+        _row(pdf, w._("Sealed at"), exact_time(seal.sealed_at),
+             note=w._("when plansign sealed this record; the seal's own signing time is "
+                      "inside its signature"))
+        _row(pdf, w._("Seal certificate SHA-256"), seal.fingerprint_sha256, mono=True,
+             note=w._("the fingerprint of the sealing certificate, to compare with the one "
+                      "a checker shows"))
+    pdf.para(w._("The seal covers the whole file: any change made after sealing, even to "
+                 "one character, shows as a broken seal. To check it:"), size=SMALL,
+             space_after=2)
+    for way in (w._("run “plansign verify <file>” on the plansign server that holds the "
+                    "archive; it checks the seal, the audit trail and the documents' hashes;"),
+                w._("or open the file in a PDF reader and look at its signature panel (in "
+                    "Adobe Acrobat Reader, “Signature Panel”): it names the certificate and "
+                    "says whether the document was changed after it was signed;"),
+                w._("or run “pdfsig <file>” (poppler-utils), which prints the signer, the "
+                    "signing time and whether the signature is valid.")):
         pdf.para(f"•  {way}", size=SMALL, indent=8, space_after=1)
 
 
@@ -148,36 +153,40 @@ def _row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False,
     pdf.set_y(max(bottom, pdf.get_y()) + 4)
 
 
-def _signer(pdf: RecordPdf, completion: Completion, signer: SignerOutcome) -> None:
+def _signer(pdf: RecordPdf, w: RecordWords, completion: Completion,
+            signer: SignerOutcome) -> None:
     pdf.keep(90)
     pdf.ln(2)
-    pdf.para(f"{signer.name} · {role_label(signer.role)}", size=9.5, style="B",
+    pdf.para(f"{signer.name} · {w.role_label(signer.role)}", size=9.5, style="B",
              space_after=0)
     pdf.para(signer.email, size=SMALL, color=MUTED, space_after=1)
-    decided = f", {exact_time(signer.decided_at)}" if signer.decided_at else ""
+    decision = w.decision_label(signer, completion)
+    if signer.decided_at:
+        decision = f"{decision}, {exact_time(signer.decided_at)}"
     zone = signer.timezone
     local = signer.decided_at is not None and zone is not None and zone not in _UTC_ZONES
-    pdf.para(decision_label(signer, completion) + decided, size=8.5, style="B",
-             color=DECISION_COLORS[signer.decision], space_after=1 if local else 4)
+    pdf.para(decision, size=8.5, style="B", color=DECISION_COLORS[signer.decision],
+             space_after=1 if local else 4)
     if local:
         assert signer.decided_at is not None and zone is not None
-        pdf.para(f"Local time: {local_exact(signer.decided_at, zone)}", size=SMALL,
-                 space_after=4)
-    if signer.refusal_recorded:
-        held = meeting(signer, short=False)
-        pdf.para(sentence(", ".join((*recorded_by(signer), *([held] if held else [])))) + ".",
+        pdf.para(w._("Local time: %(time)s", time=local_exact(signer.decided_at, zone)),
                  size=SMALL, space_after=4)
+    if signer.refusal_recorded:
+        held = w.meeting(signer, short=False)
+        pdf.para(sentence(w._(", ").join((*w.recorded_by(signer), *([held] if held else []))))
+                 + ".", size=SMALL, space_after=4)
     if signer.decision in ("refused", "declined"):
         said = (signer.reason or "").strip()
-        pdf.para(f"{reason_label(signer)}: {said or '(none given)'}", size=SMALL,
-                 space_after=4)
+        pdf.para(w._("%(label)s: %(reason)s", label=w.reason_label(signer),
+                     reason=said or w._("(none given)")), size=SMALL, space_after=4)
     if signer.name_differs:
-        pdf.para(NAME_DIFFERS, size=SMALL, space_after=4)
+        pdf.para(w._(NAME_DIFFERS), size=SMALL, space_after=4)
     if not signer.events:
-        pdf.para("No events were recorded.", size=SMALL, color=MUTED)
+        pdf.para(w._("No events were recorded."), size=SMALL, color=MUTED)
         return
     pdf.wrapped_table(_EVENT_COLUMNS,
-                      ("Event", "Time (UTC)", "By", "IP address", "Browser (user agent)"),
+                      (w._("Event"), w._("Time (UTC)"), w._("By"), w._("IP address"),
+                       w._("Browser (user agent)")),
                       [(sentence(e.what), exact_time(e.at), e.actor or "—", e.ip or "—",
                         e.user_agent or "—") for e in signer.events], size=7.0)
     pdf.ln(6)

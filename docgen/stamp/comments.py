@@ -11,25 +11,26 @@ from collections.abc import Sequence
 
 from docgen.stamp.document import BODY, HEADING, MUTED, SMALL, RecordPdf
 from docgen.stamp.model import Comment
-from docgen.stamp.wording import long_time, role_label
+from docgen.stamp.wording import RecordWords
 
 
-def draw_comments(pdf: RecordPdf, comments: Sequence[Comment]) -> None:
+def draw_comments(pdf: RecordPdf, comments: Sequence[Comment], w: RecordWords) -> None:
     """Draw the comments from a new page on; nothing at all when there are none."""
     if not comments:
         return
-    title = "Employee comments" if {c.role for c in comments} == {"employee"} else "Comments"
+    title = (w._("Employee comments") if {c.role for c in comments} == {"employee"}
+             else w._("Comments"))
     pdf.new_section(title)
     pdf.heading(title)
-    pdf.para("Attached to the plan by the people asked to sign it, in the order they were "
-             "made, reproduced exactly as written. Times are UTC.", size=SMALL, color=MUTED,
-             space_after=8)
+    pdf.para(w._("Attached to the plan by the people asked to sign it, in the order they "
+                 "were made, reproduced exactly as written. Times are UTC."), size=SMALL,
+             color=MUTED, space_after=8)
     for i, comment in enumerate(comments):
         if i:
             pdf.rule(gap=16)
         pdf.keep(48)
-        role = f" ({role_label(comment.role)})" if comment.role else ""
-        pdf.para(f"{comment.author}{role}", size=9.5, style="B", color=HEADING,
-                 space_after=0)
-        pdf.para(long_time(comment.at), size=SMALL, color=MUTED, space_after=5)
+        author = (w._("%(name)s (%(role)s)", name=comment.author,
+                      role=w.role_label(comment.role)) if comment.role else comment.author)
+        pdf.para(author, size=9.5, style="B", color=HEADING, space_after=0)
+        pdf.para(w.long_time(comment.at), size=SMALL, color=MUTED, space_after=5)
         pdf.para(comment.text, size=BODY, space_after=2)

@@ -34,6 +34,7 @@ from fpdf.fonts import TTFFont
 
 from docgen.stamp.fonts import DocumentFonts
 from docgen.stamp.tagging import Element, Marked
+from docgen.stamp.wording import ENGLISH, RecordWords
 from docgen.stamp.writing import is_rtl, needs_shaping
 
 Color = tuple[int, int, int]
@@ -89,13 +90,20 @@ class RecordPdf(FPDF):
     """fpdf2 with the record's fonts, margins, running header and text helpers."""
 
     def __init__(self, fonts: DocumentFonts, frame: Frame, *, company: str,
-                 running_footer: str) -> None:
+                 running_footer: str, words: RecordWords = ENGLISH) -> None:
         super().__init__(unit="pt", format=(frame.width, frame.height))
         # fpdf2 replaces "{nb}" in any text with the page count: never in people's text.
         self.str_alias_nb_pages = ""
         self.frame = frame
         self.company = company
         self.running_footer = running_footer
+        self.words = words  # the record's fixed words (the header's) in its language
+        # A right-to-left record is laid out mirrored. Each paragraph's direction is
+        # still its own (its first strong letter's): forcing HarfBuzz's direction on a
+        # line that mixes scripts shapes its Latin runs backwards and fpdf2 then maps
+        # their glyphs to the wrong characters; the record's Arabic words begin with an
+        # Arabic word, so they read right to left anyway.
+        self.rtl = words.rtl
         self.section: str | None = None  # named again at the top of its next pages
         self._section_page = 0
         self._first_overlay: int | None = None
@@ -107,6 +115,7 @@ class RecordPdf(FPDF):
         self._furniture = 0  # > 0 while drawing what readers skip
         # Words measured, by font and size: a record's words recur (labels, names).
         self._widths: dict[tuple[str, float, str], float] = {}
+        self._shaped_widths: dict[tuple[str, float, str], float] = {}
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -190,13 +199,20 @@ class RecordPdf(FPDF):
     def _header(self) -> None:
         f = self.frame
         self.set_font("sans", "B", 8.5)
-        self.put(f.left, 36.0, self.company, color=HEADING)
-        self.put(f.width - f.right, 36.0, "Confidential", color=CONFIDENTIAL, align="R")
+        # Mirrored in a right-to-left record: the company where a reader starts.
+        start, end = (f.width - f.right, "R"), (f.left, "L")
+        if not self.rtl:
+            start, end = end, start
+        self.put(start[0], 36.0, self.company, color=HEADING, align=start[1])
+        self.put(end[0], 36.0, self.words._("Confidential"), color=CONFIDENTIAL,
+                 align=end[1])
         self._hline(43.5, RULE, 0.5)
         self.set_xy(f.left, f.top)
         if self.section and self.page > self._section_page:
             self.set_font("sans", "", SMALL)
-            self.put(f.left, f.top - 6, f"{self.section} (continued)", color=MUTED)
+            self.put(start[0], f.top - 6,
+                     self.words._("%(section)s (continued)", section=self.section),
+                     color=MUTED, align=start[1])
             self.set_y(f.top + 6)
 
     def footer(self) -> None:
@@ -209,7 +225,8 @@ class RecordPdf(FPDF):
         f = self.frame
         self._hline(f.height - 43.0, RULE, 0.5)
         self.set_font("sans", "", 7.5)
-        self.put(f.left, f.height - 32.0, self.running_footer, color=MUTED)
+        x, align = (f.width - f.right, "R") if self.rtl else (f.left, "L")
+        self.put(x, f.height - 32.0, self.running_footer, color=MUTED, align=align)
 
     # -- text -----------------------------------------------------------------------------
 
@@ -230,8 +247,19 @@ class RecordPdf(FPDF):
                 # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font
                 # size.
                 self.set_xy(left, baseline - 0.8 * size)
+                # A shaped line that falls back to another font (Arabic in a Latin face)
+                # can leave the page's font state on the fallback while fpdf2 takes it
+                # for the current font: the next line's Latin letters were then drawn
+                # with the fallback's glyph numbers (garbled). Set it before and after.
+                self._emit_font()
                 self.cell(width, size, text, align="R" if is_rtl(text) else "L")
+                self._emit_font()
         return width
+
+    def _emit_font(self) -> None:
+        font = self.current_font
+        if font is not None and self.page > 0:
+            self._out(f"BT /F{font.i} {self.font_size_pt:.2f} Tf ET")
 
     def get_string_width(self, s: str, normalized: bool = False,
                          markdown: bool = False) -> float:
@@ -240,10 +268,19 @@ class RecordPdf(FPDF):
         what fpdf2 computes too, after building text fragments and copying the graphics
         state for every call (most of the time a long record takes to lay out)."""
         font = self.current_font
-        if (markdown or self.text_shaping or not isinstance(font, TTFFont)
-                or self.char_spacing or self.font_stretching != 100):
+        if (markdown or not isinstance(font, TTFFont) or self.char_spacing
+                or self.font_stretching != 100):
             return super().get_string_width(s, normalized, markdown)
         size = self.font_size_pt
+        if self.text_shaping:
+            # Shaped (Arabic, a decomposed accent): fpdf2 runs the bidi algorithm and
+            # HarfBuzz for each call; a record in Arabic measures the same words again
+            # and again (labels, names, each word of a line being wrapped).
+            shaped = (font.fontkey, size, s)
+            width = self._shaped_widths.get(shaped)
+            if width is None:
+                width = self._shaped_widths[shaped] = super().get_string_width(s, normalized)
+            return width
         key = (font.fontkey, size, s)
         width = self._widths.get(key)
         if width is None:
@@ -268,13 +305,17 @@ class RecordPdf(FPDF):
         position down, one paragraph per line of it, turning pages as needed.
 
         Each paragraph gets its own direction: an Arabic paragraph is set right-aligned,
-        a Latin one left-aligned, as a reader of each expects. Each is a structure
-        element of type ``tag``; with None its text goes into the element open around it.
+        a Latin one left-aligned, as a reader of each expects. A right-to-left record
+        is mirrored: every paragraph is right-aligned, and ``indent`` is taken from the
+        right. Each is a structure element of type ``tag``; with None its text goes
+        into the element open around it.
         """
         self.set_font(family, style, size)
         height = size * leading
-        left = self.frame.left + indent
         width = width if width is not None else self.frame.text_width - indent
+        left = self.frame.left + indent
+        if self.rtl:  # the indent is on the right: the paragraph ends that far in
+            left = self.frame.left + self.frame.text_width - indent - width
         for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
             paragraph = paragraph.replace("\t", "    ")
             with self._maybe_element(tag if paragraph.strip() else None):
@@ -284,7 +325,7 @@ class RecordPdf(FPDF):
 
     def _lines(self, paragraph: str, family: str, style: str, size: float, height: float,
                leading: float, left: float, width: float, color: Color) -> None:
-        rtl = is_rtl(paragraph)
+        rtl = self.rtl or is_rtl(paragraph)
         for line in self.wrap(paragraph, width) or [""]:
             if self.keep(height):
                 self.set_font(family, style, size)
@@ -376,7 +417,8 @@ class RecordPdf(FPDF):
             self.para(text, size=size, indent=12, space_after=0)
         # A quote that runs over a page break gets its bar on the page where it ends.
         start = top if self.page == page else self.frame.top
-        self._vline(self.frame.left + 3, start + 1, self.get_y() - 1, RULE, 1.5)
+        bar = self.frame.width - self.frame.right - 3 if self.rtl else self.frame.left + 3
+        self._vline(bar, start + 1, self.get_y() - 1, RULE, 1.5)
         self.ln(size * 0.6)
 
     def wrapped_table(self, widths: Sequence[float], header: Sequence[str],
@@ -398,14 +440,16 @@ class RecordPdf(FPDF):
                     row(header, "B", MUTED, "TH")
                 self.set_font("sans", style, size)
             top = self.get_y()
-            x = self.frame.left
+            # Columns from the right in a right-to-left record, each line at its
+            # cell's right end.
+            x = self.frame.width - self.frame.right if self.rtl else self.frame.left
             with self.element("TR"):
                 for lines, w in zip(wrapped, widths, strict=True):
                     with self.element(cell_type):
                         for i, line in enumerate(lines):
                             self.put(x, top + pad + i * leading + 0.8 * size + 0.1 * size,
-                                     line, color=color)
-                    x += w
+                                     line, color=color, align="R" if self.rtl else "L")
+                    x += -w if self.rtl else w
             self.set_y(top + height)
             self._hline(self.get_y(), RULE, 0.4)
 

@@ -87,6 +87,10 @@ FALLBACKS = (
     FontFile(_NOTO / "NotoSansMath-Regular.ttf", "fonts-noto-core"),
     FontFile(Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"), "fonts-symbola"),
 )
+# Bold faces of fallback fonts, for the bold words of a record in that script (a
+# record in Arabic has bold headings, names and decisions): without one, fpdf2 draws
+# bold Arabic in the regular face.
+BOLD_FALLBACKS = {FALLBACKS[0]: FontFile(_NOTO / "NotoSansArabic-Bold.ttf", "fonts-noto-core")}
 REQUIRED = (*SANS.values(), MONO, *SCRIPTS, CJK["zh"], FALLBACKS[0])
 
 # Always in the body fonts, whatever the document holds: the record's own wording.
@@ -194,6 +198,10 @@ def document_fonts(text: str, signatures: Sequence[str] = ()) -> Iterator[Docume
                            if unicodedata.category(c) in ("Mn", "Mc", "Me", "Cf")}
                 fonts._files[(family, "")] = _subset(font, wanted | joiners | {" "}, folder,
                                                      family)
+                bold = BOLD_FALLBACKS.get(font)
+                if bold is not None and bold.path.is_file():
+                    fonts._files[(family, "B")] = _subset(bold, wanted | joiners | {" "},
+                                                          folder, f"{family}B")
                 fonts._fallbacks.append(family)
                 uncovered -= wanted
         fonts.missing = frozenset(uncovered)

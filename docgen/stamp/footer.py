@@ -18,6 +18,7 @@ own gets the file's ("page 3 of 9") on the record's line.
 from __future__ import annotations
 
 from docgen.stamp.scan import PageScan
+from docgen.stamp.wording import ENGLISH, RecordWords
 
 SIZE = 6.5
 _ABOVE, _BELOW = 0.76 * SIZE, 0.24 * SIZE
@@ -27,17 +28,22 @@ _PREFERRED = 14.0  # baseline distance from the bottom edge when there is room
 
 
 def footer_text(envelope_id: str, page: int, total: int, *, originals: int,
-                numbered: bool) -> str:
+                numbered: bool, words: RecordWords = ENGLISH) -> str:
     """The record's line on page ``page`` (1-based) of ``total``; the first ``originals``
     pages are the plan's, ``numbered`` if this one prints its own page number."""
-    record = f"Final record of envelope {envelope_id}"
+    w = words
     if page > originals:
-        return f"Page {page} of {total} · {record}"
+        return w._("Page %(page)d of %(total)d · Final record of envelope %(envelope)s",
+                   page=page, total=total, envelope=envelope_id)
     if not numbered:
-        return f"{record} · page {page} of {total}"
-    plan = "page 1" if originals == 1 else f"pages 1–{originals}"
-    rest = f"page {total}" if total == originals + 1 else f"pages {originals + 1}–{total}"
-    return f"{record} · the plan as sent is on {plan}; the record follows on {rest}"
+        return w._("Final record of envelope %(envelope)s · page %(page)d of %(total)d",
+                   page=page, total=total, envelope=envelope_id)
+    plan = (w._("page 1") if originals == 1
+            else w._("pages 1–%(last)d", last=originals))
+    rest = (w._("page %(page)d", page=total) if total == originals + 1
+            else w._("pages %(first)d–%(last)d", first=originals + 1, last=total))
+    return w._("Final record of envelope %(envelope)s · the plan as sent is on %(plan)s; "
+               "the record follows on %(rest)s", envelope=envelope_id, plan=plan, rest=rest)
 
 
 def footer_baseline(page: PageScan) -> float | None:

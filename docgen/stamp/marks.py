@@ -9,23 +9,14 @@ confirmation), the signer's date on the block's ``Date:`` line.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from dataclasses import dataclass
 
 from docgen.stamp.document import DECISION_COLORS, MUTED, SIGNATURE_INK, RecordPdf
 from docgen.stamp.fonts import DocumentFonts
 from docgen.stamp.model import SIGNED, Completion, SignerOutcome
-from docgen.stamp.wording import (
-    DECISION_LABELS,
-    RECORDED_REFUSAL,
-    STAMP_NAME_DIFFERS,
-    meeting,
-    not_asked,
-    recorded_by,
-    short_time,
-    signer_date,
-    signer_short_time,
-)
+from docgen.stamp.wording import STAMP_NAME_DIFFERS, RecordWords, words_for
 
 SMALL_SIZE = 7.0
 SMALL_LEADING = 8.6
@@ -35,8 +26,7 @@ DATE_SIZE = 10.0
 # characters.
 SMALL_CHARS = 34
 # Measured with the widest page number a record will have.
-CERTIFICATE_REF = "Certificate p. {page}"
-WIDEST_REF = CERTIFICATE_REF.format(page=999)
+WIDEST_PAGE = 999
 
 
 @dataclass(frozen=True)
@@ -49,6 +39,8 @@ class Mark:
     style: str  # "" or "B"
     small: tuple[str, ...]  # the small print before the certificate reference
     date: str | None  # what goes on the Date: line; signatures only
+    # The last line of the small print, "Certificate p. %(page)s", in the record's language.
+    reference: str = "Certificate p. %(page)s"
 
     @property
     def is_signature(self) -> bool:
@@ -69,7 +61,7 @@ class Mark:
         return 14.0 if self.is_signature else 11.0
 
     def small_lines(self, certificate_page: int | str) -> tuple[str, ...]:
-        return (*self.small, CERTIFICATE_REF.format(page=certificate_page))
+        return (*self.small, self.reference % {"page": certificate_page})
 
 
 @dataclass(frozen=True)
@@ -95,45 +87,53 @@ def signature_name(signer: SignerOutcome) -> str:
 
 
 def mark_for(signer: SignerOutcome, completion: Completion, fonts: DocumentFonts) -> Mark:
+    w = words_for(completion)
+    mark = _mark(w, signer, completion, fonts)
+    return dataclasses.replace(mark, reference=w._("Certificate p. %(page)s"))
+
+
+def _mark(w: RecordWords, signer: SignerOutcome, completion: Completion,
+          fonts: DocumentFonts) -> Mark:
     decision = signer.decision
-    label = DECISION_LABELS[decision]
+    label = w.decision(decision)
     zone = signer.timezone
     if decision in SIGNED:
         assert signer.decided_at is not None
         name = signature_name(signer)
         family = fonts.script_for(name)
-        small = [label, signer_short_time(signer.decided_at, zone)]
+        small = [label, w.signer_short_time(signer.decided_at, zone)]
         if signer.name_differs:
             # The typed name is the signature; the reader must see whose line it is on.
-            small += _wrapped(STAMP_NAME_DIFFERS.format(name=signer.name))
+            small += _wrapped(w._(STAMP_NAME_DIFFERS, name=signer.name))
         return Mark(signer, name, family or "sans", "", tuple(small),
-                    signer_date(signer.decided_at, zone))
+                    w.signer_date(signer.decided_at, zone))
     if decision == "refused":
         assert signer.decided_at is not None
         if signer.refusal_recorded:
             # The manager recorded it: the line says so, and who saw it, not that the
             # employee refused on their own page.
-            held = meeting(signer, short=True)
-            parts = [*recorded_by(signer), *([held] if held else [])]
-            small = [RECORDED_REFUSAL,
+            recorded = w.decision_label(signer, completion)
+            held = w.meeting(signer, short=True)
+            parts = [*w.recorded_by(signer), *([held] if held else [])]
+            comma = w._(", ").rstrip()
+            small = [recorded,
                      *(line for i, part in enumerate(parts)
-                       for line in _wrapped(part + ("," if i < len(parts) - 1 else ""))),
-                     f"recorded {signer_short_time(signer.decided_at, zone)}"]
-            return Mark(signer, RECORDED_REFUSAL, "sans", "", tuple(small), None)
+                       for line in _wrapped(part + (comma if i < len(parts) - 1 else ""))),
+                     w._("recorded %(when)s",
+                         when=w.signer_short_time(signer.decided_at, zone))]
+            return Mark(signer, recorded, "sans", "", tuple(small), None)
         return Mark(signer, label, "sans", "",
-                    (label, signer_short_time(signer.decided_at, zone)), None)
+                    (label, w.signer_short_time(signer.decided_at, zone)), None)
     if decision == "declined":
         assert signer.decided_at is not None
         return Mark(signer, label, "sans", "",
-                    (label, signer_short_time(signer.decided_at, zone)), None)
+                    (label, w.signer_short_time(signer.decided_at, zone)), None)
     # No response: the envelope expired, was withdrawn, or completed without this signer.
+    as_of = w._("as of %(when)s", when=w.short_time(completion.completed_at))
     if signer.not_asked:
-        first, _, rest = not_asked(completion).partition(": ")
-        return Mark(signer, first, "sans", "",
-                    (first, *_wrapped(rest), f"as of {short_time(completion.completed_at)}"),
-                    None)
-    return Mark(signer, label, "sans", "",
-                (label, f"as of {short_time(completion.completed_at)}"), None)
+        first, rest = w.not_asked(completion)
+        return Mark(signer, first, "sans", "", (first, *_wrapped(rest), as_of), None)
+    return Mark(signer, label, "sans", "", (label, as_of), None)
 
 
 def _wrapped(text: str) -> list[str]:

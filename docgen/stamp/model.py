@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from docgen.languages import SUPPORTED
 from docgen.stamp.errors import CompletionInvalid
 
 # "confirmed": a manager's or HR's signature (their own statement); "acknowledged" and
@@ -124,6 +125,9 @@ class Completion:
     seal: SealFacts | None = None
     # Why a voided envelope was withdrawn, verbatim (outcome "voided"); None otherwise.
     voided_reason: str | None = None
+    # The language the record's own words are written in: the plan's (en, es, fr, de,
+    # ar; see docgen.languages). People's words and the exact UTC times stay as they are.
+    language: str = "en"
 
     @property
     def employee_refused(self) -> bool:
@@ -148,6 +152,8 @@ def check_completion(completion: Completion) -> None:
     """
     c = completion
     _aware(c.completed_at, "completed_at")
+    if c.language not in SUPPORTED:
+        _fail("language", f"must be one of {', '.join(SUPPORTED)}, not {c.language!r}")
     if c.outcome not in OUTCOMES:
         _fail("outcome", f"must be one of {', '.join(OUTCOMES)}, not {c.outcome!r}")
     if not _SHA256.fullmatch(c.original_sha256 or ""):

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 
 from docgen.stamp.acknowledgement import draw_acknowledgement
-from docgen.stamp.anchors import DATE_LABEL, Anchor, anchors_in
+from docgen.stamp.anchors import DATE_LABELS, Anchor, anchors_in
 from docgen.stamp.attachment import trail_attachment
 from docgen.stamp.certificate import draw_certificate
 from docgen.stamp.comments import draw_comments
@@ -27,6 +27,7 @@ from docgen.stamp.model import SIGNED, Completion, Stamped, check_completion
 from docgen.stamp.placement import NoRoom, place
 from docgen.stamp.scan import PageScan, scan
 from docgen.stamp.tagging import Element
+from docgen.stamp.wording import RecordWords, words_for
 
 # Appended pages take the original's margins, within these bounds.
 _MIN_MARGIN, _MAX_MARGIN, _DEFAULT_MARGIN = 36.0, 90.0, 62.0
@@ -40,22 +41,27 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
         raise OriginalMismatch(f"the PDF given has SHA-256 {digest}, but the envelope's "
                                f"original has {completion.original_sha256}")
     anchor_texts = [s.anchor for s in completion.signers]
-    pages = scan(original, [*anchor_texts, DATE_LABEL])
+    # The date lines' label in every language: a plan's template is in its language, and
+    # the search is cheap (a few ms a page).
+    pages = scan(original, [*anchor_texts, *DATE_LABELS])
     if not pages:
         raise UnreadablePdf("the original PDF has no pages")
     anchors = anchors_in(pages, anchor_texts)
     notes: list[str] = []
     signatures = [signature_name(s) for s in completion.signers
                   if s.decision in SIGNED]
-    with document_fonts("".join(_strings(completion)), signatures) as fonts:
+    words = words_for(completion)
+    text = "".join(_strings(completion)) + "".join(sorted(words.characters))
+    with document_fonts(text, signatures) as fonts:
         frame = _frame(pages[-1])
         pdf = RecordPdf(fonts, frame, company=completion.company,
-                        running_footer=f"{completion.title} · {completion.plan_id}")
+                        running_footer=f"{completion.title} · {completion.plan_id}",
+                        words=words)
         marks = [mark_for(s, completion, fonts) for s in completion.signers]
-        on_pages, elsewhere = _place_all(pdf, fonts, pages, anchors, marks, notes)
+        on_pages, elsewhere = _place_all(pdf, fonts, pages, anchors, marks, notes, words)
         spots = on_pages + draw_acknowledgement(pdf, completion, elsewhere,
                                                 first_final_page=len(pages))
-        draw_comments(pdf, completion.comments)
+        draw_comments(pdf, completion.comments, words)
         certificate_page = len(pages) + draw_certificate(pdf, completion)
         appended = pdf.pages_count
         _overlays(pdf, completion, pages, frame, spots, certificate_page, notes)
@@ -64,10 +70,10 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
             sample = ", ".join(f"U+{ord(c):04X}" for c in sorted(fonts.missing)[:5])
             notes.append(f"{len(fonts.missing)} character(s) of the record's text are in no "
                          f"installed font and show as boxes ({sample})")
-    # Readers meet the stamps on the plan's pages first, then the record's pages.
-    # The record's own words are British English, whatever the plan's language.
+    # Readers meet the stamps on the plan's pages first, then the record's pages, in
+    # the plan's language (English is British English).
     record = Element("Sect", [pdf.overlays_structure, *pdf.pages_structure.kids],
-                     title="Record of completion", lang="en-GB")
+                     title=words._("Record of completion"), lang=words.tag)
     final = merge(original, layer, appended=appended, origins=[p.origin for p in pages],
                   trail=trail_attachment(completion), structure=record)
     return Stamped(pdf=final, notes=tuple(notes), certificate_page=certificate_page)
@@ -75,7 +81,7 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
 
 def _place_all(pdf: RecordPdf, fonts: DocumentFonts, pages: Sequence[PageScan],
                anchors: dict[str, Anchor], marks: Sequence[Mark], notes: list[str],
-               ) -> tuple[list[Spot], dict[int, tuple[Mark, str]]]:
+               words: RecordWords) -> tuple[list[Spot], dict[int, tuple[Mark, str]]]:
     """Each mark's spot beside its anchor, or (with a note) a slot on the acknowledgement
     page when the anchor is missing, already taken or has no room beside it."""
     found = list(anchors.values())
@@ -86,21 +92,23 @@ def _place_all(pdf: RecordPdf, fonts: DocumentFonts, pages: Sequence[PageScan],
         text = mark.signer.anchor
         anchor = anchors.get(text)
         if anchor is not None and text in taken:
-            elsewhere[index] = (mark, f"Signature stamp: the plan’s “{text}” line holds "
-                                      "another signer's stamp.")
+            elsewhere[index] = (mark, words._("Signature stamp: the plan’s “%(line)s” line "
+                                              "holds another signer's stamp.", line=text))
             notes.append(f"two signers have the '{text}' anchor; the stamp of "
                          f"{mark.signer.name} is on the acknowledgement page")
             continue
         taken.add(text)
         if anchor is None:
-            elsewhere[index] = (mark, f"Signature stamp: the plan has no “{text}” line.")
+            elsewhere[index] = (mark, words._("Signature stamp: the plan has no “%(line)s” "
+                                              "line.", line=text))
             notes.append(f"no '{text}' anchor in the document; its stamp is on the "
                          "acknowledgement page")
             continue
         spot = place(pdf, fonts, pages[anchor.page], anchor, found, mark)
         if isinstance(spot, NoRoom):
-            elsewhere[index] = (mark, f"Signature stamp: there is no free room beside the "
-                                      f"plan’s “{text}” line.")
+            elsewhere[index] = (mark, words._("Signature stamp: there is no free room "
+                                              "beside the plan’s “%(line)s” line.",
+                                              line=text))
             notes.append(f"'{text}' anchor on page {anchor.page + 1}: {spot.reason}; its "
                          "stamp is on the acknowledgement page")
         else:
@@ -130,7 +138,8 @@ def _overlays(pdf: RecordPdf, completion: Completion, pages: Sequence[PageScan],
         pdf.set_font("sans", "", FOOTER_SIZE)
         with pdf.furniture():
             text = footer_text(completion.envelope_id, index + 1, total, originals=len(pages),
-                               numbered=original is not None and original.numbered)
+                               numbered=original is not None and original.numbered,
+                               words=pdf.words)
             pdf.put(width / 2, baseline, text, color=MUTED, align="C")
         for spot in spots:
             if spot.page == index:

@@ -21,7 +21,7 @@ from docgen.stamp.marks import (
     DATE_SIZE,
     SMALL_LEADING,
     SMALL_SIZE,
-    WIDEST_REF,
+    WIDEST_PAGE,
     Mark,
     Spot,
 )
@@ -52,18 +52,21 @@ def place(pdf: RecordPdf, fonts: DocumentFonts, page: PageScan, anchor: Anchor,
     """A spot for ``mark`` beside ``anchor`` on ``page`` that covers nothing, or why not."""
     if page.rotation % 360:
         return NoRoom("its page is rotated")
-    line = anchor.line or Box(anchor.x1 + 6, anchor.baseline + 1.0,
-                              min(anchor.x1 + 226, page.width - 2 * _PAPER_MARGIN),
-                              anchor.baseline + 1.5)
+    rtl = anchor.rtl  # an Arabic plan: its lines are left of their labels
+    line = anchor.line or (
+        Box(max(anchor.x0 - 226, 2 * _PAPER_MARGIN), anchor.baseline + 1.0, anchor.x0 - 6,
+            anchor.baseline + 1.5) if rtl else
+        Box(anchor.x1 + 6, anchor.baseline + 1.0,
+            min(anchor.x1 + 226, page.width - 2 * _PAPER_MARGIN), anchor.baseline + 1.5))
     dated = date_line(page, anchor, others)
     ours = [line, anchor.box, *((dated.line, dated.box) if dated and dated.line else ())]
     clear = [b for b in page.ink if not any(_part_of(b, o) for o in ours)]
 
-    headline = _headline(pdf, fonts, mark, page, line, clear)
+    headline = _headline(pdf, fonts, mark, page, line, clear, rtl)
     if headline is None:
         return NoRoom("there is no free room on or above the signature line")
     x, baseline, size, box = headline
-    small = _small_print(pdf, mark, page, line, [*clear, box])
+    small = _small_print(pdf, mark, page, line, [*clear, box], rtl)
     if small is None:
         return NoRoom("there is no free room beside the signature line for the decision "
                       "and time")
@@ -71,7 +74,7 @@ def place(pdf: RecordPdf, fonts: DocumentFonts, page: PageScan, anchor: Anchor,
     date_x = date_baseline = None
     date_size = DATE_SIZE
     if mark.date and dated is not None:
-        date_x, date_baseline, date_size = _date(pdf, mark.date, dated, clear)
+        date_x, date_baseline, date_size = _date(pdf, mark.date, dated, clear, rtl)
     return Spot(mark=mark, page=anchor.page, headline_x=x, headline_baseline=baseline,
                 headline_size=size, small_x=small_x, small_baseline=small_baseline,
                 small_align=align, date_x=date_x, date_baseline=date_baseline,
@@ -86,10 +89,10 @@ def _part_of(box: Box, ours: Box) -> bool:
 
 
 def _headline(pdf: RecordPdf, fonts: DocumentFonts, mark: Mark, page: PageScan, line: Box,
-              clear: Sequence[Box]) -> tuple[float, float, float, Box] | None:
+              clear: Sequence[Box], rtl: bool) -> tuple[float, float, float, Box] | None:
     """The headline's place and size: on the line, at the largest size that fits it;
-    for a name too long even at a small size, running on past the line's end."""
-    x = line.x0 + 6
+    for a name too long even at a small size, running on past the line's end (its left
+    end, right to left)."""
     baseline = line.top - _ABOVE_LINE
     if mark.in_script:
         above, below = fonts.ink_extent(mark.family, mark.headline)
@@ -97,32 +100,41 @@ def _headline(pdf: RecordPdf, fonts: DocumentFonts, mark: Mark, page: PageScan, 
         above, below = _SANS_ABOVE, _SANS_BELOW
     largest = mark.headline_size
     smallest = MIN_SIGNATURE_SIZE if mark.is_signature else largest - 2
-    attempts = [(line.x1 - 4, largest, smallest),
-                (page.width - 2 * _PAPER_MARGIN, smallest - 1, MIN_OVERRUN_SIZE)]
-    for right, size, stop in attempts:
+    # How far the headline may reach past its start: the line's end, then the paper's.
+    room = ((line.x1 - 6 - (line.x0 + 4), line.x1 - 6 - 2 * _PAPER_MARGIN) if rtl else
+            (line.x1 - 4 - (line.x0 + 6), page.width - 2 * _PAPER_MARGIN - (line.x0 + 6)))
+    attempts = [(room[0], largest, smallest), (room[1], smallest - 1, MIN_OVERRUN_SIZE)]
+    for widest, size, stop in attempts:
         while size >= stop:
             width = pdf.measure(mark.headline, mark.family, mark.style, size)
+            x = line.x1 - 6 - width if rtl else line.x0 + 6
             box = Box(x, baseline - above * size, x + width, baseline + below * size)
-            if box.x1 <= right and not _collides(box, clear):
+            if width <= widest and not _collides(box, clear):
                 return x, baseline, size, box
             size -= 1.0
     return None
 
 
 def _small_print(pdf: RecordPdf, mark: Mark, page: PageScan, line: Box,
-                 clear: Sequence[Box]) -> tuple[float, float, str] | None:
-    lines = mark.small_lines("999")
+                 clear: Sequence[Box], rtl: bool) -> tuple[float, float, str] | None:
+    lines = mark.small_lines(WIDEST_PAGE)
     widths = [pdf.measure(text, "sans", "B" if i == 0 else "", SMALL_SIZE)
               for i, text in enumerate(lines)]
-    widths[-1] = max(widths[-1], pdf.measure(WIDEST_REF, "sans", "", SMALL_SIZE))
     width = max(widths)
     ascent, descent = _SANS_ABOVE * SMALL_SIZE, _SANS_BELOW * SMALL_SIZE
     height = ascent + (len(lines) - 1) * SMALL_LEADING + descent
-    candidates = (
-        ("L", line.x1 + 8, line.top - height / 2),  # right of the line, centred on it
-        ("R", line.x1, line.bottom + 3),  # under the line's right end
-        ("R", line.x1, line.top - 28 - height),  # above the line, clear of the name
-    )
+    if rtl:  # mirrored: left of the line, else under or above its left end, set right
+        candidates = (
+            ("R", line.x0 - 8, line.top - height / 2),
+            ("R", line.x0 + width, line.bottom + 3),
+            ("R", line.x0 + width, line.top - 28 - height),
+        )
+    else:
+        candidates = (
+            ("L", line.x1 + 8, line.top - height / 2),  # right of the line, centred on it
+            ("R", line.x1, line.bottom + 3),  # under the line's right end
+            ("R", line.x1, line.top - 28 - height),  # above the line, clear of the name
+        )
     for align, x, top in candidates:
         left = x if align == "L" else x - width
         block = Box(left, top, left + width, top + height)
@@ -134,17 +146,23 @@ def _small_print(pdf: RecordPdf, mark: Mark, page: PageScan, line: Box,
     return None
 
 
-def _date(pdf: RecordPdf, text: str, dated: Anchor,
-          clear: Sequence[Box]) -> tuple[float | None, float | None, float]:
-    """Where the date goes on the ``Date:`` line, at the size that fits the line."""
+def _date(pdf: RecordPdf, text: str, dated: Anchor, clear: Sequence[Box],
+          rtl: bool) -> tuple[float | None, float | None, float]:
+    """Where the date goes on the ``Date:`` line, at the size that fits the line (its
+    right end, right to left)."""
     size = DATE_SIZE
     if dated.line is not None:
-        x, baseline = dated.line.x0 + 6, dated.line.top - _ABOVE_LINE
-        while size > MIN_DATE_SIZE and pdf.measure(text, "sans", "", size) > dated.line.x1 - x:
+        room = dated.line.x1 - dated.line.x0 - 6
+        baseline = dated.line.top - _ABOVE_LINE
+        while size > MIN_DATE_SIZE and pdf.measure(text, "sans", "", size) > room:
             size -= 0.5
     else:
-        x, baseline = dated.x1 + 6, dated.baseline
+        baseline = dated.baseline
     width = pdf.measure(text, "sans", "", size)
+    if dated.line is not None:
+        x = dated.line.x1 - 6 - width if rtl else dated.line.x0 + 6
+    else:
+        x = dated.x0 - 6 - width if rtl else dated.x1 + 6
     box = Box(x, baseline - _SANS_ABOVE * size, x + width, baseline + _SANS_BELOW * size)
     if _collides(box, clear):
         return None, None, size

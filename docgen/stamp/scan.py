@@ -35,8 +35,10 @@ _RULE_MIN_WIDTH = 20.0
 # Objects covering most of the page (a background, a watermark) are not content that
 # a stamp or footer could cover.
 _BACKGROUND_SHARE = 0.6
-# A page number the page prints itself: "Page 6 of 6".
-_PAGE_NUMBER = re.compile(r"(?i)\bpage\s+\d+\s+of\s+\d+\b")
+# A page number the page prints itself, as the templates of each language print it:
+# "Page 6 of 6", "Página 6 de 6", "Page 6 sur 6", "Seite 6 von 6", "صفحة 6 من 6".
+_PAGE_NUMBER = re.compile(r"(?i)(?:\bpage\s+\d+\s+(?:of|sur)|\bpágina\s+\d+\s+de"
+                          r"|\bseite\s+\d+\s+von|صفحة\s+\d+\s+من)\s+\d+\b")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ def _scan_page(document: pdfium.PdfDocument, index: int, wanted: list[str]) -> P
         for obj in page.get_objects(max_depth=0):
             box = frame.box(*obj.get_bounds())
             if box.width > _BACKGROUND_SHARE * width and box.height > _BACKGROUND_SHARE * height:
+                continue
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT and box.height <= 0.01:
+                # Blank text (the tab before an Arabic signature line's underline):
+                # nothing shows, so nothing can be covered.
                 continue
             ink.append(box)
             if (obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and box.height <= _RULE_MAX_HEIGHT

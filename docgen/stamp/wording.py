@@ -1,105 +1,273 @@
-"""The fixed words of the record, and how times are written in it.
+"""The fixed words of the record, in the plan's language, and how times are written in it.
 
-The certificate gives every time exactly, in UTC, so it reads the same to signers, HR
-and records staff in any zone. A signature is dated as its signer saw the clock: the
-stamp and the acknowledgement page give the signer's local time with the zone named
-(an acknowledgement at 21:02 in Chicago is dated that evening, not the next UTC day).
+The words are gettext messages of docgen's own ``docgen`` domain (English is the source;
+``docgen/translations/<code>/LC_MESSAGES/docgen.po``, extracted and compiled by `make
+translations` beside the signer's catalogs, so translators have one workflow). docgen
+imports no Flask: Babel's ``support.Translations`` reads the compiled catalogs, and
+:class:`RecordWords` is one language's words and date formats. English keeps the exact
+forms the records have always had (no Babel call), so records read as before.
+
+The certificate gives every time exactly, in UTC (``2027-01-12 09:14:03 UTC`` in every
+language), so it reads the same to signers, HR and records staff in any zone. A
+signature is dated as its signer saw the clock: the stamp and the acknowledgement page
+give the signer's local time with the zone named (an acknowledgement at 21:02 in
+Chicago is dated that evening, not the next UTC day), in the plan's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from gettext import NullTranslations
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
+from babel.support import Translations
+
+from docgen.languages import FORMAT_LOCALES, RIGHT_TO_LEFT, SUPPORTED
+from docgen.resources import package_path
 from docgen.stamp.model import Completion, SignerOutcome
 
-ROLE_LABELS = {"employee": "Employee", "manager": "Manager", "hr": "HR representative"}
-DECISION_LABELS = {
-    "acknowledged": "Acknowledged",
-    "refused": "Refused to sign",
-    "confirmed": "Confirmed",
-    "declined": "Declined to sign",
-    "no_response": "No response",
-}
-OUTCOME_LABELS = {"completed": "Completed", "expired": "Expired",
-                  "voided": "Withdrawn (voided)"}
-# How each outcome ends a sentence: "the envelope expired", "the plan was withdrawn".
-ENDED = {"completed": "was completed", "expired": "expired", "voided": "was withdrawn"}
-# The certificate's rows that tie it to the record; verify reads them back from records
-# made before the audit trail was attached (see .attachment).
-ENVELOPE_LABEL = "Envelope"
-ORIGINAL_LABEL = "Original document SHA-256"
-HEAD_LABEL = "Audit trail head hash"
+DOMAIN = "docgen"
+CATALOGS = package_path("docgen", "translations")
+# The record's language tag for screen readers (the structure tree's /Lang).
+LANGUAGE_TAGS = {"en": "en-GB", "es": "es-ES", "fr": "fr-FR", "de": "de-DE", "ar": "ar"}
 
 
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role.capitalize() if role else "Signer")
-
-
-def outcome_text(completion: Completion, when: str) -> str:
-    """The outcome in words, ``when`` written after its label (" on 14 January 2027, ..."):
-    a refusal is said, and that it does not stop the plan."""
-    text = OUTCOME_LABELS[completion.outcome] + when
-    if completion.outcome == "voided":
-        # Withdrawn: the plan does not take effect, whatever the employee did.
-        reason = (completion.voided_reason or "").strip()
-        return f"{text}. The plan was withdrawn and does not take effect" + (
-            f". Reason: {reason}" if reason else "")
-    if completion.employee_refused:
-        # The refusal first: it is what a reader of the record must not miss.
-        return f"Refused to sign by the employee; the plan takes effect. {text}"
+def N_(text: str) -> str:
+    """Marks a message for extraction where it is kept in a constant; translated where
+    it is shown (:meth:`RecordWords._`)."""
     return text
 
 
-NAME_DIFFERS = ("The typed name differs from the name on record; the signer stated "
-                "their legal name differs.")
+ROLE_LABELS = {"employee": N_("Employee"), "manager": N_("Manager"),
+               "hr": N_("HR representative")}
+DECISION_LABELS = {
+    "acknowledged": N_("Acknowledged"),
+    "refused": N_("Refused to sign"),
+    "confirmed": N_("Confirmed"),
+    "declined": N_("Declined to sign"),
+    "no_response": N_("No response"),
+}
+OUTCOME_LABELS = {"completed": N_("Completed"), "expired": N_("Expired"),
+                  "voided": N_("Withdrawn (voided)")}
+# The certificate's rows that tie it to the record; verify reads them back from records
+# made before the audit trail was attached (see .attachment), in any language.
+ENVELOPE_LABEL = N_("Envelope")
+ORIGINAL_LABEL = N_("Original document SHA-256")
+HEAD_LABEL = N_("Audit trail head hash")
+
+NAME_DIFFERS = N_("The typed name differs from the name on record; the signer stated "
+                  "their legal name differs.")
 # What a stamp says under a typed name that is not the name on record.
-STAMP_NAME_DIFFERS = ("Name on record: {name}; signer states their legal name differs "
-                      "(not verified by plansign)")
-RECORDED_REFUSAL = "Refusal to sign recorded"
+STAMP_NAME_DIFFERS = N_("Name on record: %(name)s; signer states their legal name differs "
+                        "(not verified by plansign)")
+RECORDED_REFUSAL = N_("Refusal to sign recorded")
 # A refusal's reason: the employee's own, or what the manager wrote down in the meeting.
-REASON_LABEL = "Reason given"
-RECORDED_REASON_LABEL = "What was recorded as the employee's words"
-NOT_ASKED = "Not asked: the plan {ended} before their turn"
+REASON_LABEL = N_("Reason given")
+RECORDED_REASON_LABEL = N_("What was recorded as the employee's words")
 
 
-def reason_label(signer: SignerOutcome) -> str:
-    return RECORDED_REASON_LABEL if signer.refusal_recorded else REASON_LABEL
+class RecordWords:
+    """The record's words and dates in one language (:func:`record_words`)."""
+
+    def __init__(self, language: str, translations: NullTranslations) -> None:
+        self.language = language
+        self.locale = FORMAT_LOCALES[language]
+        self.rtl = language in RIGHT_TO_LEFT
+        self.tag = LANGUAGE_TAGS[language]
+        self._translations = translations
+
+    # -- messages ---------------------------------------------------------------------
+
+    def _(self, message: str, **values: object) -> str:
+        """``message`` in this language, its ``%(name)s`` placeholders filled in."""
+        text = self._translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **values: object) -> str:
+        return self._translations.ngettext(singular, plural, num) % {"num": num, **values}
+
+    @functools.cached_property
+    def characters(self) -> frozenset[str]:
+        """Every character this language's words and dates may use: the document's
+        fonts are cut down to its text, and these are part of it."""
+        chars = set("0123456789:,.;()/–-— ")
+        catalog = getattr(self._translations, "_catalog", {})
+        for text in catalog.values():
+            chars.update(text)
+        for day in range(1, 8):  # the month and day names, short and long, and the clock
+            moment = dt.datetime(2027, day, day + 7, 9 + day, tzinfo=dt.UTC)
+            for month in range(day, 13, 7):
+                chars.update(self.long_date(moment.replace(month=month)))
+                chars.update(self._short_date(moment.replace(month=month)))
+            chars.update(self._clock(moment) + self._clock(moment.replace(hour=20)))
+        return frozenset(chars)
+
+    # -- labels -----------------------------------------------------------------------
+
+    def role_label(self, role: str) -> str:
+        if role in ROLE_LABELS:
+            return self._(ROLE_LABELS[role])
+        return role.capitalize() if role else self._("Signer")
+
+    def decision(self, decision: str) -> str:
+        return self._(DECISION_LABELS[decision])
+
+    def outcome_text(self, completion: Completion, when: str, *, exact: bool = False) -> str:
+        """The outcome in words and when: ``Completed on 14 January 2027, 10:02 UTC``
+        (``exact``: ``Completed, 2027-01-14 10:02:31 UTC``, the certificate's). A
+        refusal is said, and that it does not stop the plan."""
+        outcome = self._(OUTCOME_LABELS[completion.outcome])
+        text = (self._("%(outcome)s, %(when)s", outcome=outcome, when=when) if exact
+                else self._("%(outcome)s on %(when)s", outcome=outcome, when=when))
+        if completion.outcome == "voided":
+            # Withdrawn: the plan does not take effect, whatever the employee did.
+            reason = (completion.voided_reason or "").strip()
+            if reason:
+                return self._("%(outcome)s. The plan was withdrawn and does not take "
+                              "effect. Reason: %(reason)s", outcome=text, reason=reason)
+            return self._("%(outcome)s. The plan was withdrawn and does not take effect",
+                          outcome=text)
+        if completion.employee_refused:
+            # The refusal first: it is what a reader of the record must not miss.
+            return self._("Refused to sign by the employee; the plan takes effect. "
+                          "%(outcome)s", outcome=text)
+        return text
+
+    def reason_label(self, signer: SignerOutcome) -> str:
+        return self._(RECORDED_REASON_LABEL if signer.refusal_recorded else REASON_LABEL)
+
+    def not_asked(self, completion: Completion) -> tuple[str, str]:
+        """Said of a signer who was never sent the plan: the headline and why."""
+        return (self._("Not asked"),
+                {"completed": self._("the plan was completed before their turn"),
+                 "expired": self._("the plan expired before their turn"),
+                 "voided": self._("the plan was withdrawn before their turn")}[
+                     completion.outcome])
+
+    def decision_label(self, signer: SignerOutcome, completion: Completion) -> str:
+        """The decision in words: who refused, and a signer who was never asked."""
+        if signer.refusal_recorded:
+            return self._(RECORDED_REFUSAL)
+        if signer.decision == "no_response" and signer.not_asked:
+            return self._("%(not_asked)s: %(why)s", not_asked=self.not_asked(completion)[0],
+                          why=self.not_asked(completion)[1])
+        return self.decision(signer.decision)
+
+    def recorded_by(self, signer: SignerOutcome) -> tuple[str, ...]:
+        """``("by Jürg Baumann (manager)", "witness Anna Keller")``: who recorded a
+        refusal, and before whom (said with commas between)."""
+        witness = ((self._("witness %(name)s", name=signer.witness),)
+                   if signer.witness else ())
+        return (self._("by %(name)s (manager)", name=signer.recorded_by), *witness)
+
+    def meeting(self, signer: SignerOutcome, *, short: bool) -> str | None:
+        """``at a meeting on 12 Jan 2027, 10:00 CET, Room 3``, from what the manager
+        entered; None when they entered neither time nor place (records made before
+        they could)."""
+        detail = self.meeting_detail(signer, short=short)
+        return self._("at a meeting %(detail)s", detail=detail) if detail else None
+
+    def meeting_detail(self, signer: SignerOutcome, *, short: bool) -> str | None:
+        """When and where a refusal's meeting was: ``on 12 January 2027, 10:00 CET, Room
+        3``, ``at Room 3``; None when the manager entered neither."""
+        place = " ".join((signer.meeting_place or "").split())
+        if signer.meeting_at is None:
+            return self._("at %(place)s", place=place) if place else None
+        zone = None if _is_utc(signer.timezone) else signer.timezone
+        # Without the manager's zone, the time as they entered it, with its own offset.
+        m = signer.meeting_at.astimezone(ZoneInfo(zone)) if zone else signer.meeting_at
+        when = self._when(self._short_date(m) if short else self.long_date(m), m)
+        if place:
+            return self._("on %(when)s, %(place)s", when=when, place=place)
+        return self._("on %(when)s", when=when)
+
+    # -- times ------------------------------------------------------------------------
+
+    def signer_time(self, moment: dt.datetime, zone: str | None) -> str:
+        """``5 December 2026, 21:02 CST (America/Chicago; 6 December 2026, 03:02 UTC)``:
+        for the acknowledgement page; just :meth:`long_time` when the zone is UTC or
+        unknown."""
+        if _is_utc(zone):
+            return self.long_time(moment)
+        m = local(moment, zone)
+        return self._("%(local)s (%(zone)s; %(utc)s)", local=self._when(self.long_date(m), m),
+                      zone=zone, utc=self.long_time(moment))
+
+    def signer_short_time(self, moment: dt.datetime, zone: str | None) -> str:
+        """``5 Dec 2026, 21:02 CST``: the small print beside a signature, on its signer's
+        clock."""
+        m = local(moment, None if _is_utc(zone) else zone)
+        return self._when(self._short_date(m), m)
+
+    def signer_date(self, moment: dt.datetime, zone: str | None) -> str:
+        """``5 December 2026``: the date on the Date: line, the signer's day."""
+        return self.long_date(local(moment, None if _is_utc(zone) else zone))
+
+    def long_time(self, moment: dt.datetime) -> str:
+        """``12 January 2027, 09:14 UTC``: for sentences people read."""
+        m = utc(moment)
+        return self._when(self.long_date(m), m)
+
+    def short_time(self, moment: dt.datetime) -> str:
+        """``12 Jan 2027, 09:14 UTC``: for the small print beside a signature."""
+        m = utc(moment)
+        return self._when(self._short_date(m), m)
+
+    def long_date(self, moment: dt.datetime) -> str:
+        """``12 January 2027``, ``12 de enero de 2027``, ``12. Januar 2027`` (the day of
+        ``moment`` as it is given)."""
+        if self.language == "en":
+            return f"{moment.day} {moment:%B %Y}"
+        return format_date(moment, "long", locale=self.locale)
+
+    def _short_date(self, moment: dt.datetime) -> str:
+        if self.language == "en":
+            return f"{moment.day} {moment:%b %Y}"
+        if self.rtl:  # the numeric form puts direction marks between its parts
+            return self.long_date(moment)
+        return format_date(moment, "medium", locale=self.locale)
+
+    def _clock(self, moment: dt.datetime) -> str:
+        if self.language == "en":
+            return f"{moment:%H:%M}"
+        return format_time(moment, "short", locale=self.locale)
+
+    def _when(self, day: str, moment: dt.datetime) -> str:
+        """A day and the time of ``moment`` with its zone named (``CET``, as today)."""
+        return self._("%(date)s, %(time)s %(zone)s", date=day, time=self._clock(moment),
+                      zone=zone_abbreviation(moment))
 
 
-def not_asked(completion: Completion) -> str:
-    """Said of a signer who was never sent the plan."""
-    return NOT_ASKED.format(ended=ENDED[completion.outcome])
+@functools.cache
+def record_words(language: str) -> RecordWords:
+    """The record's words in ``language`` (one of :data:`docgen.languages.SUPPORTED`);
+    English, the source language, needs no catalog."""
+    if language not in SUPPORTED:
+        raise ValueError(f"{language!r} is not a language the record is written in; "
+                         f"choose one of {', '.join(SUPPORTED)}")
+    if language == SUPPORTED[0]:
+        return RecordWords(language, NullTranslations())
+    return RecordWords(language, Translations.load(str(CATALOGS), [language], domain=DOMAIN))
 
 
-def decision_label(signer: SignerOutcome, completion: Completion) -> str:
-    """The decision in words: who refused, and a signer who was never asked."""
-    if signer.refusal_recorded:
-        return RECORDED_REFUSAL
-    if signer.decision == "no_response" and signer.not_asked:
-        return not_asked(completion)
-    return DECISION_LABELS[signer.decision]
+def words_for(completion: Completion) -> RecordWords:
+    return record_words(completion.language)
 
 
-def recorded_by(signer: SignerOutcome) -> tuple[str, ...]:
-    """``("by Jürg Baumann (manager)", "witness Anna Keller")``: who recorded a refusal,
-    and before whom (said with commas between)."""
-    witness = (f"witness {signer.witness}",) if signer.witness else ()
-    return (f"by {signer.recorded_by} (manager)", *witness)
+def label_forms(label: str) -> tuple[str, ...]:
+    """``label`` in every language, English first: how a certificate made in any of them
+    names that row."""
+    return tuple(dict.fromkeys(record_words(code)._(label) for code in SUPPORTED))
+
+
+ENGLISH = record_words("en")
 
 
 def meeting(signer: SignerOutcome, *, short: bool) -> str | None:
-    """``at a meeting on 12 Jan 2027, 10:00 CET, Room 3``, from what the manager entered;
-    None when they entered neither time nor place (records made before they could)."""
-    place = " ".join((signer.meeting_place or "").split())
-    if signer.meeting_at is None:
-        return f"at a meeting at {place}" if place else None
-    zone = None if _is_utc(signer.timezone) else signer.timezone
-    # Without the manager's zone, the time as they entered it, with its own offset.
-    m = signer.meeting_at.astimezone(ZoneInfo(zone)) if zone else signer.meeting_at
-    month = f"{m:%b}" if short else f"{m:%B}"
-    when = f"{m.day} {month} {m:%Y}, {m:%H:%M} {zone_abbreviation(m)}"
-    return f"at a meeting on {when}" + (f", {place}" if place else "")
+    """:meth:`RecordWords.meeting` in English."""
+    return ENGLISH.meeting(signer, short=short)
 
 
 def local(moment: dt.datetime, zone: str | None) -> dt.datetime:
@@ -122,31 +290,9 @@ def _is_utc(zone: str | None) -> bool:
     return zone is None or zone in ("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu")
 
 
-def signer_time(moment: dt.datetime, zone: str | None) -> str:
-    """``5 December 2026, 21:02 CST (America/Chicago; 6 December 2026, 03:02 UTC)``: for
-    the acknowledgement page; just :func:`long_time` when the zone is UTC or unknown."""
-    if _is_utc(zone):
-        return long_time(moment)
-    m = local(moment, zone)
-    return (f"{m.day} {m:%B %Y}, {m:%H:%M} {zone_abbreviation(m)} ({zone}; "
-            f"{long_time(moment)})")
-
-
-def signer_short_time(moment: dt.datetime, zone: str | None) -> str:
-    """``5 Dec 2026, 21:02 CST``: the small print beside a signature, on its signer's
-    clock."""
-    m = local(moment, None if _is_utc(zone) else zone)
-    return f"{m.day} {m:%b %Y}, {m:%H:%M} {zone_abbreviation(m)}"
-
-
-def signer_date(moment: dt.datetime, zone: str | None) -> str:
-    """``5 December 2026``: the date on the Date: line, the signer's day."""
-    m = local(moment, None if _is_utc(zone) else zone)
-    return f"{m.day} {m:%B %Y}"
-
-
 def local_exact(moment: dt.datetime, zone: str) -> str:
-    """``2026-12-05 21:02:07 CST (America/Chicago)``: local time on the certificate."""
+    """``2026-12-05 21:02:07 CST (America/Chicago)``: local time on the certificate (the
+    same in every language, as exact as the UTC times beside it)."""
     m = local(moment, zone)
     return f"{m:%Y-%m-%d %H:%M:%S} {zone_abbreviation(m)} ({zone})"
 
@@ -156,26 +302,13 @@ def utc(moment: dt.datetime) -> dt.datetime:
 
 
 def long_time(moment: dt.datetime) -> str:
-    """``12 January 2027, 09:14 UTC``: for sentences people read."""
-    m = utc(moment)
-    return f"{m.day} {m:%B %Y}, {m:%H:%M} UTC"
-
-
-def short_time(moment: dt.datetime) -> str:
-    """``12 Jan 2027, 09:14 UTC``: for the small print beside a signature."""
-    m = utc(moment)
-    return f"{m.day} {m:%b %Y}, {m:%H:%M} UTC"
+    """``12 January 2027, 09:14 UTC``: for sentences people read (English)."""
+    return ENGLISH.long_time(moment)
 
 
 def exact_time(moment: dt.datetime) -> str:
     """``2027-01-12 09:14:03 UTC``: to the second, sortable, for the certificate."""
     return f"{utc(moment):%Y-%m-%d %H:%M:%S} UTC"
-
-
-def long_date(moment: dt.datetime) -> str:
-    """``12 January 2027`` (UTC day): as the plan itself writes dates."""
-    m = utc(moment)
-    return f"{m.day} {m:%B %Y}"
 
 
 def sentence(text: str) -> str:

@@ -15,24 +15,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from docgen import Plan
 from docgen.doclang import plan_language, signature_anchors
 from docgen.stamp import Comment, Completion, SealFacts, SignerEvent, SignerOutcome
+from docgen.stamp.wording import N_, RecordWords, record_words
 from signing.domain.audit import AuditRecord, to_json
 from signing.domain.events import EventType
 from signing.domain.wording import CONSENT
 
-# How the certificate names each recorded event of a signer.
+# How the certificate names each recorded event of a signer: messages of docgen's
+# record catalog (the `docgen` domain, babel-docgen.cfg), in the plan's language.
 EVENT_LABELS: dict[str, str] = {
-    EventType.SIGNER_NOTIFIED: "sent",
-    EventType.SIGNER_LINK_REISSUED: "sent again (new link)",
-    EventType.SIGNER_REMINDED: "reminded",
-    EventType.EMAIL_DELIVERED: "email delivered",
-    EventType.EMAIL_FAILED: "email could not be delivered",
-    EventType.SIGNER_VIEWED: "viewed",
-    EventType.SIGNER_COMMENTED: "commented",
-    EventType.SIGNER_ACKNOWLEDGED: "acknowledged",
-    EventType.SIGNER_CONFIRMED: "confirmed",
-    EventType.SIGNER_DECLINED: "declined to sign",
+    EventType.SIGNER_NOTIFIED: N_("sent"),
+    EventType.SIGNER_LINK_REISSUED: N_("sent again (new link)"),
+    EventType.SIGNER_REMINDED: N_("reminded"),
+    EventType.EMAIL_DELIVERED: N_("email delivered"),
+    EventType.EMAIL_FAILED: N_("email could not be delivered"),
+    EventType.SIGNER_VIEWED: N_("viewed"),
+    EventType.SIGNER_COMMENTED: N_("commented"),
+    EventType.SIGNER_ACKNOWLEDGED: N_("acknowledged"),
+    EventType.SIGNER_CONFIRMED: N_("confirmed"),
+    EventType.SIGNER_DECLINED: N_("declined to sign"),
 }
-OPENED_LABELS = {False: "opened the full plan (PDF)", True: "downloaded the plan (PDF)"}
+OPENED_LABELS = {False: N_("opened the full plan (PDF)"), True: N_("downloaded the plan (PDF)")}
 DECISIONS = {"acknowledged": "acknowledged", "refused": "refused", "confirmed": "confirmed",
              "declined": "declined"}
 # The events that record a signature, whose data holds the typed name, the statement
@@ -51,9 +53,9 @@ PERSONAL_ACTS = frozenset({
     EventType.SIGNER_REFUSED, EventType.SIGNER_COMMENTED, EventType.SIGNER_DECLINED,
     EventType.SIGNER_DOCUMENT_OPENED,
 })
-SYSTEM = "plansign (system)"
-ROLE_WORDS = {"employee": "employee", "manager": "manager", "hr": "HR"}
-KEY_ROLES = {"hr": "HR", "admin": "Admin", "records": "Records"}
+SYSTEM = N_("plansign (system)")
+ROLE_WORDS = {"employee": N_("employee"), "manager": N_("manager"), "hr": N_("HR")}
+KEY_ROLES = {"hr": N_("HR"), "admin": N_("Admin"), "records": N_("Records")}
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,16 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
     if closing is None:
         raise ValueError(f"envelope {envelope_id} has not completed, expired or been voided")
     names = {s.id: s.name for s in signers}
-    actors = _Actors({s.id: s for s in signers}, keys or {})
+    # The record is in the plan's language, as its signers read it.
+    language = plan_language(plan)
+    w = record_words(language)
+    actors = _Actors({s.id: s for s in signers}, keys or {}, w)
     plan_zone = plan.checkins.timezone if plan.checkins else None
     return Completion(
         envelope_id=envelope_id,
         plan_id=plan.plan_id or envelope_id,
-        title=f"Performance Improvement Plan for {plan.employee.name}",
+        title=w._("Performance Improvement Plan for %(name)s", name=plan.employee.name),
+        language=language,
         company=company,
         outcome=CLOSING_EVENTS[closing.type],
         original_sha256=document_sha256,
@@ -107,7 +113,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
         audit_trail=tuple(to_json(r) for r in trail),
         # Each signature line is found by its text in the plan's own language.
         signers=tuple(_outcome(s, trail, names, closing, actors, plan_zone,
-                               signature_anchors(plan_language(plan))) for s in signers),
+                               signature_anchors(language), w) for s in signers),
         comments=tuple(
             Comment(author=names.get(r.signer_id or "", "unknown"),
                     role=next((s.role for s in signers if s.id == r.signer_id), ""),
@@ -125,8 +131,11 @@ class _Actors:
 
     signers: Mapping[str, SignerFacts]
     keys: Mapping[str, KeyFacts]
+    words: RecordWords
 
     def event(self, record: AuditRecord, what: str) -> SignerEvent:
+        """The event named ``what`` (an English message, said in the record's language)."""
+        what = self.words._(what)
         person = self.person(record)
         if person is not None:
             return SignerEvent(what, record.at, record.ip, record.user_agent, actor=person)
@@ -139,30 +148,36 @@ class _Actors:
         signer = self.signers.get(record.actor.removeprefix("signer:"))
         if signer is None:
             return None
-        return f"{signer.name} ({ROLE_WORDS.get(signer.role, signer.role)})"
+        w = self.words
+        role = ROLE_WORDS.get(signer.role)
+        return w._("%(name)s (%(role)s)", name=signer.name,
+                   role=w._(role) if role else signer.role)
 
     def other(self, record: AuditRecord) -> str:
-        actor = record.actor
+        actor, w = record.actor, self.words
         if actor.startswith("apikey:"):
             prefix = actor.removeprefix("apikey:")
             key = self.keys.get(actor)
             if key is None:
-                return f"API key {prefix}"
-            return f"{KEY_ROLES.get(key.role, key.role)} key “{key.name}” ({prefix})"
+                return w._("API key %(prefix)s", prefix=prefix)
+            role = KEY_ROLES.get(key.role)
+            return w._("%(role)s key “%(name)s” (%(prefix)s)",
+                       role=w._(role) if role else key.role, name=key.name, prefix=prefix)
         if actor.startswith("cli:"):
-            return f"plansign command line (user {actor.removeprefix('cli:')})"
+            return w._("plansign command line (user %(user)s)",
+                       user=actor.removeprefix("cli:"))
         if actor == "sendgrid":
-            return "SendGrid (email provider)"
+            return w._("SendGrid (email provider)")
         # The worker, and a signer whose act made plansign do this (the next signer is
         # sent the plan when one signs): plansign did it.
         if actor == "worker" or actor.startswith("signer:"):
-            return SYSTEM
+            return w._(SYSTEM)
         return actor
 
 
 def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str, str],
              closing: AuditRecord, actors: _Actors, plan_zone: str | None,
-             anchors: dict[str, str]) -> SignerOutcome:
+             anchors: dict[str, str], w: RecordWords) -> SignerOutcome:
     mine = [r for r in trail if r.signer_id == signer.id]
     signed = next((r for r in mine if r.type in SIGNATURES), None)
     refused = next((r for r in mine if r.type == EventType.SIGNER_REFUSED), None)
@@ -172,13 +187,15 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
                for r in mine if r.type == EventType.SIGNER_DOCUMENT_OPENED]
     if refused is not None:
         recorded = "recorded_by" in refused.data
-        events.append(actors.event(refused, "refusal recorded" if recorded else "refused"))
+        events.append(actors.event(refused, N_("refusal recorded") if recorded
+                                   else N_("refused")))
     decision = DECISIONS.get(signer.state, "no_response")
     # Never sent the plan: it ended before their turn in the routing order.
     not_asked = decision == "no_response" and signer.state == "waiting"
     if decision == "no_response":
-        events.append(SignerEvent("not asked (never sent the plan)" if not_asked
-                                  else "no response", closing.at, actor=SYSTEM))
+        events.append(SignerEvent(w._(N_("not asked (never sent the plan)") if not_asked
+                                      else N_("no response")), closing.at,
+                                  actor=w._(SYSTEM)))
     decided = signed or refused or declined
     return SignerOutcome(
         role=signer.role, name=signer.name, email=signer.email,

@@ -237,3 +237,21 @@ def test_a_recorded_refusals_meeting_is_read_when_it_was_recorded(plan_data, mee
 def test_the_seal_is_passed_through(plan_data):
     seal = SealFacts("CN=Acme document seal,O=Acme", "b" * 64, T0)
     assert complete(routed_manager_first(), plan_data, seal=seal).seal == seal
+
+
+def test_a_french_plans_record_is_in_french_its_people_and_hashes_as_they_are(plan_data):
+    """The plan's language is the record's: its title, each event's name and who caused
+    it; names, addresses and the head hash are not translated."""
+    completion = complete(routed_manager_first(), {**plan_data, "language": "fr"},
+                          keys={KEY: KeyFacts("Payroll sync", "hr")})
+    assert completion.language == "fr"
+    assert completion.title.startswith("Plan d’amélioration de la performance de ")
+    manager = rows(completion, "manager")
+    assert manager["envoyé"] == ("clé RH «\u00a0Payroll sync\u00a0» (psk_ab12cd34)", None, None)
+    assert manager["consulté"] == ("Priya Raman (responsable hiérarchique)", MANAGER_IP,
+                                   MANAGER_UA)
+    assert rows(completion, "employee")["relance envoyée"] == ("plansign (système)", None,
+                                                              None)
+    assert completion.audit_head_hash == routed_manager_first().records[-1].hash
+    # A plan made before plans had a language is English, as its record always was.
+    assert complete(routed_manager_first(), plan_data).language == "en"
