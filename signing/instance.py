@@ -36,9 +36,10 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{instance_path(settings) / 'plansign.db'}"
 
 
-def database_engine(settings: Settings) -> Engine:
-    """The configured database, brought up to the newest schema."""
-    engine = make_engine(database_url(settings))
+def database_engine(settings: Settings, **pool: int) -> Engine:
+    """The configured database, brought up to the newest schema; ``pool``: the pool's
+    ``pool_size`` and ``max_overflow`` where not SQLAlchemy's default."""
+    engine = make_engine(database_url(settings), **pool)
     upgrade(engine)
     return engine
 

@@ -52,10 +52,14 @@ def converter_pool_size(settings: Settings) -> int:
 class Services:
     """Everything plansign is made of, built once from ``settings``."""
 
-    def __init__(self, settings: Settings, *, converter: PdfConverter | None = None) -> None:
+    def __init__(self, settings: Settings, *, converter: PdfConverter | None = None,
+                 database_pool: tuple[int, int] | None = None) -> None:
         self.settings = settings
         self._lock = threading.Lock()  # web threads ask for parts at once
         self._given_converter = converter
+        # Connections kept and opened past them (`plansign serve`'s workers size it to
+        # their threads: signing/web/serving.py); None: SQLAlchemy's default.
+        self._database_pool = database_pool
 
     def __repr__(self) -> str:
         return f"Services(instance_path={self.settings.instance_path!r})"
@@ -79,7 +83,11 @@ class Services:
         database away) is not kept: the next use tries again."""
         from signing import instance
 
-        return instance.database_engine(self.settings)
+        if self._database_pool is None:
+            return instance.database_engine(self.settings)
+        pool_size, max_overflow = self._database_pool
+        return instance.database_engine(self.settings, pool_size=pool_size,
+                                        max_overflow=max_overflow)
 
     @functools.cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -136,6 +136,7 @@ def serve_cmd(services: Services, host: str, port: int, workers: int | None,
     """
     from signing.web.app import MAX_REQUEST_BYTES
     from signing.web.server import ServeOptions, default_workers, serve
+    from signing.web.serving import serving_plan
 
     settings = services.settings
     # The master process migrates the database and makes the link key once, then lets
@@ -144,21 +145,24 @@ def serve_cmd(services: Services, host: str, port: int, workers: int | None,
     # The branding is checked here too, so a bad logo or colour stops serve at start.
     _ = services.engine, services.secret_keys, services.branding
     services.close()
+    plan = serving_plan(cpus=default_workers(), workers=workers or settings.serve_workers,
+                        threads=threads or settings.serve_threads,
+                        converters=converter_pool_size(settings))
     options = ServeOptions(
-        host=host, port=port, workers=workers or settings.serve_workers or default_workers(),
-        threads=threads or settings.serve_threads,
+        host=host, port=port, workers=plan.workers, threads=plan.threads,
         connection_limit=settings.serve_connection_limit,
         channel_timeout=settings.serve_channel_timeout, backlog=settings.serve_backlog,
         max_body=MAX_REQUEST_BYTES, switch_interval_us=settings.serve_switch_interval_us,
         gc_freeze=settings.serve_gc_freeze,
         balance_connections=settings.serve_balance_connections)
-    worker_settings = _worker_settings(settings, options.workers)
+    worker_settings = _worker_settings(settings, plan.converters)
     _allow_open_files(math.ceil(settings.serve_connection_limit / options.workers) + 100)
 
     def app_for_this_worker() -> tuple[Any, Callable[[], None]]:
         from signing.web.app import create_app
 
-        mine = Services(worker_settings)
+        mine = Services(worker_settings,
+                        database_pool=(plan.database_pool, plan.database_overflow))
         return create_app(mine), mine.close
 
     click.echo(f"plansign serving on http://{host}:{port} ({options.workers} worker "
@@ -166,12 +170,11 @@ def serve_cmd(services: Services, host: str, port: int, workers: int | None,
     serve(app_for_this_worker, options)
 
 
-def _worker_settings(settings: Settings, workers: int) -> Settings:
-    """``settings`` for one of ``workers`` processes: the LibreOffice instances the API
-    may start are shared out between them (each worker has its own pool, started on its
-    first conversion), so that serve as a whole keeps converter_pool_size."""
+def _worker_settings(settings: Settings, converters: int) -> Settings:
+    """``settings`` for one worker process: the LibreOffice instances it may start (the
+    server's shared out between the workers: signing/web/serving.py)."""
     values = dict(settings)
-    values["converter_pool_size"] = max(1, math.ceil(converter_pool_size(settings) / workers))
+    values["converter_pool_size"] = converters
     return Settings(values, dict(settings.sources), settings.table)
 
 

@@ -3,9 +3,9 @@ memory (``rate_limit_storage`` ``file``; the default on SQLite, where `plansign 
 runs several processes on one machine and the database has one writer).
 
 The file is a fixed table of slots, each a key's digest, its window's end and its hit
-count. A hit takes an exclusive ``fcntl`` lock on the file (and a thread lock, since
-``fcntl`` locks belong to a process, not a thread), finds the key's slot by linear
-probing from its digest, counts, and lets go: a few microseconds, no system call but
+count. A hit takes an exclusive ``flock`` lock on the file (and a thread lock, since
+the lock belongs to the open file, which a process's threads share), finds the key's
+slot by linear probing from its digest, counts, and lets go: a few microseconds, no system call but
 the two for the lock, no thread started, and nothing written to disk but what the
 kernel writes back on its own (a count lost in a crash does no harm). A process that
 dies holding the lock loses it with its life, so none can wedge the others.
@@ -22,6 +22,8 @@ PostgreSQL (``database``) or Redis.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import hashlib
 import mmap
@@ -39,6 +41,42 @@ MAGIC = b"plansign rate limits 1\0\0"  # 24 bytes; a file with other bytes is ma
 _HEADER = struct.Struct("<24sQ")  # magic, slot count: 32 bytes
 _SLOT = struct.Struct("<16sdq")  # key digest, window end (Unix time), hits: 32 bytes
 _EMPTY = bytes(16)
+
+
+# The file lock is taken and let go of through libc without letting go of the GIL
+# (ctypes.PyDLL keeps it through the call). Python's own fcntl.flock and lockf let go of
+# it around the system call and must win it back once the lock is theirs: with the
+# worker's other request threads running, that took up to a switch interval (5 ms) or
+# more, while every other process's hits queued behind the held lock (the signer's
+# page's limiter wait reached 20 ms at its p99 in bench_page_tail.py; the count itself
+# takes microseconds). Uncontended, the lock is now held for those microseconds only;
+# contended, the hit retries briefly, then waits in fcntl.flock (without the GIL).
+_flock: Any = None
+try:
+    _flock = ctypes.PyDLL(None, use_errno=True).flock
+    _flock.argtypes, _flock.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+except (OSError, AttributeError):  # no libc flock to call: Python's alone
+    _flock = None
+_RETRIES = 50
+_RETRY_PAUSE = 0.0001  # seconds; a holder keeps the lock for microseconds
+
+
+def _lock_file(fd: int) -> None:
+    if _flock is not None:
+        for _ in range(_RETRIES):
+            if _flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB) == 0:
+                return
+            error = ctypes.get_errno()
+            if error not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EINTR):
+                raise OSError(error, os.strerror(error))
+            time.sleep(_RETRY_PAUSE)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _unlock_file(fd: int) -> None:
+    if _flock is not None and _flock(fd, fcntl.LOCK_UN) == 0:
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class FileStorage(Storage):
@@ -79,14 +117,14 @@ class FileStorage(Storage):
         def __enter__(self) -> None:
             self.storage._threads.acquire()
             try:
-                fcntl.lockf(self.storage._fd, fcntl.LOCK_EX)
+                _lock_file(self.storage._fd)
             except BaseException:
                 self.storage._threads.release()
                 raise
 
         def __exit__(self, *_exc: object) -> None:
             try:
-                fcntl.lockf(self.storage._fd, fcntl.LOCK_UN)
+                _unlock_file(self.storage._fd)
             finally:
                 self.storage._threads.release()
 

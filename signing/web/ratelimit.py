@@ -55,6 +55,7 @@ from limits.storage import Storage
 from sqlalchemy import Double, Engine, bindparam, case, create_engine, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
 
@@ -270,8 +271,13 @@ class DatabaseStorage(Storage):
         self._hit = _upsert(engine.dialect.name)
         self._counter: Engine | None = None
         if engine.dialect.name == "postgresql":
+            # As many connections as the app's pool keeps (serve sizes it to the worker's
+            # threads: signing/web/serving.py), since each request thread counts one hit
+            # at a time; with 2 kept, the third and fourth thread's connections were
+            # opened and closed again on every hit.
+            kept = engine.pool.size() if isinstance(engine.pool, QueuePool) else 2
             self._counter = create_engine(
-                engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=30,
+                engine.url, isolation_level="AUTOCOMMIT", pool_size=kept, max_overflow=30,
                 connect_args={"options": "-c synchronous_commit=off"})
             self._hit_sql = str(self._hit.compile(dialect=self._counter.dialect))
             self._cleanup_sql = str(_DELETE_ENDED.compile(dialect=self._counter.dialect))

@@ -300,6 +300,12 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
         if conn.plansign_buffer:
             self._consider(conn)
+        if conn.plansign_buffer is not None:  # still being read (not handed over, not dropped)
+            # Read now rather than on the loop's next turn: a kept-alive connection comes
+            # here because the poller saw it readable, and its request is there already.
+            # Waiting for the next turn cost every request a turn of this loop (and a
+            # wait for the GIL behind the request threads) before a thread took it.
+            self._readable(conn, conn.sock)
 
     def _readable(self, conn: Any, _sock: Any) -> None:
         try:
@@ -391,6 +397,7 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has
         with contextlib.suppress(KeyError, ValueError, OSError):  # not registered
             self.poller.unregister(conn.sock)
         self.reading.remove(conn)
+        conn.plansign_buffer = None
         self.nr_conns -= 1
         conn.close()
 

@@ -326,6 +326,26 @@ def test_processes_and_threads_hitting_the_counts_file_each_count_once(tmp_path)
     assert seen == list(range(1, 801))
 
 
+def test_a_hit_waits_while_another_process_holds_the_counts_file(tmp_path):
+    """The lock is taken without letting go of the GIL when it is free; held elsewhere
+    (another open file stands for another process), the hit waits for it, then counts."""
+    import fcntl
+    import os
+
+    storage = FileStorage(path=tmp_path / "counts")
+    other = os.open(tmp_path / "counts", os.O_RDWR)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    counted: list[int] = []
+    hitting = threading.Thread(target=lambda: counted.append(storage.incr("k", 60)))
+    hitting.start()
+    hitting.join(0.3)
+    assert hitting.is_alive() and counted == []  # it waits, whatever the machine's speed
+    fcntl.flock(other, fcntl.LOCK_UN)
+    hitting.join()
+    os.close(other)
+    assert counted == [1] and storage.incr("k", 60) == 2
+
+
 def _threads_hammering(path: str, threads: int, hits: int) -> list[int]:
     storage = FileStorage(path=Path(path))
     seen: list[int] = []
@@ -342,3 +362,19 @@ def _threads_hammering(path: str, threads: int, hits: int) -> list[int]:
     for worker in workers:
         worker.join()
     return seen
+
+
+def test_the_postgresql_counter_keeps_a_connection_per_app_connection(database_url,
+                                                                      db_backend):
+    """Each request thread counts one hit at a time: the counter keeps as many
+    connections as the app's pool (sized to the worker's threads by serve), so none is
+    opened and closed again hit after hit."""
+    if db_backend != "postgresql":
+        pytest.skip("the counter's own pool is PostgreSQL's")
+    app_engine = make_engine(database_url, pool_size=8, max_overflow=4)
+    storage = DatabaseStorage(engine=app_engine)
+    try:
+        assert storage._counter is not None and storage._counter.pool.size() == 8
+    finally:
+        storage.close()
+        app_engine.dispose()
