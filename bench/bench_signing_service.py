@@ -460,11 +460,20 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
             for op in ("page", "token"):  # warm every worker and thread
                 run_wrk(port, scripts[op], args.clients, 2, process.pid)
             served[name] = {"port": port, "pid": process.pid, "scripts": scripts,
-                            "acks": tokens[args.sessions:]}
+                            "acks": tokens[args.sessions:],
+                            "peak": stack.enter_context(TreePeak(process.pid))}
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         for round_number in range(args.rounds):
             names = list(trees) if round_number % 2 == 0 else list(reversed(trees))
-            for name in ([None, *names] if round_number % 2 == 0 else [*names, None]):
+            # The reads (and the floor app) first, the acknowledgements of both trees last:
+            # 400 commits leave PostgreSQL writing (WAL, checkpoint) for a while after,
+            # and whichever run came next paid for it (in two runs, the page of the tree
+            # whose page run followed an acknowledgement run was the slower in 5 rounds
+            # of 6, whichever tree it was).
+            steps = [(name, [op for op in ops if op != "ack"]) for name in names]
+            steps = [(None, []), *steps] if round_number % 2 == 0 else [*steps, (None, [])]
+            steps += [(name, ["ack"]) for name in names if "ack" in ops]
+            for name, step_ops in steps:
                 if name is None:  # the floor app, first or last (beside each in turn)
                     if floor is not None:
                         results.setdefault(("floor", "floor"), []).append(run_wrk(
@@ -472,7 +481,7 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
                             floor["pid"]))
                     continue
                 port, pid = int(served[name]["port"]), int(served[name]["pid"])  # type: ignore[call-overload]
-                for op in ops:
+                for op in step_ops:
                     if op == "ack":
                         acks = served[name]["acks"][round_number * args.acks:  # type: ignore[index]
                                                     (round_number + 1) * args.acks]
@@ -494,6 +503,9 @@ def compare_with_baseline(args: argparse.Namespace, work: Path, workers: int, th
                 f"p99 {runs[-1]['p99']:.0f} ms)"
                 for (op, name), runs in results.items()) + f"; load {os.getloadavg()[0]:.1f}",
                 file=sys.stderr, flush=True)
+        peaks = {name: served[name]["peak"] for name in trees}  # read before the stop
+    print("# peak memory of plansign serve's processes (summed RSS, sampled): " + ", ".join(
+        f"{name} {peak.peak_mb:.0f} MB" for name, peak in peaks.items()))  # type: ignore[attr-defined]
     print(f"# {os.cpu_count()} CPUs, {args.db}, {workers} processes x {threads} threads, wrk "
           f"{args.clients} connections, median of {args.rounds} rounds alternating base "
           f"({trees['base']}) and head ({trees['head']}); load average at the end "
