@@ -32,8 +32,10 @@ from archive import ArchiveError, BlobStore
 from archive.access import Reader, log_access
 from archive.models import ArchivedRecord
 from docgen.model import address_problem
+from signing.domain.documents import THE_PLAN, document_name
 from signing.domain.links import Purpose
 from signing.domain.models import (
+    EnvelopeRow,
     OutboxRow,
     RecordLinkRevocation,
     RecordsRequestRow,
@@ -102,7 +104,11 @@ class PlanRecords:
         signer = session.get(SignerRow, signer_id)
         if record is None or signer is None or signer.envelope_id != record_id:
             return None
-        return RecordFile("performance-plan-signed.pdf", store.get(record.final_sha256))
+        # Saved under the document's name: an outcome letter's, an amendment's, a plan's.
+        envelope = session.get(EnvelopeRow, record_id)
+        document = (document_name(envelope.document_kind, envelope.amendment_number)
+                    if envelope is not None else THE_PLAN)
+        return RecordFile(document.file_name(signed=True), store.get(record.final_sha256))
 
 
 class CaseFileRecords:
