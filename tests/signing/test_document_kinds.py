@@ -335,3 +335,20 @@ def test_the_charts_text_is_in_the_plans_language(language, expected):
     for english in ("Baseline", "Target", "on track", ">missed<", "Check-in and date",
                     "Value at each check-in", "Latest status", "Status"):
         assert english not in svg, english
+
+
+def test_the_records_email_lists_a_letter_as_the_letter():
+    from signing.domain.own_records import OwnRecord
+
+    letter = OwnRecord("plan", "env-1", "sig-1", "employee", "Alex Sample", NOW,
+                       "acknowledged", DocumentName(OUTCOME_LETTER))
+    amendment = OwnRecord("plan", "env-2", "sig-2", "manager", "Alex Sample", NOW,
+                          "acknowledged", DocumentName(AMENDMENT, 1))
+    message = compose.records_access(
+        to="alex@example.com", name="Alex", company="Co", contact=compose.Contact("Riley"),
+        envelope_id="e", signer_id="s", idempotency_key="k",
+        records=[(letter, f"{BASE}/my-records/a"), (amendment, f"{BASE}/my-records/b")],
+        available_until=NOW, records_page=f"{BASE}/my-records", language="fr")
+    body = " ".join(message.text.split())
+    assert "Lettre de conclusion" in body
+    assert "Avenant n° 1 au plan d’amélioration des performances de Alex Sample" in body

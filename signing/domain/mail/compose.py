@@ -243,6 +243,13 @@ _OUTCOMES = {"acknowledged": N_("acknowledged"), "refused": N_("refused to sign"
 
 
 def _record_title(record: Any, words: Any) -> str:
+    document = getattr(record, "document", THE_PLAN)
+    if record.kind == "plan" and not document.is_plan:  # its outcome letter, an amendment
+        title = document.title(words.gettext)
+        if record.role == Role.EMPLOYEE:
+            return str(title)
+        return str(words.gettext("%(document)s for %(name)s")
+                   % {"document": title, "name": record.subject})
     if record.kind == "plan":
         if record.role == Role.EMPLOYEE:
             return str(words.gettext("Your performance improvement plan"))
