@@ -41,9 +41,12 @@ from docgen.casefile.pages import (
 )
 from docgen.stamp.document import Frame, RecordPdf
 from docgen.stamp.fonts import DocumentFonts, document_fonts
+from docgen.stamp.tagging import Element, add_structure_to
 
 A4 = (595.28, 841.89)
 _FRAME = Frame(A4[0], A4[1], left=62.0, right=62.0)
+# The language of the words the case file's own pages are drawn in.
+DRAWN_LANGUAGE = "en"
 # Characters the pages' own wording uses beyond those fonts always hold.
 _WORDING = "→•–—·“”’…"
 
@@ -96,7 +99,9 @@ def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
             pdf = _new_pdf(fonts, case)
             entries, ranges = _draw_body(pdf, case, parts, readers, cover_pages)
             first = pdf.pages_count
-            draw_cover(pdf, case, entries)
+            with pdf.element("Sect", title="Case file: summary and contents") as cover:
+                cover.lang = DRAWN_LANGUAGE
+                draw_cover(pdf, case, entries)
             if pdf.pages_count - first == cover_pages:
                 break
             cover_pages = pdf.pages_count - first  # not as the dry run said: again
@@ -105,7 +110,7 @@ def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
         drawing = bytes(pdf.output())
     drawn = time.perf_counter()
     result = _assemble(case, drawing, (first, first + cover_pages), parts, ranges, entries,
-                       readers)
+                       readers, pdf.pages_structure)
     if timings is not None:
         timings["pages"] = drawn - started
         timings["merge"] = time.perf_counter() - drawn
@@ -172,14 +177,19 @@ def _draw_body(pdf: RecordPdf, case: CaseFile, parts: list[Part], readers: dict[
         else:
             assert part.draw is not None
             before = pdf.pages_count
-            part.draw(pdf)
+            with pdf.element("Sect", title=part.title) as section:
+                # The drawn pages' words are English; the charts' are the plan's.
+                section.lang = None if part.kind == "charts" else DRAWN_LANGUAGE
+                part.draw(pdf)
             count = pdf.pages_count - before
             ranges.append((before, pdf.pages_count))
         entries.append(Entry(part.title, at + 1, at + count, part.kind))
         at += count
     documents, checkins = _included(parts, entries)
     before = pdf.pages_count
-    draw_certificate(pdf, case, documents, checkins)
+    with pdf.element("Sect", title="Certificate of the case") as section:
+        section.lang = DRAWN_LANGUAGE
+        draw_certificate(pdf, case, documents, checkins)
     count = pdf.pages_count - before
     entries.append(Entry("Certificate of the case", at + 1, at + count, "certificate"))
     ranges.append((before, pdf.pages_count))
@@ -188,13 +198,16 @@ def _draw_body(pdf: RecordPdf, case: CaseFile, parts: list[Part], readers: dict[
 
 def _assemble(case: CaseFile, drawing: bytes, cover: tuple[int, int], parts: list[Part],
               ranges: list[tuple[int, int]], entries: list[Entry],
-              readers: dict[str, Any]) -> BuiltCaseFile:
+              readers: dict[str, Any], structure: Element) -> BuiltCaseFile:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
     writer = PdfWriter()
     drawn = PdfReader(io.BytesIO(drawing))
+    # Where each page of the drawing (1-based) ends up in the case file (0-based).
+    placed: dict[int, int] = {}
     for page in drawn.pages[cover[0]:cover[1]]:
+        placed[cover[0] + len(writer.pages) + 1] = len(writer.pages)
         writer.add_page(page)
     outline = [("Case file: summary and contents", 0)]
     for part, (first, last), entry in zip([*parts, None], ranges, entries, strict=True):
@@ -202,10 +215,14 @@ def _assemble(case: CaseFile, drawing: bytes, cover: tuple[int, int], parts: lis
         if part is not None and part.document is not None:
             for page in readers[part.document.name].pages:
                 _drop_form_fields(page, NameObject)  # before copying: a seal is large
+                # Its structure tree is not carried over (see _tag): its keys into one
+                # would point into the case file's.
+                _drop_structure_keys(page, NameObject)
                 writer.add_page(page)
         else:
-            for page in drawn.pages[first:last]:
-                writer.add_page(page)
+            for number in range(first, last):
+                placed[number + 1] = len(writer.pages)
+                writer.add_page(drawn.pages[number])
     for title, page_index in outline:
         writer.add_outline_item(title=title, page_number=page_index)
     for doc in case.documents:
@@ -217,7 +234,21 @@ def _assemble(case: CaseFile, drawing: bytes, cover: tuple[int, int], parts: lis
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
     writer.write(out)
-    return BuiltCaseFile(out.getvalue(), len(writer.pages), tuple(entries))
+    return BuiltCaseFile(_tag(out.getvalue(), structure, placed), len(writer.pages),
+                         tuple(entries))
+
+
+def _tag(pdf: bytes, structure: Element, placed: dict[int, int]) -> bytes:
+    """The case file with a structure tree for the pages plansign draws (the cover
+    first, in reading order, then each part and the certificate), as the record's added
+    pages are tagged (docgen.stamp.tagging). The included documents' own trees are not
+    merged (pypdf copies pages, not structure): the file says it holds structure but
+    does not claim to be a tagged PDF (``/MarkInfo /Marked false``), so readers do not
+    skip the included pages' text."""
+    kids = structure.kids
+    if kids and isinstance(kids[-1], Element):  # the cover, drawn last, read first
+        structure = Element(structure.type, [kids[-1], *kids[:-1]], structure.title)
+    return add_structure_to(pdf, structure, placed)
 
 
 def _included(parts: list[Part], entries: list[Entry]
@@ -243,6 +274,17 @@ def _drop_form_fields(page: Any, name: Callable[[str], Any]) -> None:
         page[name("/Annots")] = ArrayObject(kept)
     else:
         del page[name("/Annots")]
+
+
+def _drop_structure_keys(page: Any, name: Callable[[str], Any]) -> None:
+    """Take an included page's keys into its own document's structure tree off it (and
+    off its annotations), which the case file does not carry."""
+    if "/StructParents" in page:
+        del page[name("/StructParents")]
+    for annot in page.get("/Annots") or ():
+        annot = annot.get_object()
+        if "/StructParent" in annot:
+            del annot[name("/StructParent")]
 
 
 def _all_text(case: CaseFile) -> str:

@@ -65,7 +65,7 @@ def chart_svg(chart: Chart, *, id_prefix: str) -> str:
                      f'text-anchor="middle" font-size="8.5" fill="{MISSED}">'
                      f'{_t(tick.sublabel)}</text>')
     parts.append(f'<text x="{_n(left)}" y="{_n(chart.height - 2)}" font-size="8.5">'
-                 f'Check-in and date</text>')
+                 f"{_t(chart.axis_label)}</text>")
     parts.append("</g>")
     parts.append(f'<line class="chart-frame" x1="{_n(left)}" y1="{_n(bottom)}" '
                  f'x2="{_n(right)}" y2="{_n(bottom)}" stroke="{MUTED}" stroke-width="1" '

@@ -172,6 +172,21 @@ def add_structure(writer: IncrementalPdfFileWriter, record: Element,
         writer.update_root()
 
 
+def add_structure_to(pdf: bytes, structure: Element, placed: dict[int, int]) -> bytes:
+    """``pdf`` with ``structure`` added to its structure tree (:func:`add_structure`), as
+    an incremental update; ``placed`` maps each page of the drawing (1-based) to the page
+    of ``pdf`` (0-based) it became."""
+    import io
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    pages = {number: writer.find_page_for_modification(index)[0]
+             for number, index in placed.items()}
+    add_structure(writer, structure, lambda number: Target(pages[number]))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _tree_root(writer: IncrementalPdfFileWriter) -> IndirectObject:
     root = writer.root
     if "/StructTreeRoot" in root:

@@ -51,13 +51,13 @@ from signing.domain.cases.outcome import (
 from signing.domain.cases.outcome import (
     close_early as early_close_rule,
 )
+from signing.domain.documents import AMENDMENT as AMENDMENT  # the kinds of document
+from signing.domain.documents import DOCUMENT_KINDS as DOCUMENT_KINDS
+from signing.domain.documents import OUTCOME_LETTER as OUTCOME_LETTER
+from signing.domain.documents import PLAN as PLAN
 from signing.domain.events import EventType
 from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
 
-PLAN = "plan"
-OUTCOME_LETTER = "outcome_letter"
-AMENDMENT = "amendment"
-DOCUMENT_KINDS = (PLAN, OUTCOME_LETTER, AMENDMENT)
 # The outbox row that makes the case file when a case closes.
 CASE_FILE_JOB = "case_file"
 

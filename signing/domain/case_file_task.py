@@ -42,12 +42,13 @@ from docgen.casefile import (
     GoalEntry,
     IncludedDocument,
 )
+from docgen.languages import stored_language
 from docgen.seal import SealingKey
 from signing.domain import case_service, envelopes, failpoints, trail_names
 from signing.domain import workflow as wf
 from signing.domain.cases import CaseState
 from signing.domain.cases.casefile import make_case_file
-from signing.domain.cases.charts import STATUS_LABELS, progress_charts, unit_of
+from signing.domain.cases.charts import STATUS_LABELS, chart_words, progress_charts, unit_of
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow, ExtensionRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
@@ -203,7 +204,10 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
                                  c.attendees, goals, c.notes, c.support_given, c.next_steps,
                                  c.employee_view, c.recorded_by, c.recorded_at, answer, due))
     checkins = [r.checkin for r in view.records]
-    charts = progress_charts(plan.goals, checkins, zone, (view.case.start, view.case.end))
+    # The charts are in the plan's language, as the employee reads it (the case file's
+    # own pages are still in English).
+    charts = progress_charts(plan.goals, checkins, zone, (view.case.start, view.case.end),
+                             chart_words(stored_language(envelope.plan_data)))
     return CaseFile(
         envelope_id=envelope_id, plan_id=plan.plan_id or "",
         company=plan.company.name if plan.company else company_name,

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from docgen import Plan, PlanError, plan_from_data, schedule_for
-from docgen.languages import stored_language
+from docgen.languages import SUPPORTED, stored_language
 from signing.domain import envelopes, own_records
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
+from signing.domain.documents import OUTCOME_LETTER, document_name
 from signing.domain.events import EventType
 from signing.domain.links import LinkSigner, Purpose, link_url
 from signing.domain.mail import (
@@ -32,7 +33,14 @@ from signing.domain.mail import (
     compose,
 )
 from signing.domain.mail.compose import Contact as MailContact
-from signing.domain.models import CaseRow, CheckinRow, Document, EnvelopeRow, SignerRow
+from signing.domain.models import (
+    CaseRow,
+    CheckinRow,
+    Document,
+    EnvelopeRow,
+    PersonRow,
+    SignerRow,
+)
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.domain.recordlinks import RecordLinks
 from signing.domain.workflow import Role
@@ -135,7 +143,9 @@ class Mailer:
         }
         contact = compose.Contact(plan.hr.name, plan.hr.email)
         person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
-        if job.name == "invitation" and row.document_kind == "outcome_letter":
+        # The plan, its outcome letter or an amendment: each message names it so.
+        document = document_name(row.document_kind, row.amendment_number)
+        if job.name == "invitation" and row.document_kind == OUTCOME_LETTER:
             return compose.outcome_letter_invitation(
                 **common, link=self._link(signer), deadline=self._deadline(row, plan),
                 contact=contact)
@@ -146,25 +156,31 @@ class Mailer:
                         else self._checkins(plan, signer))
             return compose.invitation(
                 **common, **person, link=self._link(signer), deadline=self._deadline(row, plan),
-                contact=contact, now=job.created_at, **meetings)
+                contact=contact, now=job.created_at, document=document, **meetings)
         if job.name == "reminder":
             return compose.reminder(**common, **person, link=self._link(signer),
-                                    deadline=self._deadline(row, plan), contact=contact)
+                                    deadline=self._deadline(row, plan), contact=contact,
+                                    document=document)
         if job.name == "your_copy":
-            return self._your_copy(session, row, signer, common, person, contact)
+            copy = self._copy(session, own_records.PlanRecords.name, row, signer,
+                              row.final_sha256, document.file_name(signed=True))
+            return compose.your_copy(**common, **person, contact=contact, document=document,
+                                     **copy)
         if job.name == own_records.REQUEST_EMAIL:
             return self._records_access(session, job, common, contact)
         if job.name == "case_file_copy":
             # The sealed case file (signing.domain.case_file_task), kept with the
             # documents as the final PDFs are.
-            case_file = session.get(Document, str(job.payload.get("sha256", "")))
-            if case_file is None:
+            # Given as the plan's copy is (employee_copy_delivery, the attachment limit),
+            # its link a copy link of the case file's own kind of record.
+            sha256 = str(job.payload.get("sha256", ""))
+            if session.get(Document, sha256) is None:
                 raise PermanentFailure("the case file is not in the database")
             outcome = session.scalar(select(CaseRow.outcome).where(
                 CaseRow.envelope_id == row.id)) or ""
-            return compose.case_file_copy(
-                **common, contact=contact, outcome=outcome, attachments=(Attachment(
-                    "performance-plan-case-file.pdf", "application/pdf", case_file.content),))
+            copy = self._copy(session, own_records.CaseFileRecords.name, row, signer, sha256,
+                              "performance-plan-case-file.pdf")
+            return compose.case_file_copy(**common, contact=contact, outcome=outcome, **copy)
         if job.name == "voided":
             # Cancels the meetings the invitation's calendar gave this signer, if any.
             return compose.voided(**common, **person, contact=contact, now=job.created_at,
@@ -216,7 +232,9 @@ class Mailer:
                 link=link_url(self.base_url, token, page="checkin"), envelope_id=row.id,
                 signer_id=signer.id, idempotency_key=job.dedupe_key, meeting=checkin.meeting,
                 held_on=_in_zone(checkin.held_at, zone), recorded_by=checkin.recorded_by,
-                answer_by=answer_by.astimezone(zone))
+                answer_by=answer_by.astimezone(zone),
+                # The employee reads it in the plan's language, as the plan's emails.
+                language=stored_language(row.plan_data))
         if job.name == "extension_calendar":
             return self._extension_calendar(session, row, plan, job)
         meeting = int(job.payload.get("meeting", 0))
@@ -233,7 +251,7 @@ class Mailer:
             to=to.email, name=to.name, company=company, envelope_id=row.id,
             idempotency_key=job.dedupe_key, link=console_case_url(self.base_url, row.id),
             employee_name=plan.employee.name, meeting=meeting, scheduled=scheduled, hr=hr,
-            manager_name=plan.manager.name)
+            manager_name=plan.manager.name, language=_person_language(session, to.email))
 
     def _extension_calendar(self, session: Session, row: EnvelopeRow, plan: Plan,
                             job: OutboxJob) -> Message:
@@ -298,30 +316,32 @@ class Mailer:
     def _zone(plan: Plan) -> dt.tzinfo:
         return ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
 
-    def _your_copy(self, session: Session, row: EnvelopeRow, signer: SignerRow,
-                   common: dict[str, Any], person: dict[str, Any],
-                   contact: MailContact) -> Message:
+    def _copy(self, session: Session, kind: str, row: EnvelopeRow, signer: SignerRow,
+              sha256: str | None, filename: str) -> dict[str, Any]:
+        """How a signer's copy of a sealed record (``kind`` of own_records: the plan's,
+        the case file) is given, as ``employee_copy_delivery`` says: attached up to
+        ``copy_attachment_bytes`` (larger: not attached, and the email says why), and
+        always a copy link (``/copy/TOKEN``), which outlives the signing link and is
+        logged when followed. The arguments of compose.your_copy and case_file_copy."""
         attachments: tuple[Attachment, ...] = ()
         too_large: int | None = None
-        if self.copy_delivery == "attachment" and row.final_sha256 is not None:
-            final = session.get_one(Document, row.final_sha256)
-            if final.size <= self.copy_attachment_bytes:
-                attachments = (Attachment("performance-plan-signed.pdf", "application/pdf",
-                                          final.content),)
+        if self.copy_delivery == "attachment" and sha256 is not None:
+            document = session.get_one(Document, sha256)
+            if document.size <= self.copy_attachment_bytes:
+                attachments = (Attachment(filename, "application/pdf", document.content),)
             else:
-                too_large = final.size
+                too_large = document.size
         if self.record_links is None:
             link, until = self._link(signer), None
         else:
             now = dt.datetime.now(dt.UTC)
-            token = self.record_links.sign(own_records.PlanRecords.name, row.id, signer.id,
+            token = self.record_links.sign(kind, row.id, signer.id,
                                            purpose=Purpose.DOWNLOAD, now=now)
             link = self.record_links.url(self.base_url, token, Purpose.DOWNLOAD)
             until = self.record_links.expires_at(Purpose.DOWNLOAD, now)
-        return compose.your_copy(
-            **common, **person, link=link, contact=contact, attachments=attachments,
-            available_until=until, too_large_bytes=too_large,
-            records_page=self.records_page if self.record_links is not None else None)
+        return {"link": link, "attachments": attachments, "available_until": until,
+                "too_large_bytes": too_large,
+                "records_page": self.records_page if self.record_links is not None else None}
 
     def _records_access(self, session: Session, job: OutboxJob, common: dict[str, Any],
                         contact: MailContact) -> Message:
@@ -376,6 +396,15 @@ class Mailer:
         return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
                 "video_link": plan.checkins.video_link,
                 "meeting_with": plan.checkins.with_ or plan.manager.name}
+
+
+def _person_language(session: Session, address: str) -> str:
+    """The language a console user chose for themselves, found by their address; English
+    for anyone else (HR's and managers' messages are in English unless they chose)."""
+    chosen = session.scalar(select(PersonRow.language).where(
+        func.lower(PersonRow.email) == address.lower(), PersonRow.language.is_not(None))
+        .limit(1))
+    return chosen if chosen in SUPPORTED else compose.SOURCE_LANGUAGE
 
 
 def console_case_url(base_url: str, envelope_id: str) -> str:

@@ -32,8 +32,10 @@ from archive import ArchiveError, BlobStore
 from archive.access import Reader, log_access
 from archive.models import ArchivedRecord
 from docgen.model import address_problem
+from signing.domain.documents import THE_PLAN, DocumentName, document_name
 from signing.domain.links import Purpose
 from signing.domain.models import (
+    EnvelopeRow,
     OutboxRow,
     RecordLinkRevocation,
     RecordsRequestRow,
@@ -57,6 +59,8 @@ class OwnRecord:
     subject: str  # whose record it is (the employee's name)
     closed_at: dt.datetime  # when it was completed (or voided)
     outcome: str
+    # What the record's document is: a plan, its outcome letter, an amendment.
+    document: DocumentName = THE_PLAN
 
 
 @dataclass(frozen=True)
@@ -89,12 +93,16 @@ class PlanRecords:
         rows = session.execute(
             select(ArchivedRecord.envelope_id, SignerRow.id, SignerRow.role,
                    ArchivedRecord.employee_name, ArchivedRecord.completed_at,
-                   ArchivedRecord.outcome)
+                   ArchivedRecord.outcome, EnvelopeRow.document_kind,
+                   EnvelopeRow.amendment_number)
             .join(ArchivedRecord, ArchivedRecord.envelope_id == SignerRow.envelope_id)
+            .outerjoin(EnvelopeRow, EnvelopeRow.id == SignerRow.envelope_id)
             .where(func.lower(SignerRow.email) == address)
             .order_by(ArchivedRecord.completed_at.desc()))
-        return [OwnRecord(self.name, envelope_id, signer_id, role, employee, closed, outcome)
-                for envelope_id, signer_id, role, employee, closed, outcome in rows]
+        return [OwnRecord(self.name, envelope_id, signer_id, role, employee, closed, outcome,
+                          document_name(kind, number))
+                for envelope_id, signer_id, role, employee, closed, outcome, kind, number
+                in rows]
 
     def read(self, session: Session, store: BlobStore, record_id: str,
              signer_id: str) -> RecordFile | None:
@@ -102,7 +110,11 @@ class PlanRecords:
         signer = session.get(SignerRow, signer_id)
         if record is None or signer is None or signer.envelope_id != record_id:
             return None
-        return RecordFile("performance-plan-signed.pdf", store.get(record.final_sha256))
+        # Saved under the document's name: an outcome letter's, an amendment's, a plan's.
+        envelope = session.get(EnvelopeRow, record_id)
+        document = (document_name(envelope.document_kind, envelope.amendment_number)
+                    if envelope is not None else THE_PLAN)
+        return RecordFile(document.file_name(signed=True), store.get(record.final_sha256))
 
 
 class CaseFileRecords:

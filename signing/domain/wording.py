@@ -35,9 +35,37 @@ STATEMENTS = MappingProxyType({
 STATEMENT = STATEMENTS["employee"]
 
 
-def statement_for(role: str) -> str:
-    """The words a signer of ``role`` ("employee", "manager" or "hr") is shown and signs."""
-    return _for_role(STATEMENTS, role, "statement")
+# A document of a plan's case (signing.domain.documents) is signed in words of its own:
+# the outcome letter for receipt (the employee alone signs it), an amendment as the plan
+# was. Kinds not listed here (the plan) take the words above.
+KIND_STATEMENTS = MappingProxyType({
+    "outcome_letter": MappingProxyType({
+        "employee": N_(
+            "By signing I confirm that I have received the outcome letter of my "
+            "Performance Improvement Plan. My signature means receipt, not agreement."),
+    }),
+    "amendment": MappingProxyType({
+        "employee": N_(
+            "By signing I confirm that I have received this amendment to my Performance "
+            "Improvement Plan and that it has been explained to me. My signature means "
+            "receipt and understanding, not agreement."),
+        "manager": N_(
+            "By signing I confirm, as the employee's manager, that I have discussed this "
+            "amendment to the Performance Improvement Plan with the employee, and that I "
+            "will hold the check-in meetings and give the support the amended plan sets "
+            "out."),
+        "hr": N_(
+            "By signing I confirm, for Human Resources, that this amendment to the "
+            "Performance Improvement Plan has been reviewed by HR and that the company will "
+            "provide the support and resources the amended plan describes."),
+    }),
+})
+
+
+def statement_for(role: str, kind: str = "plan") -> str:
+    """The words a signer of ``role`` ("employee", "manager" or "hr") is shown and signs,
+    for a document of ``kind`` (signing.domain.documents)."""
+    return _for_role(KIND_STATEMENTS.get(kind, STATEMENTS), role, "statement")
 
 
 # Consent to electronic records and signatures, with what a disclosure under e-signature
@@ -72,9 +100,33 @@ CONSENTS = MappingProxyType({
 CONSENT = CONSENTS["employee"]
 
 
-def consent_for(role: str) -> str:
-    """The consent to electronic signature a signer of ``role`` is shown and agrees to."""
-    return _for_role(CONSENTS, role, "consent")
+# The same consents for a document of a plan's case, which is not "this plan".
+DOCUMENT_CONSENTS = MappingProxyType({
+    "employee": N_(
+        "I agree to receive this document and sign it electronically: my typed name is my "
+        "signature, and this electronic record takes the place of a paper one. To read and "
+        "keep it I need a device with a web browser that can open PDF files. I can ask HR "
+        "for a paper copy at any time, free of charge, and I can withdraw this consent by "
+        "telling HR before I sign, in which case HR will give me the document on paper. I "
+        "will tell HR if my email address changes."),
+    "manager": N_(
+        "I agree to sign this document electronically in my role as the employee's "
+        "manager: my typed name is my signature and has the same effect as my handwritten "
+        "signature, and this electronic record takes the place of a signed paper copy. I "
+        "am the person named as the manager on this plan, and I sign only for myself."),
+    "hr": N_(
+        "I agree to sign this document electronically for Human Resources, in my role as "
+        "the HR representative named on the plan: my typed name is my signature and has "
+        "the same effect as my handwritten signature, and this electronic record takes the "
+        "place of a signed paper copy. I am the person named as the HR representative on "
+        "this plan, and I sign only for myself."),
+})
+
+
+def consent_for(role: str, kind: str = "plan") -> str:
+    """The consent to electronic signature a signer of ``role`` is shown and agrees to,
+    for a document of ``kind``."""
+    return _for_role(CONSENTS if kind == "plan" else DOCUMENT_CONSENTS, role, "consent")
 
 
 def _for_role(words: Mapping[str, str], role: str, what: str) -> str:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from docgen.charts.svg import chart_svg
 from docgen.languages import stored_language
 from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
 from signing.domain.case_service import CaseView, CheckinNotFound, CheckinRecord
 from signing.domain.cases import CaseClosed, CaseError
+from signing.domain.cases.charts import chart_words, progress_charts
 from signing.domain.links import LinkError, LinkRevoked, LinkWithdrawn, Purpose, check_nonce
 from signing.domain.models import CheckinRow, EnvelopeRow
 from signing.web import current, language, webdb
@@ -145,9 +149,20 @@ def _render(record: CheckinRecord, view: CaseView, status: int = 200,
         "goals": goals, "tz": view.zone, "statuses": STATUS_LABELS, "notice": None,
         "errors": {}, "error": None, "form": None, "is_open": view.case.is_open,
         "max_chars": case_service.MAX_COMMENT,
-        "answer_days": current.services().settings.checkin_answer_days}
+        "answer_days": current.services().settings.checkin_answer_days,
+        "charts": _charts(record, view, code)}
     context.update(page)
     return Response(render_template("checkin.html", **context), status)
+
+
+def _charts(record: CheckinRecord, view: CaseView, code: str) -> list[Markup]:
+    """Each goal's progress up to this check-in, as the case file draws it, in the plan's
+    language (docgen.charts' SVG figures: escaped there, no inline styles)."""
+    so_far = [c for c in view.case.checkins if c.meeting <= record.checkin.meeting]
+    charts = progress_charts(view.plan.goals, so_far, ZoneInfo(view.zone),
+                             (view.case.start, view.case.end), chart_words(code))
+    return [Markup(chart_svg(chart, id_prefix=f"goal-{n}-chart"))
+            for n, chart in enumerate(charts, start=1)]
 
 
 def _sentence(text: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from signing.domain import workflow as wf
+from signing.domain.documents import DocumentName, document_name
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, Document, EnvelopeRow, SignerRow
 
@@ -92,7 +93,9 @@ _ENVELOPE_WITH_WORDS = (
                             or_(*(_AUDIT.c.type == type_ for type_ in _OWN_WORDS_TYPES))))
     .where(_OF_SIGNERS_ENVELOPE)
     .order_by(_SIGNERS.c.routing_order, _SIGNERS.c.id, _AUDIT.c.seq))
-_PLAN_DATA = select(_ENVELOPES.c.plan_data).where(_ENVELOPES.c.id == bindparam("envelope_id"))
+_PLAN_DATA = (select(_ENVELOPES.c.plan_data, _ENVELOPES.c.document_kind,
+                     _ENVELOPES.c.amendment_number)
+              .where(_ENVELOPES.c.id == bindparam("envelope_id")))
 _NONCE = (select(_SIGNERS.c.nonce, _ENVELOPES.c.state)
           .join_from(_SIGNERS, _ENVELOPES, _ENVELOPES.c.id == _SIGNERS.c.envelope_id)
           .where(_SIGNERS.c.id == bindparam("signer_id")))
@@ -120,9 +123,11 @@ def envelope_of_signer(db: Connection, signer_id: str, *, words: bool = False
     return envelope, [(row[13], row[14], row[15]) for row in rows if row[13] is not None]
 
 
-def plan_data(db: Connection, envelope_id: str) -> dict[str, Any]:
-    data: dict[str, Any] = db.execute(_PLAN_DATA, {"envelope_id": envelope_id}).scalar_one()
-    return data
+def plan_data(db: Connection, envelope_id: str) -> tuple[dict[str, Any], DocumentName]:
+    """The envelope's plan data and what its document is (a plan, its outcome letter,
+    an amendment): neither ever changes once the envelope is made."""
+    data, kind, number = db.execute(_PLAN_DATA, {"envelope_id": envelope_id}).one()
+    return data, document_name(kind, number)
 
 
 def nonce_of(db: Connection, signer_id: str) -> tuple[str | None, str] | None:

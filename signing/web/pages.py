@@ -33,6 +33,7 @@ from docgen import Plan, Schedule, plan_from_data, schedule_for
 from docgen.languages import stored_language
 from signing.domain import envelopes
 from signing.domain import workflow as wf
+from signing.domain.documents import THE_PLAN, DocumentName
 from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
 from signing.domain.wording import consent_for, statement_for
@@ -116,15 +117,19 @@ class PlanFacts:
     start: dt.date
     end: dt.date
     language: str  # what the plan's pages are written in (docgen.languages)
+    # What the envelope's document is: the plan, its outcome letter or an amendment,
+    # which the page names as such (signing.domain.documents).
+    document: DocumentName = THE_PLAN
 
     @classmethod
-    def of(cls, plan: Plan, schedule: Schedule, language: str) -> PlanFacts:
+    def of(cls, plan: Plan, schedule: Schedule, language: str,
+           document: DocumentName = THE_PLAN) -> PlanFacts:
         employee, hr = plan.employee, plan.hr
         return cls(Contact(employee.name, employee.email, employee.title),
                    employee.department, Contact(hr.name, hr.email, hr.title),
                    plan.company.name if plan.company else None,
                    plan.checkins.timezone if plan.checkins else None,
-                   schedule.start, schedule.end, language)
+                   schedule.start, schedule.end, language, document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,15 +204,15 @@ def _plan_of(db: Connection, envelope_id: str) -> PlanPage:
     plans: BoundedCache[str, PlanPage] = current_app.extensions[_PLANS]
     cached = plans.get(envelope_id)
     if cached is None:
-        data = pagedata.plan_data(db, envelope_id)
+        data, document = pagedata.plan_data(db, envelope_id)
         plan = plan_from_data(data, stored=True)
         schedule = schedule_for(plan)
         code = stored_language(data)
         language.use(code)
         summary = current_app.jinja_env.get_template("plan_summary.html").render(
             plan=plan, schedule=schedule)
-        cached = plans.put(envelope_id, PlanPage(PlanFacts.of(plan, schedule, code),
-                                                 Markup(summary)))
+        cached = plans.put(envelope_id, PlanPage(
+            PlanFacts.of(plan, schedule, code, document), Markup(summary)))
     language.use(cached.facts.language)
     language.remember(cached.facts.language)
     return cached
@@ -249,9 +254,14 @@ def _render(ctx: SignerContext, status: int = 200, **page: Any) -> Response:
     signer, envelope, plan = ctx.signer, ctx.envelope, ctx.plan
     employee = envelope.employee
     is_open = envelope.state == wf.EnvelopeState.SENT
+    document = plan.document
     context: dict[str, Any] = {
-        "role": signer.role, "statement": _(statement_for(signer.role)),
-        "consent": _(consent_for(signer.role)), "sender": plan.hr.name,
+        "role": signer.role, "statement": _(statement_for(signer.role, document.kind)),
+        "consent": _(consent_for(signer.role, document.kind)), "sender": plan.hr.name,
+        # The document's name, in the plan's language, as this signer reads it.
+        "document": {"kind": document.kind, "is_plan": document.is_plan,
+                     "title": document.title(_),
+                     "name": document.for_role(signer.role, plan.employee.name, _)},
         "deadline": envelope.expires_at, "tz": plan.timezone or "UTC",
         **_my_record(ctx),
         "can_comment": (signer.role == wf.Role.EMPLOYEE and is_open
@@ -435,8 +445,8 @@ def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict
         arguments: dict[str, object] = {
             "typed_name": form.get("typed_name", ""), "consent": "consent" in form,
             # The words this signer was shown, recorded with their signature.
-            "statement": _(statement_for(ctx.signer.role)),
-            "consent_text": _(consent_for(ctx.signer.role)),
+            "statement": _(statement_for(ctx.signer.role, ctx.plan.document.kind)),
+            "consent_text": _(consent_for(ctx.signer.role, ctx.plan.document.kind)),
             "name_differs": "name_differs" in form, "timezone": _signer_zone(ctx, form)}
         if action == "acknowledge":
             arguments["comment"] = _text(form, "comment")
@@ -495,7 +505,7 @@ def document() -> Response:
     final = ctx.envelope.final_sha256
     with webdb.statement_reads() as db:
         pdf = pagedata.document(db, final or ctx.envelope.document_sha256)
-    name = "performance-plan-signed.pdf" if final else "performance-plan.pdf"
+    name = ctx.plan.document.file_name(signed=final is not None)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'{"attachment" if download else "inline"}; filename="{name}"')

@@ -142,3 +142,31 @@ def test_bad_case_data_is_refused_naming_the_field(case):
     plan = dataclasses.replace(case.plan, pdf=b"not a pdf")
     with pytest.raises(CaseFileInvalid, match=re.escape("documents[0].pdf")):
         build_case_file(dataclasses.replace(case, plan=plan))
+
+
+def test_the_drawn_pages_are_tagged_in_reading_order_without_claiming_the_whole(built):
+    """The pages plansign draws carry a structure tree (cover first, each part, the
+    certificate), as the record's added pages do; the included documents' trees are not
+    merged, so the file does not claim to be a tagged PDF."""
+    reader = PdfReader(io.BytesIO(built.pdf))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is False
+    tree = root["/StructTreeRoot"]
+    kids = tree["/K"]
+    document = (kids[0] if isinstance(kids, list) else kids).get_object()
+    assert document["/S"] == "/Document"
+    (drawing,) = [k.get_object() for k in document["/K"]]  # what plansign drew, in parts
+    sections = [k.get_object() for k in drawing["/K"]]
+    titles = [s["/T"] for s in sections]
+    drawn = [e.title for e in built.contents if e.kind != "document"]
+    assert titles == ["Case file: summary and contents", *drawn]
+    assert {s.get("/Lang") for s in sections if s["/T"] != "Progress against each goal"} \
+        == {"en"}
+    assert "/Lang" not in next(s for s in sections if s["/T"] == "Progress against each goal")
+    # Every tagged page is one plansign drew; the included documents' pages hold no key
+    # into a tree the case file does not carry.
+    included = {n for e in built.contents if e.kind == "document"
+                for n in range(e.first - 1, e.last)}
+    keyed = {i for i, page in enumerate(reader.pages) if "/StructParents" in page}
+    assert keyed and not keyed & included
+    assert keyed | included == set(range(len(reader.pages)))

@@ -33,6 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from docgen.languages import direction, format_locale
 from docgen.resources import package_path
 from docgen.schedule import Meeting
+from signing.domain.documents import THE_PLAN, DocumentName
 from signing.domain.mail import ics
 from signing.domain.mail.message import Attachment, Message
 from signing.domain.wording import N_
@@ -110,9 +111,12 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
                now: dt.datetime, role: Role | str = Role.EMPLOYEE,
                employee_name: str | None = None, meetings: Sequence[Meeting] = (),
                location: str | None = None, video_link: str | None = None,
-               meeting_with: str | None = None, language: str = SOURCE_LANGUAGE) -> Message:
+               meeting_with: str | None = None, language: str = SOURCE_LANGUAGE,
+               document: DocumentName = THE_PLAN) -> Message:
     """Asks a signer to read the plan and respond by the deadline, in ``language`` (the
-    plan's; its dates too, and the calendar's words).
+    plan's; its dates too, and the calendar's words). ``document``: what is to be read
+    and signed (an amendment is named as such; the outcome letter has its own
+    :func:`outcome_letter_invitation`).
 
     For the employee it says what signing means (receipt and understanding, not
     agreement) and that refusing does not stop the plan. ``meetings`` (the plan's
@@ -127,9 +131,15 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
             meetings, uid_seed=envelope_id, stamp=now, location=location,
             video_link=video_link, meeting_with=meeting_with,
             gettext=catalog(language).gettext)),)
-    subject = (N_("Please review and acknowledge your performance plan")
-               if role is Role.EMPLOYEE else N_("Please review and sign a performance plan"))
+    if document.is_plan:
+        subject = (N_("Please review and acknowledge your performance plan")
+                   if role is Role.EMPLOYEE else N_("Please review and sign a performance plan"))
+    else:
+        subject = (N_("Please review and acknowledge a document about your performance plan")
+                   if role is Role.EMPLOYEE
+                   else N_("Please review and sign a document about a performance plan"))
     context = {
+        **_document(document, role, employee_name, language),
         "role": role.value,
         "employee_name": employee_name,
         "link": _link(link),
@@ -151,13 +161,20 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
 def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
              contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
              role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
-             language: str = SOURCE_LANGUAGE) -> Message:
+             language: str = SOURCE_LANGUAGE, document: DocumentName = THE_PLAN) -> Message:
     """A signer who has been asked has not responded yet."""
     role = Role(role)
-    subject = (N_("Reminder: please review and acknowledge your performance plan")
-               if role is Role.EMPLOYEE
-               else N_("Reminder: please review and sign a performance plan"))
+    if document.is_plan:
+        subject = (N_("Reminder: please review and acknowledge your performance plan")
+                   if role is Role.EMPLOYEE
+                   else N_("Reminder: please review and sign a performance plan"))
+    else:
+        subject = (N_("Reminder: please review and acknowledge a document about your "
+                      "performance plan") if role is Role.EMPLOYEE
+                   else N_("Reminder: please review and sign a document about a "
+                           "performance plan"))
     return _message("reminder", subject=subject, to=to, name=name, company=company,
+                    **_document(document, role, employee_name, language),
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
@@ -170,14 +187,21 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
               available_until: dt.datetime | None = None,
               attachments: Sequence[Attachment] = (), too_large_bytes: int | None = None,
               records_page: str | None = None,
-              language: str = SOURCE_LANGUAGE) -> Message:
-    """The plan is complete: the signer's copy attached (unless the organisation wants a
-    link only, or it is ``too_large_bytes`` to attach, which the email says), and a link
-    to download it. ``records_page``: where a fresh link can be asked for."""
+              language: str = SOURCE_LANGUAGE, document: DocumentName = THE_PLAN) -> Message:
+    """The plan (or ``document``, its outcome letter, an amendment) is complete: the
+    signer's copy attached (unless the organisation wants a link only, or it is
+    ``too_large_bytes`` to attach, which the email says), and a link to download it.
+    ``records_page``: where a fresh link can be asked for."""
     role = Role(role)
-    subject = (N_("Your copy of your performance plan") if role is Role.EMPLOYEE
-               else N_("Your copy of a completed performance plan"))
+    if document.is_plan:
+        subject = (N_("Your copy of your performance plan") if role is Role.EMPLOYEE
+                   else N_("Your copy of a completed performance plan"))
+    else:
+        subject = (N_("Your copy of a document about your performance plan")
+                   if role is Role.EMPLOYEE
+                   else N_("Your copy of a completed document about a performance plan"))
     return _message("your_copy", subject=subject, to=to, name=name, company=company,
+                    **_document(document, role, employee_name, language),
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
@@ -219,6 +243,13 @@ _OUTCOMES = {"acknowledged": N_("acknowledged"), "refused": N_("refused to sign"
 
 
 def _record_title(record: Any, words: Any) -> str:
+    document = getattr(record, "document", THE_PLAN)
+    if record.kind == "plan" and not document.is_plan:  # its outcome letter, an amendment
+        title = document.title(words.gettext)
+        if record.role == Role.EMPLOYEE:
+            return str(title)
+        return str(words.gettext("%(document)s for %(name)s")
+                   % {"document": title, "name": record.subject})
     if record.kind == "plan":
         if record.role == Role.EMPLOYEE:
             return str(words.gettext("Your performance improvement plan"))
@@ -390,18 +421,20 @@ def extension_calendar(*, to: str, name: str, company: str, contact: Contact,
 def checkin_record(*, to: str, name: str, link: str, company: str, contact: Contact,
                    envelope_id: str, signer_id: str, idempotency_key: str, meeting: int,
                    held_on: dt.datetime | None, recorded_by: str,
-                   answer_by: dt.datetime) -> Message:
+                   answer_by: dt.datetime, language: str = SOURCE_LANGUAGE) -> Message:
     """Tells the employee that a check-in meeting of their plan was recorded, with a
-    link to read the record, acknowledge receiving it (not agreeing) and comment."""
+    link to read the record, acknowledge receiving it (not agreeing) and comment; in
+    ``language``, the plan's."""
     _aware(answer_by)
     if held_on is not None:
         _aware(held_on)
-    return _message("checkin_record", subject="A record of your check-in meeting",
+    return _message("checkin_record", subject=N_("A record of your check-in meeting"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, link=_link(link), meeting=meeting,
-                    held_on=format_when(held_on) if held_on is not None else None,
-                    recorded_by=recorded_by, answer_by=format_date(answer_by.date()))
+                    held_on=format_when(held_on, language) if held_on is not None else None,
+                    recorded_by=recorded_by, answer_by=format_date(answer_by.date(), language),
+                    language=language)
 
 
 def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.datetime,
@@ -412,7 +445,7 @@ def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.dat
     deadline: acknowledging is receipt, not agreement; refusing is recorded and the
     outcome stands. No calendar: the plan's meetings are over."""
     return _message("outcome_letter_invitation",
-                    subject="Please read and acknowledge the outcome letter of your plan",
+                    subject=N_("Please read and acknowledge the outcome letter of your plan"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, link=_link(link),
@@ -421,32 +454,44 @@ def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.dat
 
 def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
                    envelope_id: str, signer_id: str, idempotency_key: str,
-                   outcome: str, attachments: Sequence[Attachment],
+                   outcome: str, link: str, attachments: Sequence[Attachment] = (),
+                   available_until: dt.datetime | None = None,
+                   too_large_bytes: int | None = None, records_page: str | None = None,
                    language: str = SOURCE_LANGUAGE) -> Message:
-    """The plan's case closed: the employee's copy of the sealed case file, attached
-    (the plan, each check-in record with their answers, the outcome letter, the
-    certificate), as they were given the plan's record."""
-    return _message("case_file_copy", subject="Your copy of your plan's case file",
+    """The plan's case closed: the employee's copy of the sealed case file (the plan,
+    each check-in record with their answers, the outcome letter, the certificate),
+    given as the plan's copy is (:func:`your_copy`): attached unless the organisation
+    wants a link only or it is ``too_large_bytes``, and a link that outlives the
+    signing link."""
+    return _message("case_file_copy", subject=N_("Your copy of your plan's case file"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, outcome=outcome,
-                    attachments=attachments, early=outcome in ("resigned", "withdrawn"),
+                    attachments=attachments, attached=bool(attachments),
+                    early=outcome in ("resigned", "withdrawn"), link=_link(link),
+                    available_until=(format_when(available_until, language)
+                                     if available_until else None),
+                    too_large=format_size(too_large_bytes) if too_large_bytes else None,
+                    records_page=_link(records_page) if records_page else None,
                     language=language)
 
 
 def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id: str,
                     idempotency_key: str, employee_name: str, meeting: int,
-                    scheduled: dt.datetime, hr: bool, manager_name: str = "") -> Message:
+                    scheduled: dt.datetime, hr: bool, manager_name: str = "",
+                    language: str = SOURCE_LANGUAGE) -> Message:
     """Reminds the manager to record a check-in meeting that has no record (or, with
-    ``hr``, alerts HR that it still has none): missed check-ins weaken the plan."""
+    ``hr``, alerts HR that it still has none): missed check-ins weaken the plan. In
+    ``language``: the reader's own, English while people have no language setting."""
     _aware(scheduled)
-    subject = ("A check-in meeting has still not been recorded" if hr
-               else "Please record a check-in meeting")
+    subject = (N_("A check-in meeting has still not been recorded") if hr
+               else N_("Please record a check-in meeting"))
     return _message("checkin_overdue", subject=subject, to=to, name=name, company=company,
                     contact=None, envelope_id=envelope_id, signer_id="",
                     idempotency_key=idempotency_key, link=_link(link), hr=hr,
                     employee_name=employee_name, meeting=meeting,
-                    scheduled=format_when(scheduled), manager_name=manager_name)
+                    scheduled=format_when(scheduled, language), manager_name=manager_name,
+                    language=language)
 
 
 def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
@@ -527,12 +572,21 @@ _PREHEADER = {
     "voided": N_("A request from %(company)s has been withdrawn."),
     "refusal_recorded": N_("A note about a document from %(company)s."),
     "extension_calendar": N_("A change to your meetings, from %(company)s."),
-    # Issue 17's messages, not yet in the signer's catalog (English for every language).
-    "checkin_record": "A record from %(company)s is waiting for you to read.",
-    "case_file_copy": "Your copy of a closed record from %(company)s.",
-    "outcome_letter_invitation": "A letter from %(company)s is waiting for your response.",
-    "checkin_overdue": "A meeting has no record yet.",
+    "checkin_record": N_("A record from %(company)s is waiting for you to read."),
+    "case_file_copy": N_("Your copy of a closed record from %(company)s."),
+    "outcome_letter_invitation": N_("A letter from %(company)s is waiting for your "
+                                    "response."),
+    "checkin_overdue": N_("A meeting has no record yet."),
 }
+
+
+def _document(document: DocumentName, role: Role, employee_name: str | None,
+              language: str) -> dict[str, Any]:
+    """What a message says of the document it is about (signing.domain.documents), in
+    ``language``, as a signer of ``role`` reads it."""
+    words = catalog(language)
+    return {"is_plan": document.is_plan,
+            "document": document.for_role(role.value, employee_name or "", words.gettext)}
 
 
 def _is_link(url: str) -> bool:

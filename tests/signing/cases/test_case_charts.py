@@ -66,7 +66,7 @@ def test_a_numeric_goal_is_a_line_against_its_baseline_and_target():
                                  ("3", "21 Dec 2026", "81.5%", "on track"),
                                  ("4", "28 Dec 2026", "86%", "met"))
     assert metric.description == ("The value went from 74% at check-in 1 to 86% at check-in "
-                                   "4, against a baseline of 72% and a target of 85%. Latest "
+                                   "4. The plan sets a baseline of 72% and a target of 85%. Latest "
                                    "status: met.")
 
 

@@ -136,3 +136,34 @@ def test_an_unrecorded_meeting_reminds_the_manager_then_alerts_hr(app, sessions,
     assert len(manager) >= 2 and len(hr) >= 2
     assert f"https://sign.example.com/console/plans/{envelope_id}/case" in text(manager[0])
     assert not case_service.sweep(sessions, now=now, settings=settings).reminded
+
+
+@pytest.mark.parametrize("language, subject, words", [
+    ("es", "El acta de su reunión de seguimiento",
+     ["ha registrado la reunión de seguimiento 1 de su plan de mejora del desempeño",
+      "Su progreso hasta ahora", "Reunión de seguimiento y fecha", "en riesgo",
+      "Valor en cada reunión de seguimiento"]),
+    ("ar", "محضر اجتماع المتابعة الخاص بك",
+     ["محضر اجتماع المتابعة رقم 1", "تقدّمك حتى الآن", "اجتماع المتابعة والتاريخ",
+      "معرَّض للخطر", "القيمة في كل اجتماع متابعة"]),
+])
+def test_the_employee_reads_the_record_and_its_charts_in_the_plans_language(
+        app, client, sessions, tmp_path, language, subject, words):
+    envelope_id = send_case_plan(sessions)
+    with sessions.begin() as session:  # the plan written in the employee's language
+        row = svc.load(session, envelope_id)
+        row.plan_data = {**row.plan_data, "language": language}
+    record_first(sessions, envelope_id)
+    (message,) = [m for m in deliver(app, sessions, tmp_path)["alex.sample@example.com"]
+                  if m["Subject"] == subject]
+    body = " ".join(text(message).split())
+    link = re.search(r"https://sign\.example\.com(/checkin/\S+)", body).group(1)
+    assert "check-in meeting" not in body  # none of it left in English
+    assert client.get(link).status_code == 303
+    assert words[0] in body
+    page = " ".join(client.get("/checkin").get_data(as_text=True).split())
+    assert '<figure class="progress-chart' in page  # each goal's chart, so far
+    for phrase in words[1:]:
+        assert phrase in page, phrase
+    for english in ("Your progress so far", "Check-in and date", "Value at each check-in"):
+        assert english not in page
