@@ -39,6 +39,7 @@ from typing import Any, ParamSpec, TypeVar
 from signing.domain.errors import SigningError
 from signing.domain.events import EventType
 from signing.domain.names import same_name
+from signing.domain.working_day import WorkingDay, deadline
 
 MAX_COMMENT_CHARS = 20_000
 MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
@@ -385,14 +386,18 @@ def _advance(envelope: Envelope, now: dt.datetime) -> tuple[Envelope, list[Event
 # -- actions --------------------------------------------------------------------------
 
 
-def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> Step:
-    """Send a draft: the first routing order is notified."""
+def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta,
+         working_day: WorkingDay | None = None) -> Step:
+    """Send a draft: the first routing order is notified. With ``working_day`` (what
+    sending a plan always gives) the deadline is the end of a working day in the
+    signer's zone (:mod:`signing.domain.working_day`); without, ``now + expires_in``."""
     _require(envelope, "send", EnvelopeState.DRAFT)
     if not envelope.signers:
         raise InvalidInput("signers", "an envelope needs at least one signer")
     if not any(s.role is Role.EMPLOYEE for s in envelope.signers):
         raise InvalidInput("signers", "the employee must be one of the signers")
-    expires_at = now + expires_in
+    expires_at = (now + expires_in if working_day is None
+                  else deadline(now, expires_in, working_day).astimezone(now.tzinfo))
     sent = replace(envelope, state=EnvelopeState.SENT, expires_at=expires_at)
     first = min(s.order for s in sent.signers)
     sent, events, effects = _notify_order(sent, first)
