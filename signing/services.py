@@ -206,19 +206,32 @@ class Services:
     @functools.cached_property
     def mailer(self) -> Mailer:
         from signing import instance
-        from signing.domain.mail import backend_from_settings
+        from signing.domain.mail import backend_from_settings, compose
         from signing.domain.notify import Mailer
 
         settings = self.settings
+        brand = self.branding
         backend = backend_from_settings(
             settings.mail_backend, folder=instance.instance_path(settings) / "mail",
             api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
-            from_email=settings.mail_from)
+            from_email=settings.mail_from, from_name=brand.sender_name)
+        look = compose.Look(
+            colour=brand.primary_colour if brand.configured_colour
+            else compose.NEUTRAL_LINK_COLOUR,
+            logo_png=brand.logo.png if brand.logo else None,
+            logo_size=(brand.logo.width_px, brand.logo.height_px) if brand.logo else (0, 0),
+            reply_to=brand.reply_to)
+        contact = (compose.Contact(brand.hr_contact.name, brand.hr_contact.email,
+                                   brand.hr_contact.phone or None)
+                   if brand.hr_contact else None)
         try:
-            return Mailer(backend, self.links, settings.base_url, self.branding.legal_name,
+            return Mailer(backend, self.links, settings.base_url, brand.legal_name,
                           copy_delivery=settings.employee_copy_delivery,
                           copy_attachment_bytes=settings.employee_copy_attachment_max_mb
-                          * 1_000_000, record_links=self.record_links)
+                          * 1_000_000, record_links=self.record_links, look=look,
+                          hr_contact=contact,
+                          notify_managers=settings.notify_managers,
+                          notify_hr=settings.notify_hr)
         except ValueError as exc:
             raise SettingsError(str(exc), "employee_copy_delivery") from None
 

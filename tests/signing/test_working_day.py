@@ -87,7 +87,7 @@ def test_the_day_may_end_at_another_hour():
 
 @pytest.mark.parametrize("text", ["5pm", "24:00", "17", "17:60", ""])
 def test_a_day_end_that_is_not_a_time_is_refused_naming_the_setting(text):
-    with pytest.raises(ValueError, match="deadline_time: .* HH:MM"):
+    with pytest.raises(ValueError, match=r"deadline_time: .* HH:MM"):
         parse_day_end(text)
 
 

@@ -29,12 +29,14 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
+from docgen.doclang import one_full_stop
 from docgen.languages import direction, format_locale
 from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.domain.mail import ics
-from signing.domain.mail.message import Attachment, Message
+from signing.domain.mail.message import Attachment, InlineImage, Message
 from signing.domain.wording import N_
 from signing.domain.workflow import Role
 
@@ -96,21 +98,54 @@ _SUBJECTS = {
 
 @dataclass(frozen=True)
 class Contact:
-    """Who the recipient can ask: shown in the message and used as its Reply-To."""
+    """Who the recipient can ask: shown in the message and, unless the organisation
+    names a reply-to address (:class:`Look`), used as its Reply-To."""
 
     name: str
     email: str | None = None
+    phone: str | None = None
+
+
+# The neutral look's colour for links and buttons: 6.7:1 on white.
+NEUTRAL_LINK_COLOUR = "#1d4ed8"
+LOGO_CONTENT_ID = "company-logo"
+
+
+@dataclass(frozen=True)
+class Look:
+    """The company's look in an email (signing.branding.Branding, as mail needs it):
+    the colour of links and buttons (one that reads as text on white), the logo (a PNG,
+    sent inside the message, shown at most 40 px high) and the address replies go to
+    (mail_reply_to; None: the contact's)."""
+
+    colour: str = NEUTRAL_LINK_COLOUR
+    logo_png: bytes | None = None
+    logo_size: tuple[int, int] = (0, 0)  # width, height in pixels
+    reply_to: str | None = None
+
+    def logo_box(self, height: int = 40) -> tuple[int, int]:
+        """The logo's width and height in the header, at most ``height`` high and 200
+        wide, its proportions kept."""
+        width_px, height_px = self.logo_size
+        if not width_px or not height_px:
+            return (height, height)
+        scale = min(height / height_px, 200 / width_px)
+        return (max(1, round(width_px * scale)), max(1, round(height_px * scale)))
+
+
+NEUTRAL_LOOK = Look()
 
 
 # -- the messages ---------------------------------------------------------------------
 
 
 def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
-               contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
+               contact: Contact | None, envelope_id: str, signer_id: str, idempotency_key: str,
                now: dt.datetime, role: Role | str = Role.EMPLOYEE,
                employee_name: str | None = None, meetings: Sequence[Meeting] = (),
                location: str | None = None, video_link: str | None = None,
-               meeting_with: str | None = None, language: str = SOURCE_LANGUAGE) -> Message:
+               meeting_with: str | None = None, language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Asks a signer to read the plan and respond by the deadline, in ``language`` (the
     plan's; its dates too, and the calendar's words).
 
@@ -121,6 +156,9 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
     """
     role = Role(role)
     employee_name = _employee_name(role, employee_name)
+    if meeting_with and " ".join(meeting_with.split()).casefold() == " ".join(
+            name.split()).casefold():
+        meeting_with = None  # never "meetings with Priya Raman" to Priya Raman
     attachments: tuple[Attachment, ...] = ()
     if meetings:
         attachments = (Attachment(ics.FILENAME, ics.CONTENT_TYPE, ics.checkin_calendar(
@@ -142,42 +180,44 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
         "meeting_with": meeting_with,
         "calendar_file": ics.FILENAME if meetings else None,
     }
-    return _message("invitation", subject=subject, to=to, name=name, company=company,
+    return _message("invitation", look=look, subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, attachments=attachments,
                     language=language, **context)
 
 
 def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
-             contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
+             contact: Contact | None, envelope_id: str, signer_id: str, idempotency_key: str,
              role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
-             language: str = SOURCE_LANGUAGE) -> Message:
+             language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """A signer who has been asked has not responded yet."""
     role = Role(role)
     subject = (N_("Reminder: please review and acknowledge your performance plan")
                if role is Role.EMPLOYEE
                else N_("Reminder: please review and sign a performance plan"))
-    return _message("reminder", subject=subject, to=to, name=name, company=company,
+    return _message("reminder", look=look, subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
                     deadline=format_when(deadline, language), language=language)
 
 
-def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
+def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact | None,
               envelope_id: str, signer_id: str, idempotency_key: str,
               role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
               available_until: dt.datetime | None = None,
               attachments: Sequence[Attachment] = (), too_large_bytes: int | None = None,
               records_page: str | None = None,
-              language: str = SOURCE_LANGUAGE) -> Message:
+              language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """The plan is complete: the signer's copy attached (unless the organisation wants a
     link only, or it is ``too_large_bytes`` to attach, which the email says), and a link
     to download it. ``records_page``: where a fresh link can be asked for."""
     role = Role(role)
     subject = (N_("Your copy of your performance plan") if role is Role.EMPLOYEE
                else N_("Your copy of a completed performance plan"))
-    return _message("your_copy", subject=subject, to=to, name=name, company=company,
+    return _message("your_copy", look=look, subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name), link=_link(link),
@@ -189,10 +229,11 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
                     language=language)
 
 
-def records_access(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+def records_access(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
                    signer_id: str, idempotency_key: str,
                    records: Sequence[tuple[Any, str]], available_until: dt.datetime,
-                   records_page: str, language: str = SOURCE_LANGUAGE) -> Message:
+                   records_page: str, language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """The answer to a request on the records page: one link per record of theirs, each
     short-lived. ``records`` pairs each record (signing.domain.own_records.OwnRecord:
     ``kind``, ``role``, ``subject``, ``closed_at``, ``outcome``) with its link."""
@@ -203,7 +244,7 @@ def records_access(*, to: str, name: str, company: str, contact: Contact, envelo
                else r.outcome,
                "link": _link(link)}
               for r, link in records]
-    return _message("records_access", subject=N_("Your records"), to=to, name=name,
+    return _message("records_access", look=look, subject=N_("Your records"), to=to, name=name,
                     company=company, contact=contact, envelope_id=envelope_id,
                     signer_id=signer_id, idempotency_key=idempotency_key, records=listed,
                     available_until=format_when(available_until, language),
@@ -244,7 +285,8 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
               name_on_record: str | None = None,
               meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
               comments_until: dt.datetime | None = None,
-              excerpt_chars: int = EXCERPT_CHARS) -> Message:
+              excerpt_chars: int = EXCERPT_CHARS,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Tells HR that a signer refused to sign, commented, declined to sign (which stopped
     the plan) or signed with a name other than the plan's, or that an email to them could
     not be delivered.
@@ -262,7 +304,7 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
     signer_role = Role(signer_role)
     subject = _SUBJECTS[kind]
     excerpt, shortened = _excerpt(text, excerpt_chars)
-    return _message("hr_notice", subject=subject, to=to, name=name, company=company,
+    return _message("hr_notice", look=look, subject=subject, to=to, name=name, company=company,
                     contact=None, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, kind=kind.value,
                     signer_name=signer_name, signer_role=signer_role.value,
@@ -277,13 +319,14 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
                     comments_until=format_moment(comments_until) if comments_until else None)
 
 
-def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+def refusal_recorded(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
                      signer_id: str, idempotency_key: str, recorded_by: str | None,
                      witness: str, at: dt.datetime, reason: str | None = None,
                      meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
                      can_comment: bool = False, link: str | None = None,
                      comments_until: dt.datetime | None = None,
-                     language: str = SOURCE_LANGUAGE) -> Message:
+                     language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Tells the employee that their manager recorded their refusal to sign, made in a
     meeting: what was recorded, by whom, before which witness, in which meeting
     (``meeting_at``, ``meeting_place``) and when it was recorded (``at``), each in the
@@ -297,8 +340,8 @@ def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, enve
     for when in (meeting_at, comments_until):
         if when is not None:
             _aware(when)
-    return _message("refusal_recorded", subject=N_("Your response to your performance plan "
-                                                   "was recorded"),
+    return _message("refusal_recorded", look=look,
+                    subject=N_("Your response to your performance plan was recorded"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key,
@@ -313,10 +356,11 @@ def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, enve
                     language=language)
 
 
-def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+def voided(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
            signer_id: str, idempotency_key: str, role: Role | str = Role.EMPLOYEE,
            employee_name: str | None = None, meetings: Sequence[Meeting] = (),
-           now: dt.datetime | None = None, language: str = SOURCE_LANGUAGE) -> Message:
+           now: dt.datetime | None = None, language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """HR withdrew the request; the link no longer works. Has no link of its own, and
     gives no reason (HR's reason is for the record, not for the signer's mailbox).
 
@@ -331,8 +375,10 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
             raise ValueError("now: a cancelled calendar needs the time it was issued")
         attachments = (Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE, ics.cancelled_calendar(
             meetings, uid_seed=envelope_id, stamp=now,
-            organizer=contact.email, attendee=to, gettext=catalog(language).gettext)),)
-    return _message("voided", subject=N_("A signing request sent to you has been withdrawn"),
+            organizer=contact.email if contact else None, attendee=to,
+            gettext=catalog(language).gettext)),)
+    return _message("voided", look=look,
+                    subject=N_("A signing request sent to you has been withdrawn"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
@@ -344,16 +390,17 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
 # -- formatting -----------------------------------------------------------------------
 
 
-def checkin_record(*, to: str, name: str, link: str, company: str, contact: Contact,
+def checkin_record(*, to: str, name: str, link: str, company: str, contact: Contact | None,
                    envelope_id: str, signer_id: str, idempotency_key: str, meeting: int,
                    held_on: dt.datetime | None, recorded_by: str,
-                   answer_by: dt.datetime) -> Message:
+                   answer_by: dt.datetime,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Tells the employee that a check-in meeting of their plan was recorded, with a
     link to read the record, acknowledge receiving it (not agreeing) and comment."""
     _aware(answer_by)
     if held_on is not None:
         _aware(held_on)
-    return _message("checkin_record", subject="A record of your check-in meeting",
+    return _message("checkin_record", look=look, subject="A record of your check-in meeting",
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, link=_link(link), meeting=meeting,
@@ -362,13 +409,14 @@ def checkin_record(*, to: str, name: str, link: str, company: str, contact: Cont
 
 
 def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.datetime,
-                              company: str, contact: Contact, envelope_id: str,
+                              company: str, contact: Contact | None, envelope_id: str,
                               signer_id: str, idempotency_key: str,
-                              language: str = SOURCE_LANGUAGE) -> Message:
+                              language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Asks the employee to read the outcome letter of their plan and respond by the
     deadline: acknowledging is receipt, not agreement; refusing is recorded and the
     outcome stands. No calendar: the plan's meetings are over."""
-    return _message("outcome_letter_invitation",
+    return _message("outcome_letter_invitation", look=look,
                     subject="Please read and acknowledge the outcome letter of your plan",
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
@@ -376,14 +424,15 @@ def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.dat
                     deadline=format_when(deadline, language), language=language)
 
 
-def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
+def case_file_copy(*, to: str, name: str, company: str, contact: Contact | None,
                    envelope_id: str, signer_id: str, idempotency_key: str,
                    outcome: str, attachments: Sequence[Attachment],
-                   language: str = SOURCE_LANGUAGE) -> Message:
+                   language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """The plan's case closed: the employee's copy of the sealed case file, attached
     (the plan, each check-in record with their answers, the outcome letter, the
     certificate), as they were given the plan's record."""
-    return _message("case_file_copy", subject="Your copy of your plan's case file",
+    return _message("case_file_copy", look=look, subject="Your copy of your plan's case file",
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, outcome=outcome,
@@ -393,17 +442,44 @@ def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
 
 def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id: str,
                     idempotency_key: str, employee_name: str, meeting: int,
-                    scheduled: dt.datetime, hr: bool, manager_name: str = "") -> Message:
+                    scheduled: dt.datetime, hr: bool, manager_name: str = "",
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Reminds the manager to record a check-in meeting that has no record (or, with
     ``hr``, alerts HR that it still has none): missed check-ins weaken the plan."""
     _aware(scheduled)
     subject = ("A check-in meeting has still not been recorded" if hr
                else "Please record a check-in meeting")
-    return _message("checkin_overdue", subject=subject, to=to, name=name, company=company,
+    return _message("checkin_overdue", look=look, subject=subject, to=to, name=name,
+                    company=company,
                     contact=None, envelope_id=envelope_id, signer_id="",
                     idempotency_key=idempotency_key, link=_link(link), hr=hr,
                     employee_name=employee_name, meeting=meeting,
                     scheduled=format_when(scheduled), manager_name=manager_name)
+
+
+_UPDATE_SUBJECTS = {
+    "sent": N_("A performance plan you follow has been sent"),
+    "acknowledged": N_("A performance plan you follow has been acknowledged"),
+    "completed": N_("A performance plan you follow is complete"),
+}
+
+
+def plan_update(*, to: str, name: str, link: str, company: str, envelope_id: str,
+                idempotency_key: str, about: str, reader: Role | str, employee_name: str,
+                at: dt.datetime, contact: Contact | None = None,
+                language: str = SOURCE_LANGUAGE, look: Look = NEUTRAL_LOOK) -> Message:
+    """Tells someone who follows a plan without signing it (its manager, its HR) that
+    it was sent, acknowledged or completed (``about``), at ``at`` (in their zone), with
+    a link to its page in the console. Thin on purpose: no comment, no reason, nothing
+    of the plan's content; the console shows what they may see."""
+    if about not in _UPDATE_SUBJECTS:
+        raise ValueError(f"about: {about!r} is not one of {', '.join(_UPDATE_SUBJECTS)}")
+    reader = Role(reader)
+    return _message("plan_update", look=look, subject=_UPDATE_SUBJECTS[about], to=to,
+                    name=name, company=company, contact=contact, envelope_id=envelope_id,
+                    signer_id="", idempotency_key=idempotency_key, about=about,
+                    reader=reader.value, employee_name=employee_name, link=_link(link),
+                    at=format_when(at, language), language=language)
 
 
 def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
@@ -449,28 +525,39 @@ def _clock(when: dt.datetime, language: str) -> str:
 # -- helpers --------------------------------------------------------------------------
 
 
-def _message(template: str, *, subject: str, to: str, name: str, company: str,
+def _message(template: str, *, look: Look, subject: str, to: str, name: str, company: str,
              contact: Contact | None, envelope_id: str, signer_id: str,
              idempotency_key: str, attachments: Sequence[Attachment] = (),
              language: str = SOURCE_LANGUAGE, **context: Any) -> Message:
     words = catalog(language)
     subject = words.gettext(subject)
+    if contact is not None and contact.email and contact.email.lower() == to.lower():
+        contact = None  # never "Questions? Ask Dana Whitfield" to Dana Whitfield
+    logo = (LOGO_CONTENT_ID, *look.logo_box()) if look.logo_png else None
     context.update(subject=subject, name=name, company=company, contact=contact,
                    preheader=words.gettext(_PREHEADER[template]) % {"company": company},
-                   language=language, direction=direction(language))
+                   language=language, direction=direction(language), colour=look.colour,
+                   logo=logo)
     env = _environment(language)
+    # A name that ends in a full stop ("..., Inc.") gets no second one where it ends a
+    # sentence, whichever the language.
+    text = one_full_stop(env.get_template(f"{template}.txt").render(context), company)
+    html = one_full_stop(env.get_template(f"{template}.html").render(context),
+                         str(escape(company)))
     return Message(
         to=to,
         to_name=name,
-        subject=subject,
-        text=env.get_template(f"{template}.txt").render(context),
-        html=env.get_template(f"{template}.html").render(context),
+        subject=one_full_stop(subject, company),
+        text=text,
+        html=html,
         idempotency_key=idempotency_key,
         attachments=tuple(attachments),
         # A message to no signer (a case's reminder to the manager) names none.
         custom_args={"envelope_id": envelope_id, **({"signer_id": signer_id} if signer_id
                                                     else {})},
-        reply_to=contact.email if contact and contact.email else None,
+        reply_to=look.reply_to or (contact.email if contact and contact.email else None),
+        inline_images=((InlineImage(LOGO_CONTENT_ID, "image/png", look.logo_png),)
+                       if look.logo_png else ()),
     )
 
 
@@ -488,6 +575,7 @@ _PREHEADER = {
     "case_file_copy": "Your copy of a closed record from %(company)s.",
     "outcome_letter_invitation": "A letter from %(company)s is waiting for your response.",
     "checkin_overdue": "A meeting has no record yet.",
+    "plan_update": N_("News of a document from %(company)s."),
 }
 
 
