@@ -259,7 +259,8 @@ def one_full_stop(sentence: str, name: str) -> str:
     name = name.rstrip()
     if not name.endswith((".", "…", "!", "?")):
         return sentence
-    return sentence.replace(name + ".", name)
+    # A name isolated for a right-to-left sentence ends at the isolate's end (U+2069).
+    return sentence.replace(name + ".", name).replace(name + "\u2069.", name + "\u2069")
 
 
 # The plan's "concerns" and "wellbeing" sections as plansign words them when HR leave

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from gettext import NullTranslations
 from typing import Any
@@ -534,8 +534,20 @@ def _message(template: str, *, look: Look, subject: str, to: str, name: str, com
     if contact is not None and contact.email and contact.email.lower() == to.lower():
         contact = None  # never "Questions? Ask Dana Whitfield" to Dana Whitfield
     logo = (LOGO_CONTENT_ID, *look.logo_box()) if look.logo_png else None
-    context.update(subject=subject, name=name, company=company, contact=contact,
-                   preheader=words.gettext(_PREHEADER[template]) % {"company": company},
+    rtl = direction(language) == "rtl"
+    if rtl:
+        # Latin names in a right-to-left sentence: isolated, so that "Inc." keeps its
+        # full stop at its end rather than showing it before the name.
+        company_shown = _isolate(company)
+        context.update({key: _isolate(value) for key, value in context.items()
+                        if key in _NAMES and isinstance(value, str)})
+        if contact is not None:
+            contact = replace(contact, name=_isolate(contact.name))
+    else:
+        company_shown = company
+    context.update(subject=subject, name=_isolate(name) if rtl else name,
+                   company=company_shown, contact=contact,
+                   preheader=words.gettext(_PREHEADER[template]) % {"company": company_shown},
                    language=language, direction=direction(language), colour=look.colour,
                    logo=logo)
     env = _environment(language)
@@ -559,6 +571,17 @@ def _message(template: str, *, look: Look, subject: str, to: str, name: str, com
         inline_images=((InlineImage(LOGO_CONTENT_ID, "image/png", look.logo_png),)
                        if look.logo_png else ()),
     )
+
+
+# The context's names of people and of the company, isolated in right-to-left messages.
+_NAMES = frozenset({"employee_name", "meeting_with", "signer_name", "recorded_by", "witness",
+                    "manager_name"})
+
+
+def _isolate(text: str) -> str:
+    """``text`` between Unicode's first-strong isolate and its pop (what HTML's <bdi>
+    does, in plain text as well)."""
+    return f"\u2068{text}\u2069" if text else text
 
 
 # The first line mail clients show next to the subject: nothing from the plan.
