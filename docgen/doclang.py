@@ -259,8 +259,11 @@ def one_full_stop(sentence: str, name: str) -> str:
     name = name.rstrip()
     if not name.endswith((".", "…", "!", "?")):
         return sentence
-    # A name isolated for a right-to-left sentence ends at the isolate's end (U+2069).
-    return sentence.replace(name + ".", name).replace(name + "\u2069.", name + "\u2069")
+    # A name isolated from the sentence's direction ends where its isolate does: at
+    # U+2069 in text, at </bdi> in HTML.
+    for closed in (name, name + "\u2069", name + "</bdi>"):
+        sentence = sentence.replace(closed + ".", closed)
+    return sentence
 
 
 # The plan's "concerns" and "wellbeing" sections as plansign words them when HR leave

@@ -48,10 +48,16 @@ class HrContact:
 class Branding:
     legal_name: str  # "" when none is configured
     logo: Logo | None
-    primary_colour: str  # #rrggbb, lower case; plansign's navy when none is configured
+    # #rrggbb, lower case, for text and buttons on white: the configured colour, or the
+    # nearest darker shade of it that contrasts 4.5:1 with white; plansign's navy when
+    # none is configured.
+    primary_colour: str
     sender_name: str  # the From header's display name
     reply_to: str | None
     hr_contact: HrContact | None  # None: each plan's HR signer is the contact
+    # The colour as configured, for accents that carry no text (a rule under the
+    # header), where a light brand colour may stay as it is.
+    accent_colour: str = NEUTRAL_COLOUR
 
     @property
     def configured_colour(self) -> bool:
@@ -63,25 +69,36 @@ class Branding:
         return end_sentence(self.legal_name) if self.legal_name else ""
 
 
-def contrast_with_white(colour: str) -> float:
-    """WCAG 2.x contrast ratio of ``#rrggbb`` against white."""
+def _luminance(colour: str) -> float:
     def channel(hex_pair: str) -> float:
         c = int(hex_pair, 16) / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
     r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return 1.05 / (luminance + 0.05)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(colour: str, background: str) -> float:
+    """WCAG 2.x contrast ratio of two ``#rrggbb`` colours."""
+    light, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2.x contrast ratio of ``#rrggbb`` against white."""
+    return contrast(colour, "#ffffff")
 
 
 def branding_from_settings(settings: Any) -> Branding:
     """The branding the settings describe, or :class:`BrandingError` naming the setting
     that is wrong. Reads the logo file once."""
     legal_name = _name(settings.company_name, "company_name")
+    accent = _colour(settings.company_primary_colour)
     return Branding(
         legal_name=legal_name,
         logo=_logo(settings.company_logo_path),
-        primary_colour=_colour(settings.company_primary_colour),
+        primary_colour=readable_shade(accent),
+        accent_colour=accent,
         sender_name=_name(settings.mail_from_name, "mail_from_name") or legal_name
         or "plansign",
         reply_to=_address(settings.mail_reply_to, "mail_reply_to") or None,
@@ -131,13 +148,22 @@ def _colour(value: str) -> str:
     if not _COLOUR.fullmatch(text):
         raise BrandingError(f"company_primary_colour: {text!r} is not a colour written "
                             "#rrggbb, such as #1f3864", "company_primary_colour")
-    ratio = contrast_with_white(text)
-    if ratio < MIN_TEXT_CONTRAST:
-        raise BrandingError(
-            f"company_primary_colour: {text} contrasts {ratio:.1f}:1 with white; text in "
-            f"it needs at least {MIN_TEXT_CONTRAST}:1 (WCAG AA), so choose a darker shade",
-            "company_primary_colour")
     return text.lower()
+
+
+def readable_shade(colour: str, background: str = "#ffffff") -> str:
+    """``colour`` if text in it reads on ``background`` (4.5:1, WCAG AA), else the
+    lightest darker shade of it (the same hue, mixed with black) that does: a light
+    brand colour (#ffcc00) still colours headings and buttons, never below AA."""
+    if contrast(colour, background) >= MIN_TEXT_CONTRAST:
+        return colour
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    for step in range(1, 101):
+        keep = 1 - step / 100
+        shade = "#" + "".join(f"{round(c * keep):02x}" for c in (r, g, b))
+        if contrast(shade, background) >= MIN_TEXT_CONTRAST:
+            return shade
+    return "#000000"  # a background this dark takes no dark text at all
 
 
 def _address(value: str, setting: str) -> str:

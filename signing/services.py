@@ -218,6 +218,7 @@ class Services:
         look = compose.Look(
             colour=brand.primary_colour if brand.configured_colour
             else compose.NEUTRAL_LINK_COLOUR,
+            accent=brand.accent_colour if brand.configured_colour else None,
             logo_png=brand.logo.png if brand.logo else None,
             logo_size=(brand.logo.width_px, brand.logo.height_px) if brand.logo else (0, 0),
             reply_to=brand.reply_to)

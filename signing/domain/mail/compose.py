@@ -119,6 +119,7 @@ class Look:
     (mail_reply_to; None: the contact's)."""
 
     colour: str = NEUTRAL_LINK_COLOUR
+    accent: str | None = None  # the rule under the header (no text): the colour as given
     logo_png: bytes | None = None
     logo_size: tuple[int, int] = (0, 0)  # width, height in pixels
     reply_to: str | None = None
@@ -549,6 +550,7 @@ def _message(template: str, *, look: Look, subject: str, to: str, name: str, com
                    company=company_shown, contact=contact,
                    preheader=words.gettext(_PREHEADER[template]) % {"company": company_shown},
                    language=language, direction=direction(language), colour=look.colour,
+                   accent=look.accent or look.colour,
                    logo=logo)
     env = _environment(language)
     # A name that ends in a full stop ("..., Inc.") gets no second one where it ends a

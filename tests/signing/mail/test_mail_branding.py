@@ -94,7 +94,7 @@ def test_a_name_ending_in_a_full_stop_gets_no_second_one_in_any_language(languag
     for message in every_message(language, INC):
         for part in (message.subject, message.text, message.html):
             assert "Inc.." not in part, (message.idempotency_key, language)
-        assert "Inc." in message.text or language == "ar" and INC in message.text
+        assert "Inc." in message.text or (language == "ar" and INC in message.text)
 
 
 def test_the_helper_ends_a_sentence_once_and_leaves_other_names_alone():
