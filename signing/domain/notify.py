@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import email.errors
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,6 +84,7 @@ class Mailer:
     # the HR contact signers are given (hr_contact_*; None: each plan's HR signer).
     look: compose.Look = compose.NEUTRAL_LOOK
     hr_contact: MailContact | None = None
+    team_contacts: Mapping[str, MailContact] = field(default_factory=dict)  # by HR team
     # Whether those who follow a plan without signing it are told of it
     # (notify_managers, notify_hr): read when the update is sent.
     notify_managers: bool = True
@@ -159,7 +161,7 @@ class Mailer:
             # A signer's messages are in their plan's language; HR's notices in English.
             "language": stored_language(row.plan_data), "look": self.look,
         }
-        contact = self._contact(plan, signer.role)
+        contact = self._contact(plan, signer.role, row.team)
         person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
         if job.name == "invitation" and row.document_kind == "outcome_letter":
             return compose.outcome_letter_invitation(
@@ -217,12 +219,14 @@ class Mailer:
                 undelivered=job.payload.get("message"), address=signer.email)
         raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
 
-    def _contact(self, plan: Plan, reader: str) -> MailContact | None:
-        """Whom a signer can ask: the organisation's HR contact, else the plan's HR
-        signer; HR themselves are given no one (an HR signer asked to "ask HR")."""
+    def _contact(self, plan: Plan, reader: str, team: str | None) -> MailContact | None:
+        """Whom a signer can ask: the sending HR team's contact, else the organisation's,
+        else the plan's HR signer; HR themselves are given no one (an HR signer asked
+        to "ask HR")."""
         if reader == Role.HR:
             return None
-        return self.hr_contact or compose.Contact(plan.hr.name, plan.hr.email)
+        return (self.team_contacts.get(team or "") or self.hr_contact
+                or compose.Contact(plan.hr.name, plan.hr.email))
 
     def _case_message(self, session: Session, job: OutboxJob) -> Message:
         """A message of a plan's case (signing.domain.case_service): a check-in record
@@ -241,7 +245,7 @@ class Mailer:
             answer_by = _moment(job.payload.get("answer_by")) or checkin.recorded_at
             return compose.checkin_record(
                 to=signer.email, name=signer.name, company=company, look=self.look,
-                contact=self._contact(plan, Role.EMPLOYEE),
+                contact=self._contact(plan, Role.EMPLOYEE, row.team),
                 link=link_url(self.base_url, token, page="checkin"), envelope_id=row.id,
                 signer_id=signer.id, idempotency_key=job.dedupe_key, meeting=checkin.meeting,
                 held_on=_in_zone(checkin.held_at, zone), recorded_by=checkin.recorded_by,
@@ -274,7 +278,7 @@ class Mailer:
             employee_name=plan.employee.name,
             at=_in_zone(job.created_at, self._zone(plan)) or job.created_at,
             link=self._record_url(row),
-            contact=self._contact(plan, Role.MANAGER) if manager else None,
+            contact=self._contact(plan, Role.MANAGER, row.team) if manager else None,
             language=stored_language(row.plan_data) if manager else compose.SOURCE_LANGUAGE)
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,

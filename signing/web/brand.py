@@ -87,4 +87,5 @@ def _brand_context() -> dict[str, Any]:
         "css_url": (url_for("brand.look_css", v=version) if brand.configured_colour
                     else None),
         "contact": brand.hr_contact,
+        "contact_for": brand.contact_for,  # a plan's team's, else the company's
     }}

@@ -134,3 +134,32 @@ def test_branded_pages_pass_axe_at_a_phones_width(app, client, tmp_path):
             browser.close()
     print(f"\nscreenshots of the branded pages: {shots}")
     assert found == {"employee": [], "console-signin": []}
+
+
+def test_a_teams_own_hr_contact_on_its_plans_page_and_emails(tmp_path, clean_env):
+    from signing.domain import outbox
+
+    teamed = browser_app(tmp_path, hr_contact_name="People Team",
+                         hr_contact_email="people@harborfinch.example",
+                         hr_contacts_by_team=[{"team": "EMEA", "name": "EMEA People",
+                                               "email": "emea@harborfinch.example"}])
+    client = teamed.test_client()
+    services = services_of(teamed)
+    data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    now = dt.datetime.now(dt.UTC)
+    with services.sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data=data, template="standard", pdf=b"%PDF-1.7 the plan",
+            signers=signer_specs(plan_from_data(data)), actor=svc.Actor("hr:test"),
+            now=now, team="EMEA")
+        svc.perform(session, envelope_id, "send", actor=svc.Actor("hr:test"), now=now,
+                    expires_in=dt.timedelta(days=14))
+        manager = signer_ids(session, envelope_id)["manager"]
+    client.get(f"/s/{token_for(teamed, services.sessions, manager)}")
+    page = " ".join(client.get("/sign").get_data(as_text=True).split())
+    assert "Questions? Ask EMEA People" in page and "People Team" not in page
+    outbox.run_once(services.sessions, {"email": services.mailer}, now=now)
+    [invitation] = (tmp_path / "instance" / "mail").glob("*.eml")
+    text = invitation.read_text()
+    assert "Questions? Ask EMEA People at emea@harborfinch.example" in " ".join(text.split())
+    assert "People Team" not in text

@@ -187,3 +187,34 @@ def test_a_colour_too_light_for_text_gets_a_darker_shade_of_itself(light):
 def test_a_dark_enough_colour_is_used_as_it_is():
     branding = branding_from_settings(settings(company_primary_colour="#0B5CAD"))
     assert branding.primary_colour == branding.accent_colour == "#0b5cad"
+
+
+def test_each_hr_team_may_have_its_own_contact():
+    branding = branding_from_settings(settings(
+        hr_contact_name="People Team", hr_contact_email="people@example.com",
+        hr_contacts_by_team=[{"team": "EMEA", "name": "EMEA People",
+                              "email": "emea@example.com", "phone": "+44 20 7946 0000"}]))
+    assert branding.contact_for("EMEA") == HrContact("EMEA People", "emea@example.com",
+                                                     "+44 20 7946 0000")
+    assert branding.contact_for("Sales HR") == branding.contact_for(None) == HrContact(
+        "People Team", "people@example.com", "")
+    assert branding_from_settings(settings()).contact_for("EMEA") is None
+
+
+@pytest.mark.parametrize(("rules", "words"), [
+    (["EMEA"], r"hr_contacts_by_team\[0\]: must be a table"),
+    ([{"team": "EMEA", "name": "E", "email": "e@example.com", "fax": "1"}],
+     r"hr_contacts_by_team\[0\]\.fax: not a field"),
+    ([{"name": "E", "email": "e@example.com"}], r"\[0\]\.team: name the HR team"),
+    ([{"team": "EMEA", "name": "E"}], r"\[0\]\.email: the HR contact needs a name and an"),
+    ([{"team": "EMEA", "name": "E", "email": "not an address"}], r"\[0\]\.email: "),
+    ([{"team": "EMEA", "name": "E", "email": "e@example.com", "phone": "call"}],
+     r"\[0\]\.phone: 'call' is not a telephone number"),
+    ([{"team": "EMEA", "name": "E", "email": "e@example.com"},
+      {"team": "EMEA", "name": "F", "email": "f@example.com"}],
+     r"\[1\]\.team: 'EMEA' is named twice"),
+])
+def test_a_team_contact_that_cannot_be_used_is_refused_naming_it(rules, words):
+    with pytest.raises(BrandingError, match=words) as info:
+        branding_from_settings(settings(hr_contacts_by_team=rules))
+    assert info.value.name == "hr_contacts_by_team"
