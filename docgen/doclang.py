@@ -250,6 +250,22 @@ def end_sentence(text: str) -> str:
     return stripped if stripped.endswith((".", "…", "!", "?")) else stripped + "."
 
 
+def one_full_stop(sentence: str, name: str) -> str:
+    """``sentence`` (already written, in any language) without the second full stop a
+    name that ends in one gets where it ends the sentence: "... by Harbor & Finch
+    Analytics, Inc.." becomes "... Inc.". Where the name stands mid-sentence (as in
+    Arabic, which puts the sender before the object) nothing changes. For HTML, pass
+    the name as it is escaped in the sentence."""
+    name = name.rstrip()
+    if not name.endswith((".", "…", "!", "?")):
+        return sentence
+    # A name isolated from the sentence's direction ends where its isolate does: at
+    # U+2069 in text, at </bdi> in HTML.
+    for closed in (name, name + "\u2069", name + "</bdi>"):
+        sentence = sentence.replace(closed + ".", closed)
+    return sentence
+
+
 # The plan's "concerns" and "wellbeing" sections as plansign words them when HR leave
 # them at the default (docgen.model's English text): they name no procedure, service or
 # telephone number the employer may not have, and send the employee to HR for details.

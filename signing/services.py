@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from docgen.convert import ConverterPool
     from docgen.generate import PdfConverter
     from docgen.seal import SealingKey
-    from signing.branding import Branding
+    from signing.branding import Branding, HrContact
     from signing.domain.announce import Announcer
     from signing.domain.case_file_task import CaseFileMaker
     from signing.domain.downloads import DownloadLinks
@@ -214,19 +214,36 @@ class Services:
     @functools.cached_property
     def mailer(self) -> Mailer:
         from signing import instance
-        from signing.domain.mail import backend_from_settings
+        from signing.domain.mail import backend_from_settings, compose
         from signing.domain.notify import Mailer
 
         settings = self.settings
+        brand = self.branding
         backend = backend_from_settings(
             settings.mail_backend, folder=instance.instance_path(settings) / "mail",
             api_key=settings.sendgrid_api_key, host=settings.sendgrid_host,
-            from_email=settings.mail_from)
+            from_email=settings.mail_from, from_name=brand.sender_name)
+        look = compose.Look(
+            colour=brand.primary_colour if brand.configured_colour
+            else compose.NEUTRAL_LINK_COLOUR,
+            accent=brand.accent_colour if brand.configured_colour else None,
+            logo_png=brand.logo.png if brand.logo else None,
+            logo_size=(brand.logo.width_px, brand.logo.height_px) if brand.logo else (0, 0),
+            reply_to=brand.reply_to)
+        def mail_contact(c: HrContact) -> compose.Contact:
+            return compose.Contact(c.name, c.email, c.phone or None)
+
+        contact = mail_contact(brand.hr_contact) if brand.hr_contact else None
         try:
-            return Mailer(backend, self.links, settings.base_url, self.branding.legal_name,
+            return Mailer(backend, self.links, settings.base_url, brand.legal_name,
                           copy_delivery=settings.employee_copy_delivery,
                           copy_attachment_bytes=settings.employee_copy_attachment_max_mb
-                          * 1_000_000, record_links=self.record_links)
+                          * 1_000_000, record_links=self.record_links, look=look,
+                          hr_contact=contact,
+                          team_contacts={team: mail_contact(c)
+                                         for team, c in brand.team_contacts},
+                          notify_managers=settings.notify_managers,
+                          notify_hr=settings.notify_hr)
         except ValueError as exc:
             raise SettingsError(str(exc), "employee_copy_delivery") from None
 
@@ -255,7 +272,7 @@ class Services:
         settings = self.settings
         return CaseFileMaker(
             self.sessions, self.store, sealing_key=lambda: self.sealing_key,
-            company_name=settings.company_name,
+            company_name=self.branding.legal_name,
             timestamp_url=settings.seal_timestamp_url or None,
             seal_level=settings.seal_level)
 

@@ -32,7 +32,13 @@ from signing.domain.apikeys import KEY_ROLES
 from signing.domain.envelopes import Actor
 from signing.domain.errors import first_line
 from signing.domain.models import OutboxRow
-from signing.domain.sending import SendOptions, default_language, plan_limits, send_plan
+from signing.domain.sending import (
+    SendOptions,
+    day_ends,
+    default_language,
+    plan_limits,
+    send_plan,
+)
 from signing.services import Services, converter_pool_size
 
 log = logging.getLogger(__name__)
@@ -59,7 +65,8 @@ def send_cmd(services: Services, plan_file: Path, template: str | None, force: b
         company_name=services.branding.legal_name, logo=services.branding.logo,
         force=force, team=team_name(team),
         limits=plan_limits(settings), language=default_language(settings),
-        expires_in=dt.timedelta(days=settings.link_max_age_days))
+        expires_in=dt.timedelta(days=settings.link_max_age_days),
+        day_ends=day_ends(settings))
     sessions = services.sessions
     now = dt.datetime.now(dt.UTC)
     try:

@@ -57,6 +57,7 @@ from signing.domain.documents import OUTCOME_LETTER as OUTCOME_LETTER
 from signing.domain.documents import PLAN as PLAN
 from signing.domain.events import EventType
 from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
 
 # The outbox row that makes the case file when a case closes.
 CASE_FILE_JOB = "case_file"
@@ -78,13 +79,15 @@ class LetterOptions:
     expires_in: dt.timedelta
     company_name: str | None = None
     templates_dir: Path = BUILTIN_TEMPLATES
+    day_ends: dt.time = DEFAULT_DAY_ENDS  # deadline_time: the letter's deadline ends a working day
 
     @classmethod
     def of(cls, settings: Mapping[str, Any], converter: PdfConverter) -> LetterOptions:
         """As the plan itself is sent: the same link life and company name."""
         return cls(converter=converter,
                    expires_in=dt.timedelta(days=settings["link_max_age_days"]),
-                   company_name=settings["company_name"])
+                   company_name=settings["company_name"],
+                   day_ends=parse_day_end(str(settings["deadline_time"])))
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,8 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
         letter = session.get_one(EnvelopeRow, letter_id)
         letter.document_kind, letter.case_id = OUTCOME_LETTER, envelope_id
         envelopes.perform(session, letter_id, wf.Action.SEND, actor=actor, now=now,
-                          expires_in=options.expires_in)
+                          expires_in=options.expires_in,
+                          working_day=working_day(plan, options.day_ends))
         row.proposal_state, row.letter_envelope_id = ProposalState.APPROVED, letter_id
         envelopes.record_events(session, envelope_id, [wf.Event(
             EventType.CASE_OUTCOME_APPROVED, data={

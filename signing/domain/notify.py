@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import email.errors
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,9 @@ COPY_DELIVERIES = ("attachment", "link")
 SIGNER_MESSAGES = frozenset({"invitation", "reminder", "voided", "your_copy",
                              "refusal_recorded", "case_file_copy"})
 
+# Updates to those who follow a plan without signing it (signing.domain.workflow._updates).
+UPDATE_MESSAGES = frozenset({"manager_update", "hr_update"})
+
 # Messages of a plan's case (signing.domain.case_service).
 CASE_MESSAGES = frozenset({"checkin_record", "checkin_overdue_manager", "checkin_overdue_hr",
                            "extension_calendar"})
@@ -85,6 +89,15 @@ class Mailer:
     copy_delivery: str = "attachment"
     copy_attachment_bytes: int = 10 * 1024 * 1024
     record_links: RecordLinks | None = None
+    # The company's look in every message (its colour, logo and reply-to address), and
+    # the HR contact signers are given (hr_contact_*; None: each plan's HR signer).
+    look: compose.Look = compose.NEUTRAL_LOOK
+    hr_contact: MailContact | None = None
+    team_contacts: Mapping[str, MailContact] = field(default_factory=dict)  # by HR team
+    # Whether those who follow a plan without signing it are told of it
+    # (notify_managers, notify_hr): read when the update is sent.
+    notify_managers: bool = True
+    notify_hr: bool = True
 
     def __post_init__(self) -> None:
         if self.copy_delivery not in COPY_DELIVERIES:
@@ -98,6 +111,9 @@ class Mailer:
         in a header) fails for good at once, like one the provider refuses: the same
         data would be refused on every attempt.
         """
+        if not self._wanted(session, job):
+            log.info("outbox row %s: %s is switched off; nothing sent", job.id, job.name)
+            return None
         try:
             message = self.compose(session, job)
         except PermanentMailError as exc:  # a message that cannot be (an address, a name)
@@ -129,9 +145,22 @@ class Mailer:
                           signer_id=job.signer_id, message=job.name, error=reason,
                           actor=envelopes.Actor("worker"), now=now)
 
+    def _wanted(self, session: Session, job: OutboxJob) -> bool:
+        """Whether an update to someone who follows the plan is to be sent: its setting
+        on, and about a plan (an outcome letter's progress has its own messages)."""
+        if job.name not in UPDATE_MESSAGES:
+            return True
+        if not (self.notify_managers if job.name == "manager_update" else self.notify_hr):
+            return False
+        kind = session.scalar(select(EnvelopeRow.document_kind).where(
+            EnvelopeRow.id == job.envelope_id))
+        return kind in (None, "plan")
+
     def compose(self, session: Session, job: OutboxJob) -> Message:
         if job.name in CASE_MESSAGES:
             return self._case_message(session, job)
+        if job.name in UPDATE_MESSAGES:
+            return self._update(session, job)
         row = envelopes.load(session, job.envelope_id)
         signer = next(s for s in row.signers if s.id == job.signer_id)
         plan = plan_from_data(row.plan_data, stored=True)
@@ -139,9 +168,9 @@ class Mailer:
             "to": signer.email, "name": signer.name, "company": self._company(plan),
             "envelope_id": row.id, "signer_id": signer.id, "idempotency_key": job.dedupe_key,
             # A signer's messages are in their plan's language; HR's notices in English.
-            "language": stored_language(row.plan_data),
+            "language": stored_language(row.plan_data), "look": self.look,
         }
-        contact = compose.Contact(plan.hr.name, plan.hr.email)
+        contact = self._contact(plan, signer.role, row.team)
         person: dict[str, Any] = {"role": signer.role, "employee_name": plan.employee.name}
         # The plan, its outcome letter or an amendment: each message names it so.
         document = document_name(row.document_kind, row.amendment_number)
@@ -203,13 +232,22 @@ class Mailer:
                                         or row.comments_until, zone))
         if job.name == "hr_notice_undeliverable":
             return compose.hr_notice(
-                kind="undeliverable", to=plan.hr.email, name=plan.hr.name,
+                kind="undeliverable", to=plan.hr.email, name=plan.hr.name, look=self.look,
                 link=self._record_url(row), company=self._company(plan),
                 signer_name=signer.name, employee_name=plan.employee.name,
                 envelope_id=row.id, signer_id=signer.id, idempotency_key=job.dedupe_key,
                 signer_role=signer.role, text=job.payload.get("error"), at=job.created_at,
                 undelivered=job.payload.get("message"), address=signer.email)
         raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
+
+    def _contact(self, plan: Plan, reader: str, team: str | None) -> MailContact | None:
+        """Whom a signer can ask: the sending HR team's contact, else the organisation's,
+        else the plan's HR signer; HR themselves are given no one (an HR signer asked
+        to "ask HR")."""
+        if reader == Role.HR:
+            return None
+        return (self.team_contacts.get(team or "") or self.hr_contact
+                or compose.Contact(plan.hr.name, plan.hr.email))
 
     def _case_message(self, session: Session, job: OutboxJob) -> Message:
         """A message of a plan's case (signing.domain.case_service): a check-in record
@@ -227,8 +265,8 @@ class Mailer:
             token = self.links.sign(checkin.id, signer.nonce, Purpose.CHECKIN)
             answer_by = _moment(job.payload.get("answer_by")) or checkin.recorded_at
             return compose.checkin_record(
-                to=signer.email, name=signer.name, company=company,
-                contact=compose.Contact(plan.hr.name, plan.hr.email),
+                to=signer.email, name=signer.name, company=company, look=self.look,
+                contact=self._contact(plan, Role.EMPLOYEE, row.team),
                 link=link_url(self.base_url, token, page="checkin"), envelope_id=row.id,
                 signer_id=signer.id, idempotency_key=job.dedupe_key, meeting=checkin.meeting,
                 held_on=_in_zone(checkin.held_at, zone), recorded_by=checkin.recorded_by,
@@ -248,7 +286,7 @@ class Mailer:
         hr = job.name == "checkin_overdue_hr"
         to = plan.hr if hr else plan.manager
         return compose.checkin_overdue(
-            to=to.email, name=to.name, company=company, envelope_id=row.id,
+            to=to.email, name=to.name, company=company, look=self.look, envelope_id=row.id,
             idempotency_key=job.dedupe_key, link=console_case_url(self.base_url, row.id),
             employee_name=plan.employee.name, meeting=meeting, scheduled=scheduled, hr=hr,
             manager_name=plan.manager.name, language=_person_language(session, to.email))
@@ -265,8 +303,9 @@ class Mailer:
         person = plan.manager if manager else plan.employee
         checkins = plan.checkins
         return compose.extension_calendar(
-            to=person.email, name=person.name, company=self._company(plan),
-            contact=compose.Contact(plan.hr.name, plan.hr.email), envelope_id=row.id,
+            to=person.email, name=person.name, company=self._company(plan), look=self.look,
+            contact=self._contact(plan, Role.MANAGER if manager else Role.EMPLOYEE, row.team),
+            envelope_id=row.id,
             signer_id=job.signer_id or "", idempotency_key=job.dedupe_key,
             role=Role.MANAGER if manager else Role.EMPLOYEE,
             employee_name=plan.employee.name, number=change.number,
@@ -275,15 +314,35 @@ class Mailer:
             organizer=plan.hr.email, attendees=(plan.employee.email, plan.manager.email),
             now=job.created_at, location=checkins.location if checkins else None,
             video_link=checkins.video_link if checkins else None,
-            meeting_with=(checkins.with_ or plan.manager.name) if checkins else None,
+            # The manager meets the employee, not themself.
+            meeting_with=(None if not checkins else plan.employee.name if manager
+                          else checkins.with_ or plan.manager.name),
             language=stored_language(row.plan_data))
+
+    def _update(self, session: Session, job: OutboxJob) -> Message:
+        """A plan sent, acknowledged or completed, told to its manager (in the plan's
+        language, as their invitation would be) or HR (in English, as HR's notices)."""
+        row = envelopes.load(session, job.envelope_id)
+        plan = plan_from_data(row.plan_data, stored=True)
+        manager = job.name == "manager_update"
+        reader = plan.manager if manager else plan.hr
+        return compose.plan_update(
+            to=reader.email, name=reader.name, company=self._company(plan), look=self.look,
+            envelope_id=row.id, idempotency_key=job.dedupe_key,
+            about=str(job.payload.get("about", "")),
+            reader=Role.MANAGER if manager else Role.HR,
+            employee_name=plan.employee.name,
+            at=_in_zone(job.created_at, self._zone(plan)) or job.created_at,
+            link=self._record_url(row),
+            contact=self._contact(plan, Role.MANAGER, row.team) if manager else None,
+            language=stored_language(row.plan_data) if manager else compose.SOURCE_LANGUAGE)
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
                    job: OutboxJob) -> Message:
         kind, event_types, quoted = _HR_NOTICES[job.name]
         event = self._event_of(session, row, signer, job, event_types)
         return compose.hr_notice(
-            kind=kind, to=plan.hr.email, name=plan.hr.name,
+            kind=kind, to=plan.hr.email, name=plan.hr.name, look=self.look,
             link=self._record_url(row),
             company=self._company(plan), signer_name=signer.name,
             employee_name=plan.employee.name, envelope_id=row.id, signer_id=signer.id,
@@ -344,7 +403,7 @@ class Mailer:
                 "records_page": self.records_page if self.record_links is not None else None}
 
     def _records_access(self, session: Session, job: OutboxJob, common: dict[str, Any],
-                        contact: MailContact) -> Message:
+                        contact: MailContact | None) -> Message:
         """The answer to a request on the records page: a fresh, short-lived link to each
         record of the address's, made now (never stored)."""
         if self.record_links is None:
@@ -390,12 +449,14 @@ class Mailer:
 
     @staticmethod
     def _checkins(plan: Plan, signer: SignerRow) -> dict[str, Any]:
-        # The calendar goes to those who attend the check-ins: employee and manager.
+        # The calendar goes to those who attend the check-ins: employee and manager,
+        # each told whom they meet (the manager meets the employee, not themself).
         if plan.checkins is None or signer.role == Role.HR:
             return {}
+        with_ = (plan.employee.name if signer.role == Role.MANAGER
+                 else plan.checkins.with_ or plan.manager.name)
         return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
-                "video_link": plan.checkins.video_link,
-                "meeting_with": plan.checkins.with_ or plan.manager.name}
+                "video_link": plan.checkins.video_link, "meeting_with": with_}
 
 
 def _person_language(session: Session, address: str) -> str:

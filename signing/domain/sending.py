@@ -26,6 +26,7 @@ from docgen.logo import Logo
 from docgen.model import RoutingPlace
 from signing.domain import envelopes
 from signing.domain import workflow as wf
+from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
 
 # Routing orders: those signing before the employee, the employee, those signing after.
 _ORDER = {RoutingPlace.BEFORE: 1, None: 2, RoutingPlace.AFTER: 3}
@@ -43,6 +44,8 @@ class SendOptions:
     # envelope's plan data always names the language its signers are written to in.
     language: str = "en"
     logo: Logo | None = None  # the company's, in the documents' header
+    # When a working day ends (deadline_time): the deadline is one, in the plan's zone.
+    day_ends: dt.time = DEFAULT_DAY_ENDS
 
 
 def plan_limits(settings: Settings) -> PlanLimits:
@@ -58,6 +61,14 @@ def default_language(settings: Settings) -> str:
     if problem:
         raise SettingsError(f"default_language: {problem}", "default_language")
     return code
+
+
+def day_ends(settings: Settings) -> dt.time:
+    """The ``deadline_time`` setting, checked: when a signer's working day ends."""
+    try:
+        return parse_day_end(str(settings.deadline_time))
+    except ValueError as exc:
+        raise SettingsError(str(exc), "deadline_time") from None
 
 
 def signer_specs(plan: Plan) -> list[envelopes.SignerSpec]:
@@ -94,7 +105,8 @@ def send_plan(sessions: sessionmaker[Session], plan_data: dict[str, Any], *,
             signers=signer_specs(plan), actor=actor, now=now, team=options.team,
             drafted_by=drafted_by, lint_findings=len(checked.findings))
         envelopes.perform(session, envelope_id, wf.Action.SEND, actor=actor, now=now,
-                          expires_in=options.expires_in)
+                          expires_in=options.expires_in,
+                          working_day=working_day(plan, options.day_ends))
         if with_envelope is not None:
             with_envelope(session, envelope_id)
     return envelope_id

@@ -39,6 +39,7 @@ from typing import Any, ParamSpec, TypeVar
 from signing.domain.errors import SigningError
 from signing.domain.events import EventType
 from signing.domain.names import same_name
+from signing.domain.working_day import WorkingDay, deadline
 
 MAX_COMMENT_CHARS = 20_000
 MAX_NAME_CHARS = 200  # as the plan's names: what the record prints beside a signature line
@@ -385,19 +386,24 @@ def _advance(envelope: Envelope, now: dt.datetime) -> tuple[Envelope, list[Event
 # -- actions --------------------------------------------------------------------------
 
 
-def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta) -> Step:
-    """Send a draft: the first routing order is notified."""
+def send(envelope: Envelope, *, now: dt.datetime, expires_in: dt.timedelta,
+         working_day: WorkingDay | None = None) -> Step:
+    """Send a draft: the first routing order is notified. With ``working_day`` (what
+    sending a plan always gives) the deadline is the end of a working day in the
+    signer's zone (:mod:`signing.domain.working_day`); without, ``now + expires_in``."""
     _require(envelope, "send", EnvelopeState.DRAFT)
     if not envelope.signers:
         raise InvalidInput("signers", "an envelope needs at least one signer")
     if not any(s.role is Role.EMPLOYEE for s in envelope.signers):
         raise InvalidInput("signers", "the employee must be one of the signers")
-    expires_at = now + expires_in
+    expires_at = (now + expires_in if working_day is None
+                  else deadline(now, expires_in, working_day).astimezone(now.tzinfo))
     sent = replace(envelope, state=EnvelopeState.SENT, expires_at=expires_at)
     first = min(s.order for s in sent.signers)
     sent, events, effects = _notify_order(sent, first)
     return Step(sent, (Event(EventType.ENVELOPE_SENT, data={"expires_at": expires_at.isoformat()}),
-                       *events), (*effects, Effect("webhook", EventType.ENVELOPE_SENT)))
+                       *events), (*effects, Effect("webhook", EventType.ENVELOPE_SENT),
+                                  *_updates(sent, SENT_UPDATE)))
 
 
 def is_first_view(envelope_state: str, signer_state: str) -> bool:
@@ -535,7 +541,10 @@ def acknowledge(envelope: Envelope, signer_id: str, *, typed_name: str, consent:
         events.append(commented)
         effects += [Effect("email", "hr_notice_comment", signer.id, about=commented),
                     Effect("webhook", EventType.SIGNER_COMMENTED, signer.id)]
-    return _finish(envelope, events, effects, now)
+    step = _finish(envelope, events, effects, now)
+    if step.envelope.state is EnvelopeState.COMPLETED:
+        return step  # the completion's update says it all: one email, not two at once
+    return replace(step, effects=(*step.effects, *_updates(envelope, ACKNOWLEDGED_UPDATE)))
 
 
 def confirm(envelope: Envelope, signer_id: str, *, typed_name: str, consent: bool,
@@ -967,9 +976,30 @@ def mark_archived(envelope: Envelope, *, now: dt.datetime,
 def _complete(envelope: Envelope, data: dict[str, Any]) -> tuple[Envelope, list[Event],
                                                                   list[Effect]]:
     envelope = replace(envelope, state=EnvelopeState.COMPLETED)
-    # Managers hear of it (envelope.completed) once the record is sealed and archived.
+    # Managers' systems hear of it (envelope.completed) once the record is sealed and
+    # archived; the people who follow the plan without signing it, by email now.
     return (envelope, [Event(EventType.ENVELOPE_COMPLETED, data=data)],
-            [Effect("finalize", "finalize")])
+            [Effect("finalize", "finalize"), *_updates(envelope, COMPLETED_UPDATE)])
+
+
+# The plan's news told to those who follow it without signing (the outbox's
+# ``manager_update`` and ``hr_update`` emails, each per a setting the mailer reads).
+SENT_UPDATE, ACKNOWLEDGED_UPDATE, COMPLETED_UPDATE = "sent", "acknowledged", "completed"
+
+
+def _updates(envelope: Envelope, about: str) -> list[Effect]:
+    """The update emails a step sends: to the manager when they are not a signer (a
+    signer hears through their own invitation and copy), of the plan sent,
+    acknowledged and completed; to HR of the plan acknowledged, unless an HR signer is
+    still to sign (their invitation tells them), and completed, unless HR signed."""
+    hr_signers = [s for s in envelope.signers if s.role is Role.HR]
+    effects = []
+    if not any(s.role is Role.MANAGER for s in envelope.signers):
+        effects.append(Effect("email", "manager_update", data={"about": about}))
+    if (about == ACKNOWLEDGED_UPDATE and all(s.done for s in hr_signers)) or (
+            about == COMPLETED_UPDATE and not hr_signers):
+        effects.append(Effect("email", "hr_update", data={"about": about}))
+    return effects
 
 
 def _finish(envelope: Envelope, events: list[Event], effects: list[Effect],

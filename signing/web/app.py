@@ -21,6 +21,7 @@ from signing.domain.sending import default_language
 from signing.services import Services
 from signing.web import (
     api,
+    brand,
     console,
     csrftoken,
     current,
@@ -106,6 +107,7 @@ def create_app(services: Services | Mapping[str, Any] | None = None) -> Flask:
     csrftoken.init_app(app)  # the signer's forms' tokens, signed once per session
     weberrors.init_app(app)
     pages.init_app(app)
+    brand.init_app(app)  # the company's look, on every page (signer's and console)
     ownrecords.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer keys, not cookies: nothing for a forged request to ride on

@@ -52,6 +52,7 @@ class Envelope:
     final_sha256: str | None
     document_sha256: str
     signers: tuple[Signer, ...]  # in routing order, as EnvelopeRow.signers
+    team: str | None = None  # the sender's HR team: whose HR contact the signer is given
 
     def signer(self, signer_id: str) -> Signer:
         return next(s for s in self.signers if s.id == signer_id)
@@ -71,7 +72,7 @@ _ENVELOPE_COLUMNS = (_SIGNERS.c.id, _SIGNERS.c.role, _SIGNERS.c.name, _SIGNERS.c
                      _SIGNERS.c.state, _SIGNERS.c.nonce, _SIGNERS.c.decided_at,
                      _ENVELOPES.c.id, _ENVELOPES.c.state, _ENVELOPES.c.expires_at,
                      _ENVELOPES.c.comments_until, _ENVELOPES.c.final_sha256,
-                     _ENVELOPES.c.document_sha256)
+                     _ENVELOPES.c.document_sha256, _ENVELOPES.c.team)
 _OF_SIGNERS_ENVELOPE = _SIGNERS.c.envelope_id == (
     select(_SIGNERS.c.envelope_id).where(_SIGNERS.c.id == bindparam("signer_id"))
     .scalar_subquery())
@@ -111,16 +112,16 @@ def envelope_of_signer(db: Connection, signer_id: str, *, words: bool = False
                       {"signer_id": signer_id}).all()
     if not rows:
         return None
-    id_, state, expires_at, comments_until, final_sha256, document_sha256 = rows[0][7:13]
+    id_, state, expires_at, comments_until, final_sha256, document_sha256, team = rows[0][7:14]
     signers: list[Signer] = []
     for row in rows:  # each signer's row once, the employee's once for each of their words
         if not signers or signers[-1].id != row[0]:
             signers.append(Signer(*row[:7]))
     envelope = Envelope(id_, state, expires_at, comments_until, final_sha256,
-                        document_sha256, tuple(signers))
+                        document_sha256, tuple(signers), team)
     if not words:
         return envelope, None
-    return envelope, [(row[13], row[14], row[15]) for row in rows if row[13] is not None]
+    return envelope, [(row[14], row[15], row[16]) for row in rows if row[14] is not None]
 
 
 def plan_data(db: Connection, envelope_id: str) -> tuple[dict[str, Any], DocumentName]:

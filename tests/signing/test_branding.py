@@ -13,6 +13,7 @@ from PIL import Image
 
 from config import load_settings
 from signing.branding import (
+    MIN_TEXT_CONTRAST,
     NEUTRAL_COLOUR,
     BrandingError,
     HrContact,
@@ -72,7 +73,6 @@ def test_the_sender_is_the_company_when_no_sender_name_is_given():
 @pytest.mark.parametrize(("values", "setting", "words"), [
     ({"company_primary_colour": "navy"}, "company_primary_colour", "#rrggbb"),
     ({"company_primary_colour": "#1f38"}, "company_primary_colour", "#rrggbb"),
-    ({"company_primary_colour": "#ffcc00"}, "company_primary_colour", "contrasts 1.5:1"),
     ({"mail_reply_to": "HR <hr@example.com>"}, "mail_reply_to", "is not an email address"),
     ({"hr_contact_name": "People Team"}, "hr_contact_email", "needs a name and an email"),
     ({"hr_contact_email": "hr@example.com"}, "hr_contact_name", "needs a name and an email"),
@@ -168,3 +168,53 @@ def test_generate_puts_the_configured_name_and_logo_in_the_header(
                          if n.startswith("word/header"))
         assert any(n.startswith("word/media/") for n in package.namelist())
     assert "Harbor &amp; Finch Analytics, Inc.<" in header and "<w:drawing" in header
+
+
+@pytest.mark.parametrize("light", ["#ffcc00", "#7fd3ff", "#ffffff", "#1f9e4a"])
+def test_a_colour_too_light_for_text_gets_a_darker_shade_of_itself(light):
+    branding = branding_from_settings(settings(company_primary_colour=light))
+    assert branding.accent_colour == light  # kept for accents that carry no text
+    assert contrast_with_white(branding.primary_colour) >= MIN_TEXT_CONTRAST
+    assert contrast_with_white(branding.primary_colour) < MIN_TEXT_CONTRAST + 0.5  # no darker
+    # The same hue: each channel scaled alike.
+    r, g, b = (int(light[i:i + 2], 16) for i in (1, 3, 5))
+    dr, dg, db = (int(branding.primary_colour[i:i + 2], 16) for i in (1, 3, 5))
+    if max(r, g, b):
+        assert all(abs(d - c * max(dr, dg, db) / max(r, g, b)) <= 1.5
+                   for c, d in ((r, dr), (g, dg), (b, db)))
+
+
+def test_a_dark_enough_colour_is_used_as_it_is():
+    branding = branding_from_settings(settings(company_primary_colour="#0B5CAD"))
+    assert branding.primary_colour == branding.accent_colour == "#0b5cad"
+
+
+def test_each_hr_team_may_have_its_own_contact():
+    branding = branding_from_settings(settings(
+        hr_contact_name="People Team", hr_contact_email="people@example.com",
+        hr_contacts_by_team=[{"team": "EMEA", "name": "EMEA People",
+                              "email": "emea@example.com", "phone": "+44 20 7946 0000"}]))
+    assert branding.contact_for("EMEA") == HrContact("EMEA People", "emea@example.com",
+                                                     "+44 20 7946 0000")
+    assert branding.contact_for("Sales HR") == branding.contact_for(None) == HrContact(
+        "People Team", "people@example.com", "")
+    assert branding_from_settings(settings()).contact_for("EMEA") is None
+
+
+@pytest.mark.parametrize(("rules", "words"), [
+    (["EMEA"], r"hr_contacts_by_team\[0\]: must be a table"),
+    ([{"team": "EMEA", "name": "E", "email": "e@example.com", "fax": "1"}],
+     r"hr_contacts_by_team\[0\]\.fax: not a field"),
+    ([{"name": "E", "email": "e@example.com"}], r"\[0\]\.team: name the HR team"),
+    ([{"team": "EMEA", "name": "E"}], r"\[0\]\.email: the HR contact needs a name and an"),
+    ([{"team": "EMEA", "name": "E", "email": "not an address"}], r"\[0\]\.email: "),
+    ([{"team": "EMEA", "name": "E", "email": "e@example.com", "phone": "call"}],
+     r"\[0\]\.phone: 'call' is not a telephone number"),
+    ([{"team": "EMEA", "name": "E", "email": "e@example.com"},
+      {"team": "EMEA", "name": "F", "email": "f@example.com"}],
+     r"\[1\]\.team: 'EMEA' is named twice"),
+])
+def test_a_team_contact_that_cannot_be_used_is_refused_naming_it(rules, words):
+    with pytest.raises(BrandingError, match=words) as info:
+        branding_from_settings(settings(hr_contacts_by_team=rules))
+    assert info.value.name == "hr_contacts_by_team"

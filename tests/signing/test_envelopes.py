@@ -69,11 +69,12 @@ def test_send_and_acknowledge_write_state_audit_and_outbox(sessions):
         assert trail[3].document_sha256 == row.document_sha256
         assert trail[4].data == {"comment": "I disagree with goal 2."}
         outbox = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
+        # Neither the manager nor HR sign here: each is told in the same transaction.
         assert [(o.kind, o.name) for o in outbox] == [
-            ("email", "invitation"), ("webhook", "envelope.sent"),
+            ("email", "invitation"), ("webhook", "envelope.sent"), ("email", "manager_update"),
             ("webhook", "signer.acknowledged"),
             ("email", "hr_notice_comment"), ("webhook", "signer.commented"),
-            ("finalize", "finalize")]
+            ("finalize", "finalize"), ("email", "manager_update"), ("email", "hr_update")]
 
 
 def test_the_pdf_is_stored_once(sessions):

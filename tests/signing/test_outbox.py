@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from docgen import sample_plan
 from signing.domain import envelopes as svc
@@ -22,7 +22,7 @@ from signing.domain import workflow as wf
 from signing.domain.links import LinkSigner, check_nonce
 from signing.domain.mail import FileMailBackend, SendGridMailBackend
 from signing.domain.models import OutboxRow
-from signing.domain.notify import Mailer
+from signing.domain.notify import UPDATE_MESSAGES, Mailer
 
 NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 HR = svc.Actor("hr:riley")
@@ -44,6 +44,9 @@ def sent_envelope(sessions, *, name: str | None = None, address: str | None = No
             template="standard", pdf=b"%PDF-1.7 fake", signers=specs, actor=HR, now=NOW)
         svc.perform(session, envelope_id, "send", actor=HR, now=NOW,
                     expires_in=dt.timedelta(days=14))
+        # These tests follow the signer's emails: the update the manager (who signs
+        # nothing here) is sent is tested in test_plan_updates.py.
+        session.execute(delete(OutboxRow).where(OutboxRow.name.in_(UPDATE_MESSAGES)))
     return envelope_id
 
 
@@ -168,7 +171,9 @@ def test_kinds_without_a_handler_wait(sessions, tmp_path):
         svc.perform(session, envelope_id, "refuse", signer_id=signer_id, actor=HR, now=NOW,
                     reason="<b>I do not accept this</b>", confirmed=True)
     handlers = {"email": mailer(FileMailBackend(tmp_path / "mail"))}
-    assert outbox.run_once(sessions, handlers, now=NOW) == 2  # invitation, HR notice
+    # The invitation, HR's notice, and the completion told to the manager and HR (who
+    # sign nothing here).
+    assert outbox.run_once(sessions, handlers, now=NOW) == 4
     with sessions() as session:
         waiting = session.scalars(select(OutboxRow).where(OutboxRow.sent_at.is_(None))).all()
         assert sorted((r.kind, r.name) for r in waiting) == [

@@ -140,6 +140,10 @@ def test_acknowledge_completes_a_single_signer_envelope(sent):
         ("email", "hr_notice_comment", "s-employee"),
         ("webhook", "signer.commented", "s-employee"),
         ("finalize", "finalize", None),
+        # Neither the manager nor HR sign it: each is told it is complete (once: the
+        # acknowledgement that completes it is not told as well).
+        ("email", "manager_update", None),
+        ("email", "hr_update", None),
     ]
 
 

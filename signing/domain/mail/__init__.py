@@ -17,6 +17,7 @@ from signing.domain.mail.backends import (
 )
 from signing.domain.mail.message import (
     Attachment,
+    InlineImage,
     InvalidMessage,
     MailConfigError,
     MailError,
@@ -28,6 +29,7 @@ from signing.domain.mail.message import (
 __all__ = [
     "Attachment",
     "FileMailBackend",
+    "InlineImage",
     "InvalidMessage",
     "MailBackend",
     "MailConfigError",

@@ -75,9 +75,11 @@ class FileMailBackend:
     hold signing links.
     """
 
-    def __init__(self, folder: Path | str, *, from_email: str = "plansign@localhost") -> None:
+    def __init__(self, folder: Path | str, *, from_email: str = "plansign@localhost",
+                 from_name: str = "") -> None:
         self.folder = Path(folder)
         self.from_email = from_email
+        self.from_name = from_name
 
     def __repr__(self) -> str:
         return f"FileMailBackend(folder={str(self.folder)!r})"
@@ -90,7 +92,7 @@ class FileMailBackend:
         if target.exists():
             log.info("mail %s already in the outbox; not written again", target.name)
             return SentMail(target.name)
-        data = to_eml(message, from_email=self.from_email)
+        data = to_eml(message, from_email=self.from_email, from_name=self.from_name)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             _write_atomically(target, data)
@@ -111,10 +113,14 @@ def filename_for(idempotency_key: str) -> str:
     return f"{name}.eml"
 
 
-def to_eml(message: Message, *, from_email: str) -> bytes:
-    """The message as RFC 5322 bytes: text and HTML alternatives, then the attachments."""
+def to_eml(message: Message, *, from_email: str, from_name: str = "") -> bytes:
+    """The message as RFC 5322 bytes: text and HTML alternatives (the HTML with its inline
+    images, multipart/related), then the attachments. ``from_name`` is the From
+    header's display name (the company's, or mail_from_name)."""
     mail = EmailMessage()
-    mail["From"] = from_email
+    # mail_from may carry a display name of its own ("Plansign <plansign@...>").
+    own_name, address = email.utils.parseaddr(from_email)
+    mail["From"] = Address(display_name=from_name or own_name, addr_spec=address or from_email)
     mail["To"] = Address(display_name=message.to_name or "", addr_spec=message.to)
     if message.reply_to:
         mail["Reply-To"] = message.reply_to
@@ -127,6 +133,13 @@ def to_eml(message: Message, *, from_email: str) -> bytes:
         mail["X-Plansign-Custom-Args"] = json.dumps(dict(message.custom_args), sort_keys=True)
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
+    if message.inline_images:
+        html = mail.get_body(("html",))
+        assert html is not None
+        for image in message.inline_images:
+            maintype, _, subtype = image.content_type.partition("/")
+            html.add_related(image.content, maintype=maintype, subtype=subtype,
+                             cid=f"<{image.content_id}>", disposition="inline")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
@@ -182,7 +195,7 @@ class SendGridMailBackend:
     """
 
     def __init__(self, api_key: str, *, host: str = DEFAULT_SENDGRID_HOST, from_email: str,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, from_name: str = "") -> None:
         from sendgrid import SendGridAPIClient
 
         if not api_key or not api_key.strip():
@@ -195,7 +208,7 @@ class SendGridMailBackend:
         if timeout <= 0:
             raise MailConfigError("the mail timeout must be more than 0 seconds")
         self.host = host.rstrip("/")
-        self.from_name = name or None
+        self.from_name = from_name or name or None
         self.from_address = address
         self.timeout = timeout
         self._secret = api_key
@@ -232,6 +245,11 @@ class SendGridMailBackend:
                     sg.FileType(attachment.content_type),
                     sg.Disposition("attachment"),
                 ))
+            for image in message.inline_images:
+                mail.add_attachment(sg.Attachment(
+                    sg.FileContent(_base64(image.content)), sg.FileName(image.content_id),
+                    sg.FileType(image.content_type), sg.Disposition("inline"),
+                    sg.ContentId(image.content_id)))
             mail.tracking_settings = sg.TrackingSettings(
                 click_tracking=sg.ClickTracking(False, False),
                 open_tracking=sg.OpenTracking(False),
@@ -348,19 +366,21 @@ def retry_after(headers: object, *, now: float | None = None) -> float | None:
 
 def backend_from_settings(name: str, *, folder: Path | str | None, api_key: str | None,
                           host: str | None, from_email: str,
-                          timeout: float = DEFAULT_TIMEOUT) -> MailBackend:
-    """The backend the ``mail_backend`` setting names: "file" or "sendgrid"."""
+                          timeout: float = DEFAULT_TIMEOUT, from_name: str = "") -> MailBackend:
+    """The backend the ``mail_backend`` setting names: "file" or "sendgrid". Every
+    message is from ``from_name`` <``from_email``>."""
     choice = (name or "").strip().lower()
     if choice == "file":
         if not folder:
             raise MailConfigError("the file mail backend needs a folder for its .eml files")
-        return FileMailBackend(Path(folder), from_email=from_email)
+        return FileMailBackend(Path(folder), from_email=from_email, from_name=from_name)
     if choice == "sendgrid":
         if not api_key:
             raise MailConfigError("mail_backend is sendgrid but no SendGrid API key is set; "
                                   "set PLANSIGN_SENDGRID_API_KEY in the environment, or use "
                                   "the file backend")
         return SendGridMailBackend(api_key, host=host or DEFAULT_SENDGRID_HOST,
-                                   from_email=from_email, timeout=timeout)
+                                   from_email=from_email, timeout=timeout,
+                                   from_name=from_name)
     raise MailConfigError(f"unknown mail backend {name!r}; choose one of: "
                           + ", ".join(BACKENDS))

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from gettext import NullTranslations
 from typing import Any
@@ -29,13 +29,15 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
+from docgen.doclang import one_full_stop
 from docgen.languages import direction, format_locale
 from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.domain.documents import THE_PLAN, DocumentName
 from signing.domain.mail import ics
-from signing.domain.mail.message import Attachment, Message
+from signing.domain.mail.message import Attachment, InlineImage, Message
 from signing.domain.wording import N_
 from signing.domain.workflow import Role
 
@@ -97,22 +99,56 @@ _SUBJECTS = {
 
 @dataclass(frozen=True)
 class Contact:
-    """Who the recipient can ask: shown in the message and used as its Reply-To."""
+    """Who the recipient can ask: shown in the message and, unless the organisation
+    names a reply-to address (:class:`Look`), used as its Reply-To."""
 
     name: str
     email: str | None = None
+    phone: str | None = None
+
+
+# The neutral look's colour for links and buttons: 6.7:1 on white.
+NEUTRAL_LINK_COLOUR = "#1d4ed8"
+LOGO_CONTENT_ID = "company-logo"
+
+
+@dataclass(frozen=True)
+class Look:
+    """The company's look in an email (signing.branding.Branding, as mail needs it):
+    the colour of links and buttons (one that reads as text on white), the logo (a PNG,
+    sent inside the message, shown at most 40 px high) and the address replies go to
+    (mail_reply_to; None: the contact's)."""
+
+    colour: str = NEUTRAL_LINK_COLOUR
+    accent: str | None = None  # the rule under the header (no text): the colour as given
+    logo_png: bytes | None = None
+    logo_size: tuple[int, int] = (0, 0)  # width, height in pixels
+    reply_to: str | None = None
+
+    def logo_box(self, height: int = 40) -> tuple[int, int]:
+        """The logo's width and height in the header, at most ``height`` high and 200
+        wide, its proportions kept."""
+        width_px, height_px = self.logo_size
+        if not width_px or not height_px:
+            return (height, height)
+        scale = min(height / height_px, 200 / width_px)
+        return (max(1, round(width_px * scale)), max(1, round(height_px * scale)))
+
+
+NEUTRAL_LOOK = Look()
 
 
 # -- the messages ---------------------------------------------------------------------
 
 
 def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
-               contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
+               contact: Contact | None, envelope_id: str, signer_id: str, idempotency_key: str,
                now: dt.datetime, role: Role | str = Role.EMPLOYEE,
                employee_name: str | None = None, meetings: Sequence[Meeting] = (),
                location: str | None = None, video_link: str | None = None,
                meeting_with: str | None = None, language: str = SOURCE_LANGUAGE,
-               document: DocumentName = THE_PLAN) -> Message:
+               document: DocumentName = THE_PLAN,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Asks a signer to read the plan and respond by the deadline, in ``language`` (the
     plan's; its dates too, and the calendar's words). ``document``: what is to be read
     and signed (an amendment is named as such; the outcome letter has its own
@@ -125,6 +161,9 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
     """
     role = Role(role)
     employee_name = _employee_name(role, employee_name)
+    if meeting_with and " ".join(meeting_with.split()).casefold() == " ".join(
+            name.split()).casefold():
+        meeting_with = None  # never "meetings with Priya Raman" to Priya Raman
     attachments: tuple[Attachment, ...] = ()
     if meetings:
         attachments = (Attachment(ics.FILENAME, ics.CONTENT_TYPE, ics.checkin_calendar(
@@ -152,16 +191,17 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
         "meeting_with": meeting_with,
         "calendar_file": ics.FILENAME if meetings else None,
     }
-    return _message("invitation", subject=subject, to=to, name=name, company=company,
+    return _message("invitation", look=look, subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, attachments=attachments,
                     language=language, **context)
 
 
 def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: str,
-             contact: Contact, envelope_id: str, signer_id: str, idempotency_key: str,
+             contact: Contact | None, envelope_id: str, signer_id: str, idempotency_key: str,
              role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
-             language: str = SOURCE_LANGUAGE, document: DocumentName = THE_PLAN) -> Message:
+             language: str = SOURCE_LANGUAGE, document: DocumentName = THE_PLAN,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """A signer who has been asked has not responded yet."""
     role = Role(role)
     if document.is_plan:
@@ -173,7 +213,7 @@ def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: s
                       "performance plan") if role is Role.EMPLOYEE
                    else N_("Reminder: please review and sign a document about a "
                            "performance plan"))
-    return _message("reminder", subject=subject, to=to, name=name, company=company,
+    return _message("reminder", look=look, subject=subject, to=to, name=name, company=company,
                     **_document(document, role, employee_name, language),
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
@@ -181,13 +221,14 @@ def reminder(*, to: str, name: str, link: str, deadline: dt.datetime, company: s
                     deadline=format_when(deadline, language), language=language)
 
 
-def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
+def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact | None,
               envelope_id: str, signer_id: str, idempotency_key: str,
               role: Role | str = Role.EMPLOYEE, employee_name: str | None = None,
               available_until: dt.datetime | None = None,
               attachments: Sequence[Attachment] = (), too_large_bytes: int | None = None,
               records_page: str | None = None,
-              language: str = SOURCE_LANGUAGE, document: DocumentName = THE_PLAN) -> Message:
+              language: str = SOURCE_LANGUAGE, document: DocumentName = THE_PLAN,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """The plan (or ``document``, its outcome letter, an amendment) is complete: the
     signer's copy attached (unless the organisation wants a link only, or it is
     ``too_large_bytes`` to attach, which the email says), and a link to download it.
@@ -200,7 +241,7 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
         subject = (N_("Your copy of a document about your performance plan")
                    if role is Role.EMPLOYEE
                    else N_("Your copy of a completed document about a performance plan"))
-    return _message("your_copy", subject=subject, to=to, name=name, company=company,
+    return _message("your_copy", look=look, subject=subject, to=to, name=name, company=company,
                     **_document(document, role, employee_name, language),
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
@@ -213,10 +254,11 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact,
                     language=language)
 
 
-def records_access(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+def records_access(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
                    signer_id: str, idempotency_key: str,
                    records: Sequence[tuple[Any, str]], available_until: dt.datetime,
-                   records_page: str, language: str = SOURCE_LANGUAGE) -> Message:
+                   records_page: str, language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """The answer to a request on the records page: one link per record of theirs, each
     short-lived. ``records`` pairs each record (signing.domain.own_records.OwnRecord:
     ``kind``, ``role``, ``subject``, ``closed_at``, ``outcome``) with its link."""
@@ -227,7 +269,7 @@ def records_access(*, to: str, name: str, company: str, contact: Contact, envelo
                else r.outcome,
                "link": _link(link)}
               for r, link in records]
-    return _message("records_access", subject=N_("Your records"), to=to, name=name,
+    return _message("records_access", look=look, subject=N_("Your records"), to=to, name=name,
                     company=company, contact=contact, envelope_id=envelope_id,
                     signer_id=signer_id, idempotency_key=idempotency_key, records=listed,
                     available_until=format_when(available_until, language),
@@ -275,7 +317,8 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
               name_on_record: str | None = None,
               meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
               comments_until: dt.datetime | None = None,
-              excerpt_chars: int = EXCERPT_CHARS) -> Message:
+              excerpt_chars: int = EXCERPT_CHARS,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Tells HR that a signer refused to sign, commented, declined to sign (which stopped
     the plan) or signed with a name other than the plan's, or that an email to them could
     not be delivered.
@@ -293,7 +336,7 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
     signer_role = Role(signer_role)
     subject = _SUBJECTS[kind]
     excerpt, shortened = _excerpt(text, excerpt_chars)
-    return _message("hr_notice", subject=subject, to=to, name=name, company=company,
+    return _message("hr_notice", look=look, subject=subject, to=to, name=name, company=company,
                     contact=None, envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, kind=kind.value,
                     signer_name=signer_name, signer_role=signer_role.value,
@@ -308,13 +351,14 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
                     comments_until=format_moment(comments_until) if comments_until else None)
 
 
-def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+def refusal_recorded(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
                      signer_id: str, idempotency_key: str, recorded_by: str | None,
                      witness: str, at: dt.datetime, reason: str | None = None,
                      meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
                      can_comment: bool = False, link: str | None = None,
                      comments_until: dt.datetime | None = None,
-                     language: str = SOURCE_LANGUAGE) -> Message:
+                     language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Tells the employee that their manager recorded their refusal to sign, made in a
     meeting: what was recorded, by whom, before which witness, in which meeting
     (``meeting_at``, ``meeting_place``) and when it was recorded (``at``), each in the
@@ -328,8 +372,8 @@ def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, enve
     for when in (meeting_at, comments_until):
         if when is not None:
             _aware(when)
-    return _message("refusal_recorded", subject=N_("Your response to your performance plan "
-                                                   "was recorded"),
+    return _message("refusal_recorded", look=look,
+                    subject=N_("Your response to your performance plan was recorded"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key,
@@ -344,10 +388,11 @@ def refusal_recorded(*, to: str, name: str, company: str, contact: Contact, enve
                     language=language)
 
 
-def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: str,
+def voided(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
            signer_id: str, idempotency_key: str, role: Role | str = Role.EMPLOYEE,
            employee_name: str | None = None, meetings: Sequence[Meeting] = (),
-           now: dt.datetime | None = None, language: str = SOURCE_LANGUAGE) -> Message:
+           now: dt.datetime | None = None, language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """HR withdrew the request; the link no longer works. Has no link of its own, and
     gives no reason (HR's reason is for the record, not for the signer's mailbox).
 
@@ -362,8 +407,10 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
             raise ValueError("now: a cancelled calendar needs the time it was issued")
         attachments = (Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE, ics.cancelled_calendar(
             meetings, uid_seed=envelope_id, stamp=now,
-            organizer=contact.email, attendee=to, gettext=catalog(language).gettext)),)
-    return _message("voided", subject=N_("A signing request sent to you has been withdrawn"),
+            organizer=contact.email if contact else None, attendee=to,
+            gettext=catalog(language).gettext)),)
+    return _message("voided", look=look,
+                    subject=N_("A signing request sent to you has been withdrawn"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
@@ -372,14 +419,15 @@ def voided(*, to: str, name: str, company: str, contact: Contact, envelope_id: s
                     attachments=attachments, language=language)
 
 
-def extension_calendar(*, to: str, name: str, company: str, contact: Contact,
+def extension_calendar(*, to: str, name: str, company: str, contact: Contact | None,
                        envelope_id: str, signer_id: str, idempotency_key: str,
                        role: Role | str, employee_name: str, number: int, new_end: dt.date,
                        added: Sequence[Meeting], cancelled: Sequence[Meeting], total: int,
                        organizer: str, attendees: Sequence[str], now: dt.datetime,
                        location: str | None = None, video_link: str | None = None,
                        meeting_with: str | None = None,
-                       language: str = SOURCE_LANGUAGE) -> Message:
+                       language: str = SOURCE_LANGUAGE,
+                       look: Look = NEUTRAL_LOOK) -> Message:
     """The plan's case was extended (extension ``number``, to ``new_end``): the meetings
     it adds, invited to by ``check-ins-added.ics`` (``METHOD:REQUEST``), and those it
     cancels, by ``check-ins-cancelled.ics`` (``METHOD:CANCEL``), both at revision
@@ -402,7 +450,7 @@ def extension_calendar(*, to: str, name: str, company: str, contact: Contact,
     subject = (N_("Your performance plan was extended: your check-in meetings")
                if role is Role.EMPLOYEE
                else N_("A performance plan was extended: its check-in meetings"))
-    return _message("extension_calendar", subject=subject, to=to, name=name,
+    return _message("extension_calendar", look=look, subject=subject, to=to, name=name,
                     company=company, contact=contact, envelope_id=envelope_id,
                     signer_id=signer_id, idempotency_key=idempotency_key,
                     attachments=attachments, language=language, role=role.value,
@@ -418,17 +466,18 @@ def extension_calendar(*, to: str, name: str, company: str, contact: Contact,
 # -- formatting -----------------------------------------------------------------------
 
 
-def checkin_record(*, to: str, name: str, link: str, company: str, contact: Contact,
+def checkin_record(*, to: str, name: str, link: str, company: str, contact: Contact | None,
                    envelope_id: str, signer_id: str, idempotency_key: str, meeting: int,
                    held_on: dt.datetime | None, recorded_by: str,
-                   answer_by: dt.datetime, language: str = SOURCE_LANGUAGE) -> Message:
+                   answer_by: dt.datetime, language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Tells the employee that a check-in meeting of their plan was recorded, with a
     link to read the record, acknowledge receiving it (not agreeing) and comment; in
     ``language``, the plan's."""
     _aware(answer_by)
     if held_on is not None:
         _aware(held_on)
-    return _message("checkin_record", subject=N_("A record of your check-in meeting"),
+    return _message("checkin_record", look=look, subject=N_("A record of your check-in meeting"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, link=_link(link), meeting=meeting,
@@ -438,13 +487,14 @@ def checkin_record(*, to: str, name: str, link: str, company: str, contact: Cont
 
 
 def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.datetime,
-                              company: str, contact: Contact, envelope_id: str,
+                              company: str, contact: Contact | None, envelope_id: str,
                               signer_id: str, idempotency_key: str,
-                              language: str = SOURCE_LANGUAGE) -> Message:
+                              language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Asks the employee to read the outcome letter of their plan and respond by the
     deadline: acknowledging is receipt, not agreement; refusing is recorded and the
     outcome stands. No calendar: the plan's meetings are over."""
-    return _message("outcome_letter_invitation",
+    return _message("outcome_letter_invitation", look=look,
                     subject=N_("Please read and acknowledge the outcome letter of your plan"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
@@ -452,18 +502,19 @@ def outcome_letter_invitation(*, to: str, name: str, link: str, deadline: dt.dat
                     deadline=format_when(deadline, language), language=language)
 
 
-def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
+def case_file_copy(*, to: str, name: str, company: str, contact: Contact | None,
                    envelope_id: str, signer_id: str, idempotency_key: str,
                    outcome: str, link: str, attachments: Sequence[Attachment] = (),
                    available_until: dt.datetime | None = None,
                    too_large_bytes: int | None = None, records_page: str | None = None,
-                   language: str = SOURCE_LANGUAGE) -> Message:
+                   language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """The plan's case closed: the employee's copy of the sealed case file (the plan,
     each check-in record with their answers, the outcome letter, the certificate),
     given as the plan's copy is (:func:`your_copy`): attached unless the organisation
     wants a link only or it is ``too_large_bytes``, and a link that outlives the
     signing link."""
-    return _message("case_file_copy", subject=N_("Your copy of your plan's case file"),
+    return _message("case_file_copy", look=look, subject=N_("Your copy of your plan's case file"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, outcome=outcome,
@@ -479,19 +530,46 @@ def case_file_copy(*, to: str, name: str, company: str, contact: Contact,
 def checkin_overdue(*, to: str, name: str, link: str, company: str, envelope_id: str,
                     idempotency_key: str, employee_name: str, meeting: int,
                     scheduled: dt.datetime, hr: bool, manager_name: str = "",
-                    language: str = SOURCE_LANGUAGE) -> Message:
+                    language: str = SOURCE_LANGUAGE,
+        look: Look = NEUTRAL_LOOK) -> Message:
     """Reminds the manager to record a check-in meeting that has no record (or, with
     ``hr``, alerts HR that it still has none): missed check-ins weaken the plan. In
     ``language``: the reader's own, English while people have no language setting."""
     _aware(scheduled)
     subject = (N_("A check-in meeting has still not been recorded") if hr
                else N_("Please record a check-in meeting"))
-    return _message("checkin_overdue", subject=subject, to=to, name=name, company=company,
+    return _message("checkin_overdue", look=look, subject=subject, to=to, name=name,
+                    company=company,
                     contact=None, envelope_id=envelope_id, signer_id="",
                     idempotency_key=idempotency_key, link=_link(link), hr=hr,
                     employee_name=employee_name, meeting=meeting,
                     scheduled=format_when(scheduled, language), manager_name=manager_name,
                     language=language)
+
+
+_UPDATE_SUBJECTS = {
+    "sent": N_("A performance plan you follow has been sent"),
+    "acknowledged": N_("A performance plan you follow has been acknowledged"),
+    "completed": N_("A performance plan you follow is complete"),
+}
+
+
+def plan_update(*, to: str, name: str, link: str, company: str, envelope_id: str,
+                idempotency_key: str, about: str, reader: Role | str, employee_name: str,
+                at: dt.datetime, contact: Contact | None = None,
+                language: str = SOURCE_LANGUAGE, look: Look = NEUTRAL_LOOK) -> Message:
+    """Tells someone who follows a plan without signing it (its manager, its HR) that
+    it was sent, acknowledged or completed (``about``), at ``at`` (in their zone), with
+    a link to its page in the console. Thin on purpose: no comment, no reason, nothing
+    of the plan's content; the console shows what they may see."""
+    if about not in _UPDATE_SUBJECTS:
+        raise ValueError(f"about: {about!r} is not one of {', '.join(_UPDATE_SUBJECTS)}")
+    reader = Role(reader)
+    return _message("plan_update", look=look, subject=_UPDATE_SUBJECTS[about], to=to,
+                    name=name, company=company, contact=contact, envelope_id=envelope_id,
+                    signer_id="", idempotency_key=idempotency_key, about=about,
+                    reader=reader.value, employee_name=employee_name, link=_link(link),
+                    at=format_when(at, language), language=language)
 
 
 def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
@@ -537,29 +615,64 @@ def _clock(when: dt.datetime, language: str) -> str:
 # -- helpers --------------------------------------------------------------------------
 
 
-def _message(template: str, *, subject: str, to: str, name: str, company: str,
+def _message(template: str, *, look: Look, subject: str, to: str, name: str, company: str,
              contact: Contact | None, envelope_id: str, signer_id: str,
              idempotency_key: str, attachments: Sequence[Attachment] = (),
              language: str = SOURCE_LANGUAGE, **context: Any) -> Message:
     words = catalog(language)
     subject = words.gettext(subject)
-    context.update(subject=subject, name=name, company=company, contact=contact,
-                   preheader=words.gettext(_PREHEADER[template]) % {"company": company},
-                   language=language, direction=direction(language))
+    if contact is not None and contact.email and contact.email.lower() == to.lower():
+        contact = None  # never "Questions? Ask Dana Whitfield" to Dana Whitfield
+    logo = (LOGO_CONTENT_ID, *look.logo_box()) if look.logo_png else None
+    rtl = direction(language) == "rtl"
+    if rtl:
+        # Latin names in a right-to-left sentence: isolated, so that "Inc." keeps its
+        # full stop at its end rather than showing it before the name.
+        company_shown = _isolate(company)
+        context.update({key: _isolate(value) for key, value in context.items()
+                        if key in _NAMES and isinstance(value, str)})
+        if contact is not None:
+            contact = replace(contact, name=_isolate(contact.name))
+    else:
+        company_shown = company
+    context.update(subject=subject, name=_isolate(name) if rtl else name,
+                   company=company_shown, contact=contact,
+                   preheader=words.gettext(_PREHEADER[template]) % {"company": company_shown},
+                   language=language, direction=direction(language), colour=look.colour,
+                   accent=look.accent or look.colour,
+                   logo=logo)
     env = _environment(language)
+    # A name that ends in a full stop ("..., Inc.") gets no second one where it ends a
+    # sentence, whichever the language.
+    text = one_full_stop(env.get_template(f"{template}.txt").render(context), company)
+    html = one_full_stop(env.get_template(f"{template}.html").render(context),
+                         str(escape(company)))
     return Message(
         to=to,
         to_name=name,
-        subject=subject,
-        text=env.get_template(f"{template}.txt").render(context),
-        html=env.get_template(f"{template}.html").render(context),
+        subject=one_full_stop(subject, company),
+        text=text,
+        html=html,
         idempotency_key=idempotency_key,
         attachments=tuple(attachments),
         # A message to no signer (a case's reminder to the manager) names none.
         custom_args={"envelope_id": envelope_id, **({"signer_id": signer_id} if signer_id
                                                     else {})},
-        reply_to=contact.email if contact and contact.email else None,
+        reply_to=look.reply_to or (contact.email if contact and contact.email else None),
+        inline_images=((InlineImage(LOGO_CONTENT_ID, "image/png", look.logo_png),)
+                       if look.logo_png else ()),
     )
+
+
+# The context's names of people and of the company, isolated in right-to-left messages.
+_NAMES = frozenset({"employee_name", "meeting_with", "signer_name", "recorded_by", "witness",
+                    "manager_name"})
+
+
+def _isolate(text: str) -> str:
+    """``text`` between Unicode's first-strong isolate and its pop (what HTML's <bdi>
+    does, in plain text as well)."""
+    return f"\u2068{text}\u2069" if text else text
 
 
 # The first line mail clients show next to the subject: nothing from the plan.

@@ -85,6 +85,22 @@ class Attachment(NamedTuple):
                 f"{len(self.content)} bytes)")
 
 
+class InlineImage(NamedTuple):
+    """An image the HTML shows from within the message (``<img src="cid:...">``): the
+    company's logo. Never a remote image, which mail clients block and which tells the
+    sender when the message is opened."""
+
+    content_id: str
+    content_type: str
+    content: bytes
+
+    def __repr__(self) -> str:
+        return f"InlineImage(content_id={self.content_id!r}, {len(self.content)} bytes)"
+
+
+_CONTENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,60}$")
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One email to one recipient, ready to send.
@@ -102,6 +118,7 @@ class Message:
     custom_args: Mapping[str, str] = field(default_factory=dict, hash=False)
     to_name: str | None = field(default=None, repr=False)
     reply_to: str | None = field(default=None, repr=False)
+    inline_images: tuple[InlineImage, ...] = ()
 
     def __post_init__(self) -> None:
         _check_address("to", self.to)
@@ -130,6 +147,13 @@ class Message:
             if not isinstance(attachment.content, bytes):
                 raise InvalidMessage("attachments.content: must be bytes")
         object.__setattr__(self, "attachments", attachments)
+        images = tuple(InlineImage(*i) for i in self.inline_images)
+        for image in images:
+            if not _CONTENT_ID.match(image.content_id):
+                raise InvalidMessage("inline_images.content_id: letters, digits and ._- only")
+            if not image.content_type.startswith("image/"):
+                raise InvalidMessage("inline_images.content_type: must be an image type")
+        object.__setattr__(self, "inline_images", images)
         args = dict(self.custom_args)
         _check_custom_args(args)
         object.__setattr__(self, "custom_args", MappingProxyType(args))

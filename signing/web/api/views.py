@@ -13,7 +13,13 @@ from docgen import BUILTIN_TEMPLATES, resolve_template
 from signing.domain import authorize, envelopes
 from signing.domain import workflow as wf
 from signing.domain.models import Document
-from signing.domain.sending import SendOptions, default_language, plan_limits, send_plan
+from signing.domain.sending import (
+    SendOptions,
+    day_ends,
+    default_language,
+    plan_limits,
+    send_plan,
+)
 from signing.web import current, webdb
 from signing.web.api.openapi import openapi_json
 from signing.web.api.operations import READ, WRITE, Caller, operation
@@ -41,7 +47,8 @@ def create_envelope(key: Caller, body: CreateEnvelope) -> tuple[EnvelopeOut, dic
                             expires_in=dt.timedelta(days=settings.link_max_age_days),
                             force=body.force, team=key.team,
                             limits=plan_limits(settings),
-                            language=default_language(settings)),
+                            language=default_language(settings),
+                            day_ends=day_ends(settings)),
         converter=current.services().converter, actor=_actor(key), now=_now())
     return (EnvelopeOut.of(envelopes.load(webdb.session(), envelope_id)),
             {"Location": url_for(".get_envelope", envelope_id=envelope_id)})

@@ -31,6 +31,7 @@ from signing.domain.models import DraftRow
 from signing.domain.sending import (
     SendOptions,
     checked_plan,
+    day_ends,
     default_language,
     plan_limits,
     signature_pdf,
@@ -446,7 +447,8 @@ def _options(draft: Draft, *, force: bool = False) -> SendOptions:
                        expires_in=dt.timedelta(days=settings.link_max_age_days),
                        force=force, team=signedin.principal().team or draft.team,
                        limits=plan_limits(settings),
-                       language=default_language(settings))
+                       language=default_language(settings),
+                       day_ends=day_ends(settings))
 
 
 def _policy() -> drafts.Policy:
