@@ -690,6 +690,7 @@ _PREHEADER = {
     "outcome_letter_invitation": N_("A letter from %(company)s is waiting for your "
                                     "response."),
     "checkin_overdue": N_("A meeting has no record yet."),
+    "plan_update": N_("News of a document from %(company)s."),
 }
 
 

@@ -75,7 +75,7 @@ def every_message(language: str, company: str) -> Iterator[Message]:
                                             contact=PEOPLE, idempotency_key="o",
                                             language=language)
     yield compose.case_file_copy(**common, contact=PEOPLE, idempotency_key="cf",
-                                 outcome="met", attachments=(), language=language)
+                                 outcome="met", link=LINK, attachments=(), language=language)
     for about in ("sent", "acknowledged", "completed"):
         yield compose.plan_update(
             to=plan.manager.email, name=plan.manager.name, link=LINK, company=company,
