@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +21,7 @@ from docgen.lint import Finding, errors, lint
 from docgen.logo import Logo
 from docgen.model import Plan
 from docgen.render import localized_template, render_docx
-from docgen.schedule import schedule_for
+from docgen.schedule import Meeting, schedule_for
 from docgen.size import PlanLimits, check_page_count, check_text_size, too_slow
 
 FORMATS = ("docx", "pdf")
@@ -66,13 +66,18 @@ def check(job: Job, *, force: bool = False) -> list[Finding]:
 def render_plan(plan: Plan, template: Path | bytes, *, company_name: str | None,
                 generated_on: dt.date | None = None, lint_passed: bool | None = None,
                 draft: bool = False, amendment: Amendment | None = None,
-                logo: Logo | None = None) -> bytes:
+                logo: Logo | None = None,
+                meetings: tuple[Meeting, ...] | None = None) -> bytes:
     """The plan's .docx, in the plan's language: a template given as a path is taken in
     that language (``standard.fr.docx`` for ``standard.docx``). ``lint_passed`` None: lint
     the plan to know (the documents claim its goals are specific and measurable only
     when it has no lint errors). With ``amendment``, every page's header marks it as
-    that amendment of the plan."""
+    that amendment of the plan. ``meetings``: the check-in meetings to print instead of
+    those the plan's cadence gives (an amendment's: the meetings held under the old
+    cadence stay as they were, the new cadence runs from the extension on)."""
     schedule = schedule_for(plan)
+    if meetings is not None:
+        schedule = replace(schedule, checkins=meetings)
     language = plan_language(plan)
     if isinstance(template, Path):
         template = localized_template(template, language)

@@ -226,7 +226,8 @@ def extend_cmd(services: Services, envelope_id: str, days: str, reason: str, cad
                                               "cadence": cadence, "goals": goals})
         extension = case_extension.extend_case(
             services.sessions, envelope_id, form, actor=_actor(user), extender=f"cli:{user}",
-            options=case_extension.ExtensionOptions.of(services.settings, services.converter),
+            options=case_extension.ExtensionOptions.of(services.settings, services.converter,
+                                                       services.branding.logo),
             now=now)
     click.echo(f"extended the case of envelope {envelope_id} by {extension.days} days, to "
                f"{extension.new_end} (amendment {extension.number}); the amended plan "

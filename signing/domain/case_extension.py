@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Amendment, Plan, plan_from_data
 from docgen.generate import PdfConverter, render_plan
+from docgen.logo import Logo
 from docgen.render import BUILTIN_TEMPLATES
 from docgen.schedule import Meeting
 from signing.domain import case_close, case_service, envelopes
@@ -57,6 +58,7 @@ from signing.domain.cases.extension import (
 from signing.domain.cases.outcome import ProposalState
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, ExtensionRow
+from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
 
 # The outbox's email of the meetings an extension adds and cancels (signing.domain.notify).
 CALENDAR_EMAIL = "extension_calendar"
@@ -81,13 +83,18 @@ class ExtensionOptions:
     expires_in: dt.timedelta
     company_name: str | None = None
     templates_dir: Path = BUILTIN_TEMPLATES
+    logo: Logo | None = None
+    day_ends: dt.time = DEFAULT_DAY_ENDS  # deadline_time: the deadline ends a working day
 
     @classmethod
-    def of(cls, settings: Mapping[str, Any], converter: PdfConverter) -> ExtensionOptions:
-        """As the plan itself was sent: the same link life and company name."""
+    def of(cls, settings: Mapping[str, Any], converter: PdfConverter,
+           logo: Logo | None = None) -> ExtensionOptions:
+        """As the plan itself was sent: the same link life, company name and logo, and
+        a deadline at the end of a working day."""
         return cls(max_days=int(settings["case_max_extension_days"]), converter=converter,
                    expires_in=dt.timedelta(days=settings["link_max_age_days"]),
-                   company_name=settings["company_name"])
+                   company_name=settings["company_name"], logo=logo,
+                   day_ends=parse_day_end(str(settings["deadline_time"])))
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,7 @@ def extend_case(sessions: sessionmaker[Session], envelope_id: str, form: Extensi
         employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
         team, drafted_by = envelope.team, envelope.drafted_by
     pdf = amendment_pdf(amended, template, Amendment(decision.number, plan_date),
-                        options=options, now=now)
+                        options=options, now=now, meetings=decision.after)
     with sessions.begin() as session:
         envelope, plan, row, case = _read(session, envelope_id, now=now, lock=True)
         if _decide(plan, row, case, form, options, now) != decision:
@@ -194,7 +201,8 @@ def extend_case(sessions: sessionmaker[Session], envelope_id: str, form: Extensi
         amendment.document_kind, amendment.case_id = case_close.AMENDMENT, envelope_id
         amendment.amendment_number = decision.number
         envelopes.perform(session, amendment_id, wf.Action.SEND, actor=actor, now=now,
-                          expires_in=options.expires_in)
+                          expires_in=options.expires_in,
+                          working_day=working_day(plan, options.day_ends))
         ext.amendment_envelope_id = amendment_id
         session.flush()
         envelopes.record_events(session, envelope_id, [wf.Event(
@@ -204,15 +212,18 @@ def extend_case(sessions: sessionmaker[Session], envelope_id: str, form: Extensi
 
 
 def amendment_pdf(plan_data: dict[str, Any], template: str, amendment: Amendment, *,
-                  options: ExtensionOptions, now: dt.datetime) -> bytes:
+                  options: ExtensionOptions, now: dt.datetime,
+                  meetings: tuple[Meeting, ...] | None = None) -> bytes:
     """The amended plan's PDF: the plan's template in the plan's language, every page
-    marked as this amendment of the plan."""
+    marked as this amendment of the plan, listing the case's ``meetings`` (those held
+    stay as they were; a new cadence runs from the extension on)."""
     plan = plan_from_data(plan_data, stored=True)
     path = options.templates_dir / f"{template}.docx"
     if not path.exists():  # a template since removed: the standard one says the same
         path = BUILTIN_TEMPLATES / "standard.docx"
     docx = render_plan(plan, path, company_name=options.company_name,
-                       generated_on=now.date(), amendment=amendment)
+                       generated_on=now.date(), amendment=amendment, logo=options.logo,
+                       meetings=meetings)
     return options.converter.convert(docx)
 
 

@@ -112,7 +112,8 @@ def extend_case(key: Caller, body: ExtendCase, envelope_id: str
         actor=envelopes.Actor(key.actor, request.remote_addr,
                               request.user_agent.string[:500] or None),
         extender=key.name or key.actor,
-        options=case_extension.ExtensionOptions.of(services.settings, services.converter),
+        options=case_extension.ExtensionOptions.of(services.settings, services.converter,
+                                                   services.branding.logo),
         now=dt.datetime.now(dt.UTC))
     return ExtensionOut.of(extension), {
         "Location": url_for(".list_extensions", envelope_id=envelope_id)}

@@ -226,7 +226,8 @@ def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
                                            "cadence": form.get("cadence", ""),
                                            "goals": goals}),
             actor=_actor(who.actor), extender=who.display_name,
-            options=case_extension.ExtensionOptions.of(services.settings, services.converter),
+            options=case_extension.ExtensionOptions.of(services.settings, services.converter,
+                                                       services.branding.logo),
             now=signedin.now())
     except CaseError as exc:
         view = _read(envelope_id)

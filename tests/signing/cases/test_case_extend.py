@@ -201,6 +201,17 @@ def test_a_new_cadence_cancels_the_meetings_it_drops(parts, sessions, tmp_path):
         view = case_service.read_case(session, envelope_id, now=at)
     assert [m.date for m in view.schedule] == [
         OLD[0].date, OLD[1].date, OLD[3].date, closekit.END + dt.timedelta(days=7)]
+    # The amended plan lists those meetings: the two held at the old cadence as they
+    # were, not the new cadence laid back over the plan's start.
+    with sessions() as session:
+        amendment = session.get_one(EnvelopeRow, extension.amendment_envelope_id)
+        text = pdf_text(session.get_one(Document, amendment.document_sha256).content,
+                        tmp_path)
+    calendar_rows = text.split("Check-in calendar")[1]
+    said = [f"{d:%A} {d.day} {d:%B %Y}" for d in (m.date for m in view.schedule)]
+    assert all(day in calendar_rows for day in said), calendar_rows
+    assert not any(f"{d:%A} {d.day} {d:%B %Y}" in calendar_rows
+                   for d in (OLD[2].date, OLD[4].date)), calendar_rows
 
 
 def test_a_closed_case_is_not_extended(parts, sessions):
