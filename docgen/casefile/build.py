@@ -141,7 +141,8 @@ def _parts(case: CaseFile) -> Iterator[Part]:
 
 
 def _checkin(case: CaseFile, checkin: CheckinPage) -> Callable[[RecordPdf], None]:
-    return lambda pdf: draw_checkin(pdf, case, checkin)
+    return lambda pdf: draw_checkin(pdf, checkin, of=case.scheduled or len(case.checkins),
+                                    zone=case.zone)
 
 
 def _extension(extension: ExtensionPage, amendment: IncludedDocument | None
@@ -241,8 +242,9 @@ def _drop_form_fields(page: Any, name: Callable[[str], Any]) -> None:
         del page[name("/Annots")]
 
 
-def _all_text(case: CaseFile) -> str:
-    """Every string of the case (and its charts): the characters its fonts must hold."""
+def _all_text(case: object) -> str:
+    """Every string of the case (and its charts), or of any other record's data: the
+    characters its fonts must hold."""
     found: list[str] = []
 
     def walk(value: Any) -> None:
