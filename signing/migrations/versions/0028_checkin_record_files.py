@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("made_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkin_record_files")),
         sa.UniqueConstraint("checkin_id", "version",
-                            name=op.f("uq_checkin_record_files_checkin_id_version")),
+                            name=op.f("uq_checkin_record_files_checkin_id")),
     )
     op.create_index(op.f("ix_checkin_record_files_checkin_id"), "checkin_record_files",
                     ["checkin_id"])
