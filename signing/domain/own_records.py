@@ -5,8 +5,9 @@ Kinds of record are listed in :data:`KINDS`, each a :class:`RecordKind`: how to 
 person's records of that kind by their address, and how to read one for them: plans
 (``plan``), a closed case's case file (``case_file``, the employee's only), which
 holds every check-in record with the employee's answers, and, while the case is open,
-each check-in record on its own (``checkin``, the employee's only). Another kind is added by adding
-a kind (the links, the email, the page and the access log need no change).
+each check-in record on its own (``checkin``, the employee's only). Another kind is
+added by adding a kind (the links, the email, the page and the access log need no
+change).
 
 Every request on the records page and every download, served or refused, is written to
 the archive's access log (``records.request`` by the page, then ``records.mailed`` or
@@ -27,7 +28,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import exists, func, insert, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from archive import ArchiveError, BlobStore
 from archive.access import Reader, log_access
@@ -163,21 +164,22 @@ class CheckinRecords:
     name = "checkin"
 
     def of_address(self, session: Session, address: str) -> list[OwnRecord]:
-        newest = (select(CheckinRecordFile.checkin_id,
-                         func.max(CheckinRecordFile.version).label("version"))
-                  .group_by(CheckinRecordFile.checkin_id).subquery())
+        # From the address's signers (an index on lower(email)) to their plans' check-in
+        # records, each at its newest version.
+        newer = aliased(CheckinRecordFile)
         rows = session.execute(
             select(CheckinRecordFile.checkin_id, CheckinRecordFile.envelope_id, SignerRow.id,
-                   SignerRow.role, SignerRow.name,
-                   CheckinRecordFile.meeting, CheckinRow.held_at, CheckinRow.scheduled_for,
-                   CheckinRecordFile.answer)
-            .join(newest, (newest.c.checkin_id == CheckinRecordFile.checkin_id)
-                  & (newest.c.version == CheckinRecordFile.version))
+                   SignerRow.role, SignerRow.name, CheckinRecordFile.meeting,
+                   CheckinRow.held_at, CheckinRow.scheduled_for, CheckinRecordFile.answer)
+            .select_from(SignerRow)
+            .join(CheckinRecordFile, CheckinRecordFile.envelope_id == SignerRow.envelope_id)
             .join(CheckinRow, CheckinRow.id == CheckinRecordFile.checkin_id)
-            .join(SignerRow, SignerRow.envelope_id == CheckinRecordFile.envelope_id)
             .where(func.lower(SignerRow.email) == address, SignerRow.role == Role.EMPLOYEE,
+                   ~exists().where(newer.checkin_id == CheckinRecordFile.checkin_id,
+                                   newer.version > CheckinRecordFile.version),
                    ~exists().where(ArchivedRecord.envelope_id == CheckinRecordFile.envelope_id,
-                                   ArchivedRecord.case_file_sha256.is_not(None))))
+                                   ArchivedRecord.case_file_sha256.is_not(None)))
+            .order_by(CheckinRecordFile.meeting))
         # A version is made only once an answer settles: "pending" there is a comment
         # with no acknowledgement.
         return [OwnRecord(self.name, checkin_id, signer_id, role, name, held or scheduled,

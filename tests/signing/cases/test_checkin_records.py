@@ -138,6 +138,16 @@ def test_an_answered_check_in_is_sealed_archived_and_a_later_answer_adds_a_versi
     assert second.version == 2 and second.record_sha256 != first.record_sha256
     assert "ne reflète pas notre échange" in text_of(services.store.get(second.sha256),
                                                      tmp_path)
+    # Listed once, at its newest version, which is what a link serves.
+    with services.sessions() as session:
+        (listed,) = own_records.records_of(session, EMPLOYEE)
+        employee_id = next(s.id for s in svc.load(session, envelope_id).signers
+                           if s.role == "employee")
+        served = own_records.KINDS["checkin"].read(session, services.store, checkin_id,
+                                                   employee_id)
+    assert (listed.kind, listed.record_id, listed.outcome) == ("checkin", checkin_id,
+                                                               "acknowledged")
+    assert served is not None and served.content == services.store.get(second.sha256)
 
     # verify FILE: the seal, and the data's hash as the archive states it.
     path = tmp_path / "check-in.pdf"
