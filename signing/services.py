@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from signing.branding import Branding, HrContact
     from signing.domain.announce import Announcer
     from signing.domain.case_file_task import CaseFileMaker
+    from signing.domain.checkin_record_task import CheckinRecordMaker
     from signing.domain.downloads import DownloadLinks
     from signing.domain.finalize import Finalizer
     from signing.domain.links import LinkSigner
@@ -273,6 +274,17 @@ class Services:
         return CaseFileMaker(
             self.sessions, self.store, sealing_key=lambda: self.sealing_key,
             company_name=self.branding.legal_name,
+            timestamp_url=settings.seal_timestamp_url or None,
+            seal_level=settings.seal_level)
+
+    @functools.cached_property
+    def checkin_record_maker(self) -> CheckinRecordMaker:
+        from signing.domain.checkin_record_task import CheckinRecordMaker  # fpdf2, pyHanko
+
+        settings = self.settings
+        return CheckinRecordMaker(
+            self.sessions, self.store, sealing_key=lambda: self.sealing_key,
+            company_name=settings.company_name,
             timestamp_url=settings.seal_timestamp_url or None,
             seal_level=settings.seal_level)
 

@@ -150,7 +150,8 @@ def _parts(case: CaseFile) -> Iterator[Part]:
 
 
 def _checkin(case: CaseFile, checkin: CheckinPage) -> Callable[[RecordPdf], None]:
-    return lambda pdf: draw_checkin(pdf, case, checkin)
+    return lambda pdf: draw_checkin(pdf, checkin, of=case.scheduled or len(case.checkins),
+                                    zone=case.zone)
 
 
 def _extension(extension: ExtensionPage, amendment: IncludedDocument | None
@@ -287,8 +288,9 @@ def _drop_structure_keys(page: Any, name: Callable[[str], Any]) -> None:
             del annot[name("/StructParent")]
 
 
-def _all_text(case: CaseFile) -> str:
-    """Every string of the case (and its charts): the characters its fonts must hold."""
+def _all_text(case: object) -> str:
+    """Every string of the case (and its charts), or of any other record's data: the
+    characters its fonts must hold."""
     found: list[str] = []
 
     def walk(value: Any) -> None:

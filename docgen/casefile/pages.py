@@ -88,15 +88,16 @@ def draw_cover(pdf: RecordPdf, case: CaseFile, contents: Sequence[Entry]) -> Non
 # -- check-ins and extensions -------------------------------------------------------------
 
 
-def draw_checkin(pdf: RecordPdf, case: CaseFile, c: CheckinPage) -> None:
-    of = case.scheduled or len(case.checkins)
+def draw_checkin(pdf: RecordPdf, c: CheckinPage, *, of: int, zone: str) -> None:
+    """One check-in record: in the case file (``of``: the meetings scheduled) and alone,
+    as the employee's own record of it (:mod:`docgen.casefile.checkin_record`)."""
     title = f"Check-in {c.meeting} of {of}" if of >= c.meeting else f"Check-in {c.meeting}"
     pdf.new_section(title)
     pdf.heading(title + ("" if c.held_at is not None else ": missed"))
     with pdf.element("Table"):
-        row(pdf, "Scheduled", local(c.scheduled_for, case.zone))
+        row(pdf, "Scheduled", local(c.scheduled_for, zone))
         if c.held_at is not None:
-            row(pdf, "Held", local(c.held_at, case.zone))
+            row(pdf, "Held", local(c.held_at, zone))
         else:
             row(pdf, "Missed", c.missed_reason or "(no reason given)", bold=True)
         if c.attendees:

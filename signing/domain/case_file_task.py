@@ -181,28 +181,7 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
     extended = case_service.extension_rows(session, envelope_id)
     amendments = _amendments(session, extended, plan_date=record.sent_at,
                              zone=zone, wait=row.outcome in ("met", "not_met"))
-    pages = []
-    for r in view.records:
-        c = r.checkin
-        if r.acknowledged_at is not None:
-            kind, at = "acknowledged", r.acknowledged_at
-        elif r.unanswered_at is not None:
-            kind, at = "no_answer", r.unanswered_at
-        else:
-            kind, at = "pending", None
-        answer = Answer(kind, employee if kind == "acknowledged" else "", at,
-                        tuple(Comment(employee, m.at, m.text) for m in r.comments))
-        goals = tuple(
-            GoalEntry(p.goal, plan.goals[p.goal - 1].statement, STATUS_LABELS[p.status],
-                      _value(p.value, plan.goals[p.goal - 1].target or ""),
-                      plan.goals[p.goal - 1].baseline or "",
-                      plan.goals[p.goal - 1].target or "", p.note)
-            for p in c.goals if 1 <= p.goal <= len(plan.goals))
-        due = tuple(f"Goal {item.goal}: {m.description}" for item in view.agenda(c.meeting)
-                    for m in item.milestones_due)
-        pages.append(CheckinPage(c.meeting, c.scheduled_for, c.held_at, c.missed_reason,
-                                 c.attendees, goals, c.notes, c.support_given, c.next_steps,
-                                 c.employee_view, c.recorded_by, c.recorded_at, answer, due))
+    pages = [checkin_page(view, r) for r in view.records]
     checkins = [r.checkin for r in view.records]
     # The charts are in the plan's language, as the employee reads it (the case file's
     # own pages are still in English).
@@ -246,6 +225,32 @@ def _amendments(session: Session, extended: list[ExtensionRow], *, plan_date: dt
             session.get_one(Document, amendment.final_sha256).content,
             _sealed_at(session, amendment.id) or e.extended_at, f"amendment-{e.number}.pdf"))
     return tuple(found)
+
+
+
+def checkin_page(view: case_service.CaseView, r: case_service.CheckinRecord) -> CheckinPage:
+    """One check-in record with the employee's answer, as the case file draws it (and
+    the employee's own copy of it, signing.domain.checkin_record_task)."""
+    plan, employee, c = view.plan, view.plan.employee.name, r.checkin
+    if r.acknowledged_at is not None:
+        kind, at = "acknowledged", r.acknowledged_at
+    elif r.unanswered_at is not None:
+        kind, at = "no_answer", r.unanswered_at
+    else:
+        kind, at = "pending", None
+    answer = Answer(kind, employee if kind == "acknowledged" else "", at,
+                    tuple(Comment(employee, m.at, m.text) for m in r.comments))
+    goals = tuple(
+        GoalEntry(p.goal, plan.goals[p.goal - 1].statement, STATUS_LABELS[p.status],
+                  _value(p.value, plan.goals[p.goal - 1].target or ""),
+                  plan.goals[p.goal - 1].baseline or "",
+                  plan.goals[p.goal - 1].target or "", p.note)
+        for p in c.goals if 1 <= p.goal <= len(plan.goals))
+    due = tuple(f"Goal {item.goal}: {m.description}" for item in view.agenda(c.meeting)
+                for m in item.milestones_due)
+    return CheckinPage(c.meeting, c.scheduled_for, c.held_at, c.missed_reason, c.attendees,
+                       goals, c.notes, c.support_given, c.next_steps, c.employee_view,
+                       c.recorded_by, c.recorded_at, answer, due)
 
 
 def _events(session: Session, envelope_id: str, letter_id: str | None,

@@ -71,6 +71,10 @@ CASE_STATES = frozenset({wf.EnvelopeState.SENT, wf.EnvelopeState.EXPIRED,
 # and may be extended); an older plan's case is made when a check-in is recorded on it.
 SWEEP_OPENS_DAYS = 180
 MAX_COMMENT = cases.checkins.MAX_TEXT
+# The outbox row that renders, seals and archives the employee's copy of a check-in
+# record once their answer settles (signing.domain.checkin_record_task): queued with an
+# acknowledgement, a comment, and the record that none came in time.
+CHECKIN_RECORD_JOB = "checkin_record"
 # What the worker's sweep does in one pass at most (each case is its own transaction).
 SWEEP_BATCH = 200
 
@@ -359,7 +363,7 @@ def acknowledge_checkin(session: Session, checkin_id: str, *, actor: envelopes.A
         {"checkin_id": row.id, "meeting": row.meeting,
          "statement": "I have received this record of the check-in meeting. Acknowledging "
                       "receipt does not mean that I agree with it."})],
-        actor=actor, now=now)
+        [_record_job(row.id)], actor=actor, now=now)
     return True
 
 
@@ -381,7 +385,11 @@ def comment_on_checkin(session: Session, checkin_id: str, text: str, *,
         data["timezone"] = timezone
     envelopes.record_events(session, row.envelope_id,
                             [wf.Event(EventType.CHECKIN_COMMENTED, employee_id, data)],
-                            actor=actor, now=now)
+                            [_record_job(row.id)], actor=actor, now=now)
+
+
+def _record_job(checkin_id: str) -> wf.Effect:
+    return wf.Effect(CHECKIN_RECORD_JOB, CHECKIN_RECORD_JOB, data={"checkin_id": checkin_id})
 
 
 def _answering(session: Session, checkin_id: str) -> tuple[CheckinRow, str]:
@@ -485,7 +493,7 @@ def sweep(sessions: sessionmaker[Session], *, now: dt.datetime,
                 EventType.CHECKIN_UNANSWERED, data={
                     "checkin_id": row.id, "meeting": row.meeting,
                     "answer_due_at": _iso(row.answer_due_at)})],
-                actor=envelopes.Actor("worker"), now=now)
+                [_record_job(row.id)], actor=envelopes.Actor("worker"), now=now)
             result.unanswered.append((envelope_id, row.meeting))
     return result
 

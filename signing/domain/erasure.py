@@ -12,13 +12,17 @@ before erasing is finished by the next one.
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from archive import BlobNotFound, BlobStore
 from archive.models import ArchivedRecord, Tombstone
 from signing.domain.models import (
     AuditEventRow,
     CaseRow,
+    CheckinRecordFile,
     CheckinRow,
     Document,
     EnvelopeRow,
@@ -29,8 +33,11 @@ from signing.domain.models import (
 )
 
 
-def erase_purged(session: Session) -> list[str]:
-    """Delete every tombstoned envelope and what belongs to it; returns their ids."""
+def erase_purged(session: Session, store: BlobStore | None = None) -> list[str]:
+    """Delete every tombstoned envelope and what belongs to it; returns their ids. With
+    ``store``, the sealed PDFs of its check-in records go from the archive's blob store
+    too (deleted before the caller commits: should the commit fail, the next purge
+    erases the rows, the blobs already gone)."""
     rows = session.execute(select(EnvelopeRow.id, EnvelopeRow.document_sha256,
                                   EnvelopeRow.final_sha256)
                            .join(Tombstone, Tombstone.envelope_id == EnvelopeRow.id)
@@ -41,9 +48,13 @@ def erase_purged(session: Session) -> list[str]:
     if not rows:
         return []
     ids = [r.id for r in rows]
-    # A plan's case (its check-ins and extensions, then its row) goes with it: the case
-    # file, which holds them, went with the archived record.
-    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRow, ExtensionRow, CaseRow):
+    # A plan's case (its check-ins and extensions, then its row) goes with it: the case file, which
+    # holds them, went with the archived record.
+    # The employee's own copies of the check-in records go too, rows and blobs.
+    checkin_blobs = set(session.scalars(select(CheckinRecordFile.sha256).where(
+        CheckinRecordFile.envelope_id.in_(ids))))
+    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRecordFile, CheckinRow,
+                  ExtensionRow, CaseRow):
         session.execute(delete(table).where(table.envelope_id.in_(ids)))
     session.execute(delete(EnvelopeRow).where(EnvelopeRow.id.in_(ids)))
     # Revocations of the record's copy links name its signers, and say why.
@@ -54,6 +65,10 @@ def erase_purged(session: Session) -> list[str]:
         EnvelopeRow.document_sha256.in_(hashes)))) | set(session.scalars(
             select(EnvelopeRow.final_sha256).where(EnvelopeRow.final_sha256.in_(hashes))))
     session.execute(delete(Document).where(Document.sha256.in_(hashes - still_used)))
+    if store is not None:
+        for key in sorted(checkin_blobs):
+            with contextlib.suppress(BlobNotFound):
+                store.delete(key)
     return ids
 
 

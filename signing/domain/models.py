@@ -353,3 +353,27 @@ class ExtensionRow(Base):
     extended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     amendment_envelope_id: Mapped[str | None] = mapped_column(String(36))
     amendment_archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckinRecordFile(Base):
+    """One sealed PDF of a check-in record as the employee received and answered it
+    (signing.domain.checkin_record_task), kept in the archive's blob store. Written once:
+    the employee's later answer (a comment after the acknowledgement, an answer after
+    the window closed) adds a version and leaves the earlier ones as they were, so what
+    was once served never changes. No foreign keys: it is erased with its envelope
+    (signing.domain.erasure), whichever of the two goes first."""
+
+    __tablename__ = "checkin_record_files"
+    __table_args__ = (UniqueConstraint("checkin_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    checkin_id: Mapped[str] = mapped_column(String(36), index=True)
+    envelope_id: Mapped[str] = mapped_column(String(36), index=True)
+    meeting: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))  # the sealed PDF's, its blob's key
+    # SHA-256 of the check-in record's data as the PDF attaches it (checkin-record.json),
+    # computed as the case file's certificate computes a check-in record's.
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(String(20))  # acknowledged | no_answer | pending
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -3,9 +3,11 @@ mails, and serving a record from a link (checked against the archive, access-log
 
 Kinds of record are listed in :data:`KINDS`, each a :class:`RecordKind`: how to find a
 person's records of that kind by their address, and how to read one for them: plans
-(``plan``) and a closed case's case file (``case_file``, the employee's only), which
-holds every check-in record with the employee's answers. Another kind is added by adding
-a kind (the links, the email, the page and the access log need no change).
+(``plan``), a closed case's case file (``case_file``, the employee's only), which
+holds every check-in record with the employee's answers, and, while the case is open,
+each check-in record on its own (``checkin``, the employee's only). Another kind is
+added by adding a kind (the links, the email, the page and the access log need no
+change).
 
 Every request on the records page and every download, served or refused, is written to
 the archive's access log (``records.request`` by the page, then ``records.mailed`` or
@@ -25,8 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import func, insert, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from archive import ArchiveError, BlobStore
 from archive.access import Reader, log_access
@@ -35,6 +37,8 @@ from docgen.model import address_problem
 from signing.domain.documents import THE_PLAN, DocumentName, document_name
 from signing.domain.links import Purpose
 from signing.domain.models import (
+    CheckinRecordFile,
+    CheckinRow,
     EnvelopeRow,
     OutboxRow,
     RecordLinkRevocation,
@@ -57,16 +61,26 @@ class OwnRecord:
     signer_id: str
     role: str  # the person's role in it (employee, manager, HR)
     subject: str  # whose record it is (the employee's name)
-    closed_at: dt.datetime  # when it was completed (or voided)
-    outcome: str
+    closed_at: dt.datetime  # when it was completed (or voided); a check-in: held
+    outcome: str  # a check-in record's: acknowledged, commented or no_answer
     # What the record's document is: a plan, its outcome letter, an amendment.
     document: DocumentName = THE_PLAN
+    meeting: int | None = None  # a check-in record's meeting in the plan's schedule
+    plan_envelope_id: str | None = None  # a check-in record's plan (its id is its own)
+
+    @property
+    def envelope_id(self) -> str:
+        """The plan's envelope the record belongs to (the outbox and the log file by it)."""
+        return self.plan_envelope_id or self.record_id
 
 
 @dataclass(frozen=True)
 class RecordFile:
     filename: str
     content: bytes
+    # The plan's envelope, when the record's own id is not it (a check-in record's): the
+    # access log files the download under the plan.
+    envelope_id: str | None = None
 
 
 class RecordKind(Protocol):
@@ -148,8 +162,62 @@ class CaseFileRecords:
         return RecordFile("performance-plan-case-file.pdf", store.get(record.case_file_sha256))
 
 
+class CheckinRecords:
+    """Each check-in record of an open case, as a sealed PDF of its own
+    (signing.domain.checkin_record_task: made once the employee's answer settles, a new
+    version for a later answer, the newest served): the employee's only, as the case
+    file is. Once the plan's case file is archived they are no longer listed, nor
+    served: the case file holds every one of them, with the answers as they stood at
+    the close, and one sealed account of the case is what the employee should keep and
+    compare, not two that may differ by a late comment. Between the close and the
+    case file's archiving (a worker pass) they are still listed, so the employee is
+    never without them."""
+
+    name = "checkin"
+
+    def of_address(self, session: Session, address: str) -> list[OwnRecord]:
+        # From the address's signers (an index on lower(email)) to their plans' check-in
+        # records, each at its newest version.
+        newer = aliased(CheckinRecordFile)
+        rows = session.execute(
+            select(CheckinRecordFile.checkin_id, CheckinRecordFile.envelope_id, SignerRow.id,
+                   SignerRow.role, SignerRow.name, CheckinRecordFile.meeting,
+                   CheckinRow.held_at, CheckinRow.scheduled_for, CheckinRecordFile.answer)
+            .select_from(SignerRow)
+            .join(CheckinRecordFile, CheckinRecordFile.envelope_id == SignerRow.envelope_id)
+            .join(CheckinRow, CheckinRow.id == CheckinRecordFile.checkin_id)
+            .where(func.lower(SignerRow.email) == address, SignerRow.role == Role.EMPLOYEE,
+                   ~exists().where(newer.checkin_id == CheckinRecordFile.checkin_id,
+                                   newer.version > CheckinRecordFile.version),
+                   ~exists().where(ArchivedRecord.envelope_id == CheckinRecordFile.envelope_id,
+                                   ArchivedRecord.case_file_sha256.is_not(None)))
+            .order_by(CheckinRecordFile.meeting))
+        # A version is made only once an answer settles: "pending" there is a comment
+        # with no acknowledgement.
+        return [OwnRecord(self.name, checkin_id, signer_id, role, name, held or scheduled,
+                          "commented" if answer == "pending" else answer, meeting,
+                          envelope_id)
+                for checkin_id, envelope_id, signer_id, role, name, meeting, held, scheduled,
+                answer in rows]
+
+    def read(self, session: Session, store: BlobStore, record_id: str,
+             signer_id: str) -> RecordFile | None:
+        signer = session.get(SignerRow, signer_id)
+        kept = session.scalars(select(CheckinRecordFile)
+                               .where(CheckinRecordFile.checkin_id == record_id)
+                               .order_by(CheckinRecordFile.version.desc()).limit(1)).first()
+        if (kept is None or signer is None or signer.envelope_id != kept.envelope_id
+                or signer.role != Role.EMPLOYEE or session.scalar(
+                    select(ArchivedRecord.case_file_sha256)
+                    .where(ArchivedRecord.envelope_id == kept.envelope_id)) is not None):
+            return None
+        return RecordFile(f"check-in-{kept.meeting}-record.pdf", store.get(kept.sha256),
+                          kept.envelope_id)
+
+
 KINDS: dict[str, RecordKind] = {kind.name: kind
-                                for kind in (PlanRecords(), CaseFileRecords())}
+                                for kind in (PlanRecords(), CaseFileRecords(),
+                                             CheckinRecords())}
 
 
 # -- the request ---------------------------------------------------------------------------
@@ -226,10 +294,10 @@ def _answer(session: Session, row: RecordsRequestRow, *, now: dt.datetime,
     # An outbox row hangs on an envelope: the newest record's; the email lists them all.
     session.execute(insert(OutboxRow).values(
         dedupe_key=f"{REQUEST_EMAIL}:{row.id}:{secrets.token_hex(8)}", kind="email",
-        name=REQUEST_EMAIL, envelope_id=newest.record_id, signer_id=newest.signer_id,
+        name=REQUEST_EMAIL, envelope_id=newest.envelope_id, signer_id=newest.signer_id,
         payload={"address": row.address}, created_at=now, attempts=0,
         next_attempt_at=now))
-    log_access(session, reader, "records.mailed", now=now, envelope_id=newest.record_id,
+    log_access(session, reader, "records.mailed", now=now, envelope_id=newest.envelope_id,
                detail=f"{row.address}: {len(records)} record(s); {asked}")
 
 
@@ -280,8 +348,10 @@ def download(session: Session, store: BlobStore, claims: RecordClaims, *, ip: st
         log_access(session, reader, action, now=now, envelope_id=claims.record_id,
                    detail=f"{issued}; refused: {found.value}", allowed=False)
     else:
-        log_access(session, reader, action, now=now, envelope_id=claims.record_id,
-                   detail=issued)
+        log_access(session, reader, action, now=now,
+                   envelope_id=found.envelope_id or claims.record_id,
+                   detail=issued if found.envelope_id is None
+                   else f"{issued}; record {claims.record_id}")
     return found
 
 

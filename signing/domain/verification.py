@@ -60,7 +60,8 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
     try:
         record = get_record(session, envelope_id)
     except RecordNotFound as exc:
-        return [Check("archive record", False, str(exc))]
+        return [Check("archive record", False, str(exc)),
+                *checkin_record_checks(session, store, envelope_id, validate)]
     checks = [Check("archive record", True, f"envelope {envelope_id}, plan {record.plan_id}, "
                                              f"{record.outcome}")]
     final = _blob(store, record.final_sha256, "final PDF", checks)
@@ -90,6 +91,45 @@ def verify_envelope(session: Session, store: BlobStore, envelope_id: str,
 
             checks.extend(Check(f"case file: {c.name}", c.ok, c.detail)
                           for c in verify_case_file(session, case_file, stated, validate))
+    checks.extend(checkin_record_checks(session, store, envelope_id, validate))
+    return checks
+
+
+def checkin_record_checks(session: Session, store: BlobStore, envelope_id: str,
+                          validate: Validator) -> list[Check]:
+    """Each archived version of each of the plan's check-in records (the employee's own
+    copies, signing.domain.checkin_record_task): present with its SHA-256, sealed, and
+    carrying the record data whose hash the archive states."""
+    from signing.domain.checkin_record_task import versions_of
+
+    checks: list[Check] = []
+    for kept in versions_of(session, envelope_id):
+        name = f"check-in {kept.meeting} record, version {kept.version}"
+        pdf = _blob(store, kept.sha256, name, checks)
+        if pdf is not None:
+            checks.extend(_checkin_record_file_checks(pdf, kept, name, validate))
+    return checks
+
+
+def _checkin_record_file_checks(pdf: bytes, kept: Any, name: str,
+                                validate: Validator) -> list[Check]:
+    from docgen.casefile.checkin_record import read_record_data
+    from docgen.casefile.model import canonical
+
+    seal = seal_check(validate(pdf))
+    checks = [Check(f"{name} seal", seal.ok, seal.detail)]
+    try:
+        data = read_record_data(pdf)
+    except StampError as exc:
+        return [*checks, Check(f"{name} data", False, str(exc))]
+    if data is None:
+        return [*checks, Check(f"{name} data", False, "the PDF carries no "
+                                                      "checkin-record.json")]
+    digest = hashlib.sha256(canonical(data["record"])).hexdigest()
+    checks.append(Check(f"{name} data", digest == data["sha256"] == kept.record_sha256
+                        and data["checkin_id"] == kept.checkin_id,
+                        f"the record's data has SHA-256 {digest}; the PDF states "
+                        f"{data['sha256']}, the archive {kept.record_sha256}"))
     return checks
 
 
@@ -103,6 +143,15 @@ def verify_file(session: Session, store: BlobStore, pdf: bytes,
 
         return verify_case_file(session, pdf, case_file, validate)
     digest = hashlib.sha256(pdf).hexdigest()
+    from signing.domain.models import CheckinRecordFile
+
+    kept = session.scalars(select(CheckinRecordFile)
+                           .where(CheckinRecordFile.sha256 == digest)).first()
+    if kept is not None:
+        name = f"check-in {kept.meeting} record, version {kept.version}"
+        return [Check("archived", True, f"version {kept.version} of the record of check-in "
+                                        f"{kept.meeting} of envelope {kept.envelope_id}"),
+                *_checkin_record_file_checks(pdf, kept, name, validate)]
     record = session.scalars(select(ArchivedRecord).where(
         ArchivedRecord.final_sha256 == digest)).first()
     if record is None:

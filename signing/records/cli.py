@@ -262,7 +262,7 @@ def purge_cmd(services: Services, execute: bool) -> None:
         # The signing database's copy goes too (plan, PDFs, names, comments, trail);
         # this also finishes a purge that stopped before erasing.
         with sessions.begin() as session:
-            erased = erasure.erase_purged(session)
+            erased = erasure.erase_purged(session, services.store)
         if erased:
             click.echo(f"erased {len(erased)} envelope(s) from the signing database")
     verb = "purged" if execute else "would purge"

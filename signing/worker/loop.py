@@ -52,7 +52,8 @@ def run(services: Services, *, once: bool, interval: float,
         return
     handlers: dict[str, outbox.Handler] = {"email": services.mailer,
                                            "finalize": services.finalizer,
-                                           "case_file": services.case_file_maker}
+                                           "case_file": services.case_file_maker,
+                                           "checkin_record": services.checkin_record_maker}
     announcer = services.announcer  # webhook rows, in batches of their own
     remind_every = (dt.timedelta(days=settings.reminder_interval_days)
                     if settings.reminder_interval_days else None)

@@ -323,6 +323,38 @@ def test_the_same_answer_and_work_whether_or_not_the_address_is_a_signers(app, c
     assert EMPLOYEE in (entries["records.mailed"].detail or "")
 
 
+def test_the_request_sends_the_same_statements_for_a_known_and_an_unknown_address(
+        app, client):
+    """Issue 19: the page's time must not tell a signer's address from another, so the
+    request does the same work for both, statement for statement (the worker looks the
+    address up); only the parameters differ. No timing asserted: bench/ measures it."""
+    from sqlalchemy import event
+
+    archive_plan(app)
+    token = csrf(client)
+    engine = services_of(app).engine
+
+    def statements(address: str) -> list[str]:
+        sent: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_rest) -> None:
+            sent.append(" ".join(statement.split()))
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert client.post("/my-records", data={"email": address, "csrf_token": token}
+                               ).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        return sent
+
+    known, unknown = statements(EMPLOYEE), statements("alex.sample@example.net")
+    assert known == unknown
+    assert [s.split()[:3] for s in known if s.startswith("INSERT")] == [
+        ["INSERT", "INTO", "archive_access"], ["INSERT", "INTO", "records_requests"]]
+    assert not [s for s in known if s.startswith("SELECT")]
+
+
 def test_a_known_address_is_mailed_a_fresh_link_to_every_record(app, client, tmp_path):
     first, second = archive_plan(app), archive_plan(app, until="refused")
     archive_plan(app, employee_email="someone.else@example.com")

@@ -281,7 +281,10 @@ _OUTCOMES = {"acknowledged": N_("acknowledged"), "refused": N_("refused to sign"
              # A case file's: how the plan's case closed.
              "met": N_("the plan's goals were met"), "not_met": N_("the plan's goals were not met"),
              "resigned": N_("closed early: you resigned"),
-             "withdrawn": N_("closed early: the plan was withdrawn")}
+             "withdrawn": N_("closed early: the plan was withdrawn"),
+             # A check-in record's: the employee's answer to it.
+             "commented": N_("you commented on it"),
+             "no_answer": N_("not answered in the days given")}
 
 
 def _record_title(record: Any, words: Any) -> str:
@@ -300,6 +303,10 @@ def _record_title(record: Any, words: Any) -> str:
     if record.kind == "case_file":
         return str(words.gettext("The case file of your performance improvement plan "
                                  "(every check-in record, the outcome letter)"))
+    if record.kind == "checkin":
+        return str(words.gettext("The record of check-in meeting %(meeting)s of your "
+                                 "performance improvement plan")
+                   % {"meeting": getattr(record, "meeting", None) or "?"})
     return str(words.gettext("Record (%(kind)s)") % {"kind": record.kind})
 
 
