@@ -195,8 +195,8 @@ class CheckinRecords:
         # A version is made only once an answer settles: "pending" there is a comment
         # with no acknowledgement.
         return [OwnRecord(self.name, checkin_id, signer_id, role, name, held or scheduled,
-                          "commented" if answer == "pending" else answer, meeting,
-                          envelope_id)
+                          "commented" if answer == "pending" else answer,
+                          meeting=meeting, plan_envelope_id=envelope_id)
                 for checkin_id, envelope_id, signer_id, role, name, meeting, held, scheduled,
                 answer in rows]
 
