@@ -15,16 +15,19 @@ person is disabled. How people sign in (passwords, second factor, single sign-on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from docgen.languages import SUPPORTED
 from signing.domain.access import Principal, Role, team_name
 from signing.domain.errors import SigningError
 from signing.domain.models import ConsoleSessionRow, PersonRow
@@ -96,7 +99,8 @@ def principal_of(person: Person, ip: str | None = None) -> Principal:
 def create_person(session: Session, *, username: str, display_name: str, email: str,
                   role: str | Role, team: str | None, password_hash: str | None,
                   now: dt.datetime, created_by: str, oidc_issuer: str | None = None,
-                  oidc_subject: str | None = None) -> Person:
+                  oidc_subject: str | None = None, language: str | None = None,
+                  time_zone: str | None = None) -> Person:
     """A new person; raises :class:`PersonError` naming the field to correct. The password
     arrives hashed (:mod:`signing.domain.signin` hashes and checks passwords)."""
     username = username.strip().lower()
@@ -104,12 +108,14 @@ def create_person(session: Session, *, username: str, display_name: str, email: 
         raise PersonError("a username is 2 to 64 lower-case letters, digits, dots, dashes "
                           "or underscores, starting with a letter or digit", "username")
     display_name, email, role, team = _checked(display_name, email, role, team)
+    language, time_zone = checked_language(language), checked_time_zone(time_zone)
     if session.scalar(select(PersonRow.id).where(PersonRow.username == username)):
         raise PersonError(f"the username {username} is taken", "username")
     row = PersonRow(id=str(uuid.uuid4()), username=username, display_name=display_name,
                     email=email, role=role.value, team=team, password_hash=password_hash,
                     failed_attempts=0, created_at=now, created_by=created_by,
-                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
+                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject,
+                    language=language, time_zone=time_zone)
     session.add(row)
     session.flush()
     return Person.of(row)
@@ -157,6 +163,58 @@ def update_details(session: Session, row: PersonRow, *, display_name: str, email
                                           ("role", "role", role.value), ("team", "team", team))
                if getattr(row, attr) != value]
     row.display_name, row.email, row.role, row.team = display_name, email, role.value, team
+    session.flush()
+    return changes
+
+
+def checked_language(value: str | None) -> str | None:
+    """A person's language (one plansign speaks, lower case), None for "not chosen" (the
+    ``default_language`` setting then), or :class:`PersonError` naming ``language``."""
+    code = (value or "").strip().lower().replace("_", "-")
+    if not code:
+        return None
+    if code not in SUPPORTED:
+        raise PersonError(f"the language is one of {', '.join(SUPPORTED)}, not {value!r}",
+                          "language")
+    return code
+
+
+def checked_time_zone(value: str | None) -> str | None:
+    """A person's time zone as an IANA name ("Europe/Paris"), None for "not chosen" (each
+    page's own zone then), or :class:`PersonError` naming ``time_zone``."""
+    name = (value or "").strip()
+    if not name:
+        return None
+    if name not in _time_zones():
+        raise PersonError(f"{value!r} is not a time zone; give its IANA name, such as "
+                          "Europe/Paris or America/Chicago", "time_zone")
+    return name
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def language_of_locale(claim: object) -> str | None:
+    """The language plansign speaks that a BCP 47 locale names (an OIDC ``locale`` claim,
+    "fr-CA", "de_DE", "ar"), or None: a claim is a hint, never refused."""
+    if not isinstance(claim, str):
+        return None
+    code = claim.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in SUPPORTED else None
+
+
+def set_preferences(session: Session, row: PersonRow, *, language: str | None,
+                    time_zone: str | None) -> list[str]:
+    """Set the language the console and plansign's emails speak to a person and the zone
+    their times are shown in (None: not chosen), each checked (:class:`PersonError`
+    naming the field); returns what changed, in words, for the access log."""
+    values = {"language": checked_language(language),
+              "time_zone": checked_time_zone(time_zone)}
+    changes = [f"{name} {getattr(row, name)!r} -> {value!r}"
+               for name, value in values.items() if getattr(row, name) != value]
+    row.language, row.time_zone = values["language"], values["time_zone"]
     session.flush()
     return changes
 

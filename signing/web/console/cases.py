@@ -27,7 +27,7 @@ from signing.domain.case_service import CaseView
 from signing.domain.cases import CaseError, CheckinForm
 from signing.domain.cases.charts import progress_charts
 from signing.domain.cases.outcome import OutcomeForm, ProposalState
-from signing.web import current, timefmt, webdb
+from signing.web import current, webdb
 from signing.web.console import signedin
 
 bp = Blueprint("cases", __name__)
@@ -204,8 +204,7 @@ def _actor(actor: str) -> envelopes.Actor:
 
 def _page(view: CaseView, *, form: Any, errors: dict[str, str],
           done: str | None = None, oform: Any = None) -> str:
-    who = signedin.person()
-    zone_name = timefmt.zone_name((who.time_zone if who else None) or view.zone)
+    zone_name = signedin.zone_name(view.zone)
     chosen = form.get("meeting") or request.args.get("meeting") or (
         str(view.next_meeting.number) if view.next_meeting else "")
     meeting = int(chosen) if chosen.isdigit() else 0

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from signing.domain import authorize, people
 from signing.domain.access import Principal, Role
 from signing.domain.people import Person, SessionLimits
-from signing.web import current
+from signing.web import current, language, timefmt
 
 COOKIE = "plansign_console"
 # Before sign-in: binds the sign-in form's CSRF token to this browser (no login CSRF).
@@ -68,6 +68,10 @@ def load() -> None:
                 people.apply_change(session, token, change, now())
         if signed_in is not None:
             g.person, g.console_session = signed_in.person, signed_in
+    who = person()
+    # Before the CSRF check, so that its refusal is in the person's language too.
+    language.use_console_words(who.language if who else None, default_language(),
+                               signed_in=who is not None)
     if request.method in UNSAFE:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
         if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
@@ -76,6 +80,20 @@ def load() -> None:
 
 def person() -> Person | None:
     return cast("Person | None", g.get("person"))
+
+
+def default_language() -> str:
+    """The ``default_language`` setting: the console's language for a person who has not
+    chosen one (checked as the app starts)."""
+    return str(current.services().settings.default_language).strip().lower()
+
+
+def zone_name(fallback: str | None = None) -> str:
+    """The zone the console shows this person's times in: their own (their settings
+    page), else ``fallback`` (a plan's check-in zone, on that plan's pages), else UTC.
+    Every console page names it beside its times."""
+    who = person()
+    return timefmt.zone_name((who.time_zone if who else None) or fallback)
 
 
 def principal() -> Principal:
