@@ -40,7 +40,7 @@ from signing.domain import access, audit, trail_names
 from signing.domain.access import Principal, Role
 from signing.domain.timeline import timeline
 from signing.records import service as records
-from signing.web import current, timefmt
+from signing.web import current, language, timefmt
 from signing.web.console import signedin
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -69,6 +69,11 @@ MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "applicati
 def _(text: str, **values: Any) -> str:
     """gettext, typed."""
     return str(gettext(text, **values))
+
+
+def _count(total: int) -> str:
+    """A count as the reader's language writes it ("10,000", "10 000", "10.000")."""
+    return timefmt.number(total, language.current())
 
 
 def _now() -> dt.datetime:
@@ -150,8 +155,8 @@ def index() -> tuple[str, int] | str:
     number = parsed.query.offset // PAGE_SIZE + 1
     return render_template(
         "console/records.html", form=parsed.values, errors={}, page=found, zone=zone,
-        number=number, counted=(f"{found.total:,}" if found.total_exact
-                                else _("more than %(count)s", count=f"{found.total:,}")),
+        number=number, counted=(_count(found.total) if found.total_exact
+                                else _("more than %(count)s", count=_count(found.total))),
         cap=SELECTIVE if parsed.query.name else COUNT_LIMIT,
         previous=_page_url(parsed.values, number - 1) if number > 1 else None,
         next=(_page_url(parsed.values, number + 1)
