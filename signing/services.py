@@ -208,6 +208,7 @@ class Services:
         from signing import instance
         from signing.domain.mail import backend_from_settings
         from signing.domain.notify import Mailer
+        from signing.domain.sending import default_language
 
         settings = self.settings
         backend = backend_from_settings(
@@ -218,7 +219,8 @@ class Services:
             return Mailer(backend, self.links, settings.base_url, self.branding.legal_name,
                           copy_delivery=settings.employee_copy_delivery,
                           copy_attachment_bytes=settings.employee_copy_attachment_max_mb
-                          * 1_000_000, record_links=self.record_links)
+                          * 1_000_000, record_links=self.record_links,
+                          default_language=default_language(settings))
         except ValueError as exc:
             raise SettingsError(str(exc), "employee_copy_delivery") from None
 

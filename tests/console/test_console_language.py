@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from signing.domain import oidc, people
 from signing.domain.access import Role
 from signing.domain.oidc import OidcSettings, RoleRule
