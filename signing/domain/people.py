@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from docgen.languages import SUPPORTED
 from signing.domain.access import Principal, Role, team_name
-from signing.domain.errors import SigningError
+from signing.domain.errors import SigningError, Wording
 from signing.domain.models import ConsoleSessionRow, PersonRow
+from signing.domain.wording import N_
 
 ACTOR_PREFIX = "person:"
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -105,12 +106,14 @@ def create_person(session: Session, *, username: str, display_name: str, email: 
     arrives hashed (:mod:`signing.domain.signin` hashes and checks passwords)."""
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
-        raise PersonError("a username is 2 to 64 lower-case letters, digits, dots, dashes "
-                          "or underscores, starting with a letter or digit", "username")
+        raise PersonError(Wording(N_("a username is 2 to 64 lower-case letters, digits, dots, "
+                                     "dashes or underscores, starting with a letter or digit")),
+                          "username")
     display_name, email, role, team = _checked(display_name, email, role, team)
     language, time_zone = checked_language(language), checked_time_zone(time_zone)
     if session.scalar(select(PersonRow.id).where(PersonRow.username == username)):
-        raise PersonError(f"the username {username} is taken", "username")
+        raise PersonError(Wording(N_("the username %(username)s is taken"), username=username),
+                          "username")
     row = PersonRow(id=str(uuid.uuid4()), username=username, display_name=display_name,
                     email=email, role=role.value, team=team, password_hash=password_hash,
                     failed_attempts=0, created_at=now, created_by=created_by,
@@ -126,10 +129,12 @@ def _checked(display_name: str, email: str, role: str | Role,
     """A person's details, tidied, or :class:`PersonError` naming the one to correct."""
     display_name = " ".join(display_name.split())
     if not display_name or len(display_name) > MAX_NAME:
-        raise PersonError(f"a name of 1 to {MAX_NAME} characters is needed", "display_name")
+        raise PersonError(Wording(N_("a name of 1 to %(most)s characters is needed"),
+                                  most=MAX_NAME), "display_name")
     email = email.strip()
     if not EMAIL.fullmatch(email) or len(email) > 320:
-        raise PersonError("an email address such as dana@example.com is needed", "email")
+        raise PersonError(Wording(N_("an email address such as %(example)s is needed"),
+                                  example="dana@example.com"), "email")
     checked_role, tidy_team = role_and_team(role, team)
     return display_name, email, checked_role, tidy_team
 
@@ -141,14 +146,18 @@ def role_and_team(role: str | Role, team: str | None) -> tuple[Role, str | None]
     try:
         checked = Role(role)
     except ValueError:
-        raise PersonError(f"the role is one of {', '.join(r.value for r in Role)}",
+        raise PersonError(Wording(N_("the role is one of %(roles)s"),
+                                  roles=", ".join(r.value for r in Role)),
                           "role") from None
     tidy = team_name(team)
     if tidy is not None and checked not in (Role.HR, Role.MANAGER):
-        raise PersonError(f"only HR and managers belong to a team; {checked} see "
-                          f"{'every plan' if checked is Role.ADMIN else 'the archive'}", "team")
+        raise PersonError(Wording(N_("only HR and managers belong to a team; admin see every "
+                                     "plan")) if checked is Role.ADMIN else
+                          Wording(N_("only HR and managers belong to a team; records see the "
+                                     "archive")), "team")
     if tidy is not None and (len(tidy) > 200 or not tidy.isprintable()):
-        raise PersonError("a team is 1 to 200 printable characters", "team")
+        raise PersonError(Wording(N_("a team is 1 to %(most)s printable characters"), most=200),
+                          "team")
     return checked, tidy
 
 

@@ -135,3 +135,22 @@ def test_single_sign_on_never_overrides_a_chosen_language(sessions):
         again = oidc.link_person(session, oidc.profile_of(claims, settings), create=True,
                                  now=NOW)
     assert again.person.language == "de"
+
+
+def test_a_domain_error_is_shown_in_the_readers_language(console, sessions):
+    """Errors the domain raises with a Wording (signing.domain.errors) are translated on
+    the page, beside their field; the API and the command line keep the English."""
+    console.sign_in("admin")
+    set_preferences(sessions, "admin1", "fr")
+    refused = console.post("/console/admin/people", data={
+        "display_name": "Dana", "username": "x", "email": "dana@example.com",
+        "role": "hr", "team": "", "sign_in": "sso"}, token_from="/console/admin/people")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Un nom d'utilisateur comporte de 2 à 64 lettres minuscules" in text.replace(
+        "&#39;", "'")
+    with (pytest.raises(PersonError, match="a username is 2 to 64 lower-case letters"),
+          sessions.begin() as session):
+        people.create_person(session, username="x", display_name="Dana",
+                             email="dana@example.com", role="hr", team=None,
+                             password_hash=None, now=NOW, created_by="cli:test")

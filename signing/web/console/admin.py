@@ -103,7 +103,7 @@ def people_create() -> Page:
                 password_hash=signin.hash_password(password) if password else None,
                 now=_now(), created_by=signedin.principal().actor)
     except PersonError as exc:
-        return _people_page(form, {exc.field or "username": _sentence(str(exc))}, 400)
+        return _people_page(form, {exc.field or "username": signedin.problem_text(exc)}, 400)
     _record("admin person created",
             f"{created.username} ({created.display_name}), role {created.role}"
             + (f", team {created.team}" if created.team else "")
@@ -134,7 +134,7 @@ def person(username: str) -> Page:
                 before, after = people_admin.change_role(
                     session, username, role=form["role"], team=form["team"] or None, by=_me())
         except PersonError as exc:
-            errors[exc.field or "role"] = _sentence(str(exc))
+            errors[exc.field or "role"] = signedin.problem_text(exc)
         else:
             _record("admin person role changed",
                     f"{after.username}: {before.role}/{before.team or '-'} -> "

@@ -81,7 +81,7 @@ def record(envelope_id: str) -> BaseResponse | tuple[str, int]:
         view = _read(envelope_id)
         # One error per attendee's line is shown beside the attendees' field.
         field = re.sub(r"^attendees\[\d+\]$", "attendees", exc.field or "meeting")
-        return _page(view, form=form, errors={field: _sentence(str(exc))}), (
+        return _page(view, form=form, errors={field: signedin.problem_text(exc)}), (
             409 if isinstance(exc, cases.CaseClosed | cases.MeetingAlreadyRecorded) else 422)
     return redirect(url_for(".case", envelope_id=envelope_id,
                             done="held" if recorded.checkin.held else "missed",
@@ -189,7 +189,7 @@ def close_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
 def _outcome_error(envelope_id: str, exc: CaseError, form: Any) -> tuple[str, int]:
     view = _read(envelope_id)
     key = f"outcome:{exc.field or 'outcome'}"
-    return _page(view, form=MultiDict(), errors={key: _sentence(str(exc))}, oform=form), (
+    return _page(view, form=MultiDict(), errors={key: signedin.problem_text(exc)}, oform=form), (
         409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable) else 422)
 
 
@@ -254,9 +254,3 @@ def _check(envelope_id: str, action: str) -> None:
 
 def _settings() -> case_service.CaseSettings:
     return case_service.CaseSettings.of(current.services().settings)
-
-
-def _sentence(text: str) -> str:
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else text + "."
-

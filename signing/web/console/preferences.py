@@ -20,6 +20,7 @@ from docgen.languages import SUPPORTED
 from signing.domain import people
 from signing.domain.models import PersonRow
 from signing.domain.people import PersonError
+from signing.web.console import signedin
 
 FIELDS = ("language", "time_zone")
 # Each language by its own name, as its readers look for it in a list.
@@ -56,7 +57,7 @@ def error_text(exc: PersonError) -> str:
         return str(_("Choose one of the languages in the list."))
     if exc.field == "time_zone":
         return str(_("Give the time zone by its name, such as Europe/Paris or America/Chicago."))
-    return str(exc)
+    return signedin.problem_text(exc)
 
 
 def error_field(exc: PersonError) -> str:
