@@ -29,12 +29,14 @@ its peak memory (bench/peakmem.py, ``own_peak_mb``).
 
 With ``--baseline DIR`` (a checkout of an earlier commit) each database is filled
 twice, once through each tree's migrations, and the two trees' processes take turns.
+``--language fr`` gives the person signed in a language of their own (issue 18), so
+that the pages are rendered through that language's catalog and Babel locale.
 
 Usage::
 
     .venv/bin/python bench/bench_console_plans.py [--envelopes 10000] [--rounds 100] \\
         [--alternations 4] [--databases sqlite postgresql] [--team-share 1.0] \\
-        [--baseline DIR]
+        [--baseline DIR] [--language fr]
 """
 
 from __future__ import annotations
