@@ -49,10 +49,10 @@ fuzz: setup
 
 # The catalogs of signing/translations/ (README, "Languages"): two domains, each
 # extracted into its template, then each language's catalog brought up to date and
-# compiled. `messages` (babel.cfg): the console, English only so far (the source: its
-# translations stay empty, gettext then shows the English text). `signer`
-# (babel-signer.cfg): everything a signer reads, in every language of
-# SIGNER_LANGUAGES. A new message arrives in each catalog empty; fill it in (the README
+# compiled. `messages` (babel.cfg): the console, in each person's own language, English
+# (the source: its catalog's translations stay empty, gettext then shows the English
+# text) and every language of CONSOLE_LANGUAGES. `signer` (babel-signer.cfg): everything
+# a signer reads, in every language of SIGNER_LANGUAGES. A new message arrives in each catalog empty; fill it in (the README
 # says how), then run this again to compile. tests/test_translations.py fails while any
 # is missing, empty or fuzzy. A third domain, `docgen` (babel-docgen.cfg), holds the
 # words of the pages plansign adds to the final PDF; its catalogs live in docgen's own
@@ -61,6 +61,7 @@ fuzz: setup
 TRANSLATIONS := signing/translations
 DOCGEN_TRANSLATIONS := docgen/translations
 SIGNER_LANGUAGES := es fr de ar
+CONSOLE_LANGUAGES := es fr de ar
 PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k _l -k N_ --add-location=file \
 	--sort-by-file --no-wrap --project=plansign
 translations: venv
@@ -73,8 +74,11 @@ translations: venv
 		then rm $$pot.pot.new; \
 		else mv $$pot.pot.new $$pot.pot; fi; \
 	done
-	test -f $(TRANSLATIONS)/en/LC_MESSAGES/messages.po || \
-		$(BIN)/pybabel -q init -l en -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	@for lang in en $(CONSOLE_LANGUAGES); do \
+		test -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel -q init -l $$lang -i $(TRANSLATIONS)/messages.pot \
+			-d $(TRANSLATIONS); \
+	done
 	@for lang in en $(SIGNER_LANGUAGES); do \
 		test -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/signer.po || \
 		$(BIN)/pybabel -q init -D signer -l $$lang -i $(TRANSLATIONS)/signer.pot \
@@ -82,11 +86,14 @@ translations: venv
 	done
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap \
 		--ignore-pot-creation-date \
-		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en
+		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel -q update -D signer --no-fuzzy-matching --ignore-obsolete --no-wrap \
 		--ignore-pot-creation-date \
 		-i $(TRANSLATIONS)/signer.pot -d $(TRANSLATIONS)
-	$(BIN)/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS) -l en
+	@for lang in $(CONSOLE_LANGUAGES); do \
+		$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $$lang || exit 1; \
+	done
 	$(BIN)/pybabel -q compile -D signer -d $(TRANSLATIONS)
 	@for lang in $(SIGNER_LANGUAGES); do \
 		test -f $(DOCGEN_TRANSLATIONS)/$$lang/LC_MESSAGES/docgen.po || \

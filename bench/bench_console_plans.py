@@ -29,12 +29,14 @@ its peak memory (bench/peakmem.py, ``own_peak_mb``).
 
 With ``--baseline DIR`` (a checkout of an earlier commit) each database is filled
 twice, once through each tree's migrations, and the two trees' processes take turns.
+``--language fr`` gives the person signed in a language of their own (issue 18), so
+that the pages are rendered through that language's catalog and Babel locale.
 
 Usage::
 
     .venv/bin/python bench/bench_console_plans.py [--envelopes 10000] [--rounds 100] \\
         [--alternations 4] [--databases sqlite postgresql] [--team-share 1.0] \\
-        [--baseline DIR]
+        [--baseline DIR] [--language fr]
 """
 
 from __future__ import annotations
@@ -92,8 +94,12 @@ MIX = [("archived", .45, "acknowledged", "confirmed"), ("archived", .05, "refuse
 # -- filling -------------------------------------------------------------------------
 
 
-def fill(url: str, count: int, team_share: float, seed: int = 7) -> None:
-    """``count`` envelopes, their signers and 200 drafts, in bulk (Core inserts)."""
+def fill(url: str, count: int, team_share: float, seed: int = 7,
+         language: str = "") -> None:
+    """``count`` envelopes, their signers and 200 drafts, in bulk (Core inserts); the
+    person signed in speaks ``language`` (issue 18; empty: none chosen)."""
+    from sqlalchemy import text
+
     from docgen import sample_plan
     from signing.domain import people, signin
     from signing.domain.models import Document, DraftRow, EnvelopeRow, SignerRow
@@ -153,6 +159,9 @@ def fill(url: str, count: int, team_share: float, seed: int = 7) -> None:
                              email="bench-hr@example.com", role="hr", team=TEAM,
                              password_hash=signin.hash_password(PASSWORD), now=NOW,
                              created_by="cli:bench")
+        if language:  # the column is older than the setting: a baseline tree ignores it
+            session.execute(text("UPDATE people SET language = :language WHERE username = "
+                                 "'bench-hr'"), {"language": language})
     if url.startswith("postgresql"):
         with services.engine.connect() as connection:
             connection.exec_driver_sql("COMMIT")
@@ -233,13 +242,16 @@ def main() -> None:
     parser.add_argument("--team-share", type=float, default=1.0,
                         help="share of the plans in the signed-in person's HR team")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--language", default="",
+                        help="the signed-in person's language (issue 18): fr, ar, ...; a "
+                             "baseline tree older than the setting shows English")
     parser.add_argument("--baseline", type=Path, help="a checkout to measure beside this one")
     parser.add_argument("--child", choices=["fill", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=11, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "fill":
-        fill(args.url, args.envelopes, args.team_share)
+        fill(args.url, args.envelopes, args.team_share, language=args.language)
         return
     if args.child == "measure":
         print(json.dumps(measure(args.url, args.rounds, args.seed)))
@@ -264,7 +276,8 @@ def main() -> None:
                     f"sqlite:///{work / f'plans-{len(urls)}.db'}" if database == "sqlite"
                     else server.url(server.create_database()))  # type: ignore[union-attr]
                 run_child(tree, "--child", "fill", "--url", urls[database, label],
-                          "--envelopes", args.envelopes, "--team-share", args.team_share)
+                          "--envelopes", args.envelopes, "--team-share", args.team_share,
+                          "--language", args.language)
                 print(f"{database}, {label}: {args.envelopes} envelopes in "
                       f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         per_run = max(1, args.rounds // args.alternations)
@@ -295,7 +308,8 @@ def report(results: dict, args: argparse.Namespace) -> None:
     print(f"# {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} "
           f"{load[2]:.1f}; {args.envelopes:,} envelopes ({args.team_share:.0%} in the "
           f"person's team); {args.rounds} requests of each kind per database in "
-          f"{args.alternations} alternating processes; milliseconds: p50 / p95 of the "
+          f"{args.alternations} alternating processes; the person's language "
+          f"{args.language or 'not chosen'}; milliseconds: p50 / p95 of the "
           f"request's time, and the median of its CPU time")
     databases = list(results)
     print("| request | plans found | " + " | ".join(

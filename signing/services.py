@@ -217,6 +217,7 @@ class Services:
         from signing import instance
         from signing.domain.mail import backend_from_settings, compose
         from signing.domain.notify import Mailer
+        from signing.domain.sending import default_language
 
         settings = self.settings
         brand = self.branding
@@ -244,7 +245,8 @@ class Services:
                           team_contacts={team: mail_contact(c)
                                          for team, c in brand.team_contacts},
                           notify_managers=settings.notify_managers,
-                          notify_hr=settings.notify_hr)
+                          notify_hr=settings.notify_hr,
+                          default_language=default_language(settings))
         except ValueError as exc:
             raise SettingsError(str(exc), "employee_copy_delivery") from None
 

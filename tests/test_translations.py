@@ -1,8 +1,8 @@
 """The gettext catalogs of signing/translations/ (`make translations`; README,
-"Languages"), for both domains: ``messages`` (the console, English only so far) and
-``signer`` (everything a signer reads, in every language plansign writes to employees),
-and docgen/translations/'s ``docgen`` (the pages plansign adds to the final PDF, in the
-same languages).
+"Languages"), for each domain: ``messages`` (the console, in each person's language),
+``signer`` (everything a signer reads, in every language plansign writes to
+employees) and docgen/translations/'s ``docgen`` (the pages plansign adds to the final
+PDF, in the same languages); each is translated into every language plansign speaks.
 
 Each fails with what to do: a string a template or the code shows that is not in the
 committed template (not marked, or marked since the last `make translations`); a
@@ -32,9 +32,9 @@ KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngett
             "N_": None}
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).
-DOMAINS = {"messages": ("babel.cfg", ()),
-           "signer": ("babel-signer.cfg", tuple(c for c in SUPPORTED if c != "en")),
-           "docgen": ("babel-docgen.cfg", tuple(c for c in SUPPORTED if c != "en"))}
+TRANSLATED = tuple(c for c in SUPPORTED if c != "en")
+DOMAINS = {"messages": ("babel.cfg", TRANSLATED), "signer": ("babel-signer.cfg", TRANSLATED),
+           "docgen": ("babel-docgen.cfg", TRANSLATED)}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -110,8 +110,9 @@ def test_each_catalog_is_complete_and_compiled(domain, language):
         pytest.skip("no English catalog")
     catalog = read(po, language)
     template = ids(read(catalogs(domain) / f"{domain}.pot"))
-    missing = sorted(template - ids(catalog))
+    missing, stale = sorted(template - ids(catalog)), sorted(ids(catalog) - template)
     assert not missing, f"run `make translations`: not in {po}: {missing}"
+    assert not stale, f"run `make translations`: in {po} but no longer shown: {stale}"
     if language != "en":
         untranslated = [m.id for m in catalog if m.id and (
             not m.string or (isinstance(m.string, tuple) and not all(m.string)))]

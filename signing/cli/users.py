@@ -15,6 +15,7 @@ import os
 import click
 from sqlalchemy import select
 
+from docgen.languages import SUPPORTED
 from signing.domain import people, signin
 from signing.domain.access import Role
 from signing.domain.models import PersonRow
@@ -48,9 +49,18 @@ def _password(username: str) -> str:
                                                       "the prompt)") from None
 
 
+_LANGUAGE_HELP = (f"The language the console and plansign's emails speak to them: "
+                  f"{', '.join(SUPPORTED)} (not set: the default_language setting).")
+_ZONE_HELP = ("The time zone of the times the console shows them, as an IANA name "
+              "(Europe/Paris); not set: each plan's own zone, else UTC.")
+
+
 def _describe(person: Person) -> str:
     team = f", team {person.team}" if person.team else ""
-    return f"{person.username} ({person.display_name} <{person.email}>, {person.role}{team})"
+    language = f", language {person.language}" if person.language else ""
+    zone = f", time zone {person.time_zone}" if person.time_zone else ""
+    return (f"{person.username} ({person.display_name} <{person.email}>, {person.role}{team}"
+            f"{language}{zone})")
 
 
 @users_group.command("create")
@@ -65,17 +75,26 @@ def _describe(person: Person) -> str:
               help="No password: they sign in only with the single sign-on provider, "
                    "linked by their email address at their first sign-in there (their "
                    "role then comes from the provider's groups).")
+@click.option("--language", default=None, help=_LANGUAGE_HELP)
+@click.option("--time-zone", default=None, help=_ZONE_HELP)
 @click.pass_obj
 def users_create_cmd(services: Services, username: str, display_name: str, email: str,
-                     role: str, team: str | None, sso_only: bool) -> None:
+                     role: str, team: str | None, sso_only: bool, language: str | None,
+                     time_zone: str | None) -> None:
     """Add a person who signs in to the console as USERNAME."""
+    try:  # a wrong language or zone is told before the password is asked
+        people.checked_language(language)
+        people.checked_time_zone(time_zone)
+    except PersonError as exc:
+        raise click.BadParameter(str(exc), param_hint=_OPTION[exc.field or ""]) from None
     password_hash = None if sso_only else _password(username)
     with services.sessions.begin() as session:
         try:
             person = people.create_person(
                 session, username=username, display_name=display_name, email=email,
                 role=role, team=team, password_hash=password_hash,
-                now=dt.datetime.now(dt.UTC), created_by=f"cli:{getpass.getuser()}")
+                now=dt.datetime.now(dt.UTC), created_by=f"cli:{getpass.getuser()}",
+                language=language, time_zone=time_zone)
         except PersonError as exc:
             raise click.BadParameter(str(exc), param_hint=_OPTION.get(exc.field or "",
                                                                       "USERNAME")) from None
@@ -88,7 +107,29 @@ def users_create_cmd(services: Services, username: str, display_name: str, email
 
 
 _OPTION = {"username": "USERNAME", "display_name": "--name", "email": "--email",
-           "role": "--role", "team": "--team"}
+           "role": "--role", "team": "--team", "language": "--language",
+           "time_zone": "--time-zone"}
+
+
+@users_group.command("update")
+@click.argument("username")
+@click.option("--language", default=None, help=_LANGUAGE_HELP + ' "" for none.')
+@click.option("--time-zone", default=None, help=_ZONE_HELP + ' "" for none.')
+@click.pass_obj
+def users_update_cmd(services: Services, username: str, language: str | None,
+                     time_zone: str | None) -> None:
+    """Set the language and time zone of USERNAME (what is not given stays as it is)."""
+    with services.sessions.begin() as session:
+        row = people.row_of(session, username)
+        try:
+            changes = people.set_preferences(
+                session, row, language=row.language if language is None else language,
+                time_zone=row.time_zone if time_zone is None else time_zone)
+        except PersonError as exc:
+            raise click.BadParameter(str(exc), param_hint=_OPTION[exc.field or ""]) from None
+        person = Person.of(row)
+    click.echo(f"{'Changed' if changes else 'Nothing to change for'} {_describe(person)}"
+               f"{': ' + '; '.join(changes) if changes else ''}.")
 
 
 @users_group.command("list")

@@ -7,6 +7,27 @@ class SigningError(Exception):
     """Base class of every error the signing package raises on purpose."""
 
 
+class Wording(str):
+    """An error's message with its values kept apart: as a ``str`` it is the English
+    sentence the API, the command line and the logs show; a page in its reader's language
+    translates ``msgid`` (marked ``N_`` where it is written, so extraction finds it) and
+    fills in ``values`` (signing.web.console.signedin.problem_text)."""
+
+    msgid: str
+    values: dict[str, object]
+
+    def __new__(cls, msgid: str, **values: object) -> Wording:
+        made = super().__new__(cls, msgid % values if values else msgid)
+        made.msgid, made.values = msgid, values
+        return made
+
+
+def wording_of(exc: BaseException) -> Wording | None:
+    """The :class:`Wording` an error was raised with, if it was."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Wording) else None
+
+
 def first_line(exc: BaseException) -> str:
     """What a library's error says, in one line for an operator: the driver's own message
     (SQLAlchemy wraps it and appends the SQL and its parameters, which stay out)."""

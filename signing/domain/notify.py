@@ -45,8 +45,18 @@ from signing.domain.models import (
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 from signing.domain.recordlinks import RecordLinks
 from signing.domain.workflow import Role
+from signing.domain.workflow import valid_timezone as workflow_zone
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a message to a person of the console: their language, and their own
+    time zone if they chose one."""
+
+    language: str
+    zone: dt.tzinfo | None
 
 # How the "your copy" email gives the sealed PDF (employee_copy_delivery).
 COPY_DELIVERIES = ("attachment", "link")
@@ -98,6 +108,9 @@ class Mailer:
     # (notify_managers, notify_hr): read when the update is sent.
     notify_managers: bool = True
     notify_hr: bool = True
+    # The language of a message to a person of the console (HR's notices) who has not
+    # chosen one (the default_language setting).
+    default_language: str = "en"
 
     def __post_init__(self) -> None:
         if self.copy_delivery not in COPY_DELIVERIES:
@@ -231,13 +244,16 @@ class Mailer:
                 comments_until=_in_zone(_moment(job.payload.get("comments_until"))
                                         or row.comments_until, zone))
         if job.name == "hr_notice_undeliverable":
+            reader = self.reader(session, plan.hr.email)
             return compose.hr_notice(
                 kind="undeliverable", to=plan.hr.email, name=plan.hr.name, look=self.look,
                 link=self._record_url(row), company=self._company(plan),
                 signer_name=signer.name, employee_name=plan.employee.name,
                 envelope_id=row.id, signer_id=signer.id, idempotency_key=job.dedupe_key,
-                signer_role=signer.role, text=job.payload.get("error"), at=job.created_at,
-                undelivered=job.payload.get("message"), address=signer.email)
+                signer_role=signer.role, text=job.payload.get("error"),
+                at=_in_zone(job.created_at, reader.zone),
+                undelivered=job.payload.get("message"), address=signer.email,
+                language=reader.language)
         raise PermanentFailure(f"no email is defined for outbox entries named {job.name}")
 
     def _contact(self, plan: Plan, reader: str, team: str | None) -> MailContact | None:
@@ -341,20 +357,34 @@ class Mailer:
                    job: OutboxJob) -> Message:
         kind, event_types, quoted = _HR_NOTICES[job.name]
         event = self._event_of(session, row, signer, job, event_types)
+        reader = self.reader(session, plan.hr.email)
+        zone = reader.zone or self._zone(plan)  # theirs, else the plan's check-in zone
         return compose.hr_notice(
             kind=kind, to=plan.hr.email, name=plan.hr.name, look=self.look,
             link=self._record_url(row),
             company=self._company(plan), signer_name=signer.name,
             employee_name=plan.employee.name, envelope_id=row.id, signer_id=signer.id,
             idempotency_key=job.dedupe_key, signer_role=signer.role,
-            text=event.data.get(quoted), at=event.at, witness=event.data.get("witness"),
+            text=event.data.get(quoted), at=_in_zone(event.at, reader.zone),
+            witness=event.data.get("witness"),
             recorded_by=self._name_of(row, event.data.get("recorded_by")),
             name_on_record=event.data.get("name_on_record"),
-            meeting_at=_in_zone(_moment(event.data.get("meeting_at")), self._zone(plan)),
+            meeting_at=_in_zone(_moment(event.data.get("meeting_at")), zone),
             meeting_place=event.data.get("meeting_place"),
-            comments_until=(_in_zone(row.comments_until, self._zone(plan))
+            comments_until=(_in_zone(row.comments_until, zone)
                             if event.data.get("recorded_by") and row.state == wf.EnvelopeState.SENT
-                            else None))
+                            else None), language=reader.language)
+
+    def reader(self, session: Session, address: str) -> Reader:
+        """The language and zone of a message to ``address``: a person of the console's
+        (the first who is not disabled, by address in any case), else the
+        ``default_language`` setting and no zone of their own."""
+        row = session.scalars(select(PersonRow).where(
+            func.lower(PersonRow.email) == address.strip().lower(),
+            PersonRow.disabled_at.is_(None)).order_by(PersonRow.created_at).limit(1)).first()
+        zone = workflow_zone(row.time_zone) if row is not None else None
+        return Reader(row.language if row is not None and row.language in SUPPORTED
+                      else self.default_language, ZoneInfo(zone) if zone else None)
 
     @staticmethod
     def _event_of(session: Session, row: EnvelopeRow, signer: SignerRow, job: OutboxJob,
@@ -486,7 +516,8 @@ def _moment(text: Any) -> dt.datetime | None:
         return None
 
 
-def _in_zone(when: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
-    if when is None:
-        return None
+def _in_zone(when: dt.datetime | None, zone: dt.tzinfo | None) -> dt.datetime | None:
+    """``when`` in ``zone`` (a naive time is UTC); as it is, for no zone."""
+    if when is None or zone is None:
+        return when
     return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(zone)

@@ -146,6 +146,9 @@ class Profile:
     team: str | None
     usernames: tuple[str, ...]  # to try, in order, for someone new
     email_verified: bool | None = None  # the claim, if the provider sends it
+    # The ``locale`` claim's language, if plansign speaks it: the person's language
+    # until they choose one themselves.
+    language: str | None = None
 
 
 def claim_values(claims: Mapping[str, Any], name: str) -> list[str]:
@@ -184,7 +187,8 @@ def profile_of(claims: Mapping[str, Any], settings: OidcSettings) -> Profile:
     verified = claims.get("email_verified")
     return Profile(issuer, subject, display_name, email, rule.role, rule.team,
                    tuple(_usernames(claims, email)),
-                   verified if isinstance(verified, bool) else None)
+                   verified if isinstance(verified, bool) else None,
+                   people.language_of_locale(claims.get("locale")))
 
 
 def _usernames(claims: Mapping[str, Any], email: str) -> Iterator[str]:
@@ -223,13 +227,16 @@ def link_person(session: Session, profile: Profile, *, create: bool,
                 display_name=profile.display_name, email=profile.email, role=profile.role,
                 team=profile.team, password_hash=None, now=now,
                 created_by=f"oidc:{profile.issuer}", oidc_issuer=profile.issuer,
-                oidc_subject=profile.subject)
+                oidc_subject=profile.subject, language=profile.language)
             return SignedOn(person, True, [])
         if row.disabled_at is not None:
             raise SignInRefused(Refusal.DISABLED, "disabled", Person.of(row))
         changes = people.update_details(session, row, display_name=profile.display_name,
                                         email=profile.email, role=profile.role,
                                         team=profile.team)
+        if row.language is None and profile.language is not None:
+            row.language = profile.language  # a choice of their own is never overridden
+            changes.append(f"language None -> {profile.language!r} (the locale claim)")
     except PersonError as exc:
         raise SignInRefused(Refusal.BAD_CLAIMS, f"{exc.field}: {exc}") from None
     row.failed_attempts, row.locked_until = 0, None

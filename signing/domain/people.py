@@ -15,19 +15,23 @@ person is disabled. How people sign in (passwords, second factor, single sign-on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from docgen.languages import SUPPORTED
 from signing.domain.access import Principal, Role, team_name
-from signing.domain.errors import SigningError
+from signing.domain.errors import SigningError, Wording
 from signing.domain.models import ConsoleSessionRow, PersonRow
+from signing.domain.wording import N_
 
 ACTOR_PREFIX = "person:"
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -96,20 +100,25 @@ def principal_of(person: Person, ip: str | None = None) -> Principal:
 def create_person(session: Session, *, username: str, display_name: str, email: str,
                   role: str | Role, team: str | None, password_hash: str | None,
                   now: dt.datetime, created_by: str, oidc_issuer: str | None = None,
-                  oidc_subject: str | None = None) -> Person:
+                  oidc_subject: str | None = None, language: str | None = None,
+                  time_zone: str | None = None) -> Person:
     """A new person; raises :class:`PersonError` naming the field to correct. The password
     arrives hashed (:mod:`signing.domain.signin` hashes and checks passwords)."""
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
-        raise PersonError("a username is 2 to 64 lower-case letters, digits, dots, dashes "
-                          "or underscores, starting with a letter or digit", "username")
+        raise PersonError(Wording(N_("a username is 2 to 64 lower-case letters, digits, dots, "
+                                     "dashes or underscores, starting with a letter or digit")),
+                          "username")
     display_name, email, role, team = _checked(display_name, email, role, team)
+    language, time_zone = checked_language(language), checked_time_zone(time_zone)
     if session.scalar(select(PersonRow.id).where(PersonRow.username == username)):
-        raise PersonError(f"the username {username} is taken", "username")
+        raise PersonError(Wording(N_("the username %(username)s is taken"), username=username),
+                          "username")
     row = PersonRow(id=str(uuid.uuid4()), username=username, display_name=display_name,
                     email=email, role=role.value, team=team, password_hash=password_hash,
                     failed_attempts=0, created_at=now, created_by=created_by,
-                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
+                    oidc_issuer=oidc_issuer, oidc_subject=oidc_subject,
+                    language=language, time_zone=time_zone)
     session.add(row)
     session.flush()
     return Person.of(row)
@@ -120,10 +129,12 @@ def _checked(display_name: str, email: str, role: str | Role,
     """A person's details, tidied, or :class:`PersonError` naming the one to correct."""
     display_name = " ".join(display_name.split())
     if not display_name or len(display_name) > MAX_NAME:
-        raise PersonError(f"a name of 1 to {MAX_NAME} characters is needed", "display_name")
+        raise PersonError(Wording(N_("a name of 1 to %(most)s characters is needed"),
+                                  most=MAX_NAME), "display_name")
     email = email.strip()
     if not EMAIL.fullmatch(email) or len(email) > 320:
-        raise PersonError("an email address such as dana@example.com is needed", "email")
+        raise PersonError(Wording(N_("an email address such as %(example)s is needed"),
+                                  example="dana@example.com"), "email")
     checked_role, tidy_team = role_and_team(role, team)
     return display_name, email, checked_role, tidy_team
 
@@ -135,14 +146,18 @@ def role_and_team(role: str | Role, team: str | None) -> tuple[Role, str | None]
     try:
         checked = Role(role)
     except ValueError:
-        raise PersonError(f"the role is one of {', '.join(r.value for r in Role)}",
+        raise PersonError(Wording(N_("the role is one of %(roles)s"),
+                                  roles=", ".join(r.value for r in Role)),
                           "role") from None
     tidy = team_name(team)
     if tidy is not None and checked not in (Role.HR, Role.MANAGER):
-        raise PersonError(f"only HR and managers belong to a team; {checked} see "
-                          f"{'every plan' if checked is Role.ADMIN else 'the archive'}", "team")
+        raise PersonError(Wording(N_("only HR and managers belong to a team; admin see every "
+                                     "plan")) if checked is Role.ADMIN else
+                          Wording(N_("only HR and managers belong to a team; records see the "
+                                     "archive")), "team")
     if tidy is not None and (len(tidy) > 200 or not tidy.isprintable()):
-        raise PersonError("a team is 1 to 200 printable characters", "team")
+        raise PersonError(Wording(N_("a team is 1 to %(most)s printable characters"), most=200),
+                          "team")
     return checked, tidy
 
 
@@ -157,6 +172,58 @@ def update_details(session: Session, row: PersonRow, *, display_name: str, email
                                           ("role", "role", role.value), ("team", "team", team))
                if getattr(row, attr) != value]
     row.display_name, row.email, row.role, row.team = display_name, email, role.value, team
+    session.flush()
+    return changes
+
+
+def checked_language(value: str | None) -> str | None:
+    """A person's language (one plansign speaks, lower case), None for "not chosen" (the
+    ``default_language`` setting then), or :class:`PersonError` naming ``language``."""
+    code = (value or "").strip().lower().replace("_", "-")
+    if not code:
+        return None
+    if code not in SUPPORTED:
+        raise PersonError(f"the language is one of {', '.join(SUPPORTED)}, not {value!r}",
+                          "language")
+    return code
+
+
+def checked_time_zone(value: str | None) -> str | None:
+    """A person's time zone as an IANA name ("Europe/Paris"), None for "not chosen" (each
+    page's own zone then), or :class:`PersonError` naming ``time_zone``."""
+    name = (value or "").strip()
+    if not name:
+        return None
+    if name not in _time_zones():
+        raise PersonError(f"{value!r} is not a time zone; give its IANA name, such as "
+                          "Europe/Paris or America/Chicago", "time_zone")
+    return name
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def language_of_locale(claim: object) -> str | None:
+    """The language plansign speaks that a BCP 47 locale names (an OIDC ``locale`` claim,
+    "fr-CA", "de_DE", "ar"), or None: a claim is a hint, never refused."""
+    if not isinstance(claim, str):
+        return None
+    code = claim.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in SUPPORTED else None
+
+
+def set_preferences(session: Session, row: PersonRow, *, language: str | None,
+                    time_zone: str | None) -> list[str]:
+    """Set the language the console and plansign's emails speak to a person and the zone
+    their times are shown in (None: not chosen), each checked (:class:`PersonError`
+    naming the field); returns what changed, in words, for the access log."""
+    values = {"language": checked_language(language),
+              "time_zone": checked_time_zone(time_zone)}
+    changes = [f"{name} {getattr(row, name)!r} -> {value!r}"
+               for name, value in values.items() if getattr(row, name) != value]
+    row.language, row.time_zone = values["language"], values["time_zone"]
     session.flush()
     return changes
 

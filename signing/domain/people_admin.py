@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from signing.domain import people
 from signing.domain.access import Role
+from signing.domain.errors import Wording
 from signing.domain.people import Person, PersonError, row_of
+from signing.domain.wording import N_
 
 # Words a temporary password is made of: no look-alikes (l, 1, O, 0) to misread.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -37,7 +39,8 @@ def change_role(session: Session, username: str, *, role: str | Role, team: str 
     row = row_of(session, username)
     before = Person.of(row)
     if row.username == by.strip().lower() and checked is not before.role:
-        raise PersonError("you cannot change your own role; ask another administrator",
+        raise PersonError(Wording(N_("you cannot change your own role; ask another "
+                                     "administrator")),
                           "role")
     row.role, row.team = checked.value, tidy
     session.flush()

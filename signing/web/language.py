@@ -1,8 +1,9 @@
 """Which language a page is in. The signer's pages speak the plan's language (the
 envelope's plan data names it, ``language:``), from the ``signer`` gettext domain: the
 employee's words, kept apart from the console's ``messages`` so that each can be
-translated in full on its own. The console speaks its person's language (later: their
-account's setting); everything else, English.
+translated in full on its own. The console speaks the signed-in person's own language
+(their account's setting; not chosen: the ``default_language`` setting), and before
+sign-in the best of what the browser accepts; everything else, English.
 
 The locale is chosen per request (``g``): Flask-Babel asks :func:`select_locale` once,
 and :func:`use` changes it for the rest of the request (a page whose envelope is read
@@ -44,6 +45,17 @@ def use_signer_words(language: str | None = None) -> None:
     SIGNER_DOMAIN.as_default()
     use(language or session.get(_SESSION_KEY)
         or request.accept_languages.best_match(SUPPORTED) or SOURCE_LANGUAGE)
+
+
+def use_console_words(person_language: str | None, default: str,
+                      signed_in: bool) -> None:
+    """Render a console page (the ``messages`` domain, Flask-Babel's default) in the
+    signed-in person's language, else ``default`` (the ``default_language`` setting);
+    before sign-in, in the best of what the browser accepts, else ``default``."""
+    if signed_in:
+        use(person_language or default)
+    else:
+        use(request.accept_languages.best_match(SUPPORTED) or default)
 
 
 def remember(language: str) -> None:

@@ -98,3 +98,30 @@ def test_set_password_unlock_and_reset_totp(runner, env, sessions):
         assert row.locked_until is None and row.totp_secret is None
         assert signin.password_matches(row.password_hash, new)
         assert session.get(ConsoleSessionRow, people.hash_token(token)).ended_at is not None
+
+
+def test_language_and_time_zone_at_the_command_line(runner, env, sessions):
+    """`users create --language --time-zone` and `users update`, each value checked, the
+    wrong one named by its option."""
+    created = runner.invoke(main, ["users", "create", "ines", "--name", "Inès Laurent",
+                                   "--email", "ines@example.com", "--role", "hr",
+                                   "--language", "fr", "--time-zone", "Europe/Paris"],
+                            env={**env, "PLANSIGN_USER_PASSWORD": PASSWORD})
+    assert created.exit_code == 0, created.output
+    assert "language fr, time zone Europe/Paris" in created.output
+    wrong = runner.invoke(main, ["users", "create", "omar", "--name", "Omar",
+                                 "--email", "omar@example.com", "--role", "hr",
+                                 "--language", "klingon"], env=env)
+    assert wrong.exit_code == 2 and "--language" in wrong.output
+    updated = runner.invoke(main, ["users", "update", "ines", "--language", "ar"], env=env)
+    assert updated.exit_code == 0, updated.output
+    bad_zone = runner.invoke(main, ["users", "update", "ines", "--time-zone", "Paris"],
+                             env=env)
+    assert bad_zone.exit_code == 2 and "--time-zone" in bad_zone.output
+    with sessions() as session:
+        ines = people.find(session, "ines")
+    assert (ines.language, ines.time_zone) == ("ar", "Europe/Paris")
+    cleared = runner.invoke(main, ["users", "update", "ines", "--language", ""], env=env)
+    assert cleared.exit_code == 0, cleared.output
+    with sessions() as session:
+        assert people.find(session, "ines").language is None

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 from email import policy
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from signing.domain import envelopes as svc
-from signing.domain import outbox
+from signing.domain import outbox, people
 from signing.domain.links import LinkSigner
 from signing.domain.mail import FileMailBackend, compose
 from signing.domain.notify import Mailer
@@ -80,7 +81,7 @@ def test_the_employee_is_told_of_a_recorded_refusal_with_their_link(sessions, de
     assert "A signer refused to sign a performance plan" in subjects(hr)
     notice = " ".join(text(next(m for m in hr if m["Subject"].startswith("A signer refused")))
                       .split())
-    assert f"in a meeting on {compose.format_when(meeting)}" in notice
+    assert f"The meeting was on {compose.format_when(meeting)}" in notice
     assert f"Alex Sample can add comments until {compose.format_moment(until)}" in notice
 
 
@@ -111,3 +112,45 @@ def test_hr_are_told_of_a_signature_under_another_name(sessions, deliver):
                   if m["Subject"] == "A signer signed a performance plan with a different name")
     assert 'with the name "Alexandra Sample-Jones", which differs from the name on the plan, ' \
            '"Alex Sample"' in text(notice)
+
+
+@pytest.mark.parametrize("language,subject,words", [
+    ("fr", "Un signataire a signé un plan de performance sous un autre nom",
+     ("a signé son plan d'amélioration des performances", "CET", "Bonjour Riley Placeholder")),
+    ("ar", "وقّع أحد الموقّعين خطة أداء باسم مختلف", ("وقّع Alex Sample خطة تحسين الأداء",)),
+])
+def test_an_hr_notice_is_in_the_hr_persons_language_and_zone(sessions, deliver, language,
+                                                             subject, words):
+    """HR's notice follows the language (and zone) HR chose for the console: the address
+    is a console person's (any case); everyone else's stays in default_language."""
+    with sessions.begin() as session:
+        people.create_person(session, username="riley", display_name="Riley Placeholder",
+                             email="Riley.Placeholder@example.com", role="hr", team=None,
+                             password_hash=None, now=NOW, created_by="cli:test",
+                             language=language, time_zone="Europe/Paris")
+    envelope_id, employee = send_plan(sessions)
+    act(sessions, envelope_id, "acknowledge", employee, typed_name="Alexandra Sample-Jones",
+        name_differs=True, consent=True, statement=statement_for("employee"))
+    mail = deliver()
+    notice = next(m for m in mail["riley.placeholder@example.com"] if m["Subject"] == subject)
+    body = " ".join(text(notice).split())
+    for word in words:
+        assert word in body
+    assert "Alexandra Sample-Jones" in body and "Alex Sample" in body
+    html = notice.get_body(("html",)).get_content()
+    assert f'lang="{language}"' in html
+    assert ('dir="rtl"' in html) == (language == "ar")
+    # The employee's own emails stay in the plan's language (English here).
+    assert all(m["Subject"].isascii() for m in mail["alex.sample@example.com"])
+
+
+def test_the_reader_of_an_address_no_person_has_is_the_default_language(sessions):
+    mailer = Mailer(FileMailBackend(Path("/nonexistent")), LinkSigner(["k" * 40]),
+                    "https://sign.example.com", "Co", default_language="de")
+    with sessions.begin() as session:
+        people.create_person(session, username="gone", display_name="Gone", role="hr",
+                             email="gone@example.com", team=None, password_hash=None,
+                             now=NOW, created_by="cli:test", language="fr")
+        people.disable(session, "gone", NOW)
+        assert mailer.reader(session, "nobody@example.com").language == "de"
+        assert mailer.reader(session, "GONE@example.com").language == "de"  # disabled

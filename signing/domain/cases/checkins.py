@@ -28,6 +28,8 @@ from signing.domain.cases.model import (
     MeetingAlreadyRecorded,
 )
 from signing.domain.cases.progress import number_in
+from signing.domain.errors import Wording
+from signing.domain.wording import N_
 
 MAX_TEXT = 20_000  # notes, support, next steps, the employee's view: each
 MAX_REASON = 2_000
@@ -100,7 +102,8 @@ def record(case: Case, schedule: Sequence[Meeting], goals: Sequence[Goal], form:
     held_at, missed_reason = _held_or_missed(form, meeting, case, zone, now)
     attendees = _attendees(form.attendees) if held_at is not None else ()
     if held_at is not None and not attendees:
-        raise CaseError("name who attended the meeting (at least one person)", "attendees")
+        raise CaseError(Wording(N_("name who attended the meeting (at least one person)")),
+                        "attendees")
     progress = _progress(form.goals or {}, goals) if held_at is not None else ()
     return Checkin(
         meeting=meeting.number, scheduled_for=meeting.starts_utc, held_at=held_at,
@@ -119,9 +122,10 @@ def _meeting(text: str, schedule: Sequence[Meeting]) -> Meeting:
     found = next((m for m in schedule if m.number == number), None)
     if found is None:
         last = len(schedule)
-        raise CaseError(f"choose one of the plan's check-ins, 1 to {last}" if last else
-                        "this plan has no check-in schedule; add one by extending the plan",
-                        "meeting")
+        raise CaseError(Wording(N_("choose one of the plan's check-ins, 1 to %(last)s"),
+                                last=last) if last else
+                        Wording(N_("this plan has no check-in schedule; add one by extending "
+                                   "the plan")), "meeting")
     return found
 
 
@@ -129,36 +133,39 @@ def _held_or_missed(form: CheckinForm, meeting: Meeting, case: Case, zone: str,
                     now: dt.datetime) -> tuple[dt.datetime | None, str | None]:
     held, missed = form.held_at.strip(), _clean(form.missed_reason)
     if held and missed:
-        raise CaseError("give when the meeting was held, or why it was missed, not both",
-                        "missed_reason")
+        raise CaseError(Wording(N_("give when the meeting was held, or why it was missed, "
+                                   "not both")), "missed_reason")
     if not held and not missed:
-        raise CaseError("give when the meeting was held, or why it was missed", "held_at")
+        raise CaseError(Wording(N_("give when the meeting was held, or why it was missed")),
+                        "held_at")
     if missed:
         if len(missed) > MAX_REASON:
-            raise CaseError(f"the reason may be up to {MAX_REASON} characters",
-                            "missed_reason")
+            raise CaseError(Wording(N_("the reason may be up to %(most)s characters"),
+                                    most=MAX_REASON), "missed_reason")
         if meeting.starts_utc > now:
-            raise CaseError("a meeting cannot be recorded as missed before its time",
-                            "missed_reason")
+            raise CaseError(Wording(N_("a meeting cannot be recorded as missed before its "
+                                       "time")), "missed_reason")
         return None, missed
     try:
         local = dt.datetime.fromisoformat(held)
     except ValueError:
-        raise CaseError("give the date and time as 2026-12-14T10:00", "held_at") from None
+        raise CaseError(Wording(N_("give the date and time as %(example)s"),
+                                example="2026-12-14T10:00"), "held_at") from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(zone))
     at = local.astimezone(dt.UTC)
     if at > now + dt.timedelta(minutes=5):
-        raise CaseError("the meeting's time is in the future; record it once it has been "
-                        "held", "held_at")
+        raise CaseError(Wording(N_("the meeting's time is in the future; record it once it "
+                                   "has been held")), "held_at")
     day = local.date()
     if not case.start <= day <= case.end:
-        raise CaseError(f"the meeting's date must fall within the plan, {case.start} to "
-                        f"{case.end}", "held_at")
+        raise CaseError(Wording(N_("the meeting's date must fall within the plan, %(start)s "
+                                   "to %(end)s"), start=case.start, end=case.end), "held_at")
     if at < meeting.starts_utc - EARLY_BY:
-        raise CaseError(f"that is more than {EARLY_BY.days} days before check-in "
-                        f"{meeting.number} was due ({meeting.date}); choose the check-in "
-                        "this meeting was", "held_at")
+        raise CaseError(Wording(N_("that is more than %(days)s days before check-in "
+                                   "%(number)s was due (%(date)s); choose the check-in this "
+                                   "meeting was"), days=EARLY_BY.days, number=meeting.number,
+                                date=meeting.date), "held_at")
     return at, None
 
 
@@ -169,11 +176,13 @@ def _attendees(names: Sequence[str]) -> tuple[str, ...]:
         if not clean:
             continue
         if len(clean) > MAX_NAME:
-            raise CaseError(f"a name may be up to {MAX_NAME} characters", f"attendees[{i}]")
+            raise CaseError(Wording(N_("a name may be up to %(most)s characters"),
+                                    most=MAX_NAME), f"attendees[{i}]")
         if clean not in kept:
             kept.append(clean)
     if len(kept) > MAX_ATTENDEES:
-        raise CaseError(f"name up to {MAX_ATTENDEES} attendees", "attendees")
+        raise CaseError(Wording(N_("name up to %(most)s attendees"), most=MAX_ATTENDEES),
+                        "attendees")
     return tuple(kept)
 
 
@@ -182,19 +191,21 @@ def _progress(given: Mapping[str, Mapping[str, str]], goals: Sequence[Goal]
     known = {str(i): goal for i, goal in enumerate(goals, start=1)}
     for key in given:
         if str(key).strip() not in known:
-            raise CaseError(f"the plan has no goal {str(key)[:20]!r}; its goals are 1 to "
-                            f"{len(goals)}", f"goals[{str(key)[:20]}]")
+            raise CaseError(Wording(N_("the plan has no goal %(goal)s; its goals are 1 to "
+                                       "%(last)s"), goal=repr(str(key)[:20]), last=len(goals)),
+                            f"goals[{str(key)[:20]}]")
     progress = []
     for key, goal in known.items():
         entry = given.get(key)
         if entry is None:
-            raise CaseError(f"give goal {key}'s status (on track, at risk, off track or met)",
-                            f"goals[{key}].status")
+            raise CaseError(Wording(N_("give goal %(goal)s's status (on track, at risk, off "
+                                       "track or met)"), goal=key), f"goals[{key}].status")
         try:
             status = GoalStatus(str(entry.get("status", "")).strip())
         except ValueError:
-            raise CaseError(f"goal {key}'s status is one of on_track, at_risk, off_track, "
-                            "met", f"goals[{key}].status") from None
+            raise CaseError(Wording(N_("goal %(goal)s's status is one of on_track, at_risk, "
+                                       "off_track, met"), goal=key),
+                            f"goals[{key}].status") from None
         progress.append(GoalProgress(int(key), status, _value(entry.get("value", ""), key, goal),
                                      _text(entry.get("note", ""), f"goals[{key}].note")))
     return tuple(progress)
@@ -207,16 +218,19 @@ def _value(text: str, key: str, goal: Goal) -> float | None:
         return None
     value = number_in(raw)
     if value is None or number_in(raw, whole=True) is None:
-        unit = f" in the metric's unit ({goal.metric})" if goal.metric else ""
-        raise CaseError(f"goal {key}'s current value must be a number{unit}, such as 92 "
-                        "or 4.5", f"goals[{key}].value")
+        raise CaseError(Wording(N_("goal %(goal)s's current value must be a number in the "
+                                   "metric's unit (%(metric)s), such as 92 or 4.5"),
+                                goal=key, metric=goal.metric) if goal.metric else
+                        Wording(N_("goal %(goal)s's current value must be a number, such as 92 "
+                                   "or 4.5"), goal=key), f"goals[{key}].value")
     return value
 
 
 def _text(text: str, name: str) -> str:
     clean = _clean(text, keep_lines=True)
     if len(clean) > MAX_TEXT:
-        raise CaseError(f"this may be up to {MAX_TEXT:,} characters", name)
+        raise CaseError(Wording(N_("this may be up to %(most)s characters"),
+                                most=f"{MAX_TEXT:,}"), name)
     return clean
 
 

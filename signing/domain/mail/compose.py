@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
@@ -36,7 +37,7 @@ from docgen.languages import direction, format_locale
 from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.domain.documents import THE_PLAN, DocumentName
-from signing.domain.mail import ics
+from signing.domain.mail import ics, notice_words
 from signing.domain.mail.message import Attachment, InlineImage, Message
 from signing.domain.wording import N_
 from signing.domain.workflow import Role
@@ -47,7 +48,7 @@ TEMPLATES = package_path("signing.domain.mail", "templates")
 EXCERPT_CHARS = 300
 
 # The signer's catalog (signing/translations, domain "signer"): a signer's messages are
-# in their plan's language; HR's notices in English (the source language).
+# in their plan's language; HR's notices in the HR person's own (signing.domain.notify).
 CATALOGS = package_path("signing", "translations")
 SOURCE_LANGUAGE = "en"
 
@@ -80,21 +81,6 @@ class NoticeKind(StrEnum):
     UNDELIVERABLE = "undeliverable"
     DECLINE = "decline"  # the manager or HR declined to sign: the plan is stopped
     NAME_DIFFERS = "name_differs"  # a signer signed with a name other than the plan's
-
-
-# What a notice of an undelivered email calls the message that failed.
-UNDELIVERED_NAMES = {"invitation": "invitation to sign", "reminder": "reminder",
-                     "voided": "notice that the request was withdrawn",
-                     "your_copy": "copy of the signed plan",
-                     "refusal_recorded": "notice that their refusal to sign was recorded"}
-
-_SUBJECTS = {
-    NoticeKind.REFUSAL: "A signer refused to sign a performance plan",
-    NoticeKind.COMMENT: "A signer commented on a performance plan",
-    NoticeKind.UNDELIVERABLE: "An email about a performance plan could not be delivered",
-    NoticeKind.DECLINE: "A signer declined to sign a performance plan, which is stopped",
-    NoticeKind.NAME_DIFFERS: "A signer signed a performance plan with a different name",
-}
 
 
 @dataclass(frozen=True)
@@ -325,7 +311,8 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
               meeting_at: dt.datetime | None = None, meeting_place: str | None = None,
               comments_until: dt.datetime | None = None,
               excerpt_chars: int = EXCERPT_CHARS,
-        look: Look = NEUTRAL_LOOK) -> Message:
+              language: str = SOURCE_LANGUAGE,
+              look: Look = NEUTRAL_LOOK) -> Message:
     """Tells HR that a signer refused to sign, commented, declined to sign (which stopped
     the plan) or signed with a name other than the plan's, or that an email to them could
     not be delivered.
@@ -337,25 +324,36 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
     ``address`` an email that failed. For a different name, ``text`` is the name the
     signer typed and ``name_on_record`` the plan's. A recorded refusal also gives the
     meeting (``meeting_at``, ``meeting_place``) and until when the employee may comment
-    (``comments_until``), before which the record is not sealed.
+    (``comments_until``), before which the record is not sealed. In ``language``, the
+    reader's own (signing.domain.notify finds it); each moment in its own zone.
     """
     kind = NoticeKind(kind)
     signer_role = Role(signer_role)
-    subject = _SUBJECTS[kind]
     excerpt, shortened = _excerpt(text, excerpt_chars)
-    return _message("hr_notice", look=look, subject=subject, to=to, name=name, company=company,
-                    contact=None, envelope_id=envelope_id, signer_id=signer_id,
-                    idempotency_key=idempotency_key, kind=kind.value,
-                    signer_name=signer_name, signer_role=signer_role.value,
-                    employee_name=employee_name, link=_link(link), reference=envelope_id,
-                    at=format_when(at) if at else None, excerpt=excerpt,
-                    shortened=shortened, full_length=len((text or "").strip()),
-                    witness=witness, recorded_by=recorded_by, address=address,
-                    undelivered=UNDELIVERED_NAMES.get(undelivered or "", "email"),
-                    name_on_record=name_on_record,
-                    meeting_at=format_when(meeting_at) if meeting_at else None,
-                    meeting_place=" ".join(meeting_place.split()) if meeting_place else None,
-                    comments_until=format_moment(comments_until) if comments_until else None)
+    words = catalog(language)
+    at_text = format_when(at, language) if at else None
+    lines = notice_words.headline(notice_words.Notice(
+        kind=kind.value, signer_name=signer_name, signer_role=signer_role.value,
+        employee_name=employee_name, at=at_text, text=excerpt, name_on_record=name_on_record,
+        recorded_by=recorded_by, witness=witness,
+        meeting_at=format_when(meeting_at, language) if meeting_at else None,
+        meeting_place=" ".join(meeting_place.split()) if meeting_place else None,
+        undelivered=undelivered, address=address), words)
+    return _message("hr_notice", look=look,
+                    subject=notice_words.SUBJECTS[kind.value], to=to, name=name,
+                    company=company, contact=None, envelope_id=envelope_id,
+                    signer_id=signer_id, idempotency_key=idempotency_key, kind=kind.value,
+                    headline=lines, employee_name=employee_name, link=_link(link),
+                    reference=envelope_id, excerpt=excerpt, shortened=shortened,
+                    full_length=_number(len((text or "").strip()), language),
+                    recorded_by=recorded_by, language=language,
+                    comments_until=(format_moment(comments_until, language)
+                                    if comments_until else None))
+
+
+def _number(value: int, language: str) -> str:
+    """A count as the language writes it ("10,000", "10 000", "10.000")."""
+    return format_decimal(value, locale=format_locale(language))
 
 
 def refusal_recorded(*, to: str, name: str, company: str, contact: Contact | None, envelope_id: str,
@@ -688,7 +686,7 @@ _PREHEADER = {
     "reminder": N_("A document from %(company)s is still waiting for your response."),
     "your_copy": N_("Your copy of a completed document from %(company)s."),
     "records_access": N_("The records you asked for, from %(company)s."),
-    "hr_notice": "A signer has responded.",
+    "hr_notice": notice_words.PREHEADER,
     "voided": N_("A request from %(company)s has been withdrawn."),
     "refusal_recorded": N_("A note about a document from %(company)s."),
     "extension_calendar": N_("A change to your meetings, from %(company)s."),

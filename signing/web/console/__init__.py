@@ -11,6 +11,7 @@ signed in, which role a view needs and CSRF are :mod:`.signedin`'s.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, render_template
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from signing.web.console import (
@@ -19,6 +20,7 @@ from signing.web.console import (
     consistency,
     drafts,
     plans,
+    preferences,
     records,
     signedin,
     signin,
@@ -33,6 +35,8 @@ for _area in AREAS:
 
 def init_app(app: Flask) -> None:
     signedin.init_app(app)
+    app.jinja_env.globals.update(console_language_names=preferences.LANGUAGE_NAMES,
+                                 console_zone_names=preferences.zone_names)
     app.register_error_handler(signedin.CsrfRefused, _csrf_refused)
     app.register_blueprint(bp)
 
@@ -49,7 +53,7 @@ def _after(response: BaseResponse) -> BaseResponse:
 
 def _csrf_refused(_exc: signedin.CsrfRefused) -> Response:
     return Response(render_template(
-        "console/problem.html", title="This form has expired",
-        message="Nothing was changed: the form was older than your session, or was not "
-                "sent from plansign's own page. Go back, reload the page, and try again."),
+        "console/problem.html", title=_("This form has expired"),
+        message=_("Nothing was changed: the form was older than your session, or was not "
+                  "sent from plansign's own page. Go back, reload the page, and try again.")),
         400)

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 import webhooks
@@ -26,13 +27,13 @@ from archive import log_access
 from signing.domain import access, apikeys, authorize, people, people_admin, signin, trail_names
 from signing.domain.access import Role
 from signing.domain.people import Person, PersonError, PersonNotFound
-from signing.web import current, timefmt
-from signing.web.console import signedin
+from signing.web import current
+from signing.web.console import preferences, signedin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ROLE_WORDS = {Role.MANAGER: "Manager", Role.HR: "HR", Role.RECORDS: "Records",
-              Role.ADMIN: "Administrator"}
+ROLE_WORDS = {Role.MANAGER: _l("Manager"), Role.HR: _l("HR"), Role.RECORDS: _l("Records"),
+              Role.ADMIN: _l("Administrator")}
 SCOPES = ("all", "manager", "department", "named")
 MAX_OVERLAP_HOURS = 168
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.I)
@@ -42,11 +43,6 @@ Page = str | tuple[str, int] | BaseResponse
 
 def _now() -> dt.datetime:
     return signedin.now()
-
-
-def _zone() -> str:
-    who = signedin.person()
-    return timefmt.zone_name(who.time_zone if who else None)
 
 
 def _record(action: str, detail: str) -> None:
@@ -63,7 +59,8 @@ def _me() -> str:
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template(template, zone=_zone(), role_words=ROLE_WORDS, **context), status
+    return render_template(template, zone=signedin.zone_name(), role_words=ROLE_WORDS,
+                           **context), status
 
 
 @bp.get("/")
@@ -106,7 +103,7 @@ def people_create() -> Page:
                 password_hash=signin.hash_password(password) if password else None,
                 now=_now(), created_by=signedin.principal().actor)
     except PersonError as exc:
-        return _people_page(form, {exc.field or "username": _sentence(str(exc))}, 400)
+        return _people_page(form, {exc.field or "username": signedin.problem_text(exc)}, 400)
     _record("admin person created",
             f"{created.username} ({created.display_name}), role {created.role}"
             + (f", team {created.team}" if created.team else "")
@@ -137,15 +134,44 @@ def person(username: str) -> Page:
                 before, after = people_admin.change_role(
                     session, username, role=form["role"], team=form["team"] or None, by=_me())
         except PersonError as exc:
-            errors[exc.field or "role"] = _sentence(str(exc))
+            errors[exc.field or "role"] = signedin.problem_text(exc)
         else:
             _record("admin person role changed",
                     f"{after.username}: {before.role}/{before.team or '-'} -> "
                     f"{after.role}/{after.team or '-'}")
             return redirect(url_for(".person", username=after.username, done="changed"), 303)
-    return _page("console/admin_person.html", 400 if errors else 200, person=found, form=form,
-                 errors=errors, roles=list(Role),
+    return _person_page(found, form=form, errors=errors)
+
+
+def _person_page(found: Person, *, form: dict[str, str], errors: dict[str, str],
+                 settings: dict[str, str] | None = None,
+                 settings_errors: dict[str, str] | None = None) -> Page:
+    default = signedin.default_language()
+    return _page("console/admin_person.html", 400 if errors or settings_errors else 200,
+                 person=found, form=form, errors=errors, roles=list(Role),
+                 settings=settings if settings is not None else preferences.of(found),
+                 settings_errors=settings_errors or {},
+                 default_language_name=preferences.LANGUAGE_NAMES.get(default, default),
                  disable_problem=people_admin.disable_problem(found.username, by=_me()))
+
+
+@bp.post("/people/<username>/settings")
+@signedin.signed_in(Role.ADMIN)
+def person_settings(username: str) -> Page:
+    """A person's language and time zone, set by an administrator (for someone who has
+    not signed in yet, or to correct them)."""
+    found = _person(username)
+    values = preferences.read(request.form)
+    try:
+        with current.services().sessions.begin() as session:
+            changes = preferences.save(session, people.row_of(session, found.username), values)
+    except PersonError as exc:
+        return _person_page(found, form={"role": found.role.value, "team": found.team or ""},
+                            errors={}, settings=values, settings_errors={
+                                preferences.error_field(exc): preferences.error_text(exc)})
+    if changes:
+        _record("admin person settings changed", f"{found.username}: {'; '.join(changes)}")
+    return redirect(url_for(".person", username=found.username, done="settings"), 303)
 
 
 @bp.route("/people/<username>/disable", methods=["GET", "POST"])

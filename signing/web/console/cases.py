@@ -35,7 +35,7 @@ from signing.domain.cases import CaseError, CheckinForm
 from signing.domain.cases.charts import progress_charts
 from signing.domain.cases.extension import GOAL_FIELDS
 from signing.domain.cases.outcome import OutcomeForm, ProposalState
-from signing.web import current, timefmt, webdb
+from signing.web import current, webdb
 from signing.web.console import signedin
 
 bp = Blueprint("cases", __name__)
@@ -91,7 +91,7 @@ def record(envelope_id: str) -> BaseResponse | tuple[str, int]:
         view = _read(envelope_id)
         # One error per attendee's line is shown beside the attendees' field.
         field = re.sub(r"^attendees\[\d+\]$", "attendees", exc.field or "meeting")
-        return _page(view, form=form, errors={field: _sentence(str(exc))}), (
+        return _page(view, form=form, errors={field: signedin.problem_text(exc)}), (
             409 if isinstance(exc, cases.CaseClosed | cases.MeetingAlreadyRecorded) else 422)
     return redirect(url_for(".case", envelope_id=envelope_id,
                             done="held" if recorded.checkin.held else "missed",
@@ -236,8 +236,8 @@ def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
         if found and int(found.group(1)) < len(numbers):
             field = f"goal-{numbers[int(found.group(1))]}" + (
                 f"-{found.group(2)}" if found.group(2) else "")
-        return _page(view, form=MultiDict(), errors={f"extension:{field}": _sentence(str(exc))},
-                     eform=form), (
+        errors = {f"extension:{field}": signedin.problem_text(exc)}
+        return _page(view, form=MultiDict(), errors=errors, eform=form), (
             409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable
                               | case_extension.ExtensionChanged) else 422)
     return redirect(url_for(".case", envelope_id=envelope_id, done="extended",
@@ -247,7 +247,7 @@ def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
 def _outcome_error(envelope_id: str, exc: CaseError, form: Any) -> tuple[str, int]:
     view = _read(envelope_id)
     key = f"outcome:{exc.field or 'outcome'}"
-    return _page(view, form=MultiDict(), errors={key: _sentence(str(exc))}, oform=form), (
+    return _page(view, form=MultiDict(), errors={key: signedin.problem_text(exc)}, oform=form), (
         409 if isinstance(exc, cases.CaseClosed | case_service.CaseUnavailable) else 422)
 
 
@@ -262,8 +262,7 @@ def _actor(actor: str) -> envelopes.Actor:
 
 def _page(view: CaseView, *, form: Any, errors: dict[str, str],
           done: str | None = None, oform: Any = None, eform: Any = None) -> str:
-    who = signedin.person()
-    zone_name = timefmt.zone_name((who.time_zone if who else None) or view.zone)
+    zone_name = signedin.zone_name(view.zone)
     chosen = form.get("meeting") or request.args.get("meeting") or (
         str(view.next_meeting.number) if view.next_meeting else "")
     meeting = int(chosen) if chosen.isdigit() else 0
@@ -318,9 +317,3 @@ def _check(envelope_id: str, action: str) -> None:
 
 def _settings() -> case_service.CaseSettings:
     return case_service.CaseSettings.of(current.services().settings)
-
-
-def _sentence(text: str) -> str:
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else text + "."
-

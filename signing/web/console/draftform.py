@@ -123,7 +123,7 @@ def sections(templates: Iterable[str] = ("standard", "sales")) -> tuple[Part, ..
                 Field("metric", _l("Metric"), required=True),
                 Field("target", _l("Target"), "number"),
                 Field("actual", _l("Actual"), "number"),
-                Field("unit", _l("Unit"), hint=_l("Such as % or calls")),
+                Field("unit", _l("Unit"), hint=_l("Such as “%” or “calls”")),
                 Field("higher_is_better", _l("Direction"), "select", choices=_YES_NO))))),
         Repeat("areas", _l("Areas of concern and evidence"), _l("Area"), (
             Field("title", _l("Area"), required=True),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from docgen import BUILTIN_TEMPLATES, DocgenError, LintFailed, PlanError, resolve_template
@@ -469,9 +469,6 @@ def _back(draft: Draft) -> str:
 
 def _zone(data: dict[str, Any] | None = None) -> str:
     """The zone times are shown in: the person's, else the plan's check-ins', else UTC."""
-    person = g.get("person")
-    if person is not None and person.time_zone:
-        return str(person.time_zone)
     checkins = (data or {}).get("checkins")
     zone = checkins.get("timezone") if isinstance(checkins, dict) else None
-    return zone if isinstance(zone, str) and len(zone) < 60 else "UTC"
+    return signedin.zone_name(zone if isinstance(zone, str) and len(zone) < 60 else None)

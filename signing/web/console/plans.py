@@ -27,7 +27,7 @@ from signing.domain import workflow as wf
 from signing.domain.access import Role
 from signing.domain.models import Document
 from signing.domain.plan_states import PlanState, deadline
-from signing.web import current, timefmt, webdb
+from signing.web import current, language, timefmt, webdb
 from signing.web.cache import BoundedCache
 from signing.web.console import signedin
 
@@ -77,8 +77,8 @@ def _plan_moment(value: dt.datetime | str | None, zone_name: str) -> str:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return timefmt.local_time(moment, zone_name)
-    return timefmt.local_time(value, zone_name) if value is not None else ""
+        return timefmt.local_time(moment, zone_name, language.current())
+    return timefmt.local_time(value, zone_name, language.current()) if value is not None else ""
 
 
 # -- the list ------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def rows() -> str | tuple[str, int]:
 
 
 def _list(template: str, *, with_options: bool) -> str | tuple[str, int]:
-    zone_name = _reader_zone()
+    zone_name = signedin.zone_name()
     errors: dict[str, str] = {}
     try:
         query = plans_list.parse_query(request.args)
@@ -140,11 +140,6 @@ def _filter_choices() -> tuple[list[str], list[str]]:
     _filter_choices_cache.put(key, (time.monotonic() + FILTER_CHOICES_SECONDS, departments,
                                     managers))
     return departments, managers
-
-
-def _reader_zone() -> str:
-    who = signedin.person()
-    return timefmt.zone_name(who.time_zone if who else None)
 
 
 # -- a plan's page -------------------------------------------------------------------
@@ -237,8 +232,7 @@ def _action(action: str, form: Any,
     if manager is None:
         raise wf.WorkflowError(_("This plan has no manager signer, so a refusal in a "
                                  "meeting cannot be recorded on it."))
-    who = signedin.person()
-    zone_name = (who.time_zone if who else None) or details.plan_zone
+    zone_name = signedin.zone_name(details.plan_zone)
     return wf.Action.RECORD_REFUSAL, {
         "signer_id": manager.id, "witness": form.get("witness", ""),
         "meeting_at": form.get("meeting_at", ""),
@@ -262,8 +256,7 @@ def _refused(details: plan_page.PlanDetails, action: str,
 
 
 def _page_context(details: plan_page.PlanDetails) -> dict[str, Any]:
-    who = signedin.person()
-    zone_name = timefmt.zone_name((who.time_zone if who else None) or details.plan_zone)
+    zone_name = signedin.zone_name(details.plan_zone)
     now = signedin.now()
     principal = signedin.principal()
     may_change = principal.role in (Role.HR, Role.ADMIN) and _may_change(details.id)

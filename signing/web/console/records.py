@@ -40,7 +40,7 @@ from signing.domain import access, audit, trail_names
 from signing.domain.access import Principal, Role
 from signing.domain.timeline import timeline
 from signing.records import service as records
-from signing.web import current, timefmt
+from signing.web import current, language, timefmt
 from signing.web.console import signedin
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -71,13 +71,13 @@ def _(text: str, **values: Any) -> str:
     return str(gettext(text, **values))
 
 
+def _count(total: int) -> str:
+    """A count as the reader's language writes it ("10,000", "10 000", "10.000")."""
+    return timefmt.number(total, language.current())
+
+
 def _now() -> dt.datetime:
     return signedin.now()
-
-
-def _zone() -> str:
-    who = signedin.person()
-    return timefmt.zone_name(who.time_zone if who else None)
 
 
 # -- search --------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def _query_problem(exc: InvalidQuery) -> str:
 @bp.get("/")
 @signedin.signed_in(*READERS)
 def index() -> tuple[str, int] | str:
-    zone = _zone()
+    zone = signedin.zone_name()
     parsed = parse_search(request.args, zone)
     if parsed.query is None:
         return render_template("console/records.html", form=parsed.values,
@@ -155,8 +155,8 @@ def index() -> tuple[str, int] | str:
     number = parsed.query.offset // PAGE_SIZE + 1
     return render_template(
         "console/records.html", form=parsed.values, errors={}, page=found, zone=zone,
-        number=number, counted=(f"{found.total:,}" if found.total_exact
-                                else _("more than %(count)s", count=f"{found.total:,}")),
+        number=number, counted=(_count(found.total) if found.total_exact
+                                else _("more than %(count)s", count=_count(found.total))),
         cap=SELECTIVE if parsed.query.name else COUNT_LIMIT,
         previous=_page_url(parsed.values, number - 1) if number > 1 else None,
         next=(_page_url(parsed.values, number + 1)
@@ -195,7 +195,7 @@ def record(envelope_id: str) -> str | tuple[str, int]:
         # The log of who read this record: records staff's and admins' (as the API's).
         entries = (access_log(session, envelope_id=envelope_id, limit=200)
                    if who.role in STAFF else None)
-    return render_template("console/record.html", record=row, zone=_zone(),
+    return render_template("console/record.html", record=row, zone=signedin.zone_name(),
                            trail=timeline(events, names),
                            documents=DOCUMENT_WORDS, entries=entries,
                            outcome_words=OUTCOME_WORDS,
@@ -272,7 +272,7 @@ def keep(envelope_id: str, action: str) -> str | BaseResponse | tuple[str, int]:
                 return _see_record(envelope_id, "held" if action == "hold" else "released")
     return render_template("console/record_hold.html", record=row, action=action,
                            title=str(HOLD_ACTIONS[action]), reason=reason, errors=errors,
-                           zone=_zone()), 400 if errors else 200
+                           zone=signedin.zone_name()), 400 if errors else 200
 
 
 def _readable(who: Principal, envelope_id: str, action: str) -> ArchivedRecord:
@@ -330,7 +330,7 @@ def holds() -> str | BaseResponse | tuple[str, int]:
             else:
                 return redirect(url_for(".holds", done="held"), 303)
     found = records.group_holds(services.sessions, who, released=True, now=_now())
-    return render_template("console/records_holds.html", zone=_zone(), form=form,
+    return render_template("console/records_holds.html", zone=signedin.zone_name(), form=form,
                            errors=errors, scopes=SCOPE_WORDS,
                            active=[(h, n) for h, n in found if h.active],
                            released=[h for h, _n in found if not h.active]
@@ -363,7 +363,7 @@ def release_hold(hold_id: int) -> str | BaseResponse | tuple[str, int]:
             else:
                 return redirect(url_for(".holds", done="released"), 303)
     return render_template("console/records_hold_release.html", hold=hold, count=count,
-                           reason=reason, errors=errors, zone=_zone(),
+                           reason=reason, errors=errors, zone=signedin.zone_name(),
                            scopes=SCOPE_WORDS), 400 if errors else 200
 
 
@@ -387,7 +387,7 @@ def purge_preview() -> str:
             session.expunge(row)
         log_access(session, access.access_reader(who), "purge preview", now=now,
                    detail=f"{len(plan.due)} due, {len(plan.held)} kept on hold")
-    return render_template("console/records_purge.html", zone=_zone(), now=now,
+    return render_template("console/records_purge.html", zone=signedin.zone_name(), now=now,
                            due=[rows[i] for i in plan.due if i in rows],
                            held=[rows[i] for i in plan.held if i in rows],
                            due_count=len(plan.due), held_count=len(plan.held),

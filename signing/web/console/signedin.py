@@ -20,12 +20,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from signing.domain import authorize, people
 from signing.domain.access import Principal, Role
+from signing.domain.errors import wording_of
 from signing.domain.people import Person, SessionLimits
-from signing.web import current
+from signing.web import current, language, timefmt
 
 COOKIE = "plansign_console"
 # Before sign-in: binds the sign-in form's CSRF token to this browser (no login CSRF).
@@ -68,6 +70,10 @@ def load() -> None:
                 people.apply_change(session, token, change, now())
         if signed_in is not None:
             g.person, g.console_session = signed_in.person, signed_in
+    who = person()
+    # Before the CSRF check, so that its refusal is in the person's language too.
+    language.use_console_words(who.language if who else None, default_language(),
+                               signed_in=who is not None)
     if request.method in UNSAFE:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
         if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
@@ -76,6 +82,20 @@ def load() -> None:
 
 def person() -> Person | None:
     return cast("Person | None", g.get("person"))
+
+
+def default_language() -> str:
+    """The ``default_language`` setting: the console's language for a person who has not
+    chosen one (checked as the app starts)."""
+    return str(current.services().settings.default_language).strip().lower()
+
+
+def zone_name(fallback: str | None = None) -> str:
+    """The zone the console shows this person's times in: their own (their settings
+    page), else ``fallback`` (a plan's check-in zone, on that plan's pages), else UTC.
+    Every console page names it beside its times."""
+    who = person()
+    return timefmt.zone_name((who.time_zone if who else None) or fallback)
 
 
 def principal() -> Principal:
@@ -153,3 +173,13 @@ def save_pre_cookie(response: BaseResponse) -> BaseResponse:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["console_csrf_token"] = csrf_token
+
+
+def problem_text(exc: BaseException) -> str:
+    """A domain error's message in the reader's language, as a sentence: translated from
+    the :class:`~signing.domain.errors.Wording` it was raised with, else (a message not
+    yet worded for translation) its English text."""
+    wording = wording_of(exc)
+    text = (gettext(wording.msgid, **wording.values) if wording and wording.values
+            else gettext(wording.msgid) if wording else str(exc)).strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text

@@ -41,7 +41,7 @@ from signing.domain.oidc import OidcSettings, Refusal, SignInRefused
 from signing.domain.people import Person, PersonError
 from signing.domain.signin import Outcome
 from signing.web import current
-from signing.web.console import signedin, sso
+from signing.web.console import preferences, signedin, sso
 
 bp = Blueprint("signin", __name__)
 
@@ -250,8 +250,36 @@ def _me() -> Person:
 @bp.get("/account")
 @signedin.signed_in()
 def account() -> str:
-    return render_template("console/account.html", me=_me(), errors={},
-                           changed=request.args.get("changed"))
+    me = _me()
+    return _account_page(me, errors={}, changed=request.args.get("changed"))
+
+
+def _account_page(me: Person, *, errors: dict[str, str], changed: str | None,
+                  settings: dict[str, str] | None = None,
+                  settings_errors: dict[str, str] | None = None) -> str:
+    return render_template(
+        "console/account.html", me=me, errors=errors, changed=changed,
+        settings=settings if settings is not None else preferences.of(me),
+        settings_errors=settings_errors or {},
+        default_language_name=preferences.LANGUAGE_NAMES.get(signedin.default_language(),
+                                                             signedin.default_language()))
+
+
+@bp.post("/account/settings")
+@signedin.signed_in()
+def account_settings() -> str | BaseResponse | tuple[str, int]:
+    """The person's own language and time zone: the next page is in them."""
+    me = _me()
+    values = preferences.read(request.form)
+    try:
+        with current.services().sessions.begin() as session:
+            changes = preferences.save(session, people.row_of(session, me.username), values)
+    except PersonError as exc:
+        return _account_page(me, errors={}, changed=None, settings=values, settings_errors={
+            preferences.error_field(exc): preferences.error_text(exc)}), 400
+    if changes:
+        _log("console settings changed", me, allowed=True, detail="; ".join(changes))
+    return redirect(url_for("console.signin.account", changed="settings"), 303)
 
 
 @bp.post("/account/password")
@@ -281,7 +309,7 @@ def change_password() -> str | BaseResponse | tuple[str, int]:
     if errors:
         if "current_password" in errors:
             _log("console password change", me, allowed=False, detail="wrong current password")
-        return render_template("console/account.html", me=me, errors=errors, changed=None), 400
+        return _account_page(me, errors=errors, changed=None), 400
     _log("console password change", me, allowed=True,
          detail="every session of theirs ended")
     # Every session ended, this one too; this browser goes on in a new one.

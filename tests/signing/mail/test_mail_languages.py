@@ -72,7 +72,7 @@ def test_the_calendar_speaks_the_plans_language(language):
     assert (language == "en") == summary.startswith("Check-in meeting")
 
 
-def test_hr_notices_stay_in_english():
+def test_hr_notices_are_in_english_for_hr_without_a_language():
     notice = compose.hr_notice(kind="comment", to="hr@example.com", name="Dana", link=LINK,
                                company="Harbor & Finch", signer_name="Léa",
                                employee_name="Léa", envelope_id="e", signer_id="s",

@@ -298,7 +298,7 @@ def test_hr_notice_of_a_refusal_quotes_only_the_start_of_a_long_reason() -> None
     assert ("Morgan Example recorded that Alex Sample refused to sign their performance "
             "improvement plan in a meeting, witnessed by Sam Witness.") in message.text
     assert "The plan still goes ahead" in message.text
-    assert f"{len(reason.strip()):,}-character text" in message.text
+    assert f"a text of {len(reason.strip()):,} characters" in message.text
     assert len(message.text) < 2_000 and len(message.html) < 8_000
     assert reason.strip() not in message.html
 
@@ -325,7 +325,8 @@ def test_hr_notice_of_an_undelivered_email_names_the_address_and_the_answer() ->
         address="morgan@example.com", at=dt.datetime(2026, 12, 2, 9, 15, tzinfo=LONDON))
     assert message.subject == "An email about a performance plan could not be delivered"
     assert "The reminder for the performance improvement plan for Alex Sample could not be " \
-           "delivered to Morgan Example (manager) at morgan@example.com" in message.text
+           "delivered to Morgan Example (manager) at morgan@example.com" in \
+           " ".join(message.text.split())
     assert "THE MAIL PROVIDER SAID" in message.text
     assert "550 &lt;mailbox&gt; unavailable" in message.html
 
@@ -436,9 +437,11 @@ def test_hr_notice_of_a_recorded_refusal_gives_the_meeting_and_the_comment_windo
         meeting_at=dt.datetime(2026, 12, 4, 14, 30, tzinfo=LONDON), meeting_place="Room 4B",
         comments_until=dt.datetime(2026, 12, 11, 9, 15, tzinfo=LONDON))
     text = " ".join(message.text.split())
+    # Whole sentences, each translatable as one (signing.domain.mail.notice_words).
     assert ("Morgan Example recorded that Alex Sample refused to sign their performance "
-            "improvement plan in a meeting on Friday 4 December 2026 at 14:30 GMT, at Room 4B, "
-            "witnessed by Sam Witness; recorded on Sunday 6 December 2026 at 09:15 GMT.") in text
+            "improvement plan in a meeting, witnessed by Sam Witness. The meeting was on "
+            "Friday 4 December 2026 at 14:30 GMT, at Room 4B. It was recorded on Sunday "
+            "6 December 2026 at 09:15 GMT.") in text
     assert "Alex Sample can add comments until Friday 11 December 2026, 09:15 GMT" in text
     assert "WHAT WAS RECORDED AS THE EMPLOYEE'S WORDS" in message.text
     assert "What was recorded as the employee&#39;s words" in message.html or \
