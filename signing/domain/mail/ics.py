@@ -67,14 +67,7 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
     description = _description(meeting_with, video_link, gettext)
     for meeting in meetings:
         event = _event(meeting, uid_seed, stamp, "PUBLISH", total, gettext)
-        if location or video_link:
-            event.add("location", location or video_link)
-        if video_link and urlsplit(video_link).scheme in ("https", "http"):
-            event.add("url", video_link)
-        if description:
-            event.add("description", description)
-        event.add("status", "CONFIRMED")
-        event.add("transp", "OPAQUE")
+        _confirmed(event, location, video_link, description)
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -94,16 +87,23 @@ def request_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
         for attendee in attendees:
             event.add("attendee", f"mailto:{attendee}",
                       parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"})
-        if location or video_link:
-            event.add("location", location or video_link)
-        if video_link and urlsplit(video_link).scheme in ("https", "http"):
-            event.add("url", video_link)
-        if description:
-            event.add("description", description)
-        event.add("status", "CONFIRMED")
-        event.add("transp", "OPAQUE")
+        _confirmed(event, location, video_link, description)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _confirmed(event: Event, location: str | None, video_link: str | None,
+               description: str | None) -> None:
+    """A meeting that takes place: where (the room, else the video link), its link and
+    description, confirmed and busy."""
+    if location or video_link:
+        event.add("location", location or video_link)
+    if video_link and urlsplit(video_link).scheme in ("https", "http"):
+        event.add("url", video_link)
+    if description:
+        event.add("description", description)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
 
 
 def cancelled_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
