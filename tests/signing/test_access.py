@@ -42,6 +42,7 @@ BODIES = {
         "assessment": "not met", "result": "78%", "evidence": "Checked by the access test."}}},
     "ReturnOutcome": {"comment": "Checked by the access test."},
     "CloseEarly": {"outcome": "withdrawn", "reason": "Checked by the access test."},
+    "ExtendCase": {"days": 7, "reason": "Checked by the access test."},
 }
 
 
