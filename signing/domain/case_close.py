@@ -55,8 +55,10 @@ from signing.domain.documents import AMENDMENT as AMENDMENT  # the kinds of docu
 from signing.domain.documents import DOCUMENT_KINDS as DOCUMENT_KINDS
 from signing.domain.documents import OUTCOME_LETTER as OUTCOME_LETTER
 from signing.domain.documents import PLAN as PLAN
+from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.wording import N_
 from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
 
 # The outbox row that makes the case file when a case closes.
@@ -106,37 +108,41 @@ def outcome_form(data: Any) -> OutcomeForm:
     (each goal's number to its ``assessment``, ``result`` and ``evidence``), shape
     checked; the rules check the rest."""
     if not isinstance(data, dict):
-        raise CaseError("give the outcome as a mapping: outcome, summary, goals", None)
+        raise CaseError(Wording(N_("give the outcome as a mapping: outcome, summary, goals")),
+                        None)
     known = {"outcome", "summary", "goals"}
     for key in data:
         if key not in known:
-            raise CaseError(f"unknown field; the fields are {', '.join(sorted(known))}",
+            raise CaseError(Wording(N_("unknown field; the fields are %(fields)s"),
+                                    fields=", ".join(sorted(known))),
                             str(key)[:40])
     goals = data.get("goals", {})
     if isinstance(goals, list):  # [{"goal": 1, ...}, ...] reads as well
         as_map: dict[str, Any] = {}
         for i, entry in enumerate(goals):
             if not isinstance(entry, dict) or "goal" not in entry:
-                raise CaseError("give each goal's number (goal), assessment, result and "
-                                "evidence", f"goals[{i}]")
+                raise CaseError(Wording(N_("give each goal's number (goal), assessment, "
+                                           "result and evidence")), f"goals[{i}]")
             as_map[str(entry["goal"])] = {k: v for k, v in entry.items() if k != "goal"}
         goals = as_map
     if not isinstance(goals, dict):
-        raise CaseError("give each goal by its number: its assessment, result and evidence",
+        raise CaseError(Wording(N_("give each goal by its number: its assessment, result "
+                                   "and evidence")),
                         "goals")
     parsed: dict[str, dict[str, str]] = {}
     for key, entry in goals.items():
         if not isinstance(entry, dict) or not set(entry) <= {"assessment", "result",
                                                             "evidence"}:
-            raise CaseError("give the goal's assessment, result and evidence",
+            raise CaseError(Wording(N_("give the goal's assessment, result and evidence")),
                             f"goals[{str(key)[:20]}]")
         for name, value in entry.items():
             if value is not None and not isinstance(value, str | int | float):
-                raise CaseError("give this as text", f"goals[{str(key)[:20]}].{name}")
+                raise CaseError(Wording(N_("give this as text")),
+                                f"goals[{str(key)[:20]}].{name}")
         parsed[str(key)] = {k: "" if v is None else str(v) for k, v in entry.items()}
     for name in ("outcome", "summary"):
         if data.get(name) is not None and not isinstance(data.get(name), str):
-            raise CaseError("give this as text", name)
+            raise CaseError(Wording(N_("give this as text")), name)
     return OutcomeForm(str(data.get("outcome") or ""), str(data.get("summary") or ""),
                        parsed)
 

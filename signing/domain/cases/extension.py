@@ -24,6 +24,8 @@ from typing import Any
 from docgen.model import Cadence, CheckIns, Goal
 from docgen.schedule import Meeting, checkin_meetings, week_number
 from signing.domain.cases.model import Case, CaseClosed, CaseError, Extension
+from signing.domain.errors import Wording
+from signing.domain.wording import N_
 
 MAX_REASON = 2_000
 MAX_GOAL_TEXT = 2_000
@@ -100,8 +102,8 @@ def decide(case: Case, checkins: CheckIns | None, goals: Sequence[Goal], form: E
     days = _days(form.days, used=case.extended_days, max_days=max_days)
     reason = _text(form.reason, "reason", MAX_REASON)
     if not reason:
-        raise CaseError("give the reason for the extension: it goes on the record and in "
-                        "the amended plan's history", "reason")
+        raise CaseError(Wording(N_("give the reason for the extension: it goes on the record "
+                                   "and in the amended plan's history")), "reason")
     cadence = _cadence(form.cadence, _current(checkins, case))
     changes = goal_changes(form.goals, goals)
     before = meetings(checkins, case)
@@ -117,40 +119,44 @@ def decide(case: Case, checkins: CheckIns | None, goals: Sequence[Goal], form: E
 def goal_changes(given: Sequence[Any], goals: Sequence[Goal]) -> tuple[GoalChange, ...]:
     """The goals an extension adjusts, each checked: ``goals[i]`` names the entry."""
     if isinstance(given, str | bytes) or not isinstance(given, Sequence):
-        raise CaseError("give the adjusted goals as a list, each with its goal number and "
-                        "what changes", "goals")
+        raise CaseError(Wording(N_("give the adjusted goals as a list, each with its goal "
+                                   "number and what changes")), "goals")
     changes: list[GoalChange] = []
     for i, entry in enumerate(given):
         where = f"goals[{i}]"
         if not isinstance(entry, Mapping):
-            raise CaseError("give the goal's number (goal) and what changes: statement, "
-                            "metric, baseline or target", where)
+            raise CaseError(Wording(N_("give the goal's number (goal) and what changes: "
+                                       "statement, metric, baseline or target")), where)
         for key in entry:
             if key != "goal" and key not in GOAL_FIELDS:
-                raise CaseError(f"unknown field; a goal's fields are goal, "
-                                f"{', '.join(GOAL_FIELDS)}", f"{where}.{str(key)[:40]}")
+                raise CaseError(Wording(N_("unknown field; a goal's fields are goal, %(fields)s"),
+                                        fields=", ".join(GOAL_FIELDS)),
+                                f"{where}.{str(key)[:40]}")
         number = entry.get("goal")
         if isinstance(number, str) and number.strip().isdigit():
             number = int(number)
         if not isinstance(number, int) or isinstance(number, bool) \
                 or not 1 <= number <= len(goals):
-            known = (f"its goals are 1 to {len(goals)}" if len(goals) > 1
-                     else "its only goal is goal 1")
-            raise CaseError(f"the plan has no goal {str(number)[:20]}; {known}", where)
+            raise CaseError(Wording(N_("the plan has no goal %(goal)s; its goals are 1 to "
+                                       "%(last)s"), goal=str(number)[:20], last=len(goals))
+                            if len(goals) > 1 else
+                            Wording(N_("the plan has no goal %(goal)s; its only goal is goal "
+                                       "1"), goal=str(number)[:20]), where)
         if any(c.goal == number for c in changes):
-            raise CaseError(f"goal {number} is given twice", where)
+            raise CaseError(Wording(N_("goal %(goal)s is given twice"), goal=number), where)
         fields: dict[str, str] = {}
         for name in GOAL_FIELDS:
             if entry.get(name) is None:
                 continue
             text = _text(entry[name], f"{where}.{name}", MAX_GOAL_TEXT)
             if not text and name == "statement":
-                raise CaseError("a goal needs its statement", f"{where}.statement")
+                raise CaseError(Wording(N_("a goal needs its statement")), f"{where}.statement")
             if text != (getattr(goals[number - 1], name) or ""):
                 fields[name] = text
         if not fields:
-            raise CaseError(f"say what changes in goal {number} (statement, metric, "
-                            "baseline or target); it is the same as the plan's", where)
+            raise CaseError(Wording(N_("say what changes in goal %(goal)s (statement, metric, "
+                                       "baseline or target); it is the same as the plan's"),
+                                    goal=number), where)
         changes.append(GoalChange(number, **fields))
     return tuple(changes)
 
@@ -243,16 +249,21 @@ def cancelled(before: Sequence[Meeting], after: Sequence[Meeting]) -> tuple[Meet
 def _days(value: Any, *, used: int, max_days: int) -> int:
     text = str(value).strip() if value is not None else ""
     if isinstance(value, bool) or not text.lstrip("-").isdigit():
-        raise CaseError("give the number of days to extend the plan by, a whole number",
+        raise CaseError(Wording(N_("give the number of days to extend the plan by, a whole "
+                                   "number")),
                         "days")
     days = int(text)
     if days <= 0:
-        raise CaseError("extend the plan by at least one day", "days")
+        raise CaseError(Wording(N_("extend the plan by at least one day")), "days")
     left = max_days - used
     if days > left:
-        already = f" ({used} already used)" if used else ""
-        raise CaseError(f"a plan may be extended by up to {max_days} days in all{already}; "
-                        f"this extension may add up to {max(left, 0)}", "days")
+        raise CaseError(Wording(N_("a plan may be extended by up to %(most)s days in all "
+                                   "(%(used)s already used); this extension may add up to "
+                                   "%(left)s"), most=max_days, used=used, left=max(left, 0))
+                        if used else
+                        Wording(N_("a plan may be extended by up to %(most)s days in all; "
+                                   "this extension may add up to %(left)s"), most=max_days,
+                                left=max(left, 0)), "days")
     return days
 
 
@@ -270,21 +281,24 @@ def _cadence(value: Any, checkins: CheckIns | None) -> Cadence | None:
     if not text:
         return None
     if checkins is None:
-        raise CaseError("this plan has no check-in schedule whose cadence could change",
+        raise CaseError(Wording(N_("this plan has no check-in schedule whose cadence could "
+                                   "change")),
                         "cadence")
     try:
         cadence = Cadence(text)
     except ValueError:
-        raise CaseError(f"the cadence is one of {', '.join(c.value for c in Cadence)}",
+        raise CaseError(Wording(N_("the cadence is one of %(choices)s"),
+                                choices=", ".join(c.value for c in Cadence)),
                         "cadence") from None
     return None if cadence is checkins.cadence else cadence
 
 
 def _text(value: Any, field: str, limit: int) -> str:
     if not isinstance(value, str):
-        raise CaseError("give this as text", field)
+        raise CaseError(Wording(N_("give this as text")), field)
     text = "".join(c for c in value.replace("\r\n", "\n")
                    if c == "\n" or unicodedata.category(c) != "Cc").strip()
     if len(text) > limit:
-        raise CaseError(f"up to {limit:,} characters; this has {len(text):,}", field)
+        raise CaseError(Wording(N_("up to %(most)s characters; this has %(given)s"),
+                                most=f"{limit:,}", given=f"{len(text):,}"), field)
     return text

@@ -33,6 +33,8 @@ from signing.domain.cases.model import (
     CaseError,
     Outcome,
 )
+from signing.domain.errors import Wording
+from signing.domain.wording import N_
 
 ASSESSMENTS = ("met", "partly met", "not met")  # as docgen.letters states them
 MAX_TEXT = 5_000  # a goal's result or evidence, the summary, a comment, a reason
@@ -112,45 +114,48 @@ def propose(case: Case, goals: Sequence[Goal], form: OutcomeForm, *, pending: Pr
     result with evidence for every goal of the plan (and for nothing else)."""
     _require_open(case)
     if pending is ProposalState.PROPOSED:
-        raise CaseError("an outcome is already waiting for HR's approval; HR approve it or "
-                        "return it with a comment first", "outcome")
+        raise CaseError(Wording(N_("an outcome is already waiting for HR's approval; HR "
+                                   "approve it or return it with a comment first")), "outcome")
     if pending is ProposalState.APPROVED:
-        raise CaseError("the outcome was approved and its letter sent; the case closes when "
-                        "the letter's record is archived", "outcome")
+        raise CaseError(_approved_already(), "outcome")
     today = now.astimezone(ZoneInfo(zone)).date()
     if today < case.end - EARLY_BY:
-        raise CaseError(f"the outcome is proposed at the plan's end ({case.end.isoformat()}),"
-                        f" from {(case.end - EARLY_BY).isoformat()} on", "outcome")
+        raise CaseError(Wording(N_("the outcome is proposed at the plan's end (%(end)s), "
+                                   "from %(start)s on"), end=case.end.isoformat(),
+                                start=(case.end - EARLY_BY).isoformat()), "outcome")
     try:
         outcome = Outcome(form.outcome.strip())
     except ValueError:
         outcome = None
     if outcome not in END_OUTCOMES:
-        raise CaseError("choose the outcome: met or not_met (an early close is HR's, with "
-                        "a reason)", "outcome")
+        raise CaseError(Wording(N_("choose the outcome: met or not_met (an early close is "
+                                   "HR's, with a reason)")), "outcome")
     summary = _text(form.summary, "summary", required=False)
     given = dict(form.goals or {})
     for key in given:
         if not str(key).isdigit() or not 1 <= int(key) <= len(goals):
-            raise CaseError(f"the plan has no goal {str(key)[:20]}; its goals are 1 to "
-                            f"{len(goals)}", f"goals[{str(key)[:20]}]")
+            raise CaseError(Wording(N_("the plan has no goal %(goal)s; its goals are 1 to "
+                                       "%(last)s"), goal=str(key)[:20], last=len(goals)),
+                            f"goals[{str(key)[:20]}]")
     results = []
     for number in range(1, len(goals) + 1):
         entry = given.get(str(number)) or {}
         field = f"goals[{number}]"
         assessment = " ".join(str(entry.get("assessment") or "").split()).lower()
         if assessment not in ASSESSMENTS:
-            raise CaseError(f"assess goal {number}: {', '.join(ASSESSMENTS)}",
+            raise CaseError(Wording(N_("assess goal %(goal)s: %(choices)s"), goal=number,
+                                    choices=", ".join(ASSESSMENTS)),
                             f"{field}.assessment")
         result = _text(entry.get("result"), f"{field}.result",
-                       missing=f"write goal {number}'s result at the final review")
+                       missing=Wording(N_("write goal %(goal)s's result at the final review"),
+                                       goal=number))
         evidence = _text(entry.get("evidence"), f"{field}.evidence",
-                         missing=f"give the evidence for goal {number}'s result: the report, "
-                                 "the dates, what shows it")
+                         missing=Wording(N_("give the evidence for goal %(goal)s's result: the "
+                                            "report, the dates, what shows it"), goal=number))
         results.append(GoalResult(number, assessment, result, evidence))
     if outcome is Outcome.MET and any(r.assessment == "not met" for r in results):
-        raise CaseError("the outcome is met, yet a goal is assessed not met; correct the "
-                        "outcome or the goal's assessment", "outcome")
+        raise CaseError(Wording(N_("the outcome is met, yet a goal is assessed not met; "
+                                   "correct the outcome or the goal's assessment")), "outcome")
     return Proposal(outcome, summary, tuple(results), by, now)
 
 
@@ -158,13 +163,14 @@ def approve(case: Case, pending: ProposalState | None) -> None:
     """HR may approve a proposal that waits for them, on an open case."""
     _require_open(case)
     if pending is not ProposalState.PROPOSED:
-        raise CaseError("there is no proposed outcome waiting for approval", "outcome")
+        raise CaseError(Wording(N_("there is no proposed outcome waiting for approval")),
+                        "outcome")
 
 
 def return_proposal(case: Case, pending: ProposalState | None, comment: str) -> str:
     """HR's comment on a proposal they send back; the proposal must be waiting."""
     approve(case, pending)
-    return _text(comment, "comment", missing="say what to correct, for the proposer")
+    return _text(comment, "comment", missing=Wording(N_("say what to correct, for the proposer")))
 
 
 def close_early(case: Case, outcome: str, reason: str, *,
@@ -177,12 +183,16 @@ def close_early(case: Case, outcome: str, reason: str, *,
     except ValueError:
         chosen = None
     if chosen not in EARLY_OUTCOMES:
-        raise CaseError("an early close is resigned or withdrawn", "outcome")
+        raise CaseError(Wording(N_("an early close is resigned or withdrawn")), "outcome")
     if pending is ProposalState.APPROVED:
-        raise CaseError("the outcome was approved and its letter sent; the case closes when "
-                        "the letter's record is archived", "outcome")
+        raise CaseError(_approved_already(), "outcome")
     return EarlyClose(chosen, _text(reason, "reason",
-                                    missing="give the reason the case closes early"))
+                                    missing=Wording(N_("give the reason the case closes early"))))
+
+
+def _approved_already() -> Wording:
+    return Wording(N_("the outcome was approved and its letter sent; the case closes when "
+                      "the letter's record is archived"))
 
 
 def _require_open(case: Case) -> None:
@@ -192,11 +202,12 @@ def _require_open(case: Case) -> None:
 
 def _text(value: Any, field: str, *, required: bool = True, missing: str = "") -> str:
     if value is not None and not isinstance(value, str):
-        raise CaseError("give this as text", field)
+        raise CaseError(Wording(N_("give this as text")), field)
     text = "".join(c for c in (value or "").replace("\r\n", "\n")
                    if c == "\n" or unicodedata.category(c) != "Cc").strip()
     if required and not text:
-        raise CaseError(missing or "this is needed", field)
+        raise CaseError(missing or Wording(N_("this is needed")), field)
     if len(text) > MAX_TEXT:
-        raise CaseError(f"up to {MAX_TEXT:,} characters; this has {len(text):,}", field)
+        raise CaseError(Wording(N_("up to %(most)s characters; this has %(given)s"),
+                                most=f"{MAX_TEXT:,}", given=f"{len(text):,}"), field)
     return text
