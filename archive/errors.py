@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+
+def N_(text: str) -> str:
+    """Marks a message for the console's catalog (babel.cfg extracts it); the archive
+    itself speaks English, and the console translates ``msgid`` with ``values``."""
+    return text
+
 
 class ArchiveError(Exception):
-    """Base class of every error the archive raises."""
+    """Base class of every error the archive raises. One a person may meet on a page
+    keeps its message before its values apart (``msgid``, ``values``), as
+    signing.domain.errors.Wording does (the archive does not import the signing
+    package): its ``str`` stays the English sentence."""
+
+    msgid: str | None = None
+    values: Mapping[str, object] | None = None
+
+    def worded(self, msgid: str, **values: object) -> str:
+        """The English of ``msgid`` filled with ``values``, kept apart for translation."""
+        self.msgid, self.values = msgid, values
+        return msgid % values if values else msgid
 
 
 class BlobNotFound(ArchiveError):

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, t
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.access import Reader, log_access
-from archive.errors import ArchiveError, BlobNotFound
+from archive.errors import N_, ArchiveError, BlobNotFound
 from archive.models import ArchivedRecord, LegalHold, RecordVersion, Tombstone
 from archive.records import fold, get_record
 from archive.store import BlobStore
@@ -34,9 +34,9 @@ BLOB_COLUMNS = ("original_sha256", "final_sha256", "plan_sha256", "audit_sha256"
 
 
 class HoldError(ArchiveError):
-    def __init__(self, envelope_id: str, message: str) -> None:
+    def __init__(self, envelope_id: str, message: str, **values: object) -> None:
         self.envelope_id = envelope_id
-        super().__init__(message)
+        super().__init__(self.worded(message, **values))
 
 
 class HoldNotFound(HoldError):
@@ -59,7 +59,7 @@ def reason_problem(reason: str) -> str | None:
 def _reason(reason: str) -> str:
     problem = reason_problem(reason)
     if problem is not None:
-        raise HoldError("", f"reason: {problem}")
+        raise HoldError("", N_("reason: %(problem)s"), problem=problem)
     return " ".join(reason.split())
 
 
@@ -69,8 +69,9 @@ def place_hold(session: Session, envelope_id: str, *, reason: str, by: Reader,
     reason = _reason(reason)
     record = get_record(session, envelope_id)
     if record.on_hold:
-        raise HoldError(envelope_id, f"envelope {envelope_id} is already on hold since "
-                                     f"{record.hold_at:%Y-%m-%d} ({record.hold_reason})")
+        raise HoldError(envelope_id, N_("envelope %(envelope)s is already on hold since "
+                                        "%(since)s (%(reason)s)"), envelope=envelope_id,
+                        since=f"{record.hold_at:%Y-%m-%d}", reason=record.hold_reason)
     record.hold_reason, record.hold_by, record.hold_at = reason, by.actor, now
     log_access(session, by, "hold", now=now, envelope_id=envelope_id, detail=reason)
     return record
@@ -81,7 +82,8 @@ def lift_hold(session: Session, envelope_id: str, *, reason: str, by: Reader,
     reason = _reason(reason)
     record = get_record(session, envelope_id)
     if not record.on_hold:
-        raise HoldError(envelope_id, f"envelope {envelope_id} is not on hold")
+        raise HoldError(envelope_id, N_("envelope %(envelope)s is not on hold"),
+                        envelope=envelope_id)
     record.hold_reason = record.hold_by = record.hold_at = None
     log_access(session, by, "lift hold", now=now, envelope_id=envelope_id, detail=reason)
     return record
@@ -122,13 +124,14 @@ def place_group_hold(session: Session, scope: str, value: str, *, reason: str, b
     retention period until the hold is released."""
     problem = hold_value_problem(scope, value)
     if problem is not None:
-        raise HoldError("", f"{scope}: {problem}")
+        raise HoldError("", "%(scope)s: %(problem)s", scope=scope, problem=problem)
     reason, value = _reason(reason), " ".join(value.split())
     folded = fold(value)
     for hold in active_holds(session):
         if hold.scope == scope and hold.value_folded == folded:
-            raise HoldError("", f"{scope} \"{value}\" is already held: {describe_hold(hold)} "
-                                f"since {hold.placed_at:%Y-%m-%d}")
+            raise HoldError("", N_("%(scope)s \"%(value)s\" is already held: %(hold)s since "
+                                   "%(since)s"), scope=scope, value=value,
+                                hold=describe_hold(hold), since=f"{hold.placed_at:%Y-%m-%d}")
     hold = LegalHold(scope=scope, value=value, value_folded=folded, reason=reason,
                      placed_by=by.actor[:200], placed_at=now)
     session.add(hold)
@@ -142,10 +145,11 @@ def release_group_hold(session: Session, hold_id: int, *, reason: str, by: Reade
     reason = _reason(reason)
     hold = session.get(LegalHold, hold_id, with_for_update=True)
     if hold is None:
-        raise HoldNotFound("", f"there is no legal hold {hold_id}")
+        raise HoldNotFound("", N_("there is no legal hold %(hold)s"), hold=hold_id)
     if not hold.active:
-        raise HoldError("", f"legal hold {hold_id} was already released on "
-                            f"{hold.released_at:%Y-%m-%d} by {hold.released_by}")
+        raise HoldError("", N_("legal hold %(hold)s was already released on %(on)s by "
+                               "%(by)s"), hold=hold_id, on=f"{hold.released_at:%Y-%m-%d}",
+                        by=hold.released_by)
     hold.released_at, hold.released_by, hold.release_reason = now, by.actor[:200], reason
     log_access(session, by, f"release {hold.scope} hold", now=now,
                detail=f"{describe_hold(hold)}: released: {reason}")

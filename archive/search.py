@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from archive.errors import ArchiveError
+from archive.errors import N_, ArchiveError
 from archive.models import ArchivedRecord
 from archive.records import OUTCOMES, fold
 
@@ -43,9 +43,9 @@ CASE_OUTCOMES = ("met", "not_met", "resigned", "withdrawn")
 
 
 class InvalidQuery(ArchiveError):
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, **values: object) -> None:
         self.field = field
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{field}: {self.worded(message, **values)}")
 
 
 @dataclass(frozen=True)
@@ -74,23 +74,25 @@ class SearchQuery:
             if value is None:
                 continue
             if not value.strip() or len(value) > MAX_TEXT:
-                raise InvalidQuery(name, f"give 1 to {MAX_TEXT} characters")
+                raise InvalidQuery(name, N_("give 1 to %(most)s characters"), most=MAX_TEXT)
             if any(ord(c) < 32 for c in value):
-                raise InvalidQuery(name, "control characters are not allowed")
+                raise InvalidQuery(name, N_("control characters are not allowed"))
         if self.outcome is not None and self.outcome not in OUTCOMES:
-            raise InvalidQuery("outcome", f"one of {', '.join(OUTCOMES)}")
+            raise InvalidQuery("outcome", N_("one of %(choices)s"), choices=", ".join(OUTCOMES))
         if self.case_outcome is not None and self.case_outcome not in CASE_OUTCOMES:
-            raise InvalidQuery("case_outcome", f"one of {', '.join(CASE_OUTCOMES)}")
+            raise InvalidQuery("case_outcome", N_("one of %(choices)s"),
+                               choices=", ".join(CASE_OUTCOMES))
         if self.sort.lstrip("-") not in SORTS:
-            raise InvalidQuery("sort", f"one of {', '.join(SORTS)}, with - for descending")
+            raise InvalidQuery("sort", N_("one of %(choices)s, with - for descending"),
+                               choices=", ".join(SORTS))
         if not 1 <= self.limit <= MAX_LIMIT:
-            raise InvalidQuery("limit", f"from 1 to {MAX_LIMIT}")
+            raise InvalidQuery("limit", N_("from 1 to %(most)s"), most=MAX_LIMIT)
         if self.offset < 0:
-            raise InvalidQuery("offset", "0 or more")
+            raise InvalidQuery("offset", N_("0 or more"))
         for low, high in (("sent_from", "sent_to"), ("completed_from", "completed_to")):
             start, end = getattr(self, low), getattr(self, high)
             if start and end and start > end:
-                raise InvalidQuery(low, f"comes after {high}")
+                raise InvalidQuery(low, N_("comes after %(later)s"), later=high)
 
 
 @dataclass(frozen=True)

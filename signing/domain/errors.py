@@ -25,7 +25,14 @@ class Wording(str):
 def wording_of(exc: BaseException) -> Wording | None:
     """The :class:`Wording` an error was raised with, if it was."""
     first = exc.args[0] if exc.args else None
-    return first if isinstance(first, Wording) else None
+    if isinstance(first, Wording):
+        return first
+    # The archive's errors keep theirs apart the same way (archive.errors.ArchiveError):
+    # the archive does not import this package, so they are read by their attributes.
+    msgid, values = getattr(exc, "msgid", None), getattr(exc, "values", None)
+    if isinstance(msgid, str):
+        return Wording(msgid, **dict(values or {}))
+    return None
 
 
 def first_line(exc: BaseException) -> str:

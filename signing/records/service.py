@@ -40,6 +40,7 @@ from archive import (
 )
 from signing.domain import access, audit
 from signing.domain.access import Principal, Role
+from signing.domain.wording import N_
 
 DOCUMENTS = {"final.pdf": "final_sha256", "original.pdf": "original_sha256",
              "plan.json": "plan_sha256", "audit-trail.json": "audit_sha256",
@@ -154,8 +155,8 @@ def _staff_only(sessions: sessionmaker[Session], caller: Principal, action: str,
     with sessions.begin() as session:
         log_access(session, _reader(caller), action, now=now, allowed=False,
                    detail=f"denied: a {caller.role} may not hold a department or manager")
-    raise GroupHoldRefused("", "only records staff and admins hold a department's or a "
-                               "manager's records")
+    raise GroupHoldRefused("", N_("only records staff and admins hold a department's or "
+                                  "a manager's records"))
 
 
 def read_document(sessions: sessionmaker[Session], store: BlobStore, caller: Principal,

@@ -11,11 +11,13 @@ import pytest
 from docgen.model import Goal
 from signing.domain.cases import CaseError
 from signing.domain.cases.extension import goal_changes
+from tests.console import test_records_pages
 from tests.console.test_case_end import TEAM, plan_of, proposal
 from tests.console.test_console_language import set_preferences
 from tests.signing.cases.casekit import record_first, send_case_plan
 
 pytestmark = pytest.mark.database
+ids = test_records_pages.ids  # six archived records (a fixture shared with that module)
 
 
 def test_an_outcome_form_error_is_shown_in_french(console, sessions):
@@ -53,3 +55,18 @@ def test_the_domain_keeps_the_english_for_the_api_and_the_command_line():
     with pytest.raises(CaseError, match=r"^goal 1 is given twice$"):
         goal_changes([{"goal": 1, "target": "90%"}, {"goal": 1, "target": "95%"}],
                      [Goal(statement="Resolve more tickets first time")])
+
+
+def test_a_records_page_error_is_shown_in_french(console, ids, sessions):
+    """The archive's errors keep their message apart too (archive.errors.ArchiveError):
+    a second hold on a record is refused in the reader's language."""
+    who = console.sign_in("records")
+    set_preferences(sessions, who.username, "fr")
+    path = f"/console/records/{ids[0]}/hold"
+    form = {"reason": "Tribunal claim 2026/114", "confirm": "yes"}
+    assert console.post(path, data=form, token_from=path).status_code == 303
+    again = console.post(path, data=form, token_from=path)
+    assert again.status_code == 400
+    shown = html.unescape(again.get_data(as_text=True))
+    assert f"Le dossier {ids[0]} fait déjà l'objet d'une conservation légale depuis" in shown
+    assert "already on hold" not in shown

@@ -134,7 +134,7 @@ def parse_search(args: Mapping[str, str], zone: str) -> Parsed:
 
 
 def _query_problem(exc: InvalidQuery) -> str:
-    return str(exc).removeprefix(f"{exc.field}: ").capitalize() + "."
+    return signedin.problem_text(exc)  # the message without its field, translated
 
 
 @bp.get("/")
@@ -267,7 +267,7 @@ def keep(envelope_id: str, action: str) -> str | BaseResponse | tuple[str, int]:
             except RecordNotFound:
                 abort(404)
             except HoldError as exc:
-                errors["reason"] = str(exc)
+                errors["reason"] = signedin.problem_text(exc)
             else:
                 return _see_record(envelope_id, "held" if action == "hold" else "released")
     return render_template("console/record_hold.html", record=row, action=action,
@@ -326,7 +326,7 @@ def holds() -> str | BaseResponse | tuple[str, int]:
                 records.hold_group(services.sessions, who, form["scope"], form["value"],
                                    reason=form["reason"], now=_now())
             except HoldError as exc:
-                errors["value"] = str(exc)
+                errors["value"] = signedin.problem_text(exc)
             else:
                 return redirect(url_for(".holds", done="held"), 303)
     found = records.group_holds(services.sessions, who, released=True, now=_now())
@@ -359,7 +359,7 @@ def release_hold(hold_id: int) -> str | BaseResponse | tuple[str, int]:
                 records.release_group(services.sessions, who, hold_id, reason=reason,
                                       now=_now())
             except HoldError as exc:
-                errors["reason"] = str(exc)
+                errors["reason"] = signedin.problem_text(exc)
             else:
                 return redirect(url_for(".holds", done="released"), 303)
     return render_template("console/records_hold_release.html", hold=hold, count=count,
