@@ -32,21 +32,21 @@ from docgen.casefile.model import (
     check_case_file,
 )
 from docgen.casefile.pages import (
-    day,
+    characters,
     draw_certificate,
     draw_charts,
     draw_checkin,
     draw_cover,
     draw_extension,
+    extended_by,
 )
 from docgen.stamp.document import Frame, RecordPdf
 from docgen.stamp.fonts import DocumentFonts, document_fonts
 from docgen.stamp.tagging import Element, add_structure_to
+from docgen.stamp.wording import record_words
 
 A4 = (595.28, 841.89)
 _FRAME = Frame(A4[0], A4[1], left=62.0, right=62.0)
-# The language of the words the case file's own pages are drawn in.
-DRAWN_LANGUAGE = "en"
 # Characters the pages' own wording uses beyond those fonts always hold.
 _WORDING = "→•–—·“”’…"
 
@@ -88,7 +88,8 @@ def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
         except (PyPdfError, ValueError, KeyError) as exc:
             raise UnreadablePdf(f"{doc.name} is not a readable PDF ({exc})") from exc
     parts = list(_parts(case))
-    with document_fonts(_all_text(case) + _WORDING) as fonts:
+    words = record_words(case.language)
+    with document_fonts(_all_text(case) + _WORDING + characters(words)) as fonts:
         # The cover goes first but is drawn last, in the same document as the rest (one
         # set of fonts to subset and embed): its length is known from a dry run, since
         # the page numbers it lists do not change how it is laid out.
@@ -99,8 +100,8 @@ def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
             pdf = _new_pdf(fonts, case)
             entries, ranges = _draw_body(pdf, case, parts, readers, cover_pages)
             first = pdf.pages_count
-            with pdf.element("Sect", title="Case file: summary and contents") as cover:
-                cover.lang = DRAWN_LANGUAGE
+            with pdf.element("Sect", title=words._("Case file: summary and contents")) as cover:
+                cover.lang = pdf.words.tag
                 draw_cover(pdf, case, entries)
             if pdf.pages_count - first == cover_pages:
                 break
@@ -118,11 +119,13 @@ def build_case_file(case: CaseFile, timings: dict[str, float] | None = None
 
 
 def _parts(case: CaseFile) -> Iterator[Part]:
+    w = record_words(case.language)
     yield Part(f"{case.plan.title}", "document", document=case.plan)
     amendments = list(case.amendments)
     timeline: list[tuple[Any, int, Part]] = []
     for c in case.checkins:
-        title = f"Check-in {c.meeting}" + ("" if c.held_at is not None else " (missed)")
+        title = (w._("Check-in %(number)d", number=c.meeting) if c.held_at is not None
+                 else w._("Check-in %(number)d (missed)", number=c.meeting))
         when = c.held_at or c.scheduled_for
         timeline.append((when, 0, Part(title, "check-in", checkin=c,
                                        draw=_checkin(case, c))))
@@ -132,8 +135,9 @@ def _parts(case: CaseFile) -> Iterator[Part]:
                          None)
         if amendment is not None:
             amendments.remove(amendment)
-        timeline.append((e.at, 1, Part(f"Extension {e.number}: {e.days} days, to "
-                                       f"{day(e.new_end)}", "extension",
+        timeline.append((e.at, 1, Part(w._("Extension %(number)d: %(extended)s",
+                                           number=e.number, extended=extended_by(e, w)),
+                                       "extension",
                                        draw=_extension(e, amendment))))
         if amendment is not None:
             timeline.append((e.at, 2, Part(amendment.title, "document", document=amendment)))
@@ -145,7 +149,7 @@ def _parts(case: CaseFile) -> Iterator[Part]:
     if case.outcome_letter is not None:
         yield Part(case.outcome_letter.title, "document", document=case.outcome_letter)
     if case.charts:
-        yield Part("Progress against each goal", "charts",
+        yield Part(w._("Progress against each goal"), "charts",
                    draw=lambda pdf: draw_charts(pdf, case))
 
 
@@ -160,8 +164,10 @@ def _extension(extension: ExtensionPage, amendment: IncludedDocument | None
 
 
 def _new_pdf(fonts: DocumentFonts, case: CaseFile) -> RecordPdf:
-    return RecordPdf(fonts, _FRAME, company=case.company,
-                     running_footer=f"Case file · {case.employee} · {case.plan_id}")
+    w = record_words(case.language)
+    return RecordPdf(fonts, _FRAME, company=case.company, words=w,
+                     running_footer=w._("Case file · %(employee)s · %(plan)s",
+                                        employee=case.employee, plan=case.plan_id))
 
 
 def _draw_body(pdf: RecordPdf, case: CaseFile, parts: list[Part], readers: dict[str, Any],
@@ -179,8 +185,7 @@ def _draw_body(pdf: RecordPdf, case: CaseFile, parts: list[Part], readers: dict[
             assert part.draw is not None
             before = pdf.pages_count
             with pdf.element("Sect", title=part.title) as section:
-                # The drawn pages' words are English; the charts' are the plan's.
-                section.lang = None if part.kind == "charts" else DRAWN_LANGUAGE
+                section.lang = pdf.words.tag
                 part.draw(pdf)
             count = pdf.pages_count - before
             ranges.append((before, pdf.pages_count))
@@ -188,11 +193,12 @@ def _draw_body(pdf: RecordPdf, case: CaseFile, parts: list[Part], readers: dict[
         at += count
     documents, checkins = _included(parts, entries)
     before = pdf.pages_count
-    with pdf.element("Sect", title="Certificate of the case") as section:
-        section.lang = DRAWN_LANGUAGE
+    certificate = pdf.words._("Certificate of the case")
+    with pdf.element("Sect", title=certificate) as section:
+        section.lang = pdf.words.tag
         draw_certificate(pdf, case, documents, checkins)
     count = pdf.pages_count - before
-    entries.append(Entry("Certificate of the case", at + 1, at + count, "certificate"))
+    entries.append(Entry(certificate, at + 1, at + count, "certificate"))
     ranges.append((before, pdf.pages_count))
     return entries, ranges
 
@@ -210,7 +216,7 @@ def _assemble(case: CaseFile, drawing: bytes, cover: tuple[int, int], parts: lis
     for page in drawn.pages[cover[0]:cover[1]]:
         placed[cover[0] + len(writer.pages) + 1] = len(writer.pages)
         writer.add_page(page)
-    outline = [("Case file: summary and contents", 0)]
+    outline = [(record_words(case.language)._("Case file: summary and contents"), 0)]
     for part, (first, last), entry in zip([*parts, None], ranges, entries, strict=True):
         outline.append((entry.title, entry.first - 1))
         if part is not None and part.document is not None:

@@ -20,10 +20,10 @@ from typing import Any
 
 from docgen.casefile.build import _all_text
 from docgen.casefile.model import ANSWER_KINDS, CaseFileInvalid, CheckinPage, canonical
-from docgen.casefile.pages import draw_checkin, row
+from docgen.casefile.pages import characters, draw_checkin, row
 from docgen.stamp.document import MUTED, SMALL, Frame, RecordPdf
 from docgen.stamp.errors import UnreadablePdf
-from docgen.stamp.wording import exact_time
+from docgen.stamp.wording import exact_time, record_words
 
 RECORD_NAME = "checkin-record.json"
 FORMAT = "plansign check-in record 1"
@@ -46,6 +46,7 @@ class CheckinRecordDocument:
     page: CheckinPage
     version: int  # 1, then one more for each later answer of the employee's
     made_at: dt.datetime
+    language: str = "en"  # the plan's: the record's own words are written in it
 
     @property
     def record_sha256(self) -> str:
@@ -61,16 +62,19 @@ def build_checkin_record(doc: CheckinRecordDocument) -> bytes:
     from docgen.stamp.fonts import document_fonts
 
     _check(doc)
-    with document_fonts(_text(doc) + _WORDING) as fonts:
-        pdf = RecordPdf(fonts, _FRAME, company=doc.company,
-                        running_footer=f"Check-in record · {doc.employee} · {doc.plan_id}")
+    w = record_words(doc.language)
+    with document_fonts(_text(doc) + _WORDING + characters(w)) as fonts:
+        pdf = RecordPdf(fonts, _FRAME, company=doc.company, words=w,
+                        running_footer=w._("Check-in record · %(employee)s · %(plan)s",
+                                           employee=doc.employee, plan=doc.plan_id))
         draw_checkin(pdf, doc.page, of=doc.scheduled, zone=doc.zone)
         _draw_about(pdf, doc)
         drawing = bytes(pdf.output())
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(drawing)))
     writer.add_attachment(RECORD_NAME, record_data(doc))
-    writer.add_metadata({"/Title": f"Check-in {doc.page.meeting}: {doc.employee}, "
-                                   f"{doc.plan_id}",
+    writer.add_metadata({"/Title": w._("Check-in %(number)d: %(employee)s, %(plan)s",
+                                       number=doc.page.meeting, employee=doc.employee,
+                                       plan=doc.plan_id),
                          "/Author": doc.company or "plansign", "/Creator": "plansign"})
     out = io.BytesIO()
     writer.write(out)
@@ -117,22 +121,24 @@ def read_record_data(pdf: bytes) -> dict[str, Any] | None:
 
 
 def _draw_about(pdf: RecordPdf, doc: CheckinRecordDocument) -> None:
-    pdf.subheading("About this record")
+    w = pdf.words
+    pdf.subheading(w._("About this record"))
     with pdf.element("Table"):
-        row(pdf, "Employee", doc.employee)
-        row(pdf, "Plan reference", doc.plan_id or "—")
-        row(pdf, "Envelope", doc.envelope_id, mono=True)
-        row(pdf, "Check-in record", doc.checkin_id, mono=True)
-        row(pdf, "Version", f"{doc.version}, made {exact_time(doc.made_at)}")
-        row(pdf, "Record's SHA-256", doc.record_sha256, mono=True)
-    pdf.para("This is the check-in record as the employee's answer to it stood when this "
+        row(pdf, w._("Employee"), doc.employee)
+        row(pdf, w._("Plan reference"), doc.plan_id or "—")
+        row(pdf, w._("Envelope"), doc.envelope_id, mono=True)
+        row(pdf, w._("Check-in record"), doc.checkin_id, mono=True)
+        row(pdf, w._("Version"), w._("%(version)d, made %(when)s", version=doc.version,
+                                     when=exact_time(doc.made_at)))
+        row(pdf, w._("Record's SHA-256"), doc.record_sha256, mono=True)
+    pdf.para(w._("This is the check-in record as the employee's answer to it stood when this "
              "document was made. The record itself is never changed; a later answer (an "
              "acknowledgement, a comment) gives a new version of this document, and the "
              "earlier versions are kept. When the plan's case closes, the case file holds "
              "every check-in record, and states the same SHA-256 for a record whose answer "
              "has not changed since. The document is sealed with the organisation's "
              "electronic seal; “plansign verify <file>” on the plansign server checks the "
-             "seal and the hash.", size=SMALL, color=MUTED)
+             "seal and the hash."), size=SMALL, color=MUTED)
 
 
 def _check(doc: CheckinRecordDocument) -> None:

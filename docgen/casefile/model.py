@@ -17,6 +17,7 @@ from typing import Any
 
 from docgen.charts import Chart
 from docgen.errors import DocgenError
+from docgen.stamp.wording import N_
 
 
 class CaseFileInvalid(DocgenError):
@@ -148,6 +149,7 @@ class CaseFile:
     charts: tuple[Chart, ...] = ()
     events: tuple[CaseEvent, ...] = ()
     scheduled: int = 0  # meetings the plan (as extended) scheduled; 0: as many as recorded
+    language: str = "en"  # the plan's: the case file's own pages are written in it
 
     @property
     def documents(self) -> tuple[IncludedDocument, ...]:
@@ -172,10 +174,11 @@ class BuiltCaseFile:
     contents: tuple[Entry, ...]
 
 
-OUTCOME_LABELS = {"met": "Goals met: the plan closed successfully",
-                  "not_met": "Goals not met",
-                  "resigned": "Closed early: the employee resigned",
-                  "withdrawn": "Closed early: the plan was withdrawn"}
+# Translated where they are drawn (docgen.casefile.pages), in the plan's language.
+OUTCOME_LABELS = {"met": N_("Goals met: the plan closed successfully"),
+                  "not_met": N_("Goals not met"),
+                  "resigned": N_("Closed early: the employee resigned"),
+                  "withdrawn": N_("Closed early: the plan was withdrawn")}
 
 
 def check_case_file(case: CaseFile) -> None:

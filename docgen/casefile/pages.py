@@ -4,13 +4,23 @@ extension, the progress charts and the certificate of the whole case.
 Drawn with the record's own typography (:class:`docgen.stamp.document.RecordPdf`): people's
 text as text, wrapped, each paragraph in its own direction (an Arabic comment is set
 right to left and shaped), never read as markup.
+
+The pages' own words are in the plan's language: the ``docgen`` gettext domain, through
+the :class:`~docgen.stamp.wording.RecordWords` the pdf carries (``pdf.words``; mirrored
+for Arabic as the stamp pages are), dates by locale. What the case file's data holds
+(the hashed check-in records: a goal's status, "Goal N: ..." milestones) stays as it was
+recorded, in English, so a record's SHA-256 does not depend on the language it is shown
+in; it is translated where it is drawn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from docgen.casefile.model import (
     OUTCOME_LABELS,
@@ -22,66 +32,98 @@ from docgen.casefile.model import (
 )
 from docgen.charts.pdf import draw_chart
 from docgen.stamp.document import HEADING, MUTED, SMALL, RecordPdf
-from docgen.stamp.wording import exact_time, long_time
+from docgen.stamp.wording import N_, RecordWords, exact_time
 
 _LABEL_WIDTH = 132.0
 _ANSWER_COLOURS = {"acknowledged": (30, 100, 55), "no_answer": (156, 42, 42),
                    "pending": (96, 96, 96)}
 
 
-def local(moment: dt.datetime, zone: str) -> str:
-    """``Tuesday 12 January 2027, 10:00 GMT``: a meeting's time on the plan's clock."""
+# A goal's status as the check-in record holds it (signing.domain.cases.charts'
+# STATUS_LABELS, in English): marked again here, as docgen reads no signing module.
+STATUS_WORDS = (N_("on track"), N_("at risk"), N_("off track"), N_("met"))
+# "Goal 2: Close 40 tickets a week": a milestone as the case file task writes it.
+_MILESTONE = re.compile(r"Goal (\d+): (.*)", re.DOTALL)
+
+
+def local(moment: dt.datetime, zone: str, w: RecordWords) -> str:
+    """``Tuesday 12 January 2027, 10:00 GMT`` (in ``w``'s language): a meeting's time on
+    the plan's clock."""
     m = moment.astimezone(ZoneInfo(zone))
-    return f"{m:%A} {m.day} {m:%B %Y}, {m:%H:%M} {m.tzname() or zone}"
+    if w.language == "en":
+        return f"{m:%A} {m.day} {m:%B %Y}, {m:%H:%M} {m.tzname() or zone}"
+    return w._when(format_date(m, "full", locale=w.locale), m)
 
 
-def day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+def characters(w: RecordWords) -> str:
+    """The characters of the pages' own words in ``w``'s language, weekdays included: the
+    document's fonts are cut down to its text, and these are part of it."""
+    weekdays = (format_date(dt.date(2027, 1, 4 + n), "full", locale=w.locale)
+                for n in range(7))
+    return "".join(sorted(w.characters)) + "".join(weekdays)
+
+
+def day(value: dt.date, w: RecordWords) -> str:
+    return w.long_date(dt.datetime(value.year, value.month, value.day))
+
+
+def milestone(text: str, w: RecordWords) -> str:
+    """A milestone due at a check-in, its "Goal N:" in ``w``'s language."""
+    found = _MILESTONE.fullmatch(text)
+    if found is None:
+        return text
+    return w._("Goal %(number)s: %(milestone)s", number=found[1], milestone=found[2])
 
 
 # -- cover ---------------------------------------------------------------------------------
 
 
 def draw_cover(pdf: RecordPdf, case: CaseFile, contents: Sequence[Entry]) -> None:
-    pdf.new_section("Case file")
-    pdf.heading("Case file: Performance Improvement Plan")
+    w = pdf.words
+    pdf.new_section(w._("Case file"))
+    pdf.heading(w._("Case file: Performance Improvement Plan"))
     pdf.para(f"{case.employee}", size=13, style="B", space_after=1)
-    who = ", ".join(x for x in (case.employee_id and f"employee {case.employee_id}",
+    who = ", ".join(x for x in (case.employee_id and w._("employee %(id)s",
+                                                          id=case.employee_id),
                                 case.department) if x)
     if who:
         pdf.para(who, size=SMALL, color=MUTED, space_after=6)
-    pdf.para("This file holds the whole record of the plan after it was sent: the plan and "
+    pdf.para(w._("This file holds the whole record of the plan after it was sent: the plan and "
              "its acknowledgements, every check-in with the employee's acknowledgement and "
              "comments, any extension and amended plan, the outcome letter, each goal's "
              "progress, and a certificate listing every document's SHA-256 and every event "
              "of the case. It is sealed as a whole; the documents it includes keep their "
-             "own seals and are also attached to it unchanged.", size=8.5, space_after=8)
+             "own seals and are also attached to it unchanged."), size=8.5, space_after=8)
     held = [c for c in case.checkins if c.held_at is not None]
     missed = [c for c in case.checkins if c.held_at is None]
     acknowledged = [c for c in case.checkins if c.answer.kind == "acknowledged"]
     commented = [c for c in case.checkins if c.answer.comments]
     scheduled = case.scheduled or len(case.checkins)
     with pdf.element("Table"):
-        row(pdf, "Outcome", OUTCOME_LABELS[case.outcome], bold=True)
+        row(pdf, w._("Outcome"), w._(OUTCOME_LABELS[case.outcome]), bold=True)
         if case.outcome_reason:
-            row(pdf, "Outcome, in HR's words", case.outcome_reason)
-        row(pdf, "Plan", f"{case.plan_id} · from {day(case.start)} to {day(case.end)}"
-                         f" ({(case.end - case.start).days} days"
-                         + (f", extended {len(case.extensions)} time"
-                            f"{'s' if len(case.extensions) > 1 else ''}"
-                            if case.extensions else "") + ")")
-        row(pdf, "Manager", case.manager)
-        row(pdf, "HR", case.hr)
-        row(pdf, "Check-ins", f"{len(held)} held and {len(missed)} missed of {scheduled} "
-                              f"scheduled; {len(acknowledged)} acknowledged by the employee, "
-                              f"{len(commented)} with the employee's comments")
-        row(pdf, "Closed", long_time(case.closed_at))
-        row(pdf, "Envelope", case.envelope_id, mono=True)
-    pdf.subheading("Contents")
+            row(pdf, w._("Outcome, in HR's words"), case.outcome_reason)
+        days = w.ngettext("%(num)d day", "%(num)d days", (case.end - case.start).days)
+        if case.extensions:
+            days = w._("%(days)s, %(extended)s", days=days, extended=w.ngettext(
+                "extended once", "extended %(num)d times", len(case.extensions)))
+        row(pdf, w._("Plan"), w._("%(plan)s · from %(start)s to %(end)s (%(days)s)",
+                                  plan=case.plan_id, start=day(case.start, w),
+                                  end=day(case.end, w), days=days))
+        row(pdf, w._("Manager"), case.manager)
+        row(pdf, w._("HR"), case.hr)
+        row(pdf, w._("Check-ins"), w._(
+            "%(held)d held and %(missed)d missed of %(scheduled)d scheduled; "
+            "%(acknowledged)d acknowledged by the employee, %(commented)d with the "
+            "employee's comments", held=len(held), missed=len(missed), scheduled=scheduled,
+            acknowledged=len(acknowledged), commented=len(commented)))
+        row(pdf, w._("Closed"), w.long_time(case.closed_at))
+        row(pdf, w._("Envelope"), case.envelope_id, mono=True)
+    pdf.subheading(w._("Contents"))
     with pdf.element("Table"):
         for entry in contents:
-            pages = (f"page {entry.first}" if entry.first == entry.last
-                     else f"pages {entry.first}–{entry.last}")
+            pages = (w._("page %(number)d", number=entry.first) if entry.first == entry.last
+                     else w._("pages %(first)d–%(last)d", first=entry.first, last=entry.last))
             row(pdf, pages, entry.title, label_width=90)
 
 
@@ -91,37 +133,40 @@ def draw_cover(pdf: RecordPdf, case: CaseFile, contents: Sequence[Entry]) -> Non
 def draw_checkin(pdf: RecordPdf, c: CheckinPage, *, of: int, zone: str) -> None:
     """One check-in record: in the case file (``of``: the meetings scheduled) and alone,
     as the employee's own record of it (:mod:`docgen.casefile.checkin_record`)."""
-    title = f"Check-in {c.meeting} of {of}" if of >= c.meeting else f"Check-in {c.meeting}"
+    w = pdf.words
+    title = (w._("Check-in %(number)d of %(of)d", number=c.meeting, of=of) if of >= c.meeting
+             else w._("Check-in %(number)d", number=c.meeting))
     pdf.new_section(title)
-    pdf.heading(title + ("" if c.held_at is not None else ": missed"))
+    pdf.heading(title if c.held_at is not None else w._("%(title)s: missed", title=title))
     with pdf.element("Table"):
-        row(pdf, "Scheduled", local(c.scheduled_for, zone))
+        row(pdf, w._("Scheduled"), local(c.scheduled_for, zone, w))
         if c.held_at is not None:
-            row(pdf, "Held", local(c.held_at, zone))
+            row(pdf, w._("Held"), local(c.held_at, zone, w))
         else:
-            row(pdf, "Missed", c.missed_reason or "(no reason given)", bold=True)
+            row(pdf, w._("Missed"), c.missed_reason or w._("(no reason given)"), bold=True)
         if c.attendees:
-            row(pdf, "Attended", ", ".join(c.attendees))
-        row(pdf, "Recorded by", f"{c.recorded_by}, {long_time(c.recorded_at)}")
+            row(pdf, w._("Attended"), ", ".join(c.attendees))
+        row(pdf, w._("Recorded by"), f"{c.recorded_by}, {w.long_time(c.recorded_at)}")
     if c.milestones:
-        pdf.subheading("Milestones due for this meeting")
-        for milestone in c.milestones:
-            pdf.para(f"•  {milestone}", size=9, indent=6, space_after=1)
+        pdf.subheading(w._("Milestones due for this meeting"))
+        for due in c.milestones:
+            pdf.para(f"•  {milestone(due, w)}", size=9, indent=6, space_after=1)
     if c.goals:
-        pdf.subheading("Goals")
-        pdf.wrapped_table((0.34, 0.14, 0.24, 0.28), ("Goal", "Status", "Value (baseline → target)",
-                                                    "Note"),
-                          [(f"{g.number}. {g.statement}", g.status,
+        pdf.subheading(w._("Goals"))
+        pdf.wrapped_table((0.34, 0.14, 0.24, 0.28),
+                          (w._("Goal"), w._("Status"), w._("Value (baseline → target)"),
+                           w._("Note")),
+                          [(f"{g.number}. {g.statement}", w._(g.status),
                             _value(g.value, g.baseline, g.target), g.note or "—")
                            for g in c.goals], size=7.5)
-    for label, text in (("Notes", c.notes), ("Support given since the last check-in",
-                                             c.support_given),
-                        ("Agreed next steps", c.next_steps)):
+    for label, text in ((N_("Notes"), c.notes),
+                        (N_("Support given since the last check-in"), c.support_given),
+                        (N_("Agreed next steps"), c.next_steps)):
         if text.strip():
-            pdf.subheading(label)
+            pdf.subheading(w._(label))
             pdf.para(text, size=9)
     if c.employee_view.strip():
-        pdf.subheading("The employee's view, as recorded at the meeting")
+        pdf.subheading(w._("The employee's view, as recorded at the meeting"))
         pdf.quote(c.employee_view, size=9)
     _answer(pdf, c)
 
@@ -134,56 +179,69 @@ def _value(value: str, baseline: str, target: str) -> str:
 
 
 def _answer(pdf: RecordPdf, c: CheckinPage) -> None:
-    pdf.subheading("The employee's answer to this record")
+    w = pdf.words
+    pdf.subheading(w._("The employee's answer to this record"))
     answer = c.answer
     colour = _ANSWER_COLOURS[answer.kind]
     if answer.kind == "acknowledged":
-        when = f" on {long_time(answer.at)}" if answer.at else ""
-        pdf.para(f"Acknowledged by {answer.by}{when}.", size=9, style="B", color=colour,
-                 space_after=1)
-        pdf.para("An acknowledgement confirms the record was received; it does not mean "
-                 "agreement with it.", size=SMALL, color=MUTED, space_after=4)
+        said = (w._("Acknowledged by %(name)s on %(when)s.", name=answer.by,
+                    when=w.long_time(answer.at)) if answer.at
+                else w._("Acknowledged by %(name)s.", name=answer.by))
+        pdf.para(said, size=9, style="B", color=colour, space_after=1)
+        pdf.para(w._("An acknowledgement confirms the record was received; it does not mean "
+                     "agreement with it."), size=SMALL, color=MUTED, space_after=4)
     elif answer.kind == "no_answer":
-        when = f" (recorded {long_time(answer.at)})" if answer.at else ""
-        pdf.para(f"No answer within the days given to acknowledge or comment{when}.",
-                 size=9, style="B", color=colour)
+        said = (w._("No answer within the days given to acknowledge or comment (recorded "
+                    "%(when)s).", when=w.long_time(answer.at)) if answer.at
+                else w._("No answer within the days given to acknowledge or comment."))
+        pdf.para(said, size=9, style="B", color=colour)
     else:
-        pdf.para("No answer yet when the case closed.", size=9, style="B", color=colour)
+        pdf.para(w._("No answer yet when the case closed."), size=9, style="B", color=colour)
     if answer.comments:
-        pdf.label(f"The employee's comments ({len(answer.comments)}), exactly as written")
+        pdf.label(w.ngettext("The employee's comment (%(num)d), exactly as written",
+                             "The employee's comments (%(num)d), exactly as written",
+                             len(answer.comments)))
         for comment in answer.comments:
-            pdf.para(f"{comment.author}, {long_time(comment.at)}", size=SMALL, color=MUTED,
+            pdf.para(f"{comment.author}, {w.long_time(comment.at)}", size=SMALL, color=MUTED,
                      space_after=1)
             pdf.quote(comment.text, size=9)
 
 
 def draw_extension(pdf: RecordPdf, e: ExtensionPage,
                    amendment: IncludedDocument | None) -> None:
-    title = f"Extension {e.number}"
+    w = pdf.words
+    title = w._("Extension %(number)d", number=e.number)
     pdf.new_section(title)
     pdf.heading(title)
     with pdf.element("Table"):
-        row(pdf, "Extended by", f"{e.days} days, to {day(e.new_end)}", bold=True)
-        row(pdf, "Reason", e.reason)
-        row(pdf, "Goals", "adjusted, as the amended plan states" if e.amended_goals
-            else "unchanged; the amended plan states the new dates")
-        row(pdf, "Extended by (HR)", f"{e.by}, {long_time(e.at)}")
+        row(pdf, w._("Extended by"), extended_by(e, w), bold=True)
+        row(pdf, w._("Reason"), e.reason)
+        row(pdf, w._("Goals"), w._("adjusted, as the amended plan states") if e.amended_goals
+            else w._("unchanged; the amended plan states the new dates"))
+        row(pdf, w._("Extended by (HR)"), f"{e.by}, {w.long_time(e.at)}")
     if amendment is not None:
-        pdf.para(f"{amendment.title} follows, as it was signed and sealed.", size=SMALL,
-                 color=MUTED)
+        pdf.para(w._("%(title)s follows, as it was signed and sealed.",
+                     title=amendment.title), size=SMALL, color=MUTED)
+
+
+def extended_by(e: ExtensionPage, w: RecordWords) -> str:
+    """``14 days, to 3 March 2027``."""
+    return w.ngettext("%(num)d day, to %(end)s", "%(num)d days, to %(end)s", e.days,
+                      end=day(e.new_end, w))
 
 
 # -- charts and certificate ---------------------------------------------------------------
 
 
 def draw_charts(pdf: RecordPdf, case: CaseFile) -> None:
-    pdf.new_section("Progress")
-    pdf.heading("Progress against each goal")
-    pdf.para("Each goal's metric at every check-in that was held, against the plan's "
+    w = pdf.words
+    pdf.new_section(w._("Progress"))
+    pdf.heading(w._("Progress against each goal"))
+    pdf.para(w._("Each goal's metric at every check-in that was held, against the plan's "
              "baseline (dotted) and target (dashed); a goal without a number to draw shows "
              "its status at each check-in. Marker shapes give the status: circle on track, "
              "triangle at risk, square off track, diamond met. The values follow each "
-             "chart as a table.", size=8.5, space_after=6)
+             "chart as a table."), size=8.5, space_after=6)
     for i, chart in enumerate(case.charts):
         if i:
             pdf.rule(gap=12)
@@ -196,35 +254,37 @@ def draw_charts(pdf: RecordPdf, case: CaseFile) -> None:
 def draw_certificate(pdf: RecordPdf, case: CaseFile,
                      documents: Sequence[tuple[Entry, IncludedDocument]],
                      checkins: Sequence[tuple[Entry, CheckinPage]]) -> None:
-    pdf.new_section("Certificate of the case")
-    pdf.heading("Certificate of the case")
+    w = pdf.words
+    pdf.new_section(w._("Certificate of the case"))
+    pdf.heading(w._("Certificate of the case"))
     with pdf.element("Table"):
-        row(pdf, "Employee", case.employee)
-        row(pdf, "Plan reference", case.plan_id)
-        row(pdf, "Envelope", case.envelope_id, mono=True)
-        row(pdf, "Outcome", f"{OUTCOME_LABELS[case.outcome]}, {exact_time(case.closed_at)}")
-        row(pdf, "Case file made", exact_time(case.made_at))
-    pdf.subheading("Documents")
-    pdf.para("Each document is included page by page and also attached to this file "
+        row(pdf, w._("Employee"), case.employee)
+        row(pdf, w._("Plan reference"), case.plan_id)
+        row(pdf, w._("Envelope"), case.envelope_id, mono=True)
+        row(pdf, w._("Outcome"), f"{w._(OUTCOME_LABELS[case.outcome])}, "
+                                 f"{exact_time(case.closed_at)}")
+        row(pdf, w._("Case file made"), exact_time(case.made_at))
+    pdf.subheading(w._("Documents"))
+    pdf.para(w._("Each document is included page by page and also attached to this file "
              "unchanged; its SHA-256 is of the attached file. A check-in record's SHA-256 "
-             "is of its data as attached in case-file.json.", size=SMALL, color=MUTED,
+             "is of its data as attached in case-file.json."), size=SMALL, color=MUTED,
              space_after=4)
-    pdf.wrapped_table((0.30, 0.08, 0.62), ("Document", "Pages", "SHA-256"),
+    pdf.wrapped_table((0.30, 0.08, 0.62), (w._("Document"), w._("Pages"), "SHA-256"),
                       [(entry.title, _pages(entry), d.sha256) for entry, d in documents]
                       + [(entry.title, _pages(entry), c.sha256) for entry, c in checkins],
                       size=7.0)
-    pdf.subheading("Events")
+    pdf.subheading(w._("Events"))
     if not case.events:
-        pdf.para("No events were recorded.", size=SMALL, color=MUTED)
+        pdf.para(w._("No events were recorded."), size=SMALL, color=MUTED)
     else:
-        pdf.wrapped_table((0.22, 0.48, 0.30), ("Time (UTC)", "Event", "By"),
+        pdf.wrapped_table((0.22, 0.48, 0.30), (w._("Time (UTC)"), w._("Event"), w._("By")),
                           [(exact_time(e.at), e.what, e.actor) for e in
                            sorted(case.events, key=lambda e: e.at)], size=7.0)
     pdf.ln(4)
-    pdf.para("The case file is sealed with the organisation's electronic seal, which covers "
+    pdf.para(w._("The case file is sealed with the organisation's electronic seal, which covers "
              "the whole file. To check it and every document's hash, run “plansign verify "
              "<file>” on the plansign server that holds the archive, or look at the "
-             "signature panel of a PDF reader, or run “pdfsig <file>”.", size=SMALL,
+             "signature panel of a PDF reader, or run “pdfsig <file>”."), size=SMALL,
              color=MUTED)
 
 

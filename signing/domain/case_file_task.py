@@ -44,6 +44,7 @@ from docgen.casefile import (
 )
 from docgen.languages import stored_language
 from docgen.seal import SealingKey
+from docgen.stamp.wording import ENGLISH, RecordWords, record_words
 from signing.domain import case_service, envelopes, failpoints, trail_names
 from signing.domain import workflow as wf
 from signing.domain.cases import CaseState
@@ -165,7 +166,10 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
     view = case_service.read_case(session, envelope_id, now=now)
     zone = ZoneInfo(view.zone)
     employee = plan.employee.name
-    plan_doc = IncludedDocument("plan", "The plan, signed and sealed",
+    # The case file's own words (its pages, the documents' titles) in the plan's language.
+    language = stored_language(envelope.plan_data)
+    words = record_words(language)
+    plan_doc = IncludedDocument("plan", words._("The plan, signed and sealed"),
                                 store.get(record.final_sha256), record.completed_at,
                                 "plan.pdf")
     letter = None
@@ -174,19 +178,19 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
         letter_row = session.get_one(EnvelopeRow, letter_id)
         if letter_row.final_sha256 is None:
             raise TransientFailure(f"the outcome letter {letter_id} is not sealed yet")
-        letter = IncludedDocument("outcome letter", "Outcome letter, acknowledged and sealed",
+        letter = IncludedDocument("outcome letter",
+                                  words._("Outcome letter, acknowledged and sealed"),
                                   session.get_one(Document, letter_row.final_sha256).content,
                                   _sealed_at(session, letter_id) or row.closed_at,
                                   "outcome-letter.pdf")
     extended = case_service.extension_rows(session, envelope_id)
     amendments = _amendments(session, extended, plan_date=record.sent_at,
-                             zone=zone, wait=row.outcome in ("met", "not_met"))
+                             zone=zone, wait=row.outcome in ("met", "not_met"), words=words)
     pages = [checkin_page(view, r) for r in view.records]
     checkins = [r.checkin for r in view.records]
-    # The charts are in the plan's language, as the employee reads it (the case file's
-    # own pages are still in English).
+    # The charts are in the plan's language, as the employee reads it, as the pages are.
     charts = progress_charts(plan.goals, checkins, zone, (view.case.start, view.case.end),
-                             chart_words(stored_language(envelope.plan_data)))
+                             chart_words(language))
     return CaseFile(
         envelope_id=envelope_id, plan_id=plan.plan_id or "",
         company=plan.company.name if plan.company else company_name,
@@ -202,11 +206,12 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
         events=_events(session, envelope_id, letter_id,
                        {e.amendment_envelope_id: e.number for e in extended
                         if e.amendment_envelope_id}),
-        scheduled=len(view.schedule))
+        scheduled=len(view.schedule), language=language)
 
 
 def _amendments(session: Session, extended: list[ExtensionRow], *, plan_date: dt.datetime,
-                zone: ZoneInfo, wait: bool) -> tuple[IncludedDocument, ...]:
+                zone: ZoneInfo, wait: bool, words: RecordWords = ENGLISH
+                ) -> tuple[IncludedDocument, ...]:
     """Each extension's amended plan as sealed. One not sealed yet is waited for when
     the case closed at its end (its letter came after it); after an early close it is
     left out (the extension's page still says what it changed)."""
@@ -221,7 +226,9 @@ def _amendments(session: Session, extended: list[ExtensionRow], *, plan_date: dt
                                        "sealed yet")
             continue
         found.append(IncludedDocument(
-            "amendment", f"Amendment {e.number} of the plan of {_day(plan_date, zone)}",
+            "amendment", words._("Amendment %(number)d of the plan of %(date)s",
+                                 number=e.number, date=words.long_date(
+                                     plan_date.astimezone(zone))),
             session.get_one(Document, amendment.final_sha256).content,
             _sealed_at(session, amendment.id) or e.extended_at, f"amendment-{e.number}.pdf"))
     return tuple(found)
@@ -246,6 +253,8 @@ def checkin_page(view: case_service.CaseView, r: case_service.CheckinRecord) -> 
                   plan.goals[p.goal - 1].baseline or "",
                   plan.goals[p.goal - 1].target or "", p.note)
         for p in c.goals if 1 <= p.goal <= len(plan.goals))
+    # The record's data (hashed, the same in its own PDF and the case file) keeps these
+    # words in English; the pages translate them as they draw them (docgen.casefile.pages).
     due = tuple(f"Goal {item.goal}: {m.description}" for item in view.agenda(c.meeting)
                 for m in item.milestones_due)
     return CheckinPage(c.meeting, c.scheduled_for, c.held_at, c.missed_reason, c.attendees,
@@ -300,11 +309,6 @@ def _what(type_: str, data: dict[str, object], *, letter: bool) -> str | None:
     if words is not None and meeting is not None:
         words = f"{words} ({meeting})"
     return words
-
-
-def _day(moment: dt.datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%B %Y}"
 
 
 def _who(who: Who) -> str:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive import BlobStore
 from docgen import DocgenError
 from docgen.casefile.checkin_record import CheckinRecordDocument, build_checkin_record
+from docgen.languages import stored_language
 from docgen.seal import SealingKey, resolve_level, seal
 from signing.domain import case_service, envelopes
 from signing.domain.case_file_task import checkin_page
@@ -83,7 +84,8 @@ def gather(session: Session, checkin_id: str, *, now: dt.datetime,
         envelope_id=row.envelope_id, checkin_id=checkin_id, plan_id=plan.plan_id or "",
         company=plan.company.name if plan.company else company_name,
         employee=plan.employee.name, zone=view.zone, scheduled=len(view.schedule),
-        page=page, version=1 if newest is None else newest.version + 1, made_at=now)
+        page=page, version=1 if newest is None else newest.version + 1, made_at=now,
+        language=stored_language(envelopes.load(session, row.envelope_id).plan_data))
 
 
 def keep(sessions: sessionmaker[Session], store: BlobStore, doc: CheckinRecordDocument,
