@@ -44,7 +44,7 @@ from docgen.casefile import (
 )
 from docgen.languages import stored_language
 from docgen.seal import SealingKey
-from docgen.stamp.wording import ENGLISH, RecordWords, record_words
+from docgen.stamp.wording import ENGLISH, N_, RecordWords, record_words
 from signing.domain import case_service, envelopes, failpoints, trail_names
 from signing.domain import workflow as wf
 from signing.domain.cases import CaseState
@@ -59,36 +59,39 @@ log = logging.getLogger(__name__)
 WORKER = envelopes.Actor("worker")
 
 # The case's events the case file's certificate lists, in words (StrEnum keys: found
-# by the stored type's text).
+# by the stored type's text), in the plan's language as the certificate is (the
+# ``docgen`` domain: babel-docgen.cfg).
 _WORDS: dict[str, str] = {
-    EventType.ENVELOPE_SENT: "plan sent to be signed; case opened",
-    EventType.ENVELOPE_ARCHIVED: "plan's record sealed and archived",
-    EventType.CHECKIN_MISSED: "manager reminded of an unrecorded check-in",
-    EventType.CHECKIN_HR_ALERTED: "HR alerted of an unrecorded check-in",
-    EventType.CHECKIN_ACKNOWLEDGED: "employee acknowledged receipt of a check-in record",
-    EventType.CHECKIN_COMMENTED: "employee commented on a check-in record",
-    EventType.CHECKIN_UNANSWERED: "no answer to a check-in record in time",
-    EventType.CASE_AMENDMENT_ARCHIVED: "amended plan's record sealed and archived",
-    EventType.CASE_OUTCOME_PROPOSED: "outcome proposed with evidence per goal",
-    EventType.CASE_OUTCOME_RETURNED: "proposed outcome returned by HR with a comment",
-    EventType.CASE_OUTCOME_APPROVED: "outcome approved by HR; outcome letter sent",
+    EventType.ENVELOPE_SENT: N_("plan sent to be signed; case opened"),
+    EventType.ENVELOPE_ARCHIVED: N_("plan's record sealed and archived"),
+    EventType.CHECKIN_MISSED: N_("manager reminded of an unrecorded check-in"),
+    EventType.CHECKIN_HR_ALERTED: N_("HR alerted of an unrecorded check-in"),
+    EventType.CHECKIN_ACKNOWLEDGED: N_("employee acknowledged receipt of a check-in record"),
+    EventType.CHECKIN_COMMENTED: N_("employee commented on a check-in record"),
+    EventType.CHECKIN_UNANSWERED: N_("no answer to a check-in record in time"),
+    EventType.CASE_AMENDMENT_ARCHIVED: N_("amended plan's record sealed and archived"),
+    EventType.CASE_OUTCOME_PROPOSED: N_("outcome proposed with evidence per goal"),
+    EventType.CASE_OUTCOME_RETURNED: N_("proposed outcome returned by HR with a comment"),
+    EventType.CASE_OUTCOME_APPROVED: N_("outcome approved by HR; outcome letter sent"),
 }
-# An amended plan's way, from its envelope's chain ("{n}": the amendment's number).
+_CLOSED_WORDS = {"met": N_("met"), "not_met": N_("not met"), "resigned": N_("resigned"),
+                 "withdrawn": N_("withdrawn")}
+# An amended plan's way, from its envelope's chain ("%(n)s": the amendment's number).
 _AMENDMENT_WORDS: dict[str, str] = {
-    EventType.ENVELOPE_SENT: "amended plan {n} sent to the employee",
-    EventType.SIGNER_ACKNOWLEDGED: "employee acknowledged receipt of amended plan {n}",
-    EventType.SIGNER_REFUSED: "employee refused to sign amended plan {n}",
-    EventType.SIGNER_COMMENTED: "employee commented on amended plan {n}",
-    EventType.ENVELOPE_EXPIRED: "no answer to amended plan {n} in time",
+    EventType.ENVELOPE_SENT: N_("amended plan %(n)s sent to the employee"),
+    EventType.SIGNER_ACKNOWLEDGED: N_("employee acknowledged receipt of amended plan %(n)s"),
+    EventType.SIGNER_REFUSED: N_("employee refused to sign amended plan %(n)s"),
+    EventType.SIGNER_COMMENTED: N_("employee commented on amended plan %(n)s"),
+    EventType.ENVELOPE_EXPIRED: N_("no answer to amended plan %(n)s in time"),
 }
 # The outcome letter's own way, from its envelope's chain.
 _LETTER_WORDS: dict[str, str] = {
-    EventType.ENVELOPE_SENT: "outcome letter sent to the employee",
-    EventType.SIGNER_ACKNOWLEDGED: "employee acknowledged receipt of the outcome letter",
-    EventType.SIGNER_REFUSED: "employee refused to sign the outcome letter",
-    EventType.SIGNER_COMMENTED: "employee commented on the outcome letter",
-    EventType.ENVELOPE_EXPIRED: "no answer to the outcome letter in time",
-    EventType.ENVELOPE_ARCHIVED: "outcome letter's record sealed and archived",
+    EventType.ENVELOPE_SENT: N_("outcome letter sent to the employee"),
+    EventType.SIGNER_ACKNOWLEDGED: N_("employee acknowledged receipt of the outcome letter"),
+    EventType.SIGNER_REFUSED: N_("employee refused to sign the outcome letter"),
+    EventType.SIGNER_COMMENTED: N_("employee commented on the outcome letter"),
+    EventType.ENVELOPE_EXPIRED: N_("no answer to the outcome letter in time"),
+    EventType.ENVELOPE_ARCHIVED: N_("outcome letter's record sealed and archived"),
 }
 
 
@@ -203,7 +206,7 @@ def gather(session: Session, store: BlobStore, envelope_id: str, *, now: dt.date
                                        bool(e.amended_goals), e.extended_by, e.extended_at)
                          for e in extended),
         amendments=amendments, outcome_letter=letter, charts=charts,
-        events=_events(session, envelope_id, letter_id,
+        events=_events(session, envelope_id, letter_id, words,
                        {e.amendment_envelope_id: e.number for e in extended
                         if e.amendment_envelope_id}),
         scheduled=len(view.schedule), language=language)
@@ -262,7 +265,7 @@ def checkin_page(view: case_service.CaseView, r: case_service.CheckinRecord) -> 
                        c.recorded_by, c.recorded_at, answer, due)
 
 
-def _events(session: Session, envelope_id: str, letter_id: str | None,
+def _events(session: Session, envelope_id: str, letter_id: str | None, w: RecordWords,
             amendments: dict[str, int] | None = None) -> tuple[CaseEvent, ...]:
     """The plan's sending and archiving, everything on its case, each amended plan's
     way and the outcome letter's (sent, answered, archived), oldest first, everyone by
@@ -281,9 +284,9 @@ def _events(session: Session, envelope_id: str, letter_id: str | None,
     for env, type_, at, actor, data in rows:
         if env in amendments:
             words = _AMENDMENT_WORDS.get(type_)
-            what = words.format(n=amendments[env]) if words else None
+            what = w._(words, n=amendments[env]) if words else None
         else:
-            what = _what(type_, data, letter=env != envelope_id)
+            what = _what(type_, data, w, letter=env != envelope_id)
         if what is None:
             continue
         who = names.actor(actor) if env == envelope_id else (
@@ -292,23 +295,32 @@ def _events(session: Session, envelope_id: str, letter_id: str | None,
     return tuple(events)
 
 
-def _what(type_: str, data: dict[str, object], *, letter: bool) -> str | None:
+def _what(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
+          ) -> str | None:
     meeting = data.get("meeting")
     if letter:
-        return _LETTER_WORDS.get(type_)
+        said = _LETTER_WORDS.get(type_)
+        return w._(said) if said else None
     if type_ == EventType.CHECKIN_RECORDED:
-        return (f"check-in {meeting} recorded" if data.get("held_at") else
-                f"check-in {meeting} recorded as missed")
+        return (w._("check-in %(meeting)s recorded", meeting=meeting) if data.get("held_at")
+                else w._("check-in %(meeting)s recorded as missed", meeting=meeting))
     if type_ == EventType.CASE_EXTENDED:
-        goals = " with adjusted goals" if data.get("goals") else ""
-        return (f"case extended (amendment {data.get('number')}): {data.get('days')} days, "
-                f"to {data.get('new_end')}{goals}")
+        extended = dict(number=data.get("number"), days=data.get("days"),
+                        end=data.get("new_end"))
+        return (w._("case extended (amendment %(number)s): %(days)s days, to %(end)s with "
+                    "adjusted goals", **extended) if data.get("goals")
+                else w._("case extended (amendment %(number)s): %(days)s days, to %(end)s",
+                         **extended))
     if type_ == EventType.CASE_CLOSED:
-        return f"case closed: {str(data.get('outcome', '')).replace('_', ' ')}"
+        outcome = str(data.get("outcome", ""))
+        said = _CLOSED_WORDS.get(outcome)
+        return w._("case closed: %(outcome)s",
+                   outcome=w._(said) if said else outcome.replace("_", " "))
     words = _WORDS.get(type_)
-    if words is not None and meeting is not None:
-        words = f"{words} ({meeting})"
-    return words
+    if words is None:
+        return None
+    return (w._(words) if meeting is None
+            else w._("%(event)s (%(meeting)s)", event=w._(words), meeting=meeting))
 
 
 def _who(who: Who) -> str:
