@@ -10,7 +10,9 @@ Which working day: the last one that ends no later than the sending time plus th
 link's life, so that the signing link is still good at the deadline. Only when that
 would leave the signer less than half the intended time (a one-day link sent on a
 Friday evening: the day before's end is already past) is it the first working day that
-ends after it instead. Public holidays are not known here: Monday to Friday.
+ends after it instead. Public holidays are not known here: Monday to Friday. A link that
+lives less than a day (hours, or seconds in a test of expiry) is not a working deadline
+and is kept as given: rounding it to a day's end would move it past the link's own life.
 
 Pure: times in, a time out.
 """
@@ -60,6 +62,8 @@ def deadline(sent_at: dt.datetime, life: dt.timedelta, day: WorkingDay) -> dt.da
     if life <= dt.timedelta(0):
         raise ValueError("life must be more than nothing")
     target = sent_at + life
+    if life < dt.timedelta(days=1):
+        return target.astimezone(day.zone)
     earlier = _last_day_end_by(target, day)
     if earlier - sent_at >= life / 2:
         return earlier

@@ -99,3 +99,14 @@ def test_sending_an_envelope_with_a_working_day_sets_that_deadline():
     step = wf.send(envelope, now=sent, expires_in=FORTNIGHT, working_day=WorkingDay(PARIS))
     assert step.envelope.expires_at == at(PARIS, 2026, 12, 18, 17, 0)
     assert step.events[0].data["expires_at"] == "2026-12-18T16:00:00+00:00"
+
+
+def test_a_link_that_lives_less_than_a_day_keeps_its_own_deadline():
+    """Hours (or seconds) are not a working deadline: rounding them to a day's end would
+    put the deadline past the link's life (an envelope meant to expire in 10 s waited
+    until the next evening)."""
+    day = WorkingDay(ZoneInfo("Europe/Paris"), dt.time(17, 0))
+    sent = dt.datetime(2027, 1, 8, 20, 30, tzinfo=dt.UTC)  # a Friday evening
+    for life in (dt.timedelta(seconds=10), dt.timedelta(hours=6)):
+        assert deadline(sent, life, day) == sent + life
+        assert deadline(sent, life, day).tzinfo == ZoneInfo("Europe/Paris")
