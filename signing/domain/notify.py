@@ -330,9 +330,7 @@ class Mailer:
             organizer=plan.hr.email, attendees=(plan.employee.email, plan.manager.email),
             now=job.created_at, location=checkins.location if checkins else None,
             video_link=checkins.video_link if checkins else None,
-            # The manager meets the employee, not themself.
-            meeting_with=(None if not checkins else plan.employee.name if manager
-                          else checkins.with_ or plan.manager.name),
+            meeting_with=_meeting_with(plan, Role.MANAGER if manager else Role.EMPLOYEE),
             language=stored_language(row.plan_data))
 
     def _update(self, session: Session, job: OutboxJob) -> Message:
@@ -483,10 +481,9 @@ class Mailer:
         # each told whom they meet (the manager meets the employee, not themself).
         if plan.checkins is None or signer.role == Role.HR:
             return {}
-        with_ = (plan.employee.name if signer.role == Role.MANAGER
-                 else plan.checkins.with_ or plan.manager.name)
         return {"meetings": schedule_for(plan).checkins, "location": plan.checkins.location,
-                "video_link": plan.checkins.video_link, "meeting_with": with_}
+                "video_link": plan.checkins.video_link,
+                "meeting_with": _meeting_with(plan, signer.role)}
 
 
 def _person_language(session: Session, address: str) -> str:
@@ -496,6 +493,16 @@ def _person_language(session: Session, address: str) -> str:
         func.lower(PersonRow.email) == address.lower(), PersonRow.language.is_not(None))
         .limit(1))
     return chosen if chosen in SUPPORTED else compose.SOURCE_LANGUAGE
+
+
+def _meeting_with(plan: Plan, reader: str) -> str | None:
+    """Whom ``reader`` meets at the check-ins: the manager meets the employee (not
+    themself); the employee meets whom the plan names, else the manager."""
+    if plan.checkins is None:
+        return None
+    if reader == Role.MANAGER:
+        return plan.employee.name
+    return plan.checkins.with_ or plan.manager.name
 
 
 def console_case_url(base_url: str, envelope_id: str) -> str:
