@@ -175,7 +175,7 @@ def extend_case(sessions: sessionmaker[Session], envelope_id: str, form: Extensi
             envelope.plan_data, case_service.extension_rows(session, envelope_id)),
                                     new_end=decision.new_end, cadence=decision.cadence,
                                     changes=decision.goals)
-        template, plan_date = envelope.template, _plan_date(session, envelope_id, plan, now)
+        template, plan_date = envelope.template, amended_plan_date(session, envelope_id, plan, now)
         employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
         team, drafted_by = envelope.team, envelope.drafted_by
     pdf = amendment_pdf(amended, template, Amendment(decision.number, plan_date),
@@ -319,13 +319,17 @@ def _decide(plan: Plan, row: CaseRow | None, case: Case, form: ExtensionForm,
     return decide(case, plan.checkins, plan.goals, form, max_days=options.max_days, now=now)
 
 
-def _plan_date(session: Session, envelope_id: str, plan: Plan, now: dt.datetime) -> dt.date:
-    """The date of the plan the amendment amends: the day it was sent, in its zone."""
+def amended_plan_date(session: Session, envelope_id: str, plan: Plan,
+                      otherwise: dt.datetime) -> dt.date:
+    """The date of the plan of ``envelope_id`` as its amendments name it: the day it was
+    sent, in its check-in zone (``otherwise``'s day, in that zone, for a plan with no
+    record of being sent). Every page of an amendment says it, and so does its record's
+    (the finalizer)."""
     sent = session.scalar(select(AuditEventRow.at).where(
         AuditEventRow.envelope_id == envelope_id,
         AuditEventRow.type == EventType.ENVELOPE_SENT).order_by(AuditEventRow.seq).limit(1))
     zone = ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
-    return (sent or now).astimezone(zone).date()
+    return (sent or otherwise).astimezone(zone).date()
 
 
 def _event_data(decision: ExtensionDecision, extender: str, amendment_id: str

@@ -33,7 +33,8 @@ from archive import (
 )
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, resolve_level, seal
-from docgen.stamp import SealFacts, stamp
+from docgen.stamp import DocumentKind, SealFacts, stamp
+from docgen.stamp.model import AMENDMENT, OUTCOME_LETTER, THE_PLAN
 from signing.domain import apikeys, audit, case_close, case_extension, envelopes, failpoints
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
@@ -105,7 +106,8 @@ class Finalizer:
             signers=[SignerFacts(s.id, s.role, s.name, s.email, s.state, s.decided_at)
                      for s in row.signers],
             trail=trail, plan=plan, company=self._company(plan),
-            keys=_keys_in(session, trail), seal=seal_facts)
+            keys=_keys_in(session, trail), seal=seal_facts,
+            document=document_kind(session, row, plan))
         original = session.get_one(Document, row.document_sha256).content
         result = stamp(original, completion)
         for note in result.notes:
@@ -163,6 +165,18 @@ class Finalizer:
 
     def _company(self, plan: Plan) -> str:
         return plan.company.name if plan.company else self.company_name
+
+
+def document_kind(session: Session, row: EnvelopeRow, plan: Plan) -> DocumentKind:
+    """What the envelope's record names its document: the plan (every envelope made
+    before kinds), its outcome letter, or amendment N of the plan of the day it was sent
+    (as each page of the amendment says it; the amendment's plan has the plan's zone)."""
+    if row.document_kind == OUTCOME_LETTER:
+        return DocumentKind(OUTCOME_LETTER)
+    if row.document_kind == AMENDMENT and row.amendment_number and row.case_id:
+        return DocumentKind(AMENDMENT, row.amendment_number, case_extension.amended_plan_date(
+            session, row.case_id, plan, otherwise=row.created_at))
+    return THE_PLAN
 
 
 def _archived(session: Session, row: EnvelopeRow) -> bool:
