@@ -202,7 +202,7 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
                   "amended plan's record sealed and archived",
                   "No answer within the days given", "Progress against each goal",
                   "Goal 1:", "Goal 2:", "Goal 3:", "Outcome letter",
-                  "outcome letter's record sealed and archived", "case closed: not met",
+                  "outcome letter's record sealed and archived", "case closed: goals not met",
                   "check-in 3 recorded as missed", "Certificate of the case"):
         assert squash(words) in flat, words
     assert arabic_words(ARABIC_COMMENT) <= arabic_words(text)
