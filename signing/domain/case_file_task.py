@@ -296,16 +296,16 @@ def _events(session: Session, envelope_id: str, letter_id: str | None, w: Record
             words = _AMENDMENT_WORDS.get(type_)
             what = w._(words, n=amendments[env]) if words else None
         else:
-            what = _what(type_, data, w, letter=env != envelope_id)
+            what = event_words(type_, data, w, letter=env != envelope_id)
         if what is None:
             continue
         who = names.actor(actor) if env == envelope_id else (
             others[env].get(actor.removeprefix("signer:")) or names.actor(actor))
-        events.append(CaseEvent(at, what, _who(who, w)))
+        events.append(CaseEvent(at, what, actor_words(who, w)))
     return tuple(events)
 
 
-def _what(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
+def event_words(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
           ) -> str | None:
     meeting = data.get("meeting")
     if letter:
@@ -348,7 +348,7 @@ def _extended(data: dict[str, object], w: RecordWords) -> str:
                       count, **values)
 
 
-def _who(who: Who, w: RecordWords) -> str:
+def actor_words(who: Who, w: RecordWords) -> str:
     """``Dana Whitfield (HR)``: a name, and its role in the certificate's language."""
     if not who.role:
         return who.name

@@ -11,7 +11,8 @@ import datetime as dt
 import pytest
 
 from docgen import plan_from_data
-from docgen.stamp import SealFacts
+from docgen.stamp import DocumentKind, SealFacts
+from docgen.stamp.model import AMENDMENT, OUTCOME_LETTER
 from signing.domain import audit
 from signing.domain.completion import KeyFacts, SignerFacts, completion_of
 from signing.domain.events import EventType
@@ -255,3 +256,23 @@ def test_a_french_plans_record_is_in_french_its_people_and_hashes_as_they_are(pl
     assert completion.audit_head_hash == routed_manager_first().records[-1].hash
     # A plan made before plans had a language is English, as its record always was.
     assert complete(routed_manager_first(), plan_data).language == "en"
+
+
+@pytest.mark.parametrize(("document", "title", "opened", "not_asked"), [
+    (DocumentKind(OUTCOME_LETTER),
+     "Outcome letter of the Performance Improvement Plan for Alex Sample",
+     "opened the full outcome letter (PDF)", "not asked (never sent the outcome letter)"),
+    (DocumentKind(AMENDMENT, 1, dt.date(2026, 12, 4)),
+     "Amendment 1 to the Performance Improvement Plan of 4 December 2026 for Alex Sample",
+     "opened the full amendment (PDF)", "not asked (never sent the amendment)"),
+])
+def test_an_outcome_letters_or_amendments_record_names_it(plan_data, document, title, opened,
+                                                         not_asked):
+    """The finalizer tells which document the envelope held; the title and the events
+    that name it say it (a plan's, above, as before)."""
+    waiting = SignerFacts("h1", "hr", "Sofía Castellanos", "s@example.com", "waiting", None)
+    completion = complete(routed_manager_first(), plan_data,
+                          signers=(MANAGER, EMPLOYEE, waiting), document=document)
+    assert completion.document == document and completion.title == title
+    assert opened in rows(completion, "employee")
+    assert not_asked in rows(completion, "hr")
