@@ -30,7 +30,7 @@ from signing.domain.events import EventType
 from signing.domain.finalize import Finalizer
 from signing.domain.links import LinkSigner
 from signing.domain.mail import FileMailBackend
-from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, OutboxRow
+from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow, OutboxRow
 from signing.domain.notify import Mailer
 from tests.docgen.seal.sealkit import pdfsig
 from tests.docgen.stamp.test_stamp_record import arabic_words, squash
@@ -159,6 +159,16 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
                                                       ("webhook", "case.closed")]
     webhook = next(j for j in jobs if j.kind == "webhook")
     assert set(webhook.payload) <= {"outcome", "seq"}  # thin: no reasons, no evidence
+    # The letter's own record names the letter, not the plan (issue 18).
+    with sessions() as session:
+        final = session.get_one(Document, session.get_one(EnvelopeRow, letter_id)
+                                .final_sha256).content
+    record = squash(text_of(final, tmp_path))
+    for said in (f"Outcome letter of the Performance Improvement Plan for {PLAN.employee.name}",
+                 "This page records how the employee responded to the outcome letter.",
+                 "No comments were attached to the outcome letter."):
+        assert squash(said) in record, said
+    assert "asked to sign the plan" not in record
 
     # The worker's task: the case file, sealed and archived with the plan's record.
     made_at = closed_at + dt.timedelta(minutes=1)
