@@ -29,7 +29,7 @@ TRANSLATIONS = ROOT / "signing" / "translations"
 # Where each domain's catalogs live, when not in TRANSLATIONS: docgen reads its own.
 CATALOG_DIRECTORIES = {"docgen": ROOT / "docgen" / "translations"}
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
-            "N_": None}
+            "N_": None, "NN_": (1, 2)}  # as the Makefile's extraction (NN_: a counted Wording)
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).
 TRANSLATED = tuple(c for c in SUPPORTED if c != "en")

@@ -69,8 +69,9 @@ class ProposalChanged(CaseError):
     """The proposal changed (returned, replaced) while the letter was being made."""
 
     def __init__(self) -> None:
-        super().__init__("the proposed outcome changed while its letter was being made; "
-                         "read it again before approving it", "outcome")
+        super().__init__(Wording(N_("the proposed outcome changed while its letter was "
+                                    "being made; read it again before approving it")),
+                         "outcome")
 
 
 @dataclass(frozen=True)
@@ -319,8 +320,8 @@ def _read_case(session: Session, envelope_id: str, *, now: dt.datetime,
     _require_plan(envelope)
     row = session.get(CaseRow, envelope_id)
     if row is None:
-        raise case_service.CaseUnavailable("this plan's case has not opened yet; it opens "
-                                           "when the plan is sent")
+        raise case_service.CaseUnavailable(Wording(N_("this plan's case has not opened yet; "
+                                                      "it opens when the plan is sent")))
     session.refresh(row)
     # The plan as amended by any extension (its goals), and the extensions themselves,
     # which the schedule follows.
@@ -335,8 +336,9 @@ def _read_case(session: Session, envelope_id: str, *, now: dt.datetime,
 
 def _require_plan(envelope: EnvelopeRow) -> None:
     if envelope.document_kind != PLAN:
-        raise case_service.CaseUnavailable("this envelope is a document of a plan's case, "
-                                           "not a plan: act on the plan's case")
+        raise case_service.CaseUnavailable(Wording(N_("this envelope is a document of a "
+                                                      "plan's case, not a plan: act on the "
+                                                      "plan's case")))
 
 
 def _pending(row: CaseRow) -> ProposalState | None:

@@ -56,8 +56,10 @@ from signing.domain.cases.extension import (
     meetings,
 )
 from signing.domain.cases.outcome import ProposalState
+from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, ExtensionRow
+from signing.domain.wording import N_
 from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
 
 # The outbox's email of the meetings an extension adds and cancels (signing.domain.notify).
@@ -69,9 +71,11 @@ class ExtensionChanged(CaseError):
     close) while the amended plan was being made."""
 
     def __init__(self) -> None:
-        super().__init__("the case changed while the amended plan was being made (someone "
-                         "else extended or closed it); read it again, then extend it if "
-                         "it still needs it", "days")
+        # No field of the form is wrong: the case itself moved on (the console shows it
+        # above the form, the API names no field).
+        super().__init__(Wording(N_("the case changed while the amended plan was being made "
+                                    "(someone else extended or closed it); read it again, "
+                                    "then extend it if it still needs it")), None)
 
 
 @dataclass(frozen=True)
@@ -126,19 +130,19 @@ def extension_form(data: Any) -> ExtensionForm:
     ``cadence`` and ``goals`` (a list of ``{goal, statement, metric, baseline,
     target}``), shape checked; the rules check the rest."""
     if not isinstance(data, Mapping):
-        raise CaseError("give the extension as a mapping: days, reason, and optionally "
-                        "goals and cadence", None)
+        raise CaseError(Wording(N_("give the extension as a mapping: days, reason, and "
+                                   "optionally goals and cadence")), None)
     known = {"days", "reason", "cadence", "goals"}
     for key in data:
         if key not in known:
-            raise CaseError(f"unknown field; the fields are {', '.join(sorted(known))}",
-                            str(key)[:40])
+            raise CaseError(Wording(N_("unknown field; the fields are %(fields)s"),
+                                    fields=", ".join(sorted(known))), str(key)[:40])
     for name in ("reason", "cadence"):
         if data.get(name) is not None and not isinstance(data.get(name), str):
-            raise CaseError("give this as text", name)
+            raise CaseError(Wording(N_("give this as text")), name)
     days = data.get("days")
     if days is None:
-        raise CaseError("give the number of days to extend the plan by", "days")
+        raise CaseError(Wording(N_("give the number of days to extend the plan by")), "days")
     goals = data.get("goals") or []
     return ExtensionForm(days if isinstance(days, int | str) else str(days),
                          str(data.get("reason") or ""), str(data.get("cadence") or ""), goals)
@@ -312,8 +316,13 @@ def _read(session: Session, envelope_id: str, *, now: dt.datetime, lock: bool = 
 def _decide(plan: Plan, row: CaseRow | None, case: Case, form: ExtensionForm,
             options: ExtensionOptions, now: dt.datetime) -> ExtensionDecision:
     if row is not None and row.proposal_state == ProposalState.APPROVED:
-        raise CaseError("the outcome was approved and its letter sent, so the plan can no "
-                        "longer be extended", "days")
+        # Not the days' fault: no number of days would do. The case is past extending,
+        # so no field is named, and the sentence says what happens instead.
+        raise CaseError(Wording(N_("the outcome was approved and its letter sent to the "
+                                   "employee, so the plan can no longer be extended; nothing "
+                                   "was changed, and the case closes with that outcome once "
+                                   "the employee answers the letter or its deadline "
+                                   "passes")), None)
     # plan.checkins is the signed plan's schedule (extensions amend goals, not it); the
     # case's extensions carry any change of cadence.
     return decide(case, plan.checkins, plan.goals, form, max_days=options.max_days, now=now)

@@ -57,8 +57,10 @@ from signing.domain.cases import (
     MeetingAlreadyRecorded,
 )
 from signing.domain.cases.extension import GoalChange, amended_goals
+from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow, ExtensionRow
+from signing.domain.wording import N_
 
 log = logging.getLogger(__name__)
 
@@ -228,14 +230,15 @@ def _open(session: Session, envelope: EnvelopeRow, *, now: dt.datetime) -> CaseR
 
 def _require_case(envelope: EnvelopeRow) -> None:
     if envelope.document_kind != "plan":
-        raise CaseUnavailable("this envelope is a document of a plan's case (its outcome "
-                              "letter, an amendment), not a plan: open the plan's case")
+        raise CaseUnavailable(Wording(N_("this envelope is a document of a plan's case (its "
+                                         "outcome letter, an amendment), not a plan: open "
+                                         "the plan's case")))
     if envelope.state == wf.EnvelopeState.VOIDED:
-        raise CaseUnavailable("this plan was withdrawn (voided), so it has no case to "
-                              "record on")
+        raise CaseUnavailable(Wording(N_("this plan was withdrawn (voided), so it has no "
+                                         "case to record on")))
     if envelope.state not in CASE_STATES:
-        raise CaseUnavailable("this plan has not been sent yet; its case opens when it is "
-                              "sent")
+        raise CaseUnavailable(Wording(N_("this plan has not been sent yet; its case opens "
+                                         "when it is sent")))
 
 
 # -- recording a check-in ----------------------------------------------------------------

@@ -36,9 +36,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
-from signing.domain.errors import SigningError
+from signing.domain.errors import NN_, SigningError, Wording
 from signing.domain.events import EventType
 from signing.domain.names import same_name
+from signing.domain.wording import N_
 from signing.domain.working_day import WorkingDay, deadline
 
 MAX_COMMENT_CHARS = 20_000
@@ -95,10 +96,37 @@ class WorkflowError(SigningError):
 
 
 class IllegalTransition(WorkflowError):
+    """An action the envelope's state does not allow. ``str()`` names the action and the
+    state for programs (the API); ``msgid`` is the sentence a person reads on the page
+    they acted from (which names the action), by the envelope's state, translated there
+    (signing.domain.errors.wording_of reads it)."""
+
     def __init__(self, action: str, state: str) -> None:
         self.action = action
         self.state = state
+        self.msgid = _STATE_REFUSALS.get(state, _STATE_REFUSALS[EnvelopeState.SENT])
+        self.values: dict[str, object] = {}
         super().__init__(f"cannot {action} an envelope that is {state}")
+
+
+# What a person is told when the envelope's state refuses what they asked, one whole
+# sentence per state.
+_STATE_REFUSALS: dict[str, str] = {
+    EnvelopeState.DRAFT: N_("this plan has not been sent yet, so this cannot be done now; "
+                            "nothing was changed"),
+    EnvelopeState.SENT: N_("this plan is still with its signers, so this cannot be done "
+                           "now; nothing was changed"),
+    EnvelopeState.COMPLETED: N_("every signer has answered this plan, so this can no longer "
+                                "be done; nothing was changed"),
+    EnvelopeState.SEALED: N_("every signer has answered this plan, so this can no longer "
+                             "be done; nothing was changed"),
+    EnvelopeState.ARCHIVED: N_("every signer has answered this plan, so this can no longer "
+                               "be done; nothing was changed"),
+    EnvelopeState.VOIDED: N_("this plan was withdrawn (voided), so this can no longer be "
+                             "done; nothing was changed"),
+    EnvelopeState.EXPIRED: N_("this plan's deadline has passed, so this can no longer be "
+                              "done; nothing was changed"),
+}
 
 
 class AlreadyDone(WorkflowError):
@@ -107,7 +135,17 @@ class AlreadyDone(WorkflowError):
     def __init__(self, signer_id: str, state: SignerState) -> None:
         self.signer_id = signer_id
         self.state = state
-        super().__init__(f"this signer has already {state}; nothing was changed")
+        super().__init__(Wording(_ALREADY_DONE.get(
+            state, N_("this signer has already answered; nothing was changed"))))
+
+
+# A signer's answer, one whole sentence per answer (the English as it always was).
+_ALREADY_DONE = {
+    SignerState.ACKNOWLEDGED: N_("this signer has already acknowledged; nothing was changed"),
+    SignerState.REFUSED: N_("this signer has already refused; nothing was changed"),
+    SignerState.CONFIRMED: N_("this signer has already confirmed; nothing was changed"),
+    SignerState.DECLINED: N_("this signer has already declined; nothing was changed"),
+}
 
 
 class AlreadyRecorded(WorkflowError):
@@ -124,7 +162,7 @@ class NotYourTurn(WorkflowError):
 
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
-        super().__init__("this signer has not been asked to sign yet")
+        super().__init__(Wording(N_("this signer has not been asked to sign yet")))
 
 
 class WrongRole(WorkflowError):
@@ -142,8 +180,8 @@ class NotYetSent(WorkflowError):
 
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
-        super().__init__("the employee has not been sent the plan yet; a refusal can be "
-                         "recorded only once they have it")
+        super().__init__(Wording(N_("the employee has not been sent the plan yet; a refusal "
+                                    "can be recorded only once they have it")))
 
 
 class ClosedForComments(IllegalTransition):
@@ -352,10 +390,13 @@ def _check_comment(text: str | None, field_name: str = "comment") -> str | None:
     if text is None:
         return None
     if "\x00" in text:
-        raise InvalidInput(field_name, "This contains a NUL character; remove it.")
+        raise InvalidInput(field_name, Wording(N_("This contains a NUL character; remove "
+                                                  "it.")))
     if len(text) > MAX_COMMENT_CHARS:
-        raise InvalidInput(field_name, f"This is {len(text):,} characters long; the limit "
-                                       f"is {MAX_COMMENT_CHARS:,}.")
+        raise InvalidInput(field_name, Wording.counted(NN_(
+            "This is %(count)s character long; the limit is %(most)s.",
+            "This is %(count)s characters long; the limit is %(most)s."),
+            len(text), most=MAX_COMMENT_CHARS))
     return text if text.strip() else None
 
 
@@ -652,8 +693,9 @@ def record_refusal(envelope: Envelope, signer_id: str, *, witness: str, meeting_
     named = _witness(witness, recorder=recorder, employee=employee)
     reason = _check_comment(reason, "reason")
     if not confirmed:
-        raise InvalidInput("confirm_record", f"Tick the box to confirm that {employee.name} "
-                                             "refused to sign in front of the witness.")
+        raise InvalidInput("confirm_record", Wording(N_(
+            "Tick the box to confirm that %(name)s refused to sign in front of the "
+            "witness."), name=employee.name))
     data: dict[str, Any] = {"recorded_by": recorder.id, "witness": named, "confirmed": True,
                             "meeting_at": meeting.isoformat(), "timezone": zone_name}
     if place:
@@ -668,51 +710,62 @@ def _meeting_time(text: str | None, zone_name: str, *, now: dt.datetime) -> dt.d
     """The meeting's time from a ``datetime-local`` value, as an aware time in the zone."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("meeting_at", "Give the date and time of the meeting in which "
-                                         "the employee refused to sign.")
+        raise InvalidInput("meeting_at", Wording(N_(
+            "Give the date and time of the meeting in which the employee refused to "
+            "sign.")))
     try:
         local = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("meeting_at", "Give the meeting's date and time as a date and a "
-                                         "time, for example 2026-12-04 14:30.") from None
+        raise InvalidInput("meeting_at", Wording(N_(
+            "Give the meeting's date and time as a date and a time, for example "
+            "2026-12-04 14:30."))) from None
     if local.tzinfo is not None:
         local = local.replace(tzinfo=None)  # a datetime-local value has no zone: ours is given
     meeting = local.replace(tzinfo=zoneinfo.ZoneInfo(zone_name), second=0, microsecond=0)
     if meeting > now:
-        raise InvalidInput("meeting_at", "The meeting's date and time are in the future; "
-                                         "give when the meeting took place.")
+        raise InvalidInput("meeting_at", Wording(N_(
+            "The meeting's date and time are in the future; give when the meeting took "
+            "place.")))
     if meeting < now - MEETING_MAX_AGE:
-        raise InvalidInput("meeting_at", f"The meeting was more than "
-                                         f"{MEETING_MAX_AGE.days} days ago; a refusal is "
-                                         "recorded soon after the meeting. Check the date, "
-                                         "or ask HR.")
+        raise InvalidInput("meeting_at", Wording.counted(NN_(
+            "The meeting was more than %(count)s day ago; a refusal is recorded soon after "
+            "the meeting. Check the date, or ask HR.",
+            "The meeting was more than %(count)s days ago; a refusal is recorded soon after "
+            "the meeting. Check the date, or ask HR."), MEETING_MAX_AGE.days))
     return meeting
 
 
 def _meeting_place(text: str | None) -> str | None:
     place = " ".join((text or "").split())
     if any(unicodedata.category(c) == "Cc" for c in place) or len(place) > MAX_PLACE_CHARS:
-        raise InvalidInput("meeting_place", f"Give the place in at most {MAX_PLACE_CHARS} "
-                                            "characters, on one line.")
+        raise InvalidInput("meeting_place", Wording.counted(NN_(
+            "Give the place in at most %(count)s character, on one line.",
+            "Give the place in at most %(count)s characters, on one line."),
+            MAX_PLACE_CHARS))
     return place or None
 
 
 def _witness(witness: str | None, *, recorder: Signer, employee: Signer) -> str:
     named = " ".join((witness or "").split())
     if not named:
-        raise InvalidInput("witness", "Name the witness who saw the employee refuse to sign.")
+        raise InvalidInput("witness", Wording(N_("Name the witness who saw the employee "
+                                                 "refuse to sign.")))
     if any(unicodedata.category(c) == "Cc" for c in named) or len(named) > MAX_NAME_CHARS:
-        raise InvalidInput("witness", f"Type the witness's full name only (at most "
-                                      f"{MAX_NAME_CHARS} characters).")
+        raise InvalidInput("witness", Wording.counted(NN_(
+            "Type the witness's full name only (at most %(count)s character).",
+            "Type the witness's full name only (at most %(count)s characters)."),
+            MAX_NAME_CHARS))
     if same_name(named, recorder.name):
-        raise InvalidInput("witness", "You cannot witness a refusal you record: name "
-                                      "someone else who was present.")
+        raise InvalidInput("witness", Wording(N_("You cannot witness a refusal you record: "
+                                                 "name someone else who was present.")))
     if same_name(named, employee.name):
-        raise InvalidInput("witness", "The employee cannot witness their own refusal: name "
-                                      "someone else who was present.")
+        raise InvalidInput("witness", Wording(N_("The employee cannot witness their own "
+                                                 "refusal: name someone else who was "
+                                                 "present.")))
     if len(named.split()) < 2:
-        raise InvalidInput("witness", "Give the witness's full name, first name and "
-                                      "surname, so the record says who they are.")
+        raise InvalidInput("witness", Wording(N_("Give the witness's full name, first name "
+                                                 "and surname, so the record says who they "
+                                                 "are.")))
     return named
 
 
@@ -854,8 +907,9 @@ def remind_now(envelope: Envelope, *, now: dt.datetime) -> Step:
     is waiting: an empty reminder would record nothing and tell no one."""
     _require(envelope, "remind the signers of", EnvelopeState.SENT)
     if not any(s.state in ASKED_STATES for s in envelope.signers):
-        raise InvalidInput("signers", "No signer is waiting to answer just now: the next "
-                                      "one is sent the plan when the one before answers.")
+        raise InvalidInput("signers", Wording(N_("No signer is waiting to answer just now: "
+                                                 "the next one is sent the plan when the "
+                                                 "one before answers.")))
     return remind(envelope, now=now)
 
 
@@ -931,8 +985,8 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
     """HR withdraw the envelope; its links stop working."""
     _require(envelope, "void", *OPEN_STATES)
     if not reason.strip():
-        raise InvalidInput("reason", "Give a reason: say why the plan is voided (the record "
-                                     "keeps it).")
+        raise InvalidInput("reason", Wording(N_("Give a reason: say why the plan is voided "
+                                                "(the record keeps it).")))
     told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     voided = replace(envelope, state=EnvelopeState.VOIDED)
     # A plan that was sent is sealed and archived (outcome voided) with whatever was said

@@ -13,7 +13,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -231,7 +231,9 @@ def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
             now=signedin.now())
     except CaseError as exc:
         view = _read(envelope_id)
-        field = exc.field or "days"
+        # An error of no field (the case moved on, or is past extending) is shown above
+        # the form, which the page may no longer offer.
+        field = exc.field or "form"
         found = re.fullmatch(r"goals\[(\d+)\](?:\.(\w+))?", field)
         if found and int(found.group(1)) < len(numbers):
             field = f"goal-{numbers[int(found.group(1))]}" + (
@@ -304,7 +306,9 @@ def _read(envelope_id: str) -> CaseView:
     except envelopes.EnvelopeNotFound:
         abort(404)
     except case_service.CaseUnavailable as exc:
-        abort(409, description=str(exc))
+        abort(Response(render_template(
+            "console/problem.html", title=_("This plan has no case to show"),
+            message=signedin.problem_text(exc)), 409))
 
 
 def _check(envelope_id: str, action: str) -> None:
