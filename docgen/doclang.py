@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent, get_currency_symbol
 
@@ -51,6 +52,11 @@ class DocumentWords:
     milestones: dict[str, str]     # weekly, biweekly, monthly, "" (no cadence)
     your_employer: str             # where a sentence needs a company and none is named
     page: str                      # "Page {page} of {pages}", as the footer prints it
+    # An outcome letter's words: each goal's assessment ("met", "partly met", "not met"),
+    # and a length in days by the language's plural category (CLDR: one, two, few,
+    # many, other), written to read after "by"/"for" ("extended by 14 days").
+    assessments: dict[str, str]
+    days: dict[str, str]
 
 
 WORDS: dict[str, DocumentWords] = {
@@ -69,6 +75,8 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Monthly milestones", "": "Milestones"},
         your_employer="your employer",
         page="Page {page} of {pages}",
+        assessments={"met": "met", "partly met": "partly met", "not met": "not met"},
+        days={"one": "{n} day", "other": "{n} days"},
     ),
     "es": DocumentWords(
         title="Plan de mejora del desempeño",
@@ -87,6 +95,9 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Hitos mensuales", "": "Hitos"},
         your_employer="su empresa",
         page="Página {page} de {pages}",
+        assessments={"met": "alcanzado", "partly met": "parcialmente alcanzado",
+                     "not met": "no alcanzado"},
+        days={"one": "{n} día", "other": "{n} días"},
     ),
     "fr": DocumentWords(
         title="Plan d’amélioration de la performance",
@@ -109,6 +120,10 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Jalons mensuels", "": "Jalons"},
         your_employer="votre employeur",
         page="Page {page} sur {pages}",
+        assessments={"met": "atteint", "partly met": "partiellement atteint",
+                     "not met": "non atteint"},
+        # "many" is CLDR's for millions ("1 000 000 de jours"); no plan runs so long.
+        days={"one": "{n}\u00a0jour", "other": "{n}\u00a0jours"},
     ),
     "de": DocumentWords(
         title="Leistungsverbesserungsplan",
@@ -128,6 +143,9 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Monatliche Meilensteine", "": "Meilensteine"},
         your_employer="Ihr Arbeitgeber",
         page="Seite {page} von {pages}",
+        assessments={"met": "erreicht", "partly met": "teilweise erreicht",
+                     "not met": "nicht erreicht"},
+        days={"one": "{n} Tag", "other": "{n} Tage"},
     ),
     "ar": DocumentWords(
         title="خطة تحسين الأداء",
@@ -145,6 +163,10 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "المراحل الشهرية", "": "المراحل"},
         your_employer="جهة العمل",
         page="صفحة {page} من {pages}",
+        assessments={"met": "تحقق", "partly met": "تحقق جزئيًا", "not met": "لم يتحقق"},
+        # After "لمدة" (for): genitive "يومين", the counted noun's six forms.
+        days={"zero": "{n} يوم", "one": "يوم واحد", "two": "يومين", "few": "{n} أيام",
+              "many": "{n} يومًا", "other": "{n} يوم"},
     ),
 }
 
@@ -159,6 +181,21 @@ def signature_anchors(language: str) -> dict[str, str]:
 
 
 # -- dates and numbers -------------------------------------------------------------------
+
+
+def day_count(days: int, language: str) -> str:
+    """``14 days``, ``1 día``, ``14\u00a0jours``, ``14 Tage``, ``14 يومًا``, ``يومين``: a
+    number of days as the language counts them (its plural category, CLDR by Babel)."""
+    forms = words(language).days
+    category = Locale.parse(_LOCALES[language]).plural_form(days)
+    form = forms.get(category, forms["other"])
+    return form.format(n=whole_or_decimal(days, language))
+
+
+def assessment(value: str, language: str) -> str:
+    """A goal's assessment at the final review (``met``, ``partly met``, ``not met``) in
+    ``language``."""
+    return words(language).assessments[value]
 
 
 def long_date(value: dt.date, language: str) -> str:
