@@ -303,11 +303,23 @@ def one_full_stop(sentence: str, name: str) -> str:
     return sentence
 
 
-# The plan's "concerns" and "wellbeing" sections as plansign words them when HR leave
-# them at the default (docgen.model's English text): they name no procedure, service or
-# telephone number the employer may not have, and send the employee to HR for details.
+# The plan's "concerns" and "wellbeing" sections and what happens at its end
+# ("outcomes.success" ...) as plansign words them when HR leave them at the default
+# (docgen.model's English text): they name no procedure, service or telephone number the
+# employer may not have, and send the employee to HR for details.
 _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
     "es": {
+        "outcomes.success": (
+            "El plan se cierra y la persona empleada continúa en su puesto con el "
+            "seguimiento habitual del desempeño."),
+        "outcomes.extension": (
+            "Si se aprecia un progreso claro pero los objetivos no se han alcanzado por "
+            "completo, el plan puede prorrogarse una sola vez, hasta 30 días, con las "
+            "mismas reuniones de seguimiento."),
+        "outcomes.further_action": (
+            "Si no se alcanzan los objetivos, podrán adoptarse otras medidas, que pueden "
+            "llegar hasta la extinción del contrato de trabajo, de conformidad con la "
+            "política de la empresa."),
         "concerns": (
             "La persona empleada puede plantear cualquier inquietud sobre este plan, los "
             "hechos que recoge o la forma en que se aplica, a su responsable directo o a la "
@@ -326,6 +338,17 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "adaptaciones."),
     },
     "fr": {
+        "outcomes.success": (
+            "Le plan est clôturé et la personne salariée poursuit ses fonctions dans le "
+            "cadre du suivi habituel de la performance."),
+        "outcomes.extension": (
+            "Si des progrès nets ont été réalisés sans que les objectifs soient entièrement"
+            " atteints, le plan peut être prolongé une seule fois, de 30\u00a0jours au plus, "
+            "avec les mêmes points de suivi."),
+        "outcomes.further_action": (
+            "Si les objectifs ne sont pas atteints, d’autres mesures pourront être "
+            "envisagées, pouvant aller jusqu’à la rupture du contrat de travail, "
+            "conformément aux règles de l’entreprise."),
         "concerns": (
             "La personne salariée peut faire part de toute préoccupation concernant ce plan, "
             "les faits qu’il mentionne ou la manière dont il est mis en œuvre à son ou sa "
@@ -344,6 +367,17 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "que des mesures de soutien ou des aménagements puissent être envisagés."),
     },
     "de": {
+        "outcomes.success": (
+            "Der Plan wird abgeschlossen; die oder der Mitarbeitende bleibt in der "
+            "bisherigen Funktion, mit der üblichen Leistungsbeurteilung."),
+        "outcomes.extension": (
+            "Sind deutliche Fortschritte erkennbar, die Ziele aber noch nicht vollständig "
+            "erreicht, kann der Plan einmalig um bis zu 30 Tage verlängert werden, mit "
+            "denselben Feedbackgesprächen."),
+        "outcomes.further_action": (
+            "Werden die Ziele nicht erreicht, können weitere Maßnahmen folgen, bis hin zur "
+            "Beendigung des Arbeitsverhältnisses, im Einklang mit den Richtlinien des "
+            "Unternehmens."),
         "concerns": (
             "Bedenken zu diesem Plan, zu den darin genannten Tatsachen oder zu seiner "
             "Umsetzung können jederzeit gegenüber der Führungskraft oder der in diesem "
@@ -362,6 +396,14 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "Anpassungen geprüft werden können."),
     },
     "ar": {
+        "outcomes.success": (
+            "تُغلق الخطة، ويستمر الموظف في وظيفته مع المتابعة المعتادة للأداء."),
+        "outcomes.extension": (
+            "إذا تحقق تقدّم واضح دون أن تتحقق الأهداف بالكامل، يجوز تمديد الخطة مرة واحدة "
+            "لمدة أقصاها 30 يومًا، مع الإبقاء على اجتماعات المتابعة نفسها."),
+        "outcomes.further_action": (
+            "إذا لم تتحقق الأهداف، فقد تُتخذ إجراءات أخرى قد تصل إلى إنهاء الخدمة، وفقًا "
+            "لسياسة جهة العمل."),
         "concerns": (
             "يمكن للموظف أن يطرح أي ملاحظة أو اعتراض بشأن هذه الخطة أو الوقائع الواردة فيها "
             "أو طريقة تنفيذها على مديره المباشر أو على مسؤول الموارد البشرية المذكور في هذه "
@@ -379,6 +421,8 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
 
 
 def standard_sections(language: str) -> dict[str, str]:
-    """plansign's default wording of the concerns and wellbeing sections in ``language``
-    (not English: docgen.model holds the English)."""
+    """plansign's default wording of the concerns and wellbeing sections and of the
+    plan's outcomes (``outcomes.success``, ``outcomes.extension``,
+    ``outcomes.further_action``) in ``language`` (not English: docgen.model holds the
+    English)."""
     return _STANDARD_SECTIONS[checked_language(language)]

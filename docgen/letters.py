@@ -89,8 +89,9 @@ def letter_context(plan: Plan, *, kind: str, date: dt.date, results: Sequence[Go
     context = plan_context(plan, company_name=company_name, schedule=schedule,
                            generated_on=date, logo=logo, language=language)
     language = context["plan"]["language"]
-    next_steps = {"successful": plan.outcomes.success, "extension": plan.outcomes.extension,
-                  "not_met": plan.outcomes.further_action}[kind]
+    # As the plan's own document words them (plansign's default in the plan's language).
+    next_steps = context["outcomes"][{"successful": "success", "extension": "extension",
+                                      "not_met": "further_action"}[kind]]
     context["letter"] = {
         "kind": kind,
         "date": date,
