@@ -195,7 +195,10 @@ t("{% if plan.lint_passed %}Each goal below is specific and measurable and is du
   ar="{% if plan.lint_passed %}كل هدف من الأهداف التالية محدد وقابل للقياس، ويحل موعده "
      "خلال مدة الخطة. {% endif %}تُحسب الأسابيع من بداية الخطة: الأسبوع 1 هو الأيام السبعة "
      "ابتداءً من {{ timeline.start }}.")
-t("Goal", es="Objetivo", fr="Objectif", de="Ziel", ar="الهدف")
+# The letters' goal column is 1.4 cm wide: a number's heading there.
+t("Goal", es="Objetivo", fr="Objectif", de="Ziel", ar="الهدف",
+  **{f"{language}_outcome-{kind}": short for kind in ("successful", "extension", "not-met")
+     for language, short in (("es", "N.º"), ("fr", "N°"))})
 t("How it is measured", es="Cómo se mide", fr="Mode de mesure", de="Messgröße",
   ar="طريقة القياس")
 t("Baseline", es="Situación de partida", fr="Point de départ", de="Ausgangswert",
