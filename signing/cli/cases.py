@@ -153,7 +153,8 @@ def approve_cmd(services: Services, envelope_id: str) -> None:
     with _case_errors():
         letter_id = case_close.approve_outcome(
             services.sessions, envelope_id, actor=_actor(user), approver=f"cli:{user}",
-            options=case_close.LetterOptions.of(services.settings, services.converter),
+            options=case_close.LetterOptions.of(services.settings, services.converter,
+                                                   services.branding.logo),
             now=now)
     click.echo(f"approved; the outcome letter (envelope {letter_id}) is sent to the employee")
 

@@ -25,20 +25,17 @@ Every function locks the plan's envelope row before it reads the case, as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Plan
-from docgen.generate import PdfConverter
 from docgen.letters import GoalResult, letter_context, render_letter
-from docgen.render import BUILTIN_TEMPLATES
 from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
+from signing.domain.case_documents import CaseDocumentOptions
 from signing.domain.cases import Case, CaseError, CaseState, Outcome
 from signing.domain.cases.outcome import (
     OutcomeForm,
@@ -59,7 +56,7 @@ from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
 from signing.domain.wording import N_
-from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
+from signing.domain.working_day import working_day
 
 # The outbox row that makes the case file when a case closes.
 CASE_FILE_JOB = "case_file"
@@ -75,22 +72,9 @@ class ProposalChanged(CaseError):
 
 
 @dataclass(frozen=True)
-class LetterOptions:
-    """How an outcome letter is made and sent (the settings of the plan's own sending)."""
-
-    converter: PdfConverter
-    expires_in: dt.timedelta
-    company_name: str | None = None
-    templates_dir: Path = BUILTIN_TEMPLATES
-    day_ends: dt.time = DEFAULT_DAY_ENDS  # deadline_time: the letter's deadline ends a working day
-
-    @classmethod
-    def of(cls, settings: Mapping[str, Any], converter: PdfConverter) -> LetterOptions:
-        """As the plan itself is sent: the same link life and company name."""
-        return cls(converter=converter,
-                   expires_in=dt.timedelta(days=settings["link_max_age_days"]),
-                   company_name=settings["company_name"],
-                   day_ends=parse_day_end(str(settings["deadline_time"])))
+class LetterOptions(CaseDocumentOptions):
+    """How an outcome letter is made and sent: as the plan itself was (the same link
+    life, company name and logo; :class:`CaseDocumentOptions`)."""
 
 
 @dataclass(frozen=True)
@@ -248,14 +232,15 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
 
 def letter_pdf(plan: Plan, proposal: Proposal, *, options: LetterOptions, end: dt.date,
                held: int, scheduled: int, date: dt.date) -> bytes:
-    """The outcome letter's PDF: the letter template of the outcome, rendered with the
-    plan, the results per goal and the next steps the plan stated, then converted."""
+    """The outcome letter's PDF: the letter template of the outcome in the plan's
+    language, rendered with the plan, the results per goal and the next steps the plan
+    stated, the company's logo in its header, then converted."""
     results = [GoalResult(r.goal, r.assessment, r.result, r.evidence)
                for r in proposal.results]
     context = letter_context(plan, kind=proposal.letter_kind, date=date, results=results,
                              summary=proposal.summary, checkins_held=held,
                              checkins_scheduled=scheduled, end=end,
-                             company_name=options.company_name)
+                             company_name=options.company_name, logo=options.logo)
     return options.converter.convert(render_letter(context, options.templates_dir))
 
 

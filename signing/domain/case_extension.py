@@ -29,8 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,12 +37,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Amendment, Plan, plan_from_data
-from docgen.generate import PdfConverter, render_plan
-from docgen.logo import Logo
+from docgen.generate import render_plan
 from docgen.render import BUILTIN_TEMPLATES
 from docgen.schedule import Meeting
 from signing.domain import case_close, case_service, envelopes
 from signing.domain import workflow as wf
+from signing.domain.case_documents import CaseDocumentOptions
 from signing.domain.cases import Case, CaseError, CaseState
 from signing.domain.cases.extension import (
     ExtensionDecision,
@@ -60,7 +59,7 @@ from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, ExtensionRow
 from signing.domain.wording import N_
-from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
+from signing.domain.working_day import working_day
 
 # The outbox's email of the meetings an extension adds and cancels (signing.domain.notify).
 CALENDAR_EMAIL = "extension_calendar"
@@ -79,26 +78,15 @@ class ExtensionChanged(CaseError):
 
 
 @dataclass(frozen=True)
-class ExtensionOptions:
-    """How an extension is checked and its amended plan made and sent."""
+class ExtensionOptions(CaseDocumentOptions):
+    """How an extension is checked and its amended plan made and sent: as the plan itself
+    was (:class:`CaseDocumentOptions`), at most ``max_days`` at a time."""
 
-    max_days: int
-    converter: PdfConverter
-    expires_in: dt.timedelta
-    company_name: str | None = None
-    templates_dir: Path = BUILTIN_TEMPLATES
-    logo: Logo | None = None
-    day_ends: dt.time = DEFAULT_DAY_ENDS  # deadline_time: the deadline ends a working day
+    max_days: int = field(kw_only=True)
 
     @classmethod
-    def of(cls, settings: Mapping[str, Any], converter: PdfConverter,
-           logo: Logo | None = None) -> ExtensionOptions:
-        """As the plan itself was sent: the same link life, company name and logo, and
-        a deadline at the end of a working day."""
-        return cls(max_days=int(settings["case_max_extension_days"]), converter=converter,
-                   expires_in=dt.timedelta(days=settings["link_max_age_days"]),
-                   company_name=settings["company_name"], logo=logo,
-                   day_ends=parse_day_end(str(settings["deadline_time"])))
+    def own_settings(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        return {"max_days": int(settings["case_max_extension_days"])}
 
 
 @dataclass(frozen=True)

@@ -151,9 +151,10 @@ def close_case(key: Caller, body: CloseEarly, envelope_id: str) -> OutcomeOut:
 
 def letter_options() -> case_close.LetterOptions:
     """The outcome letter is made and sent as the plan was (the same converter, link
-    life and company name)."""
+    life, company name and logo)."""
     services = current.services()
-    return case_close.LetterOptions.of(services.settings, services.converter)
+    return case_close.LetterOptions.of(services.settings, services.converter,
+                                       services.branding.logo)
 
 
 def _check(key: Caller, envelope_id: str, action: str) -> None:

@@ -152,7 +152,8 @@ def approve_outcome(envelope_id: str) -> BaseResponse | tuple[str, int]:
         case_close.approve_outcome(
             services.sessions, envelope_id, actor=_actor(who.actor),
             approver=who.display_name,
-            options=case_close.LetterOptions.of(services.settings, services.converter),
+            options=case_close.LetterOptions.of(services.settings, services.converter,
+                                                   services.branding.logo),
             now=signedin.now())
     except CaseError as exc:
         return _outcome_error(envelope_id, exc, request.form)

@@ -34,6 +34,7 @@ from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow,
 from signing.domain.notify import Mailer
 from tests.docgen.seal.sealkit import pdfsig
 from tests.docgen.stamp.test_stamp_record import arabic_words, squash
+from tests.pdftext import pdf_text
 from tests.signing.cases import closekit
 from tests.signing.cases.closekit import AT_END, HR, PLAN, Parts
 from testsupport.casekit import ARABIC_COMMENT
@@ -264,3 +265,45 @@ def test_an_early_close_closes_at_once_without_a_letter(parts, maker, sessions, 
         stated = read_case_file(store.get(record.case_file_sha256))
     assert stated is not None and stated.data["outcome"] == "resigned"
     assert [d["kind"] for d in stated.data["documents"]] == ["plan"]
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def test_a_french_plans_case_closes_with_its_outcome_letter_in_french(parts, sessions,
+                                                                      tmp_path):
+    """The plan's language, fixed into its envelope when it was sent, chooses the
+    letter's template and writes its dates and assessments; the letter goes through the
+    signing flow and closes the case as an English one does."""
+    envelope_id = closekit.archived_plan(parts, language="fr")
+    closekit.propose(sessions, envelope_id)
+    letter_id = closekit.approve(parts, envelope_id)
+    with sessions() as session:
+        letter = session.get_one(EnvelopeRow, letter_id)
+        assert letter.plan_data["language"] == "fr" and letter.document_kind == "outcome_letter"
+        pdf = session.get_one(Document, letter.document_sha256).content
+        [invite] = session.scalars(select(OutboxRow).where(
+            OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
+        invitation = mailer(tmp_path).compose(session, job_of(invite))
+    text = one_line(pdf_text(pdf))
+    for words in ("Issue de votre plan d’amélioration de la performance : objectifs non "
+                  "atteints", "Madame, Monsieur,",
+                  "Votre plan d’amélioration de la performance a pris fin le 10 février "
+                  "2027.", "Les objectifs du plan n’ont pas été atteints.",
+                  "Points de suivi tenus : 0 sur 5 prévus.", "non atteint",
+                  "partiellement atteint", "Éléments probants : Pending-queue check",
+                  "Cette signature vaut uniquement accusé de réception",
+                  "elle ne vaut pas acceptation de son contenu",
+                  "Signature du ou de la salarié(e) :", "Page 1 sur 2"):
+        assert words in text, words
+    for english in ("Outcome of your", "Dear ", "Evidence:", "partly met", "not met",
+                    "Employee signature", "Where the goals"):
+        assert english not in text, english
+    assert "lettre" in invitation.subject.lower(), invitation.subject
+
+    closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=1))
+    closekit.finalize(parts, AT_END + dt.timedelta(days=1, hours=1))
+    with sessions() as session:
+        case = session.get_one(CaseRow, envelope_id)
+    assert (case.state, case.outcome) == ("closed", "not_met")
