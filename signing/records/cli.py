@@ -24,7 +24,7 @@ from archive import (
     purge,
 )
 from signing.cli.service import verify_cmd
-from signing.domain import access, erasure
+from signing.domain import access, erasure, failpoints
 from signing.domain.access import Principal
 from signing.records import service as records
 from signing.services import Services
@@ -256,13 +256,16 @@ def purge_cmd(services: Services, execute: bool) -> None:
     default), leaving a tombstone for each, and erase what the signing database still
     holds of them."""
     sessions = services.sessions
-    plan = purge(sessions, services.store, now=_now(), by=_reader(),
-                 execute=execute)
+    plan = purge(sessions, services.store, now=_now(), by=_reader(), execute=execute,
+                 on_commit=lambda: failpoints.reached("purge.committed"))
     if execute:
         # The signing database's copy goes too (plan, PDFs, names, comments, trail);
         # this also finishes a purge that stopped before erasing.
         with sessions.begin() as session:
-            erased = erasure.erase_purged(session, services.store)
+            erased = erasure.erase_purged(session)
+        failpoints.reached("purge.erased")
+        # Their check-in records' PDFs only now that the erasure is committed.
+        erasure.sweep_purged_checkin_blobs(sessions, services.store)
         if erased:
             click.echo(f"erased {len(erased)} envelope(s) from the signing database")
     verb = "purged" if execute else "would purge"

@@ -266,7 +266,11 @@ def test_a_purge_erases_the_check_in_records_rows_and_blobs(app):
                               completed_at=now, archived_at=now, retain_until=now,
                               purged_at=now, purged_by="test"))
     with services.sessions.begin() as session:
-        assert erasure.erase_purged(session, services.store) == [envelope_id]
+        assert erasure.erase_purged(session) == [envelope_id]
+    # Committed, the blob and the row saying it is the check-in's stay for the sweep.
+    assert services.store.exists(kept.sha256)
+    assert erasure.sweep_purged_checkin_blobs(services.sessions, services.store) == 1
+    assert erasure.sweep_purged_checkin_blobs(services.sessions, services.store) == 0
     with services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(CheckinRecordFile)) == 0
     assert not services.store.exists(kept.sha256)
