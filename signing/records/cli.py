@@ -120,7 +120,8 @@ def search_cmd(services: Services, name: str | None, employee_id: str | None,
               help="Folder to write the documents into.")
 @click.pass_obj
 def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
-    """Write an archived plan's documents and manifest into a folder."""
+    """Write an archived plan's documents, its check-in records' PDFs and its manifest
+    into a folder."""
     from docgen import write_atomic
 
     sessions, store, caller = services.sessions, services.store, \
@@ -132,8 +133,15 @@ def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
         data = records.read_document(sessions, store, caller, envelope_id, name, now=_now())
         write_atomic(out / name, data)
         click.echo(f"{out / name}  sha256 {getattr(record, records.DOCUMENTS[name])}")
+    # The employee's check-in records, every version, each read (and logged) as a document.
+    checkins = records.checkin_pdfs(sessions, envelope_id)
+    for pdf in checkins:
+        data = records.read_document(sessions, store, caller, envelope_id, pdf.name,
+                                     now=_now())
+        write_atomic(out / pdf.name, data)
+        click.echo(f"{out / pdf.name}  sha256 {pdf.sha256}")
     write_atomic(out / "manifest.json",
-                 json.dumps(describe(record), indent=2, ensure_ascii=False).encode())
+                 json.dumps(describe(record, checkins), indent=2, ensure_ascii=False).encode())
     click.echo(f"{out / 'manifest.json'}")
 
 
@@ -286,7 +294,9 @@ def export_cmd(services: Services, since: dt.datetime, out: Path) -> None:
     """Write every plan completed since a date into one zip, for an HRIS or a legal team."""
     with services.sessions.begin() as session:
         count = export_bundle(session, services.store, since=_day(since),
-                              out=out, by=_reader(), now=_now())
+                              out=out, by=_reader(), now=_now(),
+                              checkins_of=lambda envelope_id: records.checkins_in(
+                                  session, envelope_id))
     click.echo(f"{count} record(s) written to {out}")
 
 
