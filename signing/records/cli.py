@@ -340,25 +340,36 @@ def refresh_timestamps_cmd(services: Services, dry_run: bool, limit: int) -> Non
 @click.pass_obj
 def revoke_copy_links_cmd(services: Services, envelope_id: str, signer_id: str | None,
                           reason: str) -> None:
-    """Stop every link to this record's copy made until now (the "your copy" email's,
-    and those the records page mailed); the signer can ask the records page for a fresh
-    one. Logged in the access log."""
-    from archive import get_record, log_access
+    """Stop every link to this plan's records made until now: to its copy (the "your
+    copy" email's, and those the records page mailed), its case file's, and the
+    employee's check-in records'. The signer can ask the records page for a fresh one.
+    Logged in the access log."""
+    from sqlalchemy import select
+
+    from archive import RecordNotFound, log_access
+    from archive.models import ArchivedRecord
     from signing.domain import own_records
-    from signing.domain.models import SignerRow
+    from signing.domain.models import CheckinRecordFile, SignerRow
 
     if not reason.strip():
         raise click.UsageError("--reason: say why the links are revoked")
     now = _now()
     with services.sessions.begin() as session:
-        get_record(session, envelope_id)  # RecordNotFound: not (or no longer) archived
+        # A plan whose record is not archived yet may have check-in records already.
+        if (session.get(ArchivedRecord, envelope_id) is None and session.scalar(
+                select(CheckinRecordFile.id)
+                .where(CheckinRecordFile.envelope_id == envelope_id).limit(1)) is None):
+            raise RecordNotFound(envelope_id)
         signer = session.get(SignerRow, signer_id) if signer_id else None
         if signer_id and (signer is None or signer.envelope_id != envelope_id):
             raise click.UsageError(f"--signer: {signer_id} is not a signer of {envelope_id}")
-        own_records.revoke(session, own_records.PlanRecords.name, envelope_id,
-                           signer_id=signer_id, by=_reader().actor, reason=reason, now=now)
+        checkins = own_records.revoke_envelope(session, envelope_id, signer_id=signer_id,
+                                               by=_reader().actor, reason=reason, now=now)
+        whose = f"signer {signer_id}" if signer_id else "every signer"
+        covered = (f"; with the records of check-in(s) {', '.join(checkins)}"
+                   if checkins else "")
         log_access(session, _reader(), "copy.revoke", now=now, envelope_id=envelope_id,
-                   detail=f"{'signer ' + signer_id if signer_id else 'every signer'}: "
-                          f"{reason.strip()}")
-    click.echo(f"copy links to {envelope_id} made until now no longer work "
-               f"({'signer ' + signer_id if signer_id else 'every signer'})")
+                   detail=f"{whose}: {reason.strip()}{covered}")
+    click.echo(f"copy links to {envelope_id} made until now no longer work ({whose})")
+    if checkins:
+        click.echo(f"nor do links to its {len(checkins)} check-in record(s)")

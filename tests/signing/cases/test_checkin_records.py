@@ -381,3 +381,31 @@ def test_backfill_makes_the_records_of_check_ins_answered_before_they_were_kept(
     assert made.answer == "acknowledged"
     assert "queued 0" in runner.invoke(main, ["case", "backfill-checkin-records"],
                                        env=env).output
+
+
+def test_revoke_copy_links_stops_the_employees_check_in_record_links(
+        app, client, tmp_path, runner, env):
+    services = services_of(app)
+    envelope_id = send_case_plan(services.sessions)
+    checkin_id = record_first(services.sessions, envelope_id)
+    acknowledge(app, checkin_id)
+    render(app)
+    (link,) = re.findall(rf"{re.escape(BASE)}(/my-records/[A-Za-z0-9_.\-]+)",
+                         records_mail(app, client, tmp_path))
+    assert client.get(link).status_code == 200
+
+    # The plan's record is not archived yet; its check-in record is, and its link stops.
+    result = runner.invoke(main, ["archive", "revoke-copy-links", envelope_id, "--reason",
+                                  "The employee's mailbox was taken over."], env=env)
+    assert result.exit_code == 0, result.output
+    assert "nor do links to its 1 check-in record(s)" in result.output
+    refused = client.get(link)
+    assert refused.status_code == 410
+    with services.sessions() as session:
+        entries = access_log(session, envelope_id=envelope_id)
+    (revoked,) = [e for e in entries if e.action == "copy.revoke"]
+    assert revoked.actor.startswith("cli:") and checkin_id in (revoked.detail or "")
+    assert "mailbox was taken over" in (revoked.detail or "")
+    with services.sessions() as session:  # a refusal is logged under the check-in's id
+        (denied,) = access_log(session, envelope_id=checkin_id, denied_only=True)
+    assert denied.action == "records.download" and "refused" in (denied.detail or "")
