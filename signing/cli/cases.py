@@ -260,3 +260,20 @@ def _case_errors() -> Iterator[None]:
         yield
     except CaseError as exc:
         raise SigningError(f"{exc.field}: {exc}" if exc.field else str(exc)) from None
+
+
+@case_group.command("backfill-checkin-records")
+@click.option("--dry-run", is_flag=True, help="Only say how many would be queued.")
+@click.pass_obj
+def backfill_checkin_records_cmd(services: Services, dry_run: bool) -> None:
+    """Queue the sealed PDF of every answered check-in that has none (those answered before
+    plansign kept check-in records as PDFs); the worker makes them. Safe to rerun."""
+    from signing.domain import checkin_record_task
+
+    now = dt.datetime.now(dt.UTC)
+    with services.sessions() as session:
+        queued = checkin_record_task.backfill(session, now=now)
+        if not dry_run:
+            session.commit()
+    verb = "would queue" if dry_run else "queued"
+    click.echo(f"{verb} {len(queued)} check-in record(s) to be made by the worker")
