@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Plan
-from docgen.letters import GoalResult, letter_context, render_letter
+from docgen.letters import Decision, GoalResult, letter_context, render_letter
 from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
 from signing.domain.case_documents import CaseDocumentOptions
@@ -205,8 +205,11 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
         held, scheduled = _checkin_counts(session, envelope_id, plan, case)
         employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
         plan_data = dict(envelope.plan_data)
+    # Dated as the letter is (its date is the approval's).
+    decision = Decision(proposal.by, proposal.at.astimezone(now.tzinfo).date(), approver,
+                        now.date())
     pdf = letter_pdf(plan, proposal, options=options, end=case.end, held=held,
-                     scheduled=scheduled, date=now.date())
+                     scheduled=scheduled, date=now.date(), decision=decision)
     with sessions.begin() as session:
         envelope, plan, row, case = _locked_case(session, envelope_id, now=now)
         approve(case, _pending(row))
@@ -231,14 +234,15 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
 
 
 def letter_pdf(plan: Plan, proposal: Proposal, *, options: LetterOptions, end: dt.date,
-               held: int, scheduled: int, date: dt.date) -> bytes:
+               held: int, scheduled: int, date: dt.date, decision: Decision) -> bytes:
     """The outcome letter's PDF: the letter template of the outcome in the plan's
-    language, rendered with the plan, the results per goal and the next steps the plan
-    stated, the company's logo in its header, then converted."""
+    language, rendered with the plan, who proposed and who approved the outcome, the
+    results per goal and the next steps the plan stated, the company's logo in its
+    header, then converted."""
     results = [GoalResult(r.goal, r.assessment, r.result, r.evidence)
                for r in proposal.results]
     context = letter_context(plan, kind=proposal.letter_kind, date=date, results=results,
-                             summary=proposal.summary, checkins_held=held,
+                             decision=decision, summary=proposal.summary, checkins_held=held,
                              checkins_scheduled=scheduled, end=end,
                              company_name=options.company_name, logo=options.logo)
     return options.converter.convert(render_letter(context, options.templates_dir))
