@@ -10,7 +10,10 @@
   refuse or comment on, as the plan was.
 - When that envelope's record is archived (the finalizer calls :func:`letter_archived`
   in the transaction that archives it), the case closes with the approved outcome.
-  An expired letter is finalized too, so an employee's silence closes it as well.
+  An expired letter is finalized too, so an employee's silence closes it as well. A
+  voided letter (HR withdrew it: a wrong outcome, a wrong date) closes nothing: the
+  case stays open and the proposal goes back to HR, proposed again, to approve (a new
+  letter) or return to the proposer (``case.letter_voided`` on the plan's chain).
 - :func:`close_early`: HR closes the case at once with a reason (the employee
   resigned, the plan was withdrawn); no letter.
 
@@ -54,7 +57,7 @@ from signing.domain.documents import OUTCOME_LETTER as OUTCOME_LETTER
 from signing.domain.documents import PLAN as PLAN
 from signing.domain.errors import Wording
 from signing.domain.events import EventType
-from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow
 from signing.domain.wording import N_
 from signing.domain.working_day import working_day
 
@@ -152,8 +155,6 @@ def read_outcome(session: Session, envelope_id: str) -> OutcomeView:
 
 
 def _last_return_comment(session: Session, envelope_id: str) -> str | None:
-    from signing.domain.models import AuditEventRow
-
     data = session.scalar(select(AuditEventRow.data).where(
         AuditEventRow.envelope_id == envelope_id,
         AuditEventRow.type == EventType.CASE_OUTCOME_RETURNED)
@@ -261,8 +262,9 @@ def close_early(session: Session, envelope_id: str, outcome: str, reason: str, *
 
 def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) -> None:
     """The outcome letter's record is archived (the finalizer's transaction, the letter's
-    row locked): its case closes with the approved outcome. Nothing when the case is
-    closed already (an early close came first, or this ran before)."""
+    row locked): its case closes with the approved outcome, or, when HR voided the
+    letter, the proposal goes back to HR (:func:`_letter_voided`). Nothing when the case
+    is closed already (an early close came first), or this ran before."""
     if letter.document_kind != OUTCOME_LETTER or letter.case_id is None:
         return
     envelopes.load(session, letter.case_id, lock=True)
@@ -270,10 +272,33 @@ def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) 
     if row is None or row.state == CaseState.CLOSED or row.letter_envelope_id != letter.id:
         return
     session.refresh(row)
+    if row.state == CaseState.CLOSED or row.letter_envelope_id != letter.id:
+        return  # read again under the plan's lock
     assert row.proposal is not None
     proposal = Proposal.of(row.proposal)
+    if letter.state == wf.EnvelopeState.VOIDED:
+        _letter_voided(session, row, letter, proposal, now=now)
+        return
     _close(session, row, proposal.outcome, proposal.summary, by=proposal.by,
            actor=envelopes.Actor("worker"), now=now, letter_id=letter.id)
+
+
+def _letter_voided(session: Session, row: CaseRow, letter: EnvelopeRow, proposal: Proposal,
+                   *, now: dt.datetime) -> None:
+    """A voided letter states no outcome the employee was given: the case stays open and
+    the approved proposal is waiting for HR again (approve it, which sends a new
+    letter, or return it to the proposer), in the transaction that archives the
+    letter's record, recorded with the void's reason."""
+    reason = session.scalar(select(AuditEventRow.data).where(
+        AuditEventRow.envelope_id == letter.id,
+        AuditEventRow.type == EventType.ENVELOPE_VOIDED)
+        .order_by(AuditEventRow.seq.desc()).limit(1)) or {}
+    row.proposal_state, row.letter_envelope_id = ProposalState.PROPOSED, None
+    envelopes.record_events(session, row.envelope_id, [wf.Event(
+        EventType.CASE_LETTER_VOIDED, data={
+            "outcome": str(proposal.outcome), "letter_envelope_id": letter.id,
+            "reason": str(reason.get("reason", ""))})],
+        actor=envelopes.Actor("worker"), now=now)
 
 
 def _close(session: Session, row: CaseRow, outcome: Outcome, reason: str, *, by: str,
