@@ -480,7 +480,7 @@ t("DRAFT: NOT FOR SIGNATURE", es="BORRADOR: NO APTO PARA FIRMA",
   ar="مسودة: غير معدّة للتوقيع")
 t("Confidential", es="Confidencial", fr="Confidentiel", de="Vertraulich", ar="سري")
 t("Amendment {{ amendment.number }} of the plan of {{ amendment.plan_date }}",
-  es="Modificación n.º~{{ amendment.number }} del plan del {{ amendment.plan_date }}",
+  es="Adenda n.º~{{ amendment.number }} al plan del {{ amendment.plan_date }}",
   fr="Avenant n°~{{ amendment.number }} au plan du {{ amendment.plan_date }}",
   de="Änderung Nr.~{{ amendment.number }} zum Plan vom {{ amendment.plan_date }}",
   ar="التعديل رقم {{ amendment.number }} على الخطة المؤرخة {{ amendment.plan_date }}")
