@@ -89,6 +89,8 @@ class OutcomeView:
     letter_envelope_id: str | None
     letter_state: str | None
     returned_comment: str | None = None
+    # The proposal is back with HR because its letter was voided: the void's reason.
+    voided_letter_reason: str | None = None
 
 
 def outcome_form(data: Any) -> OutcomeForm:
@@ -147,11 +149,25 @@ def read_outcome(session: Session, envelope_id: str) -> OutcomeView:
         letter_state = session.scalar(select(EnvelopeRow.state).where(
             EnvelopeRow.id == row.letter_envelope_id))
     proposal = Proposal.of(row.proposal) if row.proposal else None
-    comment = None
+    comment = voided = None
     if row.proposal_state == ProposalState.RETURNED:
         comment = _last_return_comment(session, envelope_id)
+    if row.proposal_state == ProposalState.PROPOSED:
+        voided = _voided_letter_reason(session, envelope_id)
     return OutcomeView(ProposalState(row.proposal_state), proposal, row.letter_envelope_id,
-                       letter_state, comment)
+                       letter_state, comment, voided)
+
+
+def _voided_letter_reason(session: Session, envelope_id: str) -> str | None:
+    """Why the letter was voided, when that is what put the proposal back with HR (the
+    case's last proposal or voided letter is the void)."""
+    last = session.execute(select(AuditEventRow.type, AuditEventRow.data).where(
+        AuditEventRow.envelope_id == envelope_id,
+        AuditEventRow.type.in_((EventType.CASE_OUTCOME_PROPOSED, EventType.CASE_LETTER_VOIDED)))
+        .order_by(AuditEventRow.seq.desc()).limit(1)).one_or_none()
+    if last is None or last.type != EventType.CASE_LETTER_VOIDED:
+        return None
+    return str((last.data or {}).get("reason", ""))
 
 
 def _last_return_comment(session: Session, envelope_id: str) -> str | None:
