@@ -4,8 +4,10 @@ At the end of a plan the manager proposes the outcome with evidence per goal, HR
 approve it, and a letter goes through the signing flow like the plan: successful
 completion, an extension, or goals not met (:data:`LETTER_TEMPLATES`). A letter's
 context is the plan's (:func:`docgen.context.plan_context`: the people, the goals, the
-signature lines the stamping step anchors to) plus ``letter``: the outcome, each goal's
-result and evidence, and the next steps the plan itself stated for that outcome.
+signature lines the stamping step anchors to) plus ``letter``: the outcome, who proposed
+and who approved it and when, each goal's result and evidence, and the next steps the
+plan itself stated for that outcome. Only the employee signs a letter (its envelope has
+no other signer): the templates draw the employee's signature line alone.
 ``templates/VARIABLES.md`` documents it. Pure: data in, .docx bytes out.
 
 A letter is written in the plan's language (:func:`docgen.doclang.plan_language`, through
@@ -58,15 +60,29 @@ class Extension:
     reason: str
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Who decided the outcome, and when: the proposal (the manager, or HR) and HR's
+    approval, as the case's record holds them. The letter states both: only the
+    employee signs it, so the letter itself says whose decision it records."""
+
+    proposed_by: str
+    proposed_on: dt.date
+    approved_by: str
+    approved_on: dt.date
+
+
 def letter_context(plan: Plan, *, kind: str, date: dt.date, results: Sequence[GoalResult],
-                   summary: str = "", checkins_held: int = 0, checkins_scheduled: int = 0,
+                   decision: Decision, summary: str = "", checkins_held: int = 0,
+                   checkins_scheduled: int = 0,
                    end: dt.date | None = None, extension: Extension | None = None,
                    company_name: str | None = None, logo: Any = None,
                    language: str | None = None) -> dict[str, Any]:
     """The context of an outcome letter of ``kind`` (a key of :data:`LETTER_TEMPLATES`).
 
     ``end``: the plan's end as extended (its own end by default). Every goal of the plan
-    needs its result, and an extension letter its extension. ``logo``: the company's
+    needs its result, and an extension letter its extension. ``decision``: who proposed
+    and who approved the outcome, and when. ``logo``: the company's
     (:class:`docgen.logo.Logo`), in the header as on the plan. ``language``: the
     letter's, by default the plan's."""
     if kind not in LETTER_TEMPLATES:
@@ -97,6 +113,10 @@ def letter_context(plan: Plan, *, kind: str, date: dt.date, results: Sequence[Go
         "date": date,
         "end": end or schedule.end,
         "summary": summary,
+        "proposed_by": decision.proposed_by,
+        "proposed_on": decision.proposed_on,
+        "approved_by": decision.approved_by,
+        "approved_on": decision.approved_on,
         "next_steps": next_steps,
         "checkins_held": checkins_held,
         "checkins_scheduled": checkins_scheduled,
@@ -148,7 +168,8 @@ def sample_letter_context(kind: str = "extension",
     end = schedule_for(plan).end
     extension = (Extension(21, end + dt.timedelta(days=21), "Clear progress on every goal.")
                  if kind == "extension" else None)
-    return letter_context(plan, kind=kind, date=end, results=results,
+    decision = Decision(plan.manager.name, end - dt.timedelta(days=1), plan.hr.name, end)
+    return letter_context(plan, kind=kind, date=end, results=results, decision=decision,
                           summary="Clear progress on every goal.", checkins_held=4,
                           checkins_scheduled=5, extension=extension,
                           company_name="Sample Company Ltd", language=language)

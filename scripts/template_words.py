@@ -480,7 +480,7 @@ t("DRAFT: NOT FOR SIGNATURE", es="BORRADOR: NO APTO PARA FIRMA",
   ar="مسودة: غير معدّة للتوقيع")
 t("Confidential", es="Confidencial", fr="Confidentiel", de="Vertraulich", ar="سري")
 t("Amendment {{ amendment.number }} of the plan of {{ amendment.plan_date }}",
-  es="Modificación n.º~{{ amendment.number }} del plan del {{ amendment.plan_date }}",
+  es="Adenda n.º~{{ amendment.number }} al plan del {{ amendment.plan_date }}",
   fr="Avenant n°~{{ amendment.number }} au plan du {{ amendment.plan_date }}",
   de="Änderung Nr.~{{ amendment.number }} zum Plan vom {{ amendment.plan_date }}",
   ar="التعديل رقم {{ amendment.number }} على الخطة المؤرخة {{ amendment.plan_date }}")
@@ -765,7 +765,7 @@ t("Your Performance Improvement Plan ended on {{ letter.end }}. " + _ENGLISH_REV
      + "وقد تحققت الأهداف، واكتملت الخطة بنجاح.")
 t("Your Performance Improvement Plan was due to end on {{ letter.end }}. " + _ENGLISH_REVIEW
   + "There is clear progress, but not every goal is met yet, so the plan is extended by "
-  "{{ letter.extension.days }} days, to {{ letter.extension.new_end }}.",
+  "{{ letter.extension.days_text }}, to {{ letter.extension.new_end }}.",
   es="Su plan de mejora del desempeño debía finalizar el {{ letter.end }}. " + _REVIEW["es"]
      + "Se aprecia un progreso claro, pero todavía no se han alcanzado todos los objetivos, "
      "por lo que el plan se prorroga {{ letter.extension.days_text }}, hasta el "
@@ -791,6 +791,18 @@ t("Your Performance Improvement Plan ended on {{ letter.end }}. " + _ENGLISH_REV
      + "Die Ziele des Plans wurden nicht erreicht.",
   ar="انتهت خطة تحسين الأداء الخاصة بكم في {{ letter.end }}. " + _REVIEW["ar"]
      + "ولم تتحقق أهداف الخطة.")
+# Only the employee signs a letter: it states whose decision it records, and when.
+t("The outcome was proposed by {{ letter.proposed_by }} on {{ letter.proposed_on }} and "
+  "approved by {{ letter.approved_by }} on {{ letter.approved_on }}.",
+  es="Este resultado fue propuesto por {{ letter.proposed_by }} el "
+     "{{ letter.proposed_on }} y aprobado por {{ letter.approved_by }} el "
+     "{{ letter.approved_on }}.",
+  fr="Cette issue a été proposée par {{ letter.proposed_by }} le {{ letter.proposed_on }} "
+     "et approuvée par {{ letter.approved_by }} le {{ letter.approved_on }}.",
+  de="Dieses Ergebnis wurde am {{ letter.proposed_on }} von {{ letter.proposed_by }} "
+     "vorgeschlagen und am {{ letter.approved_on }} von {{ letter.approved_by }} genehmigt.",
+  ar="اقترح هذه النتيجةَ {{ letter.proposed_by }} في {{ letter.proposed_on }}، واعتمدها "
+     "{{ letter.approved_by }} في {{ letter.approved_on }}.")
 t("{{ letter.checkins_held }} of the {{ letter.checkins_scheduled }} check-ins scheduled were "
   "held; the record of each, with your acknowledgements and comments, is part of the plan's "
   "case file, which you can ask HR for.",
@@ -863,14 +875,6 @@ t("By signing, the employee confirms that they have received this letter. A sign
   ar="يُقرّ الموظف بتوقيعه بأنه استلم هذا الخطاب. ويقتصر أثر التوقيع على إثبات الاستلام "
      "فقط، ولا يعني الموافقة على مضمونه، ويحق للموظف إضافة تعليقات مكتوبة تصبح جزءًا من "
      "السجل.")
-t("The manager and the HR representative sign to confirm the outcome stated here.",
-  es="El responsable directo y el representante de Recursos Humanos firman para confirmar "
-     "el resultado aquí indicado.",
-  fr="Le ou la responsable hiérarchique et le ou la représentant(e) RH signent pour "
-     "confirmer l’issue indiquée dans la présente lettre.",
-  de="Die Führungskraft und die Personalabteilung bestätigen mit ihrer Unterschrift das hier "
-     "festgehaltene Ergebnis.",
-  ar="يوقّع المدير المباشر وممثل الموارد البشرية تأكيدًا للنتيجة المبيّنة في هذا الخطاب.")
 
 # Document properties (docProps/core.xml), plain text.
 TITLES = {"es": "Plan de mejora del desempeño",

@@ -10,7 +10,10 @@
   refuse or comment on, as the plan was.
 - When that envelope's record is archived (the finalizer calls :func:`letter_archived`
   in the transaction that archives it), the case closes with the approved outcome.
-  An expired letter is finalized too, so an employee's silence closes it as well.
+  An expired letter is finalized too, so an employee's silence closes it as well. A
+  voided letter (HR withdrew it: a wrong outcome, a wrong date) closes nothing: the
+  case stays open and the proposal goes back to HR, proposed again, to approve (a new
+  letter) or return to the proposer (``case.letter_voided`` on the plan's chain).
 - :func:`close_early`: HR closes the case at once with a reason (the employee
   resigned, the plan was withdrawn); no letter.
 
@@ -32,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Plan
-from docgen.letters import GoalResult, letter_context, render_letter
+from docgen.letters import Decision, GoalResult, letter_context, render_letter
 from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
 from signing.domain.case_documents import CaseDocumentOptions
@@ -54,7 +57,7 @@ from signing.domain.documents import OUTCOME_LETTER as OUTCOME_LETTER
 from signing.domain.documents import PLAN as PLAN
 from signing.domain.errors import Wording
 from signing.domain.events import EventType
-from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow
 from signing.domain.wording import N_
 from signing.domain.working_day import working_day
 
@@ -86,6 +89,8 @@ class OutcomeView:
     letter_envelope_id: str | None
     letter_state: str | None
     returned_comment: str | None = None
+    # The proposal is back with HR because its letter was voided: the void's reason.
+    voided_letter_reason: str | None = None
 
 
 def outcome_form(data: Any) -> OutcomeForm:
@@ -144,16 +149,28 @@ def read_outcome(session: Session, envelope_id: str) -> OutcomeView:
         letter_state = session.scalar(select(EnvelopeRow.state).where(
             EnvelopeRow.id == row.letter_envelope_id))
     proposal = Proposal.of(row.proposal) if row.proposal else None
-    comment = None
+    comment = voided = None
     if row.proposal_state == ProposalState.RETURNED:
         comment = _last_return_comment(session, envelope_id)
+    if row.proposal_state == ProposalState.PROPOSED:
+        voided = _voided_letter_reason(session, envelope_id)
     return OutcomeView(ProposalState(row.proposal_state), proposal, row.letter_envelope_id,
-                       letter_state, comment)
+                       letter_state, comment, voided)
+
+
+def _voided_letter_reason(session: Session, envelope_id: str) -> str | None:
+    """Why the letter was voided, when that is what put the proposal back with HR (the
+    case's last proposal or voided letter is the void)."""
+    last = session.execute(select(AuditEventRow.type, AuditEventRow.data).where(
+        AuditEventRow.envelope_id == envelope_id,
+        AuditEventRow.type.in_((EventType.CASE_OUTCOME_PROPOSED, EventType.CASE_LETTER_VOIDED)))
+        .order_by(AuditEventRow.seq.desc()).limit(1)).one_or_none()
+    if last is None or last.type != EventType.CASE_LETTER_VOIDED:
+        return None
+    return str((last.data or {}).get("reason", ""))
 
 
 def _last_return_comment(session: Session, envelope_id: str) -> str | None:
-    from signing.domain.models import AuditEventRow
-
     data = session.scalar(select(AuditEventRow.data).where(
         AuditEventRow.envelope_id == envelope_id,
         AuditEventRow.type == EventType.CASE_OUTCOME_RETURNED)
@@ -205,8 +222,11 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
         held, scheduled = _checkin_counts(session, envelope_id, plan, case)
         employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
         plan_data = dict(envelope.plan_data)
+    # Dated as the letter is (its date is the approval's).
+    decision = Decision(proposal.by, proposal.at.astimezone(now.tzinfo).date(), approver,
+                        now.date())
     pdf = letter_pdf(plan, proposal, options=options, end=case.end, held=held,
-                     scheduled=scheduled, date=now.date())
+                     scheduled=scheduled, date=now.date(), decision=decision)
     with sessions.begin() as session:
         envelope, plan, row, case = _locked_case(session, envelope_id, now=now)
         approve(case, _pending(row))
@@ -231,14 +251,15 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
 
 
 def letter_pdf(plan: Plan, proposal: Proposal, *, options: LetterOptions, end: dt.date,
-               held: int, scheduled: int, date: dt.date) -> bytes:
+               held: int, scheduled: int, date: dt.date, decision: Decision) -> bytes:
     """The outcome letter's PDF: the letter template of the outcome in the plan's
-    language, rendered with the plan, the results per goal and the next steps the plan
-    stated, the company's logo in its header, then converted."""
+    language, rendered with the plan, who proposed and who approved the outcome, the
+    results per goal and the next steps the plan stated, the company's logo in its
+    header, then converted."""
     results = [GoalResult(r.goal, r.assessment, r.result, r.evidence)
                for r in proposal.results]
     context = letter_context(plan, kind=proposal.letter_kind, date=date, results=results,
-                             summary=proposal.summary, checkins_held=held,
+                             decision=decision, summary=proposal.summary, checkins_held=held,
                              checkins_scheduled=scheduled, end=end,
                              company_name=options.company_name, logo=options.logo)
     return options.converter.convert(render_letter(context, options.templates_dir))
@@ -257,8 +278,9 @@ def close_early(session: Session, envelope_id: str, outcome: str, reason: str, *
 
 def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) -> None:
     """The outcome letter's record is archived (the finalizer's transaction, the letter's
-    row locked): its case closes with the approved outcome. Nothing when the case is
-    closed already (an early close came first, or this ran before)."""
+    row locked): its case closes with the approved outcome, or, when HR voided the
+    letter, the proposal goes back to HR (:func:`_letter_voided`). Nothing when the case
+    is closed already (an early close came first), or this ran before."""
     if letter.document_kind != OUTCOME_LETTER or letter.case_id is None:
         return
     envelopes.load(session, letter.case_id, lock=True)
@@ -266,10 +288,33 @@ def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) 
     if row is None or row.state == CaseState.CLOSED or row.letter_envelope_id != letter.id:
         return
     session.refresh(row)
+    if row.state == CaseState.CLOSED or row.letter_envelope_id != letter.id:
+        return  # read again under the plan's lock
     assert row.proposal is not None
     proposal = Proposal.of(row.proposal)
+    if letter.state == wf.EnvelopeState.VOIDED:
+        _letter_voided(session, row, letter, proposal, now=now)
+        return
     _close(session, row, proposal.outcome, proposal.summary, by=proposal.by,
            actor=envelopes.Actor("worker"), now=now, letter_id=letter.id)
+
+
+def _letter_voided(session: Session, row: CaseRow, letter: EnvelopeRow, proposal: Proposal,
+                   *, now: dt.datetime) -> None:
+    """A voided letter states no outcome the employee was given: the case stays open and
+    the approved proposal is waiting for HR again (approve it, which sends a new
+    letter, or return it to the proposer), in the transaction that archives the
+    letter's record, recorded with the void's reason."""
+    reason = session.scalar(select(AuditEventRow.data).where(
+        AuditEventRow.envelope_id == letter.id,
+        AuditEventRow.type == EventType.ENVELOPE_VOIDED)
+        .order_by(AuditEventRow.seq.desc()).limit(1)) or {}
+    row.proposal_state, row.letter_envelope_id = ProposalState.PROPOSED, None
+    envelopes.record_events(session, row.envelope_id, [wf.Event(
+        EventType.CASE_LETTER_VOIDED, data={
+            "outcome": str(proposal.outcome), "letter_envelope_id": letter.id,
+            "reason": str(reason.get("reason", ""))})],
+        actor=envelopes.Actor("worker"), now=now)
 
 
 def _close(session: Session, row: CaseRow, outcome: Outcome, reason: str, *, by: str,

@@ -74,6 +74,8 @@ _WORDS: dict[str, str] = {
     EventType.CASE_OUTCOME_PROPOSED: N_("outcome proposed with evidence per goal"),
     EventType.CASE_OUTCOME_RETURNED: N_("proposed outcome returned by HR with a comment"),
     EventType.CASE_OUTCOME_APPROVED: N_("outcome approved by HR; outcome letter sent"),
+    EventType.CASE_LETTER_VOIDED: N_("outcome letter voided by HR; the proposal is back "
+                                     "with HR"),
 }
 # How the case closed, whole for each outcome (each language agrees its words with
 # what closed: "objectifs atteints", "objectif non atteint" never).

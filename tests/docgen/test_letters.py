@@ -19,9 +19,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from docgen import Amendment, load_plan, plan_context, render_plan, resolve_template
-from docgen.doclang import LANGUAGES, day_count, standard_sections
+from docgen.doclang import LANGUAGES, day_count, signature_anchors, standard_sections
 from docgen.letters import (
     LETTER_TEMPLATES,
+    Decision,
     Extension,
     GoalResult,
     LetterError,
@@ -43,6 +44,7 @@ RESULTS = [GoalResult(1, "met", "91.2% (week 5)", "Zendesk report ZD-FRT, weeks 
            GoalResult(2, "not met", "2 h 40 min", "Median <b>2 h 40 min</b> & rising {{ 7*7 }}"),
            GoalResult(3, "partly met", "3 tickets", "Pending check of 3 February: 3 tickets.")]
 EXTENSION = Extension(14, dt.date(2027, 2, 24), "Clear progress on goals 1 and 2.")
+DECISION = Decision(PLAN.manager.name, dt.date(2027, 2, 8), PLAN.hr.name, dt.date(2027, 2, 10))
 
 
 def one_line(text: str) -> str:
@@ -57,6 +59,7 @@ def one_line(text: str) -> str:
 def test_each_letter_states_its_outcome_the_evidence_and_the_plans_next_steps(
         converter, kind, says):
     context = letter_context(PLAN, kind=kind, date=dt.date(2027, 2, 10), results=RESULTS,
+                             decision=DECISION,
                              summary="Goal 1 met; goals 2 and 3 below target.",
                              checkins_held=4, checkins_scheduled=5,
                              extension=EXTENSION if kind == "extension" else None)
@@ -70,8 +73,23 @@ def test_each_letter_states_its_outcome_the_evidence_and_the_plans_next_steps(
     next_steps = {"successful": PLAN.outcomes.success, "extension": PLAN.outcomes.extension,
                   "not_met": PLAN.outcomes.further_action}[kind]
     assert one_line(next_steps) in text
-    for anchor in ("Employee signature:", "Manager signature:", "HR representative signature:"):
-        assert anchor in text  # the stamping step finds each signer's line
+    # Only the employee signs the letter (its envelope's one signer): their line, the
+    # stamping step's anchor, and no line for the manager or HR that would stay blank.
+    assert text.count("Employee signature:") == 1
+    assert "Manager signature:" not in text and "HR representative signature:" not in text
+    assert "sign to confirm the outcome" not in text
+    # Whose decision the letter records, and when.
+    assert ("The outcome was proposed by Jürg Baumann on 8 February 2027 and approved by "
+            "Sofía Castellanos on 10 February 2027.") in text
+
+
+def test_a_one_day_extension_says_one_day(converter):
+    context = letter_context(PLAN, kind="extension", date=dt.date(2027, 2, 10),
+                             results=RESULTS, decision=DECISION,
+                             extension=Extension(1, dt.date(2027, 2, 11), "One more report."))
+    text = one_line(pdf_text(converter.convert(render_letter(context))))
+    assert "so the plan is extended by 1 day, to 11 February 2027." in text
+    assert "1 days" not in text
 
 
 def test_an_amended_plan_says_so_on_every_page(converter):
@@ -86,14 +104,17 @@ def test_an_amended_plan_says_so_on_every_page(converter):
 
 def test_letter_data_that_cannot_be_shown_is_refused_naming_the_field():
     with pytest.raises(LetterError, match="results: no result for goal 3"):
-        letter_context(PLAN, kind="not_met", date=dt.date(2027, 2, 10), results=RESULTS[:2])
+        letter_context(PLAN, kind="not_met", date=dt.date(2027, 2, 10), results=RESULTS[:2],
+                       decision=DECISION)
     with pytest.raises(LetterError, match=r"results\[0\].assessment"):
-        letter_context(PLAN, kind="not_met", date=dt.date(2027, 2, 10),
+        letter_context(PLAN, kind="not_met", date=dt.date(2027, 2, 10), decision=DECISION,
                        results=[GoalResult(1, "great", "", ""), *RESULTS[1:]])
     with pytest.raises(LetterError, match=r"^extension"):
-        letter_context(PLAN, kind="extension", date=dt.date(2027, 2, 10), results=RESULTS)
+        letter_context(PLAN, kind="extension", date=dt.date(2027, 2, 10), results=RESULTS,
+                       decision=DECISION)
     with pytest.raises(LetterError, match=r"^kind"):
-        letter_context(PLAN, kind="fired", date=dt.date(2027, 2, 10), results=RESULTS)
+        letter_context(PLAN, kind="fired", date=dt.date(2027, 2, 10), results=RESULTS,
+                       decision=DECISION)
 
 
 def test_templates_check_checks_a_letter_against_a_sample_letter():
@@ -154,6 +175,20 @@ LETTER_ALWAYS = {
 }
 ARABIC_IN_ORDER = ("نتيجة خطة تحسين الأداء الخاصة بكم", "نتيجة كل هدف والأدلة عليها",
                    "الأسئلة والملاحظات", "إقرار بالاستلام")
+# Whose decision each language's letter records (DECISION), and the signature lines
+# it must not draw: only the employee signs a letter.
+LETTER_DECISION = {
+    "en": "The outcome was proposed by Jürg Baumann on 8 February 2027 and approved by "
+          "Sofía Castellanos on 10 February 2027.",
+    "es": "Este resultado fue propuesto por Jürg Baumann el 8 de febrero de 2027 y aprobado "
+          "por Sofía Castellanos el 10 de febrero de 2027.",
+    "fr": "Cette issue a été proposée par Jürg Baumann le 8 février 2027 et approuvée par "
+          "Sofía Castellanos le 10 février 2027.",
+    "de": "Dieses Ergebnis wurde am 8. Februar 2027 von Jürg Baumann vorgeschlagen und am "
+          "10. Februar 2027 von Sofía Castellanos genehmigt.",
+    "ar": "اقترح هذه النتيجة Jürg Baumann في 8 فبراير 2027، واعتمدها Sofía Castellanos في "
+          "10 فبراير 2027.",
+}
 LETTER_ENGLISH = ("Outcome of your", "Dear ", "Evidence:", "As the plan stated",
                   "partly met", "check-ins scheduled", "Employee signature")
 
@@ -167,6 +202,7 @@ def plain(text: str) -> str:
 
 def letter_in(language: str, kind: str) -> dict[str, Any]:
     return letter_context(PLAN, kind=kind, date=dt.date(2027, 2, 10), results=RESULTS,
+                          decision=DECISION,
                           summary="Goal 1 met; goals 2 and 3 below target.",
                           checkins_held=4, checkins_scheduled=5, language=language,
                           extension=EXTENSION if kind == "extension" else None)
@@ -189,14 +225,19 @@ def test_each_letter_is_written_in_the_plans_language(letters_read, language, ki
     if language == "ar":
         # pdftotext breaks Arabic lines around numbers and marks: a sentence is compared
         # by its words, and phrases that stand on one line in logical (reading) order.
-        for words in (LETTER_SAYS[language][kind], *LETTER_ALWAYS[language]):
+        for words in (LETTER_SAYS[language][kind], *LETTER_ALWAYS[language],
+                      LETTER_DECISION[language]):
             assert arabic_words(words) <= arabic_words(text), words
         for words in ARABIC_IN_ORDER:
             assert words in text, words
     else:
         assert plain(LETTER_SAYS[language][kind]) in text
-        for words in LETTER_ALWAYS[language]:
+        for words in (*LETTER_ALWAYS[language], LETTER_DECISION[language]):
             assert plain(words) in text, words
+    # One signature line, the employee's: the manager's and HR's would stay blank.
+    anchors = signature_anchors(language)
+    assert text.count(plain(anchors["employee"])) == 1
+    assert plain(anchors["manager"]) not in text and plain(anchors["hr"]) not in text
     # The plan's own text stays as written; plansign's default concerns section is in
     # the letter's language.
     assert "Median <b>2 h 40 min</b> & rising {{ 7*7 }}" in text
@@ -268,7 +309,7 @@ def test_a_letter_carries_the_companys_logo_in_its_header(converter):
     Image.new("RGB", (120, 40), (31, 56, 100)).save(image, "PNG")
     logo = logo_from_bytes(image.getvalue(), "logo.png")
     context = letter_context(PLAN, kind="not_met", date=dt.date(2027, 2, 10),
-                             results=RESULTS, logo=logo, language="fr")
+                             results=RESULTS, decision=DECISION, logo=logo, language="fr")
     pdf = converter.convert(render_letter(context))
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert all(len(page.images) == 1 for page in pages)

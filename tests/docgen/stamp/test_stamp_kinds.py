@@ -20,7 +20,7 @@ import pytest
 
 from docgen import Amendment, load_plan, render_plan, resolve_template
 from docgen.doclang import signature_anchors
-from docgen.letters import GoalResult, letter_context, render_letter
+from docgen.letters import Decision, GoalResult, letter_context, render_letter
 from docgen.stamp import Comment, Completion, DocumentKind, Stamped, stamp, stated_trail
 from docgen.stamp import kinds as k
 from docgen.stamp.model import AMENDMENT, OUTCOME_LETTER, THE_PLAN
@@ -65,7 +65,9 @@ def _original(document: DocumentKind, language: str, converter) -> bytes:
         results = [GoalResult(n, "not met", "72%", "Weekly report of 4 February")
                    for n in range(1, len(plan.goals) + 1)]
         docx = render_letter(letter_context(plan, kind="not_met", date=dt.date(2027, 2, 10),
-                                            results=results, company_name="Ignored Co"))
+                                            results=results, company_name="Ignored Co",
+                                            decision=Decision("Sam Ortiz", dt.date(2027, 2, 8),
+                                                              "Ana Ruiz", dt.date(2027, 2, 10))))
     else:
         assert document.number is not None and document.plan_date is not None
         docx = render_plan(plan, resolve_template("standard"), company_name="Ignored Co",

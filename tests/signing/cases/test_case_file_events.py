@@ -41,7 +41,7 @@ def test_the_case_closing_agrees_with_its_outcome(language, met, not_met):
     ("fr", 1, "dossier prolongé (avenant 1)\u00a0: 1 jour, jusqu’au 5 mars 2027"),
     ("fr", 14, "dossier prolongé (avenant 1)\u00a0: 14 jours, jusqu’au 5 mars 2027, "
                "objectifs ajustés"),
-    ("es", 14, "expediente prorrogado (modificación 1): 14 días, hasta el 5 de marzo de "
+    ("es", 14, "expediente prorrogado (adenda n.º 1): 14 días, hasta el 5 de marzo de "
                "2027, con objetivos ajustados"),
     ("de", 1, "Fall verlängert (Änderung 1): 1 Tag, bis zum 5. März 2027"),
     ("ar", 2, "مُدّدت الحالة (التعديل 1): لمدة يومين، حتى 5 مارس 2027"),
