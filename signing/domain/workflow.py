@@ -197,7 +197,7 @@ class ClosedForComments(IllegalTransition):
 class UnknownSigner(WorkflowError):
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
-        super().__init__("no such signer on this envelope")
+        super().__init__(Wording(N_("no such signer on this envelope")))
 
 
 class InvalidInput(WorkflowError):
@@ -469,18 +469,40 @@ def _check_role(signer: Signer, action: str, *roles: Role) -> None:
     signer can do instead, an action that is another role's."""
     if signer.role in roles:
         return
-    if roles == (Role.MANAGER,):
-        message = f"only the employee's manager can {action}"
-    elif signer.role is Role.EMPLOYEE:
-        message = (f"only the manager and HR {action} the plan; as the employee, you can "
-                   "acknowledge it, refuse to sign it, or comment on it")
-    else:
-        message = (f"only the employee can {action} the plan; as the "
-                   f"{_ROLE_NAMES[signer.role]}, you can confirm it or decline to sign it")
-    raise WrongRole(signer.id, message)
+    raise WrongRole(signer.id, Wording(_WRONG_ROLE[action, signer.role]))
 
 
-_ROLE_NAMES = {Role.EMPLOYEE: "employee", Role.MANAGER: "manager", Role.HR: "HR signer"}
+# What a signer is told who tried another role's action (``action`` as the actions name
+# it to _check_role), one whole sentence per action and role, so each language words it.
+_WRONG_ROLE: dict[tuple[str, Role], str] = {
+    ("confirm", Role.EMPLOYEE): N_(
+        "only the manager and HR confirm the plan; as the employee, you can acknowledge "
+        "it, refuse to sign it, or comment on it"),
+    ("decline", Role.EMPLOYEE): N_(
+        "only the manager and HR decline the plan; as the employee, you can acknowledge "
+        "it, refuse to sign it, or comment on it"),
+    ("acknowledge", Role.MANAGER): N_(
+        "only the employee can acknowledge the plan; as the manager, you can confirm it "
+        "or decline to sign it"),
+    ("acknowledge", Role.HR): N_(
+        "only the employee can acknowledge the plan; as the HR signer, you can confirm it "
+        "or decline to sign it"),
+    ("refuse to sign", Role.MANAGER): N_(
+        "only the employee can refuse to sign the plan; as the manager, you can confirm "
+        "it or decline to sign it"),
+    ("refuse to sign", Role.HR): N_(
+        "only the employee can refuse to sign the plan; as the HR signer, you can confirm "
+        "it or decline to sign it"),
+    ("comment on", Role.MANAGER): N_(
+        "only the employee can comment on the plan; as the manager, you can confirm it "
+        "or decline to sign it"),
+    ("comment on", Role.HR): N_(
+        "only the employee can comment on the plan; as the HR signer, you can confirm it "
+        "or decline to sign it"),
+    **dict.fromkeys([("record that the employee refused to sign", Role.EMPLOYEE),
+                     ("record that the employee refused to sign", Role.HR)], N_(
+        "only the employee's manager can record that the employee refused to sign")),
+}
 
 
 @functools.cache
@@ -510,8 +532,9 @@ def _signature(checks: _FormChecks, signer: Signer, *, typed_name: str, consent:
 
 def _consent_given(consent: bool) -> None:
     if not consent:
-        raise InvalidInput("consent", "Tick the box to agree to sign electronically, or ask "
-                                      "HR for a paper copy.")
+        raise InvalidInput("consent", Wording(N_("Tick the box to agree to sign "
+                                                 "electronically, or ask HR for a paper "
+                                                 "copy.")))
 
 
 def _typed_name(signer: Signer, *, typed_name: str, name_differs: bool,
@@ -521,23 +544,30 @@ def _typed_name(signer: Signer, *, typed_name: str, name_differs: bool,
     their legal name differs (which is recorded, and HR are told)."""
     typed = " ".join(typed_name.split())
     if not typed:
-        raise InvalidInput("typed_name", f"Type your full name to {verb} the plan.")
+        raise InvalidInput("typed_name", Wording(_NAME_MISSING[verb]))
     if any(unicodedata.category(c) == "Cc" for c in typed):
-        raise InvalidInput("typed_name", "This contains control characters; type your name "
-                                         "only.")
+        raise InvalidInput("typed_name", Wording(N_("This contains control characters; "
+                                                    "type your name only.")))
     if len(typed) > MAX_NAME_CHARS:
-        raise InvalidInput("typed_name", f"This is {len(typed):,} characters long; the "
-                                         f"limit is {MAX_NAME_CHARS}.")
+        raise InvalidInput("typed_name", Wording.counted(NN_(
+            "This is %(count)s character long; the limit is %(most)s.",
+            "This is %(count)s characters long; the limit is %(most)s."),
+            len(typed), most=MAX_NAME_CHARS))
     data: dict[str, Any] = {"typed_name": typed}
     if not same_name(typed, signer.name):
         if not name_differs:
-            raise InvalidInput("typed_name", (
-                f'The name you typed does not match the name on this plan, "{signer.name}". '
+            raise InvalidInput("typed_name", Wording(N_(
+                'The name you typed does not match the name on this plan, "%(name)s". '
                 "Type your name as it appears there. If your legal name is different, tick "
                 '"My legal name differs from the name on this plan" and sign with your '
-                "legal name; HR will be told."))
+                "legal name; HR will be told."), name=signer.name))
         data.update(name_differs=True, name_on_record=signer.name)
     return data
+
+
+# A signature without a typed name, by what the signer was doing (``verb``).
+_NAME_MISSING = {"acknowledge": N_("Type your full name to acknowledge the plan."),
+                 "confirm": N_("Type your full name to confirm the plan.")}
 
 
 def _signed(envelope: Envelope, signer: Signer, *, event_type: EventType, state: SignerState,
@@ -638,8 +668,8 @@ def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
 def _decline_reason(reason: str | None) -> str:
     checked = _check_comment(reason, "reason")
     if checked is None:
-        raise InvalidInput("reason", "Say why you are declining to sign. HR will read it "
-                                     "and the plan will be stopped.")
+        raise InvalidInput("reason", Wording(N_("Say why you are declining to sign. HR will "
+                                                "read it and the plan will be stopped.")))
     return checked
 
 
@@ -660,9 +690,9 @@ def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
 
 def _refusal_confirmed(confirmed: bool) -> None:
     if not confirmed:
-        raise InvalidInput("confirm_refusal", "Tick the box to confirm that you understand "
-                                              "the plan still takes effect and your refusal "
-                                              "will be recorded.")
+        raise InvalidInput("confirm_refusal", Wording(N_(
+            "Tick the box to confirm that you understand the plan still takes effect and "
+            "your refusal will be recorded.")))
 
 
 def record_refusal(envelope: Envelope, signer_id: str, *, witness: str, meeting_at: str,
@@ -842,24 +872,32 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
 def _comment_text(text: str) -> str:
     checked = _check_comment(text)
     if checked is None:
-        raise InvalidInput("comment", "Write a comment first.")
+        raise InvalidInput("comment", Wording(N_("Write a comment first.")))
     return checked
 
 
 def _check_comment_limits(signer_id: str, length: int, earlier_count: int,
                           earlier_chars: int, limits: CommentLimits) -> None:
-    sent = f"You have sent {earlier_count} comment{'s' if earlier_count != 1 else ''}"
+    # The sentence's form follows the number of comments sent (``count``).
     if earlier_count >= limits.count:
-        raise CommentLimitReached(signer_id, (
-            f"{sent} on this plan, the most one person may send here ({limits.count}). "
-            "This comment was not sent. To add more, contact HR directly."))
+        raise CommentLimitReached(signer_id, Wording.counted(NN_(
+            "You have sent %(count)s comment on this plan, the most one person may send "
+            "here (%(most)s). This comment was not sent. To add more, contact HR directly.",
+            "You have sent %(count)s comments on this plan, the most one person may send "
+            "here (%(most)s). This comment was not sent. To add more, contact HR directly."),
+            earlier_count, most=limits.count))
     if earlier_chars + length > limits.chars:
-        left = max(limits.chars - earlier_chars, 0)
-        raise CommentLimitReached(signer_id, (
-            f"{sent} on this plan, {earlier_chars:,} characters in all; one person may send "
-            f"at most {limits.chars:,} characters of comments here, and this comment has "
-            f"{length:,} ({left:,} left). This comment was not sent. Shorten it, or "
-            "contact HR directly."))
+        raise CommentLimitReached(signer_id, Wording.counted(NN_(
+            "You have sent %(count)s comment on this plan, %(chars)s characters in all; one "
+            "person may send at most %(most)s characters of comments here, and this "
+            "comment has %(length)s (%(left)s left). This comment was not sent. Shorten "
+            "it, or contact HR directly.",
+            "You have sent %(count)s comments on this plan, %(chars)s characters in all; "
+            "one person may send at most %(most)s characters of comments here, and this "
+            "comment has %(length)s (%(left)s left). This comment was not sent. Shorten "
+            "it, or contact HR directly."),
+            earlier_count, chars=earlier_chars, most=limits.chars, length=length,
+            left=max(limits.chars - earlier_chars, 0)))
 
 
 def remind(envelope: Envelope, *, now: dt.datetime) -> Step:
