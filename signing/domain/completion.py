@@ -81,11 +81,13 @@ class KeyFacts:
 def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[SignerFacts],
                   trail: Sequence[AuditRecord], plan: Plan, company: str,
                   keys: Mapping[str, KeyFacts] | None = None,
+                  people: Mapping[str, str] | None = None,
                   seal: SealFacts | None = None) -> Completion:
     """The final document's content, from an envelope that has completed or expired.
 
     ``keys`` names the API keys found among the trail's actors (by actor, ``apikey:...``);
-    ``seal`` is the seal the stamped PDF will get.
+    ``people`` the console's people among them (their display names, by actor,
+    ``person:<username>``); ``seal`` is the seal the stamped PDF will get.
     """
     closing = next((r for r in reversed(trail) if r.type in CLOSING_EVENTS), None)
     if closing is None:
@@ -94,7 +96,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
     # The record is in the plan's language, as its signers read it.
     language = plan_language(plan)
     w = record_words(language)
-    actors = _Actors({s.id: s for s in signers}, keys or {}, w)
+    actors = _Actors({s.id: s for s in signers}, keys or {}, people or {}, w)
     plan_zone = plan.checkins.timezone if plan.checkins else None
     return Completion(
         envelope_id=envelope_id,
@@ -131,6 +133,7 @@ class _Actors:
 
     signers: Mapping[str, SignerFacts]
     keys: Mapping[str, KeyFacts]
+    people: Mapping[str, str]
     words: RecordWords
 
     def event(self, record: AuditRecord, what: str) -> SignerEvent:
@@ -166,6 +169,14 @@ class _Actors:
         if actor.startswith("cli:"):
             return w._("plansign command line (user %(user)s)",
                        user=actor.removeprefix("cli:"))
+        if actor.startswith("person:"):
+            # HR (or an admin) acting in the console: their name, and the username the
+            # trail keeps, as the command line's user is named.
+            user = actor.removeprefix("person:")
+            name = self.people.get(actor)
+            if name is None:
+                return w._("plansign console (user %(user)s)", user=user)
+            return w._("%(name)s (plansign console, user %(user)s)", name=name, user=user)
         if actor == "sendgrid":
             return w._("SendGrid (email provider)")
         # The worker, and a signer whose act made plansign do this (the next signer is
