@@ -52,6 +52,18 @@ def test_a_console_page_speaks_the_persons_language(console, sessions, language,
     assert "Europe/Paris" in text  # the list names the zone of its times
 
 
+def test_a_plans_deadline_is_punctuated_as_the_persons_language_writes_it(console, sessions):
+    """"vendredi ... CET : 14 jours restants": French's no-break space before the colon."""
+    from tests.console.plankit import make_plan
+
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, "fr", "Europe/Paris")
+    envelope_id = make_plan(sessions, owner=hr.actor, team="EMEA")
+    page = console.get(f"/console/plans/{envelope_id}").get_data(as_text=True)
+    assert re.search(r"</time>\u00a0:\s*14 jours restants", page), page
+    assert "</time>:" not in page
+
+
 def test_no_language_chosen_is_the_default_language_setting(console, sessions):
     console.sign_in("hr", team="EMEA")
     page = console.get("/console/")
