@@ -64,6 +64,18 @@ def test_a_plans_deadline_is_punctuated_as_the_persons_language_writes_it(consol
     assert "</time>:" not in page
 
 
+def test_voiding_and_cancelling_are_different_words_in_french(console, sessions):
+    """"Annuler le plan" beside "Annuler" offered HR two buttons that read alike, one of
+    which ends the plan for good: voiding is "retirer", as the signers' emails say."""
+    from tests.console.plankit import make_plan
+
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, "fr", "Europe/Paris")
+    envelope_id = make_plan(sessions, owner=hr.actor, team="EMEA")
+    page = console.get(f"/console/plans/{envelope_id}/void").get_data(as_text=True)
+    assert "Retirer le plan" in page and "Annuler le plan" not in page
+
+
 def test_no_language_chosen_is_the_default_language_setting(console, sessions):
     console.sign_in("hr", team="EMEA")
     page = console.get("/console/")
