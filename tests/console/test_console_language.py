@@ -76,6 +76,25 @@ def test_voiding_and_cancelling_are_different_words_in_french(console, sessions)
     assert "Retirer le plan" in page and "Annuler le plan" not in page
 
 
+@pytest.mark.parametrize("language,not_found,not_for_role", [
+    ("fr", "Page introuvable", "Cette page ne relève pas de votre rôle"),
+    ("ar", "الصفحة غير موجودة", "هذه الصفحة ليست متاحة لدورك"),
+])
+def test_the_consoles_error_pages_speak_the_persons_language(console, sessions, language,
+                                                             not_found, not_for_role):
+    """A plan one may not see ("not found" to them) and a page of another role."""
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, language)
+    missing = console.get("/console/plans/no-such-envelope")
+    assert missing.status_code == 404
+    assert not_found in missing.get_data(as_text=True)
+    assert "Page not found" not in missing.get_data(as_text=True)
+    admin_only = console.get("/console/admin/people")
+    assert admin_only.status_code == 403
+    assert not_for_role in admin_only.get_data(as_text=True)
+    assert "not for your role" not in admin_only.get_data(as_text=True)
+
+
 def test_no_language_chosen_is_the_default_language_setting(console, sessions):
     console.sign_in("hr", team="EMEA")
     page = console.get("/console/")
