@@ -167,6 +167,8 @@ def test_the_employee_reads_the_record_and_its_charts_in_the_plans_language(
         assert phrase in page, phrase
     for english in ("Your progress so far", "Check-in and date", "Value at each check-in"):
         assert english not in page
+    if language == "ar":  # the attendees' Latin names isolated, joined by Arabic's comma
+        assert "<bdi>Morgan Example</bdi>، <bdi>Alex Sample</bdi>" in page
 
 
 def test_the_record_page_writes_its_period_and_values_as_the_plans_language(
