@@ -115,6 +115,7 @@ def test_the_summarys_labels_are_punctuated_as_the_plans_language_writes_them(ap
                   "11 décembre 2026\u00a0:</strong> 75% of tickets",  # a milestone
                   "June to August 2026\u00a0:</strong> Median first response",  # history
                   "September 2026, Tickets within 4 h\u00a0:</strong>",  # a result
+                  "61\u00a0% pour un objectif de 90\u00a0%",  # its amounts
                   "Coaching\u00a0:</strong> Weekly 30-minute"):  # a kind of support
         assert label in html, label
     assert "2026:</strong>" not in html and "Coaching:</strong>" not in html
