@@ -95,6 +95,21 @@ def test_the_consoles_error_pages_speak_the_persons_language(console, sessions, 
     assert "not for your role" not in admin_only.get_data(as_text=True)
 
 
+def test_the_case_pages_progress_charts_speak_the_persons_language(console, sessions):
+    """The charts of a case, as HR read them in the console: their axis, guides and
+    table in HR's language, as the employee's check-in page has them in the plan's."""
+    from tests.signing.cases.casekit import record_first, send_case_plan
+
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, "fr", "Europe/Paris")
+    envelope_id = send_case_plan(sessions, owner=hr.actor, team="EMEA")
+    record_first(sessions, envelope_id)
+    page = console.get(f"/console/plans/{envelope_id}/case").get_data(as_text=True)
+    assert "Point de suivi et date" in page
+    for english in ("Check-in and date", "Value at each check-in", "Baseline "):
+        assert english not in page, english
+
+
 def test_no_language_chosen_is_the_default_language_setting(console, sessions):
     console.sign_in("hr", team="EMEA")
     page = console.get("/console/")
