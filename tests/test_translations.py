@@ -128,6 +128,22 @@ def test_each_catalog_is_complete_and_compiled(domain, language):
         f"run `make translations`: {mo} is not compiled from {po.name}"
 
 
+# French puts a space before ':' (no-break) and before ';', '?' and '!' (narrow no-break),
+# so that the sign never starts a line: a plain space lets it, none is English's.
+_FRENCH_SIGN = re.compile(r"(?:(?<![\u00a0\u202f])|(?<= ))[:;?!](?=\s|$)")
+_NOT_PROSE = re.compile(r"https?://\S+|%\(\w+\)[sd]|<[^>]+>|`[^`]*`|\d:\d")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_french_puts_its_no_break_space_before_two_part_signs(domain):
+    catalog = read(catalogs(domain) / "fr" / "LC_MESSAGES" / f"{domain}.po", "fr")
+    wrong = [form for m in catalog if m.id
+             for form in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if _FRENCH_SIGN.search(_NOT_PROSE.sub("", form or ""))]
+    assert not wrong, ("French writes 'Lieu\u00a0:' and 'vraiment\u202f?' (README, "
+                       f"Languages): {wrong}")
+
+
 def _same_placeholders(msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> bool:
     """Each translation names the message's placeholders; a plural form may leave out the
     number where its words say it ("one day", "two days" in Arabic)."""
