@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "signing" / "translations"
 # Where each domain's catalogs live, when not in TRANSLATIONS: docgen reads its own.
 CATALOG_DIRECTORIES = {"docgen": ROOT / "docgen" / "translations"}
-KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "L_": None,
+            "ngettext": (1, 2),
             "N_": None}
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).

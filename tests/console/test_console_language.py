@@ -110,6 +110,16 @@ def test_the_case_pages_progress_charts_speak_the_persons_language(console, sess
         assert english not in page, english
 
 
+def test_the_records_pages_choices_speak_the_persons_language(console, sessions):
+    """The search's sort orders and outcomes (marked L_, which extraction once missed)."""
+    records = console.sign_in("records")
+    set_preferences(sessions, records.username, "fr")
+    page = console.get("/console/records/").get_data(as_text=True)
+    assert "Salarié, de A à Z" in page and "Refus de signer" in page
+    for english in ("Employee, A to Z", "Refused to sign", "Completed, newest first"):
+        assert english not in page, english
+
+
 def test_no_language_chosen_is_the_default_language_setting(console, sessions):
     console.sign_in("hr", team="EMEA")
     page = console.get("/console/")
