@@ -163,7 +163,7 @@ def _signer(pdf: RecordPdf, w: RecordWords, completion: Completion,
     pdf.para(signer.email, size=SMALL, color=MUTED, space_after=1)
     decision = w.decision_label(signer, completion)
     if signer.decided_at:
-        decision = f"{decision}, {exact_time(signer.decided_at)}"
+        decision = w._(", ").join((decision, exact_time(signer.decided_at)))  # "،" in Arabic
     zone = signer.timezone
     local = signer.decided_at is not None and zone is not None and zone not in _UTC_ZONES
     pdf.para(decision, size=8.5, style="B", color=DECISION_COLORS[signer.decision],

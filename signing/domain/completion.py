@@ -100,13 +100,16 @@ class KeyFacts:
 def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[SignerFacts],
                   trail: Sequence[AuditRecord], plan: Plan, company: str,
                   keys: Mapping[str, KeyFacts] | None = None,
+                  people: Mapping[str, str] | None = None,
                   seal: SealFacts | None = None,
                   document: DocumentKind = THE_PLAN) -> Completion:
     """The final document's content, from an envelope that has completed or expired.
 
     ``keys`` names the API keys found among the trail's actors (by actor, ``apikey:...``);
-    ``seal`` is the seal the stamped PDF will get; ``document`` is what the envelope
-    held (its outcome letter or an amendment are named so on every added page).
+    ``people`` the console's people among them (their display names, by actor,
+    ``person:<username>``); ``seal`` is the seal the stamped PDF will get; ``document``
+    is what the envelope held (its outcome letter or an amendment are named so on every
+    added page).
     """
     closing = next((r for r in reversed(trail) if r.type in CLOSING_EVENTS), None)
     if closing is None:
@@ -115,7 +118,7 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
     # The record is in the plan's language, as its signers read it.
     language = plan_language(plan)
     w = record_words(language)
-    actors = _Actors({s.id: s for s in signers}, keys or {}, w, document)
+    actors = _Actors({s.id: s for s in signers}, keys or {}, people or {}, w, document)
     plan_zone = plan.checkins.timezone if plan.checkins else None
     return Completion(
         envelope_id=envelope_id,
@@ -153,6 +156,7 @@ class _Actors:
 
     signers: Mapping[str, SignerFacts]
     keys: Mapping[str, KeyFacts]
+    people: Mapping[str, str]
     words: RecordWords
     document: DocumentKind
 
@@ -191,6 +195,14 @@ class _Actors:
         if actor.startswith("cli:"):
             return w._("plansign command line (user %(user)s)",
                        user=actor.removeprefix("cli:"))
+        if actor.startswith("person:"):
+            # HR (or an admin) acting in the console: their name, and the username the
+            # trail keeps, as the command line's user is named.
+            user = actor.removeprefix("person:")
+            name = self.people.get(actor)
+            if name is None:
+                return w._("plansign console (user %(user)s)", user=user)
+            return w._("%(name)s (plansign console, user %(user)s)", name=name, user=user)
         if actor == "sendgrid":
             return w._("SendGrid (email provider)")
         # The worker, and a signer whose act made plansign do this (the next signer is

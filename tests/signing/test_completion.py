@@ -45,7 +45,7 @@ class Trail:
                                          user_agent=ua, document_sha256="a" * 64))
 
 
-def routed_manager_first(**employee_data: object) -> Trail:
+def routed_manager_first(*, reminded_by: str = "worker", **employee_data: object) -> Trail:
     """HR sends by API key; the manager signs first, from their own browser, and that
     makes plansign send the plan to the employee, who then signs from theirs."""
     t = Trail()
@@ -61,7 +61,7 @@ def routed_manager_first(**employee_data: object) -> Trail:
     # Recorded in the manager's request: the manager's address is on this record.
     t.add(EventType.SIGNER_NOTIFIED, signed, "signer:m1", signer="e1", ip=MANAGER_IP,
           ua=MANAGER_UA)
-    t.add(EventType.SIGNER_REMINDED, signed + dt.timedelta(days=1), "worker", signer="e1")
+    t.add(EventType.SIGNER_REMINDED, signed + dt.timedelta(days=1), reminded_by, signer="e1")
     t.add(EventType.SIGNER_DOCUMENT_OPENED, EMPLOYEE.decided_at - dt.timedelta(minutes=9),
           "signer:e1", signer="e1", ip=EMPLOYEE_IP, ua=EMPLOYEE_UA, download=False)
     t.add(EventType.SIGNER_DOCUMENT_OPENED, EMPLOYEE.decided_at - dt.timedelta(minutes=8),
@@ -102,6 +102,26 @@ def test_each_event_names_who_caused_it(plan_data):
     # A key the database no longer knows is still named by its prefix.
     unnamed = rows(complete(routed_manager_first(), plan_data), "manager")
     assert unnamed["sent"][0] == "API key psk_ab12cd34"
+
+
+@pytest.mark.parametrize("language,named,unnamed", [
+    ("en", "Dana Whitfield (plansign console, user dana)", "plansign console (user dana)"),
+    ("ar", "Dana Whitfield (وحدة تحكم plansign، المستخدم dana)",
+     "وحدة تحكم plansign (المستخدم dana)"),
+])
+def test_a_console_persons_act_names_them_never_the_trails_actor_id(plan_data, language,
+                                                                   named, unnamed):
+    """HR reminding the employee from the console: the certificate says who, by name
+    and username, in the record's language; "person:dana" is the trail's, not a reader's."""
+    trail = routed_manager_first(reminded_by="person:dana")
+    data = {**plan_data, "language": language}
+    by_name = complete(trail, data, people={"person:dana": "Dana Whitfield"})
+    employee = next(s for s in by_name.signers if s.role == "employee")
+    actors = {e.actor for e in employee.events}
+    assert named in actors and not any("person:" in (a or "") for a in actors)
+    # A person the database no longer knows is still named by their username.
+    gone = next(s for s in complete(trail, data).signers if s.role == "employee")
+    assert unnamed in {e.actor for e in gone.events}
 
 
 def test_opening_and_downloading_the_pdf_are_lines_of_their_own(plan_data):

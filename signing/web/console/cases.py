@@ -32,10 +32,10 @@ from signing.domain import (
 from signing.domain.access import Role
 from signing.domain.case_service import CaseView
 from signing.domain.cases import CaseError, CheckinForm
-from signing.domain.cases.charts import progress_charts
+from signing.domain.cases.charts import chart_words, progress_charts
 from signing.domain.cases.extension import GOAL_FIELDS
 from signing.domain.cases.outcome import OutcomeForm, ProposalState
-from signing.web import current, webdb
+from signing.web import current, language, webdb
 from signing.web.console import signedin
 
 bp = Blueprint("cases", __name__)
@@ -286,7 +286,8 @@ def _page(view: CaseView, *, form: Any, errors: dict[str, str],
         charts=[Markup(chart_svg(chart, id_prefix=f"goal-{n}-chart"))
                 for n, chart in enumerate(progress_charts(
                     view.plan.goals, view.case.checkins, ZoneInfo(view.zone),
-                    (view.case.start, view.case.end)), start=1)],
+                    (view.case.start, view.case.end), chart_words(language.current())),
+                    start=1)],
         outcome=outcome, oform=oform if oform is not None else MultiDict(),
         outcome_labels=OUTCOME_LABELS, assessments=ASSESSMENTS,
         may_propose=view.case.is_open and outcome.state in (None, ProposalState.RETURNED),
