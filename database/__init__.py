@@ -10,9 +10,7 @@ from database.engine import (
     read_only_problem,
     refuses_writes,
     statement_reader,
-    writes_in_one_round_trip,
 )
 
 __all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "read_only_engine",
-           "read_only_problem", "refuses_writes", "statement_reader",
-           "writes_in_one_round_trip"]
+           "read_only_problem", "refuses_writes", "statement_reader"]

@@ -29,7 +29,6 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -278,29 +277,3 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
         engine = read_only_engine(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
-
-
-@contextlib.contextmanager
-def writes_in_one_round_trip(connection: Connection) -> Iterator[None]:
-    """The block's statements sent together and answered together, where the database
-    allows it: on PostgreSQL through psycopg's pipeline mode, so a step's writes (its
-    rows updated, its audit records and outbox rows inserted) are one round trip, not
-    one each. Only for statements whose results the block does not read: their answers
-    arrive when the block ends. An error of any of them is raised there, as SQLAlchemy
-    raises it (an ``IntegrityError``, an ``OperationalError``...), and the statements
-    after it in the block are not run; the transaction is then to be rolled back, as
-    after any failed statement. Elsewhere (SQLite) the statements simply run in turn."""
-    dbapi_connection = connection.connection.dbapi_connection
-    pipeline = getattr(dbapi_connection, "pipeline", None)
-    if connection.dialect.name != "postgresql" or pipeline is None:
-        yield
-        return
-    import psycopg  # only with PostgreSQL
-
-    try:
-        with pipeline():
-            yield
-    except psycopg.Error as error:
-        raise exc.DBAPIError.instance(
-            "(statements sent together)", None, error, psycopg.Error,
-            dialect=connection.dialect) from error

@@ -28,7 +28,6 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from database import writes_in_one_round_trip
 from signing.domain import audit, consistency
 from signing.domain import workflow as wf
 from signing.domain.errors import SigningError
@@ -145,18 +144,16 @@ def perform(session: Session, envelope_id: str, action: wf.Action, *, actor: Act
     if any(event.type == EventType.ENVELOPE_VOIDED for event in step.events):
         # A withdrawn plan's links, and the sessions opened with them, stop working at once.
         nonces = {signer.id: new_nonce() for signer in step.envelope.signers}
-    # The writes read nothing back: on PostgreSQL they go together, one round trip.
-    with writes_in_one_round_trip(db):
-        _write_state(db, envelope, step.envelope, nonces)
-        if step.events or step.effects:
-            records = _record(db, envelope_id, loaded.document_sha256, step.events, actor,
-                              now, loaded.chain_end)
-            last_seq = records[-1].seq if records else _last_seq(envelope_id, action,
-                                                                 loaded.chain_end)
-            seqs = {id(event): record.seq for event, record in zip(step.events, records,
-                                                                   strict=True)}
-            _add_outbox_rows(db, envelope_id, last_seq, step.effects, seqs, now)
+    _write_state(db, envelope, step.envelope, nonces)
     _expire_held(session, step.envelope)
+    if step.events or step.effects:
+        records = _record(db, envelope_id, loaded.document_sha256, step.events, actor, now,
+                          loaded.chain_end)
+        last_seq = records[-1].seq if records else _last_seq(envelope_id, action,
+                                                             loaded.chain_end)
+        seqs = {id(event): record.seq for event, record in zip(step.events, records,
+                                                               strict=True)}
+        _add_outbox_rows(db, envelope_id, last_seq, step.effects, seqs, now)
     return step
 
 
@@ -202,7 +199,6 @@ def audit_trail(session: Session, envelope_id: str) -> list[audit.AuditRecord]:
 
 _ENVELOPES, _SIGNERS = EnvelopeRow.__table__, SignerRow.__table__
 _AUDIT, _OUTBOX = AuditEventRow.__table__, OutboxRow.__table__
-_INSERTS = {table.name: table.insert().inline() for table in (_AUDIT, _OUTBOX)}
 
 _ENVELOPE_FOR_STEP = (select(_ENVELOPES.c.id, _ENVELOPES.c.state, _ENVELOPES.c.expires_at,
                              _ENVELOPES.c.comments_until, _ENVELOPES.c.document_sha256)
@@ -345,9 +341,8 @@ def _record(db: Connection, envelope_id: str, document_sha256: str,
 
 def _insert(db: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     """``rows`` in one statement (on PostgreSQL one ``INSERT`` of several rows:
-    :func:`database.engine.make_engine`), asking nothing back (``inline``: no
-    ``RETURNING`` of a new row's key), so that it can go with the step's other writes."""
-    db.execute(_INSERTS[table.name], rows)
+    :func:`database.engine.make_engine`)."""
+    db.execute(table.insert(), rows)
 
 
 def _add_outbox_rows(db: Connection, envelope_id: str, seq: int,

@@ -11,16 +11,10 @@ import zoneinfo
 
 import pytest
 from sqlalchemy import JSON, Integer, String, event, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from database import (
-    UTCDateTime,
-    make_engine,
-    make_session_factory,
-    statement_reader,
-    writes_in_one_round_trip,
-)
+from database import UTCDateTime, make_engine, make_session_factory, statement_reader
 from database import engine as engine_module
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -255,31 +249,3 @@ def test_a_pooled_connection_the_server_ended_is_replaced_unseen(engine, db_back
     admin.dispose()
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT pg_backend_pid()")) != first
-
-
-def test_writes_sent_together_land_together_and_a_failed_one_undoes_them(engine, db_backend):
-    """writes_in_one_round_trip: on PostgreSQL the block's statements go in one round
-    trip (psycopg's pipeline). Their rows are there once the block ends; a statement that
-    fails (here a key already taken) raises SQLAlchemy's IntegrityError, as it would
-    alone, and the transaction's rows, those before it in the block included, are rolled
-    back with it."""
-    things = Thing.__table__
-    with engine.begin() as connection, writes_in_one_round_trip(connection):
-        connection.execute(things.insert().inline(), [{"id": 1, "name": "one"},
-                                                      {"id": 2, "name": "two"}])
-        connection.execute(things.update().where(things.c.id == 2).values(name="deux"))
-    with engine.connect() as connection:
-        assert connection.execute(select(things.c.name).order_by(things.c.id)).scalars() \
-            .all() == ["one", "deux"]
-
-    with pytest.raises(IntegrityError), engine.begin() as connection:
-        connection.execute(things.insert().inline(), [{"id": 3, "name": "three"}])
-        with writes_in_one_round_trip(connection):
-            connection.execute(things.update().where(things.c.id == 1).values(name="uno"))
-            connection.execute(things.insert().inline(), [{"id": 2, "name": "again"}])
-            connection.execute(things.insert().inline(), [{"id": 4, "name": "four"}])
-    with engine.connect() as connection:
-        assert connection.execute(select(things.c.id, things.c.name).order_by(things.c.id)) \
-            .all() == [(1, "one"), (2, "deux")]
-        # The connection went back to the pool usable, as after any failed statement.
-        assert connection.execute(text("SELECT 1")).scalar() == 1
