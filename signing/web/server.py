@@ -18,7 +18,10 @@ did; a connection that has not sent a whole request within ``channel_timeout`` s
 is closed. So slow clients hold connections (``connection_limit`` of them), never
 threads. A body larger than the app takes is read to its end and thrown away, so that
 the client reads the app's 413, and a head over 64 KiB is answered 431 here. A
-buffering proxy (nginx) in front remains the production answer (README).
+buffering proxy (nginx) in front remains the production answer (README). And the thread
+that has answered on a kept-alive connection carries on with it itself (the client's next
+request queued if it is there whole, else the connection back in the poller) rather than
+handing it to the main loop, which must win the GIL from the request threads for each turn.
 
 No access log is written (its lines would hold signing links, which carry a token
 until the first redirect), and gunicorn's own messages pass :class:`RedactTokens`.
