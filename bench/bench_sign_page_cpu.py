@@ -31,6 +31,8 @@ Usage::
     .venv/bin/python bench/bench_sign_page_cpu.py --profile page   # cProfile, this checkout
     .venv/bin/python bench/bench_sign_page_cpu.py --db postgresql --profile acknowledge
     .venv/bin/python bench/bench_sign_page_cpu.py --db postgresql --trips  # [--root DIR]
+    .venv/bin/python bench/bench_sign_page_cpu.py --db postgresql --only acknowledge \\
+        [--wall] [--root DIR]   # one kind of request, CPU (or wall time) per request
 
 ``--trips`` counts the statements PostgreSQL receives per request of each kind (its
 ``log_statement = all``: one line per simple query or extended-protocol execute, so one
@@ -116,16 +118,22 @@ def cookie_of(headers: dict[str, str]) -> str:
     return headers["Set-Cookie"].split(";", 1)[0]
 
 
+# What ``timed`` reads: this process's CPU, or with ``--only ... --wall`` the wall clock (a
+# request's whole time in one thread, its waits for the database's answers included).
+CLOCK = [time.process_time]
+
+
 def timed(wsgi: Wsgi, environs: list[dict[str, Any]], expect: int) -> float:
     """CPU seconds per request over ``environs`` (built beforehand, so only the app's
     work is counted)."""
-    start = time.process_time()
+    clock = CLOCK[0]
+    start = clock()
     for environ in environs:
         status, _, _ = wsgi.call(environ)
         if status != expect:
             raise SystemExit(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}: "
                              f"{status}, expected {expect}")
-    return (time.process_time() - start) / len(environs)
+    return (clock() - start) / len(environs)
 
 
 # -- one variant, in its own process ----------------------------------------------------
@@ -448,6 +456,9 @@ def main() -> None:
     parser.add_argument("--only", choices=OPERATIONS,
                         help="measure one request kind of this checkout, example plan, "
                              "--rounds times in this process (no profiler): a quick check")
+    parser.add_argument("--wall", action="store_true",
+                        help="with --only: wall time per request (waits for the database "
+                             "included), not CPU")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--plans", default=",".join(PLANS), help=argparse.SUPPRESS)
@@ -479,11 +490,14 @@ def main() -> None:
 def drive(args: argparse.Namespace) -> None:
     if args.only:  # with --root, another checkout's (e.g. the baseline's)
         sys.path.insert(0, args.root or str(ROOT))
+        if args.wall:
+            CLOCK[0] = time.perf_counter
         seconds = [measure_plansign(args.requests, args.new_database(), [args.plan],
                                     operations=[args.only])[f"{args.plan}.{args.only}"]
                    for _ in range(args.rounds)]
         print(f"{args.only}: " + ", ".join(f"{s * 1000:.3f}" for s in seconds)
-              + f" ms of CPU per request; median {statistics.median(seconds) * 1000:.3f}")
+              + f" ms of {'wall time' if args.wall else 'CPU'} per request; median "
+              f"{statistics.median(seconds) * 1000:.3f}")
         return
     if args.profile:
         sys.path.insert(0, str(ROOT))

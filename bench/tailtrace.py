@@ -18,7 +18,9 @@ main loop saw the connection readable):
 - ``after``: the response's processing (the session cookie saved, headers);
 - ``write``: the response written and the thread done;
 - ``finish``: from the thread done until the main loop put the connection back in
-  its poller (the next request on it waits for this);
+  its poller (the next request on it waits for this), or, since a thread carries on
+  with a kept-alive connection itself (``_carry_on``), until it did (queued the next
+  request, seen by the thread: its ``wake``, or put the connection in the poller);
 - ``cpu``: the thread's own CPU from the app's start to its end; ``app`` minus ``cpu``
   minus ``db_exec`` is time the thread was runnable but waited, mostly for the GIL;
 - ``rl_wait``, ``rl_hold``: the rate limiter's counts file, waiting for its lock and
@@ -107,7 +109,7 @@ def install() -> None:
         try:
             return handle(self, conn)
         finally:
-            record["end"] = now()
+            record.setdefault("end", now())  # set already where the thread carried on
             _local.record = None
 
     def traced_finish(self: Any, conn: Any, fs: Any) -> None:
@@ -127,6 +129,32 @@ def install() -> None:
 
     worker.enqueue_req, worker._hand_over, worker.handle = (traced_enqueue, traced_hand_over,
                                                             traced_handle)
+    carry_on = getattr(worker, "_carry_on", None)
+    if carry_on is not None:  # a thread carries on with a kept-alive connection itself
+        queue_next = worker._queue_next
+
+        def traced_carry_on(self: Any, conn: Any) -> bool:
+            record = conn.__dict__.pop("tt", None)  # the request just answered
+            if record is not None:
+                record["end"] = now()
+            carried = carry_on(self, conn)
+            if record is not None and carried:  # the connection needs no main-loop turn
+                record["finish"] = now()
+                _records.append(record)
+            elif record is not None:
+                conn.tt = record  # for gunicorn's finish_request, as before
+            return bool(carried)
+
+        def traced_queue_next(self: Any, conn: Any, size: int) -> bool:
+            # The next request, seen by the thread rather than by the main loop's poller.
+            started = now()
+            conn.tt = {"wake": started, "submit": started}
+            queued = queue_next(self, conn, size)
+            if not queued:
+                conn.__dict__.pop("tt", None)
+            return bool(queued)
+
+        worker._carry_on, worker._queue_next = traced_carry_on, traced_queue_next
     worker.run = traced_run
     server.ThreadWorker.finish_request = traced_finish
 

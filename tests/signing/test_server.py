@@ -169,3 +169,91 @@ def test_a_worker_leaves_new_connections_to_one_holding_fewer(monkeypatch):
     assert shares.claim(1003) == second  # its slot is taken over
     shares.release(first)
     assert shares.may_accept(second, 1003, 0)
+
+
+# -- a thread carrying on with a kept-alive connection (BufferingThreadWorker._carry_on) ----
+
+
+@pytest.fixture
+def worker():
+    """Our worker, in this process, with a pool of one thread, its poller and its method
+    queue (what the main loop runs), but no main loop: the test turns it by hand. Its app
+    answers each request with its path; ``/wait`` first waits for ``release``."""
+    import selectors
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from signing.web.server import BufferingThreadWorker
+
+    release = threading.Event()
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/wait":
+            release.wait(30)
+        body = environ["PATH_INFO"].encode() + b";"
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
+
+    cfg = Config()
+    cfg.set("threads", 1)
+    cfg.set("worker_connections", 10)
+    worker = BufferingThreadWorker(0, os.getpid(), [], None, 30, cfg, Logger(cfg))
+    worker.wsgi, worker.release = app, release
+    worker.tpool = ThreadPoolExecutor(max_workers=1)
+    worker.poller = selectors.DefaultSelector()
+    worker.method_queue.init()
+    yield worker
+    release.set()
+    worker.alive = False
+    worker.tpool.shutdown(wait=True)
+    worker.poller.close()
+    worker.method_queue.close()
+
+
+def read_answers(sock: socket.socket, count: int) -> list[bytes]:
+    """The paths ``count`` answers name (the worker's app answers a request's path and
+    ``;``)."""
+    data = b""
+    while data.count(b";") < count:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    return re.findall(rb"HTTP/1\.1 200 OK\r\n.*?\r\n\r\n(/\w*);", data, re.S)
+
+
+def test_a_thread_queues_a_kept_alive_connections_next_request_when_it_is_there(worker):
+    from gunicorn.workers.gthread import TConn
+
+    client, served = socket.socketpair()
+    client.settimeout(10)  # a bound on a broken test
+    with client:
+        conn = TConn(worker.cfg, served, ("127.0.0.1", 1), ("127.0.0.1", 2))
+        worker.nr_conns = 1
+        client.sendall(b"GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
+        worker.enqueue_req(conn)  # as the main loop does for a new connection
+        # While the first is being answered, the next arrives whole: the thread that
+        # answered the first queues it itself, with no turn of the main loop.
+        client.sendall(b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        worker.release.set()
+        assert read_answers(client, 2) == [b"/wait", b"/second"]
+        deadline = time.monotonic() + 10
+        while conn not in worker.keepalived_conns:  # nothing yet: back in the poller
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert worker.method_queue._queue.empty()  # the main loop had nothing to do
+        # A request sent in two parts is read by the main loop, from the poller.
+        client.sendall(b"GET /third HTTP/1.1\r\nHo")
+        worker.wait_for_and_dispatch_events(timeout=5)
+        client.sendall(b"st: x\r\n\r\n")
+        worker.wait_for_and_dispatch_events(timeout=5)
+        assert read_answers(client, 1) == [b"/third"]
+    # The client has gone: the poller sees it, and the connection is closed and counted.
+    deadline = time.monotonic() + 10
+    while worker.nr_conns:
+        assert time.monotonic() < deadline
+        worker.wait_for_and_dispatch_events(timeout=0.5)
+    assert conn not in worker.keepalived_conns
