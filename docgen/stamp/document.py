@@ -33,6 +33,7 @@ from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from docgen.stamp.fonts import DocumentFonts
+from docgen.stamp.shaped import ShapedLines
 from docgen.stamp.tagging import Element, Marked
 from docgen.stamp.wording import ENGLISH, RecordWords
 from docgen.stamp.writing import is_rtl, needs_shaping
@@ -115,7 +116,7 @@ class RecordPdf(FPDF):
         self._furniture = 0  # > 0 while drawing what readers skip
         # Words measured, by font and size: a record's words recur (labels, names).
         self._widths: dict[tuple[str, float, str], float] = {}
-        self._shaped_widths: dict[tuple[str, float, str], float] = {}
+        self._shaped = ShapedLines(self)  # this document's own: see .shaped
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -236,12 +237,19 @@ class RecordPdf(FPDF):
         ``align`` says whether ``x`` is its left end, its middle ("C") or its right end
         ("R"). Returns its width."""
         fast = self._plain(text)
-        width = self.get_string_width(text)
+        shaped = None if fast or not self._shaped.usable() else self._shaped.line(text)
+        width = shaped.width if shaped is not None else self.get_string_width(text)
         left = {"R": x - width, "C": x - width / 2}.get(align, x)
         self.set_text_color(*color)
         with self._marked():
             if fast:
                 self.text(left, baseline, text)
+            elif shaped is not None:
+                # Shaped and ordered once per document (see .shaped), placed here; the
+                # position left where fpdf2's cell left it, as the layout has always
+                # followed it (a shaped line moves the next one down by its leading).
+                self._shaped.draw(shaped, left, baseline)
+                self.set_xy(left + width, baseline - 0.8 * self.font_size)
             else:
                 size = self.font_size
                 # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font
@@ -276,11 +284,9 @@ class RecordPdf(FPDF):
             # Shaped (Arabic, a decomposed accent): fpdf2 runs the bidi algorithm and
             # HarfBuzz for each call; a record in Arabic measures the same words again
             # and again (labels, names, each word of a line being wrapped).
-            shaped = (font.fontkey, size, s)
-            width = self._shaped_widths.get(shaped)
-            if width is None:
-                width = self._shaped_widths[shaped] = super().get_string_width(s, normalized)
-            return width
+            if self._shaped.usable():
+                return self._shaped.width(s)
+            return super().get_string_width(s, normalized)
         key = (font.fontkey, size, s)
         width = self._widths.get(key)
         if width is None:
@@ -346,6 +352,11 @@ class RecordPdf(FPDF):
     def wrap(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines no wider than ``width`` in the current font."""
         self.shaping_for(text)
+        # Most lines fit: one measurement of the whole, not one per word (for a shaped
+        # line, the same measurement drawing it then reuses). Widths add up, so a text
+        # that fits whole is what the word-by-word loop below would give too.
+        if self.get_string_width(text) <= width:
+            return [text.rstrip()] if text.strip() else []
         lines: list[str] = []
         line, line_width = "", 0.0
         for token in _TOKENS.findall(text):
