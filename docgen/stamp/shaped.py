@@ -9,11 +9,12 @@ that was most of the time an Arabic record took.
 
 Here each distinct line (font, size, text) is ordered and cut into fragments once per
 document, and the text operators that draw it (which glyphs, in which font, where) are
-made once, with the line's baseline starting at the origin. Drawing it again anywhere
-is that run of operators placed by a translation (``q 1 0 0 1 x y cm ... Q``), which
-leaves the page's graphics and text state as it was. The operators are fpdf2's own
-(``Fragment.render_with_text_shaping``), so a reader sees what ``cell`` draws, and text
-extracts in logical order as before.
+made once, with the line's baseline starting at the origin. Drawing it anywhere is that
+run of operators with its few absolute moves (a mark placed on its letter) shifted to
+the line's place, in a ``q ... Q`` that leaves the page's graphics and text state as it
+was. The operators are fpdf2's own (``Fragment.render_with_text_shaping``) and absolute
+as fpdf2 writes them, so a reader sees what ``cell`` draws, and text extracts (pdftotext,
+pypdf) in logical order as before.
 
 A run is only valid in the document it was made in: the glyph numbers in it are
 positions in that document's font subsets, which fpdf2 fills as glyphs are first used.
@@ -28,6 +29,7 @@ behaviour fails there rather than in a record.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -35,6 +37,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, PDFResourceType, TextDirection
 from fpdf.fonts import TTFFont
 from fpdf.line_break import Fragment, TextLine
+from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,17 @@ class ShapedLine:
 
     width: float  # in the document's unit
     fonts: tuple[int, ...]  # fpdf2's font numbers (/F1...) the run uses
-    run: str  # text operators drawing the line, its baseline's left end at the origin
+    # Text operators drawing the line, its baseline's left end at the origin: the pieces
+    # between its moves (text matrices set to a point, in points, from that origin).
+    pieces: tuple[str, ...]
+    moves: tuple[tuple[float, float], ...]
 
 
 _Key = tuple[str, float, str, object]
+
+# fpdf2 places a glyph that is not where the previous one's advance leaves it (a mark on
+# its letter, a kerned pair) by setting the text matrix to a point on the page.
+_MOVE = re.compile(r"1 0 0 1 (-?\d+\.\d+) (-?\d+\.\d+) Tm")
 
 # Bidi classes of a text the Unicode bidi algorithm leaves in one run at the paragraph's
 # level: with no strong letter of the other direction, no numbers that would be raised a
@@ -74,6 +84,7 @@ class ShapedLines:
         self._fragments: dict[_Key, tuple[tuple[Fragment, ...], tuple[float, ...],
                                           float]] = {}
         self._lines: dict[_Key, ShapedLine] = {}
+        self._widths: dict[_Key, float] = {}  # texts measured without their fragments
 
     def usable(self) -> bool:
         """True if the current settings are ones this module draws as fpdf2 does: a
@@ -85,7 +96,50 @@ class ShapedLines:
 
     def width(self, text: str) -> float:
         """The width of ``text`` in the current font and size, shaped."""
-        return self._ordered(text)[2]
+        key = self._key(text)
+        found = self._fragments.get(key)
+        if found is not None:
+            return found[2]
+        width = self._widths.get(key)
+        if width is None:
+            width = self._one_font_width(text)
+            if width is None:
+                return self._ordered(text)[2]
+            self._widths[key] = width
+        return width
+
+    def _one_font_width(self, text: str) -> float | None:
+        """The width of a text (most often a word being wrapped) that fpdf2 would make
+        one fragment of: in one bidi run, one font and one script. Measured as fpdf2's
+        fragment measures itself, without making the fragment (copies of the graphics
+        state, a pass over each character). None for any other text."""
+        pdf = self._pdf
+        text = pdf.normalize_text(text)
+        direction = one_run(text)
+        if direction is None or not text or pdf.text_shaping["direction"]:
+            return None
+        scripts = {get_unicode_script(char) for char in text}
+        if len(scripts - {UnicodeScript.COMMON, UnicodeScript.UNKNOWN}) > 1:
+            return None  # fpdf2 starts a fragment where the script changes
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)  # usable() was checked
+        if not all(ord(char) in font.cmap for char in text):
+            if any(ord(char) in font.cmap for char in text):
+                return None
+            style = ("B" if "B" in pdf.font_style else "") + ("I" if "I" in pdf.font_style
+                                                                else "")
+            fallbacks = {pdf.get_fallback_font(char, style) for char in text}
+            if len(fallbacks) != 1:
+                return None
+            name = fallbacks.pop()
+            if name is None:
+                return None
+            fallback = pdf.fonts[name]
+            assert isinstance(fallback, TTFFont)  # every font registered is a file
+            font = fallback
+        shaping = dict(pdf.text_shaping, paragraph_direction=direction,
+                       fragment_direction=direction)
+        return font.get_text_width(text, pdf.font_size_pt, shaping)[1] / pdf.k
 
     def line(self, text: str) -> ShapedLine:
         """``text`` in the current font and size, shaped and ordered."""
@@ -110,22 +164,28 @@ class ShapedLines:
                 if rendered:
                     parts.append(rendered)
                 x += fragment_width
-            line = self._lines[key] = ShapedLine(width=width, fonts=tuple(fonts),
-                                                 run=" ".join(parts))
+            split = _MOVE.split(" ".join(parts))
+            line = self._lines[key] = ShapedLine(
+                width=width, fonts=tuple(fonts), pieces=tuple(split[::3]),
+                moves=tuple((float(x), float(y)) for x, y in zip(split[1::3], split[2::3],
+                                                                  strict=True)))
         return line
 
     def draw(self, line: ShapedLine, left: float, baseline: float) -> None:
         """Draw ``line`` in the current text colour with its baseline's left end at
         (``left``, ``baseline``), from the page's top-left, in the document's unit."""
         pdf = self._pdf
-        if not line.run:
+        if not "".join(line.pieces).strip():
             return
         for number in line.fonts:
             pdf._resource_catalog.add(PDFResourceType.FONT, number, pdf.page)
-        color = pdf.text_color.serialize().lower()
         k = pdf.k
-        pdf._out(f"q 1 0 0 1 {left * k:.2f} {(pdf.h - baseline) * k:.2f} cm {color} "
-                 f"BT {line.run} ET Q")
+        x, y = left * k, (pdf.h - baseline) * k
+        run = [line.pieces[0]]
+        for (dx, dy), piece in zip(line.moves, line.pieces[1:], strict=True):
+            run.append(f"1 0 0 1 {x + dx:.2f} {y + dy:.2f} Tm{piece}")
+        color = pdf.text_color.serialize().lower()
+        pdf._out(f"q {color} BT {x:.2f} {y:.2f} Td {''.join(run)} ET Q")
 
     def _key(self, text: str) -> _Key:
         pdf = self._pdf
