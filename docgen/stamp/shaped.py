@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import Align, PDFResourceType, TextDirection
@@ -53,6 +54,8 @@ class ShapedLine:
 
 
 _Key = tuple[str, float, str, object]
+_FragmentKey = tuple[int, float, str, object]
+_Run = tuple[tuple[str, ...], tuple[tuple[float, float], ...]]  # pieces, moves between them
 
 # fpdf2 places a glyph that is not where the previous one's advance leaves it (a mark on
 # its letter, a kerned pair) by setting the text matrix to a point on the page.
@@ -85,6 +88,10 @@ class ShapedLines:
                                           float]] = {}
         self._lines: dict[_Key, ShapedLine] = {}
         self._widths: dict[_Key, float] = {}  # texts measured without their fragments
+        # Each fragment (a word, most often, in Arabic: the spaces between words are in
+        # another font) measured and rendered once, wherever it recurs.
+        self._fragment_widths: dict[_FragmentKey, float] = {}
+        self._fragment_runs: dict[_FragmentKey, _Run] = {}
 
     def usable(self) -> bool:
         """True if the current settings are ones this module draws as fpdf2 does: a
@@ -116,7 +123,9 @@ class ShapedLines:
         pdf = self._pdf
         text = pdf.normalize_text(text)
         direction = one_run(text)
-        if direction is None or not text or pdf.text_shaping["direction"]:
+        shaping = pdf.text_shaping
+        assert shaping is not None  # usable() was checked
+        if direction is None or not text or shaping["direction"]:
             return None
         scripts = {get_unicode_script(char) for char in text}
         if len(scripts - {UnicodeScript.COMMON, UnicodeScript.UNKNOWN}) > 1:
@@ -137,9 +146,14 @@ class ShapedLines:
             fallback = pdf.fonts[name]
             assert isinstance(fallback, TTFFont)  # every font registered is a file
             font = fallback
-        shaping = dict(pdf.text_shaping, paragraph_direction=direction,
-                       fragment_direction=direction)
-        return font.get_text_width(text, pdf.font_size_pt, shaping)[1] / pdf.k
+        fragment_shaping = dict(shaping, paragraph_direction=direction,
+                                fragment_direction=direction)
+        key = (font.i, pdf.font_size_pt, text, _options(fragment_shaping))
+        width = self._fragment_widths.get(key)
+        if width is None:
+            width = self._fragment_widths[key] = font.get_text_width(
+                text, pdf.font_size_pt, fragment_shaping)[1] / pdf.k
+        return width
 
     def line(self, text: str) -> ShapedLine:
         """``text`` in the current font and size, shaped and ordered."""
@@ -147,7 +161,8 @@ class ShapedLines:
         line = self._lines.get(key)
         if line is None:
             fragments, widths, width = self._ordered(text)
-            parts: list[str] = []
+            pieces = [""]
+            moves: list[tuple[float, float]] = []
             fonts: list[int] = []
             x = 0.0
             current: tuple[int, float] | None = None
@@ -155,20 +170,17 @@ class ShapedLines:
                 font = fragment.font
                 if (font.i, fragment.font_size_pt) != current:
                     current = (font.i, fragment.font_size_pt)
-                    parts.append(f"/F{font.i} {fragment.font_size_pt:.2f} Tf")
+                    pieces[-1] += f" /F{font.i} {fragment.font_size_pt:.2f} Tf "
                     if font.i not in fonts:
                         fonts.append(font.i)
-                # fpdf2 gives the baseline's position from the page's top and the page's
-                # height; 0 and 0 put it at the origin of the run's own space.
-                rendered = fragment.render_with_text_shaping(x, 0.0, 0.0, 0.0)
-                if rendered:
-                    parts.append(rendered)
+                run_pieces, run_moves = self._fragment_run(fragment)
+                pieces[-1] += " " + run_pieces[0]
+                for (dx, dy), piece in zip(run_moves, run_pieces[1:], strict=True):
+                    moves.append((dx + x * self._pdf.k, dy))
+                    pieces.append(piece)
                 x += fragment_width
-            split = _MOVE.split(" ".join(parts))
-            line = self._lines[key] = ShapedLine(
-                width=width, fonts=tuple(fonts), pieces=tuple(split[::3]),
-                moves=tuple((float(x), float(y)) for x, y in zip(split[1::3], split[2::3],
-                                                                  strict=True)))
+            line = self._lines[key] = ShapedLine(width=width, fonts=tuple(fonts),
+                                                 pieces=tuple(pieces), moves=tuple(moves))
         return line
 
     def draw(self, line: ShapedLine, left: float, baseline: float) -> None:
@@ -184,8 +196,9 @@ class ShapedLines:
         run = [line.pieces[0]]
         for (dx, dy), piece in zip(line.moves, line.pieces[1:], strict=True):
             run.append(f"1 0 0 1 {x + dx:.2f} {y + dy:.2f} Tm{piece}")
-        color = pdf.text_color.serialize().lower()
-        pdf._out(f"q {color} BT {x:.2f} {y:.2f} Td {''.join(run)} ET Q")
+        color = pdf.text_color
+        assert color is not None  # fpdf2 always has one
+        pdf._out(f"q {color.serialize().lower()} BT {x:.2f} {y:.2f} Td {''.join(run)} ET Q")
 
     def _key(self, text: str) -> _Key:
         pdf = self._pdf
@@ -203,20 +216,57 @@ class ShapedLines:
             pdf = self._pdf
             text = pdf.normalize_text(text)
             direction = one_run(text)
-            if direction is None or pdf.text_shaping["direction"]:
+            shaping = pdf.text_shaping
+            assert shaping is not None  # usable() was checked
+            if direction is None or shaping["direction"]:
                 # What cell() does: the bidi algorithm and the fallback fonts give the
                 # fragments in logical order.
                 fragments = pdf._preload_bidirectional_text(text, False)
             else:
                 # What _preload_bidirectional_text gives for a text in one run, without
                 # running the bidi algorithm over it.
-                pdf.text_shaping["paragraph_direction"] = direction
-                pdf.text_shaping["fragment_direction"] = direction
+                shaping["paragraph_direction"] = direction
+                shaping["fragment_direction"] = direction
                 fragments = pdf._preload_font_styles(text, False)
             # TextLine puts them in the order they are drawn, as cell() does.
             ordered = tuple(TextLine(fragments, text_width=0, number_of_spaces=0,
                                      align=Align.L, height=pdf.font_size,
                                      max_width=None).get_ordered_fragments())
-            widths = tuple(fragment.get_width() for fragment in ordered)
+            widths = tuple(self._fragment_width(fragment) for fragment in ordered)
             found = self._fragments[key] = (ordered, widths, sum(widths))
         return found
+
+    def _fragment_width(self, fragment: Fragment) -> float:
+        key = _fragment_key(fragment)
+        width = self._fragment_widths.get(key)
+        if width is None:
+            width = self._fragment_widths[key] = fragment.get_width()
+        return width
+
+    def _fragment_run(self, fragment: Fragment) -> _Run:
+        """The operators drawing ``fragment``, its baseline's left end at the origin."""
+        key = _fragment_key(fragment)
+        run = self._fragment_runs.get(key)
+        if run is None:
+            # fpdf2 gives the baseline's position from the page's top and the page's
+            # height; 0 and 0 put it at the origin.
+            split = _MOVE.split(fragment.render_with_text_shaping(0.0, 0.0, 0.0, 0.0))
+            run = self._fragment_runs[key] = (
+                tuple(split[::3]),
+                tuple((float(x), float(y)) for x, y in zip(split[1::3], split[2::3],
+                                                           strict=True)))
+        return run
+
+
+def _options(shaping: dict[str, Any] | None) -> object:
+    """What of fpdf2's text shaping settings changes how a text is shaped."""
+    if not shaping:
+        return None
+    return (shaping.get("fragment_direction"), shaping.get("direction"),
+            shaping.get("script"), shaping.get("language"),
+            tuple(sorted((shaping.get("features") or {}).items())))
+
+
+def _fragment_key(fragment: Fragment) -> _FragmentKey:
+    return (fragment.font.i, fragment.font_size_pt, fragment.string,
+            _options(fragment.text_shaping_parameters))
