@@ -30,15 +30,18 @@ behaviour fails there rather than in a record.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import Align, PDFResourceType, TextDirection
+from fpdf.bidi import auto_detect_base_direction
+from fpdf.enums import Align, PDFResourceType
 from fpdf.fonts import TTFFont
 from fpdf.line_break import Fragment, TextLine
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
+
+from docgen.stamp.bidiruns import bidi_runs
 
 
 @dataclass(frozen=True)
@@ -60,24 +63,6 @@ _Run = tuple[tuple[str, ...], tuple[tuple[float, float], ...]]  # pieces, moves 
 # fpdf2 places a glyph that is not where the previous one's advance leaves it (a mark on
 # its letter, a kerned pair) by setting the text matrix to a point on the page.
 _MOVE = re.compile(r"1 0 0 1 (-?\d+\.\d+) (-?\d+\.\d+) Tm")
-
-# Bidi classes of a text the Unicode bidi algorithm leaves in one run at the paragraph's
-# level: with no strong letter of the other direction, no numbers that would be raised a
-# level (Arabic digits; European ones in right-to-left text), and no explicit embeddings
-# or isolates, every neutral and weak character takes the paragraph's direction. Most
-# words measured for wrapping, and many whole lines, are such texts.
-_ONE_RUN_RTL = frozenset({"R", "AL", "NSM", "ON", "CS", "ES", "ET", "WS"})
-_ONE_RUN_LTR = frozenset({"L", "EN", "NSM", "ON", "CS", "ES", "ET", "WS"})
-
-
-def one_run(text: str) -> TextDirection | None:
-    """The direction of ``text`` if the bidi algorithm gives it as one run in the
-    direction of its first strong letter (left to right without one), else None."""
-    classes = {unicodedata.bidirectional(char) for char in text}
-    if "R" in classes or "AL" in classes:
-        return TextDirection.RTL if classes <= _ONE_RUN_RTL else None
-    return TextDirection.LTR if classes <= _ONE_RUN_LTR else None
-
 
 class ShapedLines:
     """The shaped lines and widths of one document, by font, size and text."""
@@ -122,11 +107,12 @@ class ShapedLines:
         state, a pass over each character). None for any other text."""
         pdf = self._pdf
         text = pdf.normalize_text(text)
-        direction = one_run(text)
+        runs = bidi_runs(text)
         shaping = pdf.text_shaping
         assert shaping is not None  # usable() was checked
-        if direction is None or not text or shaping["direction"]:
+        if runs is None or len(runs) != 1 or shaping["direction"]:
             return None
+        direction = runs[0][1]
         scripts = {get_unicode_script(char) for char in text}
         if len(scripts - {UnicodeScript.COMMON, UnicodeScript.UNKNOWN}) > 1:
             return None  # fpdf2 starts a fragment where the script changes
@@ -215,19 +201,21 @@ class ShapedLines:
         if found is None:
             pdf = self._pdf
             text = pdf.normalize_text(text)
-            direction = one_run(text)
+            runs = bidi_runs(text)
             shaping = pdf.text_shaping
             assert shaping is not None  # usable() was checked
-            if direction is None or shaping["direction"]:
+            if runs is None or shaping["direction"]:
                 # What cell() does: the bidi algorithm and the fallback fonts give the
                 # fragments in logical order.
-                fragments = pdf._preload_bidirectional_text(text, False)
+                fragments: Sequence[Fragment] = pdf._preload_bidirectional_text(text, False)
             else:
-                # What _preload_bidirectional_text gives for a text in one run, without
-                # running the bidi algorithm over it.
-                shaping["paragraph_direction"] = direction
-                shaping["fragment_direction"] = direction
-                fragments = pdf._preload_font_styles(text, False)
+                # What _preload_bidirectional_text does, with the runs worked out
+                # quickly (see .bidiruns).
+                shaping["paragraph_direction"] = auto_detect_base_direction(text)
+                fragments = []
+                for run, direction in runs:
+                    shaping["fragment_direction"] = direction
+                    fragments.extend(pdf._preload_font_styles(run, False))
             # TextLine puts them in the order they are drawn, as cell() does.
             ordered = tuple(TextLine(fragments, text_width=0, number_of_spaces=0,
                                      align=Align.L, height=pdf.font_size,
