@@ -117,6 +117,7 @@ class RecordPdf(FPDF):
         # Words measured, by font and size: a record's words recur (labels, names).
         self._widths: dict[tuple[str, float, str], float] = {}
         self._shaped = ShapedLines(self)  # this document's own: see .shaped
+        self._fallback_for: dict[tuple[str, str], str | None] = {}
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -296,6 +297,20 @@ class RecordPdf(FPDF):
             width = self._widths[key] = sum(widths[ord(c)] for c in s) * size * 0.001 / self.k
         font.biggest_size_pt = max(font.biggest_size_pt, size)
         return width
+
+    def set_fallback_fonts(self, fallback_fonts: Sequence[str],
+                           exact_match: bool = True) -> None:
+        super().set_fallback_fonts(fallback_fonts, exact_match)
+        self._fallback_for.clear()
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        """fpdf2's choice of fallback font for ``char``, remembered: fpdf2 asks for every
+        character the current font lacks (each letter of an Arabic line), going through
+        every fallback font each time."""
+        key = (char, style)
+        if key not in self._fallback_for:
+            self._fallback_for[key] = super().get_fallback_font(char, style)
+        return self._fallback_for[key]
 
     def measure(self, text: str, family: str, style: str, size: float) -> float:
         """The width ``text`` takes in the given font, in points."""

@@ -38,6 +38,7 @@ from fpdf import FPDF
 from fpdf.bidi import auto_detect_base_direction
 from fpdf.enums import Align, PDFResourceType
 from fpdf.fonts import TTFFont
+from fpdf.graphics_state import GraphicsState
 from fpdf.line_break import Fragment, TextLine
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
@@ -215,7 +216,7 @@ class ShapedLines:
                 fragments = []
                 for run, direction in runs:
                     shaping["fragment_direction"] = direction
-                    fragments.extend(pdf._preload_font_styles(run, False))
+                    fragments.extend(self._font_fragments(run))
             # TextLine puts them in the order they are drawn, as cell() does.
             ordered = tuple(TextLine(fragments, text_width=0, number_of_spaces=0,
                                      align=Align.L, height=pdf.font_size,
@@ -223,6 +224,68 @@ class ShapedLines:
             widths = tuple(self._fragment_width(fragment) for fragment in ordered)
             found = self._fragments[key] = (ordered, widths, sum(widths))
         return found
+
+    def _font_fragments(self, text: str) -> list[Fragment]:
+        """``text`` (one direction run) cut into fragments by font, as fpdf2's
+        ``_preload_font_styles`` cuts it (without markdown or a page-count alias): a new
+        fragment where the font changes (a character the current font lacks goes to the
+        fallback font fpdf2 chooses) and where the script changes. The fragments of one
+        font share one copy of the graphics state, which fpdf2 copies for each."""
+        pdf = self._pdf
+        if pdf.str_alias_nb_pages or not text:
+            return list(pdf._preload_font_styles(text, False))
+        primary = pdf.current_font
+        assert isinstance(primary, TTFFont)  # usable() was checked
+        cmap = primary.cmap
+        style = ("B" if "B" in pdf.font_style else "") + ("I" if "I" in pdf.font_style
+                                                            else "")
+        states: dict[str | None, GraphicsState] = {}
+        fragments: list[Fragment] = []
+        chars: list[str] = []
+        fallback: str | None = None
+        script: UnicodeScript | None = None
+
+        def cut() -> None:
+            nonlocal chars, fallback, script
+            state = states.get(fallback)
+            if state is None:
+                state = states[fallback] = pdf._get_current_graphics_state()
+                state.font_style = style
+                state.strikethrough = bool(pdf.strikethrough)
+                state.underline = bool(pdf.underline)
+                if fallback is not None:
+                    state.font_family = fallback.replace("B", "").replace("I", "")
+                    state.font_style = "".join(c for c in fallback if c in "BI")
+                    state.current_font = pdf.fonts[fallback]
+            fragments.append(Fragment(chars, state, pdf.k))
+            chars = []
+            if fallback is not None:
+                fallback = None
+                script = None
+
+        for char in text:
+            char_script = get_unicode_script(char)
+            if char_script not in (UnicodeScript.COMMON, UnicodeScript.UNKNOWN, script):
+                if chars and script:
+                    cut()
+                script = char_script
+            if char != "\n" and ord(char) not in cmap:
+                other = pdf.get_fallback_font(char, style)
+                if other:
+                    if other != fallback:
+                        if chars:
+                            cut()
+                        fallback = other
+                    chars.append(char)
+                    continue
+            if fallback:
+                if chars:
+                    cut()
+                fallback = None
+            chars.append(char)
+        if chars:
+            cut()
+        return fragments
 
     def _fragment_width(self, fragment: Fragment) -> float:
         key = _fragment_key(fragment)
