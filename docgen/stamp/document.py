@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
@@ -125,6 +126,15 @@ class RecordPdf(FPDF):
         self.c_margin = 0
         self.set_creator("plansign")
         self.set_font("sans", "", BODY)
+
+    def output(self, *args: Any, **kwargs: Any) -> Any:
+        """fpdf2's output; then what was remembered to draw the text is let go at once
+        (fpdf2's document refers to itself, so it is freed only when Python's cycle
+        collector runs, and the shaped lines would wait with it)."""
+        result = super().output(*args, **kwargs)
+        self._shaped = ShapedLines(self)
+        self._fallback_for.clear()
+        return result
 
     # -- page furniture -------------------------------------------------------------------
 
