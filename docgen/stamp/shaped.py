@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, NamedTuple
 
 from fpdf import FPDF
 from fpdf.bidi import auto_detect_base_direction
@@ -45,9 +45,10 @@ from fpdf.unicode_script import UnicodeScript, get_unicode_script
 from docgen.stamp.bidiruns import bidi_runs
 
 
-@dataclass(frozen=True)
-class ShapedLine:
-    """One line, shaped and in reading order, ready to be placed."""
+class ShapedLine(NamedTuple):
+    """One line, shaped and in reading order, ready to be placed. (A tuple of strings
+    and numbers, as every key and value remembered here is: Python's cycle collector
+    stops looking at those, and a document remembers thousands.)"""
 
     width: float  # in the document's unit
     fonts: tuple[int, ...]  # fpdf2's font numbers (/F1...) the run uses
@@ -58,6 +59,7 @@ class ShapedLine:
 
 
 _Key = tuple[str, float, str, object]
+_RECENT = 16  # texts whose fragments are kept
 _FragmentKey = tuple[int, float, str, object]
 _Run = tuple[tuple[str, ...], tuple[tuple[float, float], ...]]  # pieces, moves between them
 
@@ -70,10 +72,13 @@ class ShapedLines:
 
     def __init__(self, pdf: FPDF) -> None:
         self._pdf = pdf
+        # The fragments of the texts measured last: a line is drawn just after it is
+        # measured (to wrap it). Not all of them, being objects the cycle collector
+        # would go through again and again.
         self._fragments: dict[_Key, tuple[tuple[Fragment, ...], tuple[float, ...],
                                           float]] = {}
         self._lines: dict[_Key, ShapedLine] = {}
-        self._widths: dict[_Key, float] = {}  # texts measured without their fragments
+        self._widths: dict[_Key, float] = {}
         # Each fragment (a word, most often, in Arabic: the spaces between words are in
         # another font) measured and rendered once, wherever it recurs.
         self._fragment_widths: dict[_FragmentKey, float] = {}
@@ -90,9 +95,6 @@ class ShapedLines:
     def width(self, text: str) -> float:
         """The width of ``text`` in the current font and size, shaped."""
         key = self._key(text)
-        found = self._fragments.get(key)
-        if found is not None:
-            return found[2]
         width = self._widths.get(key)
         if width is None:
             width = self._one_font_width(text)
@@ -192,9 +194,9 @@ class ShapedLines:
         font = pdf.current_font
         assert font is not None  # usable() was checked
         shaping = pdf.text_shaping
-        options = (shaping["direction"], shaping["script"], shaping["language"],
-                   tuple(sorted((shaping["features"] or {}).items()))) if shaping else None
-        return (font.fontkey, pdf.font_size_pt, text, options)
+        # Not the direction fpdf2 last set for a fragment: a line's own are worked out.
+        return (font.fontkey, pdf.font_size_pt, text,
+                _options(dict(shaping, fragment_direction=None) if shaping else None))
 
     def _ordered(self, text: str) -> tuple[tuple[Fragment, ...], tuple[float, ...], float]:
         key = self._key(text)
@@ -223,6 +225,9 @@ class ShapedLines:
                                      max_width=None).get_ordered_fragments())
             widths = tuple(self._fragment_width(fragment) for fragment in ordered)
             found = self._fragments[key] = (ordered, widths, sum(widths))
+            self._widths[key] = found[2]
+            if len(self._fragments) > _RECENT:
+                del self._fragments[next(iter(self._fragments))]
         return found
 
     def _font_fragments(self, text: str) -> list[Fragment]:
@@ -313,9 +318,10 @@ def _options(shaping: dict[str, Any] | None) -> object:
     """What of fpdf2's text shaping settings changes how a text is shaped."""
     if not shaping:
         return None
-    return (shaping.get("fragment_direction"), shaping.get("direction"),
-            shaping.get("script"), shaping.get("language"),
-            tuple(sorted((shaping.get("features") or {}).items())))
+    return tuple(value.value if isinstance(value, Enum) else value
+                 for value in (shaping.get("fragment_direction"), shaping.get("direction"),
+                               shaping.get("script"), shaping.get("language"))
+                 ) + tuple(sorted((shaping.get("features") or {}).items()))
 
 
 def _fragment_key(fragment: Fragment) -> _FragmentKey:
