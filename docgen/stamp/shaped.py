@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from enum import Enum
 from typing import Any, NamedTuple
 
 from fpdf import FPDF
@@ -195,8 +194,7 @@ class ShapedLines:
         assert font is not None  # usable() was checked
         shaping = pdf.text_shaping
         # Not the direction fpdf2 last set for a fragment: a line's own are worked out.
-        return (font.fontkey, pdf.font_size_pt, text,
-                _options(dict(shaping, fragment_direction=None) if shaping else None))
+        return (font.fontkey, pdf.font_size_pt, text, _options(shaping, fragment=False))
 
     def _ordered(self, text: str) -> tuple[tuple[Fragment, ...], tuple[float, ...], float]:
         key = self._key(text)
@@ -314,14 +312,17 @@ class ShapedLines:
         return run
 
 
-def _options(shaping: dict[str, Any] | None) -> object:
-    """What of fpdf2's text shaping settings changes how a text is shaped."""
+def _options(shaping: dict[str, Any] | None, fragment: bool = True) -> object:
+    """What of fpdf2's text shaping settings changes how a text is shaped (with the
+    direction fpdf2 set for a fragment, or without it), as strings."""
     if not shaping:
         return None
-    return tuple(value.value if isinstance(value, Enum) else value
-                 for value in (shaping.get("fragment_direction"), shaping.get("direction"),
-                               shaping.get("script"), shaping.get("language"))
-                 ) + tuple(sorted((shaping.get("features") or {}).items()))
+    direction = shaping.get("fragment_direction") if fragment else None
+    forced = shaping.get("direction")
+    features = shaping.get("features")
+    return (direction.value if direction else None, forced.value if forced else None,
+            shaping.get("script"), shaping.get("language"),
+            tuple(sorted(features.items())) if features else ())
 
 
 def _fragment_key(fragment: Fragment) -> _FragmentKey:
