@@ -8,8 +8,9 @@ shapes nearly every line it draws, and the same lines recur (labels, names, date
 that was most of the time an Arabic record took.
 
 Here each distinct line (font, size, text) is ordered and cut into fragments once per
-document, and the text operators that draw it (which glyphs, in which font, where) are
-made once, with the line's baseline starting at the origin. Drawing it anywhere is that
+document, each distinct fragment (in Arabic, a word) is measured and turned into text
+operators (which glyphs, in which font, where) once per document, and a line's operators
+are put together once, with the line's baseline starting at the origin. Drawing it anywhere is that
 run of operators with its few absolute moves (a mark placed on its letter) shifted to
 the line's place, in a ``q ... Q`` that leaves the page's graphics and text state as it
 was. The operators are fpdf2's own (``Fragment.render_with_text_shaping``) and absolute
@@ -21,10 +22,14 @@ positions in that document's font subsets, which fpdf2 fills as glyphs are first
 So the cache belongs to one FPDF instance and is never shared.
 
 This is the one module that uses fpdf2's internals (``_preload_bidirectional_text``,
-``_resource_catalog``, :class:`fpdf.line_break.TextLine` and ``Fragment``);
-``tests/docgen/stamp/test_stamp_shaped.py`` checks that what it draws is what fpdf2's
-``cell`` draws (the same text extracted, the same pixels), so a change in fpdf2's
-behaviour fails there rather than in a record.
+``_preload_font_styles``, whose cutting by font :meth:`ShapedLines._font_fragments`
+repeats, ``_get_current_graphics_state``, ``_resource_catalog``, ``_out``,
+:class:`fpdf.line_break.TextLine` and ``Fragment``); with :mod:`.bidiruns`, which repeats
+fpdf2's bidi rules. ``tests/docgen/stamp/test_stamp_shaped.py`` checks that what it
+draws is what fpdf2's ``cell`` draws (the same text extracted by pdftotext and pypdf, the
+same pixels but for the shading of a few glyph edges), and that its runs, fragments and
+widths are fpdf2's on random texts, so a change in fpdf2's behaviour fails there rather
+than in a record.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ _Run = tuple[tuple[str, ...], tuple[tuple[float, float], ...]]  # pieces, moves 
 # fpdf2 places a glyph that is not where the previous one's advance leaves it (a mark on
 # its letter, a kerned pair) by setting the text matrix to a point on the page.
 _MOVE = re.compile(r"1 0 0 1 (-?\d+\.\d+) (-?\d+\.\d+) Tm")
+
 
 class ShapedLines:
     """The shaped lines and widths of one document, by font, size and text."""
