@@ -62,7 +62,7 @@ TRANSLATIONS := signing/translations
 DOCGEN_TRANSLATIONS := docgen/translations
 SIGNER_LANGUAGES := es fr de ar
 CONSOLE_LANGUAGES := es fr de ar
-PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k _l -k N_ --add-location=file \
+PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -k lazy_gettext -k _l -k L_ -k N_ -k NN_:1,2 --add-location=file \
 	--sort-by-file --no-wrap --project=plansign
 translations: venv
 	$(PYBABEL_EXTRACT) -F babel.cfg -o $(TRANSLATIONS)/messages.pot.new .

@@ -4,13 +4,14 @@ Imports nothing of ours but the shared database base.
 """
 
 from archive.access import Reader, access_log, log_access
-from archive.bundle import describe, export_bundle, record_bundle
+from archive.bundle import CheckinRecordPdf, describe, export_bundle, record_bundle
 from archive.errors import (
     ArchiveError,
     BlobCorrupted,
     BlobNotFound,
     InvalidKey,
     NoCaseFile,
+    NoSuchDocument,
     RecordConflict,
     RecordNotFound,
     StoreUnavailable,
@@ -63,6 +64,7 @@ __all__ = [
     "BlobCorrupted",
     "BlobNotFound",
     "BlobStore",
+    "CheckinRecordPdf",
     "FolderStore",
     "HoldError",
     "HoldNotFound",
@@ -70,6 +72,7 @@ __all__ = [
     "InvalidQuery",
     "LegalHold",
     "NoCaseFile",
+    "NoSuchDocument",
     "Page",
     "PurgePlan",
     "Reader",

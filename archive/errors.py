@@ -67,6 +67,15 @@ class NoCaseFile(ArchiveError):
                          "case has not closed, or its case file is still being made")
 
 
+class NoSuchDocument(ArchiveError):
+    """The record has no document of that name (a check-in record's version that was
+    never made)."""
+
+    def __init__(self, envelope_id: str, name: str) -> None:
+        self.envelope_id, self.name = envelope_id, name
+        super().__init__(f"the record of envelope {envelope_id} has no document {name}")
+
+
 class RecordConflict(ArchiveError):
     """An envelope archived again with different content: the first record stands."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, text
@@ -202,9 +203,12 @@ class PurgePlan:
 
 
 def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime,
-          by: Reader, execute: bool = False) -> PurgePlan:
+          by: Reader, execute: bool = False,
+          on_commit: Callable[[], None] | None = None) -> PurgePlan:
     """What is due for purging; with ``execute``, purge it. A record under any legal hold,
-    its own or one over its department or manager, is never purged."""
+    its own or one over its department or manager, is never purged. ``on_commit`` is
+    called once the tombstones are committed, before any blob is deleted (the fault
+    tests' crash point)."""
     query = (select(ArchivedRecord)
              .where(ArchivedRecord.retain_until.is_not(None), ArchivedRecord.retain_until <= now)
              .order_by(ArchivedRecord.retain_until))
@@ -246,6 +250,8 @@ def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime
             log_access(session, by, "purge", now=now, envelope_id=record.envelope_id,
                        detail=f"retention ended {record.retain_until:%Y-%m-%d}{rule}")
             session.delete(record)
+    if on_commit is not None:
+        on_commit()
     delete_unused_blobs(sessions, store)
     return PurgePlan(due, held, executed=True, kept_by=kept_by, held_over=held_over)
 

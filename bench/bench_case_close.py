@@ -139,8 +139,8 @@ def closing_case(sessions, converter, finalizer, data, plan,  # type: ignore[no-
             sessions, envelope_id, ExtensionForm(14, "Progress; two weeks more.", "", [
                 {"goal": 1, "target": "the adjusted target"}]), actor=HR,
             extender=plan.hr.name, now=end - dt.timedelta(hours=3),
-            options=case_extension.ExtensionOptions(30, converter, dt.timedelta(days=14),
-                                                    "Acme"))
+            options=case_extension.ExtensionOptions(
+                converter, dt.timedelta(days=14), "Acme", max_days=30))
         acknowledge(sessions, extension.amendment_envelope_id, end - dt.timedelta(hours=2))
         outbox.run_once(sessions, {"finalize": finalizer}, now=end - dt.timedelta(hours=1))
         end += dt.timedelta(days=14)

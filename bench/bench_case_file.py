@@ -53,7 +53,7 @@ from docgen import (  # noqa: E402
     resolve_template,
 )
 from docgen.casefile import build_case_file  # noqa: E402
-from docgen.letters import GoalResult, letter_context, render_letter  # noqa: E402
+from docgen.letters import Decision, GoalResult, letter_context, render_letter  # noqa: E402
 from docgen.seal import create_self_signed, seal  # noqa: E402
 from docgen.stamp import Completion, SignerEvent, SignerOutcome, stamp  # noqa: E402
 from signing.domain.cases.casefile import seal_case_file, write_case_file  # noqa: E402
@@ -77,7 +77,9 @@ def documents(plan, key, now):  # type: ignore[no-untyped-def]
         results = [GoalResult(n, "not met", "below target", "Final review figures.")
                    for n in range(1, len(plan.goals) + 1)]
         letter = pool.convert(render_letter(letter_context(
-            plan, kind="not_met", date=now.date(), results=results, checkins_held=12,
+            plan, kind="not_met", date=now.date(), results=results,
+            decision=Decision(plan.manager.name, now.date(), plan.hr.name, now.date()),
+            checkins_held=12,
             checkins_scheduled=13)))
     signers = tuple(
         SignerOutcome(role=role, name=person.name, email=person.email,

@@ -24,7 +24,7 @@ from docgen.doclang import (
     words,
     zone_label,
 )
-from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING, Goal, Plan, Result
+from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING, Goal, Outcomes, Plan, Result
 from docgen.schedule import Schedule, schedule_for, week_number
 
 __all__ = ["SIGNATURE_ANCHORS", "format_amount", "milestone_cadence", "plan_context",
@@ -190,7 +190,10 @@ def plan_context(
                 for m in schedule.checkins
             ],
         },
-        "outcomes": plan.outcomes.model_dump(),
+        "outcomes": {
+            name: _standard_text(text, str(Outcomes.model_fields[name].default), language,
+                                 f"outcomes.{name}")
+            for name, text in plan.outcomes.model_dump().items()},
         "concerns": _standard_text(plan.concerns, DEFAULT_CONCERNS, language, "concerns"),
         "wellbeing": _standard_text(plan.wellbeing, DEFAULT_WELLBEING, language, "wellbeing"),
         "signers": [
@@ -222,8 +225,10 @@ def _weekday(name: str, language: str) -> str:
 
 
 def _standard_text(text: str, english_default: str, language: str, which: str) -> str:
-    """The plan's own text, or the careful default in the document's language when HR
-    left the section at plansign's (English) default."""
+    """The plan's own text, verbatim, or the careful default in the document's language
+    when HR left the section at plansign's (English) default. The plan's data keeps the
+    English default as it was sent (its hash, and every record made before, unchanged);
+    the words are chosen here, as the document is made."""
     if text == english_default and language != "en":
         return standard_sections(language)[which]
     return text

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent, get_currency_symbol
 
@@ -51,6 +52,11 @@ class DocumentWords:
     milestones: dict[str, str]     # weekly, biweekly, monthly, "" (no cadence)
     your_employer: str             # where a sentence needs a company and none is named
     page: str                      # "Page {page} of {pages}", as the footer prints it
+    # An outcome letter's words: each goal's assessment ("met", "partly met", "not met"),
+    # and a length in days by the language's plural category (CLDR: one, two, few,
+    # many, other), written to read after "by"/"for" ("extended by 14 days").
+    assessments: dict[str, str]
+    days: dict[str, str]
 
 
 WORDS: dict[str, DocumentWords] = {
@@ -69,6 +75,8 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Monthly milestones", "": "Milestones"},
         your_employer="your employer",
         page="Page {page} of {pages}",
+        assessments={"met": "met", "partly met": "partly met", "not met": "not met"},
+        days={"one": "{n} day", "other": "{n} days"},
     ),
     "es": DocumentWords(
         title="Plan de mejora del desempeño",
@@ -87,6 +95,9 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Hitos mensuales", "": "Hitos"},
         your_employer="su empresa",
         page="Página {page} de {pages}",
+        assessments={"met": "alcanzado", "partly met": "parcialmente alcanzado",
+                     "not met": "no alcanzado"},
+        days={"one": "{n} día", "other": "{n} días"},
     ),
     "fr": DocumentWords(
         title="Plan d’amélioration de la performance",
@@ -109,6 +120,10 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Jalons mensuels", "": "Jalons"},
         your_employer="votre employeur",
         page="Page {page} sur {pages}",
+        assessments={"met": "atteint", "partly met": "partiellement atteint",
+                     "not met": "non atteint"},
+        # "many" is CLDR's for millions ("1 000 000 de jours"); no plan runs so long.
+        days={"one": "{n}\u00a0jour", "other": "{n}\u00a0jours"},
     ),
     "de": DocumentWords(
         title="Leistungsverbesserungsplan",
@@ -128,6 +143,9 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "Monatliche Meilensteine", "": "Meilensteine"},
         your_employer="Ihr Arbeitgeber",
         page="Seite {page} von {pages}",
+        assessments={"met": "erreicht", "partly met": "teilweise erreicht",
+                     "not met": "nicht erreicht"},
+        days={"one": "{n} Tag", "other": "{n} Tage"},
     ),
     "ar": DocumentWords(
         title="خطة تحسين الأداء",
@@ -145,6 +163,10 @@ WORDS: dict[str, DocumentWords] = {
                     "monthly": "المراحل الشهرية", "": "المراحل"},
         your_employer="جهة العمل",
         page="صفحة {page} من {pages}",
+        assessments={"met": "تحقق", "partly met": "تحقق جزئيًا", "not met": "لم يتحقق"},
+        # After "لمدة" (for): genitive "يومين", the counted noun's six forms.
+        days={"zero": "{n} يوم", "one": "يوم واحد", "two": "يومين", "few": "{n} أيام",
+              "many": "{n} يومًا", "other": "{n} يوم"},
     ),
 }
 
@@ -159,6 +181,21 @@ def signature_anchors(language: str) -> dict[str, str]:
 
 
 # -- dates and numbers -------------------------------------------------------------------
+
+
+def day_count(days: int, language: str) -> str:
+    """``14 days``, ``1 día``, ``14\u00a0jours``, ``14 Tage``, ``14 يومًا``, ``يومين``: a
+    number of days as the language counts them (its plural category, CLDR by Babel)."""
+    forms = words(language).days
+    category = Locale.parse(_LOCALES[language]).plural_form(days)
+    form = forms.get(category, forms["other"])
+    return form.format(n=whole_or_decimal(days, language))
+
+
+def assessment(value: str, language: str) -> str:
+    """A goal's assessment at the final review (``met``, ``partly met``, ``not met``) in
+    ``language``."""
+    return words(language).assessments[value]
 
 
 def long_date(value: dt.date, language: str) -> str:
@@ -266,11 +303,23 @@ def one_full_stop(sentence: str, name: str) -> str:
     return sentence
 
 
-# The plan's "concerns" and "wellbeing" sections as plansign words them when HR leave
-# them at the default (docgen.model's English text): they name no procedure, service or
-# telephone number the employer may not have, and send the employee to HR for details.
+# The plan's "concerns" and "wellbeing" sections and what happens at its end
+# ("outcomes.success" ...) as plansign words them when HR leave them at the default
+# (docgen.model's English text): they name no procedure, service or telephone number the
+# employer may not have, and send the employee to HR for details.
 _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
     "es": {
+        "outcomes.success": (
+            "El plan se cierra y la persona empleada continúa en su puesto con el "
+            "seguimiento habitual del desempeño."),
+        "outcomes.extension": (
+            "Si se aprecia un progreso claro pero los objetivos no se han alcanzado por "
+            "completo, el plan puede prorrogarse una sola vez, hasta 30 días, con las "
+            "mismas reuniones de seguimiento."),
+        "outcomes.further_action": (
+            "Si no se alcanzan los objetivos, podrán adoptarse otras medidas, que pueden "
+            "llegar hasta la extinción del contrato de trabajo, de conformidad con la "
+            "política de la empresa."),
         "concerns": (
             "La persona empleada puede plantear cualquier inquietud sobre este plan, los "
             "hechos que recoge o la forma en que se aplica, a su responsable directo o a la "
@@ -289,6 +338,17 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "adaptaciones."),
     },
     "fr": {
+        "outcomes.success": (
+            "Le plan est clôturé et la personne salariée poursuit ses fonctions dans le "
+            "cadre du suivi habituel de la performance."),
+        "outcomes.extension": (
+            "Si des progrès nets ont été réalisés sans que les objectifs soient entièrement"
+            " atteints, le plan peut être prolongé une seule fois, de 30\u00a0jours au plus, "
+            "avec les mêmes points de suivi."),
+        "outcomes.further_action": (
+            "Si les objectifs ne sont pas atteints, d’autres mesures pourront être "
+            "envisagées, pouvant aller jusqu’à la rupture du contrat de travail, "
+            "conformément aux règles de l’entreprise."),
         "concerns": (
             "La personne salariée peut faire part de toute préoccupation concernant ce plan, "
             "les faits qu’il mentionne ou la manière dont il est mis en œuvre à son ou sa "
@@ -307,6 +367,17 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "que des mesures de soutien ou des aménagements puissent être envisagés."),
     },
     "de": {
+        "outcomes.success": (
+            "Der Plan wird abgeschlossen; die oder der Mitarbeitende bleibt in der "
+            "bisherigen Funktion, mit der üblichen Leistungsbeurteilung."),
+        "outcomes.extension": (
+            "Sind deutliche Fortschritte erkennbar, die Ziele aber noch nicht vollständig "
+            "erreicht, kann der Plan einmalig um bis zu 30 Tage verlängert werden, mit "
+            "denselben Feedbackgesprächen."),
+        "outcomes.further_action": (
+            "Werden die Ziele nicht erreicht, können weitere Maßnahmen folgen, bis hin zur "
+            "Beendigung des Arbeitsverhältnisses, im Einklang mit den Richtlinien des "
+            "Unternehmens."),
         "concerns": (
             "Bedenken zu diesem Plan, zu den darin genannten Tatsachen oder zu seiner "
             "Umsetzung können jederzeit gegenüber der Führungskraft oder der in diesem "
@@ -325,6 +396,14 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "Anpassungen geprüft werden können."),
     },
     "ar": {
+        "outcomes.success": (
+            "تُغلق الخطة، ويستمر الموظف في وظيفته مع المتابعة المعتادة للأداء."),
+        "outcomes.extension": (
+            "إذا تحقق تقدّم واضح دون أن تتحقق الأهداف بالكامل، يجوز تمديد الخطة مرة واحدة "
+            "لمدة أقصاها 30 يومًا، مع الإبقاء على اجتماعات المتابعة نفسها."),
+        "outcomes.further_action": (
+            "إذا لم تتحقق الأهداف، فقد تُتخذ إجراءات أخرى قد تصل إلى إنهاء الخدمة، وفقًا "
+            "لسياسة جهة العمل."),
         "concerns": (
             "يمكن للموظف أن يطرح أي ملاحظة أو اعتراض بشأن هذه الخطة أو الوقائع الواردة فيها "
             "أو طريقة تنفيذها على مديره المباشر أو على مسؤول الموارد البشرية المذكور في هذه "
@@ -342,6 +421,8 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
 
 
 def standard_sections(language: str) -> dict[str, str]:
-    """plansign's default wording of the concerns and wellbeing sections in ``language``
-    (not English: docgen.model holds the English)."""
+    """plansign's default wording of the concerns and wellbeing sections and of the
+    plan's outcomes (``outcomes.success``, ``outcomes.extension``,
+    ``outcomes.further_action``) in ``language`` (not English: docgen.model holds the
+    English)."""
     return _STANDARD_SECTIONS[checked_language(language)]

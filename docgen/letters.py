@@ -4,9 +4,16 @@ At the end of a plan the manager proposes the outcome with evidence per goal, HR
 approve it, and a letter goes through the signing flow like the plan: successful
 completion, an extension, or goals not met (:data:`LETTER_TEMPLATES`). A letter's
 context is the plan's (:func:`docgen.context.plan_context`: the people, the goals, the
-signature lines the stamping step anchors to) plus ``letter``: the outcome, each goal's
-result and evidence, and the next steps the plan itself stated for that outcome.
+signature lines the stamping step anchors to) plus ``letter``: the outcome, who proposed
+and who approved it and when, each goal's result and evidence, and the next steps the
+plan itself stated for that outcome. Only the employee signs a letter (its envelope has
+no other signer): the templates draw the employee's signature line alone.
 ``templates/VARIABLES.md`` documents it. Pure: data in, .docx bytes out.
+
+A letter is written in the plan's language (:func:`docgen.doclang.plan_language`, through
+the plan's context): ``outcome-extension.fr.docx`` beside ``outcome-extension.docx`` for
+a French plan (made by ``scripts/translate_templates.py``), with each goal's assessment,
+the extension's length in days and every date in that language.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from docgen.context import plan_context
-from docgen.errors import DocgenError
+from docgen.doclang import DEFAULT_LANGUAGE, assessment, checked_language, day_count
+from docgen.errors import DocgenError, TemplateError
 from docgen.model import Plan
-from docgen.render import BUILTIN_TEMPLATES, render_docx
+from docgen.render import BUILTIN_TEMPLATES, localized_template, render_docx
 from docgen.sample import sample_plan
 from docgen.schedule import schedule_for
 
@@ -52,14 +60,31 @@ class Extension:
     reason: str
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Who decided the outcome, and when: the proposal (the manager, or HR) and HR's
+    approval, as the case's record holds them. The letter states both: only the
+    employee signs it, so the letter itself says whose decision it records."""
+
+    proposed_by: str
+    proposed_on: dt.date
+    approved_by: str
+    approved_on: dt.date
+
+
 def letter_context(plan: Plan, *, kind: str, date: dt.date, results: Sequence[GoalResult],
-                   summary: str = "", checkins_held: int = 0, checkins_scheduled: int = 0,
+                   decision: Decision, summary: str = "", checkins_held: int = 0,
+                   checkins_scheduled: int = 0,
                    end: dt.date | None = None, extension: Extension | None = None,
-                   company_name: str | None = None) -> dict[str, Any]:
+                   company_name: str | None = None, logo: Any = None,
+                   language: str | None = None) -> dict[str, Any]:
     """The context of an outcome letter of ``kind`` (a key of :data:`LETTER_TEMPLATES`).
 
     ``end``: the plan's end as extended (its own end by default). Every goal of the plan
-    needs its result, and an extension letter its extension."""
+    needs its result, and an extension letter its extension. ``decision``: who proposed
+    and who approved the outcome, and when. ``logo``: the company's
+    (:class:`docgen.logo.Logo`), in the header as on the plan. ``language``: the
+    letter's, by default the plan's."""
     if kind not in LETTER_TEMPLATES:
         raise LetterError(f"kind: {kind!r} is not one of {', '.join(LETTER_TEMPLATES)}")
     if (kind == "extension") != (extension is not None):
@@ -78,46 +103,64 @@ def letter_context(plan: Plan, *, kind: str, date: dt.date, results: Sequence[Go
                           "every goal needs its assessment and evidence")
     schedule = schedule_for(plan)
     context = plan_context(plan, company_name=company_name, schedule=schedule,
-                           generated_on=date)
-    next_steps = {"successful": plan.outcomes.success, "extension": plan.outcomes.extension,
-                  "not_met": plan.outcomes.further_action}[kind]
+                           generated_on=date, logo=logo, language=language)
+    language = context["plan"]["language"]
+    # As the plan's own document words them (plansign's default in the plan's language).
+    next_steps = context["outcomes"][{"successful": "success", "extension": "extension",
+                                      "not_met": "further_action"}[kind]]
     context["letter"] = {
         "kind": kind,
         "date": date,
         "end": end or schedule.end,
         "summary": summary,
+        "proposed_by": decision.proposed_by,
+        "proposed_on": decision.proposed_on,
+        "approved_by": decision.approved_by,
+        "approved_on": decision.approved_on,
         "next_steps": next_steps,
         "checkins_held": checkins_held,
         "checkins_scheduled": checkins_scheduled,
         "goals": [
             {"number": n, "statement": goal.statement, "target": goal.target or "",
-             "assessment": by_goal[n].assessment, "result": by_goal[n].result,
+             # As the letter shows it, in its language; the code for a template's logic.
+             "assessment": assessment(by_goal[n].assessment, language),
+             "assessment_code": by_goal[n].assessment, "result": by_goal[n].result,
              "evidence": by_goal[n].evidence}
             for n, goal in enumerate(plan.goals, start=1)
         ],
         "extension": None if extension is None else {
-            "days": extension.days, "new_end": extension.new_end, "reason": extension.reason},
+            "days": extension.days, "days_text": day_count(extension.days, language),
+            "new_end": extension.new_end, "reason": extension.reason},
     }
     return context
 
 
-def letter_template(kind: str, templates_dir: Path = BUILTIN_TEMPLATES) -> Path:
-    """The template of a letter of ``kind``, from the templates folder's ``letters/``."""
+def letter_template(kind: str, templates_dir: Path = BUILTIN_TEMPLATES,
+                    language: str = DEFAULT_LANGUAGE) -> Path:
+    """The template of a letter of ``kind`` in ``language``, from the templates folder's
+    ``letters/`` (``outcome-extension.fr.docx`` in French). A letter is never sent in
+    another language than the plan's: a missing one is an error naming the file."""
     path = templates_dir / LETTERS_FOLDER / f"{LETTER_TEMPLATES[kind]}.docx"
     if not path.is_file():
         raise LetterError(f"template: the outcome letter template {path.name} is not in the "
                           f"templates folder's {LETTERS_FOLDER}/")
-    return path
+    try:
+        return localized_template(path, language)
+    except TemplateError as exc:
+        raise LetterError(f"template: {exc}") from None
 
 
 def render_letter(context: dict[str, Any], templates_dir: Path = BUILTIN_TEMPLATES) -> bytes:
-    """The letter's .docx, from its context (:func:`letter_context`)."""
-    return render_docx(letter_template(context["letter"]["kind"], templates_dir), context)
+    """The letter's .docx, from its context (:func:`letter_context`), in its language."""
+    return render_docx(letter_template(context["letter"]["kind"], templates_dir,
+                                       context["plan"]["language"]), context)
 
 
-def sample_letter_context(kind: str = "extension") -> dict[str, Any]:
-    """A letter's context for the sample plan: what ``templates check`` renders a letter
-    template with (an extension letter has every field filled)."""
+def sample_letter_context(kind: str = "extension",
+                          language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """A letter's context for the sample plan in ``language``: what ``templates check``
+    renders a letter template with (an extension letter has every field filled)."""
+    language = checked_language(language)
     plan = sample_plan()
     results = [GoalResult(n, "partly met", "84%", "Weekly report of 4 February: 84% within "
                           "4 business hours, up from 70%.")
@@ -125,7 +168,8 @@ def sample_letter_context(kind: str = "extension") -> dict[str, Any]:
     end = schedule_for(plan).end
     extension = (Extension(21, end + dt.timedelta(days=21), "Clear progress on every goal.")
                  if kind == "extension" else None)
-    return letter_context(plan, kind=kind, date=end, results=results,
+    decision = Decision(plan.manager.name, end - dt.timedelta(days=1), plan.hr.name, end)
+    return letter_context(plan, kind=kind, date=end, results=results, decision=decision,
                           summary="Clear progress on every goal.", checkins_held=4,
                           checkins_scheduled=5, extension=extension,
-                          company_name="Sample Company Ltd")
+                          company_name="Sample Company Ltd", language=language)

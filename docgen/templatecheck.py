@@ -68,7 +68,8 @@ def check_template(
     """Every problem in a template. With a sample context (a real plan's), variables the
     template uses that the context lacks are reported, down to attributes. A template
     that uses ``letter`` is an outcome letter, checked against a sample letter's context
-    (:func:`docgen.letters.sample_letter_context`) instead of a plan's."""
+    (:func:`docgen.letters.sample_letter_context`) in the sample plan's language instead
+    of a plan's."""
     data = template if isinstance(template, bytes) else Path(template).read_bytes()
     try:
         document = Document(io.BytesIO(data))
@@ -187,7 +188,11 @@ def _check_jinja(data: bytes, sample_context: dict[str, Any] | None) -> list[Tem
         # has the plan's context and the letter's.
         from docgen.letters import sample_letter_context
 
-        sample_context = sample_letter_context()
+        plan = sample_context.get("plan")
+        language = plan.get("language") if isinstance(plan, dict) else None
+        # In the language the plan's sample is in (the template's, as `templates check`
+        # reads it from the file's name), so its dates and words are that language's.
+        sample_context = sample_letter_context(language=language or "en")
     findings = []
     for name in sorted(variables - set(sample_context)):
         findings.append(TemplateFinding(

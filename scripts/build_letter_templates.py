@@ -9,8 +9,10 @@ never over templates/letters/ unless you say --overwrite-hr-edits:
 Three letters, one per outcome (docgen.letters.LETTER_TEMPLATES): successful completion,
 extension, and goals not met. Each states the outcome, the check-ins held, each goal's
 target, result, assessment and evidence, what happens next as the plan itself stated
-it, how to raise a concern, and ends with the same signature lines as the plan, so the
-letter goes through the signing flow and is stamped like the plan.
+it, how to raise a concern, and ends with the employee's signature line (the plan's own
+anchor), so the letter goes through the signing flow and is stamped like the plan. Only
+the employee signs it (its envelope has no other signer), so the letter states who
+proposed the outcome and who approved it, and when, as the case's record holds them.
 """
 
 from __future__ import annotations
@@ -41,12 +43,15 @@ OPENINGS = {
         "Your Performance Improvement Plan was due to end on {{ letter.end }}. At the final "
         "review, {{ manager.name }} and HR assessed each goal against the measure the plan "
         "set for it. There is clear progress, but not every goal is met yet, so the plan "
-        "is extended by {{ letter.extension.days }} days, to {{ letter.extension.new_end }}."),
+        "is extended by {{ letter.extension.days_text }}, to {{ letter.extension.new_end }}."),
     "not_met": (
         "Your Performance Improvement Plan ended on {{ letter.end }}. At the final review, "
         "{{ manager.name }} and HR assessed each goal against the measure the plan set for "
         "it. The goals of the plan were not met."),
 }
+# Only the employee signs: the letter says whose decision it records.
+DECISION = ("The outcome was proposed by {{ letter.proposed_by }} on {{ letter.proposed_on }} "
+            "and approved by {{ letter.approved_by }} on {{ letter.approved_on }}.")
 TITLES = {"successful": "Outcome of your Performance Improvement Plan: completed",
           "extension": "Outcome of your Performance Improvement Plan: extended",
           "not_met": "Outcome of your Performance Improvement Plan: goals not met"}
@@ -87,6 +92,7 @@ def build(kind: str):
     w.spacer()
     w.p("Dear {{ employee.name }},")
     w.p(OPENINGS[kind])
+    w.p(DECISION)
     w.p("{{ letter.checkins_held }} of the {{ letter.checkins_scheduled }} check-ins "
         "scheduled were held; the record of each, with your acknowledgements and comments, "
         "is part of the plan's case file, which you can ask HR for.")
@@ -122,9 +128,7 @@ def build(kind: str):
         "signature confirms receipt only; it does not mean agreement with its contents, "
         "and the employee may add written comments, which become part of the record.",
         keep_next=True)
-    w.p("The manager and the HR representative sign to confirm the outcome stated here.",
-        keep_next=True)
-    w.logic("{%p for s in signers %}")
+    w.logic("{%p for s in signers if s.role == 'employee' %}")
     line = w.p(["{{ s.anchor }}", " ", ("\t", {"underline": True})], "Signature Line")
     line.paragraph_format.keep_with_next = True
     w.p("{{ s.name }}{% if s.title %}, {{ s.title }}{% endif %}", "Signature Detail")

@@ -14,7 +14,9 @@
 #  - redis-server: a test starts a private one on a Unix socket to check that rate limit
 #    counts kept in Redis are shared between web processes (the system's is not used);
 #  - softhsm2: a software PKCS#11 token; tests/docgen/seal/test_seal_pkcs11.py makes a
-#    token in a temporary SOFTHSM2_CONF and seals with a key held in it (hardware keys).
+#    token in a temporary SOFTHSM2_CONF and seals with a key held in it (hardware keys);
+#  - libnss3-tools (certutil): pdfsig (poppler, over NSS) trusts the tests' own PKI only
+#    through an NSS certificate database, which tests/docgen/seal/sealkit.py makes.
 set -euo pipefail
 
 packages=(
@@ -27,6 +29,7 @@ packages=(
   postgresql
   redis-server
   softhsm2
+  libnss3-tools
 )
 
 missing=()

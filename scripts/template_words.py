@@ -1,7 +1,8 @@
 """What the English Word templates say, in Spanish, French, German and Arabic.
 
-scripts/translate_templates.py reads templates/standard.docx and sales.docx and writes
-each language's version beside them with these words, run by run: each entry is the
+scripts/translate_templates.py reads templates/standard.docx and sales.docx, and the
+outcome letters templates/letters/outcome-*.docx, and writes each language's version
+beside them with these words, run by run: each entry is the
 exact text of one run of the English template (a run is text in one format, so a bold
 label and its value are separate entries) and what it becomes. Jinja tags are kept as
 they are and may move within a run. "~" stands for a no-break space (French puts one
@@ -194,7 +195,10 @@ t("{% if plan.lint_passed %}Each goal below is specific and measurable and is du
   ar="{% if plan.lint_passed %}كل هدف من الأهداف التالية محدد وقابل للقياس، ويحل موعده "
      "خلال مدة الخطة. {% endif %}تُحسب الأسابيع من بداية الخطة: الأسبوع 1 هو الأيام السبعة "
      "ابتداءً من {{ timeline.start }}.")
-t("Goal", es="Objetivo", fr="Objectif", de="Ziel", ar="الهدف")
+# The letters' goal column is 1.4 cm wide: a number's heading there.
+t("Goal", es="Objetivo", fr="Objectif", de="Ziel", ar="الهدف",
+  **{f"{language}_outcome-{kind}": short for kind in ("successful", "extension", "not-met")
+     for language, short in (("es", "N.º"), ("fr", "N°"))})
 t("How it is measured", es="Cómo se mide", fr="Mode de mesure", de="Messgröße",
   ar="طريقة القياس")
 t("Baseline", es="Situación de partida", fr="Point de départ", de="Ausgangswert",
@@ -476,7 +480,7 @@ t("DRAFT: NOT FOR SIGNATURE", es="BORRADOR: NO APTO PARA FIRMA",
   ar="مسودة: غير معدّة للتوقيع")
 t("Confidential", es="Confidencial", fr="Confidentiel", de="Vertraulich", ar="سري")
 t("Amendment {{ amendment.number }} of the plan of {{ amendment.plan_date }}",
-  es="Modificación n.º~{{ amendment.number }} del plan del {{ amendment.plan_date }}",
+  es="Adenda n.º~{{ amendment.number }} al plan del {{ amendment.plan_date }}",
   fr="Avenant n°~{{ amendment.number }} au plan du {{ amendment.plan_date }}",
   de="Änderung Nr.~{{ amendment.number }} zum Plan vom {{ amendment.plan_date }}",
   ar="التعديل رقم {{ amendment.number }} على الخطة المؤرخة {{ amendment.plan_date }}")
@@ -678,6 +682,199 @@ t("{% for r in timeline.reviews %}{{ r.label }}: {{ r.date|weekday }} {{ r.date 
      "(الأسبوع {{ r.week }}){% if not loop.last %}؛ {% endif %}{% endfor %}")
 t("What happens at the end of the plan", es="Qué ocurre al final del plan",
   fr="À l’issue du plan", de="Was am Ende des Plans geschieht", ar="ما يحدث في نهاية الخطة")
+
+# -- the outcome letters (templates/letters/outcome-*.docx) ---------------------------------
+# A letter to the employee: formal address (usted, vous, Sie; Arabic's respectful plural),
+# the signature a receipt, never agreement. Counts read without agreeing with their noun
+# ("Points de suivi tenus : 4 sur 5"), and the extension's length is the context's
+# letter.extension.days_text, written by the language's plural rules (docgen.doclang).
+_OUTCOME = {"es": "Resultado de su plan de mejora del desempeño: ",
+            "fr": "Issue de votre plan d’amélioration de la performance~: ",
+            "de": "Ergebnis Ihres Leistungsverbesserungsplans: ",
+            "ar": "نتيجة خطة تحسين الأداء الخاصة بكم: "}
+LETTER_TITLES = {
+    "outcome-successful": {
+        "es": _OUTCOME["es"] + "completado satisfactoriamente",
+        "fr": _OUTCOME["fr"] + "plan mené à bien",
+        "de": _OUTCOME["de"] + "erfolgreich abgeschlossen",
+        "ar": _OUTCOME["ar"] + "اكتملت بنجاح"},
+    "outcome-extension": {
+        "es": _OUTCOME["es"] + "prórroga",
+        "fr": _OUTCOME["fr"] + "prolongation",
+        "de": _OUTCOME["de"] + "Verlängerung",
+        "ar": _OUTCOME["ar"] + "تمديد الخطة"},
+    "outcome-not-met": {
+        "es": _OUTCOME["es"] + "objetivos no alcanzados",
+        "fr": _OUTCOME["fr"] + "objectifs non atteints",
+        "de": _OUTCOME["de"] + "Ziele nicht erreicht",
+        "ar": _OUTCOME["ar"] + "لم تتحقق الأهداف"},
+}
+for _name, _english in (("outcome-successful", "completed"), ("outcome-extension", "extended"),
+                        ("outcome-not-met", "goals not met")):
+    t(f"Outcome of your Performance Improvement Plan: {_english}",
+      **LETTER_TITLES[_name])
+t("To", es="Destinatario", fr="Destinataire", de="An", ar="إلى")
+t("From", es="De", fr="De la part de", de="Von", ar="من")
+t("Plan", es="Plan", fr="Plan", de="Plan", ar="الخطة")
+t("{{ manager.name }}{% if manager.title %}, {{ manager.title }}{% endif %} and {{ hr.name }}"
+  "{% if hr.title %}, {{ hr.title }}{% endif %}",
+  es="{{ manager.name }}{% if manager.title %}, {{ manager.title }}{% endif %} y "
+     "{{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %}",
+  fr="{{ manager.name }}{% if manager.title %}, {{ manager.title }}{% endif %} et "
+     "{{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %}",
+  de="{{ manager.name }}{% if manager.title %}, {{ manager.title }}{% endif %} und "
+     "{{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %}",
+  ar="{{ manager.name }}{% if manager.title %}، {{ manager.title }}{% endif %}، و"
+     "{{ hr.name }}{% if hr.title %}، {{ hr.title }}{% endif %}")
+t("{{ plan.title }}, {{ timeline.start }} to {{ letter.end }}{% if plan.id %} (reference "
+  "{{ plan.id }}){% endif %}",
+  es="{{ plan.title }}, del {{ timeline.start }} al {{ letter.end }}{% if plan.id %} "
+     "(referencia {{ plan.id }}){% endif %}",
+  fr="{{ plan.title }}, du {{ timeline.start }} au {{ letter.end }}{% if plan.id %} "
+     "(référence {{ plan.id }}){% endif %}",
+  de="{{ plan.title }}, {{ timeline.start }} bis {{ letter.end }}{% if plan.id %} "
+     "(Referenz {{ plan.id }}){% endif %}",
+  ar="{{ plan.title }}، من {{ timeline.start }} إلى {{ letter.end }}{% if plan.id %} "
+     "(المرجع {{ plan.id }}){% endif %}")
+# French writes to a person it does not know by sex "Madame, Monsieur," (the letter
+# names them in its "Destinataire" line); German "Guten Tag" with the full name.
+t("Dear {{ employee.name }},", es="Estimado/a {{ employee.name }}:", fr="Madame, Monsieur,",
+  de="Guten Tag {{ employee.name }},",
+  ar="السيد/السيدة {{ employee.name }} المحترم/ة، تحية طيبة وبعد،")
+_REVIEW = {
+    "es": "En la revisión final, {{ manager.name }} y el departamento de Recursos Humanos "
+          "evaluaron cada objetivo con arreglo a la medida que el plan establecía para él. ",
+    "fr": "Lors du bilan final, {{ manager.name }} et les ressources humaines ont évalué "
+          "chaque objectif au regard de l’indicateur fixé par le plan. ",
+    "de": "Im Abschlussgespräch haben {{ manager.name }} und die Personalabteilung jedes Ziel "
+          "anhand des im Plan dafür festgelegten Maßstabs bewertet. ",
+    "ar": "وفي المراجعة النهائية، قيّم {{ manager.name }} والموارد البشرية كل هدف وفق المقياس "
+          "الذي حددته الخطة له. ",
+}
+_ENGLISH_REVIEW = ("At the final review, {{ manager.name }} and HR assessed each goal against "
+                   "the measure the plan set for it. ")
+t("Your Performance Improvement Plan ended on {{ letter.end }}. " + _ENGLISH_REVIEW
+  + "The goals were met, and the plan is completed successfully.",
+  es="Su plan de mejora del desempeño finalizó el {{ letter.end }}. " + _REVIEW["es"]
+     + "Los objetivos se han alcanzado y el plan se da por completado satisfactoriamente.",
+  fr="Votre plan d’amélioration de la performance a pris fin le {{ letter.end }}. "
+     + _REVIEW["fr"] + "Les objectifs ont été atteints et le plan est mené à bien.",
+  de="Ihr Leistungsverbesserungsplan endete am {{ letter.end }}. " + _REVIEW["de"]
+     + "Die Ziele wurden erreicht; der Plan ist damit erfolgreich abgeschlossen.",
+  ar="انتهت خطة تحسين الأداء الخاصة بكم في {{ letter.end }}. " + _REVIEW["ar"]
+     + "وقد تحققت الأهداف، واكتملت الخطة بنجاح.")
+t("Your Performance Improvement Plan was due to end on {{ letter.end }}. " + _ENGLISH_REVIEW
+  + "There is clear progress, but not every goal is met yet, so the plan is extended by "
+  "{{ letter.extension.days_text }}, to {{ letter.extension.new_end }}.",
+  es="Su plan de mejora del desempeño debía finalizar el {{ letter.end }}. " + _REVIEW["es"]
+     + "Se aprecia un progreso claro, pero todavía no se han alcanzado todos los objetivos, "
+     "por lo que el plan se prorroga {{ letter.extension.days_text }}, hasta el "
+     "{{ letter.extension.new_end }}.",
+  fr="Votre plan d’amélioration de la performance devait prendre fin le {{ letter.end }}. "
+     + _REVIEW["fr"] + "Des progrès nets ont été constatés, mais tous les objectifs ne sont "
+     "pas encore atteints\u202f; le plan est donc prolongé de "
+     "{{ letter.extension.days_text }}, jusqu’au {{ letter.extension.new_end }}.",
+  de="Ihr Leistungsverbesserungsplan sollte am {{ letter.end }} enden. " + _REVIEW["de"]
+     + "Es sind deutliche Fortschritte erkennbar, doch noch nicht alle Ziele sind erreicht; "
+     "der Plan wird daher um {{ letter.extension.days_text }} bis zum "
+     "{{ letter.extension.new_end }} verlängert.",
+  ar="كان من المقرر أن تنتهي خطة تحسين الأداء الخاصة بكم في {{ letter.end }}. "
+     + _REVIEW["ar"] + "وقد تبيّن تقدّم واضح، غير أن الأهداف لم تتحقق كلها بعد، ولذلك "
+     "مُدّدت الخطة لمدة {{ letter.extension.days_text }}، حتى {{ letter.extension.new_end }}.")
+t("Your Performance Improvement Plan ended on {{ letter.end }}. " + _ENGLISH_REVIEW
+  + "The goals of the plan were not met.",
+  es="Su plan de mejora del desempeño finalizó el {{ letter.end }}. " + _REVIEW["es"]
+     + "Los objetivos del plan no se han alcanzado.",
+  fr="Votre plan d’amélioration de la performance a pris fin le {{ letter.end }}. "
+     + _REVIEW["fr"] + "Les objectifs du plan n’ont pas été atteints.",
+  de="Ihr Leistungsverbesserungsplan endete am {{ letter.end }}. " + _REVIEW["de"]
+     + "Die Ziele des Plans wurden nicht erreicht.",
+  ar="انتهت خطة تحسين الأداء الخاصة بكم في {{ letter.end }}. " + _REVIEW["ar"]
+     + "ولم تتحقق أهداف الخطة.")
+# Only the employee signs a letter: it states whose decision it records, and when.
+t("The outcome was proposed by {{ letter.proposed_by }} on {{ letter.proposed_on }} and "
+  "approved by {{ letter.approved_by }} on {{ letter.approved_on }}.",
+  es="Este resultado fue propuesto por {{ letter.proposed_by }} el "
+     "{{ letter.proposed_on }} y aprobado por {{ letter.approved_by }} el "
+     "{{ letter.approved_on }}.",
+  fr="Cette issue a été proposée par {{ letter.proposed_by }} le {{ letter.proposed_on }} "
+     "et approuvée par {{ letter.approved_by }} le {{ letter.approved_on }}.",
+  de="Dieses Ergebnis wurde am {{ letter.proposed_on }} von {{ letter.proposed_by }} "
+     "vorgeschlagen und am {{ letter.approved_on }} von {{ letter.approved_by }} genehmigt.",
+  ar="اقترح هذه النتيجةَ {{ letter.proposed_by }} في {{ letter.proposed_on }}، واعتمدها "
+     "{{ letter.approved_by }} في {{ letter.approved_on }}.")
+t("{{ letter.checkins_held }} of the {{ letter.checkins_scheduled }} check-ins scheduled were "
+  "held; the record of each, with your acknowledgements and comments, is part of the plan's "
+  "case file, which you can ask HR for.",
+  es="Reuniones de seguimiento celebradas: {{ letter.checkins_held }} de "
+     "{{ letter.checkins_scheduled }} previstas. El acta de cada una, con sus acuses de "
+     "recibo y comentarios, forma parte del expediente del plan, que puede solicitar a "
+     "Recursos Humanos.",
+  fr="Points de suivi tenus~: {{ letter.checkins_held }} sur {{ letter.checkins_scheduled }} "
+     "prévus. Le compte rendu de chacun, avec vos accusés de réception et vos observations, "
+     "fait partie du dossier du plan, que vous pouvez demander aux ressources humaines.",
+  de="Durchgeführte Feedbackgespräche: {{ letter.checkins_held }} von "
+     "{{ letter.checkins_scheduled }} geplanten. Das Protokoll jedes Gesprächs mit Ihren "
+     "Empfangsbestätigungen und Anmerkungen ist Teil der Fallakte des Plans, die Sie bei der "
+     "Personalabteilung anfordern können.",
+  ar="عدد اجتماعات المتابعة التي عُقدت: {{ letter.checkins_held }} من أصل "
+     "{{ letter.checkins_scheduled }}. ويُعدّ محضر كل اجتماع، بما فيه إقراراتكم بالاستلام "
+     "وتعليقاتكم، جزءًا من ملف الخطة، ويمكنكم طلبه من الموارد البشرية.")
+t("Each goal: result and evidence", es="Resultado de cada objetivo y evidencias",
+  fr="Résultat et éléments probants pour chaque objectif", de="Ergebnis und Nachweise je Ziel",
+  ar="نتيجة كل هدف والأدلة عليها")
+t("Goal and target", es="Objetivo y meta", fr="Objectif et cible", de="Ziel und Zielwert",
+  ar="الهدف والمستهدف")
+t("Result", es="Resultado", fr="Résultat", de="Ergebnis", ar="النتيجة")
+t("Assessment", es="Valoración", fr="Évaluation", de="Bewertung", ar="التقييم")
+t("Target: ", es="Meta: ", fr="Cible~: ", de="Zielwert: ", ar="المستهدف: ")
+t("Evidence: ", es="Evidencias: ", fr="Éléments probants~: ", de="Nachweis: ", ar="الدليل: ")
+t("What happens next", es="Próximos pasos", fr="Suite donnée au plan", de="Wie es weitergeht",
+  ar="الخطوات التالية")
+t("What happens during the extension", es="Qué ocurre durante la prórroga",
+  fr="Déroulement de la prolongation", de="Was während der Verlängerung geschieht",
+  ar="ما يحدث خلال فترة التمديد")
+t("Why the plan is extended: ", es="Motivo de la prórroga: ",
+  fr="Motif de la prolongation~: ", de="Grund für die Verlängerung: ",
+  ar="سبب تمديد الخطة: ")
+t("The check-ins continue as before until {{ letter.extension.new_end }}; if the goals "
+  "changed, the amended plan is sent to you to acknowledge, and the original plan stays part "
+  "of the record.",
+  es="Las reuniones de seguimiento continúan como hasta ahora hasta el "
+     "{{ letter.extension.new_end }}. Si los objetivos han cambiado, se le enviará el plan "
+     "modificado para que acuse recibo de él, y el plan original sigue formando parte del "
+     "expediente.",
+  fr="Les points de suivi se poursuivent comme auparavant jusqu’au "
+     "{{ letter.extension.new_end }}. Si les objectifs ont été modifiés, le plan modifié vous "
+     "est adressé pour accusé de réception, et le plan initial reste versé au dossier.",
+  de="Die Feedbackgespräche finden bis zum {{ letter.extension.new_end }} wie bisher statt. "
+     "Wurden die Ziele geändert, erhalten Sie den geänderten Plan zur Empfangsbestätigung; "
+     "der ursprüngliche Plan bleibt Teil der Unterlagen.",
+  ar="تستمر اجتماعات المتابعة كما كانت حتى {{ letter.extension.new_end }}. وإذا عُدّلت "
+     "الأهداف، فستُرسل إليكم الخطة المعدّلة للإقرار باستلامها، وتبقى الخطة الأصلية جزءًا من "
+     "السجل.")
+t("As the plan stated: ", es="Según lo previsto en el plan: ",
+  fr="Comme le prévoyait le plan~: ", de="Wie im Plan festgelegt: ", ar="كما نصّت الخطة: ")
+t("Questions and concerns", es="Preguntas e inquietudes", fr="Questions et préoccupations",
+  de="Fragen und Bedenken", ar="الأسئلة والملاحظات")
+t("By signing, the employee confirms that they have received this letter. A signature "
+  "confirms receipt only; it does not mean agreement with its contents, and the employee may "
+  "add written comments, which become part of the record.",
+  es="Con su firma, la persona empleada declara haber recibido esta carta. La firma se "
+     "realiza a los solos efectos de acuse de recibo; no implica conformidad con su "
+     "contenido, y la persona empleada puede añadir comentarios por escrito, que se "
+     "incorporarán al expediente.",
+  fr="Par sa signature, la personne salariée reconnaît avoir reçu la présente lettre. Cette "
+     "signature vaut uniquement accusé de réception\u202f; elle ne vaut pas acceptation de "
+     "son contenu, et la personne salariée peut y joindre des observations écrites, qui sont "
+     "versées au dossier.",
+  de="Mit der Unterschrift bestätigt die oder der Mitarbeitende, dieses Schreiben erhalten zu "
+     "haben. Die Unterschrift bestätigt ausschließlich den Empfang; sie bedeutet kein "
+     "Einverständnis mit dem Inhalt. Schriftliche Anmerkungen können beigefügt werden und "
+     "werden Teil der Unterlagen.",
+  ar="يُقرّ الموظف بتوقيعه بأنه استلم هذا الخطاب. ويقتصر أثر التوقيع على إثبات الاستلام "
+     "فقط، ولا يعني الموافقة على مضمونه، ويحق للموظف إضافة تعليقات مكتوبة تصبح جزءًا من "
+     "السجل.")
 
 # Document properties (docProps/core.xml), plain text.
 TITLES = {"es": "Plan de mejora del desempeño",

@@ -2,8 +2,9 @@
 
     python scripts/translate_templates.py [--out templates]
 
-For every templates/NAME.docx (English) it writes NAME.es.docx, NAME.fr.docx,
-NAME.de.docx and NAME.ar.docx beside it (or in --out): the same document, styles and
+For every templates/NAME.docx (English), and every outcome letter
+templates/letters/NAME.docx, it writes NAME.es.docx, NAME.fr.docx, NAME.de.docx and
+NAME.ar.docx beside it (or in --out, letters in its letters/): the same document, styles and
 layout, with each run's text replaced by its translation in scripts/template_words.py
 (a run with no translation stops the script, naming it: nothing English is left in a
 translated template), the document's language set, and for Arabic the whole document
@@ -30,12 +31,13 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from template_words import ENTRIES, TITLES  # noqa: E402
+from template_words import ENTRIES, LETTER_TITLES, TITLES  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 LANGUAGE_TAGS = {"es": "es-ES", "fr": "fr-FR", "de": "de-DE", "ar": "ar-SA"}
 ARABIC_FONT = "Noto Naskh Arabic"
+LETTERS = "letters"  # the outcome letters' folder in the templates folder (docgen.letters)
 _TAG = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*)\.xml$")
 
@@ -157,17 +159,19 @@ def translate_styles(xml: bytes, language: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def translate_core(xml: bytes, language: str) -> bytes:
+def translate_core(xml: bytes, title: str) -> bytes:
     root = etree.fromstring(xml)
-    for element in root.iter("{http://purl.org/dc/elements/1.1/}title",
-                             "{http://purl.org/dc/elements/1.1/}language"):
-        if element.tag.endswith("title"):
-            element.text = TITLES[language]
+    for element in root.iter("{http://purl.org/dc/elements/1.1/}title"):
+        element.text = title
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def translate(source: Path, language: str) -> tuple[bytes, list[str]]:
-    narrow = f"{language}@{source.name.split('.')[0]}"
+    name = source.name.split(".")[0]
+    narrow = f"{language}@{name}"
+    # A letter's document title is its own ("Outcome of your ... : extended"), a plan's
+    # the plan's.
+    title = LETTER_TITLES[name][language] if name in LETTER_TITLES else TITLES[language]
     words = {_key(en): by_language.get(narrow, by_language[language])
              for en, by_language in ENTRIES}
     missing: list[str] = []
@@ -181,7 +185,7 @@ def translate(source: Path, language: str) -> tuple[bytes, list[str]]:
             elif info.filename == "word/styles.xml":
                 data = translate_styles(data, language)
             elif info.filename == "docProps/core.xml":
-                data = translate_core(data, language)
+                data = translate_core(data, title)
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
@@ -200,8 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or args.templates
     out.mkdir(parents=True, exist_ok=True)
     failed = False
-    sources = [p for p in sorted(args.templates.glob("*.docx")) if p.name.count(".") == 1]
+    sources = [p for p in [*sorted(args.templates.glob("*.docx")),
+                           *sorted((args.templates / LETTERS).glob("*.docx"))]
+               if p.name.count(".") == 1]
     for source in sources:
+        folder = out / LETTERS if source.parent.name == LETTERS else out
+        folder.mkdir(parents=True, exist_ok=True)
         for language in args.languages.split(","):
             data, missing = translate(source, language)
             if missing:
@@ -210,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{source.name} ({language}): no translation for {text!r}",
                           file=sys.stderr)
                 continue
-            target = out / f"{source.stem}.{language}.docx"
+            target = folder / f"{source.stem}.{language}.docx"
             target.write_bytes(data)
             print(f"wrote {target}")
     return 1 if failed else 0

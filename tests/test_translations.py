@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "signing" / "translations"
 # Where each domain's catalogs live, when not in TRANSLATIONS: docgen reads its own.
 CATALOG_DIRECTORIES = {"docgen": ROOT / "docgen" / "translations"}
-KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
-            "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "L_": None,
+            "ngettext": (1, 2), "N_": None,
+            "NN_": (1, 2)}  # as the Makefile's extraction (NN_: a counted Wording)
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).
 TRANSLATED = tuple(c for c in SUPPORTED if c != "en")
@@ -126,6 +127,22 @@ def test_each_catalog_is_complete_and_compiled(domain, language):
     mo = po.with_suffix(".mo")
     assert mo.exists() and mo.read_bytes() == compiled.getvalue(), \
         f"run `make translations`: {mo} is not compiled from {po.name}"
+
+
+# French puts a space before ':' (no-break) and before ';', '?' and '!' (narrow no-break),
+# so that the sign never starts a line: a plain space lets it, none is English's.
+_FRENCH_SIGN = re.compile(r"(?:(?<![\u00a0\u202f])|(?<= ))[:;?!](?=\s|$)")
+_NOT_PROSE = re.compile(r"https?://\S+|%\(\w+\)[sd]|<[^>]+>|`[^`]*`|\d:\d")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_french_puts_its_no_break_space_before_two_part_signs(domain):
+    catalog = read(catalogs(domain) / "fr" / "LC_MESSAGES" / f"{domain}.po", "fr")
+    wrong = [form for m in catalog if m.id
+             for form in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if _FRENCH_SIGN.search(_NOT_PROSE.sub("", form or ""))]
+    assert not wrong, ("French writes 'Lieu\u00a0:' and 'vraiment\u202f?' (README, "
+                       f"Languages): {wrong}")
 
 
 def _same_placeholders(msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> bool:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
+from docgen.doclang import percent_text
+
 WIDTH = 480.0
 HEIGHT = 216.0
 # The plot area inside the chart: room on the left for the y labels, below for two
@@ -133,7 +135,11 @@ def format_value(value: float, unit: str = "", locale: str = "en") -> str:
         text = format_decimal(value, format="#,##0.##", locale=locale)
     if not unit:
         return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    if unit == "%":
+        # French, Spanish and German put a no-break space before the sign ("81 %"), as
+        # the documents do (docgen.doclang.percent_text).
+        return percent_text(text, locale.split("_")[0])
+    return f"{text} {unit}"
 
 
 def metric_chart(*, title: str, points: Sequence[Point], span: tuple[dt.date, dt.date],

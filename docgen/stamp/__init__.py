@@ -55,6 +55,7 @@ from docgen.stamp.errors import (
 from docgen.stamp.model import (
     Comment,
     Completion,
+    DocumentKind,
     SealFacts,
     SignerEvent,
     SignerOutcome,
@@ -82,6 +83,7 @@ __all__ = [
     "Comment",
     "Completion",
     "CompletionInvalid",
+    "DocumentKind",
     "FontMissing",
     "OriginalMismatch",
     "SealFacts",

@@ -6,6 +6,7 @@ stamp is drawn here instead, in a slot reserved under their entry.
 
 from __future__ import annotations
 
+from docgen.stamp import kinds
 from docgen.stamp.document import DECISION_COLORS, INK, MUTED, SMALL, RecordPdf
 from docgen.stamp.marks import SMALL_LEADING, SMALL_SIZE, Mark, Spot
 from docgen.stamp.model import SIGNED, Completion, SignerOutcome
@@ -26,17 +27,14 @@ def draw_acknowledgement(pdf: RecordPdf, completion: Completion,
     of ``pdf`` becomes.
     """
     w = words_for(completion)
+    document = completion.document
     title = w._("Acknowledgement record")
     pdf.new_section(title)
     pdf.heading(title)
     pdf.para(completion.title, size=11, style="B", space_after=1)
-    pdf.para(w._("Reference %(plan_id)s", plan_id=completion.plan_id), size=SMALL,
+    pdf.para(w.about(kinds.REFERENCE, document, plan_id=completion.plan_id), size=SMALL,
              color=MUTED, space_after=6)
-    pdf.para(w._("This page records how each person asked to sign the plan responded. The "
-                 "employee's signature confirms that the plan was received and understood; "
-                 "it does not mean agreement with it, and refusing to sign does not stop "
-                 "the plan. A manager or HR representative signs to confirm the statement "
-                 "quoted under their name."), space_after=6)
+    pdf.para(w.about(kinds.ACKNOWLEDGEMENT_MEANS, document), space_after=6)
     pdf.label(w._("Outcome"))
     pdf.para(w.outcome_text(completion, w.long_time(completion.completed_at)), style="B",
              space_after=4)
@@ -50,11 +48,8 @@ def draw_acknowledgement(pdf: RecordPdf, completion: Completion,
     pdf.rule(gap=14)
     count = len(completion.comments)
     pdf.label(w._("Comments"))
-    pdf.para(w._("No comments were attached to the plan.") if not count else
-             w.ngettext("%(num)d comment was attached to the plan; it follows, exactly as "
-                        "written.",
-                        "%(num)d comments were attached to the plan; they follow, exactly "
-                        "as written.", count))
+    pdf.para(w.about(kinds.NO_COMMENTS, document) if not count else
+             w.comments_attached(document, count))
     return spots
 
 
@@ -86,22 +81,17 @@ def _signer(pdf: RecordPdf, w: RecordWords, completion: Completion,
         pdf.label(w.reason_label(signer))
         _reason(pdf, w, signer)
     elif signer.not_asked:
-        pdf.para(w._("%(name)s was never sent the plan, so was not asked to sign it.",
-                     name=signer.name), space_after=4)
+        pdf.para(w.about(kinds.NEVER_SENT, completion.document, name=signer.name),
+                 space_after=4)
     elif signer.decision == "declined":
-        pdf.para(w._("%(name)s declined to sign, and the plan was withdrawn.",
-                     name=signer.name), space_after=5)
+        pdf.para(w.about(kinds.DECLINED, completion.document, name=signer.name),
+                 space_after=5)
         pdf.label(w.reason_label(signer))
         _reason(pdf, w, signer)
     else:
-        when = w.long_time(completion.completed_at)
-        pdf.para({"completed": w._("%(name)s had not responded when the plan was completed "
-                                   "on %(when)s.", name=signer.name, when=when),
-                  "expired": w._("%(name)s had not responded when the envelope expired on "
-                                 "%(when)s.", name=signer.name, when=when),
-                  "voided": w._("%(name)s had not responded when the plan was withdrawn "
-                                "on %(when)s.", name=signer.name, when=when)}[
-                                    completion.outcome], space_after=4)
+        pdf.para(w.about(kinds.UNANSWERED_WHEN[completion.outcome], completion.document,
+                         name=signer.name, when=w.long_time(completion.completed_at)),
+                 space_after=4)
 
 
 def _recorded_refusal(w: RecordWords, signer: SignerOutcome) -> str:

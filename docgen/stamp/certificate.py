@@ -10,6 +10,7 @@ hash-chained history, and the seal over the file with how to check it.
 
 from __future__ import annotations
 
+from docgen.stamp import kinds
 from docgen.stamp.document import DECISION_COLORS, MUTED, SMALL, RecordPdf
 from docgen.stamp.model import SIGNED, Completion, SealFacts, SignerOutcome
 from docgen.stamp.wording import (
@@ -82,8 +83,8 @@ def _consents(pdf: RecordPdf, w: RecordWords, completion: Completion) -> None:
     pdf.subheading(w._("Consent to electronic records"))
     given = consents(completion)
     if not given:
-        pdf.para(w._("Nobody signed the plan, so nobody agreed to sign it electronically."),
-                 size=SMALL, space_after=4)
+        pdf.para(w.about(kinds.NOBODY_SIGNED, completion.document), size=SMALL,
+                 space_after=4)
     for text, signers in given:
         names = _and(w, [w._("%(name)s (%(role)s)", name=s.name, role=w.role_label(s.role))
                          for s in signers])
@@ -162,7 +163,7 @@ def _signer(pdf: RecordPdf, w: RecordWords, completion: Completion,
     pdf.para(signer.email, size=SMALL, color=MUTED, space_after=1)
     decision = w.decision_label(signer, completion)
     if signer.decided_at:
-        decision = f"{decision}, {exact_time(signer.decided_at)}"
+        decision = w._(", ").join((decision, exact_time(signer.decided_at)))  # "،" in Arabic
     zone = signer.timezone
     local = signer.decided_at is not None and zone is not None and zone not in _UTC_ZONES
     pdf.para(decision, size=8.5, style="B", color=DECISION_COLORS[signer.decision],

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from docgen.stamp import kinds
 from docgen.stamp.document import BODY, HEADING, MUTED, SMALL, RecordPdf
-from docgen.stamp.model import Comment
+from docgen.stamp.model import THE_PLAN, Comment, DocumentKind
 from docgen.stamp.wording import RecordWords
 
 
-def draw_comments(pdf: RecordPdf, comments: Sequence[Comment], w: RecordWords) -> None:
+def draw_comments(pdf: RecordPdf, comments: Sequence[Comment], w: RecordWords,
+                  document: DocumentKind = THE_PLAN) -> None:
     """Draw the comments from a new page on; nothing at all when there are none."""
     if not comments:
         return
@@ -22,9 +24,8 @@ def draw_comments(pdf: RecordPdf, comments: Sequence[Comment], w: RecordWords) -
              else w._("Comments"))
     pdf.new_section(title)
     pdf.heading(title)
-    pdf.para(w._("Attached to the plan by the people asked to sign it, in the order they "
-                 "were made, reproduced exactly as written. Times are UTC."), size=SMALL,
-             color=MUTED, space_after=8)
+    pdf.para(w.about(kinds.COMMENTS_INTRO, document), size=SMALL, color=MUTED,
+             space_after=8)
     for i, comment in enumerate(comments):
         if i:
             pdf.rule(gap=16)

@@ -17,6 +17,8 @@ own gets the file's ("page 3 of 9") on the record's line.
 
 from __future__ import annotations
 
+from docgen.stamp import kinds
+from docgen.stamp.model import THE_PLAN, DocumentKind
 from docgen.stamp.scan import PageScan
 from docgen.stamp.wording import ENGLISH, RecordWords
 
@@ -28,9 +30,11 @@ _PREFERRED = 14.0  # baseline distance from the bottom edge when there is room
 
 
 def footer_text(envelope_id: str, page: int, total: int, *, originals: int,
-                numbered: bool, words: RecordWords = ENGLISH) -> str:
+                numbered: bool, words: RecordWords = ENGLISH,
+                document: DocumentKind = THE_PLAN) -> str:
     """The record's line on page ``page`` (1-based) of ``total``; the first ``originals``
-    pages are the plan's, ``numbered`` if this one prints its own page number."""
+    pages are the document's (``document``), ``numbered`` if this one prints its own
+    page number."""
     w = words
     if page > originals:
         return w._("Page %(page)d of %(total)d · Final record of envelope %(envelope)s",
@@ -38,12 +42,12 @@ def footer_text(envelope_id: str, page: int, total: int, *, originals: int,
     if not numbered:
         return w._("Final record of envelope %(envelope)s · page %(page)d of %(total)d",
                    page=page, total=total, envelope=envelope_id)
-    plan = (w._("page 1") if originals == 1
-            else w._("pages 1–%(last)d", last=originals))
+    pages = (w._("page 1") if originals == 1
+             else w._("pages 1–%(last)d", last=originals))
     rest = (w._("page %(page)d", page=total) if total == originals + 1
             else w._("pages %(first)d–%(last)d", first=originals + 1, last=total))
-    return w._("Final record of envelope %(envelope)s · the plan as sent is on %(plan)s; "
-               "the record follows on %(rest)s", envelope=envelope_id, plan=plan, rest=rest)
+    return w.about(kinds.FOOTER_AS_SENT, document, envelope=envelope_id, plan=pages,
+                   pages=pages, rest=rest)
 
 
 def footer_baseline(page: PageScan) -> float | None:

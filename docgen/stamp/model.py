@@ -25,6 +25,10 @@ from docgen.stamp.errors import CompletionInvalid
 DECISIONS = ("acknowledged", "refused", "confirmed", "declined", "no_response")
 SIGNED = ("acknowledged", "confirmed")  # decisions whose stamp is a typed name
 OUTCOMES = ("completed", "expired", "voided")
+# What an envelope holds: the plan, or a document of its case (the signing side's
+# envelopes.document_kind; its names for the signer are in signing.domain.documents).
+PLAN, OUTCOME_LETTER, AMENDMENT = "plan", "outcome_letter", "amendment"
+DOCUMENT_KINDS = (PLAN, OUTCOME_LETTER, AMENDMENT)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -101,6 +105,20 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class DocumentKind:
+    """Which document the record is of, so its pages name it: the plan, its outcome
+    letter, or amendment ``number`` of the plan dated ``plan_date`` (the day the plan was
+    sent, as every page of the amendment says)."""
+
+    kind: str = PLAN
+    number: int | None = None  # an amendment's, from 1
+    plan_date: dt.date | None = None  # an amendment's: the date of the plan it amends
+
+
+THE_PLAN = DocumentKind()
+
+
+@dataclass(frozen=True)
 class Completion:
     """Everything the final record says about an envelope that completed, expired or was
     voided (withdrawn: ``completed_at`` is when)."""
@@ -128,6 +146,8 @@ class Completion:
     # The language the record's own words are written in: the plan's (en, es, fr, de,
     # ar; see docgen.languages). People's words and the exact UTC times stay as they are.
     language: str = "en"
+    # The document the envelope held; records made before kinds were told are plans.
+    document: DocumentKind = THE_PLAN
 
     @property
     def employee_refused(self) -> bool:
@@ -154,6 +174,7 @@ def check_completion(completion: Completion) -> None:
     _aware(c.completed_at, "completed_at")
     if c.language not in SUPPORTED:
         _fail("language", f"must be one of {', '.join(SUPPORTED)}, not {c.language!r}")
+    _document(c.document)
     if c.outcome not in OUTCOMES:
         _fail("outcome", f"must be one of {', '.join(OUTCOMES)}, not {c.outcome!r}")
     if not _SHA256.fullmatch(c.original_sha256 or ""):
@@ -190,6 +211,17 @@ def check_completion(completion: Completion) -> None:
             _fail("seal.subject", "must not be empty")
     for i, comment in enumerate(c.comments):
         _aware(comment.at, f"comments[{i}].at")
+
+
+def _document(document: DocumentKind) -> None:
+    if document.kind not in DOCUMENT_KINDS:
+        _fail("document.kind", f"must be one of {', '.join(DOCUMENT_KINDS)}, "
+                               f"not {document.kind!r}")
+    if document.kind == AMENDMENT:
+        if document.number is None or document.number < 1:
+            _fail("document.number", "an amendment needs its number, from 1")
+        if document.plan_date is None:
+            _fail("document.plan_date", "an amendment needs the date of the plan it amends")
 
 
 def _aware(moment: dt.datetime, field: str) -> None:

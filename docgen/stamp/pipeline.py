@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 from collections.abc import Iterator, Sequence
 
+from docgen.stamp import kinds
 from docgen.stamp.acknowledgement import draw_acknowledgement
 from docgen.stamp.anchors import DATE_LABELS, Anchor, anchors_in
 from docgen.stamp.attachment import trail_attachment
@@ -23,7 +24,7 @@ from docgen.stamp.footer import SIZE as FOOTER_SIZE
 from docgen.stamp.footer import footer_baseline, footer_text
 from docgen.stamp.marks import Mark, Spot, draw, mark_for, signature_name
 from docgen.stamp.merge import merge
-from docgen.stamp.model import SIGNED, Completion, Stamped, check_completion
+from docgen.stamp.model import SIGNED, Completion, DocumentKind, Stamped, check_completion
 from docgen.stamp.placement import NoRoom, place
 from docgen.stamp.scan import PageScan, scan
 from docgen.stamp.tagging import Element
@@ -58,10 +59,11 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
                         running_footer=f"{completion.title} · {completion.plan_id}",
                         words=words)
         marks = [mark_for(s, completion, fonts) for s in completion.signers]
-        on_pages, elsewhere = _place_all(pdf, fonts, pages, anchors, marks, notes, words)
+        on_pages, elsewhere = _place_all(pdf, fonts, pages, anchors, marks, notes, words,
+                                         completion.document)
         spots = on_pages + draw_acknowledgement(pdf, completion, elsewhere,
                                                 first_final_page=len(pages))
-        draw_comments(pdf, completion.comments, words)
+        draw_comments(pdf, completion.comments, words, completion.document)
         certificate_page = len(pages) + draw_certificate(pdf, completion)
         appended = pdf.pages_count
         _overlays(pdf, completion, pages, frame, spots, certificate_page, notes)
@@ -81,7 +83,8 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
 
 def _place_all(pdf: RecordPdf, fonts: DocumentFonts, pages: Sequence[PageScan],
                anchors: dict[str, Anchor], marks: Sequence[Mark], notes: list[str],
-               words: RecordWords) -> tuple[list[Spot], dict[int, tuple[Mark, str]]]:
+               words: RecordWords, document: DocumentKind
+               ) -> tuple[list[Spot], dict[int, tuple[Mark, str]]]:
     """Each mark's spot beside its anchor, or (with a note) a slot on the acknowledgement
     page when the anchor is missing, already taken or has no room beside it."""
     found = list(anchors.values())
@@ -92,23 +95,19 @@ def _place_all(pdf: RecordPdf, fonts: DocumentFonts, pages: Sequence[PageScan],
         text = mark.signer.anchor
         anchor = anchors.get(text)
         if anchor is not None and text in taken:
-            elsewhere[index] = (mark, words._("Signature stamp: the plan’s “%(line)s” line "
-                                              "holds another signer's stamp.", line=text))
+            elsewhere[index] = (mark, words.about(kinds.LINE_TAKEN, document, line=text))
             notes.append(f"two signers have the '{text}' anchor; the stamp of "
                          f"{mark.signer.name} is on the acknowledgement page")
             continue
         taken.add(text)
         if anchor is None:
-            elsewhere[index] = (mark, words._("Signature stamp: the plan has no “%(line)s” "
-                                              "line.", line=text))
+            elsewhere[index] = (mark, words.about(kinds.NO_LINE, document, line=text))
             notes.append(f"no '{text}' anchor in the document; its stamp is on the "
                          "acknowledgement page")
             continue
         spot = place(pdf, fonts, pages[anchor.page], anchor, found, mark)
         if isinstance(spot, NoRoom):
-            elsewhere[index] = (mark, words._("Signature stamp: there is no free room "
-                                              "beside the plan’s “%(line)s” line.",
-                                              line=text))
+            elsewhere[index] = (mark, words.about(kinds.NO_ROOM, document, line=text))
             notes.append(f"'{text}' anchor on page {anchor.page + 1}: {spot.reason}; its "
                          "stamp is on the acknowledgement page")
         else:
@@ -139,7 +138,7 @@ def _overlays(pdf: RecordPdf, completion: Completion, pages: Sequence[PageScan],
         with pdf.furniture():
             text = footer_text(completion.envelope_id, index + 1, total, originals=len(pages),
                                numbered=original is not None and original.numbered,
-                               words=pdf.words)
+                               words=pdf.words, document=completion.document)
             pdf.put(width / 2, baseline, text, color=MUTED, align="C")
         for spot in spots:
             if spot.page == index:

@@ -26,18 +26,15 @@ from babel.support import Translations
 
 from docgen.languages import FORMAT_LOCALES, RIGHT_TO_LEFT, SUPPORTED
 from docgen.resources import package_path
-from docgen.stamp.model import Completion, SignerOutcome
+from docgen.stamp import kinds
+from docgen.stamp.kinds import N_ as N_  # the domain's marker, imported from here too
+from docgen.stamp.kinds import Said
+from docgen.stamp.model import AMENDMENT, OUTCOME_LETTER, Completion, DocumentKind, SignerOutcome
 
 DOMAIN = "docgen"
 CATALOGS = package_path("docgen", "translations")
 # The record's language tag for screen readers (the structure tree's /Lang).
 LANGUAGE_TAGS = {"en": "en-GB", "es": "es-ES", "fr": "fr-FR", "de": "de-DE", "ar": "ar"}
-
-
-def N_(text: str) -> str:
-    """Marks a message for extraction where it is kept in a constant; translated where
-    it is shown (:meth:`RecordWords._`)."""
-    return text
 
 
 ROLE_LABELS = {"employee": N_("Employee"), "manager": N_("Manager"),
@@ -88,6 +85,31 @@ class RecordWords:
     def ngettext(self, singular: str, plural: str, num: int, **values: object) -> str:
         return self._translations.ngettext(singular, plural, num) % {"num": num, **values}
 
+    def about(self, said: Said, document: DocumentKind, **values: object) -> str:
+        """The sentence ``said`` for ``document``'s kind, in this language: an
+        amendment's ``%(number)d`` and ``%(date)s`` (the plan's date) filled in with
+        ``values``."""
+        named: dict[str, object] = {"number": document.number or 0, "date": (
+            self.long_date(document.plan_date) if document.plan_date else "")}
+        return self._translations.gettext(said.of(document.kind)) % {**named, **values}
+
+    def comments_attached(self, document: DocumentKind, count: int) -> str:
+        """How many comments follow, as the acknowledgement page says it."""
+        if document.kind == OUTCOME_LETTER:
+            return self.ngettext("%(num)d comment was attached to the outcome letter; it "
+                                 "follows, exactly as written.",
+                                 "%(num)d comments were attached to the outcome letter; "
+                                 "they follow, exactly as written.", count)
+        if document.kind == AMENDMENT:
+            return self.ngettext("%(num)d comment was attached to the amendment; it "
+                                 "follows, exactly as written.",
+                                 "%(num)d comments were attached to the amendment; they "
+                                 "follow, exactly as written.", count)
+        return self.ngettext("%(num)d comment was attached to the plan; it follows, exactly "
+                             "as written.",
+                             "%(num)d comments were attached to the plan; they follow, "
+                             "exactly as written.", count)
+
     @functools.cached_property
     def characters(self) -> frozenset[str]:
         """Every character this language's words and dates may use: the document's
@@ -121,30 +143,25 @@ class RecordWords:
         outcome = self._(OUTCOME_LABELS[completion.outcome])
         text = (self._("%(outcome)s, %(when)s", outcome=outcome, when=when) if exact
                 else self._("%(outcome)s on %(when)s", outcome=outcome, when=when))
+        document = completion.document
         if completion.outcome == "voided":
-            # Withdrawn: the plan does not take effect, whatever the employee did.
+            # Withdrawn: said whatever the employee did.
             reason = (completion.voided_reason or "").strip()
             if reason:
-                return self._("%(outcome)s. The plan was withdrawn and does not take "
-                              "effect. Reason: %(reason)s", outcome=text, reason=reason)
-            return self._("%(outcome)s. The plan was withdrawn and does not take effect",
-                          outcome=text)
+                return self.about(kinds.WITHDRAWN_BECAUSE, document, outcome=text,
+                                  reason=reason)
+            return self.about(kinds.WITHDRAWN, document, outcome=text)
         if completion.employee_refused:
-            # The refusal first: it is what a reader of the record must not miss.
-            return self._("Refused to sign by the employee; the plan takes effect. "
-                          "%(outcome)s", outcome=text)
+            return self.about(kinds.REFUSED, document, outcome=text)
         return text
 
     def reason_label(self, signer: SignerOutcome) -> str:
         return self._(RECORDED_REASON_LABEL if signer.refusal_recorded else REASON_LABEL)
 
     def not_asked(self, completion: Completion) -> tuple[str, str]:
-        """Said of a signer who was never sent the plan: the headline and why."""
+        """Said of a signer who was never sent the document: the headline and why."""
         return (self._("Not asked"),
-                {"completed": self._("the plan was completed before their turn"),
-                 "expired": self._("the plan expired before their turn"),
-                 "voided": self._("the plan was withdrawn before their turn")}[
-                     completion.outcome])
+                self.about(kinds.ENDED_BEFORE_TURN[completion.outcome], completion.document))
 
     def decision_label(self, signer: SignerOutcome, completion: Completion) -> str:
         """The decision in words: who refused, and a signer who was never asked."""
@@ -215,7 +232,7 @@ class RecordWords:
         m = utc(moment)
         return self._when(self._short_date(m), m)
 
-    def long_date(self, moment: dt.datetime) -> str:
+    def long_date(self, moment: dt.date) -> str:
         """``12 January 2027``, ``12 de enero de 2027``, ``12. Januar 2027`` (the day of
         ``moment`` as it is given)."""
         if self.language == "en":

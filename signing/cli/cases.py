@@ -153,7 +153,8 @@ def approve_cmd(services: Services, envelope_id: str) -> None:
     with _case_errors():
         letter_id = case_close.approve_outcome(
             services.sessions, envelope_id, actor=_actor(user), approver=f"cli:{user}",
-            options=case_close.LetterOptions.of(services.settings, services.converter),
+            options=case_close.LetterOptions.of(services.settings, services.converter,
+                                                   services.branding.logo),
             now=now)
     click.echo(f"approved; the outcome letter (envelope {letter_id}) is sent to the employee")
 
@@ -259,3 +260,20 @@ def _case_errors() -> Iterator[None]:
         yield
     except CaseError as exc:
         raise SigningError(f"{exc.field}: {exc}" if exc.field else str(exc)) from None
+
+
+@case_group.command("backfill-checkin-records")
+@click.option("--dry-run", is_flag=True, help="Only say how many would be queued.")
+@click.pass_obj
+def backfill_checkin_records_cmd(services: Services, dry_run: bool) -> None:
+    """Queue the sealed PDF of every answered check-in that has none (those answered before
+    plansign kept check-in records as PDFs); the worker makes them. Safe to rerun."""
+    from signing.domain import checkin_record_task
+
+    now = dt.datetime.now(dt.UTC)
+    with services.sessions() as session:
+        queued = checkin_record_task.backfill(session, now=now)
+        if not dry_run:
+            session.commit()
+    verb = "would queue" if dry_run else "queued"
+    click.echo(f"{verb} {len(queued)} check-in record(s) to be made by the worker")

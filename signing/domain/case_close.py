@@ -10,7 +10,10 @@
   refuse or comment on, as the plan was.
 - When that envelope's record is archived (the finalizer calls :func:`letter_archived`
   in the transaction that archives it), the case closes with the approved outcome.
-  An expired letter is finalized too, so an employee's silence closes it as well.
+  An expired letter is finalized too, so an employee's silence closes it as well. A
+  voided letter (HR withdrew it: a wrong outcome, a wrong date) closes nothing: the
+  case stays open and the proposal goes back to HR, proposed again, to approve (a new
+  letter) or return to the proposer (``case.letter_voided`` on the plan's chain).
 - :func:`close_early`: HR closes the case at once with a reason (the employee
   resigned, the plan was withdrawn); no letter.
 
@@ -25,20 +28,17 @@ Every function locks the plan's envelope row before it reads the case, as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Plan
-from docgen.generate import PdfConverter
-from docgen.letters import GoalResult, letter_context, render_letter
-from docgen.render import BUILTIN_TEMPLATES
+from docgen.letters import Decision, GoalResult, letter_context, render_letter
 from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
+from signing.domain.case_documents import CaseDocumentOptions
 from signing.domain.cases import Case, CaseError, CaseState, Outcome
 from signing.domain.cases.outcome import (
     OutcomeForm,
@@ -57,9 +57,9 @@ from signing.domain.documents import OUTCOME_LETTER as OUTCOME_LETTER
 from signing.domain.documents import PLAN as PLAN
 from signing.domain.errors import Wording
 from signing.domain.events import EventType
-from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow
+from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow
 from signing.domain.wording import N_
-from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
+from signing.domain.working_day import working_day
 
 # The outbox row that makes the case file when a case closes.
 CASE_FILE_JOB = "case_file"
@@ -69,27 +69,15 @@ class ProposalChanged(CaseError):
     """The proposal changed (returned, replaced) while the letter was being made."""
 
     def __init__(self) -> None:
-        super().__init__("the proposed outcome changed while its letter was being made; "
-                         "read it again before approving it", "outcome")
+        super().__init__(Wording(N_("the proposed outcome changed while its letter was "
+                                    "being made; read it again before approving it")),
+                         "outcome")
 
 
 @dataclass(frozen=True)
-class LetterOptions:
-    """How an outcome letter is made and sent (the settings of the plan's own sending)."""
-
-    converter: PdfConverter
-    expires_in: dt.timedelta
-    company_name: str | None = None
-    templates_dir: Path = BUILTIN_TEMPLATES
-    day_ends: dt.time = DEFAULT_DAY_ENDS  # deadline_time: the letter's deadline ends a working day
-
-    @classmethod
-    def of(cls, settings: Mapping[str, Any], converter: PdfConverter) -> LetterOptions:
-        """As the plan itself is sent: the same link life and company name."""
-        return cls(converter=converter,
-                   expires_in=dt.timedelta(days=settings["link_max_age_days"]),
-                   company_name=settings["company_name"],
-                   day_ends=parse_day_end(str(settings["deadline_time"])))
+class LetterOptions(CaseDocumentOptions):
+    """How an outcome letter is made and sent: as the plan itself was (the same link
+    life, company name and logo; :class:`CaseDocumentOptions`)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +89,8 @@ class OutcomeView:
     letter_envelope_id: str | None
     letter_state: str | None
     returned_comment: str | None = None
+    # The proposal is back with HR because its letter was voided: the void's reason.
+    voided_letter_reason: str | None = None
 
 
 def outcome_form(data: Any) -> OutcomeForm:
@@ -159,16 +149,28 @@ def read_outcome(session: Session, envelope_id: str) -> OutcomeView:
         letter_state = session.scalar(select(EnvelopeRow.state).where(
             EnvelopeRow.id == row.letter_envelope_id))
     proposal = Proposal.of(row.proposal) if row.proposal else None
-    comment = None
+    comment = voided = None
     if row.proposal_state == ProposalState.RETURNED:
         comment = _last_return_comment(session, envelope_id)
+    if row.proposal_state == ProposalState.PROPOSED:
+        voided = _voided_letter_reason(session, envelope_id)
     return OutcomeView(ProposalState(row.proposal_state), proposal, row.letter_envelope_id,
-                       letter_state, comment)
+                       letter_state, comment, voided)
+
+
+def _voided_letter_reason(session: Session, envelope_id: str) -> str | None:
+    """Why the letter was voided, when that is what put the proposal back with HR (the
+    case's last proposal or voided letter is the void)."""
+    last = session.execute(select(AuditEventRow.type, AuditEventRow.data).where(
+        AuditEventRow.envelope_id == envelope_id,
+        AuditEventRow.type.in_((EventType.CASE_OUTCOME_PROPOSED, EventType.CASE_LETTER_VOIDED)))
+        .order_by(AuditEventRow.seq.desc()).limit(1)).one_or_none()
+    if last is None or last.type != EventType.CASE_LETTER_VOIDED:
+        return None
+    return str((last.data or {}).get("reason", ""))
 
 
 def _last_return_comment(session: Session, envelope_id: str) -> str | None:
-    from signing.domain.models import AuditEventRow
-
     data = session.scalar(select(AuditEventRow.data).where(
         AuditEventRow.envelope_id == envelope_id,
         AuditEventRow.type == EventType.CASE_OUTCOME_RETURNED)
@@ -220,8 +222,11 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
         held, scheduled = _checkin_counts(session, envelope_id, plan, case)
         employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
         plan_data = dict(envelope.plan_data)
+    # Dated as the letter is (its date is the approval's).
+    decision = Decision(proposal.by, proposal.at.astimezone(now.tzinfo).date(), approver,
+                        now.date())
     pdf = letter_pdf(plan, proposal, options=options, end=case.end, held=held,
-                     scheduled=scheduled, date=now.date())
+                     scheduled=scheduled, date=now.date(), decision=decision)
     with sessions.begin() as session:
         envelope, plan, row, case = _locked_case(session, envelope_id, now=now)
         approve(case, _pending(row))
@@ -246,15 +251,17 @@ def approve_outcome(sessions: sessionmaker[Session], envelope_id: str, *,
 
 
 def letter_pdf(plan: Plan, proposal: Proposal, *, options: LetterOptions, end: dt.date,
-               held: int, scheduled: int, date: dt.date) -> bytes:
-    """The outcome letter's PDF: the letter template of the outcome, rendered with the
-    plan, the results per goal and the next steps the plan stated, then converted."""
+               held: int, scheduled: int, date: dt.date, decision: Decision) -> bytes:
+    """The outcome letter's PDF: the letter template of the outcome in the plan's
+    language, rendered with the plan, who proposed and who approved the outcome, the
+    results per goal and the next steps the plan stated, the company's logo in its
+    header, then converted."""
     results = [GoalResult(r.goal, r.assessment, r.result, r.evidence)
                for r in proposal.results]
     context = letter_context(plan, kind=proposal.letter_kind, date=date, results=results,
-                             summary=proposal.summary, checkins_held=held,
+                             decision=decision, summary=proposal.summary, checkins_held=held,
                              checkins_scheduled=scheduled, end=end,
-                             company_name=options.company_name)
+                             company_name=options.company_name, logo=options.logo)
     return options.converter.convert(render_letter(context, options.templates_dir))
 
 
@@ -271,8 +278,9 @@ def close_early(session: Session, envelope_id: str, outcome: str, reason: str, *
 
 def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) -> None:
     """The outcome letter's record is archived (the finalizer's transaction, the letter's
-    row locked): its case closes with the approved outcome. Nothing when the case is
-    closed already (an early close came first, or this ran before)."""
+    row locked): its case closes with the approved outcome, or, when HR voided the
+    letter, the proposal goes back to HR (:func:`_letter_voided`). Nothing when the case
+    is closed already (an early close came first), or this ran before."""
     if letter.document_kind != OUTCOME_LETTER or letter.case_id is None:
         return
     envelopes.load(session, letter.case_id, lock=True)
@@ -280,10 +288,33 @@ def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) 
     if row is None or row.state == CaseState.CLOSED or row.letter_envelope_id != letter.id:
         return
     session.refresh(row)
+    if row.state == CaseState.CLOSED or row.letter_envelope_id != letter.id:
+        return  # read again under the plan's lock
     assert row.proposal is not None
     proposal = Proposal.of(row.proposal)
+    if letter.state == wf.EnvelopeState.VOIDED:
+        _letter_voided(session, row, letter, proposal, now=now)
+        return
     _close(session, row, proposal.outcome, proposal.summary, by=proposal.by,
            actor=envelopes.Actor("worker"), now=now, letter_id=letter.id)
+
+
+def _letter_voided(session: Session, row: CaseRow, letter: EnvelopeRow, proposal: Proposal,
+                   *, now: dt.datetime) -> None:
+    """A voided letter states no outcome the employee was given: the case stays open and
+    the approved proposal is waiting for HR again (approve it, which sends a new
+    letter, or return it to the proposer), in the transaction that archives the
+    letter's record, recorded with the void's reason."""
+    reason = session.scalar(select(AuditEventRow.data).where(
+        AuditEventRow.envelope_id == letter.id,
+        AuditEventRow.type == EventType.ENVELOPE_VOIDED)
+        .order_by(AuditEventRow.seq.desc()).limit(1)) or {}
+    row.proposal_state, row.letter_envelope_id = ProposalState.PROPOSED, None
+    envelopes.record_events(session, row.envelope_id, [wf.Event(
+        EventType.CASE_LETTER_VOIDED, data={
+            "outcome": str(proposal.outcome), "letter_envelope_id": letter.id,
+            "reason": str(reason.get("reason", ""))})],
+        actor=envelopes.Actor("worker"), now=now)
 
 
 def _close(session: Session, row: CaseRow, outcome: Outcome, reason: str, *, by: str,
@@ -319,8 +350,8 @@ def _read_case(session: Session, envelope_id: str, *, now: dt.datetime,
     _require_plan(envelope)
     row = session.get(CaseRow, envelope_id)
     if row is None:
-        raise case_service.CaseUnavailable("this plan's case has not opened yet; it opens "
-                                           "when the plan is sent")
+        raise case_service.CaseUnavailable(Wording(N_("this plan's case has not opened yet; "
+                                                      "it opens when the plan is sent")))
     session.refresh(row)
     # The plan as amended by any extension (its goals), and the extensions themselves,
     # which the schedule follows.
@@ -335,8 +366,9 @@ def _read_case(session: Session, envelope_id: str, *, now: dt.datetime,
 
 def _require_plan(envelope: EnvelopeRow) -> None:
     if envelope.document_kind != PLAN:
-        raise case_service.CaseUnavailable("this envelope is a document of a plan's case, "
-                                           "not a plan: act on the plan's case")
+        raise case_service.CaseUnavailable(Wording(N_("this envelope is a document of a "
+                                                      "plan's case, not a plan: act on the "
+                                                      "plan's case")))
 
 
 def _pending(row: CaseRow) -> ProposalState | None:

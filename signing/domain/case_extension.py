@@ -29,8 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,12 +37,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen import Amendment, Plan, plan_from_data
-from docgen.generate import PdfConverter, render_plan
-from docgen.logo import Logo
+from docgen.generate import render_plan
 from docgen.render import BUILTIN_TEMPLATES
 from docgen.schedule import Meeting
 from signing.domain import case_close, case_service, envelopes
 from signing.domain import workflow as wf
+from signing.domain.case_documents import CaseDocumentOptions
 from signing.domain.cases import Case, CaseError, CaseState
 from signing.domain.cases.extension import (
     ExtensionDecision,
@@ -56,9 +55,11 @@ from signing.domain.cases.extension import (
     meetings,
 )
 from signing.domain.cases.outcome import ProposalState
+from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, ExtensionRow
-from signing.domain.working_day import DEFAULT_DAY_ENDS, parse_day_end, working_day
+from signing.domain.wording import N_
+from signing.domain.working_day import working_day
 
 # The outbox's email of the meetings an extension adds and cancels (signing.domain.notify).
 CALENDAR_EMAIL = "extension_calendar"
@@ -69,32 +70,23 @@ class ExtensionChanged(CaseError):
     close) while the amended plan was being made."""
 
     def __init__(self) -> None:
-        super().__init__("the case changed while the amended plan was being made (someone "
-                         "else extended or closed it); read it again, then extend it if "
-                         "it still needs it", "days")
+        # No field of the form is wrong: the case itself moved on (the console shows it
+        # above the form, the API names no field).
+        super().__init__(Wording(N_("the case changed while the amended plan was being made "
+                                    "(someone else extended or closed it); read it again, "
+                                    "then extend it if it still needs it")), None)
 
 
 @dataclass(frozen=True)
-class ExtensionOptions:
-    """How an extension is checked and its amended plan made and sent."""
+class ExtensionOptions(CaseDocumentOptions):
+    """How an extension is checked and its amended plan made and sent: as the plan itself
+    was (:class:`CaseDocumentOptions`), at most ``max_days`` at a time."""
 
-    max_days: int
-    converter: PdfConverter
-    expires_in: dt.timedelta
-    company_name: str | None = None
-    templates_dir: Path = BUILTIN_TEMPLATES
-    logo: Logo | None = None
-    day_ends: dt.time = DEFAULT_DAY_ENDS  # deadline_time: the deadline ends a working day
+    max_days: int = field(kw_only=True)
 
     @classmethod
-    def of(cls, settings: Mapping[str, Any], converter: PdfConverter,
-           logo: Logo | None = None) -> ExtensionOptions:
-        """As the plan itself was sent: the same link life, company name and logo, and
-        a deadline at the end of a working day."""
-        return cls(max_days=int(settings["case_max_extension_days"]), converter=converter,
-                   expires_in=dt.timedelta(days=settings["link_max_age_days"]),
-                   company_name=settings["company_name"], logo=logo,
-                   day_ends=parse_day_end(str(settings["deadline_time"])))
+    def own_settings(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        return {"max_days": int(settings["case_max_extension_days"])}
 
 
 @dataclass(frozen=True)
@@ -126,19 +118,19 @@ def extension_form(data: Any) -> ExtensionForm:
     ``cadence`` and ``goals`` (a list of ``{goal, statement, metric, baseline,
     target}``), shape checked; the rules check the rest."""
     if not isinstance(data, Mapping):
-        raise CaseError("give the extension as a mapping: days, reason, and optionally "
-                        "goals and cadence", None)
+        raise CaseError(Wording(N_("give the extension as a mapping: days, reason, and "
+                                   "optionally goals and cadence")), None)
     known = {"days", "reason", "cadence", "goals"}
     for key in data:
         if key not in known:
-            raise CaseError(f"unknown field; the fields are {', '.join(sorted(known))}",
-                            str(key)[:40])
+            raise CaseError(Wording(N_("unknown field; the fields are %(fields)s"),
+                                    fields=", ".join(sorted(known))), str(key)[:40])
     for name in ("reason", "cadence"):
         if data.get(name) is not None and not isinstance(data.get(name), str):
-            raise CaseError("give this as text", name)
+            raise CaseError(Wording(N_("give this as text")), name)
     days = data.get("days")
     if days is None:
-        raise CaseError("give the number of days to extend the plan by", "days")
+        raise CaseError(Wording(N_("give the number of days to extend the plan by")), "days")
     goals = data.get("goals") or []
     return ExtensionForm(days if isinstance(days, int | str) else str(days),
                          str(data.get("reason") or ""), str(data.get("cadence") or ""), goals)
@@ -175,7 +167,7 @@ def extend_case(sessions: sessionmaker[Session], envelope_id: str, form: Extensi
             envelope.plan_data, case_service.extension_rows(session, envelope_id)),
                                     new_end=decision.new_end, cadence=decision.cadence,
                                     changes=decision.goals)
-        template, plan_date = envelope.template, _plan_date(session, envelope_id, plan, now)
+        template, plan_date = envelope.template, amended_plan_date(session, envelope_id, plan, now)
         employee = next(s for s in envelope.signers if s.role == wf.Role.EMPLOYEE)
         team, drafted_by = envelope.team, envelope.drafted_by
     pdf = amendment_pdf(amended, template, Amendment(decision.number, plan_date),
@@ -312,20 +304,29 @@ def _read(session: Session, envelope_id: str, *, now: dt.datetime, lock: bool = 
 def _decide(plan: Plan, row: CaseRow | None, case: Case, form: ExtensionForm,
             options: ExtensionOptions, now: dt.datetime) -> ExtensionDecision:
     if row is not None and row.proposal_state == ProposalState.APPROVED:
-        raise CaseError("the outcome was approved and its letter sent, so the plan can no "
-                        "longer be extended", "days")
+        # Not the days' fault: no number of days would do. The case is past extending,
+        # so no field is named, and the sentence says what happens instead.
+        raise CaseError(Wording(N_("the outcome was approved and its letter sent to the "
+                                   "employee, so the plan can no longer be extended; nothing "
+                                   "was changed, and the case closes with that outcome once "
+                                   "the employee answers the letter or its deadline "
+                                   "passes")), None)
     # plan.checkins is the signed plan's schedule (extensions amend goals, not it); the
     # case's extensions carry any change of cadence.
     return decide(case, plan.checkins, plan.goals, form, max_days=options.max_days, now=now)
 
 
-def _plan_date(session: Session, envelope_id: str, plan: Plan, now: dt.datetime) -> dt.date:
-    """The date of the plan the amendment amends: the day it was sent, in its zone."""
+def amended_plan_date(session: Session, envelope_id: str, plan: Plan,
+                      otherwise: dt.datetime) -> dt.date:
+    """The date of the plan of ``envelope_id`` as its amendments name it: the day it was
+    sent, in its check-in zone (``otherwise``'s day, in that zone, for a plan with no
+    record of being sent). Every page of an amendment says it, and so does its record's
+    (the finalizer)."""
     sent = session.scalar(select(AuditEventRow.at).where(
         AuditEventRow.envelope_id == envelope_id,
         AuditEventRow.type == EventType.ENVELOPE_SENT).order_by(AuditEventRow.seq).limit(1))
     zone = ZoneInfo(plan.checkins.timezone) if plan.checkins else dt.UTC
-    return (sent or now).astimezone(zone).date()
+    return (sent or otherwise).astimezone(zone).date()
 
 
 def _event_data(decision: ExtensionDecision, extender: str, amendment_id: str

@@ -20,6 +20,7 @@ again after a crash, in three steps:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -73,9 +74,20 @@ _WORDS: dict[str, str] = {
     EventType.CASE_OUTCOME_PROPOSED: N_("outcome proposed with evidence per goal"),
     EventType.CASE_OUTCOME_RETURNED: N_("proposed outcome returned by HR with a comment"),
     EventType.CASE_OUTCOME_APPROVED: N_("outcome approved by HR; outcome letter sent"),
+    EventType.CASE_LETTER_VOIDED: N_("outcome letter voided by HR; the proposal is back "
+                                     "with HR"),
 }
-_CLOSED_WORDS = {"met": N_("met"), "not_met": N_("not met"), "resigned": N_("resigned"),
-                 "withdrawn": N_("withdrawn")}
+# How the case closed, whole for each outcome (each language agrees its words with
+# what closed: "objectifs atteints", "objectif non atteint" never).
+_CLOSED_WORDS = {"met": N_("case closed: goals met"),
+                 "not_met": N_("case closed: goals not met"),
+                 "resigned": N_("case closed: the employee resigned"),
+                 "withdrawn": N_("case closed: the plan was withdrawn")}
+# Who caused an event, by role (timeline.Who's roles), in the certificate's language.
+_ROLE_WORDS = {"employee": N_("employee"), "manager": N_("manager"), "hr": N_("HR"),
+               "admin": N_("administrator"), "records": N_("records staff"),
+               "api key": N_("API key"), "command line": N_("command line"),
+               "email provider": N_("email provider"), "system": N_("system")}
 # An amended plan's way, from its envelope's chain ("%(n)s": the amendment's number).
 _AMENDMENT_WORDS: dict[str, str] = {
     EventType.ENVELOPE_SENT: N_("amended plan %(n)s sent to the employee"),
@@ -286,16 +298,16 @@ def _events(session: Session, envelope_id: str, letter_id: str | None, w: Record
             words = _AMENDMENT_WORDS.get(type_)
             what = w._(words, n=amendments[env]) if words else None
         else:
-            what = _what(type_, data, w, letter=env != envelope_id)
+            what = event_words(type_, data, w, letter=env != envelope_id)
         if what is None:
             continue
         who = names.actor(actor) if env == envelope_id else (
             others[env].get(actor.removeprefix("signer:")) or names.actor(actor))
-        events.append(CaseEvent(at, what, _who(who)))
+        events.append(CaseEvent(at, what, actor_words(who, w)))
     return tuple(events)
 
 
-def _what(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
+def event_words(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
           ) -> str | None:
     meeting = data.get("meeting")
     if letter:
@@ -305,17 +317,12 @@ def _what(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
         return (w._("check-in %(meeting)s recorded", meeting=meeting) if data.get("held_at")
                 else w._("check-in %(meeting)s recorded as missed", meeting=meeting))
     if type_ == EventType.CASE_EXTENDED:
-        extended = dict(number=data.get("number"), days=data.get("days"),
-                        end=data.get("new_end"))
-        return (w._("case extended (amendment %(number)s): %(days)s days, to %(end)s with "
-                    "adjusted goals", **extended) if data.get("goals")
-                else w._("case extended (amendment %(number)s): %(days)s days, to %(end)s",
-                         **extended))
+        return _extended(data, w)
     if type_ == EventType.CASE_CLOSED:
         outcome = str(data.get("outcome", ""))
         said = _CLOSED_WORDS.get(outcome)
-        return w._("case closed: %(outcome)s",
-                   outcome=w._(said) if said else outcome.replace("_", " "))
+        return w._(said) if said else w._("case closed: %(outcome)s",
+                                          outcome=outcome.replace("_", " "))
     words = _WORDS.get(type_)
     if words is None:
         return None
@@ -323,8 +330,32 @@ def _what(type_: str, data: dict[str, object], w: RecordWords, *, letter: bool
             else w._("%(event)s (%(meeting)s)", event=w._(words), meeting=meeting))
 
 
-def _who(who: Who) -> str:
-    return f"{who.name} ({who.role})" if who.role else who.name
+def _extended(data: dict[str, object], w: RecordWords) -> str:
+    """``case extended (amendment 1): 14 days, to 5 March 2027``: the day count said
+    with its plural, the new end as the language writes a date."""
+    days = data.get("days")
+    count = days if isinstance(days, int) else 0
+    end = str(data.get("new_end") or "")
+    # Not a date (no record writes one): shown as it was recorded.
+    with contextlib.suppress(ValueError):
+        end = w.long_date(dt.date.fromisoformat(end))
+    values = {"number": data.get("number"), "end": end}
+    if data.get("goals"):
+        return w.ngettext("case extended (amendment %(number)s): %(num)d day, to %(end)s "
+                          "with adjusted goals",
+                          "case extended (amendment %(number)s): %(num)d days, to %(end)s "
+                          "with adjusted goals", count, **values)
+    return w.ngettext("case extended (amendment %(number)s): %(num)d day, to %(end)s",
+                      "case extended (amendment %(number)s): %(num)d days, to %(end)s",
+                      count, **values)
+
+
+def actor_words(who: Who, w: RecordWords) -> str:
+    """``Dana Whitfield (HR)``: a name, and its role in the certificate's language."""
+    if not who.role:
+        return who.name
+    role = _ROLE_WORDS.get(who.role)
+    return w._("%(name)s (%(role)s)", name=who.name, role=w._(role) if role else who.role)
 
 
 def _sealed_at(session: Session, envelope_id: str) -> dt.datetime | None:

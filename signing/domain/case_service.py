@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,9 +55,13 @@ from signing.domain.cases import (
     Level,
     MeetingAlreadyRecorded,
 )
+from signing.domain.cases.checkin_comment import MAX_COMMENT as MAX_COMMENT
+from signing.domain.cases.checkin_comment import checked_comment
 from signing.domain.cases.extension import GoalChange, amended_goals
+from signing.domain.errors import Wording
 from signing.domain.events import EventType
 from signing.domain.models import AuditEventRow, CaseRow, CheckinRow, EnvelopeRow, ExtensionRow
+from signing.domain.wording import N_
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,6 @@ CASE_STATES = frozenset({wf.EnvelopeState.SENT, wf.EnvelopeState.EXPIRED,
 # The sweep makes the cases of plans sent this recently (a plan lasts 30 to 90 days,
 # and may be extended); an older plan's case is made when a check-in is recorded on it.
 SWEEP_OPENS_DAYS = 180
-MAX_COMMENT = cases.checkins.MAX_TEXT
 # The outbox row that renders, seals and archives the employee's copy of a check-in
 # record once their answer settles (signing.domain.checkin_record_task): queued with an
 # acknowledgement, a comment, and the record that none came in time.
@@ -228,14 +230,15 @@ def _open(session: Session, envelope: EnvelopeRow, *, now: dt.datetime) -> CaseR
 
 def _require_case(envelope: EnvelopeRow) -> None:
     if envelope.document_kind != "plan":
-        raise CaseUnavailable("this envelope is a document of a plan's case (its outcome "
-                              "letter, an amendment), not a plan: open the plan's case")
+        raise CaseUnavailable(Wording(N_("this envelope is a document of a plan's case (its "
+                                         "outcome letter, an amendment), not a plan: open "
+                                         "the plan's case")))
     if envelope.state == wf.EnvelopeState.VOIDED:
-        raise CaseUnavailable("this plan was withdrawn (voided), so it has no case to "
-                              "record on")
+        raise CaseUnavailable(Wording(N_("this plan was withdrawn (voided), so it has no "
+                                         "case to record on")))
     if envelope.state not in CASE_STATES:
-        raise CaseUnavailable("this plan has not been sent yet; its case opens when it is "
-                              "sent")
+        raise CaseUnavailable(Wording(N_("this plan has not been sent yet; its case opens "
+                                         "when it is sent")))
 
 
 # -- recording a check-in ----------------------------------------------------------------
@@ -372,13 +375,7 @@ def comment_on_checkin(session: Session, checkin_id: str, text: str, *,
                        timezone: str | None = None) -> None:
     """The employee's comment on a check-in record, kept on the audit chain beside it."""
     row, employee_id = _answering(session, checkin_id)
-    comment = "".join(c for c in str(text or "").replace("\r\n", "\n")
-                      if c == "\n" or unicodedata.category(c) != "Cc").strip()
-    if not comment:
-        raise CaseError("write your comment before sending it", "comment")
-    if len(comment) > MAX_COMMENT:
-        raise CaseError(f"a comment may be up to {MAX_COMMENT:,} characters; this one has "
-                        f"{len(comment):,}", "comment")
+    comment = checked_comment(text)
     row.answer_due_at = None
     data: dict[str, Any] = {"checkin_id": row.id, "meeting": row.meeting, "comment": comment}
     if timezone and wf.valid_timezone(timezone):

@@ -33,7 +33,8 @@ from docgen.languages import stored_language
 from docgen.seal import SealingKey, resolve_level, seal
 from signing.domain import case_service, envelopes
 from signing.domain.case_file_task import checkin_page
-from signing.domain.models import CheckinRecordFile, CheckinRow
+from signing.domain.events import EventType
+from signing.domain.models import AuditEventRow, CheckinRecordFile, CheckinRow, OutboxRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 
 JOB = case_service.CHECKIN_RECORD_JOB  # the outbox row's kind and name
@@ -124,3 +125,34 @@ def versions_of(session: Session, envelope_id: str) -> list[CheckinRecordFile]:
                                 .where(CheckinRecordFile.envelope_id == envelope_id)
                                 .order_by(CheckinRecordFile.meeting,
                                           CheckinRecordFile.version)))
+
+
+def backfill(session: Session, *, now: dt.datetime) -> list[str]:
+    """Queue the PDF of every check-in the employee answered (acknowledged, commented on,
+    or whose days to answer ended) that has none: those answered before check-in records
+    were kept as PDFs (migration 0027). Returns the check-ins queued. Safe to rerun: a
+    check-in with a PDF, or already queued by an earlier run, is passed over, and the
+    handler adds no version that the newest already shows. Drawn as the check-in stands
+    at that moment, with every answer so far, in one version."""
+    commented = {str((data or {}).get("checkin_id")) for data in session.scalars(
+        select(AuditEventRow.data).where(AuditEventRow.type == EventType.CHECKIN_COMMENTED))}
+    kept = set(session.scalars(select(CheckinRecordFile.checkin_id).distinct()))
+    queued = set(session.scalars(select(OutboxRow.dedupe_key).where(
+        OutboxRow.dedupe_key.like(f"%:{BACKFILL}:%"))))
+    due = [row for row in session.scalars(
+        select(CheckinRow).order_by(CheckinRow.envelope_id, CheckinRow.meeting))
+        if (row.acknowledged_at is not None or row.unanswered_at is not None
+            or row.id in commented)
+        and row.id not in kept and _backfill_key(row) not in queued]
+    session.add_all(OutboxRow(dedupe_key=_backfill_key(row), kind=JOB, name=JOB,
+                              envelope_id=row.envelope_id, payload={"checkin_id": row.id},
+                              created_at=now, attempts=0, next_attempt_at=now)
+                    for row in due)
+    return [row.id for row in due]
+
+
+BACKFILL = "checkin-record-backfill"
+
+
+def _backfill_key(row: CheckinRow) -> str:
+    return f"{row.envelope_id}:{BACKFILL}:{row.id}"

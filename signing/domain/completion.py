@@ -14,7 +14,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from docgen import Plan
 from docgen.doclang import plan_language, signature_anchors
-from docgen.stamp import Comment, Completion, SealFacts, SignerEvent, SignerOutcome
+from docgen.stamp import (
+    Comment,
+    Completion,
+    DocumentKind,
+    SealFacts,
+    SignerEvent,
+    SignerOutcome,
+    kinds,
+)
+from docgen.stamp.kinds import Said
+from docgen.stamp.model import THE_PLAN
 from docgen.stamp.wording import N_, RecordWords, record_words
 from signing.domain.audit import AuditRecord, to_json
 from signing.domain.events import EventType
@@ -34,7 +44,16 @@ EVENT_LABELS: dict[str, str] = {
     EventType.SIGNER_CONFIRMED: N_("confirmed"),
     EventType.SIGNER_DECLINED: N_("declined to sign"),
 }
-OPENED_LABELS = {False: N_("opened the full plan (PDF)"), True: N_("downloaded the plan (PDF)")}
+# Events that name the document, whole for each kind (docgen.stamp.kinds).
+OPENED_LABELS = {False: Said(N_("opened the full plan (PDF)"),
+                             N_("opened the full outcome letter (PDF)"),
+                             N_("opened the full amendment (PDF)")),
+                 True: Said(N_("downloaded the plan (PDF)"),
+                            N_("downloaded the outcome letter (PDF)"),
+                            N_("downloaded the amendment (PDF)"))}
+NOT_ASKED = Said(N_("not asked (never sent the plan)"),
+                 N_("not asked (never sent the outcome letter)"),
+                 N_("not asked (never sent the amendment)"))
 DECISIONS = {"acknowledged": "acknowledged", "refused": "refused", "confirmed": "confirmed",
              "declined": "declined"}
 # The events that record a signature, whose data holds the typed name, the statement
@@ -81,11 +100,16 @@ class KeyFacts:
 def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[SignerFacts],
                   trail: Sequence[AuditRecord], plan: Plan, company: str,
                   keys: Mapping[str, KeyFacts] | None = None,
-                  seal: SealFacts | None = None) -> Completion:
+                  people: Mapping[str, str] | None = None,
+                  seal: SealFacts | None = None,
+                  document: DocumentKind = THE_PLAN) -> Completion:
     """The final document's content, from an envelope that has completed or expired.
 
     ``keys`` names the API keys found among the trail's actors (by actor, ``apikey:...``);
-    ``seal`` is the seal the stamped PDF will get.
+    ``people`` the console's people among them (their display names, by actor,
+    ``person:<username>``); ``seal`` is the seal the stamped PDF will get; ``document``
+    is what the envelope held (its outcome letter or an amendment are named so on every
+    added page).
     """
     closing = next((r for r in reversed(trail) if r.type in CLOSING_EVENTS), None)
     if closing is None:
@@ -94,13 +118,14 @@ def completion_of(*, envelope_id: str, document_sha256: str, signers: Sequence[S
     # The record is in the plan's language, as its signers read it.
     language = plan_language(plan)
     w = record_words(language)
-    actors = _Actors({s.id: s for s in signers}, keys or {}, w)
+    actors = _Actors({s.id: s for s in signers}, keys or {}, people or {}, w, document)
     plan_zone = plan.checkins.timezone if plan.checkins else None
     return Completion(
         envelope_id=envelope_id,
         plan_id=plan.plan_id or envelope_id,
-        title=w._("Performance Improvement Plan for %(name)s", name=plan.employee.name),
+        title=w.about(kinds.TITLE, document, name=plan.employee.name),
         language=language,
+        document=document,
         company=company,
         outcome=CLOSING_EVENTS[closing.type],
         original_sha256=document_sha256,
@@ -131,11 +156,15 @@ class _Actors:
 
     signers: Mapping[str, SignerFacts]
     keys: Mapping[str, KeyFacts]
+    people: Mapping[str, str]
     words: RecordWords
+    document: DocumentKind
 
-    def event(self, record: AuditRecord, what: str) -> SignerEvent:
-        """The event named ``what`` (an English message, said in the record's language)."""
-        what = self.words._(what)
+    def event(self, record: AuditRecord, what: str | Said) -> SignerEvent:
+        """The event named ``what`` (an English message, or one for each kind of
+        document, said in the record's language)."""
+        what = (self.words.about(what, self.document) if isinstance(what, Said)
+                else self.words._(what))
         person = self.person(record)
         if person is not None:
             return SignerEvent(what, record.at, record.ip, record.user_agent, actor=person)
@@ -166,6 +195,14 @@ class _Actors:
         if actor.startswith("cli:"):
             return w._("plansign command line (user %(user)s)",
                        user=actor.removeprefix("cli:"))
+        if actor.startswith("person:"):
+            # HR (or an admin) acting in the console: their name, and the username the
+            # trail keeps, as the command line's user is named.
+            user = actor.removeprefix("person:")
+            name = self.people.get(actor)
+            if name is None:
+                return w._("plansign console (user %(user)s)", user=user)
+            return w._("%(name)s (plansign console, user %(user)s)", name=name, user=user)
         if actor == "sendgrid":
             return w._("SendGrid (email provider)")
         # The worker, and a signer whose act made plansign do this (the next signer is
@@ -193,8 +230,8 @@ def _outcome(signer: SignerFacts, trail: Sequence[AuditRecord], names: dict[str,
     # Never sent the plan: it ended before their turn in the routing order.
     not_asked = decision == "no_response" and signer.state == "waiting"
     if decision == "no_response":
-        events.append(SignerEvent(w._(N_("not asked (never sent the plan)") if not_asked
-                                      else N_("no response")), closing.at,
+        events.append(SignerEvent(w.about(NOT_ASKED, actors.document) if not_asked
+                                  else w._(N_("no response")), closing.at,
                                   actor=w._(SYSTEM)))
     decided = signed or refused or declined
     return SignerOutcome(

@@ -10,9 +10,10 @@ plan in the report by more than the threshold, a :class:`Flag` that says so in w
 
 - Durations: the plan's own length (planned), the case's length once extended, and for
   a closed case the days from its start to its close (actual).
-- Check-ins held against scheduled: the plan's derived schedule
-  (:func:`signing.domain.cases.meetings`), counting the meetings due by ``now`` (or by
-  the case's close), against those recorded as held.
+- Check-ins held against scheduled: the case's derived schedule
+  (:func:`signing.domain.cases.meetings`: the plan's cadence, continued by each
+  extension, at the cadence an extension set from its time on), counting the meetings
+  due by ``now`` (or by the case's close), against those recorded as held.
 - Gaps: a plan with a stretch of more than :data:`~signing.domain.cases.GAP` without a
   check-in held, by the rule of :func:`signing.domain.cases.gaps`.
 - Outcome rates among closed cases; extensions as recorded (how many plans were
@@ -46,6 +47,8 @@ from pydantic import ValidationError
 from docgen.model import CheckIns
 from docgen.schedule import plan_end
 from signing.domain.cases import GAP, Case, CaseState, Outcome, meetings
+from signing.domain.cases.extension import schedule as extended_schedule
+from signing.domain.cases.model import Extension
 
 
 class Metric(StrEnum):
@@ -151,6 +154,11 @@ class PlanRow:
     # None: not read (the extension days are then the case's end past the plan's).
     extensions: int | None = None
     extension_days: int | None = None
+    # When an extension changed the check-ins' cadence: every extension of the case and
+    # each check-in recorded (meeting, when recorded), from which its schedule is derived
+    # as the case's is. Empty otherwise: the plan's cadence to the case's end.
+    schedule_changes: Sequence[Extension] = ()
+    recorded: Sequence[tuple[int, dt.datetime]] = ()
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,13 @@ def facts(row: PlanRow, *, now: dt.datetime) -> PlanFacts:
     planned_end = row.planned_end or row.end
     key, schedule_data = _check_ins(row.checkins)
     until = (now if row.closed_at is None else min(now, row.closed_at)).timestamp()
-    times = _meeting_times(key, row.start, row.end) if schedule_data is not None else ()
+    if schedule_data is None:
+        times: tuple[float, ...] = ()
+    elif any(e.cadence for e in row.schedule_changes):  # rare: derived for this case alone
+        times = tuple(m.starts_utc.timestamp() for m in extended_schedule(
+            schedule_data, row.start, row.end, row.schedule_changes, row.recorded))
+    else:
+        times = _meeting_times(key, row.start, row.end)
     # A meeting recorded is one of the schedule's, even if recorded before its time.
     due = max(bisect.bisect_right(times, until), len(row.held) + row.missed)
     zone = ZoneInfo(schedule_data.timezone) if schedule_data is not None else dt.UTC

@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive import AccessEntry, log_access
 from signing.domain import envelopes
 from signing.domain.access import Principal, Role, access_reader, team_name
-from signing.domain.errors import SigningError
+from signing.domain.errors import NN_, SigningError, Wording
 from signing.domain.models import DraftRow
 from signing.domain.plan_states import DraftState
+from signing.domain.wording import N_
 
 if TYPE_CHECKING:
     from docgen.generate import PdfConverter
@@ -71,11 +72,11 @@ class DraftConflict(DraftError):
     """The draft was saved by someone else (or in another tab) after this edit began."""
 
     def __init__(self, draft: Draft, version: int) -> None:
-        super().__init__(
-            f"this draft was saved again (version {draft.version}, at "
-            f"{draft.updated_at:%Y-%m-%d %H:%M} UTC) after you opened version {version}; "
-            "your changes are below, not saved. Open the newer version in another tab, "
-            "copy what you need into it, and save it there.")
+        super().__init__(Wording(N_(
+            "this draft was saved again (version %(saved)s, at %(at)s UTC) after you opened "
+            "version %(opened)s; your changes are below, not saved. Open the newer version "
+            "in another tab, copy what you need into it, and save it there."),
+            saved=draft.version, at=f"{draft.updated_at:%Y-%m-%d %H:%M}", opened=version))
         self.draft = draft
         self.version = version
 
@@ -205,11 +206,13 @@ def listing_columns(plan_data: Mapping[str, Any]) -> dict[str, str]:
 def check_comment(comment: str) -> str:
     text = comment.strip()
     if not text:
-        raise DraftError("say what the author should change: the comments are required "
-                         "to return a plan", "comment")
+        raise DraftError(Wording(N_("say what the author should change: the comments are "
+                                    "required to return a plan")), "comment")
     if len(text) > MAX_COMMENT:
-        raise DraftError(f"the comments are {len(text)} characters; keep them to "
-                         f"{MAX_COMMENT}", "comment")
+        raise DraftError(Wording.counted(NN_(
+            "the comments are %(count)s character; keep them to %(most)s",
+            "the comments are %(count)s characters; keep them to %(most)s"),
+            len(text), most=MAX_COMMENT), "comment")
     return text
 
 
@@ -268,10 +271,11 @@ def submit(sessions: sessionmaker[Session], principal: Principal, draft_id: str,
     def write(session: Session) -> Draft:
         draft = _editable(session, principal, draft_id)
         if not may_submit(principal, draft, policy):
-            raise DraftError("send it yourself: your plans need no approval")
+            raise DraftError(Wording(N_("send it yourself: your plans need no approval")))
         if draft.team is None:
-            raise DraftError("you belong to no HR team, so no one can approve your plans; "
-                             "ask an administrator to put you in your HR team")
+            raise DraftError(Wording(N_("you belong to no HR team, so no one can approve "
+                                        "your plans; ask an administrator to put you in "
+                                        "your HR team")))
         return _write(session, principal, draft, version, now=now, action="submit",
                       values={"state": DraftState.SUBMITTED, "submitted_at": now})
     return _run(sessions, principal, "submit", draft_id, now, write)
@@ -377,8 +381,21 @@ def _run(sessions: sessionmaker[Session], principal: Principal, action: str, dra
                  detail=refused.detail)
         if not refused.found:
             raise (DraftNotFound(draft_id) if draft_id
-                   else DraftError(f"{principal.role} do not draft plans")) from None
-        raise DraftError(f"you may not {action} this plan") from None
+                   else DraftError(_NOT_YOURS.get(str(principal.role), Wording(N_(
+                       "your role does not draft plans"))))) from None
+        raise DraftError(Wording(_MAY_NOT.get(action, N_("you may not change this plan")))
+                         ) from None
+
+
+# A refusal by what was asked, one whole sentence each.
+_MAY_NOT = {
+    "save": N_("you may not save this plan"),
+    "submit": N_("you may not submit this plan"),
+    "discard": N_("you may not discard this plan"),
+    "return": N_("you may not return this plan"),
+    "send": N_("you may not send this plan"),
+}
+_NOT_YOURS = {"records": Wording(N_("records staff do not draft plans"))}
 
 
 def _find(session: Session, principal: Principal, draft_id: str) -> Draft:
@@ -399,15 +416,15 @@ def _editable(session: Session, principal: Principal, draft_id: str) -> Draft:
     return draft
 
 
-def _state_words(draft: Draft) -> str:
-    return {
-        DraftState.SUBMITTED: "this plan is waiting for HR's approval and cannot be changed "
-                              "now",
-        DraftState.SENT: "this plan has been sent; follow it from the plans list",
-        DraftState.DISCARDED: "this draft was discarded",
-        DraftState.DRAFT: "this plan has not been submitted for approval",
-        DraftState.RETURNED: "this plan was returned to its author",
-    }[draft.state]
+def _state_words(draft: Draft) -> Wording:
+    return Wording({
+        DraftState.SUBMITTED: N_("this plan is waiting for HR's approval and cannot be "
+                                 "changed now"),
+        DraftState.SENT: N_("this plan has been sent; follow it from the plans list"),
+        DraftState.DISCARDED: N_("this draft was discarded"),
+        DraftState.DRAFT: N_("this plan has not been submitted for approval"),
+        DraftState.RETURNED: N_("this plan was returned to its author"),
+    }[draft.state])
 
 
 def _write(session: Session, principal: Principal, draft: Draft, version: int, *,

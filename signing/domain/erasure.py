@@ -8,6 +8,14 @@ envelope that has a tombstone, so that retention means deletion everywhere. The 
 trail's database guard lets these deletes through only for tombstoned envelopes
 (migration 0009). Safe to run again: what is gone stays gone, and a purge interrupted
 before erasing is finished by the next one.
+
+The employee's check-in records are sealed PDFs in the archive's blob store, indexed by
+``checkin_record_files``. Their blobs go only once the erasure is committed
+(:func:`sweep_purged_checkin_blobs`), and their rows only after their blobs: the rows of
+an erased envelope are the sweep's list of what is left to delete, so a failed commit
+deletes nothing, and a crash between the commit and the deletion leaves rows the next
+sweep finds. Until then nothing serves them: every reader joins their envelope's
+signers, which are gone.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from __future__ import annotations
 import contextlib
 
 from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive import BlobNotFound, BlobStore
 from archive.models import ArchivedRecord, Tombstone
@@ -33,11 +41,10 @@ from signing.domain.models import (
 )
 
 
-def erase_purged(session: Session, store: BlobStore | None = None) -> list[str]:
-    """Delete every tombstoned envelope and what belongs to it; returns their ids. With
-    ``store``, the sealed PDFs of its check-in records go from the archive's blob store
-    too (deleted before the caller commits: should the commit fail, the next purge
-    erases the rows, the blobs already gone)."""
+def erase_purged(session: Session) -> list[str]:
+    """Delete every tombstoned envelope and what belongs to it; returns their ids. The
+    sealed PDFs of its check-in records stay, with their rows, for
+    :func:`sweep_purged_checkin_blobs` to delete once the caller has committed."""
     rows = session.execute(select(EnvelopeRow.id, EnvelopeRow.document_sha256,
                                   EnvelopeRow.final_sha256)
                            .join(Tombstone, Tombstone.envelope_id == EnvelopeRow.id)
@@ -50,11 +57,7 @@ def erase_purged(session: Session, store: BlobStore | None = None) -> list[str]:
     ids = [r.id for r in rows]
     # A plan's case (its check-ins and extensions, then its row) goes with it: the case file, which
     # holds them, went with the archived record.
-    # The employee's own copies of the check-in records go too, rows and blobs.
-    checkin_blobs = set(session.scalars(select(CheckinRecordFile.sha256).where(
-        CheckinRecordFile.envelope_id.in_(ids))))
-    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRecordFile, CheckinRow,
-                  ExtensionRow, CaseRow):
+    for table in (OutboxRow, AuditEventRow, SignerRow, CheckinRow, ExtensionRow, CaseRow):
         session.execute(delete(table).where(table.envelope_id.in_(ids)))
     session.execute(delete(EnvelopeRow).where(EnvelopeRow.id.in_(ids)))
     # Revocations of the record's copy links name its signers, and say why.
@@ -65,11 +68,36 @@ def erase_purged(session: Session, store: BlobStore | None = None) -> list[str]:
         EnvelopeRow.document_sha256.in_(hashes)))) | set(session.scalars(
             select(EnvelopeRow.final_sha256).where(EnvelopeRow.final_sha256.in_(hashes))))
     session.execute(delete(Document).where(Document.sha256.in_(hashes - still_used)))
-    if store is not None:
-        for key in sorted(checkin_blobs):
-            with contextlib.suppress(BlobNotFound):
-                store.delete(key)
     return ids
 
 
-__all__ = ["erase_purged"]
+def sweep_purged_checkin_blobs(sessions: sessionmaker[Session], store: BlobStore) -> int:
+    """Delete the check-in record PDFs of erased envelopes from the blob store, then their
+    rows; returns how many blobs went. Run after the erasure's commit; safe to repeat (a
+    blob already gone is passed over), so a crash anywhere here is finished by the next
+    run."""
+    erased = (exists().where(Tombstone.envelope_id == CheckinRecordFile.envelope_id)
+              & ~exists().where(ArchivedRecord.envelope_id == CheckinRecordFile.envelope_id)
+              & ~exists().where(EnvelopeRow.id == CheckinRecordFile.envelope_id))
+    with sessions() as session:
+        left = session.execute(select(CheckinRecordFile.id, CheckinRecordFile.sha256)
+                               .where(erased)).all()
+        if not left:
+            return 0
+        keys = {sha for _, sha in left}
+        # The same bytes kept for an envelope still here stay (a sealed PDF carries its
+        # time of sealing, so this is a guard, not a case expected to arise).
+        keys -= set(session.scalars(select(CheckinRecordFile.sha256).where(
+            CheckinRecordFile.sha256.in_(keys), ~erased)))
+    deleted = 0
+    for key in sorted(keys):
+        with contextlib.suppress(BlobNotFound):
+            store.delete(key)
+            deleted += 1
+    with sessions.begin() as session:
+        session.execute(delete(CheckinRecordFile).where(
+            CheckinRecordFile.id.in_([row_id for row_id, _ in left])))
+    return deleted
+
+
+__all__ = ["erase_purged", "sweep_purged_checkin_blobs"]

@@ -42,6 +42,9 @@ class EventType(StrEnum):
     CASE_OUTCOME_PROPOSED = "case.outcome_proposed"
     CASE_OUTCOME_RETURNED = "case.outcome_returned"
     CASE_OUTCOME_APPROVED = "case.outcome_approved"
+    # HR voided the outcome letter before the employee answered: its record archived,
+    # the approved proposal goes back to HR (the case stays open).
+    CASE_LETTER_VOIDED = "case.letter_voided"
     CASE_FILE_ARCHIVED = "case.file_archived"
     CHECKIN_RECORDED = "checkin.recorded"
     # A scheduled check-in with no record after the grace period: the manager is

@@ -33,13 +33,22 @@ from archive import (
 )
 from docgen import DocgenError, Plan, plan_from_data
 from docgen.seal import SealingKey, resolve_level, seal
-from docgen.stamp import SealFacts, stamp
-from signing.domain import apikeys, audit, case_close, case_extension, envelopes, failpoints
+from docgen.stamp import DocumentKind, SealFacts, stamp
+from docgen.stamp.model import AMENDMENT, OUTCOME_LETTER, THE_PLAN
+from signing.domain import (
+    apikeys,
+    audit,
+    case_close,
+    case_extension,
+    envelopes,
+    failpoints,
+    people,
+)
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
 from signing.domain.completion import KeyFacts, SignerFacts, completion_of
 from signing.domain.events import EventType
-from signing.domain.models import ApiKey, Document, EnvelopeRow
+from signing.domain.models import ApiKey, Document, EnvelopeRow, PersonRow
 from signing.domain.outbox import OutboxJob, PermanentFailure, TransientFailure
 
 log = logging.getLogger(__name__)
@@ -105,7 +114,8 @@ class Finalizer:
             signers=[SignerFacts(s.id, s.role, s.name, s.email, s.state, s.decided_at)
                      for s in row.signers],
             trail=trail, plan=plan, company=self._company(plan),
-            keys=_keys_in(session, trail), seal=seal_facts)
+            keys=_keys_in(session, trail), people=_people_in(session, trail),
+            seal=seal_facts, document=document_kind(session, row, plan))
         original = session.get_one(Document, row.document_sha256).content
         result = stamp(original, completion)
         for note in result.notes:
@@ -165,6 +175,18 @@ class Finalizer:
         return plan.company.name if plan.company else self.company_name
 
 
+def document_kind(session: Session, row: EnvelopeRow, plan: Plan) -> DocumentKind:
+    """What the envelope's record names its document: the plan (every envelope made
+    before kinds), its outcome letter, or amendment N of the plan of the day it was sent
+    (as each page of the amendment says it; the amendment's plan has the plan's zone)."""
+    if row.document_kind == OUTCOME_LETTER:
+        return DocumentKind(OUTCOME_LETTER)
+    if row.document_kind == AMENDMENT and row.amendment_number and row.case_id:
+        return DocumentKind(AMENDMENT, row.amendment_number, case_extension.amended_plan_date(
+            session, row.case_id, plan, otherwise=row.created_at))
+    return THE_PLAN
+
+
 def _archived(session: Session, row: EnvelopeRow) -> bool:
     if row.state == wf.EnvelopeState.ARCHIVED:
         return True
@@ -179,6 +201,17 @@ def _keys_in(session: Session, trail: list[AuditRecord]) -> dict[str, KeyFacts]:
         return {}
     rows = session.scalars(select(ApiKey).where(ApiKey.prefix.in_(prefixes)))
     return {apikeys.actor(k.prefix): KeyFacts(k.name, k.role) for k in rows}
+
+
+def _people_in(session: Session, trail: list[AuditRecord]) -> dict[str, str]:
+    """The console's people who acted on the envelope, by audit actor, with their names."""
+    usernames = {r.actor.removeprefix(people.ACTOR_PREFIX) for r in trail
+                 if r.actor.startswith(people.ACTOR_PREFIX)}
+    if not usernames:
+        return {}
+    rows = session.execute(select(PersonRow.username, PersonRow.display_name)
+                           .where(PersonRow.username.in_(usernames)))
+    return {people.actor_of(username): name for username, name in rows}
 
 
 def record_index(row: EnvelopeRow, plan: Plan, trail: list[AuditRecord]) -> RecordIndex:

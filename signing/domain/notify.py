@@ -335,21 +335,25 @@ class Mailer:
 
     def _update(self, session: Session, job: OutboxJob) -> Message:
         """A plan sent, acknowledged or completed, told to its manager (in the plan's
-        language, as their invitation would be) or HR (in English, as HR's notices)."""
+        language, as their invitation would be) or HR (as HR's notices: in the language
+        and zone of the console's person at that address, else ``default_language`` and
+        the plan's zone)."""
         row = envelopes.load(session, job.envelope_id)
         plan = plan_from_data(row.plan_data, stored=True)
         manager = job.name == "manager_update"
         reader = plan.manager if manager else plan.hr
+        hr = None if manager else self.reader(session, plan.hr.email)
+        zone = (hr.zone if hr is not None else None) or self._zone(plan)
         return compose.plan_update(
             to=reader.email, name=reader.name, company=self._company(plan), look=self.look,
             envelope_id=row.id, idempotency_key=job.dedupe_key,
             about=str(job.payload.get("about", "")),
             reader=Role.MANAGER if manager else Role.HR,
             employee_name=plan.employee.name,
-            at=_in_zone(job.created_at, self._zone(plan)) or job.created_at,
+            at=_in_zone(job.created_at, zone) or job.created_at,
             link=self._record_url(row),
             contact=self._contact(plan, Role.MANAGER, row.team) if manager else None,
-            language=stored_language(row.plan_data) if manager else compose.SOURCE_LANGUAGE)
+            language=hr.language if hr is not None else stored_language(row.plan_data))
 
     def _hr_notice(self, session: Session, row: EnvelopeRow, signer: SignerRow, plan: Plan,
                    job: OutboxJob) -> Message:

@@ -366,3 +366,21 @@ def revoke(session: Session, kind: str, record_id: str, *, signer_id: str | None
     session.add(row)
     session.flush()
     return row
+
+
+def revoke_envelope(session: Session, envelope_id: str, *, signer_id: str | None, by: str,
+                    reason: str, now: dt.datetime) -> list[str]:
+    """Every link to a plan's records made until now (for one signer, or all) stops
+    working: the plan's copy, its case file's, and the employee's check-in records'.
+    Returns the check-ins whose links were revoked, by meeting."""
+    revoke(session, PlanRecords.name, envelope_id, signer_id=signer_id, by=by,
+           reason=reason, now=now)
+    revoke(session, CaseFileRecords.name, envelope_id, signer_id=signer_id, by=by,
+           reason=reason, now=now)
+    checkins = list(session.scalars(select(CheckinRow.id)
+                                    .where(CheckinRow.envelope_id == envelope_id)
+                                    .order_by(CheckinRow.meeting)))
+    for checkin_id in checkins:
+        revoke(session, CheckinRecords.name, checkin_id, signer_id=signer_id, by=by,
+               reason=reason, now=now)
+    return checkins

@@ -36,9 +36,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
-from signing.domain.errors import SigningError
+from signing.domain.errors import NN_, SigningError, Wording
 from signing.domain.events import EventType
 from signing.domain.names import same_name
+from signing.domain.wording import N_
 from signing.domain.working_day import WorkingDay, deadline
 
 MAX_COMMENT_CHARS = 20_000
@@ -95,10 +96,37 @@ class WorkflowError(SigningError):
 
 
 class IllegalTransition(WorkflowError):
+    """An action the envelope's state does not allow. ``str()`` names the action and the
+    state for programs (the API); ``msgid`` is the sentence a person reads on the page
+    they acted from (which names the action), by the envelope's state, translated there
+    (signing.domain.errors.wording_of reads it)."""
+
     def __init__(self, action: str, state: str) -> None:
         self.action = action
         self.state = state
+        self.msgid = _STATE_REFUSALS.get(state, _STATE_REFUSALS[EnvelopeState.SENT])
+        self.values: dict[str, object] = {}
         super().__init__(f"cannot {action} an envelope that is {state}")
+
+
+# What a person is told when the envelope's state refuses what they asked, one whole
+# sentence per state.
+_STATE_REFUSALS: dict[str, str] = {
+    EnvelopeState.DRAFT: N_("this plan has not been sent yet, so this cannot be done now; "
+                            "nothing was changed"),
+    EnvelopeState.SENT: N_("this plan is still with its signers, so this cannot be done "
+                           "now; nothing was changed"),
+    EnvelopeState.COMPLETED: N_("every signer has answered this plan, so this can no longer "
+                                "be done; nothing was changed"),
+    EnvelopeState.SEALED: N_("every signer has answered this plan, so this can no longer "
+                             "be done; nothing was changed"),
+    EnvelopeState.ARCHIVED: N_("every signer has answered this plan, so this can no longer "
+                               "be done; nothing was changed"),
+    EnvelopeState.VOIDED: N_("this plan was withdrawn (voided), so this can no longer be "
+                             "done; nothing was changed"),
+    EnvelopeState.EXPIRED: N_("this plan's deadline has passed, so this can no longer be "
+                              "done; nothing was changed"),
+}
 
 
 class AlreadyDone(WorkflowError):
@@ -107,7 +135,17 @@ class AlreadyDone(WorkflowError):
     def __init__(self, signer_id: str, state: SignerState) -> None:
         self.signer_id = signer_id
         self.state = state
-        super().__init__(f"this signer has already {state}; nothing was changed")
+        super().__init__(Wording(_ALREADY_DONE.get(
+            state, N_("this signer has already answered; nothing was changed"))))
+
+
+# A signer's answer, one whole sentence per answer (the English as it always was).
+_ALREADY_DONE = {
+    SignerState.ACKNOWLEDGED: N_("this signer has already acknowledged; nothing was changed"),
+    SignerState.REFUSED: N_("this signer has already refused; nothing was changed"),
+    SignerState.CONFIRMED: N_("this signer has already confirmed; nothing was changed"),
+    SignerState.DECLINED: N_("this signer has already declined; nothing was changed"),
+}
 
 
 class AlreadyRecorded(WorkflowError):
@@ -124,7 +162,7 @@ class NotYourTurn(WorkflowError):
 
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
-        super().__init__("this signer has not been asked to sign yet")
+        super().__init__(Wording(N_("this signer has not been asked to sign yet")))
 
 
 class WrongRole(WorkflowError):
@@ -142,8 +180,8 @@ class NotYetSent(WorkflowError):
 
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
-        super().__init__("the employee has not been sent the plan yet; a refusal can be "
-                         "recorded only once they have it")
+        super().__init__(Wording(N_("the employee has not been sent the plan yet; a refusal "
+                                    "can be recorded only once they have it")))
 
 
 class ClosedForComments(IllegalTransition):
@@ -159,7 +197,7 @@ class ClosedForComments(IllegalTransition):
 class UnknownSigner(WorkflowError):
     def __init__(self, signer_id: str) -> None:
         self.signer_id = signer_id
-        super().__init__("no such signer on this envelope")
+        super().__init__(Wording(N_("no such signer on this envelope")))
 
 
 class InvalidInput(WorkflowError):
@@ -352,10 +390,13 @@ def _check_comment(text: str | None, field_name: str = "comment") -> str | None:
     if text is None:
         return None
     if "\x00" in text:
-        raise InvalidInput(field_name, "This contains a NUL character; remove it.")
+        raise InvalidInput(field_name, Wording(N_("This contains a NUL character; remove "
+                                                  "it.")))
     if len(text) > MAX_COMMENT_CHARS:
-        raise InvalidInput(field_name, f"This is {len(text):,} characters long; the limit "
-                                       f"is {MAX_COMMENT_CHARS:,}.")
+        raise InvalidInput(field_name, Wording.counted(NN_(
+            "This is %(count)s character long; the limit is %(most)s.",
+            "This is %(count)s characters long; the limit is %(most)s."),
+            len(text), most=MAX_COMMENT_CHARS))
     return text if text.strip() else None
 
 
@@ -428,18 +469,40 @@ def _check_role(signer: Signer, action: str, *roles: Role) -> None:
     signer can do instead, an action that is another role's."""
     if signer.role in roles:
         return
-    if roles == (Role.MANAGER,):
-        message = f"only the employee's manager can {action}"
-    elif signer.role is Role.EMPLOYEE:
-        message = (f"only the manager and HR {action} the plan; as the employee, you can "
-                   "acknowledge it, refuse to sign it, or comment on it")
-    else:
-        message = (f"only the employee can {action} the plan; as the "
-                   f"{_ROLE_NAMES[signer.role]}, you can confirm it or decline to sign it")
-    raise WrongRole(signer.id, message)
+    raise WrongRole(signer.id, Wording(_WRONG_ROLE[action, signer.role]))
 
 
-_ROLE_NAMES = {Role.EMPLOYEE: "employee", Role.MANAGER: "manager", Role.HR: "HR signer"}
+# What a signer is told who tried another role's action (``action`` as the actions name
+# it to _check_role), one whole sentence per action and role, so each language words it.
+_WRONG_ROLE: dict[tuple[str, Role], str] = {
+    ("confirm", Role.EMPLOYEE): N_(
+        "only the manager and HR confirm the plan; as the employee, you can acknowledge "
+        "it, refuse to sign it, or comment on it"),
+    ("decline", Role.EMPLOYEE): N_(
+        "only the manager and HR decline the plan; as the employee, you can acknowledge "
+        "it, refuse to sign it, or comment on it"),
+    ("acknowledge", Role.MANAGER): N_(
+        "only the employee can acknowledge the plan; as the manager, you can confirm it "
+        "or decline to sign it"),
+    ("acknowledge", Role.HR): N_(
+        "only the employee can acknowledge the plan; as the HR signer, you can confirm it "
+        "or decline to sign it"),
+    ("refuse to sign", Role.MANAGER): N_(
+        "only the employee can refuse to sign the plan; as the manager, you can confirm "
+        "it or decline to sign it"),
+    ("refuse to sign", Role.HR): N_(
+        "only the employee can refuse to sign the plan; as the HR signer, you can confirm "
+        "it or decline to sign it"),
+    ("comment on", Role.MANAGER): N_(
+        "only the employee can comment on the plan; as the manager, you can confirm it "
+        "or decline to sign it"),
+    ("comment on", Role.HR): N_(
+        "only the employee can comment on the plan; as the HR signer, you can confirm it "
+        "or decline to sign it"),
+    **dict.fromkeys([("record that the employee refused to sign", Role.EMPLOYEE),
+                     ("record that the employee refused to sign", Role.HR)], N_(
+        "only the employee's manager can record that the employee refused to sign")),
+}
 
 
 @functools.cache
@@ -469,8 +532,9 @@ def _signature(checks: _FormChecks, signer: Signer, *, typed_name: str, consent:
 
 def _consent_given(consent: bool) -> None:
     if not consent:
-        raise InvalidInput("consent", "Tick the box to agree to sign electronically, or ask "
-                                      "HR for a paper copy.")
+        raise InvalidInput("consent", Wording(N_("Tick the box to agree to sign "
+                                                 "electronically, or ask HR for a paper "
+                                                 "copy.")))
 
 
 def _typed_name(signer: Signer, *, typed_name: str, name_differs: bool,
@@ -480,23 +544,30 @@ def _typed_name(signer: Signer, *, typed_name: str, name_differs: bool,
     their legal name differs (which is recorded, and HR are told)."""
     typed = " ".join(typed_name.split())
     if not typed:
-        raise InvalidInput("typed_name", f"Type your full name to {verb} the plan.")
+        raise InvalidInput("typed_name", Wording(_NAME_MISSING[verb]))
     if any(unicodedata.category(c) == "Cc" for c in typed):
-        raise InvalidInput("typed_name", "This contains control characters; type your name "
-                                         "only.")
+        raise InvalidInput("typed_name", Wording(N_("This contains control characters; "
+                                                    "type your name only.")))
     if len(typed) > MAX_NAME_CHARS:
-        raise InvalidInput("typed_name", f"This is {len(typed):,} characters long; the "
-                                         f"limit is {MAX_NAME_CHARS}.")
+        raise InvalidInput("typed_name", Wording.counted(NN_(
+            "This is %(count)s character long; the limit is %(most)s.",
+            "This is %(count)s characters long; the limit is %(most)s."),
+            len(typed), most=MAX_NAME_CHARS))
     data: dict[str, Any] = {"typed_name": typed}
     if not same_name(typed, signer.name):
         if not name_differs:
-            raise InvalidInput("typed_name", (
-                f'The name you typed does not match the name on this plan, "{signer.name}". '
+            raise InvalidInput("typed_name", Wording(N_(
+                'The name you typed does not match the name on this plan, "%(name)s". '
                 "Type your name as it appears there. If your legal name is different, tick "
                 '"My legal name differs from the name on this plan" and sign with your '
-                "legal name; HR will be told."))
+                "legal name; HR will be told."), name=signer.name))
         data.update(name_differs=True, name_on_record=signer.name)
     return data
+
+
+# A signature without a typed name, by what the signer was doing (``verb``).
+_NAME_MISSING = {"acknowledge": N_("Type your full name to acknowledge the plan."),
+                 "confirm": N_("Type your full name to confirm the plan.")}
 
 
 def _signed(envelope: Envelope, signer: Signer, *, event_type: EventType, state: SignerState,
@@ -597,8 +668,8 @@ def decline(envelope: Envelope, signer_id: str, *, reason: str | None,
 def _decline_reason(reason: str | None) -> str:
     checked = _check_comment(reason, "reason")
     if checked is None:
-        raise InvalidInput("reason", "Say why you are declining to sign. HR will read it "
-                                     "and the plan will be stopped.")
+        raise InvalidInput("reason", Wording(N_("Say why you are declining to sign. HR will "
+                                                "read it and the plan will be stopped.")))
     return checked
 
 
@@ -619,9 +690,9 @@ def refuse(envelope: Envelope, signer_id: str, *, reason: str | None = None,
 
 def _refusal_confirmed(confirmed: bool) -> None:
     if not confirmed:
-        raise InvalidInput("confirm_refusal", "Tick the box to confirm that you understand "
-                                              "the plan still takes effect and your refusal "
-                                              "will be recorded.")
+        raise InvalidInput("confirm_refusal", Wording(N_(
+            "Tick the box to confirm that you understand the plan still takes effect and "
+            "your refusal will be recorded.")))
 
 
 def record_refusal(envelope: Envelope, signer_id: str, *, witness: str, meeting_at: str,
@@ -652,8 +723,9 @@ def record_refusal(envelope: Envelope, signer_id: str, *, witness: str, meeting_
     named = _witness(witness, recorder=recorder, employee=employee)
     reason = _check_comment(reason, "reason")
     if not confirmed:
-        raise InvalidInput("confirm_record", f"Tick the box to confirm that {employee.name} "
-                                             "refused to sign in front of the witness.")
+        raise InvalidInput("confirm_record", Wording(N_(
+            "Tick the box to confirm that %(name)s refused to sign in front of the "
+            "witness."), name=employee.name))
     data: dict[str, Any] = {"recorded_by": recorder.id, "witness": named, "confirmed": True,
                             "meeting_at": meeting.isoformat(), "timezone": zone_name}
     if place:
@@ -668,51 +740,62 @@ def _meeting_time(text: str | None, zone_name: str, *, now: dt.datetime) -> dt.d
     """The meeting's time from a ``datetime-local`` value, as an aware time in the zone."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("meeting_at", "Give the date and time of the meeting in which "
-                                         "the employee refused to sign.")
+        raise InvalidInput("meeting_at", Wording(N_(
+            "Give the date and time of the meeting in which the employee refused to "
+            "sign.")))
     try:
         local = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("meeting_at", "Give the meeting's date and time as a date and a "
-                                         "time, for example 2026-12-04 14:30.") from None
+        raise InvalidInput("meeting_at", Wording(N_(
+            "Give the meeting's date and time as a date and a time, for example "
+            "2026-12-04 14:30."))) from None
     if local.tzinfo is not None:
         local = local.replace(tzinfo=None)  # a datetime-local value has no zone: ours is given
     meeting = local.replace(tzinfo=zoneinfo.ZoneInfo(zone_name), second=0, microsecond=0)
     if meeting > now:
-        raise InvalidInput("meeting_at", "The meeting's date and time are in the future; "
-                                         "give when the meeting took place.")
+        raise InvalidInput("meeting_at", Wording(N_(
+            "The meeting's date and time are in the future; give when the meeting took "
+            "place.")))
     if meeting < now - MEETING_MAX_AGE:
-        raise InvalidInput("meeting_at", f"The meeting was more than "
-                                         f"{MEETING_MAX_AGE.days} days ago; a refusal is "
-                                         "recorded soon after the meeting. Check the date, "
-                                         "or ask HR.")
+        raise InvalidInput("meeting_at", Wording.counted(NN_(
+            "The meeting was more than %(count)s day ago; a refusal is recorded soon after "
+            "the meeting. Check the date, or ask HR.",
+            "The meeting was more than %(count)s days ago; a refusal is recorded soon after "
+            "the meeting. Check the date, or ask HR."), MEETING_MAX_AGE.days))
     return meeting
 
 
 def _meeting_place(text: str | None) -> str | None:
     place = " ".join((text or "").split())
     if any(unicodedata.category(c) == "Cc" for c in place) or len(place) > MAX_PLACE_CHARS:
-        raise InvalidInput("meeting_place", f"Give the place in at most {MAX_PLACE_CHARS} "
-                                            "characters, on one line.")
+        raise InvalidInput("meeting_place", Wording.counted(NN_(
+            "Give the place in at most %(count)s character, on one line.",
+            "Give the place in at most %(count)s characters, on one line."),
+            MAX_PLACE_CHARS))
     return place or None
 
 
 def _witness(witness: str | None, *, recorder: Signer, employee: Signer) -> str:
     named = " ".join((witness or "").split())
     if not named:
-        raise InvalidInput("witness", "Name the witness who saw the employee refuse to sign.")
+        raise InvalidInput("witness", Wording(N_("Name the witness who saw the employee "
+                                                 "refuse to sign.")))
     if any(unicodedata.category(c) == "Cc" for c in named) or len(named) > MAX_NAME_CHARS:
-        raise InvalidInput("witness", f"Type the witness's full name only (at most "
-                                      f"{MAX_NAME_CHARS} characters).")
+        raise InvalidInput("witness", Wording.counted(NN_(
+            "Type the witness's full name only (at most %(count)s character).",
+            "Type the witness's full name only (at most %(count)s characters)."),
+            MAX_NAME_CHARS))
     if same_name(named, recorder.name):
-        raise InvalidInput("witness", "You cannot witness a refusal you record: name "
-                                      "someone else who was present.")
+        raise InvalidInput("witness", Wording(N_("You cannot witness a refusal you record: "
+                                                 "name someone else who was present.")))
     if same_name(named, employee.name):
-        raise InvalidInput("witness", "The employee cannot witness their own refusal: name "
-                                      "someone else who was present.")
+        raise InvalidInput("witness", Wording(N_("The employee cannot witness their own "
+                                                 "refusal: name someone else who was "
+                                                 "present.")))
     if len(named.split()) < 2:
-        raise InvalidInput("witness", "Give the witness's full name, first name and "
-                                      "surname, so the record says who they are.")
+        raise InvalidInput("witness", Wording(N_("Give the witness's full name, first name "
+                                                 "and surname, so the record says who they "
+                                                 "are.")))
     return named
 
 
@@ -789,24 +872,32 @@ def comment(envelope: Envelope, signer_id: str, *, text: str, now: dt.datetime,
 def _comment_text(text: str) -> str:
     checked = _check_comment(text)
     if checked is None:
-        raise InvalidInput("comment", "Write a comment first.")
+        raise InvalidInput("comment", Wording(N_("Write a comment first.")))
     return checked
 
 
 def _check_comment_limits(signer_id: str, length: int, earlier_count: int,
                           earlier_chars: int, limits: CommentLimits) -> None:
-    sent = f"You have sent {earlier_count} comment{'s' if earlier_count != 1 else ''}"
+    # The sentence's form follows the number of comments sent (``count``).
     if earlier_count >= limits.count:
-        raise CommentLimitReached(signer_id, (
-            f"{sent} on this plan, the most one person may send here ({limits.count}). "
-            "This comment was not sent. To add more, contact HR directly."))
+        raise CommentLimitReached(signer_id, Wording.counted(NN_(
+            "You have sent %(count)s comment on this plan, the most one person may send "
+            "here (%(most)s). This comment was not sent. To add more, contact HR directly.",
+            "You have sent %(count)s comments on this plan, the most one person may send "
+            "here (%(most)s). This comment was not sent. To add more, contact HR directly."),
+            earlier_count, most=limits.count))
     if earlier_chars + length > limits.chars:
-        left = max(limits.chars - earlier_chars, 0)
-        raise CommentLimitReached(signer_id, (
-            f"{sent} on this plan, {earlier_chars:,} characters in all; one person may send "
-            f"at most {limits.chars:,} characters of comments here, and this comment has "
-            f"{length:,} ({left:,} left). This comment was not sent. Shorten it, or "
-            "contact HR directly."))
+        raise CommentLimitReached(signer_id, Wording.counted(NN_(
+            "You have sent %(count)s comment on this plan, %(chars)s characters in all; one "
+            "person may send at most %(most)s characters of comments here, and this "
+            "comment has %(length)s (%(left)s left). This comment was not sent. Shorten "
+            "it, or contact HR directly.",
+            "You have sent %(count)s comments on this plan, %(chars)s characters in all; "
+            "one person may send at most %(most)s characters of comments here, and this "
+            "comment has %(length)s (%(left)s left). This comment was not sent. Shorten "
+            "it, or contact HR directly."),
+            earlier_count, chars=earlier_chars, most=limits.chars, length=length,
+            left=max(limits.chars - earlier_chars, 0)))
 
 
 def remind(envelope: Envelope, *, now: dt.datetime) -> Step:
@@ -854,8 +945,9 @@ def remind_now(envelope: Envelope, *, now: dt.datetime) -> Step:
     is waiting: an empty reminder would record nothing and tell no one."""
     _require(envelope, "remind the signers of", EnvelopeState.SENT)
     if not any(s.state in ASKED_STATES for s in envelope.signers):
-        raise InvalidInput("signers", "No signer is waiting to answer just now: the next "
-                                      "one is sent the plan when the one before answers.")
+        raise InvalidInput("signers", Wording(N_("No signer is waiting to answer just now: "
+                                                 "the next one is sent the plan when the "
+                                                 "one before answers.")))
     return remind(envelope, now=now)
 
 
@@ -931,8 +1023,8 @@ def void(envelope: Envelope, *, reason: str, now: dt.datetime) -> Step:
     """HR withdraw the envelope; its links stop working."""
     _require(envelope, "void", *OPEN_STATES)
     if not reason.strip():
-        raise InvalidInput("reason", "Give a reason: say why the plan is voided (the record "
-                                     "keeps it).")
+        raise InvalidInput("reason", Wording(N_("Give a reason: say why the plan is voided "
+                                                "(the record keeps it).")))
     told = [s for s in envelope.signers if s.state is not SignerState.WAITING]
     voided = replace(envelope, state=EnvelopeState.VOIDED)
     # A plan that was sent is sealed and archived (outcome voided) with whatever was said

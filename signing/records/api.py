@@ -27,6 +27,7 @@ from archive import (
     InvalidQuery,
     LegalHold,
     NoCaseFile,
+    NoSuchDocument,
     RecordNotFound,
     SearchQuery,
     StoreUnavailable,
@@ -212,10 +213,27 @@ class RecordPage(BaseModel):
     records: list[RecordOut]
 
 
+class CheckinRecordOut(BaseModel):
+    file: str = Field(description="Its name under .../checkin-records/ "
+                                  "(check-in-N-record-vM.pdf).")
+    meeting: int
+    version: int = Field(description="1 for the first answer; a later answer (a comment "
+                                     "after the acknowledgement) adds a version.")
+    answer: str = Field(description="acknowledged, no_answer, or pending (commented, "
+                                    "not acknowledged).")
+    made_at: dt.datetime
+    sha256: str = Field(description="The sealed PDF's SHA-256.")
+    record_sha256: str = Field(description="Its data's SHA-256 (checkin-record.json), as "
+                                           "the case file hashes the check-in.")
+
+
 class RecordDetail(RecordOut):
     audit_trail: list[EventOut]
     holds: list[GroupHoldOut] = Field(description="The legal holds over the record's "
                                                   "department or manager, which keep it too.")
+    checkin_records: list[CheckinRecordOut] = Field(
+        description="The sealed PDF of each check-in record the employee answered, every "
+                    "version, by meeting.")
 
 
 class AccessOut(BaseModel):
@@ -254,7 +272,10 @@ def get_record(key: Caller, envelope_id: str) -> RecordDetail:
                                      _envelope_id(envelope_id), now=_now())
     return RecordDetail(**RecordOut.of(row).model_dump(),
                         audit_trail=[EventOut(**event) for event in trail],
-                        holds=[GroupHoldOut.of(h) for h in records.holds_on(_sessions(), row)])
+                        holds=[GroupHoldOut.of(h) for h in records.holds_on(_sessions(), row)],
+                        checkin_records=[
+                            CheckinRecordOut(**pdf.describe())
+                            for pdf in records.checkin_pdfs(_sessions(), row.envelope_id)])
 
 
 def _document(name: str, media: str, summary: str) -> None:
@@ -280,6 +301,21 @@ _document("case-file.pdf", "application/pdf",
           "The plan's sealed case file, once its case closed (404 before)")
 _document("bundle.zip", "application/zip",
           "A records bundle: every document and a manifest of SHA-256 sums")
+
+
+@operation("GET", "/archive/records/<envelope_id>/checkin-records/<file>",
+           summary="One version of a check-in record's sealed PDF (its file as the record "
+                   "lists it)", roles=ALL, media="application/pdf",
+           errors=(401, 403, 404, 409, 422))
+def get_checkin_record(key: Caller, envelope_id: str, file: str) -> Response:
+    envelope_id = _envelope_id(envelope_id)
+    if records.CHECKIN_FILE.fullmatch(file) is None:
+        raise ApiError(404, f"no document {file[:80]}: a check-in record's file is named "
+                            "check-in-N-record-vM.pdf, as the record lists it")
+    data = records.read_document(_sessions(), _store(), _caller(key), envelope_id, file,
+                                 now=_now())
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{envelope_id}-{file}"'})
 
 
 @operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",
@@ -380,7 +416,8 @@ def _not_archived(exc: RecordNotFound) -> Response:
 
 
 @bp.errorhandler(NoCaseFile)
-def _no_case_file(exc: NoCaseFile) -> Response:
+@bp.errorhandler(NoSuchDocument)
+def _no_case_file(exc: NoCaseFile | NoSuchDocument) -> Response:
     return _error(str(exc), 404)
 
 

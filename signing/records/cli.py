@@ -24,7 +24,7 @@ from archive import (
     purge,
 )
 from signing.cli.service import verify_cmd
-from signing.domain import access, erasure
+from signing.domain import access, erasure, failpoints
 from signing.domain.access import Principal
 from signing.records import service as records
 from signing.services import Services
@@ -120,7 +120,8 @@ def search_cmd(services: Services, name: str | None, employee_id: str | None,
               help="Folder to write the documents into.")
 @click.pass_obj
 def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
-    """Write an archived plan's documents and manifest into a folder."""
+    """Write an archived plan's documents, its check-in records' PDFs and its manifest
+    into a folder."""
     from docgen import write_atomic
 
     sessions, store, caller = services.sessions, services.store, \
@@ -132,8 +133,15 @@ def get_cmd(services: Services, envelope_id: str, out: Path) -> None:
         data = records.read_document(sessions, store, caller, envelope_id, name, now=_now())
         write_atomic(out / name, data)
         click.echo(f"{out / name}  sha256 {getattr(record, records.DOCUMENTS[name])}")
+    # The employee's check-in records, every version, each read (and logged) as a document.
+    checkins = records.checkin_pdfs(sessions, envelope_id)
+    for pdf in checkins:
+        data = records.read_document(sessions, store, caller, envelope_id, pdf.name,
+                                     now=_now())
+        write_atomic(out / pdf.name, data)
+        click.echo(f"{out / pdf.name}  sha256 {pdf.sha256}")
     write_atomic(out / "manifest.json",
-                 json.dumps(describe(record), indent=2, ensure_ascii=False).encode())
+                 json.dumps(describe(record, checkins), indent=2, ensure_ascii=False).encode())
     click.echo(f"{out / 'manifest.json'}")
 
 
@@ -256,13 +264,16 @@ def purge_cmd(services: Services, execute: bool) -> None:
     default), leaving a tombstone for each, and erase what the signing database still
     holds of them."""
     sessions = services.sessions
-    plan = purge(sessions, services.store, now=_now(), by=_reader(),
-                 execute=execute)
+    plan = purge(sessions, services.store, now=_now(), by=_reader(), execute=execute,
+                 on_commit=lambda: failpoints.reached("purge.committed"))
     if execute:
         # The signing database's copy goes too (plan, PDFs, names, comments, trail);
         # this also finishes a purge that stopped before erasing.
         with sessions.begin() as session:
-            erased = erasure.erase_purged(session, services.store)
+            erased = erasure.erase_purged(session)
+        failpoints.reached("purge.erased")
+        # Their check-in records' PDFs only now that the erasure is committed.
+        erasure.sweep_purged_checkin_blobs(sessions, services.store)
         if erased:
             click.echo(f"erased {len(erased)} envelope(s) from the signing database")
     verb = "purged" if execute else "would purge"
@@ -283,7 +294,9 @@ def export_cmd(services: Services, since: dt.datetime, out: Path) -> None:
     """Write every plan completed since a date into one zip, for an HRIS or a legal team."""
     with services.sessions.begin() as session:
         count = export_bundle(session, services.store, since=_day(since),
-                              out=out, by=_reader(), now=_now())
+                              out=out, by=_reader(), now=_now(),
+                              checkins_of=lambda envelope_id: records.checkins_in(
+                                  session, envelope_id))
     click.echo(f"{count} record(s) written to {out}")
 
 
@@ -327,25 +340,36 @@ def refresh_timestamps_cmd(services: Services, dry_run: bool, limit: int) -> Non
 @click.pass_obj
 def revoke_copy_links_cmd(services: Services, envelope_id: str, signer_id: str | None,
                           reason: str) -> None:
-    """Stop every link to this record's copy made until now (the "your copy" email's,
-    and those the records page mailed); the signer can ask the records page for a fresh
-    one. Logged in the access log."""
-    from archive import get_record, log_access
+    """Stop every link to this plan's records made until now: to its copy (the "your
+    copy" email's, and those the records page mailed), its case file's, and the
+    employee's check-in records'. The signer can ask the records page for a fresh one.
+    Logged in the access log."""
+    from sqlalchemy import select
+
+    from archive import RecordNotFound, log_access
+    from archive.models import ArchivedRecord
     from signing.domain import own_records
-    from signing.domain.models import SignerRow
+    from signing.domain.models import CheckinRecordFile, SignerRow
 
     if not reason.strip():
         raise click.UsageError("--reason: say why the links are revoked")
     now = _now()
     with services.sessions.begin() as session:
-        get_record(session, envelope_id)  # RecordNotFound: not (or no longer) archived
+        # A plan whose record is not archived yet may have check-in records already.
+        if (session.get(ArchivedRecord, envelope_id) is None and session.scalar(
+                select(CheckinRecordFile.id)
+                .where(CheckinRecordFile.envelope_id == envelope_id).limit(1)) is None):
+            raise RecordNotFound(envelope_id)
         signer = session.get(SignerRow, signer_id) if signer_id else None
         if signer_id and (signer is None or signer.envelope_id != envelope_id):
             raise click.UsageError(f"--signer: {signer_id} is not a signer of {envelope_id}")
-        own_records.revoke(session, own_records.PlanRecords.name, envelope_id,
-                           signer_id=signer_id, by=_reader().actor, reason=reason, now=now)
+        checkins = own_records.revoke_envelope(session, envelope_id, signer_id=signer_id,
+                                               by=_reader().actor, reason=reason, now=now)
+        whose = f"signer {signer_id}" if signer_id else "every signer"
+        covered = (f"; with the records of check-in(s) {', '.join(checkins)}"
+                   if checkins else "")
         log_access(session, _reader(), "copy.revoke", now=now, envelope_id=envelope_id,
-                   detail=f"{'signer ' + signer_id if signer_id else 'every signer'}: "
-                          f"{reason.strip()}")
-    click.echo(f"copy links to {envelope_id} made until now no longer work "
-               f"({'signer ' + signer_id if signer_id else 'every signer'})")
+                   detail=f"{whose}: {reason.strip()}{covered}")
+    click.echo(f"copy links to {envelope_id} made until now no longer work ({whose})")
+    if checkins:
+        click.echo(f"nor do links to its {len(checkins)} check-in record(s)")

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import (
     ArchivedRecord,
     ArchiveError,
     BlobStore,
+    CheckinRecordPdf,
     HoldError,
     LegalHold,
     NoCaseFile,
+    NoSuchDocument,
     Page,
     Reader,
     RecordNotFound,
@@ -40,12 +44,15 @@ from archive import (
 )
 from signing.domain import access, audit
 from signing.domain.access import Principal, Role
+from signing.domain.models import CheckinRecordFile
 from signing.domain.wording import N_
 
 DOCUMENTS = {"final.pdf": "final_sha256", "original.pdf": "original_sha256",
              "plan.json": "plan_sha256", "audit-trail.json": "audit_sha256",
              # The sealed case file, once the plan's case closed.
              "case-file.pdf": "case_file_sha256"}
+# A check-in record's sealed PDF, one file per version (archive.CheckinRecordPdf.name).
+CHECKIN_FILE = re.compile(r"check-in-([1-9][0-9]{0,3})-record-v([1-9][0-9]{0,3})\.pdf")
 
 
 def find(sessions: sessionmaker[Session], caller: Principal, query: SearchQuery, *,
@@ -159,19 +166,45 @@ def _staff_only(sessions: sessionmaker[Session], caller: Principal, action: str,
                                   "a manager's records"))
 
 
+def checkin_pdfs(sessions: sessionmaker[Session], envelope_id: str) -> list[CheckinRecordPdf]:
+    """Every version of the employee's check-in records of a plan, by meeting; for a
+    record the caller has just read (the read is logged there)."""
+    with sessions() as session:
+        return checkins_in(session, envelope_id)
+
+
+def checkins_in(session: Session, envelope_id: str) -> list[CheckinRecordPdf]:
+    return [CheckinRecordPdf(f.meeting, f.version, f.answer, f.made_at, f.sha256,
+                             f.record_sha256)
+            for f in session.scalars(select(CheckinRecordFile)
+                                     .where(CheckinRecordFile.envelope_id == envelope_id)
+                                     .order_by(CheckinRecordFile.meeting,
+                                               CheckinRecordFile.version))]
+
+
 def read_document(sessions: sessionmaker[Session], store: BlobStore, caller: Principal,
                   envelope_id: str, name: str, *, now: dt.datetime) -> bytes:
     """One archived document (``final.pdf``, ``original.pdf``, ``plan.json``,
-    ``audit-trail.json``) or the whole bundle (``bundle.zip``), hash-checked."""
-    if name != "bundle.zip" and name not in DOCUMENTS:
+    ``audit-trail.json``, ``case-file.pdf``, a check-in record's
+    ``check-in-N-record-vM.pdf``) or the whole bundle (``bundle.zip``), hash-checked."""
+    checkin = CHECKIN_FILE.fullmatch(name)
+    if name != "bundle.zip" and name not in DOCUMENTS and checkin is None:
         raise ValueError(f"no document {name}")
     record = _authorised(sessions, caller, f"download {name}", envelope_id, now)
     action = f"download {name}"
     try:
-        if name != "bundle.zip" and getattr(record, DOCUMENTS[name]) is None:
+        if name == "bundle.zip":
+            data = record_bundle(store, record, checkin_pdfs(sessions, envelope_id))
+        elif checkin is not None:
+            pdf = next((p for p in checkin_pdfs(sessions, envelope_id) if p.name == name),
+                       None)
+            if pdf is None:
+                raise NoSuchDocument(envelope_id, name)
+            data = store.get(pdf.sha256)
+        elif getattr(record, DOCUMENTS[name]) is None:
             raise NoCaseFile(envelope_id)
-        data = (record_bundle(store, record) if name == "bundle.zip"
-                else store.get(getattr(record, DOCUMENTS[name])))
+        else:
+            data = store.get(getattr(record, DOCUMENTS[name]))
     except ArchiveError as exc:
         with sessions.begin() as session:
             log_access(session, _reader(caller), action, now=now, envelope_id=envelope_id,

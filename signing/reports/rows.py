@@ -2,7 +2,9 @@
 whatever the number of plans and check-ins. The database filters, reads what the
 envelope keeps of its plan for the report (never the plan's JSON: a few kilobytes a row
 to parse), and counts each case's check-ins, giving the times of those held as one text;
-the rules are :mod:`signing.domain.consistency`'s.
+the rules are :mod:`signing.domain.consistency`'s. The few cases an extension changed
+the check-ins' cadence of have their extensions and recorded check-ins read in two more
+statements, so that their due check-ins follow the case's actual schedule.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from signing.domain import authorize
 from signing.domain.access import Principal
+from signing.domain.cases.model import Extension
 from signing.domain.consistency import PlanRow
 from signing.domain.models import CaseRow, CheckinRow, EnvelopeRow, ExtensionRow
 
@@ -86,9 +89,33 @@ def _times(text: str | None) -> tuple[dt.datetime, ...]:
     return tuple(t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC) for t in times)
 
 
+def _schedule_changes(session: Session, principal: Principal, filters: Filters
+                      ) -> tuple[dict[str, list[Extension]],
+                                 dict[str, list[tuple[int, dt.datetime]]]]:
+    """For the cases an extension changed the cadence of (few): every extension of each,
+    and each check-in recorded (meeting, when), in two statements whatever their number."""
+    changed = (select(_X.c.envelope_id).where(_X.c.cadence.is_not(None))
+               .join(_C, _C.c.envelope_id == _X.c.envelope_id)
+               .join(_E, _E.c.id == _C.c.envelope_id)
+               .where(*_where(principal, filters)))
+    extensions: dict[str, list[Extension]] = {}
+    for x in session.execute(select(_X).where(_X.c.envelope_id.in_(changed))
+                             .order_by(_X.c.envelope_id, _X.c.number)):
+        extensions.setdefault(x.envelope_id, []).append(Extension(
+            x.number, x.days, x.reason, x.new_end, bool(x.amended_goals), x.extended_by,
+            x.extended_at, x.cadence))
+    recorded: dict[str, list[tuple[int, dt.datetime]]] = {}
+    if extensions:
+        for k in session.execute(select(_K.c.envelope_id, _K.c.meeting, _K.c.recorded_at)
+                                 .where(_K.c.envelope_id.in_(changed))):
+            recorded.setdefault(k.envelope_id, []).append((k.meeting, k.recorded_at))
+    return extensions, recorded
+
+
 def plan_rows(session: Session, principal: Principal, filters: Filters) -> list[PlanRow]:
     """Every case ``principal`` may read that ``filters`` select, as the report's rows."""
     found = []
+    changes, recorded = _schedule_changes(session, principal, filters)
     for r in session.execute(_cases(principal, filters)):
         held = _times(r.held)
         found.append(PlanRow(
@@ -96,7 +123,9 @@ def plan_rows(session: Session, principal: Principal, filters: Filters) -> list[
             state=r.state, start=r.start, end=r.end, outcome=r.outcome,
             closed_at=r.closed_at, planned_end=r.planned_end, checkins=r.checkins, held=held,
             missed=(r.recorded or 0) - len(held), lint_findings=r.lint_findings,
-            extensions=int(r.extensions or 0), extension_days=int(r.extension_days or 0)))
+            extensions=int(r.extensions or 0), extension_days=int(r.extension_days or 0),
+            schedule_changes=tuple(changes.get(r.envelope_id, ())),
+            recorded=tuple(recorded.get(r.envelope_id, ()))))
     return found
 
 

@@ -28,6 +28,7 @@ from signing.domain.cases.charts import chart_words, progress_charts
 from signing.domain.links import LinkError, LinkRevoked, LinkWithdrawn, Purpose, check_nonce
 from signing.domain.models import CheckinRow, EnvelopeRow
 from signing.web import current, language, webdb
+from signing.web.errortext import problem_text
 from signing.web.pages import bp, not_sent_page
 
 STATUS_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"),
@@ -50,7 +51,7 @@ def checkin_link(token: str) -> BaseResponse:
             raise LinkWithdrawn()
         check_nonce(claims, nonce)
     except LinkError as exc:
-        return Response(render_template("link_error.html", message=str(exc)), 403)
+        return Response(render_template("link_error.html", message=_(exc.message)), 403)
     session.clear()
     session[_KEY] = {"id": claims.signer_id, "nonce": claims.nonce}
     return redirect(url_for("signer.checkin_page"), 303)
@@ -68,6 +69,7 @@ def checkin_answer(action: str) -> BaseResponse:
     if action not in ("acknowledge", "comment"):
         abort(404)
     record, view = _current(posting=True)
+    _speak_plan_language(view)  # before any error's words are looked up
     actor = envelopes.Actor(f"signer:{_employee_id(view)}", request.remote_addr,
                             request.user_agent.string[:500] or None)
     webdb.release_snapshot()  # read; now write, with no snapshot held meanwhile
@@ -86,7 +88,9 @@ def checkin_answer(action: str) -> BaseResponse:
             "record, write to %(name)s in HR at %(email)s.", name=view.plan.hr.name,
             email=view.plan.hr.email), form=request.form)
     except CaseError as exc:
-        return _render(record, view, 422, errors={exc.field or "comment": _sentence(str(exc))},
+        # In the plan's language (the comment's refusals are worded for the signer's
+        # catalog: signing.domain.cases.checkin_comment).
+        return _render(record, view, 422, errors={exc.field or "comment": problem_text(exc)},
                        form=request.form)
     return redirect(url_for("signer.checkin_page",
                             done=action if done else "already"), 303)
@@ -108,7 +112,7 @@ def _current(*, posting: bool = False) -> tuple[CheckinRecord, CaseView]:
         return case_service.checkin_of(db, kept["id"])
     except LinkWithdrawn as exc:
         session.clear()
-        abort(Response(render_template("link_error.html", message=str(exc)), 403))
+        abort(Response(render_template("link_error.html", message=_(exc.message)), 403))
     except (LinkError, CheckinNotFound, case_service.CaseUnavailable):
         session.clear()
         abort(_expired(posting))
@@ -139,10 +143,7 @@ def _employee_id(view: CaseView) -> str:
 
 def _render(record: CheckinRecord, view: CaseView, status: int = 200,
             **page: Any) -> Response:
-    # The employee reads the record in their plan's language, as the plan's own pages.
-    code = stored_language(webdb.session().get_one(EnvelopeRow, view.envelope_id).plan_data)
-    language.use(code)
-    language.remember(code)
+    code = _speak_plan_language(view)
     goals = {i: g for i, g in enumerate(view.plan.goals, start=1)}
     context: dict[str, Any] = {
         "record": record, "checkin": record.checkin, "view": view, "plan": view.plan,
@@ -155,6 +156,15 @@ def _render(record: CheckinRecord, view: CaseView, status: int = 200,
     return Response(render_template("checkin.html", **context), status)
 
 
+def _speak_plan_language(view: CaseView) -> str:
+    """The employee reads the record in their plan's language, as the plan's own pages:
+    the rest of the request speaks it (and the session keeps it); its code."""
+    code = stored_language(webdb.session().get_one(EnvelopeRow, view.envelope_id).plan_data)
+    language.use(code)
+    language.remember(code)
+    return code
+
+
 def _charts(record: CheckinRecord, view: CaseView, code: str) -> list[Markup]:
     """Each goal's progress up to this check-in, as the case file draws it, in the plan's
     language (docgen.charts' SVG figures: escaped there, no inline styles)."""
@@ -163,7 +173,3 @@ def _charts(record: CheckinRecord, view: CaseView, code: str) -> list[Markup]:
                              (view.case.start, view.case.end), chart_words(code))
     return [Markup(chart_svg(chart, id_prefix=f"goal-{n}-chart"))
             for n, chart in enumerate(charts, start=1)]
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -48,6 +48,7 @@ from signing.web import (
     webdb,
 )
 from signing.web.cache import BoundedCache
+from signing.web.errortext import field_texts, message_text, problem_text
 from signing.web.pagecache import PageCache
 from signing.web.pagedata import Envelope, OwnWords, Signer
 
@@ -398,9 +399,11 @@ def act(action: str) -> BaseResponse:
     except wf.AlreadyRecorded:
         return redirect(url_for("signer.plan_page", done="already_commented"), 303)
     except wf.InvalidInput as exc:
-        # Every field the workflow refused, each shown beside its own field.
-        return _render(_current(words=True), 422, errors=exc.errors,
-                       error=_("Nothing was recorded yet. %(problem)s", problem=exc.message),
+        # Every field the workflow refused, each shown beside its own field, in the plan's
+        # language (``ctx`` chose it for this request), as every error below.
+        return _render(_current(words=True), 422, errors=field_texts(exc.errors),
+                       error=_("Nothing was recorded yet. %(problem)s",
+                               problem=message_text(exc.message)),
                        form=form,
                        failed=action, comment_limit=isinstance(exc, wf.CommentLimitReached))
     except wf.ClosedForComments:
@@ -412,10 +415,10 @@ def act(action: str) -> BaseResponse:
                        error=_("Your comment was not sent: this plan is closed."), form=form,
                        failed=action)
     except (wf.WrongRole, wf.NotYetSent) as exc:
-        return _render(_current(words=True), 409, error=_sentence(str(exc)), form=form,
+        return _render(_current(words=True), 409, error=problem_text(exc), form=form,
                        failed=action)
     except wf.WorkflowError as exc:
-        return Response(render_template("link_error.html", message=_sentence(str(exc))), 409)
+        return Response(render_template("link_error.html", message=problem_text(exc)), 409)
     if action == wf.Action.DECLINE:
         # The plan is withdrawn, and with it this signer's link and session.
         session.clear()
@@ -433,10 +436,6 @@ def declined() -> str:
     if not session.get("declined"):
         abort(404)
     return render_template("declined.html")
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _arguments(action: str, ctx: SignerContext, form: Mapping[str, str]) -> dict[str, object]:

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from flask import Flask
 from markupsafe import Markup
 
+from docgen.doclang import percent_text
 from docgen.languages import format_locale
 from signing.web import language
 
@@ -110,6 +111,12 @@ def number(value: float, lang: str = "en") -> str:
     return format_decimal(value, locale=format_locale(lang))
 
 
+def percent(value: float, lang: str = "en") -> str:
+    """A percentage as the language writes it: "71%", "71 %" (French, Spanish and German
+    put a no-break space before the sign, as the documents do)."""
+    return percent_text(number(value, lang), lang)
+
+
 def bdi(text: object) -> Markup:
     """``text`` (a name, a place) isolated from the sentence around it, so that a Latin
     name keeps its own direction in a right-to-left sentence and the reverse."""
@@ -125,6 +132,7 @@ def register(app: Flask) -> None:
         "weekday": lambda day: weekday(day, language.current()),
         "clock": lambda at: clock(at, language.current()),
         "number": lambda value: number(value, language.current()),
+        "percent": lambda value: percent(value, language.current()),
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)

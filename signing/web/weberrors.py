@@ -68,8 +68,11 @@ def problem(status: int, title: str, message: str, *, api_message: str | None = 
         text = api_message or (message % values if values else message)
         return Response(json.dumps({"error": text}), status, mimetype="application/json")
     if request.path == "/console" or request.path.startswith("/console/"):
-        return Response(render_template("console/problem.html", title=title,
-                                        message=message % values if values else message),
+        # The console's page, in the console's language (the person's): the words are
+        # the signer's catalog's, which has them in every language.
+        words = language.SIGNER_DOMAIN
+        return Response(render_template("console/problem.html", title=words.gettext(title),
+                                        message=words.gettext(message, **(values or {}))),
                         status)
     language.use_signer_words()
     return Response(render_template("problem.html", title=gettext(title),
@@ -179,7 +182,7 @@ def _forbidden(exc: Forbidden) -> Response | Forbidden:
     """A console page of another role (:func:`signing.web.console.signedin.signed_in`
     has logged the refusal): the console's page says so. Elsewhere, as before."""
     if request.path.startswith("/console/"):
-        return problem(403, "This page is not for your role",
-                       "Your account cannot open this page. If you need it for your work, "
-                       "ask an administrator to change your role.")
+        return problem(403, N_("This page is not for your role"),
+                       N_("Your account cannot open this page. If you need it for your work, "
+                          "ask an administrator to change your role."))
     return exc

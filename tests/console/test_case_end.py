@@ -6,6 +6,7 @@ approve or close, another team's HR is told the case does not exist."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -118,3 +119,41 @@ def test_hr_close_a_case_early_once_they_confirm(console, sessions):
     assert "Closed early: the employee resigned" in page
     with sessions() as session:
         assert session.scalars(select(CaseRow.closed_by)).one() != ""
+
+
+def test_a_voided_letter_puts_the_outcome_back_with_hr(console, sessions, app, converter):
+    """HR void the letter from its page: the case page says the letter will not close the
+    case; once the worker archives the voided record, the proposal waits for HR again,
+    with the void's reason, and HR may approve it again."""
+    from signing.domain import outbox
+
+    services_of(app).converter = converter
+    _, envelope_id = plan_of(console, sessions, days_ago=62)
+    url = f"/console/plans/{envelope_id}/case"
+    console.sign_in(console.person("hr", team=TEAM))
+    console.post(f"{url}/outcome", data=proposal(), token_from=url)
+    assert console.post(f"{url}/outcome/approve", data={}, token_from=url).status_code == 303
+    with sessions() as session:
+        letter_id = session.get_one(CaseRow, envelope_id).letter_envelope_id
+    letter_url = f"/console/plans/{letter_id}/void"
+    voided = console.post(letter_url, data={"reason": "It named the wrong end date."},
+                          token_from=letter_url)
+    assert voided.status_code == 303, voided.get_data(as_text=True)
+    page = " ".join(console.get(url).get_data(as_text=True).split())
+    assert "The outcome letter was voided, so it will not close the case." in page
+    assert "Approve and send" not in page
+    outbox.run_once(sessions, {"finalize": services_of(app).finalizer},
+                    now=dt.datetime.now(dt.UTC))
+    assert case_state(sessions, envelope_id) == ("proposed", "active", None)
+    page = " ".join(console.get(url).get_data(as_text=True).split())
+    assert ("The outcome letter HR sent was voided (It named the wrong end date.): the case "
+            "stays open, and this proposal waits for HR again.") in page
+    assert "Approve and send" in page
+    trail = " ".join(console.get(f"/console/plans/{envelope_id}").get_data(as_text=True)
+                     .split())
+    assert ("The outcome letter was voided, so it closes nothing: the proposed outcome is "
+            "back with HR, to approve again or return. Reason: It named the wrong end "
+            "date.") in trail
+    again = console.post(f"{url}/outcome/approve", data={}, token_from=url)
+    assert again.status_code == 303
+    assert case_state(sessions, envelope_id) == ("approved", "active", None)

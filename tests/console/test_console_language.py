@@ -52,6 +52,74 @@ def test_a_console_page_speaks_the_persons_language(console, sessions, language,
     assert "Europe/Paris" in text  # the list names the zone of its times
 
 
+def test_a_plans_deadline_is_punctuated_as_the_persons_language_writes_it(console, sessions):
+    """"vendredi ... CET : 14 jours restants": French's no-break space before the colon."""
+    from tests.console.plankit import make_plan
+
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, "fr", "Europe/Paris")
+    envelope_id = make_plan(sessions, owner=hr.actor, team="EMEA")
+    page = console.get(f"/console/plans/{envelope_id}").get_data(as_text=True)
+    assert re.search(r"</time>\u00a0:\s*14 jours restants", page), page
+    assert "</time>:" not in page
+
+
+def test_voiding_and_cancelling_are_different_words_in_french(console, sessions):
+    """"Annuler le plan" beside "Annuler" offered HR two buttons that read alike, one of
+    which ends the plan for good: voiding is "retirer", as the signers' emails say."""
+    from tests.console.plankit import make_plan
+
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, "fr", "Europe/Paris")
+    envelope_id = make_plan(sessions, owner=hr.actor, team="EMEA")
+    page = console.get(f"/console/plans/{envelope_id}/void").get_data(as_text=True)
+    assert "Retirer le plan" in page and "Annuler le plan" not in page
+
+
+@pytest.mark.parametrize("language,not_found,not_for_role", [
+    ("fr", "Page introuvable", "Cette page ne relève pas de votre rôle"),
+    ("ar", "الصفحة غير موجودة", "هذه الصفحة ليست متاحة لدورك"),
+])
+def test_the_consoles_error_pages_speak_the_persons_language(console, sessions, language,
+                                                             not_found, not_for_role):
+    """A plan one may not see ("not found" to them) and a page of another role."""
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, language)
+    missing = console.get("/console/plans/no-such-envelope")
+    assert missing.status_code == 404
+    assert not_found in missing.get_data(as_text=True)
+    assert "Page not found" not in missing.get_data(as_text=True)
+    admin_only = console.get("/console/admin/people")
+    assert admin_only.status_code == 403
+    assert not_for_role in admin_only.get_data(as_text=True)
+    assert "not for your role" not in admin_only.get_data(as_text=True)
+
+
+def test_the_case_pages_progress_charts_speak_the_persons_language(console, sessions):
+    """The charts of a case, as HR read them in the console: their axis, guides and
+    table in HR's language, as the employee's check-in page has them in the plan's."""
+    from tests.signing.cases.casekit import record_first, send_case_plan
+
+    hr = console.sign_in("hr", team="EMEA")
+    set_preferences(sessions, hr.username, "fr", "Europe/Paris")
+    envelope_id = send_case_plan(sessions, owner=hr.actor, team="EMEA")
+    record_first(sessions, envelope_id)
+    page = console.get(f"/console/plans/{envelope_id}/case").get_data(as_text=True)
+    assert "Point de suivi et date" in page
+    for english in ("Check-in and date", "Value at each check-in", "Baseline "):
+        assert english not in page, english
+
+
+def test_the_records_pages_choices_speak_the_persons_language(console, sessions):
+    """The search's sort orders and outcomes (marked L_, which extraction once missed)."""
+    records = console.sign_in("records")
+    set_preferences(sessions, records.username, "fr")
+    page = console.get("/console/records/").get_data(as_text=True)
+    assert "Salarié, de A à Z" in page and "Refus de signer" in page
+    for english in ("Employee, A to Z", "Refused to sign", "Completed, newest first"):
+        assert english not in page, english
+
+
 def test_no_language_chosen_is_the_default_language_setting(console, sessions):
     console.sign_in("hr", team="EMEA")
     page = console.get("/console/")

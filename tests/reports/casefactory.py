@@ -25,10 +25,12 @@ def make_case(session: Session, *, department: str = "Sales", manager: str = "Mo
               start: dt.date = START, days: int = 30, extended: int = 0,
               state: str = "closed", outcome: str | None = "met",
               closed_after: int | None = None, held: int = 4, missed: int = 0,
-              lint: int | None = 0, extensions: int = 1) -> str:
+              lint: int | None = 0, extensions: int = 1, cadence: str | None = None,
+              extended_on: int | None = None) -> str:
     """One sent plan with its case: ``held`` weekly check-ins held from its second
     week, ``missed`` recorded as missed after them; ``extended`` days over
-    ``extensions`` recorded extensions; returns the envelope's id."""
+    ``extensions`` recorded extensions, made ``extended_on`` days after the start
+    (default: at NOW), the first one setting ``cadence``; returns the envelope's id."""
     if session.get(Document, DOCUMENT) is None:
         session.add(Document(sha256=DOCUMENT, content_type="application/pdf", size=4,
                              content=b"%PDF", created_at=NOW))
@@ -57,7 +59,9 @@ def make_case(session: Session, *, department: str = "Sales", manager: str = "Mo
         session.add(ExtensionRow(
             id=str(uuid.uuid4()), envelope_id=envelope_id, number=number, days=share,
             reason="More time.", new_end=end, amended_goals=[], extended_by="HR",
-            extended_at=NOW))
+            extended_at=NOW if extended_on is None else dt.datetime.combine(
+                start + dt.timedelta(days=extended_on), dt.time(12), UTC),
+            cadence=cadence if number == 1 else None))
     first = dt.datetime.combine(start + dt.timedelta(days=7), dt.time(9), UTC)
     for meeting in range(1, held + missed + 1):
         at = first + dt.timedelta(days=7 * (meeting - 1))

@@ -202,3 +202,31 @@ def test_rows_count_the_recorded_extensions(services, sessions):
                                                           Filters())}
     assert (found[twice].extensions, found[twice].extension_days) == (2, 21)
     assert (found[never].extensions, found[never].extension_days) == (0, 0)
+
+
+def test_due_check_ins_follow_the_cadence_an_extension_set(services, sessions):
+    from docgen.model import CheckIns
+    from signing.domain import cases, consistency
+    from signing.domain.cases.model import Case, CaseState, Extension
+    from tests.reports.casefactory import WEEKLY
+
+    with sessions.begin() as session:  # weekly for 30 days, then 28 more days
+        biweekly = make_case(session, extended=28, held=4, cadence="biweekly",
+                             extended_on=27)
+        weekly = make_case(session, extended=28, held=4, extended_on=27)
+    with services.readers() as session:
+        found = {r.envelope_id: r for r in rows.plan_rows(session, principal(Role.ADMIN),
+                                                          Filters())}
+    due = {e: consistency.facts(found[e], now=NOW).due for e in (biweekly, weekly)}
+    # The case's schedule as its page derives it: biweekly from the extension on.
+    end = START + dt.timedelta(days=58)
+    extension = Extension(1, 28, "More time.", end, False, "HR",
+                          dt.datetime.combine(START + dt.timedelta(days=27), dt.time(12),
+                                              dt.UTC), "biweekly")
+    schedule = cases.meetings(CheckIns.model_validate(WEEKLY),
+                              Case(biweekly, CaseState.CLOSED, START, end,
+                                   extensions=(extension,)))
+    plan_cadence = cases.meetings(CheckIns.model_validate(WEEKLY),
+                                  Case(weekly, CaseState.CLOSED, START, end))
+    assert due == {biweekly: len(schedule), weekly: len(plan_cadence)}
+    assert len(schedule) < len(plan_cadence)  # fewer meetings were due, not missed

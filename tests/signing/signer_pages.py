@@ -30,15 +30,20 @@ def meeting_time(ago: dt.timedelta, zone: str = MANAGER_ZONE) -> str:
     return local.strftime("%Y-%m-%dT%H:%M")
 
 
-def send_plan(sessions, *, manager_confirms: bool = True) -> tuple[str, str]:
+def send_plan(sessions, *, manager_confirms: bool = True,
+              language: str | None = None) -> tuple[str, str]:
     """The sample plan sent with the default routing (manager, employee, HR), and, unless
     ``manager_confirms`` is false, confirmed by the manager, so the employee has been
-    sent it: (envelope id, the employee's signer id)."""
+    sent it: (envelope id, the employee's signer id). With ``language``, the plan is
+    written in it (its signers' pages speak it)."""
     plan = sample_plan()
     now = dt.datetime.now(dt.UTC)
+    data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if language is not None:
+        data["language"] = language
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            session, plan_data=data,
             template="standard", pdf=b"%PDF-1.7 the plan", signers=signer_specs(plan),
             actor=HR, now=now)
         svc.perform(session, envelope_id, "send", actor=HR, now=now,
@@ -95,14 +100,16 @@ class SignerPages:
         self.app, self.client, self.sessions = app, client, sessions
         self.envelope_id = self.signer_id = self.csrf_token = ""
 
-    def open(self) -> str:
-        """The plan sent, the manager confirming, and the employee's link opened."""
-        self.send()
+    def open(self, *, language: str | None = None) -> str:
+        """The plan sent (in ``language``, if given), the manager confirming, and the
+        employee's link opened."""
+        self.send(language=language)
         return self.open_as("employee")
 
-    def send(self, *, manager_confirms: bool = True) -> None:
+    def send(self, *, manager_confirms: bool = True, language: str | None = None) -> None:
         """The plan sent (see :func:`send_plan`); nothing opened yet."""
-        self.envelope_id, _ = send_plan(self.sessions, manager_confirms=manager_confirms)
+        self.envelope_id, _ = send_plan(self.sessions, manager_confirms=manager_confirms,
+                                        language=language)
 
     def open_as(self, role: str) -> str:
         """This browser, now as the ``role`` signer of the same envelope."""

@@ -135,7 +135,8 @@ def fill(path: str, team_a: TeamA) -> str:
     ids = {"envelope_id": (team_a.archived_id if path.startswith("/api/v1/archive/")
                            else team_a.envelope_id),
            "signer_id": team_a.signer_id, "endpoint_id": team_a.endpoint_id,
-           "message_id": team_a.message_id, "hold_id": "1"}
+           "message_id": team_a.message_id, "hold_id": "1",
+           "file": "check-in-1-record-v1.pdf"}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)

@@ -11,7 +11,8 @@ import datetime as dt
 import pytest
 
 from docgen import plan_from_data
-from docgen.stamp import SealFacts
+from docgen.stamp import DocumentKind, SealFacts
+from docgen.stamp.model import AMENDMENT, OUTCOME_LETTER
 from signing.domain import audit
 from signing.domain.completion import KeyFacts, SignerFacts, completion_of
 from signing.domain.events import EventType
@@ -44,7 +45,7 @@ class Trail:
                                          user_agent=ua, document_sha256="a" * 64))
 
 
-def routed_manager_first(**employee_data: object) -> Trail:
+def routed_manager_first(*, reminded_by: str = "worker", **employee_data: object) -> Trail:
     """HR sends by API key; the manager signs first, from their own browser, and that
     makes plansign send the plan to the employee, who then signs from theirs."""
     t = Trail()
@@ -60,7 +61,7 @@ def routed_manager_first(**employee_data: object) -> Trail:
     # Recorded in the manager's request: the manager's address is on this record.
     t.add(EventType.SIGNER_NOTIFIED, signed, "signer:m1", signer="e1", ip=MANAGER_IP,
           ua=MANAGER_UA)
-    t.add(EventType.SIGNER_REMINDED, signed + dt.timedelta(days=1), "worker", signer="e1")
+    t.add(EventType.SIGNER_REMINDED, signed + dt.timedelta(days=1), reminded_by, signer="e1")
     t.add(EventType.SIGNER_DOCUMENT_OPENED, EMPLOYEE.decided_at - dt.timedelta(minutes=9),
           "signer:e1", signer="e1", ip=EMPLOYEE_IP, ua=EMPLOYEE_UA, download=False)
     t.add(EventType.SIGNER_DOCUMENT_OPENED, EMPLOYEE.decided_at - dt.timedelta(minutes=8),
@@ -101,6 +102,26 @@ def test_each_event_names_who_caused_it(plan_data):
     # A key the database no longer knows is still named by its prefix.
     unnamed = rows(complete(routed_manager_first(), plan_data), "manager")
     assert unnamed["sent"][0] == "API key psk_ab12cd34"
+
+
+@pytest.mark.parametrize("language,named,unnamed", [
+    ("en", "Dana Whitfield (plansign console, user dana)", "plansign console (user dana)"),
+    ("ar", "Dana Whitfield (وحدة تحكم plansign، المستخدم dana)",
+     "وحدة تحكم plansign (المستخدم dana)"),
+])
+def test_a_console_persons_act_names_them_never_the_trails_actor_id(plan_data, language,
+                                                                   named, unnamed):
+    """HR reminding the employee from the console: the certificate says who, by name
+    and username, in the record's language; "person:dana" is the trail's, not a reader's."""
+    trail = routed_manager_first(reminded_by="person:dana")
+    data = {**plan_data, "language": language}
+    by_name = complete(trail, data, people={"person:dana": "Dana Whitfield"})
+    employee = next(s for s in by_name.signers if s.role == "employee")
+    actors = {e.actor for e in employee.events}
+    assert named in actors and not any("person:" in (a or "") for a in actors)
+    # A person the database no longer knows is still named by their username.
+    gone = next(s for s in complete(trail, data).signers if s.role == "employee")
+    assert unnamed in {e.actor for e in gone.events}
 
 
 def test_opening_and_downloading_the_pdf_are_lines_of_their_own(plan_data):
@@ -255,3 +276,23 @@ def test_a_french_plans_record_is_in_french_its_people_and_hashes_as_they_are(pl
     assert completion.audit_head_hash == routed_manager_first().records[-1].hash
     # A plan made before plans had a language is English, as its record always was.
     assert complete(routed_manager_first(), plan_data).language == "en"
+
+
+@pytest.mark.parametrize(("document", "title", "opened", "not_asked"), [
+    (DocumentKind(OUTCOME_LETTER),
+     "Outcome letter of the Performance Improvement Plan for Alex Sample",
+     "opened the full outcome letter (PDF)", "not asked (never sent the outcome letter)"),
+    (DocumentKind(AMENDMENT, 1, dt.date(2026, 12, 4)),
+     "Amendment 1 to the Performance Improvement Plan of 4 December 2026 for Alex Sample",
+     "opened the full amendment (PDF)", "not asked (never sent the amendment)"),
+])
+def test_an_outcome_letters_or_amendments_record_names_it(plan_data, document, title, opened,
+                                                         not_asked):
+    """The finalizer tells which document the envelope held; the title and the events
+    that name it say it (a plan's, above, as before)."""
+    waiting = SignerFacts("h1", "hr", "Sofía Castellanos", "s@example.com", "waiting", None)
+    completion = complete(routed_manager_first(), plan_data,
+                          signers=(MANAGER, EMPLOYEE, waiting), document=document)
+    assert completion.document == document and completion.title == title
+    assert opened in rows(completion, "employee")
+    assert not_asked in rows(completion, "hr")

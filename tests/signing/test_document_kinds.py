@@ -316,10 +316,12 @@ CHECKINS = [checkin(1, 7, GoalProgress(1, GoalStatus.OFF_TRACK, 74.0),
 
 
 @pytest.mark.parametrize("language, expected", [
-    ("es", ["Objetivo 1: first-contact resolution", "Punto de partida 72%", "Objetivo 85%",
-            "en buen camino",
+    # A value is written as the documents write it, a no-break space before "%"; the
+    # guides quote the plan's own baseline and target.
+    ("es", ["Objetivo 1: first-contact resolution", "Punto de partida 72%",
+            "Objetivo 85%", "en buen camino",
             "Valor en cada reunión de seguimiento", "Reunión de seguimiento y fecha",
-            "no celebrada", "1.281,5%", "dic"]),
+            "no celebrada", "1.281,5\u00a0%", "dic"]),
     ("ar", ["الهدف 1: first-contact resolution", "خط الأساس 72%", "المستهدف 85%",
             "على المسار الصحيح",
             "القيمة في كل اجتماع متابعة", "اجتماع المتابعة والتاريخ", "لم يُعقد",

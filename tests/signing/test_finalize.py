@@ -26,7 +26,7 @@ from database import make_session_factory
 from docgen import SIGNATURE_ANCHORS, plan_from_data, resolve_template
 from docgen.seal import create_self_signed, validate
 from docgen.stamp import find_anchors
-from signing.domain import apikeys, deadlines, outbox, verification
+from signing.domain import apikeys, deadlines, outbox, people, verification
 from signing.domain import envelopes as svc
 from signing.domain import workflow as wf
 from signing.domain.completion import SignerFacts, completion_of
@@ -340,6 +340,27 @@ def test_a_plan_sent_by_api_key_names_the_key_on_the_certificate(sessions, conve
     assert "HR key “Payroll sync”" in lines[sent]
     assert f"({prefix})" in lines[sent + 1]
     assert not any("192.0.2.5" in line or "python-requests" in line for line in lines)
+
+
+def test_a_plan_sent_from_the_console_names_the_person_on_the_certificate(
+        sessions, converter, finalizer):
+    """The trail keeps "person:dana"; the certificate names Dana, as the console does."""
+    with sessions.begin() as session:
+        people.create_person(session, username="dana", display_name="Dana Whitfield",
+                             email="dana@example.com", role="hr", team=None,
+                             password_hash=None, now=NOW, created_by="cli:test")
+    envelope_id = send(sessions, converter,
+                       actor=svc.Actor(people.actor_of("dana"), "192.0.2.5", "Firefox"))
+    employee = signers(sessions, envelope_id)["employee"]
+    at = NOW + dt.timedelta(days=1)
+    act(sessions, envelope_id, "acknowledge", employee, at, typed_name="Léa Brändli",
+        consent=True, statement=STATEMENT)
+    finalize(sessions, finalizer, at)
+    with pdfplumber.open(io.BytesIO(final_pdf(sessions, envelope_id))) as pdf:
+        flat = "".join("".join((page.extract_text() or "").split()) for page in pdf.pages)
+    # The "By" cell wraps beside the empty address and browser cells ("—").
+    assert "DanaWhitfield(plansignconsole,userdana)" in flat.replace("—", "")
+    assert "person:dana" not in flat
 
 
 def test_each_role_signs_its_own_words_into_the_record(sessions, converter, finalizer,

@@ -127,6 +127,30 @@ def test_hr_who_do_not_sign_are_told_it_is_complete(sessions, tmp_path):
     assert told["Subject"] == "A performance plan you follow is complete"
 
 
+def test_hr_are_told_in_their_own_language_and_zone(sessions, tmp_path):
+    """HR's update, as HR's notices: in the language and zone of the console's person at
+    HR's address (the plan itself is English here)."""
+    from signing.domain import people
+
+    with sessions.begin() as session:
+        people.create_person(session, username="riley", display_name="Riley Placeholder",
+                             email=sample_plan().hr.email, role="hr", team=None,
+                             password_hash=None, now=NOW, created_by="cli:test",
+                             language="fr", time_zone="Asia/Dubai")
+    envelope_id, ids = send(sessions, manager="before", hr="none")
+    sign(sessions, envelope_id, ids["manager"], "manager")
+    sign(sessions, envelope_id, ids["employee"], "employee")
+    mail = deliver(sessions, tmp_path)
+    [told] = mail[sample_plan().hr.email]
+    assert told["Subject"] == "Un plan de performance que vous suivez est finalisé"
+    body = text(told)
+    # 15:00 UTC is 19:00 in Dubai, a zone with no abbreviation: named by its offset.
+    assert "vendredi 4 décembre 2026 à 19:00 UTC+04:00" in body, body
+    # The manager's follow the plan's language, as their invitation does.
+    assert all(m["Subject"].startswith("A performance plan you follow")
+               for m in mail[sample_plan().manager.email] if "follow" in m["Subject"])
+
+
 def test_each_update_is_off_by_its_setting(sessions, tmp_path):
     envelope_id, ids = send(sessions, manager="none", hr="none")
     sign(sessions, envelope_id, ids["employee"], "employee")

@@ -23,15 +23,18 @@ def app(tmp_path, database_url):
                        "secret_keys": "k" * 40, "base_url": "https://sign.example.com"})
 
 
-def send(sessions, *roles: tuple[wf.Role, int]) -> dict[str, str]:
+def send(sessions, *roles: tuple[wf.Role, int], language: str | None = None) -> dict[str, str]:
     """The sample plan sent to the given roles at their routing orders: signer ids by role."""
     plan = sample_plan()
     people = {wf.Role.EMPLOYEE: plan.employee, wf.Role.MANAGER: plan.manager,
               wf.Role.HR: plan.hr}
     now = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)  # a fixed past: the text is known
+    data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if language:
+        data["language"] = language
     with sessions.begin() as session:
         envelope_id = svc.create_envelope(
-            session, plan_data=plan.model_dump(mode="json", by_alias=True, exclude_none=True),
+            session, plan_data=data,
             template="standard", pdf=b"%PDF-1.7 the plan", actor=HR, now=now,
             signers=[svc.SignerSpec(role, people[role].name, people[role].email, order)
                      for role, order in roles])
@@ -101,6 +104,21 @@ def test_the_summary_covers_every_section_of_the_plan(app, sessions):
         "stressful.",
     ):
         assert expected in words, expected
+
+
+def test_the_summarys_labels_are_punctuated_as_the_plans_language_writes_them(app, sessions):
+    """French puts a no-break space before a colon, after a date, a period, a kind of
+    support ("31 octobre 2026 : ..."); the English page keeps its own (see above)."""
+    ids = send(sessions, (wf.Role.EMPLOYEE, 1), language="fr")
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    for label in ("31 octobre 2026\u00a0:</strong> 32% of October tickets",  # evidence
+                  "11 décembre 2026\u00a0:</strong> 75% of tickets",  # a milestone
+                  "June to August 2026\u00a0:</strong> Median first response",  # history
+                  "September 2026, Tickets within 4 h\u00a0:</strong>",  # a result
+                  "61\u00a0% pour un objectif de 90\u00a0%",  # its amounts
+                  "Coaching\u00a0:</strong> Weekly 30-minute"):  # a kind of support
+        assert label in html, label
+    assert "2026:</strong>" not in html and "Coaching:</strong>" not in html
 
 
 def test_the_employee_acknowledges_or_refuses_apart_with_a_confirmation(app, sessions):
@@ -184,3 +202,39 @@ def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, se
     assert ("What was recorded as the employee's words: Said it is &lt;b&gt;unfair&lt;/b&gt;."
             in words)
     assert "You refused to sign" not in words
+
+
+@pytest.mark.parametrize(("days", "minutes", "comments_for", "meeting_for"), [
+    (1, 2, "لمدة يوم واحد؛", "لمدة دقيقتين"),
+    (5, 10, "لمدة 5 أيام؛", "لمدة 10 دقائق"),
+    (11, 30, "لمدة 11 يومًا؛", "لمدة 30 دقيقة"),
+])
+def test_an_arabic_page_counts_days_and_minutes_in_arabics_forms(
+        tmp_path, database_url, sessions, days, minutes, comments_for, meeting_for):
+    """Arabic counts with six forms: 5 days are "5 أيام", never "5 يومًا" (that form is for
+    11 to 99); the same for a check-in's minutes in the plan's summary."""
+    app = create_app({"instance_path": str(tmp_path), "database_url": database_url,
+                      "secret_keys": "k" * 40, "base_url": "https://sign.example.com",
+                      "refusal_comment_days": days})
+    plan = sample_plan()
+    data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["language"] = "ar"
+    data["checkins"]["duration_minutes"] = minutes
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        envelope_id = svc.create_envelope(
+            session, plan_data=data, template="standard", pdf=b"%PDF-1.7 the plan", actor=HR,
+            now=now, signers=[svc.SignerSpec(wf.Role.MANAGER, plan.manager.name,
+                                             plan.manager.email, 1),
+                              svc.SignerSpec(wf.Role.EMPLOYEE, plan.employee.name,
+                                             plan.employee.email, 1)])
+        svc.perform(session, envelope_id, "send", actor=HR, now=now,
+                    expires_in=dt.timedelta(days=14))
+        manager = next(s.id for s in svc.load(session, envelope_id).signers
+                       if s.role == wf.Role.MANAGER)
+    _, html = page_of(app, sessions, manager)
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert f"إضافة تعليقات {comments_for}" in words
+    assert f"(Europe/London)، {meeting_for}" in words
+    for wrong in ("لمدة 5 يومًا", "لمدة 10 دقيقة", "لمدة 1 يوم", "لمدة 2 دقيقة"):
+        assert wrong not in words

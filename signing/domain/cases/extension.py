@@ -194,30 +194,41 @@ def meetings(checkins: CheckIns | None, case: Case) -> tuple[Meeting, ...]:
     """The case's meetings: the plan's cadence from its start to the case's end, each
     extension continuing it (with its own cadence from its time on, if it set one);
     numbering goes on from the plan's own meetings."""
+    return schedule(checkins, case.start, case.end, case.extensions,
+                    [(c.meeting, c.recorded_at) for c in case.checkins])
+
+
+def schedule(checkins: CheckIns | None, start: dt.date, end: dt.date,
+             extensions: Sequence[Extension],
+             recorded: Sequence[tuple[int, dt.datetime]]) -> tuple[Meeting, ...]:
+    """:func:`meetings` from what it needs alone: the case's dates, its extensions and
+    each check-in recorded (meeting, when recorded); the consistency report reads no
+    whole case."""
     if not checkins:
         return ()
-    if not any(e.cadence for e in case.extensions):
-        return checkin_meetings(checkins, case.start, case.end)
-    ordered = sorted(case.extensions, key=lambda e: e.number)
+    if not any(e.cadence for e in extensions):
+        return checkin_meetings(checkins, start, end)
+    ordered = sorted(extensions, key=lambda e: e.number)
     first_end = ordered[0].new_end - dt.timedelta(days=ordered[0].days)
-    schedule = checkin_meetings(checkins, case.start, first_end)
+    meetings_so_far = checkin_meetings(checkins, start, first_end)
     current = checkins
     for e in ordered:
         if e.cadence:
             current = current.model_copy(update={"cadence": Cadence(e.cadence)})
-        schedule = _continued(schedule, current, case, e)
-    return schedule
+        meetings_so_far = _continued(meetings_so_far, current, start, recorded, e)
+    return meetings_so_far
 
 
-def _continued(schedule: tuple[Meeting, ...], checkins: CheckIns, case: Case,
+def _continued(schedule: tuple[Meeting, ...], checkins: CheckIns, start: dt.date,
+               recorded_at: Sequence[tuple[int, dt.datetime]],
                extension: Extension) -> tuple[Meeting, ...]:
     """``schedule`` continued to the extension's end at ``checkins``' cadence: what was
     due before the extension (or recorded by then) is kept; the rest is derived anew
     from the last meeting kept."""
-    recorded = {c.meeting for c in case.checkins if c.recorded_at <= extension.at}
+    recorded = {meeting for meeting, at in recorded_at if at <= extension.at}
     kept = [m for m in schedule if m.starts_utc < extension.at or m.number in recorded]
     if not kept:
-        return checkin_meetings(checkins, case.start, extension.new_end)
+        return checkin_meetings(checkins, start, extension.new_end)
     step = dt.timedelta(days=_CADENCE_DAYS[checkins.cadence])
     skipped = set(checkins.skip)
     result = list(kept)
@@ -225,7 +236,7 @@ def _continued(schedule: tuple[Meeting, ...], checkins: CheckIns, case: Case,
     while day <= extension.new_end:
         if day not in skipped:
             starts = dt.datetime.combine(day, checkins.time, tzinfo=kept[-1].starts.tzinfo)
-            result.append(Meeting(len(result) + 1, week_number(case.start, day), starts,
+            result.append(Meeting(len(result) + 1, week_number(start, day), starts,
                                   starts + dt.timedelta(minutes=checkins.duration_minutes)))
         day += step
     return tuple(result)

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from signing.domain.errors import SigningError
+from signing.domain.errors import SigningError, Wording
+from signing.domain.wording import N_
 
 
 class CaseState(StrEnum):
@@ -62,8 +63,9 @@ class CaseClosed(CaseError):
     """The case is closed: nothing more is recorded on it."""
 
     def __init__(self, envelope_id: str) -> None:
-        super().__init__("this plan's case is closed, so nothing more can be recorded on "
-                         "it; its case file holds the whole record", None)
+        super().__init__(Wording(N_("this plan's case is closed, so nothing more can be "
+                                    "recorded on it; its case file holds the whole record")),
+                         None)
         self.envelope_id = envelope_id
 
 
@@ -71,8 +73,9 @@ class MeetingAlreadyRecorded(CaseError):
     """Someone recorded this meeting first (two managers at once, or a second submit)."""
 
     def __init__(self, meeting: int, by: str) -> None:
-        super().__init__(f"check-in {meeting} was already recorded by {by}; nothing was "
-                         "changed. Open the case to read it, or add to it there",
+        super().__init__(Wording(N_("check-in %(meeting)s was already recorded by %(by)s; "
+                                    "nothing was changed. Open the case to read it, or add "
+                                    "to it there"), meeting=meeting, by=by),
                          "meeting")
         self.meeting = meeting
         self.by = by

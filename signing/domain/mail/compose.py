@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from gettext import NullTranslations
@@ -32,7 +32,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
-from docgen.doclang import one_full_stop
+from docgen.doclang import one_full_stop, zone_label
 from docgen.languages import direction, format_locale
 from docgen.resources import package_path
 from docgen.schedule import Meeting
@@ -332,12 +332,16 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
     excerpt, shortened = _excerpt(text, excerpt_chars)
     words = catalog(language)
     at_text = format_when(at, language) if at else None
+    # People's names and places in a right-to-left sentence: isolated, as the rest of
+    # the message's are, so that a Latin name keeps its order.
+    shown = _isolate if direction(language) == "rtl" else _as_written
     lines = notice_words.headline(notice_words.Notice(
-        kind=kind.value, signer_name=signer_name, signer_role=signer_role.value,
-        employee_name=employee_name, at=at_text, text=excerpt, name_on_record=name_on_record,
-        recorded_by=recorded_by, witness=witness,
+        kind=kind.value, signer_name=shown(signer_name), signer_role=signer_role.value,
+        employee_name=shown(employee_name), at=at_text, text=_shown_or_none(shown, excerpt),
+        name_on_record=_shown_or_none(shown, name_on_record),
+        recorded_by=_shown_or_none(shown, recorded_by), witness=_shown_or_none(shown, witness),
         meeting_at=format_when(meeting_at, language) if meeting_at else None,
-        meeting_place=" ".join(meeting_place.split()) if meeting_place else None,
+        meeting_place=shown(" ".join(meeting_place.split())) if meeting_place else None,
         undelivered=undelivered, address=address), words)
     return _message("hr_notice", look=look,
                     subject=notice_words.SUBJECTS[kind.value], to=to, name=name,
@@ -583,7 +587,7 @@ def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     _aware(when)
     return catalog(language).gettext("%(date)s at %(time)s %(zone)s") % {
         "date": format_date(when, language), "time": _clock(when, language),
-        "zone": when.tzname()}
+        "zone": zone_label(when)}
 
 
 def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
@@ -591,7 +595,7 @@ def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     in a sentence that has its own verb ("until ...")."""
     _aware(when)
     comma = "، " if language == "ar" else ", "
-    return f"{format_date(when, language)}{comma}{_clock(when, language)} {when.tzname()}"
+    return f"{format_date(when, language)}{comma}{_clock(when, language)} {zone_label(when)}"
 
 
 def format_date(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
@@ -607,7 +611,7 @@ def format_meeting(meeting: Meeting, language: str = SOURCE_LANGUAGE) -> str:
     return catalog(language).gettext("%(date)s, %(start)s to %(end)s %(zone)s") % {
         "date": format_date(meeting.starts, language),
         "start": _clock(meeting.starts, language), "end": _clock(ends, language),
-        "zone": meeting.starts.tzname()}
+        "zone": zone_label(meeting.starts)}
 
 
 def _clock(when: dt.datetime, language: str) -> str:
@@ -678,6 +682,14 @@ def _isolate(text: str) -> str:
     """``text`` between Unicode's first-strong isolate and its pop (what HTML's <bdi>
     does, in plain text as well)."""
     return f"\u2068{text}\u2069" if text else text
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def _shown_or_none(shown: Callable[[str], str], text: str | None) -> str | None:
+    return shown(text) if text else text
 
 
 # The first line mail clients show next to the subject: nothing from the plan.

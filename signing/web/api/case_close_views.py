@@ -67,6 +67,9 @@ class OutcomeOut(BaseModel):
     proposed_at: dt.datetime | None
     goals: list[GoalResultOut]
     returned_comment: str | None
+    voided_letter_reason: str | None = Field(
+        None, description="Why HR voided the outcome letter, when that put the proposal "
+                          "back with HR (state proposed again); null otherwise.")
     letter_envelope_id: str | None = Field(description="The outcome letter's envelope, "
                                                        "once approved.")
     letter_state: str | None
@@ -86,6 +89,7 @@ class OutcomeOut(BaseModel):
                    proposed_by=p.by if p else None, proposed_at=p.at if p else None,
                    goals=[GoalResultOut(**r.data()) for r in p.results] if p else [],
                    returned_comment=view.returned_comment,
+                   voided_letter_reason=view.voided_letter_reason,
                    letter_envelope_id=view.letter_envelope_id, letter_state=view.letter_state,
                    case_state=row.state if row is not None else "active",
                    case_outcome=row.outcome if row is not None else None)
@@ -151,9 +155,10 @@ def close_case(key: Caller, body: CloseEarly, envelope_id: str) -> OutcomeOut:
 
 def letter_options() -> case_close.LetterOptions:
     """The outcome letter is made and sent as the plan was (the same converter, link
-    life and company name)."""
+    life, company name and logo)."""
     services = current.services()
-    return case_close.LetterOptions.of(services.settings, services.converter)
+    return case_close.LetterOptions.of(services.settings, services.converter,
+                                       services.branding.logo)
 
 
 def _check(key: Caller, envelope_id: str, action: str) -> None:

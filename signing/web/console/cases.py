@@ -13,7 +13,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -32,10 +32,10 @@ from signing.domain import (
 from signing.domain.access import Role
 from signing.domain.case_service import CaseView
 from signing.domain.cases import CaseError, CheckinForm
-from signing.domain.cases.charts import progress_charts
+from signing.domain.cases.charts import chart_words, progress_charts
 from signing.domain.cases.extension import GOAL_FIELDS
 from signing.domain.cases.outcome import OutcomeForm, ProposalState
-from signing.web import current, webdb
+from signing.web import current, language, webdb
 from signing.web.console import signedin
 
 bp = Blueprint("cases", __name__)
@@ -152,7 +152,8 @@ def approve_outcome(envelope_id: str) -> BaseResponse | tuple[str, int]:
         case_close.approve_outcome(
             services.sessions, envelope_id, actor=_actor(who.actor),
             approver=who.display_name,
-            options=case_close.LetterOptions.of(services.settings, services.converter),
+            options=case_close.LetterOptions.of(services.settings, services.converter,
+                                                   services.branding.logo),
             now=signedin.now())
     except CaseError as exc:
         return _outcome_error(envelope_id, exc, request.form)
@@ -231,7 +232,9 @@ def extend_case(envelope_id: str) -> BaseResponse | tuple[str, int]:
             now=signedin.now())
     except CaseError as exc:
         view = _read(envelope_id)
-        field = exc.field or "days"
+        # An error of no field (the case moved on, or is past extending) is shown above
+        # the form, which the page may no longer offer.
+        field = exc.field or "form"
         found = re.fullmatch(r"goals\[(\d+)\](?:\.(\w+))?", field)
         if found and int(found.group(1)) < len(numbers):
             field = f"goal-{numbers[int(found.group(1))]}" + (
@@ -283,7 +286,8 @@ def _page(view: CaseView, *, form: Any, errors: dict[str, str],
         charts=[Markup(chart_svg(chart, id_prefix=f"goal-{n}-chart"))
                 for n, chart in enumerate(progress_charts(
                     view.plan.goals, view.case.checkins, ZoneInfo(view.zone),
-                    (view.case.start, view.case.end)), start=1)],
+                    (view.case.start, view.case.end), chart_words(language.current())),
+                    start=1)],
         outcome=outcome, oform=oform if oform is not None else MultiDict(),
         outcome_labels=OUTCOME_LABELS, assessments=ASSESSMENTS,
         may_propose=view.case.is_open and outcome.state in (None, ProposalState.RETURNED),
@@ -304,7 +308,9 @@ def _read(envelope_id: str) -> CaseView:
     except envelopes.EnvelopeNotFound:
         abort(404)
     except case_service.CaseUnavailable as exc:
-        abort(409, description=str(exc))
+        abort(Response(render_template(
+            "console/problem.html", title=_("This plan has no case to show"),
+            message=signedin.problem_text(exc)), 409))
 
 
 def _check(envelope_id: str, action: str) -> None:

@@ -205,9 +205,11 @@ def change(draft_id: str) -> Any:
         if action == "send":
             return _send(saved)
     except DraftConflict as exc:
-        return _editor(draft, data, version=version, error=exc.message, status=409)
+        return _editor(draft, data, version=version, error=signedin.problem_text(exc),
+                       status=409)
     except DraftError as exc:
-        return _editor(draft, data, version=version, error=exc.message, status=400)
+        return _editor(draft, data, version=version, error=signedin.problem_text(exc),
+                       status=400)
     return redirect(url_for(".edit", draft_id=draft.id, saved=1))
 
 
@@ -350,7 +352,7 @@ def return_to_author(draft_id: str) -> Any:
         drafts.return_to_author(current.services().sessions, who, draft.id,
                                 version=_version(), comment=comment, now=now)
     except DraftError as exc:
-        return _review_page(draft, who, error=exc.message, comment=comment,
+        return _review_page(draft, who, error=signedin.problem_text(exc), comment=comment,
                             status=409 if isinstance(exc, DraftConflict) else 400)
     return redirect(url_for(".review", draft_id=draft.id, returned=1))
 
@@ -375,7 +377,8 @@ def _send(draft: Draft, *, version: int | None = None) -> Any:
         return _not_sent(draft, 422, _("Not sent: %(problems)s",
                                        problems="; ".join(str(p) for p in exc.problems)))
     except DraftError as exc:
-        return _not_sent(draft, 409 if isinstance(exc, DraftConflict) else 400, exc.message)
+        return _not_sent(draft, 409 if isinstance(exc, DraftConflict) else 400,
+                         signedin.problem_text(exc))
     except DocgenError:
         return _not_sent(draft, 503, _("Not sent: the PDF could not be made just now. "
                                        "Nothing was sent; try again in a minute."))

@@ -208,9 +208,10 @@ def act(envelope_id: str, action: str) -> str | tuple[str, int] | BaseResponse:
             envelopes.perform(db, envelope_id, chosen, actor=_actor(), now=signedin.now(),
                               **arguments)
     except wf.InvalidInput as exc:
-        return _refused(details, action, exc.errors)
+        return _refused(details, action, {field: signedin.message_text(message)
+                                          for field, message in exc.errors.items()})
     except wf.WorkflowError as exc:
-        return _refused(details, action, {"": str(exc)})
+        return _refused(details, action, {"": signedin.problem_text(exc)})
     return _redirect_done(envelope_id, action)
 
 

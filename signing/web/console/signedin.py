@@ -20,14 +20,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
-from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from signing.domain import authorize, people
 from signing.domain.access import Principal, Role
-from signing.domain.errors import wording_of
 from signing.domain.people import Person, SessionLimits
 from signing.web import current, language, timefmt
+
+# A domain error's words in the reader's language: the console's pages call them here.
+from signing.web.errortext import message_text as message_text
+from signing.web.errortext import problem_text as problem_text
 
 COOKIE = "plansign_console"
 # Before sign-in: binds the sign-in form's CSRF token to this browser (no login CSRF).
@@ -173,13 +175,3 @@ def save_pre_cookie(response: BaseResponse) -> BaseResponse:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["console_csrf_token"] = csrf_token
-
-
-def problem_text(exc: BaseException) -> str:
-    """A domain error's message in the reader's language, as a sentence: translated from
-    the :class:`~signing.domain.errors.Wording` it was raised with, else (a message not
-    yet worded for translation) its English text."""
-    wording = wording_of(exc)
-    text = (gettext(wording.msgid, **wording.values) if wording and wording.values
-            else gettext(wording.msgid) if wording else str(exc)).strip()
-    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text

@@ -179,7 +179,8 @@
       // The page's language writes its own full date and time, as the server does (Babel).
       var day = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: "full" }).format(at);
       var time = new Intl.DateTimeFormat(lang, { timeZone: zone, timeStyle: "short" }).format(at);
-      return day + ", " + time + (short ? " " + short : "") + named;
+      var comma = lang === "ar" ? "\u060c " : ", ";  // Arabic's own comma, as the server writes it
+      return day + comma + time + (short ? " " + short : "") + named;
     }
     new Intl.DateTimeFormat("en-GB", {
       timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",

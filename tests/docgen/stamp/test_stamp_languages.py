@@ -201,3 +201,21 @@ def _pages(pdf: bytes) -> int:
 def _squash(text: str) -> str:
     """Text with its line breaks and runs of spaces (no-break ones too) as one space."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def test_each_signers_decision_and_its_exact_time_are_joined_by_the_languages_comma(record):
+    """"Acknowledged, 2027-01-12 09:14:03 UTC" under the employee on the certificate; in
+    Arabic with Arabic's own comma ("،"), never a Latin one."""
+    words = record_words(record.language)
+    comma = words._(", ").strip()
+    assert comma == ("،" if record.language == "ar" else ",")
+    employee = record.completion.signers[0]
+    decision = _bare(words.decision_label(employee, record.completion))
+    text = _bare(record.text)
+    if record.language == "ar":
+        # pdftotext gives the line in drawing order: "UTC09:14:0312-01-2027،" and the
+        # decision after it (its first word: a lam-alef comes back as two letters).
+        assert f"12-01-2027{comma}{decision[:2]}" in text, text
+        assert "12-01-2027," not in text
+    else:
+        assert f"{decision}{comma}{_bare('2027-01-12 09:14:03 UTC')}" in text, text

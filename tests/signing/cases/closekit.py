@@ -62,12 +62,16 @@ def letter_options(converter: PdfConverter) -> case_close.LetterOptions:
                                     company_name="Fallback Co")
 
 
-def archived_plan(parts: Parts) -> str:
-    """The example plan sent to the employee alone, acknowledged and archived."""
+def archived_plan(parts: Parts, language: str | None = None) -> str:
+    """The example plan sent to the employee alone, acknowledged and archived (in
+    ``language`` when given)."""
     data = yaml.safe_load(PLAN_PATH.read_text(encoding="utf-8"))
     data["routing"] = {"manager": "none", "hr": "none"}
+    if language:
+        data["language"] = language
     envelope_id = send_plan(parts.sessions, data, options=SendOptions(
-        template=resolve_template("standard"), company_name="Fallback Co",
+        template=resolve_template("standard", language=language or "en"),
+        company_name="Fallback Co",
         expires_in=dt.timedelta(days=14)), converter=parts.converter, actor=HR, now=SENT)
     acknowledge(parts.sessions, envelope_id, SENT + dt.timedelta(hours=3))
     finalize(parts, SENT + dt.timedelta(hours=4))

@@ -8,8 +8,10 @@ import itertools
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from docgen.charts import metric_chart
-from docgen.charts.model import BOTTOM, LEFT, RIGHT, TOP, Point, _nice_ticks
+from docgen.charts.model import BOTTOM, LEFT, RIGHT, TOP, Point, _nice_ticks, format_value
 from docgen.charts.svg import chart_svg
 from docgen.model import Goal
 from signing.domain.cases import Checkin, GoalProgress, GoalStatus
@@ -130,3 +132,10 @@ def test_x_labels_that_would_touch_are_left_out_but_never_a_missed_meeting():
     assert [t.label for t in chart.missed] == ["3"]
     assert {"1", "13"} <= {t.label for t in chart.x_ticks}
     assert len(chart.table_rows) == 13  # the table has every check-in
+
+
+@pytest.mark.parametrize("locale,written", [("en", "81.5%"), ("fr_FR", "81,5\u00a0%"),
+                                            ("de_DE", "81,5\u00a0%"), ("ar", "81.5%")])
+def test_a_percentage_is_written_as_its_language_writes_it(locale, written):
+    """French, Spanish and German put a no-break space before "%", as the documents do."""
+    assert format_value(81.5, "%", locale) == written

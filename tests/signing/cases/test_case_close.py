@@ -30,10 +30,11 @@ from signing.domain.events import EventType
 from signing.domain.finalize import Finalizer
 from signing.domain.links import LinkSigner
 from signing.domain.mail import FileMailBackend
-from signing.domain.models import AuditEventRow, CaseRow, EnvelopeRow, OutboxRow
+from signing.domain.models import AuditEventRow, CaseRow, Document, EnvelopeRow, OutboxRow
 from signing.domain.notify import Mailer
 from tests.docgen.seal.sealkit import pdfsig
 from tests.docgen.stamp.test_stamp_record import arabic_words, squash
+from tests.pdftext import pdf_text
 from tests.signing.cases import closekit
 from tests.signing.cases.closekit import AT_END, HR, PLAN, Parts
 from testsupport.casekit import ARABIC_COMMENT
@@ -159,6 +160,16 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
                                                       ("webhook", "case.closed")]
     webhook = next(j for j in jobs if j.kind == "webhook")
     assert set(webhook.payload) <= {"outcome", "seq"}  # thin: no reasons, no evidence
+    # The letter's own record names the letter, not the plan (issue 18).
+    with sessions() as session:
+        final = session.get_one(Document, session.get_one(EnvelopeRow, letter_id)
+                                .final_sha256).content
+    record = squash(text_of(final, tmp_path))
+    for said in (f"Outcome letter of the Performance Improvement Plan for {PLAN.employee.name}",
+                 "This page records how the employee responded to the outcome letter.",
+                 "No comments were attached to the outcome letter."):
+        assert squash(said) in record, said
+    assert "asked to sign the plan" not in record
 
     # The worker's task: the case file, sealed and archived with the plan's record.
     made_at = closed_at + dt.timedelta(minutes=1)
@@ -202,7 +213,7 @@ def test_a_not_met_case_closes_through_its_letter_into_a_sealed_case_file(
                   "amended plan's record sealed and archived",
                   "No answer within the days given", "Progress against each goal",
                   "Goal 1:", "Goal 2:", "Goal 3:", "Outcome letter",
-                  "outcome letter's record sealed and archived", "case closed: not met",
+                  "outcome letter's record sealed and archived", "case closed: goals not met",
                   "check-in 3 recorded as missed", "Certificate of the case"):
         assert squash(words) in flat, words
     assert arabic_words(ARABIC_COMMENT) <= arabic_words(text)
@@ -254,3 +265,111 @@ def test_an_early_close_closes_at_once_without_a_letter(parts, maker, sessions, 
         stated = read_case_file(store.get(record.case_file_sha256))
     assert stated is not None and stated.data["outcome"] == "resigned"
     assert [d["kind"] for d in stated.data["documents"]] == ["plan"]
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def test_a_french_plans_case_closes_with_its_outcome_letter_in_french(parts, sessions,
+                                                                      tmp_path):
+    """The plan's language, fixed into its envelope when it was sent, chooses the
+    letter's template and writes its dates and assessments; the letter goes through the
+    signing flow and closes the case as an English one does."""
+    envelope_id = closekit.archived_plan(parts, language="fr")
+    closekit.propose(sessions, envelope_id)
+    letter_id = closekit.approve(parts, envelope_id)
+    with sessions() as session:
+        letter = session.get_one(EnvelopeRow, letter_id)
+        assert letter.plan_data["language"] == "fr" and letter.document_kind == "outcome_letter"
+        pdf = session.get_one(Document, letter.document_sha256).content
+        [invite] = session.scalars(select(OutboxRow).where(
+            OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
+        invitation = mailer(tmp_path).compose(session, job_of(invite))
+    text = one_line(pdf_text(pdf))
+    for words in ("Issue de votre plan d’amélioration de la performance : objectifs non "
+                  "atteints", "Madame, Monsieur,",
+                  "Votre plan d’amélioration de la performance a pris fin le 10 février "
+                  "2027.", "Les objectifs du plan n’ont pas été atteints.",
+                  "Points de suivi tenus : 0 sur 5 prévus.", "non atteint",
+                  "partiellement atteint", "Éléments probants : Pending-queue check",
+                  "Cette signature vaut uniquement accusé de réception",
+                  "elle ne vaut pas acceptation de son contenu",
+                  "Signature du ou de la salarié(e) :", "Page 1 sur 2",
+                  "Cette issue a été proposée par Jürg Baumann le 10 février 2027 et "
+                  "approuvée par Sofía Castellanos le 10 février 2027."):
+        assert words in text, words
+    for english in ("Outcome of your", "Dear ", "Evidence:", "partly met", "not met",
+                    "Employee signature", "Where the goals"):
+        assert english not in text, english
+    assert "lettre" in invitation.subject.lower(), invitation.subject
+
+    closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=1))
+    closekit.finalize(parts, AT_END + dt.timedelta(days=1, hours=1))
+    with sessions() as session:
+        case = session.get_one(CaseRow, envelope_id)
+    assert (case.state, case.outcome) == ("closed", "not_met")
+
+
+def test_a_voided_letter_closes_nothing_and_its_outcome_goes_back_to_hr(parts, maker, sessions,
+                                                                     tmp_path):
+    """HR void the outcome letter before the employee answers (it gave the wrong date):
+    its record is archived as every voided envelope's is, but it states no outcome the
+    employee was given, so the case stays open, the proposal waits for HR again, and the
+    trail says why. Approved again, a new letter goes out, and that one closes the case."""
+    envelope_id = closekit.archived_plan(parts)
+    closekit.propose(sessions, envelope_id)
+    voided_id = closekit.approve(parts, envelope_id)
+    at = AT_END + dt.timedelta(hours=3)
+    with sessions.begin() as session:
+        svc.perform(session, voided_id, "void", reason="The letter gave the wrong end date.",
+                    actor=HR, now=at)
+    closekit.finalize(parts, at + dt.timedelta(minutes=5))
+    with sessions() as session:
+        voided = session.get_one(EnvelopeRow, voided_id)
+        assert voided.state == "voided" and voided.final_sha256 is not None
+        assert session.get(ArchivedRecord, voided_id) is not None  # the record is kept
+        case = session.get_one(CaseRow, envelope_id)
+        assert (case.state, case.outcome, case.closed_at) == ("active", None, None)
+        view = case_close.read_outcome(session, envelope_id)
+        assert (view.state, view.letter_envelope_id) == ("proposed", None)
+        assert view.proposal is not None and view.proposal.outcome == "not_met"
+        assert not session.scalars(select(OutboxRow).where(
+            OutboxRow.envelope_id == envelope_id, OutboxRow.kind == "case_file")).all()
+    voided_event = [(t, d) for t, d in trail(sessions, envelope_id)][-1]
+    assert voided_event == (EventType.CASE_LETTER_VOIDED, {
+        "outcome": "not_met", "letter_envelope_id": voided_id,
+        "reason": "The letter gave the wrong end date."})
+    # Archiving it again (a retried job) changes nothing more.
+    with sessions.begin() as session:
+        case_close.letter_archived(session, session.get_one(EnvelopeRow, voided_id),
+                                   now=at + dt.timedelta(hours=1))
+    assert trail(sessions, envelope_id)[-1] == voided_event
+
+    # HR approve it again: a new letter, which states the decision and closes the case.
+    letter_id = closekit.approve(parts, envelope_id, AT_END + dt.timedelta(days=1))
+    assert letter_id != voided_id
+    with sessions() as session:
+        pdf = session.get_one(Document, session.get_one(EnvelopeRow, letter_id)
+                              .document_sha256).content
+    text = one_line(pdf_text(pdf))
+    assert ("The outcome was proposed by Jürg Baumann on 10 February 2027 and approved by "
+            "Sofía Castellanos on 11 February 2027.") in text
+    assert text.count("signature:") == 1 and "Employee signature:" in text
+    closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=2))
+    closekit.finalize(parts, AT_END + dt.timedelta(days=2, hours=1))
+    with sessions() as session:
+        case = session.get_one(CaseRow, envelope_id)
+        assert (case.state, case.outcome) == ("closed", "not_met")
+    closed = trail(sessions, envelope_id)[-1]
+    assert closed[0] == EventType.CASE_CLOSED
+    assert closed[1]["letter_envelope_id"] == letter_id
+    # The case file tells the voided letter in its certificate, and holds the new one.
+    assert outbox.run_once(sessions, {"case_file": maker},
+                           now=AT_END + dt.timedelta(days=2, hours=2)) == 1
+    with sessions() as session:
+        record = session.get_one(ArchivedRecord, envelope_id)
+        case_file = maker.store.get(record.case_file_sha256)
+    flat = squash(text_of(case_file, tmp_path))
+    assert squash("outcome letter voided by HR; the proposal is back with HR") in flat
+    assert squash("case closed: goals not met") in flat

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from signing.domain import apikeys
+from signing.domain import apikeys, outbox
 from signing.web.app import create_app
 from tests.conftest import services_of
 from tests.signing.cases.casekit import send_case_plan
@@ -65,6 +65,20 @@ def test_hr_propose_return_and_approve_the_outcome(client, sessions):
     assert data["state"] == "approved" and data["letter_state"] == "sent"
     assert data["case_state"] == "active"  # it closes when the letter is archived
     assert client.post(f"{url}/approve", headers=headers).status_code == 422
+    assert data["voided_letter_reason"] is None
+    # HR void the letter: once its record is archived the proposal is back with them,
+    # saying why, and the case stays open.
+    letter_id = data["letter_envelope_id"]
+    assert client.post(f"/api/v1/envelopes/{letter_id}/void", headers=headers,
+                       json={"reason": "Wrong end date."}).status_code == 200
+    assert client.get(url, headers=headers).get_json()["letter_state"] == "voided"
+    outbox.run_once(sessions, {"finalize": services_of(client.application).finalizer},
+                    now=dt.datetime.now(dt.UTC))
+    after = client.get(url, headers=headers).get_json()
+    assert (after["state"], after["letter_envelope_id"], after["case_state"]) == (
+        "proposed", None, "active")
+    assert after["voided_letter_reason"] == "Wrong end date."
+    assert client.post(f"{url}/approve", headers=headers).status_code == 200
 
 
 def test_hr_close_a_case_early_with_a_reason(client, sessions):

@@ -9,6 +9,7 @@ cancels the meetings it drops (METHOD:CANCEL, the invitation's UIDs)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 
 import pytest
@@ -176,6 +177,18 @@ def test_an_extension_with_an_adjusted_goal_moves_the_case_and_sends_its_amendme
         types = [r.type for r in svc.audit_trail(session, envelope_id)]
     assert listed.amendment_state == "archived" and listed.amendment_archived_at
     assert types.count(EventType.CASE_AMENDMENT_ARCHIVED) == 1
+    # The amendment's own record names it, with the plan's date its pages give
+    # (issue 18).
+    with sessions() as session:
+        final = session.get_one(Document, session.get_one(EnvelopeRow, amendment.id)
+                                .final_sha256).content
+    record = " ".join(pdf_text(final, tmp_path).split())
+    header = re.search(r"Amendment 1 of the plan of (\d{1,2} \w+ \d{4})", text)
+    assert header, "the amended plan's pages say whose amendment they are"
+    assert (f"Amendment 1 to the Performance Improvement Plan of {header[1]} for "
+            f"{PLAN.employee.name}") in record
+    assert "the amendment was received and understood" in record
+    assert "asked to sign the plan" not in record
 
 
 def test_a_new_cadence_cancels_the_meetings_it_drops(parts, sessions, tmp_path):

@@ -17,7 +17,7 @@ from config import load_settings
 from database import make_session_factory
 from docgen import Amendment, plan_from_data, render_plan, resolve_template
 from docgen.casefile.manifest import read_case_file
-from docgen.letters import GoalResult, letter_context, render_letter
+from docgen.letters import Decision, GoalResult, letter_context, render_letter
 from docgen.seal import seal, validate
 from signing import instance
 from signing.cli import main
@@ -41,7 +41,9 @@ def sealed_case(runner, env, tmp_path, converter):
     results = [GoalResult(n, "not met", "below target", "Final review figures.")
                for n in range(1, len(plan.goals) + 1)]
     letter = converter.convert(render_letter(letter_context(
-        plan, kind="not_met", date=now.date(), results=results, checkins_held=4,
+        plan, kind="not_met", date=now.date(), results=results,
+        decision=Decision(plan.manager.name, now.date(), plan.hr.name, now.date()),
+        checkins_held=4,
         checkins_scheduled=5)))
     amended = converter.convert(render_plan(plan, resolve_template("standard"),
                                             company_name="X",

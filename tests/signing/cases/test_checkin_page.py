@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import html
 import re
 from email import policy
 
@@ -167,3 +168,67 @@ def test_the_employee_reads_the_record_and_its_charts_in_the_plans_language(
         assert phrase in page, phrase
     for english in ("Your progress so far", "Check-in and date", "Value at each check-in"):
         assert english not in page
+    if language == "ar":  # the attendees' Latin names isolated, joined by Arabic's comma
+        assert "<bdi>Morgan Example</bdi>، <bdi>Alex Sample</bdi>" in page
+
+
+NB, NN = "\u00a0", "\u202f"  # French: before ':' and «», before ';?!'
+
+
+@pytest.mark.parametrize("language, empty, too_long", [
+    ("en", "Write your comment before sending it.",
+     "A comment may be up to 20,000 characters; this one has 20,001."),
+    ("fr", "Rédigez votre commentaire avant de l’envoyer.",
+     f"Un commentaire peut compter jusqu’à 20{NN}000 caractères{NN}; celui-ci en compte "
+     f"20{NN}001."),
+    ("ar", "اكتب تعليقك قبل إرساله.",
+     "يجوز أن يصل التعليق إلى 20,000 من الأحرف؛ وعدد أحرف هذا التعليق: 20,001."),
+])
+def test_a_refused_comment_on_the_record_is_explained_in_the_plans_language(
+        app, client, sessions, tmp_path, language, empty, too_long):
+    envelope_id = send_case_plan(sessions)
+    with sessions.begin() as session:  # the plan written in the employee's language
+        row = svc.load(session, envelope_id)
+        row.plan_data = {**row.plan_data, "language": language}
+    record_first(sessions, envelope_id)
+    assert client.get(checkin_link_in(app, sessions, tmp_path)).status_code == 303
+    token = csrf(client.get("/checkin").get_data(as_text=True))
+    before = case_events(sessions, envelope_id)
+    for typed, message in ((" ", empty), ("x" * (case_service.MAX_COMMENT + 1), too_long)):
+        response = client.post("/checkin/comment", data={"csrf_token": token,
+                                                         "comment": typed})
+        assert response.status_code == 422
+        page = html.unescape(response.get_data(as_text=True))
+        assert 'id="comment-error"><span class="visually-hidden">' in page
+        error = page[page.index('id="comment-error">'):]
+        assert message in error[:error.index("</p>")], error[:400]
+    assert case_events(sessions, envelope_id) == before  # nothing recorded
+
+
+def checkin_link_in(app, sessions, tmp_path) -> str:
+    """The check-in link of the one email that tells the employee of a record."""
+    body = " ".join(text(m) for ms in deliver(app, sessions, tmp_path).values() for m in ms)
+    return re.search(r"https://sign\.example\.com(/checkin/\S+)", body).group(1)
+
+
+def test_the_record_page_writes_its_period_and_values_as_the_plans_language(
+        app, client, sessions, tmp_path):
+    """"du 9 novembre 2026 au 9 décembre 2026", a whole phrase of the catalog, never
+    "9 novembre 2026 à 9 décembre 2026" from pieces; a goal's value "78,5", not "78.5"."""
+    from tests.signing.cases.casekit import plan_started
+
+    envelope_id = send_case_plan(sessions)
+    with sessions.begin() as session:
+        row = svc.load(session, envelope_id)
+        row.plan_data = {**row.plan_data, "language": "fr"}
+    goals = {str(i): {"status": "on_track", "value": "78.5%"}
+             for i in range(1, len(plan_started(15).goals) + 1)}
+    record_first(sessions, envelope_id, goals=goals)
+    (message,) = [m for m in deliver(app, sessions, tmp_path)["alex.sample@example.com"]
+                  if m["Subject"] == "Le compte rendu de votre point de suivi"]
+    link = re.search(r"https://sign\.example\.com(/checkin/\S+)", text(message)).group(1)
+    assert client.get(link).status_code == 303
+    page = " ".join(client.get("/checkin").get_data(as_text=True).split())
+    lead = re.search(r'<p class="lead">(.*?)</p>', page).group(1)
+    assert re.search(r"· du \d{1,2} \w+ \d{4} au \d{1,2} \w+ \d{4}$", lead), lead
+    assert "<dd>78,5</dd>" in page and "78.5" not in page

@@ -266,7 +266,146 @@ def test_a_purge_erases_the_check_in_records_rows_and_blobs(app):
                               completed_at=now, archived_at=now, retain_until=now,
                               purged_at=now, purged_by="test"))
     with services.sessions.begin() as session:
-        assert erasure.erase_purged(session, services.store) == [envelope_id]
+        assert erasure.erase_purged(session) == [envelope_id]
+    # Committed, the blob and the row saying it is the check-in's stay for the sweep.
+    assert services.store.exists(kept.sha256)
+    assert erasure.sweep_purged_checkin_blobs(services.sessions, services.store) == 1
+    assert erasure.sweep_purged_checkin_blobs(services.sessions, services.store) == 0
     with services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(CheckinRecordFile)) == 0
     assert not services.store.exists(kept.sha256)
+
+
+def _archive_plan(app, envelope_id: str) -> None:
+    """The plan's record archived (stand-in documents), its case still open."""
+    from archive import RecordDocuments, RecordIndex, put_record
+
+    services = services_of(app)
+    now = dt.datetime.now(dt.UTC)
+    with services.sessions.begin() as session:
+        put_record(session, services.store, RecordIndex(
+            envelope_id=envelope_id, plan_id=envelope_id, employee_name="Alex Sample",
+            employee_id=None, manager_name="m", department="Support",
+            outcome="acknowledged", sent_at=now, completed_at=now - dt.timedelta(days=1)),
+            RecordDocuments(b"%PDF-1.7 stand-in original", b"%PDF-1.7 stand-in final", {}, []),
+            now=now)
+
+
+def test_records_staff_get_every_check_in_record_version_in_the_api_the_cli_and_the_bundle(
+        app, tmp_path, runner, env):
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    from signing.domain import apikeys
+
+    services = services_of(app)
+    envelope_id = send_case_plan(services.sessions)
+    checkin_id = record_first(services.sessions, envelope_id)
+    acknowledge(app, checkin_id)
+    render(app)
+    comment(app, checkin_id, "I would add the queue figures from week three.")
+    render(app)
+    first, second = versions(app, checkin_id)
+    _archive_plan(app, envelope_id)
+    names = ["check-in-1-record-v1.pdf", "check-in-1-record-v2.pdf"]
+
+    # plansign archive get: both versions beside the plan's documents, in the manifest.
+    out = tmp_path / "got"
+    result = runner.invoke(main, ["archive", "get", envelope_id, "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    for name, kept in zip(names, (first, second), strict=True):
+        assert (out / name).read_bytes() == services.store.get(kept.sha256)
+        assert f"{out / name}  sha256 {kept.sha256}" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [(c["file"], c["sha256"], c["answer"]) for c in manifest["checkin_records"]] == [
+        (names[0], first.sha256, "acknowledged"), (names[1], second.sha256, "acknowledged")]
+
+    # The records API: listed with the record, each served, every read logged.
+    with services.sessions.begin() as session:
+        _, plaintext = apikeys.create_key(session, "Records desk", "records",
+                                          dt.datetime.now(dt.UTC))
+    client, auth = app.test_client(), {"Authorization": f"Bearer {plaintext}"}
+    detail = client.get(f"/api/v1/archive/records/{envelope_id}", headers=auth).get_json()
+    assert [c["file"] for c in detail["checkin_records"]] == names
+    served = client.get(f"/api/v1/archive/records/{envelope_id}/checkin-records/{names[1]}",
+                        headers=auth)
+    assert served.status_code == 200 and served.data == services.store.get(second.sha256)
+    assert hashlib.sha256(served.data).hexdigest() == second.sha256
+    missing = client.get(f"/api/v1/archive/records/{envelope_id}/checkin-records/"
+                         "check-in-1-record-v3.pdf", headers=auth)
+    assert missing.status_code == 404
+    assert "has no document check-in-1-record-v3.pdf" in missing.get_json()["error"]
+    bundle = client.get(f"/api/v1/archive/records/{envelope_id}/bundle.zip", headers=auth)
+    with zipfile.ZipFile(io.BytesIO(bundle.data)) as zipped:
+        assert zipped.read(names[0]) == services.store.get(first.sha256)
+        sums = zipped.read("SHA256SUMS").decode()
+        assert f"{first.sha256}  {names[0]}" in sums and f"{second.sha256}  {names[1]}" in sums
+        assert len(json.loads(zipped.read("manifest.json"))["checkin_records"]) == 2
+    with services.sessions() as session:
+        actions = [e.action for e in access_log(session, envelope_id=envelope_id)]
+    assert actions.count(f"download {names[0]}") == 1  # archive get
+    assert actions.count(f"download {names[1]}") == 2  # archive get and the API
+    assert "download check-in-1-record-v3.pdf" in actions  # the failed one too
+
+    # The export holds them too.
+    exported = tmp_path / "export.zip"
+    result = runner.invoke(main, ["archive", "export", "--since", "2000-01-01", "--out",
+                                  str(exported)], env=env)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(exported) as zipped:
+        assert zipped.read(f"{envelope_id}/{names[1]}") == services.store.get(second.sha256)
+
+
+def test_backfill_makes_the_records_of_check_ins_answered_before_they_were_kept(
+        app, runner, env):
+    services = services_of(app)
+    envelope_id = send_case_plan(services.sessions)
+    checkin_id = record_first(services.sessions, envelope_id)
+    acknowledge(app, checkin_id)
+    # As before the records were kept as PDFs: the answer, and no job to draw it.
+    with services.sessions.begin() as session:
+        session.execute(update(OutboxRow).where(OutboxRow.name == "checkin_record")
+                        .values(sent_at=dt.datetime.now(dt.UTC)))
+    assert versions(app, checkin_id) == []
+
+    dry = runner.invoke(main, ["case", "backfill-checkin-records", "--dry-run"], env=env)
+    assert dry.exit_code == 0 and "would queue 1 check-in record(s)" in dry.output
+    done = runner.invoke(main, ["case", "backfill-checkin-records"], env=env)
+    assert done.exit_code == 0 and "queued 1 check-in record(s)" in done.output, done.output
+    again = runner.invoke(main, ["case", "backfill-checkin-records"], env=env)
+    assert "queued 0 check-in record(s)" in again.output  # already queued
+    assert render(app) == 1
+    (made,) = versions(app, checkin_id)
+    assert made.answer == "acknowledged"
+    assert "queued 0" in runner.invoke(main, ["case", "backfill-checkin-records"],
+                                       env=env).output
+
+
+def test_revoke_copy_links_stops_the_employees_check_in_record_links(
+        app, client, tmp_path, runner, env):
+    services = services_of(app)
+    envelope_id = send_case_plan(services.sessions)
+    checkin_id = record_first(services.sessions, envelope_id)
+    acknowledge(app, checkin_id)
+    render(app)
+    (link,) = re.findall(rf"{re.escape(BASE)}(/my-records/[A-Za-z0-9_.\-]+)",
+                         records_mail(app, client, tmp_path))
+    assert client.get(link).status_code == 200
+
+    # The plan's record is not archived yet; its check-in record is, and its link stops.
+    result = runner.invoke(main, ["archive", "revoke-copy-links", envelope_id, "--reason",
+                                  "The employee's mailbox was taken over."], env=env)
+    assert result.exit_code == 0, result.output
+    assert "nor do links to its 1 check-in record(s)" in result.output
+    refused = client.get(link)
+    assert refused.status_code == 410
+    with services.sessions() as session:
+        entries = access_log(session, envelope_id=envelope_id)
+    (revoked,) = [e for e in entries if e.action == "copy.revoke"]
+    assert revoked.actor.startswith("cli:") and checkin_id in (revoked.detail or "")
+    assert "mailbox was taken over" in (revoked.detail or "")
+    with services.sessions() as session:  # a refusal is logged under the check-in's id
+        (denied,) = access_log(session, envelope_id=checkin_id, denied_only=True)
+    assert denied.action == "records.download" and "refused" in (denied.detail or "")

@@ -81,3 +81,29 @@ def test_hr_notices_are_in_english_for_hr_without_a_language():
     assert '<html lang="en" dir="ltr">' in notice.html
     assert dt.datetime  # the dates are English too: "Monday 14 December 2026 at 17:00 GMT"
     assert "Monday 14 December 2026 at 17:00 GMT" in notice.text
+
+
+@pytest.mark.parametrize("language,listed", [
+    ("en", "Your performance improvement plan (refused to sign, "),
+    ("fr", "Votre plan d’amélioration des performances (refus de signer, "),
+    ("ar", "خطة تحسين الأداء الخاصة بك (رفض التوقيع، "),
+])
+def test_the_records_email_lists_each_record_in_the_languages_punctuation(language, listed):
+    """A record's line, "(its outcome, when it closed):", is a sentence of the catalog:
+    Arabic's comma, French's no-break space before the colon; an Arabic list indented
+    on its right."""
+    from signing.domain.own_records import OwnRecord
+
+    record = OwnRecord("plan", "env-1", "sig-1", "employee", "Léa Brändli", DEADLINE,
+                       "refused")
+    message = compose.records_access(
+        to="lea@example.com", name="Léa Brändli", company="Harbor & Finch",
+        contact=None, envelope_id="e", signer_id="s", idempotency_key="k",
+        records=[(record, LINK)], available_until=DEADLINE,
+        records_page="https://sign.example.com/my-records", language=language)
+    line = next(ln for ln in message.text.splitlines() if ln.startswith(listed))
+    assert line.endswith("\u00a0:" if language == "fr" else "):"), line
+    outcome = "(" + listed.split(" (", 1)[1]  # after the record's link in HTML
+    assert f"</a> {outcome}" in message.html
+    indent = "padding-right:20px" if language == "ar" else "padding-left:20px"
+    assert indent in message.html
