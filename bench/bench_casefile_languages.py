@@ -1,5 +1,6 @@
 """The case file drawn in a language (issue 18, the case file's pages): the median of 5
-builds of a 9-meeting case file (build_case_file, unsealed) and the process's peak memory.
+builds of a 9-meeting case file (build_case_file, unsealed), wall and CPU time (the
+process's own, which a shared machine's load moves less), and the process's peak memory.
 
 usage: python bench/bench_casefile_languages.py REPO_ROOT LANGUAGE
   REPO_ROOT: the checkout to measure (a baseline worktree or this one; run from inside it)
@@ -34,13 +35,14 @@ def main() -> None:
     if LANGUAGE != "base":
         case = dataclasses.replace(case, language=LANGUAGE)
     build_case_file(case)  # warm: fonts, catalogs
-    times = []
+    times, cpu = [], []
     for _ in range(5):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         build_case_file(case)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     print(f"{ROOT.name} {LANGUAGE}: {statistics.median(times) * 1000:.0f} ms, "
-          f"peak {own_peak_mb():.0f} MB")
+          f"CPU {statistics.median(cpu) * 1000:.0f} ms, peak {own_peak_mb():.0f} MB")
 
 
 main()

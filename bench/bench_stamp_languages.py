@@ -1,7 +1,7 @@
 """Stamping a plan's final record in each language (issue 18), beside a baseline tree.
 
     .venv/bin/python bench/bench_stamp_languages.py [--before ../plansign-base]
-        [--stamps 20] [--rounds 3]
+        [--before-languages en,ar] [--stamps 20] [--rounds 3]
 
 The example plan (examples/support-agent-30d.yaml, 6 to 7 pages) is rendered from each
 language's template and converted once by LibreOffice; then, round by round, a fresh
@@ -12,6 +12,8 @@ in English, then this tree in English and in every language, alternating, so tha
 ratio compares runs made side by side. Medians per stamp, wall and CPU (the process's
 own: on a shared machine it moves less than the wall time), and each process's peak
 memory (``own_peak_mb``). The first stamp of a process (font parsing) is not counted.
+``--before-languages`` (English alone by default) are the languages the ``--before``
+tree stamps too, each just before this tree's, with their ratios round by round.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def ms(values: list[float], q: float = 0.5) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path)
+    parser.add_argument("--before-languages", default="en")
     parser.add_argument("--stamps", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -118,19 +121,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-stamp-") as folder:
         pdfs = plan_pdfs(Path(folder))
         runs: dict[str, list[dict]] = {}
-        ratios, cpu_ratios = [], []
+        before = args.before_languages.split(",") if args.before else []
+        ratios: dict[str, list[float]] = {language: [] for language in before}
+        cpu_ratios: dict[str, list[float]] = {language: [] for language in before}
         for _ in range(args.rounds):
-            if args.before:
-                runs.setdefault("before en", []).append(
-                    stamp_round(args.before, "en", pdfs["en"], args.stamps))
             for language in LANGUAGES:
+                if language in before:
+                    runs.setdefault(f"before {language}", []).append(
+                        stamp_round(args.before, language, pdfs[language], args.stamps))
                 runs.setdefault(language, []).append(
                     stamp_round(ROOT, language, pdfs[language], args.stamps))
-            if args.before:
-                ratios.append(statistics.median(runs["en"][-1]["times"])
-                              / statistics.median(runs["before en"][-1]["times"]))
-                cpu_ratios.append(statistics.median(runs["en"][-1]["cpu"])
-                                  / statistics.median(runs["before en"][-1]["cpu"]))
+                if language in before:
+                    now, then = runs[language][-1], runs[f"before {language}"][-1]
+                    ratios[language].append(statistics.median(now["times"])
+                                            / statistics.median(then["times"]))
+                    cpu_ratios[language].append(statistics.median(now["cpu"])
+                                                / statistics.median(then["cpu"]))
     print("stamp, the example plan's record, per stamp:")
     for name, rounds in runs.items():
         times = [t for r in rounds for t in r["times"]]
@@ -139,9 +145,9 @@ def main() -> None:
         notes = {n for r in rounds for n in r["notes"]}
         print(f"  {name:10} p50 {ms(times)}  p95 {ms(times, 0.95)}  CPU p50 {ms(cpu)}"
               f"  peak {peak:.0f} MB" + (f"  notes: {sorted(notes)}" if notes else ""))
-    for label, values in (("wall", ratios), ("CPU", cpu_ratios)):
-        if values:
-            print(f"  en / before ({label}), per round: "
+    for language in before:
+        for label, values in (("wall", ratios[language]), ("CPU", cpu_ratios[language])):
+            print(f"  {language} / before {language} ({label}), per round: "
                   + ", ".join(f"{r:.2f}" for r in values)
                   + f" (median {statistics.median(values):.2f})")
     print(f"load after: {os.getloadavg()[0]:.1f}")

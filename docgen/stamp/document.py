@@ -28,11 +28,13 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from docgen.stamp.fonts import DocumentFonts
+from docgen.stamp.shaped import ShapedLines
 from docgen.stamp.tagging import Element, Marked
 from docgen.stamp.wording import ENGLISH, RecordWords
 from docgen.stamp.writing import is_rtl, needs_shaping
@@ -115,7 +117,8 @@ class RecordPdf(FPDF):
         self._furniture = 0  # > 0 while drawing what readers skip
         # Words measured, by font and size: a record's words recur (labels, names).
         self._widths: dict[tuple[str, float, str], float] = {}
-        self._shaped_widths: dict[tuple[str, float, str], float] = {}
+        self._shaped = ShapedLines(self)  # this document's own: see .shaped
+        self._fallback_for: dict[tuple[str, str], str | None] = {}
         fonts.register(self)
         self.set_margins(frame.left, frame.top, frame.right)
         # Page breaks are taken by the helpers below, which know what belongs together.
@@ -123,6 +126,15 @@ class RecordPdf(FPDF):
         self.c_margin = 0
         self.set_creator("plansign")
         self.set_font("sans", "", BODY)
+
+    def output(self, *args: Any, **kwargs: Any) -> Any:
+        """fpdf2's output; then what was remembered to draw the text is let go at once
+        (fpdf2's document refers to itself, so it is freed only when Python's cycle
+        collector runs, and the shaped lines would wait with it)."""
+        result = super().output(*args, **kwargs)
+        self._shaped = ShapedLines(self)
+        self._fallback_for.clear()
+        return result
 
     # -- page furniture -------------------------------------------------------------------
 
@@ -236,12 +248,19 @@ class RecordPdf(FPDF):
         ``align`` says whether ``x`` is its left end, its middle ("C") or its right end
         ("R"). Returns its width."""
         fast = self._plain(text)
-        width = self.get_string_width(text)
+        shaped = None if fast or not self._shaped.usable() else self._shaped.line(text)
+        width = shaped.width if shaped is not None else self.get_string_width(text)
         left = {"R": x - width, "C": x - width / 2}.get(align, x)
         self.set_text_color(*color)
         with self._marked():
             if fast:
                 self.text(left, baseline, text)
+            elif shaped is not None:
+                # Shaped and ordered once per document (see .shaped), placed here; the
+                # position left where fpdf2's cell left it, as the layout has always
+                # followed it (a shaped line moves the next one down by its leading).
+                self._shaped.draw(shaped, left, baseline)
+                self.set_xy(left + width, baseline - 0.8 * self.font_size)
             else:
                 size = self.font_size
                 # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font
@@ -276,11 +295,9 @@ class RecordPdf(FPDF):
             # Shaped (Arabic, a decomposed accent): fpdf2 runs the bidi algorithm and
             # HarfBuzz for each call; a record in Arabic measures the same words again
             # and again (labels, names, each word of a line being wrapped).
-            shaped = (font.fontkey, size, s)
-            width = self._shaped_widths.get(shaped)
-            if width is None:
-                width = self._shaped_widths[shaped] = super().get_string_width(s, normalized)
-            return width
+            if self._shaped.usable():
+                return self._shaped.width(s)
+            return super().get_string_width(s, normalized)
         key = (font.fontkey, size, s)
         width = self._widths.get(key)
         if width is None:
@@ -290,6 +307,20 @@ class RecordPdf(FPDF):
             width = self._widths[key] = sum(widths[ord(c)] for c in s) * size * 0.001 / self.k
         font.biggest_size_pt = max(font.biggest_size_pt, size)
         return width
+
+    def set_fallback_fonts(self, fallback_fonts: Sequence[str],
+                           exact_match: bool = True) -> None:
+        super().set_fallback_fonts(fallback_fonts, exact_match)
+        self._fallback_for.clear()
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        """fpdf2's choice of fallback font for ``char``, remembered: fpdf2 asks for every
+        character the current font lacks (each letter of an Arabic line), going through
+        every fallback font each time."""
+        key = (char, style)
+        if key not in self._fallback_for:
+            self._fallback_for[key] = super().get_fallback_font(char, style)
+        return self._fallback_for[key]
 
     def measure(self, text: str, family: str, style: str, size: float) -> float:
         """The width ``text`` takes in the given font, in points."""
@@ -346,6 +377,11 @@ class RecordPdf(FPDF):
     def wrap(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines no wider than ``width`` in the current font."""
         self.shaping_for(text)
+        # Most lines fit: one measurement of the whole, not one per word (for a shaped
+        # line, the same measurement drawing it then reuses). Widths add up, so a text
+        # that fits whole is what the word-by-word loop below would give too.
+        if self.get_string_width(text) <= width:
+            return [text.rstrip()] if text.strip() else []
         lines: list[str] = []
         line, line_width = "", 0.0
         for token in _TOKENS.findall(text):
