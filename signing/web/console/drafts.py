@@ -158,7 +158,14 @@ def _read_upload(upload: Any) -> dict[str, Any]:
 
 def _import_error(exc: PlanError) -> str:
     return str(_("The file was not imported, and nothing was changed: %(problems)s",
-                 problems="; ".join(str(p) for p in exc.problems)))
+                 problems=_problems_text(exc)))
+
+
+def _problems_text(exc: PlanError) -> str:
+    """``exc``'s problems in the reader's language, each after its field's path (a path
+    names the plan's data, the same in every language)."""
+    return "; ".join(f"{p.path}: {signedin.words_text(p.message)}" if p.path
+                     else signedin.words_text(p.message) for p in exc.problems)
 
 
 # -- the editor ---------------------------------------------------------------------------
@@ -375,7 +382,7 @@ def _send(draft: Draft, *, version: int | None = None) -> Any:
                                        "to its author with comments.", count=count))
     except PlanError as exc:
         return _not_sent(draft, 422, _("Not sent: %(problems)s",
-                                       problems="; ".join(str(p) for p in exc.problems)))
+                                       problems=_problems_text(exc)))
     except DraftError as exc:
         return _not_sent(draft, 409 if isinstance(exc, DraftConflict) else 400,
                          signedin.problem_text(exc))

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from signing.domain import authorize, people
 from signing.domain.access import Principal, Role
-from signing.domain.errors import Wording, wording_of
+from signing.domain.errors import wording_of
 from signing.domain.people import Person, SessionLimits
 from signing.web import current, language, timefmt
 
@@ -186,18 +186,25 @@ def message_text(message: str) -> str:
     """One message of a domain error (a refused field's, kept apart from its field:
     ``InvalidInput.errors``) in the reader's language, as a sentence: a
     :class:`~signing.domain.errors.Wording` is translated, any other text shown as it is."""
-    if isinstance(message, Wording):
-        # Whole numbers by the reader's locale ("20 000", "20.000"); the rest as given.
-        values = {name: format_decimal(value) if isinstance(value, int)
-                  and not isinstance(value, bool) else value
-                  for name, value in message.values.items()}
-        if message.plural is not None and message.number is not None:
-            text = str(ngettext(message.msgid, message.plural, message.number, **values))
-        elif values:
-            text = gettext(message.msgid, **values)
-        else:
-            text = gettext(message.msgid)
-    else:
-        text = message
-    text = text.strip()
+    text = words_text(message).strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
+
+
+def words_text(message: str) -> str:
+    """``message`` in the reader's language, as it was worded (no capital or full stop
+    added): a :class:`~signing.domain.errors.Wording`, or docgen's
+    :class:`~docgen.words.Words` (a lint finding, a problem with plan data, a refused
+    address: read by their attributes, as docgen imports nothing of this package), is
+    translated from the console's catalog; any other text is shown as it is."""
+    msgid = getattr(message, "msgid", None)
+    if not isinstance(msgid, str):
+        return message
+    given: dict[str, object] = getattr(message, "values", None) or {}
+    # Whole numbers by the reader's locale ("20 000", "20.000"); the rest as given.
+    values = {name: format_decimal(value) if isinstance(value, int)
+              and not isinstance(value, bool) else value for name, value in given.items()}
+    plural, number = getattr(message, "plural", None), getattr(message, "number", None)
+    if isinstance(plural, str) and isinstance(number, int):
+        return str(ngettext(msgid, plural, number, **values))
+    # gettext formats with %: a message without values must not be formatted at all.
+    return str(gettext(msgid, **values) if values else gettext(msgid))
