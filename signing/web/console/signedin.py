@@ -187,7 +187,12 @@ def message_text(message: str) -> str:
     ``InvalidInput.errors``) in the reader's language, as a sentence: a
     :class:`~signing.domain.errors.Wording` is translated, any other text shown as it is."""
     text = words_text(message).strip()
-    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
+    if not text:
+        return text
+    # A sentence that opens with a value (an address, a date) keeps the value as given.
+    values = getattr(message, "values", None) or {}
+    opens_with_value = any(str(v) and text.startswith(str(v)) for v in values.values())
+    return (text if opens_with_value else text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
 def words_text(message: str) -> str:
