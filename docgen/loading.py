@@ -300,6 +300,9 @@ def _problem_words(err: ErrorDetails, loc: tuple[int | str, ...]) -> str:
     if kind == "too_long":
         return Words(N_("has too many items; at most %(most)s may be given"),
                      most=ctx["max_length"])
+    if kind == "too_short" and isinstance(ctx.get("min_length"), int):
+        return Words.counted(NN_("must have at least %(count)s item",
+                                 "must have at least %(count)s items"), ctx["min_length"])
     if kind == "value_error" and {"address", "first"} <= ctx.keys():
         return Words(N_("%(address)s is also %(first)s.email; each signer needs an address "
                         "of their own"), address=ctx["address"], first=ctx["first"])

@@ -162,7 +162,7 @@ def _at_most_items(limit: int) -> Callable[[list[Any], ValidationInfo], list[Any
 def _check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         raise ValueError(Words(N_("%(zone)s is not a known IANA time zone (use a name such as "
                                   "Europe/London)"), zone=value)) from None
     return value
