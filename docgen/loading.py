@@ -47,12 +47,13 @@ class _PlanYamlLoader(_SafeLoader):
             if not isinstance(key, str | int | float | bool | None):
                 # A YAML complex key (``? {a: 1}``): no plan field is named by a map or list.
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a name, not a list or a map",
+                    None, None, Words(N_("a key must be a name, not a list or a map")),
                     key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None,
-                    f"{key} is given twice (first at line {seen[key] + 1}); keep one",
+                    Words(N_("%(key)s is given twice (first at line %(line)s); keep one"),
+                          key=str(key), line=str(seen[key] + 1)),
                     key_node.start_mark)
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
@@ -92,7 +93,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     for key in keys:
         if keys.count(key) > 1:
-            raise _DuplicateKey(f"{key} is given twice; keep one")
+            raise _DuplicateKey(key)
     return dict(pairs)
 
 
@@ -103,32 +104,42 @@ def parse_plan_text(text: str, *, fmt: str = "yaml", source: str | None = None) 
             return json.loads(text, object_pairs_hook=_unique_keys)
         return yaml.load(text, Loader=_PlanYamlLoader)
     except _DuplicateKey as exc:
-        raise PlanError([Problem("", f"not valid plan JSON: {exc}")], source) from None
+        raise PlanError([Problem("", Words(N_("not valid plan JSON: %(key)s is given twice; "
+                                              "keep one"), key=str(exc)))], source) from None
     except json.JSONDecodeError as exc:
+        # The parser's own words (exc.msg) stay English inside the sentence.
         raise PlanError(
-            [Problem("", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
+            [Problem("", Words(N_("not valid JSON at line %(line)s, column %(column)s: "
+                                  "%(problem)s"), line=str(exc.lineno),
+                               column=str(exc.colno), problem=exc.msg))],
             source,
         ) from None
     except yaml.YAMLError as exc:
         raise PlanError([Problem("", _yaml_message(exc))], source) from None
     except RecursionError:
-        raise PlanError([Problem("", f"not valid plan {fmt.upper()}: lists or maps are "
-                                     "nested too deeply")], source) from None
+        raise PlanError([Problem("", Words(N_("not valid plan %(format)s: lists or maps are "
+                                              "nested too deeply"), format=fmt.upper()))],
+                        source) from None
 
 
-def _yaml_message(exc: yaml.YAMLError) -> str:
+def _yaml_message(exc: yaml.YAMLError) -> Words:
     """``not valid YAML at line 2, column 1: did not find expected ',' or ']' (while
-    parsing a flow sequence that starts at line 1, column 11)``."""
-    def at(mark: Any) -> str:
-        return f"line {mark.line + 1}, column {mark.column + 1}"
-
+    parsing a flow sequence that starts at line 1, column 11)``: the parser's own words
+    stay English inside the sentence (plansign's own, such as a key given twice, are
+    Words the console translates too)."""
+    problem: object = getattr(exc, "problem", None) or str(exc)
     mark = getattr(exc, "problem_mark", None)
-    message = "not valid YAML" + (f" at {at(mark)}" if mark else "")
-    message += f": {getattr(exc, 'problem', None) or exc}"
+    if mark is None:
+        return Words(N_("not valid YAML: %(problem)s"), problem=problem)
+    at = {"line": str(mark.line + 1), "column": str(mark.column + 1), "problem": problem}
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context and context_mark:
-        message += f" ({context} that starts at {at(context_mark)})"
-    return message
+        return Words(N_("not valid YAML at line %(line)s, column %(column)s: %(problem)s "
+                        "(%(context)s that starts at line %(context_line)s, column "
+                        "%(context_column)s)"), **at, context=context,
+                     context_line=str(context_mark.line + 1),
+                     context_column=str(context_mark.column + 1))
+    return Words(N_("not valid YAML at line %(line)s, column %(column)s: %(problem)s"), **at)
 
 
 def plan_from_data(data: Any, *, source: str | None = None, stored: bool = False) -> Plan:
@@ -137,7 +148,8 @@ def plan_from_data(data: Any, *, source: str | None = None, stored: bool = False
     under, not those added since (limits, stricter addresses; see ``model.sending``)."""
     if not isinstance(data, dict):
         raise PlanError(
-            [Problem("", "the plan must be a mapping of sections (employee, goals, ...)")],
+            [Problem("", Words(N_("the plan must be a mapping of sections (employee, goals, "
+                                  "...)")))],
             source,
         )
     try:

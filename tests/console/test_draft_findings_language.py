@@ -6,6 +6,7 @@ console translates them from its own catalog. The command line stays English."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -136,3 +137,23 @@ def test_the_command_line_stays_english(runner, tmp_path, plan_data, monkeypatch
     assert {"code": "PIP203", "severity": "error", "path": "goals[0].metric",
             "message": "the goal has no metric; say how progress is measured"} \
         in report[0]["findings"]
+
+
+def test_a_file_that_cannot_be_read_is_refused_in_french(console, sessions):
+    """The sentence around the YAML parser's place is translated, and so is plansign's
+    own problem inside it (a key given twice); the parser's own words would stay English."""
+    hr = console.sign_in("hr", team="Care HR")
+    set_preferences(sessions, hr.username, "fr")
+    draft_id = start(console)
+    fields = form_of(console, draft_id)
+    response = console.client.post(
+        f"/console/drafts/{draft_id}/import",
+        data={"csrf_token": console.token(), "version": fields["version"],
+              "plan_file": (io.BytesIO(b"employee:\n  name: A\nemployee:\n  name: B\n"),
+                            "plan.yaml")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    page = shown(response)
+    assert ("YAML non valide à la ligne 3, colonne 1\u00a0: employee est indiqué deux fois "
+            "(la première à la ligne 1)\u202f; n'en gardez qu'un") in page, page
+    assert "given twice" not in page

@@ -27,6 +27,7 @@ from signing.domain import authorize, drafts, envelopes, plans_list
 from signing.domain.access import Principal, Role
 from signing.domain.drafts import Draft, DraftConflict, DraftError, DraftNotFound, DraftState
 from signing.domain.envelopes import EnvelopeNotFound
+from signing.domain.errors import Wording
 from signing.domain.models import DraftRow
 from signing.domain.sending import (
     SendOptions,
@@ -36,6 +37,7 @@ from signing.domain.sending import (
     plan_limits,
     signature_pdf,
 )
+from signing.domain.wording import N_
 from signing.web import current
 from signing.web.console import draftform, signedin
 
@@ -132,8 +134,8 @@ def _starting_data(who: Principal, start: str, now: dt.datetime) -> dict[str, An
 
 def _as_mapping(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise PlanError([draftform_problem("the file must hold one plan: a mapping of "
-                                           "sections (employee, goals, ...)")])
+        raise PlanError([draftform_problem(Wording(N_(
+            "the file must hold one plan: a mapping of sections (employee, goals, ...)")))])
     return data
 
 
@@ -145,13 +147,14 @@ def draftform_problem(message: str) -> Any:
 def _read_upload(upload: Any) -> dict[str, Any]:
     raw = upload.stream.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
-        raise PlanError([draftform_problem(
-            f"the file is larger than {MAX_IMPORT_BYTES // 1024} KiB; a plan is far smaller")])
+        raise PlanError([draftform_problem(Wording(N_(
+            "the file is larger than %(most)s KiB; a plan is far smaller"),
+            most=MAX_IMPORT_BYTES // 1024))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlanError([draftform_problem("the file is not UTF-8 text; save it as UTF-8")]
-                        ) from None
+        raise PlanError([draftform_problem(Wording(N_(
+            "the file is not UTF-8 text; save it as UTF-8")))]) from None
     fmt = "json" if upload.filename.lower().endswith(".json") else "yaml"
     return _as_mapping(parse_plan_text(text, fmt=fmt, source=upload.filename[:100]))
 

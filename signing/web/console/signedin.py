@@ -205,9 +205,12 @@ def words_text(message: str) -> str:
     if not isinstance(msgid, str):
         return message
     given: dict[str, object] = getattr(message, "values", None) or {}
-    # Whole numbers by the reader's locale ("20 000", "20.000"); the rest as given.
+    # Whole numbers by the reader's locale ("20 000", "20.000"); words inside words (a
+    # key given twice, inside "not valid YAML at line 3 ...") translated; the rest as given.
     values = {name: format_decimal(value) if isinstance(value, int)
-              and not isinstance(value, bool) else value for name, value in given.items()}
+              and not isinstance(value, bool)
+              else words_text(value) if isinstance(value, str) else value
+              for name, value in given.items()}
     plural, number = getattr(message, "plural", None), getattr(message, "number", None)
     if isinstance(plural, str) and isinstance(number, int):
         return str(ngettext(msgid, plural, number, **values))
