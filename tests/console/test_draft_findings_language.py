@@ -57,6 +57,7 @@ def test_a_french_hr_persons_editor_shows_findings_and_data_problems_in_french(c
     assert "l'objectif n'a pas d'indicateur\u202f; indiquez comment les progrès sont " \
            "mesurés" in metric
     assert "no metric" not in metric
+    assert metric.startswith("Erreur\u00a0: ")  # the severity, by French typography
     statement = slot(fragment, "f-goals-0-statement")
     assert ("«\u00a0improve attitude\u00a0» est trop vague\u202f; indiquez ce que le "
             "salarié fera et comment cela sera mesuré") in statement

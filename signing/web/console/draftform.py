@@ -508,9 +508,9 @@ def _slot(path: str, known: Container[str]) -> str:
 
 
 def notes_html(notes: Iterable[Note], words: Mapping[str, str]) -> Markup:
-    """Each note as the editor shows it; ``words`` names the severities."""
+    """Each note as the editor shows it; ``words`` names the severities ("Error:")."""
     return Markup("").join(
-        Markup('<p class="finding {0}"><span class="severity">{1}:</span> {2}{3}</p>').format(
+        Markup('<p class="finding {0}"><span class="severity">{1}</span> {2}{3}</p>').format(
             note.severity, words.get(note.severity, note.severity), note.message,
             Markup(' <span class="code">({0})</span>').format(note.code) if note.code else "")
         for note in notes)

@@ -51,7 +51,8 @@ def _helpers() -> dict[str, Any]:
 
 
 def _severity_words() -> dict[str, str]:
-    return {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
+    # With their colon: French puts a no-break space before it.
+    return {"error": _("Error:"), "warning": _("Warning:"), "info": _("Note:")}
 
 WRITERS = (Role.MANAGER, Role.HR, Role.ADMIN)
 MAX_IMPORT_BYTES = 256 * 1024
