@@ -6,6 +6,8 @@ the final PDF, docgen's own (docgen/translations/<code>/LC_MESSAGES/docgen.po, r
 
 from __future__ import annotations
 
+from docgen.words import N_, Words
+
 # ISO 639-1 codes, English (the source language) first.
 SUPPORTED = ("en", "es", "fr", "de", "ar")
 # Written right to left: pages get dir="rtl", the PDF's added pages are drawn mirrored.
@@ -22,11 +24,12 @@ def stored_language(plan_data: object) -> str:
     return code if isinstance(code, str) and code in SUPPORTED else SUPPORTED[0]
 
 
-def language_problem(value: str) -> str | None:
+def language_problem(value: str) -> Words | None:
     """Why ``value`` is not a language plansign writes in, or None when it is."""
     if value in SUPPORTED:
         return None
-    return f"{value!r} is not a supported language; choose one of {', '.join(SUPPORTED)}"
+    return Words(N_("%(value)s is not a supported language; choose one of %(languages)s"),
+                 value=repr(value), languages=", ".join(SUPPORTED))
 
 
 def check_language(value: str) -> str:

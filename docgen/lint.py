@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from docgen.model import Plan
 from docgen.schedule import Schedule, schedule_for
+from docgen.words import N_, NN_, Words
 
 MIN_PLAN_DAYS = 30
 MAX_PLAN_DAYS = 90
@@ -57,15 +58,18 @@ class Finding:
     code: str
     severity: Severity
     path: str
+    # English as a str (the command line, the API); a Words, so the console can show it
+    # in its reader's language.
     message: str
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "severity": str(self.severity), "path": self.path,
-                "message": self.message}
+                "message": str(self.message)}
 
 
-# A lint check: the plan and its schedule in, ``(path, message)`` pairs out.
-Check = Callable[[Plan, Schedule], Iterator[tuple[str, str]]]
+# A lint check: the plan and its schedule in, ``(path, message)`` pairs out, each message
+# a :class:`~docgen.words.Words` (a whole sentence, its values apart).
+Check = Callable[[Plan, Schedule], Iterator[tuple[str, Words]]]
 
 
 @dataclass(frozen=True)
@@ -118,129 +122,153 @@ def _has_number(text: str) -> bool:
 # -- timeline -----------------------------------------------------------------------
 
 
+Found = Iterator[tuple[str, Words]]
+
+
 @rule("PIP101", Severity.ERROR, "the plan lasts 30 to 90 days")
-def _plan_length(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _plan_length(plan: Plan, schedule: Schedule) -> Found:
     days = schedule.length_days
     path = "timeline.end" if plan.timeline.end else "timeline.length_days"
     if days < MIN_PLAN_DAYS:
-        yield path, (f"the plan lasts {days} days; give the employee at least "
-                     f"{MIN_PLAN_DAYS} days to show improvement")
+        yield path, Words.counted(NN_(
+            "the plan lasts %(count)s day; give the employee at least %(least)s days to "
+            "show improvement",
+            "the plan lasts %(count)s days; give the employee at least %(least)s days to "
+            "show improvement"), days, least=MIN_PLAN_DAYS)
     elif days > MAX_PLAN_DAYS:
-        yield path, (f"the plan lasts {days} days; keep it to {MAX_PLAN_DAYS} days or less "
-                     "and extend it at review if needed")
+        yield path, Words.counted(NN_(
+            "the plan lasts %(count)s day; keep it to %(most)s days or less and extend it "
+            "at review if needed",
+            "the plan lasts %(count)s days; keep it to %(most)s days or less and extend it "
+            "at review if needed"), days, most=MAX_PLAN_DAYS)
 
 
 @rule("PIP102", Severity.WARNING, "review dates fall inside the plan period")
-def _reviews_inside(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _reviews_inside(plan: Plan, schedule: Schedule) -> Found:
     for i, day in enumerate(plan.timeline.review_dates or ()):
         if not schedule.contains(day):
-            yield (f"timeline.review_dates[{i}]",
-                   f"{day} is outside the plan period {schedule.start} to {schedule.end}")
+            yield (f"timeline.review_dates[{i}]", _outside(day, schedule))
+
+
+def _outside(day: object, schedule: Schedule) -> Words:
+    return Words(N_("%(date)s is outside the plan period %(start)s to %(end)s"),
+                 date=day, start=schedule.start, end=schedule.end)
 
 
 @rule("PIP103", Severity.WARNING, "a plan longer than 30 days has a mid-point review")
-def _midpoint_review(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _midpoint_review(plan: Plan, schedule: Schedule) -> Found:
     if schedule.length_days > MIN_PLAN_DAYS and len(schedule.reviews) < 2:
-        yield "timeline.review_dates", (
+        yield "timeline.review_dates", Words(N_(
             "there is no review before the final one; add a mid-point review so the "
-            "employee hears how they are doing while there is time to act")
+            "employee hears how they are doing while there is time to act"))
 
 
 # -- goals --------------------------------------------------------------------------
 
 
 @rule("PIP201", Severity.ERROR, "the plan has at least one goal")
-def _has_goals(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _has_goals(plan: Plan, schedule: Schedule) -> Found:
     if not plan.goals:
-        yield "goals", "the plan has no goals; add at least one SMART goal"
+        yield "goals", Words(N_("the plan has no goals; add at least one SMART goal"))
 
 
 @rule("PIP202", Severity.ERROR, "goals are specific, not vague wishes")
-def _vague_goal(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _vague_goal(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         vague = _phrases_in(goal.statement, VAGUE_PHRASES)
         if vague:
-            yield f"goals[{i}].statement", (
-                f'"{vague[0]}" is vague; say what the employee will do and how it will be '
-                "measured")
+            yield f"goals[{i}].statement", Words(N_(
+                '"%(phrase)s" is vague; say what the employee will do and how it will be '
+                "measured"), phrase=vague[0])
 
 
 @rule("PIP203", Severity.ERROR, "every goal has a metric")
-def _goal_metric(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _goal_metric(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         if not goal.metric:
-            yield f"goals[{i}].metric", "the goal has no metric; say how progress is measured"
+            yield f"goals[{i}].metric", Words(N_(
+                "the goal has no metric; say how progress is measured"))
 
 
 @rule("PIP204", Severity.ERROR, "every goal has a target")
-def _goal_target(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _goal_target(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         if not goal.target:
-            yield f"goals[{i}].target", "the goal has no target; say what level counts as met"
+            yield f"goals[{i}].target", Words(N_(
+                "the goal has no target; say what level counts as met"))
 
 
 @rule("PIP205", Severity.WARNING, "targets are measurable (hold a number)")
-def _target_measurable(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _target_measurable(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         if goal.target and not _has_number(goal.target):
-            yield f"goals[{i}].target", (
-                f'"{goal.target}" holds no number; a target should be something you can count')
+            yield f"goals[{i}].target", Words(N_(
+                '"%(target)s" holds no number; a target should be something you can count'),
+                target=goal.target)
 
 
 @rule("PIP206", Severity.ERROR, "every goal has a due date")
-def _goal_due(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _goal_due(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         if goal.due is None:
-            yield f"goals[{i}].due", "the goal has no due date; give one inside the plan period"
+            yield f"goals[{i}].due", Words(N_(
+                "the goal has no due date; give one inside the plan period"))
 
 
 @rule("PIP207", Severity.ERROR, "goal due dates fall inside the plan period")
-def _goal_due_inside(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _goal_due_inside(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         if goal.due is not None and not schedule.contains(goal.due):
-            yield f"goals[{i}].due", (
-                f"{goal.due} is outside the plan period {schedule.start} to {schedule.end}")
+            yield f"goals[{i}].due", _outside(goal.due, schedule)
 
 
 @rule("PIP208", Severity.WARNING, "every goal has milestones")
-def _goal_milestones(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _goal_milestones(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         if not goal.milestones:
-            yield f"goals[{i}].milestones", (
+            yield f"goals[{i}].milestones", Words(N_(
                 "the goal has no milestones; milestones (weekly, say) show progress between "
-                "check-ins")
+                "check-ins"))
 
 
 @rule("PIP209", Severity.WARNING, "milestones fall inside the plan and by the goal's due date")
-def _milestone_dates(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _milestone_dates(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         for j, milestone in enumerate(goal.milestones):
             path = f"goals[{i}].milestones[{j}].due"
             if not schedule.contains(milestone.due):
-                yield path, (f"{milestone.due} is outside the plan period "
-                             f"{schedule.start} to {schedule.end}")
+                yield path, _outside(milestone.due, schedule)
             elif goal.due is not None and milestone.due > goal.due:
-                yield path, f"{milestone.due} is after the goal's due date {goal.due}"
+                yield path, Words(N_("%(date)s is after the goal's due date %(due)s"),
+                                  date=milestone.due, due=goal.due)
 
 
 @rule("PIP210", Severity.WARNING, "every goal names an area for improvement that exists")
-def _goal_area(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _goal_area(plan: Plan, schedule: Schedule) -> Found:
     titles = {a.title.casefold() for a in plan.areas}
     for i, goal in enumerate(plan.goals):
         if goal.area and goal.area.casefold() not in titles:
-            yield f"goals[{i}].area", (
-                f'"{goal.area}" is not the title of any area for improvement in this plan')
+            yield f"goals[{i}].area", Words(N_(
+                '"%(area)s" is not the title of any area for improvement in this plan'),
+                area=goal.area)
+
+
+# One sentence per field: the field's name is a word of the sentence in every language.
+_OPINION = {
+    "metric": N_('"%(phrase)s" makes the metric an opinion; name something that can be '
+                 "counted or checked by anyone, such as a figure from a report"),
+    "target": N_('"%(phrase)s" makes the target an opinion; name something that can be '
+                 "counted or checked by anyone, such as a figure from a report"),
+}
 
 
 @rule("PIP211", Severity.ERROR, "metrics and targets are measures, not opinions")
-def _opinion_measure(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _opinion_measure(plan: Plan, schedule: Schedule) -> Found:
     for i, goal in enumerate(plan.goals):
         for name in ("metric", "target"):
             opinion = _phrases_in(getattr(goal, name) or "", OPINION_MEASURES)
             if opinion:
-                yield f"goals[{i}].{name}", (
-                    f'"{opinion[0]}" makes the {name} an opinion; name something that can '
-                    "be counted or checked by anyone, such as a figure from a report")
+                yield f"goals[{i}].{name}", Words(_OPINION[name], phrase=opinion[0])
 
 
 
@@ -248,22 +276,24 @@ def _opinion_measure(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]
 
 
 @rule("PIP301", Severity.ERROR, "the plan names at least one area for improvement")
-def _has_areas(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _has_areas(plan: Plan, schedule: Schedule) -> Found:
     if not plan.areas:
-        yield "areas", "the plan names no area for improvement; say what must change and why"
+        yield "areas", Words(N_(
+            "the plan names no area for improvement; say what must change and why"))
 
 
 @rule("PIP302", Severity.ERROR, "every area for improvement has evidence")
-def _area_evidence(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _area_evidence(plan: Plan, schedule: Schedule) -> Found:
     for i, area in enumerate(plan.areas):
         if not area.evidence:
-            yield f"areas[{i}].evidence", (
-                f'"{area.title}" has no evidence; add facts with dates, figures or ticket ids')
+            yield f"areas[{i}].evidence", Words(N_(
+                '"%(area)s" has no evidence; add facts with dates, figures or ticket ids'),
+                area=area.title)
 
 
 @rule("PIP303", Severity.ERROR,
       "evidence and the performance history state facts, not labels about the person")
-def _subjective_labels(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _subjective_labels(plan: Plan, schedule: Schedule) -> Found:
     history = plan.performance_history
     texts = [("performance_history.summary", history.summary),
              *((f"performance_history.entries[{i}].note", e.note)
@@ -274,83 +304,92 @@ def _subjective_labels(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, st
     for path, text in texts:
         labels = _phrases_in(text, SUBJECTIVE_LABELS)
         if labels:
-            yield path, (f'"{labels[0]}" is a subjective label; describe the observed '
-                         "behaviour and its effect instead")
+            yield path, Words(N_('"%(label)s" is a subjective label; describe the observed '
+                                 "behaviour and its effect instead"), label=labels[0])
 
 
 @rule("PIP304", Severity.WARNING, "evidence has a date or a source")
-def _evidence_traceable(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _evidence_traceable(plan: Plan, schedule: Schedule) -> Found:
     for i, area in enumerate(plan.areas):
         for j, evidence in enumerate(area.evidence):
             if evidence.date is None and not evidence.source:
-                yield f"areas[{i}].evidence[{j}]", (
+                yield f"areas[{i}].evidence[{j}]", Words(N_(
                     "the evidence has neither a date nor a source (report, ticket id); "
-                    "add one so it can be checked")
+                    "add one so it can be checked"))
 
 
 @rule("PIP305", Severity.WARNING, "the performance history covers 3 to 12 months")
-def _history_span(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _history_span(plan: Plan, schedule: Schedule) -> Found:
     history = plan.performance_history
     days = (history.end - history.start).days
     if days < 85:
-        yield "performance_history.start", (
-            f"the history covers {days} days; describe at least the last 3 months")
+        yield "performance_history.start", Words.counted(NN_(
+            "the history covers %(count)s day; describe at least the last 3 months",
+            "the history covers %(count)s days; describe at least the last 3 months"), days)
     elif days > 370:
-        yield "performance_history.start", (
-            f"the history covers {days} days; keep to the last 12 months")
+        yield "performance_history.start", Words.counted(NN_(
+            "the history covers %(count)s day; keep to the last 12 months",
+            "the history covers %(count)s days; keep to the last 12 months"), days)
 
 
 # -- support, check-ins, outcomes ---------------------------------------------------
 
 
 @rule("PIP401", Severity.ERROR, "the company commits support to the employee")
-def _has_support(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _has_support(plan: Plan, schedule: Schedule) -> Found:
     if not plan.support:
-        yield "support", (
+        yield "support", Words(N_(
             "the plan commits no support; add the training, mentoring or workload changes "
-            "the company will provide")
+            "the company will provide"))
 
 
 @rule("PIP501", Severity.ERROR, "the plan has regular check-ins")
-def _has_checkins(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _has_checkins(plan: Plan, schedule: Schedule) -> Found:
     if plan.checkins is None:
-        yield "checkins", "the plan has no check-ins; schedule weekly or every-two-weeks meetings"
+        yield "checkins", Words(N_(
+            "the plan has no check-ins; schedule weekly or every-two-weeks meetings"))
     elif not schedule.checkins:
-        yield "checkins.weekday", "no check-in falls inside the plan period"
+        yield "checkins.weekday", Words(N_("no check-in falls inside the plan period"))
 
 
 @rule("PIP502", Severity.ERROR, "no more than two weeks pass without a check-in")
-def _checkin_gaps(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _checkin_gaps(plan: Plan, schedule: Schedule) -> Found:
     if not schedule.checkins or plan.checkins is None:
         return
     days = [schedule.start, *(m.date for m in schedule.checkins), schedule.end]
     for before, after in itertools.pairwise(days):
         if (after - before).days > MAX_CHECKIN_GAP_DAYS:
             path = "checkins.skip" if plan.checkins.skip else "checkins.cadence"
-            yield path, (
-                f"{(after - before).days} days pass without a check-in between {before} and "
-                f"{after}; meet at least every {MAX_CHECKIN_GAP_DAYS} days")
+            yield path, Words.counted(NN_(
+                "%(count)s day passes without a check-in between %(before)s and %(after)s; "
+                "meet at least every %(most)s days",
+                "%(count)s days pass without a check-in between %(before)s and %(after)s; "
+                "meet at least every %(most)s days"),
+                (after - before).days, before=before, after=after, most=MAX_CHECKIN_GAP_DAYS)
             return
 
 
 @rule("PIP503", Severity.WARNING, "check-ins say where they happen")
-def _checkin_place(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _checkin_place(plan: Plan, schedule: Schedule) -> Found:
     if plan.checkins and not (plan.checkins.location or plan.checkins.video_link):
-        yield "checkins.location", "say where check-ins happen: a room or a video link"
+        yield "checkins.location", Words(N_(
+            "say where check-ins happen: a room or a video link"))
 
 
 @rule("PIP504", Severity.WARNING, "skipped check-in dates are check-in days")
-def _skip_dates(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _skip_dates(plan: Plan, schedule: Schedule) -> Found:
     if plan.checkins is None:
         return
     for i, day in enumerate(plan.checkins.skip):
         if day.weekday() != plan.checkins.weekday.number or not schedule.contains(day):
-            yield f"checkins.skip[{i}]", (
-                f"{day} is not a check-in day of this plan, so skipping it changes nothing")
+            yield f"checkins.skip[{i}]", Words(N_(
+                "%(date)s is not a check-in day of this plan, so skipping it changes nothing"),
+                date=day)
 
 
 @rule("PIP601", Severity.WARNING, "every outcome is described")
-def _outcomes(plan: Plan, schedule: Schedule) -> Iterator[tuple[str, str]]:
+def _outcomes(plan: Plan, schedule: Schedule) -> Found:
     for name in ("success", "extension", "further_action"):
         if not getattr(plan.outcomes, name):
-            yield f"outcomes.{name}", "describe this possible outcome so the employee knows it"
+            yield f"outcomes.{name}", Words(N_(
+                "describe this possible outcome so the employee knows it"))

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from docgen.languages import check_language
+from docgen.words import N_, Words
 
 # XML 1.0 forbids these; Word and LibreOffice refuse a document that holds one.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -46,13 +47,15 @@ _LINE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 def _clean_text(value: str) -> str:
     bad = _CONTROL_CHARS.search(value)
     if bad:
-        raise ValueError(
-            f"contains the control character U+{ord(bad.group()):04X}; remove it"
-        )
+        raise ValueError(Words(N_("contains the control character %(code)s; remove it"),
+                               code=f"U+{ord(bad.group()):04X}"))
     return value.strip()
 
 
-def address_problem(value: str) -> str | None:
+_NOT_AN_ADDRESS = N_("%(address)s is not an email address")
+
+
+def address_problem(value: str) -> Words | None:
     """Why ``value`` is not one email address the mailer can send to, or None.
 
     The one rule for addresses: the plan model checks it when a plan is loaded, and
@@ -60,43 +63,50 @@ def address_problem(value: str) -> str | None:
     network: the form only, as the mail library will build the header from it.
     """
     if any(unicodedata.category(c) in _LINE_CATEGORIES for c in value):
-        return "contains a line break or a control character; give one address on one line"
+        return Words(N_("contains a line break or a control character; give one address on "
+                        "one line"))
     if "@" not in value or any(c.isspace() for c in value):
-        return f"{value} is not an email address"
+        return Words(_NOT_AN_ADDRESS, address=value)
     if not value.isascii():
-        return (f"{value} has characters outside ASCII, which the mailer cannot send to; "
-                "write an international domain in its xn-- form")
+        return Words(N_("%(address)s has characters outside ASCII, which the mailer cannot "
+                        "send to; write an international domain in its xn-- form"),
+                     address=value)
     if any(c in value for c in ',;<>()[]\\":'):
-        return (f"{value} is not one email address: give the address alone, such as "
-                "name@example.com, without a name, quotes, brackets or a second address")
+        return Words(N_("%(address)s is not one email address: give the address alone, such "
+                        "as name@example.com, without a name, quotes, brackets or a second "
+                        "address"), address=value)
     local, _, domain = value.rpartition("@")
     if not local or not domain:
-        return f"{value} is not an email address, such as name@example.com"
+        return Words(N_("%(address)s is not an email address, such as name@example.com"),
+                     address=value)
     if not _LOCAL_PART.fullmatch(local):
-        return f"{value} is not an email address: the part before the @ is not valid"
+        return Words(N_("%(address)s is not an email address: the part before the @ is not "
+                        "valid"), address=value)
     if len(local) > 64 or len(value) > 254:
-        return (f"{value} is too long for an email address (at most 64 characters before "
-                "the @, 254 in all)")
+        return Words(N_("%(address)s is too long for an email address (at most 64 characters "
+                        "before the @, 254 in all)"), address=value)
     labels = domain.split(".")
     if len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels) \
             or labels[-1].isdigit():
-        return (f"{value} is not an email address: {domain} is not a domain name such as "
-                "example.com")
+        return Words(N_("%(address)s is not an email address: %(domain)s is not a domain name "
+                        "such as example.com"), address=value, domain=domain)
     # The mail library must read back exactly what it was given.
     try:
         readback = Address(addr_spec=value).addr_spec
     except ValueError:
         readback = None
     if readback != value:
-        return f"{value} is not an email address the mailer can use"
+        return Words(N_("%(address)s is not an email address the mailer can use"),
+                     address=value)
     return None
 
 
-def name_problem(value: str) -> str | None:
+def name_problem(value: str) -> Words | None:
     """Why ``value`` cannot be the name on an email (its To header), or None: the one
     rule for names that the plan model and :class:`signing.domain.mail.Message` both apply."""
     if any(unicodedata.category(c) in _LINE_CATEGORIES for c in value):
-        return "contains a line break, a tab or a control character; write the name on one line"
+        return Words(N_("contains a line break, a tab or a control character; write the name "
+                        "on one line"))
     return None
 
 
@@ -115,7 +125,7 @@ _STORED_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _check_email(value: str, info: ValidationInfo) -> str:
     if not sending(info):
         if not _STORED_EMAIL.match(value):
-            raise ValueError(f"{value} is not an email address")
+            raise ValueError(Words(_NOT_AN_ADDRESS, address=value))
         return value
     problem = address_problem(value)
     if problem:
@@ -152,10 +162,9 @@ def _at_most_items(limit: int) -> Callable[[list[Any], ValidationInfo], list[Any
 def _check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"{value} is not a known IANA time zone (use a name such as Europe/London)"
-        ) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        raise ValueError(Words(N_("%(zone)s is not a known IANA time zone (use a name such as "
+                                  "Europe/London)"), zone=value)) from None
     return value
 
 
@@ -163,8 +172,9 @@ def _not_before(end: dt.date, start: dt.date | None, *, strict: bool = False) ->
     # start is missing from info.data when it failed its own validation; that
     # problem is reported on its own, so there is nothing to compare here.
     if start is not None and (end <= start if strict else end < start):
-        raise ValueError(f"{end} is before the start date {start}" if end < start
-                         else f"{end} is the same day as the start date")
+        raise ValueError(Words(N_("%(end)s is before the start date %(start)s"), end=end,
+                               start=start) if end < start
+                         else Words(N_("%(end)s is the same day as the start date"), end=end))
     return end
 
 
@@ -173,7 +183,8 @@ def _parse_time(value: object) -> object:
     # string, but data parsed elsewhere may arrive as that integer: refuse it rather
     # than read 630 seconds as 00:10:30.
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f'{value} is not a time; write it in quotes as "HH:MM"')
+        raise ValueError(Words(N_('%(value)s is not a time; write it in quotes as "HH:MM"'),
+                               value=str(value)))
     if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
         return value.strip().zfill(5)
     return value
@@ -187,15 +198,17 @@ WEBHOOK_NAME_PATTERN = r"[a-z0-9][a-z0-9._-]{0,63}"
 
 def _check_webhook_name(value: str) -> str:
     if not re.fullmatch(WEBHOOK_NAME_PATTERN, value):
-        raise ValueError(f"{value} is not a webhook endpoint name: 1 to 64 lower-case "
-                         "letters, digits, '.', '_' or '-', starting with a letter or digit")
+        raise ValueError(Words(N_("%(name)s is not a webhook endpoint name: 1 to 64 lower-case "
+                                  "letters, digits, '.', '_' or '-', starting with a letter "
+                                  "or digit"), name=value))
     return value
 
 
 def _check_template_name(value: str) -> str:
     # Plan data names a template; only the person running plansign may point at a file.
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
-        raise ValueError(f"{value} is not a template name (such as standard or sales)")
+        raise ValueError(Words(N_("%(name)s is not a template name (such as standard or "
+                                  "sales)"), name=value))
     return value
 
 
@@ -343,7 +356,8 @@ def _check_plan_year(value: dt.date) -> dt.date:
     # Dates are counted forward from (check-ins, reviews): one near the calendar's end
     # would run off it. No plan starts or ends outside these years.
     if not 1900 <= value.year <= 2199:
-        raise ValueError(f"{value} is not a plausible plan date (years 1900 to 2199)")
+        raise ValueError(Words(N_("%(date)s is not a plausible plan date (years 1900 to "
+                                  "2199)"), date=value))
     return value
 
 
@@ -368,9 +382,10 @@ class Timeline(_Model):
     @model_validator(mode="after")
     def _end_or_length(self) -> Timeline:
         if self.end is None and self.length_days is None:
-            raise ValueError("give either length_days (30, 60 or 90) or an explicit end date")
+            raise ValueError(Words(N_("give either length_days (30, 60 or 90) or an explicit "
+                                      "end date")))
         if self.end is not None and self.length_days is not None:
-            raise ValueError("give length_days or an end date, not both")
+            raise ValueError(Words(N_("give length_days or an end date, not both")))
         return self
 
 

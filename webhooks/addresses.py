@@ -16,7 +16,7 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from webhooks.errors import InvalidInput, UnsafeAddress
+from webhooks.errors import N_, InvalidInput, UnsafeAddress, unsafe_address_message
 
 MAX_URL_LENGTH = 2000
 # How long registration waits for a DNS answer before leaving the check to delivery.
@@ -94,32 +94,35 @@ def check_url(url: object, *, allow_private: bool,
     accepted: delivery checks every connection anyway, and DNS may not be set up yet.
     """
     if not isinstance(url, str) or not url.strip():
-        raise InvalidInput(field, "give the endpoint's URL, e.g. https://hris.example.com/hooks")
+        raise InvalidInput(field, N_("give the endpoint's URL, e.g. "
+                                     "https://hris.example.com/hooks"))
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(field, f"is longer than {MAX_URL_LENGTH} characters")
+        raise InvalidInput(field, N_("is longer than %(most)s characters"),
+                           most=MAX_URL_LENGTH)
     if not url.isascii() or not url.isprintable() or any(c.isspace() for c in url):
-        raise InvalidInput(field, "must be plain ASCII without spaces (write an international "
-                                  "domain name in its xn-- form)")
+        raise InvalidInput(field, N_("must be plain ASCII without spaces (write an "
+                                     "international domain name in its xn-- form)"))
     parts = urlsplit(url)
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise InvalidInput(field, "has an invalid port") from None
+        raise InvalidInput(field, N_("has an invalid port")) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidInput(field, "must be an https:// URL with a host name")
+        raise InvalidInput(field, N_("must be an https:// URL with a host name"))
     if parts.username is not None or parts.password is not None:
-        raise InvalidInput(field, "must not hold a user name or password; the signature "
-                                  "authenticates each request")
+        raise InvalidInput(field, N_("must not hold a user name or password; the signature "
+                                     "authenticates each request"))
     if parts.fragment or url.endswith("#"):
-        raise InvalidInput(field, "must not have a #fragment")
+        raise InvalidInput(field, N_("must not have a #fragment"))
     host = parts.hostname
     private = _private_addresses(host, resolve)
     if private and not allow_private:
-        raise InvalidInput(field, str(UnsafeAddress(host, private[0])))
+        raise InvalidInput(field, unsafe_address_message(host, private[0]), host=host,
+                           address=private[0])
     if parts.scheme == "http" and not private:
-        raise InvalidInput(field, "must use https:// (plain http is only allowed for "
-                                  "private hosts, when webhook_allow_private is set)")
+        raise InvalidInput(field, N_("must use https:// (plain http is only allowed for "
+                                     "private hosts, when webhook_allow_private is set)"))
     return url
 
 

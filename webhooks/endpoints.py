@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webhooks.addresses import Resolver, check_url, system_resolve
-from webhooks.errors import EndpointNotFound, InvalidInput, ScopeNotAllowed
+from webhooks.errors import N_, EndpointNotFound, InvalidInput, ScopeNotAllowed
 from webhooks.events import check_event_types
 from webhooks.models import WebhookEndpoint
 from webhooks.signatures import new_secret
@@ -71,7 +71,7 @@ def create_endpoint(session: Session, *, url: object, events: object, name: obje
     if scope is Scope.ALL and not sees_all:
         raise ScopeNotAllowed()
     if named_only and checked_name is None:
-        raise InvalidInput("name", "an endpoint only for plans that name it needs a name")
+        raise InvalidInput("name", N_("an endpoint only for plans that name it needs a name"))
     endpoint = WebhookEndpoint(
         id="ep_" + random_ids.token_hex(8), name=checked_name, url=checked_url,
         description=_check_text(description, "description", MAX_DESCRIPTION),
@@ -119,7 +119,7 @@ def disable_endpoint(session: Session, endpoint_id: str, *, reason: object,
     enabled again. Disabling a disabled endpoint keeps the first reason."""
     text = _check_text(reason, "reason", MAX_REASON)
     if text is None:
-        raise InvalidInput("reason", "say why the endpoint is disabled")
+        raise InvalidInput("reason", N_("say why the endpoint is disabled"))
     endpoint = get_endpoint(session, endpoint_id, lock=True)
     if endpoint.disabled_at is None:
         endpoint.disabled_at, endpoint.disabled_reason = now, text
@@ -138,8 +138,8 @@ def rotate_secret(session: Session, endpoint_id: str, *, overlap: dt.timedelta,
     the receiver can switch without losing a message. Returns the new secret, once.
     A secret still in an earlier overlap stops signing at once."""
     if not dt.timedelta(0) <= overlap <= MAX_OVERLAP:
-        raise InvalidInput("overlap_hours", f"must be between 0 and "
-                                            f"{MAX_OVERLAP.days * 24} hours")
+        raise InvalidInput("overlap_hours", N_("must be between 0 and %(most)s hours"),
+                           most=MAX_OVERLAP.days * 24)
     endpoint = get_endpoint(session, endpoint_id, lock=True)
     endpoint.previous_secret = endpoint.secret if overlap else None
     endpoint.previous_secret_expires_at = now + overlap if overlap else None
@@ -181,11 +181,11 @@ def _check_name(session: Session, name: object) -> str | None:
     if name is None or name == "":
         return None
     if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
-        raise InvalidInput("name", f"{name!r} is not an endpoint name: 1 to 64 lower-case "
-                                   "letters, digits, '.', '_' or '-', starting with a letter "
-                                   "or digit")
+        raise InvalidInput("name", N_("%(name)s is not an endpoint name: 1 to 64 lower-case "
+                                      "letters, digits, '.', '_' or '-', starting with a "
+                                      "letter or digit"), name=repr(name))
     if find_by_name(session, name) is not None:
-        raise InvalidInput("name", f"an endpoint named {name} already exists")
+        raise InvalidInput("name", N_("an endpoint named %(name)s already exists"), name=name)
     return name
 
 
@@ -194,18 +194,25 @@ def _check_scope(manager: object, department: object,
     given = [f for f, v in (("manager", manager), ("department", department),
                             ("named_only", named_only or None)) if v is not None]
     if len(given) > 1:
-        raise InvalidInput(given[1], f"give at most one of manager, department and "
-                                     f"named_only (got {' and '.join(given)})")
+        if len(given) == 2:
+            raise InvalidInput(given[1], N_("give at most one of manager, department and "
+                                            "named_only (got %(first)s and %(second)s)"),
+                               first=given[0], second=given[1])
+        raise InvalidInput(given[1], N_("give at most one of manager, department and "
+                                        "named_only (got %(first)s and %(second)s and "
+                                        "%(third)s)"),
+                           first=given[0], second=given[1], third=given[2])
     if manager is not None:
         if not isinstance(manager, str) or not _EMAIL.fullmatch(manager.strip()) \
                 or len(manager.strip()) > 254:
-            raise InvalidInput("manager", f"{manager!r} is not an email address; filter by "
-                                          "the manager's email as the plan gives it")
+            raise InvalidInput("manager", N_("%(manager)s is not an email address; filter by "
+                                             "the manager's email as the plan gives it"),
+                               manager=repr(manager))
         return Scope.MANAGER, manager.strip().lower()
     if department is not None:
         text = _check_text(department, "department", 200)
         if text is None:
-            raise InvalidInput("department", "give the department's name")
+            raise InvalidInput("department", N_("give the department's name"))
         return Scope.DEPARTMENT, text
     return (Scope.NAMED if named_only else Scope.ALL), None
 
@@ -214,10 +221,11 @@ def _check_text(value: object, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidInput(field, "must be text")
+        raise InvalidInput(field, N_("must be text"))
     text = " ".join(value.split())
     if len(text) > limit:
-        raise InvalidInput(field, f"is {len(text)} characters long; the limit is {limit}")
+        raise InvalidInput(field, N_("is %(length)s characters long; the limit is %(most)s"),
+                           length=len(text), most=limit)
     if any(not c.isprintable() for c in text):
-        raise InvalidInput(field, "contains control characters")
+        raise InvalidInput(field, N_("contains control characters"))
     return text or None

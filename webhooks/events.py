@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from webhooks.errors import InvalidInput
+from webhooks.errors import N_, InvalidInput
 
 EVENT_TYPES = MappingProxyType({
     "envelope.sent": "A plan was sent to its signers.",
@@ -41,13 +41,14 @@ EVENT_TYPES = MappingProxyType({
 def check_event_types(values: object, field: str = "events") -> tuple[str, ...]:
     """The event types, checked and without repeats, in catalogue order."""
     if isinstance(values, str) or not isinstance(values, list | tuple | set | frozenset):
-        raise InvalidInput(field, "give a list of event types")
+        raise InvalidInput(field, N_("give a list of event types"))
     wanted = set()
     for value in values:
         if not isinstance(value, str) or value not in EVENT_TYPES:
-            raise InvalidInput(field, f"{value!r} is not an event type; choose from "
-                                      + ", ".join(EVENT_TYPES))
+            raise InvalidInput(field, N_("%(value)s is not an event type; choose from "
+                                         "%(types)s"), value=repr(value),
+                               types=", ".join(EVENT_TYPES))
         wanted.add(value)
     if not wanted:
-        raise InvalidInput(field, "subscribe to at least one event type")
+        raise InvalidInput(field, N_("subscribe to at least one event type"))
     return tuple(name for name in EVENT_TYPES if name in wanted)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 import webhooks
 from archive.models import ArchivedRecord
 from signing.domain.access import Role, team_name
-from signing.domain.errors import SigningError
+from signing.domain.errors import SigningError, Wording
 from signing.domain.models import ApiKey, EnvelopeRow
+from signing.domain.wording import N_
 
 KEY_PREFIX = "psk_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -57,11 +58,13 @@ def create_key(session: Session, name: str, role: str | Role, now: dt.datetime, 
     (hr keys only) is the HR team whose keys share the plans each of them sends."""
     name = name.strip()
     if not name or len(name) > MAX_NAME:
-        raise ValueError(f"a key needs a name of 1 to {MAX_NAME} characters")
+        raise ValueError(Wording(N_("a key needs a name of 1 to %(most)s characters"),
+                                 most=MAX_NAME))
     role = Role(role)
     if role not in KEY_ROLES:
-        raise ValueError(f"a key's role is one of {', '.join(KEY_ROLES)}: managers work in "
-                         f"the console, as people, not through keys")
+        raise ValueError(Wording(N_("a key's role is one of %(roles)s: managers work in the "
+                                    "console, as people, not through keys"),
+                                 roles=", ".join(KEY_ROLES)))
     team = _check_team(team, role)
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name, role=role.value, prefix=plaintext[:PREFIX_LENGTH],
@@ -140,10 +143,13 @@ def _check_team(team: str | None, role: Role) -> str | None:
     if checked is None:
         return None
     if role is not Role.HR:
-        raise ValueError(f"only hr keys belong to a team; a {role} key sees "
-                         f"{'every plan' if role is Role.ADMIN else 'the archive'} already")
+        raise ValueError(Wording(N_("only hr keys belong to a team; an admin key sees every "
+                                    "plan already")) if role is Role.ADMIN
+                         else Wording(N_("only hr keys belong to a team; a records key sees "
+                                         "the archive already")))
     if len(checked) > MAX_NAME or not checked.isprintable():
-        raise ValueError(f"a team is 1 to {MAX_NAME} printable characters")
+        raise ValueError(Wording(N_("a team is 1 to %(most)s printable characters"),
+                                 most=MAX_NAME))
     return checked
 
 

@@ -935,7 +935,8 @@ def _corrected_email(email: str | None, signer: Signer) -> str | None:
 
     problem = address_problem(text)
     if problem:
-        raise InvalidInput("email", f"{problem}.".replace("..", "."))
+        # Words (docgen.words): the console shows them in its reader's language.
+        raise InvalidInput("email", problem.sentence())
     return text
 
 

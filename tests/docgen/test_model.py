@@ -103,6 +103,14 @@ def test_unknown_time_zone(plan_data):
         "(use a name such as Europe/London)"]
 
 
+def test_a_time_zone_too_long_for_a_file_name_is_refused_naming_the_field(plan_data):
+    # ZoneInfo looks the name up as a file: one past the system's limit raised OSError.
+    plan_data["checkins"]["timezone"] = "Europe/" + "x" * 5000
+    [problem] = problems(plan_data)
+    assert problem.startswith("checkins.timezone: Europe/xxx")
+    assert problem.endswith("is not a known IANA time zone (use a name such as Europe/London)")
+
+
 def test_end_before_start(plan_data):
     plan_data["timeline"] = {"start": "2026-12-01", "end": "2026-11-01"}
     assert problems(plan_data) == ["timeline.end: 2026-11-01 is before the start date 2026-12-01"]

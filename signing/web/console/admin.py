@@ -241,7 +241,7 @@ def keys_create() -> Page:
                                                 team=form["team"] or None)
             session.expunge(row)
     except ValueError as exc:
-        return _keys_page(form, {_key_field(str(exc)): _sentence(str(exc))}, 400)
+        return _keys_page(form, {_key_field(str(exc)): signedin.problem_text(exc)}, 400)
     _record("admin key created", f"{row.prefix} ({row.name}), role {row.role}"
             + (f", team {row.team}" if row.team else ""))
     return _keys_page({}, {}, 201, created=row, plaintext=plaintext)
@@ -297,7 +297,7 @@ def key_team(key_id: int) -> Page:
                     moved = apikeys.set_team(session, str(key_id), form["team"] or None,
                                                 with_plans=form["with_plans"] == "yes")[1]
             except ValueError as exc:
-                errors["team"] = _sentence(str(exc))
+                errors["team"] = signedin.problem_text(exc)
             else:
                 _record("admin key team set", f"{row.prefix} ({row.name}): team "
                         f"{row.team or '-'} -> {form['team'] or '-'}, {moved} plan(s) moved")
@@ -363,11 +363,10 @@ def webhooks_create() -> Page:
     except webhooks.InvalidInput as exc:
         field = {"events": "events", "name": "name", "description": "description",
                  "manager": "scope_value", "department": "scope_value"}.get(exc.field, "url")
-        return _webhooks_page(form, {field: _sentence(str(exc).removeprefix(
-            f"{exc.field}: "))}, 400)
+        return _webhooks_page(form, {field: signedin.problem_text(exc)}, 400)
     except (webhooks.UnsafeAddress, webhooks.ScopeNotAllowed) as exc:
         return _webhooks_page(form, {"url" if isinstance(exc, webhooks.UnsafeAddress)
-                                     else "scope": _sentence(str(exc))}, 400)
+                                     else "scope": signedin.problem_text(exc)}, 400)
     endpoint = created.endpoint
     _record("admin webhook added", f"{endpoint.id} {endpoint.url}, events "
             f"{', '.join(endpoint.event_types)}")
@@ -423,7 +422,7 @@ def webhook_disable(endpoint_id: str) -> Page:
                     webhooks.disable_endpoint(session, endpoint_id,
                                               reason=f"{reason} ({who.label})", now=_now())
             except webhooks.InvalidInput as exc:
-                errors["reason"] = _sentence(str(exc).removeprefix("reason: "))
+                errors["reason"] = signedin.problem_text(exc)
             else:
                 _record("admin webhook disabled", f"{endpoint_id}: {reason}")
                 return redirect(url_for(".webhook", endpoint_id=endpoint_id, done="disabled"),

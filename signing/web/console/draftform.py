@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from docgen import lint_data
 from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING
+from signing.web.console.signedin import words_text
 
 # -- the form's shape ---------------------------------------------------------------------
 
@@ -444,7 +445,8 @@ def findings_for(data: Mapping[str, Any], known: Container[str],
                  parts: tuple[Part, ...] | None = None) -> Findings:
     """Lint ``data`` (docgen's :func:`lint_data`: problems with the data and lint findings
     together) and place each note at its field, or the nearest part of the form above it
-    (``known``: the paths the form has a place at, :func:`slots`)."""
+    (``known``: the paths the form has a place at, :func:`slots`), each message in the
+    reader's language (docgen words them apart from their values: :mod:`docgen.words`)."""
     checked = lint_data(dict(data))
     raw = [("error", p.message, p.path, "") for p in checked.problems]
     raw += [(str(f.severity), f.message, f.path, f.code) for f in checked.findings]
@@ -452,7 +454,7 @@ def findings_for(data: Mapping[str, Any], known: Container[str],
     by_slot: dict[str, list[Note]] = {}
     for severity, message, path, code in raw:
         slot = _slot(path, known)
-        note = Note(severity, message, path, code,
+        note = Note(severity, words_text(message), path, code,
                     describe(slot, parts or sections()) or str(_l("The plan")))
         notes.append(note)
         by_slot.setdefault(slot, []).append(note)
@@ -506,9 +508,9 @@ def _slot(path: str, known: Container[str]) -> str:
 
 
 def notes_html(notes: Iterable[Note], words: Mapping[str, str]) -> Markup:
-    """Each note as the editor shows it; ``words`` names the severities."""
+    """Each note as the editor shows it; ``words`` names the severities ("Error:")."""
     return Markup("").join(
-        Markup('<p class="finding {0}"><span class="severity">{1}:</span> {2}{3}</p>').format(
+        Markup('<p class="finding {0}"><span class="severity">{1}</span> {2}{3}</p>').format(
             note.severity, words.get(note.severity, note.severity), note.message,
             Markup(' <span class="code">({0})</span>').format(note.code) if note.code else "")
         for note in notes)

@@ -27,6 +27,7 @@ from signing.domain import authorize, drafts, envelopes, plans_list
 from signing.domain.access import Principal, Role
 from signing.domain.drafts import Draft, DraftConflict, DraftError, DraftNotFound, DraftState
 from signing.domain.envelopes import EnvelopeNotFound
+from signing.domain.errors import Wording
 from signing.domain.models import DraftRow
 from signing.domain.sending import (
     SendOptions,
@@ -36,6 +37,7 @@ from signing.domain.sending import (
     plan_limits,
     signature_pdf,
 )
+from signing.domain.wording import N_
 from signing.web import current
 from signing.web.console import draftform, signedin
 
@@ -49,7 +51,8 @@ def _helpers() -> dict[str, Any]:
 
 
 def _severity_words() -> dict[str, str]:
-    return {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
+    # With their colon: French puts a no-break space before it.
+    return {"error": _("Error:"), "warning": _("Warning:"), "info": _("Note:")}
 
 WRITERS = (Role.MANAGER, Role.HR, Role.ADMIN)
 MAX_IMPORT_BYTES = 256 * 1024
@@ -132,8 +135,8 @@ def _starting_data(who: Principal, start: str, now: dt.datetime) -> dict[str, An
 
 def _as_mapping(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise PlanError([draftform_problem("the file must hold one plan: a mapping of "
-                                           "sections (employee, goals, ...)")])
+        raise PlanError([draftform_problem(Wording(N_(
+            "the file must hold one plan: a mapping of sections (employee, goals, ...)")))])
     return data
 
 
@@ -145,20 +148,28 @@ def draftform_problem(message: str) -> Any:
 def _read_upload(upload: Any) -> dict[str, Any]:
     raw = upload.stream.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
-        raise PlanError([draftform_problem(
-            f"the file is larger than {MAX_IMPORT_BYTES // 1024} KiB; a plan is far smaller")])
+        raise PlanError([draftform_problem(Wording(N_(
+            "the file is larger than %(most)s KiB; a plan is far smaller"),
+            most=MAX_IMPORT_BYTES // 1024))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlanError([draftform_problem("the file is not UTF-8 text; save it as UTF-8")]
-                        ) from None
+        raise PlanError([draftform_problem(Wording(N_(
+            "the file is not UTF-8 text; save it as UTF-8")))]) from None
     fmt = "json" if upload.filename.lower().endswith(".json") else "yaml"
     return _as_mapping(parse_plan_text(text, fmt=fmt, source=upload.filename[:100]))
 
 
 def _import_error(exc: PlanError) -> str:
     return str(_("The file was not imported, and nothing was changed: %(problems)s",
-                 problems="; ".join(str(p) for p in exc.problems)))
+                 problems=_problems_text(exc)))
+
+
+def _problems_text(exc: PlanError) -> str:
+    """``exc``'s problems in the reader's language, each after its field's path (a path
+    names the plan's data, the same in every language)."""
+    return "; ".join(f"{p.path}: {signedin.words_text(p.message)}" if p.path
+                     else signedin.words_text(p.message) for p in exc.problems)
 
 
 # -- the editor ---------------------------------------------------------------------------
@@ -375,7 +386,7 @@ def _send(draft: Draft, *, version: int | None = None) -> Any:
                                        "to its author with comments.", count=count))
     except PlanError as exc:
         return _not_sent(draft, 422, _("Not sent: %(problems)s",
-                                       problems="; ".join(str(p) for p in exc.problems)))
+                                       problems=_problems_text(exc)))
     except DraftError as exc:
         return _not_sent(draft, 409 if isinstance(exc, DraftConflict) else 400,
                          signedin.problem_text(exc))

@@ -30,6 +30,7 @@ from signing.web import current, language, timefmt
 # A domain error's words in the reader's language: the console's pages call them here.
 from signing.web.errortext import message_text as message_text
 from signing.web.errortext import problem_text as problem_text
+from signing.web.errortext import words_text as words_text
 
 COOKIE = "plansign_console"
 # Before sign-in: binds the sign-in form's CSRF token to this browser (no login CSRF).
