@@ -46,6 +46,7 @@ test: setup
 FUZZ ?= 200
 fuzz: setup
 	$(BIN)/pytest -q tests/hostile/test_hostile_api_schema.py --fuzz=$(FUZZ)
+	HYPOTHESIS_PROFILE=random $(BIN)/pytest -q tests/hostile/test_hostile_plan_properties.py
 
 # The catalogs of signing/translations/ (README, "Languages"): two domains, each
 # extracted into its template, then each language's catalog brought up to date and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,9 @@ def _result(result: Result, language: str) -> dict[str, Any]:
         # the target is 200% attainment, not 50%.
         ratio = (result.actual / result.target if result.higher_is_better
                  else result.target / result.actual if result.actual else None)
-        attainment = round(100 * ratio) if ratio is not None else None
+        # A target near zero (5e-324) makes the ratio overflow: no attainment to show.
+        attainment = (round(100 * ratio) if ratio is not None and math.isfinite(100 * ratio)
+                      else None)
     return {
         "period": result.period,
         "metric": result.metric,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import settings as hypothesis_settings
 
 from docgen.sample import EXAMPLES as EXAMPLE_PLANS
 from docgen.sample import SAMPLE_PLAN_PATH
@@ -23,6 +24,14 @@ EXAMPLES = sorted(EXAMPLE_PLANS.glob("*.yaml"))
 DB_BACKENDS = ("sqlite", "postgresql")
 DB_ENV = "PLANSIGN_TEST_DB"
 MIGRATED_TEMPLATE = "plansign_migrated"
+
+
+# Hypothesis draws the same examples every run of `make test` (a property test that
+# found a new failure one run in twenty would make the suite fail by chance); `make fuzz`
+# searches afresh (HYPOTHESIS_PROFILE=random) and what it finds is pinned as an @example.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("random", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -21,6 +21,15 @@ def test_attainment_higher_and_lower_is_better(plan_data):
         ("$80,000", "$41,200", "52%"), ("4 h", "8 h", "50%"), ("$80,000", "—", "—")]
 
 
+def test_no_attainment_when_the_ratio_overflows(plan_data):
+    plan_data["performance_history"]["results"] = [
+        {"period": "Oct", "metric": "Calls", "target": 5e-324, "actual": 1},
+        {"period": "Oct", "metric": "Wait", "target": 1e308, "actual": 5e-324,
+         "higher_is_better": False}]
+    results = plan_context(plan_from_data(plan_data), company_name="X")["history"]["results"]
+    assert [r["attainment"] for r in results] == ["—", "—"]
+
+
 def test_amounts():
     assert format_amount(1234.5, "EUR") == "€1,234.50"
     assert format_amount(90, "%") == "90%"

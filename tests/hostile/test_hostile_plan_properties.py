@@ -262,6 +262,10 @@ def squash(text: str) -> str:
 @given(data=plan_data(), template=st.sampled_from(list(TEMPLATES)))
 # A right-to-left override before the template syntax: a reader shows it reversed.
 @example(data={**SAMPLE, "role_summary": "0\u202e{{ 7*7 }}"}, template="standard")
+# A target so near zero that the attainment's ratio overflowed (found by a random run).
+@example(data={**SAMPLE, "performance_history": {**SAMPLE["performance_history"], "results": [
+    {"period": "Oct", "metric": "Calls", "target": 5e-324, "actual": 1}]}},
+    template="standard")
 def test_any_plan_the_model_accepts_renders_to_a_valid_docx_and_pdf(converter, data, template):
     plan = plan_or_problems(data)
     if plan is None:
