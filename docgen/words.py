@@ -1,13 +1,13 @@
 """Sentences docgen tells people (lint findings, problems with plan data, a refused
 address) with their values kept apart, so a page can show them in its reader's language.
 
-docgen imports neither Flask nor signing, so it keeps its own small copy of
-``signing.domain.errors.Wording``'s idea: a :class:`Words` is a ``str`` (the English
+docgen imports neither Flask nor signing, so the idea lives here and
+``signing.domain.errors.Wording`` builds on it: a :class:`Words` is a ``str`` (the English
 sentence the command line, the API and the logs show, as before) that also carries its
 ``msgid`` (marked :func:`N_` where it is written, so ``make translations`` extracts it into
 the console's catalog, ``messages``) and ``values``; for a count, ``plural`` and
 ``number`` (:meth:`Words.counted`, marked :func:`NN_`). The console translates it by
-those attributes (``signing.web.console.signedin.message_text``).
+those attributes (``signing.web.errortext.words_text``).
 """
 
 from __future__ import annotations
