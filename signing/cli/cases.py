@@ -1,7 +1,9 @@
 """``plansign case``: a plan's case at the command line, as the server's operator (an
 admin): read it, record a check-in from a file, extend it, propose its outcome from a
 file, approve or return it, and close it early. Reads are in the access log as
-``cli:<user>``, and each check-in on the plan's audit trail."""
+``cli:<user>``, and each check-in on the plan's audit trail; what the employee and the
+record read names a person (``--as NAME``, else the plan's manager or HR contact), never
+the operator's login."""
 
 from __future__ import annotations
 
@@ -72,6 +74,15 @@ def show_cmd(services: Services, envelope_id: str, as_json: bool) -> None:
         click.echo(f"  gap: {gap.days} days with no check-in held, {gap.start} to {gap.end}")
 
 
+# ``--as NAME``: who did it, as the employee and the record read it (see _named).
+_AS_HELP = ("The name the employee and the record read for who did this (default: the "
+            "plan's %s); the audit trail names you, the operator.")
+_AS_MANAGER = click.option("--as", "named", default="", metavar="NAME",
+                           help=_AS_HELP % "manager")
+_AS_HR = click.option("--as", "named", default="", metavar="NAME",
+                      help=_AS_HELP % "HR contact")
+
+
 @case_group.command("checkin")
 @click.argument("envelope_id")
 @click.option("--file", "path", required=True,
@@ -79,8 +90,9 @@ def show_cmd(services: Services, envelope_id: str, as_json: bool) -> None:
               help="The check-in as YAML or JSON: meeting, held_at (in the plan's zone) or "
                    "missed_reason, attendees, goals (by number: status, value, note), notes, "
                    "support_given, next_steps, employee_view.")
+@_AS_MANAGER
 @click.pass_obj
-def checkin_cmd(services: Services, envelope_id: str, path: Path) -> None:
+def checkin_cmd(services: Services, envelope_id: str, path: Path, named: str) -> None:
     """Record a check-in meeting of the case; the employee is emailed the record."""
     from docgen.loading import parse_plan_text
     from signing.domain import access, authorize, case_service, envelopes
@@ -98,7 +110,7 @@ def checkin_cmd(services: Services, envelope_id: str, path: Path) -> None:
         with services.sessions.begin() as session:
             recorded = case_service.record_checkin(
                 session, envelope_id, form, actor=envelopes.Actor(f"cli:{user}"),
-                recorder=f"cli:{user}", now=now,
+                recorder=_named(session, envelope_id, named, "manager"), now=now,
                 settings=case_service.CaseSettings.of(services.settings))
     except CaseError as exc:  # nothing was recorded; say which field to correct
         raise SigningError(f"{exc.field}: {exc}" if exc.field else str(exc)) from None
@@ -122,8 +134,9 @@ def _as_data(view: Any) -> dict[str, Any]:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The outcome as YAML or JSON: outcome (met or not_met), summary, goals "
                    "(by number: assessment, result, evidence; every goal of the plan).")
+@_AS_MANAGER
 @click.pass_obj
-def propose_cmd(services: Services, envelope_id: str, path: Path) -> None:
+def propose_cmd(services: Services, envelope_id: str, path: Path, named: str) -> None:
     """Propose the outcome at the plan's end, with evidence for each goal; HR approve it."""
     from docgen.loading import parse_plan_text
     from signing.domain import case_close
@@ -134,25 +147,28 @@ def propose_cmd(services: Services, envelope_id: str, path: Path) -> None:
             path.read_text(encoding="utf-8"), fmt="json" if path.suffix == ".json" else "yaml",
             source=str(path)))
         with services.sessions.begin() as session:
-            proposal = case_close.propose_outcome(session, envelope_id, form,
-                                                  actor=_actor(user), proposer=f"cli:{user}",
-                                                  now=now)
+            proposal = case_close.propose_outcome(
+                session, envelope_id, form, actor=_actor(user),
+                proposer=_named(session, envelope_id, named, "manager"), now=now)
     click.echo(f"proposed the outcome {proposal.outcome} of envelope {envelope_id}, with "
                f"evidence for {len(proposal.results)} goal(s); it waits for HR's approval")
 
 
 @case_group.command("approve")
 @click.argument("envelope_id")
+@_AS_HR
 @click.pass_obj
-def approve_cmd(services: Services, envelope_id: str) -> None:
+def approve_cmd(services: Services, envelope_id: str, named: str) -> None:
     """Approve the proposed outcome: its letter is rendered and sent to the employee; the
     case closes when the letter's record is archived."""
     from signing.domain import case_close
 
     user, now = getpass.getuser(), _checked(services, envelope_id, "approve outcome")
     with _case_errors():
+        with services.sessions() as session:
+            approver = _named(session, envelope_id, named, "hr")
         letter_id = case_close.approve_outcome(
-            services.sessions, envelope_id, actor=_actor(user), approver=f"cli:{user}",
+            services.sessions, envelope_id, actor=_actor(user), approver=approver,
             options=case_close.LetterOptions.of(services.settings, services.converter,
                                                    services.branding.logo),
             now=now)
@@ -178,9 +194,10 @@ def return_cmd(services: Services, envelope_id: str, comment: str) -> None:
 @click.option("--outcome", required=True, type=click.Choice(["resigned", "withdrawn"]))
 @click.option("--reason", required=True, help="Why the case closes early.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_AS_HR
 @click.pass_obj
 def close_cmd(services: Services, envelope_id: str, outcome: str, reason: str,
-              yes: bool) -> None:
+              yes: bool, named: str) -> None:
     """Close the case early (the employee resigned, the plan was withdrawn): at once, no
     letter; its case file is then made and archived."""
     from signing.domain import case_close
@@ -191,7 +208,7 @@ def close_cmd(services: Services, envelope_id: str, outcome: str, reason: str,
     user, now = getpass.getuser(), _checked(services, envelope_id, "close case")
     with _case_errors(), services.sessions.begin() as session:
         case_close.close_early(session, envelope_id, outcome, reason, actor=_actor(user),
-                               closer=f"cli:{user}", now=now)
+                               closer=_named(session, envelope_id, named, "hr"), now=now)
     click.echo(f"closed the case of envelope {envelope_id} ({outcome}); its case file is "
                "made by the worker")
 
@@ -207,9 +224,10 @@ def close_cmd(services: Services, envelope_id: str, outcome: str, reason: str,
 @click.option("--goals", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The adjusted goals as YAML or JSON: a list of {goal: N, and any of "
                    "statement, metric, baseline, target}.")
+@_AS_HR
 @click.pass_obj
 def extend_cmd(services: Services, envelope_id: str, days: str, reason: str, cadence: str,
-               path: Path | None) -> None:
+               path: Path | None, named: str) -> None:
     """Extend the case: its end moves by --days; the amended plan (marked as amendment N
     of the plan) is sent to the employee to acknowledge, and the new meetings (and any
     cancelled ones) to the employee and the manager."""
@@ -225,8 +243,10 @@ def extend_cmd(services: Services, envelope_id: str, days: str, reason: str, cad
                                     source=str(path))
         form = case_extension.extension_form({"days": days, "reason": reason,
                                               "cadence": cadence, "goals": goals})
+        with services.sessions() as session:
+            extender = _named(session, envelope_id, named, "hr")
         extension = case_extension.extend_case(
-            services.sessions, envelope_id, form, actor=_actor(user), extender=f"cli:{user}",
+            services.sessions, envelope_id, form, actor=_actor(user), extender=extender,
             options=case_extension.ExtensionOptions.of(services.settings, services.converter,
                                                        services.branding.logo),
             now=now)
@@ -242,6 +262,32 @@ def _checked(services: Services, envelope_id: str, action: str) -> dt.datetime:
     authorize.check_case(services, access.operator(getpass.getuser()), envelope_id,
                          f"envelope {action}", now=now)
     return now
+
+
+# The longest name --as takes: a person's name, as the plan's people are limited.
+_MOST_NAME = 200
+
+
+def _named(session: Any, envelope_id: str, given: str, role: str) -> str:
+    """Who did this, as the employee and the record read it: ``--as NAME``, else the
+    plan's manager or HR contact (``role``), never the operator's login (``cli:root``,
+    which the audit trail keeps as the actor)."""
+    from docgen import plan_from_data
+    from signing.domain.errors import SigningError
+    from signing.domain.models import EnvelopeRow
+
+    name = " ".join(given.split())
+    if given and not name:
+        raise SigningError("--as: give the name of the person who did this, or leave it out")
+    if len(name) > _MOST_NAME:
+        raise SigningError(f"--as: a name may be up to {_MOST_NAME} characters")
+    if name:
+        return name
+    row = session.get(EnvelopeRow, envelope_id)
+    if row is None:  # the domain call that follows says the plan is not there
+        return "plansign"
+    plan = plan_from_data(row.plan_data)
+    return plan.manager.name if role == "manager" else plan.hr.name
 
 
 def _actor(user: str) -> Any:

@@ -7,8 +7,10 @@ import yaml
 
 from config import load_settings
 from database import make_session_factory
+from docgen import plan_from_data
 from signing import instance
 from signing.cli import main
+from signing.domain.models import EnvelopeRow
 from tests.signing.cases.casekit import past_meeting, send_case_plan
 
 
@@ -113,3 +115,43 @@ def test_extend_a_case_from_the_command_line(runner, env, tmp_path):
     assert "by 14 days" in extended.output and "amendment 1" in extended.output
     shown = runner.invoke(main, ["case", "show", envelope_id], env=env)
     assert ": extended," in shown.output
+
+
+def test_the_record_names_a_person_not_the_operators_login(runner, env, tmp_path):
+    """The employee reads who recorded the check-in: the plan's manager by default, or
+    the name given with --as; never ``cli:<login>`` (the audit trail keeps that)."""
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions)
+    with sessions() as session:
+        manager = plan_from_data(session.get_one(EnvelopeRow, envelope_id).plan_data).manager
+    checkin = tmp_path / "checkin.yaml"
+    checkin.write_text(yaml.safe_dump({
+        "meeting": 1, "held_at": past_meeting().starts.strftime("%Y-%m-%dT%H:%M"),
+        "attendees": ["Morgan Example"], "goals": {1: {"status": "on_track"}}}),
+        encoding="utf-8")
+    blank = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin),
+                                 "--as", "   "], env=env)
+    assert blank.exit_code == 1 and "--as: give the name" in blank.output
+    assert "Traceback" not in blank.output
+    assert "recorded by" not in runner.invoke(main, ["case", "show", envelope_id],
+                                              env=env).output  # nothing was recorded
+    recorded = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin)],
+                             env=env)
+    assert recorded.exit_code == 0, recorded.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env).output
+    assert f"recorded by {manager.name}" in shown and "recorded by cli:" not in shown
+
+
+def test_as_names_who_recorded_it(runner, env, tmp_path):
+    sessions = make_session_factory(instance.database_engine(load_settings(env)))
+    envelope_id = send_case_plan(sessions)
+    checkin = tmp_path / "checkin.yaml"
+    checkin.write_text(yaml.safe_dump({
+        "meeting": 1, "held_at": past_meeting().starts.strftime("%Y-%m-%dT%H:%M"),
+        "attendees": ["Morgan Example"], "goals": {1: {"status": "on_track"}}}),
+        encoding="utf-8")
+    recorded = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin),
+                                    "--as", " Dana   Whitfield "], env=env)
+    assert recorded.exit_code == 0, recorded.output
+    shown = runner.invoke(main, ["case", "show", envelope_id], env=env).output
+    assert "recorded by Dana Whitfield" in shown
