@@ -125,6 +125,8 @@ def to_eml(message: Message, *, from_email: str, from_name: str = "") -> bytes:
     if message.reply_to:
         mail["Reply-To"] = message.reply_to
     mail["Subject"] = message.subject
+    if message.language:
+        mail["Content-Language"] = message.language
     mail["Date"] = email.utils.format_datetime(dt.datetime.now(dt.UTC))
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
     mail["Message-ID"] = f"<{digest}@plansign.invalid>"
@@ -235,6 +237,8 @@ class SendGridMailBackend:
             )
             if message.reply_to:
                 mail.reply_to = sg.ReplyTo(message.reply_to)
+            if message.language:
+                mail.add_header(sg.Header("Content-Language", message.language))
             for key, value in {**message.custom_args,
                                IDEMPOTENCY_ARG: message.idempotency_key}.items():
                 mail.add_custom_arg(sg.CustomArg(key, value))
