@@ -125,8 +125,6 @@ def to_eml(message: Message, *, from_email: str, from_name: str = "") -> bytes:
     if message.reply_to:
         mail["Reply-To"] = message.reply_to
     mail["Subject"] = message.subject
-    if message.language:
-        mail["Content-Language"] = message.language
     mail["Date"] = email.utils.format_datetime(dt.datetime.now(dt.UTC))
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
     mail["Message-ID"] = f"<{digest}@plansign.invalid>"
@@ -146,6 +144,9 @@ def to_eml(message: Message, *, from_email: str, from_name: str = "") -> bytes:
         maintype, _, subtype = attachment.content_type.partition("/")
         mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
                             filename=attachment.filename)
+    if message.language:
+        # Last: set_content and add_attachment move Content-* headers into the parts.
+        mail["Content-Language"] = message.language
     return mail.as_bytes(policy=SMTP)
 
 
