@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from signing.domain.mail.message import attachment_name
 from signing.domain.wording import N_
 
 PLAN = "plan"
@@ -21,6 +22,15 @@ AMENDMENT = "amendment"
 DOCUMENT_KINDS = (PLAN, OUTCOME_LETTER, AMENDMENT)
 
 Gettext = Callable[[str], str]
+
+
+def _english(text: str) -> str:
+    return text
+
+
+def case_file_name(gettext: Gettext = _english) -> str:
+    """The case file's PDF name, in ``gettext``'s language."""
+    return attachment_name(gettext(CASE_FILE_NAME), "pdf", fallback=CASE_FILE_NAME)
 
 # Each kind's name, as the employee reads it ("your ...") and as the manager and HR
 # read it (naming the employee); its title, for headings and the page's title; and what
@@ -39,9 +49,18 @@ _NAMES = {
                 N_("Amendment %(number)d to the performance improvement plan")),
 }
 
-# The file name a signer's copy is saved under.
-_FILE_NAMES = {PLAN: "performance-plan", OUTCOME_LETTER: "performance-plan-outcome-letter",
-               AMENDMENT: "performance-plan-amendment-%(number)d"}
+# The file name a signer's copy is saved under (without its extension), unsigned and
+# signed, in the plan's language (a name no system refuses: signing.domain.mail.message.
+# attachment_name). Translators: words joined by hyphens, no spaces.
+_FILE_NAMES = {
+    PLAN: (N_("performance-plan"), N_("performance-plan-signed")),
+    OUTCOME_LETTER: (N_("performance-plan-outcome-letter"),
+                     N_("performance-plan-outcome-letter-signed")),
+    AMENDMENT: (N_("performance-plan-amendment-%(number)d"),
+                N_("performance-plan-amendment-%(number)d-signed")),
+}
+# Translators: a file name, words joined by hyphens, without an extension.
+CASE_FILE_NAME = N_("performance-plan-case-file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +98,10 @@ class DocumentName:
         plan"."""
         return self._fill(gettext(_NAMES[self.kind][2]))
 
-    def file_name(self, signed: bool = False) -> str:
-        base = _FILE_NAMES[self.kind] % {"number": self.number or 0}
-        return f"{base}-signed.pdf" if signed else f"{base}.pdf"
+    def file_name(self, signed: bool = False, gettext: Gettext = _english) -> str:
+        """The PDF's file name, in ``gettext``'s language (English by default)."""
+        stem = _FILE_NAMES[self.kind][1 if signed else 0]
+        return attachment_name(self._fill(gettext(stem)), "pdf", fallback=self._fill(stem))
 
     def _fill(self, text: str, **more: str) -> str:
         return text % {"number": self.number or 0, **more}

@@ -22,7 +22,7 @@ from docgen.languages import SUPPORTED, stored_language
 from signing.domain import envelopes, own_records
 from signing.domain import workflow as wf
 from signing.domain.audit import AuditRecord
-from signing.domain.documents import OUTCOME_LETTER, document_name
+from signing.domain.documents import OUTCOME_LETTER, case_file_name, document_name
 from signing.domain.events import EventType
 from signing.domain.links import LinkSigner, Purpose, link_url
 from signing.domain.mail import (
@@ -205,7 +205,8 @@ class Mailer:
                                     document=document)
         if job.name == "your_copy":
             copy = self._copy(session, own_records.PlanRecords.name, row, signer,
-                              row.final_sha256, document.file_name(signed=True))
+                              row.final_sha256, document.file_name(
+                                  signed=True, gettext=compose.catalog(common["language"]).gettext))
             return compose.your_copy(**common, **person, contact=contact, document=document,
                                      **copy)
         if job.name == own_records.REQUEST_EMAIL:
@@ -221,7 +222,7 @@ class Mailer:
             outcome = session.scalar(select(CaseRow.outcome).where(
                 CaseRow.envelope_id == row.id)) or ""
             copy = self._copy(session, own_records.CaseFileRecords.name, row, signer, sha256,
-                              "performance-plan-case-file.pdf")
+                              case_file_name(compose.catalog(common["language"]).gettext))
             return compose.case_file_copy(**common, contact=contact, outcome=outcome, **copy)
         if job.name == "voided":
             # Cancels the meetings the invitation's calendar gave this signer, if any.

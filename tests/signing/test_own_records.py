@@ -26,7 +26,7 @@ from signing.domain.finalize import Finalizer
 from signing.domain.links import Purpose
 from signing.domain.mail import FileMailBackend
 from signing.domain.mail.backends import SendGridMailBackend
-from signing.domain.models import Document, OutboxRow, RecordsRequestRow, SignerRow
+from signing.domain.models import Document, EnvelopeRow, OutboxRow, RecordsRequestRow, SignerRow
 from signing.domain.notify import Mailer
 from signing.domain.recordlinks import RecordLinks
 from signing.web.app import create_app
@@ -542,3 +542,18 @@ def test_a_closed_cases_case_file_is_the_employees_record_too(app, client, tmp_p
                                         purpose=Purpose.RECORDS_ACCESS,
                                         now=dt.datetime.now(dt.UTC))
     assert client.get(f"/my-records/{forged}").status_code in (403, 404, 410)
+
+
+def test_a_french_plans_copy_is_attached_under_a_french_name_and_says_its_language(
+        app, tmp_path):
+    envelope_id = archive_plan(app)
+    with services_of(app).sessions.begin() as session:
+        row = session.get_one(EnvelopeRow, envelope_id)
+        row.plan_data = {**row.plan_data, "language": "fr"}
+    folder = tmp_path / "mail-out"
+    outbox.run_once(services_of(app).sessions,
+                    {"email": mailer(app, FileMailBackend(folder))}, now=NOW)
+    (copy,) = [m for m in mails(folder) if attached_pdfs(m) and EMPLOYEE in m["To"]]
+    assert copy["Content-Language"] == "fr"
+    assert [p.get_filename() for p in copy.iter_attachments()] == [
+        "plan-de-performance-signé.pdf"]

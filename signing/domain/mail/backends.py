@@ -144,6 +144,9 @@ def to_eml(message: Message, *, from_email: str, from_name: str = "") -> bytes:
         maintype, _, subtype = attachment.content_type.partition("/")
         mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
                             filename=attachment.filename)
+    if message.language:
+        # Last: set_content and add_attachment move Content-* headers into the parts.
+        mail["Content-Language"] = message.language
     return mail.as_bytes(policy=SMTP)
 
 
@@ -235,6 +238,8 @@ class SendGridMailBackend:
             )
             if message.reply_to:
                 mail.reply_to = sg.ReplyTo(message.reply_to)
+            if message.language:
+                mail.add_header(sg.Header("Content-Language", message.language))
             for key, value in {**message.custom_args,
                                IDEMPOTENCY_ARG: message.idempotency_key}.items():
                 mail.add_custom_arg(sg.CustomArg(key, value))

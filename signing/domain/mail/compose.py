@@ -151,11 +151,12 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
             name.split()).casefold():
         meeting_with = None  # never "meetings with Priya Raman" to Priya Raman
     attachments: tuple[Attachment, ...] = ()
+    calendar_file = ics.file_name(ics.CHECKINS, catalog(language).gettext)
     if meetings:
-        attachments = (Attachment(ics.FILENAME, ics.CONTENT_TYPE, ics.checkin_calendar(
+        attachments = (Attachment(calendar_file, ics.CONTENT_TYPE, ics.checkin_calendar(
             meetings, uid_seed=envelope_id, stamp=now, location=location,
             video_link=video_link, meeting_with=meeting_with,
-            gettext=catalog(language).gettext)),)
+            gettext=catalog(language).gettext, language=language)),)
     if document.is_plan:
         subject = (N_("Please review and acknowledge your performance plan")
                    if role is Role.EMPLOYEE else N_("Please review and sign a performance plan"))
@@ -175,7 +176,7 @@ def invitation(*, to: str, name: str, link: str, deadline: dt.datetime, company:
         # Plan data need not hold a URL here; only a real http(s) URL becomes a link.
         "video_url": video_link if video_link and _is_link(video_link) else None,
         "meeting_with": meeting_with,
-        "calendar_file": ics.FILENAME if meetings else None,
+        "calendar_file": calendar_file if meetings else None,
     }
     return _message("invitation", look=look, subject=subject, to=to, name=name, company=company,
                     contact=contact, envelope_id=envelope_id, signer_id=signer_id,
@@ -411,20 +412,21 @@ def voided(*, to: str, name: str, company: str, contact: Contact | None, envelop
     """
     role = Role(role)
     attachments: tuple[Attachment, ...] = ()
+    calendar_file = ics.file_name(ics.CANCELLED, catalog(language).gettext)
     if meetings:
         if now is None:
             raise ValueError("now: a cancelled calendar needs the time it was issued")
-        attachments = (Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE, ics.cancelled_calendar(
+        attachments = (Attachment(calendar_file, ics.CONTENT_TYPE, ics.cancelled_calendar(
             meetings, uid_seed=envelope_id, stamp=now,
             organizer=contact.email if contact else None, attendee=to,
-            gettext=catalog(language).gettext)),)
+            gettext=catalog(language).gettext, language=language)),)
     return _message("voided", look=look,
                     subject=N_("A signing request sent to you has been withdrawn"),
                     to=to, name=name, company=company, contact=contact,
                     envelope_id=envelope_id, signer_id=signer_id,
                     idempotency_key=idempotency_key, role=role.value,
                     employee_name=_employee_name(role, employee_name),
-                    calendar_file=ics.CANCEL_FILENAME if meetings else None,
+                    calendar_file=calendar_file if meetings else None,
                     attachments=attachments, language=language)
 
 
@@ -445,17 +447,20 @@ def extension_calendar(*, to: str, name: str, company: str, contact: Contact | N
     role = Role(role)
     words = catalog(language)
     attachments = []
+    added_file = ics.file_name(ics.ADDED, words.gettext)
+    cancelled_file = ics.file_name(ics.CANCELLED, words.gettext)
     if added:
-        attachments.append(Attachment(ics.REQUEST_FILENAME, ics.CONTENT_TYPE,
+        attachments.append(Attachment(added_file, ics.CONTENT_TYPE,
                                       ics.request_calendar(
             added, uid_seed=envelope_id, stamp=now, sequence=number, total=total,
             organizer=organizer, attendees=attendees, location=location,
-            video_link=video_link, meeting_with=meeting_with, gettext=words.gettext)))
+            video_link=video_link, meeting_with=meeting_with, gettext=words.gettext,
+            language=language)))
     if cancelled:
-        attachments.append(Attachment(ics.CANCEL_FILENAME, ics.CONTENT_TYPE,
+        attachments.append(Attachment(cancelled_file, ics.CONTENT_TYPE,
                                       ics.cancelled_calendar(
             cancelled, uid_seed=envelope_id, stamp=now, organizer=organizer, attendee=to,
-            gettext=words.gettext, sequence=number, total=total)))
+            gettext=words.gettext, sequence=number, total=total, language=language)))
     subject = (N_("Your performance plan was extended: your check-in meetings")
                if role is Role.EMPLOYEE
                else N_("A performance plan was extended: its check-in meetings"))
@@ -467,8 +472,8 @@ def extension_calendar(*, to: str, name: str, company: str, contact: Contact | N
                     new_end=format_date(new_end, language),
                     added=[format_meeting(m, language) for m in added],
                     cancelled=[format_meeting(m, language) for m in cancelled],
-                    added_file=ics.REQUEST_FILENAME if added else None,
-                    cancelled_file=ics.CANCEL_FILENAME if cancelled else None,
+                    added_file=added_file if added else None,
+                    cancelled_file=cancelled_file if cancelled else None,
                     location=location, video_link=video_link)
 
 
@@ -670,12 +675,14 @@ def _message(template: str, *, look: Look, subject: str, to: str, name: str, com
         reply_to=look.reply_to or (contact.email if contact and contact.email else None),
         inline_images=((InlineImage(LOGO_CONTENT_ID, "image/png", look.logo_png),)
                        if look.logo_png else ()),
+        language=language,
     )
 
 
-# The context's names of people and of the company, isolated in right-to-left messages.
+# The context's names of people and of the company, isolated in right-to-left messages,
+# and the attachments' file names (".ics" is Latin whichever the language).
 _NAMES = frozenset({"employee_name", "meeting_with", "signer_name", "recorded_by", "witness",
-                    "manager_name"})
+                    "manager_name", "calendar_file", "added_file", "cancelled_file"})
 
 
 def _isolate(text: str) -> str:

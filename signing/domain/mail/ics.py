@@ -30,12 +30,23 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
+from docgen.languages import direction
 from docgen.schedule import Meeting
+from signing.domain.mail.message import attachment_name
+from signing.domain.wording import N_
 
 PRODID = "-//plansign//check-in meetings//EN"
-FILENAME = "check-ins.ics"
-CANCEL_FILENAME = "check-ins-cancelled.ics"
-REQUEST_FILENAME = "check-ins-added.ics"
+# Each calendar's file name, in the signer's language (:func:`file_name`); the English
+# names below are what a message without a catalog attaches.
+# Translators: a file name, words joined by hyphens, without an extension.
+CHECKINS = N_("check-ins")
+# Translators: a file name, words joined by hyphens, without an extension.
+CANCELLED = N_("check-ins-cancelled")
+# Translators: a file name, words joined by hyphens, without an extension.
+ADDED = N_("check-ins-added")
+FILENAME = f"{CHECKINS}.ics"
+CANCEL_FILENAME = f"{CANCELLED}.ics"
+REQUEST_FILENAME = f"{ADDED}.ics"
 # The invitation's meetings are revision 0; their cancellation supersedes them.
 _SEQUENCE = {"PUBLISH": 0, "CANCEL": 1, "REQUEST": 1}
 CONTENT_TYPE = "text/calendar"
@@ -52,6 +63,12 @@ _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", 
                         "Etc/Universal", "GMT", "Etc/GMT"})
 
 
+def file_name(stem: str, gettext: Gettext = _english) -> str:
+    """The attachment's name in the signer's language: ``stem`` is :data:`CHECKINS`,
+    :data:`CANCELLED` or :data:`ADDED`."""
+    return attachment_name(gettext(stem), "ics", fallback=stem)
+
+
 def meeting_uid(seed: str, meeting: Meeting) -> str:
     digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
     return f"{digest}-{meeting.starts:%Y%m%d}@plansign"
@@ -59,15 +76,17 @@ def meeting_uid(seed: str, meeting: Meeting) -> str:
 
 def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
                      location: str | None = None, video_link: str | None = None,
-                     meeting_with: str | None = None, gettext: Gettext = _english) -> bytes:
+                     meeting_with: str | None = None, gettext: Gettext = _english,
+                     language: str | None = None) -> bytes:
     """An iCalendar file of the meetings. ``stamp`` (DTSTAMP) is when it was issued: pass
-    the same value on a retry and the bytes are the same."""
+    the same value on a retry and the bytes are the same. ``language``: the words'
+    (the LANGUAGE of SUMMARY, DESCRIPTION and LOCATION), as ``gettext`` writes them."""
     calendar = _calendar("PUBLISH", meetings, stamp)
     total = len(meetings)
-    description = _description(meeting_with, video_link, gettext)
+    description = _description(meeting_with, video_link, gettext, language)
     for meeting in meetings:
-        event = _event(meeting, uid_seed, stamp, "PUBLISH", total, gettext)
-        _confirmed(event, location, video_link, description)
+        event = _event(meeting, uid_seed, stamp, "PUBLISH", total, gettext, language=language)
+        _confirmed(event, location, video_link, description, language)
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -75,33 +94,36 @@ def checkin_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.da
 def request_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
                      sequence: int, total: int, organizer: str, attendees: Sequence[str],
                      location: str | None = None, video_link: str | None = None,
-                     meeting_with: str | None = None, gettext: Gettext = _english) -> bytes:
+                     meeting_with: str | None = None, gettext: Gettext = _english,
+                     language: str | None = None) -> bytes:
     """An invitation (``METHOD:REQUEST``) to meetings added to the plan's schedule: the
     same UIDs :func:`checkin_calendar` would give them, revision ``sequence``; ``total``
     is how many meetings the schedule has in all ("Check-in meeting (7 of 7)")."""
     calendar = _calendar("REQUEST", meetings, stamp)
-    description = _description(meeting_with, video_link, gettext)
+    description = _description(meeting_with, video_link, gettext, language)
     for meeting in meetings:
-        event = _event(meeting, uid_seed, stamp, "REQUEST", total, gettext, sequence)
+        event = _event(meeting, uid_seed, stamp, "REQUEST", total, gettext, sequence,
+                       language)
         event.add("organizer", f"mailto:{organizer}")
         for attendee in attendees:
             event.add("attendee", f"mailto:{attendee}",
                       parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"})
-        _confirmed(event, location, video_link, description)
+        _confirmed(event, location, video_link, description, language)
         calendar.add_component(event)
     return calendar.to_ical()
 
 
 def _confirmed(event: Event, location: str | None, video_link: str | None,
-               description: str | None) -> None:
+               description: str | None, language: str | None = None) -> None:
     """A meeting that takes place: where (the room, else the video link), its link and
     description, confirmed and busy."""
     if location or video_link:
-        event.add("location", location or video_link)
+        # HR wrote the room in the plan, in the plan's language.
+        event.add("location", location or video_link, parameters=_in(language))
     if video_link and urlsplit(video_link).scheme in ("https", "http"):
         event.add("url", video_link)
     if description:
-        event.add("description", description)
+        event.add("description", description, parameters=_in(language))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
 
@@ -109,7 +131,7 @@ def _confirmed(event: Event, location: str | None, video_link: str | None,
 def cancelled_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.datetime,
                        organizer: str | None = None, attendee: str | None = None,
                        gettext: Gettext = _english, sequence: int | None = None,
-                       total: int | None = None) -> bytes:
+                       total: int | None = None, language: str | None = None) -> bytes:
     """The cancellation of the meetings :func:`checkin_calendar` gave for the same
     ``uid_seed``. ``organizer`` and ``attendee`` are addresses: RFC 5546 wants them in a
     cancellation, and some calendars act on one only when they are there. ``sequence``:
@@ -117,7 +139,7 @@ def cancelled_calendar(meetings: Sequence[Meeting], *, uid_seed: str, stamp: dt.
     calendar = _calendar("CANCEL", meetings, stamp)
     for meeting in meetings:
         event = _event(meeting, uid_seed, stamp, "CANCEL", total or len(meetings), gettext,
-                       sequence)
+                       sequence, language)
         if organizer:
             event.add("organizer", f"mailto:{organizer}")
         if attendee:
@@ -154,7 +176,8 @@ def _calendar(method: str, meetings: Sequence[Meeting], stamp: dt.datetime) -> C
 
 
 def _event(meeting: Meeting, uid_seed: str, stamp: dt.datetime, method: str,
-           total: int, gettext: Gettext = _english, sequence: int | None = None) -> Event:
+           total: int, gettext: Gettext = _english, sequence: int | None = None,
+           language: str | None = None) -> Event:
     """What a meeting's event says in the invitation and its cancellation alike."""
     event = Event()
     event.add("uid", meeting_uid(uid_seed, meeting))
@@ -162,7 +185,7 @@ def _event(meeting: Meeting, uid_seed: str, stamp: dt.datetime, method: str,
     event.add("dtstart", _for_ical(meeting.starts))
     event.add("dtend", _for_ical(meeting.ends))
     event.add("summary", gettext("Check-in meeting (%(number)s of %(total)s)")
-              % {"number": meeting.number, "total": total})
+              % {"number": meeting.number, "total": total}, parameters=_in(language))
     event.add("sequence", _SEQUENCE[method] if sequence is None else sequence)
     return event
 
@@ -179,11 +202,28 @@ def _for_ical(when: dt.datetime) -> dt.datetime:
     return when if _zone(when) else when.astimezone(dt.UTC)
 
 
+def _in(language: str | None) -> dict[str, str]:
+    """The LANGUAGE parameter of a text property (RFC 5545, 3.2.10), when known."""
+    return {"LANGUAGE": language} if language else {}
+
+
 def _description(meeting_with: str | None, video_link: str | None,
-                 gettext: Gettext = _english) -> str:
+                 gettext: Gettext = _english, language: str | None = None) -> str:
+    # In a right-to-left sentence, Latin names and the link are isolated (U+2068 ...
+    # U+2069, as the pages' <bdi>), so that a name's full stop or a link's punctuation
+    # stays at its end rather than moving to the sentence's other side.
+    shown = _isolate if language and direction(language) == "rtl" else _as_written
     lines = []
     if meeting_with:
-        lines.append(gettext("With %(people)s.") % {"people": meeting_with})
+        lines.append(gettext("With %(people)s.") % {"people": shown(meeting_with)})
     if video_link:
-        lines.append(gettext("Video: %(link)s") % {"link": video_link})
+        lines.append(gettext("Video: %(link)s") % {"link": shown(video_link)})
     return "\n".join(lines)
+
+
+def _isolate(text: str) -> str:
+    return f"\u2068{text}\u2069"
+
+
+def _as_written(text: str) -> str:
+    return text

@@ -12,6 +12,7 @@ show up in its logs and dashboards, so they never hold a name, an address or the
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -69,6 +70,9 @@ _ARG_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 _ARG_SEGMENTS = re.compile(r"[._:-]")
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 _PIP = re.compile(r"\bpip\b", re.IGNORECASE)
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+# What no file name may hold on any system the employee saves an attachment to.
+_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 #: The custom argument a backend adds itself, holding the message's idempotency key.
 IDEMPOTENCY_ARG = "idempotency_key"
@@ -83,6 +87,17 @@ class Attachment(NamedTuple):
     def __repr__(self) -> str:
         return (f"Attachment(filename={self.filename!r}, content_type={self.content_type!r}, "
                 f"{len(self.content)} bytes)")
+
+
+def attachment_name(stem: str, extension: str, *, fallback: str) -> str:
+    """A file name from ``stem`` (a translated word or two: "bilan-de-suivi", "خطة-الأداء")
+    and ``extension`` ("pdf"): spaces become hyphens, characters some system refuses in a
+    file name are left out, and a stem that leaves nothing gives ``fallback`` (the English
+    stem). Not limited to ASCII: the backends encode a non-ASCII name as RFC 2231 says
+    (filename*=utf-8''...), which mail clients decode."""
+    cleaned = _NOT_IN_FILE_NAMES.sub("", unicodedata.normalize("NFC", stem))
+    cleaned = "-".join(cleaned.split()).strip(".-")
+    return f"{cleaned or fallback}.{extension}"
 
 
 class InlineImage(NamedTuple):
@@ -119,9 +134,14 @@ class Message:
     to_name: str | None = field(default=None, repr=False)
     reply_to: str | None = field(default=None, repr=False)
     inline_images: tuple[InlineImage, ...] = ()
+    # The language the bodies are written in (Content-Language): the plan's for a signer,
+    # the reader's own for HR's notices. None: no header.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         _check_address("to", self.to)
+        if self.language is not None and not _LANGUAGE_TAG.match(self.language):
+            raise InvalidMessage("language: a language tag such as en, fr or pt-BR")
         if self.reply_to is not None:
             _check_address("reply_to", self.reply_to)
         if name_problem(self.to_name or ""):
