@@ -266,7 +266,7 @@ def test_a_french_plans_record_is_in_french_its_people_and_hashes_as_they_are(pl
     completion = complete(routed_manager_first(), {**plan_data, "language": "fr"},
                           keys={KEY: KeyFacts("Payroll sync", "hr")})
     assert completion.language == "fr"
-    assert completion.title.startswith("Plan d’amélioration de la performance de ")
+    assert completion.title.startswith("Plan d’amélioration des performances concernant ")
     manager = rows(completion, "manager")
     assert manager["envoyé"] == ("clé RH «\u00a0Payroll sync\u00a0» (psk_ab12cd34)", None, None)
     assert manager["consulté"] == ("Priya Raman (responsable hiérarchique)", MANAGER_IP,

@@ -353,4 +353,4 @@ def test_the_records_email_lists_a_letter_as_the_letter():
         available_until=NOW, records_page=f"{BASE}/my-records", language="fr")
     body = " ".join(message.text.split())
     assert "Lettre de conclusion" in body
-    assert "Avenant n° 1 au plan d’amélioration des performances de Alex Sample" in body
+    assert "Avenant n° 1 au plan d’amélioration des performances concernant Alex Sample" in body

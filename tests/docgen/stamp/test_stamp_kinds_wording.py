@@ -61,8 +61,8 @@ def test_english_names_the_letter_and_the_amendment_in_full():
 @pytest.mark.parametrize(("language", "expected"), [
     ("es", "Adenda n.º 2 al plan de mejora del desempeño de Léa Brändli del 22 de noviembre "
            "de 2026"),
-    ("fr", "Avenant n° 2 au plan d’amélioration de la performance de Léa Brändli du "
-           "22 novembre 2026"),
+    ("fr", "Avenant n° 2 au plan d’amélioration des performances du 22 novembre 2026 "
+           "concernant Léa Brändli"),
     ("de", "Änderung Nr. 2 zum Leistungsverbesserungsplan für Léa Brändli vom "
            "22. November 2026"),
     ("ar", "التعديل رقم 2 على خطة تحسين الأداء الخاصة بـ Léa Brändli المؤرخة في "
