@@ -196,7 +196,8 @@ def test_an_amendments_invitations_name_the_amendment(sessions, deliver):
     invitation = deliver()[sample_plan().employee.email][0]
     assert "avenant n° 2 à votre plan d’amélioration des performances" in text(invitation)
     assert words(invitation["Subject"]) == ("Veuillez lire un document relatif à votre plan "
-                                            "de performance et en accuser réception")
+                                            "d'amélioration des performances et en accuser "
+                                            "réception")
 
 
 def test_an_outcome_letters_invitation_is_in_the_plans_language(sessions, deliver):
