@@ -124,11 +124,7 @@ def test_the_record_names_a_person_not_the_operators_login(runner, env, tmp_path
     envelope_id = send_case_plan(sessions)
     with sessions() as session:
         manager = plan_from_data(session.get_one(EnvelopeRow, envelope_id).plan_data).manager
-    checkin = tmp_path / "checkin.yaml"
-    checkin.write_text(yaml.safe_dump({
-        "meeting": 1, "held_at": past_meeting().starts.strftime("%Y-%m-%dT%H:%M"),
-        "attendees": ["Morgan Example"], "goals": {1: {"status": "on_track"}}}),
-        encoding="utf-8")
+    checkin = first_checkin_file(tmp_path)
     blank = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin),
                                  "--as", "   "], env=env)
     assert blank.exit_code == 1 and "--as: give the name" in blank.output
@@ -145,13 +141,19 @@ def test_the_record_names_a_person_not_the_operators_login(runner, env, tmp_path
 def test_as_names_who_recorded_it(runner, env, tmp_path):
     sessions = make_session_factory(instance.database_engine(load_settings(env)))
     envelope_id = send_case_plan(sessions)
-    checkin = tmp_path / "checkin.yaml"
-    checkin.write_text(yaml.safe_dump({
-        "meeting": 1, "held_at": past_meeting().starts.strftime("%Y-%m-%dT%H:%M"),
-        "attendees": ["Morgan Example"], "goals": {1: {"status": "on_track"}}}),
-        encoding="utf-8")
+    checkin = first_checkin_file(tmp_path)
     recorded = runner.invoke(main, ["case", "checkin", envelope_id, "--file", str(checkin),
                                     "--as", " Dana   Whitfield "], env=env)
     assert recorded.exit_code == 0, recorded.output
     shown = runner.invoke(main, ["case", "show", envelope_id], env=env).output
     assert "recorded by Dana Whitfield" in shown
+
+
+def first_checkin_file(tmp_path):
+    """Check-in 1, held, goal 1 on track: a file ``plansign case checkin`` takes."""
+    checkin = tmp_path / "checkin.yaml"
+    checkin.write_text(yaml.safe_dump({
+        "meeting": 1, "held_at": past_meeting().starts.strftime("%Y-%m-%dT%H:%M"),
+        "attendees": ["Morgan Example"], "goals": {1: {"status": "on_track"}}}),
+        encoding="utf-8")
+    return checkin
