@@ -6,6 +6,8 @@ the final PDF, docgen's own (docgen/translations/<code>/LC_MESSAGES/docgen.po, r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docgen.words import N_, Words
 
 # ISO 639-1 codes, English (the source language) first.
@@ -44,6 +46,23 @@ def check_language(value: str) -> str:
 def direction(language: str) -> str:
     """``rtl`` or ``ltr``: the ``dir`` of a page in ``language``."""
     return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
+def isolate(text: str) -> str:
+    """``text`` between Unicode's first-strong isolate and its pop (what HTML's <bdi>
+    does, in plain text as well): a Latin name or link inside a right-to-left sentence
+    keeps its own order, and its punctuation stays at its end."""
+    return f"\u2068{text}\u2069" if text else text
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def names_shown(language: str | None) -> Callable[[str], str]:
+    """How a sentence in ``language`` shows a name or link put into it: isolated in a
+    right-to-left language (:func:`isolate`), as written otherwise (or when unknown)."""
+    return isolate if language and direction(language) == "rtl" else _as_written
 
 
 def format_locale(language: str) -> str:

@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import escape
 
 from docgen.doclang import one_full_stop, zone_label
-from docgen.languages import direction, format_locale
+from docgen.languages import direction, format_locale, isolate, names_shown
 from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.domain.documents import THE_PLAN, DocumentName
@@ -335,7 +335,7 @@ def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company:
     at_text = format_when(at, language) if at else None
     # People's names and places in a right-to-left sentence: isolated, as the rest of
     # the message's are, so that a Latin name keeps its order.
-    shown = _isolate if direction(language) == "rtl" else _as_written
+    shown = names_shown(language)
     lines = notice_words.headline(notice_words.Notice(
         kind=kind.value, signer_name=shown(signer_name), signer_role=signer_role.value,
         employee_name=shown(employee_name), at=at_text, text=_shown_or_none(shown, excerpt),
@@ -642,14 +642,14 @@ def _message(template: str, *, look: Look, subject: str, to: str, name: str, com
     if rtl:
         # Latin names in a right-to-left sentence: isolated, so that "Inc." keeps its
         # full stop at its end rather than showing it before the name.
-        company_shown = _isolate(company)
-        context.update({key: _isolate(value) for key, value in context.items()
+        company_shown = isolate(company)
+        context.update({key: isolate(value) for key, value in context.items()
                         if key in _NAMES and isinstance(value, str)})
         if contact is not None:
-            contact = replace(contact, name=_isolate(contact.name))
+            contact = replace(contact, name=isolate(contact.name))
     else:
         company_shown = company
-    context.update(subject=subject, name=_isolate(name) if rtl else name,
+    context.update(subject=subject, name=isolate(name) if rtl else name,
                    company=company_shown, contact=contact,
                    preheader=words.gettext(_PREHEADER[template]) % {"company": company_shown},
                    language=language, direction=direction(language), colour=look.colour,
@@ -683,16 +683,6 @@ def _message(template: str, *, look: Look, subject: str, to: str, name: str, com
 # and the attachments' file names (".ics" is Latin whichever the language).
 _NAMES = frozenset({"employee_name", "meeting_with", "signer_name", "recorded_by", "witness",
                     "manager_name", "calendar_file", "added_file", "cancelled_file"})
-
-
-def _isolate(text: str) -> str:
-    """``text`` between Unicode's first-strong isolate and its pop (what HTML's <bdi>
-    does, in plain text as well)."""
-    return f"\u2068{text}\u2069" if text else text
-
-
-def _as_written(text: str) -> str:
-    return text
 
 
 def _shown_or_none(shown: Callable[[str], str], text: str | None) -> str | None:

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
-from docgen.languages import direction
+from docgen.languages import names_shown
 from docgen.schedule import Meeting
 from signing.domain.mail.message import attachment_name
 from signing.domain.wording import N_
@@ -212,18 +212,10 @@ def _description(meeting_with: str | None, video_link: str | None,
     # In a right-to-left sentence, Latin names and the link are isolated (U+2068 ...
     # U+2069, as the pages' <bdi>), so that a name's full stop or a link's punctuation
     # stays at its end rather than moving to the sentence's other side.
-    shown = _isolate if language and direction(language) == "rtl" else _as_written
+    shown = names_shown(language)
     lines = []
     if meeting_with:
         lines.append(gettext("With %(people)s.") % {"people": shown(meeting_with)})
     if video_link:
         lines.append(gettext("Video: %(link)s") % {"link": shown(video_link)})
     return "\n".join(lines)
-
-
-def _isolate(text: str) -> str:
-    return f"\u2068{text}\u2069"
-
-
-def _as_written(text: str) -> str:
-    return text
