@@ -273,6 +273,7 @@ def _named(session: Any, envelope_id: str, given: str, role: str) -> str:
     plan's manager or HR contact (``role``), never the operator's login (``cli:root``,
     which the audit trail keeps as the actor)."""
     from docgen import plan_from_data
+    from signing.domain.envelopes import EnvelopeNotFound
     from signing.domain.errors import SigningError
     from signing.domain.models import EnvelopeRow
 
@@ -284,8 +285,8 @@ def _named(session: Any, envelope_id: str, given: str, role: str) -> str:
     if name:
         return name
     row = session.get(EnvelopeRow, envelope_id)
-    if row is None:  # the domain call that follows says the plan is not there
-        return "plansign"
+    if row is None:  # checked by authorize.check_case just before; refused the same way
+        raise EnvelopeNotFound(envelope_id)
     plan = plan_from_data(row.plan_data)
     return plan.manager.name if role == "manager" else plan.hr.name
 
