@@ -47,8 +47,8 @@ def change_role(session: Session, username: str, *, role: str | Role, team: str 
     return before, Person.of(row)
 
 
-def disable_problem(username: str, *, by: str) -> str | None:
+def disable_problem(username: str, *, by: str) -> Wording | None:
     """Why ``by`` may not disable ``username``, or None."""
     if username.strip().lower() == by.strip().lower():
-        return "you cannot disable your own account; ask another administrator"
+        return Wording(N_("you cannot disable your own account; ask another administrator"))
     return None

@@ -5,6 +5,7 @@ secrets shown once and never again."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from signing.domain import apikeys, people, people_admin, signin
 from signing.domain.people import PersonError
 from signing.web.app import create_app
 from signing.web.console.admin import shown_value
+from tests.console.test_console_language import set_preferences
 
 pytestmark = pytest.mark.database
 
@@ -261,3 +263,18 @@ def test_console_error_pages_are_the_consoles_and_the_signers_keep_theirs(app, c
         assert "console.css" in text and "a bug" not in text
     signer = console.get("/s/nowhere/at-all")
     assert signer.status_code == 404 and "console.css" not in signer.get_data(as_text=True)
+
+
+def test_an_admin_is_told_in_french_why_they_cannot_disable_themselves(console, sessions):
+    """The rule's one sentence (people_admin.disable_problem), in the admin's language on
+    both pages: the person's page and the disable form's refusal."""
+    admin = console.sign_in("admin")
+    set_preferences(sessions, admin.username, "fr")
+    said = ("Vous ne pouvez pas désactiver votre propre compte\u202f; demandez à un autre "
+            "administrateur.")
+    path = f"/console/admin/people/{admin.username}"
+    assert said in html.unescape(console.get(path).get_data(as_text=True))
+    refused = console.post(f"{path}/disable", data={"confirm": "yes"}, token_from=path)
+    assert refused.status_code == 400
+    page = html.unescape(refused.get_data(as_text=True))
+    assert said in page and "cannot disable your own account" not in page

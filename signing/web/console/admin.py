@@ -152,7 +152,7 @@ def _person_page(found: Person, *, form: dict[str, str], errors: dict[str, str],
                  settings=settings if settings is not None else preferences.of(found),
                  settings_errors=settings_errors or {},
                  default_language_name=preferences.LANGUAGE_NAMES.get(default, default),
-                 disable_problem=people_admin.disable_problem(found.username, by=_me()))
+                 disable_problem=_disable_problem_text(found.username))
 
 
 @bp.post("/people/<username>/settings")
@@ -179,8 +179,8 @@ def person_settings(username: str) -> Page:
 def person_disable(username: str) -> Page:
     services = current.services()
     found = _person(username)
-    problem = people_admin.disable_problem(found.username, by=_me())
-    errors = {"confirm": _sentence(problem)} if problem else {}
+    problem = _disable_problem_text(found.username)
+    errors = {"confirm": problem} if problem else {}
     if request.method == "POST" and not problem:
         if request.form.get("confirm") != "yes":
             errors["confirm"] = _("Tick the box to confirm.")
@@ -534,7 +534,8 @@ def settings() -> Page:
     return _page("console/admin_settings.html", rows=rows)
 
 
-def _sentence(text: str) -> str:
-    """A domain message ("a name of 1 to 200 characters is needed") as a sentence."""
-    text = text.strip()
-    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
+def _disable_problem_text(username: str) -> str | None:
+    """Why the signed-in admin may not disable ``username``, as a sentence in their
+    language, or None."""
+    problem = people_admin.disable_problem(username, by=_me())
+    return signedin.message_text(problem) if problem else None
