@@ -16,6 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent, get_currency_symbol
 
+from docgen.dates import date_words
 from docgen.languages import FORMAT_LOCALES, SUPPORTED, check_language
 
 # The languages and their locales are docgen.languages' (the plan model's and the
@@ -199,16 +200,17 @@ def assessment(value: str, language: str) -> str:
 
 
 def long_date(value: dt.date, language: str) -> str:
-    """``1 December 2026``, ``1 de diciembre de 2026``, ``1. Dezember 2026`` ..."""
+    """``1 December 2026``, ``1 de diciembre de 2026``, ``1er décembre 2026``,
+    ``1. Dezember 2026`` ..."""
     if language == "en":
         return f"{value.day} {value:%B %Y}"
-    return format_date(value, "long", locale=_LOCALES[language])
+    return date_words(value, "long", _LOCALES[language])
 
 
 def short_date(value: dt.date, language: str) -> str:
     if language == "en":
         return f"{value.day} {value:%b %Y}"
-    return format_date(value, "medium", locale=_LOCALES[language])
+    return date_words(value, "medium", _LOCALES[language])
 
 
 def weekday_name(value: dt.date, language: str) -> str:

@@ -39,7 +39,7 @@ SAYS = {
     "es": ["Plan de mejora del desempeño", "acuse de recibo", "no implica conformidad",
            "Su empresa", "Firma de la persona empleada:", "1 de diciembre de 2026"],
     "fr": ["Plan d’amélioration de la performance", "accusé de réception",
-           "ne vaut pas acceptation", "Votre employeur", "1 décembre 2026"],
+           "ne vaut pas acceptation", "Votre employeur", "1er décembre 2026"],
     "de": ["Leistungsverbesserungsplan", "Empfang und die Kenntnisnahme",
            "kein Einverständnis", "Ihr Arbeitgeber", "Unterschrift Führungskraft:",
            "1. Dezember 2026"],
@@ -164,7 +164,9 @@ def test_dates_follow_the_language_and_the_plans_zone():
     assert longdate(day) == "1 December 2026"
     assert longdate(day, "es") == "1 de diciembre de 2026"
     assert longdate(day, "de") == "1. Dezember 2026"
-    assert shortdate(day, "fr") == "1 déc. 2026"
+    assert shortdate(day, "fr") == "1er déc. 2026"  # French's first of the month
+    assert longdate(day, "fr") == "1er décembre 2026"
+    assert longdate(day + dt.timedelta(days=1), "fr") == "2 décembre 2026"
     plan = sample_plan()  # its check-ins are in Europe/London
     late = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC)
     assert plan_today(plan, late) == dt.date(2026, 12, 1)
