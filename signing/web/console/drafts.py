@@ -340,7 +340,7 @@ def review(draft_id: str) -> Any:
 def _review_page(draft: Draft, who: Principal, *, error: str | None = None,
                  comment: str = "", status: int = 200) -> Any:
     parts = _sections()
-    nodes = draftform.form_tree(draft.plan_data, parts)
+    nodes = draftform.form_tree(draft.plan_data, parts, default_language=_default_language())
     found = draftform.findings_for(draft.plan_data, set(draftform.slots(nodes)), parts)
     with current.services().readers() as session:
         trail = drafts.history(session, draft.id)
@@ -430,7 +430,7 @@ def _editor(draft: Draft, data: dict[str, Any], *, version: int | None = None,
             status: int = 200) -> Any:
     who = signedin.principal()
     parts = _sections()
-    nodes = draftform.form_tree(data, parts)
+    nodes = draftform.form_tree(data, parts, default_language=_default_language())
     found = draftform.findings_for(data, set(draftform.slots(nodes)), parts)
     policy = _policy()
     return render_template(
@@ -439,6 +439,11 @@ def _editor(draft: Draft, data: dict[str, Any], *, version: int | None = None,
         import_error=import_error, focus=focus,
         may_submit=drafts.may_submit(who, draft, policy),
         may_send=drafts.may_send_own(who, draft, policy), tz=_zone(data)), status
+
+
+def _default_language() -> str:
+    """The language of a plan that names none (the default_language setting)."""
+    return default_language(current.services().settings)
 
 
 def _sections() -> tuple[draftform.Part, ...]:
