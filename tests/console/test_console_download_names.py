@@ -15,7 +15,7 @@ from tests.console.plankit import make_plan
 from tests.console.test_console_language import set_preferences
 from tests.console.test_drafts import start
 from tests.console.test_records_pages import ids as ids  # the archived records fixture
-from testsupport.downloads import disposition, downloaded_name
+from tests.disposition import disposition, downloaded_name
 
 pytestmark = pytest.mark.database
 

@@ -17,9 +17,9 @@ from signing.domain.links import Purpose
 from signing.domain.models import EnvelopeRow
 from signing.web.current import services_of
 from signing.web.downloads import content_disposition
+from tests.disposition import disposition, downloaded_name
 from tests.signing.signer_pages import token_for
 from tests.signing.test_own_records import archive_plan, employee_of, make_app
-from testsupport.downloads import disposition, downloaded_name
 
 pytestmark = pytest.mark.database
 
