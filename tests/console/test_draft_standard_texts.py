@@ -160,5 +160,5 @@ def test_the_preview_pdf_has_the_plans_languages_text(console, tmp_path):
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], check=True,
                                    capture_output=True, text=True).stdout.split())
     assert "peut faire part de toute préoccupation concernant ce plan" in text
-    assert "Un plan d’amélioration de la performance peut être source de stress" in text
+    assert "Un plan d’amélioration des performances peut être source de stress" in text
     assert "can raise any concern" not in text
