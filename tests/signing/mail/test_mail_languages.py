@@ -107,3 +107,13 @@ def test_the_records_email_lists_each_record_in_the_languages_punctuation(langua
     assert f"</a> {outcome}" in message.html
     indent = "padding-right:20px" if language == "ar" else "padding-left:20px"
     assert indent in message.html
+
+
+@pytest.mark.parametrize("language, size", [("en", "31.0 MB"), ("es", "31,0 MB"),
+                                            ("de", "31,0 MB")])
+def test_a_copy_too_large_to_attach_gives_its_size_as_the_language_writes_it(language, size):
+    message = compose.your_copy(
+        to="a@example.com", name="Léa Brändli", company="Harbor & Finch", contact=None,
+        envelope_id="env_1", signer_id="sig_1", idempotency_key="k", link=LINK,
+        too_large_bytes=31_000_000, language=language)
+    assert f"({size})" in message.text and f"({size})" in message.html
