@@ -98,9 +98,9 @@ def translate_part(xml: bytes, language: str, words: dict[str, str],
     root = etree.fromstring(xml)
     for t in root.iter(q("t")):
         text = t.text or ""
-        if not needs_translation(text):
-            continue
         translated = words.get(_key(text))
+        if not needs_translation(text) and translated is None:
+            continue  # tags alone: as they are, unless the language writes them otherwise
         if translated is None:
             missing.append(text)
             continue
