@@ -158,3 +158,17 @@ def test_a_file_that_cannot_be_read_is_refused_in_french(console, sessions):
     assert ("YAML non valide à la ligne 3, colonne 1\u00a0: employee est indiqué deux fois "
             "(la première à la ligne 1)\u202f; n'en gardez qu'un") in page, page
     assert "given twice" not in page
+
+
+@pytest.mark.parametrize("language, add, remove", [
+    # German writes a noun with its capital inside a sentence; other languages do not.
+    ("de", "Eintrag hinzufügen", "Eintrag 1 entfernen"),
+    ("es", "Añadir entrada", "Quitar entrada 1"),
+])
+def test_the_editors_add_and_remove_buttons_name_the_item_as_the_language_writes_it(
+        console, sessions, language, add, remove):
+    hr = console.sign_in("hr", team="Care HR")
+    set_preferences(sessions, hr.username, language)
+    draft_id = start(console)
+    page = shown_text(console.get(f"/console/drafts/{draft_id}").get_data(as_text=True))
+    assert add in page and remove in page
