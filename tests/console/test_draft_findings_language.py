@@ -172,3 +172,21 @@ def test_the_editors_add_and_remove_buttons_name_the_item_as_the_language_writes
     draft_id = start(console)
     page = shown_text(console.get(f"/console/drafts/{draft_id}").get_data(as_text=True))
     assert add in page and remove in page
+
+
+def test_the_editors_choices_of_support_and_weekday_are_in_the_readers_language(console,
+                                                                                sessions):
+    """A support's kind in the documents' own words, a weekday by the locale; a plan that
+    writes its weekday in capitals ("Wednesday") has it chosen, not offered twice."""
+    hr = console.sign_in("hr", team="Care HR")
+    set_preferences(sessions, hr.username, "de")
+    draft_id = start(console)
+    page = console.get(f"/console/drafts/{draft_id}").get_data(as_text=True)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page)
+    labels = {label for _value, _selected, label in options}
+    assert {"Schulung", "Mentoring", "Angepasste Arbeitsmenge", "Montag",
+            "Donnerstag"} <= labels
+    assert not labels & {"Training", "Workload", "Tools", "Monday", "Thursday"}
+    # The example plan writes "weekday: Wednesday".
+    assert '<option value="wednesday" selected>Mittwoch</option>' in page
+    assert "Wednesday" not in labels
