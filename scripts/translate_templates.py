@@ -7,7 +7,8 @@ templates/letters/NAME.docx, it writes NAME.es.docx, NAME.fr.docx, NAME.de.docx 
 NAME.ar.docx beside it (or in --out, letters in its letters/): the same document, styles and
 layout, with each run's text replaced by its translation in scripts/template_words.py
 (a run with no translation stops the script, naming it: nothing English is left in a
-translated template), the document's language set, and for Arabic the whole document
+translated template; a run of Jinja tags alone is kept as it is, unless the words give a
+language its own, as German's comma after a weekday), the document's language set, and for Arabic the whole document
 right to left: every paragraph bidi, every table laid out right to left (bidiVisual),
 complex-script bold and sizes on every run, and Noto Naskh Arabic (Debian's
 fonts-noto-core) as the complex-script font.
