@@ -49,7 +49,7 @@ t("{{ timeline.start|nobreak }} to {{ timeline.end|nobreak }} ({{ timeline.lengt
      "({{ timeline.length_days }}~يومًا)")
 t("    Reference:~", es="    Referencia:~", fr="    Référence~:~", de="    Referenz:~",
   ar="    المرجع:~")
-t("    Issued:~", es="    Fecha de emisión:~", fr="    Établi le~:~", de="    Ausgestellt am:~",
+t("    Issued:~", es="    Fecha de emisión:~", fr="    Établi le~:~", de="    Ausgestellt~am:~",
   ar="    تاريخ الإصدار:~")
 t("DRAFT: not for signature. This plan was generated despite lint errors (see plansign "
   "lint) and is not ready to give to the employee.",
