@@ -8,10 +8,10 @@ NAME.ar.docx beside it (or in --out, letters in its letters/): the same document
 layout, with each run's text replaced by its translation in scripts/template_words.py
 (a run with no translation stops the script, naming it: nothing English is left in a
 translated template; a run of Jinja tags alone is kept as it is, unless the words give a
-language its own, as German's comma after a weekday), the document's language set, and for Arabic the whole document
-right to left: every paragraph bidi, every table laid out right to left (bidiVisual),
-complex-script bold and sizes on every run, and Noto Naskh Arabic (Debian's
-fonts-noto-core) as the complex-script font.
+language its own, as German's comma after a weekday), the document's language set, and
+for Arabic the whole document right to left: every paragraph bidi, every table laid out
+right to left (bidiVisual), complex-script bold and sizes on every run, and Noto Naskh
+Arabic (Debian's fonts-noto-core) as the complex-script font.
 
 This is how a translated template is made again after HR change the English one; HR may
 also edit a translated template in Word directly (it is then theirs, as the English
