@@ -163,7 +163,7 @@ def translate_styles(xml: bytes, language: str) -> bytes:
 def translate_core(xml: bytes, title: str) -> bytes:
     root = etree.fromstring(xml)
     for element in root.iter("{http://purl.org/dc/elements/1.1/}title"):
-        element.text = title
+        element.text = _text(title)  # "~" is a no-break space here too
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

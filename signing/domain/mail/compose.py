@@ -25,13 +25,13 @@ from gettext import NullTranslations
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from docgen.dates import date_words
 from docgen.doclang import one_full_stop, zone_label
 from docgen.languages import direction, format_locale, isolate, names_shown
 from docgen.resources import package_path
@@ -610,7 +610,7 @@ def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
 def format_date(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
     if language == SOURCE_LANGUAGE:
         return f"{day:%A} {day.day} {day:%B %Y}"
-    return babel_date(day, "full", locale=format_locale(language))
+    return date_words(day, "full", format_locale(language))
 
 
 def format_meeting(meeting: Meeting, language: str = SOURCE_LANGUAGE) -> str:

@@ -39,9 +39,11 @@ from archive.search import COUNT_LIMIT, SELECTIVE
 from signing.domain import access, audit, trail_names
 from signing.domain.access import Principal, Role
 from signing.domain.timeline import timeline
+from signing.domain.wording import N_
 from signing.records import service as records
 from signing.web import current, language, timefmt
 from signing.web.console import signedin
+from signing.web.downloads import worded_disposition
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -64,6 +66,14 @@ DOCUMENT_WORDS: dict[str, Any] = {
     "plan.json": L_("Plan data (JSON)"), "audit-trail.json": L_("Audit trail (JSON)"),
     "bundle.zip": L_("Records bundle (ZIP: every document, with SHA-256 sums)")}
 MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "application/zip"}
+# Each document's name as it is saved, in the reader's language (in English, the
+# archive's own name after the record's id, as the records API names it).
+# Translators: a file name without its extension, words joined by hyphens; %(id)s is the
+# record's id.
+FILE_NAMES = {
+    "final.pdf": N_("%(id)s-final"), "original.pdf": N_("%(id)s-original"),
+    "plan.json": N_("%(id)s-plan"), "audit-trail.json": N_("%(id)s-audit-trail"),
+    "bundle.zip": N_("%(id)s-bundle")}
 
 
 def _(text: str, **values: Any) -> str:
@@ -215,8 +225,10 @@ def document(envelope_id: str, name: str) -> Response | str:
         abort(404)
     except ArchiveError as exc:
         return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
-    return Response(data, mimetype=MEDIA[name.rsplit(".", 1)[1]], headers={
-        "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+    extension = name.rpartition(".")[2]
+    return Response(data, mimetype=MEDIA[extension], headers={
+        "Content-Disposition": worded_disposition(FILE_NAMES[name], extension,
+                                                  id=envelope_id)})
 
 
 def _check_id(envelope_id: str) -> None:

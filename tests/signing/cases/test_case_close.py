@@ -287,9 +287,9 @@ def test_a_french_plans_case_closes_with_its_outcome_letter_in_french(parts, ses
             OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
         invitation = mailer(tmp_path).compose(session, job_of(invite))
     text = one_line(pdf_text(pdf))
-    for words in ("Issue de votre plan d’amélioration de la performance : objectifs non "
+    for words in ("Issue de votre plan d’amélioration des performances : objectifs non "
                   "atteints", "Madame, Monsieur,",
-                  "Votre plan d’amélioration de la performance a pris fin le 10 février "
+                  "Votre plan d’amélioration des performances a pris fin le 10 février "
                   "2027.", "Les objectifs du plan n’ont pas été atteints.",
                   "Points de suivi tenus : 0 sur 5 prévus.", "non atteint",
                   "partiellement atteint", "Éléments probants : Pending-queue check",
