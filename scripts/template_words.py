@@ -30,6 +30,15 @@ def t(en: str, *, es: str, fr: str, de: str, ar: str, **narrow: str) -> None:
 
 
 # -- title block and details ------------------------------------------------------------
+# A run of Jinja tags alone is left as it is, unless a language writes it otherwise: a
+# German date after its weekday takes a comma ("Montag, 11. Januar 2027").
+for _dated in ("timeline.start", "timeline.end", "m.date", "r.date"):
+    _run = f"{{{{ {_dated}|weekday }}}} {{{{ {_dated} }}}}"
+    t(_run, es=_run, fr=_run, ar=_run,
+      de=f"{{{{ {_dated}|weekday }}}}, {{{{ {_dated} }}}}")
+_run = "{{ m.due|weekday }} {{ m.due|shortdate }}"
+t(_run, es=_run, fr=_run, ar=_run, de="{{ m.due|weekday }}, {{ m.due|shortdate }}")
+
 t("Plan period:~",
   es="Periodo del plan:~", fr="Période du plan~:~", de="Planzeitraum:~", ar="مدة الخطة:~")
 t("{{ timeline.start|nobreak }} to {{ timeline.end|nobreak }} ({{ timeline.length_days }}~days)",
@@ -43,7 +52,7 @@ t("{{ timeline.start|nobreak }} to {{ timeline.end|nobreak }} ({{ timeline.lengt
      "({{ timeline.length_days }}~يومًا)")
 t("    Reference:~", es="    Referencia:~", fr="    Référence~:~", de="    Referenz:~",
   ar="    المرجع:~")
-t("    Issued:~", es="    Fecha de emisión:~", fr="    Établi le~:~", de="    Ausgestellt am:~",
+t("    Issued:~", es="    Fecha de emisión:~", fr="    Établi le~:~", de="    Ausgestellt~am:~",
   ar="    تاريخ الإصدار:~")
 t("DRAFT: not for signature. This plan was generated despite lint errors (see plansign "
   "lint) and is not ready to give to the employee.",
@@ -153,12 +162,12 @@ t("What happened", es="Hechos", fr="Faits", de="Was geschah", ar="ما حدث")
 t("Measured results", es="Resultados medidos", fr="Résultats mesurés",
   de="Gemessene Ergebnisse", ar="النتائج المقيسة")
 t("Measure", es="Indicador", fr="Indicateur", de="Kennzahl", ar="المؤشر")
-t("Target", es="Objetivo", fr="Objectif", de="Zielwert", ar="المستهدف")
+t("Target", es="Meta", fr="Objectif", de="Zielwert", ar="المستهدف")
 t("Actual", es="Resultado", fr="Réalisé", de="Ist-Wert", ar="الفعلي")
 t("Attainment", es="Cumplimiento", fr="Taux d’atteinte", de="Zielerreichung",
   ar="نسبة الإنجاز")
 t("Attainment is the actual result as a share of the target.",
-  es="El cumplimiento es el resultado obtenido en porcentaje del objetivo.",
+  es="El cumplimiento es el resultado obtenido en porcentaje de la meta.",
   fr="Le taux d’atteinte est le résultat réalisé rapporté à l’objectif.",
   de="Die Zielerreichung ist der Ist-Wert im Verhältnis zum Zielwert.",
   ar="نسبة الإنجاز هي النتيجة الفعلية منسوبةً إلى المستهدف.")
@@ -202,10 +211,10 @@ t("{% if plan.lint_passed %}Each goal below is specific and measurable and is du
 # The letters' goal column is 1.4 cm wide: a number's heading there.
 t("Goal", es="Objetivo", fr="Objectif", de="Ziel", ar="الهدف",
   **{f"{language}_outcome-{kind}": short for kind in ("successful", "extension", "not-met")
-     for language, short in (("es", "N.º"), ("fr", "N°"))})
+     for language, short in (("es", "N.º"), ("fr", "N°"), ("de", "Nr."))})
 t("How it is measured", es="Cómo se mide", fr="Mode de mesure", de="Messgröße",
   ar="طريقة القياس")
-t("Baseline", es="Situación de partida", fr="Point de départ", de="Ausgangswert",
+t("Baseline", es="Punto de partida", fr="Point de départ", de="Ausgangswert",
   ar="خط الأساس")
 t("Due", es="Fecha límite", fr="Échéance", de="Fällig", ar="الموعد")
 t("Area: ", es="Aspecto: ", fr="Point~: ", de="Bereich: ", ar="الجانب: ")
@@ -582,7 +591,7 @@ t("Results for {{ history.start }} to {{ history.end }}, from the sales system o
   "Attainment is the actual result as a share of the quota or target.",
   es="Resultados del {{ history.start }} al {{ history.end }}, según el sistema de ventas "
      "de referencia. El cumplimiento es el resultado obtenido en porcentaje de la cuota o "
-     "del objetivo.",
+     "de la meta.",
   fr="Résultats du {{ history.start }} au {{ history.end }}, issus du système de suivi "
      "commercial de référence. Le taux d’atteinte est le résultat réalisé rapporté au quota "
      "ou à l’objectif.",
@@ -592,7 +601,7 @@ t("Results for {{ history.start }} to {{ history.end }}, from the sales system o
   ar="النتائج من {{ history.start }} إلى {{ history.end }}، وفق نظام المبيعات المعتمد. ونسبة "
      "الإنجاز هي النتيجة الفعلية منسوبةً إلى الحصة أو المستهدف.")
 t("Metric", es="Indicador", fr="Indicateur", de="Kennzahl", ar="المؤشر")
-t("Quota / target", es="Cuota / objetivo", fr="Quota / objectif", de="Quote / Ziel",
+t("Quota / target", es="Cuota / meta", fr="Quota / objectif", de="Quote / Ziel",
   ar="الحصة / المستهدف")
 t("No measured results are recorded for {{ history.start }} to {{ history.end }}.",
   es="No constan resultados medidos del {{ history.start }} al {{ history.end }}.",

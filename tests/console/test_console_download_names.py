@@ -31,7 +31,7 @@ def api_key(sessions, role: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language,original", [
     ("fr", "plan-de-performance-{id}.pdf"),
-    ("de", "Leistungsplan-{id}.pdf"),
+    ("de", "Leistungsverbesserungsplan-{id}.pdf"),
     ("ar", "خطة-الأداء-{id}.pdf"),
     (None, "performance-plan-{id}.pdf"),
 ])

@@ -42,7 +42,7 @@ def test_an_ascii_name_is_sent_as_it_always_was():
 @pytest.mark.parametrize("name,fallback", [
     ("plan-de-performance-signé.pdf", "performance-plan-signed.pdf"),
     ("خطة-الأداء-موقعة.pdf", "performance-plan-signed.pdf"),
-    ("Leistungsplan-Änderung-1.pdf", "performance-plan-amendment-1.pdf"),
+    ("Leistungsverbesserungsplan-Änderung-1.pdf", "performance-plan-amendment-1.pdf"),
 ])
 def test_a_name_in_any_script_reads_back_whole_with_the_english_beside_it(name, fallback):
     header = disposition(content_disposition(name, fallback=fallback))

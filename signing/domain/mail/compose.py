@@ -236,7 +236,8 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact |
                     available_until=(format_when(available_until, language)
                                      if available_until else None),
                     attachments=attachments, attached=bool(attachments),
-                    too_large=format_size(too_large_bytes) if too_large_bytes else None,
+                    too_large=(format_size(too_large_bytes, language) if too_large_bytes
+                               else None),
                     records_page=_link(records_page) if records_page else None,
                     language=language)
 
@@ -297,9 +298,11 @@ def _record_title(record: Any, words: Any) -> str:
     return str(words.gettext("Record (%(kind)s)") % {"kind": record.kind})
 
 
-def format_size(size: int) -> str:
-    """A file's size for people: "12.4 MB"."""
-    return f"{size / 1_000_000:.1f} MB"
+def format_size(size: int, language: str = SOURCE_LANGUAGE) -> str:
+    """A file's size for people, its decimal sign the language's: "12.4 MB", "12,4 MB"."""
+    if language == SOURCE_LANGUAGE:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{format_decimal(size / 1_000_000, '0.0', locale=format_locale(language))} MB"
 
 
 def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company: str,
@@ -536,7 +539,8 @@ def case_file_copy(*, to: str, name: str, company: str, contact: Contact | None,
                     early=outcome in ("resigned", "withdrawn"), link=_link(link),
                     available_until=(format_when(available_until, language)
                                      if available_until else None),
-                    too_large=format_size(too_large_bytes) if too_large_bytes else None,
+                    too_large=(format_size(too_large_bytes, language) if too_large_bytes
+                               else None),
                     records_page=_link(records_page) if records_page else None,
                     language=language)
 

@@ -17,13 +17,16 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import get_day_names
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from docgen import lint_data
+from docgen import doclang, lint_data
 from docgen.doclang import standard_sections
-from docgen.languages import SUPPORTED
+from docgen.languages import SUPPORTED, format_locale
 from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING
+from signing.web import language
 from signing.web.console.signedin import words_text
 
 # -- the form's shape ---------------------------------------------------------------------
@@ -72,8 +75,11 @@ _YES_NO = (("true", _l("Higher is better")), ("false", _l("Lower is better")))
 _ROUTING = (("before", _l("Signs before the employee")),
             ("after", _l("Signs after the employee")),
             ("none", _l("Does not sign")))
-_SUPPORT = tuple((kind, kind.title()) for kind in
-                 ("training", "mentoring", "coaching", "workload", "tools", "other"))
+# A support's kind and a weekday in the reader's language: the documents' own words for
+# the kinds (docgen.doclang), the locale's names for the days (Babel).
+_SUPPORT = tuple((kind, LazyString(lambda kind=kind: doclang.words(
+                     language.current()).support[kind]))
+                 for kind in ("training", "mentoring", "coaching", "workload", "tools", "other"))
 _CADENCE = (("weekly", _l("Weekly")), ("biweekly", _l("Every two weeks")),
             ("monthly", _l("Monthly")))
 _STANDARD_HINT = _l("plansign's standard wording, in the plan's language: it changes with "
@@ -81,9 +87,10 @@ _STANDARD_HINT = _l("plansign's standard wording, in the plan's language: it cha
 # Each language by its own name, as its readers look for it.
 _LANGUAGES = (("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch"),
               ("ar", "العربية"))
-_WEEKDAYS = tuple((day, day.title()) for day in
-                  ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                   "sunday"))
+_WEEKDAYS = tuple((day, LazyString(lambda index=index: get_day_names(
+                      "wide", locale=format_locale(language.current()))[index].capitalize()))
+                  for index, day in enumerate(("monday", "tuesday", "wednesday", "thursday",
+                                               "friday", "saturday", "sunday")))
 
 
 def _person(key: str, title: Any, *extra: Field) -> Group:

@@ -127,3 +127,13 @@ def test_a_french_email_writes_the_first_of_a_month_1er_and_the_second_2():
     english = compose.reminder(**{**common, "language": "en"}, link=LINK,
                                deadline=dt.datetime(2027, 2, 1, 17, 0, tzinfo=DEADLINE.tzinfo))
     assert "Monday 1 February 2027" in english.text
+
+
+@pytest.mark.parametrize("language, size", [("en", "31.0 MB"), ("es", "31,0 MB"),
+                                            ("de", "31,0 MB")])
+def test_a_copy_too_large_to_attach_gives_its_size_as_the_language_writes_it(language, size):
+    message = compose.your_copy(
+        to="a@example.com", name="Léa Brändli", company="Harbor & Finch", contact=None,
+        envelope_id="env_1", signer_id="sig_1", idempotency_key="k", link=LINK,
+        too_large_bytes=31_000_000, language=language)
+    assert f"({size})" in message.text and f"({size})" in message.html
