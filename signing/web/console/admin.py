@@ -519,7 +519,7 @@ def shown_value(value: Any, *, secret: bool) -> str:
     written as the environment and the settings file take it (true, false); the values
     themselves are never translated."""
     if secret:
-        return _("(secret, set)") if value else _("(secret, not set)")
+        return str(_("(secret, set)") if value else _("(secret, not set)"))
     if isinstance(value, bool):
         return "true" if value else "false"
     # A table (retention_rules) as it is written in the environment: JSON.
@@ -533,7 +533,7 @@ def shown_source(source: str) -> str | Markup:
     """Where a setting's value comes from, in the reader's language: the default, the
     environment, explicit overrides (tests, an embedding program) or the settings file,
     whose path is kept as it is, isolated from the sentence's direction."""
-    words = {"default": _("default"), "environment": _("environment"),
+    words: dict[str, str] = {"default": _("default"), "environment": _("environment"),
              "override": _("set by the program that runs plansign")}
     if source in words:
         return words[source]
