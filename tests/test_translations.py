@@ -83,6 +83,23 @@ def test_the_templates_are_read_not_just_the_python():
     assert "email delivered" in record  # signing/domain/completion.py's event names
 
 
+def test_every_settings_help_line_is_a_console_message():
+    """The admin's Settings page shows each setting's help in the admin's language: the
+    extraction (babel.cfg's settings_help, config/extract.py) finds every help line of the
+    settings table, so a new setting's help not yet translated fails the completeness
+    test below."""
+    from config.settings import read_table
+
+    helps = {setting.help for setting in read_table().values()}
+    assert len(helps) > 100
+    found = extracted("babel.cfg")
+    assert not sorted(helps - found), "a setting's help is not extracted"
+    with (catalogs("messages") / "messages.pot").open("rb") as pot:
+        template = {m.id: m for m in read_po(pot) if m.id}
+    for setting in read_table().values():
+        assert f"setting {setting.name}" in template[setting.help].auto_comments
+
+
 def test_no_signer_page_shows_text_outside_gettext():
     """Text between tags in the signer's templates is a gettext call, a variable or a
     trans block: extraction cannot find a sentence someone forgot to mark."""

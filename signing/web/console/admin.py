@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 import webhooks
@@ -514,13 +515,31 @@ def redeliver(message_id: str) -> Page:
 
 def shown_value(value: Any, *, secret: bool) -> str:
     """A setting's value as the page shows it: a secret never, a password inside a URL
-    (a database's, Redis's) neither."""
+    (a database's, Redis's) neither, each marker in the reader's language. A boolean is
+    written as the environment and the settings file take it (true, false); the values
+    themselves are never translated."""
     if secret:
-        return "(secret, set)" if value else "(secret, not set)"
+        return str(_("(secret, set)") if value else _("(secret, not set)"))
+    if isinstance(value, bool):
+        return "true" if value else "false"
     # A table (retention_rules) as it is written in the environment: JSON.
     text = ("" if value is None else json.dumps(value, ensure_ascii=False)
             if isinstance(value, list) else str(value))
-    return _URL_PASSWORD.sub(r"\g<head>(secret)@", text)
+    hidden = _("(secret)")
+    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{hidden}@", text)
+
+
+def shown_source(source: str) -> str | Markup:
+    """Where a setting's value comes from, in the reader's language: the default, the
+    environment, explicit overrides (tests, an embedding program) or the settings file,
+    whose path is kept as it is, isolated from the sentence's direction."""
+    words: dict[str, str] = {"default": _("default"), "environment": _("environment"),
+             "override": _("set by the program that runs plansign")}
+    if source in words:
+        return words[source]
+    # The sentence escaped, then the path put in: a path's "<" or "&" is shown as such.
+    return escape(_("settings file %(path)s")) % {
+        "path": Markup('<bdi dir="ltr"><code>%s</code></bdi>') % source}
 
 
 @bp.get("/settings")
@@ -528,7 +547,8 @@ def shown_value(value: Any, *, secret: bool) -> str:
 def settings() -> Page:
     values = current.services().settings
     rows = [{"name": s.name, "value": shown_value(values[s.name], secret=s.secret),
-             "source": values.sources[s.name], "env": s.env_var, "help": s.help}
+             "marker": s.secret, "source": shown_source(values.sources[s.name]),
+             "env": s.env_var, "help": _(s.help)}
             for s in values.table.values()]
     _record("admin settings viewed", f"{len(rows)} settings")
     return _page("console/admin_settings.html", rows=rows)
