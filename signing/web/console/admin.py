@@ -34,6 +34,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_WORDS = {Role.MANAGER: _l("Manager"), Role.HR: _l("HR"), Role.RECORDS: _l("Records"),
               Role.ADMIN: _l("Administrator")}
+# Where a setting's value comes from (config.settings' sources; else a settings file).
+SOURCE_WORDS = {"default": _l("plansign's default"), "environment": _l("the environment"),
+                "override": _l("set when the app was made")}
+# A webhook message's state (webhooks.models.WebhookMessage.status).
+DELIVERY_STATES = {"delivered": _l("delivered"), "failed": _l("failed"),
+                   "pending": _l("pending")}
 SCOPES = ("all", "manager", "department", "named")
 MAX_OVERLAP_HOURS = 168
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.I)
@@ -401,7 +407,8 @@ def webhook(endpoint_id: str) -> Page:
         added_by = trail_names.load(session, [endpoint.created_by]).actor(
             endpoint.created_by)
     return _page("console/admin_webhook.html", endpoint=endpoint, messages=messages,
-                 attempts=attempts, failed=failed, added_by=added_by)
+                 attempts=attempts, failed=failed, added_by=added_by,
+                 delivery_states=DELIVERY_STATES)
 
 
 @bp.route("/webhooks/<endpoint_id>/disable", methods=["GET", "POST"])
@@ -528,10 +535,11 @@ def shown_value(value: Any, *, secret: bool) -> str:
 def settings() -> Page:
     values = current.services().settings
     rows = [{"name": s.name, "value": shown_value(values[s.name], secret=s.secret),
+             "secret": s.secret, "set": bool(values[s.name]),
              "source": values.sources[s.name], "env": s.env_var, "help": s.help}
             for s in values.table.values()]
     _record("admin settings viewed", f"{len(rows)} settings")
-    return _page("console/admin_settings.html", rows=rows)
+    return _page("console/admin_settings.html", rows=rows, sources=SOURCE_WORDS)
 
 
 def _disable_problem_text(username: str) -> str | None:
