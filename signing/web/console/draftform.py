@@ -66,16 +66,18 @@ _YES_NO = (("true", _l("Higher is better")), ("false", _l("Lower is better")))
 _ROUTING = (("before", _l("Signs before the employee")),
             ("after", _l("Signs after the employee")),
             ("none", _l("Does not sign")))
-_SUPPORT = tuple((kind, kind.title()) for kind in
-                 ("training", "mentoring", "coaching", "workload", "tools", "other"))
+_SUPPORT = (("training", _l("Training")), ("mentoring", _l("Mentoring")),
+            ("coaching", _l("Coaching")), ("workload", _l("Workload")),
+            ("tools", _l("Tools")), ("other", _l("Other")))
 _CADENCE = (("weekly", _l("Weekly")), ("biweekly", _l("Every two weeks")),
             ("monthly", _l("Monthly")))
 # Each language by its own name, as its readers look for it.
 _LANGUAGES = (("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch"),
               ("ar", "العربية"))
-_WEEKDAYS = tuple((day, day.title()) for day in
-                  ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                   "sunday"))
+_WEEKDAYS = (("monday", _l("Monday")), ("tuesday", _l("Tuesday")),
+             ("wednesday", _l("Wednesday")), ("thursday", _l("Thursday")),
+             ("friday", _l("Friday")), ("saturday", _l("Saturday")),
+             ("sunday", _l("Sunday")))
 
 
 def _person(key: str, title: Any, *extra: Field) -> Group:
@@ -205,6 +207,14 @@ class Node:
     @property
     def id(self) -> str:
         return dom_id(self.path)
+
+    @property
+    def shown(self) -> str:
+        """The value as the review page shows it: a choice by its words in the reader's
+        language ("Hebdomadaire", not ``weekly``; "Wednesday" in a plan file is the
+        choice wednesday), anything else as written."""
+        choices = {key.lower(): words for key, words in getattr(self.part, "choices", ())}
+        return str(choices.get(self.value.lower(), self.value))
 
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_]+")
