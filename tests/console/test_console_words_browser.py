@@ -30,10 +30,12 @@ from tests.signing.test_signer_a11y import WIDTHS, check_state
 
 pytestmark = pytest.mark.slow  # one browser, one app server
 TEAM = "EMEA"
-PEOPLE = (("claire", "Claire Martin", "hr", TEAM, "fr"), ("layla", "ليلى حداد", "hr", TEAM, "ar"),
+PEOPLE = (("claire", "Claire Martin", "hr", TEAM, "fr"),
+          ("layla", "ليلى حداد", "hr", TEAM, "ar"),
           ("remi", "Rémi Archives", "records", None, "fr"),
           ("rana", "رنا السجلات", "records", None, "ar"),
-          ("adele", "Adèle Admin", "admin", None, "fr"), ("amir", "أمير المدير", "admin", None, "ar"))
+          ("adele", "Adèle Admin", "admin", None, "fr"),
+          ("amir", "أمير المدير", "admin", None, "ar"))
 
 
 def checked(page, name: str, shots, axe) -> None:
