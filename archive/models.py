@@ -141,3 +141,6 @@ class Tombstone(Base):
     retain_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     purged_by: Mapped[str] = mapped_column(String(200))
+    # When the purge's sweep deleted its blobs (0028; None: not yet, or not known to be,
+    # so the next purge deletes them again). A sweep looks only at tombstones without it.
+    blobs_swept_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)

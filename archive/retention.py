@@ -6,8 +6,9 @@ manager (:class:`LegalHold`): such a hold is matched when a purge runs, so it ke
 records archived after it was placed too, until it is released.
 
 A purge removes the index row and leaves a tombstone (ids, hashes, dates, who purged)
-in one transaction, then deletes the blobs no remaining record uses. A crash between the
-two leaves blobs nobody points at, which the next purge deletes. A record on legal hold
+in one transaction, then deletes the blobs no remaining record uses and marks the
+tombstone swept. A crash between the two leaves blobs nobody points at, which the next
+purge deletes; a tombstone once swept is not looked at again. A record on legal hold
 is never purged, whatever its date.
 """
 
@@ -18,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.access import Reader, log_access
@@ -204,11 +205,13 @@ class PurgePlan:
 
 def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime,
           by: Reader, execute: bool = False,
-          on_commit: Callable[[], None] | None = None) -> PurgePlan:
+          on_commit: Callable[[], None] | None = None,
+          on_deleted: Callable[[], None] | None = None) -> PurgePlan:
     """What is due for purging; with ``execute``, purge it. A record under any legal hold,
     its own or one over its department or manager, is never purged. ``on_commit`` is
-    called once the tombstones are committed, before any blob is deleted (the fault
-    tests' crash point)."""
+    called once the tombstones are committed, before any blob is deleted, and
+    ``on_deleted`` once blobs are deleted, before their tombstones are marked swept (the
+    fault tests' crash points)."""
     query = (select(ArchivedRecord)
              .where(ArchivedRecord.retain_until.is_not(None), ArchivedRecord.retain_until <= now)
              .order_by(ArchivedRecord.retain_until))
@@ -252,31 +255,69 @@ def purge(sessions: sessionmaker[Session], store: BlobStore, *, now: dt.datetime
             session.delete(record)
     if on_commit is not None:
         on_commit()
-    delete_unused_blobs(sessions, store)
+    delete_unused_blobs(sessions, store, now=now, on_deleted=on_deleted)
     return PurgePlan(due, held, executed=True, kept_by=kept_by, held_over=held_over)
 
 
-def delete_unused_blobs(sessions: sessionmaker[Session], store: BlobStore) -> int:
-    """Delete the blobs of purged records that no remaining record uses: their documents,
-    and every earlier final PDF (a version before an archive timestamp was added; the
-    version rows, hashes only, stay beside the tombstone)."""
+SWEEP_BATCH = 200  # tombstones swept, then marked, at a time
+
+
+def delete_unused_blobs(sessions: sessionmaker[Session], store: BlobStore, *,
+                        now: dt.datetime | None = None,
+                        on_deleted: Callable[[], None] | None = None) -> int:
+    """Delete the blobs of purged records that no remaining record uses (their documents,
+    and every earlier final PDF: a version before an archive timestamp was added; the
+    version rows, hashes only, stay beside the tombstone), then mark their tombstones
+    swept (``blobs_swept_at``), in batches; returns how many blobs went.
+
+    Only tombstones not yet swept are looked at, so a purge costs the store requests of
+    what it purged (and of what an interrupted purge left), not of every tombstone ever
+    left. A blob a remaining record still uses is kept, and its tombstone marked all the
+    same: that record, purged in its turn, leaves a tombstone naming the blob. Marked only
+    after the deletes: a crash between the two (``on_deleted``, the fault tests' crash
+    point) leaves the tombstones unswept, and the next purge deletes again, which finds
+    the blobs gone."""
     deleted = 0
-    with sessions() as session:
-        keys = {getattr(t, column) for t in session.scalars(select(Tombstone))
-                for column in BLOB_COLUMNS} - {None}
-        keys |= set(session.scalars(select(RecordVersion.sha256).join(
-            Tombstone, Tombstone.envelope_id == RecordVersion.envelope_id)))
-        for key in sorted(keys):
-            used = session.scalar(select(ArchivedRecord.envelope_id).where(or_(
-                *(getattr(ArchivedRecord, column) == key for column in BLOB_COLUMNS)))
-                .limit(1)) or session.scalar(
-                select(RecordVersion.envelope_id).join(
-                    ArchivedRecord, ArchivedRecord.envelope_id == RecordVersion.envelope_id)
-                .where(RecordVersion.sha256 == key).limit(1))
-            if used is None and store.exists(key):
+    after = ""
+    while True:
+        with sessions() as session:
+            batch = list(session.scalars(select(Tombstone)
+                                         .where(Tombstone.blobs_swept_at.is_(None),
+                                                Tombstone.envelope_id > after)
+                                         .order_by(Tombstone.envelope_id)
+                                         .limit(SWEEP_BATCH)))
+            if not batch:
+                return deleted
+            ids = [t.envelope_id for t in batch]
+            keys = {getattr(t, column) for t in batch for column in BLOB_COLUMNS} - {None}
+            keys |= set(session.scalars(select(RecordVersion.sha256)
+                                        .where(RecordVersion.envelope_id.in_(ids))))
+            unused = sorted(keys - _in_use(session, keys))
+        for key in unused:
+            if store.exists(key):
                 try:
                     store.delete(key)
                     deleted += 1
                 except BlobNotFound:
                     pass
-    return deleted
+        if on_deleted is not None:
+            on_deleted()
+        with sessions.begin() as session:
+            session.execute(update(Tombstone).where(Tombstone.envelope_id.in_(ids))
+                            .values(blobs_swept_at=now or dt.datetime.now(dt.UTC)))
+        after = ids[-1]
+
+
+def _in_use(session: Session, keys: set[str]) -> set[str]:
+    """Which of ``keys`` a record still archived uses: as one of its documents, or as an
+    earlier version of its final PDF."""
+    if not keys:
+        return set()
+    used: set[str] = set()
+    for column in BLOB_COLUMNS:
+        field = getattr(ArchivedRecord, column)
+        used |= set(session.scalars(select(field).where(field.in_(keys))))
+    used |= set(session.scalars(select(RecordVersion.sha256).join(
+        ArchivedRecord, ArchivedRecord.envelope_id == RecordVersion.envelope_id)
+        .where(RecordVersion.sha256.in_(keys))))
+    return used

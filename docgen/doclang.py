@@ -16,6 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent, get_currency_symbol
 
+from docgen.dates import date_words
 from docgen.languages import FORMAT_LOCALES, SUPPORTED, check_language
 
 # The languages and their locales are docgen.languages' (the plan model's and the
@@ -100,7 +101,7 @@ WORDS: dict[str, DocumentWords] = {
         days={"one": "{n} día", "other": "{n} días"},
     ),
     "fr": DocumentWords(
-        title="Plan d’amélioration de la performance",
+        title="Plan d’amélioration des performances",
         roles={"employee": "Salarié(e)", "manager": "Responsable hiérarchique",
                "hr": "Représentant(e) RH"},
         # No space before the colon: the anchor is searched for in the PDF, and a
@@ -199,16 +200,17 @@ def assessment(value: str, language: str) -> str:
 
 
 def long_date(value: dt.date, language: str) -> str:
-    """``1 December 2026``, ``1 de diciembre de 2026``, ``1. Dezember 2026`` ..."""
+    """``1 December 2026``, ``1 de diciembre de 2026``, ``1er décembre 2026``,
+    ``1. Dezember 2026`` ..."""
     if language == "en":
         return f"{value.day} {value:%B %Y}"
-    return format_date(value, "long", locale=_LOCALES[language])
+    return date_words(value, "long", _LOCALES[language])
 
 
 def short_date(value: dt.date, language: str) -> str:
     if language == "en":
         return f"{value.day} {value:%b %Y}"
-    return format_date(value, "medium", locale=_LOCALES[language])
+    return date_words(value, "medium", _LOCALES[language])
 
 
 def weekday_name(value: dt.date, language: str) -> str:
@@ -339,8 +341,8 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "outcomes.success": (
-            "Le plan est clôturé et la personne salariée poursuit ses fonctions dans le "
-            "cadre du suivi habituel de la performance."),
+            "Le plan est clôturé et la personne salariée poursuit ses fonctions, avec le "
+            "suivi habituel de ses performances."),
         "outcomes.extension": (
             "Si des progrès nets ont été réalisés sans que les objectifs soient entièrement"
             " atteints, le plan peut être prolongé une seule fois, de 30\u00a0jours au plus, "
@@ -358,7 +360,7 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "formel, elle peut demander aux ressources humaines quelle procédure "
             "s’applique, comment l’utiliser et si des délais doivent être respectés."),
         "wellbeing": (
-            "Un plan d’amélioration de la performance peut être source de stress. La "
+            "Un plan d’amélioration des performances peut être source de stress. La "
             "personne salariée peut demander aux ressources humaines, en toute "
             "confidentialité, quels dispositifs de soutien sont à sa disposition, par "
             "exemple un programme d’aide aux salariés, et comment y accéder. Si sa santé "

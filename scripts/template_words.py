@@ -6,7 +6,10 @@ beside them with these words, run by run: each entry is the
 exact text of one run of the English template (a run is text in one format, so a bold
 label and its value are separate entries) and what it becomes. Jinja tags are kept as
 they are and may move within a run. "~" stands for a no-break space (French puts one
-before a colon, and every language keeps a label with its value).
+before a colon, and every language keeps a label with its value); French puts a
+narrow no-break space, written \u202f, before ; ? and !. A French sentence never puts
+"de" or "que" before a name (Amélie, Harbor & Finch): it would need "d’" or "qu’", so it
+is worded around the name ("travail fourni par ...", "le soutien qu’apportera ...").
 
 Written as an HR professional writes a performance improvement plan in each language,
 not word for word: the signature is a receipt and a record of understanding, never
@@ -27,6 +30,15 @@ def t(en: str, *, es: str, fr: str, de: str, ar: str, **narrow: str) -> None:
 
 
 # -- title block and details ------------------------------------------------------------
+# A run of Jinja tags alone is left as it is, unless a language writes it otherwise: a
+# German date after its weekday takes a comma ("Montag, 11. Januar 2027").
+for _dated in ("timeline.start", "timeline.end", "m.date", "r.date"):
+    _run = f"{{{{ {_dated}|weekday }}}} {{{{ {_dated} }}}}"
+    t(_run, es=_run, fr=_run, ar=_run,
+      de=f"{{{{ {_dated}|weekday }}}}, {{{{ {_dated} }}}}")
+_run = "{{ m.due|weekday }} {{ m.due|shortdate }}"
+t(_run, es=_run, fr=_run, ar=_run, de="{{ m.due|weekday }}, {{ m.due|shortdate }}")
+
 t("Plan period:~",
   es="Periodo del plan:~", fr="Période du plan~:~", de="Planzeitraum:~", ar="مدة الخطة:~")
 t("{{ timeline.start|nobreak }} to {{ timeline.end|nobreak }} ({{ timeline.length_days }}~days)",
@@ -40,7 +52,7 @@ t("{{ timeline.start|nobreak }} to {{ timeline.end|nobreak }} ({{ timeline.lengt
      "({{ timeline.length_days }}~يومًا)")
 t("    Reference:~", es="    Referencia:~", fr="    Référence~:~", de="    Referenz:~",
   ar="    المرجع:~")
-t("    Issued:~", es="    Fecha de emisión:~", fr="    Établi le~:~", de="    Ausgestellt am:~",
+t("    Issued:~", es="    Fecha de emisión:~", fr="    Établi le~:~", de="    Ausgestellt~am:~",
   ar="    تاريخ الإصدار:~")
 t("DRAFT: not for signature. This plan was generated despite lint errors (see plansign "
   "lint) and is not ready to give to the employee.",
@@ -79,7 +91,7 @@ t("Plan end and final review", es="Fin del plan y revisión final",
 t("Length", es="Duración", fr="Durée", de="Dauer", ar="المدة")
 t("{{ timeline.length_days }} calendar days (plan weeks 1 to {{ timeline.weeks }})",
   es="{{ timeline.length_days }} días naturales (semanas 1 a {{ timeline.weeks }} del plan)",
-  fr="{{ timeline.length_days }} jours calendaires (semaines 1 à {{ timeline.weeks }} du plan)",
+  fr="{{ timeline.length_days }}~jours calendaires (semaines 1 à {{ timeline.weeks }} du plan)",
   de="{{ timeline.length_days }} Kalendertage (Planwochen 1 bis {{ timeline.weeks }})",
   ar="{{ timeline.length_days }} يومًا تقويميًا (الأسابيع من 1 إلى {{ timeline.weeks }} من الخطة)")
 t("Plan reference", es="Referencia del plan", fr="Référence du plan", de="Planreferenz",
@@ -99,10 +111,10 @@ t("This Performance Improvement Plan (PIP) sets out where the performance of "
      "ayudar a {{ employee.name }} a desempeñar el puesto con éxito. El plan se extiende del "
      "{{ timeline.start }} al {{ timeline.end }}, con reuniones de seguimiento y revisiones "
      "periódicas durante ese tiempo.",
-  fr="Le présent plan d’amélioration de la performance précise les points sur lesquels la "
-     "performance de {{ employee.name }} ne répond pas encore aux exigences du poste, ce qui "
-     "doit évoluer, la manière dont les progrès seront mesurés et le soutien que "
-     "{{ company.reference }} apportera. Il a pour but d’aider {{ employee.name }} à réussir "
+  fr="Le présent plan d’amélioration des performances précise les points sur lesquels le "
+     "travail fourni par {{ employee.name }} ne répond pas encore aux exigences du poste, ce "
+     "qui doit évoluer, la manière dont les progrès seront mesurés et le soutien "
+     "qu’apportera {{ company.reference }}. Il a pour but d’aider {{ employee.name }} à réussir "
      "dans son poste. Le plan court du {{ timeline.start }} au {{ timeline.end }}, avec des "
      "points de suivi et des bilans réguliers.",
   de="Dieser Leistungsverbesserungsplan hält fest, in welchen Punkten die Leistung von "
@@ -127,7 +139,7 @@ t("{{ employee.name }} reports to {{ manager.name }}{% if manager.title %}, "
   es="{{ employee.name }} depende de {{ manager.name }}{% if manager.title %}, "
      "{{ manager.title }}{% endif %}. La persona de contacto de Recursos Humanos para este plan "
      "es {{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
-  fr="{{ employee.name }} est placé(e) sous la responsabilité de {{ manager.name }}"
+  fr="{{ employee.name }} est rattaché(e) hiérarchiquement à {{ manager.name }}"
      "{% if manager.title %}, {{ manager.title }}{% endif %}. L’interlocuteur RH pour ce plan "
      "est {{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
   de="{{ employee.name }} berichtet an {{ manager.name }}{% if manager.title %}, "
@@ -136,7 +148,7 @@ t("{{ employee.name }} reports to {{ manager.name }}{% if manager.title %}, "
   ar="يتبع {{ employee.name }} إداريًا {{ manager.name }}{% if manager.title %}، "
      "{{ manager.title }}{% endif %}. ومسؤول الموارد البشرية لهذه الخطة هو {{ hr.name }}"
      "{% if hr.title %}، {{ hr.title }}{% endif %} ({{ hr.email }}).")
-t("Performance history", es="Historial de desempeño", fr="Historique de la performance",
+t("Performance history", es="Historial de desempeño", fr="Historique des performances",
   de="Bisherige Leistung", ar="سجل الأداء")
 t("Period reviewed: ", es="Periodo analizado: ", fr="Période examinée~: ",
   de="Betrachteter Zeitraum: ", ar="الفترة التي جرت مراجعتها: ")
@@ -150,12 +162,12 @@ t("What happened", es="Hechos", fr="Faits", de="Was geschah", ar="ما حدث")
 t("Measured results", es="Resultados medidos", fr="Résultats mesurés",
   de="Gemessene Ergebnisse", ar="النتائج المقيسة")
 t("Measure", es="Indicador", fr="Indicateur", de="Kennzahl", ar="المؤشر")
-t("Target", es="Objetivo", fr="Objectif", de="Zielwert", ar="المستهدف")
+t("Target", es="Meta", fr="Objectif", de="Zielwert", ar="المستهدف")
 t("Actual", es="Resultado", fr="Réalisé", de="Ist-Wert", ar="الفعلي")
 t("Attainment", es="Cumplimiento", fr="Taux d’atteinte", de="Zielerreichung",
   ar="نسبة الإنجاز")
 t("Attainment is the actual result as a share of the target.",
-  es="El cumplimiento es el resultado obtenido en porcentaje del objetivo.",
+  es="El cumplimiento es el resultado obtenido en porcentaje de la meta.",
   fr="Le taux d’atteinte est le résultat réalisé rapporté à l’objectif.",
   de="Die Zielerreichung ist der Ist-Wert im Verhältnis zum Zielwert.",
   ar="نسبة الإنجاز هي النتيجة الفعلية منسوبةً إلى المستهدف.")
@@ -165,7 +177,8 @@ t("Areas for improvement", es="Aspectos que deben mejorar", fr="Points à améli
   de="Verbesserungsbereiche", ar="جوانب التحسين")
 t("The areas below need to improve. Each is supported by the facts listed with it.",
   es="Los aspectos siguientes deben mejorar. Cada uno se apoya en los hechos que lo acompañan.",
-  fr="Les points ci-dessous doivent s’améliorer. Chacun s’appuie sur les faits indiqués.",
+  fr="Des progrès sont attendus sur les points ci-dessous. Chacun s’appuie sur les faits "
+     "qui l’accompagnent.",
   de="In den folgenden Bereichen ist eine Verbesserung erforderlich. Jeder Bereich ist "
      "durch die jeweils aufgeführten Tatsachen belegt.",
   ar="يلزم تحسين الجوانب التالية، ويستند كل منها إلى الوقائع المذكورة معه.")
@@ -198,10 +211,10 @@ t("{% if plan.lint_passed %}Each goal below is specific and measurable and is du
 # The letters' goal column is 1.4 cm wide: a number's heading there.
 t("Goal", es="Objetivo", fr="Objectif", de="Ziel", ar="الهدف",
   **{f"{language}_outcome-{kind}": short for kind in ("successful", "extension", "not-met")
-     for language, short in (("es", "N.º"), ("fr", "N°"))})
+     for language, short in (("es", "N.º"), ("fr", "N°"), ("de", "Nr."))})
 t("How it is measured", es="Cómo se mide", fr="Mode de mesure", de="Messgröße",
   ar="طريقة القياس")
-t("Baseline", es="Situación de partida", fr="Point de départ", de="Ausgangswert",
+t("Baseline", es="Punto de partida", fr="Point de départ", de="Ausgangswert",
   ar="خط الأساس")
 t("Due", es="Fecha límite", fr="Échéance", de="Fällig", ar="الموعد")
 t("Area: ", es="Aspecto: ", fr="Point~: ", de="Bereich: ", ar="الجانب: ")
@@ -213,7 +226,7 @@ t("{% if goal.due_week %}Week {{ goal.due_week }}{% endif %}",
 t("Milestones mark the progress expected along the way; they are reviewed at each check-in.",
   es="Los hitos marcan el progreso esperado a lo largo del plan y se revisan en cada "
      "reunión de seguimiento.",
-  fr="Les jalons marquent les progrès attendus en cours de route~; ils sont examinés à "
+  fr="Les jalons marquent les progrès attendus en cours de route\u202f; ils sont examinés à "
      "chaque point de suivi.",
   de="Meilensteine beschreiben die erwarteten Zwischenschritte; sie werden in jedem "
      "Feedbackgespräch besprochen.",
@@ -230,7 +243,7 @@ t("Week {{ m.week }}", es="Semana {{ m.week }}", fr="Semaine {{ m.week }}",
 t("No milestones are set for this goal; progress is discussed at each check-in.",
   es="No se han fijado hitos para este objetivo; el progreso se comenta en cada reunión "
      "de seguimiento.",
-  fr="Aucun jalon n’est fixé pour cet objectif~; les progrès sont abordés à chaque point "
+  fr="Aucun jalon n’est fixé pour cet objectif\u202f; les progrès sont abordés à chaque point "
      "de suivi.",
   de="Für dieses Ziel sind keine Meilensteine festgelegt; der Fortschritt wird in jedem "
      "Feedbackgespräch besprochen.",
@@ -274,9 +287,9 @@ t("The plan lasts {{ timeline.length_days }} calendar days, from {{ timeline.sta
      "{{ timeline.start|weekday }} {{ timeline.start }} al {{ timeline.end|weekday }} "
      "{{ timeline.end }}. El progreso se revisa formalmente en las fechas siguientes; la "
      "revisión final cierra el plan.",
-  fr="Le plan dure {{ timeline.length_days }} jours calendaires, du "
+  fr="Le plan dure {{ timeline.length_days }}~jours calendaires, du "
      "{{ timeline.start|weekday }} {{ timeline.start }} au {{ timeline.end|weekday }} "
-     "{{ timeline.end }}. Les progrès font l’objet d’un bilan formel aux dates ci-dessous~; "
+     "{{ timeline.end }}. Les progrès font l’objet d’un bilan formel aux dates ci-dessous\u202f; "
      "le bilan final clôt le plan.",
   de="Der Plan dauert {{ timeline.length_days }} Kalendertage, von "
      "{{ timeline.start|weekday }}, {{ timeline.start }}, bis {{ timeline.end|weekday }}, "
@@ -327,7 +340,7 @@ t("Time", es="Hora", fr="Heure", de="Uhrzeit", ar="الوقت")
 t("{{ checkins.time }} ({{ checkins.timezone }} time), {{ checkins.duration_minutes }} minutes",
   es="{{ checkins.time }} (hora de {{ checkins.timezone }}), {{ checkins.duration_minutes }} "
      "minutos",
-  fr="{{ checkins.time }} (heure de {{ checkins.timezone }}), "
+  fr="{{ checkins.time }} (fuseau horaire {{ checkins.timezone }}), "
      "{{ checkins.duration_minutes }}~minutes",
   de="{{ checkins.time }} Uhr (Zeitzone {{ checkins.timezone }}), "
      "{{ checkins.duration_minutes }} Minuten",
@@ -402,7 +415,7 @@ t("{{ employee.name }} may attach written comments to this plan, for example abo
   fr="{{ employee.name }} peut joindre des observations écrites au présent plan, par exemple "
      "sur les faits, les objectifs ou le soutien proposé. Ces observations sont versées au "
      "dossier du plan et lues par le ou la responsable hiérarchique et les ressources "
-     "humaines~; elles ne retardent pas la mise en œuvre du plan.",
+     "humaines\u202f; elles ne retardent pas la mise en œuvre du plan.",
   de="{{ employee.name }} kann diesem Plan schriftliche Anmerkungen beifügen, etwa zu den "
      "Tatsachen, den Zielen oder der angebotenen Unterstützung. Die Anmerkungen werden Teil "
      "der Plandokumentation und von der Führungskraft und der Personalabteilung gelesen; "
@@ -428,7 +441,8 @@ t("Acknowledgement", es="Acuse de recibo", fr="Accusé de réception",
 t("Plan: ", es="Plan: ", fr="Plan~: ", de="Plan: ", ar="الخطة: ")
 t("{{ plan.title }} for {{ employee.name }}, {{ timeline.start }} to {{ timeline.end }}",
   es="{{ plan.title }} de {{ employee.name }}, del {{ timeline.start }} al {{ timeline.end }}",
-  fr="{{ plan.title }} de {{ employee.name }}, du {{ timeline.start }} au {{ timeline.end }}",
+  fr="{{ plan.title }} concernant {{ employee.name }}, du {{ timeline.start }} au "
+     "{{ timeline.end }}",
   de="{{ plan.title }} für {{ employee.name }}, {{ timeline.start }} bis {{ timeline.end }}",
   ar="{{ plan.title }} الخاصة بـ{{ employee.name }}، من {{ timeline.start }} إلى "
      "{{ timeline.end }}")
@@ -448,7 +462,7 @@ t("By signing, the employee confirms that they have received this plan and that 
      "a firmar quedará registrada junto con el plan.",
   fr="Par sa signature, la personne salariée reconnaît avoir reçu le présent plan et en "
      "avoir reçu les explications. Cette signature vaut uniquement accusé de réception et "
-     "attestation de compréhension~; elle ne vaut pas acceptation de son contenu. Si la "
+     "attestation de compréhension\u202f; elle ne vaut pas acceptation de son contenu. Si la "
      "personne salariée refuse de signer, le plan s’applique néanmoins tel qu’il est rédigé, "
      "et le refus de signer est consigné avec le plan.",
   de="Mit der Unterschrift bestätigt die oder der Mitarbeitende, diesen Plan erhalten zu "
@@ -488,7 +502,7 @@ t("Amendment {{ amendment.number }} of the plan of {{ amendment.plan_date }}",
 # -- sales.docx -----------------------------------------------------------------------------
 t("Sales performance: {{ employee.name }}",
   es="Desempeño comercial: {{ employee.name }}",
-  fr="Performance commerciale~: {{ employee.name }}",
+  fr="Performances commerciales~: {{ employee.name }}",
   de="Vertriebsleistung: {{ employee.name }}",
   ar="الأداء في المبيعات: {{ employee.name }}")
 t("{{ timeline.start|nobreak }} to {{ timeline.end|nobreak }}",
@@ -542,9 +556,9 @@ t("This plan sets out the results {{ employee.name }} needs to reach between "
      "{{ timeline.start }} y el {{ timeline.end }}, cómo se medirán y el acompañamiento y el "
      "apoyo que proporcionará {{ company.reference }}. Su finalidad es ayudar a "
      "{{ employee.name }} a desempeñar el puesto con éxito.",
-  fr="Le présent plan fixe les résultats que {{ employee.name }} doit atteindre entre le "
+  fr="Le présent plan fixe les résultats à atteindre par {{ employee.name }} entre le "
      "{{ timeline.start }} et le {{ timeline.end }}, la manière dont ils seront mesurés ainsi "
-     "que l’accompagnement et le soutien que {{ company.reference }} apportera. Il a pour but "
+     "que l’accompagnement et le soutien qu’apportera {{ company.reference }}. Il a pour but "
      "d’aider {{ employee.name }} à réussir dans son poste.",
   de="Dieser Plan legt fest, welche Ergebnisse {{ employee.name }} zwischen dem "
      "{{ timeline.start }} und dem {{ timeline.end }} erreichen muss, wie sie gemessen werden "
@@ -562,7 +576,7 @@ t("{{ employee.name }} reports to {{ manager.name }}{% if manager.title %}, "
   es="{{ employee.name }} depende de {{ manager.name }}{% if manager.title %}, "
      "{{ manager.title }}{% endif %}. Contacto de Recursos Humanos: {{ hr.name }}"
      "{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
-  fr="{{ employee.name }} est placé(e) sous la responsabilité de {{ manager.name }}"
+  fr="{{ employee.name }} est rattaché(e) hiérarchiquement à {{ manager.name }}"
      "{% if manager.title %}, {{ manager.title }}{% endif %}. Interlocuteur RH~: {{ hr.name }}"
      "{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
   de="{{ employee.name }} berichtet an {{ manager.name }}{% if manager.title %}, "
@@ -577,7 +591,7 @@ t("Results for {{ history.start }} to {{ history.end }}, from the sales system o
   "Attainment is the actual result as a share of the quota or target.",
   es="Resultados del {{ history.start }} al {{ history.end }}, según el sistema de ventas "
      "de referencia. El cumplimiento es el resultado obtenido en porcentaje de la cuota o "
-     "del objetivo.",
+     "de la meta.",
   fr="Résultats du {{ history.start }} au {{ history.end }}, issus du système de suivi "
      "commercial de référence. Le taux d’atteinte est le résultat réalisé rapporté au quota "
      "ou à l’objectif.",
@@ -587,7 +601,7 @@ t("Results for {{ history.start }} to {{ history.end }}, from the sales system o
   ar="النتائج من {{ history.start }} إلى {{ history.end }}، وفق نظام المبيعات المعتمد. ونسبة "
      "الإنجاز هي النتيجة الفعلية منسوبةً إلى الحصة أو المستهدف.")
 t("Metric", es="Indicador", fr="Indicateur", de="Kennzahl", ar="المؤشر")
-t("Quota / target", es="Cuota / objetivo", fr="Quota / objectif", de="Quote / Ziel",
+t("Quota / target", es="Cuota / meta", fr="Quota / objectif", de="Quote / Ziel",
   ar="الحصة / المستهدف")
 t("No measured results are recorded for {{ history.start }} to {{ history.end }}.",
   es="No constan resultados medidos del {{ history.start }} al {{ history.end }}.",
@@ -615,7 +629,7 @@ t("{% if plan.lint_passed %}Each goal is measured as stated and is due within th
      "{{ timeline.start }}; los hitos se revisan en las reuniones de seguimiento.",
   fr="{% if plan.lint_passed %}Chaque objectif est mesuré comme indiqué et son échéance "
      "tombe dans la période du plan. {% endif %}La semaine 1 correspond aux sept jours à "
-     "compter du {{ timeline.start }}~; les jalons sont vérifiés lors des points de suivi.",
+     "compter du {{ timeline.start }}\u202f; les jalons sont vérifiés lors des points de suivi.",
   de="{% if plan.lint_passed %}Jedes Ziel wird wie angegeben gemessen und ist innerhalb des "
      "Planzeitraums fällig. {% endif %}Woche 1 sind die sieben Tage ab dem "
      "{{ timeline.start }}; die Meilensteine werden in den Feedbackgesprächen überprüft.",
@@ -663,7 +677,7 @@ t("{{ checkins.cadence_label }}, on {{ checkins.weekday }}s at {{ checkins.time 
   es="{{ checkins.cadence_label }} ({{ checkins.weekday }}) a las {{ checkins.time }} "
      "(hora de {{ checkins.timezone }}), {{ checkins.duration_minutes }} minutos",
   fr="{{ checkins.cadence_label }}, le {{ checkins.weekday }} à {{ checkins.time }} "
-     "(heure de {{ checkins.timezone }}), {{ checkins.duration_minutes }}~minutes",
+     "(fuseau horaire {{ checkins.timezone }}), {{ checkins.duration_minutes }}~minutes",
   de="{{ checkins.cadence_label }}, jeweils am {{ checkins.weekday }} um {{ checkins.time }} Uhr "
      "(Zeitzone {{ checkins.timezone }}), {{ checkins.duration_minutes }} Minuten",
   ar="{{ checkins.cadence_label }}، يوم {{ checkins.weekday }} الساعة {{ checkins.time }} "
@@ -675,7 +689,7 @@ t("{% for r in timeline.reviews %}{{ r.label }}: {{ r.date|weekday }} {{ r.date 
   es="{% for r in timeline.reviews %}{{ r.label }}: {{ r.date|weekday }} {{ r.date }} "
      "(semana {{ r.week }}){% if not loop.last %}; {% endif %}{% endfor %}",
   fr="{% for r in timeline.reviews %}{{ r.label }}~: {{ r.date|weekday }} {{ r.date }} "
-     "(semaine {{ r.week }}){% if not loop.last %}~; {% endif %}{% endfor %}",
+     "(semaine {{ r.week }}){% if not loop.last %}\u202f; {% endif %}{% endfor %}",
   de="{% for r in timeline.reviews %}{{ r.label }}: {{ r.date|weekday }}, {{ r.date }} "
      "(Woche {{ r.week }}){% if not loop.last %}; {% endif %}{% endfor %}",
   ar="{% for r in timeline.reviews %}{{ r.label }}: {{ r.date|weekday }} {{ r.date }} "
@@ -689,7 +703,7 @@ t("What happens at the end of the plan", es="Qué ocurre al final del plan",
 # ("Points de suivi tenus : 4 sur 5"), and the extension's length is the context's
 # letter.extension.days_text, written by the language's plural rules (docgen.doclang).
 _OUTCOME = {"es": "Resultado de su plan de mejora del desempeño: ",
-            "fr": "Issue de votre plan d’amélioration de la performance~: ",
+            "fr": "Issue de votre plan d’amélioration des performances~: ",
             "de": "Ergebnis Ihres Leistungsverbesserungsplans: ",
             "ar": "نتيجة خطة تحسين الأداء الخاصة بكم: "}
 LETTER_TITLES = {
@@ -757,7 +771,7 @@ t("Your Performance Improvement Plan ended on {{ letter.end }}. " + _ENGLISH_REV
   + "The goals were met, and the plan is completed successfully.",
   es="Su plan de mejora del desempeño finalizó el {{ letter.end }}. " + _REVIEW["es"]
      + "Los objetivos se han alcanzado y el plan se da por completado satisfactoriamente.",
-  fr="Votre plan d’amélioration de la performance a pris fin le {{ letter.end }}. "
+  fr="Votre plan d’amélioration des performances a pris fin le {{ letter.end }}. "
      + _REVIEW["fr"] + "Les objectifs ont été atteints et le plan est mené à bien.",
   de="Ihr Leistungsverbesserungsplan endete am {{ letter.end }}. " + _REVIEW["de"]
      + "Die Ziele wurden erreicht; der Plan ist damit erfolgreich abgeschlossen.",
@@ -770,7 +784,7 @@ t("Your Performance Improvement Plan was due to end on {{ letter.end }}. " + _EN
      + "Se aprecia un progreso claro, pero todavía no se han alcanzado todos los objetivos, "
      "por lo que el plan se prorroga {{ letter.extension.days_text }}, hasta el "
      "{{ letter.extension.new_end }}.",
-  fr="Votre plan d’amélioration de la performance devait prendre fin le {{ letter.end }}. "
+  fr="Votre plan d’amélioration des performances devait prendre fin le {{ letter.end }}. "
      + _REVIEW["fr"] + "Des progrès nets ont été constatés, mais tous les objectifs ne sont "
      "pas encore atteints\u202f; le plan est donc prolongé de "
      "{{ letter.extension.days_text }}, jusqu’au {{ letter.extension.new_end }}.",
@@ -785,7 +799,7 @@ t("Your Performance Improvement Plan ended on {{ letter.end }}. " + _ENGLISH_REV
   + "The goals of the plan were not met.",
   es="Su plan de mejora del desempeño finalizó el {{ letter.end }}. " + _REVIEW["es"]
      + "Los objetivos del plan no se han alcanzado.",
-  fr="Votre plan d’amélioration de la performance a pris fin le {{ letter.end }}. "
+  fr="Votre plan d’amélioration des performances a pris fin le {{ letter.end }}. "
      + _REVIEW["fr"] + "Les objectifs du plan n’ont pas été atteints.",
   de="Ihr Leistungsverbesserungsplan endete am {{ letter.end }}. " + _REVIEW["de"]
      + "Die Ziele des Plans wurden nicht erreicht.",
@@ -878,5 +892,5 @@ t("By signing, the employee confirms that they have received this letter. A sign
 
 # Document properties (docProps/core.xml), plain text.
 TITLES = {"es": "Plan de mejora del desempeño",
-          "fr": "Plan d’amélioration de la performance",
+          "fr": "Plan d’amélioration des performances",
           "de": "Leistungsverbesserungsplan", "ar": "خطة تحسين الأداء"}

@@ -7,10 +7,11 @@ templates/letters/NAME.docx, it writes NAME.es.docx, NAME.fr.docx, NAME.de.docx 
 NAME.ar.docx beside it (or in --out, letters in its letters/): the same document, styles and
 layout, with each run's text replaced by its translation in scripts/template_words.py
 (a run with no translation stops the script, naming it: nothing English is left in a
-translated template), the document's language set, and for Arabic the whole document
-right to left: every paragraph bidi, every table laid out right to left (bidiVisual),
-complex-script bold and sizes on every run, and Noto Naskh Arabic (Debian's
-fonts-noto-core) as the complex-script font.
+translated template; a run of Jinja tags alone is kept as it is, unless the words give a
+language its own, as German's comma after a weekday), the document's language set, and
+for Arabic the whole document right to left: every paragraph bidi, every table laid out
+right to left (bidiVisual), complex-script bold and sizes on every run, and Noto Naskh
+Arabic (Debian's fonts-noto-core) as the complex-script font.
 
 This is how a translated template is made again after HR change the English one; HR may
 also edit a translated template in Word directly (it is then theirs, as the English
@@ -98,9 +99,9 @@ def translate_part(xml: bytes, language: str, words: dict[str, str],
     root = etree.fromstring(xml)
     for t in root.iter(q("t")):
         text = t.text or ""
-        if not needs_translation(text):
-            continue
         translated = words.get(_key(text))
+        if not needs_translation(text) and translated is None:
+            continue  # tags alone: as they are, unless the language writes them otherwise
         if translated is None:
             missing.append(text)
             continue
@@ -162,7 +163,7 @@ def translate_styles(xml: bytes, language: str) -> bytes:
 def translate_core(xml: bytes, title: str) -> bytes:
     root = etree.fromstring(xml)
     for element in root.iter("{http://purl.org/dc/elements/1.1/}title"):
-        element.text = title
+        element.text = _text(title)  # "~" is a no-break space here too
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

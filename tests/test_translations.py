@@ -178,3 +178,52 @@ def test_the_record_reads_its_catalogs():
     assert english == "Certificate of completion"
     said = {code: record_words(code)._("Certificate of completion") for code in SUPPORTED}
     assert len(set(said.values())) == len(SUPPORTED), said
+
+
+# One thing, one name, in every domain of a language (the signer's pages and emails, the
+# console, the record's pages): a reader who meets two words for the plan, or for the
+# employee's refusal and a manager's decline, asks whether they are two things. Each rule:
+# a message whose English matches ``about`` says ``must`` and never ``never``.
+_TERMS = [
+    # (language, about (English), must (translation), never (translation))
+    ("es", r"performance[- ](improvement[- ])?plan", r"plan[- ]de[- ]mejora[- ]del[- ]desempeño",
+     r"plan[- ]de[- ]desempeño"),
+    ("es", r"\bcheck-ins?\b", r"seguimiento", None),
+    ("es", r"\bthe employee\b", None, r"\b(el|al|del) empleado\b"),
+    ("es", r"\bdeclin", r"rechaz|rechác", r"declin"),
+    ("de", r"performance[- ](improvement[- ])?plan", r"Leistungsverbesserungsplan",
+     r"\bLeistungsplan"),
+    # A check-in is a Feedbackgespräch; a Zwischengespräch is the plan's progress review.
+    ("de", r"^(?!.*\breview).*\bcheck-ins?\b", None, r"Zwischengespräch"),
+    ("de", r"\bemployee", None, r"Mitarbeiter/in|(?<!oder )\b(der|den|dem|des) Mitarbeiters?\b"),
+    # The employee refuses (die Unterschrift verweigern); a manager or HR declines (die
+    # Unterzeichnung ablehnen): German had "ablehnen" for both, on two buttons of a page.
+    ("de", r"refus\w* to sign|\brefusal", r"verweiger", r"lehn"),
+    ("de", r"\bdeclin", r"lehn", r"verweiger"),
+]
+
+
+@pytest.mark.parametrize("language", sorted({rule[0] for rule in _TERMS}))
+def test_each_language_names_one_thing_one_way_in_every_domain(language):
+    rules = [(re.compile(about, re.I), must and re.compile(must, re.I),
+              never and re.compile(never, re.I)) for code, about, must, never in _TERMS
+             if code == language]
+    wrong = []
+    for domain in DOMAINS:
+        catalog = read(catalogs(domain) / language / "LC_MESSAGES" / f"{domain}.po", language)
+        for message in catalog:
+            if not message.id:
+                continue
+            english = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)
+            for about, must, never in rules:
+                # A message about both a refusal and a decline names each its own way.
+                if not about.search(english) or (
+                        re.search(r"\brefus", english, re.I)
+                        and re.search(r"\bdeclin", english, re.I)):
+                    continue
+                for form in forms:
+                    if (must and not must.search(form)) or (never and never.search(form)):
+                        wrong.append(f"{domain}: {english!r} -> {form!r} "
+                                     f"(for {about.pattern!r})")
+    assert not wrong, "\n".join(wrong)

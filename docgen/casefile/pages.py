@@ -20,8 +20,6 @@ import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from docgen.casefile.model import (
     OUTCOME_LABELS,
     CaseFile,
@@ -31,6 +29,7 @@ from docgen.casefile.model import (
     IncludedDocument,
 )
 from docgen.charts.pdf import draw_chart
+from docgen.dates import date_words
 from docgen.languages import list_text
 from docgen.stamp.document import HEADING, MUTED, SMALL, RecordPdf
 from docgen.stamp.wording import N_, RecordWords, exact_time
@@ -53,13 +52,13 @@ def local(moment: dt.datetime, zone: str, w: RecordWords) -> str:
     m = moment.astimezone(ZoneInfo(zone))
     if w.language == "en":
         return f"{m:%A} {m.day} {m:%B %Y}, {m:%H:%M} {m.tzname() or zone}"
-    return w._when(format_date(m, "full", locale=w.locale), m)
+    return w._when(date_words(m, "full", w.locale), m)
 
 
 def characters(w: RecordWords) -> str:
     """The characters of the pages' own words in ``w``'s language, weekdays included: the
     document's fonts are cut down to its text, and these are part of it."""
-    weekdays = (format_date(dt.date(2027, 1, 4 + n), "full", locale=w.locale)
+    weekdays = (date_words(dt.date(2027, 1, 4 + n), "full", w.locale)
                 for n in range(7))
     return "".join(sorted(w.characters)) + "".join(weekdays)
 

@@ -17,9 +17,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
+from docgen.dates import date_skeleton
 from docgen.doclang import percent_text
 
 WIDTH = 480.0
@@ -336,14 +336,14 @@ def _day(day: dt.date, words: ChartWords = ENGLISH) -> str:
     """"12 Jan 2027", by the chart's locale ("12 ene 2027", "12. Jan. 2027")."""
     if words.english:
         return f"{day.day} {day:%b %Y}"
-    return format_skeleton("yMMMd", day, locale=words.locale)
+    return date_skeleton(day, "yMMMd", words.locale)
 
 
 def _short_day(day: dt.date, words: ChartWords = ENGLISH) -> str:
     """"12 Jan", under a check-in's number on the time axis."""
     if words.english:
         return f"{day.day} {day:%b}"
-    return format_skeleton("MMMd", day, locale=words.locale)
+    return date_skeleton(day, "MMMd", words.locale)
 
 
 def _caption(baseline: float | None, target: float | None, value: Callable[[float], str],

@@ -21,9 +21,10 @@ import functools
 from gettext import NullTranslations
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 from babel.support import Translations
 
+from docgen.dates import date_words
 from docgen.languages import FORMAT_LOCALES, RIGHT_TO_LEFT, SUPPORTED
 from docgen.resources import package_path
 from docgen.stamp import kinds
@@ -237,14 +238,14 @@ class RecordWords:
         ``moment`` as it is given)."""
         if self.language == "en":
             return f"{moment.day} {moment:%B %Y}"
-        return format_date(moment, "long", locale=self.locale)
+        return date_words(moment, "long", self.locale)
 
     def _short_date(self, moment: dt.datetime) -> str:
         if self.language == "en":
             return f"{moment.day} {moment:%b %Y}"
         if self.rtl:  # the numeric form puts direction marks between its parts
             return self.long_date(moment)
-        return format_date(moment, "medium", locale=self.locale)
+        return date_words(moment, "medium", self.locale)
 
     def _clock(self, moment: dt.datetime) -> str:
         if self.language == "en":

@@ -37,9 +37,12 @@ from email import policy
 from pathlib import Path
 
 import click
+from babel.support import Translations
 
+from docgen.languages import SUPPORTED
 from docgen.sample import EXAMPLES
 from signing.domain.errors import SigningError
+from signing.web.language import TRANSLATIONS
 
 DEFAULT_PLAN = EXAMPLES / "support-agent-30d.yaml"
 DEMO_COMMENT = ("I accept the goals. I would like the first coaching session moved to "
@@ -171,11 +174,20 @@ def invitation_link(mail: Path, base_url: str, to: str | None = None,
         time.sleep(0.2)
 
 
+def said_in_any_language(message: str) -> set[str]:
+    """``message`` of the signer's catalog as each language plansign speaks writes it:
+    the page that answers a post is in the plan's language, which the demo's plan
+    (``--plan``) may name."""
+    return {message} | {Translations.load(str(TRANSLATIONS), [language], domain="signer")
+                        .gettext(message) for language in SUPPORTED}
+
+
 def sign_over_http(link: str, action: str, form: dict[str, str], *, who: str,
                    expect: str) -> None:
     """Open the link and post one of the page's forms, as the signer's browser would:
     the token is exchanged for a session cookie, then the form is posted with its CSRF
-    token. ``expect`` is what the page says once it is recorded."""
+    token. ``expect`` is what the page says once it is recorded (a message of the
+    signer's catalog, in whichever language the plan is in)."""
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     # The audit trail and the certificate name the browser; say plainly who this was.
@@ -195,7 +207,8 @@ def sign_over_http(link: str, action: str, form: dict[str, str], *, who: str,
             result = answer.read().decode()
     except urllib.error.HTTPError as exc:
         result = exc.read().decode(errors="replace")
-    if expect not in result:
+    if not any(html.escape(said, quote=False) in result
+               for said in said_in_any_language(expect)):
         problem = re.search(r'class="error[^"]*"[^>]*>([^<]+)<', result)
         raise DemoFailed(f"{who}: the {action} was not recorded"
                          + (f": {html.unescape(problem.group(1))}" if problem else ""))
@@ -205,14 +218,15 @@ def acknowledge_as_employee(link: str, name: str, comment: str) -> None:
     """Acknowledge with a comment, as the employee would."""
     sign_over_http(link, "acknowledge", {"typed_name": name, "consent": "on",
                                          "comment": comment, "timezone": "Europe/Zurich"},
-                   who="the employee", expect="Your acknowledgement has been recorded")
+                   who="the employee",
+                   expect="Thank you. Your acknowledgement has been recorded.")
 
 
 def confirm_as(link: str, signer: Signer) -> None:
     """Confirm the plan in the manager's or HR's words, as they would."""
     sign_over_http(link, "confirm", {"typed_name": signer.name, "consent": "on",
                                      "timezone": "Europe/Zurich"},
-                   who=signer.title, expect="Your confirmation has been recorded")
+                   who=signer.title, expect="Thank you. Your confirmation has been recorded.")
 
 
 def wait_until_archived(demo: Demo, envelope_id: str, worker: subprocess.Popen[bytes], *,

@@ -13,7 +13,10 @@
   An expired letter is finalized too, so an employee's silence closes it as well. A
   voided letter (HR withdrew it: a wrong outcome, a wrong date) closes nothing: the
   case stays open and the proposal goes back to HR, proposed again, to approve (a new
-  letter) or return to the proposer (``case.letter_voided`` on the plan's chain).
+  letter) or return to the proposer (``case.letter_voided`` on the plan's chain), in
+  the void's own transaction (:func:`letter_voided`), so HR can approve again at once;
+  the worker archiving the voided letter's record later finds it is no longer the
+  case's letter and leaves the case as it is.
 - :func:`close_early`: HR closes the case at once with a reason (the employee
   resigned, the plan was withdrawn); no letter.
 
@@ -276,11 +279,35 @@ def close_early(session: Session, envelope_id: str, outcome: str, reason: str, *
     _close(session, row, closing.outcome, closing.reason, by=closer, actor=actor, now=now)
 
 
+def letter_voided(session: Session, letter_id: str, *, actor: envelopes.Actor,
+                  now: dt.datetime) -> None:
+    """HR voided an envelope (the void's transaction, its row locked). When it is the
+    outcome letter its case is waiting on, the proposal is back with HR now
+    (:func:`_letter_voided`): they may approve it again (a new letter) or return it at
+    once, whenever the worker archives the voided letter's record. Nothing for another
+    envelope, or a letter its case no longer waits on."""
+    kind, case_id = session.execute(select(EnvelopeRow.document_kind, EnvelopeRow.case_id)
+                                    .where(EnvelopeRow.id == letter_id)).one()
+    if kind != OUTCOME_LETTER or case_id is None:
+        return
+    envelopes.load(session, case_id, lock=True)  # as the finalizer: the letter, then its plan
+    row = session.get(CaseRow, case_id)
+    if row is None:
+        return
+    session.refresh(row)
+    if row.state == CaseState.CLOSED or row.letter_envelope_id != letter_id:
+        return
+    assert row.proposal is not None
+    _letter_voided(session, row, letter_id, Proposal.of(row.proposal), actor=actor, now=now)
+
+
 def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) -> None:
     """The outcome letter's record is archived (the finalizer's transaction, the letter's
-    row locked): its case closes with the approved outcome, or, when HR voided the
-    letter, the proposal goes back to HR (:func:`_letter_voided`). Nothing when the case
-    is closed already (an early close came first), or this ran before."""
+    row locked): its case closes with the approved outcome. Nothing when the case is
+    closed already (an early close came first), this ran before, or the letter is no
+    longer the case's (HR voided it, which put the proposal back with them then:
+    :func:`letter_voided`). A voided letter still the case's (voided before
+    :func:`letter_voided` was called on a void) puts the proposal back with HR now."""
     if letter.document_kind != OUTCOME_LETTER or letter.case_id is None:
         return
     envelopes.load(session, letter.case_id, lock=True)
@@ -293,28 +320,29 @@ def letter_archived(session: Session, letter: EnvelopeRow, *, now: dt.datetime) 
     assert row.proposal is not None
     proposal = Proposal.of(row.proposal)
     if letter.state == wf.EnvelopeState.VOIDED:
-        _letter_voided(session, row, letter, proposal, now=now)
+        _letter_voided(session, row, letter.id, proposal, actor=envelopes.Actor("worker"),
+                       now=now)
         return
     _close(session, row, proposal.outcome, proposal.summary, by=proposal.by,
            actor=envelopes.Actor("worker"), now=now, letter_id=letter.id)
 
 
-def _letter_voided(session: Session, row: CaseRow, letter: EnvelopeRow, proposal: Proposal,
-                   *, now: dt.datetime) -> None:
+def _letter_voided(session: Session, row: CaseRow, letter_id: str, proposal: Proposal,
+                   *, actor: envelopes.Actor, now: dt.datetime) -> None:
     """A voided letter states no outcome the employee was given: the case stays open and
     the approved proposal is waiting for HR again (approve it, which sends a new
-    letter, or return it to the proposer), in the transaction that archives the
-    letter's record, recorded with the void's reason."""
+    letter, or return it to the proposer), recorded with the void's reason, once: the
+    case no longer names the letter afterwards."""
     reason = session.scalar(select(AuditEventRow.data).where(
-        AuditEventRow.envelope_id == letter.id,
+        AuditEventRow.envelope_id == letter_id,
         AuditEventRow.type == EventType.ENVELOPE_VOIDED)
         .order_by(AuditEventRow.seq.desc()).limit(1)) or {}
     row.proposal_state, row.letter_envelope_id = ProposalState.PROPOSED, None
     envelopes.record_events(session, row.envelope_id, [wf.Event(
         EventType.CASE_LETTER_VOIDED, data={
-            "outcome": str(proposal.outcome), "letter_envelope_id": letter.id,
+            "outcome": str(proposal.outcome), "letter_envelope_id": letter_id,
             "reason": str(reason.get("reason", ""))})],
-        actor=envelopes.Actor("worker"), now=now)
+        actor=actor, now=now)
 
 
 def _close(session: Session, row: CaseRow, outcome: Outcome, reason: str, *, by: str,

@@ -32,6 +32,13 @@ def case_file_name(gettext: Gettext = _english) -> str:
     """The case file's PDF name, in ``gettext``'s language."""
     return attachment_name(gettext(CASE_FILE_NAME), "pdf", fallback=CASE_FILE_NAME)
 
+
+def checkin_record_name(meeting: int, gettext: Gettext = _english) -> str:
+    """The PDF name of the record of check-in ``meeting``, in ``gettext``'s language."""
+    english = CHECKIN_RECORD_NAME % {"number": meeting}
+    return attachment_name(gettext(CHECKIN_RECORD_NAME) % {"number": meeting}, "pdf",
+                           fallback=english)
+
 # Each kind's name, as the employee reads it ("your ...") and as the manager and HR
 # read it (naming the employee); its title, for headings and the page's title; and what
 # the document is for, in a word ("the letter", "the amendment"), for short sentences.
@@ -61,6 +68,9 @@ _FILE_NAMES = {
 }
 # Translators: a file name, words joined by hyphens, without an extension.
 CASE_FILE_NAME = N_("performance-plan-case-file")
+# Translators: a file name, words joined by hyphens, without an extension: the record of
+# one check-in meeting (its number), which the employee downloads from the records page.
+CHECKIN_RECORD_NAME = N_("check-in-%(number)d-record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +108,14 @@ class DocumentName:
         plan"."""
         return self._fill(gettext(_NAMES[self.kind][2]))
 
-    def file_name(self, signed: bool = False, gettext: Gettext = _english) -> str:
-        """The PDF's file name, in ``gettext``'s language (English by default)."""
+    def file_name(self, signed: bool = False, gettext: Gettext = _english, *,
+                  reference: str | None = None) -> str:
+        """The PDF's file name, in ``gettext``'s language (English by default); with
+        ``reference`` (the envelope's id, for HR's copies) after the words."""
         stem = _FILE_NAMES[self.kind][1 if signed else 0]
-        return attachment_name(self._fill(gettext(stem)), "pdf", fallback=self._fill(stem))
+        after = f"-{reference}" if reference else ""
+        return attachment_name(self._fill(gettext(stem)) + after, "pdf",
+                               fallback=self._fill(stem) + after)
 
     def _fill(self, text: str, **more: str) -> str:
         return text % {"number": self.number or 0, **more}

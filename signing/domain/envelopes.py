@@ -154,6 +154,11 @@ def perform(session: Session, envelope_id: str, action: wf.Action, *, actor: Act
         seqs = {id(event): record.seq for event, record in zip(step.events, records,
                                                                strict=True)}
         _add_outbox_rows(db, envelope_id, last_seq, step.effects, seqs, now)
+    if any(event.type == EventType.ENVELOPE_VOIDED for event in step.events):
+        # A voided outcome letter sends its plan's proposal back to HR in this transaction.
+        from signing.domain import case_close  # which builds on this module
+
+        case_close.letter_voided(session, envelope_id, actor=actor, now=now)
     return step
 
 

@@ -10,7 +10,8 @@ blobs written, its index not yet committed), ``outbox.email.done`` (the provider
 the message, the outbox row is not yet marked sent), ``webhook.delivered`` (the receiver
 has answered, the attempt is not yet recorded), ``casefile.sealed`` (a closed case's case
 file built and sealed, nothing of it kept yet), ``purge.committed`` (a purge's tombstones
-committed, none of its blobs deleted yet), ``purge.erased`` (the signing database's copy
+committed, none of its blobs deleted yet), ``purge.swept`` (a purge's blobs deleted,
+their tombstones not yet marked swept), ``purge.erased`` (the signing database's copy
 erased and committed, its check-in records' blobs not yet deleted).
 
 Read from the environment only, once, never from settings: it is for tests, and a

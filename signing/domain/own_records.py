@@ -19,10 +19,11 @@ address's repeated requests can be told apart).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -33,8 +34,16 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from archive import ArchiveError, BlobStore
 from archive.access import Reader, log_access
 from archive.models import ArchivedRecord
+from docgen.languages import stored_language
 from docgen.model import address_problem
-from signing.domain.documents import THE_PLAN, DocumentName, document_name
+from signing.domain.documents import (
+    THE_PLAN,
+    DocumentName,
+    Gettext,
+    case_file_name,
+    checkin_record_name,
+    document_name,
+)
 from signing.domain.links import Purpose
 from signing.domain.models import (
     CheckinRecordFile,
@@ -76,11 +85,29 @@ class OwnRecord:
 
 @dataclass(frozen=True)
 class RecordFile:
-    filename: str
+    # The file's name in the language of a gettext (signing.domain.documents: the names
+    # the emails give the same documents), which the signer reads in their plan's.
+    name: Callable[[Gettext], str]
     content: bytes
     # The plan's envelope, when the record's own id is not it (a check-in record's): the
     # access log files the download under the plan.
     envelope_id: str | None = None
+    language: str = "en"  # the plan's (docgen.languages.stored_language)
+
+    @property
+    def filename(self) -> str:
+        """The English name."""
+        return self.name(_english)
+
+
+def _english(text: str) -> str:
+    return text
+
+
+def _plan_language(session: Session, envelope_id: str) -> str:
+    """The language the plan's signers read it in (English for a plan no longer held)."""
+    envelope = session.get(EnvelopeRow, envelope_id)
+    return stored_language(envelope.plan_data if envelope is not None else None)
 
 
 class RecordKind(Protocol):
@@ -128,7 +155,10 @@ class PlanRecords:
         envelope = session.get(EnvelopeRow, record_id)
         document = (document_name(envelope.document_kind, envelope.amendment_number)
                     if envelope is not None else THE_PLAN)
-        return RecordFile(document.file_name(signed=True), store.get(record.final_sha256))
+        return RecordFile(functools.partial(document.file_name, True),
+                          store.get(record.final_sha256),
+                          language=stored_language(envelope.plan_data
+                                                   if envelope is not None else None))
 
 
 class CaseFileRecords:
@@ -159,7 +189,8 @@ class CaseFileRecords:
         if (record is None or record.case_file_sha256 is None or signer is None
                 or signer.envelope_id != record_id or signer.role != Role.EMPLOYEE):
             return None
-        return RecordFile("performance-plan-case-file.pdf", store.get(record.case_file_sha256))
+        return RecordFile(case_file_name, store.get(record.case_file_sha256),
+                          language=_plan_language(session, record_id))
 
 
 class CheckinRecords:
@@ -211,8 +242,9 @@ class CheckinRecords:
                     select(ArchivedRecord.case_file_sha256)
                     .where(ArchivedRecord.envelope_id == kept.envelope_id)) is not None):
             return None
-        return RecordFile(f"check-in-{kept.meeting}-record.pdf", store.get(kept.sha256),
-                          kept.envelope_id)
+        return RecordFile(functools.partial(checkin_record_name, kept.meeting),
+                          store.get(kept.sha256), kept.envelope_id,
+                          language=_plan_language(session, kept.envelope_id))
 
 
 KINDS: dict[str, RecordKind] = {kind.name: kind

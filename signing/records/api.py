@@ -41,6 +41,7 @@ from signing.records import service as records
 from signing.web import current, webdb
 from signing.web.api.operations import ApiError, Caller, _json, bp, operation
 from signing.web.api.schemas import ErrorOut, EventOut, FieldError
+from signing.web.downloads import content_disposition
 
 ALL = frozenset({Role.HR, Role.RECORDS, Role.ADMIN})
 STAFF = frozenset({Role.RECORDS, Role.ADMIN})
@@ -286,7 +287,7 @@ def _document(name: str, media: str, summary: str) -> None:
         data = records.read_document(_sessions(), _store(), _caller(key), envelope_id, name,
                                      now=_now())
         return Response(data, mimetype=media, headers={
-            "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+            "Content-Disposition": content_disposition(f"{envelope_id}-{name}")})
 
     download.__name__ = "get_" + re.sub(r"[^a-z]", "_", name)
     operation("GET", f"/archive/records/<envelope_id>/{name}", summary=summary, roles=ALL,
@@ -315,7 +316,7 @@ def get_checkin_record(key: Caller, envelope_id: str, file: str) -> Response:
     data = records.read_document(_sessions(), _store(), _caller(key), envelope_id, file,
                                  now=_now())
     return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{envelope_id}-{file}"'})
+        "Content-Disposition": content_disposition(f"{envelope_id}-{file}")})
 
 
 @operation("POST", "/archive/records/<envelope_id>/hold", summary="Place a legal hold",

@@ -265,7 +265,8 @@ def purge_cmd(services: Services, execute: bool) -> None:
     holds of them."""
     sessions = services.sessions
     plan = purge(sessions, services.store, now=_now(), by=_reader(), execute=execute,
-                 on_commit=lambda: failpoints.reached("purge.committed"))
+                 on_commit=lambda: failpoints.reached("purge.committed"),
+                 on_deleted=lambda: failpoints.reached("purge.swept"))
     if execute:
         # The signing database's copy goes too (plan, PDFs, names, comments, trail);
         # this also finishes a purge that stopped before erasing.

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,7 +45,7 @@ from archive import (
 )
 from signing.domain import access, audit
 from signing.domain.access import Principal, Role
-from signing.domain.models import CheckinRecordFile
+from signing.domain.models import CheckinRecordFile, CheckinRow, EnvelopeRow
 from signing.domain.wording import N_
 
 DOCUMENTS = {"final.pdf": "final_sha256", "original.pdf": "original_sha256",
@@ -180,6 +181,23 @@ def checkins_in(session: Session, envelope_id: str) -> list[CheckinRecordPdf]:
                                      .where(CheckinRecordFile.envelope_id == envelope_id)
                                      .order_by(CheckinRecordFile.meeting,
                                                CheckinRecordFile.version))]
+
+
+def checkin_days(sessions: sessionmaker[Session], envelope_id: str) -> dict[int, dt.date]:
+    """The day of each check-in meeting of a plan's case, by meeting, as its record (and
+    the record's PDF) states it: when it was held, or was to be held if it was missed,
+    in the plan's check-in zone. Empty once the plan's envelope is erased."""
+    with sessions() as session:
+        plan = session.scalar(select(EnvelopeRow.plan_data).where(EnvelopeRow.id == envelope_id))
+        checkins = (plan or {}).get("checkins") or {}
+        try:
+            zone = ZoneInfo(str(checkins.get("timezone") or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return {meeting: (held or scheduled).astimezone(zone).date()
+                for meeting, held, scheduled in session.execute(
+                    select(CheckinRow.meeting, CheckinRow.held_at, CheckinRow.scheduled_for)
+                    .where(CheckinRow.envelope_id == envelope_id))}
 
 
 def read_document(sessions: sessionmaker[Session], store: BlobStore, caller: Principal,

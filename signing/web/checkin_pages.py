@@ -24,7 +24,7 @@ from signing.domain import case_service, envelopes
 from signing.domain import workflow as wf
 from signing.domain.case_service import CaseView, CheckinNotFound, CheckinRecord
 from signing.domain.cases import CaseClosed, CaseError
-from signing.domain.cases.charts import chart_words, progress_charts
+from signing.domain.cases.charts import chart_words, progress_charts, unit_of
 from signing.domain.links import LinkError, LinkRevoked, LinkWithdrawn, Purpose, check_nonce
 from signing.domain.models import CheckinRow, EnvelopeRow
 from signing.web import current, language, webdb
@@ -148,6 +148,8 @@ def _render(record: CheckinRecord, view: CaseView, status: int = 200,
     context: dict[str, Any] = {
         "record": record, "checkin": record.checkin, "view": view, "plan": view.plan,
         "goals": goals, "tz": view.zone, "statuses": STATUS_LABELS, "notice": None,
+        # A value is shown with the unit its goal's target is written in ("78 %").
+        "units": {i: unit_of(g.target or "") for i, g in goals.items()},
         "errors": {}, "error": None, "form": None, "is_open": view.case.is_open,
         "max_chars": case_service.MAX_COMMENT,
         "answer_days": current.services().settings.checkin_answer_days,

@@ -74,5 +74,16 @@ def page_direction() -> str:
     return direction(current())
 
 
+# Languages that write a noun with its capital inside a sentence ("Eintrag 1 entfernen").
+_NOUNS_CAPITALISED = frozenset({"de"})
+
+
+def in_sentence(label: str) -> str:
+    """A label ("Entry 1") as a word inside this page's sentence: lower case ("Remove
+    entry 1", "Quitar entrada 1"), except in a language that capitalises its nouns."""
+    return label if current() in _NOUNS_CAPITALISED else label.lower()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(page_language=current, page_direction=page_direction)
+    app.add_template_filter(in_sentence, "in_sentence")

@@ -21,8 +21,10 @@ from flask_babel import gettext as _
 
 from signing.domain import own_records
 from signing.domain.links import LinkError, LinkExpired, Purpose
+from signing.domain.mail.compose import catalog
 from signing.domain.own_records import InvalidAddress
 from signing.web import csrftoken, current, language, webdb
+from signing.web.downloads import content_disposition
 
 bp = Blueprint("own_records", __name__)
 ADDRESS_FIELD = "email"
@@ -123,7 +125,9 @@ def _follow(token: str, purpose: Purpose) -> Response:
     if isinstance(found, own_records.Refused):
         return _link_error(broken=True)
     response = Response(found.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    # Named as its email names it, in the language of the record's plan.
+    response.headers["Content-Disposition"] = content_disposition(
+        found.name(catalog(found.language).gettext), fallback=found.filename)
     return response
 
 

@@ -36,6 +36,7 @@ from signing.domain import workflow as wf
 from signing.domain.documents import THE_PLAN, DocumentName
 from signing.domain.events import EventType
 from signing.domain.links import LinkError, LinkWithdrawn, check_nonce
+from signing.domain.mail.compose import catalog
 from signing.domain.wording import consent_for, statement_for
 from signing.web import (
     csrftoken,
@@ -48,6 +49,7 @@ from signing.web import (
     webdb,
 )
 from signing.web.cache import BoundedCache
+from signing.web.downloads import content_disposition
 from signing.web.errortext import field_texts, message_text, problem_text
 from signing.web.pagecache import PageCache
 from signing.web.pagedata import Envelope, OwnWords, Signer
@@ -504,8 +506,10 @@ def document() -> Response:
     final = ctx.envelope.final_sha256
     with webdb.statement_reads() as db:
         pdf = pagedata.document(db, final or ctx.envelope.document_sha256)
-    name = ctx.plan.document.file_name(signed=final is not None)
+    # Named as the email's attachment is, in the plan's language.
+    signed = final is not None
+    name = ctx.plan.document.file_name(signed, catalog(ctx.plan.language).gettext)
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'{"attachment" if download else "inline"}; filename="{name}"')
+    response.headers["Content-Disposition"] = content_disposition(
+        name, fallback=ctx.plan.document.file_name(signed), inline=not download)
     return response

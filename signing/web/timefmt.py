@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from flask import Flask
 from markupsafe import Markup, escape
 
+from docgen.dates import date_words
 from docgen.doclang import percent_text
 from docgen.languages import clock_in_zone, format_locale, list_text, zone_shown
 from signing.web import language
@@ -62,7 +63,7 @@ def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
     local = at.astimezone(zone(name))
     english = lang == "en"
     locale = format_locale(lang)
-    day = format_date(local, _ENGLISH_DATE if english else "full", locale=locale)
+    day = date_words(local, _ENGLISH_DATE if english else "full", locale)
     time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
     comma = "، " if lang == "ar" else ", "  # Arabic's own comma
     return f"{day}{comma}{clock_in_zone(time, abbreviation(at, name), lang)}"
@@ -84,7 +85,7 @@ def local_time_named(at: dt.datetime, name: str | None, lang: str = "en") -> str
 
 def long_date(day: dt.date, lang: str = "en") -> str:
     """A calendar date, which needs no zone: "6 December 2026" ("6. Dezember 2026")."""
-    return format_date(day, "long", locale=format_locale(lang))
+    return date_words(day, "long", format_locale(lang))
 
 
 def iso(at: dt.datetime) -> str:

@@ -20,12 +20,15 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 def make_plan(sessions, *, owner: str, team: str | None = None, employee: str = "Alex Sample",
               department: str = "Customer Support", manager: str = "Morgan Example",
               drafted_by: str | None = None, until: str = "employee",
-              created: dt.datetime | None = None, expires_in_days: int = 14) -> str:
+              created: dt.datetime | None = None, expires_in_days: int = 14,
+              language: str | None = None) -> str:
     """An envelope of the sample plan for ``employee``, sent with the default routing
     (manager, employee, HR) and taken as far as ``until`` says: ``draft`` (not sent),
     ``manager`` (waiting on the manager), ``employee`` (the manager confirmed),
-    ``acknowledged``, ``refused``, ``voided``."""
+    ``acknowledged``, ``refused``, ``voided``; written in ``language``, if given."""
     data = sample_plan().model_dump(mode="json", by_alias=True, exclude_none=True)
+    if language is not None:
+        data["language"] = language
     data["employee"]["name"] = employee
     data["employee"]["department"] = department
     data["manager"]["name"] = manager

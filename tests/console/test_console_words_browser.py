@@ -105,7 +105,7 @@ def test_the_changed_pages_pass_axe_in_french_and_arabic(server, tmp_path, langu
         if language == "fr":
             expect(page.get_by_text("selon la règle de conservation nº\u00a02")).to_be_visible()
             expect(log).to_contain_text("Pose d’une conservation légale")
-            expect(log).to_contain_text("avec les dossiers terminés depuis le 1 janvier 2020")
+            expect(log).to_contain_text("avec les dossiers terminés depuis le 1er janvier 2020")
         else:
             expect(page.get_by_text("بموجب قاعدة الاحتفاظ رقم 2")).to_be_visible()
             expect(log).to_contain_text("فرض حجز قانوني")

@@ -158,3 +158,35 @@ def test_a_file_that_cannot_be_read_is_refused_in_french(console, sessions):
     assert ("YAML non valide à la ligne 3, colonne 1\u00a0: employee est indiqué deux fois "
             "(la première à la ligne 1)\u202f; n'en gardez qu'un") in page, page
     assert "given twice" not in page
+
+
+@pytest.mark.parametrize("language, add, remove", [
+    # German writes a noun with its capital inside a sentence; other languages do not.
+    ("de", "Eintrag hinzufügen", "Eintrag 1 entfernen"),
+    ("es", "Añadir entrada", "Quitar entrada 1"),
+])
+def test_the_editors_add_and_remove_buttons_name_the_item_as_the_language_writes_it(
+        console, sessions, language, add, remove):
+    hr = console.sign_in("hr", team="Care HR")
+    set_preferences(sessions, hr.username, language)
+    draft_id = start(console)
+    page = shown_text(console.get(f"/console/drafts/{draft_id}").get_data(as_text=True))
+    assert add in page and remove in page
+
+
+def test_the_editors_choices_of_support_and_weekday_are_in_the_readers_language(console,
+                                                                                sessions):
+    """A support's kind in the documents' own words, a weekday by the locale; a plan that
+    writes its weekday in capitals ("Wednesday") has it chosen, not offered twice."""
+    hr = console.sign_in("hr", team="Care HR")
+    set_preferences(sessions, hr.username, "de")
+    draft_id = start(console)
+    page = console.get(f"/console/drafts/{draft_id}").get_data(as_text=True)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page)
+    labels = {label for _value, _selected, label in options}
+    assert {"Schulung", "Mentoring", "Angepasste Arbeitsmenge", "Montag",
+            "Donnerstag"} <= labels
+    assert not labels & {"Training", "Workload", "Tools", "Monday", "Thursday"}
+    # The example plan writes "weekday: Wednesday".
+    assert '<option value="wednesday" selected>Mittwoch</option>' in page
+    assert "Wednesday" not in labels

@@ -119,9 +119,9 @@ def test_a_check_ins_attendees_are_listed_in_french_and_in_arabic(console, sessi
 
 
 def test_the_editors_choices_and_the_review_page_are_in_french(console, sessions):
-    """A support's kind and a check-in's weekday were their English codes title-cased
-    ("Coaching", "Tuesday"), and the review page showed each choice's code ("tuesday",
-    "true", "before"): each is a choice's words in the reader's language."""
+    """A support's kind and a check-in's weekday are offered in the reader's language,
+    and the review page showed each choice's code ("wednesday", "true", "before"): it
+    shows the choice's words in the reader's language."""
     from tests.console.test_drafts import form_of, start
 
     manager = console.sign_in("manager", team=TEAM)
@@ -131,7 +131,8 @@ def test_the_editors_choices_and_the_review_page_are_in_french(console, sessions
     # The example's "Wednesday" is the choice wednesday, in French.
     assert re.search(r'<option value="wednesday" selected>Mercredi</option>', page)
     assert re.search(r'<option value="tuesday">Mardi</option>', page)
-    assert re.search(r'<option value="workload"[^>]*>Charge de travail</option>', page)
+    assert re.search(r'<option value="workload"[^>]*>Aménagement de la charge de '
+                     r'travail</option>', page)  # the document's own words for it
     assert ">Wednesday<" not in page and ">Workload<" not in page
     fields = form_of(console, draft_id)
     # A direction and a signing order chosen (the example leaves them to the defaults).

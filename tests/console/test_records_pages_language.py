@@ -117,7 +117,7 @@ def test_the_access_log_is_in_french(console, services, sessions):
             f"Téléchargement{NB}: PDF définitif scellé",
             f"Téléchargement{NB}: Compte rendu du point de suivi 2, version 1",
             "Dans le fichier export-2026.zip, avec les dossiers terminés depuis le "
-            "1 janvier 2026.",
+            "1er janvier 2026.",
             "Ouverture de la page du plan",
             f"Lecture impossible{NB}: blob 12ab does not match its SHA-256"):
         assert french in text, french

@@ -38,8 +38,8 @@ SAYS = {
            "Your employer", "Employee signature:", "1 December 2026"],
     "es": ["Plan de mejora del desempeño", "acuse de recibo", "no implica conformidad",
            "Su empresa", "Firma de la persona empleada:", "1 de diciembre de 2026"],
-    "fr": ["Plan d’amélioration de la performance", "accusé de réception",
-           "ne vaut pas acceptation", "Votre employeur", "1 décembre 2026"],
+    "fr": ["Plan d’amélioration des performances", "accusé de réception",
+           "ne vaut pas acceptation", "Votre employeur", "1er décembre 2026"],
     "de": ["Leistungsverbesserungsplan", "Empfang und die Kenntnisnahme",
            "kein Einverständnis", "Ihr Arbeitgeber", "Unterschrift Führungskraft:",
            "1. Dezember 2026"],
@@ -129,7 +129,7 @@ def _runs(path: Path):
 
 def test_the_context_speaks_the_documents_language():
     french, german, arabic = context("fr"), context("de"), context("ar")
-    assert french["plan"]["title"] == "Plan d’amélioration de la performance"
+    assert french["plan"]["title"] == "Plan d’amélioration des performances"
     assert french["company"] == {"name": "", "reference": "votre employeur", "logo": ""}
     assert german["company"]["reference"] == "Ihr Arbeitgeber"
     assert arabic["company"]["reference"] == "جهة العمل"
@@ -164,7 +164,9 @@ def test_dates_follow_the_language_and_the_plans_zone():
     assert longdate(day) == "1 December 2026"
     assert longdate(day, "es") == "1 de diciembre de 2026"
     assert longdate(day, "de") == "1. Dezember 2026"
-    assert shortdate(day, "fr") == "1 déc. 2026"
+    assert shortdate(day, "fr") == "1er déc. 2026"  # French's first of the month
+    assert longdate(day, "fr") == "1er décembre 2026"
+    assert longdate(day + dt.timedelta(days=1), "fr") == "2 décembre 2026"
     plan = sample_plan()  # its check-ins are in Europe/London
     late = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC)
     assert plan_today(plan, late) == dt.date(2026, 12, 1)
@@ -220,3 +222,31 @@ def test_each_languages_documents_read_back_in_that_language(documents, language
             header = "".join(package.read(n).decode() for n in package.namelist()
                              if n.startswith("word/header"))
         assert "<w:drawing>" in header or "<w:drawing " in header
+
+
+def test_french_documents_name_the_plan_one_way_and_put_no_de_before_a_name(documents):
+    """The term of the French catalogs ("plan d’amélioration des performances") in the
+    French documents too, its history headed to match; a name is never after "de" or
+    "que" (it would need "d’Amélie", "qu’Acme"), and the first of a month is "1er"."""
+    standard = plain(pdf_text(documents[("fr", "standard")][1]))
+    sales = plain(pdf_text(documents[("fr", "sales")][1]))
+    for expected in ("Plan d’amélioration des performances",
+                     "Le présent plan d’amélioration des performances précise les points sur "
+                     "lesquels le travail fourni par Alex Sample ne répond pas encore",
+                     "le soutien qu’apportera votre employeur", "Historique des performances",
+                     "Alex Sample est rattaché(e) hiérarchiquement à Morgan Example",
+                     "concernant Alex Sample, du 1er décembre 2026 au",
+                     "Le plan court du 1er décembre 2026 au"):
+        assert plain(expected) in standard, expected
+    for expected in ("Performances commerciales : Alex Sample",
+                     "les résultats à atteindre par Alex Sample entre le 1er décembre 2026",
+                     "l’accompagnement et le soutien qu’apportera votre employeur"):
+        assert plain(expected) in sales, expected
+    for name in TEMPLATES:  # a narrow no-break space before ";" (pdftotext reads a space)
+        with zipfile.ZipFile(io.BytesIO(documents[("fr", name)][0])) as package:
+            body = package.read("word/document.xml").decode()
+        assert "\u202f;" in body and not re.search(r"[ \u00a0];", body), name
+    for text in (standard, sales):
+        assert "de la performance" not in text
+        assert not re.search(r"(?<!\d)1 décembre", text)  # "31 décembre" is fine
+        assert "heure de Europe" not in text

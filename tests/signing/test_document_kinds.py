@@ -134,7 +134,7 @@ def test_an_outcome_letters_page_in_spanish(app, client, sessions):
     page = words(open_as(app, client, sessions, envelope_id, "employee"))
     assert "la carta de resultado de su plan de mejora del desempeño" in page
     assert "Carta de resultado" in page and "Abrir el documento (PDF)" in page
-    assert "carta de resultado de mi Plan de Mejora del Desempeño" in page  # the statement
+    assert "carta de resultado de mi plan de mejora del desempeño" in page  # the statement
 
 
 def test_an_amendments_pages_name_it_for_each_signer(app, client, sessions):
@@ -320,7 +320,7 @@ CHECKINS = [checkin(1, 7, GoalProgress(1, GoalStatus.OFF_TRACK, 74.0),
     # A value is written as the documents write it, a no-break space before "%"; the
     # guides quote the plan's own baseline and target.
     ("es", ["Objetivo 1: first-contact resolution", "Punto de partida 72%",
-            "Objetivo 85%", "en buen camino",
+            "Meta 85%", "según lo previsto",
             "Valor en cada reunión de seguimiento", "Reunión de seguimiento y fecha",
             "no celebrada", "1.281,5\u00a0%", "dic"]),
     ("ar", ["الهدف 1: first-contact resolution", "خط الأساس 72%", "المستهدف 85%",

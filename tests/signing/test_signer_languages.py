@@ -170,3 +170,23 @@ def test_a_time_rewritten_in_the_browsers_zone_keeps_the_languages_comma(server,
     time_at = re.search(r"\d{4}(\S*\s)\d{1,2}:\d{2}", written)
     assert time_at and time_at.group(1) == comma, written
     assert written.endswith(zone), written
+
+
+def test_a_french_time_rewritten_in_the_browsers_zone_writes_the_first_1er(server):
+    """The page's script writes "1er" for the first of a month in French, as the server
+    does (the browser's own French date has "1")."""
+    app, base = server
+    now = dt.datetime.now(dt.UTC)
+    first = (now.replace(day=1) + dt.timedelta(days=32)).replace(
+        day=1, hour=12, minute=0, second=0, microsecond=0)  # 16:00 in Dubai, that day
+    ids = send(app, "fr", (wf.Role.EMPLOYEE, 1), expires_in=first - now)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=WIDTHS["phone"], locale="fr",
+                                timezone_id="Asia/Dubai")
+        page.goto(link(app, base, ids[wf.Role.EMPLOYEE]))
+        deadline = page.locator(".asked time").first
+        written = deadline.inner_text()
+        browser.close()
+    assert "(Asia/Dubai)" in written  # rewritten by the script
+    assert re.search(r"\b1er \w+ \d{4}, 16:00 ", written), written

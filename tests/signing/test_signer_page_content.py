@@ -239,3 +239,16 @@ def test_an_arabic_page_counts_days_and_minutes_in_arabics_forms(
     assert "(<bdi>Europe/London</bdi>)" in html  # Latin letters, isolated
     for wrong in ("لمدة 5 يومًا", "لمدة 10 دقيقة", "لمدة 1 يوم", "لمدة 2 دقيقة"):
         assert wrong not in words
+
+
+def test_a_french_page_writes_the_first_of_a_month_1er(app, sessions):
+    """The sample plan runs from 1 December 2026: the French page says "1er décembre
+    2026" where it says when the plan runs, as French writes it; other days ending in 1
+    ("11 décembre", "31 octobre") are numbers as before."""
+    ids = send(sessions, (wf.Role.EMPLOYEE, 1), language="fr")
+    _, html = page_of(app, sessions, ids[wf.Role.EMPLOYEE])
+    words = text_of(html)
+    assert "du 1er décembre 2026 au 30 janvier 2027" in words.replace("\u00a0", " ")
+    assert "1er juin 2026" in words  # the performance history's start
+    assert not re.search(r"(?<!\d)1 (décembre|juin)", words)
+    assert "11 décembre 2026" in words and "31 octobre 2026" in words

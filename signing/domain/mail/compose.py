@@ -25,13 +25,13 @@ from gettext import NullTranslations
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from docgen.dates import date_words
 from docgen.doclang import one_full_stop, zone_label
 from docgen.languages import (
     clock_in_zone,
@@ -243,7 +243,8 @@ def your_copy(*, to: str, name: str, link: str, company: str, contact: Contact |
                     available_until=(format_when(available_until, language)
                                      if available_until else None),
                     attachments=attachments, attached=bool(attachments),
-                    too_large=format_size(too_large_bytes) if too_large_bytes else None,
+                    too_large=(format_size(too_large_bytes, language) if too_large_bytes
+                               else None),
                     records_page=_link(records_page) if records_page else None,
                     language=language)
 
@@ -304,9 +305,11 @@ def _record_title(record: Any, words: Any) -> str:
     return str(words.gettext("Record (%(kind)s)") % {"kind": record.kind})
 
 
-def format_size(size: int) -> str:
-    """A file's size for people: "12.4 MB"."""
-    return f"{size / 1_000_000:.1f} MB"
+def format_size(size: int, language: str = SOURCE_LANGUAGE) -> str:
+    """A file's size for people, its decimal sign the language's: "12.4 MB", "12,4 MB"."""
+    if language == SOURCE_LANGUAGE:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{format_decimal(size / 1_000_000, '0.0', locale=format_locale(language))} MB"
 
 
 def hr_notice(*, kind: NoticeKind | str, to: str, name: str, link: str, company: str,
@@ -543,7 +546,8 @@ def case_file_copy(*, to: str, name: str, company: str, contact: Contact | None,
                     early=outcome in ("resigned", "withdrawn"), link=_link(link),
                     available_until=(format_when(available_until, language)
                                      if available_until else None),
-                    too_large=format_size(too_large_bytes) if too_large_bytes else None,
+                    too_large=(format_size(too_large_bytes, language) if too_large_bytes
+                               else None),
                     records_page=_link(records_page) if records_page else None,
                     language=language)
 
@@ -614,7 +618,7 @@ def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
 def format_date(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
     if language == SOURCE_LANGUAGE:
         return f"{day:%A} {day.day} {day:%B %Y}"
-    return babel_date(day, "full", locale=format_locale(language))
+    return date_words(day, "full", format_locale(language))
 
 
 def format_meeting(meeting: Meeting, language: str = SOURCE_LANGUAGE) -> str:

@@ -32,6 +32,7 @@ from signing.web.api.schemas import (
     ResendLink,
     VoidEnvelope,
 )
+from signing.web.downloads import content_disposition
 
 
 @operation("POST", "/envelopes", summary="Create and send an envelope from plan data",
@@ -104,7 +105,7 @@ def get_document(key: Caller, envelope_id: str) -> Response:
     db = webdb.session()
     pdf = db.get_one(Document, envelopes.load(db, envelope_id).document_sha256)
     return Response(pdf.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{envelope_id}.pdf"',
+        "Content-Disposition": content_disposition(f"{envelope_id}.pdf"),
         "ETag": f'"{pdf.sha256}"'})
 
 

@@ -30,6 +30,7 @@ from signing.web.api.webhook_schemas import (
     WebhookOut,
     WebhooksOut,
 )
+from signing.web.downloads import content_disposition
 
 
 @operation("POST", "/webhooks", summary="Register a webhook endpoint; its secret is shown once",
@@ -172,7 +173,7 @@ def get_final_document(envelope_id: str, query: DownloadQuery) -> Response:
     if refusal or pdf is None:
         raise ApiError(403, refusal)
     return Response(pdf.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{envelope_id}-final.pdf"',
+        "Content-Disposition": content_disposition(f"{envelope_id}-final.pdf"),
         "ETag": f'"{pdf.sha256}"'})
 
 

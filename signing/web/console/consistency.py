@@ -29,14 +29,19 @@ from signing.domain.consistency import (
     Scope,
     number,
 )
+from signing.domain.wording import N_
 from signing.reports import export, service
 from signing.reports.rows import Filters
 from signing.web import current
 from signing.web.console import signedin
+from signing.web.downloads import worded_disposition
 
 bp = Blueprint("consistency", __name__, url_prefix="/consistency")
 
 READERS = (Role.HR, Role.ADMIN)
+# The CSV's name, in the reader's language. Translators: a file name without its
+# extension, words joined by hyphens; %(day)s is the day it was made (2027-01-31).
+CSV_NAME = N_("plansign-consistency-%(day)s")
 FIELDS = ("started_from", "started_to", "department")
 
 # The domain's reasons (signing.domain.consistency.REASONS), through gettext; a test
@@ -145,7 +150,7 @@ def csv() -> Response:
     day = report.generated_at.date().isoformat()
     # A byte order mark: Excel then reads the names' accents as UTF-8.
     return Response("\ufeff" + export.to_csv(report), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="plansign-consistency-{day}.csv"'})
+        "Content-Disposition": worded_disposition(CSV_NAME, "csv", day=day)})
 
 
 def _helpers() -> dict[str, Any]:

@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import get_day_names
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from docgen import lint_data
+from docgen import doclang, lint_data
+from docgen.doclang import standard_sections
+from docgen.languages import SUPPORTED, format_locale
 from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING
+from signing.web import language
 from signing.web.console.signedin import words_text
 
 # -- the form's shape ---------------------------------------------------------------------
@@ -35,6 +41,9 @@ class Field:
     choices: tuple[tuple[str, Any], ...] = ()
     required: bool = False
     default: str = ""  # shown in an empty form; an empty field takes the model's default
+    # The section of plansign's standard wording the field holds unless HR write their
+    # own ("concerns", "wellbeing"): shown in the plan's language (:func:`standard_text`).
+    standard: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,18 +75,22 @@ _YES_NO = (("true", _l("Higher is better")), ("false", _l("Lower is better")))
 _ROUTING = (("before", _l("Signs before the employee")),
             ("after", _l("Signs after the employee")),
             ("none", _l("Does not sign")))
-_SUPPORT = (("training", _l("Training")), ("mentoring", _l("Mentoring")),
-            ("coaching", _l("Coaching")), ("workload", _l("Workload")),
-            ("tools", _l("Tools")), ("other", _l("Other")))
+# A support's kind and a weekday in the reader's language: the documents' own words for
+# the kinds (docgen.doclang), the locale's names for the days (Babel).
+_SUPPORT = tuple((kind, LazyString(lambda kind=kind: doclang.words(
+                     language.current()).support[kind]))
+                 for kind in ("training", "mentoring", "coaching", "workload", "tools", "other"))
 _CADENCE = (("weekly", _l("Weekly")), ("biweekly", _l("Every two weeks")),
             ("monthly", _l("Monthly")))
+_STANDARD_HINT = _l("plansign's standard wording, in the plan's language: it changes with "
+                    "the language until you write your own")
 # Each language by its own name, as its readers look for it.
 _LANGUAGES = (("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch"),
               ("ar", "العربية"))
-_WEEKDAYS = (("monday", _l("Monday")), ("tuesday", _l("Tuesday")),
-             ("wednesday", _l("Wednesday")), ("thursday", _l("Thursday")),
-             ("friday", _l("Friday")), ("saturday", _l("Saturday")),
-             ("sunday", _l("Sunday")))
+_WEEKDAYS = tuple((day, LazyString(lambda index=index: get_day_names(
+                      "wide", locale=format_locale(language.current()))[index].capitalize()))
+                  for index, day in enumerate(("monday", "tuesday", "wednesday", "thursday",
+                                               "friday", "saturday", "sunday")))
 
 
 def _person(key: str, title: Any, *extra: Field) -> Group:
@@ -178,15 +191,54 @@ def sections(templates: Iterable[str] = ("standard", "sales")) -> tuple[Part, ..
             Field("further_action", _l("If the goals are not met"), "textarea")),
             optional=True, hint=_l("Leave a field empty for plansign's standard wording")),
         Group("", _l("Concerns, wellbeing and notes"), (
-            Field("concerns", _l("Raising a concern"), "textarea", default=DEFAULT_CONCERNS),
-            Field("wellbeing", _l("Wellbeing support"), "textarea",
-                  default=DEFAULT_WELLBEING),
+            Field("concerns", _l("Raising a concern"), "textarea", standard="concerns",
+                  hint=_STANDARD_HINT),
+            Field("wellbeing", _l("Wellbeing support"), "textarea", standard="wellbeing",
+                  hint=_STANDARD_HINT),
             Field("notes", _l("Notes"), "textarea"))),
         Group("routing", _l("Signers and routing"), (
             Field("manager", _l("The manager"), "select", choices=_ROUTING),
             Field("hr", _l("HR"), "select", choices=_ROUTING)), optional=True,
             hint=_l("The employee always signs; say when the manager and HR sign")),
     )
+
+
+# -- plansign's standard wording ---------------------------------------------------------
+#
+# The concerns and wellbeing sections hold plansign's standard wording unless HR write
+# their own. The plan's data keeps that wording in English, as it always has (docgen's
+# model default; its hash and every record made before unchanged), and the document is
+# made with the plan language's wording (docgen.context). The form shows it in the plan's
+# language; a text still equal to any language's standard wording is the standard one,
+# so it follows the plan's language when that changes, and goes back into the data in
+# English; a text HR changed is theirs, and stays as they wrote it.
+
+_ENGLISH_STANDARD = {"concerns": DEFAULT_CONCERNS, "wellbeing": DEFAULT_WELLBEING}
+
+
+def standard_text(section: str, language: str) -> str:
+    """plansign's standard wording of ``section`` in ``language``."""
+    if language == "en":
+        return _ENGLISH_STANDARD[section]
+    return standard_sections(language)[section]
+
+
+@functools.cache
+def standard_texts(section: str) -> dict[str, str]:
+    """``section``'s standard wording in every language, by language."""
+    return {language: standard_text(section, language) for language in SUPPORTED}
+
+
+def is_standard(section: str, text: str) -> bool:
+    """Whether ``text`` is the standard wording of ``section`` in some language."""
+    return text.replace("\r\n", "\n").strip() in standard_texts(section).values()
+
+
+def plan_language(data: Mapping[str, Any], default: str) -> str:
+    """The language the plan is written to its employee in: its own, else ``default``
+    (the default_language setting)."""
+    language = data.get("language")
+    return language if isinstance(language, str) and language in SUPPORTED else default
 
 
 # -- data into the form ---------------------------------------------------------------------
@@ -203,6 +255,8 @@ class Node:
     part: Any = None
     value: str = ""
     children: list[Node] = field(default_factory=list)
+    # More attributes of the field's input (data-* for the page's script).
+    attrs: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -230,30 +284,53 @@ def _join(parent: str, key: str) -> str:
     return f"{parent}.{key}" if parent and key else parent or key
 
 
-def form_tree(data: Mapping[str, Any], parts: tuple[Part, ...] | None = None) -> list[Node]:
+def form_tree(data: Mapping[str, Any], parts: tuple[Part, ...] | None = None, *,
+              default_language: str = "en") -> list[Node]:
     """The editor's nodes for ``data`` (plan data, maybe not valid: what cannot be shown
-    in a field is shown as text)."""
-    return [_node(part, data, "") for part in (parts or sections())]
+    in a field is shown as text); plansign's standard wording in the plan's language,
+    ``default_language`` (the setting) for a plan that names none."""
+    language = plan_language(data, default_language)
+    return [_node(part, data, "", language, default_language)
+            for part in (parts or sections())]
 
 
-def _node(part: Part, data: Any, parent: str) -> Node:
+def _node(part: Part, data: Any, parent: str, language: str, default_language: str) -> Node:
     here = data if isinstance(data, Mapping) else {}
     if isinstance(part, Field):
-        value = here.get(part.key)
-        return Node("field", _join(parent, part.key), part.label, part,
-                    part.default if value is None else _text(value))
+        return _field(part, here.get(part.key), _join(parent, part.key), language,
+                      default_language)
     if isinstance(part, Group):
         path = _join(parent, part.key)
         inner = here.get(part.key) if part.key else here
         return Node("group", path, part.title, part,
-                    children=[_node(p, inner, path) for p in part.parts])
+                    children=[_node(p, inner, path, language, default_language)
+                              for p in part.parts])
     path = _join(parent, part.key)
     items = here.get(part.key)
     items = items if isinstance(items, list) else []
     return Node("repeat", path, part.title, part, children=[
         Node("item", f"{path}[{n}]", f"{part.item} {n + 1}", part,
-             children=[_node(p, item, f"{path}[{n}]") for p in part.parts])
+             children=[_node(p, item, f"{path}[{n}]", language, default_language)
+                       for p in part.parts])
         for n, item in enumerate(items)])
+
+
+def _field(part: Field, value: Any, path: str, language: str,
+           default_language: str) -> Node:
+    if part.standard:
+        # The standard wording (absent, or any language's) in the plan's language; the
+        # page's script puts another language's in its place when the language changes.
+        text = "" if value is None else _text(value)
+        if value is None or is_standard(part.standard, text):
+            text = standard_text(part.standard, language)
+        return Node("field", path, part.label, part, text, attrs={
+            "data-standard": json.dumps(standard_texts(part.standard), ensure_ascii=False)})
+    shown = part.default if value is None else _text(value)
+    if path == "language":
+        # What "(not set)" means: the language the plan is then written in.
+        return Node("field", path, part.label, part, shown,
+                    attrs={"data-default-language": default_language})
+    return Node("field", path, part.label, part, shown)
 
 
 def _text(value: Any) -> str:
@@ -328,6 +405,9 @@ def _collect(parts: tuple[Part, ...], posted: Posted, parent: str) -> dict[str, 
             raw = posted.values.get(path)
             if raw is not None and raw.strip():
                 out[part.key] = _value(part, raw)
+                if part.standard and is_standard(part.standard, raw):
+                    # Kept in English, as the data always has (see standard_text).
+                    out[part.key] = _ENGLISH_STANDARD[part.standard]
         elif isinstance(part, Group):
             inner = _collect(part.parts, posted, path)
             if not part.key:

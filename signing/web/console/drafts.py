@@ -40,6 +40,7 @@ from signing.domain.sending import (
 from signing.domain.wording import N_
 from signing.web import current
 from signing.web.console import draftform, signedin
+from signing.web.downloads import worded_disposition
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
@@ -270,14 +271,21 @@ def export(draft_id: str, fmt: str) -> Response:
     else:
         body = yaml.safe_dump(draft.plan_data, allow_unicode=True, sort_keys=False, width=88)
         mimetype = "application/yaml"
-    name = _file_name(draft) + "." + fmt
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": _disposition(draft, fmt)})
 
 
-def _file_name(draft: Draft) -> str:
-    words = re.sub(r"[^A-Za-z0-9]+", "-", draft.employee_name).strip("-").lower()
-    return f"plan-{words or draft.id[:8]}"
+# An exported or previewed draft's name, in the reader's language. Translators: a file
+# name without its extension, words joined by hyphens; %(employee)s is the employee's name
+# as HR typed it (its spaces made hyphens).
+DRAFT_FILE_NAME = N_("plan-%(employee)s")
+
+
+def _disposition(draft: Draft, extension: str, *, inline: bool = False) -> str:
+    """The draft's file named after its employee (any letters: the header encodes them;
+    nothing typed can add to it, signing.web.downloads), else its id."""
+    employee = "-".join(draft.employee_name.split()) or draft.id[:8]
+    return worded_disposition(DRAFT_FILE_NAME, extension, inline=inline, employee=employee)
 
 
 # -- the preview ---------------------------------------------------------------------------
@@ -313,7 +321,7 @@ def preview_pdf(draft_id: str) -> Any:
                                message=_("The PDF could not be made just now. Try again in "
                                          "a minute.")), 503
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{_file_name(draft)}.pdf"'})
+        "Content-Disposition": _disposition(draft, "pdf", inline=True)})
 
 
 # -- approval ----------------------------------------------------------------------------
@@ -332,7 +340,7 @@ def review(draft_id: str) -> Any:
 def _review_page(draft: Draft, who: Principal, *, error: str | None = None,
                  comment: str = "", status: int = 200) -> Any:
     parts = _sections()
-    nodes = draftform.form_tree(draft.plan_data, parts)
+    nodes = draftform.form_tree(draft.plan_data, parts, default_language=_default_language())
     found = draftform.findings_for(draft.plan_data, set(draftform.slots(nodes)), parts)
     with current.services().readers() as session:
         trail = drafts.history(session, draft.id)
@@ -422,7 +430,7 @@ def _editor(draft: Draft, data: dict[str, Any], *, version: int | None = None,
             status: int = 200) -> Any:
     who = signedin.principal()
     parts = _sections()
-    nodes = draftform.form_tree(data, parts)
+    nodes = draftform.form_tree(data, parts, default_language=_default_language())
     found = draftform.findings_for(data, set(draftform.slots(nodes)), parts)
     policy = _policy()
     return render_template(
@@ -431,6 +439,11 @@ def _editor(draft: Draft, data: dict[str, Any], *, version: int | None = None,
         import_error=import_error, focus=focus,
         may_submit=drafts.may_submit(who, draft, policy),
         may_send=drafts.may_send_own(who, draft, policy), tz=_zone(data)), status
+
+
+def _default_language() -> str:
+    """The language of a plan that names none (the default_language setting)."""
+    return default_language(current.services().settings)
 
 
 def _sections() -> tuple[draftform.Part, ...]:

@@ -27,11 +27,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from signing.domain import authorize, envelopes, plan_page, plans_list, verification
 from signing.domain import workflow as wf
 from signing.domain.access import Role
-from signing.domain.models import Document
+from signing.domain.documents import DocumentName, document_name
+from signing.domain.mail.compose import catalog
+from signing.domain.models import Document, EnvelopeRow
 from signing.domain.plan_states import PlanState, deadline
 from signing.web import current, language, timefmt, webdb
 from signing.web.cache import BoundedCache
 from signing.web.console import signedin
+from signing.web.downloads import content_disposition
 
 bp = Blueprint("plans", __name__)
 
@@ -172,8 +175,9 @@ def plan(envelope_id: str) -> str | tuple[str, int]:
 def original(envelope_id: str) -> Response:
     _check_read(envelope_id, "download original.pdf")
     db = webdb.session()
-    return _pdf(db.get(Document, envelopes.load(db, envelope_id).document_sha256),
-                f"plan-{envelope_id}-original.pdf")
+    row = envelopes.load(db, envelope_id)
+    return _pdf(db.get(Document, row.document_sha256), _document_of(row), envelope_id,
+                signed=False)
 
 
 @bp.get("/plans/<envelope_id>/final.pdf")
@@ -181,9 +185,14 @@ def original(envelope_id: str) -> Response:
 def final(envelope_id: str) -> Response:
     _check_read(envelope_id, "download final.pdf")
     db = webdb.session()
-    digest = envelopes.load(db, envelope_id).final_sha256
-    return _pdf(db.get(Document, digest) if digest else None,
-                f"plan-{envelope_id}-signed.pdf")
+    row = envelopes.load(db, envelope_id)
+    digest = row.final_sha256
+    return _pdf(db.get(Document, digest) if digest else None, _document_of(row),
+                envelope_id, signed=True)
+
+
+def _document_of(row: EnvelopeRow) -> DocumentName:
+    return document_name(row.document_kind, row.amendment_number)
 
 
 @bp.get("/plans/<envelope_id>/verify")
@@ -328,10 +337,16 @@ def _actor() -> envelopes.Actor:
                            request.user_agent.string[:500] or None)
 
 
-def _pdf(document: Document | None, filename: str) -> Response:
+def _pdf(document: Document | None, name: DocumentName, envelope_id: str, *,
+         signed: bool) -> Response:
+    """The PDF, named as the signers' copies are (the plan, its outcome letter or an
+    amendment; signed or not) with the envelope's id, in the reader's language."""
     if document is None:
         abort(404)
+    words = catalog(language.current()).gettext
+    filename = name.file_name(signed, words, reference=envelope_id)
     return Response(document.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{filename}"',
+        "Content-Disposition": content_disposition(
+            filename, fallback=name.file_name(signed, reference=envelope_id), inline=True),
         "Cache-Control": "private, no-store", "ETag": f'"{document.sha256}"'})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from archive import (
     ArchiveError,
     HoldError,
     InvalidQuery,
+    NoSuchDocument,
     RecordNotFound,
     SearchQuery,
     StoreUnavailable,
@@ -40,9 +42,11 @@ from archive.search import COUNT_LIMIT, SELECTIVE
 from signing.domain import access, audit, trail_names
 from signing.domain.access import Principal, Role
 from signing.domain.timeline import timeline
+from signing.domain.wording import N_
 from signing.records import service as records
 from signing.web import current, language, timefmt
 from signing.web.console import accesswords, signedin
+from signing.web.downloads import worded_disposition
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -65,6 +69,14 @@ DOCUMENT_WORDS: dict[str, Any] = {
     "plan.json": L_("Plan data (JSON)"), "audit-trail.json": L_("Audit trail (JSON)"),
     "bundle.zip": L_("Records bundle (ZIP: every document, with SHA-256 sums)")}
 MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "application/zip"}
+# Each document's name as it is saved, in the reader's language (in English, the
+# archive's own name after the record's id, as the records API names it).
+# Translators: a file name without its extension, words joined by hyphens; %(id)s is the
+# record's id.
+FILE_NAMES = {
+    "final.pdf": N_("%(id)s-final"), "original.pdf": N_("%(id)s-original"),
+    "plan.json": N_("%(id)s-plan"), "audit-trail.json": N_("%(id)s-audit-trail"),
+    "bundle.zip": N_("%(id)s-bundle")}
 
 
 def _(text: str, **values: Any) -> str:
@@ -199,7 +211,7 @@ def record(envelope_id: str) -> str | tuple[str, int]:
     zone = signedin.zone_name()
     return render_template("console/record.html", record=row, zone=zone,
                            trail=timeline(events, names),
-                           documents=DOCUMENT_WORDS,
+                           documents=_documents(envelope_id),
                            entries=None if entries is None else
                            [(e, accesswords.entry_words(e, zone)) for e in entries],
                            rule=read_rule(row.retention_rule),
@@ -220,8 +232,54 @@ def document(envelope_id: str, name: str) -> Response | str:
         abort(404)
     except ArchiveError as exc:
         return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
-    return Response(data, mimetype=MEDIA[name.rsplit(".", 1)[1]], headers={
+    extension = name.rpartition(".")[2]
+    return Response(data, mimetype=MEDIA[extension], headers={
+        "Content-Disposition": worded_disposition(FILE_NAMES[name], extension,
+                                                  id=envelope_id)})
+
+
+@bp.get("/<envelope_id>/check-in-<int:meeting>-record-v<int:version>.pdf")
+@signedin.signed_in(*READERS)
+def checkin_document(envelope_id: str, meeting: int, version: int) -> Response | str:
+    """One version of a check-in record's sealed PDF, as the records API serves it: for
+    whoever may read the record, hash-checked, every download (and refusal) logged."""
+    services = current.services()
+    _check_id(envelope_id)
+    name = f"check-in-{meeting}-record-v{version}.pdf"
+    if request.path.rsplit("/", 1)[-1] != name:  # "check-in-01-...": not a name given out
+        abort(404)
+    try:
+        data = records.read_document(services.sessions, services.store, signedin.principal(),
+                                     envelope_id, name, now=_now())
+    except (RecordNotFound, NoSuchDocument, ValueError):
+        abort(404)
+    except ArchiveError as exc:
+        return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
+    return Response(data, mimetype=MEDIA["pdf"], headers={
         "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+
+
+def _documents(envelope_id: str) -> list[tuple[str, str]]:
+    """The record's documents as its page lists them, each a link and its name in the
+    person's language: the plan's, then each version of each check-in record's sealed
+    PDF (named by the meeting's day, which the record states), then the bundle."""
+    services, lang = current.services(), language.current()
+    pdfs = records.checkin_pdfs(services.sessions, envelope_id)
+    days = records.checkin_days(services.sessions, envelope_id) if pdfs else {}
+    versions = Counter(pdf.meeting for pdf in pdfs)
+    listed = [(url_for(".document", envelope_id=envelope_id, name=name), str(words))
+              for name, words in DOCUMENT_WORDS.items() if name != "bundle.zip"]
+    for pdf in pdfs:
+        day = timefmt.long_date(days.get(pdf.meeting) or pdf.made_at.astimezone(
+            timefmt.zone(signedin.zone_name())).date(), lang)
+        words = (_("Check-in record, %(date)s", date=day) if versions[pdf.meeting] == 1 else
+                 _("Check-in record, %(date)s (version %(version)s of %(count)s)", date=day,
+                   version=pdf.version, count=versions[pdf.meeting]))
+        listed.append((url_for(".checkin_document", envelope_id=envelope_id,
+                               meeting=pdf.meeting, version=pdf.version), words))
+    listed.append((url_for(".document", envelope_id=envelope_id, name="bundle.zip"),
+                   str(DOCUMENT_WORDS["bundle.zip"])))
+    return listed
 
 
 def _check_id(envelope_id: str) -> None:

@@ -173,6 +173,15 @@
   var rtl = document.documentElement.dir === "rtl";
   function zoneShown(name) { return rtl ? "\u2068" + name + "\u2069" : name; }
 
+  // French writes the first of a month "1er août", as the server does (docgen/dates.py).
+  function fullDate(at) {
+    var format = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: "full" });
+    if (lang.slice(0, 2) !== "fr" || !format.formatToParts) { return format.format(at); }
+    return format.formatToParts(at).map(function (p) {
+      return p.type === "day" && p.value === "1" ? "1er" : p.value;
+    }).join("");
+  }
+
   function inZone(at) {
     var part = {};
     var named = zone === "UTC" || zone === "Etc/UTC" ? "" : " (" + zoneShown(zone) + ")";
@@ -182,7 +191,7 @@
     short = short.replace(/^GMT(?=[+-])/, "UTC");
     if (lang !== "en") {
       // The page's language writes its own full date and time, as the server does (Babel).
-      var day = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: "full" }).format(at);
+      var day = fullDate(at);
       var time = new Intl.DateTimeFormat(lang, { timeZone: zone, timeStyle: "short" }).format(at);
       var comma = lang === "ar" ? "\u060c " : ", ";  // Arabic's own comma, as the server writes it
       return day + comma + time + (short ? (rtl ? "\u00a0" : " ") + zoneShown(short) : "") + named;

@@ -219,3 +219,32 @@ def test_each_signers_decision_and_its_exact_time_are_joined_by_the_languages_co
         assert "12-01-2027," not in text
     else:
         assert f"{decision}{comma}{_bare('2027-01-12 09:14:03 UTC')}" in text, text
+
+
+def _on(signer, day: dt.datetime):
+    """``signer`` with their decision (and its event) moved to ``day``."""
+    events = tuple(dataclasses.replace(e, at=day) if e.at == signer.decided_at else e
+                   for e in signer.events)
+    return dataclasses.replace(signer, decided_at=day, events=events)
+
+
+def test_french_writes_the_first_of_a_month_1er_on_the_added_pages(record):
+    """"1er février 2027" on the Date: line, beside the signature and on the
+    acknowledgement page; the 2nd stays "2 février 2027"; the certificate's exact UTC
+    times are ISO, as in every language."""
+    if record.language != "fr":
+        pytest.skip("French's first of the month")
+    first = dt.datetime(2027, 2, 1, 9, 14, 3, tzinfo=dt.UTC)
+    employee, manager, hr = record.completion.signers
+    completion = dataclasses.replace(record.completion, signers=(
+        _on(employee, first), _on(manager, first + dt.timedelta(days=1)), hr))
+    text = _squash(pdf_text(stamp(record.original, completion).pdf))
+    for said in ("Date : 1er février 2027",  # on the employee's Date: line
+                 "1er févr. 2027 à 10:14 CET",  # beside the signature, Zurich's clock
+                 # the acknowledgement page, on the signer's clock and in UTC
+                 "le 1er février 2027 à 10:14 CET (Europe/Zurich ; 1er février 2027 à "
+                 "09:14 UTC)",
+                 "Date : 2 février 2027", "2 févr. 2027 à 09:14 UTC",  # the manager's
+                 "2027-02-01 09:14:03 UTC"):  # the certificate's exact time
+        assert said in text, said
+    assert not re.search(r"(?<!\d)1 févr", text)

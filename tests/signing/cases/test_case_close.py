@@ -287,9 +287,9 @@ def test_a_french_plans_case_closes_with_its_outcome_letter_in_french(parts, ses
             OutboxRow.envelope_id == letter_id, OutboxRow.name == "invitation"))
         invitation = mailer(tmp_path).compose(session, job_of(invite))
     text = one_line(pdf_text(pdf))
-    for words in ("Issue de votre plan d’amélioration de la performance : objectifs non "
+    for words in ("Issue de votre plan d’amélioration des performances : objectifs non "
                   "atteints", "Madame, Monsieur,",
-                  "Votre plan d’amélioration de la performance a pris fin le 10 février "
+                  "Votre plan d’amélioration des performances a pris fin le 10 février "
                   "2027.", "Les objectifs du plan n’ont pas été atteints.",
                   "Points de suivi tenus : 0 sur 5 prévus.", "non atteint",
                   "partiellement atteint", "Éléments probants : Pending-queue check",
@@ -340,6 +340,7 @@ def test_a_voided_letter_closes_nothing_and_its_outcome_goes_back_to_hr(parts, m
     assert voided_event == (EventType.CASE_LETTER_VOIDED, {
         "outcome": "not_met", "letter_envelope_id": voided_id,
         "reason": "The letter gave the wrong end date."})
+    assert [t for t, _ in trail(sessions, envelope_id)].count(EventType.CASE_LETTER_VOIDED) == 1
     # Archiving it again (a retried job) changes nothing more.
     with sessions.begin() as session:
         case_close.letter_archived(session, session.get_one(EnvelopeRow, voided_id),
@@ -373,3 +374,66 @@ def test_a_voided_letter_closes_nothing_and_its_outcome_goes_back_to_hr(parts, m
     flat = squash(text_of(case_file, tmp_path))
     assert squash("outcome letter voided by HR; the proposal is back with HR") in flat
     assert squash("case closed: goals not met") in flat
+
+
+def voided_events(sessions, envelope_id):
+    return [d for t, d in trail(sessions, envelope_id) if t == EventType.CASE_LETTER_VOIDED]
+
+
+def test_hr_approve_again_as_soon_as_they_void_the_letter_whenever_the_worker_archives_it(
+        parts, sessions):
+    """The proposal is back with HR in the void's own transaction, not when the worker
+    archives the voided letter: HR approve again at once (a new letter goes out), and the
+    worker archiving the voided letter afterwards neither undoes the new approval nor
+    tells the void twice. The new letter then closes the case."""
+    envelope_id = closekit.archived_plan(parts)
+    closekit.propose(sessions, envelope_id)
+    voided_id = closekit.approve(parts, envelope_id)
+    at = AT_END + dt.timedelta(hours=3)
+    with sessions.begin() as session:
+        svc.perform(session, voided_id, "void", reason="The letter gave the wrong end date.",
+                    actor=HR, now=at)
+    with sessions() as session:  # the worker has not run
+        assert session.get(ArchivedRecord, voided_id) is None
+        view = case_close.read_outcome(session, envelope_id)
+    assert (view.state, view.letter_envelope_id, view.voided_letter_reason) == (
+        "proposed", None, "The letter gave the wrong end date.")
+    ((data, actor),) = [(r.data, r.actor) for r in _records(sessions, envelope_id)
+                        if r.type == EventType.CASE_LETTER_VOIDED]
+    assert data == {"outcome": "not_met", "letter_envelope_id": voided_id,
+                    "reason": "The letter gave the wrong end date."}
+    assert actor == HR.name  # who voided it
+
+    letter_id = closekit.approve(parts, envelope_id, at)
+    assert letter_id != voided_id
+    before = counts(sessions, envelope_id)
+    assert before[3] == "approved"
+    # The worker archives the voided letter now (its own outbox row), and again.
+    closekit.finalize(parts, at + dt.timedelta(hours=2))
+    with sessions() as session:
+        assert session.get(ArchivedRecord, voided_id) is not None
+        assert session.get_one(EnvelopeRow, letter_id).state == "sent"
+        case = session.get_one(CaseRow, envelope_id)
+        assert (case.state, case.proposal_state, case.letter_envelope_id) == (
+            "active", "approved", letter_id)
+        view = case_close.read_outcome(session, envelope_id)
+        assert (view.state, view.letter_state, view.voided_letter_reason) == (
+            "approved", "sent", None)
+    with sessions.begin() as session:
+        case_close.letter_archived(session, session.get_one(EnvelopeRow, voided_id),
+                                   now=at + dt.timedelta(hours=3))
+    assert counts(sessions, envelope_id)[0] == before[0]  # nothing more on the plan's chain
+    assert len(voided_events(sessions, envelope_id)) == 1
+
+    closekit.acknowledge(sessions, letter_id, AT_END + dt.timedelta(days=1))
+    closekit.finalize(parts, AT_END + dt.timedelta(days=1, hours=1))
+    with sessions() as session:
+        case = session.get_one(CaseRow, envelope_id)
+        assert (case.state, case.outcome) == ("closed", "not_met")
+    assert trail(sessions, envelope_id)[-1][1]["letter_envelope_id"] == letter_id
+    assert len(voided_events(sessions, envelope_id)) == 1
+
+
+def _records(sessions, envelope_id):
+    with sessions() as session:
+        return list(svc.audit_trail(session, envelope_id))

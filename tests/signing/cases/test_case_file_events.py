@@ -43,7 +43,7 @@ def test_the_case_closing_agrees_with_its_outcome(language, met, not_met):
                "objectifs ajustés"),
     ("es", 14, "expediente prorrogado (adenda n.º 1): 14 días, hasta el 5 de marzo de "
                "2027, con objetivos ajustados"),
-    ("de", 1, "Fall verlängert (Änderung 1): 1 Tag, bis zum 5. März 2027"),
+    ("de", 1, "Fall verlängert (Änderung Nr. 1): 1 Tag, bis zum 5. März 2027"),
     ("ar", 2, "مُدّدت الحالة (التعديل 1): لمدة يومين، حتى 5 مارس 2027"),
     ("ar", 14, "مُدّدت الحالة (التعديل 1): لمدة 14 يومًا، حتى 5 مارس 2027، مع تعديل "
                "الأهداف"),

@@ -72,6 +72,7 @@ def test_the_employee_reads_acknowledges_and_comments(app, client, sessions, tmp
     assert opened.status_code == 303 and opened.headers["Location"] == "/checkin"
     page = client.get("/checkin").get_data(as_text=True)
     for shown in ("Check-in meeting 1", "Reviewed the ticket queue together.", "At risk",
+                  "<dd>78%</dd>", "Up to 20,000 characters.",
                   "The new macros help.", "not that you agree", "Acknowledge receipt"):
         assert shown in page
     token = csrf(page)
@@ -143,7 +144,9 @@ def test_an_unrecorded_meeting_reminds_the_manager_then_alerts_hr(app, sessions,
     ("es", "El acta de su reunión de seguimiento",
      ["ha registrado la reunión de seguimiento 1 de su plan de mejora del desempeño",
       "Su progreso hasta ahora", "Reunión de seguimiento y fecha", "en riesgo",
-      "Valor en cada reunión de seguimiento"]),
+      "Valor en cada reunión de seguimiento",
+      # The goal's value with its target's unit, numbers by the locale.
+      "<dd>78 %</dd>", "Hasta 20.000 caracteres."]),
     ("ar", "محضر اجتماع المتابعة الخاص بك",
      ["محضر اجتماع المتابعة رقم 1", "تقدّمك حتى الآن", "اجتماع المتابعة والتاريخ",
       "معرَّض للخطر", "القيمة في كل اجتماع متابعة"]),
@@ -214,7 +217,8 @@ def checkin_link_in(app, sessions, tmp_path) -> str:
 def test_the_record_page_writes_its_period_and_values_as_the_plans_language(
         app, client, sessions, tmp_path):
     """"du 9 novembre 2026 au 9 décembre 2026", a whole phrase of the catalog, never
-    "9 novembre 2026 à 9 décembre 2026" from pieces; a goal's value "78,5", not "78.5"."""
+    "9 novembre 2026 à 9 décembre 2026" from pieces; a goal's value "78,5 %", not "78.5",
+    with its target's unit."""
     from tests.signing.cases.casekit import plan_started
 
     envelope_id = send_case_plan(sessions)
@@ -231,4 +235,4 @@ def test_the_record_page_writes_its_period_and_values_as_the_plans_language(
     page = " ".join(client.get("/checkin").get_data(as_text=True).split())
     lead = re.search(r'<p class="lead">(.*?)</p>', page).group(1)
     assert re.search(r"· du \d{1,2} \w+ \d{4} au \d{1,2} \w+ \d{4}$", lead), lead
-    assert "<dd>78,5</dd>" in page and "78.5" not in page
+    assert "<dd>78,5 %</dd>" in page and "78.5" not in page  # the space: French's narrow one

@@ -3,9 +3,11 @@
 A real case's check-in record (the sample plan, a check-in recorded and acknowledged,
 the worker's handler sealing its PDF into the archive's blob store), its plan archived
 past its retention period, then ``plansign archive purge --execute``: killed with
-SIGKILL after its tombstones are committed (``purge.committed``) or after the signing
-database's copy is erased (``purge.erased``), or with the erasure's commit failing. What
-it had not deleted yet is still in the store, and the next purge deletes it. The store is
+SIGKILL after its tombstones are committed (``purge.committed``), after their blobs are
+deleted but before the tombstones are marked swept (``purge.swept``), or after the
+signing database's copy is erased (``purge.erased``), or with the erasure's commit
+failing. What it had not deleted yet is still in the store, and the next purge deletes
+it and marks the tombstone swept. The store is
 the instance's folder or S3 (moto's, in server mode on 127.0.0.1, as tests/archive/test_s3.py
 runs it).
 """
@@ -102,7 +104,7 @@ def checkin_rows(services, envelope_id: str) -> int:
             CheckinRecordFile.envelope_id == envelope_id)) or 0
 
 
-@pytest.mark.parametrize("point", ["purge.committed", "purge.erased"])
+@pytest.mark.parametrize("point", ["purge.committed", "purge.swept", "purge.erased"])
 def test_a_purge_killed_after_its_commit_leaves_its_blobs_for_the_next_to_delete(
         services, env, point):
     envelope_id, blobs, checkin_blob = purgeable_case(services)
@@ -111,16 +113,19 @@ def test_a_purge_killed_after_its_commit_leaves_its_blobs_for_the_next_to_delete
     assert crashed.returncode == -9, crashed.stdout + crashed.stderr
     with services.sessions() as session:
         assert session.get(ArchivedRecord, envelope_id) is None
-        assert session.get(Tombstone, envelope_id) is not None
+        tombstone = session.get(Tombstone, envelope_id)
+        assert tombstone is not None
         erased = session.get(EnvelopeRow, envelope_id) is None
     assert erased == (point == "purge.erased")
+    # Swept (its blobs deleted, then marked) before the erasure, not before the deletes.
+    assert (tombstone.blobs_swept_at is not None) == (point == "purge.erased")
     # Killed before deleting: every blob is still there, and so are the check-in
     # record's rows that say which blob is its.
     assert services.store.exists(checkin_blob) and checkin_rows(services, envelope_id) == 1
-    if point == "purge.erased":
-        assert not any(map(services.store.exists, blobs))
-    else:
+    if point == "purge.committed":
         assert all(map(services.store.exists, blobs))
+    else:
+        assert not any(map(services.store.exists, blobs))
 
     again = purge(env)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -129,6 +134,7 @@ def test_a_purge_killed_after_its_commit_leaves_its_blobs_for_the_next_to_delete
     assert not any(map(services.store.exists, blobs))
     with services.sessions() as session:
         assert session.get(EnvelopeRow, envelope_id) is None
+        assert session.get_one(Tombstone, envelope_id).blobs_swept_at is not None
 
 
 def test_an_erasure_whose_commit_fails_deletes_no_check_in_record(services, env, runner):

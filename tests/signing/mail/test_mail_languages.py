@@ -107,3 +107,33 @@ def test_the_records_email_lists_each_record_in_the_languages_punctuation(langua
     assert f"</a> {outcome}" in message.html
     indent = "padding-right:20px" if language == "ar" else "padding-left:20px"
     assert indent in message.html
+
+
+def test_a_french_email_writes_the_first_of_a_month_1er_and_the_second_2():
+    """French writes "lundi 1er février 2027" (Babel's pattern gives "1 février"), in the
+    text and HTML bodies alike; the 2nd stays "mardi 2 février 2027"."""
+    common = dict(to="a@example.com", name="Léa Brändli", company="Harbor & Finch",
+                  contact=compose.Contact("Dana Whitfield", "dana@example.com"),
+                  envelope_id="env_1", signer_id="sig_1", idempotency_key="k", language="fr")
+    first = compose.reminder(**common, link=LINK,
+                             deadline=dt.datetime(2027, 2, 1, 17, 0, tzinfo=DEADLINE.tzinfo))
+    second = compose.reminder(**common, link=LINK,
+                              deadline=dt.datetime(2027, 2, 2, 17, 0, tzinfo=DEADLINE.tzinfo))
+    for body in (first.text, first.html):
+        assert "lundi 1er février 2027" in body
+        assert not re.search(r"(?<!\d)1 février", body)
+    for body in (second.text, second.html):
+        assert "mardi 2 février 2027" in body and "2er" not in body
+    english = compose.reminder(**{**common, "language": "en"}, link=LINK,
+                               deadline=dt.datetime(2027, 2, 1, 17, 0, tzinfo=DEADLINE.tzinfo))
+    assert "Monday 1 February 2027" in english.text
+
+
+@pytest.mark.parametrize("language, size", [("en", "31.0 MB"), ("es", "31,0 MB"),
+                                            ("de", "31,0 MB")])
+def test_a_copy_too_large_to_attach_gives_its_size_as_the_language_writes_it(language, size):
+    message = compose.your_copy(
+        to="a@example.com", name="Léa Brändli", company="Harbor & Finch", contact=None,
+        envelope_id="env_1", signer_id="sig_1", idempotency_key="k", link=LINK,
+        too_large_bytes=31_000_000, language=language)
+    assert f"({size})" in message.text and f"({size})" in message.html

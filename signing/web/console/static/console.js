@@ -37,3 +37,26 @@ document.addEventListener("DOMContentLoaded", function () {
   var more = document.querySelector("details.plan-more");
   if (more && window.matchMedia("(min-width: 40rem)").matches) { more.open = true; }
 });
+
+// -- the plan editor --
+// The concerns and wellbeing sections hold plansign's standard wording in the plan's
+// language (each such textarea lists it in every language, data-standard). When the
+// plan's language changes, a text still equal to some language's standard wording takes
+// the new language's; a text HR changed stays as they wrote it. (Without this script,
+// saving or checking the plan does the same on the server.) htmx lints the form a moment
+// after the change, so the check sees the new text.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.matches || !select.matches("select[data-default-language]")) { return; }
+  var language = select.value || select.getAttribute("data-default-language");
+  var form = select.form || document;
+  var areas = form.querySelectorAll("textarea[data-standard]");
+  for (var i = 0; i < areas.length; i++) {
+    var texts = JSON.parse(areas[i].getAttribute("data-standard"));
+    var now = areas[i].value.replace(/\r\n/g, "\n").trim();
+    var standard = Object.keys(texts).some(function (code) { return texts[code] === now; });
+    if (standard && typeof texts[language] === "string" && now !== texts[language]) {
+      areas[i].value = texts[language];
+    }
+  }
+});
