@@ -338,7 +338,7 @@ t("{{ checkins.cadence_label }}, on {{ checkins.weekday }}s",
   ar="{{ checkins.cadence_label }}، يوم {{ checkins.weekday }}")
 t("Time", es="Hora", fr="Heure", de="Uhrzeit", ar="الوقت")
 t("{{ checkins.time }} ({{ checkins.timezone }} time), {{ checkins.duration_minutes }} minutes",
-  es="{{ checkins.time }} (hora de {{ checkins.timezone }}), {{ checkins.duration_minutes }} "
+  es="{{ checkins.time }} (zona horaria {{ checkins.timezone }}), {{ checkins.duration_minutes }} "
      "minutos",
   fr="{{ checkins.time }} (fuseau horaire {{ checkins.timezone }}), "
      "{{ checkins.duration_minutes }}~minutes",
@@ -675,7 +675,7 @@ t("Check-ins and reviews", es="Seguimiento y revisiones", fr="Points de suivi et
 t("{{ checkins.cadence_label }}, on {{ checkins.weekday }}s at {{ checkins.time }} "
   "({{ checkins.timezone }} time), {{ checkins.duration_minutes }} minutes",
   es="{{ checkins.cadence_label }} ({{ checkins.weekday }}) a las {{ checkins.time }} "
-     "(hora de {{ checkins.timezone }}), {{ checkins.duration_minutes }} minutos",
+     "(zona horaria {{ checkins.timezone }}), {{ checkins.duration_minutes }} minutos",
   fr="{{ checkins.cadence_label }}, le {{ checkins.weekday }} à {{ checkins.time }} "
      "(fuseau horaire {{ checkins.timezone }}), {{ checkins.duration_minutes }}~minutes",
   de="{{ checkins.cadence_label }}, jeweils am {{ checkins.weekday }} um {{ checkins.time }} Uhr "

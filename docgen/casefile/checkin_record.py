@@ -20,8 +20,8 @@ from typing import Any
 
 from docgen.casefile.build import _all_text
 from docgen.casefile.model import ANSWER_KINDS, CaseFileInvalid, CheckinPage, canonical
-from docgen.casefile.pages import characters, draw_checkin, row
-from docgen.stamp.document import MUTED, SMALL, Frame, RecordPdf
+from docgen.casefile.pages import characters, draw_checkin, row, row_height
+from docgen.stamp.document import LEADING, MUTED, SMALL, Frame, RecordPdf
 from docgen.stamp.errors import UnreadablePdf
 from docgen.stamp.wording import exact_time, record_words
 
@@ -122,23 +122,37 @@ def read_record_data(pdf: bytes) -> dict[str, Any] | None:
 
 def _draw_about(pdf: RecordPdf, doc: CheckinRecordDocument) -> None:
     w = pdf.words
+    rows = [(w._("Employee"), doc.employee, False),
+            (w._("Plan reference"), doc.plan_id or "—", False),
+            (w._("Envelope"), doc.envelope_id, True),
+            (w._("Check-in record"), doc.checkin_id, True),
+            (w._("Version"), w._("%(version)d, made %(when)s", version=doc.version,
+                                 when=exact_time(doc.made_at)), False),
+            (w._("Record's SHA-256"), doc.record_sha256, True)]
+    note = w._("This is the check-in record as the employee's answer to it stood when this "
+               "document was made. The record itself is never changed; a later answer (an "
+               "acknowledgement, a comment) gives a new version of this document, and the "
+               "earlier versions are kept. When the plan's case closes, the case file holds "
+               "every check-in record, and states the same SHA-256 for a record whose answer "
+               "has not changed since. The document is sealed with the organisation's "
+               "electronic seal; “plansign verify <file>” on the plansign server checks the "
+               "seal and the hash.")
+    # The rows and the note that explains them are read together: the block starts a
+    # page rather than leave a line of the note alone on the next one.
+    pdf.set_font("sans", "", SMALL)
+    note_height = len(pdf.wrap(note, pdf.frame.text_width)) * SMALL * LEADING
+    pdf.keep(_SUBHEADING + sum(row_height(pdf, label, value, mono=mono)
+                                for label, value, mono in rows) + note_height)
     pdf.subheading(w._("About this record"))
     with pdf.element("Table"):
-        row(pdf, w._("Employee"), doc.employee)
-        row(pdf, w._("Plan reference"), doc.plan_id or "—")
-        row(pdf, w._("Envelope"), doc.envelope_id, mono=True)
-        row(pdf, w._("Check-in record"), doc.checkin_id, mono=True)
-        row(pdf, w._("Version"), w._("%(version)d, made %(when)s", version=doc.version,
-                                     when=exact_time(doc.made_at)))
-        row(pdf, w._("Record's SHA-256"), doc.record_sha256, mono=True)
-    pdf.para(w._("This is the check-in record as the employee's answer to it stood when this "
-             "document was made. The record itself is never changed; a later answer (an "
-             "acknowledgement, a comment) gives a new version of this document, and the "
-             "earlier versions are kept. When the plan's case closes, the case file holds "
-             "every check-in record, and states the same SHA-256 for a record whose answer "
-             "has not changed since. The document is sealed with the organisation's "
-             "electronic seal; “plansign verify <file>” on the plansign server checks the "
-             "seal and the hash."), size=SMALL, color=MUTED)
+        for label, value, mono in rows:
+            row(pdf, label, value, mono=mono)
+    pdf.para(note, size=SMALL, color=MUTED)
+
+
+# What :meth:`RecordPdf.subheading` takes above its rows: its gap, a line and the space
+# after it.
+_SUBHEADING = 4 + 10.5 * 1.3 + 3
 
 
 def _check(doc: CheckinRecordDocument) -> None:

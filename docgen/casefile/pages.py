@@ -293,6 +293,17 @@ def _pages(entry: Entry) -> str:
     return str(entry.first) if entry.first == entry.last else f"{entry.first}–{entry.last}"
 
 
+def row_height(pdf: RecordPdf, label: str, value: str, *, mono: bool = False,
+               bold: bool = False, label_width: float = _LABEL_WIDTH) -> float:
+    """The height :func:`row` draws ``label`` and ``value`` in, for keeping rows together."""
+    pdf.set_font("sans", "", SMALL)
+    label_height = max(1, len(pdf.wrap(label, label_width - 8))) * SMALL * 1.6
+    size = 8.5 if mono else 9.5
+    pdf.set_font("mono" if mono else "sans", "B" if bold else "", size)
+    value_lines = len(pdf.wrap(value, pdf.frame.text_width - label_width))
+    return max(label_height, max(1, value_lines) * size * 1.35) + 3
+
+
 def row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False, bold: bool = False,
         label_width: float = _LABEL_WIDTH) -> None:
     """A label in the left column and its value, wrapped, in the right one."""

@@ -106,3 +106,21 @@ def test_the_checkin_record_is_in_the_plans_language(english, language, words):
             assert arabic_words(said) <= arabic_words(text), said
         else:
             assert squash(said) in squash(text), said
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de", "ar"])
+@pytest.mark.parametrize("meeting", [0, 1, 2])
+def test_the_checkin_records_about_block_is_never_split_across_pages(english, language,
+                                                                      meeting):
+    # Its rows and the note that explains them are read together: a page turn inside it
+    # left one line of the note on a page of its own, headed "(continued)".
+    page = english.checkins[meeting]
+    doc = CheckinRecordDocument(
+        english.envelope_id, f"chk_000{meeting + 1}", english.plan_id, english.company,
+        english.employee, english.zone, 3, page, 1,
+        dt.datetime(2027, 1, 22, 9, tzinfo=dt.UTC), language)
+    pages = [" ".join(text.split()) for text in _pages(build_checkin_record(doc))]
+    first = [n for n, text in enumerate(pages) if doc.checkin_id in text]
+    last = [n for n, text in enumerate(pages) if "plansign verify" in text]
+    assert len(first) == 1 and first == last, (first, last)
+    assert doc.record_sha256 in pages[first[0]].replace(" ", "")

@@ -194,7 +194,7 @@ def test_a_manager_records_the_employees_refusal_with_care(signer, sessions):
             f"{timefmt.local_time_named(meeting_at, london)}</time>. Place: Room 4B."
             ) in plain(page)
     assert f"Recorded on <time datetime=\"{timefmt.iso(refused.at)}\">" in plain(page)
-    assert "What was recorded as the employee's words:" in plain(page)
+    assert "What was recorded as your words:" in plain(page)
     assert (f"You can add comments until <time datetime=\"{timefmt.iso(comments_until)}\">"
             f"{timefmt.local_time_named(comments_until, london)}</time>") in plain(page)
     assert "Acknowledge the plan" not in plain(page)

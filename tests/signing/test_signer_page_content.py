@@ -199,7 +199,7 @@ def test_a_refusal_recorded_by_the_manager_says_so_on_the_employees_page(app, se
                      r"(Place: .*\. )?"
                      r"Witness: Jordan Lee\. Recorded on \w+day \d+ \w+ 20\d\d, "
                      r"\d\d:\d\d (GMT|BST) \(Europe/London\)\.", words)
-    assert ("What was recorded as the employee's words: Said it is &lt;b&gt;unfair&lt;/b&gt;."
+    assert ("What was recorded as your words: Said it is &lt;b&gt;unfair&lt;/b&gt;."
             in words)
     assert "You refused to sign" not in words
 

@@ -402,7 +402,7 @@ def test_refusal_recorded_tells_the_employee_what_by_whom_and_that_they_may_comm
             "improvement plan in a meeting on Friday 4 December 2026 at 14:30 CST, at Room "
             "<4B>. Jordan Lee is named as the witness who was present. It was recorded on "
             "Sunday 6 December 2026 at 21:02 CST.") in " ".join(message.text.split())
-    assert "WHAT WAS RECORDED AS THE EMPLOYEE'S WORDS" in message.text
+    assert "WHAT WAS RECORDED AS YOUR WORDS" in message.text
     assert 'She said: "the <targets> are unfair"' in message.text
     assert "The plan still goes ahead" in message.text
     assert "you can add comments through your link" in message.text
@@ -420,7 +420,7 @@ def test_refusal_recorded_once_the_plan_is_closed_offers_no_link() -> None:
     message = refusal_recorded(can_comment=False, link=None, reason=None)
     assert "https://" not in message.text and "https://" not in message.html
     assert "write to HR" in message.text
-    assert "WHAT WAS RECORDED AS THE EMPLOYEE'S WORDS" not in message.text
+    assert "WHAT WAS RECORDED AS YOUR WORDS" not in message.text
     assert "You can add comments until" not in message.text
     with pytest.raises(ValueError, match="link"):
         refusal_recorded(link=None)
