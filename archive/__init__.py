@@ -48,7 +48,9 @@ from archive.retention_rules import (
     RetentionPolicy,
     RetentionRule,
     RetentionRulesError,
+    RuleParts,
     parse_rules,
+    read_rule,
 )
 from archive.s3 import S3Store
 from archive.search import InvalidQuery, Page, SearchQuery, search
@@ -84,6 +86,7 @@ __all__ = [
     "RetentionPolicy",
     "RetentionRule",
     "RetentionRulesError",
+    "RuleParts",
     "S3Store",
     "SearchQuery",
     "StoreUnavailable",
@@ -107,6 +110,7 @@ __all__ = [
     "place_hold",
     "purge",
     "put_record",
+    "read_rule",
     "reason_problem",
     "record_bundle",
     "records_held",

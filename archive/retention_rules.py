@@ -15,6 +15,7 @@ what was decided for it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,11 +91,60 @@ class RetentionPolicy:
         """The retention for a record of this department and jurisdiction."""
         matching = [r for r in self.rules if r.matches(department, jurisdiction)]
         if not matching:
-            return AppliedRetention(self.default_years,
-                                    f"retention_years: {_years(self.default_years)} "
-                                    f"(no rule of {SETTING} matched)")
+            return AppliedRetention(self.default_years, _default_words(self.default_years))
         best = max(matching, key=lambda r: (r.specificity, r.years, -r.number))
-        return AppliedRetention(best.years, f"{best.name}: {_years(best.years)}")
+        return AppliedRetention(best.years, _rule_words(best))
+
+
+def _default_words(years: int) -> str:
+    return f"retention_years: {_years(years)} (no rule of {SETTING} matched)"
+
+
+def _rule_words(rule: RetentionRule) -> str:
+    return f"{rule.name}: {_years(rule.years)}"
+
+
+@dataclass(frozen=True)
+class RuleParts:
+    """What a record's rule in words (:attr:`AppliedRetention.rule`, kept as written,
+    in English, as the API gives it) says, read back so that a page can say it in its
+    reader's language: the years, and the rule's place in the setting and what it
+    names (``number`` None: no rule matched, ``retention_years`` applied)."""
+
+    years: int
+    number: int | None = None
+    department: str | None = None
+    jurisdiction: str | None = None
+
+
+_DEFAULT_WORDS = re.compile(rf"retention_years: ([0-9]{{1,3}}) years? "
+                            rf"\(no rule of {SETTING} matched\)")
+_RULE_WORDS = re.compile(rf"{SETTING}\[([0-9]{{1,4}})\] \((?:department \"(.+?)\")?"
+                         rf"(?:, )?(?:jurisdiction \"(.+)\")?\): ([0-9]{{1,3}}) years?",
+                         re.DOTALL)
+
+
+def read_rule(words: str | None) -> RuleParts | None:
+    """The parts of a rule in words :meth:`RetentionPolicy.applying` wrote; None for
+    words it did not write (none kept, or kept by an older plansign in other words),
+    which are shown as they are. A reading counts only if writing its parts again gives
+    the very same words, and if no value holds a quotation mark (then the words could
+    be read more than one way: they too are shown as they are)."""
+    if not words:
+        return None
+    found = _DEFAULT_WORDS.fullmatch(words)
+    if found:
+        parts = RuleParts(int(found.group(1)))
+        return parts if _default_words(parts.years) == words else None
+    found = _RULE_WORDS.fullmatch(words)
+    if not found:
+        return None
+    number, department, jurisdiction, years = found.groups()
+    rule = RetentionRule(int(years), department, jurisdiction, int(number))
+    if (rule.specificity == 0 or _rule_words(rule) != words
+            or '"' in (department or "") + (jurisdiction or "")):
+        return None
+    return RuleParts(rule.years, rule.number, rule.department, rule.jurisdiction)
 
 
 def parse_rules(entries: Any, *, default_years: int) -> RetentionPolicy:

@@ -6,7 +6,9 @@ the final PDF, docgen's own (docgen/translations/<code>/LC_MESSAGES/docgen.po, r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+
+from babel.lists import format_list
 
 from docgen.words import N_, Words
 
@@ -65,6 +67,36 @@ def names_shown(language: str | None) -> Callable[[str], str]:
     return isolate if language and direction(language) == "rtl" else _as_written
 
 
+def zone_shown(zone: str, language: str | None) -> str:
+    """A time zone's name or abbreviation ("CET", "UTC+4", "Europe/Paris") as a
+    sentence in ``language`` shows it: in Latin letters whatever the language, so, in a
+    right-to-left one, isolated (:func:`isolate`): "CET" followed by the sentence's
+    colon stays "CET" and its colon, on the sentence's side, rather than reading as
+    "CET:"."""
+    return names_shown(language)(zone)
+
+
+def clock_in_zone(clock: str, zone: str, language: str | None) -> str:
+    """A time of day and its zone: "17:00 CET"; in a right-to-left language the zone
+    isolated (:func:`zone_shown`) and held to its time by a no-break space, so that a
+    line never begins with it, away from the time it names ("5:00 م CET")."""
+    if language and direction(language) == "rtl":
+        return f"{clock}\u00a0{zone_shown(zone, language)}"
+    return f"{clock} {zone}"
+
+
 def format_locale(language: str) -> str:
     """The Babel locale dates, times and numbers are written in for ``language``."""
     return FORMAT_LOCALES.get(language, FORMAT_LOCALES["en"])
+
+
+def list_text(items: Iterable[str], language: str | None,
+              shown: Callable[[str], str] | None = None) -> str:
+    """Names or things listed as ``language`` writes a list, by its locale (Babel's
+    ``format_list``: "A, B and C", "A, B et C", "A, B und C", "A وB وC"), each shown by
+    ``shown`` (by default isolated in a right-to-left language: :func:`names_shown`).
+    Every list of items shown to a person in their language goes through here (the
+    pages through the ``items`` filter, whose ``<bdi>`` isolates)."""
+    show = shown or names_shown(language)
+    return format_list([show(str(item)) for item in items],
+                       locale=format_locale(language or SUPPORTED[0]))

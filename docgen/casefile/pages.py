@@ -30,6 +30,7 @@ from docgen.casefile.model import (
 )
 from docgen.charts.pdf import draw_chart
 from docgen.dates import date_words
+from docgen.languages import list_text
 from docgen.stamp.document import HEADING, MUTED, SMALL, RecordPdf
 from docgen.stamp.wording import N_, RecordWords, exact_time
 
@@ -144,7 +145,8 @@ def draw_checkin(pdf: RecordPdf, c: CheckinPage, *, of: int, zone: str) -> None:
         else:
             row(pdf, w._("Missed"), c.missed_reason or w._("(no reason given)"), bold=True)
         if c.attendees:
-            row(pdf, w._("Attended"), ", ".join(c.attendees))
+            # As the language lists names ("A, B et C", "A وB"), as the pages do.
+            row(pdf, w._("Attended"), list_text(c.attendees, w.language, shown=str))
         row(pdf, w._("Recorded by"), f"{c.recorded_by}, {w.long_time(c.recorded_at)}")
     if c.milestones:
         pdf.subheading(w._("Milestones due for this meeting"))

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from docgen.dates import date_words
 from docgen.doclang import percent_text
-from docgen.languages import format_locale
+from docgen.languages import clock_in_zone, format_locale, list_text, zone_shown
 from signing.web import language
 
 FALLBACK_ZONE = "UTC"
@@ -66,7 +66,7 @@ def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
     day = date_words(local, _ENGLISH_DATE if english else "full", locale)
     time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
     comma = "، " if lang == "ar" else ", "  # Arabic's own comma
-    return f"{day}{comma}{time} {abbreviation(at, name)}"
+    return f"{day}{comma}{clock_in_zone(time, abbreviation(at, name), lang)}"
 
 
 def local_zone(name: str | None) -> str:
@@ -80,7 +80,7 @@ def local_time_named(at: dt.datetime, name: str | None, lang: str = "en") -> str
     already says it all (UTC): "Sunday 6 December 2026, 21:02 CST (America/Chicago)"."""
     text = local_time(at, name, lang)
     key = zone_name(name)
-    return text if key in ("UTC", "Etc/UTC") else f"{text} ({key})"
+    return text if key in ("UTC", "Etc/UTC") else f"{text} ({zone_shown(key, lang)})"
 
 
 def long_date(day: dt.date, lang: str = "en") -> str:
@@ -124,6 +124,20 @@ def bdi(text: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % text
 
 
+def items(values: Iterable[object], lang: str = "en") -> Markup:
+    """A list for a page, as ``lang`` writes one (:func:`docgen.languages.list_text`:
+    "A, B et C", "A وB وC"): each item escaped and isolated (``<bdi>``), or kept as it is
+    when it is already markup (an item that isolates its own name: "<bdi>Léa</bdi>
+    (salariée)"); the language's own words and commas between them."""
+    parts = [value if isinstance(value, Markup) else bdi(value) for value in values]
+    # Placeholders through the language's pattern, then the items in their places.
+    slots = [f"\x00{n}\x00" for n in range(len(parts))]
+    text = escape(list_text(slots, lang, shown=str))
+    for slot, part in zip(slots, parts, strict=True):
+        text = text.replace(slot, part)
+    return text
+
+
 def register(app: Flask) -> None:
     """The filters, in the language of the page being rendered (signing.web.language)."""
     filters: dict[str, Callable[..., str]] = {
@@ -134,6 +148,7 @@ def register(app: Flask) -> None:
         "clock": lambda at: clock(at, language.current()),
         "number": lambda value: number(value, language.current()),
         "percent": lambda value: percent(value, language.current()),
+        "items": lambda values: items(values, language.current()),
     }
     for name, function in filters.items():
         app.add_template_filter(function, name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from types import TracebackType
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -26,6 +26,7 @@ from database import read_only_problem, refuses_writes
 from signing.domain.errors import first_line
 from signing.domain.wording import N_
 from signing.web import current, language, pages, tokenpaths
+from signing.web.console import signedin
 
 # Seconds a client is asked to wait when the database is away (Retry-After).
 RETRY_AFTER = 5
@@ -70,6 +71,7 @@ def problem(status: int, title: str, message: str, *, api_message: str | None = 
     if request.path == "/console" or request.path.startswith("/console/"):
         # The console's page, in the console's language (the person's): the words are
         # the signer's catalog's, which has them in every language.
+        _console_reader()
         words = language.SIGNER_DOMAIN
         return Response(render_template("console/problem.html", title=words.gettext(title),
                                         message=words.gettext(message, **(values or {}))),
@@ -77,6 +79,20 @@ def problem(status: int, title: str, message: str, *, api_message: str | None = 
     language.use_signer_words()
     return Response(render_template("problem.html", title=gettext(title),
                                     message=gettext(message, **(values or {}))), status)
+
+
+def _console_reader() -> None:
+    """For a console address no view answered (none matches it, or not with this
+    method), nobody has looked yet for who is signed in: look now, so that the page is
+    in their language and has the console's navigation (before sign-in, the browser's
+    language). If the database cannot say, the browser's language."""
+    if signedin.identified():
+        return
+    try:
+        signedin.identify()
+    except DBAPIError:
+        g.person, g.console_session = None, None
+        language.use_console_words(None, signedin.default_language(), signed_in=False)
 
 
 def _database_error(exc: DBAPIError) -> Response:

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from archive import RetentionRulesError, parse_rules
+from archive import RetentionRulesError, RuleParts, parse_rules, read_rule
 from config import SettingsError, load_settings
 from signing import instance
 
@@ -39,6 +39,37 @@ def policy():
 def test_the_rule_that_applies(department, jurisdiction, years, rule):
     applied = policy().applying(department, jurisdiction)
     assert (applied.years, applied.rule) == (years, rule)
+
+
+@pytest.mark.parametrize(("department", "jurisdiction", "parts"), [
+    ("Sales", None, RuleParts(10, 1, "Sales", None)),
+    ("Engineering", "us-ca", RuleParts(4, 2, None, "US-CA")),
+    ("Sales", "DE", RuleParts(3, 3, "Sales", "DE")),
+    (None, None, RuleParts(7)),
+])
+def test_a_rule_in_words_is_read_back_into_its_parts(department, jurisdiction, parts):
+    """The record keeps the rule in words (the API gives them as they are); the console
+    says them in its reader's language from their parts."""
+    assert read_rule(policy().applying(department, jurisdiction).rule) == parts
+
+
+@pytest.mark.parametrize("words,parts", [
+    ('retention_rules[12] (department "Ventes, Île-de-France (Paris)", jurisdiction "FR"): '
+     "1 year", RuleParts(1, 12, "Ventes, Île-de-France (Paris)", "FR")),
+    ("retention_years: 1 year (no rule of retention_rules matched)", RuleParts(1)),
+    # Not as plansign writes them: shown as they are kept.
+    ("retention_years: 1 years (no rule of retention_rules matched)", None),
+    ('retention_rules[1] (department "Sales"): 10 year', None),
+    ("retention_rules[1] (): 10 years", None),
+    ("kept for ever", None),
+    ("", None),
+    (None, None),
+    # A value with a quotation mark could be read two ways: not read.
+    ('retention_rules[1] (department "A", jurisdiction "B", jurisdiction "C"): 2 years',
+     None),
+])
+def test_words_plansign_did_not_write_are_not_read(words, parts):
+    assert read_rule(words) == parts
 
 
 def test_a_period_counts_from_completion_as_retention_years_did():

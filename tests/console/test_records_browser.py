@@ -90,7 +90,8 @@ def test_records_and_admin_pages_work_and_pass_axe_at_both_widths(server, tmp_pa
         with zipfile.ZipFile(download.value.path()) as bundle:
             assert "SHA256SUMS" in bundle.namelist()
         page.reload()  # the access log now shows the view and the download
-        expect(page.get_by_role("cell", name="download bundle.zip")).to_be_visible()
+        expect(page.get_by_role("cell", name="Downloaded: Records bundle (ZIP: every "
+                                "document, with SHA-256 sums)")).to_be_visible()
         check_state(page, "record", shots, axe)
         page.get_by_role("link", name="Place a legal hold…").click()
         page.get_by_role("button", name="Place a legal hold").click()

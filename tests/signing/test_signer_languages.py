@@ -147,12 +147,15 @@ def test_every_signer_page_in_every_language(server, tmp_path):
     assert re.search(r"ar-employee-open", " ".join(p.name for p in shots.iterdir()))
 
 
-@pytest.mark.parametrize("language,comma", [("ar", "\u060c "), ("fr", ", ")])
+@pytest.mark.parametrize("language,comma,zone", [
+    ("ar", "\u060c ", "\u00a0\u2068UTC+4\u2069 (\u2068Asia/Dubai\u2069)"),
+    ("fr", ", ", " UTC+4 (Asia/Dubai)")])
 def test_a_time_rewritten_in_the_browsers_zone_keeps_the_languages_comma(server, language,
-                                                                         comma):
+                                                                         comma, zone):
     """Where the browser is in another zone than the plan's, the page's script writes each
     time again in the browser's zone, in the page's language, with the same comma between
-    date and time as the server's (Arabic's own, "،")."""
+    date and time as the server's (Arabic's own, "،"), and the zone as the server names
+    it (in Arabic, isolated and held to its time, docgen.languages.clock_in_zone)."""
     app, base = server
     ids = send(app, language, (wf.Role.EMPLOYEE, 1))
     with sync_playwright() as p:
@@ -161,11 +164,12 @@ def test_a_time_rewritten_in_the_browsers_zone_keeps_the_languages_comma(server,
                                 timezone_id="Asia/Dubai")
         page.goto(link(app, base, ids[wf.Role.EMPLOYEE]))
         deadline = page.locator(".asked time").first
-        assert "(Asia/Dubai)" in deadline.inner_text()  # rewritten by the script
+        assert "Asia/Dubai" in deadline.inner_text()  # rewritten by the script
         written = deadline.inner_text()
         browser.close()
     time_at = re.search(r"\d{4}(\S*\s)\d{1,2}:\d{2}", written)
     assert time_at and time_at.group(1) == comma, written
+    assert written.endswith(zone), written
 
 
 def test_a_french_time_rewritten_in_the_browsers_zone_writes_the_first_1er(server):

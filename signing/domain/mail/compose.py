@@ -33,7 +33,14 @@ from markupsafe import escape
 
 from docgen.dates import date_words
 from docgen.doclang import one_full_stop, zone_label
-from docgen.languages import direction, format_locale, isolate, names_shown
+from docgen.languages import (
+    clock_in_zone,
+    direction,
+    format_locale,
+    isolate,
+    names_shown,
+    zone_shown,
+)
 from docgen.resources import package_path
 from docgen.schedule import Meeting
 from signing.domain.documents import THE_PLAN, DocumentName
@@ -596,7 +603,7 @@ def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     _aware(when)
     return catalog(language).gettext("%(date)s at %(time)s %(zone)s") % {
         "date": format_date(when, language), "time": _clock(when, language),
-        "zone": zone_label(when)}
+        "zone": zone_shown(zone_label(when), language)}
 
 
 def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
@@ -604,7 +611,8 @@ def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     in a sentence that has its own verb ("until ...")."""
     _aware(when)
     comma = "، " if language == "ar" else ", "
-    return f"{format_date(when, language)}{comma}{_clock(when, language)} {zone_label(when)}"
+    return (f"{format_date(when, language)}{comma}"
+            f"{clock_in_zone(_clock(when, language), zone_label(when), language)}")
 
 
 def format_date(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
@@ -620,7 +628,7 @@ def format_meeting(meeting: Meeting, language: str = SOURCE_LANGUAGE) -> str:
     return catalog(language).gettext("%(date)s, %(start)s to %(end)s %(zone)s") % {
         "date": format_date(meeting.starts, language),
         "start": _clock(meeting.starts, language), "end": _clock(ends, language),
-        "zone": zone_label(meeting.starts)}
+        "zone": zone_shown(zone_label(meeting.starts), language)}
 
 
 def _clock(when: dt.datetime, language: str) -> str:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from signing.web.console import (
+    accesswords,
     admin,
     cases,
     consistency,
@@ -36,7 +37,8 @@ for _area in AREAS:
 def init_app(app: Flask) -> None:
     signedin.init_app(app)
     app.jinja_env.globals.update(console_language_names=preferences.LANGUAGE_NAMES,
-                                 console_zone_names=preferences.zone_names)
+                                 console_zone_names=preferences.zone_names,
+                                 as_english=accesswords.english)
     app.register_error_handler(signedin.CsrfRefused, _csrf_refused)
     app.register_blueprint(bp)
 

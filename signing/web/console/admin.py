@@ -35,6 +35,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_WORDS = {Role.MANAGER: _l("Manager"), Role.HR: _l("HR"), Role.RECORDS: _l("Records"),
               Role.ADMIN: _l("Administrator")}
+# A webhook message's state (webhooks.models.WebhookMessage.status).
+DELIVERY_STATES = {"delivered": _l("delivered"), "failed": _l("failed"),
+                   "pending": _l("pending")}
 SCOPES = ("all", "manager", "department", "named")
 MAX_OVERLAP_HOURS = 168
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.I)
@@ -402,7 +405,8 @@ def webhook(endpoint_id: str) -> Page:
         added_by = trail_names.load(session, [endpoint.created_by]).actor(
             endpoint.created_by)
     return _page("console/admin_webhook.html", endpoint=endpoint, messages=messages,
-                 attempts=attempts, failed=failed, added_by=added_by)
+                 attempts=attempts, failed=failed, added_by=added_by,
+                 delivery_states=DELIVERY_STATES)
 
 
 @bp.route("/webhooks/<endpoint_id>/disable", methods=["GET", "POST"])

@@ -54,6 +54,11 @@ OUTCOME_LABELS = {"met": _l("Goals met: the plan closed successfully"),
 CADENCES = {"weekly": _l("Weekly"), "biweekly": _l("Every two weeks"),
             "monthly": _l("Every four weeks")}
 ASSESSMENTS = {"met": _l("Met"), "partly met": _l("Partly met"), "not met": _l("Not met")}
+# Where an extension's amended plan stands with the employee (its envelope's state).
+AMENDMENT_STATES = {"draft": _l("not sent yet"), "sent": _l("sent, not answered yet"),
+                    "completed": _l("answered, being sealed"),
+                    "sealed": _l("sealed, being archived"), "archived": _l("archived"),
+                    "voided": _l("withdrawn"), "expired": _l("past its deadline")}
 
 
 @bp.app_template_global("case_field_id")
@@ -296,6 +301,7 @@ def _page(view: CaseView, *, form: Any, errors: dict[str, str],
         may_record=view.case.is_open, now=signedin.now(),
         extensions=case_extension.read_extensions(webdb.session(), view.envelope_id),
         eform=eform if eform is not None else MultiDict(), cadences=CADENCES,
+        amendment_states=AMENDMENT_STATES,
         max_extension_days=current.services().settings["case_max_extension_days"],
         extension_open=any(k.startswith("extension:") for k in errors),
         may_extend=hr and view.case.is_open and outcome.state != ProposalState.APPROVED)

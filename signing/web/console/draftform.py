@@ -262,6 +262,14 @@ class Node:
     def id(self) -> str:
         return dom_id(self.path)
 
+    @property
+    def shown(self) -> str:
+        """The value as the review page shows it: a choice by its words in the reader's
+        language ("Hebdomadaire", not ``weekly``; "Wednesday" in a plan file is the
+        choice wednesday), anything else as written."""
+        choices = {key.lower(): words for key, words in getattr(self.part, "choices", ())}
+        return str(choices.get(self.value.lower(), self.value))
+
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_]+")
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from signing.domain import authorize, envelopes, plan_page, plans_list, verification
@@ -69,7 +71,20 @@ ACTIONS = ("remind", "resend", "void", "refusal")
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"plan_state_labels": STATE_LABELS, "plan_role_labels": ROLE_LABELS,
-            "plan_signer_state_labels": SIGNER_STATE_LABELS}
+            "plan_signer_state_labels": SIGNER_STATE_LABELS, "signers_named": signers_named}
+
+
+def signers_named(signers: Iterable[Any]) -> Markup:
+    """Signers (anything with a ``name`` and a ``role``) as the reader's language lists
+    them, each with their role: "Léa Brändli (salariée) et Morgan Example (responsable)",
+    "Léa Brändli (الموظف) وMorgan Example (المدير)"."""
+    return timefmt.items([named(s.name, s.role) for s in signers], language.current())
+
+
+def named(name: str, role: str) -> Markup:
+    """A name with its role after it, the name isolated: "<bdi>Léa</bdi> (salariée)"."""
+    return escape(_("%(name)s (%(role)s)")) % {"name": timefmt.bdi(name),
+                                               "role": str(ROLE_LABELS.get(role, role))}
 
 
 @bp.app_template_filter("plan_moment")

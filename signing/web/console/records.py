@@ -35,6 +35,7 @@ from archive import (
     hold_value_problem,
     log_access,
     purge,
+    read_rule,
     reason_problem,
 )
 from archive.search import COUNT_LIMIT, SELECTIVE
@@ -44,7 +45,7 @@ from signing.domain.timeline import timeline
 from signing.domain.wording import N_
 from signing.records import service as records
 from signing.web import current, language, timefmt
-from signing.web.console import signedin
+from signing.web.console import accesswords, signedin
 from signing.web.downloads import worded_disposition
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -207,9 +208,13 @@ def record(envelope_id: str) -> str | tuple[str, int]:
         # The log of who read this record: records staff's and admins' (as the API's).
         entries = (access_log(session, envelope_id=envelope_id, limit=200)
                    if who.role in STAFF else None)
-    return render_template("console/record.html", record=row, zone=signedin.zone_name(),
+    zone = signedin.zone_name()
+    return render_template("console/record.html", record=row, zone=zone,
                            trail=timeline(events, names),
-                           documents=_documents(envelope_id), entries=entries,
+                           documents=_documents(envelope_id),
+                           entries=None if entries is None else
+                           [(e, accesswords.entry_words(e, zone)) for e in entries],
+                           rule=read_rule(row.retention_rule),
                            outcome_words=OUTCOME_WORDS,
                            group_holds=records.holds_on(services.sessions, row))
 
@@ -450,4 +455,5 @@ def purge_preview() -> str:
                            held=[rows[i] for i in plan.held if i in rows],
                            due_count=len(plan.due), held_count=len(plan.held),
                            held_over=plan.held_over,
-                           retention_years=services.settings.retention_years)
+                           retention_years=services.settings.retention_years,
+                           command="plansign archive purge --execute")

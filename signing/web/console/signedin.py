@@ -61,6 +61,20 @@ def load() -> None:
     """Before each console request: find the signed-in person (``g.person``, or None),
     write what their session's check asks (last seen, or ended), and refuse an unsafe
     request whose CSRF token does not match."""
+    identify()
+    if request.method in UNSAFE:
+        sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
+        if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
+            raise CsrfRefused
+
+
+def identify() -> None:
+    """Who is signed in (``g.person``, or None), and the page's language: theirs, else
+    the browser's. :func:`load` does it before each console view; a console address no
+    view answers (a page not found, a method not taken) is answered by the error page,
+    which calls it itself, so that the person reads it in their own language and with
+    the console's navigation. It writes only what the session's check asks (last seen,
+    or ended)."""
     token = request.cookies.get(COOKIE)
     g.person, g.console_session = None, None
     if token:
@@ -74,13 +88,14 @@ def load() -> None:
         if signed_in is not None:
             g.person, g.console_session = signed_in.person, signed_in
     who = person()
-    # Before the CSRF check, so that its refusal is in the person's language too.
+    # Before load's CSRF check, so that its refusal is in the person's language too.
     language.use_console_words(who.language if who else None, default_language(),
                                signed_in=who is not None)
-    if request.method in UNSAFE:
-        sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
-        if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
-            raise CsrfRefused
+
+
+def identified() -> bool:
+    """Whether :func:`identify` has run for this request."""
+    return "person" in g
 
 
 def person() -> Person | None:

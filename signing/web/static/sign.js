@@ -167,6 +167,11 @@
      "Sunday 6 December 2026, 21:02 CST (America/Chicago)". */
 
   var lang = document.documentElement.lang || "en";
+  // In a right-to-left page the zone's Latin name is isolated (U+2068 ... U+2069) and
+  // held to its time by a no-break space, as the server writes it
+  // (docgen.languages.clock_in_zone).
+  var rtl = document.documentElement.dir === "rtl";
+  function zoneShown(name) { return rtl ? "\u2068" + name + "\u2069" : name; }
 
   // French writes the first of a month "1er août", as the server does (docgen/dates.py).
   function fullDate(at) {
@@ -179,7 +184,7 @@
 
   function inZone(at) {
     var part = {};
-    var named = zone === "UTC" || zone === "Etc/UTC" ? "" : " (" + zone + ")";
+    var named = zone === "UTC" || zone === "Etc/UTC" ? "" : " (" + zoneShown(zone) + ")";
     var short = "";
     new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" })
       .formatToParts(at).forEach(function (p) { if (p.type === "timeZoneName") { short = p.value; } });
@@ -189,7 +194,7 @@
       var day = fullDate(at);
       var time = new Intl.DateTimeFormat(lang, { timeZone: zone, timeStyle: "short" }).format(at);
       var comma = lang === "ar" ? "\u060c " : ", ";  // Arabic's own comma, as the server writes it
-      return day + comma + time + (short ? " " + short : "") + named;
+      return day + comma + time + (short ? (rtl ? "\u00a0" : " ") + zoneShown(short) : "") + named;
     }
     new Intl.DateTimeFormat("en-GB", {
       timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",

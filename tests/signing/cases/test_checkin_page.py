@@ -171,8 +171,8 @@ def test_the_employee_reads_the_record_and_its_charts_in_the_plans_language(
         assert phrase in page, phrase
     for english in ("Your progress so far", "Check-in and date", "Value at each check-in"):
         assert english not in page
-    if language == "ar":  # the attendees' Latin names isolated, joined by Arabic's comma
-        assert "<bdi>Morgan Example</bdi>، <bdi>Alex Sample</bdi>" in page
+    if language == "ar":  # the attendees' Latin names isolated, listed as Arabic lists
+        assert "<bdi>Morgan Example</bdi> و<bdi>Alex Sample</bdi>" in page
 
 
 NB, NN = "\u00a0", "\u202f"  # French: before ':' and «», before ';?!'
