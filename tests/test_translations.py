@@ -162,6 +162,20 @@ def test_french_puts_its_no_break_space_before_two_part_signs(domain):
                        f"Languages): {wrong}")
 
 
+# French elides with the typographic apostrophe (l’entretien, qu’il), as its printed
+# documents do: one catalog with both read as two hands.
+_STRAIGHT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_french_elides_with_the_typographic_apostrophe(domain):
+    catalog = read(catalogs(domain) / "fr" / "LC_MESSAGES" / f"{domain}.po", "fr")
+    wrong = [form for m in catalog if m.id
+             for form in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if _STRAIGHT_APOSTROPHE.search(_NOT_PROSE.sub("", form or ""))]
+    assert not wrong, f"French writes l’entretien, not l'entretien: {wrong}"
+
+
 def _same_placeholders(msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> bool:
     """Each translation names the message's placeholders; a plural form may leave out the
     number where its words say it ("one day", "two days" in Arabic)."""

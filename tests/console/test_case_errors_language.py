@@ -30,7 +30,7 @@ def test_an_outcome_form_error_is_shown_in_french(console, sessions):
                            token_from=url)
     assert refused.status_code == 422
     shown = html.unescape(refused.get_data(as_text=True))
-    assert "Indiquez les éléments qui étayent le résultat de l'objectif 1" in shown
+    assert "Indiquez les éléments qui étayent le résultat de l’objectif 1" in shown
     assert "give the evidence" not in shown.lower()
 
 
@@ -47,7 +47,7 @@ def test_an_extension_error_is_shown_in_french(console, sessions):
         token_from=url)
     assert refused.status_code == 422
     shown = html.unescape(refused.get_data(as_text=True))
-    assert "Le plan doit être prolongé d'au moins un jour." in shown
+    assert "Le plan doit être prolongé d’au moins un jour." in shown
     assert "extend the plan by at least one day" not in shown.lower()
 
 
@@ -68,5 +68,5 @@ def test_a_records_page_error_is_shown_in_french(console, ids, sessions):
     again = console.post(path, data=form, token_from=path)
     assert again.status_code == 400
     shown = html.unescape(again.get_data(as_text=True))
-    assert f"Le dossier {ids[0]} fait déjà l'objet d'une conservation légale depuis" in shown
+    assert f"Le dossier {ids[0]} fait déjà l’objet d’une conservation légale depuis" in shown
     assert "already on hold" not in shown

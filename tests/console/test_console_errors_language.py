@@ -56,7 +56,7 @@ def test_an_outcome_proposed_on_a_closed_case_is_refused_in_french(console, sess
     assert refused.status_code == 409
     page = shown(refused)
     assert ("Le dossier de ce plan est clos\u00a0: plus rien ne peut y être consigné\u202f; "
-            "son dossier de suivi rassemble l'ensemble des éléments.") in page
+            "son dossier de suivi rassemble l’ensemble des éléments.") in page
     assert "nothing more can be recorded" not in page
     assert case_state(sessions, envelope_id)[1:] == ("closed", "resigned")
 
@@ -84,8 +84,8 @@ def test_an_extension_after_the_outcome_letter_names_no_field_and_says_what_foll
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     page = shown(refused)
-    assert ("L'issue a été approuvée et sa lettre envoyée au salarié\u00a0: le plan ne peut "
-            "donc plus être prolongé\u202f; rien n'a été modifié, et le dossier sera clos "
+    assert ("L’issue a été approuvée et sa lettre envoyée au salarié\u00a0: le plan ne peut "
+            "donc plus être prolongé\u202f; rien n’a été modifié, et le dossier sera clos "
             "avec cette issue dès que le salarié aura répondu à la lettre ou que son délai "
             "sera écoulé.") in page
     assert 'id="extension-form-error"' in body and 'href="#extension-form"' in body
@@ -105,11 +105,11 @@ def test_an_extension_after_the_outcome_letter_names_no_field_and_says_what_foll
 
 
 @pytest.mark.parametrize("until,title,sentence", [
-    ("voided", "Ce plan n'a pas de dossier à afficher",
-     "Ce plan a été retiré (annulé)\u00a0: il n'a donc pas de dossier dans lequel consigner "
+    ("voided", "Ce plan n’a pas de dossier à afficher",
+     "Ce plan a été retiré (annulé)\u00a0: il n’a donc pas de dossier dans lequel consigner "
      "quoi que ce soit."),
-    ("draft", "Ce plan n'a pas de dossier à afficher",
-     "Ce plan n'a pas encore été envoyé\u202f; son dossier s'ouvre à son envoi."),
+    ("draft", "Ce plan n’a pas de dossier à afficher",
+     "Ce plan n’a pas encore été envoyé\u202f; son dossier s’ouvre à son envoi."),
 ])
 def test_a_plan_with_no_case_says_why_in_french(console, sessions, until, title, sentence):
     hr = console.sign_in("hr", team=SALES)
@@ -153,8 +153,8 @@ def test_a_void_without_a_reason_and_a_second_void_are_refused_in_french(console
     again = console.post(path, data={"reason": "Encore."}, token_from=path)
     assert again.status_code == 422
     page = shown(again)
-    assert ("Ce plan a été retiré (annulé)\u00a0: cette action n'est donc plus possible\u202f; "
-            "rien n'a été modifié.") in page
+    assert ("Ce plan a été retiré (annulé)\u00a0: cette action n’est donc plus possible\u202f; "
+            "rien n’a été modifié.") in page
     assert "cannot void" not in page
 
 
@@ -201,7 +201,7 @@ def test_a_plan_returned_without_comments_is_refused_in_french(console, sessions
                             data={"version": "3", "comment": "  "})
     assert response.status_code == 400
     page = shown(response)
-    assert ("Indiquez ce que l'auteur doit modifier\u00a0: les commentaires sont obligatoires "
+    assert ("Indiquez ce que l’auteur doit modifier\u00a0: les commentaires sont obligatoires "
             "pour renvoyer un plan.") in page
     assert "comments are required" not in page
 

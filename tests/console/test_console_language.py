@@ -215,7 +215,7 @@ def test_a_domain_error_is_shown_in_the_readers_language(console, sessions):
         "role": "hr", "team": "", "sign_in": "sso"}, token_from="/console/admin/people")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "Un nom d'utilisateur comporte de 2 à 64 lettres minuscules" in text.replace(
+    assert "Un nom d’utilisateur comporte de 2 à 64 lettres minuscules" in text.replace(
         "&#39;", "'")
     with (pytest.raises(PersonError, match="a username is 2 to 64 lower-case letters"),
           sessions.begin() as session):

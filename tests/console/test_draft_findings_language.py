@@ -54,7 +54,7 @@ def test_a_french_hr_persons_editor_shows_findings_and_data_problems_in_french(c
     fields["goals[1].due"] = "2027-02-30"
     fragment = lint_fragment(console, fields)
     metric = slot(fragment, "f-goals-0-metric")
-    assert "l'objectif n'a pas d'indicateur\u202f; indiquez comment les progrès sont " \
+    assert "l’objectif n’a pas d’indicateur\u202f; indiquez comment les progrès sont " \
            "mesurés" in metric
     assert "no metric" not in metric
     assert metric.startswith("Erreur\u00a0: ")  # the severity, by French typography
@@ -63,7 +63,7 @@ def test_a_french_hr_persons_editor_shows_findings_and_data_problems_in_french(c
             "salarié fera et comment cela sera mesuré") in statement
     assert "(PIP202)" in statement  # the rule's code stays, the same in every language
     due = slot(fragment, "f-goals-1-due")
-    assert "2027-02-30 n'est pas une date (écrivez-la sous la forme AAAA-MM-JJ)" in due
+    assert "2027-02-30 n’est pas une date (écrivez-la sous la forme AAAA-MM-JJ)" in due
     assert "is not a date" not in due
 
 
@@ -110,19 +110,19 @@ def test_the_admin_pages_refuse_a_key_and_a_webhook_in_french(console, sessions)
                        token_from="/console/admin/keys")
     assert key.status_code == 400
     assert ("Seules les clés hr appartiennent à une équipe\u202f; une clé records voit déjà "
-            "l'archive.") in shown(key)
+            "l’archive.") in shown(key)
     hook = console.post("/console/admin/webhooks", data={
         "url": "https://user:pw@hris.example.com/hooks", "events": ["envelope.voided"],
         "scope": "all", "scope_value": "", "name": "", "description": ""},
         token_from="/console/admin/webhooks")
     assert hook.status_code == 400
-    assert ("Ne doit contenir ni nom d'utilisateur ni mot de passe\u202f; la signature "
+    assert ("Ne doit contenir ni nom d’utilisateur ni mot de passe\u202f; la signature "
             "authentifie chaque requête.") in shown(hook)
     events = console.post("/console/admin/webhooks", data={
         "url": "https://hris.example.com/hooks", "events": [], "scope": "all",
         "scope_value": "", "name": "", "description": ""},
         token_from="/console/admin/webhooks")
-    assert "Abonnez-vous à au moins un type d'événement." in shown(events)
+    assert "Abonnez-vous à au moins un type d’événement." in shown(events)
 
 
 def test_the_command_line_stays_english(runner, tmp_path, plan_data, monkeypatch):
@@ -156,7 +156,7 @@ def test_a_file_that_cannot_be_read_is_refused_in_french(console, sessions):
     assert response.status_code == 400
     page = shown(response)
     assert ("YAML non valide à la ligne 3, colonne 1\u00a0: employee est indiqué deux fois "
-            "(la première à la ligne 1)\u202f; n'en gardez qu'un") in page, page
+            "(la première à la ligne 1)\u202f; n’en gardez qu’un") in page, page
     assert "given twice" not in page
 
 

@@ -144,7 +144,7 @@ def test_the_editors_choices_and_the_review_page_are_in_french(console, sessions
     hr = console.sign_in("hr", team=TEAM)
     set_preferences(sessions, hr.username, "fr", "Europe/Paris")
     review = console.get(f"/console/drafts/{draft_id}/review").get_data(as_text=True)
-    for french in ("<dd>Mercredi", "<dd>Hebdomadaire", "<dd>Plus c'est haut, mieux c'est",
+    for french in ("<dd>Mercredi", "<dd>Hebdomadaire", "<dd>Plus c’est haut, mieux c’est",
                    "<dd>Signe avant le salarié"):
         assert french in review.replace("&#39;", "'"), french
     for code in ("<dd>Wednesday", "<dd>wednesday", "<dd>weekly", "<dd>true", "<dd>before"):

@@ -78,7 +78,7 @@ def test_an_arabic_rule_isolates_the_names_it_quotes(console, services, sessions
 
 
 @pytest.mark.parametrize("rule,seen", [
-    (None, "Archivé avant l'enregistrement des règles de conservation"),
+    (None, "Archivé avant l’enregistrement des règles de conservation"),
     # Words an older plansign might have written: shown as kept, said to be English.
     ("kept for ever by order", '<span lang="en" dir="ltr">kept for ever by order</span>'),
 ])

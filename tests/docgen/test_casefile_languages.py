@@ -53,7 +53,7 @@ def _pages(pdf: bytes) -> list[str]:
     return pdf_text(pdf).split("\f")
 
 
-FRENCH = ("Dossier : plan d'amélioration des performances", "Objectifs non atteints", "Sommaire",
+FRENCH = ("Dossier : plan d’amélioration des performances", "Objectifs non atteints", "Sommaire",
           "Entretien de suivi 2 sur 3", "Étapes prévues pour cet entretien", "Objectif 1 :",
           "Réponse du salarié à ce compte rendu", "Prolongation 1", "janvier 2027",
           "Progression sur chaque objectif", "Certificat du dossier", "Événements")

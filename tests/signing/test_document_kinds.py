@@ -196,7 +196,7 @@ def test_an_amendments_invitations_name_the_amendment(sessions, deliver):
     invitation = deliver()[sample_plan().employee.email][0]
     assert "avenant n° 2 à votre plan d’amélioration des performances" in text(invitation)
     assert words(invitation["Subject"]) == ("Veuillez lire un document relatif à votre plan "
-                                            "d'amélioration des performances et en accuser "
+                                            "d’amélioration des performances et en accuser "
                                             "réception")
 
 

@@ -116,8 +116,8 @@ def test_hr_are_told_of_a_signature_under_another_name(sessions, deliver):
 
 @pytest.mark.parametrize("language,zone,subject,words", [
     ("fr", "Europe/Paris",
-     "Un signataire a signé un plan d'amélioration des performances sous un autre nom",
-     ("a signé son plan d'amélioration des performances", "CET", "Bonjour Riley Placeholder")),
+     "Un signataire a signé un plan d’amélioration des performances sous un autre nom",
+     ("a signé son plan d’amélioration des performances", "CET", "Bonjour Riley Placeholder")),
     # A Latin name isolated in the Arabic sentence, as <bdi> does; a zone with no
     # abbreviation named by its offset from UTC, never tzdata's bare "+04".
     ("ar", "Asia/Dubai", "وقّع أحد الموقّعين خطة أداء باسم مختلف",

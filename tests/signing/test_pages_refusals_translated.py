@@ -150,8 +150,8 @@ def test_the_manager_naming_the_employee_as_witness_is_refused_in_its_language(
 NOT_SENT = {
     "en": "The employee has not been sent the plan yet; a refusal can be recorded only once "
           "they have it.",
-    "fr": f"Le plan n'a pas encore été envoyé au salarié{NN}; un refus ne peut être consigné "
-          "qu'une fois qu'il l'a reçu.",
+    "fr": f"Le plan n’a pas encore été envoyé au salarié{NN}; un refus ne peut être consigné "
+          "qu’une fois qu’il l’a reçu.",
     "ar": "لم تُرسل الخطة إلى الموظف بعد؛ ولا يمكن تسجيل الرفض إلا بعد أن يتسلّمها.",
 }
 
@@ -171,8 +171,8 @@ def test_a_refusal_recorded_before_the_employee_has_the_plan_is_refused_in_its_l
 PAST_DEADLINE = {
     "en": "This plan's deadline has passed, so this can no longer be done; nothing was "
           "changed.",
-    "fr": f"Le délai de ce plan est écoulé{NB}: cette action n'est donc plus possible{NN}; "
-          "rien n'a été modifié.",
+    "fr": f"Le délai de ce plan est écoulé{NB}: cette action n’est donc plus possible{NN}; "
+          "rien n’a été modifié.",
     "ar": "انقضت مهلة هذه الخطة، لذا لم يعد من الممكن تنفيذ هذا الإجراء؛ ولم يُغيَّر أي شيء.",
 }
 

@@ -142,7 +142,7 @@ def test_hr_are_told_in_their_own_language_and_zone(sessions, tmp_path):
     sign(sessions, envelope_id, ids["employee"], "employee")
     mail = deliver(sessions, tmp_path)
     [told] = mail[sample_plan().hr.email]
-    assert told["Subject"] == "Un plan d'amélioration des performances que vous suivez est finalisé"
+    assert told["Subject"] == "Un plan d’amélioration des performances que vous suivez est finalisé"
     body = text(told)
     # 15:00 UTC is 19:00 in Dubai, a zone with no abbreviation: named by its offset.
     assert "vendredi 4 décembre 2026 à 19:00 UTC+04:00" in body, body
