@@ -152,12 +152,18 @@ _FRENCH_SIGN = re.compile(r"(?:(?<![\u00a0\u202f])|(?<= ))[:;?!](?=\s|$)")
 _NOT_PROSE = re.compile(r"https?://\S+|%\(\w+\)[sd]|<[^>]+>|`[^`]*`|\d:\d")
 
 
+def _french_prose_breaking(domain: str, rule: re.Pattern[str]) -> list[str]:
+    """Each French translation of ``domain`` whose prose (not its markup, code or
+    placeholders) ``rule`` finds."""
+    catalog = read(catalogs(domain) / "fr" / "LC_MESSAGES" / f"{domain}.po", "fr")
+    return [form for m in catalog if m.id
+            for form in (m.string if isinstance(m.string, tuple) else (m.string,))
+            if rule.search(_NOT_PROSE.sub("", form or ""))]
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_french_puts_its_no_break_space_before_two_part_signs(domain):
-    catalog = read(catalogs(domain) / "fr" / "LC_MESSAGES" / f"{domain}.po", "fr")
-    wrong = [form for m in catalog if m.id
-             for form in (m.string if isinstance(m.string, tuple) else (m.string,))
-             if _FRENCH_SIGN.search(_NOT_PROSE.sub("", form or ""))]
+    wrong = _french_prose_breaking(domain, _FRENCH_SIGN)
     assert not wrong, ("French writes 'Lieu\u00a0:' and 'vraiment\u202f?' (README, "
                        f"Languages): {wrong}")
 
@@ -169,10 +175,7 @@ _STRAIGHT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_french_elides_with_the_typographic_apostrophe(domain):
-    catalog = read(catalogs(domain) / "fr" / "LC_MESSAGES" / f"{domain}.po", "fr")
-    wrong = [form for m in catalog if m.id
-             for form in (m.string if isinstance(m.string, tuple) else (m.string,))
-             if _STRAIGHT_APOSTROPHE.search(_NOT_PROSE.sub("", form or ""))]
+    wrong = _french_prose_breaking(domain, _STRAIGHT_APOSTROPHE)
     assert not wrong, f"French writes l’entretien, not l'entretien: {wrong}"
 
 
