@@ -35,11 +35,10 @@ than in a record.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from fpdf import FPDF
-from fpdf.bidi import auto_detect_base_direction
+from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import Align, PDFResourceType
 from fpdf.fonts import TTFFont
 from fpdf.graphics_state import GraphicsState
@@ -208,21 +207,23 @@ class ShapedLines:
         if found is None:
             pdf = self._pdf
             text = pdf.normalize_text(text)
-            runs = bidi_runs(text)
             shaping = pdf.text_shaping
             assert shaping is not None  # usable() was checked
-            if runs is None or shaping["direction"]:
-                # What cell() does: the bidi algorithm and the fallback fonts give the
-                # fragments in logical order.
-                fragments: Sequence[Fragment] = pdf._preload_bidirectional_text(text, False)
-            else:
-                # What _preload_bidirectional_text does, with the runs worked out
-                # quickly (see .bidiruns).
-                shaping["paragraph_direction"] = auto_detect_base_direction(text)
-                fragments = []
-                for run, direction in runs:
-                    shaping["fragment_direction"] = direction
-                    fragments.extend(self._font_fragments(run))
+            # What cell() does (_preload_bidirectional_text): the text cut into runs of
+            # one direction, each run cut into fragments by font, in logical order. The
+            # runs worked out quickly (see .bidiruns), or by fpdf2's bidi algorithm for
+            # a text that has brackets or explicit marks, or a direction forced.
+            forced = shaping["direction"]
+            runs = None if forced else bidi_runs(text)
+            shaping["paragraph_direction"] = forced or auto_detect_base_direction(text)
+            if runs is None:
+                runs = BidiParagraph(text=text, base_direction=shaping["paragraph_direction"],
+                                     preserve_bn_chars=True,
+                                     alias=pdf.str_alias_nb_pages).get_bidi_fragments()
+            fragments: list[Fragment] = []
+            for run, direction in runs:
+                shaping["fragment_direction"] = direction
+                fragments.extend(self._font_fragments(run))
             # TextLine puts them in the order they are drawn, as cell() does.
             ordered = tuple(TextLine(fragments, text_width=0, number_of_spaces=0,
                                      align=Align.L, height=pdf.font_size,
