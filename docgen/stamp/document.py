@@ -33,6 +33,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
+from docgen.stamp.embedding import RecordOutput
 from docgen.stamp.fonts import DocumentFonts
 from docgen.stamp.shaped import ShapedLines
 from docgen.stamp.tagging import Element, Marked
@@ -128,9 +129,11 @@ class RecordPdf(FPDF):
         self.set_font("sans", "", BODY)
 
     def output(self, *args: Any, **kwargs: Any) -> Any:
-        """fpdf2's output; then what was remembered to draw the text is let go at once
-        (fpdf2's document refers to itself, so it is freed only when Python's cycle
-        collector runs, and the shaped lines would wait with it)."""
+        """fpdf2's output, its fonts embedded by :class:`.embedding.RecordOutput`; then
+        what was remembered to draw the text is let go at once (fpdf2's document refers
+        to itself, so it is freed only when Python's cycle collector runs, and the
+        shaped lines would wait with it)."""
+        kwargs.setdefault("output_producer_class", RecordOutput)
         result = super().output(*args, **kwargs)
         self._shaped = ShapedLines(self)
         self._fallback_for.clear()
