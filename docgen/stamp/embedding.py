@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 import uharfbuzz as hb
+from fpdf.enums import PDFResourceType
 from fpdf.fonts import TTFFont
 from fpdf.output import (
     LOGGER,
@@ -35,6 +36,7 @@ from fpdf.output import (
     OutputProducer,
     PDFFont,
     PDFFontStream,
+    ResourceCatalog,
     _build_cmap_blocks,
     _tt_font_widths,
 )
@@ -55,9 +57,16 @@ class RecordOutput(OutputProducer):
                    pattern_objs_per_name: Any) -> dict[int, Any]:
         catalog = self.fpdf._resource_catalog
         fonts = catalog.font_registry  # what FPDF.fonts is
+        used = _used_fonts(catalog)
         added: dict[int, Any] = {}
         try:
             for key, font in sorted(fonts.items(), key=lambda item: item[1].i):
+                if used is not None and font.i not in used:
+                    # No page draws with it: a font registered for text the document
+                    # did not draw after all (a record's fonts cover all its wording).
+                    if isinstance(font, TTFFont):
+                        font.close()
+                    continue
                 if isinstance(font, TTFFont) and _cut_here(font) and not self.fpdf._compliance:
                     added[font.i] = self._add_truetype(font)
                     continue
@@ -144,6 +153,15 @@ class RecordOutput(OutputProducer):
         font.subset.get_glyph.cache_clear()
         font.close()
         return composite
+
+
+def _used_fonts(catalog: ResourceCatalog) -> set[int] | None:
+    """The numbers of the fonts some page's resources name (the pages' own: a font used
+    only in a form XObject would be in its resources; None then, to keep them all)."""
+    if catalog.form_xobjects:
+        return None
+    return {int(number) for (_, kind), numbers in catalog.resources_per_page.items()
+            if kind == PDFResourceType.FONT for number in numbers}
 
 
 def _cut_here(font: TTFFont) -> bool:

@@ -138,7 +138,7 @@ def test_only_the_glyphs_drawn_are_embedded():
         pdf.put(70, 100, "Abc محمد")
         written = bytes(pdf.output())
     embedded = _fonts(written)
-    assert len(embedded) == 5  # sans, bold, mono, Arabic and its bold
+    assert len(embedded) == 3  # sans, bold (the header) and Arabic: no mono, Arabic bold
     sans = next(codes for name, (codes, _) in embedded.items()
                 if name.startswith("/MPDFAA+NotoSans "))
     # What the line and the running footer ("x") draw, fpdf2's reserved code 0 and space.
@@ -151,3 +151,28 @@ def test_only_the_glyphs_drawn_are_embedded():
     for descriptor in _descriptors(written, "/FontFile2"):
         font = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
         assert "GSUB" not in font and "GPOS" not in font  # dropped, as fpdf2 drops them
+
+
+def test_a_font_no_page_draws_with_is_not_embedded():
+    """A record's fonts are cut to all its wording before it is drawn: an Arabic record
+    registers Noto Sans CJK for the arrow of a message it does not draw. Not embedded."""
+    def written(producer: type[OutputProducer] | None) -> bytes:
+        with document_fonts("Abc محمد ←", []) as fonts:
+            pdf = RecordPdf(fonts, A4, company="Acme", running_footer="x")
+            assert any("CJK" in str(font.ttfont["name"].getBestFullName())
+                       for font in pdf.fonts.values())
+            pdf.add_page()
+            pdf.set_font("sans", "", 9.5)
+            pdf.put(70, 100, "Abc محمد")
+            return bytes(pdf.output(output_producer_class=producer) if producer
+                         else pdf.output())
+
+    def names(pdf: bytes) -> list[str]:
+        reader = PdfReader(io.BytesIO(pdf))
+        return [str(font["/BaseFont"]) for page in reader.pages
+                for font in page["/Resources"]["/Font"].values()] + [
+            str(d["/FontName"]) for kind in ("/FontFile2", "/FontFile3")
+            for d in _descriptors(pdf, kind)]
+
+    assert any("CJK" in name for name in names(written(OutputProducer)))  # fpdf2 would
+    assert not any("CJK" in name for name in names(written(None)))
