@@ -42,6 +42,8 @@ from fpdf.output import (
 )
 from fpdf.syntax import Name, PDFArray, PDFContentStream
 
+from docgen.stamp.fonts import is_shared
+
 # The tables fpdf2 has fontTools drop (fontTools' own defaults among them), as tags.
 _DROPPED = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "CBDT", "CBLC",
             "EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR", "BASE", "JSTF", "DSIG", "PCLT",
@@ -67,7 +69,9 @@ class RecordOutput(OutputProducer):
                     if isinstance(font, TTFFont):
                         font.close()
                     continue
-                if isinstance(font, TTFFont) and _cut_here(font) and not self.fpdf._compliance:
+                # A font shared by documents always: fpdf2's code would cut it in place.
+                if isinstance(font, TTFFont) and (
+                        is_shared(font) or (_cut_here(font) and not self.fpdf._compliance)):
                     added[font.i] = self._add_truetype(font)
                     continue
                 # fpdf2's own code, for this font alone, in its turn (objects are
@@ -160,7 +164,7 @@ def _used_fonts(catalog: ResourceCatalog) -> set[int] | None:
     only in a form XObject would be in its resources; None then, to keep them all)."""
     if catalog.form_xobjects:
         return None
-    return {int(number) for (_, kind), numbers in catalog.resources_per_page.items()
+    return {int(str(number)) for (_, kind), numbers in catalog.resources_per_page.items()
             if kind == PDFResourceType.FONT for number in numbers}
 
 
@@ -174,7 +178,7 @@ def _cut_here(font: TTFFont) -> bool:
 def _cut(font: TTFFont) -> tuple[bytes, dict[int, int]]:
     """The font file cut to the glyphs the document drew (and the first four, as fpdf2
     keeps them), and each code's glyph number in it."""
-    face = hb.Face(hb.Blob.from_file_path(str(font.ttffile)))
+    face = font.hbfont.face  # the face fpdf2 parsed and shaped with
     # By name, as fpdf2 gives them to fontTools: the glyph fpdf2 reserves for code 0 is
     # named .notdef but numbered otherwise.
     number = font.ttfont.getGlyphID

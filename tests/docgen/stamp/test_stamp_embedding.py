@@ -9,14 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fontTools.pens.recordingPen import RecordingPen
+from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 from fpdf.output import OutputProducer
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from docgen.stamp import document, stamp
+from docgen.stamp import document, fonts, stamp
 from docgen.stamp.document import Frame, RecordPdf
 from docgen.stamp.fonts import document_fonts
 from tests.docgen.stamp import stampkit as kit
@@ -24,14 +24,21 @@ from tests.docgen.stamp import stampkit as kit
 A4 = Frame(width=595.3, height=841.9, left=62.4, right=62.4)
 
 
-def _record(plan_pdf: bytes, monkeypatch: pytest.MonkeyPatch, *, fpdf2s: bool) -> bytes:
+def _record(plan_pdf: bytes, monkeypatch: pytest.MonkeyPatch, *, fpdf2s: bool = False,
+            shared: bool = True) -> bytes:
     """An Arabic record with Chinese, Cyrillic and Arabic comments and a Latin signature:
     Noto Sans regular and bold, the signature hand, the Arabic faces, and Noto Sans CJK
-    (CFF outlines, which fpdf2's own code embeds either way)."""
+    (CFF outlines, which fpdf2's own code embeds either way). ``fpdf2s``: written by
+    fpdf2's own code; ``shared``: with the fonts parsed once per process."""
     with monkeypatch.context() as patch:
         if fpdf2s:
             patch.setattr(document, "RecordOutput", OutputProducer)
-        completion = kit.replace(kit.acknowledged(plan_pdf), language="ar")
+        if not shared:
+            patch.setattr(fonts, "SHARED", frozenset())
+        # And characters no font has, or none draws (a control character).
+        comments = (*kit.COMMENTS, "Not in any font: \ue000; a control character: \x00.")
+        completion = kit.replace(kit.acknowledged(plan_pdf, comments=comments),
+                                 language="ar")
         return stamp(plan_pdf, completion).pdf
 
 
@@ -67,7 +74,7 @@ def _fonts(pdf: bytes) -> dict[str, tuple[Codes, int]]:
                 code_hex, text_hex = line.strip("<>").split("> <")
                 code = int(code_hex, 16)
                 gid = int.from_bytes(gid_map[2 * code:2 * code + 2], "big")
-                pen = RecordingPen()
+                pen = DecomposingRecordingPen(glyphs)  # parts by outline, not name
                 glyphs[order[gid]].draw(pen)
                 codes.append((code, bytes.fromhex(text_hex).decode("utf-16-be"), pen.value,
                               program["hmtx"][order[gid]][0]))
@@ -105,15 +112,26 @@ def _pdftotext(pdf: bytes, folder: Path) -> str:
                           text=True).stdout
 
 
-def test_a_record_looks_and_reads_as_with_fpdf2s_embedding(plan_pdf, monkeypatch,
-                                                             tmp_path):
-    ours = _record(plan_pdf, monkeypatch, fpdf2s=False)
-    theirs = _record(plan_pdf, monkeypatch, fpdf2s=True)
+@pytest.mark.parametrize("against", ["fpdf2's embedding", "fonts of its own"])
+def test_a_record_looks_and_reads_as_with_fpdf2s_embedding_and_its_own_fonts(
+        plan_pdf, monkeypatch, tmp_path, against):
+    """Written by RecordOutput as by fpdf2's code (each document's fonts its own: fpdf2's
+    embedding would cut a font shared by documents in place), and with the fonts shared
+    by documents as with each document's own."""
+    if against == "fpdf2's embedding":
+        ours = _record(plan_pdf, monkeypatch, shared=False)
+        theirs = _record(plan_pdf, monkeypatch, fpdf2s=True, shared=False)
+    else:
+        ours = _record(plan_pdf, monkeypatch)
+        theirs = _record(plan_pdf, monkeypatch, shared=False)
     # The same glyphs for the same codes, in every font: the drawing could not differ.
     mine, reference = _fonts(ours), _fonts(theirs)
     assert list(mine) == list(reference)
     for name in reference:
-        assert mine[name] == reference[name], name
+        if against == "fpdf2's embedding":  # and the same glyphs kept
+            assert mine[name] == reference[name], name
+        else:  # a whole font's first four glyphs are not a cut font's
+            assert mine[name][0] == reference[name][0], name
     drawn = {text for codes, _ in mine.values() for _, text, _, _ in codes}
     assert {"م", "Я", "L"} <= drawn  # Arabic, Cyrillic and Latin are there
     assert _descriptors(ours, "/FontFile3")  # and the CJK face, which fpdf2 embeds
@@ -131,8 +149,8 @@ def test_only_the_glyphs_drawn_are_embedded():
     """Each font is cut to what the page draws (and the first four glyphs fpdf2 keeps),
     not to all the document's text the fonts were cut to first."""
     text = "Abc محمد " + "".join(chr(c) for c in range(0x410, 0x450))  # all of Cyrillic
-    with document_fonts(text, []) as fonts:
-        pdf = RecordPdf(fonts, A4, company="Acme", running_footer="x")
+    with document_fonts(text, []) as registered:
+        pdf = RecordPdf(registered, A4, company="Acme", running_footer="x")
         pdf.add_page()
         pdf.set_font("sans", "", 9.5)
         pdf.put(70, 100, "Abc محمد")
@@ -153,12 +171,14 @@ def test_only_the_glyphs_drawn_are_embedded():
         assert "GSUB" not in font and "GPOS" not in font  # dropped, as fpdf2 drops them
 
 
-def test_a_font_no_page_draws_with_is_not_embedded():
+def test_a_font_no_page_draws_with_is_not_embedded(monkeypatch):
     """A record's fonts are cut to all its wording before it is drawn: an Arabic record
     registers Noto Sans CJK for the arrow of a message it does not draw. Not embedded."""
+    monkeypatch.setattr(fonts, "SHARED", frozenset())  # so that fpdf2 may write it too
+
     def written(producer: type[OutputProducer] | None) -> bytes:
-        with document_fonts("Abc محمد ←", []) as fonts:
-            pdf = RecordPdf(fonts, A4, company="Acme", running_footer="x")
+        with document_fonts("Abc محمد ←", []) as registered:
+            pdf = RecordPdf(registered, A4, company="Acme", running_footer="x")
             assert any("CJK" in str(font.ttfont["name"].getBestFullName())
                        for font in pdf.fonts.values())
             pdf.add_page()
@@ -176,3 +196,13 @@ def test_a_font_no_page_draws_with_is_not_embedded():
 
     assert any("CJK" in name for name in names(written(OutputProducer)))  # fpdf2 would
     assert not any("CJK" in name for name in names(written(None)))
+
+
+def test_a_document_with_shared_fonts_is_written_by_record_output_only():
+    with document_fonts("Abc", []) as registered:
+        pdf = RecordPdf(registered, A4, company="Acme", running_footer="x")
+        pdf.add_page()
+        pdf.set_font("sans", "", 9.5)
+        pdf.put(70, 100, "Abc")
+        with pytest.raises(ValueError, match="RecordOutput"):
+            pdf.output(output_producer_class=OutputProducer)
