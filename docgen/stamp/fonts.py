@@ -276,7 +276,8 @@ class _DocumentFont(TTFFont):
     """One document's copy of a font parsed once per process (:func:`_parsed`): what
     drawing changes is its own, the parsed font is shared and stays open."""
 
-    __slots__ = ()
+    __slots__ = ("source",)
+    source: str  # which font file (and face) it is a copy of, the same in every document
 
     def close(self) -> None:  # fpdf2 closes a font once it is embedded
         self._hbfont = None
@@ -287,6 +288,12 @@ def is_shared(font: object) -> bool:
     embedded by :class:`docgen.stamp.embedding.RecordOutput`: fpdf2's own embedding cuts
     the parsed font down in place, for every document after."""
     return isinstance(font, _DocumentFont)
+
+
+def shared_source(font: object) -> str | None:
+    """For a font shared by documents, which one it is (the same string in every
+    document and thread: its glyphs are numbered the same everywhere); else None."""
+    return font.source if isinstance(font, _DocumentFont) else None
 
 
 # At most one per SHARED font: fpdf2's parse, and the HarfBuzz face it was parsed from.
@@ -338,6 +345,7 @@ def _document_copy(source: FontFile, number: int, fontkey: str, style: str) -> T
     for name in TTFFont.__slots__:
         if hasattr(shared, name):  # fpdf2 leaves some unset
             setattr(font, name, getattr(shared, name))
+    font.source = f"{source.path}#{source.index}"
     font.i = number
     font.fontkey = fontkey
     font.emphasis = TextEmphasis.coerce(style)

@@ -35,6 +35,10 @@ than in a record.
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from fpdf import FPDF
@@ -46,6 +50,7 @@ from fpdf.line_break import Fragment, TextLine
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
 from docgen.stamp.bidiruns import bidi_runs
+from docgen.stamp.fonts import shared_source
 
 
 class ShapedLine(NamedTuple):
@@ -87,6 +92,10 @@ class ShapedLines:
         # another font) measured and rendered once, wherever it recurs.
         self._fragment_widths: dict[_FragmentKey, float] = {}
         self._fragment_runs: dict[_FragmentKey, _Run] = {}
+        # The shared font each character falls back to, by style ("": none; None: a
+        # font of this document's own), and this document's shared fonts by which.
+        self._sources: dict[tuple[str, str], str | None] = {}
+        self._shared_fonts: dict[str, TTFFont] | None = None
 
     def usable(self) -> bool:
         """True if the current settings are ones this module draws as fpdf2 does: a
@@ -103,7 +112,8 @@ class ShapedLines:
         if width is None:
             width = self._one_font_width(text)
             if width is None:
-                return self._ordered(text)[2]
+                layout = self._layout(text)
+                return layout.width if layout is not None else self._ordered(text)[2]
             self._widths[key] = width
         return width
 
@@ -144,8 +154,8 @@ class ShapedLines:
         key = (font.i, pdf.font_size_pt, text, _options(fragment_shaping))
         width = self._fragment_widths.get(key)
         if width is None:
-            width = self._fragment_widths[key] = font.get_text_width(
-                text, pdf.font_size_pt, fragment_shaping)[1] / pdf.k
+            width = self._fragment_widths[key] = _text_width(font, text, pdf.font_size_pt,
+                                                             fragment_shaping, pdf.k)
         return width
 
     def line(self, text: str) -> ShapedLine:
@@ -153,20 +163,41 @@ class ShapedLines:
         key = self._key(text)
         line = self._lines.get(key)
         if line is None:
-            fragments, widths, width = self._ordered(text)
+            # Each fragment: its font, size, text, shaping options, width, and its shape
+            # (a line the process keeps) or itself (fpdf2 draws it).
+            parts: list[tuple[TTFFont, float, str, object, float, _Shape | Fragment]] = []
+            layout = self._layout(text)
+            if layout is not None:
+                width = layout.width
+                for source, size, fragment_text, options, fragment_width, shape in (
+                        layout.fragments):
+                    parts.append((self._by_source[source], size, fragment_text, options,
+                                  fragment_width, shape))
+            else:
+                fragments, widths, width = self._ordered(text)
+                for fragment, fragment_width in zip(fragments, widths, strict=True):
+                    assert isinstance(fragment.font, TTFFont)  # usable() was checked
+                    parts.append((fragment.font, fragment.font_size_pt, fragment.string,
+                                  _options(fragment.text_shaping_parameters),
+                                  fragment_width, fragment))
             pieces = [""]
             moves: list[tuple[float, float]] = []
             fonts: list[int] = []
             x = 0.0
             current: tuple[int, float] | None = None
-            for fragment, fragment_width in zip(fragments, widths, strict=True):
-                font = fragment.font
-                if (font.i, fragment.font_size_pt) != current:
-                    current = (font.i, fragment.font_size_pt)
-                    pieces[-1] += f" /F{font.i} {fragment.font_size_pt:.2f} Tf "
+            for font, size, fragment_text, options, fragment_width, drawn in parts:
+                if (font.i, size) != current:
+                    current = (font.i, size)
+                    pieces[-1] += f" /F{font.i} {size:.2f} Tf "
                     if font.i not in fonts:
                         fonts.append(font.i)
-                run_pieces, run_moves = self._fragment_run(fragment)
+                run_key = (font.i, size, fragment_text, options)
+                run = self._fragment_runs.get(run_key)
+                if run is None:
+                    run = self._fragment_runs[run_key] = (
+                        _run(font, size, self._pdf.k, drawn) if isinstance(drawn, _Shape)
+                        else self._fragment_run(drawn))
+                run_pieces, run_moves = run
                 pieces[-1] += " " + run_pieces[0]
                 for (dx, dy), piece in zip(run_moves, run_pieces[1:], strict=True):
                     moves.append((dx + x * self._pdf.k, dy))
@@ -175,6 +206,75 @@ class ShapedLines:
             line = self._lines[key] = ShapedLine(width=width, fonts=tuple(fonts),
                                                  pieces=tuple(pieces), moves=tuple(moves))
         return line
+
+    def _layout(self, text: str) -> _Layout | None:
+        """``text``'s fragments, in drawing order, shaped, from what the process keeps
+        (see _LAYOUTS): for a text in the current font whose every character is in it or
+        in a fallback font that is shared by documents too. None for any other text."""
+        pdf = self._pdf
+        source = shared_source(pdf.current_font)
+        if source is None:
+            return None
+        sources = self._fallback_sources(text)
+        if sources is None:
+            return None
+        key = (source, pdf.font_size_pt, pdf.k, text, _options(pdf.text_shaping,
+                                                                fragment=False), sources)
+        layout: _Layout | None = _LAYOUTS.get(key)
+        if layout is None:
+            fragments, widths, width = self._ordered(text)
+            parts = []
+            for fragment, fragment_width in zip(fragments, widths, strict=True):
+                fragment_source = shared_source(fragment.font)
+                if fragment_source is None or not isinstance(fragment.font, TTFFont):
+                    return None  # cannot be: every font was checked
+                parts.append((fragment_source, fragment.font_size_pt, fragment.string,
+                              _options(fragment.text_shaping_parameters), fragment_width,
+                              _shape_of(fragment.font, fragment.string,
+                                        fragment.font_size_pt,
+                                        fragment.text_shaping_parameters)))
+            layout = _Layout(width, tuple(parts))
+            _LAYOUTS.put(key, layout)
+        else:
+            self._widths[self._key(text)] = layout.width
+        return layout
+
+    def _fallback_sources(self, text: str) -> tuple[str, ...] | None:
+        """Which shared font each character of ``text`` the current font lacks falls
+        back to ("" for none), in the order they first occur; None if one falls back to
+        a font of this document's own."""
+        pdf = self._pdf
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)  # usable() was checked
+        cmap = font.cmap
+        style = ("B" if "B" in pdf.font_style else "") + ("I" if "I" in pdf.font_style
+                                                            else "")
+        sources = []
+        for char in dict.fromkeys(text):
+            if ord(char) in cmap or char == "\n":
+                continue
+            key = (char, style)
+            if key in self._sources:
+                found = self._sources[key]
+            else:
+                name = pdf.get_fallback_font(char, style)
+                found = self._sources[key] = (
+                    "" if name is None else shared_source(pdf.fonts[name]))
+            if found is None:
+                return None
+            sources.append(found)
+        return tuple(sources)
+
+    @property
+    def _by_source(self) -> dict[str, TTFFont]:
+        """This document's fonts shared by documents, by which font they are."""
+        if self._shared_fonts is None:
+            self._shared_fonts = {}
+            for font in self._pdf.fonts.values():
+                source = shared_source(font)
+                if source is not None and isinstance(font, TTFFont):
+                    self._shared_fonts.setdefault(source, font)
+        return self._shared_fonts
 
     def draw(self, line: ShapedLine, left: float, baseline: float) -> None:
         """Draw ``line`` in the current text colour with its baseline's left end at
@@ -301,7 +401,12 @@ class ShapedLines:
         key = _fragment_key(fragment)
         width = self._fragment_widths.get(key)
         if width is None:
-            width = self._fragment_widths[key] = fragment.get_width()
+            font = fragment.font
+            width = self._fragment_widths[key] = (
+                _text_width(font, fragment.string, fragment.font_size_pt,
+                            fragment.text_shaping_parameters, fragment.k)
+                if isinstance(font, TTFFont) and shared_source(font) is not None
+                else fragment.get_width())
         return width
 
     def _fragment_run(self, fragment: Fragment) -> _Run:
@@ -309,14 +414,184 @@ class ShapedLines:
         key = _fragment_key(fragment)
         run = self._fragment_runs.get(key)
         if run is None:
-            # fpdf2 gives the baseline's position from the page's top and the page's
-            # height; 0 and 0 put it at the origin.
-            split = _MOVE.split(fragment.render_with_text_shaping(0.0, 0.0, 0.0, 0.0))
-            run = self._fragment_runs[key] = (
-                tuple(split[::3]),
-                tuple((float(x), float(y)) for x, y in zip(split[1::3], split[2::3],
-                                                           strict=True)))
+            font = fragment.font
+            if isinstance(font, TTFFont) and shared_source(font) is not None:
+                run = _run(font, fragment.font_size_pt, fragment.k, _shape_of(
+                    font, fragment.string, fragment.font_size_pt,
+                    fragment.text_shaping_parameters))
+            else:
+                # fpdf2 gives the baseline's position from the page's top and the page's
+                # height; 0 and 0 put it at the origin.
+                run = _split(fragment.render_with_text_shaping(0.0, 0.0, 0.0, 0.0))
+            self._fragment_runs[key] = run
         return run
+
+
+# -- what documents share ------------------------------------------------------------------
+
+# One glyph of a shaped text, as fpdf2's shape_text has it before giving it the
+# document's code: its number, name, the characters it stands for and its width in
+# 1/1000 em (fpdf2's rounding), then HarfBuzz's x and y advance and offset.
+_Glyph = tuple[int, str, tuple[int, ...], int, int, int, int, int]
+
+
+class _Shape(NamedTuple):
+    """A text shaped in a font shared by documents: the same in every document, whose
+    glyph codes are given when it is drawn (see _run)."""
+
+    glyphs: tuple[_Glyph, ...]
+    advances: tuple[int, ...]  # each position's x advance in 1/1000 em, as fpdf2 rounds it
+
+
+class _Layout(NamedTuple):
+    """A line in fonts shared by documents: its fragments in drawing order, each with
+    its font (which shared font), size, text, shaping options, width and shape."""
+
+    width: float
+    fragments: tuple[tuple[str, float, str, object, float, _Shape], ...]
+
+
+class _Recent:
+    """A mapping that keeps its ``size`` most recently used entries; for any thread."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[object, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: object, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# What the process keeps of the texts it shaped in fonts shared by documents (a record's
+# words and lines recur from record to record: labels, headings, the certificate's
+# sentences): bounded, a few megabytes at most. Only tuples of strings and numbers, which
+# Python's cycle collector stops looking at.
+_SHAPES = _Recent(8192)  # by font, size, text and shaping options
+_LAYOUTS = _Recent(4096)  # by font, size, text, options and the fallback fonts used
+
+
+def _shape_of(font: TTFFont, text: str, size: float, shaping: dict[str, Any] | None
+              ) -> _Shape:
+    """``text`` shaped in ``font`` (shared by documents), as the process keeps it."""
+    key = (shared_source(font), size, text, _options(shaping))
+    shape: _Shape | None = _SHAPES.get(key)
+    if shape is None:
+        shape = _shape(font, text, size, shaping)
+        _SHAPES.put(key, shape)
+    return shape
+
+
+def _shape(font: TTFFont, text: str, size: float, shaping: dict[str, Any] | None) -> _Shape:
+    """What fpdf2's ``TTFFont.shape_text`` and ``shaped_text_width`` work out, but the
+    glyph codes: HarfBuzz's glyphs, each with the characters of its cluster."""
+    if not text:
+        return _Shape((), ())
+    infos, positions = font.perform_harfbuzz_shaping(text, size, shaping)
+    if positions is None:
+        return _Shape((), ())
+    clusters = sorted(int(info.cluster) for info in infos)
+    characters: dict[int, list[int]] = {}
+    for index in range(len(text)):
+        characters.setdefault(_cluster_of(clusters, index), []).append(index)
+    metrics = font.ttfont["hmtx"].metrics
+    glyphs = []
+    for info, position in zip(infos, positions, strict=True):
+        unicode = tuple(ord(text[i]) for i in characters.pop(info.cluster, ()))
+        name = font.ttfont.getGlyphName(info.codepoint)
+        glyphs.append((info.codepoint, name, unicode, round(font.scale * metrics[name][0]),
+                       position.x_advance, position.y_advance, position.x_offset,
+                       position.y_offset))
+    return _Shape(tuple(glyphs), tuple(round(font.scale * position.x_advance + 0.001)
+                                       for position in positions))
+
+
+def _cluster_of(clusters: Sequence[int], index: int) -> int:
+    """fpdf2's cluster of the character at ``index`` (shape_text)."""
+    position = bisect_left(clusters, index)
+    if position == 0:
+        return clusters[0]
+    if position == len(clusters) or clusters[position] != index:
+        return clusters[position - 1]
+    return clusters[position]
+
+
+def _text_width(font: TTFFont, text: str, size: float, shaping: dict[str, Any] | None,
+                k: float) -> float:
+    """fpdf2's width of ``text`` shaped in ``font`` (``Fragment.get_width``)."""
+    if shared_source(font) is None:
+        return font.get_text_width(text, size, shaping)[1] / k
+    font.biggest_size_pt = max(font.biggest_size_pt, size)
+    width = 0.0
+    for advance in _shape_of(font, text, size, shaping).advances:
+        width += advance * size * 0.001
+    return width / k
+
+
+def _run(font: TTFFont, size: float, k: float, shape: _Shape) -> _Run:
+    """The operators drawing ``shape`` in ``font`` (its glyphs given this document's
+    codes), its baseline's left end at the origin: what fpdf2's
+    ``Fragment.render_with_text_shaping(0, 0, 0, 0)`` writes, for no character spacing,
+    word spacing or stretching."""
+    subset = font.subset
+    subset.pick(ord(" "))  # as fpdf2 does first
+    scale = font.scale
+    h = pos_x = pos_y = 0.0
+    out = ""
+    text = ""
+    for glyph_id, name, unicode, width, x_advance, y_advance, x_offset, y_offset in (
+            shape.glyphs):
+        glyph = subset.get_glyph(glyph=glyph_id, unicode=unicode, glyph_name=name,
+                                 glyph_width=width)
+        if glyph is None:
+            continue
+        code = subset.pick_glyph(glyph)
+        if code is None:
+            continue
+        if x_offset != 0 or y_offset != 0:
+            if text:
+                out += f"({text}) Tj "
+                text = ""
+            offset_x = pos_x + x_offset * scale * size * 1.0 / 1000 / k
+            offset_y = pos_y - y_offset * scale * size * 1.0 / 1000 / k
+            out += f"1 0 0 1 {(offset_x) * k:.2f} {(h - offset_y) * k:.2f} Tm "
+        text += font.escape_text(chr(code))
+        pos_x += x_advance * scale * size * 1.0 / 1000 / k + 0.0
+        pos_y += y_advance * scale * size * 1.0 / 1000 / k
+        if width != x_advance or x_offset != 0 or y_offset != 0 or y_advance != 0:
+            if text:
+                out += f"({text}) Tj "
+                text = ""
+            out += f"1 0 0 1 {(pos_x) * k:.2f} {(h - pos_y) * k:.2f} Tm "
+    if text:
+        out += f"({text}) Tj"
+    return _split(out)
+
+
+def _split(operators: str) -> _Run:
+    """Text operators cut at their absolute moves (see _MOVE)."""
+    split = _MOVE.split(operators)
+    return (tuple(split[::3]),
+            tuple((float(x), float(y)) for x, y in zip(split[1::3], split[2::3],
+                                                       strict=True)))
 
 
 def _options(shaping: dict[str, Any] | None, fragment: bool = True) -> object:
