@@ -15,7 +15,9 @@ would give it, cut by HarfBuzz's subsetter (C, well under a millisecond) droppin
 tables fpdf2 drops; and the same PDF objects around it, in the same order: the font
 dictionaries, widths, ToUnicode map, descriptor and CIDToGIDMap (built as bytes). Any
 other font (CFF outlines: a CJK face), or a document with settings this does not
-handle, goes through fpdf2's own code.
+handle, goes through fpdf2's own code; never a font shared by documents (see
+:mod:`.fonts`), which fpdf2's code would cut down in place. A font no page draws with
+is not embedded at all.
 
 This uses fpdf2's internals (``OutputProducer._add_fonts``, ``_add_pdf_obj`` and the
 helpers it calls); ``tests/docgen/stamp/test_stamp_embedding.py`` checks that a document

@@ -296,6 +296,8 @@ def shared_source(font: object) -> str | None:
     return font.source if isinstance(font, _DocumentFont) else None
 
 
+# Which font each SHARED font is, one string each (see shared_source).
+_SOURCES: dict[FontFile, str] = {}
 # At most one per SHARED font: fpdf2's parse, and the HarfBuzz face it was parsed from.
 _PARSED: dict[FontFile, tuple[TTFFont, hb.Face]] = {}
 _PARSING = threading.Lock()
@@ -345,7 +347,7 @@ def _document_copy(source: FontFile, number: int, fontkey: str, style: str) -> T
     for name in TTFFont.__slots__:
         if hasattr(shared, name):  # fpdf2 leaves some unset
             setattr(font, name, getattr(shared, name))
-    font.source = f"{source.path}#{source.index}"
+    font.source = _SOURCES.setdefault(source, f"{source.path}#{source.index}")
     font.i = number
     font.fontkey = fontkey
     font.emphasis = TextEmphasis.coerce(style)

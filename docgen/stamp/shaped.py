@@ -1,4 +1,5 @@
-"""Shaped lines (Arabic, a decomposed accent): ordered and shaped once per document.
+"""Shaped lines (Arabic, a decomposed accent): ordered and shaped once per document,
+and, in the fonts documents share, once per process.
 
 fpdf2 (2.8) draws a line that needs shaping with ``cell``, which runs the Unicode bidi
 algorithm over it, splits it into fragments by fallback font, and shapes every fragment
@@ -10,25 +11,36 @@ that was most of the time an Arabic record took.
 Here each distinct line (font, size, text) is ordered and cut into fragments once per
 document, each distinct fragment (in Arabic, a word) is measured and turned into text
 operators (which glyphs, in which font, where) once per document, and a line's operators
-are put together once, with the line's baseline starting at the origin. Drawing it anywhere is that
-run of operators with its few absolute moves (a mark placed on its letter) shifted to
-the line's place, in a ``q ... Q`` that leaves the page's graphics and text state as it
-was. The operators are fpdf2's own (``Fragment.render_with_text_shaping``) and absolute
-as fpdf2 writes them, so a reader sees what ``cell`` draws, and text extracts (pdftotext,
-pypdf) in logical order as before.
+are put together once, with the line's baseline starting at the origin. Drawing it
+anywhere is that run of operators with its few absolute moves (a mark placed on its
+letter) shifted to the line's place, in a ``q ... Q`` that leaves the page's graphics
+and text state as it was. The operators are fpdf2's own
+(``Fragment.render_with_text_shaping``) and absolute as fpdf2 writes them, so a reader
+sees what ``cell`` draws, and text extracts (pdftotext, pypdf) in logical order as
+before.
 
-A run is only valid in the document it was made in: the glyph numbers in it are
-positions in that document's font subsets, which fpdf2 fills as glyphs are first used.
-So the cache belongs to one FPDF instance and is never shared.
+A run is only valid in the document it was made in: the glyph codes in it are given by
+that document's fonts as glyphs are first used. So what a document remembers is its own
+(:class:`ShapedLines`). But a record's lines recur from record to record (its wording
+is the same in every record in a language), and the fonts every record uses are parsed
+once per process and numbered the same everywhere (:func:`.fonts.shared_source`). So for
+those fonts the process keeps, for the most recent texts and bounded (``_SHAPES``,
+``_LAYOUTS``), what comes before the codes: each fragment's glyphs from HarfBuzz as
+fpdf2's ``shape_text`` has them, and each line's fragments in drawing order with their
+widths (a line whose every character is in such fonts: which fonts its characters fall
+back to is part of what it is kept by). A document draws those with its own codes
+(:func:`_run`, fpdf2's ``render_with_text_shaping`` written out), in any thread.
 
 This is the one module that uses fpdf2's internals (``_preload_bidirectional_text``,
 ``_preload_font_styles``, whose cutting by font :meth:`ShapedLines._font_fragments`
-repeats, ``_get_current_graphics_state``, ``_resource_catalog``, ``_out``,
+repeats, ``shape_text`` and ``render_with_text_shaping``, which :func:`_shape` and
+:func:`_run` repeat, ``_get_current_graphics_state``, ``_resource_catalog``, ``_out``,
 :class:`fpdf.line_break.TextLine` and ``Fragment``); with :mod:`.bidiruns`, which repeats
 fpdf2's bidi rules. ``tests/docgen/stamp/test_stamp_shaped.py`` checks that what it
 draws is what fpdf2's ``cell`` draws (the same text extracted by pdftotext and pypdf, the
-same pixels but for the shading of a few glyph edges), and that its runs, fragments and
-widths are fpdf2's on random texts, so a change in fpdf2's behaviour fails there rather
+same pixels but for the shading of a few glyph edges), that its runs, fragments and
+widths are fpdf2's on random texts, and that a document drawn from what the process
+keeps is the one drawn without, so a change in fpdf2's behaviour fails there rather
 than in a record.
 """
 
@@ -36,6 +48,7 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -169,9 +182,11 @@ class ShapedLines:
             layout = self._layout(text)
             if layout is not None:
                 width = layout.width
-                for source, size, fragment_text, options, fragment_width, shape in (
-                        layout.fragments):
-                    parts.append((self._by_source[source], size, fragment_text, options,
+                fonts_by_source = self._by_source
+                for source, size, fragment_text, options, fragment_width, shape in zip(
+                        layout.sources, layout.sizes, layout.texts, layout.options,
+                        layout.widths, layout.shapes, strict=True):
+                    parts.append((fonts_by_source[source], size, fragment_text, options,
                                   fragment_width, shape))
             else:
                 fragments, widths, width = self._ordered(text)
@@ -223,17 +238,23 @@ class ShapedLines:
         layout: _Layout | None = _LAYOUTS.get(key)
         if layout is None:
             fragments, widths, width = self._ordered(text)
-            parts = []
-            for fragment, fragment_width in zip(fragments, widths, strict=True):
+            used: list[str] = []
+            texts: list[str] = []
+            options: list[object] = []
+            shapes: list[_Shape] = []
+            for fragment in fragments:
                 fragment_source = shared_source(fragment.font)
                 if fragment_source is None or not isinstance(fragment.font, TTFFont):
                     return None  # cannot be: every font was checked
-                parts.append((fragment_source, fragment.font_size_pt, fragment.string,
-                              _options(fragment.text_shaping_parameters), fragment_width,
-                              _shape_of(fragment.font, fragment.string,
-                                        fragment.font_size_pt,
-                                        fragment.text_shaping_parameters)))
-            layout = _Layout(width, tuple(parts))
+                used.append(fragment_source)
+                texts.append(fragment.string)
+                options.append(_options(fragment.text_shaping_parameters))
+                shapes.append(_shape_of(fragment.font, texts[-1], fragment.font_size_pt,
+                                        fragment.text_shaping_parameters))
+            layout = _Layout(width, tuple(used),
+                             array("d", (fragment.font_size_pt for fragment in fragments)),
+                             tuple(texts), tuple(options), array("d", widths),
+                             tuple(shapes))
             _LAYOUTS.put(key, layout)
         else:
             self._widths[self._key(text)] = layout.width
@@ -429,26 +450,30 @@ class ShapedLines:
 
 # -- what documents share ------------------------------------------------------------------
 
-# One glyph of a shaped text, as fpdf2's shape_text has it before giving it the
-# document's code: its number, name, the characters it stands for and its width in
-# 1/1000 em (fpdf2's rounding), then HarfBuzz's x and y advance and offset.
-_Glyph = tuple[int, str, tuple[int, ...], int, int, int, int, int]
-
-
 class _Shape(NamedTuple):
-    """A text shaped in a font shared by documents: the same in every document, whose
-    glyph codes are given when it is drawn (see _run)."""
+    """A text shaped in a font shared by documents, the same in every document: each
+    glyph as fpdf2's shape_text has it before giving it the document's code (see _run).
+    Packed in arrays, which hold no Python objects: a process keeps thousands."""
 
-    glyphs: tuple[_Glyph, ...]
-    advances: tuple[int, ...]  # each position's x advance in 1/1000 em, as fpdf2 rounds it
+    # Six numbers a glyph: its number, its width in 1/1000 em (fpdf2's rounding), then
+    # HarfBuzz's x and y advance and x and y offset.
+    glyphs: array[int]
+    characters: str  # the characters each glyph stands for, one glyph's after another
+    counts: array[int]  # how many characters each glyph stands for
+    advances: array[int]  # each position's x advance in 1/1000 em, as fpdf2 rounds it
 
 
 class _Layout(NamedTuple):
-    """A line in fonts shared by documents: its fragments in drawing order, each with
-    its font (which shared font), size, text, shaping options, width and shape."""
+    """A line in fonts shared by documents, and its fragments in drawing order: each
+    one's font (which shared font), size, text, shaping options, width and shape."""
 
     width: float
-    fragments: tuple[tuple[str, float, str, object, float, _Shape], ...]
+    sources: tuple[str, ...]
+    sizes: array[float]
+    texts: tuple[str, ...]
+    options: tuple[object, ...]
+    widths: array[float]
+    shapes: tuple[_Shape, ...]
 
 
 class _Recent:
@@ -483,10 +508,11 @@ class _Recent:
 
 # What the process keeps of the texts it shaped in fonts shared by documents (a record's
 # words and lines recur from record to record: labels, headings, the certificate's
-# sentences): bounded, a few megabytes at most. Only tuples of strings and numbers, which
-# Python's cycle collector stops looking at.
-_SHAPES = _Recent(8192)  # by font, size, text and shaping options
-_LAYOUTS = _Recent(4096)  # by font, size, text, options and the fallback fonts used
+# sentences; an Arabic record draws about 600 words and 400 lines): the most recently
+# used, at most about 5 MB when full. Only strings, numbers, arrays and tuples of them,
+# which Python's cycle collector stops looking at.
+_SHAPES = _Recent(2048)  # by font, size, text and shaping options
+_LAYOUTS = _Recent(1024)  # by font, size, text, options and the fallback fonts used
 
 
 def _shape_of(font: TTFFont, text: str, size: float, shaping: dict[str, Any] | None
@@ -503,25 +529,28 @@ def _shape_of(font: TTFFont, text: str, size: float, shaping: dict[str, Any] | N
 def _shape(font: TTFFont, text: str, size: float, shaping: dict[str, Any] | None) -> _Shape:
     """What fpdf2's ``TTFFont.shape_text`` and ``shaped_text_width`` work out, but the
     glyph codes: HarfBuzz's glyphs, each with the characters of its cluster."""
+    glyphs, counts, advances = array("i"), array("i"), array("i")
     if not text:
-        return _Shape((), ())
+        return _Shape(glyphs, "", counts, advances)
     infos, positions = font.perform_harfbuzz_shaping(text, size, shaping)
     if positions is None:
-        return _Shape((), ())
+        return _Shape(glyphs, "", counts, advances)
     clusters = sorted(int(info.cluster) for info in infos)
-    characters: dict[int, list[int]] = {}
+    cluster_characters: dict[int, list[int]] = {}
     for index in range(len(text)):
-        characters.setdefault(_cluster_of(clusters, index), []).append(index)
+        cluster_characters.setdefault(_cluster_of(clusters, index), []).append(index)
     metrics = font.ttfont["hmtx"].metrics
-    glyphs = []
+    characters = []
     for info, position in zip(infos, positions, strict=True):
-        unicode = tuple(ord(text[i]) for i in characters.pop(info.cluster, ()))
+        mine = "".join(text[i] for i in cluster_characters.pop(info.cluster, ()))
+        characters.append(mine)
+        counts.append(len(mine))
         name = font.ttfont.getGlyphName(info.codepoint)
-        glyphs.append((info.codepoint, name, unicode, round(font.scale * metrics[name][0]),
+        glyphs.extend((info.codepoint, round(font.scale * metrics[name][0]),
                        position.x_advance, position.y_advance, position.x_offset,
                        position.y_offset))
-    return _Shape(tuple(glyphs), tuple(round(font.scale * position.x_advance + 0.001)
-                                       for position in positions))
+        advances.append(round(font.scale * position.x_advance + 0.001))
+    return _Shape(glyphs, "".join(characters), counts, advances)
 
 
 def _cluster_of(clusters: Sequence[int], index: int) -> int:
@@ -553,14 +582,20 @@ def _run(font: TTFFont, size: float, k: float, shape: _Shape) -> _Run:
     word spacing or stretching."""
     subset = font.subset
     subset.pick(ord(" "))  # as fpdf2 does first
+    name_of = font.ttfont.getGlyphName
     scale = font.scale
     h = pos_x = pos_y = 0.0
     out = ""
     text = ""
-    for glyph_id, name, unicode, width, x_advance, y_advance, x_offset, y_offset in (
-            shape.glyphs):
-        glyph = subset.get_glyph(glyph=glyph_id, unicode=unicode, glyph_name=name,
-                                 glyph_width=width)
+    glyphs, characters = shape.glyphs, shape.characters
+    start = 0
+    for index, count in enumerate(shape.counts):
+        glyph_id, width, x_advance, y_advance, x_offset, y_offset = glyphs[6 * index:
+                                                                           6 * index + 6]
+        unicode = tuple(map(ord, characters[start:start + count]))
+        start += count
+        glyph = subset.get_glyph(glyph=glyph_id, unicode=unicode,
+                                 glyph_name=name_of(glyph_id), glyph_width=width)
         if glyph is None:
             continue
         code = subset.pick_glyph(glyph)
@@ -602,9 +637,14 @@ def _options(shaping: dict[str, Any] | None, fragment: bool = True) -> object:
     direction = shaping.get("fragment_direction") if fragment else None
     forced = shaping.get("direction")
     features = shaping.get("features")
-    return (direction.value if direction else None, forced.value if forced else None,
-            shaping.get("script"), shaping.get("language"),
-            tuple(sorted(features.items())) if features else ())
+    options = (direction.value if direction else None, forced.value if forced else None,
+               shaping.get("script"), shaping.get("language"),
+               tuple(sorted(features.items())) if features else ())
+    # One tuple for each of the few settings there are, not one per text kept.
+    return _OPTIONS.setdefault(options, options) if len(_OPTIONS) < 64 else options
+
+
+_OPTIONS: dict[object, object] = {}
 
 
 def _fragment_key(fragment: Fragment) -> _FragmentKey:
