@@ -579,12 +579,14 @@ def _run(font: TTFFont, size: float, k: float, shape: _Shape) -> _Run:
     """The operators drawing ``shape`` in ``font`` (its glyphs given this document's
     codes), its baseline's left end at the origin: what fpdf2's
     ``Fragment.render_with_text_shaping(0, 0, 0, 0)`` writes, for no character spacing,
-    word spacing or stretching."""
+    word spacing or stretching, cut at its moves as :func:`_split` cuts it."""
     subset = font.subset
     subset.pick(ord(" "))  # as fpdf2 does first
     name_of = font.ttfont.getGlyphName
     scale = font.scale
     h = pos_x = pos_y = 0.0
+    pieces: list[str] = []
+    moves: list[tuple[float, float]] = []
     out = ""
     text = ""
     glyphs, characters = shape.glyphs, shape.characters
@@ -607,7 +609,10 @@ def _run(font: TTFFont, size: float, k: float, shape: _Shape) -> _Run:
                 text = ""
             offset_x = pos_x + x_offset * scale * size * 1.0 / 1000 / k
             offset_y = pos_y - y_offset * scale * size * 1.0 / 1000 / k
-            out += f"1 0 0 1 {(offset_x) * k:.2f} {(h - offset_y) * k:.2f} Tm "
+            # fpdf2 writes "1 0 0 1 x y Tm " here, x and y to two decimals.
+            pieces.append(out)
+            moves.append((float(f"{(offset_x) * k:.2f}"), float(f"{(h - offset_y) * k:.2f}")))
+            out = " "
         text += font.escape_text(chr(code))
         pos_x += x_advance * scale * size * 1.0 / 1000 / k + 0.0
         pos_y += y_advance * scale * size * 1.0 / 1000 / k
@@ -615,10 +620,13 @@ def _run(font: TTFFont, size: float, k: float, shape: _Shape) -> _Run:
             if text:
                 out += f"({text}) Tj "
                 text = ""
-            out += f"1 0 0 1 {(pos_x) * k:.2f} {(h - pos_y) * k:.2f} Tm "
+            pieces.append(out)
+            moves.append((float(f"{(pos_x) * k:.2f}"), float(f"{(h - pos_y) * k:.2f}")))
+            out = " "
     if text:
         out += f"({text}) Tj"
-    return _split(out)
+    pieces.append(out)
+    return tuple(pieces), tuple(moves)
 
 
 def _split(operators: str) -> _Run:
