@@ -33,7 +33,8 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from docgen.stamp.fonts import DocumentFonts
+from docgen.stamp.embedding import RecordOutput
+from docgen.stamp.fonts import DocumentFonts, is_shared
 from docgen.stamp.shaped import ShapedLines
 from docgen.stamp.tagging import Element, Marked
 from docgen.stamp.wording import ENGLISH, RecordWords
@@ -128,9 +129,14 @@ class RecordPdf(FPDF):
         self.set_font("sans", "", BODY)
 
     def output(self, *args: Any, **kwargs: Any) -> Any:
-        """fpdf2's output; then what was remembered to draw the text is let go at once
-        (fpdf2's document refers to itself, so it is freed only when Python's cycle
-        collector runs, and the shaped lines would wait with it)."""
+        """fpdf2's output, its fonts embedded by :class:`.embedding.RecordOutput`; then
+        what was remembered to draw the text is let go at once (fpdf2's document refers
+        to itself, so it is freed only when Python's cycle collector runs, and the
+        shaped lines would wait with it)."""
+        producer = kwargs.setdefault("output_producer_class", RecordOutput)
+        if not issubclass(producer, RecordOutput) and any(map(is_shared, self.fonts.values())):
+            raise ValueError("a document with fonts shared by documents is written by "
+                             "RecordOutput (see docgen.stamp.fonts.is_shared)")
         result = super().output(*args, **kwargs)
         self._shaped = ShapedLines(self)
         self._fallback_for.clear()

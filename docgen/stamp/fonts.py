@@ -12,12 +12,16 @@ Why this shape:
   also has Central European, Greek and Cyrillic letters) when Dancing Script lacks one
   of the name's letters. A name neither can write (Arabic, Chinese) is drawn in the
   regular fonts, which can.
-* fpdf2 parses a whole font file per document and subsets it again on output, which
-  for Noto Sans costs tens of milliseconds and for a CJK collection seconds. So each
-  document gets its own small fonts: HarfBuzz's subsetter (C, well under a millisecond
-  for Noto Sans) cuts every font down to the characters the document holds, keeping
-  what shaping needs, and fpdf2 works on those. Parsed font faces and their character
-  sets are cached per process.
+* fpdf2 parses a whole font file per document (tens of milliseconds for Noto Sans,
+  seconds for a CJK collection). The fonts every record uses (Noto Sans regular and
+  bold, the mono face, and the Arabic faces of a record in Arabic) are parsed once per
+  process, and each document gets its own copy of what drawing changes in them (which
+  glyphs it used and their numbers, its font number); they are embedded cut to the
+  glyphs drawn (see :mod:`.embedding`). Every other font (a signature hand, a script
+  only people's text uses, CJK) is cut per document by HarfBuzz's subsetter (C, well
+  under a millisecond) to the characters the document holds, keeping what shaping
+  needs, and fpdf2 parses that. Parsed font faces and their character sets are cached
+  per process too: a fixed set, so the memory they hold is bounded.
 * fpdf2 embeds CFF-flavoured fonts that are not CID-keyed (Dancing Script, Z003) as if
   they were TrueType, which readers warn about; they are converted to TrueType outlines
   once per process.
@@ -25,10 +29,12 @@ Why this shape:
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import shutil
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,7 +46,8 @@ from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 from fpdf import FPDF
-from fpdf.fonts import TTFFont
+from fpdf.enums import TextEmphasis
+from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont
 
 from docgen.stamp.errors import FontMissing
 
@@ -93,6 +100,10 @@ FALLBACKS = (
 BOLD_FALLBACKS = {FALLBACKS[0]: FontFile(_NOTO / "NotoSansArabic-Bold.ttf", "fonts-noto-core")}
 REQUIRED = (*SANS.values(), MONO, *SCRIPTS, CJK["zh"], FALLBACKS[0])
 
+# Parsed once per process and shared by documents (see the module doc): the fonts
+# every record registers, and the Arabic faces.
+SHARED = frozenset({*SANS.values(), MONO, FALLBACKS[0], BOLD_FALLBACKS[FALLBACKS[0]]})
+
 # Always in the body fonts, whatever the document holds: the record's own wording.
 _BASE_CHARS = {chr(c) for c in range(0x20, 0x7F)} | set("·–—‘’“”…•")
 
@@ -112,18 +123,26 @@ class DocumentFonts:
 
     script_families: tuple[str, ...]  # signature styles, best first
     missing: frozenset[str]  # characters no installed font can draw
-    _files: dict[tuple[str, str], Path] = field(default_factory=dict)
+    # By family and style, in the order they are registered: a font cut for this
+    # document (its file), or one parsed once per process (see SHARED).
+    _files: dict[tuple[str, str], Path | FontFile] = field(default_factory=dict)
     _fallbacks: list[str] = field(default_factory=list)
     _coverage: dict[str, frozenset[str]] = field(default_factory=dict)
     _sources: dict[str, FontFile] = field(default_factory=dict)
 
     def register(self, pdf: FPDF) -> None:
-        for (family, style), path in self._files.items():
-            pdf.add_font(family, style, path)
+        for (family, style), source in self._files.items():
+            fontkey = f"{family}{style}"
+            if isinstance(source, FontFile):
+                # What add_font does, with the font parsed once per process.
+                pdf.fonts[fontkey] = _document_copy(source, len(pdf.fonts) + 1, fontkey,
+                                                    style)
+                continue
+            pdf.add_font(family, style, source)
             # HarfBuzz wrote correct bounding boxes; without this fontTools recomputes
-            # them on output, decoding and re-encoding every glyph (half of all the
-            # time stamping takes).
-            font = pdf.fonts[f"{family}{style}"]
+            # them on output (of a CFF face, which fpdf2 embeds itself), decoding and
+            # re-encoding every glyph.
+            font = pdf.fonts[fontkey]
             if isinstance(font, TTFFont):  # add_font with a file always makes one
                 font.ttfont.recalcBBoxes = False
         if self._fallbacks:
@@ -161,15 +180,16 @@ def document_fonts(text: str, signatures: Sequence[str] = ()) -> Iterator[Docume
     """Fonts for a document whose text is all in ``text``; ``signatures`` are the names
     that may be drawn in a signature style. The font files live until the block ends."""
     check_installed()
-    chars = set(text) | _BASE_CHARS
-    chars = {c for c in chars if unicodedata.category(c) not in ("Cc", "Cs")}
+    chars = {c for c in set(text) | _BASE_CHARS if not _is_control(c)}
     folder = Path(tempfile.mkdtemp(prefix="plansign-fonts-"))
     try:
         fonts = DocumentFonts(script_families=(), missing=frozenset())
         for style, font in SANS.items():
-            fonts._files[("sans", style)] = _subset(font, chars, folder, f"sans{style}")
+            fonts._files[("sans", style)] = font if font in SHARED else _subset(
+                font, chars, folder, f"sans{style}")
         # Hashes and ids only: anything else in them falls back like body text.
-        fonts._files[("mono", "")] = _subset(MONO, _BASE_CHARS, folder, "mono")
+        fonts._files[("mono", "")] = MONO if MONO in SHARED else _subset(
+            MONO, _BASE_CHARS, folder, "mono")
         # Each name in the first signature hand that has all its letters; a hand no
         # name needs is left out (every font embedded costs time and bytes).
         families = []
@@ -196,12 +216,12 @@ def document_fonts(text: str, signatures: Sequence[str] = ()) -> Iterator[Docume
                 # them in the same font.
                 joiners = {c for c in chars & _charset(font)
                            if unicodedata.category(c) in ("Mn", "Mc", "Me", "Cf")}
-                fonts._files[(family, "")] = _subset(font, wanted | joiners | {" "}, folder,
-                                                     family)
+                fonts._files[(family, "")] = font if font in SHARED else _subset(
+                    font, wanted | joiners | {" "}, folder, family)
                 bold = BOLD_FALLBACKS.get(font)
                 if bold is not None and bold.path.is_file():
-                    fonts._files[(family, "B")] = _subset(bold, wanted | joiners | {" "},
-                                                          folder, f"{family}B")
+                    fonts._files[(family, "B")] = bold if bold in SHARED else _subset(
+                        bold, wanted | joiners | {" "}, folder, f"{family}B")
                 fonts._fallbacks.append(family)
                 uncovered -= wanted
         fonts.missing = frozenset(uncovered)
@@ -223,23 +243,121 @@ def _fallbacks_for(chars: set[str]) -> tuple[FontFile, ...]:
     return (FALLBACKS[0], FALLBACKS[1], cjk, *FALLBACKS[2:])
 
 
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cs")
+
+
 def _is_space_or_mark(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cf", "Zl", "Zp")
 
 
 def _subset(font: FontFile, chars: set[str], folder: Path, name: str) -> Path:
-    face = _face(font)
+    data = _cut_to(font, chars)
+    path = folder / f"{name}.{'otf' if _is_cff(data) else 'ttf'}"
+    path.write_bytes(data)
+    return path
+
+
+def _cut_to(font: FontFile, chars: set[str]) -> bytes:
+    """``font`` cut to ``chars``, keeping what shaping them needs."""
     request = hb.SubsetInput()
     request.unicode_set.update(ord(c) for c in chars)
     # No hinting: a PDF is printed or drawn at high resolution. An outline for .notdef,
     # so a character no font has shows as a box rather than as nothing.
     request.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
-    subset = hb.subset(face, request)
+    subset = hb.subset(_face(font), request)
     if subset is None:
         raise FontMissing(f"{font.path} could not be subset; reinstall {font.package}")
-    path = folder / f"{name}.{'otf' if _is_cff(subset.blob.data) else 'ttf'}"
-    path.write_bytes(subset.blob.data)
-    return path
+    data: bytes = subset.blob.data
+    return data
+
+
+class _DocumentFont(TTFFont):
+    """One document's copy of a font parsed once per process (:func:`_parsed`): what
+    drawing changes is its own, the parsed font is shared and stays open."""
+
+    __slots__ = ("source",)
+    source: str  # which font file (and face) it is a copy of, the same in every document
+
+    def close(self) -> None:  # fpdf2 closes a font once it is embedded
+        self._hbfont = None
+
+
+def is_shared(font: object) -> bool:
+    """True for a document's copy of a font parsed once per process. Such a font must be
+    embedded by :class:`docgen.stamp.embedding.RecordOutput`: fpdf2's own embedding cuts
+    the parsed font down in place, for every document after."""
+    return isinstance(font, _DocumentFont)
+
+
+def shared_source(font: object) -> str | None:
+    """For a font shared by documents, which one it is (the same string in every
+    document and thread: its glyphs are numbered the same everywhere); else None."""
+    return font.source if isinstance(font, _DocumentFont) else None
+
+
+# Which font each SHARED font is, one string each (see shared_source).
+_SOURCES: dict[FontFile, str] = {}
+# At most one per SHARED font: fpdf2's parse, and the HarfBuzz face it was parsed from.
+_PARSED: dict[FontFile, tuple[TTFFont, hb.Face]] = {}
+_PARSING = threading.Lock()
+
+
+def _parsed(font: FontFile) -> tuple[TTFFont, hb.Face]:
+    """``font`` as fpdf2 parses it, once per process (SHARED fonts only), and its
+    HarfBuzz face. The mono face is cut to the characters it ever draws first; the
+    others are whole. Every table fpdf2 reads later is loaded here (so documents, in any
+    thread, only read it); the outlines, which nothing reads from it (the embedding cuts
+    the font with HarfBuzz), are let go."""
+    found = _PARSED.get(font)
+    if found is None:
+        assert font in SHARED, font
+        with _PARSING:
+            found = _PARSED.get(font)
+            if found is None:
+                source: Path | io.BytesIO
+                if font == MONO:
+                    data = _cut_to(font, _BASE_CHARS)
+                    face, source = hb.Face(hb.Blob(data)), io.BytesIO(data)
+                else:
+                    face, source = _face(font), font.path
+                # fontTools reads a file object as well as a path.
+                parsed = TTFFont(FPDF(), source, "shared", "")  # type: ignore[arg-type]
+                parsed.ttfont.getGlyphID(".notdef")  # builds the glyph order and its index
+                # The characters a document's own cut never has (see document_fonts):
+                # control characters (U+0000 draws as nothing rather than as .notdef).
+                controls = {c for c in parsed.cmap if _is_control(chr(c))}
+                parsed.cmap = {c: g for c, g in parsed.cmap.items() if c not in controls}
+                for c in controls:
+                    parsed.glyph_ids.pop(c, None)
+                    parsed.cw.pop(c, None)
+                for tag in ("glyf", "loca"):  # about a third of the memory it holds
+                    parsed.ttfont.tables.pop(tag, None)
+                found = _PARSED[font] = parsed, face
+    return found
+
+
+def _document_copy(source: FontFile, number: int, fontkey: str, style: str) -> TTFFont:
+    """A copy of ``source``'s parsed font for one document, registered as ``fontkey``
+    (font number ``number``, ``style``): the parsed tables, character map and widths
+    shared; its glyph subset, missing glyphs, descriptor (which output fills in), widths
+    remembered and HarfBuzz font (whose size fpdf2 sets for each text) its own."""
+    shared, face = _parsed(source)
+    font = _DocumentFont.__new__(_DocumentFont)
+    for name in TTFFont.__slots__:
+        if hasattr(shared, name):  # fpdf2 leaves some unset
+            setattr(font, name, getattr(shared, name))
+    font.source = _SOURCES.setdefault(source, f"{source.path}#{source.index}")
+    font.i = number
+    font.fontkey = fontkey
+    font.emphasis = TextEmphasis.coerce(style)
+    font.desc = copy.copy(shared.desc)
+    font.cw = shared.cw.copy()
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = HarfBuzzFont(face)
+    font.subset = SubsetMap(font)
+    return font
 
 
 @functools.cache

@@ -101,16 +101,16 @@ def _scan_page(document: pdfium.PdfDocument, index: int, wanted: list[str]) -> P
         ink: list[Box] = []
         rules: list[Box] = []
         # Top-level objects only: a form's own bounds already enclose what it draws.
-        for obj in page.get_objects(max_depth=0):
-            box = frame.box(*obj.get_bounds())
+        for kind, bounds in _objects(page):
+            box = frame.box(*bounds)
             if box.width > _BACKGROUND_SHARE * width and box.height > _BACKGROUND_SHARE * height:
                 continue
-            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT and box.height <= 0.01:
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT and box.height <= 0.01:
                 # Blank text (the tab before an Arabic signature line's underline):
                 # nothing shows, so nothing can be covered.
                 continue
             ink.append(box)
-            if (obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and box.height <= _RULE_MAX_HEIGHT
+            if (kind == pdfium_c.FPDF_PAGEOBJ_PATH and box.height <= _RULE_MAX_HEIGHT
                     and box.width >= _RULE_MIN_WIDTH):
                 rules.append(box)
         hits: dict[str, tuple[TextHit, ...]] = {}
@@ -126,6 +126,27 @@ def _scan_page(document: pdfium.PdfDocument, index: int, wanted: list[str]) -> P
                         hits=hits, numbered=numbered)
     finally:
         page.close()
+
+
+def _objects(page: pdfium.PdfPage) -> Iterator[tuple[int, tuple[float, float, float, float]]]:
+    """The type and bounds (left, bottom, right, top) of each of the page's top-level
+    objects, as ``page.get_objects(max_depth=0)`` and ``get_bounds`` give them, by
+    PDFium's own calls (an Arabic page has hundreds: the helper objects were half of
+    scanning it)."""
+    raw = page.raw
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    count = pdfium_c.FPDFPage_CountObjects(raw)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(count):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        yield (pdfium_c.FPDFPageObj_GetType(obj),
+               (left.value, bottom.value, right.value, top.value))
 
 
 @dataclass(frozen=True)

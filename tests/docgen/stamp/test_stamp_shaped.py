@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph, auto_detect_base_direction
+from fpdf.enums import TextDirection
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
+from docgen.stamp import fonts as stamp_fonts
+from docgen.stamp import shaped
 from docgen.stamp.bidiruns import bidi_runs
 from docgen.stamp.document import Frame, RecordPdf
 from docgen.stamp.fonts import document_fonts
@@ -160,7 +163,8 @@ def test_shaped_lines_look_and_read_as_fpdf2_draws_them(tmp_path):
 
 def test_what_a_document_remembers_is_its_own(tmp_path):
     """Two documents with different text (so their fonts' glyphs are numbered otherwise)
-    each draw the same lines right: no shaped line or width carries over."""
+    each draw the same lines right: no shaped line or width carries over (what the
+    process keeps, shapes before glyph codes, is given each document's own codes)."""
     plain = _draw(LINES, ours=True)
     other = _draw(LINES, ours=True, prefix="ضظغ ثخذ ـ ﻻ ئؤ ةى")
     reference = _draw(LINES, ours=False, prefix="ضظغ ثخذ ـ ﻻ ئؤ ةى")
@@ -179,7 +183,10 @@ def test_what_a_document_remembers_is_its_own(tmp_path):
         first.set_font("sans", "", 9.5)
         first.shaping_for(LINES[0])
         first.get_string_width(LINES[0])
-        assert first._shaped._fragments and not second._shaped._fragments
+        assert first._shaped._widths and not second._shaped._widths
+        first.add_page()
+        first.put(300, 100, LINES[0])
+        assert first._shaped._lines and not second._shaped._lines
 
 
 def test_a_line_that_fits_is_measured_once_and_wraps_as_before(record):
@@ -190,3 +197,78 @@ def test_a_line_that_fits_is_measured_once_and_wraps_as_before(record):
     assert record.wrap("   ", 100) == []
     lines = record.wrap(text, width - 1)  # the last word no longer fits
     assert lines == [text.rsplit(" ", 1)[0], text.rsplit(" ", 1)[1]]
+
+
+def test_what_the_process_keeps_is_drawn_and_measured_as_fpdf2_does(record):
+    """A fragment in a font shared by documents is shaped once per process (before its
+    glyphs get a document's codes): drawn with a document's codes, it is what fpdf2's
+    render_with_text_shaping writes, and measured, what Fragment.get_width gives, on
+    random texts (marks, ligatures, digits, both directions)."""
+    rng = random.Random(11)
+    alphabet = "abé fi" "محمد" "لا" "\u064e\u0651\u0670" "12" " .،" "\u0301"
+    with document_fonts(TEXT + "fi", []) as fonts:
+        twin = RecordPdf(fonts, A4, company="Acme", running_footer="x")
+        twin.add_page()
+        checked = 0
+        for style, size in (("", 9.5), ("B", 11.0)):
+            for pdf in (record, twin):
+                pdf.set_font("sans", style, size)
+                pdf.set_text_shaping(True)
+            for _ in range(400):
+                text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+                for direction in (TextDirection.LTR, TextDirection.RTL):
+                    for pdf in (record, twin):  # as ShapedLines._ordered sets them
+                        pdf.text_shaping["paragraph_direction"] = direction
+                        pdf.text_shaping["fragment_direction"] = direction
+                    mine = record._shaped._font_fragments(text)
+                    theirs = twin._shaped._font_fragments(text)
+                    for ours, fpdf2s in zip(mine, theirs, strict=True):
+                        assert stamp_fonts.is_shared(ours.font)
+                        shape = shaped._shape_of(ours.font, ours.string, ours.font_size_pt,
+                                                 ours.text_shaping_parameters)
+                        assert shaped._run(ours.font, ours.font_size_pt, record.k, shape) \
+                            == shaped._split(fpdf2s.render_with_text_shaping(0, 0, 0, 0))
+                        assert shaped._text_width(
+                            ours.font, ours.string, ours.font_size_pt,
+                            ours.text_shaping_parameters, record.k) == fpdf2s.get_width()
+                        checked += 1
+        assert checked > 1000
+
+
+def _contents(pdf: bytes) -> list[bytes]:
+    return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_document_drawn_from_what_the_process_keeps_is_the_one_drawn_without(
+        monkeypatch):
+    """The same lines drawn by a document with nothing kept yet, then by one drawing
+    from what the first left (and with a document's own font in the text, which is not
+    kept), give the same page, operator for operator; what is kept stays bounded."""
+    monkeypatch.setattr(shaped, "_SHAPES", shaped._Recent(shaped._SHAPES.size))
+    monkeypatch.setattr(shaped, "_LAYOUTS", shaped._Recent(shaped._LAYOUTS.size))
+    cold = _draw(LINES, ours=True)
+    assert len(shaped._LAYOUTS) and len(shaped._SHAPES)
+    assert _contents(_draw(LINES, ours=True)) == _contents(cold)
+    # Kept only so many: the oldest are let go, and drawn again when they recur.
+    monkeypatch.setattr(shaped, "_SHAPES", shaped._Recent(5))
+    monkeypatch.setattr(shaped, "_LAYOUTS", shaped._Recent(3))
+    assert _contents(_draw(LINES, ours=True)) == _contents(cold)
+    assert len(shaped._SHAPES) == 5 and len(shaped._LAYOUTS) == 3
+    # Hebrew is in a font cut for the document: its lines are drawn by fpdf2's code.
+    shaped._LAYOUTS.clear()
+    _draw(["שלום עולם 42"], ours=True)
+    assert not len(shaped._LAYOUTS)
+
+
+def test_documents_with_other_fonts_each_draw_their_own(tmp_path):
+    """A line whose characters fall back to shared fonts in one document and to a font
+    of its own in another (the fallback fonts a document registers depend on its
+    text) is drawn right in both, one after the other, in one process."""
+    lines = ["مرحبا 12 \u05d0"]  # Arabic, digits and a Hebrew letter
+    for prefix in ("", "ש"):
+        ours, theirs = (_draw(lines, ours=True, prefix=prefix),
+                        _draw(lines, ours=False, prefix=prefix))
+        assert _pdftotext(ours, tmp_path) == _pdftotext(theirs, tmp_path)
+        difference = ImageChops.difference(_pixels(ours, tmp_path, "ours"),
+                                           _pixels(theirs, tmp_path, "theirs"))
+        assert sum(difference.histogram()[96:]) < 40
