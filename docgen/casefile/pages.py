@@ -297,11 +297,12 @@ def row_height(pdf: RecordPdf, label: str, value: str, *, mono: bool = False,
                bold: bool = False, label_width: float = _LABEL_WIDTH) -> float:
     """The height :func:`row` draws ``label`` and ``value`` in, for keeping rows together."""
     pdf.set_font("sans", "", SMALL)
-    label_height = max(1, len(pdf.wrap(label, label_width - 8))) * SMALL * 1.6
-    size = 8.5 if mono else 9.5
-    pdf.set_font("mono" if mono else "sans", "B" if bold else "", size)
-    value_lines = len(pdf.wrap(value, pdf.frame.text_width - label_width))
-    return max(label_height, max(1, value_lines) * size * 1.35) + 3
+    label_lines = max(1, len(pdf.wrap(label, label_width - _LABEL_GAP)))
+    family, style, size = _value_font(mono, bold)
+    pdf.set_font(family, style, size)
+    value_lines = max(1, len(pdf.wrap(value, pdf.frame.text_width - label_width)))
+    return max(label_lines * SMALL * _LABEL_LEADING,
+               value_lines * size * _VALUE_LEADING) + _ROW_GAP
 
 
 def row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False, bold: bool = False,
@@ -311,13 +312,25 @@ def row(pdf: RecordPdf, label: str, value: str, *, mono: bool = False, bold: boo
     top = pdf.get_y()
     with pdf.element("TR"):
         with pdf.element("TH"):
-            pdf.para(label, size=SMALL, color=MUTED, width=label_width - 8, leading=1.6,
-                     space_after=0, tag=None)
+            pdf.para(label, size=SMALL, color=MUTED, width=label_width - _LABEL_GAP,
+                     leading=_LABEL_LEADING, space_after=0, tag=None)
         bottom = pdf.get_y()
         pdf.set_y(top)
         width = pdf.frame.text_width - label_width
         with pdf.element("TD"):
-            pdf.para(value, family="mono" if mono else "sans", size=8.5 if mono else 9.5,
-                     style="B" if bold else "", indent=label_width, width=width,
-                     leading=1.35, space_after=0, tag=None)
-    pdf.set_y(max(bottom, pdf.get_y()) + 3)
+            family, style, size = _value_font(mono, bold)
+            pdf.para(value, family=family, size=size, style=style, indent=label_width,
+                     width=width, leading=_VALUE_LEADING, space_after=0, tag=None)
+    pdf.set_y(max(bottom, pdf.get_y()) + _ROW_GAP)
+
+
+# A row's measures, which row draws with and row_height measures by.
+_LABEL_GAP = 8.0  # between the label's column and the value
+_LABEL_LEADING = 1.6
+_VALUE_LEADING = 1.35
+_ROW_GAP = 3.0
+
+
+def _value_font(mono: bool, bold: bool) -> tuple[str, str, float]:
+    """A row's value's family, style and size."""
+    return ("mono" if mono else "sans", "B" if bold else "", 8.5 if mono else 9.5)
