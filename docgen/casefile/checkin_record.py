@@ -141,18 +141,15 @@ def _draw_about(pdf: RecordPdf, doc: CheckinRecordDocument) -> None:
     # page rather than leave a line of the note alone on the next one.
     pdf.set_font("sans", "", SMALL)
     note_height = len(pdf.wrap(note, pdf.frame.text_width)) * SMALL * LEADING
-    pdf.keep(_SUBHEADING + sum(row_height(pdf, label, value, mono=mono)
-                                for label, value, mono in rows) + note_height)
-    pdf.subheading(w._("About this record"))
+    heading = w._("About this record")
+    pdf.keep(pdf.subheading_height(heading) + note_height
+             + sum(row_height(pdf, label, value, mono=mono) for label, value, mono in rows))
+    pdf.subheading(heading)
     with pdf.element("Table"):
         for label, value, mono in rows:
             row(pdf, label, value, mono=mono)
     pdf.para(note, size=SMALL, color=MUTED)
 
-
-# What :meth:`RecordPdf.subheading` takes above its rows: its gap, a line and the space
-# after it.
-_SUBHEADING = 4 + 10.5 * 1.3 + 3
 
 
 def _check(doc: CheckinRecordDocument) -> None:

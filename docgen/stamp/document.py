@@ -58,6 +58,10 @@ DECISION_COLORS: dict[str, Color] = {
 }
 
 BODY = 9.5
+_SUBHEADING_SIZE = 10.5
+_SUBHEADING_LEADING = 1.3
+_SUBHEADING_ABOVE = 4.0
+_SUBHEADING_BELOW = 3.0
 SMALL = 8.0
 LEADING = 1.4  # line height, as a multiple of the font size
 
@@ -442,9 +446,16 @@ class RecordPdf(FPDF):
 
     def subheading(self, text: str) -> None:
         self.keep(60)
-        self.ln(4)
-        self.para(text, size=10.5, style="B", color=HEADING, leading=1.3, space_after=3,
-                  tag="H2")
+        self.ln(_SUBHEADING_ABOVE)
+        self.para(text, size=_SUBHEADING_SIZE, style="B", color=HEADING,
+                  leading=_SUBHEADING_LEADING, space_after=_SUBHEADING_BELOW, tag="H2")
+
+    def subheading_height(self, text: str) -> float:
+        """The height :meth:`subheading` takes for ``text``, gaps included."""
+        self.set_font("sans", "B", _SUBHEADING_SIZE)
+        lines = max(1, len(self.wrap(text, self.frame.text_width)))
+        return (_SUBHEADING_ABOVE + lines * _SUBHEADING_SIZE * _SUBHEADING_LEADING
+                + _SUBHEADING_BELOW)
 
     def label(self, text: str) -> None:
         """A small grey label over the value it names."""
