@@ -25,6 +25,7 @@ from docgen.doclang import (
     words,
     zone_label,
 )
+from docgen.languages import clock_in_zone
 from docgen.model import DEFAULT_CONCERNS, DEFAULT_WELLBEING, Goal, Outcomes, Plan, Result
 from docgen.schedule import Schedule, schedule_for, week_number
 
@@ -186,9 +187,11 @@ def plan_context(
                     "number": m.number,
                     "week": m.week,
                     "date": m.date,
-                    # In the plan's check-in zone, the zone named.
-                    "time": f"{clock_time(m.starts, language)}–{clock_time(m.ends, language)}"
-                            f" {zone_label(m.starts)}",
+                    # In the plan's check-in zone, the zone named as everywhere
+                    # (docgen.languages: "9:30–10:00 Uhr MEZ" in German).
+                    "time": clock_in_zone(
+                        f"{clock_time(m.starts, language)}–{clock_time(m.ends, language)}",
+                        zone_label(m.starts, language), language),
                 }
                 for m in schedule.checkins
             ],

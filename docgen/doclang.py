@@ -17,7 +17,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent, get_currency_symbol
 
 from docgen.dates import date_words
-from docgen.languages import FORMAT_LOCALES, SUPPORTED, check_language
+from docgen.languages import FORMAT_LOCALES, SUPPORTED, check_language, zone_abbreviation
 
 # The languages and their locales are docgen.languages' (the plan model's and the
 # signer's pages' too): one list for everything a plan is written in.
@@ -272,15 +272,10 @@ def percent_text(number: str, language: str) -> str:
     return f"{number}%"
 
 
-def zone_label(moment: dt.datetime) -> str:
-    """``CET`` where the zone has an abbreviation, ``UTC−03:00`` where it has only an offset."""
-    name = moment.tzname() or ""
-    if name and name[0] not in "+-":
-        return name
-    offset = moment.utcoffset() or dt.timedelta()
-    sign = "−" if offset < dt.timedelta() else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+def zone_label(moment: dt.datetime, language: str | None = None) -> str:
+    """``CET`` (``MEZ`` in German) where the zone has an abbreviation, ``UTC-3`` where it
+    has only an offset: :func:`docgen.languages.zone_abbreviation`, the one rule."""
+    return zone_abbreviation(moment, language)
 
 
 def end_sentence(text: str) -> str:

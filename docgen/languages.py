@@ -6,8 +6,13 @@ the final PDF, docgen's own (docgen/translations/<code>/LC_MESSAGES/docgen.po, r
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_name
 from babel.lists import format_list
 
 from docgen.words import N_, Words
@@ -67,6 +72,65 @@ def names_shown(language: str | None) -> Callable[[str], str]:
     return isolate if language and direction(language) == "rtl" else _as_written
 
 
+# How plansign names a time zone, everywhere a time is written (pages, emails, the
+# calendar file's text, the Word templates' context, the pages added to the PDF): the
+# abbreviation a reader of the language knows, or else the offset from UTC.
+#  1. The language's own abbreviation where Unicode's CLDR (Babel's data) gives it one for
+#     that zone at that moment and it differs from the English one: German writes MEZ and
+#     MESZ for CET and CEST, and a German reader knows those, not the English letters.
+#  2. Otherwise the letters tzdata gives (CET, GMT, CST, IST): the abbreviations used
+#     internationally, in English, Spanish, French and Arabic business text alike, and
+#     what a reader checks against their own calendar.
+#  3. A zone tzdata names only by its offset ("+04", "+0545"): "UTC+4", "UTC+5:45",
+#     "UTC-3": hours and minutes as people say an offset (not "+04", which reads as a
+#     number, nor "UTC+04:00", machine-like), after "UTC", which every reader knows.
+# Pages add the IANA name ("Europe/Paris") where there is room, which settles any doubt
+# an abbreviation leaves (IST is India's, Ireland's and Israel's).
+_OFFSET_ABBREVIATION = re.compile(r"^[+-]\d{2}(\d{2})?$")
+_LETTERS = re.compile(r"^[A-Z]{2,6}$")
+
+
+def utc_offset_name(offset: dt.timedelta) -> str:
+    """"UTC+4", "UTC+5:45", "UTC-3", "UTC" (rule 3 above)."""
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+@functools.cache
+def _language_abbreviation(zone: str, daylight: bool, language: str) -> str | None:
+    """The language's own abbreviation for ``zone`` (CLDR's), when it has one of its own
+    that is not the English one: "MEZ" (German for CET)."""
+    if language == SUPPORTED[0]:
+        return None
+    # A day in winter or in summer: the names differ by it only.
+    moment = dt.datetime(2026, 7 if daylight else 1, 15, 12,
+                         tzinfo=ZoneInfo(zone))
+    own = get_timezone_name(moment, "short", locale=format_locale(language))
+    english = get_timezone_name(moment, "short", locale=format_locale(SUPPORTED[0]))
+    return own if _LETTERS.match(own) and own != english else None
+
+
+def zone_abbreviation(moment: dt.datetime, language: str | None = None) -> str:
+    """The zone of ``moment`` (an aware datetime, on its zone's clock) as a reader of
+    ``language`` is shown it: "CET" ("MEZ" in German), "CST", "UTC+4", "UTC"; by the
+    rules above, in one place for every page, email, document and PDF page."""
+    tzname = moment.tzname() or ""
+    if tzname == "UTC":  # "UTC" in every language (not French CLDR's "TU")
+        return tzname
+    key = getattr(moment.tzinfo, "key", None)
+    if key and language and language in SUPPORTED and _LETTERS.match(tzname):
+        own = _language_abbreviation(key, bool(moment.dst()), language)
+        if own:
+            return own
+    if _LETTERS.match(tzname) and not _OFFSET_ABBREVIATION.match(tzname):
+        return tzname
+    return utc_offset_name(moment.utcoffset() or dt.timedelta())
+
+
 def zone_shown(zone: str, language: str | None) -> str:
     """A time zone's name or abbreviation ("CET", "UTC+4", "Europe/Paris") as a
     sentence in ``language`` shows it: in Latin letters whatever the language, so, in a
@@ -76,13 +140,28 @@ def zone_shown(zone: str, language: str | None) -> str:
     return names_shown(language)(zone)
 
 
+# What a language's prose puts around a time of day and its zone, where it adds words to
+# its locale's time format (Babel's "17:00" is kept as it is): German text says "um
+# 17:00 Uhr MEZ", not "um 17:00 MEZ". French, Spanish and Arabic write the time as
+# their locale gives it ("17:00", "5:00 م") and the zone after it.
+_CLOCK_WITH_ZONE = {"de": "{clock} Uhr {zone}"}
+
+
 def clock_in_zone(clock: str, zone: str, language: str | None) -> str:
-    """A time of day and its zone: "17:00 CET"; in a right-to-left language the zone
-    isolated (:func:`zone_shown`) and held to its time by a no-break space, so that a
-    line never begins with it, away from the time it names ("5:00 م CET")."""
+    """A time of day (or a span, "9:30–10:00") and its zone, as ``language`` writes
+    them: "17:00 CET", "17:00 Uhr MEZ"; in a right-to-left language the zone isolated
+    (:func:`zone_shown`) and held to its time by a no-break space, so that a line never
+    begins with it, away from the time it names ("5:00 م CET")."""
     if language and direction(language) == "rtl":
-        return f"{clock}\u00a0{zone_shown(zone, language)}"
-    return f"{clock} {zone}"
+        held = clock.replace(" ", "\u00a0")  # "5:00 م" is one time: not broken either
+        return f"{held}\u00a0{zone_shown(zone, language)}"
+    return _CLOCK_WITH_ZONE.get(language or "", "{clock} {zone}").format(clock=clock,
+                                                                          zone=zone)
+
+
+def time_in_zone(moment: dt.datetime, clock: str, language: str | None) -> str:
+    """:func:`clock_in_zone` for ``moment``'s zone (:func:`zone_abbreviation`)."""
+    return clock_in_zone(clock, zone_abbreviation(moment, language), language)
 
 
 def format_locale(language: str) -> str:

@@ -51,7 +51,7 @@ def local(moment: dt.datetime, zone: str, w: RecordWords) -> str:
     the plan's clock."""
     m = moment.astimezone(ZoneInfo(zone))
     if w.language == "en":
-        return f"{m:%A} {m.day} {m:%B %Y}, {m:%H:%M} {m.tzname() or zone}"
+        return w._when(f"{m:%A} {m.day} {m:%B %Y}", m)
     return w._when(date_words(m, "full", w.locale), m)
 
 

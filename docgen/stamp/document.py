@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.bidi import auto_detect_base_direction
+from fpdf.enums import TextDirection
 from fpdf.fonts import TTFFont
 
 from docgen.stamp.embedding import RecordOutput
@@ -70,7 +72,14 @@ LEADING = 1.4  # line height, as a multiple of the font size
 _CJK = ("\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
         "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
 _CLOSING = "、。，．：；！？）」』】〕〉》”’"
-_TOKENS = re.compile(rf"[{_CJK}][{_CLOSING}]*\s*|[^\s{_CJK}]+\s*|\s+")
+# A line may break at a space, never at a no-break one: "5:00 م CET" keeps its zone with
+# its time (docgen.languages.clock_in_zone), French "Date :" its colon with its word.
+_NO_BREAK = "\u00a0\u2007\u202f"
+_SPACE = rf"[^\S{_NO_BREAK}]"
+_TOKENS = re.compile(rf"[{_CJK}][{_CLOSING}]*{_SPACE}*|(?:[^\s{_CJK}]|[{_NO_BREAK}])+{_SPACE}*"
+                     rf"|{_SPACE}+")
+# The mark that gives a line its paragraph's direction (RLM, LRM).
+_DIRECTION_MARK = {TextDirection.RTL: "\u200f", TextDirection.LTR: "\u200e"}
 
 # Structure types that hold text directly; text drawn while another kind (a section, a
 # table row) is the innermost open element gets a paragraph of its own.
@@ -392,6 +401,9 @@ class RecordPdf(FPDF):
         # that fits whole is what the word-by-word loop below would give too.
         if self.get_string_width(text) <= width:
             return [text.rstrip()] if text.strip() else []
+        return _in_paragraph_direction(text, self._wrapped(text, width))
+
+    def _wrapped(self, text: str, width: float) -> list[str]:
         lines: list[str] = []
         line, line_width = "", 0.0
         for token in _TOKENS.findall(text):
@@ -532,3 +544,18 @@ class RecordPdf(FPDF):
         self.set_draw_color(*color)
         self.set_line_width(width)
         self.line(x, top, x, bottom)
+
+
+def _in_paragraph_direction(paragraph: str, lines: list[str]) -> list[str]:
+    """``lines`` (``paragraph`` wrapped), each drawn in the paragraph's direction. A
+    line is drawn on its own, and fpdf2 gives it the direction of its first strong
+    letter outside an isolate: the second line of an Arabic sentence that begins with
+    "UTC)" (a Latin name, an isolated zone) would be set left to right, its bracket on
+    the wrong side. Such a line begins with the paragraph's direction mark (invisible,
+    zero width; RLM in Arabic)."""
+    if len(lines) < 2 or paragraph.isascii():
+        return lines
+    direction = auto_detect_base_direction(paragraph)
+    mark = _DIRECTION_MARK[direction]
+    return [line if n == 0 or auto_detect_base_direction(line) == direction else mark + line
+            for n, line in enumerate(lines)]

@@ -343,6 +343,13 @@ class ShapedLines:
                                      alias=pdf.str_alias_nb_pages).get_bidi_fragments()
             fragments: list[Fragment] = []
             for run, direction in runs:
+                # The isolates and marks have given the runs their order: not drawn.
+                # HarfBuzz gives each an invisible glyph of no advance, but the font's
+                # width for it is a space's, so pdftotext took one for a character
+                # standing over the next and cut the word ("C ET").
+                run = _DIRECTION_CONTROLS.sub("", run)
+                if not run:
+                    continue
                 shaping["fragment_direction"] = direction
                 fragments.extend(self._font_fragments(run))
             # TextLine puts them in the order they are drawn, as cell() does.
@@ -511,6 +518,9 @@ class _Recent:
 # sentences; an Arabic record draws about 600 words and 400 lines): the most recently
 # used, at most about 5 MB when full. Only strings, numbers, arrays and tuples of them,
 # which Python's cycle collector stops looking at.
+# The characters that only order text (Unicode's explicit directional marks, embeddings
+# and isolates).
+_DIRECTION_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SHAPES = _Recent(2048)  # by font, size, text and shaping options
 _LAYOUTS = _Recent(1024)  # by font, size, text, options and the fallback fonts used
 

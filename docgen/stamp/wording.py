@@ -25,7 +25,14 @@ from babel.dates import format_time
 from babel.support import Translations
 
 from docgen.dates import date_words
-from docgen.languages import FORMAT_LOCALES, RIGHT_TO_LEFT, SUPPORTED
+from docgen.languages import (
+    FORMAT_LOCALES,
+    RIGHT_TO_LEFT,
+    SUPPORTED,
+    time_in_zone,
+    zone_abbreviation,
+    zone_shown,
+)
 from docgen.resources import package_path
 from docgen.stamp import kinds
 from docgen.stamp.kinds import N_ as N_  # the domain's marker, imported from here too
@@ -210,8 +217,11 @@ class RecordWords:
         if _is_utc(zone):
             return self.long_time(moment)
         m = local(moment, zone)
+        # The zone's IANA name isolated in Arabic: not run together with the Latin
+        # abbreviation before it into one left-to-right run ("CET (Europe/Paris" read
+        # backwards), and the brackets around it mirrored as the sentence's own.
         return self._("%(local)s (%(zone)s; %(utc)s)", local=self._when(self.long_date(m), m),
-                      zone=zone, utc=self.long_time(moment))
+                      zone=zone_shown(zone or "UTC", self.language), utc=self.long_time(moment))
 
     def signer_short_time(self, moment: dt.datetime, zone: str | None) -> str:
         """``5 Dec 2026, 21:02 CST``: the small print beside a signature, on its signer's
@@ -253,9 +263,12 @@ class RecordWords:
         return format_time(moment, "short", locale=self.locale)
 
     def _when(self, day: str, moment: dt.datetime) -> str:
-        """A day and the time of ``moment`` with its zone named (``CET``, as today)."""
-        return self._("%(date)s, %(time)s %(zone)s", date=day, time=self._clock(moment),
-                      zone=zone_abbreviation(moment))
+        """A day and the time of ``moment`` with its zone named as pages and emails name
+        it (:func:`docgen.languages.time_in_zone`: ``10:00 CET``, ``10:00 Uhr MEZ``; in
+        Arabic the zone isolated and held to its time, so that fpdf2's bidi keeps it
+        after the time rather than moving it beside a number or a bracket)."""
+        return self._("%(date)s, %(time)s", date=day,
+                      time=time_in_zone(moment, self._clock(moment), self.language))
 
 
 @functools.cache
@@ -291,17 +304,6 @@ def meeting(signer: SignerOutcome, *, short: bool) -> str | None:
 def local(moment: dt.datetime, zone: str | None) -> dt.datetime:
     """``moment`` on the clock of ``zone`` (an IANA name), or in UTC without one."""
     return moment.astimezone(ZoneInfo(zone)) if zone else utc(moment)
-
-
-def zone_abbreviation(moment: dt.datetime) -> str:
-    """``CST``, ``CET``, ``UTC``; ``UTC+03:00`` for a zone whose name is only an offset."""
-    name = moment.tzname() or ""
-    if name and name[0] not in "+-":
-        return name
-    offset = moment.utcoffset() or dt.timedelta()
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _is_utc(zone: str | None) -> bool:

@@ -7,7 +7,6 @@ text out), registered as Jinja filters, in the page's language, by :func:`regist
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,14 +17,13 @@ from markupsafe import Markup, escape
 
 from docgen.dates import date_words
 from docgen.doclang import percent_text
-from docgen.languages import clock_in_zone, format_locale, list_text, zone_shown
+from docgen.languages import format_locale, list_text, time_in_zone, zone_abbreviation, zone_shown
 from signing.web import language
 
 FALLBACK_ZONE = "UTC"
 # English as plansign has always written it ("Sunday 6 December 2026, 21:02"); other
 # languages in their locale's own full date and short time.
 _ENGLISH_DATE, _ENGLISH_TIME = "EEEE d MMMM y", "HH:mm"
-_NUMERIC_ABBREVIATION = re.compile(r"^([+-])(\d{2})(\d{2})?$")
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -42,16 +40,13 @@ def zone_name(name: str | None) -> str:
     return zone(name).key
 
 
-def abbreviation(at: dt.datetime, name: str | None) -> str:
-    """The zone's short name at that moment ("CST", "BST"); zones without a letter
-    abbreviation (tzdata writes "+04") read as "UTC+4", "UTC-3:30"."""
-    local = at.astimezone(zone(name))
-    short = local.tzname() or ""
-    numeric = _NUMERIC_ABBREVIATION.match(short)
-    if numeric:
-        sign, hours, minutes = numeric.groups()
-        return f"UTC{sign}{int(hours)}" + (f":{minutes}" if minutes and minutes != "00" else "")
-    return short
+def abbreviation(at: dt.datetime, name: str | None, lang: str = "en") -> str:
+    """The zone's short name at that moment as ``lang``'s reader is shown it ("CST",
+    "BST", "MEZ" in German; "UTC+4", "UTC-3:30" for a zone tzdata names by its offset):
+    :func:`docgen.languages.zone_abbreviation`, the one rule emails and PDFs follow too."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return zone_abbreviation(at.astimezone(zone(name)), lang)
 
 
 def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
@@ -66,7 +61,7 @@ def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
     day = date_words(local, _ENGLISH_DATE if english else "full", locale)
     time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
     comma = "، " if lang == "ar" else ", "  # Arabic's own comma
-    return f"{day}{comma}{clock_in_zone(time, abbreviation(at, name), lang)}"
+    return f"{day}{comma}{time_in_zone(local, time, lang)}"
 
 
 def local_zone(name: str | None) -> str:

@@ -38,8 +38,12 @@ def test_amounts():
 
 def test_zone_labels():
     assert zone_label(dt.datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Europe/Zurich"))) == "CET"
+    # An offset as people say it, the same as on the pages and in the emails.
     assert zone_label(dt.datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("America/Sao_Paulo"))) == \
-        "UTC−03:00"
+        "UTC-3"
+    # German names Central European Time as a German reader knows it.
+    assert zone_label(dt.datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Europe/Zurich")),
+                      "de") == "MEZ"
     assert zone_label(dt.datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Asia/Kolkata"))) == "IST"
 
 

@@ -119,9 +119,10 @@ def test_hr_are_told_of_a_signature_under_another_name(sessions, deliver):
      "Un signataire a signé un plan d’amélioration des performances sous un autre nom",
      ("a signé son plan d’amélioration des performances", "CET", "Bonjour Riley Placeholder")),
     # A Latin name isolated in the Arabic sentence, as <bdi> does; a zone with no
-    # abbreviation named by its offset from UTC, never tzdata's bare "+04".
+    # abbreviation named by its offset from UTC as the pages name it ("UTC+4", isolated
+    # and held to its time), never tzdata's bare "+04".
     ("ar", "Asia/Dubai", "وقّع أحد الموقّعين خطة أداء باسم مختلف",
-     ("وقّع \u2068Alex Sample\u2069 خطة تحسين الأداء", "UTC+04:00")),
+     ("وقّع \u2068Alex Sample\u2069 خطة تحسين الأداء", "\u2068UTC+4\u2069")),
 ])
 def test_an_hr_notice_is_in_the_hr_persons_language_and_zone(sessions, deliver, language,
                                                              zone, subject, words):

@@ -32,14 +32,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import escape
 
 from docgen.dates import date_words
-from docgen.doclang import one_full_stop, zone_label
+from docgen.doclang import one_full_stop
 from docgen.languages import (
-    clock_in_zone,
     direction,
     format_locale,
     isolate,
     names_shown,
-    zone_shown,
+    time_in_zone,
 )
 from docgen.resources import package_path
 from docgen.schedule import Meeting
@@ -601,9 +600,10 @@ def format_when(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     """"Tuesday 15 December 2026 at 17:00 GMT", in the datetime's own time zone (and in
     ``language``: "mardi 15 décembre 2026 à 17:00 GMT")."""
     _aware(when)
-    return catalog(language).gettext("%(date)s at %(time)s %(zone)s") % {
-        "date": format_date(when, language), "time": _clock(when, language),
-        "zone": zone_shown(zone_label(when), language)}
+    # The time carries its zone (docgen.languages.time_in_zone: "17:00 Uhr MEZ").
+    return catalog(language).gettext("%(date)s at %(time)s") % {
+        "date": format_date(when, language),
+        "time": time_in_zone(when, _clock(when, language), language)}
 
 
 def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
@@ -612,7 +612,7 @@ def format_moment(when: dt.datetime, language: str = SOURCE_LANGUAGE) -> str:
     _aware(when)
     comma = "، " if language == "ar" else ", "
     return (f"{format_date(when, language)}{comma}"
-            f"{clock_in_zone(_clock(when, language), zone_label(when), language)}")
+            f"{time_in_zone(when, _clock(when, language), language)}")
 
 
 def format_date(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
@@ -625,10 +625,11 @@ def format_meeting(meeting: Meeting, language: str = SOURCE_LANGUAGE) -> str:
     """"Tuesday 8 December 2026, 10:30 to 11:00 GMT"."""
     _aware(meeting.starts)
     ends = meeting.ends.astimezone(meeting.starts.tzinfo)
-    return catalog(language).gettext("%(date)s, %(start)s to %(end)s %(zone)s") % {
+    # The end carries the zone, as a time does ("bis 11:00 Uhr GMT").
+    return catalog(language).gettext("%(date)s, %(start)s to %(end)s") % {
         "date": format_date(meeting.starts, language),
-        "start": _clock(meeting.starts, language), "end": _clock(ends, language),
-        "zone": zone_shown(zone_label(meeting.starts), language)}
+        "start": _clock(meeting.starts, language),
+        "end": time_in_zone(ends, _clock(ends, language), language)}
 
 
 def _clock(when: dt.datetime, language: str) -> str:

@@ -151,12 +151,16 @@ def test_dates_are_the_languages_in_the_signers_zone_with_the_zone_named(record)
     words = record_words(record.language)
     employee = record.completion.signers[0]
     assert employee.decided_at is not None
-    # 09:14 UTC is 10:14 in Zurich in January: the zone is named, CET, as in English.
+    # 09:14 UTC is 10:14 in Zurich in January: the zone is named, CET, as in English;
+    # MEZ in German, with its "Uhr" (docgen.languages.clock_in_zone); in Arabic isolated
+    # and held to its time, as the pages write it.
     said = words.signer_time(employee.decided_at, "Europe/Zurich")
-    assert "CET" in said and "Europe/Zurich" in said
+    zone = "MEZ" if record.language == "de" else "CET"
+    assert zone in said and "Europe/Zurich" in said
     expected = {"en": "12 Jan 2027, 10:14 CET", "es": "12 ene 2027, 10:14 CET",
-                "fr": "12 janv. 2027 à 10:14 CET", "de": "12.01.2027, 10:14 CET",
-                "ar": "12 يناير 2027، الساعة 10:14 ص CET"}[record.language]
+                "fr": "12 janv. 2027 à 10:14 CET", "de": "12.01.2027, 10:14 Uhr MEZ",
+                "ar": "12 يناير 2027، الساعة 10:14\u00a0ص\u00a0\u2068CET\u2069",
+                }[record.language]
     assert words.signer_short_time(employee.decided_at, "Europe/Zurich") == expected
     text = record.text
     if record.language == "ar":
@@ -165,6 +169,29 @@ def test_dates_are_the_languages_in_the_signers_zone_with_the_zone_named(record)
         assert _squash(said) in _squash(text)
     # The certificate's times stay exact, in UTC, in every language.
     assert "2027-01-12 09:14:03 UTC" in text
+
+
+def test_a_time_keeps_its_zone_and_its_brackets_on_an_arabic_page(record):
+    """The acknowledgement page's line "acknowledged on 12 January 2027, 10:14 AM CET
+    (Europe/Zurich; ... 9:14 AM UTC)" in Arabic, as pdftotext gives it (in drawing
+    order, left to right): the zone drawn to the left of its time (after it, reading
+    right to left), the zone's IANA name to the left of the zone, inside the bracket
+    that opens after the zone, and the bracket closing after "UTC" at the line's left
+    end, also when the sentence wraps ("UTC)" was a line of its own, set left to right).
+    Before, "CET (Europe/Zurich" was one left-to-right run and its bracket unmirrored."""
+    if record.language != "ar":
+        pytest.skip("a left-to-right plan")
+    lines = [" ".join(line.split()) for line in record.text.splitlines()]
+    # The certificate's "2027-01-12 10:14:03 CET (Europe/Zurich)" is the same in every
+    # language (left to right); the acknowledgement's sentence is the one with "10:14 ص".
+    said = [line for line in lines if "Europe/Zurich" in line and "10:14:03" not in line
+            and re.search(r"ص ?10:14", line)]
+    assert said, lines
+    for line in said:
+        assert re.search(r"Europe/Zurich\( CET ?ص ?10:14", line), line
+        assert "CET (Europe/Zurich" not in line
+    assert any(re.match(r"\)UTC ?ص ?9:14", line) for line in lines), lines
+    assert not any(re.search(r"UTC\)$", line) for line in lines), lines
 
 
 def test_arabic_text_reads_in_logical_order(record):

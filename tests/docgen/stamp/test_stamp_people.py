@@ -278,10 +278,11 @@ def test_the_certificate_gives_each_signers_consent_grouped_when_the_words_are_t
     ({"meeting_at": dt.datetime(2027, 1, 12, 10, 0, tzinfo=ZURICH),
       "meeting_place": "Room 3", "timezone": "Europe/Zurich"}, True,
      "at a meeting on 12 Jan 2027, 10:00 CET, Room 3"),
-    # Without the manager's zone: the time as they entered it, with its offset.
+    # Without the manager's zone: the time as they entered it, with its offset (named
+    # as the pages and emails name one).
     ({"meeting_at": dt.datetime(2027, 1, 12, 10, 0,
                                 tzinfo=dt.timezone(dt.timedelta(hours=1)))}, False,
-     "at a meeting on 12 January 2027, 10:00 UTC+01:00"),
+     "at a meeting on 12 January 2027, 10:00 UTC+1"),
     ({"meeting_place": "  Room\n3 "}, True, "at a meeting at Room 3"),
     ({}, True, None),  # recorded before the meeting was asked for
 ])
