@@ -116,3 +116,18 @@ def test_lint_state_reaches_the_templates(plan_data):
     assert (default["lint_passed"], default["draft"]) == (True, False)
     forced = plan_context(plan, company_name="X", lint_passed=False, draft=True)["plan"]
     assert (forced["lint_passed"], forced["draft"]) == (False, True)
+
+
+def test_the_templates_meetings_name_their_zone_as_the_language_writes_it(plan_data):
+    """A meeting's time in the Word templates, as the emails and pages write a time:
+    German adds "Uhr" and names Central European Time MEZ; Arabic isolates the zone and
+    holds it to the time."""
+    plan_data["checkins"]["timezone"] = "Europe/Zurich"
+    written = {}
+    for language in ("en", "de", "ar"):
+        plan_data["language"] = language
+        context = plan_context(plan_from_data(plan_data), company_name="X")
+        written[language] = context["checkins"]["meetings"][0]["time"]
+    assert written["en"].endswith(" CET") and "–" in written["en"]
+    assert written["de"].endswith(" Uhr MEZ"), written["de"]
+    assert written["ar"].endswith("\u00a0\u2068CET\u2069"), written["ar"]

@@ -182,19 +182,47 @@
     }).join("");
   }
 
+  function shortName(at, locale) {
+    var short = "";
+    new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" })
+      .formatToParts(at).forEach(function (p) { if (p.type === "timeZoneName") { short = p.value; } });
+    return short;
+  }
+
+  // The zone named by the server's rule (docgen.languages.zone_abbreviation): the page's
+  // language's own abbreviation (German "MEZ"), else the letters tzdata gives ("CST",
+  // "CET"), else the offset ("UTC+4", "UTC+5:45", "UTC-3"). The browser has no tzdata
+  // names: American English gives the American zones' letters, British English the
+  // European ones' (only those: its "GST" for Dubai is not tzdata's, which is "+04").
+  var EUROPEAN = /^(GMT|BST|IST|WES?T|CES?T|EES?T)$/;
+  function zoneName(at) {
+    var own = lang === "en" ? "" : shortName(at, lang);
+    if (/^[A-Z]{2,6}$/.test(own)) { return own; }
+    var american = shortName(at, "en-US");
+    if (/^[A-Z]{2,6}$/.test(american)) { return american; }
+    var british = shortName(at, "en-GB");
+    if (EUROPEAN.test(british)) { return british; }
+    return american.replace(/^GMT(?=[+-])/, "UTC").replace(/^GMT$/, "UTC");
+  }
+
+  // A time and its zone as the server writes them (docgen.languages.clock_in_zone):
+  // German adds "Uhr"; in Arabic the time and the isolated zone are held together.
+  function clockInZone(time, short) {
+    if (!short) { return time; }
+    if (rtl) { return time.replace(/ /g, "\u00a0") + "\u00a0" + zoneShown(short); }
+    return time + (lang === "de" ? " Uhr " : " ") + short;
+  }
+
   function inZone(at) {
     var part = {};
     var named = zone === "UTC" || zone === "Etc/UTC" ? "" : " (" + zoneShown(zone) + ")";
-    var short = "";
-    new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" })
-      .formatToParts(at).forEach(function (p) { if (p.type === "timeZoneName") { short = p.value; } });
-    short = short.replace(/^GMT(?=[+-])/, "UTC");
+    var short = zoneName(at);
     if (lang !== "en") {
       // The page's language writes its own full date and time, as the server does (Babel).
       var day = fullDate(at);
       var time = new Intl.DateTimeFormat(lang, { timeZone: zone, timeStyle: "short" }).format(at);
       var comma = lang === "ar" ? "\u060c " : ", ";  // Arabic's own comma, as the server writes it
-      return day + comma + time + (short ? (rtl ? "\u00a0" : " ") + zoneShown(short) : "") + named;
+      return day + comma + clockInZone(time, short) + named;
     }
     new Intl.DateTimeFormat("en-GB", {
       timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",
