@@ -49,8 +49,8 @@ def test_a_pages_list_escapes_and_isolates_each_item_and_keeps_markup_items():
 
 
 @pytest.mark.parametrize("language,written", [
-    ("fr", "17:00 CET"), ("en", "17:00 CET"),
-    ("ar", f"5:00 م{NB}{FSI}CET{PDI}"),
+    ("fr", "17:00 CET"), ("en", "17:00 CET"), ("de", "17:00 Uhr CET"),
+    ("ar", f"5:00{NB}م{NB}{FSI}CET{PDI}"),
 ])
 def test_a_zone_is_isolated_and_held_to_its_time_in_arabic_only(language, written):
     clock = timefmt.clock(dt.time(17, 0), language)
@@ -62,7 +62,7 @@ def test_a_zone_is_isolated_and_held_to_its_time_in_arabic_only(language, writte
 def test_a_time_on_a_page_and_in_an_email_names_its_zone_isolated_in_arabic():
     at = dt.datetime(2026, 12, 21, 16, 0, tzinfo=dt.UTC)
     page = timefmt.local_time_named(at, "Europe/Paris", "ar")
-    assert page.endswith(f"5:00 م{NB}{FSI}CET{PDI} ({FSI}Europe/Paris{PDI})"), page
+    assert page.endswith(f"5:00{NB}م{NB}{FSI}CET{PDI} ({FSI}Europe/Paris{PDI})"), page
     assert timefmt.local_time_named(at, "Europe/Paris", "fr").endswith(
         "17:00 CET (Europe/Paris)")
     paris = at.astimezone(timefmt.zone("Europe/Paris"))
