@@ -81,6 +81,9 @@ FILE_NAMES = {
     "final.pdf": N_("%(id)s-final"), "original.pdf": N_("%(id)s-original"),
     "plan.json": N_("%(id)s-plan"), "audit-trail.json": N_("%(id)s-audit-trail"),
     "case-file.pdf": N_("%(id)s-case-file"), "bundle.zip": N_("%(id)s-bundle")}
+# Translators: as above; %(meeting)s is the check-in's number, %(version)s the record's
+# version (a later answer of the employee's makes a new one).
+CHECKIN_FILE_NAME = N_("%(id)s-check-in-%(meeting)s-record-v%(version)s")
 
 
 def _(text: str, **values: Any) -> str:
@@ -260,7 +263,9 @@ def checkin_document(envelope_id: str, meeting: int, version: int) -> Response |
     except ArchiveError as exc:
         return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
     return Response(data, mimetype=MEDIA["pdf"], headers={
-        "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+        "Content-Disposition": worded_disposition(
+            CHECKIN_FILE_NAME, "pdf", id=envelope_id, meeting=str(meeting),
+            version=str(version))})
 
 
 def _documents(envelope_id: str, row: ArchivedRecord) -> list[tuple[str, str]]:
