@@ -80,10 +80,10 @@ SEAL = Wording(N_("seal"))
 # An archived record's outcome (archive.records.OUTCOMES) and a closed case's
 # (signing.domain.cases.Outcome): the command line prints the code, a page its words.
 OUTCOME_WORDS = {
-    "acknowledged": N_("acknowledged"), "refused": N_("refused to sign"),
-    "no_response": N_("no response (expired)"), "voided": N_("voided"),
-    "met": N_("goals met"), "not_met": N_("goals not met"), "resigned": N_("resigned"),
-    "withdrawn": N_("withdrawn")}
+    "acknowledged": N_("acknowledged by the employee"),
+    "refused": N_("the employee refused to sign"), "no_response": N_("no response (expired)"),
+    "voided": N_("voided"), "met": N_("goals met"), "not_met": N_("goals not met"),
+    "resigned": N_("the employee resigned"), "withdrawn": N_("the plan was withdrawn")}
 
 
 def outcome_words(code: object) -> str:
