@@ -78,12 +78,17 @@ class Moment(str):
     same precision (``precision``: "seconds", "minutes" or "day"), with the zone named."""
 
     at: object  # a datetime.datetime
+    english: str
     precision: str
 
     def __new__(cls, at: object, english: str, precision: str = "seconds") -> Moment:
         made = super().__new__(cls, format(at, english))
-        made.at, made.precision = at, precision
+        made.at, made.english, made.precision = at, english, precision
         return made
+
+    def __getnewargs__(self) -> tuple[object, str, str]:  # type: ignore[override]
+        """What copying and pickling make it again from."""
+        return self.at, self.english, self.precision
 
 
 class Foreign(str):

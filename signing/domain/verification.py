@@ -260,7 +260,8 @@ def _blob(store: BlobStore, key: str, name: str, checks: list[Check]) -> bytes |
 def seal_check(report: Any) -> Check:
     level = getattr(report, "level", None)
     if report.ok:
-        valid = (Wording(N_("valid (PAdES %(level)s)"), level=level) if level
+        # "PAdES B-B" one token: a right-to-left sentence keeps it in its order.
+        valid = (Wording(N_("valid (%(level)s)"), level=f"PAdES {level}") if level
                  else Wording(N_("valid")))
         if level in ("B-LT", "B-LTA"):
             valid = Wording(N_("%(valid)s from the certificates and revocation data the "
@@ -273,8 +274,8 @@ def seal_check(report: Any) -> Check:
                                          valid=valid, signer=str(report.signer)))
     problems = joined(list(report.problems)) or Wording(N_("the seal is not valid"))
     if level:
-        problems = Wording(N_("%(problems)s (PAdES %(level)s)"), problems=problems,
-                           level=level)
+        problems = Wording(N_("%(problems)s (%(level)s)"), problems=problems,
+                           level=f"PAdES {level}")
     return Check(SEAL, False, problems)
 
 
@@ -288,7 +289,7 @@ def timestamp_checks(report: Any, now: dt.datetime | None = None) -> list[Check]
     if not stamps:
         return [Check(Wording(N_("timestamps")), True, Wording(
             N_("none: when the seal was made rests on the sealing server's clock "
-               "(PAdES %(level)s)"), level="B-B"))]
+               "(%(level)s)"), level="PAdES B-B"))]
     now = now or dt.datetime.now(dt.UTC)
     checks = []
     for number, stamp in enumerate(stamps, 1):

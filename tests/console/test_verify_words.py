@@ -11,6 +11,7 @@ of its archived files gone or changed."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 
@@ -20,8 +21,10 @@ import yaml
 from archive import get_record
 from docgen import resolve_template
 from docgen.seal import validate
+from docgen.words import N_
 from signing.domain import envelopes as svc
 from signing.domain import outbox, people, verification
+from signing.domain.errors import Wording
 from signing.domain.sending import SendOptions, send_plan
 from signing.domain.wording import STATEMENT
 from signing.web import language, timefmt
@@ -165,7 +168,7 @@ def test_a_record_whose_final_pdf_was_changed_in_arabic(console, services, sessi
         final_sha = get_record(session, envelope_id).final_sha256
     path = services.store.path(final_sha)
     path.write_bytes(path.read_bytes() + b"\n% added after sealing\n")
-    actual = __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
     reader(console, sessions, "ar", "Asia/Dubai")
 
     page = console.get(f"/console/plans/{envelope_id}/verify").get_data(as_text=True)
@@ -241,3 +244,10 @@ def test_a_tampered_seal_is_worded_and_a_librarys_message_stays_marked_english(
         assert re.search(r'\(<span lang="en" dir="ltr">[^<]+</span>\)', shown), shown
         assert ("le fichier n’est pas un PDF lisible" if lang == "fr"
                 else "الملف ليس ملف PDF قابلًا للقراءة") in html.unescape(shown)
+        # Values are text, escaped wherever they come from (a plan id is the plan's own).
+        shown = str(check_line(verification.ARCHIVE_RECORD, Wording(
+            N_("envelope %(envelope)s, plan %(plan)s, %(outcome)s"), envelope="e-1",
+            plan="<img src=x onerror=alert(1)>", outcome=verification.outcome_words(
+                "voided")), "UTC"))
+        assert "<img" not in shown and "<bdi>&lt;img src=x onerror=alert(1)&gt;</bdi>" in shown
+        assert ("retiré" if lang == "fr" else "ملغاة") in shown
