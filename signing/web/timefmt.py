@@ -25,6 +25,7 @@ FALLBACK_ZONE = "UTC"
 # English as plansign has always written it ("Sunday 6 December 2026, 21:02"); other
 # languages in their locale's own full date and short time.
 _ENGLISH_DATE, _ENGLISH_TIME = "EEEE d MMMM y", "HH:mm"
+_ENGLISH_SECONDS = "HH:mm:ss"
 _NUMERIC_ABBREVIATION = re.compile(r"^([+-])(\d{2})(\d{2})?$")
 
 
@@ -54,17 +55,22 @@ def abbreviation(at: dt.datetime, name: str | None) -> str:
     return short
 
 
-def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
+def local_time(at: dt.datetime, name: str | None, lang: str = "en", *,
+               seconds: bool = False) -> str:
     """``at`` in zone ``name``: "Sunday 6 December 2026, 21:02 CST" ("domingo, 6 de
-    diciembre de 2026, 21:02 CST" in ``es``). A naive datetime is taken as UTC (how the
-    database gives times back)."""
+    diciembre de 2026, 21:02 CST" in ``es``); to the second with ``seconds`` ("21:02:05",
+    for what a record states to the second: a seal's time). A naive datetime is taken as
+    UTC (how the database gives times back)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     local = at.astimezone(zone(name))
     english = lang == "en"
     locale = format_locale(lang)
     day = date_words(local, _ENGLISH_DATE if english else "full", locale)
-    time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
+    if seconds:
+        time = format_time(local, _ENGLISH_SECONDS if english else "medium", locale=locale)
+    else:
+        time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
     comma = "، " if lang == "ar" else ", "  # Arabic's own comma
     return f"{day}{comma}{clock_in_zone(time, abbreviation(at, name), lang)}"
 
