@@ -472,6 +472,21 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _original_found(stated: set[str], record: ArchivedRecord,
+                    original: bytes | None) -> Wording:
+    """What the original PDF's hash check found: the hashes the trail names beside the
+    one the archive keeps, or, when those agree, that the file itself is missing."""
+    kept = str(record.original_sha256)
+    if not stated:
+        return Wording(N_("the audit trail names no document; the archive holds %(kept)s"),
+                       kept=kept)
+    if original is None and stated == {kept}:
+        return Wording(N_("the audit trail names %(kept)s, as the archive's record does, "
+                          "but the archive no longer holds that file"), kept=kept)
+    return Wording(N_("the audit trail names %(stated)s; the archive holds %(kept)s"),
+                   stated=", ".join(sorted(stated)), kept=kept)
+
+
 def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.AuditRecord],
                   record: ArchivedRecord, original: bytes | None,
                   sealed: SealedTrail | None) -> list[Check]:
@@ -485,12 +500,7 @@ def _chain_checks(session: Session, envelope_id: str, archived: Sequence[audit.A
         checks.append(_against_seal("archive", archived, sealed))
     stated = {r.document_sha256 for r in archived if r.document_sha256}
     checks.append(Check(Wording(N_("original PDF hash")), stated == {record.original_sha256}
-                        and original is not None, Wording(
-                            N_("the audit trail names %(stated)s; the archive holds "
-                               "%(kept)s"), stated=", ".join(sorted(stated)),
-                            kept=str(record.original_sha256)) if stated else Wording(
-                            N_("the audit trail names no document; the archive holds "
-                               "%(kept)s"), kept=str(record.original_sha256))))
+                        and original is not None, _original_found(stated, record, original)))
     if sealed is not None:
         as_sealed = sealed.stated.original_sha256
         checks.append(Check(Wording(N_("original PDF hash against the seal")),

@@ -206,11 +206,14 @@ def test_a_record_failing_several_checks_in_french(console, services, sessions, 
     assert any(text.startswith(f"Échoué : données du plan : le fichier {plan_sha} est "
                                "altéré : son contenu a désormais l’empreinte ")
                for text in failed), failed
-    assert (f"Échoué : empreinte du PDF d’origine : la piste d’audit indique {original_sha} ; "
-            f"l’archive contient {original_sha}") in failed
+    # The hashes agree; what fails is the file's absence, and the line says so.
+    assert (f"Échoué : empreinte du PDF d’origine : la piste d’audit indique {original_sha}, "
+            "comme la fiche de l’archive, mais l’archive ne contient plus ce fichier") in failed
     assert len(failed) == 3 and 'lang="en"' not in page
     printed = english_checks(sessions, services, envelope_id)
     assert f"FAIL  original PDF: no blob {original_sha} in the archive" in printed
+    assert (f"FAIL  original PDF hash: the audit trail names {original_sha}, as the "
+            "archive's record does, but the archive no longer holds that file") in printed
 
 
 @pytest.mark.parametrize("lang,expected", [
