@@ -69,10 +69,12 @@ def reader(console, sessions, language_: str, zone: str):
 
 
 def lines(page: str) -> list[str]:
-    """Each check's line as a reader sees it: tags gone, entities read, spaces plain."""
-    items = re.findall(r"<li>(.*?)</li>", page.split('class="plan-checks"', 1)[1], re.S)
-    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", i)).translate(SPACES).split())
-            for i in items]
+    """Each check's line as a screen reader reads it: tags and the tick or cross (hidden
+    from it) gone, entities read, spaces plain; a passed check's word is there for it."""
+    items = re.findall(r"<li[^>]*>(.*?)</li>", page.split('class="plan-checks"', 1)[1], re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", re.sub(
+        r'<span aria-hidden="true">[^<]*</span>', "", i))).translate(SPACES).split())
+        for i in items]
 
 
 def line(found: list[str], start: str) -> str:
@@ -113,34 +115,34 @@ def test_a_valid_record_in_french_every_check_in_french_times_in_paris(
     assert "Les heures sont" in page and "Europe/Paris" in page
     assert all(text.startswith("Réussi :") for text in found), found
     when = timefmt.local_time(sealed_at, "Europe/Paris", "fr", seconds=True).translate(SPACES)
-    assert line(found, "Réussi : dossier archivé :") == (
-        f"Réussi : dossier archivé : enveloppe {envelope_id}, plan {plan_id}, "
+    assert line(found, "Réussi : Dossier archivé :") == (
+        f"Réussi : Dossier archivé : enveloppe {envelope_id}, plan {plan_id}, "
         f"réception attestée par le salarié")
     assert line(found, "Réussi : PDF final :") == (
         f"Réussi : PDF final : fichier présent, SHA-256 {final_sha}")
     assert line(found, "Réussi : PDF d’origine :").endswith(original_sha)
-    seal = line(found, "Réussi : sceau :")
-    assert seal.startswith("Réussi : sceau : valide (PAdES B-B), couvre l’intégralité du "
+    seal = line(found, "Réussi : Sceau :")
+    assert seal.startswith("Réussi : Sceau : valide (PAdES B-B), couvre l’intégralité du "
                            "fichier, apposé par ")
     assert seal.endswith(f" le {when}"), seal
     assert re.search(r"\d\d:\d\d:\d\d CES?T$", when)  # in Paris, to the second
     assert "horloge du serveur qui a scellé (PAdES B-B)" in line(
-        found, "Réussi : horodatages :")
-    assert re.fullmatch(r"Réussi : chaîne d’audit \(PDF scellé\) : \d+ événements de "
+        found, "Réussi : Horodatages :")
+    assert re.fullmatch(r"Réussi : Chaîne d’audit \(PDF scellé\) : \d+ événements de "
                         rf"l’enveloppe {envelope_id}, tête [0-9a-f]{{64}}, joints avant le "
-                        r"scellement", line(found, "Réussi : chaîne d’audit (PDF scellé)"))
-    assert line(found, "Réussi : heure du scellement :") == (
-        f"Réussi : heure du scellement : le sceau indique le {when} ; la piste d’audit "
+                        r"scellement", line(found, "Réussi : Chaîne d’audit (PDF scellé)"))
+    assert line(found, "Réussi : Heure du scellement :") == (
+        f"Réussi : Heure du scellement : le sceau indique le {when} ; la piste d’audit "
         f"enregistre le scellement le {when}")
-    assert line(found, "Réussi : empreinte du PDF final :").endswith(
+    assert line(found, "Réussi : Empreinte du PDF final :").endswith(
         "la piste d’audit enregistre le scellement de ce PDF final")
-    for start in ("Réussi : chaîne d’audit (archive) :",
-                  "Réussi : piste d’audit (archive) comparée au sceau :",
-                  "Réussi : empreinte du PDF d’origine :",
-                  "Réussi : empreinte du PDF d’origine comparée au sceau :",
-                  "Réussi : chaîne d’audit (base de données) :",
-                  "Réussi : piste d’audit (base de données) comparée au sceau :",
-                  "Réussi : piste d’audit archivée :", "Réussi : données du plan :"):
+    for start in ("Réussi : Chaîne d’audit (archive) :",
+                  "Réussi : Piste d’audit (archive) comparée au sceau :",
+                  "Réussi : Empreinte du PDF d’origine :",
+                  "Réussi : Empreinte du PDF d’origine comparée au sceau :",
+                  "Réussi : Chaîne d’audit (base de données) :",
+                  "Réussi : Piste d’audit (base de données) comparée au sceau :",
+                  "Réussi : Piste d’audit archivée :", "Réussi : Données du plan :"):
         line(found, start)
     # Hashes and ids as they are, isolated from the sentence around them.
     assert f"<bdi>{final_sha}</bdi>" in page and f"<bdi>{envelope_id}</bdi>" in page
@@ -203,11 +205,11 @@ def test_a_record_failing_several_checks_in_french(console, services, sessions, 
     assert "Une vérification a échoué" in page
     failed = [text for text in found if text.startswith("Échoué")]
     assert f"Échoué : PDF d’origine : aucun fichier {original_sha} dans l’archive" in failed
-    assert any(text.startswith(f"Échoué : données du plan : le fichier {plan_sha} est "
+    assert any(text.startswith(f"Échoué : Données du plan : le fichier {plan_sha} est "
                                "altéré : son contenu a désormais l’empreinte ")
                for text in failed), failed
     # The hashes agree; what fails is the file's absence, and the line says so.
-    assert (f"Échoué : empreinte du PDF d’origine : la piste d’audit indique {original_sha}, "
+    assert (f"Échoué : Empreinte du PDF d’origine : la piste d’audit indique {original_sha}, "
             "comme la fiche de l’archive, mais l’archive ne contient plus ce fichier") in failed
     assert len(failed) == 3 and 'lang="en"' not in page
     printed = english_checks(sessions, services, envelope_id)

@@ -34,10 +34,15 @@ def check_words(words: object, zone: str) -> Markup:
 
 
 def check_line(name: object, detail: object, zone: str) -> Markup:
-    """A check's name and what it found, as one line: "Sceau : valide (PAdES B-B) …"."""
+    """A check's name and what it found, as one line: "Sceau : valide (PAdES B-B) …"
+    (the name begins the line, so with a capital where the language has them; the
+    command line prints it as it is, "seal: valid …")."""
     translations = get_domain().get_translations()
+    label = check_words(name, zone)
+    if label[:1].isalpha():  # a word, not markup: "sceau" -> "Sceau"
+        label = Markup(label[:1].upper()) + label[1:]
     return escape(translations.ugettext(N_("%(label)s: %(detail)s"))) % {
-        "label": check_words(name, zone), "detail": check_words(detail, zone)}
+        "label": label, "detail": check_words(detail, zone)}
 
 
 def _translated(words: object, msgid: str, zone: str) -> Markup:
