@@ -106,7 +106,8 @@ WORDS: dict[str, DocumentWords] = {
                "hr": "Représentant RH"},
         # No space before the colon: the anchor is searched for in the PDF, and a
         # non-breaking space there reads back as one thing or another.
-        anchors={"employee": "Signature du ou de la salarié(e) :",
+        # A line reworded keeps its former wording in docgen.stamp.anchors.FORMER_ANCHORS.
+        anchors={"employee": "Signature de la personne salariée :",
                  "manager": "Signature du ou de la responsable :",
                  "hr": "Signature des ressources humaines :"},
         support={"training": "Formation", "mentoring": "Mentorat",
