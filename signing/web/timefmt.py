@@ -135,12 +135,16 @@ def items(values: Iterable[object], lang: str = "en") -> Markup:
     "A, B et C", "A وB وC"): each item escaped and isolated (``<bdi>``), or kept as it is
     when it is already markup (an item that isolates its own name: "<bdi>Léa</bdi>
     (salariée)"); the language's own words and commas between them."""
+    values = list(values)
     parts = [value if isinstance(value, Markup) else bdi(value) for value in values]
-    # Placeholders through the language's pattern, then the items in their places.
-    slots = [f"\x00{n}\x00" for n in range(len(parts))]
-    text = escape(list_text(slots, lang, shown=str))
-    for slot, part in zip(slots, parts, strict=True):
-        text = text.replace(slot, part)
+    # Placeholders through the language's pattern, then the items in their places; the
+    # pattern sees each item's words ("Ana e <bdi>Isabel</bdi>" in Spanish).
+    slots = iter([f"\x00{n}\x00" for n in range(len(parts))])
+    words = [value.striptags() if isinstance(value, Markup) else str(value)
+             for value in values]
+    text = escape(list_text(words, lang, shown=lambda _word: next(slots)))
+    for n, part in enumerate(parts):
+        text = text.replace(f"\x00{n}\x00", part)
     return text
 
 
