@@ -29,7 +29,7 @@ class ArchiveError(Exception):
 class BlobNotFound(ArchiveError):
     def __init__(self, key: str) -> None:
         self.key = key
-        super().__init__(f"no blob {key} in the archive")
+        super().__init__(self.worded(N_("no blob %(key)s in the archive"), key=key))
 
 
 class BlobCorrupted(ArchiveError):
@@ -37,7 +37,8 @@ class BlobCorrupted(ArchiveError):
 
     def __init__(self, key: str, actual: str) -> None:
         self.key, self.actual = key, actual
-        super().__init__(f"blob {key} is corrupted: its content now hashes to {actual}")
+        super().__init__(self.worded(N_("blob %(key)s is corrupted: its content now hashes to "
+                                        "%(actual)s"), key=key, actual=actual))
 
 
 class InvalidKey(ArchiveError):

@@ -10,6 +10,15 @@ pages and the console (``signing.web.timefmt``) and the emails
 ISO date, a weekday alone, and English (which each caller writes as plansign always has)
 are left as they are. The signer's page rewrites a time in the browser's zone with the
 same rule (``signing/web/static/sign.js``), as the browser's own ``Intl`` has it neither.
+
+A date in a document's prose (the Word templates' dates, which LibreOffice lays out, and
+the pages plansign draws into the final PDF and the case file) is held together: its
+spaces are no-break spaces (:func:`held_together`, ``date_words(..., held=True)``), so
+that a line never ends on "7" with "décembre 2026" on the next; a printed line is where
+it falls for good. The pages and the emails keep ordinary spaces: they are laid out anew
+for each reader's screen (no line of theirs is fixed), and a date in them is text a
+reader searches for and copies ("7 décembre" typed into a mailbox's search, pasted into
+a calendar), which a no-break space would make a different string.
 """
 
 from __future__ import annotations
@@ -25,15 +34,26 @@ _NAMED = ("full", "long", "medium", "short")
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
 _WORD_MONTH = re.compile(r"[ML]{3,}")
 _ONE_DIGIT_DAY = re.compile(r"(?<!d)d(?!d)")
+NO_BREAK_SPACE = "\u00a0"
 
 
-def date_words(value: dt.date, form: str, locale: Locale | str) -> str:
+def date_words(value: dt.date, form: str, locale: Locale | str, *,
+               held: bool = False) -> str:
     """``value`` in ``locale``'s ``form``: one of Babel's ``full``, ``long``, ``medium``
     and ``short``, or a date pattern (``EEEE d MMMM y``); "1er août 2027" in French
-    where the month is a word."""
+    where the month is a word. ``held``: for a document's prose (:func:`held_together`)."""
     where = Locale.parse(locale)
     pattern = where.date_formats[form].pattern if form in _NAMED else form
-    return format_date(value, _first_of_month(pattern, value, where), locale=where)
+    text = format_date(value, _first_of_month(pattern, value, where), locale=where)
+    return held_together(text) if held else text
+
+
+def held_together(date: str) -> str:
+    """A date written in words for a document's prose, its day, month and year (and
+    weekday) kept on one line: each space a no-break space ("7\u00a0décembre\u00a02026",
+    "7\u00a0de\u00a0diciembre\u00a0de\u00a02026"). English dates, which their
+    callers write themselves, go through here too."""
+    return date.replace(" ", NO_BREAK_SPACE)
 
 
 def date_skeleton(value: dt.date, skeleton: str, locale: Locale | str) -> str:

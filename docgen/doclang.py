@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent, get_currency_symbol
 
-from docgen.dates import date_words
+from docgen.dates import date_words, held_together
 from docgen.languages import FORMAT_LOCALES, SUPPORTED, check_language, zone_abbreviation
 
 # The languages and their locales are docgen.languages' (the plan model's and the
@@ -102,11 +102,12 @@ WORDS: dict[str, DocumentWords] = {
     ),
     "fr": DocumentWords(
         title="Plan d’amélioration des performances",
-        roles={"employee": "Salarié(e)", "manager": "Responsable hiérarchique",
-               "hr": "Représentant(e) RH"},
+        roles={"employee": "Personne salariée", "manager": "Responsable hiérarchique",
+               "hr": "Représentant RH"},
         # No space before the colon: the anchor is searched for in the PDF, and a
         # non-breaking space there reads back as one thing or another.
-        anchors={"employee": "Signature du ou de la salarié(e) :",
+        # A line reworded keeps its former wording in docgen.stamp.anchors.FORMER_ANCHORS.
+        anchors={"employee": "Signature de la personne salariée :",
                  "manager": "Signature du ou de la responsable :",
                  "hr": "Signature des ressources humaines :"},
         support={"training": "Formation", "mentoring": "Mentorat",
@@ -203,14 +204,14 @@ def long_date(value: dt.date, language: str) -> str:
     """``1 December 2026``, ``1 de diciembre de 2026``, ``1er décembre 2026``,
     ``1. Dezember 2026`` ..."""
     if language == "en":
-        return f"{value.day} {value:%B %Y}"
-    return date_words(value, "long", _LOCALES[language])
+        return held_together(f"{value.day} {value:%B %Y}")
+    return date_words(value, "long", _LOCALES[language], held=True)
 
 
 def short_date(value: dt.date, language: str) -> str:
     if language == "en":
-        return f"{value.day} {value:%b %Y}"
-    return date_words(value, "medium", _LOCALES[language])
+        return held_together(f"{value.day} {value:%b %Y}")
+    return date_words(value, "medium", _LOCALES[language], held=True)
 
 
 def weekday_name(value: dt.date, language: str) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import get_timezone_name
-from babel.lists import format_list
 
 from docgen.words import N_, Words
 
@@ -170,12 +171,59 @@ def format_locale(language: str) -> str:
 
 
 def list_text(items: Iterable[str], language: str | None,
-              shown: Callable[[str], str] | None = None) -> str:
-    """Names or things listed as ``language`` writes a list, by its locale (Babel's
-    ``format_list``: "A, B and C", "A, B et C", "A, B und C", "A وB وC"), each shown by
-    ``shown`` (by default isolated in a right-to-left language: :func:`names_shown`).
-    Every list of items shown to a person in their language goes through here (the
-    pages through the ``items`` filter, whose ``<bdi>`` isolates)."""
+              shown: Callable[[str], str] | None = None, *, style: str = "standard") -> str:
+    """Names or things listed as ``language`` writes a list, by its locale's patterns
+    (CLDR's, as Babel's ``format_list`` joins them: "A, B and C", "A, B et C", "A, B und
+    C", "A وB وC"), each shown by ``shown`` (by default isolated in a right-to-left
+    language: :func:`names_shown`); ``style`` "or" for a choice ("A, B o C"). Every list
+    of items shown to a person in their language goes through here (the pages through the
+    ``items`` filter, whose ``<bdi>`` isolates), so the conjunction's own rule is kept
+    here too: Spanish writes "y" as "e" before the sound /i/ ("Ana e Isabel", "Juan e
+    Hilda", but "agua y hielo") and "o" as "u" before /o/ ("Ana u Olga"), decided on each
+    item as written, before ``shown`` wraps it."""
+    words = [str(item) for item in items]
     show = shown or names_shown(language)
-    return format_list([show(str(item)) for item in items],
-                       locale=format_locale(language or SUPPORTED[0]))
+    parts = [show(word) for word in words]
+    if len(parts) < 2:
+        return "".join(parts)
+    locale = Locale.parse(format_locale(language or SUPPORTED[0]))
+    patterns = locale.list_patterns[style]
+
+    def joined(pattern: str, left: str, n: int) -> str:
+        return _conjunction(pattern, words[n], locale.language).format(left, parts[n])
+
+    if len(parts) == 2:
+        return joined(patterns["2"], parts[0], 1)
+    text = joined(patterns["start"], parts[0], 1)
+    for n in range(2, len(parts) - 1):
+        text = joined(patterns["middle"], text, n)
+    return joined(patterns["end"], text, len(parts) - 1)
+
+
+# Spanish: the conjunction before a word that begins with its own sound (RAE): "y" → "e"
+# before /i/ ("i-", "hi-", accented too; not "hia-", "hie-", "hio-", "hiu-", where the
+# sound is a consonant's: "agua y hielo"), "o" → "u" before /o/ ("o-", "ho-").
+_SPANISH_CONJUNCTIONS = (
+    (" y {1}", " e {1}", re.compile(r"(?:i|hi(?![aeiou]))")),
+    (" o {1}", " u {1}", re.compile(r"h?o")),
+)
+
+
+def _conjunction(pattern: str, word: str, language: str) -> str:
+    """``pattern`` ("{0} y {1}") with its conjunction as ``language`` writes it before
+    ``word``."""
+    if language != "es":
+        return pattern
+    start = _letters(word)
+    for plain, before_sound, sound in _SPANISH_CONJUNCTIONS:
+        if pattern.endswith(plain) and sound.match(start):
+            return pattern[: -len(plain)] + before_sound
+    return pattern
+
+
+def _letters(word: str) -> str:
+    """``word``'s first letters, lower case and without accents ("Íñigo" → "inigo"),
+    after any quote, bracket or isolate before it."""
+    letters = "".join(c for c in unicodedata.normalize("NFD", word)
+                      if not unicodedata.combining(c))
+    return re.sub(r"^[^\w]+", "", letters.casefold())[:4]

@@ -37,6 +37,14 @@ class Words(str):
         made.msgid, made.values, made.plural, made.number = singular, values, plural, count
         return made
 
+    @classmethod
+    def coded(cls, code: str, msgid: str) -> Words:
+        """A code the command line prints as it is ("no_response"), which a page says in
+        words (``msgid``, marked :func:`N_`: "no response (expired)")."""
+        made = super().__new__(cls, code)
+        made.msgid, made.values = msgid, {}
+        return made
+
     def sentence(self) -> Words:
         """The same words, their English ending with a full stop (a page in another
         language ends the translated sentence itself)."""
@@ -61,3 +69,38 @@ def N_(text: str) -> str:
 def NN_(singular: str, plural: str) -> tuple[str, str]:
     """Marks a sentence's singular and plural for extraction (``NN_:1,2``)."""
     return singular, plural
+
+
+class Moment(str):
+    """A moment put into a sentence: as a ``str``, the English the command line has always
+    written (``at`` by ``english``, a :meth:`~datetime.datetime.strftime` format: "2026-12-07
+    05:31:41 UTC"); a page writes ``at`` in its reader's language and time zone, to the
+    same precision (``precision``: "seconds", "minutes" or "day"), with the zone named."""
+
+    at: object  # a datetime.datetime
+    english: str
+    precision: str
+
+    def __new__(cls, at: object, english: str, precision: str = "seconds") -> Moment:
+        made = super().__new__(cls, format(at, english))
+        made.at, made.english, made.precision = at, english, precision
+        return made
+
+    def __getnewargs__(self) -> tuple[object, str, str]:  # type: ignore[override]
+        """What copying and pickling make it again from."""
+        return self.at, self.english, self.precision
+
+
+class Foreign(str):
+    """Words plansign did not write and cannot word (a library's error message, put into
+    a sentence as its detail): shown as they are, and on a page marked as English."""
+
+
+def joined(parts: list[str]) -> str:
+    """``parts`` as one sentence, separated by semicolons ("a; b; c") in English and by
+    each language's own in a translation; nothing for no parts."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return Words(N_("%(first)s; %(then)s"), first=parts[0], then=joined(parts[1:]))

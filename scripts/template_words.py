@@ -68,7 +68,7 @@ t("Employee and plan details",
   es="Datos de la persona empleada y del plan",
   fr="Informations sur la personne salariée et le plan",
   de="Angaben zur Person und zum Plan", ar="بيانات الموظف والخطة")
-t("Employee", es="Persona empleada", fr="Salarié(e)", de="Mitarbeitende(r)", ar="الموظف",
+t("Employee", es="Persona empleada", fr="Personne salariée", de="Mitarbeitende(r)", ar="الموظف",
   de_sales="Name")
 t("Employee ID", es="N.º de empleado", fr="Matricule", de="Personalnummer", ar="الرقم الوظيفي")
 t("Job title", es="Puesto", fr="Intitulé du poste", de="Stellenbezeichnung",
@@ -139,8 +139,8 @@ t("{{ employee.name }} reports to {{ manager.name }}{% if manager.title %}, "
   es="{{ employee.name }} depende de {{ manager.name }}{% if manager.title %}, "
      "{{ manager.title }}{% endif %}. La persona de contacto de Recursos Humanos para este plan "
      "es {{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
-  fr="{{ employee.name }} est rattaché(e) hiérarchiquement à {{ manager.name }}"
-     "{% if manager.title %}, {{ manager.title }}{% endif %}. L’interlocuteur RH pour ce plan "
+  fr="{{ employee.name }} a pour responsable hiérarchique {{ manager.name }}"
+     "{% if manager.title %}, {{ manager.title }}{% endif %}. Pour ce plan, le contact RH "
      "est {{ hr.name }}{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
   de="{{ employee.name }} berichtet an {{ manager.name }}{% if manager.title %}, "
      "{{ manager.title }}{% endif %}. Ansprechperson der Personalabteilung für diesen Plan ist "
@@ -259,8 +259,9 @@ t("{% if company.name %}{{ company.name }}{% else %}Your employer{% endif %} wil
      "el siguiente apoyo durante el plan. Se anima a {{ employee.name }} a pedir más ayuda "
      "en cualquier reunión de seguimiento.",
   fr="{% if company.name %}{{ company.name }}{% else %}Votre employeur{% endif %} apportera "
-     "le soutien suivant pendant la durée du plan. {{ employee.name }} est invité(e) à "
-     "demander une aide supplémentaire lors de tout point de suivi.",
+     "le soutien suivant pendant la durée du plan. Lors de chaque point de suivi, "
+     "{{ employee.name }} peut demander une aide supplémentaire, ce qui est vivement "
+     "encouragé.",
   de="{% if company.name %}{{ company.name }}{% else %}Ihr Arbeitgeber{% endif %} bietet "
      "während des Plans die folgende Unterstützung. {{ employee.name }} kann in jedem "
      "Feedbackgespräch um weitere Unterstützung bitten und wird dazu ausdrücklich ermutigt.",
@@ -478,7 +479,7 @@ t("The manager and the HR representative sign to confirm that the plan has been 
   es="El responsable directo y el representante de Recursos Humanos firman para confirmar "
      "que el plan se ha tratado con la persona empleada y que la empresa proporcionará el "
      "apoyo que en él se describe.",
-  fr="Le ou la responsable hiérarchique et le ou la représentant(e) RH signent pour "
+  fr="Le ou la responsable hiérarchique et la personne représentant les RH signent pour "
      "confirmer que le plan a été présenté et discuté avec la personne salariée et que "
      "l’entreprise apportera le soutien qui y est décrit.",
   de="Die Führungskraft und die Personalabteilung bestätigen mit ihrer Unterschrift, dass "
@@ -534,7 +535,7 @@ t("{% if employee.employment_type %}{{ employee.employment_type }}{% elif employ
      "Centro de trabajo: {{ employee.location }}{% elif employee.hire_date %}Incorporación: "
      "{{ employee.hire_date }}{% else %}—{% endif %}",
   fr="{% if employee.employment_type %}{{ employee.employment_type }}{% elif employee.location %}"
-     "Basé(e) à {{ employee.location }}{% elif employee.hire_date %}Embauché(e) le "
+     "Lieu de travail~: {{ employee.location }}{% elif employee.hire_date %}Date d’embauche~: "
      "{{ employee.hire_date }}{% else %}—{% endif %}",
   de="{% if employee.employment_type %}{{ employee.employment_type }}{% elif employee.location %}"
      "Arbeitsort {{ employee.location }}{% elif employee.hire_date %}Eintritt am "
@@ -543,10 +544,10 @@ t("{% if employee.employment_type %}{{ employee.employment_type }}{% elif employ
      "مكان العمل: {{ employee.location }}{% elif employee.hire_date %}تاريخ التعيين: "
      "{{ employee.hire_date }}{% else %}—{% endif %}")
 t("Based in {{ employee.location }}", es="Centro de trabajo: {{ employee.location }}",
-  fr="Basé(e) à {{ employee.location }}", de="Arbeitsort {{ employee.location }}",
+  fr="Lieu de travail~: {{ employee.location }}", de="Arbeitsort {{ employee.location }}",
   ar="مكان العمل: {{ employee.location }}")
 t("Hired {{ employee.hire_date }}", es="Incorporación: {{ employee.hire_date }}",
-  fr="Embauché(e) le {{ employee.hire_date }}", de="Eintritt am {{ employee.hire_date }}",
+  fr="Date d’embauche~: {{ employee.hire_date }}", de="Eintritt am {{ employee.hire_date }}",
   ar="تاريخ التعيين: {{ employee.hire_date }}")
 t("This plan sets out the results {{ employee.name }} needs to reach between "
   "{{ timeline.start }} and {{ timeline.end }}, how they will be measured and the coaching "
@@ -576,8 +577,8 @@ t("{{ employee.name }} reports to {{ manager.name }}{% if manager.title %}, "
   es="{{ employee.name }} depende de {{ manager.name }}{% if manager.title %}, "
      "{{ manager.title }}{% endif %}. Contacto de Recursos Humanos: {{ hr.name }}"
      "{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
-  fr="{{ employee.name }} est rattaché(e) hiérarchiquement à {{ manager.name }}"
-     "{% if manager.title %}, {{ manager.title }}{% endif %}. Interlocuteur RH~: {{ hr.name }}"
+  fr="{{ employee.name }} a pour responsable hiérarchique {{ manager.name }}"
+     "{% if manager.title %}, {{ manager.title }}{% endif %}. Contact RH~: {{ hr.name }}"
      "{% if hr.title %}, {{ hr.title }}{% endif %} ({{ hr.email }}).",
   de="{{ employee.name }} berichtet an {{ manager.name }}{% if manager.title %}, "
      "{{ manager.title }}{% endif %}. Ansprechperson HR: {{ hr.name }}{% if hr.title %}, "

@@ -30,7 +30,8 @@ TRANSLATIONS = ROOT / "signing" / "translations"
 CATALOG_DIRECTORIES = {"docgen": ROOT / "docgen" / "translations"}
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "L_": None,
             "ngettext": (1, 2), "N_": None,
-            "NN_": (1, 2)}  # as the Makefile's extraction (NN_: a counted Wording)
+            "NN_": (1, 2),  # as the Makefile's extraction (NN_: a counted Wording)
+            "pgettext": ((1, "c"), 2)}  # pybabel's default: a message with its context
 # Each domain: its extraction's mapping and the languages it must be translated into
 # (English is the source language: its catalog's messages stay untranslated).
 TRANSLATED = tuple(c for c in SUPPORTED if c != "en")

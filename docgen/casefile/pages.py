@@ -29,7 +29,7 @@ from docgen.casefile.model import (
     IncludedDocument,
 )
 from docgen.charts.pdf import draw_chart
-from docgen.dates import date_words
+from docgen.dates import date_words, held_together
 from docgen.languages import list_text
 from docgen.stamp.document import HEADING, MUTED, SMALL, RecordPdf
 from docgen.stamp.wording import N_, RecordWords, exact_time
@@ -51,14 +51,14 @@ def local(moment: dt.datetime, zone: str, w: RecordWords) -> str:
     the plan's clock."""
     m = moment.astimezone(ZoneInfo(zone))
     if w.language == "en":
-        return w._when(f"{m:%A} {m.day} {m:%B %Y}", m)
-    return w._when(date_words(m, "full", w.locale), m)
+        return w._when(held_together(f"{m:%A} {m.day} {m:%B %Y}"), m)
+    return w._when(date_words(m, "full", w.locale, held=True), m)
 
 
 def characters(w: RecordWords) -> str:
     """The characters of the pages' own words in ``w``'s language, weekdays included: the
     document's fonts are cut down to its text, and these are part of it."""
-    weekdays = (date_words(dt.date(2027, 1, 4 + n), "full", w.locale)
+    weekdays = (date_words(dt.date(2027, 1, 4 + n), "full", w.locale, held=True)
                 for n in range(7))
     return "".join(sorted(w.characters)) + "".join(weekdays)
 

@@ -59,6 +59,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from docgen.seal._pyhanko import asn1_certificate, fetcher_backend, timestamper_for
 from docgen.seal.errors import SealError, SealingFailed, TimestampUnavailable
+from docgen.words import N_, Foreign, Moment, Words
 
 ARCHIVE_FIELD = "ArchiveTimestamp"
 DEFAULT_DIGEST = "sha256"
@@ -68,12 +69,12 @@ log = logging.getLogger(__name__)
 
 # ETSI EN 319 102-1 sub-indications, in words for records staff.
 _INDICATIONS = {
-    "HASH_FAILURE": "the document was changed after it was sealed",
-    "SIG_CRYPTO_FAILURE": "the seal's signature does not verify with its certificate",
-    "REVOKED": "the sealing certificate was revoked before the seal was made",
-    "NO_POE": "nothing in the file proves when the seal and its validation data existed "
-              "(a timestamp authority's certificate expired before an archive timestamp "
-              "was added)",
+    "HASH_FAILURE": N_("the document was changed after it was sealed"),
+    "SIG_CRYPTO_FAILURE": N_("the seal's signature does not verify with its certificate"),
+    "REVOKED": N_("the sealing certificate was revoked before the seal was made"),
+    "NO_POE": N_("nothing in the file proves when the seal and its validation data existed "
+                 "(a timestamp authority's certificate expired before an archive timestamp "
+                 "was added)"),
 }
 
 
@@ -88,6 +89,17 @@ class TimestampInfo:
     digest: str  # the digest the timestamp is over ("sha256")
 
     def describe(self) -> str:
+        """What the timestamp is, when and by whom: English as a ``str``, worded for a
+        page in its reader's language (:class:`~docgen.words.Words`)."""
+        values = {"at": Moment(self.at, "%Y-%m-%d %H:%M:%S UTC"),
+                  "authority": self.authority, "digest": self.digest,
+                  "expires": Moment(self.expires, "%Y-%m-%d", "day")}
+        if self.kind == "document":
+            return Words(N_("document timestamp %(at)s by %(authority)s (%(digest)s; its "
+                            "certificate expires %(expires)s)"), **values)
+        if self.kind == "signature":
+            return Words(N_("signature timestamp %(at)s by %(authority)s (%(digest)s; its "
+                            "certificate expires %(expires)s)"), **values)
         return (f"{self.kind} timestamp {self.at:%Y-%m-%d %H:%M:%S} UTC by {self.authority} "
                 f"({self.digest}; its certificate expires {self.expires:%Y-%m-%d})")
 
@@ -246,15 +258,20 @@ def validate_long_term(pdf: bytes, *, trusted: Sequence[Any], now: datetime | No
     try:
         result = asyncio.run(ades_lta_validation(signature, spec, timing_info=timing))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
-        return LongTermReport(level, False, f"the seal cannot be checked ({exc})", stamps, now)
+        return LongTermReport(level, False, Words(N_("the seal cannot be checked (%(error)s)"),
+                                                  error=Foreign(exc)), stamps, now)
     passed = result.ades_subindic.status == AdESStatus.PASSED
-    problem = None
+    problem: str | None = None
     if not passed:
         indication = str(getattr(result.ades_subindic, "name", result.ades_subindic))
         detail = " ".join((result.failure_msg or "").split())
-        problem = (f"long-term validation as of {now:%Y-%m-%d} failed: "
-                   f"{_INDICATIONS.get(indication, indication.lower().replace('_', ' '))}"
-                   + (f" ({detail})" if detail else ""))
+        known = indication in _INDICATIONS
+        why: str = (Words(_INDICATIONS[indication]) if known
+                    else Foreign(indication.lower().replace("_", " ")))
+        if detail:
+            why = Words(N_("%(why)s (%(detail)s)"), why=why, detail=Foreign(detail))
+        problem = Words(N_("long-term validation as of %(day)s failed: %(why)s"),
+                        day=Moment(now, "%Y-%m-%d", "day"), why=why)
     return LongTermReport(level, passed, problem, stamps, now)
 
 
@@ -269,7 +286,8 @@ def _validate_b_lt(reader: PdfFileReader, signature: EmbeddedPdfSignature,
 
     stamp = next((t for t in stamps if t.kind == "signature"), None)
     if stamp is None:
-        return LongTermReport("B-LT", False, "the seal has no timestamp", stamps, now)
+        return LongTermReport("B-LT", False, Words(N_("the seal has no timestamp")), stamps,
+                              now)
     dss = DocumentSecurityStore.read_dss(reader)
     context = dss.as_validation_context({
         "trust_roots": roots, "allow_fetching": False, "moment": stamp.at,
@@ -279,23 +297,25 @@ def _validate_b_lt(reader: PdfFileReader, signature: EmbeddedPdfSignature,
             signature, signer_validation_context=context, ts_validation_context=context,
             key_usage_settings=SEAL_KEY_USAGE))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
-        return LongTermReport("B-LT", False, f"the seal cannot be checked ({exc})", stamps,
-                              now)
-    problem = None
+        return LongTermReport("B-LT", False, Words(N_("the seal cannot be checked (%(error)s)"),
+                                                   error=Foreign(exc)), stamps, now)
+    problem: str | None = None
     if not (status.intact and status.valid):
-        problem = "the seal's signature does not match the document"
+        problem = Words(N_("the seal's signature does not match the document"))
     elif status.revoked:
-        problem = (f"the sealing certificate was revoked when the seal was made "
-                   f"({stamp.at:%Y-%m-%d %H:%M} UTC)")
+        problem = Words(N_("the sealing certificate was revoked when the seal was made "
+                           "(%(at)s)"), at=Moment(stamp.at, "%Y-%m-%d %H:%M UTC", "minutes"))
     elif not status.trusted:
-        problem = ("the sealing certificate's chain does not validate from the data the "
-                   "file holds")
+        problem = Words(N_("the sealing certificate's chain does not validate from the data "
+                           "the file holds"))
     elif status.timestamp_validity is None or not status.timestamp_validity.trusted:
-        problem = "the seal's timestamp does not validate from the data the file holds"
+        problem = Words(N_("the seal's timestamp does not validate from the data the file "
+                           "holds"))
     elif stamp.expires < now:
-        problem = (f"its timestamp authority's certificate ({stamp.authority}) expired on "
-                   f"{stamp.expires:%Y-%m-%d}, and no archive timestamp was added before: "
-                   f"the time of the seal is no longer proven")
+        problem = Words(N_("its timestamp authority's certificate (%(authority)s) expired on "
+                           "%(day)s, and no archive timestamp was added before: the time of "
+                           "the seal is no longer proven"),
+                        authority=stamp.authority, day=Moment(stamp.expires, "%Y-%m-%d", "day"))
     return LongTermReport("B-LT", problem is None, problem, stamps, now)
 
 

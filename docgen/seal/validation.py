@@ -42,6 +42,7 @@ from docgen.seal.ltv import (
     validate_long_term,
 )
 from docgen.seal.ltv import level_of as ltv_level
+from docgen.words import N_, Foreign, Moment, Words
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 # A seal certificate may say either: organisations' e-seal certificates from CAs usually
@@ -98,9 +99,11 @@ def validate(
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         signatures = reader.embedded_regular_signatures
     except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
-        return SealReport(sealed=False, problems=(f"the file is not a readable PDF ({exc})",))
+        return SealReport(sealed=False, problems=(
+            Words(N_("the file is not a readable PDF (%(error)s)"), error=Foreign(exc)),))
     if not signatures:
-        return SealReport(sealed=False, problems=("the PDF has no seal: it holds no signature",))
+        return SealReport(sealed=False, problems=(
+            Words(N_("the PDF has no seal: it holds no signature")),))
     signature = signatures[-1]
     subfilter = str(signature.sig_object.get("/SubFilter", "")) or None
     moment = now or datetime.now(UTC)
@@ -118,7 +121,8 @@ def validate(
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
         return SealReport(
             sealed=True, subfilter=subfilter,
-            problems=(f"the seal cannot be checked: it is damaged ({exc})",),
+            problems=(Words(N_("the seal cannot be checked: it is damaged (%(error)s)"),
+                            error=Foreign(exc)),),
         )
     if long_term is not None and not _nothing_after_last_update(reader, pdf):
         status = dataclasses.replace(
@@ -145,13 +149,13 @@ def _nothing_after_last_update(reader: PdfFileReader, pdf: bytes) -> bool:
 
 def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: bool,
             long_term: LongTermReport | None = None) -> SealReport:
-    problems = []
+    problems: list[str] = []
     intact = status.intact and status.valid
     if not status.intact:
-        problems.append("the document was changed after it was sealed: its hash no longer "
-                        "matches the seal")
+        problems.append(Words(N_("the document was changed after it was sealed: its hash no "
+                                 "longer matches the seal")))
     elif not status.valid:
-        problems.append("the seal's signature does not verify with its certificate")
+        problems.append(Words(N_("the seal's signature does not verify with its certificate")))
     # A B-LT or B-LTA seal is followed by its validation data and document timestamps,
     # in updates that may add only those (pyHanko's difference analysis says so).
     covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
@@ -159,16 +163,16 @@ def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: boo
         and status.modification_level is not None
         and status.modification_level <= ModificationLevel.LTA_UPDATES)
     if not covers:
-        problems.append("the seal does not cover the whole file: something was added to "
-                        "it after it was sealed")
+        problems.append(Words(N_("the seal does not cover the whole file: something was added "
+                                 "to it after it was sealed")))
     signer = _subject(status.signing_cert)
     if long_term is not None:
         # The chain, its revocation data and the timestamps, as the file holds them.
         if long_term.problem and intact:
             problems.append(long_term.problem)
         if subfilter != PADES_SUBFILTER:
-            problems.append(f"the seal is not a PAdES signature (its subfilter is "
-                            f"{subfilter})")
+            problems.append(Words(N_("the seal is not a PAdES signature (its subfilter is "
+                                 "%(subfilter)s)"), subfilter=str(subfilter)))
         stamp = status.timestamp_validity
         return SealReport(
             sealed=True, intact=intact, covers_whole_file=covers, signer=signer,
@@ -177,25 +181,30 @@ def _report(status: PdfSignatureStatus, subfilter: str | None, *, has_roots: boo
             problems=tuple(problems))
     if not status.trusted:
         if not has_roots:
-            problems.append(f"the sealing certificate ({signer}) is not trusted: no trusted "
-                            f"certificates were given")
+            problems.append(Words(N_("the sealing certificate (%(signer)s) is not trusted: no "
+                                     "trusted certificates were given"), signer=signer))
         elif status.revoked:
-            problems.append(f"the sealing certificate ({signer}) is revoked")
+            problems.append(Words(N_("the sealing certificate (%(signer)s) is revoked"),
+                                  signer=signer))
         else:
             why = status.trust_problem_indic
-            problems.append(f"the sealing certificate ({signer}) is not trusted"
-                            + (f" ({why.name.lower().replace('_', ' ')})"
-                               if isinstance(why, enum.Enum) else ""))
+            untrusted = Words(N_("the sealing certificate (%(signer)s) is not trusted"),
+                              signer=signer)
+            problems.append(Words(N_("%(why)s (%(detail)s)"), why=untrusted,
+                                  detail=Foreign(why.name.lower().replace("_", " ")))
+                            if isinstance(why, enum.Enum) else untrusted)
     if subfilter != PADES_SUBFILTER:
-        problems.append(f"the seal is not a PAdES signature (its subfilter is {subfilter})")
+        problems.append(Words(N_("the seal is not a PAdES signature (its subfilter is "
+                                 "%(subfilter)s)"), subfilter=str(subfilter)))
 
     stamp = status.timestamp_validity
     if stamp is not None:
         if not (stamp.intact and stamp.valid):
-            problems.append("the seal's timestamp is not valid")
+            problems.append(Words(N_("the seal's timestamp is not valid")))
         elif not stamp.trusted:
-            problems.append(f"the timestamp authority's certificate "
-                            f"({_subject(stamp.signing_cert)}) is not trusted")
+            problems.append(Words(N_("the timestamp authority's certificate (%(authority)s) "
+                                     "is not trusted"),
+                                  authority=_subject(stamp.signing_cert)))
     signed_at = stamp.timestamp if stamp is not None else status.signer_reported_dt
     problems.extend(_dates_problem(status.signing_cert, signed_at))
     return SealReport(
@@ -222,9 +231,11 @@ def _dates_problem(cert: Any, signed_at: datetime | None) -> list[str]:
     start, end = validity.not_valid_before_utc, validity.not_valid_after_utc
     if start <= signed_at <= end:
         return []
-    return [f"the sealing certificate was not valid when the seal was made: valid from "
-            f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, sealed "
-            f"{signed_at:%Y-%m-%d %H:%M} UTC"]
+    return [Words(N_("the sealing certificate was not valid when the seal was made: valid "
+                     "from %(start)s to %(end)s, sealed %(at)s"),
+                  start=Moment(start, "%Y-%m-%d %H:%M", "minutes"),
+                  end=Moment(end, "%Y-%m-%d %H:%M UTC", "minutes"),
+                  at=Moment(signed_at, "%Y-%m-%d %H:%M UTC", "minutes"))]
 
 
 def _subject(cert: Any) -> str:

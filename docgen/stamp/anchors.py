@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 # before the colon as a space).
 DATE_LABEL = "Date:"
 DATE_LABELS = (DATE_LABEL, "Fecha:", "Date :", "Datum:", "التاريخ:")
+# A signature line's former wordings, by its wording now: a plan sent before a template's
+# line was reworded has its PDF from then, and its line is found as it was written.
+FORMER_ANCHORS: dict[str, tuple[str, ...]] = {
+    # French wrote "(e)" until the templates stopped guessing a gender (issue 18).
+    "Signature de la personne salariée :": ("Signature du ou de la salarié(e) :",),
+}
 # How far right of its anchor a signature line may start, and how far below the
 # anchor's baseline it may run, in points.
 _LINE_MAX_GAP = 60.0
@@ -68,14 +74,26 @@ def find_anchors(pdf: bytes, texts: Iterable[str]) -> dict[str, Anchor]:
     from docgen.stamp.scan import scan  # PDFium: imported when first needed
 
     texts = list(dict.fromkeys(texts))
-    return anchors_in(scan(pdf, texts), texts)
+    return anchors_in(scan(pdf, with_former(texts)), texts)
+
+
+def with_former(texts: Iterable[str]) -> list[str]:
+    """``texts`` and their former wordings (:data:`FORMER_ANCHORS`): what to scan for."""
+    return [t for text in texts for t in (text, *FORMER_ANCHORS.get(text, ()))]
 
 
 def anchors_in(pages: Sequence[PageScan], texts: Iterable[str]) -> dict[str, Anchor]:
-    """Like :func:`find_anchors`, over pages already scanned for ``texts``."""
+    """Like :func:`find_anchors`, over pages already scanned for ``texts``
+    (:func:`with_former`): a text absent in a document made before it was reworded is
+    found by its former wording, under its own."""
     found: dict[str, Anchor] = {}
     for text in texts:
-        candidates = [_anchor(page, hit) for page in pages for hit in page.hits.get(text, ())]
+        candidates: list[Anchor] = []
+        for wording in (text, *FORMER_ANCHORS.get(text, ())):
+            candidates = [_anchor(page, hit) for page in pages
+                          for hit in page.hits.get(wording, ())]
+            if candidates:
+                break
         if candidates:
             lined = [a for a in candidates if a.line is not None]
             found[text] = (lined or candidates)[-1]

@@ -10,6 +10,7 @@ hash-chained history, and the seal over the file with how to check it.
 
 from __future__ import annotations
 
+from docgen.languages import list_text
 from docgen.stamp import kinds
 from docgen.stamp.document import DECISION_COLORS, MUTED, SMALL, RecordPdf
 from docgen.stamp.model import SIGNED, Completion, SealFacts, SignerOutcome
@@ -101,9 +102,9 @@ def _consents(pdf: RecordPdf, w: RecordWords, completion: Completion) -> None:
 
 
 def _and(w: RecordWords, items: list[str]) -> str:
-    if len(items) == 1:
-        return items[0]
-    return w._("%(items)s and %(last)s", items=w._(", ").join(items[:-1]), last=items[-1])
+    """Names listed as the record's language writes a list (:func:`list_text`: "A, B et
+    C", "Ana e Isabel"); the page isolates nothing, its lines are shaped whole."""
+    return list_text(items, w.language, shown=str)
 
 
 def _seal(pdf: RecordPdf, w: RecordWords, seal: SealFacts) -> None:

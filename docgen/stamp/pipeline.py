@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from docgen.stamp import kinds
 from docgen.stamp.acknowledgement import draw_acknowledgement
-from docgen.stamp.anchors import DATE_LABELS, Anchor, anchors_in
+from docgen.stamp.anchors import DATE_LABELS, Anchor, anchors_in, with_former
 from docgen.stamp.attachment import trail_attachment
 from docgen.stamp.certificate import draw_certificate
 from docgen.stamp.comments import draw_comments
@@ -44,7 +44,7 @@ def stamp(original: bytes, completion: Completion) -> Stamped:
     anchor_texts = [s.anchor for s in completion.signers]
     # The date lines' label in every language: a plan's template is in its language, and
     # the search is cheap (a few ms a page).
-    pages = scan(original, [*anchor_texts, *DATE_LABELS])
+    pages = scan(original, [*with_former(anchor_texts), *DATE_LABELS])
     if not pages:
         raise UnreadablePdf("the original PDF has no pages")
     anchors = anchors_in(pages, anchor_texts)

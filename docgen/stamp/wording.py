@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_time
 from babel.support import Translations
 
-from docgen.dates import date_words
+from docgen.dates import date_words, held_together
 from docgen.languages import (
     FORMAT_LOCALES,
     RIGHT_TO_LEFT,
@@ -247,15 +247,15 @@ class RecordWords:
         """``12 January 2027``, ``12 de enero de 2027``, ``12. Januar 2027`` (the day of
         ``moment`` as it is given)."""
         if self.language == "en":
-            return f"{moment.day} {moment:%B %Y}"
-        return date_words(moment, "long", self.locale)
+            return held_together(f"{moment.day} {moment:%B %Y}")
+        return date_words(moment, "long", self.locale, held=True)
 
     def _short_date(self, moment: dt.datetime) -> str:
         if self.language == "en":
-            return f"{moment.day} {moment:%b %Y}"
+            return held_together(f"{moment.day} {moment:%b %Y}")
         if self.rtl:  # the numeric form puts direction marks between its parts
             return self.long_date(moment)
-        return date_words(moment, "medium", self.locale)
+        return date_words(moment, "medium", self.locale, held=True)
 
     def _clock(self, moment: dt.datetime) -> str:
         if self.language == "en":

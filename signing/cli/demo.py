@@ -16,6 +16,7 @@ shows is exactly what those commands do.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import email
 import html
 import http.cookiejar
@@ -48,6 +49,7 @@ DEFAULT_PLAN = EXAMPLES / "support-agent-30d.yaml"
 DEMO_COMMENT = ("I accept the goals. I would like the first coaching session moved to "
                 "Tuesday mornings, when queue volume is lower.")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
+PR_SET_PDEATHSIG = 1  # prctl(2)
 DEMO_HR_USERNAME = "hr-demo"
 
 
@@ -87,20 +89,58 @@ class Demo:
         return done
 
     @contextlib.contextmanager
-    def started(self, *args: str, log: str) -> Iterator[subprocess.Popen[bytes]]:
-        """A long-running ``plansign`` command, its output in a log file, stopped after."""
-        with open(self.out / log, "ab") as output:
-            process = subprocess.Popen([*PLANSIGN, *args], env=self.env(), stdout=output,
-                                       stderr=subprocess.STDOUT)
+    def running(self, *commands: tuple[str, ...]) -> Iterator[list[subprocess.Popen[bytes]]]:
+        """Long-running ``plansign`` commands (``serve``, ``worker``), each with its output
+        in ``<command>.log``, stopped together afterwards (:func:`stop_together`).
+
+        Each runs in a process group of its own, so a Ctrl+C in the terminal reaches the
+        demo alone, which stops them cleanly (SIGTERM: the worker finishes its pass, the
+        server its requests) instead of cutting the worker mid-statement; and each is
+        told to stop if the demo itself is killed, so nothing is left serving on the
+        port."""
+        processes: list[subprocess.Popen[bytes]] = []
         try:
-            yield process
+            for args in commands:
+                with open(self.out / f"{args[0]}.log", "ab") as output:
+                    processes.append(subprocess.Popen(
+                        [*PLANSIGN, *args], env=self.env(), stdout=output,
+                        stderr=subprocess.STDOUT, process_group=0,
+                        preexec_fn=_stop_with_the_demo))
+            yield processes
         finally:
+            stop_together(processes, grace=STOP_GRACE)
+
+
+# Seconds the service and the worker have, together, to stop cleanly before they are
+# killed. Under a heavy load a clean stop takes seconds (the worker's pass, the server's
+# requests, then each interpreter's exit); one deadline for both bounds the demo's stop.
+STOP_GRACE = 20.0
+
+
+def stop_together(processes: list[subprocess.Popen[bytes]], *, grace: float) -> None:
+    """SIGTERM to every process at once, then the wait for all of them against one
+    deadline, ``grace`` seconds away; what is still running then is killed with its
+    process group (a server's workers and any LibreOffice it started with it). Stopping
+    one after another, each with its own time limit, added their times: under load the
+    demo's Ctrl+C once took over a minute."""
+    for process in processes:
+        if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _stop_with_the_demo() -> None:
+    """In a child, before it runs plansign: SIGTERM when the demo that started it dies,
+    even by SIGKILL (Linux; elsewhere nothing is asked)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port(preferred: int = 8000) -> int:
@@ -272,8 +312,7 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
                          "--out", str(demo.out / "examples"))
     click.echo(_indent(generated.stdout))
 
-    with demo.started("serve", "--port", str(demo.port), log="serve.log") as server, \
-            demo.started("worker", log="worker.log") as worker:
+    with demo.running(("serve", "--port", str(demo.port)), ("worker",)) as (server, worker):
         step(f"Started `plansign serve` on {demo.base_url} and `plansign worker` "
              f"(logs in {demo.out})")
         wait_until_serving(demo, server)
@@ -294,7 +333,7 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
             step("Waiting for the worker to stamp, seal and archive the record")
             wait_until_archived(demo, envelope_id, worker, timeout=None if wait else 180)
         except KeyboardInterrupt:
-            click.echo("\nstopped")
+            click.echo("\nStopping the service and the worker")
             return
         record = demo.out / "record"
         if record.exists():
@@ -313,6 +352,7 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
                  f"as {DEMO_HR_USERNAME}); Ctrl+C to stop")
             with contextlib.suppress(KeyboardInterrupt):
                 server.wait()
+            click.echo("\nStopping the service and the worker")
     if verified.returncode != 0:
         raise DemoFailed("verification failed")
 

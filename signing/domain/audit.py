@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
+from docgen.words import N_
+from signing.domain.errors import Wording
 from signing.domain.workflow import Event
 
 GENESIS = "0" * 64
@@ -127,15 +129,19 @@ def from_json(data: Mapping[str, Any]) -> AuditRecord:
 
 def verify_chain(records: Iterable[AuditRecord]) -> list[str]:
     """Every break in an envelope's chain, in order; an empty list means it holds."""
-    problems, previous = [], None
+    problems: list[str] = []
+    previous = None
     for record in records:
         expected_prev = previous.hash if previous else GENESIS
         expected_seq = previous.seq + 1 if previous else 1
         if record.seq != expected_seq:
-            problems.append(f"record {record.seq}: expected sequence number {expected_seq}")
+            problems.append(Wording(N_("record %(seq)s: expected sequence number %(expected)s"),
+                                    seq=record.seq, expected=expected_seq))
         if record.prev_hash != expected_prev:
-            problems.append(f"record {record.seq}: does not follow the record before it")
+            problems.append(Wording(N_("record %(seq)s: does not follow the record before it"),
+                                    seq=record.seq))
         if record_hash(record) != record.hash:
-            problems.append(f"record {record.seq}: its content does not match its hash")
+            problems.append(Wording(N_("record %(seq)s: its content does not match its hash"),
+                                    seq=record.seq))
         previous = record
     return problems

@@ -10,7 +10,8 @@ name, and everything the APIs serve) is sent as ``filename="..."`` alone, as bef
 
 Nothing in a name can add to the header: line breaks, control and format characters
 (a right-to-left override that would show "fdp.exe" as "exe.pdf"), quotes, backslashes
-and the characters systems refuse in a file name are left out, and ``filename*`` encodes
+and the characters systems refuse in a file name are left out, by the rule an email's
+attachment names follow too (:mod:`signing.domain.filenames`), and ``filename*`` encodes
 everything but the few characters RFC 8187 allows as they are (never ``;``, ``,``, a
 quote or a space).
 """
@@ -23,18 +24,14 @@ from urllib.parse import quote
 
 from flask_babel import gettext
 
+from signing.domain import filenames
+
 # The characters RFC 8187's attr-char allows unencoded, besides letters and digits.
 _ATTR_CHARS = "!#$&+-.^_`|~"
 # What a plain ASCII name is made of; anything else goes in filename*.
 _PLAIN = re.compile(r"[A-Za-z0-9._-]+")
 _NOT_PLAIN = re.compile(r"[^A-Za-z0-9_-]+")
 _HYPHENS = re.compile(r"-{2,}")
-# Characters no file name should have (as signing.domain.mail.message.attachment_name).
-_REFUSED = frozenset('/\\:*?"<>|')
-# Unicode categories left out of a name: controls, format characters (bidi overrides,
-# zero-width joiners), line and paragraph separators, surrogates, unassigned.
-_LEFT_OUT = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"})
-MAX_STEM = 150  # characters of a name before its extension
 
 
 def content_disposition(name: str, *, fallback: str | None = None,
@@ -52,18 +49,9 @@ def content_disposition(name: str, *, fallback: str | None = None,
 
 
 def _clean(name: str) -> str:
-    """``name`` without what no file name should hold, spaces as hyphens, not too long;
-    "download" if nothing is left."""
-    text = unicodedata.normalize("NFC", name)
-    text = "".join(c for c in text
-                   if c not in _REFUSED and unicodedata.category(c) not in _LEFT_OUT)
-    text = "-".join(text.split())
-    stem, dot, extension = text.rpartition(".")
-    if not dot:
-        stem, extension = text, ""
-    stem = stem.strip(".-")[:MAX_STEM].strip(".-") or "download"
-    extension = extension[:16]
-    return f"{stem}.{extension}" if extension else stem
+    """``name`` under the one rule for a file's name (:mod:`signing.domain.filenames`, as
+    an email's attachment): "download" if nothing is left."""
+    return filenames.clean_name(name)
 
 
 def _ascii(name: str, shown: str) -> str:
@@ -71,8 +59,8 @@ def _ascii(name: str, shown: str) -> str:
     "signé" gives "signe"), with the extension of the name shown."""
     text = unicodedata.normalize("NFKD", _clean(name)).encode("ascii", "ignore").decode()
     stem = text.rpartition(".")[0] if "." in text else text
-    stem = _HYPHENS.sub("-", _NOT_PLAIN.sub("-", stem)).strip("-")[:MAX_STEM].strip("-")
-    stem = stem or "download"
+    stem = _HYPHENS.sub("-", _NOT_PLAIN.sub("-", stem)).strip("-")[:filenames.MAX_STEM]
+    stem = stem.strip("-") or filenames.FALLBACK
     extension = _NOT_PLAIN.sub("", shown.rpartition(".")[2]) if "." in shown else ""
     return f"{stem}.{extension}" if extension else stem
 

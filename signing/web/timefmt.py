@@ -24,6 +24,7 @@ FALLBACK_ZONE = "UTC"
 # English as plansign has always written it ("Sunday 6 December 2026, 21:02"); other
 # languages in their locale's own full date and short time.
 _ENGLISH_DATE, _ENGLISH_TIME = "EEEE d MMMM y", "HH:mm"
+_ENGLISH_SECONDS = "HH:mm:ss"
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -49,17 +50,22 @@ def abbreviation(at: dt.datetime, name: str | None, lang: str = "en") -> str:
     return zone_abbreviation(at.astimezone(zone(name)), lang)
 
 
-def local_time(at: dt.datetime, name: str | None, lang: str = "en") -> str:
+def local_time(at: dt.datetime, name: str | None, lang: str = "en", *,
+               seconds: bool = False) -> str:
     """``at`` in zone ``name``: "Sunday 6 December 2026, 21:02 CST" ("domingo, 6 de
-    diciembre de 2026, 21:02 CST" in ``es``). A naive datetime is taken as UTC (how the
-    database gives times back)."""
+    diciembre de 2026, 21:02 CST" in ``es``); to the second with ``seconds`` ("21:02:05",
+    for what a record states to the second: a seal's time). A naive datetime is taken as
+    UTC (how the database gives times back)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     local = at.astimezone(zone(name))
     english = lang == "en"
     locale = format_locale(lang)
     day = date_words(local, _ENGLISH_DATE if english else "full", locale)
-    time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
+    if seconds:
+        time = format_time(local, _ENGLISH_SECONDS if english else "medium", locale=locale)
+    else:
+        time = format_time(local, _ENGLISH_TIME if english else "short", locale=locale)
     comma = "، " if lang == "ar" else ", "  # Arabic's own comma
     return f"{day}{comma}{time_in_zone(local, time, lang)}"
 
@@ -124,12 +130,16 @@ def items(values: Iterable[object], lang: str = "en") -> Markup:
     "A, B et C", "A وB وC"): each item escaped and isolated (``<bdi>``), or kept as it is
     when it is already markup (an item that isolates its own name: "<bdi>Léa</bdi>
     (salariée)"); the language's own words and commas between them."""
+    values = list(values)
     parts = [value if isinstance(value, Markup) else bdi(value) for value in values]
-    # Placeholders through the language's pattern, then the items in their places.
-    slots = [f"\x00{n}\x00" for n in range(len(parts))]
-    text = escape(list_text(slots, lang, shown=str))
-    for slot, part in zip(slots, parts, strict=True):
-        text = text.replace(slot, part)
+    # Placeholders through the language's pattern, then the items in their places; the
+    # pattern sees each item's words ("Ana e <bdi>Isabel</bdi>" in Spanish).
+    slots = iter([f"\x00{n}\x00" for n in range(len(parts))])
+    words = [value.striptags() if isinstance(value, Markup) else str(value)
+             for value in values]
+    text = escape(list_text(words, lang, shown=lambda _word: next(slots)))
+    for n, part in enumerate(parts):
+        text = text.replace(f"\x00{n}\x00", part)
     return text
 
 

@@ -127,6 +127,10 @@ def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/sign", timeout=5)
         assert answer.value.code == 403
     finally:
+        # Ctrl+C: the demo stops the service and the worker together, within its
+        # STOP_GRACE (then kills them); the rest is its own exit.
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=60)
+    rest = demo.stdout.read()
+    assert "Stopping the service and the worker" in rest, rest
     assert_nothing_listens(port)

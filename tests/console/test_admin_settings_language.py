@@ -95,3 +95,24 @@ def test_arabic_reads_right_to_left_with_the_path_and_values_left_to_right(
     assert shown["console_idle_minutes"][1:3] == ["20", "البيئة"]
     assert '<code dir="ltr">20</code>' in page
     assert shown["secret_keys"][1] == "(سرّي، مُعيَّن)"
+
+
+@pytest.mark.parametrize("language,said", [
+    ("es", "valor predeterminado"), ("fr", "valeur par défaut"), ("de", "Voreinstellung"),
+    ("ar", "القيمة الافتراضية")])
+def test_the_word_default_is_the_settings_own_by_its_context(language, said):
+    """"default", where a value comes from, is a message with its context: a later
+    ``_("default")`` meaning something else gets its own entry, never this translation;
+    the page reads as before (above)."""
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
+    from tests.conftest import ROOT
+
+    folder = ROOT / "signing" / "translations"
+    with (folder / "messages.pot").open("rb") as pot:
+        contexts = {m.context for m in read_po(pot) if m.id == "default"}
+    assert contexts == {"where a setting's value comes from"}
+    catalog = Translations.load(str(folder), [language], "messages")
+    assert catalog.pgettext("where a setting's value comes from", "default") == said
+    assert catalog.gettext("default") == "default"

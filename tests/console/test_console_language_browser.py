@@ -2,7 +2,8 @@
 is Arabic sees the plans list, a plan's page, their settings and (an admin) a person's
 page right to left, and axe-core (WCAG 2.2 AA) finds nothing at a phone's width and a
 laptop's; the header's parts are mirrored (the person's name and sign-out on the left);
-screenshots of each are kept (the folder is printed). A French page is checked too."""
+screenshots of each are kept (the folder is printed). A French page is checked too, and
+an archived plan's verification (every check in the reader's language) in both."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from signing.web.current import services_of
 from tests.console.browser import browser_app, serving
 from tests.console.conftest import NOW, PASSWORD, password_hash
 from tests.console.plankit import make_plan
+from tests.console.test_verify_words import archived_plan
 from tests.signing.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.signing.test_signer_a11y import WIDTHS, check_state
 
@@ -41,7 +43,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/console/")
 
 
-def test_the_console_in_arabic_passes_axe_and_is_mirrored(server, tmp_path):
+def test_the_console_in_arabic_passes_axe_and_is_mirrored(server, tmp_path, converter):
     app, base = server
     sessions = services_of(app).sessions
     shots = tmp_path / "screenshots"
@@ -61,7 +63,12 @@ def test_the_console_in_arabic_passes_axe_and_is_mirrored(server, tmp_path):
                              email="claire@example.com", role="manager", team=TEAM,
                              password_hash=password_hash(), now=NOW, created_by="cli:test",
                              language="fr", time_zone="Europe/Paris")
+        people.create_person(session, username="camille", display_name="Camille Dubois",
+                             email="camille@example.com", role="records", team=None,
+                             password_hash=password_hash(), now=NOW, created_by="cli:test",
+                             language="fr", time_zone="Europe/Paris")
     plan_id = make_plan(sessions, owner=hr.actor, team=TEAM, employee="Priya Raman")
+    archived_id = archived_plan(services_of(app), sessions, converter)
     axe = Axe()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -93,8 +100,25 @@ def test_the_console_in_arabic_passes_axe_and_is_mirrored(server, tmp_path):
         expect(page.get_by_role("heading", name="اللغة والمنطقة الزمنية")).to_be_visible()
         check_state(page, "ar-admin-person", shots, axe)
 
+        # An archived plan's verification, loaded into its page: every check in Arabic.
+        page.goto(f"{base}/console/plans/{archived_id}")
+        checks = page.locator(".plan-checks li")
+        expect(checks.first).to_contain_text("ناجح")
+        expect(page.locator("#plan-verify")).to_contain_text("ملف PDF النهائي")
+        expect(page.locator("#plan-verify")).to_contain_text("يشمل الملف كله")
+        assert page.locator("#plan-verify [lang=en]").count() == 0
+        check_state(page, "ar-plan-verify", shots, axe)
+
         sign_in(page, base, "claire")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
         check_state(page, "fr-plans", shots, axe)
+
+        sign_in(page, base, "camille")
+        page.goto(f"{base}/console/plans/{archived_id}")
+        expect(page.locator(".plan-checks li").first).to_contain_text("Réussi")
+        expect(page.locator("#plan-verify")).to_contain_text(
+            "couvre l’intégralité du fichier")
+        assert page.locator("#plan-verify [lang=en]").count() == 0
+        check_state(page, "fr-plan-verify", shots, axe)
         browser.close()

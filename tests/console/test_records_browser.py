@@ -19,7 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 import webhooks
-from archive import get_record
+from archive import Reader, get_record, log_access
 from signing.domain import people
 from signing.web.current import services_of
 from tests.archive.records_data import seed
@@ -185,4 +185,68 @@ def test_records_and_admin_pages_work_and_pass_axe_at_both_widths(server, tmp_pa
         expect(page.get_by_role("status")).to_contain_text("No archived plan matches")
         page.goto(f"{base}/console/records/{ids[0]}")
         expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+        browser.close()
+
+
+def test_a_record_page_in_french_and_arabic_lists_the_case_file_and_words_its_log(
+        server, tmp_path):
+    """The record page of a plan whose case closed, for records staff who read French
+    and Arabic: the case file listed and downloaded under its name in their language,
+    the access log's details in their language (a refused API request, a read that
+    failed), a person's own words shown as written, in their direction (``dir="auto"``),
+    not marked English; axe-core finds nothing at either width."""
+    app, base, ids = server
+    services = services_of(app)
+    envelope_id = ids[2]
+    at = NOW - dt.timedelta(hours=1)
+    reason = "طلب الموظفة بتاريخ 3 مارس"
+    with services.sessions.begin() as session:
+        for username, name, language in (("remi", "Rémi Archives", "fr"),
+                                         ("nour", "نور الأرشيف", "ar")):
+            people.create_person(session, username=username, display_name=name,
+                                 email=f"{username}@example.com", role="records", team=None,
+                                 password_hash=password_hash(), now=NOW,
+                                 created_by="cli:test", language=language,
+                                 time_zone="Europe/Paris")
+        get_record(session, envelope_id).case_file_sha256 = services.store.put(
+            b"%PDF-1.7 stand-in case file")
+        for action, detail in (
+                ("copy.revoke", f"every signer: {reason}; with the records of check-in(s) 1"),
+                ("request", f"denied (401) GET /api/v1/archive/records/{envelope_id}/"
+                            "final.pdf: a valid API key is required: Authorization: "
+                            "Bearer <key>"),
+                ("view", "failed: no blob " + "c" * 64 + " in the archive")):
+            log_access(session, Reader("Riley Records", "records"), action, now=at,
+                       envelope_id=envelope_id, detail=detail)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    print(f"\nscreenshots of a record's page in French and Arabic: {shots}")
+    axe = Axe()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 900},
+                                   accept_downloads=True).new_page()
+        for username, language, link, saved, words in (
+                ("remi", "fr", "Dossier de suivi (PDF scellé\u00a0: points de suivi, "
+                               "progrès et issue)", f"{envelope_id}-dossier-de-suivi.pdf",
+                 ("Refusé\u00a0: la requête GET", "est arrivée sans clé d’API valide.",
+                  "le fichier est absent du stockage de l’archive")),
+                ("nour", "ar", "ملف الحالة (PDF مختوم: اجتماعات المتابعة والتقدم والنتيجة)",
+                 f"{envelope_id}-ملف-الحالة.pdf",
+                 ("دون مفتاح API صالح", "الملف غير موجود في مخزن الأرشيف"))):
+            sign_in(page, base, username, signed_in=False)
+            page.goto(f"{base}/console/records/{envelope_id}")
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            with page.expect_download() as download:
+                page.get_by_role("link", name=link, exact=True).click()
+            assert download.value.suggested_filename == saved
+            page.reload()  # the access log now shows the download
+            log = page.locator("#h-log").locator("xpath=..")
+            for said in words:
+                expect(log).to_contain_text(said)
+            theirs = log.locator("bdi.their-words", has_text=reason)
+            expect(theirs).to_have_attribute("dir", "auto")
+            assert theirs.evaluate("e => e.closest('[lang=\"en\"]')") is None
+            assert log.locator('[lang="en"]').count() == 0
+            check_state(page, f"record-{language}", shots, axe)
         browser.close()

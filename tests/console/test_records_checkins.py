@@ -24,6 +24,7 @@ from signing.domain import case_service, outbox
 from signing.domain import envelopes as svc
 from signing.domain.models import CheckinRecordFile
 from tests.console.test_console_language import set_preferences
+from tests.disposition import disposition
 from tests.signing.cases.casekit import past_meeting, record_first, send_case_plan
 
 pytestmark = pytest.mark.database
@@ -155,6 +156,14 @@ def test_the_name_is_in_the_persons_language(console, sessions, stand_in):
     words = [w for w in listed if french in w]
     assert words == [f"Compte rendu du point de suivi du {french}"], list(listed)
     assert not [w for w in listed if "Check-in" in w]
+    # Saved under a name in the person's language too; one not in ASCII has the English
+    # one beside it, for old clients.
+    header = disposition(console.get(listed[words[0]]).headers["Content-Disposition"])
+    assert header.name == f"{envelope_id}-compte-rendu-de-suivi-1-v1.pdf"
+    set_preferences(sessions, who.username, "ar")
+    header = disposition(console.get(listed[words[0]]).headers["Content-Disposition"])
+    assert header.name == f"{envelope_id}-محضر-اجتماع-المتابعة-1-الإصدار-1.pdf"
+    assert header.fallback == f"{envelope_id}-check-in-1-record-v1.pdf"
 
 
 @pytest.mark.parametrize("role,team", [("records", None), ("admin", None), ("hr", SALES)])

@@ -164,7 +164,7 @@ LETTER_ALWAYS = {
            "Firma de la persona empleada:", "Evidencias:", "Estimado/a Léa Brändli:"],
     "fr": ["vaut uniquement accusé de réception ; elle ne vaut pas acceptation",
            "partiellement atteint", "non atteint", "Points de suivi tenus : 4 sur 5 prévus",
-           "10 février 2027", "Signature du ou de la salarié(e) :", "Éléments probants :"],
+           "10 février 2027", "Signature de la personne salariée :", "Éléments probants :"],
     "de": ["bestätigt ausschließlich den Empfang; sie bedeutet kein Einverständnis",
            "teilweise erreicht", "nicht erreicht",
            "Durchgeführte Feedbackgespräche: 4 von 5 geplanten", "10. Februar 2027",

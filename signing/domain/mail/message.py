@@ -12,7 +12,6 @@ show up in its logs and dashboards, so they never hold a name, an address or the
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,6 +19,7 @@ from typing import NamedTuple
 
 from docgen.model import address_problem, name_problem
 from signing.domain.errors import SigningError
+from signing.domain.filenames import file_name
 
 # -- errors ---------------------------------------------------------------------------
 
@@ -71,8 +71,6 @@ _ARG_SEGMENTS = re.compile(r"[._:-]")
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 _PIP = re.compile(r"\bpip\b", re.IGNORECASE)
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
-# What no file name may hold on any system the employee saves an attachment to.
-_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 #: The custom argument a backend adds itself, holding the message's idempotency key.
 IDEMPOTENCY_ARG = "idempotency_key"
@@ -91,13 +89,14 @@ class Attachment(NamedTuple):
 
 def attachment_name(stem: str, extension: str, *, fallback: str) -> str:
     """A file name from ``stem`` (a translated word or two: "bilan-de-suivi", "خطة-الأداء")
-    and ``extension`` ("pdf"): spaces become hyphens, characters some system refuses in a
-    file name are left out, and a stem that leaves nothing gives ``fallback`` (the English
-    stem). Not limited to ASCII: the backends encode a non-ASCII name as RFC 2231 says
-    (filename*=utf-8''...), which mail clients decode."""
-    cleaned = _NOT_IN_FILE_NAMES.sub("", unicodedata.normalize("NFC", stem))
-    cleaned = "-".join(cleaned.split()).strip(".-")
-    return f"{cleaned or fallback}.{extension}"
+    and ``extension`` ("pdf"), by the rule a download's name follows too
+    (:func:`signing.domain.filenames.file_name`): spaces become hyphens; control and
+    format characters (a line break, a right-to-left override) and the characters some
+    system refuses in a file name are left out; the stem is bounded; a stem that leaves
+    nothing gives ``fallback`` (the English stem). Not limited to ASCII: the backends
+    encode a non-ASCII name as RFC 2231 says (filename*=utf-8''...), which mail clients
+    decode."""
+    return file_name(stem, extension, fallback=fallback)
 
 
 class InlineImage(NamedTuple):

@@ -4,9 +4,14 @@ The log keeps what was done as a short code (``view``, ``download final.pdf``, `
 hold``, ``envelope console plan page``) and a detail in English (``denied: not this hr's
 record``, a hold's reason), as the records API, ``plansign archive log`` and the
 server's operators read them: they are the log's facts, kept as written. The page says
-each known code and each detail plansign writes in fixed words in its reader's language;
-a code or a detail it does not know (written by an older plansign, or with free text in
-it) is shown as it was written, marked as English (``lang="en"``), never guessed at.
+each known code and each detail plansign writes in its reader's language: fixed words,
+or words made from the detail's data (a refused API request's method, address and
+reason; a read that failed, by the archive's error; the links withdrawn and from whom).
+What a person typed in a detail (a hold's reason, why a copy's links were withdrawn) is
+shown as they wrote it, in a sentence of the reader's language, marked as their words
+(``dir="auto"``, no language claimed). A code or a detail it does not know (written by
+an older plansign, an operating system's error) is shown as it was written, marked as
+English (``lang="en"``), never guessed at.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from flask_babel import lazy_gettext as L_
 from markupsafe import Markup, escape
 
 from archive import AccessEntry
-from docgen.languages import names_shown
+from docgen.languages import list_text, names_shown
 from signing.records.service import CHECKIN_FILE
 from signing.web import language, timefmt
 
@@ -62,6 +67,8 @@ ACTION_WORDS: dict[str, Any] = {
     "approve outcome": L_("Approved the outcome"),
     "return outcome": L_("Returned the proposed outcome"),
     "close case": L_("Closed the case"),
+    # The draft it was sent from.
+    "draft send": L_("Sent the plan from its draft"),
 }
 # The documents a download names (as the record's page lists them).
 DOCUMENT_WORDS: dict[str, Any] = {
@@ -102,7 +109,36 @@ DETAIL_WORDS: dict[str, Any] = {
     "failed": L_("A check failed."),
     "by the link of an envelope.completed webhook": L_(
         "By the link an envelope.completed webhook carried."),
+    "denied (403): this download link is not valid": L_(
+        "Refused: the download link is not valid."),
 }
+# A refused request's reason, as the HR API words it (signing.web.api.operations).
+_NO_KEY = "a valid API key is required: Authorization: Bearer <key>"
+_WRONG_ROLE = re.compile(r"a (?P<role>[a-z]{1,20}) key may not do this")
+_REQUEST = re.compile(r"denied \((?P<status>\d{3})\) (?P<method>[A-Z]{3,7}) (?P<path>/\S{0,1000}): "
+                      r"(?P<reason>.{1,1000}?)(?: \[(?P<asked>[^\]\s]{1,200})\])?", re.DOTALL)
+_EXPIRED_LINK = "denied (403): this download link has expired; "
+# Why an archived document could not be read, by the archive's error (archive.errors):
+# the end of "Could not be read: ...".
+_READ_FAILURES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"blob [0-9a-f]{1,64} is corrupted: its content now hashes to [0-9a-f]{1,64}"),
+     L_("the file no longer matches its SHA-256, so it was not served.")),
+    (re.compile(r"no blob \S{1,64} in the archive"),
+     L_("the file is missing from the archive's store, so nothing was served.")),
+    (re.compile(r"a blob key is 64 lowercase hexadecimal characters \(a SHA-256\)"),
+     L_("the file is missing from the archive's store, so nothing was served.")),
+    (re.compile(r"the plan of envelope \S{1,64} has no case file yet: .{1,200}", re.DOTALL),
+     L_("there was no case file yet: the plan's case had not closed.")),
+    (re.compile(r"the record of envelope \S{1,64} has no document \S{1,200}"),
+     L_("the record has no such document.")),
+)
+# Who a copy's links were withdrawn from, why (the person's words), and which check-in
+# records' links with them (signing.records.cli's copy revoke).
+_REVOKED = re.compile(r"(?:(?P<every>every signer)|signer (?P<signer>\S{1,80})): "
+                      r"(?P<reason>.{1,2000}?)(?:; with the records of check-in\(s\) "
+                      r"(?P<checkins>\d{1,4}(?:, \d{1,4}){0,200}))?", re.DOTALL)
+# A plan sent from its draft (signing.domain.drafts).
+_DRAFT = re.compile(r"draft (?P<id>[\w-]{1,40}): version (?P<version>\d{1,9})")
 # A hold's reason, an export's file and day, a request's address and time: the
 # person's words, or plansign's values, put into a sentence of the reader's language.
 _REASONED = frozenset({"hold", "lift hold"})
@@ -174,9 +210,9 @@ def detail_words(code: str, detail: str | None, zone: str) -> Markup | None:
     if detail in DETAIL_WORDS:
         return escape(str(DETAIL_WORDS[detail]))
     lang = language.current()
-    shown = names_shown(lang)  # people's words and names, isolated in Arabic
+    shown = names_shown(lang)  # plansign's values in a sentence, isolated in Arabic
     if code in _REASONED:
-        return escape(gettext("Reason: %(reason)s", reason=shown(detail)))
+        return _sentence(gettext("Reason: %(reason)s"), reason=their_words(detail))
     found = _EXPORT.fullmatch(detail) if code == "export" else None
     if found is not None:
         day = _day(found["day"])
@@ -204,11 +240,87 @@ def detail_words(code: str, detail: str | None, zone: str) -> Markup | None:
             made = gettext("By a link made %(when)s.",
                            when=timefmt.local_time(at, zone, lang))
             return escape(f"{made} {refused}" if refused else made)
+    worded = (_revoked(detail, lang) if code == "copy.revoke" else
+              _request(detail) if code == "request" else
+              _draft(detail) if code == "draft send" else None)
+    if worded is not None:
+        return worded
+    if detail.startswith(_EXPIRED_LINK):
+        return escape(gettext("Refused: the download link had expired."))
     found = _FAILED.fullmatch(detail)
     if found is not None:
-        return escape(gettext("Could not be read: %(error)s")) % {
-            "error": english(found["error"])}
+        reason = next((words for pattern, words in _READ_FAILURES
+                       if pattern.fullmatch(found["error"])), None)
+        if reason is not None:
+            return escape(gettext("Could not be read: %(error)s", error=str(reason)))
+        return _sentence(gettext("Could not be read: %(error)s"),
+                         error=english(found["error"]))
     return english(detail)
+
+
+def _sentence(msg: str, **parts: Markup) -> Markup:
+    """A translated sentence (``msg``, its ``%(name)s`` left unfilled) with marked-up
+    ``parts`` put in: the sentence escaped, the parts as they are."""
+    return escape(msg) % parts
+
+
+def _revoked(detail: str, lang: str) -> Markup | None:
+    """Whose copy links were withdrawn, with which check-in records', and why."""
+    found = _REVOKED.fullmatch(detail)
+    if found is None:
+        return None
+    whose = (gettext("Every signer's links.") if found["every"] else
+             gettext("The links of signer %(signer)s.", signer=names_shown(lang)(
+                 found["signer"])))
+    said = [escape(whose), _sentence(gettext("Reason: %(reason)s"),
+                                     reason=their_words(found["reason"]))]
+    if found["checkins"]:
+        meetings = found["checkins"].split(", ")
+        said.append(escape(ngettext(
+            "With the links to the record of check-in %(meetings)s.",
+            "With the links to the records of check-ins %(meetings)s.", len(meetings),
+            meetings=list_text([timefmt.number(int(m), lang) for m in meetings], lang))))
+    return Markup(" ").join(said)
+
+
+def _request(detail: str) -> Markup | None:
+    """A request the API refused for its key: what it asked (its method and address, as
+    they were) and why, in words; the id it asked about, if not the plan's."""
+    found = _REQUEST.fullmatch(detail)
+    if found is None:
+        return None
+    request = Markup('<code dir="ltr">%s %s</code>') % (found["method"], found["path"])
+    role = _WRONG_ROLE.fullmatch(found["reason"])
+    if found["reason"] == _NO_KEY:
+        said = _sentence(gettext("Refused: %(request)s came without a valid API key."),
+                         request=request)
+    elif role is not None:
+        who = ROLE_WORDS.get(role["role"])
+        said = _sentence(gettext("Refused: %(request)s is not for an API key of the role "
+                                 "“%(role)s”."), request=request,
+                         role=escape(str(who)) if who is not None else english(role["role"]))
+    else:
+        said = _sentence(gettext("Refused: %(request)s (%(reason)s)."), request=request,
+                         reason=english(found["reason"]))
+    if found["asked"]:
+        said += Markup(" ") + _sentence(gettext("It asked about %(id)s."),
+                                        id=Markup('<code dir="ltr">%s</code>') % found["asked"])
+    return said
+
+
+def _draft(detail: str) -> Markup | None:
+    found = _DRAFT.fullmatch(detail)
+    if found is None:
+        return None
+    return escape(gettext("From draft %(id)s, version %(version)s.", id=found["id"],
+                          version=found["version"]))
+
+
+def their_words(text: str) -> Markup:
+    """What a person typed (a hold's reason, why a copy's links were withdrawn), shown as
+    they wrote it: in whatever language and direction it is (``dir="auto"``, isolated
+    from the sentence around it), claiming no language."""
+    return Markup('<bdi class="their-words" dir="auto">%s</bdi>') % text
 
 
 def _day(text: str) -> dt.date | None:

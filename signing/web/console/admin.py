@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -537,8 +538,12 @@ def shown_source(source: str) -> str | Markup:
     """Where a setting's value comes from, in the reader's language: the default, the
     environment, explicit overrides (tests, an embedding program) or the settings file,
     whose path is kept as it is, isolated from the sentence's direction."""
-    words: dict[str, str] = {"default": _("default"), "environment": _("environment"),
-             "override": _("set by the program that runs plansign")}
+    # "default" alone could mean anything; its context keeps it this one's (a value that
+    # comes from the settings table's default), apart from any later "default".
+    words: dict[str, str] = {
+        "default": pgettext("where a setting's value comes from", "default"),
+        "environment": _("environment"),
+        "override": _("set by the program that runs plansign")}
     if source in words:
         return words[source]
     # The sentence escaped, then the path put in: a path's "<" or "&" is shown as such.

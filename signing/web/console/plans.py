@@ -199,18 +199,22 @@ def _document_of(row: EnvelopeRow) -> DocumentName:
 @signedin.signed_in()
 def verify(envelope_id: str) -> str:
     """verify's checks of an archived plan (a fragment the page loads after it shows:
-    checking a seal takes a moment)."""
+    checking a seal takes a moment), each in the person's language
+    (signing.web.console.checkwords)."""
     _check_read(envelope_id, "verify")
     from docgen.seal import validate  # slow to import: only when a plan is verified
     from signing import instance
+    from signing.web.console.checkwords import check_line
 
     services = current.services()
     trusted = instance.trusted_seal_certificates(services.settings)
     with services.readers() as session:
         checks = verification.verify_envelope(session, services.store, envelope_id,
                                                lambda pdf: validate(pdf, trusted=trusted))
-    return render_template("console/plan_verify.html", checks=checks,
-                           passed=all(c.ok for c in checks))
+    # Its times as the plan's page gives them: in the person's zone, else the plan's.
+    zone_name = signedin.zone_name(_read_after_check(envelope_id).plan_zone)
+    return render_template("console/plan_verify.html", checks=checks, zone=zone_name,
+                           passed=all(c.ok for c in checks), check_line=check_line)
 
 
 @bp.route("/plans/<envelope_id>/<action>", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from archive import (
     ArchiveError,
     HoldError,
     InvalidQuery,
+    NoCaseFile,
     NoSuchDocument,
     RecordNotFound,
     SearchQuery,
@@ -67,6 +68,9 @@ OUTCOME_WORDS: dict[str, Any] = {
 DOCUMENT_WORDS: dict[str, Any] = {
     "final.pdf": L_("Final sealed PDF"), "original.pdf": L_("Original PDF as sent"),
     "plan.json": L_("Plan data (JSON)"), "audit-trail.json": L_("Audit trail (JSON)"),
+    # Listed once the plan's case closed and its case file was sealed.
+    "case-file.pdf": L_("Case file (sealed PDF: the check-ins, the progress and the "
+                        "outcome)"),
     "bundle.zip": L_("Records bundle (ZIP: every document, with SHA-256 sums)")}
 MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "application/zip"}
 # Each document's name as it is saved, in the reader's language (in English, the
@@ -76,7 +80,10 @@ MEDIA = {"pdf": "application/pdf", "json": "application/json", "zip": "applicati
 FILE_NAMES = {
     "final.pdf": N_("%(id)s-final"), "original.pdf": N_("%(id)s-original"),
     "plan.json": N_("%(id)s-plan"), "audit-trail.json": N_("%(id)s-audit-trail"),
-    "bundle.zip": N_("%(id)s-bundle")}
+    "case-file.pdf": N_("%(id)s-case-file"), "bundle.zip": N_("%(id)s-bundle")}
+# Translators: as above; %(meeting)s is the check-in's number, %(version)s the record's
+# version (a later answer of the employee's makes a new one).
+CHECKIN_FILE_NAME = N_("%(id)s-check-in-%(meeting)s-record-v%(version)s")
 
 
 def _(text: str, **values: Any) -> str:
@@ -211,7 +218,7 @@ def record(envelope_id: str) -> str | tuple[str, int]:
     zone = signedin.zone_name()
     return render_template("console/record.html", record=row, zone=zone,
                            trail=timeline(events, names),
-                           documents=_documents(envelope_id),
+                           documents=_documents(envelope_id, row),
                            entries=None if entries is None else
                            [(e, accesswords.entry_words(e, zone)) for e in entries],
                            rule=read_rule(row.retention_rule),
@@ -220,7 +227,7 @@ def record(envelope_id: str) -> str | tuple[str, int]:
 
 
 @bp.get("/<envelope_id>/<any('final.pdf','original.pdf','plan.json','audit-trail.json',"
-        "'bundle.zip'):name>")
+        "'case-file.pdf','bundle.zip'):name>")
 @signedin.signed_in(*READERS)
 def document(envelope_id: str, name: str) -> Response | str:
     services = current.services()
@@ -228,7 +235,7 @@ def document(envelope_id: str, name: str) -> Response | str:
     try:
         data = records.read_document(services.sessions, services.store, signedin.principal(),
                                      envelope_id, name, now=_now())
-    except RecordNotFound:
+    except (RecordNotFound, NoCaseFile):  # a case file before its case closed: not there
         abort(404)
     except ArchiveError as exc:
         return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
@@ -256,19 +263,23 @@ def checkin_document(envelope_id: str, meeting: int, version: int) -> Response |
     except ArchiveError as exc:
         return Response(_unreadable(exc), 503 if _store_away(exc) else 409)
     return Response(data, mimetype=MEDIA["pdf"], headers={
-        "Content-Disposition": f'attachment; filename="{envelope_id}-{name}"'})
+        "Content-Disposition": worded_disposition(
+            CHECKIN_FILE_NAME, "pdf", id=envelope_id, meeting=str(meeting),
+            version=str(version))})
 
 
-def _documents(envelope_id: str) -> list[tuple[str, str]]:
+def _documents(envelope_id: str, row: ArchivedRecord) -> list[tuple[str, str]]:
     """The record's documents as its page lists them, each a link and its name in the
-    person's language: the plan's, then each version of each check-in record's sealed
-    PDF (named by the meeting's day, which the record states), then the bundle."""
+    person's language: the plan's, the case file once the plan's case closed, then each
+    version of each check-in record's sealed PDF (named by the meeting's day, which the
+    record states), then the bundle."""
     services, lang = current.services(), language.current()
     pdfs = records.checkin_pdfs(services.sessions, envelope_id)
     days = records.checkin_days(services.sessions, envelope_id) if pdfs else {}
     versions = Counter(pdf.meeting for pdf in pdfs)
     listed = [(url_for(".document", envelope_id=envelope_id, name=name), str(words))
-              for name, words in DOCUMENT_WORDS.items() if name != "bundle.zip"]
+              for name, words in DOCUMENT_WORDS.items() if name != "bundle.zip"
+              and (name != "case-file.pdf" or row.case_file_sha256 is not None)]
     for pdf in pdfs:
         day = timefmt.long_date(days.get(pdf.meeting) or pdf.made_at.astimezone(
             timefmt.zone(signedin.zone_name())).date(), lang)

@@ -159,9 +159,12 @@ def test_dates_are_the_languages_in_the_signers_zone_with_the_zone_named(record)
     assert zone in said and "Europe/Zurich" in said
     expected = {"en": "12 Jan 2027, 10:14 CET", "es": "12 ene 2027, 10:14 CET",
                 "fr": "12 janv. 2027 à 10:14 CET", "de": "12.01.2027, 10:14 Uhr MEZ",
-                "ar": "12 يناير 2027، الساعة 10:14\u00a0ص\u00a0\u2068CET\u2069",
+                "ar": "12 يناير 2027، الساعة 10:14 ص \u2068CET\u2069",
                 }[record.language]
-    assert words.signer_short_time(employee.decided_at, "Europe/Zurich") == expected
+    # The date's own spaces are no-break ones: a document's date is held together; so
+    # are, in Arabic, the time and its zone.
+    assert words.signer_short_time(employee.decided_at, "Europe/Zurich").replace(
+        "\u00a0", " ") == expected
     text = record.text
     if record.language == "ar":
         assert arabic_words(said) <= arabic_words(text)
@@ -275,3 +278,21 @@ def test_french_writes_the_first_of_a_month_1er_on_the_added_pages(record):
                  "2027-02-01 09:14:03 UTC"):  # the certificate's exact time
         assert said in text, said
     assert not re.search(r"(?<!\d)1 févr", text)
+
+
+def test_a_spanish_certificate_writes_e_before_a_name_that_begins_with_i(record):
+    """"..., Jürg Baumann (...) e Isabel Ortega (...) aceptaron lo siguiente": the
+    certificate's list of who consented goes through the one list rule
+    (``docgen.languages.list_text``), read back from the stamped PDF."""
+    if record.language != "es":
+        pytest.skip("Spanish's conjunction")
+    words = record_words("es")
+    employee, manager, hr = record.completion.signers
+    completion = dataclasses.replace(record.completion, signers=(
+        employee, manager, dataclasses.replace(hr, name="Isabel Ortega",
+                                               typed_name="Isabel Ortega")))
+    text = _squash(_BIDI_CONTROLS.sub("", pdf_text(stamp(record.original, completion).pdf)))
+    listed = (f"Jürg Baumann ({words.role_label('manager')}) e "
+              f"Isabel Ortega ({words.role_label('hr')})")
+    assert listed in text, text
+    assert f"({words.role_label('manager')}) y Isabel" not in text

@@ -295,7 +295,7 @@ def test_a_french_plans_case_closes_with_its_outcome_letter_in_french(parts, ses
                   "partiellement atteint", "Éléments probants : Pending-queue check",
                   "Cette signature vaut uniquement accusé de réception",
                   "elle ne vaut pas acceptation de son contenu",
-                  "Signature du ou de la salarié(e) :", "Page 1 sur 2",
+                  "Signature de la personne salariée :", "Page 1 sur 2",
                   "Cette issue a été proposée par Jürg Baumann le 10 février 2027 et "
                   "approuvée par Sofía Castellanos le 10 février 2027."):
         assert words in text, words

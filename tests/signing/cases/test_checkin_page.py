@@ -236,3 +236,21 @@ def test_the_record_page_writes_its_period_and_values_as_the_plans_language(
     lead = re.search(r'<p class="lead">(.*?)</p>', page).group(1)
     assert re.search(r"· du \d{1,2} \w+ \d{4} au \d{1,2} \w+ \d{4}$", lead), lead
     assert "<dd>78,5 %</dd>" in page and "78.5" not in page  # the space: French's narrow one
+
+
+def test_a_spanish_record_lists_who_attended_with_e_before_a_name_that_begins_with_i(
+        app, client, sessions, tmp_path):
+    """"Morgan Example e Isabel Ortega": the page's list of who attended follows Spanish's
+    conjunction rule (``docgen.languages.list_text``, through the pages' filter)."""
+    envelope_id = send_case_plan(sessions)
+    with sessions.begin() as session:
+        row = svc.load(session, envelope_id)
+        row.plan_data = {**row.plan_data, "language": "es"}
+    record_first(sessions, envelope_id, attendees=["Morgan Example", "Isabel Ortega"])
+    (message,) = [m for m in deliver(app, sessions, tmp_path)["alex.sample@example.com"]
+                  if m["Subject"] == "El acta de su reunión de seguimiento"]
+    link = re.search(r"https://sign\.example\.com(/checkin/\S+)", text(message)).group(1)
+    assert client.get(link).status_code == 303
+    page = " ".join(client.get("/checkin").get_data(as_text=True).split())
+    assert "<bdi>Morgan Example</bdi> e <bdi>Isabel Ortega</bdi>" in page
+    assert "</bdi> y <bdi>Isabel" not in page
