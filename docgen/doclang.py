@@ -359,8 +359,9 @@ _STANDARD_SECTIONS: dict[str, dict[str, str]] = {
             "Un plan d’amélioration des performances peut être source de stress. La "
             "personne salariée peut demander aux ressources humaines, en toute "
             "confidentialité, quels dispositifs de soutien sont à sa disposition, par "
-            "exemple un programme d’aide aux salariés, et comment y accéder. Si sa santé "
-            "ou sa situation personnelle a des répercussions sur son travail, elle est "
+            "exemple un programme d’aide aux personnes salariées, et comment y accéder. "
+            "Si sa santé ou sa situation personnelle a des répercussions sur son travail, "
+            "elle est "
             "invitée à en informer son ou sa responsable ou les ressources humaines, afin "
             "que des mesures de soutien ou des aménagements puissent être envisagés."),
     },

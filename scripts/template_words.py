@@ -278,7 +278,7 @@ t("Support for this plan will be agreed at the first check-in.",
   de="Die Unterstützung für diesen Plan wird im ersten Feedbackgespräch vereinbart.",
   ar="سيُتَّفق على الدعم الخاص بهذه الخطة في أول اجتماع متابعة.")
 t("Wellbeing and employee assistance", es="Bienestar y asistencia al empleado",
-  fr="Bien-être et aide aux salariés", de="Wohlbefinden und Unterstützungsangebote",
+  fr="Bien-être et aide aux personnes salariées", de="Wohlbefinden und Unterstützungsangebote",
   ar="الرفاهية ومساعدة الموظفين")
 t("Timeline", es="Calendario", fr="Calendrier", de="Zeitplan", ar="الجدول الزمني")
 t("The plan lasts {{ timeline.length_days }} calendar days, from {{ timeline.start|weekday }} "

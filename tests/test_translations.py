@@ -11,8 +11,10 @@ placeholders are not the message's; a compiled catalog older than its .po."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -219,6 +221,7 @@ def test_the_record_reads_its_catalogs():
 # console, the record's pages): a reader who meets two words for the plan, or for the
 # employee's refusal and a manager's decline, asks whether they are two things. Each rule:
 # a message whose English matches ``about`` says ``must`` and never ``never``.
+_FRENCH_EMPLOYEE_NEVER = r"\bsalariés?\b|(?<!personne )(?<!personnes )\bsalariées?\b"
 _TERMS = [
     # (language, about (English), must (translation), never (translation))
     ("es", r"performance[- ](improvement[- ])?plan", r"plan[- ]de[- ]mejora[- ]del[- ]desempeño",
@@ -235,6 +238,11 @@ _TERMS = [
     # Unterzeichnung ablehnen): German had "ablehnen" for both, on two buttons of a page.
     ("de", r"refus\w* to sign|\brefusal", r"verweiger", r"lehn"),
     ("de", r"\bdeclin", r"lehn", r"verweiger"),
+    # French names the employee "la personne salariée" (a label: "Personne salariée"), with
+    # the feminine agreement that follows ("elle", "informée"): plansign never knows a
+    # person's gender, so never "le salarié", "Salarié" or "la salariée" alone, in any
+    # message, whatever its English says ("employee", "staff", a role chip).
+    ("fr", r"", None, _FRENCH_EMPLOYEE_NEVER),
 ]
 
 
@@ -254,7 +262,8 @@ def test_each_language_names_one_thing_one_way_in_every_domain(language):
             for about, must, never in rules:
                 # A message about both a refusal and a decline names each its own way.
                 if not about.search(english) or (
-                        re.search(r"\brefus", english, re.I)
+                        re.search(r"refus|declin", about.pattern)
+                        and re.search(r"\brefus", english, re.I)
                         and re.search(r"\bdeclin", english, re.I)):
                     continue
                 for form in forms:
@@ -262,3 +271,30 @@ def test_each_language_names_one_thing_one_way_in_every_domain(language):
                         wrong.append(f"{domain}: {english!r} -> {form!r} "
                                      f"(for {about.pattern!r})")
     assert not wrong, "\n".join(wrong)
+
+
+_WORD_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+
+
+def _word_paragraphs(path: Path) -> list[str]:
+    """Each paragraph's text of a .docx: its body, headers and footers."""
+    with zipfile.ZipFile(path) as docx:
+        parts = [name for name in docx.namelist()
+                 if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name)]
+        xml = "".join(docx.read(name).decode("utf-8") for name in parts)
+    return [html.unescape("".join(_WORD_TEXT.findall(p))) for p in xml.split("</w:p>")]
+
+
+def test_french_word_templates_name_the_employee_as_the_catalogs_do():
+    """The French plans and outcome letters (written by scripts/translate_templates.py
+    from scripts/template_words.py) call the employee what the French catalogs do."""
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    documents = sorted([*templates.glob("*.fr.docx"), *templates.glob("letters/*.fr.docx")])
+    assert len(documents) >= 4, documents
+    never = re.compile(_FRENCH_EMPLOYEE_NEVER, re.I)
+    wrong = [f"{path.relative_to(templates)}: {text!r}" for path in documents
+             for text in _word_paragraphs(path) if never.search(text)]
+    assert not wrong, "\n".join(wrong)
+    named = [path.name for path in documents
+             if any("personne salariée" in text.lower() for text in _word_paragraphs(path))]
+    assert named == [path.name for path in documents], named

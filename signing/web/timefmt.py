@@ -129,7 +129,7 @@ def items(values: Iterable[object], lang: str = "en") -> Markup:
     """A list for a page, as ``lang`` writes one (:func:`docgen.languages.list_text`:
     "A, B et C", "A وB وC"): each item escaped and isolated (``<bdi>``), or kept as it is
     when it is already markup (an item that isolates its own name: "<bdi>Léa</bdi>
-    (salariée)"); the language's own words and commas between them."""
+    (personne salariée)"); the language's own words and commas between them."""
     values = list(values)
     parts = [value if isinstance(value, Markup) else bdi(value) for value in values]
     # Placeholders through the language's pattern, then the items in their places; the

@@ -84,10 +84,10 @@ def test_an_extension_after_the_outcome_letter_names_no_field_and_says_what_foll
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     page = shown(refused)
-    assert ("L’issue a été approuvée et sa lettre envoyée au salarié\u00a0: le plan ne peut "
-            "donc plus être prolongé\u202f; rien n’a été modifié, et le dossier sera clos "
-            "avec cette issue dès que le salarié aura répondu à la lettre ou que son délai "
-            "sera écoulé.") in page
+    assert ("L’issue a été approuvée et sa lettre envoyée à la personne salariée\u00a0: "
+            "le plan ne peut donc plus être prolongé\u202f; rien n’a été modifié, et le "
+            "dossier sera clos avec cette issue dès que la personne salariée aura répondu à "
+            "la lettre ou que son délai sera écoulé.") in page
     assert 'id="extension-form-error"' in body and 'href="#extension-form"' in body
     assert 'id="extension-form"' in body  # the summary's link has somewhere to go
     assert 'aria-invalid="true"' not in body  # no field is blamed, days least of all

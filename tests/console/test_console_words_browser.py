@@ -130,7 +130,7 @@ def test_the_changed_pages_pass_axe_in_french_and_arabic(server, tmp_path, langu
         checked(page, f"{language}-plan", shots, axe)
         page.goto(f"{base}/console/plans/{made['plan']}/resend")
         expect(page.locator("label").filter(has_text="Léa Brändli")).to_contain_text(
-            {"fr": "Léa Brändli (salarié), alex.sample@example.com",
+            {"fr": "Léa Brändli (personne salariée), alex.sample@example.com",
              "ar": "Léa Brändli (الموظف)، alex.sample@example.com"}[language])
         checked(page, f"{language}-resend", shots, axe)
         page.goto(f"{base}/console/plans/{made['case']}/case")

@@ -59,8 +59,8 @@ def test_a_french_hr_persons_editor_shows_findings_and_data_problems_in_french(c
     assert "no metric" not in metric
     assert metric.startswith("Erreur\u00a0: ")  # the severity, by French typography
     statement = slot(fragment, "f-goals-0-statement")
-    assert ("«\u00a0improve attitude\u00a0» est trop vague\u202f; indiquez ce que le "
-            "salarié fera et comment cela sera mesuré") in statement
+    assert ("«\u00a0improve attitude\u00a0» est trop vague\u202f; indiquez ce que la "
+            "personne salariée fera et comment cela sera mesuré") in statement
     assert "(PIP202)" in statement  # the rule's code stays, the same in every language
     due = slot(fragment, "f-goals-1-due")
     assert "2027-02-30 n’est pas une date (écrivez-la sous la forme AAAA-MM-JJ)" in due

@@ -42,8 +42,8 @@ def test_a_list_is_written_as_the_language_writes_one(language, two, three):
 
 
 def test_a_pages_list_escapes_and_isolates_each_item_and_keeps_markup_items():
-    said = timefmt.items(["<b>Léa</b>", Markup("<bdi>Mo</bdi> (salarié)"), "R&D"], "fr")
-    assert said == ("<bdi>&lt;b&gt;Léa&lt;/b&gt;</bdi>, <bdi>Mo</bdi> (salarié) et "
+    said = timefmt.items(["<b>Léa</b>", Markup("<bdi>Mo</bdi> (personne salariée)"), "R&D"], "fr")
+    assert said == ("<bdi>&lt;b&gt;Léa&lt;/b&gt;</bdi>, <bdi>Mo</bdi> (personne salariée) et "
                     "<bdi>R&amp;D</bdi>")
     assert timefmt.items([], "ar") == ""
 
@@ -98,7 +98,7 @@ def test_the_new_link_form_names_each_signer_as_the_language_punctuates(console,
     assert "(الموظف), " not in body
     set_preferences(sessions, hr.username, "fr", "Europe/Paris")
     body = console.get(f"/console/plans/{envelope_id}/resend").get_data(as_text=True)
-    assert "<bdi>Léa Brändli</bdi> (salarié), <bdi>alex.sample@example.com</bdi>" in body
+    assert "<bdi>Léa Brändli</bdi> (personne salariée), <bdi>alex.sample@example.com</bdi>" in body
 
 
 def test_a_check_ins_attendees_are_listed_in_french_and_in_arabic(console, sessions):
@@ -145,7 +145,7 @@ def test_the_editors_choices_and_the_review_page_are_in_french(console, sessions
     set_preferences(sessions, hr.username, "fr", "Europe/Paris")
     review = console.get(f"/console/drafts/{draft_id}/review").get_data(as_text=True)
     for french in ("<dd>Mercredi", "<dd>Hebdomadaire", "<dd>Plus c’est haut, mieux c’est",
-                   "<dd>Signe avant le salarié"):
+                   "<dd>Signe avant la personne salariée"):
         assert french in review.replace("&#39;", "'"), french
     for code in ("<dd>Wednesday", "<dd>wednesday", "<dd>weekly", "<dd>true", "<dd>before"):
         assert code not in review, code

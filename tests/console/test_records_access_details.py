@@ -65,7 +65,7 @@ def test_every_detail_is_worded_in_french_and_a_persons_words_are_theirs(
     page = console.get(f"/console/records/{envelope_id}")
     text, body = said(page), page.get_data(as_text=True)
     for french in (
-            f"Retrait des liens du salarié vers ses copies Les liens de tous les "
+            f"Retrait des liens de la personne salariée vers ses copies Les liens de tous les "
             f"signataires. Motif{NB}: {FRENCH_REASON} Avec les liens vers les comptes "
             "rendus des points de suivi 1 et 2.",
             f"Requête à l’API Refusé{NB}: la requête GET /api/v1/archive/records/"

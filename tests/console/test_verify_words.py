@@ -117,7 +117,7 @@ def test_a_valid_record_in_french_every_check_in_french_times_in_paris(
     when = timefmt.local_time(sealed_at, "Europe/Paris", "fr", seconds=True).translate(SPACES)
     assert line(found, "Réussi : Dossier archivé :") == (
         f"Réussi : Dossier archivé : enveloppe {envelope_id}, plan {plan_id}, "
-        f"réception attestée par le salarié")
+        f"réception attestée par la personne salariée")
     assert line(found, "Réussi : PDF final :") == (
         f"Réussi : PDF final : fichier présent, SHA-256 {final_sha}")
     assert line(found, "Réussi : PDF d’origine :").endswith(original_sha)

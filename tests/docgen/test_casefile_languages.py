@@ -55,7 +55,7 @@ def _pages(pdf: bytes) -> list[str]:
 
 FRENCH = ("Dossier : plan d’amélioration des performances", "Objectifs non atteints", "Sommaire",
           "Entretien de suivi 2 sur 3", "Étapes prévues pour cet entretien", "Objectif 1 :",
-          "Réponse du salarié à ce compte rendu", "Prolongation 1", "janvier 2027",
+          "Réponse de la personne salariée à ce compte rendu", "Prolongation 1", "janvier 2027",
           "Progression sur chaque objectif", "Certificat du dossier", "Événements")
 ARABIC = ("ملف الحالة: خطة تحسين الأداء", "لم تتحقق الأهداف", "المحتويات",
           "المراحل المستحقة لهذا الاجتماع", "ردّ الموظف على هذا المحضر", "التمديد",

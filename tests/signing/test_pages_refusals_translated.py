@@ -109,8 +109,8 @@ def test_an_acknowledgement_with_another_name_and_no_consent_is_refused_in_its_l
 WRONG_ROLE = {
     "en": "Only the manager and HR confirm the plan; as the employee, you can acknowledge "
           "it, refuse to sign it, or comment on it.",
-    "fr": f"Seuls le responsable et les RH confirment le plan{NN}; en tant que salarié, vous "
-          "pouvez en accuser réception, refuser de le signer ou le commenter.",
+    "fr": f"Seuls le responsable et les RH confirment le plan{NN}; en tant que personne "
+          "salariée, vous pouvez en accuser réception, refuser de le signer ou le commenter.",
     "ar": "لا يؤكّد الخطةَ إلا المدير والموارد البشرية؛ وبصفتك الموظف، يمكنك الإقرار باستلامها "
           "أو رفض توقيعها أو التعليق عليها.",
 }
@@ -128,8 +128,8 @@ def test_another_roles_action_is_refused_in_the_plans_language(signer, language)
 
 WITNESS = {
     "en": "The employee cannot witness their own refusal: name someone else who was present.",
-    "fr": f"Le salarié ne peut pas être témoin de son propre refus{NB}: indiquez une autre "
-          "personne présente.",
+    "fr": f"La personne salariée ne peut pas être témoin de son propre refus{NB}: indiquez "
+          "une autre personne présente.",
     "ar": "لا يمكن للموظف أن يكون شاهدًا على رفضه: يُرجى ذكر شخص آخر كان حاضرًا.",
 }
 
@@ -150,8 +150,8 @@ def test_the_manager_naming_the_employee_as_witness_is_refused_in_its_language(
 NOT_SENT = {
     "en": "The employee has not been sent the plan yet; a refusal can be recorded only once "
           "they have it.",
-    "fr": f"Le plan n’a pas encore été envoyé au salarié{NN}; un refus ne peut être consigné "
-          "qu’une fois qu’il l’a reçu.",
+    "fr": f"Le plan n’a pas encore été envoyé à la personne salariée{NN}; un refus ne peut "
+          "être consigné qu’une fois qu’elle l’a reçu.",
     "ar": "لم تُرسل الخطة إلى الموظف بعد؛ ولا يمكن تسجيل الرفض إلا بعد أن يتسلّمها.",
 }
 

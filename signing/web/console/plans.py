@@ -76,13 +76,13 @@ def _labels() -> dict[str, Any]:
 
 def signers_named(signers: Iterable[Any]) -> Markup:
     """Signers (anything with a ``name`` and a ``role``) as the reader's language lists
-    them, each with their role: "Léa Brändli (salariée) et Morgan Example (responsable)",
+    them, each with their role: "Léa Brändli (personne salariée) et Morgan Example (responsable)",
     "Léa Brändli (الموظف) وMorgan Example (المدير)"."""
     return timefmt.items([named(s.name, s.role) for s in signers], language.current())
 
 
 def named(name: str, role: str) -> Markup:
-    """A name with its role after it, the name isolated: "<bdi>Léa</bdi> (salariée)"."""
+    """A name with its role after it, the name isolated: "<bdi>Léa</bdi> (personne salariée)"."""
     return escape(_("%(name)s (%(role)s)")) % {"name": timefmt.bdi(name),
                                                "role": str(ROLE_LABELS.get(role, role))}
 
