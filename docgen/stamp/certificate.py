@@ -171,7 +171,8 @@ def _signer(pdf: RecordPdf, w: RecordWords, completion: Completion,
              space_after=1 if local else 4)
     if local:
         assert signer.decided_at is not None and zone is not None
-        pdf.para(w._("Local time: %(time)s", time=local_exact(signer.decided_at, zone)),
+        pdf.para(w._("Local time: %(time)s", time=local_exact(signer.decided_at, zone,
+                                                                 w.language)),
                  size=SMALL, space_after=4)
     if signer.refusal_recorded:
         held = w.meeting(signer, short=False)

@@ -310,11 +310,13 @@ def _is_utc(zone: str | None) -> bool:
     return zone is None or zone in ("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu")
 
 
-def local_exact(moment: dt.datetime, zone: str) -> str:
-    """``2026-12-05 21:02:07 CST (America/Chicago)``: local time on the certificate (the
-    same in every language, as exact as the UTC times beside it)."""
+def local_exact(moment: dt.datetime, zone: str, language: str | None = None) -> str:
+    """``2026-12-05 21:02:07 CST (America/Chicago)``: local time on the certificate, as
+    exact as the UTC times beside it and written the same way in every language; only
+    the zone's abbreviation is the reader's, as on the record's other pages ("MEZ" in
+    German: :func:`~docgen.languages.zone_abbreviation`)."""
     m = local(moment, zone)
-    return f"{m:%Y-%m-%d %H:%M:%S} {zone_abbreviation(m)} ({zone})"
+    return f"{m:%Y-%m-%d %H:%M:%S} {zone_abbreviation(m, language)} ({zone})"
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
