@@ -301,6 +301,7 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
     and the worker, send a plan, have the manager confirm it, the employee acknowledge
     it and HR countersign (or wait for a person to do each), then show the sealed record
     and verify it."""
+    _ctrl_c_stops_the_demo()
     demo = Demo(out.resolve(), port or free_port(), plan.resolve())
     if demo.instance.exists():
         shutil.rmtree(demo.instance)  # a fresh start each time: the demo's own data only
@@ -355,6 +356,15 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
             click.echo("\nStopping the service and the worker")
     if verified.returncode != 0:
         raise DemoFailed("verification failed")
+
+
+def _ctrl_c_stops_the_demo() -> None:
+    """Ctrl+C (SIGINT) is how the demo is stopped: make sure it raises KeyboardInterrupt
+    here whatever this process inherited. An ignored or blocked SIGINT survives exec, so a
+    parent that ignored it (a shell's background job) or a thread that blocked it when it
+    started us would leave the demo deaf to Ctrl+C, serving until killed."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _console_person(demo: Demo, signers: list[Signer], step: Callable[[str], None]) -> None:

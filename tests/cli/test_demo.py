@@ -15,6 +15,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,15 @@ pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' l
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
 
 
+# `plansign`, exec'd with SIGINT ignored and blocked (the same process: its pid is the one
+# Popen knows).
+DEAF_TO_CTRL_C = [sys.executable, "-c", (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}); "
+    "os.execv(sys.executable, [sys.executable, '-c', "
+    "'from signing.cli import main; main()', *sys.argv[1:]])")]
+
+
 def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PLANSIGN_")}
 
@@ -37,6 +47,18 @@ def assert_nothing_listens(port: int) -> None:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/sign", timeout=2)
     assert not isinstance(refused.value, urllib.error.HTTPError)
     assert isinstance(refused.value.reason, ConnectionRefusedError)
+
+
+def signal_state(pid: int) -> str:
+    """What a process was doing and its signals' state, for a failure's message."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError as exc:
+        return f"unreadable ({exc})"
+    kept = [line for line in status if line.startswith(("State", "SigBlk", "SigIgn", "SigCgt",
+                                                          "SigPnd", "ShdPnd"))]
+    return "; ".join(kept) + f"; wchan {wchan}"
 
 
 def lines_until(stream, marker: str, seen: list[str], timeout: float = 240) -> None:
@@ -97,9 +119,11 @@ def sign_in_to_console(base_url: str, username: str, password: str) -> str:
 
 def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
     port = free_port()
-    demo = subprocess.Popen([*PLANSIGN, "demo", "--out", str(tmp_path), "--port", str(port),
-                             "--wait"], env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    # Started as a shell's background job would be, SIGINT ignored, and by a thread that
+    # blocked it: both survive exec, and Ctrl+C must still stop the demo.
+    demo = subprocess.Popen([*DEAF_TO_CTRL_C, "demo", "--out", str(tmp_path),
+                             "--port", str(port), "--wait"], env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         seen: list[str] = []
         # A person opens each link in turn and signs, as in a browser.
@@ -130,7 +154,14 @@ def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
         # Ctrl+C: the demo stops the service and the worker together, within its
         # STOP_GRACE (then kills them); the rest is its own exit.
         demo.send_signal(signal.SIGINT)
-        demo.wait(timeout=60)
+        try:
+            demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            state = signal_state(demo.pid)
+            demo.kill()  # its service and worker get SIGTERM as it dies (PR_SET_PDEATHSIG)
+            demo.wait()
+            pytest.fail(f"the demo did not stop within 60 s of Ctrl+C; it was {state}; "
+                        f"the test process: {signal_state(os.getpid())}")
     rest = demo.stdout.read()
     assert "Stopping the service and the worker" in rest, rest
     assert_nothing_listens(port)
