@@ -360,9 +360,9 @@ def demo_cmd(out: Path, plan: Path, port: int, wait: bool) -> None:
 
 def _ctrl_c_stops_the_demo() -> None:
     """Ctrl+C (SIGINT) is how the demo is stopped: make sure it raises KeyboardInterrupt
-    here whatever this process inherited. An ignored or blocked SIGINT survives exec, so a
-    parent that ignored it (a shell's background job) or a thread that blocked it when it
-    started us would leave the demo deaf to Ctrl+C, serving until killed."""
+    here whatever this process inherited. An ignored or blocked SIGINT survives exec: a
+    shell's background job ignores it (``(nohup make run WAIT=1 &)``, or a test suite run
+    that way), and the demo was left deaf to Ctrl+C, serving until killed."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGINT, signal.default_int_handler)
 

@@ -28,10 +28,14 @@ pytestmark = pytest.mark.slow  # real processes, up to a minute: -m 'not slow' l
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
 
 
-# `plansign`, exec'd with SIGINT ignored and blocked (the same process: its pid is the one
-# Popen knows).
+# `plansign`, exec'd (the same process: its pid is the one Popen knows) with SIGHUP, SIGINT
+# and SIGQUIT ignored, as `(nohup make test &)` leaves every process under it (a shell's
+# background job ignores SIGINT and SIGQUIT, nohup SIGHUP): this test failed in every
+# whole run started that way until the demo took Ctrl+C back. And SIGINT blocked too.
 DEAF_TO_CTRL_C = [sys.executable, "-c", (
-    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "import os, signal, sys\n"
+    "for number in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):\n"
+    "    signal.signal(number, signal.SIG_IGN)\n"
     "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}); "
     "os.execv(sys.executable, [sys.executable, '-c', "
     "'from signing.cli import main; main()', *sys.argv[1:]])")]
@@ -119,8 +123,8 @@ def sign_in_to_console(base_url: str, username: str, password: str) -> str:
 
 def test_the_demo_waits_for_a_person_and_keeps_serving(tmp_path):
     port = free_port()
-    # Started as a shell's background job would be, SIGINT ignored, and by a thread that
-    # blocked it: both survive exec, and Ctrl+C must still stop the demo.
+    # Started deaf to Ctrl+C (DEAF_TO_CTRL_C): an ignored or blocked SIGINT survives exec,
+    # and Ctrl+C must still stop the demo.
     demo = subprocess.Popen([*DEAF_TO_CTRL_C, "demo", "--out", str(tmp_path),
                              "--port", str(port), "--wait"], env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -115,7 +115,7 @@ def test_the_records_pages_choices_speak_the_persons_language(console, sessions)
     records = console.sign_in("records")
     set_preferences(sessions, records.username, "fr")
     page = console.get("/console/records/").get_data(as_text=True)
-    assert "Salarié, de A à Z" in page and "Refus de signer" in page
+    assert "Personne salariée, de A à Z" in page and "Refus de signer" in page
     for english in ("Employee, A to Z", "Refused to sign", "Completed, newest first"):
         assert english not in page, english
 
