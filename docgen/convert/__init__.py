@@ -27,6 +27,7 @@ Typical use::
         pdf = pool.convert(docx_bytes)
 """
 
+from docgen.convert._process import parent_death_signal
 from docgen.convert.converter import Converter, ConverterStats
 from docgen.convert.locate import LibreOffice, find_libreoffice
 from docgen.convert.pool import ConverterPool
@@ -37,4 +38,5 @@ __all__ = [
     "ConverterStats",
     "LibreOffice",
     "find_libreoffice",
+    "parent_death_signal",
 ]

@@ -44,8 +44,11 @@ def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     return _spawner.popen(args, preexec_fn=_DIE_WITH_PARENT, **kwargs)
 
 
-def _die_with_parent_hook() -> Callable[[], None] | None:
-    """A preexec_fn giving the child PR_SET_PDEATHSIG=SIGKILL (Linux only).
+def parent_death_signal(signum: int) -> Callable[[], None] | None:
+    """A function that has Linux send ``signum`` to the process calling it when its
+    parent (the thread that forked it) ends, killed or not: ``PR_SET_PDEATHSIG``. For a
+    ``preexec_fn``, or for a forked child to call itself; None where there is no prctl
+    (not Linux).
 
     libc is looked up here, before any fork, so the child only makes one foreign call.
     """
@@ -55,12 +58,12 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
     pr_set_pdeathsig = 1
 
     def die_with_parent() -> None:
-        prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        prctl(pr_set_pdeathsig, signum, 0, 0, 0)
 
     return die_with_parent
 
 
-_DIE_WITH_PARENT = _die_with_parent_hook()
+_DIE_WITH_PARENT = parent_death_signal(signal.SIGKILL)
 
 # One Popen for the spawner thread to make: where its answer goes, the args and kwargs.
 _SpawnJob = tuple[Future[subprocess.Popen[bytes]], list[str], dict[str, Any]]

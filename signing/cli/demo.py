@@ -16,7 +16,6 @@ shows is exactly what those commands do.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import email
 import html
 import http.cookiejar
@@ -40,6 +39,7 @@ from pathlib import Path
 import click
 from babel.support import Translations
 
+from docgen.convert import parent_death_signal
 from docgen.languages import SUPPORTED
 from docgen.sample import EXAMPLES
 from signing.domain.errors import SigningError
@@ -49,7 +49,6 @@ DEFAULT_PLAN = EXAMPLES / "support-agent-30d.yaml"
 DEMO_COMMENT = ("I accept the goals. I would like the first coaching session moved to "
                 "Tuesday mornings, when queue volume is lower.")
 PLANSIGN = [sys.executable, "-c", "from signing.cli import main; main()"]
-PR_SET_PDEATHSIG = 1  # prctl(2)
 DEMO_HR_USERNAME = "hr-demo"
 
 
@@ -105,7 +104,7 @@ class Demo:
                     processes.append(subprocess.Popen(
                         [*PLANSIGN, *args], env=self.env(), stdout=output,
                         stderr=subprocess.STDOUT, process_group=0,
-                        preexec_fn=_stop_with_the_demo))
+                        preexec_fn=_STOP_WITH_THE_DEMO))
             yield processes
         finally:
             stop_together(processes, grace=STOP_GRACE)
@@ -136,11 +135,9 @@ def stop_together(processes: list[subprocess.Popen[bytes]], *, grace: float) -> 
             process.wait()
 
 
-def _stop_with_the_demo() -> None:
-    """In a child, before it runs plansign: SIGTERM when the demo that started it dies,
-    even by SIGKILL (Linux; elsewhere nothing is asked)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+# In a child, before it runs plansign: SIGTERM when the demo that started it dies, even by
+# SIGKILL (Linux; elsewhere nothing is asked).
+_STOP_WITH_THE_DEMO = parent_death_signal(signal.SIGTERM)
 
 
 def free_port(preferred: int = 8000) -> int:

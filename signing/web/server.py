@@ -30,7 +30,6 @@ until the first redirect), and gunicorn's own messages pass :class:`RedactTokens
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import logging
 import math
@@ -54,6 +53,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from docgen.convert import parent_death_signal
 from signing.web import tokenpaths
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -63,7 +63,6 @@ WSGIApp = Callable[..., Iterable[bytes]]
 MAX_HEAD = 64 * 1024
 RECV_SIZE = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-PR_SET_PDEATHSIG = 1  # prctl(2)
 DISCARD_LIMIT = 64 * 1024 * 1024  # bytes of a too large body read before giving up on it
 _TOO_LARGE_BODY = b'{"error": "the request\'s head is over 64 KiB; nothing was changed"}'
 HEAD_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -610,11 +609,10 @@ def _die_with_the_master(arbiter: Any, _worker: Any) -> None:
     """In a new worker: SIGTERM (a clean stop: requests finished, LibreOffice stopped)
     when the master dies, killed or not. gunicorn's own check notices a second later,
     while the worker keeps accepting on the port a new master then cannot bind."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: gunicorn's check is left
+    stop_with_the_master = parent_death_signal(signal.SIGTERM)
+    if stop_with_the_master is None:  # not Linux: gunicorn's check is left
         return
+    stop_with_the_master()
     if os.getppid() != arbiter.pid:  # it died before prctl took effect
         os.kill(os.getpid(), signal.SIGTERM)
 
