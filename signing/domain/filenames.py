@@ -27,14 +27,17 @@ MAX_EXTENSION = 16
 FALLBACK = "download"  # when neither a name nor its fallback leaves anything
 
 
+def _kept(text: str) -> str:
+    """``text`` without what a name leaves out, its spaces hyphens."""
+    text = unicodedata.normalize("NFC", text)
+    return "-".join("".join(c for c in text if c not in REFUSED
+                            and unicodedata.category(c) not in LEFT_OUT).split())
+
+
 def clean_stem(stem: str) -> str:
     """``stem`` (a name without its extension) as a file name may hold it; possibly
     empty."""
-    text = unicodedata.normalize("NFC", stem)
-    text = "".join(c for c in text
-                   if c not in REFUSED and unicodedata.category(c) not in LEFT_OUT)
-    text = "-".join(text.split())
-    return text.strip(".-")[:MAX_STEM].strip(".-")
+    return _kept(stem).strip(".-")[:MAX_STEM].strip(".-")
 
 
 def _extension(extension: str) -> str:
@@ -52,10 +55,7 @@ def file_name(stem: str, extension: str, *, fallback: str = FALLBACK) -> str:
 def clean_name(name: str, *, fallback: str = FALLBACK) -> str:
     """A whole name ("Zoë O'Brien.yaml") under the rule: its extension is what follows
     its last full stop (once what is left out is left out)."""
-    text = unicodedata.normalize("NFC", name)
-    text = "".join(c for c in text
-                   if c not in REFUSED and unicodedata.category(c) not in LEFT_OUT)
-    text = "-".join(text.split())
+    text = _kept(name)
     stem, dot, extension = text.rpartition(".")
     if not dot:
         stem, extension = text, ""

@@ -41,23 +41,18 @@ def content_disposition(name: str, *, fallback: str | None = None,
     name; made ASCII here, as ``name`` is when it is not given). ``inline`` for a file the
     browser shows (a PDF in its viewer), else an attachment it saves."""
     kind = "inline" if inline else "attachment"
-    shown = _clean(name)
+    shown = filenames.clean_name(name)
     if _PLAIN.fullmatch(shown):
         return f'{kind}; filename="{shown}"'
     plain = _ascii(fallback if fallback is not None else shown, shown)
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(shown, safe=_ATTR_CHARS)}"
 
 
-def _clean(name: str) -> str:
-    """``name`` under the one rule for a file's name (:mod:`signing.domain.filenames`, as
-    an email's attachment): "download" if nothing is left."""
-    return filenames.clean_name(name)
-
-
 def _ascii(name: str, shown: str) -> str:
     """``name`` in ASCII letters, digits, hyphens and underscores (accents dropped:
     "signé" gives "signe"), with the extension of the name shown."""
-    text = unicodedata.normalize("NFKD", _clean(name)).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", filenames.clean_name(name))
+    text = text.encode("ascii", "ignore").decode()
     stem = text.rpartition(".")[0] if "." in text else text
     stem = _HYPHENS.sub("-", _NOT_PLAIN.sub("-", stem)).strip("-")[:filenames.MAX_STEM]
     stem = stem.strip("-") or filenames.FALLBACK
